@@ -1,0 +1,35 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import CheckoutService from '#services/checkout_service'
+import SalesQueryService from '#services/sales_query_service'
+import { paymentJson, saleJson } from '#services/api_presenters'
+import { runIdempotent } from '#services/idempotency_service'
+import { createPaymentValidator } from '#validators/sales'
+
+@inject()
+export default class PaymentsController {
+  constructor(
+    private checkout: CheckoutService,
+    private sales: SalesQueryService
+  ) {}
+
+  async store(ctx: HttpContext) {
+    await ctx.bouncer.authorize('sell')
+    const body = await ctx.request.validateUsing(createPaymentValidator)
+    return runIdempotent(ctx, async () => {
+      const { payment } = await this.checkout.addPayment(
+        { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() },
+        body.sale_id,
+        { method: body.method, amount: body.amount, tendered: body.tendered ?? null, reference: body.reference ?? null }
+      )
+      const detail = await this.sales.find(ctx.store, body.sale_id)
+      return { status: 201, body: { ...paymentJson(payment), sale: saleJson(detail.sale, detail.items, detail.payments) } }
+    })
+  }
+
+  async index({ params, bouncer, store }: HttpContext) {
+    await bouncer.authorize('viewSales')
+    const { payments } = await this.sales.find(store, Number(params.sale_id) || 0)
+    return { data: payments.map(paymentJson) }
+  }
+}

@@ -1,0 +1,109 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import Product from '#models/product'
+import Category from '#models/category'
+import TaxRate from '#models/tax_rate'
+import type Store from '#models/store'
+import CatalogService, { type ProductInput } from '#services/catalog_service'
+import { productJson } from '#services/api_presenters'
+import { runIdempotent } from '#services/idempotency_service'
+import { createProductValidator, productListValidator, updateProductValidator } from '#validators/catalog'
+import { DomainError, notFound } from '#exceptions/domain_error'
+
+@inject()
+export default class ProductsController {
+  constructor(private catalog: CatalogService) {}
+
+  async index({ request, bouncer, store }: HttpContext) {
+    await bouncer.authorize('viewProducts')
+    const filters = await request.validateUsing(productListValidator, { data: request.qs() })
+    const page = await this.catalog.search(store.id, {
+      search: filters.search,
+      barcode: filters.barcode,
+      categoryId: filters.category_id,
+      includeArchived: filters.archived,
+      page: filters.page,
+      perPage: filters.per_page,
+    })
+    const meta = page.getMeta()
+    return {
+      data: page.all().map(productJson),
+      meta: { total: meta.total, per_page: meta.perPage, current_page: meta.currentPage, last_page: meta.lastPage },
+    }
+  }
+
+  async show({ params, bouncer, store }: HttpContext) {
+    await bouncer.authorize('viewProducts')
+    return productJson(await this.#find(store, params.id))
+  }
+
+  async store(ctx: HttpContext) {
+    await ctx.bouncer.authorize('manageProducts')
+    const body = await ctx.request.validateUsing(createProductValidator)
+    return runIdempotent(ctx, async () => {
+      const input = (await this.#input(ctx.store, body)) as ProductInput
+      const product = await this.catalog.create(ctx.store, input, ctx.auth.user!)
+      return { status: 201, body: productJson(await this.#find(ctx.store, product.id)) }
+    })
+  }
+
+  async update(ctx: HttpContext) {
+    await ctx.bouncer.authorize('manageProducts')
+    const product = await this.#find(ctx.store, ctx.params.id)
+    const body = await ctx.request.validateUsing(updateProductValidator)
+    return runIdempotent(ctx, async () => {
+      await this.catalog.update(ctx.store, product, await this.#input(ctx.store, body), ctx.auth.user!)
+      return { status: 200, body: productJson(await this.#find(ctx.store, product.id)) }
+    })
+  }
+
+  async destroy({ params, bouncer, store, auth, response }: HttpContext) {
+    await bouncer.authorize('manageProducts')
+    const product = await this.#find(store, params.id)
+    const outcome = await this.catalog.archiveOrDelete(product, auth.user!)
+    if (outcome === 'deleted') return response.noContent()
+    return response.ok({ ...productJson(await this.#find(store, product.id)), archived: true })
+  }
+
+  async #find(store: Store, id: unknown) {
+    const product = await Product.query()
+      .where({ id: Number(id) || 0, store_id: store.id })
+      .preload('barcodes')
+      .preload('category')
+      .first()
+    if (!product) throw notFound('The product')
+    return product
+  }
+
+  /** Maps the API's field names onto the catalog's, resolving category names and tax classes */
+  async #input(store: Store, body: Record<string, any>): Promise<Partial<ProductInput>> {
+    let categoryId: number | null | undefined = body.category_id
+    if (body.category) {
+      const category = await Category.firstOrCreate({ storeId: store.id, name: body.category }, { position: 0 })
+      categoryId = category.id
+    } else if (body.category === null) {
+      categoryId = null
+    }
+    if (body.tax_class) {
+      const known = await TaxRate.query().where('store_id', store.id).select('tax_class')
+      if (!known.some((r) => r.taxClass === body.tax_class)) {
+        throw new DomainError(`Unknown tax class; use one of: ${known.map((r) => r.taxClass).join(', ')}`, {
+          code: 'unknown_tax_class',
+          field: 'tax_class',
+        })
+      }
+    }
+    const barcodes = body.barcodes ?? (body.barcode === undefined ? undefined : body.barcode ? [body.barcode] : [])
+    return {
+      name: body.name,
+      sku: body.sku,
+      barcodes,
+      price: body.price,
+      cost: body.cost,
+      categoryId,
+      taxClass: body.tax_class,
+      stock: body.stock,
+      active: body.active,
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import Register from '#models/register'
+import Customer from '#models/customer'
+import CheckoutService from '#services/checkout_service'
+import SalesQueryService from '#services/sales_query_service'
+import { saleJson } from '#services/api_presenters'
+import { runIdempotent } from '#services/idempotency_service'
+import { createSaleValidator, saleListValidator } from '#validators/sales'
+import { DomainError } from '#exceptions/domain_error'
+
+@inject()
+export default class SalesController {
+  constructor(
+    private checkout: CheckoutService,
+    private sales: SalesQueryService
+  ) {}
+
+  async index({ request, bouncer, store }: HttpContext) {
+    await bouncer.authorize('viewSales')
+    const filters = await request.validateUsing(saleListValidator, { data: request.qs() })
+    const page = await this.sales.list(store, {
+      from: filters.from,
+      to: filters.to,
+      status: filters.status,
+      page: filters.page,
+      perPage: filters.per_page,
+    })
+    const meta = page.getMeta()
+    return {
+      data: page.all().map((sale) => saleJson(sale, [], [])).map(({ items, payments, ...summary }) => summary),
+      meta: { total: meta.total, per_page: meta.perPage, current_page: meta.currentPage, last_page: meta.lastPage },
+    }
+  }
+
+  async show({ params, bouncer, store }: HttpContext) {
+    await bouncer.authorize('viewSales')
+    const { sale, items, payments } = await this.sales.find(store, Number(params.id) || 0)
+    return saleJson(sale, items, payments)
+  }
+
+  async store(ctx: HttpContext) {
+    await ctx.bouncer.authorize('sell')
+    const body = await ctx.request.validateUsing(createSaleValidator)
+    return runIdempotent(ctx, async () => {
+      const register = await this.#register(ctx.store.id, body.register_id)
+      if (body.customer_id) {
+        const customer = await Customer.query().where({ id: body.customer_id, store_id: ctx.store.id }).first()
+        if (!customer) throw new DomainError('This customer does not exist', { code: 'unknown_customer', field: 'customer_id' })
+      }
+      const { sale } = await this.checkout.createSale(
+        { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() },
+        register.id,
+        {
+          customerId: body.customer_id ?? null,
+          lines: body.items.map((item) => ({
+            productId: item.product_id,
+            quantity: item.quantity,
+            discountType: item.discount_percent !== undefined ? 'percent' : item.discount !== undefined ? 'amount' : null,
+            discountValue: item.discount_percent !== undefined ? Math.round(item.discount_percent * 100) : (item.discount ?? 0),
+          })),
+          payment: body.payment_method
+            ? { method: body.payment_method, tendered: body.tendered ?? null, reference: body.reference ?? null }
+            : null,
+        }
+      )
+      const detail = await this.sales.find(ctx.store, sale.id)
+      return { status: 201, body: saleJson(detail.sale, detail.items, detail.payments) }
+    })
+  }
+
+  async #register(storeId: number, registerId?: number) {
+    const query = Register.query().where('store_id', storeId)
+    const register = registerId ? await query.where('id', registerId).first() : await query.orderBy('id').first()
+    if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+    return register
+  }
+}

@@ -1,0 +1,46 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import { errors as authErrors } from '@adonisjs/auth'
+import { errors as limiterErrors } from '@adonisjs/limiter'
+import AuthService from '#services/auth_service'
+import { loginValidator } from '#validators/auth'
+import { recordAudit } from '#services/audit_service'
+import Store from '#models/store'
+
+@inject()
+export default class SessionController {
+  constructor(private authService: AuthService) {}
+
+  async create({ view, response }: HttpContext) {
+    if (!(await Store.query().first())) return response.redirect('/setup')
+    return view.render('auth/login')
+  }
+
+  async store({ request, auth, response, session }: HttpContext) {
+    const { email, password } = await request.validateUsing(loginValidator)
+    try {
+      const user = await this.authService.attemptLogin(email, password, request.ip())
+      await auth.use('web').login(user)
+      return response.redirect('/')
+    } catch (error) {
+      if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
+        session.flashOnly(['email'])
+        session.flashErrors({ E_TOO_MANY_REQUESTS: 'Too many failed sign-ins. Try again in 15 minutes.' })
+        return response.status(429).redirect('/login')
+      }
+      if (error instanceof authErrors.E_INVALID_CREDENTIALS) {
+        session.flashOnly(['email'])
+        session.flashErrors({ E_FORM: error.message === 'This account is disabled' ? error.message : 'Wrong email or password' })
+        return response.redirect('/login')
+      }
+      throw error
+    }
+  }
+
+  async destroy({ auth, response, request }: HttpContext) {
+    const user = auth.use('web').user!
+    await recordAudit({ action: 'logout', userId: user.id, storeId: user.storeId, ip: request.ip() })
+    await auth.use('web').logout()
+    return response.redirect('/login')
+  }
+}

@@ -1,0 +1,17 @@
+import { Exception } from '@adonisjs/core/exceptions'
+
+/**
+ * A rule of the business said no: the message is for the person at the counter,
+ * the code for API clients, the field (when there is one) for the form.
+ */
+export class DomainError extends Exception {
+  declare field?: string
+
+  constructor(message: string, options: { status?: number; code: string; field?: string }) {
+    super(message, { status: options.status ?? 422, code: options.code })
+    this.field = options.field
+  }
+}
+
+export const notFound = (what: string, field?: string) =>
+  new DomainError(`${what} was not found`, { status: 404, code: 'not_found', field })

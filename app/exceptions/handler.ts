@@ -1,0 +1,66 @@
+import app from '@adonisjs/core/services/app'
+import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
+import { errors as vineErrors } from '@vinejs/vine'
+import { errors as shieldErrors } from '@adonisjs/shield'
+import { DomainError } from '#exceptions/domain_error'
+import { apiErrorBody } from '#exceptions/api_errors'
+
+/*
+| Errors answer where the user is: the API in JSON ({errors:[{field, message, code}]}),
+| the till's htmx requests with a message fragment in the till's message area, and
+| back-office forms by going back to the form with the message on the field.
+*/
+export default class HttpExceptionHandler extends ExceptionHandler {
+  protected debug = !app.inProduction
+  protected renderStatusPages = true
+
+  protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
+    '403': (error, { view }) => view.render('errors/status', { status: 403, title: 'Not allowed', message: 'Your role may not open this page.', error }),
+    '404': (error, { view }) => view.render('errors/status', { status: 404, title: 'Not found', message: 'This page does not exist.', error }),
+    '500..599': (error, { view }) =>
+      view.render('errors/status', { status: 500, title: 'Something went wrong', message: 'The error was logged. Nothing you entered was saved half-way: try again.', error }),
+  }
+
+  async handle(error: any, ctx: HttpContext) {
+    if (ctx.request.url().startsWith('/api/')) {
+      const answer = apiErrorBody(error)
+      if (answer) return ctx.response.status(answer.status).json(answer.body)
+      if (!app.inProduction) return super.handle(error, ctx)
+      return ctx.response.status(500).json({ errors: [{ message: 'Internal error', code: 'internal_error' }] })
+    }
+
+    if (ctx.request.header('hx-request')) {
+      const answer = apiErrorBody(error)
+      if (error instanceof shieldErrors.E_BAD_CSRF_TOKEN) {
+        return this.#htmxMessage(ctx, 419, 'Your session expired. Reload the page to continue; the cart is kept.')
+      }
+      if (answer && answer.status !== 401) {
+        return this.#htmxMessage(ctx, answer.status, answer.body.errors.map((e) => e.message).join(' '))
+      }
+      if (answer?.status === 401) {
+        ctx.response.header('HX-Redirect', '/login')
+        return ctx.response.status(401).send('')
+      }
+    }
+
+    if (error instanceof DomainError && error.status < 500 && 'session' in ctx && ctx.request.method() !== 'GET') {
+      ctx.session.flashValidationErrors({ code: 'E_FORM', messages: [{ field: error.field ?? 'form', message: error.message }] } as any)
+      return ctx.response.redirect().back()
+    }
+    if (error instanceof vineErrors.E_VALIDATION_ERROR) return super.handle(error, ctx)
+    return super.handle(error, ctx)
+  }
+
+  #htmxMessage(ctx: HttpContext, status: number, message: string) {
+    ctx.response.header('HX-Retarget', '#till-message')
+    ctx.response.header('HX-Reswap', 'innerHTML')
+    return ctx.view
+      .render('components/alert', { message, tone: 'error' })
+      .then((html) => ctx.response.status(status).send(html))
+  }
+
+  async report(error: unknown, ctx: HttpContext) {
+    return super.report(error, ctx)
+  }
+}

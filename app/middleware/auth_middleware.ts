@@ -1,0 +1,32 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import type { Authenticators } from '@adonisjs/auth/types'
+import Store from '#models/store'
+
+/**
+ * Lets signed-in, active users through and loads the store they work in (ctx.store).
+ * Pages redirect to /login; the API answers 401.
+ */
+export default class AuthMiddleware {
+  redirectTo = '/login'
+
+  async handle(ctx: HttpContext, next: NextFn, options: { guards?: (keyof Authenticators)[] } = {}) {
+    await ctx.auth.authenticateUsing(options.guards, { loginRoute: this.redirectTo })
+    const user = ctx.auth.user!
+    if (!user.active) {
+      if (options.guards?.includes('web')) await ctx.auth.use('web').logout()
+      return ctx.response.unauthorized({ errors: [{ message: 'This account is disabled', code: 'unauthenticated' }] })
+    }
+    const store = user.storeId ? await Store.find(user.storeId) : await Store.query().orderBy('id').first()
+    if (!store) return ctx.response.redirect('/setup')
+    ctx.store = store
+    if ('view' in ctx) ctx.view.share({ currentUser: user, store })
+    return next()
+  }
+}
+
+declare module '@adonisjs/core/http' {
+  export interface HttpContext {
+    store: Store
+  }
+}

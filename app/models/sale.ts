@@ -1,0 +1,51 @@
+import { DateTime } from 'luxon'
+import { BaseModel, belongsTo, column, hasMany } from '@adonisjs/lucid/orm'
+import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
+import SaleItem from '#models/sale_item'
+import Payment from '#models/payment'
+import Register from '#models/register'
+import User from '#models/user'
+import Customer from '#models/customer'
+import Store from '#models/store'
+
+export type SaleStatus = 'open' | 'parked' | 'completed' | 'voided'
+export type DiscountType = 'percent' | 'amount'
+
+export default class Sale extends BaseModel {
+  @column({ isPrimary: true }) declare id: number
+  @column() declare storeId: number
+  @column() declare registerId: number
+  @column() declare userId: number
+  @column() declare customerId: number | null
+  @column() declare status: SaleStatus
+  @column() declare channel: 'till' | 'api'
+  @column() declare number: number | null
+  @column() declare subtotal: number
+  @column() declare discountTotal: number
+  @column() declare taxTotal: number
+  @column() declare total: number
+  @column() declare paidTotal: number
+  @column() declare changeDue: number
+  @column() declare roundingTotal: number
+  @column() declare cartDiscountType: DiscountType | null
+  @column() declare cartDiscountValue: number
+  @column() declare note: string | null
+  @column() declare previousHash: string | null
+  @column() declare hash: string | null
+  @column.dateTime() declare parkedAt: DateTime | null
+  @column.dateTime() declare completedAt: DateTime | null
+  @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
+  @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
+
+  @hasMany(() => SaleItem) declare items: HasMany<typeof SaleItem>
+  @hasMany(() => Payment) declare payments: HasMany<typeof Payment>
+  @belongsTo(() => Register) declare register: BelongsTo<typeof Register>
+  @belongsTo(() => Store) declare store: BelongsTo<typeof Store>
+  @belongsTo(() => User) declare user: BelongsTo<typeof User>
+  @belongsTo(() => Customer) declare customer: BelongsTo<typeof Customer>
+
+  /** What is still owed, after payments and cash rounding */
+  get balanceDue() {
+    return Math.max(0, this.total + this.roundingTotal - this.paidTotal)
+  }
+}

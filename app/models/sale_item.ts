@@ -1,0 +1,27 @@
+import { DateTime } from 'luxon'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+import type { DiscountType } from '#models/sale'
+
+export default class SaleItem extends BaseModel {
+  @column({ isPrimary: true }) declare id: number
+  @column() declare saleId: number
+  @column() declare productId: number
+  @column() declare name: string
+  @column() declare sku: string
+  @column() declare quantity: number
+  @column() declare listPrice: number
+  @column() declare unitPrice: number
+  @column() declare priceOverrideBy: number | null
+  @column() declare discountType: DiscountType | null
+  @column() declare discountValue: number
+  @column() declare lineDiscount: number
+  @column() declare cartDiscountShare: number
+  @column() declare taxClass: string
+  @column() declare taxRatePpm: number
+  @column() declare taxTotal: number
+  @column() declare subtotal: number
+  @column() declare total: number
+  @column() declare position: number
+  @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
+  @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
+}

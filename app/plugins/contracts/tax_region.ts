@@ -1,0 +1,40 @@
+/*
+| The tax-region extension point. The core ships a flat-rate calculator; tax-region plugins
+| implement the same contract. Amounts are integer minor units; rates are parts per million.
+*/
+
+export interface TaxableLine {
+  key: string | number
+  /** The line's amount after every discount (tax included when pricesIncludeTax) */
+  amount: number
+  quantity: number
+  taxClass: string
+}
+
+export interface TaxContext {
+  storeId: number
+  pricesIncludeTax: boolean
+  customerId?: number | null
+}
+
+export interface LineTax {
+  code: string
+  name: string
+  ratePpm: number
+  amount: number
+  /** Computed on the amount plus the taxes before it (a tax on tax) */
+  compound?: boolean
+}
+
+export interface TaxResult {
+  /** The taxes of each line, by the line's key */
+  lines: Map<string | number, LineTax[]>
+}
+
+export type RoundingRule = 'half_up_per_line' | 'half_up_per_document'
+
+export interface TaxCalculator {
+  readonly id: string
+  readonly rounding: RoundingRule
+  calculate(lines: TaxableLine[], context: TaxContext): TaxResult | Promise<TaxResult>
+}

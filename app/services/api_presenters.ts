@@ -1,0 +1,81 @@
+import type Product from '#models/product'
+import type Sale from '#models/sale'
+import type SaleItem from '#models/sale_item'
+import type Payment from '#models/payment'
+
+/*
+| The JSON shapes of the REST API. Money is integer minor units; dates are ISO 8601 in UTC.
+*/
+
+export function productJson(product: Product) {
+  const barcodes = product.$preloaded.barcodes ? product.barcodes.map((b) => b.code) : []
+  return {
+    id: product.id,
+    name: product.name,
+    sku: product.sku,
+    barcode: barcodes[0] ?? null,
+    barcodes,
+    price: product.price,
+    cost: product.cost,
+    category: product.$preloaded.category && product.category ? product.category.name : null,
+    category_id: product.categoryId,
+    tax_class: product.taxClass,
+    stock: product.stock,
+    active: product.active && !product.archivedAt,
+    archived: !!product.archivedAt,
+  }
+}
+
+export function saleItemJson(item: SaleItem) {
+  return {
+    id: item.id,
+    product_id: item.productId,
+    name: item.name,
+    sku: item.sku,
+    quantity: item.quantity,
+    unit_price: item.unitPrice,
+    list_price: item.listPrice,
+    subtotal: item.subtotal,
+    discount: item.lineDiscount + item.cartDiscountShare,
+    tax: item.taxTotal,
+    tax_rate: item.taxRatePpm / 10_000,
+    total: item.total,
+  }
+}
+
+export function paymentJson(payment: Payment) {
+  return {
+    id: payment.id,
+    sale_id: payment.saleId,
+    method: payment.method,
+    amount: payment.amount,
+    tendered: payment.tendered,
+    change: payment.change,
+    reference: payment.reference,
+    status: payment.status,
+    created_at: payment.createdAt?.toISO() ?? null,
+  }
+}
+
+export function saleJson(sale: Sale, items: SaleItem[], payments: Payment[]) {
+  return {
+    id: sale.id,
+    number: sale.number,
+    status: sale.status,
+    register_id: sale.registerId,
+    user_id: sale.userId,
+    customer_id: sale.customerId,
+    subtotal: sale.subtotal,
+    discount_total: sale.discountTotal,
+    tax_total: sale.taxTotal,
+    total: sale.total,
+    rounding: sale.roundingTotal,
+    paid_total: sale.paidTotal,
+    balance_due: sale.balanceDue,
+    change_due: sale.changeDue,
+    completed_at: sale.completedAt?.toISO() ?? null,
+    created_at: sale.createdAt?.toISO() ?? null,
+    items: items.map(saleItemJson),
+    payments: payments.filter((p) => p.status === 'approved').map(paymentJson),
+  }
+}

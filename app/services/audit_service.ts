@@ -1,0 +1,26 @@
+import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+
+export interface AuditEntry {
+  action: string
+  storeId?: number | null
+  userId?: number | null
+  subjectType?: string
+  subjectId?: number
+  data?: Record<string, unknown>
+  ip?: string | null
+}
+
+/** The audit log: sensitive actions, written in the same transaction as the change they record */
+export async function recordAudit(entry: AuditEntry, client: QueryClientContract = db.connection()) {
+  await client.table('audit_logs').insert({
+    action: entry.action,
+    store_id: entry.storeId ?? null,
+    user_id: entry.userId ?? null,
+    subject_type: entry.subjectType ?? null,
+    subject_id: entry.subjectId ?? null,
+    data: entry.data ? JSON.stringify(entry.data) : null,
+    ip: entry.ip ?? null,
+    created_at: new Date(),
+  })
+}

@@ -1,0 +1,629 @@
+import { DateTime } from 'luxon'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Sale, { type DiscountType } from '#models/sale'
+import SaleItem from '#models/sale_item'
+import Payment from '#models/payment'
+import Product from '#models/product'
+import Store from '#models/store'
+import type User from '#models/user'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import { priceCart } from '#services/pricing'
+import { taxCalculatorFor } from '#services/flat_rate_tax'
+import { roundToIncrement, formatMoney } from '#services/money'
+import { recordAudit } from '#services/audit_service'
+import { saleHash } from '#services/sale_chain'
+import { affectedRows, inTransaction } from '#services/db_transaction'
+import { paymentMethod } from '#services/payment_methods'
+
+/*
+| The checkout: a sale is rung up as an open sale (the cart lives on the server), paid with
+| one or more payments, and completed in one transaction that takes the register's next
+| number, moves the stock, links the hash chain and writes the audit entry.
+*/
+
+export const MAX_QUANTITY = 9999
+
+export interface Actor {
+  user: User
+  store: Store
+  ip?: string | null
+}
+
+export interface LineRequest {
+  productId: number
+  quantity: number
+  discountType?: DiscountType | null
+  discountValue?: number
+}
+
+export interface PaymentRequest {
+  method: string
+  /** What the sale is credited; for cash defaults to what is due (up to what was tendered) */
+  amount?: number | null
+  tendered?: number | null
+  reference?: string | null
+}
+
+export interface PaymentOutcome {
+  sale: Sale
+  payment: Payment
+  completed: boolean
+}
+
+export default class CheckoutService {
+  // ---------------------------------------------------------------- the till's cart
+
+  /** The register's open sale on the till, created when there is none */
+  async currentCart(actor: Actor, registerId: number): Promise<Sale> {
+    const open = await Sale.query()
+      .where({ register_id: registerId, status: 'open', channel: 'till' })
+      .orderBy('id', 'desc')
+      .first()
+    if (open) return open
+    return Sale.create({
+      storeId: actor.store.id,
+      registerId,
+      userId: actor.user.id,
+      status: 'open',
+      channel: 'till',
+    })
+  }
+
+  async addProduct(actor: Actor, saleId: number, productId: number, quantity = 1) {
+    this.#checkQuantity(quantity)
+    return this.#mutateOpenSale(actor, saleId, async (sale, items, trx) => {
+      const product = await this.#sellableProduct(actor.store, productId, trx)
+      const existing = items.find(
+        (i) => i.productId === product.id && !i.priceOverrideBy && !i.discountType
+      )
+      const newQuantity = (existing?.quantity ?? 0) + quantity
+      this.#checkQuantity(newQuantity)
+      this.#checkStock(actor.store, product, this.#quantityInCart(items, product.id) + quantity)
+      if (existing) {
+        existing.quantity = newQuantity
+        return
+      }
+      const item = new SaleItem()
+      item.useTransaction(trx)
+      item.fill({
+        saleId: sale.id,
+        productId: product.id,
+        name: product.name,
+        sku: product.sku,
+        quantity,
+        listPrice: product.price,
+        unitPrice: product.price,
+        taxClass: product.taxClass,
+        discountValue: 0,
+        position: items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1,
+      })
+      items.push(item)
+    })
+  }
+
+  async setQuantity(actor: Actor, saleId: number, itemId: number, quantity: number) {
+    if (quantity === 0) return this.removeItem(actor, saleId, itemId)
+    this.#checkQuantity(quantity)
+    return this.#mutateOpenSale(actor, saleId, async (_sale, items, trx) => {
+      const item = this.#item(items, itemId)
+      const product = await Product.query({ client: trx }).where('id', item.productId).firstOrFail()
+      this.#checkStock(actor.store, product, this.#quantityInCart(items, item.productId) - item.quantity + quantity)
+      item.quantity = quantity
+    })
+  }
+
+  async removeItem(actor: Actor, saleId: number, itemId: number) {
+    return this.#mutateOpenSale(actor, saleId, async (_sale, items, trx) => {
+      const item = this.#item(items, itemId)
+      await item.useTransaction(trx).delete()
+      items.splice(items.indexOf(item), 1)
+    })
+  }
+
+  async setLineDiscount(actor: Actor, saleId: number, itemId: number, type: DiscountType | null, value: number) {
+    this.#checkDiscount(type, value, 'discount_value')
+    return this.#mutateOpenSale(actor, saleId, async (sale, items, trx) => {
+      const item = this.#item(items, itemId)
+      item.discountType = type && value > 0 ? type : null
+      item.discountValue = item.discountType ? value : 0
+      await recordAudit(
+        { action: 'line_discount', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { itemId, type, value }, ip: actor.ip },
+        trx
+      )
+    })
+  }
+
+  async setCartDiscount(actor: Actor, saleId: number, type: DiscountType | null, value: number) {
+    this.#checkDiscount(type, value, 'discount_value')
+    return this.#mutateOpenSale(actor, saleId, async (sale, _items, trx) => {
+      sale.cartDiscountType = type && value > 0 ? type : null
+      sale.cartDiscountValue = sale.cartDiscountType ? value : 0
+      await recordAudit(
+        { action: 'cart_discount', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { type, value }, ip: actor.ip },
+        trx
+      )
+    })
+  }
+
+  /** A new unit price for a line, approved by a manager (who may be the actor) */
+  async overridePrice(actor: Actor, saleId: number, itemId: number, unitPrice: number, approver: User) {
+    if (!approver.isManager) {
+      throw new DomainError('A manager must approve a price override', { status: 403, code: 'manager_required' })
+    }
+    if (!Number.isSafeInteger(unitPrice) || unitPrice < 0 || unitPrice > 100_000_000) {
+      throw new DomainError('The price must be a whole number of cents from 0 to 1,000,000.00', {
+        code: 'invalid_price',
+        field: 'price',
+      })
+    }
+    return this.#mutateOpenSale(actor, saleId, async (sale, items, trx) => {
+      const item = this.#item(items, itemId)
+      const before = item.unitPrice
+      item.unitPrice = unitPrice
+      item.priceOverrideBy = approver.id
+      await recordAudit(
+        {
+          action: 'price_override',
+          storeId: sale.storeId,
+          userId: actor.user.id,
+          subjectType: 'sale',
+          subjectId: sale.id,
+          data: { itemId, productId: item.productId, from: before, to: unitPrice, approvedBy: approver.id },
+          ip: actor.ip,
+        },
+        trx
+      )
+    })
+  }
+
+  /** Abandons the cart: it stays in the database as a voided cart, never deleted */
+  async voidCart(actor: Actor, saleId: number) {
+    return inTransaction(async (trx) => {
+      const sale = await this.#lockOpenSale(actor, saleId, trx)
+      if (sale.paidTotal > 0) {
+        throw new DomainError('Remove the payments before voiding this sale', { status: 409, code: 'sale_has_payments' })
+      }
+      sale.status = 'voided'
+      await sale.useTransaction(trx).save()
+      await recordAudit(
+        { action: 'cart_voided', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { total: sale.total }, ip: actor.ip },
+        trx
+      )
+      return sale
+    })
+  }
+
+  async park(actor: Actor, saleId: number, note: string | null) {
+    return inTransaction(async (trx) => {
+      const sale = await this.#lockOpenSale(actor, saleId, trx)
+      const count = await trx.from('sale_items').where('sale_id', sale.id).count('* as n').first()
+      if (!Number(count?.n)) {
+        throw new DomainError('The cart is empty: there is nothing to park', { code: 'empty_cart' })
+      }
+      if (sale.paidTotal > 0) {
+        throw new DomainError('A sale with payments cannot be parked', { status: 409, code: 'sale_has_payments' })
+      }
+      sale.merge({ status: 'parked', parkedAt: DateTime.utc(), note: note?.slice(0, 255) || sale.note })
+      await sale.useTransaction(trx).save()
+      return sale
+    })
+  }
+
+  /** Brings a parked sale back as the register's cart; a non-empty current cart is parked in its place */
+  async resume(actor: Actor, parkedId: number, registerId: number) {
+    return inTransaction(async (trx) => {
+      const parked = await Sale.query({ client: trx })
+        .where({ id: parkedId, store_id: actor.store.id, status: 'parked' })
+        .forUpdate()
+        .first()
+      if (!parked) throw notFound('The parked sale')
+      const current = await Sale.query({ client: trx })
+        .where({ register_id: registerId, status: 'open', channel: 'till' })
+        .forUpdate()
+      for (const sale of current) {
+        const lines = await trx.from('sale_items').where('sale_id', sale.id).count('* as n').first()
+        sale.merge(Number(lines?.n) ? { status: 'parked', parkedAt: DateTime.utc() } : { status: 'voided' })
+        await sale.useTransaction(trx).save()
+      }
+      parked.merge({ status: 'open', registerId, parkedAt: null })
+      await parked.useTransaction(trx).save()
+      return parked
+    })
+  }
+
+  // ---------------------------------------------------------------- payments and completion
+
+  async addPayment(actor: Actor, saleId: number, request: PaymentRequest): Promise<PaymentOutcome> {
+    return inTransaction(async (trx) => {
+      const sale = await this.#lockOpenSale(actor, saleId, trx)
+      const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
+      if (!items.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
+      return this.#pay(actor, sale, items, request, trx)
+    })
+  }
+
+  async removePayment(actor: Actor, saleId: number, paymentId: number) {
+    return inTransaction(async (trx) => {
+      const sale = await this.#lockOpenSale(actor, saleId, trx)
+      const payment = await Payment.query({ client: trx }).where({ id: paymentId, sale_id: sale.id, status: 'approved' }).first()
+      if (!payment) throw notFound('The payment')
+      payment.status = 'cancelled'
+      await payment.useTransaction(trx).save()
+      sale.paidTotal -= payment.amount
+      sale.roundingTotal = 0
+      await sale.useTransaction(trx).save()
+      await recordAudit(
+        { action: 'payment_removed', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { paymentId, method: payment.method, amount: payment.amount }, ip: actor.ip },
+        trx
+      )
+      return sale
+    })
+  }
+
+  /**
+   * The API's one-call sale: lines, and optionally a payment in full that completes it,
+   * all in one transaction. Without a payment the sale stays open for POST /api/payments.
+   */
+  async createSale(
+    actor: Actor,
+    registerId: number,
+    request: { lines: LineRequest[]; customerId?: number | null; payment?: PaymentRequest | null }
+  ): Promise<{ sale: Sale; payment: Payment | null }> {
+    for (const line of request.lines) {
+      this.#checkQuantity(line.quantity)
+      this.#checkDiscount(line.discountType ?? null, line.discountValue ?? 0, 'items.discount')
+    }
+    return inTransaction(async (trx) => {
+      const productIds = [...new Set(request.lines.map((l) => l.productId))]
+      const products = await Product.query({ client: trx }).whereIn('id', productIds).where('store_id', actor.store.id)
+      const byId = new Map(products.map((p) => [p.id, p]))
+      const items = request.lines.map((line, index) => {
+        const product = byId.get(line.productId)
+        if (!product || !product.sellable) {
+          throw new DomainError(`Product ${line.productId} does not exist or is not for sale`, {
+            code: 'unknown_product',
+            field: `items.${index}.product_id`,
+          })
+        }
+        const item = new SaleItem()
+        item.fill({
+          productId: product.id,
+          name: product.name,
+          sku: product.sku,
+          quantity: line.quantity,
+          listPrice: product.price,
+          unitPrice: product.price,
+          taxClass: product.taxClass,
+          discountType: line.discountType ?? null,
+          discountValue: line.discountValue ?? 0,
+          position: index + 1,
+        })
+        return item
+      })
+
+      const sale = new Sale()
+      sale.fill({
+        storeId: actor.store.id,
+        registerId,
+        userId: actor.user.id,
+        customerId: request.customerId ?? null,
+        status: 'open',
+        channel: 'api',
+        cartDiscountValue: 0,
+      })
+      await this.#price(actor.store, sale, items)
+
+      // Completing takes row locks on the register and the products first (see #complete),
+      // so the inserts below never hold a shared lock that a concurrent sale must wait on.
+      if (request.payment) {
+        const payment = this.#buildPayment(actor, sale, request.payment)
+        sale.paidTotal = payment.amount
+        sale.changeDue = payment.change
+        this.#ensurePaidInFull(sale, request.payment)
+        await this.#complete(actor, sale, items, [payment], trx)
+        return { sale, payment }
+      }
+      await sale.useTransaction(trx).save()
+      for (const item of items) item.saleId = sale.id
+      await SaleItem.createMany(items.map((i) => i.$attributes), { client: trx })
+      return { sale, payment: null }
+    })
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  async #pay(actor: Actor, sale: Sale, items: SaleItem[], request: PaymentRequest, trx: TransactionClientContract) {
+    const payment = this.#buildPayment(actor, sale, request)
+    sale.paidTotal += payment.amount
+    sale.changeDue = payment.change
+    if (sale.balanceDue > 0) {
+      await sale.useTransaction(trx).save()
+      payment.saleId = sale.id
+      await payment.useTransaction(trx).save()
+      await recordAudit(
+        { action: 'payment_taken', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { method: payment.method, amount: payment.amount }, ip: actor.ip },
+        trx
+      )
+      return { sale, payment, completed: false }
+    }
+    const earlier = await Payment.query({ client: trx }).where({ sale_id: sale.id, status: 'approved' }).orderBy('id')
+    await this.#complete(actor, sale, items, [...earlier, payment], trx, payment)
+    return { sale, payment, completed: true }
+  }
+
+  /** Works out what a payment credits and the change it gives; throws on a bad one */
+  #buildPayment(actor: Actor, sale: Sale, request: PaymentRequest): Payment {
+    const method = paymentMethod(request.method)
+    if (!method) {
+      throw new DomainError(`Unknown payment method "${request.method}"`, { code: 'unknown_payment_method', field: 'method' })
+    }
+    const due = sale.balanceDue
+    if (due <= 0) throw new DomainError('This sale is already paid', { status: 409, code: 'already_paid' })
+    // Cash settling the sale is rounded to the store's smallest coin
+    const cashDue = method.isCash ? roundToIncrement(due, actor.store.cashRounding) : due
+
+    let amount = request.amount ?? null
+    const tendered = request.tendered ?? null
+    if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0)) {
+      throw new DomainError('The amount must be a positive whole number of cents', { code: 'invalid_amount', field: 'amount' })
+    }
+    if (tendered !== null && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > 100_000_000)) {
+      throw new DomainError('The amount tendered must be a positive whole number of cents', { code: 'invalid_amount', field: 'tendered' })
+    }
+    if (method.isCash) {
+      if (amount === null) amount = Math.min(tendered ?? cashDue, cashDue)
+      if (amount > cashDue) {
+        throw new DomainError(`The amount is more than the ${formatMoney(cashDue, actor.store.currency)} due; enter it as tendered to give change`, { code: 'overpayment', field: 'amount' })
+      }
+      if (tendered !== null && tendered < amount) {
+        throw new DomainError(`The amount tendered is below the ${formatMoney(amount, actor.store.currency)} to pay`, { code: 'tendered_too_low', field: 'tendered' })
+      }
+      if (amount === cashDue) sale.roundingTotal += cashDue - due
+    } else {
+      if (amount === null) amount = due
+      if (amount > due) {
+        throw new DomainError(`The amount is more than the ${formatMoney(due, actor.store.currency)} due`, { code: 'overpayment', field: 'amount' })
+      }
+    }
+
+    const payment = new Payment()
+    payment.fill({
+      storeId: actor.store.id,
+      userId: actor.user.id,
+      method: method.id,
+      amount,
+      tendered: method.isCash ? (tendered ?? amount) : null,
+      change: method.isCash ? (tendered ?? amount) - amount : 0,
+      reference: request.reference?.slice(0, 120) ?? null,
+      status: 'approved',
+    })
+    return payment
+  }
+
+  #ensurePaidInFull(sale: Sale, request: PaymentRequest) {
+    if (sale.balanceDue > 0) {
+      throw new DomainError('The payment does not cover the total; leave out payment_method and add payments instead', {
+        code: 'tendered_too_low',
+        field: request.tendered !== null && request.tendered !== undefined ? 'tendered' : 'amount',
+      })
+    }
+  }
+
+  /**
+   * Completes a fully paid sale. Locks are taken in one order by every sale (the register
+   * row, then products by id) so concurrent tills queue instead of deadlocking, and the
+   * conditional stock update refuses overselling without a read-then-write race.
+   */
+  async #complete(actor: Actor, sale: Sale, items: SaleItem[], payments: Payment[], trx: TransactionClientContract, newPayment?: Payment) {
+    await trx.from('registers').where('id', sale.registerId).increment('last_sale_number', 1)
+    const register = await trx.from('registers').where('id', sale.registerId).select('last_sale_number', 'last_sale_hash').first()
+
+    const perProduct = new Map<number, number>()
+    for (const item of items) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
+    const productIds = [...perProduct.keys()].sort((a, b) => a - b)
+    for (const productId of productIds) {
+      const quantity = perProduct.get(productId)!
+      const update = trx.from('products').where('id', productId).where('store_id', sale.storeId)
+      if (!actor.store.allowNegativeStock) update.where('stock', '>=', quantity)
+      if (affectedRows(await update.decrement('stock', quantity)) === 0) {
+        const product = await trx.from('products').where('id', productId).select('name', 'stock').first()
+        const left = Math.max(0, Number(product?.stock ?? 0))
+        throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${quantity} in this sale`, {
+          status: 409,
+          code: 'insufficient_stock',
+          field: `product_id:${productId}`,
+        })
+      }
+    }
+
+    const completedAt = DateTime.utc().startOf('second')
+    sale.merge({ status: 'completed', number: Number(register.last_sale_number), completedAt })
+    sale.previousHash = register.last_sale_hash ?? null
+    sale.hash = saleHash(sale.previousHash, {
+      storeId: sale.storeId,
+      registerId: sale.registerId,
+      number: sale.number!,
+      completedAt: completedAt.toISO()!,
+      subtotal: sale.subtotal,
+      discountTotal: sale.discountTotal,
+      taxTotal: sale.taxTotal,
+      total: sale.total,
+      items: items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: i.unitPrice, total: i.total })),
+      payments: payments.map((p) => ({ method: p.method, amount: p.amount })),
+    })
+    await sale.useTransaction(trx).save()
+
+    const freshItems = items.filter((i) => !i.$isPersisted)
+    if (freshItems.length) {
+      for (const item of freshItems) item.saleId = sale.id
+      await trx.insertQuery().table('sale_items').multiInsert(freshItems.map((i) => this.#itemRow(i)))
+    }
+    for (const payment of payments.filter((p) => !p.$isPersisted)) {
+      payment.saleId = sale.id
+      await payment.useTransaction(trx).save()
+    }
+    await trx.insertQuery().table('stock_movements').multiInsert(
+      productIds.map((productId) => ({
+        store_id: sale.storeId,
+        product_id: productId,
+        quantity: -perProduct.get(productId)!,
+        reason: 'sale',
+        sale_id: sale.id,
+        user_id: actor.user.id,
+        created_at: completedAt.toJSDate(),
+      }))
+    )
+    await trx.from('registers').where('id', sale.registerId).update({ last_sale_hash: sale.hash })
+    await recordAudit(
+      {
+        action: 'sale_completed',
+        storeId: sale.storeId,
+        userId: actor.user.id,
+        subjectType: 'sale',
+        subjectId: sale.id,
+        data: { number: sale.number, total: sale.total, payment: newPayment ? newPayment.method : payments.at(-1)?.method },
+        ip: actor.ip,
+      },
+      trx
+    )
+  }
+
+  #itemRow(item: SaleItem) {
+    const now = new Date()
+    return {
+      sale_id: item.saleId,
+      product_id: item.productId,
+      name: item.name,
+      sku: item.sku,
+      quantity: item.quantity,
+      list_price: item.listPrice,
+      unit_price: item.unitPrice,
+      price_override_by: item.priceOverrideBy ?? null,
+      discount_type: item.discountType ?? null,
+      discount_value: item.discountValue ?? 0,
+      line_discount: item.lineDiscount,
+      cart_discount_share: item.cartDiscountShare,
+      tax_class: item.taxClass,
+      tax_rate_ppm: item.taxRatePpm,
+      tax_total: item.taxTotal,
+      subtotal: item.subtotal,
+      total: item.total,
+      position: item.position,
+      created_at: now,
+      updated_at: now,
+    }
+  }
+
+  /** Recomputes every amount of the sale from its lines (pricing is the only place that rounds) */
+  async #price(store: Store, sale: Sale, items: SaleItem[]) {
+    const priced = await priceCart(
+      items.map((item, index) => ({
+        key: index,
+        quantity: item.quantity,
+        unitPrice: item.unitPrice,
+        taxClass: item.taxClass,
+        discountType: item.discountType,
+        discountValue: item.discountValue,
+      })),
+      { type: sale.cartDiscountType ?? null, value: sale.cartDiscountValue ?? 0 },
+      taxCalculatorFor(store.id),
+      { storeId: store.id, pricesIncludeTax: store.pricesIncludeTax, customerId: sale.customerId }
+    )
+    priced.lines.forEach((line, index) => {
+      items[index].merge({
+        subtotal: line.subtotal,
+        lineDiscount: line.lineDiscount,
+        cartDiscountShare: line.cartDiscountShare,
+        taxTotal: line.taxTotal,
+        taxRatePpm: line.taxRatePpm,
+        total: line.total,
+      })
+    })
+    sale.merge({
+      subtotal: priced.subtotal,
+      discountTotal: priced.discountTotal,
+      taxTotal: priced.taxTotal,
+      total: priced.total,
+    })
+    // A changed cart voids an earlier cash rounding; it is worked out again at the next cash payment
+    sale.roundingTotal = 0
+  }
+
+  async #lockOpenSale(actor: Actor, saleId: number, trx: TransactionClientContract) {
+    const sale = await Sale.query({ client: trx }).where({ id: saleId, store_id: actor.store.id }).forUpdate().first()
+    if (!sale) throw notFound('The sale', 'sale_id')
+    if (sale.status !== 'open') {
+      throw new DomainError(`This sale is ${sale.status}; it can no longer be changed`, { status: 409, code: `sale_${sale.status}`, field: 'sale_id' })
+    }
+    return sale
+  }
+
+  async #mutateOpenSale(
+    actor: Actor,
+    saleId: number,
+    change: (sale: Sale, items: SaleItem[], trx: TransactionClientContract) => Promise<void>
+  ): Promise<Sale> {
+    return inTransaction(async (trx) => {
+      const sale = await this.#lockOpenSale(actor, saleId, trx)
+      if (sale.paidTotal > 0) {
+        throw new DomainError('Payments were taken: remove them before changing the cart', { status: 409, code: 'sale_has_payments' })
+      }
+      const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
+      await change(sale, items, trx)
+      await this.#price(actor.store, sale, items)
+      for (const item of items) {
+        if (item.$isDirty || !item.$isPersisted) await item.useTransaction(trx).save()
+      }
+      if (sale.userId !== actor.user.id) sale.userId = actor.user.id
+      await sale.useTransaction(trx).save()
+      sale.$setRelated('items', items)
+      return sale
+    })
+  }
+
+  async #sellableProduct(store: Store, productId: number, trx: TransactionClientContract) {
+    const product = await Product.query({ client: trx }).where({ id: productId, store_id: store.id }).first()
+    if (!product) throw notFound('The product', 'product_id')
+    if (!product.sellable) {
+      throw new DomainError(`"${product.name}" is archived or inactive and cannot be sold`, { code: 'product_inactive', field: 'product_id' })
+    }
+    return product
+  }
+
+  #quantityInCart(items: SaleItem[], productId: number) {
+    return items.filter((i) => i.productId === productId).reduce((sum, i) => sum + i.quantity, 0)
+  }
+
+  #checkStock(store: Store, product: Product, wanted: number) {
+    if (store.allowNegativeStock || wanted <= product.stock) return
+    throw new DomainError(`Not enough stock of "${product.name}": ${Math.max(0, product.stock)} left`, {
+      status: 409,
+      code: 'insufficient_stock',
+      field: 'quantity',
+    })
+  }
+
+  #checkQuantity(quantity: number) {
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+      throw new DomainError(`The quantity must be a whole number from 1 to ${MAX_QUANTITY}`, { code: 'invalid_quantity', field: 'quantity' })
+    }
+  }
+
+  #checkDiscount(type: DiscountType | null, value: number, field: string) {
+    if (!type) return
+    const max = type === 'percent' ? 10_000 : 100_000_000
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+      throw new DomainError(
+        type === 'percent' ? 'A percent discount must be between 0 and 100' : 'The discount must be a positive amount',
+        { code: 'invalid_discount', field }
+      )
+    }
+  }
+
+  #item(items: SaleItem[], itemId: number) {
+    const item = items.find((i) => i.id === itemId)
+    if (!item) throw notFound('The line', 'item_id')
+    return item
+  }
+}
+

@@ -1,0 +1,53 @@
+import db from '@adonisjs/lucid/services/db'
+import { mulDivRoundHalfUp } from '#services/money'
+import type { LineTax, TaxableLine, TaxCalculator, TaxContext, TaxResult } from '#plugins/contracts/tax_region'
+
+type Rate = { name: string; ratePpm: number }
+const CACHE_MS = 30_000
+
+/**
+ * The built-in calculator: one rate per tax class per store (the tax_rates table), rounded
+ * half-up per line. An unknown class is taxed at 0 so a sale is never blocked by a typo.
+ */
+export class FlatRateTax implements TaxCalculator {
+  readonly id = 'flat-rate'
+  readonly rounding = 'half_up_per_line' as const
+  #cache = new Map<number, { at: number; rates: Map<string, Rate> }>()
+
+  async ratesFor(storeId: number): Promise<Map<string, Rate>> {
+    const cached = this.#cache.get(storeId)
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.rates
+    const rows = await db.from('tax_rates').where('store_id', storeId).select('tax_class', 'name', 'rate_ppm')
+    const rates = new Map<string, Rate>(rows.map((r) => [r.tax_class, { name: r.name, ratePpm: Number(r.rate_ppm) }]))
+    this.#cache.set(storeId, { at: Date.now(), rates })
+    return rates
+  }
+
+  forget(storeId: number) {
+    this.#cache.delete(storeId)
+  }
+
+  async calculate(lines: TaxableLine[], context: TaxContext): Promise<TaxResult> {
+    const rates = await this.ratesFor(context.storeId)
+    const result = new Map<string | number, LineTax[]>()
+    for (const line of lines) {
+      const rate = rates.get(line.taxClass)
+      if (!rate || rate.ratePpm === 0) {
+        result.set(line.key, [])
+        continue
+      }
+      const amount = context.pricesIncludeTax
+        ? line.amount - mulDivRoundHalfUp(line.amount, 1_000_000, 1_000_000 + rate.ratePpm)
+        : mulDivRoundHalfUp(line.amount, rate.ratePpm, 1_000_000)
+      result.set(line.key, [{ code: line.taxClass, name: rate.name, ratePpm: rate.ratePpm, amount }])
+    }
+    return { lines: result }
+  }
+}
+
+export const flatRateTax = new FlatRateTax()
+
+/** The calculator in force for a store. Tax-region plugins will be chosen here. */
+export function taxCalculatorFor(_storeId: number): TaxCalculator {
+  return flatRateTax
+}

@@ -1,0 +1,90 @@
+/*
+| Money is an integer count of the currency's minor unit everywhere. These are the only
+| helpers that divide, round or turn money into text and back.
+*/
+
+/** a × b ÷ d rounded half away from zero, exact even when a × b passes 2^53 */
+export function mulDivRoundHalfUp(a: number, b: number, denominator: number): number {
+  return divide(BigInt(a) * BigInt(b), BigInt(denominator))
+}
+
+/** numerator / denominator rounded half away from zero */
+export function divideRoundHalfUp(numerator: number, denominator: number): number {
+  return divide(BigInt(numerator), BigInt(denominator))
+}
+
+function divide(n: bigint, d: bigint): number {
+  const negative = n < 0n !== d < 0n
+  const absN = n < 0n ? -n : n
+  const absD = d < 0n ? -d : d
+  const q = (absN * 2n + absD) / (absD * 2n)
+  return Number(negative ? -q : q)
+}
+
+/** Rounds an amount to the nearest multiple of increment (cash rounding to 0.05: increment 5) */
+export function roundToIncrement(amount: number, increment: number): number {
+  if (increment <= 1) return amount
+  return divideRoundHalfUp(amount, increment) * increment
+}
+
+/** Splits total across weights in proportion, by largest remainder, so the parts add up exactly */
+export function allocate(total: number, weights: number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0)
+  if (sum === 0 || total === 0) return weights.map(() => 0)
+  const raw = weights.map((w) => (BigInt(total) * BigInt(w)))
+  const parts = raw.map((r) => Number(r / BigInt(sum)))
+  let left = total - parts.reduce((a, b) => a + b, 0)
+  const order = raw
+    .map((r, i) => ({ i, rest: Number(r % BigInt(sum)) }))
+    .sort((a, b) => b.rest - a.rest || a.i - b.i)
+  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) parts[order[k].i]++
+  return parts
+}
+
+const digitsCache = new Map<string, number>()
+
+/** How many minor-unit digits a currency has: USD 2, JPY 0, BHD 3 */
+export function currencyDigits(currency: string): number {
+  let digits = digitsCache.get(currency)
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2
+    digitsCache.set(currency, digits)
+  }
+  return digits
+}
+
+const formatters = new Map<string, Intl.NumberFormat>()
+
+/** 1234 USD -> "$12.34" */
+export function formatMoney(minor: number, currency: string, locale = 'en-US'): string {
+  const cacheKey = `${locale}:${currency}`
+  let formatter = formatters.get(cacheKey)
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, { style: 'currency', currency })
+    formatters.set(cacheKey, formatter)
+  }
+  return formatter.format(minor / 10 ** currencyDigits(currency))
+}
+
+/** "12.34" -> 1234 for a currency with 2 digits; null when the text is not an amount */
+export function parseMoney(text: string | number | null | undefined, currency: string): number | null {
+  if (text === null || text === undefined) return null
+  const digits = currencyDigits(currency)
+  const cleaned = String(text).trim().replace(/[\s,$€£¥]/g, '')
+  const pattern = digits > 0 ? new RegExp(`^-?\\d+(\\.\\d{1,${digits}})?$`) : /^-?\d+$/
+  if (!pattern.test(cleaned)) return null
+  const [whole, fraction = ''] = cleaned.replace('-', '').split('.')
+  const minor = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || 0)
+  if (!Number.isSafeInteger(minor)) return null
+  return cleaned.startsWith('-') ? -minor : minor
+}
+
+/** 1234 -> "12.34" (for form inputs, no currency sign) */
+export function minorToDecimal(minor: number, currency: string): string {
+  const digits = currencyDigits(currency)
+  if (digits === 0) return String(minor)
+  const sign = minor < 0 ? '-' : ''
+  const abs = Math.abs(minor)
+  return `${sign}${Math.floor(abs / 10 ** digits)}.${String(abs % 10 ** digits).padStart(digits, '0')}`
+}

@@ -1,0 +1,30 @@
+/*
+| The tenders a sale can be paid with. Cash stays in the core; "card (external terminal)" is a
+| standalone card machine whose approval the cashier confirms. Payment-gateway plugins will
+| add their methods to this list.
+*/
+
+export interface PaymentMethod {
+  id: string
+  label: string
+  isCash: boolean
+  /** Keyboard shortcut on the till */
+  key: string
+}
+
+const CORE_METHODS: PaymentMethod[] = [
+  { id: 'cash', label: 'Cash', isCash: true, key: 'F6' },
+  { id: 'card_external', label: 'Card (external terminal)', isCash: false, key: 'F7' },
+]
+
+export function paymentMethods(): PaymentMethod[] {
+  return CORE_METHODS
+}
+
+export function paymentMethod(id: string): PaymentMethod | undefined {
+  return CORE_METHODS.find((m) => m.id === id)
+}
+
+export function paymentMethodLabel(id: string): string {
+  return paymentMethod(id)?.label ?? id
+}

@@ -1,0 +1,96 @@
+import { allocate, mulDivRoundHalfUp } from '#services/money'
+import type { DiscountType } from '#models/sale'
+import type { LineTax, TaxCalculator, TaxContext } from '#plugins/contracts/tax_region'
+
+/*
+| Pricing is the one place where a cart's amounts are computed. Rule: line discounts first,
+| then the cart discount shared across lines in proportion (largest remainder), then taxes
+| from the store's tax calculator, each rounded half-up as that calculator says.
+| Percent discounts are in basis points (12.5% = 1250).
+*/
+
+export interface PricedLineInput {
+  key: string | number
+  quantity: number
+  unitPrice: number
+  taxClass: string
+  discountType: DiscountType | null
+  discountValue: number
+}
+
+export interface PricedLine {
+  key: string | number
+  subtotal: number
+  lineDiscount: number
+  cartDiscountShare: number
+  taxes: LineTax[]
+  taxTotal: number
+  taxRatePpm: number
+  total: number
+}
+
+export interface PricedCart {
+  lines: PricedLine[]
+  subtotal: number
+  discountTotal: number
+  taxTotal: number
+  total: number
+  taxesByRate: { code: string; name: string; ratePpm: number; amount: number }[]
+}
+
+export function discountAmount(base: number, type: DiscountType | null, value: number): number {
+  if (!type || value <= 0 || base <= 0) return 0
+  if (type === 'percent') return Math.min(base, mulDivRoundHalfUp(base, Math.min(value, 10_000), 10_000))
+  return Math.min(base, value)
+}
+
+export async function priceCart(
+  inputs: PricedLineInput[],
+  cartDiscount: { type: DiscountType | null; value: number },
+  calculator: TaxCalculator,
+  context: TaxContext
+): Promise<PricedCart> {
+  const subtotals = inputs.map((line) => line.quantity * line.unitPrice)
+  const lineDiscounts = inputs.map((line, i) => discountAmount(subtotals[i], line.discountType, line.discountValue))
+  const afterLine = subtotals.map((s, i) => s - lineDiscounts[i])
+  const cartBase = afterLine.reduce((a, b) => a + b, 0)
+  const cartDiscountTotal = discountAmount(cartBase, cartDiscount.type, cartDiscount.value)
+  const shares = allocate(cartDiscountTotal, afterLine)
+  const nets = afterLine.map((a, i) => a - shares[i])
+
+  const taxes = await calculator.calculate(
+    inputs.map((line, i) => ({ key: line.key, amount: nets[i], quantity: line.quantity, taxClass: line.taxClass })),
+    context
+  )
+
+  const byRate = new Map<string, { code: string; name: string; ratePpm: number; amount: number }>()
+  const lines = inputs.map((line, i) => {
+    const lineTaxes = taxes.lines.get(line.key) ?? []
+    const taxTotal = lineTaxes.reduce((a, t) => a + t.amount, 0)
+    for (const tax of lineTaxes) {
+      const id = `${tax.code}:${tax.ratePpm}`
+      const entry = byRate.get(id) ?? { code: tax.code, name: tax.name, ratePpm: tax.ratePpm, amount: 0 }
+      entry.amount += tax.amount
+      byRate.set(id, entry)
+    }
+    return {
+      key: line.key,
+      subtotal: subtotals[i],
+      lineDiscount: lineDiscounts[i],
+      cartDiscountShare: shares[i],
+      taxes: lineTaxes,
+      taxTotal,
+      taxRatePpm: lineTaxes.reduce((a, t) => a + t.ratePpm, 0),
+      total: context.pricesIncludeTax ? nets[i] : nets[i] + taxTotal,
+    }
+  })
+
+  return {
+    lines,
+    subtotal: subtotals.reduce((a, b) => a + b, 0),
+    discountTotal: lineDiscounts.reduce((a, b) => a + b, 0) + cartDiscountTotal,
+    taxTotal: lines.reduce((a, l) => a + l.taxTotal, 0),
+    total: lines.reduce((a, l) => a + l.total, 0),
+    taxesByRate: [...byRate.values()],
+  }
+}

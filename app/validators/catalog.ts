@@ -1,0 +1,62 @@
+import vine from '@vinejs/vine'
+
+const MAX_PRICE = 100_000_000 // 1,000,000.00 in a 2-digit currency
+
+const productFields = {
+  name: vine.string().trim().minLength(1).maxLength(200),
+  sku: vine.string().trim().minLength(1).maxLength(64).regex(/^\S+$/),
+  barcode: vine.string().trim().maxLength(32).nullable().optional(),
+  barcodes: vine.array(vine.string().trim().minLength(1).maxLength(32)).maxLength(10).optional(),
+  price: vine.number().withoutDecimals().min(0).max(MAX_PRICE),
+  cost: vine.number().withoutDecimals().min(0).max(MAX_PRICE).nullable().optional(),
+  category: vine.string().trim().maxLength(80).nullable().optional(),
+  category_id: vine.number().withoutDecimals().positive().nullable().optional(),
+  tax_class: vine.string().trim().maxLength(40).nullable().optional(),
+  stock: vine.number().withoutDecimals().min(-1_000_000).max(1_000_000).nullable().optional(),
+  active: vine.boolean().optional(),
+}
+
+/** The API's product body: money in minor units */
+export const createProductValidator = vine.create(productFields)
+
+export const updateProductValidator = vine.create({
+  name: productFields.name.clone().optional(),
+  sku: productFields.sku.clone().optional(),
+  barcode: productFields.barcode.clone(),
+  barcodes: productFields.barcodes.clone(),
+  price: productFields.price.clone().optional(),
+  cost: productFields.cost.clone(),
+  category: productFields.category.clone(),
+  category_id: productFields.category_id.clone(),
+  tax_class: productFields.tax_class.clone(),
+  stock: productFields.stock.clone(),
+  active: productFields.active.clone(),
+})
+
+export const productListValidator = vine.create({
+  search: vine.string().trim().maxLength(100).optional(),
+  barcode: vine.string().trim().maxLength(32).optional(),
+  category_id: vine.number().withoutDecimals().positive().optional(),
+  page: vine.number().withoutDecimals().min(1).max(100_000).optional(),
+  per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
+  archived: vine.boolean().optional(),
+})
+
+/** The back-office product form: prices typed as decimals ("12.99"), turned into minor units by the controller */
+export const productFormValidator = vine.create({
+  name: productFields.name,
+  sku: productFields.sku,
+  barcodes: vine.string().trim().maxLength(400).nullable().optional(),
+  price: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/),
+  cost: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
+  category_id: vine.number().withoutDecimals().positive().nullable().optional(),
+  tax_class: vine.string().trim().maxLength(40),
+  stock: vine.number().withoutDecimals().min(-1_000_000).max(1_000_000).nullable().optional(),
+  active: vine.accepted().optional(),
+})
+
+export const categoryValidator = vine.create({
+  name: vine.string().trim().minLength(1).maxLength(80),
+  color: vine.string().trim().regex(/^#[0-9a-fA-F]{6}$/).nullable().optional(),
+  position: vine.number().withoutDecimals().min(0).max(1000).nullable().optional(),
+})

@@ -1,0 +1,48 @@
+import vine from '@vinejs/vine'
+
+const MAX_AMOUNT = 100_000_000
+
+export const createSaleValidator = vine.create({
+  items: vine
+    .array(
+      vine.object({
+        product_id: vine.number().withoutDecimals().positive(),
+        quantity: vine.number().withoutDecimals().min(1).max(9999),
+        // an amount off the line, in minor units
+        discount: vine.number().withoutDecimals().min(0).max(MAX_AMOUNT).optional(),
+        // or a percentage off the line (0-100, two decimals at most)
+        discount_percent: vine.number().decimal([0, 2]).min(0).max(100).optional(),
+      })
+    )
+    .minLength(1)
+    .maxLength(500),
+  payment_method: vine.string().trim().maxLength(32).optional(),
+  tendered: vine.number().withoutDecimals().positive().max(MAX_AMOUNT).optional(),
+  reference: vine.string().trim().maxLength(120).optional(),
+  customer_id: vine.number().withoutDecimals().positive().nullable().optional(),
+  register_id: vine.number().withoutDecimals().positive().optional(),
+})
+
+export const createPaymentValidator = vine.create({
+  sale_id: vine.number().withoutDecimals().positive(),
+  method: vine.string().trim().minLength(1).maxLength(32),
+  amount: vine.number().withoutDecimals().positive().max(MAX_AMOUNT),
+  tendered: vine.number().withoutDecimals().positive().max(MAX_AMOUNT).optional(),
+  reference: vine.string().trim().maxLength(120).optional(),
+})
+
+export const saleListValidator = vine.create({
+  from: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
+  to: vine.date({ formats: ['YYYY-MM-DD'] }).afterOrSameAs('from').optional(),
+  status: vine.enum(['open', 'parked', 'completed', 'voided']).optional(),
+  page: vine.number().withoutDecimals().min(1).max(100_000).optional(),
+  per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
+})
+
+/** Till forms: amounts typed as decimals */
+export const tillPaymentValidator = vine.create({
+  method: vine.string().trim().maxLength(32),
+  amount: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
+  tendered: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
+  reference: vine.string().trim().maxLength(120).nullable().optional(),
+})

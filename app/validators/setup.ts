@@ -1,0 +1,13 @@
+import vine from '@vinejs/vine'
+
+export const setupValidator = vine.create({
+  store_name: vine.string().trim().minLength(1).maxLength(120),
+  address: vine.string().trim().maxLength(500).nullable().optional(),
+  currency: vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/),
+  time_zone: vine.string().trim().maxLength(64),
+  tax_rate: vine.string().trim().regex(/^\d{1,2}(\.\d{1,4})?$/).nullable().optional(),
+  prices_include_tax: vine.accepted().optional(),
+  name: vine.string().trim().minLength(1).maxLength(120),
+  email: vine.string().trim().email().maxLength(254),
+  password: vine.string().minLength(10).maxLength(200),
+})

@@ -1,0 +1,53 @@
+import env from '#start/env'
+import app from '@adonisjs/core/services/app'
+import { defineConfig } from '@adonisjs/lucid'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+// The embedded database lives in a file under storage/; a fresh checkout creates the folder
+const sqliteFile = app.makePath(env.get('SQLITE_PATH') ?? 'storage/pos.sqlite3')
+if (env.get('DB_CONNECTION') === 'sqlite') mkdirSync(dirname(sqliteFile), { recursive: true })
+
+const migrations = { naturalSort: true, paths: ['database/migrations'] }
+// Models declare their columns by hand; no generated schema classes
+const schemaGeneration = { enabled: false }
+
+export default defineConfig({
+  connection: env.get('DB_CONNECTION'),
+  prettyPrintDebugQueries: false,
+  connections: {
+    sqlite: {
+      client: 'better-sqlite3',
+      connection: { filename: sqliteFile },
+      useNullAsDefault: true,
+      migrations,
+      schemaGeneration,
+      pool: {
+        afterCreate: (connection: any, done: (error: Error | null, connection: any) => void) => {
+          // WAL lets readers run while a sale commits; the busy timeout queues writers instead of failing
+          connection.pragma('journal_mode = WAL')
+          connection.pragma('synchronous = NORMAL')
+          connection.pragma('foreign_keys = ON')
+          connection.pragma('busy_timeout = 5000')
+          done(null, connection)
+        },
+      },
+    },
+    mysql: {
+      client: 'mysql2',
+      connection: {
+        host: env.get('DB_HOST', '127.0.0.1'),
+        port: env.get('DB_PORT', 3306),
+        user: env.get('DB_USER', 'root'),
+        password: env.get('DB_PASSWORD', ''),
+        database: env.get('DB_DATABASE', 'pos'),
+        // Money and counts come back as JS numbers, dates as UTC
+        supportBigNumbers: true,
+        timezone: 'Z',
+      },
+      pool: { min: 0, max: env.get('DB_POOL_MAX', 20) },
+      migrations,
+      schemaGeneration,
+    },
+  },
+})

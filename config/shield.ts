@@ -1,0 +1,15 @@
+import { defineConfig } from '@adonisjs/shield'
+
+export default defineConfig({
+  csp: { enabled: false, directives: {}, reportOnly: false },
+  // The REST API authenticates with bearer tokens, not cookies, so CSRF does not apply to it
+  csrf: {
+    enabled: true,
+    exceptRoutes: (ctx) => ctx.request.url().startsWith('/api/'),
+    enableXsrfCookie: true,
+    methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+  },
+  xFrame: { enabled: true, action: 'DENY' },
+  hsts: { enabled: false, maxAge: '180 days' },
+  contentTypeSniffing: { enabled: true },
+})

@@ -1,0 +1,33 @@
+/*
+| Environment variables are validated here once, at boot. A fresh install has
+| no .env at all: APP_KEY is then generated on first start and kept in
+| storage/app_key (never in the repository), so `npm run demo` just works.
+*/
+import { Env } from '@adonisjs/core/env'
+import { ensureAppKey } from '#start/app_key'
+
+const appRoot = new URL('../', import.meta.url)
+ensureAppKey(appRoot)
+
+export default await Env.create(appRoot, {
+  NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
+  PORT: Env.schema.number(),
+  HOST: Env.schema.string({ format: 'host' }),
+  APP_KEY: Env.schema.secret(),
+  APP_URL: Env.schema.string.optional(),
+  LOG_LEVEL: Env.schema.string(),
+  SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
+
+  DB_CONNECTION: Env.schema.enum(['sqlite', 'mysql'] as const),
+  SQLITE_PATH: Env.schema.string.optional(),
+  DB_HOST: Env.schema.string.optional(),
+  DB_PORT: Env.schema.number.optional(),
+  DB_USER: Env.schema.string.optional(),
+  DB_PASSWORD: Env.schema.string.optional(),
+  DB_DATABASE: Env.schema.string.optional(),
+  DB_POOL_MAX: Env.schema.number.optional(),
+
+  REDIS_HOST: Env.schema.string.optional(),
+  REDIS_PORT: Env.schema.number.optional(),
+  REDIS_PASSWORD: Env.schema.string.optional(),
+})

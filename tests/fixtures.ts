@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto'
+import Store from '#models/store'
+import Register from '#models/register'
+import User, { type Role } from '#models/user'
+import Category from '#models/category'
+import type Product from '#models/product'
+import CatalogService from '#services/catalog_service'
+import { ean13 } from '#services/barcode'
+
+/*
+| Each test makes its own store (with a register, tax rates and one user per role), so tests
+| never see each other's rows and can run against one database without cleaning it.
+*/
+
+export const PASSWORD = 'test-pass-123'
+export const PINS: Record<Role, string> = { admin: '9999', manager: '2222', cashier: '1111', accountant: '4444' }
+
+export interface TestStore {
+  store: Store
+  register: Register
+  users: Record<Role, User>
+  category: Category
+  tag: string
+}
+
+export async function createStore(options: { taxPpm?: number; pricesIncludeTax?: boolean; allowNegativeStock?: boolean; cashRounding?: number } = {}): Promise<TestStore> {
+  const tag = randomUUID().slice(0, 8)
+  const store = await Store.create({
+    name: `Test store ${tag}`,
+    address: '1 Test Street',
+    currency: 'USD',
+    timeZone: 'America/New_York',
+    pricesIncludeTax: options.pricesIncludeTax ?? false,
+    allowNegativeStock: options.allowNegativeStock ?? false,
+    cashRounding: options.cashRounding ?? 1,
+  })
+  const register = await Register.create({ storeId: store.id, name: 'Register 1', lastSaleNumber: 0 })
+  await Register.create({ storeId: store.id, name: 'Register 2', lastSaleNumber: 0 })
+  const now = new Date()
+  await Store.query().client.insertQuery().table('tax_rates').multiInsert([
+    { store_id: store.id, tax_class: 'standard', name: 'Sales tax', rate_ppm: options.taxPpm ?? 80000, created_at: now, updated_at: now },
+    { store_id: store.id, tax_class: 'reduced', name: 'Reduced', rate_ppm: 20000, created_at: now, updated_at: now },
+    { store_id: store.id, tax_class: 'zero', name: 'No tax', rate_ppm: 0, created_at: now, updated_at: now },
+  ])
+  const users = {} as Record<Role, User>
+  for (const role of ['admin', 'manager', 'cashier', 'accountant'] as Role[]) {
+    users[role] = await User.create({
+      storeId: store.id,
+      name: `${role[0].toUpperCase()}${role.slice(1)} ${tag}`,
+      email: `${role}.${tag}@test.local`,
+      password: PASSWORD,
+      pin: PINS[role],
+      role,
+      active: true,
+    })
+  }
+  const category = await Category.create({ storeId: store.id, name: 'General', position: 0 })
+  return { store, register, users, category, tag }
+}
+
+let barcodeCounter = Math.floor(Math.random() * 1_000_000)
+
+/** A product with a valid EAN-13, saved through the catalog like the back office does */
+export async function createProduct(
+  fixture: TestStore,
+  overrides: Partial<{ name: string; sku: string; price: number; cost: number; stock: number; taxClass: string; barcode: string }> = {}
+): Promise<Product> {
+  barcodeCounter++
+  const barcode = overrides.barcode ?? ean13(`20${String(barcodeCounter).padStart(10, '0')}`)
+  return new CatalogService().create(fixture.store, {
+    name: overrides.name ?? `Product ${barcodeCounter}`,
+    sku: overrides.sku ?? `SKU-${fixture.tag}-${barcodeCounter}`,
+    barcodes: [barcode],
+    price: overrides.price ?? 1000,
+    cost: overrides.cost ?? 400,
+    categoryId: fixture.category.id,
+    taxClass: overrides.taxClass ?? 'standard',
+    stock: overrides.stock ?? 100,
+  })
+}
+
+/** Signs in through the real API and returns the bearer token */
+export async function apiToken(client: any, user: User): Promise<string> {
+  const response = await client.post('/api/auth/login').json({ email: user.email, password: PASSWORD })
+  return response.body().token
+}

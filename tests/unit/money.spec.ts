@@ -1,0 +1,68 @@
+import { test } from '@japa/runner'
+import { allocate, divideRoundHalfUp, mulDivRoundHalfUp, formatMoney, minorToDecimal, parseMoney, roundToIncrement } from '#services/money'
+import { discountAmount } from '#services/pricing'
+import { checkBarcode, ean13, gtinCheckDigit } from '#services/barcode'
+
+test.group('Money arithmetic', () => {
+  test('divides with half-up rounding, away from zero', ({ assert }) => {
+    assert.equal(divideRoundHalfUp(5, 2), 3)
+    assert.equal(divideRoundHalfUp(4, 2), 2)
+    assert.equal(divideRoundHalfUp(7, 3), 2)
+    assert.equal(divideRoundHalfUp(-5, 2), -3)
+    assert.equal(divideRoundHalfUp(1249, 100), 12)
+    assert.equal(divideRoundHalfUp(1250, 100), 13)
+    // 9,999 x 1,000,000.00 at 8.875%: the product passes 2^53 and stays exact
+    assert.equal(mulDivRoundHalfUp(999_900_000_000, 88750, 1_000_000), 88_741_125_000)
+  })
+
+  test('allocates a total in proportion, parts adding up exactly', ({ assert }) => {
+    assert.deepEqual(allocate(100, [1, 1, 1]), [34, 33, 33])
+    assert.deepEqual(allocate(10, [500, 300, 200]), [5, 3, 2])
+    assert.deepEqual(allocate(0, [5, 5]), [0, 0])
+    const parts = allocate(997, [333, 333, 334, 1])
+    assert.equal(parts.reduce((a, b) => a + b, 0), 997)
+  })
+
+  test('cash rounding to the smallest coin', ({ assert }) => {
+    assert.equal(roundToIncrement(1232, 5), 1230)
+    assert.equal(roundToIncrement(1233, 5), 1235)
+    assert.equal(roundToIncrement(1233, 1), 1233)
+  })
+
+  test('discounts: percent in basis points, amounts capped at the base', ({ assert }) => {
+    assert.equal(discountAmount(1999, 'percent', 1000), 200)
+    assert.equal(discountAmount(1000, 'percent', 1250), 125)
+    assert.equal(discountAmount(500, 'amount', 800), 500)
+    assert.equal(discountAmount(500, null, 800), 0)
+  })
+
+  test('parses and formats money by the currency digits', ({ assert }) => {
+    assert.equal(parseMoney('12.34', 'USD'), 1234)
+    assert.equal(parseMoney('12.3', 'USD'), 1230)
+    assert.equal(parseMoney('12', 'USD'), 1200)
+    assert.isNull(parseMoney('12.345', 'USD'))
+    assert.isNull(parseMoney('abc', 'USD'))
+    assert.equal(parseMoney('1500', 'JPY'), 1500)
+    assert.equal(formatMoney(1234, 'USD'), '$12.34')
+    assert.equal(minorToDecimal(5, 'USD'), '0.05')
+  })
+})
+
+test.group('Barcode check digits', () => {
+  test('EAN-13, EAN-8 and UPC-A check digits', ({ assert }) => {
+    assert.equal(gtinCheckDigit('400638133393'), 1)
+    assert.isTrue(checkBarcode('4006381333931').valid)
+    assert.isFalse(checkBarcode('4006381333932').valid)
+    assert.isTrue(checkBarcode('96385074').valid)
+    assert.isFalse(checkBarcode('96385075').valid)
+    assert.isTrue(checkBarcode('036000291452').valid)
+    assert.isFalse(checkBarcode('036000291453').valid)
+    assert.equal(ean13('590123412345'), '5901234123457')
+  })
+
+  test('internal codes pass, junk does not', ({ assert }) => {
+    assert.isTrue(checkBarcode('SHOP-001').valid)
+    assert.isFalse(checkBarcode('<script>').valid)
+    assert.isFalse(checkBarcode('').valid)
+  })
+})
