@@ -3,6 +3,8 @@ process.env.NODE_ENV = 'test'
 process.env.PORT ??= '3334'
 process.env.HOST ??= '127.0.0.1'
 process.env.LOG_LEVEL ??= 'warn'
+// The test clients read and write sessions in memory (loginAs, withCsrfToken)
+process.env.SESSION_DRIVER = 'memory'
 if ((process.env.DB_CONNECTION ?? 'sqlite') === 'sqlite') {
   process.env.SQLITE_PATH ??= 'tmp/test.sqlite3'
   const { rmSync } = await import('node:fs')

@@ -1,0 +1,39 @@
+import { test } from '@japa/runner'
+import { createStore, PASSWORD } from '#tests/fixtures'
+
+test.group('Signing in', () => {
+  test('the login page renders and a manager reaches the back office', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const page = await client.get('/login')
+    page.assertStatus(200)
+    assert.include(page.text(), 'Sign in')
+
+    const response = await client
+      .post('/login')
+      .form({ email: fixture.users.manager.email, password: PASSWORD })
+      .withCsrfToken()
+      .redirects(0)
+    response.assertStatus(302)
+    response.assertHeader('location', '/')
+    const wrong = await client.post('/login').form({ email: fixture.users.manager.email, password: 'wrong-one' }).withCsrfToken().redirects(0)
+    wrong.assertHeader('location', '/login')
+  })
+
+  test('a form post without the CSRF token is refused', async ({ client }) => {
+    const fixture = await createStore()
+    const response = await client.post('/login').form({ email: fixture.users.manager.email, password: PASSWORD }).redirects(0)
+    response.assertStatus(302)
+    response.assertHeader('location', '/')
+    const page = await client.get('/backoffice').redirects(0)
+    page.assertHeader('location', '/login')
+  })
+
+  test('an API token comes back for good credentials, 401 for bad ones', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const ok = await client.post('/api/auth/login').json({ email: fixture.users.cashier.email, password: PASSWORD })
+    ok.assertStatus(200)
+    assert.equal(ok.body().user.role, 'cashier')
+    const bad = await client.post('/api/auth/login').json({ email: fixture.users.cashier.email, password: 'nope-nope' })
+    bad.assertStatus(401)
+  })
+})
