@@ -11,3 +11,12 @@ edge.global('ratePercent', (ppm: number) => `${Number((ppm / 10000).toFixed(4))}
 edge.global('localTime', (date: any, zone: string, format = 'yyyy-LL-dd HH:mm') =>
   date ? date.setZone(zone).toFormat(format) : ''
 )
+
+/** Tax totals by rate for a receipt: [{ratePpm, amount}] from the sale's lines */
+edge.global('taxLines', (items: { taxRatePpm: number; taxTotal: number }[]) => {
+  const byRate = new Map<number, number>()
+  for (const item of items) {
+    if (item.taxTotal) byRate.set(item.taxRatePpm, (byRate.get(item.taxRatePpm) ?? 0) + item.taxTotal)
+  }
+  return [...byRate.entries()].sort((a, b) => b[0] - a[0]).map(([ratePpm, amount]) => ({ ratePpm, amount }))
+})

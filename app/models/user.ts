@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import hash from '@adonisjs/core/services/hash'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeSave, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
 import { DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
@@ -31,6 +31,14 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 
   @belongsTo(() => Store) declare store: BelongsTo<typeof Store>
+
+  /** PINs are hashed like passwords; one already hashed (by a caller) is kept as it is */
+  @beforeSave()
+  static async hashPin(user: User) {
+    if (user.$dirty.pin && user.pin && !user.pin.startsWith('$')) {
+      user.pin = await hash.make(user.pin)
+    }
+  }
 
   get isManager() {
     return this.role === 'admin' || this.role === 'manager'

@@ -311,7 +311,7 @@ export default class CheckoutService {
         channel: 'api',
         cartDiscountValue: 0,
       })
-      await this.#price(actor.store, sale, items)
+      await this.#price(actor.store, sale, items, trx)
 
       // Completing takes row locks on the register and the products first (see #complete),
       // so the inserts below never hold a shared lock that a concurrent sale must wait on.
@@ -515,7 +515,7 @@ export default class CheckoutService {
   }
 
   /** Recomputes every amount of the sale from its lines (pricing is the only place that rounds) */
-  async #price(store: Store, sale: Sale, items: SaleItem[]) {
+  async #price(store: Store, sale: Sale, items: SaleItem[], trx: TransactionClientContract) {
     const priced = await priceCart(
       items.map((item, index) => ({
         key: index,
@@ -527,7 +527,7 @@ export default class CheckoutService {
       })),
       { type: sale.cartDiscountType ?? null, value: sale.cartDiscountValue ?? 0 },
       taxCalculatorFor(store.id),
-      { storeId: store.id, pricesIncludeTax: store.pricesIncludeTax, customerId: sale.customerId }
+      { storeId: store.id, pricesIncludeTax: store.pricesIncludeTax, customerId: sale.customerId, client: trx }
     )
     priced.lines.forEach((line, index) => {
       items[index].merge({
@@ -570,7 +570,7 @@ export default class CheckoutService {
       }
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
       await change(sale, items, trx)
-      await this.#price(actor.store, sale, items)
+      await this.#price(actor.store, sale, items, trx)
       for (const item of items) {
         if (item.$isDirty || !item.$isPersisted) await item.useTransaction(trx).save()
       }

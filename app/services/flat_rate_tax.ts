@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { mulDivRoundHalfUp } from '#services/money'
 import type { LineTax, TaxableLine, TaxCalculator, TaxContext, TaxResult } from '#plugins/contracts/tax_region'
 
@@ -14,10 +15,10 @@ export class FlatRateTax implements TaxCalculator {
   readonly rounding = 'half_up_per_line' as const
   #cache = new Map<number, { at: number; rates: Map<string, Rate> }>()
 
-  async ratesFor(storeId: number): Promise<Map<string, Rate>> {
+  async ratesFor(storeId: number, client: QueryClientContract = db.connection()): Promise<Map<string, Rate>> {
     const cached = this.#cache.get(storeId)
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.rates
-    const rows = await db.from('tax_rates').where('store_id', storeId).select('tax_class', 'name', 'rate_ppm')
+    const rows = await client.from('tax_rates').where('store_id', storeId).select('tax_class', 'name', 'rate_ppm')
     const rates = new Map<string, Rate>(rows.map((r) => [r.tax_class, { name: r.name, ratePpm: Number(r.rate_ppm) }]))
     this.#cache.set(storeId, { at: Date.now(), rates })
     return rates
@@ -28,7 +29,7 @@ export class FlatRateTax implements TaxCalculator {
   }
 
   async calculate(lines: TaxableLine[], context: TaxContext): Promise<TaxResult> {
-    const rates = await this.ratesFor(context.storeId)
+    const rates = await this.ratesFor(context.storeId, context.client)
     const result = new Map<string | number, LineTax[]>()
     for (const line of lines) {
       const rate = rates.get(line.taxClass)

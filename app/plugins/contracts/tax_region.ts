@@ -2,6 +2,7 @@
 | The tax-region extension point. The core ships a flat-rate calculator; tax-region plugins
 | implement the same contract. Amounts are integer minor units; rates are parts per million.
 */
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 
 export interface TaxableLine {
   key: string | number
@@ -15,6 +16,8 @@ export interface TaxContext {
   storeId: number
   pricesIncludeTax: boolean
   customerId?: number | null
+  /** The database client of the sale's transaction: read through it, never around it */
+  client?: QueryClientContract
 }
 
 export interface LineTax {

@@ -1,0 +1,125 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import CheckoutService from '#services/checkout_service'
+import CatalogService from '#services/catalog_service'
+import TillScreenService from '#services/till_screen_service'
+import AuthService from '#services/auth_service'
+import { parseMoney } from '#services/money'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import { currentSaleId, renderCart } from '#controllers/till/render_cart'
+import {
+  addItemValidator,
+  discountValidator,
+  priceOverrideValidator,
+  quantityValidator,
+  scanValidator,
+  searchValidator,
+} from '#validators/till'
+
+/** The cashier's cart: every action answers with the cart partial (htmx swaps it in place) */
+@inject()
+export default class CartController {
+  constructor(
+    private checkout: CheckoutService,
+    private catalog: CatalogService,
+    private screen: TillScreenService,
+    private auth: AuthService
+  ) {}
+
+  /** A scanner's code + Enter adds the product; typed text that is no code shows matches */
+  async scan(ctx: HttpContext) {
+    const { code } = await ctx.request.validateUsing(scanValidator)
+    const product = await this.catalog.findByCode(ctx.store.id, code)
+    if (product) {
+      const saleId = await currentSaleId(ctx, this.screen)
+      const sale = await this.checkout.addProduct(this.screen.actor(ctx), saleId, product.id, 1)
+      return renderCart(ctx, this.screen, sale, { clearMatches: true, flashLine: product.id })
+    }
+    const page = await this.catalog.search(ctx.store.id, { search: code, perPage: 8 })
+    ctx.response.header('HX-Retarget', '#matches')
+    ctx.response.header('HX-Reswap', 'innerHTML')
+    return ctx.view.render('till/_matches', { products: page.all(), query: code })
+  }
+
+  async search(ctx: HttpContext) {
+    const { q } = await ctx.request.validateUsing(searchValidator, { data: ctx.request.qs() })
+    if (!q || q.length < 2) return ''
+    const page = await this.catalog.search(ctx.store.id, { search: q, perPage: 8 })
+    return ctx.view.render('till/_matches', { products: page.all(), query: q })
+  }
+
+  async grid(ctx: HttpContext) {
+    const categoryId = Number(ctx.request.qs().category) || null
+    const page = await this.catalog.search(ctx.store.id, { categoryId, perPage: 60 })
+    return ctx.view.render('till/_grid', { products: page.all(), categoryId })
+  }
+
+  async add(ctx: HttpContext) {
+    const { product_id: productId, quantity } = await ctx.request.validateUsing(addItemValidator)
+    const saleId = await currentSaleId(ctx, this.screen)
+    const sale = await this.checkout.addProduct(this.screen.actor(ctx), saleId, productId, quantity ?? 1)
+    return renderCart(ctx, this.screen, sale, { clearMatches: true, flashLine: productId })
+  }
+
+  async quantity(ctx: HttpContext) {
+    const { quantity } = await ctx.request.validateUsing(quantityValidator)
+    const saleId = await currentSaleId(ctx, this.screen)
+    const sale = await this.checkout.setQuantity(this.screen.actor(ctx), saleId, Number(ctx.params.id), quantity)
+    return renderCart(ctx, this.screen, sale)
+  }
+
+  async remove(ctx: HttpContext) {
+    const saleId = await currentSaleId(ctx, this.screen)
+    const sale = await this.checkout.removeItem(this.screen.actor(ctx), saleId, Number(ctx.params.id))
+    return renderCart(ctx, this.screen, sale)
+  }
+
+  async lineDiscount(ctx: HttpContext) {
+    const { type, value } = await this.#discount(ctx)
+    const saleId = await currentSaleId(ctx, this.screen)
+    const sale = await this.checkout.setLineDiscount(this.screen.actor(ctx), saleId, Number(ctx.params.id), type, value)
+    return renderCart(ctx, this.screen, sale)
+  }
+
+  async cartDiscount(ctx: HttpContext) {
+    const { type, value } = await this.#discount(ctx)
+    const saleId = await currentSaleId(ctx, this.screen)
+    const sale = await this.checkout.setCartDiscount(this.screen.actor(ctx), saleId, type, value)
+    return renderCart(ctx, this.screen, sale)
+  }
+
+  /** A cashier needs a manager's PIN; a manager approves their own override */
+  async overridePrice(ctx: HttpContext) {
+    const { price, pin } = await ctx.request.validateUsing(priceOverrideValidator)
+    const user = ctx.auth.user!
+    let approver = user
+    if (!user.isManager) {
+      if (!pin) throw new DomainError('Enter a manager\u2019s PIN to change a price', { code: 'manager_required', field: 'pin' })
+      approver = await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true })
+    }
+    const unitPrice = parseMoney(price, ctx.store.currency)
+    if (unitPrice === null) throw new DomainError('Enter the price as an amount, such as 4.99', { code: 'invalid_price', field: 'price' })
+    const saleId = await currentSaleId(ctx, this.screen)
+    const sale = await this.checkout.overridePrice(this.screen.actor(ctx), saleId, Number(ctx.params.id), unitPrice, approver)
+    return renderCart(ctx, this.screen, sale)
+  }
+
+  async void(ctx: HttpContext) {
+    const saleId = await currentSaleId(ctx, this.screen)
+    await this.checkout.voidCart(this.screen.actor(ctx), saleId)
+    return renderCart(ctx, this.screen, undefined, { notice: 'The sale was voided.' })
+  }
+
+  async #discount(ctx: HttpContext) {
+    const input = await ctx.request.validateUsing(discountValidator)
+    if (input.discount_type === 'none' || !input.discount_value) return { type: null, value: 0 }
+    if (input.discount_type === 'percent') {
+      const percent = Number(input.discount_value)
+      if (percent > 100) throw new DomainError('A percent discount is at most 100', { code: 'invalid_discount', field: 'discount_value' })
+      return { type: 'percent' as const, value: Math.round(percent * 100) }
+    }
+    const value = parseMoney(input.discount_value, ctx.store.currency)
+    if (value === null) throw notFound('The amount', 'discount_value')
+    return { type: 'amount' as const, value }
+  }
+}

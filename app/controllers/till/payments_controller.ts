@@ -1,0 +1,51 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import CheckoutService from '#services/checkout_service'
+import TillScreenService from '#services/till_screen_service'
+import SalesQueryService from '#services/sales_query_service'
+import { parseMoney } from '#services/money'
+import { DomainError } from '#exceptions/domain_error'
+import { currentSaleId, renderCart } from '#controllers/till/render_cart'
+import { tillPaymentValidator } from '#validators/sales'
+
+@inject()
+export default class PaymentsController {
+  constructor(
+    private checkout: CheckoutService,
+    private screen: TillScreenService,
+    private sales: SalesQueryService
+  ) {}
+
+  /** Takes a payment; the one that covers the balance completes the sale and shows the receipt */
+  async store(ctx: HttpContext) {
+    const input = await ctx.request.validateUsing(tillPaymentValidator)
+    const currency = ctx.store.currency
+    const amount = input.amount ? parseMoney(input.amount, currency) : null
+    const tendered = input.tendered ? parseMoney(input.tendered, currency) : null
+    if (input.method === 'cash' && tendered === null && amount === null) {
+      throw new DomainError('Enter the amount the customer handed over', { code: 'tendered_required', field: 'tendered' })
+    }
+    const saleId = await currentSaleId(ctx, this.screen)
+    const outcome = await this.checkout.addPayment(this.screen.actor(ctx), saleId, {
+      method: input.method,
+      amount,
+      tendered,
+      reference: input.reference ?? null,
+    })
+    if (!outcome.completed) return renderCart(ctx, this.screen, outcome.sale)
+    const detail = await this.sales.find(ctx.store, outcome.sale.id)
+    return ctx.view.render('till/_completed', { ...detail, store: ctx.store })
+  }
+
+  async destroy(ctx: HttpContext) {
+    const saleId = await currentSaleId(ctx, this.screen)
+    const sale = await this.checkout.removePayment(this.screen.actor(ctx), saleId, Number(ctx.params.id))
+    return renderCart(ctx, this.screen, sale)
+  }
+
+  /** The printable receipt page (the browser's print dialog is the fallback without a printer) */
+  async receipt(ctx: HttpContext) {
+    const detail = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
+    return ctx.view.render('till/receipt', { ...detail, store: ctx.store, autoprint: ctx.request.qs().print === '1' })
+  }
+}

@@ -1,0 +1,24 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type Sale from '#models/sale'
+import TillScreenService from '#services/till_screen_service'
+import { DomainError } from '#exceptions/domain_error'
+
+/** The cart partial that every till action answers with (the same template the page includes) */
+export async function renderCart(ctx: HttpContext, screen: TillScreenService, sale?: Sale, extra: Record<string, unknown> = {}) {
+  const register = await requireRegister(ctx, screen)
+  const state = sale ? await screen.state(ctx, sale, register) : await screen.cart(ctx, register)
+  return ctx.view.render('till/_cart', { ...state, ...extra })
+}
+
+export async function requireRegister(ctx: HttpContext, screen: TillScreenService) {
+  const register = await screen.register(ctx)
+  if (!register) throw new DomainError('Choose this till\u2019s register first', { status: 409, code: 'no_register' })
+  return register
+}
+
+/** The id of the register's cart, for actions on it */
+export async function currentSaleId(ctx: HttpContext, screen: TillScreenService) {
+  const register = await requireRegister(ctx, screen)
+  const { sale } = await screen.cart(ctx, register)
+  return sale.id
+}

@@ -1,0 +1,27 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import Register from '#models/register'
+import TillScreenService, { REGISTER_COOKIE } from '#services/till_screen_service'
+import { registerChoiceValidator } from '#validators/till'
+
+@inject()
+export default class TillController {
+  constructor(private screen: TillScreenService) {}
+
+  async show(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) {
+      const registers = await Register.query().where('store_id', ctx.store.id).orderBy('id')
+      return ctx.view.render('till/choose_register', { registers })
+    }
+    const [state, categories] = await Promise.all([this.screen.cart(ctx, register), this.screen.categories(ctx.store.id)])
+    return ctx.view.render('till/show', { ...state, categories })
+  }
+
+  async chooseRegister(ctx: HttpContext) {
+    const { register_id: registerId } = await ctx.request.validateUsing(registerChoiceValidator)
+    await Register.query().where({ id: registerId, store_id: ctx.store.id }).firstOrFail()
+    ctx.response.cookie(REGISTER_COOKIE, String(registerId), { maxAge: '400d', httpOnly: true, sameSite: 'lax' })
+    return ctx.response.redirect('/till')
+  }
+}

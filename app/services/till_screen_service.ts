@@ -1,0 +1,77 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import Register from '#models/register'
+import SaleItem from '#models/sale_item'
+import Payment from '#models/payment'
+import type Sale from '#models/sale'
+import CheckoutService, { type Actor } from '#services/checkout_service'
+import CatalogService from '#services/catalog_service'
+import { paymentMethods } from '#services/payment_methods'
+import { roundToIncrement } from '#services/money'
+
+export const REGISTER_COOKIE = 'pos_register'
+
+/**
+ * What the till shows: the register this device is, its cart with lines and payments, what
+ * is still due, and the quick cash amounts. The cart partial and the full page share it.
+ */
+export default class TillScreenService {
+  constructor(
+    private checkout = new CheckoutService(),
+    private catalog = new CatalogService()
+  ) {}
+
+  actor(ctx: HttpContext): Actor {
+    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }
+  }
+
+  /** The register this browser is set to (a signed cookie), or the store's only one */
+  async register(ctx: HttpContext): Promise<Register | null> {
+    const chosen = Number(ctx.request.cookie(REGISTER_COOKIE)) || null
+    if (chosen) {
+      const register = await Register.query().where({ id: chosen, store_id: ctx.store.id }).first()
+      if (register) return register
+    }
+    const registers = await Register.query().where('store_id', ctx.store.id).orderBy('id').limit(2)
+    return registers.length === 1 ? registers[0] : null
+  }
+
+  async cart(ctx: HttpContext, register: Register) {
+    const sale = await this.checkout.currentCart(this.actor(ctx), register.id)
+    return this.state(ctx, sale, register)
+  }
+
+  async state(ctx: HttpContext, sale: Sale, register: Register) {
+    const [items, payments] = await Promise.all([
+      sale.$preloaded.items ? (sale.items as SaleItem[]) : SaleItem.query().where('sale_id', sale.id).orderBy('position'),
+      Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id'),
+    ])
+    const due = sale.balanceDue
+    return {
+      sale,
+      items,
+      payments,
+      register,
+      due,
+      cashDue: roundToIncrement(due, ctx.store.cashRounding),
+      quickAmounts: quickCashAmounts(roundToIncrement(due, ctx.store.cashRounding), ctx.store.currency),
+      methods: paymentMethods(),
+      canOverride: ctx.auth.user!.isManager,
+    }
+  }
+
+  async categories(storeId: number) {
+    return this.catalog.categories(storeId)
+  }
+}
+
+/** Exact, then the next round notes a customer is likely to hand over */
+export function quickCashAmounts(due: number, _currency: string): number[] {
+  if (due <= 0) return []
+  const amounts = new Set<number>([due])
+  for (const step of [100, 500, 1000, 2000, 5000, 10000]) {
+    const next = Math.ceil(due / step) * step
+    if (next > due) amounts.add(next)
+    if (amounts.size >= 4) break
+  }
+  return [...amounts].sort((a, b) => a - b).slice(0, 4)
+}

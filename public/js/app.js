@@ -1,0 +1,76 @@
+/*
+ * The till's few client behaviours: htmx settings, keyboard shortcuts and keeping the
+ * scan field focused so a keyboard-wedge scanner always types into it.
+ */
+
+document.addEventListener('DOMContentLoaded', () => {
+  if (!window.htmx) return
+  // Swap the server's error fragments (422, 409, 403, 429) into the message area it names
+  htmx.config.responseHandling = [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '4..', swap: true, error: true },
+    { code: '5..', swap: false, error: true },
+  ]
+  htmx.config.defaultSwapStyle = 'innerHTML'
+})
+
+const scanInput = () => document.querySelector('[data-scan-input]')
+const isTyping = (el) => el && (el.matches('input, select, textarea') || el.isContentEditable) && !el.matches('[data-scan-input]')
+
+// After every swap: clear a stale message on success, and give focus back to the scan field
+// unless the cashier is typing somewhere else (a tendered amount, a PIN)
+document.addEventListener('htmx:afterRequest', (event) => {
+  const message = document.getElementById('till-message')
+  if (message && event.detail.successful && event.detail.target?.id !== 'till-message') message.innerHTML = ''
+})
+document.addEventListener('htmx:afterSettle', () => {
+  const input = scanInput()
+  if (input && !isTyping(document.activeElement)) input.focus()
+})
+document.addEventListener('htmx:sendError', () => {
+  const message = document.getElementById('till-message')
+  if (message) message.innerHTML = '<div class="alert alert-error" role="alert">The server cannot be reached. Nothing was lost: try again.</div>'
+})
+
+// Category tabs show which one is pressed
+document.addEventListener('click', (event) => {
+  const tab = event.target.closest('[data-category]')
+  if (!tab) return
+  for (const other of document.querySelectorAll('[data-category]')) other.setAttribute('aria-pressed', String(other === tab))
+})
+
+const visible = (el) => !!el && el.offsetParent !== null && !el.disabled
+
+// Shortcuts shown on the buttons (data-shortcut): F-keys work anywhere; Enter completes or starts a sale
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'F2') {
+    event.preventDefault()
+    scanInput()?.focus()
+    return
+  }
+  if (event.key === 'Escape') {
+    const back = [...document.querySelectorAll('.pay .btn-quiet')].find(visible)
+    if (back) back.click()
+    document.getElementById('matches')?.replaceChildren()
+    scanInput()?.focus()
+    return
+  }
+  if (/^F\d{1,2}$/.test(event.key)) {
+    const target = [...document.querySelectorAll(`[data-shortcut="${event.key}"]`)].find(visible)
+    if (target) {
+      event.preventDefault()
+      target.click()
+    }
+    return
+  }
+  if (event.key === 'Enter' && !isTyping(document.activeElement)) {
+    const input = scanInput()
+    if (document.activeElement === input && input.value) return
+    const next = document.querySelector('[data-action="new-sale"]')
+    if (visible(next)) {
+      event.preventDefault()
+      next.click()
+    }
+  }
+})

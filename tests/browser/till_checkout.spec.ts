@@ -1,0 +1,88 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { createProduct, createStore, PASSWORD, PINS } from '#tests/fixtures'
+
+async function signInAtTill(visit: any, email: string) {
+  const page = await visit('/login')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  // The fixture store has two registers: this browser is Register 1
+  await page.getByRole('button', { name: 'Register 1' }).click()
+  await page.getByLabel('Scan or search').waitFor()
+  return page
+}
+
+async function scan(page: any, code: string) {
+  const input = page.getByLabel('Scan or search')
+  await input.fill(code)
+  await input.press('Enter')
+}
+
+test.group('Till checkout in Chromium', () => {
+  test('a cashier scans two barcodes, changes a quantity, pays cash and sees change and receipt', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    const cola = await createProduct(fixture, { name: 'Cola 330ml', price: 1000, barcode: '5000112637922', stock: 10 })
+    const gum = await createProduct(fixture, { name: 'Mint Gum', price: 250, barcode: '4006381333931', stock: 10 })
+    const page = await signInAtTill(visit, fixture.users.cashier.email)
+
+    await scan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola 330ml' }).waitFor()
+    await scan(page, '4006381333931')
+    await page.locator('.cart-line', { hasText: 'Mint Gum' }).waitFor()
+    // The scan field keeps focus so the next scan lands in it
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'scan-input')
+
+    const quantity = page.getByLabel('Quantity of Mint Gum')
+    await quantity.fill('3')
+    await quantity.press('Tab')
+    await page.locator('[data-testid="total"]', { hasText: '$18.90' }).waitFor()
+    assert.equal(await page.getByTestId('subtotal').textContent(), '$17.50')
+    assert.equal(await page.getByTestId('tax').textContent(), '$1.40')
+
+    await page.getByRole('button', { name: 'Pay' }).click()
+    await page.getByRole('button', { name: 'Cash', exact: true }).click()
+    await page.getByLabel('Amount tendered').fill('20.00')
+    assert.equal(await page.getByTestId('change-preview').textContent(), '1.10')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+
+    await page.getByTestId('change-due').waitFor()
+    assert.equal(await page.getByTestId('change-due').textContent(), '$1.10')
+    assert.equal(await page.getByTestId('receipt-total').textContent(), '$18.90')
+    assert.equal(await page.getByTestId('sale-number').textContent(), '#1')
+
+    const sale = await db.from('sales').where({ store_id: fixture.store.id, status: 'completed' }).firstOrFail()
+    assert.equal(sale.total, 1890)
+    const stock = await db.from('products').whereIn('id', [cola.id, gum.id]).orderBy('id').select('stock')
+    assert.deepEqual(stock.map((r) => r.stock), [9, 7])
+
+    // A fresh cart for the next customer
+    await page.getByRole('button', { name: /New sale/ }).click()
+    await page.getByText('Scan a product or tap one').waitFor()
+  })
+
+  test('a price override asks for a manager PIN and refuses a wrong one', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 10 })
+    const page = await signInAtTill(visit, fixture.users.cashier.email)
+
+    await scan(page, '96385074')
+    await page.locator('.cart-line', { hasText: 'Bread' }).waitFor()
+    await page.getByRole('button', { name: 'Change price of Bread' }).click()
+    await page.getByLabel('New price for Bread').fill('3.00')
+    const pin = page.getByLabel('Manager PIN')
+    await pin.fill(PINS.cashier)
+    await page.getByRole('button', { name: 'Set price' }).click()
+    await page.locator('#till-message', { hasText: 'manager' }).waitFor()
+    assert.include(await page.getByTestId('subtotal').textContent(), '$4.00')
+
+    await page.getByLabel('New price for Bread').fill('3.00')
+    await page.getByLabel('Manager PIN').fill(PINS.manager)
+    await page.getByRole('button', { name: 'Set price' }).click()
+    await page.locator('[data-testid="subtotal"]', { hasText: '$3.00' }).waitFor()
+
+    const audit = await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'price_override' }).first()
+    assert.exists(audit)
+    assert.include(audit.data, `"approvedBy":${fixture.users.manager.id}`)
+  })
+})
