@@ -1,0 +1,182 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
+
+/** A till request as htmx sends it: signed in, with CSRF token and this device's register */
+function till(client: any, fixture: TestStore, method: 'get' | 'post' | 'patch' | 'delete', url: string, role: 'cashier' | 'manager' = 'cashier') {
+  return client[method](url)
+    .loginAs(fixture.users[role])
+    .withCsrfToken()
+    .withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    .header('HX-Request', 'true')
+}
+
+async function cartLines(fixture: TestStore) {
+  return db
+    .from('sale_items')
+    .join('sales', 'sales.id', 'sale_items.sale_id')
+    .where({ 'sales.register_id': fixture.register.id, 'sales.status': 'open' })
+    .select('sale_items.product_id', 'sale_items.quantity', 'sale_items.unit_price')
+}
+
+test.group('Till cart over htmx', () => {
+  test('a scanned barcode adds the product, a second scan adds one more', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: 'Oat Milk', price: 299 })
+    const barcode = (await db.from('product_barcodes').where('product_id', product.id).first()).code
+
+    const first = await till(client, fixture, 'post', '/till/scan').form({ code: barcode })
+    first.assertStatus(200)
+    assert.include(first.text(), 'Oat Milk')
+    assert.include(first.text(), 'id="cart-panel"')
+    await till(client, fixture, 'post', '/till/scan').form({ code: barcode })
+    assert.deepEqual(await cartLines(fixture), [{ product_id: product.id, quantity: 2, unit_price: 299 }])
+  })
+
+  test('typed text shows matches; nothing matching says so', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Dark Chocolate Bar' })
+    const matches = await till(client, fixture, 'post', '/till/scan').form({ code: 'choc' })
+    matches.assertHeader('hx-retarget', '#matches')
+    assert.include(matches.text(), 'Dark Chocolate Bar')
+    const none = await till(client, fixture, 'post', '/till/scan').form({ code: 'zzzz-nothing' })
+    assert.include(none.text(), 'Nothing matches')
+    assert.lengthOf(await cartLines(fixture), 0)
+  })
+
+  test('overselling is refused in the message area unless the store allows negative stock', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: 'Last Loaf', stock: 1 })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    const refused = await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    refused.assertStatus(409)
+    refused.assertHeader('hx-retarget', '#till-message')
+    assert.include(refused.text(), 'Not enough stock of &quot;Last Loaf&quot;')
+    assert.deepEqual((await cartLines(fixture)).map((l) => l.quantity), [1])
+
+    const lenient = await createStore({ allowNegativeStock: true })
+    const other = await createProduct(lenient, { stock: 0 })
+    const allowed = await till(client, lenient, 'post', '/till/items').form({ product_id: other.id })
+    allowed.assertStatus(200)
+  })
+
+  test('product names are escaped in the cart', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: '<script>alert(1)</script> Soap' })
+    const response = await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    assert.notInclude(response.text(), '<script>alert(1)</script>')
+    assert.include(response.text(), '&lt;script&gt;alert(1)&lt;/script&gt; Soap')
+  })
+
+  test('quantity, line discount, cart discount and removal reprice the cart', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { price: 1000 })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    const line = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.register_id', fixture.register.id).select('sale_items.id', 'sales.id as sale_id').first()
+
+    await till(client, fixture, 'patch', `/till/items/${line.id}`).form({ quantity: 3 })
+    await till(client, fixture, 'post', `/till/items/${line.id}/discount`).form({ discount_type: 'percent', discount_value: '10' })
+    await till(client, fixture, 'post', '/till/discount').form({ discount_type: 'amount', discount_value: '2.00' })
+    const sale = await db.from('sales').where('id', line.sale_id).first()
+    // 3 x 10.00 = 30.00; -10% = 27.00; -2.00 = 25.00; tax 8% = 2.00
+    assert.equal(sale.subtotal, 3000)
+    assert.equal(sale.discount_total, 500)
+    assert.equal(sale.tax_total, 200)
+    assert.equal(sale.total, 2700)
+
+    const bad = await till(client, fixture, 'patch', `/till/items/${line.id}`).form({ quantity: '2.5' })
+    bad.assertStatus(422)
+    await till(client, fixture, 'delete', `/till/items/${line.id}`)
+    assert.lengthOf(await cartLines(fixture), 0)
+  })
+
+  test('park a sale, find it in the list and resume it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: 'Coffee Beans' })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    const parked = await till(client, fixture, 'post', '/till/park').header('HX-Prompt', 'Mrs Smith').form({ note: 'Mrs Smith' })
+    assert.include(parked.text(), 'Sale parked')
+    assert.lengthOf(await cartLines(fixture), 0)
+
+    const list = await till(client, fixture, 'get', '/till/parked')
+    assert.include(list.text(), 'Mrs Smith')
+    const sale = await db.from('sales').where({ store_id: fixture.store.id, status: 'parked' }).firstOrFail()
+    const resumed = await till(client, fixture, 'post', `/till/parked/${sale.id}/resume`)
+    assert.include(resumed.text(), 'Coffee Beans')
+    assert.lengthOf(await cartLines(fixture), 1)
+  })
+
+  test('split tender: card for part, cash for the rest completes the sale with change', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { price: 2500, stock: 5 })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    // total 27.00 with 8% tax
+    const partial = await till(client, fixture, 'post', '/till/payments').form({ method: 'card_external', amount: '20.00', reference: 'A1B2' })
+    assert.include(partial.text(), 'data-testid="due"')
+    const done = await till(client, fixture, 'post', '/till/payments').form({ method: 'cash', tendered: '10.00' })
+    done.assertStatus(200)
+    assert.include(done.text(), 'completed')
+    assert.include(done.text(), '$3.00')
+
+    const sale = await db.from('sales').where({ store_id: fixture.store.id, status: 'completed' }).firstOrFail()
+    assert.equal(sale.number, 1)
+    assert.equal(sale.change_due, 300)
+    const payments = await db.from('payments').where('sale_id', sale.id).orderBy('id')
+    assert.deepEqual(payments.map((p) => [p.method, p.amount]), [['card_external', 2000], ['cash', 700]])
+    const stock = await db.from('products').where('id', product.id).first()
+    const ledger = await db.from('stock_movements').where('product_id', product.id).sum('quantity as total').first()
+    assert.equal(stock.stock, 4)
+    assert.equal(Number(ledger.total), 4)
+  })
+
+  test('an unknown payment method and a missing tendered amount are refused', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture)
+    await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    const unknown = await till(client, fixture, 'post', '/till/payments').form({ method: 'bitcoin', amount: '1.00' })
+    unknown.assertStatus(422)
+    assert.include(unknown.text(), 'Unknown payment method')
+    const missing = await till(client, fixture, 'post', '/till/payments').form({ method: 'cash' })
+    missing.assertStatus(422)
+    assert.equal(await db.from('payments').where('store_id', fixture.store.id).count('* as n').first().then((r) => Number(r.n)), 0)
+  })
+
+  test('voiding the cart keeps it as a voided sale and audits it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture)
+    await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    const response = await till(client, fixture, 'post', '/till/void')
+    assert.include(response.text(), 'voided')
+    assert.exists(await db.from('sales').where({ store_id: fixture.store.id, status: 'voided' }).first())
+    assert.exists(await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'cart_voided' }).first())
+  })
+
+  test('switching user needs that user\u2019s PIN; the cart stays on the register', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture)
+    await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    const wrong = await till(client, fixture, 'post', '/till/switch').form({ user_id: fixture.users.manager.id, pin: '1111' })
+    wrong.assertStatus(422)
+    const right = await till(client, fixture, 'post', '/till/switch').form({ user_id: fixture.users.manager.id, pin: '2222' })
+    right.assertHeader('hx-redirect', '/till')
+    const page = await client.get('/till').loginAs(fixture.users.manager).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    assert.lengthOf(await cartLines(fixture), 1)
+    page.assertStatus(200)
+  })
+
+  test('roles: an accountant may not use the till; a guest is sent to sign in', async ({ client }) => {
+    const fixture = await createStore()
+    const accountant = await client.get('/till').loginAs(fixture.users.accountant)
+    accountant.assertStatus(403)
+    const guest = await client.get('/till').redirects(0)
+    guest.assertHeader('location', '/login')
+  })
+
+  test('a till post without the CSRF token is refused with a message', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const response = await client.post('/till/scan').loginAs(fixture.users.cashier).header('HX-Request', 'true').form({ code: '123' })
+    response.assertStatus(419)
+    assert.include(response.text(), 'session expired')
+  })
+})
