@@ -16,7 +16,7 @@ export default class SessionController {
     return view.render('auth/login')
   }
 
-  async store({ request, auth, response, session }: HttpContext) {
+  async store({ request, auth, response, session, view }: HttpContext) {
     const { email, password } = await request.validateUsing(loginValidator)
     try {
       const user = await this.authService.attemptLogin(email, password, request.ip())
@@ -24,9 +24,8 @@ export default class SessionController {
       return response.redirect('/')
     } catch (error) {
       if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
-        session.flashOnly(['email'])
-        session.flashErrors({ E_TOO_MANY_REQUESTS: 'Too many failed sign-ins. Try again in 15 minutes.' })
-        return response.status(429).redirect('/login')
+        response.status(429)
+        return view.render('auth/login', { blocked: 'Too many failed sign-ins. Try again in 15 minutes.', email })
       }
       if (error instanceof authErrors.E_INVALID_CREDENTIALS) {
         session.flashOnly(['email'])

@@ -19,6 +19,21 @@ test.group('Signing in', () => {
     wrong.assertHeader('location', '/login')
   })
 
+  test('repeated failed sign-ins answer 429 and are logged in the audit log', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const email = fixture.users.manager.email
+    for (let i = 0; i < 5; i++) {
+      const failed = await client.post('/login').form({ email, password: 'wrong-pass-1' }).withCsrfToken().redirects(0)
+      failed.assertStatus(302)
+    }
+    const blocked = await client.post('/login').form({ email, password: PASSWORD }).withCsrfToken().redirects(0)
+    blocked.assertStatus(429)
+    assert.include(blocked.text(), 'Too many failed sign-ins')
+    const { default: db } = await import('@adonisjs/lucid/services/db')
+    const failures = await db.from('audit_logs').where('action', 'login_failed').whereLike('data', `%${email}%`).count('* as n').first()
+    assert.equal(Number(failures.n), 5)
+  })
+
   test('a form post without the CSRF token is refused', async ({ client }) => {
     const fixture = await createStore()
     const response = await client.post('/login').form({ email: fixture.users.manager.email, password: PASSWORD }).redirects(0)
