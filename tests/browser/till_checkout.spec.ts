@@ -31,7 +31,7 @@ test.group('Till checkout in Chromium', () => {
     await scan(page, '4006381333931')
     await page.locator('.cart-line', { hasText: 'Mint Gum' }).waitFor()
     // The scan field keeps focus so the next scan lands in it
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'scan-input')
+    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'scan-input')
 
     const quantity = page.getByLabel('Quantity of Mint Gum')
     await quantity.fill('3')
