@@ -35,9 +35,12 @@ export default class TillScreenService {
     return registers.length === 1 ? registers[0] : null
   }
 
+  currentCart(ctx: HttpContext, register: Register) {
+    return this.checkout.currentCart(this.actor(ctx), register.id)
+  }
+
   async cart(ctx: HttpContext, register: Register) {
-    const sale = await this.checkout.currentCart(this.actor(ctx), register.id)
-    return this.state(ctx, sale, register)
+    return this.state(ctx, await this.currentCart(ctx, register), register)
   }
 
   async state(ctx: HttpContext, sale: Sale, register: Register) {

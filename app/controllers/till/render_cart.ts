@@ -19,6 +19,5 @@ export async function requireRegister(ctx: HttpContext, screen: TillScreenServic
 /** The id of the register's cart, for actions on it */
 export async function currentSaleId(ctx: HttpContext, screen: TillScreenService) {
   const register = await requireRegister(ctx, screen)
-  const { sale } = await screen.cart(ctx, register)
-  return sale.id
+  return (await screen.currentCart(ctx, register)).id
 }
