@@ -6,6 +6,7 @@ import Category from '#models/category'
 import type Product from '#models/product'
 import CatalogService from '#services/catalog_service'
 import { ean13 } from '#services/barcode'
+import { dbTimestamp } from '#services/db_time'
 
 /*
 | Each test makes its own store (with a register, tax rates and one user per role), so tests
@@ -36,7 +37,7 @@ export async function createStore(options: { taxPpm?: number; pricesIncludeTax?:
   })
   const register = await Register.create({ storeId: store.id, name: 'Register 1', lastSaleNumber: 0 })
   await Register.create({ storeId: store.id, name: 'Register 2', lastSaleNumber: 0 })
-  const now = new Date()
+  const now = dbTimestamp()
   await Store.query().client.insertQuery().table('tax_rates').multiInsert([
     { store_id: store.id, tax_class: 'standard', name: 'Sales tax', rate_ppm: options.taxPpm ?? 80000, created_at: now, updated_at: now },
     { store_id: store.id, tax_class: 'reduced', name: 'Reduced', rate_ppm: 20000, created_at: now, updated_at: now },

@@ -1,5 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import { dbTimestamp } from '#services/db_time'
 
 export interface AuditEntry {
   action: string
@@ -21,6 +22,6 @@ export async function recordAudit(entry: AuditEntry, client: QueryClientContract
     subject_id: entry.subjectId ?? null,
     data: entry.data ? JSON.stringify(entry.data) : null,
     ip: entry.ip ?? null,
-    created_at: new Date(),
+    created_at: dbTimestamp(),
   })
 }

@@ -7,6 +7,7 @@ import { DomainError } from '#exceptions/domain_error'
 import { checkBarcode } from '#services/barcode'
 import { inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
+import { dbTimestamp } from '#services/db_time'
 
 /*
 | Products and categories of a store: the scan lookup of the till, search as you type,
@@ -132,7 +133,7 @@ export default class CatalogService {
           quantity: product.stock,
           reason: 'initial',
           user_id: actor?.id ?? null,
-          created_at: new Date(),
+          created_at: dbTimestamp(),
         })
       }
       return product
@@ -160,7 +161,7 @@ export default class CatalogService {
           reason: 'adjustment',
           user_id: actor?.id ?? null,
           note: 'Stock on hand edited',
-          created_at: new Date(),
+          created_at: dbTimestamp(),
         })
         locked.stock = stock
       }
@@ -178,7 +179,8 @@ export default class CatalogService {
       const sold = await trx.from('sale_items').where('product_id', product.id).first()
       const moved = await trx.from('stock_movements').where('product_id', product.id).whereNot('reason', 'initial').first()
       if (sold || moved) {
-        await trx.from('products').where('id', product.id).update({ archived_at: new Date(), active: false, updated_at: new Date() })
+        const now = dbTimestamp()
+        await trx.from('products').where('id', product.id).update({ archived_at: now, active: false, updated_at: now })
         await recordAudit({ action: 'product_archived', storeId: product.storeId, userId: actor.id, subjectType: 'product', subjectId: product.id }, trx)
         return 'archived'
       }

@@ -14,6 +14,7 @@ import { recordAudit } from '#services/audit_service'
 import { saleHash } from '#services/sale_chain'
 import { affectedRows, inTransaction } from '#services/db_transaction'
 import { paymentMethod } from '#services/payment_methods'
+import { dbTimestamp } from '#services/db_time'
 
 /*
 | The checkout: a sale is rung up as an open sale (the cart lives on the server), paid with
@@ -310,6 +311,8 @@ export default class CheckoutService {
         status: 'open',
         channel: 'api',
         cartDiscountValue: 0,
+        paidTotal: 0,
+        changeDue: 0,
       })
       await this.#price(actor.store, sale, items, trx)
 
@@ -470,7 +473,7 @@ export default class CheckoutService {
         reason: 'sale',
         sale_id: sale.id,
         user_id: actor.user.id,
-        created_at: completedAt.toJSDate(),
+        created_at: dbTimestamp(completedAt),
       }))
     )
     await trx.from('registers').where('id', sale.registerId).update({ last_sale_hash: sale.hash })
@@ -489,7 +492,7 @@ export default class CheckoutService {
   }
 
   #itemRow(item: SaleItem) {
-    const now = new Date()
+    const now = dbTimestamp()
     return {
       sale_id: item.saleId,
       product_id: item.productId,

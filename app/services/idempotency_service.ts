@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { HttpContext } from '@adonisjs/core/http'
 import { DomainError } from '#exceptions/domain_error'
 import { apiErrorBody } from '#exceptions/api_errors'
+import { dbTimestamp } from '#services/db_time'
 
 export interface StoredResponse {
   status: number
@@ -78,7 +79,7 @@ async function claim(userId: number, key: string, method: string, path: string, 
       request_hash: requestHash,
       status_code: null,
       response_body: null,
-      created_at: new Date(),
+      created_at: dbTimestamp(),
     })
     return true
   } catch (error: any) {

@@ -4,6 +4,7 @@ import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import type Store from '#models/store'
 import { notFound } from '#exceptions/domain_error'
+import { dbTimestamp } from '#services/db_time'
 
 export interface SaleFilters {
   from?: Date | string | null
@@ -34,8 +35,8 @@ export default class SalesQueryService {
     const status = filters.status ?? 'completed'
     const query = Sale.query().where('store_id', store.id).where('status', status).preload('user').preload('register')
     const dateColumn = status === 'completed' || status === 'voided' ? 'completed_at' : 'created_at'
-    if (start) query.where(dateColumn, '>=', start.toJSDate())
-    if (end) query.where(dateColumn, '<=', end.toJSDate())
+    if (start) query.where(dateColumn, '>=', dbTimestamp(start))
+    if (end) query.where(dateColumn, '<=', dbTimestamp(end))
     if (filters.registerId) query.where('register_id', filters.registerId)
     if (filters.userId) query.where('user_id', filters.userId)
     return query.orderBy(dateColumn, 'desc').orderBy('id', 'desc').paginate(filters.page ?? 1, filters.perPage ?? 25)

@@ -3,6 +3,7 @@ import User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
 import { inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
+import { dbTimestamp } from '#services/db_time'
 
 export interface StoreSetup {
   storeName: string
@@ -36,7 +37,7 @@ export default class StoreSetupService {
         { client: trx }
       )
       await store.related('registers').create({ name: 'Register 1', lastSaleNumber: 0 })
-      const now = new Date()
+      const now = dbTimestamp()
       await trx.insertQuery().table('tax_rates').multiInsert([
         { store_id: store.id, tax_class: 'standard', name: 'Tax', rate_ppm: setup.taxRatePpm, created_at: now, updated_at: now },
         { store_id: store.id, tax_class: 'zero', name: 'No tax', rate_ppm: 0, created_at: now, updated_at: now },
