@@ -19,12 +19,19 @@ const productFields = {
 /** The API's product body: money in minor units */
 export const createProductValidator = vine.create(productFields)
 
+/**
+ * A field a PUT may leave out but not blank: the body parser turns "" into null, and an optional
+ * field takes null as "not sent", so {"name": ""} would otherwise answer 200 and change nothing.
+ */
+const sentAsNull = (field: { name: string | number; parent: any }) =>
+  field.parent !== null && typeof field.parent === 'object' && Object.hasOwn(field.parent, field.name) && field.parent[field.name] === null
+
 export const updateProductValidator = vine.create({
-  name: productFields.name.clone().optional(),
-  sku: productFields.sku.clone().optional(),
+  name: productFields.name.clone().optional().requiredWhen(sentAsNull),
+  sku: productFields.sku.clone().optional().requiredWhen(sentAsNull),
   barcode: productFields.barcode.clone(),
   barcodes: productFields.barcodes.clone(),
-  price: productFields.price.clone().optional(),
+  price: productFields.price.clone().optional().requiredWhen(sentAsNull),
   cost: productFields.cost.clone(),
   category: productFields.category.clone(),
   category_id: productFields.category_id.clone(),

@@ -1,6 +1,10 @@
 import vine from '@vinejs/vine'
+import { paymentMethods } from '#services/payment_methods'
 
 const MAX_AMOUNT = 100_000_000
+
+/** The tenders known now (plugins may add some), so an unknown one is a 422 on the field that named it */
+const knownMethods = () => paymentMethods().map((m) => m.id)
 
 export const createSaleValidator = vine.create({
   items: vine
@@ -16,7 +20,7 @@ export const createSaleValidator = vine.create({
     )
     .minLength(1)
     .maxLength(500),
-  payment_method: vine.string().trim().maxLength(32).optional(),
+  payment_method: vine.enum(knownMethods).optional(),
   tendered: vine.number().withoutDecimals().positive().max(MAX_AMOUNT).optional(),
   reference: vine.string().trim().maxLength(120).optional(),
   customer_id: vine.number().withoutDecimals().positive().nullable().optional(),
@@ -25,7 +29,7 @@ export const createSaleValidator = vine.create({
 
 export const createPaymentValidator = vine.create({
   sale_id: vine.number().withoutDecimals().positive(),
-  method: vine.string().trim().minLength(1).maxLength(32),
+  method: vine.enum(knownMethods),
   amount: vine.number().withoutDecimals().positive().max(MAX_AMOUNT),
   tendered: vine.number().withoutDecimals().positive().max(MAX_AMOUNT).optional(),
   reference: vine.string().trim().maxLength(120).optional(),

@@ -1,0 +1,481 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import Sale from '#models/sale'
+import Customer from '#models/customer'
+import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+
+/*
+| POST /api/sales (open, or paid in full and completed), GET /api/sales and /api/sales/:id:
+| the arithmetic at the cent, the stock ledger, gapless numbers, roles and bad input.
+| Fixture taxes: standard 8%, reduced 2%, zero 0; prices exclude tax unless the store says so.
+*/
+
+async function countRows(table: string, where: Record<string, unknown>) {
+  const row = await db.from(table).where(where).count('* as n').first()
+  return Number(row.n)
+}
+
+async function ledgerSum(productId: number) {
+  const row = await db.from('stock_movements').where('product_id', productId).sum('quantity as total').first()
+  return Number(row.total ?? 0)
+}
+
+async function stockOf(productId: number) {
+  return Number((await db.from('products').where('id', productId).select('stock').first()).stock)
+}
+
+/** Every row a sale could write in a store, and the stock of the given products */
+async function footprint(fixture: TestStore, productIds: number[] = []) {
+  const saleIds = db.from('sales').where('store_id', fixture.store.id).select('id')
+  return {
+    sales: await countRows('sales', { store_id: fixture.store.id }),
+    items: Number((await db.from('sale_items').whereIn('sale_id', saleIds).count('* as n').first()).n),
+    payments: await countRows('payments', { store_id: fixture.store.id }),
+    movements: await countRows('stock_movements', { store_id: fixture.store.id }),
+    lastNumber: Number((await db.from('registers').where('id', fixture.register.id).first()).last_sale_number),
+    stock: await Promise.all(productIds.map(stockOf)),
+  }
+}
+
+function fields(response: any): string[] {
+  return (response.body().errors ?? []).map((e: any) => e.field)
+}
+
+test.group('API sales: arithmetic', () => {
+  test('an open sale: subtotal, tax per class, total; no number, no payment, no stock moved', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 1000, taxClass: 'standard', stock: 10 })
+    const b = await createProduct(fixture, { price: 550, taxClass: 'reduced', stock: 10 })
+    const c = await createProduct(fixture, { price: 799, taxClass: 'zero', stock: 10 })
+    const token = await apiToken(client, fixture.users.cashier)
+
+    const response = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .json({ items: [{ product_id: a.id, quantity: 2 }, { product_id: b.id, quantity: 1 }, { product_id: c.id, quantity: 3 }] })
+    response.assertStatus(201)
+    const sale = response.body()
+    assert.containsSubset(sale, {
+      status: 'open',
+      number: null,
+      subtotal: 4947,
+      discount_total: 0,
+      tax_total: 171, // 160 + 11 + 0
+      total: 5118,
+      payments: [],
+      change_due: 0,
+    })
+    assert.isNumber(sale.id)
+    assert.lengthOf(sale.items, 3)
+    assert.containsSubset(sale.items, [
+      { product_id: a.id, quantity: 2, unit_price: 1000, subtotal: 2000, discount: 0, tax: 160, tax_rate: 8, total: 2160 },
+      { product_id: b.id, quantity: 1, unit_price: 550, subtotal: 550, discount: 0, tax: 11, tax_rate: 2, total: 561 },
+      { product_id: c.id, quantity: 3, unit_price: 799, subtotal: 2397, discount: 0, tax: 0, tax_rate: 0, total: 2397 },
+    ])
+    assert.deepEqual(sale.items.map((i: any) => i.product_id), [a.id, b.id, c.id])
+
+    const row = await db.from('sales').where('id', sale.id).first()
+    assert.equal(row.status, 'open')
+    assert.equal(Number(row.total), 5118)
+    assert.equal(await countRows('sale_items', { sale_id: sale.id }), 3)
+    assert.equal(await countRows('stock_movements', { sale_id: sale.id }), 0)
+    assert.deepEqual(await Promise.all([a.id, b.id, c.id].map(stockOf)), [10, 10, 10])
+  })
+
+  test('tax is rounded half-up per line', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const d = await createProduct(fixture, { price: 1025, taxClass: 'reduced' }) // 20.5 -> 21
+    const e = await createProduct(fixture, { price: 1006, taxClass: 'standard' }) // 80.48 -> 80
+    const f = await createProduct(fixture, { price: 1019, taxClass: 'standard' }) // 81.52 -> 82
+    const token = await apiToken(client, fixture.users.cashier)
+
+    const response = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .json({ items: [{ product_id: d.id, quantity: 1 }, { product_id: d.id, quantity: 1 }, { product_id: e.id, quantity: 1 }, { product_id: f.id, quantity: 1 }] })
+    response.assertStatus(201)
+    assert.deepEqual(response.body().items.map((i: any) => i.tax), [21, 21, 80, 82])
+    assert.equal(response.body().subtotal, 4075)
+    assert.equal(response.body().tax_total, 204)
+    assert.equal(response.body().total, 4279)
+
+    // Two units on one line: 2050 x 2% = 41 exactly
+    const oneLine = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: d.id, quantity: 2 }] })
+    assert.equal(oneLine.body().tax_total, 41)
+    assert.equal(oneLine.body().total, 2091)
+  })
+
+  test('a line discount in cents comes off before tax', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 1000, taxClass: 'standard' })
+    const b = await createProduct(fixture, { price: 500, taxClass: 'standard' })
+    const token = await apiToken(client, fixture.users.cashier)
+    const response = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .json({ items: [{ product_id: a.id, quantity: 1, discount: 150 }, { product_id: b.id, quantity: 2 }] })
+    response.assertStatus(201)
+    // a: 1000 - 150 = 850, tax 68 -> 918; b: 1000, tax 80 -> 1080
+    assert.containsSubset(response.body(), { subtotal: 2000, discount_total: 150, tax_total: 148, total: 1998 })
+    assert.containsSubset(response.body().items, [
+      { product_id: a.id, subtotal: 1000, discount: 150, tax: 68, total: 918 },
+      { product_id: b.id, subtotal: 1000, discount: 0, tax: 80, total: 1080 },
+    ])
+  })
+
+  test('a discount larger than the line stops at the line: never a negative total', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 300 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1, discount: 5000 }] })
+    response.assertStatus(201)
+    assert.containsSubset(response.body(), { subtotal: 300, discount_total: 300, tax_total: 0, total: 0 })
+  })
+
+  test('prices that include tax: the total is the shelf price and the tax is taken out of it', async ({ client, assert }) => {
+    const fixture = await createStore({ pricesIncludeTax: true })
+    const a = await createProduct(fixture, { price: 1080, taxClass: 'standard' }) // 1000 + 80
+    const b = await createProduct(fixture, { price: 999, taxClass: 'standard' }) // 999/1.08 = 925 -> 74
+    const c = await createProduct(fixture, { price: 1000, taxClass: 'reduced' }) // 1000/1.02 = 980.39 -> 980 -> 20
+    const z = await createProduct(fixture, { price: 450, taxClass: 'zero' })
+    const token = await apiToken(client, fixture.users.cashier)
+    const response = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .json({ items: [a, b, c, z].map((p) => ({ product_id: p.id, quantity: 1 })), payment_method: 'card_external' })
+    response.assertStatus(201)
+    assert.deepEqual(response.body().items.map((i: any) => [i.tax, i.total]), [[80, 1080], [74, 999], [20, 1000], [0, 450]])
+    assert.containsSubset(response.body(), { subtotal: 3529, tax_total: 174, total: 3529, status: 'completed' })
+  })
+})
+
+test.group('API sales: paid in full', () => {
+  test('cash with tendered: completed, change_due = tendered - total, stock moved through the ledger', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 1000, taxClass: 'standard', stock: 10 })
+    const b = await createProduct(fixture, { price: 550, taxClass: 'reduced', stock: 3 })
+    const token = await apiToken(client, fixture.users.cashier)
+
+    const response = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .json({ items: [{ product_id: a.id, quantity: 2 }, { product_id: b.id, quantity: 1 }], payment_method: 'cash', tendered: 5000 })
+    response.assertStatus(201)
+    const sale = response.body()
+    assert.containsSubset(sale, { status: 'completed', number: 1, subtotal: 2550, tax_total: 171, total: 2721, change_due: 2279 })
+    assert.lengthOf(sale.payments, 1)
+    assert.containsSubset(sale.payments[0], { method: 'cash', amount: 2721, tendered: 5000, change: 2279 })
+    assert.isNotNull(sale.completed_at)
+
+    assert.equal(await stockOf(a.id), 8)
+    assert.equal(await stockOf(b.id), 2)
+    const movements = await db.from('stock_movements').where('sale_id', sale.id).orderBy('product_id')
+    assert.deepEqual(
+      movements.map((m) => [Number(m.product_id), Number(m.quantity), m.reason]),
+      [[a.id, -2, 'sale'], [b.id, -1, 'sale']].sort((x: any, y: any) => x[0] - y[0])
+    )
+    for (const product of [a, b]) assert.equal(await ledgerSum(product.id), await stockOf(product.id))
+    assert.equal(await countRows('payments', { sale_id: sale.id }), 1)
+
+    // GET answers the same sale
+    const show = await client.get(`/api/sales/${sale.id}`).bearerToken(token)
+    show.assertStatus(200)
+    assert.deepEqual(show.body(), sale)
+  })
+
+  test('cash without tendered pays exactly the total, no change', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 1234 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash' })
+    response.assertStatus(201)
+    // 1234 + 98.72 -> 99
+    assert.containsSubset(response.body(), { status: 'completed', total: 1333, change_due: 0 })
+    assert.containsSubset(response.body().payments, [{ method: 'cash', amount: 1333, change: 0 }])
+  })
+
+  test('cash tendered exactly the total: completed with no change', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 1000 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash', tendered: 1080 })
+    response.assertStatus(201)
+    assert.containsSubset(response.body(), { status: 'completed', total: 1080, change_due: 0 })
+  })
+
+  test('card_external: completed, paid the total', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 2500, stock: 4 })
+    const token = await apiToken(client, fixture.users.manager)
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 4 }], payment_method: 'card_external' })
+    response.assertStatus(201)
+    assert.containsSubset(response.body(), { status: 'completed', number: 1, total: 10800, change_due: 0, paid_total: 10800, balance_due: 0 })
+    assert.containsSubset(response.body().payments, [{ method: 'card_external', amount: 10800 }])
+    assert.equal(await stockOf(a.id), 0)
+    assert.equal(await ledgerSum(a.id), 0)
+  })
+
+  test('a sale for a known customer records the customer', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture)
+    const customer = await Customer.create({ storeId: fixture.store.id, name: 'Ada' } as any)
+    const token = await apiToken(client, fixture.users.cashier)
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }], customer_id: customer.id })
+    response.assertStatus(201)
+    assert.equal(response.body().customer_id, customer.id)
+  })
+
+  test('sale numbers are gapless per register: open and refused sales take no number', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 4 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const sell = (quantity: number, pay = true) =>
+      client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity }], ...(pay ? { payment_method: 'card_external' } : {}) })
+
+    const numbers: (number | null)[] = []
+    numbers.push((await sell(1)).body().number)
+    numbers.push((await sell(1)).body().number)
+    const open = await sell(1, false)
+    open.assertStatus(201)
+    assert.isNull(open.body().number)
+    const refused = await sell(50)
+    refused.assertStatus(409)
+    assert.equal(refused.body().errors[0].code, 'insufficient_stock')
+    numbers.push((await sell(1)).body().number)
+    numbers.push((await sell(1)).body().number)
+    assert.deepEqual(numbers, [1, 2, 3, 4])
+
+    const rows = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).orderBy('number')
+    assert.deepEqual(rows.map((r) => Number(r.number)), [1, 2, 3, 4])
+    assert.equal(Number((await db.from('registers').where('id', fixture.register.id).first()).last_sale_number), 4)
+    assert.equal(await stockOf(a.id), 0)
+    assert.equal(await ledgerSum(a.id), 0)
+
+    // Another store's register counts on its own
+    const other = await createStore()
+    const theirs = await createProduct(other)
+    const otherToken = await apiToken(client, other.users.cashier)
+    const first = await client.post('/api/sales').bearerToken(otherToken).json({ items: [{ product_id: theirs.id, quantity: 1 }], payment_method: 'cash' })
+    assert.equal(first.body().number, 1)
+  })
+
+  test('a product sold twice in one sale moves its stock once, by the sum', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 5 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const response = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .json({ items: [{ product_id: a.id, quantity: 2 }, { product_id: a.id, quantity: 3 }], payment_method: 'card_external' })
+    response.assertStatus(201)
+    assert.equal(await stockOf(a.id), 0)
+    const movements = await db.from('stock_movements').where('sale_id', response.body().id)
+    assert.deepEqual(movements.map((m) => Number(m.quantity)), [-5])
+    assert.equal(await ledgerSum(a.id), 0)
+
+    // Two lines adding up past the stock are refused together
+    const b = await createProduct(fixture, { stock: 4 })
+    const refused = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .json({ items: [{ product_id: b.id, quantity: 2 }, { product_id: b.id, quantity: 3 }], payment_method: 'card_external' })
+    refused.assertStatus(409)
+    assert.equal(await stockOf(b.id), 4)
+  })
+})
+
+test.group('API sales: reading', () => {
+  test('GET /api/sales lists the store’s completed sales, newest first, with meta and pages', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const other = await createStore()
+    const a = await createProduct(fixture)
+    const theirs = await createProduct(other)
+    const token = await apiToken(client, fixture.users.accountant)
+    const cashier = await apiToken(client, fixture.users.cashier)
+    const ids: number[] = []
+    for (let i = 0; i < 3; i++) {
+      const sale = await client.post('/api/sales').bearerToken(cashier).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash' })
+      ids.push(sale.body().id)
+    }
+    await client.post('/api/sales').bearerToken(cashier).json({ items: [{ product_id: a.id, quantity: 1 }] }) // open
+    await client.post('/api/sales').bearerToken(await apiToken(client, other.users.cashier)).json({ items: [{ product_id: theirs.id, quantity: 1 }], payment_method: 'cash' })
+
+    const list = await client.get('/api/sales').bearerToken(token)
+    list.assertStatus(200)
+    assert.deepEqual(list.body().meta, { total: 3, per_page: 25, current_page: 1, last_page: 1 })
+    assert.sameMembers(list.body().data.map((s: any) => s.id), ids)
+    assert.containsSubset(list.body().data[0], { status: 'completed', total: 1080 })
+    assert.notProperty(list.body().data[0], 'items')
+
+    const page = await client.get('/api/sales').qs({ page: 2, per_page: 2 }).bearerToken(token)
+    page.assertStatus(200)
+    assert.deepEqual(page.body().meta, { total: 3, per_page: 2, current_page: 2, last_page: 2 })
+    assert.lengthOf(page.body().data, 1)
+  })
+
+  test('?from= and ?to= are days in the store’s time zone (America/New_York)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture)
+    const token = await apiToken(client, fixture.users.manager)
+    const make = async (utc: string) => {
+      const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'card_external' })
+      response.assertStatus(201)
+      const sale = await Sale.findOrFail(response.body().id)
+      sale.completedAt = DateTime.fromISO(utc, { zone: 'utc' })
+      await sale.save()
+      return sale.id
+    }
+    // 2024-03-10 04:59:59Z is 23:59:59 on March 9 in New York (EST, UTC-5); 05:00:00Z is midnight on March 10
+    const lateMarch9 = await make('2024-03-10T04:59:59Z')
+    const earlyMarch10 = await make('2024-03-10T05:00:00Z')
+    const march11 = await make('2024-03-11T12:00:00Z')
+    const earlyMarch9 = await make('2024-03-09T05:00:00Z') // 00:00 on March 9 in New York
+    const march8 = await make('2024-03-09T04:59:59Z') // 23:59:59 on March 8 in New York
+
+    const ids = async (qs: Record<string, string>) => {
+      const response = await client.get('/api/sales').qs(qs).bearerToken(token)
+      response.assertStatus(200)
+      return response.body().data.map((s: any) => s.id).sort((x: number, y: number) => x - y)
+    }
+    assert.deepEqual(await ids({ from: '2024-03-09', to: '2024-03-09' }), [lateMarch9, earlyMarch9].sort((x, y) => x - y))
+    assert.deepEqual(await ids({ from: '2024-03-10', to: '2024-03-10' }), [earlyMarch10])
+    assert.deepEqual(await ids({ from: '2024-03-10' }), [earlyMarch10, march11])
+    assert.deepEqual(await ids({ to: '2024-03-08' }), [march8])
+    assert.deepEqual(await ids({ from: '2024-03-08', to: '2024-03-11' }), [lateMarch9, earlyMarch10, march11, earlyMarch9, march8].sort((x, y) => x - y))
+  })
+
+  test('bad dates are a 422 naming the parameter', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const token = await apiToken(client, fixture.users.manager)
+    for (const [qs, field] of [
+      [{ from: '09/03/2024' }, 'from'],
+      [{ from: '2024-02-30' }, 'from'],
+      [{ to: 'yesterday' }, 'to'],
+      [{ from: '2024-03-10', to: '2024-03-09' }, 'to'],
+      [{ page: 0 }, 'page'],
+    ] as const) {
+      const response = await client.get('/api/sales').qs(qs).bearerToken(token)
+      assert.equal(response.status(), 422, JSON.stringify(qs))
+      assert.include(fields(response), field)
+    }
+  })
+
+  test('GET /api/sales/:id of another store, or of no sale, is 404', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const other = await createStore()
+    const theirs = await createProduct(other)
+    const sale = await client.post('/api/sales').bearerToken(await apiToken(client, other.users.cashier)).json({ items: [{ product_id: theirs.id, quantity: 1 }], payment_method: 'cash' })
+    sale.assertStatus(201)
+    const token = await apiToken(client, fixture.users.admin)
+    for (const id of [sale.body().id, 999_999_999, 'abc']) {
+      const response = await client.get(`/api/sales/${id}`).bearerToken(token)
+      response.assertStatus(404)
+      assert.equal(response.body().errors[0].code, 'not_found')
+    }
+  })
+})
+
+test.group('API sales: roles', () => {
+  test('an accountant may read sales but not create one (403, nothing written)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 5 })
+    const token = await apiToken(client, fixture.users.accountant)
+    const before = await footprint(fixture, [a.id])
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash' })
+    response.assertStatus(403)
+    assert.equal(response.body().errors[0].code, 'forbidden')
+    assert.deepEqual(await footprint(fixture, [a.id]), before)
+    ;(await client.get('/api/sales').bearerToken(token)).assertStatus(200)
+  })
+
+  test('{$self} may create sales')
+    .with(['cashier', 'manager', 'admin'] as const)
+    .run(async ({ client }, role) => {
+      const fixture = await createStore()
+      const a = await createProduct(fixture)
+      const token = await apiToken(client, fixture.users[role])
+      ;(await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash' })).assertStatus(201)
+    })
+})
+
+test.group('API sales: bad input writes nothing', () => {
+  type Case = [title: string, body: (ids: { a: number; foreign: number }) => unknown, status: number, field: string | null]
+  const cases: Case[] = [
+    ['no items', () => ({ payment_method: 'cash' }), 422, 'items'],
+    ['an empty item list', () => ({ items: [], payment_method: 'cash' }), 422, 'items'],
+    ['items that are not a list', () => ({ items: 'all of them' }), 422, 'items'],
+    ['an unknown product id', () => ({ items: [{ product_id: 999_999_999, quantity: 1 }], payment_method: 'cash' }), 422, 'items.0.product_id'],
+    ['an unknown product on the second line', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }, { product_id: 999_999_998, quantity: 1 }], payment_method: 'cash' }), 422, 'items.1.product_id'],
+    ['a product id that is text', () => ({ items: [{ product_id: 'abc', quantity: 1 }] }), 422, 'items.0.product_id'],
+    ['another store’s product', ({ foreign }) => ({ items: [{ product_id: foreign, quantity: 1 }], payment_method: 'cash' }), 422, 'items.0.product_id'],
+    ['a zero quantity', ({ a }) => ({ items: [{ product_id: a, quantity: 0 }], payment_method: 'cash' }), 422, 'items.0.quantity'],
+    ['a negative quantity', ({ a }) => ({ items: [{ product_id: a, quantity: -2 }], payment_method: 'cash' }), 422, 'items.0.quantity'],
+    ['a fractional quantity', ({ a }) => ({ items: [{ product_id: a, quantity: 1.5 }], payment_method: 'cash' }), 422, 'items.0.quantity'],
+    ['an absurd quantity', ({ a }) => ({ items: [{ product_id: a, quantity: 1e9 }], payment_method: 'cash' }), 422, 'items.0.quantity'],
+    ['a quantity that is text', ({ a }) => ({ items: [{ product_id: a, quantity: 'two' }] }), 422, 'items.0.quantity'],
+    ['a missing quantity', ({ a }) => ({ items: [{ product_id: a }] }), 422, 'items.0.quantity'],
+    ['a negative discount', ({ a }) => ({ items: [{ product_id: a, quantity: 1, discount: -100 }], payment_method: 'cash' }), 422, 'items.0.discount'],
+    ['a fractional discount', ({ a }) => ({ items: [{ product_id: a, quantity: 1, discount: 10.5 }], payment_method: 'cash' }), 422, 'items.0.discount'],
+    ['an absurd discount', ({ a }) => ({ items: [{ product_id: a, quantity: 1, discount: 1e9 }], payment_method: 'cash' }), 422, 'items.0.discount'],
+    ['cash tendered below the total', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'cash', tendered: 1079 }), 422, 'tendered'],
+    ['a zero tendered', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'cash', tendered: 0 }), 422, 'tendered'],
+    ['a negative tendered', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'cash', tendered: -5000 }), 422, 'tendered'],
+    ['a fractional tendered', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'cash', tendered: 2000.5 }), 422, 'tendered'],
+    ['an absurd tendered', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'cash', tendered: 1e9 }), 422, 'tendered'],
+    ['an unknown payment method', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'bitcoin' }), 422, 'payment_method'],
+    ['an unknown customer', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], customer_id: 999_999_999 }), 422, 'customer_id'],
+    ['more than the stock', ({ a }) => ({ items: [{ product_id: a, quantity: 6 }], payment_method: 'cash' }), 409, null],
+  ]
+
+  test('{0}: {2} naming {3}, nothing written')
+    .with(cases)
+    .run(async ({ client, assert }, [title, body, status, field]) => {
+      const fixture = await createStore()
+      const other = await createStore()
+      const a = await createProduct(fixture, { price: 1000, stock: 5 })
+      const foreign = await createProduct(other, { stock: 5 })
+      const token = await apiToken(client, fixture.users.cashier)
+      const before = await footprint(fixture, [a.id])
+      const foreignBefore = await footprint(other, [foreign.id])
+
+      const response = await client.post('/api/sales').bearerToken(token).json(body({ a: a.id, foreign: foreign.id }) as any)
+      assert.equal(response.status(), status, `${title}: ${response.text()}`)
+      assert.isArray(response.body().errors)
+      assert.isString(response.body().errors[0].message)
+      if (field) assert.include(fields(response), field)
+      if (status === 409) assert.equal(response.body().errors[0].code, 'insufficient_stock')
+
+      assert.deepEqual(await footprint(fixture, [a.id]), before)
+      assert.deepEqual(await footprint(other, [foreign.id]), foreignBefore)
+      assert.equal(await ledgerSum(a.id), await stockOf(a.id))
+    })
+
+  test('a malformed JSON body is a 400 JSON error and writes nothing', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 5 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const before = await footprint(fixture, [a.id])
+    const response = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .header('content-type', 'application/json')
+      .unsafeJson(`{"items": [{"product_id": ${a.id}, "quantity": 1}], "payment_method": "cash"`)
+    response.assertStatus(400)
+    assert.match(String(response.header('content-type')), /application\/json/)
+    assert.isArray(response.body().errors)
+    assert.deepEqual(await footprint(fixture, [a.id]), before)
+  })
+
+  test('an archived product cannot be sold', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 5 })
+    await db.from('products').where('id', a.id).update({ active: false })
+    const token = await apiToken(client, fixture.users.cashier)
+    const before = await footprint(fixture, [a.id])
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash' })
+    response.assertStatus(422)
+    assert.include(fields(response), 'items.0.product_id')
+    assert.deepEqual(await footprint(fixture, [a.id]), before)
+  })
+})
