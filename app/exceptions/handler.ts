@@ -1,8 +1,8 @@
 import app from '@adonisjs/core/services/app'
 import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
-import { errors as vineErrors } from '@vinejs/vine'
 import { errors as shieldErrors } from '@adonisjs/shield'
+import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { DomainError } from '#exceptions/domain_error'
 import { apiErrorBody } from '#exceptions/api_errors'
 
@@ -44,11 +44,15 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       }
     }
 
+    // A refused page or form answers 403 with the status page, never a silent redirect back
+    if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE) {
+      const html = await ctx.view.render('errors/status', { status: 403, title: 'Not allowed', message: 'Your role may not do this.' })
+      return ctx.response.status(403).send(html)
+    }
     if (error instanceof DomainError && error.status < 500 && 'session' in ctx && ctx.request.method() !== 'GET') {
       ctx.session.flashValidationErrors({ code: 'E_FORM', messages: [{ field: error.field ?? 'form', message: error.message }] } as any)
       return ctx.response.redirect().back()
     }
-    if (error instanceof vineErrors.E_VALIDATION_ERROR) return super.handle(error, ctx)
     return super.handle(error, ctx)
   }
 

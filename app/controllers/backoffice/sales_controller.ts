@@ -1,0 +1,62 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import { DateTime } from 'luxon'
+import Register from '#models/register'
+import User from '#models/user'
+import SalesQueryService from '#services/sales_query_service'
+
+const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
+
+@inject()
+export default class SalesController {
+  constructor(private sales: SalesQueryService) {}
+
+  /** Sales of one day (or a range of the store's days), filtered by register, cashier and status */
+  async index({ request, view, store }: HttpContext) {
+    const qs = request.qs()
+    const today = DateTime.now().setZone(store.timeZone).toISODate()!
+    let from = isoDay(qs.from) ?? today
+    let to = isoDay(qs.to) ?? (isoDay(qs.from) ? from : today)
+    if (from > to) [from, to] = [to, from]
+    const status = STATUSES.includes(qs.status) ? (qs.status as string) : 'completed'
+    const registerId = positive(qs.register_id)
+    const userId = positive(qs.user_id)
+    const page = positive(qs.page) ?? 1
+
+    const [sales, registers, cashiers] = await Promise.all([
+      this.sales.list(store, { from, to, status, registerId, userId, page, perPage: 25 }),
+      Register.query().where('store_id', store.id).orderBy('name'),
+      User.query().where('store_id', store.id).orderBy('name'),
+    ])
+    const query: Record<string, string | number> = { from, to, status }
+    if (registerId) query.register_id = registerId
+    if (userId) query.user_id = userId
+    sales.baseUrl('/backoffice/sales').queryString(query)
+    const pageTotal = sales.all().reduce((sum, sale) => sum + sale.total, 0)
+
+    return view.render('backoffice/sales/index', {
+      sales,
+      pageTotal,
+      filters: { from, to, status, register_id: registerId ?? '', user_id: userId ?? '' },
+      statusOptions: STATUSES.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) })),
+      registerOptions: [{ value: '', label: 'All registers' }, ...registers.map((r) => ({ value: r.id, label: r.name }))],
+      cashierOptions: [{ value: '', label: 'Everyone' }, ...cashiers.map((u) => ({ value: u.id, label: u.name }))],
+    })
+  }
+
+  async show({ params, view, store }: HttpContext) {
+    const detail = await this.sales.find(store, Number(params.id) || 0)
+    return view.render('backoffice/sales/show', { ...detail, store })
+  }
+}
+
+/** A "YYYY-MM-DD" that is a real day, else null (a bad filter falls back to today, never an error page) */
+function isoDay(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null
+  return DateTime.fromISO(value).isValid ? value : null
+}
+
+function positive(value: unknown): number | undefined {
+  const n = Number(value)
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined
+}

@@ -1,0 +1,95 @@
+import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
+import Register from '#models/register'
+import { createProduct, createStore } from '#tests/fixtures'
+import { sellFor } from '#tests/functional/backoffice/helpers'
+
+test.group('Back office: sales', () => {
+  test('the list shows today’s completed sales by default, filtered by register, cashier, day and status', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const register2 = await Register.query().where({ store_id: fixture.store.id, name: 'Register 2' }).firstOrFail()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
+    const cake = await createProduct(fixture, { name: 'Carrot Cake', price: 1200 })
+    const one = await sellFor(fixture, [{ product: tea, quantity: 2 }])
+    const two = await sellFor(fixture, [{ product: cake, quantity: 1 }], register2.id, fixture.users.manager)
+    // a sale from two days ago, in the store's own calendar
+    const old = await sellFor(fixture, [{ product: tea, quantity: 1 }])
+    old.completedAt = DateTime.now().setZone(fixture.store.timeZone).minus({ days: 2 }).set({ hour: 12 }).toUTC()
+    await old.save()
+
+    const today = await client.get('/backoffice/sales').loginAs(fixture.users.accountant)
+    today.assertStatus(200)
+    const html = today.text()
+    assert.include(html, `href="/backoffice/sales/${one.id}"`)
+    assert.include(html, `href="/backoffice/sales/${two.id}"`)
+    assert.notInclude(html, `href="/backoffice/sales/${old.id}"`)
+    assert.include(html, '$9.72') // 2 x 4.50 + 8% tax
+    assert.include(html, fixture.users.manager.name)
+
+    const byRegister = await client.get(`/backoffice/sales?register_id=${register2.id}`).loginAs(fixture.users.manager)
+    assert.include(byRegister.text(), `href="/backoffice/sales/${two.id}"`)
+    assert.notInclude(byRegister.text(), `href="/backoffice/sales/${one.id}"`)
+
+    const byCashier = await client.get(`/backoffice/sales?user_id=${fixture.users.cashier.id}`).loginAs(fixture.users.manager)
+    assert.include(byCashier.text(), `href="/backoffice/sales/${one.id}"`)
+    assert.notInclude(byCashier.text(), `href="/backoffice/sales/${two.id}"`)
+
+    const day = DateTime.now().setZone(fixture.store.timeZone).minus({ days: 2 }).toISODate()
+    const thatDay = await client.get(`/backoffice/sales?from=${day}&to=${day}`).loginAs(fixture.users.manager)
+    assert.include(thatDay.text(), `href="/backoffice/sales/${old.id}"`)
+    assert.notInclude(thatDay.text(), `href="/backoffice/sales/${one.id}"`)
+
+    const voided = await client.get('/backoffice/sales?status=voided').loginAs(fixture.users.manager)
+    assert.include(voided.text(), 'data-testid="no-sales"')
+    assert.notInclude(voided.text(), `href="/backoffice/sales/${one.id}"`)
+  })
+
+  test('the detail page shows lines, taxes, payments, totals and the receipt', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green <b>Tea</b>', price: 450 })
+    const sale = await sellFor(fixture, [{ product: tea, quantity: 2 }])
+    const page = await client.get(`/backoffice/sales/${sale.id}`).loginAs(fixture.users.accountant)
+    page.assertStatus(200)
+    const html = page.text()
+    assert.include(html, `Sale #${sale.number}`)
+    assert.include(html, 'Green &lt;b&gt;Tea&lt;/b&gt;')
+    assert.notInclude(html, '<b>Tea</b>')
+    assert.include(html, '$9.00') // subtotal
+    assert.include(html, '$0.72') // 8% tax
+    assert.include(html, 'data-testid="sale-total">$9.72')
+    assert.include(html, 'Cash')
+    assert.include(html, 'class="receipt"')
+    assert.include(html, fixture.users.cashier.name)
+    assert.include(html, 'Register 1')
+  })
+
+  test('a sale of another store is not found', async ({ client }) => {
+    const fixture = await createStore()
+    const other = await createStore()
+    const sale = await sellFor(other, [{ product: await createProduct(other), quantity: 1 }])
+    ;(await client.get(`/backoffice/sales/${sale.id}`).loginAs(fixture.users.manager)).assertStatus(404)
+  })
+})
+
+test.group('Back office: dashboard', () => {
+  test('today’s completed sales count and total, and the low-stock list', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const scarce = await createProduct(fixture, { name: 'Rare Honey', stock: 6, price: 1000 })
+    await createProduct(fixture, { name: 'Plenty Rice', stock: 50 })
+    const archived = await createProduct(fixture, { name: 'Gone Jam', stock: 1 })
+    await archived.merge({ archivedAt: DateTime.now(), active: false }).save()
+    await sellFor(fixture, [{ product: scarce, quantity: 2 }]) // 2 x 10.00 + 8% = 21.60, stock 6 -> 4
+    const old = await sellFor(fixture, [{ product: await createProduct(fixture, { price: 500 }), quantity: 1 }])
+    old.completedAt = DateTime.now().minus({ days: 3 })
+    await old.save()
+
+    const page = await client.get('/backoffice').loginAs(fixture.users.manager)
+    page.assertStatus(200)
+    const html = page.text()
+    assert.match(html, /data-testid="today-count">\s*1\s*</)
+    assert.match(html, /data-testid="today-total">\s*<span class="money">\$21\.60<\/span>/)
+    assert.include(html, 'Rare Honey')
+    assert.notInclude(html, 'Plenty Rice')
+    assert.notInclude(html, 'Gone Jam')
+  })
+})
