@@ -10,6 +10,7 @@ async function signInAtTill(visit: any, email: string) {
   // The fixture store has two registers: this browser is Register 1
   await page.getByRole('button', { name: 'Register 1' }).click()
   await page.getByLabel('Scan or search').waitFor()
+  await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
   return page
 }
 

@@ -33,8 +33,11 @@ export default class CartController {
     if (product) {
       const saleId = await currentSaleId(ctx, this.screen)
       const sale = await this.checkout.addProduct(this.screen.actor(ctx), saleId, product.id, 1)
-      return renderCart(ctx, this.screen, sale, { clearMatches: true, flashLine: product.id })
+      // Without htmx (scripts not loaded yet) the form posted natively: show the whole till again
+      if (!ctx.request.header('hx-request')) return ctx.response.redirect('/till')
+      return renderCart(ctx, this.screen, sale, { clearMatches: true })
     }
+    if (!ctx.request.header('hx-request')) return ctx.response.redirect('/till')
     const page = await this.catalog.search(ctx.store.id, { search: code, perPage: 8 })
     ctx.response.header('HX-Retarget', '#matches')
     ctx.response.header('HX-Reswap', 'innerHTML')
@@ -58,7 +61,7 @@ export default class CartController {
     const { product_id: productId, quantity } = await ctx.request.validateUsing(addItemValidator)
     const saleId = await currentSaleId(ctx, this.screen)
     const sale = await this.checkout.addProduct(this.screen.actor(ctx), saleId, productId, quantity ?? 1)
-    return renderCart(ctx, this.screen, sale, { clearMatches: true, flashLine: productId })
+    return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
   async quantity(ctx: HttpContext) {

@@ -30,7 +30,7 @@ test.group('Signing in', () => {
     blocked.assertStatus(429)
     assert.include(blocked.text(), 'Too many failed sign-ins')
     const { default: db } = await import('@adonisjs/lucid/services/db')
-    const failures = await db.from('audit_logs').where('action', 'login_failed').whereLike('data', `%${email}%`).count('* as n').first()
+    const failures = await db.from('audit_logs').where('action', 'login_failed').where('data', 'like', `%${email}%`).count('* as n').first()
     assert.equal(Number(failures.n), 5)
   })
 

@@ -34,6 +34,21 @@ test.group('Till cart over htmx', () => {
     assert.deepEqual(await cartLines(fixture), [{ product_id: product.id, quantity: 2, unit_price: 299 }])
   })
 
+  test('a scan posted without htmx (scripts still loading) is added and the till shown again', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: 'Early Scan' })
+    const barcode = (await db.from('product_barcodes').where('product_id', product.id).first()).code
+    const response = await client
+      .post('/till/scan')
+      .loginAs(fixture.users.cashier)
+      .withCsrfToken()
+      .withCookie(REGISTER_COOKIE, String(fixture.register.id))
+      .form({ code: barcode })
+      .redirects(0)
+    response.assertHeader('location', '/till')
+    assert.lengthOf(await cartLines(fixture), 1)
+  })
+
   test('typed text shows matches; nothing matching says so', async ({ client, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Dark Chocolate Bar' })
