@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
 import Register from '#models/register'
 import User, { type Role } from '#models/user'
@@ -84,4 +85,21 @@ export async function createProduct(
 export async function apiToken(client: any, user: User): Promise<string> {
   const response = await client.post('/api/auth/login').json({ email: user.email, password: PASSWORD })
   return response.body().token
+}
+
+/** Rows of a table matching a filter, to prove that a refused request wrote nothing */
+export async function countRows(table: string, where: Record<string, unknown>) {
+  const row = await db.from(table).where(where).count('* as n').first()
+  return Number(row.n)
+}
+
+/** The stock ledger's sum for a product: must always equal products.stock */
+export async function ledgerSum(productId: number) {
+  const row = await db.from('stock_movements').where('product_id', productId).sum('quantity as total').first()
+  return Number(row.total ?? 0)
+}
+
+export async function stockOf(productId: number) {
+  const row = await db.from('products').where('id', productId).select('stock').first()
+  return Number(row.stock)
 }

@@ -1,26 +1,12 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
-import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
 
 /*
 | Retried writes with an Idempotency-Key, and tills racing for the last units of a product.
 | Both must hold on SQLite and on MariaDB (DB_CONNECTION=mysql).
 */
-
-async function countRows(table: string, where: Record<string, unknown>) {
-  const row = await db.from(table).where(where).count('* as n').first()
-  return Number(row.n)
-}
-
-async function ledgerSum(productId: number) {
-  const row = await db.from('stock_movements').where('product_id', productId).sum('quantity as total').first()
-  return Number(row.total ?? 0)
-}
-
-async function stockOf(productId: number) {
-  return Number((await db.from('products').where('id', productId).select('stock').first()).stock)
-}
 
 async function saleNumbers(fixture: TestStore) {
   const rows = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).orderBy('number').select('number')

@@ -1,25 +1,11 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
 
 /*
 | POST /api/payments and GET /api/payments/:sale_id: paying an open API sale, split tender,
 | completion (number, stock), and every way a payment can be refused without writing a row.
 */
-
-async function countRows(table: string, where: Record<string, unknown>) {
-  const row = await db.from(table).where(where).count('* as n').first()
-  return Number(row.n)
-}
-
-async function ledgerSum(productId: number) {
-  const row = await db.from('stock_movements').where('product_id', productId).sum('quantity as total').first()
-  return Number(row.total ?? 0)
-}
-
-async function stockOf(productId: number) {
-  return Number((await db.from('products').where('id', productId).select('stock').first()).stock)
-}
 
 async function footprint(fixture: TestStore, saleId: number, productIds: number[]) {
   const sale = await db.from('sales').where('id', saleId).first()

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
 import { ean13 } from '#services/barcode'
 
 /*
@@ -9,21 +9,6 @@ import { ean13 } from '#services/barcode'
 */
 
 const PRODUCT_KEYS = ['id', 'name', 'sku', 'barcode', 'price', 'cost', 'category', 'tax_class', 'stock', 'active']
-
-async function countRows(table: string, where: Record<string, unknown>) {
-  const row = await db.from(table).where(where).count('* as n').first()
-  return Number(row.n)
-}
-
-async function ledgerSum(productId: number) {
-  const row = await db.from('stock_movements').where('product_id', productId).sum('quantity as total').first()
-  return Number(row.total ?? 0)
-}
-
-async function stockOf(productId: number) {
-  const row = await db.from('products').where('id', productId).select('stock').first()
-  return Number(row.stock)
-}
 
 /** Everything a product write could leave behind in a store */
 async function footprint(fixture: TestStore) {

@@ -3,27 +3,13 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import Sale from '#models/sale'
 import Customer from '#models/customer'
-import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
 
 /*
 | POST /api/sales (open, or paid in full and completed), GET /api/sales and /api/sales/:id:
 | the arithmetic at the cent, the stock ledger, gapless numbers, roles and bad input.
 | Fixture taxes: standard 8%, reduced 2%, zero 0; prices exclude tax unless the store says so.
 */
-
-async function countRows(table: string, where: Record<string, unknown>) {
-  const row = await db.from(table).where(where).count('* as n').first()
-  return Number(row.n)
-}
-
-async function ledgerSum(productId: number) {
-  const row = await db.from('stock_movements').where('product_id', productId).sum('quantity as total').first()
-  return Number(row.total ?? 0)
-}
-
-async function stockOf(productId: number) {
-  return Number((await db.from('products').where('id', productId).select('stock').first()).stock)
-}
 
 /** Every row a sale could write in a store, and the stock of the given products */
 async function footprint(fixture: TestStore, productIds: number[] = []) {
