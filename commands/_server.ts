@@ -1,0 +1,146 @@
+/*
+| Helpers shared by the pos:* commands (files starting with "_" are not commands).
+|
+| The HTTP server runs as a child process: `node --import @poppinss/ts-exec bin/server.ts`,
+| the same loader ace.js uses, so a fresh clone serves with no build step. The parent forwards
+| SIGINT/SIGTERM and exits with the child's code.
+*/
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { request as httpRequest } from 'node:http'
+import { fileURLToPath } from 'node:url'
+
+export interface ServerProcess {
+  child: ChildProcess
+  exited: Promise<number>
+  stop(signal?: NodeJS.Signals): Promise<number>
+}
+
+export function startServer(appRoot: URL, env: Record<string, string | undefined>, options: { quiet?: boolean } = {}): ServerProcess {
+  const child = spawn(process.execPath, ['--import', '@poppinss/ts-exec', 'bin/server.ts'], {
+    cwd: fileURLToPath(appRoot),
+    env: { ...process.env, ...env },
+    // quiet: stdout is piped to the caller, which must read it
+    stdio: options.quiet ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+  })
+  const exited = new Promise<number>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)))
+    child.once('error', () => resolve(1))
+  })
+  return {
+    child,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      const code = await exited
+      clearTimeout(timer)
+      return code
+    },
+  }
+}
+
+/**
+ * Keeps the command alive while the server runs: forwards signals, resolves with its exit code.
+ * A server that stops on its own (a crash, a port taken) ends with a failure code.
+ */
+export async function serveUntilExit(server: ServerProcess): Promise<number> {
+  let signalled = false
+  const forward = (signal: NodeJS.Signals) => () => {
+    signalled = true
+    if (server.child.exitCode === null) server.child.kill(signal)
+  }
+  const onInt = forward('SIGINT')
+  const onTerm = forward('SIGTERM')
+  process.on('SIGINT', onInt)
+  process.on('SIGTERM', onTerm)
+  try {
+    const code = await server.exited
+    return signalled ? 0 : code || 1
+  } finally {
+    process.off('SIGINT', onInt)
+    process.off('SIGTERM', onTerm)
+  }
+}
+
+/** Resolves once the server answers HTTP on 127.0.0.1:port; rejects if it exits first or times out */
+export async function waitForServer(server: ServerProcess, port: number, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  let exited = false
+  server.exited.then(() => (exited = true))
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('The HTTP server exited before it answered')
+    // (the port was checked free before the start, so whoever answers is this server)
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/login', method: 'GET', timeout: 1000 }, (res) => {
+        res.resume()
+        resolve(true)
+      })
+      req.on('error', () => resolve(false))
+      req.on('timeout', () => {
+        req.destroy()
+        resolve(false)
+      })
+      req.end()
+    })
+    if (ok) return
+    await new Promise((resolve) => setTimeout(resolve, 150))
+  }
+  throw new Error(`The HTTP server did not answer on port ${port} within ${timeoutMs / 1000}s`)
+}
+
+/** Fails early, with a useful message, when something else already listens on the port */
+export async function ensurePortFree(port: number, host: string) {
+  if (!(await portIsFree(port, host))) {
+    throw new Error(`Port ${port} is already in use (another server?). Stop it or choose another port: PORT=3335 npm run ...`)
+  }
+}
+
+export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', () => resolve(false))
+    probe.listen(port, host, () => probe.close(() => resolve(true)))
+  })
+}
+
+/** The wanted port if free, else one the system picks */
+export async function freePort(wanted: number): Promise<number> {
+  if (await portIsFree(wanted)) return wanted
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+/** Runs the pending migrations of the default connection; returns the names of those it ran */
+export async function migrate(app: any): Promise<string[]> {
+  const { MigrationRunner } = await import('@adonisjs/lucid/migration')
+  const db = await app.container.make('lucid.db')
+  const runner = new MigrationRunner(db, app, { direction: 'up', connectionName: db.primaryConnectionName })
+  await runner.run()
+  if (runner.error) throw runner.error
+  return Object.keys(runner.migratedFiles)
+}
+
+/** Where the default connection points, for humans */
+export async function describeDatabase(app: any): Promise<string> {
+  const db = await app.container.make('lucid.db')
+  const name = db.primaryConnectionName
+  const config = db.getRawConnection(name)?.config ?? db.manager.get(name)?.config
+  if (config?.client === 'better-sqlite3' || config?.client === 'sqlite3') {
+    return `SQLite (${config.connection?.filename})`
+  }
+  const c = config?.connection ?? {}
+  let version = ''
+  try {
+    const [rows] = await db.connection().rawQuery('select version() as v')
+    version = ` ${rows[0]?.v ?? ''}`
+  } catch {}
+  return `MySQL/MariaDB${version} (${c.user}@${c.host}:${c.port ?? 3306}/${c.database})`
+}

@@ -1,0 +1,476 @@
+import { randomUUID } from 'node:crypto'
+import { Agent, request as httpRequest } from 'node:http'
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess } from './_server.js'
+
+/*
+| node ace pos:bench: the performance budgets of ARCHITECTURE.md, measured over real HTTP.
+|
+| Seeds a dedicated bench store (100,000 products with EAN-13 barcodes and a huge stock) on the
+| configured database, starts the real server on 127.0.0.1 (NODE_ENV=production) and drives it
+| with N concurrent keep-alive clients:
+|   scan-to-cart: POST /till/scan as cashiers signed in through the session form (cart partial back)
+|   sale:         POST /api/sales with 5 lines, cash, an Idempotency-Key, one register per client
+|   first page:   GET /till and the CSS/JS it references, gzip, bytes on the wire
+| Latencies are what the client sees (server time + loopback), so they slightly overstate the server.
+*/
+
+const BENCH_PASSWORD = 'bench-pass-1'
+const HUGE_STOCK = 1_000_000
+
+const BRANDS = ['Acme', 'Northwind', 'Contoso', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Soylent', 'Gringotts', 'Wonka', 'Oceanic', 'Cyberdyne']
+const ADJECTIVES = ['Classic', 'Organic', 'Spicy', 'Sweet', 'Smoked', 'Fresh', 'Crispy', 'Light', 'Extra', 'Premium', 'Roasted', 'Frozen', 'Whole', 'Natural', 'Golden', 'Dark']
+const NOUNS = ['Coffee', 'Tea', 'Chips', 'Cookies', 'Pasta', 'Rice', 'Beans', 'Soup', 'Cereal', 'Juice', 'Soda', 'Yogurt', 'Cheese', 'Bread', 'Crackers', 'Sauce', 'Soap', 'Shampoo', 'Candles', 'Batteries']
+const SIZES = ['100 g', '250 g', '500 g', '1 kg', '12 oz', '16 oz', '1 L', '2 L', '6 pk', '12 pk', '24 ct']
+
+interface Response {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: Buffer
+}
+
+class Client {
+  cookies = new Map<string, string>()
+  csrf = ''
+
+  constructor(
+    private agent: Agent,
+    private port: number
+  ) {}
+
+  request(method: string, path: string, options: { headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...options.headers }
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: this.port, method, path, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('end', () => {
+          for (const line of res.headers['set-cookie'] ?? []) {
+            const [pair] = line.split(';')
+            const eq = pair.indexOf('=')
+            const name = pair.slice(0, eq).trim()
+            const value = pair.slice(eq + 1).trim()
+            if (/max-age=0|expires=thu, 01 jan 1970/i.test(line) || value === '') this.cookies.delete(name)
+            else this.cookies.set(name, value)
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })
+        })
+        res.on('error', reject)
+      })
+      req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(new Error(`${method} ${path} timed out`)))
+      req.on('error', reject)
+      if (options.body !== undefined) req.write(options.body)
+      req.end()
+    })
+  }
+
+  form(path: string, fields: Record<string, string | number>, headers: Record<string, string> = {}) {
+    const pairs: [string, string][] = Object.entries(fields).map(([k, v]) => [k, String(v)])
+    const body = new URLSearchParams(pairs).toString()
+    return this.request('POST', path, { headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body })
+  }
+
+  /** The CSRF token a page carries: the hidden _csrf input, or the hx-headers of <body> */
+  readCsrf(html: string) {
+    const token =
+      html.match(/name="_csrf"\s+value="([^"]+)"/)?.[1] ??
+      html.match(/value="([^"]+)"\s+name="_csrf"/)?.[1] ??
+      html.match(/"x-csrf-token"\s*:\s*"([^"]+)"/)?.[1] ??
+      html.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1]
+    if (token) this.csrf = token
+    return token
+  }
+}
+
+interface Fixture {
+  storeId: number
+  registers: number[]
+  cashiers: { email: string; registerId: number }[]
+  codes: string[]
+  productIds: number[]
+  products: number
+}
+
+interface PageWeight {
+  html: { bytes: number; encoding: string }
+  assets: { path: string; bytes: number; encoding: string; status: number }[]
+}
+
+function percentile(sorted: number[], p: number) {
+  if (!sorted.length) return NaN
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[index]
+}
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN }
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : '-')
+const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]
+
+export default class PosBench extends BaseCommand {
+  static commandName = 'pos:bench'
+  static description = 'Seed a bench store and measure scan-to-cart, sale completion and the till page weight over HTTP'
+  static options: CommandOptions = { startApp: true }
+
+  @flags.number({ description: 'Products in the bench store', default: 100_000 })
+  declare products: number
+
+  @flags.number({ description: 'Sales to complete through POST /api/sales', default: 3000 })
+  declare sales: number
+
+  @flags.number({ description: 'Scans through POST /till/scan', default: 2000 })
+  declare scans: number
+
+  @flags.number({ description: 'Concurrent clients', default: 8 })
+  declare concurrency: number
+
+  @flags.number({ description: 'Port of the server under test (a free one is picked if taken)', default: 3399 })
+  declare port: number
+
+  #serverLog: string[] = []
+  #failures: string[] = []
+
+  async run() {
+    const db = (await import('@adonisjs/lucid/services/db')).default
+    const concurrency = Math.max(1, Math.min(64, this.concurrency))
+    const started = Date.now()
+    let server: ServerProcess | null = null
+    const stopOnSignal = () => {
+      server?.stop('SIGTERM')
+      process.exitCode = 130
+    }
+    process.once('SIGINT', stopOnSignal)
+    process.once('SIGTERM', stopOnSignal)
+
+    try {
+      await migrate(this.app)
+      const database = await describeDatabase(this.app)
+      const isMysql = !database.startsWith('SQLite')
+      this.logger.info(`database: ${database}`)
+      const fixture = await this.#seed(concurrency)
+      await db.manager.closeAll()
+
+      const port = await freePort(this.port)
+      server = startServer(
+        this.app.appRoot,
+        { NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), APP_URL: `http://127.0.0.1:${port}` },
+        { quiet: true }
+      )
+      server.child.stdout?.on('data', (chunk) => this.#keepLog(chunk))
+      await waitForServer(server, port)
+      this.logger.info(`server under test: http://127.0.0.1:${port} (NODE_ENV=production, pid ${server.child.pid})`)
+
+      const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 })
+      const scan = await this.#benchScans(agent, port, fixture, concurrency)
+      const sale = await this.#benchSales(agent, port, fixture, concurrency)
+      const weight = await this.#pageWeight(agent, port, fixture)
+      agent.destroy()
+
+      this.#report({ database, isMysql, concurrency, scan, sale, weight, seconds: (Date.now() - started) / 1000 })
+    } catch (error) {
+      this.logger.error(`The benchmark stopped: ${(error as Error).message.slice(0, 600)}`)
+      this.exitCode = 1
+    } finally {
+      process.off('SIGINT', stopOnSignal)
+      process.off('SIGTERM', stopOnSignal)
+      if (server) await server.stop()
+      await db.manager.closeAll()
+    }
+    if (this.#failures.length) {
+      this.logger.error(`${this.#failures.length} request(s) failed; first ones:`)
+      for (const failure of this.#failures.slice(0, 5)) this.logger.error(`  ${failure}`)
+      const errors = this.#serverLog.filter((line) => /"level":(50|60)/.test(line))
+      for (const line of errors.slice(-5)) this.logger.error(`  server: ${line.slice(0, 400)}`)
+      this.exitCode = 1
+    }
+  }
+
+  // ------------------------------------------------------------------ seeding
+
+  async #seed(concurrency: number): Promise<Fixture> {
+    const db = (await import('@adonisjs/lucid/services/db')).default
+    const hash = (await import('@adonisjs/core/services/hash')).default
+    const { BENCH_STORE_NAME } = await import('#services/demo_store_service')
+    const { searchWords } = await import('#services/catalog_service')
+    const { ean13 } = await import('#services/barcode')
+    const { default: Store } = await import('#models/store')
+    const { default: User } = await import('#models/user')
+    const { default: Register } = await import('#models/register')
+
+    let store = await Store.findBy('name', BENCH_STORE_NAME)
+    if (!store) {
+      store = await Store.create({ name: BENCH_STORE_NAME, address: 'Benchmark', currency: 'USD', timeZone: 'America/New_York', allowNegativeStock: false, pricesIncludeTax: false, cashRounding: 1 })
+      const now = new Date()
+      await db.insertQuery().table('tax_rates').multiInsert([
+        { store_id: store.id, tax_class: 'standard', name: 'Sales tax', rate_ppm: 88750, created_at: now, updated_at: now },
+        { store_id: store.id, tax_class: 'reduced', name: 'Reduced', rate_ppm: 20000, created_at: now, updated_at: now },
+        { store_id: store.id, tax_class: 'zero', name: 'No tax', rate_ppm: 0, created_at: now, updated_at: now },
+      ])
+    }
+    const storeId = store.id
+
+    // One register and one cashier per client
+    const registers = await Register.query().where('store_id', storeId).orderBy('id')
+    for (let i = registers.length; i < concurrency; i++) {
+      registers.push(await Register.create({ storeId, name: `Bench register ${i + 1}`, lastSaleNumber: 0 }))
+    }
+    const cashiers: { email: string; registerId: number }[] = []
+    const pin = await hash.make('1111')
+    for (let i = 0; i < concurrency; i++) {
+      const email = `bench-cashier-${i + 1}@bench.test`
+      if (!(await User.findBy('email', email))) {
+        await User.create({ storeId, name: `Bench Cashier ${i + 1}`, email, password: BENCH_PASSWORD, pin, role: 'cashier', active: true })
+      }
+      cashiers.push({ email, registerId: registers[i].id })
+    }
+
+    // Products, in batches of 1,000 rows per INSERT (500 on SQLite, whose compound SELECT stops
+    // at 500 terms), 10 batches per transaction
+    const config: any = db.manager.get(db.primaryConnectionName)?.config
+    const BATCH = config?.client === 'better-sqlite3' ? 500 : 1000
+    const have = Number((await db.from('products').where('store_id', storeId).count('* as n').first())?.n ?? 0)
+    if (have < this.products) {
+      const seedStart = Date.now()
+      const at = new Date()
+      const atText = at.toISOString().slice(0, 19).replace('T', ' ')
+      this.logger.info(`seeding ${this.products - have} products into "${BENCH_STORE_NAME}" (${have} there)...`)
+      for (let from = have; from < this.products; from += BATCH * 10) {
+        await db.transaction(async (trx) => {
+          for (let start = from; start < Math.min(this.products, from + BATCH * 10); start += BATCH) {
+            const end = Math.min(this.products, start + BATCH)
+            const rows = []
+            for (let n = start; n < end; n++) {
+              const name = `${BRANDS[n % 16]} ${ADJECTIVES[Math.floor(n / 16) % 16]} ${NOUNS[Math.floor(n / 256) % 20]} ${SIZES[n % 11]} ${n + 1}`
+              rows.push({
+                store_id: storeId,
+                category_id: null,
+                name,
+                sku: `BENCH-${String(n + 1).padStart(7, '0')}`,
+                price: 99 + ((n * 7919) % 4900),
+                cost: 50 + ((n * 7919) % 2400),
+                tax_class: n % 5 === 0 ? 'reduced' : 'standard',
+                stock: HUGE_STOCK,
+                active: true,
+                created_at: atText,
+                updated_at: atText,
+              })
+            }
+            await trx.insertQuery().table('products').multiInsert(rows)
+            const ids = await trx
+              .from('products')
+              .where('store_id', storeId)
+              .whereIn('sku', rows.map((r) => r.sku))
+              .select('id', 'sku', 'name')
+            const barcodes = ids.map((p) => ({ store_id: storeId, product_id: p.id, code: ean13(`29${String(Number(p.sku.slice(6))).padStart(10, '0')}`) }))
+            const words = ids.flatMap((p) => searchWords(p.name).map((word) => ({ store_id: storeId, word, product_id: p.id })))
+            const movements = ids.map((p) => ({ store_id: storeId, product_id: p.id, quantity: HUGE_STOCK, reason: 'initial', note: 'Bench stock', created_at: at }))
+            await trx.insertQuery().table('product_barcodes').multiInsert(barcodes)
+            const wordBatch = BATCH === 500 ? 500 : 3000
+            for (let i = 0; i < words.length; i += wordBatch) await trx.insertQuery().table('product_words').multiInsert(words.slice(i, i + wordBatch))
+            await trx.insertQuery().table('stock_movements').multiInsert(movements)
+          }
+        })
+        process.stdout.write(`  ${Math.min(this.products, from + BATCH * 10)} / ${this.products}\r`)
+      }
+      this.logger.success(`seeded ${this.products - have} products in ${((Date.now() - seedStart) / 1000).toFixed(1)}s`)
+    } else {
+      this.logger.info(`"${BENCH_STORE_NAME}" already has ${have} products`)
+    }
+
+    // Top the stock back up if earlier runs sold much of it
+    await db.from('products').where('store_id', storeId).where('stock', '<', HUGE_STOCK / 2).update({ stock: HUGE_STOCK })
+
+    const barcodes = (await db.from('product_barcodes').where('store_id', storeId).select('code', 'product_id')) as { code: string; product_id: number }[]
+    const productIds = barcodes.map((b) => Number(b.product_id))
+    return { storeId, registers: registers.map((r) => r.id), cashiers, codes: barcodes.map((b) => b.code), productIds, products: Math.max(have, this.products) }
+  }
+
+  // ------------------------------------------------------------------ scan to cart
+
+  async #signInTill(client: Client, email: string, registerId: number) {
+    const login = await client.request('GET', '/login')
+    if (login.status !== 200 || !client.readCsrf(login.body.toString())) throw new Error(`GET /login answered ${login.status} without a CSRF token`)
+    const posted = await client.form('/login', { email, password: BENCH_PASSWORD, _csrf: client.csrf })
+    if (posted.status !== 302 || String(posted.headers.location).includes('/login')) throw new Error(`signing in ${email} failed (${posted.status} -> ${posted.headers.location})`)
+    let till = await client.request('GET', '/till')
+    if (till.status === 200 && till.body.toString().includes('action="/till/register"')) {
+      client.readCsrf(till.body.toString())
+      const chosen = await client.form('/till/register', { register_id: registerId, _csrf: client.csrf })
+      if (chosen.status >= 400) throw new Error(`POST /till/register answered ${chosen.status}`)
+      till = await client.request('GET', '/till')
+    }
+    if (till.status !== 200) throw new Error(`GET /till answered ${till.status}`)
+    client.readCsrf(till.body.toString())
+  }
+
+  async #benchScans(agent: Agent, port: number, fixture: Fixture, concurrency: number) {
+    const clients = fixture.cashiers.map(() => new Client(agent, port))
+    await Promise.all(clients.map((c, i) => this.#signInTill(c, fixture.cashiers[i].email, fixture.cashiers[i].registerId)))
+    const htmx = (c: Client) => ({ 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html' })
+    const voidCart = async (c: Client) => {
+      const res = await c.form('/till/void', {}, htmx(c))
+      if (res.status >= 400 && res.status !== 409) this.#fail(`POST /till/void -> ${res.status} ${res.body.toString().slice(0, 120)}`)
+    }
+    await Promise.all(clients.map(voidCart))
+
+    const latencies: number[] = []
+    const perClient = Math.ceil(this.scans / concurrency)
+    const warmup = 10
+    this.logger.info(`scan-to-cart: ${perClient * concurrency} scans, ${concurrency} clients (after ${warmup * concurrency} warm-up scans)`)
+    const phaseStart = performance.now()
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let i = 0; i < perClient + warmup; i++) {
+          const startedAt = performance.now()
+          const res = await client.form('/till/scan', { code: pick(fixture.codes) }, htmx(client))
+          const elapsed = performance.now() - startedAt
+          if (res.status !== 200) this.#fail(`POST /till/scan -> ${res.status} ${res.body.toString().slice(0, 160)}`)
+          else if (i >= warmup) latencies.push(elapsed)
+          // Keep carts small, like real baskets: void every 20 scans (not timed)
+          if ((i + 1) % 20 === 0 || i === warmup - 1) await voidCart(client)
+        }
+        await voidCart(client)
+      })
+    )
+    return { ...stats(latencies), seconds: (performance.now() - phaseStart) / 1000 }
+  }
+
+  // ------------------------------------------------------------------ completing sales
+
+  async #benchSales(agent: Agent, port: number, fixture: Fixture, concurrency: number) {
+    const clients = await Promise.all(
+      fixture.cashiers.map(async (cashier) => {
+        const client = new Client(agent, port)
+        const res = await client.request('POST', '/api/auth/login', {
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ email: cashier.email, password: BENCH_PASSWORD }),
+        })
+        if (res.status !== 200) throw new Error(`POST /api/auth/login answered ${res.status}: ${res.body.toString().slice(0, 200)}`)
+        return { client, token: JSON.parse(res.body.toString()).token as string, registerId: cashier.registerId }
+      })
+    )
+    const sell = async ({ client, token, registerId }: (typeof clients)[number]) => {
+      const items = new Set<number>()
+      while (items.size < 5) items.add(pick(fixture.productIds))
+      const body = JSON.stringify({
+        items: [...items].map((id) => ({ product_id: id, quantity: 1 })),
+        payment_method: 'cash',
+        tendered: 10_000_000,
+        register_id: registerId,
+      })
+      const startedAt = performance.now()
+      const res = await client.request('POST', '/api/sales', {
+        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
+        body,
+      })
+      const elapsed = performance.now() - startedAt
+      if (res.status !== 201) {
+        this.#fail(`POST /api/sales -> ${res.status} ${res.body.toString().slice(0, 160)}`)
+        return null
+      }
+      return elapsed
+    }
+
+    // Warm up the JIT and the pools, then measure
+    await Promise.all(clients.map(async (c) => { for (let i = 0; i < 5; i++) await sell(c) }))
+
+    // A baseline for reading the numbers: one client, GET /api/auth/me (routing, token auth, one query)
+    const baseline: number[] = []
+    for (let i = 0; i < 200; i++) {
+      const startedAt = performance.now()
+      const res = await clients[0].client.request('GET', '/api/auth/me', { headers: { accept: 'application/json', authorization: `Bearer ${clients[0].token}` } })
+      if (res.status === 200 && i >= 20) baseline.push(performance.now() - startedAt)
+    }
+    const perClient = Math.ceil(this.sales / concurrency)
+    this.logger.info(`sales: ${perClient * concurrency} sales of 5 lines, ${concurrency} clients`)
+    const latencies: number[] = []
+    const phaseStart = performance.now()
+    await Promise.all(
+      clients.map(async (c) => {
+        for (let i = 0; i < perClient; i++) {
+          const elapsed = await sell(c)
+          if (elapsed !== null) latencies.push(elapsed)
+        }
+      })
+    )
+    const seconds = (performance.now() - phaseStart) / 1000
+    return { ...stats(latencies), seconds, perSecond: latencies.length / seconds, baseline: stats(baseline) }
+  }
+
+  // ------------------------------------------------------------------ first page weight
+
+  async #pageWeight(agent: Agent, port: number, fixture: Fixture): Promise<PageWeight> {
+    const client = new Client(agent, port)
+    await this.#signInTill(client, fixture.cashiers[0].email, fixture.cashiers[0].registerId)
+    const gzip = { 'accept-encoding': 'gzip, deflate, br' }
+    const page = await client.request('GET', '/till', { headers: gzip })
+    const html = page.headers['content-encoding'] ? '' : page.body.toString()
+    const referenced = new Set<string>(['/css/app.css', '/js/app.js', '/vendor/htmx.min.js', '/vendor/alpine.min.js'])
+    for (const match of html.matchAll(/<(?:link[^>]+href|script[^>]+src)="(\/[^"]+\.(?:css|js)(?:\?[^"]*)?)"/g)) referenced.add(match[1])
+    const assets: { path: string; bytes: number; encoding: string; status: number }[] = []
+    for (const path of referenced) {
+      const res = await client.request('GET', path, { headers: gzip })
+      assets.push({ path, bytes: res.body.length, encoding: String(res.headers['content-encoding'] ?? 'identity'), status: res.status })
+    }
+    return { html: { bytes: page.body.length, encoding: String(page.headers['content-encoding'] ?? 'identity') }, assets }
+  }
+
+  // ------------------------------------------------------------------ report
+
+  #report(result: {
+    database: string
+    isMysql: boolean
+    concurrency: number
+    scan: ReturnType<typeof stats> & { seconds: number }
+    sale: ReturnType<typeof stats> & { seconds: number; perSecond: number; baseline: ReturnType<typeof stats> }
+    weight: PageWeight
+    seconds: number
+  }) {
+    const { scan, sale, weight } = result
+    const verdict = (ok: boolean) => (ok ? this.colors.green('PASS') : this.colors.red('MISS'))
+    const assetBytes = weight.assets.reduce((sum, a) => sum + a.bytes, 0)
+    const totalBytes = assetBytes + weight.html.bytes
+    const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+
+    const table = this.ui.table()
+    table.head(['Measure', 'Measured', 'Budget', 'Result'])
+    table.row([`scan-to-cart p50 / p99 (${scan.n} scans)`, `${ms(scan.p50)} / ${ms(scan.p99)}`, '', ''])
+    table.row(['scan-to-cart p95', ms(scan.p95), '< 15 ms', verdict(scan.p95 < 15)])
+    table.row([`sale, 5 lines p50 / p99 (${sale.n} sales)`, `${ms(sale.p50)} / ${ms(sale.p99)}`, '', ''])
+    table.row(['sale, 5 lines p95', ms(sale.p95), '< 40 ms', verdict(sale.p95 < 40)])
+    table.row([
+      `sales per second (${result.concurrency} clients)`,
+      sale.perSecond.toFixed(0),
+      '>= 600 on MariaDB',
+      result.isMysql ? verdict(sale.perSecond >= 600) : this.colors.dim('n/a (SQLite)'),
+    ])
+    table.row(['baseline: GET /api/auth/me, 1 client, p50 / p95', `${ms(sale.baseline.p50)} / ${ms(sale.baseline.p95)}`, '', ''])
+    table.row(['till first page: CSS + JS, compressed', kb(assetBytes), '< 100 KB', verdict(assetBytes < 100 * 1024)])
+    table.row(['till first page: + HTML', kb(totalBytes), '', ''])
+    table.render()
+
+    for (const asset of [{ path: '/till (HTML)', bytes: weight.html.bytes, encoding: weight.html.encoding, status: 200 }, ...weight.assets]) {
+      this.logger.info(`  ${asset.path.padEnd(24)} ${kb(asset.bytes).padStart(9)}  ${asset.encoding}${asset.status !== 200 ? `  (HTTP ${asset.status})` : ''}`)
+    }
+    this.logger.info(`database: ${result.database}; ${scan.n} scans in ${scan.seconds.toFixed(1)}s, ${sale.n} sales in ${sale.seconds.toFixed(1)}s; whole run ${result.seconds.toFixed(0)}s`)
+    this.logger.info('latencies are measured by the client over loopback (server time + a little HTTP overhead)')
+  }
+
+  #fail(message: string) {
+    this.#failures.push(message)
+  }
+
+  #keepLog(chunk: Buffer) {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line.trim()) continue
+      this.#serverLog.push(line)
+      if (this.#serverLog.length > 200) this.#serverLog.shift()
+    }
+  }
+}

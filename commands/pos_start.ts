@@ -1,0 +1,56 @@
+import { BaseCommand } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { describeDatabase, ensurePortFree, migrate, serveUntilExit, startServer, waitForServer } from './_server.js'
+
+/*
+| node ace pos:start (npm start): the production start. Runs pending migrations, then serves
+| with NODE_ENV=production. On an empty database the first visitor is led through /setup.
+*/
+export default class PosStart extends BaseCommand {
+  static commandName = 'pos:start'
+  static description = 'Run pending migrations, then start the POS server in production mode'
+  static options: CommandOptions = { startApp: true, staysAlive: true }
+
+  async run() {
+    const env = (await import('#start/env')).default
+    const db = (await import('@adonisjs/lucid/services/db')).default
+    let needsSetup = false
+    try {
+      const ran = await migrate(this.app)
+      this.logger.info(ran.length ? `ran ${ran.length} migration(s): ${ran.join(', ')}` : 'database schema is up to date')
+      this.logger.info(`database: ${await describeDatabase(this.app)}`)
+      needsSetup = !(await db.from('stores').first())
+    } catch (error) {
+      this.logger.error(`Migrations failed, the server is not started: ${(error as Error).message}`)
+      this.exitCode = 1
+      await db.manager.closeAll()
+      return this.terminate()
+    }
+    await db.manager.closeAll()
+
+    const port = Number(env.get('PORT'))
+    try {
+      await ensurePortFree(port, env.get('HOST'))
+    } catch (error) {
+      this.logger.error((error as Error).message)
+      this.exitCode = 1
+      return this.terminate()
+    }
+    const server = startServer(this.app.appRoot, { NODE_ENV: 'production' })
+    try {
+      await waitForServer(server, port)
+    } catch (error) {
+      this.logger.error((error as Error).message)
+      await server.stop()
+      this.exitCode = 1
+      return this.terminate()
+    }
+    const url = env.get('APP_URL') || `http://localhost:${port}`
+    this.logger.success(`The POS is running: ${this.colors.cyan(url)}`)
+    if (needsSetup) {
+      this.logger.info(`This database is empty: open ${this.colors.cyan(`${url}/setup`)} to create the store and its admin account.`)
+    }
+    this.exitCode = await serveUntilExit(server)
+    await this.terminate()
+  }
+}
