@@ -144,3 +144,30 @@ export async function describeDatabase(app: any): Promise<string> {
   } catch {}
   return `MySQL/MariaDB${version} (${c.user}@${c.host}:${c.port ?? 3306}/${c.database})`
 }
+
+/**
+ * Starts the HTTP server on a free port and waits until it answers. Returns the running
+ * server, or null after logging why it could not start (port taken, server died).
+ */
+export async function launchServer(
+  command: { app: any; logger: { error(message: string): void } },
+  port: number,
+  host: string,
+  env: Record<string, string | undefined>
+): Promise<ServerProcess | null> {
+  try {
+    await ensurePortFree(port, host)
+  } catch (error) {
+    command.logger.error((error as Error).message)
+    return null
+  }
+  const server = startServer(command.app.appRoot, env)
+  try {
+    await waitForServer(server, port)
+    return server
+  } catch (error) {
+    command.logger.error((error as Error).message)
+    await server.stop()
+    return null
+  }
+}

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { describeDatabase, ensurePortFree, migrate, serveUntilExit, startServer, waitForServer } from './_server.js'
+import { describeDatabase, ensurePortFree, launchServer, migrate, serveUntilExit } from './_server.js'
 
 /*
 | node ace pos:demo [--serve]
@@ -89,19 +89,8 @@ export default class PosDemo extends BaseCommand {
       return this.terminate()
     }
 
-    try {
-      await ensurePortFree(port, env.get('HOST'))
-    } catch (error) {
-      this.logger.error((error as Error).message)
-      this.exitCode = 1
-      return this.terminate()
-    }
-    const server = startServer(this.app.appRoot, {})
-    try {
-      await waitForServer(server, port)
-    } catch (error) {
-      this.logger.error((error as Error).message)
-      await server.stop()
+    const server = await launchServer(this, port, env.get('HOST'), {})
+    if (!server) {
       this.exitCode = 1
       return this.terminate()
     }

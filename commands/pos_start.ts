@@ -1,6 +1,6 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { describeDatabase, ensurePortFree, migrate, serveUntilExit, startServer, waitForServer } from './_server.js'
+import { describeDatabase, launchServer, migrate, serveUntilExit } from './_server.js'
 
 /*
 | node ace pos:start (npm start): the production start. Runs pending migrations, then serves
@@ -29,19 +29,8 @@ export default class PosStart extends BaseCommand {
     await db.manager.closeAll()
 
     const port = Number(env.get('PORT'))
-    try {
-      await ensurePortFree(port, env.get('HOST'))
-    } catch (error) {
-      this.logger.error((error as Error).message)
-      this.exitCode = 1
-      return this.terminate()
-    }
-    const server = startServer(this.app.appRoot, { NODE_ENV: 'production' })
-    try {
-      await waitForServer(server, port)
-    } catch (error) {
-      this.logger.error((error as Error).message)
-      await server.stop()
+    const server = await launchServer(this, port, env.get('HOST'), { NODE_ENV: 'production' })
+    if (!server) {
       this.exitCode = 1
       return this.terminate()
     }
