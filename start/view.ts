@@ -1,11 +1,12 @@
 import edge from 'edge.js'
-import { formatMoney, minorToDecimal } from '#services/money'
+import { currencyDigits, formatMoney, minorToDecimal } from '#services/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
 edge.global('decimal', (minor: number | null, currency: string) => (minor === null || minor === undefined ? '' : minorToDecimal(minor, currency)))
 edge.global('methodLabel', paymentMethodLabel)
+edge.global('currencyDigits', currencyDigits)
 edge.global('percent', (basisPoints: number) => `${(basisPoints / 100).toFixed(basisPoints % 100 ? 2 : 0)}%`)
 edge.global('ratePercent', (ppm: number) => `${Number((ppm / 10000).toFixed(4))}%`)
 edge.global('localTime', (date: any, zone: string, format = 'yyyy-LL-dd HH:mm') =>

@@ -49,14 +49,15 @@ export default class TillScreenService {
       Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id'),
     ])
     const due = sale.balanceDue
+    const cashDue = roundToIncrement(due, ctx.store.cashRounding)
     return {
       sale,
       items,
       payments,
       register,
       due,
-      cashDue: roundToIncrement(due, ctx.store.cashRounding),
-      quickAmounts: quickCashAmounts(roundToIncrement(due, ctx.store.cashRounding), ctx.store.currency),
+      cashDue,
+      quickAmounts: quickCashAmounts(cashDue),
       methods: paymentMethods(),
       canOverride: ctx.auth.user!.isManager,
     }
@@ -68,7 +69,7 @@ export default class TillScreenService {
 }
 
 /** Exact, then the next round notes a customer is likely to hand over */
-export function quickCashAmounts(due: number, _currency: string): number[] {
+export function quickCashAmounts(due: number): number[] {
   if (due <= 0) return []
   const amounts = new Set<number>([due])
   for (const step of [100, 500, 1000, 2000, 5000, 10000]) {
