@@ -6,9 +6,15 @@ process.env.LOG_LEVEL ??= 'warn'
 // The test clients read and write sessions in memory (loginAs, withCsrfToken)
 process.env.SESSION_DRIVER = 'memory'
 if ((process.env.DB_CONNECTION ?? 'sqlite') === 'sqlite') {
-  process.env.SQLITE_PATH ??= 'tmp/test.sqlite3'
+  // A file of this run's own (unless one is named), so two runs in one checkout never collide
+  const ownFile = !process.env.SQLITE_PATH
+  process.env.SQLITE_PATH ??= `tmp/test-${process.pid}.sqlite3`
   const { rmSync } = await import('node:fs')
-  for (const suffix of ['', '-wal', '-shm']) rmSync(process.env.SQLITE_PATH + suffix, { force: true })
+  const removeFiles = () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(process.env.SQLITE_PATH + suffix, { force: true })
+  }
+  removeFiles()
+  if (ownFile) process.on('exit', removeFiles)
 }
 
 import 'reflect-metadata'

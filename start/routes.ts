@@ -109,3 +109,11 @@ router
   })
   .prefix('/api')
   .as('api')
+
+// ------------------------------------------------------------------ the other domains, a file each
+await import('#start/routes/returns')
+await import('#start/routes/customers')
+await import('#start/routes/stock')
+await import('#start/routes/shifts')
+await import('#start/routes/hardware')
+await import('#start/routes/plugins')

@@ -6,16 +6,34 @@ import type User from '#models/user'
 |   admin      everything
 |   manager    the till, products and categories, sales
 |   cashier    the till; in the API: read products, create sales and payments, read sales
-|   accountant read products and sales (exports later)
+|   accountant read products and sales, reports and accounting exports
 */
 
 const isAdmin = (user: User) => user.role === 'admin'
 const isManager = (user: User) => user.role === 'admin' || user.role === 'manager'
+const isSeller = (user: User) => ['admin', 'manager', 'cashier'].includes(user.role)
 
-export const sell = Bouncer.ability((user: User) => ['admin', 'manager', 'cashier'].includes(user.role))
+export const sell = Bouncer.ability((user: User) => isSeller(user))
 export const viewProducts = Bouncer.ability((_user: User) => true)
 export const manageProducts = Bouncer.ability((user: User) => isManager(user))
 export const viewSales = Bouncer.ability((_user: User) => true)
 export const useBackoffice = Bouncer.ability((user: User) => user.role !== 'cashier')
 export const manageUsers = Bouncer.ability((user: User) => isAdmin(user))
 export const approveOverrides = Bouncer.ability((user: User) => isManager(user))
+
+// Returns and the record (refunds with a receipt are a till action; the rest needs a manager)
+export const refund = Bouncer.ability((user: User) => isSeller(user))
+export const voidSale = Bouncer.ability((user: User) => isManager(user))
+export const viewAuditLog = Bouncer.ability((user: User) => isAdmin(user))
+// Customers: anyone selling may find or quick-create one; export and erasure are an admin's
+export const manageCustomers = Bouncer.ability((user: User) => isSeller(user))
+export const managePrivacy = Bouncer.ability((user: User) => isAdmin(user))
+// Stock, shifts and reports
+export const manageStock = Bouncer.ability((user: User) => isManager(user))
+export const runShift = Bouncer.ability((user: User) => isSeller(user))
+export const viewReports = Bouncer.ability((user: User) => user.role !== 'cashier')
+export const switchStore = Bouncer.ability((user: User) => isManager(user))
+// Hardware, plugins and accounting exports
+export const manageDevices = Bouncer.ability((user: User) => isManager(user))
+export const managePlugins = Bouncer.ability((user: User) => isAdmin(user))
+export const exportAccounting = Bouncer.ability((user: User) => user.role === 'admin' || user.role === 'accountant')

@@ -15,6 +15,7 @@ import { saleHash } from '#services/sale_chain'
 import { affectedRows, inTransaction } from '#services/db_transaction'
 import { paymentMethod } from '#services/payment_methods'
 import { dbTimestamp } from '#services/db_time'
+import { publish } from '#events/domain_events'
 
 /*
 | The checkout: a sale is rung up as an open sale (the cart lives on the server), paid with
@@ -235,12 +236,16 @@ export default class CheckoutService {
   // ---------------------------------------------------------------- payments and completion
 
   async addPayment(actor: Actor, saleId: number, request: PaymentRequest): Promise<PaymentOutcome> {
-    return inTransaction(async (trx) => {
+    let productIds: number[] = []
+    const outcome = await inTransaction(async (trx) => {
       const sale = await this.#lockOpenSale(actor, saleId, trx)
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
       if (!items.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
+      productIds = items.map((i) => i.productId)
       return this.#pay(actor, sale, items, request, trx)
     })
+    if (outcome.completed) this.#publishCompleted(outcome.sale, productIds)
+    return outcome
   }
 
   async removePayment(actor: Actor, saleId: number, paymentId: number) {
@@ -274,8 +279,8 @@ export default class CheckoutService {
       this.#checkQuantity(line.quantity)
       this.#checkDiscount(line.discountType ?? null, line.discountValue ?? 0, 'items.discount')
     }
-    return inTransaction(async (trx) => {
-      const productIds = [...new Set(request.lines.map((l) => l.productId))]
+    const productIds = [...new Set(request.lines.map((l) => l.productId))]
+    const result = await inTransaction(async (trx) => {
       const products = await Product.query({ client: trx }).whereIn('id', productIds).where('store_id', actor.store.id)
       const byId = new Map(products.map((p) => [p.id, p]))
       const items = request.lines.map((line, index) => {
@@ -330,6 +335,19 @@ export default class CheckoutService {
       for (const item of items) item.saleId = sale.id
       await SaleItem.createMany(items.map((i) => i.$attributes), { client: trx })
       return { sale, payment: null }
+    })
+    if (result.sale.status === 'completed') this.#publishCompleted(result.sale, productIds)
+    return result
+  }
+
+  #publishCompleted(sale: Sale, productIds: number[]) {
+    publish('sale:completed', {
+      saleId: sale.id,
+      storeId: sale.storeId,
+      registerId: sale.registerId,
+      number: sale.number!,
+      total: sale.total,
+      productIds: [...new Set(productIds)],
     })
   }
 
