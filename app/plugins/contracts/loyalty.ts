@@ -1,0 +1,24 @@
+/*
+| The loyalty extension point: earn on a sale, redeem as a tender, take back on a refund, and
+| show a customer's balance. Amounts are minor units; points are whole numbers.
+*/
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+
+export interface LoyaltyContext {
+  storeId: number
+  customerId: number
+  /** The transaction of the sale or refund: write through it, so points commit with the sale */
+  client: QueryClientContract
+}
+
+export interface LoyaltyProgram {
+  readonly id: string
+  /** Points balance and its value in minor units */
+  balance(context: LoyaltyContext): Promise<{ points: number; value: number }>
+  /** Called inside the sale's transaction when a sale with a customer completes */
+  earn(context: LoyaltyContext & { saleId: number; amount: number }): Promise<{ points: number }>
+  /** Redeems points worth `amount` as a tender; throws a DomainError when the balance is short */
+  redeem(context: LoyaltyContext & { saleId: number; amount: number }): Promise<{ points: number }>
+  /** Called inside the refund's transaction: takes back what the refunded part earned */
+  reverse(context: LoyaltyContext & { saleId: number; refundId: number; amount: number }): Promise<{ points: number }>
+}
