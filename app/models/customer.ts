@@ -8,10 +8,18 @@ export default class Customer extends BaseModel {
   @column() declare email: string | null
   @column() declare phone: string | null
   @column() declare notes: string | null
+  /** Set when the customer's personal data was erased; the row stays so their sales add up */
+  @column.dateTime() declare erasedAt: DateTime | null
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 
-  get firstName() {
+  /** The most a receipt shows of a customer; nothing once they were erased */
+  get firstName(): string | null {
+    if (this.erasedAt) return null
     return this.name.split(/\s+/)[0]
+  }
+
+  get isErased() {
+    return !!this.erasedAt
   }
 }

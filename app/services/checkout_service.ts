@@ -233,6 +233,18 @@ export default class CheckoutService {
     })
   }
 
+  /** Attaches a customer of the store to the open sale, or detaches with null; prices may depend on who buys */
+  async setCustomer(actor: Actor, saleId: number, customerId: number | null) {
+    return this.#mutateOpenSale(actor, saleId, async (sale, _items, trx) => {
+      if (customerId !== null) {
+        const customer = await trx.from('customers').where({ id: customerId, store_id: actor.store.id }).select('erased_at').first()
+        if (!customer) throw notFound('The customer', 'customer_id')
+        if (customer.erased_at) throw new DomainError('This customer was erased and cannot be added to a sale', { status: 409, code: 'customer_erased', field: 'customer_id' })
+      }
+      sale.customerId = customerId
+    })
+  }
+
   // ---------------------------------------------------------------- payments and completion
 
   async addPayment(actor: Actor, saleId: number, request: PaymentRequest): Promise<PaymentOutcome> {

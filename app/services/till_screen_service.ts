@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import Register from '#models/register'
 import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
+import Customer from '#models/customer'
 import type Sale from '#models/sale'
 import CheckoutService, { type Actor } from '#services/checkout_service'
 import CatalogService from '#services/catalog_service'
@@ -44,9 +45,10 @@ export default class TillScreenService {
   }
 
   async state(ctx: HttpContext, sale: Sale, register: Register) {
-    const [items, payments] = await Promise.all([
+    const [items, payments, customer] = await Promise.all([
       sale.$preloaded.items ? (sale.items as SaleItem[]) : SaleItem.query().where('sale_id', sale.id).orderBy('position'),
       Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id'),
+      sale.customerId ? Customer.find(sale.customerId) : null,
     ])
     const due = sale.balanceDue
     const cashDue = roundToIncrement(due, ctx.store.cashRounding)
@@ -54,6 +56,7 @@ export default class TillScreenService {
       sale,
       items,
       payments,
+      customer,
       register,
       due,
       cashDue,

@@ -47,6 +47,7 @@ export default class SalesController {
       if (body.customer_id) {
         const customer = await Customer.query().where({ id: body.customer_id, store_id: ctx.store.id }).first()
         if (!customer) throw new DomainError('This customer does not exist', { code: 'unknown_customer', field: 'customer_id' })
+        if (customer.erasedAt) throw new DomainError('This customer was erased and cannot be added to a sale', { status: 409, code: 'customer_erased', field: 'customer_id' })
       }
       const { sale } = await this.checkout.createSale(
         { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() },

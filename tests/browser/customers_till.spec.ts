@@ -1,0 +1,41 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { createCustomer } from '#tests/functional/customers/helpers'
+
+test.group('Till customers in Chromium', () => {
+  test('F3 opens the customer picker; a typed name finds them, a tap puts them on the sale; a new one is created with a name', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Scone', price: 300, barcode: '96385074', stock: 10 })
+    const customer = await createCustomer(fixture, { name: 'Hedy Lamarr' })
+    const page = await visit('/login')
+    await page.getByLabel('Email').fill(fixture.users.cashier.email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Register 1' }).click()
+    await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
+
+    const scanInput = page.getByLabel('Scan or search')
+    await scanInput.fill('96385074')
+    await scanInput.press('Enter')
+    await page.locator('.cart-line', { hasText: 'Scone' }).waitFor()
+
+    await page.keyboard.press('F3')
+    const search = page.getByLabel('Find a customer')
+    await search.waitFor()
+    await search.pressSequentially('hedy')
+    await page.getByRole('button', { name: 'Add customer Hedy Lamarr' }).click()
+    await page.getByTestId('cart-customer').filter({ hasText: 'Hedy Lamarr' }).waitFor()
+    const sale = await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).firstOrFail()
+    assert.equal(sale.customer_id, customer.id)
+
+    await page.getByRole('button', { name: 'Remove the customer from this sale' }).click()
+    await page.getByTestId('cart-customer').filter({ hasText: 'No customer' }).waitFor()
+    await page.keyboard.press('F3')
+    await page.getByLabel('Name').fill('Walk-in Wu')
+    await page.getByRole('button', { name: 'Create and add to sale' }).click()
+    await page.getByTestId('cart-customer').filter({ hasText: 'Walk-in Wu' }).waitFor()
+    const created = await db.from('customers').where({ store_id: fixture.store.id, name: 'Walk-in Wu' }).firstOrFail()
+    assert.equal((await db.from('sales').where('id', sale.id).first()).customer_id, created.id)
+  })
+})
