@@ -34,6 +34,13 @@ export default class Sale extends BaseModel {
   @column() declare hash: string | null
   @column.dateTime() declare parkedAt: DateTime | null
   @column.dateTime() declare completedAt: DateTime | null
+  // Returns and voids (see refund_service.ts)
+  @column() declare refundedTotal: number
+  @column.dateTime() declare voidedAt: DateTime | null
+  @column() declare voidedBy: number | null
+  @column() declare voidReason: string | null
+  @column() declare voidPreviousHash: string | null
+  @column() declare voidHash: string | null
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 
@@ -43,6 +50,7 @@ export default class Sale extends BaseModel {
   @belongsTo(() => Store) declare store: BelongsTo<typeof Store>
   @belongsTo(() => User) declare user: BelongsTo<typeof User>
   @belongsTo(() => Customer) declare customer: BelongsTo<typeof Customer>
+  @belongsTo(() => User, { foreignKey: 'voidedBy' }) declare voider: BelongsTo<typeof User>
 
   /** What is still owed, after payments and cash rounding */
   get balanceDue() {

@@ -22,6 +22,10 @@ export default class SaleItem extends BaseModel {
   @column() declare subtotal: number
   @column() declare total: number
   @column() declare position: number
+  // Raised by refunds (see refund_service.ts)
+  @column() declare refundedQuantity: number
+  @column() declare refundedAmount: number
+  @column() declare refundedTax: number
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 }

@@ -2,6 +2,7 @@ import type Product from '#models/product'
 import type Sale from '#models/sale'
 import type SaleItem from '#models/sale_item'
 import type Payment from '#models/payment'
+import type Refund from '#models/refund'
 
 /*
 | The JSON shapes of the REST API. Money is integer minor units; dates are ISO 8601 in UTC.
@@ -40,6 +41,7 @@ export function saleItemJson(item: SaleItem) {
     tax: item.taxTotal,
     tax_rate: item.taxRatePpm / 10_000,
     total: item.total,
+    refunded_quantity: item.refundedQuantity ?? 0,
   }
 }
 
@@ -57,7 +59,32 @@ export function paymentJson(payment: Payment) {
   }
 }
 
-export function saleJson(sale: Sale, items: SaleItem[], payments: Payment[]) {
+export function refundJson(refund: Refund) {
+  return {
+    id: refund.id,
+    sale_id: refund.saleId,
+    register_id: refund.registerId,
+    user_id: refund.userId,
+    approved_by: refund.approvedBy,
+    kind: refund.kind,
+    exchange_sale_id: refund.exchangeSaleId,
+    reason: refund.reason,
+    total: refund.total,
+    tax_total: refund.taxTotal,
+    items: (refund.$preloaded.items ? refund.items : []).map((i) => ({
+      sale_item_id: i.saleItemId,
+      product_id: i.productId,
+      quantity: i.quantity,
+      amount: i.amount,
+      tax: i.taxAmount,
+      restock: i.restock,
+    })),
+    payments: (refund.$preloaded.payments ? refund.payments : []).map((p) => ({ method: p.method, amount: p.amount })),
+    created_at: refund.createdAt?.toISO() ?? null,
+  }
+}
+
+export function saleJson(sale: Sale, items: SaleItem[], payments: Payment[], refunds?: Refund[]) {
   return {
     id: sale.id,
     number: sale.number,
@@ -77,5 +104,15 @@ export function saleJson(sale: Sale, items: SaleItem[], payments: Payment[]) {
     created_at: sale.createdAt?.toISO() ?? null,
     items: items.map(saleItemJson),
     payments: payments.filter((p) => p.status === 'approved').map(paymentJson),
+    // Returns (refunds.ts): what went back, and a void's who and why
+    ...(refunds
+      ? {
+          refunded_total: Number(sale.refundedTotal ?? 0),
+          refunds: refunds.map(refundJson),
+          voided_at: sale.voidedAt?.toISO() ?? null,
+          voided_by: sale.voidedBy ?? null,
+          void_reason: sale.voidReason ?? null,
+        }
+      : {}),
   }
 }

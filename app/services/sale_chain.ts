@@ -34,3 +34,63 @@ export function saleHash(previousHash: string | null, sale: ChainedSale): string
   ]
   return createHash('sha256').update(JSON.stringify(content)).digest('hex')
 }
+
+/*
+| Refunds and voids are links of the same chain: each register has one chain of completed
+| sales, refunds and voids, whose head is registers.last_sale_hash.
+*/
+
+export interface ChainedRefund {
+  storeId: number
+  registerId: number
+  saleId: number
+  createdAt: string
+  reason: string
+  total: number
+  taxTotal: number
+  items: { saleItemId: number; productId: number; quantity: number; amount: number; restock: boolean }[]
+  payments: { method: string; amount: number }[]
+}
+
+export function refundHash(previousHash: string | null, refund: ChainedRefund): string {
+  const content = [
+    previousHash ?? '',
+    'refund',
+    refund.storeId,
+    refund.registerId,
+    refund.saleId,
+    refund.createdAt,
+    refund.reason,
+    refund.total,
+    refund.taxTotal,
+    refund.items.map((i) => [i.saleItemId, i.productId, i.quantity, i.amount, i.restock ? 1 : 0]),
+    refund.payments.map((p) => [p.method, p.amount]),
+  ]
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex')
+}
+
+export interface ChainedVoid {
+  storeId: number
+  registerId: number
+  saleId: number
+  /** The voided sale's own link, so the void cannot be moved onto another sale */
+  saleHash: string
+  voidedAt: string
+  voidedBy: number
+  reason: string
+}
+
+export function voidHash(previousHash: string | null, record: ChainedVoid): string {
+  const content = [
+    previousHash ?? '',
+    'void',
+    record.storeId,
+    record.registerId,
+    record.saleId,
+    record.saleHash,
+    record.voidedAt,
+    record.voidedBy,
+    record.reason,
+  ]
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex')
+}

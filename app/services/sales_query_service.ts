@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import Sale from '#models/sale'
 import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
+import Refund from '#models/refund'
 import type Store from '#models/store'
 import { notFound } from '#exceptions/domain_error'
 import { dbTimestamp } from '#services/db_time'
@@ -43,12 +44,13 @@ export default class SalesQueryService {
   }
 
   async find(store: Store, id: number) {
-    const sale = await Sale.query().where({ id, store_id: store.id }).preload('user').preload('register').preload('customer').first()
+    const sale = await Sale.query().where({ id, store_id: store.id }).preload('user').preload('register').preload('customer').preload('voider').first()
     if (!sale) throw notFound('The sale')
-    const [items, payments] = await Promise.all([
+    const [items, payments, refunds] = await Promise.all([
       SaleItem.query().where('sale_id', sale.id).orderBy('position'),
       Payment.query().where('sale_id', sale.id).orderBy('id'),
+      Refund.query().where('sale_id', sale.id).preload('items').preload('payments').orderBy('id'),
     ])
-    return { sale, items, payments }
+    return { sale, items, payments, refunds }
   }
 }

@@ -2,4 +2,35 @@
 | Routes of the returns domain (till, back office and API). Imported by start/routes.ts so that
 | each domain's routes live in a file of their own.
 */
-export {}
+import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+
+const ApiRefundsController = () => import('#controllers/api/refunds_controller')
+
+// ------------------------------------------------------------------ REST API
+router
+  .group(() => {
+    router.post('/sales/:id/refunds', [ApiRefundsController, 'store']).use(middleware.can('refund'))
+    router.post('/sales/:id/void', [ApiRefundsController, 'void']).use(middleware.can('voidSale'))
+  })
+  .prefix('/api')
+  .as('api.returns')
+  .use(middleware.auth({ guards: ['api'] }))
+
+// ------------------------------------------------------------------ back office
+const BackofficeReturnsController = () => import('#controllers/backoffice/returns_controller')
+
+router
+  .group(() => {
+    router.post('/sales/:id/void', [BackofficeReturnsController, 'void']).use(middleware.can('voidSale'))
+    router
+      .group(() => {
+        router.get('/audit', [BackofficeReturnsController, 'auditLog'])
+        router.get('/audit.csv', [BackofficeReturnsController, 'auditExport'])
+        router.get('/audit/chain', [BackofficeReturnsController, 'chain'])
+      })
+      .use(middleware.can('viewAuditLog'))
+  })
+  .prefix('/backoffice')
+  .as('backoffice.returns')
+  .use([middleware.auth({ guards: ['web'] }), middleware.can('useBackoffice')])

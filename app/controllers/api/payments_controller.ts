@@ -23,7 +23,7 @@ export default class PaymentsController {
         { method: body.method, amount: body.amount, tendered: body.tendered ?? null, reference: body.reference ?? null }
       )
       const detail = await this.sales.find(ctx.store, body.sale_id)
-      return { status: 201, body: { ...paymentJson(payment), sale: saleJson(detail.sale, detail.items, detail.payments) } }
+      return { status: 201, body: { ...paymentJson(payment), sale: saleJson(detail.sale, detail.items, detail.payments, detail.refunds) } }
     })
   }
 

@@ -35,8 +35,8 @@ export default class SalesController {
 
   async show({ params, bouncer, store }: HttpContext) {
     await bouncer.authorize('viewSales')
-    const { sale, items, payments } = await this.sales.find(store, Number(params.id) || 0)
-    return saleJson(sale, items, payments)
+    const { sale, items, payments, refunds } = await this.sales.find(store, Number(params.id) || 0)
+    return saleJson(sale, items, payments, refunds)
   }
 
   async store(ctx: HttpContext) {
@@ -66,7 +66,7 @@ export default class SalesController {
         }
       )
       const detail = await this.sales.find(ctx.store, sale.id)
-      return { status: 201, body: saleJson(detail.sale, detail.items, detail.payments) }
+      return { status: 201, body: saleJson(detail.sale, detail.items, detail.payments, detail.refunds) }
     })
   }
 

@@ -1,0 +1,373 @@
+import { DateTime } from 'luxon'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Sale from '#models/sale'
+import SaleItem from '#models/sale_item'
+import Refund from '#models/refund'
+import type User from '#models/user'
+import type { Actor } from '#services/checkout_service'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import { affectedRows, inTransaction } from '#services/db_transaction'
+import { recordAudit } from '#services/audit_service'
+import { refundHash, voidHash } from '#services/sale_chain'
+import { paymentMethod } from '#services/payment_methods'
+import { dbTimestamp } from '#services/db_time'
+import { publish } from '#events/domain_events'
+
+/*
+| Returns and voids of completed sales. A refund gives back what the customer actually paid
+| for the returned units (their share of the line total, after discounts and with tax), puts
+| the units back in stock or in the damaged bin, and is a link of its register's hash chain.
+| Every refund and void takes its locks in one order: the register row, the sale row, the
+| sale's lines, then products by id (a sale's completion takes register, then products).
+*/
+
+export interface RefundLineRequest {
+  saleItemId: number
+  quantity: number
+  /** true: back to sellable stock; false: to the damaged bin */
+  restock: boolean
+}
+
+export interface RefundRequest {
+  lines: RefundLineRequest[]
+  reason: string
+  /** Another tender than the original one needs a manager */
+  method?: string | null
+  /** The register (drawer) that pays the money back; the sale's own by default */
+  registerId?: number | null
+  /** A manager who approved with their PIN (the actor, when a manager, approves themselves) */
+  approver?: User | null
+}
+
+/** The money back per tender, and the manager who approved another tender than the original */
+type Tenders = { method: string; amount: number }[] & { approvedBy?: number | null }
+
+export interface RefundPlan {
+  refund: Refund
+  restockedProductIds: number[]
+}
+
+/**
+ * The money for returning `returning` more units of a line sold `quantity` times for `lineTotal`,
+ * of which `refundedQuantity` units were already refunded for `refundedAmount`. Shares are taken
+ * cumulatively (floor of total × units / quantity), so partial refunds never add up to more than
+ * the line, and the last unit gets the remainder. Integer (BigInt) arithmetic, one place.
+ */
+export function refundShare(lineTotal: number, quantity: number, refundedQuantity: number, refundedAmount: number, returning: number): number {
+  const after = refundedQuantity + returning
+  if (after >= quantity) return lineTotal - refundedAmount
+  const cumulative = Number((BigInt(lineTotal) * BigInt(after)) / BigInt(quantity))
+  return Math.max(0, cumulative - refundedAmount)
+}
+
+/** Within the same business day in the store's time zone (shifts will replace this check) */
+export function voidWindowOpen(sale: Sale, timeZone: string, now: DateTime = DateTime.utc()) {
+  if (!sale.completedAt) return false
+  return sale.completedAt.setZone(timeZone).hasSame(now.setZone(timeZone), 'day')
+}
+
+export default class RefundService {
+  async refund(actor: Actor, saleId: number, request: RefundRequest): Promise<Refund> {
+    const plan = await inTransaction((trx) => this.refundWithin(trx, actor, saleId, request))
+    this.publishRefunded(plan)
+    return plan.refund
+  }
+
+  /** The events of a committed refund (an exchange publishes them after its own commit) */
+  publishRefunded(plan: RefundPlan) {
+    const { refund, restockedProductIds } = plan
+    publish('sale:refunded', { refundId: refund.id, saleId: refund.saleId, storeId: refund.storeId, registerId: refund.registerId, total: refund.total })
+    if (restockedProductIds.length) publish('stock:changed', { storeId: refund.storeId, reason: 'refund', productIds: restockedProductIds })
+  }
+
+  /** The refund, inside the caller's transaction */
+  async refundWithin(trx: TransactionClientContract, actor: Actor, saleId: number, request: RefundRequest, options: { exchangeCredit?: boolean } = {}): Promise<RefundPlan> {
+    const reason = this.#reason(request.reason)
+    if (!request.lines.length) throw new DomainError('Choose at least one line to return', { code: 'no_lines', field: 'items' })
+    const seen = new Set<number>()
+    request.lines.forEach((line, index) => {
+      if (!Number.isInteger(line.quantity) || line.quantity < 1) {
+        throw new DomainError('The quantity must be a whole number of at least 1', { code: 'invalid_quantity', field: `items.${index}.quantity` })
+      }
+      if (seen.has(line.saleItemId)) {
+        throw new DomainError('This line is listed twice', { code: 'duplicate_line', field: `items.${index}.sale_item_id` })
+      }
+      seen.add(line.saleItemId)
+    })
+    if (request.method && !paymentMethod(request.method)) {
+      throw new DomainError(`Unknown payment method "${request.method}"`, { code: 'unknown_payment_method', field: 'method' })
+    }
+
+    const { sale, register } = await this.#lockCompletedSale(trx, actor, saleId, request.registerId ?? null)
+    const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id').forUpdate()
+    const byId = new Map(items.map((i) => [i.id, i]))
+
+    const lines = request.lines.map((line, index) => {
+      const item = byId.get(line.saleItemId)
+      if (!item) throw notFound('The line', `items.${index}.sale_item_id`)
+      const left = item.quantity - item.refundedQuantity
+      if (line.quantity > left) throw this.#overReturn(item, left, index)
+      const amount = refundShare(item.total, item.quantity, item.refundedQuantity, item.refundedAmount, line.quantity)
+      const taxAmount = refundShare(item.taxTotal, item.quantity, item.refundedQuantity, item.refundedTax, line.quantity)
+      return { index, item, quantity: line.quantity, restock: line.restock, amount, taxAmount }
+    })
+
+    // Never more money back than the customer paid (cash rounding can make that a little less)
+    const linesTotal = lines.reduce((sum, l) => sum + l.amount, 0)
+    const taxTotal = lines.reduce((sum, l) => sum + l.taxAmount, 0)
+    const total = Math.max(0, Math.min(linesTotal, sale.paidTotal - sale.refundedTotal))
+
+    const payments: Tenders = options.exchangeCredit
+      ? [{ method: 'exchange', amount: total }]
+      : await this.#tenders(trx, actor, sale, total, request)
+
+    // Two tills returning the same line at once: the second finds the count already raised
+    for (const line of lines) {
+      const updated = await trx
+        .from('sale_items')
+        .where('id', line.item.id)
+        .where('refunded_quantity', '<=', line.item.quantity - line.quantity)
+        .update({
+          refunded_quantity: trx.raw('refunded_quantity + ?', [line.quantity]),
+          refunded_amount: trx.raw('refunded_amount + ?', [line.amount]),
+          refunded_tax: trx.raw('refunded_tax + ?', [line.taxAmount]),
+        })
+      if (affectedRows(updated) === 0) throw this.#overReturn(line.item, 0, line.index)
+    }
+
+    const createdAt = DateTime.utc().startOf('second')
+    const previousHash = register.last_sale_hash ?? null
+    const hash = refundHash(previousHash, {
+      storeId: sale.storeId,
+      registerId: register.id,
+      saleId: sale.id,
+      createdAt: createdAt.toISO()!,
+      reason,
+      total,
+      taxTotal,
+      items: lines.map((l) => ({ saleItemId: l.item.id, productId: l.item.productId, quantity: l.quantity, amount: l.amount, restock: l.restock })),
+      payments,
+    })
+    const approvedBy = payments.approvedBy ?? null
+    const refund = new Refund()
+    refund.useTransaction(trx)
+    refund.fill({
+      storeId: sale.storeId,
+      saleId: sale.id,
+      registerId: register.id,
+      userId: actor.user.id,
+      approvedBy,
+      reason,
+      kind: options.exchangeCredit ? 'exchange' : 'refund',
+      exchangeSaleId: null,
+      total,
+      taxTotal,
+      previousHash,
+      hash,
+      createdAt,
+    })
+    await refund.save()
+    await trx.insertQuery().table('refund_items').multiInsert(
+      lines.map((l) => ({
+        refund_id: refund.id,
+        sale_item_id: l.item.id,
+        product_id: l.item.productId,
+        quantity: l.quantity,
+        amount: l.amount,
+        tax_amount: l.taxAmount,
+        restock: l.restock,
+      }))
+    )
+    await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
+
+    // Restocked units go back on the shelf; damaged ones are only recorded on the refund line
+    const perProduct = new Map<number, number>()
+    for (const l of lines.filter((l) => l.restock)) perProduct.set(l.item.productId, (perProduct.get(l.item.productId) ?? 0) + l.quantity)
+    const productIds = [...perProduct.keys()].sort((a, b) => a - b)
+    for (const productId of productIds) {
+      await trx.from('products').where('id', productId).increment('stock', perProduct.get(productId)!)
+    }
+    if (productIds.length) {
+      await trx.insertQuery().table('stock_movements').multiInsert(
+        productIds.map((productId) => ({
+          store_id: sale.storeId,
+          product_id: productId,
+          quantity: perProduct.get(productId)!,
+          reason: 'refund',
+          sale_id: sale.id,
+          user_id: actor.user.id,
+          note: `refund ${refund.id}`,
+          created_at: dbTimestamp(createdAt),
+        }))
+      )
+    }
+
+    await trx.from('sales').where('id', sale.id).increment('refunded_total', total)
+    await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
+    await recordAudit(
+      {
+        action: 'refund',
+        storeId: sale.storeId,
+        userId: actor.user.id,
+        subjectType: 'sale',
+        subjectId: sale.id,
+        data: {
+          refundId: refund.id,
+          number: sale.number,
+          total,
+          reason,
+          tenders: payments.map((p) => `${p.method}:${p.amount}`),
+          approvedBy,
+          damaged: lines.filter((l) => !l.restock).map((l) => ({ saleItemId: l.item.id, quantity: l.quantity })),
+        },
+        ip: actor.ip,
+      },
+      trx
+    )
+    return { refund, restockedProductIds: productIds }
+  }
+
+  /** Voids a completed sale: a manager's action, the same business day; the sale stays, marked voided */
+  async voidSale(actor: Actor, saleId: number, reasonInput: string): Promise<Sale> {
+    if (!actor.user.isManager) {
+      throw new DomainError('Only a manager can void a completed sale', { status: 403, code: 'manager_required' })
+    }
+    const reason = this.#reason(reasonInput)
+    const { sale, productIds } = await inTransaction(async (trx) => {
+      const { sale, register } = await this.#lockCompletedSale(trx, actor, saleId, null)
+      if (sale.refundedTotal > 0 || (await trx.from('refunds').where('sale_id', sale.id).first())) {
+        throw new DomainError('This sale has refunds: return the remaining lines instead of voiding it', { status: 409, code: 'sale_has_refunds' })
+      }
+      if (!voidWindowOpen(sale, actor.store.timeZone)) {
+        throw new DomainError('A sale can only be voided on the day it was made; make a refund instead', { status: 409, code: 'void_window_closed' })
+      }
+      const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id')
+      const perProduct = new Map<number, number>()
+      for (const item of items) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
+      const productIds = [...perProduct.keys()].sort((a, b) => a - b)
+      const voidedAt = DateTime.utc().startOf('second')
+      for (const productId of productIds) {
+        await trx.from('products').where('id', productId).increment('stock', perProduct.get(productId)!)
+      }
+      if (productIds.length) {
+        await trx.insertQuery().table('stock_movements').multiInsert(
+          productIds.map((productId) => ({
+            store_id: sale.storeId,
+            product_id: productId,
+            quantity: perProduct.get(productId)!,
+            reason: 'void',
+            sale_id: sale.id,
+            user_id: actor.user.id,
+            created_at: dbTimestamp(voidedAt),
+          }))
+        )
+      }
+      sale.useTransaction(trx)
+      sale.merge({ status: 'voided', voidedAt, voidedBy: actor.user.id, voidReason: reason, voidPreviousHash: register.last_sale_hash ?? null })
+      sale.voidHash = voidHash(sale.voidPreviousHash, {
+        storeId: sale.storeId,
+        registerId: sale.registerId,
+        saleId: sale.id,
+        saleHash: sale.hash ?? '',
+        voidedAt: voidedAt.toISO()!,
+        voidedBy: actor.user.id,
+        reason,
+      })
+      await sale.save()
+      await trx.from('registers').where('id', register.id).update({ last_sale_hash: sale.voidHash })
+      await recordAudit(
+        { action: 'sale_voided', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { number: sale.number, total: sale.total, reason }, ip: actor.ip },
+        trx
+      )
+      return { sale, productIds }
+    })
+    if (productIds.length) publish('stock:changed', { storeId: sale.storeId, reason: 'void', productIds })
+    return sale
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #reason(input: string | null | undefined) {
+    const reason = (input ?? '').trim()
+    if (!reason) throw new DomainError('Give a reason', { code: 'reason_required', field: 'reason' })
+    return reason.slice(0, 255)
+  }
+
+  #overReturn(item: SaleItem, left: number, index: number) {
+    return new DomainError(
+      left > 0 ? `Only ${left} of "${item.name}" can still be returned` : `"${item.name}" has already been returned in full`,
+      { status: 409, code: 'over_return', field: `items.${index}.quantity` }
+    )
+  }
+
+  /**
+   * Locks the register (whose chain takes the record), then the sale. The sale is read once
+   * without a lock only to learn its register.
+   */
+  async #lockCompletedSale(trx: TransactionClientContract, actor: Actor, saleId: number, registerId: number | null) {
+    const found = await trx.from('sales').where({ id: saleId, store_id: actor.store.id }).select('register_id').first()
+    if (!found) throw notFound('The sale')
+    const register = await trx
+      .from('registers')
+      .where({ id: registerId ?? found.register_id, store_id: actor.store.id })
+      .forUpdate()
+      .select('id', 'last_sale_hash')
+      .first()
+    if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+    const sale = await Sale.query({ client: trx }).where('id', saleId).forUpdate().firstOrFail()
+    if (sale.status !== 'completed') {
+      const what = sale.status === 'voided' ? 'was voided' : `is ${sale.status}, not completed`
+      throw new DomainError(`This sale ${what}: it cannot be returned or voided`, { status: 409, code: `sale_${sale.status}` })
+    }
+    sale.refundedTotal = Number(sale.refundedTotal ?? 0)
+    return { sale, register }
+  }
+
+  /**
+   * Where the money goes. By default back to the tenders the sale was paid with (card first,
+   * then cash from the drawer), each up to what it paid less what earlier refunds gave back.
+   * Another tender needs a manager.
+   */
+  async #tenders(trx: TransactionClientContract, actor: Actor, sale: Sale, total: number, request: RefundRequest) {
+    const paid = await trx.from('payments').where({ sale_id: sale.id, status: 'approved' }).groupBy('method').select('method').sum('amount as amount')
+    const refunded = await trx
+      .from('refund_payments')
+      .join('refunds', 'refunds.id', 'refund_payments.refund_id')
+      .where('refunds.sale_id', sale.id)
+      .groupBy('refund_payments.method')
+      .select('refund_payments.method as method')
+      .sum('refund_payments.amount as amount')
+    const back = new Map(refunded.map((r: any) => [r.method, Number(r.amount)]))
+    const available = paid
+      .map((p: any) => ({ method: String(p.method), left: Number(p.amount) - (back.get(p.method) ?? 0) }))
+      .sort((a, b) => Number(paymentMethod(a.method)?.isCash ?? false) - Number(paymentMethod(b.method)?.isCash ?? false))
+
+    const allocation: { method: string; amount: number }[] = []
+    let remaining = total
+    for (const tender of available) {
+      const amount = Math.min(remaining, Math.max(0, tender.left))
+      if (amount > 0) allocation.push({ method: tender.method, amount })
+      remaining -= amount
+    }
+    if (remaining > 0) {
+      const first = allocation[0] ?? { method: available[0]?.method ?? 'cash', amount: 0 }
+      if (!allocation.length) allocation.push(first)
+      first.amount += remaining
+    }
+
+    const result: Tenders = allocation
+    if (!request.method || allocation.every((a) => a.method === request.method)) return result
+
+    const approver = actor.user.isManager ? actor.user : request.approver
+    if (!approver?.isManager) {
+      throw new DomainError('A manager must approve a refund to another method: enter a manager\u2019s PIN', {
+        status: 403,
+        code: 'manager_required',
+        field: 'manager_pin',
+      })
+    }
+    const other = [{ method: request.method, amount: total }] as typeof result
+    other.approvedBy = approver.id
+    return other
+  }
+}
