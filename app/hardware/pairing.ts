@@ -9,6 +9,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { dbTimestamp } from '#services/db_time'
 import { affectedRows, inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
+import { dispatcher } from '#hardware/dispatcher'
 
 /*
 | Pairing: a manager asks for a one-time code for a register (8 characters, 10 minutes, single
@@ -69,13 +70,18 @@ export async function pairBridge(code: string, name: string, ip: string | null) 
     const used = affectedRows(await trx.from('bridge_pairing_codes').where('id', row.id).whereNull('used_at').update({ used_at: dbTimestamp() }))
     if (!used) throw refused()
     const now = dbTimestamp()
+    const replaced = await trx.from('bridges').where('register_id', row.register_id).whereNull('revoked_at').select('id')
     await trx.from('bridges').where('register_id', row.register_id).whereNull('revoked_at').update({ revoked_at: now, updated_at: now })
     const bridge = await Bridge.create(
       { storeId: row.store_id, registerId: row.register_id, name: name.slice(0, 120) || 'Bridge', tokenHash: sha256(token), lastSeenAt: DateTime.utc() },
       { client: trx }
     )
     await recordAudit({ action: 'bridge_paired', storeId: row.store_id, userId: row.created_by, subjectType: 'bridge', subjectId: bridge.id, data: { registerId: row.register_id, name: bridge.name }, ip }, trx)
-    return { token, bridge }
+    return { token, bridge, replaced: replaced.map((r: any) => Number(r.id)) }
+  }).then((paired) => {
+    // the register's previous bridge, if connected here, is told and disconnected
+    for (const id of paired.replaced) dispatcher.revoke(id)
+    return paired
   })
 }
 
@@ -91,6 +97,7 @@ export async function revokeBridge(store: Store, bridgeId: number, user: User, i
   if (!bridge.revokedAt) {
     bridge.revokedAt = DateTime.utc()
     await bridge.save()
+    dispatcher.revoke(bridge.id)
     await recordAudit({ action: 'bridge_revoked', storeId: store.id, userId: user.id, subjectType: 'bridge', subjectId: bridge.id, ip })
   }
   return bridge

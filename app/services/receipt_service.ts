@@ -19,6 +19,10 @@ export interface ReceiptLine {
   unitNote: string | null
   amount: string
   discount: string | null
+  /** For the A4 invoice: unit price, tax rate and the line's total after discounts */
+  unitPrice: string
+  taxRate: string
+  total: string
 }
 
 export interface ReceiptView {
@@ -44,6 +48,8 @@ export interface ReceiptView {
   footer: string
   /** What the barcode / QR code on paper encodes: the register and the sale number */
   code: string
+  /** The invoice's date (the store's day) */
+  date: string
   currency: string
   totalMinor: number
 }
@@ -87,6 +93,9 @@ export function buildReceipt({ sale, items, payments, store }: ReceiptSource): R
           : null,
       amount: m(item.subtotal),
       discount: item.lineDiscount > 0 ? `−${m(item.lineDiscount)}` : null,
+      unitPrice: m(item.unitPrice),
+      taxRate: ratePercent(item.taxRatePpm),
+      total: m(item.total),
     })),
     subtotal: m(sale.subtotal),
     discountTotal: sale.discountTotal > 0 ? `−${m(sale.discountTotal)}` : null,
@@ -103,6 +112,7 @@ export function buildReceipt({ sale, items, payments, store }: ReceiptSource): R
     customer: customer ? { name: customer.name, email: customer.email, phone: customer.phone } : null,
     footer: store.receiptFooter || 'Thank you for shopping with us',
     code: `S${sale.registerId}-${sale.number ?? sale.id}`,
+    date: when ? when.setZone(store.timeZone).toFormat('yyyy-LL-dd') : '',
     currency,
     totalMinor: sale.total,
   }

@@ -30,9 +30,14 @@ export const deviceValidator = vine.create({
     .maxLength(255)
     .regex(/^[A-Za-z0-9.\-:]+$/)
     .optional()
-    .requiredWhen('transport', '=', 'tcp'),
+    .requiredWhen((field) => field.parent.transport === 'tcp' && field.parent.kind !== 'drawer'),
   port: vine.number().withoutDecimals().min(1).max(65535).optional(),
-  path: vine.string().trim().maxLength(255).optional().requiredWhen('transport', '=', 'file'),
+  path: vine
+    .string()
+    .trim()
+    .maxLength(255)
+    .optional()
+    .requiredWhen((field) => field.parent.transport === 'file' && field.parent.kind !== 'drawer'),
   printer_id: vine.number().withoutDecimals().positive().optional(),
   drawer_pin: vine.enum(['2', '5']).optional(),
   pulse_on_ms: vine.number().withoutDecimals().min(2).max(510).optional(),
