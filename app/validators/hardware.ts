@@ -1,0 +1,48 @@
+import vine from '@vinejs/vine'
+
+export const pairValidator = vine.create({
+  code: vine.string().trim().minLength(4).maxLength(20),
+  name: vine.string().trim().maxLength(120).optional(),
+})
+
+export const jobResultValidator = vine.create({
+  ok: vine.boolean(),
+  error: vine.string().trim().maxLength(500).nullable().optional(),
+  permanent: vine.boolean().optional(),
+})
+
+export const healthValidator = vine.create({
+  version: vine.string().trim().maxLength(40).optional(),
+  host: vine.string().trim().maxLength(120).optional(),
+  devices: vine
+    .array(vine.object({ id: vine.number().withoutDecimals(), ok: vine.boolean(), message: vine.string().trim().maxLength(300) }))
+    .maxLength(50)
+    .optional(),
+})
+
+export const deviceValidator = vine.create({
+  kind: vine.enum(['printer', 'drawer', 'display']),
+  name: vine.string().trim().minLength(1).maxLength(80),
+  transport: vine.enum(['tcp', 'file']),
+  host: vine
+    .string()
+    .trim()
+    .maxLength(255)
+    .regex(/^[A-Za-z0-9.\-:]+$/)
+    .optional()
+    .requiredWhen((field) => field.parent.transport === 'tcp' && field.parent.kind !== 'drawer'),
+  port: vine.number().withoutDecimals().min(1).max(65535).optional(),
+  path: vine
+    .string()
+    .trim()
+    .maxLength(255)
+    .optional()
+    .requiredWhen((field) => field.parent.transport === 'file' && field.parent.kind !== 'drawer'),
+  printer_id: vine.number().withoutDecimals().positive().optional(),
+  drawer_pin: vine.enum(['2', '5']).optional(),
+  pulse_on_ms: vine.number().withoutDecimals().min(2).max(510).optional(),
+  pulse_off_ms: vine.number().withoutDecimals().min(2).max(510).optional(),
+  columns: vine.number().withoutDecimals().min(24).max(64).optional(),
+  codepage_mapping: vine.enum(['epson', 'star', 'bixolon', 'citizen', 'xprinter', 'pos-8360']).optional(),
+  code_style: vine.enum(['qr', 'barcode', 'none']).optional(),
+})

@@ -1,0 +1,25 @@
+import emitter from '@adonisjs/core/services/emitter'
+import app from '@adonisjs/core/services/app'
+import logger from '@adonisjs/core/services/logger'
+import edge from 'edge.js'
+import { queueSaleReceipt } from '#hardware/jobs'
+import { dispatcher } from '#hardware/dispatcher'
+import { buildReceipt } from '#services/receipt_service'
+
+/*
+| The hardware bridge's server side: a completed sale queues its receipt for the register's
+| printer (when it has one and a paired bridge). The sale has committed already and is never
+| held up by a printer: a failure here is logged, and the till shows the printer's state.
+*/
+emitter.on('sale:completed', async (event) => {
+  try {
+    await queueSaleReceipt(event.saleId)
+  } catch (error) {
+    logger.error({ err: error, saleId: event.saleId }, 'could not queue the receipt of sale %s', event.saleId)
+  }
+})
+
+/** The receipt view-model for templates that have the sale loaded (till/_receipt.edge) */
+edge.global('receiptOf', buildReceipt)
+
+app.terminating(() => dispatcher.closeAll())

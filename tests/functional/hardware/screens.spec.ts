@@ -1,0 +1,221 @@
+import { test } from '@japa/runner'
+import { execFile } from 'node:child_process'
+import { writeFile, rm } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { promisify } from 'node:util'
+import { DateTime } from 'luxon'
+import { ApiRequest } from '@japa/api-client'
+import db from '@adonisjs/lucid/services/db'
+import Bridge from '#models/bridge'
+import Customer from '#models/customer'
+import Device from '#models/device'
+import PrintJob from '#models/print_job'
+import Sale from '#models/sale'
+import { countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { eventually } from '#tests/functional/hardware/fake_printer'
+
+// PDFs arrive as bytes, to be read back with pdftotext
+ApiRequest.addParser('application/pdf', (res: any, done: any) => {
+  const chunks: Buffer[] = []
+  res.on('data', (chunk: Buffer) => chunks.push(chunk))
+  res.on('end', () => done(null, Buffer.concat(chunks)))
+})
+
+async function pdfText(pdf: Buffer) {
+  const file = `tmp/${randomUUID()}.pdf`
+  await writeFile(file, pdf)
+  try {
+    const { stdout } = await promisify(execFile)('/usr/bin/pdftotext', ['-layout', file, '-'])
+    return stdout.replace(/[ \t]+/g, ' ')
+  } finally {
+    await rm(file, { force: true })
+  }
+}
+
+function till(client: any, fixture: TestStore, method: 'get' | 'post', url: string) {
+  return client[method](url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+}
+
+async function printerFor(fixture: TestStore) {
+  return Device.create({ storeId: fixture.store.id, registerId: fixture.register.id, kind: 'printer', name: 'Front printer', transport: 'tcp', host: '127.0.0.1', port: 9 })
+}
+
+async function bridgeFor(fixture: TestStore, lastSeen = DateTime.utc()) {
+  return Bridge.create({ storeId: fixture.store.id, registerId: fixture.register.id, name: 'Till PC', tokenHash: randomUUID().replaceAll('-', '').padEnd(64, '0'), lastSeenAt: lastSeen })
+}
+
+test.group('Hardware in the back office', () => {
+  test('a manager adds a printer and a drawer, pairs a bridge with the code shown, sees it online, and revokes it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const { manager } = fixture.users
+    const added = await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'printer', name: 'Kitchen Epson', transport: 'tcp', host: '192.168.1.50', port: 9100 })
+    added.assertStatus(302)
+    const printer = await Device.query().where({ register_id: fixture.register.id, kind: 'printer' }).firstOrFail()
+    assert.equal(printer.address, '192.168.1.50:9100')
+    await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'drawer', name: 'Drawer', transport: 'tcp', printer_id: printer.id, drawer_pin: '5', pulse_on_ms: 120, pulse_off_ms: 240 })
+    const drawer = await Device.query().where({ register_id: fixture.register.id, kind: 'drawer' }).firstOrFail()
+    assert.deepInclude(drawer.$attributes, { printerId: printer.id, drawerPin: 5, pulseOnMs: 120, pulseOffMs: 240 })
+
+    const paired = await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/pair`)
+    paired.assertStatus(200)
+    const code = paired.text().match(/data-testid="pairing-code">([A-Z0-9-]+)</)![1]
+    assert.match(code, /^[A-Z2-9]{4}-[A-Z2-9]{4}$/)
+    assert.include(paired.text(), `--code ${code}`)
+    const stored = await db.from('bridge_pairing_codes').orderBy('id', 'desc').first()
+    assert.notInclude(JSON.stringify(stored), code.replace('-', '')) // kept hashed only
+
+    const bridge = await client.post('/api/bridge/pair').json({ code, name: 'Till PC' })
+    bridge.assertStatus(201)
+    const page = await client.get('/backoffice/devices').loginAs(manager)
+    page.assertStatus(200)
+    assert.include(page.text(), 'Till PC')
+    assert.include(page.text(), 'data-testid="bridge-state">Online')
+    assert.include(page.text(), 'Kitchen Epson')
+    assert.include(page.text(), 'href="/backoffice/devices"')
+
+    const revoked = await submit(client, manager, 'post', `/backoffice/bridges/${bridge.body().bridge_id}/revoke`)
+    revoked.assertStatus(302)
+    assert.isNotNull((await Bridge.findOrFail(bridge.body().bridge_id)).revokedAt)
+    ;(await client.get('/api/bridge/events').header('authorization', `Bearer ${bridge.body().token}`)).assertStatus(401)
+    assert.equal(await countRows('audit_logs', { action: 'bridge_revoked', store_id: fixture.store.id }), 1)
+  })
+
+  test('bad device input is refused on the form; a drawer needs a printer; roles are checked', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const { manager, cashier, accountant } = fixture.users
+    const from = '/backoffice/devices'
+    const noHost = await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'printer', name: 'P', transport: 'tcp' }, from)
+    noHost.assertStatus(302)
+    noHost.assertFlashMessage('inputErrorsBag', { host: ['The host field must be defined'] } as any)
+    const drawer = await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'drawer', name: 'D', transport: 'tcp' }, from)
+    const again = await reopen(client, manager, from, drawer)
+    assert.include(again.text(), 'A cash drawer opens through a printer of this register')
+    assert.equal(await countRows('devices', { store_id: fixture.store.id }), 0)
+
+    ;(await client.get('/backoffice/devices').loginAs(cashier)).assertStatus(403)
+    ;(await client.get('/backoffice/devices').loginAs(accountant)).assertStatus(403)
+    ;(await submit(client, accountant, 'post', `/backoffice/registers/${fixture.register.id}/pair`)).assertStatus(403)
+    const other = await createStore()
+    ;(await submit(client, manager, 'post', `/backoffice/registers/${other.register.id}/pair`)).assertStatus(302)
+    assert.equal(await countRows('bridge_pairing_codes', { register_id: other.register.id }), 0)
+  })
+
+  test('a sale’s page reprints its receipt and downloads it as PDF and as an A4 invoice with the customer', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
+    const sale = await sellFor(fixture, [{ product: tea, quantity: 2 }])
+    const customer = await Customer.create({ storeId: fixture.store.id, name: 'Zoë Example', email: 'zoe@example.test', phone: '+1 555 0100' })
+    await Sale.query().where('id', sale.id).update({ customer_id: customer.id })
+    const { manager } = fixture.users
+
+    const page = await client.get(`/backoffice/sales/${sale.id}`).loginAs(manager)
+    assert.include(page.text(), `/backoffice/sales/${sale.id}/receipt.pdf`)
+    assert.include(page.text(), `/backoffice/sales/${sale.id}/invoice.pdf`)
+
+    // no printer yet: a clear message, nothing queued
+    const refused = await submit(client, manager, 'post', `/backoffice/sales/${sale.id}/reprint`, {}, `/backoffice/sales/${sale.id}`)
+    const shown = await reopen(client, manager, `/backoffice/sales/${sale.id}`, refused)
+    assert.include(shown.text(), 'This register has no receipt printer')
+    assert.equal(await countRows('print_jobs', { sale_id: sale.id }), 0)
+
+    await printerFor(fixture)
+    await bridgeFor(fixture)
+    await submit(client, manager, 'post', `/backoffice/sales/${sale.id}/reprint`, {}, `/backoffice/sales/${sale.id}`)
+    await submit(client, manager, 'post', `/backoffice/sales/${sale.id}/reprint`, {}, `/backoffice/sales/${sale.id}`)
+    assert.equal(await countRows('print_jobs', { sale_id: sale.id, kind: 'receipt', status: 'queued' }), 2) // a reprint is a new job each time
+
+    const receipt = await client.get(`/backoffice/sales/${sale.id}/receipt.pdf`).loginAs(fixture.users.accountant)
+    receipt.assertStatus(200)
+    receipt.assertHeader('content-type', 'application/pdf')
+    assert.include(receipt.header('content-disposition'), `receipt-S${fixture.register.id}-${sale.number}.pdf`)
+    const receiptText = await pdfText(receipt.body())
+    assert.include(receiptText, '2 × Green Tea $9.00')
+    assert.include(receiptText, 'Tax 8% $0.72')
+    assert.include(receiptText, 'Total $9.72')
+    assert.include(receiptText, 'Thank you, Zoë!')
+    assert.notInclude(receiptText, 'zoe@example.test')
+
+    const invoice = await client.get(`/backoffice/sales/${sale.id}/invoice.pdf`).loginAs(manager)
+    invoice.assertStatus(200)
+    const invoiceText = await pdfText(invoice.body())
+    assert.include(invoiceText, `Invoice S${fixture.register.id}-${sale.number}`)
+    assert.include(invoiceText, 'Zoë Example')
+    assert.include(invoiceText, 'zoe@example.test')
+    assert.include(invoiceText, 'Green Tea 2 $4.50 8% $9.00')
+    assert.include(invoiceText, 'Total $9.72')
+
+    const other = await createStore()
+    ;(await client.get(`/backoffice/sales/${sale.id}/receipt.pdf`).loginAs(other.users.manager)).assertStatus(404)
+  })
+})
+
+test.group('Hardware on the till', () => {
+  test('the printer state: nothing without devices, no bridge, ready, offline with the receipt queued, bridge offline', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const state = async () => (await till(client, fixture, 'get', '/till/hardware')).text()
+    assert.notInclude(await state(), 'printer-state')
+
+    const printer = await printerFor(fixture)
+    assert.include(await state(), 'No printer bridge paired: print receipts from the browser')
+    const bridge = await bridgeFor(fixture)
+    assert.include(await state(), 'Printer ready')
+
+    // a completed sale queues its receipt; the printer does not answer
+    const sale = await sellFor(fixture, [{ product: await createProduct(fixture), quantity: 1 }])
+    assert.equal(sale.status, 'completed')
+    const job = await eventually(() => PrintJob.query().where({ sale_id: sale.id }).first(), 'the receipt is queued')
+    assert.equal(job.deviceId, printer.id)
+    await job.merge({ attempts: 1, lastError: 'The printer Front printer at 127.0.0.1:9 refused the connection: is it switched on and on the network?' }).save()
+    const offline = await state()
+    assert.include(offline, 'Printer offline — receipt queued: The printer Front printer at 127.0.0.1:9 refused the connection')
+    assert.include(offline, 'badge-bad')
+
+    await bridge.merge({ lastSeenAt: DateTime.utc().minus({ minutes: 5 }) }).save()
+    assert.include(await state(), 'Printer bridge offline — receipt queued')
+  })
+
+  test('open the drawer without a sale: a pulse job through its printer, audited; no drawer says so', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const none = await till(client, fixture, 'post', '/till/drawer')
+    none.assertStatus(409)
+    assert.include(none.text(), 'This register has no cash drawer set up')
+
+    const printer = await printerFor(fixture)
+    await Device.create({ storeId: fixture.store.id, registerId: fixture.register.id, kind: 'drawer', name: 'Drawer', transport: 'tcp', printerId: printer.id, drawerPin: 5, pulseOnMs: 120, pulseOffMs: 240 })
+    await bridgeFor(fixture)
+    const state = await till(client, fixture, 'get', '/till/hardware')
+    assert.include(state.text(), 'data-action="open-drawer"')
+
+    const opened = await till(client, fixture, 'post', '/till/drawer')
+    opened.assertStatus(200)
+    assert.include(opened.text(), 'Drawer opening (no sale, recorded).')
+    const job = await PrintJob.query().where({ register_id: fixture.register.id, kind: 'drawer' }).firstOrFail()
+    assert.equal(job.deviceId, printer.id)
+    assert.deepEqual([...Buffer.from(job.payload, 'base64')], [0x1b, 0x70, 1, 60, 120])
+    const audit = await db.from('audit_logs').where({ action: 'drawer_opened_no_sale', store_id: fixture.store.id }).firstOrFail()
+    assert.equal(audit.user_id, fixture.users.cashier.id)
+    assert.equal(audit.subject_id, fixture.register.id)
+  })
+
+  test('the till’s receipt offers reprint (with a printer) and the PDF; reprint queues a job', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const sale = await sellFor(fixture, [{ product: await createProduct(fixture), quantity: 1 }])
+    const plain = await till(client, fixture, 'get', `/till/receipts/${sale.id}/actions`)
+    assert.notInclude(plain.text(), 'data-action="reprint"')
+    assert.include(plain.text(), `/till/receipts/${sale.id}/pdf`)
+
+    await printerFor(fixture)
+    await bridgeFor(fixture)
+    const actions = await till(client, fixture, 'get', `/till/receipts/${sale.id}/actions`)
+    assert.include(actions.text(), 'data-action="reprint"')
+    const reprinted = await till(client, fixture, 'post', `/till/receipts/${sale.id}/reprint`)
+    assert.include(reprinted.text(), 'Receipt sent to the printer.')
+    assert.equal(await countRows('print_jobs', { sale_id: sale.id, kind: 'receipt' }), 1)
+
+    const pdf = await till(client, fixture, 'get', `/till/receipts/${sale.id}/pdf`)
+    pdf.assertStatus(200)
+    assert.include(await pdfText(pdf.body()), `Sale #${sale.number}`)
+  })
+})
