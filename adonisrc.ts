@@ -26,6 +26,7 @@ export default defineConfig({
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/view'),
+    { file: () => import('#start/plugins'), environment: ['web', 'test'] },
   ],
 
   tests: {
