@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import { pluginHost } from '#plugins/host'
+import { dbTimestamp } from '#services/db_time'
 import { pluginRegistry } from '#plugins/registry'
 import { createProduct, createStore, countRows } from '#tests/fixtures'
 import { sellFor } from '#tests/functional/backoffice/helpers'
@@ -230,7 +231,7 @@ test.group('Plugins: failures are isolated', (group) => {
   })
 
   test('at boot, enabled plugins load again; one that throws is marked failed and the rest still load', async ({ assert }) => {
-    const now = new Date()
+    const now = dbTimestamp()
     await db.table('plugins').multiInsert([
       { id: 'hello', enabled: true, created_at: now, updated_at: now },
       { id: 'throws-on-load', enabled: true, created_at: now, updated_at: now },
