@@ -27,6 +27,7 @@ export default defineConfig({
     () => import('#start/kernel'),
     () => import('#start/view'),
     () => import('#start/hardware'),
+    { file: () => import('#start/plugins'), environment: ['web', 'test'] },
   ],
 
   tests: {

@@ -30,4 +30,7 @@ export default await Env.create(appRoot, {
   REDIS_HOST: Env.schema.string.optional(),
   REDIS_PORT: Env.schema.number.optional(),
   REDIS_PASSWORD: Env.schema.string.optional(),
+
+  // Where the plugin host looks for plugin folders (several: separated by ":")
+  PLUGINS_PATH: Env.schema.string.optional(),
 })

@@ -14,10 +14,18 @@ edge.global('localTime', (date: any, zone: string, format = 'yyyy-LL-dd HH:mm') 
 )
 
 /** Tax totals by rate for a receipt: [{ratePpm, amount}] from the sale's lines */
-edge.global('taxLines', (items: { taxRatePpm: number; taxTotal: number }[]) => {
-  const byRate = new Map<number, number>()
+edge.global('taxLines', (items: { taxRatePpm: number; taxTotal: number; taxes?: { code: string; name: string; ratePpm: number; amount: number }[] | null }[]) => {
+  // By tax and rate from each line's stored taxes (several per line for US sales tax); older lines by their one rate
+  const byRate = new Map<string, { name: string; ratePpm: number; amount: number }>()
   for (const item of items) {
-    if (item.taxTotal) byRate.set(item.taxRatePpm, (byRate.get(item.taxRatePpm) ?? 0) + item.taxTotal)
+    const taxes = item.taxes ?? (item.taxTotal ? [{ code: '', name: 'Tax', ratePpm: item.taxRatePpm, amount: item.taxTotal }] : [])
+    for (const tax of taxes) {
+      if (!tax.amount) continue
+      const id = `${tax.name}:${tax.ratePpm}`
+      const entry = byRate.get(id) ?? { name: tax.name, ratePpm: tax.ratePpm, amount: 0 }
+      entry.amount += tax.amount
+      byRate.set(id, entry)
+    }
   }
-  return [...byRate.entries()].sort((a, b) => b[0] - a[0]).map(([ratePpm, amount]) => ({ ratePpm, amount }))
+  return [...byRate.values()].sort((a, b) => b.ratePpm - a.ratePpm)
 })

@@ -12,6 +12,10 @@ export default class Payment extends BaseModel {
   @column() declare change: number
   @column() declare reference: string | null
   @column() declare status: string
+  /** The gateway plugin that took it, the key sent to it, its last message for the cashier */
+  @column() declare gateway: string | null
+  @column() declare idempotencyKey: string | null
+  @column() declare message: string | null
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
 import type { DiscountType } from '#models/sale'
+import type { LineTax } from '#plugins/contracts/tax_region'
 
 export default class SaleItem extends BaseModel {
   @column({ isPrimary: true }) declare id: number
@@ -19,6 +20,12 @@ export default class SaleItem extends BaseModel {
   @column() declare taxClass: string
   @column() declare taxRatePpm: number
   @column() declare taxTotal: number
+  /** Each tax of the line (several for a US line, compound ones included), for receipts and reports */
+  @column({
+    prepare: (value: LineTax[] | null) => (value ? JSON.stringify(value) : null),
+    consume: (value: string | LineTax[] | null) => (typeof value === 'string' ? JSON.parse(value) : (value ?? null)),
+  })
+  declare taxes: LineTax[] | null
   @column() declare subtotal: number
   @column() declare total: number
   @column() declare position: number

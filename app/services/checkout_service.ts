@@ -254,7 +254,43 @@ export default class CheckoutService {
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
       if (!items.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
       productIds = items.map((i) => i.productId)
+      // Taxes are worked out again with the calculator in force: a tax plugin that fails now refuses the payment
+      await this.#price(actor.store, sale, items, trx)
+      for (const item of items) if (item.$isDirty) await item.useTransaction(trx).save()
       return this.#pay(actor, sale, items, request, trx)
+    })
+    if (outcome.completed) this.#publishCompleted(outcome.sale, productIds)
+    return outcome
+  }
+
+  /**
+   * A payment its gateway approved: the pending row becomes approved and counts toward the
+   * sale; the one that covers the balance completes it (see GatewayPaymentService).
+   */
+  async approveGatewayPayment(actor: Actor, saleId: number, paymentId: number, reference: string | null): Promise<PaymentOutcome> {
+    let productIds: number[] = []
+    const outcome = await inTransaction(async (trx) => {
+      const sale = await this.#lockOpenSale(actor, saleId, trx)
+      const payment = await Payment.query({ client: trx }).where({ id: paymentId, sale_id: sale.id, status: 'pending' }).forUpdate().first()
+      if (!payment) throw notFound('The pending payment')
+      const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
+      productIds = items.map((i) => i.productId)
+      await this.#price(actor.store, sale, items, trx)
+      for (const item of items) if (item.$isDirty) await item.useTransaction(trx).save()
+      payment.merge({ status: 'approved', reference: reference?.slice(0, 120) ?? payment.reference })
+      await payment.useTransaction(trx).save()
+      sale.paidTotal += payment.amount
+      if (sale.balanceDue > 0) {
+        await sale.useTransaction(trx).save()
+        await recordAudit(
+          { action: 'payment_taken', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { method: payment.method, amount: payment.amount, gateway: payment.gateway }, ip: actor.ip },
+          trx
+        )
+        return { sale, payment, completed: false }
+      }
+      const approved = await Payment.query({ client: trx }).where({ sale_id: sale.id, status: 'approved' }).orderBy('id')
+      await this.#complete(actor, sale, items, approved, trx, payment)
+      return { sale, payment, completed: true }
     })
     if (outcome.completed) this.#publishCompleted(outcome.sale, productIds)
     return outcome
@@ -389,6 +425,9 @@ export default class CheckoutService {
     const method = paymentMethod(request.method)
     if (!method) {
       throw new DomainError(`Unknown payment method "${request.method}"`, { code: 'unknown_payment_method', field: 'method' })
+    }
+    if (method.gatewayId) {
+      throw new DomainError(`${method.label} payments are taken through the terminal on the till`, { code: 'gateway_payment_required', field: 'method' })
     }
     const due = sale.balanceDue
     if (due <= 0) throw new DomainError('This sale is already paid', { status: 409, code: 'already_paid' })
@@ -539,6 +578,7 @@ export default class CheckoutService {
       tax_class: item.taxClass,
       tax_rate_ppm: item.taxRatePpm,
       tax_total: item.taxTotal,
+      taxes: item.taxes ? JSON.stringify(item.taxes) : null,
       subtotal: item.subtotal,
       total: item.total,
       position: item.position,
@@ -569,6 +609,7 @@ export default class CheckoutService {
         cartDiscountShare: line.cartDiscountShare,
         taxTotal: line.taxTotal,
         taxRatePpm: line.taxRatePpm,
+        taxes: line.taxes,
         total: line.total,
       })
     })
@@ -600,6 +641,9 @@ export default class CheckoutService {
       const sale = await this.#lockOpenSale(actor, saleId, trx)
       if (sale.paidTotal > 0) {
         throw new DomainError('Payments were taken: remove them before changing the cart', { status: 409, code: 'sale_has_payments' })
+      }
+      if (await trx.from('payments').where({ sale_id: sale.id, status: 'pending' }).first()) {
+        throw new DomainError('A card payment is in progress: finish or cancel it before changing the cart', { status: 409, code: 'payment_pending' })
       }
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
       await change(sale, items, trx)

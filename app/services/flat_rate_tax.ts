@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { mulDivRoundHalfUp } from '#services/money'
+import { pluginRegistry } from '#plugins/registry'
 import type { LineTax, TaxableLine, TaxCalculator, TaxContext, TaxResult } from '#plugins/contracts/tax_region'
 
 type Rate = { name: string; ratePpm: number }
@@ -48,7 +49,10 @@ export class FlatRateTax implements TaxCalculator {
 
 export const flatRateTax = new FlatRateTax()
 
-/** The calculator in force for a store. Tax-region plugins will be chosen here. */
+/**
+ * The calculator in force: the enabled tax-region plugin's (wrapped by the host, so a failure
+ * refuses the sale instead of falling back to another rate), else the built-in flat rate.
+ */
 export function taxCalculatorFor(_storeId: number): TaxCalculator {
-  return flatRateTax
+  return pluginRegistry.taxRegion() ?? flatRateTax
 }

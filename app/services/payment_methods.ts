@@ -1,7 +1,9 @@
+import { pluginRegistry } from '#plugins/registry'
+
 /*
 | The tenders a sale can be paid with. Cash stays in the core; "card (external terminal)" is a
-| standalone card machine whose approval the cashier confirms. Payment-gateway plugins will
-| add their methods to this list.
+| standalone card machine whose approval the cashier confirms. Enabled payment-gateway plugins
+| add their methods (a gateway's payment starts pending and counts only once approved).
 */
 
 export interface PaymentMethod {
@@ -10,6 +12,10 @@ export interface PaymentMethod {
   isCash: boolean
   /** Keyboard shortcut on the till */
   key: string
+  /** The gateway plugin that takes payments of this method */
+  gatewayId?: string
+  /** The cashier types the approval code the card machine printed */
+  needsApprovalCode?: boolean
 }
 
 const CORE_METHODS: PaymentMethod[] = [
@@ -17,12 +23,33 @@ const CORE_METHODS: PaymentMethod[] = [
   { id: 'card_external', label: 'Card (external terminal)', isCash: false, key: 'F7' },
 ]
 
+function gatewayMethods(): PaymentMethod[] {
+  const methods: PaymentMethod[] = []
+  const taken = new Set(CORE_METHODS.map((m) => m.id))
+  for (const gateway of pluginRegistry.paymentGateways()) {
+    for (const method of gateway.methods()) {
+      // A method id is unique: the first gateway to offer it keeps it
+      if (taken.has(method.id)) continue
+      taken.add(method.id)
+      methods.push({
+        id: method.id,
+        label: method.label,
+        isCash: false,
+        key: method.key ?? '',
+        gatewayId: gateway.id,
+        needsApprovalCode: !!method.needsApprovalCode,
+      })
+    }
+  }
+  return methods
+}
+
 export function paymentMethods(): PaymentMethod[] {
-  return CORE_METHODS
+  return [...CORE_METHODS, ...gatewayMethods()]
 }
 
 export function paymentMethod(id: string): PaymentMethod | undefined {
-  return CORE_METHODS.find((m) => m.id === id)
+  return paymentMethods().find((m) => m.id === id)
 }
 
 export function paymentMethodLabel(id: string): string {

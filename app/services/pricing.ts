@@ -50,6 +50,8 @@ export async function priceCart(
   calculator: TaxCalculator,
   context: TaxContext
 ): Promise<PricedCart> {
+  // A tax region may fix how prices are written (EU VAT: included), whatever the store says
+  context = { ...context, pricesIncludeTax: calculator.pricesIncludeTax ?? context.pricesIncludeTax }
   const subtotals = inputs.map((line) => line.quantity * line.unitPrice)
   const lineDiscounts = inputs.map((line, i) => discountAmount(subtotals[i], line.discountType, line.discountValue))
   const afterLine = subtotals.map((s, i) => s - lineDiscounts[i])

@@ -2,4 +2,20 @@
 | Routes of the plugins domain (till, back office and API). Imported by start/routes.ts so that
 | each domain's routes live in a file of their own.
 */
-export {}
+import router from '@adonisjs/core/services/router'
+import { middleware } from '#start/kernel'
+
+const PluginsController = () => import('#controllers/backoffice/plugins_controller')
+
+// Settings -> Plugins: admins only (managePlugins)
+router
+  .group(() => {
+    router.get('/plugins', [PluginsController, 'index'])
+    router.post('/plugins/rescan', [PluginsController, 'rescan'])
+    router.get('/plugins/:id/settings', [PluginsController, 'edit'])
+    router.post('/plugins/:id/settings', [PluginsController, 'update'])
+    router.post('/plugins/:id/enable', [PluginsController, 'enable'])
+    router.post('/plugins/:id/disable', [PluginsController, 'disable'])
+  })
+  .prefix('/backoffice')
+  .use([middleware.auth({ guards: ['web'] }), middleware.can('managePlugins')])

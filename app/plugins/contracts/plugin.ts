@@ -15,12 +15,13 @@ export type ExtensionPoint = 'payment-gateway' | 'tax-region' | 'loyalty' | 'acc
 export interface SettingField {
   key: string
   label: string
-  type: 'string' | 'secret' | 'number' | 'boolean' | 'select' | 'money' | 'percent'
+  /** rate: a tax rate typed as a percent with up to 4 decimals, stored in parts per million */
+  type: 'string' | 'secret' | 'number' | 'boolean' | 'select' | 'money' | 'percent' | 'rate'
   required?: boolean
   default?: string | number | boolean
   /** For select */
   options?: { value: string; label: string }[]
-  /** For number, money (minor units) and percent (basis points) */
+  /** For number, money (minor units), percent (basis points) and rate (ppm) */
   min?: number
   max?: number
   /** For string and secret */

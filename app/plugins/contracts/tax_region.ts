@@ -39,5 +39,7 @@ export type RoundingRule = 'half_up_per_line' | 'half_up_per_document'
 export interface TaxCalculator {
   readonly id: string
   readonly rounding: RoundingRule
+  /** A region that fixes how prices are written (EU: VAT included) overrides the store's setting */
+  readonly pricesIncludeTax?: boolean
   calculate(lines: TaxableLine[], context: TaxContext): TaxResult | Promise<TaxResult>
 }

@@ -1,0 +1,144 @@
+import logger from '@adonisjs/core/services/logger'
+import { DomainError } from '#exceptions/domain_error'
+import type { PluginRegistrar } from '#plugins/contracts/plugin'
+import type { TaxCalculator, TaxResult, LineTax, TaxableLine } from '#plugins/contracts/tax_region'
+import type { PaymentGateway, GatewayPaymentStatus } from '#plugins/contracts/payment_gateway'
+import type { LoyaltyProgram } from '#plugins/contracts/loyalty'
+
+/*
+| Every call into plugin code goes through here: it gets a time limit and a try/catch, its
+| failure is recorded on the plugins page and in the log, and the core gets a clear
+| DomainError instead of a hang or a crash. What a plugin answers is checked too: a tax
+| that is not a whole number of cents is an error, never a wrong total.
+*/
+
+export class PluginFailure extends DomainError {
+  constructor(
+    readonly pluginId: string,
+    message: string,
+    code = 'plugin_failed',
+    status = 503
+  ) {
+    super(message, { status, code })
+  }
+}
+
+export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms)
+  })
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+}
+
+interface ErrorSink {
+  hookTimeoutMs: number
+  gatewayTimeoutMs: number
+  recordError(id: string, where: string, error: unknown): void
+}
+
+/** The registrar a plugin's setup() gets: what it registers is wrapped before the core sees it */
+export function isolatingRegistrar(pluginId: string, base: PluginRegistrar, sink: ErrorSink): PluginRegistrar {
+  const call = async <T>(where: string, work: () => T | Promise<T>, ms = sink.hookTimeoutMs): Promise<T> => {
+    try {
+      return await withTimeout(Promise.resolve().then(work), ms, where)
+    } catch (error) {
+      if (error instanceof DomainError) throw error
+      sink.recordError(pluginId, where, error)
+      throw error
+    }
+  }
+
+  return {
+    taxRegion(calculator: TaxCalculator) {
+      base.taxRegion({
+        id: calculator.id,
+        rounding: calculator.rounding,
+        pricesIncludeTax: calculator.pricesIncludeTax,
+        calculate: async (lines, context) => {
+          try {
+            return await call('tax calculate()', async () => checkTaxResult(lines, await calculator.calculate(lines, context)))
+          } catch (error) {
+            // The plugin's own refusal (e.g. no rate for a tax class) reaches the cashier as it is
+            if (error instanceof DomainError) throw error
+            throw new PluginFailure(
+              pluginId,
+              `Tax cannot be worked out: the tax plugin "${pluginId}" failed (${(error as Error).message}). ` +
+                'The sale cannot be completed until an admin fixes or disables it.',
+              'tax_unavailable',
+              409
+            )
+          }
+        },
+      })
+    },
+
+    paymentGateway(gateway: PaymentGateway) {
+      const ms = sink.gatewayTimeoutMs
+      const guard = async (where: string, work: () => Promise<GatewayPaymentStatus>) => {
+        const status = await call(`gateway ${where}`, work, ms)
+        if (!status || !['pending', 'approved', 'declined', 'cancelled', 'timed_out'].includes(status.state)) {
+          const error = new Error(`gateway ${where} answered an unknown state`)
+          sink.recordError(pluginId, where, error)
+          throw error
+        }
+        return status
+      }
+      base.paymentGateway({
+        id: gateway.id,
+        methods: () => {
+          try {
+            return gateway.methods()
+          } catch (error) {
+            sink.recordError(pluginId, 'gateway methods()', error)
+            return []
+          }
+        },
+        start: (request) => guard('start()', () => gateway.start(request)),
+        status: (key) => guard('status()', () => gateway.status(key)),
+        cancel: (key) => guard('cancel()', () => gateway.cancel(key)),
+        refund: (request) => guard('refund()', () => gateway.refund(request)),
+      })
+    },
+
+    loyaltyProgram(program: LoyaltyProgram) {
+      base.loyaltyProgram({
+        id: program.id,
+        balance: (context) => call('loyalty balance()', () => program.balance(context)),
+        earn: (context) => call('loyalty earn()', () => program.earn(context)),
+        redeem: (context) => call('loyalty redeem()', () => program.redeem(context)),
+        reverse: (context) => call('loyalty reverse()', () => program.reverse(context)),
+      })
+    },
+
+    accountingExporter(exporter) {
+      base.accountingExporter(exporter)
+    },
+
+    on(event, listener) {
+      base.on(event, async (data: any) => {
+        try {
+          await withTimeout(Promise.resolve().then(() => listener(data)), sink.hookTimeoutMs, `listener of ${event}`)
+        } catch (error) {
+          sink.recordError(pluginId, `listener of ${event}`, error)
+          logger.debug('isolated a failing listener of %s', event)
+        }
+      })
+    },
+  }
+}
+
+/** A tax region must answer every line with whole, non-negative amounts and sane rates */
+function checkTaxResult(lines: TaxableLine[], result: TaxResult): TaxResult {
+  if (!result || !(result.lines instanceof Map)) throw new Error('calculate() must return { lines: Map }')
+  for (const line of lines) {
+    const taxes: LineTax[] | undefined = result.lines.get(line.key)
+    if (!Array.isArray(taxes)) throw new Error(`no taxes for line ${line.key}`)
+    for (const tax of taxes) {
+      if (!Number.isSafeInteger(tax.amount) || tax.amount < 0) throw new Error(`tax ${tax.code} of line ${line.key} is not a whole number of cents`)
+      if (!Number.isSafeInteger(tax.ratePpm) || tax.ratePpm < 0) throw new Error(`tax ${tax.code} has an invalid rate`)
+      if (typeof tax.code !== 'string' || typeof tax.name !== 'string') throw new Error('every tax needs a code and a name')
+    }
+  }
+  return result
+}

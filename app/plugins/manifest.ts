@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import semver from 'semver'
+import type { ExtensionPoint, PluginManifest, SettingField } from '#plugins/contracts/plugin'
+
+/*
+| Reading and checking a plugin's plugin.json. Every problem is collected (not just the first)
+| and worded for the admin who dropped the folder in: what is wrong, and with which field.
+*/
+
+export const PLUGIN_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
+export const EXTENSION_POINTS: ExtensionPoint[] = ['payment-gateway', 'tax-region', 'loyalty', 'accounting-export', 'events']
+const FIELD_TYPES = ['string', 'secret', 'number', 'boolean', 'select', 'money', 'percent', 'rate']
+const SETTING_KEY = /^[a-z][a-z0-9_]{0,63}$/
+
+export interface ManifestCheck {
+  manifest: PluginManifest | null
+  problems: string[]
+}
+
+export function readManifest(folder: string, folderName: string, coreVersion: string): ManifestCheck {
+  const file = join(folder, 'plugin.json')
+  if (!existsSync(file)) return { manifest: null, problems: ['plugin.json is missing'] }
+  let raw: any
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error: any) {
+    return { manifest: null, problems: [`plugin.json is not valid JSON: ${error.message}`] }
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { manifest: null, problems: ['plugin.json must hold an object'] }
+  }
+  const problems = checkManifest(raw, folderName, coreVersion)
+  if (problems.length === 0) {
+    const entry = join(folder, raw.entry ?? 'index.ts')
+    if (!existsSync(entry)) problems.push(`the entry file ${raw.entry ?? 'index.ts'} does not exist`)
+  }
+  return { manifest: raw as PluginManifest, problems }
+}
+
+export function checkManifest(raw: Record<string, any>, folderName: string, coreVersion: string): string[] {
+  const problems: string[] = []
+  const text = (key: string, max: number) => {
+    const value = raw[key]
+    if (value === undefined || value === null || value === '') problems.push(`"${key}" is missing`)
+    else if (typeof value !== 'string') problems.push(`"${key}" must be text`)
+    else if (value.length > max) problems.push(`"${key}" is longer than ${max} characters`)
+  }
+  text('id', 64)
+  text('name', 80)
+  text('version', 40)
+  text('description', 500)
+  text('author', 120)
+  text('core', 80)
+
+  if (typeof raw.id === 'string') {
+    if (!PLUGIN_ID.test(raw.id)) problems.push(`"id" must be lower-case letters, digits and dashes (got "${raw.id}")`)
+    else if (raw.id !== folderName) problems.push(`"id" is "${raw.id}" but the folder is "${folderName}": they must match`)
+  }
+  if (typeof raw.version === 'string' && !semver.valid(raw.version)) {
+    problems.push(`"version" must be a semantic version such as 1.0.0 (got "${raw.version}")`)
+  }
+  if (typeof raw.core === 'string' && raw.core) {
+    if (!semver.validRange(raw.core)) problems.push(`"core" is not a version range (got "${raw.core}")`)
+    else if (!semver.satisfies(coreVersion, raw.core, { includePrerelease: true })) {
+      problems.push(`needs core ${raw.core}, but this POS is version ${coreVersion}`)
+    }
+  }
+  if (!Array.isArray(raw.provides) || raw.provides.length === 0) {
+    problems.push(`"provides" must list what the plugin provides: ${EXTENSION_POINTS.join(', ')}`)
+  } else {
+    for (const point of raw.provides) {
+      if (!EXTENSION_POINTS.includes(point)) problems.push(`"provides" has an unknown extension point "${point}"`)
+    }
+  }
+  if (raw.entry !== undefined && (typeof raw.entry !== 'string' || raw.entry.includes('..') || raw.entry.startsWith('/'))) {
+    problems.push('"entry" must be a file inside the plugin folder')
+  }
+  if (raw.migrations !== undefined && (typeof raw.migrations !== 'string' || raw.migrations.includes('..') || raw.migrations.startsWith('/'))) {
+    problems.push('"migrations" must be a folder inside the plugin folder')
+  }
+  if (raw.settings !== undefined) {
+    if (!Array.isArray(raw.settings)) problems.push('"settings" must be a list of fields')
+    else problems.push(...checkSettingsSchema(raw.settings))
+  }
+  return problems
+}
+
+function checkSettingsSchema(fields: any[]): string[] {
+  const problems: string[] = []
+  const seen = new Set<string>()
+  fields.forEach((field: SettingField, index) => {
+    const at = `settings[${index}]`
+    if (!field || typeof field !== 'object') return problems.push(`${at} must be an object`)
+    if (typeof field.key !== 'string' || !SETTING_KEY.test(field.key)) {
+      return problems.push(`${at}.key must be lower-case letters, digits and underscores`)
+    }
+    const name = `setting "${field.key}"`
+    if (seen.has(field.key)) problems.push(`${name} is defined twice`)
+    seen.add(field.key)
+    if (typeof field.label !== 'string' || !field.label) problems.push(`${name} has no label`)
+    if (!FIELD_TYPES.includes(field.type)) problems.push(`${name} has an unknown type "${field.type}" (one of ${FIELD_TYPES.join(', ')})`)
+    if (field.type === 'select') {
+      const ok = Array.isArray(field.options) && field.options.length > 0 &&
+        field.options.every((o) => o && typeof o.value === 'string' && typeof o.label === 'string')
+      if (!ok) problems.push(`${name} is a select without options [{value, label}]`)
+    }
+    if (field.min !== undefined && typeof field.min !== 'number') problems.push(`${name}: min must be a number`)
+    if (field.max !== undefined && typeof field.max !== 'number') problems.push(`${name}: max must be a number`)
+    if (field.pattern !== undefined) {
+      try {
+        new RegExp(field.pattern)
+      } catch {
+        problems.push(`${name}: pattern is not a valid regular expression`)
+      }
+    }
+    if (field.type === 'secret' && field.default !== undefined) problems.push(`${name}: a secret cannot have a default`)
+  })
+  return problems
+}
