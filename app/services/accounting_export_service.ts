@@ -44,10 +44,14 @@ export function rangeErrors(store: Store, from: string, to: string): RangeError[
  */
 export function neutralise(cell: string | number): string | number {
   if (typeof cell !== 'string' || cell === '') return cell
-  if (!/^[=+\-@\t\r]/.test(cell)) return cell
-  if (/^-\d+(\.\d+)?$/.test(cell)) return cell
+  const first = cell.charCodeAt(0)
+  // = + - @ tab CR
+  if (first !== 61 && first !== 43 && first !== 45 && first !== 64 && first !== 9 && first !== 13) return cell
+  if (first === 45 && PLAIN_NEGATIVE_NUMBER.test(cell)) return cell
   return `'${cell}`
 }
+
+const PLAIN_NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/
 
 /** The CSV as a stream of chunks: the header, then ROWS_PER_CHUNK rows at a time */
 export async function* csvChunks(header: string[], rows: AsyncIterable<(string | number)[]>): AsyncGenerator<string> {

@@ -1,21 +1,19 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
-import { currencyDigits, minorToDecimal } from '#services/money'
+import { currencyDigits } from '#services/money'
 import { dbTimestamp } from '#services/db_time'
 import type { BookDay, BookSaleLine, BookTax, ExportPeriod, ExportSource } from '#plugins/contracts/accounting_export'
 
 /*
 | A store's books for a period, read from the database with aggregate SQL, one store day at a
 | time. Sales belong to the store day (its time zone) in which they completed; times are stored
-| in UTC, so each day's UTC bounds are worked out here (DST included) and handed to the SQL as a
-| small table of days. Only completed sales count; payments count with their sale.
+| in UTC, so each day's UTC bounds are worked out here (DST included) and the SQL reads one
+| day's index range at a time. Only completed sales count; payments count with their sale.
 */
 
-/** Days read per round of queries: a month keeps the SQL small and memory flat */
-const DAYS_PER_CHUNK = 31
-/** Sale lines read per query when streaming them */
-const LINES_PER_CHUNK = 5000
+/** Sale lines read per query when streaming them (a busy day takes one or two) */
+const LINES_PER_PAGE = 5000
 
 interface DayBounds {
   day: string
@@ -32,7 +30,18 @@ export function exportPeriod(store: Store, from: string, to: string): ExportPeri
     timeZone: store.timeZone,
     currency: store.currency,
     currencyDigits: digits,
-    amount: (minor: number) => minorToDecimal(minor, store.currency),
+    amount: decimalFormatter(digits),
+  }
+}
+
+/** Minor units as decimal text with the currency's digits, by integer arithmetic: 123456 -> "1234.56" */
+function decimalFormatter(digits: number): (minor: number) => string {
+  if (digits === 0) return (minor) => String(minor)
+  const unit = 10 ** digits
+  return (minor) => {
+    const abs = minor < 0 ? -minor : minor
+    const fraction = String(abs % unit).padStart(digits, '0')
+    return `${minor < 0 ? '-' : ''}${(abs - (abs % unit)) / unit}.${fraction}`
   }
 }
 
@@ -69,129 +78,113 @@ export class BooksSource implements ExportSource {
   async *days(): AsyncIterable<BookDay> {
     const taxNames = await this.#taxNames()
     const refunds = await refundsTable()
-    for (let i = 0; i < this.#days.length; i += DAYS_PER_CHUNK) {
-      const chunk = this.#days.slice(i, i + DAYS_PER_CHUNK)
-      const byDay = new Map<string, BookDay>(chunk.map((d) => [d.day, emptyDay(d.day)]))
+    // One small indexed range query per aggregate and day: faster on both databases than one
+    // query that buckets a month of sales by day, and DST-proof since the bounds come from here
+    for (const bounds of this.#days) {
+      const day = emptyDay(bounds.day)
       const [sales, lines, payments] = await Promise.all([
-        this.#query(chunk, 'count(*) as sale_count, sum(s.rounding_total) as rounding', '', 'd.day'),
-        this.#query(
-          chunk,
-          'i.tax_class, i.tax_rate_ppm, sum(i.total - i.tax_total) as net, sum(i.line_discount + i.cart_discount_share) as discounts, sum(i.tax_total) as tax',
-          'join sale_items i on i.sale_id = s.id',
-          'd.day, i.tax_class, i.tax_rate_ppm'
-        ),
-        this.#query(chunk, 'p.method, sum(p.amount) as amount', "join payments p on p.sale_id = s.id and p.status = 'approved'", 'd.day, p.method'),
+        this.#completed(bounds).select(db.raw('count(*) as sale_count'), db.raw('sum(s.rounding_total) as rounding')),
+        this.#completed(bounds)
+          .join('sale_items as i', 'i.sale_id', 's.id')
+          .select('i.tax_class', 'i.tax_rate_ppm')
+          .select(db.raw('sum(i.total - i.tax_total) as net'), db.raw('sum(i.line_discount + i.cart_discount_share) as discounts'), db.raw('sum(i.tax_total) as tax'))
+          .groupBy('i.tax_class', 'i.tax_rate_ppm'),
+        this.#completed(bounds)
+          .join('payments as p', 'p.sale_id', 's.id')
+          .where('p.status', 'approved')
+          .select('p.method')
+          .select(db.raw('sum(p.amount) as amount'))
+          .groupBy('p.method'),
       ])
-      for (const row of sales) {
-        const day = byDay.get(row.day)!
-        day.saleCount = Number(row.sale_count)
-        day.rounding = Number(row.rounding ?? 0)
-      }
+      day.saleCount = Number(sales[0]?.sale_count ?? 0)
+      day.rounding = Number(sales[0]?.rounding ?? 0)
       const taxes = new Map<string, BookTax>()
       for (const row of lines) {
-        const day = byDay.get(row.day)!
         day.sales += Number(row.net)
         day.discounts += Number(row.discounts)
         const amount = Number(row.tax)
         const ratePpm = Number(row.tax_rate_ppm)
         if (amount === 0 && ratePpm === 0) continue
-        const key = `${row.day}|${row.tax_class}|${ratePpm}`
+        const key = `${row.tax_class}|${ratePpm}`
         const tax = taxes.get(key)
         if (tax) tax.amount += amount
-        else {
-          const entry = { code: row.tax_class, name: taxNames.get(row.tax_class) ?? row.tax_class, ratePpm, amount }
-          taxes.set(key, entry)
-          day.taxes.push(entry)
-        }
+        else taxes.set(key, { code: row.tax_class, name: taxNames.get(row.tax_class) ?? row.tax_class, ratePpm, amount })
       }
-      for (const row of payments) byDay.get(row.day)!.payments.push({ method: row.method, amount: Number(row.amount) })
-      if (refunds) await this.#addRefunds(chunk, byDay)
-
-      for (const bounds of chunk) {
-        const day = byDay.get(bounds.day)!
-        day.taxes.sort((a, b) => compare(a.code, b.code) || a.ratePpm - b.ratePpm)
-        day.payments.sort((a, b) => compare(a.method, b.method))
-        day.refunds.sort((a, b) => compare(a.method, b.method))
-        yield day
-      }
+      day.taxes = [...taxes.values()].sort((a, b) => compare(a.code, b.code) || a.ratePpm - b.ratePpm)
+      day.payments = payments.map((row) => ({ method: row.method, amount: Number(row.amount) })).sort((a, b) => compare(a.method, b.method))
+      if (refunds) await this.#addRefunds(bounds, day)
+      yield day
     }
   }
 
   async *saleLines(): AsyncIterable<BookSaleLine> {
-    if (!this.#days.length) return
-    const first = this.#days[0]
-    const last = this.#days.at(-1)!
-    let dayIndex = 0
-    // The keyset of the last line read: (completed_at, sale id, line id)
-    let after: { at: string; saleId: number; itemId: number } | null = null
-    while (true) {
-      const query = db
-        .from('sales as s')
-        .join('sale_items as i', 'i.sale_id', 's.id')
-        .join('registers as r', 'r.id', 's.register_id')
-        .where('s.store_id', this.store.id)
-        .where('s.status', 'completed')
-        .where('s.completed_at', '>=', first.starts)
-        .where('s.completed_at', '<', last.ends)
-        .select(
-          's.id as sale_id', 's.number', 's.completed_at', 'r.name as register', 'i.id as item_id', 'i.sku', 'i.name',
-          'i.quantity', 'i.unit_price', 'i.line_discount', 'i.cart_discount_share', 'i.tax_class', 'i.tax_rate_ppm',
-          'i.tax_total', 'i.total'
-        )
-        .orderBy([{ column: 's.completed_at' }, { column: 's.id' }, { column: 'i.id' }])
-        .limit(LINES_PER_CHUNK)
-      if (after) {
-        const { at, saleId, itemId } = after
-        query.where((q) =>
-          q
-            .where('s.completed_at', '>', at)
-            .orWhere((q2) =>
-              q2.where('s.completed_at', at).where((q3) => q3.where('s.id', '>', saleId).orWhere((q4) => q4.where('s.id', saleId).where('i.id', '>', itemId)))
-            )
-        )
-      }
-      const rows = await query
-      for (const row of rows) {
-        const at = storedText(row.completed_at)
-        while (dayIndex < this.#days.length - 1 && at >= this.#days[dayIndex].ends) dayIndex++
-        const tax = Number(row.tax_total)
-        const total = Number(row.total)
-        yield {
-          date: this.#days[dayIndex].day,
-          completedAt: `${at.replace(' ', 'T')}Z`,
-          saleId: Number(row.sale_id),
-          register: row.register,
-          number: Number(row.number),
-          sku: row.sku,
-          name: row.name,
-          quantity: Number(row.quantity),
-          unitPrice: Number(row.unit_price),
-          discount: Number(row.line_discount) + Number(row.cart_discount_share),
-          taxCode: row.tax_class,
-          taxRatePpm: Number(row.tax_rate_ppm),
-          tax,
-          net: total - tax,
-          total,
+    const registers = new Map<number, string>(
+      (await db.from('registers').where('store_id', this.store.id).select('id', 'name')).map((r) => [Number(r.id), r.name])
+    )
+    for (const bounds of this.#days) {
+      // The day's lines in order, LINES_PER_PAGE at a time, after the (time, sale, line) read last
+      let after: { at: string; saleId: number; itemId: number } | null = null
+      while (true) {
+        const query = this.#completed(bounds)
+          .join('sale_items as i', 'i.sale_id', 's.id')
+          .select(
+            's.id as sale_id', 's.number', 's.register_id', 's.completed_at', 'i.id as item_id', 'i.sku', 'i.name', 'i.quantity',
+            'i.unit_price', 'i.line_discount', 'i.cart_discount_share', 'i.tax_class', 'i.tax_rate_ppm', 'i.tax_total', 'i.total'
+          )
+          .orderBy([{ column: 's.completed_at' }, { column: 's.id' }, { column: 'i.id' }])
+          .limit(LINES_PER_PAGE)
+        if (after) {
+          const { at, saleId, itemId } = after
+          query.where((q) =>
+            q
+              .where('s.completed_at', '>', at)
+              .orWhere((q2) => q2.where('s.completed_at', at).where((q3) => q3.where('s.id', '>', saleId).orWhere((q4) => q4.where('s.id', saleId).where('i.id', '>', itemId))))
+          )
         }
+        const rows = await query
+        let lastAt = ''
+        let completedAt = ''
+        for (const row of rows) {
+          const at = storedText(row.completed_at)
+          if (at !== lastAt) {
+            lastAt = at
+            completedAt = `${at.replace(' ', 'T')}Z`
+          }
+          const tax = Number(row.tax_total)
+          const total = Number(row.total)
+          yield {
+            date: bounds.day,
+            completedAt,
+            saleId: Number(row.sale_id),
+            register: registers.get(Number(row.register_id)) ?? '',
+            number: Number(row.number),
+            sku: row.sku,
+            name: row.name,
+            quantity: Number(row.quantity),
+            unitPrice: Number(row.unit_price),
+            discount: Number(row.line_discount) + Number(row.cart_discount_share),
+            taxCode: row.tax_class,
+            taxRatePpm: Number(row.tax_rate_ppm),
+            tax,
+            net: total - tax,
+            total,
+          }
+        }
+        if (rows.length < LINES_PER_PAGE) break
+        const last = rows.at(-1)
+        after = { at: storedText(last.completed_at), saleId: Number(last.sale_id), itemId: Number(last.item_id) }
       }
-      if (rows.length < LINES_PER_CHUNK) return
-      const end = rows.at(-1)
-      after = { at: storedText(end.completed_at), saleId: Number(end.sale_id), itemId: Number(end.item_id) }
     }
   }
 
-  /** One aggregate over the completed sales of a chunk of days, grouped by store day */
-  async #query(chunk: DayBounds[], select: string, join: string, groupBy: string): Promise<any[]> {
-    const days = chunk.map(() => 'select ? as day, ? as starts, ? as ends').join(' union all ')
-    const sql = `select d.day, ${select}
-      from sales s
-      join (${days}) d on s.completed_at >= d.starts and s.completed_at < d.ends
-      ${join}
-      where s.store_id = ? and s.status = 'completed' and s.completed_at >= ? and s.completed_at < ?
-      group by ${groupBy}
-      order by ${groupBy}`
-    const bindings = [...chunk.flatMap((d) => [d.day, d.starts, d.ends]), this.store.id, chunk[0].starts, chunk.at(-1)!.ends]
-    return rowsOf(await db.rawQuery(sql, bindings))
+  /** The store's completed sales of one store day */
+  #completed(bounds: DayBounds) {
+    return db
+      .from('sales as s')
+      .where('s.store_id', this.store.id)
+      .where('s.status', 'completed')
+      .where('s.completed_at', '>=', bounds.starts)
+      .where('s.completed_at', '<', bounds.ends)
   }
 
   async #taxNames(): Promise<Map<string, string>> {
@@ -205,17 +198,17 @@ export class BooksSource implements ExportSource {
   | money went back by. The columns read here are checked first: if the table has another shape
   | the export fails loudly rather than producing books without refunds.
   */
-  async #addRefunds(chunk: DayBounds[], byDay: Map<string, BookDay>) {
-    const days = chunk.map(() => 'select ? as day, ? as starts, ? as ends').join(' union all ')
-    const sql = `select d.day, f.method, sum(f.total) as total, sum(f.tax_total) as tax, sum(f.rounding_total) as rounding
-      from refunds f
-      join (${days}) d on f.created_at >= d.starts and f.created_at < d.ends
-      where f.store_id = ? and f.created_at >= ? and f.created_at < ?
-      group by d.day, f.method
-      order by d.day, f.method`
-    const bindings = [...chunk.flatMap((d) => [d.day, d.starts, d.ends]), this.store.id, chunk[0].starts, chunk.at(-1)!.ends]
-    for (const row of rowsOf(await db.rawQuery(sql, bindings))) {
-      const day = byDay.get(row.day)!
+  async #addRefunds(bounds: DayBounds, day: BookDay) {
+    const rows = await db
+      .from('refunds as f')
+      .where('f.store_id', this.store.id)
+      .where('f.created_at', '>=', bounds.starts)
+      .where('f.created_at', '<', bounds.ends)
+      .select('f.method')
+      .select(db.raw('sum(f.total) as total'), db.raw('sum(f.tax_total) as tax'), db.raw('sum(f.rounding_total) as rounding'))
+      .groupBy('f.method')
+      .orderBy('f.method')
+    for (const row of rows) {
       const total = Number(row.total)
       const tax = Number(row.tax)
       const rounding = Number(row.rounding ?? 0)
@@ -224,6 +217,7 @@ export class BooksSource implements ExportSource {
       day.refundedTax += tax
       day.refundRounding += rounding
     }
+    day.refunds.sort((a, b) => compare(a.method, b.method))
   }
 }
 
@@ -249,7 +243,3 @@ function compare(a: string, b: string) {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** db.rawQuery answers rows on SQLite and [rows, fields] on MySQL */
-function rowsOf(result: any): any[] {
-  return Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result
-}
