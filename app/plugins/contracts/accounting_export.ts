@@ -14,34 +14,80 @@ export interface ExportPeriod {
   currency: string
   /** Digits of the currency's minor unit (2 for USD) */
   currencyDigits: number
+  /** Minor units as the decimal text accounting packages read: 123456 -> "1234.56" (never through a float) */
+  amount(minor: number): string
 }
 
-/** One store day of the books, in minor units; what every shipped exporter is built from */
+export interface BookTax {
+  /** The tax class (or the region's tax code) */
+  code: string
+  name: string
+  ratePpm: number
+  amount: number
+}
+
+/**
+ * One store day of the books, in minor units; what every shipped exporter is built from.
+ * It balances: sum(payments) = sales + sum(taxes) + rounding, and
+ * sum(refunds) = refundedSales + refundedTax + refundRounding.
+ */
 export interface BookDay {
   date: string
-  /** Net sales (after discounts, before tax), by sales account key (e.g. a category or 'sales') */
+  /** Completed sales that day */
+  saleCount: number
+  /** Net sales: after discounts, without tax */
   sales: number
+  /** Discounts given (line and cart); sales + discounts is the gross amount before discounts */
   discounts: number
-  /** Tax collected, by rate */
-  taxes: { code: string; name: string; ratePpm: number; amount: number }[]
-  /** Money received, by payment method */
+  /** Tax collected, by rate, ordered by code then rate */
+  taxes: BookTax[]
+  /** Money received, by payment method, ordered by method */
   payments: { method: string; amount: number }[]
   /** Money paid back on refunds, by payment method, and the net sales and tax they reverse */
   refunds: { method: string; amount: number }[]
   refundedSales: number
   refundedTax: number
-  /** Cash rounding given or taken */
+  /** Cash rounding of refunds (positive when the customer got more back) */
+  refundRounding: number
+  /** Cash rounding taken (positive: the customer paid more than the total) */
   rounding: number
 }
 
+/** One line of a completed sale, for exporters that list sales in detail */
+export interface BookSaleLine {
+  /** The store day of the sale */
+  date: string
+  /** The completion time, ISO 8601 UTC */
+  completedAt: string
+  saleId: number
+  register: string
+  number: number
+  sku: string
+  name: string
+  quantity: number
+  unitPrice: number
+  discount: number
+  taxCode: string
+  taxRatePpm: number
+  tax: number
+  /** Net of discounts, without tax */
+  net: number
+  /** What the customer paid for the line (tax included) */
+  total: number
+}
+
 export interface ExportSource {
-  /** The period's days in order, streamed from the database */
+  /** The period's days in order, streamed from the database (days without sales included) */
   days(): AsyncIterable<BookDay>
+  /** The period's sale lines in order (day, completion time, sale, line), streamed in chunks */
+  saleLines(): AsyncIterable<BookSaleLine>
 }
 
 export interface AccountingExporter {
   readonly id: string
   readonly label: string
+  /** The file name's stem, e.g. 'journal' -> journal-2026-01-01-2026-01-31.csv */
+  readonly fileName?: string
   /** The CSV's header row */
   columns(settings: PluginSettings): string[]
   /** The CSV's data rows, in a stable order (the same period exported twice is byte-identical) */

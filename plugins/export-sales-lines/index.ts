@@ -1,0 +1,39 @@
+import { definePlugin } from '#plugins/contracts/plugin'
+import type { AccountingExporter } from '#plugins/contracts/accounting_export'
+
+/*
+| Every line of every completed sale in the period, for an accountant who reconciles sale by
+| sale or loads the detail into a spreadsheet. Amounts in the currency's units.
+*/
+const exporter: AccountingExporter = {
+  id: 'sales-lines',
+  label: 'Sales lines (one row per line sold)',
+  fileName: 'sales-lines',
+  columns: () => ['date', 'completed_at', 'register', 'sale_number', 'sku', 'product', 'quantity', 'unit_price', 'discount', 'tax_code', 'tax_rate', 'tax', 'net', 'total'],
+  async *rows(period, source) {
+    for await (const line of source.saleLines()) {
+      yield [
+        line.date,
+        line.completedAt,
+        line.register,
+        line.number,
+        line.sku,
+        line.name,
+        line.quantity,
+        period.amount(line.unitPrice),
+        period.amount(line.discount),
+        line.taxCode,
+        line.taxRatePpm / 10_000,
+        period.amount(line.tax),
+        period.amount(line.net),
+        period.amount(line.total),
+      ]
+    }
+  },
+}
+
+export default definePlugin({
+  setup(host) {
+    host.accountingExporter(exporter)
+  },
+})

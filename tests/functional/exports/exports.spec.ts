@@ -1,0 +1,292 @@
+import { test } from '@japa/runner'
+import { request as httpRequest } from 'node:http'
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import { apiToken, createProduct, createStore } from '#tests/fixtures'
+import { submit, reopen } from '#tests/functional/backoffice/helpers'
+import { enablePluginForTest } from '#tests/plugins'
+import { csvRows, minor, seedWeek } from '#tests/functional/exports/helpers'
+import { seedBusyStore } from '#services/books_seed_service'
+
+/*
+| Accounting exports over a seeded week sold through the checkout: each exporter's file,
+| balanced per day, matching the sales report, formula cells neutralised, byte-identical
+| twice; the period's rules; roles; and the streaming path.
+*/
+
+async function download(client: any, token: string, exporter: string, from: string, to: string) {
+  return client.get(`/api/exports/${exporter}?from=${from}&to=${to}`).bearerToken(token)
+}
+
+/** The sales report's figures for the period: GET /api/sales, every page */
+async function reportTotals(client: any, token: string, from: string, to: string) {
+  let page = 1
+  const totals = { count: 0, total: 0, tax: 0, discounts: 0, rounding: 0, rounded: 0 }
+  while (true) {
+    const response = await client.get(`/api/sales?from=${from}&to=${to}&per_page=100&page=${page}`).bearerToken(token)
+    response.assertStatus(200)
+    for (const sale of response.body().data) {
+      totals.count++
+      totals.total += sale.total
+      totals.tax += sale.tax_total
+      totals.discounts += sale.discount_total
+      totals.rounding += sale.rounding
+      if (sale.rounding !== 0) totals.rounded++
+    }
+    if (page >= response.body().meta.last_page) return totals
+    page++
+  }
+}
+
+test.group('Accounting exports: the books of a seeded week', () => {
+  test('the journal balances per day and matches the sales report', async ({ client, assert }) => {
+    await enablePluginForTest('export-journal')
+    const week = await seedWeek()
+    const token = await apiToken(client, week.fixture.users.accountant)
+    const response = await download(client, token, 'journal', week.from, week.to)
+    response.assertStatus(200)
+    assert.match(response.header('content-type'), /^text\/csv/)
+    assert.equal(response.header('content-disposition'), `attachment; filename="journal-${week.from}-${week.to}.csv"`)
+
+    const [header, ...rows] = csvRows(response.text())
+    assert.deepEqual(header, ['date', 'account', 'debit', 'credit', 'memo'])
+    const byDay = new Map<string, { debit: number; credit: number }>()
+    for (const [date, , debit, credit] of rows) {
+      const day = byDay.get(date) ?? { debit: 0, credit: 0 }
+      day.debit += minor(debit)
+      day.credit += minor(credit)
+      byDay.set(date, day)
+    }
+    assert.equal(byDay.size, 7)
+    for (const [date, day] of byDay) assert.equal(day.debit, day.credit, `debits equal credits on ${date}`)
+
+    const sum = (account: string, column: 2 | 3) => rows.filter((r) => r[1] === account).reduce((s, r) => s + minor(r[column]), 0)
+    const report = await reportTotals(client, token, week.from, week.to)
+    assert.equal(report.count, 21)
+    // sales (gross) - discounts + taxes = what the sales report totals
+    const taxes = sum('2200', 3)
+    assert.equal(sum('4000', 3) - sum('4100', 2) + taxes, report.total)
+    assert.equal(taxes, report.tax)
+    assert.equal(sum('4100', 2), report.discounts)
+    assert.isAbove(report.rounded, 0, 'the week has cash rounding')
+    const rounding = sum('4900', 3) - sum('4900', 2)
+    assert.equal(rounding, report.rounding)
+    // what came in by cash and card is the total plus the rounding
+    assert.equal(sum('1000', 2) + sum('1100', 2), report.total + report.rounding)
+    assert.isAbove(sum('1000', 2), 0)
+    assert.isAbove(sum('1100', 2), 0)
+    // two tax rates, each on its own line
+    const taxMemos = new Set(rows.filter((r) => r[1] === '2200').map((r) => r[4]))
+    assert.deepEqual([...taxMemos].sort(), ['Reduced 2%', 'Sales tax 8%'])
+  })
+
+  test('tax payable per rate goes to the account mapped in the settings', async ({ client, assert }) => {
+    await enablePluginForTest('export-journal', { account_tax: '2299', tax_accounts: 'standard=2201, reduced=2202', account_cash: '1001' })
+    try {
+      const week = await seedWeek()
+      const token = await apiToken(client, week.fixture.users.admin)
+      const rows = csvRows((await download(client, token, 'journal', week.from, week.to)).text()).slice(1)
+      const accounts = new Set(rows.map((r) => r[1]))
+      assert.isTrue(accounts.has('2201') && accounts.has('2202') && accounts.has('1001'))
+      assert.isFalse(accounts.has('2299') || accounts.has('2200') || accounts.has('1000'))
+    } finally {
+      await enablePluginForTest('export-journal')
+    }
+  })
+
+  test('QuickBooks and Xero files: their columns, balanced journals, the same totals', async ({ client, assert }) => {
+    await enablePluginForTest('export-quickbooks')
+    await enablePluginForTest('export-xero')
+    const week = await seedWeek()
+    const token = await apiToken(client, week.fixture.users.accountant)
+    const report = await reportTotals(client, token, week.from, week.to)
+
+    const qb = await download(client, token, 'quickbooks', week.from, week.to)
+    qb.assertStatus(200)
+    const [qbHeader, ...qbRows] = csvRows(qb.text())
+    assert.deepEqual(qbHeader, ['JournalNo', 'JournalDate', 'AccountName', 'Debits', 'Credits', 'Description', 'Name'])
+    const entries = new Map<string, number>()
+    for (const row of qbRows) entries.set(row[0], (entries.get(row[0]) ?? 0) + minor(row[3]) - minor(row[4]))
+    assert.equal(entries.size, 7)
+    for (const [no, balance] of entries) assert.equal(balance, 0, `journal ${no} balances`)
+    const [y, m, d] = week.from.split('-')
+    assert.equal(qbRows[0][0], `POS-${y}${m}${d}`)
+    assert.equal(qbRows[0][1], `${m}/${d}/${y}`)
+    const qbSales = qbRows.filter((r) => r[2] === 'Sales').reduce((s, r) => s + minor(r[4]), 0)
+    const qbDiscounts = qbRows.filter((r) => r[2] === 'Discounts given').reduce((s, r) => s + minor(r[3]), 0)
+    const qbTax = qbRows.filter((r) => r[2] === 'Sales Tax Payable').reduce((s, r) => s + minor(r[4]), 0)
+    assert.equal(qbSales - qbDiscounts + qbTax, report.total)
+
+    const xero = await download(client, token, 'xero', week.from, week.to)
+    xero.assertStatus(200)
+    const [xeroHeader, ...xeroRows] = csvRows(xero.text())
+    assert.deepEqual(xeroHeader, ['Narration', 'Date', 'Description', 'AccountCode', 'TaxRate', 'Amount', 'TrackingName1', 'TrackingOption1', 'TrackingName2', 'TrackingOption2'])
+    const journals = new Map<string, number>()
+    for (const row of xeroRows) journals.set(`${row[0]}|${row[1]}`, (journals.get(`${row[0]}|${row[1]}`) ?? 0) + minor(row[5]))
+    assert.equal(journals.size, 7)
+    for (const [key, balance] of journals) assert.equal(balance, 0, `journal ${key} balances`)
+    // credits are negative amounts, written as plain numbers (not neutralised)
+    assert.isTrue(xeroRows.some((r) => /^-\d+\.\d\d$/.test(r[5])))
+    assert.equal(xeroRows[0][4], 'Tax Exempt')
+    assert.match(xeroRows[0][1], /^\d\d [A-Z][a-z]{2} \d{4}$/)
+  })
+
+  test('the sales lines add up to the report, and formula cells are neutralised', async ({ client, assert }) => {
+    await enablePluginForTest('export-sales-lines')
+    const week = await seedWeek({ formulaName: '=HYPERLINK("http://evil.test","Coffee")' })
+    await db.from('products').where('store_id', week.fixture.store.id).where('name', 'Bread').update({ name: '+Bread' })
+    // the name is copied on the line when sold: rename it on the lines too
+    await db.from('sale_items').whereIn('sale_id', week.saleIds).where('name', 'Bread').update({ name: '@Bread' })
+    const token = await apiToken(client, week.fixture.users.accountant)
+    const response = await download(client, token, 'sales-lines', week.from, week.to)
+    response.assertStatus(200)
+    const text = response.text()
+    const [header, ...rows] = csvRows(text)
+    assert.deepEqual(header, ['date', 'completed_at', 'register', 'sale_number', 'sku', 'product', 'quantity', 'unit_price', 'discount', 'tax_code', 'tax_rate', 'tax', 'net', 'total'])
+    const products = new Set(rows.map((r) => r[5]))
+    assert.isTrue(products.has(`'=HYPERLINK("http://evil.test","Coffee")`))
+    assert.isTrue(products.has("'@Bread"))
+    for (const row of rows) for (const cell of row) assert.notMatch(cell, /^[=+@\t\r]/)
+    assert.notInclude(text, '\n=')
+
+    const report = await reportTotals(client, token, week.from, week.to)
+    assert.equal(rows.reduce((s, r) => s + minor(r[13]), 0), report.total)
+    assert.equal(rows.reduce((s, r) => s + minor(r[11]), 0), report.tax)
+    // in order: by day, then time
+    const times = rows.map((r) => r[1])
+    assert.deepEqual(times, [...times].sort())
+  })
+
+  test('the same period exported twice is byte-identical', async ({ client, assert }) => {
+    const week = await seedWeek()
+    const token = await apiToken(client, week.fixture.users.accountant)
+    for (const exporter of ['journal', 'quickbooks', 'xero', 'sales-lines']) {
+      const first = await download(client, token, exporter, week.from, week.to)
+      const second = await download(client, token, exporter, week.from, week.to)
+      first.assertStatus(200)
+      assert.isAbove(first.text().length, 200)
+      assert.equal(second.text(), first.text(), `${exporter} twice`)
+    }
+  })
+
+  test('days without sales give no rows; another store’s sales never show', async ({ client, assert }) => {
+    const week = await seedWeek()
+    const other = await createStore()
+    const token = await apiToken(client, other.users.accountant)
+    const response = await download(client, token, 'journal', week.from, week.to)
+    response.assertStatus(200)
+    assert.equal(response.text(), 'date,account,debit,credit,memo\r\n')
+  })
+})
+
+test.group('Accounting exports: the page, the period and roles', () => {
+  test('the Exports page lists the exporters and is linked from the back office', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const page = await client.get('/backoffice/exports').loginAs(fixture.users.accountant)
+    page.assertStatus(200)
+    for (const label of ['Daily journal', 'QuickBooks Online', 'Xero', 'Sales lines']) assert.include(page.text(), label)
+    assert.include(page.text(), 'href="/backoffice/exports"')
+    const dashboard = await client.get('/backoffice').loginAs(fixture.users.admin)
+    assert.include(dashboard.text(), 'href="/backoffice/exports"')
+    const managerDashboard = await client.get('/backoffice').loginAs(fixture.users.manager)
+    assert.notInclude(managerDashboard.text(), 'href="/backoffice/exports"')
+  })
+
+  test('the form downloads the CSV as an attachment', async ({ client, assert }) => {
+    const week = await seedWeek()
+    const response = await submit(client, week.fixture.users.accountant, 'post', '/backoffice/exports', { exporter: 'journal', from: week.from, to: week.to }, '/backoffice/exports')
+    response.assertStatus(200)
+    assert.equal(response.header('content-disposition'), `attachment; filename="journal-${week.from}-${week.to}.csv"`)
+    assert.equal(csvRows(response.text())[0].join(','), 'date,account,debit,credit,memo')
+    const audit = await db.from('audit_logs').where({ store_id: week.fixture.store.id, action: 'accounting_export' }).first()
+    assert.include(audit.data, '"exporter":"journal"')
+  })
+
+  test('bad periods are refused with the message on the field', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const today = DateTime.now().setZone(fixture.store.timeZone)
+    const day = (d: DateTime) => d.toISODate()!
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ from: day(today.minus({ days: 3 })), to: day(today.minus({ days: 5 })) }, 'to', /on or after the start/],
+      [{ from: day(today.minus({ years: 10 })), to: day(today.minus({ days: 1 })) }, 'to', /at most 366 days/],
+      [{ from: day(today.minus({ days: 1 })), to: day(today.plus({ days: 2 })) }, 'to', /after today/],
+      [{ from: day(today.plus({ days: 1 })), to: day(today.plus({ days: 2 })) }, 'from', /future/],
+      [{ from: '2025-02-30', to: day(today) }, 'from', /not a day/],
+      [{ from: 'last week', to: day(today) }, 'from', /.+/],
+    ]
+    const token = await apiToken(client, fixture.users.accountant)
+    for (const [period, field, message] of cases) {
+      const api = await client.get(`/api/exports/journal?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}`).bearerToken(token)
+      api.assertStatus(422)
+      const error = api.body().errors.find((e: any) => e.field === field)
+      assert.exists(error, `${JSON.stringify(period)} has an error on ${field}`)
+      assert.match(error.message, message)
+
+      const form = await submit(client, fixture.users.accountant, 'post', '/backoffice/exports', { exporter: 'journal', ...period }, '/backoffice/exports')
+      form.assertStatus(302)
+      const page = await reopen(client, fixture.users.accountant, '/backoffice/exports', form)
+      assert.include(page.text(), `id="field-${field}-error"`)
+    }
+    const unknown = await client.get(`/api/exports/nope?from=${day(today)}&to=${day(today)}`).bearerToken(token)
+    unknown.assertStatus(422)
+    assert.equal(unknown.body().errors[0].field, 'exporter')
+    // exactly 366 days up to today is fine
+    const year = await client.get(`/api/exports/journal?from=${day(today.minus({ days: 365 }))}&to=${day(today)}`).bearerToken(token)
+    year.assertStatus(200)
+  })
+
+  test('only admins and accountants export', async ({ client }) => {
+    const fixture = await createStore()
+    const today = DateTime.now().setZone(fixture.store.timeZone).toISODate()
+    for (const role of ['cashier', 'manager'] as const) {
+      ;(await client.get('/backoffice/exports').loginAs(fixture.users[role])).assertStatus(403)
+      ;(await submit(client, fixture.users[role], 'post', '/backoffice/exports', { exporter: 'journal', from: today, to: today })).assertStatus(403)
+      const token = await apiToken(client, fixture.users[role])
+      ;(await client.get(`/api/exports/journal?from=${today}&to=${today}`).bearerToken(token)).assertStatus(403)
+      ;(await client.get('/api/exports').bearerToken(token)).assertStatus(403)
+    }
+    for (const role of ['admin', 'accountant'] as const) {
+      ;(await client.get('/backoffice/exports').loginAs(fixture.users[role])).assertStatus(200)
+      const token = await apiToken(client, fixture.users[role])
+      ;(await client.get(`/api/exports/journal?from=${today}&to=${today}`).bearerToken(token)).assertStatus(200)
+    }
+    ;(await client.get(`/api/exports/journal?from=${today}&to=${today}`)).assertStatus(401)
+  })
+
+  test('a large period is streamed: chunked, in several pieces, never with a length up front', async ({ assert, client }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: 'Widget' })
+    const today = DateTime.now().setZone(fixture.store.timeZone).startOf('day')
+    const from = today.minus({ days: 60 }).toISODate()!
+    const to = today.minus({ days: 1 }).toISODate()!
+    const seeded = await seedBusyStore(fixture.store, { from, to, lines: 12_000, products: [product] })
+    const token = await apiToken(client, fixture.users.accountant)
+
+    const answer = await new Promise<{ headers: Record<string, any>; chunks: number; bytes: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port: Number(process.env.PORT), path: `/api/exports/sales-lines?from=${from}&to=${to}`, headers: { authorization: `Bearer ${token}` } },
+        (res) => {
+          let chunks = 0
+          const parts: Buffer[] = []
+          res.on('data', (chunk: Buffer) => {
+            chunks++
+            parts.push(chunk)
+          })
+          res.on('end', () => {
+            const body = Buffer.concat(parts)
+            resolve({ headers: res.headers, chunks, bytes: body.length, text: body.toString('utf8') })
+          })
+          res.on('error', reject)
+        }
+      )
+      req.on('error', reject)
+      req.end()
+    })
+    assert.equal(answer.headers['transfer-encoding'], 'chunked')
+    assert.isUndefined(answer.headers['content-length'])
+    assert.isAbove(answer.chunks, 5)
+    const rows = csvRows(answer.text)
+    assert.equal(rows.length - 1, seeded.lines)
+    assert.equal(rows.slice(1).reduce((s, r) => s + minor(r[13]), 0), seeded.total)
+  })
+})
