@@ -7,6 +7,7 @@ import { middleware } from '#start/kernel'
 
 const TillShiftController = () => import('#controllers/till/shift_controller')
 const ShiftsController = () => import('#controllers/backoffice/shifts_controller')
+const ReportsController = () => import('#controllers/backoffice/reports_controller')
 const ApiShiftsController = () => import('#controllers/api/shifts_controller')
 
 // The till: open, cash in/out, no-sale, X report, close with the count, the Z just written
@@ -29,6 +30,8 @@ router
     router.get('/shifts', [ShiftsController, 'index'])
     router.get('/shifts/:id', [ShiftsController, 'show'])
     router.get('/shifts/:id/z.pdf', [ShiftsController, 'pdf'])
+    router.get('/reports', [ReportsController, 'index'])
+    router.get('/reports/csv/:table', [ReportsController, 'csv'])
   })
   .prefix('/backoffice')
   .use([middleware.auth({ guards: ['web'] }), middleware.can('viewReports')])
