@@ -8,6 +8,7 @@ import type Product from '#models/product'
 import CatalogService from '#services/catalog_service'
 import { ean13 } from '#services/barcode'
 import { dbTimestamp } from '#services/db_time'
+import ShiftService from '#services/shift_service'
 
 /*
 | Each test makes its own store (with a register, tax rates and one user per role), so tests
@@ -25,7 +26,7 @@ export interface TestStore {
   tag: string
 }
 
-export async function createStore(options: { taxPpm?: number; pricesIncludeTax?: boolean; allowNegativeStock?: boolean; cashRounding?: number } = {}): Promise<TestStore> {
+export async function createStore(options: { taxPpm?: number; pricesIncludeTax?: boolean; allowNegativeStock?: boolean; cashRounding?: number; openShift?: boolean } = {}): Promise<TestStore> {
   const tag = randomUUID().slice(0, 8)
   const store = await Store.create({
     name: `Test store ${tag}`,
@@ -57,6 +58,8 @@ export async function createStore(options: { taxPpm?: number; pricesIncludeTax?:
     })
   }
   const category = await Category.create({ storeId: store.id, name: 'General', position: 0 })
+  // Register 1 starts the test mid-day, its shift open (float 0), so the till sells at once
+  if (options.openShift ?? true) await new ShiftService().open({ user: users.manager, store }, register.id, { amount: 0 })
   return { store, register, users, category, tag }
 }
 

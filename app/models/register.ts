@@ -9,6 +9,8 @@ export default class Register extends BaseModel {
   @column() declare name: string
   @column() declare lastSaleNumber: number
   @column() declare lastSaleHash: string | null
+  @column() declare openShiftId: number | null
+  @column() declare lastZNumber: number
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 

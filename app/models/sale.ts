@@ -17,6 +17,7 @@ export default class Sale extends BaseModel {
   @column() declare registerId: number
   @column() declare userId: number
   @column() declare customerId: number | null
+  @column() declare shiftId: number | null
   @column() declare status: SaleStatus
   @column() declare channel: 'till' | 'api'
   @column() declare number: number | null

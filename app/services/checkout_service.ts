@@ -488,7 +488,7 @@ export default class CheckoutService {
    */
   async #complete(actor: Actor, sale: Sale, items: SaleItem[], payments: Payment[], trx: TransactionClientContract, newPayment?: Payment) {
     await trx.from('registers').where('id', sale.registerId).increment('last_sale_number', 1)
-    const register = await trx.from('registers').where('id', sale.registerId).select('last_sale_number', 'last_sale_hash').first()
+    const register = await trx.from('registers').where('id', sale.registerId).select('last_sale_number', 'last_sale_hash', 'open_shift_id').first()
 
     const perProduct = new Map<number, number>()
     for (const item of items) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
@@ -510,6 +510,8 @@ export default class CheckoutService {
 
     const completedAt = DateTime.utc().startOf('second')
     sale.merge({ status: 'completed', number: Number(register.last_sale_number), completedAt })
+    // The register's open shift, read under its row lock: a closing shift never misses a sale (null without one)
+    sale.shiftId = register.open_shift_id ?? null
     sale.previousHash = register.last_sale_hash ?? null
     sale.hash = saleHash(sale.previousHash, {
       storeId: sale.storeId,

@@ -3,6 +3,7 @@ import { inject } from '@adonisjs/core'
 import Register from '#models/register'
 import TillScreenService, { REGISTER_COOKIE } from '#services/till_screen_service'
 import { registerChoiceValidator } from '#validators/till'
+import ShiftService from '#services/shift_service'
 
 @inject()
 export default class TillController {
@@ -14,6 +15,8 @@ export default class TillController {
       const registers = await Register.query().where('store_id', ctx.store.id).orderBy('id')
       return ctx.view.render('till/choose_register', { registers })
     }
+    // No selling before the register's shift is opened with a float
+    if (!(await new ShiftService().current(ctx.store.id, register.id))) return ctx.response.redirect('/till/shift/open')
     const [state, categories] = await Promise.all([this.screen.cart(ctx, register), this.screen.categories(ctx.store.id)])
     return ctx.view.render('till/show', { ...state, categories })
   }

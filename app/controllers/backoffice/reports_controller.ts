@@ -1,0 +1,108 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import { DateTime } from 'luxon'
+import Store from '#models/store'
+import ReportService from '#services/report_service'
+import { barChart } from '#services/chart_svg'
+import { toCsv } from '#services/report_csv'
+import { formatMoney, minorToDecimal } from '#services/money'
+import { paymentMethodLabel } from '#services/payment_methods'
+
+const MAX_DAYS = 366
+
+/** The managers' reports page, its charts and a CSV of each table */
+@inject()
+export default class ReportsController {
+  constructor(private reports: ReportService) {}
+
+  async index(ctx: HttpContext) {
+    const { store } = ctx
+    const { from, to } = this.#range(ctx)
+    const data = await this.#tables(ctx, from, to)
+    const trendFrom = DateTime.fromISO(to).minus({ days: 29 }).toISODate()!
+    const trend = await this.reports.byDayAndHour(store, trendFrom, to)
+    const money = (amount: number) => formatMoney(amount, store.currency)
+    const hourChart = barChart(
+      data.hours.map((h) => ({ label: String(h.hour).padStart(2, '0'), value: h.total, text: `${money(h.total)} in ${h.count} sales` })),
+      { title: 'Sales by hour of the day', labelEvery: 3 }
+    )
+    const trendChart = barChart(
+      trend.days.map((d) => ({ label: d.day.slice(5), value: d.total, text: `${money(d.total)} in ${d.count} sales` })),
+      { title: `Sales per day, ${trendFrom} to ${to}`, labelEvery: 5 }
+    )
+    const query = new URLSearchParams({ from, to }).toString()
+    return ctx.view.render('backoffice/reports/index', { ...data, from, to, hourChart, trendChart, query })
+  }
+
+  async csv(ctx: HttpContext) {
+    const { from, to } = this.#range(ctx)
+    const data = await this.#tables(ctx, from, to)
+    const currency = ctx.store.currency
+    const m = (amount: number) => Number(minorToDecimal(amount, currency))
+    const tables: Record<string, () => [{ key: string; label: string }[], Record<string, unknown>[]]> = {
+      days: () => [cols('day:Day', 'count:Sales', 'total:Total', 'tax:Tax', 'discounts:Discounts'), data.days.map((d) => ({ ...d, total: m(d.total), tax: m(d.tax), discounts: m(d.discounts) }))],
+      hours: () => [cols('hour:Hour', 'count:Sales', 'total:Total'), data.hours.map((h) => ({ ...h, total: m(h.total) }))],
+      methods: () => [cols('method:Method', 'count:Payments', 'amount:Amount'), data.methods.map((r) => ({ method: paymentMethodLabel(r.method), count: r.count, amount: m(r.amount) }))],
+      categories: () => [cols('category:Category', 'quantity:Units', 'revenue:Revenue', 'margin:Margin'), data.products.categories.map((r) => ({ ...r, revenue: m(r.revenue), margin: m(r.margin) }))],
+      cashiers: () => [cols('name:Cashier', 'count:Sales', 'total:Total'), data.cashiers.map((r) => ({ ...r, total: m(r.total) }))],
+      stores: () => [cols('name:Store', 'currency:Currency', 'count:Sales', 'total:Total'), data.stores.map((r) => ({ ...r, total: Number(minorToDecimal(r.total, r.currency)) }))],
+      best: () => [productCols, data.products.best.map((r) => moneyRow(r, m))],
+      worst: () => [productCols, data.products.worst.map((r) => moneyRow(r, m))],
+      valuation: () => [cols('category:Category', 'products:Products', 'units:Units', 'value:Value at cost'), data.valuation.map((r) => ({ ...r, value: m(r.value) }))],
+      low_stock: () => [cols('name:Product', 'sku:SKU', 'stock:On hand'), data.lowStock],
+    }
+    const table = tables[ctx.params.table]
+    if (!table) return ctx.response.notFound('No such report table')
+    const [columns, rows] = table()
+    ctx.response.header('content-type', 'text/csv; charset=utf-8')
+    ctx.response.header('content-disposition', `attachment; filename="${ctx.params.table}-${from}-${to}.csv"`)
+    return ctx.response.send(toCsv(columns, rows))
+  }
+
+  async #tables(ctx: HttpContext, from: string, to: string) {
+    const { store } = ctx
+    // An admin sees every store side by side; others their own
+    const stores = ctx.auth.user!.role === 'admin' ? await Store.query().orderBy('name') : [store]
+    const [dayHour, methods, cashiers, storeRows, products, valuation, lowStock] = await Promise.all([
+      this.reports.byDayAndHour(store, from, to),
+      this.reports.byPaymentMethod(store, from, to),
+      this.reports.byCashier(store, from, to),
+      this.reports.byStore(stores, from, to),
+      this.reports.products(store, from, to),
+      this.reports.stockValuation(store),
+      this.reports.lowStock(store),
+    ])
+    return { days: dayHour.days, hours: dayHour.hours, methods, cashiers, stores: storeRows, products, valuation, lowStock }
+  }
+
+  /** The store's days asked for (default today), at most a year; a bad day falls back to today */
+  #range(ctx: HttpContext) {
+    const qs = ctx.request.qs()
+    const today = DateTime.now().setZone(ctx.store.timeZone).toISODate()!
+    let from = isoDay(qs.from) ?? today
+    let to = isoDay(qs.to) ?? (isoDay(qs.from) ? from : today)
+    if (from > to) [from, to] = [to, from]
+    if (DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days >= MAX_DAYS) {
+      from = DateTime.fromISO(to).minus({ days: MAX_DAYS - 1 }).toISODate()!
+    }
+    return { from, to }
+  }
+}
+
+const productCols = cols('name:Product', 'sku:SKU', 'category:Category', 'quantity:Units', 'revenue:Revenue', 'cost:Cost', 'margin:Margin')
+
+function moneyRow(row: { revenue: number; cost: number; margin: number }, m: (n: number) => number) {
+  return { ...row, revenue: m(row.revenue), cost: m(row.cost), margin: m(row.margin) }
+}
+
+function cols(...specs: string[]) {
+  return specs.map((spec) => {
+    const [key, label] = spec.split(':')
+    return { key, label }
+  })
+}
+
+function isoDay(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null
+  return DateTime.fromISO(value).isValid ? value : null
+}

@@ -1,0 +1,90 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import ShiftService from '#services/shift_service'
+import TillScreenService from '#services/till_screen_service'
+import { denominationsFor } from '#services/denominations'
+import { parseMoney } from '#services/money'
+import { DomainError } from '#exceptions/domain_error'
+import { cashMovementFormValidator, closeShiftFormValidator, openShiftFormValidator } from '#validators/shifts'
+
+/** The till's shift screens: open with a float, cash in/out and no-sale, X report, close with the count */
+@inject()
+export default class ShiftController {
+  constructor(
+    private shifts: ShiftService,
+    private screen: TillScreenService
+  ) {}
+
+  async show(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) return ctx.response.redirect('/till')
+    const shift = await this.shifts.current(ctx.store.id, register.id)
+    if (!shift) return ctx.response.redirect('/till/shift/open')
+    const { figures } = await this.shifts.xReport(ctx.store.id, ctx.store.currency, shift.id)
+    return ctx.view.render('till/shift', { register, shift, figures, store: ctx.store })
+  }
+
+  async create(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) return ctx.response.redirect('/till')
+    if (await this.shifts.current(ctx.store.id, register.id)) return ctx.response.redirect('/till')
+    return ctx.view.render('till/shift_open', { register, denominations: denominationsFor(ctx.store.currency) })
+  }
+
+  async store(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) return ctx.response.redirect('/till')
+    const input = await ctx.request.validateUsing(openShiftFormValidator)
+    await this.shifts.open(this.screen.actor(ctx), register.id, {
+      counts: input.float_counts ?? null,
+      amount: this.#money(ctx, input.float, 'float'),
+    })
+    ctx.session.flash('notice', `${register.name} is open`)
+    return ctx.response.redirect('/till')
+  }
+
+  async movement(ctx: HttpContext) {
+    const shift = await this.#openShift(ctx)
+    const input = await ctx.request.validateUsing(cashMovementFormValidator)
+    const amount = input.kind === 'no_sale' ? null : this.#money(ctx, input.amount, 'amount')
+    await this.shifts.recordMovement(this.screen.actor(ctx), shift.id, input.kind, amount, input.reason ?? null)
+    const done = { cash_in: 'Cash in recorded', cash_out: 'Cash out recorded', no_sale: 'Drawer opened (no sale)' }[input.kind]
+    ctx.session.flash('notice', done)
+    return ctx.response.redirect('/till/shift')
+  }
+
+  async closeForm(ctx: HttpContext) {
+    const shift = await this.#openShift(ctx)
+    return ctx.view.render('till/shift_close', { shift, denominations: denominationsFor(ctx.store.currency) })
+  }
+
+  async close(ctx: HttpContext) {
+    const shift = await this.#openShift(ctx)
+    const input = await ctx.request.validateUsing(closeShiftFormValidator)
+    await this.shifts.close(this.screen.actor(ctx), shift.id, {
+      counts: input.counts ?? null,
+      amount: this.#money(ctx, input.amount, 'amount'),
+    })
+    return ctx.response.redirect(`/till/shift/${shift.id}/z`)
+  }
+
+  /** The Z report just written, to read and print at the till */
+  async z(ctx: HttpContext) {
+    const report = await this.shifts.zReport(ctx.store.id, Number(ctx.params.id) || 0)
+    return ctx.view.render('till/shift_z', { report, figures: report.figures, store: ctx.store })
+  }
+
+  async #openShift(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    const shift = register ? await this.shifts.current(ctx.store.id, register.id) : null
+    if (!shift) throw new DomainError('This register has no open shift: open one first', { status: 409, code: 'no_open_shift' })
+    return shift
+  }
+
+  #money(ctx: HttpContext, text: string | null | undefined, field: string) {
+    if (text === undefined || text === null || text === '') return null
+    const amount = parseMoney(text, ctx.store.currency)
+    if (amount === null) throw new DomainError('Enter an amount such as 12.50', { code: 'invalid_amount', field })
+    return amount
+  }
+}

@@ -1,0 +1,44 @@
+import vine from '@vinejs/vine'
+
+// Counts are checked note by note by the shift service (denominations.ts), which names the field
+const counts = () => vine.record(vine.any().nullable()).optional()
+
+export const openShiftApiValidator = vine.create({
+  register_id: vine.number().withoutDecimals().positive().optional(),
+  float: vine.number().withoutDecimals().min(0).max(1_000_000_000).optional(),
+  float_counts: counts(),
+})
+
+export const closeShiftApiValidator = vine.create({
+  counts: counts(),
+  amount: vine.number().withoutDecimals().min(0).max(1_000_000_000).optional(),
+})
+
+export const cashMovementApiValidator = vine.create({
+  kind: vine.enum(['cash_in', 'cash_out', 'no_sale']),
+  amount: vine.number().withoutDecimals().optional(),
+  reason: vine.string().trim().maxLength(255).nullable().optional(),
+})
+
+export const currentShiftValidator = vine.create({
+  register_id: vine.number().withoutDecimals().positive().optional(),
+})
+
+// The till's forms send decimals ("12.50"), turned into minor units with the store's currency
+const decimal = () => vine.string().trim().maxLength(16).nullable().optional()
+
+export const openShiftFormValidator = vine.create({
+  float: decimal(),
+  float_counts: counts(),
+})
+
+export const closeShiftFormValidator = vine.create({
+  counts: counts(),
+  amount: decimal(),
+})
+
+export const cashMovementFormValidator = vine.create({
+  kind: vine.enum(['cash_in', 'cash_out', 'no_sale']),
+  amount: decimal(),
+  reason: vine.string().trim().maxLength(255).nullable().optional(),
+})
