@@ -1,10 +1,12 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import type { Authenticators } from '@adonisjs/auth/types'
-import Store from '#models/store'
+import type Store from '#models/store'
+import StoreAccessService from '#services/store_access_service'
 
 /**
- * Lets signed-in, active users through and loads the store they work in (ctx.store).
+ * Lets signed-in, active users through and loads the store they work in (ctx.store, see
+ * StoreAccessService).
  * Pages redirect to /login; the API answers 401.
  */
 export default class AuthMiddleware {
@@ -17,10 +19,18 @@ export default class AuthMiddleware {
       if (options.guards?.includes('web')) await ctx.auth.use('web').logout()
       return ctx.response.unauthorized({ errors: [{ message: 'This account is disabled', code: 'unauthenticated' }] })
     }
-    const store = user.storeId ? await Store.find(user.storeId) : await Store.query().orderBy('id').first()
+    // The home store, or the one chosen in the session (pages) or named by X-Store-Id (API)
+    const access = new StoreAccessService()
+    const store = await access.resolve(ctx, user, !!options.guards?.includes('api'))
     if (!store) return ctx.response.redirect('/setup')
     ctx.store = store
-    if ('view' in ctx) ctx.view.share({ currentUser: user, store })
+    if ('view' in ctx) {
+      ctx.view.share({ currentUser: user, store })
+      // The top bar's store switcher, for those who may switch
+      if (!options.guards?.includes('api') && (await ctx.bouncer.allows('switchStore'))) {
+        ctx.view.share({ storeChoices: await access.storesOf(user) })
+      }
+    }
     return next()
   }
 }

@@ -52,7 +52,7 @@ export default class StoreSetupService {
   }
 }
 
-function isTimeZone(zone: string) {
+export function isTimeZone(zone: string) {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone })
     return true
@@ -61,6 +61,6 @@ function isTimeZone(zone: string) {
   }
 }
 
-function isCurrency(code: string) {
+export function isCurrency(code: string) {
   return Intl.supportedValuesOf('currency').includes(code)
 }

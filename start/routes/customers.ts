@@ -50,3 +50,23 @@ router
   })
   .prefix('/api')
   .use([middleware.auth({ guards: ['api'] }), middleware.can('manageCustomers')])
+
+// ------------------------------------------------------------------ stores of the chain (issue 5: several stores)
+const StoresController = () => import('#controllers/backoffice/stores_controller')
+const StoreSwitchController = () => import('#controllers/store_switch_controller')
+
+router.post('/stores/switch', [StoreSwitchController, 'handle']).use([middleware.auth({ guards: ['web'] }), middleware.can('switchStore')])
+
+router
+  .group(() => {
+    router.get('/stores', [StoresController, 'index'])
+    router.get('/stores/create', [StoresController, 'create'])
+    router.post('/stores', [StoresController, 'store'])
+    router.get('/stores/:id/edit', [StoresController, 'edit']).where('id', router.matchers.number())
+    router.put('/stores/:id', [StoresController, 'update']).where('id', router.matchers.number())
+    router.post('/stores/:id/registers', [StoresController, 'addRegister']).where('id', router.matchers.number())
+    router.put('/stores/:id/registers/:registerId', [StoresController, 'renameRegister']).where('id', router.matchers.number())
+    router.post('/stores/:id/staff', [StoresController, 'staff']).where('id', router.matchers.number())
+  })
+  .prefix('/backoffice')
+  .use([middleware.auth({ guards: ['web'] }), middleware.can('useBackoffice'), middleware.can('manageStores')])

@@ -1,0 +1,65 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import db from '@adonisjs/lucid/services/db'
+import Store from '#models/store'
+import type User from '#models/user'
+import { DomainError } from '#exceptions/domain_error'
+
+/** The session key that keeps the store a manager or admin switched to */
+export const STORE_SESSION_KEY = 'store_id'
+
+/**
+ * Which store a request works on (ctx.store). A user works in their home store (users.store_id)
+ * and in the stores store_users lists. The API may name one with an X-Store-Id header (403 for
+ * a store the user does not belong to); on pages, managers and admins switch store and the choice
+ * is kept in the session. Everything else reads ctx.store, so this is the one place it is decided.
+ */
+export default class StoreAccessService {
+  async belongs(user: User, storeId: number) {
+    if (user.storeId === storeId) return true
+    return !!(await db.from('store_users').where({ user_id: user.id, store_id: storeId }).first())
+  }
+
+  /** The stores a user may work in, by name */
+  storesOf(user: User) {
+    return Store.query()
+      .where((q) => q.where('id', user.storeId ?? 0).orWhereIn('id', db.from('store_users').where('user_id', user.id).select('store_id')))
+      .orderBy('name')
+      .orderBy('id')
+  }
+
+  async resolve(ctx: HttpContext, user: User, viaApi: boolean): Promise<Store | null> {
+    if (viaApi) {
+      const header = ctx.request.header('x-store-id')
+      if (header !== undefined && header !== '') {
+        const storeId = Number(header)
+        if (!Number.isSafeInteger(storeId) || storeId <= 0) {
+          throw new DomainError('X-Store-Id must be a store id', { code: 'invalid_store', field: 'X-Store-Id' })
+        }
+        if (!(await this.belongs(user, storeId))) {
+          throw new DomainError('You do not work in this store', { status: 403, code: 'store_forbidden', field: 'X-Store-Id' })
+        }
+        return Store.find(storeId)
+      }
+    } else if ('session' in ctx) {
+      const chosen = Number(ctx.session.get(STORE_SESSION_KEY)) || null
+      if (chosen && chosen !== user.storeId) {
+        // A choice the user may no longer make (removed from that store) falls back to the home store
+        if (await this.belongs(user, chosen)) {
+          const store = await Store.find(chosen)
+          if (store) return store
+        }
+        ctx.session.forget(STORE_SESSION_KEY)
+      }
+    }
+    if (user.storeId) return Store.find(user.storeId)
+    return (await this.storesOf(user).first()) ?? Store.query().orderBy('id').first()
+  }
+
+  /** Managers and admins switch the store their pages work on */
+  async switchTo(ctx: HttpContext, user: User, storeId: number) {
+    if (!(await this.belongs(user, storeId))) {
+      throw new DomainError('You do not work in this store', { status: 403, code: 'store_forbidden', field: 'store_id' })
+    }
+    ctx.session.put(STORE_SESSION_KEY, storeId)
+  }
+}

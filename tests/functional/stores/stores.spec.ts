@@ -1,0 +1,194 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import Store from '#models/store'
+import { apiToken, countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { submit } from '#tests/functional/backoffice/helpers'
+import { sellFor } from '#tests/functional/backoffice/helpers'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { dbTimestamp } from '#services/db_time'
+import type User from '#models/user'
+
+async function addToStore(user: User, fixture: TestStore) {
+  await db.table('store_users').insert({ store_id: fixture.store.id, user_id: user.id, created_at: dbTimestamp() })
+}
+
+function storeForm(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Harbour Branch',
+    address: '2 Quay Road',
+    currency: 'EUR',
+    time_zone: 'Europe/Dublin',
+    cash_rounding: '5',
+    allow_negative_stock: ['', 'on'],
+    prices_include_tax: ['', 'on'],
+    receipt_footer: 'Slán go fóill',
+    ...overrides,
+  }
+}
+
+test.group('Several stores: who works where', () => {
+  test('a cashier of store A cannot see or sell in store B, over the API or on the till', async ({ client, assert }) => {
+    const a = await createStore()
+    const b = await createStore()
+    const inB = await createProduct(b, { name: 'Only In B', stock: 5 })
+    const token = await apiToken(client, a.users.cashier)
+
+    const header = await client.get('/api/products').bearerToken(token).header('x-store-id', String(b.store.id))
+    header.assertStatus(403)
+    assert.equal(header.body().errors[0].code, 'store_forbidden')
+    ;(await client.get(`/api/products/${inB.id}`).bearerToken(token)).assertStatus(404)
+    const sale = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: inB.id, quantity: 1 }], payment_method: 'cash' })
+    sale.assertStatus(422)
+    assert.equal(sale.body().errors[0].code, 'unknown_product')
+    const named = await client.post('/api/sales').bearerToken(token).header('x-store-id', String(b.store.id)).json({ items: [{ product_id: inB.id, quantity: 1 }], payment_method: 'cash' })
+    named.assertStatus(403)
+    ;(await client.get('/api/products').bearerToken(token).header('x-store-id', 'abc')).assertStatus(422)
+
+    // on the till: no switching, and a store forced into the session is not honoured
+    ;(await submit(client, a.users.cashier, 'post', '/stores/switch', { store_id: b.store.id })).assertStatus(403)
+    const tillPage = await client.get('/till').withSession({ store_id: b.store.id }).withCookie(REGISTER_COOKIE, String(a.register.id)).loginAs(a.users.cashier)
+    tillPage.assertStatus(200)
+    assert.include(tillPage.text(), a.store.name)
+    assert.notInclude(tillPage.text(), b.store.name)
+    const add = await client
+      .post('/till/items')
+      .form({ product_id: inB.id })
+      .withSession({ store_id: b.store.id })
+      .withCookie(REGISTER_COOKIE, String(a.register.id))
+      .withCsrfToken()
+      .header('HX-Request', 'true')
+      .loginAs(a.users.cashier)
+    add.assertStatus(404)
+    assert.equal(await countRows('sales', { store_id: b.store.id }), 0)
+    assert.equal(await countRows('stock_movements', { product_id: inB.id, reason: 'sale' }), 0)
+  })
+
+  test('a cashier who also works in store B sells there with X-Store-Id', async ({ client, assert }) => {
+    const a = await createStore()
+    const b = await createStore()
+    const inB = await createProduct(b, { price: 1000, stock: 5 })
+    await addToStore(a.users.cashier, b)
+    const token = await apiToken(client, a.users.cashier)
+    const list = await client.get('/api/products').bearerToken(token).header('x-store-id', String(b.store.id))
+    list.assertStatus(200)
+    assert.deepEqual(list.body().data.map((p: any) => p.id), [inB.id])
+    const sale = await client.post('/api/sales').bearerToken(token).header('x-store-id', String(b.store.id)).json({ items: [{ product_id: inB.id, quantity: 1 }], payment_method: 'cash' })
+    sale.assertStatus(201)
+    const row = await db.from('sales').where('id', sale.body().id).first()
+    assert.equal(row.store_id, b.store.id)
+    assert.equal(row.register_id, b.register.id)
+  })
+
+  test('a manager switches store from the top bar: the product list follows; a store they are not in is refused', async ({ client, assert }) => {
+    const a = await createStore()
+    const b = await createStore()
+    const c = await createStore()
+    const inA = await createProduct(a, { name: 'Apple Juice' })
+    const inB = await createProduct(b, { name: 'Banana Bread' })
+    const manager = a.users.manager
+    await addToStore(manager, b)
+
+    const before = await client.get('/backoffice/products').loginAs(manager)
+    assert.include(before.text(), `data-product-id="${inA.id}"`)
+    assert.notInclude(before.text(), `data-product-id="${inB.id}"`)
+    assert.include(before.text(), 'action="/stores/switch"')
+    assert.include(before.text(), `<option value="${b.store.id}"`)
+    assert.notInclude(before.text(), `<option value="${c.store.id}"`)
+
+    const switched = await submit(client, manager, 'post', '/stores/switch', { store_id: b.store.id }, '/backoffice/products')
+    switched.assertStatus(302)
+    switched.assertHeader('location', '/backoffice')
+    assert.equal(switched.session().store_id, b.store.id)
+    const after = await client.get('/backoffice/products').withSession({ store_id: b.store.id }).loginAs(manager)
+    assert.include(after.text(), `data-product-id="${inB.id}"`)
+    assert.notInclude(after.text(), `data-product-id="${inA.id}"`)
+    assert.include(after.text(), `<option value="${b.store.id}" selected`)
+    const entries = await db.from('audit_logs').where({ action: 'store_switched', user_id: manager.id })
+    assert.lengthOf(entries, 1)
+
+    const refused = await submit(client, manager, 'post', '/stores/switch', { store_id: c.store.id }, '/backoffice')
+    assert.notEqual(refused.session().store_id, c.store.id)
+    assert.match(refused.flashMessage('inputErrorsBag').store_id[0], /do not work in this store/)
+
+    // the API follows X-Store-Id the same way
+    const token = await apiToken(client, manager)
+    const api = await client.get('/api/products').bearerToken(token).header('x-store-id', String(b.store.id))
+    assert.deepEqual(api.body().data.map((p: any) => p.id), [inB.id])
+    ;(await client.get('/api/products').bearerToken(token).header('x-store-id', String(c.store.id))).assertStatus(403)
+  })
+})
+
+test.group('Several stores: the Stores page', () => {
+  test('an admin creates a store with its register, tax classes and themself as staff; edits it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const admin = fixture.users.admin
+    const response = await submit(client, admin, 'post', '/backoffice/stores', storeForm(), '/backoffice/stores/create')
+    response.assertStatus(302)
+    const created = await Store.query().where('name', 'Harbour Branch').orderBy('id', 'desc').firstOrFail()
+    response.assertHeader('location', `/backoffice/stores/${created.id}/edit`)
+    assert.containsSubset(created.serialize(), { currency: 'EUR', timeZone: 'Europe/Dublin', cashRounding: 5, allowNegativeStock: true, pricesIncludeTax: true, address: '2 Quay Road' })
+    assert.equal(await countRows('registers', { store_id: created.id }), 1)
+    assert.equal(await countRows('tax_rates', { store_id: created.id }), 3)
+    assert.equal(await countRows('store_users', { store_id: created.id, user_id: admin.id }), 1)
+
+    const list = await client.get('/backoffice/stores').loginAs(admin)
+    assert.include(list.text(), `data-store-id="${created.id}"`)
+    assert.include(list.text(), `data-store-id="${fixture.store.id}"`)
+
+    const edit = await submit(client, admin, 'put', `/backoffice/stores/${created.id}`, storeForm({ name: 'Harbour', allow_negative_stock: '', cash_rounding: '10' }))
+    edit.assertStatus(302)
+    await created.refresh()
+    assert.equal(created.name, 'Harbour')
+    assert.isFalse(created.allowNegativeStock)
+    assert.equal(created.cashRounding, 10)
+
+    const register = await submit(client, admin, 'post', `/backoffice/stores/${created.id}/registers`, { name: 'Register 2' })
+    register.assertStatus(302)
+    assert.equal(await countRows('registers', { store_id: created.id }), 2)
+    const duplicate = await submit(client, admin, 'post', `/backoffice/stores/${created.id}/registers`, { name: 'register 2' }, `/backoffice/stores/${created.id}/edit`)
+    assert.match(duplicate.flashMessage('inputErrorsBag').name[0], /already has a register/)
+
+    // staff: the home store's cashier is added to the new store
+    const staff = await submit(client, admin, 'post', `/backoffice/stores/${created.id}/staff`, { 'user_ids[]': [String(fixture.users.cashier.id)] })
+    staff.assertStatus(302)
+    assert.equal(await countRows('store_users', { store_id: created.id, user_id: fixture.users.cashier.id }), 1)
+    const page = await client.get(`/backoffice/stores/${created.id}/edit`).loginAs(admin)
+    assert.include(page.text(), fixture.users.cashier.name)
+  })
+
+  test('the store form names each bad field, writes nothing, and locks the currency once there are sales', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const admin = fixture.users.admin
+    const stores = Number((await db.from('stores').count('* as n').first()).n)
+    const bad = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ name: '', currency: 'EU', cash_rounding: '0', time_zone: '' }), '/backoffice/stores/create')
+    bad.assertStatus(302)
+    bad.assertHeader('location', '/backoffice/stores/create')
+    assert.properties(bad.flashMessage('inputErrorsBag'), ['name', 'currency', 'cash_rounding', 'time_zone'])
+    const zone = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ time_zone: 'Mars/Olympus' }), '/backoffice/stores/create')
+    assert.match(zone.flashMessage('inputErrorsBag').time_zone[0], /Unknown time zone/)
+    const currency = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ currency: 'XYZ' }), '/backoffice/stores/create')
+    assert.match(currency.flashMessage('inputErrorsBag').currency[0], /Unknown currency/)
+    assert.equal(Number((await db.from('stores').count('* as n').first()).n), stores)
+
+    const product = await createProduct(fixture)
+    await sellFor(fixture, [{ product, quantity: 1 }])
+    const locked = await submit(client, admin, 'put', `/backoffice/stores/${fixture.store.id}`, storeForm({ currency: 'GBP' }), `/backoffice/stores/${fixture.store.id}/edit`)
+    assert.match(locked.flashMessage('inputErrorsBag').currency[0], /can no longer change/)
+    await fixture.store.refresh()
+    assert.equal(fixture.store.currency, 'USD')
+    assert.equal(fixture.store.name, `Test store ${fixture.tag}`)
+  })
+
+  test('only admins open the Stores page, and only for their own stores', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const other = await createStore()
+    for (const role of ['manager', 'accountant', 'cashier'] as const) {
+      ;(await client.get('/backoffice/stores').loginAs(fixture.users[role])).assertStatus(403)
+    }
+    ;(await submit(client, fixture.users.manager, 'post', '/backoffice/stores', storeForm({ name: 'Not Allowed' }))).assertStatus(403)
+    ;(await client.get(`/backoffice/stores/${other.store.id}/edit`).loginAs(fixture.users.admin)).assertStatus(404)
+    const nav = await client.get('/backoffice').loginAs(fixture.users.admin)
+    assert.include(nav.text(), 'href="/backoffice/stores"')
+    assert.equal(await countRows('stores', { name: 'Not Allowed' }), 0)
+  })
+})
