@@ -6,6 +6,18 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
 const ApiRefundsController = () => import('#controllers/api/refunds_controller')
+const TillReturnsController = () => import('#controllers/till/returns_controller')
+
+// ------------------------------------------------------------------ the till's Returns screen
+router
+  .group(() => {
+    router.get('/returns', [TillReturnsController, 'index'])
+    router.get('/returns/:id', [TillReturnsController, 'show'])
+    router.post('/returns/:id', [TillReturnsController, 'store'])
+  })
+  .prefix('/till')
+  .as('till.returns')
+  .use([middleware.auth({ guards: ['web'] }), middleware.can('sell'), middleware.can('refund')])
 
 // ------------------------------------------------------------------ REST API
 router
