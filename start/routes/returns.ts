@@ -23,6 +23,8 @@ router
 router
   .group(() => {
     router.post('/sales/:id/refunds', [ApiRefundsController, 'store']).use(middleware.can('refund'))
+    router.post('/refunds', [ApiRefundsController, 'withoutReceipt']).use(middleware.can('refund'))
+    router.post('/sales/:id/exchanges', [ApiRefundsController, 'exchange']).use([middleware.can('refund'), middleware.can('sell')])
     router.post('/sales/:id/void', [ApiRefundsController, 'void']).use(middleware.can('voidSale'))
   })
   .prefix('/api')
