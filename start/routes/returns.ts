@@ -12,6 +12,7 @@ const TillReturnsController = () => import('#controllers/till/returns_controller
 router
   .group(() => {
     router.get('/returns', [TillReturnsController, 'index'])
+    router.post('/returns/no-receipt', [TillReturnsController, 'noReceipt'])
     router.get('/returns/:id', [TillReturnsController, 'show'])
     router.post('/returns/:id', [TillReturnsController, 'store'])
   })

@@ -6,6 +6,8 @@ import ReturnSearchService, { saleReference } from '#services/return_search_serv
 import SalesQueryService from '#services/sales_query_service'
 import AuthService from '#services/auth_service'
 import Refund from '#models/refund'
+import Product from '#models/product'
+import CatalogService from '#services/catalog_service'
 import { paymentMethods } from '#services/payment_methods'
 import { DomainError } from '#exceptions/domain_error'
 
@@ -20,7 +22,8 @@ export default class TillReturnsController {
     private refunds: RefundService,
     private search: ReturnSearchService,
     private sales: SalesQueryService,
-    private auth: AuthService
+    private auth: AuthService,
+    private catalog: CatalogService
   ) {}
 
   async index(ctx: HttpContext) {
@@ -39,7 +42,7 @@ export default class TillReturnsController {
     }
     const searched = !!(input.q || input.date || input.customer)
     const view = ctx.request.header('hx-request') ? 'till/_return_results' : 'till/returns'
-    return ctx.view.render(view, { register, sales, searched, input, saleReference })
+    return ctx.view.render(view, { register, sales, searched, input, saleReference, methods: paymentMethods(), canApprove: ctx.auth.user!.isManager })
   }
 
   async show(ctx: HttpContext) {
@@ -69,9 +72,35 @@ export default class TillReturnsController {
       registerId: register.id,
       approver,
     })
-    const saved = await Refund.query().where('id', refund.id).preload('items').preload('payments').firstOrFail()
-    const detail = await this.sales.find(ctx.store, saleId)
-    return ctx.view.render('till/_refund_receipt', { refund: saved, detail, register, saleReference })
+    return this.#receipt(ctx, refund.id, register)
+  }
+
+  /** POST /till/returns/no-receipt: a manager's return at today's price */
+  async noReceipt(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) throw new DomainError('Choose this till’s register first', { code: 'no_register' })
+    const body = ctx.request.body()
+    const code = str(body.code)
+    const product = code ? await this.catalog.findByCode(ctx.store.id, code) : null
+    if (!product) throw new DomainError('No product has this barcode or SKU', { code: 'unknown_product', field: 'code' })
+    const pin = str(body.manager_pin)
+    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
+    const refund = await this.refunds.refundWithoutReceipt(this.screen.actor(ctx), {
+      lines: [{ productId: product.id, quantity: Number(body.quantity || 1), restock: body.restock !== 'damaged' }],
+      reason: str(body.reason) ?? '',
+      method: str(body.method),
+      registerId: register.id,
+      approver,
+    })
+    return this.#receipt(ctx, refund.id, register)
+  }
+
+  async #receipt(ctx: HttpContext, refundId: number, register: unknown) {
+    const refund = await Refund.query().where('id', refundId).preload('items').preload('payments').firstOrFail()
+    const sale = refund.saleId ? (await this.sales.find(ctx.store, refund.saleId)).sale : null
+    const products = await Product.query().whereIn('id', refund.items.map((i) => i.productId)).select('id', 'name')
+    const names = Object.fromEntries(products.map((p) => [p.id, p.name]))
+    return ctx.view.render('till/_refund_receipt', { refund, sale, names, register, saleReference })
   }
 }
 

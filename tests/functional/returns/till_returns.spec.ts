@@ -69,4 +69,27 @@ test.group('Till returns over htmx', () => {
     assert.include(approved.text(), '(damaged)')
     assert.equal(await stockOf(tea.id), 8)
   })
+
+  test('a return without a receipt at the till: a manager’s PIN, today’s price', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const mug = await createProduct(fixture, { name: 'Blue Mug', sku: `MUG-${fixture.tag}`, price: 800, stock: 2 })
+    const page = await client.get('/till/returns').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    page.assertStatus(200)
+    assert.include(page.text(), 'Return without a receipt')
+
+    const post = (body: object) => till(client, fixture, 'post', '/till/returns/no-receipt').form(body)
+    const noPin = await post({ code: mug.sku, quantity: '1', restock: 'stock', reason: 'No receipt', method: 'cash' })
+    noPin.assertStatus(403)
+    assert.include(noPin.text(), 'manager')
+    const unknown = await post({ code: 'NOPE', quantity: '1', restock: 'stock', reason: 'No receipt', manager_pin: PINS.manager })
+    unknown.assertStatus(422)
+    assert.equal(await countRows('refunds', { store_id: fixture.store.id }), 0)
+
+    const done = await post({ code: mug.sku, quantity: '2', restock: 'stock', reason: 'No receipt', method: 'cash', manager_pin: PINS.manager })
+    done.assertStatus(200)
+    assert.include(done.text(), 'without a receipt')
+    assert.include(done.text(), '2 × Blue Mug')
+    assert.include(done.text(), '$17.28')
+    assert.equal(await stockOf(mug.id), 4)
+  })
 })
