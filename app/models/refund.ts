@@ -7,7 +7,7 @@ import RefundPayment from '#models/refund_payment'
 export default class Refund extends BaseModel {
   @column({ isPrimary: true }) declare id: number
   @column() declare storeId: number
-  @column() declare saleId: number
+  @column() declare saleId: number | null
   @column() declare registerId: number
   @column() declare userId: number
   @column() declare approvedBy: number | null

@@ -129,13 +129,13 @@ async function records(register: { id: number; name: string }): Promise<ChainRec
     const computed = refundHash(refund.previous_hash ?? null, {
       storeId: Number(refund.store_id),
       registerId: Number(refund.register_id),
-      saleId: Number(refund.sale_id),
+      saleId: Number(refund.sale_id ?? 0),
       createdAt: iso(refund.created_at),
       reason: String(refund.reason),
       total: Number(refund.total),
       taxTotal: Number(refund.tax_total),
       items: (refundItems.get(Number(refund.id)) ?? []).map((i) => ({
-        saleItemId: Number(i.sale_item_id),
+        saleItemId: Number(i.sale_item_id ?? 0),
         productId: Number(i.product_id),
         quantity: Number(i.quantity),
         amount: Number(i.amount),
@@ -143,7 +143,7 @@ async function records(register: { id: number; name: string }): Promise<ChainRec
       })),
       payments: (refundPayments.get(Number(refund.id)) ?? []).map((p) => ({ method: String(p.method), amount: Number(p.amount) })),
     })
-    result.push({ kind: 'refund', id: Number(refund.id), label: `refund ${refund.id} (of sale id ${refund.sale_id}) at ${register.name}`, at: iso(refund.created_at), previousHash: refund.previous_hash ?? null, hash: refund.hash, computed })
+    result.push({ kind: 'refund', id: Number(refund.id), label: `refund ${refund.id} (${refund.sale_id ? `of sale id ${refund.sale_id}` : 'without receipt'}) at ${register.name}`, at: iso(refund.created_at), previousHash: refund.previous_hash ?? null, hash: refund.hash, computed })
   }
   return result
 }

@@ -25,6 +25,11 @@ import { publish } from '#events/domain_events'
 
 export const MAX_QUANTITY = 9999
 
+/** Runs work in the caller's transaction when given one (an exchange), else in its own */
+function within<T>(client: TransactionClientContract | null | undefined, work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
+  return client ? work(client) : inTransaction(work)
+}
+
 export interface Actor {
   user: User
   store: Store
@@ -321,14 +326,22 @@ export default class CheckoutService {
   async createSale(
     actor: Actor,
     registerId: number,
-    request: { lines: LineRequest[]; customerId?: number | null; payment?: PaymentRequest | null }
+    request: {
+      lines: LineRequest[]
+      customerId?: number | null
+      payment?: PaymentRequest | null
+      /** An exchange: the returned goods' value, paid first (refund_service.ts) */
+      credit?: { method: string; amount: number } | null
+      /** Run inside the caller's transaction (an exchange); the caller publishes after its commit */
+      client?: TransactionClientContract | null
+    }
   ): Promise<{ sale: Sale; payment: Payment | null }> {
     for (const line of request.lines) {
       this.#checkQuantity(line.quantity)
       this.#checkDiscount(line.discountType ?? null, line.discountValue ?? 0, 'items.discount')
     }
     const productIds = [...new Set(request.lines.map((l) => l.productId))]
-    const result = await inTransaction(async (trx) => {
+    const result = await within(request.client, async (trx) => {
       const products = await Product.query({ client: trx }).whereIn('id', productIds).where('store_id', actor.store.id)
       const byId = new Map(products.map((p) => [p.id, p]))
       const items = request.lines.map((line, index) => {
@@ -371,6 +384,7 @@ export default class CheckoutService {
 
       // Completing takes row locks on the register and the products first (see #complete),
       // so the inserts below never hold a shared lock that a concurrent sale must wait on.
+      if (request.credit) return this.#completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, trx)
       if (request.payment) {
         const payment = this.#buildPayment(actor, sale, request.payment)
         sale.paidTotal = payment.amount
@@ -384,7 +398,7 @@ export default class CheckoutService {
       await SaleItem.createMany(items.map((i) => i.$attributes), { client: trx })
       return { sale, payment: null }
     })
-    if (result.sale.status === 'completed') this.#publishCompleted(result.sale, productIds)
+    if (!request.client && result.sale.status === 'completed') this.#publishCompleted(result.sale, productIds)
     return result
   }
 
@@ -560,6 +574,26 @@ export default class CheckoutService {
       },
       trx
     )
+  }
+
+  /** An exchange's new sale: the credit of the returned goods first, then a payment for what is left */
+  async #completeWithCredit(actor: Actor, sale: Sale, items: SaleItem[], credit: { method: string; amount: number }, request: PaymentRequest | null, trx: TransactionClientContract) {
+    const first = new Payment()
+    first.fill({ storeId: actor.store.id, userId: actor.user.id, method: credit.method, amount: Math.min(credit.amount, sale.total), tendered: null, change: 0, reference: null, status: 'approved' })
+    sale.paidTotal = first.amount
+    sale.changeDue = 0
+    let payment: Payment | null = null
+    if (sale.balanceDue > 0) {
+      if (!request) {
+        throw new DomainError('The returned goods do not cover the new items: choose a payment method for the difference', { code: 'tendered_too_low', field: 'payment_method' })
+      }
+      payment = this.#buildPayment(actor, sale, request)
+      sale.paidTotal += payment.amount
+      sale.changeDue = payment.change
+      this.#ensurePaidInFull(sale, request)
+    }
+    await this.#complete(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first)
+    return { sale, payment: payment ?? first }
   }
 
   #itemRow(item: SaleItem) {

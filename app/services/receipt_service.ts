@@ -5,6 +5,7 @@ import type Store from '#models/store'
 import SalesQueryService from '#services/sales_query_service'
 import { formatMoney } from '#services/money'
 import { paymentMethodLabel } from '#services/payment_methods'
+import { saleReference } from '#services/return_search_service'
 
 /*
 | One receipt, three renderers: the HTML partial (till/_receipt.edge), ESC/POS on paper
@@ -111,7 +112,7 @@ export function buildReceipt({ sale, items, payments, store }: ReceiptSource): R
     customerFirstName: customer?.firstName ?? null,
     customer: customer ? { name: customer.name, email: customer.email, phone: customer.phone } : null,
     footer: store.receiptFooter || 'Thank you for shopping with us',
-    code: `S${sale.registerId}-${sale.number ?? sale.id}`,
+    code: saleReference({ registerId: sale.registerId, number: sale.number ?? sale.id }),
     date: when ? when.setZone(store.timeZone).toFormat('yyyy-LL-dd') : '',
     currency,
     totalMinor: sale.total,

@@ -4,7 +4,7 @@ import Sale from '#models/sale'
 import SaleItem from '#models/sale_item'
 import Refund from '#models/refund'
 import type User from '#models/user'
-import type { Actor } from '#services/checkout_service'
+import CheckoutService, { type Actor, type LineRequest, type PaymentRequest } from '#services/checkout_service'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
@@ -12,6 +12,9 @@ import { refundHash, voidHash } from '#services/sale_chain'
 import { paymentMethod } from '#services/payment_methods'
 import { dbTimestamp } from '#services/db_time'
 import { publish } from '#events/domain_events'
+import Product from '#models/product'
+import { priceCart } from '#services/pricing'
+import { taxCalculatorFor } from '#services/flat_rate_tax'
 
 /*
 | Returns and voids of completed sales. A refund gives back what the customer actually paid
@@ -41,6 +44,16 @@ export interface RefundRequest {
 
 /** The money back per tender, and the manager who approved another tender than the original */
 type Tenders = { method: string; amount: number }[] & { approvedBy?: number | null }
+
+export interface ExchangeRequest extends RefundRequest {
+  /** The new lines the customer takes */
+  newLines: LineRequest[]
+  /** Pays what the returned goods do not cover */
+  payment?: PaymentRequest | null
+}
+
+/** Given the returned goods' value and the register, makes the new sale; answers how much of the credit it used */
+type ExchangeMaker = (credit: number, registerId: number) => Promise<{ used: number; saleId: number }>
 
 export interface RefundPlan {
   refund: Refund
@@ -76,12 +89,12 @@ export default class RefundService {
   /** The events of a committed refund (an exchange publishes them after its own commit) */
   publishRefunded(plan: RefundPlan) {
     const { refund, restockedProductIds } = plan
-    publish('sale:refunded', { refundId: refund.id, saleId: refund.saleId, storeId: refund.storeId, registerId: refund.registerId, total: refund.total })
+    publish('sale:refunded', { refundId: refund.id, saleId: refund.saleId ?? 0, storeId: refund.storeId, registerId: refund.registerId, total: refund.total })
     if (restockedProductIds.length) publish('stock:changed', { storeId: refund.storeId, reason: 'refund', productIds: restockedProductIds })
   }
 
   /** The refund, inside the caller's transaction */
-  async refundWithin(trx: TransactionClientContract, actor: Actor, saleId: number, request: RefundRequest, options: { exchangeCredit?: boolean } = {}): Promise<RefundPlan> {
+  async refundWithin(trx: TransactionClientContract, actor: Actor, saleId: number, request: RefundRequest, options: { exchange?: ExchangeMaker } = {}): Promise<RefundPlan> {
     const reason = this.#reason(request.reason)
     if (!request.lines.length) throw new DomainError('Choose at least one line to return', { code: 'no_lines', field: 'items' })
     const seen = new Set<number>()
@@ -117,9 +130,18 @@ export default class RefundService {
     const taxTotal = lines.reduce((sum, l) => sum + l.taxAmount, 0)
     const total = Math.max(0, Math.min(linesTotal, sale.paidTotal - sale.refundedTotal))
 
-    const payments: Tenders = options.exchangeCredit
-      ? [{ method: 'exchange', amount: total }]
-      : await this.#tenders(trx, actor, sale, total, request)
+    // An exchange moves the credit to the new sale; what it does not use goes back as a refund
+    let exchangeSaleId: number | null = null
+    let payments: Tenders
+    if (options.exchange) {
+      const made = await options.exchange(total, register.id)
+      exchangeSaleId = made.saleId
+      const rest = total - made.used
+      payments = rest > 0 ? await this.#tenders(trx, actor, sale, rest, request) : []
+      if (made.used > 0) payments.unshift({ method: 'exchange', amount: made.used })
+    } else {
+      payments = await this.#tenders(trx, actor, sale, total, request)
+    }
 
     // Two tills returning the same line at once: the second finds the count already raised
     for (const line of lines) {
@@ -136,7 +158,9 @@ export default class RefundService {
     }
 
     const createdAt = DateTime.utc().startOf('second')
-    const previousHash = register.last_sale_hash ?? null
+    // Read again: an exchange's new sale has just become the head of this register's chain
+    const head = await trx.from('registers').where('id', register.id).select('last_sale_hash').first()
+    const previousHash = head?.last_sale_hash ?? null
     const hash = refundHash(previousHash, {
       storeId: sale.storeId,
       registerId: register.id,
@@ -158,8 +182,8 @@ export default class RefundService {
       userId: actor.user.id,
       approvedBy,
       reason,
-      kind: options.exchangeCredit ? 'exchange' : 'refund',
-      exchangeSaleId: null,
+      kind: options.exchange ? 'exchange' : 'refund',
+      exchangeSaleId,
       total,
       taxTotal,
       previousHash,
@@ -225,6 +249,125 @@ export default class RefundService {
       trx
     )
     return { refund, restockedProductIds: productIds }
+  }
+
+  /**
+   * An exchange: the return and the new sale in one transaction. The new sale is paid first by
+   * the returned goods' value ('exchange'), then by the payment for any difference; a credit
+   * left over goes back to the original tender as the refund.
+   */
+  async exchange(actor: Actor, saleId: number, request: ExchangeRequest) {
+    const checkout = new CheckoutService()
+    let newSale: Sale | null = null
+    const plan = await inTransaction(async (trx) => {
+      newSale = null
+      return this.refundWithin(trx, actor, saleId, request, {
+        exchange: async (credit, registerId) => {
+          const { sale } = await checkout.createSale(actor, registerId, {
+            lines: request.newLines,
+            payment: request.payment ?? null,
+            credit: { method: 'exchange', amount: credit },
+            client: trx,
+          })
+          newSale = sale
+          return { used: Math.min(credit, sale.total), saleId: sale.id }
+        },
+      })
+    })
+    const sale = newSale! as Sale
+    this.publishRefunded(plan)
+    publish('sale:completed', {
+      saleId: sale.id,
+      storeId: sale.storeId,
+      registerId: sale.registerId,
+      number: sale.number!,
+      total: sale.total,
+      productIds: [...new Set(request.newLines.map((l) => l.productId))],
+    })
+    return { refund: plan.refund, sale }
+  }
+
+  /**
+   * A return without a receipt: a manager's decision, refunded at the product's current price
+   * (with tax), to cash unless another tender is chosen. Not linked to any sale.
+   */
+  async refundWithoutReceipt(
+    actor: Actor,
+    request: { lines: { productId: number; quantity: number; restock: boolean }[]; reason: string; method?: string | null; registerId: number; approver?: User | null }
+  ): Promise<Refund> {
+    const reason = this.#reason(request.reason)
+    const approver = actor.user.isManager ? actor.user : request.approver
+    if (!approver?.isManager) {
+      throw new DomainError('A return without a receipt needs a manager: enter a manager’s PIN', { status: 403, code: 'manager_required', field: 'manager_pin' })
+    }
+    if (!request.lines.length) throw new DomainError('Choose at least one product to return', { code: 'no_lines', field: 'items' })
+    const method = request.method ?? 'cash'
+    if (!paymentMethod(method)) throw new DomainError(`Unknown payment method "${method}"`, { code: 'unknown_payment_method', field: 'method' })
+    request.lines.forEach((line, index) => {
+      if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > 9999) {
+        throw new DomainError('The quantity must be a whole number from 1 to 9999', { code: 'invalid_quantity', field: `items.${index}.quantity` })
+      }
+    })
+
+    const plan = await inTransaction(async (trx) => {
+      const register = await trx.from('registers').where({ id: request.registerId, store_id: actor.store.id }).forUpdate().select('id', 'last_sale_hash').first()
+      if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+      const products = await Product.query({ client: trx }).whereIn('id', request.lines.map((l) => l.productId)).where('store_id', actor.store.id)
+      const byId = new Map(products.map((p) => [p.id, p]))
+      const lines = request.lines.map((line, index) => {
+        const product = byId.get(line.productId)
+        if (!product) throw notFound('The product', `items.${index}.product_id`)
+        return { ...line, product }
+      })
+      const priced = await priceCart(
+        lines.map((l, key) => ({ key, quantity: l.quantity, unitPrice: l.product.price, taxClass: l.product.taxClass, discountType: null, discountValue: 0 })),
+        { type: null, value: 0 },
+        taxCalculatorFor(actor.store.id),
+        { storeId: actor.store.id, pricesIncludeTax: actor.store.pricesIncludeTax, customerId: null, client: trx }
+      )
+      const amounts = priced.lines.map((p) => ({ amount: p.total, tax: p.taxTotal }))
+      const total = priced.total
+      const taxTotal = priced.taxTotal
+      const createdAt = DateTime.utc().startOf('second')
+      const previousHash = register.last_sale_hash ?? null
+      const payments = [{ method, amount: total }]
+      const hash = refundHash(previousHash, {
+        storeId: actor.store.id,
+        registerId: register.id,
+        saleId: 0,
+        createdAt: createdAt.toISO()!,
+        reason,
+        total,
+        taxTotal,
+        items: lines.map((l, i) => ({ saleItemId: 0, productId: l.product.id, quantity: l.quantity, amount: amounts[i].amount, restock: l.restock })),
+        payments,
+      })
+      const refund = new Refund()
+      refund.useTransaction(trx)
+      refund.fill({ storeId: actor.store.id, saleId: null, registerId: register.id, userId: actor.user.id, approvedBy: approver.id, reason, kind: 'refund', exchangeSaleId: null, total, taxTotal, previousHash, hash, createdAt })
+      await refund.save()
+      await trx.insertQuery().table('refund_items').multiInsert(
+        lines.map((l, i) => ({ refund_id: refund.id, sale_item_id: null, product_id: l.product.id, quantity: l.quantity, amount: amounts[i].amount, tax_amount: amounts[i].tax, restock: l.restock }))
+      )
+      await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
+      const perProduct = new Map<number, number>()
+      for (const l of lines.filter((l) => l.restock)) perProduct.set(l.product.id, (perProduct.get(l.product.id) ?? 0) + l.quantity)
+      const productIds = [...perProduct.keys()].sort((a, b) => a - b)
+      for (const productId of productIds) await trx.from('products').where('id', productId).increment('stock', perProduct.get(productId)!)
+      if (productIds.length) {
+        await trx.insertQuery().table('stock_movements').multiInsert(
+          productIds.map((productId) => ({ store_id: actor.store.id, product_id: productId, quantity: perProduct.get(productId)!, reason: 'refund', sale_id: null, user_id: actor.user.id, note: `refund ${refund.id} (no receipt)`, created_at: dbTimestamp(createdAt) }))
+        )
+      }
+      await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
+      await recordAudit(
+        { action: 'refund_without_receipt', storeId: actor.store.id, userId: actor.user.id, subjectType: 'refund', subjectId: refund.id, data: { total, reason, method, approvedBy: approver.id }, ip: actor.ip },
+        trx
+      )
+      return { refund, restockedProductIds: productIds }
+    })
+    this.publishRefunded(plan)
+    return plan.refund
   }
 
   /** Voids a completed sale: a manager's action, the same business day; the sale stays, marked voided */

@@ -22,3 +22,40 @@ export const createRefundValidator = vine.create({
 export const voidSaleValidator = vine.create({
   reason: vine.string().trim().maxLength(255).optional(),
 })
+
+export const createExchangeValidator = vine.create({
+  return_items: vine.array(returnLine).minLength(1).maxLength(500),
+  items: vine
+    .array(
+      vine.object({
+        product_id: vine.number().withoutDecimals().positive(),
+        quantity: vine.number().withoutDecimals().min(1).max(9999),
+      })
+    )
+    .minLength(1)
+    .maxLength(500),
+  payment_method: vine.enum(knownMethods).optional(),
+  tendered: vine.number().withoutDecimals().positive().max(100_000_000).optional(),
+  // Where a credit left over goes (the original tender by default; another needs a manager)
+  method: vine.enum(knownMethods).optional(),
+  reason: vine.string().trim().maxLength(255).optional(),
+  manager_pin: vine.string().trim().maxLength(6).optional(),
+  register_id: vine.number().withoutDecimals().positive().optional(),
+})
+
+export const noReceiptRefundValidator = vine.create({
+  items: vine
+    .array(
+      vine.object({
+        product_id: vine.number().withoutDecimals().positive(),
+        quantity: vine.number().withoutDecimals().min(1).max(9999),
+        restock: vine.boolean().optional(),
+      })
+    )
+    .minLength(1)
+    .maxLength(100),
+  method: vine.enum(knownMethods).optional(),
+  reason: vine.string().trim().maxLength(255).optional(),
+  manager_pin: vine.string().trim().maxLength(6).optional(),
+  register_id: vine.number().withoutDecimals().positive().optional(),
+})

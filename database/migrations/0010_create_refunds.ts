@@ -9,7 +9,8 @@ export default class extends BaseSchema {
     this.schema.createTable('refunds', (table) => {
       table.increments('id')
       table.integer('store_id').unsigned().notNullable().references('stores.id')
-      table.integer('sale_id').unsigned().notNullable().references('sales.id')
+      // null for a return without a receipt (a manager's, at the current price)
+      table.integer('sale_id').unsigned().nullable().references('sales.id')
       // The register whose drawer paid the money back (its chain holds the refund)
       table.integer('register_id').unsigned().notNullable().references('registers.id')
       table.integer('user_id').unsigned().notNullable().references('users.id')
@@ -33,7 +34,7 @@ export default class extends BaseSchema {
     this.schema.createTable('refund_items', (table) => {
       table.increments('id')
       table.integer('refund_id').unsigned().notNullable().references('refunds.id')
-      table.integer('sale_item_id').unsigned().notNullable().references('sale_items.id')
+      table.integer('sale_item_id').unsigned().nullable().references('sale_items.id')
       table.integer('product_id').unsigned().notNullable().references('products.id')
       table.integer('quantity').notNullable()
       table.integer('amount').notNullable()

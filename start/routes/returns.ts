@@ -6,11 +6,26 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 
 const ApiRefundsController = () => import('#controllers/api/refunds_controller')
+const TillReturnsController = () => import('#controllers/till/returns_controller')
+
+// ------------------------------------------------------------------ the till's Returns screen
+router
+  .group(() => {
+    router.get('/returns', [TillReturnsController, 'index'])
+    router.post('/returns/no-receipt', [TillReturnsController, 'noReceipt'])
+    router.get('/returns/:id', [TillReturnsController, 'show'])
+    router.post('/returns/:id', [TillReturnsController, 'store'])
+  })
+  .prefix('/till')
+  .as('till.returns')
+  .use([middleware.auth({ guards: ['web'] }), middleware.can('sell'), middleware.can('refund')])
 
 // ------------------------------------------------------------------ REST API
 router
   .group(() => {
     router.post('/sales/:id/refunds', [ApiRefundsController, 'store']).use(middleware.can('refund'))
+    router.post('/refunds', [ApiRefundsController, 'withoutReceipt']).use(middleware.can('refund'))
+    router.post('/sales/:id/exchanges', [ApiRefundsController, 'exchange']).use([middleware.can('refund'), middleware.can('sell')])
     router.post('/sales/:id/void', [ApiRefundsController, 'void']).use(middleware.can('voidSale'))
   })
   .prefix('/api')

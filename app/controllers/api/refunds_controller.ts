@@ -5,7 +5,9 @@ import SalesQueryService from '#services/sales_query_service'
 import AuthService from '#services/auth_service'
 import { saleJson, refundJson } from '#services/api_presenters'
 import { runIdempotent } from '#services/idempotency_service'
-import { createRefundValidator, voidSaleValidator } from '#validators/returns'
+import { createExchangeValidator, createRefundValidator, noReceiptRefundValidator, voidSaleValidator } from '#validators/returns'
+import Register from '#models/register'
+import { DomainError } from '#exceptions/domain_error'
 import Refund from '#models/refund'
 
 @inject()
@@ -30,6 +32,57 @@ export default class RefundsController {
       })
       const saved = await Refund.query().where('id', refund.id).preload('items').preload('payments').firstOrFail()
       return { status: 201, body: refundJson(saved) }
+    })
+  }
+
+  /** POST /api/refunds: a return without a receipt (a manager, at the current price) */
+  async withoutReceipt(ctx: HttpContext) {
+    const body = await ctx.request.validateUsing(noReceiptRefundValidator)
+    return runIdempotent(ctx, async () => {
+      const register = body.register_id
+        ? await Register.query().where({ id: body.register_id, store_id: ctx.store.id }).first()
+        : await Register.query().where('store_id', ctx.store.id).orderBy('id').first()
+      if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+      const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true }) : null
+      const refund = await this.refunds.refundWithoutReceipt({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, {
+        lines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity, restock: i.restock ?? true })),
+        reason: body.reason ?? '',
+        method: body.method ?? null,
+        registerId: register.id,
+        approver,
+      })
+      const saved = await Refund.query().where('id', refund.id).preload('items').preload('payments').firstOrFail()
+      return { status: 201, body: refundJson(saved) }
+    })
+  }
+
+  /** POST /api/sales/:id/exchanges: the return and the new sale in one transaction */
+  async exchange(ctx: HttpContext) {
+    const body = await ctx.request.validateUsing(createExchangeValidator)
+    return runIdempotent(ctx, async () => {
+      const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true }) : null
+      const { refund, sale } = await this.refunds.exchange({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, {
+        lines: body.return_items.map((i) => ({ saleItemId: i.sale_item_id, quantity: i.quantity, restock: i.restock ?? true })),
+        newLines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity })),
+        payment: body.payment_method ? { method: body.payment_method, tendered: body.tendered ?? null } : null,
+        reason: body.reason ?? '',
+        method: body.method ?? null,
+        registerId: body.register_id ?? null,
+        approver,
+      })
+      const saved = await Refund.query().where('id', refund.id).preload('items').preload('payments').firstOrFail()
+      const detail = await this.sales.find(ctx.store, sale.id)
+      const credit = saved.payments.find((p) => p.method === 'exchange')?.amount ?? 0
+      return {
+        status: 201,
+        body: {
+          refund: refundJson(saved),
+          sale: saleJson(detail.sale, detail.items, detail.payments, detail.refunds),
+          // What the customer paid on top of the returned goods, or received back
+          customer_pays: detail.sale.paidTotal - credit,
+          customer_receives: saved.total - credit,
+        },
+      }
     })
   }
 

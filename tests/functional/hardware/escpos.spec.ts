@@ -55,7 +55,7 @@ test.group('Hardware: ESC/POS receipts on a (fake) printer over TCP', (group) =>
     assert.include(text, 'Cash $20.34')
     assert.include(text, 'Thank you, Zoë!')
     assert.notInclude(text, 'Example') // a first name only on the receipt
-    assert.deepEqual(doc.codes, [`S${fixture.register.id}-${sale.number}`])
+    assert.deepEqual(doc.codes, [`S-${fixture.register.id}-${sale.number}`])
   })
 
   test('text no code page of the printer has prints as "?" and is reported', async ({ assert }) => {
@@ -66,7 +66,7 @@ test.group('Hardware: ESC/POS receipts on a (fake) printer over TCP', (group) =>
     assert.sameMembers(encoded.unencodable, ['绿', '茶'])
     await sendTcp({ id: 1, transport: 'tcp', host: '127.0.0.1', port: PORT }, encoded.data)
     assert.include(printer.texts()[0], '1 x Green tea ?? $4.50')
-    assert.deepEqual(printer.printed[0].codes, [`S${fixture.register.id}-${sale.number}`])
+    assert.deepEqual(printer.printed[0].codes, [`S-${fixture.register.id}-${sale.number}`])
   })
 
   test('the drawer-kick pulse carries the pin and the timing', async ({ assert }) => {

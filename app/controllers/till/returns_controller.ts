@@ -1,0 +1,109 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import TillScreenService from '#services/till_screen_service'
+import RefundService from '#services/refund_service'
+import ReturnSearchService, { saleReference } from '#services/return_search_service'
+import SalesQueryService from '#services/sales_query_service'
+import AuthService from '#services/auth_service'
+import Refund from '#models/refund'
+import Product from '#models/product'
+import CatalogService from '#services/catalog_service'
+import { paymentMethods } from '#services/payment_methods'
+import { DomainError } from '#exceptions/domain_error'
+
+/*
+| The till's Returns screen: find the sale (scan the receipt, or search), pick lines and
+| quantities with restock or damaged per line, a reason and the tender, then the refund receipt.
+*/
+@inject()
+export default class TillReturnsController {
+  constructor(
+    private screen: TillScreenService,
+    private refunds: RefundService,
+    private search: ReturnSearchService,
+    private sales: SalesQueryService,
+    private auth: AuthService,
+    private catalog: CatalogService
+  ) {}
+
+  async index(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) return ctx.response.redirect('/till')
+    const qs = ctx.request.qs()
+    const input = { q: str(qs.q), date: str(qs.date), customer: str(qs.customer) }
+    const { sales, exact } = await this.search.search(ctx.store, input)
+    // A scanned receipt goes straight to its sale
+    if (exact) {
+      if (ctx.request.header('hx-request')) {
+        ctx.response.header('HX-Redirect', `/till/returns/${sales[0].id}`)
+        return ctx.response.status(204).send('')
+      }
+      return ctx.response.redirect(`/till/returns/${sales[0].id}`)
+    }
+    const searched = !!(input.q || input.date || input.customer)
+    const view = ctx.request.header('hx-request') ? 'till/_return_results' : 'till/returns'
+    return ctx.view.render(view, { register, sales, searched, input, saleReference, methods: paymentMethods(), canApprove: ctx.auth.user!.isManager })
+  }
+
+  async show(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) return ctx.response.redirect('/till')
+    const detail = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
+    return ctx.view.render('till/returns', { register, detail, methods: paymentMethods(), saleReference, canApprove: ctx.auth.user!.isManager })
+  }
+
+  async store(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) throw new DomainError('Choose this till’s register first', { code: 'no_register' })
+    const saleId = Number(ctx.params.id) || 0
+    const body = ctx.request.body()
+    const raw = body.items ? (Object.values(body.items) as any[]) : []
+    const lines = raw
+      .map((line) => ({ saleItemId: Number(line.sale_item_id), quantity: Number(line.quantity || 0), restock: line.restock !== 'damaged' }))
+      .filter((line) => line.quantity !== 0)
+    if (!lines.length) throw new DomainError('Enter how many of a line come back', { code: 'no_lines', field: 'items' })
+    const method = str(body.method)
+    const pin = str(body.manager_pin)
+    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
+    const refund = await this.refunds.refund(this.screen.actor(ctx), saleId, {
+      lines,
+      reason: str(body.reason) ?? '',
+      method: method && method !== 'original' ? method : null,
+      registerId: register.id,
+      approver,
+    })
+    return this.#receipt(ctx, refund.id, register)
+  }
+
+  /** POST /till/returns/no-receipt: a manager's return at today's price */
+  async noReceipt(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) throw new DomainError('Choose this till’s register first', { code: 'no_register' })
+    const body = ctx.request.body()
+    const code = str(body.code)
+    const product = code ? await this.catalog.findByCode(ctx.store.id, code) : null
+    if (!product) throw new DomainError('No product has this barcode or SKU', { code: 'unknown_product', field: 'code' })
+    const pin = str(body.manager_pin)
+    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
+    const refund = await this.refunds.refundWithoutReceipt(this.screen.actor(ctx), {
+      lines: [{ productId: product.id, quantity: Number(body.quantity || 1), restock: body.restock !== 'damaged' }],
+      reason: str(body.reason) ?? '',
+      method: str(body.method),
+      registerId: register.id,
+      approver,
+    })
+    return this.#receipt(ctx, refund.id, register)
+  }
+
+  async #receipt(ctx: HttpContext, refundId: number, register: unknown) {
+    const refund = await Refund.query().where('id', refundId).preload('items').preload('payments').firstOrFail()
+    const sale = refund.saleId ? (await this.sales.find(ctx.store, refund.saleId)).sale : null
+    const products = await Product.query().whereIn('id', refund.items.map((i) => i.productId)).select('id', 'name')
+    const names = Object.fromEntries(products.map((p) => [p.id, p.name]))
+    return ctx.view.render('till/_refund_receipt', { refund, sale, names, register, saleReference })
+  }
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() ? value.trim().slice(0, 255) : null
+}

@@ -1,0 +1,95 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { createProduct, createStore, type TestStore, stockOf, countRows, PINS } from '#tests/fixtures'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { sellFor } from '#tests/functional/backoffice/helpers'
+import Customer from '#models/customer'
+
+/** A till request as htmx sends it: signed in, with CSRF token and this device's register */
+function till(client: any, fixture: TestStore, method: 'get' | 'post', url: string, role: 'cashier' | 'manager' = 'cashier') {
+  return client[method](url).loginAs(fixture.users[role]).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+}
+
+test.group('Till returns over htmx', () => {
+  test('the receipt reference finds the sale; a search by number, day or customer lists it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
+    const customer = await Customer.create({ storeId: fixture.store.id, name: 'Ada Lovelace' })
+    const sale = await sellFor(fixture, [{ product: tea, quantity: 2 }])
+    await db.from('sales').where('id', sale.id).update({ customer_id: customer.id })
+
+    const receipt = await client.get(`/till/receipts/${sale.id}`).loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    const ref = `S-${fixture.register.id}-${sale.number}`
+    assert.include(receipt.text(), ref)
+
+    const scanned = await till(client, fixture, 'get', `/till/returns?q=${ref.toLowerCase()}`)
+    scanned.assertStatus(204)
+    assert.equal(scanned.header('hx-redirect'), `/till/returns/${sale.id}`)
+
+    for (const qs of [`q=${sale.number}`, `customer=lovel`, `date=${sale.completedAt!.setZone(fixture.store.timeZone).toISODate()}`]) {
+      const found = await till(client, fixture, 'get', `/till/returns?${qs}`)
+      found.assertStatus(200)
+      assert.include(found.text(), `href="/till/returns/${sale.id}"`, qs)
+    }
+    const none = await till(client, fixture, 'get', '/till/returns?customer=nobody')
+    assert.include(none.text(), 'data-testid="no-return-match"')
+
+    const form = await till(client, fixture, 'get', `/till/returns/${sale.id}`)
+    form.assertStatus(200)
+    assert.include(form.text(), 'aria-label="Quantity of Green Tea to return"')
+  })
+
+  test('a partial return from the till: refund receipt, stock back; over-return and another tender without a PIN are refused', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450, stock: 10 })
+    const sale = await sellFor(fixture, [{ product: tea, quantity: 3 }])
+    const item = await db.from('sale_items').where('sale_id', sale.id).first()
+    const post = (body: object) => till(client, fixture, 'post', `/till/returns/${sale.id}`).form(body)
+
+    const done = await post({ 'items[0][sale_item_id]': item.id, 'items[0][quantity]': '1', 'items[0][restock]': 'stock', 'reason': 'Too sweet', 'method': 'original' })
+    done.assertStatus(200)
+    assert.include(done.text(), 'Refund receipt')
+    assert.include(done.text(), '$4.86')
+    assert.equal(await stockOf(tea.id), 8)
+    const refund = await db.from('refunds').where('sale_id', sale.id).first()
+    assert.equal(refund.register_id, fixture.register.id)
+
+    const over = await post({ 'items[0][sale_item_id]': item.id, 'items[0][quantity]': '3', 'items[0][restock]': 'stock', 'reason': 'Too many' })
+    over.assertStatus(409)
+    assert.equal(over.header('hx-retarget'), '#till-message')
+    assert.include(over.text(), 'Only 2')
+
+    const otherTender = await post({ 'items[0][sale_item_id]': item.id, 'items[0][quantity]': '1', 'items[0][restock]': 'damaged', 'reason': 'Card', 'method': 'card_external' })
+    otherTender.assertStatus(403)
+    assert.include(otherTender.text(), 'manager')
+    assert.equal(await countRows('refunds', { sale_id: sale.id }), 1)
+
+    const approved = await post({ 'items[0][sale_item_id]': item.id, 'items[0][quantity]': '1', 'items[0][restock]': 'damaged', 'reason': 'Card', 'method': 'card_external', 'manager_pin': PINS.manager })
+    approved.assertStatus(200)
+    assert.include(approved.text(), '(damaged)')
+    assert.equal(await stockOf(tea.id), 8)
+  })
+
+  test('a return without a receipt at the till: a manager’s PIN, today’s price', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const mug = await createProduct(fixture, { name: 'Blue Mug', sku: `MUG-${fixture.tag}`, price: 800, stock: 2 })
+    const page = await client.get('/till/returns').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    page.assertStatus(200)
+    assert.include(page.text(), 'Return without a receipt')
+
+    const post = (body: object) => till(client, fixture, 'post', '/till/returns/no-receipt').form(body)
+    const noPin = await post({ code: mug.sku, quantity: '1', restock: 'stock', reason: 'No receipt', method: 'cash' })
+    noPin.assertStatus(403)
+    assert.include(noPin.text(), 'manager')
+    const unknown = await post({ code: 'NOPE', quantity: '1', restock: 'stock', reason: 'No receipt', manager_pin: PINS.manager })
+    unknown.assertStatus(422)
+    assert.equal(await countRows('refunds', { store_id: fixture.store.id }), 0)
+
+    const done = await post({ code: mug.sku, quantity: '2', restock: 'stock', reason: 'No receipt', method: 'cash', manager_pin: PINS.manager })
+    done.assertStatus(200)
+    assert.include(done.text(), 'without a receipt')
+    assert.include(done.text(), '2 × Blue Mug')
+    assert.include(done.text(), '$17.28')
+    assert.equal(await stockOf(mug.id), 4)
+  })
+})
