@@ -138,6 +138,13 @@ export async function hardwareState(registerId: number): Promise<HardwareState> 
     .orderBy('id', 'desc')
     .first()
   if (gaveUp) return { ...base, tone: 'bad', message: `Not printed: ${gaveUp.lastError}`, waiting }
+  const caveat = await PrintJob.query()
+    .where({ register_id: registerId, status: 'done' })
+    .whereNotNull('warning')
+    .where('completed_at', '>', DateTime.utc().minus({ minutes: 5 }).toFormat('yyyy-MM-dd HH:mm:ss'))
+    .orderBy('id', 'desc')
+    .first()
+  if (caveat) return { ...base, tone: 'warn', message: `Printed, but: ${caveat.warning}`, waiting }
   return { ...base, tone: 'ok', message: waiting ? `Printing${queued}` : 'Printer ready', waiting }
 }
 

@@ -15,6 +15,8 @@ import { countRows, createProduct, createStore, type TestStore } from '#tests/fi
 import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
 import { REGISTER_COOKIE } from '#services/till_screen_service'
 import { eventually } from '#tests/functional/hardware/fake_printer'
+import limiter from '@adonisjs/limiter/services/main'
+import { createPairingCode } from '#hardware/pairing'
 
 // PDFs arrive as bytes, to be read back with pdftotext
 ApiRequest.addParser('application/pdf', (res: any, done: any) => {
@@ -80,6 +82,16 @@ test.group('Hardware in the back office', () => {
     assert.isNotNull((await Bridge.findOrFail(bridge.body().bridge_id)).revokedAt)
     ;(await client.get('/api/bridge/events').header('authorization', `Bearer ${bridge.body().token}`)).assertStatus(401)
     assert.equal(await countRows('audit_logs', { action: 'bridge_revoked', store_id: fixture.store.id }), 1)
+  })
+
+  test('guessing pairing codes is blocked after ten refusals from one address', async ({ client, assert, cleanup }) => {
+    cleanup(() => limiter.clear())
+    const fixture = await createStore()
+    for (let i = 0; i < 10; i++) (await client.post('/api/bridge/pair').json({ code: `WRONG${i}` })).assertStatus(401)
+    const { code } = await createPairingCode(fixture.store, fixture.register.id, fixture.users.manager)
+    const blocked = await client.post('/api/bridge/pair').json({ code })
+    blocked.assertStatus(429)
+    assert.equal(await countRows('bridges', { register_id: fixture.register.id }), 0)
   })
 
   test('bad device input is refused on the form; a drawer needs a printer; roles are checked', async ({ client, assert }) => {
