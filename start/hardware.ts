@@ -2,7 +2,9 @@ import emitter from '@adonisjs/core/services/emitter'
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import edge from 'edge.js'
-import { queueSaleReceipt } from '#hardware/jobs'
+import Store from '#models/store'
+import { queueDisplay, queueSaleReceipt } from '#hardware/jobs'
+import { formatMoney } from '#services/money'
 import { dispatcher } from '#hardware/dispatcher'
 import { buildReceipt } from '#services/receipt_service'
 
@@ -16,6 +18,13 @@ emitter.on('sale:completed', async (event) => {
     await queueSaleReceipt(event.saleId)
   } catch (error) {
     logger.error({ err: error, saleId: event.saleId }, 'could not queue the receipt of sale %s', event.saleId)
+  }
+  try {
+    // the customer display shows the total of the sale just completed
+    const store = await Store.find(event.storeId)
+    if (store) await queueDisplay(event.registerId, [`Total ${formatMoney(event.total, store.currency)}`, 'Thank you!'])
+  } catch (error) {
+    logger.error({ err: error, saleId: event.saleId }, 'could not update the customer display')
   }
 })
 

@@ -77,7 +77,7 @@ export class BridgeClient {
         } catch (error) {
           if (error instanceof BridgeRevoked) throw error
           if (this.stopped) break
-          this.log(`connection lost (${(error as Error).message}); reconnecting in ${delay / 1000} s`)
+          this.log(`no connection to ${this.state.server} (${reason(error)}); trying again in ${delay / 1000} s`)
         }
         if (this.stopped) break
         await new Promise((resolve) => setTimeout(resolve, delay))
@@ -119,6 +119,8 @@ export class BridgeClient {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ code: this.options.code, name: this.options.name ?? `Bridge on ${hostname()}` }),
+    }).catch((error) => {
+      throw new Error(`Cannot reach the POS server at ${server} (${reason(error)})`)
     })
     const body: any = await response.json().catch(() => ({}))
     if (!response.ok) throw new Error(body?.errors?.[0]?.message ?? `Pairing failed (HTTP ${response.status})`)
@@ -258,6 +260,11 @@ export class BridgeClient {
       this.log('the server refused this bridge (revoked or unknown): pair it again with a new code')
     }
   }
+}
+
+/** "ECONNREFUSED" rather than fetch's bare "fetch failed" */
+function reason(error: any): string {
+  return error?.cause?.code ?? error?.cause?.message ?? error?.message ?? String(error)
 }
 
 /** Reads `--name value` pairs of argv */

@@ -106,7 +106,10 @@ export interface HardwareState {
   configured: boolean
   hasDrawer: boolean
   tone: Tone
+  /** Short, for the till's top bar: "Printer offline — receipt queued" */
   message: string
+  /** Why, when there is a reason (the printer's own error) */
+  detail: string
   waiting: number
 }
 
@@ -122,23 +125,30 @@ export async function hardwareState(registerId: number): Promise<HardwareState> 
     activeBridge(registerId),
   ])
   const base = { configured: !!(printer || drawer), hasDrawer: !!drawer }
-  if (!printer && !drawer) return { ...base, tone: 'ok', message: '', waiting: 0 }
-  if (!bridge) return { ...base, tone: 'warn', message: 'No printer bridge paired: print receipts from the browser', waiting: 0 }
+  if (!printer && !drawer) return { ...base, tone: 'ok', message: '', detail: '', waiting: 0 }
+  if (!bridge) return { ...base, tone: 'warn', message: 'No printer bridge paired', detail: 'Print receipts from the browser, or pair a bridge under Devices', waiting: 0 }
   const pending = await PrintJob.query().where('register_id', registerId).whereIn('status', ['queued', 'sent']).orderBy('id')
   const waiting = pending.length
   const queued = waiting ? ` — ${waiting === 1 ? 'receipt' : `${waiting} jobs`} queued` : ''
-  if (!bridge.online) return { ...base, tone: 'bad', message: `Printer bridge offline${queued}`, waiting }
+  if (!bridge.online) return { ...base, tone: 'bad', message: `Printer bridge offline${queued}`, detail: 'Is the till computer on, and the bridge running?', waiting }
   const failing = pending.find((job) => job.attempts > 0 && job.lastError)
   const health = printer ? bridge.status?.devices?.find((d) => d.id === printer.id) : null
-  if (failing) return { ...base, tone: 'bad', message: `Printer offline${queued}: ${failing.lastError}`, waiting }
-  if (health && !health.ok) return { ...base, tone: 'bad', message: `Printer offline${queued}: ${health.message}`, waiting }
+  if (failing) return { ...base, tone: 'bad', message: `Printer offline${queued}`, detail: failing.lastError!, waiting }
+  if (health && !health.ok) return { ...base, tone: 'bad', message: `Printer offline${queued}`, detail: health.message, waiting }
   const gaveUp = await PrintJob.query()
     .where({ register_id: registerId, status: 'failed' })
     .where('completed_at', '>', DateTime.utc().minus({ minutes: 15 }).toFormat('yyyy-MM-dd HH:mm:ss'))
     .orderBy('id', 'desc')
     .first()
-  if (gaveUp) return { ...base, tone: 'bad', message: `Not printed: ${gaveUp.lastError}`, waiting }
-  return { ...base, tone: 'ok', message: waiting ? `Printing${queued}` : 'Printer ready', waiting }
+  if (gaveUp) return { ...base, tone: 'bad', message: 'Receipt not printed', detail: `${gaveUp.lastError} (reprint it from the receipt)`, waiting }
+  const caveat = await PrintJob.query()
+    .where({ register_id: registerId, status: 'done' })
+    .whereNotNull('warning')
+    .where('completed_at', '>', DateTime.utc().minus({ minutes: 5 }).toFormat('yyyy-MM-dd HH:mm:ss'))
+    .orderBy('id', 'desc')
+    .first()
+  if (caveat) return { ...base, tone: 'warn', message: 'Printed with "?"', detail: caveat.warning!, waiting }
+  return { ...base, tone: 'ok', message: waiting ? `Printing${queued}` : 'Printer ready', detail: '', waiting }
 }
 
 /** Whether a sale's receipt can go to this register's printer (a printer and a paired bridge) */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import limiter from '@adonisjs/limiter/services/main'
 import Bridge from '#models/bridge'
 import Register from '#models/register'
 import type Store from '#models/store'
@@ -48,8 +49,19 @@ export async function createPairingCode(store: Store, registerId: number, user: 
   return { code: `${raw.slice(0, 4)}-${raw.slice(4)}`, expiresAt, register }
 }
 
-/** Trades a code for a token; a wrong, expired or used code is refused the same way */
+/**
+ * Trades a code for a token; a wrong, expired or used code is refused the same way. Ten
+ * refusals from one address block pairing from it for 15 minutes (no guessing codes).
+ */
 export async function pairBridge(code: string, name: string, ip: string | null) {
+  const [error, paired] = await pairLimit().penalize(`bridge-pair:${ip ?? 'unknown'}`, () => exchangeCode(code, name, ip))
+  if (error) throw error
+  return paired
+}
+
+const pairLimit = () => limiter.use({ requests: 10, duration: '15 mins', blockDuration: '15 mins' })
+
+async function exchangeCode(code: string, name: string, ip: string | null) {
   const hash = sha256(normalizeCode(code))
   const token = `pb_${randomBytes(32).toString('base64url')}`
   const refused = () =>

@@ -19,8 +19,10 @@ export default class TillHardwareController {
   /** Polled by the till every few seconds; never in the way of a sale */
   async status(ctx: HttpContext) {
     const register = await this.screen.register(ctx)
-    if (!register) return ''
-    return ctx.view.render('till/_hardware', { hardware: await hardwareState(register.id) })
+    const hardware = register ? await hardwareState(register.id) : null
+    // 286 tells htmx to stop polling: a till with no devices asks once per page load
+    if (!hardware?.configured) return ctx.response.status(286).send('')
+    return ctx.view.render('till/_hardware', { hardware })
   }
 
   /** Reprint and download buttons next to a receipt (loaded once with it) */

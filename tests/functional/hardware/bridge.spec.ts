@@ -10,6 +10,8 @@ import { queueTest } from '#hardware/jobs'
 import { dispatcher } from '#hardware/dispatcher'
 import { FakePrinter, eventually } from '#tests/functional/hardware/fake_printer'
 import { BridgeProcess } from '#tests/functional/hardware/bridge_process'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
 
 const PRINTER_PORT = Number(process.env.PORT ?? 3334) + 2
 
@@ -81,6 +83,29 @@ test.group('Hardware bridge: pairing, jobs and printing through a real bridge pr
     assert.deepEqual(health.devices, [{ id: device.id, ok: true, message: 'Ready' }])
     // a second event for the same sale does not queue a second receipt
     assert.equal(await PrintJob.query().where({ sale_id: sale.id }).count('* as n').first().then((r: any) => Number(r.$extras.n)), 1)
+  })
+
+  test('a customer display on a device file shows the total; text the printer cannot encode prints as "?" and the till says so', async ({ assert, client }) => {
+    const { fixture } = await setup()
+    const displayFile = `tmp/display-${fixture.tag}.bin`
+    await writeFile(displayFile, '')
+    await Device.create({ storeId: fixture.store.id, registerId: fixture.register.id, kind: 'display', name: 'Pole display', transport: 'file', path: displayFile })
+    const { bridge } = await pairedBridge(fixture)
+    bridges.push(bridge)
+
+    const tea = await createProduct(fixture, { name: 'Green tea 绿茶', price: 450 })
+    const sale = await sellFor(fixture, [{ product: tea, quantity: 1 }])
+    const job = await receiptJob(sale.id)
+    await eventually(async () => (await PrintJob.query().where({ register_id: fixture.register.id }).whereNot('status', 'done').count('* as n').first().then((r: any) => Number(r.$extras.n))) === 0 && (await PrintJob.query().where({ register_id: fixture.register.id }).count('* as n').first().then((r: any) => Number(r.$extras.n))) === 2, 'the receipt and the display job are done')
+    assert.equal((await PrintJob.findOrFail(job.id)).warning, 'The printer\'s code pages lack "绿", "茶": printed as "?"')
+    assert.include(printer.texts().at(-1)!, '1 x Green tea ?? $4.50')
+    const shown = await readFile(displayFile)
+    assert.deepEqual([...shown.subarray(0, 3)], [0x1b, 0x40, 0x0c])
+    assert.equal(shown.subarray(3).toString('latin1'), 'Total $4.86'.padEnd(20) + 'Thank you!'.padEnd(20))
+    await rm(displayFile, { force: true })
+
+    const state = await client.get('/till/hardware').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    assert.match(state.text(), /Printed with &quot;\?&quot;\s*<span class="sr-only" data-testid="printer-detail">: The printer&#x27;s code pages lack/)
   })
 
   test('a wrong code and a used code are refused; the bridge says so and stops', async ({ assert, client }) => {
