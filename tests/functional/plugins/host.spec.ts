@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import { pluginHost } from '#plugins/host'
 import { dbTimestamp } from '#services/db_time'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
 import { pluginRegistry } from '#plugins/registry'
 import { createProduct, createStore, countRows } from '#tests/fixtures'
 import { sellFor } from '#tests/functional/backoffice/helpers'
@@ -246,8 +247,21 @@ test.group('Plugins: failures are isolated', (group) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { price: 1000 })
     const admin = fixture.users.admin
+    // A cart rung up before the plugin was enabled
+    const till = (url: string) =>
+      client.post(url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+    ;(await till('/till/items').form({ product_id: product.id })).assertStatus(200)
     await pluginPost(client, admin, '/backoffice/plugins/throws-in-hook/enable')
     assert.equal(pluginHost.get('throws-in-hook').state, 'enabled')
+
+    // The till refuses the payment with the reason; the cart stays open and unpaid
+    const pay = await till('/till/payments').form({ method: 'cash', tendered: '20.00' })
+    pay.assertStatus(409)
+    assert.include(pay.text(), 'Tax cannot be worked out: the tax plugin')
+    assert.include(pay.text(), 'The sale cannot be completed until an admin fixes or disables it.')
+    const cart = await db.from('sales').where({ register_id: fixture.register.id }).orderBy('id', 'desc').first()
+    assert.equal(cart.status, 'open')
+    assert.equal(cart.paid_total, 0)
 
     const token = (await client.post('/api/auth/login').json({ email: fixture.users.cashier.email, password: 'test-pass-123' })).body().token
     const sales = await countRows('sales', { store_id: fixture.store.id })
