@@ -10,6 +10,7 @@ import type { Socket } from 'node:net'
 |     silent                   payment requests get no answer at all (the control API still does)
 |     dropNext                 the next new payment is taken, then the connection is cut before
 |                              the answer (the network dropping mid-request)
+|     settle: approve|decline|timeout  ends every pending payment now
 |   GET /control               the mode and every payment (to check nothing was charged twice)
 | Terminal API (what the plugin calls):
 |   POST /payments {key, amount, currency}  ->  {state, reference, message}
@@ -79,6 +80,8 @@ export async function startTerminalSimulator(port: number, host = '127.0.0.1'): 
         if (['approve', 'decline', 'timeout', 'silent'].includes(body.mode)) mode = body.mode
         if (Number.isInteger(body.delayMs) && body.delayMs >= 0) delayMs = body.delayMs
         if (typeof body.dropNext === 'boolean') dropNext = body.dropNext
+        // Ends every pending payment now (the customer presents the card)
+        if (['approve', 'decline', 'timeout'].includes(body.settle)) for (const payment of payments.values()) settle(payment, body.settle)
       }
       return send(200, { mode, delayMs, dropNext, payments: [...payments.values()], refunds: [...refunds.values()] })
     }

@@ -107,7 +107,8 @@ test.group('Payment gateways: integrated terminal on a real socket', (group) => 
     const fixture = await createStore()
     await enable(client, fixture, 'terminal-sim', settings)
     const { saleId, product } = await cartWith(client, fixture, 1999)
-    await control({ mode: 'approve', delayMs: 400 })
+    // The customer takes their time: the payment stays pending until the card is presented
+    await control({ mode: 'approve', delayMs: 60_000 })
 
     const started = await till(client, fixture, 'post', '/till/gateway-payments').form({ method: 'terminal_card' })
     started.assertStatus(200)
@@ -120,7 +121,15 @@ test.group('Payment gateways: integrated terminal on a real socket', (group) => 
     const change = await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
     change.assertStatus(409)
     assert.include(change.text(), 'A card payment is in progress')
+    ;(await till(client, fixture, 'post', '/till/void')).assertStatus(409)
+    // Pressing the method again brings the payment in progress back, without a second charge
+    const again = await till(client, fixture, 'post', '/till/gateway-payments').form({ method: 'terminal_card' })
+    assert.include(again.text(), `data-gateway-payment="${pending.id}"`)
+    assert.lengthOf(await paymentsOf(saleId), 1)
+    const stillPending = await till(client, fixture, 'get', `/till/gateway-payments/${pending.id}`)
+    assert.include(stillPending.text(), 'Present card')
 
+    await control({ settle: 'approve' })
     const done = await eventually(async () => {
       const poll = await till(client, fixture, 'get', `/till/gateway-payments/${pending.id}`)
       return poll.text().includes('data-completed-sale') ? poll : null
