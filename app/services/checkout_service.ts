@@ -190,6 +190,7 @@ export default class CheckoutService {
       if (sale.paidTotal > 0) {
         throw new DomainError('Remove the payments before voiding this sale', { status: 409, code: 'sale_has_payments' })
       }
+      if (await trx.from('payments').where({ sale_id: sale.id, status: 'pending' }).first()) throw pendingPaymentError()
       sale.status = 'voided'
       await sale.useTransaction(trx).save()
       await recordAudit(
@@ -210,6 +211,7 @@ export default class CheckoutService {
       if (sale.paidTotal > 0) {
         throw new DomainError('A sale with payments cannot be parked', { status: 409, code: 'sale_has_payments' })
       }
+      if (await trx.from('payments').where({ sale_id: sale.id, status: 'pending' }).first()) throw pendingPaymentError()
       sale.merge({ status: 'parked', parkedAt: DateTime.utc(), note: note?.slice(0, 255) || sale.note })
       await sale.useTransaction(trx).save()
       return sale
@@ -679,7 +681,7 @@ export default class CheckoutService {
         throw new DomainError('Payments were taken: remove them before changing the cart', { status: 409, code: 'sale_has_payments' })
       }
       if (await trx.from('payments').where({ sale_id: sale.id, status: 'pending' }).first()) {
-        throw new DomainError('A card payment is in progress: finish or cancel it before changing the cart', { status: 409, code: 'payment_pending' })
+        throw pendingPaymentError()
       }
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
       await change(sale, items, trx)
@@ -740,3 +742,10 @@ export default class CheckoutService {
   }
 }
 
+/** A gateway payment waits for its terminal: the cart must not change under it */
+function pendingPaymentError() {
+  return new DomainError('A card payment is in progress: press its payment method again to see it, then finish or cancel it', {
+    status: 409,
+    code: 'payment_pending',
+  })
+}

@@ -19,3 +19,14 @@ router
   })
   .prefix('/backoffice')
   .use([middleware.auth({ guards: ['web'] }), middleware.can('managePlugins')])
+
+// The till's card payments through a gateway plugin: start, watch (htmx polls), cancel
+const GatewayPaymentsController = () => import('#controllers/till/gateway_payments_controller')
+router
+  .group(() => {
+    router.post('/gateway-payments', [GatewayPaymentsController, 'store'])
+    router.get('/gateway-payments/:id', [GatewayPaymentsController, 'show'])
+    router.post('/gateway-payments/:id/cancel', [GatewayPaymentsController, 'cancel'])
+  })
+  .prefix('/till')
+  .use([middleware.auth({ guards: ['web'] }), middleware.can('sell')])

@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import { pluginHost } from '#plugins/host'
 import { dbTimestamp } from '#services/db_time'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
 import { pluginRegistry } from '#plugins/registry'
 import { createProduct, createStore, countRows } from '#tests/fixtures'
 import { sellFor } from '#tests/functional/backoffice/helpers'
@@ -10,8 +11,8 @@ import { EXTRA, FIXTURES, SHIPPED, eventually, pluginPost, resetPlugins, useFold
 
 const PAGE = '/backoffice/plugins'
 
-async function audits(action: string) {
-  return db.from('audit_logs').where({ action, subject_type: 'plugin' }).orderBy('id', 'desc').select('user_id', 'data')
+async function audits(action: string, storeId: number) {
+  return db.from('audit_logs').where({ action, subject_type: 'plugin', store_id: storeId }).orderBy('id', 'desc').select('user_id', 'data')
 }
 
 async function hasTable(name: string) {
@@ -71,7 +72,7 @@ test.group('Plugins: discovery and the settings page', (group) => {
     const rescan = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/rescan')
     rescan.assertStatus(302)
     assert.equal(pluginHost.get('hello').state, 'available')
-    const [entry] = await audits('plugins_rescanned')
+    const [entry] = await audits('plugins_rescanned', fixture.store.id)
     assert.equal(entry.user_id, fixture.users.admin.id)
   })
 
@@ -108,7 +109,7 @@ test.group('Plugins: discovery and the settings page', (group) => {
     assert.equal(pluginHost.get('hello').state, 'enabled')
     assert.isTrue(await hasTable('hello_greetings'))
     assert.equal(await countRows('plugin_migrations', { plugin_id: 'hello', name: '0001_create_hello_greetings' }), 1)
-    const [enabled] = await audits('plugin_enabled')
+    const [enabled] = await audits('plugin_enabled', fixture.store.id)
     assert.equal(enabled.user_id, fixture.users.admin.id)
     assert.include(JSON.stringify(enabled.data), 'hello')
 
@@ -119,7 +120,7 @@ test.group('Plugins: discovery and the settings page', (group) => {
     const disable = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/hello/disable')
     disable.assertStatus(302)
     assert.equal(pluginHost.get('hello').state, 'available')
-    assert.equal((await audits('plugin_disabled'))[0].user_id, fixture.users.admin.id)
+    assert.equal((await audits('plugin_disabled', fixture.store.id))[0].user_id, fixture.users.admin.id)
     const second = await sellFor(fixture, [{ product, quantity: 1 }])
     // The table and its rows stay; the next sale is no longer greeted
     assert.isTrue(await hasTable('hello_greetings'))
@@ -169,7 +170,7 @@ test.group('Plugins: discovery and the settings page', (group) => {
     assert.equal((await pluginHost.settingsOf('hello')).api_key, 'sk-live-123')
     assert.equal((await pluginHost.settingsOf('hello')).greeting, 'Hi')
 
-    const entries = await audits('plugin_configured')
+    const entries = await audits('plugin_configured', fixture.store.id)
     assert.lengthOf(entries, 2)
     assert.notInclude(JSON.stringify(entries), 'sk-live-123')
     assert.deepEqual(JSON.parse(typeof entries[1].data === 'string' ? entries[1].data : JSON.stringify(entries[1].data)).changed, ['greeting', 'api_key'])
@@ -210,7 +211,7 @@ test.group('Plugins: failures are isolated', (group) => {
     assert.equal(entry.state, 'failed')
     assert.equal(entry.error, 'the licence server is unreachable')
     assert.equal((await db.from('plugins').where('id', 'throws-on-load').first()).enabled ? 1 : 0, 0)
-    assert.match(JSON.stringify((await audits('plugin_enable_failed'))[0].data), /licence server/)
+    assert.match(JSON.stringify((await audits('plugin_enable_failed', fixture.store.id))[0].data), /licence server/)
     const page = await client.get(PAGE).loginAs(fixture.users.admin)
     assert.include(page.text(), 'Failed to load')
     assert.include(page.text(), 'the licence server is unreachable')
@@ -246,8 +247,21 @@ test.group('Plugins: failures are isolated', (group) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { price: 1000 })
     const admin = fixture.users.admin
+    // A cart rung up before the plugin was enabled
+    const till = (url: string) =>
+      client.post(url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+    ;(await till('/till/items').form({ product_id: product.id })).assertStatus(200)
     await pluginPost(client, admin, '/backoffice/plugins/throws-in-hook/enable')
     assert.equal(pluginHost.get('throws-in-hook').state, 'enabled')
+
+    // The till refuses the payment with the reason; the cart stays open and unpaid
+    const pay = await till('/till/payments').form({ method: 'cash', tendered: '20.00' })
+    pay.assertStatus(409)
+    assert.include(pay.text(), 'Tax cannot be worked out: the tax plugin')
+    assert.include(pay.text(), 'The sale cannot be completed until an admin fixes or disables it.')
+    const cart = await db.from('sales').where({ register_id: fixture.register.id }).orderBy('id', 'desc').first()
+    assert.equal(cart.status, 'open')
+    assert.equal(cart.paid_total, 0)
 
     const token = (await client.post('/api/auth/login').json({ email: fixture.users.cashier.email, password: 'test-pass-123' })).body().token
     const sales = await countRows('sales', { store_id: fixture.store.id })

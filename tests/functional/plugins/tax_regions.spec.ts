@@ -144,8 +144,23 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
       .loginAs(fixture.users.cashier)
     scan.assertStatus(200)
     assert.match(scan.text(), /data-testid="tax">\$0\.50</)
+    assert.include(scan.text(), '<span>Tax</span>')
     await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-us-sales/disable')
     const sale = await sell(client, fixture, [{ product_id: product.id, quantity: 1 }])
     assert.equal(sale.tax_total, 80)
+
+    // EU VAT: the cart says the tax is included, whatever the store's own setting
+    await configureAndEnable(client, fixture, 'tax-eu-vat', { country: 'DE', rounding: 'half_up_per_line' })
+    const vat = await client
+      .post('/till/items')
+      .form({ product_id: product.id })
+      .header('hx-request', 'true')
+      .withCsrfToken()
+      .withCookie(REGISTER_COOKIE, String(fixture.register.id))
+      .loginAs(fixture.users.cashier)
+    assert.include(vat.text(), '<span>Tax included</span>')
+    // Two units at 10.00 incl. 19%: 2000 - 2000/1.19 = 319.33 -> 319
+    assert.match(vat.text(), /data-testid="tax">\$3\.19</)
+    assert.match(vat.text(), /data-testid="total">\$20\.00</)
   })
 })
