@@ -4,6 +4,8 @@
 | add their methods to this list.
 */
 
+import { pluginRegistry } from '#plugins/registry'
+
 export interface PaymentMethod {
   id: string
   label: string
@@ -17,12 +19,15 @@ const CORE_METHODS: PaymentMethod[] = [
   { id: 'card_external', label: 'Card (external terminal)', isCash: false, key: 'F7' },
 ]
 
+/** The tender of an enabled loyalty program: its points pay for the sale (see CheckoutService) */
+export const LOYALTY_METHOD: PaymentMethod = { id: 'loyalty_points', label: 'Points', isCash: false, key: 'F3' }
+
 export function paymentMethods(): PaymentMethod[] {
-  return CORE_METHODS
+  return pluginRegistry.loyaltyProgram() ? [...CORE_METHODS, LOYALTY_METHOD] : CORE_METHODS
 }
 
 export function paymentMethod(id: string): PaymentMethod | undefined {
-  return CORE_METHODS.find((m) => m.id === id)
+  return paymentMethods().find((m) => m.id === id)
 }
 
 export function paymentMethodLabel(id: string): string {
