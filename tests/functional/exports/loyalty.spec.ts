@@ -4,6 +4,7 @@ import emitter from '@adonisjs/core/services/emitter'
 import Customer from '#models/customer'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { enablePluginForTest, disablePluginForTest } from '#tests/plugins'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
 
 /*
 | The loyalty-points plugin: earn on a sale with a customer (through 'sale:completed'), redeem
@@ -121,5 +122,26 @@ test.group('Loyalty points', (group) => {
     // never more than the sale earned
     await emitter.emit('sale:refunded', { ...refund, refundId: refund.refundId + 1, total: 10_000 })
     assert.equal(await points(customer.id), 0)
+  })
+
+  test('the till shows the balance on the Points tender and takes a points payment', async ({ client, assert }) => {
+    const { fixture, customer, product, token } = await setup(client)
+    await enablePluginForTest('loyalty-points', { points_per_unit: 1, point_value: 1, min_redeem: 10 })
+    assert.equal(await earned((await cardSale(client, token, product.id, customer.id)).id), 54)
+    const till = (method: 'get' | 'post', url: string) =>
+      client[method](url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+
+    ;(await till('post', '/till/items').form({ product_id: product.id })).assertStatus(200)
+    // Attaching a customer at the till is the customers domain's; here the cart gets one directly
+    await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).update({ customer_id: customer.id })
+    const page = await client.get('/till').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    assert.include(page.text(), 'data-testid="till-points-balance">Balance: 54 points ($0.54)')
+    assert.include(page.text(), 'data-shortcut="F3"')
+
+    const paid = await till('post', '/till/payments').form({ method: 'loyalty_points', amount: '0.50' })
+    paid.assertStatus(200)
+    assert.equal(await points(customer.id), 4)
+    const payment = await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where({ 'sales.register_id': fixture.register.id, 'payments.method': 'loyalty_points' }).first()
+    assert.equal(Number(payment.amount), 50)
   })
 })
