@@ -1,6 +1,7 @@
 import edge from 'edge.js'
 import { currencyDigits, formatMoney, minorToDecimal } from '#services/money'
 import { paymentMethodLabel } from '#services/payment_methods'
+import { loyaltyBalanceFor } from '#services/loyalty_service'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
@@ -29,3 +30,6 @@ edge.global('taxLines', (items: { taxRatePpm: number; taxTotal: number; taxes?: 
   }
   return [...byRate.values()].sort((a, b) => b.ratePpm - a.ratePpm)
 })
+
+/** The customer's loyalty points on the receipt (null without a program or a customer) */
+edge.global('loyaltyBalance', loyaltyBalanceFor)

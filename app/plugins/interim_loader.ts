@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
+import db from '@adonisjs/lucid/services/db'
 import { pluginRegistry } from '#plugins/registry'
 import type { AccountingExporter } from '#plugins/contracts/accounting_export'
 import type { PluginDefinition, PluginManifest, PluginSettings } from '#plugins/contracts/plugin'
@@ -33,6 +34,7 @@ export async function loadPlugin(pluginId: string, settings: PluginSettings = {}
   for (const field of manifest.settings ?? []) effective[field.key] = field.default ?? null
   Object.assign(effective, settings)
 
+  await runPluginMigrations(pluginId, manifest)
   let entry = app.makePath('plugins', pluginId, manifest.entry ?? 'index.ts')
   // A built app has compiled the entry to .js
   if (!existsSync(entry) && entry.endsWith('.ts')) entry = entry.replace(/\.ts$/, '.js')
@@ -47,6 +49,20 @@ export async function loadPlugin(pluginId: string, settings: PluginSettings = {}
   settingsByPlugin.set(pluginId, effective)
   teardowns.set(pluginId, definition.teardown)
   return manifest
+}
+
+/**
+ * Runs the plugin's own migrations (its manifest's "migrations" folder), in name order. The host
+ * will track them per plugin; until then each migration checks for its tables itself.
+ */
+async function runPluginMigrations(pluginId: string, manifest: PluginManifest) {
+  if (!manifest.migrations) return
+  const folder = app.makePath('plugins', pluginId, manifest.migrations)
+  const files = (await readdir(folder)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort()
+  for (const file of files) {
+    const Schema = (await import(pathToFileURL(`${folder}/${file}`).href)).default
+    await new Schema(db.connection(), `${folder}/${file}`, false).execUp()
+  }
 }
 
 export async function unloadPlugin(pluginId: string) {

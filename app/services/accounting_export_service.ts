@@ -17,7 +17,7 @@ import type { PluginSettings } from '#plugins/contracts/plugin'
 
 export const MAX_EXPORT_DAYS = 366
 /** Rows turned into CSV text at a time */
-const ROWS_PER_CHUNK = 1000
+const ROWS_PER_CHUNK = 500
 
 export interface RangeError {
   field: 'from' | 'to'
@@ -59,7 +59,9 @@ export async function* csvChunks(header: string[], rows: AsyncIterable<(string |
   yield unparse([header.map(neutralise) as string[]])
   let batch: (string | number)[][] = []
   for await (const row of rows) {
-    batch.push(row.map(neutralise))
+    // The exporter hands over a fresh array per row: neutralise it in place
+    for (let i = 0; i < row.length; i++) row[i] = neutralise(row[i])
+    batch.push(row)
     if (batch.length === ROWS_PER_CHUNK) {
       yield unparse(batch)
       batch = []

@@ -13,7 +13,7 @@ import type { BookDay, BookSaleLine, BookTax, ExportPeriod, ExportSource } from 
 */
 
 /** Sale lines read per query when streaming them (a busy day takes one or two) */
-const LINES_PER_PAGE = 5000
+const LINES_PER_PAGE = 2000
 
 interface DayBounds {
   day: string

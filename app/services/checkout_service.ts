@@ -13,7 +13,8 @@ import { roundToIncrement, formatMoney } from '#services/money'
 import { recordAudit } from '#services/audit_service'
 import { saleHash } from '#services/sale_chain'
 import { affectedRows, inTransaction } from '#services/db_transaction'
-import { paymentMethod } from '#services/payment_methods'
+import { paymentMethod, LOYALTY_METHOD } from '#services/payment_methods'
+import { pluginRegistry } from '#plugins/registry'
 import { dbTimestamp } from '#services/db_time'
 import { publish } from '#events/domain_events'
 
@@ -393,6 +394,7 @@ export default class CheckoutService {
         sale.changeDue = payment.change
         this.#ensurePaidInFull(sale, request.payment)
         await this.#complete(actor, sale, items, [payment], trx)
+        await this.#redeemPoints(sale, payment, trx)
         return { sale, payment }
       }
       await sale.useTransaction(trx).save()
@@ -419,6 +421,7 @@ export default class CheckoutService {
 
   async #pay(actor: Actor, sale: Sale, items: SaleItem[], request: PaymentRequest, trx: TransactionClientContract) {
     const payment = this.#buildPayment(actor, sale, request)
+    await this.#redeemPoints(sale, payment, trx)
     sale.paidTotal += payment.amount
     sale.changeDue = payment.change
     if (sale.balanceDue > 0) {
@@ -434,6 +437,17 @@ export default class CheckoutService {
     const earlier = await Payment.query({ client: trx }).where({ sale_id: sale.id, status: 'approved' }).orderBy('id')
     await this.#complete(actor, sale, items, [...earlier, payment], trx, payment)
     return { sale, payment, completed: true }
+  }
+
+  /** A points payment spends the customer's points in the sale's transaction (the loyalty plugin says no when short) */
+  async #redeemPoints(sale: Sale, payment: Payment, trx: TransactionClientContract) {
+    if (payment.method !== LOYALTY_METHOD.id) return
+    const program = pluginRegistry.loyaltyProgram()
+    if (!program) throw new DomainError('Points are not accepted here', { code: 'unknown_payment_method', field: 'method' })
+    if (!sale.customerId) {
+      throw new DomainError('Attach the customer to the sale to pay with points', { code: 'customer_required', field: 'method' })
+    }
+    await program.redeem({ storeId: sale.storeId, customerId: sale.customerId, client: trx, saleId: sale.id, amount: payment.amount })
   }
 
   /** Works out what a payment credits and the change it gives; throws on a bad one */

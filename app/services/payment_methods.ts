@@ -1,10 +1,10 @@
-import { pluginRegistry } from '#plugins/registry'
-
 /*
 | The tenders a sale can be paid with. Cash stays in the core; "card (external terminal)" is a
 | standalone card machine whose approval the cashier confirms. Enabled payment-gateway plugins
 | add their methods (a gateway's payment starts pending and counts only once approved).
 */
+
+import { pluginRegistry } from '#plugins/registry'
 
 export interface PaymentMethod {
   id: string
@@ -44,8 +44,21 @@ function gatewayMethods(): PaymentMethod[] {
   return methods
 }
 
+/** The tender of an enabled loyalty program: its points pay for the sale (see CheckoutService) */
+export const LOYALTY_METHOD: PaymentMethod = { id: 'loyalty_points', label: 'Points', isCash: false, key: 'F5' }
+
 export function paymentMethods(): PaymentMethod[] {
-  return [...CORE_METHODS, ...gatewayMethods()]
+  const methods = [...CORE_METHODS, ...gatewayMethods()]
+  if (pluginRegistry.loyaltyProgram()) methods.push(LOYALTY_METHOD)
+  // A shortcut opens one tender only: a method asking for a key already taken gets none
+  const keys = new Set<string>()
+  return methods.map((method) => {
+    if (!method.key || !keys.has(method.key)) {
+      keys.add(method.key)
+      return method
+    }
+    return { ...method, key: '' }
+  })
 }
 
 export function paymentMethod(id: string): PaymentMethod | undefined {

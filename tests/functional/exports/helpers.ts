@@ -16,8 +16,8 @@ export interface SeededWeek {
   saleIds: number[]
 }
 
-export async function seedWeek(options: { formulaName?: string } = {}): Promise<SeededWeek> {
-  const fixture = await createStore({ cashRounding: 5 })
+export async function seedWeek(options: { formulaName?: string; pricesIncludeTax?: boolean } = {}): Promise<SeededWeek> {
+  const fixture = await createStore({ cashRounding: 5, pricesIncludeTax: options.pricesIncludeTax ?? false })
   const checkout = new CheckoutService()
   const coffee = await createProduct(fixture, { name: options.formulaName ?? 'Coffee beans', price: 1299, taxClass: 'standard', stock: 1000 })
   const bread = await createProduct(fixture, { name: 'Bread', price: 349, taxClass: 'reduced', stock: 1000 })

@@ -1,0 +1,147 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import emitter from '@adonisjs/core/services/emitter'
+import Customer from '#models/customer'
+import { apiToken, createProduct, createStore } from '#tests/fixtures'
+import { enablePluginForTest, disablePluginForTest } from '#tests/plugins'
+import { REGISTER_COOKIE } from '#services/till_screen_service'
+
+/*
+| The loyalty-points plugin: earn on a sale with a customer (through 'sale:completed'), redeem
+| as a tender through the API, refuse a short balance, show the balance on the receipt, and a
+| refund ('sale:refunded') takes the earned points back. Settings: 1 point per dollar, a point
+| is worth 1 cent, at least 100 points at a time.
+*/
+
+const LEDGER = 'loyalty_points_ledger'
+
+async function points(customerId: number) {
+  const row = await db.from(LEDGER).where('customer_id', customerId).sum('points as total').first()
+  return Number(row?.total ?? 0)
+}
+
+/** 'sale:completed' listeners run after the sale's commit: wait (bounded) for the earn row */
+async function earned(saleId: number) {
+  for (let i = 0; i < 100; i++) {
+    const row = await db.from(LEDGER).where({ sale_id: saleId, reason: 'earn' }).first()
+    if (row) return Number(row.points)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return 0
+}
+
+async function setup(client: any) {
+  await enablePluginForTest('loyalty-points', { points_per_unit: 1, point_value: 1, min_redeem: 100 })
+  const fixture = await createStore()
+  const customer = await Customer.create({ storeId: fixture.store.id, name: 'Ada Lovelace', email: `ada.${fixture.tag}@test.local` })
+  // $50.00 + 8% = $54.00
+  const product = await createProduct(fixture, { price: 5000, stock: 100 })
+  const token = await apiToken(client, fixture.users.cashier)
+  return { fixture, customer, product, token }
+}
+
+async function cardSale(client: any, token: string, productId: number, customerId: number | null) {
+  const response = await client
+    .post('/api/sales')
+    .bearerToken(token)
+    .json({ items: [{ product_id: productId, quantity: 1 }], payment_method: 'card_external', customer_id: customerId })
+  response.assertStatus(201)
+  return response.body()
+}
+
+test.group('Loyalty points', (group) => {
+  group.each.teardown(async () => disablePluginForTest('loyalty-points'))
+
+  test('a sale with a customer earns points per dollar; a sale without earns none', async ({ client, assert }) => {
+    const { fixture, customer, product, token } = await setup(client)
+    const sale = await cardSale(client, token, product.id, customer.id)
+    assert.equal(await earned(sale.id), 54)
+    assert.equal(await points(customer.id), 54)
+
+    const anonymous = await cardSale(client, token, product.id, null)
+    const receipt = await client.get(`/till/receipts/${sale.id}`).loginAs(fixture.users.cashier)
+    receipt.assertStatus(200)
+    assert.include(receipt.text(), 'data-testid="points-balance">54 ($0.54)')
+    assert.equal(await db.from(LEDGER).where('sale_id', anonymous.id).count('* as n').first().then((r) => Number(r.n)), 0)
+  })
+
+  test('points pay as a tender; what is paid with points earns nothing; a short balance is refused', async ({ client, assert }) => {
+    const { customer, product, token } = await setup(client)
+    for (let i = 0; i < 3; i++) await earned((await cardSale(client, token, product.id, customer.id)).id)
+    assert.equal(await points(customer.id), 162)
+
+    const open = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: product.id, quantity: 1 }], customer_id: customer.id })
+    open.assertStatus(201)
+    const saleId = open.body().id
+
+    // below the minimum, then more than the balance: refused, nothing spent
+    const few = await client.post('/api/payments').bearerToken(token).json({ sale_id: saleId, method: 'loyalty_points', amount: 99 })
+    few.assertStatus(422)
+    assert.equal(few.body().errors[0].code, 'points_below_minimum')
+    const short = await client.post('/api/payments').bearerToken(token).json({ sale_id: saleId, method: 'loyalty_points', amount: 163 })
+    short.assertStatus(409)
+    assert.deepInclude(short.body().errors[0], { code: 'points_short', field: 'amount' })
+    assert.equal(await points(customer.id), 162)
+
+    const paid = await client.post('/api/payments').bearerToken(token).json({ sale_id: saleId, method: 'loyalty_points', amount: 150 })
+    paid.assertStatus(201)
+    assert.equal(await points(customer.id), 12)
+    const rest = await client.post('/api/payments').bearerToken(token).json({ sale_id: saleId, method: 'card_external', amount: 5400 - 150 })
+    rest.assertStatus(201)
+    // $52.50 paid by card earns 52 points
+    assert.equal(await earned(saleId), 52)
+    assert.equal(await points(customer.id), 64)
+  })
+
+  test('points need a customer on the sale', async ({ client, assert }) => {
+    const { product, token } = await setup(client)
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: product.id, quantity: 1 }], payment_method: 'loyalty_points' })
+    response.assertStatus(422)
+    assert.deepInclude(response.body().errors[0], { code: 'customer_required', field: 'method' })
+  })
+
+  test('without the plugin, points are not a tender', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { price: 5000 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: product.id, quantity: 1 }], payment_method: 'loyalty_points' })
+    response.assertStatus(422)
+    assert.equal(response.body().errors[0].field, 'payment_method')
+  })
+
+  test('a refund takes back the points its part of the sale earned, once', async ({ client, assert }) => {
+    const { fixture, customer, product, token } = await setup(client)
+    const sale = await cardSale(client, token, product.id, customer.id)
+    assert.equal(await earned(sale.id), 54)
+    // The refunds domain publishes this event after its commit; here it is emitted as it would be
+    const refund = { refundId: 900_000 + sale.id, saleId: sale.id, storeId: fixture.store.id, registerId: fixture.register.id, total: 2700 }
+    await emitter.emit('sale:refunded', refund)
+    assert.equal(await points(customer.id), 27)
+    await emitter.emit('sale:refunded', refund)
+    assert.equal(await points(customer.id), 27, 'the same refund twice takes back once')
+    // never more than the sale earned
+    await emitter.emit('sale:refunded', { ...refund, refundId: refund.refundId + 1, total: 10_000 })
+    assert.equal(await points(customer.id), 0)
+  })
+
+  test('the till shows the balance on the Points tender and takes a points payment', async ({ client, assert }) => {
+    const { fixture, customer, product, token } = await setup(client)
+    await enablePluginForTest('loyalty-points', { points_per_unit: 1, point_value: 1, min_redeem: 10 })
+    assert.equal(await earned((await cardSale(client, token, product.id, customer.id)).id), 54)
+    const till = (method: 'get' | 'post', url: string) =>
+      client[method](url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+
+    ;(await till('post', '/till/items').form({ product_id: product.id })).assertStatus(200)
+    // Attaching a customer at the till is the customers domain's; here the cart gets one directly
+    await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).update({ customer_id: customer.id })
+    const page = await client.get('/till').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    assert.include(page.text(), 'data-testid="till-points-balance">Balance: 54 points ($0.54)')
+    assert.include(page.text(), 'data-shortcut="F3"')
+
+    const paid = await till('post', '/till/payments').form({ method: 'loyalty_points', amount: '0.50' })
+    paid.assertStatus(200)
+    assert.equal(await points(customer.id), 4)
+    const payment = await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where({ 'sales.register_id': fixture.register.id, 'payments.method': 'loyalty_points' }).first()
+    assert.equal(Number(payment.amount), 50)
+  })
+})
