@@ -144,7 +144,7 @@ export default class ReportService {
    */
   async products(store: Store, from: string, to: string) {
     const { start, end } = this.sales.dayRange(store, from, to)
-    const rows = await db
+    const perProduct = db
       .from('sale_items')
       .join('sales', 'sales.id', 'sale_items.sale_id')
       .where({ 'sales.store_id': store.id, 'sales.status': 'completed' })
@@ -153,22 +153,16 @@ export default class ReportService {
       .groupBy('sale_items.product_id')
       .select('sale_items.product_id')
       .sum({ quantity: 'sale_items.quantity', gross: 'sale_items.total', tax: 'sale_items.tax_total' })
-    const ids = rows.map((r: any) => n(r.product_id))
-    const products = new Map<number, any>()
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = await db
-        .from('products')
-        .leftJoin('categories', 'categories.id', 'products.category_id')
-        .whereIn('products.id', ids.slice(i, i + 500))
-        .select('products.id', 'products.name', 'products.sku', 'products.cost', 'categories.name as category')
-      for (const p of chunk) products.set(n(p.id), p)
-    }
+    const rows = await db
+      .from(perProduct.as('g'))
+      .join('products', 'products.id', 'g.product_id')
+      .leftJoin('categories', 'categories.id', 'products.category_id')
+      .select('g.product_id', 'g.quantity', 'g.gross', 'g.tax', 'products.name', 'products.sku', 'products.cost', 'categories.name as category')
     const all: ProductRow[] = rows.map((r: any) => {
-      const product = products.get(n(r.product_id)) ?? {}
       const quantity = n(r.quantity)
       const revenue = n(r.gross) - n(r.tax)
-      const cost = quantity * n(product.cost)
-      return { productId: n(r.product_id), name: product.name ?? '?', sku: product.sku ?? '', category: product.category ?? 'No category', quantity, revenue, cost, margin: revenue - cost }
+      const cost = quantity * n(r.cost)
+      return { productId: n(r.product_id), name: r.name, sku: r.sku, category: r.category ?? 'No category', quantity, revenue, cost, margin: revenue - cost }
     })
     const byCategory = new Map<string, { category: string; quantity: number; revenue: number; margin: number }>()
     for (const row of all) {
