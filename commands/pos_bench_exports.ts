@@ -59,9 +59,8 @@ export default class PosBenchExports extends BaseCommand {
       const { store, from, to, lines } = await this.#benchStore()
       this.logger.info(`Bench store #${store.id}: ${lines.toLocaleString('en-US')} sale lines from ${from} to ${to}`)
 
-      const { exportersWithSettings } = await import('#plugins/interim_loader')
       const results: Measure[] = []
-      for (const { exporter } of await exportersWithSettings()) {
+      for (const { exporter } of await this.#enableExporters()) {
         results.push(await this.#measureInChild(store.id, exporter.id))
       }
       this.#print(results, lines)
@@ -70,6 +69,18 @@ export default class PosBenchExports extends BaseCommand {
     } finally {
       await db.manager.closeAll()
     }
+  }
+
+  /** Enables every shipped accounting-export plugin through the host, as an admin would */
+  async #enableExporters() {
+    const { pluginHost } = await import('#plugins/host')
+    const { default: AccountingExportService } = await import('#services/accounting_export_service')
+    pluginHost.discover()
+    const system = { userId: null, storeId: null, currency: 'USD' }
+    for (const entry of pluginHost.list()) {
+      if (entry.manifest?.provides.includes('accounting-export')) await pluginHost.enable(entry.id, system)
+    }
+    return new AccountingExportService().exporters()
   }
 
   /** The bench store of today's year, seeded when missing */
@@ -152,6 +163,7 @@ export default class PosBenchExports extends BaseCommand {
       const store = await Store.findOrFail(this.storeId)
       const [, from, to] = store.name.match(/(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})/) ?? []
       const service = new AccountingExportService()
+      await this.#enableExporters()
       const prepared = await service.prepare(store, this.exporter, from, to)
       // Warm up the connection and the code paths on one day, then measure the year
       await pipeline((await service.prepare(store, this.exporter, from, from)).stream(), createWriteStream('/dev/null'))

@@ -1,15 +1,17 @@
 import type { PluginSettings } from '#plugins/contracts/plugin'
-import { loadPlugin, unloadPlugin } from '#plugins/interim_loader'
+import { pluginHost } from '#plugins/host'
 
 /*
-| Enables a plugin folder for a test, with settings over its manifest's defaults. Until the
-| plugin host is merged this goes through the interim loader (app/plugins/interim_loader.ts);
-| with the host it becomes "enable and configure through the host".
+| Enables a shipped plugin for a test through the host, as an admin would: its settings
+| (over the manifest's defaults) are checked and stored, its migrations run, then it loads.
 */
+const SYSTEM = { userId: null, storeId: null, currency: 'USD' }
+
 export async function enablePluginForTest(pluginId: string, settings: PluginSettings = {}) {
-  return loadPlugin(pluginId, settings)
+  await pluginHost.configure(pluginId, settings, SYSTEM)
+  await pluginHost.enable(pluginId, SYSTEM)
 }
 
 export async function disablePluginForTest(pluginId: string) {
-  await unloadPlugin(pluginId)
+  await pluginHost.disable(pluginId, SYSTEM)
 }

@@ -152,6 +152,7 @@ export function encodeReceipt(r: ReceiptView, options: PaperOptions = {}): Encod
   }
   encoder.align('center')
   if (r.customerFirstName) encoder.newline().line(`Thank you, ${r.customerFirstName}!`)
+  if (r.points) encoder.line(`Points balance: ${r.points}`)
   encoder.newline().line(r.footer).newline()
   if (options.code === 'barcode') encoder.barcode(r.code, 'code128', { height: 60, text: 'below' })
   else if (options.code !== 'none') encoder.qrcode(r.code, { model: 2, size: 6, errorlevel: 'm' })

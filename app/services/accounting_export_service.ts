@@ -5,7 +5,8 @@ import type Store from '#models/store'
 import { errors as vineErrors } from '@vinejs/vine'
 import { DomainError } from '#exceptions/domain_error'
 import { BooksSource, exportPeriod } from '#services/books_service'
-import { exportersWithSettings } from '#plugins/interim_loader'
+import { pluginRegistry } from '#plugins/registry'
+import { pluginHost } from '#plugins/host'
 import type { AccountingExporter } from '#plugins/contracts/accounting_export'
 import type { PluginSettings } from '#plugins/contracts/plugin'
 
@@ -78,8 +79,14 @@ export interface PreparedExport {
 }
 
 export default class AccountingExportService {
+  /** The exporters of the enabled plugins, with their plugin's settings, by label */
   async exporters() {
-    return exportersWithSettings()
+    const found = await Promise.all(
+      pluginRegistry
+        .accountingExporters()
+        .map(async ({ pluginId, exporter }) => ({ pluginId, exporter, settings: await pluginHost.settingsOf(pluginId) }))
+    )
+    return found.sort((a, b) => a.exporter.label.localeCompare(b.exporter.label, 'en'))
   }
 
   /** Checks the exporter and the period; the CSV is produced when the stream is read */

@@ -6,6 +6,7 @@ import SalesQueryService from '#services/sales_query_service'
 import { formatMoney } from '#services/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 import { saleReference } from '#services/return_search_service'
+import { loyaltyBalanceFor } from '#services/loyalty_service'
 
 /*
 | One receipt, three renderers: the HTML partial (till/_receipt.edge), ESC/POS on paper
@@ -46,6 +47,10 @@ export interface ReceiptView {
   /** Only a first name on the till receipt (the invoice carries the full details) */
   customerFirstName: string | null
   customer: { name: string; email: string | null; phone: string | null } | null
+  storeId: number
+  customerId: number | null
+  /** The customer's loyalty balance, when a loyalty program is enabled ("120 points ($1.20)") */
+  points: string | null
   footer: string
   /** What the barcode / QR code on paper encodes: the register and the sale number */
   code: string
@@ -62,16 +67,32 @@ export interface ReceiptSource {
   store: Store
 }
 
+type TaxedLine = Pick<SaleItem, 'taxRatePpm' | 'taxTotal'> & { taxes?: { name: string; ratePpm: number; amount: number }[] | null }
+
+/** Tax totals by tax and rate, from each line's stored taxes (several per line for US sales tax; older lines have one rate) */
+export function taxesByRate(items: TaxedLine[]): { name: string; ratePpm: number; amount: number }[] {
+  const byRate = new Map<string, { name: string; ratePpm: number; amount: number }>()
+  for (const item of items) {
+    const taxes = item.taxes ?? (item.taxTotal ? [{ name: 'Tax', ratePpm: item.taxRatePpm, amount: item.taxTotal }] : [])
+    for (const tax of taxes) {
+      if (!tax.amount) continue
+      const id = `${tax.name}:${tax.ratePpm}`
+      const entry = byRate.get(id) ?? { name: tax.name, ratePpm: tax.ratePpm, amount: 0 }
+      entry.amount += tax.amount
+      byRate.set(id, entry)
+    }
+  }
+  return [...byRate.values()].sort((a, b) => b.ratePpm - a.ratePpm)
+}
+
 const ratePercent = (ppm: number) => `${Number((ppm / 10000).toFixed(4))}%`
 
 /** Builds the view-model from a sale already loaded with its register, user and customer */
 export function buildReceipt({ sale, items, payments, store }: ReceiptSource): ReceiptView {
   const currency = store.currency
   const m = (minor: number) => formatMoney(Number(minor ?? 0), currency)
-  const byRate = new Map<number, number>()
-  for (const item of items) {
-    if (item.taxTotal) byRate.set(item.taxRatePpm, (byRate.get(item.taxRatePpm) ?? 0) + item.taxTotal)
-  }
+  // Prices included tax when the taxes were not added on top of the net amount
+  const inclusive = sale.total === sale.subtotal - sale.discountTotal && sale.taxTotal > 0
   const when = sale.completedAt ?? sale.createdAt
   const register = (sale as any).$preloaded?.register as Sale['register'] | undefined
   const user = (sale as any).$preloaded?.user as Sale['user'] | undefined
@@ -100,9 +121,10 @@ export function buildReceipt({ sale, items, payments, store }: ReceiptSource): R
     })),
     subtotal: m(sale.subtotal),
     discountTotal: sale.discountTotal > 0 ? `−${m(sale.discountTotal)}` : null,
-    taxes: [...byRate.entries()]
-      .sort((a, b) => b[0] - a[0])
-      .map(([ppm, amount]) => ({ label: `${store.pricesIncludeTax ? 'incl. ' : ''}Tax ${ratePercent(ppm)}`, amount: m(amount) })),
+    taxes: taxesByRate(items).map((tax) => ({
+      label: `${inclusive ? 'incl. ' : ''}${tax.name} ${ratePercent(tax.ratePpm)}`,
+      amount: m(tax.amount),
+    })),
     total: m(sale.total),
     rounding: sale.roundingTotal ? m(sale.roundingTotal) : null,
     payments: payments
@@ -111,6 +133,9 @@ export function buildReceipt({ sale, items, payments, store }: ReceiptSource): R
     change: sale.changeDue > 0 ? m(sale.changeDue) : null,
     customerFirstName: customer?.firstName ?? null,
     customer: customer ? { name: customer.name, email: customer.email, phone: customer.phone } : null,
+    storeId: sale.storeId,
+    customerId: sale.customerId ?? null,
+    points: null,
     footer: store.receiptFooter || 'Thank you for shopping with us',
     code: saleReference({ registerId: sale.registerId, number: sale.number ?? sale.id }),
     date: when ? when.setZone(store.timeZone).toFormat('yyyy-LL-dd') : '',
@@ -125,6 +150,14 @@ export default class ReceiptService {
   /** The receipt of one sale of the store (404 for another store's sale) */
   async forSale(store: Store, saleId: number): Promise<ReceiptView> {
     const detail = await this.sales.find(store, saleId)
-    return buildReceipt({ ...detail, store })
+    const receipt = buildReceipt({ ...detail, store })
+    receipt.points = await pointsLine(receipt)
+    return receipt
   }
+}
+
+/** The loyalty balance line of a receipt, or null without a program or a customer */
+export async function pointsLine(receipt: Pick<ReceiptView, 'storeId' | 'customerId' | 'currency'>): Promise<string | null> {
+  const balance = await loyaltyBalanceFor({ storeId: receipt.storeId, customerId: receipt.customerId })
+  return balance ? `${balance.points} points (${formatMoney(balance.value, receipt.currency)})` : null
 }

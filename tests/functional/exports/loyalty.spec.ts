@@ -61,7 +61,7 @@ test.group('Loyalty points', (group) => {
     const anonymous = await cardSale(client, token, product.id, null)
     const receipt = await client.get(`/till/receipts/${sale.id}`).loginAs(fixture.users.cashier)
     receipt.assertStatus(200)
-    assert.include(receipt.text(), 'data-testid="points-balance">54 ($0.54)')
+    assert.include(receipt.text(), 'data-testid="points-balance">54 points ($0.54)')
     assert.equal(await db.from(LEDGER).where('sale_id', anonymous.id).count('* as n').first().then((r) => Number(r.n)), 0)
   })
 
@@ -136,7 +136,7 @@ test.group('Loyalty points', (group) => {
     await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).update({ customer_id: customer.id })
     const page = await client.get('/till').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
     assert.include(page.text(), 'data-testid="till-points-balance">Balance: 54 points ($0.54)')
-    assert.include(page.text(), 'data-shortcut="F3"')
+    assert.include(page.text(), 'data-shortcut="F5"')
 
     const paid = await till('post', '/till/payments').form({ method: 'loyalty_points', amount: '0.50' })
     paid.assertStatus(200)
