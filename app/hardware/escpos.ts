@@ -41,8 +41,16 @@ function encoderFor(options: PaperOptions) {
   return encoder
 }
 
+const known = new Map<string, boolean>()
+
 /** Whether the mapping has a slot for the code page (the encoder throws on unknown candidates) */
 function hasCodepage(mapping: string, codepage: string) {
+  const key = `${mapping}:${codepage}`
+  if (!known.has(key)) known.set(key, probeCodepage(mapping, codepage))
+  return known.get(key)!
+}
+
+function probeCodepage(mapping: string, codepage: string) {
   const probe = new ReceiptPrinterEncoder({ language: 'esc-pos', codepageMapping: mapping as any })
   try {
     probe.codepage(codepage as any)

@@ -203,3 +203,17 @@ export async function failJob(jobId: number, error: string) {
     await db.from('print_jobs').where('id', jobId).whereIn('status', ['queued', 'sent']).update({ status: 'failed', last_error: error, completed_at: now, updated_at: now })
   )
 }
+
+/** A failed job queued again from the back office (after the paper was changed, say) */
+export async function retryJob(store: Store, jobId: number) {
+  const job = await PrintJob.query().where({ id: jobId, store_id: store.id }).first()
+  if (!job) throw notFound('The job')
+  if (job.status !== 'failed') throw new DomainError(`Job #${job.id} is ${job.status}: only a failed job can be retried`, { code: 'not_failed', status: 409 })
+  const now = dbTimestamp()
+  await db
+    .from('print_jobs')
+    .where({ id: job.id, status: 'failed' })
+    .update({ status: 'queued', attempts: 0, next_attempt_at: now, completed_at: null, updated_at: now })
+  dispatcher.poke(job.registerId)
+  return job
+}

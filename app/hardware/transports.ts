@@ -169,8 +169,8 @@ export async function sendFile(target: DeviceTarget, data: Uint8Array, options: 
   let handle: Awaited<ReturnType<typeof open>> | null = null
   const work = (async () => {
     try {
-      // append: a device file takes it as a write, a plain file (for testing) collects jobs
-      handle = await open(target.path!, 'a')
+      // never created: an unplugged /dev/usb/lp0 must fail, not become a plain file that "printed"
+      handle = await open(target.path!, constants.O_WRONLY | constants.O_APPEND)
     } catch (error: any) {
       throw new DeviceError(`The device ${label} cannot be opened (${error?.code ?? error?.message}): is it plugged in, and may the bridge's user write to it?`)
     }

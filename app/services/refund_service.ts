@@ -159,7 +159,8 @@ export default class RefundService {
 
     const createdAt = DateTime.utc().startOf('second')
     // Read again: an exchange's new sale has just become the head of this register's chain
-    const head = await trx.from('registers').where('id', register.id).select('last_sale_hash').first()
+    // (a locking read: on MariaDB a plain read would see the snapshot taken before the lock was granted)
+    const head = await trx.from('registers').where('id', register.id).forUpdate().select('last_sale_hash').first()
     const previousHash = head?.last_sale_hash ?? null
     const hash = refundHash(previousHash, {
       storeId: sale.storeId,
@@ -477,12 +478,19 @@ export default class RefundService {
       .from('refund_payments')
       .join('refunds', 'refunds.id', 'refund_payments.refund_id')
       .where('refunds.sale_id', sale.id)
+      .forUpdate()
       .groupBy('refund_payments.method')
       .select('refund_payments.method as method')
       .sum('refund_payments.amount as amount')
     const back = new Map(refunded.map((r: any) => [r.method, Number(r.amount)]))
-    const available = paid
-      .map((p: any) => ({ method: String(p.method), left: Number(p.amount) - (back.get(p.method) ?? 0) }))
+    // A sale paid in part by an exchange credit gives that part back in cash from the drawer
+    const byMethod = new Map<string, number>()
+    for (const p of paid as any[]) {
+      const method = p.method === 'exchange' ? 'cash' : String(p.method)
+      byMethod.set(method, (byMethod.get(method) ?? 0) + Number(p.amount))
+    }
+    const available = [...byMethod]
+      .map(([method, amount]) => ({ method, left: amount - (back.get(method) ?? 0) }))
       .sort((a, b) => Number(paymentMethod(a.method)?.isCash ?? false) - Number(paymentMethod(b.method)?.isCash ?? false))
 
     const allocation: { method: string; amount: number }[] = []

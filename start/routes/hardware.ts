@@ -37,6 +37,7 @@ router
         router.post('/bridges/:id/revoke', [DevicesController, 'revoke'])
         router.delete('/devices/:id', [DevicesController, 'destroy'])
         router.post('/devices/:id/test', [DevicesController, 'test'])
+        router.post('/jobs/:id/retry', [DevicesController, 'retry'])
       })
       .use(middleware.can('manageDevices'))
   })

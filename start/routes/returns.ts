@@ -7,6 +7,7 @@ import { middleware } from '#start/kernel'
 
 const ApiRefundsController = () => import('#controllers/api/refunds_controller')
 const TillReturnsController = () => import('#controllers/till/returns_controller')
+const TillExchangesController = () => import('#controllers/till/exchanges_controller')
 
 // ------------------------------------------------------------------ the till's Returns screen
 router
@@ -15,6 +16,7 @@ router
     router.post('/returns/no-receipt', [TillReturnsController, 'noReceipt'])
     router.get('/returns/:id', [TillReturnsController, 'show'])
     router.post('/returns/:id', [TillReturnsController, 'store'])
+    router.post('/returns/:id/exchange', [TillExchangesController, 'store'])
   })
   .prefix('/till')
   .as('till.returns')

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { createPairingCode, revokeBridge, CODE_TTL_MINUTES } from '#hardware/pairing'
 import { addDevice, overview, removeDevice } from '#hardware/devices'
-import { queueTest } from '#hardware/jobs'
+import { queueTest, retryJob } from '#hardware/jobs'
 import { deviceValidator } from '#validators/hardware'
 
 /** Registers' bridges and devices (managers: manageDevices): pair, revoke, add, remove, test */
@@ -33,6 +33,12 @@ export default class DevicesController {
   async destroy({ params, response, session, store, auth }: HttpContext) {
     const device = await removeDevice(store, Number(params.id) || 0, auth.user!)
     session.flash('notice', `Device "${device.name}" removed`)
+    return response.redirect('/backoffice/devices')
+  }
+
+  async retry({ params, response, session, store }: HttpContext) {
+    const job = await retryJob(store, Number(params.id) || 0)
+    session.flash('notice', `Job #${job.id} queued again`)
     return response.redirect('/backoffice/devices')
   }
 

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { existsSync } from 'node:fs'
 import Customer from '#models/customer'
 import Sale from '#models/sale'
 import { createProduct, createStore } from '#tests/fixtures'
@@ -98,6 +99,13 @@ test.group('Hardware: ESC/POS receipts on a (fake) printer over TCP', (group) =>
     assert.match(off.message, /refused the connection: is it switched on/)
     const unknown = await send({ id: 9, transport: 'usb' as any }, encodeDrawerPulse()).catch((e) => e)
     assert.match(unknown.message, /transport this bridge does not know/)
+  })
+
+  test('a device file that is not there (an unplugged USB printer) fails and is never created', async ({ assert }) => {
+    const path = `tmp/lp-${Date.now()}`
+    const error = await send({ id: 3, name: 'USB printer', transport: 'file', path }, encodeDrawerPulse()).catch((e) => e)
+    assert.equal(error.message, `The device USB printer at ${path} cannot be opened (ENOENT): is it plugged in, and may the bridge's user write to it?`)
+    assert.isFalse(existsSync(path))
   })
 
   test('a customer display gets two lines of twenty characters', async ({ assert }) => {

@@ -94,6 +94,33 @@ test.group('Hardware in the back office', () => {
     assert.equal(await countRows('bridges', { register_id: fixture.register.id }), 0)
   })
 
+  test('the recent jobs show what failed and why; a failed job can be queued again', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const printer = await printerFor(fixture)
+    await bridgeFor(fixture)
+    const job = await PrintJob.create({
+      storeId: fixture.store.id,
+      registerId: fixture.register.id,
+      deviceId: printer.id,
+      kind: 'test',
+      payload: '',
+      status: 'failed',
+      attempts: 40,
+      nextAttemptAt: DateTime.utc(),
+      lastError: 'The printer Front printer at 127.0.0.1:9 is out of paper',
+    })
+    const page = await client.get('/backoffice/devices').loginAs(fixture.users.manager)
+    assert.include(page.text(), 'The printer Front printer at 127.0.0.1:9 is out of paper')
+    assert.include(page.text(), `/backoffice/jobs/${job.id}/retry`)
+    ;(await submit(client, fixture.users.manager, 'post', `/backoffice/jobs/${job.id}/retry`)).assertStatus(302)
+    const again = await PrintJob.findOrFail(job.id)
+    assert.equal(again.status, 'queued')
+    assert.equal(again.attempts, 0)
+    const twice = await submit(client, fixture.users.manager, 'post', `/backoffice/jobs/${job.id}/retry`, {}, '/backoffice/devices')
+    const shown = await reopen(client, fixture.users.manager, '/backoffice/devices', twice)
+    assert.include(shown.text(), `Job #${job.id} is queued: only a failed job can be retried`)
+  })
+
   test('bad device input is refused on the form; a drawer needs a printer; roles are checked', async ({ client, assert }) => {
     const fixture = await createStore()
     const { manager, cashier, accountant } = fixture.users

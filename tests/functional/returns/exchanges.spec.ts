@@ -65,6 +65,11 @@ test.group('Exchanges', () => {
 
     const original = await client.get(`/api/sales/${sale.id}`).bearerToken(token)
     assert.equal(original.body().refunded_total, 2160)
+
+    // The new sale, paid by the exchange credit, is returned in turn: the credit comes back as cash
+    const back = await client.post(`/api/sales/${body.sale.id}/refunds`).bearerToken(token).json({ items: [{ sale_item_id: body.sale.items[0].id, quantity: 1 }], reason: 'Changed mind again' })
+    back.assertStatus(201)
+    assert.deepEqual(back.body().payments, [{ method: 'cash', amount: 540 }])
     assert.isTrue((await verifyChains(fixture.store.id)).every((v) => v.ok))
   })
 

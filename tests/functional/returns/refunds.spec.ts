@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, countRows, ledgerSum, stockOf, PINS } from '#tests/fixtures'
 import { refundShare } from '#services/refund_service'
+import { verifyChains } from '#services/chain_verifier'
 import { completedSale, returnsFootprint } from './helpers.js'
 
 /*
@@ -155,6 +156,30 @@ test.group('Refunds: two tills at once', () => {
     assert.equal(Number(row.refunded_total), sale.total)
     assert.equal(await stockOf(a.id), 5)
     assert.equal(await ledgerSum(a.id), 5)
+  })
+})
+
+test.group('Refunds and sales racing on one register', () => {
+  test('parallel refunds and sales on one register keep one unbroken chain and the ledger', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 1000, stock: 100 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const sales = []
+    for (let i = 0; i < 6; i++) sales.push(await completedSale(client, token, [{ product_id: a.id, quantity: 2 }]))
+
+    const responses = await Promise.all([
+      ...sales.map((sale) =>
+        client.post(`/api/sales/${sale.id}/refunds`).bearerToken(token).json({ items: [{ sale_item_id: sale.items[0].id, quantity: 1 }], reason: 'Race' })
+      ),
+      ...sales.map(() => client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'card_external' })),
+    ])
+    assert.deepEqual(responses.map((r) => r.status()), [...Array(6).fill(201), ...Array(6).fill(201)])
+
+    const verdicts = await verifyChains(fixture.store.id)
+    assert.isTrue(verdicts[0].ok, verdicts[0].problem ?? '')
+    assert.equal(verdicts[0].records, 18)
+    assert.equal(await stockOf(a.id), 100 - 12 + 6 - 6)
+    assert.equal(await ledgerSum(a.id), 88)
   })
 })
 

@@ -92,4 +92,34 @@ test.group('Till returns over htmx', () => {
     assert.include(done.text(), '$17.28')
     assert.equal(await stockOf(mug.id), 4)
   })
+
+  test('an exchange at the till: one returned, another taken; the customer pays the difference', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const small = await createProduct(fixture, { name: 'Shirt S', price: 1000, stock: 5 })
+    const large = await createProduct(fixture, { name: 'Shirt XL', sku: `XL-${fixture.tag}`, price: 1500, stock: 5 })
+    const sale = await sellFor(fixture, [{ product: small, quantity: 1 }])
+    const item = await db.from('sale_items').where('sale_id', sale.id).first()
+    const form = await till(client, fixture, 'get', `/till/returns/${sale.id}`)
+    assert.include(form.text(), `hx-post="/till/returns/${sale.id}/exchange"`)
+
+    const post = (body: object) => till(client, fixture, 'post', `/till/returns/${sale.id}/exchange`).form(body)
+    const base = { 'items[0][sale_item_id]': item.id, 'items[0][quantity]': '1', 'items[0][restock]': 'stock', 'reason': 'Too small', 'payment_method': 'cash', 'tendered': '10.00' }
+    const unknown = await post({ ...base, 'new_items[0][code]': 'NOPE', 'new_items[0][quantity]': '1' })
+    unknown.assertStatus(422)
+    assert.include(unknown.text(), 'NOPE')
+    assert.equal(await countRows('refunds', { sale_id: sale.id }), 0)
+
+    const done = await post({ ...base, 'new_items[0][code]': large.sku, 'new_items[0][quantity]': '1', 'new_items[1][code]': '' })
+    done.assertStatus(200)
+    // 16.20 - 10.80 = 5.40 paid in cash
+    assert.include(done.text(), 'data-testid="exchange-pays">$5.40')
+    assert.include(done.text(), 'Shirt XL')
+    assert.equal(await stockOf(small.id), 5)
+    assert.equal(await stockOf(large.id), 4)
+    const refund = await db.from('refunds').where('sale_id', sale.id).first()
+    assert.equal(refund.kind, 'exchange')
+    const newSale = await db.from('sales').where('id', refund.exchange_sale_id).first()
+    assert.equal(newSale.status, 'completed')
+    assert.equal(Number(newSale.change_due), 460)
+  })
 })

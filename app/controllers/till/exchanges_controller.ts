@@ -1,0 +1,84 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import TillScreenService from '#services/till_screen_service'
+import RefundService from '#services/refund_service'
+import SalesQueryService from '#services/sales_query_service'
+import AuthService from '#services/auth_service'
+import CatalogService from '#services/catalog_service'
+import Refund from '#models/refund'
+import Product from '#models/product'
+import { saleReference } from '#services/return_search_service'
+import { parseMoney } from '#services/money'
+import { DomainError } from '#exceptions/domain_error'
+
+/*
+| The till's exchange: on the Returns screen, the lines coming back and the products the
+| customer takes instead, in one transaction. The customer pays the difference (cash or card),
+| or receives it back on the original tender.
+*/
+@inject()
+export default class TillExchangesController {
+  constructor(
+    private screen: TillScreenService,
+    private refunds: RefundService,
+    private sales: SalesQueryService,
+    private auth: AuthService,
+    private catalog: CatalogService
+  ) {}
+
+  async store(ctx: HttpContext) {
+    const register = await this.screen.register(ctx)
+    if (!register) throw new DomainError('Choose this till’s register first', { code: 'no_register' })
+    const body = ctx.request.body()
+    const lines = (body.items ? (Object.values(body.items) as any[]) : [])
+      .map((line) => ({ saleItemId: Number(line.sale_item_id), quantity: Number(line.quantity || 0), restock: line.restock !== 'damaged' }))
+      .filter((line) => line.quantity !== 0)
+    if (!lines.length) throw new DomainError('Enter how many of a line come back', { code: 'no_lines', field: 'items' })
+
+    const newLines: { productId: number; quantity: number }[] = []
+    const rows = body.new_items ? (Object.values(body.new_items) as any[]) : []
+    for (const [index, row] of rows.entries()) {
+      const code = str(row.code)
+      if (!code) continue
+      const product = await this.catalog.findByCode(ctx.store.id, code)
+      if (!product) throw new DomainError(`No product has the barcode or SKU "${code}"`, { code: 'unknown_product', field: `new_items.${index}.code` })
+      newLines.push({ productId: product.id, quantity: Number(row.quantity || 1) })
+    }
+    if (!newLines.length) throw new DomainError('Scan or type the product the customer takes instead', { code: 'no_lines', field: 'new_items' })
+
+    const pin = str(body.manager_pin)
+    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
+    const tendered = str(body.tendered) ? parseMoney(body.tendered, ctx.store.currency) : null
+    const { refund, sale } = await this.refunds.exchange(this.screen.actor(ctx), Number(ctx.params.id) || 0, {
+      lines,
+      newLines,
+      payment: { method: str(body.payment_method) ?? 'cash', tendered },
+      reason: str(body.reason) ?? '',
+      method: str(body.method) && body.method !== 'original' ? str(body.method) : null,
+      registerId: register.id,
+      approver,
+    })
+
+    const saved = await Refund.query().where('id', refund.id).preload('items').preload('payments').firstOrFail()
+    const original = (await this.sales.find(ctx.store, saved.saleId!)).sale
+    const detail = await this.sales.find(ctx.store, sale.id)
+    const products = await Product.query().whereIn('id', saved.items.map((i) => i.productId)).select('id', 'name')
+    const credit = saved.payments.find((p) => p.method === 'exchange')?.amount ?? 0
+    return ctx.view.render('till/_exchange_receipt', {
+      refund: saved,
+      sale: original,
+      names: Object.fromEntries(products.map((p) => [p.id, p.name])),
+      register,
+      saleReference,
+      newSale: detail.sale,
+      items: detail.items,
+      payments: detail.payments,
+      customerPays: detail.sale.paidTotal - credit,
+      customerReceives: saved.total - credit,
+    })
+  }
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() ? value.trim().slice(0, 255) : null
+}
