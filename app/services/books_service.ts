@@ -77,7 +77,6 @@ export class BooksSource implements ExportSource {
 
   async *days(): AsyncIterable<BookDay> {
     const taxNames = await this.#taxNames()
-    const refunds = await refundsTable()
     // One small indexed range query per aggregate and day: faster on both databases than one
     // query that buckets a month of sales by day, and DST-proof since the bounds come from here
     for (const bounds of this.#days) {
@@ -112,7 +111,7 @@ export class BooksSource implements ExportSource {
       }
       day.taxes = [...taxes.values()].sort((a, b) => compare(a.code, b.code) || a.ratePpm - b.ratePpm)
       day.payments = payments.map((row) => ({ method: row.method, amount: Number(row.amount) })).sort((a, b) => compare(a.method, b.method))
-      if (refunds) await this.#addRefunds(bounds, day)
+      await this.#addRefunds(bounds, day)
       yield day
     }
   }
@@ -192,47 +191,35 @@ export class BooksSource implements ExportSource {
     return new Map(rows.map((r) => [r.tax_class, r.name]))
   }
 
-  /*
-  | REFUNDS: the refunds table is being built on another branch. Until it exists this returns
-  | nothing. When it exists, each refund counts on the store day it was made, by the method the
-  | money went back by. The columns read here are checked first: if the table has another shape
-  | the export fails loudly rather than producing books without refunds.
-  */
+  /**
+   * Refunds count on the store day they were made: the goods' value and its tax from the
+   * refunds, the money by the tender it went back by (refund_payments). An exchange's credit
+   * ('exchange') is paid back here and received by the new sale, so the two cancel out.
+   */
   async #addRefunds(bounds: DayBounds, day: BookDay) {
-    const rows = await db
-      .from('refunds as f')
-      .where('f.store_id', this.store.id)
-      .where('f.created_at', '>=', bounds.starts)
-      .where('f.created_at', '<', bounds.ends)
-      .select('f.method')
-      .select(db.raw('sum(f.total) as total'), db.raw('sum(f.tax_total) as tax'), db.raw('sum(f.rounding_total) as rounding'))
-      .groupBy('f.method')
-      .orderBy('f.method')
-    for (const row of rows) {
-      const total = Number(row.total)
-      const tax = Number(row.tax)
-      const rounding = Number(row.rounding ?? 0)
-      day.refunds.push({ method: row.method, amount: total + rounding })
-      day.refundedSales += total - tax
-      day.refundedTax += tax
-      day.refundRounding += rounding
+    const ofDay = (query: any) =>
+      query.where('f.store_id', this.store.id).where('f.created_at', '>=', bounds.starts).where('f.created_at', '<', bounds.ends)
+    const totals = await ofDay(db.from('refunds as f'))
+      .select(db.raw('coalesce(sum(f.total), 0) as total'), db.raw('coalesce(sum(f.tax_total), 0) as tax'))
+      .first()
+    const byMethod = await ofDay(db.from('refund_payments as p').join('refunds as f', 'f.id', 'p.refund_id'))
+      .select('p.method', db.raw('sum(p.amount) as amount'))
+      .groupBy('p.method')
+    const total = Number(totals?.total ?? 0)
+    const tax = Number(totals?.tax ?? 0)
+    let paid = 0
+    for (const row of byMethod) {
+      const amount = Number(row.amount)
+      paid += amount
+      day.refunds.push({ method: row.method, amount })
     }
+    day.refundedSales += total - tax
+    day.refundedTax += tax
+    day.refundRounding += paid - total
     day.refunds.sort((a, b) => compare(a.method, b.method))
   }
 }
 
-const REFUND_COLUMNS = ['store_id', 'created_at', 'method', 'total', 'tax_total', 'rounding_total']
-
-/** Whether the refunds table exists (see #addRefunds); throws when it has a shape the books do not know */
-async function refundsTable(): Promise<boolean> {
-  if (!(await db.connection().schema.hasTable('refunds'))) return false
-  const info = await db.connection().columnsInfo('refunds')
-  const missing = REFUND_COLUMNS.filter((c) => !(c in info))
-  if (missing.length) {
-    throw new Error(`The refunds table lacks ${missing.join(', ')}: adapt BooksSource#addRefunds to it`)
-  }
-  return true
-}
 
 function emptyDay(date: string): BookDay {
   return { date, saleCount: 0, sales: 0, discounts: 0, taxes: [], payments: [], refunds: [], refundedSales: 0, refundedTax: 0, refundRounding: 0, rounding: 0 }
