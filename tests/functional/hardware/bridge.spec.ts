@@ -56,6 +56,7 @@ test.group('Hardware bridge: pairing, jobs and printing through a real bridge pr
     bridges = []
     return async () => {
       for (const bridge of bridges) await bridge.stop()
+      for (const bridge of bridges) await rm(bridge.stateFile, { force: true })
       await printer.stop()
     }
   })
