@@ -95,7 +95,7 @@ export default class ShiftReportService {
         .sum({ tax: 'sale_items.tax_total', gross: 'sale_items.total' })
         .orderBy('sale_items.tax_rate_ppm', 'desc'),
       client.from('cash_movements').where('shift_id', shift.id).groupBy('kind').select('kind').count('* as count').sum('amount as total'),
-      this.refunds(shift, client),
+      this.refunds(shift, client, closedAt),
     ])
 
     const byMethod: MethodTotal[] = methods.map((row: any) => ({
@@ -147,12 +147,19 @@ export default class ShiftReportService {
   }
 
   /**
-   * Refunds given during the shift. The one place refunds enter the shift's figures: returns
-   * are built on another branch (a `refunds` table); until it lands there are none. When it
-   * does, sum its rows of this shift here (count, total, and the cash part) and the expected
-   * cash, the X and the Z follow.
+   * Refunds given at the shift's register while it was open: their count, the goods' value,
+   * and the cash that left the drawer (the one place refunds enter the shift's figures).
    */
-  async refunds(_shift: Shift, _client: QueryClientContract): Promise<{ count: number; total: number; cash: number }> {
-    return { count: 0, total: 0, cash: 0 }
+  async refunds(shift: Shift, client: QueryClientContract, closedAt: Date | null): Promise<{ count: number; total: number; cash: number }> {
+    const inShift = (query: any) =>
+      query
+        .where('f.register_id', shift.registerId)
+        .where('f.created_at', '>=', dbTimestamp(shift.openedAt))
+        .if(closedAt, (q: any) => q.where('f.created_at', '<=', dbTimestamp(closedAt!)))
+    const [totals, cash] = await Promise.all([
+      inShift(client.from('refunds as f')).count('* as count').sum('f.total as total').first(),
+      inShift(client.from('refund_payments as p').join('refunds as f', 'f.id', 'p.refund_id')).where('p.method', 'cash').sum('p.amount as amount').first(),
+    ])
+    return { count: n(totals?.count), total: n(totals?.total), cash: n(cash?.amount) }
   }
 }

@@ -50,8 +50,8 @@ test.group('Hardware: ESC/POS receipts on a (fake) printer over TCP', (group) =>
     assert.include(text, '1 x Ekmek çeşitleri ğ $3.00')
     assert.include(text, '1 x Борщ $7.00')
     assert.include(text, 'Subtotal $19.00')
-    assert.include(text, 'Tax 8% $1.28') // (9.00 + 7.00) x 8%
-    assert.include(text, 'Tax 2% $0.06')
+    assert.include(text, 'Sales tax 8% $1.28') // (9.00 + 7.00) x 8%
+    assert.include(text, 'Reduced 2% $0.06')
     assert.include(text, 'TOTAL $20.34')
     assert.include(text, 'Cash $20.34')
     assert.include(text, 'Thank you, Zoë!')

@@ -171,7 +171,7 @@ test.group('Hardware in the back office', () => {
     assert.include(receipt.header('content-disposition'), `receipt-S-${fixture.register.id}-${sale.number}.pdf`)
     const receiptText = await pdfText(receipt.body())
     assert.include(receiptText, '2 × Green Tea $9.00')
-    assert.include(receiptText, 'Tax 8% $0.72')
+    assert.include(receiptText, 'Sales tax 8% $0.72')
     assert.include(receiptText, 'Total $9.72')
     assert.include(receiptText, 'Thank you, Zoë!')
     assert.notInclude(receiptText, 'zoe@example.test')

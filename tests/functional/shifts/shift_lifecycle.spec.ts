@@ -99,6 +99,30 @@ test.group('Shifts: from open to Z report', () => {
     assert.include(text, '$112.00') // float
   })
 
+  test('a cash refund during the shift leaves the drawer: the X and the Z count it', async ({ client, assert }) => {
+    const fixture = await createStore({ openShift: false })
+    const registerId = fixture.register.id
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 }) // 8% tax: 4.86
+    const api = await apiAs(client, fixture.users.cashier)
+    const shiftId = (await api.post('/api/shifts', { register_id: registerId, float: 5000 })).body().id
+    const sale = await sell(api, registerId, [{ product_id: tea.id, quantity: 2 }], 'cash', 1000) // 9.72
+    sale.assertStatus(201)
+    const itemId = sale.body().items[0].id
+    const refund = await api
+      .post(`/api/sales/${sale.body().id}/refunds`, { items: [{ sale_item_id: itemId, quantity: 1, restock: true }], reason: 'Changed their mind' })
+      .header('idempotency-key', `shift-refund-${shiftId}`)
+    refund.assertStatus(201)
+
+    // 50.00 + 9.72 taken - 4.86 given back = 54.86
+    const x = (await api.get(`/api/shifts/${shiftId}/report`)).body()
+    assert.deepEqual(x.refunds, { count: 1, total: 486, cash: 486 })
+    assert.equal(x.cash.expected, 5486)
+    const closed = await api.post(`/api/shifts/${shiftId}/close`, { counts: { '2000': 2, '1000': 1, '100': 4, '25': 3, '10': 1, '1': 1 } })
+    closed.assertStatus(200)
+    assert.deepEqual(closed.body().report.refunds, { count: 1, total: 486, cash: 486 })
+    assert.equal(closed.body().report.difference, 0)
+  })
+
   test('Z reports are numbered per register without gaps; the till pages open and close a shift', async ({ client, assert }) => {
     const fixture = await createStore({ openShift: false })
     const register2 = await Register.query().where({ store_id: fixture.store.id, name: 'Register 2' }).firstOrFail()
