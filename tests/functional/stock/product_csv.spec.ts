@@ -1,7 +1,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Product from '#models/product'
-import { countRows, createProduct, createStore, ledgerSum, type TestStore } from '#tests/fixtures'
+import { countRows, createProduct, createStore, ledgerSum, PASSWORD, type TestStore } from '#tests/fixtures'
+import { signIn } from '#tests/live_client'
 import { ean13 } from '#services/barcode'
 
 /** Uploads a CSV as the import form does and waits for the check to finish; returns the job row */
@@ -155,4 +156,27 @@ test.group('Products CSV', () => {
     const stock = await db.from('products').where('store_id', fixture.store.id).sum('stock as total').first()
     assert.equal(Number(sum.total), Number(stock.total))
   }).timeout(240_000)
+})
+
+test.group('Products CSV: the upload form as a browser sends it', () => {
+  test('the form carries its CSRF token in the address (the upload skips the body parser) and works from a real session', async ({ assert }) => {
+    const fixture = await createStore()
+    const session = await signIn(`http://${process.env.HOST}:${process.env.PORT}`, fixture.users.manager.email, PASSWORD)
+    const page = await session.request('/backoffice/products/import')
+    const action = (await page.text()).match(/action="(\/backoffice\/products\/import\?_csrf=[^"]+)"/)?.[1]
+    assert.isString(action)
+    const form = new FormData()
+    form.append('file', new Blob(['sku,name,price\nFORM-1,Form Upload,1.00\n'], { type: 'text/csv' }), 'form.csv')
+    const response = await session.request(action!.replace(/&amp;/g, '&'), { method: 'POST', body: form })
+    assert.equal(response.status, 302)
+    const id = Number(response.headers.get('location')!.split('/').pop())
+    const job = await settled(id)
+    assert.equal(job.status, 'previewed')
+    assert.equal(job.created_rows, 1)
+
+    // Without the token the upload is refused (sent back, no import made)
+    const refused = await session.request('/backoffice/products/import', { method: 'POST', body: form })
+    assert.notMatch(refused.headers.get('location') ?? '', /\/import\/\d+$/)
+    assert.equal(await countRows('product_imports', { store_id: fixture.store.id }), 1)
+  })
 })
