@@ -7,5 +7,5 @@ export default defineConfig({
     convertEmptyStringsToNull: true,
     types: ['application/json', 'application/json-patch+json', 'application/vnd.api+json', 'application/csp-report'],
   },
-  multipart: { autoProcess: true, convertEmptyStringsToNull: true, processManually: [], limit: '20mb', types: ['multipart/form-data'] },
+  multipart: { autoProcess: true, convertEmptyStringsToNull: true, processManually: ['/backoffice/products/import'], limit: '20mb', types: ['multipart/form-data'] },
 })

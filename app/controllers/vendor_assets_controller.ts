@@ -12,6 +12,7 @@ const require = createRequire(import.meta.url)
 const FILES: Record<string, string> = {
   'htmx.min.js': 'htmx.org/dist/htmx.min.js',
   'alpine.min.js': 'alpinejs/dist/cdn.min.js',
+  'transmit.js': '@adonisjs/transmit-client/build/index.js',
 }
 const cache = new Map<string, { raw: Buffer; gzipped: Buffer }>()
 

@@ -14,6 +14,7 @@ export default class Product extends BaseModel {
   @column() declare cost: number
   @column() declare taxClass: string
   @column() declare stock: number
+  @column() declare lowStockThreshold: number
   @column({ consume: Boolean }) declare active: boolean
   @column.dateTime() declare archivedAt: DateTime | null
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime

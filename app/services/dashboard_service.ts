@@ -29,13 +29,13 @@ export default class DashboardService {
     return { day, count: Number(row?.count ?? 0), total: Number(row?.total ?? 0) }
   }
 
-  /** Active, not archived products with little stock left, the emptiest first */
-  async lowStock(store: Store, threshold = LOW_STOCK_THRESHOLD, limit = 10) {
+  /** Active, not archived products at or below their own low-stock threshold, the emptiest first */
+  async lowStock(store: Store, limit = 10) {
     return Product.query()
       .where('store_id', store.id)
       .where('active', true)
       .whereNull('archived_at')
-      .where('stock', '<=', threshold)
+      .whereRaw('stock <= low_stock_threshold')
       .orderBy('stock')
       .orderBy('name')
       .limit(limit)

@@ -1,0 +1,238 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import StockService, { ADJUSTMENT_REASONS } from '#services/stock_service'
+import CatalogService from '#services/catalog_service'
+import { parseMoney, minorToDecimal } from '#services/money'
+import { DomainError } from '#exceptions/domain_error'
+
+/*
+| The back office's stock pages (ability manageStock): receiving, adjustments, transfers,
+| stocktakes and a product's ledger. Lines are typed as a SKU or barcode and a quantity;
+| errors land on the line and column that caused them (items.N.code, items.N.quantity).
+*/
+
+const FORM_LINES = 8
+
+interface FormLine {
+  index: number
+  code: string
+  quantity: string
+  unitCost: string
+}
+
+@inject()
+export default class StockController {
+  constructor(
+    private stock: StockService,
+    private catalog: CatalogService
+  ) {}
+
+  #actor(ctx: HttpContext) {
+    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }
+  }
+
+  async index({ view, store }: HttpContext) {
+    const [receipts, transfers, stocktakes, adjustments] = await Promise.all([
+      db.from('stock_receipts').where('store_id', store.id).orderBy('id', 'desc').limit(10),
+      this.stock.transfers(store.id),
+      this.stock.stocktakes(store.id),
+      db.from('stock_adjustments').where('store_id', store.id).orderBy('id', 'desc').limit(10),
+    ])
+    return view.render('backoffice/stock/index', { receipts, transfers: transfers.slice(0, 20), stocktakes: stocktakes.slice(0, 10), adjustments })
+  }
+
+  // ---------------------------------------------------------------- receipts
+  async newReceipt({ view }: HttpContext) {
+    return view.render('backoffice/stock/receipt_form', { lines: FORM_LINES })
+  }
+
+  async storeReceipt(ctx: HttpContext) {
+    const { request, response, session, store } = ctx
+    const lines = await this.#lines(ctx)
+    const input = {
+      supplier: String(request.input('supplier') ?? ''),
+      reference: request.input('reference'),
+      note: request.input('note'),
+      lines: lines.map((l) => ({
+        productId: l.productId,
+        quantity: this.#integer(l.quantity),
+        unitCost: this.#cost(l, store.currency),
+      })),
+    }
+    const receipt = await this.#onLines(lines, () => this.stock.receive(this.#actor(ctx), input))
+    session.flash('notice', `Received ${receipt.lines.length} line(s) from ${receipt.supplier}`)
+    return response.redirect(`/backoffice/stock/receipts/${receipt.id}`)
+  }
+
+  async showReceipt({ params, view, store }: HttpContext) {
+    return view.render('backoffice/stock/receipt', { receipt: await this.stock.receipt(store.id, Number(params.id) || 0) })
+  }
+
+  // ---------------------------------------------------------------- adjustments
+  async newAdjustment({ view, request }: HttpContext) {
+    return view.render('backoffice/stock/adjustment_form', { lines: 4, reasons: ADJUSTMENT_REASONS, code: request.input('code') ?? '' })
+  }
+
+  async storeAdjustment(ctx: HttpContext) {
+    const lines = await this.#lines(ctx)
+    const input = {
+      reason: String(ctx.request.input('reason') ?? ''),
+      note: ctx.request.input('note'),
+      lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
+    }
+    await this.#onLines(lines, () => this.stock.adjust(this.#actor(ctx), input))
+    ctx.session.flash('notice', `Stock adjusted (${input.reason}) on ${lines.length} product(s)`)
+    return ctx.response.redirect('/backoffice/stock')
+  }
+
+  // ---------------------------------------------------------------- transfers
+  async newTransfer({ view, store }: HttpContext) {
+    const stores = await db.from('stores').whereNot('id', store.id).orderBy('name').select('id', 'name')
+    return view.render('backoffice/stock/transfer_form', { lines: FORM_LINES, storeOptions: [{ value: '', label: '— Choose a store —' }, ...stores.map((s) => ({ value: s.id, label: s.name }))] })
+  }
+
+  async storeTransfer(ctx: HttpContext) {
+    const lines = await this.#lines(ctx)
+    const input = {
+      toStoreId: Number(ctx.request.input('to_store_id')) || 0,
+      note: ctx.request.input('note'),
+      lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
+    }
+    const transfer = await this.#onLines(lines, () => this.stock.sendTransfer(this.#actor(ctx), input))
+    ctx.session.flash('notice', `Transfer #${transfer.id} sent to ${transfer.to_store_name}: in transit until they receive it`)
+    return ctx.response.redirect(`/backoffice/stock/transfers/${transfer.id}`)
+  }
+
+  async showTransfer({ params, view, store }: HttpContext) {
+    const transfer = await this.stock.transfer(store.id, Number(params.id) || 0)
+    return view.render('backoffice/stock/transfer', { transfer, canReceive: transfer.status === 'in_transit' && Number(transfer.to_store_id) === store.id })
+  }
+
+  async receiveTransfer(ctx: HttpContext) {
+    const id = Number(ctx.params.id) || 0
+    // Inputs are named received[l<line id>]: a letter keeps the body parser from turning ids into array indexes
+    const received = ctx.request.input('received') ?? {}
+    const lines = Object.entries(received as Record<string, string>).map(([key, quantity]) => ({ lineId: Number(key.slice(1)), quantity: this.#integer(quantity) }))
+    try {
+      await this.stock.receiveTransfer(this.#actor(ctx), id, lines)
+    } catch (error) {
+      // items.N.quantity_received -> the line's input, received.<line id>
+      const match = error instanceof DomainError && error.field?.match(/^items\.(\d+)\./)
+      if (match) error.field = `received.${lines[Number(match[1])]?.lineId}`
+      throw error
+    }
+    ctx.session.flash('notice', `Transfer #${id} received`)
+    return ctx.response.redirect(`/backoffice/stock/transfers/${id}`)
+  }
+
+  // ---------------------------------------------------------------- stocktakes
+  async stocktakes({ view, store }: HttpContext) {
+    const [stocktakes, categories] = await Promise.all([this.stock.stocktakes(store.id), this.catalog.categories(store.id)])
+    return view.render('backoffice/stock/stocktakes', {
+      stocktakes,
+      categoryOptions: [{ value: '', label: 'All products' }, ...categories.map((c) => ({ value: c.id, label: c.name }))],
+    })
+  }
+
+  async storeStocktake(ctx: HttpContext) {
+    const id = await this.stock.createStocktake(this.#actor(ctx), Number(ctx.request.input('category_id')) || null)
+    return ctx.response.redirect(`/backoffice/stock/stocktakes/${id}`)
+  }
+
+  async showStocktake({ params, view, store }: HttpContext) {
+    return view.render('backoffice/stock/stocktake', { stocktake: await this.stock.stocktake(store.id, Number(params.id) || 0) })
+  }
+
+  /** Saves the sheet; with approve=1 the manager then posts the variances */
+  async saveCounts(ctx: HttpContext) {
+    const id = Number(ctx.params.id) || 0
+    const counted = (ctx.request.input('counted') ?? {}) as Record<string, string>
+    // counted[p<product id>], like received[l<line id>] above
+    const counts = Object.entries(counted).map(([key, value]) => ({
+      productId: Number(key.slice(1)),
+      counted: String(value ?? '').trim() === '' ? null : this.#integer(value),
+    }))
+    try {
+      await this.stock.saveCounts(this.#actor(ctx), id, counts)
+    } catch (error) {
+      const match = error instanceof DomainError && error.field?.match(/^counts\.(\d+)\./)
+      if (match) error.field = `counted.${counts[Number(match[1])]?.productId}`
+      throw error
+    }
+    if (ctx.request.input('approve')) {
+      await ctx.bouncer.authorize('manageStock')
+      const variances = await this.stock.approveStocktake(this.#actor(ctx), id)
+      ctx.session.flash('notice', `Stocktake approved: ${variances.length} variance(s) posted`)
+    } else {
+      ctx.session.flash('notice', 'Counts saved')
+    }
+    return ctx.response.redirect(`/backoffice/stock/stocktakes/${id}`)
+  }
+
+  // ---------------------------------------------------------------- a product's ledger
+  async history({ params, request, view, store }: HttpContext) {
+    const page = Math.max(1, Number(request.input('page')) || 1)
+    const result = await this.stock.movements(store.id, Number(params.id) || 0, page)
+    return view.render('backoffice/stock/history', result)
+  }
+
+  async threshold(ctx: HttpContext) {
+    const id = Number(ctx.params.id) || 0
+    await this.stock.setThreshold(ctx.store.id, id, this.#integer(ctx.request.input('low_stock_threshold')))
+    ctx.session.flash('notice', 'Low-stock threshold saved')
+    return ctx.response.redirect(`/backoffice/products/${id}/stock`)
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** The filled-in lines of a form, each resolved from its SKU or barcode */
+  async #lines(ctx: HttpContext): Promise<(FormLine & { productId: number })[]> {
+    const raw = ctx.request.input('items') ?? []
+    const rows: FormLine[] = (Array.isArray(raw) ? raw : Object.values(raw)).map((r: any, index: number) => ({
+      index,
+      code: String(r?.code ?? '').trim(),
+      quantity: String(r?.quantity ?? '').trim(),
+      unitCost: String(r?.unit_cost ?? '').trim(),
+    }))
+    const filled = rows.filter((r) => r.code || r.quantity || r.unitCost)
+    if (!filled.length) throw new DomainError('Add at least one product', { code: 'no_lines', field: 'items.0.code' })
+    const lines = []
+    for (const row of filled) {
+      if (!row.code) throw new DomainError('Enter a SKU or barcode', { code: 'invalid_field', field: `items.${row.index}.code` })
+      const product = await this.catalog.findByCode(ctx.store.id, row.code)
+      if (!product) throw new DomainError(`No product with SKU or barcode "${row.code}"`, { code: 'unknown_product', field: `items.${row.index}.code` })
+      lines.push({ ...row, productId: product.id })
+    }
+    return lines
+  }
+
+  #integer(text: unknown): number {
+    const value = String(text ?? '').trim()
+    return /^-?\d{1,10}$/.test(value) ? Number(value) : Number.NaN
+  }
+
+  #cost(line: FormLine, currency: string): number {
+    const cost = parseMoney(line.unitCost, currency)
+    if (cost === null) {
+      throw new DomainError(`Enter the unit cost like ${minorToDecimal(450, currency)}`, { code: 'invalid_field', field: `items.${line.index}.unit_cost` })
+    }
+    return cost
+  }
+
+  /** The service names lines by their position among the filled ones; the form by its row */
+  async #onLines<T>(lines: FormLine[], work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      if (error instanceof DomainError && error.field) {
+        const match = error.field.match(/^items\.(\d+)\.(\w+)$/)
+        if (match) {
+          const column = match[2] === 'product_id' ? 'code' : match[2]
+          error.field = `items.${lines[Number(match[1])]?.index ?? 0}.${column}`
+        }
+      }
+      throw error
+    }
+  }
+}

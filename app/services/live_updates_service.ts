@@ -1,0 +1,61 @@
+import db from '@adonisjs/lucid/services/db'
+import transmit from '@adonisjs/transmit/services/main'
+import type { SaleCompletedEvent, StockChangedEvent } from '#events/domain_events'
+
+/*
+| What the live pages hear. Listeners run after the commit that published the event, so the
+| figures read here are the committed ones. Pages apply them to every [data-stock-of] element;
+| a page that lost its connection re-reads them from the database (stockLevels) instead of
+| trusting missed messages.
+*/
+
+/** Beyond this many products a message just says "refresh" (a CSV import, a big stocktake) */
+const MAX_PRODUCTS_PER_MESSAGE = 500
+
+export const stockChannel = (storeId: number) => `stores/${storeId}/stock`
+export const salesChannel = (storeId: number) => `stores/${storeId}/sales`
+
+export interface StockLevel {
+  id: number
+  stock: number
+  low: boolean
+}
+
+/** The committed on-hand figures of some products of a store */
+export async function stockLevels(storeId: number, productIds: number[]): Promise<StockLevel[]> {
+  const ids = [...new Set(productIds)].filter((id) => Number.isInteger(id) && id > 0).slice(0, MAX_PRODUCTS_PER_MESSAGE)
+  if (!ids.length) return []
+  const rows = await db.from('products').where('store_id', storeId).whereIn('id', ids).select('id', 'stock', 'low_stock_threshold')
+  return rows.map((r) => ({ id: Number(r.id), stock: Number(r.stock), low: Number(r.stock) <= Number(r.low_stock_threshold) }))
+}
+
+export async function broadcastStock(event: StockChangedEvent) {
+  if (event.productIds.length > MAX_PRODUCTS_PER_MESSAGE) {
+    transmit.broadcast(stockChannel(event.storeId), { reason: event.reason, refresh: true, at: Date.now() })
+    return
+  }
+  const products = await stockLevels(event.storeId, event.productIds)
+  transmit.broadcast(stockChannel(event.storeId), { reason: event.reason, products: products as any, at: Date.now() })
+}
+
+export async function broadcastSale(event: SaleCompletedEvent) {
+  transmit.broadcast(salesChannel(event.storeId), {
+    saleId: event.saleId,
+    registerId: event.registerId,
+    number: event.number,
+    total: event.total,
+    at: Date.now(),
+  })
+  await broadcastStock({ storeId: event.storeId, reason: 'sale', productIds: event.productIds })
+}
+
+/** The dashboard's ticker: the store's latest completed sales */
+export async function latestSales(storeId: number, limit = 8) {
+  return db
+    .from('sales')
+    .where({ store_id: storeId, status: 'completed' })
+    .orderBy('completed_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .select('id', 'number', 'total', 'completed_at')
+}

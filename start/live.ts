@@ -1,0 +1,24 @@
+/*
+| Live updates (Transmit, server-sent events): the routes under /__transmit, who may listen to
+| which channel, and the listeners that turn domain events into broadcasts.
+*/
+import emitter from '@adonisjs/core/services/emitter'
+import logger from '@adonisjs/core/services/logger'
+import transmit from '@adonisjs/transmit/services/main'
+import type { HttpContext } from '@adonisjs/core/http'
+import { middleware } from '#start/kernel'
+import { broadcastSale, broadcastStock } from '#services/live_updates_service'
+
+// Signed-in users only; the store comes from the auth middleware (ctx.store)
+transmit.registerRoutes((route) => {
+  route.use(middleware.auth({ guards: ['web'] }))
+})
+
+// A store's channels are for the people working in that store, nobody else
+const sameStore = (ctx: HttpContext, params: { id: string }) => !!ctx.store && ctx.store.id === Number(params.id)
+transmit.authorize<{ id: string }>('stores/:id/stock', sameStore)
+transmit.authorize<{ id: string }>('stores/:id/sales', sameStore)
+
+const logged = (work: Promise<unknown>) => work.catch((error) => logger.error({ err: error }, 'A live update failed'))
+emitter.on('stock:changed', (event) => logged(broadcastStock(event)))
+emitter.on('sale:completed', (event) => logged(broadcastSale(event)))

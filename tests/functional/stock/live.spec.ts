@@ -1,0 +1,121 @@
+import { test } from '@japa/runner'
+import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { LiveStream, signIn } from '#tests/live_client'
+
+const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
+
+async function liveAs(email: string) {
+  const session = await signIn(baseUrl(), email, PASSWORD)
+  return new LiveStream(session).open()
+}
+
+test.group('Live updates: channels', () => {
+  test('a user subscribes to their own store\'s channels and is refused another store\'s', async ({ assert }) => {
+    const mine = await createStore()
+    const theirs = await createStore()
+    const stream = await liveAs(mine.users.cashier.email)
+    try {
+      assert.equal(await stream.subscribe(`stores/${mine.store.id}/stock`), 204)
+      assert.equal(await stream.subscribe(`stores/${mine.store.id}/sales`), 204)
+      assert.equal(await stream.subscribe(`stores/${theirs.store.id}/stock`), 400)
+      assert.equal(await stream.subscribe(`stores/${theirs.store.id}/sales`), 400)
+    } finally {
+      stream.close()
+    }
+  })
+
+  test('without signing in there is no stream and no subscription', async ({ assert }) => {
+    const fixture = await createStore()
+    const events = await fetch(`${baseUrl()}/__transmit/events?uid=${crypto.randomUUID()}`, { redirect: 'manual' })
+    assert.oneOf(events.status, [302, 401])
+    const subscribe = await fetch(`${baseUrl()}/__transmit/subscribe`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uid: 'x', channel: `stores/${fixture.store.id}/stock` }),
+    })
+    assert.oneOf(subscribe.status, [302, 401, 403])
+  })
+})
+
+test.group('Live updates: broadcasts', () => {
+  test('a sale and an adjustment reach the store\'s subscribers with the committed stock; another store hears nothing', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const other = await createStore()
+    const a = await createProduct(fixture, { stock: 10 })
+    const b = await createProduct(fixture, { stock: 4 })
+    const stream = await liveAs(fixture.users.manager.email)
+    const outsider = await liveAs(other.users.manager.email)
+    try {
+      assert.equal(await stream.subscribe(`stores/${fixture.store.id}/stock`), 204)
+      assert.equal(await stream.subscribe(`stores/${fixture.store.id}/sales`), 204)
+      assert.equal(await outsider.subscribe(`stores/${other.store.id}/stock`), 204)
+
+      const token = await apiToken(client, fixture.users.cashier)
+      const sale = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 3 }, { product_id: b.id, quantity: 1 }], payment_method: 'cash' })
+      sale.assertStatus(201)
+
+      const saleMessage = await stream.waitFor((m) => m.channel === `stores/${fixture.store.id}/sales`)
+      assert.equal(saleMessage.payload.saleId, sale.body().id)
+      assert.equal(saleMessage.payload.total, sale.body().total)
+      const stockMessage = await stream.waitFor((m) => m.channel === `stores/${fixture.store.id}/stock` && m.payload.reason === 'sale')
+      assert.sameDeepMembers(stockMessage.payload.products, [{ id: a.id, stock: 7, low: false }, { id: b.id, stock: 3, low: true }])
+
+      const manager = await apiToken(client, fixture.users.manager)
+      await client.post('/api/stock/adjustments').bearerToken(manager).json({ reason: 'found', items: [{ product_id: b.id, quantity: 5 }] })
+      const adjusted = await stream.waitFor((m) => m.payload.reason === 'adjustment')
+      assert.deepEqual(adjusted.payload.products, [{ id: b.id, stock: 8, low: false }])
+
+      // The other store's subscriber got nothing of this store (its own channel stayed quiet)
+      assert.lengthOf(outsider.messages, 0)
+    } finally {
+      stream.close()
+      outsider.close()
+    }
+  })
+
+  test('a page that reconnects re-reads the figures: /live/stock answers only the store\'s own products', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const other = await createStore()
+    const a = await createProduct(fixture, { stock: 2 })
+    const theirs = await createProduct(other, { stock: 9 })
+    const response = await client.get(`/live/stock?ids=${a.id},${theirs.id},nonsense`).loginAs(fixture.users.cashier)
+    response.assertStatus(200)
+    assert.deepEqual(response.body().products, [{ id: a.id, stock: 2, low: true }])
+  })
+
+  test('the transmit client is served like the other vendor scripts, and pages load the live script', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const script = await client.get('/vendor/transmit.js')
+    script.assertStatus(200)
+    assert.include(script.text(), 'class')
+    const page = await client.get('/backoffice/products').loginAs(fixture.users.manager)
+    assert.include(page.text(), `data-live-store="${fixture.store.id}"`)
+    assert.include(page.text(), '<script type="module" src="/js/live.js"></script>')
+  })
+})
+
+test.group('Live updates: dashboard fragments', () => {
+  test('the ticker, today\'s figures and the low-stock list re-read from the database', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { name: 'Ticker Tea', stock: 6, price: 1000 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const sale = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 2 }], payment_method: 'cash' })
+    sale.assertStatus(201)
+    const manager = fixture.users.manager
+
+    const ticker = await client.get('/backoffice/live/ticker').loginAs(manager)
+    ticker.assertStatus(200)
+    assert.include(ticker.text(), `href="/backoffice/sales/${sale.body().id}">#1</a>`)
+    assert.include(ticker.text(), 'hx-trigger="pos:sale from:document, pos:resync from:document"')
+    const today = await client.get('/backoffice/live/today').loginAs(manager)
+    assert.match(today.text(), /data-testid="today-count">1</)
+    const low = await client.get('/backoffice/live/low-stock').loginAs(manager)
+    assert.include(low.text(), 'Ticker Tea')
+    const dashboard = await client.get('/backoffice').loginAs(manager)
+    assert.include(dashboard.text(), 'id="sales-ticker"')
+    assert.include(dashboard.text(), 'id="low-stock"')
+    const cashier = await client.get('/backoffice/live/ticker').loginAs(fixture.users.cashier)
+    cashier.assertStatus(403)
+  })
+})

@@ -1,0 +1,182 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import Product from '#models/product'
+import { countRows, createProduct, createStore, ledgerSum, PASSWORD, type TestStore } from '#tests/fixtures'
+import { signIn } from '#tests/live_client'
+import { ean13 } from '#services/barcode'
+
+/** Uploads a CSV as the import form does and waits for the check to finish; returns the job row */
+async function upload(client: any, fixture: TestStore, content: string | Buffer, name = 'products.csv') {
+  const response = await client
+    .post('/backoffice/products/import')
+    .file('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), { filename: name, contentType: 'text/csv' })
+    .withCsrfToken()
+    .loginAs(fixture.users.manager)
+    .redirects(0)
+  return response
+}
+
+async function settled(importId: number) {
+  for (;;) {
+    const job = await db.from('product_imports').where('id', importId).first()
+    if (!['checking', 'running'].includes(job.status)) return { ...job, errors: job.errors ? JSON.parse(job.errors) : [] }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+async function uploadAndCheck(client: any, fixture: TestStore, content: string | Buffer) {
+  const response = await upload(client, fixture, content)
+  response.assertStatus(302)
+  const id = Number(response.headers().location.split('/').pop())
+  return settled(id)
+}
+
+async function runImport(client: any, fixture: TestStore, id: number) {
+  const response = await client.post(`/backoffice/products/import/${id}/run`).withCsrfToken().loginAs(fixture.users.manager).redirects(0)
+  response.assertStatus(302)
+  return settled(id)
+}
+
+test.group('Products CSV', () => {
+  test('export streams every product with a header, barcodes and decimal prices', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Comma, "Quoted" Tea', sku: 'TEA-1', price: 1299, cost: 450, stock: 7, barcode: '4006381333931' })
+    await createProduct(fixture, { name: 'Plain Coffee', sku: 'COF-1', price: 500, stock: 0 })
+    const response = await client.get('/backoffice/products/export.csv').loginAs(fixture.users.manager)
+    response.assertStatus(200)
+    assert.include(response.header('content-type'), 'text/csv')
+    const text = response.text()
+    assert.isTrue(text.startsWith('\ufeffsku,name,barcodes,category,price,cost,tax_class,stock,low_stock_threshold,active\r\n'))
+    assert.include(text, 'TEA-1,"Comma, ""Quoted"" Tea",4006381333931,General,12.99,4.50,standard,7,5,yes')
+    assert.include(text, 'COF-1,Plain Coffee')
+    const cashier = await client.get('/backoffice/products/export.csv').loginAs(fixture.users.accountant)
+    cashier.assertStatus(403)
+  })
+
+  test('a good file (BOM, semicolons, quoted newline): previewed without writing, then created and updated by SKU', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const existing = await createProduct(fixture, { name: 'Old Name', sku: 'UPD-1', price: 100, stock: 10 })
+    const code = ean13('590123412345')
+    const csv =
+      '\ufeffSKU;Name;Price;Barcodes;Category;Stock;Active\r\n' +
+      `NEW-1;"Two-line\nname";3,50;${code};Snacks;12;yes\r\n` +
+      'UPD-1;New Name;2.00;;;4;\r\n'
+    const preview = await uploadAndCheck(client, fixture, csv)
+    assert.equal(preview.status, 'previewed', JSON.stringify(preview.errors))
+    assert.equal(preview.total_rows, 2)
+    assert.equal(preview.created_rows, 1)
+    assert.equal(preview.updated_rows, 1)
+    assert.equal(await countRows('products', { store_id: fixture.store.id, sku: 'NEW-1' }), 0)
+
+    const page = await client.get(`/backoffice/products/import/${preview.id}`).loginAs(fixture.users.manager)
+    assert.include(page.text(), 'Nothing has been written yet')
+
+    const done = await runImport(client, fixture, preview.id)
+    assert.equal(done.status, 'done')
+    assert.deepInclude(done, { created_rows: 1, updated_rows: 1, error_rows: 0 })
+    const created = await Product.query().where({ store_id: fixture.store.id, sku: 'NEW-1' }).preload('barcodes').preload('category').firstOrFail()
+    assert.equal(created.name, 'Two-line\nname')
+    assert.equal(created.price, 350)
+    assert.equal(created.stock, 12)
+    assert.equal(created.category.name, 'Snacks')
+    assert.deepEqual(created.barcodes.map((b) => b.code), [code])
+    assert.equal(await ledgerSum(created.id), 12)
+    const updated = await Product.findOrFail(existing.id)
+    assert.equal(updated.name, 'New Name')
+    assert.equal(updated.price, 200)
+    assert.equal(updated.stock, 4)
+    assert.equal(await ledgerSum(existing.id), 4)
+    // The till finds the new product by its name's words
+    assert.equal(await countRows('product_words', { product_id: created.id, word: 'two' }), 1)
+  })
+
+  test('a broken file: each bad row named with its column, nothing written by the preview, the valid rows imported', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { sku: 'TAKEN', barcode: '4006381333931' })
+    const csv = [
+      'sku,name,price,barcodes,stock',
+      'OK-1,Fine Product,1.00,,3',
+      'BAD-PRICE,Bad Price,abc,,1',
+      'BAD-CODE,Bad Barcode,1.00,4006381333932,1',
+      'OK-1,Duplicate Sku,1.00,,1',
+      'NEG,Negative Stock,1.00,,-4',
+      'HUGE,Absurd Stock,1.00,,5000000',
+      ',No Sku,1.00,,1',
+      'CLASH,Clashing Barcode,1.00,4006381333931,1',
+      'OK-2,Also Fine,2.50,,0',
+    ].join('\n')
+    const preview = await uploadAndCheck(client, fixture, csv)
+    assert.equal(preview.status, 'previewed')
+    assert.equal(preview.total_rows, 9)
+    const where = preview.errors.map((e: any) => `${e.row}:${e.column}`)
+    assert.includeMembers(where, ['3:price', '4:barcodes', '5:sku', '6:stock', '7:stock', '8:sku'])
+    assert.include(preview.errors.find((e: any) => e.row === 4).message, 'check digit')
+    assert.include(preview.errors.find((e: any) => e.row === 5).message, 'also on row 2')
+    assert.equal(await countRows('products', { store_id: fixture.store.id }), 1)
+    const page = await client.get(`/backoffice/products/import/${preview.id}`).loginAs(fixture.users.manager)
+    assert.include(page.text(), 'data-testid="row-errors"')
+
+    const done = await runImport(client, fixture, preview.id)
+    assert.equal(done.status, 'done')
+    assert.equal(done.created_rows, 2)
+    // Row 9's barcode belongs to the product with SKU TAKEN: refused when writing
+    assert.include(done.errors.map((e: any) => `${e.row}:${e.column}`), '9:barcodes')
+    assert.equal(await countRows('products', { store_id: fixture.store.id }), 3)
+  })
+
+  test('a file without the needed columns, and 50 MB of garbage, are refused with a clear message', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const wrong = await uploadAndCheck(client, fixture, 'product;amount\nMug;3\n')
+    assert.equal(wrong.status, 'failed')
+    assert.include(wrong.errors[0].message, 'This is not a CSV with the columns sku, name, price')
+
+    const garbage = Buffer.alloc(50 * 1024 * 1024)
+    for (let i = 0; i < garbage.length; i += 4096) garbage.write(Math.random().toString(36), i)
+    const response = await upload(client, fixture, garbage, 'garbage.csv')
+    response.assertStatus(302)
+    response.assertHeader('location', '/backoffice/products/import')
+    assert.include(response.flashMessages().inputErrorsBag.file[0], 'too large')
+    assert.equal(await countRows('product_imports', { store_id: fixture.store.id, file_name: 'garbage.csv' }), 0)
+    assert.equal(await countRows('products', { store_id: fixture.store.id }), 0)
+  })
+
+  test('100,000 rows are checked and imported in batches', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const lines = ['sku,name,price,stock']
+    for (let i = 1; i <= 100_000; i++) lines.push(`BULK-${i},Bulk product ${i},${(i % 1000) + 1}.99,${i % 7}`)
+    const preview = await uploadAndCheck(client, fixture, lines.join('\n'))
+    assert.equal(preview.status, 'previewed')
+    assert.equal(preview.total_rows, 100_000)
+    assert.equal(preview.created_rows, 100_000)
+    const done = await runImport(client, fixture, preview.id)
+    assert.equal(done.status, 'done')
+    assert.equal(done.created_rows, 100_000)
+    assert.equal(await countRows('products', { store_id: fixture.store.id }), 100_000)
+    const sum = await db.from('stock_movements').where('store_id', fixture.store.id).sum('quantity as total').first()
+    const stock = await db.from('products').where('store_id', fixture.store.id).sum('stock as total').first()
+    assert.equal(Number(sum.total), Number(stock.total))
+  }).timeout(240_000)
+})
+
+test.group('Products CSV: the upload form as a browser sends it', () => {
+  test('the form carries its CSRF token in the address (the upload skips the body parser) and works from a real session', async ({ assert }) => {
+    const fixture = await createStore()
+    const session = await signIn(`http://${process.env.HOST}:${process.env.PORT}`, fixture.users.manager.email, PASSWORD)
+    const page = await session.request('/backoffice/products/import')
+    const action = (await page.text()).match(/action="(\/backoffice\/products\/import\?_csrf=[^"]+)"/)?.[1]
+    assert.isString(action)
+    const form = new FormData()
+    form.append('file', new Blob(['sku,name,price\nFORM-1,Form Upload,1.00\n'], { type: 'text/csv' }), 'form.csv')
+    const response = await session.request(action!.replace(/&amp;/g, '&'), { method: 'POST', body: form })
+    assert.equal(response.status, 302)
+    const id = Number(response.headers.get('location')!.split('/').pop())
+    const job = await settled(id)
+    assert.equal(job.status, 'previewed')
+    assert.equal(job.created_rows, 1)
+
+    // Without the token the upload is refused (sent back, no import made)
+    const refused = await session.request('/backoffice/products/import', { method: 'POST', body: form })
+    assert.notMatch(refused.headers.get('location') ?? '', /\/import\/\d+$/)
+    assert.equal(await countRows('product_imports', { store_id: fixture.store.id }), 1)
+  })
+})
