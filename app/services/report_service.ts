@@ -198,7 +198,7 @@ export default class ReportService {
   }
 
   async lowStock(store: Store) {
-    const products = await new DashboardService(this.sales).lowStock(store, undefined, 50)
+    const products = await new DashboardService(this.sales).lowStock(store, 50)
     return products.map((p) => ({ productId: p.id, name: p.name, sku: p.sku, stock: p.stock }))
   }
 }
