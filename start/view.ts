@@ -1,6 +1,7 @@
 import edge from 'edge.js'
 import { currencyDigits, formatMoney, minorToDecimal } from '#services/money'
 import { paymentMethodLabel } from '#services/payment_methods'
+import { cacheEdgeTemplates } from '#services/edge_template_cache'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
@@ -21,3 +22,6 @@ edge.global('taxLines', (items: { taxRatePpm: number; taxTotal: number }[]) => {
   }
   return [...byRate.entries()].sort((a, b) => b[0] - a[0]).map(([ratePpm, amount]) => ({ ratePpm, amount }))
 })
+
+// Compiled includes and the components list are kept in production (see the function)
+cacheEdgeTemplates(edge)

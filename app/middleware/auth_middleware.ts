@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import type { Authenticators } from '@adonisjs/auth/types'
 import Store from '#models/store'
+import { isMachineRequest } from '#middleware/browser_session_middleware'
 
 /**
  * Lets signed-in, active users through and loads the store they work in (ctx.store).
@@ -20,7 +21,7 @@ export default class AuthMiddleware {
     const store = user.storeId ? await Store.find(user.storeId) : await Store.query().orderBy('id').first()
     if (!store) return ctx.response.redirect('/setup')
     ctx.store = store
-    if ('view' in ctx) ctx.view.share({ currentUser: user, store })
+    if (!isMachineRequest(ctx) && 'view' in ctx) ctx.view.share({ currentUser: user, store })
     return next()
   }
 }

@@ -281,8 +281,10 @@ export default class CheckoutService {
     }
     const productIds = [...new Set(request.lines.map((l) => l.productId))]
     const result = await inTransaction(async (trx) => {
-      const products = await Product.query({ client: trx }).whereIn('id', productIds).where('store_id', actor.store.id)
-      const byId = new Map(products.map((p) => [p.id, p]))
+      // By primary key only (the store is checked below): with store_id in the WHERE, SQLite
+      // walks the store's index over every product instead of the five rows
+      const products = await Product.query({ client: trx }).whereIn('id', productIds)
+      const byId = new Map(products.filter((p) => p.storeId === actor.store.id).map((p) => [p.id, p]))
       const items = request.lines.map((line, index) => {
         const product = byId.get(line.productId)
         if (!product || !product.sellable) {
@@ -329,11 +331,18 @@ export default class CheckoutService {
         sale.changeDue = payment.change
         this.#ensurePaidInFull(sale, request.payment)
         await this.#complete(actor, sale, items, [payment], trx)
+        await this.#readLineIds(sale, items, trx)
+        // The caller answers from these objects instead of reading the sale back
+        sale.$setRelated('items', items)
+        sale.$setRelated('payments', [payment])
         return { sale, payment }
       }
       await sale.useTransaction(trx).save()
       for (const item of items) item.saleId = sale.id
-      await SaleItem.createMany(items.map((i) => i.$attributes), { client: trx })
+      await trx.insertQuery().table('sale_items').multiInsert(items.map((i) => this.#itemRow(i)))
+      await this.#readLineIds(sale, items, trx)
+      sale.$setRelated('items', items)
+      sale.$setRelated('payments', [])
       return { sale, payment: null }
     })
     if (result.sale.status === 'completed') this.#publishCompleted(result.sale, productIds)
@@ -507,6 +516,17 @@ export default class CheckoutService {
       },
       trx
     )
+  }
+
+  /** The ids the database gave the sale's new lines (one indexed read, matched by position) */
+  async #readLineIds(sale: Sale, items: SaleItem[], trx: TransactionClientContract) {
+    const rows = await trx.from('sale_items').where('sale_id', sale.id).select('id', 'position')
+    const byPosition = new Map(rows.map((row) => [Number(row.position), Number(row.id)]))
+    for (const item of items) {
+      if (item.$isPersisted) continue
+      item.id = byPosition.get(item.position)!
+      item.$isPersisted = true
+    }
   }
 
   #itemRow(item: SaleItem) {
