@@ -451,19 +451,24 @@ export default class CheckoutService {
     const perProduct = new Map<number, number>()
     for (const item of items) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
     const productIds = [...perProduct.keys()].sort((a, b) => a - b)
-    for (const productId of productIds) {
-      const quantity = perProduct.get(productId)!
-      const update = trx.from('products').where('id', productId).where('store_id', sale.storeId)
-      if (!actor.store.allowNegativeStock) update.where('stock', '>=', quantity)
-      if (affectedRows(await update.decrement('stock', quantity)) === 0) {
-        const product = await trx.from('products').where('id', productId).select('name', 'stock').first()
-        const left = Math.max(0, Number(product?.stock ?? 0))
-        throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${quantity} in this sale`, {
-          status: 409,
-          code: 'insufficient_stock',
-          field: `product_id:${productId}`,
-        })
-      }
+    // One UPDATE for all the sale's products (rows are locked in id order); a row whose stock is
+    // short is left out, so fewer rows changed than products means the sale would oversell.
+    // The lines' products were checked to be the store's when they were added.
+    const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
+    const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
+    const update = trx.from('products').whereIn('id', productIds)
+    if (!actor.store.allowNegativeStock) update.where('stock', '>=', trx.raw(quantityOf, quantities))
+    if (affectedRows(await update.update({ stock: trx.raw(`stock - ${quantityOf}`, quantities) })) !== productIds.length) {
+      const rows = await trx.from('products').whereIn('id', productIds).select('id', 'name', 'stock')
+      const stockOf = new Map(rows.map((row) => [Number(row.id), row]))
+      const productId = productIds.find((id) => Number(stockOf.get(id)?.stock ?? 0) < perProduct.get(id)!) ?? productIds[0]
+      const product = stockOf.get(productId)
+      const left = Math.max(0, Number(product?.stock ?? 0))
+      throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${perProduct.get(productId)} in this sale`, {
+        status: 409,
+        code: 'insufficient_stock',
+        field: `product_id:${productId}`,
+      })
     }
 
     const completedAt = DateTime.utc().startOf('second')
