@@ -458,7 +458,8 @@ export default class CheckoutService {
     const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
     const update = trx.from('products').whereIn('id', productIds)
     if (!actor.store.allowNegativeStock) update.where('stock', '>=', trx.raw(quantityOf, quantities))
-    if (affectedRows(await update.update({ stock: trx.raw(`stock - ${quantityOf}`, quantities) })) !== productIds.length) {
+    const moved = productIds.length ? affectedRows(await update.update({ stock: trx.raw(`stock - ${quantityOf}`, quantities) })) : 0
+    if (moved !== productIds.length) {
       const rows = await trx.from('products').whereIn('id', productIds).select('id', 'name', 'stock')
       const stockOf = new Map(rows.map((row) => [Number(row.id), row]))
       const productId = productIds.find((id) => Number(stockOf.get(id)?.stock ?? 0) < perProduct.get(id)!) ?? productIds[0]
