@@ -1,4 +1,5 @@
 import 'reflect-metadata'
+import cluster from 'node:cluster'
 import { Ignitor, prettyPrintError } from '@adonisjs/core'
 
 const APP_ROOT = new URL('../', import.meta.url)
@@ -10,12 +11,25 @@ const IMPORTER = (filePath: string) => {
   return import(filePath)
 }
 
-new Ignitor(APP_ROOT, { importer: IMPORTER })
-  .tap((app) =>
-    app.booting(async () => {
-      await import('#start/env')
+// WEB_CONCURRENCY=N: N worker processes share the port (see bin/cluster.ts); 1 by default
+const { default: env } = await import('#start/env')
+const workers = cluster.isPrimary ? env.get('WEB_CONCURRENCY', 1) : 1
+
+if (workers > 1) {
+  const { runWorkers } = await import('./cluster.js')
+  process.exitCode = await runWorkers(workers)
+} else {
+  new Ignitor(APP_ROOT, { importer: IMPORTER })
+    .tap((app) =>
+      app.booting(async () => {
+        await import('#start/env')
+      })
+    )
+    .httpServer()
+    .start()
+    .catch(async (error) => {
+      await prettyPrintError(error)
+      // A worker that cannot serve exits, so the primary notices
+      if (cluster.isWorker) process.exit(1)
     })
-  )
-  .httpServer()
-  .start()
-  .catch(prettyPrintError)
+}

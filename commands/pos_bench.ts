@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { availableParallelism, loadavg } from 'node:os'
 import { Agent, request as httpRequest } from 'node:http'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
@@ -14,6 +15,8 @@ import { describeDatabase, freePort, migrate, startServer, waitForServer, type S
 |   sale:         POST /api/sales with 5 lines, cash, an Idempotency-Key, one register per client
 |   first page:   GET /till and the CSS/JS it references, gzip, bytes on the wire
 | Latencies are what the client sees (server time + loopback), so they slightly overstate the server.
+| --workers N runs the server with WEB_CONCURRENCY=N. The command exits 1 when a budget is missed,
+| unless --report-only.
 */
 
 const BENCH_PASSWORD = 'bench-pass-1'
@@ -133,6 +136,12 @@ export default class PosBench extends BaseCommand {
   @flags.number({ description: 'Port of the server under test (a free one is picked if taken)', default: 3399 })
   declare port: number
 
+  @flags.number({ description: 'HTTP worker processes of the server under test (WEB_CONCURRENCY; default: that variable, else 1)' })
+  declare workers?: number
+
+  @flags.boolean({ description: 'Only report: exit 0 even when a budget is missed' })
+  declare reportOnly: boolean
+
   #serverLog: string[] = []
   #failures: string[] = []
 
@@ -157,14 +166,15 @@ export default class PosBench extends BaseCommand {
       await db.manager.closeAll()
 
       const port = await freePort(this.port)
+      const workers = Math.max(1, this.workers ?? (Number(process.env.WEB_CONCURRENCY) || 1))
       server = startServer(
         this.app.appRoot,
-        { NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), APP_URL: `http://127.0.0.1:${port}` },
+        { NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, WEB_CONCURRENCY: String(workers) },
         { quiet: true }
       )
       server.child.stdout?.on('data', (chunk) => this.#keepLog(chunk))
       await waitForServer(server, port)
-      this.logger.info(`server under test: http://127.0.0.1:${port} (NODE_ENV=production, pid ${server.child.pid})`)
+      this.logger.info(`server under test: http://127.0.0.1:${port} (NODE_ENV=production, ${workers} worker process${workers > 1 ? 'es' : ''}, pid ${server.child.pid})`)
 
       const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 })
       const scan = await this.#benchScans(agent, port, fixture, concurrency)
@@ -172,7 +182,11 @@ export default class PosBench extends BaseCommand {
       const weight = await this.#pageWeight(agent, port, fixture)
       agent.destroy()
 
-      this.#report({ database, isMysql, concurrency, scan, sale, weight, seconds: (Date.now() - started) / 1000 })
+      const missed = this.#report({ database, isMysql, concurrency, workers, scan, sale, weight, seconds: (Date.now() - started) / 1000 })
+      if (missed.length) {
+        this.logger.warning(`budget missed: ${missed.join(', ')}`)
+        if (!this.reportOnly) this.exitCode = 1
+      }
     } catch (error) {
       this.logger.error(`The benchmark stopped: ${(error as Error).message.slice(0, 600)}`)
       this.exitCode = 1
@@ -427,11 +441,12 @@ export default class PosBench extends BaseCommand {
     database: string
     isMysql: boolean
     concurrency: number
+    workers: number
     scan: ReturnType<typeof stats> & { seconds: number }
     sale: ReturnType<typeof stats> & { seconds: number; perSecond: number; baseline: ReturnType<typeof stats> }
     weight: PageWeight
     seconds: number
-  }) {
+  }): string[] {
     const { scan, sale, weight } = result
     const verdict = (ok: boolean) => (ok ? this.colors.green('PASS') : this.colors.red('MISS'))
     const assetBytes = weight.assets.reduce((sum, a) => sum + a.bytes, 0)
@@ -459,7 +474,15 @@ export default class PosBench extends BaseCommand {
       this.logger.info(`  ${asset.path.padEnd(24)} ${kb(asset.bytes).padStart(9)}  ${asset.encoding}${asset.status !== 200 ? `  (HTTP ${asset.status})` : ''}`)
     }
     this.logger.info(`database: ${result.database}; ${scan.n} scans in ${scan.seconds.toFixed(1)}s, ${sale.n} sales in ${sale.seconds.toFixed(1)}s; whole run ${result.seconds.toFixed(0)}s`)
+    this.logger.info(`server: ${result.workers} worker process(es); machine load average now ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`)
     this.logger.info('latencies are measured by the client over loopback (server time + a little HTTP overhead)')
+
+    const missed: string[] = []
+    if (!(scan.p95 < 15)) missed.push('scan-to-cart p95')
+    if (!(sale.p95 < 40)) missed.push('sale p95')
+    if (result.isMysql && !(sale.perSecond >= 600)) missed.push('sales per second')
+    if (!(assetBytes < 100 * 1024)) missed.push('till page weight')
+    return missed
   }
 
   #fail(message: string) {

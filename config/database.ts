@@ -8,6 +8,28 @@ import { dirname } from 'node:path'
 const sqliteFile = app.makePath(env.get('SQLITE_PATH') ?? 'storage/pos.sqlite3')
 if (env.get('DB_CONNECTION') === 'sqlite') mkdirSync(dirname(sqliteFile), { recursive: true })
 
+/**
+ * Knex prepares every SQL statement again on each run, which cost about a third of a sale's time
+ * on SQLite. The connection keeps its last 500 statements instead (SQLite re-prepares a cached
+ * one itself when the schema changes; better-sqlite3 runs each to completion, so sharing is safe).
+ */
+function cachePreparedStatements(connection: any) {
+  const prepare = connection.prepare.bind(connection)
+  const cache = new Map<string, unknown>()
+  connection.prepare = (sql: string) => {
+    let statement = cache.get(sql)
+    if (statement) {
+      // Most recently used last, so the oldest is dropped first
+      cache.delete(sql)
+    } else {
+      statement = prepare(sql)
+      if (cache.size >= 500) cache.delete(cache.keys().next().value!)
+    }
+    cache.set(sql, statement)
+    return statement
+  }
+}
+
 const migrations = { naturalSort: true, paths: ['database/migrations'] }
 // Models declare their columns by hand; no generated schema classes
 const schemaGeneration = { enabled: false }
@@ -29,6 +51,7 @@ export default defineConfig({
           connection.pragma('synchronous = NORMAL')
           connection.pragma('foreign_keys = ON')
           connection.pragma('busy_timeout = 5000')
+          cachePreparedStatements(connection)
           done(null, connection)
         },
       },

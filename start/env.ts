@@ -27,6 +27,8 @@ export default await Env.create(appRoot, {
   DB_DATABASE: Env.schema.string.optional(),
   DB_POOL_MAX: Env.schema.number.optional(),
 
+  WEB_CONCURRENCY: Env.schema.number.optional(),
+
   REDIS_HOST: Env.schema.string.optional(),
   REDIS_PORT: Env.schema.number.optional(),
   REDIS_PASSWORD: Env.schema.string.optional(),

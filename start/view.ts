@@ -3,6 +3,7 @@ import { currencyDigits, formatMoney, minorToDecimal } from '#services/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 import { pointsLine, taxesByRate } from '#services/receipt_service'
 import { loyaltyBalanceFor } from '#services/loyalty_service'
+import { cacheEdgeTemplates } from '#services/edge_template_cache'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
@@ -21,3 +22,6 @@ edge.global('taxLines', taxesByRate)
 /** The customer's loyalty points on the receipt (null without a program or a customer) */
 edge.global('loyaltyBalance', loyaltyBalanceFor)
 edge.global('receiptPoints', pointsLine)
+
+// Compiled includes and the components list are kept in production (see the function)
+cacheEdgeTemplates(edge)

@@ -3,6 +3,7 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import type { Authenticators } from '@adonisjs/auth/types'
 import type Store from '#models/store'
 import StoreAccessService from '#services/store_access_service'
+import { isMachineRequest } from '#middleware/browser_session_middleware'
 
 /**
  * Lets signed-in, active users through and loads the store they work in (ctx.store, see
@@ -24,7 +25,7 @@ export default class AuthMiddleware {
     const store = await access.resolve(ctx, user, !!options.guards?.includes('api'))
     if (!store) return ctx.response.redirect('/setup')
     ctx.store = store
-    if ('view' in ctx) {
+    if (!isMachineRequest(ctx) && 'view' in ctx) {
       ctx.view.share({ currentUser: user, store })
       // The top bar's store switcher, for those who may switch
       if (!options.guards?.includes('api') && (await ctx.bouncer.allows('switchStore'))) {

@@ -4,8 +4,8 @@ import { compose } from '@adonisjs/core/helpers'
 import { BaseModel, beforeSave, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
-import { DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
 import Store from '#models/store'
+import { AccessTokensProvider } from '#services/access_token_provider'
 
 export const ROLES = ['admin', 'manager', 'cashier', 'accountant'] as const
 export type Role = (typeof ROLES)[number]
@@ -16,7 +16,7 @@ const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
 })
 
 export default class User extends compose(BaseModel, AuthFinder) {
-  static accessTokens = DbAccessTokensProvider.forModel(User, { expiresIn: '30 days' })
+  static accessTokens = AccessTokensProvider.forModel(User, { expiresIn: '30 days' })
 
   @column({ isPrimary: true }) declare id: number
   @column() declare storeId: number | null

@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon'
 import type Product from '#models/product'
 import type Sale from '#models/sale'
 import type SaleItem from '#models/sale_item'
@@ -7,6 +8,11 @@ import type Refund from '#models/refund'
 /*
 | The JSON shapes of the REST API. Money is integer minor units; dates are ISO 8601 in UTC.
 */
+
+/** Whole seconds in UTC, as the database keeps them: a sale answered from memory reads like one read back */
+function iso(at: DateTime | null | undefined) {
+  return at ? at.toUTC().startOf('second').toISO() : null
+}
 
 export function productJson(product: Product) {
   const barcodes = product.$preloaded.barcodes ? product.barcodes.map((b) => b.code) : []
@@ -55,7 +61,7 @@ export function paymentJson(payment: Payment) {
     change: payment.change,
     reference: payment.reference,
     status: payment.status,
-    created_at: payment.createdAt?.toISO() ?? null,
+    created_at: iso(payment.createdAt),
   }
 }
 
@@ -87,11 +93,11 @@ export function refundJson(refund: Refund) {
 export function saleJson(sale: Sale, items: SaleItem[], payments: Payment[], refunds?: Refund[]) {
   return {
     id: sale.id,
-    number: sale.number,
+    number: sale.number ?? null,
     status: sale.status,
     register_id: sale.registerId,
     user_id: sale.userId,
-    customer_id: sale.customerId,
+    customer_id: sale.customerId ?? null,
     subtotal: sale.subtotal,
     discount_total: sale.discountTotal,
     tax_total: sale.taxTotal,
@@ -100,8 +106,8 @@ export function saleJson(sale: Sale, items: SaleItem[], payments: Payment[], ref
     paid_total: sale.paidTotal,
     balance_due: sale.balanceDue,
     change_due: sale.changeDue,
-    completed_at: sale.completedAt?.toISO() ?? null,
-    created_at: sale.createdAt?.toISO() ?? null,
+    completed_at: iso(sale.completedAt),
+    created_at: iso(sale.createdAt),
     items: items.map(saleItemJson),
     payments: payments.filter((p) => p.status === 'approved').map(paymentJson),
     // Returns (refunds.ts): what went back, and a void's who and why

@@ -345,8 +345,10 @@ export default class CheckoutService {
     }
     const productIds = [...new Set(request.lines.map((l) => l.productId))]
     const result = await within(request.client, async (trx) => {
-      const products = await Product.query({ client: trx }).whereIn('id', productIds).where('store_id', actor.store.id)
-      const byId = new Map(products.map((p) => [p.id, p]))
+      // By primary key only (the store is checked below): with store_id in the WHERE, SQLite
+      // walks the store's index over every product instead of the five rows
+      const products = await Product.query({ client: trx }).whereIn('id', productIds)
+      const byId = new Map(products.filter((p) => p.storeId === actor.store.id).map((p) => [p.id, p]))
       const items = request.lines.map((line, index) => {
         const product = byId.get(line.productId)
         if (!product || !product.sellable) {
@@ -395,11 +397,18 @@ export default class CheckoutService {
         this.#ensurePaidInFull(sale, request.payment)
         await this.#complete(actor, sale, items, [payment], trx)
         await this.#redeemPoints(sale, payment, trx)
+        await this.#readLineIds(sale, items, trx)
+        // The caller answers from these objects instead of reading the sale back
+        sale.$setRelated('items', items)
+        sale.$setRelated('payments', [payment])
         return { sale, payment }
       }
       await sale.useTransaction(trx).save()
       for (const item of items) item.saleId = sale.id
-      await SaleItem.createMany(items.map((i) => i.$attributes), { client: trx })
+      await trx.insertQuery().table('sale_items').multiInsert(items.map((i) => this.#itemRow(i)))
+      await this.#readLineIds(sale, items, trx)
+      sale.$setRelated('items', items)
+      sale.$setRelated('payments', [])
       return { sale, payment: null }
     })
     if (!request.client && result.sale.status === 'completed') this.#publishCompleted(result.sale, productIds)
@@ -523,19 +532,25 @@ export default class CheckoutService {
     const perProduct = new Map<number, number>()
     for (const item of items) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
     const productIds = [...perProduct.keys()].sort((a, b) => a - b)
-    for (const productId of productIds) {
-      const quantity = perProduct.get(productId)!
-      const update = trx.from('products').where('id', productId).where('store_id', sale.storeId)
-      if (!actor.store.allowNegativeStock) update.where('stock', '>=', quantity)
-      if (affectedRows(await update.decrement('stock', quantity)) === 0) {
-        const product = await trx.from('products').where('id', productId).select('name', 'stock').first()
-        const left = Math.max(0, Number(product?.stock ?? 0))
-        throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${quantity} in this sale`, {
-          status: 409,
-          code: 'insufficient_stock',
-          field: `product_id:${productId}`,
-        })
-      }
+    // One UPDATE for all the sale's products (rows are locked in id order); a row whose stock is
+    // short is left out, so fewer rows changed than products means the sale would oversell.
+    // The lines' products were checked to be the store's when they were added.
+    const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
+    const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
+    const update = trx.from('products').whereIn('id', productIds)
+    if (!actor.store.allowNegativeStock) update.where('stock', '>=', trx.raw(quantityOf, quantities))
+    const moved = productIds.length ? affectedRows(await update.update({ stock: trx.raw(`stock - ${quantityOf}`, quantities) })) : 0
+    if (moved !== productIds.length) {
+      const rows = await trx.from('products').whereIn('id', productIds).select('id', 'name', 'stock')
+      const stockOf = new Map(rows.map((row) => [Number(row.id), row]))
+      const productId = productIds.find((id) => Number(stockOf.get(id)?.stock ?? 0) < perProduct.get(id)!) ?? productIds[0]
+      const product = stockOf.get(productId)
+      const left = Math.max(0, Number(product?.stock ?? 0))
+      throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${perProduct.get(productId)} in this sale`, {
+        status: 409,
+        code: 'insufficient_stock',
+        field: `product_id:${productId}`,
+      })
     }
 
     const completedAt = DateTime.utc().startOf('second')
@@ -610,6 +625,17 @@ export default class CheckoutService {
     }
     await this.#complete(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first)
     return { sale, payment: payment ?? first }
+  }
+
+  /** The ids the database gave the sale's new lines (one indexed read, matched by position) */
+  async #readLineIds(sale: Sale, items: SaleItem[], trx: TransactionClientContract) {
+    const rows = await trx.from('sale_items').where('sale_id', sale.id).select('id', 'position')
+    const byPosition = new Map(rows.map((row) => [Number(row.position), Number(row.id)]))
+    for (const item of items) {
+      if (item.$isPersisted) continue
+      item.id = byPosition.get(item.position)!
+      item.$isPersisted = true
+    }
   }
 
   #itemRow(item: SaleItem) {

@@ -11,6 +11,8 @@ import { roundToIncrement } from '#services/money'
 
 export const REGISTER_COOKIE = 'pos_register'
 
+const registerOfRequest = new WeakMap<HttpContext, Promise<Register | null>>()
+
 /**
  * What the till shows: the register this device is, its cart with lines and payments, what
  * is still due, and the quick cash amounts. The cart partial and the full page share it.
@@ -25,8 +27,17 @@ export default class TillScreenService {
     return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }
   }
 
-  /** The register this browser is set to (a signed cookie), or the store's only one */
-  async register(ctx: HttpContext): Promise<Register | null> {
+  /** The register this browser is set to (a signed cookie), or the store's only one; looked up once a request */
+  register(ctx: HttpContext): Promise<Register | null> {
+    let register = registerOfRequest.get(ctx)
+    if (!register) {
+      register = this.#findRegister(ctx)
+      registerOfRequest.set(ctx, register)
+    }
+    return register
+  }
+
+  async #findRegister(ctx: HttpContext): Promise<Register | null> {
     const chosen = Number(ctx.request.cookie(REGISTER_COOKIE)) || null
     if (chosen) {
       const register = await Register.query().where({ id: chosen, store_id: ctx.store.id }).first()
@@ -47,7 +58,8 @@ export default class TillScreenService {
   async state(ctx: HttpContext, sale: Sale, register: Register) {
     const [items, payments, customer] = await Promise.all([
       sale.$preloaded.items ? (sale.items as SaleItem[]) : SaleItem.query().where('sale_id', sale.id).orderBy('position'),
-      Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id'),
+      // paid_total sums the approved payments: a cart with none needs no query
+      sale.paidTotal > 0 ? Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id') : [],
       sale.customerId ? Customer.find(sale.customerId) : null,
     ])
     const due = sale.balanceDue

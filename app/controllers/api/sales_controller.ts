@@ -65,8 +65,8 @@ export default class SalesController {
             : null,
         }
       )
-      const detail = await this.sales.find(ctx.store, sale.id)
-      return { status: 201, body: saleJson(detail.sale, detail.items, detail.payments, detail.refunds) }
+      // Answered from the objects the checkout just wrote (its lines and payments), not read back
+      return { status: 201, body: saleJson(sale, sale.items, sale.payments) }
     })
   }
 

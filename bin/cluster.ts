@@ -1,0 +1,44 @@
+import cluster from 'node:cluster'
+
+/*
+| WEB_CONCURRENCY=N runs N HTTP worker processes on one port (node:cluster), one per core.
+| Everything the workers share lives outside them: sessions are signed cookies, sales and
+| stock are in the database, and login rate limits go through Redis when REDIS_HOST is set.
+| The primary only forks, replaces a worker that dies, and stops them all on SIGINT/SIGTERM.
+*/
+
+/** Forks the workers and resolves with the exit code once they are all gone */
+export function runWorkers(count: number): Promise<number> {
+  let stopping = false
+  let exitCode = 0
+  const listening = new Set<number>()
+  cluster.on('listening', (worker) => listening.add(worker.id))
+  for (let i = 0; i < count; i++) cluster.fork()
+
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      stopping = true
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal)
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+
+    cluster.on('exit', (worker, code, signal) => {
+      const left = Object.keys(cluster.workers ?? {}).length
+      if (stopping) {
+        if (left === 0) resolve(exitCode)
+        return
+      }
+      // A worker that dies before it listens (port taken, bad config) would die again: stop all
+      if (!listening.has(worker.id)) {
+        console.error(`A worker exited while starting (code ${code ?? signal}); stopping.`)
+        exitCode = code || 1
+        stop('SIGTERM')
+        if (left === 0) resolve(exitCode)
+        return
+      }
+      console.error(`Worker ${worker.process.pid} exited (code ${code ?? signal}); starting another.`)
+      cluster.fork()
+    })
+  })
+}
