@@ -6,9 +6,9 @@ export default defineConfig({
   csrf: {
     enabled: true,
     exceptRoutes: (ctx) => ctx.request.url().startsWith('/api/'),
-    // The pages carry the token (a meta tag, the forms' _csrf field); no script reads an XSRF-TOKEN
-    // cookie, which would be encrypted again and sent with every answer
-    enableXsrfCookie: false,
+    // The live-updates client (Transmit) sends the token from the XSRF-TOKEN cookie; pages and
+    // htmx carry it themselves. The API (/api/*) gets no cookies at all.
+    enableXsrfCookie: true,
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   },
   xFrame: { enabled: true, action: 'DENY' },

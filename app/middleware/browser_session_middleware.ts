@@ -2,6 +2,8 @@ import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import SessionMiddleware from '@adonisjs/session/session_middleware'
+import { Session } from '@adonisjs/session'
+import { configProvider } from '@adonisjs/core'
 import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
 
 /** The REST API (bearer tokens) and the vendored scripts: no cookies, no forms */
@@ -12,6 +14,8 @@ export function isMachineRequest(ctx: HttpContext) {
 
 let session: SessionMiddleware<any> | undefined
 let shield: ShieldMiddleware | undefined
+let config: any
+let emitter: any
 
 /**
  * The session and Shield (CSRF, frame and sniffing headers) for pages and forms only. On /api/*
@@ -23,6 +27,27 @@ export default class BrowserSessionMiddleware {
     if (isMachineRequest(ctx)) return next()
     session ??= await app.container.make(SessionMiddleware)
     shield ??= await app.container.make(ShieldMiddleware)
+    if (ctx.request.url().startsWith('/__transmit/')) return this.#readOnlySession(ctx, next)
     return session.handle(ctx, () => shield!.handle(ctx, next))
+  }
+
+  /**
+   * Live updates (Transmit) read the session to know the user but never write it back: the event
+   * stream ends only when the page is left, and its commit would then put back the session as
+   * it was before the next page's form post (losing that post's flash messages or store switch).
+   */
+  async #readOnlySession(ctx: HttpContext, next: NextFn) {
+    config ??= await configProvider.resolve<any>(app, app.config.get('session'))
+    emitter ??= await app.container.make('emitter')
+    ctx.session = new Session(config, config.stores[config.store], emitter, ctx)
+    await ctx.session.initiate(true)
+    try {
+      return await shield!.handle(ctx, next)
+    } catch (error: any) {
+      // Not signed in (no session, or none with a user): a plain 401, as the usual redirect, or
+      // a first CSRF secret, would write the session
+      if (!['E_UNAUTHORIZED_ACCESS', 'E_SESSION_NOT_MUTABLE'].includes(error?.code)) throw error
+      return ctx.response.unauthorized({ errors: [{ message: 'Sign in to receive live updates', code: 'unauthenticated' }] })
+    }
   }
 }

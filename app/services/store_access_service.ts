@@ -48,7 +48,7 @@ export default class StoreAccessService {
           const store = await Store.find(chosen)
           if (store) return store
         }
-        ctx.session.forget(STORE_SESSION_KEY)
+        if (!ctx.session.readonly) ctx.session.forget(STORE_SESSION_KEY)
       }
     }
     if (user.storeId) return Store.find(user.storeId)

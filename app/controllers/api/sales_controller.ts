@@ -66,7 +66,7 @@ export default class SalesController {
         }
       )
       // Answered from the objects the checkout just wrote (its lines and payments), not read back
-      return { status: 201, body: saleJson(sale, sale.items, sale.payments) }
+      return { status: 201, body: saleJson(sale, sale.items, sale.payments, []) }
     })
   }
 
