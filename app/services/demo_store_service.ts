@@ -7,6 +7,9 @@ import CheckoutService from '#services/checkout_service'
 import { searchWords } from '#services/catalog_service'
 import { ean13 } from '#services/barcode'
 import { DomainError } from '#exceptions/domain_error'
+import ShiftService from '#services/shift_service'
+import Customer from '#models/customer'
+import { pluginHost } from '#plugins/host'
 
 /*
 | The demo store of `node ace pos:demo`: a New York corner grocery with two registers, three
@@ -20,6 +23,7 @@ import { DomainError } from '#exceptions/domain_error'
 export const DEMO_STORE_NAME = 'Open POS Demo Grocery'
 export const BENCH_STORE_NAME = 'POS Bench Store'
 export const DEMO_PASSWORD = 'demo-pass-1'
+const DEMO_PLUGINS = ['export-journal', 'export-quickbooks', 'export-xero', 'loyalty-points', 'manual-card']
 export const DEMO_USERS: { role: Role; name: string; email: string; pin: string | null }[] = [
   { role: 'admin', name: 'Ada Admin', email: 'admin@demo.test', pin: null },
   { role: 'manager', name: 'Max Manager', email: 'manager@demo.test', pin: '2222' },
@@ -316,9 +320,27 @@ export default class DemoStoreService {
       await this.#backdate(saleIds)
 
       const lowStock = [...stockLeft.values()].filter((s) => s <= 3).length
+      Settings.now = realNow
+      // Register 1 is open for today with a $150 float, so the demo till sells at once; Register 2
+      // shows a cashier how a register is opened
+      await new ShiftService().open({ user: users.manager, store, ip: '127.0.0.1' }, registers[0].id, { amount: 15_000 })
+      await Customer.createMany([
+        { storeId: store.id, name: 'Maria Lopez', email: 'maria.lopez@example.com', phone: '+12125550147' },
+        { storeId: store.id, name: 'James Chen', email: 'james.chen@example.com', phone: '+12125550198' },
+      ])
+      await this.#enableDemoPlugins(users.admin)
       return { store, products: products.length, categories: CATALOG.length, sales: saleIds.length, salesTotal, lowStock }
     } finally {
       Settings.now = realNow
+    }
+  }
+
+  /** The accounting exports, the loyalty program and the standalone card machine, as an admin would enable them */
+  async #enableDemoPlugins(admin: User) {
+    const actor = { userId: admin.id, storeId: admin.storeId, currency: 'USD' }
+    pluginHost.discover()
+    for (const id of DEMO_PLUGINS) {
+      if (pluginHost.list().some((entry) => entry.id === id)) await pluginHost.enable(id, actor)
     }
   }
 
