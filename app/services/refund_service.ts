@@ -10,7 +10,7 @@ import { affectedRows, inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
 import { refundHash, voidHash } from '#services/sale_chain'
 import { paymentMethod } from '#services/payment_methods'
-import { dbTimestamp } from '#services/db_time'
+import { returnToStock } from '#services/stock_return'
 import { publish } from '#events/domain_events'
 import Product from '#models/product'
 import { priceCart } from '#services/pricing'
@@ -206,26 +206,7 @@ export default class RefundService {
     await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
 
     // Restocked units go back on the shelf; damaged ones are only recorded on the refund line
-    const perProduct = new Map<number, number>()
-    for (const l of lines.filter((l) => l.restock)) perProduct.set(l.item.productId, (perProduct.get(l.item.productId) ?? 0) + l.quantity)
-    const productIds = [...perProduct.keys()].sort((a, b) => a - b)
-    for (const productId of productIds) {
-      await trx.from('products').where('id', productId).increment('stock', perProduct.get(productId)!)
-    }
-    if (productIds.length) {
-      await trx.insertQuery().table('stock_movements').multiInsert(
-        productIds.map((productId) => ({
-          store_id: sale.storeId,
-          product_id: productId,
-          quantity: perProduct.get(productId)!,
-          reason: 'refund',
-          sale_id: sale.id,
-          user_id: actor.user.id,
-          note: `refund ${refund.id}`,
-          created_at: dbTimestamp(createdAt),
-        }))
-      )
-    }
+    const productIds = await returnToStock(trx, { storeId: sale.storeId, userId: actor.user.id, saleId: sale.id, reason: 'refund', note: `refund ${refund.id}`, at: createdAt }, lines.filter((l) => l.restock).map((l) => ({ productId: l.item.productId, quantity: l.quantity })))
 
     await trx.from('sales').where('id', sale.id).increment('refunded_total', total)
     await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
@@ -351,15 +332,7 @@ export default class RefundService {
         lines.map((l, i) => ({ refund_id: refund.id, sale_item_id: null, product_id: l.product.id, quantity: l.quantity, amount: amounts[i].amount, tax_amount: amounts[i].tax, restock: l.restock }))
       )
       await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
-      const perProduct = new Map<number, number>()
-      for (const l of lines.filter((l) => l.restock)) perProduct.set(l.product.id, (perProduct.get(l.product.id) ?? 0) + l.quantity)
-      const productIds = [...perProduct.keys()].sort((a, b) => a - b)
-      for (const productId of productIds) await trx.from('products').where('id', productId).increment('stock', perProduct.get(productId)!)
-      if (productIds.length) {
-        await trx.insertQuery().table('stock_movements').multiInsert(
-          productIds.map((productId) => ({ store_id: actor.store.id, product_id: productId, quantity: perProduct.get(productId)!, reason: 'refund', sale_id: null, user_id: actor.user.id, note: `refund ${refund.id} (no receipt)`, created_at: dbTimestamp(createdAt) }))
-        )
-      }
+      const productIds = await returnToStock(trx, { storeId: actor.store.id, userId: actor.user.id, saleId: null, reason: 'refund', note: `refund ${refund.id} (no receipt)`, at: createdAt }, lines.filter((l) => l.restock).map((l) => ({ productId: l.product.id, quantity: l.quantity })))
       await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
       await recordAudit(
         { action: 'refund_without_receipt', storeId: actor.store.id, userId: actor.user.id, subjectType: 'refund', subjectId: refund.id, data: { total, reason, method, approvedBy: approver.id }, ip: actor.ip },
@@ -386,26 +359,8 @@ export default class RefundService {
         throw new DomainError('A sale can only be voided on the day it was made; make a refund instead', { status: 409, code: 'void_window_closed' })
       }
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id')
-      const perProduct = new Map<number, number>()
-      for (const item of items) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
-      const productIds = [...perProduct.keys()].sort((a, b) => a - b)
       const voidedAt = DateTime.utc().startOf('second')
-      for (const productId of productIds) {
-        await trx.from('products').where('id', productId).increment('stock', perProduct.get(productId)!)
-      }
-      if (productIds.length) {
-        await trx.insertQuery().table('stock_movements').multiInsert(
-          productIds.map((productId) => ({
-            store_id: sale.storeId,
-            product_id: productId,
-            quantity: perProduct.get(productId)!,
-            reason: 'void',
-            sale_id: sale.id,
-            user_id: actor.user.id,
-            created_at: dbTimestamp(voidedAt),
-          }))
-        )
-      }
+      const productIds = await returnToStock(trx, { storeId: sale.storeId, userId: actor.user.id, saleId: sale.id, reason: 'void', at: voidedAt }, items)
       sale.useTransaction(trx)
       sale.merge({ status: 'voided', voidedAt, voidedBy: actor.user.id, voidReason: reason, voidPreviousHash: register.last_sale_hash ?? null })
       sale.voidHash = voidHash(sale.voidPreviousHash, {
