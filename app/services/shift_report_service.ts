@@ -1,3 +1,5 @@
+import { paymentMethodLabel } from '#services/payment_methods'
+import { formatMoney } from '#services/money'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type Shift from '#models/shift'
@@ -48,6 +50,29 @@ export interface ShiftFigures {
 }
 
 const n = (value: unknown) => Number(value ?? 0)
+
+/** A Z report as label / value lines, for the receipt printer (the PDF and page use the templates) */
+export function zReportLines(number: number, f: ShiftFigures): [string, string][] {
+  const m = (minor: number | null) => formatMoney(minor ?? 0, f.currency)
+  return [
+    ['Z report', `#${number}`],
+    ['Opened', f.openedAt.slice(0, 16).replace('T', ' ')],
+    ['Closed', (f.closedAt ?? '').slice(0, 16).replace('T', ' ')],
+    ['Sales', `${f.sales.count} · ${m(f.sales.total)}`],
+    ['Discounts', m(f.sales.discounts)],
+    ['Tax', m(f.sales.tax)],
+    ...f.byMethod.map((t): [string, string] => [paymentMethodLabel(t.method), m(t.amount)]),
+    ...f.taxByRate.map((t): [string, string] => [`Tax ${Number((t.ratePpm / 10000).toFixed(4))}%`, m(t.tax)]),
+    ['Refunds', `${f.refunds.count} · ${m(f.refunds.total)}`],
+    ['Voids', `${f.voids.count} · ${m(f.voids.total)}`],
+    ['Float', m(f.openingFloat)],
+    ['Cash in', m(f.cashIn.total)],
+    ['Cash out', m(f.cashOut.total)],
+    ['Expected cash', m(f.cash.expected)],
+    ['Counted cash', m(f.counted)],
+    ['Difference', m(f.difference)],
+  ]
+}
 
 export default class ShiftReportService {
   /** The shift's figures as of now (X), or as of its close when `closedAt` is given (Z) */

@@ -5,6 +5,8 @@ import Shift from '#models/shift'
 import ZReport from '#models/z_report'
 import ShiftService from '#services/shift_service'
 import { renderPdf } from '#services/pdf_service'
+import { zReportLines } from '#services/shift_report_service'
+import { queueZReport } from '#hardware/jobs'
 
 /** Shifts of the store, newest first, with their Z reports (HTML and PDF) */
 @inject()
@@ -30,6 +32,14 @@ export default class ShiftsController {
     }
     const report = await this.shifts.zReport(store.id, shift.id)
     return view.render('backoffice/shifts/show', { shift, figures: report.figures, report })
+  }
+
+  /** Prints the Z report on the register's receipt printer, through its bridge */
+  async print({ params, response, session, store, auth }: HttpContext) {
+    const report = await this.shifts.zReport(store.id, Number(params.id) || 0)
+    const job = await queueZReport(store, report.registerId, `Z report #${report.number}`, zReportLines(report.number, report.figures), auth.user!.id)
+    session.flash('notice', `Z report sent to the printer (job #${job.id})`)
+    return response.redirect().back()
   }
 
   /** The Z report as an A4 PDF, rendered by the warm Chromium (pdf_service) */

@@ -17,6 +17,7 @@ import { REGISTER_COOKIE } from '#services/till_screen_service'
 import { eventually } from '#tests/functional/hardware/fake_printer'
 import limiter from '@adonisjs/limiter/services/main'
 import { createPairingCode } from '#hardware/pairing'
+import ShiftService from '#services/shift_service'
 
 // PDFs arrive as bytes, to be read back with pdftotext
 ApiRequest.addParser('application/pdf', (res: any, done: any) => {
@@ -49,6 +50,32 @@ async function bridgeFor(fixture: TestStore, lastSeen = DateTime.utc()) {
 }
 
 test.group('Hardware in the back office', () => {
+  test('a closed shift’s Z report prints on the register’s printer; without a printer the manager is told why', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
+    await sellFor(fixture, [{ product: tea, quantity: 2 }])
+    const shifts = new ShiftService()
+    const open = await shifts.current(fixture.store.id, fixture.register.id)
+    const { shift } = await shifts.close({ user: fixture.users.manager, store: fixture.store }, open!.id, { counts: { '1000': 1 } })
+    const { manager } = fixture.users
+    const page = `/backoffice/shifts/${shift.id}`
+    assert.include((await client.get(page).loginAs(manager)).text(), `action="/backoffice/shifts/${shift.id}/print"`)
+
+    const refused = await submit(client, manager, 'post', `${page}/print`, {}, page)
+    assert.include((await reopen(client, manager, page, refused)).text(), 'This register has no receipt printer')
+    assert.equal(await countRows('print_jobs', { register_id: fixture.register.id }), 0)
+
+    await printerFor(fixture)
+    await bridgeFor(fixture)
+    ;(await submit(client, manager, 'post', `${page}/print`, {}, page)).assertStatus(302)
+    const job = await PrintJob.query().where({ register_id: fixture.register.id, kind: 'z_report' }).firstOrFail()
+    assert.equal(job.status, 'queued')
+    const printed = Buffer.from(job.payload, 'base64').toString('latin1')
+    assert.include(printed, 'Z report #1')
+    assert.include(printed, '$9.72') // the shift's one sale
+    assert.include(printed, '$10.00') // counted
+  })
+
   test('a manager adds a printer and a drawer, pairs a bridge with the code shown, sees it online, and revokes it', async ({ client, assert }) => {
     const fixture = await createStore()
     const { manager } = fixture.users
