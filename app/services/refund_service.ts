@@ -3,6 +3,8 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Sale from '#models/sale'
 import SaleItem from '#models/sale_item'
 import Refund from '#models/refund'
+import Payment from '#models/payment'
+import GatewayPaymentService from '#services/gateway_payment_service'
 import type User from '#models/user'
 import CheckoutService, { type Actor, type LineRequest, type PaymentRequest } from '#services/checkout_service'
 import { DomainError, notFound } from '#exceptions/domain_error'
@@ -142,6 +144,7 @@ export default class RefundService {
     } else {
       payments = await this.#tenders(trx, actor, sale, total, request)
     }
+    await this.#refundThroughGateways(trx, actor, sale, payments)
 
     // Two tills returning the same line at once: the second finds the count already raised
     for (const line of lines) {
@@ -420,6 +423,37 @@ export default class RefundService {
     }
     sale.refundedTotal = Number(sale.refundedTotal ?? 0)
     return { sale, register }
+  }
+
+  /**
+   * Card money taken through a payment gateway goes back through it, before the refund is
+   * written: a refused or unreachable refund writes nothing. The gateway key is derived from the
+   * sale's refunds so far, so a retried refund (a deadlock retry, a lost answer) never pays twice.
+   */
+  async #refundThroughGateways(trx: TransactionClientContract, actor: Actor, sale: Sale, tenders: { method: string; amount: number }[]) {
+    for (const tender of tenders) {
+      const taken = await Payment.query({ client: trx })
+        .where({ sale_id: sale.id, method: tender.method, status: 'approved' })
+        .whereNotNull('gateway')
+        .orderBy('id')
+      let left = tender.amount
+      for (const payment of taken) {
+        if (left <= 0) break
+        const amount = Math.min(left, payment.amount)
+        const key = `refund-${payment.id}-${sale.refundedTotal}-${amount}`
+        let status
+        try {
+          status = await new GatewayPaymentService().refundThroughGateway(payment, amount, actor.store.currency, key)
+        } catch (error) {
+          if (error instanceof DomainError) throw error
+          throw new DomainError(`The card refund could not reach the payment gateway (${(error as Error).message}); nothing was refunded`, { status: 502, code: 'gateway_unreachable', field: 'method' })
+        }
+        if (status.state !== 'approved') {
+          throw new DomainError(`The card refund was not approved: ${status.message ?? status.state}; nothing was refunded`, { status: 409, code: 'gateway_refund_declined', field: 'method' })
+        }
+        left -= amount
+      }
+    }
   }
 
   /**

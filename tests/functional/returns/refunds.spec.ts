@@ -120,10 +120,6 @@ test.group('Refunds: money and stock', () => {
     assert.equal(approved.body().approved_by, fixture.users.manager.id)
   })
 
-  test('refund to card through the terminal simulator', () => {}).skip(
-    true,
-    'needs the card-terminal simulator plugin (payment gateways), which does not exist yet'
-  )
 })
 
 test.group('Refunds: two tills at once', () => {
