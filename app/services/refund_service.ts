@@ -75,9 +75,14 @@ export function refundShare(lineTotal: number, quantity: number, refundedQuantit
   return Math.max(0, cumulative - refundedAmount)
 }
 
-/** Within the same business day in the store's time zone (shifts will replace this check) */
-export function voidWindowOpen(sale: Sale, timeZone: string, now: DateTime = DateTime.utc()) {
+/**
+ * A completed sale may be voided while its shift is open (its drawer not yet counted); a sale
+ * made without a shift (the API on a register with none) only on its business day in the
+ * store's time zone.
+ */
+export function voidWindowOpen(sale: Sale, timeZone: string, shiftOpen: boolean | null, now: DateTime = DateTime.utc()) {
   if (!sale.completedAt) return false
+  if (shiftOpen !== null) return shiftOpen
   return sale.completedAt.setZone(timeZone).hasSame(now.setZone(timeZone), 'day')
 }
 
@@ -358,8 +363,12 @@ export default class RefundService {
       if (sale.refundedTotal > 0 || (await trx.from('refunds').where('sale_id', sale.id).first())) {
         throw new DomainError('This sale has refunds: return the remaining lines instead of voiding it', { status: 409, code: 'sale_has_refunds' })
       }
-      if (!voidWindowOpen(sale, actor.store.timeZone)) {
-        throw new DomainError('A sale can only be voided on the day it was made; make a refund instead', { status: 409, code: 'void_window_closed' })
+      const shiftOpen = sale.shiftId ? Boolean(await trx.from('shifts').where({ id: sale.shiftId, status: 'open' }).first()) : null
+      if (!voidWindowOpen(sale, actor.store.timeZone, shiftOpen)) {
+        throw new DomainError('A sale can only be voided during its shift (without a shift, on the day it was made); make a refund instead', {
+          status: 409,
+          code: 'void_window_closed',
+        })
       }
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id')
       const voidedAt = DateTime.utc().startOf('second')

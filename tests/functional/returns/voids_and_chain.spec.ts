@@ -50,17 +50,29 @@ test.group('Voids', () => {
     assert.equal(await stockOf(a.id), 10)
   })
 
-  test('yesterday’s sale, or one with refunds, cannot be voided', async ({ client, assert }) => {
+  test('a sale of a closed shift, one without a shift from another day, or one with refunds, cannot be voided', async ({ client, assert }) => {
     const fixture = await createStore()
     const a = await createProduct(fixture, { stock: 10 })
     const cashier = await apiToken(client, fixture.users.cashier)
     const manager = await apiToken(client, fixture.users.manager)
-    const old = await completedSale(client, cashier, [{ product_id: a.id, quantity: 1 }])
+    // Register 1 has an open shift: its sale can be voided until the drawer is counted
+    const counted = await completedSale(client, cashier, [{ product_id: a.id, quantity: 1 }])
+    const shift = await db.from('shifts').where({ register_id: fixture.register.id, status: 'open' }).firstOrFail()
+    assert.equal((await db.from('sales').where('id', counted.id).first()).shift_id, shift.id)
+    ;(await client.post(`/api/shifts/${shift.id}/close`).bearerToken(cashier).json({ counts: { '1000': 1 } })).assertStatus(200)
+    // Register 2 has no shift: its sale only on the day it was made
+    const register2 = await db.from('registers').where('store_id', fixture.store.id).whereNot('id', fixture.register.id).firstOrFail()
+    const old = (
+      await client.post('/api/sales').bearerToken(cashier).json({ register_id: register2.id, items: [{ product_id: a.id, quantity: 1 }], payment_method: 'card_external' })
+    ).body()
     await db.from('sales').where('id', old.id).update({ completed_at: dbTimestamp(DateTime.utc().minus({ days: 2 })) })
     const refunded = await completedSale(client, cashier, [{ product_id: a.id, quantity: 2 }])
     ;(await client.post(`/api/sales/${refunded.id}/refunds`).bearerToken(cashier).json({ items: [{ sale_item_id: refunded.items[0].id, quantity: 1 }], reason: 'One back' })).assertStatus(201)
 
     const before = await returnsFootprint(fixture)
+    const closed = await client.post(`/api/sales/${counted.id}/void`).bearerToken(manager).json({ reason: 'After the count' })
+    closed.assertStatus(409)
+    assert.equal(closed.body().errors[0].code, 'void_window_closed')
     const late = await client.post(`/api/sales/${old.id}/void`).bearerToken(manager).json({ reason: 'Too late' })
     late.assertStatus(409)
     assert.equal(late.body().errors[0].code, 'void_window_closed')
