@@ -42,19 +42,7 @@ export default class StoreAdminService {
   async create(input: StoreInput, admin: User, template: Store, ip?: string | null) {
     this.#check(input)
     return inTransaction(async (trx) => {
-      const store = await Store.create(
-        {
-          name: input.name,
-          address: input.address ?? null,
-          currency: input.currency,
-          timeZone: input.timeZone,
-          cashRounding: input.cashRounding,
-          allowNegativeStock: input.allowNegativeStock,
-          pricesIncludeTax: input.pricesIncludeTax,
-          receiptFooter: input.receiptFooter ?? null,
-        },
-        { client: trx }
-      )
+      const store = await Store.create(this.#attributes(input), { client: trx })
       await Register.create({ storeId: store.id, name: 'Register 1', lastSaleNumber: 0 }, { client: trx })
       const now = dbTimestamp()
       const rates = await trx.from('tax_rates').where('store_id', template.id).select('tax_class', 'name', 'rate_ppm')
@@ -74,16 +62,7 @@ export default class StoreAdminService {
         throw new DomainError('This store has sales in its currency: the currency can no longer change', { code: 'currency_locked', field: 'currency' })
       }
       store.useTransaction(trx)
-      store.merge({
-        name: input.name,
-        address: input.address ?? null,
-        currency: input.currency,
-        timeZone: input.timeZone,
-        cashRounding: input.cashRounding,
-        allowNegativeStock: input.allowNegativeStock,
-        pricesIncludeTax: input.pricesIncludeTax,
-        receiptFooter: input.receiptFooter ?? null,
-      })
+      store.merge(this.#attributes(input))
       const changed = Object.keys(store.$dirty)
       await store.save()
       if (changed.length) {
@@ -142,6 +121,20 @@ export default class StoreAdminService {
       }
       return { added, removed }
     })
+  }
+
+  /** The store's settings as the form gives them, for create and update alike */
+  #attributes(input: StoreInput) {
+    return {
+      name: input.name,
+      address: input.address ?? null,
+      currency: input.currency,
+      timeZone: input.timeZone,
+      cashRounding: input.cashRounding,
+      allowNegativeStock: input.allowNegativeStock,
+      pricesIncludeTax: input.pricesIncludeTax,
+      receiptFooter: input.receiptFooter ?? null,
+    }
   }
 
   #check(input: StoreInput) {
