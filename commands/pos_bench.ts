@@ -243,6 +243,13 @@ export default class PosBench extends BaseCommand {
       }
       cashiers.push({ email, registerId: registers[i].id })
     }
+    // The till sells only on a register whose shift is open
+    const { default: ShiftService } = await import('#services/shift_service')
+    const shifts = new ShiftService()
+    const opener = await User.findByOrFail('email', cashiers[0].email)
+    for (const register of registers.slice(0, concurrency)) {
+      if (!(await shifts.current(storeId, register.id))) await shifts.open({ user: opener, store }, register.id, { amount: 10_000 })
+    }
 
     // Products, in batches of 1,000 rows per INSERT (500 on SQLite, whose compound SELECT stops
     // at 500 terms), 10 batches per transaction
