@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { availableParallelism, loadavg } from 'node:os'
+import { readdirSync, readFileSync } from 'node:fs'
 import { Agent, request as httpRequest } from 'node:http'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
@@ -113,6 +114,66 @@ function stats(samples: number[]) {
   return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN }
 }
 
+interface ProcessStat {
+  pid: number
+  ppid: number
+  command: string
+  cpuSeconds: number
+}
+
+/** Every process's parent and CPU time so far, from Linux's /proc (empty elsewhere) */
+function processStats(): ProcessStat[] {
+  const found: ProcessStat[] = []
+  let pids: string[] = []
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
+  } catch {
+    return found
+  }
+  for (const pid of pids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const close = text.lastIndexOf(')')
+      const fields = text.slice(close + 2).split(' ')
+      // After "pid (comm) ": state ppid ... utime is field 14 and stime 15 of the whole line, in 1/100 s
+      found.push({ pid: Number(pid), ppid: Number(fields[1]), command: text.slice(text.indexOf('(') + 1, close), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 })
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return found
+}
+
+/**
+ * CPU seconds of the server under test (with its worker processes) and of a database server
+ * running on this machine: per sale they show where the time goes, whatever else the machine does
+ */
+function cpuSnapshot(serverPid: number) {
+  const stats = processStats()
+  const children = new Map<number, ProcessStat[]>()
+  for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat])
+  let server = 0
+  const visit = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      server += child.cpuSeconds
+      visit(child.pid)
+    }
+  }
+  server += stats.find((s) => s.pid === serverPid)?.cpuSeconds ?? NaN
+  visit(serverPid)
+  const database = stats.filter((s) => s.command === 'mariadbd' || s.command === 'mysqld').reduce((sum, s) => sum + s.cpuSeconds, 0)
+  const usage = process.cpuUsage()
+  return { server, database, client: (usage.user + usage.system) / 1e6 }
+}
+
+type CpuSnapshot = ReturnType<typeof cpuSnapshot>
+
+/** CPU milliseconds per operation between two snapshots */
+function cpuPer(before: CpuSnapshot, after: CpuSnapshot, operations: number) {
+  const per = (key: keyof CpuSnapshot) => ((after[key] - before[key]) * 1000) / Math.max(1, operations)
+  return { server: per('server'), database: per('database'), client: per('client') }
+}
+
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : '-')
 const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]
 
@@ -177,8 +238,9 @@ export default class PosBench extends BaseCommand {
       this.logger.info(`server under test: http://127.0.0.1:${port} (NODE_ENV=production, ${workers} worker process${workers > 1 ? 'es' : ''}, pid ${server.child.pid})`)
 
       const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 })
-      const scan = await this.#benchScans(agent, port, fixture, concurrency)
-      const sale = await this.#benchSales(agent, port, fixture, concurrency)
+      const serverPid = server.child.pid!
+      const scan = await this.#benchScans(agent, port, fixture, concurrency, serverPid)
+      const sale = await this.#benchSales(agent, port, fixture, concurrency, serverPid)
       const weight = await this.#pageWeight(agent, port, fixture)
       agent.destroy()
 
@@ -330,7 +392,7 @@ export default class PosBench extends BaseCommand {
     client.readCsrf(till.body.toString())
   }
 
-  async #benchScans(agent: Agent, port: number, fixture: Fixture, concurrency: number) {
+  async #benchScans(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
     const clients = fixture.cashiers.map(() => new Client(agent, port))
     await Promise.all(clients.map((c, i) => this.#signInTill(c, fixture.cashiers[i].email, fixture.cashiers[i].registerId)))
     const htmx = (c: Client) => ({ 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html' })
@@ -344,6 +406,7 @@ export default class PosBench extends BaseCommand {
     const perClient = Math.ceil(this.scans / concurrency)
     const warmup = 10
     this.logger.info(`scan-to-cart: ${perClient * concurrency} scans, ${concurrency} clients (after ${warmup * concurrency} warm-up scans)`)
+    const cpuBefore = cpuSnapshot(serverPid)
     const phaseStart = performance.now()
     await Promise.all(
       clients.map(async (client) => {
@@ -359,12 +422,13 @@ export default class PosBench extends BaseCommand {
         await voidCart(client)
       })
     )
-    return { ...stats(latencies), seconds: (performance.now() - phaseStart) / 1000 }
+    const seconds = (performance.now() - phaseStart) / 1000
+    return { ...stats(latencies), seconds, cpu: cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.length) }
   }
 
   // ------------------------------------------------------------------ completing sales
 
-  async #benchSales(agent: Agent, port: number, fixture: Fixture, concurrency: number) {
+  async #benchSales(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
     const clients = await Promise.all(
       fixture.cashiers.map(async (cashier) => {
         const client = new Client(agent, port)
@@ -411,6 +475,7 @@ export default class PosBench extends BaseCommand {
     const perClient = Math.ceil(this.sales / concurrency)
     this.logger.info(`sales: ${perClient * concurrency} sales of 5 lines, ${concurrency} clients`)
     const latencies: number[] = []
+    const cpuBefore = cpuSnapshot(serverPid)
     const phaseStart = performance.now()
     await Promise.all(
       clients.map(async (c) => {
@@ -421,7 +486,8 @@ export default class PosBench extends BaseCommand {
       })
     )
     const seconds = (performance.now() - phaseStart) / 1000
-    return { ...stats(latencies), seconds, perSecond: latencies.length / seconds, baseline: stats(baseline) }
+    const cpu = cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.length)
+    return { ...stats(latencies), seconds, cpu, perSecond: latencies.length / seconds, baseline: stats(baseline) }
   }
 
   // ------------------------------------------------------------------ first page weight
@@ -449,8 +515,8 @@ export default class PosBench extends BaseCommand {
     isMysql: boolean
     concurrency: number
     workers: number
-    scan: ReturnType<typeof stats> & { seconds: number }
-    sale: ReturnType<typeof stats> & { seconds: number; perSecond: number; baseline: ReturnType<typeof stats> }
+    scan: ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer> }
+    sale: ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer>; perSecond: number; baseline: ReturnType<typeof stats> }
     weight: PageWeight
     seconds: number
   }): string[] {
@@ -472,6 +538,10 @@ export default class PosBench extends BaseCommand {
       '>= 600 on MariaDB',
       result.isMysql ? verdict(sale.perSecond >= 600) : this.colors.dim('n/a (SQLite)'),
     ])
+    const cpuText = (cpu: ReturnType<typeof cpuPer>) =>
+      `${cpu.server.toFixed(2)} / ${result.isMysql && cpu.database > 0 ? cpu.database.toFixed(2) : '-'} / ${cpu.client.toFixed(2)} ms`
+    table.row(['CPU per scan: server / database / bench client', cpuText(scan.cpu), '', ''])
+    table.row(['CPU per sale: server / database / bench client', cpuText(sale.cpu), '', ''])
     table.row(['baseline: GET /api/auth/me, 1 client, p50 / p95', `${ms(sale.baseline.p50)} / ${ms(sale.baseline.p95)}`, '', ''])
     table.row(['till first page: CSS + JS, compressed', kb(assetBytes), '< 100 KB', verdict(assetBytes < 100 * 1024)])
     table.row(['till first page: + HTML', kb(totalBytes), '', ''])

@@ -1,6 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { dbTimestamp } from '#services/db_time'
+import { insertStatement, runStatements, type Statement } from '#services/sql_batch'
 
 export interface AuditEntry {
   action: string
@@ -14,14 +15,21 @@ export interface AuditEntry {
 
 /** The audit log: sensitive actions, written in the same transaction as the change they record */
 export async function recordAudit(entry: AuditEntry, client: QueryClientContract = db.connection()) {
-  await client.table('audit_logs').insert({
-    action: entry.action,
-    store_id: entry.storeId ?? null,
-    user_id: entry.userId ?? null,
-    subject_type: entry.subjectType ?? null,
-    subject_id: entry.subjectId ?? null,
-    data: entry.data ? JSON.stringify(entry.data) : null,
-    ip: entry.ip ?? null,
-    created_at: dbTimestamp(),
-  })
+  await runStatements(client, [auditStatement(entry)])
+}
+
+/** The INSERT of an audit entry, for a caller that sends it along with other statements */
+export function auditStatement(entry: AuditEntry): Statement {
+  return insertStatement('audit_logs', [
+    {
+      action: entry.action,
+      store_id: entry.storeId ?? null,
+      user_id: entry.userId ?? null,
+      subject_type: entry.subjectType ?? null,
+      subject_id: entry.subjectId ?? null,
+      data: entry.data ? JSON.stringify(entry.data) : null,
+      ip: entry.ip ?? null,
+      created_at: dbTimestamp(),
+    },
+  ])
 }

@@ -10,9 +10,10 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { priceCart } from '#services/pricing'
 import { taxCalculatorFor } from '#services/flat_rate_tax'
 import { roundToIncrement, formatMoney } from '#services/money'
-import { recordAudit } from '#services/audit_service'
+import { auditStatement, recordAudit } from '#services/audit_service'
 import { saleHash } from '#services/sale_chain'
-import { affectedRows, inTransaction } from '#services/db_transaction'
+import { inTransaction } from '#services/db_transaction'
+import { afterWrite, insertStatement, markInserted, modelInsert, modelWrite, runStatements, type Statement, type StatementResult } from '#services/sql_batch'
 import { paymentMethod, LOYALTY_METHOD } from '#services/payment_methods'
 import { pluginRegistry } from '#plugins/registry'
 import { dbTimestamp } from '#services/db_time'
@@ -26,7 +27,7 @@ import { publish } from '#events/domain_events'
 
 export const MAX_QUANTITY = 9999
 
-/** Runs work in the caller's transaction when given one (an exchange), else in its own */
+/** Runs work in the caller's transaction when given one, else in its own */
 function within<T>(client: TransactionClientContract | null | undefined, work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
   return client ? work(client) : inTransaction(work)
 }
@@ -35,6 +36,29 @@ export interface Actor {
   user: User
   store: Store
   ip?: string | null
+}
+
+/** The register columns a completing sale reads under the register's row lock */
+interface RegisterRow {
+  id: number
+  last_sale_number: number
+  last_sale_hash: string | null
+  open_shift_id: number | null
+}
+
+function registerRow(row: any): RegisterRow {
+  if (!row) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+  return { id: Number(row.id), last_sale_number: Number(row.last_sale_number), last_sale_hash: row.last_sale_hash ?? null, open_shift_id: row.open_shift_id ?? null }
+}
+
+function customerStatement(storeId: number, customerId: number): Statement {
+  return { sql: 'SELECT erased_at FROM customers WHERE id = ? AND store_id = ?', bindings: [customerId, storeId] }
+}
+
+/** A customer a sale may be for: the store's (else the caller's error), and not erased */
+function checkCustomer(row: { erased_at: unknown } | undefined, missing: () => DomainError) {
+  if (!row) throw missing()
+  if (row.erased_at) throw new DomainError('This customer was erased and cannot be added to a sale', { status: 409, code: 'customer_erased', field: 'customer_id' })
 }
 
 export interface LineRequest {
@@ -245,9 +269,8 @@ export default class CheckoutService {
   async setCustomer(actor: Actor, saleId: number, customerId: number | null) {
     return this.#mutateOpenSale(actor, saleId, async (sale, _items, trx) => {
       if (customerId !== null) {
-        const customer = await trx.from('customers').where({ id: customerId, store_id: actor.store.id }).select('erased_at').first()
-        if (!customer) throw notFound('The customer', 'customer_id')
-        if (customer.erased_at) throw new DomainError('This customer was erased and cannot be added to a sale', { status: 409, code: 'customer_erased', field: 'customer_id' })
+        const [read] = await runStatements(trx, [customerStatement(actor.store.id, customerId)])
+        checkCustomer(read.rows[0], () => notFound('The customer', 'customer_id'))
       }
       sale.customerId = customerId
     })
@@ -328,14 +351,15 @@ export default class CheckoutService {
    */
   async createSale(
     actor: Actor,
-    registerId: number,
+    /** The store's register; null for its first one */
+    registerId: number | null,
     request: {
       lines: LineRequest[]
       customerId?: number | null
       payment?: PaymentRequest | null
       /** An exchange: the returned goods' value, paid first (refund_service.ts) */
       credit?: { method: string; amount: number } | null
-      /** Run inside the caller's transaction (an exchange); the caller publishes after its commit */
+      /** Run inside the caller's transaction (an exchange, an idempotent API write); sale:completed goes out when it commits */
       client?: TransactionClientContract | null
     }
   ): Promise<{ sale: Sale; payment: Payment | null }> {
@@ -344,14 +368,27 @@ export default class CheckoutService {
       this.#checkDiscount(line.discountType ?? null, line.discountValue ?? 0, 'items.discount')
     }
     const productIds = [...new Set(request.lines.map((l) => l.productId))]
-    const result = await within(request.client, async (trx) => {
-      // By primary key only (the store is checked below): with store_id in the WHERE, SQLite
-      // walks the store's index over every product instead of the five rows
-      const products = await Product.query({ client: trx }).whereIn('id', productIds)
-      const byId = new Map(products.filter((p) => p.storeId === actor.store.id).map((p) => [p.id, p]))
+    return within(request.client, async (trx) => {
+      // One round trip: the register (locked when the sale completes: numbers and the hash chain
+      // move on under that lock, taken before any product row so concurrent sales queue instead
+      // of deadlocking), the lines' products and the customer
+      const completes = !!(request.payment || request.credit)
+      const [registerRead, productsRead, customerRead] = await runStatements(trx, [
+        this.#registerStatement(trx, actor.store.id, registerId, completes),
+        // By primary key only (the store is checked below): with store_id in the WHERE, SQLite
+        // walks the store's index over every product instead of the five rows
+        {
+          sql: `SELECT id, store_id, name, sku, price, tax_class, active, archived_at FROM products WHERE id IN (${productIds.map(() => '?').join(', ')})`,
+          bindings: productIds,
+        },
+        ...(request.customerId ? [customerStatement(actor.store.id, request.customerId)] : []),
+      ])
+      const register = registerRow(registerRead.rows[0])
+      if (request.customerId) checkCustomer(customerRead.rows[0], () => new DomainError('This customer does not exist', { code: 'unknown_customer', field: 'customer_id' }))
+      const byId = new Map(productsRead.rows.filter((p) => Number(p.store_id) === actor.store.id).map((p) => [Number(p.id), p]))
       const items = request.lines.map((line, index) => {
         const product = byId.get(line.productId)
-        if (!product || !product.sellable) {
+        if (!product || !Number(product.active) || product.archived_at) {
           throw new DomainError(`Product ${line.productId} does not exist or is not for sale`, {
             code: 'unknown_product',
             field: `items.${index}.product_id`,
@@ -359,13 +396,13 @@ export default class CheckoutService {
         }
         const item = new SaleItem()
         item.fill({
-          productId: product.id,
+          productId: line.productId,
           name: product.name,
           sku: product.sku,
           quantity: line.quantity,
-          listPrice: product.price,
-          unitPrice: product.price,
-          taxClass: product.taxClass,
+          listPrice: Number(product.price),
+          unitPrice: Number(product.price),
+          taxClass: product.tax_class,
           discountType: line.discountType ?? null,
           discountValue: line.discountValue ?? 0,
           position: index + 1,
@@ -376,7 +413,7 @@ export default class CheckoutService {
       const sale = new Sale()
       sale.fill({
         storeId: actor.store.id,
-        registerId,
+        registerId: register.id,
         userId: actor.user.id,
         customerId: request.customerId ?? null,
         status: 'open',
@@ -387,32 +424,29 @@ export default class CheckoutService {
       })
       await this.#price(actor.store, sale, items, trx)
 
-      // Completing takes row locks on the register and the products first (see #complete),
-      // so the inserts below never hold a shared lock that a concurrent sale must wait on.
-      if (request.credit) return this.#completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, trx)
-      if (request.payment) {
-        const payment = this.#buildPayment(actor, sale, request.payment)
+      let payment: Payment | null = null
+      if (request.credit) {
+        payment = await this.#completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, register, trx)
+      } else if (request.payment) {
+        payment = this.#buildPayment(actor, sale, request.payment)
         sale.paidTotal = payment.amount
         sale.changeDue = payment.change
         this.#ensurePaidInFull(sale, request.payment)
-        await this.#complete(actor, sale, items, [payment], trx)
+        await this.#complete(actor, sale, items, [payment], trx, payment, register)
         await this.#redeemPoints(sale, payment, trx)
-        await this.#readLineIds(sale, items, trx)
-        // The caller answers from these objects instead of reading the sale back
-        sale.$setRelated('items', items)
-        sale.$setRelated('payments', [payment])
-        return { sale, payment }
+      } else {
+        const [inserted] = await runStatements(trx, [modelInsert(sale)])
+        markInserted(sale, inserted)
+        for (const item of items) item.saleId = sale.id
+        const lineResults = await runStatements(trx, this.#lineStatements(sale, items))
+        this.#takeLineIds(items, lineResults.at(-1)!)
       }
-      await sale.useTransaction(trx).save()
-      for (const item of items) item.saleId = sale.id
-      await trx.insertQuery().table('sale_items').multiInsert(items.map((i) => this.#itemRow(i)))
-      await this.#readLineIds(sale, items, trx)
+      // The caller answers from these objects instead of reading the sale back
       sale.$setRelated('items', items)
-      sale.$setRelated('payments', [])
-      return { sale, payment: null }
+      sale.$setRelated('payments', payment ? [payment] : [])
+      if (sale.status === 'completed') trx.after('commit', () => this.#publishCompleted(sale, productIds))
+      return { sale, payment }
     })
-    if (!request.client && result.sale.status === 'completed') this.#publishCompleted(result.sale, productIds)
-    return result
   }
 
   #publishCompleted(sale: Sale, productIds: number[]) {
@@ -525,39 +559,27 @@ export default class CheckoutService {
    * row, then products by id) so concurrent tills queue instead of deadlocking, and the
    * conditional stock update refuses overselling without a read-then-write race.
    */
-  async #complete(actor: Actor, sale: Sale, items: SaleItem[], payments: Payment[], trx: TransactionClientContract, newPayment?: Payment) {
-    await trx.from('registers').where('id', sale.registerId).increment('last_sale_number', 1)
-    const register = await trx.from('registers').where('id', sale.registerId).select('last_sale_number', 'last_sale_hash', 'open_shift_id').first()
+  async #complete(
+    actor: Actor,
+    sale: Sale,
+    items: SaleItem[],
+    payments: Payment[],
+    trx: TransactionClientContract,
+    newPayment?: Payment,
+    lockedRegister?: RegisterRow
+  ) {
+    const register = lockedRegister ?? registerRow((await runStatements(trx, [this.#registerStatement(trx, sale.storeId, sale.registerId, true)]))[0].rows[0])
 
     const perProduct = new Map<number, number>()
     for (const item of items) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
     const productIds = [...perProduct.keys()].sort((a, b) => a - b)
-    // One UPDATE for all the sale's products (rows are locked in id order); a row whose stock is
-    // short is left out, so fewer rows changed than products means the sale would oversell.
-    // The lines' products were checked to be the store's when they were added.
-    const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
-    const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
-    const update = trx.from('products').whereIn('id', productIds)
-    if (!actor.store.allowNegativeStock) update.where('stock', '>=', trx.raw(quantityOf, quantities))
-    const moved = productIds.length ? affectedRows(await update.update({ stock: trx.raw(`stock - ${quantityOf}`, quantities) })) : 0
-    if (moved !== productIds.length) {
-      const rows = await trx.from('products').whereIn('id', productIds).select('id', 'name', 'stock')
-      const stockOf = new Map(rows.map((row) => [Number(row.id), row]))
-      const productId = productIds.find((id) => Number(stockOf.get(id)?.stock ?? 0) < perProduct.get(id)!) ?? productIds[0]
-      const product = stockOf.get(productId)
-      const left = Math.max(0, Number(product?.stock ?? 0))
-      throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${perProduct.get(productId)} in this sale`, {
-        status: 409,
-        code: 'insufficient_stock',
-        field: `product_id:${productId}`,
-      })
-    }
+    if (!productIds.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
 
     const completedAt = DateTime.utc().startOf('second')
-    sale.merge({ status: 'completed', number: Number(register.last_sale_number), completedAt })
+    sale.merge({ status: 'completed', number: register.last_sale_number + 1, completedAt })
     // The register's open shift, read under its row lock: a closing shift never misses a sale (null without one)
-    sale.shiftId = register.open_shift_id ?? null
-    sale.previousHash = register.last_sale_hash ?? null
+    sale.shiftId = register.open_shift_id
+    sale.previousHash = register.last_sale_hash
     sale.hash = saleHash(sale.previousHash, {
       storeId: sale.storeId,
       registerId: sale.registerId,
@@ -570,31 +592,43 @@ export default class CheckoutService {
       items: items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: i.unitPrice, total: i.total })),
       payments: payments.map((p) => ({ method: p.method, amount: p.amount })),
     })
-    await sale.useTransaction(trx).save()
 
+    // One round trip: the stock and the sale row (a new sale gets its id). One UPDATE for all the
+    // sale's products (rows are locked in id order); a row whose stock is short is left out, so
+    // fewer rows changed than products means the sale would oversell: it is all rolled back.
+    // The lines' products were checked to be the store's when they were added.
+    const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
+    const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
+    const inIds = productIds.map(() => '?').join(', ')
+    const stockUpdate = actor.store.allowNegativeStock
+      ? { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds})`, bindings: [...quantities, ...productIds] }
+      : { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds}) AND stock >= ${quantityOf}`, bindings: [...quantities, ...productIds, ...quantities] }
+    const saleWrite = modelWrite(sale)
+    const [moved, saved] = await runStatements(trx, saleWrite ? [stockUpdate, saleWrite] : [stockUpdate])
+    if (moved.affectedRows !== productIds.length) await this.#refuseShortStock(trx, perProduct, productIds)
+    afterWrite(sale, saved)
+
+    // One round trip: the lines, payments, stock movements, the register's chain, the audit entry
     const freshItems = items.filter((i) => !i.$isPersisted)
-    if (freshItems.length) {
-      for (const item of freshItems) item.saleId = sale.id
-      await trx.insertQuery().table('sale_items').multiInsert(freshItems.map((i) => this.#itemRow(i)))
-    }
-    for (const payment of payments.filter((p) => !p.$isPersisted)) {
-      payment.saleId = sale.id
-      await payment.useTransaction(trx).save()
-    }
-    await trx.insertQuery().table('stock_movements').multiInsert(
-      productIds.map((productId) => ({
-        store_id: sale.storeId,
-        product_id: productId,
-        quantity: -perProduct.get(productId)!,
-        reason: 'sale',
-        sale_id: sale.id,
-        user_id: actor.user.id,
-        created_at: dbTimestamp(completedAt),
-      }))
-    )
-    await trx.from('registers').where('id', sale.registerId).update({ last_sale_hash: sale.hash })
-    await recordAudit(
-      {
+    for (const item of freshItems) item.saleId = sale.id
+    const freshPayments = payments.filter((p) => !p.$isPersisted)
+    for (const payment of freshPayments) payment.saleId = sale.id
+    const results = await runStatements(trx, [
+      ...freshPayments.map((payment) => modelInsert(payment)),
+      insertStatement(
+        'stock_movements',
+        productIds.map((productId) => ({
+          store_id: sale.storeId,
+          product_id: productId,
+          quantity: -perProduct.get(productId)!,
+          reason: 'sale',
+          sale_id: sale.id,
+          user_id: actor.user.id,
+          created_at: dbTimestamp(completedAt),
+        }))
+      ),
+      { sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [sale.number, sale.hash, sale.registerId] },
+      auditStatement({
         action: 'sale_completed',
         storeId: sale.storeId,
         userId: actor.user.id,
@@ -602,13 +636,55 @@ export default class CheckoutService {
         subjectId: sale.id,
         data: { number: sale.number, total: sale.total, payment: newPayment ? newPayment.method : payments.at(-1)?.method },
         ip: actor.ip,
-      },
-      trx
-    )
+      }),
+      ...(freshItems.length ? this.#lineStatements(sale, freshItems) : []),
+    ])
+    freshPayments.forEach((payment, index) => markInserted(payment, results[index]))
+    if (freshItems.length) this.#takeLineIds(freshItems, results.at(-1)!)
+  }
+
+  /** Stock ran short for a completing sale: which product, and how many are left */
+  async #refuseShortStock(trx: TransactionClientContract, perProduct: Map<number, number>, productIds: number[]): Promise<never> {
+    const rows = await trx.from('products').whereIn('id', productIds).select('id', 'name', 'stock')
+    const stockOf = new Map(rows.map((row) => [Number(row.id), row]))
+    const productId = productIds.find((id) => Number(stockOf.get(id)?.stock ?? 0) < perProduct.get(id)!) ?? productIds[0]
+    const product = stockOf.get(productId)
+    const left = Math.max(0, Number(product?.stock ?? 0))
+    throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${perProduct.get(productId)} in this sale`, {
+      status: 409,
+      code: 'insufficient_stock',
+      field: `product_id:${productId}`,
+    })
+  }
+
+  /** A new sale's lines: their INSERT, then the read of the ids the database gave them */
+  #lineStatements(sale: Sale, items: SaleItem[]): Statement[] {
+    return [
+      insertStatement('sale_items', items.map((i) => this.#itemRow(i))),
+      { sql: 'SELECT id, position FROM sale_items WHERE sale_id = ?', bindings: [sale.id] },
+    ]
+  }
+
+  /** The ids read back by #lineStatements, matched to the lines by position */
+  #takeLineIds(items: SaleItem[], read: StatementResult) {
+    const byPosition = new Map(read.rows.map((row) => [Number(row.position), Number(row.id)]))
+    for (const item of items) {
+      item.id = byPosition.get(item.position)!
+      item.$hydrateOriginals()
+      item.$isPersisted = true
+    }
   }
 
   /** An exchange's new sale: the credit of the returned goods first, then a payment for what is left */
-  async #completeWithCredit(actor: Actor, sale: Sale, items: SaleItem[], credit: { method: string; amount: number }, request: PaymentRequest | null, trx: TransactionClientContract) {
+  async #completeWithCredit(
+    actor: Actor,
+    sale: Sale,
+    items: SaleItem[],
+    credit: { method: string; amount: number },
+    request: PaymentRequest | null,
+    register: RegisterRow,
+    trx: TransactionClientContract
+  ) {
     const first = new Payment()
     first.fill({ storeId: actor.store.id, userId: actor.user.id, method: credit.method, amount: Math.min(credit.amount, sale.total), tendered: null, change: 0, reference: null, status: 'approved' })
     sale.paidTotal = first.amount
@@ -623,18 +699,19 @@ export default class CheckoutService {
       sale.changeDue = payment.change
       this.#ensurePaidInFull(sale, request)
     }
-    await this.#complete(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first)
-    return { sale, payment: payment ?? first }
+    await this.#complete(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, register)
+    return payment ?? first
   }
 
-  /** The ids the database gave the sale's new lines (one indexed read, matched by position) */
-  async #readLineIds(sale: Sale, items: SaleItem[], trx: TransactionClientContract) {
-    const rows = await trx.from('sale_items').where('sale_id', sale.id).select('id', 'position')
-    const byPosition = new Map(rows.map((row) => [Number(row.position), Number(row.id)]))
-    for (const item of items) {
-      if (item.$isPersisted) continue
-      item.id = byPosition.get(item.position)!
-      item.$isPersisted = true
+  /**
+   * The store's register (its first one when none is named). Locked when a sale completes on it:
+   * its numbers and hash chain move on under this lock (SQLite has one writer at a time anyway).
+   */
+  #registerStatement(trx: TransactionClientContract, storeId: number, registerId: number | null, lock: boolean): Statement {
+    const byId = registerId !== null
+    return {
+      sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE store_id = ?${byId ? ' AND id = ?' : ''} ORDER BY id LIMIT 1${lock && trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''}`,
+      bindings: byId ? [storeId, registerId] : [storeId],
     }
   }
 

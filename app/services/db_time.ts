@@ -5,7 +5,8 @@ import { DateTime } from 'luxon'
  * and range comparisons use it, because SQLite would store a JS Date as a number that the
  * models cannot read back and that never compares with the stored text.
  */
-export function dbTimestamp(at: DateTime | Date = DateTime.utc()): string {
-  const time = at instanceof Date ? DateTime.fromJSDate(at) : at
-  return time.toUTC().toFormat('yyyy-MM-dd HH:mm:ss')
+export function dbTimestamp(at: DateTime | Date = new Date()): string {
+  // toISOString is UTC already, and many times faster than formatting through luxon
+  const iso = (at instanceof Date ? at : at.toJSDate()).toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`
 }

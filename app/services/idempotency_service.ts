@@ -1,23 +1,88 @@
 import { createHash } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import type { HttpContext } from '@adonisjs/core/http'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DomainError } from '#exceptions/domain_error'
 import { apiErrorBody } from '#exceptions/api_errors'
 import { dbTimestamp } from '#services/db_time'
+import { inTransaction } from '#services/db_transaction'
 
 export interface StoredResponse {
   status: number
   body: unknown
 }
 
+/** A request sent with an Idempotency-Key: who sent it, the key, and a hash of what it asked */
+interface KeyedRequest {
+  userId: number
+  key: string
+  method: string
+  path: string
+  requestHash: string
+}
+
+/*
+| Retried writes: the client sends an Idempotency-Key (a UUID it made). The first request
+| with a key runs and its answer is kept; the same key with the same body gets that answer
+| again; with another body, 409 idempotency_conflict. Keys are per user.
+*/
+
 /**
- * Retried writes: the client sends an Idempotency-Key (a UUID it made). The first request
- * with a key runs and its answer is kept; the same key with the same body gets that answer
- * again; with another body, 409 idempotency_conflict. Keys are per user.
+ * For writes whose service runs its own transaction(s): the key is claimed first (a concurrent
+ * duplicate answers 409 idempotency_in_progress) and the answer kept once the write is done.
  */
 export async function runIdempotent(ctx: HttpContext, handler: () => Promise<StoredResponse>) {
+  const request = keyedRequest(ctx)
+  if (!request) return send(ctx, await handler())
+
+  if (!(await claim(request))) return send(ctx, await replay(ctx, request))
+  let outcome: StoredResponse
+  try {
+    outcome = await handler()
+  } catch (error) {
+    const answer = apiErrorBody(error)
+    if (answer && answer.status < 500) {
+      await remember(request, answer)
+    } else {
+      // Nothing was written: let a retry run the request again
+      await db.from('idempotency_keys').where({ user_id: request.userId, key: request.key }).delete()
+    }
+    throw error
+  }
+  await remember(request, outcome)
+  return send(ctx, outcome)
+}
+
+/**
+ * For a write that is one transaction (a sale, a payment): the key and its answer are written
+ * in that transaction, so the write and its record commit together, one commit instead of
+ * three. A duplicate sent at the same moment waits on the key's unique index, then rolls back
+ * and replays the first answer; a retry after the first finished does the same.
+ */
+export async function runIdempotentInTransaction(ctx: HttpContext, handler: (trx: TransactionClientContract) => Promise<StoredResponse>) {
+  const request = keyedRequest(ctx)
+  if (!request) return send(ctx, await inTransaction(handler))
+  try {
+    const outcome = await inTransaction(async (trx) => {
+      const answer = await handler(trx)
+      await trx.table('idempotency_keys').insert(keyRow(request, answer))
+      return answer
+    })
+    return send(ctx, outcome)
+  } catch (error) {
+    // The key was used before: this is a retry (the write may have failed only because it ran again)
+    if (await storedKey(request)) return send(ctx, await replay(ctx, request))
+    const answer = apiErrorBody(error)
+    // A refused request is refused again on a retry, as its first answer
+    if (answer && answer.status < 500) await claim(request, answer)
+    throw error
+  }
+}
+
+/** The request's key and fingerprint; null when it has no Idempotency-Key */
+function keyedRequest(ctx: HttpContext): KeyedRequest | null {
   const key = ctx.request.header('idempotency-key')
-  if (!key) return send(ctx, await handler())
+  if (!key) return null
   if (!/^[A-Za-z0-9_\-:.]{8,100}$/.test(key)) {
     throw new DomainError('The Idempotency-Key header must be 8 to 100 letters, digits or -_:.', {
       status: 422,
@@ -25,62 +90,54 @@ export async function runIdempotent(ctx: HttpContext, handler: () => Promise<Sto
       field: 'Idempotency-Key',
     })
   }
-
-  const userId = ctx.auth.user!.id
   const method = ctx.request.method()
   const path = ctx.request.url()
   const requestHash = createHash('sha256')
     .update(`${method} ${path} ${JSON.stringify(ctx.request.body())}`)
     .digest('hex')
-
-  const claimed = await claim(userId, key, method, path, requestHash)
-  if (!claimed) {
-    const existing = await db.from('idempotency_keys').where({ user_id: userId, key }).first()
-    if (!existing || existing.request_hash !== requestHash) {
-      throw new DomainError('This Idempotency-Key was already used with a different request', {
-        status: 409,
-        code: 'idempotency_conflict',
-      })
-    }
-    if (existing.status_code === null) {
-      throw new DomainError('The first request with this Idempotency-Key is still running; retry shortly', {
-        status: 409,
-        code: 'idempotency_in_progress',
-      })
-    }
-    ctx.response.header('Idempotent-Replayed', 'true')
-    return send(ctx, { status: existing.status_code, body: JSON.parse(existing.response_body) })
-  }
-
-  let outcome: StoredResponse
-  try {
-    outcome = await handler()
-  } catch (error) {
-    const answer = apiErrorBody(error)
-    if (answer && answer.status < 500) {
-      await remember(userId, key, answer)
-    } else {
-      // Nothing was written: let a retry run the request again
-      await db.from('idempotency_keys').where({ user_id: userId, key }).delete()
-    }
-    throw error
-  }
-  await remember(userId, key, outcome)
-  return send(ctx, outcome)
+  return { userId: ctx.auth.user!.id, key, method, path, requestHash }
 }
 
-async function claim(userId: number, key: string, method: string, path: string, requestHash: string) {
-  try {
-    await db.table('idempotency_keys').insert({
-      user_id: userId,
-      key,
-      method,
-      path,
-      request_hash: requestHash,
-      status_code: null,
-      response_body: null,
-      created_at: dbTimestamp(),
+function storedKey(request: KeyedRequest) {
+  return db.from('idempotency_keys').where({ user_id: request.userId, key: request.key }).first()
+}
+
+/** The first answer given to this key, when the request is the same one */
+async function replay(ctx: HttpContext, request: KeyedRequest): Promise<StoredResponse> {
+  const existing = await storedKey(request)
+  if (!existing || existing.request_hash !== request.requestHash) {
+    throw new DomainError('This Idempotency-Key was already used with a different request', {
+      status: 409,
+      code: 'idempotency_conflict',
     })
+  }
+  if (existing.status_code === null) {
+    throw new DomainError('The first request with this Idempotency-Key is still running; retry shortly', {
+      status: 409,
+      code: 'idempotency_in_progress',
+    })
+  }
+  ctx.response.header('Idempotent-Replayed', 'true')
+  return { status: existing.status_code, body: JSON.parse(existing.response_body) }
+}
+
+function keyRow(request: KeyedRequest, answer: StoredResponse | null) {
+  return {
+    user_id: request.userId,
+    key: request.key,
+    method: request.method,
+    path: request.path,
+    request_hash: request.requestHash,
+    status_code: answer?.status ?? null,
+    response_body: answer ? JSON.stringify(answer.body) : null,
+    created_at: dbTimestamp(),
+  }
+}
+
+/** Writes the key (with its answer when known); false when the key is already there */
+async function claim(request: KeyedRequest, answer: StoredResponse | null = null) {
+  try {
+    await db.table('idempotency_keys').insert(keyRow(request, answer))
     return true
   } catch (error: any) {
     if (error?.code === 'ER_DUP_ENTRY' || String(error?.code).startsWith('SQLITE_CONSTRAINT')) return false
@@ -88,10 +145,10 @@ async function claim(userId: number, key: string, method: string, path: string, 
   }
 }
 
-async function remember(userId: number, key: string, outcome: StoredResponse) {
+async function remember(request: KeyedRequest, outcome: StoredResponse) {
   await db
     .from('idempotency_keys')
-    .where({ user_id: userId, key })
+    .where({ user_id: request.userId, key: request.key })
     .update({ status_code: outcome.status, response_body: JSON.stringify(outcome.body) })
 }
 

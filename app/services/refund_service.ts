@@ -264,17 +264,9 @@ export default class RefundService {
         },
       })
     })
-    const sale = newSale! as Sale
+    // The new sale's sale:completed went out with the commit (CheckoutService.createSale)
     this.publishRefunded(plan)
-    publish('sale:completed', {
-      saleId: sale.id,
-      storeId: sale.storeId,
-      registerId: sale.registerId,
-      number: sale.number!,
-      total: sale.total,
-      productIds: [...new Set(request.newLines.map((l) => l.productId))],
-    })
-    return { refund: plan.refund, sale }
+    return { refund: plan.refund, sale: newSale! as Sale }
   }
 
   /**

@@ -1,13 +1,10 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import Register from '#models/register'
-import Customer from '#models/customer'
 import CheckoutService from '#services/checkout_service'
 import SalesQueryService from '#services/sales_query_service'
 import { saleJson } from '#services/api_presenters'
-import { runIdempotent } from '#services/idempotency_service'
+import { runIdempotentInTransaction } from '#services/idempotency_service'
 import { createSaleValidator, saleListValidator } from '#validators/sales'
-import { DomainError } from '#exceptions/domain_error'
 
 @inject()
 export default class SalesController {
@@ -42,38 +39,20 @@ export default class SalesController {
   async store(ctx: HttpContext) {
     await ctx.bouncer.authorize('sell')
     const body = await ctx.request.validateUsing(createSaleValidator)
-    return runIdempotent(ctx, async () => {
-      const register = await this.#register(ctx.store.id, body.register_id)
-      if (body.customer_id) {
-        const customer = await Customer.query().where({ id: body.customer_id, store_id: ctx.store.id }).first()
-        if (!customer) throw new DomainError('This customer does not exist', { code: 'unknown_customer', field: 'customer_id' })
-        if (customer.erasedAt) throw new DomainError('This customer was erased and cannot be added to a sale', { status: 409, code: 'customer_erased', field: 'customer_id' })
-      }
-      const { sale } = await this.checkout.createSale(
-        { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() },
-        register.id,
-        {
-          customerId: body.customer_id ?? null,
-          lines: body.items.map((item) => ({
-            productId: item.product_id,
-            quantity: item.quantity,
-            discountType: item.discount_percent !== undefined ? 'percent' : item.discount !== undefined ? 'amount' : null,
-            discountValue: item.discount_percent !== undefined ? Math.round(item.discount_percent * 100) : (item.discount ?? 0),
-          })),
-          payment: body.payment_method
-            ? { method: body.payment_method, tendered: body.tendered ?? null, reference: body.reference ?? null }
-            : null,
-        }
-      )
+    return runIdempotentInTransaction(ctx, async (trx) => {
+      const { sale } = await this.checkout.createSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, body.register_id ?? null, {
+        customerId: body.customer_id ?? null,
+        lines: body.items.map((item) => ({
+          productId: item.product_id,
+          quantity: item.quantity,
+          discountType: item.discount_percent !== undefined ? 'percent' : item.discount !== undefined ? 'amount' : null,
+          discountValue: item.discount_percent !== undefined ? Math.round(item.discount_percent * 100) : (item.discount ?? 0),
+        })),
+        payment: body.payment_method ? { method: body.payment_method, tendered: body.tendered ?? null, reference: body.reference ?? null } : null,
+        client: trx,
+      })
       // Answered from the objects the checkout just wrote (its lines and payments), not read back
       return { status: 201, body: saleJson(sale, sale.items, sale.payments, []) }
     })
-  }
-
-  async #register(storeId: number, registerId?: number) {
-    const query = Register.query().where('store_id', storeId)
-    const register = registerId ? await query.where('id', registerId).first() : await query.orderBy('id').first()
-    if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-    return register
   }
 }
