@@ -103,34 +103,37 @@ export default class CheckoutService {
 
   async addProduct(actor: Actor, saleId: number, productId: number, quantity = 1) {
     this.#checkQuantity(quantity)
-    return this.#mutateOpenSale(actor, saleId, async (sale, items, trx) => {
-      const product = await this.#sellableProduct(actor.store, productId, trx)
-      const existing = items.find(
-        (i) => i.productId === product.id && !i.priceOverrideBy && !i.discountType
-      )
-      const newQuantity = (existing?.quantity ?? 0) + quantity
-      this.#checkQuantity(newQuantity)
-      this.#checkStock(actor.store, product, this.#quantityInCart(items, product.id) + quantity)
-      if (existing) {
-        existing.quantity = newQuantity
-        return
-      }
-      const item = new SaleItem()
-      item.useTransaction(trx)
-      item.fill({
-        saleId: sale.id,
-        productId: product.id,
-        name: product.name,
-        sku: product.sku,
-        quantity,
-        listPrice: product.price,
-        unitPrice: product.price,
-        taxClass: product.taxClass,
-        discountValue: 0,
-        position: items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1,
-      })
-      items.push(item)
-    })
+    const productRead = { sql: 'SELECT * FROM products WHERE id = ? AND store_id = ?', bindings: [productId, actor.store.id] }
+    return this.#mutateOpenSale(
+      actor,
+      saleId,
+      async (sale, items, _trx, [read]) => {
+        const product = this.#sellableProduct(read.rows[0])
+        const existing = items.find((i) => i.productId === product.id && !i.priceOverrideBy && !i.discountType)
+        const newQuantity = (existing?.quantity ?? 0) + quantity
+        this.#checkQuantity(newQuantity)
+        this.#checkStock(actor.store, product, this.#quantityInCart(items, product.id) + quantity)
+        if (existing) {
+          existing.quantity = newQuantity
+          return
+        }
+        const item = new SaleItem()
+        item.fill({
+          saleId: sale.id,
+          productId: product.id,
+          name: product.name,
+          sku: product.sku,
+          quantity,
+          listPrice: product.price,
+          unitPrice: product.price,
+          taxClass: product.taxClass,
+          discountValue: 0,
+          position: items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1,
+        })
+        items.push(item)
+      },
+      [productRead]
+    )
   }
 
   async setQuantity(actor: Actor, saleId: number, itemId: number, quantity: number) {
@@ -787,34 +790,57 @@ export default class CheckoutService {
     return sale
   }
 
+  /**
+   * A change to the till's open cart, in one transaction of two round trips on MySQL/MariaDB:
+   * the reads (the sale, locked; a pending payment; its lines; and the change's own reads),
+   * then the writes of what changed.
+   */
   async #mutateOpenSale(
     actor: Actor,
     saleId: number,
-    change: (sale: Sale, items: SaleItem[], trx: TransactionClientContract) => Promise<void>
+    change: (sale: Sale, items: SaleItem[], trx: TransactionClientContract, reads: StatementResult[]) => Promise<void>,
+    reads: Statement[] = []
   ): Promise<Sale> {
     return inTransaction(async (trx) => {
-      const sale = await this.#lockOpenSale(actor, saleId, trx)
+      const lock = trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''
+      const [saleRead, pendingRead, itemsRead, ...extra] = await runStatements(trx, [
+        { sql: `SELECT * FROM sales WHERE id = ? AND store_id = ?${lock}`, bindings: [saleId, actor.store.id] },
+        { sql: "SELECT id FROM payments WHERE sale_id = ? AND status = 'pending' LIMIT 1", bindings: [saleId] },
+        { sql: 'SELECT * FROM sale_items WHERE sale_id = ? ORDER BY position', bindings: [saleId] },
+        ...reads,
+      ])
+      const sale = this.#openSale(saleRead.rows[0])
       if (sale.paidTotal > 0) {
         throw new DomainError('Payments were taken: remove them before changing the cart', { status: 409, code: 'sale_has_payments' })
       }
-      if (await trx.from('payments').where({ sale_id: sale.id, status: 'pending' }).first()) {
-        throw pendingPaymentError()
-      }
-      const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
-      await change(sale, items, trx)
+      if (pendingRead.rows.length) throw pendingPaymentError()
+      const items = itemsRead.rows.map((row) => SaleItem.$createFromAdapterResult(row)!)
+      await change(sale, items, trx, extra)
       await this.#price(actor.store, sale, items, trx)
-      for (const item of items) {
-        if (item.$isDirty || !item.$isPersisted) await item.useTransaction(trx).save()
-      }
       if (sale.userId !== actor.user.id) sale.userId = actor.user.id
-      await sale.useTransaction(trx).save()
+      const changed = [...items.filter((item) => item.$isDirty || !item.$isPersisted), sale]
+      const writes = changed.map((row) => modelWrite(row))
+      const results = await runStatements(trx, writes.filter((write) => write !== null))
+      let next = 0
+      changed.forEach((row, index) => afterWrite(row, writes[index] ? results[next++] : undefined))
       sale.$setRelated('items', items)
       return sale
     })
   }
 
-  async #sellableProduct(store: Store, productId: number, trx: TransactionClientContract) {
-    const product = await Product.query({ client: trx }).where({ id: productId, store_id: store.id }).first()
+  /** A sale row read for a change: it must exist and still be open */
+  #openSale(row: unknown): Sale {
+    const sale = row ? Sale.$createFromAdapterResult(row) : null
+    if (!sale) throw notFound('The sale', 'sale_id')
+    if (sale.status !== 'open') {
+      throw new DomainError(`This sale is ${sale.status}; it can no longer be changed`, { status: 409, code: `sale_${sale.status}`, field: 'sale_id' })
+    }
+    return sale
+  }
+
+  /** A product row read for the cart: the store's, active and not archived */
+  #sellableProduct(row: unknown): Product {
+    const product = row ? Product.$createFromAdapterResult(row) : null
     if (!product) throw notFound('The product', 'product_id')
     if (!product.sellable) {
       throw new DomainError(`"${product.name}" is archived or inactive and cannot be sold`, { code: 'product_inactive', field: 'product_id' })
