@@ -15,17 +15,16 @@ import { buildReceipt } from '#services/receipt_service'
 | held up by a printer: a failure here is logged, and the till shows the printer's state.
 */
 emitter.on('sale:completed', async (event) => {
-  // one indexed query when the register has no devices (most sales of most stores)
-  const kinds = await Device.query().where('register_id', event.registerId).whereIn('kind', ['printer', 'display']).select('kind')
-  if (!kinds.length) return
+  const kinds = await Device.kindsOf(event.registerId)
+  if (!kinds.has('printer') && !kinds.has('display')) return
   try {
-    if (kinds.some((d) => d.kind === 'printer')) await queueSaleReceipt(event.saleId)
+    if (kinds.has('printer')) await queueSaleReceipt(event.saleId)
   } catch (error) {
     logger.error({ err: error, saleId: event.saleId }, 'could not queue the receipt of sale %s', event.saleId)
   }
   try {
     // the customer display shows the total of the sale just completed
-    const store = kinds.some((d) => d.kind === 'display') ? await Store.find(event.storeId) : null
+    const store = kinds.has('display') ? await Store.find(event.storeId) : null
     if (store) await queueDisplay(event.registerId, [`Total ${formatMoney(event.total, store.currency)}`, 'Thank you!'])
   } catch (error) {
     logger.error({ err: error, saleId: event.saleId }, 'could not update the customer display')

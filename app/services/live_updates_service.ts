@@ -29,13 +29,37 @@ export async function stockLevels(storeId: number, productIds: number[]): Promis
   return rows.map((r) => ({ id: Number(r.id), stock: Number(r.stock), low: Number(r.stock) <= Number(r.low_stock_threshold) }))
 }
 
-export async function broadcastStock(event: StockChangedEvent) {
-  if (event.productIds.length > MAX_PRODUCTS_PER_MESSAGE) {
-    transmit.broadcast(stockChannel(event.storeId), { reason: event.reason, refresh: true, at: Date.now() })
+/** Stock changes of a store wait this long to be merged: in a rush, one read and one message carry many sales */
+const MERGE_MS = 10
+
+const pendingStock = new Map<string, { productIds: Set<number>; sent: Promise<void> }>()
+
+/** Tells the store's pages the new on-hand figures of the products an event changed */
+export function broadcastStock(event: StockChangedEvent): Promise<void> {
+  const key = `${event.storeId}:${event.reason}`
+  let pending = pendingStock.get(key)
+  if (!pending) {
+    const productIds = new Set<number>()
+    const sent = new Promise<void>((resolve, reject) => {
+      setTimeout(() => {
+        pendingStock.delete(key)
+        sendStock(event.storeId, event.reason, [...productIds]).then(resolve, reject)
+      }, MERGE_MS)
+    })
+    pending = { productIds, sent }
+    pendingStock.set(key, pending)
+  }
+  for (const id of event.productIds) pending.productIds.add(id)
+  return pending.sent
+}
+
+async function sendStock(storeId: number, reason: StockChangedEvent['reason'], productIds: number[]) {
+  if (productIds.length > MAX_PRODUCTS_PER_MESSAGE) {
+    transmit.broadcast(stockChannel(storeId), { reason, refresh: true, at: Date.now() })
     return
   }
-  const products = await stockLevels(event.storeId, event.productIds)
-  transmit.broadcast(stockChannel(event.storeId), { reason: event.reason, products: products as any, at: Date.now() })
+  const products = await stockLevels(storeId, productIds)
+  transmit.broadcast(stockChannel(storeId), { reason, products: products as any, at: Date.now() })
 }
 
 export async function broadcastSale(event: SaleCompletedEvent) {
