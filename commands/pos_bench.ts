@@ -11,10 +11,15 @@ import { describeDatabase, freePort, migrate, startServer, waitForServer, type S
 |
 | Seeds a dedicated bench store (100,000 products with EAN-13 barcodes and a huge stock) on the
 | configured database, starts the real server on 127.0.0.1 (NODE_ENV=production) and drives it
-| with N concurrent keep-alive clients:
+| with N concurrent keep-alive clients (one till, register and cashier each):
 |   scan-to-cart: POST /till/scan as cashiers signed in through the session form (cart partial back)
 |   sale:         POST /api/sales with 5 lines, cash, an Idempotency-Key, one register per client
 |   first page:   GET /till and the CSS/JS it references, gzip, bytes on the wire
+| Scans and sales run twice: back to back (each client sends the next request as soon as it has
+| its answer: the server's throughput, and latencies that are mostly queueing) and at till pace
+| (each till one scan per --scan-interval ms, one sale per --sale-interval ms: what a cashier
+| waits). The latency budgets are judged at till pace, sales per second back to back; both are
+| printed. CPU milliseconds per request (server, local database, bench client) come from /proc.
 | Latencies are what the client sees (server time + loopback), so they slightly overstate the server.
 | --workers N runs the server with WEB_CONCURRENCY=N. The command exits 1 when a budget is missed,
 | unless --report-only.
@@ -174,6 +179,7 @@ function cpuPer(before: CpuSnapshot, after: CpuSnapshot, operations: number) {
   return { server: per('server'), database: per('database'), client: per('client') }
 }
 
+const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds))
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : '-')
 const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]
 
@@ -190,6 +196,15 @@ export default class PosBench extends BaseCommand {
 
   @flags.number({ description: 'Scans through POST /till/scan', default: 2000 })
   declare scans: number
+
+  @flags.number({ description: 'At till pace: milliseconds between two scans of one till', default: 100 })
+  declare scanInterval: number
+
+  @flags.number({ description: 'At till pace: milliseconds between two sales of one till', default: 250 })
+  declare saleInterval: number
+
+  @flags.number({ description: 'At till pace: scans and sales per till', default: 50 })
+  declare paced: number
 
   @flags.number({ description: 'Concurrent clients', default: 8 })
   declare concurrency: number
@@ -402,28 +417,52 @@ export default class PosBench extends BaseCommand {
     }
     await Promise.all(clients.map(voidCart))
 
-    const latencies: number[] = []
+    const scanOnce = async (client: Client, i: number) => {
+      const startedAt = performance.now()
+      const res = await client.form('/till/scan', { code: pick(fixture.codes) }, htmx(client))
+      const elapsed = performance.now() - startedAt
+      // Keep carts small, like real baskets: void every 20 scans (not timed)
+      if ((i + 1) % 20 === 0) await voidCart(client)
+      if (res.status === 200) return elapsed
+      this.#fail(`POST /till/scan -> ${res.status} ${res.body.toString().slice(0, 160)}`)
+      return null
+    }
+    // Warm up, then back to back: every client scans again as soon as it has its answer
+    await Promise.all(clients.map(async (client) => { for (let i = 0; i < 10; i++) await scanOnce(client, i) }))
+    await Promise.all(clients.map(voidCart))
     const perClient = Math.ceil(this.scans / concurrency)
-    const warmup = 10
-    this.logger.info(`scan-to-cart: ${perClient * concurrency} scans, ${concurrency} clients (after ${warmup * concurrency} warm-up scans)`)
+    this.logger.info(`scan-to-cart back to back: ${perClient * concurrency} scans, ${concurrency} clients`)
     const cpuBefore = cpuSnapshot(serverPid)
     const phaseStart = performance.now()
+    const latencies = await this.#loop(clients, perClient, 0, scanOnce)
+    const seconds = (performance.now() - phaseStart) / 1000
+    const cpu = cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.length)
+    await Promise.all(clients.map(voidCart))
+
+    this.logger.info(`scan-to-cart at till pace: ${this.paced} scans per till, one every ${this.scanInterval} ms, ${concurrency} tills`)
+    const paced = await this.#loop(clients, this.paced, this.scanInterval, scanOnce)
+    await Promise.all(clients.map(voidCart))
+    return { ...stats(latencies), seconds, cpu, perSecond: latencies.length / seconds, paced: stats(paced) }
+  }
+
+  /**
+   * Each client runs the action `times` times; with an interval, it starts one every interval ms
+   * (a till at a cashier's pace, from a random start), else again as soon as it has its answer
+   */
+  async #loop<C>(clients: C[], times: number, intervalMs: number, action: (client: C, i: number) => Promise<number | null>) {
+    const latencies: number[] = []
     await Promise.all(
       clients.map(async (client) => {
-        for (let i = 0; i < perClient + warmup; i++) {
+        if (intervalMs) await sleep(Math.random() * intervalMs)
+        for (let i = 0; i < times; i++) {
           const startedAt = performance.now()
-          const res = await client.form('/till/scan', { code: pick(fixture.codes) }, htmx(client))
-          const elapsed = performance.now() - startedAt
-          if (res.status !== 200) this.#fail(`POST /till/scan -> ${res.status} ${res.body.toString().slice(0, 160)}`)
-          else if (i >= warmup) latencies.push(elapsed)
-          // Keep carts small, like real baskets: void every 20 scans (not timed)
-          if ((i + 1) % 20 === 0 || i === warmup - 1) await voidCart(client)
+          const elapsed = await action(client, i)
+          if (elapsed !== null) latencies.push(elapsed)
+          if (intervalMs) await sleep(Math.max(0, startedAt + intervalMs - performance.now()))
         }
-        await voidCart(client)
       })
     )
-    const seconds = (performance.now() - phaseStart) / 1000
-    return { ...stats(latencies), seconds, cpu: cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.length) }
+    return latencies
   }
 
   // ------------------------------------------------------------------ completing sales
@@ -473,21 +512,15 @@ export default class PosBench extends BaseCommand {
       if (res.status === 200 && i >= 20) baseline.push(performance.now() - startedAt)
     }
     const perClient = Math.ceil(this.sales / concurrency)
-    this.logger.info(`sales: ${perClient * concurrency} sales of 5 lines, ${concurrency} clients`)
-    const latencies: number[] = []
+    this.logger.info(`sales back to back: ${perClient * concurrency} sales of 5 lines, ${concurrency} clients`)
     const cpuBefore = cpuSnapshot(serverPid)
     const phaseStart = performance.now()
-    await Promise.all(
-      clients.map(async (c) => {
-        for (let i = 0; i < perClient; i++) {
-          const elapsed = await sell(c)
-          if (elapsed !== null) latencies.push(elapsed)
-        }
-      })
-    )
+    const latencies = await this.#loop(clients, perClient, 0, sell)
     const seconds = (performance.now() - phaseStart) / 1000
     const cpu = cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.length)
-    return { ...stats(latencies), seconds, cpu, perSecond: latencies.length / seconds, baseline: stats(baseline) }
+    this.logger.info(`sales at till pace: ${this.paced} sales per till, one every ${this.saleInterval} ms, ${concurrency} tills`)
+    const paced = await this.#loop(clients, this.paced, this.saleInterval, sell)
+    return { ...stats(latencies), seconds, cpu, perSecond: latencies.length / seconds, paced: stats(paced), baseline: stats(baseline) }
   }
 
   // ------------------------------------------------------------------ first page weight
@@ -515,8 +548,8 @@ export default class PosBench extends BaseCommand {
     isMysql: boolean
     concurrency: number
     workers: number
-    scan: ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer> }
-    sale: ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer>; perSecond: number; baseline: ReturnType<typeof stats> }
+    scan: ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer>; perSecond: number; paced: ReturnType<typeof stats> }
+    sale: ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer>; perSecond: number; paced: ReturnType<typeof stats>; baseline: ReturnType<typeof stats> }
     weight: PageWeight
     seconds: number
   }): string[] {
@@ -528,12 +561,15 @@ export default class PosBench extends BaseCommand {
 
     const table = this.ui.table()
     table.head(['Measure', 'Measured', 'Budget', 'Result'])
-    table.row([`scan-to-cart p50 / p99 (${scan.n} scans)`, `${ms(scan.p50)} / ${ms(scan.p99)}`, '', ''])
-    table.row(['scan-to-cart p95', ms(scan.p95), '< 15 ms', verdict(scan.p95 < 15)])
-    table.row([`sale, 5 lines p50 / p99 (${sale.n} sales)`, `${ms(sale.p50)} / ${ms(sale.p99)}`, '', ''])
-    table.row(['sale, 5 lines p95', ms(sale.p95), '< 40 ms', verdict(sale.p95 < 40)])
+    const three = (x: ReturnType<typeof stats>) => `${ms(x.p50)} / ${ms(x.p95)} / ${ms(x.p99)}`
+    const pace = `${result.concurrency} tills`
+    table.row([`scan-to-cart at till pace (${pace}, one scan each per ${this.scanInterval} ms) p50 / p95 / p99`, three(scan.paced), 'p95 < 15 ms', verdict(scan.paced.p95 < 15)])
+    table.row([`scan-to-cart back to back (${result.concurrency} clients) p50 / p95 / p99`, three(scan), '', ''])
+    table.row(['scans per second, back to back', scan.perSecond.toFixed(0), '', ''])
+    table.row([`sale, 5 lines, at till pace (${pace}, one sale each per ${this.saleInterval} ms) p50 / p95 / p99`, three(sale.paced), 'p95 < 40 ms', verdict(sale.paced.p95 < 40)])
+    table.row([`sale, 5 lines, back to back (${result.concurrency} clients) p50 / p95 / p99`, three(sale), '', ''])
     table.row([
-      `sales per second (${result.concurrency} clients)`,
+      `sales per second, back to back (${result.concurrency} clients)`,
       sale.perSecond.toFixed(0),
       '>= 600 on MariaDB',
       result.isMysql ? verdict(sale.perSecond >= 600) : this.colors.dim('n/a (SQLite)'),
@@ -555,8 +591,8 @@ export default class PosBench extends BaseCommand {
     this.logger.info('latencies are measured by the client over loopback (server time + a little HTTP overhead)')
 
     const missed: string[] = []
-    if (!(scan.p95 < 15)) missed.push('scan-to-cart p95')
-    if (!(sale.p95 < 40)) missed.push('sale p95')
+    if (!(scan.paced.p95 < 15)) missed.push('scan-to-cart p95 at till pace')
+    if (!(sale.paced.p95 < 40)) missed.push('sale p95 at till pace')
     if (result.isMysql && !(sale.perSecond >= 600)) missed.push('sales per second')
     if (!(assetBytes < 100 * 1024)) missed.push('till page weight')
     return missed
