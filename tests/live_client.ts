@@ -33,10 +33,8 @@ export class CookieSession {
     return response
   }
 
-  /** The XSRF-TOKEN cookie, as the transmit client sends it */
-  xsrf() {
-    return decodeURIComponent(this.cookies.get('XSRF-TOKEN') ?? '')
-  }
+  /** The CSRF token of the session's pages, which live.js sends when it subscribes */
+  csrf = ''
 }
 
 export async function signIn(baseUrl: string, email: string, password: string) {
@@ -51,7 +49,8 @@ export async function signIn(baseUrl: string, email: string, password: string) {
     body: new URLSearchParams({ _csrf: token, email, password }).toString(),
   })
   if (response.status !== 302) throw new Error(`Sign in failed: ${response.status}`)
-  if (!session.xsrf()) await (await session.request('/login')).text()
+  // Signing in keeps the session's CSRF secret: the login page's token stays good
+  session.csrf = token
   return session
 }
 
@@ -111,7 +110,7 @@ export class LiveStream {
   async subscribe(channel: string) {
     const response = await this.session.request('/__transmit/subscribe', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-xsrf-token': this.session.xsrf() },
+      headers: { 'content-type': 'application/json', 'x-csrf-token': this.session.csrf },
       body: JSON.stringify({ uid: this.uid, channel }),
     })
     await response.text()

@@ -19,8 +19,8 @@ let emitter: any
 
 /**
  * The session and Shield (CSRF, frame and sniffing headers) for pages and forms only. On /api/*
- * and /vendor/* they did nothing useful and cost the most of a request: a session and an
- * XSRF-TOKEN cookie encrypted and set on every answer. There ctx.session is undefined.
+ * and /vendor/* they did nothing useful and cost the most of a request: a session cookie
+ * decrypted and encrypted again on every answer. There ctx.session is undefined.
  */
 export default class BrowserSessionMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {

@@ -30,7 +30,11 @@ async function catchUp() {
 }
 
 function start() {
-  const transmit = new Transmit({ baseUrl: window.location.origin, maxReconnectAttempts: 0 })
+  // Subscribing is a POST: it carries the page's CSRF token (the one htmx sends), so no
+  // XSRF-TOKEN cookie has to be encrypted and set on every answer for it
+  const csrf = JSON.parse(document.body.getAttribute('hx-headers') || '{}')['x-csrf-token'] || ''
+  const withCsrf = (request) => request.headers.set('X-CSRF-TOKEN', csrf)
+  const transmit = new Transmit({ baseUrl: window.location.origin, maxReconnectAttempts: 0, beforeSubscribe: withCsrf, beforeUnsubscribe: withCsrf })
   window.posLive = transmit
   let connections = 0
   transmit.on('connected', () => {
