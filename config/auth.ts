@@ -1,18 +1,27 @@
 import { defineConfig } from '@adonisjs/auth'
-import { sessionGuard, sessionUserProvider } from '@adonisjs/auth/session'
-import { tokensGuard, tokensUserProvider } from '@adonisjs/auth/access_tokens'
+import { sessionGuard } from '@adonisjs/auth/session'
+import { AccessTokensGuard, tokensUserProvider } from '@adonisjs/auth/access_tokens'
+import type { ApplicationService } from '@adonisjs/core/types'
+import type { HttpContext } from '@adonisjs/core/http'
+import { SessionUserProvider, TokenUserProvider } from '#services/access_token_provider'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
 
 const authConfig = defineConfig({
   default: 'web',
   guards: {
+    // The user and their home store are read in one round trip (access_token_provider.ts)
     web: sessionGuard({
       useRememberMeTokens: false,
-      provider: sessionUserProvider({ model: () => import('#models/user') }),
+      provider: new SessionUserProvider({ model: () => import('#models/user') }),
     }),
-    api: tokensGuard({
-      provider: tokensUserProvider({ tokens: 'accessTokens', model: () => import('#models/user') }),
-    }),
+    // As tokensGuard(), with a user provider per request that keeps the user read with the token
+    api: {
+      async resolver(name: string, app: ApplicationService) {
+        const emitter = await app.container.make('emitter')
+        const shared = tokensUserProvider({ tokens: 'accessTokens', model: () => import('#models/user') })
+        return (ctx: HttpContext) => new AccessTokensGuard(name, ctx, emitter as any, new TokenUserProvider(shared))
+      },
+    },
   },
 })
 

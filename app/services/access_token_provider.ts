@@ -1,10 +1,38 @@
 import type { Secret } from '@adonisjs/core/helpers'
 import type { LucidModel } from '@adonisjs/lucid/types/model'
-import { AccessToken, DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
+import { symbols } from '@adonisjs/auth'
+import { AccessToken, AccessTokensLucidUserProvider, DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
+import { SessionLucidUserProvider } from '@adonisjs/auth/session'
 import type { DbAccessTokensProviderOptions } from '@adonisjs/auth/types/access_tokens'
+import type User from '#models/user'
+import Store from '#models/store'
+import { runStatements, type Statement, type StatementResult } from '#services/sql_batch'
+
+/*
+| Who is asking, in one round trip. Every request reads its user (by the session's user id, or
+| by the API token) and then the user's home store; Adonis's providers read the token, then the
+| user, then the store (three round trips on MySQL/MariaDB, before the request's own work).
+| These read them together (app/services/sql_batch.ts) and hand the store over preloaded
+| (user.store), which StoreAccessService uses.
+*/
 
 /** How stale last_used_at may get: it says "in use lately", not "this very second" */
 const TOUCH_EVERY_MS = 60_000
+
+/** The user (as u in `tables`) and the home store joined to it, for the row `where` picks */
+function userAndStoreStatements(tables: string, where: string, bindings: unknown[]): Statement[] {
+  return [
+    { sql: `SELECT u.* FROM ${tables} WHERE ${where}`, bindings },
+    { sql: `SELECT s.* FROM ${tables} JOIN stores s ON s.id = u.store_id WHERE ${where}`, bindings },
+  ]
+}
+
+async function userWithStore(model: typeof User, userRead: StatementResult, storeRead: StatementResult): Promise<User | null> {
+  const user = userRead.rows[0] ? model.$createFromAdapterResult(userRead.rows[0]) : null
+  if (!user) return null
+  user.$setRelated('store', storeRead.rows[0] ? Store.$createFromAdapterResult(storeRead.rows[0]) : (null as any))
+  return user
+}
 
 /**
  * The API's bearer tokens. Adonis's provider writes last_used_at on every request, which makes
@@ -20,10 +48,19 @@ export class AccessTokensProvider<TokenableModel extends LucidModel> extends DbA
   }
 
   async verify(tokenValue: Secret<string>): Promise<AccessToken | null> {
+    return (await this.verifyWithUser(tokenValue))?.token ?? null
+  }
+
+  /** The token, its user and the user's home store, in one round trip */
+  async verifyWithUser(tokenValue: Secret<string>): Promise<{ token: AccessToken; user: User | null } | null> {
     const decoded = AccessToken.decode(this.prefix, tokenValue.release())
     if (!decoded) return null
     const db = await this.getDb()
-    const row = await db.query().from(this.table).where({ id: decoded.identifier, type: this.type }).limit(1).first()
+    const [tokenRead, userRead, storeRead] = await runStatements(db, [
+      { sql: `SELECT * FROM ${this.table} WHERE id = ? AND type = ?`, bindings: [decoded.identifier, this.type] },
+      ...userAndStoreStatements(`${this.table} t JOIN users u ON u.id = t.tokenable_id`, 't.id = ? AND t.type = ?', [decoded.identifier, this.type]),
+    ])
+    const row = tokenRead.rows[0]
     if (!row) return null
     const token = this.dbRowToAccessToken(row)
     if (!token.verify(decoded.secret) || token.isExpired()) return null
@@ -34,6 +71,57 @@ export class AccessTokensProvider<TokenableModel extends LucidModel> extends DbA
       token.lastUsedAt = new Date(now)
       await db.from(this.table).where({ id: row.id, type: row.type }).update({ last_used_at: token.lastUsedAt })
     }
-    return token
+    const model = (await this.resolveTokenableModel()) as unknown as typeof User
+    return { token, user: await userWithStore(model, userRead, storeRead) }
+  }
+
+  protected resolveTokenableModel() {
+    return (this as any).options.tokenableModel as TokenableModel
+  }
+}
+
+/**
+ * The API guard's user provider, one per request: the user read with the token (verifyToken)
+ * is the one findById answers with, instead of reading it again
+ */
+export class TokenUserProvider {
+  declare [symbols.PROVIDER_REAL_USER]: User
+  #verified: User | null = null
+
+  constructor(private shared: AccessTokensLucidUserProvider<'accessTokens', typeof User>) {}
+
+  createUserForGuard(user: User) {
+    return this.shared.createUserForGuard(user)
+  }
+
+  createToken(user: User, abilities?: string[], options?: { name?: string; expiresIn?: string | number }) {
+    return this.shared.createToken(user, abilities, options)
+  }
+
+  invalidateToken(tokenValue: Secret<string>) {
+    return this.shared.invalidateToken(tokenValue)
+  }
+
+  async verifyToken(tokenValue: Secret<string>) {
+    // getModel is protected; the model is already loaded by then (a cached import)
+    const model: typeof User = await (this.shared as any).getModel()
+    const found = await (model.accessTokens as AccessTokensProvider<typeof User>).verifyWithUser(tokenValue)
+    this.#verified = found?.user ?? null
+    return found?.token ?? null
+  }
+
+  async findById(identifier: string | number | BigInt) {
+    if (this.#verified && this.#verified.id === Number(identifier)) return this.createUserForGuard(this.#verified)
+    return this.shared.findById(identifier)
+  }
+}
+
+/** The session guard's user provider: the signed-in user and their home store in one round trip */
+export class SessionUserProvider extends SessionLucidUserProvider<typeof User> {
+  async findById(identifier: string | number | BigInt) {
+    const model = (await this.getModel()) as unknown as typeof User
+    const [userRead, storeRead] = await runStatements(model.query().client, userAndStoreStatements('users u', 'u.id = ?', [identifier]))
+    const user = await userWithStore(model, userRead, storeRead)
+    return user ? this.createUserForGuard(user) : null
   }
 }

@@ -51,7 +51,8 @@ export default class StoreAccessService {
         if (!ctx.session.readonly) ctx.session.forget(STORE_SESSION_KEY)
       }
     }
-    if (user.storeId) return Store.find(user.storeId)
+    // The sign-in read the home store with the user (access_token_provider.ts)
+    if (user.storeId) return user.$preloaded.store !== undefined ? (user.store as Store | null) : Store.find(user.storeId)
     return (await this.storesOf(user).first()) ?? Store.query().orderBy('id').first()
   }
 
