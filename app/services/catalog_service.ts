@@ -8,6 +8,8 @@ import { checkBarcode } from '#services/barcode'
 import { inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
 import { dbTimestamp } from '#services/db_time'
+import { runStatements, type Statement, type StatementResult } from '#services/sql_batch'
+import db from '@adonisjs/lucid/services/db'
 
 /*
 | Products and categories of a store: the scan lookup of the till, search as you type,
@@ -47,19 +49,31 @@ export function searchWords(name: string): string[] {
   return [...new Set(words)]
 }
 
+/**
+ * The till's scan as statements, for a caller that sends them with others: an exact barcode,
+ * and an exact SKU (the barcode wins). Null for text that cannot be a code.
+ */
+export function codeLookup(storeId: number, code: string): Statement[] | null {
+  const trimmed = code.trim()
+  if (!trimmed || trimmed.length > 64) return null
+  return [
+    { sql: 'SELECT p.* FROM product_barcodes b JOIN products p ON p.id = b.product_id WHERE b.store_id = ? AND b.code = ? LIMIT 1', bindings: [storeId, trimmed] },
+    { sql: 'SELECT * FROM products WHERE store_id = ? AND sku = ? LIMIT 1', bindings: [storeId, trimmed] },
+  ]
+}
+
+/** The product codeLookup's reads found, or null */
+export function productFound([byBarcode, bySku]: StatementResult[]): Product | null {
+  const row = byBarcode.rows[0] ?? bySku.rows[0]
+  return row ? Product.$createFromAdapterResult(row)! : null
+}
+
 export default class CatalogService {
   /** The till's scan: an exact barcode, else an exact SKU. Sellable products only. */
   async findByCode(storeId: number, code: string): Promise<Product | null> {
-    const trimmed = code.trim()
-    if (!trimmed || trimmed.length > 64) return null
-    const byBarcode = await Product.query()
-      .join('product_barcodes', 'product_barcodes.product_id', 'products.id')
-      .where('product_barcodes.store_id', storeId)
-      .where('product_barcodes.code', trimmed)
-      .select('products.*')
-      .first()
-    if (byBarcode) return byBarcode
-    return Product.query().where({ store_id: storeId, sku: trimmed }).first()
+    const lookup = codeLookup(storeId, code)
+    if (!lookup) return null
+    return productFound(await runStatements(db.connection(), lookup))
   }
 
   /** Products whose name has words starting with each word of the query (or whose SKU starts with it) */

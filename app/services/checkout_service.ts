@@ -16,6 +16,7 @@ import { inTransaction } from '#services/db_transaction'
 import { afterWrite, insertStatement, markInserted, modelInsert, modelWrite, runStatements, type Statement, type StatementResult } from '#services/sql_batch'
 import { paymentMethod, LOYALTY_METHOD } from '#services/payment_methods'
 import { pluginRegistry } from '#plugins/registry'
+import { codeLookup, productFound } from '#services/catalog_service'
 import { dbTimestamp } from '#services/db_time'
 import { publish } from '#events/domain_events'
 
@@ -102,38 +103,59 @@ export default class CheckoutService {
   }
 
   async addProduct(actor: Actor, saleId: number, productId: number, quantity = 1) {
+    const read = { sql: 'SELECT * FROM products WHERE id = ? AND store_id = ?', bindings: [productId, actor.store.id] }
+    const sale = await this.#addProduct(actor, saleId, quantity, [read], ([found]) => (found.rows[0] ? Product.$createFromAdapterResult(found.rows[0])! : null))
+    if (!sale) throw notFound('The product', 'product_id')
+    return sale
+  }
+
+  /** A scanned code (a barcode, else a SKU): one more of its product; null when no product has it */
+  async addByCode(actor: Actor, saleId: number, code: string) {
+    const lookup = codeLookup(actor.store.id, code)
+    return lookup ? this.#addProduct(actor, saleId, 1, lookup, productFound) : null
+  }
+
+  /** Adds the product that `pick` finds in the reads, in the cart's transaction; null when none */
+  async #addProduct(actor: Actor, saleId: number, quantity: number, reads: Statement[], pick: (reads: StatementResult[]) => Product | null) {
     this.#checkQuantity(quantity)
-    const productRead = { sql: 'SELECT * FROM products WHERE id = ? AND store_id = ?', bindings: [productId, actor.store.id] }
-    return this.#mutateOpenSale(
-      actor,
-      saleId,
-      async (sale, items, _trx, [read]) => {
-        const product = this.#sellableProduct(read.rows[0])
-        const existing = items.find((i) => i.productId === product.id && !i.priceOverrideBy && !i.discountType)
-        const newQuantity = (existing?.quantity ?? 0) + quantity
-        this.#checkQuantity(newQuantity)
-        this.#checkStock(actor.store, product, this.#quantityInCart(items, product.id) + quantity)
-        if (existing) {
-          existing.quantity = newQuantity
-          return
-        }
-        const item = new SaleItem()
-        item.fill({
-          saleId: sale.id,
-          productId: product.id,
-          name: product.name,
-          sku: product.sku,
-          quantity,
-          listPrice: product.price,
-          unitPrice: product.price,
-          taxClass: product.taxClass,
-          discountValue: 0,
-          position: items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1,
-        })
-        items.push(item)
-      },
-      [productRead]
-    )
+    const noProduct = new Error('no product')
+    try {
+      return await this.#mutateOpenSale(
+        actor,
+        saleId,
+        async (sale, items, _trx, found) => {
+          const picked = pick(found)
+          if (!picked) throw noProduct
+          const product = this.#sellable(picked)
+          const existing = items.find((i) => i.productId === product.id && !i.priceOverrideBy && !i.discountType)
+          const newQuantity = (existing?.quantity ?? 0) + quantity
+          this.#checkQuantity(newQuantity)
+          this.#checkStock(actor.store, product, this.#quantityInCart(items, product.id) + quantity)
+          if (existing) {
+            existing.quantity = newQuantity
+            return
+          }
+          const item = new SaleItem()
+          item.fill({
+            saleId: sale.id,
+            productId: product.id,
+            name: product.name,
+            sku: product.sku,
+            quantity,
+            listPrice: product.price,
+            unitPrice: product.price,
+            taxClass: product.taxClass,
+            discountValue: 0,
+            position: items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1,
+          })
+          items.push(item)
+        },
+        reads
+      )
+    } catch (error) {
+      if (error === noProduct) return null
+      throw error
+    }
   }
 
   async setQuantity(actor: Actor, saleId: number, itemId: number, quantity: number) {
@@ -838,10 +860,8 @@ export default class CheckoutService {
     return sale
   }
 
-  /** A product row read for the cart: the store's, active and not archived */
-  #sellableProduct(row: unknown): Product {
-    const product = row ? Product.$createFromAdapterResult(row) : null
-    if (!product) throw notFound('The product', 'product_id')
+  /** A product for the cart: active and not archived */
+  #sellable(product: Product): Product {
     if (!product.sellable) {
       throw new DomainError(`"${product.name}" is archived or inactive and cannot be sold`, { code: 'product_inactive', field: 'product_id' })
     }

@@ -39,9 +39,12 @@ test.group('Till customers in Chromium', () => {
     await page.keyboard.press('F3')
     // The picker is in and settled (its search field took the focus, no request in flight)
     // before typing, so nothing swapped in later can take the typed name away
-    await page.waitForFunction(() => document.activeElement?.id === 'customer-search' && !document.querySelector('.htmx-request'))
+    await page.waitForFunction(() => {
+      const doc = (globalThis as any).document
+      return doc.activeElement?.id === 'customer-search' && !doc.querySelector('.htmx-request')
+    })
     await page.getByLabel('Name').fill('Walk-in Wu')
-    await page.waitForFunction(() => (document.getElementById('new-customer-name') as HTMLInputElement | null)?.value === 'Walk-in Wu')
+    await page.waitForFunction(() => (globalThis as any).document.getElementById('new-customer-name')?.value === 'Walk-in Wu')
     await page.getByRole('button', { name: 'Create and add to sale' }).click()
     await page.getByTestId('cart-customer').filter({ hasText: 'Walk-in Wu' }).waitFor()
     const created = await db.from('customers').where({ store_id: fixture.store.id, name: 'Walk-in Wu' }).firstOrFail()

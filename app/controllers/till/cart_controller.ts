@@ -29,10 +29,9 @@ export default class CartController {
   /** A scanner's code + Enter adds the product; typed text that is no code shows matches */
   async scan(ctx: HttpContext) {
     const { code } = await ctx.request.validateUsing(scanValidator)
-    const product = await this.catalog.findByCode(ctx.store.id, code)
-    if (product) {
-      const saleId = await currentSaleId(ctx, this.screen)
-      const sale = await this.checkout.addProduct(this.screen.actor(ctx), saleId, product.id, 1)
+    const saleId = await currentSaleId(ctx, this.screen)
+    const sale = await this.checkout.addByCode(this.screen.actor(ctx), saleId, code)
+    if (sale) {
       // Without htmx (scripts not loaded yet) the form posted natively: show the whole till again
       if (!ctx.request.header('hx-request')) return ctx.response.redirect('/till')
       return renderCart(ctx, this.screen, sale, { clearMatches: true })
