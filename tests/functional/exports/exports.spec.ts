@@ -376,6 +376,34 @@ test.group('Accounting exports: the page, the period and roles', (group) => {
     ;(await client.get(`/api/exports/journal?from=${today}&to=${today}`)).assertStatus(401)
   })
 
+  test('other requests are answered while an export streams', async ({ assert, client }) => {
+    await enablePluginForTest('export-sales-lines')
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: 'Widget' })
+    const today = DateTime.now().setZone(fixture.store.timeZone).startOf('day')
+    const from = today.minus({ days: 30 }).toISODate()!
+    const to = today.minus({ days: 1 }).toISODate()!
+    await seedBusyStore(fixture.store, { from, to, lines: 40_000, products: [product] })
+    const token = await apiToken(client, fixture.users.accountant)
+    /** Resolves with the time the whole answer was in */
+    const get = (path: string, onFirstChunk?: () => void) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: Number(process.env.PORT), path, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          if (res.statusCode !== 200) reject(new Error(`${path} answered ${res.statusCode}`))
+          res.once('data', () => onFirstChunk?.())
+          res.on('data', () => {})
+          res.on('end', () => resolve(performance.now()))
+          res.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    // Asked once the export's first chunk is in, answered before its last
+    let answered: Promise<number> | null = null
+    const exported = await get(`/api/exports/sales-lines?from=${from}&to=${to}`, () => (answered = get('/api/auth/me')))
+    assert.isBelow(await answered!, exported)
+  })
+
   test('a large period is streamed: chunked, in several pieces, never with a length up front', async ({ assert, client }) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { name: 'Widget' })
