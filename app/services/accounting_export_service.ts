@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream'
+import { setImmediate } from 'node:timers/promises'
 import Papa from 'papaparse'
 import { DateTime } from 'luxon'
 import type Store from '#models/store'
@@ -111,7 +112,13 @@ export default class AccountingExportService {
     const chunks = csvChunks(exporter.columns(settings), exporter.rows(period, source, settings))
     return Readable.from(
       (async function* () {
-        for await (const chunk of chunks) yield Buffer.from(chunk, 'utf8')
+        for await (const chunk of chunks) {
+          yield Buffer.from(chunk, 'utf8')
+          // Let the event loop run between chunks: SQLite's queries complete synchronously and a
+          // fast client's socket takes every write at once, so otherwise no other request (the
+          // tills') nor timer would run until the whole export is written
+          await setImmediate()
+        }
       })()
     )
   }

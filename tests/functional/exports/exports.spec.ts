@@ -7,6 +7,7 @@ import { submit, reopen } from '#tests/functional/backoffice/helpers'
 import { enablePluginForTest } from '#tests/plugins'
 import { csvRows, minor, seedWeek } from '#tests/functional/exports/helpers'
 import { seedBusyStore } from '#services/books_seed_service'
+import { dbTimestamp } from '#services/db_time'
 
 /*
 | Accounting exports over a seeded week sold through the checkout: each exporter's file,
@@ -196,6 +197,110 @@ test.group('Accounting exports: the books of a seeded week', (group) => {
   })
 })
 
+test.group('Accounting exports: store days and pages', (group) => {
+  group.each.timeout(60_000)
+
+  test('sales and refunds count on their store day, across a DST change in a zone 45 minutes off the hour', async ({ client, assert }) => {
+    await enablePluginForTest('export-journal')
+    await enablePluginForTest('export-sales-lines')
+    const fixture = await createStore()
+    // Chatham Islands: UTC+12:45, +13:45 in summer, so store days start at a quarter past a UTC hour
+    const zone = 'Pacific/Chatham'
+    fixture.store.timeZone = zone
+    await fixture.store.save()
+    // The last day the clocks changed on, and a day either side of it
+    let change = DateTime.now().setZone(zone).startOf('day').minus({ days: 2 })
+    while (change.offset === change.plus({ days: 1 }).startOf('day').offset) change = change.minus({ days: 1 })
+    const from = change.minus({ days: 1 }).toISODate()!
+    const to = change.plus({ days: 1 }).toISODate()!
+    const product = await createProduct(fixture, { name: 'Widget', price: 1000 })
+    await seedBusyStore(fixture.store, { from, to, lines: 120, products: [product] })
+
+    // Sales and refunds on either side of each store day's start, and one just outside the period
+    const bounds = [0, 1, 2, 3].map((n) => DateTime.fromISO(from, { zone }).plus({ days: n }).startOf('day').toUTC())
+    const instants = [bounds[0].minus({ seconds: 1 }), bounds[0], bounds[1].minus({ seconds: 1 }), bounds[1], bounds[2].minus({ seconds: 1 }), bounds[2], bounds[3].minus({ seconds: 1 }), bounds[3]]
+    const sales = await db.from('sales').where('store_id', fixture.store.id).orderBy('id').select('id')
+    for (const [k, at] of instants.entries()) await db.from('sales').where('id', sales[k * 3].id).update({ completed_at: dbTimestamp(at) })
+    for (const [k, at] of instants.entries()) {
+      const [refundId] = await db.table('refunds').insert({
+        store_id: fixture.store.id, register_id: fixture.register.id, user_id: fixture.users.manager.id, reason: 'test',
+        total: 1000 + k, tax_total: 80, hash: `refund-${fixture.tag}-${k}`, created_at: dbTimestamp(at),
+      })
+      await db.table('refund_payments').multiInsert([
+        { refund_id: refundId, method: 'cash', amount: 700 + k + (k % 2) * 5 },
+        { refund_id: refundId, method: 'card_external', amount: 300 },
+      ])
+    }
+
+    // What each store day holds, worked out from the stored UTC times with luxon
+    const dayOf = (stored: string) => DateTime.fromSQL(stored, { zone: 'utc' }).setZone(zone).toISODate()!
+    const expected = new Map<string, { sales: number; received: number; refunded: number; refunds: number; lines: number }>()
+    const of = (day: string) => expected.get(day) ?? expected.set(day, { sales: 0, received: 0, refunded: 0, refunds: 0, lines: 0 }).get(day)!
+    const inPeriod = (day: string) => day >= from && day <= to
+    const stored = await db
+      .from('sales')
+      .where('store_id', fixture.store.id)
+      .select('id', db.raw('cast(completed_at as char) as at'), db.raw('(select count(*) from sale_items where sale_id = sales.id) as line_count'))
+      .select(db.raw(`(select sum(amount) from payments where sale_id = sales.id and status = 'approved') as received`))
+    for (const sale of stored) {
+      const day = dayOf(sale.at)
+      if (!inPeriod(day)) continue
+      of(day).sales++
+      of(day).received += Number(sale.received)
+      of(day).lines += Number(sale.line_count)
+    }
+    const refunds = await db.from('refunds').where('store_id', fixture.store.id).select('id', 'total', 'tax_total', db.raw('cast(created_at as char) as at'))
+    for (const refund of refunds) {
+      const day = dayOf(refund.at)
+      if (!inPeriod(day)) continue
+      of(day).refunds += refund.total - refund.tax_total
+      of(day).refunded += Number((await db.from('refund_payments').where('refund_id', refund.id).sum('amount as n').first()).n)
+    }
+    assert.deepEqual([...expected.keys()].sort(), [from, change.toISODate()!, to])
+
+    const token = await apiToken(client, fixture.users.accountant)
+    const journal = csvRows((await download(client, token, 'journal', from, to)).text()).slice(1)
+    const found = new Map<string, { sales: number; received: number; refunded: number; refunds: number; lines: number }>()
+    for (const [date, , debit, credit, memo] of journal) {
+      const day = found.get(date) ?? found.set(date, { sales: 0, received: 0, refunded: 0, refunds: 0, lines: expected.get(date)?.lines ?? 0 }).get(date)!
+      if (memo.startsWith('Sales (')) day.sales = Number(memo.slice(7, -1))
+      if (memo.startsWith('Received: ')) day.received += minor(debit)
+      if (memo.startsWith('Refunded: ')) day.refunded += minor(credit)
+      if (memo === 'Refunds') day.refunds += minor(debit)
+    }
+    assert.deepEqual(Object.fromEntries(found), Object.fromEntries(expected))
+
+    const lines = csvRows((await download(client, token, 'sales-lines', from, to)).text()).slice(1)
+    assert.equal(lines.length, [...expected.values()].reduce((n, day) => n + day.lines, 0))
+    for (const [date, completedAt] of lines) assert.equal(date, dayOf(completedAt.replace('T', ' ').replace('Z', '')), completedAt)
+  })
+
+  test('a busy day comes in several pages: every line once, ordered by time, sale and line', async ({ client, assert }) => {
+    await enablePluginForTest('export-sales-lines')
+    const fixture = await createStore()
+    const products = [await createProduct(fixture, { name: 'Tea' }), await createProduct(fixture, { name: 'Milk', taxClass: 'reduced' })]
+    const day = DateTime.now().setZone(fixture.store.timeZone).minus({ days: 1 }).toISODate()!
+    await seedBusyStore(fixture.store, { from: day, to: day, lines: 12_000, products })
+    // Runs of sales completed in the same second, so pages also end between sales of one time
+    const sales = await db.from('sales').where('store_id', fixture.store.id).orderBy('id').select('id', db.raw('cast(completed_at as char) as at'))
+    for (let k = 1; k < sales.length; k += 3) await db.from('sales').where('id', sales[k].id).update({ completed_at: sales[k - 1].at })
+
+    const token = await apiToken(client, fixture.users.accountant)
+    const rows = csvRows((await download(client, token, 'sales-lines', day, day)).text()).slice(1)
+    const expected = await db
+      .from('sales as s')
+      .join('sale_items as i', 'i.sale_id', 's.id')
+      .where('s.store_id', fixture.store.id)
+      .orderBy([{ column: 's.completed_at' }, { column: 's.id' }, { column: 'i.id' }])
+      .select('s.number', 'i.name', 'i.quantity', 'i.total')
+    assert.equal(rows.length, 12_000)
+    assert.deepEqual(
+      rows.map((r) => [Number(r[3]), r[5], Number(r[6]), minor(r[13])]),
+      expected.map((e) => [Number(e.number), e.name, Number(e.quantity), Number(e.total)])
+    )
+  })
+})
+
 test.group('Accounting exports: the page, the period and roles', (group) => {
   group.each.timeout(60_000)
   test('the Exports page lists the exporters and is linked from the back office', async ({ client, assert }) => {
@@ -269,6 +374,34 @@ test.group('Accounting exports: the page, the period and roles', (group) => {
       ;(await client.get(`/api/exports/journal?from=${today}&to=${today}`).bearerToken(token)).assertStatus(200)
     }
     ;(await client.get(`/api/exports/journal?from=${today}&to=${today}`)).assertStatus(401)
+  })
+
+  test('other requests are answered while an export streams', async ({ assert, client }) => {
+    await enablePluginForTest('export-sales-lines')
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: 'Widget' })
+    const today = DateTime.now().setZone(fixture.store.timeZone).startOf('day')
+    const from = today.minus({ days: 30 }).toISODate()!
+    const to = today.minus({ days: 1 }).toISODate()!
+    await seedBusyStore(fixture.store, { from, to, lines: 40_000, products: [product] })
+    const token = await apiToken(client, fixture.users.accountant)
+    /** Resolves with the time the whole answer was in */
+    const get = (path: string, onFirstChunk?: () => void) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: Number(process.env.PORT), path, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          if (res.statusCode !== 200) reject(new Error(`${path} answered ${res.statusCode}`))
+          res.once('data', () => onFirstChunk?.())
+          res.on('data', () => {})
+          res.on('end', () => resolve(performance.now()))
+          res.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    // Asked once the export's first chunk is in, answered before its last
+    let answered: Promise<number> | null = null
+    const exported = await get(`/api/exports/sales-lines?from=${from}&to=${to}`, () => (answered = get('/api/auth/me')))
+    assert.isBelow(await answered!, exported)
   })
 
   test('a large period is streamed: chunked, in several pieces, never with a length up front', async ({ assert, client }) => {
