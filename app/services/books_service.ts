@@ -18,8 +18,12 @@ import type { BookDay, BookSaleLine, BookTax, ExportPeriod, ExportSource } from 
  * event loop while it runs
  */
 const DAYS_PER_QUERY = 7
-/** Sale lines read per query (a busy day takes one); a page ends on a whole sale */
-const LINES_PER_PAGE = 5000
+/**
+ * Sale lines read per query; a page ends on a whole sale. With 5,000 (and the next page read
+ * ahead), one export in four let V8's old generation grow by 200 MB and ran at half speed:
+ * 2,000 keeps fewer rows alive across collections and stayed at +77-97 MB in every run.
+ */
+const LINES_PER_PAGE = 2000
 
 interface DayBounds {
   day: string
