@@ -100,14 +100,22 @@ export default class PosBenchLive extends BaseCommand {
     }
   }
 
-  /** A store with a manager, a cashier and one product with plenty of stock */
+  /** A store with a manager, a cashier and one product with plenty of stock (made once, then reused) */
   async #seed() {
     const { default: Store } = await import('#models/store')
     const { default: Register } = await import('#models/register')
     const { default: User } = await import('#models/user')
+    const { default: Product } = await import('#models/product')
     const { default: CatalogService } = await import('#services/catalog_service')
+    const existing = await Store.findBy('name', 'Live bench')
+    if (existing) {
+      const product = await Product.query().where('store_id', existing.id).firstOrFail()
+      const staff = await User.query().where('store_id', existing.id).orderBy('id')
+      const email = (role: string) => staff.find((user) => user.role === role)!.email
+      return { storeId: existing.id, productId: product.id, stock: product.stock, managerEmail: email('manager'), cashierEmail: email('cashier') }
+    }
     const tag = randomUUID().slice(0, 8)
-    const store = await Store.create({ name: `Live bench ${tag}`, currency: 'USD', timeZone: 'UTC', pricesIncludeTax: false, allowNegativeStock: false, cashRounding: 1 })
+    const store = await Store.create({ name: 'Live bench', currency: 'USD', timeZone: 'UTC', pricesIncludeTax: false, allowNegativeStock: false, cashRounding: 1 })
     await Register.create({ storeId: store.id, name: 'Register 1', lastSaleNumber: 0 })
     const now = new Date().toISOString().slice(0, 19).replace('T', ' ')
     await Store.query().client.table('tax_rates').insert({ store_id: store.id, tax_class: 'standard', name: 'Tax', rate_ppm: 0, created_at: now, updated_at: now })
