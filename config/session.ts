@@ -1,5 +1,6 @@
 import env from '#start/env'
-import { defineConfig, stores } from '@adonisjs/session'
+import { configProvider } from '@adonisjs/core'
+import { defineConfig } from '@adonisjs/session'
 
 export default defineConfig({
   enabled: true,
@@ -8,5 +9,11 @@ export default defineConfig({
   age: '12h',
   cookie: { path: '/', httpOnly: true, secure: false, sameSite: 'lax' },
   store: env.get('SESSION_DRIVER'),
-  stores: { cookie: stores.cookie() },
+  stores: {
+    // Adonis's cookie store, but an unchanged session is not encrypted again on every request
+    cookie: configProvider.create(async () => {
+      const { SlidingCookieStore } = await import('#services/sliding_cookie_store')
+      return (ctx, sessionConfig) => new SlidingCookieStore(sessionConfig.cookie, ctx)
+    }),
+  },
 })

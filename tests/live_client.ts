@@ -19,7 +19,10 @@ export class CookieSession {
     for (const line of response.headers.getSetCookie()) {
       const [pair] = line.split(';')
       const index = pair.indexOf('=')
-      this.cookies.set(pair.slice(0, index).trim(), pair.slice(index + 1).trim())
+      const name = pair.slice(0, index).trim()
+      // A cleared cookie is dropped, as a browser does
+      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line)) this.cookies.delete(name)
+      else this.cookies.set(name, pair.slice(index + 1).trim())
     }
   }
 

@@ -1,0 +1,53 @@
+import { test } from '@japa/runner'
+import { createStore, PASSWORD } from '#tests/fixtures'
+import { signIn } from '#tests/live_client'
+import { startServer, waitForServer, type ServerProcess } from '../../../commands/_server.js'
+
+/*
+| Sessions in an encrypted cookie (SESSION_DRIVER=cookie, the production default; the test runner's
+| own sessions are in memory, so this runs a server process of its own). The data cookie is
+| written when the session changes, and not encrypted again on every request while it does not.
+*/
+test.group('Cookie sessions', () => {
+  test('signing in writes the session cookie; unchanged pages after it do not write it again; signing out clears it', async ({ assert }) => {
+    const fixture = await createStore()
+    const port = Number(process.env.PORT) + 6
+    const server: ServerProcess = startServer(new URL('../../../', import.meta.url), {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      SESSION_DRIVER: 'cookie',
+    })
+    try {
+      await waitForServer(server, port, 90_000)
+      const url = `http://127.0.0.1:${port}`
+      const session = await signIn(url, fixture.users.manager.email, PASSWORD)
+      // The data cookie is named after the session id, which the pos-session cookie holds
+      const dataCookies = () => [...session.cookies.keys()].filter((name) => name !== 'pos-session' && name !== 'pos_register')
+      assert.lengthOf(dataCookies(), 1, [...session.cookies.keys()].join(', '))
+      const dataCookie = dataCookies()[0]
+
+      for (const path of ['/backoffice/products', '/backoffice/sales']) {
+        const page = await session.request(path)
+        assert.equal(page.status, 200, path)
+        assert.include(await page.text(), fixture.users.manager.name)
+        const written = page.headers.getSetCookie().map((line) => line.split('=')[0])
+        assert.notInclude(written, dataCookie, `${path} wrote the unchanged session again`)
+      }
+
+      const form = await (await session.request('/backoffice/products')).text()
+      const csrf = form.match(/"x-csrf-token": "([^"]+)"/)?.[1] ?? ''
+      const out = await session.request('/logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf }).toString(),
+      })
+      assert.equal(out.status, 302)
+      assert.include(out.headers.getSetCookie().map((line) => line.split('=')[0]), dataCookie)
+      assert.equal((await session.request('/backoffice/products')).status, 302)
+    } finally {
+      await server.stop()
+    }
+  }).timeout(120_000)
+})
