@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Sale, { type DiscountType } from '#models/sale'
 import SaleItem from '#models/sale_item'
@@ -86,13 +87,15 @@ export interface PaymentOutcome {
 export default class CheckoutService {
   // ---------------------------------------------------------------- the till's cart
 
-  /** The register's open sale on the till, created when there is none */
-  async currentCart(actor: Actor, registerId: number): Promise<Sale> {
-    const open = await Sale.query()
-      .where({ register_id: registerId, status: 'open', channel: 'till' })
-      .orderBy('id', 'desc')
-      .first()
-    if (open) return open
+  /** The till's open sale on a register, as a statement for a caller that reads it with others */
+  openCartStatement(registerId: number): Statement {
+    return { sql: "SELECT * FROM sales WHERE register_id = ? AND status = 'open' AND channel = 'till' ORDER BY id DESC LIMIT 1", bindings: [registerId] }
+  }
+
+  /** The register's open sale on the till (`read`: openCartStatement's result), created when there is none */
+  async currentCart(actor: Actor, registerId: number, read?: StatementResult): Promise<Sale> {
+    const found = read ?? (await runStatements(db.connection(), [this.openCartStatement(registerId)]))[0]
+    if (found.rows[0]) return Sale.$createFromAdapterResult(found.rows[0])!
     return Sale.create({
       storeId: actor.store.id,
       registerId,

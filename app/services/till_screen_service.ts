@@ -1,4 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import db from '@adonisjs/lucid/services/db'
+import { runStatements } from '#services/sql_batch'
 import Register from '#models/register'
 import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
@@ -45,6 +47,27 @@ export default class TillScreenService {
     }
     const registers = await Register.query().where('store_id', ctx.store.id).orderBy('id').limit(2)
     return registers.length === 1 ? registers[0] : null
+  }
+
+  /**
+   * The register and its cart, read in one round trip when this browser's register cookie names
+   * one (every till action starts here); the cart is created when there is none
+   */
+  async registerAndCart(ctx: HttpContext): Promise<{ register: Register; cart: Sale } | null> {
+    const chosen = Number(ctx.request.cookie(REGISTER_COOKIE)) || null
+    if (chosen && !registerOfRequest.has(ctx)) {
+      const [registerRead, cartRead] = await runStatements(db.connection(), [
+        { sql: 'SELECT * FROM registers WHERE id = ? AND store_id = ?', bindings: [chosen, ctx.store.id] },
+        this.checkout.openCartStatement(chosen),
+      ])
+      if (registerRead.rows[0]) {
+        const register = Register.$createFromAdapterResult(registerRead.rows[0])!
+        registerOfRequest.set(ctx, Promise.resolve(register))
+        return { register, cart: await this.checkout.currentCart(this.actor(ctx), register.id, cartRead) }
+      }
+    }
+    const register = await this.register(ctx)
+    return register ? { register, cart: await this.currentCart(ctx, register) } : null
   }
 
   currentCart(ctx: HttpContext, register: Register) {

@@ -12,12 +12,17 @@ export async function renderCart(ctx: HttpContext, screen: TillScreenService, sa
 
 export async function requireRegister(ctx: HttpContext, screen: TillScreenService) {
   const register = await screen.register(ctx)
-  if (!register) throw new DomainError('Choose this till\u2019s register first', { status: 409, code: 'no_register' })
+  if (!register) throw noRegister()
   return register
 }
 
 /** The id of the register's cart, for actions on it */
 export async function currentSaleId(ctx: HttpContext, screen: TillScreenService) {
-  const register = await requireRegister(ctx, screen)
-  return (await screen.currentCart(ctx, register)).id
+  const found = await screen.registerAndCart(ctx)
+  if (!found) throw noRegister()
+  return found.cart.id
+}
+
+function noRegister() {
+  return new DomainError('Choose this till\u2019s register first', { status: 409, code: 'no_register' })
 }
