@@ -6,6 +6,8 @@
 |   reports  node ace pos:bench-reports   daily sales report, X and Z over 1,000,000 sale lines
 |   exports  node ace pos:bench-exports   accounting exports of a year (1,000,000 sale lines)
 | `npm run bench -- till live` runs some of them. Exits 1 when any missed a budget or failed.
+| On SQLite the bench stores go to storage/bench.sqlite3 unless SQLITE_PATH says otherwise, so
+| they never mix with the demo's or a store's own database.
 */
 import { spawnSync } from 'node:child_process'
 
@@ -23,11 +25,14 @@ if (unknown.length) {
   process.exit(2)
 }
 
+const env = { ...process.env }
+if ((env.DB_CONNECTION ?? 'sqlite') === 'sqlite' && !env.SQLITE_PATH) env.SQLITE_PATH = 'storage/bench.sqlite3'
+
 const results = []
 for (const name of asked.length ? asked : Object.keys(SUITES)) {
   console.log(`\n=== ${name}: node ace ${SUITES[name]}\n`)
   const started = Date.now()
-  const run = spawnSync(process.execPath, ['ace.js', SUITES[name]], { stdio: 'inherit' })
+  const run = spawnSync(process.execPath, ['ace.js', SUITES[name]], { stdio: 'inherit', env })
   results.push({ name, code: run.status ?? 1, seconds: (Date.now() - started) / 1000 })
 }
 
