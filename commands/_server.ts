@@ -171,3 +171,9 @@ export async function launchServer(
     return null
   }
 }
+
+/** The p-th percentile (nearest rank) of samples sorted ascending; NaN without any */
+export function percentile(sorted: number[], p: number) {
+  if (!sorted.length) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+}

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { Agent, request as httpRequest } from 'node:http'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess } from './_server.js'
+import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess, percentile } from './_server.js'
 
 /*
 | node ace pos:bench: the performance budgets of ARCHITECTURE.md, measured over real HTTP.
@@ -106,12 +106,6 @@ interface Fixture {
 interface PageWeight {
   html: { bytes: number; encoding: string }
   assets: { path: string; bytes: number; encoding: string; status: number }[]
-}
-
-function percentile(sorted: number[], p: number) {
-  if (!sorted.length) return NaN
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[index]
 }
 
 function stats(samples: number[]) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess } from './_server.js'
+import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess, percentile } from './_server.js'
 import { LiveStream, signIn } from '#tests/live_client'
 
 /*
@@ -15,11 +15,6 @@ import { LiveStream, signIn } from '#tests/live_client'
 */
 
 const PASSWORD = 'bench-live-pass-1'
-
-function percentile(sorted: number[], p: number) {
-  if (!sorted.length) return NaN
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
-}
 
 export default class PosBenchLive extends BaseCommand {
   static commandName = 'pos:bench-live'

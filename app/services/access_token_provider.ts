@@ -5,6 +5,7 @@ import { AccessToken, AccessTokensLucidUserProvider, DbAccessTokensProvider } fr
 import { SessionLucidUserProvider } from '@adonisjs/auth/session'
 import type { DbAccessTokensProviderOptions } from '@adonisjs/auth/types/access_tokens'
 import type User from '#models/user'
+import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
 import { runStatements, type Statement, type StatementResult } from '#services/sql_batch'
 
@@ -55,8 +56,8 @@ export class AccessTokensProvider<TokenableModel extends LucidModel> extends DbA
   async verifyWithUser(tokenValue: Secret<string>): Promise<{ token: AccessToken; user: User | null } | null> {
     const decoded = AccessToken.decode(this.prefix, tokenValue.release())
     if (!decoded) return null
-    const db = await this.getDb()
-    const [tokenRead, userRead, storeRead] = await runStatements(db, [
+    const client = await this.getDb()
+    const [tokenRead, userRead, storeRead] = await runStatements(client, [
       { sql: `SELECT * FROM ${this.table} WHERE id = ? AND type = ?`, bindings: [decoded.identifier, this.type] },
       ...userAndStoreStatements(`${this.table} t JOIN users u ON u.id = t.tokenable_id`, 't.id = ? AND t.type = ?', [decoded.identifier, this.type]),
     ])
@@ -69,7 +70,7 @@ export class AccessTokensProvider<TokenableModel extends LucidModel> extends DbA
     const now = Date.now()
     if (!(now - lastUsed < TOUCH_EVERY_MS)) {
       token.lastUsedAt = new Date(now)
-      await db.from(this.table).where({ id: row.id, type: row.type }).update({ last_used_at: token.lastUsedAt })
+      await client.from(this.table).where({ id: row.id, type: row.type }).update({ last_used_at: token.lastUsedAt })
     }
     const model = (await this.resolveTokenableModel()) as unknown as typeof User
     return { token, user: await userWithStore(model, userRead, storeRead) }
@@ -120,7 +121,7 @@ export class TokenUserProvider {
 export class SessionUserProvider extends SessionLucidUserProvider<typeof User> {
   async findById(identifier: string | number | BigInt) {
     const model = (await this.getModel()) as unknown as typeof User
-    const [userRead, storeRead] = await runStatements(model.query().client, userAndStoreStatements('users u', 'u.id = ?', [identifier]))
+    const [userRead, storeRead] = await runStatements(db.connection(model.connection), userAndStoreStatements('users u', 'u.id = ?', [identifier]))
     const user = await userWithStore(model, userRead, storeRead)
     return user ? this.createUserForGuard(user) : null
   }
