@@ -22,6 +22,7 @@ export default await Env.create(appRoot, {
   SQLITE_PATH: Env.schema.string.optional(),
   DB_HOST: Env.schema.string.optional(),
   DB_PORT: Env.schema.number.optional(),
+  DB_SOCKET: Env.schema.string.optional(),
   DB_USER: Env.schema.string.optional(),
   DB_PASSWORD: Env.schema.string.optional(),
   DB_DATABASE: Env.schema.string.optional(),

@@ -1,14 +1,15 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { dbTimestamp } from '#services/db_time'
-import { insertStatement, runStatements, type Statement } from '#services/sql_batch'
+import { insertStatement, runStatements, type InsertedId, type Statement } from '#services/sql_batch'
 
 export interface AuditEntry {
   action: string
   storeId?: number | null
   userId?: number | null
   subjectType?: string
-  subjectId?: number
+  /** An InsertedId when the subject is written in the same batch */
+  subjectId?: number | InsertedId
   data?: Record<string, unknown>
   ip?: string | null
 }

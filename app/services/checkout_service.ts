@@ -14,7 +14,18 @@ import { roundToIncrement, formatMoney } from '#services/money'
 import { auditStatement, recordAudit } from '#services/audit_service'
 import { saleHash } from '#services/sale_chain'
 import { inTransaction } from '#services/db_transaction'
-import { afterWrite, insertStatement, markInserted, modelInsert, modelWrite, runStatements, type Statement, type StatementResult } from '#services/sql_batch'
+import {
+  afterWrite,
+  insertedId,
+  insertStatement,
+  markInserted,
+  modelInsert,
+  modelWrite,
+  runStatements,
+  type InsertedId,
+  type Statement,
+  type StatementResult,
+} from '#services/sql_batch'
 import { paymentMethod, LOYALTY_METHOD } from '#services/payment_methods'
 import { pluginRegistry } from '#plugins/registry'
 import { codeLookup, productFound } from '#services/catalog_service'
@@ -399,9 +410,12 @@ export default class CheckoutService {
     return within(request.client, async (trx) => {
       // One round trip: the register (locked when the sale completes: numbers and the hash chain
       // move on under that lock, taken before any product row so concurrent sales queue instead
-      // of deadlocking), the lines' products and the customer
+      // of deadlocking), the lines' products, the customer, and for a sale paid here and now
+      // the stock update (checked once the products are)
       const completes = !!(request.payment || request.credit)
-      const [registerRead, productsRead, customerRead] = await runStatements(trx, [
+      const movesStockNow = !!request.payment && !request.credit
+      const perProduct = this.#quantitiesByProduct(request.lines)
+      const [registerRead, productsRead, ...more] = await runStatements(trx, [
         this.#registerStatement(trx, actor.store.id, registerId, completes),
         // By primary key only (the store is checked below): with store_id in the WHERE, SQLite
         // walks the store's index over every product instead of the five rows
@@ -410,9 +424,12 @@ export default class CheckoutService {
           bindings: productIds,
         },
         ...(request.customerId ? [customerStatement(actor.store.id, request.customerId)] : []),
+        ...(movesStockNow ? [this.#stockStatement(actor.store, perProduct)] : []),
       ])
+      const customerRead = request.customerId ? more[0] : undefined
+      const stockMoved = movesStockNow ? more.at(-1) : undefined
       const register = registerRow(registerRead.rows[0])
-      if (request.customerId) checkCustomer(customerRead.rows[0], () => new DomainError('This customer does not exist', { code: 'unknown_customer', field: 'customer_id' }))
+      if (request.customerId) checkCustomer(customerRead!.rows[0], () => new DomainError('This customer does not exist', { code: 'unknown_customer', field: 'customer_id' }))
       const byId = new Map(productsRead.rows.filter((p) => Number(p.store_id) === actor.store.id).map((p) => [Number(p.id), p]))
       const items = request.lines.map((line, index) => {
         const product = byId.get(line.productId)
@@ -460,13 +477,12 @@ export default class CheckoutService {
         sale.paidTotal = payment.amount
         sale.changeDue = payment.change
         this.#ensurePaidInFull(sale, request.payment)
-        await this.#complete(actor, sale, items, [payment], trx, payment, register)
+        await this.#complete(actor, sale, items, [payment], trx, payment, { register, stockMoved })
         await this.#redeemPoints(sale, payment, trx)
       } else {
-        const [inserted] = await runStatements(trx, [modelInsert(sale)])
+        const [inserted, ...lineResults] = await runStatements(trx, [modelInsert(sale), ...this.#lineStatements(insertedId(0), items)])
         markInserted(sale, inserted)
         for (const item of items) item.saleId = sale.id
-        const lineResults = await runStatements(trx, this.#lineStatements(sale, items))
         this.#takeLineIds(items, lineResults.at(-1)!)
       }
       // The caller answers from these objects instead of reading the sale back
@@ -586,6 +602,8 @@ export default class CheckoutService {
    * Completes a fully paid sale. Locks are taken in one order by every sale (the register
    * row, then products by id) so concurrent tills queue instead of deadlocking, and the
    * conditional stock update refuses overselling without a read-then-write race.
+   * `locked`: the register, read under its lock by the caller, and the stock update when the
+   * caller ran it in that same round trip (the API's sale); else both are done here, together.
    */
   async #complete(
     actor: Actor,
@@ -594,14 +612,24 @@ export default class CheckoutService {
     payments: Payment[],
     trx: TransactionClientContract,
     newPayment?: Payment,
-    lockedRegister?: RegisterRow
+    locked?: { register: RegisterRow; stockMoved?: StatementResult }
   ) {
-    const register = lockedRegister ?? registerRow((await runStatements(trx, [this.#registerStatement(trx, sale.storeId, sale.registerId, true)]))[0].rows[0])
-
-    const perProduct = new Map<number, number>()
-    for (const item of items) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
-    const productIds = [...perProduct.keys()].sort((a, b) => a - b)
+    const perProduct = this.#quantitiesByProduct(items)
+    const productIds = [...perProduct.keys()]
     if (!productIds.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
+
+    let register = locked?.register
+    let moved = locked?.stockMoved
+    if (!register) {
+      const [registerRead, stockRead] = await runStatements(trx, [this.#registerStatement(trx, sale.storeId, sale.registerId, true), this.#stockStatement(actor.store, perProduct)])
+      register = registerRow(registerRead.rows[0])
+      moved = stockRead
+    } else if (!moved) {
+      ;[moved] = await runStatements(trx, [this.#stockStatement(actor.store, perProduct)])
+    }
+    // A row whose stock is short is left out of the update: fewer rows changed than products
+    // means the sale would oversell, and it is all rolled back
+    if (moved!.affectedRows !== productIds.length) await this.#refuseShortStock(trx, perProduct, productIds)
 
     const completedAt = DateTime.utc().startOf('second')
     sale.merge({ status: 'completed', number: register.last_sale_number + 1, completedAt })
@@ -621,28 +649,16 @@ export default class CheckoutService {
       payments: payments.map((p) => ({ method: p.method, amount: p.amount })),
     })
 
-    // One round trip: the stock and the sale row (a new sale gets its id). One UPDATE for all the
-    // sale's products (rows are locked in id order); a row whose stock is short is left out, so
-    // fewer rows changed than products means the sale would oversell: it is all rolled back.
-    // The lines' products were checked to be the store's when they were added.
-    const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
-    const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
-    const inIds = productIds.map(() => '?').join(', ')
-    const stockUpdate = actor.store.allowNegativeStock
-      ? { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds})`, bindings: [...quantities, ...productIds] }
-      : { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds}) AND stock >= ${quantityOf}`, bindings: [...quantities, ...productIds, ...quantities] }
+    // One round trip: the sale row (a new sale's INSERT comes first, and the rows below take its
+    // id from it), its lines, payments, stock movements, the register's chain, the audit entry
+    const isNew = !sale.$isPersisted
     const saleWrite = modelWrite(sale)
-    const [moved, saved] = await runStatements(trx, saleWrite ? [stockUpdate, saleWrite] : [stockUpdate])
-    if (moved.affectedRows !== productIds.length) await this.#refuseShortStock(trx, perProduct, productIds)
-    afterWrite(sale, saved)
-
-    // One round trip: the lines, payments, stock movements, the register's chain, the audit entry
+    const saleId = isNew ? insertedId(0) : sale.id
     const freshItems = items.filter((i) => !i.$isPersisted)
-    for (const item of freshItems) item.saleId = sale.id
     const freshPayments = payments.filter((p) => !p.$isPersisted)
-    for (const payment of freshPayments) payment.saleId = sale.id
-    const results = await runStatements(trx, [
-      ...freshPayments.map((payment) => modelInsert(payment)),
+    const statements: Statement[] = [
+      ...(saleWrite ? [saleWrite] : []),
+      ...freshPayments.map((payment) => modelInsert(payment, { sale_id: saleId })),
       insertStatement(
         'stock_movements',
         productIds.map((productId) => ({
@@ -650,7 +666,7 @@ export default class CheckoutService {
           product_id: productId,
           quantity: -perProduct.get(productId)!,
           reason: 'sale',
-          sale_id: sale.id,
+          sale_id: saleId,
           user_id: actor.user.id,
           created_at: dbTimestamp(completedAt),
         }))
@@ -661,14 +677,43 @@ export default class CheckoutService {
         storeId: sale.storeId,
         userId: actor.user.id,
         subjectType: 'sale',
-        subjectId: sale.id,
+        subjectId: saleId,
         data: { number: sale.number, total: sale.total, payment: newPayment ? newPayment.method : payments.at(-1)?.method },
         ip: actor.ip,
       }),
-      ...(freshItems.length ? this.#lineStatements(sale, freshItems) : []),
-    ])
-    freshPayments.forEach((payment, index) => markInserted(payment, results[index]))
+      ...(freshItems.length ? this.#lineStatements(saleId, freshItems) : []),
+    ]
+    const results = await runStatements(trx, statements)
+    const first = saleWrite ? 1 : 0
+    afterWrite(sale, saleWrite ? results[0] : undefined)
+    for (const item of freshItems) item.saleId = sale.id
+    freshPayments.forEach((payment, index) => {
+      payment.saleId = sale.id
+      markInserted(payment, results[first + index])
+    })
     if (freshItems.length) this.#takeLineIds(freshItems, results.at(-1)!)
+  }
+
+  /** How many of each product the sale's lines take, by product id in ascending order (the lock order) */
+  #quantitiesByProduct(items: { productId: number; quantity: number }[]) {
+    const perProduct = new Map<number, number>()
+    for (const item of [...items].sort((a, b) => a.productId - b.productId)) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
+    return perProduct
+  }
+
+  /**
+   * One UPDATE for all of a sale's products (rows are locked in id order). Unless the store
+   * sells into negative stock, a row whose stock is short is left out, so fewer rows changed
+   * than products means the sale would oversell.
+   */
+  #stockStatement(store: Store, perProduct: Map<number, number>): Statement {
+    const productIds = [...perProduct.keys()]
+    const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
+    const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
+    const inIds = productIds.map(() => '?').join(', ')
+    return store.allowNegativeStock
+      ? { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds})`, bindings: [...quantities, ...productIds] }
+      : { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds}) AND stock >= ${quantityOf}`, bindings: [...quantities, ...productIds, ...quantities] }
   }
 
   /** Stock ran short for a completing sale: which product, and how many are left */
@@ -686,10 +731,10 @@ export default class CheckoutService {
   }
 
   /** A new sale's lines: their INSERT, then the read of the ids the database gave them */
-  #lineStatements(sale: Sale, items: SaleItem[]): Statement[] {
+  #lineStatements(saleId: number | InsertedId, items: SaleItem[]): Statement[] {
     return [
-      insertStatement('sale_items', items.map((i) => this.#itemRow(i))),
-      { sql: 'SELECT id, position FROM sale_items WHERE sale_id = ?', bindings: [sale.id] },
+      insertStatement('sale_items', items.map((i) => ({ ...this.#itemRow(i), sale_id: saleId }))),
+      { sql: 'SELECT id, position FROM sale_items WHERE sale_id = ?', bindings: [saleId] },
     ]
   }
 
@@ -727,7 +772,7 @@ export default class CheckoutService {
       sale.changeDue = payment.change
       this.#ensurePaidInFull(sale, request)
     }
-    await this.#complete(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, register)
+    await this.#complete(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, { register })
     return payment ?? first
   }
 
@@ -817,8 +862,8 @@ export default class CheckoutService {
 
   /**
    * A change to the till's open cart, in one transaction of two round trips on MySQL/MariaDB:
-   * the reads (the sale, locked; a pending payment; its lines; and the change's own reads),
-   * then the writes of what changed.
+   * BEGIN with the reads (the sale, locked; a pending payment; its lines; and the change's own
+   * reads), then the writes of what changed with COMMIT.
    */
   async #mutateOpenSale(
     actor: Actor,
@@ -845,7 +890,8 @@ export default class CheckoutService {
       if (sale.userId !== actor.user.id) sale.userId = actor.user.id
       const changed = [...items.filter((item) => item.$isDirty || !item.$isPersisted), sale]
       const writes = changed.map((row) => modelWrite(row))
-      const results = await runStatements(trx, writes.filter((write) => write !== null))
+      // The transaction's last statements (this method opened it): they commit in their round trip
+      const results = await runStatements(trx, writes.filter((write) => write !== null), { commit: true })
       let next = 0
       changed.forEach((row, index) => afterWrite(row, writes[index] ? results[next++] : undefined))
       sale.$setRelated('items', items)

@@ -6,6 +6,7 @@ import { DomainError } from '#exceptions/domain_error'
 import { apiErrorBody } from '#exceptions/api_errors'
 import { dbTimestamp } from '#services/db_time'
 import { inTransaction } from '#services/db_transaction'
+import { insertStatement, runStatements } from '#services/sql_batch'
 
 export interface StoredResponse {
   status: number
@@ -65,7 +66,8 @@ export async function runIdempotentInTransaction(ctx: HttpContext, handler: (trx
   try {
     const outcome = await inTransaction(async (trx) => {
       const answer = await handler(trx)
-      await trx.table('idempotency_keys').insert(keyRow(request, answer))
+      // The transaction's last statement: it commits in the same round trip on MySQL/MariaDB
+      await runStatements(trx, [insertStatement('idempotency_keys', [keyRow(request, answer)])], { commit: true })
       return answer
     })
     return send(ctx, outcome)

@@ -1,5 +1,6 @@
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { LucidRow } from '@adonisjs/lucid/types/model'
+import { COMMIT_SUFFIX } from '#services/mysql_pipelining'
 
 /*
 | Statements sent together. A sale's writes are a dozen small statements; on MySQL/MariaDB each
@@ -35,12 +36,15 @@ export function insertStatement(table: string, rows: Record<string, unknown>[]):
   return { sql: `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, bindings }
 }
 
-/** The INSERT of a new model instance, its columns prepared as the model's own save() would */
-export function modelInsert(row: LucidRow): Statement {
+/**
+ * The INSERT of a new model instance, its columns prepared as the model's own save() would;
+ * `columns` sets some of them as given (an InsertedId for a parent written in the same batch)
+ */
+export function modelInsert(row: LucidRow, columns: Record<string, unknown> = {}): Statement {
   const model = row.constructor as any
   // Sets created_at / updated_at like save() does (the models written this way have no hooks)
   ;(row as any).initiateAutoCreateColumns()
-  return insertStatement(model.table, [(row as any).prepareForAdapter(row.$attributes)])
+  return insertStatement(model.table, [{ ...(row as any).prepareForAdapter(row.$attributes), ...columns }])
 }
 
 /** The UPDATE of a persisted model instance's changed columns (null when nothing changed) */
@@ -74,19 +78,75 @@ export function markInserted(row: LucidRow, result: StatementResult) {
   row.$isPersisted = true
 }
 
+/**
+ * A binding that stands for the id that an earlier INSERT of the same batch gave its (first)
+ * row, so a new sale and its lines go in one round trip: on MySQL/MariaDB it becomes a session
+ * variable set from LAST_INSERT_ID(), on SQLite the id read after that statement ran.
+ */
+export class InsertedId {
+  constructor(readonly statement: number) {}
+}
+
+export function insertedId(statement: number) {
+  return new InsertedId(statement)
+}
+
+export interface RunOptions {
+  /**
+   * Commit the transaction with these statements, in their round trip on MySQL/MariaDB. Only
+   * for the code that opened the transaction (inTransaction's own callback), as its last query:
+   * nothing may run in the transaction after it (see mysql_pipelining.ts).
+   */
+  commit?: boolean
+}
+
 /** Runs the statements in order in the client's transaction; one result per statement */
-export async function runStatements(client: QueryClientContract, statements: Statement[]): Promise<StatementResult[]> {
+export async function runStatements(client: QueryClientContract, statements: Statement[], options: RunOptions = {}): Promise<StatementResult[]> {
   if (!statements.length) return []
   if (client.dialect.name !== 'mysql') {
     const results: StatementResult[] = []
-    for (const statement of statements) results.push(toResult(await client.rawQuery(statement.sql, statement.bindings as any[])))
+    for (const statement of statements) {
+      const bindings = statement.bindings.map((value) => (value instanceof InsertedId ? referenced(results, value).insertId : value))
+      results.push(toResult(await client.rawQuery(statement.sql, bindings as any[])))
+    }
     return results
   }
-  const [answer] = await client.rawQuery(
-    statements.map((s) => s.sql).join(';\n'),
-    statements.flatMap((s) => s.bindings) as any[]
-  )
-  return (statements.length === 1 ? [answer] : answer).map(toResult)
+
+  // Each INSERT whose id a later statement uses is followed by SET @inserted_N = LAST_INSERT_ID()
+  const used = new Set<number>()
+  for (const [index, statement] of statements.entries()) {
+    for (const value of statement.bindings) {
+      if (!(value instanceof InsertedId)) continue
+      if (value.statement >= index) throw new Error(`Statement ${index} uses the id of statement ${value.statement}, which does not come before it`)
+      used.add(value.statement)
+    }
+  }
+  const texts: string[] = []
+  const bindings: unknown[] = []
+  const own: number[] = []
+  for (const [index, statement] of statements.entries()) {
+    let next = 0
+    texts.push(
+      statement.sql.replace(/\?/g, () => {
+        const value = statement.bindings[next++]
+        if (value instanceof InsertedId) return `@inserted_${value.statement}`
+        bindings.push(value)
+        return '?'
+      })
+    )
+    own.push(texts.length - 1)
+    if (used.has(index)) texts.push(`SET @inserted_${index} = LAST_INSERT_ID()`)
+  }
+  const commit = options.commit && client.isTransaction ? COMMIT_SUFFIX : ''
+  const [answer] = await client.rawQuery(texts.join(';\n') + commit, bindings as any[])
+  const answers = texts.length === 1 ? [answer] : answer
+  return own.map((position) => toResult(answers[position]))
+}
+
+function referenced(results: StatementResult[], value: InsertedId) {
+  const result = results[value.statement]
+  if (!result) throw new Error(`A statement uses the id of statement ${value.statement}, which does not come before it`)
+  return result
 }
 
 /** MySQL answers rows or a result header; better-sqlite3 rows or { changes, lastInsertRowid } */
