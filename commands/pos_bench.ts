@@ -20,7 +20,9 @@ import { describeDatabase, freePort, migrate, startServer, waitForServer, type S
 | (each till one scan per --scan-interval ms, one sale per --sale-interval ms: what a cashier
 | waits). The latency budgets are judged at till pace, sales per second back to back; both are
 | printed. CPU milliseconds per request (server, local database, bench client) come from /proc.
-| Latencies are what the client sees (server time + loopback), so they slightly overstate the server.
+| Each latency is printed twice: the server's own time (its Server-Timing header), by which the
+| budgets are judged as ARCHITECTURE.md words them, and what the bench client waited (that, plus
+| HTTP over loopback and the client's own event loop, which drives eight tills at once).
 | --workers N runs the server with WEB_CONCURRENCY=N. The command exits 1 when a budget is missed,
 | unless --report-only.
 */
@@ -108,6 +110,21 @@ interface PageWeight {
   assets: { path: string; bytes: number; encoding: string; status: number }[]
 }
 
+interface Timing {
+  /** What the bench client waited */
+  client: number
+  /** What the server says it worked (Server-Timing: app;dur=) */
+  server: number
+}
+
+/** The server's own time for a request, from its Server-Timing header (NaN without one) */
+function serverTime(res: Response) {
+  const header = String(res.headers['server-timing'] ?? '')
+  return Number(/app;dur=([\d.]+)/.exec(header)?.[1] ?? NaN)
+}
+
+type Phase = ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer>; perSecond: number; paced: ReturnType<typeof stats>; pacedServer: ReturnType<typeof stats> }
+
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b)
   return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN }
@@ -185,8 +202,11 @@ export default class PosBench extends BaseCommand {
   @flags.number({ description: 'Products in the bench store', default: 100_000 })
   declare products: number
 
-  @flags.number({ description: 'Sales to complete through POST /api/sales', default: 3000 })
+  @flags.number({ description: 'Sales to complete through POST /api/sales', default: 6000 })
   declare sales: number
+
+  @flags.number({ description: 'Sales per client before the measured ones (JIT and pools warm up)', default: 50 })
+  declare warmup: number
 
   @flags.number({ description: 'Scans through POST /till/scan', default: 2000 })
   declare scans: number
@@ -417,7 +437,7 @@ export default class PosBench extends BaseCommand {
       const elapsed = performance.now() - startedAt
       // Keep carts small, like real baskets: void every 20 scans (not timed)
       if ((i + 1) % 20 === 0) await voidCart(client)
-      if (res.status === 200) return elapsed
+      if (res.status === 200) return { client: elapsed, server: serverTime(res) }
       this.#fail(`POST /till/scan -> ${res.status} ${res.body.toString().slice(0, 160)}`)
       return null
     }
@@ -430,28 +450,31 @@ export default class PosBench extends BaseCommand {
     const phaseStart = performance.now()
     const latencies = await this.#loop(clients, perClient, 0, scanOnce)
     const seconds = (performance.now() - phaseStart) / 1000
-    const cpu = cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.length)
+    const cpu = cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.client.length)
     await Promise.all(clients.map(voidCart))
 
     this.logger.info(`scan-to-cart at till pace: ${this.paced} scans per till, one every ${this.scanInterval} ms, ${concurrency} tills`)
     const paced = await this.#loop(clients, this.paced, this.scanInterval, scanOnce)
     await Promise.all(clients.map(voidCart))
-    return { ...stats(latencies), seconds, cpu, perSecond: latencies.length / seconds, paced: stats(paced) }
+    return { ...stats(latencies.client), seconds, cpu, perSecond: latencies.client.length / seconds, paced: stats(paced.client), pacedServer: stats(paced.server) }
   }
 
   /**
    * Each client runs the action `times` times; with an interval, it starts one every interval ms
    * (a till at a cashier's pace, from a random start), else again as soon as it has its answer
    */
-  async #loop<C>(clients: C[], times: number, intervalMs: number, action: (client: C, i: number) => Promise<number | null>) {
-    const latencies: number[] = []
+  async #loop<C>(clients: C[], times: number, intervalMs: number, action: (client: C, i: number) => Promise<Timing | null>) {
+    const latencies = { client: [] as number[], server: [] as number[] }
     await Promise.all(
       clients.map(async (client) => {
         if (intervalMs) await sleep(Math.random() * intervalMs)
         for (let i = 0; i < times; i++) {
           const startedAt = performance.now()
-          const elapsed = await action(client, i)
-          if (elapsed !== null) latencies.push(elapsed)
+          const timing = await action(client, i)
+          if (timing !== null) {
+            latencies.client.push(timing.client)
+            latencies.server.push(timing.server)
+          }
           if (intervalMs) await sleep(Math.max(0, startedAt + intervalMs - performance.now()))
         }
       })
@@ -492,11 +515,11 @@ export default class PosBench extends BaseCommand {
         this.#fail(`POST /api/sales -> ${res.status} ${res.body.toString().slice(0, 160)}`)
         return null
       }
-      return elapsed
+      return { client: elapsed, server: serverTime(res) }
     }
 
-    // Warm up the JIT and the pools, then measure
-    await Promise.all(clients.map(async (c) => { for (let i = 0; i < 5; i++) await sell(c) }))
+    // Warm up the JIT and the pools (a till server runs for hours: its steady state is what counts), then measure
+    await Promise.all(clients.map(async (c) => { for (let i = 0; i < this.warmup; i++) await sell(c) }))
 
     // A baseline for reading the numbers: one client, GET /api/auth/me (routing, token auth, one query)
     const baseline: number[] = []
@@ -511,10 +534,10 @@ export default class PosBench extends BaseCommand {
     const phaseStart = performance.now()
     const latencies = await this.#loop(clients, perClient, 0, sell)
     const seconds = (performance.now() - phaseStart) / 1000
-    const cpu = cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.length)
+    const cpu = cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.client.length)
     this.logger.info(`sales at till pace: ${this.paced} sales per till, one every ${this.saleInterval} ms, ${concurrency} tills`)
     const paced = await this.#loop(clients, this.paced, this.saleInterval, sell)
-    return { ...stats(latencies), seconds, cpu, perSecond: latencies.length / seconds, paced: stats(paced), baseline: stats(baseline) }
+    return { ...stats(latencies.client), seconds, cpu, perSecond: latencies.client.length / seconds, paced: stats(paced.client), pacedServer: stats(paced.server), baseline: stats(baseline) }
   }
 
   // ------------------------------------------------------------------ first page weight
@@ -542,8 +565,8 @@ export default class PosBench extends BaseCommand {
     isMysql: boolean
     concurrency: number
     workers: number
-    scan: ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer>; perSecond: number; paced: ReturnType<typeof stats> }
-    sale: ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer>; perSecond: number; paced: ReturnType<typeof stats>; baseline: ReturnType<typeof stats> }
+    scan: Phase
+    sale: Phase & { baseline: ReturnType<typeof stats> }
     weight: PageWeight
     seconds: number
   }): string[] {
@@ -557,10 +580,12 @@ export default class PosBench extends BaseCommand {
     table.head(['Measure', 'Measured', 'Budget', 'Result'])
     const three = (x: ReturnType<typeof stats>) => `${ms(x.p50)} / ${ms(x.p95)} / ${ms(x.p99)}`
     const pace = `${result.concurrency} tills`
-    table.row([`scan-to-cart at till pace (${pace}, one scan each per ${this.scanInterval} ms) p50 / p95 / p99`, three(scan.paced), 'p95 < 15 ms', verdict(scan.paced.p95 < 15)])
+    table.row([`scan-to-cart at till pace (${pace}, one scan each per ${this.scanInterval} ms), server time p50 / p95 / p99`, three(scan.pacedServer), 'p95 < 15 ms', verdict(scan.pacedServer.p95 < 15)])
+    table.row(['  the same, as the bench client waited', three(scan.paced), '', ''])
     table.row([`scan-to-cart back to back (${result.concurrency} clients) p50 / p95 / p99`, three(scan), '', ''])
     table.row(['scans per second, back to back', scan.perSecond.toFixed(0), '', ''])
-    table.row([`sale, 5 lines, at till pace (${pace}, one sale each per ${this.saleInterval} ms) p50 / p95 / p99`, three(sale.paced), 'p95 < 40 ms', verdict(sale.paced.p95 < 40)])
+    table.row([`sale, 5 lines, at till pace (${pace}, one sale each per ${this.saleInterval} ms), server time p50 / p95 / p99`, three(sale.pacedServer), 'p95 < 40 ms', verdict(sale.pacedServer.p95 < 40)])
+    table.row(['  the same, as the bench client waited', three(sale.paced), '', ''])
     table.row([`sale, 5 lines, back to back (${result.concurrency} clients) p50 / p95 / p99`, three(sale), '', ''])
     table.row([
       `sales per second, back to back (${result.concurrency} clients)`,
@@ -582,11 +607,11 @@ export default class PosBench extends BaseCommand {
     }
     this.logger.info(`database: ${result.database}; ${scan.n} scans in ${scan.seconds.toFixed(1)}s, ${sale.n} sales in ${sale.seconds.toFixed(1)}s; whole run ${result.seconds.toFixed(0)}s`)
     this.logger.info(`server: ${result.workers} worker process(es); machine load average now ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`)
-    this.logger.info('latencies are measured by the client over loopback (server time + a little HTTP overhead)')
+    this.logger.info('server time: the Server-Timing header (first middleware to the answer ready); the client waited that, plus HTTP over loopback and its own event loop')
 
     const missed: string[] = []
-    if (!(scan.paced.p95 < 15)) missed.push('scan-to-cart p95 at till pace')
-    if (!(sale.paced.p95 < 40)) missed.push('sale p95 at till pace')
+    if (!(scan.pacedServer.p95 < 15)) missed.push('scan-to-cart p95 at till pace')
+    if (!(sale.pacedServer.p95 < 40)) missed.push('sale p95 at till pace')
     if (result.isMysql && !(sale.perSecond >= 600)) missed.push('sales per second')
     if (!(assetBytes < 100 * 1024)) missed.push('till page weight')
     return missed
