@@ -98,15 +98,28 @@ export interface PaymentOutcome {
 export default class CheckoutService {
   // ---------------------------------------------------------------- the till's cart
 
-  /** The till's open sale on a register, as a statement for a caller that reads it with others */
-  openCartStatement(registerId: number): Statement {
-    return { sql: "SELECT * FROM sales WHERE register_id = ? AND status = 'open' AND channel = 'till' ORDER BY id DESC LIMIT 1", bindings: [registerId] }
+  /** The till's open sale on a register (`columns` of it), as a statement for a caller that reads it with others */
+  openCartStatement(registerId: number, columns = '*'): Statement {
+    return { sql: `SELECT ${columns} FROM sales WHERE register_id = ? AND status = 'open' AND channel = 'till' ORDER BY id DESC LIMIT 1`, bindings: [registerId] }
   }
 
   /** The register's open sale on the till (`read`: openCartStatement's result), created when there is none */
   async currentCart(actor: Actor, registerId: number, read?: StatementResult): Promise<Sale> {
     const found = read ?? (await runStatements(db.connection(), [this.openCartStatement(registerId)]))[0]
     if (found.rows[0]) return Sale.$createFromAdapterResult(found.rows[0])!
+    return this.#newCart(actor, registerId)
+  }
+
+  /**
+   * The id of the register's open sale (`read`: openCartStatement's result for its id), created
+   * when there is none: a cart action reads the sale itself, locked, in its own transaction
+   */
+  async currentCartId(actor: Actor, registerId: number, read: StatementResult): Promise<number> {
+    const found = read.rows[0]
+    return found ? Number(found.id) : (await this.#newCart(actor, registerId)).id
+  }
+
+  #newCart(actor: Actor, registerId: number) {
     return Sale.create({
       storeId: actor.store.id,
       registerId,

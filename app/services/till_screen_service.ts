@@ -50,24 +50,24 @@ export default class TillScreenService {
   }
 
   /**
-   * The register and its cart, read in one round trip when this browser's register cookie names
-   * one (every till action starts here); the cart is created when there is none
+   * The id of the register's cart, read with the register in one round trip when this browser's
+   * register cookie names one (every till action starts here); the cart is created when there is none
    */
-  async registerAndCart(ctx: HttpContext): Promise<{ register: Register; cart: Sale } | null> {
+  async currentCartId(ctx: HttpContext): Promise<number | null> {
     const chosen = Number(ctx.request.cookie(REGISTER_COOKIE)) || null
     if (chosen && !registerOfRequest.has(ctx)) {
       const [registerRead, cartRead] = await runStatements(db.connection(), [
         { sql: 'SELECT * FROM registers WHERE id = ? AND store_id = ?', bindings: [chosen, ctx.store.id] },
-        this.checkout.openCartStatement(chosen),
+        this.checkout.openCartStatement(chosen, 'id'),
       ])
       if (registerRead.rows[0]) {
         const register = Register.$createFromAdapterResult(registerRead.rows[0])!
         registerOfRequest.set(ctx, Promise.resolve(register))
-        return { register, cart: await this.checkout.currentCart(this.actor(ctx), register.id, cartRead) }
+        return this.checkout.currentCartId(this.actor(ctx), register.id, cartRead)
       }
     }
     const register = await this.register(ctx)
-    return register ? { register, cart: await this.currentCart(ctx, register) } : null
+    return register ? (await this.currentCart(ctx, register)).id : null
   }
 
   currentCart(ctx: HttpContext, register: Register) {

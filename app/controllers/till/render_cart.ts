@@ -18,9 +18,9 @@ export async function requireRegister(ctx: HttpContext, screen: TillScreenServic
 
 /** The id of the register's cart, for actions on it */
 export async function currentSaleId(ctx: HttpContext, screen: TillScreenService) {
-  const found = await screen.registerAndCart(ctx)
-  if (!found) throw noRegister()
-  return found.cart.id
+  const saleId = await screen.currentCartId(ctx)
+  if (saleId === null) throw noRegister()
+  return saleId
 }
 
 function noRegister() {
