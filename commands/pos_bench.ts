@@ -217,7 +217,7 @@ export default class PosBench extends BaseCommand {
   @flags.number({ description: 'At till pace: milliseconds between two sales of one till', default: 250 })
   declare saleInterval: number
 
-  @flags.number({ description: 'At till pace: scans and sales per till', default: 50 })
+  @flags.number({ description: 'At till pace: scans and sales per till', default: 100 })
   declare paced: number
 
   @flags.number({ description: 'Concurrent clients', default: 8 })

@@ -45,7 +45,15 @@ export function pipelineTransactions(connection: any) {
       bindings = undefined
     }
     const sql: unknown = typeof options === 'string' ? options : options?.sql
-    if (typeof sql !== 'string' || typeof callback !== 'function') return query(options, bindings, callback)
+    if (typeof sql !== 'string' || typeof callback !== 'function') {
+      // A streamed query (no callback): a held-back BEGIN goes first, on its own (mysql2 runs a
+      // connection's commands in order), so the stream still reads inside the transaction
+      if (state.beginHeld) {
+        state.beginHeld = false
+        query('BEGIN', undefined, () => {})
+      }
+      return query(options, bindings, callback)
+    }
 
     if (BEGIN.test(sql)) {
       state.beginHeld = true

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { inTransaction } from '#services/db_transaction'
 import { insertedId, insertStatement, runStatements } from '#services/sql_batch'
-import { mysqlRoundTrips } from '#services/mysql_pipelining'
+import { mysqlRoundTrips, pipelineTransactions } from '#services/mysql_pipelining'
+import env from '#start/env'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
 
 /*
@@ -151,6 +152,38 @@ test.group('Statement batches', (group) => {
       /already committed|was committed/
     )
     assert.deepEqual(await names(parents), ['committed'])
+  })
+})
+
+test.group('Statement batches: a pipelined connection', () => {
+  test('MariaDB: a streamed query after a held-back BEGIN still runs inside the transaction', async ({ assert }) => {
+    if (!isMysql()) return assert.isTrue(true, 'MariaDB only')
+    const mysql = await import('mysql2')
+    const connection: any = mysql.createConnection({
+      host: env.get('DB_HOST', '127.0.0.1'),
+      port: env.get('DB_PORT', 3306),
+      user: env.get('DB_USER', 'root'),
+      password: env.get('DB_PASSWORD', ''),
+      database: env.get('DB_DATABASE'),
+      multipleStatements: true,
+    })
+    pipelineTransactions(connection)
+    const run = (sql: string) => new Promise<any>((resolve, reject) => connection.query(sql, (error: Error | null, rows: any) => (error ? reject(error) : resolve(rows))))
+    const stream = (sql: string) =>
+      new Promise<any[]>((resolve, reject) => {
+        const rows: any[] = []
+        connection.query(sql).stream().on('data', (row: any) => rows.push(row)).on('end', () => resolve(rows)).on('error', reject)
+      })
+    try {
+      await run('BEGIN;')
+      const [row] = await stream('SELECT @@in_transaction AS inside')
+      assert.equal(Number(row.inside), 1)
+      await run('COMMIT;')
+      const [after] = await run('SELECT @@in_transaction AS inside')
+      assert.equal(Number(after.inside), 0)
+    } finally {
+      connection.destroy()
+    }
   })
 })
 
