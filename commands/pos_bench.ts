@@ -50,7 +50,7 @@ class Client {
     private port: number
   ) {}
 
-  request(method: string, path: string, options: { headers?: Record<string, string>; body?: string; timeoutMs?: number } = {}): Promise<Response> {
+  request(method: string, path: string, options: { headers?: Record<string, string>; body?: string; timeoutMs?: number; retried?: boolean } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...options.headers }
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
     if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
@@ -72,7 +72,15 @@ class Client {
         res.on('error', reject)
       })
       req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(new Error(`${method} ${path} timed out`)))
-      req.on('error', reject)
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as it was reused: the request never reached the
+        // server, so it is sent again once (Node's documented way out of that race)
+        if (req.reusedSocket && error.code === 'ECONNRESET' && !options.retried) {
+          this.request(method, path, { ...options, retried: true }).then(resolve, reject)
+        } else {
+          reject(error)
+        }
+      })
       if (options.body !== undefined) req.write(options.body)
       req.end()
     })
