@@ -79,9 +79,10 @@ export function markInserted(row: LucidRow, result: StatementResult) {
 }
 
 /**
- * A binding that stands for the id that an earlier INSERT of the same batch gave its (first)
- * row, so a new sale and its lines go in one round trip: on MySQL/MariaDB it becomes a session
- * variable set from LAST_INSERT_ID(), on SQLite the id read after that statement ran.
+ * A binding that stands for the id of the row that an earlier single-row INSERT of the same
+ * batch added, so a new sale and its lines go in one round trip: on MySQL/MariaDB it becomes a
+ * session variable set from LAST_INSERT_ID(), on SQLite the id read after that statement ran.
+ * (After a multi-row INSERT the two would differ: MySQL names the first row, SQLite the last.)
  */
 export class InsertedId {
   constructor(readonly statement: number) {}
@@ -125,15 +126,21 @@ export async function runStatements(client: QueryClientContract, statements: Sta
   const bindings: unknown[] = []
   const own: number[] = []
   for (const [index, statement] of statements.entries()) {
-    let next = 0
-    texts.push(
-      statement.sql.replace(/\?/g, () => {
-        const value = statement.bindings[next++]
-        if (value instanceof InsertedId) return `@inserted_${value.statement}`
-        bindings.push(value)
-        return '?'
-      })
-    )
+    if (statement.bindings.some((value) => value instanceof InsertedId)) {
+      // The placeholder of each id from an earlier INSERT becomes its session variable
+      let next = 0
+      texts.push(
+        statement.sql.replace(/\?/g, () => {
+          const value = statement.bindings[next++]
+          if (value instanceof InsertedId) return `@inserted_${value.statement}`
+          bindings.push(value)
+          return '?'
+        })
+      )
+    } else {
+      texts.push(statement.sql)
+      bindings.push(...statement.bindings)
+    }
     own.push(texts.length - 1)
     if (used.has(index)) texts.push(`SET @inserted_${index} = LAST_INSERT_ID()`)
   }
