@@ -19,9 +19,12 @@ const scanInput = () => document.querySelector('[data-scan-input]')
 const isTyping = (el) => el && (el.matches('input, select, textarea') || el.isContentEditable) && !el.matches('[data-scan-input]')
 
 // After every swap: clear a stale message on success, and give focus back to the scan field
-// unless the cashier is typing somewhere else (a tendered amount, a PIN)
+// unless the cashier is typing somewhere else (a tendered amount, a PIN). An answer with nothing
+// in it (204: the search of an emptied scan field) and a background poll (data-background: the
+// printer's status every 5 s) are not news to the cashier: they leave the message alone.
 document.addEventListener('htmx:afterRequest', (event) => {
   const message = document.getElementById('till-message')
+  if (event.detail.xhr?.status === 204 || event.detail.elt?.closest?.('[data-background]')) return
   if (message && event.detail.successful && event.detail.target?.id !== 'till-message') message.innerHTML = ''
 })
 document.addEventListener('htmx:afterSettle', () => {

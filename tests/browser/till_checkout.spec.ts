@@ -77,6 +77,18 @@ test.group('Till checkout in Chromium', () => {
     await page.getByRole('button', { name: 'Set price' }).click()
     await page.locator('#till-message', { hasText: 'manager' }).waitFor()
     assert.include(await page.getByTestId('subtotal').textContent(), '$4.00')
+    // The printer status poll (every 5 s) and the search of the emptied scan field (204, 200 ms
+    // after a scan) leave the message where the cashier can read it
+    for (const [path, source] of [
+      ['/till/hardware', '#hardware-status'],
+      ['/till/search?q=', '#scan-input'],
+    ]) {
+      const answered = page.waitForResponse((response: any) => response.url().includes(path.split('?')[0]))
+      await page.evaluate(([url, from]: string[]) => (globalThis as any).htmx.ajax('GET', url, { source: from, target: from === '#scan-input' ? '#matches' : from }), [path, source])
+      await answered
+      await page.waitForTimeout(50)
+      assert.include(await page.locator('#till-message').textContent(), 'not a manager', `after ${path}`)
+    }
 
     await page.getByLabel('New price for Bread').fill('3.00')
     await page.getByLabel('Manager PIN').fill(PINS.manager)
