@@ -31,6 +31,7 @@ import { pluginRegistry } from '#plugins/registry'
 import { codeLookup, productFound } from '#services/catalog_service'
 import { dbTimestamp } from '#services/db_time'
 import { publish } from '#events/domain_events'
+import { CART_LINE_COLUMNS, cartLineFromRow, cartLineRow, cartLineWrite, keepCartLines, newCartLine, type CartLine } from '#services/cart_lines'
 
 /*
 | The checkout: a sale is rung up as an open sale (the cart lives on the server), paid with
@@ -162,20 +163,18 @@ export default class CheckoutService {
             existing.quantity = newQuantity
             return
           }
-          const item = new SaleItem()
-          item.fill({
-            saleId: sale.id,
-            productId: product.id,
-            name: product.name,
-            sku: product.sku,
-            quantity,
-            listPrice: product.price,
-            unitPrice: product.price,
-            taxClass: product.taxClass,
-            discountValue: 0,
-            position: items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1,
-          })
-          items.push(item)
+          items.push(
+            newCartLine({
+              saleId: sale.id,
+              productId: product.id,
+              name: product.name,
+              sku: product.sku,
+              quantity,
+              unitPrice: product.price,
+              taxClass: product.taxClass,
+              position: items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1,
+            })
+          )
         },
         reads
       )
@@ -199,7 +198,7 @@ export default class CheckoutService {
   async removeItem(actor: Actor, saleId: number, itemId: number) {
     return this.#mutateOpenSale(actor, saleId, async (_sale, items, trx) => {
       const item = this.#item(items, itemId)
-      await item.useTransaction(trx).delete()
+      await runStatements(trx, [{ sql: 'DELETE FROM sale_items WHERE id = ?', bindings: [item.id] }])
       items.splice(items.indexOf(item), 1)
     })
   }
@@ -829,7 +828,7 @@ export default class CheckoutService {
   }
 
   /** Recomputes every amount of the sale from its lines (pricing is the only place that rounds) */
-  async #price(store: Store, sale: Sale, items: SaleItem[], trx: TransactionClientContract) {
+  async #price(store: Store, sale: Sale, items: (SaleItem | CartLine)[], trx: TransactionClientContract) {
     const priced = await priceCart(
       items.map((item, index) => ({
         key: index,
@@ -844,7 +843,8 @@ export default class CheckoutService {
       { storeId: store.id, pricesIncludeTax: store.pricesIncludeTax, customerId: sale.customerId, client: trx }
     )
     priced.lines.forEach((line, index) => {
-      items[index].merge({
+      // (a SaleItem takes the assignment through its model, a CartLine as plain data)
+      Object.assign(items[index], {
         subtotal: line.subtotal,
         lineDiscount: line.lineDiscount,
         cartDiscountShare: line.cartDiscountShare,
@@ -881,7 +881,7 @@ export default class CheckoutService {
   async #mutateOpenSale(
     actor: Actor,
     saleId: number,
-    change: (sale: Sale, items: SaleItem[], trx: TransactionClientContract, reads: StatementResult[]) => Promise<void>,
+    change: (sale: Sale, lines: CartLine[], trx: TransactionClientContract, reads: StatementResult[]) => Promise<void>,
     reads: Statement[] = []
   ): Promise<Sale> {
     return inTransaction(async (trx) => {
@@ -889,7 +889,7 @@ export default class CheckoutService {
       const [saleRead, pendingRead, itemsRead, ...extra] = await runStatements(trx, [
         { sql: `SELECT * FROM sales WHERE id = ? AND store_id = ?${lock}`, bindings: [saleId, actor.store.id] },
         { sql: "SELECT id FROM payments WHERE sale_id = ? AND status = 'pending' LIMIT 1", bindings: [saleId] },
-        { sql: 'SELECT * FROM sale_items WHERE sale_id = ? ORDER BY position', bindings: [saleId] },
+        { sql: `SELECT ${CART_LINE_COLUMNS} FROM sale_items WHERE sale_id = ? ORDER BY position`, bindings: [saleId] },
         ...reads,
       ])
       const sale = this.#openSale(saleRead.rows[0])
@@ -897,17 +897,24 @@ export default class CheckoutService {
         throw new DomainError('Payments were taken: remove them before changing the cart', { status: 409, code: 'sale_has_payments' })
       }
       if (pendingRead.rows.length) throw pendingPaymentError()
-      const items = itemsRead.rows.map((row) => SaleItem.$createFromAdapterResult(row)!)
-      await change(sale, items, trx, extra)
-      await this.#price(actor.store, sale, items, trx)
+      const lines = itemsRead.rows.map(cartLineFromRow)
+      const before = new Map(lines.map((line) => [line, cartLineRow(line)]))
+      await change(sale, lines, trx, extra)
+      await this.#price(actor.store, sale, lines, trx)
       if (sale.userId !== actor.user.id) sale.userId = actor.user.id
-      const changed = [...items.filter((item) => item.$isDirty || !item.$isPersisted), sale]
-      const writes = changed.map((row) => modelWrite(row))
+      const lineWrites = lines.map((line) => cartLineWrite(line, before.get(line)))
+      const saleWrite = modelWrite(sale)
+      const writes = [...lineWrites, saleWrite].filter((write) => write !== null)
       // The transaction's last statements (this method opened it): they commit in their round trip
-      const results = await runStatements(trx, writes.filter((write) => write !== null), { commit: true })
+      const results = await runStatements(trx, writes, { commit: true })
       let next = 0
-      changed.forEach((row, index) => afterWrite(row, writes[index] ? results[next++] : undefined))
-      sale.$setRelated('items', items)
+      lines.forEach((line, index) => {
+        if (!lineWrites[index]) return
+        const result = results[next++]
+        if (!line.id) line.id = result.insertId
+      })
+      afterWrite(sale, saleWrite ? results[next] : undefined)
+      keepCartLines(sale, lines)
       return sale
     })
   }
@@ -930,7 +937,7 @@ export default class CheckoutService {
     return product
   }
 
-  #quantityInCart(items: SaleItem[], productId: number) {
+  #quantityInCart(items: CartLine[], productId: number) {
     return items.filter((i) => i.productId === productId).reduce((sum, i) => sum + i.quantity, 0)
   }
 
@@ -960,7 +967,7 @@ export default class CheckoutService {
     }
   }
 
-  #item(items: SaleItem[], itemId: number) {
+  #item(items: CartLine[], itemId: number) {
     const item = items.find((i) => i.id === itemId)
     if (!item) throw notFound('The line', 'item_id')
     return item

@@ -10,6 +10,7 @@ import CheckoutService, { type Actor } from '#services/checkout_service'
 import CatalogService from '#services/catalog_service'
 import { paymentMethods } from '#services/payment_methods'
 import { roundToIncrement } from '#services/money'
+import { cartLinesOf } from '#services/cart_lines'
 
 export const REGISTER_COOKIE = 'pos_register'
 
@@ -80,7 +81,8 @@ export default class TillScreenService {
 
   async state(ctx: HttpContext, sale: Sale, register: Register) {
     const [items, payments, customer] = await Promise.all([
-      sale.$preloaded.items ? (sale.items as SaleItem[]) : SaleItem.query().where('sale_id', sale.id).orderBy('position'),
+      // A cart change hands over the lines it wrote (cart_lines.ts)
+      cartLinesOf(sale) ?? (sale.$preloaded.items ? (sale.items as SaleItem[]) : SaleItem.query().where('sale_id', sale.id).orderBy('position')),
       // paid_total sums the approved payments: a cart with none needs no query
       sale.paidTotal > 0 ? Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id') : [],
       sale.customerId ? Customer.find(sale.customerId) : null,

@@ -106,6 +106,50 @@ test.group('Till cart over htmx', () => {
     assert.lengthOf(await cartLines(fixture), 0)
   })
 
+  test('the lines are stored as the cart shows them: a cart discount shared across them, taxes per line', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const coffee = await createProduct(fixture, { name: 'Coffee', price: 1000 })
+    const bread = await createProduct(fixture, { name: 'Bread', price: 500 })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: coffee.id })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: bread.id, quantity: 2 })
+    const lines = () =>
+      db
+        .from('sale_items')
+        .join('sales', 'sales.id', 'sale_items.sale_id')
+        .where({ 'sales.register_id': fixture.register.id, 'sales.status': 'open' })
+        .orderBy('sale_items.position')
+        .select('sale_items.*')
+    const [coffeeLine, breadLine] = await lines()
+    assert.deepInclude(coffeeLine, { product_id: coffee.id, name: 'Coffee', quantity: 1, list_price: 1000, unit_price: 1000, subtotal: 1000, tax_total: 80, total: 1080, position: 1 })
+    assert.deepInclude(breadLine, { product_id: bread.id, name: 'Bread', quantity: 2, subtotal: 1000, tax_total: 80, total: 1080, position: 2 })
+    const taxes = (line: any) => (typeof line.taxes === 'string' ? JSON.parse(line.taxes) : line.taxes)
+    assert.equal(taxes(coffeeLine)[0].amount, 80)
+
+    // 3.00 off the sale of 20.00: 1.50 from each line, then 8% tax on 8.50 each
+    await till(client, fixture, 'post', '/till/discount').form({ discount_type: 'amount', discount_value: '3.00' })
+    const discounted = await lines()
+    assert.deepEqual(
+      discounted.map((line) => [line.cart_discount_share, line.tax_total, line.total]),
+      [
+        [150, 68, 918],
+        [150, 68, 918],
+      ]
+    )
+    assert.equal(taxes(discounted[1])[0].amount, 68)
+    const sale = await db.from('sales').where('id', coffeeLine.sale_id).firstOrFail()
+    assert.equal(sale.total, 1836)
+
+    // Removing the discount writes the shares back to zero
+    await till(client, fixture, 'post', '/till/discount').form({ discount_type: 'none', discount_value: '' })
+    assert.deepEqual(
+      (await lines()).map((line) => [line.cart_discount_share, line.total]),
+      [
+        [0, 1080],
+        [0, 1080],
+      ]
+    )
+  })
+
   test('park a sale, find it in the list and resume it', async ({ client, assert }) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { name: 'Coffee Beans' })
