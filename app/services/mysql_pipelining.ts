@@ -76,8 +76,8 @@ export function pipelineTransactions(connection: any) {
     const commits = COMMITS.test(sql)
     state.beginHeld = false
     const text = prefixed ? `BEGIN;\n${sql}` : sql
-    const sent = typeof options === 'string' ? text : { ...options, sql: text }
-    return query(sent, bindings, (error: Error | null, rows: any, fields: any) => {
+    const outgoing = typeof options === 'string' ? text : { ...options, sql: text }
+    return query(outgoing, bindings, (error: Error | null, rows: any, fields: any) => {
       if (error) return callback(error)
       if (!prefixed && !commits) return callback(null, rows, fields)
       if (commits) state.committed = true
