@@ -21,6 +21,21 @@ async function names(table: string) {
   return (await db.from(table).orderBy('id').select('name')).map((row) => row.name)
 }
 
+/**
+ * The round trips `work` takes, the fewest of three runs: the counter is the whole process's,
+ * and other work (a live update, an earlier test's timers) only ever adds to it
+ */
+async function fewestRoundTrips(work: () => Promise<unknown>) {
+  const counts: number[] = []
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    const before = mysqlRoundTrips()
+    await work()
+    counts.push(mysqlRoundTrips() - before)
+  }
+  return Math.min(...counts)
+}
+
 test.group('Statement batches', (group) => {
   group.setup(async () => {
     await db.connection().schema.dropTableIfExists(children)
@@ -121,24 +136,23 @@ test.group('Statement batches', (group) => {
   test('MariaDB: BEGIN goes with the first statements and COMMIT with the last ones', async ({ assert }) => {
     if (!isMysql()) return assert.isTrue(true, 'SQLite runs in-process: no round trips to save')
 
-    let before = mysqlRoundTrips()
-    await inTransaction(async (trx) => {
-      await runStatements(trx, [insertStatement(parents, [{ name: 'a' }])])
-      await runStatements(trx, [insertStatement(parents, [{ name: 'b' }])], { commit: true })
-    })
-    assert.equal(mysqlRoundTrips() - before, 2, 'two batches, nothing else')
-    assert.deepEqual(await names(parents), ['a', 'b'])
+    let run = 0
+    const twoBatches = await fewestRoundTrips(() =>
+      inTransaction(async (trx) => {
+        run++
+        await runStatements(trx, [insertStatement(parents, [{ name: `a${run}` }])])
+        await runStatements(trx, [insertStatement(parents, [{ name: `b${run}` }])], { commit: true })
+      })
+    )
+    assert.equal(twoBatches, 2, 'two batches, nothing else')
+    assert.deepEqual(await names(parents), ['a1', 'b1', 'a2', 'b2', 'a3', 'b3'])
 
     // A transaction without a query sends nothing at all
-    before = mysqlRoundTrips()
-    await inTransaction(async () => {})
-    assert.equal(mysqlRoundTrips() - before, 0)
+    assert.equal(await fewestRoundTrips(() => inTransaction(async () => {})), 0)
 
     // Without commit: true, the COMMIT is a round trip of its own, as usual
-    before = mysqlRoundTrips()
-    await inTransaction((trx) => runStatements(trx, [insertStatement(parents, [{ name: 'c' }])]))
-    assert.equal(mysqlRoundTrips() - before, 2)
-    assert.deepEqual(await names(parents), ['a', 'b', 'c'])
+    assert.equal(await fewestRoundTrips(() => inTransaction((trx) => runStatements(trx, [insertStatement(parents, [{ name: `c${++run}` }])]))), 2)
+    assert.lengthOf(await names(parents), 9)
   })
 
   test('MariaDB: no query runs in a transaction after the batch that committed it', async ({ assert }) => {
@@ -203,10 +217,7 @@ test.group('Statement batches: an API sale', () => {
     ;(await sell()).assertStatus(201)
     await new Promise((resolve) => setTimeout(resolve, 100))
 
-    const before = mysqlRoundTrips()
-    const response = await sell()
-    const spent = mysqlRoundTrips() - before
-    response.assertStatus(201)
+    const spent = await fewestRoundTrips(async () => (await sell()).assertStatus(201))
     // The token (1); BEGIN with the register's lock, the products and the stock update (2); the
     // sale with its lines, payment, movements, chain and audit (3); the key with COMMIT (4). The
     // live stock update's read runs 10 ms after the commit and may fall inside the request.
