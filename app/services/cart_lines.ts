@@ -110,23 +110,35 @@ export function newCartLine(fields: Pick<CartLine, 'saleId' | 'productId' | 'nam
   }
 }
 
-/** What the line's row holds (its column values, taxes as JSON), to see later what changed */
-export function cartLineRow(line: CartLine): Record<string, unknown> {
+/**
+ * What a line's row holds (its column values, taxes as JSON): to see later what changed, and to
+ * write it. A SaleItem has the same fields, so the API's new sales write their lines with it too.
+ */
+export function saleItemRow(line: CartLine): Record<string, unknown> {
   const row: Record<string, unknown> = {}
   for (const [field, column] of COLUMNS) row[column] = field === 'taxes' ? (line.taxes ? JSON.stringify(line.taxes) : null) : line[field]
+  // A SaleItem filled for a new sale leaves these unset
+  row.price_override_by ??= null
+  row.discount_type ??= null
+  row.discount_value ??= 0
   return row
 }
 
-/** The INSERT of a new line, the UPDATE of what changed since `before` (cartLineRow), or null */
-export function cartLineWrite(line: CartLine, before: Record<string, unknown> | undefined): Statement | null {
+/** A new line's row for its INSERT, stamped now */
+export function newSaleItemRow(line: CartLine): Record<string, unknown> {
   const now = dbTimestamp()
-  const row = cartLineRow(line)
-  if (!line.id) return insertStatement('sale_items', [{ ...row, created_at: now, updated_at: now }])
+  return { ...saleItemRow(line), created_at: now, updated_at: now }
+}
+
+/** The INSERT of a new line, the UPDATE of what changed since `before` (saleItemRow), or null */
+export function cartLineWrite(line: CartLine, before: Record<string, unknown> | undefined): Statement | null {
+  if (!line.id) return insertStatement('sale_items', [newSaleItemRow(line)])
+  const row = saleItemRow(line)
   const changed = Object.keys(row).filter((column) => row[column] !== before?.[column])
   if (!changed.length) return null
   return {
     sql: `UPDATE sale_items SET ${changed.map((column) => `${column} = ?`).join(', ')}, updated_at = ? WHERE id = ?`,
-    bindings: [...changed.map((column) => row[column]), now, line.id],
+    bindings: [...changed.map((column) => row[column]), dbTimestamp(), line.id],
   }
 }
 

@@ -31,7 +31,7 @@ import { pluginRegistry } from '#plugins/registry'
 import { codeLookup, productFound } from '#services/catalog_service'
 import { dbTimestamp } from '#services/db_time'
 import { publish } from '#events/domain_events'
-import { CART_LINE_COLUMNS, cartLineFromRow, cartLineRow, cartLineWrite, keepCartLines, newCartLine, type CartLine } from '#services/cart_lines'
+import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, newCartLine, newSaleItemRow, saleItemRow, type CartLine } from '#services/cart_lines'
 
 /*
 | The checkout: a sale is rung up as an open sale (the cart lives on the server), paid with
@@ -745,7 +745,7 @@ export default class CheckoutService {
   /** A new sale's lines: their INSERT, then the read of the ids the database gave them */
   #lineStatements(saleId: number | InsertedId, items: SaleItem[]): Statement[] {
     return [
-      insertStatement('sale_items', items.map((i) => ({ ...this.#itemRow(i), sale_id: saleId }))),
+      insertStatement('sale_items', items.map((i) => ({ ...newSaleItemRow(i), sale_id: saleId }))),
       { sql: 'SELECT id, position FROM sale_items WHERE sale_id = ?', bindings: [saleId] },
     ]
   }
@@ -797,33 +797,6 @@ export default class CheckoutService {
     return {
       sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE store_id = ?${byId ? ' AND id = ?' : ''} ORDER BY id LIMIT 1${lock && trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''}`,
       bindings: byId ? [storeId, registerId] : [storeId],
-    }
-  }
-
-  #itemRow(item: SaleItem) {
-    const now = dbTimestamp()
-    return {
-      sale_id: item.saleId,
-      product_id: item.productId,
-      name: item.name,
-      sku: item.sku,
-      quantity: item.quantity,
-      list_price: item.listPrice,
-      unit_price: item.unitPrice,
-      price_override_by: item.priceOverrideBy ?? null,
-      discount_type: item.discountType ?? null,
-      discount_value: item.discountValue ?? 0,
-      line_discount: item.lineDiscount,
-      cart_discount_share: item.cartDiscountShare,
-      tax_class: item.taxClass,
-      tax_rate_ppm: item.taxRatePpm,
-      tax_total: item.taxTotal,
-      taxes: item.taxes ? JSON.stringify(item.taxes) : null,
-      subtotal: item.subtotal,
-      total: item.total,
-      position: item.position,
-      created_at: now,
-      updated_at: now,
     }
   }
 
@@ -898,7 +871,7 @@ export default class CheckoutService {
       }
       if (pendingRead.rows.length) throw pendingPaymentError()
       const lines = itemsRead.rows.map(cartLineFromRow)
-      const before = new Map(lines.map((line) => [line, cartLineRow(line)]))
+      const before = new Map(lines.map((line) => [line, saleItemRow(line)]))
       await change(sale, lines, trx, extra)
       await this.#price(actor.store, sale, lines, trx)
       if (sale.userId !== actor.user.id) sale.userId = actor.user.id
