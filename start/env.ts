@@ -29,6 +29,8 @@ export default await Env.create(appRoot, {
   DB_POOL_MAX: Env.schema.number.optional(),
 
   WEB_CONCURRENCY: Env.schema.number.optional(),
+  // Milliseconds a request's user, store and token rows serve the next requests (identity_cache.ts)
+  AUTH_CACHE_TTL: Env.schema.number.optional(),
 
   REDIS_HOST: Env.schema.string.optional(),
   REDIS_PORT: Env.schema.number.optional(),

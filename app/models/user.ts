@@ -1,11 +1,12 @@
 import { DateTime } from 'luxon'
 import hash from '@adonisjs/core/services/hash'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, beforeSave, belongsTo, column } from '@adonisjs/lucid/orm'
+import { BaseModel, afterDelete, afterSave, beforeSave, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
 import Store from '#models/store'
 import { AccessTokensProvider } from '#services/access_token_provider'
+import { identityChanged } from '#services/identity_cache'
 
 export const ROLES = ['admin', 'manager', 'cashier', 'accountant'] as const
 export type Role = (typeof ROLES)[number]
@@ -38,6 +39,13 @@ export default class User extends compose(BaseModel, AuthFinder) {
     if (user.$dirty.pin && user.pin && !user.pin.startsWith('$')) {
       user.pin = await hash.make(user.pin)
     }
+  }
+
+  // Requests read users through a short cache (identity_cache.ts): a change is seen from the next one
+  @afterSave()
+  @afterDelete()
+  static forgetKeptIdentities(user: User) {
+    identityChanged(user.$trx)
   }
 
   get isManager() {

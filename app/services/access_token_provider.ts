@@ -7,14 +7,16 @@ import type { DbAccessTokensProviderOptions } from '@adonisjs/auth/types/access_
 import type User from '#models/user'
 import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
-import { runStatements, type Statement, type StatementResult } from '#services/sql_batch'
+import { runStatements, type Statement } from '#services/sql_batch'
+import { cachedIdentity, identityChanged, identityGeneration, keepIdentity, type IdentityRows } from '#services/identity_cache'
 
 /*
-| Who is asking, in one round trip. Every request reads its user (by the session's user id, or
-| by the API token) and then the user's home store; Adonis's providers read the token, then the
-| user, then the store (three round trips on MySQL/MariaDB, before the request's own work).
-| These read them together (app/services/sql_batch.ts) and hand the store over preloaded
-| (user.store), which StoreAccessService uses.
+| Who is asking, in one round trip, or none. Every request reads its user (by the session's user
+| id, or by the API token) and then the user's home store; Adonis's providers read the token,
+| then the user, then the store (three round trips on MySQL/MariaDB, before the request's own
+| work). These read them together (app/services/sql_batch.ts), keep the rows for the next
+| requests of the same token or user for a few seconds (app/services/identity_cache.ts), and
+| hand the store over preloaded (user.store), which StoreAccessService uses.
 */
 
 /** How stale last_used_at may get: it says "in use lately", not "this very second" */
@@ -28,10 +30,11 @@ function userAndStoreStatements(tables: string, where: string, bindings: unknown
   ]
 }
 
-async function userWithStore(model: typeof User, userRead: StatementResult, storeRead: StatementResult): Promise<User | null> {
-  const user = userRead.rows[0] ? model.$createFromAdapterResult(userRead.rows[0]) : null
+/** A fresh user model for this request (with its home store), from rows that may serve several */
+function userWithStore(model: typeof User, rows: IdentityRows): User | null {
+  const user = rows.user ? model.$createFromAdapterResult(rows.user) : null
   if (!user) return null
-  user.$setRelated('store', storeRead.rows[0] ? Store.$createFromAdapterResult(storeRead.rows[0]) : (null as any))
+  user.$setRelated('store', rows.store ? Store.$createFromAdapterResult(rows.store) : (null as any))
   return user
 }
 
@@ -57,23 +60,52 @@ export class AccessTokensProvider<TokenableModel extends LucidModel> extends DbA
     const decoded = AccessToken.decode(this.prefix, tokenValue.release())
     if (!decoded) return null
     const client = await this.getDb()
-    const [tokenRead, userRead, storeRead] = await runStatements(client, [
-      { sql: `SELECT * FROM ${this.table} WHERE id = ? AND type = ?`, bindings: [decoded.identifier, this.type] },
-      ...userAndStoreStatements(`${this.table} t JOIN users u ON u.id = t.tokenable_id`, 't.id = ? AND t.type = ?', [decoded.identifier, this.type]),
-    ])
-    const row = tokenRead.rows[0]
+    const key = `token:${decoded.identifier}`
+    let rows = cachedIdentity(key)
+    if (!rows) {
+      const since = identityGeneration()
+      const [tokenRead, userRead, storeRead] = await runStatements(client, [
+        { sql: `SELECT * FROM ${this.table} WHERE id = ? AND type = ?`, bindings: [decoded.identifier, this.type] },
+        ...userAndStoreStatements(`${this.table} t JOIN users u ON u.id = t.tokenable_id`, 't.id = ? AND t.type = ?', [decoded.identifier, this.type]),
+      ])
+      rows = { token: tokenRead.rows[0], user: userRead.rows[0], store: storeRead.rows[0] }
+      // Only a token that exists is kept: a made-up one is read (and refused) every time
+      if (rows.token) keepIdentity(key, rows, since)
+    }
+    const row = rows.token
     if (!row) return null
-    const token = this.dbRowToAccessToken(row)
+    const token = this.dbRowToAccessToken(row as any)
     if (!token.verify(decoded.secret) || token.isExpired()) return null
 
     const lastUsed = token.lastUsedAt ? new Date(token.lastUsedAt).getTime() : 0
     const now = Date.now()
     if (!(now - lastUsed < TOUCH_EVERY_MS)) {
       token.lastUsedAt = new Date(now)
+      // The kept row says so too, or each request until it expires would write it again
+      row.last_used_at = token.lastUsedAt
       await client.from(this.table).where({ id: row.id, type: row.type }).update({ last_used_at: token.lastUsedAt })
     }
     const model = (await this.resolveTokenableModel()) as unknown as typeof User
-    return { token, user: await userWithStore(model, userRead, storeRead) }
+    return { token, user: userWithStore(model, rows) }
+  }
+
+  // A deleted token is refused from the next request on (identity_cache.ts)
+  async delete(...args: Parameters<DbAccessTokensProvider<TokenableModel>['delete']>) {
+    const deleted = await super.delete(...args)
+    identityChanged()
+    return deleted
+  }
+
+  async deleteAll(...args: Parameters<DbAccessTokensProvider<TokenableModel>['deleteAll']>) {
+    const deleted = await super.deleteAll(...args)
+    identityChanged()
+    return deleted
+  }
+
+  async invalidate(...args: Parameters<DbAccessTokensProvider<TokenableModel>['invalidate']>) {
+    const invalidated = await super.invalidate(...args)
+    identityChanged()
+    return invalidated
   }
 
   protected resolveTokenableModel() {
@@ -121,8 +153,15 @@ export class TokenUserProvider {
 export class SessionUserProvider extends SessionLucidUserProvider<typeof User> {
   async findById(identifier: string | number | BigInt) {
     const model = (await this.getModel()) as unknown as typeof User
-    const [userRead, storeRead] = await runStatements(db.connection(model.connection), userAndStoreStatements('users u', 'u.id = ?', [identifier]))
-    const user = await userWithStore(model, userRead, storeRead)
+    const key = `user:${identifier}`
+    let rows = cachedIdentity(key)
+    if (!rows) {
+      const since = identityGeneration()
+      const [userRead, storeRead] = await runStatements(db.connection(model.connection), userAndStoreStatements('users u', 'u.id = ?', [identifier]))
+      rows = { user: userRead.rows[0], store: storeRead.rows[0] }
+      if (rows.user) keepIdentity(key, rows, since)
+    }
+    const user = userWithStore(model, rows)
     return user ? this.createUserForGuard(user) : null
   }
 }

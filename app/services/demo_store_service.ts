@@ -10,6 +10,7 @@ import { DomainError } from '#exceptions/domain_error'
 import ShiftService from '#services/shift_service'
 import Customer from '#models/customer'
 import { pluginHost } from '#plugins/host'
+import { identityChanged } from '#services/identity_cache'
 
 /*
 | The demo store of `node ace pos:demo`: a New York corner grocery with two registers, three
@@ -131,6 +132,8 @@ export default class DemoStoreService {
       }
     }
     await db.transaction(async (trx) => {
+      // Its users, stores and tokens go: a server that kept them forgets them (identity_cache.ts)
+      identityChanged(trx)
       const userIds = (await trx.from('users').whereIn('store_id', storeIds).orWhereIn('email', emails).select('id')).map((u) => Number(u.id))
       const saleIds = trx.from('sales').whereIn('store_id', storeIds).select('id')
       if (userIds.length) {

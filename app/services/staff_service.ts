@@ -5,6 +5,7 @@ import type Store from '#models/store'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
+import { identityChanged } from '#services/identity_cache'
 
 export interface StaffInput {
   name: string
@@ -99,6 +100,7 @@ export default class StaffService {
 
   async #revokeTokens(trx: TransactionClientContract, user: User) {
     await trx.from('auth_access_tokens').where('tokenable_id', user.id).delete()
+    identityChanged(trx)
   }
 
   async #checkEmail(trx: TransactionClientContract, email: string, userId: number | null) {
