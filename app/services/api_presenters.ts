@@ -4,6 +4,7 @@ import type Sale from '#models/sale'
 import type SaleItem from '#models/sale_item'
 import type Payment from '#models/payment'
 import type Refund from '#models/refund'
+import type { CartLine } from '#services/cart_lines'
 
 /*
 | The JSON shapes of the REST API. Money is integer minor units; dates are ISO 8601 in UTC.
@@ -33,7 +34,7 @@ export function productJson(product: Product) {
   }
 }
 
-export function saleItemJson(item: SaleItem) {
+export function saleItemJson(item: SaleItem | CartLine) {
   return {
     id: item.id,
     product_id: item.productId,
@@ -47,7 +48,8 @@ export function saleItemJson(item: SaleItem) {
     tax: item.taxTotal,
     tax_rate: item.taxRatePpm / 10_000,
     total: item.total,
-    refunded_quantity: item.refundedQuantity ?? 0,
+    // (a new sale's plain lines have none yet)
+    refunded_quantity: (item as SaleItem).refundedQuantity ?? 0,
   }
 }
 
@@ -90,7 +92,7 @@ export function refundJson(refund: Refund) {
   }
 }
 
-export function saleJson(sale: Sale, items: SaleItem[], payments: Payment[], refunds?: Refund[]) {
+export function saleJson(sale: Sale, items: (SaleItem | CartLine)[], payments: Payment[], refunds?: Refund[]) {
   return {
     id: sale.id,
     number: sale.number ?? null,

@@ -8,8 +8,9 @@ import { insertStatement, type Statement } from '#services/sql_batch'
 | The lines of the till's open cart as plain data. Every scan reads the whole cart, prices it
 | again and writes what changed; as Lucid models (a proxy per row, a deep copy of its originals,
 | a diff of every column) the lines cost a fifth of a scan's time. The cart partial reads the
-| same camelCase fields from a CartLine as from a SaleItem. A completed sale's lines are
-| SaleItem models everywhere else.
+| same camelCase fields from a CartLine as from a SaleItem. The API's new sales build their
+| lines the same way (they are only written and answered); a sale's lines read back later are
+| SaleItem models.
 */
 
 export interface CartLine {
@@ -110,17 +111,10 @@ export function newCartLine(fields: Pick<CartLine, 'saleId' | 'productId' | 'nam
   }
 }
 
-/**
- * What a line's row holds (its column values, taxes as JSON): to see later what changed, and to
- * write it. A SaleItem has the same fields, so the API's new sales write their lines with it too.
- */
+/** What a line's row holds (its column values, taxes as JSON): to see later what changed, and to write it */
 export function saleItemRow(line: CartLine): Record<string, unknown> {
   const row: Record<string, unknown> = {}
   for (const [field, column] of COLUMNS) row[column] = field === 'taxes' ? (line.taxes ? JSON.stringify(line.taxes) : null) : line[field]
-  // A SaleItem filled for a new sale leaves these unset
-  row.price_override_by ??= null
-  row.discount_type ??= null
-  row.discount_value ??= 0
   return row
 }
 

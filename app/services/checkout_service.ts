@@ -413,7 +413,7 @@ export default class CheckoutService {
       /** Run inside the caller's transaction (an exchange, an idempotent API write); sale:completed goes out when it commits */
       client?: TransactionClientContract | null
     }
-  ): Promise<{ sale: Sale; payment: Payment | null }> {
+  ): Promise<{ sale: Sale; items: CartLine[]; payment: Payment | null }> {
     for (const line of request.lines) {
       this.#checkQuantity(line.quantity)
       this.#checkDiscount(line.discountType ?? null, line.discountValue ?? 0, 'items.discount')
@@ -451,19 +451,19 @@ export default class CheckoutService {
             field: `items.${index}.product_id`,
           })
         }
-        const item = new SaleItem()
-        item.fill({
+        // Plain data, as the till's cart lines (cart_lines.ts): the lines are only written and answered
+        const item = newCartLine({
+          saleId: 0,
           productId: line.productId,
           name: product.name,
           sku: product.sku,
           quantity: line.quantity,
-          listPrice: Number(product.price),
           unitPrice: Number(product.price),
           taxClass: product.tax_class,
-          discountType: line.discountType ?? null,
-          discountValue: line.discountValue ?? 0,
           position: index + 1,
         })
+        item.discountType = line.discountType ?? null
+        item.discountValue = line.discountValue ?? 0
         return item
       })
 
@@ -497,11 +497,9 @@ export default class CheckoutService {
         for (const item of items) item.saleId = sale.id
         this.#takeLineIds(items, lineResults.at(-1)!)
       }
-      // The caller answers from these objects instead of reading the sale back
-      sale.$setRelated('items', items)
-      sale.$setRelated('payments', payment ? [payment] : [])
       if (sale.status === 'completed') trx.after('commit', () => this.#publishCompleted(sale, productIds))
-      return { sale, payment }
+      // The caller answers from these instead of reading the sale back
+      return { sale, items, payment }
     })
   }
 
@@ -620,7 +618,8 @@ export default class CheckoutService {
   async #complete(
     actor: Actor,
     sale: Sale,
-    items: SaleItem[],
+    /** The till's lines are written already (SaleItem); a new API sale's are not (CartLine, id 0) */
+    items: (SaleItem | CartLine)[],
     payments: Payment[],
     trx: TransactionClientContract,
     newPayment?: Payment,
@@ -666,7 +665,7 @@ export default class CheckoutService {
     const isNew = !sale.$isPersisted
     const saleWrite = modelWrite(sale)
     const saleId = isNew ? insertedId(0) : sale.id
-    const freshItems = items.filter((i) => !i.$isPersisted)
+    const freshItems = items.filter((i): i is CartLine => !i.id)
     const freshPayments = payments.filter((p) => !p.$isPersisted)
     const statements: Statement[] = [
       ...(saleWrite ? [saleWrite] : []),
@@ -743,7 +742,7 @@ export default class CheckoutService {
   }
 
   /** A new sale's lines: their INSERT, then the read of the ids the database gave them */
-  #lineStatements(saleId: number | InsertedId, items: SaleItem[]): Statement[] {
+  #lineStatements(saleId: number | InsertedId, items: CartLine[]): Statement[] {
     return [
       insertStatement('sale_items', items.map((i) => ({ ...newSaleItemRow(i), sale_id: saleId }))),
       { sql: 'SELECT id, position FROM sale_items WHERE sale_id = ?', bindings: [saleId] },
@@ -751,20 +750,16 @@ export default class CheckoutService {
   }
 
   /** The ids read back by #lineStatements, matched to the lines by position */
-  #takeLineIds(items: SaleItem[], read: StatementResult) {
+  #takeLineIds(items: CartLine[], read: StatementResult) {
     const byPosition = new Map(read.rows.map((row) => [Number(row.position), Number(row.id)]))
-    for (const item of items) {
-      item.id = byPosition.get(item.position)!
-      item.$hydrateOriginals()
-      item.$isPersisted = true
-    }
+    for (const item of items) item.id = byPosition.get(item.position)!
   }
 
   /** An exchange's new sale: the credit of the returned goods first, then a payment for what is left */
   async #completeWithCredit(
     actor: Actor,
     sale: Sale,
-    items: SaleItem[],
+    items: CartLine[],
     credit: { method: string; amount: number },
     request: PaymentRequest | null,
     register: RegisterRow,

@@ -40,7 +40,7 @@ export default class SalesController {
     await ctx.bouncer.authorize('sell')
     const body = await ctx.request.validateUsing(createSaleValidator)
     return runIdempotentInTransaction(ctx, async (trx) => {
-      const { sale } = await this.checkout.createSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, body.register_id ?? null, {
+      const { sale, items, payment } = await this.checkout.createSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, body.register_id ?? null, {
         customerId: body.customer_id ?? null,
         lines: body.items.map((item) => ({
           productId: item.product_id,
@@ -52,7 +52,7 @@ export default class SalesController {
         client: trx,
       })
       // Answered from the objects the checkout just wrote (its lines and payments), not read back
-      return { status: 201, body: saleJson(sale, sale.items, sale.payments, []) }
+      return { status: 201, body: saleJson(sale, items, payment ? [payment] : [], []) }
     })
   }
 }
