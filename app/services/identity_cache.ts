@@ -14,7 +14,8 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 | logout, a disabled user) empties the cache when its transaction commits, in this process and,
 | with REDIS_HOST set, in every process sharing that Redis. Without Redis, other worker processes
 | (WEB_CONCURRENCY) and changes written to the database behind the app's back are seen once the
-| rows are older than the TTL.
+| rows are older than the TTL. With Redis, nothing is kept while this process is not subscribed
+| (before the first subscription is acknowledged, and from a dropped connection until the next).
 */
 
 export interface IdentityRows {
@@ -40,15 +41,18 @@ export function cachedIdentity(key: string): IdentityRows | null {
   return null
 }
 
-/** What readIdentity's caller passes to keepIdentity: the generation its read started in */
+/** What a reader passes to keepIdentity: the generation its read started in */
 export function identityGeneration() {
-  subscribeOnce()
+  listen()
   return generation
 }
 
-/** Keeps rows read since `readSince` (identityGeneration()), unless something changed meanwhile */
+/**
+ * Keeps rows read since `readSince` (identityGeneration()), unless something changed meanwhile.
+ * With Redis, only while this process hears the other servers' changes.
+ */
 export function keepIdentity(key: string, rows: IdentityRows, readSince: number) {
-  if (!ttlMs || readSince !== generation) return
+  if (!ttlMs || readSince !== generation || (redisHost && !listening)) return
   if (entries.size >= SWEEP_AT) {
     const now = Date.now()
     for (const [k, entry] of entries) if (entry.until <= now) entries.delete(k)
@@ -76,18 +80,48 @@ export function identityChanged(client?: QueryClientContract | null) {
 
 const redisHost = env.get('REDIS_HOST')
 const channel = `pos:identity:${env.get('DB_CONNECTION') === 'mysql' ? env.get('DB_DATABASE', 'pos') : (env.get('SQLITE_PATH') ?? 'sqlite')}`
-let subscribed = false
+/** Subscribed, and the subscriber connection up: until then (and after it drops) nothing is kept */
+let listening = false
+let subscribing = false
+let retryAt = 0
+const RETRY_MS = 5000
 
 async function redisConnection() {
   return (await import('@adonisjs/redis/services/main')).default
 }
 
-function subscribeOnce() {
-  if (subscribed || !redisHost || !ttlMs) return
-  subscribed = true
-  const failed = (error: unknown) => logger.error({ err: error }, 'Cannot listen for identity changes on Redis: other servers\u2019 changes are seen after AUTH_CACHE_TTL')
+const heardChange = () => forgetHere()
+
+/** A dropped subscriber connection may miss messages while it reconnects: forget, and subscribe again */
+function lost() {
+  if (!listening) return
+  listening = false
+  forgetHere()
+}
+
+/** Subscribes to the other servers' changes (on the first read, and again after a loss) */
+function listen() {
+  if (!redisHost || !ttlMs || listening || subscribing || Date.now() < retryAt) return
+  subscribing = true
+  const failed = (error: unknown) => {
+    subscribing = false
+    retryAt = Date.now() + RETRY_MS
+    logger.error({ err: error }, 'Cannot listen for identity changes on Redis: who is asking is read on every request until it works')
+  }
   redisConnection()
-    .then((redis) => redis.connection().subscribe(channel, () => forgetHere(), { onError: failed, onSubscription: () => {} }))
+    .then((redis) => {
+      const connection = redis.connection()
+      connection.subscribe(channel, heardChange, {
+        onSubscription: () => {
+          subscribing = false
+          listening = true
+          // (the same listener again is a no-op; after an "end" the connection drops its listeners)
+          connection.on('subscriber:close', lost)
+          connection.on('subscriber:end', lost)
+        },
+        onError: failed,
+      })
+    })
     .catch(failed)
 }
 

@@ -144,17 +144,33 @@ test.group('Who is asking: across processes', () => {
     }
   }).timeout(120_000)
 
-  test('a logout on server A is refused at once by server B, through Redis', async ({ assert }) => {
+  test('through Redis, a logout on server A is refused at once by server B, also after B lost its subscription', async ({ assert }) => {
     const fixture = await createStore()
     const base = Number(process.env.PORT)
     const ports = [base + 7, base + 8]
-    // A TTL far longer than the test: only the message through Redis can make B forget
+    // A TTL far longer than the test: only a message through Redis, or a lost subscription, makes B forget
     const servers = ports.map((port) => startServer(new URL('../../../', import.meta.url), serverEnv(port, { AUTH_CACHE_TTL: '600000', REDIS_HOST: process.env.REDIS_HOST })))
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
     try {
       await Promise.all(servers.map((server, i) => waitForServer(server, ports[i], 90_000)))
       const [urlA, urlB] = ports.map((port) => `http://127.0.0.1:${port}`)
       const token = await login(urlA, fixture.users.cashier.email)
+      const nameOnB = async () => ((await (await fetch(`${urlB}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).json()) as { user: { name: string } }).user.name
+      // B subscribes on its first read and keeps rows once Redis has acknowledged it
       assert.equal(await me(urlB, token), 200)
+      await pause(300)
+      assert.equal(await me(urlB, token), 200)
+      // B answers from the rows it keeps: a rename behind the app's back does not show
+      await db.from('users').where('id', fixture.users.cashier.id).update({ name: 'Renamed Behind The App' })
+      assert.equal(await nameOnB(), fixture.users.cashier.name)
+
+      // Redis drops every subscriber: B may miss messages until it is back, so it forgets and reads
+      const { default: redis } = await import('@adonisjs/redis/services/main')
+      await redis.connection().call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+      await pause(500)
+      assert.equal(await nameOnB(), 'Renamed Behind The App')
+      // ...and subscribes again, then keeps rows and hears A's changes as before
+      await pause(300)
       assert.equal(await me(urlB, token), 200)
 
       const logout = await fetch(`${urlA}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })
@@ -162,7 +178,7 @@ test.group('Who is asking: across processes', () => {
       // Redis delivers the message within milliseconds; a second is plenty
       let status = 200
       for (let i = 0; i < 20 && status === 200; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
+        await pause(50)
         status = await me(urlB, token)
       }
       assert.equal(status, 401)
