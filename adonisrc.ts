@@ -29,6 +29,7 @@ export default defineConfig({
     () => import('#start/view'),
     () => import('#start/hardware'),
     { file: () => import('#start/plugins'), environment: ['web', 'test'] },
+    { file: () => import('#start/maintenance'), environment: ['web'] },
   ],
 
   tests: {

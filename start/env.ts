@@ -31,6 +31,8 @@ export default await Env.create(appRoot, {
   WEB_CONCURRENCY: Env.schema.number.optional(),
   // Milliseconds a request's user, store and token rows serve the next requests (identity_cache.ts)
   AUTH_CACHE_TTL: Env.schema.number.optional(),
+  // Days an Idempotency-Key and its answer are kept (idempotency_service.ts)
+  IDEMPOTENCY_KEY_DAYS: Env.schema.number.optional(),
 
   REDIS_HOST: Env.schema.string.optional(),
   REDIS_PORT: Env.schema.number.optional(),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DomainError } from '#exceptions/domain_error'
@@ -25,8 +26,13 @@ interface KeyedRequest {
 /*
 | Retried writes: the client sends an Idempotency-Key (a UUID it made). The first request
 | with a key runs and its answer is kept; the same key with the same body gets that answer
-| again; with another body, 409 idempotency_conflict. Keys are per user.
+| again; with another body, 409 idempotency_conflict. Keys are per user. A key is kept for
+| IDEMPOTENCY_KEY_DAYS (7 by default): a client retries within seconds or minutes, and each
+| key holds its whole answer (a sale's is about 3 KB), so kept for ever they would outgrow the
+| sales themselves and slow every insert.
 */
+
+export const KEY_RETENTION_DAYS = env.get('IDEMPOTENCY_KEY_DAYS', 7)
 
 /**
  * For writes whose service runs its own transaction(s): the key is claimed first (a concurrent
@@ -156,4 +162,22 @@ async function remember(request: KeyedRequest, outcome: StoredResponse) {
 
 function send(ctx: HttpContext, outcome: StoredResponse) {
   return ctx.response.status(outcome.status).json(outcome.body)
+}
+
+/**
+ * Deletes the keys older than `days`, oldest first, `batch` at a time. By primary key (ids grow
+ * with time): a delete locks only the old rows, never the end of the table where new keys go,
+ * so sales do not wait on it. Returns how many were deleted.
+ */
+export async function pruneIdempotencyKeys(days = KEY_RETENTION_DAYS, batch = 1000): Promise<number> {
+  const cutoff = dbTimestamp(new Date(Date.now() - days * 86_400_000))
+  let deleted = 0
+  for (;;) {
+    const oldest = await db.from('idempotency_keys').orderBy('id').limit(batch).select('id', db.raw('created_at < ? AS expired', [cutoff]))
+    const expiredLead = oldest.findIndex((row) => !Number(row.expired))
+    const ids = oldest.slice(0, expiredLead === -1 ? oldest.length : expiredLead).map((row) => Number(row.id))
+    if (!ids.length) return deleted
+    deleted += Number(await db.from('idempotency_keys').whereIn('id', ids).delete())
+    if (ids.length < batch) return deleted
+  }
 }

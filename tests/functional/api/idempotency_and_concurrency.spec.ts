@@ -2,6 +2,8 @@ import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
+import { dbTimestamp } from '#services/db_time'
+import { KEY_RETENTION_DAYS, pruneIdempotencyKeys } from '#services/idempotency_service'
 
 /*
 | Retried writes with an Idempotency-Key, and tills racing for the last units of a product.
@@ -167,6 +169,57 @@ test.group('API idempotency', () => {
     assert.equal(await countRows('stock_movements', { product_id: a.id, reason: 'sale' }), 1)
     assert.equal(await stockOf(a.id), 49)
     assert.equal(await ledgerSum(a.id), 49)
+  })
+})
+
+test.group('API idempotency: how long keys are kept', () => {
+  /** Makes every key up to `lastId` look written `days` ago, as if that much time had passed */
+  async function age(lastId: number, days: number) {
+    await db.from('idempotency_keys').where('id', '<=', lastId).update({ created_at: dbTimestamp(new Date(Date.now() - days * 86_400_000)) })
+  }
+  const keyId = async (key: string) => Number((await db.from('idempotency_keys').where('key', key).first()).id)
+
+  test('keys older than IDEMPOTENCY_KEY_DAYS are deleted; a newer key still replays, an expired one runs again', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 10 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const body = { items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash', tendered: 5000 }
+    const [old, recent] = [randomUUID(), randomUUID()]
+    const sell = (key: string) => client.post('/api/sales').bearerToken(token).header('Idempotency-Key', key).json(body)
+    const first = await sell(old)
+    first.assertStatus(201)
+    ;(await sell(recent)).assertStatus(201)
+
+    await age(await keyId(old), KEY_RETENTION_DAYS + 1)
+    assert.isAtLeast(await pruneIdempotencyKeys(), 1)
+    assert.equal(await countRows('idempotency_keys', { key: old }), 0)
+    assert.equal(await countRows('idempotency_keys', { key: recent }), 1)
+
+    const replay = await sell(recent)
+    replay.assertStatus(201)
+    assert.equal(replay.header('idempotent-replayed'), 'true')
+    // Past the retention a retry is a new request: that is what the days are for
+    const rerun = await sell(old)
+    rerun.assertStatus(201)
+    assert.notEqual(rerun.body().id, first.body().id)
+    assert.equal(await countRows('sales', { store_id: fixture.store.id }), 3)
+  })
+
+  test('a key younger than the retention is kept, and more expired keys than a batch all go', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 20 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const keys = [1, 2, 3, 4, 5].map(() => randomUUID())
+    for (const key of keys) {
+      ;(await client.post('/api/sales').bearerToken(token).header('Idempotency-Key', key).json({ items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash' })).assertStatus(201)
+    }
+    await age(await keyId(keys[4]), KEY_RETENTION_DAYS - 1)
+    assert.equal(await pruneIdempotencyKeys(KEY_RETENTION_DAYS, 2), 0)
+    assert.equal(await countRows('idempotency_keys', { user_id: fixture.users.cashier.id }), 5)
+
+    await age(await keyId(keys[4]), KEY_RETENTION_DAYS + 1)
+    assert.isAtLeast(await pruneIdempotencyKeys(KEY_RETENTION_DAYS, 2), 5)
+    assert.equal(await countRows('idempotency_keys', { user_id: fixture.users.cashier.id }), 0)
   })
 })
 

@@ -1,0 +1,20 @@
+/*
+| Housekeeping of the server process: old Idempotency-Keys are deleted a minute after the start
+| and then every hour (idempotency_service.ts). Each server (or worker) does it; a delete that
+| finds nothing left costs one read.
+*/
+import logger from '@adonisjs/core/services/logger'
+import { pruneIdempotencyKeys } from '#services/idempotency_service'
+
+const HOUR = 3_600_000
+
+function prune() {
+  pruneIdempotencyKeys()
+    .then((deleted) => {
+      if (deleted) logger.info('deleted %d expired Idempotency-Keys', deleted)
+    })
+    .catch((error) => logger.error({ err: error }, 'could not delete expired Idempotency-Keys'))
+}
+
+setTimeout(prune, 60_000).unref()
+setInterval(prune, HOUR).unref()
