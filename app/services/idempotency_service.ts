@@ -70,13 +70,14 @@ export async function runIdempotentInTransaction(ctx: HttpContext, handler: (trx
   const request = keyedRequest(ctx)
   if (!request) return send(ctx, await inTransaction(handler))
   try {
-    const outcome = await inTransaction(async (trx) => {
+    const { outcome, text } = await inTransaction(async (trx) => {
       const answer = await handler(trx)
+      const row = keyRow(request, answer)
       // The transaction's last statement: it commits in the same round trip on MySQL/MariaDB
-      await runStatements(trx, [insertStatement('idempotency_keys', [keyRow(request, answer)])], { commit: true })
-      return answer
+      await runStatements(trx, [insertStatement('idempotency_keys', [row])], { commit: true })
+      return { outcome: answer, text: row.response_body! }
     })
-    return send(ctx, outcome)
+    return send(ctx, outcome, text)
   } catch (error) {
     // The key was used before: this is a retry (the write may have failed only because it ran again)
     if (await storedKey(request)) return send(ctx, await replay(ctx, request))
@@ -160,8 +161,12 @@ async function remember(request: KeyedRequest, outcome: StoredResponse) {
     .update({ status_code: outcome.status, response_body: JSON.stringify(outcome.body) })
 }
 
-function send(ctx: HttpContext, outcome: StoredResponse) {
-  return ctx.response.status(outcome.status).json(outcome.body)
+/** `text`: the body already serialized (as kept with its key), so it is not serialized twice */
+function send(ctx: HttpContext, outcome: StoredResponse, text?: string) {
+  ctx.response.status(outcome.status)
+  if (text === undefined) return ctx.response.json(outcome.body)
+  ctx.response.header('content-type', 'application/json; charset=utf-8')
+  return ctx.response.send(text)
 }
 
 /**

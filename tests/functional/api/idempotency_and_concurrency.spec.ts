@@ -25,8 +25,11 @@ test.group('API idempotency', () => {
 
     const first = await client.post('/api/sales').bearerToken(token).header('Idempotency-Key', key).json(body)
     first.assertStatus(201)
+    // (sent as the text kept with the key, serialized once)
+    assert.equal(first.header('content-type'), 'application/json; charset=utf-8')
     const second = await client.post('/api/sales').bearerToken(token).header('Idempotency-Key', key).json(body)
     second.assertStatus(201)
+    assert.equal(second.header('content-type'), 'application/json; charset=utf-8')
     assert.deepEqual(second.body(), first.body())
     assert.equal(second.header('idempotent-replayed'), 'true')
 
