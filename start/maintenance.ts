@@ -1,7 +1,7 @@
 /*
-| Housekeeping of the server process: old Idempotency-Keys are deleted a minute after the start
-| and then every hour (idempotency_service.ts). Each server (or worker) does it; a delete that
-| finds nothing left costs one read.
+| Housekeeping of the server process: old Idempotency-Keys are deleted a minute or two after the
+| start and then every hour (idempotency_service.ts). Each server (or worker) does it, at its own
+| moment (workers start together); one that finds nothing left costs a read.
 */
 import logger from '@adonisjs/core/services/logger'
 import { pruneIdempotencyKeys } from '#services/idempotency_service'
@@ -16,5 +16,7 @@ function prune() {
     .catch((error) => logger.error({ err: error }, 'could not delete expired Idempotency-Keys'))
 }
 
-setTimeout(prune, 60_000).unref()
-setInterval(prune, HOUR).unref()
+setTimeout(() => {
+  prune()
+  setInterval(prune, HOUR).unref()
+}, 60_000 + Math.random() * 60_000).unref()

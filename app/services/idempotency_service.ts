@@ -32,7 +32,8 @@ interface KeyedRequest {
 | sales themselves and slow every insert.
 */
 
-export const KEY_RETENTION_DAYS = env.get('IDEMPOTENCY_KEY_DAYS', 7)
+// At least a day: a shorter one would delete the claims of requests still running
+export const KEY_RETENTION_DAYS = Math.max(1, env.get('IDEMPOTENCY_KEY_DAYS', 7))
 
 /**
  * For writes whose service runs its own transaction(s): the key is claimed first (a concurrent
@@ -170,9 +171,9 @@ function send(ctx: HttpContext, outcome: StoredResponse, text?: string) {
 }
 
 /**
- * Deletes the keys older than `days`, oldest first, `batch` at a time. By primary key (ids grow
- * with time): a delete locks only the old rows, never the end of the table where new keys go,
- * so sales do not wait on it. Returns how many were deleted.
+ * Deletes the keys older than `days`, oldest first, `batch` at a time, each batch its own short
+ * statement by primary key (ids grow with time): it locks the old rows it deletes, and a sale's
+ * new key waits on it for a batch at most (milliseconds). Returns how many were deleted.
  */
 export async function pruneIdempotencyKeys(days = KEY_RETENTION_DAYS, batch = 1000): Promise<number> {
   const cutoff = dbTimestamp(new Date(Date.now() - days * 86_400_000))
