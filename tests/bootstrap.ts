@@ -9,15 +9,15 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import limiter from '@adonisjs/limiter/services/main'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
+import { locateBrowser } from '#services/browser_locator'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 
 /*
 | Tests talk to a real database (SQLite by default, MariaDB with DB_CONNECTION=mysql), a real
-| HTTP server on PORT (3334) and a real Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
+| HTTP server on PORT (3334) and a real Chromium (CHROMIUM_PATH, a system one, or the one inside
+| the npm package @sparticuz/chromium: app/services/browser_locator.ts).
 | Each test builds its own store with tests/fixtures.ts, so tests never share rows.
 */
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 export const plugins: Config['plugins'] = [
   assert(),
@@ -28,12 +28,10 @@ export const plugins: Config['plugins'] = [
   authApiClient(app),
   browserClient({
     runInSuites: ['browser'],
-    launcher: (options) =>
-      chromium.launch({
-        ...options,
-        executablePath: chromiumPath,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+    launcher: async (options) => {
+      const { executablePath, args } = await locateBrowser()
+      return chromium.launch({ ...options, executablePath, args })
+    },
   }),
 ]
 

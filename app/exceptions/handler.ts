@@ -18,8 +18,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
     '403': (error, { view }) => view.render('errors/status', { status: 403, title: 'Not allowed', message: 'Your role may not open this page.', error }),
     '404': (error, { view }) => view.render('errors/status', { status: 404, title: 'Not found', message: 'This page does not exist.', error }),
+    // A DomainError of 5xx (a browser or a service missing) says what is wrong; anything else is a bug
     '500..599': (error, { view }) =>
-      view.render('errors/status', { status: 500, title: 'Something went wrong', message: 'The error was logged. Nothing you entered was saved half-way: try again.', error }),
+      error instanceof DomainError
+        ? view.render('errors/status', { status: error.status, title: 'Not available', message: error.message, error })
+        : view.render('errors/status', { status: 500, title: 'Something went wrong', message: 'The error was logged. Nothing you entered was saved half-way: try again.', error }),
   }
 
   async handle(error: any, ctx: HttpContext) {

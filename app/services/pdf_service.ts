@@ -1,28 +1,17 @@
 import puppeteer, { type Browser } from 'puppeteer-core'
 import app from '@adonisjs/core/services/app'
+import { locateBrowser } from '#services/browser_locator'
 
 /*
 | HTML to PDF through one warm headless Chromium per process: launching a browser costs about
 | a second, rendering a page into an open one costs tens of milliseconds. The browser is
-| launched on first use and closed when the app terminates. CHROMIUM_PATH overrides the path.
+| launched on first use and closed when the app terminates. Which browser: browser_locator.ts.
 */
 
 let browser: Promise<Browser> | null = null
 
 function launch(): Promise<Browser> {
-  const launched = puppeteer.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  })
+  const launched = locateBrowser().then(({ executablePath, args }) => puppeteer.launch({ executablePath, headless: true, args }))
   launched.then(
     (b) => b.on('disconnected', () => (browser = null)),
     () => (browser = null)

@@ -1,8 +1,5 @@
 import { test } from '@japa/runner'
-import { execFile } from 'node:child_process'
-import { writeFile, rm } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
-import { promisify } from 'node:util'
 import { DateTime } from 'luxon'
 import { ApiRequest } from '@japa/api-client'
 import db from '@adonisjs/lucid/services/db'
@@ -15,27 +12,19 @@ import { countRows, createProduct, createStore, type TestStore } from '#tests/fi
 import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
 import { REGISTER_COOKIE } from '#services/till_screen_service'
 import { eventually } from '#tests/functional/hardware/fake_printer'
+import { pdfText } from '#tests/pdf_text'
 import limiter from '@adonisjs/limiter/services/main'
 import { createPairingCode } from '#hardware/pairing'
 import ShiftService from '#services/shift_service'
+import { forgetBrowserLocation } from '#services/browser_locator'
+import { closePdfBrowser } from '#services/pdf_service'
 
-// PDFs arrive as bytes, to be read back with pdftotext
+// PDFs arrive as bytes, to be read back with unpdf
 ApiRequest.addParser('application/pdf', (res: any, done: any) => {
   const chunks: Buffer[] = []
   res.on('data', (chunk: Buffer) => chunks.push(chunk))
   res.on('end', () => done(null, Buffer.concat(chunks)))
 })
-
-async function pdfText(pdf: Buffer) {
-  const file = `tmp/${randomUUID()}.pdf`
-  await writeFile(file, pdf)
-  try {
-    const { stdout } = await promisify(execFile)('/usr/bin/pdftotext', ['-layout', file, '-'])
-    return stdout.replace(/[ \t]+/g, ' ')
-  } finally {
-    await rm(file, { force: true })
-  }
-}
 
 function till(client: any, fixture: TestStore, method: 'get' | 'post', url: string) {
   return client[method](url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
@@ -286,5 +275,28 @@ test.group('Hardware on the till', () => {
     const pdf = await till(client, fixture, 'get', `/till/receipts/${sale.id}/pdf`)
     pdf.assertStatus(200)
     assert.include(await pdfText(pdf.body()), `Sale #${sale.number}`)
+  })
+
+  test('without a browser a PDF answers 503 saying what to install, on the page and in the till', async ({ client, assert, cleanup }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
+    const sale = await sellFor(fixture, [{ product: tea, quantity: 1 }])
+    const previous = process.env.CHROMIUM_PATH
+    await closePdfBrowser()
+    process.env.CHROMIUM_PATH = '/nonexistent/chromium'
+    forgetBrowserLocation()
+    cleanup(() => {
+      if (previous === undefined) delete process.env.CHROMIUM_PATH
+      else process.env.CHROMIUM_PATH = previous
+      forgetBrowserLocation()
+    })
+
+    const page = await client.get(`/backoffice/sales/${sale.id}/receipt.pdf`).loginAs(fixture.users.manager)
+    page.assertStatus(503)
+    assert.include(page.text(), 'No Chromium to render PDFs')
+    assert.include(page.text(), 'CHROMIUM_PATH')
+    const fromTill = await till(client, fixture, 'get', `/till/receipts/${sale.id}/pdf`)
+    fromTill.assertStatus(503)
+    assert.include(fromTill.text(), 'apt-get install chromium')
   })
 })

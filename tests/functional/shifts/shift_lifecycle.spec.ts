@@ -1,12 +1,9 @@
 import { test } from '@japa/runner'
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import db from '@adonisjs/lucid/services/db'
 import Register from '#models/register'
 import { countRows, createProduct, createStore } from '#tests/fixtures'
 import { apiAs, sell } from '#tests/functional/shifts/helpers'
+import { pdfText } from '#tests/pdf_text'
 
 test.group('Shifts: from open to Z report', () => {
   test('float, cash sales with change, a card sale, cash in and out, a count short by 7 cents', async ({ client, assert }) => {
@@ -88,9 +85,7 @@ test.group('Shifts: from open to Z report', () => {
     pdf.assertStatus(200)
     assert.equal(pdf.header('content-type'), 'application/pdf')
     const body: Buffer = Buffer.isBuffer(pdf.body()) ? pdf.body() : Buffer.from(pdf.text(), 'binary')
-    const file = join(mkdtempSync(join(tmpdir(), 'z-')), 'z.pdf')
-    writeFileSync(file, body)
-    const text = execFileSync('/usr/bin/pdftotext', ['-layout', file, '-']).toString()
+    const text = await pdfText(body)
     assert.include(text, 'Z report #1')
     assert.include(text, '$163.54') // expected
     assert.include(text, '$163.47') // counted
