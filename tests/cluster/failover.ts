@@ -1,0 +1,213 @@
+/*
+| npm run test:cluster: the POS on a three-node MariaDB Galera cluster with two app servers, with
+| a database node and then an app server killed (kill -9) in the middle of selling.
+|
+| 8 clients sell 5-line sales through the API for LOAD_SECONDS (60), each with an Idempotency-Key,
+| alternating between the two app servers, and retrying the same key (on the other server when
+| one does not answer) until they get a final answer. Every client buys from three hot products.
+| At 20 s database node 0 (the one both app servers write through) is killed; at 40 s app server
+| A is killed. Both come back. Then, on every node: each acknowledged sale exists exactly once,
+| no sale exists that no client asked for, register numbers are gapless, every hash chain
+| verifies (node ace audit:verify against that node alone), products.stock equals the ledger,
+| and no client was left with a 5xx. Prints sales/s before and after the faults and the retries.
+| Exits 1 on any failed check. Needs galera-4 and mariadb-server (Debian) and redis-server.
+*/
+import { spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { Agent, request } from 'node:http'
+import { GaleraCluster, sleep } from '../../scripts/cluster/galera.ts'
+import { startAppServer, startRedis, type AppServer } from '../../scripts/cluster/apps.ts'
+
+const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60)
+const CLIENTS = 8
+const DATABASE = 'pos_cluster'
+const PORTS = [3761, 3762]
+const REDIS_PORT = 6391
+
+const checks: { name: string; ok: boolean; detail: string }[] = []
+const check = (name: string, ok: boolean, detail = '') => {
+  checks.push({ name, ok, detail })
+  console.log(`${ok ? '✔' : '✖'} ${name}${detail ? `: ${detail}` : ''}`)
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 32 })
+
+interface Answer {
+  status: number
+  body: any
+}
+
+function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const text = body === undefined ? undefined : JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { accept: 'application/json', ...(text ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {}), ...headers } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks).toString()
+        let parsed: any = raw
+        try {
+          parsed = JSON.parse(raw)
+        } catch {}
+        resolve({ status: res.statusCode ?? 0, body: parsed })
+      })
+      res.on('error', reject)
+    })
+    req.setTimeout(30_000, () => req.destroy(new Error('timed out')))
+    req.on('error', reject)
+    if (text) req.write(text)
+    req.end()
+  })
+}
+
+const cluster = new GaleraCluster()
+const servers: AppServer[] = []
+let redis = null as { stop(): void } | null
+
+function ace(args: string[], env: Record<string, string>) {
+  const run = spawnSync(process.execPath, ['ace.js', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' })
+  return { code: run.status ?? 1, output: `${run.stdout}\n${run.stderr}` }
+}
+
+async function main() {
+  const started = Date.now()
+  console.log('starting a 3-node Galera cluster in tmp/cluster ...')
+  await cluster.create()
+  console.log(`cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  redis = await startRedis(REDIS_PORT)
+  cluster.sql(0, `CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+
+  const env = {
+    NODE_ENV: 'production',
+    DB_CONNECTION: 'mysql',
+    DB_HOSTS: cluster.hosts(),
+    DB_USER: 'root',
+    DB_DATABASE: DATABASE,
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(REDIS_PORT),
+    APP_KEY: 'cluster-test-key-' + randomUUID(),
+    LOG_LEVEL: 'warn',
+  }
+  const seeded = ace(['pos:demo'], env)
+  if (seeded.code !== 0) throw new Error(`pos:demo failed:\n${seeded.output.slice(-2000)}`)
+  for (const port of PORTS) servers.push(await startAppServer(port, env))
+
+  // A manager receives plenty of stock of the products the clients sell, through the API
+  const manager = await call(PORTS[0], 'POST', '/api/auth/login', { email: 'manager@demo.test', password: 'demo-pass-1' })
+  const managerAuth = { authorization: `Bearer ${manager.body.token}` }
+  const products = (await call(PORTS[0], 'GET', '/api/products?per_page=20', undefined, managerAuth)).body.data.map((p: any) => p.id as number)
+  const received = await call(PORTS[0], 'POST', '/api/stock/receipts', { supplier: 'Cluster test', items: products.map((id: number) => ({ product_id: id, quantity: 1_000_000, unit_cost: 1 })) }, { ...managerAuth, 'idempotency-key': randomUUID() })
+  if (received.status !== 201) throw new Error(`stock receipt answered ${received.status}: ${JSON.stringify(received.body)}`)
+
+  const tokens: string[] = []
+  for (let i = 0; i < CLIENTS; i++) {
+    const login = await call(PORTS[i % 2], 'POST', '/api/auth/login', { email: 'cashier@demo.test', password: 'demo-pass-1' })
+    tokens.push(login.body.token)
+  }
+
+  // ------------------------------------------------------------------ load with faults
+  const salesBefore = Number(cluster.sql(0, `SELECT COALESCE(MAX(id), 0) FROM ${DATABASE}.sales`).trim())
+  const acknowledged = new Map<string, { id: number; number: number; register: number }>()
+  const stats = { attempts: 0, retried: 0, refusedFinal: 0, leftWith5xx: 0, salesBefore: 0, salesAfter: 0 }
+  const finals4xx = new Map<number, number>()
+  const loadStart = Date.now()
+  const elapsed = () => (Date.now() - loadStart) / 1000
+  let stop = false
+
+  async function sell(client: number, sequence: number) {
+    const key = randomUUID()
+    const hot = products.slice(0, 3)
+    const items = [...hot, ...Array.from({ length: 2 }, () => products[3 + Math.floor(Math.random() * (products.length - 3))])].map((id) => ({ product_id: id, quantity: 1 }))
+    const body = { items, payment_method: 'cash', register_id: undefined as number | undefined }
+    let lastStatus = 0
+    const deadline = Date.now() + 90_000
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      stats.attempts++
+      if (attempt > 0) stats.retried++
+      const port = PORTS[(client + sequence + attempt) % 2]
+      try {
+        const answer = await call(port, 'POST', '/api/sales', body, { authorization: `Bearer ${tokens[client]}`, 'idempotency-key': key })
+        lastStatus = answer.status
+        if (answer.status === 201 || answer.status === 200) {
+          acknowledged.set(key, { id: answer.body.id, number: answer.body.number, register: answer.body.register_id })
+          if (elapsed() < 20) stats.salesBefore++
+          else if (elapsed() > 45) stats.salesAfter++
+          return
+        }
+        if (answer.status >= 400 && answer.status < 500 && answer.status !== 409 && answer.status !== 429) {
+          finals4xx.set(answer.status, (finals4xx.get(answer.status) ?? 0) + 1)
+          stats.refusedFinal++
+          return
+        }
+      } catch {
+        lastStatus = 0 // no answer: the server is gone; try the other one
+      }
+      await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 4)))
+    }
+    if (lastStatus >= 500 || lastStatus === 0) stats.leftWith5xx++
+  }
+
+  const clients = Array.from({ length: CLIENTS }, async (_, client) => {
+    for (let sequence = 0; !stop; sequence++) await sell(client, sequence)
+  })
+
+  const faults = (async () => {
+    await sleep(20_000)
+    console.log(`${elapsed().toFixed(1)} s: kill -9 database node 0`)
+    cluster.kill(0)
+    await sleep(20_000)
+    console.log(`${elapsed().toFixed(1)} s: kill -9 app server A`)
+    servers[0].kill()
+    await sleep(3_000)
+    console.log(`${elapsed().toFixed(1)} s: restarting node 0 and app server A`)
+    const back = Date.now()
+    await cluster.restart(0)
+    console.log(`node 0 rejoined in ${((Date.now() - back) / 1000).toFixed(1)} s`)
+    servers[0] = await startAppServer(PORTS[0], env)
+    console.log(`${elapsed().toFixed(1)} s: both back`)
+  })()
+
+  await sleep(LOAD_SECONDS * 1000)
+  await faults
+  stop = true
+  await Promise.all(clients)
+  const loadSeconds = elapsed()
+  console.log(`load done: ${acknowledged.size} sales acknowledged in ${loadSeconds.toFixed(1)} s, ${stats.attempts} requests, ${stats.retried} client retries, ${stats.refusedFinal} refused (${[...finals4xx].map(([s, n]) => `${n}×${s}`).join(', ') || 'none'})`)
+  console.log(`sales/s: ${(stats.salesBefore / 20).toFixed(1)} in the first 20 s (3 nodes), ${(stats.salesAfter / Math.max(1, loadSeconds - 45)).toFixed(1)} after both came back`)
+
+  // ------------------------------------------------------------------ checks on every node
+  check('no client was left with a 5xx or no answer after its retries', stats.leftWith5xx === 0, `${stats.leftWith5xx} left`)
+  for (const server of servers) server.kill()
+  const ackIds = [...acknowledged.values()].map((a) => a.id).sort((a, b) => a - b)
+  for (let n = 0; n < 3; n++) {
+    const rows = cluster.sql(n, `SET SESSION wsrep_sync_wait = 1; SELECT id FROM ${DATABASE}.sales WHERE id > ${salesBefore} ORDER BY id`).trim().split('\n').filter(Boolean).map(Number)
+    const missing = ackIds.filter((id) => !rows.includes(id))
+    const ackSet = new Set(ackIds)
+    const extra = rows.filter((id) => !ackSet.has(id))
+    check(`node ${n}: every acknowledged sale is there once`, missing.length === 0 && new Set(ackIds).size === ackIds.length, `${ackIds.length} acknowledged, ${missing.length} missing`)
+    check(`node ${n}: no sale that no client was answered for`, extra.length === 0, `${rows.length} new sales on the node, ${extra.length} unacknowledged${extra.length ? ' (ids ' + extra.slice(0, 5).join(', ') + ')' : ''}`)
+    const gaps = cluster.sql(n, `SELECT register_id, COUNT(*), MAX(number), COUNT(DISTINCT number) FROM ${DATABASE}.sales WHERE number IS NOT NULL GROUP BY register_id`).trim().split('\n').filter(Boolean).map((line) => line.split('\t').map(Number)).filter(([, count, max, distinct]) => count !== max || distinct !== count)
+    check(`node ${n}: register numbers are gapless`, gaps.length === 0, gaps.map(([r, c, m]) => `register ${r}: ${c} sales, max ${m}`).join('; '))
+    const drift = cluster.sql(n, `SELECT p.id, p.stock, COALESCE(SUM(m.quantity), 0) FROM ${DATABASE}.products p LEFT JOIN ${DATABASE}.stock_movements m ON m.product_id = p.id GROUP BY p.id, p.stock HAVING p.stock <> COALESCE(SUM(m.quantity), 0)`).trim()
+    check(`node ${n}: products.stock equals the ledger`, drift === '', drift.split('\n').slice(0, 3).join('; '))
+    const verify = ace(['audit:verify'], { ...env, DB_HOSTS: `127.0.0.1:${4306 + n}` })
+    check(`node ${n}: audit:verify passes`, verify.code === 0, verify.code === 0 ? '' : verify.output.trim().split('\n').slice(-3).join(' | '))
+  }
+}
+
+let failed = false
+try {
+  await main()
+} catch (error) {
+  console.error(error)
+  failed = true
+} finally {
+  for (const server of servers) server.kill()
+  redis?.stop()
+  if (!process.env.KEEP_CLUSTER) cluster.stopAll()
+  agent.destroy()
+}
+const passed = checks.filter((c) => c.ok).length
+const failures = checks.length - passed + (failed ? 1 : 0)
+console.log(`\ncluster: ${passed} passed, ${failures} failed`)
+process.exit(failures ? 1 : 0)
