@@ -89,19 +89,30 @@ export class DatabaseNodes {
   adopt(connection: any, syncWait: number, done: (error: Error | null, connection: any) => void) {
     const node = nodeOf(connection)
     if (!node) return done(null, connection)
-    connection.stream.once('close', () => connection._closing || this.markDown(node, 'connection lost'))
+    // Closed by the server or the network, not by us (the pool ends idle connections with end())
+    let closedByUs = false
+    for (const method of ['end', 'destroy'] as const) {
+      const original = connection[method].bind(connection)
+      connection[method] = (...args: any[]) => ((closedByUs = true), original(...args))
+    }
+    connection.stream.once('close', () => closedByUs || this.markDown(node, 'connection lost'))
     this.#watchQueries(connection)
-    connection.query(`SET SESSION wsrep_sync_wait = ${Number(syncWait) | 0}; SHOW STATUS LIKE 'wsrep_ready'`, (error: any, results: any) => {
-      const ready = error ? null : results?.[1]?.[0]?.Value
-      if (error || ready !== 'ON') {
-        const reason = error ? String(error.code ?? error.message) : `wsrep_ready is ${ready ?? 'unknown'}`
-        this.markDown(node, reason)
-        connection.destroy()
-        const refused = new Error(`Database node ${node.host}:${node.port} cannot take work (${reason})`) as any
-        refused.code = 'ER_NODE_NOT_READY'
-        return done(refused, connection)
-      }
-      done(null, connection)
+    const refuse = (reason: string) => {
+      this.markDown(node, reason)
+      connection.destroy()
+      const error = new Error(`Database node ${node.host}:${node.port} cannot take work (${reason})`) as any
+      error.code = 'ER_NODE_NOT_READY'
+      done(error, connection)
+    }
+    // A server without Galera (a single MariaDB or MySQL in DB_HOSTS) has no wsrep state to check
+    connection.query("SHOW VARIABLES LIKE 'wsrep_on'", (error: any, wsrepOn: any) => {
+      if (error) return refuse(String(error.code ?? error.message))
+      if (wsrepOn?.[0]?.Value !== 'ON') return done(null, connection)
+      connection.query("SHOW STATUS LIKE 'wsrep_ready'", (statusError: any, status: any) => {
+        const ready = status?.[0]?.Value
+        if (statusError || ready !== 'ON') return refuse(statusError ? String(statusError.code) : `wsrep_ready is ${ready ?? 'unknown'}`)
+        connection.query(`SET SESSION wsrep_sync_wait = ${Number(syncWait) | 0}`, (setError: any) => (setError ? refuse(String(setError.code)) : done(null, connection)))
+      })
     })
   }
 
