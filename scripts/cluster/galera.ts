@@ -98,8 +98,8 @@ export class GaleraCluster {
     return run.status === 0 ? run.stdout : ''
   }
 
-  /** A new cluster from empty data directories: the first node bootstraps, the others join */
-  async create() {
+  /** A new cluster from empty data directories: the first node bootstraps, `nodes - 1` others join */
+  async create(nodes = NODE_COUNT) {
     this.stopAll()
     rmSync(this.dir, { recursive: true, force: true })
     mkdirSync(this.dir, { recursive: true })
@@ -113,12 +113,21 @@ export class GaleraCluster {
     this.sql(0, '') // warm the client
     const grant = spawnSync('mariadb', ['-uroot', `--socket=${join(this.dir, 'node0.sock')}`, '-e', "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;"], { encoding: 'utf8' })
     if (grant.status !== 0) throw new Error(`granting root over TCP failed: ${grant.stderr}`)
-    for (let n = 1; n < NODE_COUNT; n++) {
-      mkdirSync(this.datadir(n), { recursive: true })
-      chownSync(this.datadir(n), uid('nobody'), gid('nogroup'))
-      this.#spawn(n)
-    }
-    for (let n = 1; n < NODE_COUNT; n++) await this.waitReady(n)
+    for (let n = 1; n < nodes; n++) this.#startJoiner(n)
+    for (let n = 1; n < nodes; n++) await this.waitReady(n)
+  }
+
+  /** Adds node n, from an empty data directory, to the running cluster (a full copy by SST) */
+  async join(n: number) {
+    this.#startJoiner(n)
+    await this.waitReady(n)
+  }
+
+  #startJoiner(n: number) {
+    rmSync(this.datadir(n), { recursive: true, force: true })
+    mkdirSync(this.datadir(n), { recursive: true })
+    chownSync(this.datadir(n), uid('nobody'), gid('nogroup'))
+    this.#spawn(n)
   }
 
   /** kill -9, as a power cut or a crashed server would */

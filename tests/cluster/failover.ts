@@ -2,6 +2,7 @@
 | npm run test:cluster: the POS on a three-node MariaDB Galera cluster with two app servers, with
 | a database node and then an app server killed (kill -9) in the middle of selling.
 |
+| First 15 s of selling on node 0 alone (the one-node figure), then nodes 1 and 2 join by SST.
 | 8 clients sell 5-line sales through the API for LOAD_SECONDS (60), each with an Idempotency-Key,
 | alternating between the two app servers, and retrying the same key (on the other server when
 | one does not answer) until they get a final answer. Every client buys from three hot products.
@@ -19,6 +20,7 @@ import { GaleraCluster, sleep } from '../../scripts/cluster/galera.ts'
 import { startAppServer, startRedis, type AppServer } from '../../scripts/cluster/apps.ts'
 
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60)
+const BASELINE_SECONDS = 15
 const CLIENTS = 8
 const DATABASE = 'pos_cluster'
 const PORTS = [3761, 3762]
@@ -71,9 +73,9 @@ function ace(args: string[], env: Record<string, string>) {
 
 async function main() {
   const started = Date.now()
-  console.log('starting a 3-node Galera cluster in tmp/cluster ...')
-  await cluster.create()
-  console.log(`cluster ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  console.log('starting Galera node 0 in tmp/cluster ...')
+  await cluster.create(1)
+  console.log(`node 0 ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   redis = await startRedis(REDIS_PORT)
   cluster.sql(0, `CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
 
@@ -105,55 +107,18 @@ async function main() {
     tokens.push(login.body.token)
   }
 
-  // ------------------------------------------------------------------ load with faults
+  // ------------------------------------------------------------------ one node, then three
   const salesBefore = Number(cluster.sql(0, `SELECT COALESCE(MAX(id), 0) FROM ${DATABASE}.sales`).trim())
-  const acknowledged = new Map<string, { id: number; number: number; register: number }>()
-  const stats = { attempts: 0, retried: 0, refusedFinal: 0, leftWith5xx: 0, salesBefore: 0, salesAfter: 0 }
-  const finals4xx = new Map<number, number>()
-  const loadStart = Date.now()
-  const elapsed = () => (Date.now() - loadStart) / 1000
-  let stop = false
+  const oneNode = await load(products, tokens, BASELINE_SECONDS, async () => {})
+  const joining = Date.now()
+  await cluster.join(1)
+  await cluster.join(2)
+  console.log(`nodes 1 and 2 joined (a full copy each, by SST) in ${((Date.now() - joining) / 1000).toFixed(1)} s`)
 
-  async function sell(client: number, sequence: number) {
-    const key = randomUUID()
-    const hot = products.slice(0, 3)
-    const items = [...hot, ...Array.from({ length: 2 }, () => products[3 + Math.floor(Math.random() * (products.length - 3))])].map((id) => ({ product_id: id, quantity: 1 }))
-    const body = { items, payment_method: 'cash', register_id: undefined as number | undefined }
-    let lastStatus = 0
-    const deadline = Date.now() + 90_000
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
-      stats.attempts++
-      if (attempt > 0) stats.retried++
-      const port = PORTS[(client + sequence + attempt) % 2]
-      try {
-        const answer = await call(port, 'POST', '/api/sales', body, { authorization: `Bearer ${tokens[client]}`, 'idempotency-key': key })
-        lastStatus = answer.status
-        if (answer.status === 201 || answer.status === 200) {
-          acknowledged.set(key, { id: answer.body.id, number: answer.body.number, register: answer.body.register_id })
-          if (elapsed() < 20) stats.salesBefore++
-          else if (elapsed() > 45) stats.salesAfter++
-          return
-        }
-        if (answer.status >= 400 && answer.status < 500 && answer.status !== 409 && answer.status !== 429) {
-          finals4xx.set(answer.status, (finals4xx.get(answer.status) ?? 0) + 1)
-          stats.refusedFinal++
-          return
-        }
-      } catch {
-        lastStatus = 0 // no answer: the server is gone; try the other one
-      }
-      await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 4)))
-    }
-    if (lastStatus >= 500 || lastStatus === 0) stats.leftWith5xx++
-  }
-
-  const clients = Array.from({ length: CLIENTS }, async (_, client) => {
-    for (let sequence = 0; !stop; sequence++) await sell(client, sequence)
-  })
-
-  const faults = (async () => {
+  // ------------------------------------------------------------------ three nodes, with faults
+  const threeNodes = await load(products, tokens, LOAD_SECONDS, async (elapsed) => {
     await sleep(20_000)
-    console.log(`${elapsed().toFixed(1)} s: kill -9 database node 0`)
+    console.log(`${elapsed().toFixed(1)} s: kill -9 database node 0 (both app servers write through it)`)
     cluster.kill(0)
     await sleep(20_000)
     console.log(`${elapsed().toFixed(1)} s: kill -9 app server A`)
@@ -162,21 +127,19 @@ async function main() {
     console.log(`${elapsed().toFixed(1)} s: restarting node 0 and app server A`)
     const back = Date.now()
     await cluster.restart(0)
-    console.log(`node 0 rejoined in ${((Date.now() - back) / 1000).toFixed(1)} s`)
+    console.log(`node 0 rejoined (by IST) in ${((Date.now() - back) / 1000).toFixed(1)} s`)
     servers[0] = await startAppServer(PORTS[0], env)
     console.log(`${elapsed().toFixed(1)} s: both back`)
-  })()
-
-  await sleep(LOAD_SECONDS * 1000)
-  await faults
-  stop = true
-  await Promise.all(clients)
-  const loadSeconds = elapsed()
-  console.log(`load done: ${acknowledged.size} sales acknowledged in ${loadSeconds.toFixed(1)} s, ${stats.attempts} requests, ${stats.retried} client retries, ${stats.refusedFinal} refused (${[...finals4xx].map(([s, n]) => `${n}×${s}`).join(', ') || 'none'})`)
-  console.log(`sales/s: ${(stats.salesBefore / 20).toFixed(1)} in the first 20 s (3 nodes), ${(stats.salesAfter / Math.max(1, loadSeconds - 45)).toFixed(1)} after both came back`)
+  })
+  console.log(`\nsales/s with 8 clients on 2 app servers: one node ${oneNode.rate(0, BASELINE_SECONDS)}; three nodes ${threeNodes.rate(0, 20)} before the faults, ${threeNodes.rate(20, 40)} with node 0 killed, ${threeNodes.rate(48, LOAD_SECONDS)} after both came back`)
+  for (const [name, run] of [['one node', oneNode], ['three nodes', threeNodes]] as const) {
+    console.log(`${name}: ${run.acknowledged.size} sales acknowledged, ${run.stats.attempts} requests, ${run.stats.retried} retried by clients, ${run.stats.refusedFinal} refused (${[...run.finals4xx].map(([s, n]) => `${n}×${s}`).join(', ') || 'none'}), server-side transaction retries: ${await serverRetries()}`)
+  }
+  const acknowledged = new Map([...oneNode.acknowledged, ...threeNodes.acknowledged])
 
   // ------------------------------------------------------------------ checks on every node
-  check('no client was left with a 5xx or no answer after its retries', stats.leftWith5xx === 0, `${stats.leftWith5xx} left`)
+  const left = oneNode.stats.leftWith5xx + threeNodes.stats.leftWith5xx
+  check('no client was left with a 5xx or no answer after its retries', left === 0, `${left} left`)
   for (const server of servers) server.kill()
   const ackIds = [...acknowledged.values()].map((a) => a.id).sort((a, b) => a - b)
   for (let n = 0; n < 3; n++) {
@@ -193,6 +156,72 @@ async function main() {
     const verify = ace(['audit:verify'], { ...env, DB_HOSTS: `127.0.0.1:${4306 + n}` })
     check(`node ${n}: audit:verify passes`, verify.code === 0, verify.code === 0 ? '' : verify.output.trim().split('\n').slice(-3).join(' | '))
   }
+}
+
+/** Clients sell for `seconds` while `faults` plays out; every sale retried with its key until final */
+async function load(products: number[], tokens: string[], seconds: number, faults: (elapsed: () => number) => Promise<void>) {
+  const acknowledged = new Map<string, { id: number; at: number }>()
+  const stats = { attempts: 0, retried: 0, refusedFinal: 0, leftWith5xx: 0 }
+  const finals4xx = new Map<number, number>()
+  const loadStart = Date.now()
+  const elapsed = () => (Date.now() - loadStart) / 1000
+  let stop = false
+
+  async function sell(client: number, sequence: number) {
+    const key = randomUUID()
+    // Every sale has the three hot products, and two others
+    const others = Array.from({ length: 2 }, () => products[3 + Math.floor(Math.random() * (products.length - 3))])
+    const body = { items: [...products.slice(0, 3), ...others].map((id) => ({ product_id: id, quantity: 1 })), payment_method: 'cash' }
+    let lastStatus = 0
+    const deadline = Date.now() + 90_000
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      stats.attempts++
+      if (attempt > 0) stats.retried++
+      const port = PORTS[(client + sequence + attempt) % 2]
+      try {
+        const answer = await call(port, 'POST', '/api/sales', body, { authorization: `Bearer ${tokens[client]}`, 'idempotency-key': key })
+        lastStatus = answer.status
+        if (answer.status === 201 || answer.status === 200) {
+          acknowledged.set(key, { id: answer.body.id, at: elapsed() })
+          return
+        }
+        // A final refusal (not a conflict to wait out, not a rate limit)
+        if (answer.status >= 400 && answer.status < 500 && answer.status !== 409 && answer.status !== 429) {
+          finals4xx.set(answer.status, (finals4xx.get(answer.status) ?? 0) + 1)
+          stats.refusedFinal++
+          return
+        }
+      } catch {
+        lastStatus = 0 // no answer: that server is gone; the next attempt goes to the other one
+      }
+      await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 4)))
+    }
+    if (lastStatus >= 500 || lastStatus === 0) stats.leftWith5xx++
+  }
+
+  const clients = Array.from({ length: CLIENTS }, async (_, client) => {
+    for (let sequence = 0; !stop; sequence++) await sell(client, sequence)
+  })
+  await Promise.all([sleep(seconds * 1000), faults(elapsed)])
+  stop = true
+  await Promise.all(clients)
+  const rate = (from: number, to: number) => ([...acknowledged.values()].filter((a) => a.at >= from && a.at < to).length / (to - from)).toFixed(1)
+  return { acknowledged, stats, finals4xx, rate }
+}
+
+/** Transaction retries counted by the app servers that are up (their /metrics) */
+async function serverRetries() {
+  const counts: string[] = []
+  for (const port of PORTS) {
+    try {
+      const text = (await call(port, 'GET', '/metrics')).body
+      const lines = String(text).split('\n').filter((line) => line.startsWith('pos_db_transaction_retries_total'))
+      counts.push(`${port}: ${lines.map((line) => line.replace('pos_db_transaction_retries_total', '')).join(' ') || 'no metric'}`)
+    } catch {
+      counts.push(`${port}: not answering`)
+    }
+  }
+  return counts.join('; ')
 }
 
 let failed = false
