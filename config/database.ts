@@ -4,6 +4,7 @@ import { defineConfig } from '@adonisjs/lucid'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pipelineTransactions } from '#services/mysql_pipelining'
+import { clusterNodes } from '#services/database_nodes'
 
 // The embedded database lives in a file under storage/; a fresh checkout creates the folder
 const sqliteFile = app.makePath(env.get('SQLITE_PATH') ?? 'storage/pos.sqlite3')
@@ -64,6 +65,8 @@ export default defineConfig({
         port: env.get('DB_PORT', 3306),
         // A server on the same machine is cheaper to reach through its Unix socket than over TCP
         ...(env.get('DB_SOCKET') ? { socketPath: env.get('DB_SOCKET') } : {}),
+        // On a cluster (DB_HOSTS), each new connection goes to the first healthy node
+        ...(clusterNodes ? { stream: () => clusterNodes!.openSocket() } : {}),
         user: env.get('DB_USER', 'root'),
         password: env.get('DB_PASSWORD', ''),
         database: env.get('DB_DATABASE', 'pos'),
@@ -79,6 +82,8 @@ export default defineConfig({
         min: 0,
         max: env.get('DB_POOL_MAX', 20),
         afterCreate: (connection: any, done: (error: Error | null, connection: any) => void) => {
+          // On a cluster, statements go one by one (see runStatements in sql_batch.ts)
+          if (clusterNodes) return clusterNodes.adopt(connection, env.get('DB_WSREP_SYNC_WAIT', 1), done)
           pipelineTransactions(connection)
           done(null, connection)
         },

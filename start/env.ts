@@ -27,6 +27,10 @@ export default await Env.create(appRoot, {
   DB_PASSWORD: Env.schema.string.optional(),
   DB_DATABASE: Env.schema.string.optional(),
   DB_POOL_MAX: Env.schema.number.optional(),
+  DB_HOSTS: Env.schema.string.optional(),
+  DB_NODE_RETRY_MS: Env.schema.number.optional(),
+  DB_WSREP_SYNC_WAIT: Env.schema.number.optional(),
+  DB_RETRY_ATTEMPTS: Env.schema.number.optional(),
 
   WEB_CONCURRENCY: Env.schema.number.optional(),
   // Milliseconds a request's user, store and token rows serve the next requests (identity_cache.ts)

@@ -30,6 +30,16 @@ export function mysqlRoundTrips() {
   return sent
 }
 
+/**
+ * A connection lost while its COMMIT was on the way leaves the outcome unknown: the transaction
+ * may have committed. Such an error is marked, so it is never retried as if nothing happened:
+ * the client retries with its Idempotency-Key, which answers with the first result if it did.
+ */
+function outcomeOf(error: any, committing: boolean) {
+  if (error && committing && error.fatal) error.commitOutcomeUnknown = true
+  return error
+}
+
 export function pipelineTransactions(connection: any) {
   const driverQuery = connection.query.bind(connection)
   const query = (options: any, bindings: any, callback: any) => {
@@ -66,7 +76,7 @@ export function pipelineTransactions(connection: any) {
       state.beginHeld = false
       state.committed = false
       if (nothingOpen) return answer(callback)
-      return query(options, bindings, callback)
+      return query(options, bindings, (error: any, ...rest: any[]) => callback(outcomeOf(error, COMMIT.test(sql)), ...rest))
     }
     if (state.committed) {
       return process.nextTick(callback, new Error('This transaction was committed with its last statements; no query may follow in it'))
@@ -78,7 +88,7 @@ export function pipelineTransactions(connection: any) {
     const text = prefixed ? `BEGIN;\n${sql}` : sql
     const outgoing = typeof options === 'string' ? text : { ...options, sql: text }
     return query(outgoing, bindings, (error: Error | null, rows: any, fields: any) => {
-      if (error) return callback(error)
+      if (error) return callback(outcomeOf(error, commits))
       if (!prefixed && !commits) return callback(null, rows, fields)
       if (commits) state.committed = true
       // The answers of the statements the caller sent, without those of BEGIN and COMMIT

@@ -1,6 +1,7 @@
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { LucidRow } from '@adonisjs/lucid/types/model'
 import { COMMIT_SUFFIX } from '#services/mysql_pipelining'
+import { clusterNodes } from '#services/database_nodes'
 
 /*
 | Statements sent together. A sale's writes are a dozen small statements; on MySQL/MariaDB each
@@ -104,11 +105,17 @@ export interface RunOptions {
 /** Runs the statements in order in the client's transaction; one result per statement */
 export async function runStatements(client: QueryClientContract, statements: Statement[], options: RunOptions = {}): Promise<StatementResult[]> {
   if (!statements.length) return []
-  if (client.dialect.name !== 'mysql') {
+  // One statement per round trip on SQLite (in-process anyway) and on a Galera cluster, where a
+  // transaction aborted by a conflicting write from another node (a "brute force abort") while
+  // a multi-statement batch runs lets the batch's later statements run outside the transaction
+  // (seen: a payment INSERT failing its foreign key because its sale had been rolled back)
+  if (client.dialect.name !== 'mysql' || clusterNodes) {
     const results: StatementResult[] = []
     for (const statement of statements) {
       const bindings = statement.bindings.map((value) => (value instanceof InsertedId ? referenced(results, value).insertId : value))
-      results.push(toResult(await client.rawQuery(statement.sql, bindings as any[])))
+      const answer = await client.rawQuery(statement.sql, bindings as any[])
+      // mysql2 answers [rows or header, fields]; better-sqlite3 the rows or header alone
+      results.push(toResult(client.dialect.name === 'mysql' ? answer[0] : answer))
     }
     return results
   }

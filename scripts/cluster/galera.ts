@@ -1,0 +1,212 @@
+/*
+| A MariaDB Galera cluster of three nodes on loopback ports, each with a data directory of its own
+| under tmp/cluster/ (galera-4 and mariadb-server from Debian). Used by `npm run cluster` and by
+| `npm run test:cluster`. Node n (0, 1, 2) serves SQL on 4306+n; Galera's group traffic, IST and
+| SST use ports 4567+10n, 4568+10n and 4444+10n. Facts this relies on (checked here):
+| - the first node starts the cluster (--wsrep-new-cluster), the others join by rsync SST, whose
+|   receiving rsync daemon runs as `nobody`: the joiner's empty datadir belongs to nobody;
+| - after a kill -9, grastate.dat says seqno -1 and a plain restart would ask for a full SST:
+|   `mariadbd --wsrep-recover` prints the last committed position, and a start with
+|   --wsrep-start-position rejoins by IST in seconds.
+*/
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chownSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createConnection } from 'node:net'
+import { join, resolve } from 'node:path'
+
+export const NODE_COUNT = 3
+export const sqlPort = (n: number) => 4306 + n
+const groupPort = (n: number) => 4567 + 10 * n
+const istPort = (n: number) => 4568 + 10 * n
+const sstPort = (n: number) => 4444 + 10 * n
+
+export class GaleraCluster {
+  readonly dir: string
+  readonly processes = new Map<number, ChildProcess>()
+
+  constructor(dir = resolve('tmp/cluster')) {
+    this.dir = dir
+  }
+
+  datadir(n: number) {
+    return join(this.dir, `node${n}`)
+  }
+
+  logFile(n: number) {
+    return join(this.dir, `node${n}.err`)
+  }
+
+  /** DB_HOSTS for the app: every node, the first one first */
+  hosts(order: number[] = [0, 1, 2]) {
+    return order.map((n) => `127.0.0.1:${sqlPort(n)}`).join(',')
+  }
+
+  #args(n: number, extra: string[] = []) {
+    const address = Array.from({ length: NODE_COUNT }, (_, i) => `127.0.0.1:${groupPort(i)}`).join(',')
+    return [
+      '--no-defaults',
+      `--datadir=${this.datadir(n)}`,
+      `--socket=${join(this.dir, `node${n}.sock`)}`,
+      `--pid-file=${join(this.dir, `node${n}.pid`)}`,
+      `--log-error=${this.logFile(n)}`,
+      `--port=${sqlPort(n)}`,
+      '--bind-address=127.0.0.1',
+      '--user=root',
+      '--skip-name-resolve',
+      '--character-set-server=utf8mb4',
+      '--collation-server=utf8mb4_unicode_ci',
+      '--innodb-buffer-pool-size=96M',
+      '--innodb-flush-log-at-trx-commit=2',
+      '--max-connections=300',
+      '--binlog-format=ROW',
+      '--default-storage-engine=InnoDB',
+      '--innodb-autoinc-lock-mode=2',
+      '--wsrep-on=ON',
+      '--wsrep-provider=/usr/lib/galera/libgalera_smm.so',
+      '--wsrep-cluster-name=pos',
+      `--wsrep-cluster-address=gcomm://${address}`,
+      `--wsrep-node-name=node${n}`,
+      '--wsrep-node-address=127.0.0.1',
+      `--wsrep-sst-receive-address=127.0.0.1:${sstPort(n)}`,
+      '--wsrep-sst-method=rsync',
+      '--wsrep-slave-threads=2',
+      `--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:${groupPort(n)};ist.recv_addr=127.0.0.1:${istPort(n)};gcache.size=256M`,
+      ...extra,
+    ]
+  }
+
+  #spawn(n: number, extra: string[] = []) {
+    const child = spawn('/usr/sbin/mariadbd', this.#args(n, extra), { stdio: 'ignore', detached: true })
+    child.unref()
+    this.processes.set(n, child)
+    return child
+  }
+
+  /** Resolves when node n accepts SQL and says it is synced with the primary component */
+  async waitReady(n: number, timeoutMs = 120_000) {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      if ((await portOpen(sqlPort(n))) && this.sql(n, "SHOW STATUS LIKE 'wsrep_local_state_comment'").includes('Synced')) return
+      await sleep(500)
+    }
+    throw new Error(`Galera node ${n} was not ready within ${timeoutMs} ms; see ${this.logFile(n)}`)
+  }
+
+  /** One statement through the mariadb client, over TCP as root; the output as text */
+  sql(n: number, statement: string) {
+    const run = spawnSync('mariadb', ['-uroot', '-h127.0.0.1', `-P${sqlPort(n)}`, '-N', '-B', '-e', statement], { encoding: 'utf8' })
+    return run.status === 0 ? run.stdout : ''
+  }
+
+  /** A new cluster from empty data directories: the first node bootstraps, `nodes - 1` others join */
+  async create(nodes = NODE_COUNT) {
+    this.stopAll()
+    rmSync(this.dir, { recursive: true, force: true })
+    mkdirSync(this.dir, { recursive: true })
+    // The rsync daemon of a joiner's SST runs as nobody: it must walk down to the datadir
+    for (let dir = this.dir; dir !== '/'; dir = resolve(dir, '..')) chmodSync(dir, 0o755)
+    const install = spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${this.datadir(0)}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'], { encoding: 'utf8' })
+    if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr}`)
+    this.#spawn(0, ['--wsrep-new-cluster'])
+    await this.waitReady(0)
+    // root over TCP from 127.0.0.1 with no password, as the machine's own MariaDB has it
+    this.sql(0, '') // warm the client
+    const grant = spawnSync('mariadb', ['-uroot', `--socket=${join(this.dir, 'node0.sock')}`, '-e', "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;"], { encoding: 'utf8' })
+    if (grant.status !== 0) throw new Error(`granting root over TCP failed: ${grant.stderr}`)
+    for (let n = 1; n < nodes; n++) this.#startJoiner(n)
+    for (let n = 1; n < nodes; n++) await this.waitReady(n)
+  }
+
+  /** Adds node n, from an empty data directory, to the running cluster (a full copy by SST) */
+  async join(n: number) {
+    this.#startJoiner(n)
+    await this.waitReady(n)
+  }
+
+  #startJoiner(n: number) {
+    rmSync(this.datadir(n), { recursive: true, force: true })
+    mkdirSync(this.datadir(n), { recursive: true })
+    chownSync(this.datadir(n), uid('nobody'), gid('nogroup'))
+    this.#spawn(n)
+  }
+
+  /** kill -9, as a power cut or a crashed server would */
+  kill(n: number) {
+    const pid = this.pid(n)
+    if (pid) process.kill(pid, 'SIGKILL')
+  }
+
+  /** Brings a killed node back: recover its last committed position, then rejoin by IST */
+  async restart(n: number) {
+    // Even a rejoin by IST has the donor's rsync write a marker file into the datadir, as nobody
+    spawnSync('chown', ['-R', 'nobody:nogroup', this.datadir(n)])
+    const recover = spawnSync('/usr/sbin/mariadbd', this.#args(n, ['--wsrep-recover', `--log-error=${join(this.dir, `node${n}.recover`)}`]), { encoding: 'utf8' })
+    const log = existsSync(join(this.dir, `node${n}.recover`)) ? readFileSync(join(this.dir, `node${n}.recover`), 'utf8') : ''
+    const position = [...log.matchAll(/Recovered position: (\S+:-?\d+)/g)].pop()?.[1]
+    if (recover.status !== 0 && !position) throw new Error(`wsrep-recover of node ${n} failed: ${log.slice(-500)}`)
+    this.#spawn(n, position ? [`--wsrep-start-position=${position}`] : [])
+    await this.waitReady(n)
+  }
+
+  pid(n: number): number | null {
+    const file = join(this.dir, `node${n}.pid`)
+    if (!existsSync(file)) return null
+    const pid = Number(readFileSync(file, 'utf8').trim())
+    try {
+      process.kill(pid, 0)
+      return pid
+    } catch {
+      return null
+    }
+  }
+
+  /** A clean shutdown of every node still running (SIGTERM, then wait) */
+  stopAll() {
+    const pids = Array.from({ length: NODE_COUNT }, (_, n) => this.pid(n)).filter((pid): pid is number => pid !== null)
+    for (const pid of pids) process.kill(pid, 'SIGTERM')
+    const deadline = Date.now() + 60_000
+    while (pids.some(alive) && Date.now() < deadline) spawnSync('sleep', ['0.2'])
+    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL')
+  }
+
+  writeState(state: object) {
+    writeFileSync(join(this.dir, 'state.json'), JSON.stringify(state, null, 2))
+  }
+
+  readState(): any {
+    const file = join(this.dir, 'state.json')
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}
+  }
+}
+
+function alive(pid: number) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function uid(name: string) {
+  return Number(spawnSync('id', ['-u', name], { encoding: 'utf8' }).stdout.trim())
+}
+
+function gid(name: string) {
+  return Number(spawnSync('getent', ['group', name], { encoding: 'utf8' }).stdout.split(':')[2])
+}
+
+export function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}

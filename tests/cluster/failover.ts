@@ -1,0 +1,242 @@
+/*
+| npm run test:cluster: the POS on a three-node MariaDB Galera cluster with two app servers, with
+| a database node and then an app server killed (kill -9) in the middle of selling.
+|
+| First 15 s of selling on node 0 alone (the one-node figure), then nodes 1 and 2 join by SST.
+| 8 clients sell 5-line sales through the API for LOAD_SECONDS (60), each with an Idempotency-Key,
+| alternating between the two app servers, and retrying the same key (on the other server when
+| one does not answer) until they get a final answer. Every client buys from three hot products.
+| At 20 s database node 0 (the one both app servers write through) is killed; at 40 s app server
+| A is killed. Both come back. Then, on every node: each acknowledged sale exists exactly once,
+| no sale exists that no client asked for, register numbers are gapless, every hash chain
+| verifies (node ace audit:verify against that node alone), products.stock equals the ledger,
+| and no client was left with a 5xx. Prints sales/s before and after the faults and the retries.
+| Exits 1 on any failed check. Needs galera-4 and mariadb-server (Debian) and redis-server.
+*/
+import { spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { Agent, request } from 'node:http'
+import { GaleraCluster, sleep } from '../../scripts/cluster/galera.ts'
+import { startAppServer, startRedis, type AppServer } from '../../scripts/cluster/apps.ts'
+
+const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60)
+const BASELINE_SECONDS = 15
+const CLIENTS = 8
+const DATABASE = 'pos_cluster'
+const PORTS = [3761, 3762]
+const REDIS_PORT = 6391
+
+const checks: { name: string; ok: boolean; detail: string }[] = []
+const check = (name: string, ok: boolean, detail = '') => {
+  checks.push({ name, ok, detail })
+  console.log(`${ok ? '✔' : '✖'} ${name}${detail ? `: ${detail}` : ''}`)
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 32 })
+
+interface Answer {
+  status: number
+  body: any
+}
+
+function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const text = body === undefined ? undefined : JSON.stringify(body)
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { accept: 'application/json', ...(text ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) } : {}), ...headers } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks).toString()
+        let parsed: any = raw
+        try {
+          parsed = JSON.parse(raw)
+        } catch {}
+        resolve({ status: res.statusCode ?? 0, body: parsed })
+      })
+      res.on('error', reject)
+    })
+    req.setTimeout(30_000, () => req.destroy(new Error('timed out')))
+    req.on('error', reject)
+    if (text) req.write(text)
+    req.end()
+  })
+}
+
+const cluster = new GaleraCluster()
+const servers: AppServer[] = []
+let redis = null as { stop(): void } | null
+
+function ace(args: string[], env: Record<string, string>) {
+  const run = spawnSync(process.execPath, ['ace.js', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' })
+  return { code: run.status ?? 1, output: `${run.stdout}\n${run.stderr}` }
+}
+
+async function main() {
+  const started = Date.now()
+  console.log('starting Galera node 0 in tmp/cluster ...')
+  await cluster.create(1)
+  console.log(`node 0 ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  redis = await startRedis(REDIS_PORT)
+  cluster.sql(0, `CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+
+  const env = {
+    NODE_ENV: 'production',
+    DB_CONNECTION: 'mysql',
+    DB_HOSTS: cluster.hosts(),
+    DB_USER: 'root',
+    DB_DATABASE: DATABASE,
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(REDIS_PORT),
+    APP_KEY: 'cluster-test-key-' + randomUUID(),
+    LOG_LEVEL: 'warn',
+  }
+  const seeded = ace(['pos:demo'], env)
+  if (seeded.code !== 0) throw new Error(`pos:demo failed:\n${seeded.output.slice(-2000)}`)
+  for (const port of PORTS) servers.push(await startAppServer(port, env))
+
+  // A manager receives plenty of stock of the products the clients sell, through the API
+  const manager = await call(PORTS[0], 'POST', '/api/auth/login', { email: 'manager@demo.test', password: 'demo-pass-1' })
+  const managerAuth = { authorization: `Bearer ${manager.body.token}` }
+  const products = (await call(PORTS[0], 'GET', '/api/products?per_page=20', undefined, managerAuth)).body.data.map((p: any) => p.id as number)
+  const received = await call(PORTS[0], 'POST', '/api/stock/receipts', { supplier: 'Cluster test', items: products.map((id: number) => ({ product_id: id, quantity: 1_000_000, unit_cost: 1 })) }, { ...managerAuth, 'idempotency-key': randomUUID() })
+  if (received.status !== 201) throw new Error(`stock receipt answered ${received.status}: ${JSON.stringify(received.body)}`)
+
+  const tokens: string[] = []
+  for (let i = 0; i < CLIENTS; i++) {
+    const login = await call(PORTS[i % 2], 'POST', '/api/auth/login', { email: 'cashier@demo.test', password: 'demo-pass-1' })
+    tokens.push(login.body.token)
+  }
+
+  // ------------------------------------------------------------------ one node, then three
+  const salesBefore = Number(cluster.sql(0, `SELECT COALESCE(MAX(id), 0) FROM ${DATABASE}.sales`).trim())
+  const oneNode = await load(products, tokens, BASELINE_SECONDS, async () => {})
+  const joining = Date.now()
+  await cluster.join(1)
+  await cluster.join(2)
+  console.log(`nodes 1 and 2 joined (a full copy each, by SST) in ${((Date.now() - joining) / 1000).toFixed(1)} s`)
+
+  // ------------------------------------------------------------------ three nodes, with faults
+  const threeNodes = await load(products, tokens, LOAD_SECONDS, async (elapsed) => {
+    await sleep(20_000)
+    console.log(`${elapsed().toFixed(1)} s: kill -9 database node 0 (both app servers write through it)`)
+    cluster.kill(0)
+    await sleep(20_000)
+    console.log(`${elapsed().toFixed(1)} s: kill -9 app server A`)
+    servers[0].kill()
+    await sleep(3_000)
+    console.log(`${elapsed().toFixed(1)} s: restarting node 0 and app server A`)
+    const back = Date.now()
+    await cluster.restart(0)
+    console.log(`node 0 rejoined (by IST) in ${((Date.now() - back) / 1000).toFixed(1)} s`)
+    servers[0] = await startAppServer(PORTS[0], env)
+    console.log(`${elapsed().toFixed(1)} s: both back`)
+  })
+  console.log(`\nsales/s with 8 clients on 2 app servers: one node ${oneNode.rate(0, BASELINE_SECONDS)}; three nodes ${threeNodes.rate(0, 20)} before the faults, ${threeNodes.rate(20, 40)} with node 0 killed, ${threeNodes.rate(48, LOAD_SECONDS)} after both came back`)
+  for (const [name, run] of [['one node', oneNode], ['three nodes', threeNodes]] as const) {
+    console.log(`${name}: ${run.acknowledged.size} sales acknowledged, ${run.stats.attempts} requests, ${run.stats.retried} retried by clients, ${run.stats.refusedFinal} refused (${[...run.finals4xx].map(([s, n]) => `${n}×${s}`).join(', ') || 'none'}), server-side transaction retries: ${await serverRetries()}`)
+  }
+  const acknowledged = new Map([...oneNode.acknowledged, ...threeNodes.acknowledged])
+
+  // ------------------------------------------------------------------ checks on every node
+  const left = oneNode.stats.leftWith5xx + threeNodes.stats.leftWith5xx
+  check('no client was left with a 5xx or no answer after its retries', left === 0, `${left} left`)
+  for (const server of servers) server.kill()
+  const ackIds = [...acknowledged.values()].map((a) => a.id).sort((a, b) => a - b)
+  for (let n = 0; n < 3; n++) {
+    const rows = cluster.sql(n, `SET SESSION wsrep_sync_wait = 1; SELECT id FROM ${DATABASE}.sales WHERE id > ${salesBefore} ORDER BY id`).trim().split('\n').filter(Boolean).map(Number)
+    const missing = ackIds.filter((id) => !rows.includes(id))
+    const ackSet = new Set(ackIds)
+    const extra = rows.filter((id) => !ackSet.has(id))
+    check(`node ${n}: every acknowledged sale is there once`, missing.length === 0 && new Set(ackIds).size === ackIds.length, `${ackIds.length} acknowledged, ${missing.length} missing`)
+    check(`node ${n}: no sale that no client was answered for`, extra.length === 0, `${rows.length} new sales on the node, ${extra.length} unacknowledged${extra.length ? ' (ids ' + extra.slice(0, 5).join(', ') + ')' : ''}`)
+    const gaps = cluster.sql(n, `SELECT register_id, COUNT(*), MAX(number), COUNT(DISTINCT number) FROM ${DATABASE}.sales WHERE number IS NOT NULL GROUP BY register_id`).trim().split('\n').filter(Boolean).map((line) => line.split('\t').map(Number)).filter(([, count, max, distinct]) => count !== max || distinct !== count)
+    check(`node ${n}: register numbers are gapless`, gaps.length === 0, gaps.map(([r, c, m]) => `register ${r}: ${c} sales, max ${m}`).join('; '))
+    const drift = cluster.sql(n, `SELECT p.id, p.stock, COALESCE(SUM(m.quantity), 0) FROM ${DATABASE}.products p LEFT JOIN ${DATABASE}.stock_movements m ON m.product_id = p.id GROUP BY p.id, p.stock HAVING p.stock <> COALESCE(SUM(m.quantity), 0)`).trim()
+    check(`node ${n}: products.stock equals the ledger`, drift === '', drift.split('\n').slice(0, 3).join('; '))
+    const verify = ace(['audit:verify'], { ...env, DB_HOSTS: `127.0.0.1:${4306 + n}` })
+    check(`node ${n}: audit:verify passes`, verify.code === 0, verify.code === 0 ? '' : verify.output.trim().split('\n').slice(-3).join(' | '))
+  }
+}
+
+/** Clients sell for `seconds` while `faults` plays out; every sale retried with its key until final */
+async function load(products: number[], tokens: string[], seconds: number, faults: (elapsed: () => number) => Promise<void>) {
+  const acknowledged = new Map<string, { id: number; at: number }>()
+  const stats = { attempts: 0, retried: 0, refusedFinal: 0, leftWith5xx: 0 }
+  const finals4xx = new Map<number, number>()
+  const loadStart = Date.now()
+  const elapsed = () => (Date.now() - loadStart) / 1000
+  let stop = false
+
+  async function sell(client: number, sequence: number) {
+    const key = randomUUID()
+    // Every sale has the three hot products, and two others
+    const others = Array.from({ length: 2 }, () => products[3 + Math.floor(Math.random() * (products.length - 3))])
+    const body = { items: [...products.slice(0, 3), ...others].map((id) => ({ product_id: id, quantity: 1 })), payment_method: 'cash' }
+    let lastStatus = 0
+    const deadline = Date.now() + 90_000
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      stats.attempts++
+      if (attempt > 0) stats.retried++
+      const port = PORTS[(client + sequence + attempt) % 2]
+      try {
+        const answer = await call(port, 'POST', '/api/sales', body, { authorization: `Bearer ${tokens[client]}`, 'idempotency-key': key })
+        lastStatus = answer.status
+        if (answer.status === 201 || answer.status === 200) {
+          acknowledged.set(key, { id: answer.body.id, at: elapsed() })
+          return
+        }
+        // A final refusal (not a conflict to wait out, not a rate limit)
+        if (answer.status >= 400 && answer.status < 500 && answer.status !== 409 && answer.status !== 429) {
+          finals4xx.set(answer.status, (finals4xx.get(answer.status) ?? 0) + 1)
+          stats.refusedFinal++
+          return
+        }
+      } catch {
+        lastStatus = 0 // no answer: that server is gone; the next attempt goes to the other one
+      }
+      await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 4)))
+    }
+    if (lastStatus >= 500 || lastStatus === 0) stats.leftWith5xx++
+  }
+
+  const clients = Array.from({ length: CLIENTS }, async (_, client) => {
+    for (let sequence = 0; !stop; sequence++) await sell(client, sequence)
+  })
+  await Promise.all([sleep(seconds * 1000), faults(elapsed)])
+  stop = true
+  await Promise.all(clients)
+  const rate = (from: number, to: number) => ([...acknowledged.values()].filter((a) => a.at >= from && a.at < to).length / (to - from)).toFixed(1)
+  return { acknowledged, stats, finals4xx, rate }
+}
+
+/** Transaction retries counted by the app servers that are up (their /metrics) */
+async function serverRetries() {
+  const counts: string[] = []
+  for (const port of PORTS) {
+    try {
+      const text = (await call(port, 'GET', '/metrics')).body
+      const lines = String(text).split('\n').filter((line) => line.startsWith('pos_db_transaction_retries_total'))
+      counts.push(`${port}: ${lines.map((line) => line.replace('pos_db_transaction_retries_total', '')).join(' ') || 'no metric'}`)
+    } catch {
+      counts.push(`${port}: not answering`)
+    }
+  }
+  return counts.join('; ')
+}
+
+let failed = false
+try {
+  await main()
+} catch (error) {
+  console.error(error)
+  failed = true
+} finally {
+  for (const server of servers) server.kill()
+  redis?.stop()
+  if (!process.env.KEEP_CLUSTER) cluster.stopAll()
+  agent.destroy()
+}
+const passed = checks.filter((c) => c.ok).length
+const failures = checks.length - passed + (failed ? 1 : 0)
+console.log(`\ncluster: ${passed} passed, ${failures} failed`)
+process.exit(failures ? 1 : 0)
