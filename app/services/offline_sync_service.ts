@@ -55,7 +55,7 @@ export default class OfflineSyncService {
       throw new DomainError(`This offline sale was refused: ${problem}`, { code: 'offline_sale_invalid', field: 'hash' })
     }
 
-    let outcome: { conflict: string } | { saleId: number; reviews: Review[] }
+    let outcome: { conflict: string } | { recorded: true } | { saleId: number; reviews: Review[] }
     try {
       outcome = await inTransaction((trx) => this.#write(actor, seller, sale, priced, trx))
     } catch (error: any) {
@@ -64,6 +64,7 @@ export default class OfflineSyncService {
       if (again) return again
       throw error
     }
+    if ('recorded' in outcome) return (await this.#recorded(actor.store.id, sale.client_uuid))!
     if ('conflict' in outcome) {
       throw new DomainError(outcome.conflict, { status: 409, code: 'register_conflict', field: 'number' })
     }
@@ -96,6 +97,9 @@ export default class OfflineSyncService {
     // The register first, locked: numbers and the chain move on under this lock, as online
     const register = await trx.from('registers').where({ id: sale.register_id, store_id: storeId }).forUpdate().select('id', 'last_sale_number', 'last_sale_hash', 'open_shift_id').first()
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+    // The same sale committed while this one waited for the register (two tabs, a retry): a
+    // locking read sees it, and the first answer is given again below
+    if (await trx.from('sales').where('client_uuid', sale.client_uuid).forUpdate().select('id').first()) return { recorded: true as const }
     const expected = Number(register.last_sale_number) + 1
     if (sale.number !== expected || (sale.previous_hash ?? null) !== (register.last_sale_hash ?? null)) {
       const message = `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`
