@@ -26,7 +26,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: any, ctx: HttpContext) {
-    if (ctx.request.url().startsWith('/api/')) {
+    // The API, and the till's own JSON calls (the offline till's sync), answer errors in JSON
+    if (ctx.request.url().startsWith('/api/') || ctx.request.url().startsWith('/till/offline/')) {
       const answer = apiErrorBody(error)
       if (answer) return ctx.response.status(answer.status).json(answer.body)
       if (!app.inProduction) return super.handle(error, ctx)

@@ -19,7 +19,7 @@ export default class Sale extends BaseModel {
   @column() declare customerId: number | null
   @column() declare shiftId: number | null
   @column() declare status: SaleStatus
-  @column() declare channel: 'till' | 'api'
+  @column() declare channel: 'till' | 'api' | 'offline'
   @column() declare number: number | null
   @column() declare subtotal: number
   @column() declare discountTotal: number
@@ -33,6 +33,9 @@ export default class Sale extends BaseModel {
   @column() declare note: string | null
   @column() declare previousHash: string | null
   @column() declare hash: string | null
+  /** The UUID a till gave a sale it made offline (unique: it is recorded once) */
+  @column() declare clientUuid: string | null
+  @column() declare deviceId: string | null
   @column.dateTime() declare parkedAt: DateTime | null
   @column.dateTime() declare completedAt: DateTime | null
   // Returns and voids (see refund_service.ts)

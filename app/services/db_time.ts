@@ -10,3 +10,9 @@ export function dbTimestamp(at: DateTime | Date = new Date()): string {
   const iso = (at instanceof Date ? at : at.toJSDate()).toISOString()
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`
 }
+
+/** A timestamp column as either driver reads it (mysql2: a Date; SQLite: 'yyyy-MM-dd HH:mm:ss' text in UTC) */
+export function readTimestamp(value: unknown): Date {
+  if (value instanceof Date) return value
+  return new Date(String(value).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(value)) ? '' : 'Z'))
+}

@@ -5,6 +5,11 @@ import { pluginRegistry } from '#plugins/registry'
 import type { LineTax, TaxableLine, TaxCalculator, TaxContext, TaxResult } from '#plugins/contracts/tax_region'
 
 type Rate = { name: string; ratePpm: number }
+
+/** The tax of one line at one rate, half-up: inside an amount that includes it, or on top of one that does not */
+export function flatLineTax(amount: number, ratePpm: number, pricesIncludeTax: boolean): number {
+  return pricesIncludeTax ? amount - mulDivRoundHalfUp(amount, 1_000_000, 1_000_000 + ratePpm) : mulDivRoundHalfUp(amount, ratePpm, 1_000_000)
+}
 const CACHE_MS = 30_000
 
 /**
@@ -38,9 +43,7 @@ export class FlatRateTax implements TaxCalculator {
         result.set(line.key, [])
         continue
       }
-      const amount = context.pricesIncludeTax
-        ? line.amount - mulDivRoundHalfUp(line.amount, 1_000_000, 1_000_000 + rate.ratePpm)
-        : mulDivRoundHalfUp(line.amount, rate.ratePpm, 1_000_000)
+      const amount = flatLineTax(line.amount, rate.ratePpm, context.pricesIncludeTax)
       result.set(line.key, [{ code: line.taxClass, name: rate.name, ratePpm: rate.ratePpm, amount }])
     }
     return { lines: result }

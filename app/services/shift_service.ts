@@ -10,6 +10,7 @@ import { recordAudit } from '#services/audit_service'
 import { formatMoney } from '#services/money'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { publish } from '#events/domain_events'
+import RegisterLeaseService from '#services/register_lease_service'
 
 /*
 | Shifts: a register is opened with a float, cash goes in and out with a reason, and the shift is
@@ -122,6 +123,9 @@ export default class ShiftService {
     const { total, counts } = this.#count(actor.store.currency, count, 'counts', true)
     // Read before the transaction: its first statement must be the register's lock (below)
     const found = await this.find(actor.store.id, shiftId)
+    // A till that sold offline on this register and said so has sales the Z would miss
+    const unsynced = await new RegisterLeaseService().pendingSync(found.registerId)
+    if (unsynced) throw new DomainError(unsynced, { status: 409, code: 'offline_sales_pending', field: 'counts' })
     const result = await inTransaction(async (trx) => {
       const shift = found
       // First the register: a sale completing right now holds this row lock, so it commits before

@@ -1,0 +1,40 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import OfflineCatalogService from '#services/offline_catalog_service'
+import OfflineSyncService from '#services/offline_sync_service'
+import RegisterLeaseService from '#services/register_lease_service'
+import { catalogValidator, leaseValidator, offlineSaleValidator } from '#validators/offline'
+
+/** What the offline till asks of the server while it can reach it: its catalog, its lease, and syncing */
+@inject()
+export default class TillOfflineController {
+  constructor(
+    private catalog: OfflineCatalogService,
+    private leases: RegisterLeaseService,
+    private sync: OfflineSyncService
+  ) {}
+
+  /** The store's rules, tax rates and categories, and who is selling (no secret of theirs) */
+  async settings(ctx: HttpContext) {
+    const user = ctx.auth.user!
+    return { ...(await this.catalog.settings(ctx.store)), user: { id: user.id, name: user.name, role: user.role } }
+  }
+
+  async catalogPage(ctx: HttpContext) {
+    const { since } = await ctx.request.validateUsing(catalogValidator)
+    const afterId = Number(ctx.request.input('after_id', 0)) || 0
+    return this.catalog.page(ctx.store, { since, afterId })
+  }
+
+  async lease(ctx: HttpContext) {
+    const input = await ctx.request.validateUsing(leaseValidator)
+    return this.leases.take(ctx.auth.user!, ctx.store, input, ctx.request.ip())
+  }
+
+  /** One offline sale: 201 when recorded now, 200 when it was already (the first answer again) */
+  async storeSale(ctx: HttpContext) {
+    const sale = await ctx.request.validateUsing(offlineSaleValidator)
+    const answer = await this.sync.record({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, sale)
+    return ctx.response.status(answer.replayed ? 200 : 201).json({ sale_id: answer.saleId, number: answer.number, replayed: answer.replayed, reviews: answer.reviews })
+  }
+}

@@ -1,0 +1,98 @@
+import { priceCart } from '#services/pricing'
+import { roundToIncrement } from '#services/money'
+import { saleHash } from '#services/sale_chain'
+import { flatLineTax } from '#services/flat_rate_tax'
+import type { TaxCalculator } from '#plugins/contracts/tax_region'
+import type { Infer } from '@vinejs/vine/types'
+import type { offlineSaleValidator } from '#validators/offline'
+
+/*
+| Is an offline sale what the till's own rules make of its lines? The device priced it with the
+| same pricing code and the tax rates of its catalog copy, paid it, and linked it to the chain:
+| the server runs the same computation on the lines as sent and must land on the same cents and
+| the same hash. A sale that does not is forged or tampered with, and refused whole.
+| (Whether those prices and rates are still today's is another question: offline_sync_service.ts
+| records the sale as the fact it is and lists the differences for a manager.)
+*/
+
+export type OfflineSale = Infer<typeof offlineSaleValidator>
+
+/** The tax rates the device's catalog held, per line, as a calculator (flat rate, half-up per line) */
+function snapshotRates(sale: OfflineSale): TaxCalculator {
+  return {
+    id: 'offline-snapshot',
+    rounding: 'half_up_per_line',
+    calculate(lines, context) {
+      const result = new Map()
+      for (const line of lines) {
+        const ratePpm = sale.items[Number(line.key)].tax_rate_ppm
+        if (!ratePpm) {
+          result.set(line.key, [])
+          continue
+        }
+        result.set(line.key, [{ code: line.taxClass, name: line.taxClass, ratePpm, amount: flatLineTax(line.amount, ratePpm, context.pricesIncludeTax) }])
+      }
+      return { lines: result }
+    },
+  }
+}
+
+export type PricedOfflineSale = Awaited<ReturnType<typeof priceCart>>
+
+/** The sale priced by its own lines, and the first thing about it that does not add up (null when all of it does) */
+export async function checkOfflineSale(sale: OfflineSale, store: { id: number; pricesIncludeTax: boolean; cashRounding: number }): Promise<{ priced: PricedOfflineSale; problem: string | null }> {
+  const priced = await priceOfflineSale(sale, store)
+  return { priced, problem: problemOf(sale, priced, store) }
+}
+
+function priceOfflineSale(sale: OfflineSale, store: { id: number; pricesIncludeTax: boolean }) {
+  return priceCart(
+    sale.items.map((item, index) => ({
+      key: index,
+      quantity: item.quantity,
+      unitPrice: item.unit_price,
+      taxClass: item.tax_class,
+      discountType: item.discount_type,
+      discountValue: item.discount_value,
+    })),
+    { type: sale.cart_discount_type, value: sale.cart_discount_value },
+    snapshotRates(sale),
+    { storeId: store.id, pricesIncludeTax: store.pricesIncludeTax }
+  )
+}
+
+function problemOf(sale: OfflineSale, priced: PricedOfflineSale, store: { id: number; cashRounding: number }): string | null {
+  for (const field of ['subtotal', 'discount_total', 'tax_total', 'total'] as const) {
+    const computed = { subtotal: priced.subtotal, discount_total: priced.discountTotal, tax_total: priced.taxTotal, total: priced.total }[field]
+    if (computed !== sale[field]) return `its ${field.replace('_', ' ')} is ${sale[field]}, its lines make ${computed}`
+  }
+
+  // Paid in full: the last payment settles it, cash rounded to the store's smallest coin
+  const paid = sale.payments.reduce((sum, p) => sum + p.amount, 0)
+  if (paid !== sale.total + sale.rounding) return `its payments add up to ${paid}, not ${sale.total + sale.rounding}`
+  const cash = sale.payments.filter((p) => p.method === 'cash')
+  if (sale.rounding !== 0) {
+    const dueBeforeCash = sale.total - sale.payments.filter((p) => p.method !== 'cash').reduce((sum, p) => sum + p.amount, 0)
+    if (!cash.length || roundToIncrement(dueBeforeCash, store.cashRounding) - dueBeforeCash !== sale.rounding) return `its cash rounding of ${sale.rounding} is not the store's`
+  }
+  for (const payment of sale.payments) {
+    if (payment.amount <= 0) return 'a payment is of nothing'
+    if (payment.method === 'cash' && (payment.tendered ?? payment.amount) < payment.amount) return 'cash tendered is below the amount paid'
+    if (payment.method === 'card_external' && !payment.reference) return 'a card payment has no approval code'
+  }
+
+  const hash = saleHash(sale.previous_hash, {
+    storeId: store.id,
+    registerId: sale.register_id,
+    number: sale.number,
+    completedAt: sale.completed_at,
+    subtotal: sale.subtotal,
+    discountTotal: sale.discount_total,
+    taxTotal: sale.tax_total,
+    total: sale.total,
+    items: sale.items.map((item, index) => ({ productId: item.product_id, quantity: item.quantity, unitPrice: item.unit_price, total: priced.lines[index].total })),
+    payments: sale.payments.map((p) => ({ method: p.method, amount: p.amount })),
+  })
+  if (hash !== sale.hash) return 'its hash is not the hash of its content and the previous sale'
+  return null
+}

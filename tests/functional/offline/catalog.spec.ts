@@ -1,0 +1,58 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { createProduct, createStore } from '#tests/fixtures'
+import { dbTimestamp } from '#services/db_time'
+import { TestDevice } from './device.js'
+
+/*
+| The catalog a till keeps for selling offline: every product in pages, then only what changed
+| since the version it holds; and the settings it prices with (no secret of anyone's).
+*/
+
+test.group('Offline till: catalog and settings', () => {
+  test('a till loads every product with its barcodes, then only the changes since its version', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
+    const cake = await createProduct(fixture, { name: 'Carrot Cake', price: 1200, taxClass: 'reduced' })
+    // Both written a while ago, so the delta below holds only what changes now
+    await db.from('products').where('store_id', fixture.store.id).update({ updated_at: dbTimestamp(new Date(Date.now() - 60_000)) })
+    const device = new TestDevice(fixture)
+
+    const full = await device.as(client, 'get', '/till/offline/catalog')
+    full.assertStatus(200)
+    const { fields, rows, version, next_after_id } = full.body()
+    assert.deepEqual(fields, ['id', 'name', 'sku', 'price', 'tax_class', 'category_id', 'active', 'barcodes'])
+    assert.isNull(next_after_id)
+    const byName = new Map(rows.map((row: any[]) => [row[1], row]))
+    assert.deepEqual((byName.get('Green Tea') as any[]).slice(0, 7), [tea.id, 'Green Tea', tea.sku, 450, 'standard', fixture.category.id, true])
+    assert.lengthOf((byName.get('Green Tea') as any[])[7], 1)
+    assert.equal((byName.get('Carrot Cake') as any[])[4], 'reduced')
+    assert.isAbove(version, 0)
+
+    await db.from('products').where('id', cake.id).update({ price: 1300, active: false, updated_at: dbTimestamp() })
+    const delta = await device.as(client, 'get', `/till/offline/catalog?since=${version + 1}`)
+    delta.assertStatus(200)
+    assert.deepEqual(delta.body().rows.map((row: any[]) => [row[0], row[3], row[6]]), [[cake.id, 1300, false]])
+    assert.isAbove(delta.body().version, version)
+
+    const other = await createStore()
+    await createProduct(other, { name: 'Not ours' })
+    assert.notInclude(JSON.stringify(full.body()), 'Not ours')
+    ;(await client.get('/till/offline/catalog').loginAs(fixture.users.accountant)).assertStatus(403)
+    ;(await device.as(client, 'get', '/till/offline/catalog?since=-5')).assertStatus(422)
+  })
+
+  test('the settings say how to price and whether this till may sell offline, and hold no secret', async ({ client, assert }) => {
+    const fixture = await createStore({ cashRounding: 5, pricesIncludeTax: true })
+    const device = new TestDevice(fixture)
+    const answer = await device.as(client, 'get', '/till/offline/settings')
+    answer.assertStatus(200)
+    const body = answer.body()
+    assert.equal(body.store.cash_rounding, 5)
+    assert.isTrue(body.store.prices_include_tax)
+    assert.deepInclude(body.tax_rates, { tax_class: 'standard', name: 'Sales tax', rate_ppm: 80000 })
+    assert.deepEqual(body.offline, { allowed: true, reason: null })
+    assert.deepEqual(body.user, { id: fixture.users.cashier.id, name: fixture.users.cashier.name, role: 'cashier' })
+    for (const secret of ['password', 'pin', 'token', '$scrypt']) assert.notInclude(JSON.stringify(body).toLowerCase(), secret)
+  })
+})

@@ -1,0 +1,211 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf } from '#tests/fixtures'
+import { verifyChains } from '#services/chain_verifier'
+import { TestDevice } from './device.js'
+
+/*
+| Syncing the sales a till made offline (POST /till/offline/sales): exactly once, as the
+| register's next numbers on top of its chain, checked like any sale, recorded as facts with what
+| differed listed for a manager; a register that sold meanwhile refuses loudly and keeps the sale.
+*/
+
+async function chainsOk(storeId: number) {
+  const verdicts = await verifyChains(storeId)
+  return verdicts.every((v) => v.ok) ? true : verdicts.filter((v) => !v.ok).map((v) => v.problem)
+}
+
+test.group('Offline till: sync', () => {
+  test('three offline sales sync in order after the last online one: consecutive numbers, the chain verifies, stock equals the ledger', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const cake = await createProduct(fixture, { price: 1200, stock: 20, taxClass: 'reduced' })
+    const token = await apiToken(client, fixture.users.cashier)
+    const online = await client.post('/api/sales').bearerToken(token).header('idempotency-key', crypto.randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })
+    online.assertStatus(201)
+
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    assert.equal(device.lastNumber, online.body().number)
+    await device.sell([{ product: tea, quantity: 2 }, { product: cake, quantity: 1 }])
+    await device.sell([{ product: cake, quantity: 3, discount: { type: 'percent', value: 1000 } }], { cartDiscount: { type: 'amount', value: 100 } })
+    await device.sell([{ product: tea, quantity: 1 }], { cash: false })
+
+    for (const sale of device.queue) {
+      const answer = await device.sync(client, sale)
+      answer.assertStatus(201)
+      assert.equal(answer.body().number, sale.number)
+      assert.isFalse(answer.body().replayed)
+    }
+    const numbers = (await db.from('sales').where('register_id', fixture.register.id).whereNotNull('number').orderBy('number').select('number', 'channel')).map((s) => `${s.number}:${s.channel}`)
+    assert.deepEqual(numbers, ['1:api', '2:offline', '3:offline', '4:offline'])
+    assert.isTrue(await chainsOk(fixture.store.id))
+    assert.equal(await stockOf(tea.id), 20 - 1 - 2 - 1)
+    assert.equal(await stockOf(tea.id), await ledgerSum(tea.id))
+    assert.equal(await stockOf(cake.id), await ledgerSum(cake.id))
+
+    // The sale reads like any other: its lines, totals and payments in the API
+    const second = await db.from('sales').where({ register_id: fixture.register.id, number: 3 }).first()
+    const read = await client.get(`/api/sales/${second.id}`).bearerToken(token)
+    read.assertStatus(200)
+    assert.equal(read.body().total, device.queue[1].total)
+    assert.equal(read.body().items[0].quantity, 3)
+    assert.equal(read.body().payments[0].method, 'cash')
+    assert.equal(await countRows('audit_logs', { action: 'sale_completed', subject_id: second.id }), 1)
+  })
+
+  test('the same sale again, twice at once, or after a retry, is one sale; the answer is the first one', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    await device.takeLease(client)
+    const sale = await device.sell([{ product: tea, quantity: 2 }])
+
+    const [a, b] = await Promise.all([device.sync(client, sale), device.sync(client, sale)])
+    assert.sameMembers([a.status(), b.status()], [200, 201])
+    assert.equal(a.body().sale_id, b.body().sale_id)
+    const again = await device.sync(client, sale)
+    again.assertStatus(200)
+    assert.isTrue(again.body().replayed)
+    assert.equal(again.body().sale_id, a.body().sale_id)
+    assert.equal(await countRows('sales', { client_uuid: sale.client_uuid }), 1)
+    assert.equal(await stockOf(tea.id), 18)
+    assert.equal(await ledgerSum(tea.id), 18)
+  })
+
+  test('a register that sold meanwhile refuses the offline sale loudly and keeps it whole for a manager', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    await device.takeLease(client)
+    const offline = await device.sell([{ product: tea, quantity: 1 }])
+
+    // Another client sells on the same register through the API meanwhile
+    const token = await apiToken(client, fixture.users.manager)
+    ;(await client.post('/api/sales').bearerToken(token).header('idempotency-key', crypto.randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })).assertStatus(201)
+
+    const refused = await device.sync(client, offline)
+    refused.assertStatus(409)
+    assert.equal(refused.body().errors[0].code, 'register_conflict')
+    assert.include(refused.body().errors[0].message, 'kept for a manager')
+    assert.equal(await countRows('sales', { client_uuid: offline.client_uuid }), 0)
+    assert.equal(await stockOf(tea.id), 19)
+    assert.equal(await countRows('offline_reviews', { client_uuid: offline.client_uuid, kind: 'conflict' }), 1)
+    const kept = await db.from('offline_reviews').where({ client_uuid: offline.client_uuid }).first()
+    assert.equal(JSON.parse(kept.detail).hash, offline.hash)
+
+    // Sent again: the same refusal, still one review
+    ;(await device.sync(client, offline)).assertStatus(409)
+    assert.equal(await countRows('offline_reviews', { client_uuid: offline.client_uuid }), 1)
+    assert.isTrue(await chainsOk(fixture.store.id))
+
+    const page = await client.get('/backoffice/offline').loginAs(fixture.users.manager)
+    page.assertStatus(200)
+    assert.include(page.text(), 'Register conflict')
+    assert.include(page.text(), `Register sale #1 made offline cannot be recorded`)
+  })
+
+  test('a forged or tampered sale is refused, written to the audit log, and nothing else is written', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    await device.takeLease(client)
+    const honest = await device.sell([{ product: tea, quantity: 2 }])
+
+    const cheaper = { ...honest, total: honest.total - 100, payments: [{ ...honest.payments[0], amount: honest.payments[0].amount - 100 }] }
+    const wrongHash = { ...honest, hash: 'f'.repeat(64) }
+    const underpaid = { ...honest, payments: [{ ...honest.payments[0], amount: 1 }] }
+    const other = await createStore()
+    const foreignCashier = { ...honest, user_id: other.users.cashier.id }
+    for (const [forged, field] of [[cheaper, 'hash'], [wrongHash, 'hash'], [underpaid, 'hash'], [foreignCashier, 'user_id']] as const) {
+      const answer = await device.sync(client, forged)
+      answer.assertStatus(422)
+      assert.equal(answer.body().errors[0].code, 'offline_sale_invalid')
+      assert.equal(answer.body().errors[0].field, field)
+    }
+    assert.equal(await countRows('sales', { client_uuid: honest.client_uuid }), 0)
+    assert.equal(await stockOf(tea.id), 20)
+    assert.equal(await countRows('audit_logs', { action: 'offline_sale_refused', store_id: fixture.store.id }), 4)
+
+    const bad = await device.sync(client, { ...honest, items: [{ ...honest.items[0], quantity: 'two' }] })
+    bad.assertStatus(422)
+    assert.equal(bad.body().errors[0].field, 'items.0.quantity')
+
+    // The honest one still goes through
+    ;(await device.sync(client, honest)).assertStatus(201)
+  })
+
+  test('an offline sale is a fact: negative stock, a changed price, a changed tax rate and an archived product are recorded and listed for review', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450, stock: 1 })
+    const cake = await createProduct(fixture, { name: 'Carrot Cake', price: 1200, stock: 10 })
+    const device = new TestDevice(fixture)
+    await device.takeLease(client)
+    const sale = await device.sell([{ product: tea, quantity: 3 }, { product: cake, quantity: 1, taxRatePpm: 70000 }])
+
+    // Meanwhile the back office raised the cake's price and took the tea off sale
+    await db.from('products').where('id', cake.id).update({ price: 1300 })
+    await db.from('products').where('id', tea.id).update({ active: false })
+
+    const answer = await device.sync(client, sale)
+    answer.assertStatus(201)
+    assert.sameMembers(answer.body().reviews, ['negative_stock', 'price_changed', 'tax_changed', 'product_archived'])
+    assert.equal(await stockOf(tea.id), -2)
+    assert.equal(await ledgerSum(tea.id), -2)
+
+    const page = await client.get('/backoffice/offline').loginAs(fixture.users.manager)
+    assert.include(page.text(), 'Green Tea: stock went to -2 with this offline sale')
+    assert.include(page.text(), 'Carrot Cake was sold offline at 1200 (list); the price is now 1300')
+    const review = await db.from('offline_reviews').where({ client_uuid: sale.client_uuid, kind: 'negative_stock' }).first()
+    const resolved = await client.post(`/backoffice/offline/${review.id}/resolve`).loginAs(fixture.users.manager).withCsrfToken().redirects(0)
+    resolved.assertStatus(302)
+    assert.isNotNull((await db.from('offline_reviews').where('id', review.id).first()).resolved_at)
+
+    for (const role of ['cashier', 'accountant'] as const) {
+      ;(await client.get('/backoffice/offline').loginAs(fixture.users[role])).assertStatus(403)
+    }
+  })
+
+  test('two registers sell offline at once and sync interleaved, in any order of registers: both chains verify', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 50 })
+    const register2 = await db.from('registers').where('store_id', fixture.store.id).whereNot('id', fixture.register.id).first()
+    const one = new TestDevice(fixture)
+    const two = new TestDevice(fixture, Number(register2.id))
+    await one.takeLease(client)
+    await two.takeLease(client)
+    for (let i = 0; i < 3; i++) {
+      await one.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().minus({ minutes: 10 - i }) })
+      await two.sell([{ product: tea, quantity: 2 }])
+    }
+    const order = [two.queue[0], one.queue[0], two.queue[1], two.queue[2], one.queue[1], one.queue[2]]
+    for (const sale of order) (await (sale.register_id === one.registerId ? one : two).sync(client, sale)).assertStatus(201)
+    assert.isTrue(await chainsOk(fixture.store.id))
+    assert.equal(await stockOf(tea.id), 50 - 3 - 6)
+    assert.equal(await ledgerSum(tea.id), 50 - 3 - 6)
+  })
+
+  test('one till holds a register at a time; a manager releases it; a till with unsynced sales holds the Z report back', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const first = new TestDevice(fixture)
+    const second = new TestDevice(fixture)
+    ;(await first.takeLease(client, 2)).assertStatus(200)
+    const refused = await second.takeLease(client)
+    refused.assertStatus(409)
+    assert.equal(refused.body().errors[0].code, 'register_leased')
+
+    const shift = await db.from('shifts').where({ register_id: fixture.register.id, status: 'open' }).first()
+    const close = await client.post(`/api/shifts/${shift.id}/close`).bearerToken(await apiToken(client, fixture.users.manager)).json({ counts: { '100': 1 } })
+    close.assertStatus(409)
+    assert.equal(close.body().errors[0].code, 'offline_sales_pending')
+    assert.include(close.body().errors[0].message, '2 offline sales not synced yet')
+
+    ;(await first.takeLease(client, 0)).assertStatus(200)
+    const release = await client.post(`/backoffice/offline/registers/${fixture.register.id}/release`).loginAs(fixture.users.manager).withCsrfToken().redirects(0)
+    release.assertStatus(302)
+    ;(await second.takeLease(client)).assertStatus(200)
+    assert.equal(await countRows('audit_logs', { action: 'register_lease_released', store_id: fixture.store.id }), 1)
+    ;(await client.post(`/backoffice/offline/registers/${fixture.register.id}/release`).loginAs(fixture.users.cashier).withCsrfToken()).assertStatus(403)
+  })
+})
