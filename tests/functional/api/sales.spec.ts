@@ -110,13 +110,20 @@ test.group('API sales: arithmetic', () => {
     ])
   })
 
-  test('a discount larger than the line stops at the line: never a negative total', async ({ client, assert }) => {
+  test('a discount of the whole line is free; one larger than the line is a 422 on it, nothing written', async ({ client, assert }) => {
     const fixture = await createStore()
     const a = await createProduct(fixture, { price: 300 })
     const token = await apiToken(client, fixture.users.cashier)
-    const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1, discount: 5000 }] })
-    response.assertStatus(201)
-    assert.containsSubset(response.body(), { subtotal: 300, discount_total: 300, tax_total: 0, total: 0 })
+    const whole = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1, discount: 300 }] })
+    whole.assertStatus(201)
+    assert.containsSubset(whole.body(), { subtotal: 300, discount_total: 300, tax_total: 0, total: 0 })
+
+    const before = await footprint(fixture, [a.id])
+    const over = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1, discount: 301 }], payment_method: 'cash' })
+    over.assertStatus(422)
+    assert.deepEqual(fields(over), ['items.0.discount'])
+    assert.equal(over.body().errors[0].code, 'discount_too_large')
+    assert.deepEqual(await footprint(fixture, [a.id]), before)
   })
 
   test('prices that include tax: the total is the shelf price and the tax is taken out of it', async ({ client, assert }) => {
