@@ -10,7 +10,7 @@ import type User from '#models/user'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { priceCart } from '#services/pricing'
 import { taxCalculatorFor } from '#services/flat_rate_tax'
-import { roundToIncrement, formatMoney, MAX_QUANTITY, MAX_UNIT_PRICE } from '#services/money'
+import { roundToIncrement, formatMoney, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#services/money'
 import { auditStatement, recordAudit } from '#services/audit_service'
 import { saleHash } from '#services/sale_chain'
 import { inTransaction } from '#services/db_transaction'
@@ -565,7 +565,7 @@ export default class CheckoutService {
     if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0)) {
       throw new DomainError('The amount must be a positive whole number of cents', { code: 'invalid_amount', field: 'amount' })
     }
-    if (tendered !== null && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > 100_000_000)) {
+    if (tendered !== null && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > MAX_SALE_TOTAL)) {
       throw new DomainError('The amount tendered must be a positive whole number of cents', { code: 'invalid_amount', field: 'tendered' })
     }
     if (method.isCash) {
