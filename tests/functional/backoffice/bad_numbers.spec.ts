@@ -55,7 +55,7 @@ test.group('Till and back office: bad numbers are never a 500', () => {
     })
     const failures: string[] = []
     const send = async (method: string, url: string, body?: Record<string, unknown>) => {
-      let request = client[method](url).loginAs(fixture.users.manager).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true').redirects(0)
+      let request = (client as any)[method](url).loginAs(fixture.users.manager).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true').redirects(0)
       if (body) request = request.form(body)
       const response = await request
       if (response.status() >= 500) failures.push(`${method.toUpperCase()} ${url} ${JSON.stringify(body ?? {}).slice(0, 80)}: ${response.status()}`)
