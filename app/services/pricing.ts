@@ -8,9 +8,10 @@ import type { LineTax, TaxCalculator, TaxContext } from '#plugins/contracts/tax_
 | then the cart discount shared across lines in proportion (largest remainder), then taxes
 | from the store's tax calculator, each rounded half-up as that calculator says.
 | Percent discounts are in basis points (12.5% = 1250).
-| A line past MAX_LINE_TOTAL, a cart past MAX_SALE_TOTAL, or a fixed discount larger than what
-| it applies to is refused (422 on the line's field), never clamped or left to overflow: lines
-| are keyed by their index, so the field is items.<index>.<name> as the API's bodies say.
+| A line past MAX_LINE_TOTAL, a cart past MAX_SALE_TOTAL, or a fixed line discount larger than
+| its line is refused (422 on the line's field), never clamped or left to overflow: lines are
+| keyed by their index, so the field is items.<index>.<name> as the API's bodies say. A cart
+| discount stops at the cart (removing a line from a discounted cart must still work).
 */
 
 export interface PricedLineInput {
@@ -61,9 +62,6 @@ export async function priceCart(
   const lineDiscounts = inputs.map((line, i) => discountAmount(subtotals[i], line.discountType, line.discountValue))
   const afterLine = subtotals.map((s, i) => s - lineDiscounts[i])
   const cartBase = afterLine.reduce((a, b) => a + b, 0)
-  if (cartDiscount.type === 'amount' && cartDiscount.value > cartBase) {
-    throw new DomainError('The cart discount is more than the cart: lower it first', { code: 'discount_too_large', field: 'discount_value' })
-  }
   const cartDiscountTotal = discountAmount(cartBase, cartDiscount.type, cartDiscount.value)
   const shares = allocate(cartDiscountTotal, afterLine)
   const nets = afterLine.map((a, i) => a - shares[i])

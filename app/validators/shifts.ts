@@ -18,7 +18,8 @@ export const closeShiftApiValidator = vine.create({
 
 export const cashMovementApiValidator = vine.create({
   kind: vine.enum(['cash_in', 'cash_out', 'no_sale']),
-  amount: integer().min(0).max(MAX_UNIT_PRICE).optional(),
+  // The sign and the cash in the drawer are the shift service's to check (it names them)
+  amount: integer().min(-MAX_SALE_TOTAL).max(MAX_SALE_TOTAL).optional(),
   reason: vine.string().trim().maxLength(255).nullable().optional(),
 })
 

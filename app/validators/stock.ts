@@ -1,20 +1,22 @@
 import vine from '@vinejs/vine'
-import { id, integer, price, textPage } from '#validators/fields'
+import { MAX_UNIT_PRICE } from '#services/money'
+import { id, integer, textPage } from '#validators/fields'
 
 /*
 | The stock API's bodies. Types here; the business limits (positive, at most 1,000,000, not an
 | archived product...) live in StockService so the back-office forms and the API agree.
 */
 
-// Signed (an adjustment may take away); StockService checks the sign and the range per document
-const quantity = integer().min(-1_000_000).max(1_000_000)
+// Signed (an adjustment may take away); StockService checks the sign and the believable range
+// per document and names it (absurd_quantity): this only keeps numbers JSON numbers of sane size
+const quantity = integer().min(-1_000_000_000).max(1_000_000_000)
 
 export const receiptValidator = vine.create({
   supplier: vine.string().trim().maxLength(200),
   reference: vine.string().trim().maxLength(80).nullable().optional(),
   note: vine.string().trim().maxLength(255).nullable().optional(),
   items: vine
-    .array(vine.object({ product_id: id(), quantity, unit_cost: price() }))
+    .array(vine.object({ product_id: id(), quantity, unit_cost: integer().min(-1_000_000_000).max(MAX_UNIT_PRICE) }))
     .minLength(1)
     .maxLength(500),
 })
