@@ -39,7 +39,6 @@ import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, newCa
 | number, moves the stock, links the hash chain and writes the audit entry.
 */
 
-
 /** Runs work in the caller's transaction when given one, else in its own */
 function within<T>(client: TransactionClientContract | null | undefined, work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
   return client ? work(client) : inTransaction(work)
