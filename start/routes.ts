@@ -23,6 +23,11 @@ const ApiProductsController = () => import('#controllers/api/products_controller
 const ApiSalesController = () => import('#controllers/api/sales_controller')
 const ApiPaymentsController = () => import('#controllers/api/payments_controller')
 
+// Ids in URLs are positive whole numbers of at most 10 digits: anything else is a 404 before any
+// query (a 300-digit id is not a row). Routes whose :id is a name (plugins) say so themselves.
+const rowId = /^[1-9][0-9]{0,9}$/
+for (const param of ['id', 'sale_id', 'registerId']) router.where(param, rowId)
+
 // ------------------------------------------------------------------ sign in, first setup
 router.get('/vendor/:file', [VendorAssetsController, 'handle'])
 router.get('/', [HomeController, 'handle']).use(middleware.auth({ guards: ['web'] }))

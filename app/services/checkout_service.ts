@@ -10,7 +10,7 @@ import type User from '#models/user'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { priceCart } from '#services/pricing'
 import { taxCalculatorFor } from '#services/flat_rate_tax'
-import { roundToIncrement, formatMoney } from '#services/money'
+import { roundToIncrement, formatMoney, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#services/money'
 import { auditStatement, recordAudit } from '#services/audit_service'
 import { saleHash } from '#services/sale_chain'
 import { inTransaction } from '#services/db_transaction'
@@ -38,8 +38,6 @@ import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, newCa
 | one or more payments, and completed in one transaction that takes the register's next
 | number, moves the stock, links the hash chain and writes the audit entry.
 */
-
-export const MAX_QUANTITY = 9999
 
 /** Runs work in the caller's transaction when given one, else in its own */
 function within<T>(client: TransactionClientContract | null | undefined, work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
@@ -233,7 +231,7 @@ export default class CheckoutService {
     if (!approver.isManager) {
       throw new DomainError('A manager must approve a price override', { status: 403, code: 'manager_required' })
     }
-    if (!Number.isSafeInteger(unitPrice) || unitPrice < 0 || unitPrice > 100_000_000) {
+    if (!Number.isSafeInteger(unitPrice) || unitPrice < 0 || unitPrice > MAX_UNIT_PRICE) {
       throw new DomainError('The price must be a whole number of cents from 0 to 1,000,000.00', {
         code: 'invalid_price',
         field: 'price',
@@ -566,7 +564,7 @@ export default class CheckoutService {
     if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0)) {
       throw new DomainError('The amount must be a positive whole number of cents', { code: 'invalid_amount', field: 'amount' })
     }
-    if (tendered !== null && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > 100_000_000)) {
+    if (tendered !== null && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > MAX_SALE_TOTAL)) {
       throw new DomainError('The amount tendered must be a positive whole number of cents', { code: 'invalid_amount', field: 'tendered' })
     }
     if (method.isCash) {
@@ -926,7 +924,7 @@ export default class CheckoutService {
 
   #checkDiscount(type: DiscountType | null, value: number, field: string) {
     if (!type) return
-    const max = type === 'percent' ? 10_000 : 100_000_000
+    const max = type === 'percent' ? 10_000 : MAX_UNIT_PRICE
     if (!Number.isInteger(value) || value < 0 || value > max) {
       throw new DomainError(
         type === 'percent' ? 'A percent discount must be between 0 and 100' : 'The discount must be a positive amount',

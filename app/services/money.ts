@@ -3,6 +3,22 @@
 | helpers that divide, round or turn money into text and back.
 */
 
+/*
+| Limits that keep every sum exact. Money columns are 64-bit (bigint), but JavaScript counts
+| exactly only up to 2^53 (about 9.007e15): with at most 1e11 per sale, 90,000 sales at the
+| maximum still add up exactly, so a shift, a Z report or a year's report never rounds.
+*/
+/** Units on one line of a sale, a return or a stock document */
+export const MAX_QUANTITY = 9_999
+/** A product's price and any single amount typed: 1,000,000.00 in a 2-digit currency */
+export const MAX_UNIT_PRICE = 100_000_000
+/** One line (quantity × unit price): 100,000,000.00 */
+export const MAX_LINE_TOTAL = 10_000_000_000
+/** One sale, refund or payment: 1,000,000,000.00 */
+export const MAX_SALE_TOTAL = 100_000_000_000
+/** Row ids: MariaDB's INT UNSIGNED (larger ones cannot exist: 404 or 422, never a query error) */
+export const MAX_ID = 4_294_967_295
+
 /** a × b ÷ d rounded half away from zero, exact even when a × b passes 2^53 */
 export function mulDivRoundHalfUp(a: number, b: number, denominator: number): number {
   return divide(BigInt(a) * BigInt(b), BigInt(denominator))

@@ -1,4 +1,5 @@
-import { allocate, mulDivRoundHalfUp } from '#services/money'
+import { allocate, mulDivRoundHalfUp, MAX_LINE_TOTAL, MAX_SALE_TOTAL } from '#services/money'
+import { DomainError } from '#exceptions/domain_error'
 import type { DiscountType } from '#models/sale'
 import type { LineTax, TaxCalculator, TaxContext } from '#plugins/contracts/tax_region'
 
@@ -7,6 +8,10 @@ import type { LineTax, TaxCalculator, TaxContext } from '#plugins/contracts/tax_
 | then the cart discount shared across lines in proportion (largest remainder), then taxes
 | from the store's tax calculator, each rounded half-up as that calculator says.
 | Percent discounts are in basis points (12.5% = 1250).
+| A line past MAX_LINE_TOTAL, a cart past MAX_SALE_TOTAL, or a fixed line discount larger than
+| its line is refused (422 on the line's field), never clamped or left to overflow: lines are
+| keyed by their index, so the field is items.<index>.<name> as the API's bodies say. A cart
+| discount stops at the cart (removing a line from a discounted cart must still work).
 */
 
 export interface PricedLineInput {
@@ -53,6 +58,7 @@ export async function priceCart(
   // A tax region may fix how prices are written (EU VAT: included), whatever the store says
   context = { ...context, pricesIncludeTax: calculator.pricesIncludeTax ?? context.pricesIncludeTax }
   const subtotals = inputs.map((line) => line.quantity * line.unitPrice)
+  inputs.forEach((line, i) => checkLine(line, subtotals[i]))
   const lineDiscounts = inputs.map((line, i) => discountAmount(subtotals[i], line.discountType, line.discountValue))
   const afterLine = subtotals.map((s, i) => s - lineDiscounts[i])
   const cartBase = afterLine.reduce((a, b) => a + b, 0)
@@ -87,12 +93,33 @@ export async function priceCart(
     }
   })
 
+  const total = lines.reduce((a, l) => a + l.total, 0)
+  if (total > MAX_SALE_TOTAL) throw tooLarge('items', `A sale may come to at most ${units(MAX_SALE_TOTAL)}: split it`, 'sale_too_large')
   return {
     lines,
     subtotal: subtotals.reduce((a, b) => a + b, 0),
     discountTotal: lineDiscounts.reduce((a, b) => a + b, 0) + cartDiscountTotal,
     taxTotal: lines.reduce((a, l) => a + l.taxTotal, 0),
-    total: lines.reduce((a, l) => a + l.total, 0),
+    total,
     taxesByRate: [...byRate.values()],
   }
+}
+
+/** Refuses a line past the limit, or a fixed discount larger than the line it is taken from */
+function checkLine(line: PricedLineInput, subtotal: number) {
+  if (subtotal > MAX_LINE_TOTAL) {
+    throw tooLarge(`items.${line.key}.quantity`, `A line may come to at most ${units(MAX_LINE_TOTAL)}: lower the quantity`, 'line_too_large')
+  }
+  if (line.discountType === 'amount' && line.discountValue > subtotal) {
+    throw new DomainError('The discount is more than the line', { code: 'discount_too_large', field: `items.${line.key}.discount` })
+  }
+}
+
+function tooLarge(field: string, message: string, code: string) {
+  return new DomainError(message, { code, field })
+}
+
+/** 10000000000 -> "10,000,000,000 in the currency's smallest unit" (pricing does not know the currency) */
+function units(minor: number) {
+  return `${minor.toLocaleString('en')} in the currency's smallest unit (cents)`
 }

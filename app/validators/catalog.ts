@@ -1,19 +1,19 @@
 import vine from '@vinejs/vine'
+import { id, integer, price, textId, textPage } from '#validators/fields'
 
-const MAX_PRICE = 100_000_000 // 1,000,000.00 in a 2-digit currency
 
 const productFields = {
   name: vine.string().trim().minLength(1).maxLength(200),
   sku: vine.string().trim().minLength(1).maxLength(64).regex(/^\S+$/),
   barcode: vine.string().trim().maxLength(32).nullable().optional(),
   barcodes: vine.array(vine.string().trim().minLength(1).maxLength(32)).maxLength(10).optional(),
-  price: vine.number().withoutDecimals().min(0).max(MAX_PRICE),
-  cost: vine.number().withoutDecimals().min(0).max(MAX_PRICE).nullable().optional(),
+  price: price(),
+  cost: price().nullable().optional(),
   category: vine.string().trim().maxLength(80).nullable().optional(),
-  category_id: vine.number().withoutDecimals().positive().nullable().optional(),
+  category_id: id().nullable().optional(),
   tax_class: vine.string().trim().maxLength(40).nullable().optional(),
-  stock: vine.number().withoutDecimals().min(-1_000_000).max(1_000_000).nullable().optional(),
-  active: vine.boolean().optional(),
+  stock: integer().min(-1_000_000).max(1_000_000).nullable().optional(),
+  active: vine.boolean({ strict: true }).optional(),
 }
 
 /** The API's product body: money in minor units */
@@ -43,8 +43,8 @@ export const updateProductValidator = vine.create({
 export const productListValidator = vine.create({
   search: vine.string().trim().maxLength(100).optional(),
   barcode: vine.string().trim().maxLength(32).optional(),
-  category_id: vine.number().withoutDecimals().positive().optional(),
-  page: vine.number().withoutDecimals().min(1).max(100_000).optional(),
+  category_id: textId().optional(),
+  page: textPage().optional(),
   per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
   archived: vine.boolean().optional(),
 })
@@ -56,7 +56,7 @@ export const productFormValidator = vine.create({
   barcodes: vine.string().trim().maxLength(400).nullable().optional(),
   price: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/),
   cost: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
-  category_id: vine.number().withoutDecimals().positive().nullable().optional(),
+  category_id: textId().nullable().optional(),
   tax_class: vine.string().trim().maxLength(40),
   stock: vine.number().withoutDecimals().min(-1_000_000).max(1_000_000).nullable().optional(),
   active: vine.accepted().optional(),

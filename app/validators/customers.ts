@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { textId, textPage } from '#validators/fields'
 
 /** 6 to 20 digits, an optional leading +, and the usual separators between them */
 const PHONE = /^\+?(?:[\s().-]*\d){6,20}[\s().-]*$/
@@ -37,12 +38,12 @@ export const updateCustomerValidator = vine.create({
 
 export const customerListValidator = vine.create({
   search: vine.string().trim().maxLength(100).optional(),
-  page: vine.number().withoutDecimals().min(1).max(100_000).optional(),
+  page: textPage().optional(),
   per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
 })
 
 export const historyPageValidator = vine.create({
-  page: vine.number().withoutDecimals().min(1).max(100_000).optional(),
+  page: textPage().optional(),
 })
 
 /** The till's customer search as you type */
@@ -51,7 +52,7 @@ export const tillCustomerSearchValidator = vine.create({
 })
 
 export const attachCustomerValidator = vine.create({
-  customer_id: vine.number().withoutDecimals().positive(),
+  customer_id: textId(),
 })
 
 /** Export and erasure are asked for twice: the box ticked on the page, then the browser's confirm */

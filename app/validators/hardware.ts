@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { id, textId } from '#validators/fields'
 
 export const pairValidator = vine.create({
   code: vine.string().trim().minLength(4).maxLength(20),
@@ -6,7 +7,7 @@ export const pairValidator = vine.create({
 })
 
 export const jobResultValidator = vine.create({
-  ok: vine.boolean(),
+  ok: vine.boolean({ strict: true }),
   error: vine.string().trim().maxLength(500).nullable().optional(),
   permanent: vine.boolean().optional(),
 })
@@ -15,7 +16,7 @@ export const healthValidator = vine.create({
   version: vine.string().trim().maxLength(40).optional(),
   host: vine.string().trim().maxLength(120).optional(),
   devices: vine
-    .array(vine.object({ id: vine.number().withoutDecimals(), ok: vine.boolean(), message: vine.string().trim().maxLength(300) }))
+    .array(vine.object({ id: id(), ok: vine.boolean({ strict: true }), message: vine.string().trim().maxLength(300) }))
     .maxLength(50)
     .optional(),
 })
@@ -38,7 +39,7 @@ export const deviceValidator = vine.create({
     .maxLength(255)
     .optional()
     .requiredWhen((field) => field.parent.transport === 'file' && field.parent.kind !== 'drawer'),
-  printer_id: vine.number().withoutDecimals().positive().optional(),
+  printer_id: textId().optional(),
   drawer_pin: vine.enum(['2', '5']).optional(),
   pulse_on_ms: vine.number().withoutDecimals().min(2).max(510).optional(),
   pulse_off_ms: vine.number().withoutDecimals().min(2).max(510).optional(),

@@ -1,11 +1,12 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#services/payment_methods'
+import { amount, id, quantity } from '#validators/fields'
 
 const knownMethods = () => paymentMethods().map((m) => m.id)
 
 const returnLine = vine.object({
-  sale_item_id: vine.number().withoutDecimals().positive(),
-  quantity: vine.number().withoutDecimals().min(1).max(9999),
+  sale_item_id: id(),
+  quantity: quantity(),
   // true (the default): back to stock; false: to the damaged bin
   restock: vine.boolean().optional(),
 })
@@ -16,7 +17,7 @@ export const createRefundValidator = vine.create({
   // The reason is checked by the service so the till and the API say the same thing
   reason: vine.string().trim().maxLength(255).optional(),
   manager_pin: vine.string().trim().maxLength(6).optional(),
-  register_id: vine.number().withoutDecimals().positive().optional(),
+  register_id: id().optional(),
 })
 
 export const voidSaleValidator = vine.create({
@@ -28,27 +29,27 @@ export const createExchangeValidator = vine.create({
   items: vine
     .array(
       vine.object({
-        product_id: vine.number().withoutDecimals().positive(),
-        quantity: vine.number().withoutDecimals().min(1).max(9999),
+        product_id: id(),
+        quantity: quantity(),
       })
     )
     .minLength(1)
     .maxLength(500),
   payment_method: vine.enum(knownMethods).optional(),
-  tendered: vine.number().withoutDecimals().positive().max(100_000_000).optional(),
+  tendered: amount().optional(),
   // Where a credit left over goes (the original tender by default; another needs a manager)
   method: vine.enum(knownMethods).optional(),
   reason: vine.string().trim().maxLength(255).optional(),
   manager_pin: vine.string().trim().maxLength(6).optional(),
-  register_id: vine.number().withoutDecimals().positive().optional(),
+  register_id: id().optional(),
 })
 
 export const noReceiptRefundValidator = vine.create({
   items: vine
     .array(
       vine.object({
-        product_id: vine.number().withoutDecimals().positive(),
-        quantity: vine.number().withoutDecimals().min(1).max(9999),
+        product_id: id(),
+        quantity: quantity(),
         restock: vine.boolean().optional(),
       })
     )
@@ -57,5 +58,5 @@ export const noReceiptRefundValidator = vine.create({
   method: vine.enum(knownMethods).optional(),
   reason: vine.string().trim().maxLength(255).optional(),
   manager_pin: vine.string().trim().maxLength(6).optional(),
-  register_id: vine.number().withoutDecimals().positive().optional(),
+  register_id: id().optional(),
 })

@@ -1,7 +1,6 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#services/payment_methods'
-
-const MAX_AMOUNT = 100_000_000
+import { amount, id, price, quantity, textPage } from '#validators/fields'
 
 /** The tenders known now (plugins may add some), so an unknown one is a 422 on the field that named it */
 const knownMethods = () => paymentMethods().map((m) => m.id)
@@ -10,28 +9,28 @@ export const createSaleValidator = vine.create({
   items: vine
     .array(
       vine.object({
-        product_id: vine.number().withoutDecimals().positive(),
-        quantity: vine.number().withoutDecimals().min(1).max(9999),
-        // an amount off the line, in minor units
-        discount: vine.number().withoutDecimals().min(0).max(MAX_AMOUNT).optional(),
+        product_id: id(),
+        quantity: quantity(),
+        // an amount off the line, in minor units (at most the line: pricing.ts checks)
+        discount: price().optional(),
         // or a percentage off the line (0-100, two decimals at most)
-        discount_percent: vine.number().decimal([0, 2]).min(0).max(100).optional(),
+        discount_percent: vine.number({ strict: true }).decimal([0, 2]).min(0).max(100).optional(),
       })
     )
     .minLength(1)
     .maxLength(500),
   payment_method: vine.enum(knownMethods).optional(),
-  tendered: vine.number().withoutDecimals().positive().max(MAX_AMOUNT).optional(),
+  tendered: amount().optional(),
   reference: vine.string().trim().maxLength(120).optional(),
-  customer_id: vine.number().withoutDecimals().positive().nullable().optional(),
-  register_id: vine.number().withoutDecimals().positive().optional(),
+  customer_id: id().nullable().optional(),
+  register_id: id().optional(),
 })
 
 export const createPaymentValidator = vine.create({
-  sale_id: vine.number().withoutDecimals().positive(),
+  sale_id: id(),
   method: vine.enum(knownMethods),
-  amount: vine.number().withoutDecimals().positive().max(MAX_AMOUNT),
-  tendered: vine.number().withoutDecimals().positive().max(MAX_AMOUNT).optional(),
+  amount: amount(),
+  tendered: amount().optional(),
   reference: vine.string().trim().maxLength(120).optional(),
 })
 
@@ -39,7 +38,7 @@ export const saleListValidator = vine.create({
   from: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
   to: vine.date({ formats: ['YYYY-MM-DD'] }).afterOrSameAs('from').optional(),
   status: vine.enum(['open', 'parked', 'completed', 'voided']).optional(),
-  page: vine.number().withoutDecimals().min(1).max(100_000).optional(),
+  page: textPage().optional(),
   per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
 })
 

@@ -1,27 +1,30 @@
 import vine from '@vinejs/vine'
+import { MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#services/money'
+import { id, integer, textId } from '#validators/fields'
 
 // Counts are checked note by note by the shift service (denominations.ts), which names the field
 const counts = () => vine.record(vine.any().nullable()).optional()
 
 export const openShiftApiValidator = vine.create({
-  register_id: vine.number().withoutDecimals().positive().optional(),
-  float: vine.number().withoutDecimals().min(0).max(1_000_000_000).optional(),
+  register_id: id().optional(),
+  float: integer().min(0).max(MAX_UNIT_PRICE).optional(),
   float_counts: counts(),
 })
 
 export const closeShiftApiValidator = vine.create({
   counts: counts(),
-  amount: vine.number().withoutDecimals().min(0).max(1_000_000_000).optional(),
+  amount: integer().min(0).max(MAX_SALE_TOTAL).optional(),
 })
 
 export const cashMovementApiValidator = vine.create({
   kind: vine.enum(['cash_in', 'cash_out', 'no_sale']),
-  amount: vine.number().withoutDecimals().optional(),
+  // The sign and the cash in the drawer are the shift service's to check (it names them)
+  amount: integer().min(-MAX_SALE_TOTAL).max(MAX_SALE_TOTAL).optional(),
   reason: vine.string().trim().maxLength(255).nullable().optional(),
 })
 
 export const currentShiftValidator = vine.create({
-  register_id: vine.number().withoutDecimals().positive().optional(),
+  register_id: textId().optional(),
 })
 
 // The till's forms send decimals ("12.50"), turned into minor units with the store's currency

@@ -1,38 +1,43 @@
 import vine from '@vinejs/vine'
+import { MAX_UNIT_PRICE } from '#services/money'
+import { id, integer, textPage } from '#validators/fields'
 
 /*
 | The stock API's bodies. Types here; the business limits (positive, at most 1,000,000, not an
 | archived product...) live in StockService so the back-office forms and the API agree.
 */
 
-const quantity = vine.number().withoutDecimals()
+// Signed (an adjustment may take away); StockService checks the sign and the believable range
+// per document and names it (absurd_quantity): this only keeps numbers JSON numbers of sane size
+const quantity = integer().min(-1_000_000_000).max(1_000_000_000)
 
 export const receiptValidator = vine.create({
   supplier: vine.string().trim().maxLength(200),
   reference: vine.string().trim().maxLength(80).nullable().optional(),
   note: vine.string().trim().maxLength(255).nullable().optional(),
   items: vine
-    .array(vine.object({ product_id: vine.number().withoutDecimals(), quantity, unit_cost: vine.number().withoutDecimals() }))
-    .minLength(1),
+    .array(vine.object({ product_id: id(), quantity, unit_cost: integer().min(-1_000_000_000).max(MAX_UNIT_PRICE) }))
+    .minLength(1)
+    .maxLength(500),
 })
 
 export const adjustmentValidator = vine.create({
   reason: vine.string().trim().maxLength(20),
   note: vine.string().trim().maxLength(255).nullable().optional(),
-  items: vine.array(vine.object({ product_id: vine.number().withoutDecimals(), quantity })).minLength(1),
+  items: vine.array(vine.object({ product_id: id(), quantity })).minLength(1).maxLength(500),
 })
 
 export const transferValidator = vine.create({
-  to_store_id: vine.number().withoutDecimals(),
+  to_store_id: id(),
   note: vine.string().trim().maxLength(255).nullable().optional(),
-  items: vine.array(vine.object({ product_id: vine.number().withoutDecimals(), quantity })).minLength(1),
+  items: vine.array(vine.object({ product_id: id(), quantity })).minLength(1).maxLength(500),
 })
 
 export const receiveTransferValidator = vine.create({
-  items: vine.array(vine.object({ line_id: vine.number().withoutDecimals(), quantity_received: quantity })).optional(),
+  items: vine.array(vine.object({ line_id: id(), quantity_received: quantity })).maxLength(500).optional(),
 })
 
 export const movementsValidator = vine.create({
-  page: vine.number().withoutDecimals().min(1).max(100_000).optional(),
+  page: textPage().optional(),
   per_page: vine.number().withoutDecimals().min(1).max(200).optional(),
 })

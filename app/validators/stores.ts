@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { textId } from '#validators/fields'
 
 /** The Stores page's form; the checkboxes arrive as "on" (see the controller) */
 export const storeValidator = vine.create({
@@ -18,5 +19,5 @@ export const registerValidator = vine.create({
 })
 
 export const staffValidator = vine.create({
-  user_ids: vine.array(vine.number().withoutDecimals().positive()).maxLength(1000).optional(),
+  user_ids: vine.array(textId()).maxLength(1000).optional(),
 })

@@ -1,14 +1,16 @@
 import vine from '@vinejs/vine'
+import { MAX_QUANTITY } from '#services/money'
+import { textId } from '#validators/fields'
 
 const decimal = () => vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/)
 
 export const scanValidator = vine.create({ code: vine.string().trim().minLength(1).maxLength(64) })
 export const searchValidator = vine.create({ q: vine.string().trim().maxLength(100).optional() })
 export const addItemValidator = vine.create({
-  product_id: vine.number().withoutDecimals().positive(),
-  quantity: vine.number().withoutDecimals().min(1).max(9999).optional(),
+  product_id: textId(),
+  quantity: vine.number().withoutDecimals().min(1).max(MAX_QUANTITY).optional(),
 })
-export const quantityValidator = vine.create({ quantity: vine.number().withoutDecimals().min(0).max(9999) })
+export const quantityValidator = vine.create({ quantity: vine.number().withoutDecimals().min(0).max(MAX_QUANTITY) })
 export const discountValidator = vine.create({
   discount_type: vine.enum(['percent', 'amount', 'none']),
   discount_value: decimal().nullable().optional(),
@@ -18,8 +20,8 @@ export const priceOverrideValidator = vine.create({
   pin: vine.string().trim().regex(/^\d{4,6}$/).nullable().optional(),
 })
 export const parkValidator = vine.create({ note: vine.string().trim().maxLength(255).nullable().optional() })
-export const registerChoiceValidator = vine.create({ register_id: vine.number().withoutDecimals().positive() })
+export const registerChoiceValidator = vine.create({ register_id: textId() })
 export const switchUserValidator = vine.create({
-  user_id: vine.number().withoutDecimals().positive(),
+  user_id: textId(),
   pin: vine.string().trim().regex(/^\d{4,6}$/),
 })

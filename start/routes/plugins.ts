@@ -17,6 +17,8 @@ router
     router.post('/plugins/:id/enable', [PluginsController, 'enable'])
     router.post('/plugins/:id/disable', [PluginsController, 'disable'])
   })
+  // A plugin's id is its folder's name, not a row id
+  .where('id', /^[^/]+$/)
   .prefix('/backoffice')
   .use([middleware.auth({ guards: ['web'] }), middleware.can('managePlugins')])
 

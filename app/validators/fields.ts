@@ -1,0 +1,30 @@
+import vine from '@vinejs/vine'
+import { MAX_ID, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#services/money'
+
+/*
+| Numbers shared by the validators. vine.number() casts what it is given with Number(), so in a
+| JSON body `true` would be 1, "12" 12 and "" 0: JSON bodies use { strict: true } (a number or
+| a 422). Forms and query strings send text, so theirs cast (`text...`).
+| Limits: money.ts.
+*/
+
+/** A whole number in a JSON body */
+export const integer = () => vine.number({ strict: true }).withoutDecimals()
+
+/** A row id in a JSON body: 1 to MAX_ID (a 300-digit id is a 422, not a query) */
+export const id = () => integer().min(1).max(MAX_ID)
+
+/** Units on a line: 1 to MAX_QUANTITY */
+export const quantity = () => integer().min(1).max(MAX_QUANTITY)
+
+/** A price or a typed amount in minor units: 0 to MAX_UNIT_PRICE */
+export const price = () => integer().min(0).max(MAX_UNIT_PRICE)
+
+/** A payment or a tendered amount in minor units: 1 to MAX_SALE_TOTAL */
+export const amount = () => integer().positive().max(MAX_SALE_TOTAL)
+
+/** A row id typed in a form or a query string */
+export const textId = () => vine.number().withoutDecimals().min(1).max(MAX_ID)
+
+/** A page number from a query string */
+export const textPage = () => vine.number().withoutDecimals().min(1).max(100_000)
