@@ -1,35 +1,37 @@
 import vine from '@vinejs/vine'
+import { id, integer, price, quantity } from '#validators/fields'
+import { MAX_SALE_TOTAL } from '#services/money'
 
-const MAX_AMOUNT = 100_000_000
 const uuid = () => vine.string().trim().uuid()
-const amount = () => vine.number().withoutDecimals().min(0).max(MAX_AMOUNT)
+/** A sum in minor units, zero allowed (a discount, a total) */
+const sum = () => integer().min(0).max(MAX_SALE_TOTAL)
 
 /** A sale the till made while the server was out of reach, as its device recorded it */
 export const offlineSaleValidator = vine.create({
   client_uuid: uuid(),
   device_id: uuid(),
-  register_id: vine.number().withoutDecimals().positive(),
-  user_id: vine.number().withoutDecimals().positive(),
-  number: vine.number().withoutDecimals().positive(),
+  register_id: id(),
+  user_id: id(),
+  number: integer().min(1).max(1_000_000_000),
   previous_hash: vine.string().regex(/^[0-9a-f]{64}$/).nullable(),
   hash: vine.string().regex(/^[0-9a-f]{64}$/),
   // The device's clock, to the second, as the hash took it
   completed_at: vine.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/),
   cart_discount_type: vine.enum(['percent', 'amount']).nullable(),
-  cart_discount_value: amount(),
+  cart_discount_value: sum(),
   items: vine
     .array(
       vine.object({
-        product_id: vine.number().withoutDecimals().positive(),
+        product_id: id(),
         name: vine.string().maxLength(200),
         sku: vine.string().maxLength(64),
-        quantity: vine.number().withoutDecimals().min(1).max(9999),
-        list_price: amount(),
-        unit_price: amount(),
+        quantity: quantity(),
+        list_price: price(),
+        unit_price: price(),
         tax_class: vine.string().maxLength(40),
-        tax_rate_ppm: vine.number().withoutDecimals().min(0).max(1_000_000),
+        tax_rate_ppm: integer().min(0).max(1_000_000),
         discount_type: vine.enum(['percent', 'amount']).nullable(),
-        discount_value: amount(),
+        discount_value: sum(),
       })
     )
     .minLength(1)
@@ -38,25 +40,25 @@ export const offlineSaleValidator = vine.create({
     .array(
       vine.object({
         method: vine.enum(['cash', 'card_external']),
-        amount: amount(),
-        tendered: amount().nullable(),
+        amount: sum(),
+        tendered: sum().nullable(),
         reference: vine.string().trim().maxLength(120).nullable(),
       })
     )
     .minLength(1)
     .maxLength(10),
-  subtotal: amount(),
-  discount_total: amount(),
-  tax_total: amount(),
-  total: amount(),
-  rounding: vine.number().withoutDecimals().min(-1000).max(1000),
+  subtotal: sum(),
+  discount_total: sum(),
+  tax_total: sum(),
+  total: sum(),
+  rounding: integer().min(-1000).max(1000),
 })
 
 /** A till asking to hold its register for offline selling, and saying what it has not synced yet */
 export const leaseValidator = vine.create({
   device_id: uuid(),
-  register_id: vine.number().withoutDecimals().positive(),
-  pending: vine.number().withoutDecimals().min(0).max(1_000_000),
+  register_id: id(),
+  pending: integer().min(0).max(1_000_000),
 })
 
 export const catalogValidator = vine.create({
