@@ -1,0 +1,185 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import { checkIntegrity, readBackup, type BackupManifest } from '#services/backup_format'
+import { engineOf, listTables } from '#services/backup_service'
+import { verifyChains } from '#services/chain_verifier'
+
+/*
+| Loading a backup into a database, and checking one (pos:restore, pos:backup-verify).
+| The schema comes from this POS's migrations (and the enabled plugins' own), then every row of
+| the file goes in, in one transaction with foreign keys checked at its end (SQLite) or after
+| (MariaDB loads with the checks off: the rows came from a database that had them).
+*/
+
+export class RestoreError extends Error {}
+
+/** Drops every table of a connection's database (what pos:restore --force replaces) */
+export async function dropAllTables(connectionName: string) {
+  const tables = await listTables(connectionName)
+  const sqlite = engineOf(connectionName) === 'sqlite'
+  await db.connection(connectionName).transaction(async (trx) => {
+    await trx.rawQuery(sqlite ? 'PRAGMA defer_foreign_keys = ON' : 'SET FOREIGN_KEY_CHECKS = 0')
+    for (const table of tables) await trx.schema.dropTableIfExists(table)
+    if (!sqlite) await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
+  })
+}
+
+async function migrate(connectionName: string) {
+  const { MigrationRunner } = await import('@adonisjs/lucid/migration')
+  const runner = new MigrationRunner(db as any, app, { direction: 'up', connectionName })
+  await runner.run()
+  if (runner.error) throw runner.error
+}
+
+/** The migrations of this POS, by the names adonis_schema records */
+async function knownMigrations(connectionName: string): Promise<Set<string>> {
+  return new Set((await db.connection(connectionName).from('adonis_schema').select('name')).map((r) => String(r.name)))
+}
+
+/** Plugin tables: the backup's plugin_migrations rows name the plugin migrations to run first */
+async function pluginMigrations(file: string): Promise<{ pluginId: string; name: string }[]> {
+  const wanted: { pluginId: string; name: string }[] = []
+  let columns: string[] = []
+  let inTable = false
+  const reader = readBackup(file)
+  for (;;) {
+    const next = await reader.next()
+    if (next.done) break
+    const record = next.value
+    if (record.kind === 'table') {
+      if (inTable) break
+      inTable = record.table === 'plugin_migrations'
+      columns = record.columns
+    } else if (record.kind === 'row' && inTable) {
+      wanted.push({ pluginId: String(record.values[columns.indexOf('plugin_id')]), name: String(record.values[columns.indexOf('name')]) })
+    }
+  }
+  return wanted
+}
+
+async function runPluginMigrations(connectionName: string, wanted: { pluginId: string; name: string }[]) {
+  const roots = (env.get('PLUGINS_PATH') ?? 'plugins').split(':').map((root) => app.makePath(root))
+  for (const { pluginId, name } of wanted) {
+    const folder = roots.map((root) => join(root, pluginId)).find((f) => existsSync(join(f, 'plugin.json')))
+    if (!folder) throw new RestoreError(`the backup holds tables of plugin ${pluginId}, which is not installed here (put its folder in ${roots.join(', ')})`)
+    const manifest = JSON.parse(readFileSync(join(folder, 'plugin.json'), 'utf8'))
+    const path = join(folder, manifest.migrations ?? 'migrations', `${name}.ts`)
+    if (!existsSync(path)) throw new RestoreError(`plugin ${pluginId} has no migration ${name} here`)
+    const { default: Schema } = await import(pathToFileURL(path.replace(/\.ts$/, '.js')).href)
+    await db.connection(connectionName).transaction((trx) => new Schema(trx, path, false).execUp())
+  }
+}
+
+/**
+ * Loads a backup into a connection whose database has no tables of its own yet (or only what
+ * the migrations make, empty). Checks the file's checksum first: a damaged file loads nothing.
+ */
+export async function restoreInto(file: string, connectionName: string): Promise<BackupManifest> {
+  const integrity = await checkIntegrity(file)
+  if (integrity.problems.length || !integrity.manifest) throw new RestoreError(integrity.problems.join('; '))
+  const manifest = integrity.manifest
+
+  await migrate(connectionName)
+  const known = await knownMigrations(connectionName)
+  const unknown = manifest.schema.filter((name) => !known.has(name))
+  if (unknown.length) {
+    throw new RestoreError(`the backup comes from a newer version of the POS (migrations ${unknown.join(', ')} are unknown here): upgrade first`)
+  }
+  await runPluginMigrations(connectionName, await pluginMigrations(file))
+
+  const sqlite = engineOf(connectionName) === 'sqlite'
+  // SQLite binds at most 32766 values in one statement; MariaDB's packets like a few thousand rows
+  const maxValues = sqlite ? 30_000 : 20_000
+  await db.connection(connectionName).transaction(async (trx) => {
+    await trx.rawQuery(sqlite ? 'PRAGMA defer_foreign_keys = ON' : 'SET FOREIGN_KEY_CHECKS = 0')
+    let table = ''
+    let columns: string[] = []
+    let batch: Record<string, unknown>[] = []
+    const flush = async () => {
+      if (batch.length) await trx.insertQuery().table(table).multiInsert(batch)
+      batch = []
+    }
+    for await (const record of readBackup(file)) {
+      if (record.kind === 'table') {
+        await flush()
+        table = record.table
+        columns = record.columns
+        // The migrations wrote their own bookkeeping; a plugin's is a row like any other
+        if (table.startsWith('adonis_schema')) table = ''
+      } else if (record.kind === 'row' && table) {
+        const row: Record<string, unknown> = {}
+        columns.forEach((column, i) => (row[column] = record.values[i]))
+        batch.push(row)
+        if (batch.length >= Math.min(500, Math.floor(maxValues / columns.length))) await flush()
+      }
+    }
+    await flush()
+    if (!sqlite) await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
+  })
+  return manifest
+}
+
+/** products.stock must equal the sum of the product's stock movements */
+export async function stockLedgerProblems(connectionName: string): Promise<string[]> {
+  const result = await db.connection(connectionName).rawQuery(
+    `select p.id, p.sku, p.stock, coalesce(l.total, 0) as total from products p
+     left join (select product_id, sum(quantity) as total from stock_movements group by product_id) l on l.product_id = p.id
+     where p.stock <> coalesce(l.total, 0) order by p.id`
+  )
+  const rows = engineOf(connectionName) === 'sqlite' ? result : result[0]
+  return rows.map((r: any) => `stock of product ${r.id} (${r.sku}) is ${Number(r.stock)} but its ledger sums to ${Number(r.total ?? 0)}`)
+}
+
+export async function chainProblems(connectionName: string): Promise<string[]> {
+  const verdicts = await verifyChains(undefined, connectionName)
+  return verdicts.filter((v) => !v.ok).map((v) => `hash chain of store ${v.storeId}, ${v.registerName} (register ${v.registerId}): ${v.problem}`)
+}
+
+/** A scratch SQLite database under the system's temp folder, as a Lucid connection */
+export async function withScratchDatabase<T>(work: (connectionName: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'pos-verify-'))
+  const name = `backup_scratch_${process.pid}_${Date.now()}`
+  db.manager.add(name, {
+    client: 'better-sqlite3',
+    connection: { filename: join(dir, 'scratch.sqlite3') },
+    useNullAsDefault: true,
+    migrations: { naturalSort: true, paths: ['database/migrations'] },
+  } as any)
+  try {
+    return await work(name)
+  } finally {
+    await db.manager.close(name)
+    db.manager.release(name)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export interface VerifyReport {
+  manifest: BackupManifest | null
+  problems: string[]
+  checked: { chains: number; products: number }
+}
+
+/** pos:backup-verify: checksum, then a restore into a scratch SQLite database and its checks */
+export async function verifyBackup(file: string): Promise<VerifyReport> {
+  const integrity = await checkIntegrity(file)
+  if (integrity.problems.length || !integrity.manifest) return { manifest: integrity.manifest, problems: integrity.problems, checked: { chains: 0, products: 0 } }
+  return withScratchDatabase(async (connection) => {
+    const problems: string[] = []
+    try {
+      await restoreInto(file, connection)
+    } catch (error) {
+      return { manifest: integrity.manifest, problems: [`restore failed: ${(error as Error).message}`], checked: { chains: 0, products: 0 } }
+    }
+    problems.push(...(await chainProblems(connection)))
+    problems.push(...(await stockLedgerProblems(connection)))
+    const registers = await db.connection(connection).from('registers').count('* as n').first()
+    const products = await db.connection(connection).from('products').count('* as n').first()
+    return { manifest: integrity.manifest, problems, checked: { chains: Number(registers.n), products: Number(products.n) } }
+  })
+}
