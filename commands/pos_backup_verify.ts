@@ -29,7 +29,7 @@ export default class PosBackupVerify extends BaseCommand {
         this.logger.success(`${this.file}: checksum ok, restored, ${report.checked.chains} register chain(s) intact, stock equals the ledger for ${report.checked.products} product(s)`)
       }
     } catch (error) {
-      this.logger.error(`${this.file}: ${(error as Error).stack}`)
+      this.logger.error(`${this.file}: ${(error as Error).message}`)
       this.exitCode = 1
     } finally {
       await db.manager.closeAll()

@@ -43,12 +43,12 @@ export default class PosRestore extends BaseCommand {
         this.logger.info(`backed up what is replaced: ${previous.path}`)
       }
       if ((await listTables(connection)).length) await dropAllTables(connection)
-      const manifest = await restoreInto(this.file, connection)
+      const manifest = await restoreInto(this.file, connection, integrity.manifest!)
       const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
       const problems = [...(await chainProblems(connection)), ...(await stockLedgerProblems(connection))]
-      for (const problem of problems) this.logger.warning(problem)
+      // The rows are as they were when backed up: a problem is reported, not a failed restore
+      for (const problem of problems) this.logger.warning(`in the backup: ${problem}`)
       this.logger.success(`restored ${rows} rows (backup of ${manifest.createdAt}, ${manifest.engine}) into ${target}${problems.length ? '' : '; hash chains intact, stock equals the ledger'}`)
-      if (problems.length) this.exitCode = 1
     } catch (error) {
       this.logger.error(`Restore failed: ${(error as Error).message}`)
       this.exitCode = 1

@@ -21,11 +21,29 @@ export class RestoreError extends Error {}
 /** Drops every table of a connection's database (what pos:restore --force replaces) */
 export async function dropAllTables(connectionName: string) {
   const tables = await listTables(connectionName)
-  const sqlite = engineOf(connectionName) === 'sqlite'
+  if (engineOf(connectionName) === 'sqlite') {
+    // SQLite checks a dropped table's foreign keys even when deferred, and foreign_keys can only
+    // be switched off outside a transaction: on the pool's connection itself, then back on
+    const knex = db.connection(connectionName).getWriteClient()
+    const conn: any = await knex.client.acquireConnection()
+    try {
+      conn.pragma('foreign_keys = OFF')
+      conn.exec('BEGIN')
+      for (const table of tables) conn.exec(`DROP TABLE IF EXISTS "${table.replaceAll('"', '""')}"`)
+      conn.exec('COMMIT')
+    } catch (error) {
+      if (conn.inTransaction) conn.exec('ROLLBACK')
+      throw error
+    } finally {
+      conn.pragma('foreign_keys = ON')
+      await knex.client.releaseConnection(conn)
+    }
+    return
+  }
   await db.connection(connectionName).transaction(async (trx) => {
-    await trx.rawQuery(sqlite ? 'PRAGMA defer_foreign_keys = ON' : 'SET FOREIGN_KEY_CHECKS = 0')
+    await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 0')
     for (const table of tables) await trx.schema.dropTableIfExists(table)
-    if (!sqlite) await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
+    await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
   })
 }
 
@@ -79,10 +97,13 @@ async function runPluginMigrations(connectionName: string, wanted: { pluginId: s
  * Loads a backup into a connection whose database has no tables of its own yet (or only what
  * the migrations make, empty). Checks the file's checksum first: a damaged file loads nothing.
  */
-export async function restoreInto(file: string, connectionName: string): Promise<BackupManifest> {
-  const integrity = await checkIntegrity(file)
-  if (integrity.problems.length || !integrity.manifest) throw new RestoreError(integrity.problems.join('; '))
-  const manifest = integrity.manifest
+export async function restoreInto(file: string, connectionName: string, checked?: BackupManifest): Promise<BackupManifest> {
+  let manifest = checked
+  if (!manifest) {
+    const integrity = await checkIntegrity(file)
+    if (integrity.problems.length || !integrity.manifest) throw new RestoreError(integrity.problems.join('; '))
+    manifest = integrity.manifest
+  }
 
   await migrate(connectionName)
   const known = await knownMigrations(connectionName)
@@ -125,18 +146,19 @@ export async function restoreInto(file: string, connectionName: string): Promise
 }
 
 /** products.stock must equal the sum of the product's stock movements */
-export async function stockLedgerProblems(connectionName: string): Promise<string[]> {
+export async function stockLedgerProblems(connectionName: string, storeId?: number): Promise<string[]> {
   const result = await db.connection(connectionName).rawQuery(
     `select p.id, p.sku, p.stock, coalesce(l.total, 0) as total from products p
      left join (select product_id, sum(quantity) as total from stock_movements group by product_id) l on l.product_id = p.id
-     where p.stock <> coalesce(l.total, 0) order by p.id`
+     where p.stock <> coalesce(l.total, 0) ${storeId ? 'and p.store_id = ?' : ''} order by p.id`,
+    storeId ? [storeId] : []
   )
   const rows = engineOf(connectionName) === 'sqlite' ? result : result[0]
   return rows.map((r: any) => `stock of product ${r.id} (${r.sku}) is ${Number(r.stock)} but its ledger sums to ${Number(r.total ?? 0)}`)
 }
 
-export async function chainProblems(connectionName: string): Promise<string[]> {
-  const verdicts = await verifyChains(undefined, connectionName)
+export async function chainProblems(connectionName: string, storeId?: number): Promise<string[]> {
+  const verdicts = await verifyChains(storeId, connectionName)
   return verdicts.filter((v) => !v.ok).map((v) => `hash chain of store ${v.storeId}, ${v.registerName} (register ${v.registerId}): ${v.problem}`)
 }
 
@@ -172,7 +194,7 @@ export async function verifyBackup(file: string): Promise<VerifyReport> {
   return withScratchDatabase(async (connection) => {
     const problems: string[] = []
     try {
-      await restoreInto(file, connection)
+      await restoreInto(file, connection, integrity.manifest!)
     } catch (error) {
       return { manifest: integrity.manifest, problems: [`restore failed: ${(error as Error).message}`], checked: { chains: 0, products: 0 } }
     }

@@ -65,8 +65,24 @@ interface Snapshot {
   close(): Promise<void>
 }
 
+interface SqliteStatement {
+  raw(on: boolean): SqliteStatement
+  pluck(): SqliteStatement
+  all(): unknown[]
+  columns(): { name: string; type: string | null }[]
+  iterate(): IterableIterator<unknown[]>
+}
+interface SqliteConnection {
+  pragma(text: string): unknown
+  exec(sql: string): void
+  prepare(sql: string): SqliteStatement
+  inTransaction: boolean
+  close(): void
+}
+
 async function sqliteSnapshot(filename: string): Promise<Snapshot> {
-  const { default: Database } = await import('better-sqlite3')
+  // (better-sqlite3 ships no types and the project installs none: the few calls used are typed here)
+  const { default: Database } = (await import('better-sqlite3' as string)) as { default: new (file: string, options: object) => SqliteConnection }
   const conn = new Database(filename, { readonly: true, fileMustExist: true })
   conn.pragma('busy_timeout = 5000')
   conn.exec('BEGIN')
@@ -81,7 +97,7 @@ async function sqliteSnapshot(filename: string): Promise<Snapshot> {
       // A JS Date bound in a raw insert lands in SQLite as epoch milliseconds: written here as
       // the text every other timestamp is, so MariaDB (and the models) can read it
       const times = columns.flatMap((c, i) => (/date|time/i.test(c.type ?? '') ? [i] : []))
-      for (const row of statement.iterate() as IterableIterator<unknown[]>) {
+      for (const row of statement.iterate()) {
         for (const i of times) if (typeof row[i] === 'number') row[i] = dbTimestamp(new Date(row[i] as number))
         yield row
       }
@@ -255,4 +271,16 @@ export async function listTables(connectionName = db.primaryConnectionName): Pro
   }
   const [rows] = await client.rawQuery("select table_name as name from information_schema.tables where table_schema = database() and table_type = 'BASE TABLE'")
   return rows.map((r: any) => r.name ?? r.NAME)
+}
+
+/**
+ * pos:start: a backup before pending migrations change a database that holds data. Returns its
+ * path, or null when there is nothing to migrate or nothing to keep.
+ */
+export async function backupBeforeMigrations(): Promise<string | null> {
+  const { MigrationRunner } = await import('@adonisjs/lucid/migration')
+  const runner = new MigrationRunner(db as any, app, { direction: 'up', connectionName: db.primaryConnectionName })
+  const pending = (await runner.getList()).filter((m) => m.status === 'pending')
+  if (!pending.length || (await databaseIsEmpty())) return null
+  return (await runBackup({ reason: 'before-migrations' })).path
 }
