@@ -28,7 +28,8 @@ export function scheduleBackups(every = backupInterval(), notBefore = 120_000): 
   }
   if (!every || (cluster.isWorker && cluster.worker?.id !== 1)) return stop
   const last = backupLog(50).find((entry) => entry.ok)
-  const due = last ? Date.parse(last.at) + every - Date.now() : every
+  // None yet: the first one soon after the start
+  const due = last ? Date.parse(last.at) + every - Date.now() : 0
   const tick = () => {
     backupNow('scheduled')
       .then(({ path, bytes }) => logger.info('scheduled backup %s (%d bytes)', path, bytes))

@@ -5,8 +5,9 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
-import { runBackup } from '#services/backup_service'
-import { chainProblems, stockLedgerProblems, verifyBackup } from '#services/backup_restore'
+import { backupLog, runBackup, writeBackup } from '#services/backup_service'
+import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#services/backup_restore'
+import { scheduleBackups } from '#services/backup_schedule'
 import { ace, editRow, lastLine, rewriteBackup, scratchTarget } from './helpers.js'
 
 /*
@@ -45,6 +46,8 @@ test.group('Backups', (group) => {
         })
         if (response.status() === 201) acknowledged.push(response.body().id)
         else failures.push(`${response.status()} ${response.text().slice(0, 200)}`)
+        // A till's pace, not a benchmark's: the data stays small and the test fast
+        await new Promise((resolve) => setTimeout(resolve, 50))
       }
     }
     const clients = tokens.map((token, n) => seller(token, n))
@@ -135,6 +138,50 @@ test.group('Backups', (group) => {
     const report = await verifyBackup(doctored)
     assert.include(report.problems.join('\n'), `stock of product ${product.id} (${product.sku}) is ${Number(product.stock) + 5} but its ledger sums to ${Number(product.stock)}`)
   }).timeout(60_000)
+
+  test('moving up: a backup made from SQLite restores into the run\'s engine with every row and the chain', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const { path, manifest } = await runBackup({ to: join(dir, 'primary.jsonl.gz') })
+    const fromSqlite = join(dir, 'from-sqlite.jsonl.gz')
+    // The run's database as SQLite (what a store on the embedded database has), backed up there
+    const sqliteManifest = await withScratchDatabase(async (scratch) => {
+      await restoreInto(path, scratch)
+      return writeBackup(fromSqlite, scratch)
+    })
+    assert.equal(sqliteManifest.engine, 'sqlite')
+    assert.deepEqual(sqliteManifest.tables, manifest.tables)
+
+    const target = await scratchTarget()
+    try {
+      const restore = await ace(['pos:restore', fromSqlite], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(restore.code, 0, restore.out)
+      for (const [table, rows] of Object.entries(manifest.tables)) {
+        if (table.startsWith('adonis_schema')) continue
+        const count = await db.connection(target.name).from(table).count('* as n').first()
+        assert.equal(Number(count.n), rows, `rows of ${table}`)
+      }
+      assert.deepEqual(await chainProblems(target.name, fixture.store.id), [])
+      assert.deepEqual(await stockLedgerProblems(target.name, fixture.store.id), [])
+    } finally {
+      await target.drop()
+    }
+  }).timeout(90_000)
+
+  test('the server\'s schedule backs up into BACKUP_DIR and logs the result', async ({ assert }) => {
+    // A folder with no backup yet: the first one is due at once (else BACKUP_EVERY after the last)
+    env.set('BACKUP_DIR', join(dir, 'scheduled'))
+    const stop = scheduleBackups(3_600_000, 0)
+    try {
+      while (!backupLog().some((entry) => entry.reason === 'scheduled')) await new Promise((resolve) => setTimeout(resolve, 100))
+    } finally {
+      stop()
+    }
+    const entry = backupLog().find((e) => e.reason === 'scheduled')!
+    assert.isTrue(entry.ok, entry.error)
+    assert.isTrue(entry.present)
+    assert.isAbove(entry.bytes, 0)
+    env.set('BACKUP_DIR', dir)
+  }).timeout(30_000)
 
   test('Settings -> Backups: an admin lists, starts and downloads backups; a manager gets 403', async ({ client, assert }) => {
     const fixture = await createStore()
