@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
-import env from '#start/env'
+import pluginsConfig from '#config/plugins'
 import { checkIntegrity, readBackup, type BackupManifest } from '#services/backup_format'
 import { engineOf, listTables } from '#services/backup_service'
 import { verifyChains } from '#services/chain_verifier'
@@ -80,24 +80,32 @@ async function pluginMigrations(file: string): Promise<{ pluginId: string; name:
   return wanted
 }
 
-async function runPluginMigrations(connectionName: string, wanted: { pluginId: string; name: string }[]) {
-  const roots = (env.get('PLUGINS_PATH') ?? 'plugins').split(':').map((root) => app.makePath(root))
+/** Runs the plugins' migrations that made the backup's plugin tables; returns the plugins not installed here */
+async function runPluginMigrations(connectionName: string, wanted: { pluginId: string; name: string }[]): Promise<string[]> {
+  const roots = pluginsConfig.paths
+  const missing = new Set<string>()
   for (const { pluginId, name } of wanted) {
     const folder = roots.map((root) => join(root, pluginId)).find((f) => existsSync(join(f, 'plugin.json')))
-    if (!folder) throw new RestoreError(`the backup holds tables of plugin ${pluginId}, which is not installed here (put its folder in ${roots.join(', ')})`)
+    if (!folder) {
+      missing.add(pluginId)
+      continue
+    }
     const manifest = JSON.parse(readFileSync(join(folder, 'plugin.json'), 'utf8'))
     const path = join(folder, manifest.migrations ?? 'migrations', `${name}.ts`)
-    if (!existsSync(path)) throw new RestoreError(`plugin ${pluginId} has no migration ${name} here`)
+    if (!existsSync(path)) throw new RestoreError(`plugin ${pluginId} has no migration ${name} here (an older version of the plugin?)`)
     const { default: Schema } = await import(pathToFileURL(path.replace(/\.ts$/, '.js')).href)
     await db.connection(connectionName).transaction((trx) => new Schema(trx, path, false).execUp())
   }
+  return [...missing]
 }
 
 /**
  * Loads a backup into a connection whose database has no tables of its own yet (or only what
  * the migrations make, empty). Checks the file's checksum first: a damaged file loads nothing.
+ * The tables of a plugin that is not installed here stop a restore; `keepUnknownTables` (the
+ * scratch SQLite database of a verify) keeps their rows in tables without column types instead.
  */
-export async function restoreInto(file: string, connectionName: string, checked?: BackupManifest): Promise<BackupManifest> {
+export async function restoreInto(file: string, connectionName: string, checked?: BackupManifest, keepUnknownTables = false): Promise<BackupManifest> {
   let manifest = checked
   if (!manifest) {
     const integrity = await checkIntegrity(file)
@@ -111,38 +119,123 @@ export async function restoreInto(file: string, connectionName: string, checked?
   if (unknown.length) {
     throw new RestoreError(`the backup comes from a newer version of the POS (migrations ${unknown.join(', ')} are unknown here): upgrade first`)
   }
-  await runPluginMigrations(connectionName, await pluginMigrations(file))
-
+  const missing = await runPluginMigrations(connectionName, await pluginMigrations(file))
   const sqlite = engineOf(connectionName) === 'sqlite'
-  // SQLite binds at most 32766 values in one statement; MariaDB's packets like a few thousand rows
-  const maxValues = sqlite ? 30_000 : 20_000
-  await db.connection(connectionName).transaction(async (trx) => {
-    await trx.rawQuery(sqlite ? 'PRAGMA defer_foreign_keys = ON' : 'SET FOREIGN_KEY_CHECKS = 0')
+  if (missing.length && !(keepUnknownTables && sqlite)) {
+    throw new RestoreError(`the backup holds tables of plugin ${missing.join(', ')}, not installed here: put its folder in ${pluginsConfig.paths.join(', ')} (PLUGINS_PATH)`)
+  }
+  const existing = new Set(await listTables(connectionName))
+
+  const quote = (name: string) => (sqlite ? `"${name.replaceAll('"', '""')}"` : `\`${name.replaceAll('`', '``')}\``)
+  const loader = sqlite ? await sqliteLoader(connectionName) : await mysqlLoader(connectionName)
+  try {
     let table = ''
-    let columns: string[] = []
-    let batch: Record<string, unknown>[] = []
-    const flush = async () => {
-      if (batch.length) await trx.insertQuery().table(table).multiInsert(batch)
-      batch = []
-    }
     for await (const record of readBackup(file)) {
       if (record.kind === 'table') {
-        await flush()
         table = record.table
-        columns = record.columns
         // The migrations wrote their own bookkeeping; a plugin's is a row like any other
         if (table.startsWith('adonis_schema')) table = ''
+        else if (!existing.has(table)) {
+          if (!keepUnknownTables || !sqlite) throw new RestoreError(`table ${table} of the backup does not exist in this version of the POS`)
+          await loader.sql(`create table ${quote(table)} (${record.columns.map(quote).join(', ')})`)
+        }
+        if (table) await loader.table(`insert into ${quote(table)} (${record.columns.map(quote).join(', ')})`, record.columns.length)
       } else if (record.kind === 'row' && table) {
-        const row: Record<string, unknown> = {}
-        columns.forEach((column, i) => (row[column] = record.values[i]))
-        batch.push(row)
-        if (batch.length >= Math.min(500, Math.floor(maxValues / columns.length))) await flush()
+        await loader.row(record.values)
       }
     }
-    await flush()
-    if (!sqlite) await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
-  })
+    await loader.commit()
+  } catch (error) {
+    await loader.rollback()
+    throw error
+  }
   return manifest
+}
+
+interface Loader {
+  sql(statement: string): Promise<void>
+  /** The INSERT (without its VALUES) of the rows that follow */
+  table(insert: string, columns: number): Promise<void>
+  row(values: unknown[]): Promise<void>
+  commit(): Promise<void>
+  rollback(): Promise<void>
+}
+
+/**
+ * SQLite: one prepared INSERT per table, run row by row on the pool's connection inside one
+ * transaction (better-sqlite3 inserts some 100,000 rows a second this way). Foreign keys are off
+ * while loading and checked once at the end (PRAGMA foreign_key_check): deferred checks made
+ * every parent row search its children, which took minutes for a big store.
+ */
+async function sqliteLoader(connectionName: string): Promise<Loader> {
+  const knex = db.connection(connectionName).getWriteClient()
+  const conn: any = await knex.client.acquireConnection()
+  let statement: any = null
+  conn.pragma('foreign_keys = OFF')
+  conn.exec('BEGIN')
+  const release = () => {
+    conn.pragma('foreign_keys = ON')
+    return knex.client.releaseConnection(conn)
+  }
+  return {
+    async sql(text) {
+      conn.exec(text)
+    },
+    async table(insert, columns) {
+      statement = conn.prepare(`${insert} values (${new Array(columns).fill('?').join(', ')})`)
+    },
+    async row(values) {
+      statement.run(values)
+    },
+    async commit() {
+      const broken = conn.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[]
+      if (broken.length) {
+        const some = broken.slice(0, 5).map((v) => `${v.table} row ${v.rowid} points to a missing ${v.parent}`)
+        throw new RestoreError(`${broken.length} row(s) point to rows that are not in the backup: ${some.join('; ')}`)
+      }
+      conn.exec('COMMIT')
+      await release()
+    },
+    async rollback() {
+      if (conn.inTransaction) conn.exec('ROLLBACK')
+      await release()
+    },
+  }
+}
+
+/** MariaDB/MySQL: multi-row INSERTs of up to 500 rows in one transaction, foreign key checks off */
+async function mysqlLoader(connectionName: string): Promise<Loader> {
+  const trx = await db.connection(connectionName).transaction()
+  await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 0')
+  let insert = ''
+  let placeholders = ''
+  let batch: unknown[][] = []
+  const flush = async () => {
+    if (batch.length) await trx.rawQuery(`${insert} values ${batch.map(() => placeholders).join(', ')}`, batch.flat() as any[])
+    batch = []
+  }
+  return {
+    async sql(text) {
+      await trx.rawQuery(text)
+    },
+    async table(text, columns) {
+      await flush()
+      insert = text
+      placeholders = `(${new Array(columns).fill('?').join(', ')})`
+    },
+    async row(values) {
+      batch.push(values)
+      if (batch.length >= 500) await flush()
+    },
+    async commit() {
+      await flush()
+      await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
+      await trx.commit()
+    },
+    async rollback() {
+      if (!trx.isCompleted) await trx.rollback()
+    },
+  }
 }
 
 /** products.stock must equal the sum of the product's stock movements */
@@ -194,7 +287,7 @@ export async function verifyBackup(file: string): Promise<VerifyReport> {
   return withScratchDatabase(async (connection) => {
     const problems: string[] = []
     try {
-      await restoreInto(file, connection, integrity.manifest!)
+      await restoreInto(file, connection, integrity.manifest!, true)
     } catch (error) {
       return { manifest: integrity.manifest, problems: [`restore failed: ${(error as Error).message}`], checked: { chains: 0, products: 0 } }
     }

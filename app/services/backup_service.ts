@@ -123,7 +123,7 @@ async function mysqlSnapshot(config: any): Promise<Snapshot> {
       return rows.map((r: any) => r.name ?? r.NAME)
     },
     async *rows(table) {
-      const stream = conn.query({ sql: `select * from \`${table.replaceAll('`', '``')}\``, rowsAsArray: true }).stream()
+      const stream = conn.query({ sql: `select * from \`${table.replaceAll('`', '``')}\``, rowsAsArray: true }).stream({ highWaterMark: 2000 })
       const fields = new Promise<string[]>((resolve) => stream.once('fields', (f: any[]) => resolve(f.map((x) => x.name))))
       let first = true
       for await (const row of stream) {

@@ -145,7 +145,7 @@ test.group('Backups', (group) => {
     const fromSqlite = join(dir, 'from-sqlite.jsonl.gz')
     // The run's database as SQLite (what a store on the embedded database has), backed up there
     const sqliteManifest = await withScratchDatabase(async (scratch) => {
-      await restoreInto(path, scratch)
+      await restoreInto(path, scratch, undefined, true)
       return writeBackup(fromSqlite, scratch)
     })
     assert.equal(sqliteManifest.engine, 'sqlite')

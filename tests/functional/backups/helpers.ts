@@ -21,7 +21,8 @@ export function ace(args: string[], extra: Record<string, string> = {}): Promise
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['ace.js', ...args], {
       cwd: app.makePath(),
-      env: { ...process.env, ...extra, NO_COLOR: '1', FORCE_COLOR: '0' },
+      // The test plugins' tables (tests/functional/plugins) are restored with their migrations
+      env: { PLUGINS_PATH: 'plugins:tests/fixtures/plugins', ...process.env, ...extra, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
