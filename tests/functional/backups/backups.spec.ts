@@ -102,7 +102,7 @@ test.group('Backups', (group) => {
     } finally {
       await target.drop()
     }
-  }).timeout(120_000)
+  }).timeout(180_000)
 
   test('pos:backup-verify fails a damaged file (checksum) and a doctored chain (exit 1)', async ({ assert }) => {
     const fixture = await sellingStore()
@@ -181,7 +181,7 @@ test.group('Backups', (group) => {
     assert.isTrue(entry.present)
     assert.isAbove(entry.bytes, 0)
     env.set('BACKUP_DIR', dir)
-  }).timeout(30_000)
+  }).timeout(60_000)
 
   test('Settings -> Backups: an admin lists, starts and downloads backups; a manager gets 403', async ({ client, assert }) => {
     const fixture = await createStore()
