@@ -37,10 +37,10 @@ export function backupDir() {
   return resolve(app.makePath(env.get('BACKUP_DIR') ?? 'storage/backups'))
 }
 
-/** "24h", "30m", "90s", "2d" or a number of hours; 0 (or "off") turns scheduled backups off */
+/** "24h", "30m", "90s", "2d" or a number of hours; 0 turns scheduled backups off; NaN: not a duration */
 export function backupInterval(value = env.get('BACKUP_EVERY') ?? '24h'): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(value)
-  if (!match) return 0
+  if (!match) return Number.NaN
   const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, '': 3_600_000 }[match[2] as 's']
   return Math.round(Number(match[1]) * unit)
 }

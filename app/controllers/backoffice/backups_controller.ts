@@ -13,7 +13,7 @@ export default class BackupsController {
       attempts: backupLog(20),
       files: backupFiles(),
       dir: backupDir(),
-      every: every ? `${Math.round((every / 3_600_000) * 10) / 10} h` : null,
+      every: every > 0 ? `${Math.round((every / 3_600_000) * 10) / 10} h` : null,
       keep: backupsKept(),
     })
   }
