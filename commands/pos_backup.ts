@@ -18,7 +18,8 @@ export default class PosBackup extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const { runBackup } = await import('#services/backup_service')
     try {
-      const { path, manifest, bytes } = await runBackup({ to: this.to, reason: 'manual' })
+      const onSnapshot = () => this.logger.info('snapshot open: reading every table as it is now')
+      const { path, manifest, bytes } = await runBackup({ to: this.to, reason: 'manual', onSnapshot })
       const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
       this.logger.success(`${rows} rows of ${Object.keys(manifest.tables).length} tables, ${(bytes / 1024).toFixed(1)} KiB, sha256 ${manifest.sha256}`)
       console.log(path)

@@ -145,7 +145,7 @@ async function mysqlSnapshot(config: any): Promise<Snapshot> {
 }
 
 /** Writes a backup of a connection's database to `path` (written beside it, then renamed) */
-export async function writeBackup(path: string, connectionName = db.primaryConnectionName): Promise<BackupManifest> {
+export async function writeBackup(path: string, connectionName = db.primaryConnectionName, onSnapshot?: () => void): Promise<BackupManifest> {
   const engine = engineOf(connectionName)
   const config: any = db.manager.get(connectionName)!.config
   const snapshot = engine === 'sqlite' ? await sqliteSnapshot(config.connection.filename) : await mysqlSnapshot(config.connection)
@@ -153,7 +153,9 @@ export async function writeBackup(path: string, connectionName = db.primaryConne
   const partial = `${path}.partial`
   let writer: BackupWriter | undefined
   try {
+    // (the first read fixes SQLite's snapshot; MariaDB's was fixed by START TRANSACTION)
     const tables = await snapshot.tables()
+    onSnapshot?.()
     let schema: string[] = []
     if (tables.includes('adonis_schema')) {
       // Read in the snapshot too: the schema version of exactly these rows
@@ -194,7 +196,7 @@ function stamp(date = new Date()) {
  * scheduled, before-migrations, before-restore); old ones beyond BACKUP_KEEP are deleted.
  * A failure is logged too, then thrown.
  */
-export async function runBackup(options: { to?: string; reason?: string; connectionName?: string } = {}) {
+export async function runBackup(options: { to?: string; reason?: string; connectionName?: string; onSnapshot?: () => void } = {}) {
   const reason = options.reason ?? 'manual'
   const dir = backupDir()
   const suffix = reason === 'manual' || reason === 'scheduled' ? '' : `-${reason}`
@@ -202,7 +204,7 @@ export async function runBackup(options: { to?: string; reason?: string; connect
   const started = Date.now()
   const entry: BackupLogEntry = { at: new Date().toISOString(), file: path, bytes: 0, ok: false, reason, ms: 0 }
   try {
-    const manifest = await writeBackup(path, options.connectionName)
+    const manifest = await writeBackup(path, options.connectionName, options.onSnapshot)
     entry.ok = true
     entry.bytes = statSync(path).size
     entry.rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)

@@ -54,11 +54,21 @@ test.group('Backups', (group) => {
     while (acknowledged.length < 8 && !failures.length) await new Promise((resolve) => setTimeout(resolve, 20))
     const beforeBackup = [...acknowledged]
 
+    // The tills sell on until 8 more sales are acknowledged after the backup opened its snapshot
+    // (or it ends): writes go on while it reads, and the data stays small
     const file = join(dir, 'while-selling.jsonl.gz')
-    const backup = await ace(['pos:backup', '--to', file])
+    let atSnapshot: number | null = null
+    const stopper = setInterval(() => {
+      if (atSnapshot !== null && acknowledged.length >= atSnapshot + 8) selling = false
+    }, 20)
+    const backup = await ace(['pos:backup', '--to', file], {}, (out) => {
+      if (atSnapshot === null && out.includes('snapshot open')) atSnapshot = acknowledged.length
+    })
     const duringBackup = acknowledged.length - beforeBackup.length
+    clearInterval(stopper)
     selling = false
     await Promise.all(clients)
+    assert.isNotNull(atSnapshot, backup.out)
 
     assert.deepEqual(failures, [])
     assert.equal(backup.code, 0, backup.out)

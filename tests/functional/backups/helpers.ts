@@ -17,7 +17,7 @@ export interface Run {
 }
 
 /** Runs `node ace <args>` with the test run's environment plus `extra` */
-export function ace(args: string[], extra: Record<string, string> = {}): Promise<Run> {
+export function ace(args: string[], extra: Record<string, string> = {}, onOutput?: (text: string) => void): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['ace.js', ...args], {
       cwd: app.makePath(),
@@ -26,7 +26,10 @@ export function ace(args: string[], extra: Record<string, string> = {}): Promise
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      onOutput?.(out)
+    })
     child.stderr.on('data', (chunk) => (out += chunk))
     child.on('exit', (code) => resolve({ code: code ?? 1, out }))
   })
