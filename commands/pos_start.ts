@@ -3,7 +3,8 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { describeDatabase, launchServer, migrate, serveUntilExit } from './_server.js'
 
 /*
-| node ace pos:start (npm start): the production start. Runs pending migrations, then serves
+| node ace pos:start (npm start): the production start. Runs pending migrations (after a backup
+| when the database holds data: backup_service.ts), then serves
 | with NODE_ENV=production. On an empty database the first visitor is led through /setup.
 */
 export default class PosStart extends BaseCommand {
@@ -16,12 +17,15 @@ export default class PosStart extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     let needsSetup = false
     try {
+      const { backupBeforeMigrations } = await import('#services/backup_service')
+      const backup = await backupBeforeMigrations()
+      if (backup) this.logger.info(`backed up before migrating: ${backup}`)
       const ran = await migrate(this.app)
       this.logger.info(ran.length ? `ran ${ran.length} migration(s): ${ran.join(', ')}` : 'database schema is up to date')
       this.logger.info(`database: ${await describeDatabase(this.app)}`)
       needsSetup = !(await db.from('stores').first())
     } catch (error) {
-      this.logger.error(`Migrations failed, the server is not started: ${(error as Error).message}`)
+      this.logger.error(`Backup or migrations failed, the server is not started: ${(error as Error).message}`)
       this.exitCode = 1
       await db.manager.closeAll()
       return this.terminate()

@@ -42,6 +42,11 @@ export default await Env.create(appRoot, {
   REDIS_PORT: Env.schema.number.optional(),
   REDIS_PASSWORD: Env.schema.string.optional(),
 
+  // Backups (backup_service.ts): where, how often ("24h", "30m", 0 = never) and how many are kept
+  BACKUP_DIR: Env.schema.string.optional(),
+  BACKUP_EVERY: Env.schema.string.optional(),
+  BACKUP_KEEP: Env.schema.number.optional(),
+
   // Where the plugin host looks for plugin folders (several: separated by ":")
   PLUGINS_PATH: Env.schema.string.optional(),
 })

@@ -39,3 +39,5 @@ export const managePlugins = Bouncer.ability((user: User) => isAdmin(user))
 export const exportAccounting = Bouncer.ability((user: User) => user.role === 'admin' || user.role === 'accountant')
 // Stores of the chain and their registers (an admin's, for the stores they belong to)
 export const manageStores = Bouncer.ability((user: User) => isAdmin(user))
+// Backups of the whole installation: list, download, back up now
+export const manageBackups = Bouncer.ability((user: User) => isAdmin(user))

@@ -1,4 +1,4 @@
-import db from '@adonisjs/lucid/services/db'
+import database from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import { refundHash, saleHash, voidHash } from '#services/sale_chain'
 
@@ -47,7 +47,8 @@ function groupBy<T>(rows: T[], key: (row: T) => number) {
   return map
 }
 
-async function records(register: { id: number; name: string }): Promise<ChainRecord[]> {
+async function records(register: { id: number; name: string }, connection?: string): Promise<ChainRecord[]> {
+  const db = database.connection(connection)
   const sales = await db.from('sales').where('register_id', register.id).whereNotNull('hash').orderBy('id')
   const items = groupBy(
     await db
@@ -184,8 +185,9 @@ export function walkChain(all: ChainRecord[], head: string | null): { ok: boolea
   return { ok: true, problem: null, record: null }
 }
 
-/** Verifies every register's chain (of one store, or of all) */
-export async function verifyChains(storeId?: number): Promise<RegisterVerdict[]> {
+/** Verifies every register's chain (of one store, or of all; in a connection's database: a restored backup) */
+export async function verifyChains(storeId?: number, connection?: string): Promise<RegisterVerdict[]> {
+  const db = database.connection(connection)
   const registers = await db
     .from('registers')
     .if(storeId, (q) => q.where('store_id', storeId!))
@@ -193,7 +195,7 @@ export async function verifyChains(storeId?: number): Promise<RegisterVerdict[]>
     .select('id', 'name', 'store_id', 'last_sale_hash')
   const verdicts: RegisterVerdict[] = []
   for (const register of registers) {
-    const all = await records({ id: Number(register.id), name: String(register.name) })
+    const all = await records({ id: Number(register.id), name: String(register.name) }, connection)
     const verdict = walkChain(all, register.last_sale_hash ?? null)
     verdicts.push({
       registerId: Number(register.id),

@@ -1,0 +1,59 @@
+import { BaseCommand, args, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+
+/*
+| node ace pos:restore FILE [--force]
+| Loads a backup into the configured database (DB_CONNECTION: SQLite or MariaDB, whichever made
+| the backup: this is also how a store moves from SQLite to MariaDB). An empty database only,
+| unless --force: then what it replaces is backed up first, into BACKUP_DIR. Stop the server first.
+*/
+export default class PosRestore extends BaseCommand {
+  static commandName = 'pos:restore'
+  static description = 'Restore a backup into the configured database (--force replaces a non-empty one, after backing it up)'
+  static options: CommandOptions = { startApp: true }
+
+  @args.string({ description: 'The backup file' })
+  declare file: string
+
+  @flags.boolean({ description: 'Replace a database that holds data (it is backed up first)' })
+  declare force: boolean
+
+  async run() {
+    const db = (await import('@adonisjs/lucid/services/db')).default
+    const { databaseIsEmpty, runBackup, listTables } = await import('#services/backup_service')
+    const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems } = await import('#services/backup_restore')
+    const { checkIntegrity } = await import('#services/backup_format')
+    const { describeDatabase } = await import('./_server.js')
+    const connection = db.primaryConnectionName
+    try {
+      const integrity = await checkIntegrity(this.file)
+      if (integrity.problems.length) {
+        for (const problem of integrity.problems) this.logger.error(problem)
+        this.exitCode = 1
+        return
+      }
+      const target = await describeDatabase(this.app)
+      if (!(await databaseIsEmpty(connection))) {
+        if (!this.force) {
+          this.logger.error(`${target} holds data: restoring would replace it. Run again with --force (it is backed up first).`)
+          this.exitCode = 1
+          return
+        }
+        const previous = await runBackup({ reason: 'before-restore' })
+        this.logger.info(`backed up what is replaced: ${previous.path}`)
+      }
+      if ((await listTables(connection)).length) await dropAllTables(connection)
+      const manifest = await restoreInto(this.file, connection, integrity.manifest!)
+      const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
+      const problems = [...(await chainProblems(connection)), ...(await stockLedgerProblems(connection))]
+      // The rows are as they were when backed up: a problem is reported, not a failed restore
+      for (const problem of problems) this.logger.warning(`in the backup: ${problem}`)
+      this.logger.success(`restored ${rows} rows (backup of ${manifest.createdAt}, ${manifest.engine}) into ${target}${problems.length ? '' : '; hash chains intact, stock equals the ledger'}`)
+    } catch (error) {
+      this.logger.error(`Restore failed: ${(error as Error).message}`)
+      this.exitCode = 1
+    } finally {
+      await db.manager.closeAll()
+    }
+  }
+}

@@ -1,0 +1,235 @@
+import { test } from '@japa/runner'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { backupLog, runBackup, writeBackup } from '#services/backup_service'
+import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#services/backup_restore'
+import { scheduleBackups } from '#services/backup_schedule'
+import { ace, editRow, lastLine, rewriteBackup, scratchTarget } from './helpers.js'
+
+/*
+| pos:backup while four API clients sell, pos:restore into an empty database, pos:backup-verify
+| on damaged and doctored files, and Settings -> Backups. On SQLite and on MariaDB.
+| (The run's database holds every other test's stores too, some with chains broken on purpose:
+| the checks here look at this test's store.)
+*/
+
+let dir: string
+const previousDir = env.get('BACKUP_DIR')
+
+test.group('Backups', (group) => {
+  group.setup(() => {
+    dir = mkdtempSync(join(app.makePath('tmp'), 'backups-'))
+    env.set('BACKUP_DIR', dir)
+    return () => {
+      env.set('BACKUP_DIR', previousDir ?? '')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a backup taken while 4 clients sell restores every sale acknowledged before it began', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const products = [await createProduct(fixture, { stock: 100_000 }), await createProduct(fixture, { stock: 100_000 })]
+    const tokens = await Promise.all([0, 1, 2, 3].map(() => apiToken(client, fixture.users.cashier)))
+
+    const acknowledged: number[] = []
+    const failures: string[] = []
+    let selling = true
+    const seller = async (token: string, n: number) => {
+      while (selling) {
+        const response = await client.post('/api/sales').bearerToken(token).json({
+          items: [{ product_id: products[n % 2].id, quantity: 1 + (n % 3) }, { product_id: products[(n + 1) % 2].id, quantity: 1 }],
+          payment_method: 'cash',
+        })
+        if (response.status() === 201) acknowledged.push(response.body().id)
+        else failures.push(`${response.status()} ${response.text().slice(0, 200)}`)
+        // A till's pace, not a benchmark's: the data stays small and the test fast
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    }
+    const clients = tokens.map((token, n) => seller(token, n))
+    while (acknowledged.length < 8 && !failures.length) await new Promise((resolve) => setTimeout(resolve, 20))
+    const beforeBackup = [...acknowledged]
+
+    // The tills sell on until 8 more sales are acknowledged after the backup opened its snapshot
+    // (or it ends): writes go on while it reads, and the data stays small
+    const file = join(dir, 'while-selling.jsonl.gz')
+    let atSnapshot: number | null = null
+    const stopper = setInterval(() => {
+      if (atSnapshot !== null && acknowledged.length >= atSnapshot + 8) selling = false
+    }, 20)
+    const backup = await ace(['pos:backup', '--to', file], {}, (out) => {
+      if (atSnapshot === null && out.includes('snapshot open')) atSnapshot = acknowledged.length
+    })
+    const duringBackup = acknowledged.length - beforeBackup.length
+    clearInterval(stopper)
+    selling = false
+    await Promise.all(clients)
+    assert.isNotNull(atSnapshot, backup.out)
+
+    assert.deepEqual(failures, [])
+    assert.equal(backup.code, 0, backup.out)
+    assert.equal(lastLine(backup), file)
+    assert.isAbove(duringBackup, 0, 'the tills kept selling while the backup ran')
+
+    const target = await scratchTarget()
+    try {
+      const restore = await ace(['pos:restore', file], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(restore.code, 0, restore.out)
+      const restored = await db.connection(target.name).from('sales').where('store_id', fixture.store.id).where('status', 'completed').select('id')
+      const ids = new Set(restored.map((r) => Number(r.id)))
+      for (const id of beforeBackup) assert.isTrue(ids.has(id), `sale ${id} acknowledged before the backup is restored`)
+      // Whatever else was caught is whole: the chain verifies up to the register's last sale
+      assert.isAtMost(ids.size, acknowledged.length)
+      assert.deepEqual(await chainProblems(target.name, fixture.store.id), [])
+      assert.deepEqual(await stockLedgerProblems(target.name, fixture.store.id), [])
+      const register = await db.connection(target.name).from('registers').where('id', fixture.register.id).first()
+      assert.equal(Number(register.last_sale_number), ids.size)
+
+      // The restored database is not empty now: refused without --force, nothing written
+      const refused = await ace(['pos:restore', file], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(refused.code, 1)
+      assert.include(refused.out, 'holds data')
+      assert.include(refused.out, '--force')
+
+      // --force backs up what it replaces first, then restores
+      await db.connection(target.name).from('stores').where('id', fixture.store.id).update({ name: 'Changed after the restore' })
+      const forced = await ace(['pos:restore', file, '--force'], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(forced.code, 0, forced.out)
+      const saved = /backed up what is replaced: (\S+)/.exec(forced.out)?.[1]
+      assert.isString(saved, forced.out)
+      assert.isTrue(existsSync(saved!))
+      assert.match(saved!, /before-restore\.jsonl\.gz$/)
+      const store = await db.connection(target.name).from('stores').where('id', fixture.store.id).first()
+      assert.equal(store.name, fixture.store.name)
+      // ... and that safety copy holds the state it replaced
+      const check = await verifyBackup(saved!)
+      assert.isNotNull(check.manifest)
+      assert.notInclude(check.problems.join('\n'), 'checksum')
+    } finally {
+      await target.drop()
+    }
+  }).timeout(180_000)
+
+  test('verify fails a damaged file (checksum) and pos:backup-verify a doctored chain (exit 1)', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const sale = await db.from('sales').where('register_id', fixture.register.id).orderBy('id').first()
+    const { path } = await runBackup({ to: join(dir, 'original.jsonl.gz') })
+
+    // The untouched backup restores with this store's chain and ledger intact
+    const clean = await verifyBackup(path)
+    assert.deepEqual(clean.problems.filter((p) => p.includes(`store ${fixture.store.id},`)), [])
+
+    // One byte changed, checksum left as it was
+    const damaged = join(dir, 'damaged.jsonl.gz')
+    rewriteBackup(path, damaged, (lines) => editRow(lines, 'sales', (row) => row.id === sale.id, (row) => (row.total += 1)), false)
+    const damagedReport = await verifyBackup(damaged)
+    assert.lengthOf(damagedReport.problems, 1)
+    assert.include(damagedReport.problems[0], 'checksum mismatch')
+
+    // The same change with the checksum recomputed: the hash chain names the sale
+    const doctored = join(dir, 'doctored.jsonl.gz')
+    rewriteBackup(path, doctored, (lines) => editRow(lines, 'sales', (row) => row.id === sale.id, (row) => (row.total += 1)))
+    const doctoredRun = await ace(['pos:backup-verify', doctored])
+    assert.equal(doctoredRun.code, 1, doctoredRun.out)
+    assert.notInclude(doctoredRun.out, 'checksum mismatch')
+    assert.include(doctoredRun.out, `sale Register 1 #${sale.number} (id ${sale.id}) was altered`)
+  }).timeout(180_000)
+
+  test('a backup whose stock no longer equals its ledger fails verify', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const product = await db.from('products').where('store_id', fixture.store.id).first()
+    const { path } = await runBackup({ to: join(dir, 'stock.jsonl.gz') })
+    const doctored = join(dir, 'stock-doctored.jsonl.gz')
+    rewriteBackup(path, doctored, (lines) => editRow(lines, 'products', (row) => row.id === product.id, (row) => (row.stock += 5)))
+    const report = await verifyBackup(doctored)
+    assert.include(report.problems.join('\n'), `stock of product ${product.id} (${product.sku}) is ${Number(product.stock) + 5} but its ledger sums to ${Number(product.stock)}`)
+  }).timeout(120_000)
+
+  test('moving up: a backup made from SQLite restores into the run\'s engine with every row and the chain', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const { path, manifest } = await runBackup({ to: join(dir, 'primary.jsonl.gz') })
+    const fromSqlite = join(dir, 'from-sqlite.jsonl.gz')
+    // The run's database as SQLite (what a store on the embedded database has), backed up there
+    const sqliteManifest = await withScratchDatabase(async (scratch) => {
+      await restoreInto(path, scratch, undefined, true)
+      return writeBackup(fromSqlite, scratch)
+    })
+    assert.equal(sqliteManifest.engine, 'sqlite')
+    assert.deepEqual(sqliteManifest.tables, manifest.tables)
+
+    const target = await scratchTarget()
+    try {
+      const restore = await ace(['pos:restore', fromSqlite], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(restore.code, 0, restore.out)
+      for (const [table, rows] of Object.entries(manifest.tables)) {
+        if (table.startsWith('adonis_schema')) continue
+        const count = await db.connection(target.name).from(table).count('* as n').first()
+        assert.equal(Number(count.n), rows, `rows of ${table}`)
+      }
+      assert.deepEqual(await chainProblems(target.name, fixture.store.id), [])
+      assert.deepEqual(await stockLedgerProblems(target.name, fixture.store.id), [])
+    } finally {
+      await target.drop()
+    }
+  }).timeout(180_000)
+
+  test('the server\'s schedule backs up into BACKUP_DIR and logs the result', async ({ assert }) => {
+    // A folder with no backup yet: the first one is due at once (else BACKUP_EVERY after the last)
+    env.set('BACKUP_DIR', join(dir, 'scheduled'))
+    const stop = scheduleBackups(3_600_000, 0)
+    try {
+      while (!backupLog().some((entry) => entry.reason === 'scheduled')) await new Promise((resolve) => setTimeout(resolve, 100))
+    } finally {
+      stop()
+    }
+    const entry = backupLog().find((e) => e.reason === 'scheduled')!
+    assert.isTrue(entry.ok, entry.error)
+    assert.isTrue(entry.present)
+    assert.isAbove(entry.bytes, 0)
+    env.set('BACKUP_DIR', dir)
+  }).timeout(60_000)
+
+  test('Settings -> Backups: an admin lists, starts and downloads backups; a manager gets 403', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const started = await client.post('/backoffice/backups').form({}).withCsrfToken().loginAs(fixture.users.admin).redirects(0)
+    started.assertStatus(302)
+    assert.equal(started.header('location'), '/backoffice/backups')
+
+    const page = await client.get('/backoffice/backups').loginAs(fixture.users.admin)
+    page.assertStatus(200)
+    const name = /href="\/backoffice\/backups\/(pos-backup-[^"]+)"/.exec(page.text())?.[1]
+    assert.isString(name, 'the page links the new backup')
+    assert.include(page.text(), 'manual')
+    assert.include(page.text(), 'ok')
+    assert.include(page.text(), 'href="/backoffice/backups"', 'the menu links the page')
+
+    const download = await client.get(`/backoffice/backups/${name}`).loginAs(fixture.users.admin)
+    download.assertStatus(200)
+    assert.equal(download.header('content-type'), 'application/gzip')
+    assert.include(download.header('content-disposition'), name!)
+
+    for (const user of [fixture.users.manager, fixture.users.accountant]) {
+      ;(await client.get('/backoffice/backups').loginAs(user)).assertStatus(403)
+      ;(await client.get(`/backoffice/backups/${name}`).loginAs(user)).assertStatus(403)
+      ;(await client.post('/backoffice/backups').form({}).withCsrfToken().loginAs(user)).assertStatus(403)
+    }
+    // Only files of the backup folder, by name
+    ;(await client.get('/backoffice/backups/..%2F..%2Fpackage.json').loginAs(fixture.users.admin)).assertStatus(404)
+    const menu = await client.get('/backoffice').loginAs(fixture.users.manager)
+    assert.notInclude(menu.text(), 'href="/backoffice/backups"')
+  }).timeout(60_000)
+})
+
+/** A store with two sales through the checkout, so its chain and ledger have something in them */
+async function sellingStore(): Promise<TestStore> {
+  const { sellFor } = await import('#tests/functional/backoffice/helpers')
+  const fixture = await createStore()
+  const product = await createProduct(fixture, { stock: 50 })
+  await sellFor(fixture, [{ product, quantity: 2 }])
+  await sellFor(fixture, [{ product, quantity: 1 }])
+  return fixture
+}

@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process'
+import { createHash, randomUUID } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+
+/*
+| Backups are tested through the real commands (child processes of `node ace`, on the test run's
+| own database: SQLite file or MariaDB) and a second database to restore into.
+*/
+
+export interface Run {
+  code: number
+  out: string
+}
+
+/** Runs `node ace <args>` with the test run's environment plus `extra` */
+export function ace(args: string[], extra: Record<string, string> = {}, onOutput?: (text: string) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['ace.js', ...args], {
+      cwd: app.makePath(),
+      // The test plugins' tables (tests/functional/plugins) are restored with their migrations
+      env: { PLUGINS_PATH: 'plugins:tests/fixtures/plugins', ...process.env, ...extra, NO_COLOR: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      onOutput?.(out)
+    })
+    child.stderr.on('data', (chunk) => (out += chunk))
+    child.on('exit', (code) => resolve({ code: code ?? 1, out }))
+  })
+}
+
+export const lastLine = (run: Run) => run.out.trim().split('\n').pop()!.trim()
+
+const sqlite = () => env.get('DB_CONNECTION') === 'sqlite'
+
+/**
+ * An empty database of its own for a restore: a new SQLite file, or <DB_DATABASE>_restore on
+ * MariaDB (created fresh). Returns the environment a child needs and a Lucid connection to it.
+ */
+export async function scratchTarget() {
+  const tag = randomUUID().slice(0, 8)
+  const primary: any = db.manager.get(db.primaryConnectionName)!.config
+  const name = `backup_target_${tag}`
+  if (sqlite()) {
+    const file = app.makePath('tmp', `restore-${tag}.sqlite3`)
+    db.manager.add(name, { ...primary, connection: { filename: file }, pool: undefined })
+    return { name, env: { SQLITE_PATH: file } as Record<string, string>, drop: async () => close(name, () => rmSqlite(file)) }
+  }
+  const database = `${primary.connection.database}_restore`
+  await db.rawQuery(`DROP DATABASE IF EXISTS \`${database}\``)
+  await db.rawQuery(`CREATE DATABASE \`${database}\``)
+  db.manager.add(name, { ...primary, connection: { ...primary.connection, database } })
+  return { name, env: { DB_DATABASE: database } as Record<string, string>, drop: async () => close(name, () => db.rawQuery(`DROP DATABASE IF EXISTS \`${database}\``)) }
+}
+
+async function close(name: string, then: () => unknown) {
+  await db.manager.close(name)
+  db.manager.release(name)
+  await then()
+}
+
+async function rmSqlite(file: string) {
+  const { rmSync } = await import('node:fs')
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+}
+
+/**
+ * Rewrites a backup's data lines with `edit` and, when `reseal`, recomputes its checksum and
+ * manifest as someone covering their tracks would: only the hash chain can tell then.
+ */
+export function rewriteBackup(from: string, to: string, edit: (lines: any[]) => void, reseal = true) {
+  const lines = gunzipSync(readFileSync(from)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l))
+  const manifestLine = lines.pop()
+  edit(lines)
+  const body = lines.map((l) => JSON.stringify(l) + '\n').join('')
+  if (reseal) manifestLine.manifest.sha256 = createHash('sha256').update(body).digest('hex')
+  writeFileSync(to, gzipSync(body + JSON.stringify(manifestLine) + '\n'))
+}
+
+/** Applies `change` to the first row of `table` that `match` picks (by column name) */
+export function editRow(lines: any[], table: string, match: (row: Record<string, any>) => boolean, change: (row: Record<string, any>) => void) {
+  let columns: string[] | null = null
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]
+    if (!Array.isArray(line)) {
+      columns = line.table === table ? line.columns : null
+      continue
+    }
+    if (!columns) continue
+    const row = Object.fromEntries(columns.map((c, j) => [c, line[j]]))
+    if (match(row)) {
+      change(row)
+      lines[i] = columns.map((c) => row[c])
+      return
+    }
+  }
+  throw new Error(`no row of ${table} matched`)
+}
