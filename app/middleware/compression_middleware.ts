@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
-import { constants, createBrotliCompress, createGzip, type Transform } from 'node:zlib'
+import type { Transform } from 'node:stream'
+import { constants, createBrotliCompress, createGzip } from 'node:zlib'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -86,12 +87,12 @@ function wrap(res: ServerResponse, method: string, encoding: 'br' | 'gzip' | nul
     res.setHeader('Content-Encoding', encoding)
     res.removeHeader('Content-Length')
     stream = compressor(encoding, length ?? 0)
-    stream.on('data', (chunk) => {
-      if (write.call(res, chunk) === false) stream!.pause()
+    stream.on('data', (chunk: Buffer) => {
+      if ((write as any).call(res, chunk) === false) stream!.pause()
     })
     stream.on('drain', () => res.emit('drain'))
     res.on('drain', () => stream!.resume())
-    stream.on('end', () => end.call(res))
+    stream.on('end', () => (end as any).call(res))
   }
 
   res.writeHead = function (this: ServerResponse, statusCode: number, ...rest: any[]) {
@@ -103,7 +104,7 @@ function wrap(res: ServerResponse, method: string, encoding: 'br' | 'gzip' | nul
     res.statusCode = statusCode
     decide()
     const message = typeof rest[0] === 'string' ? rest[0] : undefined
-    return message ? writeHead.call(res, statusCode, message) : writeHead.call(res, statusCode)
+    return message ? (writeHead as any).call(res, statusCode, message) : writeHead.call(res, statusCode)
   } as any
 
   res.write = function (chunk: any, ...args: any[]) {
