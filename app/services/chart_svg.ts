@@ -58,6 +58,10 @@ export function barChart(points: ChartPoint[], options: BarChartOptions): string
   const labelEvery = options.labelEvery ?? 1
   const short = options.formatShort ?? options.format
   const y = (value: number) => top + plot - Math.round((Math.max(0, value) / axisMax) * plot)
+  // Values over the bars when every one fits its slot (about 6 px a character), else none: a
+  // chart with some bars labelled reads as if the others were missing
+  const valueTexts = points.map((p) => (p.value > 0 ? short(p.value) : ''))
+  const showValues = valueTexts.every((text) => text.length * 6 <= slot)
 
   const grid = ticks
     .map((tick) => {
@@ -72,9 +76,7 @@ export function barChart(points: ChartPoint[], options: BarChartOptions): string
       const barTop = y(p.value)
       const x = (middle - barWidth / 2).toFixed(1)
       const label = i % labelEvery === 0 ? `<text x="${middle.toFixed(1)}" y="${height - 6}" text-anchor="middle" fill="#333">${escape(p.label)}</text>` : ''
-      // The value over the bar only where it fits in the slot (about 6 px a character)
-      const valueText = short(p.value)
-      const value = p.value > 0 && valueText.length * 6 <= slot ? `<text x="${middle.toFixed(1)}" y="${barTop - 3}" text-anchor="middle" fill="#1d4f80" font-size="10">${escape(valueText)}</text>` : ''
+      const value = showValues && valueTexts[i] ? `<text x="${middle.toFixed(1)}" y="${barTop - 3}" text-anchor="middle" fill="#1d4f80" font-size="10">${escape(valueTexts[i])}</text>` : ''
       return `<g><rect x="${x}" y="${barTop}" width="${barWidth.toFixed(1)}" height="${top + plot - barTop}" fill="#2f6fb0"><title>${escape(p.label)}: ${escape(p.text)}</title></rect>${value}${label}</g>`
     })
     .join('')

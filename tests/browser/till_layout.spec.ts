@@ -35,7 +35,7 @@ test.group('The till\'s layout in Chromium', () => {
     assert.equal(await tile.getAttribute('title'), 'Arctic Blast Energy Drink Sugar Free 500ml')
     const name = tile.locator('.tile-name')
     const box = await name.boundingBox()
-    const lineHeight = await name.evaluate((el: any) => parseFloat(getComputedStyle(el).lineHeight))
+    const lineHeight = await name.evaluate((el: any) => parseFloat((globalThis as any).getComputedStyle(el).lineHeight))
     // More than one line is used, never more than three
     assert.isAbove(box.height, lineHeight * 1.5)
     assert.isAtMost(box.height, lineHeight * 3 + 1)
