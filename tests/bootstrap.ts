@@ -11,6 +11,7 @@ import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
 import { locateBrowser } from '#services/browser_locator'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
+import { failOnPageViolations } from '#tests/browser_guard'
 
 /*
 | Tests talk to a real database (SQLite by default, MariaDB with DB_CONNECTION=mysql), a real
@@ -47,6 +48,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
 }
 
 export const configureSuite: Config['configureSuite'] = (suite) => {
+  if (suite.name === 'browser') failOnPageViolations(suite)
   if (['browser', 'functional'].includes(suite.name)) {
     return suite.setup(() => testUtils.httpServer().start())
   }

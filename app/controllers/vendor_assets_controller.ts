@@ -11,7 +11,8 @@ import type { HttpContext } from '@adonisjs/core/http'
 const require = createRequire(import.meta.url)
 const FILES: Record<string, string> = {
   'htmx.min.js': 'htmx.org/dist/htmx.min.js',
-  'alpine.min.js': 'alpinejs/dist/cdn.min.js',
+  // Alpine's CSP build: expressions are parsed, not compiled with Function (no 'unsafe-eval')
+  'alpine.min.js': '@alpinejs/csp/dist/cdn.min.js',
   'transmit.js': '@adonisjs/transmit-client/build/index.js',
 }
 const cache = new Map<string, { raw: Buffer; gzipped: Buffer }>()

@@ -77,3 +77,19 @@ document.addEventListener('keydown', (event) => {
     }
   }
 })
+
+// Behaviours named by data attributes instead of inline handlers, which the CSP forbids
+document.addEventListener('click', (event) => {
+  if (event.target.closest('[data-close-matches]')) document.getElementById('matches')?.replaceChildren()
+  if (event.target.closest('[data-print]')) window.print()
+})
+document.addEventListener('change', (event) => {
+  if (event.target.matches('[data-submit-on-change]')) event.target.form?.requestSubmit()
+})
+document.addEventListener('submit', (event) => {
+  const form = event.target.closest('[data-confirm]')
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault()
+})
+document.addEventListener('htmx:afterRequest', (event) => {
+  if (event.detail.elt?.matches?.('form[data-reset-after-request]')) event.detail.elt.reset()
+})

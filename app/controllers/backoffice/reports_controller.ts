@@ -3,9 +3,9 @@ import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
 import Store from '#models/store'
 import ReportService from '#services/report_service'
-import { barChart } from '#services/chart_svg'
+import { barChart, compactAmount } from '#services/chart_svg'
 import { toCsv } from '#services/report_csv'
-import { formatMoney, minorToDecimal } from '#services/money'
+import { currencyDigits, formatMoney, minorToDecimal } from '#services/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 
 const MAX_DAYS = 366
@@ -22,16 +22,19 @@ export default class ReportsController {
     const trendFrom = DateTime.fromISO(to).minus({ days: 29 }).toISODate()!
     const trend = await this.reports.byDayAndHour(store, trendFrom, to)
     const money = (amount: number) => formatMoney(amount, store.currency)
+    const digits = currencyDigits(store.currency)
+    // Axis ticks are round amounts: "$1,500", not "$1,500.00"
+    const axis = { format: (amount: number) => money(amount).replace(/[.,]0+(?=\D*$)/, ''), formatShort: (amount: number) => compactAmount(amount, digits) }
     const hourChart = barChart(
       data.hours.map((h) => ({ label: String(h.hour).padStart(2, '0'), value: h.total, text: `${money(h.total)} in ${h.count} sales` })),
-      { title: 'Sales by hour of the day', labelEvery: 3 }
+      { title: 'Sales by hour of the day', labelEvery: 3, ...axis }
     )
     const trendChart = barChart(
       trend.days.map((d) => ({ label: d.day.slice(5), value: d.total, text: `${money(d.total)} in ${d.count} sales` })),
-      { title: `Sales per day, ${trendFrom} to ${to}`, labelEvery: 5 }
+      { title: `Sales per day, ${trendFrom} to ${to}`, labelEvery: 5, ...axis }
     )
     const query = new URLSearchParams({ from, to }).toString()
-    return ctx.view.render('backoffice/reports/index', { ...data, from, to, hourChart, trendChart, query })
+    return ctx.view.render('backoffice/reports/index', { ...data, from, to, hourChart, trendChart, trendDays: trend.days, query })
   }
 
   async csv(ctx: HttpContext) {

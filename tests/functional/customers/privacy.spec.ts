@@ -110,7 +110,7 @@ test.group('Customers: export (GDPR / CCPA)', () => {
     assert.isNull(customer.erasedAt)
     // the admin sees the privacy actions, with a confirmation
     assert.include(shown.text(), `action="/backoffice/customers/${customer.id}/erase"`)
-    assert.include(shown.text(), 'onsubmit="return confirm(')
+    assert.include(shown.text(), 'data-confirm="Erase this customer for good?')
   })
 })
 

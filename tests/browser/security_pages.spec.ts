@@ -1,0 +1,88 @@
+import { test } from '@japa/runner'
+import type { BrowserContext } from 'playwright'
+import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { pageViolations } from '#tests/browser_guard'
+
+async function signIn(visit: any, email: string) {
+  const page = await visit('/login')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL((url: URL) => url.pathname !== '/login')
+  return page
+}
+
+/** Loads a page with its scripts run, then asserts it reported no violation */
+async function open(page: any, context: BrowserContext, assert: any, path: string) {
+  const response = await page.goto(new URL(path, page.url()).href)
+  assert.equal(response.status(), 200, path)
+  assert.include(response.headers()['content-security-policy'], "script-src 'self' 'nonce-", path)
+  await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
+  await page.waitForLoadState('networkidle')
+  assert.deepEqual(pageViolations(context), [], path)
+}
+
+test.group('Pages under the Content-Security-Policy in Chromium', () => {
+  test('the till sells with Alpine components and htmx and reports no violation', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Arctic Blast Energy Drink Sugar Free 500ml', price: 1000, stock: 10 })
+    const page = await signIn(visit, fixture.users.cashier.email)
+    await page.getByRole('button', { name: 'Register 1' }).click()
+    await open(page, browserContext, assert, '/till')
+
+    await page.getByRole('button', { name: /Arctic Blast Energy Drink/ }).click()
+    await page.locator('.cart-line', { hasText: 'Arctic Blast' }).waitFor()
+    // cartLine: the discount form opens and closes
+    const discount = page.getByLabel('Discount value for Arctic Blast Energy Drink Sugar Free 500ml')
+    assert.isFalse(await discount.isVisible())
+    await page.getByRole('button', { name: 'Discount on Arctic Blast Energy Drink Sugar Free 500ml' }).click()
+    await discount.waitFor({ state: 'visible' })
+    // payment: Pay opens cash with the tendered field focused; a quick amount fills it
+    await page.getByRole('button', { name: 'Pay', exact: true }).click()
+    await page.getByLabel('Amount tendered').waitFor({ state: 'visible' })
+    await page.getByRole('button', { name: 'Tendered $20.00' }).click()
+    assert.equal(await page.getByTestId('change-preview').textContent(), '9.20') // $10.80 with tax
+    await page.getByLabel('Amount tendered').fill('5')
+    await page.getByText('(less than due: taken as part payment)').waitFor({ state: 'visible' })
+    await page.getByRole('button', { name: 'Back to the cart (Esc)' }).click()
+    await page.getByRole('button', { name: 'Pay', exact: true }).waitFor({ state: 'visible' })
+    assert.deepEqual(pageViolations(browserContext), [])
+  })
+
+  test('the drawer count adds up under the CSP', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    const page = await signIn(visit, fixture.users.manager.email)
+    await page.goto(new URL('/till', page.url()).href)
+    await page.getByRole('button', { name: 'Register 1' }).click()
+    await open(page, browserContext, assert, '/till/shift/close')
+    const first = page.locator('input[data-value]').first()
+    const value = Number(await first.getAttribute('data-value'))
+    await first.fill('3')
+    await page.locator('b[x-text="totalText"]', { hasText: ((3 * value) / 100).toFixed(2) }).waitFor()
+    assert.deepEqual(pageViolations(browserContext), [])
+  })
+
+  test('the back office pages of each role report no violation', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Big Apple Cider', price: 450, stock: 3 })
+    const manager = await signIn(visit, fixture.users.manager.email)
+    for (const path of ['/backoffice', '/backoffice/products', '/backoffice/reports', '/backoffice/customers', '/backoffice/shifts', '/backoffice/categories']) {
+      await open(manager, browserContext, assert, path)
+    }
+    await manager.context().clearCookies()
+    const admin = await signIn(visit, fixture.users.admin.email)
+    await open(admin, browserContext, assert, '/backoffice/plugins')
+  })
+
+  test('the guard sees a violation: an inline style set by a script is refused and reported', async ({ visit, browserContext, assert }) => {
+    const page = await visit('/login')
+    await page.evaluate(() => (globalThis as any).document.body.setAttribute('style', 'background: red'))
+    await page.waitForFunction(() => true)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const seen = pageViolations(browserContext)
+    assert.isAbove(seen.length, 0)
+    assert.match(seen.join('\n'), /style-src/)
+    // Expected here: emptied so the suite's guard does not fail this test
+    seen.length = 0
+  })
+})

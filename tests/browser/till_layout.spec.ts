@@ -1,0 +1,73 @@
+import { test } from '@japa/runner'
+import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
+
+const NAMES = [
+  'Arctic Blast Energy Drink Sugar Free 500ml',
+  'Arctic Blast Energy Drink Original 500ml',
+  'Big Apple Cider Dry 330ml',
+  'Big Apple Cider Sweet 330ml',
+  'Brightside Orange Juice with Bits 1L',
+  'Brightside Orange Juice Smooth 1L',
+]
+
+async function tillAt(visit: any, viewport: { width: number; height: number }) {
+  const fixture = await createStore()
+  for (const [index, name] of NAMES.entries()) await createProduct(fixture, { name, price: 199 + index * 100, stock: 5 + index })
+  const page = await visit('/login')
+  await page.setViewportSize(viewport)
+  await page.getByLabel('Email').fill(fixture.users.cashier.email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Register 1' }).click()
+  await page.locator('#grid .tile').first().waitFor()
+  return page
+}
+
+/** SCREENSHOTS=<folder> keeps a picture of each layout to look at */
+async function keepPicture(page: any, name: string) {
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}.png` })
+}
+
+test.group('The till\'s layout in Chromium', () => {
+  test('at 1024×768 a tile shows its name on up to three lines, with price and stock below; the button is named in full', async ({ visit, assert }) => {
+    const page = await tillAt(visit, { width: 1024, height: 768 })
+    const tile = page.getByRole('button', { name: 'Add Arctic Blast Energy Drink Sugar Free 500ml' })
+    assert.equal(await tile.getAttribute('title'), 'Arctic Blast Energy Drink Sugar Free 500ml')
+    const name = tile.locator('.tile-name')
+    const box = await name.boundingBox()
+    const lineHeight = await name.evaluate((el: any) => parseFloat((globalThis as any).getComputedStyle(el).lineHeight))
+    // More than one line is used, never more than three
+    assert.isAbove(box.height, lineHeight * 1.5)
+    assert.isAtMost(box.height, lineHeight * 3 + 1)
+    // The two Arctic Blast tiles can be told apart on screen: the words that differ are visible
+    const visibleText = await name.evaluate((el: any) => el.scrollHeight <= el.clientHeight + 1)
+    const other = page.getByRole('button', { name: 'Add Arctic Blast Energy Drink Original 500ml' }).locator('.tile-name')
+    assert.isTrue(visibleText || (await other.evaluate((el: any) => el.scrollHeight > el.clientHeight)))
+    const price = await tile.locator('.tile-meta').boundingBox()
+    assert.isAtLeast(price.y, box.y + box.height - 1)
+    await keepPicture(page, 'till-1024x768')
+  })
+
+  test('on a 390-wide phone the total and Pay stay in view in a footer that opens the cart', async ({ visit, assert }) => {
+    const page = await tillAt(visit, { width: 390, height: 844 })
+    await page.getByRole('button', { name: 'Add Big Apple Cider Dry 330ml' }).click()
+    await page.getByRole('button', { name: 'Add Brightside Orange Juice Smooth 1L' }).click()
+    await page.locator('.cart-line', { hasText: 'Brightside' }).waitFor()
+    await keepPicture(page, 'till-390x844')
+
+    const pay = page.getByRole('button', { name: 'Pay', exact: true })
+    assert.isTrue(await pay.isVisible())
+    const box = await pay.boundingBox()
+    assert.isAtLeast(box.y, 0)
+    assert.isAtMost(box.y + box.height, 844)
+    // The amount to pay is on the button itself: the sale's total
+    assert.include(await pay.textContent(), await page.getByTestId('total').textContent())
+
+    // The footer's cart button brings the cart lines into view
+    await page.getByRole('link', { name: 'Cart, 2 lines' }).click()
+    await page.locator('.cart-line', { hasText: 'Big Apple Cider Dry 330ml' }).waitFor({ state: 'visible' })
+    const line = await page.locator('.cart-line').first().boundingBox()
+    assert.isAtMost(line.y, 844)
+    await keepPicture(page, 'till-390x844-cart')
+  })
+})

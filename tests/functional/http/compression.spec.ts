@@ -1,0 +1,121 @@
+import { test } from '@japa/runner'
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
+import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { signIn } from '#tests/live_client'
+
+const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
+
+interface Raw {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+  chunks: number
+}
+
+/** A request with Node's http client, which leaves the body as it came (fetch would decode it) */
+function get(path: string, headers: Record<string, string> = {}): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseUrl()}${path}`, { headers }, (res) => {
+      const parts: Buffer[] = []
+      res.on('data', (chunk) => parts.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts), chunks: parts.length }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+function decode(raw: Raw) {
+  const encoding = raw.headers['content-encoding']
+  if (encoding === 'gzip') return gunzipSync(raw.body).toString()
+  if (encoding === 'br') return brotliDecompressSync(raw.body).toString()
+  return raw.body.toString()
+}
+
+// A page's CSRF tokens differ from one answer to the next; the rest is the same page
+const withoutTokens = (html: string) => html.replace(/"x-csrf-token": "[^"]+"/g, '').replace(/name=['"]_csrf['"] value=['"][^'"]+['"]/g, '')
+
+test.group('Compression of text answers', (group) => {
+  group.setup(() => {
+    process.env.COMPRESS_RESPONSES = 'true'
+    return () => {
+      delete process.env.COMPRESS_RESPONSES
+    }
+  })
+
+  test('a page is gzipped or brotli-compressed as the client asks, and decompresses to the same page', async ({ assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Compressed Cola', price: 100 })
+    const session = await signIn(baseUrl(), fixture.users.manager.email, PASSWORD)
+    const cookie = session.header()
+
+    const plain = await get('/backoffice/products', { cookie })
+    assert.equal(plain.status, 200)
+    assert.isUndefined(plain.headers['content-encoding'])
+    assert.include(plain.headers.vary, 'Accept-Encoding')
+
+    const gzip = await get('/backoffice/products', { cookie, 'accept-encoding': 'gzip, deflate' })
+    assert.equal(gzip.headers['content-encoding'], 'gzip')
+    assert.include(gzip.headers.vary, 'Accept-Encoding')
+    assert.isUndefined(gzip.headers['content-length'])
+    assert.isBelow(gzip.body.length, plain.body.length / 2)
+    assert.equal(withoutTokens(decode(gzip)), withoutTokens(plain.body.toString()))
+    assert.include(decode(gzip), 'Compressed Cola')
+
+    const br = await get('/backoffice/products', { cookie, 'accept-encoding': 'gzip, deflate, br' })
+    assert.equal(br.headers['content-encoding'], 'br')
+    assert.equal(withoutTokens(decode(br)), withoutTokens(plain.body.toString()))
+
+    // q=0 refuses an encoding
+    const noBrotli = await get('/backoffice/products', { cookie, 'accept-encoding': 'br;q=0, gzip' })
+    assert.equal(noBrotli.headers['content-encoding'], 'gzip')
+  })
+
+  test('the app\'s CSS and JavaScript are compressed; vendor files stay gzipped once; tiny bodies are left alone', async ({ assert }) => {
+    for (const path of ['/css/app.css', '/js/app.js']) {
+      const plain = await get(path)
+      const br = await get(path, { 'accept-encoding': 'br' })
+      assert.equal(br.headers['content-encoding'], 'br', path)
+      assert.equal(decode(br), plain.body.toString(), path)
+    }
+    const vendor = await get('/vendor/htmx.min.js', { 'accept-encoding': 'gzip, br' })
+    assert.equal(vendor.headers['content-encoding'], 'gzip')
+    assert.include(decode(vendor), 'htmx')
+
+    const small = await get('/api/products', { 'accept-encoding': 'gzip' })
+    assert.equal(small.status, 401)
+    assert.isBelow(small.body.length, 1024)
+    assert.isUndefined(small.headers['content-encoding'])
+  })
+
+  test('a streamed CSV download is compressed and still streamed', async ({ assert }) => {
+    const fixture = await createStore()
+    for (let i = 0; i < 30; i++) await createProduct(fixture, { name: `Streamed product ${i}` })
+    const session = await signIn(baseUrl(), fixture.users.manager.email, PASSWORD)
+    const csv = await get('/backoffice/products/export.csv', { cookie: session.header(), 'accept-encoding': 'gzip' })
+    assert.equal(csv.status, 200)
+    assert.equal(csv.headers['content-encoding'], 'gzip')
+    assert.equal(csv.headers['transfer-encoding'], 'chunked')
+    const text = decode(csv)
+    assert.equal(text.split('\n').filter((line) => line.includes('Streamed product')).length, 30)
+  })
+
+  test('server-sent events are not compressed', async ({ assert }) => {
+    const fixture = await createStore()
+    const session = await signIn(baseUrl(), fixture.users.cashier.email, PASSWORD)
+    const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      const req = httpRequest(`${baseUrl()}/__transmit/events?uid=${crypto.randomUUID()}`, {
+        headers: { 'cookie': session.header(), 'accept': 'text/event-stream', 'accept-encoding': 'gzip, br' },
+      }, (res) => {
+        resolve(res.headers)
+        req.destroy()
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    assert.match(String(headers['content-type']), /^text\/event-stream/)
+    assert.isUndefined(headers['content-encoding'])
+  })
+})
