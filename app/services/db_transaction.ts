@@ -1,16 +1,21 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { markClaimWritten } from '#services/idempotency_claim'
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'])
 
 /**
  * Runs work in one transaction, and runs it again (up to three times) when the database
- * chose it as a deadlock victim: the work is all-or-nothing, so a retry is safe.
+ * chose it as a deadlock victim: the work is all-or-nothing, so a retry is safe. Inside a
+ * request with an Idempotency-Key, it first marks the key's claim as written, in itself.
  */
 export async function inTransaction<T>(work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work)
+      return await db.transaction(async (trx) => {
+        await markClaimWritten(trx)
+        return work(trx)
+      })
     } catch (error: any) {
       if (attempt >= 3 || !RETRYABLE.has(error?.code)) throw error
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10))
