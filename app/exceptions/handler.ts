@@ -4,7 +4,7 @@ import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/h
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { DomainError } from '#exceptions/domain_error'
-import { apiErrorBody } from '#exceptions/api_errors'
+import { apiErrorBody, DATABASE_RETRY_AFTER, isDatabaseUnavailable } from '#exceptions/api_errors'
 
 /*
 | Errors answer where the user is: the API in JSON ({errors:[{field, message, code}]}),
@@ -26,6 +26,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: any, ctx: HttpContext) {
+    if (isDatabaseUnavailable(error)) return this.#databaseUnavailable(ctx, error)
     if (ctx.request.url().startsWith('/api/')) {
       const answer = apiErrorBody(error)
       if (answer) return ctx.response.status(answer.status).json(answer.body)
@@ -57,6 +58,20 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return ctx.response.redirect().back()
     }
     return super.handle(error, ctx)
+  }
+
+  /** 503 with Retry-After: JSON for the API, the till's message (its cart is on the server), a plain page */
+  async #databaseUnavailable(ctx: HttpContext, error: unknown) {
+    ctx.response.header('Retry-After', String(DATABASE_RETRY_AFTER))
+    if (ctx.request.url().startsWith('/api/')) {
+      return ctx.response.status(503).json(apiErrorBody(error)!.body)
+    }
+    const message = 'The database is not reachable: your cart is kept, try again'
+    if (ctx.request.header('hx-request')) return this.#htmxMessage(ctx, 503, message)
+    const html = await ctx.view
+      .render('errors/status', { status: 503, title: 'Database not reachable', message: 'The database is not reachable. Nothing was lost: try again in a few seconds.' })
+      .catch(() => '<!doctype html><title>503</title><h1>Database not reachable</h1><p>Try again in a few seconds.</p>')
+    return ctx.response.status(503).send(html)
   }
 
   #htmxMessage(ctx: HttpContext, status: number, message: string) {
