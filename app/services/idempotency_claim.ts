@@ -23,7 +23,6 @@ export async function markClaimWritten(trx: TransactionClientContract) {
   const updated = await trx
     .from('idempotency_keys')
     .where({ user_id: claim.userId, key: claim.key, claim_token: claim.token })
-    .whereNull('status_code')
     .update({ written_at: dbTimestamp() })
   // A retry took the claim over (this request outlived its lease): it runs the write, not this one
   if (!(Array.isArray(updated) ? Number(updated[0] ?? 0) : Number(updated ?? 0))) {
