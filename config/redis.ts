@@ -12,9 +12,13 @@ const redisConfig = defineConfig({
       db: 0,
       keyPrefix: 'pos:',
       lazyConnect: true,
+      // Redis is optional: keep reconnecting (every 2 s at most) for as long as it is away, so
+      // the app uses it again when it is back; a command fails after one reconnection attempt
+      // instead of waiting through twenty (rate_limits.ts then falls back to memory)
       retryStrategy(times) {
-        return times > 10 ? null : times * 50
+        return Math.min(times * 100, 2000)
       },
+      maxRetriesPerRequest: 1,
     },
   },
 })

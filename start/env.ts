@@ -37,6 +37,7 @@ export default await Env.create(appRoot, {
   AUTH_CACHE_TTL: Env.schema.number.optional(),
   // Days an Idempotency-Key and its answer are kept (idempotency_service.ts)
   IDEMPOTENCY_KEY_DAYS: Env.schema.number.optional(),
+  IDEMPOTENCY_LEASE_SECONDS: Env.schema.number.optional(),
 
   REDIS_HOST: Env.schema.string.optional(),
   REDIS_PORT: Env.schema.number.optional(),

@@ -9,9 +9,42 @@ export interface ApiErrorAnswer {
   body: { errors: { message: string; field?: string; code?: string; rule?: string }[] }
 }
 
+// What the database driver raises when the database cannot be reached at all (a stopped server,
+// a cut network, a Galera node out of the cluster, a pool that got no connection): a retry later
+// may succeed, so these answer 503, never 500. Lock waits and deadlocks are not among them.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_CON_COUNT_ERROR',
+  // Galera: "WSREP has not yet prepared node for application use" (a node that lost its cluster)
+  'ER_UNKNOWN_COM_ERROR',
+  'ER_LOCK_WSREP_FAIL',
+  // A cluster node that refused a new connection for being out of sync (database_nodes.ts)
+  'ER_NODE_NOT_READY',
+])
+
+/** The one place that decides whether an error means "the database is unavailable" */
+export function isDatabaseUnavailable(error: any): boolean {
+  if (!error || typeof error !== 'object') return false
+  if (UNAVAILABLE_CODES.has(error.code)) return true
+  if (error.name === 'KnexTimeoutError') return true
+  return /\bWSREP\b/.test(String(error.sqlMessage ?? ''))
+}
+
+/** Seconds a client should wait before it retries a request the database could not serve */
+export const DATABASE_RETRY_AFTER = 5
+
 /**
  * One JSON shape for every API error: {errors: [{message, field?, code?}]}.
- * Returns null for errors that are not the client's doing (those stay 500s).
+ * Returns null for errors that are not the client's doing (those stay 500s); an unreachable
+ * database is 503 database_unavailable.
  */
 export function apiErrorBody(error: any): ApiErrorAnswer | null {
   if (error instanceof vineErrors.E_VALIDATION_ERROR) {
@@ -41,6 +74,9 @@ export function apiErrorBody(error: any): ApiErrorAnswer | null {
   }
   if (error?.code === 'E_ROW_NOT_FOUND' || error?.code === 'E_ROUTE_NOT_FOUND') {
     return { status: 404, body: { errors: [{ message: 'Not found', code: 'not_found' }] } }
+  }
+  if (isDatabaseUnavailable(error)) {
+    return { status: 503, body: { errors: [{ message: 'The database is not reachable; try again shortly', code: 'database_unavailable' }] } }
   }
   const status = Number(error?.status)
   if (status >= 400 && status < 500) {

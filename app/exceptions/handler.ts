@@ -4,7 +4,7 @@ import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/h
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { DomainError } from '#exceptions/domain_error'
-import { apiErrorBody } from '#exceptions/api_errors'
+import { apiErrorBody, DATABASE_RETRY_AFTER, isDatabaseUnavailable } from '#exceptions/api_errors'
 
 /*
 | Errors answer where the user is: the API in JSON ({errors:[{field, message, code}]}),
@@ -26,8 +26,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: any, ctx: HttpContext) {
-    // The API, and the till's own JSON calls (the offline till's sync), answer errors in JSON
-    if (ctx.request.url().startsWith('/api/') || ctx.request.url().startsWith('/till/offline/')) {
+    if (isDatabaseUnavailable(error)) return this.#databaseUnavailable(ctx, error)
+    if (answersJson(ctx)) {
       const answer = apiErrorBody(error)
       if (answer) return ctx.response.status(answer.status).json(answer.body)
       if (!app.inProduction) return super.handle(error, ctx)
@@ -60,6 +60,20 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     return super.handle(error, ctx)
   }
 
+  /** 503 with Retry-After: JSON for the API, the till's message (its cart is on the server), a plain page */
+  async #databaseUnavailable(ctx: HttpContext, error: unknown) {
+    ctx.response.header('Retry-After', String(DATABASE_RETRY_AFTER))
+    if (answersJson(ctx)) {
+      return ctx.response.status(503).json(apiErrorBody(error)!.body)
+    }
+    const message = 'The database is not reachable: your cart is kept, try again'
+    if (ctx.request.header('hx-request')) return this.#htmxMessage(ctx, 503, message)
+    const html = await ctx.view
+      .render('errors/status', { status: 503, title: 'Database not reachable', message: 'The database is not reachable. Nothing was lost: try again in a few seconds.' })
+      .catch(() => '<!doctype html><title>503</title><h1>Database not reachable</h1><p>Try again in a few seconds.</p>')
+    return ctx.response.status(503).send(html)
+  }
+
   #htmxMessage(ctx: HttpContext, status: number, message: string) {
     ctx.response.header('HX-Retarget', '#till-message')
     ctx.response.header('HX-Reswap', 'innerHTML')
@@ -71,4 +85,10 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   async report(error: unknown, ctx: HttpContext) {
     return super.report(error, ctx)
   }
+}
+
+/** The API, and the till's own JSON calls (the offline till's sync), answer errors in JSON */
+function answersJson(ctx: HttpContext) {
+  const url = ctx.request.url()
+  return url.startsWith('/api/') || url.startsWith('/till/offline/')
 }

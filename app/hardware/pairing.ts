@@ -1,13 +1,13 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import limiter from '@adonisjs/limiter/services/main'
 import Bridge from '#models/bridge'
 import Register from '#models/register'
 import type Store from '#models/store'
 import type User from '#models/user'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { dbTimestamp } from '#services/db_time'
+import { penalize } from '#services/rate_limits'
 import { affectedRows, inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
 import { dispatcher } from '#hardware/dispatcher'
@@ -54,12 +54,12 @@ export async function createPairingCode(store: Store, registerId: number, user: 
  * refusals from one address block pairing from it for 15 minutes (no guessing codes).
  */
 export async function pairBridge(code: string, name: string, ip: string | null) {
-  const [error, paired] = await pairLimit().penalize(`bridge-pair:${ip ?? 'unknown'}`, () => exchangeCode(code, name, ip))
+  const [error, paired] = await penalize(pairLimit, `bridge-pair:${ip ?? 'unknown'}`, () => exchangeCode(code, name, ip))
   if (error) throw error
   return paired
 }
 
-const pairLimit = () => limiter.use({ requests: 10, duration: '15 mins', blockDuration: '15 mins' })
+const pairLimit = { requests: 10, duration: '15 mins', blockDuration: '15 mins' }
 
 async function exchangeCode(code: string, name: string, ip: string | null) {
   const hash = sha256(normalizeCode(code))

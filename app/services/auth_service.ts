@@ -1,4 +1,3 @@
-import limiter from '@adonisjs/limiter/services/main'
 import logger from '@adonisjs/core/services/logger'
 import hash from '@adonisjs/core/services/hash'
 import { errors as authErrors } from '@adonisjs/auth'
@@ -6,6 +5,7 @@ import { DateTime } from 'luxon'
 import User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
 import { recordAudit } from '#services/audit_service'
+import { penalize } from '#services/rate_limits'
 
 /*
 | Signing in, with rate limits: 5 failed passwords for one email from one address within
@@ -13,13 +13,13 @@ import { recordAudit } from '#services/audit_service'
 | there for 5 minutes. Failures are logged and written to the audit log.
 */
 
-const loginLimit = () => limiter.use({ requests: 5, duration: '15 mins', blockDuration: '15 mins' })
-const pinLimit = () => limiter.use({ requests: 5, duration: '5 mins', blockDuration: '5 mins' })
+const loginLimit = { requests: 5, duration: '15 mins', blockDuration: '15 mins' }
+const pinLimit = { requests: 5, duration: '5 mins', blockDuration: '5 mins' }
 
 export default class AuthService {
   async attemptLogin(email: string, password: string, ip: string): Promise<User> {
     const key = `login:${email.toLowerCase()}:${ip}`
-    const [error, user] = await loginLimit().penalize(key, async () => {
+    const [error, user] = await penalize(loginLimit, key, async () => {
       try {
         return await User.verifyCredentials(email.toLowerCase(), password)
       } catch (failure) {
@@ -52,7 +52,7 @@ export default class AuthService {
       throw new DomainError('A PIN is 4 to 6 digits', { code: 'invalid_pin', field: 'pin' })
     }
     const key = `pin:${storeId}:${ip}`
-    const [error, user] = await pinLimit().penalize(key, async () => {
+    const [error, user] = await penalize(pinLimit, key, async () => {
       const candidates = await User.query()
         .where({ store_id: storeId, active: true })
         .whereNotNull('pin')

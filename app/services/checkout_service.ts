@@ -327,9 +327,10 @@ export default class CheckoutService {
 
   // ---------------------------------------------------------------- payments and completion
 
-  async addPayment(actor: Actor, saleId: number, request: PaymentRequest): Promise<PaymentOutcome> {
+  /** `client`: run inside the caller's transaction (an idempotent API write); sale:completed goes out when it commits */
+  async addPayment(actor: Actor, saleId: number, request: PaymentRequest, client?: TransactionClientContract | null): Promise<PaymentOutcome> {
     let productIds: number[] = []
-    const outcome = await inTransaction(async (trx) => {
+    const outcome = await within(client, async (trx) => {
       const sale = await this.#lockOpenSale(actor, saleId, trx)
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
       if (!items.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
@@ -339,7 +340,8 @@ export default class CheckoutService {
       for (const item of items) if (item.$isDirty) await item.useTransaction(trx).save()
       return this.#pay(actor, sale, items, request, trx)
     })
-    if (outcome.completed) this.#publishCompleted(outcome.sale, productIds)
+    if (outcome.completed && client) client.after('commit', () => this.#publishCompleted(outcome.sale, productIds))
+    else if (outcome.completed) this.#publishCompleted(outcome.sale, productIds)
     return outcome
   }
 

@@ -1,5 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { markClaimWritten } from '#services/idempotency_claim'
+import { isDatabaseUnavailable } from '#exceptions/api_errors'
 
 /*
 | Whole-transaction retries. A transaction is all-or-nothing, so running it again is safe when
@@ -17,7 +19,6 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 */
 
 const CONFLICTS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'])
-const NODE_GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'ER_UNKNOWN_COM_ERROR', 'ER_NODE_NOT_READY'])
 
 const maxAttempts = Math.max(1, Number(process.env.DB_RETRY_ATTEMPTS ?? 30))
 
@@ -27,7 +28,7 @@ export const transactionRetries = { conflict: 0, node: 0 }
 export function retryReason(error: any): 'conflict' | 'node' | null {
   if (error?.commitOutcomeUnknown) return null
   if (CONFLICTS.has(error?.code)) return 'conflict'
-  if (NODE_GONE.has(error?.code) || error?.errno === 1047) return 'node'
+  if (isDatabaseUnavailable(error) || error?.errno === 1047) return 'node'
   return null
 }
 
@@ -35,11 +36,18 @@ export function backoffMs(attempt: number) {
   return Math.random() * Math.min(500, 5 * 2 ** attempt)
 }
 
-/** Runs work in one transaction, and again (with backoff) while the database says it did not commit */
+/**
+ * Runs work in one transaction, and again (with backoff) while the database says it did not
+ * commit. Inside a request with an Idempotency-Key, it first marks the key's claim as written,
+ * in itself (idempotency_claim.ts).
+ */
 export async function inTransaction<T>(work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work)
+      return await db.transaction(async (trx) => {
+        await markClaimWritten(trx)
+        return work(trx)
+      })
     } catch (error: any) {
       const reason = retryReason(error)
       if (attempt >= maxAttempts || !reason) throw error

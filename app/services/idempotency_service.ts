@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import type { HttpContext } from '@adonisjs/core/http'
@@ -6,7 +6,9 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DomainError } from '#exceptions/domain_error'
 import { apiErrorBody } from '#exceptions/api_errors'
 import { dbTimestamp } from '#services/db_time'
-import { inTransaction } from '#services/db_transaction'
+import { affectedRows, inTransaction } from '#services/db_transaction'
+import { heldClaim } from '#services/idempotency_claim'
+import { faultPoint } from '#services/fault_injection'
 import { insertStatement, runStatements } from '#services/sql_batch'
 
 export interface StoredResponse {
@@ -21,6 +23,8 @@ interface KeyedRequest {
   method: string
   path: string
   requestHash: string
+  /** The token a claim made by this request holds */
+  token: string
 }
 
 /*
@@ -35,30 +39,56 @@ interface KeyedRequest {
 // At least a day: a shorter one would delete the claims of requests still running
 export const KEY_RETENTION_DAYS = Math.max(1, env.get('IDEMPOTENCY_KEY_DAYS', 7))
 
+// How long a claim without an answer holds its key: longer than any request runs, so only a
+// claim whose holder is gone (a killed process, a lost database connection) is ever taken over
+export const CLAIM_LEASE_SECONDS = Math.max(1, env.get('IDEMPOTENCY_LEASE_SECONDS', 60))
+
 /**
  * For writes whose service runs its own transaction(s): the key is claimed first (a concurrent
  * duplicate answers 409 idempotency_in_progress) and the answer kept once the write is done.
+ * The write's transaction marks the claim as written (markClaimWritten), so a claim left by a
+ * holder that died is settled by the first retry after its lease: the write runs again if it
+ * never committed, else the retry gets a final answer saying it was carried out.
  */
 export async function runIdempotent(ctx: HttpContext, handler: () => Promise<StoredResponse>) {
   const request = keyedRequest(ctx)
   if (!request) return send(ctx, await handler())
 
-  if (!(await claim(request))) return send(ctx, await replay(ctx, request))
+  const token = (await claim(request)) ? request.token : await takeOver(request)
+  if (!token) return send(ctx, await replay(ctx, request))
+  faultPoint('after_idempotency_claim')
+  const mine = { user_id: request.userId, key: request.key, claim_token: token }
   let outcome: StoredResponse
   try {
-    outcome = await handler()
+    outcome = await heldClaim.run({ userId: request.userId, key: request.key, token }, handler)
   } catch (error) {
     const answer = apiErrorBody(error)
     if (answer && answer.status < 500) {
-      await remember(request, answer)
+      await remember(request, token, answer)
     } else {
       // Nothing was written: let a retry run the request again
-      await db.from('idempotency_keys').where({ user_id: request.userId, key: request.key }).delete()
+      await db.from('idempotency_keys').where(mine).whereNull('written_at').delete()
     }
     throw error
   }
-  await remember(request, outcome)
+  faultPoint('after_idempotent_write')
+  await remember(request, token, outcome)
   return send(ctx, outcome)
+}
+
+/** Takes over a claim of this same request whose lease ran out and whose write never committed */
+async function takeOver(request: KeyedRequest): Promise<string | null> {
+  const token = randomUUID()
+  const updated = await expiredClaim(request).whereNull('written_at').update({ claim_token: token, created_at: dbTimestamp() })
+  return affectedRows(updated) ? token : null
+}
+
+function expiredClaim(request: KeyedRequest) {
+  return db
+    .from('idempotency_keys')
+    .where({ user_id: request.userId, key: request.key, request_hash: request.requestHash })
+    .whereNull('status_code')
+    .where('created_at', '<', dbTimestamp(new Date(Date.now() - CLAIM_LEASE_SECONDS * 1000)))
 }
 
 /**
@@ -73,6 +103,7 @@ export async function runIdempotentInTransaction(ctx: HttpContext, handler: (trx
   try {
     const { outcome, text } = await inTransaction(async (trx) => {
       const answer = await handler(trx)
+      faultPoint('after_idempotency_claim')
       const row = keyRow(request, answer)
       // The transaction's last statement: it commits in the same round trip on MySQL/MariaDB
       await runStatements(trx, [insertStatement('idempotency_keys', [row])], { commit: true })
@@ -105,7 +136,7 @@ function keyedRequest(ctx: HttpContext): KeyedRequest | null {
   const requestHash = createHash('sha256')
     .update(`${method} ${path} ${JSON.stringify(ctx.request.body())}`)
     .digest('hex')
-  return { userId: ctx.auth.user!.id, key, method, path, requestHash }
+  return { userId: ctx.auth.user!.id, key, method, path, requestHash, token: randomUUID() }
 }
 
 function storedKey(request: KeyedRequest) {
@@ -120,6 +151,12 @@ async function replay(ctx: HttpContext, request: KeyedRequest): Promise<StoredRe
       status: 409,
       code: 'idempotency_conflict',
     })
+  }
+  if (existing.status_code === null && existing.written_at) {
+    // The write committed but its holder died before keeping the answer: a final answer instead
+    const lost = { errors: [{ message: 'This request was carried out; its answer was lost with the server that ran it. Read the resource to see it', code: 'idempotency_answer_lost' }] }
+    const settled = await expiredClaim(request).whereNotNull('written_at').update({ status_code: 200, response_body: JSON.stringify(lost) })
+    if (affectedRows(settled)) return replay(ctx, request)
   }
   if (existing.status_code === null) {
     throw new DomainError('The first request with this Idempotency-Key is still running; retry shortly', {
@@ -140,6 +177,7 @@ function keyRow(request: KeyedRequest, answer: StoredResponse | null) {
     request_hash: request.requestHash,
     status_code: answer?.status ?? null,
     response_body: answer ? JSON.stringify(answer.body) : null,
+    claim_token: answer ? null : request.token,
     created_at: dbTimestamp(),
   }
 }
@@ -155,10 +193,10 @@ async function claim(request: KeyedRequest, answer: StoredResponse | null = null
   }
 }
 
-async function remember(request: KeyedRequest, outcome: StoredResponse) {
+async function remember(request: KeyedRequest, token: string, outcome: StoredResponse) {
   await db
     .from('idempotency_keys')
-    .where({ user_id: request.userId, key: request.key })
+    .where({ user_id: request.userId, key: request.key, claim_token: token })
     .update({ status_code: outcome.status, response_body: JSON.stringify(outcome.body) })
 }
 

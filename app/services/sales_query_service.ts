@@ -4,6 +4,7 @@ import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import Refund from '#models/refund'
 import type Store from '#models/store'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { notFound } from '#exceptions/domain_error'
 import { dbTimestamp } from '#services/db_time'
 
@@ -43,13 +44,14 @@ export default class SalesQueryService {
     return query.orderBy(dateColumn, 'desc').orderBy('id', 'desc').paginate(filters.page ?? 1, filters.perPage ?? 25)
   }
 
-  async find(store: Store, id: number) {
-    const sale = await Sale.query().where({ id, store_id: store.id }).preload('user').preload('register').preload('customer').preload('voider').first()
+  /** `client`: read inside the caller's transaction, to answer with what it just wrote */
+  async find(store: Store, id: number, client?: TransactionClientContract) {
+    const sale = await Sale.query({ client }).where({ id, store_id: store.id }).preload('user').preload('register').preload('customer').preload('voider').first()
     if (!sale) throw notFound('The sale')
     const [items, payments, refunds] = await Promise.all([
-      SaleItem.query().where('sale_id', sale.id).orderBy('position'),
-      Payment.query().where('sale_id', sale.id).orderBy('id'),
-      Refund.query().where('sale_id', sale.id).preload('items').preload('payments').orderBy('id'),
+      SaleItem.query({ client }).where('sale_id', sale.id).orderBy('position'),
+      Payment.query({ client }).where('sale_id', sale.id).orderBy('id'),
+      Refund.query({ client }).where('sale_id', sale.id).preload('items').preload('payments').orderBy('id'),
     ])
     return { sale, items, payments, refunds }
   }

@@ -3,7 +3,7 @@ import { inject } from '@adonisjs/core'
 import CheckoutService from '#services/checkout_service'
 import SalesQueryService from '#services/sales_query_service'
 import { paymentJson, saleJson } from '#services/api_presenters'
-import { runIdempotent } from '#services/idempotency_service'
+import { runIdempotentInTransaction } from '#services/idempotency_service'
 import { createPaymentValidator } from '#validators/sales'
 
 @inject()
@@ -16,13 +16,15 @@ export default class PaymentsController {
   async store(ctx: HttpContext) {
     await ctx.bouncer.authorize('sell')
     const body = await ctx.request.validateUsing(createPaymentValidator)
-    return runIdempotent(ctx, async () => {
+    // The payment and its key commit together: no claim can outlive the payment it guards
+    return runIdempotentInTransaction(ctx, async (trx) => {
       const { payment } = await this.checkout.addPayment(
         { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() },
         body.sale_id,
-        { method: body.method, amount: body.amount, tendered: body.tendered ?? null, reference: body.reference ?? null }
+        { method: body.method, amount: body.amount, tendered: body.tendered ?? null, reference: body.reference ?? null },
+        trx
       )
-      const detail = await this.sales.find(ctx.store, body.sale_id)
+      const detail = await this.sales.find(ctx.store, body.sale_id, trx)
       return { status: 201, body: { ...paymentJson(payment), sale: saleJson(detail.sale, detail.items, detail.payments, detail.refunds) } }
     })
   }

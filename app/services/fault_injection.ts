@@ -1,0 +1,8 @@
+/*
+| Fault injection for the crash tests: POS_FAULT=<point> makes the process kill itself with
+| SIGKILL when it reaches that point, as a power cut or a kill -9 would. Honoured only when
+| NODE_ENV is test, so no setting of a real server can turn it on.
+*/
+export function faultPoint(name: 'after_idempotency_claim' | 'after_idempotent_write') {
+  if (process.env.NODE_ENV === 'test' && process.env.POS_FAULT === name) process.kill(process.pid, 'SIGKILL')
+}

@@ -1,0 +1,62 @@
+import env from '#start/env'
+import logger from '@adonisjs/core/services/logger'
+
+/*
+| Redis is optional: with REDIS_HOST set it shares rate limits, live updates and identity
+| changes between servers. This module holds what is known of it now, for the code that falls
+| back when it is down (rate_limits.ts) and for /health/ready. The connection reconnects by
+| itself (config/redis.ts never gives up); its events move the state, and a command that failed
+| marks it down at once. One warning per outage, one line when it is back.
+*/
+
+export interface RedisState {
+  configured: boolean
+  /** null until the first connection or failure */
+  up: boolean | null
+  /** When `up` last changed */
+  since: Date | null
+  lastError: string | null
+}
+
+const state: RedisState = { configured: !!env.get('REDIS_HOST'), up: null, since: null, lastError: null }
+let watching = false
+
+export function redisStatus(): Readonly<RedisState> {
+  return { ...state }
+}
+
+/** Worth sending commands to: configured, and not known to be down */
+export function redisUsable() {
+  watchRedis()
+  return state.configured && state.up !== false
+}
+
+export function redisDown(error: unknown) {
+  state.lastError = error instanceof Error ? error.message : String(error)
+  if (state.up === false) return
+  state.up = false
+  state.since = new Date()
+  logger.warn({ err: error }, 'Redis is unreachable: rate limits are kept in this process\'s memory until it is back')
+}
+
+export function redisUp() {
+  if (state.up === true) return
+  const wasDown = state.up === false
+  state.up = true
+  state.since = new Date()
+  if (wasDown) logger.info('Redis is reachable again: rate limits are shared through it again')
+}
+
+/** Follows the main connection's events (once; the connection itself is made on first use) */
+export function watchRedis() {
+  if (watching || !state.configured) return
+  watching = true
+  import('@adonisjs/redis/services/main')
+    .then(({ default: redis }) => {
+      const connection = redis.connection()
+      connection.on('ready', () => redisUp())
+      connection.on('error', ({ error }: { error: unknown }) => redisDown(error))
+      if (connection.status === 'ready') redisUp()
+    })
+    .catch((error) => redisDown(error))
+}

@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url'
+import { startServer, waitForServer, type ServerProcess } from '../../../commands/_server.js'
+
+/*
+| A real app server as a child process (bin/server.ts), on the test run's database, for the
+| tests that kill it, or cut what it depends on, and look at what its clients get.
+*/
+
+const appRoot = new URL('../../../', import.meta.url)
+
+export class AppProcess {
+  server!: ServerProcess
+  output = ''
+  constructor(
+    public port: number,
+    public env: Record<string, string | undefined> = {}
+  ) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  async start(env: Record<string, string | undefined> = {}) {
+    this.server = startServer(appRoot, { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: 'warn', ...this.env, ...env }, { quiet: true })
+    this.server.child.stdout!.on('data', (chunk) => (this.output += chunk))
+    await waitForServer(this.server, this.port)
+    return this
+  }
+
+  /** How the process ended: the signal's name, or its exit code */
+  async ended(): Promise<string> {
+    await this.server.exited
+    return this.server.child.signalCode ?? String(this.server.child.exitCode)
+  }
+
+  async stop() {
+    if (this.server) await this.server.stop()
+  }
+
+  request(path: string, init: { method?: string; token?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { accept: 'application/json', ...init.headers }
+    if (init.token) headers.authorization = `Bearer ${init.token}`
+    if (init.key) headers['idempotency-key'] = init.key
+    if (init.body !== undefined) headers['content-type'] = 'application/json'
+    return fetch(this.url + path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) })
+  }
+}
+
+export const appRootPath = fileURLToPath(appRoot)

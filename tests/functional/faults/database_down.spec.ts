@@ -1,0 +1,87 @@
+import { test } from '@japa/runner'
+import { randomUUID } from 'node:crypto'
+import { apiToken, countRows, createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { AppProcess } from './app_process.js'
+import { TcpProxy } from './tcp_proxy.js'
+
+/*
+| MariaDB out of reach: a real child server whose DB_PORT is a TCP proxy in front of the run's
+| database; the test cuts the proxy (every connection drops, new ones are refused), checks the
+| answers, restores it and sells again. Only on MariaDB: SQLite is a file inside the app.
+*/
+
+const PORT = Number(process.env.PORT ?? 3334) + 8
+const PROXY_PORT = Number(process.env.PORT ?? 3334) + 9
+const onMariaDb = process.env.DB_CONNECTION === 'mysql'
+
+/** Signs in through the sign-in form, as a browser does; returns the session's cookie header */
+async function signIn(app: AppProcess, email: string) {
+  const jar = new Map<string, string>()
+  const keep = (response: Response) => {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const at = pair.indexOf('=')
+      jar.set(pair.slice(0, at), pair.slice(at + 1))
+    }
+  }
+  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
+  const form = await fetch(`${app.url}/login`)
+  keep(form)
+  const csrf = /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(await form.text())![1]
+  const login = await fetch(`${app.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'cookie': cookie() },
+    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }),
+  })
+  keep(login)
+  return cookie()
+}
+
+test.group('The database out of reach', (group) => {
+  let app: AppProcess | null = null
+  let proxy: TcpProxy | null = null
+  group.each.teardown(async () => {
+    await app?.stop()
+    await proxy?.cut()
+    app = proxy = null
+  })
+
+  test('503 database_unavailable with Retry-After while it is cut; sells again once it is back', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { price: 1000, stock: 10 })
+    const token = await apiToken(client, fixture.users.cashier)
+    proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
+    app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT) }).start()
+    const sell = (key: string) => app!.request('/api/sales', { method: 'POST', token, key, body: { items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash' } })
+    const cookie = await signIn(app, fixture.users.cashier.email)
+    assert.equal((await sell(randomUUID())).status, 201)
+
+    await proxy.cut()
+    const key = randomUUID()
+    const refused = await sell(key)
+    assert.equal(refused.status, 503)
+    assert.equal(refused.headers.get('retry-after'), '5')
+    assert.deepEqual(await refused.json(), { errors: [{ message: 'The database is not reachable; try again shortly', code: 'database_unavailable' }] })
+    const list = await app.request('/api/sales', { token })
+    assert.equal(list.status, 503)
+
+    // The till (htmx): its message area says so, and that the cart is kept
+    const till = await fetch(`${app.url}/till/search?q=x`, { headers: { 'cookie': cookie, 'hx-request': 'true' } })
+    assert.equal(till.status, 503)
+    assert.equal(till.headers.get('hx-retarget'), '#till-message')
+    assert.include(await till.text(), 'The database is not reachable: your cart is kept, try again')
+    // A back-office page: a plain status page
+    const page = await fetch(`${app.url}/till`, { headers: { cookie } })
+    assert.equal(page.status, 503)
+    assert.equal(page.headers.get('retry-after'), '5')
+    assert.include(await page.text(), 'Database not reachable')
+
+    await proxy.start()
+    const again = await sell(key)
+    assert.equal(again.status, 201)
+    assert.equal(await countRows('sales', { store_id: fixture.store.id, status: 'completed' }), 2)
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(120_000)
+})

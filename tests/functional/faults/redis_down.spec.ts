@@ -1,0 +1,115 @@
+import { test } from '@japa/runner'
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createStore, PASSWORD } from '#tests/fixtures'
+import { AppProcess } from './app_process.js'
+
+/*
+| Redis going away and coming back under a real child server: a redis-server of the test's own
+| on a port of its own (started, stopped, started again, empty). Sign-in keeps working, its
+| limits keep applying (in the server's memory while Redis is away), and once Redis is back the
+| limits, live updates and identity changes go through it again, without a restart.
+*/
+
+const PORT = Number(process.env.PORT ?? 3334) + 10
+const REDIS_PORT = Number(process.env.PORT ?? 3334) + 11
+
+function startRedis(): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let output = ''
+    child.stdout!.on('data', (chunk) => {
+      output += chunk
+      if (output.includes('Ready to accept connections')) resolve(child)
+    })
+    child.once('exit', () => reject(new Error(`redis-server ended: ${output}`)))
+  })
+}
+
+async function stopRedis(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const ended = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await ended
+}
+
+function redisCli(...args: string[]) {
+  return execFileSync('redis-cli', ['-p', String(REDIS_PORT), ...args], { encoding: 'utf8' }).trim()
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+test.group('Redis out of reach', (group) => {
+  let redis: ChildProcess | null = null
+  let app: AppProcess | null = null
+  group.each.teardown(async () => {
+    await app?.stop()
+    if (redis) await stopRedis(redis)
+    app = redis = null
+  })
+
+  test('sign-in works and is limited while Redis is down, and uses Redis again once it is back', async ({ assert }) => {
+    const fixture = await createStore()
+    const email = fixture.users.cashier.email
+    redis = await startRedis()
+    app = await new AppProcess(PORT, { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(REDIS_PORT), LOG_LEVEL: 'info' }).start()
+    const login = (as: string, password = PASSWORD) => app!.request('/api/auth/login', { method: 'POST', body: { email: as, password } })
+    /** Wrong passwords until the limit answers 429: how many were refused with 401 first */
+    const failuresUntilBlocked = async (as: string) => {
+      for (let failures = 0; failures < 10; failures++) {
+        const response = await login(as, 'wrong-password')
+        if (response.status === 429) return failures
+        assert.equal(response.status, 401)
+      }
+      return Infinity
+    }
+
+    /** Signs in and asks who it is: an identity read, which listens for identity changes on Redis */
+    const signedIn = async () => {
+      const response = await login(email)
+      assert.equal(response.status, 200)
+      const { token } = (await response.json()) as any
+      return (await app!.request('/api/auth/me', { token })).status
+    }
+    /** The channels Redis has subscribers on, once both the identity and live update ones are there (or after 10 s) */
+    const channels = async () => {
+      let names = ''
+      for (let attempt = 0; attempt < 40; attempt++) {
+        await signedIn()
+        names = redisCli('pubsub', 'channels')
+        if (/identity/.test(names) && /transmit/.test(names)) break
+        await sleep(250)
+      }
+      return names
+    }
+
+    assert.equal(await signedIn(), 200)
+    assert.equal(await failuresUntilBlocked(`a-${randomUUID()}@example.com`), 5)
+    assert.isAbove(Number(redisCli('dbsize')), 0, 'the limits are kept in Redis')
+    const before = await channels()
+    assert.match(before, /identity/, 'identity changes are heard through Redis')
+    assert.match(before, /transmit/, 'live updates travel through Redis')
+
+    await stopRedis(redis)
+    redis = null
+    for (let i = 0; i < 3; i++) assert.equal(await signedIn(), 200)
+    assert.equal(await failuresUntilBlocked(`b-${randomUUID()}@example.com`), 5, 'the limit still applies, in memory')
+    assert.equal(app.output.split('Redis is unreachable').length - 1, 1, 'one warning for the outage')
+
+    redis = await startRedis()
+    // The server reconnects by itself (every 2 s at most): a failed sign-in lands in Redis once it has
+    let backInRedis = false
+    for (let attempt = 0; attempt < 40 && !backInRedis; attempt++) {
+      await login(`c-${randomUUID()}@example.com`, 'wrong-password')
+      backInRedis = Number(redisCli('dbsize')) > 0
+      if (!backInRedis) await sleep(250)
+    }
+    assert.isTrue(backInRedis, 'the limits are kept in Redis again')
+    assert.equal(await signedIn(), 200)
+    assert.equal(await failuresUntilBlocked(`d-${randomUUID()}@example.com`), 5)
+    const resubscribed = await channels()
+    assert.match(resubscribed, /identity/)
+    assert.match(resubscribed, /transmit/)
+    assert.include(app.output, 'Redis is reachable again')
+  }).timeout(120_000)
+})
