@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import type { DiscountType } from '#models/sale'
+import type { DiscountType } from '#core/tax'
 import type { LineTax } from '#plugins/contracts/tax_region'
 
 export default class SaleItem extends BaseModel {

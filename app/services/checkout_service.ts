@@ -1,18 +1,19 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import Sale, { type DiscountType } from '#models/sale'
+import Sale from '#models/sale'
+import type { DiscountType } from '#core/tax'
 import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import Product from '#models/product'
 import Store from '#models/store'
 import type User from '#models/user'
 import { DomainError, notFound } from '#exceptions/domain_error'
-import { priceCart } from '#services/pricing'
+import { cashAmountDue, priceCart } from '#core/pricing'
 import { taxCalculatorFor } from '#services/flat_rate_tax'
-import { roundToIncrement, formatMoney } from '#services/money'
+import { formatMoney } from '#core/money'
 import { auditStatement, recordAudit } from '#services/audit_service'
-import { saleHash } from '#services/sale_chain'
+import { saleHash } from '#core/sale_chain'
 import { inTransaction } from '#services/db_transaction'
 import {
   afterWrite,
@@ -31,7 +32,8 @@ import { pluginRegistry } from '#plugins/registry'
 import { codeLookup, productFound } from '#services/catalog_service'
 import { dbTimestamp } from '#services/db_time'
 import { publish } from '#events/domain_events'
-import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, newCartLine, newSaleItemRow, saleItemRow, type CartLine } from '#services/cart_lines'
+import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, newSaleItemRow, saleItemRow } from '#services/cart_line_rows'
+import { lineAmounts, newCartLine, pricingInputs, quantityInCart, type CartLine } from '#core/cart_lines'
 
 /*
 | The checkout: a sale is rung up as an open sale (the cart lives on the server), paid with
@@ -158,7 +160,7 @@ export default class CheckoutService {
           const existing = items.find((i) => i.productId === product.id && !i.priceOverrideBy && !i.discountType)
           const newQuantity = (existing?.quantity ?? 0) + quantity
           this.#checkQuantity(newQuantity)
-          this.#checkStock(actor.store, product, this.#quantityInCart(items, product.id) + quantity)
+          this.#checkStock(actor.store, product, quantityInCart(items, product.id) + quantity)
           if (existing) {
             existing.quantity = newQuantity
             return
@@ -190,7 +192,7 @@ export default class CheckoutService {
     return this.#mutateOpenSale(actor, saleId, async (_sale, items, trx) => {
       const item = this.#item(items, itemId)
       const product = await Product.query({ client: trx }).where('id', item.productId).firstOrFail()
-      this.#checkStock(actor.store, product, this.#quantityInCart(items, item.productId) - item.quantity + quantity)
+      this.#checkStock(actor.store, product, quantityInCart(items, item.productId) - item.quantity + quantity)
       item.quantity = quantity
     })
   }
@@ -451,7 +453,7 @@ export default class CheckoutService {
             field: `items.${index}.product_id`,
           })
         }
-        // Plain data, as the till's cart lines (cart_lines.ts): the lines are only written and answered
+        // Plain data, as the till's cart lines (core/cart_lines.ts): the lines are only written and answered
         const item = newCartLine({
           saleId: 0,
           productId: line.productId,
@@ -559,7 +561,7 @@ export default class CheckoutService {
     const due = sale.balanceDue
     if (due <= 0) throw new DomainError('This sale is already paid', { status: 409, code: 'already_paid' })
     // Cash settling the sale is rounded to the store's smallest coin
-    const cashDue = method.isCash ? roundToIncrement(due, actor.store.cashRounding) : due
+    const cashDue = method.isCash ? cashAmountDue(due, actor.store.cashRounding) : due
 
     let amount = request.amount ?? null
     const tendered = request.tendered ?? null
@@ -798,30 +800,13 @@ export default class CheckoutService {
   /** Recomputes every amount of the sale from its lines (pricing is the only place that rounds) */
   async #price(store: Store, sale: Sale, items: (SaleItem | CartLine)[], trx: TransactionClientContract) {
     const priced = await priceCart(
-      items.map((item, index) => ({
-        key: index,
-        quantity: item.quantity,
-        unitPrice: item.unitPrice,
-        taxClass: item.taxClass,
-        discountType: item.discountType,
-        discountValue: item.discountValue,
-      })),
+      pricingInputs(items),
       { type: sale.cartDiscountType ?? null, value: sale.cartDiscountValue ?? 0 },
       taxCalculatorFor(store.id),
       { storeId: store.id, pricesIncludeTax: store.pricesIncludeTax, customerId: sale.customerId, client: trx }
     )
-    priced.lines.forEach((line, index) => {
-      // (a SaleItem takes the assignment through its model, a CartLine as plain data)
-      Object.assign(items[index], {
-        subtotal: line.subtotal,
-        lineDiscount: line.lineDiscount,
-        cartDiscountShare: line.cartDiscountShare,
-        taxTotal: line.taxTotal,
-        taxRatePpm: line.taxRatePpm,
-        taxes: line.taxes,
-        total: line.total,
-      })
-    })
+    // (a SaleItem takes the assignment through its model, a CartLine as plain data)
+    lineAmounts(priced).forEach((amounts, index) => Object.assign(items[index], amounts))
     sale.merge({
       subtotal: priced.subtotal,
       discountTotal: priced.discountTotal,
@@ -903,10 +888,6 @@ export default class CheckoutService {
       throw new DomainError(`"${product.name}" is archived or inactive and cannot be sold`, { code: 'product_inactive', field: 'product_id' })
     }
     return product
-  }
-
-  #quantityInCart(items: CartLine[], productId: number) {
-    return items.filter((i) => i.productId === productId).reduce((sum, i) => sum + i.quantity, 0)
   }
 
   #checkStock(store: Store, product: Product, wanted: number) {

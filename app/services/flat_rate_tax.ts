@@ -1,6 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import { mulDivRoundHalfUp } from '#services/money'
+import { mulDivRoundHalfUp } from '#core/money'
 import { pluginRegistry } from '#plugins/registry'
 import type { LineTax, TaxableLine, TaxCalculator, TaxContext, TaxResult } from '#plugins/contracts/tax_region'
 

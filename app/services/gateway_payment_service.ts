@@ -7,7 +7,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
 import { paymentMethod } from '#services/payment_methods'
-import { formatMoney } from '#services/money'
+import { formatMoney } from '#core/money'
 import { pluginRegistry } from '#plugins/registry'
 import type { GatewayPaymentStatus, PaymentGateway } from '#plugins/contracts/payment_gateway'
 

@@ -10,12 +10,12 @@ import CheckoutService, { type Actor, type LineRequest, type PaymentRequest } fr
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
-import { refundHash, voidHash } from '#services/sale_chain'
+import { refundHash, voidHash } from '#core/sale_chain'
 import { paymentMethod } from '#services/payment_methods'
 import { returnToStock } from '#services/stock_return'
 import { publish } from '#events/domain_events'
 import Product from '#models/product'
-import { priceCart } from '#services/pricing'
+import { priceCart } from '#core/pricing'
 import { taxCalculatorFor } from '#services/flat_rate_tax'
 
 /*

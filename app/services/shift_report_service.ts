@@ -1,5 +1,5 @@
 import { paymentMethodLabel } from '#services/payment_methods'
-import { formatMoney } from '#services/money'
+import { formatMoney } from '#core/money'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type Shift from '#models/shift'

@@ -7,7 +7,7 @@ import { countTotal, denominationsFor, MAX_CASH } from '#services/denominations'
 import { affectedRows, inTransaction } from '#services/db_transaction'
 import { dbTimestamp } from '#services/db_time'
 import { recordAudit } from '#services/audit_service'
-import { formatMoney } from '#services/money'
+import { formatMoney } from '#core/money'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { publish } from '#events/domain_events'
 

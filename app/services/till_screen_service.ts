@@ -9,8 +9,8 @@ import type Sale from '#models/sale'
 import CheckoutService, { type Actor } from '#services/checkout_service'
 import CatalogService from '#services/catalog_service'
 import { paymentMethods } from '#services/payment_methods'
-import { roundToIncrement } from '#services/money'
-import { cartLinesOf } from '#services/cart_lines'
+import { cashAmountDue } from '#core/pricing'
+import { cartLinesOf } from '#services/cart_line_rows'
 
 export const REGISTER_COOKIE = 'pos_register'
 
@@ -81,14 +81,14 @@ export default class TillScreenService {
 
   async state(ctx: HttpContext, sale: Sale, register: Register) {
     const [items, payments, customer] = await Promise.all([
-      // A cart change hands over the lines it wrote (cart_lines.ts)
+      // A cart change hands over the lines it wrote (cart_line_rows.ts)
       cartLinesOf(sale) ?? (sale.$preloaded.items ? (sale.items as SaleItem[]) : SaleItem.query().where('sale_id', sale.id).orderBy('position')),
       // paid_total sums the approved payments: a cart with none needs no query
       sale.paidTotal > 0 ? Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id') : [],
       sale.customerId ? Customer.find(sale.customerId) : null,
     ])
     const due = sale.balanceDue
-    const cashDue = roundToIncrement(due, ctx.store.cashRounding)
+    const cashDue = cashAmountDue(due, ctx.store.cashRounding)
     return {
       sale,
       items,

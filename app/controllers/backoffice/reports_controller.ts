@@ -5,7 +5,7 @@ import Store from '#models/store'
 import ReportService from '#services/report_service'
 import { barChart } from '#services/chart_svg'
 import { toCsv } from '#services/report_csv'
-import { formatMoney, minorToDecimal } from '#services/money'
+import { formatMoney, minorToDecimal } from '#core/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 
 const MAX_DAYS = 366

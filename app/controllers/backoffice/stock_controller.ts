@@ -3,7 +3,7 @@ import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import StockService, { ADJUSTMENT_REASONS } from '#services/stock_service'
 import CatalogService from '#services/catalog_service'
-import { parseMoney, minorToDecimal } from '#services/money'
+import { parseMoney, minorToDecimal } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 
 /*

@@ -4,7 +4,7 @@ import CheckoutService from '#services/checkout_service'
 import CatalogService from '#services/catalog_service'
 import TillScreenService from '#services/till_screen_service'
 import AuthService from '#services/auth_service'
-import { parseMoney } from '#services/money'
+import { parseMoney } from '#core/money'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
 import {

@@ -1,13 +1,19 @@
-import { allocate, mulDivRoundHalfUp } from '#services/money'
-import type { DiscountType } from '#models/sale'
-import type { LineTax, TaxCalculator, TaxContext } from '#plugins/contracts/tax_region'
+import { allocate, mulDivRoundHalfUp, roundToIncrement } from './money.js'
+import type { BaseTaxContext, DiscountType, LineTax, TaxableLine, TaxResult } from './tax.js'
 
 /*
 | Pricing is the one place where a cart's amounts are computed. Rule: line discounts first,
 | then the cart discount shared across lines in proportion (largest remainder), then taxes
 | from the store's tax calculator, each rounded half-up as that calculator says.
-| Percent discounts are in basis points (12.5% = 1250).
+| Percent discounts are in basis points (12.5% = 1250). Cash rounding (cashAmountDue) is the last step,
+| applied only to what is paid in cash.
 */
+
+/** What pricing needs of a tax calculator (the plugin contract's TaxCalculator is one) */
+export interface TaxCalculation<Context extends BaseTaxContext> {
+  readonly pricesIncludeTax?: boolean
+  calculate(lines: TaxableLine[], context: Context): TaxResult | Promise<TaxResult>
+}
 
 export interface PricedLineInput {
   key: string | number
@@ -44,11 +50,16 @@ export function discountAmount(base: number, type: DiscountType | null, value: n
   return Math.min(base, value)
 }
 
-export async function priceCart(
+/** What is due in cash: the amount due rounded to the store's smallest coin (cash_rounding, e.g. 5) */
+export function cashAmountDue(due: number, cashRounding: number): number {
+  return roundToIncrement(due, cashRounding)
+}
+
+export async function priceCart<Context extends BaseTaxContext>(
   inputs: PricedLineInput[],
   cartDiscount: { type: DiscountType | null; value: number },
-  calculator: TaxCalculator,
-  context: TaxContext
+  calculator: TaxCalculation<Context>,
+  context: Context
 ): Promise<PricedCart> {
   // A tax region may fix how prices are written (EU VAT: included), whatever the store says
   context = { ...context, pricesIncludeTax: calculator.pricesIncludeTax ?? context.pricesIncludeTax }

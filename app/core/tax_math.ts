@@ -1,4 +1,4 @@
-import type { LineTax, RoundingRule } from '#plugins/contracts/tax_region'
+import type { LineTax, RoundingRule } from './tax.js'
 
 /*
 | Exact tax arithmetic for tax-region plugins: several taxes on a line, compound taxes (a tax
