@@ -9,6 +9,7 @@ import Product from '#models/product'
 import Store from '#models/store'
 import type User from '#models/user'
 import { DomainError, notFound } from '#exceptions/domain_error'
+import type { Actor } from '#services/actor'
 import { cashAmountDue, priceCart } from '#core/pricing'
 import { taxCalculatorFor } from '#services/flat_rate_tax'
 import { formatMoney } from '#core/money'
@@ -46,12 +47,6 @@ export const MAX_QUANTITY = 9999
 /** Runs work in the caller's transaction when given one, else in its own */
 function within<T>(client: TransactionClientContract | null | undefined, work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
   return client ? work(client) : inTransaction(work)
-}
-
-export interface Actor {
-  user: User
-  store: Store
-  ip?: string | null
 }
 
 /** The register columns a completing sale reads under the register's row lock */

@@ -5,7 +5,7 @@ import type Store from '#models/store'
 import SalesQueryService from '#services/sales_query_service'
 import { formatMoney } from '#core/money'
 import { paymentMethodLabel } from '#services/payment_methods'
-import { saleReference } from '#services/return_search_service'
+import { saleReference } from '#core/sale_reference'
 import { loyaltyBalanceFor } from '#services/loyalty_service'
 
 /*

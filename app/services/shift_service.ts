@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import Shift from '#models/shift'
 import ZReport from '#models/z_report'
-import type { Actor } from '#services/checkout_service'
+import type { Actor } from '#services/actor'
 import ShiftReportService from '#services/shift_report_service'
 import type { ShiftFigures } from '#models/z_report'
 import { countTotal, denominationsFor, MAX_CASH } from '#services/denominations'

@@ -1,6 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import type { Actor } from '#services/checkout_service'
+import type { Actor } from '#services/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
