@@ -6,7 +6,7 @@ import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import Customer from '#models/customer'
 import type Sale from '#models/sale'
-import CheckoutService from '#services/checkout_service'
+import CartService from '#services/cart_service'
 import type { Actor } from '#services/actor'
 import CatalogService from '#services/catalog_service'
 import { paymentMethods } from '#services/payment_methods'
@@ -23,7 +23,7 @@ const registerOfRequest = new WeakMap<HttpContext, Promise<Register | null>>()
  */
 export default class TillScreenService {
   constructor(
-    private checkout = new CheckoutService(),
+    private carts = new CartService(),
     private catalog = new CatalogService()
   ) {}
 
@@ -60,12 +60,12 @@ export default class TillScreenService {
     if (chosen && !registerOfRequest.has(ctx)) {
       const [registerRead, cartRead] = await runStatements(db.connection(), [
         { sql: 'SELECT * FROM registers WHERE id = ? AND store_id = ?', bindings: [chosen, ctx.store.id] },
-        this.checkout.openCartStatement(chosen, 'id'),
+        this.carts.openCartStatement(chosen, 'id'),
       ])
       if (registerRead.rows[0]) {
         const register = Register.$createFromAdapterResult(registerRead.rows[0])!
         registerOfRequest.set(ctx, Promise.resolve(register))
-        return this.checkout.currentCartId(this.actor(ctx), register.id, cartRead)
+        return this.carts.currentCartId(this.actor(ctx), register.id, cartRead)
       }
     }
     const register = await this.register(ctx)
@@ -73,7 +73,7 @@ export default class TillScreenService {
   }
 
   currentCart(ctx: HttpContext, register: Register) {
-    return this.checkout.currentCart(this.actor(ctx), register.id)
+    return this.carts.currentCart(this.actor(ctx), register.id)
   }
 
   async cart(ctx: HttpContext, register: Register) {
