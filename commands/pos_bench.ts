@@ -312,7 +312,7 @@ export default class PosBench extends BaseCommand {
     const hash = (await import('@adonisjs/core/services/hash')).default
     const { BENCH_STORE_NAME } = await import('#services/demo_store_service')
     const { searchWords } = await import('#services/catalog_service')
-    const { ean13 } = await import('#services/barcode')
+    const { ean13 } = await import('#core/barcode')
     const { default: Store } = await import('#models/store')
     const { default: User } = await import('#models/user')
     const { default: Register } = await import('#models/register')

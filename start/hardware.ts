@@ -5,7 +5,7 @@ import edge from 'edge.js'
 import Store from '#models/store'
 import Device from '#models/device'
 import { queueDisplay, queueSaleReceipt } from '#hardware/jobs'
-import { formatMoney } from '#services/money'
+import { formatMoney } from '#core/money'
 import { dispatcher } from '#hardware/dispatcher'
 import { buildReceipt } from '#services/receipt_service'
 

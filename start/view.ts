@@ -1,5 +1,5 @@
 import edge from 'edge.js'
-import { currencyDigits, formatMoney, minorToDecimal } from '#services/money'
+import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 import { pointsLine, taxesByRate } from '#services/receipt_service'
 import { loyaltyBalanceFor } from '#services/loyalty_service'

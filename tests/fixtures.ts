@@ -6,7 +6,7 @@ import User, { type Role } from '#models/user'
 import Category from '#models/category'
 import type Product from '#models/product'
 import CatalogService from '#services/catalog_service'
-import { ean13 } from '#services/barcode'
+import { ean13 } from '#core/barcode'
 import { dbTimestamp } from '#services/db_time'
 import ShiftService from '#services/shift_service'
 

@@ -4,6 +4,7 @@ import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/h
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { DomainError } from '#exceptions/domain_error'
+import { PricingRefusal } from '#core/pricing'
 import { apiErrorBody, DATABASE_RETRY_AFTER, isDatabaseUnavailable } from '#exceptions/api_errors'
 
 /*
@@ -26,6 +27,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: any, ctx: HttpContext) {
+    // The pure core refuses with an error of its own; where the user is, it is a 422 on the field
+    if (error instanceof PricingRefusal) error = new DomainError(error.message, { code: error.code, field: error.field })
     if (isDatabaseUnavailable(error)) return this.#databaseUnavailable(ctx, error)
     if (answersJson(ctx)) {
       const answer = apiErrorBody(error)

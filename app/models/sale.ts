@@ -7,9 +7,9 @@ import Register from '#models/register'
 import User from '#models/user'
 import Customer from '#models/customer'
 import Store from '#models/store'
+import type { DiscountType } from '#core/tax'
 
 export type SaleStatus = 'open' | 'parked' | 'completed' | 'voided'
-export type DiscountType = 'percent' | 'amount'
 
 export default class Sale extends BaseModel {
   @column({ isPrimary: true }) declare id: number

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
-import type { DiscountType } from '#models/sale'
-import type { LineTax } from '#plugins/contracts/tax_region'
+import type { DiscountType } from '#core/tax'
+import type { LineTax } from '#core/tax'
 
 export default class SaleItem extends BaseModel {
   @column({ isPrimary: true }) declare id: number

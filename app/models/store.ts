@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon'
-import { BaseModel, afterDelete, afterSave, column, hasMany } from '@adonisjs/lucid/orm'
+import { BaseModel, column, hasMany } from '@adonisjs/lucid/orm'
 import type { HasMany } from '@adonisjs/lucid/types/relations'
 import Register from '#models/register'
-import { identityChanged } from '#services/identity_cache'
 
 export default class Store extends BaseModel {
   @column({ isPrimary: true }) declare id: number
@@ -18,11 +17,4 @@ export default class Store extends BaseModel {
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 
   @hasMany(() => Register) declare registers: HasMany<typeof Register>
-
-  // Requests read their home store with the user through a short cache (identity_cache.ts)
-  @afterSave()
-  @afterDelete()
-  static forgetKeptIdentities(store: Store) {
-    identityChanged(store.$trx)
-  }
 }

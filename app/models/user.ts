@@ -1,12 +1,11 @@
 import { DateTime } from 'luxon'
 import hash from '@adonisjs/core/services/hash'
 import { compose } from '@adonisjs/core/helpers'
-import { BaseModel, afterDelete, afterSave, beforeSave, belongsTo, column } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeSave, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import { withAuthFinder } from '@adonisjs/auth/mixins/lucid'
+import type { DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
 import Store from '#models/store'
-import { AccessTokensProvider } from '#services/access_token_provider'
-import { identityChanged } from '#services/identity_cache'
 
 export const ROLES = ['admin', 'manager', 'cashier', 'accountant'] as const
 export type Role = (typeof ROLES)[number]
@@ -17,7 +16,8 @@ const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
 })
 
 export default class User extends compose(BaseModel, AuthFinder) {
-  static accessTokens = AccessTokensProvider.forModel(User, { expiresIn: '30 days' })
+  /** API tokens: attached by app/services/access_token_provider.ts (a model imports no service) */
+  declare static accessTokens: DbAccessTokensProvider<typeof User>
 
   @column({ isPrimary: true }) declare id: number
   @column() declare storeId: number | null
@@ -39,13 +39,6 @@ export default class User extends compose(BaseModel, AuthFinder) {
     if (user.$dirty.pin && user.pin && !user.pin.startsWith('$')) {
       user.pin = await hash.make(user.pin)
     }
-  }
-
-  // Requests read users through a short cache (identity_cache.ts): a change is seen from the next one
-  @afterSave()
-  @afterDelete()
-  static forgetKeptIdentities(user: User) {
-    identityChanged(user.$trx)
   }
 
   get isManager() {

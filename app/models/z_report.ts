@@ -2,9 +2,44 @@ import { DateTime } from 'luxon'
 import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Register from '#models/register'
-import type { ShiftFigures } from '#services/shift_report_service'
 
 /** Written once when a shift closes; never updated (the service has no path that saves one again) */
+/** The figures of a shift (app/services/shift_report_service.ts works them out), frozen in a Z report */
+export interface MethodTotal {
+  method: string
+  count: number
+  amount: number
+  tendered: number
+  change: number
+}
+
+export interface TaxRateTotal {
+  ratePpm: number
+  net: number
+  tax: number
+  gross: number
+}
+
+export interface ShiftFigures {
+  shiftId: number
+  registerId: number
+  openedAt: string
+  closedAt: string | null
+  currency: string
+  openingFloat: number
+  sales: { count: number; subtotal: number; discounts: number; tax: number; total: number; rounding: number; items: number }
+  byMethod: MethodTotal[]
+  taxByRate: TaxRateTotal[]
+  refunds: { count: number; total: number; cash: number }
+  voids: { count: number; total: number; carts: number }
+  cashIn: { count: number; total: number }
+  cashOut: { count: number; total: number }
+  noSales: number
+  cash: { float: number; taken: number; change: number; refunds: number; cashIn: number; cashOut: number; expected: number }
+  counted: number | null
+  difference: number | null
+}
+
 export default class ZReport extends BaseModel {
   @column({ isPrimary: true }) declare id: number
   @column() declare storeId: number

@@ -4,17 +4,17 @@ import { pathToFileURL } from 'node:url'
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
-import type { BaseSchema } from '@adonisjs/lucid/schema'
-import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { errors as vineErrors } from '@vinejs/vine'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { recordAudit } from '#services/audit_service'
 import { dbTimestamp } from '#services/db_time'
 import { pluginRegistry } from '#plugins/registry'
 import { readManifest } from '#plugins/manifest'
-import { isolatingRegistrar, withTimeout } from '#plugins/isolation'
+import { isolatingRegistrar, messageOf, withTimeout } from '#plugins/isolation'
 import { decodeSetting, defaultSettings, encodeSetting, validateSettings } from '#plugins/settings'
 import type { PluginDefinition, PluginManifest, PluginSettings } from '#plugins/contracts/plugin'
+import { migrateAndActivate } from '#plugins/plugin_migrations'
 import pluginsConfig from '#config/plugins'
 
 /*
@@ -256,7 +256,7 @@ class PluginHost {
       if (missing.length) throw settingsError(missing)
 
       try {
-        await this.#migrateAndActivate(entry, settings)
+        await migrateAndActivate(entry, () => this.#activate(entry, settings))
       } catch (error: any) {
         this.#markFailed(entry, error)
         await this.#saveState(id, { enabled: false, last_error: `Enable failed: ${messageOf(error)}`, last_error_at: dbTimestamp() })
@@ -373,79 +373,6 @@ class PluginHost {
       }
     }
   }
-
-  /**
-   * Runs the plugin's pending migrations in one transaction, then its setup. A failing
-   * migration rolls the transaction back (SQLite undoes the tables too; MariaDB commits DDL
-   * at once, so what ran is undone with down()). A failing setup undoes this attempt's
-   * migrations with down() as well: a plugin is never left half-enabled.
-   */
-  async #migrateAndActivate(entry: PluginEntry, settings: PluginSettings) {
-    const ran: BaseSchema[] = []
-    const sqlite = ['better-sqlite3', 'sqlite3'].includes(db.connection().dialect.name)
-    try {
-      await db.transaction((trx) => this.#migrate(entry, trx, ran))
-    } catch (error) {
-      if (!sqlite) await this.#undo(entry, ran)
-      throw error
-    }
-    try {
-      await this.#activate(entry, settings)
-    } catch (error) {
-      await this.#undo(entry, ran)
-      throw error
-    }
-  }
-
-  async #undo(entry: PluginEntry, ran: BaseSchema[]) {
-    for (const schema of [...ran].reverse()) {
-      try {
-        const Schema = schema.constructor as any
-        await new Schema(db.connection(), schema.file, false).execDown()
-      } catch (undo: any) {
-        logger.error({ err: undo, plugin: entry.id }, 'Could not undo migration %s', schema.file)
-      }
-    }
-    if (ran.length) {
-      await db.from('plugin_migrations').where('plugin_id', entry.id).whereIn('name', ran.map((s) => migrationName(s.file))).delete()
-    }
-  }
-
-  async #migrate(entry: PluginEntry, trx: TransactionClientContract, ran: BaseSchema[]) {
-    const folderName = entry.manifest!.migrations
-    if (!folderName) return
-    const folder = join(entry.folder, folderName)
-    if (!existsSync(folder)) throw new Error(`the migrations folder ${folderName} does not exist`)
-    const done = new Set(
-      (await trx.from('plugin_migrations').where('plugin_id', entry.id).select('name')).map((r) => r.name)
-    )
-    const files = readdirSync(folder).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort()
-    for (const file of files) {
-      const name = migrationName(file)
-      if (done.has(name)) continue
-      const path = join(folder, file)
-      const module = await import(pathToFileURL(path.replace(/\.ts$/, '.js')).href)
-      const Schema = module.default
-      if (typeof Schema !== 'function') throw new Error(`migration ${file} must export a default BaseSchema class`)
-      const schema: BaseSchema = new Schema(trx, path, false)
-      try {
-        await schema.execUp()
-      } catch (error) {
-        throw new Error(`migration ${file} failed: ${messageOf(error)}`)
-      }
-      ran.push(schema)
-      await trx.table('plugin_migrations').insert({ plugin_id: entry.id, name, migrated_at: dbTimestamp() })
-    }
-  }
-}
-
-function migrationName(file: string) {
-  return file.split('/').pop()!.replace(/\.(ts|js)$/, '')
-}
-
-export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message
-  return String(error)
 }
 
 export const pluginHost = new PluginHost()

@@ -142,3 +142,9 @@ function checkTaxResult(lines: TaxableLine[], result: TaxResult): TaxResult {
   }
   return result
 }
+
+/** The message of anything thrown, for the plugin list, the log and the audit */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}

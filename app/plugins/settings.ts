@@ -1,5 +1,5 @@
 import encryption from '@adonisjs/core/services/encryption'
-import { currencyDigits, parseMoney } from '#services/money'
+import { currencyDigits, parseMoney } from '#core/money'
 import type { PluginSettings, SettingField } from '#plugins/contracts/plugin'
 
 /*

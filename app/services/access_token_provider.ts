@@ -4,7 +4,7 @@ import { symbols } from '@adonisjs/auth'
 import { AccessToken, AccessTokensLucidUserProvider, DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
 import { SessionLucidUserProvider } from '@adonisjs/auth/session'
 import type { DbAccessTokensProviderOptions } from '@adonisjs/auth/types/access_tokens'
-import type User from '#models/user'
+import User from '#models/user'
 import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
 import { runStatements, type Statement } from '#services/sql_batch'
@@ -165,3 +165,9 @@ export class SessionUserProvider extends SessionLucidUserProvider<typeof User> {
     return user ? this.createUserForGuard(user) : null
   }
 }
+
+/*
+| User.accessTokens, the model's API tokens, are this provider. It is attached here rather than in
+| the model because a model imports no service; config/auth.ts imports this module at boot.
+*/
+User.accessTokens = AccessTokensProvider.forModel(User, { expiresIn: '30 days' })

@@ -4,7 +4,7 @@ import type Sale from '#models/sale'
 import type SaleItem from '#models/sale_item'
 import type Payment from '#models/payment'
 import type Refund from '#models/refund'
-import type { CartLine } from '#services/cart_lines'
+import type { CartLine } from '#core/cart_lines'
 
 /*
 | The JSON shapes of the REST API. Money is integer minor units; dates are ISO 8601 in UTC.

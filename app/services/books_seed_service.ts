@@ -2,7 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { inTransaction } from '#services/db_transaction'
-import { mulDivRoundHalfUp } from '#services/money'
+import { mulDivRoundHalfUp } from '#core/money'
 import { dbTimestamp } from '#services/db_time'
 import { storeDays } from '#services/books_service'
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
-import { currencyDigits } from '#services/money'
+import { currencyDigits } from '#core/money'
 import { dbTimestamp } from '#services/db_time'
 import type { BookDay, BookSaleLine, BookTax, ExportPeriod, ExportSource } from '#plugins/contracts/accounting_export'
 

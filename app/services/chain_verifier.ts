@@ -1,6 +1,6 @@
 import database from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
-import { refundHash, saleHash, voidHash } from '#services/sale_chain'
+import { refundHash, saleHash, voidHash } from '#core/sale_chain'
 
 /*
 | Walks each register's chain of completed sales, refunds and voids from its first record to

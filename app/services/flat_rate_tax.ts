@@ -1,15 +1,11 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import { mulDivRoundHalfUp } from '#services/money'
+import { flatLineTax } from '#core/tax_math'
 import { pluginRegistry } from '#plugins/registry'
 import type { LineTax, TaxableLine, TaxCalculator, TaxContext, TaxResult } from '#plugins/contracts/tax_region'
 
 type Rate = { name: string; ratePpm: number }
 
-/** The tax of one line at one rate, half-up: inside an amount that includes it, or on top of one that does not */
-export function flatLineTax(amount: number, ratePpm: number, pricesIncludeTax: boolean): number {
-  return pricesIncludeTax ? amount - mulDivRoundHalfUp(amount, 1_000_000, 1_000_000 + ratePpm) : mulDivRoundHalfUp(amount, ratePpm, 1_000_000)
-}
 const CACHE_MS = 30_000
 
 /**

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto'
 import logger from '@adonisjs/core/services/logger'
 import Payment from '#models/payment'
 import Sale from '#models/sale'
-import CheckoutService, { type Actor, type PaymentOutcome } from '#services/checkout_service'
+import PaymentService from '#services/payment_service'
+import type { PaymentOutcome } from '#services/checkout_rules'
+import type { Actor } from '#services/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#services/db_transaction'
 import { recordAudit } from '#services/audit_service'
 import { paymentMethod } from '#services/payment_methods'
-import { formatMoney } from '#services/money'
+import { formatMoney } from '#core/money'
 import { pluginRegistry } from '#plugins/registry'
 import type { GatewayPaymentStatus, PaymentGateway } from '#plugins/contracts/payment_gateway'
 
@@ -29,7 +31,7 @@ export interface GatewayOutcome {
 }
 
 export default class GatewayPaymentService {
-  #checkout = new CheckoutService()
+  #payments = new PaymentService()
 
   async start(actor: Actor, saleId: number, request: { method: string; amount?: number | null; approvalCode?: string | null }): Promise<GatewayOutcome> {
     const method = paymentMethod(request.method)
@@ -165,7 +167,7 @@ export default class GatewayPaymentService {
     }
     if (status.state === 'approved') {
       try {
-        const completed = await this.#checkout.approveGatewayPayment(actor, payment.saleId, payment.id, status.reference ?? null)
+        const completed = await this.#payments.approveGatewayPayment(actor, payment.saleId, payment.id, status.reference ?? null)
         if (message) await Payment.query().where('id', payment.id).update({ message })
         return { payment: completed.payment, completed: completed.completed ? completed : undefined }
       } catch (error) {

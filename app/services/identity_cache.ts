@@ -1,6 +1,8 @@
 import env from '#start/env'
 import logger from '@adonisjs/core/services/logger'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import User from '#models/user'
+import Store from '#models/store'
 
 /*
 | Who is asking, remembered for a few seconds. Every request reads its user and the user's home
@@ -74,6 +76,13 @@ export function identityChanged(client?: QueryClientContract | null) {
   forgetHere()
   if (client?.isTransaction) (client as any).after('commit', () => identityChanged())
   else tellOthers()
+}
+
+// Saving or deleting a user or a store empties the cache (the hooks are set here, not in the
+// models, because a model imports no service; config/auth.ts loads this module at boot)
+for (const model of [User, Store]) {
+  model.after('save', (row: User | Store) => identityChanged(row.$trx))
+  model.after('delete', (row: User | Store) => identityChanged(row.$trx))
 }
 
 // ---------------------------------------------------------------- other processes, via Redis

@@ -3,9 +3,9 @@ import type SaleItem from '#models/sale_item'
 import type Payment from '#models/payment'
 import type Store from '#models/store'
 import SalesQueryService from '#services/sales_query_service'
-import { formatMoney } from '#services/money'
+import { formatMoney } from '#core/money'
 import { paymentMethodLabel } from '#services/payment_methods'
-import { saleReference } from '#services/return_search_service'
+import { saleReference } from '#core/sale_reference'
 import { loyaltyBalanceFor } from '#services/loyalty_service'
 
 /*

@@ -2,13 +2,7 @@ import { DateTime } from 'luxon'
 import Sale from '#models/sale'
 import type Store from '#models/store'
 import { dbTimestamp } from '#services/db_time'
-
-/** A receipt's scannable sale reference: S-<register id>-<sale number> */
-export const SALE_REF = /^S-(\d{1,9})-(\d{1,9})$/i
-
-export function saleReference(sale: { registerId: number; number: number | null }) {
-  return `S-${sale.registerId}-${sale.number}`
-}
+import { SALE_REF } from '#core/sale_reference'
 
 /**
  * Finding the sale a customer brings back: by the receipt's reference (scanned or typed),

@@ -1,8 +1,9 @@
 import { paymentMethodLabel } from '#services/payment_methods'
-import { formatMoney } from '#services/money'
+import { formatMoney } from '#core/money'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type Shift from '#models/shift'
+import type { MethodTotal, ShiftFigures } from '#models/z_report'
 import { dbTimestamp } from '#services/db_time'
 
 /*
@@ -13,41 +14,6 @@ import { dbTimestamp } from '#services/db_time'
 | A completed sale that was later voided counts as a void, not as a sale, and its cash is taken
 | to have been handed back.
 */
-
-export interface MethodTotal {
-  method: string
-  count: number
-  amount: number
-  tendered: number
-  change: number
-}
-
-export interface TaxRateTotal {
-  ratePpm: number
-  net: number
-  tax: number
-  gross: number
-}
-
-export interface ShiftFigures {
-  shiftId: number
-  registerId: number
-  openedAt: string
-  closedAt: string | null
-  currency: string
-  openingFloat: number
-  sales: { count: number; subtotal: number; discounts: number; tax: number; total: number; rounding: number; items: number }
-  byMethod: MethodTotal[]
-  taxByRate: TaxRateTotal[]
-  refunds: { count: number; total: number; cash: number }
-  voids: { count: number; total: number; carts: number }
-  cashIn: { count: number; total: number }
-  cashOut: { count: number; total: number }
-  noSales: number
-  cash: { float: number; taken: number; change: number; refunds: number; cashIn: number; cashOut: number; expected: number }
-  counted: number | null
-  difference: number | null
-}
 
 const n = (value: unknown) => Number(value ?? 0)
 

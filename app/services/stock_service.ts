@@ -1,15 +1,15 @@
 import db from '@adonisjs/lucid/services/db'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import type { Actor } from '#services/checkout_service'
+import type { Actor } from '#services/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#services/db_transaction'
+import { byProduct, changeStock, checkInteger, checkLines, field, lockProducts, writeLedger } from '#services/stock_ledger'
 import { recordAudit } from '#services/audit_service'
 import { dbTimestamp } from '#services/db_time'
 import { publish } from '#events/domain_events'
 
 /*
 | The stock ledger's operations: receiving from a supplier, adjustments, transfers between
-| stores and stocktakes. Each is one transaction that writes its document, its rows in
+| stores (stocktakes: stocktake_service.ts). Each is one transaction that writes its document, its rows in
 | stock_movements and the matching change of products.stock, so the on-hand figure always
 | equals the ledger's sum. Products are locked in id order (as sales do) so concurrent
 | operations queue instead of deadlocking. 'stock:changed' is published after the commit.
@@ -17,7 +17,6 @@ import { publish } from '#events/domain_events'
 
 export const MAX_COUNT = 1_000_000
 export const MAX_UNIT_COST = 100_000_000
-export const MAX_LINES = 500
 export const ADJUSTMENT_REASONS = ['damaged', 'lost', 'found', 'correction'] as const
 export type AdjustmentReason = (typeof ADJUSTMENT_REASONS)[number]
 
@@ -40,26 +39,6 @@ export interface TransferInput {
   lines: { productId: number; quantity: number }[]
 }
 
-const field = (message: string, name: string, code = 'invalid_field') => new DomainError(message, { code, field: name })
-
-function checkInteger(value: number, name: string, min: number, max: number, what: string) {
-  if (!Number.isInteger(value)) throw field(`${what} must be a whole number`, name)
-  if (value < 0 && min >= 0) throw field(`${what} cannot be negative`, name, 'negative_quantity')
-  if (value < min) throw field(`${what} must be at least ${min}`, name)
-  if (value > max) throw field(`${what} of ${value} is not believable: at most ${max.toLocaleString('en-US')}`, name, 'absurd_quantity')
-}
-
-function checkLines<T extends { productId: number }>(lines: T[]) {
-  if (!lines.length) throw field('Add at least one product', 'items', 'no_lines')
-  if (lines.length > MAX_LINES) throw field(`At most ${MAX_LINES} lines at once`, 'items')
-  const seen = new Set<number>()
-  lines.forEach((line, index) => {
-    if (!Number.isInteger(line.productId) || line.productId <= 0) throw field('Choose a product', `items.${index}.product_id`)
-    if (seen.has(line.productId)) throw field('This product is listed twice', `items.${index}.product_id`, 'duplicate_line')
-    seen.add(line.productId)
-  })
-}
-
 export default class StockService {
   // ---------------------------------------------------------------- receiving
 
@@ -75,7 +54,7 @@ export default class StockService {
     })
 
     const receiptId = await inTransaction(async (trx) => {
-      const products = await this.#lock(trx, actor.store.id, input.lines.map((l) => l.productId))
+      const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
       input.lines.forEach((line, i) => {
         const product = products.get(line.productId)
         if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${i}.product_id`, 'unknown_product')
@@ -96,14 +75,14 @@ export default class StockService {
       await trx.insertQuery().table('stock_receipt_lines').multiInsert(
         input.lines.map((l) => ({ receipt_id: receiptId, product_id: l.productId, quantity: l.quantity, unit_cost: l.unitCost }))
       )
-      for (const line of this.#byProduct(input.lines)) {
+      for (const line of byProduct(input.lines)) {
         await trx.from('products').where('id', line.productId).update({
           stock: trx.raw('stock + ?', [line.quantity]),
           cost: line.unitCost,
           updated_at: now,
         })
       }
-      await this.#ledger(trx, actor, input.lines, 'receipt', 'receipt', receiptId, `From ${supplier}`.slice(0, 255))
+      await writeLedger(trx, actor, input.lines, 'receipt', 'receipt', receiptId, `From ${supplier}`.slice(0, 255))
       await recordAudit({ action: 'stock_received', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_receipt', subjectId: receiptId, data: { supplier, lines: input.lines.length }, ip: actor.ip }, trx)
       return receiptId
     })
@@ -141,17 +120,17 @@ export default class StockService {
     const note = input.note?.trim().slice(0, 255) || null
 
     const adjustmentId = await inTransaction(async (trx) => {
-      const products = await this.#lock(trx, actor.store.id, input.lines.map((l) => l.productId))
+      const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
       const now = dbTimestamp()
       const [id] = await trx.table('stock_adjustments').insert({ store_id: actor.store.id, reason: input.reason, note, user_id: actor.user.id, created_at: now })
       const adjustmentId = Number(id)
-      for (const line of this.#byProduct(input.lines)) {
+      for (const line of byProduct(input.lines)) {
         const index = input.lines.indexOf(line)
         const product = products.get(line.productId)
         if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${index}.product_id`, 'unknown_product')
-        await this.#change(trx, actor, line.productId, line.quantity, product.name, `items.${index}.quantity`)
+        await changeStock(trx, actor, line.productId, line.quantity, product.name, `items.${index}.quantity`)
       }
-      await this.#ledger(trx, actor, input.lines, 'adjustment', 'adjustment', adjustmentId, note ? `${input.reason}: ${note}`.slice(0, 255) : input.reason)
+      await writeLedger(trx, actor, input.lines, 'adjustment', 'adjustment', adjustmentId, note ? `${input.reason}: ${note}`.slice(0, 255) : input.reason)
       await recordAudit({ action: 'stock_adjusted', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_adjustment', subjectId: adjustmentId, data: { reason: input.reason, lines: input.lines.map((l) => [l.productId, l.quantity]) }, ip: actor.ip }, trx)
       return adjustmentId
     })
@@ -172,7 +151,7 @@ export default class StockService {
     const transferId = await inTransaction(async (trx) => {
       const destination = await trx.from('stores').where('id', input.toStoreId).first()
       if (!destination) throw field('This store does not exist', 'to_store_id', 'unknown_store')
-      const products = await this.#lock(trx, actor.store.id, input.lines.map((l) => l.productId))
+      const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
       const skus = [...products.values()].map((p) => p.sku)
       const targets = await trx.from('products').where('store_id', input.toStoreId).whereIn('sku', skus).select('id', 'sku')
       const targetBySku = new Map(targets.map((t) => [t.sku, Number(t.id)]))
@@ -199,11 +178,11 @@ export default class StockService {
           return { transfer_id: transferId, product_id: l.productId, to_product_id: targetBySku.get(product.sku)!, sku: product.sku, name: product.name, quantity_sent: l.quantity, quantity_received: null }
         })
       )
-      for (const line of this.#byProduct(input.lines)) {
+      for (const line of byProduct(input.lines)) {
         const index = input.lines.indexOf(line)
-        await this.#change(trx, actor, line.productId, -line.quantity, products.get(line.productId)!.name, `items.${index}.quantity`)
+        await changeStock(trx, actor, line.productId, -line.quantity, products.get(line.productId)!.name, `items.${index}.quantity`)
       }
-      await this.#ledger(trx, actor, input.lines.map((l) => ({ ...l, quantity: -l.quantity })), 'transfer_out', 'transfer', transferId, `To ${destination.name}`.slice(0, 255))
+      await writeLedger(trx, actor, input.lines.map((l) => ({ ...l, quantity: -l.quantity })), 'transfer_out', 'transfer', transferId, `To ${destination.name}`.slice(0, 255))
       await recordAudit({ action: 'transfer_sent', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_transfer', subjectId: transferId, data: { to: input.toStoreId }, ip: actor.ip }, trx)
       return transferId
     })
@@ -230,17 +209,17 @@ export default class StockService {
         productId: Number(line.to_product_id),
         quantity: received.find((r) => r.lineId === Number(line.id))?.quantity ?? Number(line.quantity_sent),
       }))
-      await this.#lock(trx, actor.store.id, quantities.map((q) => q.productId))
+      await lockProducts(trx, actor.store.id, quantities.map((q) => q.productId))
       const now = dbTimestamp()
       for (const q of quantities) {
         await trx.from('stock_transfer_lines').where('id', q.line.id).update({ quantity_received: q.quantity })
       }
       const moved = quantities.filter((q) => q.quantity !== 0)
-      for (const q of this.#byProduct(moved)) {
+      for (const q of byProduct(moved)) {
         await trx.from('products').where('id', q.productId).update({ stock: trx.raw('stock + ?', [q.quantity]), updated_at: now })
       }
       const from = await trx.from('stores').where('id', transfer.from_store_id).select('name').first()
-      await this.#ledger(trx, actor, moved, 'transfer_in', 'transfer', transferId, `From ${from?.name ?? 'another store'}`.slice(0, 255))
+      await writeLedger(trx, actor, moved, 'transfer_in', 'transfer', transferId, `From ${from?.name ?? 'another store'}`.slice(0, 255))
       await trx.from('stock_transfers').where('id', transferId).update({ status: 'received', received_by: actor.user.id, received_at: now })
       const differences = quantities.filter((q) => q.quantity !== Number(q.line.quantity_sent)).map((q) => ({ sku: q.line.sku, sent: Number(q.line.quantity_sent), received: q.quantity }))
       await recordAudit({ action: 'transfer_received', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_transfer', subjectId: transferId, data: { differences }, ip: actor.ip }, trx)
@@ -276,95 +255,6 @@ export default class StockService {
       .select('stock_transfers.*', 'f.name as from_store_name', 't.name as to_store_name')
   }
 
-  // ---------------------------------------------------------------- stocktakes
-
-  /** A count sheet of every active product of a category (or of the store), with what the system expects */
-  async createStocktake(actor: Actor, categoryId: number | null) {
-    let name = 'All products'
-    if (categoryId) {
-      const category = await db.from('categories').where({ id: categoryId, store_id: actor.store.id }).first()
-      if (!category) throw field('This category does not exist', 'category_id', 'unknown_category')
-      name = category.name
-    }
-    return inTransaction(async (trx) => {
-      const products = trx.from('products').where('store_id', actor.store.id).whereNull('archived_at').select('id', 'stock')
-      if (categoryId) products.where('category_id', categoryId)
-      const rows = await products.orderBy('id')
-      if (!rows.length) throw field('There are no products to count here', 'category_id', 'nothing_to_count')
-      const [id] = await trx.table('stocktakes').insert({ store_id: actor.store.id, category_id: categoryId, name, status: 'counting', created_by: actor.user.id, created_at: dbTimestamp() })
-      const stocktakeId = Number(id)
-      for (let i = 0; i < rows.length; i += 500) {
-        await trx.insertQuery().table('stocktake_lines').multiInsert(rows.slice(i, i + 500).map((r) => ({ stocktake_id: stocktakeId, product_id: r.id, expected: r.stock, counted: null })))
-      }
-      return stocktakeId
-    })
-  }
-
-  async stocktake(storeId: number, id: number) {
-    const stocktake = await db.from('stocktakes').where({ id, store_id: storeId }).first()
-    if (!stocktake) throw notFound('The stocktake')
-    const lines = await db
-      .from('stocktake_lines')
-      .join('products', 'products.id', 'stocktake_lines.product_id')
-      .where('stocktake_id', id)
-      .orderBy('products.name')
-      .select('stocktake_lines.*', 'products.name', 'products.sku', 'products.stock')
-    return { ...stocktake, lines }
-  }
-
-  async stocktakes(storeId: number) {
-    return db.from('stocktakes').where('store_id', storeId).orderBy('id', 'desc').limit(100)
-  }
-
-  /** Saves counts typed on the sheet (blank = not counted yet) */
-  async saveCounts(actor: Actor, stocktakeId: number, counts: { productId: number; counted: number | null }[]) {
-    counts.forEach((c, i) => {
-      if (c.counted !== null) checkInteger(c.counted, `counts.${i}.counted`, 0, MAX_COUNT, 'A count')
-    })
-    await inTransaction(async (trx) => {
-      const stocktake = await trx.from('stocktakes').where({ id: stocktakeId, store_id: actor.store.id }).forUpdate().first()
-      if (!stocktake) throw notFound('The stocktake')
-      if (stocktake.status !== 'counting') throw new DomainError('This stocktake is closed', { status: 409, code: 'stocktake_closed' })
-      for (const c of counts) {
-        await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted })
-      }
-    })
-  }
-
-  /**
-   * A manager approves the counts: each counted product's variance against the stock on hand
-   * now is posted as a 'count' movement, so the stock becomes what was counted. Lines left
-   * blank are not changed.
-   */
-  async approveStocktake(actor: Actor, stocktakeId: number) {
-    if (!actor.user.isManager) throw new DomainError('A manager approves stocktakes', { status: 403, code: 'forbidden' })
-    const result = await inTransaction(async (trx) => {
-      const stocktake = await trx.from('stocktakes').where({ id: stocktakeId, store_id: actor.store.id }).forUpdate().first()
-      if (!stocktake) throw notFound('The stocktake')
-      if (stocktake.status !== 'counting') throw new DomainError('This stocktake was already approved', { status: 409, code: 'stocktake_closed' })
-      const lines = (await trx.from('stocktake_lines').where('stocktake_id', stocktakeId).whereNotNull('counted').orderBy('product_id')) as any[]
-      if (!lines.length) throw field('Nothing was counted yet', 'counts', 'nothing_counted')
-      const products = await this.#lock(trx, actor.store.id, lines.map((l) => Number(l.product_id)))
-      const now = dbTimestamp()
-      const variances: { productId: number; quantity: number }[] = []
-      for (const line of lines) {
-        const onHand = Number(products.get(Number(line.product_id))?.stock ?? 0)
-        const variance = Number(line.counted) - onHand
-        await trx.from('stocktake_lines').where('id', line.id).update({ expected: onHand, variance })
-        if (variance !== 0) {
-          variances.push({ productId: Number(line.product_id), quantity: variance })
-          await trx.from('products').where('id', line.product_id).update({ stock: Number(line.counted), updated_at: now })
-        }
-      }
-      await this.#ledger(trx, actor, variances, 'count', 'stocktake', stocktakeId, `Stocktake: ${stocktake.name}`.slice(0, 255))
-      await trx.from('stocktakes').where('id', stocktakeId).update({ status: 'approved', approved_by: actor.user.id, approved_at: now })
-      await recordAudit({ action: 'stocktake_approved', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stocktake', subjectId: stocktakeId, data: { variances: variances.length }, ip: actor.ip }, trx)
-      return variances
-    })
-    if (result.length) publish('stock:changed', { storeId: actor.store.id, reason: 'count', productIds: result.map((v) => v.productId) })
-    return result
-  }
-
   // ---------------------------------------------------------------- reading the ledger
 
   /** A product's movements, newest first, with the balance after each */
@@ -397,43 +287,5 @@ export default class StockService {
     checkInteger(threshold, 'low_stock_threshold', 0, MAX_COUNT, 'The low-stock threshold')
     const updated = await db.from('products').where({ id: productId, store_id: storeId }).update({ low_stock_threshold: threshold })
     if (!affectedRows(updated)) throw notFound('The product')
-  }
-
-  // ---------------------------------------------------------------- internals
-
-  /** Locks the store's products in id order (the order sales use) and returns them by id */
-  async #lock(trx: TransactionClientContract, storeId: number, productIds: number[]) {
-    const ids = [...new Set(productIds)].sort((a, b) => a - b)
-    const rows = await trx.from('products').whereIn('id', ids).where('store_id', storeId).orderBy('id').forUpdate().select('id', 'name', 'sku', 'stock', 'archived_at')
-    return new Map<number, any>(rows.map((r) => [Number(r.id), r]))
-  }
-
-  /** Lines sorted by product id: updates follow the lock order */
-  #byProduct<T extends { productId: number }>(lines: T[]): T[] {
-    return [...lines].sort((a, b) => a.productId - b.productId)
-  }
-
-  /** A signed change of stock; a decrease below zero is refused unless the store allows negative stock */
-  async #change(trx: TransactionClientContract, actor: Actor, productId: number, quantity: number, name: string, fieldName: string) {
-    const update = trx.from('products').where('id', productId).where('store_id', actor.store.id)
-    if (quantity < 0 && !actor.store.allowNegativeStock) update.where('stock', '>=', -quantity)
-    const changed = await update.update({ stock: trx.raw('stock + ?', [quantity]), updated_at: dbTimestamp() })
-    if (!affectedRows(changed)) {
-      const row = await trx.from('products').where('id', productId).select('stock').first()
-      throw new DomainError(`Not enough stock of "${name}": ${Math.max(0, Number(row?.stock ?? 0))} on hand, ${-quantity} to take off`, {
-        status: 409,
-        code: 'insufficient_stock',
-        field: fieldName,
-      })
-    }
-  }
-
-  async #ledger(trx: TransactionClientContract, actor: Actor, lines: { productId: number; quantity: number }[], reason: string, documentType: string, documentId: number, note: string) {
-    if (!lines.length) return
-    const storeId = actor.store.id
-    const now = dbTimestamp()
-    await trx.insertQuery().table('stock_movements').multiInsert(
-      lines.map((l) => ({ store_id: storeId, product_id: l.productId, quantity: l.quantity, reason, user_id: actor.user.id, note, document_type: documentType, document_id: documentId, created_at: now }))
-    )
   }
 }

@@ -6,11 +6,12 @@ import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import Customer from '#models/customer'
 import type Sale from '#models/sale'
-import CheckoutService, { type Actor } from '#services/checkout_service'
+import CartService from '#services/cart_service'
+import type { Actor } from '#services/actor'
 import CatalogService from '#services/catalog_service'
 import { paymentMethods } from '#services/payment_methods'
-import { roundToIncrement } from '#services/money'
-import { cartLinesOf } from '#services/cart_lines'
+import { cashAmountDue } from '#core/pricing'
+import { cartLinesOf } from '#services/cart_line_rows'
 
 export const REGISTER_COOKIE = 'pos_register'
 
@@ -22,7 +23,7 @@ const registerOfRequest = new WeakMap<HttpContext, Promise<Register | null>>()
  */
 export default class TillScreenService {
   constructor(
-    private checkout = new CheckoutService(),
+    private carts = new CartService(),
     private catalog = new CatalogService()
   ) {}
 
@@ -59,12 +60,12 @@ export default class TillScreenService {
     if (chosen && !registerOfRequest.has(ctx)) {
       const [registerRead, cartRead] = await runStatements(db.connection(), [
         { sql: 'SELECT * FROM registers WHERE id = ? AND store_id = ?', bindings: [chosen, ctx.store.id] },
-        this.checkout.openCartStatement(chosen, 'id'),
+        this.carts.openCartStatement(chosen, 'id'),
       ])
       if (registerRead.rows[0]) {
         const register = Register.$createFromAdapterResult(registerRead.rows[0])!
         registerOfRequest.set(ctx, Promise.resolve(register))
-        return this.checkout.currentCartId(this.actor(ctx), register.id, cartRead)
+        return this.carts.currentCartId(this.actor(ctx), register.id, cartRead)
       }
     }
     const register = await this.register(ctx)
@@ -72,7 +73,7 @@ export default class TillScreenService {
   }
 
   currentCart(ctx: HttpContext, register: Register) {
-    return this.checkout.currentCart(this.actor(ctx), register.id)
+    return this.carts.currentCart(this.actor(ctx), register.id)
   }
 
   async cart(ctx: HttpContext, register: Register) {
@@ -81,14 +82,14 @@ export default class TillScreenService {
 
   async state(ctx: HttpContext, sale: Sale, register: Register) {
     const [items, payments, customer] = await Promise.all([
-      // A cart change hands over the lines it wrote (cart_lines.ts)
+      // A cart change hands over the lines it wrote (cart_line_rows.ts)
       cartLinesOf(sale) ?? (sale.$preloaded.items ? (sale.items as SaleItem[]) : SaleItem.query().where('sale_id', sale.id).orderBy('position')),
       // paid_total sums the approved payments: a cart with none needs no query
       sale.paidTotal > 0 ? Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id') : [],
       sale.customerId ? Customer.find(sale.customerId) : null,
     ])
     const due = sale.balanceDue
-    const cashDue = roundToIncrement(due, ctx.store.cashRounding)
+    const cashDue = cashAmountDue(due, ctx.store.cashRounding)
     return {
       sale,
       items,

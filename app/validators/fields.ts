@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { MAX_ID, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#services/money'
+import { MAX_ID, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#core/money'
 
 /*
 | Numbers shared by the validators. vine.number() casts what it is given with Number(), so in a

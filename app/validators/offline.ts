@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { id, integer, price, quantity } from '#validators/fields'
-import { MAX_SALE_TOTAL } from '#services/money'
+import { MAX_SALE_TOTAL } from '#core/money'
 
 const uuid = () => vine.string().trim().uuid()
 /** A sum in minor units, zero allowed (a discount, a total) */

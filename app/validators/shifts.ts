@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#services/money'
+import { MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#core/money'
 import { id, integer, textId } from '#validators/fields'
 
 // Counts are checked note by note by the shift service (denominations.ts), which names the field

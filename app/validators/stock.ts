@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { MAX_UNIT_PRICE } from '#services/money'
+import { MAX_UNIT_PRICE } from '#core/money'
 import { id, integer, textPage } from '#validators/fields'
 
 /*

@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { MAX_QUANTITY } from '#services/money'
+import { MAX_QUANTITY } from '#core/money'
 import { textId } from '#validators/fields'
 
 const decimal = () => vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/)

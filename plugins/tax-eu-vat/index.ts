@@ -1,6 +1,6 @@
 import { definePlugin } from '#plugins/contracts/plugin'
 import type { RoundingRule } from '#plugins/contracts/tax_region'
-import { computeTaxes } from '#plugins/tax_math'
+import { computeTaxes } from '#core/tax_math'
 import { DomainError } from '#exceptions/domain_error'
 import { COUNTRIES } from './rates.js'
 

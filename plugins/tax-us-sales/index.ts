@@ -1,6 +1,6 @@
 import { definePlugin } from '#plugins/contracts/plugin'
 import type { RoundingRule } from '#plugins/contracts/tax_region'
-import { computeTaxes, type TaxComponent } from '#plugins/tax_math'
+import { computeTaxes, type TaxComponent } from '#core/tax_math'
 
 /*
 | US sales tax: shelf prices exclude tax; each line carries the state, county and city taxes

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import CheckoutService from '#services/checkout_service'
+import PaymentService from '#services/payment_service'
 import SalesQueryService from '#services/sales_query_service'
 import { paymentJson, saleJson } from '#services/api_presenters'
 import { runIdempotentInTransaction } from '#services/idempotency_service'
@@ -9,7 +9,7 @@ import { createPaymentValidator } from '#validators/sales'
 @inject()
 export default class PaymentsController {
   constructor(
-    private checkout: CheckoutService,
+    private payments: PaymentService,
     private sales: SalesQueryService
   ) {}
 
@@ -18,7 +18,7 @@ export default class PaymentsController {
     const body = await ctx.request.validateUsing(createPaymentValidator)
     // The payment and its key commit together: no claim can outlive the payment it guards
     return runIdempotentInTransaction(ctx, async (trx) => {
-      const { payment } = await this.checkout.addPayment(
+      const { payment } = await this.payments.addPayment(
         { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() },
         body.sale_id,
         { method: body.method, amount: body.amount, tendered: body.tendered ?? null, reference: body.reference ?? null },

@@ -4,7 +4,7 @@ import Product from '#models/product'
 import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
 import CatalogService, { type ProductInput } from '#services/catalog_service'
-import { minorToDecimal, parseMoney } from '#services/money'
+import { minorToDecimal, parseMoney } from '#core/money'
 import { productFormValidator, productListValidator } from '#validators/catalog'
 import { DomainError, notFound } from '#exceptions/domain_error'
 

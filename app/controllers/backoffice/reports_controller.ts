@@ -5,7 +5,7 @@ import Store from '#models/store'
 import ReportService from '#services/report_service'
 import { barChart, compactAmount } from '#services/chart_svg'
 import { toCsv } from '#services/report_csv'
-import { currencyDigits, formatMoney, minorToDecimal } from '#services/money'
+import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 
 const MAX_DAYS = 366

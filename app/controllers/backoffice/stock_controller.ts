@@ -2,8 +2,9 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
 import StockService, { ADJUSTMENT_REASONS } from '#services/stock_service'
+import StocktakeService from '#services/stocktake_service'
 import CatalogService from '#services/catalog_service'
-import { parseMoney, minorToDecimal } from '#services/money'
+import { parseMoney, minorToDecimal } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 
 /*
@@ -25,6 +26,7 @@ interface FormLine {
 export default class StockController {
   constructor(
     private stock: StockService,
+    private stocktaking: StocktakeService,
     private catalog: CatalogService
   ) {}
 
@@ -36,7 +38,7 @@ export default class StockController {
     const [receipts, transfers, stocktakes, adjustments] = await Promise.all([
       db.from('stock_receipts').where('store_id', store.id).orderBy('id', 'desc').limit(10),
       this.stock.transfers(store.id),
-      this.stock.stocktakes(store.id),
+      this.stocktaking.stocktakes(store.id),
       db.from('stock_adjustments').where('store_id', store.id).orderBy('id', 'desc').limit(10),
     ])
     return view.render('backoffice/stock/index', { receipts, transfers: transfers.slice(0, 20), stocktakes: stocktakes.slice(0, 10), adjustments })
@@ -128,7 +130,7 @@ export default class StockController {
 
   // ---------------------------------------------------------------- stocktakes
   async stocktakes({ view, store }: HttpContext) {
-    const [stocktakes, categories] = await Promise.all([this.stock.stocktakes(store.id), this.catalog.categories(store.id)])
+    const [stocktakes, categories] = await Promise.all([this.stocktaking.stocktakes(store.id), this.catalog.categories(store.id)])
     return view.render('backoffice/stock/stocktakes', {
       stocktakes,
       categoryOptions: [{ value: '', label: 'All products' }, ...categories.map((c) => ({ value: c.id, label: c.name }))],
@@ -136,12 +138,12 @@ export default class StockController {
   }
 
   async storeStocktake(ctx: HttpContext) {
-    const id = await this.stock.createStocktake(this.#actor(ctx), Number(ctx.request.input('category_id')) || null)
+    const id = await this.stocktaking.createStocktake(this.#actor(ctx), Number(ctx.request.input('category_id')) || null)
     return ctx.response.redirect(`/backoffice/stock/stocktakes/${id}`)
   }
 
   async showStocktake({ params, view, store }: HttpContext) {
-    return view.render('backoffice/stock/stocktake', { stocktake: await this.stock.stocktake(store.id, Number(params.id) || 0) })
+    return view.render('backoffice/stock/stocktake', { stocktake: await this.stocktaking.stocktake(store.id, Number(params.id) || 0) })
   }
 
   /** Saves the sheet; with approve=1 the manager then posts the variances */
@@ -154,7 +156,7 @@ export default class StockController {
       counted: String(value ?? '').trim() === '' ? null : this.#integer(value),
     }))
     try {
-      await this.stock.saveCounts(this.#actor(ctx), id, counts)
+      await this.stocktaking.saveCounts(this.#actor(ctx), id, counts)
     } catch (error) {
       const match = error instanceof DomainError && error.field?.match(/^counts\.(\d+)\./)
       if (match) error.field = `counted.${counts[Number(match[1])]?.productId}`
@@ -162,7 +164,7 @@ export default class StockController {
     }
     if (ctx.request.input('approve')) {
       await ctx.bouncer.authorize('manageStock')
-      const variances = await this.stock.approveStocktake(this.#actor(ctx), id)
+      const variances = await this.stocktaking.approveStocktake(this.#actor(ctx), id)
       ctx.session.flash('notice', `Stocktake approved: ${variances.length} variance(s) posted`)
     } else {
       ctx.session.flash('notice', 'Counts saved')

@@ -1,10 +1,10 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import CheckoutService from '#services/checkout_service'
+import CartService from '#services/cart_service'
 import CatalogService from '#services/catalog_service'
 import TillScreenService from '#services/till_screen_service'
 import AuthService from '#services/auth_service'
-import { parseMoney } from '#services/money'
+import { parseMoney } from '#core/money'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
 import {
@@ -20,7 +20,7 @@ import {
 @inject()
 export default class CartController {
   constructor(
-    private checkout: CheckoutService,
+    private cart: CartService,
     private catalog: CatalogService,
     private screen: TillScreenService,
     private auth: AuthService
@@ -30,7 +30,7 @@ export default class CartController {
   async scan(ctx: HttpContext) {
     const { code } = await ctx.request.validateUsing(scanValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.addByCode(this.screen.actor(ctx), saleId, code)
+    const sale = await this.cart.addByCode(this.screen.actor(ctx), saleId, code)
     if (sale) {
       // Without htmx (scripts not loaded yet) the form posted natively: show the whole till again
       if (!ctx.request.header('hx-request')) return ctx.response.redirect('/till')
@@ -59,34 +59,34 @@ export default class CartController {
   async add(ctx: HttpContext) {
     const { product_id: productId, quantity } = await ctx.request.validateUsing(addItemValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.addProduct(this.screen.actor(ctx), saleId, productId, quantity ?? 1)
+    const sale = await this.cart.addProduct(this.screen.actor(ctx), saleId, productId, quantity ?? 1)
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
   async quantity(ctx: HttpContext) {
     const { quantity } = await ctx.request.validateUsing(quantityValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.setQuantity(this.screen.actor(ctx), saleId, Number(ctx.params.id), quantity)
+    const sale = await this.cart.setQuantity(this.screen.actor(ctx), saleId, Number(ctx.params.id), quantity)
     return renderCart(ctx, this.screen, sale)
   }
 
   async remove(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.removeItem(this.screen.actor(ctx), saleId, Number(ctx.params.id))
+    const sale = await this.cart.removeItem(this.screen.actor(ctx), saleId, Number(ctx.params.id))
     return renderCart(ctx, this.screen, sale)
   }
 
   async lineDiscount(ctx: HttpContext) {
     const { type, value } = await this.#discount(ctx)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.setLineDiscount(this.screen.actor(ctx), saleId, Number(ctx.params.id), type, value)
+    const sale = await this.cart.setLineDiscount(this.screen.actor(ctx), saleId, Number(ctx.params.id), type, value)
     return renderCart(ctx, this.screen, sale)
   }
 
   async cartDiscount(ctx: HttpContext) {
     const { type, value } = await this.#discount(ctx)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.setCartDiscount(this.screen.actor(ctx), saleId, type, value)
+    const sale = await this.cart.setCartDiscount(this.screen.actor(ctx), saleId, type, value)
     return renderCart(ctx, this.screen, sale)
   }
 
@@ -102,13 +102,13 @@ export default class CartController {
     const unitPrice = parseMoney(price, ctx.store.currency)
     if (unitPrice === null) throw new DomainError('Enter the price as an amount, such as 4.99', { code: 'invalid_price', field: 'price' })
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.overridePrice(this.screen.actor(ctx), saleId, Number(ctx.params.id), unitPrice, approver)
+    const sale = await this.cart.overridePrice(this.screen.actor(ctx), saleId, Number(ctx.params.id), unitPrice, approver)
     return renderCart(ctx, this.screen, sale)
   }
 
   async void(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    await this.checkout.voidCart(this.screen.actor(ctx), saleId)
+    await this.cart.voidCart(this.screen.actor(ctx), saleId)
     return renderCart(ctx, this.screen, undefined, { notice: 'The sale was voided.' })
   }
 

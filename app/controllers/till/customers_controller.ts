@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import CheckoutService from '#services/checkout_service'
+import CartService from '#services/cart_service'
 import CustomerService from '#services/customer_service'
 import TillScreenService from '#services/till_screen_service'
 import { DomainError } from '#exceptions/domain_error'
@@ -11,7 +11,7 @@ import { attachCustomerValidator, customerValidator, tillCustomerSearchValidator
 @inject()
 export default class TillCustomersController {
   constructor(
-    private checkout: CheckoutService,
+    private cart: CartService,
     private customers: CustomerService,
     private screen: TillScreenService
   ) {}
@@ -31,7 +31,7 @@ export default class TillCustomersController {
   async attach(ctx: HttpContext) {
     const { customer_id: customerId } = await ctx.request.validateUsing(attachCustomerValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.setCustomer(this.screen.actor(ctx), saleId, customerId)
+    const sale = await this.cart.setCustomer(this.screen.actor(ctx), saleId, customerId)
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
@@ -45,13 +45,13 @@ export default class TillCustomersController {
       throw new DomainError('Payments were taken: remove them before changing the customer', { status: 409, code: 'sale_has_payments' })
     }
     const customer = await this.customers.create(ctx.store, input)
-    const sale = await this.checkout.setCustomer(this.screen.actor(ctx), cart.id, customer.id)
+    const sale = await this.cart.setCustomer(this.screen.actor(ctx), cart.id, customer.id)
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
   async detach(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.setCustomer(this.screen.actor(ctx), saleId, null)
+    const sale = await this.cart.setCustomer(this.screen.actor(ctx), saleId, null)
     return renderCart(ctx, this.screen, sale)
   }
 }

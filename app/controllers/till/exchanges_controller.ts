@@ -7,8 +7,8 @@ import AuthService from '#services/auth_service'
 import CatalogService from '#services/catalog_service'
 import Refund from '#models/refund'
 import Product from '#models/product'
-import { saleReference } from '#services/return_search_service'
-import { parseMoney } from '#services/money'
+import { saleReference } from '#core/sale_reference'
+import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 
 /*

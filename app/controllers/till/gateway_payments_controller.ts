@@ -5,7 +5,7 @@ import TillScreenService from '#services/till_screen_service'
 import SalesQueryService from '#services/sales_query_service'
 import GatewayPaymentService, { type GatewayOutcome } from '#services/gateway_payment_service'
 import Sale from '#models/sale'
-import { parseMoney } from '#services/money'
+import { parseMoney } from '#core/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
 

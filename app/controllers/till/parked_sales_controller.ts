@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import Sale from '#models/sale'
-import CheckoutService from '#services/checkout_service'
+import CartService from '#services/cart_service'
 import TillScreenService from '#services/till_screen_service'
 import { currentSaleId, renderCart, requireRegister } from '#controllers/till/render_cart'
 import { parkValidator } from '#validators/till'
@@ -10,7 +10,7 @@ import { parkValidator } from '#validators/till'
 @inject()
 export default class ParkedSalesController {
   constructor(
-    private checkout: CheckoutService,
+    private cart: CartService,
     private screen: TillScreenService
   ) {}
 
@@ -27,13 +27,13 @@ export default class ParkedSalesController {
   async store(ctx: HttpContext) {
     const { note } = await ctx.request.validateUsing(parkValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    await this.checkout.park(this.screen.actor(ctx), saleId, note ?? null)
+    await this.cart.park(this.screen.actor(ctx), saleId, note ?? null)
     return renderCart(ctx, this.screen, undefined, { notice: 'Sale parked. Resume it from Parked sales.' })
   }
 
   async resume(ctx: HttpContext) {
     const register = await requireRegister(ctx, this.screen)
-    const sale = await this.checkout.resume(this.screen.actor(ctx), Number(ctx.params.id), register.id)
+    const sale = await this.cart.resume(this.screen.actor(ctx), Number(ctx.params.id), register.id)
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 }

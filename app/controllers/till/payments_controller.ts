@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import CheckoutService from '#services/checkout_service'
+import PaymentService from '#services/payment_service'
 import TillScreenService from '#services/till_screen_service'
 import SalesQueryService from '#services/sales_query_service'
-import { parseMoney } from '#services/money'
+import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
 import { tillPaymentValidator } from '#validators/sales'
@@ -11,7 +11,7 @@ import { tillPaymentValidator } from '#validators/sales'
 @inject()
 export default class PaymentsController {
   constructor(
-    private checkout: CheckoutService,
+    private payments: PaymentService,
     private screen: TillScreenService,
     private sales: SalesQueryService
   ) {}
@@ -26,7 +26,7 @@ export default class PaymentsController {
       throw new DomainError('Enter the amount the customer handed over', { code: 'tendered_required', field: 'tendered' })
     }
     const saleId = await currentSaleId(ctx, this.screen)
-    const outcome = await this.checkout.addPayment(this.screen.actor(ctx), saleId, {
+    const outcome = await this.payments.addPayment(this.screen.actor(ctx), saleId, {
       method: input.method,
       amount,
       tendered,
@@ -39,7 +39,7 @@ export default class PaymentsController {
 
   async destroy(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.checkout.removePayment(this.screen.actor(ctx), saleId, Number(ctx.params.id))
+    const sale = await this.payments.removePayment(this.screen.actor(ctx), saleId, Number(ctx.params.id))
     return renderCart(ctx, this.screen, sale)
   }
 

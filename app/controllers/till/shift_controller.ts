@@ -3,7 +3,7 @@ import { inject } from '@adonisjs/core'
 import ShiftService from '#services/shift_service'
 import TillScreenService from '#services/till_screen_service'
 import { denominationsFor } from '#services/denominations'
-import { parseMoney } from '#services/money'
+import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { cashMovementFormValidator, closeShiftFormValidator, openShiftFormValidator } from '#validators/shifts'
 

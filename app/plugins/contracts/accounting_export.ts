@@ -3,7 +3,7 @@
 | rows of the CSV that an accounting package imports. The host streams those rows through
 | papaparse to the download (never the whole file in memory) and neutralises formula cells.
 */
-import type { PluginSettings } from '#plugins/contracts/plugin'
+import type { PluginSettings } from '#plugins/contracts/plugin_settings'
 
 export interface ExportPeriod {
   storeId: number

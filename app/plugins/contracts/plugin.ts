@@ -4,6 +4,7 @@
 | (app/plugins/) reads the manifest, checks it, and on enable calls setup() with a registrar:
 | the plugin extends the core only through what it registers there.
 */
+import type { PluginSettings } from '#plugins/contracts/plugin_settings'
 import type { TaxCalculator } from '#plugins/contracts/tax_region'
 import type { PaymentGateway } from '#plugins/contracts/payment_gateway'
 import type { LoyaltyProgram } from '#plugins/contracts/loyalty'
@@ -48,7 +49,7 @@ export interface PluginManifest {
   migrations?: string
 }
 
-export type PluginSettings = Record<string, string | number | boolean | null>
+export type { PluginSettings } from '#plugins/contracts/plugin_settings'
 
 export interface PluginContext {
   id: string

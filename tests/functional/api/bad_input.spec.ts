@@ -4,7 +4,7 @@ import Sale from '#models/sale'
 import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import { apiToken, createProduct, createStore, countRows, stockOf, PINS, type TestStore } from '#tests/fixtures'
-import { MAX_ID, MAX_LINE_TOTAL, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#services/money'
+import { MAX_ID, MAX_LINE_TOTAL, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#core/money'
 import { MAX_DEPTH } from '#middleware/json_body_middleware'
 
 /*

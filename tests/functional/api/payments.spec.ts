@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
-import { MAX_SALE_TOTAL } from '#services/money'
+import { MAX_SALE_TOTAL } from '#core/money'
 
 /*
 | POST /api/payments and GET /api/payments/:sale_id: paying an open API sale, split tender,

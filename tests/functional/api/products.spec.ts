@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
-import { ean13 } from '#services/barcode'
+import { ean13 } from '#core/barcode'
 
 /*
 | GET/POST /api/products, GET/PUT/DELETE /api/products/:id: the product shape, search,

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon'
 import Sale from '#models/sale'
 import Customer from '#models/customer'
 import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
-import { MAX_SALE_TOTAL } from '#services/money'
+import { MAX_SALE_TOTAL } from '#core/money'
 
 /*
 | POST /api/sales (open, or paid in full and completed), GET /api/sales and /api/sales/:id:

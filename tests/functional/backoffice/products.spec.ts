@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Product from '#models/product'
 import { createProduct, createStore } from '#tests/fixtures'
-import { ean13 } from '#services/barcode'
+import { ean13 } from '#core/barcode'
 import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
 
 const NEW = '/backoffice/products/new'

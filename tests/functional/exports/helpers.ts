@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon'
 import Papa from 'papaparse'
 import CheckoutService from '#services/checkout_service'
+import CartService from '#services/cart_service'
+import PaymentService from '#services/payment_service'
 import Sale from '#models/sale'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
 
@@ -19,6 +21,8 @@ export interface SeededWeek {
 export async function seedWeek(options: { formulaName?: string; pricesIncludeTax?: boolean } = {}): Promise<SeededWeek> {
   const fixture = await createStore({ cashRounding: 5, pricesIncludeTax: options.pricesIncludeTax ?? false })
   const checkout = new CheckoutService()
+  const cart = new CartService()
+  const payments = new PaymentService()
   const coffee = await createProduct(fixture, { name: options.formulaName ?? 'Coffee beans', price: 1299, taxClass: 'standard', stock: 1000 })
   const bread = await createProduct(fixture, { name: 'Bread', price: 349, taxClass: 'reduced', stock: 1000 })
   const stamps = await createProduct(fixture, { name: 'Stamps', price: 110, taxClass: 'zero', stock: 1000 })
@@ -55,14 +59,14 @@ export async function seedWeek(options: { formulaName?: string; pricesIncludeTax
       ).sale.id
     )
     // the till: a cart discount, then card and cash (the cash part rounded)
-    const cart = await checkout.currentCart(actor, fixture.register.id)
-    await checkout.addProduct(actor, cart.id, coffee.id, 2)
-    await checkout.addProduct(actor, cart.id, bread.id, 1)
-    await checkout.setCartDiscount(actor, cart.id, 'percent', 500)
-    await checkout.addPayment(actor, cart.id, { method: 'card_external', amount: 1000 + back })
-    const done = await checkout.addPayment(actor, cart.id, { method: 'cash', tendered: 10_000 })
+    const open = await cart.currentCart(actor, fixture.register.id)
+    await cart.addProduct(actor, open.id, coffee.id, 2)
+    await cart.addProduct(actor, open.id, bread.id, 1)
+    await cart.setCartDiscount(actor, open.id, 'percent', 500)
+    await payments.addPayment(actor, open.id, { method: 'card_external', amount: 1000 + back })
+    const done = await payments.addPayment(actor, open.id, { method: 'cash', tendered: 10_000 })
     if (!done.completed) throw new Error('the till sale did not complete')
-    made.push(cart.id)
+    made.push(open.id)
 
     for (const [i, id] of made.entries()) {
       await Sale.query().where('id', id).update({ completed_at: day.set({ hour: 9 + i * 4, minute: back }).toUTC().toFormat('yyyy-MM-dd HH:mm:ss') })

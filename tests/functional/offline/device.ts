@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { DateTime } from 'luxon'
-import { priceCart } from '#services/pricing'
-import { flatLineTax } from '#services/flat_rate_tax'
-import { roundToIncrement } from '#services/money'
-import { saleHash } from '#services/sale_chain'
+import { priceCart } from '#core/pricing'
+import { flatLineTax } from '#core/tax_math'
+import { roundToIncrement } from '#core/money'
+import { saleHash } from '#core/sale_chain'
 import type Product from '#models/product'
 import type { TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#services/till_screen_service'
@@ -65,8 +65,6 @@ export class TestDevice {
       items.map((item, index) => ({ key: index, quantity: item.quantity, unitPrice: item.unit_price, taxClass: item.tax_class, discountType: item.discount_type, discountValue: item.discount_value })),
       { type: options.cartDiscount?.type ?? null, value: options.cartDiscount?.value ?? 0 },
       {
-        id: 'device',
-        rounding: 'half_up_per_line',
         calculate: (taxable, context) => ({
           lines: new Map(taxable.map((t) => [t.key, items[Number(t.key)].tax_rate_ppm ? [{ code: t.taxClass, name: t.taxClass, ratePpm: items[Number(t.key)].tax_rate_ppm, amount: flatLineTax(t.amount, items[Number(t.key)].tax_rate_ppm, context.pricesIncludeTax) }] : []])),
         }),

@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import Product from '#models/product'
 import { countRows, createProduct, createStore, ledgerSum, PASSWORD, type TestStore } from '#tests/fixtures'
 import { signIn } from '#tests/live_client'
-import { ean13 } from '#services/barcode'
+import { ean13 } from '#core/barcode'
 
 /** Uploads a CSV as the import form does and waits for the check to finish; returns the job row */
 async function upload(client: any, fixture: TestStore, content: string | Buffer, name = 'products.csv') {

@@ -1,4 +1,5 @@
-import type { LineTax, RoundingRule } from '#plugins/contracts/tax_region'
+import type { LineTax, RoundingRule } from './tax.js'
+import { mulDivRoundHalfUp } from './money.js'
 
 /*
 | Exact tax arithmetic for tax-region plugins: several taxes on a line, compound taxes (a tax
@@ -111,4 +112,9 @@ export function computeTaxes(lines: LineToTax[], options: { inclusive: boolean; 
         .filter((tax) => tax.ratePpm > 0),
     ])
   )
+}
+
+/** The tax of one line at one flat rate, half-up: inside an amount that includes it, or on top of one that does not */
+export function flatLineTax(amount: number, ratePpm: number, pricesIncludeTax: boolean): number {
+  return pricesIncludeTax ? amount - mulDivRoundHalfUp(amount, 1_000_000, 1_000_000 + ratePpm) : mulDivRoundHalfUp(amount, ratePpm, 1_000_000)
 }

@@ -1,7 +1,5 @@
 import { test } from '@japa/runner'
-import { allocate, divideRoundHalfUp, mulDivRoundHalfUp, formatMoney, minorToDecimal, parseMoney, roundToIncrement } from '#services/money'
-import { discountAmount } from '#services/pricing'
-import { checkBarcode, ean13, gtinCheckDigit } from '#services/barcode'
+import { allocate, divideRoundHalfUp, mulDivRoundHalfUp, formatMoney, minorToDecimal, parseMoney, roundToIncrement } from '#core/money'
 
 test.group('Money arithmetic', () => {
   test('divides with half-up rounding, away from zero', ({ assert }) => {
@@ -29,13 +27,6 @@ test.group('Money arithmetic', () => {
     assert.equal(roundToIncrement(1233, 1), 1233)
   })
 
-  test('discounts: percent in basis points, amounts capped at the base', ({ assert }) => {
-    assert.equal(discountAmount(1999, 'percent', 1000), 200)
-    assert.equal(discountAmount(1000, 'percent', 1250), 125)
-    assert.equal(discountAmount(500, 'amount', 800), 500)
-    assert.equal(discountAmount(500, null, 800), 0)
-  })
-
   test('parses and formats money by the currency digits', ({ assert }) => {
     assert.equal(parseMoney('12.34', 'USD'), 1234)
     assert.equal(parseMoney('12.3', 'USD'), 1230)
@@ -45,24 +36,5 @@ test.group('Money arithmetic', () => {
     assert.equal(parseMoney('1500', 'JPY'), 1500)
     assert.equal(formatMoney(1234, 'USD'), '$12.34')
     assert.equal(minorToDecimal(5, 'USD'), '0.05')
-  })
-})
-
-test.group('Barcode check digits', () => {
-  test('EAN-13, EAN-8 and UPC-A check digits', ({ assert }) => {
-    assert.equal(gtinCheckDigit('400638133393'), 1)
-    assert.isTrue(checkBarcode('4006381333931').valid)
-    assert.isFalse(checkBarcode('4006381333932').valid)
-    assert.isTrue(checkBarcode('96385074').valid)
-    assert.isFalse(checkBarcode('96385075').valid)
-    assert.isTrue(checkBarcode('036000291452').valid)
-    assert.isFalse(checkBarcode('036000291453').valid)
-    assert.equal(ean13('590123412345'), '5901234123457')
-  })
-
-  test('internal codes pass, junk does not', ({ assert }) => {
-    assert.isTrue(checkBarcode('SHOP-001').valid)
-    assert.isFalse(checkBarcode('<script>').valid)
-    assert.isFalse(checkBarcode('').valid)
   })
 })

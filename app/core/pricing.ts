@@ -1,18 +1,35 @@
-import { allocate, mulDivRoundHalfUp, MAX_LINE_TOTAL, MAX_SALE_TOTAL } from '#services/money'
-import { DomainError } from '#exceptions/domain_error'
-import type { DiscountType } from '#models/sale'
-import type { LineTax, TaxCalculator, TaxContext } from '#plugins/contracts/tax_region'
+import { allocate, mulDivRoundHalfUp, roundToIncrement, MAX_LINE_TOTAL, MAX_SALE_TOTAL } from './money.js'
+import type { BaseTaxContext, DiscountType, LineTax, TaxableLine, TaxResult } from './tax.js'
 
 /*
 | Pricing is the one place where a cart's amounts are computed. Rule: line discounts first,
 | then the cart discount shared across lines in proportion (largest remainder), then taxes
 | from the store's tax calculator, each rounded half-up as that calculator says.
-| Percent discounts are in basis points (12.5% = 1250).
+| Percent discounts are in basis points (12.5% = 1250). Cash rounding (cashAmountDue) is the last step,
+| applied only to what is paid in cash.
 | A line past MAX_LINE_TOTAL, a cart past MAX_SALE_TOTAL, or a fixed line discount larger than
-| its line is refused (422 on the line's field), never clamped or left to overflow: lines are
-| keyed by their index, so the field is items.<index>.<name> as the API's bodies say. A cart
-| discount stops at the cart (removing a line from a discounted cart must still work).
+| its line is refused (a PricingRefusal, which the app answers as a 422 on the line's field),
+| never clamped or left to overflow: lines are keyed by their index, so the field is
+| items.<index>.<name> as the API's bodies say. A cart discount stops at the cart (removing a
+| line from a discounted cart must still work).
 */
+
+/** A cart that pricing refuses to price; `field` names the input at fault */
+export class PricingRefusal extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly field: string
+  ) {
+    super(message)
+  }
+}
+
+/** What pricing needs of a tax calculator (the plugin contract's TaxCalculator is one) */
+export interface TaxCalculation<Context extends BaseTaxContext> {
+  readonly pricesIncludeTax?: boolean
+  calculate(lines: TaxableLine[], context: Context): TaxResult | Promise<TaxResult>
+}
 
 export interface PricedLineInput {
   key: string | number
@@ -49,11 +66,16 @@ export function discountAmount(base: number, type: DiscountType | null, value: n
   return Math.min(base, value)
 }
 
-export async function priceCart(
+/** What is due in cash: the amount due rounded to the store's smallest coin (cash_rounding, e.g. 5) */
+export function cashAmountDue(due: number, cashRounding: number): number {
+  return roundToIncrement(due, cashRounding)
+}
+
+export async function priceCart<Context extends BaseTaxContext>(
   inputs: PricedLineInput[],
   cartDiscount: { type: DiscountType | null; value: number },
-  calculator: TaxCalculator,
-  context: TaxContext
+  calculator: TaxCalculation<Context>,
+  context: Context
 ): Promise<PricedCart> {
   // A tax region may fix how prices are written (EU VAT: included), whatever the store says
   context = { ...context, pricesIncludeTax: calculator.pricesIncludeTax ?? context.pricesIncludeTax }
@@ -94,7 +116,7 @@ export async function priceCart(
   })
 
   const total = lines.reduce((a, l) => a + l.total, 0)
-  if (total > MAX_SALE_TOTAL) throw tooLarge('items', `A sale may come to at most ${units(MAX_SALE_TOTAL)}: split it`, 'sale_too_large')
+  if (total > MAX_SALE_TOTAL) throw new PricingRefusal(`A sale may come to at most ${units(MAX_SALE_TOTAL)}: split it`, 'sale_too_large', 'items')
   return {
     lines,
     subtotal: subtotals.reduce((a, b) => a + b, 0),
@@ -108,15 +130,11 @@ export async function priceCart(
 /** Refuses a line past the limit, or a fixed discount larger than the line it is taken from */
 function checkLine(line: PricedLineInput, subtotal: number) {
   if (subtotal > MAX_LINE_TOTAL) {
-    throw tooLarge(`items.${line.key}.quantity`, `A line may come to at most ${units(MAX_LINE_TOTAL)}: lower the quantity`, 'line_too_large')
+    throw new PricingRefusal(`A line may come to at most ${units(MAX_LINE_TOTAL)}: lower the quantity`, 'line_too_large', `items.${line.key}.quantity`)
   }
   if (line.discountType === 'amount' && line.discountValue > subtotal) {
-    throw new DomainError('The discount is more than the line', { code: 'discount_too_large', field: `items.${line.key}.discount` })
+    throw new PricingRefusal('The discount is more than the line', 'discount_too_large', `items.${line.key}.discount`)
   }
-}
-
-function tooLarge(field: string, message: string, code: string) {
-  return new DomainError(message, { code, field })
 }
 
 /** 10000000000 -> "10,000,000,000 in the currency's smallest unit" (pricing does not know the currency) */

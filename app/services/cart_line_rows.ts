@@ -1,41 +1,16 @@
 import type Sale from '#models/sale'
-import type { DiscountType } from '#models/sale'
-import type { LineTax } from '#plugins/contracts/tax_region'
+import type { CartLine } from '#core/cart_lines'
 import { dbTimestamp } from '#services/db_time'
 import { insertStatement, type Statement } from '#services/sql_batch'
 
 /*
-| The lines of the till's open cart as plain data. Every scan reads the whole cart, prices it
-| again and writes what changed; as Lucid models (a proxy per row, a deep copy of its originals,
+| The rows (sale_items) of the till's open cart lines, plain CartLine data (app/core/cart_lines.ts).
+| Every scan reads the whole cart, prices it again and writes what changed; as Lucid models (a proxy per row, a deep copy of its originals,
 | a diff of every column) the lines cost a fifth of a scan's time. The cart partial reads the
 | same camelCase fields from a CartLine as from a SaleItem. The API's new sales build their
 | lines the same way (they are only written and answered); a sale's lines read back later are
 | SaleItem models.
 */
-
-export interface CartLine {
-  /** 0 until the line is written */
-  id: number
-  saleId: number
-  productId: number
-  name: string
-  sku: string
-  quantity: number
-  listPrice: number
-  unitPrice: number
-  priceOverrideBy: number | null
-  discountType: DiscountType | null
-  discountValue: number
-  lineDiscount: number
-  cartDiscountShare: number
-  taxClass: string
-  taxRatePpm: number
-  taxTotal: number
-  taxes: LineTax[] | null
-  subtotal: number
-  total: number
-  position: number
-}
 
 type Field = Exclude<keyof CartLine, 'id'>
 
@@ -89,25 +64,6 @@ export function cartLineFromRow(row: any): CartLine {
     subtotal: Number(row.subtotal ?? 0),
     total: Number(row.total ?? 0),
     position: Number(row.position),
-  }
-}
-
-/** A line added to the cart: its amounts are filled in by pricing */
-export function newCartLine(fields: Pick<CartLine, 'saleId' | 'productId' | 'name' | 'sku' | 'quantity' | 'unitPrice' | 'taxClass' | 'position'>): CartLine {
-  return {
-    id: 0,
-    listPrice: fields.unitPrice,
-    priceOverrideBy: null,
-    discountType: null,
-    discountValue: 0,
-    lineDiscount: 0,
-    cartDiscountShare: 0,
-    taxRatePpm: 0,
-    taxTotal: 0,
-    taxes: null,
-    subtotal: 0,
-    total: 0,
-    ...fields,
   }
 }
 

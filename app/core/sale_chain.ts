@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto'
+import { sha256Hex } from './sha256.js'
 
 /*
 | Each completed sale carries the hash of its content and of the previous sale of its register,
-| so that altering or removing a sale breaks the chain from that point on.
+| so that altering or removing a sale breaks the chain from that point on. The hash is SHA-256 of
+| the JSON of the content's fields in a fixed order (sha256.ts, the same on the server and in a browser).
 */
 
 export interface ChainedSale {
@@ -32,7 +33,7 @@ export function saleHash(previousHash: string | null, sale: ChainedSale): string
     sale.items.map((i) => [i.productId, i.quantity, i.unitPrice, i.total]),
     sale.payments.map((p) => [p.method, p.amount]),
   ]
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex')
+  return sha256Hex(JSON.stringify(content))
 }
 
 /*
@@ -66,7 +67,7 @@ export function refundHash(previousHash: string | null, refund: ChainedRefund): 
     refund.items.map((i) => [i.saleItemId, i.productId, i.quantity, i.amount, i.restock ? 1 : 0]),
     refund.payments.map((p) => [p.method, p.amount]),
   ]
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex')
+  return sha256Hex(JSON.stringify(content))
 }
 
 export interface ChainedVoid {
@@ -92,5 +93,5 @@ export function voidHash(previousHash: string | null, record: ChainedVoid): stri
     record.voidedBy,
     record.reason,
   ]
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex')
+  return sha256Hex(JSON.stringify(content))
 }

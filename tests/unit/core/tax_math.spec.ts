@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { computeTaxes, type TaxComponent } from '#plugins/tax_math'
+import { computeTaxes, type TaxComponent } from '#core/tax_math'
 
 const amounts = (result: Map<string | number, { code: string; amount: number }[]>, key: string | number) =>
   Object.fromEntries((result.get(key) ?? []).map((t) => [t.code, t.amount]))
