@@ -38,6 +38,14 @@ export default await Env.create(appRoot, {
   REDIS_PORT: Env.schema.number.optional(),
   REDIS_PASSWORD: Env.schema.string.optional(),
 
+  // Where backups go (the readiness check reads the newest one's age); storage/backups by default
+  BACKUP_DIR: Env.schema.string.optional(),
+  // GET /metrics: a bearer token, or else the addresses allowed (comma-separated; loopback by default)
+  METRICS_TOKEN: Env.schema.string.optional(),
+  METRICS_ALLOW: Env.schema.string.optional(),
+  // Seconds a SIGTERM waits for requests in flight before the process exits anyway
+  SHUTDOWN_TIMEOUT: Env.schema.number.optional(),
+
   // Where the plugin host looks for plugin folders (several: separated by ":")
   PLUGINS_PATH: Env.schema.string.optional(),
 })

@@ -5,6 +5,7 @@ const SessionController = () => import('#controllers/session_controller')
 const SetupController = () => import('#controllers/setup_controller')
 const HomeController = () => import('#controllers/home_controller')
 const VendorAssetsController = () => import('#controllers/vendor_assets_controller')
+const HealthController = () => import('#controllers/health_controller')
 
 const TillController = () => import('#controllers/till/till_controller')
 const CartController = () => import('#controllers/till/cart_controller')
@@ -22,6 +23,11 @@ const ApiAuthController = () => import('#controllers/api/auth_controller')
 const ApiProductsController = () => import('#controllers/api/products_controller')
 const ApiSalesController = () => import('#controllers/api/sales_controller')
 const ApiPaymentsController = () => import('#controllers/api/payments_controller')
+
+// ------------------------------------------------------------------ health and metrics (operations)
+router.get('/health/live', [HealthController, 'live'])
+router.get('/health/ready', [HealthController, 'ready'])
+router.get('/metrics', [HealthController, 'metrics'])
 
 // ------------------------------------------------------------------ sign in, first setup
 router.get('/vendor/:file', [VendorAssetsController, 'handle'])

@@ -1,5 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { transactionRetries } from '#services/metrics'
 
 const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'])
 
@@ -13,6 +14,7 @@ export async function inTransaction<T>(work: (trx: TransactionClientContract) =>
       return await db.transaction(work)
     } catch (error: any) {
       if (attempt >= 3 || !RETRYABLE.has(error?.code)) throw error
+      transactionRetries.inc()
       await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 10))
     }
   }

@@ -8,6 +8,7 @@ import { apiErrorBody } from '#exceptions/api_errors'
 import { dbTimestamp } from '#services/db_time'
 import { inTransaction } from '#services/db_transaction'
 import { insertStatement, runStatements } from '#services/sql_batch'
+import { idempotentReplays } from '#services/metrics'
 
 export interface StoredResponse {
   status: number
@@ -128,6 +129,7 @@ async function replay(ctx: HttpContext, request: KeyedRequest): Promise<StoredRe
     })
   }
   ctx.response.header('Idempotent-Replayed', 'true')
+  idempotentReplays.inc()
   return { status: existing.status_code, body: JSON.parse(existing.response_body) }
 }
 
