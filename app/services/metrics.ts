@@ -27,7 +27,7 @@ export const httpDuration = new client.Histogram({
 const salesTotal = new client.Counter({ name: 'pos_sales_total', help: 'Completed sales, by store and tender', labelNames: ['store', 'tender'] as const })
 const saleAmount = new client.Counter({
   name: 'pos_sale_amount_minor_total',
-  help: 'Amount paid on completed sales in minor units (net of change), by store and tender',
+  help: 'Amount paid on completed sales in minor units (change excluded), by store and tender',
   labelNames: ['store', 'tender'] as const,
 })
 const refundsTotal = new client.Counter({ name: 'pos_refunds_total', help: 'Refunds, by store', labelNames: ['store'] as const })
@@ -70,11 +70,11 @@ new client.Gauge({
 emitter.on('sale:completed', async (event) => {
   try {
     // The tenders of the sale (the event carries its total only); one small indexed read
-    const rows = await db.from('payments').where('sale_id', event.saleId).groupBy('method').select('method').sum('amount as amount').sum('change as change')
+    const rows = await db.from('payments').where('sale_id', event.saleId).groupBy('method').select('method').sum('amount as amount')
     const store = String(event.storeId)
     const tender = rows.length === 1 ? String(rows[0].method) : rows.length ? 'split' : 'none'
     salesTotal.inc({ store, tender })
-    for (const row of rows) saleAmount.inc({ store, tender: String(row.method) }, Number(row.amount) - Number(row.change ?? 0))
+    for (const row of rows) saleAmount.inc({ store, tender: String(row.method) }, Number(row.amount))
   } catch (error) {
     logger.warn({ err: error }, 'A sale was not counted in the metrics')
   }
