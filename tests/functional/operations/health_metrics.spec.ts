@@ -47,7 +47,7 @@ test.group('Health', () => {
     const ready = await fetch(`${base()}/health/ready`)
     assert.equal(ready.status, 200)
     assert.isNull(ready.headers.get('set-cookie'))
-    const body = await ready.json()
+    const body: any = await ready.json()
     assert.isTrue(body.ready)
     const names = body.checks.map((c: any) => c.name)
     for (const name of ['accepting', 'database', 'migrations', 'disk_backups', 'backup_age']) assert.include(names, name)
@@ -64,7 +64,7 @@ test.group('Health', () => {
       env.set('BACKUP_DIR', before as any)
       await rm(dir, { recursive: true, force: true })
     })
-    const check = async () => (await (await fetch(`${base()}/health/ready`)).json()).checks.find((c: any) => c.name === 'backup_age')
+    const check = async () => ((await (await fetch(`${base()}/health/ready`)).json()) as any).checks.find((c: any) => c.name === 'backup_age')
 
     assert.equal((await check()).message, 'No backup yet')
     const old = join(dir, 'pos-old.tar.gz')

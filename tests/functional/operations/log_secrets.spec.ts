@@ -38,7 +38,7 @@ test.group('Logs', () => {
 
       // The API: a bearer token, a sale with an Idempotency-Key, then errors: a conflict and a 404
       const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: fixture.users.cashier.email, password: PASSWORD }) })
-      const token: string = (await login.json()).token
+      const token: string = ((await login.json()) as any).token
       secrets.token = token
       const key = randomUUID()
       const body = JSON.stringify({ items: [{ product_id: mug.id, quantity: 3 }], payment_method: 'cash', tendered: 7_654_321 })
