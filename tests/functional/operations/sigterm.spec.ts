@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
+import { get as httpGet } from 'node:http'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { LiveStream, signIn } from '#tests/live_client'
@@ -84,5 +85,34 @@ test.group('Stopping cleanly', () => {
     assert.include(server.output(), 'Stopped')
     // The sales in flight when the signal came were finished and answered
     assert.isAtLeast(created.filter((o) => o.afterSignal).length, 1, 'no sale was answered after SIGTERM')
+  }).timeout(120_000)
+})
+
+test.group('Stopping cleanly / workers', () => {
+  test('WEB_CONCURRENCY=2: a scrape of /metrics counts every worker\'s requests; SIGTERM stops all and exits 0', async ({ assert }) => {
+    const port = Number(process.env.PORT) + 13
+    const server = await startCapturedServer(port, { NODE_ENV: 'production', LOG_LEVEL: 'info', WEB_CONCURRENCY: '2' })
+    let exitCode: number | null = null
+    try {
+      // New connections each time: the primary hands them to the workers in turn
+      const get = (path: string) =>
+        new Promise<string>((resolve, reject) => {
+          httpGet({ host: '127.0.0.1', port, path, agent: false }, (response) => {
+            let text = ''
+            response.on('data', (chunk) => (text += chunk))
+            response.on('end', () => resolve(text))
+          }).on('error', reject)
+        })
+      for (let i = 0; i < 20; i++) await get('/health/live')
+      const text = await get('/metrics')
+      const line = text.split('\n').find((l) => l.startsWith('pos_http_request_duration_seconds_count{route="/health/live"'))
+      assert.equal(Number(line?.split(' ').at(-1)), 20, text.slice(0, 2000))
+      server.child.kill('SIGTERM')
+      exitCode = await server.exited
+    } finally {
+      if (exitCode === null) await server.stop('SIGKILL')
+    }
+    assert.equal(exitCode, 0, server.output())
+    assert.lengthOf(server.output().match(/"msg":"Stopped"/g) ?? [], 2)
   }).timeout(120_000)
 })
