@@ -18,6 +18,7 @@ import { isDraining } from '#services/shutdown'
 */
 
 const BACKUP_MAX_AGE_HOURS = 26
+const CHECK_TIMEOUT_MS = 3000
 
 export function backupDir() {
   const dir = env.get('BACKUP_DIR', 'storage/backups')
@@ -80,6 +81,28 @@ class BackupAgeCheck extends BaseCheck {
   }
 }
 
+/** A load balancer waits a few seconds at most: a check that hangs (a server gone) fails */
+class TimeLimited extends BaseCheck {
+  name: string
+  #inner: BaseCheck
+  #late: () => Result
+  constructor(inner: BaseCheck, late = () => Result.failed(`No answer within ${CHECK_TIMEOUT_MS / 1000} s`)) {
+    super()
+    this.name = inner.name
+    this.#inner = inner
+    this.#late = late
+  }
+  async run(): Promise<HealthCheckResult> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<HealthCheckResult>((resolve) => (timer = setTimeout(() => resolve(this.#late()), CHECK_TIMEOUT_MS)))
+    try {
+      return await Promise.race([this.#inner.run(), late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
+
 class DrainingCheck extends BaseCheck {
   name = 'accepting'
   async run(): Promise<HealthCheckResult> {
@@ -88,14 +111,14 @@ class DrainingCheck extends BaseCheck {
 }
 
 async function buildChecks() {
-  const checks: BaseCheck[] = [new DrainingCheck(), new DbCheck(db.connection()).as('database'), new MigrationsCheck()]
+  const checks: BaseCheck[] = [new DrainingCheck(), new TimeLimited(new DbCheck(db.connection()).as('database')), new TimeLimited(new MigrationsCheck())]
   const dbDir = databaseDir()
   if (dbDir) checks.push(new DiskSpaceCheck().as('disk_database').compute(() => freeSpace(dbDir)).warnWhenExceeds(90).failWhenExceeds(98))
   checks.push(new DiskSpaceCheck().as('disk_backups').compute(() => freeSpace(backupDir())).warnWhenExceeds(90).failWhenExceeds(98))
   checks.push(new BackupAgeCheck())
   if (env.get('REDIS_HOST')) {
     const redis = (await import('@adonisjs/redis/services/main')).default
-    checks.push(new OptionalRedisCheck(new RedisCheck(redis.connection())))
+    checks.push(new TimeLimited(new OptionalRedisCheck(new RedisCheck(redis.connection())), () => Result.warning('Redis does not answer: this server falls back to memory')))
   }
   return new HealthChecks().register(checks)
 }
