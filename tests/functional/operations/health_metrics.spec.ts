@@ -22,6 +22,12 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0
 }
 
+/** Puts a variable back as it was; env.set also writes process.env, which server processes started later inherit */
+function restoreEnv(key: 'BACKUP_DIR' | 'METRICS_ALLOW' | 'METRICS_TOKEN', before: string | undefined) {
+  env.set(key, before as string)
+  if (before === undefined) delete process.env[key]
+}
+
 async function metrics(headers: Record<string, string> = {}) {
   const response = await fetch(`${base()}/metrics`, { headers })
   return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() }
@@ -64,7 +70,7 @@ test.group('Health', () => {
     const before = env.get('BACKUP_DIR')
     env.set('BACKUP_DIR', dir)
     cleanup(async () => {
-      env.set('BACKUP_DIR', before as any)
+      restoreEnv('BACKUP_DIR', before)
       await rm(dir, { recursive: true, force: true })
     })
     const check = async () => ((await (await fetch(`${base()}/health/ready`)).json()) as any).checks.find((c: any) => c.name === 'backup_age')
@@ -129,12 +135,14 @@ test.group('Metrics', () => {
     assert.equal((await metrics({ 'X-Forwarded-For': '203.0.113.9' })).status, 403)
     assert.equal((await metrics({ 'X-Forwarded-For': '127.0.0.1' })).status, 200)
 
+    const allowBefore = env.get('METRICS_ALLOW')
     env.set('METRICS_ALLOW', '192.0.2.1')
-    cleanup(() => env.set('METRICS_ALLOW', undefined as any))
+    cleanup(() => restoreEnv('METRICS_ALLOW', allowBefore))
     assert.equal((await metrics()).status, 403)
 
+    const tokenBefore = env.get('METRICS_TOKEN')
     env.set('METRICS_TOKEN', 'scrape-secret-1')
-    cleanup(() => env.set('METRICS_TOKEN', undefined as any))
+    cleanup(() => restoreEnv('METRICS_TOKEN', tokenBefore))
     assert.equal((await metrics()).status, 401)
     assert.equal((await metrics({ Authorization: 'Bearer wrong-secret-1' })).status, 401)
     const allowed = await metrics({ Authorization: 'Bearer scrape-secret-1' })
