@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { requestContext } from '#services/request_context'
-import { httpDuration, sseConnections } from '#services/metrics'
+import { httpDuration } from '#services/metrics'
 import { isDraining, trackStream } from '#services/shutdown'
 
 /**
@@ -14,11 +14,7 @@ export default class RequestObserverMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
     const started = process.hrtime.bigint()
     const raw = ctx.response.response
-    if (ctx.request.method() === 'GET' && ctx.request.url() === '/__transmit/events') {
-      trackStream(raw)
-      sseConnections.inc()
-      raw.once('close', () => sseConnections.dec())
-    }
+    if (ctx.request.method() === 'GET' && ctx.request.url() === '/__transmit/events') trackStream(raw)
     raw.once('finish', () => {
       const status = `${Math.floor(raw.statusCode / 100)}xx`
       const route = ctx.route?.pattern ?? (raw.statusCode === 404 ? 'unmatched' : 'static')

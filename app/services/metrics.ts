@@ -3,6 +3,7 @@ import client from 'prom-client'
 import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
 import logger from '@adonisjs/core/services/logger'
+import { openStreams } from '#services/shutdown'
 
 /*
 | Prometheus metrics (GET /metrics). Counters live in this process; with WEB_CONCURRENCY > 1
@@ -34,7 +35,13 @@ const refundsTotal = new client.Counter({ name: 'pos_refunds_total', help: 'Refu
 const refundAmount = new client.Counter({ name: 'pos_refund_amount_minor_total', help: 'Refunded amount in minor units, by store', labelNames: ['store'] as const })
 export const transactionRetries = new client.Counter({ name: 'pos_transaction_retries_total', help: 'Transactions run again after a deadlock or a busy database' })
 export const idempotentReplays = new client.Counter({ name: 'pos_idempotent_replays_total', help: 'Writes answered from an Idempotency-Key kept earlier' })
-export const sseConnections = new client.Gauge({ name: 'pos_sse_connections', help: 'Open server-sent event streams (live updates)' })
+new client.Gauge({
+  name: 'pos_sse_connections',
+  help: 'Open server-sent event streams (live updates)',
+  collect() {
+    this.set(openStreams())
+  },
+})
 
 new client.Gauge({
   name: 'pos_print_jobs',

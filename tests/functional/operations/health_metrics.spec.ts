@@ -4,7 +4,8 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import env from '#start/env'
-import { apiToken, createProduct, createStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { LiveStream, signIn } from '#tests/live_client'
 
 /*
 | /health/live, /health/ready and /metrics on the test server (a real HTTP server and database).
@@ -126,6 +127,15 @@ test.group('Metrics', () => {
     const after = await metricsUntil((t) => sample(t, 'pos_refunds_total', { store }) === 1)
     assert.equal(sample(after, 'pos_refunds_total', { store }), 1)
     assert.equal(sample(after, 'pos_refund_amount_minor_total', { store }), refund.body().total)
+  })
+
+  test('open live-update streams are counted while they are open', async ({ assert }) => {
+    const fixture = await createStore()
+    const before = sample((await metrics()).text, 'pos_sse_connections')
+    const stream = await new LiveStream(await signIn(base(), fixture.users.manager.email, PASSWORD)).open()
+    assert.equal(sample((await metrics()).text, 'pos_sse_connections'), before + 1)
+    stream.close()
+    assert.equal(sample(await metricsUntil((t) => sample(t, 'pos_sse_connections') === before), 'pos_sse_connections'), before)
   })
 
   test('not public: loopback only by default, a forwarded outside address is refused; METRICS_TOKEN needs the bearer', async ({ assert, cleanup }) => {
