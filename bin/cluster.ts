@@ -1,4 +1,5 @@
 import cluster from 'node:cluster'
+import { AggregatorRegistry } from 'prom-client'
 
 /*
 | WEB_CONCURRENCY=N runs N HTTP worker processes on one port (node:cluster), one per core.
@@ -13,6 +14,7 @@ export function runWorkers(count: number): Promise<number> {
   let exitCode = 0
   const listening = new Set<number>()
   cluster.on('listening', (worker) => listening.add(worker.id))
+  answerMetrics()
   for (let i = 0; i < count; i++) cluster.fork()
 
   return new Promise((resolve) => {
@@ -40,5 +42,20 @@ export function runWorkers(count: number): Promise<number> {
       console.error(`Worker ${worker.process.pid} exited (code ${code ?? signal}); starting another.`)
       cluster.fork()
     })
+  })
+}
+
+/**
+ * GET /metrics lands on one worker, which asks the primary: the primary gathers every worker's
+ * registry (prom-client's AggregatorRegistry: counters and histograms summed) and answers it
+ */
+function answerMetrics() {
+  const aggregator = new AggregatorRegistry()
+  cluster.on('message', (worker, message) => {
+    if (message?.type !== 'pos:metrics:ask') return
+    aggregator
+      .clusterMetrics()
+      .then((text) => worker.send({ type: 'pos:metrics', id: message.id, text }))
+      .catch((error) => worker.send({ type: 'pos:metrics', id: message.id, error: String(error?.message ?? error) }))
   })
 }

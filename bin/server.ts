@@ -20,11 +20,18 @@ if (workers > 1) {
   process.exitCode = await runWorkers(workers)
 } else {
   new Ignitor(APP_ROOT, { importer: IMPORTER })
-    .tap((app) =>
+    .tap((app) => {
       app.booting(async () => {
         await import('#start/env')
       })
-    )
+      // SIGTERM/SIGINT: stop taking connections, finish the requests in flight, exit (app/services/shutdown.ts)
+      const stop = async () => {
+        const { stopGracefully } = await import('#services/shutdown')
+        await stopGracefully(app, env.get('SHUTDOWN_TIMEOUT', 10))
+      }
+      app.listen('SIGTERM', stop)
+      app.listen('SIGINT', stop)
+    })
     .httpServer()
     .start()
     .catch(async (error) => {

@@ -47,6 +47,11 @@ export default await Env.create(appRoot, {
   BACKUP_DIR: Env.schema.string.optional(),
   BACKUP_EVERY: Env.schema.string.optional(),
   BACKUP_KEEP: Env.schema.number.optional(),
+  // GET /metrics: a bearer token, or else the addresses allowed (comma-separated; loopback by default)
+  METRICS_TOKEN: Env.schema.string.optional(),
+  METRICS_ALLOW: Env.schema.string.optional(),
+  // Seconds a SIGTERM waits for requests in flight before the process exits anyway
+  SHUTDOWN_TIMEOUT: Env.schema.number.optional(),
 
   // Where the plugin host looks for plugin folders (several: separated by ":")
   PLUGINS_PATH: Env.schema.string.optional(),

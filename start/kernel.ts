@@ -4,6 +4,7 @@ import server from '@adonisjs/core/services/server'
 server.errorHandler(() => import('#exceptions/handler'))
 
 server.use([
+  () => import('#middleware/request_observer_middleware'),
   () => import('#middleware/server_timing_middleware'),
   () => import('#middleware/compression_middleware'),
   () => import('#middleware/security_headers_middleware'),

@@ -5,6 +5,7 @@ const SessionController = () => import('#controllers/session_controller')
 const SetupController = () => import('#controllers/setup_controller')
 const HomeController = () => import('#controllers/home_controller')
 const VendorAssetsController = () => import('#controllers/vendor_assets_controller')
+const HealthController = () => import('#controllers/health_controller')
 
 const TillController = () => import('#controllers/till/till_controller')
 const CartController = () => import('#controllers/till/cart_controller')
@@ -27,6 +28,11 @@ const ApiPaymentsController = () => import('#controllers/api/payments_controller
 // query (a 300-digit id is not a row). Routes whose :id is a name (plugins) say so themselves.
 const rowId = /^[1-9][0-9]{0,9}$/
 for (const param of ['id', 'sale_id', 'registerId']) router.where(param, rowId)
+
+// ------------------------------------------------------------------ health and metrics (operations)
+router.get('/health/live', [HealthController, 'live'])
+router.get('/health/ready', [HealthController, 'ready'])
+router.get('/metrics', [HealthController, 'metrics'])
 
 // ------------------------------------------------------------------ sign in, first setup
 router.get('/vendor/:file', [VendorAssetsController, 'handle'])

@@ -6,10 +6,10 @@ import { Session } from '@adonisjs/session'
 import { configProvider } from '@adonisjs/core'
 import ShieldMiddleware from '@adonisjs/shield/shield_middleware'
 
-/** The REST API (bearer tokens) and the vendored scripts: no cookies, no forms */
+/** The REST API (bearer tokens), the vendored scripts, health and metrics: no cookies, no forms */
 export function isMachineRequest(ctx: HttpContext) {
   const url = ctx.request.url()
-  return url.startsWith('/api/') || url.startsWith('/vendor/')
+  return url.startsWith('/api/') || url.startsWith('/vendor/') || url.startsWith('/health/') || url === '/metrics'
 }
 
 let session: SessionMiddleware<any> | undefined

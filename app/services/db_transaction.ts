@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { markClaimWritten } from '#services/idempotency_claim'
 import { isDatabaseUnavailable } from '#exceptions/api_errors'
+import { transactionRetries } from '#services/metrics'
 
 /*
 | Whole-transaction retries. A transaction is all-or-nothing, so running it again is safe when
@@ -21,9 +22,6 @@ import { isDatabaseUnavailable } from '#exceptions/api_errors'
 const CONFLICTS = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'SQLITE_BUSY'])
 
 const maxAttempts = Math.max(1, Number(process.env.DB_RETRY_ATTEMPTS ?? 30))
-
-/** Retries so far in this process, by reason (read by the metrics) */
-export const transactionRetries = { conflict: 0, node: 0 }
 
 export function retryReason(error: any): 'conflict' | 'node' | null {
   if (error?.commitOutcomeUnknown) return null
@@ -51,7 +49,7 @@ export async function inTransaction<T>(work: (trx: TransactionClientContract) =>
     } catch (error: any) {
       const reason = retryReason(error)
       if (attempt >= maxAttempts || !reason) throw error
-      transactionRetries[reason]++
+      transactionRetries.inc({ reason })
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)))
     }
   }

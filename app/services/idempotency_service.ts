@@ -10,6 +10,7 @@ import { affectedRows, inTransaction } from '#services/db_transaction'
 import { heldClaim } from '#services/idempotency_claim'
 import { faultPoint } from '#services/fault_injection'
 import { insertStatement, runStatements } from '#services/sql_batch'
+import { idempotentReplays } from '#services/metrics'
 
 export interface StoredResponse {
   status: number
@@ -165,6 +166,7 @@ async function replay(ctx: HttpContext, request: KeyedRequest): Promise<StoredRe
     })
   }
   ctx.response.header('Idempotent-Replayed', 'true')
+  idempotentReplays.inc()
   return { status: existing.status_code, body: JSON.parse(existing.response_body) }
 }
 

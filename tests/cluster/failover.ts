@@ -215,8 +215,8 @@ async function serverRetries() {
   for (const port of PORTS) {
     try {
       const text = (await call(port, 'GET', '/metrics')).body
-      const lines = String(text).split('\n').filter((line) => line.startsWith('pos_db_transaction_retries_total'))
-      counts.push(`${port}: ${lines.map((line) => line.replace('pos_db_transaction_retries_total', '')).join(' ') || 'no metric'}`)
+      const lines = String(text).split('\n').filter((line) => line.startsWith('pos_transaction_retries_total'))
+      counts.push(`${port}: ${lines.map((line) => line.replace('pos_transaction_retries_total', '')).join(' ') || 'no metric'}`)
     } catch {
       counts.push(`${port}: not answering`)
     }
