@@ -108,7 +108,9 @@ test.group('Crawl: every GET route as every role on the demo data', (group) => {
         let request = client.get(url).redirects(0)
         if (user && api) request = request.header('authorization', `Bearer ${token}`)
         if (user && !api) request = request.loginAs(user)
+        const started = Date.now()
         const response = await request
+        if (process.env.CRAWL_SLOW && Date.now() - started > Number(process.env.CRAWL_SLOW)) console.log(`slow: ${role} ${url} ${Date.now() - started} ms`)
         crawled++
         const status = response.status()
         const label = `${role ?? 'anonymous'} GET ${url} → ${status}`
@@ -119,5 +121,5 @@ test.group('Crawl: every GET route as every role on the demo data', (group) => {
     }
     assert.deepEqual(failures, [], failures.join('\n'))
     assert.isAbove(crawled, 250)
-  }).timeout(120_000)
+  }).timeout(300_000)
 })
