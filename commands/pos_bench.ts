@@ -313,6 +313,7 @@ export default class PosBench extends BaseCommand {
     const { BENCH_STORE_NAME } = await import('#services/demo_store_service')
     const { searchWords } = await import('#services/catalog_service')
     const { ean13 } = await import('#core/barcode')
+    const { dbTimestamp } = await import('#services/db_time')
     const { default: Store } = await import('#models/store')
     const { default: User } = await import('#models/user')
     const { default: Register } = await import('#models/register')
@@ -320,7 +321,7 @@ export default class PosBench extends BaseCommand {
     let store = await Store.findBy('name', BENCH_STORE_NAME)
     if (!store) {
       store = await Store.create({ name: BENCH_STORE_NAME, address: 'Benchmark', currency: 'USD', timeZone: 'America/New_York', allowNegativeStock: false, pricesIncludeTax: false, cashRounding: 1 })
-      const now = new Date()
+      const now = dbTimestamp()
       await db.insertQuery().table('tax_rates').multiInsert([
         { store_id: store.id, tax_class: 'standard', name: 'Sales tax', rate_ppm: 88750, created_at: now, updated_at: now },
         { store_id: store.id, tax_class: 'reduced', name: 'Reduced', rate_ppm: 20000, created_at: now, updated_at: now },
@@ -358,8 +359,8 @@ export default class PosBench extends BaseCommand {
     const have = Number((await db.from('products').where('store_id', storeId).count('* as n').first())?.n ?? 0)
     if (have < this.products) {
       const seedStart = Date.now()
-      const at = new Date()
-      const atText = at.toISOString().slice(0, 19).replace('T', ' ')
+      const at = dbTimestamp()
+      const atText = at
       this.logger.info(`seeding ${this.products - have} products into "${BENCH_STORE_NAME}" (${have} there)...`)
       for (let from = have; from < this.products; from += BATCH * 10) {
         await db.transaction(async (trx) => {

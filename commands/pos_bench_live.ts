@@ -102,6 +102,7 @@ export default class PosBenchLive extends BaseCommand {
     const { default: User } = await import('#models/user')
     const { default: Product } = await import('#models/product')
     const { default: CatalogService } = await import('#services/catalog_service')
+    const { dbTimestamp } = await import('#services/db_time')
     const existing = await Store.findBy('name', 'Live bench')
     if (existing) {
       const product = await Product.query().where('store_id', existing.id).firstOrFail()
@@ -112,7 +113,7 @@ export default class PosBenchLive extends BaseCommand {
     const tag = randomUUID().slice(0, 8)
     const store = await Store.create({ name: 'Live bench', currency: 'USD', timeZone: 'UTC', pricesIncludeTax: false, allowNegativeStock: false, cashRounding: 1 })
     await Register.create({ storeId: store.id, name: 'Register 1', lastSaleNumber: 0 })
-    const now = new Date().toISOString().slice(0, 19).replace('T', ' ')
+    const now = dbTimestamp()
     await Store.query().client.table('tax_rates').insert({ store_id: store.id, tax_class: 'standard', name: 'Tax', rate_ppm: 0, created_at: now, updated_at: now })
     const manager = await User.create({ storeId: store.id, name: 'Bench Manager', email: `live-manager.${tag}@bench.local`, password: PASSWORD, role: 'manager', active: true })
     const cashier = await User.create({ storeId: store.id, name: 'Bench Cashier', email: `live-cashier.${tag}@bench.local`, password: PASSWORD, role: 'cashier', active: true })

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
-import Papa from 'papaparse'
+import type { Readable } from 'node:stream'
+import { csvStream } from '#services/csv_writer'
 import AuditLog from '#models/audit_log'
 import type Store from '#models/store'
 import { dbTimestamp } from '#services/db_time'
@@ -31,30 +32,23 @@ export default class AuditLogService {
     return rows.map((r) => r.action)
   }
 
-  /** The CSV export; cells that a spreadsheet would run as a formula are neutralised */
-  async csv(store: Store, filters: AuditFilters, userNames: Map<number, string>): Promise<string> {
+  /** The CSV export, streamed through the CSV writer (which neutralises formula cells) */
+  async csv(store: Store, filters: AuditFilters, userNames: Map<number, string>): Promise<Readable> {
     const rows = await this.query(store, filters).limit(100_000)
-    return Papa.unparse({
-      fields: ['id', 'time_utc', 'action', 'user_id', 'user', 'subject_type', 'subject_id', 'ip', 'data'],
-      data: rows.map((r) =>
-        [
-          r.id,
-          r.createdAt?.toUTC().toISO() ?? '',
-          r.action,
-          r.userId ?? '',
-          r.userId ? (userNames.get(r.userId) ?? '') : '',
-          r.subjectType ?? '',
-          r.subjectId ?? '',
-          r.ip ?? '',
-          r.data ? JSON.stringify(r.data) : '',
-        ].map(neutralise)
-      ),
-    })
+    return csvStream(
+      ['id', 'time_utc', 'action', 'user_id', 'user', 'subject_type', 'subject_id', 'ip', 'data'],
+      rows.map((r) => [
+        r.id,
+        r.createdAt?.toUTC().toISO() ?? '',
+        r.action,
+        r.userId ?? '',
+        r.userId ? (userNames.get(r.userId) ?? '') : '',
+        r.subjectType ?? '',
+        r.subjectId ?? '',
+        r.ip ?? '',
+        r.data ? JSON.stringify(r.data) : '',
+      ])
+    )
   }
-}
 
-/** A cell starting with = + - @ (or a tab / carriage return) is prefixed with a single quote */
-export function neutralise(value: unknown): unknown {
-  if (typeof value !== 'string') return value
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import Papa from 'papaparse'
+import { csvStream } from '#services/csv_writer'
 import Customer from '#models/customer'
 import Sale from '#models/sale'
 import SaleItem from '#models/sale_item'
@@ -77,7 +77,7 @@ export default class CustomerPrivacyService {
   /**
    * The same export as one CSV for a spreadsheet: a row per record (the customer, each sale,
    * line and payment), amounts as decimals of the store's currency. A cell starting with
-   * = + - @ (or a tab or carriage return) gets a leading ' so a spreadsheet never runs it.
+   * = + - @ (or a tab or carriage return) gets a leading ' so a spreadsheet never runs it (csv_writer.ts).
    */
   toCsv(data: Awaited<ReturnType<CustomerPrivacyService['exportData']>>) {
     const currency = data.store.currency
@@ -103,10 +103,7 @@ export default class CustomerPrivacyService {
         })
       }
     }
-    return Papa.unparse(
-      { fields: CSV_COLUMNS, data: rows.map((row) => CSV_COLUMNS.map((column) => row[column] ?? '')) },
-      { escapeFormulae: /^[=+\-@\t\r]/, newline: '\r\n' }
-    )
+    return csvStream([...CSV_COLUMNS], rows.map((row) => CSV_COLUMNS.map((column) => row[column] ?? '')))
   }
 
   /** Removes the customer's personal data for good; their sales stay, linked to the anonymised row */

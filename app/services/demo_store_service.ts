@@ -11,6 +11,8 @@ import ShiftService from '#services/shift_service'
 import Customer from '#models/customer'
 import { pluginHost } from '#plugins/host'
 import { identityChanged } from '#services/identity_cache'
+import { dbTimestamp } from '#services/db_time'
+import { rowTime } from '#services/row_time'
 
 /*
 | The demo store of `node ace pos:demo`: a New York corner grocery with two registers, three
@@ -208,10 +210,10 @@ export default class DemoStoreService {
         { name: 'Register 2', lastSaleNumber: 0 },
       ])
       const registers = await store.related('registers').query().orderBy('id')
-      // Bulk rows carry the same kinds of values as the services write: Lucid's text format for
-      // model tables, a Date where the services insert `new Date()` (tax rates, stock movements)
-      const at = setUpAt.toJSDate()
-      const atText = setUpAt.toFormat('yyyy-MM-dd HH:mm:ss')
+      // Bulk rows carry the text the models write (dbTimestamp): a Date would land in SQLite as
+      // epoch milliseconds that the models cannot read back
+      const at = dbTimestamp(setUpAt)
+      const atText = at
       await db.insertQuery().table('tax_rates').multiInsert([
         { store_id: store.id, tax_class: 'standard', name: 'NYC sales tax', rate_ppm: 88750, created_at: at, updated_at: at },
         { store_id: store.id, tax_class: 'reduced', name: 'Reduced', rate_ppm: 20000, created_at: at, updated_at: at },
@@ -376,19 +378,11 @@ export default class DemoStoreService {
       const sales = await db.from('sales').whereIn('id', chunk).select('id', 'completed_at')
       await db.transaction(async (trx) => {
         for (const sale of sales) {
-          const when = toDate(sale.completed_at)
+          const when = dbTimestamp(rowTime(sale.completed_at)!)
           await trx.from('sale_items').where('sale_id', sale.id).update({ created_at: when, updated_at: when })
           await trx.from('audit_logs').where({ subject_type: 'sale', subject_id: sale.id }).update({ created_at: when })
         }
       })
     }
   }
-}
-
-/** A timestamp column as read back: a Date (mysql2), or a string or epoch number (SQLite) */
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value
-  if (typeof value === 'number') return new Date(value)
-  const text = String(value)
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`)
 }

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import Papa from 'papaparse'
+import { csvLines } from '#services/csv_writer'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import { errors as vineErrors } from '@vinejs/vine'
@@ -127,7 +128,7 @@ export default class ProductCsvService {
   /** The store's products as CSV, a page of rows at a time (never the whole file in memory) */
   exportStream(store: Store): Readable {
     async function* chunks() {
-      yield '\ufeff' + Papa.unparse([[...COLUMNS]]) + '\r\n'
+      yield '\ufeff' + csvLines([[...COLUMNS]])
       let lastId = 0
       for (;;) {
         const products = await db
@@ -144,7 +145,7 @@ export default class ProductCsvService {
         const codes = await db.from('product_barcodes').whereIn('product_id', products.map((p) => p.id)).orderBy('id').select('product_id', 'code')
         const byProduct = new Map<number, string[]>()
         for (const c of codes) byProduct.set(Number(c.product_id), [...(byProduct.get(Number(c.product_id)) ?? []), c.code])
-        yield Papa.unparse(
+        yield csvLines(
           products.map((p) => [
             p.sku,
             p.name,
@@ -156,9 +157,8 @@ export default class ProductCsvService {
             Number(p.stock),
             Number(p.low_stock_threshold),
             p.active ? 'yes' : 'no',
-          ]),
-          { header: false }
-        ) + '\r\n'
+          ])
+        )
       }
     }
     return Readable.from(chunks())

@@ -62,7 +62,8 @@ export default class CustomersController {
     response.header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
     response.header('content-disposition', `attachment; filename="customer-${customer.id}.${csv ? 'csv' : 'json'}"`)
     response.header('cache-control', 'no-store')
-    return response.send(csv ? this.privacy.toCsv(data) : JSON.stringify(data, null, 2))
+    if (csv) return response.stream(this.privacy.toCsv(data))
+    return response.send(JSON.stringify(data, null, 2))
   }
 
   async erase({ params, request, response, session, store, auth }: HttpContext) {

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon'
 import Store from '#models/store'
 import ReportService from '#services/report_service'
 import { barChart, compactAmount } from '#services/chart_svg'
-import { toCsv } from '#services/report_csv'
+import { csvStream } from '#services/csv_writer'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
 import { paymentMethodLabel } from '#services/payment_methods'
 
@@ -59,7 +59,7 @@ export default class ReportsController {
     const [columns, rows] = table()
     ctx.response.header('content-type', 'text/csv; charset=utf-8')
     ctx.response.header('content-disposition', `attachment; filename="${ctx.params.table}-${from}-${to}.csv"`)
-    return ctx.response.send(toCsv(columns, rows))
+    ctx.response.stream(csvStream(columns.map((c) => c.label), rows.map((row) => columns.map((c) => row[c.key] ?? ''))))
   }
 
   async #tables(ctx: HttpContext, from: string, to: string) {

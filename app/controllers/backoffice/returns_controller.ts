@@ -50,7 +50,7 @@ export default class ReturnsController {
     const csv = await this.audit.csv(store, this.#filters(request.qs()), new Map(users.map((u) => [u.id, u.name])))
     response.header('content-type', 'text/csv; charset=utf-8')
     response.header('content-disposition', `attachment; filename="audit-log-${DateTime.now().setZone(store.timeZone).toISODate()}.csv"`)
-    return response.send(csv)
+    response.stream(csv)
   }
 
   /** GET /backoffice/audit/chain (admins): the same verifier as node ace audit:verify */

@@ -4,7 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, stockOf, ledgerSum, countRows } from '#tests/fixtures'
 import { sellFor, submit, reopen } from '#tests/functional/backoffice/helpers'
 import { recordAudit } from '#services/audit_service'
-import { neutralise } from '#services/audit_log_service'
+import { neutralise } from '#services/csv_writer'
 
 /*
 | The back office: a manager voids a sale from its page; admins read, filter and export the
@@ -72,7 +72,9 @@ test.group('Back office: audit log', () => {
     assert.equal(rows[1][4], fixture.users.cashier.name)
     assert.equal(rows[1][8], `{"note":"=HYPERLINK(\\"x\\")"}`)
     assert.equal(neutralise('=1+1'), "'=1+1")
-    assert.equal(neutralise('-2'), "'-2")
+    // A plain negative amount stays a number a spreadsheet can sum; anything more after the sign is text
+    assert.equal(neutralise('-2'), '-2')
+    assert.equal(neutralise('-2+3'), "'-2+3")
     assert.equal(neutralise('+2'), "'+2")
     assert.equal(neutralise('@x'), "'@x")
     assert.equal(neutralise('plain'), 'plain')

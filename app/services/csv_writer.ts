@@ -1,0 +1,66 @@
+import { Readable } from 'node:stream'
+import { setImmediate } from 'node:timers/promises'
+import Papa from 'papaparse'
+
+/*
+| The one CSV writer of the app: product export, report tables, audit log, customer data exports
+| and every accounting exporter (built-in or third-party: the host writes their rows through here).
+|
+| A text cell starting with = + - @, a tab or a carriage return would run as a formula in a
+| spreadsheet (CSV injection): it gets a leading single quote. A cell that is only a number,
+| such as the amount -12.50, is left alone, so a spreadsheet still reads and sums it as a number.
+*/
+
+type Cell = unknown
+const ROWS_PER_CHUNK = 500
+const PLAIN_NUMBER = /^-\d+(\.\d+)?$/
+
+/** A cell as written: formula-like text gets a leading quote; numbers and plain negative amounts stay */
+export function neutralise<T>(cell: T): T | string {
+  if (typeof cell !== 'string' || cell === '') return cell
+  const first = cell.charCodeAt(0)
+  // = + - @ tab CR
+  if (first !== 61 && first !== 43 && first !== 45 && first !== 64 && first !== 9 && first !== 13) return cell
+  if (first === 45 && PLAIN_NUMBER.test(cell)) return cell
+  return `'${cell}`
+}
+
+/** Rows as CSV lines (CRLF, each line ended), every cell neutralised */
+export function csvLines(rows: Cell[][]): string {
+  if (!rows.length) return ''
+  const safe = rows.map((row) => row.map((cell) => neutralise(cell ?? '')))
+  return `${Papa.unparse(safe as unknown[][], { newline: '\r\n' })}\r\n`
+}
+
+/** The CSV as chunks of text: the header, then ROWS_PER_CHUNK rows at a time */
+export async function* csvChunks(header: string[], rows: Iterable<Cell[]> | AsyncIterable<Cell[]>): AsyncGenerator<string> {
+  yield csvLines([header])
+  let batch: Cell[][] = []
+  for await (const row of rows) {
+    batch.push(row)
+    if (batch.length === ROWS_PER_CHUNK) {
+      yield csvLines(batch)
+      batch = []
+    }
+  }
+  if (batch.length) yield csvLines(batch)
+}
+
+/**
+ * A CSV download as a stream, never the whole file in memory. Between chunks the event loop runs:
+ * SQLite's queries complete synchronously and a fast client's socket takes every write at once,
+ * so otherwise no other request (the tills') nor timer would run until the whole file is written.
+ */
+export function csvStream(header: string[], rows: Iterable<Cell[]> | AsyncIterable<Cell[]>, options: { bom?: boolean } = {}): Readable {
+  const chunks = csvChunks(header, rows)
+  return Readable.from(
+    (async function* () {
+      let first = true
+      for await (const chunk of chunks) {
+        yield Buffer.from(first && options.bom ? `\ufeff${chunk}` : chunk, 'utf8')
+        first = false
+        await setImmediate()
+      }
+    })()
+  )
+}
