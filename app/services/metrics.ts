@@ -38,6 +38,8 @@ export const transactionRetries = new client.Counter({
   help: 'Transactions run again: after a deadlock, a lock wait, a Galera certification conflict (reason conflict), or a database node lost before COMMIT (reason node)',
   labelNames: ['reason'] as const,
 })
+// Both reasons from zero, so a scrape shows the series before the first retry
+for (const reason of ['conflict', 'node']) transactionRetries.inc({ reason }, 0)
 export const idempotentReplays = new client.Counter({ name: 'pos_idempotent_replays_total', help: 'Writes answered from an Idempotency-Key kept earlier' })
 new client.Gauge({
   name: 'pos_sse_connections',
