@@ -3,12 +3,20 @@
 # test (scripts/test-docker.sh) passes a base built locally, as it cannot pull images.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- production dependencies only (the app runs its TypeScript through @poppinss/ts-exec and
-# @swc/core, both production dependencies; better-sqlite3 ships prebuilt binaries: no compiler)
+# ---- production dependencies only. The app runs its TypeScript at runtime through
+# @poppinss/ts-exec and @swc/core (production dependencies; swc's binary comes as the optional
+# package @swc/core-linux-*). better-sqlite3 ships prebuilt binaries in its package. No install
+# script is needed, and some npm versions would try to compile better-sqlite3 with node-gyp
+# (no compiler in the image): --ignore-scripts, then prove both native parts load.
+# devDependencies are deleted first: `npm ci --omit=dev` alone keeps the ones that are also
+# optional peers of production packages (typescript, playwright, the test runner...: 60 MB);
+# the lockfile still pins every version that is installed.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm pkg delete devDependencies \
+    && npm install --omit=dev --ignore-scripts --no-save --no-audit --no-fund && npm cache clean --force \
+    && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get(); require('@swc/core').transformSync('let a: number = 1', { jsc: { parser: { syntax: 'typescript' } } })"
 
 # ---- the image
 FROM ${NODE_IMAGE}
