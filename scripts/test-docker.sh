@@ -101,7 +101,7 @@ docker run --rm --network host -v "$volume:/app/storage" "${app_env[@]}" "$image
 wait_up() {
   for _ in $(seq 1 180); do
     [[ $(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null) == true ]] || { docker logs --tail 20 "$name" >&2; fail "the container stopped"; }
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/login" && return 0
+    curl -fs -o /dev/null "http://127.0.0.1:$port/login" && return 0
     sleep 0.5
   done
   docker logs --tail 20 "$name" >&2
@@ -136,7 +136,7 @@ sale_id=$(json r.id <<<"$sale")
 sale_total=$(json r.total <<<"$sale")
 [[ $sale_id =~ ^[0-9]+$ ]] || fail "the sale has no id: $sale"
 
-if curl -fsS -o /dev/null "http://127.0.0.1:$port/health/live"; then
+if curl -fs -o /dev/null "http://127.0.0.1:$port/health/live"; then
   for _ in $(seq 1 60); do [[ $(docker inspect -f '{{.State.Health.Status}}' "$name") == healthy ]] && break; sleep 1; done
   [[ $(docker inspect -f '{{.State.Health.Status}}' "$name") == healthy ]] || fail "HEALTHCHECK did not report healthy: $(docker inspect -f '{{json .State.Health}}' "$name")"
   step "HEALTHCHECK on /health/live: healthy"
