@@ -8,8 +8,10 @@ export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: true,
   useAsyncLocalStorage: false,
-  // Behind a reverse proxy the client IP (used by login rate limits) comes from X-Forwarded-For
-  trustProxy: () => true,
+  // X-Forwarded-For (the client address that login and PIN rate limits count) is believed only
+  // from these proxies: comma-separated addresses, CIDR ranges or proxy-addr names
+  // (loopback, linklocal, uniquelocal). Anyone else's header is ignored (docs/deploy.md)
+  trustProxy: env.get('TRUSTED_PROXIES', 'loopback'),
   cookie: {
     domain: '',
     path: '/',

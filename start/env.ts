@@ -32,6 +32,9 @@ export default await Env.create(appRoot, {
   DB_WSREP_SYNC_WAIT: Env.schema.number.optional(),
   DB_RETRY_ATTEMPTS: Env.schema.number.optional(),
 
+  // Reverse proxies whose X-Forwarded-For is believed (config/app.ts); loopback by default
+  TRUSTED_PROXIES: Env.schema.string.optional(),
+
   WEB_CONCURRENCY: Env.schema.number.optional(),
   // Milliseconds a request's user, store and token rows serve the next requests (identity_cache.ts)
   AUTH_CACHE_TTL: Env.schema.number.optional(),
