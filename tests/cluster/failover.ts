@@ -14,6 +14,7 @@
 | Exits 1 on any failed check. Needs galera-4 and mariadb-server (Debian) and redis-server.
 */
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'node:http'
 import { GaleraCluster, sleep } from '../../scripts/cluster/galera.ts'
@@ -222,6 +223,14 @@ async function serverRetries() {
     }
   }
   return counts.join('; ')
+}
+
+// What the cluster needs from Debian (.ci/run installs it): without it, say so and skip (77)
+for (const [what, path] of [['galera-4', '/usr/lib/galera/libgalera_smm.so'], ['mariadb-server', '/usr/sbin/mariadbd'], ['redis-server', '/usr/bin/redis-server'], ['rsync', '/usr/bin/rsync']]) {
+  if (!existsSync(path)) {
+    console.log(`skipped: ${what} is not installed (${path}); apt-get install galera-4 mariadb-server redis-server rsync`)
+    process.exit(77)
+  }
 }
 
 let failed = false
