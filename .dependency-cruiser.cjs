@@ -1,9 +1,11 @@
 /*
 | The import rules of the code (docs/architecture.md says why), checked by
 | tests/unit/architecture.spec.ts in `npm test`, or by hand: npx depcruise app commands start config plugins database
-| Aliases (#services/*, #core/*...) resolve through tsconfig.json's paths, which mirror package.json's imports.
+| Aliases (#sales/*, #core/*...) resolve through tsconfig.json's paths, which mirror package.json's imports.
 */
-const LOWER = '^app/(core|models|services|plugins|hardware|events|exceptions)/'
+// The domain modules (docs/architecture.md): each holds its services
+const DOMAINS = 'platform|backups|staff|catalog|inventory|sales|returns|customers|shifts|reports|accounting|stores|hardware|plugins'
+const LOWER = `^app/(core|models|events|exceptions|${DOMAINS})/`
 
 module.exports = {
   forbidden: [
@@ -22,11 +24,18 @@ module.exports = {
       to: { pathNot: '^app/core/' },
     },
     {
+      name: 'platform-is-below-the-domains',
+      comment: 'app/platform is what every domain uses (transactions, batching, idempotency, live updates, time, health, metrics): it imports no domain',
+      severity: 'error',
+      from: { path: '^app/platform/' },
+      to: { path: `^app/(${DOMAINS.replace('platform|', '')})/` },
+    },
+    {
       name: 'models-import-no-logic',
       comment: 'A model imports models, the core and libraries: never services, plugins, hardware or HTTP code',
       severity: 'error',
       from: { path: '^app/models/' },
-      to: { path: '^app/(services|plugins|hardware|controllers|middleware|validators|listeners|events)/' },
+      to: { path: `^app/(${DOMAINS}|controllers|middleware|validators|listeners|events)/` },
     },
     {
       name: 'no-upward-to-http',

@@ -24,9 +24,9 @@ if (workers > 1) {
       app.booting(async () => {
         await import('#start/env')
       })
-      // SIGTERM/SIGINT: stop taking connections, finish the requests in flight, exit (app/services/shutdown.ts)
+      // SIGTERM/SIGINT: stop taking connections, finish the requests in flight, exit (app/platform/shutdown.ts)
       const stop = async () => {
-        const { stopGracefully } = await import('#services/shutdown')
+        const { stopGracefully } = await import('#platform/shutdown')
         await stopGracefully(app, env.get('SHUTDOWN_TIMEOUT', 10))
       }
       app.listen('SIGTERM', stop)

@@ -16,7 +16,7 @@ export default class AuditVerify extends BaseCommand {
 
   async run() {
     const db = (await import('@adonisjs/lucid/services/db')).default
-    const { verifyChains } = await import('#services/chain_verifier')
+    const { verifyChains } = await import('#sales/chain_verifier')
     try {
       const verdicts = await verifyChains(this.store || undefined)
       for (const v of verdicts) {

@@ -3,7 +3,7 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 
 /*
 | node ace pos:backup [--to FILE]
-| A consistent backup of the database while the tills keep selling (app/services/backup_service.ts),
+| A consistent backup of the database while the tills keep selling (app/backups/backup_service.ts),
 | into BACKUP_DIR unless --to names the file. The last line printed is the file's path.
 */
 export default class PosBackup extends BaseCommand {
@@ -16,7 +16,7 @@ export default class PosBackup extends BaseCommand {
 
   async run() {
     const db = (await import('@adonisjs/lucid/services/db')).default
-    const { runBackup } = await import('#services/backup_service')
+    const { runBackup } = await import('#backups/backup_service')
     try {
       const onSnapshot = () => this.logger.info('snapshot open: reading every table as it is now')
       const { path, manifest, bytes } = await runBackup({ to: this.to, reason: 'manual', onSnapshot })

@@ -16,7 +16,7 @@ export default class PosBackupVerify extends BaseCommand {
 
   async run() {
     const db = (await import('@adonisjs/lucid/services/db')).default
-    const { verifyBackup } = await import('#services/backup_restore')
+    const { verifyBackup } = await import('#backups/backup_restore')
     try {
       const report = await verifyBackup(this.file)
       const m = report.manifest

@@ -310,10 +310,10 @@ export default class PosBench extends BaseCommand {
   async #seed(concurrency: number): Promise<Fixture> {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const hash = (await import('@adonisjs/core/services/hash')).default
-    const { BENCH_STORE_NAME } = await import('#services/demo_store_service')
-    const { searchWords } = await import('#services/catalog_service')
+    const { BENCH_STORE_NAME } = await import('#stores/demo_store_service')
+    const { searchWords } = await import('#catalog/catalog_service')
     const { ean13 } = await import('#core/barcode')
-    const { dbTimestamp } = await import('#services/db_time')
+    const { dbTimestamp } = await import('#platform/db_time')
     const { default: Store } = await import('#models/store')
     const { default: User } = await import('#models/user')
     const { default: Register } = await import('#models/register')
@@ -345,7 +345,7 @@ export default class PosBench extends BaseCommand {
       cashiers.push({ email, registerId: registers[i].id })
     }
     // The till sells only on a register whose shift is open
-    const { default: ShiftService } = await import('#services/shift_service')
+    const { default: ShiftService } = await import('#shifts/shift_service')
     const shifts = new ShiftService()
     const opener = await User.findByOrFail('email', cashiers[0].email)
     for (const register of registers.slice(0, concurrency)) {

@@ -90,7 +90,7 @@ export default class PosBenchExports extends BaseCommand {
   /** Enables every shipped accounting-export plugin through the host, as an admin would */
   async #enableExporters() {
     const { pluginHost } = await import('#plugins/host')
-    const { default: AccountingExportService } = await import('#services/accounting_export_service')
+    const { default: AccountingExportService } = await import('#accounting/accounting_export_service')
     pluginHost.discover()
     const system = { userId: null, storeId: null, currency: 'USD' }
     for (const entry of pluginHost.list()) {
@@ -103,8 +103,8 @@ export default class PosBenchExports extends BaseCommand {
   async #benchStore() {
     const Store = (await import('#models/store')).default
     const db = (await import('@adonisjs/lucid/services/db')).default
-    const { seedBusyStore } = await import('#services/books_seed_service')
-    const { dbTimestamp } = await import('#services/db_time')
+    const { seedBusyStore } = await import('#accounting/books_seed_service')
+    const { dbTimestamp } = await import('#platform/db_time')
     const zone = 'America/New_York'
     const today = DateTime.now().setZone(zone).startOf('day')
     const from = today.minus({ days: 365 }).toISODate()!
@@ -176,7 +176,7 @@ export default class PosBenchExports extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     try {
       const Store = (await import('#models/store')).default
-      const { default: AccountingExportService } = await import('#services/accounting_export_service')
+      const { default: AccountingExportService } = await import('#accounting/accounting_export_service')
       const store = await Store.findOrFail(this.storeId)
       const [, from, to] = store.name.match(/(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})/) ?? []
       const service = new AccountingExportService()

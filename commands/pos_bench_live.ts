@@ -101,8 +101,8 @@ export default class PosBenchLive extends BaseCommand {
     const { default: Register } = await import('#models/register')
     const { default: User } = await import('#models/user')
     const { default: Product } = await import('#models/product')
-    const { default: CatalogService } = await import('#services/catalog_service')
-    const { dbTimestamp } = await import('#services/db_time')
+    const { default: CatalogService } = await import('#catalog/catalog_service')
+    const { dbTimestamp } = await import('#platform/db_time')
     const existing = await Store.findBy('name', 'Live bench')
     if (existing) {
       const product = await Product.query().where('store_id', existing.id).firstOrFail()

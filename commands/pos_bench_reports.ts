@@ -54,10 +54,10 @@ export default class PosBenchReports extends BaseCommand {
     const { DateTime } = await import('luxon')
     const { default: Store } = await import('#models/store')
     const { default: Shift } = await import('#models/shift')
-    const { default: ShiftService } = await import('#services/shift_service')
-    const { default: ShiftReportService } = await import('#services/shift_report_service')
-    const { default: ReportService } = await import('#services/report_service')
-    const { dbTimestamp } = await import('#services/db_time')
+    const { default: ShiftService } = await import('#shifts/shift_service')
+    const { default: ShiftReportService } = await import('#shifts/shift_report_service')
+    const { default: ReportService } = await import('#reports/report_service')
+    const { dbTimestamp } = await import('#platform/db_time')
 
     await migrate(this.app)
     this.logger.info(`database: ${await describeDatabase(this.app)}`)
@@ -131,7 +131,7 @@ export default class PosBenchReports extends BaseCommand {
     const { default: Store } = await import('#models/store')
     const { default: Register } = await import('#models/register')
     const { default: User } = await import('#models/user')
-    const { dbTimestamp } = await import('#services/db_time')
+    const { dbTimestamp } = await import('#platform/db_time')
 
     const wantedSales = Math.ceil(this.lines / LINES_PER_SALE)
     let store = await Store.findBy('name', BENCH_STORE_NAME)

@@ -147,8 +147,8 @@ export default class PosBenchSoak extends BaseCommand {
     const { default: Register } = await import('#models/register')
     const { default: User } = await import('#models/user')
     const { default: Product } = await import('#models/product')
-    const { default: CatalogService } = await import('#services/catalog_service')
-    const { default: ShiftService } = await import('#services/shift_service')
+    const { default: CatalogService } = await import('#catalog/catalog_service')
+    const { default: ShiftService } = await import('#shifts/shift_service')
     const db = (await import('@adonisjs/lucid/services/db')).default
     const tag = randomUUID().slice(0, 8)
     let store = await Store.findBy('name', 'Soak bench')

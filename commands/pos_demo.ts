@@ -22,7 +22,7 @@ export default class PosDemo extends BaseCommand {
   async run() {
     const env = (await import('#start/env')).default
     const db = (await import('@adonisjs/lucid/services/db')).default
-    const { default: DemoStoreService, DEMO_PASSWORD, DEMO_USERS, BENCH_STORE_NAME, DEMO_STORE_NAME } = await import('#services/demo_store_service')
+    const { default: DemoStoreService, DEMO_PASSWORD, DEMO_USERS, BENCH_STORE_NAME, DEMO_STORE_NAME } = await import('#stores/demo_store_service')
     const demo = new DemoStoreService()
     const started = Date.now()
     const port = Number(env.get('PORT'))

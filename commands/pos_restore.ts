@@ -20,9 +20,9 @@ export default class PosRestore extends BaseCommand {
 
   async run() {
     const db = (await import('@adonisjs/lucid/services/db')).default
-    const { databaseIsEmpty, runBackup, listTables } = await import('#services/backup_service')
-    const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems } = await import('#services/backup_restore')
-    const { checkIntegrity } = await import('#services/backup_format')
+    const { databaseIsEmpty, runBackup, listTables } = await import('#backups/backup_service')
+    const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems } = await import('#backups/backup_restore')
+    const { checkIntegrity } = await import('#backups/backup_format')
     const { describeDatabase } = await import('./_server.js')
     const connection = db.primaryConnectionName
     try {

@@ -17,7 +17,7 @@ export default class PosStart extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     let needsSetup = false
     try {
-      const { backupBeforeMigrations } = await import('#services/backup_service')
+      const { backupBeforeMigrations } = await import('#backups/backup_service')
       const backup = await backupBeforeMigrations()
       if (backup) this.logger.info(`backed up before migrating: ${backup}`)
       const ran = await migrate(this.app)

@@ -19,7 +19,7 @@ export default class TerminalSim extends BaseCommand {
   declare host: string
 
   async run() {
-    const { startTerminalSimulator } = await import('#services/terminal_simulator')
+    const { startTerminalSimulator } = await import('#plugins/terminal_simulator')
     const simulator = await startTerminalSimulator(this.port, this.host)
     this.logger.success(`Terminal simulator listening on http://${this.host}:${this.port}`)
     const stop = async () => {

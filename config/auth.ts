@@ -3,7 +3,7 @@ import { sessionGuard } from '@adonisjs/auth/session'
 import { AccessTokensGuard, tokensUserProvider } from '@adonisjs/auth/access_tokens'
 import type { ApplicationService } from '@adonisjs/core/types'
 import type { HttpContext } from '@adonisjs/core/http'
-import { SessionUserProvider, TokenUserProvider } from '#services/access_token_provider'
+import { SessionUserProvider, TokenUserProvider } from '#staff/access_token_provider'
 import type { InferAuthenticators, InferAuthEvents, Authenticators } from '@adonisjs/auth/types'
 
 const authConfig = defineConfig({

@@ -3,8 +3,8 @@ import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/lucid'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { pipelineTransactions } from '#services/mysql_pipelining'
-import { clusterNodes } from '#services/database_nodes'
+import { pipelineTransactions } from '#platform/mysql_pipelining'
+import { clusterNodes } from '#platform/database_nodes'
 
 // The embedded database lives in a file under storage/; a fresh checkout creates the folder
 const sqliteFile = app.makePath(env.get('SQLITE_PATH') ?? 'storage/pos.sqlite3')
@@ -73,7 +73,7 @@ export default defineConfig({
         // Money and counts come back as JS numbers, dates as UTC
         supportBigNumbers: true,
         timezone: 'Z',
-        // A sale's independent writes go in one round trip (app/services/sql_batch.ts); every
+        // A sale's independent writes go in one round trip (app/platform/sql_batch.ts); every
         // value in this app's SQL is a bound parameter, never text spliced into a statement.
         // (A mysql2 option that Lucid's connection type does not list.)
         ...{ multipleStatements: true },

@@ -1,7 +1,7 @@
 import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { defineConfig, targets } from '@adonisjs/core/logger'
-import { currentRequestId } from '#services/request_context'
+import { currentRequestId } from '#platform/request_context'
 
 /*
 | JSON lines in production (one object per line, on stdout), pretty lines in development.

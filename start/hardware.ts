@@ -7,7 +7,7 @@ import Device from '#models/device'
 import { queueDisplay, queueSaleReceipt } from '#hardware/jobs'
 import { formatMoney } from '#core/money'
 import { dispatcher } from '#hardware/dispatcher'
-import { buildReceipt } from '#services/receipt_service'
+import { buildReceipt } from '#sales/receipt_service'
 
 /*
 | The hardware bridge's server side: a completed sale queues its receipt for the register's

@@ -7,7 +7,7 @@ import logger from '@adonisjs/core/services/logger'
 import transmit from '@adonisjs/transmit/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
 import { middleware } from '#start/kernel'
-import { broadcastSale, broadcastStock } from '#services/live_updates_service'
+import { broadcastSale, broadcastStock } from '#platform/live_updates_service'
 
 // Signed-in users only; the store comes from the auth middleware (ctx.store)
 transmit.registerRoutes((route) => {

@@ -2,11 +2,11 @@
 | Housekeeping of the server process: old Idempotency-Keys are deleted a minute or two after the
 | start and then every hour (idempotency_service.ts). Each server (or worker) does it, at its own
 | moment (workers start together); one that finds nothing left costs a read.
-| Scheduled backups: app/services/backup_schedule.ts.
+| Scheduled backups: app/backups/backup_schedule.ts.
 */
 import logger from '@adonisjs/core/services/logger'
-import { pruneIdempotencyKeys } from '#services/idempotency_service'
-import { scheduleBackups } from '#services/backup_schedule'
+import { pruneIdempotencyKeys } from '#platform/idempotency_service'
+import { scheduleBackups } from '#backups/backup_schedule'
 
 const HOUR = 3_600_000
 

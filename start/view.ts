@@ -1,9 +1,9 @@
 import edge from 'edge.js'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
-import { paymentMethodLabel } from '#services/payment_methods'
-import { pointsLine, taxesByRate } from '#services/receipt_service'
-import { loyaltyBalanceFor } from '#services/loyalty_service'
-import { cacheEdgeTemplates } from '#services/edge_template_cache'
+import { paymentMethodLabel } from '#sales/payment_methods'
+import { pointsLine, taxesByRate } from '#sales/receipt_service'
+import { loyaltyBalanceFor } from '#sales/loyalty_service'
+import { cacheEdgeTemplates } from '#platform/edge_template_cache'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))

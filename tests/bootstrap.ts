@@ -9,14 +9,14 @@ import testUtils from '@adonisjs/core/services/test_utils'
 import limiter from '@adonisjs/limiter/services/main'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
-import { locateBrowser } from '#services/browser_locator'
+import { locateBrowser } from '#platform/browser_locator'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 import { failOnPageViolations } from '#tests/browser_guard'
 
 /*
 | Tests talk to a real database (SQLite by default, MariaDB with DB_CONNECTION=mysql), a real
 | HTTP server on PORT (3334) and a real Chromium (CHROMIUM_PATH, a system one, or the one inside
-| the npm package @sparticuz/chromium: app/services/browser_locator.ts).
+| the npm package @sparticuz/chromium: app/platform/browser_locator.ts).
 | Each test builds its own store with tests/fixtures.ts, so tests never share rows.
 */
 

@@ -5,10 +5,10 @@ import Register from '#models/register'
 import User, { type Role } from '#models/user'
 import Category from '#models/category'
 import type Product from '#models/product'
-import CatalogService from '#services/catalog_service'
+import CatalogService from '#catalog/catalog_service'
 import { ean13 } from '#core/barcode'
-import { dbTimestamp } from '#services/db_time'
-import ShiftService from '#services/shift_service'
+import { dbTimestamp } from '#platform/db_time'
+import ShiftService from '#shifts/shift_service'
 
 /*
 | Each test makes its own store (with a register, tax rates and one user per role), so tests

@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import env from '#start/env'
-import { readiness } from '#services/health'
-import { scrape } from '#services/metrics'
-import { metricsAccess } from '#services/metrics_access'
+import { readiness } from '#platform/health'
+import { scrape } from '#platform/metrics'
+import { metricsAccess } from '#platform/metrics_access'
 
 /*
 | /health/live and /health/ready are public (load balancers call them) and say nothing secret;

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import DashboardService from '#services/dashboard_service'
-import { latestSales, stockLevels } from '#services/live_updates_service'
+import DashboardService from '#reports/dashboard_service'
+import { latestSales, stockLevels } from '#platform/live_updates_service'
 
 /** What live pages re-read after a reconnect or an event: stock figures and dashboard fragments */
 @inject()

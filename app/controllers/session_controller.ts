@@ -2,9 +2,9 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { errors as authErrors } from '@adonisjs/auth'
 import { errors as limiterErrors } from '@adonisjs/limiter'
-import AuthService from '#services/auth_service'
+import AuthService from '#staff/auth_service'
 import { loginValidator } from '#validators/auth'
-import { recordAudit } from '#services/audit_service'
+import { recordAudit } from '#platform/audit_service'
 import Store from '#models/store'
 
 @inject()

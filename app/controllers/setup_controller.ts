@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import StoreSetupService from '#services/store_setup_service'
+import StoreSetupService from '#stores/store_setup_service'
 import { setupValidator } from '#validators/setup'
 
 /** First start on an empty database: create the store and its admin, then sign in */

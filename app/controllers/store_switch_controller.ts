@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
-import StoreAccessService from '#services/store_access_service'
-import { recordAudit } from '#services/audit_service'
+import StoreAccessService from '#staff/store_access_service'
+import { recordAudit } from '#platform/audit_service'
 
 const switchValidator = vine.create({ store_id: vine.number().withoutDecimals().positive() })
 

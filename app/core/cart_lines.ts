@@ -4,7 +4,7 @@ import type { DiscountType, LineTax } from './tax.js'
 /*
 | A line of a cart as plain data, and its arithmetic: what a new line holds, how many of a product
 | a cart has, what pricing is given and what it writes back. The server's rows of sale_items
-| (app/services/cart_line_rows.ts) and the browser's offline cart use the same shape.
+| (app/sales/cart_line_rows.ts) and the browser's offline cart use the same shape.
 */
 
 export interface CartLine {

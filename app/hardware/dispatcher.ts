@@ -4,8 +4,8 @@ import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import type Bridge from '#models/bridge'
 import Device from '#models/device'
-import { dbTimestamp } from '#services/db_time'
-import { affectedRows } from '#services/db_transaction'
+import { dbTimestamp } from '#platform/db_time'
+import { affectedRows } from '#platform/db_transaction'
 
 /*
 | Pushes jobs to the bridges connected to this server over their event streams. Jobs live in

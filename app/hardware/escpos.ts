@@ -1,6 +1,6 @@
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder'
 import CodepageEncoder from '@point-of-sale/codepage-encoder'
-import type { ReceiptView } from '#services/receipt_service'
+import type { ReceiptView } from '#sales/receipt_service'
 
 /*
 | ESC/POS on paper, encoded on the server (the bridge only moves bytes). The encoder picks, for

@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import type { Authenticators } from '@adonisjs/auth/types'
 import type Store from '#models/store'
-import StoreAccessService from '#services/store_access_service'
+import StoreAccessService from '#staff/store_access_service'
 import { isMachineRequest } from '#middleware/browser_session_middleware'
 
 /**

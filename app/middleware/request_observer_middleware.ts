@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import { requestContext } from '#services/request_context'
-import { httpDuration } from '#services/metrics'
-import { isDraining, trackStream } from '#services/shutdown'
+import { requestContext } from '#platform/request_context'
+import { httpDuration } from '#platform/metrics'
+import { isDraining, trackStream } from '#platform/shutdown'
 
 /**
  * The first middleware of every request: binds the request id for the logs

@@ -16,7 +16,7 @@ const AuthFinder = withAuthFinder(() => hash.use('scrypt'), {
 })
 
 export default class User extends compose(BaseModel, AuthFinder) {
-  /** API tokens: attached by app/services/access_token_provider.ts (a model imports no service) */
+  /** API tokens: attached by app/staff/access_token_provider.ts (a model imports no service) */
   declare static accessTokens: DbAccessTokensProvider<typeof User>
 
   @column({ isPrimary: true }) declare id: number

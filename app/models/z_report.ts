@@ -4,7 +4,7 @@ import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import Register from '#models/register'
 
 /** Written once when a shift closes; never updated (the service has no path that saves one again) */
-/** The figures of a shift (app/services/shift_report_service.ts works them out), frozen in a Z report */
+/** The figures of a shift (app/shifts/shift_report_service.ts works them out), frozen in a Z report */
 export interface MethodTotal {
   method: string
   count: number

@@ -5,7 +5,7 @@ import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import type { BaseSchema } from '@adonisjs/lucid/schema'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { dbTimestamp } from '#services/db_time'
+import { dbTimestamp } from '#platform/db_time'
 import type { PluginManifest } from '#plugins/contracts/plugin'
 import { messageOf } from '#plugins/isolation'
 

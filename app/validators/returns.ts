@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { paymentMethods } from '#services/payment_methods'
+import { paymentMethods } from '#sales/payment_methods'
 import { amount, id, quantity } from '#validators/fields'
 
 const knownMethods = () => paymentMethods().map((m) => m.id)

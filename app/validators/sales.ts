@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { paymentMethods } from '#services/payment_methods'
+import { paymentMethods } from '#sales/payment_methods'
 import { amount, id, price, quantity, textPage } from '#validators/fields'
 
 /** The tenders known now (plugins may add some), so an unknown one is a 422 on the field that named it */

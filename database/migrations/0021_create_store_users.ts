@@ -1,5 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
-import { dbTimestamp } from '#services/db_time'
+import { dbTimestamp } from '#platform/db_time'
 
 /*
 | The stores a user works in. users.store_id stays the home store (where they sign in to);

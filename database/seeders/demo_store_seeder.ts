@@ -1,5 +1,5 @@
 import { BaseSeeder } from '@adonisjs/lucid/seeders'
-import DemoStoreService, { DEMO_STORE_NAME } from '#services/demo_store_service'
+import DemoStoreService, { DEMO_STORE_NAME } from '#stores/demo_store_service'
 
 /*
 | `node ace db:seed` in development: the same demo store as `node ace pos:demo` (which also

@@ -1,6 +1,6 @@
 import { definePlugin } from '#plugins/contracts/plugin'
 import type { AccountingExporter } from '#plugins/contracts/accounting_export'
-import { accountsFrom, journalLines, tenderLabel } from '#plugins/books_journal'
+import { accountsFrom, journalLines, tenderLabel } from '#accounting/books_journal'
 
 /*
 | A generic double-entry journal, one balanced entry per store day: date, account, debit,

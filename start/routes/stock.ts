@@ -6,7 +6,7 @@ import router from '@adonisjs/core/services/router'
 import edge from 'edge.js'
 import app from '@adonisjs/core/services/app'
 import { middleware } from '#start/kernel'
-import { rowTime } from '#services/row_time'
+import { rowTime } from '#platform/row_time'
 
 // Timestamps of raw rows (receipts, transfers, movements) in the store's time zone
 edge.global('rowLocalTime', (value: unknown, zone: string, format = 'yyyy-LL-dd HH:mm') => rowTime(value)?.setZone(zone).toFormat(format) ?? '')

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { barChart, compactAmount, niceTicks } from '#services/chart_svg'
+import { barChart, compactAmount, niceTicks } from '#reports/chart_svg'
 
 const money = (minor: number) => `$${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`
 const axis = { format: (minor: number) => money(minor).replace(/\.00$/, ''), formatShort: (minor: number) => compactAmount(minor, 2) }

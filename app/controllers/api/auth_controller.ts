@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import User from '#models/user'
-import AuthService from '#services/auth_service'
+import AuthService from '#staff/auth_service'
 import { loginValidator } from '#validators/auth'
 
 @inject()

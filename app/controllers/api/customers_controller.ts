@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import CustomerService from '#services/customer_service'
-import { customerJson, purchaseJson } from '#services/customer_presenters'
-import { runIdempotent } from '#services/idempotency_service'
+import CustomerService from '#customers/customer_service'
+import { customerJson, purchaseJson } from '#customers/customer_presenters'
+import { runIdempotent } from '#platform/idempotency_service'
 import { customerListValidator, customerValidator, historyPageValidator, updateCustomerValidator } from '#validators/customers'
 
 /** The store's customers over the API (the route checks manageCustomers); sales take them by customer_id */

@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import AccountingExportService from '#services/accounting_export_service'
+import AccountingExportService from '#accounting/accounting_export_service'
 import { exportValidator } from '#validators/exports'
-import { recordAudit } from '#services/audit_service'
+import { recordAudit } from '#platform/audit_service'
 import { sendCsv } from '#controllers/backoffice/exports_controller'
 
 @inject()

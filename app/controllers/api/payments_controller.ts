@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import PaymentService from '#services/payment_service'
-import SalesQueryService from '#services/sales_query_service'
-import { paymentJson, saleJson } from '#services/api_presenters'
-import { runIdempotentInTransaction } from '#services/idempotency_service'
+import PaymentService from '#sales/payment_service'
+import SalesQueryService from '#sales/sales_query_service'
+import { paymentJson, saleJson } from '#sales/api_presenters'
+import { runIdempotentInTransaction } from '#platform/idempotency_service'
 import { createPaymentValidator } from '#validators/sales'
 
 @inject()

@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import CheckoutService from '#services/checkout_service'
-import SalesQueryService from '#services/sales_query_service'
-import { saleJson } from '#services/api_presenters'
-import { runIdempotentInTransaction } from '#services/idempotency_service'
+import CheckoutService from '#sales/checkout_service'
+import SalesQueryService from '#sales/sales_query_service'
+import { saleJson } from '#sales/api_presenters'
+import { runIdempotentInTransaction } from '#platform/idempotency_service'
 import { createSaleValidator, saleListValidator } from '#validators/sales'
 
 @inject()

@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import StockService from '#services/stock_service'
-import { rowTime } from '#services/row_time'
-import { runIdempotent } from '#services/idempotency_service'
+import StockService from '#inventory/stock_service'
+import { rowTime } from '#platform/row_time'
+import { runIdempotent } from '#platform/idempotency_service'
 import { adjustmentValidator, movementsValidator, receiptValidator, receiveTransferValidator, transferValidator } from '#validators/stock'
 
 /** The stock API: receipts, adjustments, transfers and a product's ledger (ability manageStock) */

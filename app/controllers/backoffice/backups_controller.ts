@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { join } from 'node:path'
 import { existsSync } from 'node:fs'
-import { BACKUP_NAME, backupDir, backupFiles, backupInterval, backupLog, backupsKept } from '#services/backup_service'
-import { backupNow } from '#services/backup_schedule'
-import { recordAudit } from '#services/audit_service'
+import { BACKUP_NAME, backupDir, backupFiles, backupInterval, backupLog, backupsKept } from '#backups/backup_service'
+import { backupNow } from '#backups/backup_schedule'
+import { recordAudit } from '#platform/audit_service'
 
 /** Settings -> Backups (admins only: the routes check manageBackups): the last ones, download, back up now */
 export default class BackupsController {

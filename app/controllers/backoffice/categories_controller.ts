@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import CategoryService from '#services/category_service'
+import CategoryService from '#catalog/category_service'
 import { categoryValidator } from '#validators/catalog'
 
 @inject()

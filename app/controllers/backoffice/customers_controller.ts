@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import CustomerService from '#services/customer_service'
-import CustomerPrivacyService from '#services/customer_privacy_service'
+import CustomerService from '#customers/customer_service'
+import CustomerPrivacyService from '#customers/customer_privacy_service'
 import { customerListValidator, customerValidator, historyPageValidator, privacyActionValidator } from '#validators/customers'
 
 /** Customers in the back office: list and search, create, edit, their purchases; export and erasure for admins */

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import DashboardService from '#services/dashboard_service'
-import { latestSales } from '#services/live_updates_service'
+import DashboardService from '#reports/dashboard_service'
+import { latestSales } from '#platform/live_updates_service'
 
 @inject()
 export default class DashboardController {

@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
-import AccountingExportService, { MAX_EXPORT_DAYS } from '#services/accounting_export_service'
+import AccountingExportService, { MAX_EXPORT_DAYS } from '#accounting/accounting_export_service'
 import { exportValidator } from '#validators/exports'
-import { recordAudit } from '#services/audit_service'
+import { recordAudit } from '#platform/audit_service'
 
 /** The accountant's Exports page: choose an exporter and a period, download the CSV */
 @inject()

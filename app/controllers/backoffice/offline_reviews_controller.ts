@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import OfflineReviewService from '#services/offline_review_service'
-import RegisterLeaseService from '#services/register_lease_service'
+import OfflineReviewService from '#sales/offline_review_service'
+import RegisterLeaseService from '#sales/register_lease_service'
 
 /** Offline sales for a manager: what to review after a sync, and which till holds which register */
 @inject()

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import db from '@adonisjs/lucid/services/db'
-import ProductCsvService, { COLUMNS, MAX_FILE_BYTES, REQUIRED_COLUMNS } from '#services/product_csv_service'
+import ProductCsvService, { COLUMNS, MAX_FILE_BYTES, REQUIRED_COLUMNS } from '#inventory/product_csv_service'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { DateTime } from 'luxon'
 

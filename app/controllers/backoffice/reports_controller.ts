@@ -2,11 +2,11 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
 import Store from '#models/store'
-import ReportService from '#services/report_service'
-import { barChart, compactAmount } from '#services/chart_svg'
-import { csvStream } from '#services/csv_writer'
+import ReportService from '#reports/report_service'
+import { barChart, compactAmount } from '#reports/chart_svg'
+import { csvStream } from '#platform/csv_writer'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
-import { paymentMethodLabel } from '#services/payment_methods'
+import { paymentMethodLabel } from '#sales/payment_methods'
 
 const MAX_DAYS = 366
 

@@ -2,9 +2,9 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
 import User from '#models/user'
-import RefundService from '#services/refund_service'
-import AuditLogService, { type AuditFilters } from '#services/audit_log_service'
-import { verifyChains } from '#services/chain_verifier'
+import RefundService from '#returns/refund_service'
+import AuditLogService, { type AuditFilters } from '#reports/audit_log_service'
+import { verifyChains } from '#sales/chain_verifier'
 
 @inject()
 export default class ReturnsController {

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import ReceiptPdfService from '#services/receipt_pdf_service'
+import ReceiptPdfService from '#sales/receipt_pdf_service'
 import { queueReprint } from '#hardware/jobs'
 import { download } from '#controllers/till/hardware_controller'
 

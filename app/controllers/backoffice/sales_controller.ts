@@ -3,7 +3,7 @@ import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
 import Register from '#models/register'
 import User from '#models/user'
-import SalesQueryService from '#services/sales_query_service'
+import SalesQueryService from '#sales/sales_query_service'
 
 const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
 

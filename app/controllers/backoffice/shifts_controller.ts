@@ -3,9 +3,9 @@ import { inject } from '@adonisjs/core'
 import edge from 'edge.js'
 import Shift from '#models/shift'
 import ZReport from '#models/z_report'
-import ShiftService from '#services/shift_service'
-import { renderPdf } from '#services/pdf_service'
-import { zReportLines } from '#services/shift_report_service'
+import ShiftService from '#shifts/shift_service'
+import { renderPdf } from '#platform/pdf_service'
+import { zReportLines } from '#shifts/shift_report_service'
 import { queueZReport } from '#hardware/jobs'
 
 /** Shifts of the store, newest first, with their Z reports (HTML and PDF) */

@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import db from '@adonisjs/lucid/services/db'
-import StockService, { ADJUSTMENT_REASONS } from '#services/stock_service'
-import StocktakeService from '#services/stocktake_service'
-import CatalogService from '#services/catalog_service'
+import StockService, { ADJUSTMENT_REASONS } from '#inventory/stock_service'
+import StocktakeService from '#inventory/stocktake_service'
+import CatalogService from '#catalog/catalog_service'
 import { parseMoney, minorToDecimal } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 

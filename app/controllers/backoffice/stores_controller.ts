@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import StoreAdminService, { type StoreInput } from '#services/store_admin_service'
+import StoreAdminService, { type StoreInput } from '#stores/store_admin_service'
 import { registerValidator, staffValidator, storeValidator } from '#validators/stores'
 
 /** The Stores page (admins: the route checks manageStores): a store's settings, registers and staff */

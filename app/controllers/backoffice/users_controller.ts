@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { ROLES } from '#models/user'
-import StaffService from '#services/staff_service'
+import StaffService from '#staff/staff_service'
 import { createUserValidator, updateUserValidator } from '#validators/users'
 
 /** Staff accounts (admins only: the route checks manageUsers). "Delete" deactivates. */

@@ -1,12 +1,12 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import vine from '@vinejs/vine'
-import TillScreenService from '#services/till_screen_service'
-import SalesQueryService from '#services/sales_query_service'
-import GatewayPaymentService, { type GatewayOutcome } from '#services/gateway_payment_service'
+import TillScreenService from '#sales/till_screen_service'
+import SalesQueryService from '#sales/sales_query_service'
+import GatewayPaymentService, { type GatewayOutcome } from '#sales/gateway_payment_service'
 import Sale from '#models/sale'
 import { parseMoney } from '#core/money'
-import { paymentMethodLabel } from '#services/payment_methods'
+import { paymentMethodLabel } from '#sales/payment_methods'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
 
 const startValidator = vine.create({

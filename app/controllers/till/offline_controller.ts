@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import OfflineCatalogService from '#services/offline_catalog_service'
-import OfflineSyncService from '#services/offline_sync_service'
-import RegisterLeaseService from '#services/register_lease_service'
+import OfflineCatalogService from '#sales/offline_catalog_service'
+import OfflineSyncService from '#sales/offline_sync_service'
+import RegisterLeaseService from '#sales/register_lease_service'
 import { catalogValidator, leaseValidator, offlineSaleValidator } from '#validators/offline'
 
 /** What the offline till asks of the server while it can reach it: its catalog, its lease, and syncing */

@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import Sale from '#models/sale'
-import CartService from '#services/cart_service'
-import TillScreenService from '#services/till_screen_service'
+import CartService from '#sales/cart_service'
+import TillScreenService from '#sales/till_screen_service'
 import { currentSaleId, renderCart, requireRegister } from '#controllers/till/render_cart'
 import { parkValidator } from '#validators/till'
 

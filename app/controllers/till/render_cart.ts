@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type Sale from '#models/sale'
-import TillScreenService from '#services/till_screen_service'
+import TillScreenService from '#sales/till_screen_service'
 import { DomainError } from '#exceptions/domain_error'
 
 /** The cart partial that every till action answers with (the same template the page includes) */

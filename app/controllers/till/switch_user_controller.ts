@@ -1,8 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import User from '#models/user'
-import AuthService from '#services/auth_service'
-import { recordAudit } from '#services/audit_service'
+import AuthService from '#staff/auth_service'
+import { recordAudit } from '#platform/audit_service'
 import { switchUserValidator } from '#validators/till'
 
 /** Another cashier takes over this till with their PIN; the register's cart stays as it is */

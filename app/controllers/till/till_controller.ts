@@ -1,9 +1,9 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import Register from '#models/register'
-import TillScreenService, { REGISTER_COOKIE } from '#services/till_screen_service'
+import TillScreenService, { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { registerChoiceValidator } from '#validators/till'
-import ShiftService from '#services/shift_service'
+import ShiftService from '#shifts/shift_service'
 
 @inject()
 export default class TillController {

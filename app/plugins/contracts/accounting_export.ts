@@ -1,7 +1,7 @@
 /*
 | The accounting-export extension point. An exporter turns a period of a store's books into the
 | rows of the CSV that an accounting package imports. The host streams those rows through the
-| app's one CSV writer (app/services/csv_writer.ts) to the download, never the whole file in
+| app's one CSV writer (app/platform/csv_writer.ts) to the download, never the whole file in
 | memory, and neutralises formula cells there: an exporter hands over plain values.
 */
 import type { PluginSettings } from '#plugins/contracts/plugin_settings'

@@ -10,7 +10,7 @@ import { MAX_DEPTH } from '#middleware/json_body_middleware'
 /*
 | Bad input on the API answers a 4xx on its field and writes nothing; sums past 32 bits are
 | stored and answered exactly (BIGINT on MariaDB, numbers in the models). Each limit is tried
-| just under and just over. Limits: app/services/money.ts.
+| just under and just over. Limits: app/core/money.ts.
 */
 
 const baseUrl = () => `http://127.0.0.1:${process.env.PORT}`

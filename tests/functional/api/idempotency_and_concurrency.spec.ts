@@ -2,8 +2,8 @@ import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
-import { dbTimestamp } from '#services/db_time'
-import { KEY_RETENTION_DAYS, pruneIdempotencyKeys } from '#services/idempotency_service'
+import { dbTimestamp } from '#platform/db_time'
+import { KEY_RETENTION_DAYS, pruneIdempotencyKeys } from '#platform/idempotency_service'
 
 /*
 | Retried writes with an Idempotency-Key, and tills racing for the last units of a product.

@@ -2,12 +2,12 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, PASSWORD, type TestStore } from '#tests/fixtures'
 import { submit } from '#tests/functional/backoffice/helpers'
-import { mysqlRoundTrips } from '#services/mysql_pipelining'
+import { mysqlRoundTrips } from '#platform/mysql_pipelining'
 import { startServer, waitForServer, type ServerProcess } from '../../../commands/_server.js'
 
 /*
 | Who is asking is read once and kept for the next requests of the same token or user for
-| AUTH_CACHE_TTL (app/services/identity_cache.ts). These prove that what the app changes is seen
+| AUTH_CACHE_TTL (app/staff/identity_cache.ts). These prove that what the app changes is seen
 | at once (in this process, and through Redis in another one), that a kept token is still checked
 | on every request, and that a change made behind the app's back is seen once the TTL is over.
 */

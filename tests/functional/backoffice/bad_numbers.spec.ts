@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { createProduct, createStore, PINS } from '#tests/fixtures'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
-import CheckoutService from '#services/checkout_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
+import CheckoutService from '#sales/checkout_service'
 
 /*
 | The till's htmx endpoints and the back-office forms, sent the numbers a typo, a script or a

@@ -1,5 +1,5 @@
 import type User from '#models/user'
-import CheckoutService from '#services/checkout_service'
+import CheckoutService from '#sales/checkout_service'
 import type { TestStore } from '#tests/fixtures'
 import type Product from '#models/product'
 

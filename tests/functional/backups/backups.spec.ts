@@ -5,9 +5,9 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
-import { backupLog, runBackup, writeBackup } from '#services/backup_service'
-import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#services/backup_restore'
-import { scheduleBackups } from '#services/backup_schedule'
+import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
+import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
+import { scheduleBackups } from '#backups/backup_schedule'
 import { ace, editRow, lastLine, rewriteBackup, scratchTarget } from './helpers.js'
 
 /*

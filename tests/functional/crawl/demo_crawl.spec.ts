@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import router from '@adonisjs/core/services/router'
 import User, { type Role } from '#models/user'
-import DemoStoreService, { DEMO_PASSWORD, DEMO_STORE_NAME, DEMO_USERS } from '#services/demo_store_service'
+import DemoStoreService, { DEMO_PASSWORD, DEMO_STORE_NAME, DEMO_USERS } from '#stores/demo_store_service'
 import { pluginHost } from '#plugins/host'
 
 /*

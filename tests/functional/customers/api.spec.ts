@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import Customer from '#models/customer'
 import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
-import CustomerPrivacyService from '#services/customer_privacy_service'
+import CustomerPrivacyService from '#customers/customer_privacy_service'
 import { createCustomer, sellTo } from '#tests/functional/customers/helpers'
 
 function fields(response: any): string[] {

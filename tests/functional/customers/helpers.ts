@@ -1,5 +1,5 @@
 import Customer from '#models/customer'
-import CheckoutService from '#services/checkout_service'
+import CheckoutService from '#sales/checkout_service'
 import type Product from '#models/product'
 import type { TestStore } from '#tests/fixtures'
 

@@ -2,8 +2,8 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Customer from '#models/customer'
 import { countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
-import CustomerPrivacyService from '#services/customer_privacy_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
+import CustomerPrivacyService from '#customers/customer_privacy_service'
 import { createCustomer } from '#tests/functional/customers/helpers'
 
 /** A till request as htmx sends it: signed in, with CSRF token and this device's register */

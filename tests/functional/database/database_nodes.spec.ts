@@ -1,11 +1,11 @@
 import { test } from '@japa/runner'
 import { connect, createServer, type Server } from 'node:net'
 import mysql from 'mysql2'
-import { DatabaseNodes, parseNodes } from '#services/database_nodes'
-import { backoffMs, retryReason } from '#services/db_transaction'
+import { DatabaseNodes, parseNodes } from '#platform/database_nodes'
+import { backoffMs, retryReason } from '#platform/db_transaction'
 
 /*
-| Failover between database nodes (app/services/database_nodes.ts), over real sockets: a port
+| Failover between database nodes (app/platform/database_nodes.ts), over real sockets: a port
 | where nothing listens, a server that drops every connection, and the machine's MariaDB
 | (127.0.0.1:3306). The Galera part (wsrep_ready, a killed node) is proven by npm run test:cluster.
 */

@@ -1,15 +1,15 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
-import { inTransaction } from '#services/db_transaction'
-import { insertedId, insertStatement, runStatements } from '#services/sql_batch'
-import { mysqlRoundTrips, pipelineTransactions } from '#services/mysql_pipelining'
+import { inTransaction } from '#platform/db_transaction'
+import { insertedId, insertStatement, runStatements } from '#platform/sql_batch'
+import { mysqlRoundTrips, pipelineTransactions } from '#platform/mysql_pipelining'
 import env from '#start/env'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
 
 /*
 | Statement batches and transactions that spend no round trip of their own on BEGIN and
-| COMMIT (app/services/sql_batch.ts, app/services/mysql_pipelining.ts). What they write must be
+| COMMIT (app/platform/sql_batch.ts, app/platform/mysql_pipelining.ts). What they write must be
 | the same on SQLite and on MariaDB; the round trips are counted on MariaDB.
 */
 

@@ -6,8 +6,8 @@ import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { submit, reopen } from '#tests/functional/backoffice/helpers'
 import { enablePluginForTest } from '#tests/plugins'
 import { csvRows, minor, seedWeek } from '#tests/functional/exports/helpers'
-import { seedBusyStore } from '#services/books_seed_service'
-import { dbTimestamp } from '#services/db_time'
+import { seedBusyStore } from '#accounting/books_seed_service'
+import { dbTimestamp } from '#platform/db_time'
 
 /*
 | Accounting exports over a seeded week sold through the checkout: each exporter's file,

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon'
 import Papa from 'papaparse'
-import CheckoutService from '#services/checkout_service'
-import CartService from '#services/cart_service'
-import PaymentService from '#services/payment_service'
+import CheckoutService from '#sales/checkout_service'
+import CartService from '#sales/cart_service'
+import PaymentService from '#sales/payment_service'
 import Sale from '#models/sale'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
 

@@ -4,7 +4,7 @@ import emitter from '@adonisjs/core/services/emitter'
 import Customer from '#models/customer'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { enablePluginForTest, disablePluginForTest } from '#tests/plugins'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 /*
 | The loyalty-points plugin: earn on a sale with a customer (through 'sale:completed'), redeem

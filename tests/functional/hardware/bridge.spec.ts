@@ -11,7 +11,7 @@ import { dispatcher } from '#hardware/dispatcher'
 import { FakePrinter, eventually } from '#tests/functional/hardware/fake_printer'
 import { BridgeProcess } from '#tests/functional/hardware/bridge_process'
 import { readFile, rm, writeFile } from 'node:fs/promises'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 const PRINTER_PORT = Number(process.env.PORT ?? 3334) + 2
 

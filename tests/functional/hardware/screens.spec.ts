@@ -10,14 +10,14 @@ import PrintJob from '#models/print_job'
 import Sale from '#models/sale'
 import { countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { eventually } from '#tests/functional/hardware/fake_printer'
 import { pdfText } from '#tests/pdf_text'
 import limiter from '@adonisjs/limiter/services/main'
 import { createPairingCode } from '#hardware/pairing'
-import ShiftService from '#services/shift_service'
-import { forgetBrowserLocation } from '#services/browser_locator'
-import { closePdfBrowser } from '#services/pdf_service'
+import ShiftService from '#shifts/shift_service'
+import { forgetBrowserLocation } from '#platform/browser_locator'
+import { closePdfBrowser } from '#platform/pdf_service'
 
 // PDFs arrive as bytes, to be read back with unpdf
 ApiRequest.addParser('application/pdf', (res: any, done: any) => {

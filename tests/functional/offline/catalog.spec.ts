@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
-import { dbTimestamp } from '#services/db_time'
+import { dbTimestamp } from '#platform/db_time'
 import { TestDevice } from './device.js'
 
 /*

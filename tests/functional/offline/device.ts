@@ -6,7 +6,7 @@ import { roundToIncrement } from '#core/money'
 import { saleHash } from '#core/sale_chain'
 import type Product from '#models/product'
 import type { TestStore } from '#tests/fixtures'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 /*
 | A till that sells offline, for the tests: it holds its register's head (last number and hash),

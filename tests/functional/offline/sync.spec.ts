@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf } from '#tests/fixtures'
-import { verifyChains } from '#services/chain_verifier'
+import { verifyChains } from '#sales/chain_verifier'
 import { TestDevice } from './device.js'
 
 /*

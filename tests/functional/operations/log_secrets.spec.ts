@@ -88,7 +88,7 @@ test.group('Logs / redaction', () => {
   test('the logger configuration redacts secret fields and adds the request id', async ({ assert }) => {
     const { default: pino } = await import('pino')
     const { default: loggerConfig } = await import('#config/logger')
-    const { requestContext } = await import('#services/request_context')
+    const { requestContext } = await import('#platform/request_context')
     const { redact, mixin } = loggerConfig.loggers.app as any
     let written = ''
     const logger = pino({ redact, mixin }, { write: (line: string) => (written += line) })

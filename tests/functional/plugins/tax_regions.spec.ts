@@ -4,7 +4,7 @@ import { pluginHost } from '#plugins/host'
 import Customer from '#models/customer'
 import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { pluginPost, resetPlugins, useFolders } from '#tests/functional/plugins/helpers'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 async function configureAndEnable(client: any, fixture: TestStore, id: string, settings: Record<string, unknown>) {
   const saved = await pluginPost(client, fixture.users.admin, `/backoffice/plugins/${id}/settings`, settings)

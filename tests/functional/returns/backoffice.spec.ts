@@ -3,8 +3,8 @@ import Papa from 'papaparse'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, stockOf, ledgerSum, countRows } from '#tests/fixtures'
 import { sellFor, submit, reopen } from '#tests/functional/backoffice/helpers'
-import { recordAudit } from '#services/audit_service'
-import { neutralise } from '#services/csv_writer'
+import { recordAudit } from '#platform/audit_service'
+import { neutralise } from '#platform/csv_writer'
 
 /*
 | The back office: a manager voids a sale from its page; admins read, filter and export the

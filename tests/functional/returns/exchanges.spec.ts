@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { apiToken, createProduct, createStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
-import { verifyChains } from '#services/chain_verifier'
+import { verifyChains } from '#sales/chain_verifier'
 import { completedSale, returnsFootprint } from './helpers.js'
 
 /*

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, countRows, ledgerSum, stockOf, PINS } from '#tests/fixtures'
-import { verifyChains } from '#services/chain_verifier'
+import { verifyChains } from '#sales/chain_verifier'
 
 /*
 | POST /api/refunds: a return without a receipt needs a manager and refunds at the current price

@@ -2,8 +2,8 @@ import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, countRows, ledgerSum, stockOf, PINS } from '#tests/fixtures'
-import { refundShare } from '#services/refund_service'
-import { verifyChains } from '#services/chain_verifier'
+import { refundShare } from '#returns/refund_service'
+import { verifyChains } from '#sales/chain_verifier'
 import { completedSale, returnsFootprint } from './helpers.js'
 
 /*

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, type TestStore, stockOf, countRows, PINS } from '#tests/fixtures'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 import Customer from '#models/customer'
 

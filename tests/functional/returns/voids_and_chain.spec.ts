@@ -4,8 +4,8 @@ import { promisify } from 'node:util'
 import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import { apiToken, createProduct, createStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
-import { verifyChains } from '#services/chain_verifier'
-import { dbTimestamp } from '#services/db_time'
+import { verifyChains } from '#sales/chain_verifier'
+import { dbTimestamp } from '#platform/db_time'
 import { completedSale, returnsFootprint } from './helpers.js'
 
 /*

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf } from '#tests/fixtures'
-import CatalogService from '#services/catalog_service'
+import CatalogService from '#catalog/catalog_service'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 
 async function movementsOf(productId: number) {

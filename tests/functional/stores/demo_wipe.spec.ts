@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Device from '#models/device'
-import DemoStoreService from '#services/demo_store_service'
+import DemoStoreService from '#stores/demo_store_service'
 import { countRows, createProduct, createStore } from '#tests/fixtures'
 import { apiAs, sell } from '#tests/functional/shifts/helpers'
 

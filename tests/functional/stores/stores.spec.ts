@@ -4,8 +4,8 @@ import Store from '#models/store'
 import { apiToken, countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { submit } from '#tests/functional/backoffice/helpers'
 import { sellFor } from '#tests/functional/backoffice/helpers'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
-import { dbTimestamp } from '#services/db_time'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
+import { dbTimestamp } from '#platform/db_time'
 import type User from '#models/user'
 
 async function addToStore(user: User, fixture: TestStore) {

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
-import { REGISTER_COOKIE } from '#services/till_screen_service'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 /** A till request as htmx sends it: signed in, with CSRF token and this device's register */
 function till(client: any, fixture: TestStore, method: 'get' | 'post' | 'patch' | 'delete', url: string, role: 'cashier' | 'manager' = 'cashier') {

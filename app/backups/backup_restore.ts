@@ -1,0 +1,300 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import pluginsConfig from '#config/plugins'
+import { checkIntegrity, readBackup, type BackupManifest } from '#backups/backup_format'
+import { engineOf, listTables } from '#backups/backup_service'
+import { verifyChains } from '#sales/chain_verifier'
+
+/*
+| Loading a backup into a database, and checking one (pos:restore, pos:backup-verify).
+| The schema comes from this POS's migrations (and the enabled plugins' own), then every row of
+| the file goes in, in one transaction with foreign keys checked at its end (SQLite) or after
+| (MariaDB loads with the checks off: the rows came from a database that had them).
+*/
+
+export class RestoreError extends Error {}
+
+/** Drops every table of a connection's database (what pos:restore --force replaces) */
+export async function dropAllTables(connectionName: string) {
+  const tables = await listTables(connectionName)
+  if (engineOf(connectionName) === 'sqlite') {
+    // SQLite checks a dropped table's foreign keys even when deferred, and foreign_keys can only
+    // be switched off outside a transaction: on the pool's connection itself, then back on
+    const knex = db.connection(connectionName).getWriteClient()
+    const conn: any = await knex.client.acquireConnection()
+    try {
+      conn.pragma('foreign_keys = OFF')
+      conn.exec('BEGIN')
+      for (const table of tables) conn.exec(`DROP TABLE IF EXISTS "${table.replaceAll('"', '""')}"`)
+      conn.exec('COMMIT')
+    } catch (error) {
+      if (conn.inTransaction) conn.exec('ROLLBACK')
+      throw error
+    } finally {
+      conn.pragma('foreign_keys = ON')
+      await knex.client.releaseConnection(conn)
+    }
+    return
+  }
+  await db.connection(connectionName).transaction(async (trx) => {
+    await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 0')
+    for (const table of tables) await trx.schema.dropTableIfExists(table)
+    await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
+  })
+}
+
+async function migrate(connectionName: string) {
+  const { MigrationRunner } = await import('@adonisjs/lucid/migration')
+  const runner = new MigrationRunner(db as any, app, { direction: 'up', connectionName })
+  await runner.run()
+  if (runner.error) throw runner.error
+}
+
+/** The migrations of this POS, by the names adonis_schema records */
+async function knownMigrations(connectionName: string): Promise<Set<string>> {
+  return new Set((await db.connection(connectionName).from('adonis_schema').select('name')).map((r) => String(r.name)))
+}
+
+/** Plugin tables: the backup's plugin_migrations rows name the plugin migrations to run first */
+async function pluginMigrations(file: string): Promise<{ pluginId: string; name: string }[]> {
+  const wanted: { pluginId: string; name: string }[] = []
+  let columns: string[] = []
+  let inTable = false
+  const reader = readBackup(file)
+  for (;;) {
+    const next = await reader.next()
+    if (next.done) break
+    const record = next.value
+    if (record.kind === 'table') {
+      if (inTable) break
+      inTable = record.table === 'plugin_migrations'
+      columns = record.columns
+    } else if (record.kind === 'row' && inTable) {
+      wanted.push({ pluginId: String(record.values[columns.indexOf('plugin_id')]), name: String(record.values[columns.indexOf('name')]) })
+    }
+  }
+  return wanted
+}
+
+/** Runs the plugins' migrations that made the backup's plugin tables; returns the plugins not installed here */
+async function runPluginMigrations(connectionName: string, wanted: { pluginId: string; name: string }[]): Promise<string[]> {
+  const roots = pluginsConfig.paths
+  const missing = new Set<string>()
+  for (const { pluginId, name } of wanted) {
+    const folder = roots.map((root) => join(root, pluginId)).find((f) => existsSync(join(f, 'plugin.json')))
+    if (!folder) {
+      missing.add(pluginId)
+      continue
+    }
+    const manifest = JSON.parse(readFileSync(join(folder, 'plugin.json'), 'utf8'))
+    const path = join(folder, manifest.migrations ?? 'migrations', `${name}.ts`)
+    if (!existsSync(path)) throw new RestoreError(`plugin ${pluginId} has no migration ${name} here (an older version of the plugin?)`)
+    const { default: Schema } = await import(pathToFileURL(path.replace(/\.ts$/, '.js')).href)
+    await db.connection(connectionName).transaction((trx) => new Schema(trx, path, false).execUp())
+  }
+  return [...missing]
+}
+
+/**
+ * Loads a backup into a connection whose database has no tables of its own yet (or only what
+ * the migrations make, empty). Checks the file's checksum first: a damaged file loads nothing.
+ * The tables of a plugin that is not installed here stop a restore; `keepUnknownTables` (the
+ * scratch SQLite database of a verify) keeps their rows in tables without column types instead.
+ */
+export async function restoreInto(file: string, connectionName: string, checked?: BackupManifest, keepUnknownTables = false): Promise<BackupManifest> {
+  let manifest = checked
+  if (!manifest) {
+    const integrity = await checkIntegrity(file)
+    if (integrity.problems.length || !integrity.manifest) throw new RestoreError(integrity.problems.join('; '))
+    manifest = integrity.manifest
+  }
+
+  await migrate(connectionName)
+  const known = await knownMigrations(connectionName)
+  const unknown = manifest.schema.filter((name) => !known.has(name))
+  if (unknown.length) {
+    throw new RestoreError(`the backup comes from a newer version of the POS (migrations ${unknown.join(', ')} are unknown here): upgrade first`)
+  }
+  const missing = await runPluginMigrations(connectionName, await pluginMigrations(file))
+  const sqlite = engineOf(connectionName) === 'sqlite'
+  if (missing.length && !(keepUnknownTables && sqlite)) {
+    throw new RestoreError(`the backup holds tables of plugin ${missing.join(', ')}, not installed here: put its folder in ${pluginsConfig.paths.join(', ')} (PLUGINS_PATH)`)
+  }
+  const existing = new Set(await listTables(connectionName))
+
+  const quote = (name: string) => (sqlite ? `"${name.replaceAll('"', '""')}"` : `\`${name.replaceAll('`', '``')}\``)
+  const loader = sqlite ? await sqliteLoader(connectionName) : await mysqlLoader(connectionName)
+  try {
+    let table = ''
+    for await (const record of readBackup(file)) {
+      if (record.kind === 'table') {
+        table = record.table
+        // The migrations wrote their own bookkeeping; a plugin's is a row like any other
+        if (table.startsWith('adonis_schema')) table = ''
+        else if (!existing.has(table)) {
+          if (!keepUnknownTables || !sqlite) throw new RestoreError(`table ${table} of the backup does not exist in this version of the POS`)
+          await loader.sql(`create table ${quote(table)} (${record.columns.map(quote).join(', ')})`)
+        }
+        if (table) await loader.table(`insert into ${quote(table)} (${record.columns.map(quote).join(', ')})`, record.columns.length)
+      } else if (record.kind === 'row' && table) {
+        await loader.row(record.values)
+      }
+    }
+    await loader.commit()
+  } catch (error) {
+    await loader.rollback()
+    throw error
+  }
+  return manifest
+}
+
+interface Loader {
+  sql(statement: string): Promise<void>
+  /** The INSERT (without its VALUES) of the rows that follow */
+  table(insert: string, columns: number): Promise<void>
+  row(values: unknown[]): Promise<void>
+  commit(): Promise<void>
+  rollback(): Promise<void>
+}
+
+/**
+ * SQLite: one prepared INSERT per table, run row by row on the pool's connection inside one
+ * transaction (better-sqlite3 inserts some 100,000 rows a second this way). Foreign keys are off
+ * while loading and checked once at the end (PRAGMA foreign_key_check): deferred checks made
+ * every parent row search its children, which took minutes for a big store.
+ */
+async function sqliteLoader(connectionName: string): Promise<Loader> {
+  const knex = db.connection(connectionName).getWriteClient()
+  const conn: any = await knex.client.acquireConnection()
+  let statement: any = null
+  conn.pragma('foreign_keys = OFF')
+  conn.exec('BEGIN')
+  const release = () => {
+    conn.pragma('foreign_keys = ON')
+    return knex.client.releaseConnection(conn)
+  }
+  return {
+    async sql(text) {
+      conn.exec(text)
+    },
+    async table(insert, columns) {
+      statement = conn.prepare(`${insert} values (${new Array(columns).fill('?').join(', ')})`)
+    },
+    async row(values) {
+      statement.run(values)
+    },
+    async commit() {
+      const broken = conn.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[]
+      if (broken.length) {
+        const some = broken.slice(0, 5).map((v) => `${v.table} row ${v.rowid} points to a missing ${v.parent}`)
+        throw new RestoreError(`${broken.length} row(s) point to rows that are not in the backup: ${some.join('; ')}`)
+      }
+      conn.exec('COMMIT')
+      await release()
+    },
+    async rollback() {
+      if (conn.inTransaction) conn.exec('ROLLBACK')
+      await release()
+    },
+  }
+}
+
+/** MariaDB/MySQL: multi-row INSERTs of up to 500 rows in one transaction, foreign key checks off */
+async function mysqlLoader(connectionName: string): Promise<Loader> {
+  const trx = await db.connection(connectionName).transaction()
+  await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 0')
+  let insert = ''
+  let placeholders = ''
+  let batch: unknown[][] = []
+  const flush = async () => {
+    if (batch.length) await trx.rawQuery(`${insert} values ${batch.map(() => placeholders).join(', ')}`, batch.flat() as any[])
+    batch = []
+  }
+  return {
+    async sql(text) {
+      await trx.rawQuery(text)
+    },
+    async table(text, columns) {
+      await flush()
+      insert = text
+      placeholders = `(${new Array(columns).fill('?').join(', ')})`
+    },
+    async row(values) {
+      batch.push(values)
+      if (batch.length >= 500) await flush()
+    },
+    async commit() {
+      await flush()
+      await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
+      await trx.commit()
+    },
+    async rollback() {
+      if (!trx.isCompleted) await trx.rollback()
+    },
+  }
+}
+
+/** products.stock must equal the sum of the product's stock movements */
+export async function stockLedgerProblems(connectionName: string, storeId?: number): Promise<string[]> {
+  const result = await db.connection(connectionName).rawQuery(
+    `select p.id, p.sku, p.stock, coalesce(l.total, 0) as total from products p
+     left join (select product_id, sum(quantity) as total from stock_movements group by product_id) l on l.product_id = p.id
+     where p.stock <> coalesce(l.total, 0) ${storeId ? 'and p.store_id = ?' : ''} order by p.id`,
+    storeId ? [storeId] : []
+  )
+  const rows = engineOf(connectionName) === 'sqlite' ? result : result[0]
+  return rows.map((r: any) => `stock of product ${r.id} (${r.sku}) is ${Number(r.stock)} but its ledger sums to ${Number(r.total ?? 0)}`)
+}
+
+export async function chainProblems(connectionName: string, storeId?: number): Promise<string[]> {
+  const verdicts = await verifyChains(storeId, connectionName)
+  return verdicts.filter((v) => !v.ok).map((v) => `hash chain of store ${v.storeId}, ${v.registerName} (register ${v.registerId}): ${v.problem}`)
+}
+
+/** A scratch SQLite database under the system's temp folder, as a Lucid connection */
+export async function withScratchDatabase<T>(work: (connectionName: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'pos-verify-'))
+  const name = `backup_scratch_${process.pid}_${Date.now()}`
+  db.manager.add(name, {
+    client: 'better-sqlite3',
+    connection: { filename: join(dir, 'scratch.sqlite3') },
+    useNullAsDefault: true,
+    migrations: { naturalSort: true, paths: ['database/migrations'] },
+  } as any)
+  try {
+    return await work(name)
+  } finally {
+    await db.manager.close(name)
+    db.manager.release(name)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export interface VerifyReport {
+  manifest: BackupManifest | null
+  problems: string[]
+  checked: { chains: number; products: number }
+}
+
+/** pos:backup-verify: checksum, then a restore into a scratch SQLite database and its checks */
+export async function verifyBackup(file: string): Promise<VerifyReport> {
+  const integrity = await checkIntegrity(file)
+  if (integrity.problems.length || !integrity.manifest) return { manifest: integrity.manifest, problems: integrity.problems, checked: { chains: 0, products: 0 } }
+  return withScratchDatabase(async (connection) => {
+    const problems: string[] = []
+    try {
+      await restoreInto(file, connection, integrity.manifest!, true)
+    } catch (error) {
+      return { manifest: integrity.manifest, problems: [`restore failed: ${(error as Error).message}`], checked: { chains: 0, products: 0 } }
+    }
+    problems.push(...(await chainProblems(connection)))
+    problems.push(...(await stockLedgerProblems(connection)))
+    const registers = await db.connection(connection).from('registers').count('* as n').first()
+    const products = await db.connection(connection).from('products').count('* as n').first()
+    return { manifest: integrity.manifest, problems, checked: { chains: Number(registers.n), products: Number(products.n) } }
+  })
+}

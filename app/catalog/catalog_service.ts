@@ -1,0 +1,270 @@
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Product from '#models/product'
+import Category from '#models/category'
+import Store from '#models/store'
+import type User from '#models/user'
+import { DomainError } from '#exceptions/domain_error'
+import { checkBarcode } from '#core/barcode'
+import { inTransaction } from '#platform/db_transaction'
+import { recordAudit } from '#platform/audit_service'
+import { dbTimestamp } from '#platform/db_time'
+import { runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
+import db from '@adonisjs/lucid/services/db'
+
+/*
+| Products and categories of a store: the scan lookup of the till, search as you type,
+| and saving a product with its barcodes and search words in one transaction.
+*/
+
+export interface ProductInput {
+  name: string
+  sku: string
+  barcodes?: string[]
+  price: number
+  cost?: number | null
+  categoryId?: number | null
+  taxClass?: string | null
+  stock?: number | null
+  active?: boolean | null
+}
+
+export interface ProductSearch {
+  search?: string | null
+  barcode?: string | null
+  categoryId?: number | null
+  includeArchived?: boolean
+  page?: number
+  perPage?: number
+}
+
+/** The lower-cased words of a name that search matches by prefix */
+export function searchWords(name: string): string[] {
+  const words = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+    .map((w) => w.slice(0, 64))
+  return [...new Set(words)]
+}
+
+/**
+ * The till's scan as statements, for a caller that sends them with others: an exact barcode,
+ * and an exact SKU (the barcode wins). Null for text that cannot be a code.
+ */
+export function codeLookup(storeId: number, code: string): Statement[] | null {
+  const trimmed = code.trim()
+  if (!trimmed || trimmed.length > 64) return null
+  return [
+    { sql: 'SELECT p.* FROM product_barcodes b JOIN products p ON p.id = b.product_id WHERE b.store_id = ? AND b.code = ? LIMIT 1', bindings: [storeId, trimmed] },
+    { sql: 'SELECT * FROM products WHERE store_id = ? AND sku = ? LIMIT 1', bindings: [storeId, trimmed] },
+  ]
+}
+
+/** The product codeLookup's reads found, or null */
+export function productFound([byBarcode, bySku]: StatementResult[]): Product | null {
+  const row = byBarcode.rows[0] ?? bySku.rows[0]
+  return row ? Product.$createFromAdapterResult(row)! : null
+}
+
+export default class CatalogService {
+  /** The till's scan: an exact barcode, else an exact SKU. Sellable products only. */
+  async findByCode(storeId: number, code: string): Promise<Product | null> {
+    const lookup = codeLookup(storeId, code)
+    if (!lookup) return null
+    return productFound(await runStatements(db.connection(), lookup))
+  }
+
+  /** Products whose name has words starting with each word of the query (or whose SKU starts with it) */
+  async search(storeId: number, options: ProductSearch) {
+    const page = Math.max(1, options.page ?? 1)
+    const perPage = Math.min(100, Math.max(1, options.perPage ?? 25))
+    const query = Product.query().where('products.store_id', storeId).preload('barcodes').preload('category')
+
+    if (!options.includeArchived) query.whereNull('products.archived_at')
+    if (options.categoryId) query.where('products.category_id', options.categoryId)
+    if (options.barcode) {
+      query.whereIn('products.id', (sub) =>
+        sub.from('product_barcodes').where({ store_id: storeId, code: options.barcode!.trim() }).select('product_id')
+      )
+    }
+    const words = searchWords(options.search ?? '')
+    if (words.length) {
+      const [first, ...rest] = words.sort((a, b) => b.length - a.length)
+      const raw = (options.search ?? '').trim()
+      query.where((scope) => {
+        scope
+          .whereIn('products.id', (sub) =>
+            sub
+              .from('product_words')
+              .where('store_id', storeId)
+              .where('word', '>=', first)
+              .where('word', '<', `${first}\uffff`)
+              .select('product_id')
+          )
+          .orWhere('products.sku', raw)
+      })
+      // The longest word narrows by index; the others filter the few rows left
+      for (const word of rest) {
+        query.where((scope) => {
+          scope.whereIn('products.id', (sub) =>
+            sub
+              .from('product_words')
+              .where('store_id', storeId)
+              .where('word', '>=', word)
+              .where('word', '<', `${word}\uffff`)
+              .select('product_id')
+          )
+        })
+      }
+    }
+    return query.orderBy('products.name').orderBy('products.id').paginate(page, perPage)
+  }
+
+  async create(store: Store, input: ProductInput, actor?: User): Promise<Product> {
+    return inTransaction(async (trx) => {
+      await this.#checkUnique(trx, store.id, input, null)
+      const product = new Product()
+      product.useTransaction(trx)
+      product.fill({
+        storeId: store.id,
+        name: input.name,
+        sku: input.sku,
+        price: input.price,
+        cost: input.cost ?? 0,
+        categoryId: await this.#categoryId(trx, store.id, input.categoryId),
+        taxClass: input.taxClass || 'standard',
+        stock: input.stock ?? 0,
+        active: input.active ?? true,
+      })
+      await product.save()
+      await this.#saveCodes(trx, product, input.barcodes ?? [])
+      if (product.stock !== 0) {
+        await trx.table('stock_movements').insert({
+          store_id: store.id,
+          product_id: product.id,
+          quantity: product.stock,
+          reason: 'initial',
+          user_id: actor?.id ?? null,
+          created_at: dbTimestamp(),
+        })
+      }
+      return product
+    })
+  }
+
+  /**
+   * Updates a product. A change of stock on hand is recorded as an adjustment in the ledger,
+   * so the on-hand figure always equals the sum of the movements.
+   */
+  async update(store: Store, product: Product, input: Partial<ProductInput>, actor?: User): Promise<Product> {
+    return inTransaction(async (trx) => {
+      const locked = await Product.query({ client: trx }).where('id', product.id).forUpdate().firstOrFail()
+      await this.#checkUnique(trx, store.id, { sku: input.sku ?? locked.sku, barcodes: input.barcodes }, locked.id)
+      const { stock, barcodes, categoryId, ...fields } = input
+      locked.merge(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)))
+      if (input.cost === null) locked.cost = 0
+      if (input.taxClass === null) locked.taxClass = 'standard'
+      if (categoryId !== undefined) locked.categoryId = await this.#categoryId(trx, store.id, categoryId)
+      if (stock !== undefined && stock !== null && stock !== locked.stock) {
+        await trx.table('stock_movements').insert({
+          store_id: store.id,
+          product_id: locked.id,
+          quantity: stock - locked.stock,
+          reason: 'adjustment',
+          user_id: actor?.id ?? null,
+          note: 'Stock on hand edited',
+          created_at: dbTimestamp(),
+        })
+        locked.stock = stock
+      }
+      await locked.useTransaction(trx).save()
+      if (barcodes !== undefined || fields.name !== undefined) {
+        await this.#saveCodes(trx, locked, barcodes)
+      }
+      return locked
+    })
+  }
+
+  /** A product that was ever sold is archived (its history stays); one never sold is deleted */
+  async archiveOrDelete(product: Product, actor: User): Promise<'archived' | 'deleted'> {
+    return inTransaction(async (trx) => {
+      const sold = await trx.from('sale_items').where('product_id', product.id).first()
+      const moved = await trx.from('stock_movements').where('product_id', product.id).whereNot('reason', 'initial').first()
+      if (sold || moved) {
+        const now = dbTimestamp()
+        await trx.from('products').where('id', product.id).update({ archived_at: now, active: false, updated_at: now })
+        await recordAudit({ action: 'product_archived', storeId: product.storeId, userId: actor.id, subjectType: 'product', subjectId: product.id }, trx)
+        return 'archived'
+      }
+      await trx.from('stock_movements').where('product_id', product.id).delete()
+      await trx.from('products').where('id', product.id).delete()
+      await recordAudit({ action: 'product_deleted', storeId: product.storeId, userId: actor.id, subjectType: 'product', subjectId: product.id, data: { sku: product.sku, name: product.name } }, trx)
+      return 'deleted'
+    })
+  }
+
+  async restore(product: Product) {
+    product.merge({ archivedAt: null, active: true })
+    await product.save()
+  }
+
+  async categories(storeId: number) {
+    return Category.query().where('store_id', storeId).orderBy('position').orderBy('name')
+  }
+
+  async #categoryId(trx: TransactionClientContract, storeId: number, categoryId: number | null | undefined) {
+    if (!categoryId) return null
+    const category = await trx.from('categories').where({ id: categoryId, store_id: storeId }).first()
+    if (!category) throw new DomainError('This category does not exist', { code: 'unknown_category', field: 'category' })
+    return categoryId
+  }
+
+  async #checkUnique(trx: TransactionClientContract, storeId: number, input: { sku: string; barcodes?: string[] }, productId: number | null) {
+    const sameSku = await trx.from('products').where({ store_id: storeId, sku: input.sku }).whereNot('id', productId ?? 0).first()
+    if (sameSku) {
+      throw new DomainError(`SKU "${input.sku}" is already used by "${sameSku.name}"`, { status: 422, code: 'duplicate_sku', field: 'sku' })
+    }
+    const codes = input.barcodes ?? []
+    const seen = new Set<string>()
+    for (const code of codes) {
+      const check = checkBarcode(code)
+      if (!check.valid) throw new DomainError(`Barcode ${code} ${check.reason}`, { code: 'invalid_barcode', field: 'barcode' })
+      if (seen.has(code)) throw new DomainError(`Barcode ${code} is listed twice`, { code: 'duplicate_barcode', field: 'barcode' })
+      seen.add(code)
+    }
+    if (codes.length) {
+      const taken = await trx
+        .from('product_barcodes')
+        .join('products', 'products.id', 'product_barcodes.product_id')
+        .where('product_barcodes.store_id', storeId)
+        .whereIn('product_barcodes.code', codes)
+        .whereNot('product_barcodes.product_id', productId ?? 0)
+        .select('product_barcodes.code', 'products.name')
+        .first()
+      if (taken) {
+        throw new DomainError(`Barcode ${taken.code} already belongs to "${taken.name}"`, { code: 'duplicate_barcode', field: 'barcode' })
+      }
+    }
+  }
+
+  async #saveCodes(trx: TransactionClientContract, product: Product, barcodes: string[] | undefined) {
+    if (barcodes !== undefined) {
+      await trx.from('product_barcodes').where('product_id', product.id).delete()
+      if (barcodes.length) {
+        await trx.insertQuery().table('product_barcodes').multiInsert(
+          barcodes.map((code) => ({ store_id: product.storeId, product_id: product.id, code }))
+        )
+      }
+    }
+    await trx.from('product_words').where('product_id', product.id).delete()
+    const words = searchWords(product.name)
+    if (words.length) {
+      await trx.insertQuery().table('product_words').multiInsert(
+        words.map((word) => ({ store_id: product.storeId, word, product_id: product.id }))
+      )
+    }
+  }
+}
+

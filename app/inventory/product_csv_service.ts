@@ -1,0 +1,497 @@
+import { createReadStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import Papa from 'papaparse'
+import { csvLines } from '#platform/csv_writer'
+import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
+import { errors as vineErrors } from '@vinejs/vine'
+import type Store from '#models/store'
+import type User from '#models/user'
+import { searchWords } from '#catalog/catalog_service'
+import { checkBarcode } from '#core/barcode'
+import { minorToDecimal, parseMoney } from '#core/money'
+import { productFormValidator } from '#validators/catalog'
+import { inTransaction } from '#platform/db_transaction'
+import { dbTimestamp } from '#platform/db_time'
+import { MAX_COUNT } from '#inventory/stock_service'
+import { publish } from '#events/domain_events'
+
+/*
+| Products as CSV. The export streams rows a page at a time. An import is checked whole first
+| (a preview naming each bad row and column, nothing written), then written: every valid row
+| creates or updates the product with that SKU, a batch of rows per transaction, and the
+| rest are reported. Rows pass the back-office form's validator and the catalog's barcode
+| check, so a CSV row and the form accept the same products.
+*/
+
+export const COLUMNS = ['sku', 'name', 'barcodes', 'category', 'price', 'cost', 'tax_class', 'stock', 'low_stock_threshold', 'active'] as const
+export const REQUIRED_COLUMNS = ['sku', 'name', 'price']
+export const MAX_FILE_BYTES = 30 * 1024 * 1024
+const BATCH_SIZE = 1000
+const KEPT_ERRORS = 1000
+
+export interface RowError {
+  row: number
+  column: string
+  message: string
+}
+
+export interface ImportRow {
+  row: number
+  sku: string
+  name: string
+  barcodes: string[] | null
+  category: string | null
+  price: number
+  cost: number | null
+  taxClass: string | null
+  stock: number | null
+  lowStockThreshold: number | null
+  active: boolean | null
+}
+
+export class NotAProductCsv extends Error {}
+
+const notCsv = (found: string[]) =>
+  new NotAProductCsv(
+    `This is not a CSV with the columns ${REQUIRED_COLUMNS.join(', ')} (and optionally ${COLUMNS.filter((c) => !REQUIRED_COLUMNS.includes(c)).join(', ')}). ` +
+      (found.length ? `Its first line has: ${found.slice(0, 8).map((f) => `"${f.slice(0, 30)}"`).join(', ')}${found.length > 8 ? '…' : ''}.` : 'It has no header line.')
+  )
+
+/** Rows of a CSV file, streamed: BOM, ',' or ';' (guessed), quoted newlines; row 1 is the header */
+async function* readRows(path: string): AsyncGenerator<{ row: number; values: Record<string, string> }> {
+  const headers: string[] = []
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
+    header: true,
+    skipEmptyLines: 'greedy',
+    delimitersToGuess: [',', ';', '\t'],
+    transformHeader: (header: string) => {
+      const name = header.replace(/^\ufeff/, '').trim().toLowerCase().replace(/\s+/g, '_')
+      headers.push(name)
+      return name
+    },
+  } as any)
+  const input = createReadStream(path)
+  input.on('error', (error) => parser.destroy(error))
+  input.pipe(parser)
+  // Rows are taken from 'data' events in blocks (an async iterator over the parser is 20x slower);
+  // the parser pauses while a block waits, so memory holds one block, not the file
+  let queue: Record<string, any>[] = []
+  let ended = false
+  let failure: Error | null = null
+  let wake: (() => void) | null = null
+  const signal = () => {
+    wake?.()
+    wake = null
+  }
+  parser.on('data', (values: Record<string, any>) => {
+    queue.push(values)
+    if (queue.length >= 2000) parser.pause()
+    signal()
+  })
+  parser.on('end', () => {
+    ended = true
+    signal()
+  })
+  parser.on('error', (error: Error) => {
+    failure = error
+    signal()
+  })
+  let row = 1
+  try {
+    for (;;) {
+      if (!queue.length) {
+        if (failure) throw failure
+        if (ended) break
+        parser.resume()
+        await new Promise<void>((resolve) => (wake = resolve))
+        continue
+      }
+      const block = queue
+      queue = []
+      for (const values of block) {
+        row++
+        if (row === 2 && !REQUIRED_COLUMNS.every((c) => headers.includes(c))) throw notCsv(headers)
+        yield { row, values }
+      }
+    }
+  } finally {
+    input.destroy()
+  }
+  if (row === 1 && !REQUIRED_COLUMNS.every((c) => headers.includes(c))) throw notCsv(headers)
+}
+
+export default class ProductCsvService {
+  // ---------------------------------------------------------------- export
+
+  /** The store's products as CSV, a page of rows at a time (never the whole file in memory) */
+  exportStream(store: Store): Readable {
+    async function* chunks() {
+      yield '\ufeff' + csvLines([[...COLUMNS]])
+      let lastId = 0
+      for (;;) {
+        const products = await db
+          .from('products')
+          .leftJoin('categories', 'categories.id', 'products.category_id')
+          .where('products.store_id', store.id)
+          .whereNull('products.archived_at')
+          .where('products.id', '>', lastId)
+          .orderBy('products.id')
+          .limit(500)
+          .select('products.*', 'categories.name as category_name')
+        if (!products.length) return
+        lastId = Number(products.at(-1).id)
+        const codes = await db.from('product_barcodes').whereIn('product_id', products.map((p) => p.id)).orderBy('id').select('product_id', 'code')
+        const byProduct = new Map<number, string[]>()
+        for (const c of codes) byProduct.set(Number(c.product_id), [...(byProduct.get(Number(c.product_id)) ?? []), c.code])
+        yield csvLines(
+          products.map((p) => [
+            p.sku,
+            p.name,
+            (byProduct.get(Number(p.id)) ?? []).join('|'),
+            p.category_name ?? '',
+            minorToDecimal(Number(p.price), store.currency),
+            minorToDecimal(Number(p.cost), store.currency),
+            p.tax_class,
+            Number(p.stock),
+            Number(p.low_stock_threshold),
+            p.active ? 'yes' : 'no',
+          ])
+        )
+      }
+    }
+    return Readable.from(chunks())
+  }
+
+  // ---------------------------------------------------------------- import
+
+  async createImport(store: Store, user: User, fileName: string, path: string) {
+    const now = dbTimestamp()
+    const [id] = await db.table('product_imports').insert({
+      store_id: store.id,
+      user_id: user.id,
+      file_name: fileName.slice(0, 200),
+      path,
+      status: 'checking',
+      created_at: now,
+      updated_at: now,
+    })
+    return Number(id)
+  }
+
+  async find(storeId: number, id: number) {
+    const job = await db.from('product_imports').where({ id, store_id: storeId }).first()
+    if (!job) return null
+    return { ...job, errors: job.errors ? (JSON.parse(job.errors) as RowError[]) : [] }
+  }
+
+  /** The preview: every row checked, nothing written. Counts what would be created and updated. */
+  async preview(store: Store, importId: number) {
+    const job = await db.from('product_imports').where({ id: importId, store_id: store.id }).first()
+    const checker = await this.#checker(store)
+    const errors: RowError[] = []
+    let total = 0
+    let valid = 0
+    const skus: string[] = []
+    let existing = 0
+    let errorRows = 0
+    try {
+      for await (const { row, values } of readRows(job.path)) {
+        total++
+        const result = await checker.check(row, values)
+        if (result.errors.length) {
+          errorRows++
+          if (errors.length < KEPT_ERRORS) errors.push(...result.errors.slice(0, KEPT_ERRORS - errors.length))
+          continue
+        }
+        valid++
+        skus.push(result.row!.sku)
+        if (skus.length >= 500) existing += await this.#countExisting(store.id, skus.splice(0))
+      }
+      existing += await this.#countExisting(store.id, skus.splice(0))
+    } catch (error) {
+      if (!(error instanceof NotAProductCsv)) logger.error({ err: error }, 'CSV preview failed')
+      await this.#finish(importId, 'failed', { errors: JSON.stringify([{ row: 1, column: '', message: error instanceof NotAProductCsv ? error.message : 'The file could not be read as CSV' }]) })
+      await rm(job.path, { force: true })
+      return
+    }
+    await this.#finish(importId, 'previewed', {
+      total_rows: total,
+      error_rows: errorRows,
+      created_rows: valid - existing,
+      updated_rows: existing,
+      errors: JSON.stringify(errors),
+    })
+  }
+
+  /**
+   * Writes every valid row, a batch per transaction, checking each row again (the store may have
+   * changed since the preview). Progress is kept on the job row for the page to show.
+   */
+  async run(store: Store, user: User, importId: number) {
+    const claimed = await db.from('product_imports').where({ id: importId, store_id: store.id, status: 'previewed' }).update({ status: 'running', processed_rows: 0, created_rows: 0, updated_rows: 0, error_rows: 0, updated_at: dbTimestamp() })
+    if (!Number(Array.isArray(claimed) ? claimed[0] : claimed)) return false
+    const job = await db.from('product_imports').where('id', importId).first()
+    // Runs after the answer: the page follows its progress
+    setImmediate(() => {
+      this.#write(store, user, importId, job.path).catch(async (error) => {
+        logger.error({ err: error }, 'CSV import failed')
+        await this.#finish(importId, 'failed', {})
+      })
+    })
+    return true
+  }
+
+  async #write(store: Store, user: User, importId: number, path: string) {
+    const checker = await this.#checker(store)
+    const errors: RowError[] = []
+    const counts = { processed: 0, created: 0, updated: 0, errorRows: 0 }
+    const touched: number[] = []
+    let batch: ImportRow[] = []
+    const flush = async () => {
+      if (!batch.length) return
+      const outcome = await this.#writeBatch(store, user, batch, checker.taxClasses)
+      counts.created += outcome.created
+      counts.updated += outcome.updated
+      counts.errorRows += outcome.errors.length
+      errors.push(...outcome.errors.slice(0, Math.max(0, KEPT_ERRORS - errors.length)))
+      if (touched.length <= 500) touched.push(...outcome.productIds)
+      counts.processed += batch.length
+      batch = []
+      await db.from('product_imports').where('id', importId).update({
+        processed_rows: counts.processed + counts.errorRows - outcome.errors.length,
+        created_rows: counts.created,
+        updated_rows: counts.updated,
+        error_rows: counts.errorRows,
+        updated_at: dbTimestamp(),
+      })
+    }
+    for await (const { row, values } of readRows(path)) {
+      const result = await checker.check(row, values)
+      if (result.errors.length) {
+        counts.errorRows++
+        counts.processed++
+        if (errors.length < KEPT_ERRORS) errors.push(...result.errors.slice(0, KEPT_ERRORS - errors.length))
+        continue
+      }
+      batch.push(result.row!)
+      if (batch.length >= BATCH_SIZE) await flush()
+    }
+    await flush()
+    await this.#finish(importId, 'done', {
+      processed_rows: counts.processed,
+      created_rows: counts.created,
+      updated_rows: counts.updated,
+      error_rows: counts.errorRows,
+      errors: JSON.stringify(errors),
+    })
+    await rm(path, { force: true })
+    publish('stock:changed', { storeId: store.id, reason: 'import', productIds: touched.length > 500 ? new Array(501).fill(0) : touched })
+  }
+
+  /** One transaction: creates the new SKUs, updates the others, their barcodes, words and stock ledger */
+  async #writeBatch(store: Store, user: User, rows: ImportRow[], taxClasses: Set<string>) {
+    return inTransaction(async (trx) => {
+      const now = dbTimestamp()
+      const errors: RowError[] = []
+      const existing = new Map<string, any>()
+      for (const row of await trx.from('products').where('store_id', store.id).whereIn('sku', rows.map((r) => r.sku)).orderBy('id').forUpdate().select('id', 'sku', 'stock')) {
+        existing.set(row.sku, row)
+      }
+      // Barcodes another product of the store already has
+      const codes = rows.flatMap((r) => r.barcodes ?? [])
+      const taken = new Map<string, string>()
+      for (let i = 0; i < codes.length; i += 500) {
+        const found = await trx.from('product_barcodes').join('products', 'products.id', 'product_barcodes.product_id').where('product_barcodes.store_id', store.id).whereIn('product_barcodes.code', codes.slice(i, i + 500)).select('product_barcodes.code', 'products.sku')
+        for (const f of found) taken.set(f.code, f.sku)
+      }
+      const good = rows.filter((r) => {
+        const clash = (r.barcodes ?? []).find((code) => taken.has(code) && taken.get(code) !== r.sku)
+        if (clash) errors.push({ row: r.row, column: 'barcodes', message: `Barcode ${clash} already belongs to the product with SKU ${taken.get(clash)}` })
+        return !clash && (!r.taxClass || taxClasses.has(r.taxClass))
+      })
+      const categoryIds = await this.#categories(trx, store.id, good)
+      const fresh = good.filter((r) => !existing.has(r.sku))
+      const updates = good.filter((r) => existing.has(r.sku))
+
+      for (let i = 0; i < fresh.length; i += 200) {
+        await trx.insertQuery().table('products').multiInsert(
+          fresh.slice(i, i + 200).map((r) => ({
+            store_id: store.id,
+            name: r.name,
+            sku: r.sku,
+            price: r.price,
+            cost: r.cost ?? 0,
+            category_id: r.category ? categoryIds.get(r.category.toLowerCase()) : null,
+            tax_class: r.taxClass || 'standard',
+            stock: r.stock ?? 0,
+            low_stock_threshold: r.lowStockThreshold ?? 5,
+            active: r.active ?? true,
+            created_at: now,
+            updated_at: now,
+          }))
+        )
+      }
+      const ids = new Map<string, number>()
+      for (let i = 0; i < fresh.length; i += 500) {
+        const created = await trx.from('products').where('store_id', store.id).whereIn('sku', fresh.slice(i, i + 500).map((r) => r.sku)).select('id', 'sku')
+        for (const c of created) ids.set(c.sku, Number(c.id))
+      }
+      const movements: Record<string, unknown>[] = []
+      for (const r of fresh) {
+        if (r.stock) movements.push({ store_id: store.id, product_id: ids.get(r.sku), quantity: r.stock, reason: 'initial', user_id: user.id, note: 'CSV import', created_at: now })
+      }
+      for (const r of updates) {
+        const before = existing.get(r.sku)
+        const id = Number(before.id)
+        ids.set(r.sku, id)
+        const changes: Record<string, unknown> = { name: r.name, price: r.price, updated_at: now }
+        if (r.cost !== null) changes.cost = r.cost
+        if (r.category !== null) changes.category_id = r.category ? categoryIds.get(r.category.toLowerCase()) : null
+        if (r.taxClass) changes.tax_class = r.taxClass
+        if (r.lowStockThreshold !== null) changes.low_stock_threshold = r.lowStockThreshold
+        if (r.active !== null) changes.active = r.active
+        // A changed stock figure is an adjustment in the ledger, as in the product form
+        if (r.stock !== null && r.stock !== Number(before.stock)) {
+          changes.stock = r.stock
+          movements.push({ store_id: store.id, product_id: id, quantity: r.stock - Number(before.stock), reason: 'adjustment', user_id: user.id, note: 'Stock on hand set by CSV import', created_at: now })
+        }
+        await trx.from('products').where('id', id).update(changes)
+      }
+      for (let i = 0; i < movements.length; i += 500) await trx.insertQuery().table('stock_movements').multiInsert(movements.slice(i, i + 500))
+
+      // Barcodes (when the column was given) and the search words of every written product
+      const withCodes = good.filter((r) => r.barcodes !== null)
+      const writtenIds = good.map((r) => ids.get(r.sku)!)
+      for (let i = 0; i < withCodes.length; i += 500) {
+        await trx.from('product_barcodes').whereIn('product_id', withCodes.slice(i, i + 500).map((r) => ids.get(r.sku)!)).delete()
+      }
+      const codeRows = withCodes.flatMap((r) => r.barcodes!.map((code) => ({ store_id: store.id, product_id: ids.get(r.sku), code })))
+      for (let i = 0; i < codeRows.length; i += 500) await trx.insertQuery().table('product_barcodes').multiInsert(codeRows.slice(i, i + 500))
+      const updatedIds = updates.map((r) => ids.get(r.sku)!)
+      for (let i = 0; i < updatedIds.length; i += 500) await trx.from('product_words').whereIn('product_id', updatedIds.slice(i, i + 500)).delete()
+      const wordRows = good.flatMap((r) => searchWords(r.name).map((word) => ({ store_id: store.id, word, product_id: ids.get(r.sku) })))
+      for (let i = 0; i < wordRows.length; i += 500) await trx.insertQuery().table('product_words').multiInsert(wordRows.slice(i, i + 500))
+
+      return { created: fresh.length, updated: updates.length, errors, productIds: writtenIds }
+    })
+  }
+
+  async #categories(trx: any, storeId: number, rows: ImportRow[]) {
+    const names = [...new Set(rows.map((r) => r.category).filter((c): c is string => !!c))]
+    const ids = new Map<string, number>()
+    if (!names.length) return ids
+    const known = await trx.from('categories').where('store_id', storeId).select('id', 'name')
+    for (const c of known) ids.set(String(c.name).toLowerCase(), Number(c.id))
+    const now = dbTimestamp()
+    for (const name of names) {
+      if (ids.has(name.toLowerCase())) continue
+      await trx.table('categories').insert({ store_id: storeId, name, position: 0, created_at: now, updated_at: now })
+      const created = await trx.from('categories').where({ store_id: storeId, name }).select('id').first()
+      ids.set(name.toLowerCase(), Number(created.id))
+    }
+    return ids
+  }
+
+  async #countExisting(storeId: number, skus: string[]) {
+    if (!skus.length) return 0
+    const row = await db.from('products').where('store_id', storeId).whereIn('sku', skus).count('* as n').first()
+    return Number(row?.n ?? 0)
+  }
+
+  async #finish(importId: number, status: string, fields: Record<string, unknown>) {
+    await db.from('product_imports').where('id', importId).update({ status, ...fields, updated_at: dbTimestamp() })
+  }
+
+  /** Checks one row as the product form would, plus what only a file can get wrong (duplicates) */
+  async #checker(store: Store) {
+    const taxClasses = new Set<string>((await db.from('tax_rates').where('store_id', store.id).select('tax_class')).map((r) => r.tax_class))
+    const skuRows = new Map<string, number>()
+    const codeRows = new Map<string, number>()
+    const check = async (row: number, values: Record<string, any>): Promise<{ errors: RowError[]; row?: ImportRow }> => {
+      const errors: RowError[] = []
+      const add = (column: string, message: string) => errors.push({ row, column, message })
+      const text = (column: string) => (typeof values[column] === 'string' ? values[column].trim() : '')
+      if (values.__parsed_extra) add('', `This row has more fields than the header (${Object.keys(values).length - 1 + values.__parsed_extra.length})`)
+      for (const column of REQUIRED_COLUMNS) if (values[column] === undefined) add(column, `This row has no ${column} field (fewer fields than the header)`)
+
+      const barcodes = text('barcodes') ? [...new Set(text('barcodes').split(/[\s|,;]+/).filter(Boolean))] : []
+      const stockText = text('stock')
+      try {
+        await productFormValidator.validate({
+          name: text('name'),
+          sku: text('sku'),
+          price: text('price').replace(/,/g, '.'),
+          cost: text('cost') ? text('cost').replace(/,/g, '.') : null,
+          barcodes: text('barcodes') || null,
+          tax_class: text('tax_class') || 'standard',
+          stock: stockText === '' ? null : Number(stockText),
+        })
+      } catch (error) {
+        if (!(error instanceof vineErrors.E_VALIDATION_ERROR)) throw error
+        for (const m of error.messages as any[]) add(m.field, this.#message(m.field, m.rule, values[m.field]))
+      }
+      if (errors.length) return { errors }
+
+      const sku = text('sku')
+      const price = parseMoney(text('price').replace(/,/g, '.'), store.currency)
+      if (price === null) add('price', `"${text('price')}" is not a price like ${minorToDecimal(1299, store.currency)}`)
+      const cost = text('cost') ? parseMoney(text('cost').replace(/,/g, '.'), store.currency) : null
+      if (text('cost') && cost === null) add('cost', `"${text('cost')}" is not a cost like ${minorToDecimal(450, store.currency)}`)
+      const stock = stockText === '' ? null : Number(stockText)
+      if (stock !== null && stock < 0) add('stock', 'Stock cannot be negative')
+      const thresholdText = text('low_stock_threshold')
+      const threshold = thresholdText === '' ? null : Number(thresholdText)
+      if (threshold !== null && (!Number.isInteger(threshold) || threshold < 0 || threshold > MAX_COUNT)) add('low_stock_threshold', `"${thresholdText}" is not a whole number from 0 to ${MAX_COUNT}`)
+      const taxClass = text('tax_class') || null
+      if (taxClass && !taxClasses.has(taxClass)) add('tax_class', `Unknown tax class "${taxClass.slice(0, 40)}": use one of ${[...taxClasses].join(', ')}`)
+      const activeText = text('active').toLowerCase()
+      let active: boolean | null = null
+      if (activeText) {
+        if (['yes', 'y', 'true', '1', 'active'].includes(activeText)) active = true
+        else if (['no', 'n', 'false', '0', 'inactive'].includes(activeText)) active = false
+        else add('active', `"${activeText.slice(0, 20)}" is not yes or no`)
+      }
+      const category = text('category')
+      if (category.length > 80) add('category', 'A category name has at most 80 characters')
+      if (barcodes.length > 10) add('barcodes', 'A product has at most 10 barcodes')
+      for (const code of barcodes) {
+        const result = checkBarcode(code)
+        if (!result.valid) add('barcodes', `Barcode ${code.slice(0, 40)} ${result.reason}`)
+        else if (codeRows.has(code) && codeRows.get(code) !== row) add('barcodes', `Barcode ${code} is also on row ${codeRows.get(code)}`)
+      }
+      if (skuRows.has(sku)) add('sku', `SKU ${sku} is also on row ${skuRows.get(sku)}`)
+      if (errors.length) return { errors }
+      skuRows.set(sku, row)
+      for (const code of barcodes) codeRows.set(code, row)
+      return {
+        errors,
+        row: {
+          row,
+          sku,
+          name: text('name'),
+          barcodes: values.barcodes === undefined ? null : barcodes,
+          category: values.category === undefined ? null : category,
+          price: price!,
+          cost,
+          taxClass,
+          stock,
+          lowStockThreshold: threshold,
+          active,
+        },
+      }
+    }
+    return { check, taxClasses }
+  }
+
+  #message(field: string, rule: string, value: unknown) {
+    const shown = String(value ?? '').slice(0, 40)
+    if (rule === 'required' || (rule === 'minLength' && !shown)) return `${field} is required`
+    if (field === 'price' || field === 'cost') return `"${shown}" is not an amount like 12.99`
+    if (field === 'stock') return `"${shown}" is not a whole number of units (at most 1,000,000)`
+    if (field === 'sku' && rule === 'regex') return 'A SKU has no spaces'
+    if (rule === 'maxLength') return `${field} is too long`
+    return `"${shown}" is not a valid ${field}`
+  }
+}

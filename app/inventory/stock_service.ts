@@ -1,0 +1,291 @@
+import db from '@adonisjs/lucid/services/db'
+import type { Actor } from '#staff/actor'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import { affectedRows, inTransaction } from '#platform/db_transaction'
+import { byProduct, changeStock, checkInteger, checkLines, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
+import { recordAudit } from '#platform/audit_service'
+import { dbTimestamp } from '#platform/db_time'
+import { publish } from '#events/domain_events'
+
+/*
+| The stock ledger's operations: receiving from a supplier, adjustments, transfers between
+| stores (stocktakes: stocktake_service.ts). Each is one transaction that writes its document, its rows in
+| stock_movements and the matching change of products.stock, so the on-hand figure always
+| equals the ledger's sum. Products are locked in id order (as sales do) so concurrent
+| operations queue instead of deadlocking. 'stock:changed' is published after the commit.
+*/
+
+export const MAX_COUNT = 1_000_000
+export const MAX_UNIT_COST = 100_000_000
+export const ADJUSTMENT_REASONS = ['damaged', 'lost', 'found', 'correction'] as const
+export type AdjustmentReason = (typeof ADJUSTMENT_REASONS)[number]
+
+export interface ReceiptInput {
+  supplier: string
+  reference?: string | null
+  note?: string | null
+  lines: { productId: number; quantity: number; unitCost: number }[]
+}
+
+export interface AdjustmentInput {
+  reason: string
+  note?: string | null
+  lines: { productId: number; quantity: number }[]
+}
+
+export interface TransferInput {
+  toStoreId: number
+  note?: string | null
+  lines: { productId: number; quantity: number }[]
+}
+
+export default class StockService {
+  // ---------------------------------------------------------------- receiving
+
+  /** Goods from a supplier: stock goes up and the product's cost becomes the last unit cost paid */
+  async receive(actor: Actor, input: ReceiptInput) {
+    const supplier = (input.supplier ?? '').trim()
+    if (!supplier) throw field('Name the supplier', 'supplier')
+    if (supplier.length > 120) throw field('The supplier name is too long (120 characters at most)', 'supplier')
+    checkLines(input.lines)
+    input.lines.forEach((line, i) => {
+      checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity received')
+      checkInteger(line.unitCost, `items.${i}.unit_cost`, 0, MAX_UNIT_COST, 'The unit cost')
+    })
+
+    const receiptId = await inTransaction(async (trx) => {
+      const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
+      input.lines.forEach((line, i) => {
+        const product = products.get(line.productId)
+        if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${i}.product_id`, 'unknown_product')
+        if (product.archived_at) {
+          throw field(`"${product.name}" is archived: restore it before receiving stock into it`, `items.${i}.product_id`, 'archived_product')
+        }
+      })
+      const now = dbTimestamp()
+      const [id] = await trx.table('stock_receipts').insert({
+        store_id: actor.store.id,
+        supplier,
+        reference: input.reference?.trim().slice(0, 80) || null,
+        note: input.note?.trim().slice(0, 255) || null,
+        user_id: actor.user.id,
+        created_at: now,
+      })
+      const receiptId = Number(id)
+      await trx.insertQuery().table('stock_receipt_lines').multiInsert(
+        input.lines.map((l) => ({ receipt_id: receiptId, product_id: l.productId, quantity: l.quantity, unit_cost: l.unitCost }))
+      )
+      for (const line of byProduct(input.lines)) {
+        await trx.from('products').where('id', line.productId).update({
+          stock: trx.raw('stock + ?', [line.quantity]),
+          cost: line.unitCost,
+          updated_at: now,
+        })
+      }
+      await writeLedger(trx, actor, input.lines, 'receipt', 'receipt', receiptId, `From ${supplier}`.slice(0, 255))
+      await recordAudit({ action: 'stock_received', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_receipt', subjectId: receiptId, data: { supplier, lines: input.lines.length }, ip: actor.ip }, trx)
+      return receiptId
+    })
+    publish('stock:changed', { storeId: actor.store.id, reason: 'receipt', productIds: input.lines.map((l) => l.productId) })
+    return this.receipt(actor.store.id, receiptId)
+  }
+
+  async receipt(storeId: number, id: number) {
+    const receipt = await db.from('stock_receipts').where({ id, store_id: storeId }).first()
+    if (!receipt) throw notFound('The receipt')
+    const lines = await db
+      .from('stock_receipt_lines')
+      .join('products', 'products.id', 'stock_receipt_lines.product_id')
+      .where('receipt_id', id)
+      .orderBy('stock_receipt_lines.id')
+      .select('stock_receipt_lines.*', 'products.name', 'products.sku')
+    return { ...receipt, lines }
+  }
+
+  // ---------------------------------------------------------------- adjustments
+
+  /** Damaged, lost, found or a correction: signed quantities; stock may not go below zero unless the store allows it */
+  async adjust(actor: Actor, input: AdjustmentInput) {
+    if (!ADJUSTMENT_REASONS.includes(input.reason as AdjustmentReason)) {
+      throw field(`Choose a reason: ${ADJUSTMENT_REASONS.join(', ')}`, 'reason')
+    }
+    checkLines(input.lines)
+    input.lines.forEach((line, i) => {
+      checkInteger(Math.abs(line.quantity), `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity')
+      if (line.quantity > 0 && ['damaged', 'lost'].includes(input.reason)) {
+        throw field(`Stock ${input.reason} is taken off: enter a negative quantity`, `items.${i}.quantity`)
+      }
+      if (line.quantity < 0 && input.reason === 'found') throw field('Stock found is added: enter a positive quantity', `items.${i}.quantity`)
+    })
+    const note = input.note?.trim().slice(0, 255) || null
+
+    const adjustmentId = await inTransaction(async (trx) => {
+      const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
+      const now = dbTimestamp()
+      const [id] = await trx.table('stock_adjustments').insert({ store_id: actor.store.id, reason: input.reason, note, user_id: actor.user.id, created_at: now })
+      const adjustmentId = Number(id)
+      for (const line of byProduct(input.lines)) {
+        const index = input.lines.indexOf(line)
+        const product = products.get(line.productId)
+        if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${index}.product_id`, 'unknown_product')
+        await changeStock(trx, actor, line.productId, line.quantity, product.name, `items.${index}.quantity`)
+      }
+      await writeLedger(trx, actor, input.lines, 'adjustment', 'adjustment', adjustmentId, note ? `${input.reason}: ${note}`.slice(0, 255) : input.reason)
+      await recordAudit({ action: 'stock_adjusted', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_adjustment', subjectId: adjustmentId, data: { reason: input.reason, lines: input.lines.map((l) => [l.productId, l.quantity]) }, ip: actor.ip }, trx)
+      return adjustmentId
+    })
+    publish('stock:changed', { storeId: actor.store.id, reason: 'adjustment', productIds: input.lines.map((l) => l.productId) })
+    return { id: adjustmentId, reason: input.reason, note, lines: input.lines }
+  }
+
+  // ---------------------------------------------------------------- transfers
+
+  /** Sends stock to another store: it leaves now (transfer_out) and is in transit until received there */
+  async sendTransfer(actor: Actor, input: TransferInput) {
+    if (!Number.isInteger(input.toStoreId) || input.toStoreId <= 0) throw field('Choose the store to send to', 'to_store_id')
+    if (input.toStoreId === actor.store.id) throw field('A transfer goes to another store, not to this one', 'to_store_id', 'same_store')
+    checkLines(input.lines)
+    input.lines.forEach((line, i) => checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity sent'))
+    const note = input.note?.trim().slice(0, 255) || null
+
+    const transferId = await inTransaction(async (trx) => {
+      const destination = await trx.from('stores').where('id', input.toStoreId).first()
+      if (!destination) throw field('This store does not exist', 'to_store_id', 'unknown_store')
+      const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
+      const skus = [...products.values()].map((p) => p.sku)
+      const targets = await trx.from('products').where('store_id', input.toStoreId).whereIn('sku', skus).select('id', 'sku')
+      const targetBySku = new Map(targets.map((t) => [t.sku, Number(t.id)]))
+      input.lines.forEach((line, i) => {
+        const product = products.get(line.productId)
+        if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${i}.product_id`, 'unknown_product')
+        if (!targetBySku.has(product.sku)) {
+          throw field(`${destination.name} has no product with SKU ${product.sku} ("${product.name}"): create it there first`, `items.${i}.product_id`, 'no_matching_sku')
+        }
+      })
+      const now = dbTimestamp()
+      const [id] = await trx.table('stock_transfers').insert({
+        from_store_id: actor.store.id,
+        to_store_id: input.toStoreId,
+        status: 'in_transit',
+        note,
+        sent_by: actor.user.id,
+        sent_at: now,
+      })
+      const transferId = Number(id)
+      await trx.insertQuery().table('stock_transfer_lines').multiInsert(
+        input.lines.map((l) => {
+          const product = products.get(l.productId)!
+          return { transfer_id: transferId, product_id: l.productId, to_product_id: targetBySku.get(product.sku)!, sku: product.sku, name: product.name, quantity_sent: l.quantity, quantity_received: null }
+        })
+      )
+      for (const line of byProduct(input.lines)) {
+        const index = input.lines.indexOf(line)
+        await changeStock(trx, actor, line.productId, -line.quantity, products.get(line.productId)!.name, `items.${index}.quantity`)
+      }
+      await writeLedger(trx, actor, input.lines.map((l) => ({ ...l, quantity: -l.quantity })), 'transfer_out', 'transfer', transferId, `To ${destination.name}`.slice(0, 255))
+      await recordAudit({ action: 'transfer_sent', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_transfer', subjectId: transferId, data: { to: input.toStoreId }, ip: actor.ip }, trx)
+      return transferId
+    })
+    publish('stock:changed', { storeId: actor.store.id, reason: 'transfer_out', productIds: input.lines.map((l) => l.productId) })
+    return this.transfer(actor.store.id, transferId)
+  }
+
+  /**
+   * The receiving store counts what arrived. Each line's received quantity (the quantity sent
+   * when not given) goes into the matching product; a difference stays recorded on the line.
+   */
+  async receiveTransfer(actor: Actor, transferId: number, received: { lineId: number; quantity: number }[] = []) {
+    received.forEach((r, i) => checkInteger(r.quantity, `items.${i}.quantity_received`, 0, MAX_COUNT, 'The quantity received'))
+    const productIds = await inTransaction(async (trx) => {
+      const transfer = await trx.from('stock_transfers').where({ id: transferId, to_store_id: actor.store.id }).forUpdate().first()
+      if (!transfer) throw notFound('The transfer')
+      if (transfer.status !== 'in_transit') throw new DomainError('This transfer was already received', { status: 409, code: 'already_received' })
+      const lines = await trx.from('stock_transfer_lines').where('transfer_id', transferId).orderBy('id')
+      received.forEach((r, i) => {
+        if (!lines.some((l) => Number(l.id) === r.lineId)) throw field('This line is not part of the transfer', `items.${i}.line_id`)
+      })
+      const quantities = lines.map((line) => ({
+        line,
+        productId: Number(line.to_product_id),
+        quantity: received.find((r) => r.lineId === Number(line.id))?.quantity ?? Number(line.quantity_sent),
+      }))
+      await lockProducts(trx, actor.store.id, quantities.map((q) => q.productId))
+      const now = dbTimestamp()
+      for (const q of quantities) {
+        await trx.from('stock_transfer_lines').where('id', q.line.id).update({ quantity_received: q.quantity })
+      }
+      const moved = quantities.filter((q) => q.quantity !== 0)
+      for (const q of byProduct(moved)) {
+        await trx.from('products').where('id', q.productId).update({ stock: trx.raw('stock + ?', [q.quantity]), updated_at: now })
+      }
+      const from = await trx.from('stores').where('id', transfer.from_store_id).select('name').first()
+      await writeLedger(trx, actor, moved, 'transfer_in', 'transfer', transferId, `From ${from?.name ?? 'another store'}`.slice(0, 255))
+      await trx.from('stock_transfers').where('id', transferId).update({ status: 'received', received_by: actor.user.id, received_at: now })
+      const differences = quantities.filter((q) => q.quantity !== Number(q.line.quantity_sent)).map((q) => ({ sku: q.line.sku, sent: Number(q.line.quantity_sent), received: q.quantity }))
+      await recordAudit({ action: 'transfer_received', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_transfer', subjectId: transferId, data: { differences }, ip: actor.ip }, trx)
+      return moved.map((q) => q.productId)
+    })
+    if (productIds.length) publish('stock:changed', { storeId: actor.store.id, reason: 'transfer_in', productIds })
+    return this.transfer(actor.store.id, transferId)
+  }
+
+  /** A transfer as either store sees it */
+  async transfer(storeId: number, id: number) {
+    const transfer = await db
+      .from('stock_transfers')
+      .join('stores as f', 'f.id', 'stock_transfers.from_store_id')
+      .join('stores as t', 't.id', 'stock_transfers.to_store_id')
+      .where('stock_transfers.id', id)
+      .where((q) => q.where('from_store_id', storeId).orWhere('to_store_id', storeId))
+      .select('stock_transfers.*', 'f.name as from_store_name', 't.name as to_store_name')
+      .first()
+    if (!transfer) throw notFound('The transfer')
+    const lines = await db.from('stock_transfer_lines').where('transfer_id', id).orderBy('id')
+    return { ...transfer, lines }
+  }
+
+  async transfers(storeId: number) {
+    return db
+      .from('stock_transfers')
+      .join('stores as f', 'f.id', 'stock_transfers.from_store_id')
+      .join('stores as t', 't.id', 'stock_transfers.to_store_id')
+      .where((q) => q.where('from_store_id', storeId).orWhere('to_store_id', storeId))
+      .orderBy('stock_transfers.id', 'desc')
+      .limit(100)
+      .select('stock_transfers.*', 'f.name as from_store_name', 't.name as to_store_name')
+  }
+
+  // ---------------------------------------------------------------- reading the ledger
+
+  /** A product's movements, newest first, with the balance after each */
+  async movements(storeId: number, productId: number, page = 1, perPage = 50) {
+    const product = await db.from('products').where({ id: productId, store_id: storeId }).first()
+    if (!product) throw notFound('The product')
+    const rows = await db
+      .from('stock_movements')
+      .leftJoin('users', 'users.id', 'stock_movements.user_id')
+      .leftJoin('sales', 'sales.id', 'stock_movements.sale_id')
+      .where('stock_movements.product_id', productId)
+      .orderBy('stock_movements.id', 'desc')
+      .select('stock_movements.*', 'users.name as user_name', 'sales.number as sale_number')
+      .paginate(page, perPage)
+    // The balance after the newest row on this page is the stock minus what came later
+    const first = rows.all()[0]
+    const later = first
+      ? await db.from('stock_movements').where('product_id', productId).where('id', '>', first.id).sum('quantity as total').first()
+      : { total: 0 }
+    let balance = Number(product.stock) - Number(later?.total ?? 0)
+    const data = rows.all().map((row: any) => {
+      const entry = { ...row, balance }
+      balance -= Number(row.quantity)
+      return entry
+    })
+    return { product, data, meta: rows.getMeta() }
+  }
+
+  async setThreshold(storeId: number, productId: number, threshold: number) {
+    checkInteger(threshold, 'low_stock_threshold', 0, MAX_COUNT, 'The low-stock threshold')
+    const updated = await db.from('products').where({ id: productId, store_id: storeId }).update({ low_stock_threshold: threshold })
+    if (!affectedRows(updated)) throw notFound('The product')
+  }
+}

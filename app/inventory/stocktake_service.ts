@@ -1,0 +1,104 @@
+import db from '@adonisjs/lucid/services/db'
+import type { Actor } from '#staff/actor'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import { inTransaction } from '#platform/db_transaction'
+import { recordAudit } from '#platform/audit_service'
+import { dbTimestamp } from '#platform/db_time'
+import { publish } from '#events/domain_events'
+import { MAX_COUNT } from '#inventory/stock_service'
+import { checkInteger, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
+
+/*
+| Stocktakes: a count sheet of a category (or the store) with what the system expects, counts
+| saved as they are typed, and a manager's approval that posts each variance as a 'count'
+| movement of the ledger, in one transaction.
+*/
+
+export default class StocktakeService {
+  /** A count sheet of every active product of a category (or of the store), with what the system expects */
+  async createStocktake(actor: Actor, categoryId: number | null) {
+    let name = 'All products'
+    if (categoryId) {
+      const category = await db.from('categories').where({ id: categoryId, store_id: actor.store.id }).first()
+      if (!category) throw field('This category does not exist', 'category_id', 'unknown_category')
+      name = category.name
+    }
+    return inTransaction(async (trx) => {
+      const products = trx.from('products').where('store_id', actor.store.id).whereNull('archived_at').select('id', 'stock')
+      if (categoryId) products.where('category_id', categoryId)
+      const rows = await products.orderBy('id')
+      if (!rows.length) throw field('There are no products to count here', 'category_id', 'nothing_to_count')
+      const [id] = await trx.table('stocktakes').insert({ store_id: actor.store.id, category_id: categoryId, name, status: 'counting', created_by: actor.user.id, created_at: dbTimestamp() })
+      const stocktakeId = Number(id)
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx.insertQuery().table('stocktake_lines').multiInsert(rows.slice(i, i + 500).map((r) => ({ stocktake_id: stocktakeId, product_id: r.id, expected: r.stock, counted: null })))
+      }
+      return stocktakeId
+    })
+  }
+
+  async stocktake(storeId: number, id: number) {
+    const stocktake = await db.from('stocktakes').where({ id, store_id: storeId }).first()
+    if (!stocktake) throw notFound('The stocktake')
+    const lines = await db
+      .from('stocktake_lines')
+      .join('products', 'products.id', 'stocktake_lines.product_id')
+      .where('stocktake_id', id)
+      .orderBy('products.name')
+      .select('stocktake_lines.*', 'products.name', 'products.sku', 'products.stock')
+    return { ...stocktake, lines }
+  }
+
+  async stocktakes(storeId: number) {
+    return db.from('stocktakes').where('store_id', storeId).orderBy('id', 'desc').limit(100)
+  }
+
+  /** Saves counts typed on the sheet (blank = not counted yet) */
+  async saveCounts(actor: Actor, stocktakeId: number, counts: { productId: number; counted: number | null }[]) {
+    counts.forEach((c, i) => {
+      if (c.counted !== null) checkInteger(c.counted, `counts.${i}.counted`, 0, MAX_COUNT, 'A count')
+    })
+    await inTransaction(async (trx) => {
+      const stocktake = await trx.from('stocktakes').where({ id: stocktakeId, store_id: actor.store.id }).forUpdate().first()
+      if (!stocktake) throw notFound('The stocktake')
+      if (stocktake.status !== 'counting') throw new DomainError('This stocktake is closed', { status: 409, code: 'stocktake_closed' })
+      for (const c of counts) {
+        await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted })
+      }
+    })
+  }
+
+  /**
+   * A manager approves the counts: each counted product's variance against the stock on hand
+   * now is posted as a 'count' movement, so the stock becomes what was counted. Lines left
+   * blank are not changed.
+   */
+  async approveStocktake(actor: Actor, stocktakeId: number) {
+    if (!actor.user.isManager) throw new DomainError('A manager approves stocktakes', { status: 403, code: 'forbidden' })
+    const result = await inTransaction(async (trx) => {
+      const stocktake = await trx.from('stocktakes').where({ id: stocktakeId, store_id: actor.store.id }).forUpdate().first()
+      if (!stocktake) throw notFound('The stocktake')
+      if (stocktake.status !== 'counting') throw new DomainError('This stocktake was already approved', { status: 409, code: 'stocktake_closed' })
+      const lines = (await trx.from('stocktake_lines').where('stocktake_id', stocktakeId).whereNotNull('counted').orderBy('product_id')) as any[]
+      if (!lines.length) throw field('Nothing was counted yet', 'counts', 'nothing_counted')
+      const products = await lockProducts(trx, actor.store.id, lines.map((l) => Number(l.product_id)))
+      const now = dbTimestamp()
+      const variances: { productId: number; quantity: number }[] = []
+      for (const line of lines) {
+        const onHand = Number(products.get(Number(line.product_id))?.stock ?? 0)
+        const variance = Number(line.counted) - onHand
+        await trx.from('stocktake_lines').where('id', line.id).update({ expected: onHand, variance })
+        if (variance !== 0) {
+          variances.push({ productId: Number(line.product_id), quantity: variance })
+          await trx.from('products').where('id', line.product_id).update({ stock: Number(line.counted), updated_at: now })
+        }
+      }
+      await writeLedger(trx, actor, variances, 'count', 'stocktake', stocktakeId, `Stocktake: ${stocktake.name}`.slice(0, 255))
+      await trx.from('stocktakes').where('id', stocktakeId).update({ status: 'approved', approved_by: actor.user.id, approved_at: now })
+      await recordAudit({ action: 'stocktake_approved', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stocktake', subjectId: stocktakeId, data: { variances: variances.length }, ip: actor.ip }, trx)
+      return variances
+    })
+    if (result.length) publish('stock:changed', { storeId: actor.store.id, reason: 'count', productIds: result.map((v) => v.productId) })
+    return result
+  }
+}

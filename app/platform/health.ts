@@ -1,0 +1,165 @@
+import { readdir, stat } from 'node:fs/promises'
+import { dirname, isAbsolute, join } from 'node:path'
+import { BaseCheck, DiskSpaceCheck, HealthChecks, Result } from '@adonisjs/core/health'
+import type { HealthCheckResult } from '@adonisjs/core/types/health'
+import { DbCheck } from '@adonisjs/lucid/database'
+import { RedisCheck } from '@adonisjs/redis'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import { isDraining } from '#platform/shutdown'
+
+/*
+| GET /health/ready: can this process serve sales? The database answers and has no pending
+| migration; Redis answers when REDIS_HOST is set (when it does not, the app falls back to
+| memory, so that is a warning, still ready); the database's and the backups' disks have room;
+| the newest backup is not too old. The answer names each check and its state, and nothing else:
+| load balancers call it without credentials.
+*/
+
+const BACKUP_MAX_AGE_HOURS = 26
+const CHECK_TIMEOUT_MS = 3000
+
+export function backupDir() {
+  const dir = env.get('BACKUP_DIR', 'storage/backups')
+  return isAbsolute(dir) ? dir : app.makePath(dir)
+}
+
+/** The folder of the SQLite file, or null for a server database (its disk is not ours to see) */
+function databaseDir(): string | null {
+  const config: any = db.manager.get(db.primaryConnectionName)?.config
+  const file = config?.client === 'better-sqlite3' ? config.connection?.filename : null
+  return file ? dirname(file) : null
+}
+
+class MigrationsCheck extends BaseCheck {
+  name = 'migrations'
+  async run(): Promise<HealthCheckResult> {
+    try {
+      const { MigrationRunner } = await import('@adonisjs/lucid/migration')
+      const runner = new MigrationRunner(db, app, { direction: 'up', dryRun: true, connectionName: db.primaryConnectionName })
+      const pending = await runner.getList()
+      const count = pending.filter((file) => file.status === 'pending').length
+      return count ? Result.failed(`${count} migration(s) pending`) : Result.ok('No pending migration')
+    } catch {
+      return Result.failed('Could not read the migrations')
+    }
+  }
+}
+
+/** Redis down is a warning: sessions, rate limits and live updates fall back to this process */
+class OptionalRedisCheck extends BaseCheck {
+  name = 'redis'
+  #inner: RedisCheck
+  constructor(inner: RedisCheck) {
+    super()
+    this.#inner = inner
+  }
+  async run(): Promise<HealthCheckResult> {
+    const result = await this.#inner.run().catch(() => Result.failed('Redis did not answer'))
+    return result.status === 'ok' ? Result.ok('Redis answers') : Result.warning('Redis does not answer: this server falls back to memory')
+  }
+}
+
+class BackupAgeCheck extends BaseCheck {
+  name = 'backup_age'
+  async run(): Promise<HealthCheckResult> {
+    const dir = backupDir()
+    let newest = 0
+    try {
+      for (const entry of await readdir(dir)) {
+        const info = await stat(join(dir, entry)).catch(() => null)
+        if (info && info.mtimeMs > newest) newest = info.mtimeMs
+      }
+    } catch {
+      return Result.ok('No backup folder yet')
+    }
+    if (!newest) return Result.ok('No backup yet')
+    const hours = (Date.now() - newest) / 3_600_000
+    const result = hours > BACKUP_MAX_AGE_HOURS ? Result.warning(`The newest backup is ${Math.floor(hours)} h old`) : Result.ok('A recent backup exists')
+    return result.mergeMetaData({ ageHours: Math.round(hours * 10) / 10 })
+  }
+}
+
+/** A load balancer waits a few seconds at most: a check that hangs (a server gone) fails */
+class TimeLimited extends BaseCheck {
+  name: string
+  #inner: BaseCheck
+  #late: () => Result
+  constructor(inner: BaseCheck, late = () => Result.failed(`No answer within ${CHECK_TIMEOUT_MS / 1000} s`)) {
+    super()
+    this.name = inner.name
+    this.#inner = inner
+    this.#late = late
+  }
+  async run(): Promise<HealthCheckResult> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<HealthCheckResult>((resolve) => (timer = setTimeout(() => resolve(this.#late()), CHECK_TIMEOUT_MS)))
+    try {
+      return await Promise.race([this.#inner.run(), late])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
+
+class DrainingCheck extends BaseCheck {
+  name = 'accepting'
+  async run(): Promise<HealthCheckResult> {
+    return isDraining() ? Result.failed('Shutting down') : Result.ok('Accepting requests')
+  }
+}
+
+async function buildChecks() {
+  const checks: BaseCheck[] = [new DrainingCheck(), new TimeLimited(new DbCheck(db.connection()).as('database')), new TimeLimited(new MigrationsCheck())]
+  const dbDir = databaseDir()
+  if (dbDir) checks.push(new DiskSpaceCheck().as('disk_database').compute(() => freeSpace(dbDir)).warnWhenExceeds(90).failWhenExceeds(98))
+  checks.push(new DiskSpaceCheck().as('disk_backups').compute(() => freeSpace(backupDir())).warnWhenExceeds(90).failWhenExceeds(98))
+  checks.push(new BackupAgeCheck())
+  if (env.get('REDIS_HOST')) {
+    const redis = (await import('@adonisjs/redis/services/main')).default
+    checks.push(new TimeLimited(new OptionalRedisCheck(new RedisCheck(redis.connection())), () => Result.warning('Redis does not answer: this server falls back to memory')))
+  }
+  return new HealthChecks().register(checks)
+}
+
+/** Free and total bytes of the disk holding a folder (or its nearest existing parent) */
+async function freeSpace(dir: string) {
+  const { statfs } = await import('node:fs/promises')
+  let path = dir
+  for (;;) {
+    try {
+      const s = await statfs(path)
+      return { free: s.bavail * s.bsize, size: s.blocks * s.bsize }
+    } catch (error) {
+      if (dirname(path) === path) throw error
+      path = dirname(path)
+    }
+  }
+}
+
+let checks: Promise<HealthChecks> | undefined
+
+export interface Readiness {
+  ready: boolean
+  status: 'ok' | 'warning' | 'error'
+  checks: { name: string; status: string; message: string; meta?: Record<string, unknown> }[]
+}
+
+/** Runs the readiness checks; only names, states, messages and harmless figures go out */
+export async function readiness(): Promise<Readiness> {
+  checks ??= buildChecks()
+  const report = await (await checks).run()
+  return {
+    ready: report.isHealthy,
+    status: report.status,
+    checks: report.checks.map((check) => ({
+      name: check.name,
+      status: check.status,
+      // A failed database check's message may name the host: say only that it failed
+      message: check.name === 'database' && check.status !== 'ok' ? 'The database does not answer' : check.message,
+      ...(check.meta?.sizeInPercentage ? { meta: { usedPercent: check.meta.sizeInPercentage.used } } : {}),
+      ...(check.meta?.ageHours !== undefined ? { meta: { ageHours: check.meta.ageHours } } : {}),
+    })),
+  }
+}

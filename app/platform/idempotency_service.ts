@@ -1,0 +1,229 @@
+import { createHash, randomUUID } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { DomainError } from '#exceptions/domain_error'
+import { apiErrorBody } from '#exceptions/api_errors'
+import { dbTimestamp } from '#platform/db_time'
+import { affectedRows, inTransaction } from '#platform/db_transaction'
+import { heldClaim } from '#platform/idempotency_claim'
+import { faultPoint } from '#platform/fault_injection'
+import { insertStatement, runStatements } from '#platform/sql_batch'
+import { idempotentReplays } from '#platform/metrics'
+
+export interface StoredResponse {
+  status: number
+  body: unknown
+}
+
+/** A request sent with an Idempotency-Key: who sent it, the key, and a hash of what it asked */
+interface KeyedRequest {
+  userId: number
+  key: string
+  method: string
+  path: string
+  requestHash: string
+  /** The token a claim made by this request holds */
+  token: string
+}
+
+/*
+| Retried writes: the client sends an Idempotency-Key (a UUID it made). The first request
+| with a key runs and its answer is kept; the same key with the same body gets that answer
+| again; with another body, 409 idempotency_conflict. Keys are per user. A key is kept for
+| IDEMPOTENCY_KEY_DAYS (7 by default): a client retries within seconds or minutes, and each
+| key holds its whole answer (a sale's is about 3 KB), so kept for ever they would outgrow the
+| sales themselves and slow every insert.
+*/
+
+// At least a day: a shorter one would delete the claims of requests still running
+export const KEY_RETENTION_DAYS = Math.max(1, env.get('IDEMPOTENCY_KEY_DAYS', 7))
+
+// How long a claim without an answer holds its key: longer than any request runs, so only a
+// claim whose holder is gone (a killed process, a lost database connection) is ever taken over
+export const CLAIM_LEASE_SECONDS = Math.max(1, env.get('IDEMPOTENCY_LEASE_SECONDS', 60))
+
+/**
+ * For writes whose service runs its own transaction(s): the key is claimed first (a concurrent
+ * duplicate answers 409 idempotency_in_progress) and the answer kept once the write is done.
+ * The write's transaction marks the claim as written (markClaimWritten), so a claim left by a
+ * holder that died is settled by the first retry after its lease: the write runs again if it
+ * never committed, else the retry gets a final answer saying it was carried out.
+ */
+export async function runIdempotent(ctx: HttpContext, handler: () => Promise<StoredResponse>) {
+  const request = keyedRequest(ctx)
+  if (!request) return send(ctx, await handler())
+
+  const token = (await claim(request)) ? request.token : await takeOver(request)
+  if (!token) return send(ctx, await replay(ctx, request))
+  faultPoint('after_idempotency_claim')
+  const mine = { user_id: request.userId, key: request.key, claim_token: token }
+  let outcome: StoredResponse
+  try {
+    outcome = await heldClaim.run({ userId: request.userId, key: request.key, token }, handler)
+  } catch (error) {
+    const answer = apiErrorBody(error)
+    if (answer && answer.status < 500) {
+      await remember(request, token, answer)
+    } else {
+      // Nothing was written: let a retry run the request again
+      await db.from('idempotency_keys').where(mine).whereNull('written_at').delete()
+    }
+    throw error
+  }
+  faultPoint('after_idempotent_write')
+  await remember(request, token, outcome)
+  return send(ctx, outcome)
+}
+
+/** Takes over a claim of this same request whose lease ran out and whose write never committed */
+async function takeOver(request: KeyedRequest): Promise<string | null> {
+  const token = randomUUID()
+  const updated = await expiredClaim(request).whereNull('written_at').update({ claim_token: token, created_at: dbTimestamp() })
+  return affectedRows(updated) ? token : null
+}
+
+function expiredClaim(request: KeyedRequest) {
+  return db
+    .from('idempotency_keys')
+    .where({ user_id: request.userId, key: request.key, request_hash: request.requestHash })
+    .whereNull('status_code')
+    .where('created_at', '<', dbTimestamp(new Date(Date.now() - CLAIM_LEASE_SECONDS * 1000)))
+}
+
+/**
+ * For a write that is one transaction (a sale, a payment): the key and its answer are written
+ * in that transaction, so the write and its record commit together, one commit instead of
+ * three. A duplicate sent at the same moment waits on the key's unique index, then rolls back
+ * and replays the first answer; a retry after the first finished does the same.
+ */
+export async function runIdempotentInTransaction(ctx: HttpContext, handler: (trx: TransactionClientContract) => Promise<StoredResponse>) {
+  const request = keyedRequest(ctx)
+  if (!request) return send(ctx, await inTransaction(handler))
+  try {
+    const { outcome, text } = await inTransaction(async (trx) => {
+      const answer = await handler(trx)
+      faultPoint('after_idempotency_claim')
+      const row = keyRow(request, answer)
+      // The transaction's last statement: it commits in the same round trip on MySQL/MariaDB
+      await runStatements(trx, [insertStatement('idempotency_keys', [row])], { commit: true })
+      return { outcome: answer, text: row.response_body! }
+    })
+    return send(ctx, outcome, text)
+  } catch (error) {
+    // The key was used before: this is a retry (the write may have failed only because it ran again)
+    if (await storedKey(request)) return send(ctx, await replay(ctx, request))
+    const answer = apiErrorBody(error)
+    // A refused request is refused again on a retry, as its first answer
+    if (answer && answer.status < 500) await claim(request, answer)
+    throw error
+  }
+}
+
+/** The request's key and fingerprint; null when it has no Idempotency-Key */
+function keyedRequest(ctx: HttpContext): KeyedRequest | null {
+  const key = ctx.request.header('idempotency-key')
+  if (!key) return null
+  if (!/^[A-Za-z0-9_\-:.]{8,100}$/.test(key)) {
+    throw new DomainError('The Idempotency-Key header must be 8 to 100 letters, digits or -_:.', {
+      status: 422,
+      code: 'invalid_idempotency_key',
+      field: 'Idempotency-Key',
+    })
+  }
+  const method = ctx.request.method()
+  const path = ctx.request.url()
+  const requestHash = createHash('sha256')
+    .update(`${method} ${path} ${JSON.stringify(ctx.request.body())}`)
+    .digest('hex')
+  return { userId: ctx.auth.user!.id, key, method, path, requestHash, token: randomUUID() }
+}
+
+function storedKey(request: KeyedRequest) {
+  return db.from('idempotency_keys').where({ user_id: request.userId, key: request.key }).first()
+}
+
+/** The first answer given to this key, when the request is the same one */
+async function replay(ctx: HttpContext, request: KeyedRequest): Promise<StoredResponse> {
+  const existing = await storedKey(request)
+  if (!existing || existing.request_hash !== request.requestHash) {
+    throw new DomainError('This Idempotency-Key was already used with a different request', {
+      status: 409,
+      code: 'idempotency_conflict',
+    })
+  }
+  if (existing.status_code === null && existing.written_at) {
+    // The write committed but its holder died before keeping the answer: a final answer instead
+    const lost = { errors: [{ message: 'This request was carried out; its answer was lost with the server that ran it. Read the resource to see it', code: 'idempotency_answer_lost' }] }
+    const settled = await expiredClaim(request).whereNotNull('written_at').update({ status_code: 200, response_body: JSON.stringify(lost) })
+    if (affectedRows(settled)) return replay(ctx, request)
+  }
+  if (existing.status_code === null) {
+    throw new DomainError('The first request with this Idempotency-Key is still running; retry shortly', {
+      status: 409,
+      code: 'idempotency_in_progress',
+    })
+  }
+  ctx.response.header('Idempotent-Replayed', 'true')
+  idempotentReplays.inc()
+  return { status: existing.status_code, body: JSON.parse(existing.response_body) }
+}
+
+function keyRow(request: KeyedRequest, answer: StoredResponse | null) {
+  return {
+    user_id: request.userId,
+    key: request.key,
+    method: request.method,
+    path: request.path,
+    request_hash: request.requestHash,
+    status_code: answer?.status ?? null,
+    response_body: answer ? JSON.stringify(answer.body) : null,
+    claim_token: answer ? null : request.token,
+    created_at: dbTimestamp(),
+  }
+}
+
+/** Writes the key (with its answer when known); false when the key is already there */
+async function claim(request: KeyedRequest, answer: StoredResponse | null = null) {
+  try {
+    await db.table('idempotency_keys').insert(keyRow(request, answer))
+    return true
+  } catch (error: any) {
+    if (error?.code === 'ER_DUP_ENTRY' || String(error?.code).startsWith('SQLITE_CONSTRAINT')) return false
+    throw error
+  }
+}
+
+async function remember(request: KeyedRequest, token: string, outcome: StoredResponse) {
+  await db
+    .from('idempotency_keys')
+    .where({ user_id: request.userId, key: request.key, claim_token: token })
+    .update({ status_code: outcome.status, response_body: JSON.stringify(outcome.body) })
+}
+
+/** `text`: the body already serialized (as kept with its key), so it is not serialized twice */
+function send(ctx: HttpContext, outcome: StoredResponse, text?: string) {
+  ctx.response.status(outcome.status)
+  if (text === undefined) return ctx.response.json(outcome.body)
+  ctx.response.header('content-type', 'application/json; charset=utf-8')
+  return ctx.response.send(text)
+}
+
+/**
+ * Deletes the keys older than `days`, oldest first, `batch` at a time, each batch its own short
+ * statement by primary key (ids grow with time): it locks the old rows it deletes, and a sale's
+ * new key waits on it for a batch at most (milliseconds). Returns how many were deleted.
+ */
+export async function pruneIdempotencyKeys(days = KEY_RETENTION_DAYS, batch = 1000): Promise<number> {
+  const cutoff = dbTimestamp(new Date(Date.now() - days * 86_400_000))
+  let deleted = 0
+  for (;;) {
+    const oldest = await db.from('idempotency_keys').orderBy('id').limit(batch).select('id', db.raw('created_at < ? AS expired', [cutoff]))
+    const expiredLead = oldest.findIndex((row) => !Number(row.expired))
+    const ids = oldest.slice(0, expiredLead === -1 ? oldest.length : expiredLead).map((row) => Number(row.id))
+    if (!ids.length) return deleted
+    deleted += Number(await db.from('idempotency_keys').whereIn('id', ids).delete())
+    if (ids.length < batch) return deleted
+  }
+}

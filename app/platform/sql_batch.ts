@@ -1,0 +1,174 @@
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type { LucidRow } from '@adonisjs/lucid/types/model'
+import { COMMIT_SUFFIX } from '#platform/mysql_pipelining'
+import { clusterNodes } from '#platform/database_nodes'
+
+/*
+| Statements sent together. A sale's writes are a dozen small statements; on MySQL/MariaDB each
+| one is a network round trip whose cost (on both ends) outweighs the work it asks for, so the
+| ones that do not depend on each other's answers go in one round trip (the connection allows
+| multiple statements; every value is a bound parameter). On SQLite, in-process, they simply
+| run one after the other.
+*/
+
+/** One statement: SQL with ? placeholders, and its values */
+export interface Statement {
+  sql: string
+  bindings: unknown[]
+}
+
+export interface StatementResult {
+  /** What a SELECT read */
+  rows: any[]
+  /** Rows an INSERT, UPDATE or DELETE changed */
+  affectedRows: number
+  /** The id of the (first) row an INSERT added */
+  insertId: number
+}
+
+const quote = (name: string) => `\`${name}\``
+
+/** INSERT INTO table (...) VALUES (...), (...): many rows in one statement on both databases */
+export function insertStatement(table: string, rows: Record<string, unknown>[]): Statement {
+  const columns = Object.keys(rows[0])
+  const tuple = `(${columns.map(() => '?').join(', ')})`
+  const bindings: unknown[] = []
+  for (const row of rows) for (const column of columns) bindings.push(row[column] ?? null)
+  return { sql: `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`, bindings }
+}
+
+/**
+ * The INSERT of a new model instance, its columns prepared as the model's own save() would;
+ * `columns` sets some of them as given (an InsertedId for a parent written in the same batch)
+ */
+export function modelInsert(row: LucidRow, columns: Record<string, unknown> = {}): Statement {
+  const model = row.constructor as any
+  // Sets created_at / updated_at like save() does (the models written this way have no hooks)
+  ;(row as any).initiateAutoCreateColumns()
+  return insertStatement(model.table, [{ ...(row as any).prepareForAdapter(row.$attributes), ...columns }])
+}
+
+/** The UPDATE of a persisted model instance's changed columns (null when nothing changed) */
+export function modelUpdate(row: LucidRow): Statement | null {
+  const model = row.constructor as any
+  if (!row.$isDirty) return null
+  ;(row as any).initiateAutoUpdateColumns()
+  const changes: Record<string, unknown> = (row as any).prepareForAdapter(row.$dirty)
+  const columns = Object.keys(changes)
+  return {
+    sql: `UPDATE ${quote(model.table)} SET ${columns.map((c) => `${quote(c)} = ?`).join(', ')} WHERE ${quote('id')} = ?`,
+    bindings: [...columns.map((c) => changes[c]), row.$primaryKeyValue],
+  }
+}
+
+/** What save() would send: the INSERT of a new instance, the UPDATE of a changed one, or nothing */
+export function modelWrite(row: LucidRow): Statement | null {
+  return row.$isPersisted ? modelUpdate(row) : modelInsert(row)
+}
+
+/** After modelWrite's statement ran (result undefined when there was none) */
+export function afterWrite(row: LucidRow, result: StatementResult | undefined) {
+  if (!row.$isPersisted && result) markInserted(row, result)
+  else row.$hydrateOriginals()
+}
+
+/** After its INSERT ran: the instance has its id and is persisted, as after save() */
+export function markInserted(row: LucidRow, result: StatementResult) {
+  row.$consumeAdapterResult({ id: result.insertId })
+  row.$hydrateOriginals()
+  row.$isPersisted = true
+}
+
+/**
+ * A binding that stands for the id of the row that an earlier single-row INSERT of the same
+ * batch added, so a new sale and its lines go in one round trip: on MySQL/MariaDB it becomes a
+ * session variable set from LAST_INSERT_ID(), on SQLite the id read after that statement ran.
+ * (After a multi-row INSERT the two would differ: MySQL names the first row, SQLite the last.)
+ */
+export class InsertedId {
+  constructor(readonly statement: number) {}
+}
+
+export function insertedId(statement: number) {
+  return new InsertedId(statement)
+}
+
+export interface RunOptions {
+  /**
+   * Commit the transaction with these statements, in their round trip on MySQL/MariaDB. Only
+   * for the code that opened the transaction (inTransaction's own callback), as its last query:
+   * nothing may run in the transaction after it (see mysql_pipelining.ts).
+   */
+  commit?: boolean
+}
+
+/** Runs the statements in order in the client's transaction; one result per statement */
+export async function runStatements(client: QueryClientContract, statements: Statement[], options: RunOptions = {}): Promise<StatementResult[]> {
+  if (!statements.length) return []
+  // One statement per round trip on SQLite (in-process anyway) and on a Galera cluster, where a
+  // transaction aborted by a conflicting write from another node (a "brute force abort") while
+  // a multi-statement batch runs lets the batch's later statements run outside the transaction
+  // (seen: a payment INSERT failing its foreign key because its sale had been rolled back)
+  if (client.dialect.name !== 'mysql' || clusterNodes) {
+    const results: StatementResult[] = []
+    for (const statement of statements) {
+      const bindings = statement.bindings.map((value) => (value instanceof InsertedId ? referenced(results, value).insertId : value))
+      const answer = await client.rawQuery(statement.sql, bindings as any[])
+      // mysql2 answers [rows or header, fields]; better-sqlite3 the rows or header alone
+      results.push(toResult(client.dialect.name === 'mysql' ? answer[0] : answer))
+    }
+    return results
+  }
+
+  // Each INSERT whose id a later statement uses is followed by SET @inserted_N = LAST_INSERT_ID()
+  const used = new Set<number>()
+  for (const [index, statement] of statements.entries()) {
+    for (const value of statement.bindings) {
+      if (!(value instanceof InsertedId)) continue
+      if (value.statement >= index) throw new Error(`Statement ${index} uses the id of statement ${value.statement}, which does not come before it`)
+      used.add(value.statement)
+    }
+  }
+  const texts: string[] = []
+  const bindings: unknown[] = []
+  const own: number[] = []
+  for (const [index, statement] of statements.entries()) {
+    if (statement.bindings.some((value) => value instanceof InsertedId)) {
+      // The placeholder of each id from an earlier INSERT becomes its session variable
+      let next = 0
+      texts.push(
+        statement.sql.replace(/\?/g, () => {
+          const value = statement.bindings[next++]
+          if (value instanceof InsertedId) return `@inserted_${value.statement}`
+          bindings.push(value)
+          return '?'
+        })
+      )
+    } else {
+      texts.push(statement.sql)
+      bindings.push(...statement.bindings)
+    }
+    own.push(texts.length - 1)
+    if (used.has(index)) texts.push(`SET @inserted_${index} = LAST_INSERT_ID()`)
+  }
+  const commit = options.commit && client.isTransaction ? COMMIT_SUFFIX : ''
+  const [answer] = await client.rawQuery(texts.join(';\n') + commit, bindings as any[])
+  const answers = texts.length === 1 ? [answer] : answer
+  return own.map((position) => toResult(answers[position]))
+}
+
+function referenced(results: StatementResult[], value: InsertedId) {
+  const result = results[value.statement]
+  if (!result) throw new Error(`A statement uses the id of statement ${value.statement}, which does not come before it`)
+  return result
+}
+
+/** MySQL answers rows or a result header; better-sqlite3 rows or { changes, lastInsertRowid } */
+function toResult(answer: any): StatementResult {
+  if (Array.isArray(answer)) return { rows: answer, affectedRows: 0, insertId: 0 }
+  return {
+    rows: [],
+    affectedRows: Number(answer?.affectedRows ?? answer?.changes ?? 0),
+    insertId: Number(answer?.insertId ?? answer?.lastInsertRowid ?? 0),
+  }
+}

@@ -1,0 +1,43 @@
+import { DateTime } from 'luxon'
+import { inject } from '@adonisjs/core'
+import db from '@adonisjs/lucid/services/db'
+import Product from '#models/product'
+import type Store from '#models/store'
+import SalesQueryService from '#sales/sales_query_service'
+import { dbTimestamp } from '#platform/db_time'
+
+export const LOW_STOCK_THRESHOLD = 5
+
+/** The back office's start page: how today is going and what is running out */
+@inject()
+export default class DashboardService {
+  constructor(private sales: SalesQueryService) {}
+
+  /** Completed sales of the store's current calendar day (in its own time zone) */
+  async today(store: Store, now: DateTime = DateTime.now()) {
+    const day = now.setZone(store.timeZone).toISODate()!
+    const { start, end } = this.sales.dayRange(store, day, day)
+    const row = await db
+      .from('sales')
+      .where('store_id', store.id)
+      .where('status', 'completed')
+      .where('completed_at', '>=', dbTimestamp(start!))
+      .where('completed_at', '<=', dbTimestamp(end!))
+      .count('* as count')
+      .sum('total as total')
+      .first()
+    return { day, count: Number(row?.count ?? 0), total: Number(row?.total ?? 0) }
+  }
+
+  /** Active, not archived products at or below their own low-stock threshold, the emptiest first */
+  async lowStock(store: Store, limit = 10) {
+    return Product.query()
+      .where('store_id', store.id)
+      .where('active', true)
+      .whereNull('archived_at')
+      .whereRaw('stock <= low_stock_threshold')
+      .orderBy('stock')
+      .orderBy('name')
+      .limit(limit)
+  }
+}

@@ -1,0 +1,333 @@
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Sale from '#models/sale'
+import type { DiscountType } from '#core/tax'
+import Product from '#models/product'
+import Store from '#models/store'
+import type User from '#models/user'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import type { Actor } from '#staff/actor'
+import { recordAudit } from '#platform/audit_service'
+import { inTransaction } from '#platform/db_transaction'
+import { afterWrite, modelWrite, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
+import { codeLookup, productFound } from '#catalog/catalog_service'
+import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, saleItemRow } from '#sales/cart_line_rows'
+import { newCartLine, quantityInCart, type CartLine } from '#core/cart_lines'
+import { MAX_UNIT_PRICE } from '#core/money'
+import { customerStatement, checkCustomer, pendingPaymentError, priceSale, lockOpenSale, checkQuantity, checkDiscount } from '#sales/checkout_rules'
+
+/*
+| The till's cart: an open sale on the server, changed one action at a time (scan, quantity,
+| discounts, price override, customer), each in one transaction that prices the whole cart
+| again (app/core/pricing.ts) and writes only what changed; parked, resumed or voided whole.
+*/
+
+export default class CartService {
+  /** The till's open sale on a register (`columns` of it), as a statement for a caller that reads it with others */
+  openCartStatement(registerId: number, columns = '*'): Statement {
+    return { sql: `SELECT ${columns} FROM sales WHERE register_id = ? AND status = 'open' AND channel = 'till' ORDER BY id DESC LIMIT 1`, bindings: [registerId] }
+  }
+
+  /** The register's open sale on the till (`read`: openCartStatement's result), created when there is none */
+  async currentCart(actor: Actor, registerId: number, read?: StatementResult): Promise<Sale> {
+    const found = read ?? (await runStatements(db.connection(), [this.openCartStatement(registerId)]))[0]
+    if (found.rows[0]) return Sale.$createFromAdapterResult(found.rows[0])!
+    return this.#newCart(actor, registerId)
+  }
+
+  /**
+   * The id of the register's open sale (`read`: openCartStatement's result for its id), created
+   * when there is none: a cart action reads the sale itself, locked, in its own transaction
+   */
+  async currentCartId(actor: Actor, registerId: number, read: StatementResult): Promise<number> {
+    const found = read.rows[0]
+    return found ? Number(found.id) : (await this.#newCart(actor, registerId)).id
+  }
+
+  #newCart(actor: Actor, registerId: number) {
+    return Sale.create({
+      storeId: actor.store.id,
+      registerId,
+      userId: actor.user.id,
+      status: 'open',
+      channel: 'till',
+    })
+  }
+
+  async addProduct(actor: Actor, saleId: number, productId: number, quantity = 1) {
+    const read = { sql: 'SELECT * FROM products WHERE id = ? AND store_id = ?', bindings: [productId, actor.store.id] }
+    const sale = await this.#addProduct(actor, saleId, quantity, [read], ([found]) => (found.rows[0] ? Product.$createFromAdapterResult(found.rows[0])! : null))
+    if (!sale) throw notFound('The product', 'product_id')
+    return sale
+  }
+
+  /** A scanned code (a barcode, else a SKU): one more of its product; null when no product has it */
+  async addByCode(actor: Actor, saleId: number, code: string) {
+    const lookup = codeLookup(actor.store.id, code)
+    return lookup ? this.#addProduct(actor, saleId, 1, lookup, productFound) : null
+  }
+
+  /** Adds the product that `pick` finds in the reads, in the cart's transaction; null when none */
+  async #addProduct(actor: Actor, saleId: number, quantity: number, reads: Statement[], pick: (reads: StatementResult[]) => Product | null) {
+    checkQuantity(quantity)
+    const noProduct = new Error('no product')
+    try {
+      return await this.#mutateOpenSale(
+        actor,
+        saleId,
+        async (sale, items, _trx, found) => {
+          const picked = pick(found)
+          if (!picked) throw noProduct
+          const product = this.#sellable(picked)
+          const existing = items.find((i) => i.productId === product.id && !i.priceOverrideBy && !i.discountType)
+          const newQuantity = (existing?.quantity ?? 0) + quantity
+          checkQuantity(newQuantity)
+          this.#checkStock(actor.store, product, quantityInCart(items, product.id) + quantity)
+          if (existing) {
+            existing.quantity = newQuantity
+            return
+          }
+          items.push(
+            newCartLine({
+              saleId: sale.id,
+              productId: product.id,
+              name: product.name,
+              sku: product.sku,
+              quantity,
+              unitPrice: product.price,
+              taxClass: product.taxClass,
+              position: items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1,
+            })
+          )
+        },
+        reads
+      )
+    } catch (error) {
+      if (error === noProduct) return null
+      throw error
+    }
+  }
+
+  async setQuantity(actor: Actor, saleId: number, itemId: number, quantity: number) {
+    if (quantity === 0) return this.removeItem(actor, saleId, itemId)
+    checkQuantity(quantity)
+    return this.#mutateOpenSale(actor, saleId, async (_sale, items, trx) => {
+      const item = this.#item(items, itemId)
+      const product = await Product.query({ client: trx }).where('id', item.productId).firstOrFail()
+      this.#checkStock(actor.store, product, quantityInCart(items, item.productId) - item.quantity + quantity)
+      item.quantity = quantity
+    })
+  }
+
+  async removeItem(actor: Actor, saleId: number, itemId: number) {
+    return this.#mutateOpenSale(actor, saleId, async (_sale, items, trx) => {
+      const item = this.#item(items, itemId)
+      await runStatements(trx, [{ sql: 'DELETE FROM sale_items WHERE id = ?', bindings: [item.id] }])
+      items.splice(items.indexOf(item), 1)
+    })
+  }
+
+  async setLineDiscount(actor: Actor, saleId: number, itemId: number, type: DiscountType | null, value: number) {
+    checkDiscount(type, value, 'discount_value')
+    return this.#mutateOpenSale(actor, saleId, async (sale, items, trx) => {
+      const item = this.#item(items, itemId)
+      item.discountType = type && value > 0 ? type : null
+      item.discountValue = item.discountType ? value : 0
+      await recordAudit(
+        { action: 'line_discount', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { itemId, type, value }, ip: actor.ip },
+        trx
+      )
+    })
+  }
+
+  async setCartDiscount(actor: Actor, saleId: number, type: DiscountType | null, value: number) {
+    checkDiscount(type, value, 'discount_value')
+    return this.#mutateOpenSale(actor, saleId, async (sale, _items, trx) => {
+      sale.cartDiscountType = type && value > 0 ? type : null
+      sale.cartDiscountValue = sale.cartDiscountType ? value : 0
+      await recordAudit(
+        { action: 'cart_discount', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { type, value }, ip: actor.ip },
+        trx
+      )
+    })
+  }
+
+  /** A new unit price for a line, approved by a manager (who may be the actor) */
+  async overridePrice(actor: Actor, saleId: number, itemId: number, unitPrice: number, approver: User) {
+    if (!approver.isManager) {
+      throw new DomainError('A manager must approve a price override', { status: 403, code: 'manager_required' })
+    }
+    if (!Number.isSafeInteger(unitPrice) || unitPrice < 0 || unitPrice > MAX_UNIT_PRICE) {
+      throw new DomainError('The price must be a whole number of cents from 0 to 1,000,000.00', {
+        code: 'invalid_price',
+        field: 'price',
+      })
+    }
+    return this.#mutateOpenSale(actor, saleId, async (sale, items, trx) => {
+      const item = this.#item(items, itemId)
+      const before = item.unitPrice
+      item.unitPrice = unitPrice
+      item.priceOverrideBy = approver.id
+      await recordAudit(
+        {
+          action: 'price_override',
+          storeId: sale.storeId,
+          userId: actor.user.id,
+          subjectType: 'sale',
+          subjectId: sale.id,
+          data: { itemId, productId: item.productId, from: before, to: unitPrice, approvedBy: approver.id },
+          ip: actor.ip,
+        },
+        trx
+      )
+    })
+  }
+
+  /** Abandons the cart: it stays in the database as a voided cart, never deleted */
+  async voidCart(actor: Actor, saleId: number) {
+    return inTransaction(async (trx) => {
+      const sale = await lockOpenSale(actor, saleId, trx)
+      if (sale.paidTotal > 0) {
+        throw new DomainError('Remove the payments before voiding this sale', { status: 409, code: 'sale_has_payments' })
+      }
+      if (await trx.from('payments').where({ sale_id: sale.id, status: 'pending' }).first()) throw pendingPaymentError()
+      sale.status = 'voided'
+      await sale.useTransaction(trx).save()
+      await recordAudit(
+        { action: 'cart_voided', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { total: sale.total }, ip: actor.ip },
+        trx
+      )
+      return sale
+    })
+  }
+
+  async park(actor: Actor, saleId: number, note: string | null) {
+    return inTransaction(async (trx) => {
+      const sale = await lockOpenSale(actor, saleId, trx)
+      const count = await trx.from('sale_items').where('sale_id', sale.id).count('* as n').first()
+      if (!Number(count?.n)) {
+        throw new DomainError('The cart is empty: there is nothing to park', { code: 'empty_cart' })
+      }
+      if (sale.paidTotal > 0) {
+        throw new DomainError('A sale with payments cannot be parked', { status: 409, code: 'sale_has_payments' })
+      }
+      if (await trx.from('payments').where({ sale_id: sale.id, status: 'pending' }).first()) throw pendingPaymentError()
+      sale.merge({ status: 'parked', parkedAt: DateTime.utc(), note: note?.slice(0, 255) || sale.note })
+      await sale.useTransaction(trx).save()
+      return sale
+    })
+  }
+
+  /** Brings a parked sale back as the register's cart; a non-empty current cart is parked in its place */
+  async resume(actor: Actor, parkedId: number, registerId: number) {
+    return inTransaction(async (trx) => {
+      const parked = await Sale.query({ client: trx })
+        .where({ id: parkedId, store_id: actor.store.id, status: 'parked' })
+        .forUpdate()
+        .first()
+      if (!parked) throw notFound('The parked sale')
+      const current = await Sale.query({ client: trx })
+        .where({ register_id: registerId, status: 'open', channel: 'till' })
+        .forUpdate()
+      for (const sale of current) {
+        const lines = await trx.from('sale_items').where('sale_id', sale.id).count('* as n').first()
+        sale.merge(Number(lines?.n) ? { status: 'parked', parkedAt: DateTime.utc() } : { status: 'voided' })
+        await sale.useTransaction(trx).save()
+      }
+      parked.merge({ status: 'open', registerId, parkedAt: null })
+      await parked.useTransaction(trx).save()
+      return parked
+    })
+  }
+
+  /** Attaches a customer of the store to the open sale, or detaches with null; prices may depend on who buys */
+  async setCustomer(actor: Actor, saleId: number, customerId: number | null) {
+    return this.#mutateOpenSale(actor, saleId, async (sale, _items, trx) => {
+      if (customerId !== null) {
+        const [read] = await runStatements(trx, [customerStatement(actor.store.id, customerId)])
+        checkCustomer(read.rows[0], () => notFound('The customer', 'customer_id'))
+      }
+      sale.customerId = customerId
+    })
+  }
+
+  /**
+   * A change to the till's open cart, in one transaction of two round trips on MySQL/MariaDB:
+   * BEGIN with the reads (the sale, locked; a pending payment; its lines; and the change's own
+   * reads), then the writes of what changed with COMMIT.
+   */
+  async #mutateOpenSale(
+    actor: Actor,
+    saleId: number,
+    change: (sale: Sale, lines: CartLine[], trx: TransactionClientContract, reads: StatementResult[]) => Promise<void>,
+    reads: Statement[] = []
+  ): Promise<Sale> {
+    return inTransaction(async (trx) => {
+      const lock = trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''
+      const [saleRead, pendingRead, itemsRead, ...extra] = await runStatements(trx, [
+        { sql: `SELECT * FROM sales WHERE id = ? AND store_id = ?${lock}`, bindings: [saleId, actor.store.id] },
+        { sql: "SELECT id FROM payments WHERE sale_id = ? AND status = 'pending' LIMIT 1", bindings: [saleId] },
+        { sql: `SELECT ${CART_LINE_COLUMNS} FROM sale_items WHERE sale_id = ? ORDER BY position`, bindings: [saleId] },
+        ...reads,
+      ])
+      const sale = this.#openSale(saleRead.rows[0])
+      if (sale.paidTotal > 0) {
+        throw new DomainError('Payments were taken: remove them before changing the cart', { status: 409, code: 'sale_has_payments' })
+      }
+      if (pendingRead.rows.length) throw pendingPaymentError()
+      const lines = itemsRead.rows.map(cartLineFromRow)
+      const before = new Map(lines.map((line) => [line, saleItemRow(line)]))
+      await change(sale, lines, trx, extra)
+      await priceSale(actor.store, sale, lines, trx)
+      if (sale.userId !== actor.user.id) sale.userId = actor.user.id
+      const lineWrites = lines.map((line) => cartLineWrite(line, before.get(line)))
+      const saleWrite = modelWrite(sale)
+      const writes = [...lineWrites, saleWrite].filter((write) => write !== null)
+      // The transaction's last statements (this method opened it): they commit in their round trip
+      const results = await runStatements(trx, writes, { commit: true })
+      let next = 0
+      lines.forEach((line, index) => {
+        if (!lineWrites[index]) return
+        const result = results[next++]
+        if (!line.id) line.id = result.insertId
+      })
+      afterWrite(sale, saleWrite ? results[next] : undefined)
+      keepCartLines(sale, lines)
+      return sale
+    })
+  }
+
+  /** A sale row read for a change: it must exist and still be open */
+  #openSale(row: unknown): Sale {
+    const sale = row ? Sale.$createFromAdapterResult(row) : null
+    if (!sale) throw notFound('The sale', 'sale_id')
+    if (sale.status !== 'open') {
+      throw new DomainError(`This sale is ${sale.status}; it can no longer be changed`, { status: 409, code: `sale_${sale.status}`, field: 'sale_id' })
+    }
+    return sale
+  }
+
+  /** A product for the cart: active and not archived */
+  #sellable(product: Product): Product {
+    if (!product.sellable) {
+      throw new DomainError(`"${product.name}" is archived or inactive and cannot be sold`, { code: 'product_inactive', field: 'product_id' })
+    }
+    return product
+  }
+
+  #checkStock(store: Store, product: Product, wanted: number) {
+    if (store.allowNegativeStock || wanted <= product.stock) return
+    throw new DomainError(`Not enough stock of "${product.name}": ${Math.max(0, product.stock)} left`, {
+      status: 409,
+      code: 'insufficient_stock',
+      field: 'quantity',
+    })
+  }
+
+  #item(items: CartLine[], itemId: number) {
+    const item = items.find((i) => i.id === itemId)
+    if (!item) throw notFound('The line', 'item_id')
+    return item
+  }
+}

@@ -1,0 +1,153 @@
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Sale from '#models/sale'
+import Payment from '#models/payment'
+import { DomainError } from '#exceptions/domain_error'
+import type { Actor } from '#staff/actor'
+import { insertedId, markInserted, modelInsert, runStatements } from '#platform/sql_batch'
+import { newCartLine, type CartLine } from '#core/cart_lines'
+import { within, type RegisterRow, registerRow, customerStatement, checkCustomer, type LineRequest, type PaymentRequest, priceSale, checkQuantity, checkDiscount, publishCompleted } from '#sales/checkout_rules'
+import { completeSale, lineStatements, quantitiesByProduct, stockStatement, takeLineIds, registerStatement } from '#sales/sale_completion'
+import { buildPayment, ensurePaidInFull, redeemPoints } from '#sales/payment_service'
+
+/*
+| The one-call sale: the API's POST /api/sales and an exchange's new sale, with lines and
+| (optionally) a payment in full or the returned goods' credit, all in one transaction. The
+| till's cart is cart_service.ts; payments on an open sale, payment_service.ts.
+*/
+
+export default class CheckoutService {
+  /**
+   * The API's one-call sale: lines, and optionally a payment in full that completes it,
+   * all in one transaction. Without a payment the sale stays open for POST /api/payments.
+   */
+  async createSale(
+    actor: Actor,
+    /** The store's register; null for its first one */
+    registerId: number | null,
+    request: {
+      lines: LineRequest[]
+      customerId?: number | null
+      payment?: PaymentRequest | null
+      /** An exchange: the returned goods' value, paid first (refund_service.ts) */
+      credit?: { method: string; amount: number } | null
+      /** Run inside the caller's transaction (an exchange, an idempotent API write); sale:completed goes out when it commits */
+      client?: TransactionClientContract | null
+    }
+  ): Promise<{ sale: Sale; items: CartLine[]; payment: Payment | null }> {
+    for (const line of request.lines) {
+      checkQuantity(line.quantity)
+      checkDiscount(line.discountType ?? null, line.discountValue ?? 0, 'items.discount')
+    }
+    const productIds = [...new Set(request.lines.map((l) => l.productId))]
+    return within(request.client, async (trx) => {
+      // One round trip: the register (locked when the sale completes: numbers and the hash chain
+      // move on under that lock, taken before any product row so concurrent sales queue instead
+      // of deadlocking), the lines' products, the customer, and for a sale paid here and now
+      // the stock update (checked once the products are)
+      const completes = !!(request.payment || request.credit)
+      const movesStockNow = !!request.payment && !request.credit
+      const perProduct = quantitiesByProduct(request.lines)
+      const [registerRead, productsRead, ...more] = await runStatements(trx, [
+        registerStatement(trx, actor.store.id, registerId, completes),
+        // By primary key only (the store is checked below): with store_id in the WHERE, SQLite
+        // walks the store's index over every product instead of the five rows
+        {
+          sql: `SELECT id, store_id, name, sku, price, tax_class, active, archived_at FROM products WHERE id IN (${productIds.map(() => '?').join(', ')})`,
+          bindings: productIds,
+        },
+        ...(request.customerId ? [customerStatement(actor.store.id, request.customerId)] : []),
+        ...(movesStockNow ? [stockStatement(actor.store, perProduct)] : []),
+      ])
+      const customerRead = request.customerId ? more[0] : undefined
+      const stockMoved = movesStockNow ? more.at(-1) : undefined
+      const register = registerRow(registerRead.rows[0])
+      if (request.customerId) checkCustomer(customerRead!.rows[0], () => new DomainError('This customer does not exist', { code: 'unknown_customer', field: 'customer_id' }))
+      const byId = new Map(productsRead.rows.filter((p) => Number(p.store_id) === actor.store.id).map((p) => [Number(p.id), p]))
+      const items = request.lines.map((line, index) => {
+        const product = byId.get(line.productId)
+        if (!product || !Number(product.active) || product.archived_at) {
+          throw new DomainError(`Product ${line.productId} does not exist or is not for sale`, {
+            code: 'unknown_product',
+            field: `items.${index}.product_id`,
+          })
+        }
+        // Plain data, as the till's cart lines (core/cart_lines.ts): the lines are only written and answered
+        const item = newCartLine({
+          saleId: 0,
+          productId: line.productId,
+          name: product.name,
+          sku: product.sku,
+          quantity: line.quantity,
+          unitPrice: Number(product.price),
+          taxClass: product.tax_class,
+          position: index + 1,
+        })
+        item.discountType = line.discountType ?? null
+        item.discountValue = line.discountValue ?? 0
+        return item
+      })
+
+      const sale = new Sale()
+      sale.fill({
+        storeId: actor.store.id,
+        registerId: register.id,
+        userId: actor.user.id,
+        customerId: request.customerId ?? null,
+        status: 'open',
+        channel: 'api',
+        cartDiscountValue: 0,
+        paidTotal: 0,
+        changeDue: 0,
+      })
+      await priceSale(actor.store, sale, items, trx)
+
+      let payment: Payment | null = null
+      if (request.credit) {
+        payment = await completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, register, trx)
+      } else if (request.payment) {
+        payment = buildPayment(actor, sale, request.payment)
+        sale.paidTotal = payment.amount
+        sale.changeDue = payment.change
+        ensurePaidInFull(sale, request.payment)
+        await completeSale(actor, sale, items, [payment], trx, payment, { register, stockMoved })
+        await redeemPoints(sale, payment, trx)
+      } else {
+        const [inserted, ...lineResults] = await runStatements(trx, [modelInsert(sale), ...lineStatements(insertedId(0), items)])
+        markInserted(sale, inserted)
+        for (const item of items) item.saleId = sale.id
+        takeLineIds(items, lineResults.at(-1)!)
+      }
+      if (sale.status === 'completed') trx.after('commit', () => publishCompleted(sale, productIds))
+      // The caller answers from these instead of reading the sale back
+      return { sale, items, payment }
+    })
+  }
+}
+
+/** An exchange's new sale: the credit of the returned goods first, then a payment for what is left */
+async function completeWithCredit(
+  actor: Actor,
+  sale: Sale,
+  items: CartLine[],
+  credit: { method: string; amount: number },
+  request: PaymentRequest | null,
+  register: RegisterRow,
+  trx: TransactionClientContract
+) {
+  const first = new Payment()
+  first.fill({ storeId: actor.store.id, userId: actor.user.id, method: credit.method, amount: Math.min(credit.amount, sale.total), tendered: null, change: 0, reference: null, status: 'approved' })
+  sale.paidTotal = first.amount
+  sale.changeDue = 0
+  let payment: Payment | null = null
+  if (sale.balanceDue > 0) {
+    if (!request) {
+      throw new DomainError('The returned goods do not cover the new items: choose a payment method for the difference', { code: 'tendered_too_low', field: 'payment_method' })
+    }
+    payment = buildPayment(actor, sale, request)
+    sale.paidTotal += payment.amount
+    sale.changeDue = payment.change
+    ensurePaidInFull(sale, request)
+  }
+  await completeSale(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, { register })
+  return payment ?? first
+}

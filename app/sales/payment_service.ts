@@ -1,0 +1,183 @@
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Sale from '#models/sale'
+import SaleItem from '#models/sale_item'
+import Payment from '#models/payment'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import type { Actor } from '#staff/actor'
+import { cashAmountDue } from '#core/pricing'
+import { formatMoney, MAX_SALE_TOTAL } from '#core/money'
+import { recordAudit } from '#platform/audit_service'
+import { inTransaction } from '#platform/db_transaction'
+import { paymentMethod, LOYALTY_METHOD } from '#sales/payment_methods'
+import { pluginRegistry } from '#plugins/registry'
+import { type PaymentRequest, type PaymentOutcome, priceSale, lockOpenSale, publishCompleted, within } from '#sales/checkout_rules'
+import { completeSale } from '#sales/sale_completion'
+
+/*
+| Payments on an open sale: each is checked (method, amount, change, cash rounding), points are
+| spent through the loyalty plugin, and the payment that covers the balance completes the sale
+| (sale_completion.ts). Gateway payments start in gateway_payment_service.ts and end here.
+*/
+
+export default class PaymentService {
+  /** `client`: run inside the caller's transaction (an idempotent API write); sale:completed goes out when it commits */
+  async addPayment(actor: Actor, saleId: number, request: PaymentRequest, client?: TransactionClientContract | null): Promise<PaymentOutcome> {
+    let productIds: number[] = []
+    const outcome = await within(client, async (trx) => {
+      const sale = await lockOpenSale(actor, saleId, trx)
+      const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
+      if (!items.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
+      productIds = items.map((i) => i.productId)
+      // Taxes are worked out again with the calculator in force: a tax plugin that fails now refuses the payment
+      await priceSale(actor.store, sale, items, trx)
+      for (const item of items) if (item.$isDirty) await item.useTransaction(trx).save()
+      return this.#pay(actor, sale, items, request, trx)
+    })
+    if (outcome.completed && client) client.after('commit', () => publishCompleted(outcome.sale, productIds))
+    else if (outcome.completed) publishCompleted(outcome.sale, productIds)
+    return outcome
+  }
+
+  /**
+   * A payment its gateway approved: the pending row becomes approved and counts toward the
+   * sale; the one that covers the balance completes it (see GatewayPaymentService).
+   */
+  async approveGatewayPayment(actor: Actor, saleId: number, paymentId: number, reference: string | null): Promise<PaymentOutcome> {
+    let productIds: number[] = []
+    const outcome = await inTransaction(async (trx) => {
+      const sale = await lockOpenSale(actor, saleId, trx)
+      const payment = await Payment.query({ client: trx }).where({ id: paymentId, sale_id: sale.id, status: 'pending' }).forUpdate().first()
+      if (!payment) throw notFound('The pending payment')
+      const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('position')
+      productIds = items.map((i) => i.productId)
+      await priceSale(actor.store, sale, items, trx)
+      for (const item of items) if (item.$isDirty) await item.useTransaction(trx).save()
+      payment.merge({ status: 'approved', reference: reference?.slice(0, 120) ?? payment.reference })
+      await payment.useTransaction(trx).save()
+      sale.paidTotal += payment.amount
+      if (sale.balanceDue > 0) {
+        await sale.useTransaction(trx).save()
+        await recordAudit(
+          { action: 'payment_taken', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { method: payment.method, amount: payment.amount, gateway: payment.gateway }, ip: actor.ip },
+          trx
+        )
+        return { sale, payment, completed: false }
+      }
+      const approved = await Payment.query({ client: trx }).where({ sale_id: sale.id, status: 'approved' }).orderBy('id')
+      await completeSale(actor, sale, items, approved, trx, payment)
+      return { sale, payment, completed: true }
+    })
+    if (outcome.completed) publishCompleted(outcome.sale, productIds)
+    return outcome
+  }
+
+  async removePayment(actor: Actor, saleId: number, paymentId: number) {
+    return inTransaction(async (trx) => {
+      const sale = await lockOpenSale(actor, saleId, trx)
+      const payment = await Payment.query({ client: trx }).where({ id: paymentId, sale_id: sale.id, status: 'approved' }).first()
+      if (!payment) throw notFound('The payment')
+      payment.status = 'cancelled'
+      await payment.useTransaction(trx).save()
+      sale.paidTotal -= payment.amount
+      sale.roundingTotal = 0
+      await sale.useTransaction(trx).save()
+      await recordAudit(
+        { action: 'payment_removed', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { paymentId, method: payment.method, amount: payment.amount }, ip: actor.ip },
+        trx
+      )
+      return sale
+    })
+  }
+
+  async #pay(actor: Actor, sale: Sale, items: SaleItem[], request: PaymentRequest, trx: TransactionClientContract) {
+    const payment = buildPayment(actor, sale, request)
+    await redeemPoints(sale, payment, trx)
+    sale.paidTotal += payment.amount
+    sale.changeDue = payment.change
+    if (sale.balanceDue > 0) {
+      await sale.useTransaction(trx).save()
+      payment.saleId = sale.id
+      await payment.useTransaction(trx).save()
+      await recordAudit(
+        { action: 'payment_taken', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { method: payment.method, amount: payment.amount }, ip: actor.ip },
+        trx
+      )
+      return { sale, payment, completed: false }
+    }
+    const earlier = await Payment.query({ client: trx }).where({ sale_id: sale.id, status: 'approved' }).orderBy('id')
+    await completeSale(actor, sale, items, [...earlier, payment], trx, payment)
+    return { sale, payment, completed: true }
+  }
+}
+
+/** A points payment spends the customer's points in the sale's transaction (the loyalty plugin says no when short) */
+export async function redeemPoints(sale: Sale, payment: Payment, trx: TransactionClientContract) {
+  if (payment.method !== LOYALTY_METHOD.id) return
+  const program = pluginRegistry.loyaltyProgram()
+  if (!program) throw new DomainError('Points are not accepted here', { code: 'unknown_payment_method', field: 'method' })
+  if (!sale.customerId) {
+    throw new DomainError('Attach the customer to the sale to pay with points', { code: 'customer_required', field: 'method' })
+  }
+  await program.redeem({ storeId: sale.storeId, customerId: sale.customerId, client: trx, saleId: sale.id, amount: payment.amount })
+}
+
+/** Works out what a payment credits and the change it gives; throws on a bad one */
+export function buildPayment(actor: Actor, sale: Sale, request: PaymentRequest): Payment {
+  const method = paymentMethod(request.method)
+  if (!method) {
+    throw new DomainError(`Unknown payment method "${request.method}"`, { code: 'unknown_payment_method', field: 'method' })
+  }
+  if (method.gatewayId) {
+    throw new DomainError(`${method.label} payments are taken through the terminal on the till`, { code: 'gateway_payment_required', field: 'method' })
+  }
+  const due = sale.balanceDue
+  if (due <= 0) throw new DomainError('This sale is already paid', { status: 409, code: 'already_paid' })
+  // Cash settling the sale is rounded to the store's smallest coin
+  const cashDue = method.isCash ? cashAmountDue(due, actor.store.cashRounding) : due
+
+  let amount = request.amount ?? null
+  const tendered = request.tendered ?? null
+  if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0)) {
+    throw new DomainError('The amount must be a positive whole number of cents', { code: 'invalid_amount', field: 'amount' })
+  }
+  if (tendered !== null && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > MAX_SALE_TOTAL)) {
+    throw new DomainError('The amount tendered must be a positive whole number of cents', { code: 'invalid_amount', field: 'tendered' })
+  }
+  if (method.isCash) {
+    if (amount === null) amount = Math.min(tendered ?? cashDue, cashDue)
+    if (amount > cashDue) {
+      throw new DomainError(`The amount is more than the ${formatMoney(cashDue, actor.store.currency)} due; enter it as tendered to give change`, { code: 'overpayment', field: 'amount' })
+    }
+    if (tendered !== null && tendered < amount) {
+      throw new DomainError(`The amount tendered is below the ${formatMoney(amount, actor.store.currency)} to pay`, { code: 'tendered_too_low', field: 'tendered' })
+    }
+    if (amount === cashDue) sale.roundingTotal += cashDue - due
+  } else {
+    if (amount === null) amount = due
+    if (amount > due) {
+      throw new DomainError(`The amount is more than the ${formatMoney(due, actor.store.currency)} due`, { code: 'overpayment', field: 'amount' })
+    }
+  }
+
+  const payment = new Payment()
+  payment.fill({
+    storeId: actor.store.id,
+    userId: actor.user.id,
+    method: method.id,
+    amount,
+    tendered: method.isCash ? (tendered ?? amount) : null,
+    change: method.isCash ? (tendered ?? amount) - amount : 0,
+    reference: request.reference?.slice(0, 120) ?? null,
+    status: 'approved',
+  })
+  return payment
+}
+
+export function ensurePaidInFull(sale: Sale, request: PaymentRequest) {
+  if (sale.balanceDue > 0) {
+    throw new DomainError('The payment does not cover the total; leave out payment_method and add payments instead', {
+      code: 'tendered_too_low',
+      field: request.tendered !== null && request.tendered !== undefined ? 'tendered' : 'amount',
+    })
+  }
+}

@@ -1,0 +1,180 @@
+import { DateTime } from 'luxon'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import Sale from '#models/sale'
+import SaleItem from '#models/sale_item'
+import Payment from '#models/payment'
+import Store from '#models/store'
+import { DomainError } from '#exceptions/domain_error'
+import type { Actor } from '#staff/actor'
+import { auditStatement } from '#platform/audit_service'
+import { saleHash } from '#core/sale_chain'
+import { afterWrite, insertedId, insertStatement, markInserted, modelInsert, modelWrite, runStatements, type InsertedId, type Statement, type StatementResult } from '#platform/sql_batch'
+import { dbTimestamp } from '#platform/db_time'
+import { newSaleItemRow } from '#sales/cart_line_rows'
+import type { CartLine } from '#core/cart_lines'
+import { type RegisterRow, registerRow } from '#sales/checkout_rules'
+
+/*
+| Completing a paid sale, in one transaction: the register's next number and hash-chain link
+| under its row lock, the stock update that refuses overselling, the lines, payments, stock
+| movements and audit entry in one round trip (sql_batch.ts).
+*/
+
+/**
+ * Completes a fully paid sale. Locks are taken in one order by every sale (the register
+ * row, then products by id) so concurrent tills queue instead of deadlocking, and the
+ * conditional stock update refuses overselling without a read-then-write race.
+ * `locked`: the register, read under its lock by the caller, and the stock update when the
+ * caller ran it in that same round trip (the API's sale); else both are done here, together.
+ */
+export async function completeSale(
+  actor: Actor,
+  sale: Sale,
+  /** The till's lines are written already (SaleItem); a new API sale's are not (CartLine, id 0) */
+  items: (SaleItem | CartLine)[],
+  payments: Payment[],
+  trx: TransactionClientContract,
+  newPayment?: Payment,
+  locked?: { register: RegisterRow; stockMoved?: StatementResult }
+) {
+  const perProduct = quantitiesByProduct(items)
+  const productIds = [...perProduct.keys()]
+  if (!productIds.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
+
+  let register = locked?.register
+  let moved = locked?.stockMoved
+  if (!register) {
+    const [registerRead, stockRead] = await runStatements(trx, [registerStatement(trx, sale.storeId, sale.registerId, true), stockStatement(actor.store, perProduct)])
+    register = registerRow(registerRead.rows[0])
+    moved = stockRead
+  } else if (!moved) {
+    ;[moved] = await runStatements(trx, [stockStatement(actor.store, perProduct)])
+  }
+  // A row whose stock is short is left out of the update: fewer rows changed than products
+  // means the sale would oversell, and it is all rolled back
+  if (moved!.affectedRows !== productIds.length) await refuseShortStock(trx, perProduct, productIds)
+
+  const completedAt = DateTime.utc().startOf('second')
+  sale.merge({ status: 'completed', number: register.last_sale_number + 1, completedAt })
+  // The register's open shift, read under its row lock: a closing shift never misses a sale (null without one)
+  sale.shiftId = register.open_shift_id
+  sale.previousHash = register.last_sale_hash
+  sale.hash = saleHash(sale.previousHash, {
+    storeId: sale.storeId,
+    registerId: sale.registerId,
+    number: sale.number!,
+    completedAt: completedAt.toISO()!,
+    subtotal: sale.subtotal,
+    discountTotal: sale.discountTotal,
+    taxTotal: sale.taxTotal,
+    total: sale.total,
+    items: items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: i.unitPrice, total: i.total })),
+    payments: payments.map((p) => ({ method: p.method, amount: p.amount })),
+  })
+
+  // One round trip: the sale row (a new sale's INSERT comes first, and the rows below take its
+  // id from it), its lines, payments, stock movements, the register's chain, the audit entry
+  const isNew = !sale.$isPersisted
+  const saleWrite = modelWrite(sale)
+  const saleId = isNew ? insertedId(0) : sale.id
+  const freshItems = items.filter((i): i is CartLine => !i.id)
+  const freshPayments = payments.filter((p) => !p.$isPersisted)
+  const statements: Statement[] = [
+    ...(saleWrite ? [saleWrite] : []),
+    ...freshPayments.map((payment) => modelInsert(payment, { sale_id: saleId })),
+    insertStatement(
+      'stock_movements',
+      productIds.map((productId) => ({
+        store_id: sale.storeId,
+        product_id: productId,
+        quantity: -perProduct.get(productId)!,
+        reason: 'sale',
+        sale_id: saleId,
+        user_id: actor.user.id,
+        created_at: dbTimestamp(completedAt),
+      }))
+    ),
+    { sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [sale.number, sale.hash, sale.registerId] },
+    auditStatement({
+      action: 'sale_completed',
+      storeId: sale.storeId,
+      userId: actor.user.id,
+      subjectType: 'sale',
+      subjectId: saleId,
+      data: { number: sale.number, total: sale.total, payment: newPayment ? newPayment.method : payments.at(-1)?.method },
+      ip: actor.ip,
+    }),
+    ...(freshItems.length ? lineStatements(saleId, freshItems) : []),
+  ]
+  const results = await runStatements(trx, statements)
+  const first = saleWrite ? 1 : 0
+  afterWrite(sale, saleWrite ? results[0] : undefined)
+  for (const item of freshItems) item.saleId = sale.id
+  freshPayments.forEach((payment, index) => {
+    payment.saleId = sale.id
+    markInserted(payment, results[first + index])
+  })
+  if (freshItems.length) takeLineIds(freshItems, results.at(-1)!)
+}
+
+/** How many of each product the sale's lines take, by product id in ascending order (the lock order) */
+export function quantitiesByProduct(items: { productId: number; quantity: number }[]) {
+  const perProduct = new Map<number, number>()
+  for (const item of [...items].sort((a, b) => a.productId - b.productId)) perProduct.set(item.productId, (perProduct.get(item.productId) ?? 0) + item.quantity)
+  return perProduct
+}
+
+/**
+ * One UPDATE for all of a sale's products (rows are locked in id order). Unless the store
+ * sells into negative stock, a row whose stock is short is left out, so fewer rows changed
+ * than products means the sale would oversell.
+ */
+export function stockStatement(store: Store, perProduct: Map<number, number>): Statement {
+  const productIds = [...perProduct.keys()]
+  const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
+  const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
+  const inIds = productIds.map(() => '?').join(', ')
+  return store.allowNegativeStock
+    ? { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds})`, bindings: [...quantities, ...productIds] }
+    : { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds}) AND stock >= ${quantityOf}`, bindings: [...quantities, ...productIds, ...quantities] }
+}
+
+/** Stock ran short for a completing sale: which product, and how many are left */
+async function refuseShortStock(trx: TransactionClientContract, perProduct: Map<number, number>, productIds: number[]): Promise<never> {
+  const rows = await trx.from('products').whereIn('id', productIds).select('id', 'name', 'stock')
+  const stockOf = new Map(rows.map((row) => [Number(row.id), row]))
+  const productId = productIds.find((id) => Number(stockOf.get(id)?.stock ?? 0) < perProduct.get(id)!) ?? productIds[0]
+  const product = stockOf.get(productId)
+  const left = Math.max(0, Number(product?.stock ?? 0))
+  throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${perProduct.get(productId)} in this sale`, {
+    status: 409,
+    code: 'insufficient_stock',
+    field: `product_id:${productId}`,
+  })
+}
+
+/** A new sale's lines: their INSERT, then the read of the ids the database gave them */
+export function lineStatements(saleId: number | InsertedId, items: CartLine[]): Statement[] {
+  return [
+    insertStatement('sale_items', items.map((i) => ({ ...newSaleItemRow(i), sale_id: saleId }))),
+    { sql: 'SELECT id, position FROM sale_items WHERE sale_id = ?', bindings: [saleId] },
+  ]
+}
+
+/** The ids read back by #lineStatements, matched to the lines by position */
+export function takeLineIds(items: CartLine[], read: StatementResult) {
+  const byPosition = new Map(read.rows.map((row) => [Number(row.position), Number(row.id)]))
+  for (const item of items) item.id = byPosition.get(item.position)!
+}
+
+/**
+ * The store's register (its first one when none is named). Locked when a sale completes on it:
+ * its numbers and hash chain move on under this lock (SQLite has one writer at a time anyway).
+ */
+export function registerStatement(trx: TransactionClientContract, storeId: number, registerId: number | null, lock: boolean): Statement {
+  const byId = registerId !== null
+  return {
+    sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE store_id = ?${byId ? ' AND id = ?' : ''} ORDER BY id LIMIT 1${lock && trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''}`,
+    bindings: byId ? [storeId, registerId] : [storeId],
+  }
+}

@@ -1,0 +1,122 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import db from '@adonisjs/lucid/services/db'
+import { runStatements } from '#platform/sql_batch'
+import Register from '#models/register'
+import SaleItem from '#models/sale_item'
+import Payment from '#models/payment'
+import Customer from '#models/customer'
+import type Sale from '#models/sale'
+import CartService from '#sales/cart_service'
+import type { Actor } from '#staff/actor'
+import CatalogService from '#catalog/catalog_service'
+import { paymentMethods } from '#sales/payment_methods'
+import { cashAmountDue } from '#core/pricing'
+import { cartLinesOf } from '#sales/cart_line_rows'
+
+export const REGISTER_COOKIE = 'pos_register'
+
+const registerOfRequest = new WeakMap<HttpContext, Promise<Register | null>>()
+
+/**
+ * What the till shows: the register this device is, its cart with lines and payments, what
+ * is still due, and the quick cash amounts. The cart partial and the full page share it.
+ */
+export default class TillScreenService {
+  constructor(
+    private carts = new CartService(),
+    private catalog = new CatalogService()
+  ) {}
+
+  actor(ctx: HttpContext): Actor {
+    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }
+  }
+
+  /** The register this browser is set to (a signed cookie), or the store's only one; looked up once a request */
+  register(ctx: HttpContext): Promise<Register | null> {
+    let register = registerOfRequest.get(ctx)
+    if (!register) {
+      register = this.#findRegister(ctx)
+      registerOfRequest.set(ctx, register)
+    }
+    return register
+  }
+
+  async #findRegister(ctx: HttpContext): Promise<Register | null> {
+    const chosen = Number(ctx.request.cookie(REGISTER_COOKIE)) || null
+    if (chosen) {
+      const register = await Register.query().where({ id: chosen, store_id: ctx.store.id }).first()
+      if (register) return register
+    }
+    const registers = await Register.query().where('store_id', ctx.store.id).orderBy('id').limit(2)
+    return registers.length === 1 ? registers[0] : null
+  }
+
+  /**
+   * The id of the register's cart, read with the register in one round trip when this browser's
+   * register cookie names one (every till action starts here); the cart is created when there is none
+   */
+  async currentCartId(ctx: HttpContext): Promise<number | null> {
+    const chosen = Number(ctx.request.cookie(REGISTER_COOKIE)) || null
+    if (chosen && !registerOfRequest.has(ctx)) {
+      const [registerRead, cartRead] = await runStatements(db.connection(), [
+        { sql: 'SELECT * FROM registers WHERE id = ? AND store_id = ?', bindings: [chosen, ctx.store.id] },
+        this.carts.openCartStatement(chosen, 'id'),
+      ])
+      if (registerRead.rows[0]) {
+        const register = Register.$createFromAdapterResult(registerRead.rows[0])!
+        registerOfRequest.set(ctx, Promise.resolve(register))
+        return this.carts.currentCartId(this.actor(ctx), register.id, cartRead)
+      }
+    }
+    const register = await this.register(ctx)
+    return register ? (await this.currentCart(ctx, register)).id : null
+  }
+
+  currentCart(ctx: HttpContext, register: Register) {
+    return this.carts.currentCart(this.actor(ctx), register.id)
+  }
+
+  async cart(ctx: HttpContext, register: Register) {
+    return this.state(ctx, await this.currentCart(ctx, register), register)
+  }
+
+  async state(ctx: HttpContext, sale: Sale, register: Register) {
+    const [items, payments, customer] = await Promise.all([
+      // A cart change hands over the lines it wrote (cart_line_rows.ts)
+      cartLinesOf(sale) ?? (sale.$preloaded.items ? (sale.items as SaleItem[]) : SaleItem.query().where('sale_id', sale.id).orderBy('position')),
+      // paid_total sums the approved payments: a cart with none needs no query
+      sale.paidTotal > 0 ? Payment.query().where({ sale_id: sale.id, status: 'approved' }).orderBy('id') : [],
+      sale.customerId ? Customer.find(sale.customerId) : null,
+    ])
+    const due = sale.balanceDue
+    const cashDue = cashAmountDue(due, ctx.store.cashRounding)
+    return {
+      sale,
+      items,
+      payments,
+      customer,
+      register,
+      due,
+      cashDue,
+      quickAmounts: quickCashAmounts(cashDue),
+      methods: paymentMethods(),
+      canOverride: ctx.auth.user!.isManager,
+    }
+  }
+
+  async categories(storeId: number) {
+    return this.catalog.categories(storeId)
+  }
+}
+
+/** Exact, then the next round notes a customer is likely to hand over */
+export function quickCashAmounts(due: number): number[] {
+  if (due <= 0) return []
+  const amounts = new Set<number>([due])
+  for (const step of [100, 500, 1000, 2000, 5000, 10000]) {
+    const next = Math.ceil(due / step) * step
+    if (next > due) amounts.add(next)
+    if (amounts.size >= 4) break
+  }
+  return [...amounts].sort((a, b) => a - b).slice(0, 4)
+}

@@ -1,0 +1,156 @@
+import { paymentMethodLabel } from '#sales/payment_methods'
+import { formatMoney } from '#core/money'
+import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+import type Shift from '#models/shift'
+import type { MethodTotal, ShiftFigures } from '#models/z_report'
+import { dbTimestamp } from '#platform/db_time'
+
+/*
+| The figures of a shift, all worked out by aggregate SQL (a few grouped queries whatever the
+| number of sales): the X report reads them live, the Z report freezes them at close.
+|
+| Expected cash = float + cash taken - change given - cash refunds + cash in - cash out.
+| A completed sale that was later voided counts as a void, not as a sale, and its cash is taken
+| to have been handed back.
+*/
+
+const n = (value: unknown) => Number(value ?? 0)
+
+/** A Z report as label / value lines, for the receipt printer (the PDF and page use the templates) */
+export function zReportLines(number: number, f: ShiftFigures): [string, string][] {
+  const m = (minor: number | null) => formatMoney(minor ?? 0, f.currency)
+  return [
+    ['Z report', `#${number}`],
+    ['Opened', f.openedAt.slice(0, 16).replace('T', ' ')],
+    ['Closed', (f.closedAt ?? '').slice(0, 16).replace('T', ' ')],
+    ['Sales', `${f.sales.count} · ${m(f.sales.total)}`],
+    ['Discounts', m(f.sales.discounts)],
+    ['Tax', m(f.sales.tax)],
+    ...f.byMethod.map((t): [string, string] => [paymentMethodLabel(t.method), m(t.amount)]),
+    ...f.taxByRate.map((t): [string, string] => [`Tax ${Number((t.ratePpm / 10000).toFixed(4))}%`, m(t.tax)]),
+    ['Refunds', `${f.refunds.count} · ${m(f.refunds.total)}`],
+    ['Voids', `${f.voids.count} · ${m(f.voids.total)}`],
+    ['Float', m(f.openingFloat)],
+    ['Cash in', m(f.cashIn.total)],
+    ['Cash out', m(f.cashOut.total)],
+    ['Expected cash', m(f.cash.expected)],
+    ['Counted cash', m(f.counted)],
+    ['Difference', m(f.difference)],
+  ]
+}
+
+export default class ShiftReportService {
+  /** The shift's figures as of now (X), or as of its close when `closedAt` is given (Z) */
+  async figures(shift: Shift, currency: string, client: QueryClientContract = db.connection(), closedAt: Date | null = null): Promise<ShiftFigures> {
+    const [sales, items, voids, carts, methods, taxes, movements, refunds] = await Promise.all([
+      client
+        .from('sales')
+        .where({ shift_id: shift.id, status: 'completed' })
+        .count('* as count')
+        .sum({ subtotal: 'subtotal', discounts: 'discount_total', tax: 'tax_total', total: 'total', rounding: 'rounding_total' })
+        .first(),
+      client
+        .from('sale_items')
+        .join('sales', 'sales.id', 'sale_items.sale_id')
+        .where({ 'sales.shift_id': shift.id, 'sales.status': 'completed' })
+        .sum('sale_items.quantity as items')
+        .first(),
+      // Completed, then voided (the number stays): a void of a sale
+      client.from('sales').where({ shift_id: shift.id, status: 'voided' }).count('* as count').sum('total as total').first(),
+      // Carts abandoned at this register while the shift was open (never completed, so no shift stamp)
+      client
+        .from('sales')
+        .where({ register_id: shift.registerId, status: 'voided' })
+        .whereNull('shift_id')
+        .where('updated_at', '>=', dbTimestamp(shift.openedAt))
+        .if(closedAt, (q) => q.where('updated_at', '<=', dbTimestamp(closedAt!)))
+        .count('* as count')
+        .first(),
+      client
+        .from('payments')
+        .join('sales', 'sales.id', 'payments.sale_id')
+        .where({ 'sales.shift_id': shift.id, 'sales.status': 'completed', 'payments.status': 'approved' })
+        .groupBy('payments.method')
+        .select('payments.method')
+        .count('* as count')
+        .sum({ amount: 'payments.amount', change: 'payments.change' })
+        .select(client.raw('sum(coalesce(payments.tendered, payments.amount)) as tendered'))
+        .orderBy('payments.method'),
+      client
+        .from('sale_items')
+        .join('sales', 'sales.id', 'sale_items.sale_id')
+        .where({ 'sales.shift_id': shift.id, 'sales.status': 'completed' })
+        .groupBy('sale_items.tax_rate_ppm')
+        .select('sale_items.tax_rate_ppm as rate')
+        .sum({ tax: 'sale_items.tax_total', gross: 'sale_items.total' })
+        .orderBy('sale_items.tax_rate_ppm', 'desc'),
+      client.from('cash_movements').where('shift_id', shift.id).groupBy('kind').select('kind').count('* as count').sum('amount as total'),
+      this.refunds(shift, client, closedAt),
+    ])
+
+    const byMethod: MethodTotal[] = methods.map((row: any) => ({
+      method: row.method,
+      count: n(row.count),
+      amount: n(row.amount),
+      tendered: n(row.tendered),
+      change: n(row.change),
+    }))
+    const movement = (kind: string) => {
+      const row = movements.find((m: any) => m.kind === kind)
+      return { count: n(row?.count), total: n(row?.total) }
+    }
+    const cashRow = byMethod.find((m) => m.method === 'cash')
+    const cashIn = movement('cash_in')
+    const cashOut = movement('cash_out')
+    const taken = cashRow?.tendered ?? 0
+    const change = cashRow?.change ?? 0
+    const expected = shift.openingFloat + taken - change - refunds.cash + cashIn.total - cashOut.total
+    const counted = closedAt ? shift.countedCash : null
+
+    return {
+      shiftId: shift.id,
+      registerId: shift.registerId,
+      openedAt: shift.openedAt.toUTC().toISO()!,
+      closedAt: closedAt ? closedAt.toISOString() : null,
+      currency,
+      openingFloat: shift.openingFloat,
+      sales: {
+        count: n(sales?.count),
+        subtotal: n(sales?.subtotal),
+        discounts: n(sales?.discounts),
+        tax: n(sales?.tax),
+        total: n(sales?.total),
+        rounding: n(sales?.rounding),
+        items: n(items?.items),
+      },
+      byMethod,
+      taxByRate: taxes.map((row: any) => ({ ratePpm: n(row.rate), tax: n(row.tax), gross: n(row.gross), net: n(row.gross) - n(row.tax) })),
+      refunds,
+      voids: { count: n(voids?.count), total: n(voids?.total), carts: n(carts?.count) },
+      cashIn,
+      cashOut,
+      noSales: movement('no_sale').count,
+      cash: { float: shift.openingFloat, taken, change, refunds: refunds.cash, cashIn: cashIn.total, cashOut: cashOut.total, expected },
+      counted,
+      difference: counted === null ? null : counted - expected,
+    }
+  }
+
+  /**
+   * Refunds given at the shift's register while it was open: their count, the goods' value,
+   * and the cash that left the drawer (the one place refunds enter the shift's figures).
+   */
+  async refunds(shift: Shift, client: QueryClientContract, closedAt: Date | null): Promise<{ count: number; total: number; cash: number }> {
+    const inShift = (query: any) =>
+      query
+        .where('f.register_id', shift.registerId)
+        .where('f.created_at', '>=', dbTimestamp(shift.openedAt))
+        .if(closedAt, (q: any) => q.where('f.created_at', '<=', dbTimestamp(closedAt!)))
+    const [totals, cash] = await Promise.all([
+      inShift(client.from('refunds as f')).count('* as count').sum('f.total as total').first(),
+      inShift(client.from('refund_payments as p').join('refunds as f', 'f.id', 'p.refund_id')).where('p.method', 'cash').sum('p.amount as amount').first(),
+    ])
+    return { count: n(totals?.count), total: n(totals?.total), cash: n(cash?.amount) }
+  }
+}

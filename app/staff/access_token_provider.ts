@@ -1,0 +1,173 @@
+import type { Secret } from '@adonisjs/core/helpers'
+import type { LucidModel } from '@adonisjs/lucid/types/model'
+import { symbols } from '@adonisjs/auth'
+import { AccessToken, AccessTokensLucidUserProvider, DbAccessTokensProvider } from '@adonisjs/auth/access_tokens'
+import { SessionLucidUserProvider } from '@adonisjs/auth/session'
+import type { DbAccessTokensProviderOptions } from '@adonisjs/auth/types/access_tokens'
+import User from '#models/user'
+import db from '@adonisjs/lucid/services/db'
+import Store from '#models/store'
+import { runStatements, type Statement } from '#platform/sql_batch'
+import { cachedIdentity, identityChanged, identityGeneration, keepIdentity, type IdentityRows } from '#staff/identity_cache'
+
+/*
+| Who is asking, in one round trip, or none. Every request reads its user (by the session's user
+| id, or by the API token) and then the user's home store; Adonis's providers read the token,
+| then the user, then the store (three round trips on MySQL/MariaDB, before the request's own
+| work). These read them together (app/platform/sql_batch.ts), keep the rows for the next
+| requests of the same token or user for a few seconds (app/staff/identity_cache.ts), and
+| hand the store over preloaded (user.store), which StoreAccessService uses.
+*/
+
+/** How stale last_used_at may get: it says "in use lately", not "this very second" */
+const TOUCH_EVERY_MS = 60_000
+
+/** The user (as u in `tables`) and the home store joined to it, for the row `where` picks */
+function userAndStoreStatements(tables: string, where: string, bindings: unknown[]): Statement[] {
+  return [
+    { sql: `SELECT u.* FROM ${tables} WHERE ${where}`, bindings },
+    { sql: `SELECT s.* FROM ${tables} JOIN stores s ON s.id = u.store_id WHERE ${where}`, bindings },
+  ]
+}
+
+/** A fresh user model for this request (with its home store), from rows that may serve several */
+function userWithStore(model: typeof User, rows: IdentityRows): User | null {
+  const user = rows.user ? model.$createFromAdapterResult(rows.user) : null
+  if (!user) return null
+  user.$setRelated('store', rows.store ? Store.$createFromAdapterResult(rows.store) : (null as any))
+  return user
+}
+
+/**
+ * The API's bearer tokens. Adonis's provider writes last_used_at on every request, which makes
+ * each read of the API a database write (a commit, on MariaDB a disk flush); this one checks
+ * the secret first and writes last_used_at at most once a minute per token.
+ */
+export class AccessTokensProvider<TokenableModel extends LucidModel> extends DbAccessTokensProvider<TokenableModel> {
+  static forModel<TokenableModel extends LucidModel>(
+    model: DbAccessTokensProviderOptions<TokenableModel>['tokenableModel'],
+    options?: Omit<DbAccessTokensProviderOptions<TokenableModel>, 'tokenableModel'>
+  ) {
+    return new AccessTokensProvider<TokenableModel>({ tokenableModel: model, ...(options ?? {}) })
+  }
+
+  async verify(tokenValue: Secret<string>): Promise<AccessToken | null> {
+    return (await this.verifyWithUser(tokenValue))?.token ?? null
+  }
+
+  /** The token, its user and the user's home store, in one round trip */
+  async verifyWithUser(tokenValue: Secret<string>): Promise<{ token: AccessToken; user: User | null } | null> {
+    const decoded = AccessToken.decode(this.prefix, tokenValue.release())
+    if (!decoded) return null
+    const client = await this.getDb()
+    const key = `token:${decoded.identifier}`
+    let rows = cachedIdentity(key)
+    if (!rows) {
+      const since = identityGeneration()
+      const [tokenRead, userRead, storeRead] = await runStatements(client, [
+        { sql: `SELECT * FROM ${this.table} WHERE id = ? AND type = ?`, bindings: [decoded.identifier, this.type] },
+        ...userAndStoreStatements(`${this.table} t JOIN users u ON u.id = t.tokenable_id`, 't.id = ? AND t.type = ?', [decoded.identifier, this.type]),
+      ])
+      rows = { token: tokenRead.rows[0], user: userRead.rows[0], store: storeRead.rows[0] }
+      // Only a token that exists is kept: a made-up one is read (and refused) every time
+      if (rows.token) keepIdentity(key, rows, since)
+    }
+    const row = rows.token
+    if (!row) return null
+    const token = this.dbRowToAccessToken(row as any)
+    if (!token.verify(decoded.secret) || token.isExpired()) return null
+
+    const lastUsed = token.lastUsedAt ? new Date(token.lastUsedAt).getTime() : 0
+    const now = Date.now()
+    if (!(now - lastUsed < TOUCH_EVERY_MS)) {
+      token.lastUsedAt = new Date(now)
+      // The kept row says so too, or each request until it expires would write it again
+      row.last_used_at = token.lastUsedAt
+      await client.from(this.table).where({ id: row.id, type: row.type }).update({ last_used_at: token.lastUsedAt })
+    }
+    const model = (await this.resolveTokenableModel()) as unknown as typeof User
+    return { token, user: userWithStore(model, rows) }
+  }
+
+  // A deleted token is refused from the next request on (identity_cache.ts)
+  async delete(...args: Parameters<DbAccessTokensProvider<TokenableModel>['delete']>) {
+    const deleted = await super.delete(...args)
+    identityChanged()
+    return deleted
+  }
+
+  async deleteAll(...args: Parameters<DbAccessTokensProvider<TokenableModel>['deleteAll']>) {
+    const deleted = await super.deleteAll(...args)
+    identityChanged()
+    return deleted
+  }
+
+  async invalidate(...args: Parameters<DbAccessTokensProvider<TokenableModel>['invalidate']>) {
+    const invalidated = await super.invalidate(...args)
+    identityChanged()
+    return invalidated
+  }
+
+  protected resolveTokenableModel() {
+    return (this as any).options.tokenableModel as TokenableModel
+  }
+}
+
+/**
+ * The API guard's user provider, one per request: the user read with the token (verifyToken)
+ * is the one findById answers with, instead of reading it again
+ */
+export class TokenUserProvider {
+  declare [symbols.PROVIDER_REAL_USER]: User
+  #verified: User | null = null
+
+  constructor(private shared: AccessTokensLucidUserProvider<'accessTokens', typeof User>) {}
+
+  createUserForGuard(user: User) {
+    return this.shared.createUserForGuard(user)
+  }
+
+  createToken(user: User, abilities?: string[], options?: { name?: string; expiresIn?: string | number }) {
+    return this.shared.createToken(user, abilities, options)
+  }
+
+  invalidateToken(tokenValue: Secret<string>) {
+    return this.shared.invalidateToken(tokenValue)
+  }
+
+  async verifyToken(tokenValue: Secret<string>) {
+    // getModel is protected; the model is already loaded by then (a cached import)
+    const model: typeof User = await (this.shared as any).getModel()
+    const found = await (model.accessTokens as AccessTokensProvider<typeof User>).verifyWithUser(tokenValue)
+    this.#verified = found?.user ?? null
+    return found?.token ?? null
+  }
+
+  async findById(identifier: string | number | BigInt) {
+    if (this.#verified && this.#verified.id === Number(identifier)) return this.createUserForGuard(this.#verified)
+    return this.shared.findById(identifier)
+  }
+}
+
+/** The session guard's user provider: the signed-in user and their home store in one round trip */
+export class SessionUserProvider extends SessionLucidUserProvider<typeof User> {
+  async findById(identifier: string | number | BigInt) {
+    const model = (await this.getModel()) as unknown as typeof User
+    const key = `user:${identifier}`
+    let rows = cachedIdentity(key)
+    if (!rows) {
+      const since = identityGeneration()
+      const [userRead, storeRead] = await runStatements(db.connection(model.connection), userAndStoreStatements('users u', 'u.id = ?', [identifier]))
+      rows = { user: userRead.rows[0], store: storeRead.rows[0] }
+      if (rows.user) keepIdentity(key, rows, since)
+    }
+    const user = userWithStore(model, rows)
+    return user ? this.createUserForGuard(user) : null
+  }
+}
+
+/*
+| User.accessTokens, the model's API tokens, are this provider. It is attached here rather than in
+| the model because a model imports no service; config/auth.ts imports this module at boot.
+*/
+User.accessTokens = AccessTokensProvider.forModel(User, { expiresIn: '30 days' })

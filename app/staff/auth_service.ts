@@ -1,0 +1,77 @@
+import logger from '@adonisjs/core/services/logger'
+import hash from '@adonisjs/core/services/hash'
+import { errors as authErrors } from '@adonisjs/auth'
+import { DateTime } from 'luxon'
+import User from '#models/user'
+import { DomainError } from '#exceptions/domain_error'
+import { recordAudit } from '#platform/audit_service'
+import { penalize } from '#platform/rate_limits'
+
+/*
+| Signing in, with rate limits: 5 failed passwords for one email from one address within
+| 15 minutes block that pair for 15 minutes (429); 5 wrong PINs on one till block PIN entry
+| there for 5 minutes. Failures are logged and written to the audit log.
+*/
+
+const loginLimit = { requests: 5, duration: '15 mins', blockDuration: '15 mins' }
+const pinLimit = { requests: 5, duration: '5 mins', blockDuration: '5 mins' }
+
+export default class AuthService {
+  async attemptLogin(email: string, password: string, ip: string): Promise<User> {
+    const key = `login:${email.toLowerCase()}:${ip}`
+    const [error, user] = await penalize(loginLimit, key, async () => {
+      try {
+        return await User.verifyCredentials(email.toLowerCase(), password)
+      } catch (failure) {
+        logger.warn({ email, ip }, 'failed login')
+        await recordAudit({ action: 'login_failed', data: { email }, ip })
+        throw failure
+      }
+    })
+    if (error) {
+      logger.warn({ email, ip }, 'login blocked after repeated failures')
+      await recordAudit({ action: 'login_blocked', data: { email }, ip })
+      throw error
+    }
+    if (!user.active) {
+      await recordAudit({ action: 'login_failed', userId: user.id, storeId: user.storeId, data: { email, reason: 'inactive' }, ip })
+      throw new authErrors.E_INVALID_CREDENTIALS('This account is disabled')
+    }
+    user.lastLoginAt = DateTime.utc()
+    await user.save()
+    await recordAudit({ action: 'login', userId: user.id, storeId: user.storeId, ip })
+    return user
+  }
+
+  /**
+   * Checks a PIN entered on a till. With a user, it must be that user's PIN (switch user);
+   * without, it must belong to a manager or admin of the store (approvals such as a price override).
+   */
+  async verifyPin(storeId: number, pin: string, ip: string, options: { userId?: number; managerOnly?: boolean } = {}) {
+    if (!/^\d{4,6}$/.test(pin)) {
+      throw new DomainError('A PIN is 4 to 6 digits', { code: 'invalid_pin', field: 'pin' })
+    }
+    const key = `pin:${storeId}:${ip}`
+    const [error, user] = await penalize(pinLimit, key, async () => {
+      const candidates = await User.query()
+        .where({ store_id: storeId, active: true })
+        .whereNotNull('pin')
+        .if(options.userId, (q) => q.where('id', options.userId!))
+        .if(options.managerOnly, (q) => q.whereIn('role', ['admin', 'manager']))
+      for (const candidate of candidates) {
+        if (await hash.verify(candidate.pin!, pin)) return candidate
+      }
+      await recordAudit({ action: 'pin_failed', storeId, userId: options.userId ?? null, ip })
+      throw new DomainError(options.managerOnly ? 'That is not a manager\u2019s PIN' : 'Wrong PIN', {
+        status: 422,
+        code: 'wrong_pin',
+        field: 'pin',
+      })
+    })
+    if (error) {
+      logger.warn({ storeId, ip }, 'PIN entry blocked after repeated failures')
+      throw error
+    }
+    return user
+  }
+}

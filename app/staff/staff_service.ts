@@ -1,0 +1,110 @@
+import hash from '@adonisjs/core/services/hash'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import User, { type Role } from '#models/user'
+import type Store from '#models/store'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import { inTransaction } from '#platform/db_transaction'
+import { recordAudit } from '#platform/audit_service'
+import { identityChanged } from '#staff/identity_cache'
+
+export interface StaffInput {
+  name: string
+  email: string
+  role: Role
+  password?: string | null
+  pin?: string | null
+  active: boolean
+}
+
+/**
+ * The people who work in a store. Nobody is ever deleted (sales and the audit log point at
+ * them): leaving is deactivation. Role changes and deactivations are audited.
+ */
+export default class StaffService {
+  async list(store: Store) {
+    return User.query().where('store_id', store.id).orderBy('active', 'desc').orderBy('name')
+  }
+
+  async find(store: Store, id: unknown) {
+    const user = await User.query().where({ id: Number(id) || 0, store_id: store.id }).first()
+    if (!user) throw notFound('The user')
+    return user
+  }
+
+  async create(store: Store, input: StaffInput, actor: User, ip?: string | null) {
+    return inTransaction(async (trx) => {
+      await this.#checkEmail(trx, input.email, null)
+      const user = new User()
+      user.useTransaction(trx)
+      user.fill({
+        storeId: store.id,
+        name: input.name,
+        email: input.email,
+        role: input.role,
+        password: input.password!,
+        pin: input.pin ? await hash.make(input.pin) : null,
+        active: input.active,
+      })
+      await user.save()
+      await recordAudit({ action: 'user_created', storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, data: { role: user.role }, ip }, trx)
+      return user
+    })
+  }
+
+  async update(store: Store, user: User, input: StaffInput, actor: User, ip?: string | null) {
+    if (user.id === actor.id && !input.active) {
+      throw new DomainError('You cannot deactivate your own account', { code: 'cannot_deactivate_self', field: 'active' })
+    }
+    if (user.id === actor.id && input.role !== user.role) {
+      throw new DomainError('You cannot change your own role: ask another admin', { code: 'cannot_change_own_role', field: 'role' })
+    }
+    return inTransaction(async (trx) => {
+      await this.#checkEmail(trx, input.email, user.id)
+      const previousRole = user.role
+      const wasActive = user.active
+      user.useTransaction(trx)
+      user.merge({ name: input.name, email: input.email, role: input.role, active: input.active })
+      // The auth mixin hashes the password when it changes; a blank field keeps the old one
+      if (input.password) user.password = input.password
+      if (input.pin) user.pin = await hash.make(input.pin)
+      await user.save()
+      const audit = { storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, ip }
+      if (previousRole !== user.role) {
+        await recordAudit({ ...audit, action: 'user_role_changed', data: { from: previousRole, to: user.role } }, trx)
+      }
+      if (wasActive && !user.active) {
+        await this.#revokeTokens(trx, user)
+        await recordAudit({ ...audit, action: 'user_deactivated' }, trx)
+      } else if (!wasActive && user.active) {
+        await recordAudit({ ...audit, action: 'user_reactivated' }, trx)
+      }
+      return user
+    })
+  }
+
+  /** "Deleting" a user: they can no longer sign in, and their API tokens stop working */
+  async deactivate(store: Store, user: User, actor: User, ip?: string | null) {
+    if (user.id === actor.id) {
+      throw new DomainError('You cannot deactivate your own account', { code: 'cannot_deactivate_self' })
+    }
+    if (!user.active) return user
+    return inTransaction(async (trx) => {
+      user.useTransaction(trx)
+      user.active = false
+      await user.save()
+      await this.#revokeTokens(trx, user)
+      await recordAudit({ action: 'user_deactivated', storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, ip }, trx)
+      return user
+    })
+  }
+
+  async #revokeTokens(trx: TransactionClientContract, user: User) {
+    await trx.from('auth_access_tokens').where('tokenable_id', user.id).delete()
+    identityChanged(trx)
+  }
+
+  async #checkEmail(trx: TransactionClientContract, email: string, userId: number | null) {
+    const taken = await trx.from('users').whereRaw('LOWER(email) = ?', [email.toLowerCase()]).whereNot('id', userId ?? 0).first()
+    if (taken) throw new DomainError('Another account already uses this email', { code: 'duplicate_email', field: 'email' })
+  }
+}
