@@ -1,8 +1,4 @@
-import { createReadStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
-import { Readable } from 'node:stream'
-import Papa from 'papaparse'
-import { csvLines } from '#platform/csv_writer'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
 import { errors as vineErrors } from '@vinejs/vine'
@@ -16,154 +12,21 @@ import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
+import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowError } from '#inventory/product_csv_format'
 
 /*
-| Products as CSV. The export streams rows a page at a time. An import is checked whole first
+| Importing products from CSV (the file's format: product_csv_format.ts; the export:
+| product_csv_export.ts). An import is checked whole first
 | (a preview naming each bad row and column, nothing written), then written: every valid row
 | creates or updates the product with that SKU, a batch of rows per transaction, and the
 | rest are reported. Rows pass the back-office form's validator and the catalog's barcode
 | check, so a CSV row and the form accept the same products.
 */
 
-export const COLUMNS = ['sku', 'name', 'barcodes', 'category', 'price', 'cost', 'tax_class', 'stock', 'low_stock_threshold', 'active'] as const
-export const REQUIRED_COLUMNS = ['sku', 'name', 'price']
-export const MAX_FILE_BYTES = 30 * 1024 * 1024
 const BATCH_SIZE = 1000
 const KEPT_ERRORS = 1000
 
-export interface RowError {
-  row: number
-  column: string
-  message: string
-}
-
-export interface ImportRow {
-  row: number
-  sku: string
-  name: string
-  barcodes: string[] | null
-  category: string | null
-  price: number
-  cost: number | null
-  taxClass: string | null
-  stock: number | null
-  lowStockThreshold: number | null
-  active: boolean | null
-}
-
-export class NotAProductCsv extends Error {}
-
-const notCsv = (found: string[]) =>
-  new NotAProductCsv(
-    `This is not a CSV with the columns ${REQUIRED_COLUMNS.join(', ')} (and optionally ${COLUMNS.filter((c) => !REQUIRED_COLUMNS.includes(c)).join(', ')}). ` +
-      (found.length ? `Its first line has: ${found.slice(0, 8).map((f) => `"${f.slice(0, 30)}"`).join(', ')}${found.length > 8 ? '…' : ''}.` : 'It has no header line.')
-  )
-
-/** Rows of a CSV file, streamed: BOM, ',' or ';' (guessed), quoted newlines; row 1 is the header */
-async function* readRows(path: string): AsyncGenerator<{ row: number; values: Record<string, string> }> {
-  const headers: string[] = []
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
-    header: true,
-    skipEmptyLines: 'greedy',
-    delimitersToGuess: [',', ';', '\t'],
-    transformHeader: (header: string) => {
-      const name = header.replace(/^\ufeff/, '').trim().toLowerCase().replace(/\s+/g, '_')
-      headers.push(name)
-      return name
-    },
-  } as any)
-  const input = createReadStream(path)
-  input.on('error', (error) => parser.destroy(error))
-  input.pipe(parser)
-  // Rows are taken from 'data' events in blocks (an async iterator over the parser is 20x slower);
-  // the parser pauses while a block waits, so memory holds one block, not the file
-  let queue: Record<string, any>[] = []
-  let ended = false
-  let failure: Error | null = null
-  let wake: (() => void) | null = null
-  const signal = () => {
-    wake?.()
-    wake = null
-  }
-  parser.on('data', (values: Record<string, any>) => {
-    queue.push(values)
-    if (queue.length >= 2000) parser.pause()
-    signal()
-  })
-  parser.on('end', () => {
-    ended = true
-    signal()
-  })
-  parser.on('error', (error: Error) => {
-    failure = error
-    signal()
-  })
-  let row = 1
-  try {
-    for (;;) {
-      if (!queue.length) {
-        if (failure) throw failure
-        if (ended) break
-        parser.resume()
-        await new Promise<void>((resolve) => (wake = resolve))
-        continue
-      }
-      const block = queue
-      queue = []
-      for (const values of block) {
-        row++
-        if (row === 2 && !REQUIRED_COLUMNS.every((c) => headers.includes(c))) throw notCsv(headers)
-        yield { row, values }
-      }
-    }
-  } finally {
-    input.destroy()
-  }
-  if (row === 1 && !REQUIRED_COLUMNS.every((c) => headers.includes(c))) throw notCsv(headers)
-}
-
 export default class ProductCsvService {
-  // ---------------------------------------------------------------- export
-
-  /** The store's products as CSV, a page of rows at a time (never the whole file in memory) */
-  exportStream(store: Store): Readable {
-    async function* chunks() {
-      yield '\ufeff' + csvLines([[...COLUMNS]])
-      let lastId = 0
-      for (;;) {
-        const products = await db
-          .from('products')
-          .leftJoin('categories', 'categories.id', 'products.category_id')
-          .where('products.store_id', store.id)
-          .whereNull('products.archived_at')
-          .where('products.id', '>', lastId)
-          .orderBy('products.id')
-          .limit(500)
-          .select('products.*', 'categories.name as category_name')
-        if (!products.length) return
-        lastId = Number(products.at(-1).id)
-        const codes = await db.from('product_barcodes').whereIn('product_id', products.map((p) => p.id)).orderBy('id').select('product_id', 'code')
-        const byProduct = new Map<number, string[]>()
-        for (const c of codes) byProduct.set(Number(c.product_id), [...(byProduct.get(Number(c.product_id)) ?? []), c.code])
-        yield csvLines(
-          products.map((p) => [
-            p.sku,
-            p.name,
-            (byProduct.get(Number(p.id)) ?? []).join('|'),
-            p.category_name ?? '',
-            minorToDecimal(Number(p.price), store.currency),
-            minorToDecimal(Number(p.cost), store.currency),
-            p.tax_class,
-            Number(p.stock),
-            Number(p.low_stock_threshold),
-            p.active ? 'yes' : 'no',
-          ])
-        )
-      }
-    }
-    return Readable.from(chunks())
-  }
-
   // ---------------------------------------------------------------- import
 
   async createImport(store: Store, user: User, fileName: string, path: string) {

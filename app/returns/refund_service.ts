@@ -12,16 +12,13 @@ import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
-import { refundHash, voidHash } from '#core/sale_chain'
+import { refundHash } from '#core/sale_chain'
 import { paymentMethod } from '#sales/payment_methods'
 import { returnToStock } from '#returns/stock_return'
-import { publish } from '#events/domain_events'
-import Product from '#models/product'
-import { priceCart } from '#core/pricing'
-import { taxCalculatorFor } from '#sales/flat_rate_tax'
+import { lockCompletedSale, publishRefunded, returnReason, type RefundPlan } from '#returns/returned_sale'
 
 /*
-| Returns and voids of completed sales. A refund gives back what the customer actually paid
+| Returns of completed sales (voids: void_service.ts). A refund gives back what the customer actually paid
 | for the returned units (their share of the line total, after discounts and with tax), puts
 | the units back in stock or in the damaged bin, and is a link of its register's hash chain.
 | Every refund and void takes its locks in one order: the register row, the sale row, the
@@ -59,11 +56,6 @@ export interface ExchangeRequest extends RefundRequest {
 /** Given the returned goods' value and the register, makes the new sale; answers how much of the credit it used */
 type ExchangeMaker = (credit: number, registerId: number) => Promise<{ used: number; saleId: number }>
 
-export interface RefundPlan {
-  refund: Refund
-  restockedProductIds: number[]
-}
-
 /**
  * The money for returning `returning` more units of a line sold `quantity` times for `lineTotal`,
  * of which `refundedQuantity` units were already refunded for `refundedAmount`. Shares are taken
@@ -77,34 +69,17 @@ export function refundShare(lineTotal: number, quantity: number, refundedQuantit
   return Math.max(0, cumulative - refundedAmount)
 }
 
-/**
- * A completed sale may be voided while its shift is open (its drawer not yet counted); a sale
- * made without a shift (the API on a register with none) only on its business day in the
- * store's time zone.
- */
-export function voidWindowOpen(sale: Sale, timeZone: string, shiftOpen: boolean | null, now: DateTime = DateTime.utc()) {
-  if (!sale.completedAt) return false
-  if (shiftOpen !== null) return shiftOpen
-  return sale.completedAt.setZone(timeZone).hasSame(now.setZone(timeZone), 'day')
-}
-
 export default class RefundService {
   async refund(actor: Actor, saleId: number, request: RefundRequest): Promise<Refund> {
     const plan = await inTransaction((trx) => this.refundWithin(trx, actor, saleId, request))
-    this.publishRefunded(plan)
+    publishRefunded(plan)
     return plan.refund
   }
 
   /** The events of a committed refund (an exchange publishes them after its own commit) */
-  publishRefunded(plan: RefundPlan) {
-    const { refund, restockedProductIds } = plan
-    publish('sale:refunded', { refundId: refund.id, saleId: refund.saleId ?? 0, storeId: refund.storeId, registerId: refund.registerId, total: refund.total })
-    if (restockedProductIds.length) publish('stock:changed', { storeId: refund.storeId, reason: 'refund', productIds: restockedProductIds })
-  }
-
   /** The refund, inside the caller's transaction */
   async refundWithin(trx: TransactionClientContract, actor: Actor, saleId: number, request: RefundRequest, options: { exchange?: ExchangeMaker } = {}): Promise<RefundPlan> {
-    const reason = this.#reason(request.reason)
+    const reason = returnReason(request.reason)
     if (!request.lines.length) throw new DomainError('Choose at least one line to return', { code: 'no_lines', field: 'items' })
     const seen = new Set<number>()
     request.lines.forEach((line, index) => {
@@ -120,7 +95,7 @@ export default class RefundService {
       throw new DomainError(`Unknown payment method "${request.method}"`, { code: 'unknown_payment_method', field: 'method' })
     }
 
-    const { sale, register } = await this.#lockCompletedSale(trx, actor, saleId, request.registerId ?? null)
+    const { sale, register } = await lockCompletedSale(trx, actor, saleId, request.registerId ?? null)
     const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id').forUpdate()
     const byId = new Map(items.map((i) => [i.id, i]))
 
@@ -267,165 +242,17 @@ export default class RefundService {
       })
     })
     // The new sale's sale:completed went out with the commit (CheckoutService.createSale)
-    this.publishRefunded(plan)
+    publishRefunded(plan)
     return { refund: plan.refund, sale: newSale! as Sale }
   }
 
-  /**
-   * A return without a receipt: a manager's decision, refunded at the product's current price
-   * (with tax), to cash unless another tender is chosen. Not linked to any sale.
-   */
-  async refundWithoutReceipt(
-    actor: Actor,
-    request: { lines: { productId: number; quantity: number; restock: boolean }[]; reason: string; method?: string | null; registerId: number; approver?: User | null }
-  ): Promise<Refund> {
-    const reason = this.#reason(request.reason)
-    const approver = actor.user.isManager ? actor.user : request.approver
-    if (!approver?.isManager) {
-      throw new DomainError('A return without a receipt needs a manager: enter a manager’s PIN', { status: 403, code: 'manager_required', field: 'manager_pin' })
-    }
-    if (!request.lines.length) throw new DomainError('Choose at least one product to return', { code: 'no_lines', field: 'items' })
-    const method = request.method ?? 'cash'
-    if (!paymentMethod(method)) throw new DomainError(`Unknown payment method "${method}"`, { code: 'unknown_payment_method', field: 'method' })
-    request.lines.forEach((line, index) => {
-      if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > 9999) {
-        throw new DomainError('The quantity must be a whole number from 1 to 9999', { code: 'invalid_quantity', field: `items.${index}.quantity` })
-      }
-    })
-
-    const plan = await inTransaction(async (trx) => {
-      const register = await trx.from('registers').where({ id: request.registerId, store_id: actor.store.id }).forUpdate().select('id', 'last_sale_hash').first()
-      if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-      const products = await Product.query({ client: trx }).whereIn('id', request.lines.map((l) => l.productId)).where('store_id', actor.store.id)
-      const byId = new Map(products.map((p) => [p.id, p]))
-      const lines = request.lines.map((line, index) => {
-        const product = byId.get(line.productId)
-        if (!product) throw notFound('The product', `items.${index}.product_id`)
-        return { ...line, product }
-      })
-      const priced = await priceCart(
-        lines.map((l, key) => ({ key, quantity: l.quantity, unitPrice: l.product.price, taxClass: l.product.taxClass, discountType: null, discountValue: 0 })),
-        { type: null, value: 0 },
-        taxCalculatorFor(actor.store.id),
-        { storeId: actor.store.id, pricesIncludeTax: actor.store.pricesIncludeTax, customerId: null, client: trx }
-      )
-      const amounts = priced.lines.map((p) => ({ amount: p.total, tax: p.taxTotal }))
-      const total = priced.total
-      const taxTotal = priced.taxTotal
-      const createdAt = DateTime.utc().startOf('second')
-      const previousHash = register.last_sale_hash ?? null
-      const payments = [{ method, amount: total }]
-      const hash = refundHash(previousHash, {
-        storeId: actor.store.id,
-        registerId: register.id,
-        saleId: 0,
-        createdAt: createdAt.toISO()!,
-        reason,
-        total,
-        taxTotal,
-        items: lines.map((l, i) => ({ saleItemId: 0, productId: l.product.id, quantity: l.quantity, amount: amounts[i].amount, restock: l.restock })),
-        payments,
-      })
-      const refund = new Refund()
-      refund.useTransaction(trx)
-      refund.fill({ storeId: actor.store.id, saleId: null, registerId: register.id, userId: actor.user.id, approvedBy: approver.id, reason, kind: 'refund', exchangeSaleId: null, total, taxTotal, previousHash, hash, createdAt })
-      await refund.save()
-      await trx.insertQuery().table('refund_items').multiInsert(
-        lines.map((l, i) => ({ refund_id: refund.id, sale_item_id: null, product_id: l.product.id, quantity: l.quantity, amount: amounts[i].amount, tax_amount: amounts[i].tax, restock: l.restock }))
-      )
-      await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
-      const productIds = await returnToStock(trx, { storeId: actor.store.id, userId: actor.user.id, saleId: null, reason: 'refund', note: `refund ${refund.id} (no receipt)`, at: createdAt }, lines.filter((l) => l.restock).map((l) => ({ productId: l.product.id, quantity: l.quantity })))
-      await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
-      await recordAudit(
-        { action: 'refund_without_receipt', storeId: actor.store.id, userId: actor.user.id, subjectType: 'refund', subjectId: refund.id, data: { total, reason, method, approvedBy: approver.id }, ip: actor.ip },
-        trx
-      )
-      return { refund, restockedProductIds: productIds }
-    })
-    this.publishRefunded(plan)
-    return plan.refund
-  }
-
-  /** Voids a completed sale: a manager's action, the same business day; the sale stays, marked voided */
-  async voidSale(actor: Actor, saleId: number, reasonInput: string): Promise<Sale> {
-    if (!actor.user.isManager) {
-      throw new DomainError('Only a manager can void a completed sale', { status: 403, code: 'manager_required' })
-    }
-    const reason = this.#reason(reasonInput)
-    const { sale, productIds } = await inTransaction(async (trx) => {
-      const { sale, register } = await this.#lockCompletedSale(trx, actor, saleId, null)
-      if (sale.refundedTotal > 0 || (await trx.from('refunds').where('sale_id', sale.id).first())) {
-        throw new DomainError('This sale has refunds: return the remaining lines instead of voiding it', { status: 409, code: 'sale_has_refunds' })
-      }
-      const shiftOpen = sale.shiftId ? Boolean(await trx.from('shifts').where({ id: sale.shiftId, status: 'open' }).first()) : null
-      if (!voidWindowOpen(sale, actor.store.timeZone, shiftOpen)) {
-        throw new DomainError('A sale can only be voided during its shift (without a shift, on the day it was made); make a refund instead', {
-          status: 409,
-          code: 'void_window_closed',
-        })
-      }
-      const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id')
-      const voidedAt = DateTime.utc().startOf('second')
-      const productIds = await returnToStock(trx, { storeId: sale.storeId, userId: actor.user.id, saleId: sale.id, reason: 'void', at: voidedAt }, items)
-      sale.useTransaction(trx)
-      sale.merge({ status: 'voided', voidedAt, voidedBy: actor.user.id, voidReason: reason, voidPreviousHash: register.last_sale_hash ?? null })
-      sale.voidHash = voidHash(sale.voidPreviousHash, {
-        storeId: sale.storeId,
-        registerId: sale.registerId,
-        saleId: sale.id,
-        saleHash: sale.hash ?? '',
-        voidedAt: voidedAt.toISO()!,
-        voidedBy: actor.user.id,
-        reason,
-      })
-      await sale.save()
-      await trx.from('registers').where('id', register.id).update({ last_sale_hash: sale.voidHash })
-      await recordAudit(
-        { action: 'sale_voided', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { number: sale.number, total: sale.total, reason }, ip: actor.ip },
-        trx
-      )
-      return { sale, productIds }
-    })
-    if (productIds.length) publish('stock:changed', { storeId: sale.storeId, reason: 'void', productIds })
-    return sale
-  }
-
   // ---------------------------------------------------------------- internals
-
-  #reason(input: string | null | undefined) {
-    const reason = (input ?? '').trim()
-    if (!reason) throw new DomainError('Give a reason', { code: 'reason_required', field: 'reason' })
-    return reason.slice(0, 255)
-  }
 
   #overReturn(item: SaleItem, left: number, index: number) {
     return new DomainError(
       left > 0 ? `Only ${left} of "${item.name}" can still be returned` : `"${item.name}" has already been returned in full`,
       { status: 409, code: 'over_return', field: `items.${index}.quantity` }
     )
-  }
-
-  /**
-   * Locks the register (whose chain takes the record), then the sale. The sale is read once
-   * without a lock only to learn its register.
-   */
-  async #lockCompletedSale(trx: TransactionClientContract, actor: Actor, saleId: number, registerId: number | null) {
-    const found = await trx.from('sales').where({ id: saleId, store_id: actor.store.id }).select('register_id').first()
-    if (!found) throw notFound('The sale')
-    const register = await trx
-      .from('registers')
-      .where({ id: registerId ?? found.register_id, store_id: actor.store.id })
-      .forUpdate()
-      .select('id', 'last_sale_hash')
-      .first()
-    if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-    const sale = await Sale.query({ client: trx }).where('id', saleId).forUpdate().firstOrFail()
-    if (sale.status !== 'completed') {
-      const what = sale.status === 'voided' ? 'was voided' : `is ${sale.status}, not completed`
-      throw new DomainError(`This sale ${what}: it cannot be returned or voided`, { status: 409, code: `sale_${sale.status}` })
-    }
-    sale.refundedTotal = Number(sale.refundedTotal ?? 0)
-    return { sale, register }
   }
 
   /**

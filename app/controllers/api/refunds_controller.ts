@@ -1,6 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import RefundService from '#returns/refund_service'
+import VoidService from '#returns/void_service'
+import NoReceiptRefundService from '#returns/no_receipt_refund_service'
 import SalesQueryService from '#sales/sales_query_service'
 import AuthService from '#staff/auth_service'
 import { saleJson, refundJson } from '#sales/api_presenters'
@@ -14,6 +16,8 @@ import Refund from '#models/refund'
 export default class RefundsController {
   constructor(
     private refunds: RefundService,
+    private voids: VoidService,
+    private noReceipt: NoReceiptRefundService,
     private sales: SalesQueryService,
     private auth: AuthService
   ) {}
@@ -44,7 +48,7 @@ export default class RefundsController {
         : await Register.query().where('store_id', ctx.store.id).orderBy('id').first()
       if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
       const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true }) : null
-      const refund = await this.refunds.refundWithoutReceipt({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, {
+      const refund = await this.noReceipt.refund({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, {
         lines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity, restock: i.restock ?? true })),
         reason: body.reason ?? '',
         method: body.method ?? null,
@@ -90,7 +94,7 @@ export default class RefundsController {
   async void(ctx: HttpContext) {
     const body = await ctx.request.validateUsing(voidSaleValidator)
     return runIdempotent(ctx, async () => {
-      const sale = await this.refunds.voidSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, body.reason ?? '')
+      const sale = await this.voids.voidSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, body.reason ?? '')
       const detail = await this.sales.find(ctx.store, sale.id)
       return { status: 200, body: saleJson(detail.sale, detail.items, detail.payments, detail.refunds) }
     })

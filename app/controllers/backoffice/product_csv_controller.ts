@@ -7,7 +7,9 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { once } from 'node:events'
 import db from '@adonisjs/lucid/services/db'
-import ProductCsvService, { COLUMNS, MAX_FILE_BYTES, REQUIRED_COLUMNS } from '#inventory/product_csv_service'
+import ProductCsvService from '#inventory/product_csv_service'
+import { COLUMNS, MAX_FILE_BYTES, REQUIRED_COLUMNS } from '#inventory/product_csv_format'
+import { productsCsv } from '#inventory/product_csv_export'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { DateTime } from 'luxon'
 
@@ -26,7 +28,7 @@ export default class ProductCsvController {
     response.header('Content-Type', 'text/csv; charset=utf-8')
     response.header('Content-Disposition', `attachment; filename="products-${day}.csv"`)
     response.header('Cache-Control', 'no-store')
-    return response.stream(this.csv.exportStream(store))
+    return response.stream(productsCsv(store))
   }
 
   async index({ view, store }: HttpContext) {

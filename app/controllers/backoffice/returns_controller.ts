@@ -2,21 +2,21 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
 import User from '#models/user'
-import RefundService from '#returns/refund_service'
+import VoidService from '#returns/void_service'
 import AuditLogService, { type AuditFilters } from '#reports/audit_log_service'
 import { verifyChains } from '#sales/chain_verifier'
 
 @inject()
 export default class ReturnsController {
   constructor(
-    private refunds: RefundService,
+    private voids: VoidService,
     private audit: AuditLogService
   ) {}
 
   /** POST /backoffice/sales/:id/void (managers) */
   async void(ctx: HttpContext) {
     const reason = String(ctx.request.input('reason') ?? '')
-    const sale = await this.refunds.voidSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, reason)
+    const sale = await this.voids.voidSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, reason)
     ctx.session.flash('notice', `Sale #${sale.number} was voided.`)
     return ctx.response.redirect(`/backoffice/sales/${sale.id}`)
   }

@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import TillScreenService from '#sales/till_screen_service'
 import RefundService from '#returns/refund_service'
+import NoReceiptRefundService from '#returns/no_receipt_refund_service'
 import ReturnSearchService from '#returns/return_search_service'
 import { saleReference } from '#core/sale_reference'
 import SalesQueryService from '#sales/sales_query_service'
@@ -21,6 +22,7 @@ export default class TillReturnsController {
   constructor(
     private screen: TillScreenService,
     private refunds: RefundService,
+    private withoutReceipt: NoReceiptRefundService,
     private search: ReturnSearchService,
     private sales: SalesQueryService,
     private auth: AuthService,
@@ -86,7 +88,7 @@ export default class TillReturnsController {
     if (!product) throw new DomainError('No product has this barcode or SKU', { code: 'unknown_product', field: 'code' })
     const pin = str(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
-    const refund = await this.refunds.refundWithoutReceipt(this.screen.actor(ctx), {
+    const refund = await this.withoutReceipt.refund(this.screen.actor(ctx), {
       lines: [{ productId: product.id, quantity: Number(body.quantity || 1), restock: body.restock !== 'damaged' }],
       reason: str(body.reason) ?? '',
       method: str(body.method),
