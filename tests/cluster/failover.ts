@@ -146,6 +146,10 @@ async function main() {
   for (let n = 0; n < 3; n++) {
     const rows = cluster.sql(n, `SET SESSION wsrep_sync_wait = 1; SELECT id FROM ${DATABASE}.sales WHERE id > ${salesBefore} ORDER BY id`).trim().split('\n').filter(Boolean).map(Number)
     const missing = ackIds.filter((id) => !rows.includes(id))
+    if (missing.length && n === 0) {
+      const all = [...oneNode.acknowledged.values(), ...threeNodes.acknowledged.values()]
+      for (const id of missing.slice(0, 10)) console.log('missing:', JSON.stringify(all.find((a) => a.id === id)))
+    }
     const ackSet = new Set(ackIds)
     const extra = rows.filter((id) => !ackSet.has(id))
     check(`node ${n}: every acknowledged sale is there once`, missing.length === 0 && new Set(ackIds).size === ackIds.length, `${ackIds.length} acknowledged, ${missing.length} missing`)
@@ -161,7 +165,7 @@ async function main() {
 
 /** Clients sell for `seconds` while `faults` plays out; every sale retried with its key until final */
 async function load(products: number[], tokens: string[], seconds: number, faults: (elapsed: () => number) => Promise<void>) {
-  const acknowledged = new Map<string, { id: number; at: number }>()
+  const acknowledged = new Map<string, { id: number; at: number; status: number; port: number; attempt: number; number: number }>()
   const stats = { attempts: 0, retried: 0, refusedFinal: 0, leftWith5xx: 0 }
   const finals4xx = new Map<number, number>()
   const loadStart = Date.now()
@@ -183,7 +187,7 @@ async function load(products: number[], tokens: string[], seconds: number, fault
         const answer = await call(port, 'POST', '/api/sales', body, { authorization: `Bearer ${tokens[client]}`, 'idempotency-key': key })
         lastStatus = answer.status
         if (answer.status === 201 || answer.status === 200) {
-          acknowledged.set(key, { id: answer.body.id, at: elapsed() })
+          acknowledged.set(key, { id: answer.body.id, at: elapsed(), status: answer.status, port, attempt, number: answer.body.number })
           return
         }
         // A final refusal (not a conflict to wait out, not a rate limit)
