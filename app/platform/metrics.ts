@@ -82,8 +82,8 @@ new client.Gauge({
 
 emitter.on('sale:completed', async (event) => {
   try {
-    // The tenders of the sale (the event carries its total only); one small indexed read
-    const rows = await db.from('payments').where('sale_id', event.saleId).groupBy('method').select('method').sum('amount as amount')
+    // The tenders of the sale: from the event when its publisher had them, else one small indexed read
+    const rows = event.tenders ? byMethod(event.tenders) : await db.from('payments').where('sale_id', event.saleId).groupBy('method').select('method').sum('amount as amount')
     const store = String(event.storeId)
     const tender = rows.length === 1 ? String(rows[0].method) : rows.length ? 'split' : 'none'
     salesTotal.inc({ store, tender })
@@ -124,4 +124,11 @@ function askPrimary(): Promise<string> {
     process.on('message', onMessage)
     process.send!({ type: 'pos:metrics:ask', id })
   })
+}
+
+/** Payments summed per tender, as the read above answers them */
+function byMethod(tenders: { method: string; amount: number }[]) {
+  const sums = new Map<string, number>()
+  for (const t of tenders) sums.set(t.method, (sums.get(t.method) ?? 0) + t.amount)
+  return [...sums].map(([method, amount]) => ({ method, amount }))
 }

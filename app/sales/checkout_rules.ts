@@ -128,7 +128,7 @@ export function checkDiscount(type: DiscountType | null, value: number, field: s
   }
 }
 
-export function publishCompleted(sale: Sale, productIds: number[]) {
+export function publishCompleted(sale: Sale, productIds: number[], tenders?: { method: string; amount: number }[]) {
   publish('sale:completed', {
     saleId: sale.id,
     storeId: sale.storeId,
@@ -136,5 +136,6 @@ export function publishCompleted(sale: Sale, productIds: number[]) {
     number: sale.number!,
     total: sale.total,
     productIds: [...new Set(productIds)],
+    tenders,
   })
 }

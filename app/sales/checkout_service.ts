@@ -117,7 +117,9 @@ export default class CheckoutService {
         for (const item of items) item.saleId = sale.id
         takeLineIds(items, lineResults.at(-1)!)
       }
-      if (sale.status === 'completed') trx.after('commit', () => publishCompleted(sale, productIds))
+      // A sale paid in one go names its one tender, so no listener reads the payments back
+      const tenders = payment && !request.credit ? [{ method: payment.method, amount: payment.amount }] : undefined
+      if (sale.status === 'completed') trx.after('commit', () => publishCompleted(sale, productIds, tenders))
       // The caller answers from these instead of reading the sale back
       return { sale, items, payment }
     })

@@ -68,7 +68,7 @@ export default class OfflineSyncService {
     if ('conflict' in outcome) {
       throw new DomainError(outcome.conflict, { status: 409, code: 'register_conflict', field: 'number' })
     }
-    publish('sale:completed', { saleId: outcome.saleId, storeId: actor.store.id, registerId: sale.register_id, number: sale.number, total: sale.total, productIds: [...new Set(sale.items.map((i) => i.product_id))] })
+    publish('sale:completed', { saleId: outcome.saleId, storeId: actor.store.id, registerId: sale.register_id, number: sale.number, total: sale.total, productIds: [...new Set(sale.items.map((i) => i.product_id))], tenders: sale.payments.map((p) => ({ method: p.method, amount: p.amount })) })
     return { saleId: outcome.saleId, number: sale.number, replayed: false, reviews: outcome.reviews.map((r) => r.kind) }
   }
 
