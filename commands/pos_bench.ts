@@ -314,6 +314,7 @@ export default class PosBench extends BaseCommand {
     const { searchWords } = await import('#catalog/catalog_service')
     const { ean13 } = await import('#core/barcode')
     const { dbTimestamp } = await import('#platform/db_time')
+    const { transaction } = await import('#platform/db_transaction')
     const { default: Store } = await import('#models/store')
     const { default: User } = await import('#models/user')
     const { default: Register } = await import('#models/register')
@@ -363,7 +364,7 @@ export default class PosBench extends BaseCommand {
       const atText = at
       this.logger.info(`seeding ${this.products - have} products into "${BENCH_STORE_NAME}" (${have} there)...`)
       for (let from = have; from < this.products; from += BATCH * 10) {
-        await db.transaction(async (trx) => {
+        await transaction(async (trx) => {
           for (let start = from; start < Math.min(this.products, from + BATCH * 10); start += BATCH) {
             const end = Math.min(this.products, start + BATCH)
             const rows = []

@@ -132,6 +132,7 @@ export default class PosBenchReports extends BaseCommand {
     const { default: Register } = await import('#models/register')
     const { default: User } = await import('#models/user')
     const { dbTimestamp } = await import('#platform/db_time')
+    const { transaction } = await import('#platform/db_transaction')
 
     const wantedSales = Math.ceil(this.lines / LINES_PER_SALE)
     let store = await Store.findBy('name', BENCH_STORE_NAME)
@@ -189,7 +190,7 @@ export default class PosBenchReports extends BaseCommand {
     const perTransaction = 20_000
     for (let first = have; first < wantedSales; first += perTransaction) {
       const last = Math.min(wantedSales, first + perTransaction)
-      await db.transaction(async (trx) => {
+      await transaction(async (trx) => {
         const sales: any[] = []
         const items: any[] = []
         const payments: any[] = []

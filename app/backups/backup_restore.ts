@@ -8,6 +8,7 @@ import pluginsConfig from '#config/plugins'
 import { checkIntegrity, readBackup, type BackupManifest } from '#backups/backup_format'
 import { engineOf, listTables } from '#backups/backup_service'
 import { verifyChains } from '#sales/chain_verifier'
+import { checkCommit, transaction } from '#platform/db_transaction'
 
 /*
 | Loading a backup into a database, and checking one (pos:restore, pos:backup-verify).
@@ -40,11 +41,11 @@ export async function dropAllTables(connectionName: string) {
     }
     return
   }
-  await db.connection(connectionName).transaction(async (trx) => {
+  await transaction(async (trx) => {
     await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 0')
     for (const table of tables) await trx.schema.dropTableIfExists(table)
     await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
-  })
+  }, connectionName)
 }
 
 async function migrate(connectionName: string) {
@@ -94,7 +95,7 @@ async function runPluginMigrations(connectionName: string, wanted: { pluginId: s
     const path = join(folder, manifest.migrations ?? 'migrations', `${name}.ts`)
     if (!existsSync(path)) throw new RestoreError(`plugin ${pluginId} has no migration ${name} here (an older version of the plugin?)`)
     const { default: Schema } = await import(pathToFileURL(path.replace(/\.ts$/, '.js')).href)
-    await db.connection(connectionName).transaction((trx) => new Schema(trx, path, false).execUp())
+    await transaction((trx) => new Schema(trx, path, false).execUp(), connectionName)
   }
   return [...missing]
 }
@@ -205,7 +206,7 @@ async function sqliteLoader(connectionName: string): Promise<Loader> {
 
 /** MariaDB/MySQL: multi-row INSERTs of up to 500 rows in one transaction, foreign key checks off */
 async function mysqlLoader(connectionName: string): Promise<Loader> {
-  const trx = await db.connection(connectionName).transaction()
+  const trx = checkCommit(await db.connection(connectionName).transaction())
   await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 0')
   let insert = ''
   let placeholders = ''

@@ -111,9 +111,11 @@ async function sqliteSnapshot(filename: string): Promise<Snapshot> {
 
 async function mysqlSnapshot(config: any): Promise<Snapshot> {
   const mysql = await import('mysql2')
-  const { socketPath, host, port, user, password, database } = config
+  // stream: on a cluster (DB_HOSTS) the socket goes to the node the app writes through, as the
+  // app's own connections do (config/database.ts), not to DB_HOST
+  const { socketPath, host, port, user, password, database, stream } = config
   // dateStrings: timestamps come back as the text the app wrote, whatever the server's time zone
-  const conn = mysql.createConnection({ socketPath, host, port, user, password, database, dateStrings: true, supportBigNumbers: true })
+  const conn = mysql.createConnection({ socketPath, host, port, user, password, database, stream, dateStrings: true, supportBigNumbers: true })
   const query = (sql: string) => conn.promise().query(sql)
   await query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ')
   await query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY')

@@ -26,6 +26,7 @@ const maxAttempts = Math.max(1, Number(process.env.DB_RETRY_ATTEMPTS ?? 30))
 export function retryReason(error: any): 'conflict' | 'node' | null {
   if (error?.commitOutcomeUnknown) return null
   if (CONFLICTS.has(error?.code)) return 'conflict'
+  if (error?.transactionEnded) return 'node'
   if (isDatabaseUnavailable(error) || error?.errno === 1047) return 'node'
   return null
 }
@@ -42,7 +43,7 @@ export function backoffMs(attempt: number) {
 export async function inTransaction<T>(work: (trx: TransactionClientContract) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(async (trx) => {
+      return await transaction(async (trx) => {
         await markClaimWritten(trx)
         return work(trx)
       })
@@ -53,6 +54,50 @@ export async function inTransaction<T>(work: (trx: TransactionClientContract) =>
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)))
     }
   }
+}
+
+/**
+ * One transaction, whose COMMIT is checked. knex's commit() resolves even when the COMMIT
+ * statement fails (the error only rejects the transaction's executionPromise), so Lucid's
+ * db.transaction(callback) reports a failed COMMIT as a success and runs its after-commit
+ * hooks. A failed COMMIT is rare on one server, but it is how Galera refuses a transaction that
+ * lost a certification conflict (error 1213 at COMMIT): answered as committed, such sales
+ * existed on no node. Here a failed COMMIT throws, before any after-commit hook runs.
+ * Every transaction of the app goes through here (or inTransaction): never db.transaction().
+ */
+export async function transaction<T>(work: (trx: TransactionClientContract) => Promise<T>, connectionName?: string): Promise<T> {
+  const trx = checkCommit(await db.connection(connectionName).transaction())
+  try {
+    const result = await work(trx)
+    if (!trx.isCompleted) await trx.commit()
+    return result
+  } catch (error: any) {
+    if (!trx.isCompleted) await trx.rollback()
+    // knex refuses a statement sent after the transaction ended under it (its connection lost,
+    // or its node out of the cluster): nothing committed, since no COMMIT was sent; retry it
+    if (typeof error?.message === 'string' && error.message.startsWith('Transaction query already complete')) error.transactionEnded = true
+    throw error
+  }
+}
+
+/** Makes trx.commit() throw when the COMMIT statement fails (see transaction()) */
+export function checkCommit(trx: TransactionClientContract): TransactionClientContract {
+  const knexTransaction = (trx as any).knexClient
+  const commit = knexTransaction.commit
+  // knex rejects executionPromise with the COMMIT's error; this handler runs before commit()
+  // resolves (it was attached first), and it also keeps that rejection from going unhandled
+  let failure: unknown = null
+  knexTransaction.executionPromise.catch((error: unknown) => (failure = error ?? new Error('COMMIT failed')))
+  knexTransaction.commit = async (value?: unknown) => {
+    const connection = await knexTransaction.client.acquireConnection()
+    await commit(value)
+    if (!failure) return
+    // SQLite keeps the transaction open when its COMMIT fails (MariaDB has rolled it back). It
+    // is ended here, synchronously, before the connection's next user can send anything on it
+    if (connection?.inTransaction === true) connection.exec('ROLLBACK')
+    throw failure
+  }
+  return trx
 }
 
 /** Knex answers an update with a count on some drivers and a one-element array on others */

@@ -16,6 +16,7 @@ import { decodeSetting, defaultSettings, encodeSetting, validateSettings } from 
 import type { PluginDefinition, PluginManifest, PluginSettings } from '#plugins/contracts/plugin'
 import { migrateAndActivate } from '#plugins/plugin_migrations'
 import pluginsConfig from '#config/plugins'
+import { transaction } from '#platform/db_transaction'
 
 /*
 | The plugin host. It finds plugins/<id>/ folders (at boot and on "Rescan"), checks their
@@ -225,7 +226,7 @@ class PluginHost {
           throw new DomainError(`The plugin refused these settings: ${messageOf(error)}`, { code: 'plugin_settings_refused', field: 'form' })
         }
       }
-      await db.transaction(async (trx) => {
+      await transaction(async (trx) => {
         for (const field of fields) {
           const stored = encodeSetting(field, values[field.key])
           await trx.from('plugin_settings').where({ plugin_id: id, key: field.key }).delete()

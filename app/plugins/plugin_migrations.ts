@@ -8,6 +8,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { dbTimestamp } from '#platform/db_time'
 import type { PluginManifest } from '#plugins/contracts/plugin'
 import { messageOf } from '#plugins/isolation'
+import { transaction } from '#platform/db_transaction'
 
 /*
 | A plugin's own migrations (its manifest's "migrations" folder), tracked per plugin in
@@ -30,7 +31,7 @@ export async function migrateAndActivate(entry: PluginEntry, activate: () => Pro
   const ran: BaseSchema[] = []
   const sqlite = ['better-sqlite3', 'sqlite3'].includes(db.connection().dialect.name)
   try {
-    await db.transaction((trx) => runPluginMigrations(entry, trx, ran))
+    await transaction((trx) => runPluginMigrations(entry, trx, ran))
   } catch (error) {
     if (!sqlite) await undoPluginMigrations(entry, ran)
     throw error

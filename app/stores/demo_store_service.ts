@@ -13,6 +13,7 @@ import { pluginHost } from '#plugins/host'
 import { identityChanged } from '#staff/identity_cache'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
+import { transaction } from '#platform/db_transaction'
 
 /*
 | The demo store of `node ace pos:demo`: a New York corner grocery with two registers, three
@@ -133,7 +134,7 @@ export default class DemoStoreService {
         throw new DomainError(`The demo e-mails (${emails[0]}...) belong to users of store ${stray.store_id}`, { code: 'demo_conflict' })
       }
     }
-    await db.transaction(async (trx) => {
+    await transaction(async (trx) => {
       // Its users, stores and tokens go: a server that kept them forgets them (identity_cache.ts)
       identityChanged(trx)
       const userIds = (await trx.from('users').whereIn('store_id', storeIds).orWhereIn('email', emails).select('id')).map((u) => Number(u.id))
@@ -274,7 +275,7 @@ export default class DemoStoreService {
           })
         })
       })
-      await db.transaction(async (trx) => {
+      await transaction(async (trx) => {
         const rows = products.map(({ barcode, popularity, ...row }) => row)
         for (let i = 0; i < rows.length; i += 500) await trx.insertQuery().table('products').multiInsert(rows.slice(i, i + 500))
         const ids = new Map<string, number>(
@@ -376,7 +377,7 @@ export default class DemoStoreService {
     for (let i = 0; i < saleIds.length; i += 200) {
       const chunk = saleIds.slice(i, i + 200)
       const sales = await db.from('sales').whereIn('id', chunk).select('id', 'completed_at')
-      await db.transaction(async (trx) => {
+      await transaction(async (trx) => {
         for (const sale of sales) {
           const when = dbTimestamp(rowTime(sale.completed_at)!)
           await trx.from('sale_items').where('sale_id', sale.id).update({ created_at: when, updated_at: when })

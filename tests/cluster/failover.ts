@@ -22,6 +22,7 @@ import { startAppServer, startRedis, type AppServer } from '../../scripts/cluste
 
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60)
 const BASELINE_SECONDS = 15
+const AFTER_FAULTS_SECONDS = Number(process.env.AFTER_FAULTS_SECONDS ?? 15)
 const CLIENTS = 8
 const DATABASE = 'pos_cluster'
 const PORTS = [3761, 3762]
@@ -38,6 +39,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 32 })
 interface Answer {
   status: number
   body: any
+  requestId?: string
 }
 
 function call(port: number, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
@@ -52,7 +54,7 @@ function call(port: number, method: string, path: string, body?: unknown, header
         try {
           parsed = JSON.parse(raw)
         } catch {}
-        resolve({ status: res.statusCode ?? 0, body: parsed })
+        resolve({ status: res.statusCode ?? 0, body: parsed, requestId: String(headers['x-request-id'] ?? '') })
       })
       res.on('error', reject)
     })
@@ -132,7 +134,7 @@ async function main() {
     servers[0] = await startAppServer(PORTS[0], env)
     console.log(`${elapsed().toFixed(1)} s: both back`)
   })
-  console.log(`\nsales/s with 8 clients on 2 app servers: one node ${oneNode.rate(0, BASELINE_SECONDS)}; three nodes ${threeNodes.rate(0, 20)} before the faults, ${threeNodes.rate(20, 40)} with node 0 killed, ${threeNodes.rate(48, LOAD_SECONDS)} after both came back`)
+  console.log(`\nsales/s with 8 clients on 2 app servers: one node ${oneNode.rate(0, BASELINE_SECONDS)}; three nodes ${threeNodes.rate(0, 20)} before the faults, ${threeNodes.rate(20, 40)} with node 0 killed, ${threeNodes.rate(threeNodes.backAt, threeNodes.endedAt)} after both came back`)
   for (const [name, run] of [['one node', oneNode], ['three nodes', threeNodes]] as const) {
     console.log(`${name}: ${run.acknowledged.size} sales acknowledged, ${run.stats.attempts} requests, ${run.stats.retried} retried by clients, ${run.stats.refusedFinal} refused (${[...run.finals4xx].map(([s, n]) => `${n}×${s}`).join(', ') || 'none'}), server-side transaction retries: ${await serverRetries()}`)
   }
@@ -148,7 +150,10 @@ async function main() {
     const missing = ackIds.filter((id) => !rows.includes(id))
     if (missing.length && n === 0) {
       const all = [...oneNode.acknowledged.values(), ...threeNodes.acknowledged.values()]
-      for (const id of missing.slice(0, 10)) console.log('missing:', JSON.stringify(all.find((a) => a.id === id)))
+      for (const id of missing.slice(0, 10)) {
+        const lost = all.find((a) => a.id === id)
+        console.log('missing:', JSON.stringify(lost), 'number held by:', cluster.sql(1, `SELECT id, register_id, number, created_at FROM ${DATABASE}.sales WHERE number = ${lost?.number}`).trim().replace(/\n/g, ' | '))
+      }
     }
     const ackSet = new Set(ackIds)
     const extra = rows.filter((id) => !ackSet.has(id))
@@ -165,7 +170,7 @@ async function main() {
 
 /** Clients sell for `seconds` while `faults` plays out; every sale retried with its key until final */
 async function load(products: number[], tokens: string[], seconds: number, faults: (elapsed: () => number) => Promise<void>) {
-  const acknowledged = new Map<string, { id: number; at: number; status: number; port: number; attempt: number; number: number }>()
+  const acknowledged = new Map<string, { id: number; at: number; status: number; port: number; attempt: number; number: number; requestId?: string }>()
   const stats = { attempts: 0, retried: 0, refusedFinal: 0, leftWith5xx: 0 }
   const finals4xx = new Map<number, number>()
   const loadStart = Date.now()
@@ -184,10 +189,10 @@ async function load(products: number[], tokens: string[], seconds: number, fault
       if (attempt > 0) stats.retried++
       const port = PORTS[(client + sequence + attempt) % 2]
       try {
-        const answer = await call(port, 'POST', '/api/sales', body, { authorization: `Bearer ${tokens[client]}`, 'idempotency-key': key })
+        const answer = await call(port, 'POST', '/api/sales', body, { authorization: `Bearer ${tokens[client]}`, 'idempotency-key': key, 'x-request-id': `${key}-${attempt}` })
         lastStatus = answer.status
         if (answer.status === 201 || answer.status === 200) {
-          acknowledged.set(key, { id: answer.body.id, at: elapsed(), status: answer.status, port, attempt, number: answer.body.number })
+          acknowledged.set(key, { id: answer.body.id, at: elapsed(), status: answer.status, port, attempt, number: answer.body.number, requestId: answer.requestId })
           return
         }
         // A final refusal (not a conflict to wait out, not a rate limit)
@@ -207,11 +212,14 @@ async function load(products: number[], tokens: string[], seconds: number, fault
   const clients = Array.from({ length: CLIENTS }, async (_, client) => {
     for (let sequence = 0; !stop; sequence++) await sell(client, sequence)
   })
-  await Promise.all([sleep(seconds * 1000), faults(elapsed)])
+  // Selling goes on for a while after the faults are over, so that the rejoined node and the
+  // restarted app server take sales too, however long they took to come back
+  let backAt = 0
+  await Promise.all([sleep(seconds * 1000), faults(elapsed).then(async () => ((backAt = elapsed()), await sleep(AFTER_FAULTS_SECONDS * 1000)))])
   stop = true
   await Promise.all(clients)
   const rate = (from: number, to: number) => ([...acknowledged.values()].filter((a) => a.at >= from && a.at < to).length / (to - from)).toFixed(1)
-  return { acknowledged, stats, finals4xx, rate }
+  return { acknowledged, stats, finals4xx, rate, backAt, endedAt: elapsed() }
 }
 
 /** Transaction retries counted by the app servers that are up (their /metrics) */

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { readFile } from 'node:fs/promises'
+import { readFile, readdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { cruise, type IViolation } from 'dependency-cruiser'
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options'
@@ -42,4 +42,17 @@ test.group('Architecture', () => {
       process.chdir(cwd)
     }
   }).timeout(120_000)
+
+  test('every transaction goes through app/platform/db_transaction.ts, whose COMMIT is checked', async ({ assert }) => {
+    // Lucid's db.transaction() reports a failed COMMIT as a success (see transaction() there)
+    const offenders: string[] = []
+    for (const folder of ['app', 'commands']) {
+      for (const entry of await readdir(`${root}${folder}`, { recursive: true })) {
+        if (!entry.endsWith('.ts') || `${folder}/${entry}` === 'app/platform/db_transaction.ts') continue
+        const text = await readFile(`${root}${folder}/${entry}`, 'utf8')
+        if (/\.transaction\(\s*(async\b|\(|\w+\s*=>)/.test(text)) offenders.push(`${folder}/${entry}`)
+      }
+    }
+    assert.deepEqual(offenders, [], 'use transaction() or inTransaction() from #platform/db_transaction')
+  })
 })

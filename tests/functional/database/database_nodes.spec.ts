@@ -97,6 +97,7 @@ test.group('Database nodes: failover on real sockets', () => {
     assert.equal(retryReason({ code: 'ECONNREFUSED' }), 'node')
     assert.equal(retryReason({ code: 'ER_UNKNOWN_COM_ERROR', errno: 1047 }), 'node')
     assert.equal(retryReason({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true, commitOutcomeUnknown: true }), null, 'a COMMIT lost in flight may have committed')
+    assert.equal(retryReason({ message: 'Transaction query already complete', transactionEnded: true }), 'node', 'a statement refused because its transaction ended under it: no COMMIT was sent')
     assert.equal(retryReason({ code: 'ER_DUP_ENTRY' }), null)
     assert.equal(retryReason(new Error('This product is out of stock')), null)
     for (let attempt = 1; attempt < 30; attempt++) {
