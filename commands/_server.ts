@@ -17,22 +17,24 @@ export interface ServerProcess {
 }
 
 /**
- * Bounds on V8's heap for the server. Its live heap under load is about 60 MB (heap snapshots
- * 60 s apart in pos:bench-soak: 58 and 57 MB), but V8 lets the young generation grow to 64 MB
- * per semi-space (128 MB in all) on a machine with memory to spare, and lets garbage pile up in
- * the old generation toward a limit set from the machine's memory (gigabytes) before it collects:
- * together they took a server from 250 to about 500 MB of RSS in its first minute. Objects of a
- * request die young whatever the young generation's size, so 16 MB per semi-space costs little
- * time; a 512 MB old generation leaves eight times the live heap (exports stream, so they add
- * little) and makes V8 collect sooner. SERVER_SEMI_SPACE_MB / SERVER_MAX_OLD_SPACE_MB change
- * them (0: V8's own), and NODE_OPTIONS naming a flag wins.
+ * Bounds on V8's heap for the server, off unless asked for: SERVER_SEMI_SPACE_MB and
+ * SERVER_MAX_OLD_SPACE_MB (in MB; a flag in NODE_OPTIONS wins). By default V8 sizes the heap
+ * itself, as before these existed (here: 64 MB per semi-space, about 4 GB of old generation).
+ * The bounds trade throughput for memory, measured under pos:bench (MariaDB, 2 cores, alternate
+ * runs): with --max-semi-space-size=16 the young generation filled 3.5 times as often (230
+ * scavenges in a run against 64), and with --max-old-space-size=512 V8 grows the old generation
+ * by a smaller factor after each full collection (its growth factor falls from 4 toward 1.3 when
+ * the limit is under about 2 GB), so it ran 5 times as many (14-16 against 3-4). Together they
+ * doubled the server's time in the collector and cost a third of the sales per second; the RSS
+ * they save (about 350 MB against 500 MB under load, see README "Memory") is worth it only on a
+ * machine short of memory: SERVER_SEMI_SPACE_MB=16 SERVER_MAX_OLD_SPACE_MB=512.
  */
 export function serverNodeFlags(env: Record<string, string | undefined> = process.env): string[] {
   const flags: string[] = []
   const options = env.NODE_OPTIONS ?? ''
-  const semiSpace = Number(env.SERVER_SEMI_SPACE_MB ?? 16)
+  const semiSpace = Number(env.SERVER_SEMI_SPACE_MB ?? 0)
   if (!options.includes('--max-semi-space-size') && Number.isInteger(semiSpace) && semiSpace > 0) flags.push(`--max-semi-space-size=${semiSpace}`)
-  const oldSpace = Number(env.SERVER_MAX_OLD_SPACE_MB ?? 512)
+  const oldSpace = Number(env.SERVER_MAX_OLD_SPACE_MB ?? 0)
   if (!options.includes('--max-old-space-size') && Number.isInteger(oldSpace) && oldSpace > 0) flags.push(`--max-old-space-size=${oldSpace}`)
   return flags
 }

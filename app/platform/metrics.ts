@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
 import logger from '@adonisjs/core/services/logger'
 import { openStreams } from '#platform/shutdown'
+import { mysqlRoundTrips } from '#platform/mysql_pipelining'
 
 /*
 | Prometheus metrics (GET /metrics). Counters live in this process; with WEB_CONCURRENCY > 1
@@ -46,6 +47,15 @@ new client.Gauge({
   help: 'Open server-sent event streams (live updates)',
   collect() {
     this.set(openStreams())
+  },
+})
+
+new client.Counter({
+  name: 'pos_db_round_trips_total',
+  help: 'Queries sent to MySQL/MariaDB by this process (each one round trip; a batch of statements is one); 0 on SQLite',
+  collect() {
+    this.reset()
+    this.inc(mysqlRoundTrips())
   },
 })
 

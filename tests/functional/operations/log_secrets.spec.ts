@@ -89,9 +89,9 @@ test.group('Logs / redaction', () => {
     const { default: pino } = await import('pino')
     const { default: loggerConfig } = await import('#config/logger')
     const { requestContext } = await import('#platform/request_context')
-    const { redact, mixin } = loggerConfig.loggers.app as any
+    const { formatters, mixin } = loggerConfig.loggers.app as any
     let written = ''
-    const logger = pino({ redact, mixin }, { write: (line: string) => (written += line) })
+    const logger = pino({ formatters, mixin }, { write: (line: string) => (written += line) })
     requestContext.run({ requestId: 'req-42' }, () => {
       logger.warn({ password: 'pw-1', user: { pin: '918273', token: 'tk-1' }, req: { headers: { authorization: 'Bearer ab-1', cookie: 'pos-session=cv-1' } }, body: 'bd-1' }, 'x')
     })
@@ -99,5 +99,25 @@ test.group('Logs / redaction', () => {
     assert.equal(entry.request_id, 'req-42')
     for (const secret of ['pw-1', '918273', 'tk-1', 'ab-1', 'cv-1', 'bd-1']) assert.notInclude(written, secret)
     assert.equal(entry.user.pin, '[redacted]')
+  })
+
+  test('an error, a list and a CSRF header are redacted too; the logged object is left as it was', async ({ assert }) => {
+    const { default: pino } = await import('pino')
+    const { default: loggerConfig } = await import('#config/logger')
+    const { formatters } = loggerConfig.loggers.app as any
+    let written = ''
+    const logger = pino({ formatters }, { write: (line: string) => (written += line) })
+    const error = Object.assign(new Error('boom'), { token: 'tk-2' })
+    const logged = { err: error, users: [{ password: 'pw-2' }], req: { headers: { 'x-csrf-token': 'cs-2', 'accept': 'text/html' } } }
+    logger.error(logged, 'y')
+    for (const secret of ['tk-2', 'pw-2', 'cs-2']) assert.notInclude(written, secret)
+    const entry = JSON.parse(written)
+    assert.equal(entry.err.message, 'boom')
+    assert.equal(entry.err.type, 'Error')
+    assert.equal(entry.req.headers.accept, 'text/html')
+    // The caller's objects keep their values
+    assert.equal(error.token, 'tk-2')
+    assert.equal(logged.users[0].password, 'pw-2')
+    assert.equal(logged.req.headers['x-csrf-token'], 'cs-2')
   })
 })
