@@ -11,8 +11,21 @@ const PAGES = new Set(['/till', '/till/'])
 const PAGE_TIMEOUT_MS = 4000
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(ASSETS.map((url) => cache.add(url).catch(() => {})))).then(() => self.skipWaiting()))
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => Promise.all([...ASSETS.map((url) => cache.add(url).catch(() => {})), keepPage(cache)]))
+      .then(() => self.skipWaiting())
+  )
 })
+
+/** The till page as it is now: the page that registered the worker was loaded before it */
+async function keepPage(cache) {
+  try {
+    const response = await fetch('/till', { credentials: 'same-origin' })
+    if (response.ok && !response.redirected) await cache.put('/till', response)
+  } catch {}
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(self.clients.claim())

@@ -20,6 +20,7 @@ export { OfflineCart } from './cart.js'
 
 const EVERY_MINUTE = 60_000
 const RETRY_MS = 3_000
+const HEARTBEAT_MS = 10_000
 
 class OfflineTill {
   constructor(root) {
@@ -45,6 +46,8 @@ class OfflineTill {
     if ((await this.syncable()) > 0 || !(await reachable())) await this.goOffline('The server does not answer')
     else await this.keepReady()
     setInterval(() => this.mode === 'online' && this.keepReady(), EVERY_MINUTE)
+    // An idle till notices too (a cheap request that reads no database)
+    setInterval(async () => this.mode === 'online' && !(await reachable()) && this.goOffline('The server does not answer'), HEARTBEAT_MS)
     setInterval(() => this.mode !== 'online' && this.tick(), RETRY_MS)
   }
 
@@ -62,6 +65,8 @@ class OfflineTill {
       await this.renewLease()
       if (this.settings.offline.allowed) await refreshCatalog(this.db, this.settings.store.id)
       this.problem = null
+      // Ready to sell offline from now on (the tests wait for it)
+      document.body.dataset.offlineReady = this.leaseRefused ? 'no' : 'yes'
     } catch (error) {
       if (error instanceof Unreachable) return this.goOffline('The server does not answer')
       this.problem = error.message
