@@ -78,6 +78,9 @@ export async function signInAtTill(page: Page, server: TillServer, email: string
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password').fill(PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  // A manager lands on the back office: the till is one address away
+  if (!page.url().includes('/till')) await page.goto(`${server.url}/till`)
   await page.getByRole('button', { name: register }).click()
   await page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search').waitFor().catch(async (error) => {
     throw new Error(`${error.message}\n${page.url()}\n${(await page.locator('body').innerText()).slice(0, 500)}\n${server.server?.output().slice(logged).slice(0, 3000)}`)
