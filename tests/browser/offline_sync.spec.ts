@@ -4,6 +4,7 @@ import { verifyChains } from '#sales/chain_verifier'
 import ShiftService from '#shifts/shift_service'
 import { createProduct, createStore } from '#tests/fixtures'
 import { TestDevice } from '../functional/offline/device.js'
+import { PASSWORD } from '#tests/fixtures'
 import { offline, sellOffline, signInAtTill, TillBrowser, TillServer, waiting } from './offline/till_device.js'
 
 /*
@@ -126,6 +127,39 @@ test.group('Offline till sync in Chromium', () => {
     assert.include(review.text(), 'Register conflict')
     assert.equal(Number((await db.from('offline_reviews').where({ store_id: fixture.store.id, kind: 'conflict' }).count('* as n').first()).n), 1)
     assert.equal(await waiting(page), 1)
+    assert.deepEqual(till.violations, [])
+  }).timeout(180_000)
+
+  test('a session that ended while offline: the till asks to sign in, then syncs', async ({ assert, cleanup }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const server = new TillServer(PORT)
+    const till = new TillBrowser()
+    cleanup(async () => {
+      await till.dispose()
+      await server.kill()
+    })
+    await server.start()
+    await till.open()
+    const page = await till.page()
+    await signInAtTill(page, server, fixture.users.cashier.email)
+    await till.context.setOffline(true)
+    await offline(page).waitFor({ timeout: 20_000 })
+    assert.equal(await sellOffline(page, ['96385074']), 1)
+
+    // The session ends (its cookie gone, as after 12 hours), the network comes back
+    await till.context.clearCookies()
+    await till.context.setOffline(false)
+    await page.locator('#offline-status', { hasText: 'Signed out: sign in again to sync' }).waitFor({ timeout: 30_000 })
+    assert.equal(await waiting(page), 1)
+    await page.locator('#offline-sign-in').click()
+    await page.getByLabel('Email').fill(fixture.users.cashier.email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Register 1' }).click()
+    await backOnline(page)
+    assert.deepEqual(await numbersOf(fixture.register.id), [1])
+    assert.equal(await waiting(page), 0)
     assert.deepEqual(till.violations, [])
   }).timeout(180_000)
 })

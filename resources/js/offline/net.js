@@ -1,7 +1,8 @@
 /*
 | Talking to the server from the offline till: JSON with the page's CSRF token and the session's
 | cookie. A network error, a gateway's 502-504 or a 503 mean "out of reach"; an answer that is not
-| the signed-in session's (401, 419 or a redirect to the sign-in page) means "sign in again".
+| the signed-in session's (401, 419, a refused CSRF token or a redirect to the sign-in page) means
+| "sign in again".
 */
 export class Unreachable extends Error {}
 export class SignedOut extends Error {}
@@ -35,6 +36,8 @@ export async function call(method, url, body, timeoutMs = 8000) {
   try {
     data = await response.json()
   } catch {}
+  // A CSRF token refused: the session it belonged to is over
+  if (response.status === 403 && /csrf/i.test(JSON.stringify(data ?? ''))) throw new SignedOut('Signed out')
   return { status: response.status, data }
 }
 
