@@ -16,8 +16,11 @@ export async function head(db, registerId) {
   return row?.value ?? null
 }
 
-/** The lease's head becomes the device's, unless sales of this register wait in the queue (they continue the device's own head) */
-export function takeLeaseHead(db, lease) {
+/**
+ * The lease's head becomes the device's, unless sales of this register wait in the queue (they
+ * continue the device's own head). `forward`: only a later head (an online sale's receipt).
+ */
+export function takeLeaseHead(db, lease, forward = false) {
   return transaction(
     db,
     ['meta', 'queue'],
@@ -25,6 +28,8 @@ export function takeLeaseHead(db, lease) {
     async (s) => {
       const waiting = await done(s.queue.index('order').count(IDBKeyRange.bound([lease.register_id, 0], [lease.register_id, Infinity])))
       if (waiting) return false
+      const current = (await done(s.meta.get(headKey(lease.register_id))))?.value
+      if (forward && current && current.last_number >= lease.last_number) return false
       s.meta.put({ key: headKey(lease.register_id), value: { last_number: lease.last_number, last_hash: lease.last_hash, device_id: lease.device_id } })
       return true
     },

@@ -39,7 +39,7 @@ class OfflineTill {
     this.deviceId = (await getMeta(this.db, 'device_id')) ?? (await this.newDeviceId())
     this.settings = (await getMeta(this.db, 'settings')) ?? null
     document.body.addEventListener('htmx:sendError', () => this.goOffline('The server does not answer'))
-    document.body.addEventListener('htmx:afterSwap', (e) => e.target?.querySelector?.('[data-completed-sale]') && this.renewLease().catch(() => {}))
+    document.addEventListener('htmx:afterSettle', () => this.onlineSaleSeen())
     window.addEventListener('offline', () => this.goOffline('This device has no network'))
     window.addEventListener('online', () => this.tick())
     document.getElementById('offline-sync-now')?.addEventListener('click', () => this.tick(true))
@@ -85,6 +85,19 @@ class OfflineTill {
     this.leaseRefused = null
     await setMeta(this.db, `lease_refused:${this.registerId}`, null)
     await takeLeaseHead(this.db, data)
+  }
+
+  /**
+   * An online sale completed: its receipt carries the register's new head, taken at once (the
+   * server may be gone a second later), then the lease is renewed
+   */
+  async onlineSaleSeen() {
+    const receipt = document.querySelector('[data-completed-sale][data-sale-hash]')
+    if (!receipt || receipt.dataset.completedSale === this.lastSeenSale) return
+    this.lastSeenSale = receipt.dataset.completedSale
+    const head = { register_id: Number(receipt.dataset.registerId), last_number: Number(receipt.dataset.saleNumber), last_hash: receipt.dataset.saleHash, device_id: this.deviceId }
+    await takeLeaseHead(this.db, head, true).catch(() => {})
+    await this.renewLease().catch(() => {})
   }
 
   /** Sales that can still be sent (not held behind a conflict or a refusal) */
