@@ -5,6 +5,7 @@ const SessionController = () => import('#controllers/session_controller')
 const SetupController = () => import('#controllers/setup_controller')
 const HomeController = () => import('#controllers/home_controller')
 const VendorAssetsController = () => import('#controllers/vendor_assets_controller')
+const ScriptBundlesController = () => import('#controllers/script_bundles_controller')
 const HealthController = () => import('#controllers/health_controller')
 
 const TillController = () => import('#controllers/till/till_controller')
@@ -36,6 +37,9 @@ router.get('/metrics', [HealthController, 'metrics'])
 
 // ------------------------------------------------------------------ sign in, first setup
 router.get('/vendor/:file', [VendorAssetsController, 'handle'])
+// The offline till's code, and its service worker at the root so that it may serve /till
+router.get('/js/build/:file', [ScriptBundlesController, 'handle'])
+router.get('/till-sw.js', [ScriptBundlesController, 'handle']).as('till_service_worker')
 router.get('/', [HomeController, 'handle']).use(middleware.auth({ guards: ['web'] }))
 router.get('/login', [SessionController, 'create']).use(middleware.guest())
 router.post('/login', [SessionController, 'store']).use(middleware.guest())

@@ -46,12 +46,22 @@ export default class CartService {
   }
 
   #newCart(actor: Actor, registerId: number) {
+    // Its amounts written, not left to the columns' defaults: the model answers with what it was
+    // given, and an undefined total made the new cart's amount due NaN (a 500 with cash rounding)
     return Sale.create({
       storeId: actor.store.id,
       registerId,
       userId: actor.user.id,
       status: 'open',
       channel: 'till',
+      subtotal: 0,
+      discountTotal: 0,
+      taxTotal: 0,
+      total: 0,
+      paidTotal: 0,
+      changeDue: 0,
+      roundingTotal: 0,
+      cartDiscountValue: 0,
     })
   }
 

@@ -1,8 +1,8 @@
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
-import { flatLineTax } from '#core/tax_math'
+import { flatRateTaxes } from '#core/flat_rate'
 import { pluginRegistry } from '#plugins/registry'
-import type { LineTax, TaxableLine, TaxCalculator, TaxContext, TaxResult } from '#plugins/contracts/tax_region'
+import type { TaxableLine, TaxCalculator, TaxContext, TaxResult } from '#plugins/contracts/tax_region'
 
 type Rate = { name: string; ratePpm: number }
 
@@ -32,17 +32,7 @@ export class FlatRateTax implements TaxCalculator {
 
   async calculate(lines: TaxableLine[], context: TaxContext): Promise<TaxResult> {
     const rates = await this.ratesFor(context.storeId, context.client)
-    const result = new Map<string | number, LineTax[]>()
-    for (const line of lines) {
-      const rate = rates.get(line.taxClass)
-      if (!rate || rate.ratePpm === 0) {
-        result.set(line.key, [])
-        continue
-      }
-      const amount = flatLineTax(line.amount, rate.ratePpm, context.pricesIncludeTax)
-      result.set(line.key, [{ code: line.taxClass, name: rate.name, ratePpm: rate.ratePpm, amount }])
-    }
-    return { lines: result }
+    return { lines: flatRateTaxes(lines, (line) => rates.get(line.taxClass), context.pricesIncludeTax) }
   }
 }
 

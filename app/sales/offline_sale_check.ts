@@ -1,7 +1,7 @@
 import { priceCart } from '#core/pricing'
 import { roundToIncrement } from '#core/money'
 import { saleHash } from '#core/sale_chain'
-import { flatLineTax } from '#core/tax_math'
+import { flatRateTaxes } from '#core/flat_rate'
 import type { TaxCalculator } from '#plugins/contracts/tax_region'
 import type { Infer } from '@vinejs/vine/types'
 import type { offlineSaleValidator } from '#validators/offline'
@@ -23,16 +23,8 @@ function snapshotRates(sale: OfflineSale): TaxCalculator {
     id: 'offline-snapshot',
     rounding: 'half_up_per_line',
     calculate(lines, context) {
-      const result = new Map()
-      for (const line of lines) {
-        const ratePpm = sale.items[Number(line.key)].tax_rate_ppm
-        if (!ratePpm) {
-          result.set(line.key, [])
-          continue
-        }
-        result.set(line.key, [{ code: line.taxClass, name: line.taxClass, ratePpm, amount: flatLineTax(line.amount, ratePpm, context.pricesIncludeTax) }])
-      }
-      return { lines: result }
+      const rateOf = (line: { key: string | number; taxClass: string }) => ({ name: line.taxClass, ratePpm: sale.items[Number(line.key)].tax_rate_ppm })
+      return { lines: flatRateTaxes(lines, rateOf, context.pricesIncludeTax) }
     },
   }
 }

@@ -93,3 +93,9 @@ document.addEventListener('submit', (event) => {
 document.addEventListener('htmx:afterRequest', (event) => {
   if (event.detail.elt?.matches?.('form[data-reset-after-request]')) event.detail.elt.reset()
 })
+
+// The offline till (resources/js/offline, docs/offline.md) loads after the page has painted: it
+// keeps the till ready to sell without the server and takes no part in an online sale
+window.addEventListener('load', () => {
+  if (document.getElementById('offline-till')) import('/js/build/offline-till.js')
+})

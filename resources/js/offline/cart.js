@@ -1,0 +1,134 @@
+import { MAX_QUANTITY, offlineAmountDue, priceOfflineCart } from '../../../app/core/index.ts'
+
+/*
+| The offline cart: lines as the server's offline sale body has them, priced by the core's
+| pricing (the very code the server checks them with), at the tax rates of the device's copy of
+| the settings. Discounts are what a cashier may give online (0 to 100%, or an amount up to the
+| line); a price override needs a manager's PIN, checked on the server: not offline.
+*/
+export class OfflineCart {
+  constructor(settings) {
+    this.settings = settings
+    this.rates = new Map(settings.tax_rates.map((r) => [r.tax_class, r.rate_ppm]))
+    this.clear()
+  }
+
+  clear() {
+    this.items = []
+    this.cartDiscount = { type: null, value: 0 }
+    this.payments = []
+    this.priced = null
+    this.problem = null
+  }
+
+  get empty() {
+    return this.items.length === 0
+  }
+
+  add(product, quantity = 1) {
+    const line = this.items.find((i) => i.product_id === product.id && !i.discount_type)
+    if (line) return this.setQuantity(this.items.indexOf(line), line.quantity + quantity)
+    this.items.push({
+      product_id: product.id,
+      name: product.name,
+      sku: product.sku,
+      quantity: Math.min(quantity, MAX_QUANTITY),
+      list_price: product.price,
+      unit_price: product.price,
+      tax_class: product.tax_class,
+      tax_rate_ppm: this.rates.get(product.tax_class) ?? 0,
+      discount_type: null,
+      discount_value: 0,
+    })
+  }
+
+  setQuantity(index, quantity) {
+    if (!Number.isInteger(quantity) || quantity < 0) throw new Error('A quantity is a whole number')
+    if (quantity === 0) return this.remove(index)
+    this.items[index].quantity = Math.min(quantity, MAX_QUANTITY)
+  }
+
+  remove(index) {
+    this.items.splice(index, 1)
+  }
+
+  /** percent in basis points (12.5% = 1250), amount in minor units; type null removes it */
+  setLineDiscount(index, type, value) {
+    checkDiscount(type, value)
+    this.items[index].discount_type = type && value > 0 ? type : null
+    this.items[index].discount_value = type && value > 0 ? value : 0
+  }
+
+  setCartDiscount(type, value) {
+    checkDiscount(type, value)
+    this.cartDiscount = type && value > 0 ? { type, value } : { type: null, value: 0 }
+  }
+
+  /** Prices the cart; a refusal (a line too large, a discount over its line) is kept as the problem to show */
+  async price() {
+    const { store } = this.settings
+    try {
+      this.priced = this.items.length ? await priceOfflineCart(this.items, this.cartDiscount, { id: store.id, pricesIncludeTax: store.prices_include_tax }) : null
+      this.problem = null
+    } catch (error) {
+      this.problem = error.message
+    }
+    return this.priced
+  }
+
+  get total() {
+    return this.priced?.total ?? 0
+  }
+
+  due(method) {
+    return offlineAmountDue(this.total, this.payments, method, this.settings.store.cash_rounding)
+  }
+
+  /** Records a payment; answers whether the sale is paid in full */
+  pay(method, amount, details = {}) {
+    const due = this.due(method)
+    if (this.total === 0) throw new Error('A sale of nothing cannot be completed offline: void it')
+    if (!(amount > 0)) throw new Error('Enter an amount')
+    if (method === 'cash') {
+      if (due === 0) throw new Error('What is left is less than the smallest coin: take it by card')
+      this.payments.push({ method, amount: Math.min(amount, due), tendered: amount, reference: null })
+      return amount >= due
+    }
+    if (amount > due) throw new Error('A card payment may not be more than what is due')
+    if (!details.reference) throw new Error('Enter the approval code from the card machine')
+    this.payments.push({ method, amount, tendered: null, reference: details.reference })
+    return amount === due
+  }
+
+  removePayment(index) {
+    this.payments.splice(index, 1)
+  }
+
+  get changeDue() {
+    return this.payments.reduce((sum, p) => sum + (p.method === 'cash' ? p.tendered - p.amount : 0), 0)
+  }
+
+  /** The sale without its number and hash (queue.js adds them in the transaction that moves the head) */
+  draft(ids) {
+    const now = new Date()
+    now.setMilliseconds(0)
+    return {
+      client_uuid: crypto.randomUUID(),
+      device_id: ids.deviceId,
+      register_id: ids.registerId,
+      user_id: ids.userId,
+      completed_at: now.toISOString(),
+      cart_discount_type: this.cartDiscount.type,
+      cart_discount_value: this.cartDiscount.value,
+      items: this.items.map((i) => ({ ...i })),
+      payments: this.payments.map((p) => ({ ...p })),
+    }
+  }
+}
+
+function checkDiscount(type, value) {
+  if (!type) return
+  if (!Number.isInteger(value) || value < 0 || (type === 'percent' && value > 10_000)) {
+    throw new Error(type === 'percent' ? 'A percent discount must be between 0 and 100' : 'The discount must be a positive amount')
+  }
+}

@@ -1,0 +1,203 @@
+import { getMeta, openDb, setMeta } from './idb.js'
+import { refreshCatalog } from './catalog.js'
+import { OfflineCart } from './cart.js'
+import { call, fetchJson, reachable, SignedOut, Unreachable } from './net.js'
+import { queued, recordSale, takeLeaseHead } from './queue.js'
+import { NOT_OFFLINE, OfflineScreen } from './screen.js'
+import { queueSummary, syncQueue } from './sync.js'
+
+/*
+| The offline till (docs/offline.md). Loaded by the till page after its first paint; while the
+| server answers it only keeps the device ready: the lease of its register (every minute and
+| after each online sale), the settings and the catalog (deltas every minute). It takes no part
+| in an online sale. When the server or the network is gone it swaps the till's main area for the
+| offline cart screen, and goes back (reloading the page) once the queue has synced and the cart
+| is empty. Exported for the tests, which import this same module.
+*/
+
+export * as core from '../../../app/core/index.ts'
+export { OfflineCart } from './cart.js'
+
+const EVERY_MINUTE = 60_000
+const RETRY_MS = 3_000
+const HEARTBEAT_MS = 10_000
+
+class OfflineTill {
+  constructor(root) {
+    this.root = root
+    this.registerId = Number(root.dataset.registerId)
+    this.registerName = root.dataset.registerName
+    this.status = document.getElementById('offline-status')
+    this.mode = 'online'
+    this.problem = null
+  }
+
+  async start() {
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('/till-sw.js', { scope: '/' }).catch(() => {})
+    navigator.storage?.persist?.().catch(() => {})
+    this.db = await openDb()
+    this.deviceId = (await getMeta(this.db, 'device_id')) ?? (await this.newDeviceId())
+    this.settings = (await getMeta(this.db, 'settings')) ?? null
+    document.body.addEventListener('htmx:sendError', () => this.goOffline('The server does not answer'))
+    document.addEventListener('htmx:afterSettle', () => this.onlineSaleSeen())
+    window.addEventListener('offline', () => this.goOffline('This device has no network'))
+    window.addEventListener('online', () => this.tick())
+    document.getElementById('offline-sync-now')?.addEventListener('click', () => this.tick(true))
+    if ((await this.syncable()) > 0 || !(await reachable())) await this.goOffline('The server does not answer')
+    else await this.keepReady()
+    setInterval(() => this.mode === 'online' && this.keepReady(), EVERY_MINUTE)
+    // An idle till notices too (a cheap request that reads no database)
+    setInterval(async () => this.mode === 'online' && !(await reachable()) && this.goOffline('The server does not answer'), HEARTBEAT_MS)
+    setInterval(() => this.mode !== 'online' && this.tick(), RETRY_MS)
+  }
+
+  async newDeviceId() {
+    const id = crypto.randomUUID()
+    await setMeta(this.db, 'device_id', id, 'strict')
+    return id
+  }
+
+  /** Online: settings, lease and catalog up to date, so the till can go offline at any moment */
+  async keepReady() {
+    try {
+      this.settings = await fetchJson('/till/offline/settings')
+      await setMeta(this.db, 'settings', this.settings)
+      await this.renewLease()
+      if (this.settings.offline.allowed) await refreshCatalog(this.db, this.settings.store.id)
+      this.problem = null
+      // Ready to sell offline from now on (the tests wait for it)
+      document.body.dataset.offlineReady = this.leaseRefused ? 'no' : 'yes'
+    } catch (error) {
+      if (error instanceof Unreachable) return this.goOffline('The server does not answer')
+      this.problem = error.message
+    }
+    await this.showStatus()
+  }
+
+  async renewLease() {
+    const pending = (await queued(this.db)).filter((s) => s.register_id === this.registerId).length
+    const { status, data } = await call('POST', '/till/offline/lease', { device_id: this.deviceId, register_id: this.registerId, pending })
+    if (status !== 200) {
+      this.leaseRefused = data?.errors?.[0]?.message ?? `The lease was refused (${status})`
+      await setMeta(this.db, `lease_refused:${this.registerId}`, this.leaseRefused)
+      return
+    }
+    this.leaseRefused = null
+    await setMeta(this.db, `lease_refused:${this.registerId}`, null)
+    await takeLeaseHead(this.db, data)
+  }
+
+  /**
+   * An online sale completed: its receipt carries the register's new head, taken at once (the
+   * server may be gone a second later), then the lease is renewed
+   */
+  async onlineSaleSeen() {
+    const receipt = document.querySelector('[data-completed-sale][data-sale-hash]')
+    if (!receipt || receipt.dataset.completedSale === this.lastSeenSale) return
+    this.lastSeenSale = receipt.dataset.completedSale
+    const head = { register_id: Number(receipt.dataset.registerId), last_number: Number(receipt.dataset.saleNumber), last_hash: receipt.dataset.saleHash, device_id: this.deviceId }
+    await takeLeaseHead(this.db, head, true).catch(() => {})
+    await this.renewLease().catch(() => {})
+  }
+
+  /** Sales that can still be sent (not held behind a conflict or a refusal) */
+  async syncable() {
+    const { waiting, blocked } = await queueSummary(this.db)
+    const stopped = new Set(blocked.map((s) => s.register_id))
+    return waiting - (await queued(this.db)).filter((s) => stopped.has(s.register_id)).length
+  }
+
+  async goOffline(reason) {
+    if (this.mode === 'online') {
+      this.mode = 'offline'
+      this.reason = reason
+      await this.showOfflineScreen()
+    }
+    await this.showStatus()
+  }
+
+  async showOfflineScreen() {
+    for (const el of document.querySelectorAll('.till-shell > .till-main:not(#offline-till)')) el.hidden = true
+    for (const el of document.querySelectorAll('[data-online-only]')) {
+      el.setAttribute('aria-disabled', 'true')
+      el.setAttribute('title', `${el.dataset.onlineOnly}: not while offline`)
+      if ('disabled' in el) el.disabled = true
+      el.classList.add('is-offline-disabled')
+    }
+    this.root.hidden = false
+    const refused = this.settings ? await getMeta(this.db, `lease_refused:${this.registerId}`) : null
+    const cannot = !this.settings ? 'This till has not loaded its catalog yet: it cannot sell offline until it has reached the server once.'
+      : !this.settings.offline.allowed ? this.settings.offline.reason
+      : refused ? refused : null
+    if (cannot) {
+      this.root.replaceChildren(Object.assign(document.createElement('p'), { className: 'alert offline-cannot', textContent: cannot }))
+      return
+    }
+    this.cart = new OfflineCart(this.settings)
+    this.screen = new OfflineScreen(this.root, this)
+    await this.screen.show()
+  }
+
+  recordSale() {
+    const draft = this.cart.draft({ deviceId: this.deviceId, registerId: this.registerId, userId: this.settings.user.id })
+    return recordSale(this.db, draft, this.cart.priced, this.settings.store.id).finally(() => this.showStatus())
+  }
+
+  /** A sale has been closed on screen (New sale): a moment to go back online */
+  saleClosed() {
+    setTimeout(() => this.tick(), 0)
+  }
+
+  /** Offline: can the server be reached again? Then lease, sync, and back online when all is sent */
+  async tick(now = false) {
+    if (this.ticking) return
+    this.ticking = true
+    try {
+      if (!(await reachable())) {
+        this.reason = navigator.onLine ? 'The server does not answer' : 'This device has no network'
+        return
+      }
+      this.signedOut = false
+      await this.renewLease()
+      const synced = await syncQueue(this.db)
+      if (synced) await this.renewLease()
+      this.lastError = null
+      const idle = !this.screen || (this.screen.cart.empty && !this.screen.receipt)
+      if ((await this.syncable()) === 0 && idle && this.settings?.offline.allowed !== false) {
+        this.mode = 'reloading'
+        window.location.reload()
+      }
+    } catch (error) {
+      if (error instanceof SignedOut) this.signedOut = true
+      else if (!(error instanceof Unreachable)) this.lastError = error.message
+    } finally {
+      this.ticking = false
+      if (now || this.mode !== 'online') await this.showStatus()
+    }
+  }
+
+  async showStatus() {
+    if (!this.status) return
+    const { waiting, blocked } = await queueSummary(this.db)
+    const parts = []
+    if (this.mode !== 'online') parts.push(`Offline: ${waiting} sale${waiting === 1 ? '' : 's'} waiting to sync`)
+    else if (waiting) parts.push(`${waiting} offline sale${waiting === 1 ? '' : 's'} waiting to sync`)
+    if (this.mode !== 'online' && this.reason) parts.push(this.reason)
+    for (const sale of blocked) parts.push(`Sale #${sale.number} held: ${sale.problem}`)
+    if (this.signedOut) parts.push('Signed out: sign in again to sync')
+    if (this.lastError) parts.push(`Sync stopped: ${this.lastError}`)
+    if (this.problem) parts.push(`Offline copy not refreshed: ${this.problem}`)
+    this.status.querySelector('[data-text]').textContent = parts.join(' · ')
+    this.status.hidden = parts.length === 0
+    this.status.querySelector('#offline-sign-in').hidden = !this.signedOut
+    this.status.dataset.waiting = String(waiting)
+  }
+}
+
+const root = document.getElementById('offline-till')
+if (root) {
+  const till = new OfflineTill(root)
+  globalThis.offlineTill = till
+  till.start().catch((error) => console.warn('The offline till could not start:', error))
+}
+export { NOT_OFFLINE }

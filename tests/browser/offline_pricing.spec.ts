@@ -1,0 +1,142 @@
+import { test } from '@japa/runner'
+import { priceCart } from '#core/pricing'
+import { flatRateTax } from '#sales/flat_rate_tax'
+import { checkOfflineSale } from '#sales/offline_sale_check'
+import { createStore } from '#tests/fixtures'
+
+/*
+| One pricing code: thousands of random carts priced in a real Chromium by the offline till's
+| bundle (served by the server, built from app/core) and in Node by the server's own calculator
+| (the flat rates from the database): every cent of every line must agree, and each cart, paid
+| and sealed in the browser as an offline sale, must pass the server's check of offline sales.
+*/
+
+const CLASSES = ['standard', 'reduced', 'zero', 'unknown']
+
+function random(seed: number) {
+  let state = seed >>> 0
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0
+    return state / 2 ** 32
+  }
+}
+
+function randomCarts(count: number, seed: number, rates: Map<string, number>) {
+  const rnd = random(seed)
+  const int = (min: number, max: number) => min + Math.floor(rnd() * (max - min + 1))
+  return Array.from({ length: count }, () => {
+    const items = Array.from({ length: int(1, 8) }, (_, i) => {
+      const price = rnd() < 0.2 ? int(1, 99) : rnd() < 0.9 ? int(100, 20_000) : int(20_000, 5_000_000)
+      const quantity = rnd() < 0.7 ? int(1, 3) : int(4, 400)
+      const discount = rnd()
+      const taxClass = CLASSES[int(0, CLASSES.length - 1)]
+      return {
+        product_id: i + 1,
+        name: `P${i}`,
+        sku: `S${i}`,
+        quantity,
+        list_price: price,
+        unit_price: price,
+        tax_class: taxClass,
+        tax_rate_ppm: rates.get(taxClass) ?? 0,
+        discount_type: discount < 0.6 ? null : discount < 0.8 ? ('percent' as const) : ('amount' as const),
+        // Now and then an amount larger than the line: both sides must refuse it alike
+        discount_value: discount < 0.6 ? 0 : discount < 0.8 ? int(1, 10_000) : int(1, Math.ceil(price * quantity * 1.02)),
+      }
+    })
+    const cart = rnd()
+    return {
+      items,
+      cartDiscount: cart < 0.6 ? { type: null, value: 0 } : cart < 0.8 ? { type: 'percent' as const, value: int(1, 10_000) } : { type: 'amount' as const, value: int(1, 50_000) },
+      payment: int(0, 2),
+      extra: int(0, 5000),
+    }
+  })
+}
+
+test.group('Offline pricing: the browser bundle and the server agree', () => {
+  for (const [pricesIncludeTax, cashRounding, taxPpm] of [
+    [false, 1, 80_000],
+    [true, 5, 190_000],
+    [false, 10, 77_000],
+  ] as const) {
+    test(`1,000 random carts, prices ${pricesIncludeTax ? 'with' : 'without'} tax, cash rounding ${cashRounding}`, async ({ visit, assert }) => {
+      const fixture = await createStore({ pricesIncludeTax, cashRounding, taxPpm })
+      const store = { id: fixture.store.id, pricesIncludeTax, cashRounding }
+      const rates = new Map([...(await flatRateTax.ratesFor(store.id))].map(([k, v]) => [k, v.ratePpm]))
+      const carts = randomCarts(1000, taxPpm + cashRounding, rates)
+      const page = await visit('/login')
+
+      const results = await page.evaluate(
+        async ({ carts, store, registerId, userId }) => {
+          const { core } = await import('/js/build/offline-till.js' as string)
+          const out = []
+          let head = { last_number: 0, last_hash: null as string | null }
+          for (const [n, cart] of carts.entries()) {
+            let priced
+            try {
+              priced = await core.priceOfflineCart(cart.items, cart.cartDiscount, store)
+            } catch (error: any) {
+              out.push({ refused: error.code })
+              continue
+            }
+            const payments = []
+            if ((cart.payment === 1 && priced.total > 0) || (cart.payment === 2 && priced.total > 1)) {
+              const card = cart.payment === 1 ? priced.total : Math.floor(priced.total / 2)
+              payments.push({ method: 'card_external', amount: card, tendered: null, reference: `A${n}` })
+            }
+            const cashDue = core.offlineAmountDue(priced.total, payments, 'cash', store.cashRounding)
+            if (cashDue > 0) payments.push({ method: 'cash', amount: cashDue, tendered: cashDue + cart.extra, reference: null })
+            // Less than half the smallest coin left after a card: cash cannot take it, the card does
+            else if (core.offlineAmountDue(priced.total, payments, 'card_external', 1) > 0) payments.push({ method: 'card_external', amount: core.offlineAmountDue(priced.total, payments, 'card_external', 1), tendered: null, reference: `B${n}` })
+            // A sale of nothing cannot be sold offline (a payment is never of nothing): the pricing is still compared
+            if (!payments.length) {
+              out.push({ priced, sale: null })
+              continue
+            }
+            const draft = { client_uuid: crypto.randomUUID(), device_id: crypto.randomUUID(), register_id: registerId, user_id: userId, completed_at: '2026-12-04T12:00:00.000Z', cart_discount_type: cart.cartDiscount.type, cart_discount_value: cart.cartDiscount.value, items: cart.items, payments }
+            const sale = core.sealOfflineSale(draft, priced, head, store.id)
+            head = { last_number: sale.number, last_hash: sale.hash }
+            out.push({ priced, sale })
+          }
+          return out
+        },
+        { carts, store, registerId: fixture.register.id, userId: fixture.users.cashier.id }
+      )
+
+      let compared = 0
+      let refusals = 0
+      let checked = 0
+      for (const [n, cart] of carts.entries()) {
+        const browser = results[n]
+        let server
+        try {
+          server = await priceCart(
+            cart.items.map((item, key) => ({ key, quantity: item.quantity, unitPrice: item.unit_price, taxClass: item.tax_class, discountType: item.discount_type, discountValue: item.discount_value })),
+            cart.cartDiscount,
+            flatRateTax,
+            { storeId: store.id, pricesIncludeTax }
+          )
+        } catch (error: any) {
+          assert.equal(browser.refused, error.code, `cart ${n}: refused on the server only`)
+          refusals++
+          continue
+        }
+        assert.isUndefined(browser.refused, `cart ${n}: refused in the browser only`)
+        const { priced, sale } = browser
+        for (const field of ['subtotal', 'discountTotal', 'taxTotal', 'total'] as const) assert.equal(priced[field], server[field], `cart ${n}: ${field}`)
+        priced.lines.forEach((line: any, i: number) => {
+          for (const field of ['subtotal', 'lineDiscount', 'cartDiscountShare', 'taxTotal', 'taxRatePpm', 'total'] as const) assert.equal(line[field], (server.lines[i] as any)[field], `cart ${n} line ${i}: ${field}`)
+        })
+        compared++
+        if (!sale) continue
+        const { problem } = await checkOfflineSale(sale, store)
+        assert.isNull(problem, `cart ${n}: the server's check says ${problem}`)
+        checked++
+      }
+      assert.isAbove(compared, 900)
+      assert.isAbove(checked, 850)
+      assert.isAbove(refusals, 0)
+    }).timeout(120_000)
+  }
+})

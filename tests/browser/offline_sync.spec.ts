@@ -1,0 +1,165 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { verifyChains } from '#sales/chain_verifier'
+import ShiftService from '#shifts/shift_service'
+import { createProduct, createStore } from '#tests/fixtures'
+import { TestDevice } from '../functional/offline/device.js'
+import { PASSWORD } from '#tests/fixtures'
+import { offline, sellOffline, signInAtTill, TillBrowser, TillServer, waiting } from './offline/till_device.js'
+
+/*
+| Syncing offline sales from real tills: the network gone (Chromium's offline emulation) with the
+| server up, two tabs of one till, two registers at once, and a register someone sold on
+| meanwhile (a conflict, refused and listed for a manager).
+*/
+
+const PORT = Number(process.env.PORT ?? 3334) + 32
+
+function backOnline(page: any) {
+  return page.waitForFunction(() => {
+    const doc = (globalThis as any).document
+    return doc.body.dataset.offlineReady === 'yes' && !doc.querySelector('#offline-till:not([hidden])')
+  }, null, { timeout: 30_000 })
+}
+
+async function numbersOf(registerId: number) {
+  const rows = await db.from('sales').where({ register_id: registerId, status: 'completed' }).orderBy('number').select('number', 'client_uuid')
+  assert(new Set(rows.map((r) => r.client_uuid)).size === rows.length, 'a sale was recorded twice')
+  return rows.map((r) => Number(r.number))
+}
+
+function assert(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(message)
+}
+
+test.group('Offline till sync in Chromium', () => {
+  test('two registers offline at once (network gone), one till in two tabs: every sale once, both chains verify', async ({ assert: check, cleanup }) => {
+    const fixture = await createStore()
+    await new ShiftService().open({ user: fixture.users.manager, store: fixture.store }, (await db.from('registers').where({ store_id: fixture.store.id, name: 'Register 2' }).first()).id, { amount: 0 })
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const server = new TillServer(PORT)
+    const one = new TillBrowser()
+    const two = new TillBrowser()
+    cleanup(async () => {
+      await one.dispose()
+      await two.dispose()
+      await server.kill()
+    })
+    await server.start()
+    await one.open()
+    await two.open()
+    const tabA = await one.page()
+    await signInAtTill(tabA, server, fixture.users.cashier.email, 'Register 1')
+    const other = await two.page()
+    await signInAtTill(other, server, fixture.users.manager.email, 'Register 2')
+
+    // The network goes: each till sees it at once (the browser says it is offline)
+    await one.context.setOffline(true)
+    await two.context.setOffline(true)
+    await offline(tabA).waitFor({ timeout: 20_000 })
+    await offline(other).waitFor({ timeout: 20_000 })
+    // A second tab of the first till, opened offline: the service worker serves it
+    const tabB = await one.context.newPage()
+    await tabB.goto(`${server.url}/till`)
+    await offline(tabB).waitFor({ timeout: 20_000 })
+
+    const numbers = [await sellOffline(tabA, ['96385074']), await sellOffline(tabB, ['96385074']), await sellOffline(tabA, ['96385074', '96385074'])]
+    check.deepEqual(numbers, [1, 2, 3], 'two tabs take the register numbers in turn')
+    check.deepEqual([await sellOffline(other, ['96385074']), await sellOffline(other, ['96385074'])], [1, 2])
+    check.equal(await waiting(tabA), 3)
+
+    // Back: the second register first, its first answer lost on the way back (recorded, then a
+    // timeout for the till): the till sends that sale again and is told it was recorded
+    const sent: string[] = []
+    await other.route('**/till/offline/sales', async (route) => {
+      sent.push(JSON.parse(route.request().postData()!).client_uuid)
+      const response = await route.fetch()
+      if (sent.length === 1) return route.abort('timedout')
+      return route.fulfill({ response })
+    })
+    await two.context.setOffline(false)
+    await backOnline(other)
+    check.equal(sent[0], sent[1], 'the sale whose answer was lost is sent again')
+    check.lengthOf(sent, 3)
+    // ... and the first till, whose two tabs both sync the same queue
+    await one.context.setOffline(false)
+    await Promise.all([backOnline(tabA), backOnline(tabB)])
+    check.deepEqual(await numbersOf(fixture.register.id), [1, 2, 3])
+    const register2 = await db.from('registers').where({ store_id: fixture.store.id, name: 'Register 2' }).first()
+    check.deepEqual(await numbersOf(register2.id), [1, 2])
+    for (const verdict of await verifyChains(fixture.store.id)) check.isTrue(verdict.ok, `${verdict.registerName}: ${verdict.problem}`)
+    check.deepEqual([...one.violations, ...two.violations], [])
+  }).timeout(240_000)
+
+  test('a sale made offline on a register someone sold on meanwhile is refused, kept on the till and listed for a manager', async ({ assert, client, cleanup }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const server = new TillServer(PORT)
+    const till = new TillBrowser()
+    cleanup(async () => {
+      await till.dispose()
+      await server.kill()
+    })
+    await server.start()
+    await till.open()
+    const page = await till.page()
+    await signInAtTill(page, server, fixture.users.cashier.email)
+
+    await till.context.setOffline(true)
+    await offline(page).waitFor({ timeout: 20_000 })
+    assert.equal(await sellOffline(page, ['96385074']), 1)
+
+    // Meanwhile a manager frees the register and another device sells on it
+    ;(await client.post(`/backoffice/offline/registers/${fixture.register.id}/release`).loginAs(fixture.users.manager).withCsrfToken().redirects(0)).assertStatus(302)
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const product = (await db.from('products').where({ store_id: fixture.store.id }).first())!
+    const sale = await device.sell([{ product: { id: product.id, name: product.name, sku: product.sku, price: product.price, taxClass: product.tax_class } as any, quantity: 1 }])
+    ;(await device.sync(client, sale)).assertStatus(201)
+
+    await till.context.setOffline(false)
+    await page.locator('#offline-status', { hasText: 'held' }).waitFor({ timeout: 30_000 })
+    const status = await page.locator('#offline-status').textContent()
+    assert.include(status, "Sale #1 held: Register sale #1 made offline cannot be recorded: the register's next number is #2")
+    assert.deepEqual(await numbersOf(fixture.register.id), [1])
+    // Kept whole for a manager
+    const review = await client.get('/backoffice/offline').loginAs(fixture.users.manager)
+    assert.include(review.text(), 'Register conflict')
+    assert.equal(Number((await db.from('offline_reviews').where({ store_id: fixture.store.id, kind: 'conflict' }).count('* as n').first()).n), 1)
+    assert.equal(await waiting(page), 1)
+    assert.deepEqual(till.violations, [])
+  }).timeout(180_000)
+
+  test('a session that ended while offline: the till asks to sign in, then syncs', async ({ assert, cleanup }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const server = new TillServer(PORT)
+    const till = new TillBrowser()
+    cleanup(async () => {
+      await till.dispose()
+      await server.kill()
+    })
+    await server.start()
+    await till.open()
+    const page = await till.page()
+    await signInAtTill(page, server, fixture.users.cashier.email)
+    await till.context.setOffline(true)
+    await offline(page).waitFor({ timeout: 20_000 })
+    assert.equal(await sellOffline(page, ['96385074']), 1)
+
+    // The session ends (its cookie gone, as after 12 hours), the network comes back
+    await till.context.clearCookies()
+    await till.context.setOffline(false)
+    await page.locator('#offline-status', { hasText: 'Signed out: sign in again to sync' }).waitFor({ timeout: 30_000 })
+    assert.equal(await waiting(page), 1)
+    await page.locator('#offline-sign-in').click()
+    await page.getByLabel('Email').fill(fixture.users.cashier.email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Register 1' }).click()
+    await backOnline(page)
+    assert.deepEqual(await numbersOf(fixture.register.id), [1])
+    assert.equal(await waiting(page), 0)
+    assert.deepEqual(till.violations, [])
+  }).timeout(180_000)
+})

@@ -1,0 +1,118 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { verifyChains } from '#sales/chain_verifier'
+import { createProduct, createStore } from '#tests/fixtures'
+import { offline, sellOffline, signInAtTill, TillBrowser, TillServer, waiting } from './offline/till_device.js'
+
+/*
+| The offline till end to end: a real server process killed and started again, a real Chromium
+| with a profile on disk, the real database. Sales made offline reach the books once each, with
+| the register's next numbers, and every register's chain verifies.
+*/
+
+const PORT = Number(process.env.PORT ?? 3334) + 31
+
+async function onlineSale(page: any, code: string) {
+  const input = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
+  await input.fill(code)
+  await input.press('Enter')
+  await page.locator('#cart-panel .cart-line').first().waitFor()
+  await page.keyboard.press('F9')
+  await page.getByRole('button', { name: 'Cash', exact: true }).click()
+  await page.getByLabel('Amount tendered').fill('20.00')
+  await page.getByRole('button', { name: /Complete sale/ }).click()
+  await page.getByTestId('change-due').or(page.getByText('No change due.')).waitFor()
+}
+
+/** Synced, reloaded, online again */
+function backOnline(page: any) {
+  return page.waitForFunction(() => {
+    const doc = (globalThis as any).document
+    return doc.body.dataset.offlineReady === 'yes' && !doc.querySelector('#offline-till:not([hidden])')
+  }, null, { timeout: 30_000 })
+}
+
+async function salesOf(registerId: number) {
+  return db.from('sales').where({ register_id: registerId, status: 'completed' }).orderBy('number').select('number', 'channel', 'client_uuid', 'total')
+}
+
+test.group('Offline till in Chromium', () => {
+  test('sells with the server killed, across a reload and a closed browser, then syncs each sale once', async ({ assert, cleanup }) => {
+    const fixture = await createStore({ cashRounding: 5 })
+    const cola = await createProduct(fixture, { name: 'Cola 330ml', price: 1000, barcode: '5000112637922', stock: 50 })
+    const gum = await createProduct(fixture, { name: 'Mint Gum', price: 249, barcode: '4006381333931', stock: 50 })
+    const server = new TillServer(PORT)
+    const browser = new TillBrowser()
+    cleanup(async () => {
+      await browser.dispose()
+      await server.kill()
+    })
+    await server.start()
+    await browser.open()
+    let page = await browser.page()
+    await signInAtTill(page, server, fixture.users.cashier.email)
+
+    // One sale online first, and the server killed right after: the offline sales continue the
+    // number and hash its receipt carried
+    await onlineSale(page, '5000112637922')
+    await server.kill()
+    // The cashier scans: the request fails, and the till turns to its offline screen (unless it
+    // noticed first, renewing its lease after the sale)
+    const scan = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
+    await scan.fill('4006381333931', { timeout: 2000 }).then(() => scan.press('Enter', { timeout: 2000 })).catch(() => {})
+    await offline(page).waitFor({ timeout: 20_000 })
+    assert.isTrue(await page.locator('[data-online-only]').first().isDisabled())
+    assert.include(await offline(page).textContent(), 'Not while offline')
+    const numbers = []
+    numbers.push(await sellOffline(page, ['5000112637922', '4006381333931'], { cash: '20.00' }))
+    numbers.push(await sellOffline(page, ['4006381333931'], { card: { code: 'AUTH-1' } }))
+    assert.equal(await waiting(page), 2)
+    assert.include(await page.locator('#offline-status').textContent(), 'Offline: 2 sales waiting to sync')
+
+    // A reload with the server still down: the service worker serves the till
+    await page.reload()
+    await offline(page).waitFor({ timeout: 20_000 })
+    numbers.push(await sellOffline(page, ['5000112637922', '5000112637922'], { card: { amount: '5.00', code: 'SPLIT-1' }, cash: '20.00' }))
+    // Search by word prefixes, and the grid
+    await offline(page).getByLabel('Scan or search').fill('min gu')
+    await offline(page).getByRole('button', { name: /Mint Gum/ }).first().click()
+    await offline(page).getByRole('button', { name: 'Add Cola 330ml' }).click()
+    await offline(page).getByRole('button', { name: 'Discount on Cola 330ml' }).click()
+    await offline(page).getByLabel('Discount value for Cola 330ml').fill('10')
+    await offline(page).getByRole('button', { name: 'Apply' }).first().click()
+    await offline(page).locator('.badge', { hasText: '$1.00' }).waitFor()
+    await offline(page).getByRole('button', { name: 'Cash', exact: true }).click()
+    await offline(page).getByRole('button', { name: 'Exact amount' }).click()
+    await offline(page).getByRole('button', { name: 'Complete sale' }).click()
+    numbers.push(Number((await offline(page).getByTestId('sale-number').textContent())!.slice(1)))
+    await offline(page).getByRole('button', { name: 'New sale' }).click()
+
+    // The browser closed and opened again, the server still down
+    await browser.close()
+    await browser.open()
+    page = await browser.page()
+    await page.goto(`${server.url}/till`)
+    await offline(page).waitFor({ timeout: 20_000 })
+    assert.equal(await waiting(page), 4)
+    for (let i = 0; i < 3; i++) numbers.push(await sellOffline(page, ['4006381333931']))
+    assert.deepEqual(numbers, [2, 3, 4, 5, 6, 7, 8])
+    assert.lengthOf(await salesOf(fixture.register.id), 1)
+
+    // The server is back: the queue syncs by itself and the till goes back online
+    await server.start()
+    await backOnline(page)
+    const sales = await salesOf(fixture.register.id)
+    assert.deepEqual(sales.map((s) => s.number), [1, 2, 3, 4, 5, 6, 7, 8])
+    assert.deepEqual(sales.map((s) => s.channel), ['till', ...Array(7).fill('offline')])
+    assert.equal(new Set(sales.map((s) => s.client_uuid)).size, 8)
+    const [verdict] = (await verifyChains(fixture.store.id)).filter((v) => v.registerId === fixture.register.id)
+    assert.isTrue(verdict.ok, verdict.problem ?? '')
+    // The stock ledger: online 1 cola; offline 1+2+1 cola and 1+1+1+3 gum
+    const stock = await db.from('products').whereIn('id', [cola.id, gum.id]).orderBy('id').select('stock')
+    assert.deepEqual(stock.map((r) => Number(r.stock)), [50 - 5, 50 - 6])
+    const moved = await db.from('stock_movements').whereIn('product_id', [cola.id, gum.id]).groupBy('product_id').orderBy('product_id').select('product_id').sum('quantity as total')
+    // The ledger (the first stock of 50, then every sale) adds up to the stock
+    assert.deepEqual(moved.map((r) => Number(r.total)), [45, 44])
+    assert.deepEqual(browser.violations, [])
+  }).timeout(240_000)
+})
