@@ -5,6 +5,7 @@
 |   live     node ace pos:bench-live      sale -> stock update on 200 connected tills
 |   reports  node ace pos:bench-reports   daily sales report, X and Z over 1,000,000 sale lines
 |   exports  node ace pos:bench-exports   accounting exports of a year (1,000,000 sale lines)
+|   offline  node ace pos:bench-offline   offline till: catalog snapshot and delta, syncing 1,000 sales, scan offline
 | `npm run bench -- till live` runs some of them. Exits 1 when any missed a budget or failed.
 | On SQLite the bench stores go to storage/bench.sqlite3 unless SQLITE_PATH says otherwise, so
 | they never mix with the demo's or a store's own database.
@@ -16,6 +17,7 @@ const SUITES = {
   live: 'pos:bench-live',
   reports: 'pos:bench-reports',
   exports: 'pos:bench-exports',
+  offline: 'pos:bench-offline',
 }
 
 const asked = process.argv.slice(2)
