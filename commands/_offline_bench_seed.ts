@@ -6,6 +6,7 @@
 import { searchWords } from '#catalog/catalog_service'
 import { ean13 } from '#core/barcode'
 import { dbTimestamp } from '#platform/db_time'
+import { transaction } from '#platform/db_transaction'
 
 const HUGE_STOCK = 1_000_000
 const BRANDS = ['Acme', 'Northwind', 'Contoso', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Soylent', 'Gringotts', 'Wonka', 'Oceanic', 'Cyberdyne']
@@ -31,7 +32,7 @@ export async function seedBenchProducts(db: any, storeId: number, products: numb
   const started = Date.now()
   log(`seeding ${products - have} products into the bench store (${have} there)...`)
   for (let from = have; from < products; from += BATCH * 10) {
-    await db.transaction(async (trx: any) => {
+    await transaction(async (trx: any) => {
       for (let start = from; start < Math.min(products, from + BATCH * 10); start += BATCH) {
         const rows = []
         for (let n = start; n < Math.min(products, start + BATCH); n++) {

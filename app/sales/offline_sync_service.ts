@@ -4,10 +4,13 @@ import { DateTime } from 'luxon'
 import { DomainError } from '#exceptions/domain_error'
 import Sale from '#models/sale'
 import type Store from '#models/store'
+import UserModel from '#models/user'
 import type User from '#models/user'
 import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
-import { recordAudit } from '#platform/audit_service'
+import { auditStatement, recordAudit } from '#platform/audit_service'
+import { insertedId, insertStatement, modelInsert, runStatements, type InsertedId, type Statement } from '#platform/sql_batch'
+import { quantitiesByProduct, stockStatement } from '#sales/sale_completion'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import StoreAccessService from '#staff/store_access_service'
@@ -82,7 +85,6 @@ export default class OfflineSyncService {
 
   /** The cashier who made the sale: active, allowed to sell, working in this store */
   async #seller(actor: SyncActor, sale: OfflineSale): Promise<User> {
-    const { default: UserModel } = await import('#models/user')
     const seller = sale.user_id === actor.user.id ? actor.user : await UserModel.find(sale.user_id)
     const allowed = seller && seller.active && ['admin', 'manager', 'cashier'].includes(seller.role) && (await new StoreAccessService().belongs(seller, actor.store.id))
     if (!allowed) {
@@ -92,25 +94,37 @@ export default class OfflineSyncService {
     return seller
   }
 
+  /**
+   * Two round trips on MariaDB, as an online sale: the locking reads, then every write with the
+   * COMMIT (sql_batch.ts). Locks in the online order: the register, then products by id.
+   */
   async #write(actor: SyncActor, seller: User, sale: OfflineSale, priced: PricedOfflineSale, trx: TransactionClientContract) {
     const storeId = actor.store.id
-    // The register first, locked: numbers and the chain move on under this lock, as online
-    const register = await trx.from('registers').where({ id: sale.register_id, store_id: storeId }).forUpdate().select('id', 'last_sale_number', 'last_sale_hash', 'open_shift_id').first()
+    const perProduct = quantitiesByProduct(sale.items.map((item) => ({ productId: item.product_id, quantity: item.quantity })))
+    const productIds = [...perProduct.keys()]
+    const [registerRead, sameSale, productsRead, reviewsRead] = await runStatements(trx, [
+      { sql: 'SELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE id = ? AND store_id = ? FOR UPDATE', bindings: [sale.register_id, storeId] },
+      // The same sale committed while this one waited for the register (two tabs, a retry): a
+      // locking read sees it, and the first answer is given again
+      { sql: 'SELECT id FROM sales WHERE client_uuid = ? FOR UPDATE', bindings: [sale.client_uuid] },
+      { sql: `SELECT id, name, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${productIds.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`, bindings: [storeId, ...productIds] },
+      { sql: 'SELECT kind FROM offline_reviews WHERE client_uuid = ?', bindings: [sale.client_uuid] },
+    ].map((statement) => (trx.dialect.name === 'mysql' ? statement : { ...statement, sql: statement.sql.replace(/ FOR UPDATE$/, '') })))
+    const register = registerRead.rows[0]
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-    // The same sale committed while this one waited for the register (two tabs, a retry): a
-    // locking read sees it, and the first answer is given again below
-    if (await trx.from('sales').where('client_uuid', sale.client_uuid).forUpdate().select('id').first()) return { recorded: true as const }
+    if (sameSale.rows.length) return { recorded: true as const }
+    const reviewed = new Set<string>(reviewsRead.rows.map((r) => r.kind))
     const expected = Number(register.last_sale_number) + 1
     if (sale.number !== expected || (sale.previous_hash ?? null) !== (register.last_sale_hash ?? null)) {
       const message = `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`
-      await this.#keepForReview(trx, storeId, sale, null, [{ kind: 'conflict', message, detail: sale }])
-      await recordAudit({ action: 'offline_sale_conflict', storeId, userId: actor.user.id, subjectType: 'register', subjectId: sale.register_id, data: { clientUuid: sale.client_uuid, number: sale.number, expected }, ip: actor.ip }, trx)
+      await runStatements(trx, [
+        ...reviewStatements(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed),
+        auditStatement({ action: 'offline_sale_conflict', storeId, userId: actor.user.id, subjectType: 'register', subjectId: sale.register_id, data: { clientUuid: sale.client_uuid, number: sale.number, expected }, ip: actor.ip }),
+      ])
       return { conflict: message }
     }
 
-    const productIds = [...new Set(sale.items.map((i) => i.product_id))].sort((a, b) => a - b)
-    const products = await trx.from('products').whereIn('id', productIds).where('store_id', storeId).orderBy('id').forUpdate().select('id', 'name', 'price', 'tax_class', 'stock', 'active', 'archived_at')
-    const byId = new Map(products.map((p) => [Number(p.id), p]))
+    const byId = new Map(productsRead.rows.map((p) => [Number(p.id), p]))
     const rates = await flatRateTax.ratesFor(storeId, trx)
     const reviews: Review[] = []
     for (const item of sale.items) {
@@ -121,98 +135,106 @@ export default class OfflineSyncService {
       const rate = rates.get(item.tax_class)?.ratePpm ?? 0
       if (rate !== item.tax_rate_ppm) reviews.push({ kind: 'tax_changed', message: `${item.name} was taxed offline at ${item.tax_rate_ppm / 10_000}%; the rate is now ${rate / 10_000}%` })
     }
-
     // The stock moves whatever it was: an offline sale is a fact (negative stock is reviewed)
-    const perProduct = new Map<number, number>()
-    for (const item of sale.items) perProduct.set(item.product_id, (perProduct.get(item.product_id) ?? 0) + item.quantity)
     for (const [productId, quantity] of perProduct) {
-      await trx.from('products').where('id', productId).decrement('stock', quantity)
       const left = Number(byId.get(productId)!.stock) - quantity
       if (left < 0) reviews.push({ kind: 'negative_stock', message: `${byId.get(productId)!.name}: stock went to ${left} with this offline sale`, detail: { productId, stock: left } })
     }
 
     const completedAt = DateTime.fromISO(sale.completed_at, { zone: 'utc' })
     const now = dbTimestamp()
-    const created = await Sale.create(
-      {
-        storeId,
-        registerId: sale.register_id,
-        userId: seller.id,
-        customerId: null,
-        shiftId: register.open_shift_id ?? null,
-        status: 'completed',
-        channel: 'offline',
-        number: sale.number,
-        subtotal: sale.subtotal,
-        discountTotal: sale.discount_total,
-        taxTotal: sale.tax_total,
-        total: sale.total,
-        paidTotal: sale.payments.reduce((sum, p) => sum + p.amount, 0),
-        changeDue: sale.payments.reduce((sum, p) => sum + (p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0), 0),
-        roundingTotal: sale.rounding,
-        cartDiscountType: sale.cart_discount_type,
-        cartDiscountValue: sale.cart_discount_value,
-        previousHash: sale.previous_hash,
-        hash: sale.hash,
-        completedAt,
-        clientUuid: sale.client_uuid,
-        deviceId: sale.device_id,
-      },
-      { client: trx }
+    const record = new Sale().merge({
+      storeId,
+      registerId: sale.register_id,
+      userId: seller.id,
+      customerId: null,
+      shiftId: register.open_shift_id ?? null,
+      status: 'completed',
+      channel: 'offline',
+      number: sale.number,
+      subtotal: sale.subtotal,
+      discountTotal: sale.discount_total,
+      taxTotal: sale.tax_total,
+      total: sale.total,
+      paidTotal: sale.payments.reduce((sum, p) => sum + p.amount, 0),
+      changeDue: sale.payments.reduce((sum, p) => sum + (p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0), 0),
+      roundingTotal: sale.rounding,
+      cartDiscountType: sale.cart_discount_type,
+      cartDiscountValue: sale.cart_discount_value,
+      previousHash: sale.previous_hash,
+      hash: sale.hash,
+      completedAt,
+      clientUuid: sale.client_uuid,
+      deviceId: sale.device_id,
+    })
+    // The sale's INSERT comes first after the stock: the rows below take its id from it
+    const saleId = insertedId(1)
+    const [, saleInsert] = await runStatements(
+      trx,
+      [
+        stockStatement({ allowNegativeStock: true }, perProduct),
+        modelInsert(record),
+        insertStatement(
+          'sale_items',
+          sale.items.map((item, position) => ({
+            sale_id: saleId,
+            product_id: item.product_id,
+            name: item.name,
+            sku: item.sku,
+            quantity: item.quantity,
+            list_price: item.list_price,
+            unit_price: item.unit_price,
+            discount_type: item.discount_type,
+            discount_value: item.discount_value,
+            line_discount: priced.lines[position].lineDiscount,
+            cart_discount_share: priced.lines[position].cartDiscountShare,
+            tax_class: item.tax_class,
+            tax_rate_ppm: item.tax_rate_ppm,
+            tax_total: priced.lines[position].taxTotal,
+            subtotal: priced.lines[position].subtotal,
+            total: priced.lines[position].total,
+            position,
+            created_at: now,
+            updated_at: now,
+          }))
+        ),
+        insertStatement(
+          'payments',
+          sale.payments.map((p) => ({
+            sale_id: saleId,
+            store_id: storeId,
+            user_id: seller.id,
+            method: p.method,
+            amount: p.amount,
+            tendered: p.method === 'cash' ? (p.tendered ?? p.amount) : null,
+            change: p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0,
+            reference: p.reference,
+            status: 'approved',
+            created_at: dbTimestamp(completedAt),
+            updated_at: now,
+          }))
+        ),
+        insertStatement(
+          'stock_movements',
+          productIds.map((productId) => ({ store_id: storeId, product_id: productId, quantity: -perProduct.get(productId)!, reason: 'sale', sale_id: saleId, user_id: seller.id, created_at: dbTimestamp(completedAt) }))
+        ),
+        { sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [sale.number, sale.hash, sale.register_id] },
+        auditStatement({ action: 'sale_completed', storeId, userId: seller.id, subjectType: 'sale', subjectId: saleId, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id }, ip: actor.ip }),
+        ...reviewStatements(storeId, sale, saleId, reviews, reviewed),
+      ],
+      { commit: true }
     )
-    await trx.insertQuery().table('sale_items').multiInsert(
-      sale.items.map((item, position) => ({
-        sale_id: created.id,
-        product_id: item.product_id,
-        name: item.name,
-        sku: item.sku,
-        quantity: item.quantity,
-        list_price: item.list_price,
-        unit_price: item.unit_price,
-        discount_type: item.discount_type,
-        discount_value: item.discount_value,
-        line_discount: priced.lines[position].lineDiscount,
-        cart_discount_share: priced.lines[position].cartDiscountShare,
-        tax_class: item.tax_class,
-        tax_rate_ppm: item.tax_rate_ppm,
-        tax_total: priced.lines[position].taxTotal,
-        subtotal: priced.lines[position].subtotal,
-        total: priced.lines[position].total,
-        position,
-        created_at: now,
-        updated_at: now,
-      }))
-    )
-    await trx.insertQuery().table('payments').multiInsert(
-      sale.payments.map((p) => ({
-        sale_id: created.id,
-        store_id: storeId,
-        user_id: seller.id,
-        method: p.method,
-        amount: p.amount,
-        tendered: p.method === 'cash' ? (p.tendered ?? p.amount) : null,
-        change: p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0,
-        reference: p.reference,
-        status: 'approved',
-        created_at: dbTimestamp(completedAt),
-        updated_at: now,
-      }))
-    )
-    await trx.insertQuery().table('stock_movements').multiInsert(
-      [...perProduct].map(([productId, quantity]) => ({ store_id: storeId, product_id: productId, quantity: -quantity, reason: 'sale', sale_id: created.id, user_id: seller.id, created_at: dbTimestamp(completedAt) }))
-    )
-    await trx.from('registers').where('id', sale.register_id).update({ last_sale_number: sale.number, last_sale_hash: sale.hash })
-    await recordAudit({ action: 'sale_completed', storeId, userId: seller.id, subjectType: 'sale', subjectId: created.id, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id }, ip: actor.ip }, trx)
-    await this.#keepForReview(trx, storeId, sale, created.id, reviews)
-    return { saleId: created.id, reviews }
+    return { saleId: Number(saleInsert.insertId), reviews }
   }
+}
 
-  async #keepForReview(trx: TransactionClientContract, storeId: number, sale: OfflineSale, saleId: number | null, reviews: Review[]) {
-    if (!reviews.length) return
-    const existing = new Set((await trx.from('offline_reviews').where('client_uuid', sale.client_uuid).select('kind')).map((r) => r.kind))
-    const fresh = reviews.filter((r, i) => !existing.has(r.kind) && reviews.findIndex((o) => o.kind === r.kind) === i)
-    if (!fresh.length) return
-    await trx.insertQuery().table('offline_reviews').multiInsert(
+/** The review rows of a sale (one per kind not reviewed yet for its UUID) */
+function reviewStatements(storeId: number, sale: OfflineSale, saleId: number | InsertedId | null, reviews: Review[], reviewed: Set<string>): Statement[] {
+  const fresh = reviews.filter((r, i) => !reviewed.has(r.kind) && reviews.findIndex((o) => o.kind === r.kind) === i)
+  if (!fresh.length) return []
+  return [
+    insertStatement(
+      'offline_reviews',
       fresh.map((r) => ({
         store_id: storeId,
         register_id: sale.register_id,
@@ -223,6 +245,6 @@ export default class OfflineSyncService {
         detail: r.detail === undefined ? null : JSON.stringify(r.detail),
         created_at: dbTimestamp(),
       }))
-    )
-  }
+    ),
+  ]
 }

@@ -129,7 +129,7 @@ export function quantitiesByProduct(items: { productId: number; quantity: number
  * sells into negative stock, a row whose stock is short is left out, so fewer rows changed
  * than products means the sale would oversell.
  */
-export function stockStatement(store: Store, perProduct: Map<number, number>): Statement {
+export function stockStatement(store: Pick<Store, 'allowNegativeStock'>, perProduct: Map<number, number>): Statement {
   const productIds = [...perProduct.keys()]
   const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
   const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
