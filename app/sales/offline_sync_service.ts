@@ -12,6 +12,8 @@ import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
+import { runStatements } from '#platform/sql_batch'
+import { saleSummaryStatements } from '#sales/sale_summaries'
 
 /*
 | Recording the sales a till made while the server was out of reach (the offline till).
@@ -202,6 +204,12 @@ export default class OfflineSyncService {
       [...perProduct].map(([productId, quantity]) => ({ store_id: storeId, product_id: productId, quantity: -quantity, reason: 'sale', sale_id: created.id, user_id: seller.id, created_at: dbTimestamp(completedAt) }))
     )
     await trx.from('registers').where('id', sale.register_id).update({ last_sale_number: sale.number, last_sale_hash: sale.hash })
+    // The report summaries of the day it was made (its own completed_at, however late it syncs)
+    const summaryLines = sale.items.map((item, position) => ({ productId: item.product_id, quantity: item.quantity, total: priced.lines[position].total, taxTotal: priced.lines[position].taxTotal }))
+    await runStatements(
+      trx,
+      saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId, userId: seller.id, completedAt, total: sale.total, taxTotal: sale.tax_total, discountTotal: sale.discount_total, lines: summaryLines, payments: sale.payments }, 1)
+    )
     await recordAudit({ action: 'sale_completed', storeId, userId: seller.id, subjectType: 'sale', subjectId: created.id, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id }, ip: actor.ip }, trx)
     await this.#keepForReview(trx, storeId, sale, created.id, reviews)
     return { saleId: created.id, reviews }

@@ -13,6 +13,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { newSaleItemRow } from '#sales/cart_line_rows'
 import type { CartLine } from '#core/cart_lines'
 import { type RegisterRow, registerRow } from '#sales/checkout_rules'
+import { saleSummaryStatements } from '#sales/sale_summaries'
 
 /*
 | Completing a paid sale, in one transaction: the register's next number and hash-chain link
@@ -104,6 +105,8 @@ export async function completeSale(
       data: { number: sale.number, total: sale.total, payment: newPayment ? newPayment.method : payments.at(-1)?.method },
       ip: actor.ip,
     }),
+    // The report summaries of its day, exact at every commit (before the lines: their id read is last)
+    ...saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: sale.storeId, userId: sale.userId, completedAt, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments }, 1),
     ...(freshItems.length ? lineStatements(saleId, freshItems) : []),
   ]
   const results = await runStatements(trx, statements)
