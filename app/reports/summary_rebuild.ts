@@ -192,6 +192,13 @@ function isZero(table: SummaryTable, row: Row) {
   return table.counters.every((c) => row[c] === 0)
 }
 
+/** Every day of the store's summaries written again (after its time zone changed) */
+export async function rebuildAllSummaries(store: Store) {
+  const summaries = new SummaryRebuild()
+  const span = await summaries.span(store)
+  if (span) await summaries.rebuild(store, span.from, span.to)
+}
+
 export function* eachDay(from: string, to: string) {
   for (let d = DateTime.fromISO(from, { zone: 'utc' }); d.toISODate()! <= to; d = d.plus({ days: 1 })) yield d.toISODate()!
 }

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import SummaryRebuild from '#reports/summary_rebuild'
+import ReportService from '#reports/report_service'
 import NoReceiptRefundService from '#returns/no_receipt_refund_service'
 import { completedSale } from '../returns/helpers.js'
 import { TestDevice } from '../offline/device.js'
@@ -106,5 +107,48 @@ test.group('Report summaries', () => {
     assert.include(failed.stdout + failed.stderr, `summary_products`)
     await run('node', ['ace.js', 'pos:summaries', '--rebuild', store])
     assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [])
+  }).timeout(120_000)
+
+  test('every report reads the same from the summaries (whole days) and today’s lines as from the lines alone', async ({ client, assert }) => {
+    const rnd = random(Number(process.env.SUMMARY_SEED ?? 7))
+    const fixture = await createStore({ allowNegativeStock: true })
+    const products = [
+      await createProduct(fixture, { price: 450, cost: 200, stock: 500 }),
+      await createProduct(fixture, { price: 1299, cost: 900, stock: 500, taxClass: 'reduced' }),
+      await createProduct(fixture, { price: 99, cost: 10, stock: 500, taxClass: 'zero' }),
+    ]
+    const zone = fixture.store.timeZone
+    const now = DateTime.now().setZone(zone)
+    // Offline sales at random times of the last 40 days (synced now, each on its own day)
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    for (let i = 0; i < 20; i++) {
+      const at = now.minus({ days: Math.floor(rnd() * 40), hours: Math.floor(rnd() * 24), minutes: Math.floor(rnd() * 60) })
+      await device.sell([{ product: products[i % 3], quantity: 1 + Math.floor(rnd() * 3) }, { product: products[(i + 1) % 3], quantity: 1 }], { cash: rnd() < 0.5, at })
+    }
+    for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+    // Today's, online: one voided, one partly refunded
+    const cashier = await apiToken(client, fixture.users.cashier)
+    const manager = await apiToken(client, fixture.users.manager)
+    const today = [
+      await completedSale(client, cashier, [{ product_id: products[0].id, quantity: 2 }]),
+      await completedSale(client, cashier, [{ product_id: products[1].id, quantity: 1 }], 'card_external'),
+      await completedSale(client, manager, [{ product_id: products[2].id, quantity: 4 }]),
+    ]
+    ;(await client.post(`/api/sales/${today[0].id}/void`).bearerToken(manager).json({ reason: 'Mistake' })).assertStatus(200)
+    ;(await client.post(`/api/sales/${today[2].id}/refunds`).bearerToken(cashier).json({ items: [{ sale_item_id: today[2].items[0].id, quantity: 1 }], reason: 'Broken' })).assertStatus(201)
+
+    const fromSummaries = new ReportService()
+    const fromLines = new ReportService(undefined, 'lines')
+    const day = (days: number) => now.minus({ days }).toISODate()!
+    assert.deepEqual(fromSummaries.split(fixture.store, day(40), day(0), now), { summary: { from: day(40), to: day(1) }, lines: { from: day(0), to: day(0) } })
+    for (const [from, to] of [[day(40), day(1)], [day(40), day(0)], [day(0), day(0)], [day(10), day(3)], [day(3), day(3)]]) {
+      for (const report of ['byDayAndHour', 'byPaymentMethod', 'byCashier', 'products'] as const) {
+        assert.deepEqual(await fromSummaries[report](fixture.store, from, to), await fromLines[report](fixture.store, from, to), `${report} ${from}..${to}`)
+      }
+      assert.deepEqual(await fromSummaries.byStore([fixture.store], from, to), await fromLines.byStore([fixture.store], from, to))
+    }
+    const month = await fromSummaries.byDayAndHour(fixture.store, day(40), day(0))
+    assert.equal(month.days.reduce((sum, d) => sum + d.count, 0), 20 + 2, 'the voided sale is not counted')
   }).timeout(120_000)
 })
