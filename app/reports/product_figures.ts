@@ -1,10 +1,12 @@
+import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
 import type SalesQueryService from '#sales/sales_query_service'
 import { dbTimestamp } from '#platform/db_time'
 
 /*
-| Sold quantity, amount and tax per product over a period: whole days from summary_products,
+| Sold quantity, amount and tax per product over a period: whole months from
+| summary_product_months, the other whole days from summary_products,
 | today from the lines, summed in one statement (UNION ALL of the two, grouped again) and joined
 | to the product's current name, SKU, cost and category, as the reports show them.
 */
@@ -22,11 +24,17 @@ export default class ProductFigures {
     const bindings: unknown[] = []
     const refunds = extra.refunds ?? false
     if (range.summary) {
-      parts.push(
-        `SELECT product_id, SUM(quantity) AS quantity, SUM(total) AS gross, SUM(tax_total) AS tax${refunds ? ', SUM(refunded_quantity) AS refunded_quantity, SUM(refunded_total) AS refunded_gross, SUM(refunded_tax) AS refunded_tax' : ''}
-         FROM summary_products WHERE store_id = ? AND day >= ? AND day <= ? GROUP BY product_id`
-      )
-      bindings.push(store.id, range.summary.from, range.summary.to)
+      const refundColumns = refunds ? ', SUM(refunded_quantity) AS refunded_quantity, SUM(refunded_total) AS refunded_gross, SUM(refunded_tax) AS refunded_tax' : ''
+      const columns = `product_id, SUM(quantity) AS quantity, SUM(total) AS gross, SUM(tax_total) AS tax${refundColumns}`
+      const { months, days } = wholeMonths(range.summary.from, range.summary.to)
+      if (months) {
+        parts.push(`SELECT ${columns} FROM summary_product_months WHERE store_id = ? AND month >= ? AND month <= ? GROUP BY product_id`)
+        bindings.push(store.id, months.from, months.to)
+      }
+      for (const part of days) {
+        parts.push(`SELECT ${columns} FROM summary_products WHERE store_id = ? AND day >= ? AND day <= ? GROUP BY product_id`)
+        bindings.push(store.id, part.from, part.to)
+      }
     }
     if (range.lines) {
       const { start, end } = this.sales.dayRange(store, range.lines.from, range.lines.to)
@@ -56,4 +64,18 @@ export default class ProductFigures {
     const answer = await db.rawQuery(sql, bindings as any[])
     return (db.connection().dialect.name === 'mysql' ? answer[0] : answer) as any[]
   }
+}
+
+/** The whole calendar months inside from..to ('yyyy-MM'), and the days around them */
+export function wholeMonths(from: string, to: string) {
+  const start = DateTime.fromISO(from, { zone: 'utc' })
+  const end = DateTime.fromISO(to, { zone: 'utc' })
+  const first = start.day === 1 ? start : start.plus({ months: 1 }).startOf('month')
+  const last = end.hasSame(end.endOf('month'), 'day') ? end.startOf('month') : end.minus({ months: 1 }).startOf('month')
+  if (first > last) return { months: null, days: [{ from, to }] }
+  const days: { from: string; to: string }[] = []
+  if (first.toISODate()! > from) days.push({ from, to: first.minus({ days: 1 }).toISODate()! })
+  const afterLast = last.plus({ months: 1 })
+  if (afterLast.toISODate()! <= to) days.push({ from: afterLast.toISODate()!, to })
+  return { months: { from: first.toFormat('yyyy-MM'), to: last.toFormat('yyyy-MM') }, days }
 }

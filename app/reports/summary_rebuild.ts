@@ -29,6 +29,8 @@ export const SUMMARY_TABLES: SummaryTable[] = [
 
 const n = (value: unknown) => Number(value ?? 0)
 
+const MONTH_COUNTERS = SUMMARY_TABLES.at(-1)!.counters
+
 /** The UTC hour and quarter of a timestamp column, as text "yyyy-MM-dd HH" and 0..3 */
 export function quarterColumns(client: QueryClientContract, column: string) {
   return client.dialect.name === 'mysql'
@@ -157,7 +159,39 @@ export default class SummaryRebuild {
       days++
       progress?.(day)
     }
+    // The products' months, summed from their days
+    for (const month of eachMonth(from, to)) {
+      await inTransaction(async (trx) => {
+        await trx.from('summary_product_months').where({ store_id: store.id, month }).delete()
+        await trx.rawQuery(
+          `INSERT INTO summary_product_months (store_id, month, product_id, ${MONTH_COUNTERS.join(', ')})
+           SELECT store_id, ?, product_id, ${MONTH_COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM summary_products
+           WHERE store_id = ? AND day >= ? AND day <= ? GROUP BY store_id, product_id`,
+          [month, store.id, `${month}-01`, `${month}-31`]
+        )
+      })
+    }
     return days
+  }
+
+  /** Each month's product rows that differ from the sum of its days' rows */
+  async checkMonths(store: Store, from: string, to: string): Promise<Difference[]> {
+    const differences: Difference[] = []
+    for (const month of eachMonth(from, to)) {
+      const [days, kept] = await Promise.all([
+        db.from('summary_products').where('store_id', store.id).whereBetween('day', [`${month}-01`, `${month}-31`]).groupBy('product_id').select('product_id').sum(Object.fromEntries(MONTH_COUNTERS.map((c) => [c, c]))),
+        db.from('summary_product_months').where({ store_id: store.id, month }).select('product_id', ...MONTH_COUNTERS),
+      ])
+      const table = { name: 'summary_product_months', keys: ['product_id'], counters: MONTH_COUNTERS }
+      const want = new Map(days.map((r: any) => complete(table, r)).filter((r) => !isZero(table, r)).map((r) => [String(r.product_id), r]))
+      const have = new Map(kept.map((r: any) => complete(table, r)).filter((r) => !isZero(table, r)).map((r) => [String(r.product_id), r]))
+      for (const key of new Set([...want.keys(), ...have.keys()])) {
+        const sum = want.get(key) ?? null
+        const row = have.get(key) ?? null
+        if (!sum || !row || MONTH_COUNTERS.some((c) => sum[c] !== row[c])) differences.push({ table: 'summary_product_months', day: month, key, stored: row, lines: sum })
+      }
+    }
+    return differences
   }
 
   /** Every difference between the stored summaries and the lines over the days */
@@ -176,7 +210,7 @@ export default class SummaryRebuild {
         }
       }
     }
-    return differences
+    return [...differences, ...(await this.checkMonths(store, from, to))]
   }
 }
 
@@ -197,6 +231,11 @@ export async function rebuildAllSummaries(store: Store) {
   const summaries = new SummaryRebuild()
   const span = await summaries.span(store)
   if (span) await summaries.rebuild(store, span.from, span.to)
+}
+
+/** The months ('yyyy-MM') that the days from..to touch */
+export function* eachMonth(from: string, to: string) {
+  for (let m = DateTime.fromISO(from.slice(0, 7) + '-01', { zone: 'utc' }); m.toFormat('yyyy-MM') <= to.slice(0, 7); m = m.plus({ months: 1 })) yield m.toFormat('yyyy-MM')
 }
 
 export function* eachDay(from: string, to: string) {

@@ -7,7 +7,7 @@ import { addToStatement } from '#platform/sql_upsert'
 | sale, a void and a refund move, as statements for the writer's own transaction: the sale's batch
 | carries them in its round trip. A sale lands on the store's day and hour of its completed_at
 | (an offline sale synced later on its own day); a void takes the sale off that same day; a
-| refund counts on the day it is made. Rows are always written in one order (sales, tenders,
+| refund counts on the day it is made. Products are also kept by month. Rows are always written in one order (sales, tenders,
 | cashiers, products by id), so two tills moving the same rows queue instead of deadlocking.
 */
 
@@ -68,9 +68,8 @@ export function saleSummaryStatements(dialect: string, timeZone: string, sale: S
   }
   statements.push(addToStatement(dialect, 'summary_cashiers', ['store_id', 'day', 'user_id'], [{ ...at, user_id: sale.userId, sales_count: sign, total: sign * sale.total }]))
   if (products.size) {
-    statements.push(
-      addToStatement(dialect, 'summary_products', ['store_id', 'day', 'product_id'], [...products].sort(([a], [b]) => a - b).map(([productId, p]) => ({ ...at, product_id: productId, quantity: sign * p.quantity, total: sign * p.total, tax_total: sign * p.tax })))
-    )
+    const rows = [...products].sort(([a], [b]) => a - b).map(([productId, p]) => ({ product_id: productId, quantity: sign * p.quantity, total: sign * p.total, tax_total: sign * p.tax }))
+    statements.push(...productStatements(dialect, at, rows))
   }
   return statements
 }
@@ -89,9 +88,16 @@ export function refundSummaryStatements(dialect: string, timeZone: string, refun
   }
   const statements = [addToStatement(dialect, 'summary_sales', ['store_id', 'day', 'hour'], [{ ...at, hour, refund_count: 1, refund_total: refund.total, refund_tax: refund.taxTotal }])]
   if (products.size) {
-    statements.push(
-      addToStatement(dialect, 'summary_products', ['store_id', 'day', 'product_id'], [...products].sort(([a], [b]) => a - b).map(([productId, p]) => ({ ...at, product_id: productId, refunded_quantity: p.quantity, refunded_total: p.amount, refunded_tax: p.tax })))
-    )
+    const rows = [...products].sort(([a], [b]) => a - b).map(([productId, p]) => ({ product_id: productId, refunded_quantity: p.quantity, refunded_total: p.amount, refunded_tax: p.tax }))
+    statements.push(...productStatements(dialect, at, rows))
   }
   return statements
+}
+
+/** The products' rows of the day, and of its month */
+function productStatements(dialect: string, at: { store_id: number; day: string }, rows: Record<string, number>[]) {
+  return [
+    addToStatement(dialect, 'summary_products', ['store_id', 'day', 'product_id'], rows.map((row) => ({ ...at, ...row }))),
+    addToStatement(dialect, 'summary_product_months', ['store_id', 'month', 'product_id'], rows.map((row) => ({ store_id: at.store_id, month: at.day.slice(0, 7), ...row }))),
+  ]
 }
