@@ -19,13 +19,11 @@ export interface SplitRange {
 export default class ProductFigures {
   constructor(private sales: SalesQueryService) {}
 
-  async perProduct(store: Store, range: SplitRange, extra: { refunds?: boolean } = {}) {
+  async perProduct(store: Store, range: SplitRange) {
     const parts: string[] = []
     const bindings: unknown[] = []
-    const refunds = extra.refunds ?? false
     if (range.summary) {
-      const refundColumns = refunds ? ', SUM(refunded_quantity) AS refunded_quantity, SUM(refunded_total) AS refunded_gross, SUM(refunded_tax) AS refunded_tax' : ''
-      const columns = `product_id, SUM(quantity) AS quantity, SUM(total) AS gross, SUM(tax_total) AS tax${refundColumns}`
+      const columns = 'product_id, SUM(quantity) AS quantity, SUM(total) AS gross, SUM(tax_total) AS tax'
       const { months, days } = wholeMonths(range.summary.from, range.summary.to)
       if (months) {
         parts.push(`SELECT ${columns} FROM summary_product_months WHERE store_id = ? AND month >= ? AND month <= ? GROUP BY product_id`)
@@ -39,26 +37,17 @@ export default class ProductFigures {
     if (range.lines) {
       const { start, end } = this.sales.dayRange(store, range.lines.from, range.lines.to)
       parts.push(
-        `SELECT sale_items.product_id, SUM(sale_items.quantity) AS quantity, SUM(sale_items.total) AS gross, SUM(sale_items.tax_total) AS tax${refunds ? ', 0 AS refunded_quantity, 0 AS refunded_gross, 0 AS refunded_tax' : ''}
+        `SELECT sale_items.product_id, SUM(sale_items.quantity) AS quantity, SUM(sale_items.total) AS gross, SUM(sale_items.tax_total) AS tax
          FROM sale_items JOIN sales ON sales.id = sale_items.sale_id
          WHERE sales.store_id = ? AND sales.status = 'completed' AND sales.completed_at >= ? AND sales.completed_at <= ? GROUP BY sale_items.product_id`
       )
       bindings.push(store.id, dbTimestamp(start!), dbTimestamp(end!))
-      if (refunds) {
-        parts.push(
-          `SELECT refund_items.product_id, 0, 0, 0, SUM(refund_items.quantity), SUM(refund_items.amount), SUM(refund_items.tax_amount)
-           FROM refund_items JOIN refunds ON refunds.id = refund_items.refund_id
-           WHERE refunds.store_id = ? AND refunds.created_at >= ? AND refunds.created_at <= ? GROUP BY refund_items.product_id`
-        )
-        bindings.push(store.id, dbTimestamp(start!), dbTimestamp(end!))
-      }
     }
     if (!parts.length) return []
-    const sums = refunds ? ', SUM(u.refunded_quantity) AS refunded_quantity, SUM(u.refunded_gross) AS refunded_gross, SUM(u.refunded_tax) AS refunded_tax' : ''
-    const keep = refunds ? 'SUM(u.quantity) <> 0 OR SUM(u.refunded_quantity) <> 0' : 'SUM(u.quantity) <> 0'
+    // A product whose sales were all voided keeps a row of zeros in the summaries: left out, as from the lines
     const sql = `SELECT g.*, products.name, products.sku, products.cost, categories.name AS category
-      FROM (SELECT u.product_id, SUM(u.quantity) AS quantity, SUM(u.gross) AS gross, SUM(u.tax) AS tax${sums}
-            FROM (${parts.join(' UNION ALL ')}) u GROUP BY u.product_id HAVING ${keep}) g
+      FROM (SELECT u.product_id, SUM(u.quantity) AS quantity, SUM(u.gross) AS gross, SUM(u.tax) AS tax
+            FROM (${parts.join(' UNION ALL ')}) u GROUP BY u.product_id HAVING SUM(u.quantity) <> 0) g
       JOIN products ON products.id = g.product_id
       LEFT JOIN categories ON categories.id = products.category_id`
     const answer = await db.rawQuery(sql, bindings as any[])
