@@ -3,7 +3,8 @@
 | database, then a summary. Each is an ace command of its own, with its own flags:
 |   till     node ace pos:bench           scan-to-cart, completing sales, sales/s, till page weight
 |   live     node ace pos:bench-live      sale -> stock update on 200 connected tills
-|   reports  node ace pos:bench-reports   daily sales report, X and Z over 1,000,000 sale lines
+|   reports  node ace pos:bench-reports   a day, 30 and 365 days of reports over 10,000,000 sale lines
+|                                         (from the daily summaries), X and Z of a busy day
 |   exports  node ace pos:bench-exports   accounting exports of a year (1,000,000 sale lines)
 |   offline  node ace pos:bench-offline   offline till: catalog snapshot and delta, syncing 1,000 sales, scan offline
 | `npm run bench -- till live` runs some of them. Exits 1 when any missed a budget or failed.

@@ -1,16 +1,20 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import Store from '#models/store'
 import SalesQueryService from '#sales/sales_query_service'
 import DashboardService from '#reports/dashboard_service'
 import { dbTimestamp } from '#platform/db_time'
+import { quarterColumns } from '#reports/summary_rebuild'
+import ProductFigures, { type SplitRange } from '#reports/product_figures'
 
 /*
-| The managers' reports. Every figure comes from aggregate SQL; JavaScript only moves the
-| aggregates into the store's days. Times are stored in UTC: sales are summed per UTC quarter
-| hour in SQL (a few thousand buckets at most for a month), and each bucket is placed in the
-| store's own day and hour with its time zone, daylight saving and half-hour offsets included.
+| The managers' reports. Every figure comes from aggregate SQL; JavaScript only merges the
+| aggregates. Whole days before the store's today are read from the daily summaries (kept with
+| every sale, void and refund: app/sales/sale_summaries.ts), so a month or a year costs a few
+| thousand summary rows instead of every sale line; today, still being sold on, is read from the
+| lines. Times are stored in UTC: today's sales are summed per UTC quarter hour in SQL, and each
+| bucket is placed in the store's own hour with its time zone (half-hour offsets included).
+| `source: 'lines'` reads every day from the lines, as before the summaries (tests compare both).
 */
 
 export interface DayRow {
@@ -32,132 +36,186 @@ export interface ProductRow {
   margin: number
 }
 
+export type ReportSource = 'summaries' | 'lines'
+
 const n = (value: unknown) => Number(value ?? 0)
 
 export default class ReportService {
-  constructor(private sales = new SalesQueryService()) {}
+  constructor(
+    private sales = new SalesQueryService(),
+    private source: ReportSource = 'summaries'
+  ) {}
 
-  /** The UTC quarter-hour of completed_at, as text "yyyy-MM-dd HH" and a quarter 0..3 */
-  #quarterColumns(client: QueryClientContract) {
-    const mysql = client.dialect.name === 'mysql'
-    return mysql
-      ? { hour: "DATE_FORMAT(completed_at, '%Y-%m-%d %H')", quarter: 'FLOOR(MINUTE(completed_at) / 15)' }
-      : { hour: 'substr(completed_at, 1, 13)', quarter: 'CAST(substr(completed_at, 15, 2) AS INTEGER) / 15' }
+  /** Days before the store's today come from the summaries, the rest from the lines */
+  split(store: Store, from: string, to: string, now: DateTime = DateTime.now()): SplitRange {
+    if (this.source === 'lines') return { summary: null, lines: { from, to } }
+    const today = now.setZone(store.timeZone).toISODate()!
+    const yesterday = now.setZone(store.timeZone).minus({ days: 1 }).toISODate()!
+    return {
+      summary: from <= yesterday ? { from, to: to < yesterday ? to : yesterday } : null,
+      lines: to >= today ? { from: from > today ? from : today, to } : null,
+    }
   }
 
-  #bucketTime(hour: string, quarter: number, zone: string) {
-    return DateTime.fromFormat(hour, 'yyyy-MM-dd HH', { zone: 'utc' }).plus({ minutes: quarter * 15 }).setZone(zone)
+  #utc(store: Store, range: { from: string; to: string }) {
+    const { start, end } = this.sales.dayRange(store, range.from, range.to)
+    return [dbTimestamp(start!), dbTimestamp(end!)] as const
   }
 
   /** Completed sales per store day (every day of the range, zeros included) and per hour of the day */
   async byDayAndHour(store: Store, from: string, to: string) {
-    const client = db.connection()
-    const { start, end } = this.sales.dayRange(store, from, to)
-    const { hour, quarter } = this.#quarterColumns(client)
-    const buckets = await client
-      .from('sales')
-      .where({ store_id: store.id, status: 'completed' })
-      .where('completed_at', '>=', dbTimestamp(start!))
-      .where('completed_at', '<=', dbTimestamp(end!))
-      .select(client.raw(`${hour} as h`), client.raw(`${quarter} as q`))
-      .count('* as count')
-      .sum({ total: 'total', tax: 'tax_total', discounts: 'discount_total' })
-      .groupByRaw(`${hour}, ${quarter}`)
-
+    const { summary, lines } = this.split(store, from, to)
     const days = new Map<string, DayRow>()
     for (let d = DateTime.fromISO(from, { zone: store.timeZone }); d.toISODate()! <= to; d = d.plus({ days: 1 })) {
       days.set(d.toISODate()!, { day: d.toISODate()!, count: 0, total: 0, tax: 0, discounts: 0 })
     }
     const hours = Array.from({ length: 24 }, (_, h) => ({ hour: h, count: 0, total: 0 }))
-    for (const row of buckets as any[]) {
-      const local = this.#bucketTime(String(row.h), n(row.q), store.timeZone)
-      const day = days.get(local.toISODate()!)
+    const add = (dayKey: string, hour: number, row: any) => {
+      const day = days.get(dayKey)
       if (day) {
         day.count += n(row.count)
         day.total += n(row.total)
         day.tax += n(row.tax)
         day.discounts += n(row.discounts)
       }
-      hours[local.hour].count += n(row.count)
-      hours[local.hour].total += n(row.total)
+      hours[hour].count += n(row.count)
+      hours[hour].total += n(row.total)
+    }
+    if (summary) {
+      const rows = await db
+        .from('summary_sales')
+        .where('store_id', store.id)
+        .whereBetween('day', [summary.from, summary.to])
+        .select('day', 'hour', 'sales_count as count', 'total', 'tax_total as tax', 'discount_total as discounts')
+      for (const row of rows) add(String(row.day), n(row.hour), row)
+    }
+    if (lines) {
+      const client = db.connection()
+      const [start, end] = this.#utc(store, lines)
+      const { hour, quarter } = quarterColumns(client, 'completed_at')
+      const buckets = await client
+        .from('sales')
+        .where({ store_id: store.id, status: 'completed' })
+        .where('completed_at', '>=', start)
+        .where('completed_at', '<=', end)
+        .select(client.raw(`${hour} as h`), client.raw(`${quarter} as q`))
+        .count('* as count')
+        .sum({ total: 'total', tax: 'tax_total', discounts: 'discount_total' })
+        .groupByRaw(`${hour}, ${quarter}`)
+      for (const row of buckets as any[]) {
+        const local = DateTime.fromFormat(String(row.h), 'yyyy-MM-dd HH', { zone: 'utc' }).plus({ minutes: n(row.q) * 15 }).setZone(store.timeZone)
+        add(local.toISODate()!, local.hour, row)
+      }
     }
     return { days: [...days.values()], hours }
   }
 
   async byPaymentMethod(store: Store, from: string, to: string) {
-    const { start, end } = this.sales.dayRange(store, from, to)
-    const rows = await db
-      .from('payments')
-      .join('sales', 'sales.id', 'payments.sale_id')
-      .where({ 'sales.store_id': store.id, 'sales.status': 'completed', 'payments.status': 'approved' })
-      .where('sales.completed_at', '>=', dbTimestamp(start!))
-      .where('sales.completed_at', '<=', dbTimestamp(end!))
-      .groupBy('payments.method')
-      .select('payments.method')
-      .count('* as count')
-      .sum('payments.amount as amount')
-      .orderBy('payments.method')
-    return rows.map((r: any) => ({ method: r.method as string, count: n(r.count), amount: n(r.amount) }))
+    const { summary, lines } = this.split(store, from, to)
+    const methods = new Map<string, { method: string; count: number; amount: number }>()
+    const add = (rows: any[]) => {
+      for (const r of rows) {
+        const entry = methods.get(r.method) ?? { method: String(r.method), count: 0, amount: 0 }
+        entry.count += n(r.count)
+        entry.amount += n(r.amount)
+        methods.set(entry.method, entry)
+      }
+    }
+    if (summary) {
+      add(await db.from('summary_tenders').where('store_id', store.id).whereBetween('day', [summary.from, summary.to]).groupBy('method').select('method').sum({ count: 'payment_count', amount: 'amount' }))
+    }
+    if (lines) {
+      const [start, end] = this.#utc(store, lines)
+      add(
+        await db
+          .from('payments')
+          .join('sales', 'sales.id', 'payments.sale_id')
+          .where({ 'sales.store_id': store.id, 'sales.status': 'completed', 'payments.status': 'approved' })
+          .where('sales.completed_at', '>=', start)
+          .where('sales.completed_at', '<=', end)
+          .groupBy('payments.method')
+          .select('payments.method')
+          .count('* as count')
+          .sum('payments.amount as amount')
+      )
+    }
+    return [...methods.values()].filter((m) => m.count !== 0).sort((a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0))
   }
 
   async byCashier(store: Store, from: string, to: string) {
-    const { start, end } = this.sales.dayRange(store, from, to)
-    const rows = await db
-      .from('sales')
-      .join('users', 'users.id', 'sales.user_id')
-      .where({ 'sales.store_id': store.id, 'sales.status': 'completed' })
-      .where('sales.completed_at', '>=', dbTimestamp(start!))
-      .where('sales.completed_at', '<=', dbTimestamp(end!))
-      .groupBy('sales.user_id', 'users.name')
-      .select('sales.user_id', 'users.name')
-      .count('* as count')
-      .sum('sales.total as total')
-      .orderBy('total', 'desc')
-    return rows.map((r: any) => ({ userId: n(r.user_id), name: r.name as string, count: n(r.count), total: n(r.total) }))
+    const { summary, lines } = this.split(store, from, to)
+    const cashiers = new Map<number, { userId: number; name: string; count: number; total: number }>()
+    const add = (rows: any[]) => {
+      for (const r of rows) {
+        const entry = cashiers.get(n(r.user_id)) ?? { userId: n(r.user_id), name: r.name as string, count: 0, total: 0 }
+        entry.count += n(r.count)
+        entry.total += n(r.total)
+        cashiers.set(entry.userId, entry)
+      }
+    }
+    if (summary) {
+      add(
+        await db
+          .from('summary_cashiers')
+          .join('users', 'users.id', 'summary_cashiers.user_id')
+          .where('summary_cashiers.store_id', store.id)
+          .whereBetween('summary_cashiers.day', [summary.from, summary.to])
+          .groupBy('summary_cashiers.user_id', 'users.name')
+          .select('summary_cashiers.user_id', 'users.name')
+          .sum({ count: 'summary_cashiers.sales_count', total: 'summary_cashiers.total' })
+      )
+    }
+    if (lines) {
+      const [start, end] = this.#utc(store, lines)
+      add(
+        await db
+          .from('sales')
+          .join('users', 'users.id', 'sales.user_id')
+          .where({ 'sales.store_id': store.id, 'sales.status': 'completed' })
+          .where('sales.completed_at', '>=', start)
+          .where('sales.completed_at', '<=', end)
+          .groupBy('sales.user_id', 'users.name')
+          .select('sales.user_id', 'users.name')
+          .count('* as count')
+          .sum('sales.total as total')
+      )
+    }
+    return [...cashiers.values()].filter((c) => c.count !== 0).sort((a, b) => b.total - a.total || a.name.localeCompare(b.name))
   }
 
-  /** Each store's totals over the same calendar days, each in its own time zone (a query per zone) */
+  /** Each store's totals over the same calendar days, each in its own time zone (queries per zone) */
   async byStore(stores: Store[], from: string, to: string) {
     const byZone = new Map<string, Store[]>()
     for (const store of stores) byZone.set(store.timeZone, [...(byZone.get(store.timeZone) ?? []), store])
     const totals = new Map<number, { count: number; total: number }>()
+    const add = (rows: any[]) => {
+      for (const row of rows) {
+        const entry = totals.get(n(row.store_id)) ?? { count: 0, total: 0 }
+        entry.count += n(row.count)
+        entry.total += n(row.total)
+        totals.set(n(row.store_id), entry)
+      }
+    }
     for (const group of byZone.values()) {
-      const { start, end } = this.sales.dayRange(group[0], from, to)
-      const rows = await db
-        .from('sales')
-        .whereIn('store_id', group.map((s) => s.id))
-        .where('status', 'completed')
-        .where('completed_at', '>=', dbTimestamp(start!))
-        .where('completed_at', '<=', dbTimestamp(end!))
-        .groupBy('store_id')
-        .select('store_id')
-        .count('* as count')
-        .sum('total as total')
-      for (const row of rows) totals.set(n(row.store_id), { count: n(row.count), total: n(row.total) })
+      const ids = group.map((s) => s.id)
+      const { summary, lines } = this.split(group[0], from, to)
+      if (summary) {
+        add(await db.from('summary_sales').whereIn('store_id', ids).whereBetween('day', [summary.from, summary.to]).groupBy('store_id').select('store_id').sum({ count: 'sales_count', total: 'total' }))
+      }
+      if (lines) {
+        const [start, end] = this.#utc(group[0], lines)
+        add(await db.from('sales').whereIn('store_id', ids).where('status', 'completed').where('completed_at', '>=', start).where('completed_at', '<=', end).groupBy('store_id').select('store_id').count('* as count').sum('total as total'))
+      }
     }
     return stores.map((store) => ({ storeId: store.id, name: store.name, currency: store.currency, count: totals.get(store.id)?.count ?? 0, total: totals.get(store.id)?.total ?? 0 }))
   }
 
   /**
    * Sales per product (quantity, revenue without tax, cost at today's product cost, margin),
-   * and the same summed per category. One grouped query over the period's lines.
+   * and the same summed per category. One grouped query over the period's summaries and lines.
    */
   async products(store: Store, from: string, to: string) {
-    const { start, end } = this.sales.dayRange(store, from, to)
-    const perProduct = db
-      .from('sale_items')
-      .join('sales', 'sales.id', 'sale_items.sale_id')
-      .where({ 'sales.store_id': store.id, 'sales.status': 'completed' })
-      .where('sales.completed_at', '>=', dbTimestamp(start!))
-      .where('sales.completed_at', '<=', dbTimestamp(end!))
-      .groupBy('sale_items.product_id')
-      .select('sale_items.product_id')
-      .sum({ quantity: 'sale_items.quantity', gross: 'sale_items.total', tax: 'sale_items.tax_total' })
-    const rows = await db
-      .from(perProduct.as('g'))
-      .join('products', 'products.id', 'g.product_id')
-      .leftJoin('categories', 'categories.id', 'products.category_id')
-      .select('g.product_id', 'g.quantity', 'g.gross', 'g.tax', 'products.name', 'products.sku', 'products.cost', 'categories.name as category')
+    const rows = await new ProductFigures(this.sales).perProduct(store, this.split(store, from, to))
     const all: ProductRow[] = rows.map((r: any) => {
       const quantity = n(r.quantity)
       const revenue = n(r.gross) - n(r.tax)
@@ -174,9 +232,10 @@ export default class ReportService {
     }
     const sorted = [...all].sort((a, b) => b.revenue - a.revenue || a.name.localeCompare(b.name))
     return {
+      all: sorted,
       best: sorted.slice(0, 10),
       worst: sorted.slice(-10).reverse(),
-      categories: [...byCategory.values()].sort((a, b) => b.revenue - a.revenue),
+      categories: [...byCategory.values()].sort((a, b) => b.revenue - a.revenue || a.category.localeCompare(b.category)),
     }
   }
 

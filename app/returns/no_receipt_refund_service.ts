@@ -12,6 +12,8 @@ import { MAX_QUANTITY } from '#core/money'
 import { paymentMethod } from '#sales/payment_methods'
 import { taxCalculatorFor } from '#sales/flat_rate_tax'
 import { returnToStock } from '#returns/stock_return'
+import { runStatements } from '#platform/sql_batch'
+import { refundSummaryStatements } from '#sales/sale_summaries'
 import { publishRefunded, returnReason } from '#returns/returned_sale'
 
 /*
@@ -85,6 +87,10 @@ export default class NoReceiptRefundService {
       await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
       const productIds = await returnToStock(trx, { storeId: actor.store.id, userId: actor.user.id, saleId: null, reason: 'refund', note: `refund ${refund.id} (no receipt)`, at: createdAt }, lines.filter((l) => l.restock).map((l) => ({ productId: l.product.id, quantity: l.quantity })))
       await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
+      await runStatements(
+        trx,
+        refundSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: actor.store.id, createdAt, total, taxTotal, lines: lines.map((l, i) => ({ productId: l.product.id, quantity: l.quantity, amount: amounts[i].amount, taxAmount: amounts[i].tax })) })
+      )
       await recordAudit(
         { action: 'refund_without_receipt', storeId: actor.store.id, userId: actor.user.id, subjectType: 'refund', subjectId: refund.id, data: { total, reason, method, approvedBy: approver.id }, ip: actor.ip },
         trx

@@ -15,6 +15,8 @@ import { recordAudit } from '#platform/audit_service'
 import { refundHash } from '#core/sale_chain'
 import { paymentMethod } from '#sales/payment_methods'
 import { returnToStock } from '#returns/stock_return'
+import { runStatements } from '#platform/sql_batch'
+import { refundSummaryStatements } from '#sales/sale_summaries'
 import { lockCompletedSale, publishRefunded, returnReason, type RefundPlan } from '#returns/returned_sale'
 
 /*
@@ -194,6 +196,10 @@ export default class RefundService {
     const productIds = await returnToStock(trx, { storeId: sale.storeId, userId: actor.user.id, saleId: sale.id, reason: 'refund', note: `refund ${refund.id}`, at: createdAt }, lines.filter((l) => l.restock).map((l) => ({ productId: l.item.productId, quantity: l.quantity })))
 
     await trx.from('sales').where('id', sale.id).increment('refunded_total', total)
+    await runStatements(
+      trx,
+      refundSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: sale.storeId, createdAt, total, taxTotal, lines: lines.map((l) => ({ productId: l.item.productId, quantity: l.quantity, amount: l.amount, taxAmount: l.taxAmount })) })
+    )
     await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
     await recordAudit(
       {

@@ -9,6 +9,8 @@ import { voidHash } from '#core/sale_chain'
 import { returnToStock } from '#returns/stock_return'
 import { lockCompletedSale, returnReason } from '#returns/returned_sale'
 import { publish } from '#events/domain_events'
+import { runStatements } from '#platform/sql_batch'
+import { saleSummaryStatements } from '#sales/sale_summaries'
 
 /*
 | Voiding a completed sale: a manager's action while its shift is open (or on its day); the sale
@@ -62,6 +64,17 @@ export default class VoidService {
       })
       await sale.save()
       await trx.from('registers').where('id', register.id).update({ last_sale_hash: sale.voidHash })
+      // The sale leaves the report summaries of the day it was made
+      const payments = await trx.from('payments').where({ sale_id: sale.id, status: 'approved' }).select('method', 'amount')
+      await runStatements(
+        trx,
+        saleSummaryStatements(
+          trx.dialect.name,
+          actor.store.timeZone,
+          { storeId: sale.storeId, userId: sale.userId, completedAt: sale.completedAt!, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments: payments.map((p) => ({ method: String(p.method), amount: Number(p.amount) })) },
+          -1
+        )
+      )
       await recordAudit(
         { action: 'sale_voided', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { number: sale.number, total: sale.total, reason }, ip: actor.ip },
         trx

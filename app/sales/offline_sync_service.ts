@@ -11,6 +11,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { auditStatement, recordAudit } from '#platform/audit_service'
 import { insertedId, insertStatement, modelInsert, runStatements, type InsertedId, type Statement } from '#platform/sql_batch'
 import { quantitiesByProduct, stockStatement } from '#sales/sale_completion'
+import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import StoreAccessService from '#staff/store_access_service'
@@ -167,6 +168,7 @@ export default class OfflineSyncService {
       clientUuid: sale.client_uuid,
       deviceId: sale.device_id,
     })
+    const summaryLines = sale.items.map((item, position) => ({ productId: item.product_id, quantity: item.quantity, total: priced.lines[position].total, taxTotal: priced.lines[position].taxTotal }))
     // The sale's INSERT comes first after the stock: the rows below take its id from it
     const saleId = insertedId(1)
     const [, saleInsert] = await runStatements(
@@ -221,6 +223,9 @@ export default class OfflineSyncService {
         { sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [sale.number, sale.hash, sale.register_id] },
         auditStatement({ action: 'sale_completed', storeId, userId: seller.id, subjectType: 'sale', subjectId: saleId, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id }, ip: actor.ip }),
         ...reviewStatements(storeId, sale, saleId, reviews, reviewed),
+        // Last, the report summaries of the day it was made (its own completed_at, however late
+        // it syncs): rows every till of the store writes, locked only from here to the COMMIT
+        ...saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId, userId: seller.id, completedAt, total: sale.total, taxTotal: sale.tax_total, discountTotal: sale.discount_total, lines: summaryLines, payments: sale.payments }, 1),
       ],
       { commit: true }
     )

@@ -13,6 +13,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { newSaleItemRow } from '#sales/cart_line_rows'
 import type { CartLine } from '#core/cart_lines'
 import { type RegisterRow, registerRow } from '#sales/checkout_rules'
+import { saleSummaryStatements } from '#sales/sale_summaries'
 
 /*
 | Completing a paid sale, in one transaction: the register's next number and hash-chain link
@@ -79,6 +80,7 @@ export async function completeSale(
   const saleId = isNew ? insertedId(0) : sale.id
   const freshItems = items.filter((i): i is CartLine => !i.id)
   const freshPayments = payments.filter((p) => !p.$isPersisted)
+  const summaries = saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: sale.storeId, userId: sale.userId, completedAt, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments }, 1)
   const statements: Statement[] = [
     ...(saleWrite ? [saleWrite] : []),
     ...freshPayments.map((payment) => modelInsert(payment, { sale_id: saleId })),
@@ -105,6 +107,9 @@ export async function completeSale(
       ip: actor.ip,
     }),
     ...(freshItems.length ? lineStatements(saleId, freshItems) : []),
+    // Last, the report summaries of its day (exact at every commit): rows every till of the store
+    // writes, so they stay locked only from here to the COMMIT
+    ...summaries,
   ]
   const results = await runStatements(trx, statements)
   const first = saleWrite ? 1 : 0
@@ -114,7 +119,7 @@ export async function completeSale(
     payment.saleId = sale.id
     markInserted(payment, results[first + index])
   })
-  if (freshItems.length) takeLineIds(freshItems, results.at(-1)!)
+  if (freshItems.length) takeLineIds(freshItems, results[results.length - summaries.length - 1])
 }
 
 /** How many of each product the sale's lines take, by product id in ascending order (the lock order) */

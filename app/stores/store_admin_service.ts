@@ -1,3 +1,4 @@
+import { rebuildAllSummaries } from '#reports/summary_rebuild'
 import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
 import Register from '#models/register'
@@ -57,7 +58,8 @@ export default class StoreAdminService {
 
   async update(store: Store, input: StoreInput, admin: User, ip?: string | null) {
     this.#check(input)
-    return inTransaction(async (trx) => {
+    const zoneBefore = store.timeZone
+    const updated = await inTransaction(async (trx) => {
       if (input.currency !== store.currency && (await trx.from('sales').where('store_id', store.id).first())) {
         throw new DomainError('This store has sales in its currency: the currency can no longer change', { code: 'currency_locked', field: 'currency' })
       }
@@ -70,6 +72,9 @@ export default class StoreAdminService {
       }
       return store
     })
+    // The report summaries are kept by the store's days: a new time zone moves the days' edges
+    if (updated.timeZone !== zoneBefore) await rebuildAllSummaries(updated)
+    return updated
   }
 
   async addRegister(store: Store, name: string) {

@@ -8,6 +8,7 @@ import { middleware } from '#start/kernel'
 const TillShiftController = () => import('#controllers/till/shift_controller')
 const ShiftsController = () => import('#controllers/backoffice/shifts_controller')
 const ReportsController = () => import('#controllers/backoffice/reports_controller')
+const PeriodReportsController = () => import('#controllers/backoffice/period_reports_controller')
 const ApiShiftsController = () => import('#controllers/api/shifts_controller')
 
 // The till: open, cash in/out, no-sale, X report, close with the count, the Z just written
@@ -33,6 +34,8 @@ router
     router.post('/shifts/:id/print', [ShiftsController, 'print'])
     router.get('/reports', [ReportsController, 'index'])
     router.get('/reports/csv/:table', [ReportsController, 'csv'])
+    router.get('/reports/periods', [PeriodReportsController, 'index'])
+    router.get('/reports/periods/csv/:table', [PeriodReportsController, 'csv'])
   })
   .prefix('/backoffice')
   .use([middleware.auth({ guards: ['web'] }), middleware.can('viewReports')])

@@ -68,6 +68,7 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
       'GET /backoffice/exports',
       'GET /backoffice/products/export.csv',
       'GET /backoffice/reports/csv/:table',
+      'GET /backoffice/reports/periods/csv/:table',
       'POST /backoffice/customers/:id/export',
       'POST /backoffice/exports',
     ])
@@ -87,6 +88,9 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
     await get(`/backoffice/audit.csv`)
     for (const table of ['days', 'hours', 'methods', 'categories', 'cashiers', 'stores', 'best', 'worst', 'valuation', 'low_stock']) {
       await get(`/backoffice/reports/csv/${table}?from=${from}&to=${to}`)
+    }
+    for (const table of ['periods', 'products', 'categories']) {
+      await get(`/backoffice/reports/periods/csv/${table}?view=month&period=${from.slice(0, 7)}`)
     }
     for (const id of ids) {
       const api = await client.get(`/api/exports/${id}?from=${from}&to=${to}`).header('authorization', `Bearer ${token}`)

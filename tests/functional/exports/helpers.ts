@@ -4,6 +4,7 @@ import CheckoutService from '#sales/checkout_service'
 import CartService from '#sales/cart_service'
 import PaymentService from '#sales/payment_service'
 import Sale from '#models/sale'
+import SummaryRebuild from '#reports/summary_rebuild'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
 
 /*
@@ -73,6 +74,8 @@ export async function seedWeek(options: { formulaName?: string; pricesIncludeTax
     }
     saleIds.push(...made)
   }
+  // The sales were moved behind the checkout's back: their report summaries are written again
+  await new SummaryRebuild().rebuild(fixture.store, today.minus({ days: 7 }).toISODate()!, today.toISODate()!)
   return {
     fixture,
     from: today.minus({ days: 7 }).toISODate()!,

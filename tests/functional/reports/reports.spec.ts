@@ -5,6 +5,7 @@ import db from '@adonisjs/lucid/services/db'
 import Category from '#models/category'
 import CheckoutService from '#sales/checkout_service'
 import ReportService from '#reports/report_service'
+import SummaryRebuild from '#reports/summary_rebuild'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
 import type Product from '#models/product'
 
@@ -14,6 +15,11 @@ async function saleAt(fixture: TestStore, product: Product, quantity: number, at
     payment: { method },
   })
   await db.from('sales').where('id', sale.id).update({ completed_at: DateTime.fromISO(at, { zone: 'utc' }).toFormat('yyyy-MM-dd HH:mm:ss') })
+  // Moved behind the checkout's back: the report summaries are written again, as after an import
+  const zone = fixture.store.timeZone
+  for (const day of [DateTime.now().setZone(zone).toISODate()!, DateTime.fromISO(at, { zone: 'utc' }).setZone(zone).toISODate()!]) {
+    await new SummaryRebuild().rebuild(fixture.store, day, day)
+  }
   return sale
 }
 

@@ -1,0 +1,58 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import PeriodReportService, { change, type PeriodView } from '#reports/period_report_service'
+import { barChart, compactAmount } from '#reports/chart_svg'
+import { csvStream } from '#platform/csv_writer'
+import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
+
+/** The owners' month and year views: this period against the one before, products, categories, margins, and a CSV of each table */
+@inject()
+export default class PeriodReportsController {
+  constructor(private periods: PeriodReportService) {}
+
+  async index(ctx: HttpContext) {
+    const { store } = ctx
+    const view = viewOf(ctx)
+    const data = await this.periods.compare(store, view, ctx.request.qs().period)
+    const money = (amount: number) => formatMoney(amount, store.currency)
+    const digits = currencyDigits(store.currency)
+    const chart = barChart(
+      data.rows.map((r) => ({ label: view === 'year' ? r.key.slice(5) : r.key.slice(8), value: r.total, text: `${r.key}: ${money(r.total)} in ${r.count} sales` })),
+      { title: `Sales by ${view === 'year' ? 'month' : 'day'}, ${data.current.label}`, labelEvery: view === 'year' ? 1 : 5, format: (a: number) => money(a).replace(/[.,]0+(?=\D*$)/, ''), formatShort: (a: number) => compactAmount(a, digits) }
+    )
+    const nav = this.periods.periods(store, view, data.current.key)
+    const previousKey = nav.previous.key
+    const query = new URLSearchParams({ view, period: data.current.key }).toString()
+    return ctx.view.render('backoffice/reports/periods', { ...data, view, chart, previousKey, query, change })
+  }
+
+  async csv(ctx: HttpContext) {
+    const view = viewOf(ctx)
+    const data = await this.periods.compare(ctx.store, view, ctx.request.qs().period)
+    const m = (amount: number) => Number(minorToDecimal(amount, ctx.store.currency))
+    const tables: Record<string, () => [string[], unknown[][]]> = {
+      periods: () => [
+        [view === 'year' ? 'Month' : 'Day', 'Sales', 'Total', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %'],
+        data.rows.map((r) => [r.key, r.count, m(r.total), m(r.tax), m(r.discounts), r.refunds, m(r.refunded), r.previous.key, r.previous.count, m(r.previous.total), change(r.total, r.previous.total) ?? '']),
+      ],
+      products: () => [
+        ['Product', 'SKU', 'Category', 'Units', 'Revenue', 'Cost', 'Margin', 'Margin %', 'Revenue in the previous period'],
+        data.all.map((p) => [p.name, p.sku, p.category, p.quantity, m(p.revenue), m(p.cost), m(p.margin), p.marginRate ?? '', m(p.previousRevenue)]),
+      ],
+      categories: () => [
+        ['Category', 'Units', 'Revenue', 'Margin', 'Margin %', 'Revenue in the previous period'],
+        data.categories.map((c) => [c.category, c.quantity, m(c.revenue), m(c.margin), c.marginRate ?? '', m(c.previousRevenue)]),
+      ],
+    }
+    const table = tables[ctx.params.table]
+    if (!table) return ctx.response.notFound('No such report table')
+    const [header, rows] = table()
+    ctx.response.header('content-type', 'text/csv; charset=utf-8')
+    ctx.response.header('content-disposition', `attachment; filename="${ctx.params.table}-${data.current.key}.csv"`)
+    ctx.response.stream(csvStream(header, rows))
+  }
+}
+
+function viewOf(ctx: HttpContext): PeriodView {
+  return ctx.request.qs().view === 'year' ? 'year' : 'month'
+}

@@ -1,0 +1,155 @@
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import type Store from '#models/store'
+import ReportService, { type ProductRow } from '#reports/report_service'
+import SalesQueryService from '#sales/sales_query_service'
+import { dbTimestamp } from '#platform/db_time'
+
+/*
+| The owners' view: a month (by day) or a year (by month) against the one before it, its best and
+| worst products and categories with their margins, and the refunds beside the sales. Read like
+| the other reports: whole past days from the summaries, today from the lines. A period still
+| running is compared "to date": the same number of days of the period before.
+*/
+
+export type PeriodView = 'month' | 'year'
+
+export interface Period {
+  view: PeriodView
+  /** 'yyyy-MM' or 'yyyy' */
+  key: string
+  label: string
+  from: string
+  to: string
+  toDate: boolean
+}
+
+export interface Figures {
+  count: number
+  total: number
+  tax: number
+  discounts: number
+  refunds: number
+  refunded: number
+}
+
+const n = (value: unknown) => Number(value ?? 0)
+const zero = (): Figures => ({ count: 0, total: 0, tax: 0, discounts: 0, refunds: 0, refunded: 0 })
+
+export default class PeriodReportService {
+  constructor(
+    private sales = new SalesQueryService(),
+    private reports = new ReportService(sales)
+  ) {}
+
+  /** The period asked for (the current month when the key is missing or malformed), and the one before */
+  periods(store: Store, view: PeriodView, key: unknown, now: DateTime = DateTime.now()): { current: Period; previous: Period } {
+    const local = now.setZone(store.timeZone)
+    const today = local.toISODate()!
+    const unit = view === 'year' ? 'year' : 'month'
+    const format = view === 'year' ? 'yyyy' : 'yyyy-MM'
+    let start = typeof key === 'string' ? DateTime.fromFormat(key, format, { zone: 'utc' }) : null
+    if (!start?.isValid || start.year < 2000 || start.year > 2100) start = DateTime.fromISO(today, { zone: 'utc' }).startOf(unit)
+    const make = (from: DateTime, days: number | null): Period => {
+      const end = from.endOf(unit)
+      const to = days === null ? end : DateTime.min(end, from.plus({ days }))
+      return { view, key: from.toFormat(format), label: from.toFormat(view === 'year' ? 'yyyy' : 'LLLL yyyy'), from: from.toISODate()!, to: to.toISODate()!, toDate: days !== null }
+    }
+    // A period still running: up to today, against the same span of the one before
+    const running = start.toISODate()! <= today && today <= start.endOf(unit).toISODate()!
+    const span = running ? Math.round(DateTime.fromISO(today, { zone: 'utc' }).diff(start, 'days').days) : null
+    return { current: make(start, span), previous: make(start.minus({ [unit + 's']: 1 }), span) }
+  }
+
+  /** Sales and refunds per day of the period */
+  async daily(store: Store, from: string, to: string): Promise<Map<string, Figures>> {
+    const days = new Map<string, Figures>()
+    for (let d = DateTime.fromISO(from, { zone: 'utc' }); d.toISODate()! <= to; d = d.plus({ days: 1 })) days.set(d.toISODate()!, zero())
+    const { summary, lines } = this.reports.split(store, from, to)
+    const add = (day: string, row: any) => {
+      const entry = days.get(day)
+      if (!entry) return
+      entry.count += n(row.count)
+      entry.total += n(row.total)
+      entry.tax += n(row.tax)
+      entry.discounts += n(row.discounts)
+      entry.refunds += n(row.refunds)
+      entry.refunded += n(row.refunded)
+    }
+    if (summary) {
+      const rows = await db
+        .from('summary_sales')
+        .where('store_id', store.id)
+        .whereBetween('day', [summary.from, summary.to])
+        .groupBy('day')
+        .select('day')
+        .sum({ count: 'sales_count', total: 'total', tax: 'tax_total', discounts: 'discount_total', refunds: 'refund_count', refunded: 'refund_total' })
+      for (const row of rows) add(String(row.day), row)
+    }
+    if (lines) {
+      // From today on: every line there is today's
+      const { start, end } = this.sales.dayRange(store, lines.from, lines.to)
+      const range: [string, string] = [dbTimestamp(start!), dbTimestamp(end!)]
+      const sold = await db.from('sales').where({ store_id: store.id, status: 'completed' }).whereBetween('completed_at', range).count('* as count').sum({ total: 'total', tax: 'tax_total', discounts: 'discount_total' }).first()
+      const back = await db.from('refunds').where('store_id', store.id).whereBetween('created_at', range).count('* as refunds').sum('total as refunded').first()
+      add(lines.from, { ...sold, ...back })
+    }
+    return days
+  }
+
+  /** The period's figures by day (a month) or by month (a year), with its totals */
+  async figures(store: Store, period: Period) {
+    const days = await this.daily(store, period.from, period.to)
+    const buckets = new Map<string, Figures>()
+    const totals = zero()
+    for (const [day, f] of days) {
+      const key = period.view === 'year' ? day.slice(0, 7) : day
+      const bucket = buckets.get(key) ?? zero()
+      for (const k of Object.keys(totals) as (keyof Figures)[]) {
+        bucket[k] += f[k]
+        totals[k] += f[k]
+      }
+      buckets.set(key, bucket)
+    }
+    return { buckets: [...buckets].map(([key, f]) => ({ key, ...f })), totals }
+  }
+
+  /** This period against the one before: totals, the buckets side by side, products and categories */
+  async compare(store: Store, view: PeriodView, key: unknown) {
+    const { current, previous } = this.periods(store, view, key)
+    const [now, before, products, productsBefore] = await Promise.all([
+      this.figures(store, current),
+      this.figures(store, previous),
+      this.reports.products(store, current.from, current.to),
+      this.reports.products(store, previous.from, previous.to),
+    ])
+    // Bucket i of this period beside bucket i of the one before (day 1 with day 1, January with January)
+    const rows = now.buckets.map((bucket, i) => ({ ...bucket, previous: before.buckets[i] ?? { key: '', ...zero() } }))
+    const revenueBefore = new Map(productsBefore.all.map((p) => [p.productId, p.revenue]))
+    const categoriesBefore = new Map(productsBefore.categories.map((c) => [c.category, c.revenue]))
+    const withBefore = (p: ProductRow) => ({ ...p, marginRate: rate(p.margin, p.revenue), previousRevenue: revenueBefore.get(p.productId) ?? 0 })
+    return {
+      current,
+      previous,
+      totals: now.totals,
+      previousTotals: before.totals,
+      rows,
+      best: products.best.map(withBefore),
+      worst: products.worst.map(withBefore),
+      all: products.all.map(withBefore),
+      categories: products.categories.map((c) => ({ ...c, marginRate: rate(c.margin, c.revenue), previousRevenue: categoriesBefore.get(c.category) ?? 0 })),
+      margin: products.all.reduce((sum, p) => sum + p.margin, 0),
+      previousMargin: productsBefore.all.reduce((sum, p) => sum + p.margin, 0),
+    }
+  }
+}
+
+/** A share in per cent with one decimal, or null when there is nothing to divide by */
+export function rate(part: number, whole: number): number | null {
+  return whole ? Math.round((part / whole) * 1000) / 10 : null
+}
+
+/** The change from before to now in per cent with one decimal (null when before is zero) */
+export function change(now: number, before: number): number | null {
+  return before ? Math.round(((now - before) / Math.abs(before)) * 1000) / 10 : null
+}

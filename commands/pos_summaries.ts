@@ -1,0 +1,86 @@
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+
+/*
+| node ace pos:summaries --rebuild [--from=yyyy-MM-dd --to=yyyy-MM-dd --store=<id>]
+| node ace pos:summaries --check   [--from --to --store]
+| The reports' daily summaries (app/sales/sale_summaries.ts keeps them with every sale, void and
+| refund). --rebuild writes the days again from the sale lines, payments and refunds (after a
+| bulk import, or a change of a store's time zone); --check compares them with the lines and exits
+| 1 on any difference, printing each. Days are the store's own; without --from/--to, every day
+| with sales, refunds or summaries. Rebuild days that are not being sold on: a sale committed on
+| a day while it is rebuilt may be counted twice or lost (--check tells).
+*/
+export default class PosSummaries extends BaseCommand {
+  static commandName = 'pos:summaries'
+  static description = 'Rebuild the reports’ daily summaries from the sale lines, or check them against the lines'
+  static options: CommandOptions = { startApp: true }
+
+  @flags.boolean({ description: 'Write the summaries again from the lines' })
+  declare rebuild: boolean
+
+  @flags.boolean({ description: 'Compare the summaries with the lines; exit 1 on any difference' })
+  declare check: boolean
+
+  @flags.string({ description: 'First store day (yyyy-MM-dd)' })
+  declare from: string
+
+  @flags.string({ description: 'Last store day (yyyy-MM-dd)' })
+  declare to: string
+
+  @flags.number({ description: 'Only this store' })
+  declare store: number
+
+  async run() {
+    const db = (await import('@adonisjs/lucid/services/db')).default
+    const { default: Store } = await import('#models/store')
+    const { default: SummaryRebuild } = await import('#reports/summary_rebuild')
+    try {
+      if (!this.rebuild && !this.check) {
+        this.logger.error('Say --rebuild or --check')
+        this.exitCode = 2
+        return
+      }
+      for (const day of [this.from, this.to]) {
+        if (day && !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+          this.logger.error(`Not a day: ${day} (yyyy-MM-dd)`)
+          this.exitCode = 2
+          return
+        }
+      }
+      const stores = this.store ? await Store.query().where('id', this.store) : await Store.query().orderBy('id')
+      if (this.store && !stores.length) {
+        this.logger.error(`No store ${this.store}`)
+        this.exitCode = 2
+        return
+      }
+      const summaries = new SummaryRebuild()
+      let differences = 0
+      for (const store of stores) {
+        const span = await summaries.span(store)
+        const from = this.from ?? span?.from
+        const to = this.to ?? span?.to
+        if (!from || !to) continue
+        if (this.rebuild) {
+          const started = performance.now()
+          const days = await summaries.rebuild(store, from, to)
+          this.logger.success(`store ${store.id} (${store.name}): ${days} day(s) rebuilt, ${from} to ${to}, in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+        }
+        if (this.check) {
+          const found = await summaries.check(store, from, to)
+          for (const d of found) {
+            this.logger.error(`store ${store.id} ${d.table} ${d.day} ${d.key}: summary ${JSON.stringify(d.stored)}, lines ${JSON.stringify(d.lines)}`)
+          }
+          differences += found.length
+          if (!found.length) this.logger.success(`store ${store.id} (${store.name}): summaries equal the lines, ${from} to ${to}`)
+        }
+      }
+      if (differences) {
+        this.logger.error(`${differences} difference(s) between the summaries and the lines`)
+        this.exitCode = 1
+      }
+    } finally {
+      await db.manager.closeAll()
+    }
+  }
+}

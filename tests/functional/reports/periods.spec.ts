@@ -1,0 +1,64 @@
+import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
+import Papa from 'papaparse'
+import db from '@adonisjs/lucid/services/db'
+import Category from '#models/category'
+import { createProduct, createStore } from '#tests/fixtures'
+import { TestDevice } from '../offline/device.js'
+
+/*
+| The owners' month and year views: a month against the one before, best and worst products and
+| categories with margins, CSVs, and who may see them. Sales are made on their own past days by
+| an offline till (synced now), so they reach the summaries the way real sales do.
+*/
+
+test.group('Months and years', () => {
+  test('a month against the month before, products and categories with margins, by year, as CSV', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const drinks = await Category.create({ storeId: fixture.store.id, name: 'Drinks', position: 1 })
+    const coffee = await createProduct(fixture, { name: 'Coffee', price: 300, cost: 100, taxClass: 'zero', stock: 50 })
+    const cola = await createProduct(fixture, { name: 'Cola', price: 200, cost: 150, taxClass: 'zero', stock: 50 })
+    await db.from('products').where('id', cola.id).update({ category_id: drinks.id })
+    const zone = fixture.store.timeZone
+    const month = DateTime.now().setZone(zone).minus({ months: 2 }).startOf('month')
+    const before = month.minus({ months: 1 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    await device.sell([{ product: coffee, quantity: 1 }], { at: before.set({ day: 5, hour: 11 }) })
+    await device.sell([{ product: coffee, quantity: 4 }], { at: month.set({ day: 3, hour: 10 }) })
+    await device.sell([{ product: cola, quantity: 1 }], { cash: false, at: month.set({ day: 10, hour: 18 }) })
+    for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+
+    const key = month.toFormat('yyyy-MM')
+    const page = await client.get(`/backoffice/reports/periods?view=month&period=${key}`).loginAs(fixture.users.manager)
+    page.assertStatus(200)
+    const html = page.text()
+    assert.include(html, `${month.toFormat('LLLL yyyy')} (${month.toISODate()} to ${month.endOf('month').toISODate()}) against ${before.toFormat('LLLL yyyy')}`)
+    // 2 sales for $14.00 against 1 for $3.00; margin 8.00 + 0.50 against 2.00
+    assert.match(html, /data-total="count">\s*<td>Sales<\/td>\s*<td class="num">2<\/td>\s*<td class="num">1<\/td>\s*<td class="num">100 %<\/td>/)
+    assert.match(html, /data-total="total">\s*<td>Total<\/td>\s*<td class="num">\$14\.00<\/td>\s*<td class="num">\$3\.00<\/td>\s*<td class="num">366\.7 %<\/td>/)
+    assert.include(html, '<td>Margin (revenue without tax, less cost)</td><td class="num">$8.50</td><td class="num">$2.00</td><td class="num">325 %</td>')
+    assert.include(html, `<tr data-key="${month.set({ day: 3 }).toISODate()}"><td>${month.set({ day: 3 }).toISODate()}</td><td class="num">1</td><td class="num">$12.00</td>`)
+    assert.include(html, `data-product="${coffee.id}"><td>Coffee</td><td>General</td><td class="num">4</td><td class="num">$12.00</td><td class="num">$8.00</td><td class="num">66.7 %</td><td class="num">$3.00</td>`)
+    assert.include(html, `data-category="Drinks"><td>Drinks</td><td class="num">1</td><td class="num">$2.00</td><td class="num">$0.50</td><td class="num">25 %</td><td class="num">$0.00</td>`)
+
+    const year = await client.get(`/backoffice/reports/periods?view=year&period=${month.year}`).loginAs(fixture.users.accountant)
+    year.assertStatus(200)
+    assert.match(year.text(), new RegExp(`<tr data-key="${key}"><td>${key}</td><td class="num">2</td><td class="num">\\$14\\.00</td>`))
+
+    const csv = await client.get(`/backoffice/reports/periods/csv/periods?view=month&period=${key}`).loginAs(fixture.users.manager)
+    csv.assertStatus(200)
+    const rows = Papa.parse<string[]>(csv.text().trim()).data
+    assert.deepEqual(rows[0], ['Day', 'Sales', 'Total', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %'])
+    assert.deepEqual(rows[3], [month.set({ day: 3 }).toISODate()!, '1', '12', '0', '0', '0', '0', before.set({ day: 3 }).toISODate()!, '0', '0', ''])
+    const products = Papa.parse<string[]>((await client.get(`/backoffice/reports/periods/csv/products?view=month&period=${key}`).loginAs(fixture.users.manager)).text().trim()).data
+    assert.deepEqual(products[1], ['Coffee', coffee.sku, 'General', '4', '12', '4', '8', '66.7', '3'])
+    ;(await client.get(`/backoffice/reports/periods/csv/categories?view=month&period=${key}`).loginAs(fixture.users.manager)).assertStatus(200)
+    ;(await client.get('/backoffice/reports/periods/csv/nope').loginAs(fixture.users.manager)).assertStatus(404)
+    // A bad period shows the current month; cashiers see none of it; the nav leads there
+    ;(await client.get('/backoffice/reports/periods?view=month&period=13-2026').loginAs(fixture.users.manager)).assertStatus(200)
+    ;(await client.get('/backoffice/reports/periods').loginAs(fixture.users.cashier)).assertStatus(403)
+    ;(await client.get('/backoffice/reports/periods/csv/products').loginAs(fixture.users.cashier)).assertStatus(403)
+    assert.include((await client.get('/backoffice/reports').loginAs(fixture.users.manager)).text(), 'href="/backoffice/reports/periods"')
+  }).timeout(60_000)
+})

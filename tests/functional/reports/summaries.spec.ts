@@ -1,0 +1,154 @@
+import { test } from '@japa/runner'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import { apiToken, createProduct, createStore } from '#tests/fixtures'
+import SummaryRebuild from '#reports/summary_rebuild'
+import ReportService from '#reports/report_service'
+import NoReceiptRefundService from '#returns/no_receipt_refund_service'
+import { completedSale } from '../returns/helpers.js'
+import { TestDevice } from '../offline/device.js'
+
+/*
+| The reports' daily summaries stay equal to the lines through random sales, voids, refunds,
+| exchanges, a return without a receipt and offline sales synced later (on their own days), and
+| `node ace pos:summaries --check` says so, or exits 1 naming the difference.
+*/
+
+const run = promisify(execFile)
+
+/** A small seeded generator (mulberry32), so a failing run can be replayed */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+test.group('Report summaries', () => {
+  test('random sales, voids, refunds, exchanges and offline sales: the summaries equal the lines', async ({ client, assert }) => {
+    const seed = Number(process.env.SUMMARY_SEED ?? Date.now() % 100_000)
+    const rnd = random(seed)
+    const pick = <T>(list: T[]) => list[Math.floor(rnd() * list.length)]
+    const fixture = await createStore({ allowNegativeStock: true })
+    const products = [
+      await createProduct(fixture, { price: 450, stock: 500 }),
+      await createProduct(fixture, { price: 1299, stock: 500, taxClass: 'reduced' }),
+      await createProduct(fixture, { price: 99, stock: 500, taxClass: 'zero' }),
+      await createProduct(fixture, { price: 2500, stock: 500 }),
+    ]
+    const cashier = await apiToken(client, fixture.users.cashier)
+    const manager = await apiToken(client, fixture.users.manager)
+
+    // Offline sales first (the device holds the register's head), two of them days back
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const zone = fixture.store.timeZone
+    const lateEvening = DateTime.now().setZone(zone).minus({ days: 3 }).set({ hour: 23, minute: 45, second: 0 })
+    await device.sell([{ product: products[0], quantity: 2 }, { product: products[1], quantity: 1 }], { at: lateEvening })
+    await device.sell([{ product: products[2], quantity: 5 }], { cash: false, at: lateEvening.plus({ minutes: 30 }) })
+    await device.sell([{ product: products[3], quantity: 1 }])
+    for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+
+    const sales: any[] = []
+    for (let i = 0; i < 24; i++) {
+      const lines = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ product_id: pick(products).id, quantity: 1 + Math.floor(rnd() * 3) }))
+      sales.push(await completedSale(client, cashier, lines, rnd() < 0.6 ? 'cash' : 'card_external'))
+    }
+    for (const sale of sales) {
+      const roll = rnd()
+      if (roll < 0.2) {
+        ;(await client.post(`/api/sales/${sale.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })).assertStatus(200)
+      } else if (roll < 0.45) {
+        const line = pick(sale.items as any[])
+        const answer = await client.post(`/api/sales/${sale.id}/refunds`).bearerToken(cashier).json({ items: [{ sale_item_id: line.id, quantity: 1 + Math.floor(rnd() * line.quantity) }], reason: 'Changed mind' })
+        answer.assertStatus(201)
+      } else if (roll < 0.6) {
+        const line = pick(sale.items as any[])
+        const answer = await client.post(`/api/sales/${sale.id}/exchanges`).bearerToken(cashier).json({
+          return_items: [{ sale_item_id: line.id, quantity: 1 }],
+          items: [{ product_id: pick(products).id, quantity: 1 + Math.floor(rnd() * 2) }],
+          payment_method: 'card_external',
+          reason: 'Other size',
+        })
+        answer.assertStatus(201)
+      }
+    }
+    await new NoReceiptRefundService().refund(
+      { user: fixture.users.manager, store: fixture.store },
+      { lines: [{ productId: products[1].id, quantity: 1, restock: true }], reason: 'No receipt', registerId: fixture.register.id }
+    )
+
+    const summaries = new SummaryRebuild()
+    const span = (await summaries.span(fixture.store))!
+    assert.equal(span.from, lateEvening.toISODate(), 'the offline sale lands on its own day')
+    const differences = await summaries.check(fixture.store, span.from, span.to)
+    assert.deepEqual(differences, [], `seed ${seed}`)
+    // The synced sales sit on their own store days: 23:45 three days back, and 00:15 the day after
+    const early = await db.from('summary_sales').where({ store_id: fixture.store.id, day: lateEvening.toISODate()!, hour: 23 }).first()
+    assert.equal(Number(early.sales_count), 1)
+    const next = await db.from('summary_sales').where({ store_id: fixture.store.id, day: lateEvening.plus({ days: 1 }).toISODate()!, hour: 0 }).first()
+    assert.equal(Number(next.sales_count), 1)
+
+    // The command agrees, then names a difference and exits 1, and a rebuild mends it
+    const store = `--store=${fixture.store.id}`
+    const ok = await run('node', ['ace.js', 'pos:summaries', '--check', store])
+    assert.include(ok.stdout, 'summaries equal the lines')
+    await db.from('summary_products').where({ store_id: fixture.store.id, product_id: products[0].id }).increment('quantity', 1)
+    const failed = await run('node', ['ace.js', 'pos:summaries', '--check', store]).then(
+      () => null,
+      (error) => error
+    )
+    assert.isNotNull(failed, 'pos:summaries --check must exit 1 on a difference')
+    assert.equal(failed.code, 1)
+    assert.include(failed.stdout + failed.stderr, `summary_products`)
+    await run('node', ['ace.js', 'pos:summaries', '--rebuild', store])
+    assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [])
+  }).timeout(120_000)
+
+  test('every report reads the same from the summaries (whole days) and today’s lines as from the lines alone', async ({ client, assert }) => {
+    const rnd = random(Number(process.env.SUMMARY_SEED ?? 7))
+    const fixture = await createStore({ allowNegativeStock: true })
+    const products = [
+      await createProduct(fixture, { price: 450, cost: 200, stock: 500 }),
+      await createProduct(fixture, { price: 1299, cost: 900, stock: 500, taxClass: 'reduced' }),
+      await createProduct(fixture, { price: 99, cost: 10, stock: 500, taxClass: 'zero' }),
+    ]
+    const zone = fixture.store.timeZone
+    const now = DateTime.now().setZone(zone)
+    // Offline sales at random times of the last 40 days (synced now, each on its own day)
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    for (let i = 0; i < 20; i++) {
+      const at = now.minus({ days: Math.floor(rnd() * 40), hours: Math.floor(rnd() * 24), minutes: Math.floor(rnd() * 60) })
+      await device.sell([{ product: products[i % 3], quantity: 1 + Math.floor(rnd() * 3) }, { product: products[(i + 1) % 3], quantity: 1 }], { cash: rnd() < 0.5, at })
+    }
+    for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+    // Today's, online: one voided, one partly refunded
+    const cashier = await apiToken(client, fixture.users.cashier)
+    const manager = await apiToken(client, fixture.users.manager)
+    const today = [
+      await completedSale(client, cashier, [{ product_id: products[0].id, quantity: 2 }]),
+      await completedSale(client, cashier, [{ product_id: products[1].id, quantity: 1 }], 'card_external'),
+      await completedSale(client, manager, [{ product_id: products[2].id, quantity: 4 }]),
+    ]
+    ;(await client.post(`/api/sales/${today[0].id}/void`).bearerToken(manager).json({ reason: 'Mistake' })).assertStatus(200)
+    ;(await client.post(`/api/sales/${today[2].id}/refunds`).bearerToken(cashier).json({ items: [{ sale_item_id: today[2].items[0].id, quantity: 1 }], reason: 'Broken' })).assertStatus(201)
+
+    const fromSummaries = new ReportService()
+    const fromLines = new ReportService(undefined, 'lines')
+    const day = (days: number) => now.minus({ days }).toISODate()!
+    assert.deepEqual(fromSummaries.split(fixture.store, day(40), day(0), now), { summary: { from: day(40), to: day(1) }, lines: { from: day(0), to: day(0) } })
+    for (const [from, to] of [[day(40), day(1)], [day(40), day(0)], [day(0), day(0)], [day(10), day(3)], [day(3), day(3)]]) {
+      for (const report of ['byDayAndHour', 'byPaymentMethod', 'byCashier', 'products'] as const) {
+        assert.deepEqual(await fromSummaries[report](fixture.store, from, to), await fromLines[report](fixture.store, from, to), `${report} ${from}..${to}`)
+      }
+      assert.deepEqual(await fromSummaries.byStore([fixture.store], from, to), await fromLines.byStore([fixture.store], from, to))
+    }
+    const month = await fromSummaries.byDayAndHour(fixture.store, day(40), day(0))
+    assert.equal(month.days.reduce((sum, d) => sum + d.count, 0), 20 + 2, 'the voided sale is not counted')
+  }).timeout(120_000)
+})
