@@ -8,6 +8,7 @@ import type User from '#models/user'
 import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
 import { recordAudit } from '#platform/audit_service'
+import { faultPoint } from '#platform/fault_injection'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import StoreAccessService from '#staff/store_access_service'
@@ -68,6 +69,8 @@ export default class OfflineSyncService {
     if ('conflict' in outcome) {
       throw new DomainError(outcome.conflict, { status: 409, code: 'register_conflict', field: 'number' })
     }
+    // The crash tests' "committed, but the till never got the answer" (honoured only in tests)
+    faultPoint('after_offline_sale_commit')
     publish('sale:completed', { saleId: outcome.saleId, storeId: actor.store.id, registerId: sale.register_id, number: sale.number, total: sale.total, productIds: [...new Set(sale.items.map((i) => i.product_id))], tenders: sale.payments.map((p) => ({ method: p.method, amount: p.amount })) })
     return { saleId: outcome.saleId, number: sale.number, replayed: false, reviews: outcome.reviews.map((r) => r.kind) }
   }
