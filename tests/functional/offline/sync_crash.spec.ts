@@ -1,0 +1,165 @@
+import { test } from '@japa/runner'
+import { randomUUID } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
+import { apiToken, createProduct, createStore, ledgerSum, PASSWORD, stockOf } from '#tests/fixtures'
+import { verifyChains } from '#sales/chain_verifier'
+import { AppProcess } from '../faults/app_process.js'
+import { TestDevice } from './device.js'
+
+/*
+| The server killed (SIGKILL) in the middle of an offline till's sync, then started again on the
+| same database: the till sends its queue again from the first sale it has no answer for, as the
+| browser's till does (it drops a sale only on 201 or 200). Killed twice: once at a random moment
+| of a sale's request (before, during or after its transaction), once exactly where the sale has
+| committed and its answer is never sent (POS_FAULT=after_offline_sale_commit, honoured only in
+| tests). No sale may be lost or recorded twice, and the register's chain must stay whole.
+*/
+
+const PORT = Number(process.env.PORT ?? 3334) + 14
+// The session in its cookie, as in production (the test runner's own is in memory): it outlives the server
+const SESSION = { SESSION_DRIVER: 'cookie' }
+
+/** Signs in through the sign-in form as a browser does: the session's cookie and the page's CSRF token */
+async function signIn(app: AppProcess, email: string) {
+  const jar = new Map<string, string>()
+  const keep = (response: Response) => {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const at = pair.indexOf('=')
+      jar.set(pair.slice(0, at), pair.slice(at + 1))
+    }
+  }
+  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
+  const form = await fetch(`${app.url}/login`)
+  keep(form)
+  const csrf = /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(await form.text())![1]
+  const login = await fetch(`${app.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'cookie': cookie() },
+    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }),
+  })
+  keep(login)
+  const page = await fetch(`${app.url}/till`, { headers: { cookie: cookie() } })
+  keep(page)
+  const token = /"x-csrf-token": "([^"]+)"/.exec(await page.text())![1]
+  return { cookie: cookie(), token }
+}
+
+test.group('Offline till: the server killed in the middle of a sync', (group) => {
+  let app: AppProcess | null = null
+  group.each.teardown(async () => {
+    await app?.stop()
+    app = null
+  })
+
+  test('20 offline sales, two kills (one at a random moment, one after a commit whose answer is lost): each recorded once, gapless, the chain verifies', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 100 })
+    const cake = await createProduct(fixture, { price: 1200, stock: 100, taxClass: 'reduced' })
+    const token = await apiToken(client, fixture.users.cashier)
+    ;(await client.post('/api/sales').bearerToken(token).header('idempotency-key', randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })).assertStatus(201)
+
+    app = await new AppProcess(PORT, SESSION).start()
+    let session = await signIn(app, fixture.users.cashier.email)
+    const post = (path: string, body: unknown) =>
+      fetch(`${app!.url}${path}`, { method: 'POST', headers: { 'accept': 'application/json', 'content-type': 'application/json', 'cookie': session.cookie, 'x-csrf-token': session.token }, body: JSON.stringify(body) })
+
+    // The till takes its lease while online, then sells 20 sales offline after the online one
+    const device = new TestDevice(fixture)
+    const lease = await post('/till/offline/lease', { device_id: device.deviceId, register_id: device.registerId, pending: 0 })
+    assert.equal(lease.status, 200)
+    const head: any = await lease.json()
+    assert.equal(head.last_number, 1)
+    device.lastNumber = head.last_number
+    device.lastHash = head.last_hash
+    for (let i = 0; i < 20; i++) {
+      await device.sell([{ product: tea, quantity: 1 + (i % 3) }, ...(i % 2 ? [{ product: cake, quantity: 1 }] : [])], { cash: i % 4 !== 3 })
+    }
+    const sales = [...device.queue]
+
+    /** The till's sync: oldest first; a sale leaves the queue only on 201 or 200; a lost connection ends the pass */
+    const firstAnswers = new Map<string, number>()
+    const replays: { clientUuid: string; saleId: number }[] = []
+    const syncPass = async (onAnswer: (answered: number) => void = () => {}) => {
+      let answered = 0
+      while (device.queue.length) {
+        const sale = device.queue[0]
+        const answer = await post('/till/offline/sales', sale).then(
+          async (response) => ({ response, body: (await response.json()) as any }),
+          () => null
+        ).catch(() => null)
+        if (!answer) return 'connection lost'
+        const { response, body } = answer
+        assert.include([200, 201], response.status, JSON.stringify(body))
+        assert.equal(body.replayed, response.status === 200)
+        assert.equal(body.number, sale.number)
+        if (response.status === 201) firstAnswers.set(sale.client_uuid, body.sale_id)
+        else replays.push({ clientUuid: sale.client_uuid, saleId: body.sale_id })
+        device.queue.shift()
+        onAnswer(++answered)
+      }
+      return 'synced'
+    }
+
+    // 1. Killed at a random moment while the till syncs: after 3 to 8 answers, 0 to 40 ms later
+    const killAfter = 3 + Math.floor(Math.random() * 6)
+    const delay = Math.floor(Math.random() * 40)
+    const first = app
+    assert.equal(
+      await syncPass((answered) => {
+        if (answered === killAfter) setTimeout(() => first.server.child.kill('SIGKILL'), delay)
+      }),
+      'connection lost',
+      `killed after ${killAfter} answers and ${delay} ms`
+    )
+    assert.equal(await first.ended(), 'SIGKILL')
+    const leftAfterRandomKill = device.queue.length
+    assert.isAbove(leftAfterRandomKill, 0)
+
+    // 2. Started again, armed: the first sale it records commits, and the server dies before answering
+    app = await new AppProcess(PORT, SESSION).start({ POS_FAULT: 'after_offline_sale_commit' })
+    session = await signIn(app, fixture.users.cashier.email)
+    assert.equal(await syncPass(), 'connection lost')
+    assert.equal(await app.ended(), 'SIGKILL')
+    const lost = device.queue[0]
+    assert.equal(Number((await db.from('sales').where('client_uuid', lost.client_uuid).count('* as n').first()).n), 1, 'the sale whose answer was lost is recorded')
+
+    // 3. Started again on the same database, the session of before still valid: the queue drains
+    app = await new AppProcess(PORT, SESSION).start()
+    assert.equal(await syncPass(), 'synced')
+    const recordedLost = await db.from('sales').where('client_uuid', lost.client_uuid).select('id').first()
+    assert.deepInclude(replays, { clientUuid: lost.client_uuid, saleId: Number(recordedLost.id) })
+
+    // Every sale once: 1 online + 20 offline, numbers 1..21 without a gap, each offline UUID once
+    const rows = await db.from('sales').where('register_id', fixture.register.id).whereNotNull('number').orderBy('number').select('id', 'number', 'channel', 'client_uuid')
+    assert.deepEqual(rows.map((r) => Number(r.number)), Array.from({ length: 21 }, (_, i) => i + 1))
+    assert.deepEqual(rows.slice(1).map((r) => r.client_uuid), sales.map((s) => s.client_uuid))
+    assert.isTrue(rows.slice(1).every((r) => r.channel === 'offline'))
+    const idOf = new Map(rows.map((r) => [r.client_uuid, Number(r.id)]))
+
+    // Each replay (the lost answer, and any sale the random kill committed unanswered) named the first record
+    for (const replay of replays) assert.equal(replay.saleId, idOf.get(replay.clientUuid))
+    for (const [clientUuid, saleId] of firstAnswers) assert.equal(saleId, idOf.get(clientUuid))
+    assert.equal(firstAnswers.size + replays.length, 20)
+
+    // The whole queue sent again (a restored device): 200 replayed, the first sale's id, nothing new
+    device.queue = [...sales]
+    replays.length = 0
+    assert.equal(await syncPass(), 'synced')
+    assert.lengthOf(replays, 20)
+    for (const replay of replays) assert.equal(replay.saleId, idOf.get(replay.clientUuid))
+    assert.equal(Number((await db.from('sales').where('register_id', fixture.register.id).count('* as n').first()).n), 21)
+
+    // The chain verifies; the register's head is the till's; the stock ledger adds up to the stock
+    const verdicts = await verifyChains(fixture.store.id)
+    assert.deepEqual(verdicts.filter((v) => !v.ok).map((v) => v.problem), [])
+    const renewed: any = await (await post('/till/offline/lease', { device_id: device.deviceId, register_id: device.registerId, pending: 0 })).json()
+    assert.deepEqual([renewed.last_number, renewed.last_hash], [21, device.lastHash])
+    const teaSold = 1 + sales.reduce((sum, s) => sum + s.items.filter((i: any) => i.product_id === tea.id).reduce((q: number, i: any) => q + i.quantity, 0), 0)
+    assert.equal(await stockOf(tea.id), 100 - teaSold)
+    assert.equal(await stockOf(tea.id), await ledgerSum(tea.id))
+    assert.equal(await stockOf(cake.id), 100 - 10)
+    assert.equal(await stockOf(cake.id), await ledgerSum(cake.id))
+  }).timeout(90_000)
+})
