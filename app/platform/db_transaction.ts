@@ -3,6 +3,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { markClaimWritten } from '#platform/idempotency_claim'
 import { isDatabaseUnavailable } from '#exceptions/api_errors'
 import { transactionRetries } from '#platform/metrics'
+import { runStatements, type Statement } from '#platform/sql_batch'
 
 /*
 | Whole-transaction retries. A transaction is all-or-nothing, so running it again is safe when
@@ -67,8 +68,13 @@ export async function inTransaction<T>(work: (trx: TransactionClientContract) =>
  */
 export async function transaction<T>(work: (trx: TransactionClientContract) => Promise<T>, connectionName?: string): Promise<T> {
   const trx = checkCommit(await db.connection(connectionName).transaction())
+  const last: Statement[] = []
+  atCommit.set(trx, last)
   try {
     const result = await work(trx)
+    // On MariaDB these travel with the COMMIT (sql_batch.ts), and knex's COMMIT is then answered
+    // without a round trip (mysql_pipelining.ts)
+    if (last.length && !trx.isCompleted) await runStatements(trx, last, { commit: true })
     if (!trx.isCompleted) await trx.commit()
     return result
   } catch (error: any) {
@@ -78,6 +84,20 @@ export async function transaction<T>(work: (trx: TransactionClientContract) => P
     if (typeof error?.message === 'string' && error.message.startsWith('Transaction query already complete')) error.transactionEnded = true
     throw error
   }
+}
+
+const atCommit = new WeakMap<TransactionClientContract, Statement[]>()
+
+/**
+ * Statements sent last, with the COMMIT, in its round trip on MariaDB: writes to rows that every
+ * till of a store shares (the report summaries of its day), so their row locks are held for that
+ * one round trip, not for the rest of the transaction (tills would queue on them). Only in a
+ * transaction opened by transaction() or inTransaction().
+ */
+export function writeAtCommit(trx: TransactionClientContract, statements: Statement[]) {
+  const last = atCommit.get(trx)
+  if (!last) throw new Error('writeAtCommit needs a transaction opened by transaction() or inTransaction()')
+  last.push(...statements)
 }
 
 /** Makes trx.commit() throw when the COMMIT statement fails (see transaction()) */

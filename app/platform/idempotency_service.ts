@@ -6,10 +6,10 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DomainError } from '#exceptions/domain_error'
 import { apiErrorBody } from '#exceptions/api_errors'
 import { dbTimestamp } from '#platform/db_time'
-import { affectedRows, inTransaction } from '#platform/db_transaction'
+import { affectedRows, inTransaction, writeAtCommit } from '#platform/db_transaction'
 import { heldClaim } from '#platform/idempotency_claim'
 import { faultPoint } from '#platform/fault_injection'
-import { insertStatement, runStatements } from '#platform/sql_batch'
+import { insertStatement } from '#platform/sql_batch'
 import { idempotentReplays } from '#platform/metrics'
 
 export interface StoredResponse {
@@ -106,8 +106,8 @@ export async function runIdempotentInTransaction(ctx: HttpContext, handler: (trx
       const answer = await handler(trx)
       faultPoint('after_idempotency_claim')
       const row = keyRow(request, answer)
-      // The transaction's last statement: it commits in the same round trip on MySQL/MariaDB
-      await runStatements(trx, [insertStatement('idempotency_keys', [row])], { commit: true })
+      // Written with the COMMIT, in its round trip on MySQL/MariaDB
+      writeAtCommit(trx, [insertStatement('idempotency_keys', [row])])
       return { outcome: answer, text: row.response_body! }
     })
     return send(ctx, outcome, text)

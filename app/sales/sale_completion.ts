@@ -10,6 +10,7 @@ import { auditStatement } from '#platform/audit_service'
 import { saleHash } from '#core/sale_chain'
 import { afterWrite, insertedId, insertStatement, markInserted, modelInsert, modelWrite, runStatements, type InsertedId, type Statement, type StatementResult } from '#platform/sql_batch'
 import { dbTimestamp } from '#platform/db_time'
+import { writeAtCommit } from '#platform/db_transaction'
 import { newSaleItemRow } from '#sales/cart_line_rows'
 import type { CartLine } from '#core/cart_lines'
 import { type RegisterRow, registerRow } from '#sales/checkout_rules'
@@ -107,11 +108,11 @@ export async function completeSale(
       ip: actor.ip,
     }),
     ...(freshItems.length ? lineStatements(saleId, freshItems) : []),
-    // Last, the report summaries of its day (exact at every commit): rows every till of the store
-    // writes, so they stay locked only from here to the COMMIT
-    ...summaries,
   ]
   const results = await runStatements(trx, statements)
+  // The report summaries of its day (exact at every commit) go with the COMMIT: rows every till
+  // of the store writes, locked only for that last round trip
+  writeAtCommit(trx, summaries)
   const first = saleWrite ? 1 : 0
   afterWrite(sale, saleWrite ? results[0] : undefined)
   for (const item of freshItems) item.saleId = sale.id
@@ -119,7 +120,7 @@ export async function completeSale(
     payment.saleId = sale.id
     markInserted(payment, results[first + index])
   })
-  if (freshItems.length) takeLineIds(freshItems, results[results.length - summaries.length - 1])
+  if (freshItems.length) takeLineIds(freshItems, results.at(-1)!)
 }
 
 /** How many of each product the sale's lines take, by product id in ascending order (the lock order) */
