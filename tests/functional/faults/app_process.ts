@@ -47,3 +47,36 @@ export class AppProcess {
 }
 
 export const appRootPath = fileURLToPath(appRoot)
+
+/** The cookies a browser keeps from the app's answers */
+export class CookieJar {
+  readonly #cookies = new Map<string, string>()
+
+  keep(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';')
+      const at = pair.indexOf('=')
+      this.#cookies.set(pair.slice(0, at), pair.slice(at + 1))
+    }
+  }
+
+  header() {
+    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+}
+
+/** Signs in through the sign-in form, as a browser does: its session's cookies */
+export async function signIn(app: AppProcess, email: string, password: string) {
+  const jar = new CookieJar()
+  const form = await fetch(`${app.url}/login`)
+  jar.keep(form)
+  const csrf = /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(await form.text())![1]
+  const login = await fetch(`${app.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'cookie': jar.header() },
+    body: new URLSearchParams({ _csrf: csrf, email, password }),
+  })
+  jar.keep(login)
+  return jar
+}

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import { apiToken, countRows, createProduct, createStore, PASSWORD } from '#tests/fixtures'
-import { AppProcess } from './app_process.js'
+import { AppProcess, signIn } from './app_process.js'
 import { TcpProxy } from './tcp_proxy.js'
 
 /*
@@ -14,29 +14,6 @@ const PORT = Number(process.env.PORT ?? 3334) + 8
 const PROXY_PORT = Number(process.env.PORT ?? 3334) + 9
 const onMariaDb = process.env.DB_CONNECTION === 'mysql'
 
-/** Signs in through the sign-in form, as a browser does; returns the session's cookie header */
-async function signIn(app: AppProcess, email: string) {
-  const jar = new Map<string, string>()
-  const keep = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';')
-      const at = pair.indexOf('=')
-      jar.set(pair.slice(0, at), pair.slice(at + 1))
-    }
-  }
-  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
-  const form = await fetch(`${app.url}/login`)
-  keep(form)
-  const csrf = /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(await form.text())![1]
-  const login = await fetch(`${app.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'cookie': cookie() },
-    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }),
-  })
-  keep(login)
-  return cookie()
-}
 
 test.group('The database out of reach', (group) => {
   let app: AppProcess | null = null
@@ -54,7 +31,7 @@ test.group('The database out of reach', (group) => {
     proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
     app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT) }).start()
     const sell = (key: string) => app!.request('/api/sales', { method: 'POST', token, key, body: { items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash' } })
-    const cookie = await signIn(app, fixture.users.cashier.email)
+    const cookie = (await signIn(app, fixture.users.cashier.email, PASSWORD)).header()
     assert.equal((await sell(randomUUID())).status, 201)
 
     await proxy.cut()

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, ledgerSum, PASSWORD, stockOf } from '#tests/fixtures'
 import { verifyChains } from '#sales/chain_verifier'
-import { AppProcess } from '../faults/app_process.js'
+import { AppProcess, signIn } from '../faults/app_process.js'
 import { TestDevice } from './device.js'
 
 /*
@@ -19,31 +19,13 @@ const PORT = Number(process.env.PORT ?? 3334) + 14
 // The session in its cookie, as in production (the test runner's own is in memory): it outlives the server
 const SESSION = { SESSION_DRIVER: 'cookie' }
 
-/** Signs in through the sign-in form as a browser does: the session's cookie and the page's CSRF token */
-async function signIn(app: AppProcess, email: string) {
-  const jar = new Map<string, string>()
-  const keep = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';')
-      const at = pair.indexOf('=')
-      jar.set(pair.slice(0, at), pair.slice(at + 1))
-    }
-  }
-  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
-  const form = await fetch(`${app.url}/login`)
-  keep(form)
-  const csrf = /name=['"]_csrf['"] value=['"]([^'"]+)['"]/.exec(await form.text())![1]
-  const login = await fetch(`${app.url}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'cookie': cookie() },
-    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }),
-  })
-  keep(login)
-  const page = await fetch(`${app.url}/till`, { headers: { cookie: cookie() } })
-  keep(page)
+/** Signs in as a browser does: the session's cookie and the till page's CSRF token */
+async function signInToTill(app: AppProcess, email: string) {
+  const jar = await signIn(app, email, PASSWORD)
+  const page = await fetch(`${app.url}/till`, { headers: { cookie: jar.header() } })
+  jar.keep(page)
   const token = /"x-csrf-token": "([^"]+)"/.exec(await page.text())![1]
-  return { cookie: cookie(), token }
+  return { cookie: jar.header(), token }
 }
 
 test.group('Offline till: the server killed in the middle of a sync', (group) => {
@@ -61,7 +43,7 @@ test.group('Offline till: the server killed in the middle of a sync', (group) =>
     ;(await client.post('/api/sales').bearerToken(token).header('idempotency-key', randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })).assertStatus(201)
 
     app = await new AppProcess(PORT, SESSION).start()
-    let session = await signIn(app, fixture.users.cashier.email)
+    let session = await signInToTill(app, fixture.users.cashier.email)
     const post = (path: string, body: unknown) =>
       fetch(`${app!.url}${path}`, { method: 'POST', headers: { 'accept': 'application/json', 'content-type': 'application/json', 'cookie': session.cookie, 'x-csrf-token': session.token }, body: JSON.stringify(body) })
 
@@ -119,7 +101,7 @@ test.group('Offline till: the server killed in the middle of a sync', (group) =>
 
     // 2. Started again, armed: the first sale it records commits, and the server dies before answering
     app = await new AppProcess(PORT, SESSION).start({ POS_FAULT: 'after_offline_sale_commit' })
-    session = await signIn(app, fixture.users.cashier.email)
+    session = await signInToTill(app, fixture.users.cashier.email)
     assert.equal(await syncPass(), 'connection lost')
     assert.equal(await app.ended(), 'SIGKILL')
     const lost = device.queue[0]
