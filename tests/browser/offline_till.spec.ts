@@ -66,7 +66,7 @@ test.group('Offline till in Chromium', () => {
     const numbers = []
     numbers.push(await sellOffline(page, ['5000112637922', '4006381333931'], { cash: '20.00' }))
     numbers.push(await sellOffline(page, ['4006381333931'], { card: { code: 'AUTH-1' } }))
-    assert.equal(await waiting(page), 2)
+    assert.equal(await waiting(page, 2), 2)
     assert.include(await page.locator('#offline-status').textContent(), 'Offline: 2 sales waiting to sync')
 
     // A reload with the server still down: the service worker serves the till
@@ -93,7 +93,7 @@ test.group('Offline till in Chromium', () => {
     page = await browser.page()
     await page.goto(`${server.url}/till`)
     await offline(page).waitFor({ timeout: 20_000 })
-    assert.equal(await waiting(page), 4)
+    assert.equal(await waiting(page, 4), 4)
     for (let i = 0; i < 3; i++) numbers.push(await sellOffline(page, ['4006381333931']))
     assert.deepEqual(numbers, [2, 3, 4, 5, 6, 7, 8])
     assert.lengthOf(await salesOf(fixture.register.id), 1)

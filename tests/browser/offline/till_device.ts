@@ -125,7 +125,12 @@ export async function sellOffline(page: Page, codes: string[], pay: { cash?: str
   return number
 }
 
-/** How many sales wait in the page's status (its data-waiting) */
-export async function waiting(page: Page) {
-  return Number(await page.locator('#offline-status').getAttribute('data-waiting'))
+/**
+ * How many sales wait in the page's status (its data-waiting), read once it shows `expected` or
+ * after 10 s: the till writes its status after the offline screen appears, from IndexedDB
+ */
+export async function waiting(page: Page, expected: number) {
+  const status = page.locator('#offline-status')
+  await page.locator(`#offline-status[data-waiting="${expected}"]`).waitFor({ state: 'attached', timeout: 10_000 }).catch(() => {})
+  return Number(await status.getAttribute('data-waiting'))
 }
