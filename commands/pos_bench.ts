@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import { availableParallelism, loadavg } from 'node:os'
-import { readdirSync, readFileSync } from 'node:fs'
-import { Agent, request as httpRequest } from 'node:http'
+import { Agent } from 'node:http'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess, percentile } from './_server.js'
+import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess } from './_server.js'
 import { limitSalesPerSecond, prepareLimit } from './_bench_limit.js'
+import { BenchClient, serverTime, type Timing } from './_bench_client.js'
+import { cpuPer, cpuSnapshot, ms, pick, sleep, stats, type Phase, type PageWeight } from './_bench_measure.js'
+import { BENCH_PASSWORD, seedBenchStore, type Fixture } from './_bench_seed.js'
 
 /*
 | node ace pos:bench: the performance budgets of ARCHITECTURE.md, measured over real HTTP.
@@ -28,183 +30,6 @@ import { limitSalesPerSecond, prepareLimit } from './_bench_limit.js'
 | --workers N runs the server with WEB_CONCURRENCY=N. The command exits 1 when a budget is missed,
 | unless --report-only.
 */
-
-const BENCH_PASSWORD = 'bench-pass-1'
-const HUGE_STOCK = 1_000_000
-
-const BRANDS = ['Acme', 'Northwind', 'Contoso', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Vandelay', 'Stark', 'Wayne', 'Tyrell', 'Soylent', 'Gringotts', 'Wonka', 'Oceanic', 'Cyberdyne']
-const ADJECTIVES = ['Classic', 'Organic', 'Spicy', 'Sweet', 'Smoked', 'Fresh', 'Crispy', 'Light', 'Extra', 'Premium', 'Roasted', 'Frozen', 'Whole', 'Natural', 'Golden', 'Dark']
-const NOUNS = ['Coffee', 'Tea', 'Chips', 'Cookies', 'Pasta', 'Rice', 'Beans', 'Soup', 'Cereal', 'Juice', 'Soda', 'Yogurt', 'Cheese', 'Bread', 'Crackers', 'Sauce', 'Soap', 'Shampoo', 'Candles', 'Batteries']
-const SIZES = ['100 g', '250 g', '500 g', '1 kg', '12 oz', '16 oz', '1 L', '2 L', '6 pk', '12 pk', '24 ct']
-
-interface Response {
-  status: number
-  headers: Record<string, string | string[] | undefined>
-  body: Buffer
-}
-
-class Client {
-  cookies = new Map<string, string>()
-  csrf = ''
-
-  constructor(
-    private agent: Agent,
-    private port: number
-  ) {}
-
-  request(method: string, path: string, options: { headers?: Record<string, string>; body?: string; timeoutMs?: number; retried?: boolean } = {}): Promise<Response> {
-    const headers: Record<string, string> = { ...options.headers }
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body))
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: this.port, method, path, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk) => chunks.push(chunk))
-        res.on('end', () => {
-          for (const line of res.headers['set-cookie'] ?? []) {
-            const [pair] = line.split(';')
-            const eq = pair.indexOf('=')
-            const name = pair.slice(0, eq).trim()
-            const value = pair.slice(eq + 1).trim()
-            if (/max-age=0|expires=thu, 01 jan 1970/i.test(line) || value === '') this.cookies.delete(name)
-            else this.cookies.set(name, value)
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) })
-        })
-        res.on('error', reject)
-      })
-      req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(new Error(`${method} ${path} timed out`)))
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive socket the server closed as it was reused: the request never reached the
-        // server, so it is sent again once (Node's documented way out of that race)
-        if (req.reusedSocket && error.code === 'ECONNRESET' && !options.retried) {
-          this.request(method, path, { ...options, retried: true }).then(resolve, reject)
-        } else {
-          reject(error)
-        }
-      })
-      if (options.body !== undefined) req.write(options.body)
-      req.end()
-    })
-  }
-
-  form(path: string, fields: Record<string, string | number>, headers: Record<string, string> = {}) {
-    const pairs: [string, string][] = Object.entries(fields).map(([k, v]) => [k, String(v)])
-    const body = new URLSearchParams(pairs).toString()
-    return this.request('POST', path, { headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body })
-  }
-
-  /** The CSRF token a page carries: the hidden _csrf input, or the hx-headers of <body> */
-  readCsrf(html: string) {
-    const token =
-      html.match(/name="_csrf"\s+value="([^"]+)"/)?.[1] ??
-      html.match(/value="([^"]+)"\s+name="_csrf"/)?.[1] ??
-      html.match(/"x-csrf-token"\s*:\s*"([^"]+)"/)?.[1] ??
-      html.match(/<meta name="csrf-token" content="([^"]+)"/)?.[1]
-    if (token) this.csrf = token
-    return token
-  }
-}
-
-interface Fixture {
-  storeId: number
-  registers: number[]
-  cashiers: { email: string; registerId: number }[]
-  codes: string[]
-  productIds: number[]
-  products: number
-}
-
-interface PageWeight {
-  /** Server time of GET /till, 50 loads: the first page reads the register, its cart and the categories, never the catalog */
-  server: ReturnType<typeof stats>
-  html: { bytes: number; encoding: string }
-  assets: { path: string; bytes: number; encoding: string; status: number }[]
-}
-
-interface Timing {
-  /** What the bench client waited */
-  client: number
-  /** What the server says it worked (Server-Timing: app;dur=) */
-  server: number
-}
-
-/** The server's own time for a request, from its Server-Timing header (NaN without one) */
-function serverTime(res: Response) {
-  const header = String(res.headers['server-timing'] ?? '')
-  return Number(/app;dur=([\d.]+)/.exec(header)?.[1] ?? NaN)
-}
-
-type Phase = ReturnType<typeof stats> & { seconds: number; cpu: ReturnType<typeof cpuPer>; perSecond: number; paced: ReturnType<typeof stats>; pacedServer: ReturnType<typeof stats> }
-
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN }
-}
-
-interface ProcessStat {
-  pid: number
-  ppid: number
-  command: string
-  cpuSeconds: number
-}
-
-/** Every process's parent and CPU time so far, from Linux's /proc (empty elsewhere) */
-function processStats(): ProcessStat[] {
-  const found: ProcessStat[] = []
-  let pids: string[] = []
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
-  } catch {
-    return found
-  }
-  for (const pid of pids) {
-    try {
-      const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const close = text.lastIndexOf(')')
-      const fields = text.slice(close + 2).split(' ')
-      // After "pid (comm) ": state ppid ... utime is field 14 and stime 15 of the whole line, in 1/100 s
-      found.push({ pid: Number(pid), ppid: Number(fields[1]), command: text.slice(text.indexOf('(') + 1, close), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 })
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return found
-}
-
-/**
- * CPU seconds of the server under test (with its worker processes) and of a database server
- * running on this machine: per sale they show where the time goes, whatever else the machine does
- */
-function cpuSnapshot(serverPid: number) {
-  const stats = processStats()
-  const children = new Map<number, ProcessStat[]>()
-  for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat])
-  let server = 0
-  const visit = (pid: number) => {
-    for (const child of children.get(pid) ?? []) {
-      server += child.cpuSeconds
-      visit(child.pid)
-    }
-  }
-  server += stats.find((s) => s.pid === serverPid)?.cpuSeconds ?? NaN
-  visit(serverPid)
-  const database = stats.filter((s) => s.command === 'mariadbd' || s.command === 'mysqld').reduce((sum, s) => sum + s.cpuSeconds, 0)
-  const usage = process.cpuUsage()
-  return { server, database, client: (usage.user + usage.system) / 1e6 }
-}
-
-type CpuSnapshot = ReturnType<typeof cpuSnapshot>
-
-/** CPU milliseconds per operation between two snapshots */
-function cpuPer(before: CpuSnapshot, after: CpuSnapshot, operations: number) {
-  const per = (key: keyof CpuSnapshot) => ((after[key] - before[key]) * 1000) / Math.max(1, operations)
-  return { server: per('server'), database: per('database'), client: per('client') }
-}
-
-const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds))
-const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : '-')
-const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]
 
 export default class PosBench extends BaseCommand {
   static commandName = 'pos:bench'
@@ -264,7 +89,7 @@ export default class PosBench extends BaseCommand {
       const database = await describeDatabase(this.app)
       const isMysql = !database.startsWith('SQLite')
       this.logger.info(`database: ${database}`)
-      const fixture = await this.#seed(concurrency)
+      const fixture = await seedBenchStore(this.products, concurrency, (message) => this.logger.info(message))
       const cashierId = Number((await db.from('users').where('email', fixture.cashiers[0].email).first())?.id)
       const limitTarget = isMysql ? await prepareLimit(db, fixture.storeId, cashierId, concurrency) : null
       await db.manager.closeAll()
@@ -316,118 +141,10 @@ export default class PosBench extends BaseCommand {
     }
   }
 
-  // ------------------------------------------------------------------ seeding
-
-  async #seed(concurrency: number): Promise<Fixture> {
-    const db = (await import('@adonisjs/lucid/services/db')).default
-    const hash = (await import('@adonisjs/core/services/hash')).default
-    const { BENCH_STORE_NAME } = await import('#stores/demo_store_service')
-    const { searchWords } = await import('#catalog/catalog_service')
-    const { ean13 } = await import('#core/barcode')
-    const { dbTimestamp } = await import('#platform/db_time')
-    const { transaction } = await import('#platform/db_transaction')
-    const { default: Store } = await import('#models/store')
-    const { default: User } = await import('#models/user')
-    const { default: Register } = await import('#models/register')
-
-    let store = await Store.findBy('name', BENCH_STORE_NAME)
-    if (!store) {
-      store = await Store.create({ name: BENCH_STORE_NAME, address: 'Benchmark', currency: 'USD', timeZone: 'America/New_York', allowNegativeStock: false, pricesIncludeTax: false, cashRounding: 1 })
-      const now = dbTimestamp()
-      await db.insertQuery().table('tax_rates').multiInsert([
-        { store_id: store.id, tax_class: 'standard', name: 'Sales tax', rate_ppm: 88750, created_at: now, updated_at: now },
-        { store_id: store.id, tax_class: 'reduced', name: 'Reduced', rate_ppm: 20000, created_at: now, updated_at: now },
-        { store_id: store.id, tax_class: 'zero', name: 'No tax', rate_ppm: 0, created_at: now, updated_at: now },
-      ])
-    }
-    const storeId = store.id
-
-    // One register and one cashier per client
-    const registers = await Register.query().where('store_id', storeId).whereNot('name', 'like', 'Bench limit register %').orderBy('id')
-    for (let i = registers.length; i < concurrency; i++) {
-      registers.push(await Register.create({ storeId, name: `Bench register ${i + 1}`, lastSaleNumber: 0 }))
-    }
-    const cashiers: { email: string; registerId: number }[] = []
-    const pin = await hash.make('1111')
-    for (let i = 0; i < concurrency; i++) {
-      const email = `bench-cashier-${i + 1}@bench.test`
-      if (!(await User.findBy('email', email))) {
-        await User.create({ storeId, name: `Bench Cashier ${i + 1}`, email, password: BENCH_PASSWORD, pin, role: 'cashier', active: true })
-      }
-      cashiers.push({ email, registerId: registers[i].id })
-    }
-    // The till sells only on a register whose shift is open
-    const { default: ShiftService } = await import('#shifts/shift_service')
-    const shifts = new ShiftService()
-    const opener = await User.findByOrFail('email', cashiers[0].email)
-    for (const register of registers.slice(0, concurrency)) {
-      if (!(await shifts.current(storeId, register.id))) await shifts.open({ user: opener, store }, register.id, { amount: 10_000 })
-    }
-
-    // Products, in batches of 1,000 rows per INSERT (500 on SQLite, whose compound SELECT stops
-    // at 500 terms), 10 batches per transaction
-    const config: any = db.manager.get(db.primaryConnectionName)?.config
-    const BATCH = config?.client === 'better-sqlite3' ? 500 : 1000
-    const have = Number((await db.from('products').where('store_id', storeId).count('* as n').first())?.n ?? 0)
-    if (have < this.products) {
-      const seedStart = Date.now()
-      const at = dbTimestamp()
-      const atText = at
-      this.logger.info(`seeding ${this.products - have} products into "${BENCH_STORE_NAME}" (${have} there)...`)
-      for (let from = have; from < this.products; from += BATCH * 10) {
-        await transaction(async (trx) => {
-          for (let start = from; start < Math.min(this.products, from + BATCH * 10); start += BATCH) {
-            const end = Math.min(this.products, start + BATCH)
-            const rows = []
-            for (let n = start; n < end; n++) {
-              const name = `${BRANDS[n % 16]} ${ADJECTIVES[Math.floor(n / 16) % 16]} ${NOUNS[Math.floor(n / 256) % 20]} ${SIZES[n % 11]} ${n + 1}`
-              rows.push({
-                store_id: storeId,
-                category_id: null,
-                name,
-                sku: `BENCH-${String(n + 1).padStart(7, '0')}`,
-                price: 99 + ((n * 7919) % 4900),
-                cost: 50 + ((n * 7919) % 2400),
-                tax_class: n % 5 === 0 ? 'reduced' : 'standard',
-                stock: HUGE_STOCK,
-                active: true,
-                created_at: atText,
-                updated_at: atText,
-              })
-            }
-            await trx.insertQuery().table('products').multiInsert(rows)
-            const ids = await trx
-              .from('products')
-              .where('store_id', storeId)
-              .whereIn('sku', rows.map((r) => r.sku))
-              .select('id', 'sku', 'name')
-            const barcodes = ids.map((p) => ({ store_id: storeId, product_id: p.id, code: ean13(`29${String(Number(p.sku.slice(6))).padStart(10, '0')}`) }))
-            const words = ids.flatMap((p) => searchWords(p.name).map((word) => ({ store_id: storeId, word, product_id: p.id })))
-            const movements = ids.map((p) => ({ store_id: storeId, product_id: p.id, quantity: HUGE_STOCK, reason: 'initial', note: 'Bench stock', created_at: at }))
-            await trx.insertQuery().table('product_barcodes').multiInsert(barcodes)
-            const wordBatch = BATCH === 500 ? 500 : 3000
-            for (let i = 0; i < words.length; i += wordBatch) await trx.insertQuery().table('product_words').multiInsert(words.slice(i, i + wordBatch))
-            await trx.insertQuery().table('stock_movements').multiInsert(movements)
-          }
-        })
-        process.stdout.write(`  ${Math.min(this.products, from + BATCH * 10)} / ${this.products}\r`)
-      }
-      this.logger.success(`seeded ${this.products - have} products in ${((Date.now() - seedStart) / 1000).toFixed(1)}s`)
-    } else {
-      this.logger.info(`"${BENCH_STORE_NAME}" already has ${have} products`)
-    }
-
-    // Top the stock back up if earlier runs sold much of it
-    await db.from('products').where('store_id', storeId).where('stock', '<', HUGE_STOCK / 2).update({ stock: HUGE_STOCK })
-
-    const barcodes = (await db.from('product_barcodes').where('store_id', storeId).select('code', 'product_id')) as { code: string; product_id: number }[]
-    const productIds = barcodes.map((b) => Number(b.product_id))
-    return { storeId, registers: registers.map((r) => r.id), cashiers, codes: barcodes.map((b) => b.code), productIds, products: Math.max(have, this.products) }
-  }
 
   // ------------------------------------------------------------------ scan to cart
 
-  async #signInTill(client: Client, email: string, registerId: number) {
+  async #signInTill(client: BenchClient, email: string, registerId: number) {
     const login = await client.request('GET', '/login')
     if (login.status !== 200 || !client.readCsrf(login.body.toString())) throw new Error(`GET /login answered ${login.status} without a CSRF token`)
     const posted = await client.form('/login', { email, password: BENCH_PASSWORD, _csrf: client.csrf })
@@ -444,16 +161,16 @@ export default class PosBench extends BaseCommand {
   }
 
   async #benchScans(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
-    const clients = fixture.cashiers.map(() => new Client(agent, port))
+    const clients = fixture.cashiers.map(() => new BenchClient(agent, port))
     await Promise.all(clients.map((c, i) => this.#signInTill(c, fixture.cashiers[i].email, fixture.cashiers[i].registerId)))
-    const htmx = (c: Client) => ({ 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html' })
-    const voidCart = async (c: Client) => {
+    const htmx = (c: BenchClient) => ({ 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html' })
+    const voidCart = async (c: BenchClient) => {
       const res = await c.form('/till/void', {}, htmx(c))
       if (res.status >= 400 && res.status !== 409) this.#fail(`POST /till/void -> ${res.status} ${res.body.toString().slice(0, 120)}`)
     }
     await Promise.all(clients.map(voidCart))
 
-    const scanOnce = async (client: Client, i: number) => {
+    const scanOnce = async (client: BenchClient, i: number) => {
       const startedAt = performance.now()
       const res = await client.form('/till/scan', { code: pick(fixture.codes) }, htmx(client))
       const elapsed = performance.now() - startedAt
@@ -509,7 +226,7 @@ export default class PosBench extends BaseCommand {
   async #benchSales(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
     const clients = await Promise.all(
       fixture.cashiers.map(async (cashier) => {
-        const client = new Client(agent, port)
+        const client = new BenchClient(agent, port)
         const res = await client.request('POST', '/api/auth/login', {
           headers: { 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({ email: cashier.email, password: BENCH_PASSWORD }),
@@ -565,7 +282,7 @@ export default class PosBench extends BaseCommand {
   }
 
   /** The server's MySQL/MariaDB round trips so far (its /metrics, from loopback); NaN when unknown */
-  async #roundTrips(client: Client) {
+  async #roundTrips(client: BenchClient) {
     const res = await client.request('GET', '/metrics', { headers: { accept: 'text/plain' } })
     return Number(/^pos_db_round_trips_total (\d+)/m.exec(res.body.toString())?.[1] ?? NaN)
   }
@@ -573,7 +290,7 @@ export default class PosBench extends BaseCommand {
   // ------------------------------------------------------------------ first page weight
 
   async #pageWeight(agent: Agent, port: number, fixture: Fixture): Promise<PageWeight> {
-    const client = new Client(agent, port)
+    const client = new BenchClient(agent, port)
     await this.#signInTill(client, fixture.cashiers[0].email, fixture.cashiers[0].registerId)
     const gzip = { 'accept-encoding': 'gzip, deflate, br' }
     const times: number[] = []

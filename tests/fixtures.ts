@@ -91,6 +91,11 @@ export async function apiToken(client: any, user: User): Promise<string> {
 }
 
 /** Rows of a table matching a filter, to prove that a refused request wrote nothing */
+/** The fields a JSON error answer names, in order */
+export function errorFields(response: any): string[] {
+  return (response.body().errors ?? []).map((e: any) => e.field)
+}
+
 export async function countRows(table: string, where: Record<string, unknown>) {
   const row = await db.from(table).where(where).count('* as n').first()
   return Number(row.n)

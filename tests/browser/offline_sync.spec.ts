@@ -66,7 +66,7 @@ test.group('Offline till sync in Chromium', () => {
     const numbers = [await sellOffline(tabA, ['96385074']), await sellOffline(tabB, ['96385074']), await sellOffline(tabA, ['96385074', '96385074'])]
     check.deepEqual(numbers, [1, 2, 3], 'two tabs take the register numbers in turn')
     check.deepEqual([await sellOffline(other, ['96385074']), await sellOffline(other, ['96385074'])], [1, 2])
-    check.equal(await waiting(tabA), 3)
+    check.equal(await waiting(tabA, 3), 3)
 
     // Back: the second register first, its first answer lost on the way back (recorded, then a
     // timeout for the till): the till sends that sale again and is told it was recorded

@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import Sale from '#models/sale'
 import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
-import { apiToken, createProduct, createStore, countRows, stockOf, PINS, type TestStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, countRows, stockOf, PINS, type TestStore, errorFields } from '#tests/fixtures'
 import { MAX_ID, MAX_LINE_TOTAL, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#core/money'
 import { MAX_DEPTH } from '#middleware/json_body_middleware'
 
@@ -14,10 +14,6 @@ import { MAX_DEPTH } from '#middleware/json_body_middleware'
 */
 
 const baseUrl = () => `http://127.0.0.1:${process.env.PORT}`
-
-function fields(response: any): string[] {
-  return (response.body().errors ?? []).map((e: any) => e.field)
-}
 
 /** Rows a sale or a refund could write in the store */
 async function footprint(fixture: TestStore) {
@@ -65,7 +61,7 @@ test.group('API bad input: money past 32 bits and the limits per line and per sa
     const before = await footprint(fixture)
     const over = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: dear.id, quantity: units + 1 }], payment_method: 'cash' })
     over.assertStatus(422)
-    assert.deepEqual(fields(over), ['items.0.quantity'])
+    assert.deepEqual(errorFields(over), ['items.0.quantity'])
     assert.equal(over.body().errors[0].code, 'line_too_large')
     assert.deepEqual(await footprint(fixture), before)
   })
@@ -85,7 +81,7 @@ test.group('API bad input: money past 32 bits and the limits per line and per sa
     const before = await footprint(fixture)
     const over = await client.post('/api/sales').bearerToken(token).json({ items: [...fullLines, { product_id: cent.id, quantity: 1 }] })
     over.assertStatus(422)
-    assert.deepEqual(fields(over), ['items'])
+    assert.deepEqual(errorFields(over), ['items'])
     assert.equal(over.body().errors[0].code, 'sale_too_large')
     assert.deepEqual(await footprint(fixture), before)
   })
@@ -99,7 +95,7 @@ test.group('API bad input: money past 32 bits and the limits per line and per sa
     for (const amount of [MAX_SALE_TOTAL + 1, '500', true, 0, -1, 10.5, null]) {
       const response = await client.post('/api/payments').bearerToken(token).json({ sale_id: sale.body().id, method: 'card_external', amount })
       response.assertStatus(422)
-      assert.deepEqual(fields(response), ['amount'], `amount ${JSON.stringify(amount)}`)
+      assert.deepEqual(errorFields(response), ['amount'], `amount ${JSON.stringify(amount)}`)
     }
     assert.deepEqual(await footprint(fixture), before)
     const paid = await client.post('/api/payments').bearerToken(token).json({ sale_id: sale.body().id, method: 'card_external', amount: 500 })
@@ -115,13 +111,13 @@ test.group('API bad input: money past 32 bits and the limits per line and per sa
     const before = await footprint(fixture)
     const huge = await client.post('/api/refunds').bearerToken(manager).json(body(9999))
     huge.assertStatus(422)
-    assert.deepEqual(fields(huge), ['items.0.quantity'])
+    assert.deepEqual(errorFields(huge), ['items.0.quantity'])
     const overLimit = await client.post('/api/refunds').bearerToken(manager).json(body(MAX_LINE_TOTAL / MAX_UNIT_PRICE + 1))
     overLimit.assertStatus(422)
-    assert.deepEqual(fields(overLimit), ['items.0.quantity'])
+    assert.deepEqual(errorFields(overLimit), ['items.0.quantity'])
     const boolean = await client.post('/api/refunds').bearerToken(manager).json(body(true))
     boolean.assertStatus(422)
-    assert.deepEqual(fields(boolean), ['items.0.quantity'])
+    assert.deepEqual(errorFields(boolean), ['items.0.quantity'])
     assert.deepEqual(await footprint(fixture), before)
 
     const atLimit = await client.post('/api/refunds').bearerToken(manager).json(body(MAX_LINE_TOTAL / MAX_UNIT_PRICE))
@@ -141,7 +137,7 @@ test.group('API bad input: numbers are numbers', () => {
     for (const quantity of [true, false, '2', '', 1.5, 0, -1, MAX_QUANTITY + 1, [1], { n: 1 }, null]) {
       const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity }], payment_method: 'cash' })
       response.assertStatus(422)
-      assert.deepEqual(fields(response), ['items.0.quantity'], `quantity ${JSON.stringify(quantity)}`)
+      assert.deepEqual(errorFields(response), ['items.0.quantity'], `quantity ${JSON.stringify(quantity)}`)
     }
     assert.deepEqual(await footprint(fixture), before)
     for (const quantity of [1, MAX_QUANTITY]) {
@@ -170,7 +166,7 @@ test.group('API bad input: numbers are numbers', () => {
     for (const [extra, field] of refused) {
       const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1, ...extra }], payment_method: 'cash' })
       response.assertStatus(422)
-      assert.deepEqual(fields(response), [field], JSON.stringify(extra))
+      assert.deepEqual(errorFields(response), [field], JSON.stringify(extra))
     }
     assert.deepEqual(await footprint(fixture), before)
 
@@ -187,15 +183,15 @@ test.group('API bad input: numbers are numbers', () => {
     const manager = await apiToken(client, fixture.users.manager)
     const product = await client.post('/api/products').bearerToken(manager).json({ name: 'Pen', sku: 'PEN-1', price: '100' })
     product.assertStatus(422)
-    assert.deepEqual(fields(product), ['price'])
+    assert.deepEqual(errorFields(product), ['price'])
     const stock = await client.post('/api/products').bearerToken(manager).json({ name: 'Pen', sku: 'PEN-1', price: 100, stock: true })
     stock.assertStatus(422)
-    assert.deepEqual(fields(stock), ['stock'])
+    assert.deepEqual(errorFields(stock), ['stock'])
     const created = await client.post('/api/products').bearerToken(manager).json({ name: 'Pen', sku: 'PEN-1', price: MAX_UNIT_PRICE })
     created.assertStatus(201)
     const dearer = await client.post('/api/products').bearerToken(manager).json({ name: 'Pen 2', sku: 'PEN-2', price: MAX_UNIT_PRICE + 1 })
     dearer.assertStatus(422)
-    assert.deepEqual(fields(dearer), ['price'])
+    assert.deepEqual(errorFields(dearer), ['price'])
   })
 })
 
@@ -235,16 +231,16 @@ test.group('API bad input: ids', () => {
         const request = client.post(path).bearerToken(manager).json(body)
         const response = await (key ? request.header('Idempotency-Key', key) : request)
         response.assertStatus(422)
-        assert.deepEqual(fields(response), [field], `${path} ${JSON.stringify(body)}`)
+        assert.deepEqual(errorFields(response), [field], `${path} ${JSON.stringify(body)}`)
       }
     }
     const largestProduct = await client.post('/api/refunds').bearerToken(manager).json({ items: [{ product_id: MAX_ID, quantity: 1 }], reason: 'Gift', manager_pin: PINS.manager })
     largestProduct.assertStatus(404)
-    assert.deepEqual(fields(largestProduct), ['items.0.product_id'])
+    assert.deepEqual(errorFields(largestProduct), ['items.0.product_id'])
 
     const query = await client.get('/api/products').qs({ category_id: huge }).bearerToken(cashier)
     query.assertStatus(422)
-    assert.deepEqual(fields(query), ['category_id'])
+    assert.deepEqual(errorFields(query), ['category_id'])
     assert.deepEqual(await footprint(fixture), before)
   })
 })
@@ -286,7 +282,7 @@ test.group('API bad input: the shape of the body', () => {
     most.assertStatus(201)
     const tooMany = await client.post('/api/sales').bearerToken(token).json({ items: Array.from({ length: 501 }, () => line) })
     tooMany.assertStatus(422)
-    assert.deepEqual(fields(tooMany), ['items'])
+    assert.deepEqual(errorFields(tooMany), ['items'])
 
     const bytes = JSON.stringify({ items: Array.from({ length: 100_000 }, () => line) })
     const huge = await fetch(`${baseUrl()}/api/sales`, { method: 'POST', headers: { 'content-type': 'application/json', 'authorization': `Bearer ${token}` }, body: bytes })

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, type TestStore, countRows, ledgerSum, stockOf, errorFields } from '#tests/fixtures'
 import { MAX_SALE_TOTAL } from '#core/money'
 
 /*
@@ -17,10 +17,6 @@ async function footprint(fixture: TestStore, saleId: number, productIds: number[
     lastNumber: Number((await db.from('registers').where('id', fixture.register.id).first()).last_sale_number),
     stock: await Promise.all(productIds.map(stockOf)),
   }
-}
-
-function fields(response: any): string[] {
-  return (response.body().errors ?? []).map((e: any) => e.field)
 }
 
 /** A store, two products and an open sale of 2 x 1000 (8%) + 1 x 550 (2%) = 2721 */
@@ -169,7 +165,7 @@ test.group('API payments: refused payments write nothing', () => {
       const response = await client.post('/api/payments').bearerToken(token).json(body(sale.id))
       assert.equal(response.status(), status, `${title}: ${response.text()}`)
       assert.isArray(response.body().errors)
-      if (field) assert.include(fields(response), field)
+      if (field) assert.include(errorFields(response), field)
       assert.deepEqual(await footprint(fixture, sale.id, [a.id, b.id]), before)
     })
 

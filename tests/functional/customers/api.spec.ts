@@ -1,13 +1,9 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import Customer from '#models/customer'
-import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
+import { apiToken, countRows, createProduct, createStore, errorFields } from '#tests/fixtures'
 import CustomerPrivacyService from '#customers/customer_privacy_service'
 import { createCustomer, sellTo } from '#tests/functional/customers/helpers'
-
-function fields(response: any): string[] {
-  return (response.body().errors ?? []).map((e: any) => e.field)
-}
 
 test.group('API customers', () => {
   test('POST creates (idempotently), GET finds by name, email and phone prefix', async ({ client, assert }) => {
@@ -42,9 +38,9 @@ test.group('API customers', () => {
     const existing = await createCustomer(fixture)
     const bad = await client.post('/api/customers').bearerToken(token).json({ name: '', email: 'a@b', phone: '12-ab-34' })
     bad.assertStatus(422)
-    assert.sameMembers(fields(bad), ['name', 'email', 'phone'])
+    assert.sameMembers(errorFields(bad), ['name', 'email', 'phone'])
     const tooShort = await client.post('/api/customers').bearerToken(token).json({ name: 'Short Phone', phone: '12345' })
-    assert.deepEqual(fields(tooShort), ['phone'])
+    assert.deepEqual(errorFields(tooShort), ['phone'])
     const taken = await client.post('/api/customers').bearerToken(token).json({ name: 'Dup', email: existing.email })
     taken.assertStatus(422)
     assert.containsSubset(taken.body().errors, [{ field: 'email', code: 'duplicate_email' }])
@@ -60,7 +56,7 @@ test.group('API customers', () => {
     assert.containsSubset(updated.body(), { name: 'Lise Meitner', email: customer.email, phone: null, notes: 'new note' })
     const blank = await client.put(`/api/customers/${customer.id}`).bearerToken(token).json({ name: '' })
     blank.assertStatus(422)
-    assert.deepEqual(fields(blank), ['name'])
+    assert.deepEqual(errorFields(blank), ['name'])
     const other = await createStore()
     const foreign = await client.put(`/api/customers/${customer.id}`).bearerToken(await apiToken(client, other.users.admin)).json({ name: 'Hijack' })
     foreign.assertStatus(404)
