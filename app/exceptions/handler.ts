@@ -27,8 +27,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   }
 
   async handle(error: any, ctx: HttpContext) {
-    // The pure core refuses with an error of its own; where the user is, it is a 422 on the field
-    if (error instanceof PricingRefusal) error = new DomainError(error.message, { code: error.code, field: error.field })
+    error = asDomainError(error)
     if (isDatabaseUnavailable(error)) return this.#databaseUnavailable(ctx, error)
     if (answersJson(ctx)) {
       const answer = apiErrorBody(error)
@@ -85,9 +84,15 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       .then((html) => ctx.response.status(status).send(html))
   }
 
+  /** A refusal is the user's 4xx, not logged as an error */
   async report(error: unknown, ctx: HttpContext) {
-    return super.report(error, ctx)
+    return super.report(asDomainError(error), ctx)
   }
+}
+
+/** The pure core refuses with an error of its own; where the user is, it is a 422 on the field */
+function asDomainError(error: any) {
+  return error instanceof PricingRefusal ? new DomainError(error.message, { code: error.code, field: error.field }) : error
 }
 
 /** The API, and the till's own JSON calls (the offline till's sync), answer errors in JSON */

@@ -50,6 +50,9 @@ test.group('Logs', () => {
       assert.equal((await fetch(`${server.url}/api/sales`, { method: 'POST', headers: api, body: otherBody })).status, 409)
       assert.equal((await fetch(`${server.url}/api/sales/999999999`, { headers: api })).status, 404)
       assert.equal((await fetch(`${server.url}/api/auth/me`, { headers: { authorization: 'Bearer not-a-real-token-4711' } })).status, 401)
+      // A price the core refuses (a discount larger than the line) is the user's 422, not an error to log
+      const refused = await fetch(`${server.url}/api/sales`, { method: 'POST', headers: { 'authorization': `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ product_id: mug.id, quantity: 1, discount: 999_999 }] }) })
+      assert.equal(refused.status, 422)
     } finally {
       assert.equal(await server.stop(), 0)
     }
@@ -74,6 +77,8 @@ test.group('Logs', () => {
     const failedLogin = entries.filter((e) => e.msg === 'failed login')
     assert.isNotEmpty(failedLogin, output)
     for (const entry of failedLogin) assert.match(entry.request_id, /\S+/)
+    // Nothing here was the server's fault: no line at level error (50) or above
+    assert.deepEqual(entries.filter((e) => e.level >= 50).map((e) => e.msg), [])
     const reported = entries.filter((e) => e.level >= 40 && /Idempotency-Key|not found|Cannot find/i.test(e.msg ?? ''))
     assert.isNotEmpty(reported, output)
     for (const entry of reported) assert.match(entry.request_id, /\S+/)
