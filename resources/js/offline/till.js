@@ -124,14 +124,19 @@ class OfflineTill {
    * (handoff.js), and this register is taken afresh. What happened shows in the status line.
    */
   async handOver() {
-    this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
-    this.waitingForManager = null
+    // One at a time (the heartbeat and the minute's refresh may meet)
+    if (this.handingOver) return
+    this.handingOver = true
     let outcomes = []
     try {
+      this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
+      this.waitingForManager = null
       outcomes = await handOverHeld(this.db, this.deviceId)
     } catch (error) {
       if (error instanceof Unreachable || error instanceof SignedOut) throw error
       this.waitingForManager = `The held sales could not be handed over yet: ${error.message}`
+    } finally {
+      this.handingOver = false
     }
     for (const outcome of outcomes) {
       if (outcome.waiting) {

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf, type TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
+import { pluginHost } from '#plugins/host'
+import { pluginPost, resetPlugins, useFolders } from '#tests/functional/plugins/helpers'
 import { TestDevice } from './device.js'
 
 /*
@@ -126,5 +128,30 @@ test.group('Offline till: the lease refuses online sales from other devices', ()
       ;(await till(client, fixture, '/till/payments', device).form({ method: 'cash', tendered: '20.00' })).assertStatus(200)
     }
     assert.equal(await completed(fixture), 2)
+  })
+})
+
+test.group('Offline till: the lease refuses a card payment before the card is charged', (group) => {
+  group.each.setup(() => useFolders())
+  group.each.teardown(() => resetPlugins())
+
+  test('a gateway payment on a register another device holds is refused at its start, with no payment row; the holder pays', async ({ client, assert }) => {
+    const fixture = await createStore()
+    ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/manual-card/enable')).assertStatus(302)
+    assert.equal(pluginHost.get('manual-card').state, 'enabled')
+    const product = await createProduct(fixture, { price: 1250, taxClass: 'zero' })
+    const holder = new TestDevice(fixture)
+    ;(await holder.takeLease(client)).assertStatus(200)
+    ;(await till(client, fixture, '/till/items', holder.deviceId).form({ product_id: product.id })).assertStatus(200)
+    const sale = await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).firstOrFail()
+
+    const refused = await till(client, fixture, '/till/gateway-payments', randomUUID()).form({ method: 'manual_card', amount: '12.50', approval_code: 'A1B2C3' })
+    refused.assertStatus(409)
+    assert.include(refused.text(), 'is held for offline selling by another till')
+    assert.equal(await countRows('payments', { sale_id: sale.id }), 0)
+
+    const paid = await till(client, fixture, '/till/gateway-payments', holder.deviceId).form({ method: 'manual_card', amount: '12.50', approval_code: 'A1B2C3' })
+    paid.assertStatus(200)
+    assert.include(paid.text(), 'data-completed-sale')
   })
 })
