@@ -36,11 +36,13 @@ export interface RegisterRow {
   last_sale_number: number
   last_sale_hash: string | null
   open_shift_id: number | null
+  /** The device holding the register's offline lease, if any (register_lease_service.ts) */
+  lease_device_id: string | null
 }
 
 export function registerRow(row: any): RegisterRow {
   if (!row) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-  return { id: Number(row.id), last_sale_number: Number(row.last_sale_number), last_sale_hash: row.last_sale_hash ?? null, open_shift_id: row.open_shift_id ?? null }
+  return { id: Number(row.id), last_sale_number: Number(row.last_sale_number), last_sale_hash: row.last_sale_hash ?? null, open_shift_id: row.open_shift_id ?? null, lease_device_id: row.lease_device_id ?? null }
 }
 
 export function customerStatement(storeId: number, customerId: number): Statement {

@@ -11,6 +11,7 @@ import { recordAudit } from '#platform/audit_service'
 import { paymentMethod } from '#sales/payment_methods'
 import { formatMoney } from '#core/money'
 import { pluginRegistry } from '#plugins/registry'
+import { refuseLeasedRegisterOf } from '#sales/register_lease_service'
 import type { GatewayPaymentStatus, PaymentGateway } from '#plugins/contracts/payment_gateway'
 
 /*
@@ -51,6 +52,8 @@ export default class GatewayPaymentService {
       const sale = await Sale.query({ client: trx }).where({ id: saleId, store_id: actor.store.id }).forUpdate().first()
       if (!sale) throw notFound('The sale', 'sale_id')
       if (sale.status !== 'open') throw new DomainError(`This sale is ${sale.status}`, { status: 409, code: `sale_${sale.status}` })
+      // Refused before the card is charged: its approval could not complete the sale on a register another till holds
+      if (sale.registerId) await refuseLeasedRegisterOf(trx, sale.registerId, actor.deviceId)
       // One card payment at a time: pressing the method again brings the one in progress back
       const pending = await Payment.query({ client: trx }).where({ sale_id: sale.id, status: 'pending' }).first()
       if (pending) return { payment: pending, existing: true }

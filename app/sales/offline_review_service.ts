@@ -1,11 +1,37 @@
 import db from '@adonisjs/lucid/services/db'
+import type { Infer } from '@vinejs/vine/types'
 import type User from '#models/user'
-import { notFound } from '#exceptions/domain_error'
+import type Store from '#models/store'
+import { DomainError, notFound } from '#exceptions/domain_error'
 import { DateTime } from 'luxon'
+import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp, readTimestamp } from '#platform/db_time'
 import { recordAudit } from '#platform/audit_service'
+import { insertStatement, runStatements } from '#platform/sql_batch'
+import RegisterLeaseService, { type LeaseAnswer } from '#sales/register_lease_service'
+import type { handOverValidator } from '#validators/offline'
 
-/** The review list of offline sales: what a sync recorded that a manager should look at */
+/*
+| The review list of offline sales: what a sync recorded that a manager should look at, and the
+| sales a till could not sync because its register sold elsewhere meanwhile (conflicts).
+|
+| The hand-off: a till whose sync hit a conflict stops syncing that register and holds its later
+| offline sales (they are linked to the refused one). Once a manager has looked (marked the
+| conflict reviewed, or released the register),
+| the till hands them over here: each is kept whole as a conflict for review (never recorded,
+| never renumbered, never dropped), the till clears them from its queue, and the register's lease
+| is taken afresh with the register's own head, so the till sells (and numbers offline) again.
+| Exactly once: a sale's client_uuid is kept once (offline_reviews' unique client_uuid + kind) and
+| one already recorded as a sale is left alone, so a hand-off whose answer was lost is sent again
+| harmlessly.
+*/
+
+export type HandOverRequest = Infer<typeof handOverValidator>
+
+export type HandOverAnswer =
+  | { state: 'waiting'; message: string }
+  | { state: 'handed_over'; handed_over: string[]; recorded: string[]; lease: LeaseAnswer | null; lease_refused: string | null }
+
 export default class OfflineReviewService {
   async list(storeId: number, resolved: boolean) {
     const query = db
@@ -25,5 +51,78 @@ export default class OfflineReviewService {
     if (!review) throw notFound('This review')
     await db.from('offline_reviews').where('id', id).update({ resolved_at: dbTimestamp(), resolved_by: user.id })
     await recordAudit({ action: 'offline_review_resolved', storeId, userId: user.id, subjectType: 'offline_review', subjectId: id, data: { kind: review.kind, clientUuid: review.client_uuid } })
+  }
+
+  /** A till stopped by a conflict hands over the sales it holds for the register (see above) */
+  async handOver(user: User, store: Store, input: HandOverRequest, ip?: string | null): Promise<HandOverAnswer> {
+    const stranger = input.sales.findIndex((sale) => sale.register_id !== input.register_id || sale.device_id !== input.device_id)
+    if (stranger >= 0) throw new DomainError('Every sale handed over must be of this register and this till', { code: 'handover_invalid', field: `sales.${stranger}` })
+    return inTransaction(async (trx) => {
+      // Under the register's lock: hand-offs of one register (two tabs, a resend) go one at a time
+      const register = await trx.from('registers').where({ id: input.register_id, store_id: store.id }).forUpdate().select('id', 'name', 'lease_device_id').first()
+      if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+      const conflict = await trx.from('offline_reviews').where({ client_uuid: input.conflict_uuid, kind: 'conflict', store_id: store.id, register_id: register.id }).select('resolved_at', 'detail').first()
+      if (!conflict) throw new DomainError('The server knows no conflict of this sale on this register', { code: 'handover_unknown_conflict', field: 'conflict_uuid' })
+
+      // A manager has looked: the conflict is marked reviewed, or the register was released (a
+      // till holding a conflict does not take its lease again, so a free register was freed since)
+      if (!conflict.resolved_at && register.lease_device_id) {
+        if (register.lease_device_id === input.device_id) await trx.from('registers').where('id', register.id).update({ lease_seen_at: dbTimestamp(), lease_pending: input.pending })
+        const number = conflictNumber(conflict.detail)
+        return {
+          state: 'waiting' as const,
+          message: `Waiting for a manager to review the conflict of ${register.name}${number ? ` sale #${number}` : ''} under Offline sales (or to release the register); then this till hands over its held sales and takes the register afresh`,
+        }
+      }
+
+      const uuids = input.sales.map((sale) => sale.client_uuid)
+      const recorded = new Set((await trx.from('sales').whereIn('client_uuid', uuids).select('client_uuid')).map((row) => String(row.client_uuid)))
+      const kept = new Set((await trx.from('offline_reviews').whereIn('client_uuid', uuids).where('kind', 'conflict').select('client_uuid')).map((row) => String(row.client_uuid)))
+      const fresh = input.sales.filter((sale) => !recorded.has(sale.client_uuid) && !kept.has(sale.client_uuid))
+      if (fresh.length) {
+        const now = dbTimestamp()
+        await runStatements(trx, [
+          insertStatement(
+            'offline_reviews',
+            fresh.map((sale) => ({
+              store_id: store.id,
+              register_id: register.id,
+              sale_id: null,
+              client_uuid: sale.client_uuid,
+              kind: 'conflict',
+              message: `${register.name} sale #${sale.number} made offline was held on its till behind a conflict and handed over: not recorded, kept whole for review.`,
+              detail: JSON.stringify(sale),
+              created_at: now,
+            }))
+          ),
+        ])
+        await recordAudit(
+          { action: 'offline_sales_handed_over', storeId: store.id, userId: user.id, subjectType: 'register', subjectId: register.id, data: { deviceId: input.device_id, conflictUuid: input.conflict_uuid, numbers: fresh.map((sale) => sale.number), clientUuids: fresh.map((sale) => sale.client_uuid) }, ip },
+          trx
+        )
+      }
+
+      // The last slice: the register afresh for this till (its head is the register's own), unless another till holds it now
+      let lease: LeaseAnswer | null = null
+      let leaseRefused: string | null = null
+      if (input.last) {
+        try {
+          lease = await new RegisterLeaseService().takeWithin(trx, user, store, { device_id: input.device_id, register_id: register.id, pending: 0 }, ip)
+        } catch (error) {
+          if (!(error instanceof DomainError) || error.code !== 'register_leased') throw error
+          leaseRefused = error.message
+        }
+      }
+      return { state: 'handed_over' as const, handed_over: uuids.filter((uuid) => !recorded.has(uuid)), recorded: [...recorded], lease, lease_refused: leaseRefused }
+    })
+  }
+}
+
+/** The number of the sale a conflict review kept (its detail is the sale as the till sent it) */
+function conflictNumber(detail: string | null): number | null {
+  try {
+    return Number(JSON.parse(detail ?? 'null')?.number) || null
+  } catch {
+    return null
   }
 }

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
 import { DomainError } from '#exceptions/domain_error'
 import type Store from '#models/store'
@@ -19,7 +20,15 @@ import { recordAudit } from '#platform/audit_service'
 | when it renews, before and after syncing): the register's Z report waits for them
 | (shift_service.ts asks pendingSync). A till that cannot reach the server cannot say; its
 | sales sync when it is back, and land on the days they were made.
+| The lease also guards the register online: a sale on a register another device holds is refused
+| (refuseLeasedElsewhere), since it would take the number the holder's offline sales continue from.
 */
+
+export interface LeaseRequest {
+  device_id: string
+  register_id: number
+  pending: number
+}
 
 export interface LeaseAnswer {
   register_id: number
@@ -29,24 +38,22 @@ export interface LeaseAnswer {
 }
 
 export default class RegisterLeaseService {
-  async take(user: User, store: Store, input: { device_id: string; register_id: number; pending: number }, ip?: string | null): Promise<LeaseAnswer> {
-    return inTransaction(async (trx) => {
-      const register = await trx.from('registers').where({ id: input.register_id, store_id: store.id }).forUpdate().first()
-      if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-      if (register.lease_device_id && register.lease_device_id !== input.device_id) {
-        const holder = register.lease_user_id ? await trx.from('users').where('id', register.lease_user_id).select('name').first() : null
-        const since = register.lease_seen_at ? DateTime.fromJSDate(readTimestamp(register.lease_seen_at)).toUTC().toFormat("yyyy-LL-dd HH:mm 'UTC'") : 'a while'
-        throw new DomainError(
-          `${register.name} is held for offline selling by another till${holder ? ` (${holder.name}'s)` : ''}, last heard of ${since}. Use that till, or ask a manager to release it under Offline sales.`,
-          { status: 409, code: 'register_leased', field: 'register_id' }
-        )
-      }
-      await trx.from('registers').where('id', register.id).update({ lease_device_id: input.device_id, lease_user_id: user.id, lease_seen_at: dbTimestamp(), lease_pending: input.pending })
-      if (register.lease_device_id !== input.device_id) {
-        await recordAudit({ action: 'register_lease_taken', storeId: store.id, userId: user.id, subjectType: 'register', subjectId: register.id, data: { deviceId: input.device_id }, ip }, trx)
-      }
-      return { register_id: Number(register.id), device_id: input.device_id, last_number: Number(register.last_sale_number), last_hash: register.last_sale_hash ?? null }
-    })
+  async take(user: User, store: Store, input: LeaseRequest, ip?: string | null): Promise<LeaseAnswer> {
+    return inTransaction(async (trx) => this.takeWithin(trx, user, store, input, ip))
+  }
+
+  /** The lease taken in the caller's transaction (a hand-off takes the register afresh in its own) */
+  async takeWithin(trx: TransactionClientContract, user: User, store: Store, input: LeaseRequest, ip?: string | null): Promise<LeaseAnswer> {
+    const register = await trx.from('registers').where({ id: input.register_id, store_id: store.id }).forUpdate().first()
+    if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+    if (register.lease_device_id && register.lease_device_id !== input.device_id) {
+      throw await leasedError(trx, register.id, 'Use that till, or ask a manager to release it under Offline sales.')
+    }
+    await trx.from('registers').where('id', register.id).update({ lease_device_id: input.device_id, lease_user_id: user.id, lease_seen_at: dbTimestamp(), lease_pending: input.pending })
+    if (register.lease_device_id !== input.device_id) {
+      await recordAudit({ action: 'register_lease_taken', storeId: store.id, userId: user.id, subjectType: 'register', subjectId: register.id, data: { deviceId: input.device_id }, ip }, trx)
+    }
+    return { register_id: Number(register.id), device_id: input.device_id, last_number: Number(register.last_sale_number), last_hash: register.last_sale_hash ?? null }
   }
 
   /** A manager frees a register from a till that will not come back (its sales become conflicts) */
@@ -75,4 +82,40 @@ export default class RegisterLeaseService {
       .select('registers.id', 'registers.name', 'registers.lease_device_id', 'registers.lease_seen_at', 'registers.lease_pending', 'users.name as holder')
     return rows.map((row) => ({ ...row, lease_seen_at: row.lease_seen_at ? DateTime.fromJSDate(readTimestamp(row.lease_seen_at)) : null }))
   }
+}
+
+/**
+ * An online sale (or a card payment that would complete one) on a register another device holds
+ * for offline selling is refused: it would take the number that device's offline sales continue
+ * from, and they would all conflict at sync. The holder itself (its X-Till-Device header) sells as
+ * always; a register without a lease is anyone's. `register` is the row the sale read under its
+ * lock (lease_device_id included), so an allowed sale costs no query.
+ */
+export function refuseLeasedElsewhere(trx: TransactionClientContract, register: { id: number; lease_device_id: string | null }, deviceId: string | null | undefined): Promise<never> | undefined {
+  if (!register.lease_device_id || register.lease_device_id === deviceId) return undefined
+  return leasedError(trx, register.id, 'Sell on that till, or ask a manager to release the register under Offline sales.').then((error) => {
+    throw error
+  })
+}
+
+/** The same rule for a step that has not read the register yet (starting a card payment) */
+export async function refuseLeasedRegisterOf(trx: TransactionClientContract, registerId: number, deviceId: string | null | undefined) {
+  const register = await trx.from('registers').where('id', registerId).select('id', 'lease_device_id').first()
+  if (register) await refuseLeasedElsewhere(trx, { id: Number(register.id), lease_device_id: register.lease_device_id ?? null }, deviceId)
+}
+
+/** 409 register_leased: which register, whose till holds it and when it was last heard of */
+async function leasedError(trx: TransactionClientContract, registerId: number, advice: string) {
+  const row = await trx
+    .from('registers')
+    .leftJoin('users', 'users.id', 'registers.lease_user_id')
+    .where('registers.id', registerId)
+    .select('registers.name', 'registers.lease_seen_at', 'users.name as holder')
+    .first()
+  const since = row?.lease_seen_at ? DateTime.fromJSDate(readTimestamp(row.lease_seen_at)).toUTC().toFormat("yyyy-LL-dd HH:mm 'UTC'") : 'a while ago'
+  return new DomainError(`${row?.name ?? 'This register'} is held for offline selling by another till${row?.holder ? ` (${row.holder}'s)` : ''}, last heard of ${since}. ${advice}`, {
+    status: 409,
+    code: 'register_leased',
+    field: 'register_id',
+  })
 }

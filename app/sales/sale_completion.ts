@@ -15,6 +15,7 @@ import { newSaleItemRow } from '#sales/cart_line_rows'
 import type { CartLine } from '#core/cart_lines'
 import { type RegisterRow, registerRow } from '#sales/checkout_rules'
 import { saleSummaryStatements } from '#sales/sale_summaries'
+import { refuseLeasedElsewhere } from '#sales/register_lease_service'
 
 /*
 | Completing a paid sale, in one transaction: the register's next number and hash-chain link
@@ -52,6 +53,8 @@ export async function completeSale(
   } else if (!moved) {
     ;[moved] = await runStatements(trx, [stockStatement(actor.store, perProduct)])
   }
+  // Not on a register another till holds for offline selling (read in the locking read above)
+  await refuseLeasedElsewhere(trx, register, actor.deviceId)
   // A row whose stock is short is left out of the update: fewer rows changed than products
   // means the sale would oversell, and it is all rolled back
   if (moved!.affectedRows !== productIds.length) await refuseShortStock(trx, perProduct, productIds)
@@ -180,7 +183,7 @@ export function takeLineIds(items: CartLine[], read: StatementResult) {
 export function registerStatement(trx: TransactionClientContract, storeId: number, registerId: number | null, lock: boolean): Statement {
   const byId = registerId !== null
   return {
-    sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE store_id = ?${byId ? ' AND id = ?' : ''} ORDER BY id LIMIT 1${lock && trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''}`,
+    sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id FROM registers WHERE store_id = ?${byId ? ' AND id = ?' : ''} ORDER BY id LIMIT 1${lock && trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''}`,
     bindings: byId ? [storeId, registerId] : [storeId],
   }
 }

@@ -7,7 +7,7 @@ import Payment from '#models/payment'
 import Customer from '#models/customer'
 import type Sale from '#models/sale'
 import CartService from '#sales/cart_service'
-import type { Actor } from '#staff/actor'
+import { type Actor, TILL_DEVICE_HEADER } from '#staff/actor'
 import CatalogService from '#catalog/catalog_service'
 import { paymentMethods } from '#sales/payment_methods'
 import { cashAmountDue } from '#core/pricing'
@@ -28,7 +28,7 @@ export default class TillScreenService {
   ) {}
 
   actor(ctx: HttpContext): Actor {
-    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }
+    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: ctx.request.header(TILL_DEVICE_HEADER) ?? null }
   }
 
   /** The register this browser is set to (a signed cookie), or the store's only one; looked up once a request */

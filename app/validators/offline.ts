@@ -7,7 +7,7 @@ const uuid = () => vine.string().trim().uuid()
 const sum = () => integer().min(0).max(MAX_SALE_TOTAL)
 
 /** A sale the till made while the server was out of reach, as its device recorded it */
-export const offlineSaleValidator = vine.create({
+const offlineSaleFields = {
   client_uuid: uuid(),
   device_id: uuid(),
   register_id: id(),
@@ -52,6 +52,22 @@ export const offlineSaleValidator = vine.create({
   tax_total: sum(),
   total: sum(),
   rounding: integer().min(-1000).max(1000),
+}
+
+export const offlineSaleValidator = vine.create(offlineSaleFields)
+
+/**
+ * A till stopped by a conflict hands over the sales it holds for the register (the conflicting one
+ * first), in slices of up to 100, the last one saying so: kept whole for review, never recorded
+ */
+export const handOverValidator = vine.create({
+  device_id: uuid(),
+  register_id: id(),
+  conflict_uuid: uuid(),
+  /** How many sales the till holds for the register in all (the lease's `pending` while it waits) */
+  pending: integer().min(0).max(1_000_000),
+  sales: vine.array(vine.object(offlineSaleFields)).minLength(1).maxLength(100),
+  last: vine.boolean(),
 })
 
 /** A till asking to hold its register for offline selling, and saying what it has not synced yet */

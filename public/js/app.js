@@ -15,6 +15,17 @@ document.addEventListener('DOMContentLoaded', () => {
   htmx.config.defaultSwapStyle = 'innerHTML'
 })
 
+// The till's device id (kept by the offline till, resources/js/offline/till.js) goes with every
+// request: the server lets only the device holding a register's offline lease sell on it online.
+// Read from localStorage, synchronously, so a sale made before the offline code has loaded has it too
+document.addEventListener('htmx:configRequest', (event) => {
+  let device = null
+  try {
+    device = localStorage.getItem('pos-till-device')
+  } catch {}
+  if (device) event.detail.headers['X-Till-Device'] = device
+})
+
 const scanInput = () => document.querySelector('[data-scan-input]')
 const isTyping = (el) => el && (el.matches('input, select, textarea') || el.isContentEditable) && !el.matches('[data-scan-input]')
 

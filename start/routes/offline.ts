@@ -15,6 +15,7 @@ router
     router.get('/catalog', [TillOfflineController, 'catalogPage'])
     router.post('/lease', [TillOfflineController, 'lease'])
     router.post('/sales', [TillOfflineController, 'storeSale'])
+    router.post('/handoff', [TillOfflineController, 'handOver'])
   })
   .prefix('/till/offline')
   .use([middleware.auth({ guards: ['web'] }), middleware.can('sell')])

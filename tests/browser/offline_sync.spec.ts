@@ -130,6 +130,75 @@ test.group('Offline till sync in Chromium', () => {
     assert.deepEqual(till.violations, [])
   }).timeout(180_000)
 
+  test('hand-off: a till stopped by a conflict is refused online on the register another till holds, then hands its held sales over once a manager has looked, and sells again', async ({ assert, client, cleanup }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const server = new TillServer(PORT)
+    const till = new TillBrowser()
+    cleanup(async () => {
+      await till.dispose()
+      await server.kill()
+    })
+    await server.start()
+    await till.open()
+    const page = await till.page()
+    await signInAtTill(page, server, fixture.users.cashier.email)
+    await till.context.setOffline(true)
+    await offline(page).waitFor({ timeout: 20_000 })
+    assert.deepEqual([await sellOffline(page, ['96385074']), await sellOffline(page, ['96385074', '96385074'])], [1, 2])
+
+    // Meanwhile the register is released and another device takes it and sells #1
+    ;(await client.post(`/backoffice/offline/registers/${fixture.register.id}/release`).loginAs(fixture.users.manager).withCsrfToken().redirects(0)).assertStatus(302)
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const product = (await db.from('products').where({ store_id: fixture.store.id }).first())!
+    ;(await device.sync(client, await device.sell([{ product: { id: product.id, name: product.name, sku: product.sku, price: product.price, taxClass: product.tax_class } as any, quantity: 1 }]))).assertStatus(201)
+
+    // Back: #1 conflicts, #2 is held behind it; the till waits for a manager and says so
+    await till.context.setOffline(false)
+    await page.locator('#offline-status', { hasText: 'Waiting for a manager' }).waitFor({ timeout: 40_000 })
+    const status = await page.locator('#offline-status').textContent()
+    assert.include(status, 'Sale #1 held: Register sale #1 made offline cannot be recorded')
+    assert.include(status, 'Waiting for a manager to review the conflict of Register 1 sale #1 under Offline sales')
+    assert.equal(await waiting(page, 2), 2)
+
+    // The cashier sells online meanwhile: the register is the other till's, refused where the cashier is
+    const scan = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
+    await scan.fill('96385074')
+    await scan.press('Enter')
+    await page.locator('#cart-panel .cart-line').first().waitFor()
+    await page.keyboard.press('F9')
+    await page.getByRole('button', { name: 'Cash', exact: true }).click()
+    await page.getByLabel('Amount tendered').fill('20.00')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.locator('#till-message', { hasText: 'is held for offline selling by another till' }).waitFor({ timeout: 10_000 })
+    assert.include(await page.locator('#till-message').textContent(), 'ask a manager to release the register under Offline sales')
+    assert.deepEqual(await numbersOf(fixture.register.id), [1])
+
+    // The manager releases the register (that other device is gone): the till hands both sales over and takes the register afresh
+    ;(await client.post(`/backoffice/offline/registers/${fixture.register.id}/release`).loginAs(fixture.users.manager).withCsrfToken().redirects(0)).assertStatus(302)
+    await page.locator('#offline-status', { hasText: 'handed to the back office' }).waitFor({ timeout: 40_000 })
+    assert.include(await page.locator('#offline-status').textContent(), '2 held sales of Register 1 (#1–#2) handed to the back office for review, not recorded; Register 1 taken afresh: sales continue from #2')
+    assert.equal(await waiting(page, 0), 0)
+    const reviews = await db.from('offline_reviews').where({ store_id: fixture.store.id, kind: 'conflict' }).orderBy('id').select('client_uuid', 'detail', 'sale_id')
+    assert.deepEqual(reviews.map((r) => JSON.parse(r.detail).number), [1, 2])
+    for (const review of reviews) assert.equal(Number((await db.from('sales').where('client_uuid', review.client_uuid).count('* as n').first()).n), 0, 'a handed-over sale is never recorded')
+    assert.equal((await db.from('registers').where('id', fixture.register.id).first()).lease_device_id !== device.deviceId, true)
+
+    // The cashier completes the sale now: #2 online, then #3 offline from the register's own head, synced
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByTestId('change-due').or(page.getByText('No change due.')).waitFor()
+    await page.locator('[data-completed-sale][data-sale-hash]').waitFor()
+    await till.context.setOffline(true)
+    await offline(page).waitFor({ timeout: 20_000 })
+    assert.equal(await sellOffline(page, ['96385074']), 3)
+    await till.context.setOffline(false)
+    await backOnline(page)
+    assert.deepEqual(await numbersOf(fixture.register.id), [1, 2, 3])
+    for (const verdict of await verifyChains(fixture.store.id)) assert.isTrue(verdict.ok, `${verdict.registerName}: ${verdict.problem}`)
+    assert.deepEqual(till.violations, [])
+  }).timeout(240_000)
+
   test('a session that ended while offline: the till asks to sign in, then syncs', async ({ assert, cleanup }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })

@@ -1,4 +1,6 @@
 import { test } from '@japa/runner'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import db from '@adonisjs/lucid/services/db'
 import { verifyChains } from '#sales/chain_verifier'
 import { createProduct, createStore } from '#tests/fixtures'
@@ -6,11 +8,13 @@ import { offline, sellOffline, signInAtTill, TillBrowser, TillServer, waiting } 
 
 /*
 | The offline till end to end: a real server process killed and started again, a real Chromium
-| with a profile on disk, the real database. Sales made offline reach the books once each, with
-| the register's next numbers, and every register's chain verifies.
+| with a profile on disk, the real database. 20 sales made offline (across a reload and a closed
+| browser) reach the books once each, with the register's next numbers, and every register's
+| chain verifies (audit:verify too).
 */
 
 const PORT = Number(process.env.PORT ?? 3334) + 31
+const run = promisify(execFile)
 
 async function onlineSale(page: any, code: string) {
   const input = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
@@ -66,8 +70,9 @@ test.group('Offline till in Chromium', () => {
     const numbers = []
     numbers.push(await sellOffline(page, ['5000112637922', '4006381333931'], { cash: '20.00' }))
     numbers.push(await sellOffline(page, ['4006381333931'], { card: { code: 'AUTH-1' } }))
-    assert.equal(await waiting(page, 2), 2)
-    assert.include(await page.locator('#offline-status').textContent(), 'Offline: 2 sales waiting to sync')
+    for (let i = 0; i < 4; i++) numbers.push(await sellOffline(page, ['4006381333931']))
+    assert.equal(await waiting(page, 6), 6)
+    assert.include(await page.locator('#offline-status').textContent(), 'Offline: 6 sales waiting to sync')
 
     // A reload with the server still down: the service worker serves the till
     await page.reload()
@@ -86,6 +91,7 @@ test.group('Offline till in Chromium', () => {
     await offline(page).getByRole('button', { name: 'Complete sale' }).click()
     numbers.push(Number((await offline(page).getByTestId('sale-number').textContent())!.slice(1)))
     await offline(page).getByRole('button', { name: 'New sale' }).click()
+    for (let i = 0; i < 4; i++) numbers.push(await sellOffline(page, ['4006381333931']))
 
     // The browser closed and opened again, the server still down
     await browser.close()
@@ -93,26 +99,32 @@ test.group('Offline till in Chromium', () => {
     page = await browser.page()
     await page.goto(`${server.url}/till`)
     await offline(page).waitFor({ timeout: 20_000 })
-    assert.equal(await waiting(page, 4), 4)
-    for (let i = 0; i < 3; i++) numbers.push(await sellOffline(page, ['4006381333931']))
-    assert.deepEqual(numbers, [2, 3, 4, 5, 6, 7, 8])
+    assert.equal(await waiting(page, 12), 12)
+    for (let i = 0; i < 8; i++) numbers.push(await sellOffline(page, ['4006381333931']))
+    // 20 sales offline, numbered on from the online one
+    assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => i + 2))
+    assert.equal(await waiting(page, 20), 20)
     assert.lengthOf(await salesOf(fixture.register.id), 1)
 
     // The server is back: the queue syncs by itself and the till goes back online
     await server.start()
     await backOnline(page)
     const sales = await salesOf(fixture.register.id)
-    assert.deepEqual(sales.map((s) => s.number), [1, 2, 3, 4, 5, 6, 7, 8])
-    assert.deepEqual(sales.map((s) => s.channel), ['till', ...Array(7).fill('offline')])
-    assert.equal(new Set(sales.map((s) => s.client_uuid)).size, 8)
+    // Exactly the 20 offline sales, each once, numbered 2..21 after the online one
+    assert.deepEqual(sales.map((s) => s.number), Array.from({ length: 21 }, (_, i) => i + 1))
+    assert.deepEqual(sales.map((s) => s.channel), ['till', ...Array(20).fill('offline')])
+    assert.equal(new Set(sales.map((s) => s.client_uuid)).size, 21)
     const [verdict] = (await verifyChains(fixture.store.id)).filter((v) => v.registerId === fixture.register.id)
     assert.isTrue(verdict.ok, verdict.problem ?? '')
-    // The stock ledger: online 1 cola; offline 1+2+1 cola and 1+1+1+3 gum
+    // audit:verify, as an operator runs it, passes
+    const { stdout } = await run(process.execPath, ['ace.js', 'audit:verify', `--store=${fixture.store.id}`])
+    assert.include(stdout, `Register 1 (register ${fixture.register.id}): 21 record(s), intact`)
+    // The stock ledger: online 1 cola; offline 1+2+1 cola and 1+1+4+1+4+8 gum
     const stock = await db.from('products').whereIn('id', [cola.id, gum.id]).orderBy('id').select('stock')
-    assert.deepEqual(stock.map((r) => Number(r.stock)), [50 - 5, 50 - 6])
+    assert.deepEqual(stock.map((r) => Number(r.stock)), [50 - 5, 50 - 19])
     const moved = await db.from('stock_movements').whereIn('product_id', [cola.id, gum.id]).groupBy('product_id').orderBy('product_id').select('product_id').sum('quantity as total')
     // The ledger (the first stock of 50, then every sale) adds up to the stock
-    assert.deepEqual(moved.map((r) => Number(r.total)), [45, 44])
+    assert.deepEqual(moved.map((r) => Number(r.total)), [45, 31])
     assert.deepEqual(browser.violations, [])
   }).timeout(240_000)
 })

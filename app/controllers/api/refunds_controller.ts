@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
+import { TILL_DEVICE_HEADER } from '#staff/actor'
 import RefundService from '#returns/refund_service'
 import VoidService from '#returns/void_service'
 import NoReceiptRefundService from '#returns/no_receipt_refund_service'
@@ -65,7 +66,7 @@ export default class RefundsController {
     const body = await ctx.request.validateUsing(createExchangeValidator)
     return runIdempotent(ctx, async () => {
       const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true }) : null
-      const { refund, sale } = await this.refunds.exchange({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, {
+      const { refund, sale } = await this.refunds.exchange({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: ctx.request.header(TILL_DEVICE_HEADER) ?? null }, Number(ctx.params.id) || 0, {
         lines: body.return_items.map((i) => ({ saleItemId: i.sale_item_id, quantity: i.quantity, restock: i.restock ?? true })),
         newLines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity })),
         payment: body.payment_method ? { method: body.payment_method, tendered: body.tendered ?? null } : null,

@@ -20,13 +20,13 @@ export default class OfflineReviewsController {
 
   async resolve(ctx: HttpContext) {
     await this.reviews.resolve(ctx.auth.user!, ctx.store.id, Number(ctx.params.id) || 0)
-    ctx.session.flash('notice', 'Marked as reviewed.')
+    ctx.session.flash('notice', 'Marked as reviewed. A till stopped by this conflict now hands over the sales it holds (listed here) and takes its register afresh.')
     return ctx.response.redirect('/backoffice/offline')
   }
 
   async release(ctx: HttpContext) {
     await this.leases.release(ctx.auth.user!, ctx.store, Number(ctx.params.id) || 0, ctx.request.ip())
-    ctx.session.flash('notice', 'The register is free: any till may take it. Sales still on the old till will arrive as conflicts.')
+    ctx.session.flash('notice', 'The register is free: any till may take it. Sales still on the old till will arrive here as conflicts, kept whole for review.')
     return ctx.response.redirect('/backoffice/offline')
   }
 }

@@ -3,7 +3,8 @@ import { inject } from '@adonisjs/core'
 import OfflineCatalogService from '#sales/offline_catalog_service'
 import OfflineSyncService from '#sales/offline_sync_service'
 import RegisterLeaseService from '#sales/register_lease_service'
-import { catalogValidator, leaseValidator, offlineSaleValidator } from '#validators/offline'
+import OfflineReviewService from '#sales/offline_review_service'
+import { catalogValidator, handOverValidator, leaseValidator, offlineSaleValidator } from '#validators/offline'
 
 /** What the offline till asks of the server while it can reach it: its catalog, its lease, and syncing */
 @inject()
@@ -11,7 +12,8 @@ export default class TillOfflineController {
   constructor(
     private catalog: OfflineCatalogService,
     private leases: RegisterLeaseService,
-    private sync: OfflineSyncService
+    private sync: OfflineSyncService,
+    private reviews: OfflineReviewService
   ) {}
 
   /** The store's rules, tax rates and categories, and who is selling (no secret of theirs) */
@@ -36,5 +38,11 @@ export default class TillOfflineController {
     const sale = await ctx.request.validateUsing(offlineSaleValidator)
     const answer = await this.sync.record({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, sale)
     return ctx.response.status(answer.replayed ? 200 : 201).json({ sale_id: answer.saleId, number: answer.number, replayed: answer.replayed, reviews: answer.reviews })
+  }
+
+  /** A till stopped by a conflict hands over its held sales once a manager has looked (offline_review_service.ts) */
+  async handOver(ctx: HttpContext) {
+    const input = await ctx.request.validateUsing(handOverValidator)
+    return this.reviews.handOver(ctx.auth.user!, ctx.store, input, ctx.request.ip())
   }
 }

@@ -67,3 +67,39 @@ export function drop(db, clientUuid) {
 export function mark(db, sale, state, problem) {
   return transaction(db, 'queue', 'readwrite', (s) => done(s.queue.put({ ...sale, state, problem })), 'strict')
 }
+
+/**
+ * Registers whose sync stopped at a conflict: the conflicting sale (the oldest held) and every
+ * sale of that register the till holds, oldest first
+ */
+export async function heldByConflict(db) {
+  const byRegister = new Map()
+  for (const sale of await queued(db)) {
+    if (!byRegister.has(sale.register_id)) byRegister.set(sale.register_id, [])
+    byRegister.get(sale.register_id).push(sale)
+  }
+  return [...byRegister.entries()]
+    .map(([registerId, sales]) => ({ registerId, conflict: sales.find((s) => s.state === 'conflict'), sales }))
+    .filter((held) => held.conflict)
+}
+
+/**
+ * After a hand-off, in ONE transaction: the handed-over sales leave the queue, and the register's
+ * head becomes the fresh lease's (the register's own) when no other sale of it is left queued;
+ * without a lease (another till holds the register) the old head goes: it cannot number offline
+ */
+export function clearHandedOver(db, registerId, clientUuids, lease) {
+  return transaction(
+    db,
+    ['meta', 'queue'],
+    'readwrite',
+    async (s) => {
+      for (const uuid of clientUuids) s.queue.delete(uuid)
+      const left = await done(s.queue.index('order').count(IDBKeyRange.bound([registerId, 0], [registerId, Infinity])))
+      if (left) return
+      if (lease) s.meta.put({ key: headKey(registerId), value: { last_number: lease.last_number, last_hash: lease.last_hash, device_id: lease.device_id } })
+      else s.meta.delete(headKey(registerId))
+    },
+    'strict'
+  )
+}

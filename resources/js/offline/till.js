@@ -2,7 +2,8 @@ import { getMeta, openDb, setMeta } from './idb.js'
 import { refreshCatalog } from './catalog.js'
 import { OfflineCart } from './cart.js'
 import { call, fetchJson, reachable, SignedOut, Unreachable } from './net.js'
-import { queued, recordSale, takeLeaseHead } from './queue.js'
+import { heldByConflict, queued, recordSale, takeLeaseHead } from './queue.js'
+import { handOverHeld } from './handoff.js'
 import { NOT_OFFLINE, OfflineScreen } from './screen.js'
 import { queueSummary, syncQueue } from './sync.js'
 
@@ -12,7 +13,8 @@ import { queueSummary, syncQueue } from './sync.js'
 | after each online sale), the settings and the catalog (deltas every minute). It takes no part
 | in an online sale. When the server or the network is gone it swaps the till's main area for the
 | offline cart screen, and goes back (reloading the page) once the queue has synced and the cart
-| is empty. Exported for the tests, which import this same module.
+| is empty. A register whose sync stopped at a conflict is handed over once a manager has looked
+| (handoff.js). Exported for the tests, which import this same module.
 */
 
 export * as core from '../../../app/core/index.ts'
@@ -21,6 +23,11 @@ export { OfflineCart } from './cart.js'
 const EVERY_MINUTE = 60_000
 const RETRY_MS = 3_000
 const HEARTBEAT_MS = 10_000
+// What the hand-off did stays in the status line this long (through the reload back online)
+const NOTICE_MS = 15 * 60_000
+// The page's requests carry the device id from here (public/js/app.js): the server lets only the
+// device holding a register's lease sell on it online
+const DEVICE_KEY = 'pos-till-device'
 
 class OfflineTill {
   constructor(root) {
@@ -37,7 +44,11 @@ class OfflineTill {
     navigator.storage?.persist?.().catch(() => {})
     this.db = await openDb()
     this.deviceId = (await getMeta(this.db, 'device_id')) ?? (await this.newDeviceId())
+    try {
+      localStorage.setItem(DEVICE_KEY, this.deviceId)
+    } catch {}
     this.settings = (await getMeta(this.db, 'settings')) ?? null
+    this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
     document.body.addEventListener('htmx:sendError', () => this.goOffline('The server does not answer'))
     document.addEventListener('htmx:afterSettle', () => this.onlineSaleSeen())
     window.addEventListener('offline', () => this.goOffline('This device has no network'))
@@ -46,8 +57,13 @@ class OfflineTill {
     if ((await this.syncable()) > 0 || !(await reachable())) await this.goOffline('The server does not answer')
     else await this.keepReady()
     setInterval(() => this.mode === 'online' && this.keepReady(), EVERY_MINUTE)
-    // An idle till notices too (a cheap request that reads no database)
-    setInterval(async () => this.mode === 'online' && !(await reachable()) && this.goOffline('The server does not answer'), HEARTBEAT_MS)
+    // An idle till notices too (a cheap request that reads no database); a till holding sales behind
+    // a conflict asks whether a manager has looked
+    setInterval(async () => {
+      if (this.mode !== 'online') return
+      if (!(await reachable())) return this.goOffline('The server does not answer')
+      if (this.held) await this.handOver().then(() => this.showStatus(), () => {})
+    }, HEARTBEAT_MS)
     setInterval(() => this.mode !== 'online' && this.tick(), RETRY_MS)
   }
 
@@ -62,6 +78,7 @@ class OfflineTill {
     try {
       this.settings = await fetchJson('/till/offline/settings')
       await setMeta(this.db, 'settings', this.settings)
+      await this.handOver()
       await this.renewLease()
       if (this.settings.offline.allowed) await refreshCatalog(this.db, this.settings.store.id)
       this.problem = null
@@ -75,6 +92,8 @@ class OfflineTill {
   }
 
   async renewLease() {
+    // Held behind a conflict: not taken again (a manager's release is a signal to hand over; handOver renews it)
+    if (this.held) return
     const pending = (await queued(this.db)).filter((s) => s.register_id === this.registerId).length
     const { status, data } = await call('POST', '/till/offline/lease', { device_id: this.deviceId, register_id: this.registerId, pending })
     if (status !== 200) {
@@ -98,6 +117,44 @@ class OfflineTill {
     const head = { register_id: Number(receipt.dataset.registerId), last_number: Number(receipt.dataset.saleNumber), last_hash: receipt.dataset.saleHash, device_id: this.deviceId }
     await takeLeaseHead(this.db, head, true).catch(() => {})
     await this.renewLease().catch(() => {})
+  }
+
+  /**
+   * Registers stopped by a conflict: their held sales go to the server once a manager has looked
+   * (handoff.js), and this register is taken afresh. What happened shows in the status line.
+   */
+  async handOver() {
+    // One at a time (the heartbeat and the minute's refresh may meet)
+    if (this.handingOver) return
+    this.handingOver = true
+    let outcomes = []
+    try {
+      this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
+      this.waitingForManager = null
+      outcomes = await handOverHeld(this.db, this.deviceId)
+    } catch (error) {
+      if (error instanceof Unreachable || error instanceof SignedOut) throw error
+      this.waitingForManager = `The held sales could not be handed over yet: ${error.message}`
+    } finally {
+      this.handingOver = false
+    }
+    for (const outcome of outcomes) {
+      if (outcome.waiting) {
+        if (outcome.registerId === this.registerId) this.waitingForManager = outcome.waiting
+        continue
+      }
+      const numbers = outcome.numbers
+      const range = numbers.length === 1 ? `#${numbers[0]}` : `#${numbers[0]}–#${numbers.at(-1)}`
+      const name = outcome.registerId === this.registerId ? this.registerName : `Register ${outcome.registerId}`
+      const after = outcome.lease ? `${name} taken afresh: sales continue from #${outcome.lease.last_number + 1}` : outcome.leaseRefused
+      const text = `${numbers.length} held sale${numbers.length === 1 ? '' : 's'} of ${name} (${range}) handed to the back office for review, not recorded; ${after}`
+      await setMeta(this.db, 'handoff_notice', { text, at: Date.now() })
+      if (outcome.registerId === this.registerId) {
+        this.held = false
+        this.leaseRefused = outcome.lease ? null : outcome.leaseRefused
+        await setMeta(this.db, `lease_refused:${this.registerId}`, this.leaseRefused)
+      }
+    }
   }
 
   /** Sales that can still be sent (not held behind a conflict or a refusal) */
@@ -158,8 +215,11 @@ class OfflineTill {
         return
       }
       this.signedOut = false
+      await this.handOver()
       await this.renewLease()
       const synced = await syncQueue(this.db)
+      // A conflict met now holds the register from here on (its lease is not taken again)
+      this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
       if (synced) await this.renewLease()
       this.lastError = null
       const idle = !this.screen || (this.screen.cart.empty && !this.screen.receipt)
@@ -184,6 +244,9 @@ class OfflineTill {
     else if (waiting) parts.push(`${waiting} offline sale${waiting === 1 ? '' : 's'} waiting to sync`)
     if (this.mode !== 'online' && this.reason) parts.push(this.reason)
     for (const sale of blocked) parts.push(`Sale #${sale.number} held: ${sale.problem}`)
+    if (this.waitingForManager && blocked.length) parts.push(this.waitingForManager)
+    const notice = await getMeta(this.db, 'handoff_notice')
+    if (notice && Date.now() - notice.at < NOTICE_MS) parts.push(notice.text)
     if (this.signedOut) parts.push('Signed out: sign in again to sync')
     if (this.lastError) parts.push(`Sync stopped: ${this.lastError}`)
     if (this.problem) parts.push(`Offline copy not refreshed: ${this.problem}`)

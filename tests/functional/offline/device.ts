@@ -115,6 +115,11 @@ export class TestDevice {
     return sale
   }
 
+  /** A manager frees the register from this device: online sales on it are anyone's again */
+  release(client: any) {
+    return client.post(`/backoffice/offline/registers/${this.registerId}/release`).loginAs(this.fixture.users.manager).withCsrfToken().redirects(0)
+  }
+
   sync(client: any, sale: any) {
     return this.as(client, 'post', '/till/offline/sales').json(sale)
   }

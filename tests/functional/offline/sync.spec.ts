@@ -81,7 +81,8 @@ test.group('Offline till: sync', () => {
     await device.takeLease(client)
     const offline = await device.sell([{ product: tea, quantity: 1 }])
 
-    // Another client sells on the same register through the API meanwhile
+    // A manager frees the register (its till thought lost) and another client sells on it through the API meanwhile
+    ;(await client.post(`/backoffice/offline/registers/${fixture.register.id}/release`).loginAs(fixture.users.manager).withCsrfToken().redirects(0)).assertStatus(302)
     const token = await apiToken(client, fixture.users.manager)
     ;(await client.post('/api/sales').bearerToken(token).header('idempotency-key', crypto.randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })).assertStatus(201)
 

@@ -52,6 +52,8 @@ test.group('Report summaries', () => {
     await device.sell([{ product: products[2], quantity: 5 }], { cash: false, at: lateEvening.plus({ minutes: 30 }) })
     await device.sell([{ product: products[3], quantity: 1 }])
     for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+    // Synced, the device leaves the register to the online sales below (it would refuse them)
+    ;(await device.release(client)).assertStatus(302)
 
     const sales: any[] = []
     for (let i = 0; i < 24; i++) {
@@ -127,6 +129,8 @@ test.group('Report summaries', () => {
       await device.sell([{ product: products[i % 3], quantity: 1 + Math.floor(rnd() * 3) }, { product: products[(i + 1) % 3], quantity: 1 }], { cash: rnd() < 0.5, at })
     }
     for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+    // Synced, the device leaves the register to the online sales below (it would refuse them)
+    ;(await device.release(client)).assertStatus(302)
     // Today's, online: one voided, one partly refunded
     const cashier = await apiToken(client, fixture.users.cashier)
     const manager = await apiToken(client, fixture.users.manager)
