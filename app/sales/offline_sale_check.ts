@@ -62,11 +62,12 @@ function problemOf(sale: OfflineSale, priced: PricedOfflineSale, store: { id: nu
   // Paid in full: the last payment settles it, cash rounded to the store's smallest coin
   const paid = sale.payments.reduce((sum, p) => sum + p.amount, 0)
   if (paid !== sale.total + sale.rounding) return `its payments add up to ${paid}, not ${sale.total + sale.rounding}`
-  const cash = sale.payments.filter((p) => p.method === 'cash')
-  if (sale.rounding !== 0) {
-    const dueBeforeCash = sale.total - sale.payments.filter((p) => p.method !== 'cash').reduce((sum, p) => sum + p.amount, 0)
-    if (!cash.length || roundToIncrement(dueBeforeCash, store.cashRounding) - dueBeforeCash !== sale.rounding) return `its cash rounding of ${sale.rounding} is not the store's`
-  }
+  // Cash that settles the sale pays what was left after the other tenders, rounded to the coin
+  // (core/offline_sale.ts, offlineAmountDue); a sale a card settled is not rounded
+  const settledByCash = sale.payments.at(-1)?.method === 'cash'
+  const dueBeforeCash = sale.total - sale.payments.filter((p) => p.method !== 'cash').reduce((sum, p) => sum + p.amount, 0)
+  const rounding = settledByCash ? roundToIncrement(dueBeforeCash, store.cashRounding) - dueBeforeCash : 0
+  if (sale.rounding !== rounding) return `its cash rounding is ${sale.rounding}, the store's rounding makes ${rounding}`
   for (const payment of sale.payments) {
     if (payment.amount <= 0) return 'a payment is of nothing'
     if (payment.method === 'cash' && (payment.tendered ?? payment.amount) < payment.amount) return 'cash tendered is below the amount paid'

@@ -137,6 +137,32 @@ test.group('Offline till: sync', () => {
     ;(await device.sync(client, honest)).assertStatus(201)
   })
 
+  test('cash that settles a sale in a cash-rounding store must be rounded to its coin; a sale a card settles is not', async ({ client, assert }) => {
+    const fixture = await createStore({ cashRounding: 5 })
+    // 2 x 101 = 202, + 8% tax 16 = 218: cash pays 220
+    const gum = await createProduct(fixture, { price: 101, stock: 20 })
+    const device = new TestDevice(fixture)
+    await device.takeLease(client)
+    // A till that did not round (its sale otherwise sound: totals and hash add up)
+    fixture.store.cashRounding = 1
+    const unrounded = await device.sell([{ product: gum, quantity: 2 }])
+    fixture.store.cashRounding = 5
+    assert.equal(unrounded.total, 218)
+    const refused = await device.sync(client, unrounded)
+    refused.assertStatus(422)
+    assert.include(refused.body().errors[0].message, "its cash rounding is 0, the store's rounding makes 2")
+    assert.equal(await countRows('sales', { client_uuid: unrounded.client_uuid }), 0)
+
+    device.lastNumber = 0
+    device.lastHash = null
+    const rounded = await device.sell([{ product: gum, quantity: 2 }])
+    assert.equal(rounded.rounding, 2)
+    ;(await device.sync(client, rounded)).assertStatus(201)
+    const byCard = await device.sell([{ product: gum, quantity: 2 }], { cash: false })
+    assert.equal(byCard.rounding, 0)
+    ;(await device.sync(client, byCard)).assertStatus(201)
+  })
+
   test('an offline sale is a fact: negative stock, a changed price, a changed tax rate and an archived product are recorded and listed for review', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { name: 'Green Tea', price: 450, stock: 1 })
