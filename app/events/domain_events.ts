@@ -16,6 +16,8 @@ export interface SaleCompletedEvent {
   total: number
   /** Products whose stock the sale moved (listeners read the new figures) */
   productIds: number[]
+  /** The sale's customer (null: none), when the publisher has it at hand (else listeners read it) */
+  customerId?: number | null
   /** The sale's payments by tender, when the publisher has them at hand (else listeners read them) */
   tenders?: { method: string; amount: number }[]
 }

@@ -137,6 +137,7 @@ export function publishCompleted(sale: Sale, productIds: number[], tenders?: { m
     registerId: sale.registerId,
     number: sale.number!,
     total: sale.total,
+    customerId: sale.customerId ?? null,
     productIds: [...new Set(productIds)],
     tenders,
   })

@@ -1,8 +1,8 @@
-import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { definePlugin, type PluginSettings } from '#plugins/contracts/plugin'
 import type { LoyaltyContext, LoyaltyProgram } from '#plugins/contracts/loyalty'
 import { DomainError } from '#exceptions/domain_error'
+import { inTransaction } from '#platform/db_transaction'
 
 /*
 | Loyalty points: a customer earns points per currency unit spent (not on what was paid with
@@ -105,8 +105,10 @@ export default definePlugin({
     host.loyaltyProgram(program)
 
     // Earn when a sale with a customer completes: on what was paid other than with points
-    host.on('sale:completed', async ({ saleId, storeId }) => {
-      await db.transaction(async (trx) => {
+    host.on('sale:completed', async ({ saleId, storeId, customerId }) => {
+      // Most sales have no customer: nothing to read then
+      if (customerId === null) return
+      await inTransaction(async (trx) => {
         const sale = await trx.from('sales').where({ id: saleId, store_id: storeId }).select('customer_id', 'total').first()
         if (!sale?.customer_id) return
         const paid = await trx.from('payments').where({ sale_id: saleId, method: POINTS_METHOD, status: 'approved' }).sum('amount as total').first()
@@ -116,7 +118,7 @@ export default definePlugin({
 
     // A refund takes back what its part of the sale earned
     host.on('sale:refunded', async ({ refundId, saleId, storeId, total }) => {
-      await db.transaction(async (trx) => {
+      await inTransaction(async (trx) => {
         const sale = await trx.from('sales').where({ id: saleId, store_id: storeId }).select('customer_id').first()
         if (!sale?.customer_id) return
         await program.reverse({ storeId, customerId: Number(sale.customer_id), client: trx, saleId, refundId, amount: total })

@@ -46,7 +46,7 @@ test.group('Architecture', () => {
   test('every transaction goes through app/platform/db_transaction.ts, whose COMMIT is checked', async ({ assert }) => {
     // Lucid's db.transaction() reports a failed COMMIT as a success (see transaction() there)
     const offenders: string[] = []
-    for (const folder of ['app', 'commands']) {
+    for (const folder of ['app', 'commands', 'plugins']) {
       for (const entry of await readdir(`${root}${folder}`, { recursive: true })) {
         if (!entry.endsWith('.ts') || `${folder}/${entry}` === 'app/platform/db_transaction.ts') continue
         const text = await readFile(`${root}${folder}/${entry}`, 'utf8')
