@@ -7,7 +7,7 @@ const uuid = () => vine.string().trim().uuid()
 const sum = () => integer().min(0).max(MAX_SALE_TOTAL)
 
 /** A sale the till made while the server was out of reach, as its device recorded it */
-export const offlineSaleValidator = vine.create({
+const offlineSale = vine.object({
   client_uuid: uuid(),
   device_id: uuid(),
   register_id: id(),
@@ -52,6 +52,14 @@ export const offlineSaleValidator = vine.create({
   tax_total: sum(),
   total: sum(),
   rounding: integer().min(-1000).max(1000),
+})
+
+/** Most sales a till sends in one request: its queue goes in batches of one register's sales, oldest first */
+export const MAX_SYNC_BATCH = 50
+
+/** A batch of one register's offline sales, oldest first */
+export const offlineSalesValidator = vine.create({
+  sales: vine.array(offlineSale).minLength(1).maxLength(MAX_SYNC_BATCH),
 })
 
 /** A till asking to hold its register for offline selling, and saying what it has not synced yet */

@@ -14,7 +14,7 @@ router
     router.get('/settings', [TillOfflineController, 'settings'])
     router.get('/catalog', [TillOfflineController, 'catalogPage'])
     router.post('/lease', [TillOfflineController, 'lease'])
-    router.post('/sales', [TillOfflineController, 'storeSale'])
+    router.post('/sales', [TillOfflineController, 'storeSales'])
   })
   .prefix('/till/offline')
   .use([middleware.auth({ guards: ['web'] }), middleware.can('sell')])
