@@ -19,10 +19,11 @@ export async function recordAudit(entry: AuditEntry, client: QueryClientContract
   await runStatements(client, [auditStatement(entry)])
 }
 
-/** The INSERT of an audit entry, for a caller that sends it along with other statements */
-export function auditStatement(entry: AuditEntry): Statement {
-  return insertStatement('audit_logs', [
-    {
+/** The INSERT of audit entries (one or more), for a caller that sends it along with other statements */
+export function auditStatement(...entries: AuditEntry[]): Statement {
+  return insertStatement(
+    'audit_logs',
+    entries.map((entry) => ({
       action: entry.action,
       store_id: entry.storeId ?? null,
       user_id: entry.userId ?? null,
@@ -31,6 +32,6 @@ export function auditStatement(entry: AuditEntry): Statement {
       data: entry.data ? JSON.stringify(entry.data) : null,
       ip: entry.ip ?? null,
       created_at: dbTimestamp(),
-    },
-  ])
+    }))
+  )
 }

@@ -4,7 +4,7 @@ import { saleHash } from '#core/sale_chain'
 import { flatRateTaxes } from '#core/flat_rate'
 import type { TaxCalculator } from '#plugins/contracts/tax_region'
 import type { Infer } from '@vinejs/vine/types'
-import type { offlineSaleValidator } from '#validators/offline'
+import type { offlineSalesValidator } from '#validators/offline'
 
 /*
 | Is an offline sale what the till's own rules make of its lines? The device priced it with the
@@ -15,7 +15,7 @@ import type { offlineSaleValidator } from '#validators/offline'
 | records the sale as the fact it is and lists the differences for a manager.)
 */
 
-export type OfflineSale = Infer<typeof offlineSaleValidator>
+export type OfflineSale = Infer<typeof offlineSalesValidator>['sales'][number]
 
 /** The tax rates the device's catalog held, per line, as a calculator (flat rate, half-up per line) */
 function snapshotRates(sale: OfflineSale): TaxCalculator {

@@ -1,34 +1,41 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import { DateTime } from 'luxon'
+import { PricingRefusal } from '#core/pricing'
 import { DomainError } from '#exceptions/domain_error'
-import Sale from '#models/sale'
 import type Store from '#models/store'
 import UserModel from '#models/user'
 import type User from '#models/user'
 import { inTransaction } from '#platform/db_transaction'
-import { dbTimestamp } from '#platform/db_time'
-import { auditStatement, recordAudit } from '#platform/audit_service'
+import { auditStatement, type AuditEntry } from '#platform/audit_service'
 import { faultPoint } from '#platform/fault_injection'
-import { insertedId, insertStatement, modelInsert, runStatements, type InsertedId, type Statement } from '#platform/sql_batch'
-import { quantitiesByProduct, stockStatement } from '#sales/sale_completion'
+import { insertedId, runStatements, type Statement } from '#platform/sql_batch'
+import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
+import { chunkedInsert, completedAtOf, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale } from '#sales/offline_sale_rows'
 import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
 
 /*
-| Recording the sales a till made while the server was out of reach (the offline till).
+| Recording the sales a till made while the server was out of reach (the offline till). The till
+| sends its queue in batches of one register's sales, oldest first; each batch is one transaction
+| of two round trips on MariaDB (the locking reads of the whole batch, then every write with the
+| COMMIT), whatever its size.
 | - Exactly once: a sale carries the UUID its till gave it (sales.client_uuid, unique); the same
-|   UUID again answers with the sale recorded the first time, however often it arrives.
+|   UUID again answers with the sale recorded the first time, however often it arrives (in a later
+|   batch, twice in one batch, from two tabs at once).
 | - Numbers and the chain: the till numbered the sale and linked it to the previous one itself,
 |   holding its register's lease; the server takes it only as the register's next number on top
-|   of the register's last hash. Anything else means the register sold elsewhere meanwhile: the
-|   sale is refused loudly (409) and kept whole for a manager (offline_reviews), never renumbered.
+|   of the register's last hash (the sales before it in the batch included). Anything else means
+|   the register sold elsewhere meanwhile: the sale is refused (a conflict) and kept whole for a
+|   manager (offline_reviews), never renumbered.
 | - Checked like any sale: the cashier who made it is active, may sell, and works in the store;
 |   its amounts and hash are what its lines make (offline_sale_check.ts). A forged or tampered
-|   one is refused (422) and written to the audit log.
+|   one is refused and written to the audit log.
+| - The batch stops at the first sale refused or in conflict: the sales before it are recorded
+|   (in the same transaction as that refusal's audit or review), those after it are not looked at
+|   ("skipped": they are linked to it, and the till stops that register there).
 | - A fact: it is recorded even if stock went negative meanwhile, or a price, a tax rate or the
 |   product changed since the till's catalog copy; each such difference goes to the review list.
 */
@@ -39,220 +46,205 @@ export interface SyncActor {
   ip?: string | null
 }
 
-export interface SyncAnswer {
-  saleId: number
-  number: number
-  replayed: boolean
-  reviews: string[]
+export type SyncOutcome = 'recorded' | 'replayed' | 'conflict' | 'refused' | 'skipped'
+
+/** What became of one sale of a batch */
+export interface SyncResult {
+  clientUuid: string
+  outcome: SyncOutcome
+  saleId?: number
+  number?: number
+  reviews?: string[]
+  error?: { code: string; message: string; field: string }
 }
 
-type Review = { kind: string; message: string; detail?: unknown }
+type Earlier = { saleId: number; number: number; storeId: number; reviews: string[] }
+/** A sale not recorded before, as checked before the transaction: priced and its seller, or why it is refused */
+type Checked = { sale: OfflineSale; priced: PricedOfflineSale | null; sellerId: number; refusal: { code: string; message: string; field: string; reason: string } | null }
 
 export default class OfflineSyncService {
-  async record(actor: SyncActor, sale: OfflineSale): Promise<SyncAnswer> {
-    const recorded = await this.#recorded(actor.store.id, sale.client_uuid)
-    if (recorded) return recorded
+  async record(actor: SyncActor, sales: OfflineSale[], retried = false): Promise<SyncResult[]> {
+    if (sales.some((s) => s.register_id !== sales[0].register_id)) throw new DomainError('A batch holds the sales of one register', { code: 'mixed_registers', field: 'sales' })
+    // Sent before (a lost answer, another tab): answered from the first record, with no transaction
+    // when the whole batch was
+    const earlier = await this.#recorded(sales.map((s) => s.client_uuid))
+    if (sales.every((s) => earlier.has(s.client_uuid))) return replays(actor.store.id, sales, earlier)
 
-    const seller = await this.#seller(actor, sale)
-    const { priced, problem } = await checkOfflineSale(sale, actor.store)
-    if (problem) {
-      await recordAudit({ action: 'offline_sale_refused', storeId: actor.store.id, userId: actor.user.id, subjectType: 'register', subjectId: sale.register_id, data: { clientUuid: sale.client_uuid, number: sale.number, reason: problem }, ip: actor.ip })
-      throw new DomainError(`This offline sale was refused: ${problem}`, { code: 'offline_sale_invalid', field: 'hash' })
+    const checked = new Map<string, Checked>()
+    const sellers = new Map<number, boolean>()
+    for (const sale of sales) {
+      if (earlier.has(sale.client_uuid) || checked.has(sale.client_uuid)) continue
+      checked.set(sale.client_uuid, await this.#check(actor, sale, sellers))
     }
 
-    let outcome: { conflict: string } | { recorded: true } | { saleId: number; reviews: Review[] }
+    let outcome: { results: SyncResult[]; recorded: { sale: OfflineSale; saleId: number }[] }
     try {
-      outcome = await inTransaction((trx) => this.#write(actor, seller, sale, priced, trx))
+      outcome = await inTransaction((trx) => this.#write(actor, sales, checked, trx))
     } catch (error: any) {
-      // The same UUID committed by a concurrent request (two tabs, a retry after a timeout)
-      const again = error?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed: sales\.client_uuid/.test(String(error?.message)) ? await this.#recorded(actor.store.id, sale.client_uuid) : null
-      if (again) return again
+      // A sale of the batch committed by a concurrent request (two tabs): once more, it is then a replay
+      const duplicate = error?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed: sales\.client_uuid/.test(String(error?.message))
+      if (duplicate && !retried) return this.record(actor, sales, true)
       throw error
     }
-    if ('recorded' in outcome) return (await this.#recorded(actor.store.id, sale.client_uuid))!
-    if ('conflict' in outcome) {
-      throw new DomainError(outcome.conflict, { status: 409, code: 'register_conflict', field: 'number' })
+    if (outcome.recorded.length) {
+      // The crash tests' "committed, but the till never got the answer" (honoured only in tests)
+      faultPoint('after_offline_sale_commit')
+      for (const { sale, saleId } of outcome.recorded) {
+        publish('sale:completed', { saleId, storeId: actor.store.id, registerId: sale.register_id, number: sale.number, total: sale.total, productIds: [...new Set(sale.items.map((i) => i.product_id))], tenders: sale.payments.map((p) => ({ method: p.method, amount: p.amount })) })
+      }
     }
-    // The crash tests' "committed, but the till never got the answer" (honoured only in tests)
-    faultPoint('after_offline_sale_commit')
-    publish('sale:completed', { saleId: outcome.saleId, storeId: actor.store.id, registerId: sale.register_id, number: sale.number, total: sale.total, productIds: [...new Set(sale.items.map((i) => i.product_id))], tenders: sale.payments.map((p) => ({ method: p.method, amount: p.amount })) })
-    return { saleId: outcome.saleId, number: sale.number, replayed: false, reviews: outcome.reviews.map((r) => r.kind) }
+    return outcome.results
   }
 
-  async #recorded(storeId: number, clientUuid: string): Promise<SyncAnswer | null> {
-    const row = await db.from('sales').where('client_uuid', clientUuid).select('id', 'store_id', 'number').first()
-    if (!row) return null
-    if (Number(row.store_id) !== storeId) throw new DomainError('This sale belongs to another store', { status: 409, code: 'store_mismatch', field: 'client_uuid' })
-    const reviews = await db.from('offline_reviews').where('client_uuid', clientUuid).select('kind')
-    return { saleId: Number(row.id), number: Number(row.number), replayed: true, reviews: reviews.map((r) => r.kind) }
+  /** The sales of these UUIDs recorded before, with their reviews */
+  async #recorded(clientUuids: string[]): Promise<Map<string, Earlier>> {
+    const rows = await db.from('sales').whereIn('client_uuid', clientUuids).select('id', 'store_id', 'number', 'client_uuid')
+    const found = new Map<string, Earlier>(rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), reviews: [] }]))
+    if (found.size) {
+      for (const review of await db.from('offline_reviews').whereIn('client_uuid', [...found.keys()]).select('client_uuid', 'kind')) found.get(review.client_uuid)?.reviews.push(review.kind)
+    }
+    return found
   }
 
-  /** The cashier who made the sale: active, allowed to sell, working in this store */
-  async #seller(actor: SyncActor, sale: OfflineSale): Promise<User> {
-    const seller = sale.user_id === actor.user.id ? actor.user : await UserModel.find(sale.user_id)
-    const allowed = seller && seller.active && ['admin', 'manager', 'cashier'].includes(seller.role) && (await new StoreAccessService().belongs(seller, actor.store.id))
-    if (!allowed) {
-      await recordAudit({ action: 'offline_sale_refused', storeId: actor.store.id, userId: actor.user.id, subjectType: 'register', subjectId: sale.register_id, data: { clientUuid: sale.client_uuid, number: sale.number, reason: 'seller not allowed', sellerId: sale.user_id }, ip: actor.ip })
-      throw new DomainError('This offline sale was refused: its cashier may not sell in this store', { code: 'offline_sale_invalid', field: 'user_id' })
+  /** The sale priced by its lines, its amounts and hash checked, and its cashier allowed to sell here */
+  async #check(actor: SyncActor, sale: OfflineSale, sellers: Map<number, boolean>): Promise<Checked> {
+    if (!sellers.has(sale.user_id)) {
+      const seller = sale.user_id === actor.user.id ? actor.user : await UserModel.find(sale.user_id)
+      sellers.set(sale.user_id, !!seller && seller.active && ['admin', 'manager', 'cashier'].includes(seller.role) && (await new StoreAccessService().belongs(seller, actor.store.id)))
     }
-    return seller
+    if (!sellers.get(sale.user_id)) {
+      return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: 'This offline sale was refused: its cashier may not sell in this store', reason: 'seller not allowed' } }
+    }
+    try {
+      const { priced, problem } = await checkOfflineSale(sale, actor.store)
+      if (problem) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'hash', message: `This offline sale was refused: ${problem}`, reason: problem } }
+      return { sale, priced, sellerId: sale.user_id, refusal: null }
+    } catch (error) {
+      // A line the pricing itself refuses (a discount over its line): not a sale the till could make
+      if (!(error instanceof PricingRefusal)) throw error
+      return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: error.field, message: `This offline sale was refused: ${error.message}`, reason: error.message } }
+    }
   }
 
   /**
-   * Two round trips on MariaDB, as an online sale: the locking reads, then every write with the
-   * COMMIT (sql_batch.ts). Locks in the online order: the register, then products by id.
+   * Two round trips on MariaDB, as one online sale: the locking reads of the whole batch, then every
+   * write with the COMMIT (sql_batch.ts). Locks in the online order: the register, then products by id.
    */
-  async #write(actor: SyncActor, seller: User, sale: OfflineSale, priced: PricedOfflineSale, trx: TransactionClientContract) {
+  async #write(actor: SyncActor, sales: OfflineSale[], checked: Map<string, Checked>, trx: TransactionClientContract) {
     const storeId = actor.store.id
-    const perProduct = quantitiesByProduct(sale.items.map((item) => ({ productId: item.product_id, quantity: item.quantity })))
-    const productIds = [...perProduct.keys()]
-    const [registerRead, sameSale, productsRead, reviewsRead] = await runStatements(trx, [
-      { sql: 'SELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE id = ? AND store_id = ? FOR UPDATE', bindings: [sale.register_id, storeId] },
-      // The same sale committed while this one waited for the register (two tabs, a retry): a
-      // locking read sees it, and the first answer is given again
-      { sql: 'SELECT id FROM sales WHERE client_uuid = ? FOR UPDATE', bindings: [sale.client_uuid] },
-      { sql: `SELECT id, name, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${productIds.map(() => '?').join(', ')}) ORDER BY id FOR UPDATE`, bindings: [storeId, ...productIds] },
-      { sql: 'SELECT kind FROM offline_reviews WHERE client_uuid = ?', bindings: [sale.client_uuid] },
-    ].map((statement) => (trx.dialect.name === 'mysql' ? statement : { ...statement, sql: statement.sql.replace(/ FOR UPDATE$/, '') })))
+    const registerId = sales[0].register_id
+    const uuids = [...new Set(sales.map((s) => s.client_uuid))]
+    const productIds = [...new Set([...checked.values()].filter((c) => !c.refusal).flatMap((c) => c.sale.items.map((i) => i.product_id)))].sort((a, b) => a - b)
+    const forUpdate = trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''
+    const marks = (values: unknown[]) => values.map(() => '?').join(', ')
+    const [registerRead, salesRead, reviewsRead, productsRead] = await runStatements(trx, [
+      { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
+      // The same sales committed while this batch waited for the register (two tabs, a retry): a
+      // locking read sees them, and the first answers are given again
+      { sql: `SELECT id, store_id, number, client_uuid FROM sales WHERE client_uuid IN (${marks(uuids)})${forUpdate}`, bindings: uuids },
+      { sql: `SELECT client_uuid, kind FROM offline_reviews WHERE client_uuid IN (${marks(uuids)})`, bindings: uuids },
+      ...(productIds.length ? [{ sql: `SELECT id, name, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${marks(productIds)}) ORDER BY id${forUpdate}`, bindings: [storeId, ...productIds] }] : []),
+    ])
     const register = registerRead.rows[0]
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-    if (sameSale.rows.length) return { recorded: true as const }
-    const reviewed = new Set<string>(reviewsRead.rows.map((r) => r.kind))
-    const expected = Number(register.last_sale_number) + 1
-    if (sale.number !== expected || (sale.previous_hash ?? null) !== (register.last_sale_hash ?? null)) {
-      const message = `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`
-      await runStatements(trx, [
-        ...reviewStatements(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed),
-        auditStatement({ action: 'offline_sale_conflict', storeId, userId: actor.user.id, subjectType: 'register', subjectId: sale.register_id, data: { clientUuid: sale.client_uuid, number: sale.number, expected }, ip: actor.ip }),
-      ])
-      return { conflict: message }
-    }
-
-    const byId = new Map(productsRead.rows.map((p) => [Number(p.id), p]))
+    const reviewed = new Map<string, Set<string>>(uuids.map((u) => [u, new Set()]))
+    for (const row of reviewsRead.rows) reviewed.get(row.client_uuid)!.add(row.kind)
+    const earlier = new Map<string, Earlier>(salesRead.rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), reviews: [...reviewed.get(row.client_uuid)!] }]))
+    const products = new Map((productsRead?.rows ?? []).map((p) => [Number(p.id), p]))
+    const stock = new Map([...products].map(([id, p]) => [id, Number(p.stock)]))
     const rates = await flatRateTax.ratesFor(storeId, trx)
-    const reviews: Review[] = []
-    for (const item of sale.items) {
-      const product = byId.get(item.product_id)
-      if (!product) throw new DomainError(`Product ${item.product_id} does not exist in this store`, { code: 'unknown_product', field: 'items' })
-      if (!Number(product.active) || product.archived_at) reviews.push({ kind: 'product_archived', message: `${item.name} was sold offline after it was taken off sale` })
-      if (Number(product.price) !== item.list_price) reviews.push({ kind: 'price_changed', message: `${item.name} was sold offline at ${item.list_price} (list); the price is now ${product.price}`, detail: { productId: item.product_id, soldAt: item.list_price, now: Number(product.price) } })
-      const rate = rates.get(item.tax_class)?.ratePpm ?? 0
-      if (rate !== item.tax_rate_ppm) reviews.push({ kind: 'tax_changed', message: `${item.name} was taxed offline at ${item.tax_rate_ppm / 10_000}%; the rate is now ${rate / 10_000}%` })
-    }
-    // The stock moves whatever it was: an offline sale is a fact (negative stock is reviewed)
-    for (const [productId, quantity] of perProduct) {
-      const left = Number(byId.get(productId)!.stock) - quantity
-      if (left < 0) reviews.push({ kind: 'negative_stock', message: `${byId.get(productId)!.name}: stock went to ${left} with this offline sale`, detail: { productId, stock: left } })
+
+    // The sales in the order sent, on the register's head as the ones before them leave it
+    let head = { number: Number(register.last_sale_number), hash: (register.last_sale_hash ?? null) as string | null }
+    const statements: Statement[] = []
+    const audits: AuditEntry[] = []
+    const reviews: Record<string, unknown>[] = []
+    const recorded: RecordedSale[] = []
+    const results: SyncResult[] = []
+    const inBatch = new Map<string, RecordedSale>()
+    let stopped = false
+    for (const sale of sales) {
+      const uuid = sale.client_uuid
+      const before = earlier.get(uuid)
+      if (stopped) results.push({ clientUuid: uuid, outcome: 'skipped' })
+      else if (before) {
+        results.push(replay(storeId, sale, before))
+        stopped = results.at(-1)!.outcome === 'refused'
+      }
+      else if (inBatch.has(uuid)) results.push({ clientUuid: uuid, outcome: 'replayed', number: sale.number, reviews: inBatch.get(uuid)!.reviews.map((r) => r.kind) })
+      else {
+        const { priced, sellerId, refusal } = checked.get(uuid)!
+        const expected = head.number + 1
+        const unknown = sale.items.find((item) => !products.has(item.product_id))
+        if (refusal) {
+          audits.push({ action: 'offline_sale_refused', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, reason: refusal.reason, ...(refusal.field === 'user_id' ? { sellerId } : {}) }, ip: actor.ip })
+          results.push({ clientUuid: uuid, outcome: 'refused', error: { code: refusal.code, message: refusal.message, field: refusal.field } })
+          stopped = true
+        } else if (sale.number !== expected || (sale.previous_hash ?? null) !== head.hash) {
+          const message = `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`
+          reviews.push(...reviewRows(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed.get(uuid)!))
+          audits.push({ action: 'offline_sale_conflict', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, expected }, ip: actor.ip })
+          results.push({ clientUuid: uuid, outcome: 'conflict', error: { code: 'register_conflict', message, field: 'number' } })
+          stopped = true
+        } else if (unknown) {
+          const message = `Product ${unknown.product_id} does not exist in this store`
+          audits.push({ action: 'offline_sale_refused', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, reason: message }, ip: actor.ip })
+          results.push({ clientUuid: uuid, outcome: 'refused', error: { code: 'unknown_product', message, field: 'items' } })
+          stopped = true
+        } else {
+          // The sale's own INSERT is statement N of the batch's writes: the rows below take its id from it
+          const entry: RecordedSale = { sale, priced: priced!, sellerId, saleId: insertedId(statements.length), reviews: reviewsOf(sale, products, rates, stock) }
+          statements.push(saleInsert(storeId, register.open_shift_id ?? null, entry))
+          audits.push({ action: 'sale_completed', storeId, userId: sellerId, subjectType: 'sale', subjectId: entry.saleId, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id }, ip: actor.ip })
+          reviews.push(...reviewRows(storeId, sale, entry.saleId, entry.reviews, reviewed.get(uuid)!))
+          recorded.push(entry)
+          inBatch.set(uuid, entry)
+          results.push({ clientUuid: uuid, outcome: 'recorded', number: sale.number, reviews: entry.reviews.map((r) => r.kind) })
+          head = { number: sale.number, hash: sale.hash }
+        }
+      }
     }
 
-    const completedAt = DateTime.fromISO(sale.completed_at, { zone: 'utc' })
-    const now = dbTimestamp()
-    const record = new Sale().merge({
-      storeId,
-      registerId: sale.register_id,
-      userId: seller.id,
-      customerId: null,
-      shiftId: register.open_shift_id ?? null,
-      status: 'completed',
-      channel: 'offline',
-      number: sale.number,
-      subtotal: sale.subtotal,
-      discountTotal: sale.discount_total,
-      taxTotal: sale.tax_total,
-      total: sale.total,
-      paidTotal: sale.payments.reduce((sum, p) => sum + p.amount, 0),
-      changeDue: sale.payments.reduce((sum, p) => sum + (p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0), 0),
-      roundingTotal: sale.rounding,
-      cartDiscountType: sale.cart_discount_type,
-      cartDiscountValue: sale.cart_discount_value,
-      previousHash: sale.previous_hash,
-      hash: sale.hash,
-      completedAt,
-      clientUuid: sale.client_uuid,
-      deviceId: sale.device_id,
-    })
-    const summaryLines = sale.items.map((item, position) => ({ productId: item.product_id, quantity: item.quantity, total: priced.lines[position].total, taxTotal: priced.lines[position].taxTotal }))
-    // The sale's INSERT comes first after the stock: the rows below take its id from it
-    const saleId = insertedId(1)
-    const [, saleInsert] = await runStatements(
+    // The sales' INSERTs first (statements 0..n-1), then their stock, in product id order
+    const units = new Map<number, number>()
+    for (const { sale } of recorded) for (const [productId, quantity] of unitsByProduct(sale)) units.set(productId, (units.get(productId) ?? 0) + quantity)
+    const moved = new Map([...units].sort(([a], [b]) => a - b))
+    const answers = await runStatements(
       trx,
       [
-        stockStatement({ allowNegativeStock: true }, perProduct),
-        modelInsert(record),
-        insertStatement(
-          'sale_items',
-          sale.items.map((item, position) => ({
-            sale_id: saleId,
-            product_id: item.product_id,
-            name: item.name,
-            sku: item.sku,
-            quantity: item.quantity,
-            list_price: item.list_price,
-            unit_price: item.unit_price,
-            discount_type: item.discount_type,
-            discount_value: item.discount_value,
-            line_discount: priced.lines[position].lineDiscount,
-            cart_discount_share: priced.lines[position].cartDiscountShare,
-            tax_class: item.tax_class,
-            tax_rate_ppm: item.tax_rate_ppm,
-            tax_total: priced.lines[position].taxTotal,
-            subtotal: priced.lines[position].subtotal,
-            total: priced.lines[position].total,
-            position,
-            created_at: now,
-            updated_at: now,
-          }))
-        ),
-        insertStatement(
-          'payments',
-          sale.payments.map((p) => ({
-            sale_id: saleId,
-            store_id: storeId,
-            user_id: seller.id,
-            method: p.method,
-            amount: p.amount,
-            tendered: p.method === 'cash' ? (p.tendered ?? p.amount) : null,
-            change: p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0,
-            reference: p.reference,
-            status: 'approved',
-            created_at: dbTimestamp(completedAt),
-            updated_at: now,
-          }))
-        ),
-        insertStatement(
-          'stock_movements',
-          productIds.map((productId) => ({ store_id: storeId, product_id: productId, quantity: -perProduct.get(productId)!, reason: 'sale', sale_id: saleId, user_id: seller.id, created_at: dbTimestamp(completedAt) }))
-        ),
-        { sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [sale.number, sale.hash, sale.register_id] },
-        auditStatement({ action: 'sale_completed', storeId, userId: seller.id, subjectType: 'sale', subjectId: saleId, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id }, ip: actor.ip }),
-        ...reviewStatements(storeId, sale, saleId, reviews, reviewed),
-        // Last, the report summaries of the day it was made (its own completed_at, however late
-        // it syncs): rows every till of the store writes, locked only from here to the COMMIT
-        ...saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId, userId: seller.id, completedAt, total: sale.total, taxTotal: sale.tax_total, discountTotal: sale.discount_total, lines: summaryLines, payments: sale.payments }, 1),
+        ...statements,
+        ...(moved.size ? [stockStatement({ allowNegativeStock: true }, moved)] : []),
+        ...rowStatements(storeId, recorded),
+        ...(recorded.length ? [{ sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [head.number, head.hash, registerId] }] : []),
+        ...(audits.length ? [auditStatement(...audits)] : []),
+        ...chunkedInsert('offline_reviews', reviews),
+        // Last, the report summaries of the days the sales were made (their own completed_at,
+        // however late they sync): rows every till of the store writes, locked only from here to the COMMIT
+        ...(recorded.length
+          ? saleSummaryStatements(
+              trx.dialect.name,
+              actor.store.timeZone,
+              recorded.map(({ sale, priced, sellerId }) => ({ storeId, userId: sellerId, completedAt: completedAtOf(sale), total: sale.total, taxTotal: sale.tax_total, discountTotal: sale.discount_total, lines: sale.items.map((item, i) => ({ productId: item.product_id, quantity: item.quantity, total: priced.lines[i].total, taxTotal: priced.lines[i].taxTotal })), payments: sale.payments })),
+              1
+            )
+          : []),
       ],
       { commit: true }
     )
-    return { saleId: Number(saleInsert.insertId), reviews }
+    const ids = new Map(recorded.map((entry) => [entry.sale.client_uuid, Number(answers[entry.saleId.statement].insertId)]))
+    for (const result of results) if (ids.has(result.clientUuid)) result.saleId = ids.get(result.clientUuid)
+    return { results, recorded: recorded.map(({ sale }) => ({ sale, saleId: ids.get(sale.client_uuid)! })) }
   }
 }
 
-/** The review rows of a sale (one per kind not reviewed yet for its UUID) */
-function reviewStatements(storeId: number, sale: OfflineSale, saleId: number | InsertedId | null, reviews: Review[], reviewed: Set<string>): Statement[] {
-  const fresh = reviews.filter((r, i) => !reviewed.has(r.kind) && reviews.findIndex((o) => o.kind === r.kind) === i)
-  if (!fresh.length) return []
-  return [
-    insertStatement(
-      'offline_reviews',
-      fresh.map((r) => ({
-        store_id: storeId,
-        register_id: sale.register_id,
-        sale_id: saleId,
-        client_uuid: sale.client_uuid,
-        kind: r.kind,
-        message: reviews.filter((o) => o.kind === r.kind).map((o) => o.message).join('; ').slice(0, 255),
-        detail: r.detail === undefined ? null : JSON.stringify(r.detail),
-        created_at: dbTimestamp(),
-      }))
-    ),
-  ]
+/** A batch sent whole before: every sale answered from its first record (the first of another store stops it) */
+function replays(storeId: number, sales: OfflineSale[], earlier: Map<string, Earlier>): SyncResult[] {
+  const results: SyncResult[] = []
+  for (const sale of sales) results.push(results.at(-1)?.outcome === 'refused' || results.at(-1)?.outcome === 'skipped' ? { clientUuid: sale.client_uuid, outcome: 'skipped' } : replay(storeId, sale, earlier.get(sale.client_uuid)!))
+  return results
+}
+
+function replay(storeId: number, sale: OfflineSale, before: Earlier): SyncResult {
+  if (before.storeId !== storeId) return { clientUuid: sale.client_uuid, outcome: 'refused', error: { code: 'store_mismatch', message: 'This sale belongs to another store', field: 'client_uuid' } }
+  return { clientUuid: sale.client_uuid, outcome: 'replayed', saleId: before.saleId, number: before.number, reviews: before.reviews }
 }

@@ -57,40 +57,34 @@ export function storeDayHour(at: DateTime, timeZone: string) {
   return answer
 }
 
-/** What a completed sale adds to the summaries (sign 1), or a void takes off them (sign -1) */
-export function saleSummaryStatements(dialect: string, timeZone: string, sale: SaleFigures, sign: 1 | -1): Statement[] {
-  const { day, hour } = storeDayHour(sale.completedAt, timeZone)
-  const at = { store_id: sale.storeId, day }
-  const tenders = new Map<string, { count: number; amount: number }>()
-  for (const p of sale.payments) {
-    const entry = tenders.get(p.method) ?? { count: 0, amount: 0 }
-    entry.count += 1
-    entry.amount += p.amount
-    tenders.set(p.method, entry)
+/**
+ * What completed sales add to the summaries (sign 1), or voids take off them (sign -1). Several
+ * sales (an offline till's batch) are added up per row first: one row per key, one statement per table.
+ */
+export function saleSummaryStatements(dialect: string, timeZone: string, sales: SaleFigures | SaleFigures[], sign: 1 | -1): Statement[] {
+  const hours = new Map<string, Record<string, any>>()
+  const tenders = new Map<string, Record<string, any>>()
+  const cashiers = new Map<string, Record<string, any>>()
+  const products = new Map<string, Record<string, any>>()
+  const add = (rows: Map<string, Record<string, any>>, key: string, fixed: Record<string, unknown>, counters: Record<string, number>) => {
+    const row = rows.get(key) ?? { ...fixed, ...Object.fromEntries(Object.keys(counters).map((c) => [c, 0])) }
+    for (const [column, value] of Object.entries(counters)) row[column] += sign * value
+    rows.set(key, row)
   }
-  const products = new Map<number, { quantity: number; total: number; tax: number }>()
-  for (const line of sale.lines) {
-    const entry = products.get(line.productId) ?? { quantity: 0, total: 0, tax: 0 }
-    entry.quantity += line.quantity
-    entry.total += line.total
-    entry.tax += line.taxTotal
-    products.set(line.productId, entry)
+  for (const sale of Array.isArray(sales) ? sales : [sales]) {
+    const { day, hour } = storeDayHour(sale.completedAt, timeZone)
+    const at = { store_id: sale.storeId, day }
+    add(hours, `${sale.storeId} ${day} ${hour}`, { ...at, hour }, { sales_count: 1, total: sale.total, tax_total: sale.taxTotal, discount_total: sale.discountTotal })
+    for (const p of sale.payments) add(tenders, `${sale.storeId} ${day} ${p.method}`, { ...at, method: p.method }, { payment_count: 1, amount: p.amount })
+    add(cashiers, `${sale.storeId} ${day} ${sale.userId}`, { ...at, user_id: sale.userId }, { sales_count: 1, total: sale.total })
+    for (const line of sale.lines) add(products, `${sale.storeId} ${day} ${line.productId}`, { ...at, product_id: line.productId }, { quantity: line.quantity, total: line.total, tax_total: line.taxTotal })
   }
-  const statements = [
-    addToStatement(dialect, 'summary_sales', ['store_id', 'day', 'hour'], [
-      { ...at, hour, sales_count: sign, total: sign * sale.total, tax_total: sign * sale.taxTotal, discount_total: sign * sale.discountTotal },
-    ]),
-  ]
-  if (tenders.size) {
-    statements.push(
-      addToStatement(dialect, 'summary_tenders', ['store_id', 'day', 'method'], [...tenders].sort(([a], [b]) => (a < b ? -1 : 1)).map(([method, t]) => ({ ...at, method, payment_count: sign * t.count, amount: sign * t.amount })))
-    )
-  }
-  statements.push(addToStatement(dialect, 'summary_cashiers', ['store_id', 'day', 'user_id'], [{ ...at, user_id: sale.userId, sales_count: sign, total: sign * sale.total }]))
-  if (products.size) {
-    const rows = [...products].sort(([a], [b]) => a - b).map(([productId, p]) => ({ product_id: productId, quantity: sign * p.quantity, total: sign * p.total, tax_total: sign * p.tax }))
-    statements.push(...productStatements(dialect, at, rows))
-  }
+  // In one order on every writer (day, then method, cashier or product id): tills queue, never deadlock
+  const sorted = (rows: Map<string, Record<string, any>>, by: string) => [...rows.values()].sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a[by] < b[by] ? -1 : a[by] > b[by] ? 1 : 0))
+  const statements = [addToStatement(dialect, 'summary_sales', ['store_id', 'day', 'hour'], sorted(hours, 'hour'))]
+  if (tenders.size) statements.push(addToStatement(dialect, 'summary_tenders', ['store_id', 'day', 'method'], sorted(tenders, 'method')))
+  statements.push(addToStatement(dialect, 'summary_cashiers', ['store_id', 'day', 'user_id'], sorted(cashiers, 'user_id')))
+  if (products.size) statements.push(...productStatements(dialect, sorted(products, 'product_id')))
   return statements
 }
 
@@ -108,16 +102,21 @@ export function refundSummaryStatements(dialect: string, timeZone: string, refun
   }
   const statements = [addToStatement(dialect, 'summary_sales', ['store_id', 'day', 'hour'], [{ ...at, hour, refund_count: 1, refund_total: refund.total, refund_tax: refund.taxTotal }])]
   if (products.size) {
-    const rows = [...products].sort(([a], [b]) => a - b).map(([productId, p]) => ({ product_id: productId, refunded_quantity: p.quantity, refunded_total: p.amount, refunded_tax: p.tax }))
-    statements.push(...productStatements(dialect, at, rows))
+    const rows = [...products].sort(([a], [b]) => a - b).map(([productId, p]) => ({ ...at, product_id: productId, refunded_quantity: p.quantity, refunded_total: p.amount, refunded_tax: p.tax }))
+    statements.push(...productStatements(dialect, rows))
   }
   return statements
 }
 
-/** The products' rows of the day, and of its month */
-function productStatements(dialect: string, at: { store_id: number; day: string }, rows: Record<string, number>[]) {
-  return [
-    addToStatement(dialect, 'summary_products', ['store_id', 'day', 'product_id'], rows.map((row) => ({ ...at, ...row }))),
-    addToStatement(dialect, 'summary_product_months', ['store_id', 'month', 'product_id'], rows.map((row) => ({ store_id: at.store_id, month: at.day.slice(0, 7), ...row }))),
-  ]
+/** The products' rows of their day, and of its month (rows of one day, or sorted by day: months keep that order) */
+function productStatements(dialect: string, rows: Record<string, any>[]) {
+  const months = new Map<string, Record<string, any>>()
+  for (const { day, ...row } of rows) {
+    const key = `${row.store_id} ${day.slice(0, 7)} ${row.product_id}`
+    const month = months.get(key)
+    if (!month) months.set(key, { store_id: row.store_id, month: day.slice(0, 7), ...Object.fromEntries(Object.entries(row).filter(([c]) => c !== 'store_id')) })
+    else for (const [column, value] of Object.entries(row)) if (column !== 'store_id' && column !== 'product_id') month[column] += value
+  }
+  const monthRows = [...months.values()].sort((a, b) => (a.month !== b.month ? (a.month < b.month ? -1 : 1) : a.product_id - b.product_id))
+  return [addToStatement(dialect, 'summary_products', ['store_id', 'day', 'product_id'], rows), addToStatement(dialect, 'summary_product_months', ['store_id', 'month', 'product_id'], monthRows)]
 }

@@ -54,7 +54,7 @@ const offlineSaleFields = {
   rounding: integer().min(-1000).max(1000),
 }
 
-export const offlineSaleValidator = vine.create(offlineSaleFields)
+const offlineSale = vine.object(offlineSaleFields)
 
 /**
  * A till stopped by a conflict hands over the sales it holds for the register (the conflicting one
@@ -66,8 +66,16 @@ export const handOverValidator = vine.create({
   conflict_uuid: uuid(),
   /** How many sales the till holds for the register in all (the lease's `pending` while it waits) */
   pending: integer().min(0).max(1_000_000),
-  sales: vine.array(vine.object(offlineSaleFields)).minLength(1).maxLength(100),
+  sales: vine.array(offlineSale).minLength(1).maxLength(100),
   last: vine.boolean(),
+})
+
+/** Most sales a till sends in one request: its queue goes in batches of one register's sales, oldest first */
+export const MAX_SYNC_BATCH = 50
+
+/** A batch of one register's offline sales, oldest first */
+export const offlineSalesValidator = vine.create({
+  sales: vine.array(offlineSale).minLength(1).maxLength(MAX_SYNC_BATCH),
 })
 
 /** A till asking to hold its register for offline selling, and saying what it has not synced yet */

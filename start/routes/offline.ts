@@ -14,7 +14,7 @@ router
     router.get('/settings', [TillOfflineController, 'settings'])
     router.get('/catalog', [TillOfflineController, 'catalogPage'])
     router.post('/lease', [TillOfflineController, 'lease'])
-    router.post('/sales', [TillOfflineController, 'storeSale'])
+    router.post('/sales', [TillOfflineController, 'storeSales'])
     router.post('/handoff', [TillOfflineController, 'handOver'])
   })
   .prefix('/till/offline')

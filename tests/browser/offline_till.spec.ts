@@ -67,6 +67,43 @@ test.group('Offline till in Chromium', () => {
     await offline(page).waitFor({ timeout: 20_000 })
     assert.isTrue(await page.locator('[data-online-only]').first().isDisabled())
     assert.include(await offline(page).textContent(), 'Not while offline')
+
+    // A scan draws only the line it adds or changes, the totals and the payment panel: what it
+    // draws equals the whole cart drawn again (a cart discount applied redraws it whole)
+    const cartShown = () =>
+      page.evaluate(() => {
+        const cart = (globalThis as any).document.getElementById('offline-cart')
+        const texts = [...cart.querySelectorAll('.cart-lines, .totals, [data-testid="due"], [aria-label="Quick amounts"]')].map((el: any) => el.innerText)
+        return [...texts, ...[...cart.querySelectorAll('input[type="number"]')].map((input: any) => input.value)].join(' | ')
+      })
+    const scanOffline = async (code: string, lines: number) => {
+      await offline(page).getByLabel('Scan or search').fill(code)
+      await offline(page).getByLabel('Scan or search').press('Enter')
+      await offline(page).locator('.cart-line').nth(lines - 1).waitFor()
+    }
+    const cartDiscount = async (percent: string) => {
+      await offline(page).getByLabel('Cart discount type').selectOption('percent')
+      await offline(page).getByLabel('Cart discount value').fill(percent)
+      await offline(page).getByLabel('Cart discount').getByRole('button', { name: 'Apply' }).click()
+    }
+    await scanOffline('5000112637922', 1)
+    await scanOffline('4006381333931', 2)
+    await scanOffline('5000112637922', 2)
+    const quantityIs = (name: string, value: string) => page.waitForFunction(([label, expected]) => (globalThis as any).document.querySelector(`#offline-cart [aria-label="${label}"]`)?.value === expected, [`Quantity of ${name}`, value])
+    await quantityIs('Cola 330ml', '2')
+    const scanned = await cartShown()
+    assert.include(scanned, '$22.49')
+    await cartDiscount('0')
+    assert.equal(await cartShown(), scanned)
+    await cartDiscount('10')
+    await scanOffline('4006381333931', 2)
+    await quantityIs('Mint Gum', '2')
+    const discounted = await cartShown()
+    await cartDiscount('10')
+    assert.equal(await cartShown(), discounted)
+    await offline(page).getByRole('button', { name: 'Remove Cola 330ml' }).click()
+    await offline(page).getByRole('button', { name: 'Remove Mint Gum' }).click()
+    await offline(page).getByText('Scan a product or tap one').waitFor()
     const numbers = []
     numbers.push(await sellOffline(page, ['5000112637922', '4006381333931'], { cash: '20.00' }))
     numbers.push(await sellOffline(page, ['4006381333931'], { card: { code: 'AUTH-1' } }))

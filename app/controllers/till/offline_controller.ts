@@ -4,7 +4,7 @@ import OfflineCatalogService from '#sales/offline_catalog_service'
 import OfflineSyncService from '#sales/offline_sync_service'
 import RegisterLeaseService from '#sales/register_lease_service'
 import OfflineReviewService from '#sales/offline_review_service'
-import { catalogValidator, handOverValidator, leaseValidator, offlineSaleValidator } from '#validators/offline'
+import { catalogValidator, handOverValidator, leaseValidator, offlineSalesValidator } from '#validators/offline'
 
 /** What the offline till asks of the server while it can reach it: its catalog, its lease, and syncing */
 @inject()
@@ -33,11 +33,17 @@ export default class TillOfflineController {
     return this.leases.take(ctx.auth.user!, ctx.store, input, ctx.request.ip())
   }
 
-  /** One offline sale: 201 when recorded now, 200 when it was already (the first answer again) */
-  async storeSale(ctx: HttpContext) {
-    const sale = await ctx.request.validateUsing(offlineSaleValidator)
-    const answer = await this.sync.record({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, sale)
-    return ctx.response.status(answer.replayed ? 200 : 201).json({ sale_id: answer.saleId, number: answer.number, replayed: answer.replayed, reviews: answer.reviews })
+  /**
+   * A batch of one register's offline sales, oldest first: per sale, in the order sent, recorded
+   * now, replayed (recorded before: its first answer), refused, in conflict, or skipped (after a
+   * refused one or a conflict, not looked at)
+   */
+  async storeSales(ctx: HttpContext) {
+    const { sales } = await ctx.request.validateUsing(offlineSalesValidator)
+    const results = await this.sync.record({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, sales)
+    return {
+      results: results.map((r) => ({ client_uuid: r.clientUuid, outcome: r.outcome, sale_id: r.saleId ?? null, number: r.number ?? null, reviews: r.reviews ?? [], error: r.error ?? null })),
+    }
   }
 
   /** A till stopped by a conflict hands over its held sales once a manager has looked (offline_review_service.ts) */

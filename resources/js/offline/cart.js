@@ -25,9 +25,13 @@ export class OfflineCart {
     return this.items.length === 0
   }
 
+  /** Adds to the product's line without a discount, or as a new line; answers the line's index */
   add(product, quantity = 1) {
-    const line = this.items.find((i) => i.product_id === product.id && !i.discount_type)
-    if (line) return this.setQuantity(this.items.indexOf(line), line.quantity + quantity)
+    const index = this.items.findIndex((i) => i.product_id === product.id && !i.discount_type)
+    if (index >= 0) {
+      this.setQuantity(index, this.items[index].quantity + quantity)
+      return index
+    }
     this.items.push({
       product_id: product.id,
       name: product.name,
@@ -40,6 +44,7 @@ export class OfflineCart {
       discount_type: null,
       discount_value: 0,
     })
+    return this.items.length - 1
   }
 
   setQuantity(index, quantity) {

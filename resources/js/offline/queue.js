@@ -60,10 +60,6 @@ export function queued(db) {
   return transaction(db, 'queue', 'readonly', (s) => done(s.queue.index('order').getAll()))
 }
 
-export function drop(db, clientUuid) {
-  return transaction(db, 'queue', 'readwrite', (s) => done(s.queue.delete(clientUuid)), 'strict')
-}
-
 export function mark(db, sale, state, problem) {
   return transaction(db, 'queue', 'readwrite', (s) => done(s.queue.put({ ...sale, state, problem })), 'strict')
 }

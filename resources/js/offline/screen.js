@@ -1,5 +1,5 @@
 import { formatMoney, minorToDecimal, parseMoney } from '../../../app/core/index.ts'
-import { findByCode, grid, search } from './catalog.js'
+import { findByCode, grid, loadCodeIndex, search } from './catalog.js'
 import { button, h } from './dom.js'
 import { payPanel, receiptPanel } from './pay_screen.js'
 
@@ -8,6 +8,10 @@ import { payPanel, receiptPanel } from './pay_screen.js'
 | the grid by category, the cart with quantities, discounts and removal, payment (pay_screen.js)
 | and the receipt. It replaces the online till's main area; the header stays, with what needs
 | the server disabled and saying why (till.js).
+| A scan draws only what it changes (refresh): the new line, or the quantity of the line it added
+| to, each line's total, the totals and the payment panel; the cart is priced whole each time by the
+| core, as the server prices it. Everything else (a removal, a discount, a payment) draws the cart
+| again whole (render).
 */
 
 export const NOT_OFFLINE = 'Not while offline: price overrides with a manager PIN, returns, new customers, loyalty points, gateway payments, parked sales, closing the shift and switching user need the server.'
@@ -20,7 +24,10 @@ export class OfflineScreen {
     this.money = (minor) => formatMoney(minor, till.settings.store.currency)
     this.receipt = null
     this.category = null
+    this.view = null
     this.build()
+    // Scans look codes up in memory once this is built (catalog.js)
+    loadCodeIndex(till.db)
   }
 
   build() {
@@ -80,10 +87,37 @@ export class OfflineScreen {
   async add(product) {
     if (this.receipt) this.newSale()
     if (this.cart.payments.length) return this.say('A payment is taken: finish the sale first')
-    this.cart.add(product)
+    const added = this.cart.items.length
+    const index = this.cart.add(product)
     this.say('')
-    await this.render()
+    await this.refresh(index, index === added)
     this.scanInput.focus()
+  }
+
+  /** After a scan: the new line (or the quantity of the line it added to), the lines' totals, the totals and the payment panel */
+  async refresh(index, isNew) {
+    const view = this.view
+    if (!view || this.receipt || (isNew ? index !== view.lines.length : index >= view.lines.length)) return this.render()
+    const priced = await this.cart.price()
+    if (this.cart.problem || !priced || !view.pay || this.view !== view) return this.render()
+    const item = this.cart.items[index]
+    if (isNew) {
+      const line = this.line(item, index, priced.lines[index], false)
+      view.list.append(line.li)
+      view.lines.push(line)
+    } else view.lines[index].quantity.value = item.quantity
+    // A cart discount shares out over every line: each line's total may move
+    view.lines.forEach((line, i) => {
+      const total = this.money(priced.lines[i].total)
+      if (line.total.textContent !== total) line.total.textContent = total
+    })
+    view.totals.subtotal.textContent = this.money(priced.subtotal)
+    view.totals.discounts.textContent = `−${this.money(priced.discountTotal)}`
+    view.totals.tax.textContent = this.money(priced.taxTotal)
+    view.totals.total.textContent = this.money(priced.total)
+    const pay = payPanel(this)
+    view.pay.replaceWith(pay)
+    view.pay = pay
   }
 
   async change(work) {
@@ -103,6 +137,7 @@ export class OfflineScreen {
   }
 
   async render() {
+    this.view = null
     if (this.receipt) return this.cartPanel.replaceChildren(receiptPanel(this, this.receipt))
     await this.cart.price()
     const { cart } = this
@@ -110,28 +145,34 @@ export class OfflineScreen {
     const priced = cart.priced
     const locked = cart.payments.length > 0
     const lines = cart.items.map((item, index) => this.line(item, index, priced?.lines[index], locked))
+    const totalsOf = {}
     const discountType = h('select', { class: 'u-auto', 'aria-label': 'Cart discount type' }, h('option', { value: 'percent' }, '% off the sale'), h('option', { value: 'amount' }, `${this.till.settings.store.currency} off the sale`), h('option', { value: 'none' }, 'No discount'))
     const discountValue = h('input', { class: 'u-w6', inputMode: 'decimal', 'aria-label': 'Cart discount value' })
     const totals = priced
       ? h('div', { class: 'totals', 'aria-label': 'Totals' },
-          this.row('Subtotal', this.money(priced.subtotal), 'subtotal'),
-          this.row('Discounts', `−${this.money(priced.discountTotal)}`, 'discounts'),
-          this.row(this.till.settings.store.prices_include_tax ? 'Tax included' : 'Tax', this.money(priced.taxTotal), 'tax'),
-          this.row('Total', this.money(priced.total), 'total', 'grand'),
+          this.row('Subtotal', this.money(priced.subtotal), 'subtotal', undefined, totalsOf),
+          this.row('Discounts', `−${this.money(priced.discountTotal)}`, 'discounts', undefined, totalsOf),
+          this.row(this.till.settings.store.prices_include_tax ? 'Tax included' : 'Tax', this.money(priced.taxTotal), 'tax', undefined, totalsOf),
+          this.row('Total', this.money(priced.total), 'total', 'grand', totalsOf),
           cart.payments.map((p, i) => h('div', {}, h('span', {}, p.method === 'cash' ? 'Cash' : `Card (${p.reference})`), h('span', {}, h('span', { class: 'money' }, `−${this.money(p.amount)}`), button('×', () => this.change(() => cart.removePayment(i)), { class: 'btn btn-small btn-quiet', 'aria-label': 'Remove payment' })))))
       : null
+    const list = cart.empty ? null : h('ol', { class: 'cart-lines', 'aria-label': 'Cart lines' }, lines.map((line) => line.li))
+    const pay = cart.empty || !priced ? null : payPanel(this)
     this.cartPanel.replaceChildren(
-      cart.empty ? h('p', { class: 'cart-empty' }, 'Scan a product or tap one on the left to start a sale.') : h('ol', { class: 'cart-lines', 'aria-label': 'Cart lines' }, lines),
+      list ?? h('p', { class: 'cart-empty' }, 'Scan a product or tap one on the left to start a sale.'),
       totals ?? '',
       h('div', { class: 'actions cart-actions' }, button('Void', () => this.void(), { class: 'btn btn-small btn-danger', disabled: cart.empty || locked })),
       h('form', { class: 'meta cart-discount', 'aria-label': 'Cart discount', onsubmit: (e) => (e.preventDefault(), this.change(() => cart.setCartDiscount(...this.discountOf(discountType.value, discountValue.value)))) },
         discountType, discountValue, h('button', { class: 'btn btn-small', type: 'submit', disabled: cart.empty || locked }, 'Apply')),
-      cart.empty || !priced ? '' : payPanel(this)
+      pay ?? ''
     )
+    // What a scan may change, kept to draw it alone (refresh); not while a payment is taken
+    this.view = list && !locked ? { list, lines, totals: totalsOf, pay } : null
   }
 
-  row(label, value, testid, cls) {
-    return h('div', { class: cls }, h('span', {}, label), h('span', { class: 'money', 'data-testid': testid }, value))
+  row(label, value, testid, cls, into = {}) {
+    into[testid] = h('span', { class: 'money', 'data-testid': testid }, value)
+    return h('div', { class: cls }, h('span', {}, label), into[testid])
   }
 
   line(item, index, priced, locked) {
@@ -141,9 +182,10 @@ export class OfflineScreen {
     const discountValue = h('input', { class: 'u-w6', inputMode: 'decimal', 'aria-label': `Discount value for ${name}`, placeholder: '10' })
     const discountForm = h('form', { class: 'meta', hidden: true, onsubmit: (e) => (e.preventDefault(), this.change(() => this.cart.setLineDiscount(index, ...this.discountOf(discountType.value, discountValue.value)))) },
       discountType, discountValue, h('button', { class: 'btn btn-small btn-primary', type: 'submit' }, 'Apply'))
-    return h('li', { class: 'cart-line' },
+    const total = h('span', { class: 'money' }, priced ? this.money(priced.total) : '')
+    const li = h('li', { class: 'cart-line' },
       h('span', { class: 'name' }, name),
-      h('span', { class: 'money' }, priced ? this.money(priced.total) : ''),
+      total,
       h('div', { class: 'meta' },
         h('span', { class: 'qty' },
           button('−', () => this.change(() => this.cart.setQuantity(index, item.quantity - 1)), { 'aria-label': `One less ${name}`, disabled: locked }),
@@ -155,6 +197,7 @@ export class OfflineScreen {
         button('Price', null, { class: 'btn btn-small btn-quiet', disabled: true, title: 'A price override needs a manager PIN, checked by the server: not offline', 'aria-label': `Change price of ${name} (not offline)` }),
         button('Remove', () => this.change(() => this.cart.remove(index)), { class: 'btn btn-small btn-danger', 'aria-label': `Remove ${name}`, disabled: locked })),
       discountForm)
+    return { li, total, quantity }
   }
 
   /** "10" as a percent -> 1000 basis points; as an amount -> minor units */

@@ -120,7 +120,15 @@ export class TestDevice {
     return client.post(`/backoffice/offline/registers/${this.registerId}/release`).loginAs(this.fixture.users.manager).withCsrfToken().redirects(0)
   }
 
-  sync(client: any, sale: any) {
-    return this.as(client, 'post', '/till/offline/sales').json(sale)
+  /** Sends sales as the till does: one register's, oldest first, in one batch; answers 200 with a result per sale */
+  sync(client: any, ...sales: any[]) {
+    return this.as(client, 'post', '/till/offline/sales').json({ sales })
+  }
+
+  /** Sends the whole queue in one batch and asserts every sale was recorded now */
+  async syncAll(client: any, assert: { deepEqual(a: unknown, b: unknown, message?: string): void }) {
+    const answer = await this.sync(client, ...this.queue)
+    assert.deepEqual([answer.status(), ...(answer.body().results ?? []).map((r: any) => r.outcome)], [200, ...this.queue.map(() => 'recorded')], JSON.stringify(answer.body()))
+    return answer
   }
 }

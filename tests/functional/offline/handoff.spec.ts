@@ -23,9 +23,8 @@ async function conflicted(client: any) {
   // The till's own online sale, whose answer (and so its new head) the till never got
   const token = await apiToken(client, fixture.users.cashier)
   ;(await client.post('/api/sales').bearerToken(token).header('idempotency-key', randomUUID()).header('X-Till-Device', device.deviceId).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })).assertStatus(201)
-  const refused = await device.sync(client, held[0])
-  refused.assertStatus(409)
-  assert(refused.body().errors[0].code === 'register_conflict')
+  const [refused] = (await device.sync(client, held[0])).body().results
+  assert(refused.outcome === 'conflict' && refused.error.code === 'register_conflict')
   return { fixture, tea, device, held }
 }
 
@@ -101,9 +100,9 @@ test.group('Offline till: handing over the sales held behind a conflict', () => 
     device.lastHash = answer.body().lease.last_hash
     const tea = await db.from('products').where('store_id', fixture.store.id).first()
     const next = await device.sell([{ product: { id: tea.id, name: tea.name, sku: tea.sku, price: Number(tea.price), taxClass: tea.tax_class } as any, quantity: 1 }])
-    const synced = await device.sync(client, next)
-    synced.assertStatus(201)
-    assert.equal(synced.body().number, 2)
+    const [synced] = (await device.sync(client, next)).body().results
+    assert.equal(synced.outcome, 'recorded')
+    assert.equal(synced.number, 2)
     for (const verdict of await verifyChains(fixture.store.id)) assert.isTrue(verdict.ok, verdict.problem ?? '')
     // Handed over on the page for a manager
     const page = await client.get('/backoffice/offline').loginAs(fixture.users.manager)

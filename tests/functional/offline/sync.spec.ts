@@ -3,12 +3,14 @@ import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf } from '#tests/fixtures'
 import { verifyChains } from '#sales/chain_verifier'
+import SummaryRebuild from '#reports/summary_rebuild'
 import { TestDevice } from './device.js'
 
 /*
-| Syncing the sales a till made offline (POST /till/offline/sales): exactly once, as the
-| register's next numbers on top of its chain, checked like any sale, recorded as facts with what
-| differed listed for a manager; a register that sold meanwhile refuses loudly and keeps the sale.
+| Syncing the sales a till made offline (POST /till/offline/sales, batches of one register's sales):
+| exactly once, as the register's next numbers on top of its chain, checked like any sale, recorded
+| as facts with what differed listed for a manager; a register that sold meanwhile refuses loudly
+| and keeps the sale. Each test runs on the suite's database (SQLite or MariaDB).
 */
 
 async function chainsOk(storeId: number) {
@@ -32,12 +34,10 @@ test.group('Offline till: sync', () => {
     await device.sell([{ product: cake, quantity: 3, discount: { type: 'percent', value: 1000 } }], { cartDiscount: { type: 'amount', value: 100 } })
     await device.sell([{ product: tea, quantity: 1 }], { cash: false })
 
-    for (const sale of device.queue) {
-      const answer = await device.sync(client, sale)
-      answer.assertStatus(201)
-      assert.equal(answer.body().number, sale.number)
-      assert.isFalse(answer.body().replayed)
-    }
+    // The till's queue in one batch: one answer per sale, in order
+    const answer = await device.sync(client, ...device.queue)
+    answer.assertStatus(200)
+    assert.deepEqual(answer.body().results.map((r: any) => [r.client_uuid, r.outcome, r.number]), device.queue.map((s) => [s.client_uuid, 'recorded', s.number]))
     const numbers = (await db.from('sales').where('register_id', fixture.register.id).whereNotNull('number').orderBy('number').select('number', 'channel')).map((s) => `${s.number}:${s.channel}`)
     assert.deepEqual(numbers, ['1:api', '2:offline', '3:offline', '4:offline'])
     assert.isTrue(await chainsOk(fixture.store.id))
@@ -62,13 +62,12 @@ test.group('Offline till: sync', () => {
     await device.takeLease(client)
     const sale = await device.sell([{ product: tea, quantity: 2 }])
 
-    const [a, b] = await Promise.all([device.sync(client, sale), device.sync(client, sale)])
-    assert.sameMembers([a.status(), b.status()], [200, 201])
-    assert.equal(a.body().sale_id, b.body().sale_id)
-    const again = await device.sync(client, sale)
-    again.assertStatus(200)
-    assert.isTrue(again.body().replayed)
-    assert.equal(again.body().sale_id, a.body().sale_id)
+    const [a, b] = (await Promise.all([device.sync(client, sale), device.sync(client, sale)])).map((answer) => (answer.assertStatus(200), answer.body().results[0]))
+    assert.sameMembers([a.outcome, b.outcome], ['recorded', 'replayed'])
+    assert.equal(a.sale_id, b.sale_id)
+    const again = (await device.sync(client, sale)).body().results[0]
+    assert.equal(again.outcome, 'replayed')
+    assert.equal(again.sale_id, a.sale_id)
     assert.equal(await countRows('sales', { client_uuid: sale.client_uuid }), 1)
     assert.equal(await stockOf(tea.id), 18)
     assert.equal(await ledgerSum(tea.id), 18)
@@ -86,10 +85,10 @@ test.group('Offline till: sync', () => {
     const token = await apiToken(client, fixture.users.manager)
     ;(await client.post('/api/sales').bearerToken(token).header('idempotency-key', crypto.randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })).assertStatus(201)
 
-    const refused = await device.sync(client, offline)
-    refused.assertStatus(409)
-    assert.equal(refused.body().errors[0].code, 'register_conflict')
-    assert.include(refused.body().errors[0].message, 'kept for a manager')
+    const refused = (await device.sync(client, offline)).body().results[0]
+    assert.equal(refused.outcome, 'conflict')
+    assert.equal(refused.error.code, 'register_conflict')
+    assert.include(refused.error.message, 'kept for a manager')
     assert.equal(await countRows('sales', { client_uuid: offline.client_uuid }), 0)
     assert.equal(await stockOf(tea.id), 19)
     assert.equal(await countRows('offline_reviews', { client_uuid: offline.client_uuid, kind: 'conflict' }), 1)
@@ -97,7 +96,7 @@ test.group('Offline till: sync', () => {
     assert.equal(JSON.parse(kept.detail).hash, offline.hash)
 
     // Sent again: the same refusal, still one review
-    ;(await device.sync(client, offline)).assertStatus(409)
+    assert.equal((await device.sync(client, offline)).body().results[0].outcome, 'conflict')
     assert.equal(await countRows('offline_reviews', { client_uuid: offline.client_uuid }), 1)
     assert.isTrue(await chainsOk(fixture.store.id))
 
@@ -121,9 +120,10 @@ test.group('Offline till: sync', () => {
     const foreignCashier = { ...honest, user_id: other.users.cashier.id }
     for (const [forged, field] of [[cheaper, 'hash'], [wrongHash, 'hash'], [underpaid, 'hash'], [foreignCashier, 'user_id']] as const) {
       const answer = await device.sync(client, forged)
-      answer.assertStatus(422)
-      assert.equal(answer.body().errors[0].code, 'offline_sale_invalid')
-      assert.equal(answer.body().errors[0].field, field)
+      answer.assertStatus(200)
+      assert.equal(answer.body().results[0].outcome, 'refused')
+      assert.equal(answer.body().results[0].error.code, 'offline_sale_invalid')
+      assert.equal(answer.body().results[0].error.field, field)
     }
     assert.equal(await countRows('sales', { client_uuid: honest.client_uuid }), 0)
     assert.equal(await stockOf(tea.id), 20)
@@ -131,10 +131,10 @@ test.group('Offline till: sync', () => {
 
     const bad = await device.sync(client, { ...honest, items: [{ ...honest.items[0], quantity: 'two' }] })
     bad.assertStatus(422)
-    assert.equal(bad.body().errors[0].field, 'items.0.quantity')
+    assert.equal(bad.body().errors[0].field, 'sales.0.items.0.quantity')
 
     // The honest one still goes through
-    ;(await device.sync(client, honest)).assertStatus(201)
+    assert.equal((await device.sync(client, honest)).body().results[0].outcome, 'recorded')
   })
 
   test('cash that settles a sale in a cash-rounding store must be rounded to its coin; a sale a card settles is not', async ({ client, assert }) => {
@@ -148,19 +148,19 @@ test.group('Offline till: sync', () => {
     const unrounded = await device.sell([{ product: gum, quantity: 2 }])
     fixture.store.cashRounding = 5
     assert.equal(unrounded.total, 218)
-    const refused = await device.sync(client, unrounded)
-    refused.assertStatus(422)
-    assert.include(refused.body().errors[0].message, "its cash rounding is 0, the store's rounding makes 2")
+    const [refused] = (await device.sync(client, unrounded)).body().results
+    assert.equal(refused.outcome, 'refused')
+    assert.include(refused.error.message, "its cash rounding is 0, the store's rounding makes 2")
     assert.equal(await countRows('sales', { client_uuid: unrounded.client_uuid }), 0)
 
     device.lastNumber = 0
     device.lastHash = null
     const rounded = await device.sell([{ product: gum, quantity: 2 }])
     assert.equal(rounded.rounding, 2)
-    ;(await device.sync(client, rounded)).assertStatus(201)
     const byCard = await device.sell([{ product: gum, quantity: 2 }], { cash: false })
     assert.equal(byCard.rounding, 0)
-    ;(await device.sync(client, byCard)).assertStatus(201)
+    const outcomes = (await device.sync(client, rounded, byCard)).body().results.map((r: any) => r.outcome)
+    assert.deepEqual(outcomes, ['recorded', 'recorded'])
   })
 
   test('an offline sale is a fact: negative stock, a changed price, a changed tax rate and an archived product are recorded and listed for review', async ({ client, assert }) => {
@@ -176,8 +176,8 @@ test.group('Offline till: sync', () => {
     await db.from('products').where('id', tea.id).update({ active: false })
 
     const answer = await device.sync(client, sale)
-    answer.assertStatus(201)
-    assert.sameMembers(answer.body().reviews, ['negative_stock', 'price_changed', 'tax_changed', 'product_archived'])
+    answer.assertStatus(200)
+    assert.sameMembers(answer.body().results[0].reviews, ['negative_stock', 'price_changed', 'tax_changed', 'product_archived'])
     assert.equal(await stockOf(tea.id), -2)
     assert.equal(await ledgerSum(tea.id), -2)
 
@@ -194,6 +194,77 @@ test.group('Offline till: sync', () => {
     }
   })
 
+  test('a batch with a repeat, a sale twice, a tampered sale and a conflict in the middle: the sales before each stop are recorded, the answer says per sale what happened', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 30 })
+    const cake = await createProduct(fixture, { price: 1200, stock: 30, taxClass: 'reduced' })
+    const device = new TestDevice(fixture)
+    await device.takeLease(client)
+    const sales = []
+    for (let i = 0; i < 6; i++) sales.push(await device.sell([{ product: tea, quantity: 1 + (i % 2) }, ...(i % 3 ? [{ product: cake, quantity: 1 }] : [])], { cash: i !== 2 }))
+    const [s1, s2, s3, s4, s5, s6] = sales
+    const outcomes = (answer: any) => (answer.assertStatus(200), answer.body().results.map((r: any) => r.outcome))
+
+    const first = await device.sync(client, s1, s2)
+    assert.deepEqual(outcomes(first), ['recorded', 'recorded'])
+    const s2Id = first.body().results[1].sale_id
+
+    // s2 again (its answer was lost), s3 twice, then a tampered s5: recorded up to it, s6 not looked at
+    const tampered = { ...s5, total: s5.total - 100, payments: [{ ...s5.payments[0], amount: s5.payments[0].amount - 100 }] }
+    const second = await device.sync(client, s2, s3, s3, s4, tampered, s6)
+    assert.deepEqual(outcomes(second), ['replayed', 'recorded', 'replayed', 'recorded', 'refused', 'skipped'])
+    const results = second.body().results
+    assert.equal(results[0].sale_id, s2Id)
+    assert.equal(results[1].sale_id, results[2].sale_id)
+    assert.deepEqual([results[1].number, results[3].number], [s3.number, s4.number])
+    assert.deepEqual([results[4].error.code, results[4].error.field], ['offline_sale_invalid', 'hash'])
+    assert.isNull(results[5].error)
+    assert.equal(await countRows('audit_logs', { action: 'offline_sale_refused', store_id: fixture.store.id }), 1)
+    for (const sale of [s3, s4]) assert.equal(await countRows('sales', { client_uuid: sale.client_uuid }), 1)
+    for (const sale of [s5, s6]) assert.equal(await countRows('sales', { client_uuid: sale.client_uuid }), 0)
+    assert.equal(await countRows('offline_reviews', { client_uuid: s6.client_uuid }), 0)
+
+    // A stale till numbered a sale on the same register: a conflict after s5, s6 skipped, nothing after s5 moves
+    const stale = new TestDevice(fixture)
+    stale.lastNumber = s4.number
+    stale.lastHash = s4.hash
+    const foreign = await stale.sell([{ product: tea, quantity: 5 }])
+    const third = await device.sync(client, s5, foreign, s6)
+    assert.deepEqual(outcomes(third), ['recorded', 'conflict', 'skipped'])
+    assert.equal(third.body().results[1].error.code, 'register_conflict')
+    assert.equal(await countRows('offline_reviews', { client_uuid: foreign.client_uuid, kind: 'conflict' }), 1)
+    assert.equal(await countRows('sales', { client_uuid: foreign.client_uuid }), 0)
+    assert.equal(await countRows('audit_logs', { action: 'offline_sale_conflict', store_id: fixture.store.id }), 1)
+
+    // The rest, with everything sent again: each sale once, numbers 1..6, the chain verifies
+    assert.deepEqual(outcomes(await device.sync(client, ...sales)), ['replayed', 'replayed', 'replayed', 'replayed', 'replayed', 'recorded'])
+    const rows = await db.from('sales').where('register_id', fixture.register.id).orderBy('number').select('number', 'client_uuid')
+    assert.deepEqual(rows.map((r) => [Number(r.number), r.client_uuid]), sales.map((s) => [s.number, s.client_uuid]))
+    assert.isTrue(await chainsOk(fixture.store.id))
+    for (const product of [tea, cake]) assert.equal(await stockOf(product.id), await ledgerSum(product.id))
+    assert.equal(await stockOf(tea.id), 30 - 9)
+    assert.equal(await countRows('audit_logs', { action: 'sale_completed', store_id: fixture.store.id }), 6)
+    // Each sale's rows are its own (the batch's multi-row INSERTs took each sale's id)
+    for (const sale of sales) {
+      const row = await db.from('sales').where('client_uuid', sale.client_uuid).first()
+      const items = await db.from('sale_items').where('sale_id', row.id).orderBy('position').select('product_id', 'quantity')
+      assert.deepEqual(items.map((i) => [Number(i.product_id), Number(i.quantity)]), sale.items.map((i: any) => [i.product_id, i.quantity]))
+      assert.equal(Number((await db.from('payments').where('sale_id', row.id).sum('amount as paid').first()).paid), sale.total + sale.rounding)
+    }
+    // The daily summaries equal the lines
+    const summaries = new SummaryRebuild()
+    const span = (await summaries.span(fixture.store))!
+    assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [])
+
+    // A batch of two registers' sales is refused whole
+    const register2 = await db.from('registers').where('store_id', fixture.store.id).whereNot('id', fixture.register.id).first()
+    const other = new TestDevice(fixture, Number(register2.id))
+    await other.takeLease(client)
+    const mixed = await device.sync(client, await device.sell([{ product: tea, quantity: 1 }]), await other.sell([{ product: tea, quantity: 1 }]))
+    mixed.assertStatus(422)
+    assert.equal(mixed.body().errors[0].code, 'mixed_registers')
+  })
+
   test('two registers sell offline at once and sync interleaved, in any order of registers: both chains verify', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { price: 450, stock: 50 })
@@ -207,7 +278,7 @@ test.group('Offline till: sync', () => {
       await two.sell([{ product: tea, quantity: 2 }])
     }
     const order = [two.queue[0], one.queue[0], two.queue[1], two.queue[2], one.queue[1], one.queue[2]]
-    for (const sale of order) (await (sale.register_id === one.registerId ? one : two).sync(client, sale)).assertStatus(201)
+    for (const sale of order) assert.equal((await (sale.register_id === one.registerId ? one : two).sync(client, sale)).body().results[0].outcome, 'recorded')
     assert.isTrue(await chainsOk(fixture.store.id))
     assert.equal(await stockOf(tea.id), 50 - 3 - 6)
     assert.equal(await ledgerSum(tea.id), 50 - 3 - 6)

@@ -8,11 +8,12 @@ import { TestDevice } from './device.js'
 
 /*
 | The server killed (SIGKILL) in the middle of an offline till's sync, then started again on the
-| same database: the till sends its queue again from the first sale it has no answer for, as the
-| browser's till does (it drops a sale only on 201 or 200). Killed twice: once at a random moment
-| of a sale's request (before, during or after its transaction), once exactly where the sale has
-| committed and its answer is never sent (POS_FAULT=after_offline_sale_commit, honoured only in
-| tests). No sale may be lost or recorded twice, and the register's chain must stay whole.
+| same database: the till sends its queue again, in batches, from the first sale it has no answer
+| for, as the browser's till does (it drops a sale only once answered recorded or replayed). Killed
+| twice: once at a random moment of a batch's request (before, during or after its transaction),
+| once exactly where a batch has committed and its answer is never sent
+| (POS_FAULT=after_offline_sale_commit, honoured only in tests). No sale may be lost or recorded
+| twice, and the register's chain must stay whole.
 */
 
 const PORT = Number(process.env.PORT ?? 3334) + 14
@@ -35,7 +36,7 @@ test.group('Offline till: the server killed in the middle of a sync', (group) =>
     app = null
   })
 
-  test('20 offline sales, two kills (one at a random moment, one after a commit whose answer is lost): each recorded once, gapless, the chain verifies', async ({ client, assert }) => {
+  test('20 offline sales in batches of 4, two kills (one at a random moment, one after a batch commits and its answer is lost): each recorded once, gapless, the chain verifies', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { price: 450, stock: 100 })
     const cake = await createProduct(fixture, { price: 1200, stock: 100, taxClass: 'reduced' })
@@ -60,37 +61,46 @@ test.group('Offline till: the server killed in the middle of a sync', (group) =>
     }
     const sales = [...device.queue]
 
-    /** The till's sync: oldest first; a sale leaves the queue only on 201 or 200; a lost connection ends the pass */
+    /**
+     * The till's sync: oldest first, in batches of BATCH (each one transaction on the server); a sale
+     * leaves the queue only once answered recorded or replayed; a lost connection ends the pass
+     */
+    const BATCH = 4
     const firstAnswers = new Map<string, number>()
     const replays: { clientUuid: string; saleId: number }[] = []
     const syncPass = async (onAnswer: (answered: number) => void = () => {}) => {
       let answered = 0
       while (device.queue.length) {
-        const sale = device.queue[0]
-        const answer = await post('/till/offline/sales', sale).then(
+        const batch = device.queue.slice(0, BATCH)
+        const answer = await post('/till/offline/sales', { sales: batch }).then(
           async (response) => ({ response, body: (await response.json()) as any }),
           () => null
         ).catch(() => null)
         if (!answer) return 'connection lost'
         const { response, body } = answer
-        assert.include([200, 201], response.status, JSON.stringify(body))
-        assert.equal(body.replayed, response.status === 200)
-        assert.equal(body.number, sale.number)
-        if (response.status === 201) firstAnswers.set(sale.client_uuid, body.sale_id)
-        else replays.push({ clientUuid: sale.client_uuid, saleId: body.sale_id })
-        device.queue.shift()
-        onAnswer(++answered)
+        assert.equal(response.status, 200, JSON.stringify(body))
+        assert.deepEqual(body.results.map((r: any) => [r.client_uuid, r.number]), batch.map((s) => [s.client_uuid, s.number]))
+        for (const result of body.results) {
+          assert.include(['recorded', 'replayed'], result.outcome, JSON.stringify(result))
+          if (result.outcome === 'recorded') firstAnswers.set(result.client_uuid, result.sale_id)
+          else replays.push({ clientUuid: result.client_uuid, saleId: result.sale_id })
+          device.queue.shift()
+        }
+        answered += batch.length
+        onAnswer(answered)
       }
       return 'synced'
     }
 
-    // 1. Killed at a random moment while the till syncs: after 3 to 8 answers, 0 to 40 ms later
+    // 1. Killed at a random moment while the till syncs: once 3 to 8 sales are answered, 0 to 40 ms later
     const killAfter = 3 + Math.floor(Math.random() * 6)
     const delay = Math.floor(Math.random() * 40)
     const first = app
+    let armed = true
     assert.equal(
       await syncPass((answered) => {
-        if (answered === killAfter) setTimeout(() => first.server.child.kill('SIGKILL'), delay)
+        if (armed && answered >= killAfter) setTimeout(() => first.server.child.kill('SIGKILL'), delay)
+        armed = armed && answered < killAfter
       }),
       'connection lost',
       `killed after ${killAfter} answers and ${delay} ms`
@@ -99,19 +109,22 @@ test.group('Offline till: the server killed in the middle of a sync', (group) =>
     const leftAfterRandomKill = device.queue.length
     assert.isAbove(leftAfterRandomKill, 0)
 
-    // 2. Started again, armed: the first sale it records commits, and the server dies before answering
+    // 2. Started again, armed: the first batch it records commits, and the server dies before answering
     app = await new AppProcess(PORT, SESSION).start({ POS_FAULT: 'after_offline_sale_commit' })
     session = await signInToTill(app, fixture.users.cashier.email)
     assert.equal(await syncPass(), 'connection lost')
     assert.equal(await app.ended(), 'SIGKILL')
-    const lost = device.queue[0]
-    assert.equal(Number((await db.from('sales').where('client_uuid', lost.client_uuid).count('* as n').first()).n), 1, 'the sale whose answer was lost is recorded')
+    const lostBatch = device.queue.slice(0, BATCH)
+    assert.isAbove(lostBatch.length, 1, 'a batch of several sales')
+    for (const sale of lostBatch) assert.equal(Number((await db.from('sales').where('client_uuid', sale.client_uuid).count('* as n').first()).n), 1, 'each sale of the batch whose answer was lost is recorded')
 
     // 3. Started again on the same database, the session of before still valid: the queue drains
     app = await new AppProcess(PORT, SESSION).start()
     assert.equal(await syncPass(), 'synced')
-    const recordedLost = await db.from('sales').where('client_uuid', lost.client_uuid).select('id').first()
-    assert.deepInclude(replays, { clientUuid: lost.client_uuid, saleId: Number(recordedLost.id) })
+    for (const sale of lostBatch) {
+      const recordedLost = await db.from('sales').where('client_uuid', sale.client_uuid).select('id').first()
+      assert.deepInclude(replays, { clientUuid: sale.client_uuid, saleId: Number(recordedLost.id) })
+    }
 
     // Every sale once: 1 online + 20 offline, numbers 1..21 without a gap, each offline UUID once
     const rows = await db.from('sales').where('register_id', fixture.register.id).whereNotNull('number').orderBy('number').select('id', 'number', 'channel', 'client_uuid')

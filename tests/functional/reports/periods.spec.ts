@@ -27,7 +27,7 @@ test.group('Months and years', () => {
     await device.sell([{ product: coffee, quantity: 1 }], { at: before.set({ day: 5, hour: 11 }) })
     await device.sell([{ product: coffee, quantity: 4 }], { at: month.set({ day: 3, hour: 10 }) })
     await device.sell([{ product: cola, quantity: 1 }], { cash: false, at: month.set({ day: 10, hour: 18 }) })
-    for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+    await device.syncAll(client, assert)
 
     const key = month.toFormat('yyyy-MM')
     const page = await client.get(`/backoffice/reports/periods?view=month&period=${key}`).loginAs(fixture.users.manager)

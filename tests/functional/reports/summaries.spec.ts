@@ -51,7 +51,7 @@ test.group('Report summaries', () => {
     await device.sell([{ product: products[0], quantity: 2 }, { product: products[1], quantity: 1 }], { at: lateEvening })
     await device.sell([{ product: products[2], quantity: 5 }], { cash: false, at: lateEvening.plus({ minutes: 30 }) })
     await device.sell([{ product: products[3], quantity: 1 }])
-    for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+    await device.syncAll(client, assert)
     // Synced, the device leaves the register to the online sales below (it would refuse them)
     ;(await device.release(client)).assertStatus(302)
 
@@ -128,7 +128,7 @@ test.group('Report summaries', () => {
       const at = now.minus({ days: Math.floor(rnd() * 40), hours: Math.floor(rnd() * 24), minutes: Math.floor(rnd() * 60) })
       await device.sell([{ product: products[i % 3], quantity: 1 + Math.floor(rnd() * 3) }, { product: products[(i + 1) % 3], quantity: 1 }], { cash: rnd() < 0.5, at })
     }
-    for (const sale of device.queue) (await device.sync(client, sale)).assertStatus(201)
+    await device.syncAll(client, assert)
     // Synced, the device leaves the register to the online sales below (it would refuse them)
     ;(await device.release(client)).assertStatus(302)
     // Today's, online: one voided, one partly refunded

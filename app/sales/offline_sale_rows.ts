@@ -1,0 +1,165 @@
+import { DateTime } from 'luxon'
+import Sale from '#models/sale'
+import { dbTimestamp } from '#platform/db_time'
+import { insertStatement, modelInsert, type InsertedId, type Statement } from '#platform/sql_batch'
+import type { OfflineSale, PricedOfflineSale } from '#sales/offline_sale_check'
+
+/*
+| The rows a synced offline sale writes, built for a batch of them (offline_sync_service.ts): the
+| sale's own INSERT (one row each, so the lines can take its id from it), and the lines, payments,
+| stock movements and review rows of every sale of the batch, each table in one multi-row INSERT.
+| Also what the sale differs in from the back office today (the review list), per sale in order,
+| on the stock as the sales before it in the batch left it.
+*/
+
+export type Review = { kind: string; message: string; detail?: unknown }
+
+/** A sale of the batch that is recorded: what was checked, and the id its INSERT gives it */
+export interface RecordedSale {
+  sale: OfflineSale
+  priced: PricedOfflineSale
+  sellerId: number
+  saleId: InsertedId
+  reviews: Review[]
+}
+
+/** The units of each product a sale takes, by product id */
+export function unitsByProduct(sale: OfflineSale) {
+  const units = new Map<number, number>()
+  for (const item of sale.items) units.set(item.product_id, (units.get(item.product_id) ?? 0) + item.quantity)
+  return units
+}
+
+/**
+ * What a recorded offline sale differs in from the back office: a product taken off sale, another
+ * list price or tax rate, stock gone below zero (`stock` is the running stock, moved here)
+ */
+export function reviewsOf(sale: OfflineSale, products: Map<number, any>, rates: Map<string, { ratePpm: number }>, stock: Map<number, number>): Review[] {
+  const reviews: Review[] = []
+  for (const item of sale.items) {
+    const product = products.get(item.product_id)
+    if (!Number(product.active) || product.archived_at) reviews.push({ kind: 'product_archived', message: `${item.name} was sold offline after it was taken off sale` })
+    if (Number(product.price) !== item.list_price) reviews.push({ kind: 'price_changed', message: `${item.name} was sold offline at ${item.list_price} (list); the price is now ${product.price}`, detail: { productId: item.product_id, soldAt: item.list_price, now: Number(product.price) } })
+    const rate = rates.get(item.tax_class)?.ratePpm ?? 0
+    if (rate !== item.tax_rate_ppm) reviews.push({ kind: 'tax_changed', message: `${item.name} was taxed offline at ${item.tax_rate_ppm / 10_000}%; the rate is now ${rate / 10_000}%` })
+  }
+  // The stock moves whatever it was: an offline sale is a fact (negative stock is reviewed)
+  for (const [productId, quantity] of [...unitsByProduct(sale)].sort(([a], [b]) => a - b)) {
+    const left = stock.get(productId)! - quantity
+    stock.set(productId, left)
+    if (left < 0) reviews.push({ kind: 'negative_stock', message: `${products.get(productId).name}: stock went to ${left} with this offline sale`, detail: { productId, stock: left } })
+  }
+  return reviews
+}
+
+/** The INSERT of the sale itself, as the model would write it */
+export function saleInsert(storeId: number, shiftId: number | null, recorded: Omit<RecordedSale, 'saleId' | 'reviews'>): Statement {
+  const { sale, sellerId } = recorded
+  return modelInsert(
+    new Sale().merge({
+      storeId,
+      registerId: sale.register_id,
+      userId: sellerId,
+      customerId: null,
+      shiftId,
+      status: 'completed',
+      channel: 'offline',
+      number: sale.number,
+      subtotal: sale.subtotal,
+      discountTotal: sale.discount_total,
+      taxTotal: sale.tax_total,
+      total: sale.total,
+      paidTotal: sale.payments.reduce((sum, p) => sum + p.amount, 0),
+      changeDue: sale.payments.reduce((sum, p) => sum + (p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0), 0),
+      roundingTotal: sale.rounding,
+      cartDiscountType: sale.cart_discount_type,
+      cartDiscountValue: sale.cart_discount_value,
+      previousHash: sale.previous_hash,
+      hash: sale.hash,
+      completedAt: completedAtOf(sale),
+      clientUuid: sale.client_uuid,
+      deviceId: sale.device_id,
+    })
+  )
+}
+
+export function completedAtOf(sale: OfflineSale) {
+  return DateTime.fromISO(sale.completed_at, { zone: 'utc' })
+}
+
+/** The lines, payments and stock movements of every recorded sale of the batch: one INSERT per table (or per chunk) */
+export function rowStatements(storeId: number, recorded: RecordedSale[]): Statement[] {
+  const now = dbTimestamp()
+  const items = recorded.flatMap(({ sale, priced, saleId }) =>
+    sale.items.map((item, position) => ({
+      sale_id: saleId,
+      product_id: item.product_id,
+      name: item.name,
+      sku: item.sku,
+      quantity: item.quantity,
+      list_price: item.list_price,
+      unit_price: item.unit_price,
+      discount_type: item.discount_type,
+      discount_value: item.discount_value,
+      line_discount: priced.lines[position].lineDiscount,
+      cart_discount_share: priced.lines[position].cartDiscountShare,
+      tax_class: item.tax_class,
+      tax_rate_ppm: item.tax_rate_ppm,
+      tax_total: priced.lines[position].taxTotal,
+      subtotal: priced.lines[position].subtotal,
+      total: priced.lines[position].total,
+      position,
+      created_at: now,
+      updated_at: now,
+    }))
+  )
+  const payments = recorded.flatMap(({ sale, sellerId, saleId }) =>
+    sale.payments.map((p) => ({
+      sale_id: saleId,
+      store_id: storeId,
+      user_id: sellerId,
+      method: p.method,
+      amount: p.amount,
+      tendered: p.method === 'cash' ? (p.tendered ?? p.amount) : null,
+      change: p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0,
+      reference: p.reference,
+      status: 'approved',
+      created_at: dbTimestamp(completedAtOf(sale)),
+      updated_at: now,
+    }))
+  )
+  const movements = recorded.flatMap(({ sale, sellerId, saleId }) =>
+    [...unitsByProduct(sale)]
+      .sort(([a], [b]) => a - b)
+      .map(([productId, quantity]) => ({ store_id: storeId, product_id: productId, quantity: -quantity, reason: 'sale', sale_id: saleId, user_id: sellerId, created_at: dbTimestamp(completedAtOf(sale)) }))
+  )
+  return [...chunkedInsert('sale_items', items), ...chunkedInsert('payments', payments), ...chunkedInsert('stock_movements', movements)]
+}
+
+/** The review rows of a sale (one per kind not reviewed yet for its UUID) */
+export function reviewRows(storeId: number, sale: OfflineSale, saleId: number | InsertedId | null, reviews: Review[], reviewed: Set<string>) {
+  const fresh = reviews.filter((r, i) => !reviewed.has(r.kind) && reviews.findIndex((o) => o.kind === r.kind) === i)
+  return fresh.map((r) => ({
+    store_id: storeId,
+    register_id: sale.register_id,
+    sale_id: saleId,
+    client_uuid: sale.client_uuid,
+    kind: r.kind,
+    message: reviews.filter((o) => o.kind === r.kind).map((o) => o.message).join('; ').slice(0, 255),
+    detail: r.detail === undefined ? null : JSON.stringify(r.detail),
+    created_at: dbTimestamp(),
+  }))
+}
+
+// SQLite takes at most 32,766 values in one statement; MariaDB has no such limit here (the
+// values are written into the text by mysql2), but one rule for both keeps it simple
+const MAX_BINDINGS = 30_000
+
+/** Multi-row INSERTs of at most MAX_BINDINGS values each (none for no rows) */
+export function chunkedInsert(table: string, rows: Record<string, unknown>[]): Statement[] {
+  if (!rows.length) return []
+  const perStatement = Math.max(1, Math.floor(MAX_BINDINGS / Object.keys(rows[0]).length))
+  const statements: Statement[] = []
+  for (let start = 0; start < rows.length; start += perStatement) statements.push(insertStatement(table, rows.slice(start, start + perStatement)))
+  return statements
+}
