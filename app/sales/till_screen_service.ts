@@ -7,7 +7,7 @@ import Payment from '#models/payment'
 import Customer from '#models/customer'
 import type Sale from '#models/sale'
 import CartService from '#sales/cart_service'
-import { type Actor, TILL_DEVICE_HEADER } from '#staff/actor'
+import { actorOf } from '#staff/actor'
 import CatalogService from '#catalog/catalog_service'
 import { paymentMethods } from '#sales/payment_methods'
 import { cashAmountDue } from '#core/pricing'
@@ -26,10 +26,6 @@ export default class TillScreenService {
     private carts = new CartService(),
     private catalog = new CatalogService()
   ) {}
-
-  actor(ctx: HttpContext): Actor {
-    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: ctx.request.header(TILL_DEVICE_HEADER) ?? null }
-  }
 
   /** The register this browser is set to (a signed cookie), or the store's only one; looked up once a request */
   register(ctx: HttpContext): Promise<Register | null> {
@@ -65,7 +61,7 @@ export default class TillScreenService {
       if (registerRead.rows[0]) {
         const register = Register.$createFromAdapterResult(registerRead.rows[0])!
         registerOfRequest.set(ctx, Promise.resolve(register))
-        return this.carts.currentCartId(this.actor(ctx), register.id, cartRead)
+        return this.carts.currentCartId(actorOf(ctx), register.id, cartRead)
       }
     }
     const register = await this.register(ctx)
@@ -73,7 +69,7 @@ export default class TillScreenService {
   }
 
   currentCart(ctx: HttpContext, register: Register) {
-    return this.carts.currentCart(this.actor(ctx), register.id)
+    return this.carts.currentCart(actorOf(ctx), register.id)
   }
 
   async cart(ctx: HttpContext, register: Register) {

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import { TILL_DEVICE_HEADER } from '#staff/actor'
+import { actorOf } from '#staff/actor'
 import PaymentService from '#sales/payment_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { paymentJson, saleJson } from '#sales/api_presenters'
@@ -20,7 +20,7 @@ export default class PaymentsController {
     // The payment and its key commit together: no claim can outlive the payment it guards
     return runIdempotentInTransaction(ctx, async (trx) => {
       const { payment } = await this.payments.addPayment(
-        { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: ctx.request.header(TILL_DEVICE_HEADER) ?? null },
+        actorOf(ctx),
         body.sale_id,
         { method: body.method, amount: body.amount, tendered: body.tendered ?? null, reference: body.reference ?? null },
         trx

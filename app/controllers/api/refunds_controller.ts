@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import { TILL_DEVICE_HEADER } from '#staff/actor'
+import { actorOf } from '#staff/actor'
 import RefundService from '#returns/refund_service'
 import VoidService from '#returns/void_service'
 import NoReceiptRefundService from '#returns/no_receipt_refund_service'
@@ -28,7 +28,7 @@ export default class RefundsController {
     const body = await ctx.request.validateUsing(createRefundValidator)
     return runIdempotent(ctx, async () => {
       const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true }) : null
-      const refund = await this.refunds.refund({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, {
+      const refund = await this.refunds.refund(actorOf(ctx), Number(ctx.params.id) || 0, {
         lines: body.items.map((i) => ({ saleItemId: i.sale_item_id, quantity: i.quantity, restock: i.restock ?? true })),
         reason: body.reason ?? '',
         method: body.method ?? null,
@@ -49,7 +49,7 @@ export default class RefundsController {
         : await Register.query().where('store_id', ctx.store.id).orderBy('id').first()
       if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
       const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true }) : null
-      const refund = await this.noReceipt.refund({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, {
+      const refund = await this.noReceipt.refund(actorOf(ctx), {
         lines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity, restock: i.restock ?? true })),
         reason: body.reason ?? '',
         method: body.method ?? null,
@@ -66,7 +66,7 @@ export default class RefundsController {
     const body = await ctx.request.validateUsing(createExchangeValidator)
     return runIdempotent(ctx, async () => {
       const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true }) : null
-      const { refund, sale } = await this.refunds.exchange({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: ctx.request.header(TILL_DEVICE_HEADER) ?? null }, Number(ctx.params.id) || 0, {
+      const { refund, sale } = await this.refunds.exchange(actorOf(ctx), Number(ctx.params.id) || 0, {
         lines: body.return_items.map((i) => ({ saleItemId: i.sale_item_id, quantity: i.quantity, restock: i.restock ?? true })),
         newLines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity })),
         payment: body.payment_method ? { method: body.payment_method, tendered: body.tendered ?? null } : null,
@@ -95,7 +95,7 @@ export default class RefundsController {
   async void(ctx: HttpContext) {
     const body = await ctx.request.validateUsing(voidSaleValidator)
     return runIdempotent(ctx, async () => {
-      const sale = await this.voids.voidSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, body.reason ?? '')
+      const sale = await this.voids.voidSale(actorOf(ctx), Number(ctx.params.id) || 0, body.reason ?? '')
       const detail = await this.sales.find(ctx.store, sale.id)
       return { status: 200, body: saleJson(detail.sale, detail.items, detail.payments, detail.refunds) }
     })

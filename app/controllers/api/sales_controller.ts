@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import { TILL_DEVICE_HEADER } from '#staff/actor'
+import { actorOf } from '#staff/actor'
 import CheckoutService from '#sales/checkout_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { saleJson } from '#sales/api_presenters'
@@ -41,7 +41,7 @@ export default class SalesController {
     await ctx.bouncer.authorize('sell')
     const body = await ctx.request.validateUsing(createSaleValidator)
     return runIdempotentInTransaction(ctx, async (trx) => {
-      const { sale, items, payment } = await this.checkout.createSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: ctx.request.header(TILL_DEVICE_HEADER) ?? null }, body.register_id ?? null, {
+      const { sale, items, payment } = await this.checkout.createSale(actorOf(ctx), body.register_id ?? null, {
         customerId: body.customer_id ?? null,
         lines: body.items.map((item) => ({
           productId: item.product_id,

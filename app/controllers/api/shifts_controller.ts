@@ -6,6 +6,7 @@ import ShiftService from '#shifts/shift_service'
 import { runIdempotent } from '#platform/idempotency_service'
 import { cashMovementApiValidator, closeShiftApiValidator, currentShiftValidator, openShiftApiValidator } from '#validators/shifts'
 import { DomainError } from '#exceptions/domain_error'
+import { actorOf } from '#staff/actor'
 
 export function shiftJson(shift: Shift) {
   return {
@@ -39,7 +40,7 @@ export default class ShiftsController {
     const body = await ctx.request.validateUsing(openShiftApiValidator)
     return runIdempotent(ctx, async () => {
       const register = await this.#register(ctx.store.id, body.register_id)
-      const shift = await this.shifts.open(this.#actor(ctx), register.id, { amount: body.float ?? null, counts: body.float_counts ?? null })
+      const shift = await this.shifts.open(actorOf(ctx), register.id, { amount: body.float ?? null, counts: body.float_counts ?? null })
       return { status: 201, body: shiftJson(shift) }
     })
   }
@@ -48,7 +49,7 @@ export default class ShiftsController {
     await ctx.bouncer.authorize('runShift')
     const body = await ctx.request.validateUsing(closeShiftApiValidator)
     return runIdempotent(ctx, async () => {
-      const { shift, report } = await this.shifts.close(this.#actor(ctx), Number(ctx.params.id) || 0, {
+      const { shift, report } = await this.shifts.close(actorOf(ctx), Number(ctx.params.id) || 0, {
         amount: body.amount ?? null,
         counts: body.counts ?? null,
       })
@@ -60,7 +61,7 @@ export default class ShiftsController {
     await ctx.bouncer.authorize('runShift')
     const body = await ctx.request.validateUsing(cashMovementApiValidator)
     return runIdempotent(ctx, async () => {
-      const row = await this.shifts.recordMovement(this.#actor(ctx), Number(ctx.params.id) || 0, body.kind, body.amount ?? null, body.reason ?? null)
+      const row = await this.shifts.recordMovement(actorOf(ctx), Number(ctx.params.id) || 0, body.kind, body.amount ?? null, body.reason ?? null)
       return { status: 201, body: { kind: row.kind, amount: row.amount, reason: row.reason } }
     })
   }
@@ -79,9 +80,6 @@ export default class ShiftsController {
     return { kind: 'x', number: null, ...figures }
   }
 
-  #actor(ctx: HttpContext) {
-    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }
-  }
 
   async #register(storeId: number, registerId?: number) {
     const query = Register.query().where('store_id', storeId)

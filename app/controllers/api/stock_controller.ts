@@ -4,21 +4,19 @@ import StockService from '#inventory/stock_service'
 import { rowTime } from '#platform/row_time'
 import { runIdempotent } from '#platform/idempotency_service'
 import { adjustmentValidator, movementsValidator, receiptValidator, receiveTransferValidator, transferValidator } from '#validators/stock'
+import { actorOf } from '#staff/actor'
 
 /** The stock API: receipts, adjustments, transfers and a product's ledger (ability manageStock) */
 @inject()
 export default class StockController {
   constructor(private stock: StockService) {}
 
-  #actor(ctx: HttpContext) {
-    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }
-  }
 
   async receipt(ctx: HttpContext) {
     await ctx.bouncer.authorize('manageStock')
     const body = await ctx.request.validateUsing(receiptValidator)
     return runIdempotent(ctx, async () => {
-      const receipt = await this.stock.receive(this.#actor(ctx), {
+      const receipt = await this.stock.receive(actorOf(ctx), {
         supplier: body.supplier,
         reference: body.reference,
         note: body.note,
@@ -32,7 +30,7 @@ export default class StockController {
     await ctx.bouncer.authorize('manageStock')
     const body = await ctx.request.validateUsing(adjustmentValidator)
     return runIdempotent(ctx, async () => {
-      const adjustment = await this.stock.adjust(this.#actor(ctx), {
+      const adjustment = await this.stock.adjust(actorOf(ctx), {
         reason: body.reason,
         note: body.note,
         lines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity })),
@@ -48,7 +46,7 @@ export default class StockController {
     await ctx.bouncer.authorize('manageStock')
     const body = await ctx.request.validateUsing(transferValidator)
     return runIdempotent(ctx, async () => {
-      const transfer = await this.stock.sendTransfer(this.#actor(ctx), {
+      const transfer = await this.stock.sendTransfer(actorOf(ctx), {
         toStoreId: body.to_store_id,
         note: body.note,
         lines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity })),
@@ -62,7 +60,7 @@ export default class StockController {
     const body = await ctx.request.validateUsing(receiveTransferValidator)
     return runIdempotent(ctx, async () => {
       const transfer = await this.stock.receiveTransfer(
-        this.#actor(ctx),
+        actorOf(ctx),
         Number(ctx.params.id) || 0,
         (body.items ?? []).map((i) => ({ lineId: i.line_id, quantity: i.quantity_received }))
       )

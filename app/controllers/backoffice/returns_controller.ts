@@ -5,6 +5,7 @@ import User from '#models/user'
 import VoidService from '#returns/void_service'
 import AuditLogService, { type AuditFilters } from '#reports/audit_log_service'
 import { verifyChains } from '#sales/chain_verifier'
+import { actorOf } from '#staff/actor'
 
 @inject()
 export default class ReturnsController {
@@ -16,7 +17,7 @@ export default class ReturnsController {
   /** POST /backoffice/sales/:id/void (managers) */
   async void(ctx: HttpContext) {
     const reason = String(ctx.request.input('reason') ?? '')
-    const sale = await this.voids.voidSale({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, Number(ctx.params.id) || 0, reason)
+    const sale = await this.voids.voidSale(actorOf(ctx), Number(ctx.params.id) || 0, reason)
     ctx.session.flash('notice', `Sale #${sale.number} was voided.`)
     return ctx.response.redirect(`/backoffice/sales/${sale.id}`)
   }

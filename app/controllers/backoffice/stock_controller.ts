@@ -6,6 +6,7 @@ import StocktakeService from '#inventory/stocktake_service'
 import CatalogService from '#catalog/catalog_service'
 import { parseMoney, minorToDecimal } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
+import { actorOf } from '#staff/actor'
 
 /*
 | The back office's stock pages (ability manageStock): receiving, adjustments, transfers,
@@ -30,9 +31,6 @@ export default class StockController {
     private catalog: CatalogService
   ) {}
 
-  #actor(ctx: HttpContext) {
-    return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }
-  }
 
   async index({ view, store }: HttpContext) {
     const [receipts, transfers, stocktakes, adjustments] = await Promise.all([
@@ -62,7 +60,7 @@ export default class StockController {
         unitCost: this.#cost(l, store.currency),
       })),
     }
-    const receipt = await this.#onLines(lines, () => this.stock.receive(this.#actor(ctx), input))
+    const receipt = await this.#onLines(lines, () => this.stock.receive(actorOf(ctx), input))
     session.flash('notice', `Received ${receipt.lines.length} line(s) from ${receipt.supplier}`)
     return response.redirect(`/backoffice/stock/receipts/${receipt.id}`)
   }
@@ -83,7 +81,7 @@ export default class StockController {
       note: ctx.request.input('note'),
       lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
     }
-    await this.#onLines(lines, () => this.stock.adjust(this.#actor(ctx), input))
+    await this.#onLines(lines, () => this.stock.adjust(actorOf(ctx), input))
     ctx.session.flash('notice', `Stock adjusted (${input.reason}) on ${lines.length} product(s)`)
     return ctx.response.redirect('/backoffice/stock')
   }
@@ -101,7 +99,7 @@ export default class StockController {
       note: ctx.request.input('note'),
       lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
     }
-    const transfer = await this.#onLines(lines, () => this.stock.sendTransfer(this.#actor(ctx), input))
+    const transfer = await this.#onLines(lines, () => this.stock.sendTransfer(actorOf(ctx), input))
     ctx.session.flash('notice', `Transfer #${transfer.id} sent to ${transfer.to_store_name}: in transit until they receive it`)
     return ctx.response.redirect(`/backoffice/stock/transfers/${transfer.id}`)
   }
@@ -117,7 +115,7 @@ export default class StockController {
     const received = ctx.request.input('received') ?? {}
     const lines = Object.entries(received as Record<string, string>).map(([key, quantity]) => ({ lineId: Number(key.slice(1)), quantity: this.#integer(quantity) }))
     try {
-      await this.stock.receiveTransfer(this.#actor(ctx), id, lines)
+      await this.stock.receiveTransfer(actorOf(ctx), id, lines)
     } catch (error) {
       // items.N.quantity_received -> the line's input, received.<line id>
       const match = error instanceof DomainError && error.field?.match(/^items\.(\d+)\./)
@@ -138,7 +136,7 @@ export default class StockController {
   }
 
   async storeStocktake(ctx: HttpContext) {
-    const id = await this.stocktaking.createStocktake(this.#actor(ctx), Number(ctx.request.input('category_id')) || null)
+    const id = await this.stocktaking.createStocktake(actorOf(ctx), Number(ctx.request.input('category_id')) || null)
     return ctx.response.redirect(`/backoffice/stock/stocktakes/${id}`)
   }
 
@@ -156,7 +154,7 @@ export default class StockController {
       counted: String(value ?? '').trim() === '' ? null : this.#integer(value),
     }))
     try {
-      await this.stocktaking.saveCounts(this.#actor(ctx), id, counts)
+      await this.stocktaking.saveCounts(actorOf(ctx), id, counts)
     } catch (error) {
       const match = error instanceof DomainError && error.field?.match(/^counts\.(\d+)\./)
       if (match) error.field = `counted.${counts[Number(match[1])]?.productId}`
@@ -164,7 +162,7 @@ export default class StockController {
     }
     if (ctx.request.input('approve')) {
       await ctx.bouncer.authorize('manageStock')
-      const variances = await this.stocktaking.approveStocktake(this.#actor(ctx), id)
+      const variances = await this.stocktaking.approveStocktake(actorOf(ctx), id)
       ctx.session.flash('notice', `Stocktake approved: ${variances.length} variance(s) posted`)
     } else {
       ctx.session.flash('notice', 'Counts saved')

@@ -15,6 +15,7 @@ import {
   scanValidator,
   searchValidator,
 } from '#validators/till'
+import { actorOf } from '#staff/actor'
 
 /** The cashier's cart: every action answers with the cart partial (htmx swaps it in place) */
 @inject()
@@ -30,7 +31,7 @@ export default class CartController {
   async scan(ctx: HttpContext) {
     const { code } = await ctx.request.validateUsing(scanValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.addByCode(this.screen.actor(ctx), saleId, code)
+    const sale = await this.cart.addByCode(actorOf(ctx), saleId, code)
     if (sale) {
       // Without htmx (scripts not loaded yet) the form posted natively: show the whole till again
       if (!ctx.request.header('hx-request')) return ctx.response.redirect('/till')
@@ -59,34 +60,34 @@ export default class CartController {
   async add(ctx: HttpContext) {
     const { product_id: productId, quantity } = await ctx.request.validateUsing(addItemValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.addProduct(this.screen.actor(ctx), saleId, productId, quantity ?? 1)
+    const sale = await this.cart.addProduct(actorOf(ctx), saleId, productId, quantity ?? 1)
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
   async quantity(ctx: HttpContext) {
     const { quantity } = await ctx.request.validateUsing(quantityValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setQuantity(this.screen.actor(ctx), saleId, Number(ctx.params.id), quantity)
+    const sale = await this.cart.setQuantity(actorOf(ctx), saleId, Number(ctx.params.id), quantity)
     return renderCart(ctx, this.screen, sale)
   }
 
   async remove(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.removeItem(this.screen.actor(ctx), saleId, Number(ctx.params.id))
+    const sale = await this.cart.removeItem(actorOf(ctx), saleId, Number(ctx.params.id))
     return renderCart(ctx, this.screen, sale)
   }
 
   async lineDiscount(ctx: HttpContext) {
     const { type, value } = await this.#discount(ctx)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setLineDiscount(this.screen.actor(ctx), saleId, Number(ctx.params.id), type, value)
+    const sale = await this.cart.setLineDiscount(actorOf(ctx), saleId, Number(ctx.params.id), type, value)
     return renderCart(ctx, this.screen, sale)
   }
 
   async cartDiscount(ctx: HttpContext) {
     const { type, value } = await this.#discount(ctx)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setCartDiscount(this.screen.actor(ctx), saleId, type, value)
+    const sale = await this.cart.setCartDiscount(actorOf(ctx), saleId, type, value)
     return renderCart(ctx, this.screen, sale)
   }
 
@@ -102,13 +103,13 @@ export default class CartController {
     const unitPrice = parseMoney(price, ctx.store.currency)
     if (unitPrice === null) throw new DomainError('Enter the price as an amount, such as 4.99', { code: 'invalid_price', field: 'price' })
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.overridePrice(this.screen.actor(ctx), saleId, Number(ctx.params.id), unitPrice, approver)
+    const sale = await this.cart.overridePrice(actorOf(ctx), saleId, Number(ctx.params.id), unitPrice, approver)
     return renderCart(ctx, this.screen, sale)
   }
 
   async void(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    await this.cart.voidCart(this.screen.actor(ctx), saleId)
+    await this.cart.voidCart(actorOf(ctx), saleId)
     return renderCart(ctx, this.screen, undefined, { notice: 'The sale was voided.' })
   }
 

@@ -6,6 +6,7 @@ import TillScreenService from '#sales/till_screen_service'
 import { DomainError } from '#exceptions/domain_error'
 import { currentSaleId, renderCart, requireRegister } from '#controllers/till/render_cart'
 import { attachCustomerValidator, customerValidator, tillCustomerSearchValidator } from '#validators/customers'
+import { actorOf } from '#staff/actor'
 
 /** The sale's customer on the till: find one (name, email, phone), create one on the spot, or take them off */
 @inject()
@@ -31,7 +32,7 @@ export default class TillCustomersController {
   async attach(ctx: HttpContext) {
     const { customer_id: customerId } = await ctx.request.validateUsing(attachCustomerValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setCustomer(this.screen.actor(ctx), saleId, customerId)
+    const sale = await this.cart.setCustomer(actorOf(ctx), saleId, customerId)
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
@@ -45,13 +46,13 @@ export default class TillCustomersController {
       throw new DomainError('Payments were taken: remove them before changing the customer', { status: 409, code: 'sale_has_payments' })
     }
     const customer = await this.customers.create(ctx.store, input)
-    const sale = await this.cart.setCustomer(this.screen.actor(ctx), cart.id, customer.id)
+    const sale = await this.cart.setCustomer(actorOf(ctx), cart.id, customer.id)
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
   async detach(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setCustomer(this.screen.actor(ctx), saleId, null)
+    const sale = await this.cart.setCustomer(actorOf(ctx), saleId, null)
     return renderCart(ctx, this.screen, sale)
   }
 }

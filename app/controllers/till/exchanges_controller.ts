@@ -10,6 +10,7 @@ import Product from '#models/product'
 import { saleReference } from '#core/sale_reference'
 import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
+import { actorOf } from '#staff/actor'
 
 /*
 | The till's exchange: on the Returns screen, the lines coming back and the products the
@@ -49,7 +50,7 @@ export default class TillExchangesController {
     const pin = str(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
     const tendered = str(body.tendered) ? parseMoney(body.tendered, ctx.store.currency) : null
-    const { refund, sale } = await this.refunds.exchange(this.screen.actor(ctx), Number(ctx.params.id) || 0, {
+    const { refund, sale } = await this.refunds.exchange(actorOf(ctx), Number(ctx.params.id) || 0, {
       lines,
       newLines,
       payment: { method: str(body.payment_method) ?? 'cash', tendered },

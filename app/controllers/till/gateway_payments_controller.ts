@@ -8,6 +8,7 @@ import Sale from '#models/sale'
 import { parseMoney } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
+import { actorOf } from '#staff/actor'
 
 const startValidator = vine.create({
   method: vine.string().trim().maxLength(32),
@@ -27,7 +28,7 @@ export default class GatewayPaymentsController {
   async store(ctx: HttpContext) {
     const input = await ctx.request.validateUsing(startValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    const outcome = await this.gateways.start(this.screen.actor(ctx), saleId, {
+    const outcome = await this.gateways.start(actorOf(ctx), saleId, {
       method: input.method,
       amount: input.amount ? parseMoney(input.amount, ctx.store.currency) : null,
       approvalCode: input.approval_code ?? null,
@@ -36,11 +37,11 @@ export default class GatewayPaymentsController {
   }
 
   async show(ctx: HttpContext) {
-    return this.#render(ctx, await this.gateways.refresh(this.screen.actor(ctx), Number(ctx.params.id) || 0))
+    return this.#render(ctx, await this.gateways.refresh(actorOf(ctx), Number(ctx.params.id) || 0))
   }
 
   async cancel(ctx: HttpContext) {
-    return this.#render(ctx, await this.gateways.cancel(this.screen.actor(ctx), Number(ctx.params.id) || 0))
+    return this.#render(ctx, await this.gateways.cancel(actorOf(ctx), Number(ctx.params.id) || 0))
   }
 
   async #render(ctx: HttpContext, { payment, completed }: GatewayOutcome) {

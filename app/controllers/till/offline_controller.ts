@@ -5,6 +5,7 @@ import OfflineSyncService from '#sales/offline_sync_service'
 import RegisterLeaseService from '#sales/register_lease_service'
 import OfflineReviewService from '#sales/offline_review_service'
 import { catalogValidator, handOverValidator, leaseValidator, offlineSalesValidator } from '#validators/offline'
+import { actorOf } from '#staff/actor'
 
 /** What the offline till asks of the server while it can reach it: its catalog, its lease, and syncing */
 @inject()
@@ -40,7 +41,7 @@ export default class TillOfflineController {
    */
   async storeSales(ctx: HttpContext) {
     const { sales } = await ctx.request.validateUsing(offlineSalesValidator)
-    const results = await this.sync.record({ user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip() }, sales)
+    const results = await this.sync.record(actorOf(ctx), sales)
     return {
       results: results.map((r) => ({ client_uuid: r.clientUuid, outcome: r.outcome, sale_id: r.saleId ?? null, number: r.number ?? null, reviews: r.reviews ?? [], error: r.error ?? null })),
     }

@@ -5,6 +5,7 @@ import CartService from '#sales/cart_service'
 import TillScreenService from '#sales/till_screen_service'
 import { currentSaleId, renderCart, requireRegister } from '#controllers/till/render_cart'
 import { parkValidator } from '#validators/till'
+import { actorOf } from '#staff/actor'
 
 /** Parking a sale (the customer forgot something) and bringing it back later, on any till of the store */
 @inject()
@@ -27,13 +28,13 @@ export default class ParkedSalesController {
   async store(ctx: HttpContext) {
     const { note } = await ctx.request.validateUsing(parkValidator)
     const saleId = await currentSaleId(ctx, this.screen)
-    await this.cart.park(this.screen.actor(ctx), saleId, note ?? null)
+    await this.cart.park(actorOf(ctx), saleId, note ?? null)
     return renderCart(ctx, this.screen, undefined, { notice: 'Sale parked. Resume it from Parked sales.' })
   }
 
   async resume(ctx: HttpContext) {
     const register = await requireRegister(ctx, this.screen)
-    const sale = await this.cart.resume(this.screen.actor(ctx), Number(ctx.params.id), register.id)
+    const sale = await this.cart.resume(actorOf(ctx), Number(ctx.params.id), register.id)
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 }

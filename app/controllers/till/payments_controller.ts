@@ -7,6 +7,7 @@ import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
 import { tillPaymentValidator } from '#validators/sales'
+import { actorOf } from '#staff/actor'
 
 @inject()
 export default class PaymentsController {
@@ -26,7 +27,7 @@ export default class PaymentsController {
       throw new DomainError('Enter the amount the customer handed over', { code: 'tendered_required', field: 'tendered' })
     }
     const saleId = await currentSaleId(ctx, this.screen)
-    const outcome = await this.payments.addPayment(this.screen.actor(ctx), saleId, {
+    const outcome = await this.payments.addPayment(actorOf(ctx), saleId, {
       method: input.method,
       amount,
       tendered,
@@ -39,7 +40,7 @@ export default class PaymentsController {
 
   async destroy(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.payments.removePayment(this.screen.actor(ctx), saleId, Number(ctx.params.id))
+    const sale = await this.payments.removePayment(actorOf(ctx), saleId, Number(ctx.params.id))
     return renderCart(ctx, this.screen, sale)
   }
 

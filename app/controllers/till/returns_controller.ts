@@ -12,6 +12,7 @@ import Product from '#models/product'
 import CatalogService from '#catalog/catalog_service'
 import { paymentMethods } from '#sales/payment_methods'
 import { DomainError } from '#exceptions/domain_error'
+import { actorOf } from '#staff/actor'
 
 /*
 | The till's Returns screen: find the sale (scan the receipt, or search), pick lines and
@@ -68,7 +69,7 @@ export default class TillReturnsController {
     const method = str(body.method)
     const pin = str(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
-    const refund = await this.refunds.refund(this.screen.actor(ctx), saleId, {
+    const refund = await this.refunds.refund(actorOf(ctx), saleId, {
       lines,
       reason: str(body.reason) ?? '',
       method: method && method !== 'original' ? method : null,
@@ -88,7 +89,7 @@ export default class TillReturnsController {
     if (!product) throw new DomainError('No product has this barcode or SKU', { code: 'unknown_product', field: 'code' })
     const pin = str(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
-    const refund = await this.withoutReceipt.refund(this.screen.actor(ctx), {
+    const refund = await this.withoutReceipt.refund(actorOf(ctx), {
       lines: [{ productId: product.id, quantity: Number(body.quantity || 1), restock: body.restock !== 'damaged' }],
       reason: str(body.reason) ?? '',
       method: str(body.method),

@@ -6,6 +6,7 @@ import { denominationsFor } from '#shifts/denominations'
 import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { cashMovementFormValidator, closeShiftFormValidator, openShiftFormValidator } from '#validators/shifts'
+import { actorOf } from '#staff/actor'
 
 /** The till's shift screens: open with a float, cash in/out and no-sale, X report, close with the count */
 @inject()
@@ -35,7 +36,7 @@ export default class ShiftController {
     const register = await this.screen.register(ctx)
     if (!register) return ctx.response.redirect('/till')
     const input = await ctx.request.validateUsing(openShiftFormValidator)
-    await this.shifts.open(this.screen.actor(ctx), register.id, {
+    await this.shifts.open(actorOf(ctx), register.id, {
       counts: input.float_counts ?? null,
       amount: this.#money(ctx, input.float, 'float'),
     })
@@ -47,7 +48,7 @@ export default class ShiftController {
     const shift = await this.#openShift(ctx)
     const input = await ctx.request.validateUsing(cashMovementFormValidator)
     const amount = input.kind === 'no_sale' ? null : this.#money(ctx, input.amount, 'amount')
-    await this.shifts.recordMovement(this.screen.actor(ctx), shift.id, input.kind, amount, input.reason ?? null)
+    await this.shifts.recordMovement(actorOf(ctx), shift.id, input.kind, amount, input.reason ?? null)
     const done = { cash_in: 'Cash in recorded', cash_out: 'Cash out recorded', no_sale: 'Drawer opened (no sale)' }[input.kind]
     ctx.session.flash('notice', done)
     return ctx.response.redirect('/till/shift')
@@ -61,7 +62,7 @@ export default class ShiftController {
   async close(ctx: HttpContext) {
     const shift = await this.#openShift(ctx)
     const input = await ctx.request.validateUsing(closeShiftFormValidator)
-    await this.shifts.close(this.screen.actor(ctx), shift.id, {
+    await this.shifts.close(actorOf(ctx), shift.id, {
       counts: input.counts ?? null,
       amount: this.#money(ctx, input.amount, 'amount'),
     })
