@@ -72,6 +72,13 @@ export function cpuPer(before: CpuSnapshot, after: CpuSnapshot, operations: numb
   return { server: per('server'), database: per('database'), client: per('client') }
 }
 
+export function median(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  if (!sorted.length) return NaN
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
 export const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds))
 export const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : '-')
 export const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]

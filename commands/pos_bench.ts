@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { availableParallelism, loadavg } from 'node:os'
 import { Agent } from 'node:http'
-import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess } from './_server.js'
@@ -141,28 +140,11 @@ export default class PosBench extends BaseCommand {
     }
   }
 
-
   // ------------------------------------------------------------------ scan to cart
 
-  async #signInTill(client: BenchClient, email: string, registerId: number) {
-    const login = await client.request('GET', '/login')
-    if (login.status !== 200 || !client.readCsrf(login.body.toString())) throw new Error(`GET /login answered ${login.status} without a CSRF token`)
-    const posted = await client.form('/login', { email, password: BENCH_PASSWORD, _csrf: client.csrf })
-    if (posted.status !== 302 || String(posted.headers.location).includes('/login')) throw new Error(`signing in ${email} failed (${posted.status} -> ${posted.headers.location})`)
-    let till = await client.request('GET', '/till')
-    if (till.status === 200 && till.body.toString().includes('action="/till/register"')) {
-      client.readCsrf(till.body.toString())
-      const chosen = await client.form('/till/register', { register_id: registerId, _csrf: client.csrf })
-      if (chosen.status >= 400) throw new Error(`POST /till/register answered ${chosen.status}`)
-      till = await client.request('GET', '/till')
-    }
-    if (till.status !== 200) throw new Error(`GET /till answered ${till.status}`)
-    client.readCsrf(till.body.toString())
-  }
-
   async #benchScans(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
-    const clients = fixture.cashiers.map(() => new BenchClient(agent, port))
-    await Promise.all(clients.map((c, i) => this.#signInTill(c, fixture.cashiers[i].email, fixture.cashiers[i].registerId)))
+    const clients = fixture.cashiers.map(() => new BenchClient(port, { agent }))
+    await Promise.all(clients.map((c, i) => c.signInAtTill(fixture.cashiers[i].email, BENCH_PASSWORD, fixture.cashiers[i].registerId)))
     const htmx = (c: BenchClient) => ({ 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html' })
     const voidCart = async (c: BenchClient) => {
       const res = await c.form('/till/void', {}, htmx(c))
@@ -226,7 +208,7 @@ export default class PosBench extends BaseCommand {
   async #benchSales(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
     const clients = await Promise.all(
       fixture.cashiers.map(async (cashier) => {
-        const client = new BenchClient(agent, port)
+        const client = new BenchClient(port, { agent })
         const res = await client.request('POST', '/api/auth/login', {
           headers: { 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({ email: cashier.email, password: BENCH_PASSWORD }),
@@ -269,47 +251,52 @@ export default class PosBench extends BaseCommand {
     }
     const perClient = Math.ceil(this.sales / concurrency)
     this.logger.info(`sales back to back: ${perClient * concurrency} sales of 5 lines, ${concurrency} clients`)
-    const tripsBefore = await this.#roundTrips(clients[0].client)
+    const countsBefore = await this.#serverCounts(clients[0].client)
     const cpuBefore = cpuSnapshot(serverPid)
     const phaseStart = performance.now()
     const latencies = await this.#loop(clients, perClient, 0, sell)
     const seconds = (performance.now() - phaseStart) / 1000
     const cpu = cpuPer(cpuBefore, cpuSnapshot(serverPid), latencies.client.length)
-    const roundTrips = ((await this.#roundTrips(clients[0].client)) - tripsBefore) / Math.max(1, latencies.client.length)
+    const countsAfter = await this.#serverCounts(clients[0].client)
+    const roundTrips = (countsAfter.roundTrips - countsBefore.roundTrips) / Math.max(1, latencies.client.length)
+    const retries = countsAfter.retries - countsBefore.retries
     this.logger.info(`sales at till pace: ${this.paced} sales per till, one every ${this.saleInterval} ms, ${concurrency} tills`)
     const paced = await this.#loop(clients, this.paced, this.saleInterval, sell)
-    return { ...stats(latencies.client), seconds, cpu, perSecond: latencies.client.length / seconds, paced: stats(paced.client), pacedServer: stats(paced.server), baseline: stats(baseline), roundTrips }
+    return { ...stats(latencies.client), seconds, cpu, perSecond: latencies.client.length / seconds, paced: stats(paced.client), pacedServer: stats(paced.server), baseline: stats(baseline), roundTrips, retries }
   }
 
-  /** The server's MySQL/MariaDB round trips so far (its /metrics, from loopback); NaN when unknown */
-  async #roundTrips(client: BenchClient) {
-    const res = await client.request('GET', '/metrics', { headers: { accept: 'text/plain' } })
-    return Number(/^pos_db_round_trips_total (\d+)/m.exec(res.body.toString())?.[1] ?? NaN)
+  /**
+   * The server's MySQL/MariaDB round trips and transactions run again (deadlocks, lock waits) so
+   * far, from its /metrics (read from loopback); NaN when unknown
+   */
+  async #serverCounts(client: BenchClient) {
+    const text = (await client.request('GET', '/metrics', { headers: { accept: 'text/plain' } })).body.toString()
+    const retries = [...text.matchAll(/^pos_transaction_retries_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0)
+    return { roundTrips: Number(/^pos_db_round_trips_total (\d+)/m.exec(text)?.[1] ?? NaN), retries }
   }
 
   // ------------------------------------------------------------------ first page weight
 
   async #pageWeight(agent: Agent, port: number, fixture: Fixture): Promise<PageWeight> {
-    const client = new BenchClient(agent, port)
-    await this.#signInTill(client, fixture.cashiers[0].email, fixture.cashiers[0].registerId)
-    const gzip = { 'accept-encoding': 'gzip, deflate, br' }
+    const client = new BenchClient(port, { agent })
+    await client.signInAtTill(fixture.cashiers[0].email, BENCH_PASSWORD, fixture.cashiers[0].registerId)
+    const encoding = 'gzip, deflate, br'
     const times: number[] = []
     for (let i = 0; i < 60; i++) {
-      const res = await client.request('GET', '/till', { headers: gzip })
+      const res = await client.request('GET', '/till', { encoding })
       if (i >= 10 && res.status === 200) times.push(serverTime(res))
     }
-    const page = await client.request('GET', '/till', { headers: gzip })
-    // The page comes compressed in production: read it to find every script and stylesheet it loads
-    const pageEncoding = page.headers['content-encoding']
-    const html = (pageEncoding === 'br' ? brotliDecompressSync(page.body) : pageEncoding === 'gzip' ? gunzipSync(page.body) : page.body).toString()
+    const page = await client.request('GET', '/till', { encoding })
+    // Every script and stylesheet the page loads
+    const html = page.body.toString()
     const referenced = new Set<string>(['/css/app.css', '/js/app.js', '/vendor/htmx.min.js', '/vendor/alpine.min.js'])
     for (const match of html.matchAll(/<(?:link[^>]+href|script[^>]+src)="(\/[^"]+\.(?:css|js)(?:\?[^"]*)?)"/g)) referenced.add(match[1])
     const assets: { path: string; bytes: number; encoding: string; status: number }[] = []
     for (const path of referenced) {
-      const res = await client.request('GET', path, { headers: gzip })
-      assets.push({ path, bytes: res.body.length, encoding: String(res.headers['content-encoding'] ?? 'identity'), status: res.status })
+      const res = await client.request('GET', path, { encoding })
+      assets.push({ path, bytes: res.wire.length, encoding: String(res.headers['content-encoding'] ?? 'identity'), status: res.status })
     }
-    return { server: stats(times), html: { bytes: page.body.length, encoding: String(page.headers['content-encoding'] ?? 'identity') }, assets }
+    return { server: stats(times), html: { bytes: page.wire.length, encoding: String(page.headers['content-encoding'] ?? 'identity') }, assets }
   }
 
   // ------------------------------------------------------------------ report
@@ -320,7 +307,7 @@ export default class PosBench extends BaseCommand {
     concurrency: number
     workers: number
     scan: Phase
-    sale: Phase & { baseline: ReturnType<typeof stats>; roundTrips: number }
+    sale: Phase & { baseline: ReturnType<typeof stats>; roundTrips: number; retries: number }
     limit: { perSecond: number } | null
     products: number
     weight: PageWeight
@@ -355,6 +342,7 @@ export default class PosBench extends BaseCommand {
       table.row(['  our sales per second as a share of the limit', `${(share * 100).toFixed(0)}%`, 'goal >= 60%', share >= 0.6 ? verdict(true) : this.colors.yellow('below')])
     }
     if (result.isMysql) table.row(['  database round trips per sale (the server\'s, all it sent during the sales)', sale.roundTrips.toFixed(2), '', ''])
+    table.row(['  transactions run again during the sales (deadlocks, lock waits)', String(sale.retries), '', ''])
     const cpuText = (cpu: ReturnType<typeof cpuPer>) =>
       `${cpu.server.toFixed(2)} / ${result.isMysql && cpu.database > 0 ? cpu.database.toFixed(2) : '-'} / ${cpu.client.toFixed(2)} ms`
     table.row(['CPU per scan: server / database / bench client', cpuText(scan.cpu), '', ''])

@@ -3,7 +3,9 @@ import { availableParallelism, loadavg } from 'node:os'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { describeDatabase, freePort, migrate, percentile, startServer, waitForServer, type ServerProcess } from './_server.js'
-import { BROWSER_ENCODINGS, BrowserSession, buildOfflineSales, median, productOfRow, serverTime, type CatalogProduct, type TillSettings } from './_offline_bench.js'
+import { buildOfflineSales, productOfRow, type CatalogProduct, type TillSettings } from './_offline_bench.js'
+import { median } from './_bench_measure.js'
+import { BenchClient, BROWSER_ENCODINGS, serverTime } from './_bench_client.js'
 
 /*
 | node ace pos:bench-offline: the offline till's speed budgets (issue 17), over real HTTP against the
@@ -58,7 +60,7 @@ export default class PosBenchOffline extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const started = Date.now()
     let server: ServerProcess | null = null
-    let session: BrowserSession | null = null
+    let session: BenchClient | null = null
     try {
       await migrate(this.app)
       const database = await describeDatabase(this.app)
@@ -72,7 +74,7 @@ export default class PosBenchOffline extends BaseCommand {
       await waitForServer(server, port)
       this.logger.info(`server under test: http://127.0.0.1:${port} (NODE_ENV=production, pid ${server.child.pid})`)
 
-      session = new BrowserSession(port)
+      session = new BenchClient(port, { encoding: BROWSER_ENCODINGS.http })
       const tillPage = await session.signInAtTill(CASHIER, PASSWORD, fixture.syncRegisterId)
       const weight = await this.pageWeight(session, tillPage)
 
@@ -148,7 +150,7 @@ export default class PosBenchOffline extends BaseCommand {
 
   // ------------------------------------------------------------------ the measures
 
-  async pageWeight(session: BrowserSession, page: Awaited<ReturnType<BrowserSession['signInAtTill']>>) {
+  async pageWeight(session: BenchClient, page: Awaited<ReturnType<BenchClient['signInAtTill']>>) {
     const html = page.body.toString()
     // As pos:bench counts it: the page's styles and scripts, and the till's own
     const referenced = new Set<string>(['/css/app.css', '/js/app.js', '/vendor/htmx.min.js', '/vendor/alpine.min.js'])
@@ -173,7 +175,7 @@ export default class PosBenchOffline extends BaseCommand {
   }
 
   /** Every page of the catalog, one after the other as the till asks for them */
-  async snapshot(session: BrowserSession, encoding: string) {
+  async snapshot(session: BenchClient, encoding: string) {
     const products: CatalogProduct[] = []
     let bytes = 0
     let raw = 0
@@ -205,7 +207,7 @@ export default class PosBenchOffline extends BaseCommand {
    * delta the till asks for. The first delta is not timed: after a fresh seed every product shares
    * the snapshot's second, which a delta sends again (">=": harmless, but not a delta of 100).
    */
-  async delta(session: BrowserSession, version: number, storeId: number) {
+  async delta(session: BenchClient, version: number, storeId: number) {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const { dbTimestamp } = await import('#platform/db_time')
     const ids = (await db.from('products').where('store_id', storeId).orderBy('id').limit(100).offset(5000).select('id', 'price')).map((r) => Number(r.id))
@@ -241,7 +243,7 @@ export default class PosBenchOffline extends BaseCommand {
   }
 
   /** The register's lease, then the queued offline sales sent as the till sends them: in batches, oldest first */
-  async sync(session: BrowserSession, products: CatalogProduct[], registerId: number) {
+  async sync(session: BenchClient, products: CatalogProduct[], registerId: number) {
     const { MAX_SYNC_BATCH } = await import('#validators/offline')
     const settings = JSON.parse((await session.json('GET', '/till/offline/settings')).body.toString()) as TillSettings
     const lease = await session.json('POST', '/till/offline/lease', { device_id: DEVICE_ID, register_id: registerId, pending: 0 })
@@ -271,7 +273,7 @@ export default class PosBenchOffline extends BaseCommand {
    * (each lease hands the till the head as it is then). A noisy machine slows both alike.
    */
   async onlineReference(port: number, products: CatalogProduct[], registerId: number, count = 200) {
-    const session = new BrowserSession(port)
+    const session = new BenchClient(port, { encoding: BROWSER_ENCODINGS.http })
     try {
       const login = await session.json('POST', '/api/auth/login', { email: CASHIER, password: PASSWORD })
       if (login.status !== 200) throw new Error(`POST /api/auth/login answered ${login.status}`)

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
-import { buildOfflineSales, median, productOfRow } from '../../../commands/_offline_bench.js'
+import { buildOfflineSales, productOfRow } from '../../../commands/_offline_bench.js'
+import { median } from '../../../commands/_bench_measure.js'
 import { checkOfflineSale } from '#sales/offline_sale_check'
 
 /*
