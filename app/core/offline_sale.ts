@@ -87,30 +87,39 @@ export interface OfflineSaleBody extends OfflineSaleDraft {
   rounding: number
 }
 
+/** What an offline sale's hash-chain link covers, as the till seals it and the server checks it */
+export type HashedOfflineSale = Pick<OfflineSaleBody, 'register_id' | 'number' | 'completed_at' | 'subtotal' | 'discount_total' | 'tax_total' | 'total'> & {
+  items: Pick<OfflineItem, 'product_id' | 'quantity' | 'unit_price'>[]
+  payments: { method: string; amount: number }[]
+}
+
+/** The sale's link on the previous hash; `lineTotals`: each line's total as the pricing makes it */
+export function offlineSaleHash(storeId: number, sale: HashedOfflineSale, previousHash: string | null, lineTotals: number[]): string {
+  return saleHash(previousHash, {
+    storeId,
+    registerId: sale.register_id,
+    number: sale.number,
+    completedAt: sale.completed_at,
+    subtotal: sale.subtotal,
+    discountTotal: sale.discount_total,
+    taxTotal: sale.tax_total,
+    total: sale.total,
+    items: sale.items.map((item, index) => ({ productId: item.product_id, quantity: item.quantity, unitPrice: item.unit_price, total: lineTotals[index] })),
+    payments: sale.payments.map((p) => ({ method: p.method, amount: p.amount })),
+  })
+}
+
 /** The sale with its number and hash, continuing its register's head (synchronous: it runs inside the IndexedDB transaction that moves the head) */
 export function sealOfflineSale(draft: OfflineSaleDraft, priced: PricedCart, head: { last_number: number; last_hash: string | null }, storeId: number): OfflineSaleBody {
-  const number = head.last_number + 1
-  const hash = saleHash(head.last_hash, {
-    storeId,
-    registerId: draft.register_id,
-    number,
-    completedAt: draft.completed_at,
-    subtotal: priced.subtotal,
-    discountTotal: priced.discountTotal,
-    taxTotal: priced.taxTotal,
-    total: priced.total,
-    items: draft.items.map((item, index) => ({ productId: item.product_id, quantity: item.quantity, unitPrice: item.unit_price, total: priced.lines[index].total })),
-    payments: draft.payments.map((p) => ({ method: p.method, amount: p.amount })),
-  })
-  return {
+  const sealed = {
     ...draft,
-    number,
+    number: head.last_number + 1,
     previous_hash: head.last_hash,
-    hash,
     subtotal: priced.subtotal,
     discount_total: priced.discountTotal,
     tax_total: priced.taxTotal,
     total: priced.total,
     rounding: offlineRounding(priced.total, draft.payments),
   }
+  return { ...sealed, hash: offlineSaleHash(storeId, sealed, head.last_hash, priced.lines.map((line) => line.total)) }
 }

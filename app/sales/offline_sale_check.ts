@@ -1,6 +1,6 @@
 import { priceCart } from '#core/pricing'
 import { roundToIncrement } from '#core/money'
-import { saleHash } from '#core/sale_chain'
+import { offlineSaleHash } from '#core/offline_sale'
 import { flatRateTaxes } from '#core/flat_rate'
 import type { TaxCalculator } from '#plugins/contracts/tax_region'
 import type { Infer } from '@vinejs/vine/types'
@@ -74,18 +74,7 @@ function problemOf(sale: OfflineSale, priced: PricedOfflineSale, store: { id: nu
     if (payment.method === 'card_external' && !payment.reference) return 'a card payment has no approval code'
   }
 
-  const hash = saleHash(sale.previous_hash, {
-    storeId: store.id,
-    registerId: sale.register_id,
-    number: sale.number,
-    completedAt: sale.completed_at,
-    subtotal: sale.subtotal,
-    discountTotal: sale.discount_total,
-    taxTotal: sale.tax_total,
-    total: sale.total,
-    items: sale.items.map((item, index) => ({ productId: item.product_id, quantity: item.quantity, unitPrice: item.unit_price, total: priced.lines[index].total })),
-    payments: sale.payments.map((p) => ({ method: p.method, amount: p.amount })),
-  })
+  const hash = offlineSaleHash(store.id, sale, sale.previous_hash, priced.lines.map((line) => line.total))
   if (hash !== sale.hash) return 'its hash is not the hash of its content and the previous sale'
   return null
 }

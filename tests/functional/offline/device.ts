@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import { priceCart } from '#core/pricing'
 import { flatLineTax } from '#core/tax_math'
 import { roundToIncrement } from '#core/money'
-import { saleHash } from '#core/sale_chain'
+import { offlineSaleHash } from '#core/offline_sale'
 import type Product from '#models/product'
 import type { TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
@@ -78,18 +78,6 @@ export class TestDevice {
       : [{ method: 'card_external', amount: due, tendered: null, reference: 'AUTH123' }]
     const number = this.lastNumber + 1
     const completedAt = (options.at ?? DateTime.utc()).toUTC().startOf('second').toISO()!
-    const hash = saleHash(this.lastHash, {
-      storeId: store.id,
-      registerId: this.registerId,
-      number,
-      completedAt,
-      subtotal: priced.subtotal,
-      discountTotal: priced.discountTotal,
-      taxTotal: priced.taxTotal,
-      total: priced.total,
-      items: items.map((item, index) => ({ productId: item.product_id, quantity: item.quantity, unitPrice: item.unit_price, total: priced.lines[index].total })),
-      payments: payments.map((p) => ({ method: p.method, amount: p.amount })),
-    })
     const sale = {
       client_uuid: randomUUID(),
       device_id: this.deviceId,
@@ -97,7 +85,6 @@ export class TestDevice {
       user_id: this.fixture.users.cashier.id,
       number,
       previous_hash: this.lastHash,
-      hash,
       completed_at: completedAt,
       cart_discount_type: options.cartDiscount?.type ?? null,
       cart_discount_value: options.cartDiscount?.value ?? 0,
@@ -108,9 +95,11 @@ export class TestDevice {
       tax_total: priced.taxTotal,
       total: priced.total,
       rounding: due - priced.total,
+      hash: '',
     }
+    sale.hash = offlineSaleHash(store.id, sale, this.lastHash, priced.lines.map((line) => line.total))
     this.lastNumber = number
-    this.lastHash = hash
+    this.lastHash = sale.hash
     this.queue.push(sale)
     return sale
   }
