@@ -68,7 +68,7 @@ test.group('Offline till: the server killed in the middle of a sync', (group) =>
     const BATCH = 4
     const firstAnswers = new Map<string, number>()
     const replays: { clientUuid: string; saleId: number }[] = []
-    const syncPass = async (onAnswer: (answered: number) => void = () => {}) => {
+    const syncPass = async (onAnswer: (answered: number) => number | void = () => {}) => {
       let answered = 0
       while (device.queue.length) {
         const batch = device.queue.slice(0, BATCH)
@@ -87,20 +87,25 @@ test.group('Offline till: the server killed in the middle of a sync', (group) =>
           device.queue.shift()
         }
         answered += batch.length
-        onAnswer(answered)
+        // A pause before the next batch, when the caller asks for one
+        const pause = onAnswer(answered)
+        if (pause) await new Promise((resolve) => setTimeout(resolve, pause))
       }
       return 'synced'
     }
 
-    // 1. Killed at a random moment while the till syncs: once 3 to 8 sales are answered, 0 to 40 ms later
+    // 1. Killed at a random moment while the till syncs: once 3 to 8 sales are answered, 0 to 20 ms
+    // later. The batches after that go 10 ms apart, so the 3 or more left outlast the delay (batches
+    // answered in a few ms each would otherwise all be synced before the kill lands)
     const killAfter = 3 + Math.floor(Math.random() * 6)
-    const delay = Math.floor(Math.random() * 40)
+    const delay = Math.floor(Math.random() * 20)
     const first = app
     let armed = true
     assert.equal(
       await syncPass((answered) => {
         if (armed && answered >= killAfter) setTimeout(() => first.server.child.kill('SIGKILL'), delay)
         armed = armed && answered < killAfter
+        return armed ? 0 : 10
       }),
       'connection lost',
       `killed after ${killAfter} answers and ${delay} ms`
