@@ -28,6 +28,23 @@ async function numbersOf(registerId: number) {
   return rows.map((r) => Number(r.number))
 }
 
+/** A store selling bread, the real server, and a till's browser signed in as its cashier on Register 1 */
+async function breadTill(cleanup: (handler: () => Promise<void>) => void) {
+  const fixture = await createStore()
+  await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+  const server = new TillServer(PORT)
+  const till = new TillBrowser()
+  cleanup(async () => {
+    await till.dispose()
+    await server.kill()
+  })
+  await server.start()
+  await till.open()
+  const page = await till.page()
+  await signInAtTill(page, server, fixture.users.cashier.email)
+  return { fixture, server, till, page }
+}
+
 function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(message)
 }
@@ -96,18 +113,7 @@ test.group('Offline till sync in Chromium', () => {
   }).timeout(240_000)
 
   test('a sale made offline on a register someone sold on meanwhile is refused, kept on the till and listed for a manager', async ({ assert, client, cleanup }) => {
-    const fixture = await createStore()
-    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
-    const server = new TillServer(PORT)
-    const till = new TillBrowser()
-    cleanup(async () => {
-      await till.dispose()
-      await server.kill()
-    })
-    await server.start()
-    await till.open()
-    const page = await till.page()
-    await signInAtTill(page, server, fixture.users.cashier.email)
+    const { fixture, till, page } = await breadTill(cleanup)
 
     await till.context.setOffline(true)
     await offline(page).waitFor({ timeout: 20_000 })
@@ -135,18 +141,7 @@ test.group('Offline till sync in Chromium', () => {
   }).timeout(180_000)
 
   test('hand-off: a till stopped by a conflict is refused online on the register another till holds, then hands its held sales over once a manager has looked, and sells again', async ({ assert, client, cleanup }) => {
-    const fixture = await createStore()
-    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
-    const server = new TillServer(PORT)
-    const till = new TillBrowser()
-    cleanup(async () => {
-      await till.dispose()
-      await server.kill()
-    })
-    await server.start()
-    await till.open()
-    const page = await till.page()
-    await signInAtTill(page, server, fixture.users.cashier.email)
+    const { fixture, till, page } = await breadTill(cleanup)
     await till.context.setOffline(true)
     await offline(page).waitFor({ timeout: 20_000 })
     assert.deepEqual([await sellOffline(page, ['96385074']), await sellOffline(page, ['96385074', '96385074'])], [1, 2])
@@ -205,18 +200,7 @@ test.group('Offline till sync in Chromium', () => {
   }).timeout(240_000)
 
   test('a session that ended while offline: the till asks to sign in, then syncs', async ({ assert, cleanup }) => {
-    const fixture = await createStore()
-    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
-    const server = new TillServer(PORT)
-    const till = new TillBrowser()
-    cleanup(async () => {
-      await till.dispose()
-      await server.kill()
-    })
-    await server.start()
-    await till.open()
-    const page = await till.page()
-    await signInAtTill(page, server, fixture.users.cashier.email)
+    const { fixture, till, page } = await breadTill(cleanup)
     await till.context.setOffline(true)
     await offline(page).waitFor({ timeout: 20_000 })
     assert.equal(await sellOffline(page, ['96385074']), 1)
