@@ -3,6 +3,17 @@ import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { createCustomer } from '#tests/functional/customers/helpers'
 
+/**
+ * The picker is in and settled (its search field took the focus, no request in flight) before
+ * typing, so nothing swapped in later can take the typed text away
+ */
+function settledPicker(page: any) {
+  return page.waitForFunction(() => {
+    const doc = (globalThis as any).document
+    return doc.activeElement?.id === 'customer-search' && !doc.querySelector('.htmx-request')
+  })
+}
+
 test.group('Till customers in Chromium', () => {
   test('F3 opens the customer picker; a typed name finds them, a tap puts them on the sale; a new one is created with a name', async ({ visit, assert }) => {
     const fixture = await createStore()
@@ -23,6 +34,7 @@ test.group('Till customers in Chromium', () => {
     await page.keyboard.press('F3')
     const search = page.getByLabel('Find a customer')
     await search.waitFor()
+    await settledPicker(page)
     await search.pressSequentially('hedy')
     await page.getByRole('button', { name: 'Add customer Hedy Lamarr' }).click()
     await page.getByTestId('cart-customer').filter({ hasText: 'Hedy Lamarr' }).waitFor()
@@ -37,12 +49,7 @@ test.group('Till customers in Chromium', () => {
     await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
     await page.getByTestId('cart-customer').filter({ hasText: 'No customer' }).waitFor()
     await page.keyboard.press('F3')
-    // The picker is in and settled (its search field took the focus, no request in flight)
-    // before typing, so nothing swapped in later can take the typed name away
-    await page.waitForFunction(() => {
-      const doc = (globalThis as any).document
-      return doc.activeElement?.id === 'customer-search' && !doc.querySelector('.htmx-request')
-    })
+    await settledPicker(page)
     await page.getByLabel('Name').fill('Walk-in Wu')
     await page.waitForFunction(() => (globalThis as any).document.getElementById('new-customer-name')?.value === 'Walk-in Wu')
     await page.getByRole('button', { name: 'Create and add to sale' }).click()
