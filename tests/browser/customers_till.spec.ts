@@ -14,6 +14,14 @@ function settledPicker(page: any) {
   })
 }
 
+/**
+ * No htmx request, swap or settle under way: a shortcut pressed while the cart that holds its
+ * button is being swapped in clicks a button htmx has not wired yet (the click does nothing)
+ */
+function settledTill(page: any) {
+  return page.waitForFunction(() => !(globalThis as any).document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling'))
+}
+
 test.group('Till customers in Chromium', () => {
   test('F3 opens the customer picker; a typed name finds them, a tap puts them on the sale; a new one is created with a name', async ({ visit, assert }) => {
     const fixture = await createStore()
@@ -31,6 +39,7 @@ test.group('Till customers in Chromium', () => {
     await scanInput.press('Enter')
     await page.locator('.cart-line', { hasText: 'Scone' }).waitFor()
 
+    await settledTill(page)
     await page.keyboard.press('F3')
     const search = page.getByLabel('Find a customer')
     await search.waitFor()
@@ -48,6 +57,7 @@ test.group('Till customers in Chromium', () => {
     await page.reload()
     await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
     await page.getByTestId('cart-customer').filter({ hasText: 'No customer' }).waitFor()
+    await settledTill(page)
     await page.keyboard.press('F3')
     await settledPicker(page)
     await page.getByLabel('Name').fill('Walk-in Wu')
