@@ -45,12 +45,13 @@ export default class PosRestore extends BaseCommand {
       if ((await listTables(connection)).length) await dropAllTables(connection)
       const manifest = await restoreInto(this.file, connection, integrity.manifest!)
       const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
-      // A backup from before the reports' summaries: build them from the restored lines
-      if (!manifest.schema.some((name) => name.includes('0100_create_report_summaries'))) {
+      // A backup from before the reports' summaries, or before they were kept per register: build
+      // them from the restored lines
+      if (!manifest.schema.some((name) => name.includes('0105_summaries_by_register'))) {
         const { rebuildAllSummaries } = await import('#reports/summary_rebuild')
         const { default: Store } = await import('#models/store')
         for (const store of await Store.all()) await rebuildAllSummaries(store)
-        this.logger.info('the backup had no report summaries: rebuilt from its sales')
+        this.logger.info('the backup had no report summaries by register: rebuilt from its sales')
       }
       const problems = [...(await chainProblems(connection)), ...(await stockLedgerProblems(connection))]
       // The rows are as they were when backed up: a problem is reported, not a failed restore

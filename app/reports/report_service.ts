@@ -183,6 +183,38 @@ export default class ReportService {
     return [...cashiers.values()].filter((c) => c.count !== 0).sort((a, b) => b.total - a.total || a.name.localeCompare(b.name))
   }
 
+  /** Completed sales per register, and the refunds each register's drawer paid out */
+  async byRegister(store: Store, from: string, to: string) {
+    const { summary, lines } = this.split(store, from, to)
+    const registers = new Map<number, { registerId: number; count: number; total: number; refunds: number }>()
+    const add = (rows: any[]) => {
+      for (const r of rows) {
+        const entry = registers.get(n(r.register_id)) ?? { registerId: n(r.register_id), count: 0, total: 0, refunds: 0 }
+        entry.count += n(r.count)
+        entry.total += n(r.total)
+        entry.refunds += n(r.refunds)
+        registers.set(entry.registerId, entry)
+      }
+    }
+    if (summary) {
+      add(await db.from('summary_sales').where('store_id', store.id).whereBetween('day', [summary.from, summary.to]).groupBy('register_id').select('register_id').sum({ count: 'sales_count', total: 'total', refunds: 'refund_total' }))
+    }
+    if (lines) {
+      const [start, end] = this.#utc(store, lines)
+      const [sold, refunded] = await Promise.all([
+        db.from('sales').where({ store_id: store.id, status: 'completed' }).where('completed_at', '>=', start).where('completed_at', '<=', end).groupBy('register_id').select('register_id').count('* as count').sum('total as total'),
+        db.from('refunds').where('store_id', store.id).where('created_at', '>=', start).where('created_at', '<=', end).groupBy('register_id').select('register_id').sum('total as refunds'),
+      ])
+      add([...sold, ...refunded])
+    }
+    const names = new Map((await db.from('registers').where('store_id', store.id).select('id', 'name')).map((r) => [n(r.id), String(r.name)]))
+    return [...registers.values()]
+      .filter((r) => r.count !== 0 || r.refunds !== 0)
+      // Register 0: days restored from a backup made before the summaries were kept per register
+      .map((r) => ({ ...r, name: names.get(r.registerId) ?? 'Registers not told apart' }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.registerId - b.registerId)
+  }
+
   /** Each store's totals over the same calendar days, each in its own time zone (queries per zone) */
   async byStore(stores: Store[], from: string, to: string) {
     const byZone = new Map<string, Store[]>()

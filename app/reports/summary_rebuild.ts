@@ -21,8 +21,8 @@ interface SummaryTable {
 }
 
 export const SUMMARY_TABLES: SummaryTable[] = [
-  { name: 'summary_sales', keys: ['hour'], counters: ['sales_count', 'total', 'tax_total', 'discount_total', 'refund_count', 'refund_total', 'refund_tax'] },
-  { name: 'summary_tenders', keys: ['method'], counters: ['payment_count', 'amount'] },
+  { name: 'summary_sales', keys: ['hour', 'register_id'], counters: ['sales_count', 'total', 'tax_total', 'discount_total', 'refund_count', 'refund_total', 'refund_tax'] },
+  { name: 'summary_tenders', keys: ['method', 'register_id'], counters: ['payment_count', 'amount'] },
   { name: 'summary_cashiers', keys: ['user_id'], counters: ['sales_count', 'total'] },
   { name: 'summary_products', keys: ['product_id'], counters: ['quantity', 'total', 'tax_total', 'refunded_quantity', 'refunded_total', 'refunded_tax'] },
 ]
@@ -79,22 +79,22 @@ export default class SummaryRebuild {
     const refundQ = quarterColumns(client, 'created_at')
     const [hours, refunds, tenders, cashiers, products, returned] = await Promise.all([
       sold(client.from('sales'))
-        .select(client.raw(`${saleQ.hour} as h`), client.raw(`${saleQ.quarter} as q`))
+        .select(client.raw(`${saleQ.hour} as h`), client.raw(`${saleQ.quarter} as q`), 'register_id')
         .count('* as sales_count')
         .sum({ total: 'total', tax_total: 'tax_total', discount_total: 'discount_total' })
-        .groupByRaw(`${saleQ.hour}, ${saleQ.quarter}`),
+        .groupByRaw(`${saleQ.hour}, ${saleQ.quarter}, register_id`),
       client
         .from('refunds')
         .where('store_id', store.id)
         .whereBetween('created_at', [start, end])
-        .select(client.raw(`${refundQ.hour} as h`), client.raw(`${refundQ.quarter} as q`))
+        .select(client.raw(`${refundQ.hour} as h`), client.raw(`${refundQ.quarter} as q`), 'register_id')
         .count('* as refund_count')
         .sum({ refund_total: 'total', refund_tax: 'tax_total' })
-        .groupByRaw(`${refundQ.hour}, ${refundQ.quarter}`),
+        .groupByRaw(`${refundQ.hour}, ${refundQ.quarter}, register_id`),
       sold(client.from('payments').join('sales', 'sales.id', 'payments.sale_id'))
         .where('payments.status', 'approved')
-        .groupBy('payments.method')
-        .select('payments.method')
+        .groupBy('payments.method', 'sales.register_id')
+        .select('payments.method', 'sales.register_id')
         .count('* as payment_count')
         .sum('payments.amount as amount'),
       sold(client.from('sales')).groupBy('user_id').select('user_id').count('* as sales_count').sum('total as total'),
@@ -111,20 +111,21 @@ export default class SummaryRebuild {
         .select('refund_items.product_id')
         .sum({ refunded_quantity: 'refund_items.quantity', refunded_total: 'refund_items.amount', refunded_tax: 'refund_items.tax_amount' }),
     ])
-    const byHour = new Map<number, Row>()
-    const into = (map: Map<any, Row>, key: unknown, keyName: string, values: Row) => {
-      const row = map.get(key) ?? { [keyName]: key as number }
+    const byHour = new Map<string, Row>()
+    const into = (map: Map<any, Row>, key: unknown, keys: Row, values: Row) => {
+      const row = map.get(key) ?? { ...keys }
       for (const [column, value] of Object.entries(values)) row[column] = n(row[column]) + n(value)
       map.set(key, row)
     }
-    for (const r of hours as any[]) into(byHour, bucketHour(String(r.h), n(r.q), store.timeZone), 'hour', { sales_count: r.sales_count, total: r.total, tax_total: r.tax_total, discount_total: r.discount_total })
-    for (const r of refunds as any[]) into(byHour, bucketHour(String(r.h), n(r.q), store.timeZone), 'hour', { refund_count: r.refund_count, refund_total: r.refund_total, refund_tax: r.refund_tax })
+    const hourOf = (r: any) => ({ hour: bucketHour(String(r.h), n(r.q), store.timeZone), register_id: n(r.register_id) })
+    for (const r of hours as any[]) into(byHour, keyOf(hourOf(r)), hourOf(r), { sales_count: r.sales_count, total: r.total, tax_total: r.tax_total, discount_total: r.discount_total })
+    for (const r of refunds as any[]) into(byHour, keyOf(hourOf(r)), hourOf(r), { refund_count: r.refund_count, refund_total: r.refund_total, refund_tax: r.refund_tax })
     const byProduct = new Map<number, Row>()
-    for (const r of products as any[]) into(byProduct, n(r.product_id), 'product_id', { quantity: r.quantity, total: r.total, tax_total: r.tax_total })
-    for (const r of returned as any[]) into(byProduct, n(r.product_id), 'product_id', { refunded_quantity: r.refunded_quantity, refunded_total: r.refunded_total, refunded_tax: r.refunded_tax })
+    for (const r of products as any[]) into(byProduct, n(r.product_id), { product_id: n(r.product_id) }, { quantity: r.quantity, total: r.total, tax_total: r.tax_total })
+    for (const r of returned as any[]) into(byProduct, n(r.product_id), { product_id: n(r.product_id) }, { refunded_quantity: r.refunded_quantity, refunded_total: r.refunded_total, refunded_tax: r.refunded_tax })
     const rows = new Map<string, Row[]>([
       ['summary_sales', [...byHour.values()]],
-      ['summary_tenders', (tenders as any[]).map((r) => ({ method: String(r.method), payment_count: n(r.payment_count), amount: n(r.amount) }))],
+      ['summary_tenders', (tenders as any[]).map((r) => ({ method: String(r.method), register_id: n(r.register_id), payment_count: n(r.payment_count), amount: n(r.amount) }))],
       ['summary_cashiers', (cashiers as any[]).map((r) => ({ user_id: n(r.user_id), sales_count: n(r.sales_count), total: n(r.total) }))],
       ['summary_products', [...byProduct.values()]],
     ])
@@ -200,9 +201,8 @@ export default class SummaryRebuild {
     for (const day of eachDay(from, to)) {
       const [expected, stored] = await Promise.all([this.fromLines(store, day), this.stored(store, day)])
       for (const table of SUMMARY_TABLES) {
-        const keyOf = (row: Row) => table.keys.map((k) => String(row[k])).join('/')
-        const want = new Map(expected.get(table.name)!.map((row) => [keyOf(row), row]))
-        const have = new Map(stored.get(table.name)!.map((row) => [keyOf(row), row]))
+        const want = new Map(expected.get(table.name)!.map((row) => [keyOf(row, table.keys), row]))
+        const have = new Map(stored.get(table.name)!.map((row) => [keyOf(row, table.keys), row]))
         for (const key of new Set([...want.keys(), ...have.keys()])) {
           const lines = want.get(key) ?? null
           const kept = have.get(key) ?? null
@@ -212,6 +212,11 @@ export default class SummaryRebuild {
     }
     return [...differences, ...(await this.checkMonths(store, from, to))]
   }
+}
+
+/** A row's key as text ('7/2': hour 7 of register 2) */
+function keyOf(row: Row, keys = Object.keys(row)) {
+  return keys.map((k) => String(row[k])).join('/')
 }
 
 /** The row with every counter as a number (0 when absent) and its keys as read */

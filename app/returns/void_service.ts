@@ -71,7 +71,7 @@ export default class VoidService {
         saleSummaryStatements(
           trx.dialect.name,
           actor.store.timeZone,
-          { storeId: sale.storeId, userId: sale.userId, completedAt: sale.completedAt!, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments: payments.map((p) => ({ method: String(p.method), amount: Number(p.amount) })) },
+          { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt: sale.completedAt!, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments: payments.map((p) => ({ method: String(p.method), amount: Number(p.amount) })) },
           -1
         )
       )

@@ -84,7 +84,7 @@ export async function completeSale(
   const saleId = isNew ? insertedId(0) : sale.id
   const freshItems = items.filter((i): i is CartLine => !i.id)
   const freshPayments = payments.filter((p) => !p.$isPersisted)
-  const summaries = saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: sale.storeId, userId: sale.userId, completedAt, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments }, 1)
+  const summaries = saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments }, 1)
   const statements: Statement[] = [
     ...(saleWrite ? [saleWrite] : []),
     ...freshPayments.map((payment) => modelInsert(payment, { sale_id: saleId })),

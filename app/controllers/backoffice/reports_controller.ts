@@ -48,6 +48,7 @@ export default class ReportsController {
       methods: () => [cols('method:Method', 'count:Payments', 'amount:Amount'), data.methods.map((r) => ({ method: paymentMethodLabel(r.method), count: r.count, amount: m(r.amount) }))],
       categories: () => [cols('category:Category', 'quantity:Units', 'revenue:Revenue', 'margin:Margin'), data.products.categories.map((r) => ({ ...r, revenue: m(r.revenue), margin: m(r.margin) }))],
       cashiers: () => [cols('name:Cashier', 'count:Sales', 'total:Total'), data.cashiers.map((r) => ({ ...r, total: m(r.total) }))],
+      registers: () => [cols('name:Register', 'count:Sales', 'total:Total', 'refunds:Refunds paid'), data.registers.map((r) => ({ ...r, total: m(r.total), refunds: m(r.refunds) }))],
       stores: () => [cols('name:Store', 'currency:Currency', 'count:Sales', 'total:Total'), data.stores.map((r) => ({ ...r, total: Number(minorToDecimal(r.total, r.currency)) }))],
       best: () => [productCols, data.products.best.map((r) => moneyRow(r, m))],
       worst: () => [productCols, data.products.worst.map((r) => moneyRow(r, m))],
@@ -66,16 +67,17 @@ export default class ReportsController {
     const { store } = ctx
     // An admin sees every store side by side; others their own
     const stores = ctx.auth.user!.role === 'admin' ? await Store.query().orderBy('name') : [store]
-    const [dayHour, methods, cashiers, storeRows, products, valuation, lowStock] = await Promise.all([
+    const [dayHour, methods, cashiers, registers, storeRows, products, valuation, lowStock] = await Promise.all([
       this.reports.byDayAndHour(store, from, to),
       this.reports.byPaymentMethod(store, from, to),
       this.reports.byCashier(store, from, to),
+      this.reports.byRegister(store, from, to),
       this.reports.byStore(stores, from, to),
       this.reports.products(store, from, to),
       this.reports.stockValuation(store),
       this.reports.lowStock(store),
     ])
-    return { days: dayHour.days, hours: dayHour.hours, methods, cashiers, stores: storeRows, products, valuation, lowStock }
+    return { days: dayHour.days, hours: dayHour.hours, methods, cashiers, registers, stores: storeRows, products, valuation, lowStock }
   }
 
   /** The store's days asked for (default today), at most a year; a bad day falls back to today */

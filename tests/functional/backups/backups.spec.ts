@@ -177,6 +177,35 @@ test.group('Backups', (group) => {
     }
   }).timeout(180_000)
 
+  test('a backup from before the summaries were kept per register restores with them rebuilt by register', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const { path } = await runBackup({ to: join(dir, 'by-register.jsonl.gz') })
+    // As that version wrote it: no register in the two tables, no migration 0105 in its schema
+    const old = join(dir, 'before-by-register.jsonl.gz')
+    const byRegister = (name: string) => name.includes('0105_summaries_by_register')
+    rewriteBackup(path, old, (lines, manifest) => {
+      for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !byRegister(name))
+      let drop = -1
+      for (let i = 1; i < lines.length; i++) {
+        const line = lines[i]
+        if (!Array.isArray(line)) {
+          drop = ['summary_sales', 'summary_tenders'].includes(line.table) ? line.columns.indexOf('register_id') : -1
+          if (drop >= 0) line.columns.splice(drop, 1)
+        } else if (drop >= 0) line.splice(drop, 1)
+      }
+    })
+    const target = await scratchTarget()
+    try {
+      const restore = await ace(['pos:restore', old], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(restore.code, 0, restore.out)
+      assert.include(restore.out, 'rebuilt from its sales')
+      const rows = await db.connection(target.name).from('summary_sales').where('store_id', fixture.store.id).groupBy('register_id').select('register_id').sum('sales_count as n')
+      assert.deepEqual(rows.map((r) => [Number(r.register_id), Number(r.n)]), [[fixture.register.id, 2]])
+    } finally {
+      await target.drop()
+    }
+  }).timeout(180_000)
+
   test('the server\'s schedule backs up into BACKUP_DIR and logs the result', async ({ assert }) => {
     // A folder with no backup yet: the first one is due at once (else BACKUP_EVERY after the last)
     env.set('BACKUP_DIR', join(dir, 'scheduled'))

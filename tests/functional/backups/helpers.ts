@@ -74,10 +74,10 @@ async function rmSqlite(file: string) {
  * Rewrites a backup's data lines with `edit` and, when `reseal`, recomputes its checksum and
  * manifest as someone covering their tracks would: only the hash chain can tell then.
  */
-export function rewriteBackup(from: string, to: string, edit: (lines: any[]) => void, reseal = true) {
+export function rewriteBackup(from: string, to: string, edit: (lines: any[], manifest: any) => void, reseal = true) {
   const lines = gunzipSync(readFileSync(from)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l))
   const manifestLine = lines.pop()
-  edit(lines)
+  edit(lines, manifestLine.manifest)
   const body = lines.map((l) => JSON.stringify(l) + '\n').join('')
   if (reseal) manifestLine.manifest.sha256 = createHash('sha256').update(body).digest('hex')
   writeFileSync(to, gzipSync(body + JSON.stringify(manifestLine) + '\n'))

@@ -53,6 +53,7 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
       const product = await createProduct(fixture, { name, sku: `${i === 3 ? '@' : '='}SKU-${fixture.tag}-${i}` })
       await product.merge({ categoryId: category.id }).save()
     }
+    await fixture.register.merge({ name: '=1+1 register' }).save()
     const customer = await Customer.create({ storeId: fixture.store.id, name: '=cmd|"/c calc"!A1', email: `evil.${fixture.tag}@example.com`, phone: null })
     await recordAudit({ action: 'refund', storeId: fixture.store.id, userId: admin.id, data: { reason: '=HYPERLINK("x")' } })
     await recordAudit({ action: '@refund', storeId: fixture.store.id, userId: admin.id, ip: '+1' })
@@ -86,7 +87,7 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
     }
     await get('/backoffice/products/export.csv')
     await get(`/backoffice/audit.csv`)
-    for (const table of ['days', 'hours', 'methods', 'categories', 'cashiers', 'stores', 'best', 'worst', 'valuation', 'low_stock']) {
+    for (const table of ['days', 'hours', 'methods', 'categories', 'cashiers', 'registers', 'stores', 'best', 'worst', 'valuation', 'low_stock']) {
       await get(`/backoffice/reports/csv/${table}?from=${from}&to=${to}`)
     }
     for (const table of ['periods', 'products', 'categories']) {
@@ -107,6 +108,7 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
     const text = files.map(([, body]) => body).join('\n')
     assert.include(text, `'${HOSTILE[0].replaceAll('"', '""')}`, 'the hostile product name is there, neutralised')
     assert.include(text, "'=cmd|")
+    assert.include(text, "'=1+1 register", 'the register report names the hostile register, neutralised')
     for (const [name, body] of files) {
       const cells = Papa.parse<string[]>(body.replace(/^\ufeff/, '').trim()).data
       assert.isAbove(cells.length, 0, name)

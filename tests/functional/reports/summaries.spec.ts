@@ -3,6 +3,8 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import Register from '#models/register'
+import { dbTimestamp } from '#platform/db_time'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import SummaryRebuild from '#reports/summary_rebuild'
 import ReportService from '#reports/report_service'
@@ -55,10 +57,12 @@ test.group('Report summaries', () => {
     // Synced, the device leaves the register to the online sales below (it would refuse them)
     ;(await device.release(client)).assertStatus(302)
 
+    // Two registers: the hours' and tenders' rows are kept per register, refunds on the drawer that paid
+    const registers = [fixture.register.id, (await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })).id]
     const sales: any[] = []
     for (let i = 0; i < 24; i++) {
       const lines = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ product_id: pick(products).id, quantity: 1 + Math.floor(rnd() * 3) }))
-      sales.push(await completedSale(client, cashier, lines, rnd() < 0.6 ? 'cash' : 'card_external'))
+      sales.push(await completedSale(client, cashier, lines, rnd() < 0.6 ? 'cash' : 'card_external', { register_id: pick(registers) }))
     }
     for (const sale of sales) {
       const roll = rnd()
@@ -66,7 +70,10 @@ test.group('Report summaries', () => {
         ;(await client.post(`/api/sales/${sale.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })).assertStatus(200)
       } else if (roll < 0.45) {
         const line = pick(sale.items as any[])
-        const answer = await client.post(`/api/sales/${sale.id}/refunds`).bearerToken(cashier).json({ items: [{ sale_item_id: line.id, quantity: 1 + Math.floor(rnd() * line.quantity) }], reason: 'Changed mind' })
+        const answer = await client
+          .post(`/api/sales/${sale.id}/refunds`)
+          .bearerToken(cashier)
+          .json({ items: [{ sale_item_id: line.id, quantity: 1 + Math.floor(rnd() * line.quantity) }], reason: 'Changed mind', register_id: pick(registers) })
         answer.assertStatus(201)
       } else if (roll < 0.6) {
         const line = pick(sale.items as any[])
@@ -94,6 +101,10 @@ test.group('Report summaries', () => {
     assert.equal(Number(early.sales_count), 1)
     const next = await db.from('summary_sales').where({ store_id: fixture.store.id, day: lateEvening.plus({ days: 1 }).toISODate()!, hour: 0 }).first()
     assert.equal(Number(next.sales_count), 1)
+    const today = DateTime.now().setZone(zone).toISODate()!
+    const byRegister = await db.from('summary_sales').where({ store_id: fixture.store.id, day: today }).groupBy('register_id').select('register_id').sum('sales_count as n')
+    const sold = await db.from('sales').where({ store_id: fixture.store.id, status: 'completed' }).where('completed_at', '>=', dbTimestamp(DateTime.fromISO(today, { zone }))).groupBy('register_id').select('register_id').count('* as n')
+    assert.sameDeepMembers(byRegister.filter((r) => Number(r.n) !== 0).map((r) => [Number(r.register_id), Number(r.n)]), sold.map((r) => [Number(r.register_id), Number(r.n)]), 'each register has its own rows')
 
     // The command agrees, then names a difference and exits 1, and a rebuild mends it
     const store = `--store=${fixture.store.id}`
@@ -147,7 +158,7 @@ test.group('Report summaries', () => {
     const day = (days: number) => now.minus({ days }).toISODate()!
     assert.deepEqual(fromSummaries.split(fixture.store, day(40), day(0), now), { summary: { from: day(40), to: day(1) }, lines: { from: day(0), to: day(0) } })
     for (const [from, to] of [[day(40), day(1)], [day(40), day(0)], [day(0), day(0)], [day(10), day(3)], [day(3), day(3)]]) {
-      for (const report of ['byDayAndHour', 'byPaymentMethod', 'byCashier', 'products'] as const) {
+      for (const report of ['byDayAndHour', 'byPaymentMethod', 'byCashier', 'byRegister', 'products'] as const) {
         assert.deepEqual(await fromSummaries[report](fixture.store, from, to), await fromLines[report](fixture.store, from, to), `${report} ${from}..${to}`)
       }
       assert.deepEqual(await fromSummaries.byStore([fixture.store], from, to), await fromLines.byStore([fixture.store], from, to))

@@ -2,8 +2,8 @@ import db from '@adonisjs/lucid/services/db'
 import { countRows, type TestStore } from '#tests/fixtures'
 
 /** A completed sale through the real API; returns its JSON */
-export async function completedSale(client: any, token: string, items: object[], paymentMethod = 'cash') {
-  const response = await client.post('/api/sales').bearerToken(token).json({ items, payment_method: paymentMethod, tendered: paymentMethod === 'cash' ? 10_000_000 : undefined })
+export async function completedSale(client: any, token: string, items: object[], paymentMethod = 'cash', extra: Record<string, unknown> = {}) {
+  const response = await client.post('/api/sales').bearerToken(token).json({ items, payment_method: paymentMethod, tendered: paymentMethod === 'cash' ? 10_000_000 : undefined, ...extra })
   response.assertStatus(201)
   return response.body()
 }
