@@ -56,6 +56,32 @@ document.addEventListener('click', (event) => {
 
 const visible = (el) => !!el && el.offsetParent !== null && !el.disabled
 
+// While htmx swaps the cart in, a button found now may be the one being replaced, or a new one
+// htmx has not wired yet (it does so when the swap settles): a shortcut then waits for the settle
+const swapping = () => document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')
+function afterSwaps(run) {
+  if (!swapping()) return run()
+  let done = false
+  const finish = () => {
+    if (done || swapping()) return
+    done = true
+    document.removeEventListener('htmx:afterSettle', finish)
+    document.removeEventListener('htmx:afterRequest', finish)
+    run()
+  }
+  document.addEventListener('htmx:afterSettle', finish)
+  document.addEventListener('htmx:afterRequest', finish)
+  // A request that swaps nothing (an error answer) still lets the key through
+  setTimeout(() => {
+    if (!done) {
+      done = true
+      document.removeEventListener('htmx:afterSettle', finish)
+      document.removeEventListener('htmx:afterRequest', finish)
+      run()
+    }
+  }, 2000)
+}
+
 // Shortcuts shown on the buttons (data-shortcut): F-keys work anywhere; Enter completes or starts a sale
 document.addEventListener('keydown', (event) => {
   if (event.key === 'F2') {
@@ -71,10 +97,11 @@ document.addEventListener('keydown', (event) => {
     return
   }
   if (/^F\d{1,2}$/.test(event.key)) {
-    const target = [...document.querySelectorAll(`[data-shortcut="${event.key}"]`)].find(visible)
-    if (target) {
+    const shortcut = `[data-shortcut="${event.key}"]`
+    const target = () => [...document.querySelectorAll(shortcut)].find(visible)
+    if (target()) {
       event.preventDefault()
-      target.click()
+      afterSwaps(() => target()?.click())
     }
     return
   }
