@@ -180,19 +180,38 @@ test.group('Backups', (group) => {
   test('a backup from before the summaries were kept per register restores with them rebuilt by register', async ({ assert }) => {
     const fixture = await sellingStore()
     const { path } = await runBackup({ to: join(dir, 'by-register.jsonl.gz') })
-    // As that version wrote it: no register in the two tables, no migration 0105 in its schema
+    // As that version wrote it: no migration 0105 in its schema, and the two tables' rows of a
+    // store's day and hour (or tender) added up over its registers
     const old = join(dir, 'before-by-register.jsonl.gz')
     const byRegister = (name: string) => name.includes('0105_summaries_by_register')
+    const oldKeys: Record<string, string[]> = { summary_sales: ['store_id', 'day', 'hour'], summary_tenders: ['store_id', 'day', 'method'] }
     rewriteBackup(path, old, (lines, manifest) => {
       for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !byRegister(name))
-      let drop = -1
-      for (let i = 1; i < lines.length; i++) {
-        const line = lines[i]
+      let columns: string[] = []
+      let merged: Map<string, unknown[]> | null = null
+      const out: any[] = []
+      for (const line of lines) {
         if (!Array.isArray(line)) {
-          drop = ['summary_sales', 'summary_tenders'].includes(line.table) ? line.columns.indexOf('register_id') : -1
-          if (drop >= 0) line.columns.splice(drop, 1)
-        } else if (drop >= 0) line.splice(drop, 1)
+          if (merged) out.push(...merged.values())
+          merged = null
+          columns = line.columns ?? []
+          if (oldKeys[line.table]) {
+            merged = new Map()
+            line.columns = columns.filter((c) => c !== 'register_id')
+          }
+          out.push(line)
+        } else if (merged) {
+          const row = Object.fromEntries(columns.map((c, i) => [c, line[i]]))
+          const table = out.findLast((l) => !Array.isArray(l))
+          const key = oldKeys[table.table].map((k) => row[k]).join('/')
+          const kept = merged.get(key)
+          const values = table.columns.map((c: string) => row[c])
+          if (!kept) merged.set(key, values)
+          else table.columns.forEach((c: string, i: number) => !oldKeys[table.table].includes(c) && (kept[i] = Number(kept[i]) + Number(values[i])))
+        } else out.push(line)
       }
+      if (merged) out.push(...merged.values())
+      lines.splice(0, lines.length, ...out)
     })
     const target = await scratchTarget()
     try {
