@@ -2,12 +2,12 @@ import { createHash, randomUUID } from 'node:crypto'
 
 /*
 | The limit pos:bench compares the app's sales with: the very same rows of the same 5-line cash
-| sale with an Idempotency-Key, written by a bare mysql2 client in the same three round trips
+| sale with an Idempotency-Key, written by a bare mysql2 client in the same two round trips
 | the app takes (app/sales/checkout_service.ts, sale_completion.ts, platform/sql_batch.ts):
 |   1. BEGIN; the register locked; the five products; the stock update (refused when short)
 |   2. the sale, its payment, stock movements, the register's chain head, the audit entry, the
-|      lines and the read of their ids (the sale's id from LAST_INSERT_ID())
-|   3. the Idempotency-Key with the answer, COMMIT
+|      lines (the sale's id from LAST_INSERT_ID()), the report summaries of its day, the
+|      Idempotency-Key naming the sale, COMMIT
 | No HTTP, no framework, no models: what is left is MariaDB's work and the client's socket
 | round trips, so the app's rate as a share of this one is what the app itself costs.
 | The limit sells on registers of its own (the bench's tills' hash chains stay whole).
@@ -79,8 +79,14 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
       .update(JSON.stringify([register.last_sale_hash ?? '', target.storeId, registerId, number, at, subtotal, 0, taxTotal, total, items.map((i) => [i.product.id, 1, i.product.price, i.total]), [['cash', total]]]))
       .digest('hex')
 
-    // 2. The sale, its payment, movements, the register's head, the audit entry, the lines, their ids
-    const [second] = await connection.query(
+    // 2. The sale, its payment, movements, the register's head, the audit entry, the lines, the
+    // report summaries, the Idempotency-Key naming the sale, COMMIT
+    const day = at.slice(0, 10)
+    const hour = Number(at.slice(11, 13))
+    const requestHash = createHash('sha256').update(`POST /api/sales ${JSON.stringify({ items: ids.map((id) => ({ product_id: id, quantity: 1 })) })}`).digest('hex')
+    const add = (columns: string[]) => columns.map((c) => `\`${c}\` = \`${c}\` + VALUES(\`${c}\`)`).join(', ')
+    const productCounters = ['quantity', 'total', 'tax_total']
+    await connection.query(
       'INSERT INTO `sales` (`store_id`, `register_id`, `user_id`, `customer_id`, `status`, `channel`, `cart_discount_value`, `paid_total`, `change_due`, `subtotal`, `discount_total`, `tax_total`, `total`, `rounding_total`, `number`, `completed_at`, `shift_id`, `previous_hash`, `hash`, `created_at`, `updated_at`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);\n' +
         'SET @inserted_0 = LAST_INSERT_ID();\n' +
         'INSERT INTO `payments` (`store_id`, `user_id`, `method`, `amount`, `tendered`, `change`, `reference`, `status`, `created_at`, `updated_at`, `sale_id`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, @inserted_0);\n' +
@@ -88,7 +94,13 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
         'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?;\n' +
         'INSERT INTO `audit_logs` (`action`, `store_id`, `user_id`, `subject_type`, `subject_id`, `data`, `ip`, `created_at`) VALUES (?, ?, ?, ?, @inserted_0, ?, ?, ?);\n' +
         `INSERT INTO \`sale_items\` (\`sale_id\`, \`product_id\`, \`name\`, \`sku\`, \`quantity\`, \`list_price\`, \`unit_price\`, \`price_override_by\`, \`discount_type\`, \`discount_value\`, \`line_discount\`, \`cart_discount_share\`, \`tax_class\`, \`tax_rate_ppm\`, \`tax_total\`, \`taxes\`, \`subtotal\`, \`total\`, \`position\`, \`created_at\`, \`updated_at\`) VALUES ${items.map(() => '(@inserted_0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')};\n` +
-        'SELECT id, position FROM sale_items WHERE sale_id = @inserted_0',
+        `INSERT INTO \`summary_sales\` (\`store_id\`, \`day\`, \`hour\`, \`register_id\`, \`sales_count\`, \`total\`, \`tax_total\`, \`discount_total\`) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ${add(['sales_count', 'total', 'tax_total', 'discount_total'])};\n` +
+        `INSERT INTO \`summary_tenders\` (\`store_id\`, \`day\`, \`method\`, \`register_id\`, \`payment_count\`, \`amount\`) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ${add(['payment_count', 'amount'])};\n` +
+        `INSERT INTO \`summary_cashiers\` (\`store_id\`, \`day\`, \`user_id\`, \`sales_count\`, \`total\`) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ${add(['sales_count', 'total'])};\n` +
+        `INSERT INTO \`summary_products\` (\`store_id\`, \`day\`, \`product_id\`, \`quantity\`, \`total\`, \`tax_total\`) VALUES ${items.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE ${add(productCounters)};\n` +
+        `INSERT INTO \`summary_product_months\` (\`store_id\`, \`month\`, \`product_id\`, \`quantity\`, \`total\`, \`tax_total\`) VALUES ${items.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE ${add(productCounters)};\n` +
+        'INSERT INTO `idempotency_keys` (`user_id`, `key`, `method`, `path`, `request_hash`, `status_code`, `response_body`, `claim_token`, `created_at`, `response_ref`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, @inserted_0);\n' +
+        'COMMIT',
       [
         target.storeId, registerId, target.userId, null, 'completed', 'api', 0, total, tendered - total, subtotal, 0, taxTotal, total, 0, number, at, register.open_shift_id ?? null, register.last_sale_hash ?? null, hash, at, at,
         target.storeId, target.userId, 'cash', total, tendered, tendered - total, null, 'approved', at, at,
@@ -96,23 +108,13 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
         number, hash, registerId,
         'sale_completed', target.storeId, target.userId, 'sale', JSON.stringify({ number, total, payment: 'cash' }), '127.0.0.1', at,
         ...items.flatMap((i) => [i.product.id, i.product.name, i.product.sku, 1, i.product.price, i.product.price, null, null, 0, 0, 0, i.product.taxClass, i.rate, i.tax, JSON.stringify([{ code: i.product.taxClass, name: 'Sales tax', ratePpm: i.rate, amount: i.tax }]), i.product.price, i.total, i.position, at, at]),
+        target.storeId, day, hour, registerId, 1, total, taxTotal, 0,
+        target.storeId, day, 'cash', registerId, 1, total,
+        target.storeId, day, target.userId, 1, total,
+        ...items.flatMap((i) => [target.storeId, day, i.product.id, 1, i.total, i.tax]),
+        ...items.flatMap((i) => [target.storeId, day.slice(0, 7), i.product.id, 1, i.total, i.tax]),
+        target.userId, randomUUID(), 'POST', '/api/sales', requestHash, 201, null, null, at,
       ]
-    )
-    const saleId = second[0].insertId
-    const lineIds = second[7] as { id: number; position: number }[]
-
-    // 3. The Idempotency-Key with the answer (the API's JSON of the sale), COMMIT
-    const answer = JSON.stringify({
-      id: saleId, number, status: 'completed', channel: 'api', store_id: target.storeId, register_id: registerId, user_id: target.userId, customer_id: null,
-      subtotal, discount_total: 0, tax_total: taxTotal, total, paid_total: total, change_due: tendered - total, rounding_total: 0, hash, previous_hash: register.last_sale_hash, completed_at: at, created_at: at,
-      items: items.map((i) => ({ id: lineIds.find((l) => Number(l.position) === i.position)?.id, product_id: i.product.id, name: i.product.name, sku: i.product.sku, quantity: 1, unit_price: i.product.price, list_price: i.product.price, subtotal: i.product.price, discount: 0, tax: i.tax, tax_rate: i.rate / 10_000, total: i.total, refunded_quantity: 0 })),
-      payments: [{ id: second[2].insertId, sale_id: saleId, method: 'cash', amount: total, tendered, change: tendered - total, reference: null, status: 'approved', created_at: at }],
-      refunds: [],
-    })
-    const requestHash = createHash('sha256').update(`POST /api/sales ${JSON.stringify({ items: ids.map((id) => ({ product_id: id, quantity: 1 })) })}`).digest('hex')
-    await connection.query(
-      'INSERT INTO `idempotency_keys` (`user_id`, `key`, `method`, `path`, `request_hash`, `status_code`, `response_body`, `claim_token`, `created_at`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);\nCOMMIT',
-      [target.userId, randomUUID(), 'POST', '/api/sales', requestHash, 201, answer, null, at]
     )
   } catch (error) {
     await connection.query('ROLLBACK').catch(() => {})

@@ -3,7 +3,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { markClaimWritten } from '#platform/idempotency_claim'
 import { isDatabaseUnavailable } from '#exceptions/api_errors'
 import { transactionRetries } from '#platform/metrics'
-import { runStatements, type Statement } from '#platform/sql_batch'
+import { runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
 
 /*
 | Whole-transaction retries. A transaction is all-or-nothing, so running it again is safe when
@@ -68,13 +68,20 @@ export async function inTransaction<T>(work: (trx: TransactionClientContract) =>
  */
 export async function transaction<T>(work: (trx: TransactionClientContract) => Promise<T>, connectionName?: string): Promise<T> {
   const trx = checkCommit(await db.connection(connectionName).transaction())
-  const last: Statement[] = []
+  const last: AtCommit[] = []
   atCommit.set(trx, last)
   try {
     const result = await work(trx)
     // On MariaDB these travel with the COMMIT (sql_batch.ts), and knex's COMMIT is then answered
     // without a round trip (mysql_pipelining.ts)
-    if (last.length && !trx.isCompleted) await runStatements(trx, last, { commit: true })
+    if (last.length && !trx.isCompleted) {
+      const results = await runStatements(trx, last.flatMap((entry) => entry.statements), { commit: true })
+      let from = 0
+      for (const entry of last) {
+        entry.written?.(results.slice(from, from + entry.statements.length))
+        from += entry.statements.length
+      }
+    }
     if (!trx.isCompleted) await trx.commit()
     return result
   } catch (error: any) {
@@ -86,18 +93,27 @@ export async function transaction<T>(work: (trx: TransactionClientContract) => P
   }
 }
 
-const atCommit = new WeakMap<TransactionClientContract, Statement[]>()
+interface AtCommit {
+  statements: Statement[]
+  written?: (results: StatementResult[]) => void
+}
+
+const atCommit = new WeakMap<TransactionClientContract, AtCommit[]>()
 
 /**
  * Statements sent last, with the COMMIT, in its round trip on MariaDB: writes to rows that every
  * till of a store shares (the report summaries of its day), so their row locks are held for that
- * one round trip, not for the rest of the transaction (tills would queue on them). Only in a
+ * one round trip, not for the rest of the transaction (tills would queue on them); and a
+ * transaction's last writes, whose answers nothing in it waits for (a new API sale's rows, the
+ * Idempotency-Key that names it). `written` gets their results (ids) before the transaction's
+ * after-commit hooks run. Statements name the ids of earlier INSERTs by the statement
+ * (insertedId(statement)): their places in the batch are only known at the COMMIT. Only in a
  * transaction opened by transaction() or inTransaction().
  */
-export function writeAtCommit(trx: TransactionClientContract, statements: Statement[]) {
+export function writeAtCommit(trx: TransactionClientContract, statements: Statement[], written?: (results: StatementResult[]) => void) {
   const last = atCommit.get(trx)
   if (!last) throw new Error('writeAtCommit needs a transaction opened by transaction() or inTransaction()')
-  last.push(...statements)
+  last.push({ statements, written })
 }
 
 /** Makes trx.commit() throw when the COMMIT statement fails (see transaction()) */

@@ -9,12 +9,23 @@ import { dbTimestamp } from '#platform/db_time'
 import { affectedRows, inTransaction, writeAtCommit } from '#platform/db_transaction'
 import { heldClaim } from '#platform/idempotency_claim'
 import { faultPoint } from '#platform/fault_injection'
-import { insertStatement } from '#platform/sql_batch'
+import { insertStatement, type InsertedId } from '#platform/sql_batch'
 import { idempotentReplays } from '#platform/metrics'
 
 export interface StoredResponse {
   status: number
   body: unknown
+}
+
+/**
+ * An answer about a row the transaction writes with its COMMIT (writeAtCommit): its body is
+ * made once that has answered (the row's ids come back with it), and the key keeps the row's id
+ * (`savedAs` names its INSERT) instead of the body: a replay reads the row again (`reread`)
+ */
+export interface AnswerAtCommit {
+  status: number
+  body: () => unknown
+  savedAs: InsertedId
 }
 
 /** A request sent with an Idempotency-Key: who sent it, the key, and a hash of what it asked */
@@ -32,9 +43,9 @@ interface KeyedRequest {
 | Retried writes: the client sends an Idempotency-Key (a UUID it made). The first request
 | with a key runs and its answer is kept; the same key with the same body gets that answer
 | again; with another body, 409 idempotency_conflict. Keys are per user. A key is kept for
-| IDEMPOTENCY_KEY_DAYS (7 by default): a client retries within seconds or minutes, and each
-| key holds its whole answer (a sale's is about 3 KB), so kept for ever they would outgrow the
-| sales themselves and slow every insert.
+| IDEMPOTENCY_KEY_DAYS (7 by default): a client retries within seconds or minutes, and a key
+| holds its whole answer (a payment's), so kept for ever they would outgrow the sales themselves
+| and slow every insert. A new API sale's key holds the sale's id instead (AnswerAtCommit).
 */
 
 // At least a day: a shorter one would delete the claims of requests still running
@@ -98,22 +109,28 @@ function expiredClaim(request: KeyedRequest) {
  * three. A duplicate sent at the same moment waits on the key's unique index, then rolls back
  * and replays the first answer; a retry after the first finished does the same.
  */
-export async function runIdempotentInTransaction(ctx: HttpContext, handler: (trx: TransactionClientContract) => Promise<StoredResponse>) {
+export async function runIdempotentInTransaction(
+  ctx: HttpContext,
+  handler: (trx: TransactionClientContract) => Promise<StoredResponse | AnswerAtCommit>,
+  /** The body again from the id a key kept (answers made with AnswerAtCommit) */
+  reread?: (id: number) => Promise<unknown>
+) {
   const request = keyedRequest(ctx)
-  if (!request) return send(ctx, await inTransaction(handler))
+  if (!request) return send(ctx, answerOf(await inTransaction(handler)))
   try {
     const { outcome, text } = await inTransaction(async (trx) => {
       const answer = await handler(trx)
       faultPoint('after_idempotency_claim')
-      const row = keyRow(request, answer)
+      const atCommit = typeof answer.body === 'function'
+      const row = atCommit ? { ...keyRow(request, null), status_code: answer.status, claim_token: null, response_ref: (answer as AnswerAtCommit).savedAs } : keyRow(request, answer as StoredResponse)
       // Written with the COMMIT, in its round trip on MySQL/MariaDB
       writeAtCommit(trx, [insertStatement('idempotency_keys', [row])])
-      return { outcome: answer, text: row.response_body! }
+      return { outcome: answer, text: row.response_body ?? undefined }
     })
-    return send(ctx, outcome, text)
+    return send(ctx, answerOf(outcome), text)
   } catch (error) {
     // The key was used before: this is a retry (the write may have failed only because it ran again)
-    if (await storedKey(request)) return send(ctx, await replay(ctx, request))
+    if (await storedKey(request)) return send(ctx, await replay(ctx, request, reread))
     const answer = apiErrorBody(error)
     // A refused request is refused again on a retry, as its first answer
     if (answer && answer.status < 500) await claim(request, answer)
@@ -144,8 +161,13 @@ function storedKey(request: KeyedRequest) {
   return db.from('idempotency_keys').where({ user_id: request.userId, key: request.key }).first()
 }
 
+/** The answer once its transaction has committed */
+function answerOf(answer: StoredResponse | AnswerAtCommit): StoredResponse {
+  return typeof answer.body === 'function' ? { status: answer.status, body: (answer as AnswerAtCommit).body() } : (answer as StoredResponse)
+}
+
 /** The first answer given to this key, when the request is the same one */
-async function replay(ctx: HttpContext, request: KeyedRequest): Promise<StoredResponse> {
+async function replay(ctx: HttpContext, request: KeyedRequest, reread?: (id: number) => Promise<unknown>): Promise<StoredResponse> {
   const existing = await storedKey(request)
   if (!existing || existing.request_hash !== request.requestHash) {
     throw new DomainError('This Idempotency-Key was already used with a different request', {
@@ -157,7 +179,7 @@ async function replay(ctx: HttpContext, request: KeyedRequest): Promise<StoredRe
     // The write committed but its holder died before keeping the answer: a final answer instead
     const lost = { errors: [{ message: 'This request was carried out; its answer was lost with the server that ran it. Read the resource to see it', code: 'idempotency_answer_lost' }] }
     const settled = await expiredClaim(request).whereNotNull('written_at').update({ status_code: 200, response_body: JSON.stringify(lost) })
-    if (affectedRows(settled)) return replay(ctx, request)
+    if (affectedRows(settled)) return replay(ctx, request, reread)
   }
   if (existing.status_code === null) {
     throw new DomainError('The first request with this Idempotency-Key is still running; retry shortly', {
@@ -167,6 +189,10 @@ async function replay(ctx: HttpContext, request: KeyedRequest): Promise<StoredRe
   }
   ctx.response.header('Idempotent-Replayed', 'true')
   idempotentReplays.inc()
+  if (existing.response_ref !== null && existing.response_ref !== undefined) {
+    if (!reread) throw new Error(`The Idempotency-Key of ${request.method} ${request.path} keeps an id, and the route reads nothing again`)
+    return { status: existing.status_code, body: await reread(Number(existing.response_ref)) }
+  }
   return { status: existing.status_code, body: JSON.parse(existing.response_body) }
 }
 

@@ -84,12 +84,19 @@ export function markInserted(row: LucidRow, result: StatementResult) {
  * batch added, so a new sale and its lines go in one round trip: on MySQL/MariaDB it becomes a
  * session variable set from LAST_INSERT_ID(), on SQLite the id read after that statement ran.
  * (After a multi-row INSERT the two would differ: MySQL names the first row, SQLite the last.)
+ * The INSERT is named by its place in the batch, or by the statement itself (statements that go
+ * with the COMMIT are put together from several writers: see writeAtCommit).
  */
 export class InsertedId {
-  constructor(readonly statement: number) {}
+  constructor(readonly statement: number | Statement) {}
+
+  /** The INSERT's place among the batch's statements */
+  in(statements: Statement[]) {
+    return typeof this.statement === 'number' ? this.statement : statements.indexOf(this.statement)
+  }
 }
 
-export function insertedId(statement: number) {
+export function insertedId(statement: number | Statement) {
   return new InsertedId(statement)
 }
 
@@ -112,7 +119,7 @@ export async function runStatements(client: QueryClientContract, statements: Sta
   if (client.dialect.name !== 'mysql' || clusterNodes) {
     const results: StatementResult[] = []
     for (const statement of statements) {
-      const bindings = statement.bindings.map((value) => (value instanceof InsertedId ? referenced(results, value).insertId : value))
+      const bindings = statement.bindings.map((value) => (value instanceof InsertedId ? referenced(results, value.in(statements)).insertId : value))
       const answer = await client.rawQuery(statement.sql, bindings as any[])
       // mysql2 answers [rows or header, fields]; better-sqlite3 the rows or header alone
       results.push(toResult(client.dialect.name === 'mysql' ? answer[0] : answer))
@@ -125,8 +132,9 @@ export async function runStatements(client: QueryClientContract, statements: Sta
   for (const [index, statement] of statements.entries()) {
     for (const value of statement.bindings) {
       if (!(value instanceof InsertedId)) continue
-      if (value.statement >= index) throw new Error(`Statement ${index} uses the id of statement ${value.statement}, which does not come before it`)
-      used.add(value.statement)
+      const inserted = value.in(statements)
+      if (inserted < 0 || inserted >= index) throw new Error(`Statement ${index} uses the id of statement ${inserted}, which does not come before it`)
+      used.add(inserted)
     }
   }
   const texts: string[] = []
@@ -139,7 +147,7 @@ export async function runStatements(client: QueryClientContract, statements: Sta
       texts.push(
         statement.sql.replace(/\?/g, () => {
           const value = statement.bindings[next++]
-          if (value instanceof InsertedId) return `@inserted_${value.statement}`
+          if (value instanceof InsertedId) return `@inserted_${value.in(statements)}`
           bindings.push(value)
           return '?'
         })
@@ -157,9 +165,9 @@ export async function runStatements(client: QueryClientContract, statements: Sta
   return own.map((position) => toResult(answers[position]))
 }
 
-function referenced(results: StatementResult[], value: InsertedId) {
-  const result = results[value.statement]
-  if (!result) throw new Error(`A statement uses the id of statement ${value.statement}, which does not come before it`)
+function referenced(results: StatementResult[], statement: number) {
+  const result = statement >= 0 ? results[statement] : undefined
+  if (!result) throw new Error(`A statement uses the id of statement ${statement}, which does not come before it`)
   return result
 }
 

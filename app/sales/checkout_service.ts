@@ -3,11 +3,11 @@ import Sale from '#models/sale'
 import Payment from '#models/payment'
 import { DomainError } from '#exceptions/domain_error'
 import type { Actor } from '#staff/actor'
-import { insertedId, markInserted, modelInsert, runStatements } from '#platform/sql_batch'
+import { insertedId, markInserted, modelInsert, runStatements, type InsertedId } from '#platform/sql_batch'
 import { newCartLine, type CartLine } from '#core/cart_lines'
 import { within, type RegisterRow, registerRow, customerStatement, checkCustomer, type LineRequest, type PaymentRequest, priceSale, checkQuantity, checkDiscount, publishCompleted } from '#sales/checkout_rules'
 import { completeSale, lineStatements, quantitiesByProduct, stockStatement, takeLineIds, registerStatement } from '#sales/sale_completion'
-import { buildPayment, ensurePaidInFull, redeemPoints } from '#sales/payment_service'
+import { buildPayment, ensurePaidInFull, paysWithPoints, redeemPoints } from '#sales/payment_service'
 
 /*
 | The one-call sale: the API's POST /api/sales and an exchange's new sale, with lines and
@@ -32,8 +32,14 @@ export default class CheckoutService {
       credit?: { method: string; amount: number } | null
       /** Run inside the caller's transaction (an exchange, an idempotent API write); sale:completed goes out when it commits */
       client?: TransactionClientContract | null
+      /**
+       * The caller runs nothing after this in the transaction: a sale paid here and now is then
+       * written with the COMMIT, one round trip fewer, and its ids are set once that has answered
+       * (`savedAs` names the sale's INSERT for a statement that goes with it)
+       */
+      lastInTransaction?: boolean
     }
-  ): Promise<{ sale: Sale; items: CartLine[]; payment: Payment | null }> {
+  ): Promise<{ sale: Sale; items: CartLine[]; payment: Payment | null; savedAs: InsertedId | null }> {
     for (const line of request.lines) {
       checkQuantity(line.quantity)
       checkDiscount(line.discountType ?? null, line.discountValue ?? 0, 'items.discount')
@@ -102,6 +108,7 @@ export default class CheckoutService {
       await priceSale(actor.store, sale, items, trx)
 
       let payment: Payment | null = null
+      let savedAs: InsertedId | null = null
       if (request.credit) {
         payment = await completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, register, trx)
       } else if (request.payment) {
@@ -109,7 +116,10 @@ export default class CheckoutService {
         sale.paidTotal = payment.amount
         sale.changeDue = payment.change
         ensurePaidInFull(sale, request.payment)
-        await completeSale(actor, sale, items, [payment], trx, payment, { register, stockMoved })
+        // Points are redeemed after the sale's rows, naming its id: those are written at once
+        const atCommit = !!request.lastInTransaction && !paysWithPoints(payment)
+        const { saleInsert } = await completeSale(actor, sale, items, [payment], trx, payment, { register, stockMoved }, { atCommit })
+        if (atCommit && saleInsert) savedAs = insertedId(saleInsert)
         await redeemPoints(sale, payment, trx)
       } else {
         const [inserted, ...lineResults] = await runStatements(trx, [modelInsert(sale), ...lineStatements(insertedId(0), items)])
@@ -121,7 +131,7 @@ export default class CheckoutService {
       const tenders = payment && !request.credit ? [{ method: payment.method, amount: payment.amount }] : undefined
       if (sale.status === 'completed') trx.after('commit', () => publishCompleted(sale, productIds, tenders))
       // The caller answers from these instead of reading the sale back
-      return { sale, items, payment }
+      return { sale, items, payment, savedAs }
     })
   }
 }

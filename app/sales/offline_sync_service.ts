@@ -231,7 +231,7 @@ export default class OfflineSyncService {
       ],
       { commit: true }
     )
-    const ids = new Map(recorded.map((entry) => [entry.sale.client_uuid, Number(answers[entry.saleId.statement].insertId)]))
+    const ids = new Map(recorded.map((entry) => [entry.sale.client_uuid, Number(answers[entry.saleId.in(statements)].insertId)]))
     for (const result of results) if (ids.has(result.clientUuid)) result.saleId = ids.get(result.clientUuid)
     return { results, recorded: recorded.map(({ sale }) => ({ sale, saleId: ids.get(sale.client_uuid)! })) }
   }

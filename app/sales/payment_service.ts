@@ -111,8 +111,12 @@ export default class PaymentService {
 }
 
 /** A points payment spends the customer's points in the sale's transaction (the loyalty plugin says no when short) */
+export function paysWithPoints(payment: Payment) {
+  return payment.method === LOYALTY_METHOD.id
+}
+
 export async function redeemPoints(sale: Sale, payment: Payment, trx: TransactionClientContract) {
-  if (payment.method !== LOYALTY_METHOD.id) return
+  if (!paysWithPoints(payment)) return
   const program = pluginRegistry.loyaltyProgram()
   if (!program) throw new DomainError('Points are not accepted here', { code: 'unknown_payment_method', field: 'method' })
   if (!sale.customerId) {

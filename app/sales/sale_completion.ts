@@ -38,8 +38,14 @@ export async function completeSale(
   payments: Payment[],
   trx: TransactionClientContract,
   newPayment?: Payment,
-  locked?: { register: RegisterRow; stockMoved?: StatementResult }
-) {
+  locked?: { register: RegisterRow; stockMoved?: StatementResult },
+  /**
+   * The sale's rows go with the COMMIT (writeAtCommit): one round trip fewer. Only when the caller
+   * runs nothing after this in the transaction that reads these rows or needs their ids; the
+   * ids are set once the COMMIT has answered.
+   */
+  options: { atCommit?: boolean } = {}
+): Promise<{ saleInsert: Statement | null }> {
   const perProduct = quantitiesByProduct(items)
   const productIds = [...perProduct.keys()]
   if (!productIds.length) throw new DomainError('The sale has no items to pay for', { code: 'empty_cart' })
@@ -81,7 +87,7 @@ export async function completeSale(
   // id from it), its lines, payments, stock movements, the register's chain, the audit entry
   const isNew = !sale.$isPersisted
   const saleWrite = modelWrite(sale)
-  const saleId = isNew ? insertedId(0) : sale.id
+  const saleId = isNew ? insertedId(saleWrite!) : sale.id
   const freshItems = items.filter((i): i is CartLine => !i.id)
   const freshPayments = payments.filter((p) => !p.$isPersisted)
   const summaries = saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments }, 1)
@@ -112,18 +118,25 @@ export async function completeSale(
     }),
     ...(freshItems.length ? lineStatements(saleId, freshItems) : []),
   ]
-  const results = await runStatements(trx, statements)
+  const written = (results: StatementResult[]) => {
+    const first = saleWrite ? 1 : 0
+    afterWrite(sale, saleWrite ? results[0] : undefined)
+    for (const item of freshItems) item.saleId = sale.id
+    freshPayments.forEach((payment, index) => {
+      payment.saleId = sale.id
+      markInserted(payment, results[first + index])
+    })
+    if (freshItems.length) takeLineIds(freshItems, results.at(-1)!)
+  }
   // The report summaries of its day (exact at every commit) go with the COMMIT: rows every till
   // of the store writes, locked only for that last round trip
-  writeAtCommit(trx, summaries)
-  const first = saleWrite ? 1 : 0
-  afterWrite(sale, saleWrite ? results[0] : undefined)
-  for (const item of freshItems) item.saleId = sale.id
-  freshPayments.forEach((payment, index) => {
-    payment.saleId = sale.id
-    markInserted(payment, results[first + index])
-  })
-  if (freshItems.length) takeLineIds(freshItems, results.at(-1)!)
+  if (options.atCommit) {
+    writeAtCommit(trx, [...statements, ...summaries], (results) => written(results.slice(0, statements.length)))
+  } else {
+    written(await runStatements(trx, statements))
+    writeAtCommit(trx, summaries)
+  }
+  return { saleInsert: isNew ? saleWrite : null }
 }
 
 /** How many of each product the sale's lines take, by product id in ascending order (the lock order) */

@@ -41,7 +41,7 @@ export default class SalesController {
     await ctx.bouncer.authorize('sell')
     const body = await ctx.request.validateUsing(createSaleValidator)
     return runIdempotentInTransaction(ctx, async (trx) => {
-      const { sale, items, payment } = await this.checkout.createSale(actorOf(ctx), body.register_id ?? null, {
+      const { sale, items, payment, savedAs } = await this.checkout.createSale(actorOf(ctx), body.register_id ?? null, {
         customerId: body.customer_id ?? null,
         lines: body.items.map((item) => ({
           productId: item.product_id,
@@ -51,9 +51,15 @@ export default class SalesController {
         })),
         payment: body.payment_method ? { method: body.payment_method, tendered: body.tendered ?? null, reference: body.reference ?? null } : null,
         client: trx,
+        lastInTransaction: true,
       })
-      // Answered from the objects the checkout just wrote (its lines and payments), not read back
-      return { status: 201, body: saleJson(sale, items, payment ? [payment] : [], []) }
+      // Answered from the objects the checkout just wrote (its lines and payments), not read back;
+      // a sale written with the COMMIT has its ids once that has answered
+      const answer = () => saleJson(sale, items, payment ? [payment] : [], [])
+      return savedAs ? { status: 201, body: answer, savedAs } : { status: 201, body: answer() }
+    }, async (id) => {
+      const { sale, items, payments, refunds } = await this.sales.find(ctx.store, id)
+      return saleJson(sale, items, payments, refunds)
     })
   }
 }
