@@ -1,4 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
+import type { Knex } from 'knex'
 import Store from '#models/store'
 import { rebuildAllSummaries } from '#reports/summary_rebuild'
 
@@ -15,61 +16,39 @@ export default class extends BaseSchema {
   static disableTransactions = true
 
   async up() {
-    this.schema.dropTable('summary_sales')
-    this.schema.dropTable('summary_tenders')
-    this.schema.createTable('summary_sales', (table) => {
-      table.integer('store_id').unsigned().notNullable().references('stores.id')
-      table.string('day', 10).notNullable()
-      table.tinyint('hour').notNullable()
-      // 0: rows loaded from before this without their register (pos:summaries --rebuild splits them)
-      table.integer('register_id').unsigned().notNullable().defaultTo(0)
-      table.integer('sales_count').notNullable().defaultTo(0)
-      table.bigInteger('total').notNullable().defaultTo(0)
-      table.bigInteger('tax_total').notNullable().defaultTo(0)
-      table.bigInteger('discount_total').notNullable().defaultTo(0)
-      table.integer('refund_count').notNullable().defaultTo(0)
-      table.bigInteger('refund_total').notNullable().defaultTo(0)
-      table.bigInteger('refund_tax').notNullable().defaultTo(0)
-      table.primary(['store_id', 'day', 'hour', 'register_id'])
-    })
-    this.schema.createTable('summary_tenders', (table) => {
-      table.integer('store_id').unsigned().notNullable().references('stores.id')
-      table.string('day', 10).notNullable()
-      table.string('method', 32).notNullable()
-      // 0: rows loaded from before this without their register (pos:summaries --rebuild splits them)
-      table.integer('register_id').unsigned().notNullable().defaultTo(0)
-      table.integer('payment_count').notNullable().defaultTo(0)
-      table.bigInteger('amount').notNullable().defaultTo(0)
-      table.primary(['store_id', 'day', 'method', 'register_id'])
-    })
-    this.defer(async () => {
-      for (const store of await Store.all()) await rebuildAllSummaries(store)
-    })
+    this.#recreate(true)
   }
 
   async down() {
+    this.#recreate(false)
+  }
+
+  /** The two tables again, with or without the register in their key; then every store's summaries from its lines */
+  #recreate(byRegister: boolean) {
+    const register = (table: Knex.CreateTableBuilder) => {
+      // 0: rows loaded from before this without their register (pos:summaries --rebuild splits them)
+      if (byRegister) table.integer('register_id').unsigned().notNullable().defaultTo(0)
+    }
+    const key = (columns: string[]) => (byRegister ? [...columns, 'register_id'] : columns)
     this.schema.dropTable('summary_sales')
     this.schema.dropTable('summary_tenders')
     this.schema.createTable('summary_sales', (table) => {
       table.integer('store_id').unsigned().notNullable().references('stores.id')
       table.string('day', 10).notNullable()
       table.tinyint('hour').notNullable()
-      table.integer('sales_count').notNullable().defaultTo(0)
-      table.bigInteger('total').notNullable().defaultTo(0)
-      table.bigInteger('tax_total').notNullable().defaultTo(0)
-      table.bigInteger('discount_total').notNullable().defaultTo(0)
-      table.integer('refund_count').notNullable().defaultTo(0)
-      table.bigInteger('refund_total').notNullable().defaultTo(0)
-      table.bigInteger('refund_tax').notNullable().defaultTo(0)
-      table.primary(['store_id', 'day', 'hour'])
+      register(table)
+      for (const count of ['sales_count', 'refund_count']) table.integer(count).notNullable().defaultTo(0)
+      for (const amount of ['total', 'tax_total', 'discount_total', 'refund_total', 'refund_tax']) table.bigInteger(amount).notNullable().defaultTo(0)
+      table.primary(key(['store_id', 'day', 'hour']))
     })
     this.schema.createTable('summary_tenders', (table) => {
       table.integer('store_id').unsigned().notNullable().references('stores.id')
       table.string('day', 10).notNullable()
       table.string('method', 32).notNullable()
+      register(table)
       table.integer('payment_count').notNullable().defaultTo(0)
       table.bigInteger('amount').notNullable().defaultTo(0)
-      table.primary(['store_id', 'day', 'method'])
+      table.primary(key(['store_id', 'day', 'method']))
     })
     this.defer(async () => {
       for (const store of await Store.all()) await rebuildAllSummaries(store)

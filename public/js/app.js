@@ -131,17 +131,6 @@ document.addEventListener('submit', (event) => {
 document.addEventListener('htmx:afterRequest', (event) => {
   if (event.detail.elt?.matches?.('form[data-reset-after-request]')) event.detail.elt.reset()
 })
-// The scan field's search waits for typing to pause, so a scanner's code sets one off that runs
-// after the scan, when the field is empty again: it would wipe what the scan or a shortcut has
-// just opened under the field (the customer picker). An empty or one-letter search only clears
-// the product matches, here.
-document.addEventListener('htmx:beforeRequest', (event) => {
-  const field = event.detail.elt
-  if (!field?.matches?.('[data-scan-input]') || field.value.trim().length >= 2) return
-  event.preventDefault()
-  const matches = document.getElementById('matches')
-  if (matches && !matches.querySelector('#customer-search')) matches.replaceChildren()
-})
 
 // The offline till (resources/js/offline, docs/offline.md) loads after the page has painted: it
 // keeps the till ready to sell without the server and takes no part in an online sale

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
+import Register from '#models/register'
+import CheckoutService from '#sales/checkout_service'
 import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
 import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
@@ -179,6 +181,10 @@ test.group('Backups', (group) => {
 
   test('a backup from before the summaries were kept per register restores with them rebuilt by register', async ({ assert }) => {
     const fixture = await sellingStore()
+    // A sale on a second register in the same hour: that version kept one row for both
+    const second = await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })
+    const product = await createProduct(fixture, { stock: 5 })
+    await new CheckoutService().createSale({ user: fixture.users.cashier, store: fixture.store }, second.id, { lines: [{ productId: product.id, quantity: 1 }], payment: { method: 'cash' } })
     const { path } = await runBackup({ to: join(dir, 'by-register.jsonl.gz') })
     // As that version wrote it: no migration 0105 in its schema, and the two tables' rows of a
     // store's day and hour (or tender) added up over its registers
@@ -212,6 +218,16 @@ test.group('Backups', (group) => {
       }
       if (merged) out.push(...merged.values())
       lines.splice(0, lines.length, ...out)
+      // The manifest counts each table's rows
+      let current = ''
+      for (const line of out) {
+        if (!Array.isArray(line)) current = line.table ?? ''
+        else if (oldKeys[current]) manifest.tables[current] = 0
+      }
+      for (const line of out) {
+        if (!Array.isArray(line)) current = line.table ?? ''
+        else if (oldKeys[current]) manifest.tables[current]++
+      }
     })
     const target = await scratchTarget()
     try {
@@ -219,7 +235,7 @@ test.group('Backups', (group) => {
       assert.equal(restore.code, 0, restore.out)
       assert.include(restore.out, 'rebuilt from its sales')
       const rows = await db.connection(target.name).from('summary_sales').where('store_id', fixture.store.id).groupBy('register_id').select('register_id').sum('sales_count as n')
-      assert.deepEqual(rows.map((r) => [Number(r.register_id), Number(r.n)]), [[fixture.register.id, 2]])
+      assert.sameDeepMembers(rows.map((r) => [Number(r.register_id), Number(r.n)]), [[fixture.register.id, 2], [second.id, 1]])
     } finally {
       await target.drop()
     }
