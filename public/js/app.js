@@ -62,8 +62,8 @@ const swapping = () => document.querySelector('.htmx-request, .htmx-swapping, .h
 function afterSwaps(run) {
   if (!swapping()) return run()
   let done = false
-  const finish = () => {
-    if (done || swapping()) return
+  const finish = (force) => {
+    if (done || (force !== true && swapping())) return
     done = true
     document.removeEventListener('htmx:afterSettle', finish)
     document.removeEventListener('htmx:afterRequest', finish)
@@ -72,14 +72,7 @@ function afterSwaps(run) {
   document.addEventListener('htmx:afterSettle', finish)
   document.addEventListener('htmx:afterRequest', finish)
   // A request that swaps nothing (an error answer) still lets the key through
-  setTimeout(() => {
-    if (!done) {
-      done = true
-      document.removeEventListener('htmx:afterSettle', finish)
-      document.removeEventListener('htmx:afterRequest', finish)
-      run()
-    }
-  }, 2000)
+  setTimeout(() => finish(true), 2000)
 }
 
 // Shortcuts shown on the buttons (data-shortcut): F-keys work anywhere; Enter completes or starts a sale
