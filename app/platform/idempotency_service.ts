@@ -121,8 +121,7 @@ export async function runIdempotentInTransaction(
     const { outcome, text } = await inTransaction(async (trx) => {
       const answer = await handler(trx)
       faultPoint('after_idempotency_claim')
-      const atCommit = typeof answer.body === 'function'
-      const row = atCommit ? { ...keyRow(request, null), status_code: answer.status, claim_token: null, response_ref: (answer as AnswerAtCommit).savedAs } : keyRow(request, answer as StoredResponse)
+      const row = keyRow(request, answer)
       // Written with the COMMIT, in its round trip on MySQL/MariaDB
       writeAtCommit(trx, [insertStatement('idempotency_keys', [row])])
       return { outcome: answer, text: row.response_body ?? undefined }
@@ -163,7 +162,7 @@ function storedKey(request: KeyedRequest) {
 
 /** The answer once its transaction has committed */
 function answerOf(answer: StoredResponse | AnswerAtCommit): StoredResponse {
-  return typeof answer.body === 'function' ? { status: answer.status, body: (answer as AnswerAtCommit).body() } : (answer as StoredResponse)
+  return isAtCommit(answer) ? { status: answer.status, body: answer.body() } : answer
 }
 
 /** The first answer given to this key, when the request is the same one */
@@ -196,7 +195,9 @@ async function replay(ctx: HttpContext, request: KeyedRequest, reread?: (id: num
   return { status: existing.status_code, body: JSON.parse(existing.response_body) }
 }
 
-function keyRow(request: KeyedRequest, answer: StoredResponse | null) {
+/** The key's row: a claim (no answer yet), an answer kept whole, or the id of what an AnswerAtCommit wrote */
+function keyRow(request: KeyedRequest, answer: StoredResponse | AnswerAtCommit | null) {
+  const savedAs = answer && isAtCommit(answer) ? answer.savedAs : null
   return {
     user_id: request.userId,
     key: request.key,
@@ -204,10 +205,15 @@ function keyRow(request: KeyedRequest, answer: StoredResponse | null) {
     path: request.path,
     request_hash: request.requestHash,
     status_code: answer?.status ?? null,
-    response_body: answer ? JSON.stringify(answer.body) : null,
+    response_body: answer && !savedAs ? JSON.stringify(answer.body) : null,
+    response_ref: savedAs,
     claim_token: answer ? null : request.token,
     created_at: dbTimestamp(),
   }
+}
+
+function isAtCommit(answer: StoredResponse | AnswerAtCommit): answer is AnswerAtCommit {
+  return typeof answer.body === 'function'
 }
 
 /** Writes the key (with its answer when known); false when the key is already there */

@@ -193,41 +193,35 @@ test.group('Backups', (group) => {
     const oldKeys: Record<string, string[]> = { summary_sales: ['store_id', 'day', 'hour'], summary_tenders: ['store_id', 'day', 'method'] }
     rewriteBackup(path, old, (lines, manifest) => {
       for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !byRegister(name))
-      let columns: string[] = []
-      let merged: Map<string, unknown[]> | null = null
       const out: any[] = []
+      let table = ''
+      let columns: string[] = []
+      let merged: Map<string, Record<string, any>> | null = null
+      const flush = () => {
+        if (merged) out.push(...[...merged.values()].map((row) => Object.keys(row).map((c) => row[c])))
+        if (merged) manifest.tables[table] = merged.size
+        merged = null
+      }
       for (const line of lines) {
         if (!Array.isArray(line)) {
-          if (merged) out.push(...merged.values())
-          merged = null
-          columns = line.columns ?? []
-          if (oldKeys[line.table]) {
+          flush()
+          ;({ table = '', columns = [] } = line)
+          if (oldKeys[table]) {
             merged = new Map()
             line.columns = columns.filter((c) => c !== 'register_id')
           }
           out.push(line)
         } else if (merged) {
-          const row = Object.fromEntries(columns.map((c, i) => [c, line[i]]))
-          const table = out.findLast((l) => !Array.isArray(l))
-          const key = oldKeys[table.table].map((k) => row[k]).join('/')
+          const row: Record<string, any> = Object.fromEntries(columns.map((c, i) => [c, line[i]]))
+          delete row.register_id
+          const key = oldKeys[table].map((k) => row[k]).join('/')
           const kept = merged.get(key)
-          const values = table.columns.map((c: string) => row[c])
-          if (!kept) merged.set(key, values)
-          else table.columns.forEach((c: string, i: number) => !oldKeys[table.table].includes(c) && (kept[i] = Number(kept[i]) + Number(values[i])))
+          if (!kept) merged.set(key, row)
+          else for (const c of Object.keys(row)) if (!oldKeys[table].includes(c)) kept[c] = Number(kept[c]) + Number(row[c])
         } else out.push(line)
       }
-      if (merged) out.push(...merged.values())
+      flush()
       lines.splice(0, lines.length, ...out)
-      // The manifest counts each table's rows
-      let current = ''
-      for (const line of out) {
-        if (!Array.isArray(line)) current = line.table ?? ''
-        else if (oldKeys[current]) manifest.tables[current] = 0
-      }
-      for (const line of out) {
-        if (!Array.isArray(line)) current = line.table ?? ''
-        else if (oldKeys[current]) manifest.tables[current]++
-      }
     })
     const target = await scratchTarget()
     try {
