@@ -145,10 +145,17 @@ export default class PosBench extends BaseCommand {
   async #benchScans(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
     const clients = fixture.cashiers.map(() => new BenchClient(port, { agent }))
     await Promise.all(clients.map((c, i) => c.signInAtTill(fixture.cashiers[i].email, BENCH_PASSWORD, fixture.cashiers[i].registerId)))
-    const htmx = (c: BenchClient) => ({ 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html' })
+    // As public/js/app.js: every htmx request names the cart the page shows (X-Cart-Id)
+    const cartShown = new Map<BenchClient, string>()
+    const htmx = (c: BenchClient) => ({ 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html', ...(cartShown.has(c) ? { 'x-cart-id': cartShown.get(c)! } : {}) })
+    const showCart = (c: BenchClient, body: Buffer) => {
+      const shown = /id="cart-panel"[^>]*data-sale-id="(\d+)"/.exec(body.toString())
+      if (shown) cartShown.set(c, shown[1])
+    }
     const voidCart = async (c: BenchClient) => {
       const res = await c.form('/till/void', {}, htmx(c))
       if (res.status >= 400 && res.status !== 409) this.#fail(`POST /till/void -> ${res.status} ${res.body.toString().slice(0, 120)}`)
+      showCart(c, res.body)
     }
     await Promise.all(clients.map(voidCart))
 
@@ -156,6 +163,7 @@ export default class PosBench extends BaseCommand {
       const startedAt = performance.now()
       const res = await client.form('/till/scan', { code: pick(fixture.codes) }, htmx(client))
       const elapsed = performance.now() - startedAt
+      showCart(client, res.body)
       // Keep carts small, like real baskets: void every 20 scans (not timed)
       if ((i + 1) % 20 === 0) await voidCart(client)
       if (res.status === 200) return { client: elapsed, server: serverTime(res) }

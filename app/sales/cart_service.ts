@@ -23,6 +23,24 @@ import { customerStatement, checkCustomer, pendingPaymentError, priceSale, lockO
 | again (app/core/pricing.ts) and writes only what changed; parked, resumed or voided whole.
 */
 
+/**
+ * The cart as the till's screen shows it: the page sends its id (the X-Cart-Id header), and
+ * the change takes it only when, under its lock, it is still the open till sale of this
+ * register in this store. The register's row is read in the same round trip (`register`, for
+ * the answer), so a scan spends no round trip of its own finding its cart.
+ */
+export interface ShownCart {
+  saleId: number
+  registerId: number
+  register?: Record<string, any>
+}
+
+/** The cart the screen showed is no longer the register's open one (completed, voided, parked, elsewhere) */
+export class ShownCartChanged extends Error {}
+
+/** A cart change names its cart by id (read on the server) or as the screen shows it */
+export type CartRef = number | ShownCart
+
 export default class CartService {
   /** The till's open sale on a register (`columns` of it), as a statement for a caller that reads it with others */
   openCartStatement(registerId: number, columns = '*'): Statement {
@@ -65,27 +83,27 @@ export default class CartService {
     })
   }
 
-  async addProduct(actor: Actor, saleId: number, productId: number, quantity = 1) {
+  async addProduct(actor: Actor, cart: CartRef, productId: number, quantity = 1) {
     const read = { sql: 'SELECT * FROM products WHERE id = ? AND store_id = ?', bindings: [productId, actor.store.id] }
-    const sale = await this.#addProduct(actor, saleId, quantity, [read], ([found]) => (found.rows[0] ? Product.$createFromAdapterResult(found.rows[0])! : null))
+    const sale = await this.#addProduct(actor, cart, quantity, [read], ([found]) => (found.rows[0] ? Product.$createFromAdapterResult(found.rows[0])! : null))
     if (!sale) throw notFound('The product', 'product_id')
     return sale
   }
 
   /** A scanned code (a barcode, else a SKU): one more of its product; null when no product has it */
-  async addByCode(actor: Actor, saleId: number, code: string) {
+  async addByCode(actor: Actor, cart: CartRef, code: string) {
     const lookup = codeLookup(actor.store.id, code)
-    return lookup ? this.#addProduct(actor, saleId, 1, lookup, productFound) : null
+    return lookup ? this.#addProduct(actor, cart, 1, lookup, productFound) : null
   }
 
   /** Adds the product that `pick` finds in the reads, in the cart's transaction; null when none */
-  async #addProduct(actor: Actor, saleId: number, quantity: number, reads: Statement[], pick: (reads: StatementResult[]) => Product | null) {
+  async #addProduct(actor: Actor, cart: CartRef, quantity: number, reads: Statement[], pick: (reads: StatementResult[]) => Product | null) {
     checkQuantity(quantity)
     const noProduct = new Error('no product')
     try {
       return await this.#mutateOpenSale(
         actor,
-        saleId,
+        cart,
         async (sale, items, _trx, found) => {
           const picked = pick(found)
           if (!picked) throw noProduct
@@ -119,10 +137,10 @@ export default class CartService {
     }
   }
 
-  async setQuantity(actor: Actor, saleId: number, itemId: number, quantity: number) {
-    if (quantity === 0) return this.removeItem(actor, saleId, itemId)
+  async setQuantity(actor: Actor, cart: CartRef, itemId: number, quantity: number) {
+    if (quantity === 0) return this.removeItem(actor, cart, itemId)
     checkQuantity(quantity)
-    return this.#mutateOpenSale(actor, saleId, async (_sale, items, trx) => {
+    return this.#mutateOpenSale(actor, cart, async (_sale, items, trx) => {
       const item = this.#item(items, itemId)
       const product = await Product.query({ client: trx }).where('id', item.productId).firstOrFail()
       this.#checkStock(actor.store, product, quantityInCart(items, item.productId) - item.quantity + quantity)
@@ -130,17 +148,17 @@ export default class CartService {
     })
   }
 
-  async removeItem(actor: Actor, saleId: number, itemId: number) {
-    return this.#mutateOpenSale(actor, saleId, async (_sale, items, trx) => {
+  async removeItem(actor: Actor, cart: CartRef, itemId: number) {
+    return this.#mutateOpenSale(actor, cart, async (_sale, items, trx) => {
       const item = this.#item(items, itemId)
       await runStatements(trx, [{ sql: 'DELETE FROM sale_items WHERE id = ?', bindings: [item.id] }])
       items.splice(items.indexOf(item), 1)
     })
   }
 
-  async setLineDiscount(actor: Actor, saleId: number, itemId: number, type: DiscountType | null, value: number) {
+  async setLineDiscount(actor: Actor, cart: CartRef, itemId: number, type: DiscountType | null, value: number) {
     checkDiscount(type, value, 'discount_value')
-    return this.#mutateOpenSale(actor, saleId, async (sale, items, trx) => {
+    return this.#mutateOpenSale(actor, cart, async (sale, items, trx) => {
       const item = this.#item(items, itemId)
       item.discountType = type && value > 0 ? type : null
       item.discountValue = item.discountType ? value : 0
@@ -151,9 +169,9 @@ export default class CartService {
     })
   }
 
-  async setCartDiscount(actor: Actor, saleId: number, type: DiscountType | null, value: number) {
+  async setCartDiscount(actor: Actor, cart: CartRef, type: DiscountType | null, value: number) {
     checkDiscount(type, value, 'discount_value')
-    return this.#mutateOpenSale(actor, saleId, async (sale, _items, trx) => {
+    return this.#mutateOpenSale(actor, cart, async (sale, _items, trx) => {
       sale.cartDiscountType = type && value > 0 ? type : null
       sale.cartDiscountValue = sale.cartDiscountType ? value : 0
       await recordAudit(
@@ -164,7 +182,7 @@ export default class CartService {
   }
 
   /** A new unit price for a line, approved by a manager (who may be the actor) */
-  async overridePrice(actor: Actor, saleId: number, itemId: number, unitPrice: number, approver: User) {
+  async overridePrice(actor: Actor, cart: CartRef, itemId: number, unitPrice: number, approver: User) {
     if (!approver.isManager) {
       throw new DomainError('A manager must approve a price override', { status: 403, code: 'manager_required' })
     }
@@ -174,7 +192,7 @@ export default class CartService {
         field: 'price',
       })
     }
-    return this.#mutateOpenSale(actor, saleId, async (sale, items, trx) => {
+    return this.#mutateOpenSale(actor, cart, async (sale, items, trx) => {
       const item = this.#item(items, itemId)
       const before = item.unitPrice
       item.unitPrice = unitPrice
@@ -252,8 +270,8 @@ export default class CartService {
   }
 
   /** Attaches a customer of the store to the open sale, or detaches with null; prices may depend on who buys */
-  async setCustomer(actor: Actor, saleId: number, customerId: number | null) {
-    return this.#mutateOpenSale(actor, saleId, async (sale, _items, trx) => {
+  async setCustomer(actor: Actor, cart: CartRef, customerId: number | null) {
+    return this.#mutateOpenSale(actor, cart, async (sale, _items, trx) => {
       if (customerId !== null) {
         const [read] = await runStatements(trx, [customerStatement(actor.store.id, customerId)])
         checkCustomer(read.rows[0], () => notFound('The customer', 'customer_id'))
@@ -264,15 +282,17 @@ export default class CartService {
 
   /**
    * A change to the till's open cart, in one transaction of two round trips on MySQL/MariaDB:
-   * BEGIN with the reads (the sale, locked; a pending payment; its lines; and the change's own
-   * reads), then the writes of what changed with COMMIT.
+   * BEGIN with the reads (the sale, locked; a pending payment; its lines; the change's own
+   * reads; for a shown cart, its register), then the writes of what changed with COMMIT.
    */
   async #mutateOpenSale(
     actor: Actor,
-    saleId: number,
+    cart: CartRef,
     change: (sale: Sale, lines: CartLine[], trx: TransactionClientContract, reads: StatementResult[]) => Promise<void>,
     reads: Statement[] = []
   ): Promise<Sale> {
+    const shown = typeof cart === 'number' ? null : cart
+    const saleId = shown ? shown.saleId : (cart as number)
     return inTransaction(async (trx) => {
       const lock = trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''
       const [saleRead, pendingRead, itemsRead, ...extra] = await runStatements(trx, [
@@ -280,7 +300,15 @@ export default class CartService {
         { sql: "SELECT id FROM payments WHERE sale_id = ? AND status = 'pending' LIMIT 1", bindings: [saleId] },
         { sql: `SELECT ${CART_LINE_COLUMNS} FROM sale_items WHERE sale_id = ? ORDER BY position`, bindings: [saleId] },
         ...reads,
+        ...(shown ? [{ sql: 'SELECT * FROM registers WHERE id = ? AND store_id = ?', bindings: [shown.registerId, actor.store.id] }] : []),
       ])
+      if (shown) {
+        const row = saleRead.rows[0]
+        shown.register = extra.pop()!.rows[0]
+        // Checked under the sale's lock: nothing can complete, void or park it before this commits
+        const stillShown = row && row.status === 'open' && row.channel === 'till' && Number(row.register_id) === shown.registerId
+        if (!stillShown || !shown.register) throw new ShownCartChanged()
+      }
       const sale = this.#openSale(saleRead.rows[0])
       if (sale.paidTotal > 0) {
         throw new DomainError('Payments were taken: remove them before changing the cart', { status: 409, code: 'sale_has_payments' })

@@ -6,7 +6,7 @@ import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import Customer from '#models/customer'
 import type Sale from '#models/sale'
-import CartService from '#sales/cart_service'
+import CartService, { type ShownCart } from '#sales/cart_service'
 import { actorOf } from '#staff/actor'
 import CatalogService from '#catalog/catalog_service'
 import { paymentMethods } from '#sales/payment_methods'
@@ -45,6 +45,23 @@ export default class TillScreenService {
     }
     const registers = await Register.query().where('store_id', ctx.store.id).orderBy('id').limit(2)
     return registers.length === 1 ? registers[0] : null
+  }
+
+  /**
+   * The cart this till's page shows (the X-Cart-Id header, which public/js/app.js sends with each
+   * htmx request) on the register its cookie names: a change takes it only when it still is that
+   * register's open cart (CartService), else null: the register's cart is read
+   */
+  shownCart(ctx: HttpContext): ShownCart | null {
+    const saleId = Number(ctx.request.header('x-cart-id'))
+    const registerId = Number(ctx.request.cookie(REGISTER_COOKIE))
+    if (!Number.isSafeInteger(saleId) || saleId < 1 || !Number.isSafeInteger(registerId) || registerId < 1) return null
+    return { saleId, registerId }
+  }
+
+  /** The register a change of the shown cart read with it: this request's register, not read again */
+  tookShownCart(ctx: HttpContext, shown: ShownCart) {
+    registerOfRequest.set(ctx, Promise.resolve(Register.$createFromAdapterResult(shown.register)!))
   }
 
   /**

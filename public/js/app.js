@@ -24,6 +24,10 @@ document.addEventListener('htmx:configRequest', (event) => {
     device = localStorage.getItem('pos-till-device')
   } catch {}
   if (device) event.detail.headers['X-Till-Device'] = device
+  // The cart on screen: a change of it then needs no round trip to find it (the server takes it
+  // only while it still is the register's open cart)
+  const cart = document.querySelector('#cart-panel[data-sale-id]')
+  if (cart) event.detail.headers['X-Cart-Id'] = cart.dataset.saleId
 })
 
 const scanInput = () => document.querySelector('[data-scan-input]')

@@ -26,6 +26,9 @@ test.group('Till checkout in Chromium', () => {
     const cola = await createProduct(fixture, { name: 'Cola 330ml', price: 1000, barcode: '5000112637922', stock: 10 })
     const gum = await createProduct(fixture, { name: 'Mint Gum', price: 250, barcode: '4006381333931', stock: 10 })
     const page = await signInAtTill(visit, fixture.users.cashier.email)
+    // Each scan names the cart the page shows (public/js/app.js): no round trip to find it
+    const namedCarts: string[] = []
+    page.on('request', (request: any) => request.url().endsWith('/till/scan') && namedCarts.push(request.headers()['x-cart-id']))
 
     await scan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola 330ml' }).waitFor()
@@ -55,6 +58,7 @@ test.group('Till checkout in Chromium', () => {
 
     const sale = await db.from('sales').where({ store_id: fixture.store.id, status: 'completed' }).firstOrFail()
     assert.equal(sale.total, 1890)
+    assert.deepEqual(namedCarts, [String(sale.id), String(sale.id)])
     const stock = await db.from('products').whereIn('id', [cola.id, gum.id]).orderBy('id').select('stock')
     assert.deepEqual(stock.map((r) => r.stock), [9, 7])
 

@@ -6,7 +6,7 @@ import TillScreenService from '#sales/till_screen_service'
 import AuthService from '#staff/auth_service'
 import { parseMoney } from '#core/money'
 import { DomainError, notFound } from '#exceptions/domain_error'
-import { currentSaleId, renderCart } from '#controllers/till/render_cart'
+import { changeCart, currentSaleId, renderCart } from '#controllers/till/render_cart'
 import {
   addItemValidator,
   discountValidator,
@@ -30,8 +30,7 @@ export default class CartController {
   /** A scanner's code + Enter adds the product; typed text that is no code shows matches */
   async scan(ctx: HttpContext) {
     const { code } = await ctx.request.validateUsing(scanValidator)
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.addByCode(actorOf(ctx), saleId, code)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.addByCode(actorOf(ctx), cart, code))
     if (sale) {
       // Without htmx (scripts not loaded yet) the form posted natively: show the whole till again
       if (!ctx.request.header('hx-request')) return ctx.response.redirect('/till')
@@ -59,35 +58,30 @@ export default class CartController {
 
   async add(ctx: HttpContext) {
     const { product_id: productId, quantity } = await ctx.request.validateUsing(addItemValidator)
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.addProduct(actorOf(ctx), saleId, productId, quantity ?? 1)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.addProduct(actorOf(ctx), cart, productId, quantity ?? 1))
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
   async quantity(ctx: HttpContext) {
     const { quantity } = await ctx.request.validateUsing(quantityValidator)
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setQuantity(actorOf(ctx), saleId, Number(ctx.params.id), quantity)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setQuantity(actorOf(ctx), cart, Number(ctx.params.id), quantity))
     return renderCart(ctx, this.screen, sale)
   }
 
   async remove(ctx: HttpContext) {
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.removeItem(actorOf(ctx), saleId, Number(ctx.params.id))
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.removeItem(actorOf(ctx), cart, Number(ctx.params.id)))
     return renderCart(ctx, this.screen, sale)
   }
 
   async lineDiscount(ctx: HttpContext) {
     const { type, value } = await this.#discount(ctx)
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setLineDiscount(actorOf(ctx), saleId, Number(ctx.params.id), type, value)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setLineDiscount(actorOf(ctx), cart, Number(ctx.params.id), type, value))
     return renderCart(ctx, this.screen, sale)
   }
 
   async cartDiscount(ctx: HttpContext) {
     const { type, value } = await this.#discount(ctx)
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setCartDiscount(actorOf(ctx), saleId, type, value)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setCartDiscount(actorOf(ctx), cart, type, value))
     return renderCart(ctx, this.screen, sale)
   }
 
@@ -102,8 +96,7 @@ export default class CartController {
     }
     const unitPrice = parseMoney(price, ctx.store.currency)
     if (unitPrice === null) throw new DomainError('Enter the price as an amount, such as 4.99', { code: 'invalid_price', field: 'price' })
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.overridePrice(actorOf(ctx), saleId, Number(ctx.params.id), unitPrice, approver)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.overridePrice(actorOf(ctx), cart, Number(ctx.params.id), unitPrice, approver))
     return renderCart(ctx, this.screen, sale)
   }
 

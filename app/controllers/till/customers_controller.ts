@@ -4,7 +4,7 @@ import CartService from '#sales/cart_service'
 import CustomerService from '#customers/customer_service'
 import TillScreenService from '#sales/till_screen_service'
 import { DomainError } from '#exceptions/domain_error'
-import { currentSaleId, renderCart, requireRegister } from '#controllers/till/render_cart'
+import { changeCart, renderCart, requireRegister } from '#controllers/till/render_cart'
 import { attachCustomerValidator, customerValidator, tillCustomerSearchValidator } from '#validators/customers'
 import { actorOf } from '#staff/actor'
 
@@ -31,8 +31,7 @@ export default class TillCustomersController {
 
   async attach(ctx: HttpContext) {
     const { customer_id: customerId } = await ctx.request.validateUsing(attachCustomerValidator)
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setCustomer(actorOf(ctx), saleId, customerId)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setCustomer(actorOf(ctx), cart, customerId))
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
@@ -51,8 +50,7 @@ export default class TillCustomersController {
   }
 
   async detach(ctx: HttpContext) {
-    const saleId = await currentSaleId(ctx, this.screen)
-    const sale = await this.cart.setCustomer(actorOf(ctx), saleId, null)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setCustomer(actorOf(ctx), cart, null))
     return renderCart(ctx, this.screen, sale)
   }
 }

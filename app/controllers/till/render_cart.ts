@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type Sale from '#models/sale'
 import TillScreenService from '#sales/till_screen_service'
 import { DomainError } from '#exceptions/domain_error'
+import { ShownCartChanged, type CartRef } from '#sales/cart_service'
 
 /** The cart partial that every till action answers with (the same template the page includes) */
 export async function renderCart(ctx: HttpContext, screen: TillScreenService, sale?: Sale, extra: Record<string, unknown> = {}) {
@@ -14,6 +15,24 @@ export async function requireRegister(ctx: HttpContext, screen: TillScreenServic
   const register = await screen.register(ctx)
   if (!register) throw noRegister()
   return register
+}
+
+/**
+ * A change of the till's cart: of the one the page shows when it still is the register's open
+ * cart (no round trip to find it), else of the register's current cart
+ */
+export async function changeCart<T>(ctx: HttpContext, screen: TillScreenService, change: (cart: CartRef) => Promise<T>): Promise<T> {
+  const shown = screen.shownCart(ctx)
+  if (shown) {
+    try {
+      const changed = await change(shown)
+      screen.tookShownCart(ctx, shown)
+      return changed
+    } catch (error) {
+      if (!(error instanceof ShownCartChanged)) throw error
+    }
+  }
+  return change(await currentSaleId(ctx, screen))
 }
 
 /** The id of the register's cart, for actions on it */

@@ -6,6 +6,7 @@ import { insertedId, insertStatement, runStatements } from '#platform/sql_batch'
 import { mysqlRoundTrips, pipelineTransactions } from '#platform/mysql_pipelining'
 import env from '#start/env'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 /*
 | Statement batches and transactions that spend no round trip of their own on BEGIN and
@@ -224,5 +225,31 @@ test.group('Statement batches: an API sale', () => {
     // read runs 10 ms after the commit and may fall inside the request.
     assert.isAtLeast(spent, 2)
     assert.isAtMost(spent, 3)
+  })
+})
+
+test.group('Statement batches: a till scan', () => {
+  test('MariaDB: a scan naming the cart on screen takes two round trips, three when its cart must be found', async ({ client, assert }) => {
+    if (!isMysql()) return assert.isTrue(true, 'SQLite runs in-process')
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { stock: 1000 })
+    const code = (await db.from('product_barcodes').where('product_id', product.id).first()).code
+    const scan = (cartId?: number) => {
+      const request = client
+        .post('/till/scan')
+        .loginAs(fixture.users.cashier)
+        .withCsrfToken()
+        .withCookie(REGISTER_COOKIE, String(fixture.register.id))
+        .header('HX-Request', 'true')
+      return (cartId ? request.header('X-Cart-Id', String(cartId)) : request).form({ code })
+    }
+    const first = await scan()
+    first.assertStatus(200)
+    const cartId = Number(/data-sale-id="(\d+)"/.exec(first.text())?.[1])
+
+    // BEGIN with the cart (locked), its pending payment, lines, the product and the register (1);
+    // the changed line and sale with the COMMIT (2). Without the page's cart id, its lookup first.
+    assert.equal(await fewestRoundTrips(async () => (await scan(cartId)).assertStatus(200)), 2)
+    assert.equal(await fewestRoundTrips(async () => (await scan()).assertStatus(200)), 3)
   })
 })
