@@ -47,6 +47,26 @@ test.group('API idempotency', () => {
     assert.equal(await countRows('sales', { store_id: fixture.store.id }), 2)
   })
 
+  test('a retry sent for another of the user\u2019s stores answers the sale the key made there, and sells nothing more', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const other = await createStore()
+    const manager = fixture.users.manager
+    await db.table('store_users').insert({ store_id: other.store.id, user_id: manager.id, created_at: dbTimestamp() })
+    const a = await createProduct(fixture, { stock: 10 })
+    const token = await apiToken(client, manager)
+    const key = randomUUID()
+    const body = { items: [{ product_id: a.id, quantity: 1 }], payment_method: 'cash', tendered: 5000 }
+
+    const first = await client.post('/api/sales').bearerToken(token).header('Idempotency-Key', key).header('X-Store-Id', String(fixture.store.id)).json(body)
+    first.assertStatus(201)
+    const retry = await client.post('/api/sales').bearerToken(token).header('Idempotency-Key', key).header('X-Store-Id', String(other.store.id)).json(body)
+    retry.assertStatus(201)
+    assert.equal(retry.header('idempotent-replayed'), 'true')
+    assert.deepEqual(retry.body(), first.body())
+    assert.equal(await countRows('sales', { store_id: fixture.store.id }), 1)
+    assert.equal(await countRows('sales', { store_id: other.store.id }), 0)
+  })
+
   test('same key and another body: 409 idempotency_conflict, nothing written', async ({ client, assert }) => {
     const fixture = await createStore()
     const a = await createProduct(fixture, { stock: 10 })
