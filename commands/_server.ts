@@ -39,14 +39,14 @@ export function serverNodeFlags(env: Record<string, string | undefined> = proces
   return flags
 }
 
-export function startServer(appRoot: URL, env: Record<string, string | undefined>, options: { quiet?: boolean } = {}): ServerProcess {
+export function startServer(appRoot: URL, env: Record<string, string | undefined>, options: { quiet?: boolean; pipeErrors?: boolean } = {}): ServerProcess {
   const child = spawn(process.execPath, [...serverNodeFlags({ ...process.env, ...env }), '--import', '@poppinss/ts-exec', 'bin/server.ts'], {
     cwd: fileURLToPath(appRoot),
     // glibc gives each thread that allocates its own malloc arena (up to 8 per core), and
     // keeps their freed pages: two arenas held about 60 MB less under pos:bench-soak
     env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env },
-    // quiet: stdout is piped to the caller, which must read it
-    stdio: options.quiet ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    // quiet: stdout is piped to the caller, which must read it; pipeErrors: stderr too
+    stdio: options.quiet ? ['ignore', 'pipe', options.pipeErrors ? 'pipe' : 'inherit'] : 'inherit',
   })
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)))

@@ -1,7 +1,6 @@
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/transmit'
-// The redis entry alone: the transports index also loads the MQTT transport, whose package is not installed
-import { redis } from '@adonisjs/transmit/transports/redis'
+import { liveTransport } from '#platform/live_transport'
 
 /*
 | Live updates over server-sent events. One app server needs no transport. With REDIS_HOST set,
@@ -17,7 +16,7 @@ export default defineConfig({
   pingInterval: '25s',
   transport: redisHost
     ? {
-        driver: redis({ host: redisHost, port: env.get('REDIS_PORT', 6379), password: env.get('REDIS_PASSWORD') || undefined }),
+        driver: liveTransport({ host: redisHost, port: env.get('REDIS_PORT', 6379), password: env.get('REDIS_PASSWORD') || undefined }),
         channel: `pos::transmit::${database}`,
       }
     : null,

@@ -11,6 +11,8 @@ const appRoot = new URL('../../../', import.meta.url)
 export class AppProcess {
   server!: ServerProcess
   output = ''
+  /** What it wrote to stderr (passed on to the test run's stderr as well) */
+  errors = ''
   constructor(
     public port: number,
     public env: Record<string, string | undefined> = {}
@@ -21,8 +23,12 @@ export class AppProcess {
   }
 
   async start(env: Record<string, string | undefined> = {}) {
-    this.server = startServer(appRoot, { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: 'warn', ...this.env, ...env }, { quiet: true })
+    this.server = startServer(appRoot, { NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(this.port), LOG_LEVEL: 'warn', ...this.env, ...env }, { quiet: true, pipeErrors: true })
     this.server.child.stdout!.on('data', (chunk) => (this.output += chunk))
+    this.server.child.stderr!.on('data', (chunk) => {
+      this.errors += chunk
+      process.stderr.write(chunk)
+    })
     await waitForServer(this.server, this.port)
     return this
   }

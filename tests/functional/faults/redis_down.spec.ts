@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { createStore, PASSWORD } from '#tests/fixtures'
+import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { AppProcess } from './app_process.js'
 
 /*
@@ -48,9 +48,10 @@ test.group('Redis out of reach', (group) => {
     app = redis = null
   })
 
-  test('sign-in works and is limited while Redis is down, and uses Redis again once it is back', async ({ assert }) => {
+  test('sign-in and selling work and sign-in is limited while Redis is down, and Redis is used again once it is back', async ({ assert }) => {
     const fixture = await createStore()
     const email = fixture.users.cashier.email
+    const product = await createProduct(fixture, { stock: 100 })
     redis = await startRedis()
     app = await new AppProcess(PORT, { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(REDIS_PORT), LOG_LEVEL: 'info' }).start()
     const login = (as: string, password = PASSWORD) => app!.request('/api/auth/login', { method: 'POST', body: { email: as, password } })
@@ -90,9 +91,21 @@ test.group('Redis out of reach', (group) => {
     assert.match(before, /identity/, 'identity changes are heard through Redis')
     assert.match(before, /transmit/, 'live updates travel through Redis')
 
+    /** A paid API sale: its live update (stock and sales channels) goes through Redis after the commit */
+    const sell = async () => {
+      const { token } = (await (await login(email)).json()) as any
+      const body = { items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash', tendered: 100_000 }
+      return (await app!.request('/api/sales', { method: 'POST', token, key: randomUUID(), body })).status
+    }
+    assert.equal(await sell(), 201)
+
     await stopRedis(redis)
     redis = null
     for (let i = 0; i < 3; i++) assert.equal(await signedIn(), 200)
+    // The till keeps selling: the live updates that cannot go out are dropped, not the server
+    for (let i = 0; i < 3; i++) assert.equal(await sell(), 201)
+    await sleep(500)
+    assert.equal(await signedIn(), 200, 'the server still answers after the failed live updates')
     assert.equal(await failuresUntilBlocked(`b-${randomUUID()}@example.com`), 5, 'the limit still applies, in memory')
     assert.equal(app.output.split('Redis is unreachable').length - 1, 1, 'one warning for the outage')
 
@@ -111,5 +124,10 @@ test.group('Redis out of reach', (group) => {
     assert.match(resubscribed, /identity/)
     assert.match(resubscribed, /transmit/)
     assert.include(app.output, 'Redis is reachable again')
+    assert.equal(await sell(), 201)
+    // Each connection reports its errors: none printed "[ioredis] Unhandled error event" to stderr
+    assert.notMatch(app.output + app.errors, /unhandled/i, 'no unhandled error or rejection')
+    assert.equal(app.output.split('Live updates cannot reach Redis').length - 1, 1, 'one warning for the outage')
+    assert.include(app.output, 'Live updates reach Redis again')
   }).timeout(120_000)
 })
