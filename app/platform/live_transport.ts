@@ -8,8 +8,9 @@ import { RedisTransport } from '@boringnode/bus/transports/redis'
 | connections of its own (one publishes, one subscribes) and listens to neither's errors, so
 | while Redis was down ioredis printed "[ioredis] Unhandled error event" to stderr for each
 | failed reconnect of each, several lines a second for the whole outage. Here both connections
-| report: one warning per outage, one line when they are back. They reconnect by themselves;
-| a broadcast meanwhile is lost (pages re-read their figures when their stream comes back).
+| report: one warning per outage, one line when they are back. They reconnect by themselves; a
+| broadcast that fails meanwhile waits in the bus's retry queue and goes out on the reconnect
+| (selling never waits on it), and pages re-read their figures when their own stream comes back.
 */
 
 let down = false
