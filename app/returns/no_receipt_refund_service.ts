@@ -15,6 +15,7 @@ import { returnToStock } from '#returns/stock_return'
 import { runStatements } from '#platform/sql_batch'
 import { refundSummaryStatements } from '#sales/sale_summaries'
 import { publishRefunded, returnReason } from '#returns/returned_sale'
+import { refuseLeasedElsewhere } from '#sales/register_lease_service'
 
 /*
 | A return without a receipt: not linked to any sale, a manager's decision, refunded at the
@@ -45,8 +46,9 @@ export default class NoReceiptRefundService {
     })
 
     const plan = await inTransaction(async (trx) => {
-      const register = await trx.from('registers').where({ id: request.registerId, store_id: actor.store.id }).forUpdate().select('id', 'last_sale_hash').first()
+      const register = await trx.from('registers').where({ id: request.registerId, store_id: actor.store.id }).forUpdate().select('id', 'last_sale_hash', 'lease_device_id').first()
       if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+      await refuseLeasedElsewhere(trx, register, actor.deviceId, 'return')
       const products = await Product.query({ client: trx }).whereIn('id', request.lines.map((l) => l.productId)).where('store_id', actor.store.id)
       const byId = new Map(products.map((p) => [p.id, p]))
       const lines = request.lines.map((line, index) => {

@@ -4,6 +4,7 @@ import type Refund from '#models/refund'
 import { publish } from '#events/domain_events'
 import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
+import { refuseLeasedElsewhere } from '#sales/register_lease_service'
 
 /*
 | What refunds and voids share: the reason they must give, the locks they take in the one order
@@ -20,7 +21,7 @@ export function returnReason(input: string | null | undefined) {
 
 /**
  * Locks the register (whose chain takes the record), then the sale. The sale is read once
- * without a lock only to learn its register.
+ * without a lock only to learn its register. Refused on a register another till holds.
  */
 export async function lockCompletedSale(trx: TransactionClientContract, actor: Actor, saleId: number, registerId: number | null) {
   const found = await trx.from('sales').where({ id: saleId, store_id: actor.store.id }).select('register_id').first()
@@ -29,9 +30,11 @@ export async function lockCompletedSale(trx: TransactionClientContract, actor: A
     .from('registers')
     .where({ id: registerId ?? found.register_id, store_id: actor.store.id })
     .forUpdate()
-    .select('id', 'last_sale_hash')
+    .select('id', 'last_sale_hash', 'lease_device_id')
     .first()
   if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
+  // Not on the chain of a register another till holds for offline selling
+  await refuseLeasedElsewhere(trx, register, actor.deviceId, 'return')
   const sale = await Sale.query({ client: trx }).where('id', saleId).forUpdate().firstOrFail()
   if (sale.status !== 'completed') {
     const what = sale.status === 'voided' ? 'was voided' : `is ${sale.status}, not completed`

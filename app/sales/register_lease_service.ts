@@ -87,13 +87,21 @@ export default class RegisterLeaseService {
 /**
  * An online sale (or a card payment that would complete one) on a register another device holds
  * for offline selling is refused: it would take the number that device's offline sales continue
- * from, and they would all conflict at sync. The holder itself (its X-Till-Device header) sells as
- * always; a register without a lease is anyone's. `register` is the row the sale read under its
- * lock (lease_device_id included), so an allowed sale costs no query.
+ * from, and they would all conflict at sync. So is a refund or a void written to that register's
+ * chain (`recording` names it): it moves the chain's head, which the holder's offline sales link
+ * to just the same. The holder itself (its X-Till-Device header) works as always; a register
+ * without a lease is anyone's. `register` is the row read under its lock (lease_device_id
+ * included), so what is allowed costs no query.
  */
-export function refuseLeasedElsewhere(trx: TransactionClientContract, register: { id: number; lease_device_id: string | null }, deviceId: string | null | undefined): Promise<never> | undefined {
+export function refuseLeasedElsewhere(
+  trx: TransactionClientContract,
+  register: { id: number; lease_device_id: string | null },
+  deviceId: string | null | undefined,
+  recording: 'sale' | 'return' = 'sale'
+): Promise<never> | undefined {
   if (!register.lease_device_id || register.lease_device_id === deviceId) return undefined
-  return leasedError(trx, register.id, 'Sell on that till, or ask a manager to release the register under Offline sales.').then((error) => {
+  const advice = recording === 'sale' ? 'Sell on that till' : 'Make it on that till (or pay the refund from another register)'
+  return leasedError(trx, register.id, `${advice}, or ask a manager to release the register under Offline sales.`).then((error) => {
     throw error
   })
 }

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
+import Register from '#models/register'
 import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf, type TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { pluginHost } from '#plugins/host'
@@ -72,6 +73,53 @@ test.group('Offline till: the lease refuses online sales from other devices', ()
     assert.equal(refusedPayment.body().errors[0].code, 'register_leased')
     ;(await pay(holder.deviceId)).assertStatus(201)
     assert.equal(await completed(fixture), 2)
+  })
+
+  test('refunds, returns without a receipt and voids on a held register are refused from other devices; from another register\u2019s drawer or by the holder they go through', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const token = await apiToken(client, fixture.users.manager)
+    const sold = await apiSale(client, token, fixture, tea.id)
+    sold.assertStatus(201)
+    const sale = sold.body()
+    const holder = new TestDevice(fixture)
+    ;(await holder.takeLease(client)).assertStatus(200)
+    const head = async () => (await db.from('registers').where('id', fixture.register.id).first()).last_sale_hash
+    const headBefore = await head()
+
+    const post = (url: string, body: unknown, device?: string) => {
+      const request = client.post(url).bearerToken(token).header('idempotency-key', randomUUID())
+      if (device) request.header('X-Till-Device', device)
+      return request.json(body)
+    }
+    const refund = (device?: string, registerId?: number) =>
+      post(`/api/sales/${sale.id}/refunds`, { items: [{ sale_item_id: sale.items[0].id, quantity: 1 }], reason: 'Broken', ...(registerId ? { register_id: registerId } : {}) }, device)
+    const withoutReceipt = (device?: string) => post('/api/refunds', { items: [{ product_id: tea.id, quantity: 1 }], reason: 'No receipt', register_id: fixture.register.id }, device)
+    const voidSale = (device?: string) => post(`/api/sales/${sale.id}/void`, { reason: 'Rung up twice' }, device)
+
+    // Each would be the next link of the register's chain, which the holder's offline sales link to
+    for (const device of [undefined, randomUUID()]) {
+      for (const attempt of [refund, withoutReceipt, voidSale]) {
+        const refused = await attempt(device)
+        refused.assertStatus(409)
+        assert.equal(refused.body().errors[0].code, 'register_leased')
+        assert.include(refused.body().errors[0].message, 'Make it on that till (or pay the refund from another register)')
+      }
+    }
+    assert.equal(await countRows('refunds', { store_id: fixture.store.id }), 0)
+    assert.equal((await db.from('sales').where('id', sale.id).first()).status, 'completed')
+    assert.equal(await head(), headBefore)
+    assert.equal(await stockOf(tea.id), 19)
+
+    // Paid from another register's drawer: that register's chain takes it
+    const second = await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })
+    ;(await refund(undefined, second.id)).assertStatus(201)
+    assert.equal(await head(), headBefore)
+    // The holder itself
+    ;(await withoutReceipt(holder.deviceId)).assertStatus(201)
+    assert.notEqual(await head(), headBefore)
+    assert.equal(await stockOf(tea.id), 21)
+    assert.equal(await ledgerSum(tea.id), 21)
   })
 
   test('a register without a lease sells as before, with or without a device id; released, it is anyone\'s again', async ({ client, assert }) => {
