@@ -53,7 +53,9 @@ test.group('Backups', (group) => {
       }
     }
     const clients = tokens.map((token, n) => seller(token, n))
-    while (acknowledged.length < 8 && !failures.length) await new Promise((resolve) => setTimeout(resolve, 20))
+    const deadline = Date.now() + 30_000
+    while (acknowledged.length < 8 && !failures.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.isAtLeast(acknowledged.length, 8, `8 sales before the backup, within 30 s: ${failures.join('; ')}`)
     const beforeBackup = [...acknowledged]
 
     // The tills sell on until 8 more sales are acknowledged after the backup opened its snapshot
@@ -70,6 +72,7 @@ test.group('Backups', (group) => {
     clearInterval(stopper)
     selling = false
     await Promise.all(clients)
+    assert.notEqual(backup.code, 124, backup.out)
     assert.isNotNull(atSnapshot, backup.out)
 
     assert.deepEqual(failures, [])

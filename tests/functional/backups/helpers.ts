@@ -17,7 +17,12 @@ export interface Run {
 }
 
 /** Runs `node ace <args>` with the test run's environment plus `extra` */
-export function ace(args: string[], extra: Record<string, string> = {}, onOutput?: (text: string) => void): Promise<Run> {
+/**
+ * Runs an ace command in a child process. One that has not ended after `timeoutMs` is killed and
+ * answers code 124 with what it printed so far: a hung backup or restore fails its test with its
+ * own output, instead of the test's time limit with none (as once in CI).
+ */
+export function ace(args: string[], extra: Record<string, string> = {}, onOutput?: (text: string) => void, timeoutMs = 90_000): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['ace.js', ...args], {
       cwd: app.makePath(),
@@ -26,12 +31,20 @@ export function ace(args: string[], extra: Record<string, string> = {}, onOutput
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
     child.stdout.on('data', (chunk) => {
       out += chunk
       onOutput?.(out)
     })
     child.stderr.on('data', (chunk) => (out += chunk))
-    child.on('exit', (code) => resolve({ code: code ?? 1, out }))
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve(timedOut ? { code: 124, out: `${out}\n[node ace ${args.join(' ')}: killed after ${timeoutMs / 1000} s]` } : { code: code ?? 1, out })
+    })
   })
 }
 
