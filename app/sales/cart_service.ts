@@ -9,8 +9,8 @@ import type User from '#models/user'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import type { Actor } from '#staff/actor'
 import { recordAudit } from '#platform/audit_service'
-import { inTransaction } from '#platform/db_transaction'
-import { afterWrite, modelWrite, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
+import { inTransaction, writeAtCommit } from '#platform/db_transaction'
+import { afterWrite, markInserted, modelInsert, modelWrite, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
 import { codeLookup, productFound } from '#catalog/catalog_service'
 import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, saleItemRow } from '#sales/cart_line_rows'
 import { newCartLine, quantityInCart, type CartLine } from '#core/cart_lines'
@@ -64,9 +64,24 @@ export default class CartService {
   }
 
   #newCart(actor: Actor, registerId: number) {
+    return this.#emptyCart(actor, registerId).save()
+  }
+
+  /**
+   * The register's next cart, written with the COMMIT of the transaction that completes its sale
+   * (no round trip of its own); its id is set once that COMMIT has answered. The completed panel
+   * names it (X-Cart-Id), so the next customer's first scan needs no lookup and no INSERT.
+   */
+  nextCartAtCommit(trx: TransactionClientContract, actor: Actor, registerId: number): Sale {
+    const cart = this.#emptyCart(actor, registerId)
+    writeAtCommit(trx, [modelInsert(cart)], ([inserted]) => markInserted(cart, inserted))
+    return cart
+  }
+
+  #emptyCart(actor: Actor, registerId: number) {
     // Its amounts written, not left to the columns' defaults: the model answers with what it was
     // given, and an undefined total made the new cart's amount due NaN (a 500 with cash rounding)
-    return Sale.create({
+    return new Sale().merge({
       storeId: actor.store.id,
       registerId,
       userId: actor.user.id,

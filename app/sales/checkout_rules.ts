@@ -74,6 +74,8 @@ export interface PaymentOutcome {
   sale: Sale
   payment: Payment
   completed: boolean
+  /** The register's next cart, when the payment completed the sale and one was asked for (openNextCart) */
+  nextCart?: Sale
 }
 
 /** A gateway payment waits for its terminal: the cart must not change under it */

@@ -12,6 +12,7 @@ import { paymentMethod, LOYALTY_METHOD } from '#sales/payment_methods'
 import { pluginRegistry } from '#plugins/registry'
 import { type PaymentRequest, type PaymentOutcome, priceSale, lockOpenSale, publishCompleted, within } from '#sales/checkout_rules'
 import { completeSale } from '#sales/sale_completion'
+import CartService from '#sales/cart_service'
 
 /*
 | Payments on an open sale: each is checked (method, amount, change, cash rounding), points are
@@ -20,8 +21,12 @@ import { completeSale } from '#sales/sale_completion'
 */
 
 export default class PaymentService {
-  /** `client`: run inside the caller's transaction (an idempotent API write); sale:completed goes out when it commits */
-  async addPayment(actor: Actor, saleId: number, request: PaymentRequest, client?: TransactionClientContract | null): Promise<PaymentOutcome> {
+  /**
+   * `client`: run inside the caller's transaction (an idempotent API write); sale:completed goes
+   * out when it commits. `openNextCart` (the till): a payment that completes a register's sale
+   * also writes the register's next, empty cart with its COMMIT (CartService.nextCartAtCommit).
+   */
+  async addPayment(actor: Actor, saleId: number, request: PaymentRequest, client?: TransactionClientContract | null, options: { openNextCart?: boolean } = {}): Promise<PaymentOutcome> {
     let productIds: number[] = []
     const outcome = await within(client, async (trx) => {
       const sale = await lockOpenSale(actor, saleId, trx)
@@ -31,7 +36,9 @@ export default class PaymentService {
       // Taxes are worked out again with the calculator in force: a tax plugin that fails now refuses the payment
       await priceSale(actor.store, sale, items, trx)
       for (const item of items) if (item.$isDirty) await item.useTransaction(trx).save()
-      return this.#pay(actor, sale, items, request, trx)
+      const paid = await this.#pay(actor, sale, items, request, trx)
+      if (!paid.completed || !options.openNextCart || !sale.registerId) return paid
+      return { ...paid, nextCart: new CartService().nextCartAtCommit(trx, actor, sale.registerId) }
     })
     if (outcome.completed && client) client.after('commit', () => publishCompleted(outcome.sale, productIds))
     else if (outcome.completed) publishCompleted(outcome.sale, productIds)

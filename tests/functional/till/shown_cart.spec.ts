@@ -56,6 +56,37 @@ test.group('Till: the cart the page shows', () => {
     assert.deepEqual(await linesOf(cartId), [[product.id, 1]])
   })
 
+  test('the completed sale\u2019s panel names the register\u2019s next cart, written with its commit: the next customer\u2019s first scan lands there', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { price: 1000, stock: 50 })
+    const code = await barcodeOf(product.id)
+    const openCarts = async () => (await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).orderBy('id').select('id')).map((r) => Number(r.id))
+
+    const first = await till(client, fixture, '/till/scan').form({ code })
+    const sold = shownId(first.text())
+    // A payment that does not complete the sale opens nothing
+    const part = await till(client, fixture, '/till/payments', { cartId: sold }).form({ method: 'card_external', amount: '5.00', reference: 'R1' })
+    part.assertStatus(200)
+    assert.deepEqual(await openCarts(), [sold])
+    const paid = await till(client, fixture, '/till/payments', { cartId: sold }).form({ method: 'cash', tendered: '20.00' })
+    paid.assertStatus(200)
+    assert.include(paid.text(), 'data-completed-sale')
+    const next = shownId(paid.text())
+    assert.isAbove(next, sold)
+    assert.deepEqual(await openCarts(), [next])
+    const cart = await db.from('sales').where('id', next).firstOrFail()
+    assert.equal(cart.channel, 'till')
+    assert.equal(cart.store_id, fixture.store.id)
+    assert.equal(cart.user_id, fixture.users.cashier.id)
+    assert.equal(Number(cart.total), 0)
+    assert.deepEqual(await linesOf(next), [])
+
+    const scanned = await till(client, fixture, '/till/scan', { cartId: next }).form({ code })
+    assert.equal(shownId(scanned.text()), next)
+    assert.deepEqual(await linesOf(next), [[product.id, 1]])
+    assert.deepEqual(await openCarts(), [next])
+  })
+
   test('a named cart that is not the register\u2019s open one is left alone: the scan lands in the register\u2019s cart', async ({ client, assert }) => {
     const fixture = await createStore()
     const other = await createStore()
