@@ -74,7 +74,7 @@ export interface PaymentOutcome {
   sale: Sale
   payment: Payment
   completed: boolean
-  /** The register's next cart, when the payment completed the sale and one was asked for (openNextCart) */
+  /** The register's next cart, opened when the payment completed a till sale (its id once committed) */
   nextCart?: Sale
 }
 

@@ -21,12 +21,8 @@ import CartService from '#sales/cart_service'
 */
 
 export default class PaymentService {
-  /**
-   * `client`: run inside the caller's transaction (an idempotent API write); sale:completed goes
-   * out when it commits. `openNextCart` (the till): a payment that completes a register's sale
-   * also writes the register's next, empty cart with its COMMIT (CartService.nextCartAtCommit).
-   */
-  async addPayment(actor: Actor, saleId: number, request: PaymentRequest, client?: TransactionClientContract | null, options: { openNextCart?: boolean } = {}): Promise<PaymentOutcome> {
+  /** `client`: run inside the caller's transaction (an idempotent API write); sale:completed goes out when it commits */
+  async addPayment(actor: Actor, saleId: number, request: PaymentRequest, client?: TransactionClientContract | null): Promise<PaymentOutcome> {
     let productIds: number[] = []
     const outcome = await within(client, async (trx) => {
       const sale = await lockOpenSale(actor, saleId, trx)
@@ -36,9 +32,7 @@ export default class PaymentService {
       // Taxes are worked out again with the calculator in force: a tax plugin that fails now refuses the payment
       await priceSale(actor.store, sale, items, trx)
       for (const item of items) if (item.$isDirty) await item.useTransaction(trx).save()
-      const paid = await this.#pay(actor, sale, items, request, trx)
-      if (!paid.completed || !options.openNextCart || !sale.registerId) return paid
-      return { ...paid, nextCart: new CartService().nextCartAtCommit(trx, actor, sale.registerId) }
+      return this.#pay(actor, sale, items, request, trx)
     })
     if (outcome.completed && client) client.after('commit', () => publishCompleted(outcome.sale, productIds))
     else if (outcome.completed) publishCompleted(outcome.sale, productIds)
@@ -72,7 +66,7 @@ export default class PaymentService {
       }
       const approved = await Payment.query({ client: trx }).where({ sale_id: sale.id, status: 'approved' }).orderBy('id')
       await completeSale(actor, sale, items, approved, trx, payment)
-      return { sale, payment, completed: true }
+      return { sale, payment, completed: true, nextCart: nextCartOf(trx, actor, sale) }
     })
     if (outcome.completed) publishCompleted(outcome.sale, productIds)
     return outcome
@@ -113,8 +107,17 @@ export default class PaymentService {
     }
     const earlier = await Payment.query({ client: trx }).where({ sale_id: sale.id, status: 'approved' }).orderBy('id')
     await completeSale(actor, sale, items, [...earlier, payment], trx, payment)
-    return { sale, payment, completed: true }
+    return { sale, payment, completed: true, nextCart: nextCartOf(trx, actor, sale) }
   }
+}
+
+/**
+ * A till sale that completes opens its register's next, empty cart, written with its COMMIT (no
+ * round trip of its own): the completed panel names it, so the next customer's first scan needs
+ * no lookup and no INSERT (CartService.nextCartAtCommit)
+ */
+function nextCartOf(trx: TransactionClientContract, actor: Actor, sale: Sale) {
+  return sale.channel === 'till' && sale.registerId ? new CartService().nextCartAtCommit(trx, actor, sale.registerId) : undefined
 }
 
 /** A points payment spends the customer's points in the sale's transaction (the loyalty plugin says no when short) */

@@ -47,7 +47,7 @@ export default class GatewayPaymentsController {
   async #render(ctx: HttpContext, { payment, completed }: GatewayOutcome) {
     if (completed) {
       const detail = await this.sales.find(ctx.store, completed.sale.id)
-      return ctx.view.render('till/_completed', { ...detail, store: ctx.store })
+      return ctx.view.render('till/_completed', { ...detail, store: ctx.store, nextCartId: completed.nextCart?.id })
     }
     if (payment.status === 'pending') {
       return ctx.view.render('till/_gateway_payment', { payment, store: ctx.store, label: paymentMethodLabel(payment.method) })

@@ -27,13 +27,12 @@ export default class PaymentsController {
       throw new DomainError('Enter the amount the customer handed over', { code: 'tendered_required', field: 'tendered' })
     }
     const saleId = await currentSaleId(ctx, this.screen)
-    const outcome = await this.payments.addPayment(
-      actorOf(ctx),
-      saleId,
-      { method: input.method, amount, tendered, reference: input.reference ?? null },
-      null,
-      { openNextCart: true }
-    )
+    const outcome = await this.payments.addPayment(actorOf(ctx), saleId, {
+      method: input.method,
+      amount,
+      tendered,
+      reference: input.reference ?? null,
+    })
     if (!outcome.completed) return renderCart(ctx, this.screen, outcome.sale)
     const detail = await this.sales.find(ctx.store, outcome.sale.id)
     return ctx.view.render('till/_completed', { ...detail, store: ctx.store, nextCartId: outcome.nextCart?.id })

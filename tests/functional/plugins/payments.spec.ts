@@ -73,7 +73,12 @@ test.group('Payment gateways: manual card machine', (group) => {
     assert.include(paid.text(), 'A1B2C3')
     const [payment] = await paymentsOf(saleId)
     assert.deepInclude(payment, { method: 'manual_card', amount: 1250, status: 'approved', reference: 'A1B2C3', gateway: 'manual-card' })
-    assert.equal((await db.from('sales').where('id', saleId).first()).status, 'completed')
+    const sale = await db.from('sales').where('id', saleId).first()
+    assert.equal(sale.status, 'completed')
+    // The approval that completed it opened the register's next cart, which the panel names
+    const next = Number(/id="cart-panel"[^>]*data-sale-id="(\d+)"/.exec(paid.text())?.[1])
+    const open = await db.from('sales').where({ register_id: sale.register_id, status: 'open' }).select('id')
+    assert.deepEqual(open.map((r) => Number(r.id)), [next])
   })
 
   test('the built-in card method still works with the plugin enabled, and split with the card machine', async ({ client, assert }) => {
