@@ -3,6 +3,8 @@ import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, PASSWORD, type TestStore } from '#tests/fixtures'
 import { submit } from '#tests/functional/backoffice/helpers'
 import { mysqlRoundTrips } from '#platform/mysql_pipelining'
+import { userWithStore } from '#staff/access_token_provider'
+import User from '#models/user'
 import { startServer, waitForServer, type ServerProcess } from '../../../commands/_server.js'
 
 /*
@@ -79,6 +81,37 @@ test.group('Who is asking: what the app changes is seen at once', () => {
     const edit = await submit(client, fixture.users.admin, 'put', `/backoffice/stores/${fixture.store.id}`, storeForm(fixture, { allow_negative_stock: ['', 'on'] }))
     edit.assertStatus(302)
     ;(await sell()).assertStatus(201)
+  })
+
+  test('each request gets a user and store model of its own from the kept rows', async ({ assert }) => {
+    const fixture = await createStore()
+    const rows = {
+      user: (await db.from('users').where('id', fixture.users.cashier.id).first()) as Record<string, any>,
+      store: (await db.from('stores').where('id', fixture.store.id).first()) as Record<string, any>,
+    }
+    // The first is converted by Lucid; the next ones copy what it consumed
+    const [first, second, third] = [userWithStore(User, rows)!, userWithStore(User, rows)!, userWithStore(User, rows)!]
+    assert.notStrictEqual(second, third)
+    assert.notStrictEqual(second.store, third.store)
+    for (const user of [second, third]) {
+      assert.deepEqual(user.serialize(), first.serialize())
+      assert.deepEqual(user.store.serialize(), first.store.serialize())
+      assert.isTrue(user.$isPersisted)
+      assert.isFalse(user.$isDirty)
+      assert.isFalse(user.store.$isDirty)
+      assert.isTrue(user.createdAt.equals(first.createdAt))
+    }
+
+    // A change one request makes, saved or not, is its own
+    second.name = 'Changed in one request'
+    second.store.name = 'Changed store'
+    assert.deepEqual(Object.keys(second.$dirty), ['name'])
+    assert.equal(third.name, first.name)
+    assert.equal(third.store.name, first.store.name)
+    assert.isFalse(third.$isDirty)
+    await second.save()
+    assert.equal((await db.from('users').where('id', second.id).first()).name, 'Changed in one request')
+    assert.equal(userWithStore(User, rows)!.name, first.name)
   })
 
   test('MariaDB: a request of a token read moments ago spends no round trip on who is asking', async ({ client, assert }) => {
