@@ -8,7 +8,7 @@ import { checkBarcode } from '#core/barcode'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
-import { runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
+import { modelFromRow, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
 import db from '@adonisjs/lucid/services/db'
 
 /*
@@ -65,7 +65,7 @@ export function codeLookup(storeId: number, code: string): Statement[] | null {
 /** The product codeLookup's reads found, or null */
 export function productFound([byBarcode, bySku]: StatementResult[]): Product | null {
   const row = byBarcode.rows[0] ?? bySku.rows[0]
-  return row ? Product.$createFromAdapterResult(row)! : null
+  return row ? modelFromRow(Product, row) : null
 }
 
 export default class CatalogService {

@@ -10,7 +10,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import type { Actor } from '#staff/actor'
 import { recordAudit } from '#platform/audit_service'
 import { inTransaction, writeAtCommit } from '#platform/db_transaction'
-import { afterWrite, markInserted, modelInsert, modelWrite, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
+import { afterWrite, markInserted, modelFromRow, modelInsert, modelWrite, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
 import { codeLookup, productFound } from '#catalog/catalog_service'
 import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, saleItemRow } from '#sales/cart_line_rows'
 import { newCartLine, quantityInCart, type CartLine } from '#core/cart_lines'
@@ -50,7 +50,7 @@ export default class CartService {
   /** The register's open sale on the till (`read`: openCartStatement's result), created when there is none */
   async currentCart(actor: Actor, registerId: number, read?: StatementResult): Promise<Sale> {
     const found = read ?? (await runStatements(db.connection(), [this.openCartStatement(registerId)]))[0]
-    if (found.rows[0]) return Sale.$createFromAdapterResult(found.rows[0])!
+    if (found.rows[0]) return modelFromRow(Sale, found.rows[0])
     return this.#newCart(actor, registerId)
   }
 
@@ -100,7 +100,7 @@ export default class CartService {
 
   async addProduct(actor: Actor, cart: CartRef, productId: number, quantity = 1) {
     const read = { sql: 'SELECT * FROM products WHERE id = ? AND store_id = ?', bindings: [productId, actor.store.id] }
-    const sale = await this.#addProduct(actor, cart, quantity, [read], ([found]) => (found.rows[0] ? Product.$createFromAdapterResult(found.rows[0])! : null))
+    const sale = await this.#addProduct(actor, cart, quantity, [read], ([found]) => (found.rows[0] ? modelFromRow(Product, found.rows[0]) : null))
     if (!sale) throw notFound('The product', 'product_id')
     return sale
   }
@@ -353,7 +353,7 @@ export default class CartService {
 
   /** A sale row read for a change: it must exist and still be open */
   #openSale(row: unknown): Sale {
-    const sale = row ? Sale.$createFromAdapterResult(row) : null
+    const sale = row ? modelFromRow(Sale, row as Record<string, unknown>) : null
     if (!sale) throw notFound('The sale', 'sale_id')
     if (sale.status !== 'open') {
       throw new DomainError(`This sale is ${sale.status}; it can no longer be changed`, { status: 409, code: `sale_${sale.status}`, field: 'sale_id' })

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
-import { runStatements } from '#platform/sql_batch'
+import { modelFromRow, runStatements } from '#platform/sql_batch'
 import Register from '#models/register'
 import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
@@ -61,7 +61,7 @@ export default class TillScreenService {
 
   /** The register a change of the shown cart read with it: this request's register, not read again */
   tookShownCart(ctx: HttpContext, shown: ShownCart) {
-    registerOfRequest.set(ctx, Promise.resolve(Register.$createFromAdapterResult(shown.register)!))
+    registerOfRequest.set(ctx, Promise.resolve(modelFromRow(Register, shown.register!)))
   }
 
   /**
@@ -76,7 +76,7 @@ export default class TillScreenService {
         this.carts.openCartStatement(chosen, 'id'),
       ])
       if (registerRead.rows[0]) {
-        const register = Register.$createFromAdapterResult(registerRead.rows[0])!
+        const register = modelFromRow(Register, registerRead.rows[0])
         registerOfRequest.set(ctx, Promise.resolve(register))
         return this.carts.currentCartId(actorOf(ctx), register.id, cartRead)
       }

@@ -8,7 +8,7 @@ import type { DbAccessTokensProviderOptions } from '@adonisjs/auth/types/access_
 import User from '#models/user'
 import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
-import { runStatements, type Statement } from '#platform/sql_batch'
+import { modelFromRow, runStatements, type Statement } from '#platform/sql_batch'
 import { cachedIdentity, identityChanged, identityGeneration, keepIdentity, type IdentityRows } from '#staff/identity_cache'
 
 /*
@@ -54,7 +54,7 @@ const consumedRows = new WeakMap<object, Record<string, unknown>>()
 function fromKeptRow<T extends typeof User | typeof Store>(model: T, row: Record<string, any>): InstanceType<T> {
   const consumed = consumedRows.get(row)
   if (!consumed) {
-    const instance = model.$createFromAdapterResult(row) as InstanceType<T>
+    const instance = modelFromRow(model, row) as InstanceType<T>
     const attributes = { ...instance.$attributes }
     const plain = !Object.keys(instance.$extras).length && Object.values(attributes).every((value) => value === null || typeof value !== 'object' || DateTime.isDateTime(value))
     if (plain) consumedRows.set(row, attributes)
