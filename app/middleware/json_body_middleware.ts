@@ -32,10 +32,33 @@ export function parseBody(text: string): Record<string, unknown> | unknown[] {
   if (nestingDepth(text) > MAX_DEPTH) {
     throw new DomainError(`The JSON body is nested more than ${MAX_DEPTH} levels deep`, { status: 400, code: 'json_too_deep' })
   }
+  let body: Record<string, unknown> | unknown[]
   try {
-    return safeParse(text, (key: string, value: unknown) => (key !== '' && value === '' ? null : value))
+    body = safeParse(text)
   } catch {
     throw new DomainError('The body is not valid JSON', { status: 400, code: 'invalid_json' })
+  }
+  emptyStringsToNull(body)
+  return body
+}
+
+/**
+ * Every empty string in the parsed body becomes null, in place (what a reviver did: V8 parses
+ * with one several times slower, and this walk is at most MAX_DEPTH deep)
+ */
+function emptyStringsToNull(value: Record<string, unknown> | unknown[]) {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      if (item === '') value[i] = null
+      else if (item !== null && typeof item === 'object') emptyStringsToNull(item as Record<string, unknown>)
+    }
+    return
+  }
+  for (const key in value) {
+    const item = value[key]
+    if (item === '') value[key] = null
+    else if (item !== null && typeof item === 'object') emptyStringsToNull(item as Record<string, unknown>)
   }
 }
 
