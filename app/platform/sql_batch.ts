@@ -70,7 +70,8 @@ function preparedColumns(row: LucidRow, attributes: Record<string, unknown>): Re
 
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`)
 
-function sqlDateTime(at: DateTime) {
+/** A DateTime as MySQL and SQLite take it, 'yyyy-MM-dd HH:mm:ss' in its own zone (as a model's save() writes it) */
+export function sqlDateTime(at: DateTime) {
   return `${String(at.year).padStart(4, '0')}-${two(at.month)}-${two(at.day)} ${two(at.hour)}:${two(at.minute)}:${two(at.second)}`
 }
 

@@ -7,6 +7,7 @@ import Payment from '#models/payment'
 import GatewayPaymentService from '#sales/gateway_payment_service'
 import type User from '#models/user'
 import CheckoutService from '#sales/checkout_service'
+import type { NewSale } from '#sales/new_sale'
 import type { LineRequest, PaymentRequest } from '#sales/checkout_rules'
 import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
@@ -231,7 +232,7 @@ export default class RefundService {
    */
   async exchange(actor: Actor, saleId: number, request: ExchangeRequest) {
     const checkout = new CheckoutService()
-    let newSale: Sale | null = null
+    let newSale: NewSale | null = null
     const plan = await inTransaction(async (trx) => {
       newSale = null
       return this.refundWithin(trx, actor, saleId, request, {
@@ -249,7 +250,7 @@ export default class RefundService {
     })
     // The new sale's sale:completed went out with the commit (CheckoutService.createSale)
     publishRefunded(plan)
-    return { refund: plan.refund, sale: newSale! as Sale }
+    return { refund: plan.refund, sale: newSale! as NewSale }
   }
 
   // ---------------------------------------------------------------- internals

@@ -2,7 +2,7 @@ import type { DateTime } from 'luxon'
 import type Product from '#models/product'
 import type Sale from '#models/sale'
 import type SaleItem from '#models/sale_item'
-import type Payment from '#models/payment'
+import { NewSale, type PaymentFields } from '#sales/new_sale'
 import type Refund from '#models/refund'
 import type { CartLine } from '#core/cart_lines'
 
@@ -53,7 +53,7 @@ export function saleItemJson(item: SaleItem | CartLine) {
   }
 }
 
-export function paymentJson(payment: Payment) {
+export function paymentJson(payment: PaymentFields) {
   return {
     id: payment.id,
     sale_id: payment.saleId,
@@ -92,7 +92,9 @@ export function refundJson(refund: Refund) {
   }
 }
 
-export function saleJson(sale: Sale, items: (SaleItem | CartLine)[], payments: Payment[], refunds?: Refund[]) {
+/** A sale read back (a model), or one just made (NewSale: nothing returned or voided yet) */
+export function saleJson(sale: Sale | NewSale, items: (SaleItem | CartLine)[], payments: PaymentFields[], refunds?: Refund[]) {
+  const readBack = sale instanceof NewSale ? null : sale
   return {
     id: sale.id,
     number: sale.number ?? null,
@@ -115,11 +117,11 @@ export function saleJson(sale: Sale, items: (SaleItem | CartLine)[], payments: P
     // Returns (refunds.ts): what went back, and a void's who and why
     ...(refunds
       ? {
-          refunded_total: Number(sale.refundedTotal ?? 0),
+          refunded_total: Number(readBack?.refundedTotal ?? 0),
           refunds: refunds.map(refundJson),
-          voided_at: sale.voidedAt?.toISO() ?? null,
-          voided_by: sale.voidedBy ?? null,
-          void_reason: sale.voidReason ?? null,
+          voided_at: readBack?.voidedAt?.toISO() ?? null,
+          voided_by: readBack?.voidedBy ?? null,
+          void_reason: readBack?.voidReason ?? null,
         }
       : {}),
   }

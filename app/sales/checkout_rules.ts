@@ -2,7 +2,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Sale from '#models/sale'
 import type { DiscountType } from '#core/tax'
 import SaleItem from '#models/sale_item'
-import Payment from '#models/payment'
+import type { PaymentFields, SaleFields } from '#sales/new_sale'
 import Store from '#models/store'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import type { Actor } from '#staff/actor'
@@ -70,9 +70,10 @@ export interface PaymentRequest {
   reference?: string | null
 }
 
-export interface PaymentOutcome {
+export interface PaymentOutcome<P extends PaymentFields = PaymentFields> {
   sale: Sale
-  payment: Payment
+  /** A new payment (NewPayment), or the gateway payment approved (a Payment model) */
+  payment: P
   completed: boolean
   /** The register's next cart, opened when the payment completed a till sale (its id once committed) */
   nextCart?: Sale
@@ -87,7 +88,7 @@ export function pendingPaymentError() {
 }
 
 /** Recomputes every amount of the sale from its lines (pricing is the only place that rounds) */
-export async function priceSale(store: Store, sale: Sale, items: (SaleItem | CartLine)[], trx: TransactionClientContract) {
+export async function priceSale(store: Store, sale: SaleFields, items: (SaleItem | CartLine)[], trx: TransactionClientContract) {
   const priced = await priceCart(
     pricingInputs(items),
     { type: sale.cartDiscountType ?? null, value: sale.cartDiscountValue ?? 0 },
@@ -96,12 +97,10 @@ export async function priceSale(store: Store, sale: Sale, items: (SaleItem | Car
   )
   // (a SaleItem takes the assignment through its model, a CartLine as plain data)
   lineAmounts(priced).forEach((amounts, index) => Object.assign(items[index], amounts))
-  sale.merge({
-    subtotal: priced.subtotal,
-    discountTotal: priced.discountTotal,
-    taxTotal: priced.taxTotal,
-    total: priced.total,
-  })
+  sale.subtotal = priced.subtotal
+  sale.discountTotal = priced.discountTotal
+  sale.taxTotal = priced.taxTotal
+  sale.total = priced.total
   // A changed cart voids an earlier cash rounding; it is worked out again at the next cash payment
   sale.roundingTotal = 0
 }
@@ -132,7 +131,7 @@ export function checkDiscount(type: DiscountType | null, value: number, field: s
   }
 }
 
-export function publishCompleted(sale: Sale, productIds: number[], tenders?: { method: string; amount: number }[]) {
+export function publishCompleted(sale: SaleFields, productIds: number[], tenders?: { method: string; amount: number }[]) {
   publish('sale:completed', {
     saleId: sale.id,
     storeId: sale.storeId,

@@ -1,9 +1,8 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
-import Sale from '#models/sale'
-import Payment from '#models/payment'
 import { DomainError } from '#exceptions/domain_error'
 import type { Actor } from '#staff/actor'
-import { insertedId, markInserted, modelInsert, runStatements, type InsertedId } from '#platform/sql_batch'
+import { insertedId, runStatements, type InsertedId } from '#platform/sql_batch'
+import { NewPayment, NewSale, newSaleInsert } from '#sales/new_sale'
 import { newCartLine, type CartLine } from '#core/cart_lines'
 import { within, type RegisterRow, registerRow, customerStatement, checkCustomer, type LineRequest, type PaymentRequest, priceSale, checkQuantity, checkDiscount, publishCompleted } from '#sales/checkout_rules'
 import { completeSale, lineStatements, quantitiesByProduct, stockStatement, takeLineIds, registerStatement } from '#sales/sale_completion'
@@ -39,7 +38,7 @@ export default class CheckoutService {
        */
       lastInTransaction?: boolean
     }
-  ): Promise<{ sale: Sale; items: CartLine[]; payment: Payment | null; savedAs: InsertedId | null }> {
+  ): Promise<{ sale: NewSale; items: CartLine[]; payment: NewPayment | null; savedAs: InsertedId | null }> {
     for (const line of request.lines) {
       checkQuantity(line.quantity)
       checkDiscount(line.discountType ?? null, line.discountValue ?? 0, 'items.discount')
@@ -93,37 +92,27 @@ export default class CheckoutService {
         return item
       })
 
-      const sale = new Sale()
-      sale.fill({
-        storeId: actor.store.id,
-        registerId: register.id,
-        userId: actor.user.id,
-        customerId: request.customerId ?? null,
-        status: 'open',
-        channel: 'api',
-        cartDiscountValue: 0,
-        paidTotal: 0,
-        changeDue: 0,
-      })
+      const sale = new NewSale({ storeId: actor.store.id, registerId: register.id, userId: actor.user.id, customerId: request.customerId ?? null, channel: 'api' })
       await priceSale(actor.store, sale, items, trx)
 
-      let payment: Payment | null = null
+      let payment: NewPayment | null = null
       let savedAs: InsertedId | null = null
       if (request.credit) {
         payment = await completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, register, trx)
       } else if (request.payment) {
-        payment = buildPayment(actor, sale, request.payment)
-        sale.paidTotal = payment.amount
-        sale.changeDue = payment.change
+        const paid = buildPayment(actor, sale, request.payment)
+        payment = paid
+        sale.paidTotal = paid.amount
+        sale.changeDue = paid.change
         ensurePaidInFull(sale, request.payment)
         // Points are redeemed after the sale's rows, naming its id: those are written at once
-        const atCommit = !!request.lastInTransaction && !paysWithPoints(payment)
-        const { saleInsert } = await completeSale(actor, sale, items, [payment], trx, payment, { register, stockMoved }, { atCommit })
+        const atCommit = !!request.lastInTransaction && !paysWithPoints(paid)
+        const { saleInsert } = await completeSale(actor, sale, items, [paid], trx, paid, { register, stockMoved }, { atCommit })
         if (atCommit && saleInsert) savedAs = insertedId(saleInsert)
-        await redeemPoints(sale, payment, trx)
+        await redeemPoints(sale, paid, trx)
       } else {
-        const [inserted, ...lineResults] = await runStatements(trx, [modelInsert(sale), ...lineStatements(insertedId(0), items)])
-        markInserted(sale, inserted)
+        const [inserted, ...lineResults] = await runStatements(trx, [newSaleInsert(sale), ...lineStatements(insertedId(0), items)])
+        sale.id = inserted.insertId
         for (const item of items) item.saleId = sale.id
         takeLineIds(items, lineResults.at(-1)!)
       }
@@ -139,18 +128,17 @@ export default class CheckoutService {
 /** An exchange's new sale: the credit of the returned goods first, then a payment for what is left */
 async function completeWithCredit(
   actor: Actor,
-  sale: Sale,
+  sale: NewSale,
   items: CartLine[],
   credit: { method: string; amount: number },
   request: PaymentRequest | null,
   register: RegisterRow,
   trx: TransactionClientContract
 ) {
-  const first = new Payment()
-  first.fill({ storeId: actor.store.id, userId: actor.user.id, method: credit.method, amount: Math.min(credit.amount, sale.total), tendered: null, change: 0, reference: null, status: 'approved' })
+  const first = new NewPayment({ storeId: actor.store.id, userId: actor.user.id, method: credit.method, amount: Math.min(credit.amount, sale.total), tendered: null, change: 0, reference: null, status: 'approved' })
   sale.paidTotal = first.amount
   sale.changeDue = 0
-  let payment: Payment | null = null
+  let payment: NewPayment | null = null
   if (sale.balanceDue > 0) {
     if (!request) {
       throw new DomainError('The returned goods do not cover the new items: choose a payment method for the difference', { code: 'tendered_too_low', field: 'payment_method' })

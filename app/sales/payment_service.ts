@@ -13,6 +13,8 @@ import { pluginRegistry } from '#plugins/registry'
 import { type PaymentRequest, type PaymentOutcome, priceSale, lockOpenSale, publishCompleted, within } from '#sales/checkout_rules'
 import { completeSale } from '#sales/sale_completion'
 import CartService from '#sales/cart_service'
+import { NewPayment, newPaymentInsert, type PaymentFields, type SaleFields } from '#sales/new_sale'
+import { runStatements } from '#platform/sql_batch'
 
 /*
 | Payments on an open sale: each is checked (method, amount, change, cash rounding), points are
@@ -43,7 +45,7 @@ export default class PaymentService {
    * A payment its gateway approved: the pending row becomes approved and counts toward the
    * sale; the one that covers the balance completes it (see GatewayPaymentService).
    */
-  async approveGatewayPayment(actor: Actor, saleId: number, paymentId: number, reference: string | null): Promise<PaymentOutcome> {
+  async approveGatewayPayment(actor: Actor, saleId: number, paymentId: number, reference: string | null): Promise<PaymentOutcome<Payment>> {
     let productIds: number[] = []
     const outcome = await inTransaction(async (trx) => {
       const sale = await lockOpenSale(actor, saleId, trx)
@@ -97,8 +99,9 @@ export default class PaymentService {
     sale.changeDue = payment.change
     if (sale.balanceDue > 0) {
       await sale.useTransaction(trx).save()
+      const [inserted] = await runStatements(trx, [newPaymentInsert(payment, sale.id)])
+      payment.id = inserted.insertId
       payment.saleId = sale.id
-      await payment.useTransaction(trx).save()
       await recordAudit(
         { action: 'payment_taken', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { method: payment.method, amount: payment.amount }, ip: actor.ip },
         trx
@@ -121,11 +124,11 @@ function nextCartOf(trx: TransactionClientContract, actor: Actor, sale: Sale) {
 }
 
 /** A points payment spends the customer's points in the sale's transaction (the loyalty plugin says no when short) */
-export function paysWithPoints(payment: Payment) {
+export function paysWithPoints(payment: PaymentFields) {
   return payment.method === LOYALTY_METHOD.id
 }
 
-export async function redeemPoints(sale: Sale, payment: Payment, trx: TransactionClientContract) {
+export async function redeemPoints(sale: SaleFields, payment: PaymentFields, trx: TransactionClientContract) {
   if (!paysWithPoints(payment)) return
   const program = pluginRegistry.loyaltyProgram()
   if (!program) throw new DomainError('Points are not accepted here', { code: 'unknown_payment_method', field: 'method' })
@@ -136,7 +139,7 @@ export async function redeemPoints(sale: Sale, payment: Payment, trx: Transactio
 }
 
 /** Works out what a payment credits and the change it gives; throws on a bad one */
-export function buildPayment(actor: Actor, sale: Sale, request: PaymentRequest): Payment {
+export function buildPayment(actor: Actor, sale: SaleFields, request: PaymentRequest): NewPayment {
   const method = paymentMethod(request.method)
   if (!method) {
     throw new DomainError(`Unknown payment method "${request.method}"`, { code: 'unknown_payment_method', field: 'method' })
@@ -173,8 +176,7 @@ export function buildPayment(actor: Actor, sale: Sale, request: PaymentRequest):
     }
   }
 
-  const payment = new Payment()
-  payment.fill({
+  return new NewPayment({
     storeId: actor.store.id,
     userId: actor.user.id,
     method: method.id,
@@ -184,10 +186,9 @@ export function buildPayment(actor: Actor, sale: Sale, request: PaymentRequest):
     reference: request.reference?.slice(0, 120) ?? null,
     status: 'approved',
   })
-  return payment
 }
 
-export function ensurePaidInFull(sale: Sale, request: PaymentRequest) {
+export function ensurePaidInFull(sale: SaleFields, request: PaymentRequest) {
   if (sale.balanceDue > 0) {
     throw new DomainError('The payment does not cover the total; leave out payment_method and add payments instead', {
       code: 'tendered_too_low',

@@ -8,7 +8,7 @@ import { DomainError } from '#exceptions/domain_error'
 import type { Actor } from '#staff/actor'
 import { auditStatement } from '#platform/audit_service'
 import { saleHash } from '#core/sale_chain'
-import { afterWrite, insertedId, insertStatement, markInserted, modelInsert, modelWrite, runStatements, type InsertedId, type Statement, type StatementResult } from '#platform/sql_batch'
+import { afterWrite, insertedId, insertStatement, modelWrite, runStatements, type InsertedId, type Statement, type StatementResult } from '#platform/sql_batch'
 import { dbTimestamp } from '#platform/db_time'
 import { writeAtCommit } from '#platform/db_transaction'
 import { newSaleItemRow } from '#sales/cart_line_rows'
@@ -16,6 +16,7 @@ import type { CartLine } from '#core/cart_lines'
 import { type RegisterRow, registerRow } from '#sales/checkout_rules'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { refuseLeasedElsewhere } from '#sales/register_lease_service'
+import { NewPayment, NewSale, newPaymentInsert, newSaleInsert, type PaymentFields } from '#sales/new_sale'
 
 /*
 | Completing a paid sale, in one transaction: the register's next number and hash-chain link
@@ -32,12 +33,14 @@ import { refuseLeasedElsewhere } from '#sales/register_lease_service'
  */
 export async function completeSale(
   actor: Actor,
-  sale: Sale,
+  /** The till's open sale (a model); a new API sale is written here (NewSale) */
+  sale: Sale | NewSale,
   /** The till's lines are written already (SaleItem); a new API sale's are not (CartLine, id 0) */
   items: (SaleItem | CartLine)[],
-  payments: Payment[],
+  /** Those taken earlier (models) and the new ones, written here (NewPayment) */
+  payments: (Payment | NewPayment)[],
   trx: TransactionClientContract,
-  newPayment?: Payment,
+  newPayment?: PaymentFields,
   locked?: { register: RegisterRow; stockMoved?: StatementResult },
   /**
    * The sale's rows go with the COMMIT (writeAtCommit): one round trip fewer. Only when the caller
@@ -66,7 +69,9 @@ export async function completeSale(
   if (moved!.affectedRows !== productIds.length) await refuseShortStock(trx, perProduct, productIds)
 
   const completedAt = DateTime.utc().startOf('second')
-  sale.merge({ status: 'completed', number: register.last_sale_number + 1, completedAt })
+  sale.status = 'completed'
+  sale.number = register.last_sale_number + 1
+  sale.completedAt = completedAt
   // The register's open shift, read under its row lock: a closing shift never misses a sale (null without one)
   sale.shiftId = register.open_shift_id
   sale.previousHash = register.last_sale_hash
@@ -85,15 +90,15 @@ export async function completeSale(
 
   // One round trip: the sale row (a new sale's INSERT comes first, and the rows below take its
   // id from it), its lines, payments, stock movements, the register's chain, the audit entry
-  const isNew = !sale.$isPersisted
-  const saleWrite = modelWrite(sale)
+  const isNew = sale instanceof NewSale
+  const saleWrite = isNew ? newSaleInsert(sale) : modelWrite(sale)
   const saleId = isNew ? insertedId(saleWrite!) : sale.id
   const freshItems = items.filter((i): i is CartLine => !i.id)
-  const freshPayments = payments.filter((p) => !p.$isPersisted)
+  const freshPayments = payments.filter((p): p is NewPayment => p instanceof NewPayment && !p.id)
   const summaries = saleSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments }, 1)
   const statements: Statement[] = [
     ...(saleWrite ? [saleWrite] : []),
-    ...freshPayments.map((payment) => modelInsert(payment, { sale_id: saleId })),
+    ...freshPayments.map((payment) => newPaymentInsert(payment, saleId)),
     insertStatement(
       'stock_movements',
       productIds.map((productId) => ({
@@ -120,11 +125,12 @@ export async function completeSale(
   ]
   const written = (results: StatementResult[]) => {
     const first = saleWrite ? 1 : 0
-    afterWrite(sale, saleWrite ? results[0] : undefined)
+    if (isNew) sale.id = results[0].insertId
+    else afterWrite(sale, saleWrite ? results[0] : undefined)
     for (const item of freshItems) item.saleId = sale.id
     freshPayments.forEach((payment, index) => {
       payment.saleId = sale.id
-      markInserted(payment, results[first + index])
+      payment.id = results[first + index].insertId
     })
     if (freshItems.length) takeLineIds(freshItems, results.at(-1)!)
   }
