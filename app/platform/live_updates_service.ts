@@ -62,14 +62,36 @@ async function sendStock(storeId: number, reason: StockChangedEvent['reason'], p
   transmit.broadcast(stockChannel(storeId), { reason, products: products as any, at: Date.now() })
 }
 
+/**
+ * A store's completed sales wait this long to go out together. The pages that hear them (the
+ * dashboard's ticker and today's takings) read their fragments again on each message: one per
+ * sale meant a dashboard fetching hundreds of times a second in a rush, and a Redis message per
+ * sale. A quarter of a second is still live to a manager's eye; stock keeps its 10 ms (MERGE_MS).
+ */
+const SALES_MERGE_MS = 250
+
+export interface SaleHeard {
+  saleId: number
+  registerId: number
+  number: number
+  total: number
+}
+
+const pendingSales = new Map<number, SaleHeard[]>()
+
+/** Tells the store's pages of a completed sale (with the others of the moment), and its stock */
 export async function broadcastSale(event: SaleCompletedEvent) {
-  transmit.broadcast(salesChannel(event.storeId), {
-    saleId: event.saleId,
-    registerId: event.registerId,
-    number: event.number,
-    total: event.total,
-    at: Date.now(),
-  })
+  let sales = pendingSales.get(event.storeId)
+  if (!sales) {
+    const merged: SaleHeard[] = []
+    sales = merged
+    pendingSales.set(event.storeId, merged)
+    setTimeout(() => {
+      pendingSales.delete(event.storeId)
+      transmit.broadcast(salesChannel(event.storeId), { sales: merged as any, at: Date.now() })
+    }, SALES_MERGE_MS)
+  }
+  sales.push({ saleId: event.saleId, registerId: event.registerId, number: event.number, total: event.total })
   await broadcastStock({ storeId: event.storeId, reason: 'sale', productIds: event.productIds })
 }
 

@@ -56,8 +56,7 @@ test.group('Live updates: broadcasts', () => {
       sale.assertStatus(201)
 
       const saleMessage = await stream.waitFor((m) => m.channel === `stores/${fixture.store.id}/sales`)
-      assert.equal(saleMessage.payload.saleId, sale.body().id)
-      assert.equal(saleMessage.payload.total, sale.body().total)
+      assert.deepEqual(saleMessage.payload.sales, [{ saleId: sale.body().id, registerId: sale.body().register_id, number: sale.body().number, total: sale.body().total }])
       const stockMessage = await stream.waitFor((m) => m.channel === `stores/${fixture.store.id}/stock` && m.payload.reason === 'sale')
       assert.sameDeepMembers(stockMessage.payload.products, [{ id: a.id, stock: 7, low: false }, { id: b.id, stock: 3, low: true }])
 
@@ -71,6 +70,26 @@ test.group('Live updates: broadcasts', () => {
     } finally {
       stream.close()
       outsider.close()
+    }
+  })
+
+  test('the sales of a moment go out as one message: a dashboard reads its fragments once, not once per sale', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { stock: 100 })
+    const stream = await liveAs(fixture.users.manager.email)
+    try {
+      assert.equal(await stream.subscribe(`stores/${fixture.store.id}/sales`), 204)
+      const token = await apiToken(client, fixture.users.cashier)
+      const sold = await Promise.all([1, 2, 3, 4].map(() => client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash' })))
+      for (const sale of sold) sale.assertStatus(201)
+      const ids = sold.map((sale) => sale.body().id)
+      const heard = () => stream.messages.filter((m) => m.channel === `stores/${fixture.store.id}/sales`).flatMap((m) => m.payload.sales.map((s: { saleId: number }) => s.saleId))
+      await stream.waitFor(() => ids.every((id) => heard().includes(id)))
+      assert.sameMembers(heard(), ids)
+      // Four sales within a quarter of a second: one message (two if the machine stalled between them)
+      assert.isAtMost(stream.messages.filter((m) => m.channel === `stores/${fixture.store.id}/sales`).length, 2)
+    } finally {
+      stream.close()
     }
   })
 
