@@ -37,4 +37,19 @@ test.group('Money arithmetic', () => {
     assert.equal(formatMoney(1234, 'USD'), '$12.34')
     assert.equal(minorToDecimal(5, 'USD'), '0.05')
   })
+
+  test('formatted amounts are kept, and always read as Intl formats them', ({ assert }) => {
+    const cases: [string, string, number][] = [['en-US', 'USD', 100], ['en-US', 'JPY', 1], ['en-US', 'BHD', 1000], ['de-DE', 'EUR', 100]]
+    for (const [locale, currency, unit] of cases) {
+      const intl = new Intl.NumberFormat(locale, { style: 'currency', currency })
+      // Past the number kept, twice over, with negatives: the second pass reads the kept texts
+      for (const pass of [1, 2]) {
+        for (let minor = -25; minor < 10_030; minor += 1) {
+          assert.equal(formatMoney(minor, currency, locale), intl.format(minor / unit), `${locale} ${currency} ${minor} pass ${pass}`)
+        }
+      }
+      assert.equal(formatMoney(-0, currency, locale), intl.format(-0))
+      assert.equal(formatMoney(0, currency, locale), intl.format(0))
+    }
+  })
 })
