@@ -1,5 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
 import transmit from '@adonisjs/transmit/services/main'
+import logger from '@adonisjs/core/services/logger'
 import type { SaleCompletedEvent, StockChangedEvent } from '#events/domain_events'
 
 /*
@@ -88,7 +89,12 @@ export async function broadcastSale(event: SaleCompletedEvent) {
     pendingSales.set(event.storeId, merged)
     setTimeout(() => {
       pendingSales.delete(event.storeId)
-      transmit.broadcast(salesChannel(event.storeId), { sales: merged as any, at: Date.now() })
+      // In a timer nothing awaits it: a failure is logged here, as the listener's would be
+      try {
+        transmit.broadcast(salesChannel(event.storeId), { sales: merged as any, at: Date.now() })
+      } catch (error) {
+        logger.error({ err: error }, 'A live update failed')
+      }
     }, SALES_MERGE_MS)
   }
   sales.push({ saleId: event.saleId, registerId: event.registerId, number: event.number, total: event.total })
