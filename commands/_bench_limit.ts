@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { cpuPer, type CpuSnapshot } from './_bench_measure.js'
 
 /*
 | The limit pos:bench compares the app's sales with: the very same rows of the same 5-line cash
@@ -25,8 +26,12 @@ export interface LimitTarget {
 const now = () => new Date().toISOString().slice(0, 19).replace('T', ' ')
 const pickFrom = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]
 
-/** Sales per second over `sales` sales by `concurrency` connections, each on its own register */
-export async function limitSalesPerSecond(target: LimitTarget, sales: number, concurrency: number): Promise<{ perSecond: number; seconds: number; sales: number }> {
+/**
+ * Sales per second over `sales` sales by `concurrency` connections, each on its own register,
+ * and the CPU per sale of the database and of this client (`snapshot`: pos:bench's, taken
+ * around the measured sales only)
+ */
+export async function limitSalesPerSecond(target: LimitTarget, sales: number, concurrency: number, snapshot: () => CpuSnapshot) {
   const mysql = await import('mysql2/promise')
   const connections = await Promise.all(
     Array.from({ length: concurrency }, () => mysql.createConnection({ ...target.connection, multipleStatements: true, supportBigNumbers: true, timezone: 'Z' }))
@@ -35,10 +40,12 @@ export async function limitSalesPerSecond(target: LimitTarget, sales: number, co
     // Warm up (the connections, MariaDB's caches), then measure
     await Promise.all(connections.map(async (c, i) => { for (let n = 0; n < 20; n++) await sellOnce(c, target, target.registers[i]) }))
     const perClient = Math.ceil(sales / concurrency)
+    const cpuBefore = snapshot()
     const started = performance.now()
     await Promise.all(connections.map(async (c, i) => { for (let n = 0; n < perClient; n++) await sellOnce(c, target, target.registers[i]) }))
     const seconds = (performance.now() - started) / 1000
-    return { perSecond: (perClient * concurrency) / seconds, seconds, sales: perClient * concurrency }
+    const cpu = cpuPer(cpuBefore, snapshot(), perClient * concurrency)
+    return { perSecond: (perClient * concurrency) / seconds, seconds, sales: perClient * concurrency, cpu }
   } finally {
     await Promise.all(connections.map((c) => c.end().catch(() => {})))
   }

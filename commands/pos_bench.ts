@@ -112,7 +112,7 @@ export default class PosBench extends BaseCommand {
       let limit: Awaited<ReturnType<typeof limitSalesPerSecond>> | null = null
       if (limitTarget) {
         this.logger.info(`the limit: ${this.sales} sales of the same rows from a bare mysql2 client, ${concurrency} connections`)
-        limit = await limitSalesPerSecond(limitTarget, this.sales, concurrency)
+        limit = await limitSalesPerSecond(limitTarget, this.sales, concurrency, () => cpuSnapshot(serverPid))
       }
       const weight = await this.#pageWeight(agent, port, fixture)
       agent.destroy()
@@ -316,7 +316,7 @@ export default class PosBench extends BaseCommand {
     workers: number
     scan: Phase
     sale: Phase & { baseline: ReturnType<typeof stats>; roundTrips: number; retries: number }
-    limit: { perSecond: number } | null
+    limit: Awaited<ReturnType<typeof limitSalesPerSecond>> | null
     products: number
     weight: PageWeight
     seconds: number
@@ -347,6 +347,7 @@ export default class PosBench extends BaseCommand {
     if (result.limit) {
       const share = sale.perSecond / result.limit.perSecond
       table.row([`  the limit: the same rows in the same round trips from a bare mysql2 client (${result.concurrency} connections), sales/s`, result.limit.perSecond.toFixed(0), '', ''])
+      table.row(['  the limit\'s CPU per sale: database / bare client', `${result.limit.cpu.database.toFixed(2)} / ${result.limit.cpu.client.toFixed(2)} ms`, '', ''])
       table.row(['  our sales per second as a share of the limit', `${(share * 100).toFixed(0)}%`, 'goal >= 60%', share >= 0.6 ? verdict(true) : this.colors.yellow('below')])
     }
     if (result.isMysql) table.row(['  database round trips per sale (the server\'s, all it sent during the sales)', sale.roundTrips.toFixed(2), '', ''])
