@@ -6,7 +6,8 @@ import { startServer, waitForServer, type ServerProcess } from '../../../command
 /*
 | Sessions in an encrypted cookie (SESSION_DRIVER=cookie, the production default; the test runner's
 | own sessions are in memory, so this runs a server process of its own). The data cookie is
-| written when the session changes, and not encrypted again on every request while it does not.
+| written when the session changes, and not encrypted again on every request while it does not;
+| its decrypted data is kept by the cookie's exact text, so it is not decrypted again either.
 */
 test.group('Cookie sessions', () => {
   test('signing in writes the session cookie; unchanged pages after it do not write it again; signing out clears it', async ({ assert }) => {
@@ -35,6 +36,18 @@ test.group('Cookie sessions', () => {
         const written = page.headers.getSetCookie().map((line) => line.split('=')[0])
         assert.notInclude(written, dataCookie, `${path} wrote the unchanged session again`)
       }
+
+      // Decrypted data is kept by the cookie's exact text: an altered cookie is still refused,
+      // after its genuine text was read (and kept) many times
+      const signedIn = new Map(session.cookies)
+      const genuine = signedIn.get(dataCookie)!
+      const middle = Math.floor(genuine.length / 2)
+      session.cookies.set(dataCookie, genuine.slice(0, middle) + (genuine[middle] === 'A' ? 'B' : 'A') + genuine.slice(middle + 1))
+      const altered = await session.request('/backoffice/products')
+      assert.equal(altered.status, 302)
+      assert.include(altered.headers.get('location') ?? '', '/login')
+      session.cookies = new Map(signedIn)
+      assert.equal((await session.request('/backoffice/products')).status, 200)
 
       const form = await (await session.request('/backoffice/products')).text()
       const csrf = form.match(/"x-csrf-token": "([^"]+)"/)?.[1] ?? ''
