@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { LiveStream, signIn } from '#tests/live_client'
+import { broadcastStock } from '#platform/live_updates_service'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
@@ -88,6 +89,39 @@ test.group('Live updates: broadcasts', () => {
       assert.sameMembers(heard(), ids)
       // Four sales within a quarter of a second: one message (two if the machine stalled between them)
       assert.isAtMost(stream.messages.filter((m) => m.channel === `stores/${fixture.store.id}/sales`).length, 2)
+    } finally {
+      stream.close()
+    }
+  })
+
+  test('stock changes in a rush are merged over a longer moment; a quiet one goes out after 10 ms again', async ({ assert }) => {
+    const fixture = await createStore()
+    const products = await Promise.all([1, 2, 3, 4].map(() => createProduct(fixture, { stock: 20 })))
+    const [p1, p2, p3, p4] = products.map((p) => p.id)
+    const stream = await liveAs(fixture.users.manager.email)
+    const change = (productId: number) => broadcastStock({ storeId: fixture.store.id, reason: 'adjustment', productIds: [productId] })
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    try {
+      assert.equal(await stream.subscribe(`stores/${fixture.store.id}/stock`), 204)
+      // A rush: three changes at once, one message (a change's promise is its message's)
+      const rush = [change(p1), change(p2), change(p3)]
+      assert.isTrue(rush.every((sent) => sent === rush[0]))
+      await rush[0]
+      // After it the store's next message waits 50 ms: two changes 30 ms apart share it
+      const first = change(p4)
+      await sleep(30)
+      const second = change(p1)
+      assert.strictEqual(second, first)
+      await first
+      // That one merged two: the next waits 10 ms again, so one 40 ms later is a message of its own
+      const quiet = change(p2)
+      await sleep(40)
+      const later = change(p3)
+      assert.notStrictEqual(later, quiet)
+      await Promise.all([quiet, later])
+      const heard = () => stream.messages.filter((m) => m.payload.reason === 'adjustment').map((m) => m.payload.products.map((p: { id: number }) => p.id))
+      await stream.waitFor(() => heard().length >= 4)
+      assert.deepEqual(heard().map((ids) => ids.sort((a: number, b: number) => a - b)), [[p1, p2, p3].sort((a, b) => a - b), [p1, p4].sort((a, b) => a - b), [p2], [p3]])
     } finally {
       stream.close()
     }
