@@ -129,29 +129,6 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
   }
 }
 
-/**
- * Waits (60 s at most) until MariaDB has written back the pages that earlier phases dirtied and
- * purged their old row versions. Its background threads' CPU otherwise lands in the next
- * measured phase: the limit, measured right after our sales, took 1.27 to 1.97 ms of database
- * CPU per sale from one run to the next. Each measured sales phase starts after this.
- */
-export async function waitForQuietDatabase(connection: LimitTarget['connection']) {
-  const mysql = await import('mysql2/promise')
-  const client = await mysql.createConnection({ ...connection })
-  try {
-    const until = Date.now() + 60_000
-    while (Date.now() < until) {
-      const [[dirty]]: any = await client.query("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'")
-      const [[engine]]: any = await client.query('SHOW ENGINE INNODB STATUS')
-      const history = Number(/History list length (\d+)/.exec(String(engine?.Status))?.[1] ?? 0)
-      if (Number(dirty?.Value) < 800 && history < 1000) return
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
-
 /** The limit's registers (made once, 'Bench limit register N'), the products, the tax rates and where MariaDB is */
 export async function prepareLimit(db: any, storeId: number, userId: number, concurrency: number): Promise<LimitTarget> {
   const { default: Register } = await import('#models/register')

@@ -4,7 +4,7 @@ import { Agent } from 'node:http'
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess } from './_server.js'
-import { limitSalesPerSecond, prepareLimit, waitForQuietDatabase } from './_bench_limit.js'
+import { limitSalesPerSecond, prepareLimit } from './_bench_limit.js'
 import { BenchClient, serverTime, type Timing } from './_bench_client.js'
 import { cpuPer, cpuSnapshot, ms, pick, sleep, stats, type Phase, type PageWeight } from './_bench_measure.js'
 import { BENCH_PASSWORD, seedBenchStore, type Fixture } from './_bench_seed.js'
@@ -26,9 +26,6 @@ import { BENCH_PASSWORD, seedBenchStore, type Fixture } from './_bench_seed.js'
 | Each latency is printed twice: the server's own time (its Server-Timing header), by which the
 | budgets are judged as ARCHITECTURE.md words them, and what the bench client waited (that, plus
 | HTTP over loopback and the client's own event loop, which drives eight tills at once).
-| On MariaDB our sales and the limit's (_bench_limit.ts) each start once the database is quiet
-| (the pages earlier phases dirtied written back, old row versions purged), so neither pays for
-| the other's background work.
 | --workers N runs the server with WEB_CONCURRENCY=N. The command exits 1 when a budget is missed,
 | unless --report-only.
 */
@@ -110,16 +107,11 @@ export default class PosBench extends BaseCommand {
       const agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 })
       const serverPid = server.child.pid!
       const scan = await this.#benchScans(agent, port, fixture, concurrency, serverPid)
-      // On MariaDB both sales phases (ours, the limit's) start once the database is quiet
-      const settle = async () => {
-        if (limitTarget) await waitForQuietDatabase(limitTarget.connection)
-      }
-      const sale = await this.#benchSales(agent, port, fixture, concurrency, serverPid, settle)
+      const sale = await this.#benchSales(agent, port, fixture, concurrency, serverPid)
       // The limit: the same rows in the same round trips from a bare mysql2 client (_bench_limit.ts)
       let limit: Awaited<ReturnType<typeof limitSalesPerSecond>> | null = null
       if (limitTarget) {
         this.logger.info(`the limit: ${this.sales} sales of the same rows from a bare mysql2 client, ${concurrency} connections`)
-        await settle()
         limit = await limitSalesPerSecond(limitTarget, this.sales, concurrency, () => cpuSnapshot(serverPid))
       }
       const weight = await this.#pageWeight(agent, port, fixture)
@@ -221,7 +213,7 @@ export default class PosBench extends BaseCommand {
 
   // ------------------------------------------------------------------ completing sales
 
-  async #benchSales(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number, settle: () => Promise<void>) {
+  async #benchSales(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
     const clients = await Promise.all(
       fixture.cashiers.map(async (cashier) => {
         const client = new BenchClient(port, { agent })
@@ -256,7 +248,6 @@ export default class PosBench extends BaseCommand {
     }
 
     // Warm up the JIT and the pools (a till server runs for hours: its steady state is what counts), then measure
-    await settle()
     await Promise.all(clients.map(async (c) => { for (let i = 0; i < this.warmup; i++) await sell(c) }))
 
     // A baseline for reading the numbers: one client, GET /api/auth/me (routing, token auth, one query)
