@@ -17,11 +17,6 @@ export const REWRITE_MS = 5 * 60_000
 const decrypted = new Map<string, string>()
 const KEEP_DECRYPTED = 2000
 
-/** How many decrypted session cookies this process keeps (for tests) */
-export function keptSessionCookies() {
-  return decrypted.size
-}
-
 function keepDecrypted(text: string, values: SessionData) {
   if (decrypted.size >= KEEP_DECRYPTED) decrypted.delete(decrypted.keys().next().value!)
   decrypted.set(text, JSON.stringify(values))

@@ -107,9 +107,9 @@ test.group('Live updates: broadcasts', () => {
       const rush = [change(p1), change(p2), change(p3)]
       assert.isTrue(rush.every((sent) => sent === rush[0]))
       await rush[0]
-      // After it the store's next message waits 50 ms: two changes 30 ms apart share it
+      // After it the store's next message waits 50 ms: two changes 20 ms apart share it
       const first = change(p4)
-      await sleep(30)
+      await sleep(20)
       const second = change(p1)
       assert.strictEqual(second, first)
       await first
