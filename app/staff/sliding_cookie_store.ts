@@ -8,18 +8,20 @@ const WRITTEN_AT = '__written_at'
 export const REWRITE_MS = 5 * 60_000
 
 /**
- * Session data already decrypted, as JSON, by the cookie's exact text. A till sends the same
- * cookie with every scan (it changes only when the data does, or every REWRITE_MS), and its
- * AES-GCM decryption and JSON parse were about 2% of a scan's server CPU. Only a text that
- * decrypted is kept, so a forged or altered cookie is never found here, and under the app's
- * key the same text always decrypts to the same data (it carries no expiry of its own).
+ * Session data already decrypted, as JSON, by the cookie's name (the session id) and exact text.
+ * A till sends the same cookie with every scan (it changes only when the data does, or every
+ * REWRITE_MS), and its AES-GCM decryption and JSON parse were about 2% of a scan's server CPU.
+ * Only a text that decrypted is kept, so a forged or altered cookie is never found here; under
+ * the app's key the same text always decrypts to the same data (it carries no expiry of its
+ * own). The name is part of the key because it is the decryption's purpose: one session's data
+ * sent under another session's id does not decrypt, and must not be found here either.
  */
 const decrypted = new Map<string, string>()
 const KEEP_DECRYPTED = 2000
 
-function keepDecrypted(text: string, values: SessionData) {
+function keepDecrypted(key: string, values: SessionData) {
   if (decrypted.size >= KEEP_DECRYPTED) decrypted.delete(decrypted.keys().next().value!)
-  decrypted.set(text, JSON.stringify(values))
+  decrypted.set(key, JSON.stringify(values))
 }
 
 /**
@@ -41,10 +43,11 @@ export class SlidingCookieStore implements SessionStoreContract {
   read(sessionId: string): SessionData | null {
     const text = this.ctx.request.cookiesList()[sessionId]
     if (typeof text !== 'string') return null
-    const kept = decrypted.get(text)
+    const key = `${sessionId}\0${text}`
+    const kept = decrypted.get(key)
     const value = kept === undefined ? this.ctx.request.encryptedCookie(sessionId) : JSON.parse(kept)
     if (typeof value !== 'object' || value === null) return null
-    if (kept === undefined) keepDecrypted(text, value)
+    if (kept === undefined) keepDecrypted(key, value)
     const { [WRITTEN_AT]: writtenAt, ...values } = value as SessionData
     this.#writtenAt = Number(writtenAt) || 0
     this.#values = values

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { createStore, PASSWORD } from '#tests/fixtures'
-import { signIn } from '#tests/live_client'
+import { CookieSession, signIn } from '#tests/live_client'
 import { startServer, waitForServer, type ServerProcess } from '../../../commands/_server.js'
 
 /*
@@ -48,6 +48,16 @@ test.group('Cookie sessions', () => {
       assert.include(altered.headers.get('location') ?? '', '/login')
       session.cookies = new Map(signedIn)
       assert.equal((await session.request('/backoffice/products')).status, 200)
+
+      // The kept data is found by the session id too: the manager's data cookie sent under
+      // another session's id (signed, a cashier's) does not sign that session in as the manager
+      const cashier = await signIn(url, fixture.users.cashier.email, PASSWORD)
+      const cashierData = [...cashier.cookies.keys()].find((name) => name !== 'pos-session' && name !== 'pos_register')!
+      const mixed = new CookieSession(url)
+      mixed.cookies = new Map([['pos-session', cashier.cookies.get('pos-session')!], [cashierData, genuine]])
+      const borrowed = await mixed.request('/backoffice/products')
+      assert.equal(borrowed.status, 302)
+      assert.include(borrowed.headers.get('location') ?? '', '/login')
 
       const form = await (await session.request('/backoffice/products')).text()
       const csrf = form.match(/"x-csrf-token": "([^"]+)"/)?.[1] ?? ''
