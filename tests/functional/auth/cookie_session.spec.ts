@@ -7,7 +7,8 @@ import { startServer, waitForServer, type ServerProcess } from '../../../command
 | Sessions in an encrypted cookie (SESSION_DRIVER=cookie, the production default; the test runner's
 | own sessions are in memory, so this runs a server process of its own). The data cookie is
 | written when the session changes, and not encrypted again on every request while it does not;
-| its decrypted data is kept by the cookie's exact text, so it is not decrypted again either.
+| its decrypted data is kept by the session id and the cookie's exact text, so it is not
+| decrypted again either.
 */
 test.group('Cookie sessions', () => {
   test('signing in writes the session cookie; unchanged pages after it do not write it again; signing out clears it', async ({ assert }) => {
@@ -37,7 +38,7 @@ test.group('Cookie sessions', () => {
         assert.notInclude(written, dataCookie, `${path} wrote the unchanged session again`)
       }
 
-      // Decrypted data is kept by the cookie's exact text: an altered cookie is still refused,
+      // Decrypted data is kept by the cookie's exact text (and id): an altered cookie is still refused,
       // after its genuine text was read (and kept) many times
       const signedIn = new Map(session.cookies)
       const genuine = signedIn.get(dataCookie)!
