@@ -66,6 +66,11 @@ export function discountAmount(base: number, type: DiscountType | null, value: n
   return Math.min(base, value)
 }
 
+/** What is still owed on a sale, after its payments and cash rounding (never below zero) */
+export function balanceDue(sale: { total: number; roundingTotal: number; paidTotal: number }): number {
+  return Math.max(0, sale.total + sale.roundingTotal - sale.paidTotal)
+}
+
 /** What is due in cash: the amount due rounded to the store's smallest coin (cash_rounding, e.g. 5) */
 export function cashAmountDue(due: number, cashRounding: number): number {
   return roundToIncrement(due, cashRounding)

@@ -8,6 +8,7 @@ import User from '#models/user'
 import Customer from '#models/customer'
 import Store from '#models/store'
 import type { DiscountType } from '#core/tax'
+import { balanceDue } from '#core/pricing'
 
 export type SaleStatus = 'open' | 'parked' | 'completed' | 'voided'
 
@@ -58,6 +59,6 @@ export default class Sale extends BaseModel {
 
   /** What is still owed, after payments and cash rounding */
   get balanceDue() {
-    return Math.max(0, this.total + this.roundingTotal - this.paidTotal)
+    return balanceDue(this)
   }
 }

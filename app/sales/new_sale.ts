@@ -2,6 +2,7 @@ import { DateTime } from 'luxon'
 import type Sale from '#models/sale'
 import type Payment from '#models/payment'
 import type { DiscountType } from '#core/tax'
+import { balanceDue } from '#core/pricing'
 import { insertStatement, sqlDateTime, type InsertedId, type Statement } from '#platform/sql_batch'
 
 /*
@@ -60,7 +61,7 @@ export class NewSale implements SaleFields {
 
   /** What is still owed, after payments and cash rounding (as Sale's) */
   get balanceDue() {
-    return Math.max(0, this.total + this.roundingTotal - this.paidTotal)
+    return balanceDue(this)
   }
 }
 

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { cashAmountDue, discountAmount, priceCart, type PricedLineInput } from '#core/pricing'
+import { balanceDue, cashAmountDue, discountAmount, priceCart, type PricedLineInput } from '#core/pricing'
 import { computeTaxes } from '#core/tax_math'
 import type { BaseTaxContext, TaxableLine } from '#core/tax'
 
@@ -67,5 +67,12 @@ test.group('Pricing', () => {
     assert.equal(cashAmountDue(1232, 5), 1230)
     assert.equal(cashAmountDue(1233, 5), 1235)
     assert.equal(cashAmountDue(1233, 1), 1233)
+  })
+
+  test('the balance due counts payments and cash rounding, and is never below zero', ({ assert }) => {
+    assert.equal(balanceDue({ total: 1233, roundingTotal: 0, paidTotal: 1000 }), 233)
+    assert.equal(balanceDue({ total: 1233, roundingTotal: 2, paidTotal: 1000 }), 235)
+    assert.equal(balanceDue({ total: 1233, roundingTotal: -3, paidTotal: 1230 }), 0)
+    assert.equal(balanceDue({ total: 1233, roundingTotal: 0, paidTotal: 2000 }), 0)
   })
 })
