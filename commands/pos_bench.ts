@@ -5,7 +5,7 @@ import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess } from './_server.js'
 import { limitSalesPerSecond, prepareLimit } from './_bench_limit.js'
-import { BenchClient, serverTime, type Timing } from './_bench_client.js'
+import { BenchClient, BROWSER_ENCODINGS, serverTime, type Timing } from './_bench_client.js'
 import { cpuPer, cpuSnapshot, ms, pick, sleep, stats, type Phase, type PageWeight } from './_bench_measure.js'
 import { BENCH_PASSWORD, seedBenchStore, type Fixture } from './_bench_seed.js'
 
@@ -143,7 +143,8 @@ export default class PosBench extends BaseCommand {
   // ------------------------------------------------------------------ scan to cart
 
   async #benchScans(agent: Agent, port: number, fixture: Fixture, concurrency: number, serverPid: number) {
-    const clients = fixture.cashiers.map(() => new BenchClient(port, { agent }))
+    // As a till in Chromium over plain HTTP asks: the cart fragment comes back compressed
+    const clients = fixture.cashiers.map(() => new BenchClient(port, { agent, encoding: BROWSER_ENCODINGS.http }))
     await Promise.all(clients.map((c, i) => c.signInAtTill(fixture.cashiers[i].email, BENCH_PASSWORD, fixture.cashiers[i].registerId)))
     // As public/js/app.js: every htmx request names the cart the page shows (X-Cart-Id)
     const cartShown = new Map<BenchClient, string>()
