@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { Transform } from 'node:stream'
-import { constants, createBrotliCompress, createGzip } from 'node:zlib'
+import { brotliCompressSync, constants, createBrotliCompress, createGzip, gzipSync } from 'node:zlib'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
@@ -17,6 +17,15 @@ import type { NextFn } from '@adonisjs/core/types/http'
 */
 const COMPRESSIBLE = /^(text\/(?!event-stream)|application\/(json|javascript|xml|[a-z.+-]*\+(json|xml))|image\/svg\+xml)/i
 const THRESHOLD = 1024
+/*
+| A body handed over whole (a page, a till's cart fragment, an API answer) and up to this size is
+| compressed at once, on the event loop, and leaves with its headers in one write: 30-40 us of CPU
+| for a 7 KB fragment, against about 100 us for a compression stream per answer, whose work also
+| hops to libuv's thread pool and back, and whose output then leaves in two writes (the data, then
+| the end of the chunked body). Larger bodies and streams go through the stream, so a long
+| compression never holds the event loop.
+*/
+const WHOLE_BODY_LIMIT = 64 * 1024
 
 export function compressionEnabled() {
   return app.inProduction || process.env.COMPRESS_RESPONSES === 'true'
@@ -49,26 +58,36 @@ function byteLength(chunk: unknown) {
   return typeof chunk === 'string' ? Buffer.byteLength(chunk) : (chunk as Buffer).length
 }
 
-function compressor(encoding: 'br' | 'gzip', sizeHint: number): Transform {
-  if (encoding === 'gzip') return createGzip({ level: 6 })
+function brotliOptions(sizeHint: number) {
   // Quality 4: near gzip -9 in size at a fraction of brotli 11's CPU, for bodies made per request
-  return createBrotliCompress({
+  return {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: 4,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
       ...(sizeHint ? { [constants.BROTLI_PARAM_SIZE_HINT]: sizeHint } : {}),
     },
-  })
+  }
+}
+
+function compressor(encoding: 'br' | 'gzip', sizeHint: number): Transform {
+  return encoding === 'gzip' ? createGzip({ level: 6 }) : createBrotliCompress(brotliOptions(sizeHint))
+}
+
+function compressWhole(encoding: 'br' | 'gzip', body: Buffer): Buffer {
+  return encoding === 'gzip' ? gzipSync(body, { level: 6 }) : brotliCompressSync(body, brotliOptions(body.length))
 }
 
 /**
  * Puts a compressor between the response and the socket once the headers are known (the
- * moment they are written), the way the `compression` package of Express does.
+ * moment they are written), the way the `compression` package of Express does; a whole body up
+ * to WHOLE_BODY_LIMIT is compressed at once instead.
  */
-function wrap(res: ServerResponse, method: string, encoding: 'br' | 'gzip' | null) {
+export function compressResponse(res: ServerResponse, method: string, encoding: 'br' | 'gzip' | null) {
   const writeHead = res.writeHead
   const write = res.write
   const end = res.end
+  // Set once the headers say the body is compressed; the stream is made only when one is needed
+  let compressing: { encoding: 'br' | 'gzip'; sizeHint: number } | null = null
   let stream: Transform | null = null
   let decided = false
 
@@ -86,13 +105,18 @@ function wrap(res: ServerResponse, method: string, encoding: 'br' | 'gzip' | nul
     if (length !== undefined && length < THRESHOLD) return
     res.setHeader('Content-Encoding', encoding)
     res.removeHeader('Content-Length')
-    stream = compressor(encoding, length ?? 0)
-    stream.on('data', (chunk: Buffer) => {
-      if ((write as any).call(res, chunk) === false) stream!.pause()
+    compressing = { encoding, sizeHint: length ?? 0 }
+  }
+
+  const startStream = ({ encoding: chosen, sizeHint }: { encoding: 'br' | 'gzip'; sizeHint: number }) => {
+    const created = compressor(chosen, sizeHint)
+    created.on('data', (chunk: Buffer) => {
+      if ((write as any).call(res, chunk) === false) created.pause()
     })
-    stream.on('drain', () => res.emit('drain'))
-    res.on('drain', () => stream!.resume())
-    stream.on('end', () => (end as any).call(res))
+    created.on('drain', () => res.emit('drain'))
+    res.on('drain', () => created.resume())
+    created.on('end', () => (end as any).call(res))
+    return created
   }
 
   res.writeHead = function (this: ServerResponse, statusCode: number, ...rest: any[]) {
@@ -109,7 +133,8 @@ function wrap(res: ServerResponse, method: string, encoding: 'br' | 'gzip' | nul
 
   res.write = function (chunk: any, ...args: any[]) {
     if (!res.headersSent) res.writeHead(res.statusCode)
-    if (!stream) return (write as any).apply(res, [chunk, ...args])
+    if (!compressing) return (write as any).apply(res, [chunk, ...args])
+    stream ??= startStream(compressing)
     return stream.write(chunk, ...(args as []))
   } as any
 
@@ -118,7 +143,15 @@ function wrap(res: ServerResponse, method: string, encoding: 'br' | 'gzip' | nul
       decide(byteLength(chunk))
       res.writeHead(res.statusCode)
     }
-    if (!stream) return (end as any).apply(res, [chunk, ...args])
+    if (!compressing) return (end as any).apply(res, [chunk, ...args])
+    const whole = !stream && (typeof chunk === 'string' || Buffer.isBuffer(chunk)) && byteLength(chunk) <= WHOLE_BODY_LIMIT
+    if (whole) {
+      const encodingArg = typeof args[0] === 'string' ? (args[0] as BufferEncoding) : 'utf8'
+      const body = typeof chunk === 'string' ? Buffer.from(chunk, encodingArg) : chunk
+      const callback = args.find((arg) => typeof arg === 'function')
+      return (end as any).call(res, compressWhole(compressing.encoding, body), callback)
+    }
+    stream ??= startStream(compressing)
     if (typeof chunk === 'function') stream.end(chunk)
     else if (chunk === undefined || chunk === null) stream.end(...(args as []))
     else stream.end(chunk, ...(args as []))
@@ -129,7 +162,7 @@ function wrap(res: ServerResponse, method: string, encoding: 'br' | 'gzip' | nul
 export default class CompressionMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     if (compressionEnabled()) {
-      wrap(ctx.response.response, ctx.request.method(), negotiateEncoding(ctx.request.header('accept-encoding')))
+      compressResponse(ctx.response.response, ctx.request.method(), negotiateEncoding(ctx.request.header('accept-encoding')))
     }
     return next()
   }

@@ -1,8 +1,10 @@
 import { test } from '@japa/runner'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { connect, type AddressInfo } from 'node:net'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { signIn } from '#tests/live_client'
+import { compressResponse } from '#middleware/compression_middleware'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
@@ -24,6 +26,30 @@ function get(path: string, headers: Record<string, string> = {}): Promise<Raw> {
     })
     req.on('error', reject)
     req.end()
+  })
+}
+
+/** The answer's bytes as they came off a raw socket, and its chunked body's chunks (sizes) */
+function rawGet(port: number, path: string, acceptEncoding: string): Promise<{ head: string; chunks: Buffer[] }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: ${acceptEncoding}\r\nConnection: close\r\n\r\n`))
+    const parts: Buffer[] = []
+    socket.on('data', (part) => parts.push(part))
+    socket.on('error', reject)
+    socket.on('end', () => {
+      const all = Buffer.concat(parts)
+      const split = all.indexOf('\r\n\r\n')
+      const chunks: Buffer[] = []
+      let at = split + 4
+      for (;;) {
+        const lineEnd = all.indexOf('\r\n', at)
+        const size = Number.parseInt(all.subarray(at, lineEnd).toString(), 16)
+        if (!size) break
+        chunks.push(all.subarray(lineEnd + 2, lineEnd + 2 + size))
+        at = lineEnd + 2 + size + 2
+      }
+      resolve({ head: all.subarray(0, split).toString(), chunks })
+    })
   })
 }
 
@@ -100,6 +126,45 @@ test.group('Compression of text answers', (group) => {
     assert.equal(csv.headers['transfer-encoding'], 'chunked')
     const text = decode(csv)
     assert.equal(text.split('\n').filter((line) => line.includes('Streamed product')).length, 30)
+  })
+
+  test('a whole body is compressed at once, a large one through the stream; both decompress to the body', async ({ assert, cleanup }) => {
+    const line = (i: number) => `<tr><td>Line ${i}</td><td>${(i * 7919) % 10007}</td></tr>\n`
+    const bodies: Record<string, string> = {
+      '/small': Array.from({ length: 100 }, (_, i) => line(i)).join(''), // about 3 KB
+      '/large': Array.from({ length: 6000 }, (_, i) => line(i)).join(''), // about 200 KB, over 64 KB
+    }
+    const server = createServer((req, res) => {
+      compressResponse(res, req.method ?? 'GET', req.headers['accept-encoding'] === 'br' ? 'br' : 'gzip')
+      const body = bodies[req.url ?? ''] ?? ''
+      // As AdonisJS sends a buffered body: the length in writeHead's headers, then end(body)
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) })
+      res.end(body)
+      // What had been handed to the socket when end() returned
+      handedOver.set(req.url!, res.socket?.bytesWritten ?? 0)
+    })
+    const handedOver = new Map<string, number>()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    cleanup(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    const port = (server.address() as AddressInfo).port
+
+    for (const encoding of ['gzip', 'br']) {
+      const unpack = (body: Buffer) => (encoding === 'gzip' ? gunzipSync(body) : brotliDecompressSync(body)).toString()
+      const small = await rawGet(port, '/small', encoding)
+      assert.match(small.head, new RegExp(`content-encoding: ${encoding}`, 'i'))
+      assert.match(small.head, /transfer-encoding: chunked/i)
+      assert.notMatch(small.head, /content-length/i)
+      // compressed whole: one chunk, handed to the socket with the headers and the end of the body
+      // before end() returned (a compression stream answers later, from the thread pool)
+      assert.lengthOf(small.chunks, 1, encoding)
+      assert.isAbove(handedOver.get('/small')!, small.chunks[0].length, encoding)
+      assert.equal(unpack(small.chunks[0]), bodies['/small'])
+
+      const large = await rawGet(port, '/large', encoding)
+      assert.match(large.head, new RegExp(`content-encoding: ${encoding}`, 'i'))
+      assert.equal(unpack(Buffer.concat(large.chunks)), bodies['/large'])
+      assert.equal(handedOver.get('/large'), 0, encoding)
+    }
   })
 
   test('server-sent events are not compressed', async ({ assert }) => {
