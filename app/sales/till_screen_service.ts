@@ -85,6 +85,16 @@ export default class TillScreenService {
     return register ? (await this.currentCart(ctx, register)).id : null
   }
 
+  /** A line of the register's open cart, for its discount or price form; null when it is no such line */
+  async openCartLine(ctx: HttpContext, itemId: number): Promise<SaleItem | null> {
+    const register = await this.register(ctx)
+    if (!register || !Number.isSafeInteger(itemId) || itemId < 1) return null
+    return SaleItem.query()
+      .where('id', itemId)
+      .whereIn('sale_id', db.from('sales').select('id').where({ register_id: register.id, store_id: ctx.store.id, status: 'open', channel: 'till' }))
+      .first()
+  }
+
   currentCart(ctx: HttpContext, register: Register) {
     return this.carts.currentCart(actorOf(ctx), register.id)
   }

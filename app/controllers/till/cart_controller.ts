@@ -85,6 +85,22 @@ export default class CartController {
     return renderCart(ctx, this.screen, sale)
   }
 
+  /** A line's discount form (GET), opened from the line */
+  async discountForm(ctx: HttpContext) {
+    return this.#lineForm(ctx, 'discount')
+  }
+
+  /** A line's price form (GET), opened from the line; a cashier's asks for a manager's PIN */
+  async priceForm(ctx: HttpContext) {
+    return this.#lineForm(ctx, 'price')
+  }
+
+  async #lineForm(ctx: HttpContext, kind: 'discount' | 'price') {
+    const item = await this.screen.openCartLine(ctx, Number(ctx.params.id))
+    if (!item) throw notFound('The line')
+    return ctx.view.render('till/_line_form', { item, kind, currency: ctx.store.currency, canOverride: ctx.auth.user!.isManager })
+  }
+
   /** A cashier needs a manager's PIN; a manager approves their own override */
   async overridePrice(ctx: HttpContext) {
     const { price, pin } = await ctx.request.validateUsing(priceOverrideValidator)

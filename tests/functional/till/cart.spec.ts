@@ -84,6 +84,42 @@ test.group('Till cart over htmx', () => {
     assert.include(response.text(), '&lt;script&gt;alert(1)&lt;/script&gt; Soap')
   })
 
+  test('a line\u2019s discount and price forms come when opened: escaped, a PIN field for a cashier only, and only for a line of this register\u2019s open cart', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { name: 'Tea "Earl" <Grey>', price: 450 })
+    const cart = await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    const line = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.register_id', fixture.register.id).select('sale_items.id').first()
+    // The cart partial, sent with every scan, carries the buttons that fetch the forms, not the forms
+    assert.include(cart.text(), `hx-get="/till/items/${line.id}/discount"`)
+    assert.include(cart.text(), `hx-get="/till/items/${line.id}/price"`)
+    assert.notInclude(cart.text(), 'Discount value for')
+    assert.notInclude(cart.text(), 'New price for')
+
+    const discount = await till(client, fixture, 'get', `/till/items/${line.id}/discount`)
+    discount.assertStatus(200)
+    assert.include(discount.text(), `hx-post="/till/items/${line.id}/discount"`)
+    assert.include(discount.text(), 'name="discount_value"')
+    assert.include(discount.text(), 'Discount value for Tea &quot;Earl&quot; &lt;Grey&gt;')
+    assert.notInclude(discount.text(), '<Grey>')
+
+    const cashierPrice = await till(client, fixture, 'get', `/till/items/${line.id}/price`)
+    assert.include(cashierPrice.text(), `hx-post="/till/items/${line.id}/price"`)
+    assert.include(cashierPrice.text(), 'value="4.50"')
+    assert.include(cashierPrice.text(), 'name="pin"')
+    const managerPrice = await till(client, fixture, 'get', `/till/items/${line.id}/price`, 'manager')
+    assert.include(managerPrice.text(), 'name="price"')
+    assert.notInclude(managerPrice.text(), 'name="pin"')
+
+    // Another store's line, an id that is no number, and a line of a sale no longer open: 404
+    const other = await createStore()
+    await till(client, other, 'post', '/till/items').form({ product_id: (await createProduct(other, {})).id })
+    const otherLine = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.register_id', other.register.id).select('sale_items.id').first()
+    ;(await till(client, fixture, 'get', `/till/items/${otherLine.id}/discount`)).assertStatus(404)
+    ;(await till(client, fixture, 'get', '/till/items/abc/price')).assertStatus(404)
+    await till(client, fixture, 'post', '/till/void').form({})
+    ;(await till(client, fixture, 'get', `/till/items/${line.id}/discount`)).assertStatus(404)
+  })
+
   test('quantity, line discount, cart discount and removal reprice the cart', async ({ client, assert }) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { price: 1000 })
