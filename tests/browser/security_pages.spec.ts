@@ -38,7 +38,7 @@ test.group('Pages under the Content-Security-Policy in Chromium', () => {
     await page.getByRole('button', { name: 'Discount on Arctic Blast Energy Drink Sugar Free 500ml' }).click()
     await discount.waitFor({ state: 'visible' })
     // The form came from the server (htmx); the cashier types into it at once, not into the scan field
-    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'discount_value')
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.getAttribute('name') === 'discount_value')
     await page.getByRole('button', { name: 'Discount on Arctic Blast Energy Drink Sugar Free 500ml' }).click()
     await discount.waitFor({ state: 'hidden' })
     // payment: Pay opens cash with the tendered field focused; a quick amount fills it
