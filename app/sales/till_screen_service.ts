@@ -123,7 +123,6 @@ export default class TillScreenService {
       cashDue,
       quickAmounts: quickCashAmounts(cashDue),
       methods: paymentMethods(),
-      canOverride: ctx.auth.user!.isManager,
     }
   }
 
