@@ -50,6 +50,11 @@ test.group('Pages under the Content-Security-Policy in Chromium', () => {
     await page.getByText('(less than due: taken as part payment)').waitFor({ state: 'visible' })
     await page.getByRole('button', { name: 'Back to the cart (Esc)' }).click()
     await page.getByRole('button', { name: 'Pay', exact: true }).waitFor({ state: 'visible' })
+    // The line's fetched discount form applies: 10% of $10.00
+    await page.getByRole('button', { name: 'Discount on Arctic Blast Energy Drink Sugar Free 500ml' }).click()
+    await discount.fill('10')
+    await page.getByRole('button', { name: 'Apply' }).first().click()
+    await page.locator('[data-testid="discounts"]', { hasText: '$1.00' }).waitFor()
     assert.deepEqual(pageViolations(browserContext), [])
   })
 
