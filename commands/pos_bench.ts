@@ -146,12 +146,17 @@ export default class PosBench extends BaseCommand {
     // As a till in Chromium over plain HTTP asks: the cart fragment comes back compressed
     const clients = fixture.cashiers.map(() => new BenchClient(port, { agent, encoding: BROWSER_ENCODINGS.http }))
     await Promise.all(clients.map((c, i) => c.signInAtTill(fixture.cashiers[i].email, BENCH_PASSWORD, fixture.cashiers[i].registerId)))
-    // As public/js/app.js: every htmx request names the cart the page shows (X-Cart-Id)
-    const cartShown = new Map<BenchClient, string>()
-    const htmx = (c: BenchClient) => ({ 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html', ...(cartShown.has(c) ? { 'x-cart-id': cartShown.get(c)! } : {}) })
+    // As public/js/app.js: every htmx request names the cart the page shows (X-Cart-Id) and the
+    // version of it on screen (X-Cart-Version), so a scan is answered with what it changed
+    const cartShown = new Map<BenchClient, { id: string; version?: string }>()
+    const htmx = (c: BenchClient) => {
+      const shown = cartShown.get(c)
+      return { 'x-csrf-token': c.csrf, 'hx-request': 'true', accept: 'text/html', ...(shown ? { 'x-cart-id': shown.id, ...(shown.version ? { 'x-cart-version': shown.version } : {}) } : {}) }
+    }
     const showCart = (c: BenchClient, body: Buffer) => {
-      const shown = /id="cart-panel"[^>]*data-sale-id="(\d+)"/.exec(body.toString())
-      if (shown) cartShown.set(c, shown[1])
+      const html = body.toString()
+      const id = /id="cart-panel"[^>]*data-sale-id="(\d+)"/.exec(html)?.[1] ?? cartShown.get(c)?.id
+      if (id) cartShown.set(c, { id, version: /data-cart-version="([^"]+)"/.exec(html)?.[1] })
     }
     const voidCart = async (c: BenchClient) => {
       const res = await c.form('/till/void', {}, htmx(c))

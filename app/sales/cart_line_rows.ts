@@ -2,6 +2,7 @@ import type Sale from '#models/sale'
 import type { CartLine } from '#core/cart_lines'
 import { dbTimestamp } from '#platform/db_time'
 import { insertStatement, type Statement } from '#platform/sql_batch'
+import type { CartOnScreen } from '#sales/cart_screen'
 
 /*
 | The rows (sale_items) of the till's open cart lines, plain CartLine data (app/core/cart_lines.ts).
@@ -92,13 +93,18 @@ export function cartLineWrite(line: CartLine, before: Record<string, unknown> | 
   }
 }
 
-/** The lines a cart change read and wrote, kept with its sale for the partial that shows it */
-const linesOfSale = new WeakMap<Sale, CartLine[]>()
+/** The lines a cart change read and wrote, kept with its sale for the partial that shows it, with what the screen showed before */
+const changeOfSale = new WeakMap<Sale, { lines: CartLine[]; before: CartOnScreen }>()
 
-export function keepCartLines(sale: Sale, lines: CartLine[]) {
-  linesOfSale.set(sale, lines)
+export function keepCartLines(sale: Sale, lines: CartLine[], before: CartOnScreen) {
+  changeOfSale.set(sale, { lines, before })
 }
 
 export function cartLinesOf(sale: Sale): CartLine[] | undefined {
-  return linesOfSale.get(sale)
+  return changeOfSale.get(sale)?.lines
+}
+
+/** The cart as the screen showed it before the change that `sale` comes from */
+export function cartBeforeChange(sale: Sale): CartOnScreen | undefined {
+  return changeOfSale.get(sale)?.before
 }

@@ -15,6 +15,7 @@ import { codeLookup, productFound } from '#catalog/catalog_service'
 import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, saleItemRow } from '#sales/cart_line_rows'
 import { newCartLine, quantityInCart, type CartLine } from '#core/cart_lines'
 import { MAX_UNIT_PRICE } from '#core/money'
+import { cartOnScreen } from '#sales/cart_screen'
 import { customerStatement, checkCustomer, pendingPaymentError, priceSale, lockOpenSale, checkQuantity, checkDiscount } from '#sales/checkout_rules'
 
 /*
@@ -331,6 +332,7 @@ export default class CartService {
       if (pendingRead.rows.length) throw pendingPaymentError()
       const lines = itemsRead.rows.map(cartLineFromRow)
       const before = new Map(lines.map((line) => [line, saleItemRow(line)]))
+      const shownBefore = cartOnScreen(sale, lines)
       await change(sale, lines, trx, extra)
       await priceSale(actor.store, sale, lines, trx)
       if (sale.userId !== actor.user.id) sale.userId = actor.user.id
@@ -346,7 +348,7 @@ export default class CartService {
         if (!line.id) line.id = result.insertId
       })
       afterWrite(sale, saleWrite ? results[next] : undefined)
-      keepCartLines(sale, lines)
+      keepCartLines(sale, lines, shownBefore)
       return sale
     })
   }

@@ -11,7 +11,8 @@ import { actorOf } from '#staff/actor'
 import CatalogService from '#catalog/catalog_service'
 import { paymentMethods } from '#sales/payment_methods'
 import { cashAmountDue } from '#core/pricing'
-import { cartLinesOf } from '#sales/cart_line_rows'
+import { cartBeforeChange, cartLinesOf } from '#sales/cart_line_rows'
+import { cartOnScreen, cartScreenChanges } from '#sales/cart_screen'
 
 export const REGISTER_COOKIE = 'pos_register'
 
@@ -113,9 +114,12 @@ export default class TillScreenService {
     ])
     const due = sale.balanceDue
     const cashDue = cashAmountDue(due, ctx.store.cashRounding)
+    const onScreen = cartOnScreen(sale, items)
     return {
       sale,
       items,
+      onScreen,
+      cartVersion: onScreen.version,
       payments,
       customer,
       register,
@@ -124,6 +128,16 @@ export default class TillScreenService {
       quickAmounts: quickCashAmounts(cashDue),
       methods: paymentMethods(),
     }
+  }
+
+  /**
+   * What a cart change changed on the screen that asked for it (its X-Cart-Version), when that
+   * screen can take only those parts (app/sales/cart_screen.ts); else null: draw the whole panel
+   */
+  changesOnScreen(ctx: HttpContext, sale: Sale, state: Awaited<ReturnType<TillScreenService['state']>>) {
+    const before = cartBeforeChange(sale)
+    if (!before || !ctx.request.header('hx-request')) return null
+    return cartScreenChanges(ctx.request.header('x-cart-version'), before, state.onScreen, state.items)
   }
 
   async categories(storeId: number) {

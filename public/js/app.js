@@ -28,6 +28,9 @@ document.addEventListener('htmx:configRequest', (event) => {
   // only while it still is the register's open cart)
   const cart = document.querySelector('#cart-panel[data-sale-id]')
   if (cart) event.detail.headers['X-Cart-Id'] = cart.dataset.saleId
+  // What it shows of that cart: a change that starts from it is answered with only what it changed
+  const shown = cart?.querySelector('[data-cart-version]')
+  if (shown) event.detail.headers['X-Cart-Version'] = shown.dataset.cartVersion
 })
 
 const scanInput = () => document.querySelector('[data-scan-input]')

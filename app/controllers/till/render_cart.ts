@@ -4,10 +4,19 @@ import TillScreenService from '#sales/till_screen_service'
 import { DomainError } from '#exceptions/domain_error'
 import { ShownCartChanged, type CartRef } from '#sales/cart_service'
 
-/** The cart partial that every till action answers with (the same template the page includes) */
+/**
+ * The cart partial that every till action answers with (the same template the page includes),
+ * or only what the change changed when the screen shows the cart as it was before it
+ */
 export async function renderCart(ctx: HttpContext, screen: TillScreenService, sale?: Sale, extra: Record<string, unknown> = {}) {
   const register = await requireRegister(ctx, screen)
   const state = sale ? await screen.state(ctx, sale, register) : await screen.cart(ctx, register)
+  const changes = sale && !extra.notice ? screen.changesOnScreen(ctx, sale, state) : null
+  if (changes) {
+    // Every part of the answer is swapped in out of band; the panel itself stays
+    ctx.response.header('HX-Reswap', 'none')
+    return ctx.view.render('till/_cart_changes', { ...state, ...extra, changes })
+  }
   return ctx.view.render('till/_cart', { ...state, ...extra })
 }
 
