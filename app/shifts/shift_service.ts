@@ -186,18 +186,23 @@ export default class ShiftService {
   }
 
   #count(currency: string, count: CashCount, field: string, requireCounts = false) {
-    const hasCounts = count.counts && Object.keys(count.counts).length > 0
-    if (hasCounts) {
-      const total = countTotal(currency, count.counts!, field === 'float' ? 'float_counts' : 'counts')
-      const counts = Object.fromEntries(Object.entries(count.counts!).map(([k, v]) => [k, Number(v || 0)]).filter(([, v]) => Number(v) > 0))
+    const amount = count.amount
+    const amountField = field === 'float' ? 'float' : 'amount'
+    // The till's form posts every note's field, blank where nothing was counted: a count is a
+    // filled one (a blank table with the float typed as an amount once opened with a float of 0)
+    const filled = Object.entries(count.counts ?? {}).filter(([, pieces]) => pieces !== '' && pieces !== null && pieces !== undefined)
+    if (filled.length) {
+      const total = countTotal(currency, Object.fromEntries(filled), field === 'float' ? 'float_counts' : 'counts')
+      if (amount !== null && amount !== undefined && amount !== total) {
+        throw new DomainError(`The notes and coins counted make ${formatMoney(total, currency)}, not the amount entered: clear one of them`, { code: 'count_mismatch', field: amountField })
+      }
+      const counts = Object.fromEntries(filled.map(([k, v]) => [k, Number(v)]).filter(([, v]) => Number(v) > 0))
       return { total, counts }
     }
     // Closing is counted note by note where the currency has a table; an amount elsewhere
     if (requireCounts && denominationsFor(currency)) {
       throw new DomainError('Count the drawer note by note and coin by coin', { code: 'counts_required', field: 'counts' })
     }
-    const amount = count.amount
-    const amountField = field === 'float' ? 'float' : 'amount'
     if (amount === null || amount === undefined) throw new DomainError('Enter the cash in the drawer', { code: 'amount_required', field: amountField })
     if (!Number.isSafeInteger(amount) || amount < 0 || amount > MAX_CASH) {
       throw new DomainError('The amount must be a whole number of cents, not negative, and at most what a drawer holds', { code: 'invalid_amount', field: amountField })
