@@ -5,7 +5,8 @@ import { textId } from '#validators/fields'
 const decimal = () => vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/)
 
 export const scanValidator = vine.create({ code: vine.string().trim().minLength(1).maxLength(64) })
-export const searchValidator = vine.create({ q: vine.string().trim().maxLength(100).optional() })
+// The till's search is its scan field typed into (its name is code), before Enter
+export const searchValidator = vine.create({ code: vine.string().trim().maxLength(100).optional() })
 export const addItemValidator = vine.create({
   product_id: textId(),
   quantity: vine.number().withoutDecimals().min(1).max(MAX_QUANTITY).optional(),

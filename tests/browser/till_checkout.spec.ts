@@ -30,6 +30,9 @@ test.group('Till checkout in Chromium', () => {
     const namedCarts: string[] = []
     page.on('request', (request: any) => request.url().endsWith('/till/scan') && namedCarts.push(request.headers()['x-cart-id']))
 
+    // Typed text shows matches as the cashier types, before Enter
+    await page.getByLabel('Scan or search').fill('Mint')
+    await page.locator('#matches button', { hasText: 'Mint Gum' }).waitFor()
     await scan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola 330ml' }).waitFor()
     await scan(page, '4006381333931')
@@ -85,7 +88,7 @@ test.group('Till checkout in Chromium', () => {
     // after a scan) leave the message where the cashier can read it
     for (const [path, source] of [
       ['/till/hardware', '#hardware-status'],
-      ['/till/search?q=', '#scan-input'],
+      ['/till/search', '#scan-input'],
     ]) {
       const answered = page.waitForResponse((response: any) => response.url().includes(path.split('?')[0]))
       await page.evaluate(([url, from]: string[]) => (globalThis as any).htmx.ajax('GET', url, { source: from, target: from === '#scan-input' ? '#matches' : from }), [path, source])

@@ -44,10 +44,10 @@ export default class CartController {
   }
 
   async search(ctx: HttpContext) {
-    const { q } = await ctx.request.validateUsing(searchValidator, { data: ctx.request.qs() })
-    if (!q || q.length < 2) return ''
-    const page = await this.catalog.search(ctx.store.id, { search: q, perPage: 8 })
-    return ctx.view.render('till/_matches', { products: page.all(), query: q })
+    const { code } = await ctx.request.validateUsing(searchValidator, { data: ctx.request.qs() })
+    if (!code || code.length < 2) return ''
+    const page = await this.catalog.search(ctx.store.id, { search: code, perPage: 8 })
+    return ctx.view.render('till/_matches', { products: page.all(), query: code })
   }
 
   async grid(ctx: HttpContext) {
@@ -131,7 +131,7 @@ export default class CartController {
       return { type: 'percent' as const, value: Math.round(percent * 100) }
     }
     const value = parseMoney(input.discount_value, ctx.store.currency)
-    if (value === null) throw notFound('The amount', 'discount_value')
+    if (value === null) throw new DomainError('Enter the discount as an amount, such as 0.50', { code: 'invalid_discount', field: 'discount_value' })
     return { type: 'amount' as const, value }
   }
 }

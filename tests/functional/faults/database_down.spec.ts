@@ -44,7 +44,7 @@ test.group('The database out of reach', (group) => {
     assert.equal(list.status, 503)
 
     // The till (htmx): its message area says so, and that the cart is kept
-    const till = await fetch(`${app.url}/till/search?q=x`, { headers: { 'cookie': cookie, 'hx-request': 'true' } })
+    const till = await fetch(`${app.url}/till/search?code=x`, { headers: { 'cookie': cookie, 'hx-request': 'true' } })
     assert.equal(till.status, 503)
     assert.equal(till.headers.get('hx-retarget'), '#till-message')
     assert.include(await till.text(), 'The database is not reachable: your cart is kept, try again')

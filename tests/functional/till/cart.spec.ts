@@ -55,6 +55,10 @@ test.group('Till cart over htmx', () => {
     const matches = await till(client, fixture, 'post', '/till/scan').form({ code: 'choc' })
     matches.assertHeader('hx-retarget', '#matches')
     assert.include(matches.text(), 'Dark Chocolate Bar')
+    // As it is typed: the scan field (named code) asks GET /till/search
+    const typed = await till(client, fixture, 'get', '/till/search').qs({ code: 'choc' })
+    typed.assertStatus(200)
+    assert.include(typed.text(), 'Dark Chocolate Bar')
     const none = await till(client, fixture, 'post', '/till/scan').form({ code: 'zzzz-nothing' })
     assert.include(none.text(), 'Nothing matches')
     assert.lengthOf(await cartLines(fixture), 0)
@@ -138,6 +142,13 @@ test.group('Till cart over htmx', () => {
 
     const bad = await till(client, fixture, 'patch', `/till/items/${line.id}`).form({ quantity: '2.5' })
     bad.assertStatus(422)
+    // An amount that is no amount of the currency is the cashier's typo, not a missing thing (was a 404)
+    for (const [url, value] of [[`/till/items/${line.id}/discount`, '0.001'], ['/till/discount', '1.005']]) {
+      const typo = await till(client, fixture, 'post', url).form({ discount_type: 'amount', discount_value: value })
+      typo.assertStatus(422)
+      assert.include(typo.text(), 'Enter the discount as an amount, such as 0.50')
+    }
+    assert.equal((await db.from('sales').where('id', line.sale_id).first()).discount_total, 500)
     await till(client, fixture, 'delete', `/till/items/${line.id}`)
     assert.lengthOf(await cartLines(fixture), 0)
   })
