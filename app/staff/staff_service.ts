@@ -34,6 +34,7 @@ export default class StaffService {
   async create(store: Store, input: StaffInput, actor: User, ip?: string | null) {
     return inTransaction(async (trx) => {
       await this.#checkEmail(trx, input.email, null)
+      if (input.pin) await this.#checkPin(trx, store, input.pin, null)
       const user = new User()
       user.useTransaction(trx)
       user.fill({
@@ -60,6 +61,7 @@ export default class StaffService {
     }
     return inTransaction(async (trx) => {
       await this.#checkEmail(trx, input.email, user.id)
+      if (input.pin) await this.#checkPin(trx, store, input.pin, user.id)
       const previousRole = user.role
       const wasActive = user.active
       user.useTransaction(trx)
@@ -101,6 +103,18 @@ export default class StaffService {
   async #revokeTokens(trx: TransactionClientContract, user: User) {
     await trx.from('auth_access_tokens').where('tokenable_id', user.id).delete()
     identityChanged(trx)
+  }
+
+  /**
+   * A PIN names one person of the store: the till takes the first active user whose PIN matches
+   * (a manager's approval, a switch of user), so a cashier given a manager's PIN could approve
+   * as that manager. PINs are hashed: each active one of the store is checked, as the till does.
+   */
+  async #checkPin(trx: TransactionClientContract, store: Store, pin: string, userId: number | null) {
+    const others = await trx.from('users').where({ store_id: store.id, active: true }).whereNotNull('pin').whereNot('id', userId ?? 0).select('pin')
+    for (const other of others) {
+      if (await hash.verify(other.pin, pin)) throw new DomainError('Someone else in this store has this PIN: choose another', { code: 'duplicate_pin', field: 'pin' })
+    }
   }
 
   async #checkEmail(trx: TransactionClientContract, email: string, userId: number | null) {

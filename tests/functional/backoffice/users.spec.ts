@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
-import { createStore, PASSWORD } from '#tests/fixtures'
+import { createStore, PASSWORD, PINS } from '#tests/fixtures'
 import { reopen, submit } from '#tests/functional/backoffice/helpers'
 
 const NEW = '/backoffice/users/create'
@@ -65,6 +65,30 @@ test.group('Back office: users', () => {
     assert.properties(errors, ['password', 'pin', 'role'])
     const after = await db.from('users').count('* as n').first()
     assert.equal(Number(after.n), Number(before.n))
+  })
+
+  test('a PIN someone else in the store has is refused on its field; a person keeps their own', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const before = await db.from('users').where('store_id', fixture.store.id).count('* as n').first()
+    // A cashier given the manager's PIN could approve price changes and refunds as the manager
+    const copied = await submit(client, fixture.users.admin, 'post', '/backoffice/users', userForm({ pin: PINS.manager }), NEW)
+    copied.assertHeader('location', NEW)
+    assert.match(copied.flashMessage('inputErrorsBag').pin[0], /Someone else in this store has this PIN/)
+    assert.equal(Number((await db.from('users').where('store_id', fixture.store.id).count('* as n').first()).n), Number(before.n))
+
+    const cashier = fixture.users.cashier
+    const form = { name: cashier.name, email: cashier.email, role: 'cashier', password: '', active: ['', 'on'] }
+    const stolen = await submit(client, fixture.users.admin, 'put', `/backoffice/users/${cashier.id}`, { ...form, pin: PINS.admin }, `/backoffice/users/${cashier.id}/edit`)
+    assert.match(stolen.flashMessage('inputErrorsBag').pin[0], /Someone else in this store has this PIN/)
+    assert.isTrue(await hash.verify((await User.findOrFail(cashier.id)).pin!, PINS.cashier))
+    const kept = await submit(client, fixture.users.admin, 'put', `/backoffice/users/${cashier.id}`, { ...form, pin: PINS.cashier }, `/backoffice/users/${cashier.id}/edit`)
+    kept.assertHeader('location', '/backoffice/users')
+    // Another store's PINs are its own
+    const other = await createStore()
+    const elsewhere = await submit(client, other.users.admin, 'post', '/backoffice/users', userForm({ pin: '5150' }), NEW)
+    elsewhere.assertHeader('location', '/backoffice/users')
+    const again = await submit(client, fixture.users.admin, 'post', '/backoffice/users', userForm({ pin: '5150' }), NEW)
+    again.assertHeader('location', '/backoffice/users')
   })
 
   test('editing changes the role (audited), keeps a blank password, and unticking active deactivates', async ({ client, assert }) => {
