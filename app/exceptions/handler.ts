@@ -57,9 +57,16 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     if (error instanceof DomainError && error.status < 500 && 'session' in ctx && ctx.request.method() !== 'GET') {
       ctx.session.flashValidationErrors({ code: 'E_FORM', messages: [{ field: error.field ?? 'form', message: error.message }] } as any)
+      keepFlashedInputSmall(ctx)
       return ctx.response.redirect().back()
     }
     return super.handle(error, ctx)
+  }
+
+  /** A refused form goes back with its errors and its input (the session's own renderer), kept small */
+  async renderValidationErrorAsHTML(error: any, ctx: HttpContext) {
+    await super.renderValidationErrorAsHTML(error, ctx)
+    keepFlashedInputSmall(ctx)
   }
 
   /** 503 with Retry-After: JSON for the API, the till's message (its cart is on the server), a plain page */
@@ -99,4 +106,30 @@ function asDomainError(error: any) {
 function answersJson(ctx: HttpContext) {
   const url = ctx.request.url()
   return url.startsWith('/api/') || url.startsWith('/till/offline/')
+}
+
+/** Characters of JSON the flashed input may take: the session is a cookie of at most 4 KB, encrypted */
+const FLASHED_INPUT_BUDGET = 1500
+const KEPT_OF_A_LONG_TEXT = 120
+
+/**
+ * The input a refused form flashes to be filled in again travels in the session cookie. A
+ * 10,000-character name made that cookie too large for the browser, which dropped it: the form
+ * came back empty, without the message saying what was wrong. Long texts are cut first (they are
+ * the ones refused for their length), and if that is not enough no input is kept: the errors are.
+ */
+function keepFlashedInputSmall(ctx: HttpContext) {
+  if (!('session' in ctx)) return
+  const flash = ctx.session.responseFlashMessages
+  const input = flash.get('input')
+  if (!input || typeof input !== 'object' || JSON.stringify(input).length <= FLASHED_INPUT_BUDGET) return
+  const kept: Record<string, unknown> = { ...input }
+  const longest = Object.keys(kept)
+    .filter((key) => typeof kept[key] === 'string' && (kept[key] as string).length > KEPT_OF_A_LONG_TEXT)
+    .sort((a, b) => (kept[b] as string).length - (kept[a] as string).length)
+  for (const key of longest) {
+    kept[key] = (kept[key] as string).slice(0, KEPT_OF_A_LONG_TEXT)
+    if (JSON.stringify(kept).length <= FLASHED_INPUT_BUDGET) break
+  }
+  flash.set('input', JSON.stringify(kept).length <= FLASHED_INPUT_BUDGET ? kept : {})
 }

@@ -1,0 +1,39 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { createStore } from '#tests/fixtures'
+import { submit } from '#tests/functional/backoffice/helpers'
+
+/*
+| A refused form goes back with its errors and its input in the session, which is a cookie. A
+| 10,000-character text (pasted by mistake) made that cookie larger than a browser keeps (4 KB):
+| the browser dropped it and the form came back empty, with no message. The input kept is now cut
+| to fit; the message always comes back.
+*/
+
+const LONG = 'Lorem ipsum dolor sit amet '.repeat(400)
+
+const FORMS: { url: string; table: string; field: string; body: Record<string, unknown> }[] = [
+  { url: '/backoffice/products', table: 'products', field: 'name', body: { sku: 'LONG-1', barcodes: '', category_id: '', price: '1.00', cost: '', tax_class: 'standard', stock: '0', active: ['', 'on'] } },
+  { url: '/backoffice/categories', table: 'categories', field: 'name', body: { position: '1' } },
+  { url: '/backoffice/customers', table: 'customers', field: 'notes', body: { name: 'Long Notes', email: '', phone: '' } },
+]
+
+test.group('Back office: a pasted novel in a text field', () => {
+  for (const form of FORMS) {
+    test(`${form.url}: ${form.field} of ${LONG.length} characters is refused on its field, and the answer's cookies fit a browser`, async ({ client, assert }) => {
+      const fixture = await createStore()
+      const before = await db.from(form.table).where('store_id', fixture.store.id).count('* as n').first()
+      const refused = await submit(client, fixture.users.admin, 'post', form.url, { ...form.body, [form.field]: LONG }, `${form.url}/create`)
+      refused.assertStatus(302)
+      refused.assertHeader('location', `${form.url}/create`)
+      for (const cookie of [refused.headers()['set-cookie'] ?? []].flat()) {
+        assert.isBelow(Buffer.byteLength(String(cookie)), 4096, String(cookie).slice(0, 40))
+      }
+      assert.property(refused.flashMessage('inputErrorsBag'), form.field)
+      // What was typed comes back cut, not lost
+      assert.equal(refused.flashMessages()[form.field], LONG.slice(0, 120))
+      const after = await db.from(form.table).where('store_id', fixture.store.id).count('* as n').first()
+      assert.equal(Number(after.n), Number(before.n))
+    })
+  }
+})
