@@ -8,11 +8,16 @@ const NAMES = [
   'Big Apple Cider Sweet 330ml',
   'Brightside Orange Juice with Bits 1L',
   'Brightside Orange Juice Smooth 1L',
+  // As the demo store names them: three lines at 1024 wide, with the price and stock on two
+  'Big Apple Dark Chocolate Bar',
+  'Arctic Dumplings 24 ct',
 ]
 
 async function tillAt(visit: any, viewport: { width: number; height: number }) {
   const fixture = await createStore()
   for (const [index, name] of NAMES.entries()) await createProduct(fixture, { name, price: 199 + index * 100, stock: 5 + index })
+  // A grid taller than the screen, as a store's: it scrolls, and its rows must still fit their tiles
+  for (let index = 0; index < 40; index++) await createProduct(fixture, { name: `Zesty Garden Product Number ${index}`, price: 299, stock: 100 + index })
   const page = await visit('/login')
   await page.setViewportSize(viewport)
   await page.getByLabel('Email').fill(fixture.users.cashier.email)
@@ -45,6 +50,17 @@ test.group('The till\'s layout in Chromium', () => {
     assert.isTrue(visibleText || (await other.evaluate((el: any) => el.scrollHeight > el.clientHeight)))
     const price = await tile.locator('.tile-meta').boundingBox()
     assert.isAtLeast(price.y, box.y + box.height - 1)
+    // Every tile shows its whole name, or three lines of it with an ellipsis: never a line cut in half
+    const cut = await page.locator('.tile-name').evaluateAll((names: any[]) =>
+      names
+        .filter((el) => {
+          const line = parseFloat((globalThis as any).getComputedStyle(el).lineHeight)
+          const lines = el.clientHeight / line
+          return Math.abs(lines - Math.round(lines)) > 0.05 || (el.scrollHeight > el.clientHeight + 1 && Math.round(lines) < 3)
+        })
+        .map((el) => el.textContent)
+    )
+    assert.deepEqual(cut, [])
     await keepPicture(page, 'till-1024x768')
   })
 
