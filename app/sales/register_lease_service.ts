@@ -116,11 +116,13 @@ export async function refuseLeasedRegisterOf(trx: TransactionClientContract, reg
 async function leasedError(trx: TransactionClientContract, registerId: number, advice: string) {
   const row = await trx
     .from('registers')
+    .join('stores', 'stores.id', 'registers.store_id')
     .leftJoin('users', 'users.id', 'registers.lease_user_id')
     .where('registers.id', registerId)
-    .select('registers.name', 'registers.lease_seen_at', 'users.name as holder')
+    .select('registers.name', 'registers.lease_seen_at', 'users.name as holder', 'stores.time_zone')
     .first()
-  const since = row?.lease_seen_at ? DateTime.fromJSDate(readTimestamp(row.lease_seen_at)).toUTC().toFormat("yyyy-LL-dd HH:mm 'UTC'") : 'a while ago'
+  // On the store's clock, as every other time the staff see
+  const since = row?.lease_seen_at ? DateTime.fromJSDate(readTimestamp(row.lease_seen_at)).setZone(row.time_zone || 'UTC').toFormat('yyyy-LL-dd HH:mm ZZZZ') : 'a while ago'
   return new DomainError(`${row?.name ?? 'This register'} is held for offline selling by another till${row?.holder ? ` (${row.holder}'s)` : ''}, last heard of ${since}. ${advice}`, {
     status: 409,
     code: 'register_leased',

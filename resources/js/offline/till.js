@@ -243,6 +243,8 @@ class OfflineTill {
     if (this.mode !== 'online') parts.push(`Offline: ${waiting} sale${waiting === 1 ? '' : 's'} waiting to sync`)
     else if (waiting) parts.push(`${waiting} offline sale${waiting === 1 ? '' : 's'} waiting to sync`)
     if (this.mode !== 'online' && this.reason) parts.push(this.reason)
+    // Another till holds this register: said when the till opens, not first at the payment the server refuses
+    if (this.mode === 'online' && this.leaseRefused && !this.held) parts.push(`This till cannot complete sales here: ${this.leaseRefused}`)
     for (const sale of blocked) parts.push(`Sale #${sale.number} held: ${sale.problem}`)
     if (this.waitingForManager && blocked.length) parts.push(this.waitingForManager)
     const notice = await getMeta(this.db, 'handoff_notice')

@@ -47,6 +47,8 @@ test.group('Offline till: the lease refuses online sales from other devices', ()
       assert.equal(error.code, 'register_leased')
       assert.equal(error.field, 'register_id')
       assert.include(error.message, `Register 1 is held for offline selling by another till (${fixture.users.cashier.name}'s), last heard of `)
+      // On the store's clock (New York), as the staff read every other time
+      assert.match(error.message, /last heard of \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T\./)
       assert.include(error.message, 'ask a manager to release the register under Offline sales')
     }
     assert.equal(await completed(fixture), 0)
