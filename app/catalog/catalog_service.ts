@@ -217,7 +217,7 @@ export default class CatalogService {
   async #categoryId(trx: TransactionClientContract, storeId: number, categoryId: number | null | undefined) {
     if (!categoryId) return null
     const category = await trx.from('categories').where({ id: categoryId, store_id: storeId }).first()
-    if (!category) throw new DomainError('This category does not exist', { code: 'unknown_category', field: 'category' })
+    if (!category) throw new DomainError('This category does not exist', { code: 'unknown_category', field: 'category_id' })
     return categoryId
   }
 

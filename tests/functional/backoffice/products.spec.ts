@@ -187,7 +187,24 @@ test.group('Back office: products', () => {
     assert.property(tooPrecise.flashMessage('inputErrorsBag'), 'price')
     const badTax = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ tax_class: 'luxury' }), NEW)
     assert.property(badTax.flashMessage('inputErrorsBag'), 'tax_class')
+    // On the form's own field (it was flashed as "category", which no field shows)
+    const noCategory = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ category_id: '999999' }), NEW)
+    assert.deepEqual(noCategory.flashMessage('inputErrorsBag').category_id, ['This category does not exist'])
+    const worded = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ price: 'abc' }), NEW)
+    assert.deepEqual(worded.flashMessage('inputErrorsBag').price, ['Enter the price as a number, such as 12.50'])
     assert.equal(await productCount(fixture.store.id), 0)
+  })
+
+  test('a list opened with a page number it cannot use opens without it and says why (it went to the dashboard)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    for (const page of ['-1', 'abc', '0']) {
+      const refused = await client.get(`/backoffice/products?page=${page}&search=mug`).loginAs(fixture.users.manager).redirects(0)
+      refused.assertStatus(302)
+      refused.assertHeader('location', '/backoffice/products')
+      const shown = await client.get('/backoffice/products').loginAs(fixture.users.manager).withFlashMessages(refused.flashMessages())
+      shown.assertStatus(200)
+      assert.include(shown.text(), 'This page was opened with a value it cannot use (page: ')
+    }
   })
 
   test('HTML in a product name is escaped in the list', async ({ client, assert }) => {

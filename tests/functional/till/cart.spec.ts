@@ -142,11 +142,16 @@ test.group('Till cart over htmx', () => {
 
     const bad = await till(client, fixture, 'patch', `/till/items/${line.id}`).form({ quantity: '2.5' })
     bad.assertStatus(422)
-    // An amount that is no amount of the currency is the cashier's typo, not a missing thing (was a 404)
-    for (const [url, value] of [[`/till/items/${line.id}/discount`, '0.001'], ['/till/discount', '1.005']]) {
+    // An amount that is no amount of the currency is the cashier's typo, not a missing thing (was a
+    // 404); text that is no number says how to write one (was "The discount_value field format is invalid")
+    for (const [url, value, message] of [
+      [`/till/items/${line.id}/discount`, '0.001', 'Enter the discount as an amount, such as 0.50'],
+      ['/till/discount', '1.005', 'Enter the discount as an amount, such as 0.50'],
+      ['/till/discount', 'abc', 'Enter the discount as a number, such as 10 or 0.50'],
+    ]) {
       const typo = await till(client, fixture, 'post', url).form({ discount_type: 'amount', discount_value: value })
       typo.assertStatus(422)
-      assert.include(typo.text(), 'Enter the discount as an amount, such as 0.50')
+      assert.include(typo.text(), message)
     }
     assert.equal((await db.from('sales').where('id', line.sale_id).first()).discount_total, 500)
     await till(client, fixture, 'delete', `/till/items/${line.id}`)

@@ -1,0 +1,45 @@
+import vine, { SimpleMessagesProvider } from '@vinejs/vine'
+
+/*
+| What a refused field says where the staff read it (the till's message area, a form's field, an
+| API error's message; the API's errors also name the field itself). Vine's messages name a field
+| by its name ("The discount_value field format is invalid"): these are the words on the screen,
+| and an amount typed as a decimal says how to write one. A rule without its own message here
+| keeps vine's, with the field's words.
+*/
+
+const AN_AMOUNT = 'as a number, such as 12.50'
+
+vine.messagesProvider = new SimpleMessagesProvider(
+  {
+    'discount_value.regex': 'Enter the discount as a number, such as 10 or 0.50',
+    'price.regex': `Enter the price ${AN_AMOUNT}`,
+    'cost.regex': `Enter the cost ${AN_AMOUNT}`,
+    'amount.regex': `Enter the amount ${AN_AMOUNT}`,
+    'tendered.regex': `Enter the amount tendered ${AN_AMOUNT}`,
+    'pin.regex': 'A PIN is 4 to 6 digits',
+    'sku.regex': 'A SKU has no spaces',
+    'currency.regex': 'A currency is its three-letter code, such as USD',
+    'color.regex': 'A colour is written #rrggbb, such as #1e88e5',
+    'tax_rate.regex': 'Enter the tax rate as a percentage, such as 8.25',
+  },
+  {
+    discount_value: 'discount',
+    discount_type: 'discount type',
+    tendered: 'amount tendered',
+    product_id: 'product',
+    register_id: 'register',
+    customer_id: 'customer',
+    category_id: 'category',
+    user_id: 'user',
+    sale_item_id: 'sale line',
+    tax_class: 'tax class',
+    time_zone: 'time zone',
+    cash_rounding: 'cash rounding',
+    low_stock_threshold: 'low-stock threshold',
+    per_page: 'page size',
+    manager_pin: 'manager PIN',
+    pin: 'PIN',
+    sku: 'SKU',
+  }
+)
