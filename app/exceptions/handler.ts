@@ -63,8 +63,18 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     return super.handle(error, ctx)
   }
 
-  /** A refused form goes back with its errors and its input (the session's own renderer), kept small */
+  /**
+   * A refused form goes back with its errors and its input (the session's own renderer), kept
+   * small. A page opened with a bad value in its address (?page=-1) was "sent back" too: to the
+   * referring page, or the dashboard when there is none. It opens without the query, saying why.
+   */
   async renderValidationErrorAsHTML(error: any, ctx: HttpContext) {
+    const { pathname, search } = new URL(ctx.request.url(true), 'http://pos.invalid')
+    if (ctx.request.method() === 'GET' && 'session' in ctx && search) {
+      const said = (error.messages ?? []).map((m: { field: string; message: string }) => `${m.field}: ${m.message}`).join('; ')
+      ctx.session.flashErrors({ E_VALIDATION_ERROR: `This page was opened with a value it cannot use (${said}): shown without it.` })
+      return ctx.response.redirect(pathname.replace(/^\/+/, '/'))
+    }
     await super.renderValidationErrorAsHTML(error, ctx)
     keepFlashedInputSmall(ctx)
   }
