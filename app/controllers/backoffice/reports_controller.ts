@@ -17,7 +17,7 @@ export default class ReportsController {
 
   async index(ctx: HttpContext) {
     const { store } = ctx
-    const { from, to } = this.#range(ctx)
+    const { from, to, notice } = this.#range(ctx)
     const data = await this.#tables(ctx, from, to)
     const trendFrom = DateTime.fromISO(to).minus({ days: 29 }).toISODate()!
     const trend = await this.reports.byDayAndHour(store, trendFrom, to)
@@ -34,7 +34,7 @@ export default class ReportsController {
       { title: `Sales per day, ${trendFrom} to ${to}`, labelEvery: 5, ...axis }
     )
     const query = new URLSearchParams({ from, to }).toString()
-    return ctx.view.render('backoffice/reports/index', { ...data, from, to, hourChart, trendChart, trendDays: trend.days, query })
+    return ctx.view.render('backoffice/reports/index', { ...data, from, to, rangeNotice: notice, hourChart, trendChart, trendDays: trend.days, query })
   }
 
   async csv(ctx: HttpContext) {
@@ -86,11 +86,17 @@ export default class ReportsController {
     const today = DateTime.now().setZone(ctx.store.timeZone).toISODate()!
     let from = isoDay(qs.from) ?? today
     let to = isoDay(qs.to) ?? (isoDay(qs.from) ? from : today)
-    if (from > to) [from, to] = [to, from]
+    // Corrected, and said so on the page: a report that quietly shows other days than asked is misread
+    let notice: string | null = null
+    if (from > to) {
+      ;[from, to] = [to, from]
+      notice = `The first day was after the last: shown from ${from} to ${to}.`
+    }
     if (DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days >= MAX_DAYS) {
       from = DateTime.fromISO(to).minus({ days: MAX_DAYS - 1 }).toISODate()!
+      notice = `A report covers at most ${MAX_DAYS} days: shown from ${from} to ${to}. Months and years are under Months and years.`
     }
-    return { from, to }
+    return { from, to, notice }
   }
 }
 

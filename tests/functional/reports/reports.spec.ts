@@ -47,6 +47,14 @@ test.group('Reports', () => {
     assert.notInclude(page.text(), 'data-day="2026-01-15"')
     assert.include(page.text(), '<svg class="chart"')
     assert.include(page.text(), '00: $20.00 in 1 sales')
+    assert.notInclude(page.text(), 'class="alert')
+
+    // Days asked the wrong way round, or too many of them, are corrected and the page says so
+    const swapped = await client.get('/backoffice/reports?from=2026-01-17&to=2026-01-16').loginAs(fixture.users.manager)
+    assert.include(swapped.text(), 'The first day was after the last: shown from 2026-01-16 to 2026-01-17.')
+    assert.include(swapped.text(), 'data-day="2026-01-16"')
+    const decades = await client.get('/backoffice/reports?from=2000-01-01&to=2026-01-16').loginAs(fixture.users.manager)
+    assert.include(decades.text(), 'A report covers at most 366 days: shown from 2025-01-16 to 2026-01-16.')
   })
 
   test('methods, cashiers, categories, best and worst sellers with margins, stock valuation, low stock', async ({ client, assert }) => {
