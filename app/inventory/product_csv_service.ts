@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises'
 import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import logger from '@adonisjs/core/services/logger'
 import { errors as vineErrors } from '@vinejs/vine'
 import type Store from '#models/store'
@@ -56,9 +57,20 @@ export default class ProductCsvService {
     const errors: RowError[] = []
     let total = 0
     let valid = 0
-    const skus: string[] = []
     let existing = 0
     let errorRows = 0
+    // Valid rows are checked against the store 500 at a time: a barcode another product has
+    // refuses the row at the import, so the preview says so too
+    let pending: ImportRow[] = []
+    const settle = async () => {
+      const clashes = await this.#barcodeClashes(db.connection(), store.id, pending)
+      errorRows += clashes.length
+      valid -= clashes.length
+      errors.push(...clashes.slice(0, Math.max(0, KEPT_ERRORS - errors.length)))
+      const clashed = new Set(clashes.map((clash) => clash.row))
+      existing += await this.#countExisting(store.id, pending.filter((r) => !clashed.has(r.row)).map((r) => r.sku))
+      pending = []
+    }
     try {
       for await (const { row, values } of readRows(job.path)) {
         total++
@@ -69,10 +81,11 @@ export default class ProductCsvService {
           continue
         }
         valid++
-        skus.push(result.row!.sku)
-        if (skus.length >= 500) existing += await this.#countExisting(store.id, skus.splice(0))
+        pending.push(result.row!)
+        if (pending.length >= 500) await settle()
       }
-      existing += await this.#countExisting(store.id, skus.splice(0))
+      await settle()
+      errors.sort((a, b) => a.row - b.row)
     } catch (error) {
       if (!(error instanceof NotAProductCsv)) logger.error({ err: error }, 'CSV preview failed')
       await this.#finish(importId, 'failed', { errors: JSON.stringify([{ row: 1, column: '', message: error instanceof NotAProductCsv ? error.message : 'The file could not be read as CSV' }]) })
@@ -162,18 +175,10 @@ export default class ProductCsvService {
       for (const row of await trx.from('products').where('store_id', store.id).whereIn('sku', rows.map((r) => r.sku)).orderBy('id').forUpdate().select('id', 'sku', 'stock')) {
         existing.set(row.sku, row)
       }
-      // Barcodes another product of the store already has
-      const codes = rows.flatMap((r) => r.barcodes ?? [])
-      const taken = new Map<string, string>()
-      for (let i = 0; i < codes.length; i += 500) {
-        const found = await trx.from('product_barcodes').join('products', 'products.id', 'product_barcodes.product_id').where('product_barcodes.store_id', store.id).whereIn('product_barcodes.code', codes.slice(i, i + 500)).select('product_barcodes.code', 'products.sku')
-        for (const f of found) taken.set(f.code, f.sku)
-      }
-      const good = rows.filter((r) => {
-        const clash = (r.barcodes ?? []).find((code) => taken.has(code) && taken.get(code) !== r.sku)
-        if (clash) errors.push({ row: r.row, column: 'barcodes', message: `Barcode ${clash} already belongs to the product with SKU ${taken.get(clash)}` })
-        return !clash && (!r.taxClass || taxClasses.has(r.taxClass))
-      })
+      const clashes = await this.#barcodeClashes(trx, store.id, rows)
+      errors.push(...clashes)
+      const clashed = new Set(clashes.map((clash) => clash.row))
+      const good = rows.filter((r) => !clashed.has(r.row) && (!r.taxClass || taxClasses.has(r.taxClass)))
       const categoryIds = await this.#categories(trx, store.id, good)
       const fresh = good.filter((r) => !existing.has(r.sku))
       const updates = good.filter((r) => existing.has(r.sku))
@@ -255,6 +260,22 @@ export default class ProductCsvService {
       ids.set(name.toLowerCase(), Number(created.id))
     }
     return ids
+  }
+
+  /** Rows with a barcode that another product of the store (another SKU) already has */
+  async #barcodeClashes(client: QueryClientContract, storeId: number, rows: ImportRow[]): Promise<RowError[]> {
+    const codes = rows.flatMap((r) => r.barcodes ?? [])
+    const taken = new Map<string, string>()
+    for (let i = 0; i < codes.length; i += 500) {
+      const found = await client.from('product_barcodes').join('products', 'products.id', 'product_barcodes.product_id').where('product_barcodes.store_id', storeId).whereIn('product_barcodes.code', codes.slice(i, i + 500)).select('product_barcodes.code', 'products.sku')
+      for (const f of found) taken.set(f.code, f.sku)
+    }
+    const clashes: RowError[] = []
+    for (const r of rows) {
+      const clash = (r.barcodes ?? []).find((code) => taken.has(code) && taken.get(code) !== r.sku)
+      if (clash) clashes.push({ row: r.row, column: 'barcodes', message: `Barcode ${clash} already belongs to the product with SKU ${taken.get(clash)}` })
+    }
+    return clashes
   }
 
   async #countExisting(storeId: number, skus: string[]) {

@@ -109,7 +109,11 @@ test.group('Products CSV', () => {
     assert.equal(preview.status, 'previewed')
     assert.equal(preview.total_rows, 9)
     const where = preview.errors.map((e: any) => `${e.row}:${e.column}`)
-    assert.includeMembers(where, ['3:price', '4:barcodes', '5:sku', '6:stock', '7:stock', '8:sku'])
+    assert.includeMembers(where, ['3:price', '4:barcodes', '5:sku', '6:stock', '7:stock', '8:sku', '9:barcodes'])
+    // A barcode another product already has is named in the preview, as the import will refuse it
+    assert.equal(preview.errors.find((e: any) => e.row === 9).message, 'Barcode 4006381333931 already belongs to the product with SKU TAKEN')
+    assert.deepEqual([preview.error_rows, preview.created_rows, preview.updated_rows], [7, 2, 0])
+    assert.deepEqual(where, [...where].sort((a: string, b: string) => Number.parseInt(a) - Number.parseInt(b)))
     assert.include(preview.errors.find((e: any) => e.row === 4).message, 'check digit')
     assert.include(preview.errors.find((e: any) => e.row === 5).message, 'also on row 2')
     assert.equal(await countRows('products', { store_id: fixture.store.id }), 1)
@@ -119,7 +123,7 @@ test.group('Products CSV', () => {
     const done = await runImport(client, fixture, preview.id)
     assert.equal(done.status, 'done')
     assert.equal(done.created_rows, 2)
-    // Row 9's barcode belongs to the product with SKU TAKEN: refused when writing
+    // Row 9's barcode belongs to the product with SKU TAKEN: refused when writing too
     assert.include(done.errors.map((e: any) => `${e.row}:${e.column}`), '9:barcodes')
     assert.equal(await countRows('products', { store_id: fixture.store.id }), 3)
   })
