@@ -41,6 +41,9 @@ const isTyping = (el) => el && (el.matches('input, select, textarea') || el.isCo
 // in it (204: the search of an emptied scan field) and a background poll (data-background: the
 // printer's status every 5 s) are not news to the cashier: they leave the message alone.
 document.addEventListener('htmx:afterRequest', (event) => {
+  // A quantity the server refused (the message says why) shows the line's quantity again, not the typo
+  const field = event.detail.elt
+  if (!event.detail.successful && field?.matches?.('input[name="quantity"]')) field.value = field.defaultValue
   const message = document.getElementById('till-message')
   if (event.detail.xhr?.status === 204 || event.detail.elt?.closest?.('[data-background]')) return
   if (message && event.detail.successful && event.detail.target?.id !== 'till-message') message.innerHTML = ''

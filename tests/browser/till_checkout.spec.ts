@@ -45,6 +45,12 @@ test.group('Till checkout in Chromium', () => {
     await quantity.press('Tab')
     await page.locator('[data-testid="total"]', { hasText: '$18.90' }).waitFor()
     assert.equal(await page.getByTestId('subtotal').textContent(), '$17.50')
+    // A quantity refused by the server: the message says why and the field shows the line's quantity again
+    await quantity.fill('99999')
+    await quantity.press('Tab')
+    await page.locator('#till-message .alert').waitFor()
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('input[aria-label="Quantity of Mint Gum"]').value === '3')
+    assert.equal(await page.getByTestId('subtotal').textContent(), '$17.50')
     assert.equal(await page.getByTestId('tax').textContent(), '$1.40')
 
     // The shortcut printed on the Pay button opens the payment
