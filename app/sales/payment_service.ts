@@ -154,11 +154,14 @@ export function buildPayment(actor: Actor, sale: SaleFields, request: PaymentReq
 
   let amount = request.amount ?? null
   const tendered = request.tendered ?? null
+  // A till's typed 0.00 is told what is wrong in its words; a fraction of a cent only comes from the API
   if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0)) {
-    throw new DomainError('The amount must be a positive whole number of cents', { code: 'invalid_amount', field: 'amount' })
+    const message = Number.isSafeInteger(amount) ? 'The amount must be more than zero' : 'The amount must be a positive whole number of cents'
+    throw new DomainError(message, { code: 'invalid_amount', field: 'amount' })
   }
   if (tendered !== null && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > MAX_SALE_TOTAL)) {
-    throw new DomainError('The amount tendered must be a positive whole number of cents', { code: 'invalid_amount', field: 'tendered' })
+    const message = tendered === 0 || (Number.isSafeInteger(tendered) && tendered < 0) ? 'The amount tendered must be more than zero' : 'The amount tendered must be a positive whole number of cents, at most what a sale may total'
+    throw new DomainError(message, { code: 'invalid_amount', field: 'tendered' })
   }
   if (method.isCash) {
     if (amount === null) amount = Math.min(tendered ?? cashDue, cashDue)

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { createCustomer } from '#tests/functional/customers/helpers'
 import db from '@adonisjs/lucid/services/db'
 import emitter from '@adonisjs/core/services/emitter'
 import Customer from '#models/customer'
@@ -137,6 +138,18 @@ test.group('Loyalty points', (group) => {
     const page = await client.get('/till').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
     assert.include(page.text(), 'data-testid="till-points-balance">Balance: 54 points ($0.54)')
     assert.include(page.text(), 'data-shortcut="F5"')
+    assert.match(page.text(), /<button type="submit" class="btn btn-primary btn-large"\s*><span>Pay with points</)
+    // Nothing to spend: said on the tender, whose button is off (it offered 0.00 and was told of "whole numbers of cents")
+    const zero = await till('post', '/till/payments').form({ method: 'loyalty_points', amount: '0.00' })
+    zero.assertStatus(422)
+    assert.include(zero.text(), 'The amount must be more than zero')
+    const newcomer = await createCustomer(fixture, { name: 'No Points Yet' })
+    const openCart = db.from('sales').where({ register_id: fixture.register.id, status: 'open' })
+    await openCart.clone().update({ customer_id: newcomer.id })
+    const none = await client.get('/till').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    assert.include(none.text(), 'data-testid="till-points-balance">Balance: 0 points: not enough to pay with.')
+    assert.match(none.text(), /<button type="submit" class="btn btn-primary btn-large"\s*disabled\s*><span>Pay with points</)
+    await openCart.clone().update({ customer_id: customer.id })
 
     const paid = await till('post', '/till/payments').form({ method: 'loyalty_points', amount: '0.50' })
     paid.assertStatus(200)
