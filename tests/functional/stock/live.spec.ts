@@ -160,6 +160,8 @@ test.group('Live updates: dashboard fragments', () => {
     const ticker = await client.get('/backoffice/live/ticker').loginAs(manager)
     ticker.assertStatus(200)
     assert.include(ticker.text(), `href="/backoffice/sales/${sale.body().id}">#1</a>`)
+    // With its day: the ticker also lists yesterday's sales, which the time alone mixed with today's
+    assert.match(ticker.text(), /#1<\/a> · \$[\d.,]+ · [A-Z][a-z]{2} \d{1,2}, \d\d:\d\d:\d\d</)
     assert.include(ticker.text(), 'hx-trigger="pos:sale from:document, pos:resync from:document"')
     const today = await client.get('/backoffice/live/today').loginAs(manager)
     assert.match(today.text(), /data-testid="today-count">1</)
