@@ -33,6 +33,8 @@ export interface CartOnScreen {
 }
 
 export interface CartScreenChanges {
+  /** The version the screen must still show to take these changes */
+  base: string
   changed: ShownLineFields[]
   added: ShownLineFields[]
   removed: number[]
@@ -63,7 +65,7 @@ export function cartScreenChanges(shownVersion: string | undefined, before: Cart
   if (!shownVersion || shownVersion !== before.version || before.rest !== after.rest) return null
   // An empty cart shows a hint instead of the list, and a cart emptied shows it again
   if (before.lines.size === 0 || after.lines.size === 0) return null
-  const changes: CartScreenChanges = { changed: [], added: [], removed: [] }
+  const changes: CartScreenChanges = { base: before.version, changed: [], added: [], removed: [] }
   for (const id of before.lines.keys()) if (!after.lines.has(id)) changes.removed.push(id)
   let last = -1
   const order = [...before.lines.keys()]

@@ -33,6 +33,22 @@ document.addEventListener('htmx:configRequest', (event) => {
   if (shown) event.detail.headers['X-Cart-Version'] = shown.dataset.cartVersion
 })
 
+// An answer of cart changes applies to the version of the cart it started from (each of its parts
+// says which: data-cart-base). One overtaken by a later answer (two requests in flight, the later
+// one drawn first) would change a newer screen: its parts are dropped and the cart is drawn again.
+// Checked as each part is swapped in: the request's own element, and so its events, may be gone.
+let redrawing = null
+document.addEventListener('htmx:oobBeforeSwap', (event) => {
+  const base = event.detail.fragment?.firstElementChild?.dataset?.cartBase
+  if (!base) return
+  const shown = document.querySelector('#cart-panel [data-cart-version]')?.dataset.cartVersion
+  if (shown === base) return
+  event.detail.shouldSwap = false
+  if (redrawing === base) return
+  redrawing = base
+  htmx.ajax('GET', '/till', { target: '#cart-panel', select: '#cart-panel', swap: 'outerHTML' }).finally(() => (redrawing = null))
+})
+
 const scanInput = () => document.querySelector('[data-scan-input]')
 const isTyping = (el) => el && (el.matches('input, select, textarea') || el.isContentEditable) && !el.matches('[data-scan-input]')
 

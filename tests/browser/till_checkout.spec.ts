@@ -14,7 +14,13 @@ async function signInAtTill(visit: any, email: string) {
   return page
 }
 
+/** htmx wires what it swapped in when the swap settles (20 ms later): a test acting sooner than a person could is lost */
+async function settled(page: any) {
+  await page.waitForFunction(() => !(globalThis as any).document.querySelector('.htmx-swapping, .htmx-settling'))
+}
+
 async function scan(page: any, code: string) {
+  await settled(page)
   const input = page.getByLabel('Scan or search')
   await input.fill(code)
   await input.press('Enter')
@@ -41,11 +47,13 @@ test.group('Till checkout in Chromium', () => {
     assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'scan-input')
 
     const quantity = page.getByLabel('Quantity of Mint Gum')
+    await settled(page)
     await quantity.fill('3')
     await quantity.press('Tab')
     await page.locator('[data-testid="total"]', { hasText: '$18.90' }).waitFor()
     assert.equal(await page.getByTestId('subtotal').textContent(), '$17.50')
     // A quantity refused by the server: the message says why and the field shows the line's quantity again
+    await settled(page)
     await quantity.fill('99999')
     await quantity.press('Tab')
     await page.locator('#till-message .alert').waitFor()
@@ -130,13 +138,16 @@ test.group('Till checkout in Chromium', () => {
     await scan(page, '5000112637922')
     await page.getByLabel('Quantity of Apple Juice').and(page.locator('[value="2"]')).waitFor()
     // A line swapped in out of band keeps its buttons working (their target comes from the list)
+    await settled(page)
     await page.getByRole('button', { name: 'One more Apple Juice' }).click()
     await page.getByLabel('Quantity of Apple Juice').and(page.locator('[value="3"]')).waitFor()
+    await settled(page)
     await page.getByRole('button', { name: 'Remove Rye Bread' }).click()
     await page.locator('.cart-line', { hasText: 'Rye Bread' }).waitFor({ state: 'detached' })
     await scan(page, '96385074')
     await page.locator('.cart-line', { hasText: 'Goat Cheese' }).waitFor()
     // An appended line's Alpine component works: its discount form opens
+    await settled(page)
     await page.getByRole('button', { name: 'Discount on Goat Cheese' }).click()
     await page.getByLabel('Discount value for Goat Cheese').waitFor({ state: 'visible' })
     await page.getByRole('button', { name: 'Pay' }).filter({ hasText: '$17.55' }).waitFor()
@@ -147,5 +158,42 @@ test.group('Till checkout in Chromium', () => {
     await page.reload()
     await page.locator('.cart-line', { hasText: 'Goat Cheese' }).waitFor()
     assert.deepEqual({ lines: await lines(), totals: await totals() }, shown)
+  })
+  test('an answer of changes overtaken by a later answer does not change the newer screen: the cart is drawn again', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Late Lemonade', price: 300, barcode: '5000112637922', stock: 20 })
+    await createProduct(fixture, { name: 'Early Eggs', price: 450, barcode: '4006381333931', stock: 20 })
+    const page = await signInAtTill(visit, fixture.users.cashier.email)
+    await scan(page, '4006381333931')
+    await page.locator('.cart-line', { hasText: 'Early Eggs' }).waitFor()
+
+    // The scan reaches the server (and is written) but its answer is held back; meanwhile "+" on the
+    // other line, sent from the same screen, is answered (the whole panel: the cart moved on)
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let scanned = () => {}
+    const scanWritten = new Promise<void>((resolve) => (scanned = resolve))
+    await page.route('**/till/scan', async (route: any) => {
+      const response = await route.fetch()
+      scanned()
+      await held
+      await route.fulfill({ response })
+    })
+    await scan(page, '5000112637922')
+    await Promise.race([scanWritten, new Promise((_, reject) => setTimeout(() => reject(new Error('the scan never reached the server')), 10_000))])
+    await settled(page)
+    await page.getByRole('button', { name: 'One more Early Eggs' }).click()
+    await page.locator('.cart-line', { hasText: 'Late Lemonade' }).waitFor()
+    await page.getByLabel('Quantity of Early Eggs').and(page.locator('[value="2"]')).waitFor()
+
+    const redrawn = page.waitForResponse((response: any) => response.url().endsWith('/till') && response.request().method() === 'GET')
+    release()
+    await redrawn
+    await page.waitForTimeout(100)
+
+    const names = await page.locator('#cart-lines .cart-line .name').allTextContents()
+    assert.deepEqual(names, ['Early Eggs', 'Late Lemonade'])
+    assert.equal(await page.getByLabel('Quantity of Early Eggs').inputValue(), '2')
+    assert.equal(await page.getByTestId('subtotal').textContent(), '$12.00')
   })
 })

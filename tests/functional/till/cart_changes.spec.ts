@@ -64,8 +64,15 @@ test.group('Till: a cart change answered with what it changed', () => {
     const jamLine = await lineOf(shown.cartId!, jam.id)
     assert.match(addedHtml, new RegExp(`<ol hx-swap-oob="beforeend:#cart-lines">\\s*<li id="cart-line-${jamLine.id}" class="cart-line"`))
     assert.notInclude(addedHtml, 'Changes Tea', 'the unchanged line is not sent again')
-    assert.match(addedHtml, /<div id="cart-totals"[^>]* hx-swap-oob="true">/)
+    assert.match(addedHtml, /<div id="cart-totals"[^>]* hx-swap-oob="true"[^>]*>/)
     assert.match(addedHtml, /<section id="cart-pay"[^>]* hx-swap-oob="true"/)
+    // A notice of the panel (a declined card) was about what came before: it is cleared
+    assert.include(addedHtml, `<div id="cart-notice" hx-swap-oob="true" data-cart-base="${shown.version}"></div>`)
+    // Each part names the version the changes start from: a screen showing another one by the time
+    // they arrive draws the cart again (public/js/app.js); the totals, with the new version, come last
+    assert.equal(addedHtml.match(/data-cart-base="([^"]+)"/g)!.length, 4)
+    assert.deepEqual([...new Set([...addedHtml.matchAll(/data-cart-base="([^"]+)"/g)].map((m) => m[1]))], [shown.version!])
+    assert.isAbove(addedHtml.indexOf('id="cart-totals"'), addedHtml.indexOf('id="cart-pay"'))
     assert.include(addedHtml, '$6.50', 'the new total')
     assert.include(addedHtml, 'Cart, 2 lines')
     const next = screenAfter(addedHtml, shown)
@@ -76,7 +83,7 @@ test.group('Till: a cart change answered with what it changed', () => {
     again.assertHeader('hx-reswap', 'none')
     const teaLine = await lineOf(shown.cartId!, tea.id)
     assert.equal(teaLine.quantity, 2)
-    assert.match(again.text(), new RegExp(`<li id="cart-line-${teaLine.id}" class="cart-line" data-line="${teaLine.id}" x-data="cartLine" hx-swap-oob="true">`))
+    assert.match(again.text(), new RegExp(`<li id="cart-line-${teaLine.id}" class="cart-line" data-line="${teaLine.id}" x-data="cartLine" hx-swap-oob="true" data-cart-base="${shown.version}">`))
     assert.include(again.text(), 'value="2"')
     assert.notInclude(again.text(), 'beforeend')
     assert.notInclude(again.text(), 'Changes Jam')
