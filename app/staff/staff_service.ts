@@ -108,10 +108,11 @@ export default class StaffService {
   /**
    * A PIN names one person of the store: the till takes the first active user whose PIN matches
    * (a manager's approval, a switch of user), so a cashier given a manager's PIN could approve
-   * as that manager. PINs are hashed: each active one of the store is checked, as the till does.
+   * as that manager. PINs are hashed: each one of the store is checked, as the till does;
+   * the inactive ones too, since a person reactivated keeps their PIN.
    */
   async #checkPin(trx: TransactionClientContract, store: Store, pin: string, userId: number | null) {
-    const others = await trx.from('users').where({ store_id: store.id, active: true }).whereNotNull('pin').whereNot('id', userId ?? 0).select('pin')
+    const others = await trx.from('users').where({ store_id: store.id }).whereNotNull('pin').whereNot('id', userId ?? 0).select('pin')
     for (const other of others) {
       if (await hash.verify(other.pin, pin)) throw new DomainError('Someone else in this store has this PIN: choose another', { code: 'duplicate_pin', field: 'pin' })
     }

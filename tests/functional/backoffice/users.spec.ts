@@ -83,6 +83,10 @@ test.group('Back office: users', () => {
     assert.isTrue(await hash.verify((await User.findOrFail(cashier.id)).pin!, PINS.cashier))
     const kept = await submit(client, fixture.users.admin, 'put', `/backoffice/users/${cashier.id}`, { ...form, pin: PINS.cashier }, `/backoffice/users/${cashier.id}/edit`)
     kept.assertHeader('location', '/backoffice/users')
+    // A deactivated person's PIN too: reactivated, they keep it
+    await User.query().where('id', fixture.users.accountant.id).update({ active: false })
+    const dormant = await submit(client, fixture.users.admin, 'post', '/backoffice/users', userForm({ pin: PINS.accountant }), NEW)
+    assert.match(dormant.flashMessage('inputErrorsBag').pin[0], /Someone else in this store has this PIN/)
     // Another store's PINs are its own
     const other = await createStore()
     const elsewhere = await submit(client, other.users.admin, 'post', '/backoffice/users', userForm({ pin: '5150' }), NEW)
