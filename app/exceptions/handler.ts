@@ -69,11 +69,18 @@ export default class HttpExceptionHandler extends ExceptionHandler {
    * referring page, or the dashboard when there is none. It opens without the query, saying why.
    */
   async renderValidationErrorAsHTML(error: any, ctx: HttpContext) {
-    const { pathname, search } = new URL(ctx.request.url(true), 'http://pos.invalid')
-    if (ctx.request.method() === 'GET' && 'session' in ctx && search) {
-      const said = (error.messages ?? []).map((m: { field: string; message: string }) => `${m.field}: ${m.message}`).join('; ')
-      ctx.session.flashErrors({ E_VALIDATION_ERROR: `This page was opened with a value it cannot use (${said}): shown without it.` })
-      return ctx.response.redirect(pathname.replace(/^\/+/, '/'))
+    if (ctx.request.method() === 'GET' && 'session' in ctx) {
+      const messages: { field: string; message: string }[] = error.messages ?? []
+      const refused = new Set(messages.map((m) => m.field.split('.')[0]))
+      const query = Object.entries(ctx.request.qs())
+      const kept = query.filter(([key, value]) => !refused.has(key) && typeof value === 'string')
+      // Only when a refused value was in the query: the address without it then asks again
+      if (kept.length < query.length) {
+        const said = messages.map((m) => `${m.field}: ${m.message}`).join('; ')
+        ctx.session.flashErrors({ E_VALIDATION_ERROR: `This page was opened with a value it cannot use (${said}): shown without it.` })
+        const path = ctx.request.url().replace(/^\/+/, '/')
+        return ctx.response.redirect(kept.length ? `${path}?${new URLSearchParams(kept as [string, string][])}` : path)
+      }
     }
     await super.renderValidationErrorAsHTML(error, ctx)
     keepFlashedInputSmall(ctx)
@@ -118,7 +125,7 @@ function answersJson(ctx: HttpContext) {
   return url.startsWith('/api/') || url.startsWith('/till/offline/')
 }
 
-/** Characters of JSON the flashed input may take: the session is a cookie of at most 4 KB, encrypted */
+/** Bytes of JSON the flashed input may take: the session is a cookie of at most 4 KB, encrypted */
 const FLASHED_INPUT_BUDGET = 1500
 const KEPT_OF_A_LONG_TEXT = 120
 
@@ -132,14 +139,15 @@ function keepFlashedInputSmall(ctx: HttpContext) {
   if (!('session' in ctx)) return
   const flash = ctx.session.responseFlashMessages
   const input = flash.get('input')
-  if (!input || typeof input !== 'object' || JSON.stringify(input).length <= FLASHED_INPUT_BUDGET) return
+  const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value))
+  if (!input || typeof input !== 'object' || size(input) <= FLASHED_INPUT_BUDGET) return
   const kept: Record<string, unknown> = { ...input }
   const longest = Object.keys(kept)
     .filter((key) => typeof kept[key] === 'string' && (kept[key] as string).length > KEPT_OF_A_LONG_TEXT)
     .sort((a, b) => (kept[b] as string).length - (kept[a] as string).length)
   for (const key of longest) {
     kept[key] = (kept[key] as string).slice(0, KEPT_OF_A_LONG_TEXT)
-    if (JSON.stringify(kept).length <= FLASHED_INPUT_BUDGET) break
+    if (size(kept) <= FLASHED_INPUT_BUDGET) break
   }
-  flash.set('input', JSON.stringify(kept).length <= FLASHED_INPUT_BUDGET ? kept : {})
+  flash.set('input', size(kept) <= FLASHED_INPUT_BUDGET ? kept : {})
 }

@@ -11,6 +11,8 @@ import { submit } from '#tests/functional/backoffice/helpers'
 */
 
 const LONG = 'Lorem ipsum dolor sit amet '.repeat(400)
+// Three bytes a character in UTF-8: under the budget in characters, over it in bytes
+const WIDE = '店'.repeat(1400)
 
 const FORMS: { url: string; table: string; field: string; body: Record<string, unknown> }[] = [
   { url: '/backoffice/products', table: 'products', field: 'name', body: { sku: 'LONG-1', barcodes: '', category_id: '', price: '1.00', cost: '', tax_class: 'standard', stock: '0', active: ['', 'on'] } },
@@ -36,4 +38,13 @@ test.group('Back office: a pasted novel in a text field', () => {
       assert.equal(Number(after.n), Number(before.n))
     })
   }
+
+  test('a long text in a wide script is measured in bytes, as the cookie is', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const refused = await submit(client, fixture.users.admin, 'post', '/backoffice/categories', { name: WIDE, position: '1' }, '/backoffice/categories/create')
+    refused.assertHeader('location', '/backoffice/categories/create')
+    for (const cookie of [refused.headers()['set-cookie'] ?? []].flat()) assert.isBelow(Buffer.byteLength(String(cookie)), 4096)
+    assert.property(refused.flashMessage('inputErrorsBag'), 'name')
+    assert.equal(refused.flashMessages().name, WIDE.slice(0, 120))
+  })
 })
