@@ -98,10 +98,12 @@ class OfflineTill {
     const { status, data } = await call('POST', '/till/offline/lease', { device_id: this.deviceId, register_id: this.registerId, pending })
     if (status !== 200) {
       this.leaseRefused = data?.errors?.[0]?.message ?? `The lease was refused (${status})`
+      this.leaseHeldElsewhere = data?.errors?.[0]?.code === 'register_leased'
       await setMeta(this.db, `lease_refused:${this.registerId}`, this.leaseRefused)
       return
     }
     this.leaseRefused = null
+    this.leaseHeldElsewhere = false
     await setMeta(this.db, `lease_refused:${this.registerId}`, null)
     await takeLeaseHead(this.db, data)
   }
@@ -244,7 +246,7 @@ class OfflineTill {
     else if (waiting) parts.push(`${waiting} offline sale${waiting === 1 ? '' : 's'} waiting to sync`)
     if (this.mode !== 'online' && this.reason) parts.push(this.reason)
     // Another till holds this register: said when the till opens, not first at the payment the server refuses
-    if (this.mode === 'online' && this.leaseRefused && !this.held) parts.push(`This till cannot complete sales here: ${this.leaseRefused}`)
+    if (this.mode === 'online' && this.leaseHeldElsewhere && !this.held) parts.push(`This till cannot complete sales here: ${this.leaseRefused}`)
     for (const sale of blocked) parts.push(`Sale #${sale.number} held: ${sale.problem}`)
     if (this.waitingForManager && blocked.length) parts.push(this.waitingForManager)
     const notice = await getMeta(this.db, 'handoff_notice')
