@@ -66,7 +66,10 @@ export default class ProductCsvService {
       const clashes = await this.#barcodeClashes(db.connection(), store.id, pending)
       errorRows += clashes.length
       valid -= clashes.length
-      errors.push(...clashes.slice(0, Math.max(0, KEPT_ERRORS - errors.length)))
+      // The first rows' errors are kept: a clash may come before invalid rows found after it
+      errors.push(...clashes)
+      errors.sort((a, b) => a.row - b.row)
+      errors.length = Math.min(errors.length, KEPT_ERRORS)
       const clashed = new Set(clashes.map((clash) => clash.row))
       existing += await this.#countExisting(store.id, pending.filter((r) => !clashed.has(r.row)).map((r) => r.sku))
       pending = []
@@ -85,7 +88,6 @@ export default class ProductCsvService {
         if (pending.length >= 500) await settle()
       }
       await settle()
-      errors.sort((a, b) => a.row - b.row)
     } catch (error) {
       if (!(error instanceof NotAProductCsv)) logger.error({ err: error }, 'CSV preview failed')
       await this.#finish(importId, 'failed', { errors: JSON.stringify([{ row: 1, column: '', message: error instanceof NotAProductCsv ? error.message : 'The file could not be read as CSV' }]) })

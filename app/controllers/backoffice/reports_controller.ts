@@ -87,16 +87,16 @@ export default class ReportsController {
     let from = isoDay(qs.from) ?? today
     let to = isoDay(qs.to) ?? (isoDay(qs.from) ? from : today)
     // Corrected, and said so on the page: a report that quietly shows other days than asked is misread
-    let notice: string | null = null
+    const said: string[] = []
     if (from > to) {
       ;[from, to] = [to, from]
-      notice = `The first day was after the last: shown from ${from} to ${to}.`
+      said.push('The first day was after the last.')
     }
     if (DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days >= MAX_DAYS) {
       from = DateTime.fromISO(to).minus({ days: MAX_DAYS - 1 }).toISODate()!
-      notice = `A report covers at most ${MAX_DAYS} days: shown from ${from} to ${to}. Months and years are under Months and years.`
+      said.push(`A report covers at most ${MAX_DAYS} days (months and years are under Months and years).`)
     }
-    return { from, to, notice }
+    return { from, to, notice: said.length ? `${said.join(' ')} Shown from ${from} to ${to}.` : null }
   }
 }
 

@@ -51,10 +51,12 @@ test.group('Reports', () => {
 
     // Days asked the wrong way round, or too many of them, are corrected and the page says so
     const swapped = await client.get('/backoffice/reports?from=2026-01-17&to=2026-01-16').loginAs(fixture.users.manager)
-    assert.include(swapped.text(), 'The first day was after the last: shown from 2026-01-16 to 2026-01-17.')
+    assert.include(swapped.text(), 'The first day was after the last. Shown from 2026-01-16 to 2026-01-17.')
     assert.include(swapped.text(), 'data-day="2026-01-16"')
     const decades = await client.get('/backoffice/reports?from=2000-01-01&to=2026-01-16').loginAs(fixture.users.manager)
-    assert.include(decades.text(), 'A report covers at most 366 days: shown from 2025-01-16 to 2026-01-16.')
+    assert.include(decades.text(), 'A report covers at most 366 days (months and years are under Months and years). Shown from 2025-01-16 to 2026-01-16.')
+    const reversedDecades = await client.get('/backoffice/reports?from=2026-01-16&to=2000-01-01').loginAs(fixture.users.manager)
+    assert.include(reversedDecades.text(), 'The first day was after the last. A report covers at most 366 days')
   })
 
   test('methods, cashiers, categories, best and worst sellers with margins, stock valuation, low stock', async ({ client, assert }) => {
