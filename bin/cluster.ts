@@ -14,6 +14,11 @@ export function runWorkers(count: number): Promise<number> {
   let exitCode = 0
   const listening = new Set<number>()
   cluster.on('listening', (worker) => listening.add(worker.id))
+  // The workers not exited yet. cluster.workers drops a worker once it has both exited and
+  // disconnected, in either order: counted from it, the last exit could come first and find
+  // itself still there, and the primary never resolved (Node then exits with 13, an unsettled await)
+  const running = new Set<number>()
+  cluster.on('fork', (worker) => running.add(worker.id))
   answerMetrics()
   for (let i = 0; i < count; i++) cluster.fork()
 
@@ -26,7 +31,8 @@ export function runWorkers(count: number): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'))
 
     cluster.on('exit', (worker, code, signal) => {
-      const left = Object.keys(cluster.workers ?? {}).length
+      running.delete(worker.id)
+      const left = running.size
       if (stopping) {
         if (left === 0) resolve(exitCode)
         return
