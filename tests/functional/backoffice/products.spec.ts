@@ -206,6 +206,18 @@ test.group('Back office: products', () => {
       shown.assertStatus(200)
       assert.include(shown.text(), 'This page was opened with a value it cannot use (page: ')
     }
+    // A page past the last one says so and links to the last
+    await createProduct(fixture, { name: 'Only Mug' })
+    const past = await client.get('/backoffice/products?page=99').loginAs(fixture.users.manager)
+    past.assertStatus(200)
+    assert.include(past.text(), 'Page 99 is past the last one · 1 in all')
+    assert.include(past.text(), 'href="/backoffice/products?page=1">Go to page 1</a>')
+    // Every paged list takes a page past its end
+    await sellFor(fixture, [{ product: await createProduct(fixture, { price: 100 }), quantity: 1 }])
+    for (const list of ['/backoffice/sales', '/backoffice/customers', '/backoffice/shifts', '/backoffice/audit']) {
+      const response = await client.get(`${list}?page=99`).loginAs(fixture.users.admin)
+      response.assertStatus(200)
+    }
   })
 
   test('HTML in a product name is escaped in the list', async ({ client, assert }) => {
