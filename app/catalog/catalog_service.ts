@@ -123,6 +123,8 @@ export default class CatalogService {
   }
 
   async create(store: Store, input: ProductInput, actor?: User): Promise<Product> {
+    // What a product starts with is counted stock; below zero is only what selling does (where the store allows it)
+    if ((input.stock ?? 0) < 0) throw new DomainError('The opening stock cannot be negative', { code: 'invalid_stock', field: 'stock' })
     return inTransaction(async (trx) => {
       await this.#checkUnique(trx, store.id, input, null)
       const product = new Product()

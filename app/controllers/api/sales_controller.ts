@@ -1,4 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import { DomainError } from '#exceptions/domain_error'
 import { inject } from '@adonisjs/core'
 import { actorOf } from '#staff/actor'
 import CheckoutService from '#sales/checkout_service'
@@ -40,6 +41,9 @@ export default class SalesController {
   async store(ctx: HttpContext) {
     await ctx.bouncer.authorize('sell')
     const body = await ctx.request.validateUsing(createSaleValidator)
+    // One discount a line: with both, one of them would be dropped without a word
+    const twice = body.items.findIndex((item) => item.discount !== undefined && item.discount_percent !== undefined)
+    if (twice >= 0) throw new DomainError('Give a line either discount (an amount) or discount_percent, not both', { code: 'invalid_discount', field: `items.${twice}.discount` })
     return runIdempotentInTransaction(ctx, async (trx) => {
       const { sale, items, payment, savedAs } = await this.checkout.createSale(actorOf(ctx), body.register_id ?? null, {
         customerId: body.customer_id ?? null,

@@ -162,6 +162,8 @@ test.group('API bad input: numbers are numbers', () => {
       [{ discount_percent: '10' }, 'items.0.discount_percent'],
       [{ discount_percent: 100.01 }, 'items.0.discount_percent'],
       [{ discount_percent: 10.005 }, 'items.0.discount_percent'],
+      // Both on one line: one of them was dropped without a word
+      [{ discount: 10, discount_percent: 10 }, 'items.0.discount'],
     ]
     for (const [extra, field] of refused) {
       const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1, ...extra }], payment_method: 'cash' })
@@ -176,6 +178,37 @@ test.group('API bad input: numbers are numbers', () => {
     const line = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 2, discount: 1999 }] })
     line.assertStatus(201)
     assert.equal(line.body().total, 1)
+  })
+
+  test('a new product starts with counted stock: a negative opening stock is a 422 on stock, and nothing is written', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const token = await apiToken(client, fixture.users.manager)
+    const before = await countRows('products', { store_id: fixture.store.id })
+    const refused = await client.post('/api/products').bearerToken(token).json({ name: 'Minus Mug', sku: 'MINUS-1', price: 100, stock: -5 })
+    refused.assertStatus(422)
+    assert.deepEqual(errorFields(refused), ['stock'])
+    assert.equal(await countRows('products', { store_id: fixture.store.id }), before)
+    ;(await client.post('/api/products').bearerToken(token).json({ name: 'Zero Mug', sku: 'ZERO-1', price: 100, stock: 0 })).assertStatus(201)
+  })
+
+  test('a name holds no control characters nor text-direction overrides (a receipt would show another name)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const token = await apiToken(client, fixture.users.manager)
+    for (const name of ['\u0000nul', 'tab\there', '\u202Egnp.exe', 'isolate\u2066x']) {
+      const product = await client.post('/api/products').bearerToken(token).json({ name, sku: `CTRL-${name.length}`, price: 100 })
+      product.assertStatus(422)
+      assert.deepEqual(errorFields(product), ['name'], JSON.stringify(name))
+      assert.include(product.body().errors[0].message, 'control characters or text-direction overrides')
+      const customer = await client.post('/api/customers').bearerToken(token).json({ name })
+      customer.assertStatus(422)
+      assert.deepEqual(errorFields(customer), ['name'], JSON.stringify(name))
+    }
+    // Letters of any script, accents and emoji are names
+    for (const name of ['Ünïcødé Café', 'مقهى', '東京 ラーメン', 'Tea 🍵']) {
+      const product = await client.post('/api/products').bearerToken(token).json({ name, sku: `OK-${Buffer.from(name).toString('hex').slice(0, 20)}`, price: 100 })
+      product.assertStatus(201)
+      assert.equal(product.body().name, name)
+    }
   })
 
   test('other JSON bodies take no text or boolean for a number', async ({ client, assert }) => {
