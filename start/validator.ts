@@ -22,6 +22,7 @@ vine.messagesProvider = new SimpleMessagesProvider(
     'currency.regex': 'A currency is its three-letter code, such as USD',
     'color.regex': 'A colour is written #rrggbb, such as #1e88e5',
     'tax_rate.regex': 'Enter the tax rate as a percentage, such as 8.25',
+    'name.regex': 'A name may not hold control characters or text-direction overrides',
   },
   {
     discount_value: 'discount',

@@ -1,9 +1,9 @@
 import vine from '@vinejs/vine'
-import { id, integer, price, textId, textPage } from '#validators/fields'
+import { id, integer, nameText, price, textId, textPage } from '#validators/fields'
 
 
 const productFields = {
-  name: vine.string().trim().minLength(1).maxLength(200),
+  name: nameText(200),
   sku: vine.string().trim().minLength(1).maxLength(64).regex(/^\S+$/),
   barcode: vine.string().trim().maxLength(32).nullable().optional(),
   barcodes: vine.array(vine.string().trim().minLength(1).maxLength(32)).maxLength(10).optional(),
@@ -63,7 +63,7 @@ export const productFormValidator = vine.create({
 })
 
 export const categoryValidator = vine.create({
-  name: vine.string().trim().minLength(1).maxLength(80),
+  name: nameText(80),
   color: vine.string().trim().regex(/^#[0-9a-fA-F]{6}$/).nullable().optional(),
   position: vine.number().withoutDecimals().min(0).max(1000).nullable().optional(),
 })

@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { textId, textPage } from '#validators/fields'
+import { nameText, textId, textPage } from '#validators/fields'
 
 /** 6 to 20 digits, an optional leading +, and the usual separators between them */
 const PHONE = /^\+?(?:[\s().-]*\d){6,20}[\s().-]*$/
@@ -12,7 +12,7 @@ export function normalizePhone(value: string): string {
 }
 
 const customerFields = {
-  name: vine.string().trim().minLength(1).maxLength(120),
+  name: nameText(120),
   email: vine.string().trim().toLowerCase().email().maxLength(254).nullable().optional(),
   phone: vine.string().trim().regex(PHONE).transform(normalizePhone).nullable().optional(),
   notes: vine.string().trim().maxLength(2000).nullable().optional(),

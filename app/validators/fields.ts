@@ -28,3 +28,17 @@ export const textId = () => vine.number().withoutDecimals().min(1).max(MAX_ID)
 
 /** A page number from a query string */
 export const textPage = () => vine.number().withoutDecimals().min(1).max(100_000)
+
+/**
+ * A name people read (a product, a customer, a category, a person): no control characters but a
+ * line break (a NUL byte was stored as sent; a CSV may quote a name on two lines) and no
+ * bidirectional overrides, which make a name read differently on a receipt or in a CSV than it
+ * is ("\u202Egnp.exe" shows as "exe.png")
+ */
+export const nameText = (maxLength: number) =>
+  vine
+    .string()
+    .trim()
+    .minLength(1)
+    .maxLength(maxLength)
+    .regex(/^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]*$/)

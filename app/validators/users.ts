@@ -1,8 +1,9 @@
 import vine from '@vinejs/vine'
 import { ROLES } from '#models/user'
+import { nameText } from '#validators/fields'
 
 const userFields = {
-  name: vine.string().trim().minLength(1).maxLength(120),
+  name: nameText(120),
   email: vine.string().trim().toLowerCase().email().maxLength(254),
   role: vine.enum(ROLES),
   // 4 to 6 digits, for switching user on the till; stored hashed
