@@ -6,6 +6,7 @@ import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { DomainError } from '#exceptions/domain_error'
 import { PricingRefusal } from '#core/pricing'
 import { apiErrorBody, DATABASE_RETRY_AFTER, isDatabaseUnavailable } from '#exceptions/api_errors'
+import { keepFlashedInputSmall } from '#platform/flashed_input'
 
 /*
 | Errors answer where the user is: the API in JSON ({errors:[{field, message, code}]}),
@@ -123,31 +124,4 @@ function asDomainError(error: any) {
 function answersJson(ctx: HttpContext) {
   const url = ctx.request.url()
   return url.startsWith('/api/') || url.startsWith('/till/offline/')
-}
-
-/** Bytes of JSON the flashed input may take: the session is a cookie of at most 4 KB, encrypted */
-const FLASHED_INPUT_BUDGET = 1500
-const KEPT_OF_A_LONG_TEXT = 120
-
-/**
- * The input a refused form flashes to be filled in again travels in the session cookie. A
- * 10,000-character name made that cookie too large for the browser, which dropped it: the form
- * came back empty, without the message saying what was wrong. Long texts are cut first (they are
- * the ones refused for their length), and if that is not enough no input is kept: the errors are.
- */
-function keepFlashedInputSmall(ctx: HttpContext) {
-  if (!('session' in ctx)) return
-  const flash = ctx.session.responseFlashMessages
-  const input = flash.get('input')
-  const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value))
-  if (!input || typeof input !== 'object' || size(input) <= FLASHED_INPUT_BUDGET) return
-  const kept: Record<string, unknown> = { ...input }
-  const longest = Object.keys(kept)
-    .filter((key) => typeof kept[key] === 'string' && (kept[key] as string).length > KEPT_OF_A_LONG_TEXT)
-    .sort((a, b) => (kept[b] as string).length - (kept[a] as string).length)
-  for (const key of longest) {
-    kept[key] = (kept[key] as string).slice(0, KEPT_OF_A_LONG_TEXT)
-    if (size(kept) <= FLASHED_INPUT_BUDGET) break
-  }
-  flash.set('input', size(kept) <= FLASHED_INPUT_BUDGET ? kept : {})
 }

@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { pluginHost, type HostActor, type PluginEntry } from '#plugins/host'
 import { formValue } from '#plugins/settings'
 import type { SettingField } from '#plugins/contracts/plugin'
+import { keepFlashedInputSmall } from '#platform/flashed_input'
 
 /** Settings -> Plugins (admins only: the routes check managePlugins) */
 export default class PluginsController {
@@ -36,6 +37,7 @@ export default class PluginsController {
       const secrets = (entry.manifest?.settings ?? []).filter((f) => f.type === 'secret').map((f) => f.key)
       ctx.session.flashValidationErrors(error, false)
       ctx.session.flashExcept(['_csrf', '_method', ...secrets])
+      keepFlashedInputSmall(ctx)
       return ctx.response.redirect(`/backoffice/plugins/${entry.id}/settings`)
     }
     ctx.session.flash('notice', changed.length ? `Settings of "${entry.manifest!.name}" saved` : 'Nothing changed')

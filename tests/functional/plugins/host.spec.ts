@@ -152,6 +152,11 @@ test.group('Plugins: discovery and the settings page', (group) => {
     const reopened = await client.get('/backoffice/plugins/hello/settings').withFlashMessages(tooLong.flashMessages()).loginAs(admin)
     assert.include(reopened.text(), 'id="field-greeting-error"')
     assert.equal(await countRows('plugin_settings', { plugin_id: 'hello' }), 0)
+    // A pasted novel comes back cut, in a session cookie a browser keeps (as every form's)
+    const novel = await pluginPost(client, admin, '/backoffice/plugins/hello/settings', { greeting: 'Lorem ipsum '.repeat(900), api_key: '' })
+    for (const cookie of [novel.headers()['set-cookie'] ?? []].flat()) assert.isBelow(Buffer.byteLength(String(cookie)), 4096)
+    assert.property(novel.flashMessage('inputErrorsBag'), 'greeting')
+    assert.equal(novel.flashMessages().greeting, 'Lorem ipsum '.repeat(900).slice(0, 120))
 
     const saved = await pluginPost(client, admin, '/backoffice/plugins/hello/settings', { greeting: 'Bonjour', api_key: 'sk-live-123' })
     saved.assertStatus(302)
