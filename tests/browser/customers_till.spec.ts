@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, PASSWORD, type TestStore } from '#tests/fixtures'
 import { createCustomer } from '#tests/functional/customers/helpers'
+import { htmxIdle } from '#tests/browser/htmx_idle'
 
 /**
  * The picker is in and settled (its search field took the focus, no request in flight) before
@@ -14,13 +15,6 @@ function settledPicker(page: any) {
   })
 }
 
-/**
- * No htmx request, swap or settle under way: a shortcut pressed while the cart that holds its
- * button is being swapped in clicks a button htmx has not wired yet (the click does nothing)
- */
-function settledTill(page: any) {
-  return page.waitForFunction(() => !(globalThis as any).document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling'))
-}
 
 /** The cashier signed in at Register 1, its scripts loaded */
 async function openTill(visit: any, fixture: TestStore) {
@@ -45,7 +39,7 @@ test.group('Till customers in Chromium', () => {
     await scanInput.press('Enter')
     await page.locator('.cart-line', { hasText: 'Scone' }).waitFor()
 
-    await settledTill(page)
+    await htmxIdle(page)
     await page.keyboard.press('F3')
     const search = page.getByLabel('Find a customer')
     await search.waitFor()
@@ -62,7 +56,7 @@ test.group('Till customers in Chromium', () => {
     await page.reload()
     await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
     await page.getByTestId('cart-customer').filter({ hasText: 'No customer' }).waitFor()
-    await settledTill(page)
+    await htmxIdle(page)
     await page.keyboard.press('F3')
     await settledPicker(page)
     await page.getByLabel('Name').fill('Walk-in Wu')
@@ -77,7 +71,7 @@ test.group('Till customers in Chromium', () => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Scone', price: 300, barcode: '96385074', stock: 10 })
     const page = await openTill(visit, fixture)
-    await settledTill(page)
+    await htmxIdle(page)
     // The key comes in the very instant the scanned cart has been swapped in, before htmx has
     // wired its buttons (they are wired when the swap settles): the worst moment, every time
     await page.evaluate(() => {

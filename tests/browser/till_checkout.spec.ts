@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, PASSWORD, PINS } from '#tests/fixtures'
+import { htmxIdle } from '#tests/browser/htmx_idle'
 
 async function signInAtTill(visit: any, email: string) {
   const page = await visit('/login')
@@ -14,13 +15,8 @@ async function signInAtTill(visit: any, email: string) {
   return page
 }
 
-/** htmx wires what it swapped in when the swap settles (20 ms later): a test acting sooner than a person could is lost */
-async function settled(page: any) {
-  await page.waitForFunction(() => !(globalThis as any).document.querySelector('.htmx-swapping, .htmx-settling'))
-}
-
 async function scan(page: any, code: string) {
-  await settled(page)
+  await htmxIdle(page, { requests: false })
   const input = page.getByLabel('Scan or search')
   await input.fill(code)
   await input.press('Enter')
@@ -47,13 +43,13 @@ test.group('Till checkout in Chromium', () => {
     assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'scan-input')
 
     const quantity = page.getByLabel('Quantity of Mint Gum')
-    await settled(page)
+    await htmxIdle(page, { requests: false })
     await quantity.fill('3')
     await quantity.press('Tab')
     await page.locator('[data-testid="total"]', { hasText: '$18.90' }).waitFor()
     assert.equal(await page.getByTestId('subtotal').textContent(), '$17.50')
     // A quantity refused by the server: the message says why and the field shows the line's quantity again
-    await settled(page)
+    await htmxIdle(page, { requests: false })
     await quantity.fill('99999')
     await quantity.press('Tab')
     await page.locator('#till-message .alert').waitFor()
@@ -138,16 +134,16 @@ test.group('Till checkout in Chromium', () => {
     await scan(page, '5000112637922')
     await page.getByLabel('Quantity of Apple Juice').and(page.locator('[value="2"]')).waitFor()
     // A line swapped in out of band keeps its buttons working (their target comes from the list)
-    await settled(page)
+    await htmxIdle(page, { requests: false })
     await page.getByRole('button', { name: 'One more Apple Juice' }).click()
     await page.getByLabel('Quantity of Apple Juice').and(page.locator('[value="3"]')).waitFor()
-    await settled(page)
+    await htmxIdle(page, { requests: false })
     await page.getByRole('button', { name: 'Remove Rye Bread' }).click()
     await page.locator('.cart-line', { hasText: 'Rye Bread' }).waitFor({ state: 'detached' })
     await scan(page, '96385074')
     await page.locator('.cart-line', { hasText: 'Goat Cheese' }).waitFor()
     // An appended line's Alpine component works: its discount form opens
-    await settled(page)
+    await htmxIdle(page, { requests: false })
     await page.getByRole('button', { name: 'Discount on Goat Cheese' }).click()
     await page.getByLabel('Discount value for Goat Cheese').waitFor({ state: 'visible' })
     await page.getByRole('button', { name: 'Pay' }).filter({ hasText: '$17.55' }).waitFor()
@@ -181,7 +177,7 @@ test.group('Till checkout in Chromium', () => {
     })
     await scan(page, '5000112637922')
     await Promise.race([scanWritten, new Promise((_, reject) => setTimeout(() => reject(new Error('the scan never reached the server')), 10_000))])
-    await settled(page)
+    await htmxIdle(page, { requests: false })
     await page.getByRole('button', { name: 'One more Early Eggs' }).click()
     await page.locator('.cart-line', { hasText: 'Late Lemonade' }).waitFor()
     await page.getByLabel('Quantity of Early Eggs').and(page.locator('[value="2"]')).waitFor()
