@@ -38,10 +38,10 @@ export function reviewsOf(sale: OfflineSale, products: Map<number, any>, rates: 
   const reviews: Review[] = []
   for (const item of sale.items) {
     const product = products.get(item.product_id)
-    if (!Number(product.active) || product.archived_at) reviews.push({ kind: 'product_archived', message: `${item.name} was sold offline after it was taken off sale` })
-    if (Number(product.price) !== item.list_price) reviews.push({ kind: 'price_changed', message: `${item.name} was sold offline at ${item.list_price} (list); the price is now ${product.price}`, detail: { productId: item.product_id, soldAt: item.list_price, now: Number(product.price) } })
+    if (!Number(product.active) || product.archived_at) reviews.push({ kind: 'product_archived', message: `${product.name} was sold offline after it was taken off sale` })
+    if (Number(product.price) !== item.list_price) reviews.push({ kind: 'price_changed', message: `${product.name} was sold offline at ${item.list_price} (list); the price is now ${product.price}`, detail: { productId: item.product_id, soldAt: item.list_price, now: Number(product.price) } })
     const rate = rates.get(item.tax_class)?.ratePpm ?? 0
-    if (rate !== item.tax_rate_ppm) reviews.push({ kind: 'tax_changed', message: `${item.name} was taxed offline at ${item.tax_rate_ppm / 10_000}%; the rate is now ${rate / 10_000}%` })
+    if (rate !== item.tax_rate_ppm) reviews.push({ kind: 'tax_changed', message: `${product.name} was taxed offline at ${item.tax_rate_ppm / 10_000}%; the rate is now ${rate / 10_000}%` })
   }
   // The stock moves whatever it was: an offline sale is a fact (negative stock is reviewed)
   for (const [productId, quantity] of [...unitsByProduct(sale)].sort(([a], [b]) => a - b)) {
@@ -87,15 +87,19 @@ export function completedAtOf(sale: OfflineSale) {
   return DateTime.fromISO(sale.completed_at, { zone: 'utc' })
 }
 
-/** The lines, payments and stock movements of every recorded sale of the batch: one INSERT per table (or per chunk) */
-export function rowStatements(storeId: number, recorded: RecordedSale[]): Statement[] {
+/**
+ * The lines, payments and stock movements of every recorded sale of the batch: one INSERT per table
+ * (or per chunk). A line is named by its product as the server has it (`products`, by id): the
+ * name and SKU a till sends only showed on its screen, and are not its to choose.
+ */
+export function rowStatements(storeId: number, recorded: RecordedSale[], products: Map<number, { name: string; sku: string }>): Statement[] {
   const now = dbTimestamp()
   const items = recorded.flatMap(({ sale, priced, saleId }) =>
     sale.items.map((item, position) => ({
       sale_id: saleId,
       product_id: item.product_id,
-      name: item.name,
-      sku: item.sku,
+      name: products.get(item.product_id)!.name,
+      sku: products.get(item.product_id)!.sku,
       quantity: item.quantity,
       list_price: item.list_price,
       unit_price: item.unit_price,

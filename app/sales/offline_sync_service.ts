@@ -12,7 +12,7 @@ import { insertedId, runStatements, type Statement } from '#platform/sql_batch'
 import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
-import { checkOfflineSale, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
+import { checkOfflineSale, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import { chunkedInsert, completedAtOf, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale } from '#sales/offline_sale_rows'
 import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
@@ -117,7 +117,7 @@ export default class OfflineSyncService {
     }
     try {
       const { priced, problem } = await checkOfflineSale(sale, actor.store)
-      if (problem) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'hash', message: `This offline sale was refused: ${problem}`, reason: problem } }
+      if (problem) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: problem.field, message: `This offline sale was refused: ${problem.message}`, reason: problem.message } }
       return { sale, priced, sellerId: sale.user_id, refusal: null }
     } catch (error) {
       // A line the pricing itself refuses (a discount over its line): not a sale the till could make
@@ -138,12 +138,12 @@ export default class OfflineSyncService {
     const forUpdate = trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''
     const marks = (values: unknown[]) => values.map(() => '?').join(', ')
     const [registerRead, salesRead, reviewsRead, productsRead] = await runStatements(trx, [
-      { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
+      { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
       // The same sales committed while this batch waited for the register (two tabs, a retry): a
       // locking read sees them, and the first answers are given again
       { sql: `SELECT id, store_id, number, client_uuid FROM sales WHERE client_uuid IN (${marks(uuids)})${forUpdate}`, bindings: uuids },
       { sql: `SELECT client_uuid, kind FROM offline_reviews WHERE client_uuid IN (${marks(uuids)})`, bindings: uuids },
-      ...(productIds.length ? [{ sql: `SELECT id, name, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${marks(productIds)}) ORDER BY id${forUpdate}`, bindings: [storeId, ...productIds] }] : []),
+      ...(productIds.length ? [{ sql: `SELECT id, name, sku, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${marks(productIds)}) ORDER BY id${forUpdate}`, bindings: [storeId, ...productIds] }] : []),
     ])
     const register = registerRead.rows[0]
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
@@ -163,6 +163,13 @@ export default class OfflineSyncService {
     const results: SyncResult[] = []
     const inBatch = new Map<string, RecordedSale>()
     let stopped = false
+    // Not recorded: kept whole for a manager (offline_reviews), and the batch stops here
+    const conflict = (sale: OfflineSale, why: { code: string; field: string; data: Record<string, unknown> }, message: string) => {
+      reviews.push(...reviewRows(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed.get(sale.client_uuid)!))
+      audits.push({ action: 'offline_sale_conflict', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: sale.client_uuid, number: sale.number, ...why.data }, ip: actor.ip })
+      results.push({ clientUuid: sale.client_uuid, outcome: 'conflict', error: { code: why.code, message, field: why.field } })
+      stopped = true
+    }
     for (const sale of sales) {
       const uuid = sale.client_uuid
       const before = earlier.get(uuid)
@@ -181,11 +188,15 @@ export default class OfflineSyncService {
           results.push({ clientUuid: uuid, outcome: 'refused', error: { code: refusal.code, message: refusal.message, field: refusal.field } })
           stopped = true
         } else if (sale.number !== expected || (sale.previous_hash ?? null) !== head.hash) {
-          const message = `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`
-          reviews.push(...reviewRows(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed.get(uuid)!))
-          audits.push({ action: 'offline_sale_conflict', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, expected }, ip: actor.ip })
-          results.push({ clientUuid: uuid, outcome: 'conflict', error: { code: 'register_conflict', message, field: 'number' } })
-          stopped = true
+          conflict(sale, { code: 'register_conflict', field: 'number', data: { expected } },
+            `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`)
+        } else if (register.lease_device_id && register.lease_device_id !== sale.device_id) {
+          // Another till holds the register: recording this sale would take the number its offline sales continue from
+          conflict(sale, { code: 'register_leased', field: 'device_id', data: { deviceId: sale.device_id, holder: register.lease_device_id } },
+            `Register sale #${sale.number} made offline cannot be recorded: another till holds this register for offline selling. The sale is kept for a manager to review.`)
+        } else if (clockProblem(sale)) {
+          conflict(sale, { code: 'clock_wrong', field: 'completed_at', data: { completedAt: sale.completed_at } },
+            `Register sale #${sale.number} made offline cannot be recorded: ${clockProblem(sale)}. The till's clock is wrong; the sale is kept for a manager to review.`)
         } else if (unknown) {
           const message = `Product ${unknown.product_id} does not exist in this store`
           audits.push({ action: 'offline_sale_refused', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, reason: message }, ip: actor.ip })
@@ -214,7 +225,7 @@ export default class OfflineSyncService {
       [
         ...statements,
         ...(moved.size ? [stockStatement({ allowNegativeStock: true }, moved)] : []),
-        ...rowStatements(storeId, recorded),
+        ...rowStatements(storeId, recorded, products),
         ...(recorded.length ? [{ sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [head.number, head.hash, registerId] }] : []),
         ...(audits.length ? [auditStatement(...audits)] : []),
         ...chunkedInsert('offline_reviews', reviews),

@@ -23,6 +23,7 @@ const offlineSaleFields = {
     .array(
       vine.object({
         product_id: id(),
+        // Shown to the cashier offline only: a recorded line takes the product's own name and SKU
         name: vine.string().maxLength(200),
         sku: vine.string().maxLength(64),
         quantity: quantity(),
@@ -86,5 +87,6 @@ export const leaseValidator = vine.create({
 })
 
 export const catalogValidator = vine.create({
-  since: vine.number().withoutDecimals().min(0).optional(),
+  // Seconds since 1970 (the version a till last read); at most the end of year 9999, as a date column holds
+  since: vine.number().withoutDecimals().min(0).max(253_402_300_799).optional(),
 })

@@ -1,0 +1,118 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import { countRows, createProduct, createStore } from '#tests/fixtures'
+import { TestDevice } from './device.js'
+
+/*
+| What a sync refuses or keeps for review that a till could never have made (found by an audit):
+| a sale of a register another till holds, a price the offline till cannot set, a date no clock
+| shows or one the till's clock got wrong; and a line is named by the server's product, not by
+| what the till sent. Each test runs on the suite's database (SQLite or MariaDB).
+*/
+
+const salesOf = (registerId: number) => countRows('sales', { register_id: registerId, status: 'completed' })
+
+test.group('Offline till: what a sync refuses', () => {
+  test('a sale from a device that does not hold the leased register is kept for review, not recorded', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const holder = new TestDevice(fixture)
+    ;(await holder.takeLease(client)).assertStatus(200)
+
+    // Another device sells on the register's head as if it held it, and syncs first
+    const other = new TestDevice(fixture)
+    other.lastNumber = holder.lastNumber
+    other.lastHash = holder.lastHash
+    const sale = await other.sell([{ product: tea, quantity: 1 }])
+    const answer = await other.sync(client, sale)
+    answer.assertStatus(200)
+    assert.equal(answer.body().results[0].outcome, 'conflict')
+    assert.deepInclude(answer.body().results[0].error, { code: 'register_leased', field: 'device_id' })
+    assert.equal(await salesOf(fixture.register.id), 0)
+    assert.equal(await countRows('offline_reviews', { client_uuid: sale.client_uuid, kind: 'conflict' }), 1)
+
+    // The holder's own sale still continues the head
+    await holder.sell([{ product: tea, quantity: 2 }])
+    await holder.syncAll(client, assert)
+    assert.equal(await salesOf(fixture.register.id), 1)
+  })
+
+  test('a line sold below its list price is refused: the offline till does not change prices', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 429, stock: 20 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const sale = await device.sell([{ product: tea, quantity: 5, unitPrice: 1 }])
+    const answer = await device.sync(client, sale)
+    answer.assertStatus(200)
+    assert.equal(answer.body().results[0].outcome, 'refused')
+    assert.deepInclude(answer.body().results[0].error, { code: 'offline_sale_invalid', field: 'items.0.unit_price' })
+    assert.equal(await salesOf(fixture.register.id), 0)
+    assert.equal(await countRows('stock_movements', { product_id: tea.id, reason: 'sale' }), 0)
+  })
+
+  test('a date no clock shows is refused on its field, not a 500', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    for (const completedAt of ['2026-02-30T10:00:00.000Z', '2026-13-45T99:99:99.000Z']) {
+      const sale = await device.sell([{ product: tea, quantity: 1 }])
+      // Refused before its hash is looked at
+      sale.completed_at = completedAt
+      const answer = await device.sync(client, sale)
+      answer.assertStatus(200)
+      assert.equal(answer.body().results[0].outcome, 'refused', completedAt)
+      assert.deepInclude(answer.body().results[0].error, { code: 'offline_sale_invalid', field: 'completed_at' })
+      device.lastNumber = sale.number - 1
+      device.lastHash = sale.previous_hash
+      device.queue.pop()
+    }
+    assert.equal(await salesOf(fixture.register.id), 0)
+  })
+
+  test('a sale dated a day ahead of the server or over a year back is kept for review: the till clock is wrong', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    for (const at of [DateTime.utc().plus({ days: 2 }), DateTime.utc().minus({ days: 400 }), DateTime.fromISO('2000-01-01T00:00:00Z')]) {
+      const sale = await device.sell([{ product: tea, quantity: 1 }], { at })
+      const answer = await device.sync(client, sale)
+      assert.equal(answer.body().results[0].outcome, 'conflict', sale.completed_at)
+      assert.deepInclude(answer.body().results[0].error, { code: 'clock_wrong', field: 'completed_at' })
+      assert.equal(await countRows('offline_reviews', { client_uuid: sale.client_uuid, kind: 'conflict' }), 1)
+      device.lastNumber = sale.number - 1
+      device.lastHash = sale.previous_hash
+      device.queue.pop()
+    }
+    assert.equal(await salesOf(fixture.register.id), 0)
+    // A clock a few hours off (a wrong time zone setting) is still a day the reports show
+    await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ hours: 5 }) })
+    await device.syncAll(client, assert)
+  })
+
+  test('a recorded line takes the product name and SKU from the catalog, not from the till', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green tea', price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const sale = await device.sell([{ product: tea, quantity: 1 }])
+    sale.items[0].name = '=HYPERLINK("http://x")\u0000\u202Egnp.exe'
+    sale.items[0].sku = 'FORGED'
+    await device.syncAll(client, assert)
+    const line = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.client_uuid', sale.client_uuid).select('sale_items.name', 'sale_items.sku').first()
+    assert.deepEqual({ name: line.name, sku: line.sku }, { name: 'Green tea', sku: tea.sku })
+  })
+
+  test('a catalog version past year 9999 is a 422, not a 500', async ({ client }) => {
+    const fixture = await createStore()
+    const device = new TestDevice(fixture)
+    for (const since of ['99999999999999999999', '1e300']) {
+      const answer = await device.as(client, 'get', `/till/offline/catalog?since=${since}`).header('accept', 'application/json')
+      answer.assertStatus(422)
+    }
+    ;(await device.as(client, 'get', '/till/offline/catalog?since=253402300799').header('accept', 'application/json')).assertStatus(200)
+  })
+})
