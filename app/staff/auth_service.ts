@@ -24,13 +24,13 @@ export default class AuthService {
         return await User.verifyCredentials(email.toLowerCase(), password)
       } catch (failure) {
         logger.warn({ email, ip }, 'failed login')
-        await recordAudit({ action: 'login_failed', data: { email }, ip })
+        await recordAudit({ action: 'login_failed', ...(await whoseEmail(email)), data: { email }, ip })
         throw failure
       }
     })
     if (error) {
       logger.warn({ email, ip }, 'login blocked after repeated failures')
-      await recordAudit({ action: 'login_blocked', data: { email }, ip })
+      await recordAudit({ action: 'login_blocked', ...(await whoseEmail(email)), data: { email }, ip })
       throw error
     }
     if (!user.active) {
@@ -74,4 +74,13 @@ export default class AuthService {
     }
     return user
   }
+}
+
+/**
+ * The user and home store a failed sign-in names, for the audit log: only that store's admins see
+ * it. An unknown email names no store, and every admin sees it (audit_log_service.ts).
+ */
+async function whoseEmail(email: string): Promise<{ userId?: number; storeId?: number | null }> {
+  const user = await User.findBy('email', email.toLowerCase())
+  return user ? { userId: user.id, storeId: user.storeId } : {}
 }

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
-import Store from '#models/store'
+import StoreAccessService from '#staff/store_access_service'
 import ReportService from '#reports/report_service'
 import { barChart, compactAmount } from '#reports/chart_svg'
 import { csvStream } from '#platform/csv_writer'
@@ -65,8 +65,8 @@ export default class ReportsController {
 
   async #tables(ctx: HttpContext, from: string, to: string) {
     const { store } = ctx
-    // An admin sees every store side by side; others their own
-    const stores = ctx.auth.user!.role === 'admin' ? await Store.query().orderBy('name') : [store]
+    // An admin sees the stores they work in side by side (a chain's owner: all of them); others their own
+    const stores = ctx.auth.user!.role === 'admin' ? await new StoreAccessService().storesOf(ctx.auth.user!) : [store]
     const [dayHour, methods, cashiers, registers, storeRows, products, valuation, lowStock] = await Promise.all([
       this.reports.byDayAndHour(store, from, to),
       this.reports.byPaymentMethod(store, from, to),
