@@ -9,6 +9,7 @@ import { searchWords } from '#catalog/catalog_service'
 import { checkBarcode } from '#core/barcode'
 import { minorToDecimal, parseMoney } from '#core/money'
 import { productFormValidator } from '#validators/catalog'
+import { NAME_TEXT } from '#validators/fields'
 import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
@@ -341,6 +342,7 @@ export default class ProductCsvService {
       }
       const category = text('category')
       if (category.length > 80) add('category', 'A category name has at most 80 characters')
+      else if (!NAME_TEXT.test(category)) add('category', 'A category name has no control characters or text-direction overrides')
       if (barcodes.length > 10) add('barcodes', 'A product has at most 10 barcodes')
       for (const code of barcodes) {
         const result = checkBarcode(code)

@@ -9,7 +9,7 @@ const productFields = {
   barcodes: vine.array(vine.string().trim().minLength(1).maxLength(32)).maxLength(10).optional(),
   price: price(),
   cost: price().nullable().optional(),
-  category: vine.string().trim().maxLength(80).nullable().optional(),
+  category: nameText(80).nullable().optional(),
   category_id: id().nullable().optional(),
   tax_class: vine.string().trim().maxLength(40).nullable().optional(),
   stock: integer().min(-1_000_000).max(1_000_000).nullable().optional(),

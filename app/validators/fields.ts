@@ -35,10 +35,6 @@ export const textPage = () => vine.number().withoutDecimals().min(1).max(100_000
  * bidirectional overrides, which make a name read differently on a receipt or in a CSV than it
  * is ("\u202Egnp.exe" shows as "exe.png")
  */
-export const nameText = (maxLength: number) =>
-  vine
-    .string()
-    .trim()
-    .minLength(1)
-    .maxLength(maxLength)
-    .regex(/^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]*$/)
+export const NAME_TEXT = /^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]*$/
+
+export const nameText = (maxLength: number) => vine.string().trim().minLength(1).maxLength(maxLength).regex(NAME_TEXT)

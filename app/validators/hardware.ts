@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { id, textId } from '#validators/fields'
+import { id, nameText, textId } from '#validators/fields'
 
 export const pairValidator = vine.create({
   code: vine.string().trim().minLength(4).maxLength(20),
@@ -23,7 +23,7 @@ export const healthValidator = vine.create({
 
 export const deviceValidator = vine.create({
   kind: vine.enum(['printer', 'drawer', 'display']),
-  name: vine.string().trim().minLength(1).maxLength(80),
+  name: nameText(80),
   transport: vine.enum(['tcp', 'file']),
   host: vine
     .string()
@@ -33,10 +33,13 @@ export const deviceValidator = vine.create({
     .optional()
     .requiredWhen((field) => field.parent.transport === 'tcp' && field.parent.kind !== 'drawer'),
   port: vine.number().withoutDecimals().min(1).max(65535).optional(),
+  // A device file, never any file of the till's computer (the bridge appends to it): /dev/... on
+  // Linux and macOS, COM1 or LPT1 on Windows
   path: vine
     .string()
     .trim()
     .maxLength(255)
+    .regex(/^(\/dev\/(?!.*\.\.)[A-Za-z0-9._\/-]+|(COM[1-9]\d{0,2}|LPT[1-9]))$/i)
     .optional()
     .requiredWhen((field) => field.parent.transport === 'file' && field.parent.kind !== 'drawer'),
   printer_id: textId().optional(),

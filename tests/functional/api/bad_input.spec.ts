@@ -202,7 +202,12 @@ test.group('API bad input: numbers are numbers', () => {
       const customer = await client.post('/api/customers').bearerToken(token).json({ name })
       customer.assertStatus(422)
       assert.deepEqual(errorFields(customer), ['name'], JSON.stringify(name))
+      // A category named on the product is made with it: the same rule
+      const categorised = await client.post('/api/products').bearerToken(token).json({ name: 'Tea', sku: `CAT-${name.length}`, price: 100, category: name })
+      categorised.assertStatus(422)
+      assert.deepEqual(errorFields(categorised), ['category'], JSON.stringify(name))
     }
+    assert.equal(await countRows('categories', { store_id: fixture.store.id }), 1)
     // Letters of any script, accents and emoji are names
     for (const name of ['Ünïcødé Café', 'مقهى', '東京 ラーメン', 'Tea 🍵']) {
       const product = await client.post('/api/products').bearerToken(token).json({ name, sku: `OK-${Buffer.from(name).toString('hex').slice(0, 20)}`, price: 100 })

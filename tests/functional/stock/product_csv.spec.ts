@@ -128,6 +128,17 @@ test.group('Products CSV', () => {
     assert.equal(await countRows('products', { store_id: fixture.store.id }), 3)
   })
 
+  test('a category name with a control character or a text-direction override is an error on its row and column', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const csv = ['sku,name,price,category', 'CAT-1,Tea,1.00,"Drinks\u202Egnp.exe"', 'CAT-2,Coffee,1.00,"Bell\u0007"', 'CAT-3,Cola,1.00,Drinks'].join('\n')
+    const preview = await uploadAndCheck(client, fixture, csv)
+    assert.deepEqual(preview.errors.map((e: any) => `${e.row}:${e.column}`), ['2:category', '3:category'])
+    assert.include(preview.errors[0].message, 'no control characters or text-direction overrides')
+    const done = await runImport(client, fixture, preview.id)
+    assert.equal(done.created_rows, 1)
+    assert.deepEqual((await db.from('categories').where('store_id', fixture.store.id).orderBy('name').select('name')).map((c) => c.name), ['Drinks', 'General'])
+  })
+
   test('a file without the needed columns, and 50 MB of garbage, are refused with a clear message', async ({ client, assert }) => {
     const fixture = await createStore()
     const wrong = await uploadAndCheck(client, fixture, 'product;amount\nMug;3\n')
