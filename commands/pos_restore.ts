@@ -21,7 +21,7 @@ export default class PosRestore extends BaseCommand {
   async run() {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const { databaseIsEmpty, runBackup, listTables } = await import('#backups/backup_service')
-    const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems } = await import('#backups/backup_restore')
+    const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems, pluginPlan } = await import('#backups/backup_restore')
     const { checkIntegrity } = await import('#backups/backup_format')
     const { describeDatabase } = await import('./_server.js')
     const connection = db.primaryConnectionName
@@ -32,6 +32,9 @@ export default class PosRestore extends BaseCommand {
         this.exitCode = 1
         return
       }
+      // A backup whose plugin rows are refused (or name plugins not installed here) stops here,
+      // before what it would replace is touched
+      await pluginPlan(this.file, false)
       const target = await describeDatabase(this.app)
       if (!(await databaseIsEmpty(connection))) {
         if (!this.force) {

@@ -1,5 +1,7 @@
 import { Bouncer } from '@adonisjs/bouncer'
+import Store from '#models/store'
 import type User from '#models/user'
+import StoreAccessService from '#staff/store_access_service'
 
 /*
 | What each role may do. Every route checks one of these, and menus show only what passes.
@@ -39,5 +41,12 @@ export const managePlugins = Bouncer.ability((user: User) => isAdmin(user))
 export const exportAccounting = Bouncer.ability((user: User) => user.role === 'admin' || user.role === 'accountant')
 // Stores of the chain and their registers (an admin's, for the stores they belong to)
 export const manageStores = Bouncer.ability((user: User) => isAdmin(user))
-// Backups of the whole installation: list, download, back up now
-export const manageBackups = Bouncer.ability((user: User) => isAdmin(user))
+// Backups of the whole installation: list, download, back up now. A backup holds every store's
+// customers, sales and staff credentials, so only an admin who belongs to every store may
+export const manageBackups = Bouncer.ability(async (user: User) => isAdmin(user) && (await belongsToEveryStore(user)))
+
+/** No store of the installation is outside the stores the user works in (StoreAccessService decides) */
+async function belongsToEveryStore(user: User) {
+  const outside = await Store.query().whereNotIn('id', new StoreAccessService().storesOf(user).select('id')).select('id').first()
+  return !outside
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { once } from 'node:events'
+import { chmod } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { createGunzip, createGzip } from 'node:zlib'
 
@@ -63,10 +64,11 @@ export class BackupWriter {
   #closed: Promise<unknown>
 
   constructor(
-    path: string,
+    private path: string,
     private header: BackupHeader
   ) {
-    this.#file = createWriteStream(path)
+    // Owner only, as storage/app_key is: a backup holds every password hash, token and customer
+    this.#file = createWriteStream(path, { mode: 0o600 })
     this.#closed = once(this.#file, 'close')
     // A write error (disk full) fails the backup instead of crashing the process
     this.#closed.catch(() => {})
@@ -99,6 +101,8 @@ export class BackupWriter {
     await this.#line({ manifest }, false)
     this.#gzip.end()
     await this.#closed
+    // The mode above applies to a new file only: a file left there before keeps its own
+    await chmod(this.path, 0o600)
     return manifest
   }
 

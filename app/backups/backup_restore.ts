@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -9,6 +9,7 @@ import { checkIntegrity, readBackup, type BackupManifest } from '#backups/backup
 import { engineOf, listTables } from '#backups/backup_service'
 import { verifyChains } from '#sales/chain_verifier'
 import { checkCommit, transaction } from '#platform/db_transaction'
+import { PLUGIN_ID } from '#plugins/manifest'
 
 /*
 | Loading a backup into a database, and checking one (pos:restore, pos:backup-verify).
@@ -60,44 +61,85 @@ async function knownMigrations(connectionName: string): Promise<Set<string>> {
   return new Set((await db.connection(connectionName).from('adonis_schema').select('name')).map((r) => String(r.name)))
 }
 
-/** Plugin tables: the backup's plugin_migrations rows name the plugin migrations to run first */
-async function pluginMigrations(file: string): Promise<{ pluginId: string; name: string }[]> {
-  const wanted: { pluginId: string; name: string }[] = []
+/*
+| Plugin tables: the backup's plugin_migrations rows name the plugin migrations to run before its
+| rows load. The file is not trusted (its sha256 is a checksum, not a signature), and a row's
+| plugin id and name become a path that is imported and run: each must have the shape of a real
+| one (PLUGIN_ID; a migration file's name, no "/" nor "..") and be a migration file of that
+| plugin's migrations folder here. Anything else refuses the file before anything is written.
+*/
+const MIGRATION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,190}$/
+
+interface PluginMigration {
+  pluginId: string
+  name: string
+  /** The migration's file in the plugin folder here */
+  path: string
+}
+
+export interface PluginPlan {
+  migrations: PluginMigration[]
+  /** Plugins the backup has tables of that are not installed here */
+  missing: string[]
+}
+
+/**
+ * Reads and checks the backup's plugin_migrations rows (see above). A plugin not installed here
+ * is listed in missing; that refuses the restore unless allowMissing (a verify's scratch SQLite
+ * database keeps such tables' rows without column types).
+ */
+export async function pluginPlan(file: string, allowMissing: boolean): Promise<PluginPlan> {
+  const plan: PluginPlan = { migrations: [], missing: [] }
   let columns: string[] = []
   let inTable = false
-  const reader = readBackup(file)
-  for (;;) {
-    const next = await reader.next()
-    if (next.done) break
-    const record = next.value
+  let row = 0
+  for await (const record of readBackup(file)) {
     if (record.kind === 'table') {
       if (inTable) break
       inTable = record.table === 'plugin_migrations'
       columns = record.columns
     } else if (record.kind === 'row' && inTable) {
-      wanted.push({ pluginId: String(record.values[columns.indexOf('plugin_id')]), name: String(record.values[columns.indexOf('name')]) })
+      row++
+      const pluginId = record.values[columns.indexOf('plugin_id')]
+      const name = record.values[columns.indexOf('name')]
+      const which = `row ${row} of plugin_migrations (plugin_id ${JSON.stringify(pluginId ?? null)}, name ${JSON.stringify(name ?? null)})`
+      if (typeof pluginId !== 'string' || !PLUGIN_ID.test(pluginId) || typeof name !== 'string' || !MIGRATION_NAME.test(name)) {
+        throw new RestoreError(`${which} does not name a plugin migration: the backup is refused`)
+      }
+      const folder = pluginsConfig.paths.map((root) => join(root, pluginId)).find((f) => existsSync(join(f, 'plugin.json')))
+      if (!folder) {
+        if (!plan.missing.includes(pluginId)) plan.missing.push(pluginId)
+        continue
+      }
+      const path = migrationFiles(folder).find((f) => f.replace(/\.(ts|js)$/, '') === name)
+      if (!path) throw new RestoreError(`${which}: plugin ${pluginId} has no migration ${name} here (an older version of the plugin?)`)
+      plan.migrations.push({ pluginId, name, path: join(folder, migrationsFolder(folder), path) })
     }
   }
-  return wanted
+  if (plan.missing.length && !allowMissing) {
+    throw new RestoreError(`the backup holds tables of plugin ${plan.missing.join(', ')}, not installed here: put its folder in ${pluginsConfig.paths.join(', ')} (PLUGINS_PATH)`)
+  }
+  return plan
 }
 
-/** Runs the plugins' migrations that made the backup's plugin tables; returns the plugins not installed here */
-async function runPluginMigrations(connectionName: string, wanted: { pluginId: string; name: string }[]): Promise<string[]> {
-  const roots = pluginsConfig.paths
-  const missing = new Set<string>()
-  for (const { pluginId, name } of wanted) {
-    const folder = roots.map((root) => join(root, pluginId)).find((f) => existsSync(join(f, 'plugin.json')))
-    if (!folder) {
-      missing.add(pluginId)
-      continue
-    }
-    const manifest = JSON.parse(readFileSync(join(folder, 'plugin.json'), 'utf8'))
-    const path = join(folder, manifest.migrations ?? 'migrations', `${name}.ts`)
-    if (!existsSync(path)) throw new RestoreError(`plugin ${pluginId} has no migration ${name} here (an older version of the plugin?)`)
+/** The plugin's migrations folder, as its plugin.json names it */
+function migrationsFolder(folder: string): string {
+  return JSON.parse(readFileSync(join(folder, 'plugin.json'), 'utf8')).migrations ?? 'migrations'
+}
+
+/** The migration files of a plugin folder (as the plugin host lists them when it enables the plugin) */
+function migrationFiles(folder: string): string[] {
+  const dir = join(folder, migrationsFolder(folder))
+  if (!existsSync(dir)) return []
+  return readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+}
+
+/** Runs the plugins' migrations that made the backup's plugin tables (checked by pluginPlan) */
+async function runPluginMigrations(connectionName: string, plan: PluginPlan) {
+  for (const { path } of plan.migrations) {
     const { default: Schema } = await import(pathToFileURL(path.replace(/\.ts$/, '.js')).href)
     await transaction((trx) => new Schema(trx, path, false).execUp(), connectionName)
   }
-  return [...missing]
 }
 
 /**
@@ -114,17 +156,16 @@ export async function restoreInto(file: string, connectionName: string, checked?
     manifest = integrity.manifest
   }
 
+  const sqlite = engineOf(connectionName) === 'sqlite'
+  // Before the migrations write anything: the plugin rows are checked first
+  const plugins = await pluginPlan(file, keepUnknownTables && sqlite)
   await migrate(connectionName)
   const known = await knownMigrations(connectionName)
   const unknown = manifest.schema.filter((name) => !known.has(name))
   if (unknown.length) {
     throw new RestoreError(`the backup comes from a newer version of the POS (migrations ${unknown.join(', ')} are unknown here): upgrade first`)
   }
-  const missing = await runPluginMigrations(connectionName, await pluginMigrations(file))
-  const sqlite = engineOf(connectionName) === 'sqlite'
-  if (missing.length && !(keepUnknownTables && sqlite)) {
-    throw new RestoreError(`the backup holds tables of plugin ${missing.join(', ')}, not installed here: put its folder in ${pluginsConfig.paths.join(', ')} (PLUGINS_PATH)`)
-  }
+  await runPluginMigrations(connectionName, plugins)
   const existing = new Set(await listTables(connectionName))
 
   const quote = (name: string) => (sqlite ? `"${name.replaceAll('"', '""')}"` : `\`${name.replaceAll('`', '``')}\``)

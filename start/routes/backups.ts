@@ -1,5 +1,5 @@
 /*
-| Settings -> Backups: admins only (manageBackups). Imported by start/routes.ts.
+| Settings -> Backups: admins who belong to every store (manageBackups). Imported by start/routes.ts.
 */
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'

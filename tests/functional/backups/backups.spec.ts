@@ -10,7 +10,7 @@ import { apiToken, createProduct, createStore, type TestStore } from '#tests/fix
 import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
 import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
 import { scheduleBackups } from '#backups/backup_schedule'
-import { ace, editRow, lastLine, rewriteBackup, scratchTarget } from './helpers.js'
+import { ace, editRow, joinEveryStore, lastLine, rewriteBackup, scratchTarget } from './helpers.js'
 
 /*
 | pos:backup while four API clients sell, pos:restore into an empty database, pos:backup-verify
@@ -256,6 +256,8 @@ test.group('Backups', (group) => {
 
   test('Settings -> Backups: an admin lists, starts and downloads backups; a manager gets 403', async ({ client, assert }) => {
     const fixture = await createStore()
+    // Backups are for an admin of every store (backup_access.spec.ts)
+    await joinEveryStore(fixture.users.admin.id)
     const started = await client.post('/backoffice/backups').form({}).withCsrfToken().loginAs(fixture.users.admin).redirects(0)
     started.assertStatus(302)
     assert.equal(started.header('location'), '/backoffice/backups')

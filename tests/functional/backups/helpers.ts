@@ -5,6 +5,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
+import { dbTimestamp } from '#platform/db_time'
 
 /*
 | Backups are tested through the real commands (child processes of `node ace`, on the test run's
@@ -114,4 +115,26 @@ export function editRow(lines: any[], table: string, match: (row: Record<string,
     }
   }
   throw new Error(`no row of ${table} matched`)
+}
+
+/**
+ * Makes the user a member of every store the run's database holds now (store_users), as the
+ * only kind of admin who may see the installation's backups. A store made later is not theirs.
+ */
+export async function joinEveryStore(userId: number) {
+  const now = dbTimestamp()
+  const stores = await db.from('stores').whereNotIn('id', db.from('store_users').where('user_id', userId).select('store_id')).select('id')
+  for (const store of stores) await db.table('store_users').insert({ store_id: store.id, user_id: userId, created_at: now })
+}
+
+/**
+ * Adds rows to one table of a backup's lines (by column name; a column not given is null) and
+ * counts them in the manifest: what someone crafting a file would do.
+ */
+export function addRows(lines: any[], manifest: any, table: string, rows: Record<string, unknown>[]) {
+  const at = lines.findIndex((line) => !Array.isArray(line) && line.table === table)
+  if (at < 0) throw new Error(`the backup has no table ${table}`)
+  const columns: string[] = lines[at].columns
+  lines.splice(at + 1, 0, ...rows.map((row) => columns.map((c) => row[c] ?? null)))
+  manifest.tables[table] = (manifest.tables[table] ?? 0) + rows.length
 }

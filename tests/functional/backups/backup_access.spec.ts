@@ -1,0 +1,80 @@
+import { test } from '@japa/runner'
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import app from '@adonisjs/core/services/app'
+import env from '#start/env'
+import { createStore } from '#tests/fixtures'
+import { BACKUP_NAME, runBackup } from '#backups/backup_service'
+import { joinEveryStore } from './helpers.js'
+
+/*
+| Who may have the installation's backups. A backup holds every store's customers, sales and
+| staff credentials, so Settings -> Backups (list, download, back up now) and its menu link are
+| for an admin who belongs to every store only; an admin of some of the stores gets 403.
+| The files themselves are readable by their owner only.
+*/
+
+let dir: string
+const previousDir = env.get('BACKUP_DIR')
+
+const backupsIn = (folder: string) => readdirSync(folder).filter((name) => BACKUP_NAME.test(name))
+
+test.group('Backups: who may have them', (group) => {
+  group.setup(() => {
+    dir = mkdtempSync(join(app.makePath('tmp'), 'backup-access-'))
+    env.set('BACKUP_DIR', dir)
+    return () => {
+      env.set('BACKUP_DIR', previousDir ?? '')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('an admin of every store lists, makes and downloads backups; an admin of one store of two gets 403', async ({ client, assert }) => {
+    const storeA = await createStore()
+    const storeB = await createStore()
+    const adminOfAll = storeA.users.admin
+    const adminOfB = storeB.users.admin
+    await joinEveryStore(adminOfAll.id)
+
+    const started = await client.post('/backoffice/backups').form({}).withCsrfToken().loginAs(adminOfAll).redirects(0)
+    started.assertStatus(302)
+    const page = await client.get('/backoffice/backups').loginAs(adminOfAll)
+    page.assertStatus(200)
+    assert.include(page.text(), 'href="/backoffice/backups"', 'the menu links the page')
+    const name = /href="\/backoffice\/backups\/(pos-backup-[^"]+)"/.exec(page.text())?.[1]
+    assert.isString(name, 'the page links the new backup')
+    ;(await client.get(`/backoffice/backups/${name}`).loginAs(adminOfAll)).assertStatus(200)
+
+    // Store B's admin: none of it, and no new file made
+    const before = backupsIn(dir)
+    ;(await client.get('/backoffice/backups').loginAs(adminOfB)).assertStatus(403)
+    ;(await client.get(`/backoffice/backups/${name}`).loginAs(adminOfB)).assertStatus(403)
+    ;(await client.post('/backoffice/backups').form({}).withCsrfToken().loginAs(adminOfB)).assertStatus(403)
+    assert.deepEqual(backupsIn(dir), before)
+    const menu = await client.get('/backoffice').loginAs(adminOfB)
+    menu.assertStatus(200)
+    assert.include(menu.text(), 'href="/backoffice/stores"', 'the page is an admin\'s menu')
+    assert.notInclude(menu.text(), 'href="/backoffice/backups"')
+
+    // Once store B's admin works in every store (store_users), they may
+    await joinEveryStore(adminOfB.id)
+    ;(await client.get('/backoffice/backups').loginAs(adminOfB)).assertStatus(200)
+
+    // A store added later that the first admin is not in: their backups stop there
+    await createStore()
+    ;(await client.get('/backoffice/backups').loginAs(adminOfAll)).assertStatus(403)
+    ;(await client.get(`/backoffice/backups/${name}`).loginAs(adminOfAll)).assertStatus(403)
+    assert.notInclude((await client.get('/backoffice').loginAs(adminOfAll)).text(), 'href="/backoffice/backups"')
+  }).timeout(60_000)
+
+  test('a backup file is readable by its owner only (0600), as storage/app_key is', async ({ assert }) => {
+    const { path } = await runBackup({ reason: 'manual' })
+    assert.equal(statSync(path).mode & 0o777, 0o600)
+    // The same when a file anyone could read was left where it writes (a backup cut short)
+    const to = join(dir, 'chosen.jsonl.gz')
+    rmSync(to, { force: true })
+    writeFileSync(`${to}.partial`, 'left over', { mode: 0o644 })
+    await runBackup({ to })
+    assert.equal(statSync(to).mode & 0o777, 0o600)
+  }).timeout(60_000)
+})

@@ -1,0 +1,188 @@
+import { test } from '@japa/runner'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
+import { createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { runBackup } from '#backups/backup_service'
+import Register from '#models/register'
+import { pluginPlan, RestoreError, verifyBackup } from '#backups/backup_restore'
+import { ace, addRows, rewriteBackup, scratchTarget } from './helpers.js'
+
+/*
+| A backup file is not trusted (its sha256 is a checksum anyone can recompute): the plugin
+| migrations its plugin_migrations rows name are run only when they are migration files of a
+| plugin installed here, and a row naming anything else refuses the file before anything is
+| written. And pos:backup-verify works in its scratch database only: the live database's rows
+| stay as they are, and an empty (never migrated) one does not stop it.
+*/
+
+let dir: string
+const previousDir = env.get('BACKUP_DIR')
+
+/** A backup of the run's database with these plugin_migrations rows added, checksum recomputed */
+async function craftedBackup(name: string, rows: { plugin_id: unknown; name: unknown }[]) {
+  const { path } = await runBackup({ to: join(dir, `source-${name}`) })
+  const crafted = join(dir, name)
+  rewriteBackup(path, crafted, (lines, manifest) => {
+    addRows(lines, manifest, 'plugin_migrations', rows.map((row, i) => ({ id: 900_000 + i, migrated_at: '2026-01-01 00:00:00', ...row })))
+  })
+  return crafted
+}
+
+test.group('Backups: crafted files and the scratch database of a verify', (group) => {
+  group.setup(() => {
+    dir = mkdtempSync(join(app.makePath('tmp'), 'backup-verify-'))
+    env.set('BACKUP_DIR', dir)
+    return () => {
+      env.set('BACKUP_DIR', previousDir ?? '')
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('pos:backup-verify refuses a plugin migration name that is a path, and never imports it', async ({ assert }) => {
+    // A module that leaves a mark when imported, and the name that reached it from a real plugin's folder
+    const evil = join(dir, 'evil')
+    const mark = join(dir, 'evil-ran')
+    mkdirSync(evil)
+    const module = `import { writeFileSync } from 'node:fs'\nwriteFileSync(${JSON.stringify(mark)}, 'ran')\nexport default class {}\n`
+    writeFileSync(join(evil, 'm.ts'), module)
+    writeFileSync(join(evil, 'm.js'), module)
+    const name = `../../..${evil.slice(app.makePath().length)}/m`
+    const crafted = await craftedBackup('path-name.jsonl.gz', [{ plugin_id: 'loyalty-points', name }])
+
+    const run = await ace(['pos:backup-verify', crafted])
+    assert.equal(run.code, 1, run.out)
+    assert.include(run.out, `row 1 of plugin_migrations (plugin_id "loyalty-points", name ${JSON.stringify(name)}) does not name a plugin migration`)
+    assert.isFalse(existsSync(mark), 'the named module was not imported')
+  }).timeout(120_000)
+
+  test('plugin ids and migration names are those of real plugins here, else the file is refused', async ({ assert }) => {
+    const refused = async (row: { plugin_id: unknown; name: unknown }, expected: string) => {
+      const crafted = await craftedBackup('refused.jsonl.gz', [row])
+      const error = await pluginPlan(crafted, true).then(() => null, (thrown) => thrown)
+      assert.instanceOf(error, RestoreError)
+      assert.include(error.message, expected)
+      const report = await verifyBackup(crafted)
+      assert.lengthOf(report.problems, 1)
+      assert.match(report.problems[0], /^restore failed: /)
+      assert.include(report.problems[0], expected)
+    }
+    await refused({ plugin_id: '../../tmp/x', name: 'm' }, 'row 1 of plugin_migrations (plugin_id "../../tmp/x", name "m") does not name a plugin migration')
+    await refused({ plugin_id: null, name: '0001_create_loyalty_points_ledger' }, 'row 1 of plugin_migrations (plugin_id null, name "0001_create_loyalty_points_ledger") does not name')
+    await refused({ plugin_id: 'loyalty-points', name: '0001_create.loyalty' }, 'does not name a plugin migration')
+    await refused({ plugin_id: 'loyalty-points', name: '/etc/passwd' }, 'does not name a plugin migration')
+    await refused({ plugin_id: 'loyalty-points', name: '0002_not_a_migration_here' }, 'plugin loyalty-points has no migration 0002_not_a_migration_here here')
+
+    // A plugin not installed here is kept by a verify, refused by a restore; a real migration is run
+    const missing = await craftedBackup('missing.jsonl.gz', [{ plugin_id: 'no-such-plugin', name: '0001_create_things' }])
+    assert.include((await pluginPlan(missing, true)).missing, 'no-such-plugin')
+    const error = await pluginPlan(missing, false).then(() => null, (thrown) => thrown)
+    assert.instanceOf(error, RestoreError)
+    assert.include(error.message, 'the backup holds tables of plugin no-such-plugin')
+    const loyalty = join(app.makePath('plugins'), 'loyalty-points', 'migrations', '0001_create_loyalty_points_ledger.ts')
+    const already = await db.from('plugin_migrations').where({ plugin_id: 'loyalty-points' }).first()
+    if (!already) {
+      const withLoyalty = await craftedBackup('loyalty.jsonl.gz', [{ plugin_id: 'loyalty-points', name: '0001_create_loyalty_points_ledger' }])
+      // (allowMissing: other tests' plugins may have left rows of plugins outside this process's PLUGINS_PATH)
+      assert.include((await pluginPlan(withLoyalty, true)).migrations.map((m) => m.path), loyalty)
+      assert.notInclude((await verifyBackup(withLoyalty)).problems.join('\n'), 'restore failed')
+    }
+  }).timeout(120_000)
+
+  test('pos:restore --force refuses such a file before it backs up or drops anything', async ({ assert }) => {
+    const crafted = await craftedBackup('restore.jsonl.gz', [{ plugin_id: 'loyalty-points', name: '../../../tmp/x/m' }])
+    const target = await scratchTarget()
+    try {
+      await db.connection(target.name).schema.createTable('kept', (table) => table.integer('n'))
+      await db.connection(target.name).table('kept').insert({ n: 7 })
+      const before = readdirSync(dir)
+      const run = await ace(['pos:restore', crafted, '--force'], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(run.code, 1, run.out)
+      assert.include(run.out, 'row 1 of plugin_migrations')
+      assert.include(run.out, 'does not name a plugin migration')
+      assert.deepEqual((await db.connection(target.name).from('kept').select('n')).map((r) => Number(r.n)), [7])
+      assert.deepEqual(readdirSync(dir), before, 'no before-restore backup either')
+    } finally {
+      await target.drop()
+    }
+  }).timeout(120_000)
+
+  test('a verify leaves the live database\'s report summaries as they are', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const row = await db.from('summary_sales').where('store_id', fixture.store.id).orderBy(['day', 'hour', 'register_id']).first()
+    assert.isNotNull(row, 'the sales made a summary row')
+    const key = { store_id: fixture.store.id, day: row.day, hour: row.hour, register_id: row.register_id }
+    // Wrong on purpose: a rebuild (of the live database) would put the lines' sum back
+    await db.from('summary_sales').where(key).update({ total: Number(row.total) + 7 })
+    try {
+      const { path } = await runBackup({ to: join(dir, 'summaries.jsonl.gz') })
+      const report = await verifyBackup(path)
+      assert.notInclude(report.problems.join('\n'), 'restore failed')
+      const after = await db.from('summary_sales').where(key).first()
+      assert.equal(Number(after.total), Number(row.total) + 7)
+    } finally {
+      await db.from('summary_sales').where(key).update({ total: row.total })
+    }
+  }).timeout(120_000)
+
+  test('migration 0105 works the summaries out again in the database it migrates, from that database\'s lines', async ({ assert }) => {
+    const fixture = await sellingStore()
+    // A sale on a second register: down() adds the registers' rows of an hour up, up() splits them again
+    const { sellFor } = await import('#tests/functional/backoffice/helpers')
+    const second = await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })
+    const product = await createProduct(fixture, { stock: 5 })
+    await sellFor(fixture, [{ product, quantity: 1 }], second.id)
+    const { path } = await runBackup({ to: join(dir, 'migration.jsonl.gz') })
+    const { default: BySummaries } = await import('#database/migrations/0105_summaries_by_register')
+    // Another database of the run's engine (restored by the command, which knows the test plugins)
+    const target = await scratchTarget()
+    try {
+      const restore = await ace(['pos:restore', path], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(restore.code, 0, restore.out)
+      const client = db.connection(target.name)
+      const byRegister = () => client.from('summary_sales').where('store_id', fixture.store.id).orderBy(['day', 'hour', 'register_id']).select('day', 'hour', 'register_id', 'sales_count', 'total')
+      const expected = await byRegister()
+      assert.sameMembers(expected.map((r) => Number(r.register_id)), [fixture.register.id, second.id])
+      // Wrong on purpose, in that database only: the rebuild puts the lines' sums back
+      await client.from('summary_sales').where('store_id', fixture.store.id).update({ total: 1 })
+
+      await new BySummaries(client, 'down', false).execDown()
+      const merged = await client.from('summary_sales').where('store_id', fixture.store.id).select('day', 'hour', 'sales_count', 'total')
+      assert.equal(merged.reduce((sum, r) => sum + Number(r.sales_count), 0), 3)
+      assert.equal(merged.reduce((sum, r) => sum + Number(r.total), 0), expected.reduce((sum, r) => sum + Number(r.total), 0))
+      assert.equal(new Set(merged.map((r) => `${r.day}/${r.hour}`)).size, merged.length, 'one row an hour')
+
+      await new BySummaries(client, 'up', false).execUp()
+      assert.deepEqual(await byRegister(), expected)
+    } finally {
+      await target.drop()
+    }
+    // ... and the run's own database kept its rows (none was set to 1 there)
+    const live = await db.from('summary_sales').where('store_id', fixture.store.id).where('total', 1).first()
+    assert.isNull(live)
+  }).timeout(120_000)
+
+  test('pos:backup-verify works when the configured database is empty (a fresh machine)', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const { path } = await runBackup({ to: join(dir, 'for-a-fresh-machine.jsonl.gz') })
+    const empty = join(dir, 'empty.sqlite3')
+    const run = await ace(['pos:backup-verify', path], { DB_CONNECTION: 'sqlite', SQLITE_PATH: empty })
+    assert.notInclude(run.out, 'restore failed', run.out)
+    assert.include(run.out, 'backup of', run.out)
+    // (the run's database holds other tests' stores, some with chains broken on purpose)
+    assert.notInclude(run.out, `store ${fixture.store.id},`)
+    if (run.code !== 0) assert.include(run.out, 'hash chain of store', run.out)
+  }).timeout(120_000)
+})
+
+/** A store with two sales through the checkout */
+async function sellingStore(): Promise<TestStore> {
+  const { sellFor } = await import('#tests/functional/backoffice/helpers')
+  const fixture = await createStore()
+  const product = await createProduct(fixture, { stock: 50 })
+  await sellFor(fixture, [{ product, quantity: 2 }])
+  await sellFor(fixture, [{ product, quantity: 1 }])
+  return fixture
+}
