@@ -105,7 +105,6 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
         `INSERT INTO \`summary_tenders\` (\`store_id\`, \`day\`, \`method\`, \`register_id\`, \`payment_count\`, \`amount\`) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ${add(['payment_count', 'amount'])};\n` +
         `INSERT INTO \`summary_cashiers\` (\`store_id\`, \`day\`, \`user_id\`, \`sales_count\`, \`total\`) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ${add(['sales_count', 'total'])};\n` +
         `INSERT INTO \`summary_products\` (\`store_id\`, \`day\`, \`product_id\`, \`quantity\`, \`total\`, \`tax_total\`) VALUES ${items.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE ${add(productCounters)};\n` +
-        `INSERT INTO \`summary_product_months\` (\`store_id\`, \`month\`, \`product_id\`, \`quantity\`, \`total\`, \`tax_total\`) VALUES ${items.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE ${add(productCounters)};\n` +
         'INSERT INTO `idempotency_keys` (`user_id`, `key`, `method`, `path`, `request_hash`, `status_code`, `response_body`, `claim_token`, `created_at`, `response_ref`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, @inserted_0);\n' +
         'COMMIT',
       [
@@ -119,7 +118,6 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
         target.storeId, day, 'cash', registerId, 1, total,
         target.storeId, day, target.userId, 1, total,
         ...items.flatMap((i) => [target.storeId, day, i.product.id, 1, i.total, i.tax]),
-        ...items.flatMap((i) => [target.storeId, day.slice(0, 7), i.product.id, 1, i.total, i.tax]),
         target.userId, randomUUID(), 'POST', '/api/sales', requestHash, 201, null, null, at,
       ]
     )

@@ -3,9 +3,10 @@ import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
 import type SalesQueryService from '#sales/sales_query_service'
 import { dbTimestamp } from '#platform/db_time'
+import { eachMonth, rolledUpMonths } from '#reports/month_rollup'
 
 /*
-| Sold quantity, amount and tax per product over a period: whole months from
+| Sold quantity, amount and tax per product over a period: whole months rolled up from
 | summary_product_months, the other whole days from summary_products,
 | today from the lines, summed in one statement (UNION ALL of the two, grouped again) and joined
 | to the product's current name, SKU, cost and category, as the reports show them.
@@ -26,8 +27,14 @@ export default class ProductFigures {
       const columns = 'product_id, SUM(quantity) AS quantity, SUM(total) AS gross, SUM(tax_total) AS tax'
       const { months, days } = wholeMonths(range.summary.from, range.summary.to)
       if (months) {
-        parts.push(`SELECT ${columns} FROM summary_product_months WHERE store_id = ? AND month >= ? AND month <= ? GROUP BY product_id`)
-        bindings.push(store.id, months.from, months.to)
+        // A month not rolled up yet (it ended within the last day) is read from its days
+        const rolledUp = await rolledUpMonths(store.id, months.from, months.to)
+        const monthList = [...eachMonth(months.from, months.to)]
+        for (const month of monthList.filter((m) => !rolledUp.has(m))) days.push({ from: `${month}-01`, to: `${month}-31` })
+        if (rolledUp.size) {
+          parts.push(`SELECT ${columns} FROM summary_product_months WHERE store_id = ? AND month IN (${[...rolledUp].map(() => '?').join(', ')}) GROUP BY product_id`)
+          bindings.push(store.id, ...rolledUp)
+        }
       }
       for (const part of days) {
         parts.push(`SELECT ${columns} FROM summary_products WHERE store_id = ? AND day >= ? AND day <= ? GROUP BY product_id`)

@@ -5,6 +5,8 @@ import type Store from '#models/store'
 import { dbTimestamp, readTimestamp } from '#platform/db_time'
 import { insertStatement, runStatements } from '#platform/sql_batch'
 import { inTransaction } from '#platform/db_transaction'
+import { eachMonth, PRODUCT_COUNTERS, rollUpMonth, unrollMonth, rolledUpMonths } from '#reports/month_rollup'
+import { monthIsOver } from '#sales/product_months'
 
 /*
 | The report summaries worked out again from the sale lines, payments and refunds of each store
@@ -24,7 +26,7 @@ export const SUMMARY_TABLES: SummaryTable[] = [
   { name: 'summary_sales', keys: ['hour', 'register_id'], counters: ['sales_count', 'total', 'tax_total', 'discount_total', 'refund_count', 'refund_total', 'refund_tax'] },
   { name: 'summary_tenders', keys: ['method', 'register_id'], counters: ['payment_count', 'amount'] },
   { name: 'summary_cashiers', keys: ['user_id'], counters: ['sales_count', 'total'] },
-  { name: 'summary_products', keys: ['product_id'], counters: ['quantity', 'total', 'tax_total', 'refunded_quantity', 'refunded_total', 'refunded_tax'] },
+  { name: 'summary_products', keys: ['product_id'], counters: PRODUCT_COUNTERS },
 ]
 
 const n = (value: unknown) => Number(value ?? 0)
@@ -160,31 +162,26 @@ export default class SummaryRebuild {
       days++
       progress?.(day)
     }
-    // The products' months, summed from their days
+    // The products' months that are over, summed from their days again; the others read their days
     for (const month of eachMonth(from, to)) {
-      await inTransaction(async (trx) => {
-        await trx.from('summary_product_months').where({ store_id: store.id, month }).delete()
-        await trx.rawQuery(
-          `INSERT INTO summary_product_months (store_id, month, product_id, ${MONTH_COUNTERS.join(', ')})
-           SELECT store_id, ?, product_id, ${MONTH_COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM summary_products
-           WHERE store_id = ? AND day >= ? AND day <= ? GROUP BY store_id, product_id`,
-          [month, store.id, `${month}-01`, `${month}-31`]
-        )
-      })
+      if (monthIsOver(month, store.timeZone)) await rollUpMonth(store.id, month, { again: true })
+      else await unrollMonth(store.id, month)
     }
     return days
   }
 
-  /** Each month's product rows that differ from the sum of its days' rows */
+  /** Each month's product rows that differ from the sum of its days' rows (a month not rolled up has none) */
   async checkMonths(store: Store, from: string, to: string): Promise<Difference[]> {
     const differences: Difference[] = []
-    for (const month of eachMonth(from, to)) {
+    const months = [...eachMonth(from, to)]
+    const rolledUp = await rolledUpMonths(store.id, months[0], months.at(-1)!)
+    for (const month of months) {
       const [days, kept] = await Promise.all([
         db.from('summary_products').where('store_id', store.id).whereBetween('day', [`${month}-01`, `${month}-31`]).groupBy('product_id').select('product_id').sum(Object.fromEntries(MONTH_COUNTERS.map((c) => [c, c]))),
         db.from('summary_product_months').where({ store_id: store.id, month }).select('product_id', ...MONTH_COUNTERS),
       ])
       const table = { name: 'summary_product_months', keys: ['product_id'], counters: MONTH_COUNTERS }
-      const want = new Map(days.map((r: any) => complete(table, r)).filter((r) => !isZero(table, r)).map((r) => [String(r.product_id), r]))
+      const want = new Map(rolledUp.has(month) ? days.map((r: any) => complete(table, r)).filter((r) => !isZero(table, r)).map((r) => [String(r.product_id), r]) : [])
       const have = new Map(kept.map((r: any) => complete(table, r)).filter((r) => !isZero(table, r)).map((r) => [String(r.product_id), r]))
       for (const key of new Set([...want.keys(), ...have.keys()])) {
         const sum = want.get(key) ?? null
@@ -238,10 +235,7 @@ export async function rebuildAllSummaries(store: Store) {
   if (span) await summaries.rebuild(store, span.from, span.to)
 }
 
-/** The months ('yyyy-MM') that the days from..to touch */
-export function* eachMonth(from: string, to: string) {
-  for (let m = DateTime.fromISO(from.slice(0, 7) + '-01', { zone: 'utc' }); m.toFormat('yyyy-MM') <= to.slice(0, 7); m = m.plus({ months: 1 })) yield m.toFormat('yyyy-MM')
-}
+export { eachMonth }
 
 export function* eachDay(from: string, to: string) {
   for (let d = DateTime.fromISO(from, { zone: 'utc' }); d.toISODate()! <= to; d = d.plus({ days: 1 })) yield d.toISODate()!

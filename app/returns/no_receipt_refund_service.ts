@@ -91,7 +91,7 @@ export default class NoReceiptRefundService {
       await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
       await runStatements(
         trx,
-        refundSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: actor.store.id, registerId: register.id, createdAt, total, taxTotal, lines: lines.map((l, i) => ({ productId: l.product.id, quantity: l.quantity, amount: amounts[i].amount, taxAmount: amounts[i].tax })) })
+        await refundSummaryStatements(trx, actor.store.timeZone, { storeId: actor.store.id, registerId: register.id, createdAt, total, taxTotal, lines: lines.map((l, i) => ({ productId: l.product.id, quantity: l.quantity, amount: amounts[i].amount, taxAmount: amounts[i].tax })) })
       )
       await recordAudit(
         { action: 'refund_without_receipt', storeId: actor.store.id, userId: actor.user.id, subjectType: 'refund', subjectId: refund.id, data: { total, reason, method, approvedBy: approver.id }, ip: actor.ip },

@@ -199,7 +199,7 @@ export default class RefundService {
     await trx.from('sales').where('id', sale.id).increment('refunded_total', total)
     await runStatements(
       trx,
-      refundSummaryStatements(trx.dialect.name, actor.store.timeZone, { storeId: sale.storeId, registerId: register.id, createdAt, total, taxTotal, lines: lines.map((l) => ({ productId: l.item.productId, quantity: l.quantity, amount: l.amount, taxAmount: l.taxAmount })) })
+      await refundSummaryStatements(trx, actor.store.timeZone, { storeId: sale.storeId, registerId: register.id, createdAt, total, taxTotal, lines: lines.map((l) => ({ productId: l.item.productId, quantity: l.quantity, amount: l.amount, taxAmount: l.taxAmount })) })
     )
     await trx.from('registers').where('id', register.id).update({ last_sale_hash: hash })
     await recordAudit(

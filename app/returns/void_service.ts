@@ -68,8 +68,8 @@ export default class VoidService {
       const payments = await trx.from('payments').where({ sale_id: sale.id, status: 'approved' }).select('method', 'amount')
       await runStatements(
         trx,
-        saleSummaryStatements(
-          trx.dialect.name,
+        await saleSummaryStatements(
+          trx,
           actor.store.timeZone,
           { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt: sale.completedAt!, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments: payments.map((p) => ({ method: String(p.method), amount: Number(p.amount) })) },
           -1

@@ -232,8 +232,8 @@ export default class OfflineSyncService {
         // Last, the report summaries of the days the sales were made (their own completed_at,
         // however late they sync): rows every till of the store writes, locked only from here to the COMMIT
         ...(recorded.length
-          ? saleSummaryStatements(
-              trx.dialect.name,
+          ? await saleSummaryStatements(
+              trx,
               actor.store.timeZone,
               recorded.map(({ sale, priced, sellerId }) => ({ storeId, registerId, userId: sellerId, completedAt: completedAtOf(sale), total: sale.total, taxTotal: sale.tax_total, discountTotal: sale.discount_total, lines: sale.items.map((item, i) => ({ productId: item.product_id, quantity: item.quantity, total: priced.lines[i].total, taxTotal: priced.lines[i].taxTotal })), payments: sale.payments })),
               1

@@ -1,14 +1,17 @@
 import { DateTime } from 'luxon'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Statement } from '#platform/sql_batch'
 import { addToStatement } from '#platform/sql_upsert'
+import { lockRolledUpMonths } from '#sales/product_months'
 
 /*
 | The report summaries (database/migrations/0100_create_report_summaries.ts) that a completed
 | sale, a void and a refund move, as statements for the writer's own transaction: the sale's batch
 | carries them in its round trip. A sale lands on the store's day and hour of its completed_at
 | (an offline sale synced later on its own day); a void takes the sale off that same day; a
-| refund counts on the day it is made. Products are also kept by month. Rows are always written in one order (sales, tenders,
-| cashiers, products by id), so two tills moving the same rows queue instead of deadlocking.
+| refund counts on the day it is made. Products are also kept by month, for months that are over
+| (product_months.ts). Rows are always written in one order (sales, tenders, cashiers, products by
+| id), so two tills moving the same rows queue instead of deadlocking.
 */
 
 export interface SaleFigures {
@@ -74,7 +77,8 @@ export function storeDayHour(at: DateTime, timeZone: string) {
  * What completed sales add to the summaries (sign 1), or voids take off them (sign -1). Several
  * sales (an offline till's batch) are added up per row first: one row per key, one statement per table.
  */
-export function saleSummaryStatements(dialect: string, timeZone: string, sales: SaleFigures | SaleFigures[], sign: 1 | -1): Statement[] {
+export async function saleSummaryStatements(trx: TransactionClientContract, timeZone: string, sales: SaleFigures | SaleFigures[], sign: 1 | -1): Promise<Statement[]> {
+  const dialect = trx.dialect.name
   const hours = new Map<string, Record<string, any>>()
   const tenders = new Map<string, Record<string, any>>()
   const cashiers = new Map<string, Record<string, any>>()
@@ -99,12 +103,13 @@ export function saleSummaryStatements(dialect: string, timeZone: string, sales: 
   const statements = [addToStatement(dialect, 'summary_sales', SALES_KEY, sorted(hours, 'hour'))]
   if (tenders.size) statements.push(addToStatement(dialect, 'summary_tenders', TENDERS_KEY, sorted(tenders, 'method')))
   statements.push(addToStatement(dialect, 'summary_cashiers', ['store_id', 'day', 'user_id'], sorted(cashiers, 'user_id')))
-  if (products.size) statements.push(...productStatements(dialect, sorted(products, 'product_id')))
+  if (products.size) statements.push(...(await productStatements(trx, timeZone, sorted(products, 'product_id'))))
   return statements
 }
 
 /** What a refund (with or without a receipt, or an exchange's return) adds on its own day */
-export function refundSummaryStatements(dialect: string, timeZone: string, refund: RefundFigures): Statement[] {
+export async function refundSummaryStatements(trx: TransactionClientContract, timeZone: string, refund: RefundFigures): Promise<Statement[]> {
+  const dialect = trx.dialect.name
   const { day, hour } = storeDayHour(refund.createdAt, timeZone)
   const at = { store_id: refund.storeId, day }
   const products = new Map<number, { quantity: number; amount: number; tax: number }>()
@@ -118,20 +123,28 @@ export function refundSummaryStatements(dialect: string, timeZone: string, refun
   const statements = [addToStatement(dialect, 'summary_sales', SALES_KEY, [{ ...at, hour, register_id: refund.registerId, refund_count: 1, refund_total: refund.total, refund_tax: refund.taxTotal }])]
   if (products.size) {
     const rows = [...products].sort(([a], [b]) => a - b).map(([productId, p]) => ({ ...at, product_id: productId, refunded_quantity: p.quantity, refunded_total: p.amount, refunded_tax: p.tax }))
-    statements.push(...productStatements(dialect, rows))
+    statements.push(...(await productStatements(trx, timeZone, rows)))
   }
   return statements
 }
 
-/** The products' rows of their day, and of its month (rows of one day, or sorted by day: months keep that order) */
-function productStatements(dialect: string, rows: Record<string, any>[]) {
+/**
+ * The products' rows of their day, and of its month where that month is rolled up already (rows of
+ * one store, of one day or sorted by day: months keep that order)
+ */
+async function productStatements(trx: TransactionClientContract, timeZone: string, rows: Record<string, any>[]) {
+  const dialect = trx.dialect.name
+  const statements = [addToStatement(dialect, 'summary_products', ['store_id', 'day', 'product_id'], rows)]
+  const rolledUp = await lockRolledUpMonths(trx, rows[0].store_id, timeZone, rows.map((row) => row.day.slice(0, 7)))
+  if (!rolledUp.size) return statements
   const months = new Map<string, Record<string, any>>()
   for (const { day, ...row } of rows) {
-    const key = `${row.store_id} ${day.slice(0, 7)} ${row.product_id}`
+    if (!rolledUp.has(day.slice(0, 7))) continue
+    const key = `${day.slice(0, 7)} ${row.product_id}`
     const month = months.get(key)
     if (!month) months.set(key, { store_id: row.store_id, month: day.slice(0, 7), ...Object.fromEntries(Object.entries(row).filter(([c]) => c !== 'store_id')) })
     else for (const [column, value] of Object.entries(row)) if (column !== 'store_id' && column !== 'product_id') month[column] += value
   }
   const monthRows = [...months.values()].sort((a, b) => (a.month !== b.month ? (a.month < b.month ? -1 : 1) : a.product_id - b.product_id))
-  return [addToStatement(dialect, 'summary_products', ['store_id', 'day', 'product_id'], rows), addToStatement(dialect, 'summary_product_months', ['store_id', 'month', 'product_id'], monthRows)]
+  return [...statements, addToStatement(dialect, 'summary_product_months', ['store_id', 'month', 'product_id'], monthRows)]
 }

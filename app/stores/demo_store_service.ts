@@ -165,7 +165,7 @@ export default class DemoStoreService {
       await trx.from('stock_transfer_lines').whereIn('transfer_id', transfers).delete()
       await trx.from('stock_transfers').whereIn('from_store_id', storeIds).orWhereIn('to_store_id', storeIds).delete()
       await trx.from('audit_logs').whereIn('store_id', storeIds).delete()
-      for (const table of ['summary_sales', 'summary_tenders', 'summary_cashiers', 'summary_products', 'summary_product_months']) await trx.from(table).whereIn('store_id', storeIds).delete()
+      for (const table of ['summary_sales', 'summary_tenders', 'summary_cashiers', 'summary_products', 'summary_product_months', 'summary_month_rollups']) await trx.from(table).whereIn('store_id', storeIds).delete()
       await trx.from('stock_movements').whereIn('store_id', storeIds).delete()
       await trx.from('payments').whereIn('store_id', storeIds).delete()
       await trx.from('sale_items').whereIn('sale_id', saleIds).delete()

@@ -1,0 +1,168 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
+import ReportService from '#reports/report_service'
+import SummaryRebuild from '#reports/summary_rebuild'
+import { rollUpMonth, rollUpProductMonths } from '#reports/month_rollup'
+import { lastMonthOver, lockMarkers, monthIsOpen, monthIsOver } from '#sales/product_months'
+import { saleSummaryStatements } from '#sales/sale_summaries'
+import { inTransaction } from '#platform/db_transaction'
+import { runStatements } from '#platform/sql_batch'
+import { TestDevice } from '../offline/device.js'
+
+/*
+| The products' month rows are kept for months that are over (app/sales/product_months.ts): a sale
+| made now writes none, a month is rolled up from its days a day after it ends, a late write into an
+| old month adds to its rows once it is rolled up, and the reports read the same as from the lines
+| at every step. Each test runs on the suite's database (SQLite or MariaDB).
+*/
+
+const monthRows = (storeId: number, month?: string) => countRows('summary_product_months', month ? { store_id: storeId, month } : { store_id: storeId })
+
+test.group('Reports: the products’ months', () => {
+  test('when a month is open to writes, and when it may be rolled up, in the store’s time zone', ({ assert }) => {
+    const zone = 'America/New_York' // December 1st starts at 05:00 UTC
+    assert.isTrue(monthIsOpen('2026-11', zone, DateTime.fromISO('2026-12-01T05:59:00Z')))
+    assert.isFalse(monthIsOpen('2026-11', zone, DateTime.fromISO('2026-12-01T06:00:00Z')))
+    assert.isFalse(monthIsOver('2026-11', zone, DateTime.fromISO('2026-12-02T04:59:00Z')))
+    assert.isTrue(monthIsOver('2026-11', zone, DateTime.fromISO('2026-12-02T05:00:00Z')))
+    assert.equal(lastMonthOver(zone, DateTime.fromISO('2026-12-02T04:59:00Z')), '2026-10')
+    assert.equal(lastMonthOver(zone, DateTime.fromISO('2026-12-02T05:00:00Z')), '2026-11')
+    // UTC+14: December ends there at 10:00 UTC on the 31st, and may be rolled up a day later
+    assert.equal(lastMonthOver('Pacific/Kiritimati', DateTime.fromISO('2027-01-01T09:59:00Z')), '2026-11')
+    assert.equal(lastMonthOver('Pacific/Kiritimati', DateTime.fromISO('2027-01-01T10:00:00Z')), '2026-12')
+  })
+
+  test('no month row for a sale made now; months rolled up a day after they end; late writes and voids move them; reports equal the lines', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const { store } = fixture
+    const tea = await createProduct(fixture, { price: 450, stock: 500 })
+    const cake = await createProduct(fixture, { price: 1200, stock: 500, taxClass: 'reduced' })
+    const zone = store.timeZone
+    const now = DateTime.now().setZone(zone)
+    const threeBack = now.minus({ months: 3 }).startOf('month')
+    const twoBack = now.minus({ months: 2 }).startOf('month')
+    const month = (at: DateTime) => at.toFormat('yyyy-MM')
+
+    // Offline sales of two and three months ago, synced now: day rows, no month rows yet
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    await device.sell([{ product: tea, quantity: 2 }, { product: cake, quantity: 1 }], { at: threeBack.set({ day: 10, hour: 12 }) })
+    await device.sell([{ product: tea, quantity: 5 }], { at: twoBack.set({ day: 12, hour: 9 }) })
+    await device.syncAll(client, assert)
+    assert.equal(await monthRows(store.id), 0)
+    const markers = await db.from('summary_month_rollups').where('store_id', store.id).orderBy('month').select('month', 'rolled_up_at', 'late_writes')
+    assert.deepEqual(markers.map((m) => [m.month, m.rolled_up_at, Number(m.late_writes)]), [[month(threeBack), null, 1], [month(twoBack), null, 1]])
+
+    const fromSummaries = new ReportService()
+    const fromLines = new ReportService(undefined, 'lines')
+    const sameAsLines = async (why: string) => {
+      for (const [from, to] of [[threeBack, now.minus({ days: 1 })], [threeBack, twoBack.endOf('month')], [twoBack.plus({ days: 3 }), now]]) {
+        assert.deepEqual(await fromSummaries.products(store, from.toISODate()!, to.toISODate()!), await fromLines.products(store, from.toISODate()!, to.toISODate()!), `${why}: ${from.toISODate()}..${to.toISODate()}`)
+      }
+      const span = (await new SummaryRebuild().span(store))!
+      assert.deepEqual(await new SummaryRebuild().check(store, span.from, span.to), [], why)
+    }
+    await sameAsLines('before the roll-up')
+
+    // Rolled up: every month from the first summary day to the last month over, once
+    const rolled = await rollUpProductMonths()
+    assert.isAtLeast(rolled, 2)
+    assert.equal(await monthRows(store.id, month(threeBack)), 2)
+    assert.equal(await monthRows(store.id, month(twoBack)), 1)
+    assert.equal(await monthRows(store.id, month(now)), 0)
+    const done = await db.from('summary_month_rollups').where('store_id', store.id).whereNotNull('rolled_up_at').select('month')
+    assert.includeMembers(done.map((m) => m.month), [month(threeBack), month(twoBack), lastMonthOver(zone)])
+    assert.isFalse(await rollUpMonth(store.id, month(twoBack)), 'a month is rolled up once')
+    await sameAsLines('after the roll-up')
+
+    // A late sync into a rolled-up month adds to its month rows
+    const lateSale = await device.sell([{ product: cake, quantity: 3 }], { at: twoBack.set({ day: 20, hour: 15 }) })
+    assert.equal((await device.sync(client, lateSale)).body().results[0].outcome, 'recorded')
+    const cakeMonth = await db.from('summary_product_months').where({ store_id: store.id, month: month(twoBack), product_id: cake.id }).first()
+    assert.equal(Number(cakeMonth.quantity), 3)
+    await sameAsLines('after a late sync')
+
+    // A void of an old sale takes it off its month too; a sale made now writes no month row
+    ;(await device.release(client)).assertStatus(302)
+    const manager = await apiToken(client, fixture.users.manager)
+    const old = await db.from('sales').where({ client_uuid: device.queue[0].client_uuid }).first()
+    ;(await client.post(`/api/sales/${old.id}/void`).bearerToken(manager).json({ reason: 'Rung twice' })).assertStatus(200)
+    const sold = await client.post('/api/sales').bearerToken(manager).header('idempotency-key', crypto.randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })
+    sold.assertStatus(201)
+    assert.equal(await monthRows(store.id, month(now)), 0)
+    await sameAsLines('after a void and a sale now')
+    const late = await db.from('summary_month_rollups').where({ store_id: store.id, month: month(threeBack) }).first()
+    assert.equal(Number(late.late_writes), 2, 'the sync and the void')
+
+    // A rebuild sums the rolled-up months again and leaves the open one to its days
+    const span = (await new SummaryRebuild().span(store))!
+    await new SummaryRebuild().rebuild(store, span.from, span.to)
+    await sameAsLines('after a rebuild')
+    assert.equal(await monthRows(store.id, month(now)), 0)
+  }).timeout(60_000)
+
+  test('a roll-up waits for a late write that holds its month, and counts it', async ({ assert }) => {
+    const fixture = await createStore()
+    const { store } = fixture
+    const tea = await createProduct(fixture, { price: 450, stock: 500 })
+    const at = DateTime.now().setZone(store.timeZone).minus({ months: 2 }).set({ day: 3, hour: 12 })
+    const month = at.toFormat('yyyy-MM')
+    const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt: at.toUTC(), total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
+
+    let finish!: () => void
+    const held = new Promise<void>((resolve) => (finish = resolve))
+    let locked!: () => void
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
+    const writing = inTransaction(async (trx) => {
+      await runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1))
+      locked()
+      await held
+    })
+    await lockTaken
+    let rolledUp = false
+    const rolling = rollUpMonth(store.id, month).then((done) => (rolledUp = done))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.isFalse(rolledUp, 'the roll-up waits for the write holding its month')
+    finish()
+    await writing
+    await rolling
+    assert.isTrue(rolledUp)
+    const row = await db.from('summary_product_months').where({ store_id: store.id, month, product_id: tea.id }).first()
+    assert.equal(Number(row.quantity), 2)
+    assert.deepEqual(await new SummaryRebuild().checkMonths(store, `${month}-01`, `${month}-28`), [])
+  })
+
+  test('a late write waits for a roll-up holding its month, then adds to the rolled-up rows', async ({ assert }) => {
+    const fixture = await createStore()
+    const { store } = fixture
+    const tea = await createProduct(fixture, { price: 450, stock: 500 })
+    const at = DateTime.now().setZone(store.timeZone).minus({ months: 2 }).set({ day: 3, hour: 12 })
+    const month = at.toFormat('yyyy-MM')
+    const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt: at.toUTC(), total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
+
+    // A roll-up's transaction, held open with the month's marker locked (no day rows yet: none to sum)
+    let finish!: () => void
+    const held = new Promise<void>((resolve) => (finish = resolve))
+    let locked!: () => void
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
+    const rolling = inTransaction(async (trx) => {
+      await lockMarkers(trx, store.id, [month], 0)
+      locked()
+      await held
+      await trx.from('summary_month_rollups').where({ store_id: store.id, month }).update({ rolled_up_at: DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss') })
+    })
+    await lockTaken
+    let written = false
+    const writing = inTransaction(async (trx) => runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1))).then(() => (written = true))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.isFalse(written, 'the write waits for the roll-up holding its month')
+    finish()
+    await rolling
+    await writing
+    const row = await db.from('summary_product_months').where({ store_id: store.id, month, product_id: tea.id }).first()
+    assert.equal(Number(row?.quantity), 2, 'the write saw the month rolled up and added to its row')
+    assert.deepEqual(await new SummaryRebuild().checkMonths(store, `${month}-01`, `${month}-28`), [])
+  })
+})
