@@ -5,7 +5,7 @@ import { BACKUP_NAME, backupDir, backupFiles, backupInterval, backupLog, backups
 import { backupNow } from '#backups/backup_schedule'
 import { recordAudit } from '#platform/audit_service'
 
-/** Settings -> Backups (admins only: the routes check manageBackups): the last ones, download, back up now */
+/** Settings -> Backups (an admin of every store only: the routes check manageBackups): the last ones, download, back up now */
 export default class BackupsController {
   async index({ view }: HttpContext) {
     const every = backupInterval()
