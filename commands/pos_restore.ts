@@ -21,7 +21,7 @@ export default class PosRestore extends BaseCommand {
   async run() {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const { databaseIsEmpty, runBackup, listTables } = await import('#backups/backup_service')
-    const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems, pluginPlan } = await import('#backups/backup_restore')
+    const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems, pluginPlan, refuseNewerBackup } = await import('#backups/backup_restore')
     const { checkIntegrity } = await import('#backups/backup_format')
     const { describeDatabase } = await import('./_server.js')
     const connection = db.primaryConnectionName
@@ -32,8 +32,9 @@ export default class PosRestore extends BaseCommand {
         this.exitCode = 1
         return
       }
-      // A backup whose plugin rows are refused (or name plugins not installed here) stops here,
-      // before what it would replace is touched
+      // A backup from a newer version, or whose plugin rows are refused (or name plugins not
+      // installed here), stops here, before what it would replace is touched
+      refuseNewerBackup(integrity.manifest!)
       await pluginPlan(this.file, false)
       const target = await describeDatabase(this.app)
       if (!(await databaseIsEmpty(connection))) {
@@ -55,6 +56,11 @@ export default class PosRestore extends BaseCommand {
         const { default: Store } = await import('#models/store')
         for (const store of await Store.all()) await rebuildAllSummaries(store)
         this.logger.info('the backup had no report summaries by register: rebuilt from its sales')
+      } else if (!manifest.schema.some((name) => name.includes('0110_product_month_rollups'))) {
+        // From before the products' months were kept only for months that are over: summed again
+        const { rollUpProductMonths } = await import('#reports/month_rollup')
+        await db.from('summary_product_months').delete()
+        await rollUpProductMonths()
       }
       const problems = [...(await chainProblems(connection)), ...(await stockLedgerProblems(connection))]
       // The rows are as they were when backed up: a problem is reported, not a failed restore

@@ -56,9 +56,16 @@ async function migrate(connectionName: string) {
   if (runner.error) throw runner.error
 }
 
-/** The migrations of this POS, by the names adonis_schema records */
-async function knownMigrations(connectionName: string): Promise<Set<string>> {
-  return new Set((await db.connection(connectionName).from('adonis_schema').select('name')).map((r) => String(r.name)))
+/**
+ * Refuses a backup made by a newer version of the POS (migrations this one does not have): read
+ * from the migration files, so that pos:restore can refuse it before it drops anything
+ */
+export function refuseNewerBackup(manifest: BackupManifest) {
+  const here = new Set(readdirSync(app.migrationsPath()).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).map((f) => `database/migrations/${f.replace(/\.(ts|js)$/, '')}`))
+  const unknown = manifest.schema.filter((name) => !here.has(name))
+  if (unknown.length) {
+    throw new RestoreError(`the backup comes from a newer version of the POS (migrations ${unknown.join(', ')} are unknown here): upgrade first`)
+  }
 }
 
 /*
@@ -157,14 +164,10 @@ export async function restoreInto(file: string, connectionName: string, checked?
   }
 
   const sqlite = engineOf(connectionName) === 'sqlite'
-  // Before the migrations write anything: the plugin rows are checked first
+  // Before the migrations write anything: the version and the plugin rows are checked first
+  refuseNewerBackup(manifest)
   const plugins = await pluginPlan(file, keepUnknownTables && sqlite)
   await migrate(connectionName)
-  const known = await knownMigrations(connectionName)
-  const unknown = manifest.schema.filter((name) => !known.has(name))
-  if (unknown.length) {
-    throw new RestoreError(`the backup comes from a newer version of the POS (migrations ${unknown.join(', ')} are unknown here): upgrade first`)
-  }
   await runPluginMigrations(connectionName, plugins)
   const existing = new Set(await listTables(connectionName))
 

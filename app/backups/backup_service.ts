@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
@@ -151,7 +151,7 @@ export async function writeBackup(path: string, connectionName = db.primaryConne
   const engine = engineOf(connectionName)
   const config: any = db.manager.get(connectionName)!.config
   const snapshot = engine === 'sqlite' ? await sqliteSnapshot(config.connection.filename) : await mysqlSnapshot(config.connection)
-  mkdirSync(dirname(path), { recursive: true })
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
   const partial = `${path}.partial`
   let writer: BackupWriter | undefined
   try {
@@ -216,8 +216,10 @@ export async function runBackup(options: { to?: string; reason?: string; connect
     throw error
   } finally {
     entry.ms = Date.now() - started
-    mkdirSync(dir, { recursive: true })
-    appendFileSync(join(dir, LOG_FILE), JSON.stringify(entry) + '\n')
+    // Owner only, as the backups themselves (a made folder too): the log names files and errors
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    appendFileSync(join(dir, LOG_FILE), JSON.stringify(entry) + '\n', { mode: 0o600 })
+    chmodSync(join(dir, LOG_FILE), 0o600)
     if (entry.ok && dirname(path) === dir) pruneBackups()
   }
 }

@@ -76,5 +76,7 @@ test.group('Backups: who may have them', (group) => {
     writeFileSync(`${to}.partial`, 'left over', { mode: 0o644 })
     await runBackup({ to })
     assert.equal(statSync(to).mode & 0o777, 0o600)
+    // The log of attempts too (it names the files and their errors)
+    assert.equal(statSync(join(dir, 'backups.log.jsonl')).mode & 0o777, 0o600)
   }).timeout(60_000)
 })

@@ -109,6 +109,25 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
     }
   }).timeout(120_000)
 
+  test('pos:restore --force refuses a backup of a newer version before it backs up or drops anything', async ({ assert }) => {
+    const { path } = await runBackup({ to: join(dir, 'source-newer.jsonl.gz') })
+    const newer = join(dir, 'newer.jsonl.gz')
+    rewriteBackup(path, newer, (_lines, manifest) => manifest.schema.push('database/migrations/9999_from_the_future'))
+    const target = await scratchTarget()
+    try {
+      await db.connection(target.name).schema.createTable('kept', (table) => table.integer('n'))
+      await db.connection(target.name).table('kept').insert({ n: 7 })
+      const before = readdirSync(dir)
+      const run = await ace(['pos:restore', newer, '--force'], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(run.code, 1, run.out)
+      assert.include(run.out, 'the backup comes from a newer version of the POS (migrations database/migrations/9999_from_the_future are unknown here): upgrade first')
+      assert.deepEqual((await db.connection(target.name).from('kept').select('n')).map((r) => Number(r.n)), [7])
+      assert.deepEqual(readdirSync(dir), before, 'no before-restore backup either')
+    } finally {
+      await target.drop()
+    }
+  }).timeout(120_000)
+
   test('a verify leaves the live database\'s report summaries as they are', async ({ assert }) => {
     const fixture = await sellingStore()
     const row = await db.from('summary_sales').where('store_id', fixture.store.id).orderBy(['day', 'hour', 'register_id']).first()

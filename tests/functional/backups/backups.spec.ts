@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
@@ -10,7 +11,7 @@ import { apiToken, createProduct, createStore, type TestStore } from '#tests/fix
 import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
 import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
 import { scheduleBackups } from '#backups/backup_schedule'
-import { ace, editRow, joinEveryStore, lastLine, rewriteBackup, scratchTarget } from './helpers.js'
+import { ace, addRows, editRow, joinEveryStore, lastLine, rewriteBackup, scratchTarget } from './helpers.js'
 
 /*
 | pos:backup while four API clients sell, pos:restore into an empty database, pos:backup-verify
@@ -233,6 +234,32 @@ test.group('Backups', (group) => {
       assert.include(restore.out, 'rebuilt from its sales')
       const rows = await db.connection(target.name).from('summary_sales').where('store_id', fixture.store.id).groupBy('register_id').select('register_id').sum('sales_count as n')
       assert.sameDeepMembers(rows.map((r) => [Number(r.register_id), Number(r.n)]), [[fixture.register.id, 2], [second.id, 1]])
+    } finally {
+      await target.drop()
+    }
+  }).timeout(180_000)
+
+  test('a backup from before the products\' months were kept only for months that are over restores without this month\'s rows', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const { path } = await runBackup({ to: join(dir, 'months.jsonl.gz') })
+    // As that version wrote it: no migration 0110 nor its table, and month rows for this month too
+    const old = join(dir, 'before-months.jsonl.gz')
+    const month = DateTime.now().setZone(fixture.store.timeZone).toFormat('yyyy-MM')
+    const sold = await db.from('summary_products').where('store_id', fixture.store.id).first()
+    rewriteBackup(path, old, (lines, manifest) => {
+      for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !name.includes('0110_product_month_rollups'))
+      const at = lines.findIndex((line) => !Array.isArray(line) && line.table === 'summary_month_rollups')
+      let end = at + 1
+      while (end < lines.length && Array.isArray(lines[end])) end++
+      lines.splice(at, end - at)
+      delete manifest.tables.summary_month_rollups
+      addRows(lines, manifest, 'summary_product_months', [{ store_id: fixture.store.id, month, product_id: sold.product_id, quantity: sold.quantity, total: sold.total, tax_total: sold.tax_total, refunded_quantity: 0, refunded_total: 0, refunded_tax: 0 }])
+    })
+    const target = await scratchTarget()
+    try {
+      const restore = await ace(['pos:restore', old], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(restore.code, 0, restore.out)
+      assert.equal(Number((await db.connection(target.name).from('summary_product_months').where({ store_id: fixture.store.id, month }).count('* as n').first()).n), 0)
     } finally {
       await target.drop()
     }
