@@ -58,7 +58,7 @@ export interface SyncResult {
   error?: { code: string; message: string; field: string }
 }
 
-type Earlier = { saleId: number; number: number; storeId: number; reviews: string[] }
+type Earlier = { saleId: number; number: number; storeId: number; hash: string | null; reviews: string[] }
 /** A sale not recorded before, as checked before the transaction: priced and its seller, or why it is refused */
 type Checked = { sale: OfflineSale; priced: PricedOfflineSale | null; sellerId: number; refusal: { code: string; message: string; field: string; reason: string } | null }
 
@@ -98,8 +98,8 @@ export default class OfflineSyncService {
 
   /** The sales of these UUIDs recorded before, with their reviews */
   async #recorded(clientUuids: string[]): Promise<Map<string, Earlier>> {
-    const rows = await db.from('sales').whereIn('client_uuid', clientUuids).select('id', 'store_id', 'number', 'client_uuid')
-    const found = new Map<string, Earlier>(rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), reviews: [] }]))
+    const rows = await db.from('sales').whereIn('client_uuid', clientUuids).select('id', 'store_id', 'number', 'client_uuid', 'hash')
+    const found = new Map<string, Earlier>(rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), hash: row.hash ?? null, reviews: [] }]))
     if (found.size) {
       for (const review of await db.from('offline_reviews').whereIn('client_uuid', [...found.keys()]).select('client_uuid', 'kind')) found.get(review.client_uuid)?.reviews.push(review.kind)
     }
@@ -141,7 +141,7 @@ export default class OfflineSyncService {
       { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
       // The same sales committed while this batch waited for the register (two tabs, a retry): a
       // locking read sees them, and the first answers are given again
-      { sql: `SELECT id, store_id, number, client_uuid FROM sales WHERE client_uuid IN (${marks(uuids)})${forUpdate}`, bindings: uuids },
+      { sql: `SELECT id, store_id, number, client_uuid, hash FROM sales WHERE client_uuid IN (${marks(uuids)})${forUpdate}`, bindings: uuids },
       { sql: `SELECT client_uuid, kind FROM offline_reviews WHERE client_uuid IN (${marks(uuids)})`, bindings: uuids },
       ...(productIds.length ? [{ sql: `SELECT id, name, sku, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${marks(productIds)}) ORDER BY id${forUpdate}`, bindings: [storeId, ...productIds] }] : []),
     ])
@@ -149,7 +149,7 @@ export default class OfflineSyncService {
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
     const reviewed = new Map<string, Set<string>>(uuids.map((u) => [u, new Set()]))
     for (const row of reviewsRead.rows) reviewed.get(row.client_uuid)!.add(row.kind)
-    const earlier = new Map<string, Earlier>(salesRead.rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), reviews: [...reviewed.get(row.client_uuid)!] }]))
+    const earlier = new Map<string, Earlier>(salesRead.rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), hash: row.hash ?? null, reviews: [...reviewed.get(row.client_uuid)!] }]))
     const products = new Map((productsRead?.rows ?? []).map((p) => [Number(p.id), p]))
     const stock = new Map([...products].map(([id, p]) => [id, Number(p.stock)]))
     const rates = await flatRateTax.ratesFor(storeId, trx)
@@ -178,7 +178,11 @@ export default class OfflineSyncService {
         results.push(replay(storeId, sale, before))
         stopped = results.at(-1)!.outcome === 'refused'
       }
-      else if (inBatch.has(uuid)) results.push({ clientUuid: uuid, outcome: 'replayed', number: sale.number, reviews: inBatch.get(uuid)!.reviews.map((r) => r.kind) })
+      else if (inBatch.has(uuid)) {
+        const first = inBatch.get(uuid)!
+        results.push(first.sale.hash === sale.hash ? { clientUuid: uuid, outcome: 'replayed', number: sale.number, reviews: first.reviews.map((r) => r.kind) } : uuidReused(uuid))
+        stopped = results.at(-1)!.outcome === 'refused'
+      }
       else {
         const { priced, sellerId, refusal } = checked.get(uuid)!
         const expected = head.number + 1
@@ -257,5 +261,11 @@ function replays(storeId: number, sales: OfflineSale[], earlier: Map<string, Ear
 
 function replay(storeId: number, sale: OfflineSale, before: Earlier): SyncResult {
   if (before.storeId !== storeId) return { clientUuid: sale.client_uuid, outcome: 'refused', error: { code: 'store_mismatch', message: 'This sale belongs to another store', field: 'client_uuid' } }
+  if (before.hash !== sale.hash) return uuidReused(sale.client_uuid)
   return { clientUuid: sale.client_uuid, outcome: 'replayed', saleId: before.saleId, number: before.number, reviews: before.reviews }
+}
+
+/** A till seals a sale once: the same UUID with other content is not that sale sent again */
+function uuidReused(clientUuid: string): SyncResult {
+  return { clientUuid, outcome: 'refused', error: { code: 'client_uuid_reused', message: 'Another sale was recorded with this client_uuid', field: 'client_uuid' } }
 }

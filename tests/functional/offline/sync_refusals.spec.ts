@@ -106,6 +106,28 @@ test.group('Offline till: what a sync refuses', () => {
     assert.deepEqual({ name: line.name, sku: line.sku }, { name: 'Green tea', sku: tea.sku })
   })
 
+  test('the UUID of a recorded sale with other content is refused, not answered as that sale: the till keeps it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const first = await device.sell([{ product: tea, quantity: 1 }])
+    await device.syncAll(client, assert)
+    // Another sale (sealed on the new head) that reuses the first one's UUID
+    const second = await device.sell([{ product: tea, quantity: 3 }])
+    const reused = { ...second, client_uuid: first.client_uuid }
+    const later = await device.sync(client, reused)
+    assert.deepEqual(later.body().results.map((r: any) => [r.outcome, r.error?.code]), [['refused', 'client_uuid_reused']])
+    // Twice in one batch with two contents: the first is recorded, the second refused
+    const third = await device.sell([{ product: tea, quantity: 2 }])
+    const fourth = await device.sell([{ product: tea, quantity: 4 }])
+    const batch = await device.sync(client, second, third, { ...fourth, client_uuid: third.client_uuid })
+    assert.deepEqual(batch.body().results.map((r: any) => [r.outcome, r.error?.code ?? null]), [['recorded', null], ['recorded', null], ['refused', 'client_uuid_reused']])
+    assert.equal(await countRows('sales', { register_id: fixture.register.id, status: 'completed' }), 3)
+    // The same sale sent again is still its replay
+    assert.equal((await device.sync(client, first)).body().results[0].outcome, 'replayed')
+  })
+
   test('a catalog version past year 9999 is a 422, not a 500', async ({ client }) => {
     const fixture = await createStore()
     const device = new TestDevice(fixture)
