@@ -79,9 +79,12 @@ export default class PosBenchReports extends BaseCommand {
         if (++done % 60 === 0) this.logger.info(`summaries rebuilt up to ${day} (${((performance.now() - started) / 1000).toFixed(0)} s)`)
       })
       const config: any = db.manager.get(db.primaryConnectionName)?.config
-      await db.rawQuery(config?.client === 'better-sqlite3' ? 'ANALYZE' : 'ANALYZE TABLE summary_sales, summary_tenders, summary_cashiers, summary_products')
+      await db.rawQuery(config?.client === 'better-sqlite3' ? 'ANALYZE' : 'ANALYZE TABLE summary_sales, summary_tenders, summary_cashiers, summary_products, summary_product_months, summary_month_rollups')
       this.logger.info(`summaries of ${done} days rebuilt from the lines in ${((performance.now() - started) / 1000).toFixed(0)} s`)
     }
+    // A kept store's months that ended since it was seeded, rolled up as a server would have (no server runs here)
+    const { rollUpProductMonths } = await import('#reports/month_rollup')
+    await rollUpProductMonths()
     const { default: User } = await import('#models/user')
     const manager = await User.findOrFail(seeded.userId)
     const actor = { user: manager, store }

@@ -8,14 +8,13 @@ import { lastMonthOver, lockMarkers } from '#sales/product_months'
 /*
 | Rolling up the products' months (app/sales/product_months.ts says why and how writes meet it):
 | a day after a month ends, its product rows are summed from its day rows once, under the month
-| marker's lock, and the marker says so. Every server does it an hour or so after it starts and
+| marker's lock, and the marker says so. Every server does it a minute or two after it starts and
 | then every hour (start/maintenance.ts); the second to come finds the month done.
 | `pos:summaries --rebuild` sums a rebuilt month again.
 */
 
 /** The counters of a product's day and month rows */
 export const PRODUCT_COUNTERS = ['quantity', 'total', 'tax_total', 'refunded_quantity', 'refunded_total', 'refunded_tax']
-const COUNTERS = PRODUCT_COUNTERS
 
 /** The months ('yyyy-MM') that the days from..to touch */
 export function* eachMonth(from: string, to: string) {
@@ -32,8 +31,8 @@ export async function rollUpMonth(storeId: number, month: string, options: { aga
     if (rolledUp.has(month) && !options.again) return false
     await trx.from('summary_product_months').where({ store_id: storeId, month }).delete()
     await trx.rawQuery(
-      `INSERT INTO summary_product_months (store_id, month, product_id, ${COUNTERS.join(', ')})
-       SELECT store_id, ?, product_id, ${COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM summary_products
+      `INSERT INTO summary_product_months (store_id, month, product_id, ${PRODUCT_COUNTERS.join(', ')})
+       SELECT store_id, ?, product_id, ${PRODUCT_COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM summary_products
        WHERE store_id = ? AND day >= ? AND day <= ? GROUP BY store_id, product_id`,
       [month, storeId, `${month}-01`, `${month}-31`]
     )
@@ -57,8 +56,9 @@ export async function rollUpProductMonths(): Promise<number> {
   for (const store of await Store.query().orderBy('id')) {
     const first = await db.from('summary_products').where('store_id', store.id).min('day as day').first()
     if (!first?.day) continue
-    const rolledUp = new Set((await db.from('summary_month_rollups').where('store_id', store.id).whereNotNull('rolled_up_at').select('month')).map((row) => String(row.month)))
-    for (const month of eachMonth(String(first.day), `${lastMonthOver(store.timeZone)}-01`)) {
+    const last = lastMonthOver(store.timeZone)
+    const rolledUp = await rolledUpMonths(store.id, String(first.day).slice(0, 7), last)
+    for (const month of eachMonth(String(first.day), `${last}-01`)) {
       if (!rolledUp.has(month) && (await rollUpMonth(store.id, month))) done++
     }
   }

@@ -29,8 +29,13 @@ export default class ProductFigures {
       if (months) {
         // A month not rolled up yet (it ended within the last day) is read from its days
         const rolledUp = await rolledUpMonths(store.id, months.from, months.to)
-        const monthList = [...eachMonth(months.from, months.to)]
-        for (const month of monthList.filter((m) => !rolledUp.has(m))) days.push({ from: `${month}-01`, to: `${month}-31` })
+        // (consecutive ones in one range of days)
+        let run: { from: string; to: string } | null = null
+        for (const month of eachMonth(months.from, months.to)) {
+          if (rolledUp.has(month)) run = null
+          else if (run) run.to = `${month}-31`
+          else days.push((run = { from: `${month}-01`, to: `${month}-31` }))
+        }
         if (rolledUp.size) {
           parts.push(`SELECT ${columns} FROM summary_product_months WHERE store_id = ? AND month IN (${[...rolledUp].map(() => '?').join(', ')}) GROUP BY product_id`)
           bindings.push(store.id, ...rolledUp)

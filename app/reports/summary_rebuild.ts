@@ -31,7 +31,6 @@ export const SUMMARY_TABLES: SummaryTable[] = [
 
 const n = (value: unknown) => Number(value ?? 0)
 
-const MONTH_COUNTERS = SUMMARY_TABLES.at(-1)!.counters
 
 /** The UTC hour and quarter of a timestamp column, as text "yyyy-MM-dd HH" and 0..3 */
 export function quarterColumns(client: QueryClientContract, column: string) {
@@ -174,19 +173,20 @@ export default class SummaryRebuild {
   async checkMonths(store: Store, from: string, to: string): Promise<Difference[]> {
     const differences: Difference[] = []
     const months = [...eachMonth(from, to)]
+    if (!months.length) return differences
     const rolledUp = await rolledUpMonths(store.id, months[0], months.at(-1)!)
     for (const month of months) {
       const [days, kept] = await Promise.all([
-        db.from('summary_products').where('store_id', store.id).whereBetween('day', [`${month}-01`, `${month}-31`]).groupBy('product_id').select('product_id').sum(Object.fromEntries(MONTH_COUNTERS.map((c) => [c, c]))),
-        db.from('summary_product_months').where({ store_id: store.id, month }).select('product_id', ...MONTH_COUNTERS),
+        db.from('summary_products').where('store_id', store.id).whereBetween('day', [`${month}-01`, `${month}-31`]).groupBy('product_id').select('product_id').sum(Object.fromEntries(PRODUCT_COUNTERS.map((c) => [c, c]))),
+        db.from('summary_product_months').where({ store_id: store.id, month }).select('product_id', ...PRODUCT_COUNTERS),
       ])
-      const table = { name: 'summary_product_months', keys: ['product_id'], counters: MONTH_COUNTERS }
+      const table = { name: 'summary_product_months', keys: ['product_id'], counters: PRODUCT_COUNTERS }
       const want = new Map(rolledUp.has(month) ? days.map((r: any) => complete(table, r)).filter((r) => !isZero(table, r)).map((r) => [String(r.product_id), r]) : [])
       const have = new Map(kept.map((r: any) => complete(table, r)).filter((r) => !isZero(table, r)).map((r) => [String(r.product_id), r]))
       for (const key of new Set([...want.keys(), ...have.keys()])) {
         const sum = want.get(key) ?? null
         const row = have.get(key) ?? null
-        if (!sum || !row || MONTH_COUNTERS.some((c) => sum[c] !== row[c])) differences.push({ table: 'summary_product_months', day: month, key, stored: row, lines: sum })
+        if (!sum || !row || PRODUCT_COUNTERS.some((c) => sum[c] !== row[c])) differences.push({ table: 'summary_product_months', day: month, key, stored: row, lines: sum })
       }
     }
     return differences

@@ -21,7 +21,8 @@ import { publish } from '#events/domain_events'
 | Recording the sales a till made while the server was out of reach (the offline till). The till
 | sends its queue in batches of one register's sales, oldest first; each batch is one transaction
 | of two round trips on MariaDB (the locking reads of the whole batch, then every write with the
-| COMMIT), whatever its size.
+| COMMIT), whatever its size; three when a sale lands in a month that is over (its marker's lock,
+| product_months.ts).
 | - Exactly once: a sale carries the UUID its till gave it (sales.client_uuid, unique); the same
 |   UUID again answers with the sale recorded the first time, however often it arrives (in a later
 |   batch, twice in one batch, from two tabs at once).
@@ -128,7 +129,8 @@ export default class OfflineSyncService {
 
   /**
    * Two round trips on MariaDB, as one online sale: the locking reads of the whole batch, then every
-   * write with the COMMIT (sql_batch.ts). Locks in the online order: the register, then products by id.
+   * write with the COMMIT (sql_batch.ts); between them the markers of months that are over, if a
+   * sale lands in one. Locks in the online order: the register, then products by id, then markers.
    */
   async #write(actor: SyncActor, sales: OfflineSale[], checked: Map<string, Checked>, trx: TransactionClientContract) {
     const storeId = actor.store.id
@@ -187,6 +189,7 @@ export default class OfflineSyncService {
         const { priced, sellerId, refusal } = checked.get(uuid)!
         const expected = head.number + 1
         const unknown = sale.items.find((item) => !products.has(item.product_id))
+        const wrongClock = clockProblem(sale)
         if (refusal) {
           audits.push({ action: 'offline_sale_refused', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, reason: refusal.reason, ...(refusal.field === 'user_id' ? { sellerId } : {}) }, ip: actor.ip })
           results.push({ clientUuid: uuid, outcome: 'refused', error: { code: refusal.code, message: refusal.message, field: refusal.field } })
@@ -198,9 +201,9 @@ export default class OfflineSyncService {
           // Another till holds the register: recording this sale would take the number its offline sales continue from
           conflict(sale, { code: 'register_leased', field: 'device_id', data: { deviceId: sale.device_id, holder: register.lease_device_id } },
             `Register sale #${sale.number} made offline cannot be recorded: another till holds this register for offline selling. The sale is kept for a manager to review.`)
-        } else if (clockProblem(sale)) {
+        } else if (wrongClock) {
           conflict(sale, { code: 'clock_wrong', field: 'completed_at', data: { completedAt: sale.completed_at } },
-            `Register sale #${sale.number} made offline cannot be recorded: ${clockProblem(sale)}. The till's clock is wrong; the sale is kept for a manager to review.`)
+            `Register sale #${sale.number} made offline cannot be recorded: ${wrongClock}. The till's clock is wrong; the sale is kept for a manager to review.`)
         } else if (unknown) {
           const message = `Product ${unknown.product_id} does not exist in this store`
           audits.push({ action: 'offline_sale_refused', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, reason: message }, ip: actor.ip })
@@ -234,7 +237,8 @@ export default class OfflineSyncService {
         ...(audits.length ? [auditStatement(...audits)] : []),
         ...chunkedInsert('offline_reviews', reviews),
         // Last, the report summaries of the days the sales were made (their own completed_at,
-        // however late they sync): rows every till of the store writes, locked only from here to the COMMIT
+        // however late they sync): rows every till of the store writes, locked only from here to the
+        // COMMIT (the marker of a month that is over is locked while this batch is built)
         ...(recorded.length
           ? await saleSummaryStatements(
               trx,

@@ -40,19 +40,24 @@ function openUntilOf(month: string, timeZone: string) {
   return until
 }
 
-/** Whether a write into the month may leave its month rows alone (it has not been over for long) */
-export function monthIsOpen(month: string, timeZone: string, now: DateTime = DateTime.utc()) {
-  return now.toMillis() < openUntilOf(month, timeZone)
+// "Now" is the machine's clock, never luxon's: the demo moves luxon's back in time to make its
+// history, and a write into a month rolled up meanwhile must still see that month as over
+const realNow = () => DateTime.fromMillis(Date.now(), { zone: 'utc' })
+
+/** Whether a write into the month may leave its month rows alone (it has not been over for long); `nowMs`: ms since 1970 */
+export function monthIsOpen(month: string, timeZone: string, nowMs = Date.now()) {
+  return nowMs < openUntilOf(month, timeZone)
 }
 
 /** Whether the month may be rolled up now */
-export function monthIsOver(month: string, timeZone: string, now: DateTime = DateTime.utc()) {
+export function monthIsOver(month: string, timeZone: string, now: DateTime = realNow()) {
   return now >= endOf(month, timeZone).plus(ROLL_UP_AFTER_END)
 }
 
 /** The last month that may be rolled up now ('yyyy-MM'): the month before this one, or the one before that */
-export function lastMonthOver(timeZone: string, now: DateTime = DateTime.utc()) {
+export function lastMonthOver(timeZone: string, now: DateTime = realNow()) {
   let month = DateTime.fromFormat(now.setZone(timeZone).toFormat('yyyy-MM'), 'yyyy-MM', { zone: 'utc' })
+  if (!month.isValid) throw new Error(`Not a time zone: ${timeZone}`)
   while (!monthIsOver(month.toFormat('yyyy-MM'), timeZone, now)) month = month.minus({ months: 1 })
   return month.toFormat('yyyy-MM')
 }
@@ -62,9 +67,8 @@ export function lastMonthOver(timeZone: string, now: DateTime = DateTime.utc()) 
  * round trip; none when every month is open, as for every sale made now). Answers those of them
  * that are rolled up: the write adds to their month rows.
  */
-export async function lockRolledUpMonths(trx: TransactionClientContract, storeId: number, timeZone: string, months: Iterable<string>): Promise<Set<string>> {
-  const now = Date.now()
-  const past = [...new Set(months)].filter((month) => now >= openUntilOf(month, timeZone)).sort()
+export async function lockRolledUpMonths(trx: TransactionClientContract, storeId: number, timeZone: string, months: Iterable<string>, nowMs = Date.now()): Promise<Set<string>> {
+  const past = [...new Set(months)].filter((month) => !monthIsOpen(month, timeZone, nowMs)).sort()
   if (!past.length) return new Set()
   return lockMarkers(trx, storeId, past, 1)
 }

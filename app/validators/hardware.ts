@@ -33,13 +33,14 @@ export const deviceValidator = vine.create({
     .optional()
     .requiredWhen((field) => field.parent.transport === 'tcp' && field.parent.kind !== 'drawer'),
   port: vine.number().withoutDecimals().min(1).max(65535).optional(),
-  // A device file, never any file of the till's computer (the bridge appends to it): /dev/... on
-  // Linux and macOS, COM1 or LPT1 on Windows
+  // A printer or serial line's device file, never any other file of the till's computer (the
+  // bridge appends to it): USB printers (usblp), serial and USB-serial lines and their stable
+  // names on Linux, macOS's serial lines, COM and LPT ports on Windows
   path: vine
     .string()
     .trim()
     .maxLength(255)
-    .regex(/^(\/dev\/(?!.*\.\.)[A-Za-z0-9._\/-]+|(COM[1-9]\d{0,2}|LPT[1-9]))$/i)
+    .regex(/^(\/dev\/(usb\/lp\d+|lp\d+|tty(USB|ACM|S)\d+|rfcomm\d+|serial\/by-(id|path)\/[A-Za-z0-9._:+-]+|(cu|tty)\.[A-Za-z0-9._-]+)|COM[1-9]\d{0,2}|LPT[1-9])$/)
     .optional()
     .requiredWhen((field) => field.parent.transport === 'file' && field.parent.kind !== 'drawer'),
   printer_id: textId().optional(),

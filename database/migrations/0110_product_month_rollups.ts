@@ -27,16 +27,28 @@ export default class extends BaseSchema {
 
   async down() {
     this.schema.dropTable('summary_month_rollups')
+    // The code before this reads every whole month's rows: each month summed from its days again
+    this.defer(async (client) => {
+      await client.from('summary_product_months').delete()
+      await client.rawQuery(
+        `INSERT INTO summary_product_months (store_id, month, product_id, ${COUNTERS.join(', ')})
+         SELECT store_id, substr(day, 1, 7), product_id, ${COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM summary_products
+         GROUP BY store_id, substr(day, 1, 7), product_id`
+      )
+    })
   }
 }
 
-async function markKeptMonths(client: QueryClientContract) {
+const COUNTERS = ['quantity', 'total', 'tax_total', 'refunded_quantity', 'refunded_total', 'refunded_tax']
+
+/** Marks the months kept so far that are over as rolled up; drops the rows of the others */
+export async function markKeptMonths(client: QueryClientContract) {
   const kept = await client.from('summary_product_months').join('stores', 'stores.id', 'summary_product_months.store_id').distinct('summary_product_months.store_id', 'summary_product_months.month', 'stores.time_zone')
   const now = new Date().toISOString().slice(0, 19).replace('T', ' ')
   for (const row of kept) {
     const month = String(row.month)
     if (monthIsOver(month, String(row.time_zone))) {
-      await client.table('summary_month_rollups').insert({ store_id: row.store_id, month, rolled_up_at: now, late_writes: 0 })
+      await client.table('summary_month_rollups').insert({ store_id: row.store_id, month, rolled_up_at: now, late_writes: 0 }).onConflict(['store_id', 'month']).ignore()
     } else {
       await client.from('summary_product_months').where({ store_id: row.store_id, month }).delete()
     }

@@ -5,7 +5,8 @@ import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures
 import ReportService from '#reports/report_service'
 import SummaryRebuild from '#reports/summary_rebuild'
 import { rollUpMonth, rollUpProductMonths } from '#reports/month_rollup'
-import { lastMonthOver, lockMarkers, monthIsOpen, monthIsOver } from '#sales/product_months'
+import { lastMonthOver, lockMarkers, lockRolledUpMonths, monthIsOpen, monthIsOver } from '#sales/product_months'
+import { markKeptMonths } from '#database/migrations/0110_product_month_rollups'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { inTransaction } from '#platform/db_transaction'
 import { runStatements } from '#platform/sql_batch'
@@ -23,8 +24,8 @@ const monthRows = (storeId: number, month?: string) => countRows('summary_produc
 test.group('Reports: the products’ months', () => {
   test('when a month is open to writes, and when it may be rolled up, in the store’s time zone', ({ assert }) => {
     const zone = 'America/New_York' // December 1st starts at 05:00 UTC
-    assert.isTrue(monthIsOpen('2026-11', zone, DateTime.fromISO('2026-12-01T05:59:00Z')))
-    assert.isFalse(monthIsOpen('2026-11', zone, DateTime.fromISO('2026-12-01T06:00:00Z')))
+    assert.isTrue(monthIsOpen('2026-11', zone, DateTime.fromISO('2026-12-01T05:59:00Z').toMillis()))
+    assert.isFalse(monthIsOpen('2026-11', zone, DateTime.fromISO('2026-12-01T06:00:00Z').toMillis()))
     assert.isFalse(monthIsOver('2026-11', zone, DateTime.fromISO('2026-12-02T04:59:00Z')))
     assert.isTrue(monthIsOver('2026-11', zone, DateTime.fromISO('2026-12-02T05:00:00Z')))
     assert.equal(lastMonthOver(zone, DateTime.fromISO('2026-12-02T04:59:00Z')), '2026-10')
@@ -76,6 +77,13 @@ test.group('Reports: the products’ months', () => {
     assert.includeMembers(done.map((m) => m.month), [month(threeBack), month(twoBack), lastMonthOver(zone)])
     assert.isFalse(await rollUpMonth(store.id, month(twoBack)), 'a month is rolled up once')
     await sameAsLines('after the roll-up')
+    // The report reads a rolled-up month from its month rows (not its days): a changed row shows
+    const whole = [twoBack.toISODate()!, twoBack.endOf('month').toISODate()!] as const
+    const teaOf = async () => (await fromSummaries.products(store, ...whole)).all.find((p) => p.productId === tea.id)?.quantity
+    assert.equal(await teaOf(), 5)
+    await db.from('summary_product_months').where({ store_id: store.id, month: month(twoBack), product_id: tea.id }).increment('quantity', 100)
+    assert.equal(await teaOf(), 105)
+    await db.from('summary_product_months').where({ store_id: store.id, month: month(twoBack), product_id: tea.id }).decrement('quantity', 100)
 
     // A late sync into a rolled-up month adds to its month rows
     const lateSale = await device.sell([{ product: cake, quantity: 3 }], { at: twoBack.set({ day: 20, hour: 15 }) })
@@ -164,5 +172,33 @@ test.group('Reports: the products’ months', () => {
     const row = await db.from('summary_product_months').where({ store_id: store.id, month, product_id: tea.id }).first()
     assert.equal(Number(row?.quantity), 2, 'the write saw the month rolled up and added to its row')
     assert.deepEqual(await new SummaryRebuild().checkMonths(store, `${month}-01`, `${month}-28`), [])
+  })
+
+  test('a write into a month an hour after it ended takes its marker; one within the hour does not', async ({ assert }) => {
+    const fixture = await createStore()
+    const { store } = fixture
+    const month = DateTime.now().setZone(store.timeZone).minus({ months: 2 }).toFormat('yyyy-MM')
+    const end = DateTime.fromFormat(month, 'yyyy-MM', { zone: store.timeZone }).plus({ months: 1 })
+    const markers = () => countRows('summary_month_rollups', { store_id: store.id, month })
+    await inTransaction((trx) => lockRolledUpMonths(trx, store.id, store.timeZone, [month], end.plus({ minutes: 59 }).toMillis()))
+    assert.equal(await markers(), 0, 'within the hour: no lock, no marker')
+    await inTransaction((trx) => lockRolledUpMonths(trx, store.id, store.timeZone, [month], end.plus({ minutes: 60 }).toMillis()))
+    assert.equal(await markers(), 1, 'an hour after: the marker is made and locked')
+  })
+
+  test('migration 0110 keeps the rows of months that are over as rolled up and drops those of the month still open', async ({ assert }) => {
+    const fixture = await createStore()
+    const { store } = fixture
+    const tea = await createProduct(fixture, { price: 450, stock: 500 })
+    const now = DateTime.now().setZone(store.timeZone)
+    const [over, open] = [now.minus({ months: 2 }).toFormat('yyyy-MM'), now.toFormat('yyyy-MM')]
+    for (const month of [over, open]) {
+      await db.table('summary_product_months').insert({ store_id: store.id, month, product_id: tea.id, quantity: 3, total: 1350, tax_total: 0, refunded_quantity: 0, refunded_total: 0, refunded_tax: 0 })
+    }
+    await markKeptMonths(db.connection())
+    assert.equal(await monthRows(store.id, over), 1)
+    assert.equal(await monthRows(store.id, open), 0)
+    const markers = await db.from('summary_month_rollups').where('store_id', store.id).select('month', 'rolled_up_at')
+    assert.deepEqual(markers.map((m) => [m.month, m.rolled_up_at !== null]), [[over, true]])
   })
 })
