@@ -48,6 +48,11 @@ export default class PosSummaries extends BaseCommand {
           return
         }
       }
+      if (this.from && this.to && this.from > this.to) {
+        this.logger.error(`--from ${this.from} is after --to ${this.to}`)
+        this.exitCode = 2
+        return
+      }
       const stores = this.store ? await Store.query().where('id', this.store) : await Store.query().orderBy('id')
       if (this.store && !stores.length) {
         this.logger.error(`No store ${this.store}`)

@@ -120,6 +120,13 @@ test.group('Report summaries', () => {
     assert.include(failed.stdout + failed.stderr, `summary_products`)
     await run('node', ['ace.js', 'pos:summaries', '--rebuild', store])
     assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [])
+    // A range that ends before it starts is a usage error, not an empty check
+    const reversed = await run('node', ['ace.js', 'pos:summaries', '--check', store, `--from=${span.to}`, '--to=2000-01-01']).then(
+      () => null,
+      (error) => error
+    )
+    assert.equal(reversed?.code, 2)
+    assert.include(reversed.stdout + reversed.stderr, 'is after --to 2000-01-01')
   }).timeout(120_000)
 
   test('every report reads the same from the summaries (whole days) and today’s lines as from the lines alone', async ({ client, assert }) => {
