@@ -1,8 +1,8 @@
+import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
 import { dbTimestamp } from '#platform/db_time'
 import { inTransaction } from '#platform/db_transaction'
-import { DateTime } from 'luxon'
 import { lastMonthOver, lockMarkers } from '#sales/product_months'
 
 /*
@@ -65,7 +65,7 @@ export async function rollUpProductMonths(): Promise<number> {
   return done
 }
 
-/** The months from..to ('yyyy-MM') of the store that are rolled up, read from their month rows */
+/** The months from..to ('yyyy-MM') of the store that are rolled up, as their markers say */
 export async function rolledUpMonths(storeId: number, from: string, to: string): Promise<Set<string>> {
   const rows = await db.from('summary_month_rollups').where('store_id', storeId).whereBetween('month', [from, to]).whereNotNull('rolled_up_at').select('month')
   return new Set(rows.map((row) => String(row.month)))

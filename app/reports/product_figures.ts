@@ -27,9 +27,9 @@ export default class ProductFigures {
       const columns = 'product_id, SUM(quantity) AS quantity, SUM(total) AS gross, SUM(tax_total) AS tax'
       const { months, days } = wholeMonths(range.summary.from, range.summary.to)
       if (months) {
-        // A month not rolled up yet (it ended within the last day) is read from its days
+        // A month not rolled up yet (it ended within the last day) is read from its days, the
+        // days of consecutive ones in one range
         const rolledUp = await rolledUpMonths(store.id, months.from, months.to)
-        // (consecutive ones in one range of days)
         let run: { from: string; to: string } | null = null
         for (const month of eachMonth(months.from, months.to)) {
           if (rolledUp.has(month)) run = null

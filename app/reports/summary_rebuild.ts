@@ -31,7 +31,6 @@ export const SUMMARY_TABLES: SummaryTable[] = [
 
 const n = (value: unknown) => Number(value ?? 0)
 
-
 /** The UTC hour and quarter of a timestamp column, as text "yyyy-MM-dd HH" and 0..3 */
 export function quarterColumns(client: QueryClientContract, column: string) {
   return client.dialect.name === 'mysql'
