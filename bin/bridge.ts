@@ -5,7 +5,8 @@
 |   node --import @poppinss/ts-exec bin/bridge.ts            (later: the saved token is used)
 |
 | `node ace bridge` does the same. Options: --state <file> (default storage/bridge.json),
-| --name <label>, --health-interval <ms>, --reply-timeout <ms>. Exit codes: 0 stopped,
+| --name <label>, --health-interval <ms>, --reply-timeout <ms>, --any-device-file (write to any
+| file a device names, not only printers' and serial lines': docs/hardware.md). Exit codes: 0 stopped,
 | 1 an error (pairing refused, no saved pairing), 2 revoked by the server.
 */
 import { BridgeClient, BridgeRevoked, parseArgs } from '../app/hardware/bridge_client.js'
@@ -18,6 +19,7 @@ const client = new BridgeClient({
   stateFile: args.state ?? 'storage/bridge.json',
   healthIntervalMs: args['health-interval'] ? Number(args['health-interval']) : undefined,
   replyTimeoutMs: args['reply-timeout'] ? Number(args['reply-timeout']) : undefined,
+  anyDeviceFile: args['any-device-file'] === 'true',
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => client.stop())

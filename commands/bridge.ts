@@ -16,9 +16,10 @@ export default class Bridge extends BaseCommand {
   @flags.string({ description: 'A one-time pairing code from the back office (register → devices)' }) declare code?: string
   @flags.string({ description: 'A name for this bridge in the back office' }) declare name?: string
   @flags.string({ description: 'Where the token and printed job ids are kept', default: 'storage/bridge.json' }) declare state: string
+  @flags.boolean({ description: 'Write to any file a device names, not only printers and serial lines (a udev symlink of your own)' }) declare anyDeviceFile?: boolean
 
   async run() {
-    const client = new BridgeClient({ server: this.server, code: this.code, name: this.name, stateFile: this.state })
+    const client = new BridgeClient({ server: this.server, code: this.code, name: this.name, stateFile: this.state, anyDeviceFile: this.anyDeviceFile })
     const stop = () => client.stop()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)

@@ -24,6 +24,8 @@ export interface BridgeOptions {
   stateFile: string
   healthIntervalMs?: number
   replyTimeoutMs?: number
+  /** Write to any file a device names, not only printers' and serial lines' (a udev symlink of the till's own; tests) */
+  anyDeviceFile?: boolean
   log?: (message: string) => void
 }
 
@@ -207,7 +209,7 @@ export class BridgeClient {
       return
     }
     try {
-      await send(job.device, Buffer.from(job.data, 'base64'), { replyTimeoutMs: this.options.replyTimeoutMs })
+      await send(job.device, Buffer.from(job.data, 'base64'), { replyTimeoutMs: this.options.replyTimeoutMs, anyDeviceFile: this.options.anyDeviceFile })
     } catch (error) {
       const message = (error as Error).message
       this.log(`job #${job.id} (${job.kind}) failed: ${message}`)
@@ -247,7 +249,7 @@ export class BridgeClient {
     // (many printers take one connection at a time)
     const devices = this.working
       ? this.lastHealth
-      : await Promise.all(this.devices.filter((d: any) => d.kind !== 'drawer').map(async (device) => ({ id: device.id, ...(await probe(device)) })))
+      : await Promise.all(this.devices.filter((d: any) => d.kind !== 'drawer').map(async (device) => ({ id: device.id, ...(await probe(device, { anyDeviceFile: this.options.anyDeviceFile })) })))
     this.lastHealth = devices
     const response = await fetch(`${this.state.server}/api/bridge/health`, {
       method: 'POST',

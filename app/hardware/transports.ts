@@ -1,5 +1,6 @@
 import { Socket } from 'node:net'
 import { open, access, constants } from 'node:fs/promises'
+import { isDeviceFile } from '#core/device_file'
 
 /*
 | Moving bytes to a device, on the till's computer (the bridge runs this, not the server).
@@ -39,6 +40,14 @@ export interface TransportOptions {
   replyTimeoutMs?: number
   /** Ask the printer for its status before and after (ESC/POS printers answer DLE EOT) */
   statusCheck?: boolean
+  /** Write to any file a device names, not only printers' and serial lines' (the bridge's --any-device-file) */
+  anyDeviceFile?: boolean
+}
+
+/** A device file the bridge may not write to (core/device_file.ts), unless its own operator said so */
+function refusedPath(target: DeviceTarget, options: TransportOptions) {
+  if (options.anyDeviceFile || isDeviceFile(target.path!)) return null
+  return `The device ${where(target)} is not a printer or a serial line: this bridge writes only to those (or start it with --any-device-file)`
 }
 
 const STATUS_QUERY = Buffer.from([0x10, 0x04, 0x01, 0x10, 0x04, 0x04])
@@ -165,6 +174,8 @@ export async function sendTcp(target: DeviceTarget, data: Uint8Array, options: T
 export async function sendFile(target: DeviceTarget, data: Uint8Array, options: TransportOptions = {}) {
   const label = where(target)
   if (!target.path) throw new DeviceError(`The device ${label} has no path`, true)
+  const refused = refusedPath(target, options)
+  if (refused) throw new DeviceError(refused, true)
   const timeoutMs = options.replyTimeoutMs ?? 5000
   let handle: Awaited<ReturnType<typeof open>> | null = null
   const work = (async () => {
@@ -201,6 +212,8 @@ export async function probe(target: DeviceTarget, options: TransportOptions = {}
   try {
     if (target.transport === 'file') {
       if (!target.path) return { ok: false, message: 'No path set' }
+      const refused = refusedPath(target, options)
+      if (refused) return { ok: false, message: refused }
       await access(target.path, constants.W_OK)
       return { ok: true, message: 'Ready' }
     }

@@ -1,5 +1,6 @@
 import vine from '@vinejs/vine'
 import { id, nameText, textId } from '#validators/fields'
+import { DEVICE_FILE } from '#core/device_file'
 
 export const pairValidator = vine.create({
   code: vine.string().trim().minLength(4).maxLength(20),
@@ -33,14 +34,12 @@ export const deviceValidator = vine.create({
     .optional()
     .requiredWhen((field) => field.parent.transport === 'tcp' && field.parent.kind !== 'drawer'),
   port: vine.number().withoutDecimals().min(1).max(65535).optional(),
-  // A printer or serial line's device file, never any other file of the till's computer (the
-  // bridge appends to it): USB printers (usblp), serial and USB-serial lines and their stable
-  // names on Linux, macOS's serial lines, COM and LPT ports on Windows
+  // A printer or serial line's device file, never any other file of the till's computer (core/device_file.ts)
   path: vine
     .string()
     .trim()
     .maxLength(255)
-    .regex(/^(\/dev\/(usb\/lp\d+|lp\d+|tty(USB|ACM|S)\d+|rfcomm\d+|serial\/by-(id|path)\/[A-Za-z0-9._:+-]+|(cu|tty)\.[A-Za-z0-9._-]+)|COM[1-9]\d{0,2}|LPT[1-9])$/)
+    .regex(DEVICE_FILE)
     .optional()
     .requiredWhen((field) => field.parent.transport === 'file' && field.parent.kind !== 'drawer'),
   printer_id: textId().optional(),

@@ -91,7 +91,8 @@ test.group('Hardware bridge: pairing, jobs and printing through a real bridge pr
     const displayFile = `tmp/display-${fixture.tag}.bin`
     await writeFile(displayFile, '')
     await Device.create({ storeId: fixture.store.id, registerId: fixture.register.id, kind: 'display', name: 'Pole display', transport: 'file', path: displayFile })
-    const { bridge } = await pairedBridge(fixture)
+    // A plain file stands in for the display's device: the till's own bridge is told to write to it
+    const { bridge } = await pairedBridge(fixture, { 'any-device-file': 'true' })
     bridges.push(bridge)
 
     const tea = await createProduct(fixture, { name: 'Green tea 绿茶', price: 450 })
@@ -107,6 +108,21 @@ test.group('Hardware bridge: pairing, jobs and printing through a real bridge pr
 
     const state = await client.get('/till/hardware').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
     assert.match(state.text(), /Printed with &quot;\?&quot;\s*<span class="sr-only" data-testid="printer-detail">: The printer&#x27;s code pages lack/)
+  })
+
+  test('a device whose path is not a printer or serial line (saved before the rule, or sent by a server) is never written to', async ({ assert }) => {
+    const { fixture } = await setup()
+    const notADevice = `tmp/not-a-device-${fixture.tag}.txt`
+    await writeFile(notADevice, 'the till computer\'s own file\n')
+    const display = await Device.create({ storeId: fixture.store.id, registerId: fixture.register.id, kind: 'display', name: 'Pole display', transport: 'file', path: notADevice })
+    const { bridge } = await pairedBridge(fixture)
+    bridges.push(bridge)
+    const tea = await createProduct(fixture, { name: 'Tea', price: 450 })
+    await sellFor(fixture, [{ product: tea, quantity: 1 }])
+    const failed = await eventually(async () => (await PrintJob.query().where({ device_id: display.id, status: 'failed' }).first()) ?? null, 'the display job fails')
+    assert.include(failed.lastError, 'is not a printer or a serial line: this bridge writes only to those')
+    assert.equal(await readFile(notADevice, 'utf8'), 'the till computer\'s own file\n')
+    await rm(notADevice, { force: true })
   })
 
   test('a wrong code and a used code are refused; the bridge says so and stops', async ({ assert, client }) => {

@@ -103,9 +103,15 @@ test.group('Hardware: ESC/POS receipts on a (fake) printer over TCP', (group) =>
 
   test('a device file that is not there (an unplugged USB printer) fails and is never created', async ({ assert }) => {
     const path = `tmp/lp-${Date.now()}`
-    const error = await send({ id: 3, name: 'USB printer', transport: 'file', path }, encodeDrawerPulse()).catch((e) => e)
+    const error = await send({ id: 3, name: 'USB printer', transport: 'file', path }, encodeDrawerPulse(), { anyDeviceFile: true }).catch((e) => e)
     assert.equal(error.message, `The device USB printer at ${path} cannot be opened (ENOENT): is it plugged in, and may the bridge's user write to it?`)
     assert.isFalse(existsSync(path))
+    // Without --any-device-file the bridge writes only to printers' and serial lines' device files
+    const refused = await send({ id: 3, name: 'USB printer', transport: 'file', path }, encodeDrawerPulse()).catch((e) => e)
+    assert.equal(refused.message, `The device USB printer at ${path} is not a printer or a serial line: this bridge writes only to those (or start it with --any-device-file)`)
+    assert.isTrue(refused.permanent)
+    const unplugged = await send({ id: 3, name: 'USB printer', transport: 'file', path: '/dev/usb/lp97' }, encodeDrawerPulse()).catch((e) => e)
+    assert.include(unplugged.message, 'cannot be opened (ENOENT)')
   })
 
   test('a customer display gets two lines of twenty characters', async ({ assert }) => {
