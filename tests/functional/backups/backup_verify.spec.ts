@@ -1,14 +1,15 @@
 import { test } from '@japa/runner'
+import type { Assert } from '@japa/assert'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
-import { createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { createProduct } from '#tests/fixtures'
 import { runBackup } from '#backups/backup_service'
 import Register from '#models/register'
 import { pluginPlan, RestoreError, verifyBackup } from '#backups/backup_restore'
-import { ace, addRows, rewriteBackup, scratchTarget } from './helpers.js'
+import { ace, addRows, rewriteBackup, scratchTarget, sellingStore } from './helpers.js'
 
 /*
 | A backup file is not trusted (its sha256 is a checksum anyone can recompute): the plugin
@@ -29,6 +30,26 @@ async function craftedBackup(name: string, rows: { plugin_id: unknown; name: unk
     addRows(lines, manifest, 'plugin_migrations', rows.map((row, i) => ({ id: 900_000 + i, migrated_at: '2026-01-01 00:00:00', ...row })))
   })
   return crafted
+}
+
+/**
+ * Runs `pos:restore --force file` into a database that holds a row of its own; asserts that it
+ * exits 1 with that row kept and no before-restore backup made, and answers what it printed
+ */
+async function refusedRestore(assert: Assert, file: string) {
+  const target = await scratchTarget()
+  try {
+    await db.connection(target.name).schema.createTable('kept', (table) => table.integer('n'))
+    await db.connection(target.name).table('kept').insert({ n: 7 })
+    const before = readdirSync(dir)
+    const run = await ace(['pos:restore', file, '--force'], { ...target.env, BACKUP_DIR: dir })
+    assert.equal(run.code, 1, run.out)
+    assert.deepEqual((await db.connection(target.name).from('kept').select('n')).map((r) => Number(r.n)), [7])
+    assert.deepEqual(readdirSync(dir), before, 'no before-restore backup either')
+    return run.out
+  } finally {
+    await target.drop()
+  }
 }
 
 test.group('Backups: crafted files and the scratch database of a verify', (group) => {
@@ -93,39 +114,17 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
 
   test('pos:restore --force refuses such a file before it backs up or drops anything', async ({ assert }) => {
     const crafted = await craftedBackup('restore.jsonl.gz', [{ plugin_id: 'loyalty-points', name: '../../../tmp/x/m' }])
-    const target = await scratchTarget()
-    try {
-      await db.connection(target.name).schema.createTable('kept', (table) => table.integer('n'))
-      await db.connection(target.name).table('kept').insert({ n: 7 })
-      const before = readdirSync(dir)
-      const run = await ace(['pos:restore', crafted, '--force'], { ...target.env, BACKUP_DIR: dir })
-      assert.equal(run.code, 1, run.out)
-      assert.include(run.out, 'row 1 of plugin_migrations')
-      assert.include(run.out, 'does not name a plugin migration')
-      assert.deepEqual((await db.connection(target.name).from('kept').select('n')).map((r) => Number(r.n)), [7])
-      assert.deepEqual(readdirSync(dir), before, 'no before-restore backup either')
-    } finally {
-      await target.drop()
-    }
+    const out = await refusedRestore(assert, crafted)
+    assert.include(out, 'row 1 of plugin_migrations')
+    assert.include(out, 'does not name a plugin migration')
   }).timeout(120_000)
 
   test('pos:restore --force refuses a backup of a newer version before it backs up or drops anything', async ({ assert }) => {
     const { path } = await runBackup({ to: join(dir, 'source-newer.jsonl.gz') })
     const newer = join(dir, 'newer.jsonl.gz')
     rewriteBackup(path, newer, (_lines, manifest) => manifest.schema.push('database/migrations/9999_from_the_future'))
-    const target = await scratchTarget()
-    try {
-      await db.connection(target.name).schema.createTable('kept', (table) => table.integer('n'))
-      await db.connection(target.name).table('kept').insert({ n: 7 })
-      const before = readdirSync(dir)
-      const run = await ace(['pos:restore', newer, '--force'], { ...target.env, BACKUP_DIR: dir })
-      assert.equal(run.code, 1, run.out)
-      assert.include(run.out, 'the backup comes from a newer version of the POS (migrations database/migrations/9999_from_the_future are unknown here): upgrade first')
-      assert.deepEqual((await db.connection(target.name).from('kept').select('n')).map((r) => Number(r.n)), [7])
-      assert.deepEqual(readdirSync(dir), before, 'no before-restore backup either')
-    } finally {
-      await target.drop()
-    }
+    const out = await refusedRestore(assert, newer)
+    assert.include(out, 'the backup comes from a newer version of the POS (migrations database/migrations/9999_from_the_future are unknown here): upgrade first')
   }).timeout(120_000)
 
   test('a verify leaves the live database\'s report summaries as they are', async ({ assert }) => {
@@ -195,13 +194,3 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
     if (run.code !== 0) assert.include(run.out, 'hash chain of store', run.out)
   }).timeout(120_000)
 })
-
-/** A store with two sales through the checkout */
-async function sellingStore(): Promise<TestStore> {
-  const { sellFor } = await import('#tests/functional/backoffice/helpers')
-  const fixture = await createStore()
-  const product = await createProduct(fixture, { stock: 50 })
-  await sellFor(fixture, [{ product, quantity: 2 }])
-  await sellFor(fixture, [{ product, quantity: 1 }])
-  return fixture
-}

@@ -7,11 +7,11 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import Register from '#models/register'
 import CheckoutService from '#sales/checkout_service'
-import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
 import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
 import { scheduleBackups } from '#backups/backup_schedule'
-import { ace, addRows, editRow, joinEveryStore, lastLine, rewriteBackup, scratchTarget } from './helpers.js'
+import { ace, addRows, editRow, joinEveryStore, lastLine, rewriteBackup, scratchTarget, sellingStore } from './helpers.js'
 
 /*
 | pos:backup while four API clients sell, pos:restore into an empty database, pos:backup-verify
@@ -313,13 +313,3 @@ test.group('Backups', (group) => {
     assert.notInclude(menu.text(), 'href="/backoffice/backups"')
   }).timeout(60_000)
 })
-
-/** A store with two sales through the checkout, so its chain and ledger have something in them */
-async function sellingStore(): Promise<TestStore> {
-  const { sellFor } = await import('#tests/functional/backoffice/helpers')
-  const fixture = await createStore()
-  const product = await createProduct(fixture, { stock: 50 })
-  await sellFor(fixture, [{ product, quantity: 2 }])
-  await sellFor(fixture, [{ product, quantity: 1 }])
-  return fixture
-}

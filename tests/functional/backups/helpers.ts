@@ -6,6 +6,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { dbTimestamp } from '#platform/db_time'
+import { createProduct, createStore, type TestStore } from '#tests/fixtures'
 
 /*
 | Backups are tested through the real commands (child processes of `node ace`, on the test run's
@@ -137,4 +138,14 @@ export function addRows(lines: any[], manifest: any, table: string, rows: Record
   const columns: string[] = lines[at].columns
   lines.splice(at + 1, 0, ...rows.map((row) => columns.map((c) => row[c] ?? null)))
   manifest.tables[table] = (manifest.tables[table] ?? 0) + rows.length
+}
+
+/** A store with two sales through the checkout, so its chain and ledger have something in them */
+export async function sellingStore(): Promise<TestStore> {
+  const { sellFor } = await import('#tests/functional/backoffice/helpers')
+  const fixture = await createStore()
+  const product = await createProduct(fixture, { stock: 50 })
+  await sellFor(fixture, [{ product, quantity: 2 }])
+  await sellFor(fixture, [{ product, quantity: 1 }])
+  return fixture
 }

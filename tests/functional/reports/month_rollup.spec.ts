@@ -10,6 +10,7 @@ import { markKeptMonths } from '#database/migrations/0110_product_month_rollups'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { inTransaction } from '#platform/db_transaction'
 import { runStatements } from '#platform/sql_batch'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { TestDevice } from '../offline/device.js'
 
 /*
@@ -20,6 +21,37 @@ import { TestDevice } from '../offline/device.js'
 */
 
 const monthRows = (storeId: number, month?: string) => countRows('summary_product_months', month ? { store_id: storeId, month } : { store_id: storeId })
+
+/** A write into the month before last (a late one): the store, its product, the month and the sale's figures */
+async function lateSale() {
+  const fixture = await createStore()
+  const { store } = fixture
+  const tea = await createProduct(fixture, { price: 450, stock: 500 })
+  const at = DateTime.now().setZone(store.timeZone).minus({ months: 2 }).set({ day: 3, hour: 12 })
+  const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt: at.toUTC(), total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
+  return { store, tea, month: at.toFormat('yyyy-MM'), figures }
+}
+
+/** A transaction that has done `first` and holds its locks until finish(), then does `last` and commits */
+async function heldOpen(first: (trx: TransactionClientContract) => Promise<unknown>, last?: (trx: TransactionClientContract) => Promise<unknown>) {
+  let release!: () => void
+  const held = new Promise<void>((resolve) => (release = resolve))
+  let started!: () => void
+  const begun = new Promise<void>((resolve) => (started = resolve))
+  const done = inTransaction(async (trx) => {
+    await first(trx)
+    started()
+    await held
+    await last?.(trx)
+  })
+  await begun
+  return {
+    finish: () => {
+      release()
+      return done
+    },
+  }
+}
 
 test.group('Reports: the products’ months', () => {
   test('when a month is open to writes, and when it may be rolled up, in the store’s time zone', ({ assert }) => {
@@ -112,29 +144,13 @@ test.group('Reports: the products’ months', () => {
   }).timeout(60_000)
 
   test('a roll-up waits for a late write that holds its month, and counts it', async ({ assert }) => {
-    const fixture = await createStore()
-    const { store } = fixture
-    const tea = await createProduct(fixture, { price: 450, stock: 500 })
-    const at = DateTime.now().setZone(store.timeZone).minus({ months: 2 }).set({ day: 3, hour: 12 })
-    const month = at.toFormat('yyyy-MM')
-    const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt: at.toUTC(), total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
-
-    let finish!: () => void
-    const held = new Promise<void>((resolve) => (finish = resolve))
-    let locked!: () => void
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
-    const writing = inTransaction(async (trx) => {
-      await runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1))
-      locked()
-      await held
-    })
-    await lockTaken
+    const { store, tea, month, figures } = await lateSale()
+    const writing = await heldOpen(async (trx) => runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1)))
     let rolledUp = false
     const rolling = rollUpMonth(store.id, month).then((done) => (rolledUp = done))
     await new Promise((resolve) => setTimeout(resolve, 300))
     assert.isFalse(rolledUp, 'the roll-up waits for the write holding its month')
-    finish()
-    await writing
+    await writing.finish()
     await rolling
     assert.isTrue(rolledUp)
     const row = await db.from('summary_product_months').where({ store_id: store.id, month, product_id: tea.id }).first()
@@ -143,31 +159,17 @@ test.group('Reports: the products’ months', () => {
   })
 
   test('a late write waits for a roll-up holding its month, then adds to the rolled-up rows', async ({ assert }) => {
-    const fixture = await createStore()
-    const { store } = fixture
-    const tea = await createProduct(fixture, { price: 450, stock: 500 })
-    const at = DateTime.now().setZone(store.timeZone).minus({ months: 2 }).set({ day: 3, hour: 12 })
-    const month = at.toFormat('yyyy-MM')
-    const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt: at.toUTC(), total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
-
+    const { store, tea, month, figures } = await lateSale()
     // A roll-up's transaction, held open with the month's marker locked (no day rows yet: none to sum)
-    let finish!: () => void
-    const held = new Promise<void>((resolve) => (finish = resolve))
-    let locked!: () => void
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve))
-    const rolling = inTransaction(async (trx) => {
-      await lockMarkers(trx, store.id, [month], 0)
-      locked()
-      await held
-      await trx.from('summary_month_rollups').where({ store_id: store.id, month }).update({ rolled_up_at: DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss') })
-    })
-    await lockTaken
+    const rolling = await heldOpen(
+      (trx) => lockMarkers(trx, store.id, [month], 0),
+      (trx) => trx.from('summary_month_rollups').where({ store_id: store.id, month }).update({ rolled_up_at: DateTime.utc().toFormat('yyyy-MM-dd HH:mm:ss') })
+    )
     let written = false
     const writing = inTransaction(async (trx) => runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1))).then(() => (written = true))
     await new Promise((resolve) => setTimeout(resolve, 300))
     assert.isFalse(written, 'the write waits for the roll-up holding its month')
-    finish()
-    await rolling
+    await rolling.finish()
     await writing
     const row = await db.from('summary_product_months').where({ store_id: store.id, month, product_id: tea.id }).first()
     assert.equal(Number(row?.quantity), 2, 'the write saw the month rolled up and added to its row')
