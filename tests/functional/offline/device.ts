@@ -104,6 +104,13 @@ export class TestDevice {
     return sale
   }
 
+  /** Takes back the last sale made (the server would not record it): the head is where it was before it */
+  unsell(sale: { number: number; previous_hash: string | null }) {
+    this.lastNumber = sale.number - 1
+    this.lastHash = sale.previous_hash
+    this.queue.pop()
+  }
+
   /** A manager frees the register from this device: online sales on it are anyone's again */
   release(client: any) {
     return client.post(`/backoffice/offline/registers/${this.registerId}/release`).loginAs(this.fixture.users.manager).withCsrfToken().redirects(0)

@@ -65,9 +65,7 @@ test.group('Offline till: what a sync refuses', () => {
       answer.assertStatus(200)
       assert.equal(answer.body().results[0].outcome, 'refused', completedAt)
       assert.deepInclude(answer.body().results[0].error, { code: 'offline_sale_invalid', field: 'completed_at' })
-      device.lastNumber = sale.number - 1
-      device.lastHash = sale.previous_hash
-      device.queue.pop()
+      device.unsell(sale)
     }
     assert.equal(await salesOf(fixture.register.id), 0)
   })
@@ -83,9 +81,7 @@ test.group('Offline till: what a sync refuses', () => {
       assert.equal(answer.body().results[0].outcome, 'conflict', sale.completed_at)
       assert.deepInclude(answer.body().results[0].error, { code: 'clock_wrong', field: 'completed_at' })
       assert.equal(await countRows('offline_reviews', { client_uuid: sale.client_uuid, kind: 'conflict' }), 1)
-      device.lastNumber = sale.number - 1
-      device.lastHash = sale.previous_hash
-      device.queue.pop()
+      device.unsell(sale)
     }
     assert.equal(await salesOf(fixture.register.id), 0)
     // A clock a few hours off (a wrong time zone setting) is still a day the reports show
