@@ -7,8 +7,8 @@ import { cpuPer, type CpuSnapshot } from './_bench_measure.js'
 | the app takes (app/sales/checkout_service.ts, sale_completion.ts, platform/sql_batch.ts):
 |   1. BEGIN; the register locked; the five products; the stock update (refused when short)
 |   2. the sale, its payment, stock movements, the register's chain head, the audit entry, the
-|      lines (the sale's id from LAST_INSERT_ID()), the report summaries of its day, the
-|      Idempotency-Key naming the sale, COMMIT
+|      lines (the sale's id from LAST_INSERT_ID()), the Idempotency-Key naming the sale, COMMIT
+|      (no report summary: a sale made today writes none, app/sales/summary_days.ts)
 | No HTTP, no framework, no models: what is left is MariaDB's work and the client's socket
 | round trips, so the app's rate as a share of this one is what the app itself costs.
 | The limit sells on registers of its own (the bench's tills' hash chains stay whole).
@@ -87,12 +87,8 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
       .digest('hex')
 
     // 2. The sale, its payment, movements, the register's head, the audit entry, the lines, the
-    // report summaries, the Idempotency-Key naming the sale, COMMIT
-    const day = at.slice(0, 10)
-    const hour = Number(at.slice(11, 13))
+    // Idempotency-Key naming the sale, COMMIT (a sale made today writes no report summary)
     const requestHash = createHash('sha256').update(`POST /api/sales ${JSON.stringify({ items: ids.map((id) => ({ product_id: id, quantity: 1 })) })}`).digest('hex')
-    const add = (columns: string[]) => columns.map((c) => `\`${c}\` = \`${c}\` + VALUES(\`${c}\`)`).join(', ')
-    const productCounters = ['quantity', 'total', 'tax_total']
     await connection.query(
       'INSERT INTO `sales` (`store_id`, `register_id`, `user_id`, `customer_id`, `status`, `channel`, `cart_discount_value`, `paid_total`, `change_due`, `subtotal`, `discount_total`, `tax_total`, `total`, `rounding_total`, `number`, `completed_at`, `shift_id`, `previous_hash`, `hash`, `created_at`, `updated_at`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);\n' +
         'SET @inserted_0 = LAST_INSERT_ID();\n' +
@@ -101,10 +97,6 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
         'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?;\n' +
         'INSERT INTO `audit_logs` (`action`, `store_id`, `user_id`, `subject_type`, `subject_id`, `data`, `ip`, `created_at`) VALUES (?, ?, ?, ?, @inserted_0, ?, ?, ?);\n' +
         `INSERT INTO \`sale_items\` (\`sale_id\`, \`product_id\`, \`name\`, \`sku\`, \`quantity\`, \`list_price\`, \`unit_price\`, \`price_override_by\`, \`discount_type\`, \`discount_value\`, \`line_discount\`, \`cart_discount_share\`, \`tax_class\`, \`tax_rate_ppm\`, \`tax_total\`, \`taxes\`, \`subtotal\`, \`total\`, \`position\`, \`created_at\`, \`updated_at\`) VALUES ${items.map(() => '(@inserted_0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')};\n` +
-        `INSERT INTO \`summary_sales\` (\`store_id\`, \`day\`, \`hour\`, \`register_id\`, \`sales_count\`, \`total\`, \`tax_total\`, \`discount_total\`) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ${add(['sales_count', 'total', 'tax_total', 'discount_total'])};\n` +
-        `INSERT INTO \`summary_tenders\` (\`store_id\`, \`day\`, \`method\`, \`register_id\`, \`payment_count\`, \`amount\`) VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ${add(['payment_count', 'amount'])};\n` +
-        `INSERT INTO \`summary_cashiers\` (\`store_id\`, \`day\`, \`user_id\`, \`sales_count\`, \`total\`) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE ${add(['sales_count', 'total'])};\n` +
-        `INSERT INTO \`summary_products\` (\`store_id\`, \`day\`, \`product_id\`, \`quantity\`, \`total\`, \`tax_total\`) VALUES ${items.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} ON DUPLICATE KEY UPDATE ${add(productCounters)};\n` +
         'INSERT INTO `idempotency_keys` (`user_id`, `key`, `method`, `path`, `request_hash`, `status_code`, `response_body`, `claim_token`, `created_at`, `response_ref`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, @inserted_0);\n' +
         'COMMIT',
       [
@@ -114,10 +106,6 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
         number, hash, registerId,
         'sale_completed', target.storeId, target.userId, 'sale', JSON.stringify({ number, total, payment: 'cash' }), '127.0.0.1', at,
         ...items.flatMap((i) => [i.product.id, i.product.name, i.product.sku, 1, i.product.price, i.product.price, null, null, 0, 0, 0, i.product.taxClass, i.rate, i.tax, JSON.stringify([{ code: i.product.taxClass, name: 'Sales tax', ratePpm: i.rate, amount: i.tax }]), i.product.price, i.total, i.position, at, at]),
-        target.storeId, day, hour, registerId, 1, total, taxTotal, 0,
-        target.storeId, day, 'cash', registerId, 1, total,
-        target.storeId, day, target.userId, 1, total,
-        ...items.flatMap((i) => [target.storeId, day, i.product.id, 1, i.total, i.tax]),
         target.userId, randomUUID(), 'POST', '/api/sales', requestHash, 201, null, null, at,
       ]
     )

@@ -10,8 +10,8 @@ import { describeDatabase, migrate } from './_server.js'
 | products in 10 categories and 2,000,000 completed sales of 5 lines each (10,000,000 sale_items)
 | with their payments (two thirds cash with change, a third card), spread evenly over the last
 | 730 days up to now (`--lines`, `--days`). Rows go in with multi-row INSERTs straight into the
-| tables, a transaction per 20,000 sales; the summaries are then built from them by
-| `pos:summaries --rebuild`'s code. The last 24 hours' sales are one shift. Then it times, in
+| tables, a transaction per 20,000 sales; the summaries of the days that are over are then rolled
+| up from them, as a server does. The last 24 hours' sales are one shift. Then it times, in
 | this process, the Reports page's sales tables (by day and hour, tender, cashier, products and
 | categories):
 |   a day report:  yesterday (summaries) and today (today's lines)    budget < 100 ms
@@ -68,23 +68,23 @@ export default class PosBenchReports extends BaseCommand {
     this.logger.info(`database: ${await describeDatabase(this.app)}`)
     const seeded = await this.#seed()
     const store = await Store.findOrFail(seeded.storeId)
-    // The summaries, built from the seeded lines as `pos:summaries --rebuild` does (once: kept with the store)
-    if (!Number((await db.from('summary_sales').where('store_id', store.id).count('* as n').first()).n)) {
-      const { default: SummaryRebuild } = await import('#reports/summary_rebuild')
-      const summaries = new SummaryRebuild()
-      const span = (await summaries.span(store))!
-      const started = performance.now()
-      let done = 0
-      await summaries.rebuild(store, span.from, span.to, (day) => {
-        if (++done % 60 === 0) this.logger.info(`summaries rebuilt up to ${day} (${((performance.now() - started) / 1000).toFixed(0)} s)`)
-      })
+    // The summaries, rolled up from the seeded lines as a server would (once: kept with the store),
+    // and the days and months that ended since it was seeded (no server runs here)
+    const { rollUpDays } = await import('#reports/day_rollup')
+    const { rollUpProductMonths } = await import('#reports/month_rollup')
+    const started = performance.now()
+    let done = 0
+    const days = await rollUpDays(store, {
+      progress: (day) => {
+        if (++done % 60 === 0) this.logger.info(`summaries rolled up to ${day} (${((performance.now() - started) / 1000).toFixed(0)} s)`)
+      },
+    })
+    await rollUpProductMonths()
+    if (days > 1) {
       const config: any = db.manager.get(db.primaryConnectionName)?.config
       await db.rawQuery(config?.client === 'better-sqlite3' ? 'ANALYZE' : 'ANALYZE TABLE summary_sales, summary_tenders, summary_cashiers, summary_products, summary_product_months, summary_month_rollups')
-      this.logger.info(`summaries of ${done} days rebuilt from the lines in ${((performance.now() - started) / 1000).toFixed(0)} s`)
+      this.logger.info(`summaries of ${days} days rolled up from the lines in ${((performance.now() - started) / 1000).toFixed(0)} s`)
     }
-    // A kept store's months that ended since it was seeded, rolled up as a server would have (no server runs here)
-    const { rollUpProductMonths } = await import('#reports/month_rollup')
-    await rollUpProductMonths()
     const { default: User } = await import('#models/user')
     const manager = await User.findOrFail(seeded.userId)
     const actor = { user: manager, store }

@@ -49,6 +49,12 @@ export default class PosRestore extends BaseCommand {
       if ((await listTables(connection)).length) await dropAllTables(connection)
       const manifest = await restoreInto(this.file, connection, integrity.manifest!)
       const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
+      // A backup from before the summaries were kept for days that are over: its days over are
+      // marked rolled up (their rows were exact), as migration 0111 does
+      if (!manifest.schema.some((name) => name.includes('0111_summary_days_rolled'))) {
+        const { markRolledDays } = await import('#database/migrations/0111_summary_days_rolled')
+        await markRolledDays(db.connection())
+      }
       // A backup from before the reports' summaries, or before they were kept per register: build
       // them from the restored lines
       if (!manifest.schema.some((name) => name.includes('0105_summaries_by_register'))) {

@@ -4,12 +4,13 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 /*
 | node ace pos:summaries --rebuild [--from=yyyy-MM-dd --to=yyyy-MM-dd --store=<id>]
 | node ace pos:summaries --check   [--from --to --store]
-| The reports' daily summaries (app/sales/sale_summaries.ts keeps them with every sale, void and
-| refund). --rebuild writes the days again from the sale lines, payments and refunds (after a
-| bulk import, or a change of a store's time zone); --check compares them with the lines and exits
-| 1 on any difference, printing each. Days are the store's own; without --from/--to, every day
-| with sales, refunds or summaries. Rebuild days that are not being sold on: a sale committed on
-| a day while it is rebuilt may be counted twice or lost (--check tells).
+| The reports' daily summaries, kept for the store days rolled up (two hours after a day ends:
+| app/sales/summary_days.ts; a late write into such a day adds to them in its transaction).
+| --rebuild writes those days again from the sale lines, payments and refunds (after a bulk import),
+| each under the store marker's lock, and leaves the days not rolled up without rows (the reports
+| read their lines); --check compares the days rolled up with the lines and exits 1 on any
+| difference, printing each. Days are the store's own; without --from/--to, every day with sales,
+| refunds or summaries.
 */
 export default class PosSummaries extends BaseCommand {
   static commandName = 'pos:summaries'

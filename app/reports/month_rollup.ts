@@ -4,6 +4,7 @@ import Store from '#models/store'
 import { dbTimestamp } from '#platform/db_time'
 import { inTransaction } from '#platform/db_transaction'
 import { lastMonthOver, lockMarkers } from '#sales/product_months'
+import { summariesThrough } from '#sales/summary_days'
 
 /*
 | Rolling up the products' months (app/sales/product_months.ts says why and how writes meet it):
@@ -50,13 +51,17 @@ export async function unrollMonth(storeId: number, month: string) {
   })
 }
 
-/** Rolls up every month of every store that is over and not rolled up yet; answers how many */
+/** Rolls up every month of every store that is over, with all its days rolled up, and not rolled up yet; answers how many */
 export async function rollUpProductMonths(): Promise<number> {
   let done = 0
   for (const store of await Store.query().orderBy('id')) {
     const first = await db.from('summary_products').where('store_id', store.id).min('day as day').first()
-    if (!first?.day) continue
-    const last = lastMonthOver(store.timeZone)
+    const through = await summariesThrough(store.id)
+    if (!first?.day || !through) continue
+    const over = lastMonthOver(store.timeZone)
+    // The last month whose days are all rolled up (day_rollup.ts)
+    const covered = DateTime.fromISO(through, { zone: 'utc' }).plus({ days: 1 }).minus({ months: 1 }).toFormat('yyyy-MM')
+    const last = over < covered ? over : covered
     const rolledUp = await rolledUpMonths(store.id, String(first.day).slice(0, 7), last)
     for (const month of eachMonth(String(first.day), `${last}-01`)) {
       if (!rolledUp.has(month) && (await rollUpMonth(store.id, month))) done++

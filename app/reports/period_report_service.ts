@@ -4,11 +4,12 @@ import type Store from '#models/store'
 import ReportService, { type ProductRow } from '#reports/report_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { dbTimestamp } from '#platform/db_time'
+import { bucketDay, quarterColumns } from '#reports/summary_rebuild'
 
 /*
 | The owners' view: a month (by day) or a year (by month) against the one before it, its best and
 | worst products and categories with their margins, and the refunds beside the sales. Read like
-| the other reports: whole past days from the summaries, today from the lines. A period still
+| the other reports: days rolled up from the summaries, the others (today) from the lines. A period still
 | running is compared "to date": the same number of days of the period before.
 */
 
@@ -65,7 +66,7 @@ export default class PeriodReportService {
   async daily(store: Store, from: string, to: string): Promise<Map<string, Figures>> {
     const days = new Map<string, Figures>()
     for (let d = DateTime.fromISO(from, { zone: 'utc' }); d.toISODate()! <= to; d = d.plus({ days: 1 })) days.set(d.toISODate()!, zero())
-    const { summary, lines } = this.reports.split(store, from, to)
+    const { summary, lines } = await this.reports.split(store, from, to)
     const add = (day: string, row: any) => {
       const entry = days.get(day)
       if (!entry) return
@@ -87,12 +88,19 @@ export default class PeriodReportService {
       for (const row of rows) add(String(row.day), row)
     }
     if (lines) {
-      // From today on: every line there is today's
+      // Summed per UTC quarter hour, each placed on its store day (today, and any day not rolled up yet)
+      const client = db.connection()
       const { start, end } = this.sales.dayRange(store, lines.from, lines.to)
       const range: [string, string] = [dbTimestamp(start!), dbTimestamp(end!)]
-      const sold = await db.from('sales').where({ store_id: store.id, status: 'completed' }).whereBetween('completed_at', range).count('* as count').sum({ total: 'total', tax: 'tax_total', discounts: 'discount_total' }).first()
-      const back = await db.from('refunds').where('store_id', store.id).whereBetween('created_at', range).count('* as refunds').sum('total as refunded').first()
-      add(lines.from, { ...sold, ...back })
+      const sale = quarterColumns(client, 'completed_at')
+      const refund = quarterColumns(client, 'created_at')
+      const [sold, back] = await Promise.all([
+        client.from('sales').where({ store_id: store.id, status: 'completed' }).whereBetween('completed_at', range)
+          .select(client.raw(`${sale.hour} as h`), client.raw(`${sale.quarter} as q`)).count('* as count').sum({ total: 'total', tax: 'tax_total', discounts: 'discount_total' }).groupByRaw(`${sale.hour}, ${sale.quarter}`),
+        client.from('refunds').where('store_id', store.id).whereBetween('created_at', range)
+          .select(client.raw(`${refund.hour} as h`), client.raw(`${refund.quarter} as q`)).count('* as refunds').sum('total as refunded').groupByRaw(`${refund.hour}, ${refund.quarter}`),
+      ])
+      for (const row of [...sold, ...back] as any[]) add(bucketDay(String(row.h), n(row.q), store.timeZone), row)
     }
     return days
   }

@@ -6,14 +6,17 @@ import DashboardService from '#reports/dashboard_service'
 import { dbTimestamp } from '#platform/db_time'
 import { quarterColumns } from '#reports/summary_rebuild'
 import ProductFigures, { type SplitRange } from '#reports/product_figures'
+import { nextDay } from '#reports/day_rollup'
+import { summariesThrough } from '#sales/summary_days'
 
 /*
 | The managers' reports. Every figure comes from aggregate SQL; JavaScript only merges the
-| aggregates. Whole days before the store's today are read from the daily summaries (kept with
-| every sale, void and refund: app/sales/sale_summaries.ts), so a month or a year costs a few
-| thousand summary rows instead of every sale line; today, still being sold on, is read from the
-| lines. Times are stored in UTC: today's sales are summed per UTC quarter hour in SQL, and each
-| bucket is placed in the store's own hour with its time zone (half-hour offsets included).
+| aggregates. The days rolled up are read from the daily summaries (every day up to yesterday,
+| two hours after it ended: app/sales/summary_days.ts), so a month or a year costs a few thousand
+| summary rows instead of every sale line; today, still being sold on, and any day not rolled up
+| yet, is read from the lines. Times are stored in UTC: those days' sales are summed per UTC quarter
+| hour in SQL, and each bucket is placed in the store's own day and hour with its time zone
+| (half-hour offsets included).
 | `source: 'lines'` reads every day from the lines, as before the summaries (tests compare both).
 */
 
@@ -46,15 +49,10 @@ export default class ReportService {
     private source: ReportSource = 'summaries'
   ) {}
 
-  /** Days before the store's today come from the summaries, the rest from the lines */
-  split(store: Store, from: string, to: string, now: DateTime = DateTime.now()): SplitRange {
+  /** The days rolled up come from the summaries, the rest from the lines */
+  async split(store: Store, from: string, to: string): Promise<SplitRange> {
     if (this.source === 'lines') return { summary: null, lines: { from, to } }
-    const today = now.setZone(store.timeZone).toISODate()!
-    const yesterday = now.setZone(store.timeZone).minus({ days: 1 }).toISODate()!
-    return {
-      summary: from <= yesterday ? { from, to: to < yesterday ? to : yesterday } : null,
-      lines: to >= today ? { from: from > today ? from : today, to } : null,
-    }
+    return splitAt(from, to, await summariesThrough(store.id))
   }
 
   #utc(store: Store, range: { from: string; to: string }) {
@@ -64,7 +62,7 @@ export default class ReportService {
 
   /** Completed sales per store day (every day of the range, zeros included) and per hour of the day */
   async byDayAndHour(store: Store, from: string, to: string) {
-    const { summary, lines } = this.split(store, from, to)
+    const { summary, lines } = await this.split(store, from, to)
     const days = new Map<string, DayRow>()
     for (let d = DateTime.fromISO(from, { zone: store.timeZone }); d.toISODate()! <= to; d = d.plus({ days: 1 })) {
       days.set(d.toISODate()!, { day: d.toISODate()!, count: 0, total: 0, tax: 0, discounts: 0 })
@@ -111,7 +109,7 @@ export default class ReportService {
   }
 
   async byPaymentMethod(store: Store, from: string, to: string) {
-    const { summary, lines } = this.split(store, from, to)
+    const { summary, lines } = await this.split(store, from, to)
     const methods = new Map<string, { method: string; count: number; amount: number }>()
     const add = (rows: any[]) => {
       for (const r of rows) {
@@ -143,7 +141,7 @@ export default class ReportService {
   }
 
   async byCashier(store: Store, from: string, to: string) {
-    const { summary, lines } = this.split(store, from, to)
+    const { summary, lines } = await this.split(store, from, to)
     const cashiers = new Map<number, { userId: number; name: string; count: number; total: number }>()
     const add = (rows: any[]) => {
       for (const r of rows) {
@@ -185,7 +183,7 @@ export default class ReportService {
 
   /** Completed sales per register, and the refunds each register's drawer paid out */
   async byRegister(store: Store, from: string, to: string) {
-    const { summary, lines } = this.split(store, from, to)
+    const { summary, lines } = await this.split(store, from, to)
     const registers = new Map<number, { registerId: number; count: number; total: number; refunds: number }>()
     const add = (rows: any[]) => {
       for (const r of rows) {
@@ -215,10 +213,14 @@ export default class ReportService {
       .sort((a, b) => a.name.localeCompare(b.name) || a.registerId - b.registerId)
   }
 
-  /** Each store's totals over the same calendar days, each in its own time zone (queries per zone) */
+  /** Each store's totals over the same calendar days, each in its own time zone (queries per zone and days rolled up) */
   async byStore(stores: Store[], from: string, to: string) {
-    const byZone = new Map<string, Store[]>()
-    for (const store of stores) byZone.set(store.timeZone, [...(byZone.get(store.timeZone) ?? []), store])
+    const groups = new Map<string, { stores: Store[]; range: SplitRange }>()
+    for (const store of stores) {
+      const range = await this.split(store, from, to)
+      const key = `${store.timeZone} ${JSON.stringify(range)}`
+      groups.set(key, { stores: [...(groups.get(key)?.stores ?? []), store], range })
+    }
     const totals = new Map<number, { count: number; total: number }>()
     const add = (rows: any[]) => {
       for (const row of rows) {
@@ -228,9 +230,9 @@ export default class ReportService {
         totals.set(n(row.store_id), entry)
       }
     }
-    for (const group of byZone.values()) {
+    for (const { stores: group, range } of groups.values()) {
       const ids = group.map((s) => s.id)
-      const { summary, lines } = this.split(group[0], from, to)
+      const { summary, lines } = range
       if (summary) {
         add(await db.from('summary_sales').whereIn('store_id', ids).whereBetween('day', [summary.from, summary.to]).groupBy('store_id').select('store_id').sum({ count: 'sales_count', total: 'total' }))
       }
@@ -247,7 +249,7 @@ export default class ReportService {
    * and the same summed per category. One grouped query over the period's summaries and lines.
    */
   async products(store: Store, from: string, to: string) {
-    const rows = await new ProductFigures(this.sales).perProduct(store, this.split(store, from, to))
+    const rows = await new ProductFigures(this.sales).perProduct(store, await this.split(store, from, to))
     const all: ProductRow[] = rows.map((r: any) => {
       const quantity = n(r.quantity)
       const revenue = n(r.gross) - n(r.tax)
@@ -292,4 +294,11 @@ export default class ReportService {
     const products = await new DashboardService(this.sales).lowStock(store, 50)
     return products.map((p) => ({ productId: p.id, name: p.name, sku: p.sku, stock: p.stock }))
   }
+}
+
+/** The days up to `through` (the last one rolled up) from the summaries, the others from the lines */
+export function splitAt(from: string, to: string, through: string | null): SplitRange {
+  if (through === null || from > through) return { summary: null, lines: { from, to } }
+  if (to <= through) return { summary: { from, to }, lines: null }
+  return { summary: { from, to: through }, lines: { from: nextDay(through), to } }
 }

@@ -7,12 +7,15 @@ import { insertStatement, runStatements } from '#platform/sql_batch'
 import { inTransaction } from '#platform/db_transaction'
 import { eachMonth, PRODUCT_COUNTERS, rollUpMonth, unrollMonth, rolledUpMonths } from '#reports/month_rollup'
 import { monthIsOver } from '#sales/product_months'
+import { lastDayOver, lockDaysMarker, summariesThrough } from '#sales/summary_days'
 
 /*
-| The report summaries worked out again from the sale lines, payments and refunds of each store
-| day (`node ace pos:summaries --rebuild` writes them, `--check` compares them with what is
-| stored). A day at a time: its UTC range in the store's time zone, and the hours from UTC
-| quarter-hour buckets (every time zone's offset is a whole number of quarter hours).
+| The report summaries worked out from the sale lines, payments and refunds of each store day:
+| a day's roll-up writes them (day_rollup.ts), `node ace pos:summaries --rebuild` writes them again
+| and `--check` compares them with what is stored. Only days rolled up have summaries (up to the
+| store marker's day, app/sales/summary_days.ts); the reports read the other days' lines. A day at
+| a time: its UTC range in the store's time zone, and the hours from UTC quarter-hour buckets
+| (every time zone's offset is a whole number of quarter hours).
 */
 
 type Row = Record<string, number | string>
@@ -41,6 +44,11 @@ export function quarterColumns(client: QueryClientContract, column: string) {
 /** The store's local hour of a UTC quarter-hour bucket */
 export function bucketHour(hour: string, quarter: number, zone: string) {
   return DateTime.fromFormat(hour, 'yyyy-MM-dd HH', { zone: 'utc' }).plus({ minutes: quarter * 15 }).setZone(zone).hour
+}
+
+/** The store day ('yyyy-MM-dd') of a UTC quarter-hour bucket */
+export function bucketDay(hour: string, quarter: number, zone: string) {
+  return DateTime.fromFormat(hour, 'yyyy-MM-dd HH', { zone: 'utc' }).plus({ minutes: quarter * 15 }).setZone(zone).toISODate()!
 }
 
 export interface Difference {
@@ -143,26 +151,38 @@ export default class SummaryRebuild {
     return rows
   }
 
-  /** Writes the days' summaries again from the lines, a transaction per day; returns the days done */
+  /** Writes the day's summaries from its lines, in the caller's transaction (which holds the store's marker) */
+  async writeDay(trx: QueryClientContract, store: Store, day: string) {
+    const expected = await this.fromLines(store, day, trx)
+    for (const table of SUMMARY_TABLES) {
+      await trx.from(table.name).where({ store_id: store.id, day }).delete()
+      const rows = expected.get(table.name)!
+      for (let i = 0; i < rows.length; i += 500) {
+        await runStatements(trx, [insertStatement(table.name, rows.slice(i, i + 500).map((row) => ({ store_id: store.id, day, ...row })))])
+      }
+    }
+  }
+
+  /**
+   * Writes the days' summaries again from the lines, a transaction per day under the store's
+   * marker (a late write into the day waits); a day not rolled up yet is left without rows, as the
+   * reports read its lines. Returns the days done.
+   */
   async rebuild(store: Store, from: string, to: string, progress?: (day: string) => void) {
     let days = 0
     for (const day of eachDay(from, to)) {
       await inTransaction(async (trx) => {
-        const expected = await this.fromLines(store, day, trx)
-        for (const table of SUMMARY_TABLES) {
-          await trx.from(table.name).where({ store_id: store.id, day }).delete()
-          const rows = expected.get(table.name)!
-          for (let i = 0; i < rows.length; i += 500) {
-            await runStatements(trx, [insertStatement(table.name, rows.slice(i, i + 500).map((row) => ({ store_id: store.id, day, ...row })))])
-          }
-        }
+        const through = await lockDaysMarker(trx, store.id, 0)
+        if (through !== null && day <= through) await this.writeDay(trx, store, day)
+        else for (const table of SUMMARY_TABLES) await trx.from(table.name).where({ store_id: store.id, day }).delete()
       })
       days++
       progress?.(day)
     }
-    // The products' months that are over, summed from their days again; the others read their days
+    // The products' months that are over (and whose days all are), summed from their days again; the others read their days
+    const through = await summariesThrough(store.id)
     for (const month of eachMonth(from, to)) {
-      if (monthIsOver(month, store.timeZone)) await rollUpMonth(store.id, month, { again: true })
+      if (monthIsOver(month, store.timeZone) && through !== null && lastDayOf(month) <= through) await rollUpMonth(store.id, month, { again: true })
       else await unrollMonth(store.id, month)
     }
     return days
@@ -191,10 +211,12 @@ export default class SummaryRebuild {
     return differences
   }
 
-  /** Every difference between the stored summaries and the lines over the days */
+  /** Every difference between the stored summaries and the lines over the days rolled up (the others have none, and are not read) */
   async check(store: Store, from: string, to: string): Promise<Difference[]> {
     const differences: Difference[] = []
+    const through = await summariesThrough(store.id)
     for (const day of eachDay(from, to)) {
+      if (through === null || day > through) break
       const [expected, stored] = await Promise.all([this.fromLines(store, day), this.stored(store, day)])
       for (const table of SUMMARY_TABLES) {
         const want = new Map(expected.get(table.name)!.map((row) => [keyOf(row, table.keys), row]))
@@ -227,7 +249,18 @@ function isZero(table: SummaryTable, row: Row) {
   return table.counters.every((c) => row[c] === 0)
 }
 
-/** Every day of the store's summaries written again (after its time zone changed) */
+/** Every day of the store's summaries written again in its new time zone */
+export async function rebuildForNewZone(store: Store) {
+  // A day rolled up in the old zone may not be over yet in the new one (a zone further west)
+  await inTransaction(async (trx) => {
+    const through = await lockDaysMarker(trx, store.id, 0)
+    const last = lastDayOver(store.timeZone)
+    if (through !== null && through > last) await trx.from('summary_days_rolled').where('store_id', store.id).update({ through_day: last })
+  })
+  await rebuildAllSummaries(store)
+}
+
+/** Every day of the store's summaries written again (a restored backup's, from its lines) */
 export async function rebuildAllSummaries(store: Store) {
   const summaries = new SummaryRebuild()
   const span = await summaries.span(store)
@@ -235,6 +268,11 @@ export async function rebuildAllSummaries(store: Store) {
 }
 
 export { eachMonth }
+
+/** The last day of a month ('yyyy-MM') */
+export function lastDayOf(month: string) {
+  return DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' }).endOf('month').toISODate()!
+}
 
 export function* eachDay(from: string, to: string) {
   for (let d = DateTime.fromISO(from, { zone: 'utc' }); d.toISODate()! <= to; d = d.plus({ days: 1 })) yield d.toISODate()!

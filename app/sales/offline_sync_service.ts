@@ -237,8 +237,8 @@ export default class OfflineSyncService {
         ...(audits.length ? [auditStatement(...audits)] : []),
         ...chunkedInsert('offline_reviews', reviews),
         // Last, the report summaries of the days the sales were made (their own completed_at,
-        // however late they sync): rows every till of the store writes, locked only from here to the
-        // COMMIT (the marker of a month that is over is locked while this batch is built)
+        // however late they sync), for days already rolled up: the store's marker, and a month's
+        // that is over, are locked while this batch is built (app/sales/summary_days.ts)
         ...(recorded.length
           ? await saleSummaryStatements(
               trx,

@@ -3,15 +3,18 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Statement } from '#platform/sql_batch'
 import { addToStatement } from '#platform/sql_upsert'
 import { lockRolledUpMonths } from '#sales/product_months'
+import { lockRolledUpDays } from '#sales/summary_days'
 
 /*
 | The report summaries (database/migrations/0100_create_report_summaries.ts) that a completed
-| sale, a void and a refund move, as statements for the writer's own transaction: the sale's batch
-| carries them in its round trip. A sale lands on the store's day and hour of its completed_at
-| (an offline sale synced later on its own day); a void takes the sale off that same day; a
-| refund counts on the day it is made. Products are also kept by month, for months that are over
+| sale, a void and a refund move, as statements for the writer's own transaction. Summaries are
+| kept for days that are over and rolled up (summary_days.ts): a write into today, as every sale
+| made now, moves none, and costs nothing here. A write into a rolled-up day (an offline sale synced
+| late, a void of an old sale) adds to that day's rows in its own transaction. A sale lands on the
+| store's day and hour of its completed_at; a void takes the sale off that same day; a refund counts
+| on the day it is made. Products are also kept by month, for months that are over
 | (product_months.ts). Rows are always written in one order (sales, tenders, cashiers, products by
-| id), so two tills moving the same rows queue instead of deadlocking.
+| id), so two writers moving the same rows queue instead of deadlocking.
 */
 
 export interface SaleFigures {
@@ -74,10 +77,15 @@ export function storeDayHour(at: DateTime, timeZone: string) {
 }
 
 /**
- * What completed sales add to the summaries (sign 1), or voids take off them (sign -1). Several
- * sales (an offline till's batch) are added up per row first: one row per key, one statement per table.
+ * What completed sales add to the summaries (sign 1), or voids take off them (sign -1): nothing
+ * unless their day is rolled up. Several sales (an offline till's batch, all of one store) are
+ * added up per row first: one row per key, one statement per table.
  */
 export async function saleSummaryStatements(trx: TransactionClientContract, timeZone: string, sales: SaleFigures | SaleFigures[], sign: 1 | -1): Promise<Statement[]> {
+  const placed = (Array.isArray(sales) ? sales : [sales]).map((sale) => ({ sale, ...storeDayHour(sale.completedAt, timeZone) }))
+  if (!placed.length) return []
+  const rolledUp = await lockRolledUpDays(trx, placed[0].sale.storeId, timeZone, placed.map((p) => p.day))
+  if (!rolledUp.size) return []
   const dialect = trx.dialect.name
   const hours = new Map<string, Record<string, any>>()
   const tenders = new Map<string, Record<string, any>>()
@@ -88,8 +96,8 @@ export async function saleSummaryStatements(trx: TransactionClientContract, time
     for (const [column, value] of Object.entries(counters)) row[column] += sign * value
     rows.set(key, row)
   }
-  for (const sale of Array.isArray(sales) ? sales : [sales]) {
-    const { day, hour } = storeDayHour(sale.completedAt, timeZone)
+  for (const { sale, day, hour } of placed) {
+    if (!rolledUp.has(day)) continue
     const at = { store_id: sale.storeId, day }
     const registerId = sale.registerId
     add(hours, `${sale.storeId} ${day} ${hour} ${registerId}`, { ...at, hour, register_id: registerId }, { sales_count: 1, total: sale.total, tax_total: sale.taxTotal, discount_total: sale.discountTotal })
@@ -109,8 +117,9 @@ export async function saleSummaryStatements(trx: TransactionClientContract, time
 
 /** What a refund (with or without a receipt, or an exchange's return) adds on its own day */
 export async function refundSummaryStatements(trx: TransactionClientContract, timeZone: string, refund: RefundFigures): Promise<Statement[]> {
-  const dialect = trx.dialect.name
   const { day, hour } = storeDayHour(refund.createdAt, timeZone)
+  if (!(await lockRolledUpDays(trx, refund.storeId, timeZone, [day])).size) return []
+  const dialect = trx.dialect.name
   const at = { store_id: refund.storeId, day }
   const products = new Map<number, { quantity: number; amount: number; tax: number }>()
   for (const line of refund.lines) {

@@ -4,6 +4,7 @@ import hash from '@adonisjs/core/services/hash'
 import Store from '#models/store'
 import User, { type Role } from '#models/user'
 import CheckoutService from '#sales/checkout_service'
+import { rollUpDays } from '#reports/day_rollup'
 import { searchWords } from '#catalog/catalog_service'
 import { ean13 } from '#core/barcode'
 import { DomainError } from '#exceptions/domain_error'
@@ -165,7 +166,7 @@ export default class DemoStoreService {
       await trx.from('stock_transfer_lines').whereIn('transfer_id', transfers).delete()
       await trx.from('stock_transfers').whereIn('from_store_id', storeIds).orWhereIn('to_store_id', storeIds).delete()
       await trx.from('audit_logs').whereIn('store_id', storeIds).delete()
-      for (const table of ['summary_sales', 'summary_tenders', 'summary_cashiers', 'summary_products', 'summary_product_months', 'summary_month_rollups']) await trx.from(table).whereIn('store_id', storeIds).delete()
+      for (const table of ['summary_sales', 'summary_tenders', 'summary_cashiers', 'summary_products', 'summary_product_months', 'summary_month_rollups', 'summary_days_rolled']) await trx.from(table).whereIn('store_id', storeIds).delete()
       await trx.from('stock_movements').whereIn('store_id', storeIds).delete()
       await trx.from('payments').whereIn('store_id', storeIds).delete()
       await trx.from('sale_items').whereIn('sale_id', saleIds).delete()
@@ -347,6 +348,8 @@ export default class DemoStoreService {
 
       const lowStock = [...stockLeft.values()].filter((s) => s <= 3).length
       Settings.now = realNow
+      // The reports' summaries of the demo's past days, as a server's housekeeping would roll them up
+      await rollUpDays(store)
       // Register 1 is open for today with a $150 float, so the demo till sells at once; Register 2
       // shows a cashier how a register is opened
       await new ShiftService().open({ user: users.manager, store, ip: '127.0.0.1' }, registers[0].id, { amount: 15_000 })

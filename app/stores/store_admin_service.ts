@@ -1,4 +1,4 @@
-import { rebuildAllSummaries } from '#reports/summary_rebuild'
+import { rebuildForNewZone } from '#reports/summary_rebuild'
 import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
 import Register from '#models/register'
@@ -73,7 +73,7 @@ export default class StoreAdminService {
       return store
     })
     // The report summaries are kept by the store's days: a new time zone moves the days' edges
-    if (updated.timeZone !== zoneBefore) await rebuildAllSummaries(updated)
+    if (updated.timeZone !== zoneBefore) await rebuildForNewZone(updated)
     return updated
   }
 

@@ -9,7 +9,7 @@ import { createProduct } from '#tests/fixtures'
 import { runBackup } from '#backups/backup_service'
 import Register from '#models/register'
 import { pluginPlan, RestoreError, verifyBackup } from '#backups/backup_restore'
-import { ace, addRows, rewriteBackup, scratchTarget, sellingStore } from './helpers.js'
+import { ace, addRows, rewriteBackup, rollUpToday, scratchTarget, sellingStore } from './helpers.js'
 
 /*
 | A backup file is not trusted (its sha256 is a checksum anyone can recompute): the plugin
@@ -129,6 +129,7 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
 
   test('a verify leaves the live database\'s report summaries as they are', async ({ assert }) => {
     const fixture = await sellingStore()
+    await rollUpToday(fixture.store)
     const row = await db.from('summary_sales').where('store_id', fixture.store.id).orderBy(['day', 'hour', 'register_id']).first()
     assert.isNotNull(row, 'the sales made a summary row')
     const key = { store_id: fixture.store.id, day: row.day, hour: row.hour, register_id: row.register_id }
@@ -152,6 +153,7 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
     const second = await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })
     const product = await createProduct(fixture, { stock: 5 })
     await sellFor(fixture, [{ product, quantity: 1 }], second.id)
+    await rollUpToday(fixture.store)
     const { path } = await runBackup({ to: join(dir, 'migration.jsonl.gz') })
     const { default: BySummaries } = await import('#database/migrations/0105_summaries_by_register')
     // Another database of the run's engine (restored by the command, which knows the test plugins)

@@ -11,7 +11,7 @@ import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
 import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
 import { scheduleBackups } from '#backups/backup_schedule'
-import { ace, addRows, editRow, joinEveryStore, lastLine, rewriteBackup, scratchTarget, sellingStore } from './helpers.js'
+import { ace, addRows, editRow, joinEveryStore, lastLine, rewriteBackup, rollUpToday, scratchTarget, sellingStore } from './helpers.js'
 
 /*
 | pos:backup while four API clients sell, pos:restore into an empty database, pos:backup-verify
@@ -189,6 +189,7 @@ test.group('Backups', (group) => {
     const second = await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })
     const product = await createProduct(fixture, { stock: 5 })
     await new CheckoutService().createSale({ user: fixture.users.cashier, store: fixture.store }, second.id, { lines: [{ productId: product.id, quantity: 1 }], payment: { method: 'cash' } })
+    await rollUpToday(fixture.store)
     const { path } = await runBackup({ to: join(dir, 'by-register.jsonl.gz') })
     // As that version wrote it: no migration 0105 in its schema, and the two tables' rows of a
     // store's day and hour (or tender) added up over its registers
@@ -241,6 +242,7 @@ test.group('Backups', (group) => {
 
   test('a backup from before the products\' months were kept only for months that are over restores without this month\'s rows', async ({ assert }) => {
     const fixture = await sellingStore()
+    await rollUpToday(fixture.store)
     const { path } = await runBackup({ to: join(dir, 'months.jsonl.gz') })
     // As that version wrote it: no migration 0110 nor its table, and month rows for this month too
     const old = join(dir, 'before-months.jsonl.gz')

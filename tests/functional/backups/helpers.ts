@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import { spawn } from 'node:child_process'
 import { createHash, randomUUID } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -141,6 +142,12 @@ export function addRows(lines: any[], manifest: any, table: string, rows: Record
 }
 
 /** A store with two sales through the checkout, so its chain and ledger have something in them */
+/** The store's days rolled up through today, as on the day after: a backup then carries its summary rows */
+export async function rollUpToday(store: TestStore['store']) {
+  const { rollUpDays } = await import('#reports/day_rollup')
+  await rollUpDays(store, { now: DateTime.now().setZone(store.timeZone).plus({ days: 1 }).startOf('day').plus({ hours: 2 }) })
+}
+
 export async function sellingStore(): Promise<TestStore> {
   const { sellFor } = await import('#tests/functional/backoffice/helpers')
   const fixture = await createStore()

@@ -4,20 +4,21 @@ import { DateTime } from 'luxon'
 import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
 import ReportService from '#reports/report_service'
 import SummaryRebuild from '#reports/summary_rebuild'
-import { rollUpMonth, rollUpProductMonths } from '#reports/month_rollup'
+import { rollUpMonth } from '#reports/month_rollup'
+import { rollUpDays, rollUpSummaries } from '#reports/day_rollup'
 import { lastMonthOver, lockMarkers, lockRolledUpMonths, monthIsOpen, monthIsOver } from '#sales/product_months'
 import { markKeptMonths } from '#database/migrations/0110_product_month_rollups'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { inTransaction } from '#platform/db_transaction'
 import { runStatements } from '#platform/sql_batch'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { TestDevice } from '../offline/device.js'
+import { heldOpen } from './held_open.js'
 
 /*
 | The products' month rows are kept for months that are over (app/sales/product_months.ts): a sale
-| made now writes none, a month is rolled up from its days a day after it ends, a late write into an
-| old month adds to its rows once it is rolled up, and the reports read the same as from the lines
-| at every step. Each test runs on the suite's database (SQLite or MariaDB).
+| made now writes none, a month is rolled up from its days (themselves rolled up from the lines) a
+| day after it ends, a late write into an old month adds to its rows once it is rolled up, and the
+| reports read the same as from the lines at every step. Each test runs on the suite's database (SQLite or MariaDB).
 */
 
 const monthRows = (storeId: number, month?: string) => countRows('summary_product_months', month ? { store_id: storeId, month } : { store_id: storeId })
@@ -27,30 +28,11 @@ async function lateSale() {
   const fixture = await createStore()
   const { store } = fixture
   const tea = await createProduct(fixture, { price: 450, stock: 500 })
+  // Its days are rolled up (none sold yet): a write into them moves their summaries
+  await rollUpDays(store)
   const at = DateTime.now().setZone(store.timeZone).minus({ months: 2 }).set({ day: 3, hour: 12 })
   const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt: at.toUTC(), total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
   return { store, tea, month: at.toFormat('yyyy-MM'), figures }
-}
-
-/** A transaction that has done `first` and holds its locks until finish(), then does `last` and commits */
-async function heldOpen(first: (trx: TransactionClientContract) => Promise<unknown>, last?: (trx: TransactionClientContract) => Promise<unknown>) {
-  let release!: () => void
-  const held = new Promise<void>((resolve) => (release = resolve))
-  let started!: () => void
-  const begun = new Promise<void>((resolve) => (started = resolve))
-  const done = inTransaction(async (trx) => {
-    await first(trx)
-    started()
-    await held
-    await last?.(trx)
-  })
-  await begun
-  return {
-    finish: () => {
-      release()
-      return done
-    },
-  }
 }
 
 test.group('Reports: the products’ months', () => {
@@ -78,15 +60,16 @@ test.group('Reports: the products’ months', () => {
     const twoBack = now.minus({ months: 2 }).startOf('month')
     const month = (at: DateTime) => at.toFormat('yyyy-MM')
 
-    // Offline sales of two and three months ago, synced now: day rows, no month rows yet
+    // Offline sales of two and three months ago, synced now, before any roll-up: no rows yet, the
+    // reports read their lines
     const device = new TestDevice(fixture)
     ;(await device.takeLease(client)).assertStatus(200)
     await device.sell([{ product: tea, quantity: 2 }, { product: cake, quantity: 1 }], { at: threeBack.set({ day: 10, hour: 12 }) })
     await device.sell([{ product: tea, quantity: 5 }], { at: twoBack.set({ day: 12, hour: 9 }) })
     await device.syncAll(client, assert)
     assert.equal(await monthRows(store.id), 0)
-    const markers = await db.from('summary_month_rollups').where('store_id', store.id).orderBy('month').select('month', 'rolled_up_at', 'late_writes')
-    assert.deepEqual(markers.map((m) => [m.month, m.rolled_up_at, Number(m.late_writes)]), [[month(threeBack), null, 1], [month(twoBack), null, 1]])
+    assert.equal(await countRows('summary_products', { store_id: store.id }), 0)
+    assert.equal(await countRows('summary_month_rollups', { store_id: store.id }), 0, 'no month is locked for days not rolled up')
 
     const fromSummaries = new ReportService()
     const fromLines = new ReportService(undefined, 'lines')
@@ -99,9 +82,9 @@ test.group('Reports: the products’ months', () => {
     }
     await sameAsLines('before the roll-up')
 
-    // Rolled up: every month from the first summary day to the last month over, once
-    const rolled = await rollUpProductMonths()
-    assert.isAtLeast(rolled, 2)
+    // Rolled up: the days, then every month from the first summary day to the last month over, once
+    const rolled = await rollUpSummaries()
+    assert.isAtLeast(rolled.months, 2)
     assert.equal(await monthRows(store.id, month(threeBack)), 2)
     assert.equal(await monthRows(store.id, month(twoBack)), 1)
     assert.equal(await monthRows(store.id, month(now)), 0)
@@ -134,7 +117,9 @@ test.group('Reports: the products’ months', () => {
     assert.equal(await monthRows(store.id, month(now)), 0)
     await sameAsLines('after a void and a sale now')
     const late = await db.from('summary_month_rollups').where({ store_id: store.id, month: month(threeBack) }).first()
-    assert.equal(Number(late.late_writes), 2, 'the sync and the void')
+    assert.equal(Number(late.late_writes), 1, 'the void')
+    const days = await db.from('summary_days_rolled').where('store_id', store.id).first()
+    assert.equal(Number(days.late_writes), 3, 'the first sync, the late one and the void; not the sale made now')
 
     // A rebuild sums the rolled-up months again and leaves the open one to its days
     const span = (await new SummaryRebuild().span(store))!

@@ -1,0 +1,136 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { DateTime } from 'luxon'
+import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
+import { rollUpDays } from '#reports/day_rollup'
+import { dayIsOpen, lastDayOver, lockDaysMarker, lockRolledUpDays, summariesThrough } from '#sales/summary_days'
+import { markRolledDays } from '#database/migrations/0111_summary_days_rolled'
+import { saleSummaryStatements } from '#sales/sale_summaries'
+import { rebuildForNewZone } from '#reports/summary_rebuild'
+import { inTransaction } from '#platform/db_transaction'
+import { runStatements } from '#platform/sql_batch'
+import { heldOpen } from './held_open.js'
+
+/*
+| The daily summaries are kept for days that are over (app/sales/summary_days.ts): a sale made now
+| writes none, a day is rolled up from its lines two hours after it ends, and a late write into a
+| rolled-up day meets that roll-up on the store marker's row lock. Each test runs on the suite's
+| database (SQLite or MariaDB).
+*/
+
+const markerOf = (storeId: number) => db.from('summary_days_rolled').where('store_id', storeId).first()
+
+/** A store whose days are rolled up through `through`, and a late sale's figures on `day` */
+async function storeWithLateSale(through: string, day: string) {
+  const fixture = await createStore()
+  const { store } = fixture
+  const tea = await createProduct(fixture, { price: 450, stock: 500 })
+  await db.table('summary_days_rolled').insert({ store_id: store.id, through_day: through, late_writes: 0 })
+  const completedAt = DateTime.fromISO(`${day}T12:00:00`, { zone: store.timeZone }).toUTC()
+  const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt, total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
+  return { store, tea, figures }
+}
+
+test.group('Reports: the days rolled up', () => {
+  test('when a day is open to writes, and when it may be rolled up, in the store’s time zone', ({ assert }) => {
+    const zone = 'America/New_York' // December 5th starts at 05:00 UTC
+    assert.isTrue(dayIsOpen('2026-12-04', zone, DateTime.fromISO('2026-12-05T05:59:00Z').toMillis()))
+    assert.isFalse(dayIsOpen('2026-12-04', zone, DateTime.fromISO('2026-12-05T06:00:00Z').toMillis()))
+    assert.equal(lastDayOver(zone, DateTime.fromISO('2026-12-05T06:59:00Z')), '2026-12-03')
+    assert.equal(lastDayOver(zone, DateTime.fromISO('2026-12-05T07:00:00Z')), '2026-12-04')
+    assert.equal(lastDayOver(zone, DateTime.fromISO('2026-12-05T23:00:00Z')), '2026-12-04')
+    // UTC+14: December 5th ends there at 10:00 UTC; the day after a change to summer time has 23 hours
+    assert.equal(lastDayOver('Pacific/Kiritimati', DateTime.fromISO('2026-12-05T11:59:00Z')), '2026-12-04')
+    assert.equal(lastDayOver('Pacific/Kiritimati', DateTime.fromISO('2026-12-05T12:00:00Z')), '2026-12-05')
+    assert.equal(lastDayOver('Europe/Berlin', DateTime.fromISO('2026-03-30T00:00:00Z')), '2026-03-29')
+    assert.equal(lastDayOver('Europe/Berlin', DateTime.fromISO('2026-03-29T23:59:00Z')), '2026-03-28')
+  })
+
+  test('a sale made now writes no summary row and takes no lock; a store that never sold is rolled up at once', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const { store } = fixture
+    const tea = await createProduct(fixture, { price: 450, stock: 50 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const sold = await client.post('/api/sales').bearerToken(token).header('idempotency-key', crypto.randomUUID()).json({ items: [{ product_id: tea.id, quantity: 2 }], payment_method: 'cash', register_id: fixture.register.id })
+    sold.assertStatus(201)
+    for (const table of ['summary_sales', 'summary_tenders', 'summary_cashiers', 'summary_products', 'summary_days_rolled']) assert.equal(await countRows(table, { store_id: store.id }), 0, table)
+
+    const empty = (await createStore()).store
+    assert.equal(await rollUpDays(empty), 0)
+    assert.equal(await summariesThrough(empty.id), lastDayOver(empty.timeZone))
+    assert.equal(await rollUpDays(empty), 0, 'a second roll-up finds nothing to do')
+  })
+
+  test('a late write into a rolled-up day adds to its summaries; into one not rolled up, it takes the lock and adds nothing', async ({ assert }) => {
+    const today = DateTime.now().setZone('UTC')
+    const [rolled, notYet] = [today.minus({ days: 6 }).toISODate()!, today.minus({ days: 3 }).toISODate()!]
+    const { store, figures } = await storeWithLateSale(today.minus({ days: 5 }).toISODate()!, rolled)
+    await inTransaction(async (trx) => runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1)))
+    const row = await db.from('summary_sales').where({ store_id: store.id, day: rolled }).first()
+    assert.equal(Number(row.sales_count), 1)
+    await inTransaction(async (trx) => runStatements(trx, await saleSummaryStatements(trx, store.timeZone, { ...figures, completedAt: DateTime.fromISO(`${notYet}T12:00:00`, { zone: store.timeZone }).toUTC() }, 1)))
+    assert.equal(await countRows('summary_sales', { store_id: store.id, day: notYet }), 0)
+    assert.equal(Number((await markerOf(store.id)).late_writes), 2)
+  })
+
+  test('a late write waits for a roll-up holding the store’s marker, then adds to the day it rolled up', async ({ assert }) => {
+    const today = DateTime.now().setZone('UTC')
+    const day = today.minus({ days: 4 }).toISODate()!
+    const { store, tea, figures } = await storeWithLateSale(today.minus({ days: 5 }).toISODate()!, day)
+    // A roll-up's transaction, held open with the marker locked (the day has no lines: no rows to sum)
+    const rolling = await heldOpen(
+      (trx) => lockDaysMarker(trx, store.id, 0),
+      (trx) => trx.from('summary_days_rolled').where('store_id', store.id).update({ through_day: day })
+    )
+    let written = false
+    const writing = inTransaction(async (trx) => runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1))).then(() => (written = true))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.isFalse(written, 'the write waits for the roll-up holding the marker')
+    await rolling.finish()
+    await writing
+    const row = await db.from('summary_products').where({ store_id: store.id, day, product_id: tea.id }).first()
+    assert.equal(Number(row?.quantity), 2, 'the write saw the day rolled up and added to its rows')
+  })
+
+  test('a roll-up waits for a late write that holds the store’s marker', async ({ assert }) => {
+    const today = DateTime.now().setZone('UTC')
+    const { store, figures } = await storeWithLateSale(today.minus({ days: 5 }).toISODate()!, today.minus({ days: 3 }).toISODate()!)
+    const writing = await heldOpen(async (trx) => runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1)))
+    let rolled = false
+    const rolling = rollUpDays(store).then(() => (rolled = true))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.isFalse(rolled, 'the roll-up waits for the write holding the marker')
+    await writing.finish()
+    await rolling
+    assert.equal(await summariesThrough(store.id), lastDayOver(store.timeZone))
+  })
+
+  test('a write into a day an hour after it ended takes the marker; one within the hour does not', async ({ assert }) => {
+    const { store } = await createStore()
+    const day = DateTime.now().setZone(store.timeZone).minus({ days: 2 }).toISODate()!
+    const end = DateTime.fromISO(day, { zone: store.timeZone }).plus({ days: 1 })
+    await inTransaction((trx) => lockRolledUpDays(trx, store.id, store.timeZone, [day], end.plus({ minutes: 59 }).toMillis()))
+    assert.equal(await countRows('summary_days_rolled', { store_id: store.id }), 0, 'within the hour: no lock, no marker')
+    await inTransaction((trx) => lockRolledUpDays(trx, store.id, store.timeZone, [day], end.plus({ minutes: 60 }).toMillis()))
+    assert.equal(await countRows('summary_days_rolled', { store_id: store.id }), 1, 'an hour after: the marker is made and locked')
+  })
+
+  test('migration 0111 marks each store’s days over as rolled up, and keeps a marker that exists', async ({ assert }) => {
+    const { store } = await createStore()
+    const other = (await createStore()).store
+    await db.table('summary_days_rolled').insert({ store_id: other.id, through_day: '2020-01-01', late_writes: 7 })
+    await markRolledDays(db.connection())
+    assert.equal(await summariesThrough(store.id), lastDayOver(store.timeZone))
+    assert.equal(await summariesThrough(other.id), '2020-01-01')
+  })
+
+  test('a time zone moved west takes back a day rolled up that is not over in the new zone', async ({ assert }) => {
+    const fixture = await createStore()
+    const { store } = fixture
+    await db.table('summary_days_rolled').insert({ store_id: store.id, through_day: DateTime.now().toISODate()!, late_writes: 0 })
+    store.timeZone = 'Pacific/Pago_Pago'
+    await store.save()
+    await rebuildForNewZone(store)
+    assert.equal(await summariesThrough(store.id), lastDayOver('Pacific/Pago_Pago'))
+  })
+})
