@@ -36,6 +36,7 @@ export default class PosSummaries extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const { default: Store } = await import('#models/store')
     const { default: SummaryRebuild } = await import('#reports/summary_rebuild')
+    const { summariesThrough } = await import('#sales/summary_days')
     try {
       if (!this.rebuild && !this.check) {
         this.logger.error('Say --rebuild or --check')
@@ -70,7 +71,9 @@ export default class PosSummaries extends BaseCommand {
         if (this.rebuild) {
           const started = performance.now()
           const days = await summaries.rebuild(store, from, to)
-          this.logger.success(`store ${store.id} (${store.name}): ${days} day(s) rebuilt, ${from} to ${to}, in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+          const through = await summariesThrough(store.id)
+          const upTo = through === null || through < from ? 'none rolled up yet' : `written from the lines up to ${through < to ? through : to}, the day the store is rolled up to`
+          this.logger.success(`store ${store.id} (${store.name}): ${days} day(s) from ${from} to ${to} done (${upTo}) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
         }
         if (this.check) {
           const found = await summaries.check(store, from, to)
@@ -78,7 +81,10 @@ export default class PosSummaries extends BaseCommand {
             this.logger.error(`store ${store.id} ${d.table} ${d.day} ${d.key}: summary ${JSON.stringify(d.stored)}, lines ${JSON.stringify(d.lines)}`)
           }
           differences += found.length
-          if (!found.length) this.logger.success(`store ${store.id} (${store.name}): summaries equal the lines, ${from} to ${to}`)
+          const through = await summariesThrough(store.id)
+          if (found.length) continue
+          if (through === null || through < from) this.logger.info(`store ${store.id} (${store.name}): no day from ${from} to ${to} is rolled up yet: the reports read their lines`)
+          else this.logger.success(`store ${store.id} (${store.name}): summaries equal the lines, ${from} to ${through < to ? through : to} (the days rolled up)`)
         }
       }
       if (differences) {

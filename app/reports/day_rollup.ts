@@ -1,9 +1,11 @@
 import type { DateTime } from 'luxon'
+import logger from '@adonisjs/core/services/logger'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Store from '#models/store'
 import { inTransaction } from '#platform/db_transaction'
-import SummaryRebuild, { eachDay } from '#reports/summary_rebuild'
+import SummaryRebuild, { rebuildAllSummaries } from '#reports/summary_rebuild'
 import { rollUpProductMonths } from '#reports/month_rollup'
-import { lastDayOver, lockDaysMarker, summariesThrough } from '#sales/summary_days'
+import { lastDayOver, lockDaysMarker } from '#sales/summary_days'
 
 /*
 | Rolling up the store days (app/sales/summary_days.ts says why and how writes meet it): two hours
@@ -14,42 +16,64 @@ import { lastDayOver, lockDaysMarker, summariesThrough } from '#sales/summary_da
 */
 
 /**
- * Rolls up the store's days that are over and not rolled up yet, a transaction per day, oldest
- * first; answers how many were summed. A store that has sold nothing yet is marked rolled up to the
- * last day over at once.
+ * Rolls up the store's days that are over and not rolled up yet, oldest first, a transaction per
+ * day; answers how many were summed. `now` (tests, benchmarks) stands for the machine's clock.
  */
 export async function rollUpDays(store: Store, options: { now?: DateTime; progress?: (day: string) => void } = {}): Promise<number> {
-  const last = lastDayOver(store.timeZone, options.now)
-  const through = await summariesThrough(store.id)
-  if (through !== null && through >= last) return 0
   const summaries = new SummaryRebuild()
-  const first = through !== null ? nextDay(through) : (await summaries.span(store))?.from
   let done = 0
-  if (!first || first > last) {
-    await inTransaction(async (trx) => {
-      const now = await lockDaysMarker(trx, store.id, 0)
-      if (now === null || now < last) await trx.from('summary_days_rolled').where('store_id', store.id).update({ through_day: last })
-    })
-    return done
-  }
-  for (const day of eachDay(first, last)) {
-    const rolled = await inTransaction(async (trx) => {
-      const now = await lockDaysMarker(trx, store.id, 0)
-      if (now !== null && now >= day) return false
-      await summaries.writeDay(trx, store, day)
-      await trx.from('summary_days_rolled').where('store_id', store.id).update({ through_day: day })
-      return true
-    })
-    if (rolled) done++
+  for (;;) {
+    const day = await inTransaction((trx) => rollUpNextDay(trx, summaries, store.id, options.now))
+    if (day === null) return done
+    done++
     options.progress?.(day)
   }
-  return done
 }
 
-/** Rolls up every store's days that are over, then the products' months that are over */
+/**
+ * The store's next day rolled up, or null when none is over. Everything is decided under the
+ * marker's lock, from what is committed then (a late write into a past day waits for it, or has
+ * committed): the next day (the one after the marker's, or the store's first day with a sale or a
+ * refund), and the store's time zone as it is now. A store that has sold nothing is marked rolled
+ * up to the last day over at once; a marker ahead of that day (the zone changed to one further
+ * west) is taken back to it.
+ */
+async function rollUpNextDay(trx: TransactionClientContract, summaries: SummaryRebuild, storeId: number, now?: DateTime): Promise<string | null> {
+  const through = await lockDaysMarker(trx, storeId, 0)
+  const zone = (await trx.from('stores').where('id', storeId).select('time_zone').first())?.time_zone
+  if (!zone) return null
+  const store = { id: storeId, timeZone: String(zone) } as Store
+  const last = lastDayOver(store.timeZone, now)
+  const mark = (day: string) => trx.from('summary_days_rolled').where('store_id', storeId).update({ through_day: day })
+  const next = through !== null ? nextDay(through) : ((await summaries.span(store, trx))?.from ?? null)
+  if (next === null || next > last) {
+    if (through !== last) await mark(last)
+    return null
+  }
+  await summaries.writeDay(trx, store, next)
+  await mark(next)
+  return next
+}
+
+/**
+ * Every day of the store's summaries written again after its time zone changed (its days' edges
+ * moved): first a day rolled up that is not over in the new zone (one further west) is taken back
+ */
+export async function rebuildForNewZone(store: Store) {
+  await rollUpDays(store)
+  await rebuildAllSummaries(store)
+}
+
+/** Rolls up every store's days that are over, then the products' months that are over (a store that fails is logged and skipped) */
 export async function rollUpSummaries(): Promise<{ days: number; months: number }> {
   let days = 0
-  for (const store of await Store.query().orderBy('id')) days += await rollUpDays(store)
+  for (const store of await Store.query().orderBy('id')) {
+    try {
+      days += await rollUpDays(store)
+    } catch (error) {
+      logger.error({ err: error, storeId: store.id }, 'could not roll up the report summaries of store %d', store.id)
+    }
+  }
   return { days, months: await rollUpProductMonths() }
 }
 

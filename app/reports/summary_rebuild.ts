@@ -7,7 +7,7 @@ import { insertStatement, runStatements } from '#platform/sql_batch'
 import { inTransaction } from '#platform/db_transaction'
 import { eachMonth, PRODUCT_COUNTERS, rollUpMonth, unrollMonth, rolledUpMonths } from '#reports/month_rollup'
 import { monthIsOver } from '#sales/product_months'
-import { lastDayOver, lockDaysMarker, summariesThrough } from '#sales/summary_days'
+import { lockDaysMarker, summariesThrough } from '#sales/summary_days'
 
 /*
 | The report summaries worked out from the sale lines, payments and refunds of each store day:
@@ -61,16 +61,16 @@ export interface Difference {
 
 export default class SummaryRebuild {
   /** The first and last store day with anything to summarise or summarised */
-  async span(store: Store): Promise<{ from: string; to: string } | null> {
+  async span(store: Store, client: QueryClientContract = db.connection()): Promise<{ from: string; to: string } | null> {
     const zone = store.timeZone
-    const sale = await db.from('sales').where({ store_id: store.id, status: 'completed' }).min('completed_at as first').max('completed_at as last').first()
-    const refund = await db.from('refunds').where('store_id', store.id).min('created_at as first').max('created_at as last').first()
+    const sale = await client.from('sales').where({ store_id: store.id, status: 'completed' }).min('completed_at as first').max('completed_at as last').first()
+    const refund = await client.from('refunds').where('store_id', store.id).min('created_at as first').max('created_at as last').first()
     const days: string[] = []
     for (const at of [sale?.first, sale?.last, refund?.first, refund?.last]) {
       if (at) days.push(DateTime.fromJSDate(readTimestamp(at)).setZone(zone).toISODate()!)
     }
     for (const table of SUMMARY_TABLES) {
-      const row = await db.from(table.name).where('store_id', store.id).min('day as first').max('day as last').first()
+      const row = await client.from(table.name).where('store_id', store.id).min('day as first').max('day as last').first()
       if (row?.first) days.push(String(row.first), String(row.last))
     }
     if (!days.length) return null
@@ -247,17 +247,6 @@ function complete(table: SummaryTable, row: Row): Row {
 
 function isZero(table: SummaryTable, row: Row) {
   return table.counters.every((c) => row[c] === 0)
-}
-
-/** Every day of the store's summaries written again in its new time zone */
-export async function rebuildForNewZone(store: Store) {
-  // A day rolled up in the old zone may not be over yet in the new one (a zone further west)
-  await inTransaction(async (trx) => {
-    const through = await lockDaysMarker(trx, store.id, 0)
-    const last = lastDayOver(store.timeZone)
-    if (through !== null && through > last) await trx.from('summary_days_rolled').where('store_id', store.id).update({ through_day: last })
-  })
-  await rebuildAllSummaries(store)
 }
 
 /** Every day of the store's summaries written again (a restored backup's, from its lines) */

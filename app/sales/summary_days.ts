@@ -12,8 +12,9 @@ import { addToStatement } from '#platform/sql_upsert'
 | Each store has one marker row (summary_days_rolled): its days up to `through_day` are rolled up.
 | A write into a day that is over (an offline sale synced late, a void of an old sale) takes that
 | row's lock, and adds to the day's summaries when the day is rolled up already; a roll-up takes the
-| same lock first. Each waits for the other, so neither misses the other's rows. The lock is a write
-| (a counter of such late writes), which a Galera cluster also certifies across nodes.
+| same lock first. Each waits for the other, so neither misses the other's rows. Both write the
+| marker's row (a late write counts itself, a roll-up moves the day), so a Galera cluster, whose
+| row locks are each node's own, certifies them against each other at COMMIT.
 | A day takes writes without the lock for an hour after it ends (a sale at 23:59:59 on a server
 | whose clock is a little behind); the roll-up waits two hours, far longer than a write is in flight.
 */

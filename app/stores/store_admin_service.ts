@@ -1,4 +1,4 @@
-import { rebuildForNewZone } from '#reports/summary_rebuild'
+import { rebuildForNewZone } from '#reports/day_rollup'
 import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
 import Register from '#models/register'

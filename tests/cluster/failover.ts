@@ -10,7 +10,8 @@
 | A is killed. Both come back. Then, on every node: each acknowledged sale exists exactly once,
 | no sale exists that no client asked for, register numbers are gapless, every hash chain
 | verifies (node ace audit:verify against that node alone), products.stock equals the ledger,
-| the report summaries equal the lines (pos:summaries --check), and no client was left with a
+| the report summaries of the days rolled up equal the lines (pos:summaries --check: the sales made
+| here are today's, which write none), and no client was left with a
 | 5xx. Prints sales/s before and after the faults and the retries.
 | Exits 1 on any failed check. Needs galera-4 and mariadb-server (Debian) and redis-server.
 */
@@ -166,7 +167,7 @@ async function main() {
     check(`node ${n}: products.stock equals the ledger`, drift === '', drift.split('\n').slice(0, 3).join('; '))
     const verify = ace(['audit:verify'], { ...env, DB_HOSTS: `127.0.0.1:${4306 + n}` })
     check(`node ${n}: audit:verify passes`, verify.code === 0, verify.code === 0 ? '' : verify.output.trim().split('\n').slice(-3).join(' | '))
-    // The report summaries, written in each sale's transaction, equal what the lines add up to
+    // The report summaries of the days rolled up equal what the lines add up to (today's sales write none)
     const summaries = ace(['pos:summaries', '--check'], { ...env, DB_HOSTS: `127.0.0.1:${4306 + n}` })
     check(`node ${n}: the report summaries equal the sale lines`, summaries.code === 0, summaries.code === 0 ? '' : summaries.output.trim().split('\n').slice(-3).join(' | '))
   }

@@ -11,6 +11,7 @@ import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
 import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
 import { scheduleBackups } from '#backups/backup_schedule'
+import { lastDayOver } from '#sales/summary_days'
 import { ace, addRows, editRow, joinEveryStore, lastLine, rewriteBackup, rollUpToday, scratchTarget, sellingStore } from './helpers.js'
 
 /*
@@ -262,6 +263,32 @@ test.group('Backups', (group) => {
       const restore = await ace(['pos:restore', old], { ...target.env, BACKUP_DIR: dir })
       assert.equal(restore.code, 0, restore.out)
       assert.equal(Number((await db.connection(target.name).from('summary_product_months').where({ store_id: fixture.store.id, month }).count('* as n').first()).n), 0)
+    } finally {
+      await target.drop()
+    }
+  }).timeout(180_000)
+
+  test('a backup from before the days were rolled up restores with its days over marked rolled up', async ({ assert }) => {
+    const fixture = await sellingStore()
+    await rollUpToday(fixture.store)
+    const { path } = await runBackup({ to: join(dir, 'days.jsonl.gz') })
+    // As that version wrote it: no migration 0111 nor its table; its summary rows were exact
+    const old = join(dir, 'before-days.jsonl.gz')
+    rewriteBackup(path, old, (lines, manifest) => {
+      for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !name.includes('0111_summary_days_rolled'))
+      const at = lines.findIndex((line) => !Array.isArray(line) && line.table === 'summary_days_rolled')
+      let end = at + 1
+      while (end < lines.length && Array.isArray(lines[end])) end++
+      lines.splice(at, end - at)
+      delete manifest.tables.summary_days_rolled
+    })
+    const target = await scratchTarget()
+    try {
+      const restore = await ace(['pos:restore', old], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(restore.code, 0, restore.out)
+      const marker = await db.connection(target.name).from('summary_days_rolled').where('store_id', fixture.store.id).first()
+      assert.equal(marker?.through_day, lastDayOver(fixture.store.timeZone))
+      assert.isAbove(Number((await db.connection(target.name).from('summary_sales').where('store_id', fixture.store.id).count('* as n').first()).n), 0, 'its rows are kept')
     } finally {
       await target.drop()
     }

@@ -141,13 +141,17 @@ export function addRows(lines: any[], manifest: any, table: string, rows: Record
   manifest.tables[table] = (manifest.tables[table] ?? 0) + rows.length
 }
 
-/** A store with two sales through the checkout, so its chain and ledger have something in them */
-/** The store's days rolled up through today, as on the day after: a backup then carries its summary rows */
+/**
+ * The store's days rolled up through today, as on the day after: a backup then carries its summary
+ * rows. Today is still open to writes, so nothing may be sold on it after this (a sale would not
+ * reach its summaries)
+ */
 export async function rollUpToday(store: TestStore['store']) {
   const { rollUpDays } = await import('#reports/day_rollup')
   await rollUpDays(store, { now: DateTime.now().setZone(store.timeZone).plus({ days: 1 }).startOf('day').plus({ hours: 2 }) })
 }
 
+/** A store with two sales through the checkout, so its chain and ledger have something in them */
 export async function sellingStore(): Promise<TestStore> {
   const { sellFor } = await import('#tests/functional/backoffice/helpers')
   const fixture = await createStore()

@@ -1,12 +1,13 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { DateTime } from 'luxon'
+import { DateTime, Settings } from 'luxon'
 import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
-import { rollUpDays } from '#reports/day_rollup'
+import { rebuildForNewZone, rollUpDays } from '#reports/day_rollup'
+import SummaryRebuild from '#reports/summary_rebuild'
+import CheckoutService from '#sales/checkout_service'
 import { dayIsOpen, lastDayOver, lockDaysMarker, lockRolledUpDays, summariesThrough } from '#sales/summary_days'
 import { markRolledDays } from '#database/migrations/0111_summary_days_rolled'
 import { saleSummaryStatements } from '#sales/sale_summaries'
-import { rebuildForNewZone } from '#reports/summary_rebuild'
 import { inTransaction } from '#platform/db_transaction'
 import { runStatements } from '#platform/sql_batch'
 import { heldOpen } from './held_open.js'
@@ -92,17 +93,33 @@ test.group('Reports: the days rolled up', () => {
     assert.equal(Number(row?.quantity), 2, 'the write saw the day rolled up and added to its rows')
   })
 
-  test('a roll-up waits for a late write that holds the store’s marker', async ({ assert }) => {
-    const today = DateTime.now().setZone('UTC')
-    const { store, figures } = await storeWithLateSale(today.minus({ days: 5 }).toISODate()!, today.minus({ days: 3 }).toISODate()!)
-    const writing = await heldOpen(async (trx) => runStatements(trx, await saleSummaryStatements(trx, store.timeZone, figures, 1)))
+  test('a roll-up waits for a late sale that holds the store’s marker, then sums it into its day', async ({ assert }) => {
+    // A store that has sold nothing yet (no marker): its first sale is made three days back, in a
+    // transaction held open while a roll-up starts
+    const fixture = await createStore()
+    const { store } = fixture
+    const tea = await createProduct(fixture, { price: 450, stock: 50 })
+    const at = DateTime.now().setZone(store.timeZone).minus({ days: 3 }).set({ hour: 12 })
+    const writing = await heldOpen(async (trx) => {
+      const realNow = Settings.now
+      Settings.now = () => at.toMillis()
+      try {
+        await new CheckoutService().createSale({ user: fixture.users.cashier, store }, fixture.register.id, { lines: [{ productId: tea.id, quantity: 2 }], payment: { method: 'cash' }, client: trx })
+      } finally {
+        Settings.now = realNow
+      }
+    })
     let rolled = false
     const rolling = rollUpDays(store).then(() => (rolled = true))
     await new Promise((resolve) => setTimeout(resolve, 300))
-    assert.isFalse(rolled, 'the roll-up waits for the write holding the marker')
+    assert.isFalse(rolled, 'the roll-up waits for the sale holding the marker')
     await writing.finish()
     await rolling
     assert.equal(await summariesThrough(store.id), lastDayOver(store.timeZone))
+    const day = await db.from('summary_sales').where({ store_id: store.id, day: at.toISODate()! }).sum('sales_count as n').first()
+    assert.equal(Number(day.n), 1, 'the sale committed before the roll-up read its lines')
+    const span = (await new SummaryRebuild().span(store))!
+    assert.deepEqual(await new SummaryRebuild().check(store, span.from, span.to), [])
   })
 
   test('a write into a day an hour after it ended takes the marker; one within the hour does not', async ({ assert }) => {

@@ -5,11 +5,13 @@ import db from '@adonisjs/lucid/services/db'
 import Category from '#models/category'
 import { createProduct, createStore } from '#tests/fixtures'
 import { TestDevice } from '../offline/device.js'
+import { rollUpDays } from '#reports/day_rollup'
 
 /*
 | The owners' month and year views: a month against the one before, best and worst products and
 | categories with margins, CSVs, and who may see them. Sales are made on their own past days by
-| an offline till (synced now), so they reach the summaries the way real sales do.
+| an offline till (synced now) and their days rolled up, so they reach the summaries the way real
+| sales do.
 */
 
 test.group('Months and years', () => {
@@ -28,6 +30,7 @@ test.group('Months and years', () => {
     await device.sell([{ product: coffee, quantity: 4 }], { at: month.set({ day: 3, hour: 10 }) })
     await device.sell([{ product: cola, quantity: 1 }], { cash: false, at: month.set({ day: 10, hour: 18 }) })
     await device.syncAll(client, assert)
+    await rollUpDays(fixture.store)
 
     const key = month.toFormat('yyyy-MM')
     const page = await client.get(`/backoffice/reports/periods?view=month&period=${key}`).loginAs(fixture.users.manager)

@@ -101,9 +101,10 @@ test.group('Report summaries', () => {
     const span = (await summaries.span(fixture.store))!
     assert.equal(span.from, lateEvening.toISODate(), 'the offline sale lands on its own day')
 
-    // Rolled up (every day over), then late writes into those days move their summaries in their
-    // own transactions: offline sales synced late on two registers' days, voids of old sales
-    assert.isAtLeast(await rollUpDays(fixture.store), 3)
+    // Rolled up (every day over: three days, or two in the first two hours of a store day), then
+    // late writes into those days move their summaries in their own transactions: offline sales
+    // synced late, voids of old sales
+    assert.isAtLeast(await rollUpDays(fixture.store), 2)
     assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [], `seed ${seed}`)
     const late = new TestDevice(fixture)
     ;(await late.takeLease(client)).assertStatus(200)
@@ -117,13 +118,15 @@ test.group('Report summaries', () => {
       const old = await db.from('sales').where({ client_uuid: sale.client_uuid }).first()
       ;(await client.post(`/api/sales/${old.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })).assertStatus(200)
     }
-    assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [], `seed ${seed}`)
+    // (a late sale may land a day before the first one)
+    const all = (await summaries.span(fixture.store))!
+    assert.deepEqual(await summaries.check(fixture.store, all.from, all.to), [], `seed ${seed}`)
     const marker = await db.from('summary_days_rolled').where('store_id', fixture.store.id).first()
     assert.equal(Number(marker.late_writes), 1 + 1 + 3, 'the two syncs and the three voids took the store’s marker')
 
     // Today rolled up as it will be two hours after it ends: its rows equal its lines too
     await rollUpDays(fixture.store, { now: DateTime.now().setZone(zone).plus({ days: 1 }).startOf('day').plus({ hours: 2 }) })
-    assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [], `seed ${seed}`)
+    assert.deepEqual(await summaries.check(fixture.store, all.from, all.to), [], `seed ${seed}`)
     // The synced sales sit on their own store days: 23:45 three days back, and 00:15 the day after
     const early = await db.from('summary_sales').where({ store_id: fixture.store.id, day: lateEvening.toISODate()!, hour: 23 }).sum('sales_count as n').first()
     assert.isAtLeast(Number(early.n), 1)
@@ -147,7 +150,7 @@ test.group('Report summaries', () => {
     assert.equal(failed.code, 1)
     assert.include(failed.stdout + failed.stderr, `summary_products`)
     await run('node', ['ace.js', 'pos:summaries', '--rebuild', store])
-    assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [])
+    assert.deepEqual(await summaries.check(fixture.store, all.from, all.to), [])
     // A range that ends before it starts is a usage error, not an empty check
     const reversed = await run('node', ['ace.js', 'pos:summaries', '--check', store, `--from=${span.to}`, '--to=2000-01-01']).then(
       () => null,
