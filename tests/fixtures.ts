@@ -26,7 +26,12 @@ export interface TestStore {
   tag: string
 }
 
-export async function createStore(options: { taxPpm?: number; pricesIncludeTax?: boolean; allowNegativeStock?: boolean; cashRounding?: number; openShift?: boolean } = {}): Promise<TestStore> {
+/**
+ * A store with its registers, tax rates, a user of each role and an open shift. `chainAdmin`: its
+ * admin also joins every store the run's database holds now, as the admin of a whole installation
+ * (who alone may manage its plugins and backups); a store made later is not theirs.
+ */
+export async function createStore(options: { taxPpm?: number; pricesIncludeTax?: boolean; allowNegativeStock?: boolean; cashRounding?: number; openShift?: boolean; chainAdmin?: boolean } = {}): Promise<TestStore> {
   const tag = randomUUID().slice(0, 8)
   const store = await Store.create({
     name: `Test store ${tag}`,
@@ -60,7 +65,15 @@ export async function createStore(options: { taxPpm?: number; pricesIncludeTax?:
   const category = await Category.create({ storeId: store.id, name: 'General', position: 0 })
   // Register 1 starts the test mid-day, its shift open (float 0), so the till sells at once
   if (options.openShift ?? true) await new ShiftService().open({ user: users.manager, store }, register.id, { amount: 0 })
+  if (options.chainAdmin) await joinEveryStore(users.admin.id)
   return { store, register, users, category, tag }
+}
+
+/** Makes the user a member of every store the run's database holds now (store_users) */
+export async function joinEveryStore(userId: number) {
+  const now = dbTimestamp()
+  const stores = await db.from('stores').whereNotIn('id', db.from('store_users').where('user_id', userId).select('store_id')).select('id')
+  for (const store of stores) await db.table('store_users').insert({ store_id: store.id, user_id: userId, created_at: now })
 }
 
 let barcodeCounter = Math.floor(Math.random() * 1_000_000)

@@ -37,7 +37,11 @@ export const viewReports = Bouncer.ability((user: User) => user.role !== 'cashie
 export const switchStore = Bouncer.ability((user: User) => isManager(user))
 // Hardware, plugins and accounting exports
 export const manageDevices = Bouncer.ability((user: User) => isManager(user))
-export const managePlugins = Bouncer.ability((user: User) => isAdmin(user))
+// Plugins are the installation's, not a store's: a payment gateway's settings (its merchant
+// account, its terminal) and whether it is on hold for every store, so only an admin who belongs to
+// every store may change them (an admin of one store could otherwise send the chain's card payments
+// to an account of their own)
+export const managePlugins = Bouncer.ability(async (user: User) => isAdmin(user) && (await belongsToEveryStore(user)))
 export const exportAccounting = Bouncer.ability((user: User) => user.role === 'admin' || user.role === 'accountant')
 // Stores of the chain and their registers (an admin's, for the stores they belong to)
 export const manageStores = Bouncer.ability((user: User) => isAdmin(user))

@@ -9,7 +9,7 @@ test.group('Plugins page in Chromium', (group) => {
   group.each.teardown(() => resetPlugins())
 
   test('an admin configures US sales tax (a bad rate is shown on its field), enables it, and sees it enabled', async ({ visit, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const page = await visit('/login')
     await page.getByLabel('Email').fill(fixture.users.admin.email)
     await page.getByLabel('Password').fill(PASSWORD)

@@ -72,7 +72,7 @@ test.group('Pages under the Content-Security-Policy in Chromium', () => {
   })
 
   test('the back office pages of each role report no violation', async ({ visit, browserContext, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await createProduct(fixture, { name: 'Big Apple Cider', price: 450, stock: 3 })
     const manager = await signIn(visit, fixture.users.manager.email)
     for (const path of ['/backoffice', '/backoffice/products', '/backoffice/reports', '/backoffice/customers', '/backoffice/shifts', '/backoffice/categories']) {

@@ -6,8 +6,8 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
-import { dbTimestamp } from '#platform/db_time'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
+export { joinEveryStore } from '#tests/fixtures'
 
 /*
 | Backups are tested through the real commands (child processes of `node ace`, on the test run's
@@ -117,16 +117,6 @@ export function editRow(lines: any[], table: string, match: (row: Record<string,
     }
   }
   throw new Error(`no row of ${table} matched`)
-}
-
-/**
- * Makes the user a member of every store the run's database holds now (store_users), as the
- * only kind of admin who may see the installation's backups. A store made later is not theirs.
- */
-export async function joinEveryStore(userId: number) {
-  const now = dbTimestamp()
-  const stores = await db.from('stores').whereNotIn('id', db.from('store_users').where('user_id', userId).select('store_id')).select('id')
-  for (const store of stores) await db.table('store_users').insert({ store_id: store.id, user_id: userId, created_at: now })
 }
 
 /**

@@ -186,7 +186,7 @@ test.group('Offline till: the lease refuses a card payment before the card is ch
   group.each.teardown(() => resetPlugins())
 
   test('a gateway payment on a register another device holds is refused at its start, with no payment row; the holder pays', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/manual-card/enable')).assertStatus(302)
     assert.equal(pluginHost.get('manual-card').state, 'enabled')
     const product = await createProduct(fixture, { price: 1250, taxClass: 'zero' })

@@ -24,7 +24,7 @@ test.group('Plugins: discovery and the settings page', (group) => {
   group.each.teardown(() => resetPlugins())
 
   test('every plugin is listed with its state, version and what it provides; bad manifests say what is wrong', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const page = await client.get(PAGE).loginAs(fixture.users.admin)
     page.assertStatus(200)
     const html = page.text()
@@ -61,7 +61,7 @@ test.group('Plugins: discovery and the settings page', (group) => {
   })
 
   test('two folders with the same id are both refused; Rescan finds a new root and is audited', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     useFolders([SHIPPED, FIXTURES, EXTRA])
     assert.equal(pluginHost.get('hello').state, 'invalid')
     assert.match(pluginHost.get('hello').problems.join(), /the id "hello" is used by two folders/)
@@ -76,8 +76,8 @@ test.group('Plugins: discovery and the settings page', (group) => {
     assert.equal(entry.user_id, fixture.users.admin.id)
   })
 
-  test('only admins reach the page and its actions; the nav shows the link to admins only', async ({ client, assert }) => {
-    const fixture = await createStore()
+  test('only an admin of every store reaches the page and its actions; the nav shows the link to them only', async ({ client, assert }) => {
+    const fixture = await createStore({ chainAdmin: true })
     for (const role of ['manager', 'cashier', 'accountant'] as const) {
       const user = fixture.users[role]
       ;(await client.get(PAGE).loginAs(user)).assertStatus(403)
@@ -98,10 +98,20 @@ test.group('Plugins: discovery and the settings page', (group) => {
     assert.notInclude(managerDash.text(), 'href="/backoffice/plugins"')
     const adminDash = await client.get('/backoffice').loginAs(fixture.users.admin)
     assert.include(adminDash.text(), 'href="/backoffice/plugins"')
+
+    // An admin of one store only: the plugins are every store's, so neither the page, its
+    // actions nor the link
+    const storeAdmin = (await createStore()).users.admin
+    ;(await client.get(PAGE).loginAs(storeAdmin)).assertStatus(403)
+    ;(await pluginPost(client, storeAdmin, '/backoffice/plugins/hello/settings', { greeting: 'Hacked' })).assertStatus(403)
+    ;(await pluginPost(client, storeAdmin, '/backoffice/plugins/hello/enable')).assertStatus(403)
+    assert.equal(pluginHost.get('hello').state, 'available')
+    assert.equal(await countRows('plugin_settings', { plugin_id: 'hello' }), 0)
+    assert.notInclude((await client.get('/backoffice').loginAs(storeAdmin)).text(), 'href="/backoffice/plugins"')
   })
 
   test('enabling runs the plugin migrations and setup without a restart; its listener sees sale:completed; disabling keeps its data', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const product = await createProduct(fixture, { price: 500 })
     const enable = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/hello/enable')
     enable.assertStatus(302)
@@ -135,7 +145,7 @@ test.group('Plugins: discovery and the settings page', (group) => {
   })
 
   test('settings: generated form, errors on the field, secrets stored encrypted and never shown again, audited without values', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const admin = fixture.users.admin
     const form = await client.get('/backoffice/plugins/hello/settings').loginAs(admin)
     form.assertStatus(200)
@@ -190,7 +200,7 @@ test.group('Plugins: discovery and the settings page', (group) => {
   })
 
   test('a required setting left empty stops enabling, with the error on the settings form', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const admin = fixture.users.admin
     await pluginPost(client, admin, '/backoffice/plugins/hello/settings', { greeting: 'Hi' })
     await db.from('plugin_settings').where({ plugin_id: 'hello', key: 'greeting' }).update({ value: JSON.stringify('') })
@@ -208,7 +218,7 @@ test.group('Plugins: failures are isolated', (group) => {
   group.each.teardown(() => resetPlugins())
 
   test('a plugin that throws on load is marked failed with the error, registers nothing, and the till keeps selling', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const enable = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/throws-on-load/enable').header('referer', PAGE)
     enable.assertStatus(302)
     assert.match(JSON.stringify(enable.flashMessages()), /could not be enabled: the licence server is unreachable/)
@@ -227,7 +237,7 @@ test.group('Plugins: failures are isolated', (group) => {
   })
 
   test('a failing plugin migration leaves no table and no record behind', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const enable = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/bad-migration/enable').header('referer', PAGE)
     enable.assertStatus(302)
     assert.match(JSON.stringify(enable.flashMessages()), /migration 0002_fails\.ts failed: disk full/)
@@ -249,7 +259,7 @@ test.group('Plugins: failures are isolated', (group) => {
   })
 
   test('a tax plugin that throws or hangs blocks the sale with a clear message, never a fallback rate', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const product = await createProduct(fixture, { price: 1000 })
     const admin = fixture.users.admin
     // A cart rung up before the plugin was enabled
@@ -298,7 +308,7 @@ test.group('Plugins: failures are isolated', (group) => {
   })
 
   test('a listener that throws does not break the sale; the error is recorded', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const product = await createProduct(fixture, { price: 1000 })
     await pluginPost(client, fixture.users.admin, '/backoffice/plugins/throws-in-hook/settings', { mode: 'listener' })
     await pluginPost(client, fixture.users.admin, '/backoffice/plugins/throws-in-hook/enable')

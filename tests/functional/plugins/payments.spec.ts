@@ -46,7 +46,7 @@ test.group('Payment gateways: manual card machine', (group) => {
   group.each.teardown(() => resetPlugins())
 
   test('the cashier confirms the approval and types the code; the payment completes the sale', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await enable(client, fixture, 'manual-card')
     const { saleId } = await cartWith(client, fixture, 1250)
 
@@ -82,7 +82,7 @@ test.group('Payment gateways: manual card machine', (group) => {
   })
 
   test('the built-in card method still works with the plugin enabled, and split with the card machine', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await enable(client, fixture, 'manual-card')
     const { saleId } = await cartWith(client, fixture, 3000)
     ;(await till(client, fixture, 'post', '/till/payments').form({ method: 'card_external', amount: '10.00', reference: 'EXT1' })).assertStatus(200)
@@ -109,7 +109,7 @@ test.group('Payment gateways: integrated terminal on a real socket', (group) => 
   const settings = { url: `http://127.0.0.1:${SIM_PORT}`, timeout_ms: '1500', label: 'Card (terminal)' }
 
   test('approve: the till shows "Present card…", polls the state, and completes the sale once approved', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await enable(client, fixture, 'terminal-sim', settings)
     const { saleId, product } = await cartWith(client, fixture, 1999)
     // The customer takes their time: the payment stays pending until the card is presented
@@ -150,7 +150,7 @@ test.group('Payment gateways: integrated terminal on a real socket', (group) => 
   })
 
   test('decline and timeout leave the sale open and unpaid, with the reason for the cashier', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await enable(client, fixture, 'terminal-sim', settings)
     const { saleId } = await cartWith(client, fixture, 500)
 
@@ -174,7 +174,7 @@ test.group('Payment gateways: integrated terminal on a real socket', (group) => 
   })
 
   test('a silent terminal leaves the payment unconfirmed; cancel waits for the terminal to confirm', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await enable(client, fixture, 'terminal-sim', { ...settings, timeout_ms: '300' })
     const { saleId } = await cartWith(client, fixture, 800)
     await control({ mode: 'silent' })
@@ -204,7 +204,7 @@ test.group('Payment gateways: integrated terminal on a real socket', (group) => 
   })
 
   test('a connection dropped mid-request is retried by asking for the key: one charge, one payment', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await enable(client, fixture, 'terminal-sim', settings)
     const { saleId } = await cartWith(client, fixture, 4200)
     await control({ mode: 'approve', delayMs: 0, dropNext: true })

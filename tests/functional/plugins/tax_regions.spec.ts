@@ -34,7 +34,7 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
 
   test('EU VAT: prices include VAT at the rate of each class; the receipt shows VAT by rate', async ({ client, assert }) => {
     // The store says prices exclude tax; the VAT region says they include it, and wins
-    const fixture = await createStore({ pricesIncludeTax: false })
+    const fixture = await createStore({ pricesIncludeTax: false, chainAdmin: true })
     await configureAndEnable(client, fixture, 'tax-eu-vat', { country: 'DE', rounding: 'half_up_per_line' })
     const standard = await createProduct(fixture, { price: 1000, taxClass: 'standard' })
     const reduced = await createProduct(fixture, { price: 107, taxClass: 'reduced' })
@@ -69,7 +69,7 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
   })
 
   test('EU VAT per document: the rate totals are rounded once over the sale', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await configureAndEnable(client, fixture, 'tax-eu-vat', { country: 'DE', rounding: 'half_up_per_document' })
     const products = await Promise.all([1, 2, 3].map(() => createProduct(fixture, { price: 10, taxClass: 'standard' })))
     const sale = await sell(client, fixture, products.map((p) => ({ product_id: p.id, quantity: 1 })))
@@ -79,7 +79,7 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
   })
 
   test('US sales tax: state, county and city taxes on each line, exempt products and customers, per line vs per document', async ({ client, assert }) => {
-    const fixture = await createStore({ pricesIncludeTax: true })
+    const fixture = await createStore({ pricesIncludeTax: true, chainAdmin: true })
     const customerId = (await Customer.create({ storeId: fixture.store.id, name: 'School district' })).id
     const settings = {
       state_name: 'CA state tax', state_rate: '6.25', county_name: 'County', county_rate: '1', city_name: 'City', city_rate: '0.5',
@@ -120,7 +120,7 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
   })
 
   test('US sales tax with a compound city tax: charged on the price plus the state and county taxes', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await configureAndEnable(client, fixture, 'tax-us-sales', {
       state_name: 'State', state_rate: '6.25', county_name: 'County', county_rate: '1', city_name: 'City', city_rate: '0.5', city_compound: 'on', rounding: 'half_up_per_line',
     })
@@ -132,7 +132,7 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
   })
 
   test('the cart shows the plugin taxes on the till, and the flat rate is back once it is disabled', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     await configureAndEnable(client, fixture, 'tax-us-sales', { state_name: 'State', state_rate: '5', rounding: 'half_up_per_line' })
     const product = await createProduct(fixture, { price: 1000 })
     const scan = await client

@@ -35,7 +35,7 @@ test.group('Refunds through a payment gateway (terminal simulator)', (group) => 
   })
 
   test('a card sale is refunded on its terminal once, even when the request is retried; an unreachable terminal writes nothing', async ({ client, assert }) => {
-    const fixture = await createStore()
+    const fixture = await createStore({ chainAdmin: true })
     const settings = { url: `http://127.0.0.1:${SIM_PORT}`, timeout_ms: '1500', label: 'Card (terminal)' }
     ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/terminal-sim/settings', settings)).assertStatus(302)
     ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/terminal-sim/enable')).assertStatus(302)
