@@ -5,6 +5,7 @@ import Store from '#models/store'
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
 import { checkBarcode } from '#core/barcode'
+import { skuEquals } from '#catalog/sku'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
@@ -51,14 +52,14 @@ export function searchWords(name: string): string[] {
 
 /**
  * The till's scan as statements, for a caller that sends them with others: an exact barcode,
- * and an exact SKU (the barcode wins). Null for text that cannot be a code.
+ * and a SKU without regard to case (the barcode wins). Null for text that cannot be a code.
  */
 export function codeLookup(storeId: number, code: string): Statement[] | null {
   const trimmed = code.trim()
   if (!trimmed || trimmed.length > 64) return null
   return [
     { sql: 'SELECT p.* FROM product_barcodes b JOIN products p ON p.id = b.product_id WHERE b.store_id = ? AND b.code = ? LIMIT 1', bindings: [storeId, trimmed] },
-    { sql: 'SELECT * FROM products WHERE store_id = ? AND sku = ? LIMIT 1', bindings: [storeId, trimmed] },
+    { sql: `SELECT * FROM products WHERE store_id = ? AND ${skuEquals()} LIMIT 1`, bindings: [storeId, trimmed] },
   ]
 }
 
@@ -103,19 +104,22 @@ export default class CatalogService {
               .where('word', '<', `${first}\uffff`)
               .select('product_id')
           )
-          .orWhere('products.sku', raw)
+          .orWhereRaw(skuEquals('products.sku'), [raw])
       })
       // The longest word narrows by index; the others filter the few rows left
       for (const word of rest) {
         query.where((scope) => {
-          scope.whereIn('products.id', (sub) =>
-            sub
-              .from('product_words')
-              .where('store_id', storeId)
-              .where('word', '>=', word)
-              .where('word', '<', `${word}\uffff`)
-              .select('product_id')
-          )
+          scope
+            .whereIn('products.id', (sub) =>
+              sub
+                .from('product_words')
+                .where('store_id', storeId)
+                .where('word', '>=', word)
+                .where('word', '<', `${word}\uffff`)
+                .select('product_id')
+            )
+            // A SKU of several words ("TEA-1") is found whole, whatever its name's words
+            .orWhereRaw(skuEquals('products.sku'), [raw])
         })
       }
     }
@@ -224,7 +228,7 @@ export default class CatalogService {
   }
 
   async #checkUnique(trx: TransactionClientContract, storeId: number, input: { sku: string; barcodes?: string[] }, productId: number | null) {
-    const sameSku = await trx.from('products').where({ store_id: storeId, sku: input.sku }).whereNot('id', productId ?? 0).first()
+    const sameSku = await trx.from('products').where('store_id', storeId).whereRaw(skuEquals(), [input.sku]).whereNot('id', productId ?? 0).first()
     if (sameSku) {
       throw new DomainError(`SKU "${input.sku}" is already used by "${sameSku.name}"`, { status: 422, code: 'duplicate_sku', field: 'sku' })
     }

@@ -6,6 +6,7 @@ import { errors as vineErrors } from '@vinejs/vine'
 import type Store from '#models/store'
 import type User from '#models/user'
 import { searchWords } from '#catalog/catalog_service'
+import { skuIn, skuKey } from '#catalog/sku'
 import { checkBarcode } from '#core/barcode'
 import { minorToDecimal, parseMoney } from '#core/money'
 import { productFormValidator } from '#validators/catalog'
@@ -175,9 +176,13 @@ export default class ProductCsvService {
       const now = dbTimestamp()
       const errors: RowError[] = []
       const existing = new Map<string, any>()
-      for (const row of await trx.from('products').where('store_id', store.id).whereIn('sku', rows.map((r) => r.sku)).orderBy('id').forUpdate().select('id', 'sku', 'stock')) {
+      const byKey = new Map<string, any>()
+      for (const row of await trx.from('products').where('store_id', store.id).whereRaw(skuIn(rows.length), rows.map((r) => r.sku)).orderBy('id').forUpdate().select('id', 'sku', 'stock')) {
         existing.set(row.sku, row)
+        byKey.set(skuKey(row.sku), row)
       }
+      // A row naming a product's SKU in another case updates that product, which keeps its SKU as stored
+      for (const r of rows) r.sku = byKey.get(skuKey(r.sku))?.sku ?? r.sku
       const clashes = await this.#barcodeClashes(trx, store.id, rows)
       errors.push(...clashes)
       const clashed = new Set(clashes.map((clash) => clash.row))
@@ -275,7 +280,7 @@ export default class ProductCsvService {
     }
     const clashes: RowError[] = []
     for (const r of rows) {
-      const clash = (r.barcodes ?? []).find((code) => taken.has(code) && taken.get(code) !== r.sku)
+      const clash = (r.barcodes ?? []).find((code) => taken.has(code) && skuKey(taken.get(code)!) !== skuKey(r.sku))
       if (clash) clashes.push({ row: r.row, column: 'barcodes', message: `Barcode ${clash} already belongs to the product with SKU ${taken.get(clash)}` })
     }
     return clashes
@@ -283,7 +288,7 @@ export default class ProductCsvService {
 
   async #countExisting(storeId: number, skus: string[]) {
     if (!skus.length) return 0
-    const row = await db.from('products').where('store_id', storeId).whereIn('sku', skus).count('* as n').first()
+    const row = await db.from('products').where('store_id', storeId).whereRaw(skuIn(skus.length), skus).count('* as n').first()
     return Number(row?.n ?? 0)
   }
 
@@ -349,9 +354,10 @@ export default class ProductCsvService {
         if (!result.valid) add('barcodes', `Barcode ${code.slice(0, 40)} ${result.reason}`)
         else if (codeRows.has(code) && codeRows.get(code) !== row) add('barcodes', `Barcode ${code} is also on row ${codeRows.get(code)}`)
       }
-      if (skuRows.has(sku)) add('sku', `SKU ${sku} is also on row ${skuRows.get(sku)}`)
+      // The same SKU in another case is the same product (app/catalog/sku.ts)
+      if (skuRows.has(skuKey(sku))) add('sku', `SKU ${sku} is also on row ${skuRows.get(skuKey(sku))}`)
       if (errors.length) return { errors }
-      skuRows.set(sku, row)
+      skuRows.set(skuKey(sku), row)
       for (const code of barcodes) codeRows.set(code, row)
       return {
         errors,

@@ -1,7 +1,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Product from '#models/product'
-import { countRows, createProduct, createStore, ledgerSum, PASSWORD, type TestStore } from '#tests/fixtures'
+import { apiToken, countRows, createProduct, createStore, ledgerSum, PASSWORD, type TestStore } from '#tests/fixtures'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { signIn } from '#tests/live_client'
 import { ean13 } from '#core/barcode'
 
@@ -193,5 +194,41 @@ test.group('Products CSV: the upload form as a browser sends it', () => {
     const refused = await session.request('/backoffice/products/import', { method: 'POST', body: form })
     assert.notMatch(refused.headers.get('location') ?? '', /\/import\/\d+$/)
     assert.equal(await countRows('product_imports', { store_id: fixture.store.id }), 1)
+  })
+
+  test('a SKU is the same whatever its case, on both databases: refused twice, updated, scanned, searched and transferred by it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Leaf', sku: `TEA-${fixture.tag}`, price: 100, stock: 10 })
+    const lower = tea.sku.toLowerCase()
+    const token = await apiToken(client, fixture.users.manager)
+    const twice = await client.post('/api/products').bearerToken(token).json({ name: 'Copy', sku: lower, price: 200, tax_class: 'standard' })
+    twice.assertStatus(422)
+    assert.deepInclude(twice.body().errors[0], { field: 'sku', code: 'duplicate_sku' })
+
+    // The file names it in lower case: that product is updated (its SKU kept as stored); the same
+    // new SKU in two cases on two rows is refused at the second row
+    const csv = `sku,name,price,stock\r\n${lower},Green Leaf Tea,1.50,4\r\nNEW-${fixture.tag},New,1.00,1\r\nnew-${fixture.tag},New again,1.00,1\r\n`
+    const preview = await uploadAndCheck(client, fixture, csv)
+    assert.deepEqual(preview.errors.map((e: any) => [e.row, e.column, e.message]), [[4, 'sku', `SKU new-${fixture.tag} is also on row 3`]])
+    assert.deepEqual([preview.created_rows, preview.updated_rows], [1, 1])
+    const done = await runImport(client, fixture, preview.id)
+    assert.deepInclude(done, { status: 'done', created_rows: 1, updated_rows: 1 })
+    const rows = await db.from('products').where('store_id', fixture.store.id).orderBy('id').select('sku', 'name', 'price')
+    assert.deepEqual(rows.map((r) => [r.sku, r.name, Number(r.price)]), [[tea.sku, 'Green Leaf Tea', 150], [`NEW-${fixture.tag}`, 'New', 100]])
+
+    // The till's scan and the product search find it typed in another case, and a SKU of several words whole
+    const scan = await client.post('/till/scan').loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).form({ code: lower }).redirects(0)
+    scan.assertHeader('location', '/till')
+    const line = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.register_id', fixture.register.id).where('sales.status', 'open').select('sale_items.product_id').first()
+    assert.equal(Number(line?.product_id), tea.id)
+    const found = await client.get('/api/products').bearerToken(token).qs({ search: lower })
+    assert.deepEqual(found.body().data.map((p: any) => p.id), [tea.id])
+
+    // Another store's product of the same SKU in another case receives a transfer
+    const other = await createStore()
+    const target = await createProduct(other, { name: 'Green Leaf', sku: lower, stock: 0 })
+    const sent = await client.post('/api/stock/transfers').bearerToken(token).json({ to_store_id: other.store.id, items: [{ product_id: tea.id, quantity: 2 }] })
+    sent.assertStatus(201)
+    assert.equal(sent.body().items[0].to_product_id, target.id)
   })
 })
