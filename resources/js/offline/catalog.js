@@ -90,12 +90,16 @@ function emptyIndex() {
   return { barcodes: new Map(), skus: new Map(), byId: new Map() }
 }
 
+// A SKU is found whatever its case, as the server finds it (app/catalog/sku.ts); IndexedDB's sku
+// index, asked only in the moments before this index is loaded, matches it exactly
+const skuKey = (sku) => sku.toLowerCase()
+
 function indexProduct(index, p) {
   const entry = { id: p.id, name: p.name, sku: p.sku, price: p.price, tax_class: p.tax_class, barcodes: p.barcodes ?? [] }
   index.byId.set(entry.id, entry)
   // The first product by id keeps a code, as IndexedDB's index answers
   for (const code of entry.barcodes) if (!index.barcodes.has(code)) index.barcodes.set(code, entry)
-  if (entry.sku && !index.skus.has(entry.sku)) index.skus.set(entry.sku, entry)
+  if (entry.sku && !index.skus.has(skuKey(entry.sku))) index.skus.set(skuKey(entry.sku), entry)
 }
 
 function unindexProduct(index, id) {
@@ -103,7 +107,7 @@ function unindexProduct(index, id) {
   if (!entry) return
   index.byId.delete(id)
   for (const code of entry.barcodes) if (index.barcodes.get(code) === entry) index.barcodes.delete(code)
-  if (index.skus.get(entry.sku) === entry) index.skus.delete(entry.sku)
+  if (entry.sku && index.skus.get(skuKey(entry.sku)) === entry) index.skus.delete(skuKey(entry.sku))
 }
 
 function applyToIndex(page) {
@@ -141,7 +145,7 @@ export function loadCodeIndex(db) {
 
 /** The product with this barcode, else with this SKU */
 export async function findByCode(db, code) {
-  const found = codes && (codes.barcodes.get(code) ?? codes.skus.get(code))
+  const found = codes && (codes.barcodes.get(code) ?? codes.skus.get(skuKey(code)))
   if (found) return found
   return transaction(db, 'products', 'readonly', async (s) => {
     const byBarcode = await done(s.products.index('barcodes').get(code))
