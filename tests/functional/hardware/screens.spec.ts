@@ -149,17 +149,17 @@ test.group('Hardware in the back office', () => {
     assert.include(again.text(), 'A cash drawer opens through a printer of this register')
     assert.equal(await countRows('devices', { store_id: fixture.store.id }), 0)
     // The bridge appends to a device's file: a device file, never any file of the till's computer
-    for (const path of ['/etc/passwd', '/home/till/.bashrc', '/dev/../etc/passwd', 'C:\\Windows\\win.ini', '/dev/sda', '/dev/shm/notes', '/dev/fd/3']) {
+    for (const path of ['/etc/passwd', '/home/till/.bashrc', '/dev/../etc/passwd', 'C:\\Windows\\win.ini', '/dev/sda', '/dev/shm/notes', '/dev/fd/3', '/dev/pos/../sda', '/dev/pos/.hidden', '/dev/pos/a/b']) {
       const notADevice = await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'printer', name: 'USB', transport: 'file', path }, from)
-      notADevice.assertFlashMessage('inputErrorsBag', { path: ['A device path is a printer or serial line such as /dev/usb/lp0, /dev/ttyUSB0 or /dev/serial/by-id/..., or COM3 on Windows'] } as any)
+      notADevice.assertFlashMessage('inputErrorsBag', { path: ['A device path is a printer or serial line such as /dev/usb/lp0, /dev/ttyUSB0, /dev/serial/by-id/... or a udev name under /dev/pos/, or COM3 on Windows'] } as any)
     }
     const newline = await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'printer', name: 'USB\u0000\u202Eevil', transport: 'file', path: '/dev/usb/lp0' }, from)
     assert.deepEqual(Object.keys(newline.flashMessages()?.inputErrorsBag ?? {}), ['name'])
     assert.equal(await countRows('devices', { store_id: fixture.store.id }), 0)
-    for (const path of ['/dev/usb/lp0', '/dev/serial/by-id/usb-EPSON_TM-T20III-if00', 'COM3']) {
+    for (const path of ['/dev/usb/lp0', '/dev/serial/by-id/usb-EPSON_TM-T20III-if00', '/dev/pos/receipt-printer', 'COM3']) {
       ;(await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'printer', name: `USB ${path}`, transport: 'file', path }, from)).assertStatus(302)
     }
-    assert.equal(await countRows('devices', { store_id: fixture.store.id }), 3)
+    assert.equal(await countRows('devices', { store_id: fixture.store.id }), 4)
 
     ;(await client.get('/backoffice/devices').loginAs(cashier)).assertStatus(403)
     ;(await client.get('/backoffice/devices').loginAs(accountant)).assertStatus(403)
