@@ -5,7 +5,7 @@ import Store from '#models/store'
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
 import { checkBarcode } from '#core/barcode'
-import { skuEquals } from '#catalog/sku'
+import { exactSkuFirst, skuEquals } from '#catalog/sku'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
@@ -59,7 +59,7 @@ export function codeLookup(storeId: number, code: string): Statement[] | null {
   if (!trimmed || trimmed.length > 64) return null
   return [
     { sql: 'SELECT p.* FROM product_barcodes b JOIN products p ON p.id = b.product_id WHERE b.store_id = ? AND b.code = ? LIMIT 1', bindings: [storeId, trimmed] },
-    { sql: `SELECT * FROM products WHERE store_id = ? AND ${skuEquals()} LIMIT 1`, bindings: [storeId, trimmed] },
+    { sql: `SELECT * FROM products WHERE store_id = ? AND ${skuEquals()}${exactSkuFirst()} LIMIT 1`, bindings: [storeId, trimmed, ...(exactSkuFirst() ? [trimmed] : [])] },
   ]
 }
 
@@ -70,14 +70,14 @@ export function productFound([byBarcode, bySku]: StatementResult[]): Product | n
 }
 
 export default class CatalogService {
-  /** The till's scan: an exact barcode, else an exact SKU. Sellable products only. */
+  /** The till's scan: an exact barcode, else a SKU whatever its case. Sellable products only. */
   async findByCode(storeId: number, code: string): Promise<Product | null> {
     const lookup = codeLookup(storeId, code)
     if (!lookup) return null
     return productFound(await runStatements(db.connection(), lookup))
   }
 
-  /** Products whose name has words starting with each word of the query (or whose SKU starts with it) */
+  /** Products whose name has words starting with each word of the query, or whose SKU is the query (whatever its case) */
   async search(storeId: number, options: ProductSearch) {
     const page = Math.max(1, options.page ?? 1)
     const perPage = Math.min(100, Math.max(1, options.perPage ?? 25))
@@ -167,7 +167,9 @@ export default class CatalogService {
   async update(store: Store, product: Product, input: Partial<ProductInput>, actor?: User): Promise<Product> {
     return inTransaction(async (trx) => {
       const locked = await Product.query({ client: trx }).where('id', product.id).forUpdate().firstOrFail()
-      await this.#checkUnique(trx, store.id, { sku: input.sku ?? locked.sku, barcodes: input.barcodes }, locked.id)
+      // The SKU is checked when it changes: a pair of SKUs differing only in case, kept from before they
+      // were compared without case (app/catalog/sku.ts), stays editable
+      await this.#checkUnique(trx, store.id, { sku: input.sku !== undefined && input.sku !== locked.sku ? input.sku : null, barcodes: input.barcodes }, locked.id)
       const { stock, barcodes, categoryId, ...fields } = input
       locked.merge(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)))
       if (input.cost === null) locked.cost = 0
@@ -227,8 +229,8 @@ export default class CatalogService {
     return categoryId
   }
 
-  async #checkUnique(trx: TransactionClientContract, storeId: number, input: { sku: string; barcodes?: string[] }, productId: number | null) {
-    const sameSku = await trx.from('products').where('store_id', storeId).whereRaw(skuEquals(), [input.sku]).whereNot('id', productId ?? 0).first()
+  async #checkUnique(trx: TransactionClientContract, storeId: number, input: { sku: string | null; barcodes?: string[] }, productId: number | null) {
+    const sameSku = input.sku === null ? null : await trx.from('products').where('store_id', storeId).whereRaw(skuEquals(), [input.sku]).whereNot('id', productId ?? 0).first()
     if (sameSku) {
       throw new DomainError(`SKU "${input.sku}" is already used by "${sameSku.name}"`, { status: 422, code: 'duplicate_sku', field: 'sku' })
     }

@@ -6,7 +6,7 @@ import { errors as vineErrors } from '@vinejs/vine'
 import type Store from '#models/store'
 import type User from '#models/user'
 import { searchWords } from '#catalog/catalog_service'
-import { skuIn, skuKey } from '#catalog/sku'
+import { productsBySku, skuKey } from '#catalog/sku'
 import { checkBarcode } from '#core/barcode'
 import { minorToDecimal, parseMoney } from '#core/money'
 import { productFormValidator } from '#validators/catalog'
@@ -65,6 +65,7 @@ export default class ProductCsvService {
     // refuses the row at the import, so the preview says so too
     let pending: ImportRow[] = []
     const settle = async () => {
+      const known = await this.#knownSkus(db.connection(), store.id, pending)
       const clashes = await this.#barcodeClashes(db.connection(), store.id, pending)
       errorRows += clashes.length
       valid -= clashes.length
@@ -73,7 +74,7 @@ export default class ProductCsvService {
       errors.sort((a, b) => a.row - b.row)
       errors.length = Math.min(errors.length, KEPT_ERRORS)
       const clashed = new Set(clashes.map((clash) => clash.row))
-      existing += await this.#countExisting(store.id, pending.filter((r) => !clashed.has(r.row)).map((r) => r.sku))
+      existing += pending.filter((r) => !clashed.has(r.row) && known.has(r.sku)).length
       pending = []
     }
     try {
@@ -175,14 +176,7 @@ export default class ProductCsvService {
     return inTransaction(async (trx) => {
       const now = dbTimestamp()
       const errors: RowError[] = []
-      const existing = new Map<string, any>()
-      const byKey = new Map<string, any>()
-      for (const row of await trx.from('products').where('store_id', store.id).whereRaw(skuIn(rows.length), rows.map((r) => r.sku)).orderBy('id').forUpdate().select('id', 'sku', 'stock')) {
-        existing.set(row.sku, row)
-        byKey.set(skuKey(row.sku), row)
-      }
-      // A row naming a product's SKU in another case updates that product, which keeps its SKU as stored
-      for (const r of rows) r.sku = byKey.get(skuKey(r.sku))?.sku ?? r.sku
+      const existing = await this.#knownSkus(trx, store.id, rows, true)
       const clashes = await this.#barcodeClashes(trx, store.id, rows)
       errors.push(...clashes)
       const clashed = new Set(clashes.map((clash) => clash.row))
@@ -219,7 +213,7 @@ export default class ProductCsvService {
         if (r.stock) movements.push({ store_id: store.id, product_id: ids.get(r.sku), quantity: r.stock, reason: 'initial', user_id: user.id, note: 'CSV import', created_at: now })
       }
       for (const r of updates) {
-        const before = existing.get(r.sku)
+        const before = existing.get(r.sku)!
         const id = Number(before.id)
         ids.set(r.sku, id)
         const changes: Record<string, unknown> = { name: r.name, price: r.price, updated_at: now }
@@ -280,16 +274,20 @@ export default class ProductCsvService {
     }
     const clashes: RowError[] = []
     for (const r of rows) {
-      const clash = (r.barcodes ?? []).find((code) => taken.has(code) && skuKey(taken.get(code)!) !== skuKey(r.sku))
+      const clash = (r.barcodes ?? []).find((code) => taken.has(code) && taken.get(code) !== r.sku)
       if (clash) clashes.push({ row: r.row, column: 'barcodes', message: `Barcode ${clash} already belongs to the product with SKU ${taken.get(clash)}` })
     }
     return clashes
   }
 
-  async #countExisting(storeId: number, skus: string[]) {
-    if (!skus.length) return 0
-    const row = await db.from('products').where('store_id', storeId).whereRaw(skuIn(skus.length), skus).count('* as n').first()
-    return Number(row?.n ?? 0)
+  /**
+   * The store's products the rows name, by their SKU as stored; a row naming one in another case
+   * (app/catalog/sku.ts) is given the stored spelling: it updates that product, whose SKU stays
+   */
+  async #knownSkus(client: QueryClientContract, storeId: number, rows: ImportRow[], forUpdate = false) {
+    const found = await productsBySku(client, storeId, rows.map((r) => r.sku), ['stock'], { forUpdate })
+    for (const r of rows) r.sku = found.get(r.sku)?.sku ?? r.sku
+    return new Map([...found.values()].map((row) => [String(row.sku), row]))
   }
 
   async #finish(importId: number, status: string, fields: Record<string, unknown>) {

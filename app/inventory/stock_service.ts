@@ -6,7 +6,7 @@ import { byProduct, changeStock, checkInteger, checkLines, field, lockProducts, 
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
 import { publish } from '#events/domain_events'
-import { skuIn, skuKey } from '#catalog/sku'
+import { productsBySku } from '#catalog/sku'
 
 /*
 | The stock ledger's operations: receiving from a supplier, adjustments, transfers between
@@ -155,12 +155,12 @@ export default class StockService {
       const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
       const skus = [...products.values()].map((p) => p.sku)
       // The same SKU in the other store, whatever its case (app/catalog/sku.ts)
-      const targets = skus.length ? await trx.from('products').where('store_id', input.toStoreId).whereRaw(skuIn(skus.length), skus).select('id', 'sku') : []
-      const targetBySku = new Map(targets.map((t) => [skuKey(t.sku), Number(t.id)]))
+      const targets = await productsBySku(trx, input.toStoreId, skus, [])
+      const targetBySku = new Map([...targets].map(([sku, row]) => [sku, Number(row.id)]))
       input.lines.forEach((line, i) => {
         const product = products.get(line.productId)
         if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${i}.product_id`, 'unknown_product')
-        if (!targetBySku.has(skuKey(product.sku))) {
+        if (!targetBySku.has(product.sku)) {
           throw field(`${destination.name} has no product with SKU ${product.sku} ("${product.name}"): create it there first`, `items.${i}.product_id`, 'no_matching_sku')
         }
       })
@@ -177,7 +177,7 @@ export default class StockService {
       await trx.insertQuery().table('stock_transfer_lines').multiInsert(
         input.lines.map((l) => {
           const product = products.get(l.productId)!
-          return { transfer_id: transferId, product_id: l.productId, to_product_id: targetBySku.get(skuKey(product.sku))!, sku: product.sku, name: product.name, quantity_sent: l.quantity, quantity_received: null }
+          return { transfer_id: transferId, product_id: l.productId, to_product_id: targetBySku.get(product.sku)!, sku: product.sku, name: product.name, quantity_sent: l.quantity, quantity_received: null }
         })
       )
       for (const line of byProduct(input.lines)) {

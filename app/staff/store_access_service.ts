@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import Store from '#models/store'
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
@@ -17,6 +18,25 @@ export default class StoreAccessService {
   async belongs(user: User, storeId: number) {
     if (user.storeId === storeId) return true
     return !!(await db.from('store_users').where({ user_id: user.id, store_id: storeId }).first())
+  }
+
+  /**
+   * The installation's admins: active admins who work in every store. They alone manage what
+   * serves every store (plugins, backups: app/abilities/main.ts), so a store someone makes is
+   * theirs too (store_admin_service.ts)
+   */
+  async installationAdminIds(client: QueryClientContract = db.connection()): Promise<number[]> {
+    const rows = await client
+      .from('users')
+      .where({ role: 'admin', active: true })
+      .whereNotExists((stores) =>
+        stores
+          .from('stores')
+          .whereRaw('stores.id <> COALESCE(users.store_id, 0)')
+          .whereNotExists((member) => member.from('store_users').whereRaw('store_users.store_id = stores.id').whereRaw('store_users.user_id = users.id'))
+      )
+      .select('id')
+    return rows.map((row) => Number(row.id))
   }
 
   /** The stores a user may work in, by name */

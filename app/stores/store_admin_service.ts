@@ -43,6 +43,9 @@ export default class StoreAdminService {
   async create(input: StoreInput, admin: User, template: Store, ip?: string | null) {
     this.#check(input)
     return inTransaction(async (trx) => {
+      // The installation's admins (who work in every store) work in this one too: an admin of some
+      // stores only, making one, would otherwise take plugins and backups away from everyone
+      const installationAdmins = await this.access.installationAdminIds(trx)
       const store = await Store.create(this.#attributes(input), { client: trx })
       await Register.create({ storeId: store.id, name: 'Register 1', lastSaleNumber: 0 }, { client: trx })
       const now = dbTimestamp()
@@ -50,7 +53,8 @@ export default class StoreAdminService {
       if (rates.length) {
         await trx.insertQuery().table('tax_rates').multiInsert(rates.map((r) => ({ ...r, store_id: store.id, created_at: now, updated_at: now })))
       }
-      await trx.insertQuery().table('store_users').insert({ store_id: store.id, user_id: admin.id, created_at: now })
+      const staff = [...new Set([admin.id, ...installationAdmins])]
+      await trx.insertQuery().table('store_users').multiInsert(staff.map((userId) => ({ store_id: store.id, user_id: userId, created_at: now })))
       await recordAudit({ action: 'store_created', storeId: store.id, userId: admin.id, subjectType: 'store', subjectId: store.id, ip }, trx)
       return store
     })
@@ -107,6 +111,12 @@ export default class StoreAdminService {
     const wanted = new Set(userIds)
     const unknown = userIds.filter((id) => !candidates.some((c) => c.user.id === id))
     if (unknown.length) throw new DomainError('Choose people who work in your stores', { code: 'unknown_user', field: 'user_ids' })
+    // An installation's admin is taken off a store only by another one (it would take plugins and
+    // backups away from them)
+    const installationAdmins = new Set(await this.access.installationAdminIds())
+    if (!installationAdmins.has(admin.id) && candidates.some(({ user, home, member }) => !home && member && !wanted.has(user.id) && installationAdmins.has(user.id))) {
+      throw new DomainError('An admin of every store stays on each store: only another admin of every store may take them off', { code: 'installation_admin', field: 'user_ids' })
+    }
     return inTransaction(async (trx) => {
       const added: number[] = []
       const removed: number[] = []

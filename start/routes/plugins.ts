@@ -7,7 +7,7 @@ import { middleware } from '#start/kernel'
 
 const PluginsController = () => import('#controllers/backoffice/plugins_controller')
 
-// Settings -> Plugins: admins only (managePlugins)
+// Settings -> Plugins: an admin of every store only (managePlugins)
 router
   .group(() => {
     router.get('/plugins', [PluginsController, 'index'])

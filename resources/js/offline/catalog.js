@@ -87,19 +87,21 @@ const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('o
 if (channel) channel.onmessage = (event) => applyToIndex(event.data)
 
 function emptyIndex() {
-  return { barcodes: new Map(), skus: new Map(), byId: new Map() }
+  return { barcodes: new Map(), skus: new Map(), skusFolded: new Map(), byId: new Map() }
 }
 
-// A SKU is found whatever its case, as the server finds it (app/catalog/sku.ts); IndexedDB's sku
-// index, asked only in the moments before this index is loaded, matches it exactly
-const skuKey = (sku) => sku.toLowerCase()
+// A SKU is found as typed, else whatever the case of its letters A to Z, as the server finds it
+// (app/catalog/sku.ts: SQLite's NOCASE; MariaDB's unique key holds no two of one SKU in two cases);
+// IndexedDB's sku index, asked only in the moments before this index is loaded, matches it exactly
+const skuKey = (sku) => sku.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
 
 function indexProduct(index, p) {
   const entry = { id: p.id, name: p.name, sku: p.sku, price: p.price, tax_class: p.tax_class, barcodes: p.barcodes ?? [] }
   index.byId.set(entry.id, entry)
   // The first product by id keeps a code, as IndexedDB's index answers
   for (const code of entry.barcodes) if (!index.barcodes.has(code)) index.barcodes.set(code, entry)
-  if (entry.sku && !index.skus.has(skuKey(entry.sku))) index.skus.set(skuKey(entry.sku), entry)
+  if (entry.sku && !index.skus.has(entry.sku)) index.skus.set(entry.sku, entry)
+  if (entry.sku && !index.skusFolded.has(skuKey(entry.sku))) index.skusFolded.set(skuKey(entry.sku), entry)
 }
 
 function unindexProduct(index, id) {
@@ -107,7 +109,8 @@ function unindexProduct(index, id) {
   if (!entry) return
   index.byId.delete(id)
   for (const code of entry.barcodes) if (index.barcodes.get(code) === entry) index.barcodes.delete(code)
-  if (entry.sku && index.skus.get(skuKey(entry.sku)) === entry) index.skus.delete(skuKey(entry.sku))
+  if (entry.sku && index.skus.get(entry.sku) === entry) index.skus.delete(entry.sku)
+  if (entry.sku && index.skusFolded.get(skuKey(entry.sku)) === entry) index.skusFolded.delete(skuKey(entry.sku))
 }
 
 function applyToIndex(page) {
@@ -145,7 +148,7 @@ export function loadCodeIndex(db) {
 
 /** The product with this barcode, else with this SKU */
 export async function findByCode(db, code) {
-  const found = codes && (codes.barcodes.get(code) ?? codes.skus.get(skuKey(code)))
+  const found = codes && (codes.barcodes.get(code) ?? codes.skus.get(code) ?? codes.skusFolded.get(skuKey(code)))
   if (found) return found
   return transaction(db, 'products', 'readonly', async (s) => {
     const byBarcode = await done(s.products.index('barcodes').get(code))

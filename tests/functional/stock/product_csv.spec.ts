@@ -231,4 +231,33 @@ test.group('Products CSV: the upload form as a browser sends it', () => {
     sent.assertStatus(201)
     assert.equal(sent.body().items[0].to_product_id, target.id)
   })
+
+  test('a pair of SKUs differing only in case, kept from before (SQLite): each is found by its exact spelling, stays editable, and a file row updates its own', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const upper = await createProduct(fixture, { name: 'Upper', sku: `PAIR-${fixture.tag}`, price: 100, stock: 5 })
+    // As SQLite let it be made before SKUs were compared without case (the catalog refuses it now)
+    const lowerSku = upper.sku.toLowerCase()
+    await db.table('products').insert({ store_id: fixture.store.id, name: 'Lower', sku: lowerSku, price: 200, cost: 0, tax_class: 'standard', stock: 5, low_stock_threshold: 5, active: true, created_at: '2026-01-01 00:00:00', updated_at: '2026-01-01 00:00:00' })
+    const lower = await db.from('products').where({ store_id: fixture.store.id, sku: lowerSku }).first()
+
+    const scan = async (code: string) => {
+      const answer = await client.post('/till/scan').loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).form({ code }).redirects(0)
+      answer.assertHeader('location', '/till')
+    }
+    await scan(lowerSku)
+    await scan(upper.sku)
+    const lines = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.register_id', fixture.register.id).where('sales.status', 'open').orderBy('sale_items.id').select('sale_items.product_id')
+    assert.deepEqual(lines.map((l) => Number(l.product_id)), [Number(lower.id), upper.id])
+
+    const token = await apiToken(client, fixture.users.manager)
+    ;(await client.put(`/api/products/${upper.id}`).bearerToken(token).json({ price: 150 })).assertStatus(200)
+    const renamed = await client.put(`/api/products/${upper.id}`).bearerToken(token).json({ sku: `${lowerSku}` })
+    renamed.assertStatus(422)
+
+    const preview = await uploadAndCheck(client, fixture, `sku,name,price\r\n${lowerSku},Lower renamed,2.50\r\n`)
+    const done = await runImport(client, fixture, preview.id)
+    assert.deepInclude(done, { status: 'done', created_rows: 0, updated_rows: 1 })
+    const names = await db.from('products').where('store_id', fixture.store.id).orderBy('id').select('sku', 'name')
+    assert.deepEqual(names.map((r) => [r.sku, r.name]), [[upper.sku, 'Upper'], [lowerSku, 'Lower renamed']])
+  }).skip(process.env.DB_CONNECTION === 'mysql', 'SQLite only: MariaDB’s unique key never held such a pair')
 })

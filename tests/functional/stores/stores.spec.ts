@@ -156,6 +156,30 @@ test.group('Several stores: the Stores page', () => {
     assert.include(page.text(), fixture.users.cashier.name)
   })
 
+  test('an admin of some stores makes a store: it is also every installation admin’s, who keep plugins and backups; they cannot take such an admin off a store', async ({ client, assert }) => {
+    const chain = await createStore({ chainAdmin: true })
+    const installationAdmin = chain.users.admin
+    const other = await createStore()
+    const storeAdmin = other.users.admin
+    // The store admin also works in the chain's store, as the chain admin does in theirs
+    await addToStore(storeAdmin, chain)
+    await addToStore(installationAdmin, other)
+    ;(await client.get('/backoffice/plugins').loginAs(installationAdmin)).assertStatus(200)
+
+    const response = await submit(client, storeAdmin, 'post', '/backoffice/stores', storeForm({ name: `Branch ${other.tag}` }), '/backoffice/stores/create')
+    response.assertStatus(302)
+    const created = await Store.query().where('name', `Branch ${other.tag}`).firstOrFail()
+    assert.equal(await countRows('store_users', { store_id: created.id, user_id: installationAdmin.id }), 1)
+    ;(await client.get('/backoffice/plugins').loginAs(installationAdmin)).assertStatus(200)
+    ;(await client.get('/backoffice/backups').loginAs(installationAdmin)).assertStatus(200)
+
+    // Taking the installation admin off the chain's store, by the store admin: refused, nothing changed
+    const off = await submit(client, storeAdmin, 'post', `/backoffice/stores/${created.id}/staff`, { 'user_ids[]': [String(storeAdmin.id)] }, `/backoffice/stores/${created.id}/edit`)
+    off.assertStatus(302)
+    assert.match(off.flashMessage('inputErrorsBag').user_ids[0], /only another admin of every store may take them off/)
+    assert.equal(await countRows('store_users', { store_id: created.id, user_id: installationAdmin.id }), 1)
+  })
+
   test('the store form names each bad field, writes nothing, and locks the currency once there are sales', async ({ client, assert }) => {
     const fixture = await createStore()
     const admin = fixture.users.admin
