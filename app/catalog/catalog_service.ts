@@ -92,22 +92,10 @@ export default class CatalogService {
     }
     const words = searchWords(options.search ?? '')
     if (words.length) {
-      const [first, ...rest] = words.sort((a, b) => b.length - a.length)
       const raw = (options.search ?? '').trim()
-      query.where((scope) => {
-        scope
-          .whereIn('products.id', (sub) =>
-            sub
-              .from('product_words')
-              .where('store_id', storeId)
-              .where('word', '>=', first)
-              .where('word', '<', `${first}\uffff`)
-              .select('product_id')
-          )
-          .orWhereRaw(skuEquals('products.sku'), [raw])
-      })
-      // The longest word narrows by index; the others filter the few rows left
-      for (const word of rest) {
+      // The longest word first narrows by index; the others filter the few rows left. A SKU of
+      // several words ("TEA-1") is found whole, whatever its name's words
+      for (const word of words.sort((a, b) => b.length - a.length)) {
         query.where((scope) => {
           scope
             .whereIn('products.id', (sub) =>
@@ -118,7 +106,6 @@ export default class CatalogService {
                 .where('word', '<', `${word}\uffff`)
                 .select('product_id')
             )
-            // A SKU of several words ("TEA-1") is found whole, whatever its name's words
             .orWhereRaw(skuEquals('products.sku'), [raw])
         })
       }

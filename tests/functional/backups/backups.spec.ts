@@ -12,7 +12,7 @@ import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
 import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
 import { scheduleBackups } from '#backups/backup_schedule'
 import { lastDayOver } from '#sales/summary_days'
-import { ace, addRows, editRow, joinEveryStore, lastLine, rewriteBackup, rollUpToday, scratchTarget, sellingStore } from './helpers.js'
+import { ace, addRows, withoutMigration, editRow, joinEveryStore, lastLine, rewriteBackup, rollUpToday, scratchTarget, sellingStore } from './helpers.js'
 
 /*
 | pos:backup while four API clients sell, pos:restore into an empty database, pos:backup-verify
@@ -250,12 +250,7 @@ test.group('Backups', (group) => {
     const month = DateTime.now().setZone(fixture.store.timeZone).toFormat('yyyy-MM')
     const sold = await db.from('summary_products').where('store_id', fixture.store.id).first()
     rewriteBackup(path, old, (lines, manifest) => {
-      for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !name.includes('0110_product_month_rollups'))
-      const at = lines.findIndex((line) => !Array.isArray(line) && line.table === 'summary_month_rollups')
-      let end = at + 1
-      while (end < lines.length && Array.isArray(lines[end])) end++
-      lines.splice(at, end - at)
-      delete manifest.tables.summary_month_rollups
+      withoutMigration(lines, manifest, '0110_product_month_rollups', 'summary_month_rollups')
       addRows(lines, manifest, 'summary_product_months', [{ store_id: fixture.store.id, month, product_id: sold.product_id, quantity: sold.quantity, total: sold.total, tax_total: sold.tax_total, refunded_quantity: 0, refunded_total: 0, refunded_tax: 0 }])
     })
     const target = await scratchTarget()
@@ -275,12 +270,7 @@ test.group('Backups', (group) => {
     // As that version wrote it: no migration 0111 nor its table; its summary rows were exact
     const old = join(dir, 'before-days.jsonl.gz')
     rewriteBackup(path, old, (lines, manifest) => {
-      for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !name.includes('0111_summary_days_rolled'))
-      const at = lines.findIndex((line) => !Array.isArray(line) && line.table === 'summary_days_rolled')
-      let end = at + 1
-      while (end < lines.length && Array.isArray(lines[end])) end++
-      lines.splice(at, end - at)
-      delete manifest.tables.summary_days_rolled
+      withoutMigration(lines, manifest, '0111_summary_days_rolled', 'summary_days_rolled')
     })
     const target = await scratchTarget()
     try {

@@ -119,6 +119,16 @@ export function editRow(lines: any[], table: string, match: (row: Record<string,
   throw new Error(`no row of ${table} matched`)
 }
 
+/** A backup's lines as a version before a migration wrote them: the migration out of its schema, and the table it made */
+export function withoutMigration(lines: any[], manifest: any, migration: string, table: string) {
+  for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !name.includes(migration))
+  const at = lines.findIndex((line) => !Array.isArray(line) && line.table === table)
+  let end = at + 1
+  while (end < lines.length && Array.isArray(lines[end])) end++
+  lines.splice(at, end - at)
+  delete manifest.tables[table]
+}
+
 /**
  * Adds rows to one table of a backup's lines (by column name; a column not given is null) and
  * counts them in the manifest: what someone crafting a file would do.
