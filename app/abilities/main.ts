@@ -1,5 +1,4 @@
 import { Bouncer } from '@adonisjs/bouncer'
-import Store from '#models/store'
 import type User from '#models/user'
 import StoreAccessService from '#staff/store_access_service'
 
@@ -41,16 +40,10 @@ export const manageDevices = Bouncer.ability((user: User) => isManager(user))
 // account, its terminal) and whether it is on hold for every store, so only an admin who belongs to
 // every store may change them (an admin of one store could otherwise send the chain's card payments
 // to an account of their own)
-export const managePlugins = Bouncer.ability(async (user: User) => isAdmin(user) && (await belongsToEveryStore(user)))
+export const managePlugins = Bouncer.ability(async (user: User) => isAdmin(user) && (await new StoreAccessService().worksInEveryStore(user)))
 export const exportAccounting = Bouncer.ability((user: User) => user.role === 'admin' || user.role === 'accountant')
 // Stores of the chain and their registers (an admin's, for the stores they belong to)
 export const manageStores = Bouncer.ability((user: User) => isAdmin(user))
 // Backups of the whole installation: list, download, back up now. A backup holds every store's
 // customers, sales and staff credentials, so only an admin who belongs to every store may
-export const manageBackups = Bouncer.ability(async (user: User) => isAdmin(user) && (await belongsToEveryStore(user)))
-
-/** No store of the installation is outside the stores the user works in (StoreAccessService decides) */
-async function belongsToEveryStore(user: User) {
-  const outside = await Store.query().whereNotIn('id', new StoreAccessService().storesOf(user).select('id')).select('id').first()
-  return !outside
-}
+export const manageBackups = Bouncer.ability(async (user: User) => isAdmin(user) && (await new StoreAccessService().worksInEveryStore(user)))

@@ -14,7 +14,7 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 
 let dialect: string | undefined
 /** The dialect of the app's database (one for the process's life) */
-export function primaryDialect() {
+function primaryDialect() {
   return (dialect ??= db.connection().dialect.name)
 }
 

@@ -26,17 +26,13 @@ export default class StoreAccessService {
    * theirs too (store_admin_service.ts)
    */
   async installationAdminIds(client: QueryClientContract = db.connection()): Promise<number[]> {
-    const rows = await client
-      .from('users')
-      .where({ role: 'admin', active: true })
-      .whereNotExists((stores) =>
-        stores
-          .from('stores')
-          .whereRaw('stores.id <> COALESCE(users.store_id, 0)')
-          .whereNotExists((member) => member.from('store_users').whereRaw('store_users.store_id = stores.id').whereRaw('store_users.user_id = users.id'))
-      )
-      .select('id')
+    const rows = await inEveryStore(client.from('users').where({ role: 'admin', active: true })).select('users.id')
     return rows.map((row) => Number(row.id))
+  }
+
+  /** Whether no store of the installation is outside the stores the user works in */
+  async worksInEveryStore(user: User) {
+    return !!(await inEveryStore(db.from('users').where('users.id', user.id)).select('users.id').first())
   }
 
   /** The stores a user may work in, by name */
@@ -83,4 +79,14 @@ export default class StoreAccessService {
     }
     ctx.session.put(STORE_SESSION_KEY, storeId)
   }
+}
+
+/** The users of a query on `users` who work in every store: none is outside their home store and store_users */
+function inEveryStore(users: ReturnType<QueryClientContract['from']>) {
+  return users.whereNotExists((stores) =>
+    stores
+      .from('stores')
+      .whereRaw('stores.id <> COALESCE(users.store_id, 0)')
+      .whereNotExists((member) => member.from('store_users').whereRaw('store_users.store_id = stores.id').whereRaw('store_users.user_id = users.id'))
+  )
 }

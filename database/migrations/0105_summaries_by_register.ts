@@ -1,10 +1,8 @@
-import { DateTime } from 'luxon'
 import { BaseSchema } from '@adonisjs/lucid/schema'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { Knex } from 'knex'
 import type Store from '#models/store'
 import SummaryRebuild, { SUMMARY_TABLES, eachDay, eachMonth } from '#reports/summary_rebuild'
-import { readTimestamp } from '#platform/db_time'
 import { transaction } from '#platform/db_transaction'
 
 /*
@@ -74,7 +72,7 @@ async function rebuildSummaries(client: QueryClientContract, byRegister: boolean
   for (const row of await client.from('stores').select('id', 'time_zone')) {
     // (fromLines reads only the store's id and time zone)
     const store = { id: Number(row.id), timeZone: String(row.time_zone) } as Store
-    const span = await spanOf(client, store)
+    const span = await lines.span(store, client)
     if (!span) continue
     for (const day of eachDay(span.from, span.to)) {
       await transaction(async (trx) => {
@@ -103,23 +101,6 @@ async function rebuildSummaries(client: QueryClientContract, byRegister: boolean
       }, client.connectionName)
     }
   }
-}
-
-/** The first and last store day with a sale or refund, or a summary row (the rebuild's days) */
-async function spanOf(client: QueryClientContract, store: Store): Promise<{ from: string; to: string } | null> {
-  const sale = await client.from('sales').where({ store_id: store.id, status: 'completed' }).min('completed_at as first').max('completed_at as last').first()
-  const refund = await client.from('refunds').where('store_id', store.id).min('created_at as first').max('created_at as last').first()
-  const days: string[] = []
-  for (const at of [sale?.first, sale?.last, refund?.first, refund?.last]) {
-    if (at) days.push(DateTime.fromJSDate(readTimestamp(at)).setZone(store.timeZone).toISODate()!)
-  }
-  for (const table of SUMMARY_TABLES) {
-    const row = await client.from(table.name).where('store_id', store.id).min('day as first').max('day as last').first()
-    if (row?.first) days.push(String(row.first), String(row.last))
-  }
-  if (!days.length) return null
-  days.sort()
-  return { from: days[0], to: days.at(-1)! }
 }
 
 /** down(): the tables without the register, so each hour's (or tender's) rows added up over the registers */

@@ -10,7 +10,7 @@ import { markRolledDays } from '#database/migrations/0111_summary_days_rolled'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { inTransaction } from '#platform/db_transaction'
 import { runStatements } from '#platform/sql_batch'
-import { heldOpen } from './held_open.js'
+import { heldOpen, lateSaleFigures } from './late_writes.js'
 
 /*
 | The daily summaries are kept for days that are over (app/sales/summary_days.ts): a sale made now
@@ -27,8 +27,7 @@ async function storeWithLateSale(through: string, day: string) {
   const { store } = fixture
   const tea = await createProduct(fixture, { price: 450, stock: 500 })
   await db.table('summary_days_rolled').insert({ store_id: store.id, through_day: through, late_writes: 0 })
-  const completedAt = DateTime.fromISO(`${day}T12:00:00`, { zone: store.timeZone }).toUTC()
-  const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt, total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
+  const figures = lateSaleFigures(fixture, tea.id, DateTime.fromISO(`${day}T12:00:00`, { zone: store.timeZone }).toUTC())
   return { store, tea, figures }
 }
 

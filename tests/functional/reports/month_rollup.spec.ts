@@ -12,7 +12,7 @@ import { saleSummaryStatements } from '#sales/sale_summaries'
 import { inTransaction } from '#platform/db_transaction'
 import { runStatements } from '#platform/sql_batch'
 import { TestDevice } from '../offline/device.js'
-import { heldOpen } from './held_open.js'
+import { heldOpen, lateSaleFigures } from './late_writes.js'
 
 /*
 | The products' month rows are kept for months that are over (app/sales/product_months.ts): a sale
@@ -31,8 +31,7 @@ async function lateSale() {
   // Its days are rolled up (none sold yet): a write into them moves their summaries
   await rollUpDays(store)
   const at = DateTime.now().setZone(store.timeZone).minus({ months: 2 }).set({ day: 3, hour: 12 })
-  const figures = { storeId: store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt: at.toUTC(), total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId: tea.id, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
-  return { store, tea, month: at.toFormat('yyyy-MM'), figures }
+  return { store, tea, month: at.toFormat('yyyy-MM'), figures: lateSaleFigures(fixture, tea.id, at.toUTC()) }
 }
 
 test.group('Reports: the products’ months', () => {
