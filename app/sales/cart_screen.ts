@@ -18,7 +18,6 @@ interface ShownLineFields {
   name: string
   quantity: number
   unitPrice: number
-  total: number
   lineDiscount: number
   discountType: string | null
   discountValue: number
@@ -40,9 +39,11 @@ export interface CartScreenChanges {
   removed: number[]
 }
 
-// Written the same from a CartLine (numbers) and a SaleItem model (a driver may give strings)
+// Written the same from a CartLine (numbers) and a SaleItem model (a driver may give strings). A
+// line's amount is quantity × price (till/_cart_line): a change elsewhere in the cart (a cart
+// discount, tax rounded over the whole sale) changes no line's text
 const lineKey = (line: ShownLineFields) =>
-  [line.name, Number(line.quantity), Number(line.unitPrice), Number(line.total), Number(line.lineDiscount), line.discountType ?? '', Number(line.discountValue ?? 0), line.priceOverrideBy ?? ''].join('\u0001')
+  [line.name, Number(line.quantity), Number(line.unitPrice), Number(line.lineDiscount), line.discountType ?? '', Number(line.discountValue ?? 0), line.priceOverrideBy ?? ''].join('\u0001')
 
 export function cartOnScreen(sale: Sale, lines: readonly ShownLineFields[]): CartOnScreen {
   // The customer row, the cart discount form and the actions (which payments disable) are not in a partial answer

@@ -9,7 +9,7 @@ import { payPanel, receiptPanel } from './pay_screen.js'
 | and the receipt. It replaces the online till's main area; the header stays, with what needs
 | the server disabled and saying why (till.js).
 | A scan draws only what it changes (refresh): the new line, or the quantity of the line it added
-| to, each line's total, the totals and the payment panel; the cart is priced whole each time by the
+| to and its amount, the totals and the payment panel; the cart is priced whole each time by the
 | core, as the server prices it. Everything else (a removal, a discount, a payment) draws the cart
 | again whole (render).
 */
@@ -94,7 +94,7 @@ export class OfflineScreen {
     this.scanInput.focus()
   }
 
-  /** After a scan: the new line (or the quantity of the line it added to), the lines' totals, the totals and the payment panel */
+  /** After a scan: the new line (or the quantity and amount of the line it added to), the totals and the payment panel */
   async refresh(index, isNew) {
     const view = this.view
     if (!view || this.receipt || (isNew ? index !== view.lines.length : index >= view.lines.length)) return this.render()
@@ -105,12 +105,10 @@ export class OfflineScreen {
       const line = this.line(item, index, priced.lines[index], false)
       view.list.append(line.li)
       view.lines.push(line)
-    } else view.lines[index].quantity.value = item.quantity
-    // A cart discount shares out over every line: each line's total may move
-    view.lines.forEach((line, i) => {
-      const total = this.money(priced.lines[i].total)
-      if (line.total.textContent !== total) line.total.textContent = total
-    })
+    } else {
+      view.lines[index].quantity.value = item.quantity
+      view.lines[index].amount.textContent = this.money(priced.lines[index].subtotal)
+    }
     view.totals.subtotal.textContent = this.money(priced.subtotal)
     view.totals.discounts.textContent = `−${this.money(priced.discountTotal)}`
     view.totals.tax.textContent = this.money(priced.taxTotal)
@@ -182,10 +180,11 @@ export class OfflineScreen {
     const discountValue = h('input', { class: 'u-w6', inputMode: 'decimal', 'aria-label': `Discount value for ${name}`, placeholder: '10' })
     const discountForm = h('form', { class: 'meta', hidden: true, onsubmit: (e) => (e.preventDefault(), this.change(() => this.cart.setLineDiscount(index, ...this.discountOf(discountType.value, discountValue.value)))) },
       discountType, discountValue, h('button', { class: 'btn btn-small btn-primary', type: 'submit' }, 'Apply'))
-    const total = h('span', { class: 'money' }, priced ? this.money(priced.total) : '')
+    // The receipt's amount: quantity × price, before discounts and tax (the lines add up to the Subtotal)
+    const amount = h('span', { class: 'money' }, priced ? this.money(priced.subtotal) : '')
     const li = h('li', { class: 'cart-line' },
       h('span', { class: 'name' }, name),
-      total,
+      amount,
       h('div', { class: 'meta' },
         h('span', { class: 'qty' },
           button('−', () => this.change(() => this.cart.setQuantity(index, item.quantity - 1)), { 'aria-label': `One less ${name}`, disabled: locked }),
@@ -197,7 +196,7 @@ export class OfflineScreen {
         button('Price', null, { class: 'btn btn-small btn-quiet', disabled: true, title: 'A price override needs a manager PIN, checked by the server: not offline', 'aria-label': `Change price of ${name} (not offline)` }),
         button('Remove', () => this.change(() => this.cart.remove(index)), { class: 'btn btn-small btn-danger', 'aria-label': `Remove ${name}`, disabled: locked })),
       discountForm)
-    return { li, total, quantity }
+    return { li, amount, quantity }
   }
 
   /** "10" as a percent -> 1000 basis points; as an amount -> minor units */

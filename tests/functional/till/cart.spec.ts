@@ -202,6 +202,39 @@ test.group('Till cart over htmx', () => {
     )
   })
 
+  test('a line shows the receipt\u2019s amount: quantity × price, before discounts and tax, adding up to the Subtotal', async ({ client, assert }) => {
+    // Tax is added at the end in this store (8%): a line showing its total with tax (as it did)
+    // read $10.80 on the till and $10.00 on the receipt
+    const fixture = await createStore({ pricesIncludeTax: false })
+    const coffee = await createProduct(fixture, { name: 'Line Coffee', price: 1000, stock: 10 })
+    const bread = await createProduct(fixture, { name: 'Line Bread', price: 450, stock: 10 })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: coffee.id })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: bread.id, quantity: 2 })
+    const coffeeLine = await db.from('sale_items').where('product_id', coffee.id).firstOrFail()
+    await till(client, fixture, 'post', `/till/items/${coffeeLine.id}/discount`).form({ discount_type: 'percent', discount_value: '10' })
+    const panel = (await till(client, fixture, 'post', '/till/discount').form({ discount_type: 'amount', discount_value: '1.00' })).text()
+
+    const shownLines = [...panel.matchAll(/<li id="cart-line-\d+"[^>]*>\s*<span class="name">([^<]*)<\/span>\s*<span class="money">([^<]*)<\/span>/g)].map((m) => [m[1], m[2]])
+    assert.deepEqual(shownLines, [
+      ['Line Coffee', '$10.00'],
+      ['Line Bread', '$9.00'],
+    ])
+    assert.include(panel, '−$1.00', 'the line discount beside its line')
+    assert.include(panel, 'data-testid="subtotal">$19.00')
+    // 19.00 − 1.00 − 1.00 = 17.00, and 8% tax on it
+    assert.include(panel, 'data-testid="discounts">−$2.00')
+    assert.include(panel, 'data-testid="tax">$1.36')
+    assert.include(panel, 'data-testid="total">$18.36')
+
+    const done = await till(client, fixture, 'post', '/till/payments').form({ method: 'cash', tendered: '20.00' })
+    done.assertStatus(200)
+    const receiptLines = [...done.text().matchAll(/<span>(\d+) × ([^<]*)<\/span><span class="money">([^<]*)<\/span>/g)].map((m) => [m[2], m[3]])
+    assert.deepEqual(receiptLines, [
+      ['Line Coffee', '$10.00'],
+      ['Line Bread', '$9.00'],
+    ])
+  })
+
   test('park a sale, find it in the list and resume it', async ({ client, assert }) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { name: 'Coffee Beans' })
