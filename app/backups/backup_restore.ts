@@ -72,10 +72,11 @@ export function refuseNewerBackup(manifest: BackupManifest) {
 | Plugin tables: the backup's plugin_migrations rows name the plugin migrations to run before its
 | rows load. The file is not trusted (its sha256 is a checksum, not a signature), and a row's
 | plugin id and name become a path that is imported and run: each must have the shape of a real
-| one (PLUGIN_ID; a migration file's name, no "/" nor "..") and be a migration file of that
-| plugin's migrations folder here. Anything else refuses the file before anything is written.
+| one (PLUGIN_ID; a migration file's name, no "/" nor "..": dots are allowed, as in a plugin's
+| `1.0_init.ts`) and be a migration file of that plugin's migrations folder here. Anything else
+| refuses the file before anything is written.
 */
-const MIGRATION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,190}$/
+const MIGRATION_NAME = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]{0,190}$/
 
 interface PluginMigration {
   pluginId: string

@@ -92,7 +92,10 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
     }
     await refused({ plugin_id: '../../tmp/x', name: 'm' }, 'row 1 of plugin_migrations (plugin_id "../../tmp/x", name "m") does not name a plugin migration')
     await refused({ plugin_id: null, name: '0001_create_loyalty_points_ledger' }, 'row 1 of plugin_migrations (plugin_id null, name "0001_create_loyalty_points_ledger") does not name')
-    await refused({ plugin_id: 'loyalty-points', name: '0001_create.loyalty' }, 'does not name a plugin migration')
+    await refused({ plugin_id: 'loyalty-points', name: '0001..create' }, 'does not name a plugin migration')
+    await refused({ plugin_id: 'loyalty-points', name: '..' }, 'does not name a plugin migration')
+    // A dot is part of real names (a plugin's 1.0_init.ts): such a name is looked for among the plugin's files
+    await refused({ plugin_id: 'loyalty-points', name: '1.0_init' }, 'plugin loyalty-points has no migration 1.0_init here')
     await refused({ plugin_id: 'loyalty-points', name: '/etc/passwd' }, 'does not name a plugin migration')
     await refused({ plugin_id: 'loyalty-points', name: '0002_not_a_migration_here' }, 'plugin loyalty-points has no migration 0002_not_a_migration_here here')
 
