@@ -22,6 +22,7 @@ export default class PosBackupVerify extends BaseCommand {
       const m = report.manifest
       if (m) this.logger.info(`backup of ${m.createdAt} (POS ${m.app}, ${m.engine}, ${m.schema.length} migrations), ${Object.values(m.tables).reduce((a, b) => a + b, 0)} rows`)
       for (const problem of report.problems) this.logger.error(problem)
+      for (const warning of report.warnings) this.logger.warning(warning)
       if (report.problems.length) {
         this.logger.error(`${this.file}: ${report.problems.length} problem(s)`)
         this.exitCode = 1

@@ -10,6 +10,7 @@ import { engineOf, listTables } from '#backups/backup_service'
 import { verifyChains } from '#sales/chain_verifier'
 import { checkCommit, transaction } from '#platform/db_transaction'
 import { PLUGIN_ID } from '#plugins/manifest'
+import { describeSkuClashes, skuClashes } from '#backups/sku_clashes'
 
 /*
 | Loading a backup into a database, and checking one (pos:restore, pos:backup-verify).
@@ -323,24 +324,28 @@ export async function withScratchDatabase<T>(work: (connectionName: string) => P
 export interface VerifyReport {
   manifest: BackupManifest | null
   problems: string[]
+  /** What would stop a restore on the other engine (SKUs that MariaDB takes as one) */
+  warnings: string[]
   checked: { chains: number; products: number }
 }
 
 /** pos:backup-verify: checksum, then a restore into a scratch SQLite database and its checks */
 export async function verifyBackup(file: string): Promise<VerifyReport> {
   const integrity = await checkIntegrity(file)
-  if (integrity.problems.length || !integrity.manifest) return { manifest: integrity.manifest, problems: integrity.problems, checked: { chains: 0, products: 0 } }
+  if (integrity.problems.length || !integrity.manifest) return { manifest: integrity.manifest, problems: integrity.problems, warnings: [], checked: { chains: 0, products: 0 } }
+  const clashes = await skuClashes(file)
+  const warnings = clashes.length ? [`it restores on SQLite; on MariaDB it is refused: ${describeSkuClashes(clashes)}`] : []
   return withScratchDatabase(async (connection) => {
     const problems: string[] = []
     try {
       await restoreInto(file, connection, integrity.manifest!, true)
     } catch (error) {
-      return { manifest: integrity.manifest, problems: [`restore failed: ${(error as Error).message}`], checked: { chains: 0, products: 0 } }
+      return { manifest: integrity.manifest, problems: [`restore failed: ${(error as Error).message}`], warnings, checked: { chains: 0, products: 0 } }
     }
     problems.push(...(await chainProblems(connection)))
     problems.push(...(await stockLedgerProblems(connection)))
     const registers = await db.connection(connection).from('registers').count('* as n').first()
     const products = await db.connection(connection).from('products').count('* as n').first()
-    return { manifest: integrity.manifest, problems, checked: { chains: Number(registers.n), products: Number(products.n) } }
+    return { manifest: integrity.manifest, problems, warnings, checked: { chains: Number(registers.n), products: Number(products.n) } }
   })
 }

@@ -9,7 +9,8 @@ import { createProduct } from '#tests/fixtures'
 import { runBackup } from '#backups/backup_service'
 import Register from '#models/register'
 import { pluginPlan, RestoreError, verifyBackup } from '#backups/backup_restore'
-import { ace, addRows, rewriteBackup, rollUpToday, scratchTarget, sellingStore } from './helpers.js'
+import { skuClashes } from '#backups/sku_clashes'
+import { ace, addRows, rewriteBackup, rollUpToday, scratchTarget, sellingStore, sqlite } from './helpers.js'
 
 /*
 | A backup file is not trusted (its sha256 is a checksum anyone can recompute): the plugin
@@ -185,6 +186,52 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
     // ... and the run's own database kept its rows (none was set to 1 there)
     const live = await db.from('summary_sales').where('store_id', fixture.store.id).where('total', 1).first()
     assert.isNull(live)
+  }).timeout(120_000)
+
+  test('SKUs that MariaDB takes as one are named before a restore there touches anything, and by a verify', async ({ assert }) => {
+    const fixture = await sellingStore()
+    const tea = await createProduct(fixture, { name: 'Clash Tea', sku: `clash-tea-${fixture.store.id}`, stock: 0 })
+    const { path } = await runBackup({ to: join(dir, 'source-clashes.jsonl.gz') })
+    // As a SQLite database from before migration 0112 (or with accented SKUs) holds them: a case pair, an accent pair
+    const crafted = join(dir, 'clashes.jsonl.gz')
+    const copies = [`CLASH-TEA-${fixture.store.id}`, `café-${fixture.store.id}`, `CAFÉ-${fixture.store.id}`]
+    rewriteBackup(path, crafted, (lines, manifest) => {
+      const at = lines.findIndex((line) => !Array.isArray(line) && line.table === 'products')
+      const columns: string[] = lines[at].columns
+      const row = lines.slice(at + 1).find((line) => Array.isArray(line) && Number(line[columns.indexOf('id')]) === tea.id)
+      const template = Object.fromEntries(columns.map((c, i) => [c, row[i]]))
+      addRows(lines, manifest, 'products', copies.map((sku, i) => ({ ...template, id: 900_000 + fixture.store.id * 10 + i, sku, name: `Clash copy ${i}` })))
+    })
+
+    const ours = (await skuClashes(crafted)).filter((clash) => clash.storeId === fixture.store.id)
+    assert.deepEqual(
+      ours.map((clash) => clash.products.map((p) => p.sku)),
+      [
+        [`clash-tea-${fixture.store.id}`, `CLASH-TEA-${fixture.store.id}`],
+        [`café-${fixture.store.id}`, `CAFÉ-${fixture.store.id}`],
+      ]
+    )
+    const report = await verifyBackup(crafted)
+    assert.notInclude(report.problems.join('\n'), 'restore failed')
+    assert.include(report.warnings.join('\n'), `"clash-tea-${fixture.store.id}" (product ${tea.id}) and "CLASH-TEA-${fixture.store.id}" (product ${900_000 + fixture.store.id * 10})`)
+    assert.include(report.warnings.join('\n'), `"CAFÉ-${fixture.store.id}"`)
+
+    if (sqlite()) {
+      // SQLite's unique key compares them exactly: the restore goes ahead and keeps all four
+      const target = await scratchTarget()
+      try {
+        const run = await ace(['pos:restore', crafted], { ...target.env, BACKUP_DIR: dir })
+        assert.equal(run.code, 0, run.out)
+        const skus = await db.connection(target.name).from('products').where('store_id', fixture.store.id).where('sku', 'like', '%-' + fixture.store.id).select('sku')
+        assert.sameMembers(skus.map((r) => r.sku), [`clash-tea-${fixture.store.id}`, ...copies])
+      } finally {
+        await target.drop()
+      }
+    } else {
+      const out = await refusedRestore(assert, crafted)
+      assert.include(out, 'are one SKU on MariaDB, which compares them without regard to case or accents')
+      assert.include(out, `"CLASH-TEA-${fixture.store.id}" (product ${900_000 + fixture.store.id * 10})`)
+    }
   }).timeout(120_000)
 
   test('pos:backup-verify works when the configured database is empty (a fresh machine)', async ({ assert }) => {

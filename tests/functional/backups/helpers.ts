@@ -53,7 +53,7 @@ export function ace(args: string[], extra: Record<string, string> = {}, onOutput
 
 export const lastLine = (run: Run) => run.out.trim().split('\n').pop()!.trim()
 
-const sqlite = () => env.get('DB_CONNECTION') === 'sqlite'
+export const sqlite = () => env.get('DB_CONNECTION') === 'sqlite'
 
 /**
  * An empty database of its own for a restore: a new SQLite file, or <DB_DATABASE>_restore on
