@@ -3,9 +3,9 @@ import { skuKey } from '#catalog/sku'
 
 /*
 | A store's SKUs that MariaDB takes as one. Its unique key on (store_id, sku) compares them
-| without regard to case or accents; SQLite compared them exactly until migration 0112, and
-| still tells only A to Z apart from a to z, so a SQLite database may hold "tea-1" beside "TEA-1",
-| or "é-1" beside "É-1". Loaded into MariaDB, such a pair stops the restore at its second row,
+| without regard to case or accents. SQLite's compares them exactly: the catalog has refused
+| "tea-1" beside "TEA-1" since migration 0112, but SQLite's NOCASE folds only A to Z, so a SQLite
+| database may hold such a pair from before, or "é-1" beside "É-1" at any time. Loaded into MariaDB, such a pair stops the restore at its second row,
 | after the tables it replaces were dropped. pos:restore asks first and names the pairs (nothing
 | is touched), and pos:backup-verify says so of a backup, so a store moving to MariaDB renames
 | one of each pair on the old server before it moves.
