@@ -3,6 +3,7 @@ import { definePlugin, type PluginSettings } from '#plugins/contracts/plugin'
 import type { LoyaltyContext, LoyaltyProgram } from '#plugins/contracts/loyalty'
 import { DomainError } from '#exceptions/domain_error'
 import { inTransaction } from '#platform/db_transaction'
+import { formatMoney } from '#core/money'
 
 /*
 | Loyalty points: a customer earns points per currency unit spent (not on what was paid with
@@ -69,7 +70,8 @@ export class LoyaltyPoints implements LoyaltyProgram {
   async redeem({ storeId, customerId, client, saleId, amount }: LoyaltyContext & { saleId: number; amount: number }) {
     // Points are worth whole point_values: the amount must be a multiple of one
     if (amount % this.pointValue !== 0) {
-      throw new DomainError(`Points pay in steps of ${this.pointValue} minor units`, { code: 'points_step', field: 'amount' })
+      const store = await client.from('stores').where('id', storeId).select('currency').first()
+      throw new DomainError(`Points pay in steps of ${formatMoney(this.pointValue, store?.currency ?? 'USD')}, the value of a point`, { code: 'points_step', field: 'amount' })
     }
     const points = amount / this.pointValue
     if (points < this.minRedeem) {

@@ -5,6 +5,7 @@ import emitter from '@adonisjs/core/services/emitter'
 import Customer from '#models/customer'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { enablePluginForTest, disablePluginForTest } from '#tests/plugins'
+import { pluginPost } from '#tests/functional/plugins/helpers'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 /*
@@ -123,6 +124,30 @@ test.group('Loyalty points', (group) => {
     // never more than the sale earned
     await emitter.emit('sale:refunded', { ...refund, refundId: refund.refundId + 1, total: 10_000 })
     assert.equal(await points(customer.id), 0)
+  })
+
+  test('the value of a point is typed as an amount of the currency, and a payment off its steps is refused in it', async ({ client, assert }) => {
+    const { fixture, customer, product, token } = await setup(client)
+    const admin = (await createStore({ chainAdmin: true })).users.admin
+    const form = await client.get('/backoffice/plugins/loyalty-points/settings').loginAs(admin)
+    form.assertStatus(200)
+    // The label said "minor units, e.g. 1 = $0.01" while the field took dollars: 1 typed made a point worth $1.00
+    assert.include(form.text(), 'Value of a point, e.g. 0.01 for a cent (USD)')
+    assert.notInclude(form.text(), 'minor units')
+    const saved = await pluginPost(client, admin, '/backoffice/plugins/loyalty-points/settings', { points_per_unit: '1', point_value: '0.05', min_redeem: '10' })
+    saved.assertStatus(302)
+    assert.isNull(saved.flashMessage('inputErrorsBag') ?? null)
+    assert.equal(JSON.parse((await db.from('plugin_settings').where({ plugin_id: 'loyalty-points', key: 'point_value' }).firstOrFail()).value), 5)
+
+    assert.equal(await earned((await cardSale(client, token, product.id, customer.id)).id), 54)
+    // $10.01 + 8% = $10.81: not a whole number of points worth $0.05
+    const odd = await createProduct(fixture, { price: 1001, stock: 10 })
+    const offStep = await client
+      .post('/api/sales')
+      .bearerToken(token)
+      .json({ items: [{ product_id: odd.id, quantity: 1 }], payment_method: 'loyalty_points', customer_id: customer.id })
+    offStep.assertStatus(422)
+    assert.deepInclude(offStep.body().errors[0], { code: 'points_step', message: 'Points pay in steps of $0.05, the value of a point' })
   })
 
   test('the till shows the balance on the Points tender and takes a points payment', async ({ client, assert }) => {
