@@ -166,6 +166,12 @@ test.group('Shifts: from open to Z report', () => {
     assert.include(zPage.text(), 'Z report #3')
     assert.include(zPage.text(), 'data-testid="difference"><b>$0.00')
     ;(await till('get', '/till')).assertStatus(302)
+    // Closing again (a bookmark, the back button): the reason in the app's page, not a stack trace
+    const again = await till('get', '/till/shift/close')
+    again.assertStatus(409)
+    assert.include(again.text(), 'This register has no open shift: open one first')
+    assert.include(again.text(), 'href="/"')
+    assert.notInclude(again.text(), 'shift_controller')
   })
 
   test('two tills opening the same register at once: one shift opens, the other gets a 409', async ({ client, assert }) => {
