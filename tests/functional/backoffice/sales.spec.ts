@@ -3,6 +3,8 @@ import { DateTime } from 'luxon'
 import Register from '#models/register'
 import { createProduct, createStore } from '#tests/fixtures'
 import { sellFor } from '#tests/functional/backoffice/helpers'
+import db from '@adonisjs/lucid/services/db'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 test.group('Back office: sales', () => {
   test('the list shows today’s completed sales by default, filtered by register, cashier, day and status', async ({ client, assert }) => {
@@ -61,6 +63,29 @@ test.group('Back office: sales', () => {
     assert.include(html, 'class="receipt"')
     assert.include(html, fixture.users.cashier.name)
     assert.include(html, 'Register 1')
+  })
+
+  test('a line’s own discount is shown with its percent, its share of the cart discount apart', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const coffee = await createProduct(fixture, { name: 'Desk Coffee', price: 1000, stock: 10 })
+    const bread = await createProduct(fixture, { name: 'Desk Bread', price: 450, stock: 10 })
+    const till = (method: 'post', url: string) =>
+      client[method](url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+    await till('post', '/till/items').form({ product_id: coffee.id })
+    await till('post', '/till/items').form({ product_id: bread.id, quantity: 2 })
+    const coffeeLine = await db.from('sale_items').where('product_id', coffee.id).firstOrFail()
+    await till('post', `/till/items/${coffeeLine.id}/discount`).form({ discount_type: 'percent', discount_value: '10' })
+    await till('post', '/till/discount').form({ discount_type: 'amount', discount_value: '1.00' })
+    ;(await till('post', '/till/payments').form({ method: 'cash', tendered: '20.00' })).assertStatus(200)
+
+    const page = await client.get(`/backoffice/sales/${coffeeLine.sale_id}`).loginAs(fixture.users.accountant)
+    page.assertStatus(200)
+    const rows = [...page.text().matchAll(/<tr>\s*<td>\s*(Desk \w+)[\s\S]*?<\/tr>/g)].map((m) => [m[1], m[0].replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')])
+    assert.lengthOf(rows, 2)
+    // 10% of $10.00 is $1.00 (it read −$1.50 (10%): the line's discount and its share of the cart's together)
+    assert.include(rows[0][1], '−$1.00 (10%) −$0.50 of the cart discount')
+    assert.include(rows[1][1], '−$0.50 of the cart discount')
+    assert.notInclude(rows[1][1], '%)')
   })
 
   test('a sale of another store is not found', async ({ client }) => {
