@@ -8,11 +8,12 @@ import vine, { SimpleMessagesProvider } from '@vinejs/vine'
 | keeps vine's, with the field's words.
 */
 
-const AN_AMOUNT = 'as a number, such as 12.50'
+// The rules take no sign: "-5" is refused too, so the words say so
+const AN_AMOUNT = 'as a number of 0 or more, such as 12.50'
 
 vine.messagesProvider = new SimpleMessagesProvider(
   {
-    'discount_value.regex': 'Enter the discount as a number, such as 10 or 0.50',
+    'discount_value.regex': 'Enter the discount as a number of 0 or more, such as 10 or 0.50',
     'price.regex': `Enter the price ${AN_AMOUNT}`,
     'cost.regex': `Enter the cost ${AN_AMOUNT}`,
     'amount.regex': `Enter the amount ${AN_AMOUNT}`,

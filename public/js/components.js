@@ -8,6 +8,15 @@
 document.addEventListener('alpine:init', () => {
   const Alpine = window.Alpine
 
+  /** Minor units as the server writes them ($9.20): the root's data-currency and data-digits */
+  const moneyText = (root, minor) => {
+    const digits = Number(root.dataset.digits) || 0
+    const amount = minor / 10 ** digits
+    return root.dataset.currency ? new Intl.NumberFormat('en-US', { style: 'currency', currency: root.dataset.currency }).format(amount) : amount.toFixed(digits)
+  }
+  /** What the server takes as an amount typed: digits, a point and decimals (no sign) */
+  const AMOUNT = /^\d{1,7}(\.\d{1,3})?$/
+
   // A cart line's discount and price forms: one open at a time
   Alpine.data('cartLine', () => ({
     editing: null,
@@ -51,16 +60,19 @@ document.addEventListener('alpine:init', () => {
     setTendered(amount) {
       this.tendered = amount
     },
+    /** The change in minor units; null while the amount typed is none the server takes (-5, abc) */
     change() {
-      const tendered = Math.round(parseFloat(this.tendered || '0') * 10 ** this.digits)
-      return tendered - this.due
+      const typed = String(this.tendered).trim()
+      if (typed !== '' && !AMOUNT.test(typed)) return null
+      return Math.round(parseFloat(typed || '0') * 10 ** this.digits) - this.due
     },
     changeText() {
       const change = this.change()
-      return change >= 0 ? (change / 10 ** this.digits).toFixed(this.digits) : '—'
+      return change !== null && change >= 0 ? moneyText(this.$root, change) : '—'
     },
     shortOfDue() {
-      return this.tendered !== '' && this.change() < 0
+      const change = this.change()
+      return this.tendered !== '' && change !== null && change < 0
     },
   }))
 
@@ -72,12 +84,15 @@ document.addEventListener('alpine:init', () => {
     },
     sum() {
       let total = 0
-      for (const input of this.$root.querySelectorAll('[data-value]')) total += (Number(input.value) || 0) * Number(input.dataset.value)
+      // Counts the server takes (whole numbers, none below zero); a -1 typed adds nothing
+      for (const input of this.$root.querySelectorAll('[data-value]')) {
+        const count = Number(input.value)
+        if (Number.isInteger(count) && count > 0) total += count * Number(input.dataset.value)
+      }
       this.total = total
     },
     totalText() {
-      const digits = Number(this.$root.dataset.digits) || 0
-      return (this.total / 10 ** digits).toFixed(digits)
+      return moneyText(this.$root, this.total)
     },
   }))
 })

@@ -61,7 +61,7 @@ test.group('Till checkout in Chromium', () => {
     await page.keyboard.press('F9')
     await page.getByRole('button', { name: 'Cash', exact: true }).click()
     await page.getByLabel('Amount tendered').fill('20.00')
-    assert.equal(await page.getByTestId('change-preview').textContent(), '1.10')
+    assert.equal(await page.getByTestId('change-preview').textContent(), '$1.10')
     await page.getByRole('button', { name: /Complete sale/ }).click()
 
     await page.getByTestId('change-due').waitFor()

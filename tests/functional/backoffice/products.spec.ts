@@ -191,7 +191,7 @@ test.group('Back office: products', () => {
     const noCategory = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ category_id: '999999' }), NEW)
     assert.deepEqual(noCategory.flashMessage('inputErrorsBag').category_id, ['This category does not exist'])
     const worded = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ price: 'abc' }), NEW)
-    assert.deepEqual(worded.flashMessage('inputErrorsBag').price, ['Enter the price as a number, such as 12.50'])
+    assert.deepEqual(worded.flashMessage('inputErrorsBag').price, ['Enter the price as a number of 0 or more, such as 12.50'])
     assert.equal(await productCount(fixture.store.id), 0)
   })
 

@@ -75,11 +75,13 @@ test.group('Shifts: from open to Z report', () => {
     if (page.status() !== 200) console.log(page.text().slice(0, 3000))
     page.assertStatus(200)
     assert.include(page.text(), 'Z report #1')
-    assert.include(page.text(), 'data-testid="difference"><b>-$0.07')
+    // The word says the sign: "Short $0.07" (it read "Short -$0.07")
+    assert.match(page.text(), /<th>Short<\/th><td class="num" data-testid="difference"><b>\$0\.07</)
     assert.include(page.text(), 'data-testid="expected-cash"><b>$163.54')
     const list = await client.get('/backoffice/shifts').loginAs(fixture.users.accountant)
     list.assertStatus(200)
     assert.include(list.text(), `href="/backoffice/shifts/${shiftId}"`)
+    assert.include(list.text(), '−$0.07')
 
     const pdf = await client.get(`/backoffice/shifts/${shiftId}/z.pdf`).loginAs(fixture.users.accountant)
     pdf.assertStatus(200)
@@ -89,7 +91,7 @@ test.group('Shifts: from open to Z report', () => {
     assert.include(text, 'Z report #1')
     assert.include(text, '$163.54') // expected
     assert.include(text, '$163.47') // counted
-    assert.include(text, '-$0.07')
+    assert.match(text, /Short\s*\$0\.07/)
     assert.include(text, '$26.28') // total sales
     assert.include(text, '$112.00') // float
   })

@@ -147,7 +147,8 @@ test.group('Till cart over htmx', () => {
     for (const [url, value, message] of [
       [`/till/items/${line.id}/discount`, '0.001', 'Enter the discount as an amount, such as 0.50'],
       ['/till/discount', '1.005', 'Enter the discount as an amount, such as 0.50'],
-      ['/till/discount', 'abc', 'Enter the discount as a number, such as 10 or 0.50'],
+      ['/till/discount', 'abc', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
+      ['/till/discount', '-5', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
     ]) {
       const typo = await till(client, fixture, 'post', url).form({ discount_type: 'amount', discount_value: value })
       typo.assertStatus(422)
