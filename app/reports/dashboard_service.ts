@@ -13,20 +13,19 @@ export const LOW_STOCK_THRESHOLD = 5
 export default class DashboardService {
   constructor(private sales: SalesQueryService) {}
 
-  /** Completed sales of the store's current calendar day (in its own time zone) */
+  /** Completed sales of the store's current calendar day (in its own time zone), and the takings: less refunds */
   async today(store: Store, now: DateTime = DateTime.now()) {
     const day = now.setZone(store.timeZone).toISODate()!
     const { start, end } = this.sales.dayRange(store, day, day)
-    const row = await db
-      .from('sales')
-      .where('store_id', store.id)
-      .where('status', 'completed')
-      .where('completed_at', '>=', dbTimestamp(start!))
-      .where('completed_at', '<=', dbTimestamp(end!))
-      .count('* as count')
-      .sum('total as total')
-      .first()
-    return { day, count: Number(row?.count ?? 0), total: Number(row?.total ?? 0) }
+    const [from, to] = [dbTimestamp(start!), dbTimestamp(end!)]
+    const [sold, refunded] = await Promise.all([
+      db.from('sales').where('store_id', store.id).where('status', 'completed').where('completed_at', '>=', from).where('completed_at', '<=', to).count('* as count').sum('total as total').first(),
+      // As the register report counts them: what refunds and exchanges gave back today
+      db.from('refunds').where('store_id', store.id).where('created_at', '>=', from).where('created_at', '<=', to).sum('total as total').first(),
+    ])
+    const total = Number(sold?.total ?? 0)
+    const refunds = Number(refunded?.total ?? 0)
+    return { day, count: Number(sold?.count ?? 0), total, refunds, takings: total - refunds }
   }
 
   /** Active, not archived products at or below their own low-stock threshold, the emptiest first */

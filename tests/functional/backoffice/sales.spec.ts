@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import Register from '#models/register'
-import { createProduct, createStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 import db from '@adonisjs/lucid/services/db'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
@@ -113,8 +113,19 @@ test.group('Back office: dashboard', () => {
     const html = page.text()
     assert.match(html, /data-testid="today-count">\s*1\s*</)
     assert.match(html, /data-testid="today-total">\s*<span class="money">\$21\.60<\/span>/)
+    assert.notInclude(html, 'data-testid="today-refunds"')
     assert.include(html, 'Rare Honey')
     assert.notInclude(html, 'Plenty Rice')
     assert.notInclude(html, 'Gone Jam')
+
+    // A refund gives money back: the takings are less by it (they stayed at the sales' total)
+    const line = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.store_id', fixture.store.id).where('sale_items.product_id', scarce.id).select('sale_items.id', 'sale_items.sale_id').firstOrFail()
+    const token = await apiToken(client, fixture.users.manager)
+    const refund = await client.post(`/api/sales/${line.sale_id}/refunds`).bearerToken(token).json({ items: [{ sale_item_id: line.id, quantity: 1 }], reason: 'Cracked jar' })
+    refund.assertStatus(201)
+    const after = (await client.get('/backoffice').loginAs(fixture.users.manager)).text()
+    assert.match(after, /data-testid="today-count">\s*1\s*</)
+    assert.match(after, /data-testid="today-total">\s*<span class="money">\$10\.80<\/span>/)
+    assert.include(after, 'data-testid="today-refunds">$21.60 sold, $10.80 refunded')
   })
 })
