@@ -37,6 +37,12 @@ test.group('Till returns over htmx', () => {
     const form = await till(client, fixture, 'get', `/till/returns/${sale.id}`)
     form.assertStatus(200)
     assert.include(form.text(), 'aria-label="Quantity of Green Tea to return"')
+    // Beside a sale's form, a search opens the page anew (in place, a search that found nothing
+    // showed "no sale matches" above the form of the sale before); on its own, it answers in place
+    const searchForm = (html: string) => /<form class="toolbar"[^>]*>/.exec(html)![0]
+    assert.notInclude(searchForm(form.text()), 'hx-get')
+    const page = await client.get('/till/returns').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    assert.include(searchForm(page.text()), 'hx-get="/till/returns"')
   })
 
   test('a partial return from the till: refund receipt, stock back; over-return and another tender without a PIN are refused', async ({ client, assert }) => {
