@@ -322,38 +322,41 @@ export default class ProductCsvService {
         if (!(error instanceof vineErrors.E_VALIDATION_ERROR)) throw error
         for (const m of error.messages as any[]) add(m.field, this.#message(m.field, m.rule, values[m.field]))
       }
-      if (errors.length) return { errors }
+      // Every column's problem is listed at once, as the import page promises: a column the form's
+      // rules refused is not checked again (the rest of a row with a bad name was not checked at all)
+      const refused = new Set(errors.map((e) => e.column))
+      const checked = (column: string, message: string) => refused.has(column) || add(column, message)
 
       const sku = text('sku')
       const price = parseMoney(text('price').replace(/,/g, '.'), store.currency)
-      if (price === null) add('price', `"${text('price')}" is not a price like ${minorToDecimal(1299, store.currency)}`)
+      if (price === null) checked('price', `"${text('price')}" is not a price like ${minorToDecimal(1299, store.currency)}`)
       const cost = text('cost') ? parseMoney(text('cost').replace(/,/g, '.'), store.currency) : null
-      if (text('cost') && cost === null) add('cost', `"${text('cost')}" is not a cost like ${minorToDecimal(450, store.currency)}`)
+      if (text('cost') && cost === null) checked('cost', `"${text('cost')}" is not a cost like ${minorToDecimal(450, store.currency)}`)
       const stock = stockText === '' ? null : Number(stockText)
-      if (stock !== null && stock < 0) add('stock', 'Stock cannot be negative')
+      if (stock !== null && stock < 0) checked('stock', 'Stock cannot be negative')
       const thresholdText = text('low_stock_threshold')
       const threshold = thresholdText === '' ? null : Number(thresholdText)
-      if (threshold !== null && (!Number.isInteger(threshold) || threshold < 0 || threshold > MAX_COUNT)) add('low_stock_threshold', `"${thresholdText}" is not a whole number from 0 to ${MAX_COUNT}`)
+      if (threshold !== null && (!Number.isInteger(threshold) || threshold < 0 || threshold > MAX_COUNT)) checked('low_stock_threshold', `"${thresholdText}" is not a whole number from 0 to ${MAX_COUNT}`)
       const taxClass = text('tax_class') || null
-      if (taxClass && !taxClasses.has(taxClass)) add('tax_class', `Unknown tax class "${taxClass.slice(0, 40)}": use one of ${[...taxClasses].join(', ')}`)
+      if (taxClass && !taxClasses.has(taxClass)) checked('tax_class', `Unknown tax class "${taxClass.slice(0, 40)}": use one of ${[...taxClasses].join(', ')}`)
       const activeText = text('active').toLowerCase()
       let active: boolean | null = null
       if (activeText) {
         if (['yes', 'y', 'true', '1', 'active'].includes(activeText)) active = true
         else if (['no', 'n', 'false', '0', 'inactive'].includes(activeText)) active = false
-        else add('active', `"${activeText.slice(0, 20)}" is not yes or no`)
+        else checked('active', `"${activeText.slice(0, 20)}" is not yes or no`)
       }
       const category = text('category')
-      if (category.length > 80) add('category', 'A category name has at most 80 characters')
-      else if (!NAME_TEXT.test(category)) add('category', 'A category name has no control characters or text-direction overrides')
-      if (barcodes.length > 10) add('barcodes', 'A product has at most 10 barcodes')
+      if (category.length > 80) checked('category', 'A category name has at most 80 characters')
+      else if (!NAME_TEXT.test(category)) checked('category', 'A category name has no control characters or text-direction overrides')
+      if (barcodes.length > 10) checked('barcodes', 'A product has at most 10 barcodes')
       for (const code of barcodes) {
         const result = checkBarcode(code)
-        if (!result.valid) add('barcodes', `Barcode ${code.slice(0, 40)} ${result.reason}`)
-        else if (codeRows.has(code) && codeRows.get(code) !== row) add('barcodes', `Barcode ${code} is also on row ${codeRows.get(code)}`)
+        if (!result.valid) checked('barcodes', `Barcode ${code.slice(0, 40)} ${result.reason}`)
+        else if (codeRows.has(code) && codeRows.get(code) !== row) checked('barcodes', `Barcode ${code} is also on row ${codeRows.get(code)}`)
       }
       // The same SKU in another case is the same product (app/catalog/sku.ts)
-      if (skuRows.has(skuKey(sku))) add('sku', `SKU ${sku} is also on row ${skuRows.get(skuKey(sku))}`)
+      if (skuRows.has(skuKey(sku))) checked('sku', `SKU ${sku} is also on row ${skuRows.get(skuKey(sku))}`)
       if (errors.length) return { errors }
       skuRows.set(skuKey(sku), row)
       for (const code of barcodes) codeRows.set(code, row)

@@ -129,6 +129,18 @@ test.group('Products CSV', () => {
     assert.equal(await countRows('products', { store_id: fixture.store.id }), 3)
   })
 
+  test('a row wrong in several columns names every one of them at once', async ({ client, assert }) => {
+    const fixture = await createStore()
+    // The name and price are the form's rules; the tax class, stock, barcode and active flag were
+    // checked only once those passed, so the row came back again and again with the next problem
+    const csv = ['sku,name,price,tax_class,stock,barcodes,active', 'MANY-1,,abc,bogus,-3,4006381333932,perhaps'].join('\n')
+    const preview = await uploadAndCheck(client, fixture, csv)
+    assert.equal(preview.status, 'previewed')
+    assert.equal(preview.error_rows, 1)
+    assert.sameMembers(preview.errors.map((e: any) => `${e.row}:${e.column}`), ['2:name', '2:price', '2:tax_class', '2:stock', '2:barcodes', '2:active'])
+    assert.include(preview.errors.find((e: any) => e.column === 'tax_class').message, 'Unknown tax class "bogus"')
+  })
+
   test('a category name with a control character or a text-direction override is an error on its row and column', async ({ client, assert }) => {
     const fixture = await createStore()
     const csv = ['sku,name,price,category', 'CAT-1,Tea,1.00,"Drinks\u202Egnp.exe"', 'CAT-2,Coffee,1.00,"Bell\u0007"', 'CAT-3,Cola,1.00,Drinks'].join('\n')
