@@ -22,7 +22,7 @@ export default class PosRestore extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const { databaseIsEmpty, runBackup, listTables, engineOf } = await import('#backups/backup_service')
     const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems, pluginPlan, refuseNewerBackup, RestoreError } = await import('#backups/backup_restore')
-    const { skuClashes, describeSkuClashes } = await import('#backups/sku_clashes')
+    const { skuClashesOn, describeSkuClashes } = await import('#backups/sku_clashes')
     const { checkIntegrity } = await import('#backups/backup_format')
     const { describeDatabase } = await import('./_server.js')
     const connection = db.primaryConnectionName
@@ -37,9 +37,9 @@ export default class PosRestore extends BaseCommand {
       // installed here), stops here, before what it would replace is touched
       refuseNewerBackup(integrity.manifest!)
       await pluginPlan(this.file, false)
-      // SKUs that SQLite kept apart and MariaDB's unique key takes as one (sku_clashes.ts)
+      // SKUs that SQLite kept apart and MariaDB's unique key takes as one, asked of it (sku_clashes.ts)
       if (engineOf(connection) === 'mysql') {
-        const clashes = await skuClashes(this.file)
+        const clashes = await skuClashesOn(connection, this.file)
         if (clashes.length) throw new RestoreError(describeSkuClashes(clashes))
       }
       const target = await describeDatabase(this.app)

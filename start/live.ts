@@ -7,7 +7,7 @@ import logger from '@adonisjs/core/services/logger'
 import transmit from '@adonisjs/transmit/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
 import { middleware } from '#start/kernel'
-import { broadcastSale, broadcastStock } from '#platform/live_updates_service'
+import { broadcastRefund, broadcastSale, broadcastStock } from '#platform/live_updates_service'
 
 // Signed-in users only; the store comes from the auth middleware (ctx.store)
 transmit.registerRoutes((route) => {
@@ -22,3 +22,4 @@ transmit.authorize<{ id: string }>('stores/:id/sales', sameStore)
 const logged = (work: Promise<unknown>) => work.catch((error) => logger.error({ err: error }, 'A live update failed'))
 emitter.on('stock:changed', (event) => logged(broadcastStock(event)))
 emitter.on('sale:completed', (event) => logged(broadcastSale(event)))
+emitter.on('sale:refunded', (event) => logged(broadcastRefund(event)))

@@ -8,16 +8,17 @@ import vine, { SimpleMessagesProvider } from '@vinejs/vine'
 | keeps vine's, with the field's words.
 */
 
-// The rules take no sign: "-5" is refused too, so the words say so
+// The rules take no sign: "-5" is refused too, so the words say so (a payment of 0 is refused later)
 const AN_AMOUNT = 'as a number of 0 or more, such as 12.50'
+const A_PAYMENT = 'as a number above 0, such as 12.50'
 
 vine.messagesProvider = new SimpleMessagesProvider(
   {
     'discount_value.regex': 'Enter the discount as a number of 0 or more, such as 10 or 0.50',
     'price.regex': `Enter the price ${AN_AMOUNT}`,
     'cost.regex': `Enter the cost ${AN_AMOUNT}`,
-    'amount.regex': `Enter the amount ${AN_AMOUNT}`,
-    'tendered.regex': `Enter the amount tendered ${AN_AMOUNT}`,
+    'amount.regex': `Enter the amount ${A_PAYMENT}`,
+    'tendered.regex': `Enter the amount tendered ${A_PAYMENT}`,
     'pin.regex': 'A PIN is 4 to 6 digits',
     'sku.regex': 'A SKU has no spaces',
     'currency.regex': 'A currency is its three-letter code, such as USD',

@@ -185,3 +185,19 @@ export async function checkIntegrity(path: string): Promise<{ manifest: BackupMa
     return { manifest: null, problems: [`unreadable backup: ${(error as Error).message}`] }
   }
 }
+
+/**
+ * The rows of one table of a backup, by column name, read up to the end of that table (a check
+ * made before a restore touches anything; the checksum is checkIntegrity's)
+ */
+export async function* tableRows(path: string, table: string): AsyncGenerator<Record<string, unknown>> {
+  let columns: string[] | null = null
+  for await (const record of readBackup(path)) {
+    if (record.kind === 'table') {
+      if (columns) return
+      if (record.table === table) columns = record.columns
+    } else if (record.kind === 'row' && columns) {
+      yield Object.fromEntries(columns.map((column, i) => [column, record.values[i]]))
+    }
+  }
+}

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import pluginsConfig from '#config/plugins'
-import { checkIntegrity, readBackup, type BackupManifest } from '#backups/backup_format'
+import { checkIntegrity, readBackup, tableRows, type BackupManifest } from '#backups/backup_format'
 import { engineOf, listTables } from '#backups/backup_service'
 import { verifyChains } from '#sales/chain_verifier'
 import { checkCommit, transaction } from '#platform/db_transaction'
@@ -99,31 +99,23 @@ export interface PluginPlan {
  */
 export async function pluginPlan(file: string, allowMissing: boolean): Promise<PluginPlan> {
   const plan: PluginPlan = { migrations: [], missing: [] }
-  let columns: string[] = []
-  let inTable = false
   let row = 0
-  for await (const record of readBackup(file)) {
-    if (record.kind === 'table') {
-      if (inTable) break
-      inTable = record.table === 'plugin_migrations'
-      columns = record.columns
-    } else if (record.kind === 'row' && inTable) {
-      row++
-      const pluginId = record.values[columns.indexOf('plugin_id')]
-      const name = record.values[columns.indexOf('name')]
-      const which = `row ${row} of plugin_migrations (plugin_id ${JSON.stringify(pluginId ?? null)}, name ${JSON.stringify(name ?? null)})`
-      if (typeof pluginId !== 'string' || !PLUGIN_ID.test(pluginId) || typeof name !== 'string' || !MIGRATION_NAME.test(name)) {
-        throw new RestoreError(`${which} does not name a plugin migration: the backup is refused`)
-      }
-      const folder = pluginsConfig.paths.map((root) => join(root, pluginId)).find((f) => existsSync(join(f, 'plugin.json')))
-      if (!folder) {
-        if (!plan.missing.includes(pluginId)) plan.missing.push(pluginId)
-        continue
-      }
-      const path = migrationFiles(folder).find((f) => f.replace(/\.(ts|js)$/, '') === name)
-      if (!path) throw new RestoreError(`${which}: plugin ${pluginId} has no migration ${name} here (an older version of the plugin?)`)
-      plan.migrations.push({ pluginId, name, path: join(folder, migrationsFolder(folder), path) })
+  for await (const values of tableRows(file, 'plugin_migrations')) {
+    row++
+    const pluginId = values.plugin_id
+    const name = values.name
+    const which = `row ${row} of plugin_migrations (plugin_id ${JSON.stringify(pluginId ?? null)}, name ${JSON.stringify(name ?? null)})`
+    if (typeof pluginId !== 'string' || !PLUGIN_ID.test(pluginId) || typeof name !== 'string' || !MIGRATION_NAME.test(name)) {
+      throw new RestoreError(`${which} does not name a plugin migration: the backup is refused`)
     }
+    const folder = pluginsConfig.paths.map((root) => join(root, pluginId)).find((f) => existsSync(join(f, 'plugin.json')))
+    if (!folder) {
+      if (!plan.missing.includes(pluginId)) plan.missing.push(pluginId)
+      continue
+    }
+    const path = migrationFiles(folder).find((f) => f.replace(/\.(ts|js)$/, '') === name)
+    if (!path) throw new RestoreError(`${which}: plugin ${pluginId} has no migration ${name} here (an older version of the plugin?)`)
+    plan.migrations.push({ pluginId, name, path: join(folder, migrationsFolder(folder), path) })
   }
   if (plan.missing.length && !allowMissing) {
     throw new RestoreError(`the backup holds tables of plugin ${plan.missing.join(', ')}, not installed here: put its folder in ${pluginsConfig.paths.join(', ')} (PLUGINS_PATH)`)

@@ -63,7 +63,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     // A page that cannot be shown now (closing a shift that is not open): its status with the
     // reason, in the app's page; it was the framework's debug page (a stack trace) in development
-    if (error instanceof DomainError && error.status < 500 && error.status !== 401) {
+    const pageOpened = ['GET', 'HEAD'].includes(ctx.request.method()) && ctx.request.accepts(['html', 'json']) === 'html'
+    if (error instanceof DomainError && error.status < 500 && error.status !== 401 && pageOpened) {
       const title = error.status === 403 ? 'Not allowed' : error.status === 404 ? 'Not found' : 'Not possible now'
       const html = await ctx.view.render('errors/status', { status: error.status, title, message: error.message })
       return ctx.response.status(error.status).send(html)

@@ -1,7 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import transmit from '@adonisjs/transmit/services/main'
 import logger from '@adonisjs/core/services/logger'
-import type { SaleCompletedEvent, StockChangedEvent } from '#events/domain_events'
+import type { SaleCompletedEvent, SaleRefundedEvent, StockChangedEvent } from '#events/domain_events'
 
 /*
 | What the live pages hear. Listeners run after the commit that published the event, so the
@@ -112,6 +112,15 @@ export async function broadcastSale(event: SaleCompletedEvent) {
   }
   sales.push({ saleId: event.saleId, registerId: event.registerId, number: event.number, total: event.total })
   await broadcastStock({ storeId: event.storeId, reason: 'sale', productIds: event.productIds })
+}
+
+/**
+ * Tells the store's pages of a refund or an exchange: today's takings are less by it. Refunds are
+ * rare enough to go out one by one. The message is on the sales channel, whose pages re-read
+ * their fragments on any message (public/js/live.js dispatches pos:sale)
+ */
+export async function broadcastRefund(event: SaleRefundedEvent) {
+  transmit.broadcast(salesChannel(event.storeId), { refunds: [{ refundId: event.refundId, saleId: event.saleId, registerId: event.registerId, total: event.total }], at: Date.now() })
 }
 
 /** The dashboard's ticker: the store's latest completed sales */

@@ -20,6 +20,7 @@ const n = (value: unknown) => Number(value ?? 0)
 /** A Z report as label / value lines, for the receipt printer (the PDF and page use the templates) */
 export function zReportLines(number: number, f: ShiftFigures): [string, string][] {
   const m = (minor: number | null) => formatMoney(minor ?? 0, f.currency)
+  const difference = f.difference ?? 0
   return [
     ['Z report', `#${number}`],
     ['Opened', f.openedAt.slice(0, 16).replace('T', ' ')],
@@ -36,7 +37,8 @@ export function zReportLines(number: number, f: ShiftFigures): [string, string][
     ['Cash out', m(f.cashOut.total)],
     ['Expected cash', m(f.cash.expected)],
     ['Counted cash', m(f.counted)],
-    ['Difference', m(f.difference)],
+    // The word says the sign, as the report's page (shifts/_figures)
+    [difference < 0 ? 'Short' : difference > 0 ? 'Over' : 'Difference', m(Math.abs(difference))],
   ]
 }
 

@@ -18,7 +18,7 @@ export function payPanel(screen) {
   const change = h('span', { class: 'change', 'data-testid': 'change-preview' }, '')
   const preview = () => {
     const given = parseMoney(tendered.value || screen.decimal(cashDue), currency)
-    change.textContent = given !== null && given >= cashDue ? screen.decimal(given - cashDue) : '0'
+    change.textContent = given !== null && given >= cashDue ? screen.money(given - cashDue) : '—'
   }
   tendered.addEventListener('input', preview)
   preview()

@@ -106,6 +106,7 @@ export class OfflineScreen {
       view.list.append(line.li)
       view.lines.push(line)
     } else {
+      // (A scan adds to a line without a discount only, cart.js: no discount badge changes here)
       view.lines[index].quantity.value = item.quantity
       view.lines[index].amount.textContent = this.money(priced.lines[index].subtotal)
     }

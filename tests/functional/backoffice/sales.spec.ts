@@ -126,6 +126,6 @@ test.group('Back office: dashboard', () => {
     const after = (await client.get('/backoffice').loginAs(fixture.users.manager)).text()
     assert.match(after, /data-testid="today-count">\s*1\s*</)
     assert.match(after, /data-testid="today-total">\s*<span class="money">\$10\.80<\/span>/)
-    assert.include(after, 'data-testid="today-refunds">$21.60 sold, $10.80 refunded')
+    assert.include(after, 'data-testid="today-refunds">$21.60 sold, $10.80 returned')
   })
 })

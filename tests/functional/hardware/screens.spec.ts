@@ -63,6 +63,9 @@ test.group('Hardware in the back office', () => {
     assert.include(printed, 'Z report #1')
     assert.include(printed, '$9.72') // the shift's one sale
     assert.include(printed, '$10.00') // counted
+    // The word says the sign, as the report's page: "Short $x", never "Difference -$x"
+    assert.match(printed, /(Short|Over) +\$\d+\.\d\d/)
+    assert.notInclude(printed, '-$')
   })
 
   test('a manager adds a printer and a drawer, pairs a bridge with the code shown, sees it online, and revokes it', async ({ client, assert }) => {

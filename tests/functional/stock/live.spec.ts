@@ -62,6 +62,13 @@ test.group('Live updates: broadcasts', () => {
       assert.sameDeepMembers(stockMessage.payload.products, [{ id: a.id, stock: 7, low: false }, { id: b.id, stock: 3, low: true }])
 
       const manager = await apiToken(client, fixture.users.manager)
+      // A refund goes out on the sales channel too: the dashboard's takings are less by it
+      const line = sale.body().items.find((item: any) => item.product_id === a.id)
+      const refund = await client.post(`/api/sales/${sale.body().id}/refunds`).bearerToken(manager).json({ items: [{ sale_item_id: line.id, quantity: 1 }], reason: 'Dented' })
+      refund.assertStatus(201)
+      const refundMessage = await stream.waitFor((m) => m.channel === `stores/${fixture.store.id}/sales` && !!m.payload.refunds)
+      assert.deepEqual(refundMessage.payload.refunds, [{ refundId: refund.body().id, saleId: sale.body().id, registerId: refund.body().register_id, total: refund.body().total }])
+
       await client.post('/api/stock/adjustments').bearerToken(manager).json({ reason: 'found', items: [{ product_id: b.id, quantity: 5 }] })
       const adjusted = await stream.waitFor((m) => m.payload.reason === 'adjustment')
       assert.deepEqual(adjusted.payload.products, [{ id: b.id, stock: 8, low: false }])
