@@ -9,8 +9,11 @@ import { penalize } from '#platform/rate_limits'
 
 /*
 | Signing in, with rate limits: 5 failed passwords for one email from one address within
-| 15 minutes block that pair for 15 minutes (429); 5 wrong PINs on one till block PIN entry
-| there for 5 minutes. Failures are logged and written to the audit log.
+| 15 minutes block that pair for 15 minutes (429); 5 wrong PINs on one till for one person (a
+| switch to that user) or for a manager's approval block that entry there for 5 minutes. Each has
+| its own count, which only its own right PIN clears: with one count per till, a cashier could
+| try four PINs of the manager, type their own to clear it, and go on without end. Failures are
+| logged and written to the audit log.
 */
 
 const loginLimit = { requests: 5, duration: '15 mins', blockDuration: '15 mins' }
@@ -51,7 +54,7 @@ export default class AuthService {
     if (!/^\d{4,6}$/.test(pin)) {
       throw new DomainError('A PIN is 4 to 6 digits', { code: 'invalid_pin', field: 'pin' })
     }
-    const key = `pin:${storeId}:${ip}`
+    const key = `pin:${storeId}:${ip}:${options.userId ?? (options.managerOnly ? 'approval' : 'anyone')}`
     const [error, user] = await penalize(pinLimit, key, async () => {
       const candidates = await User.query()
         .where({ store_id: storeId, active: true })

@@ -98,6 +98,15 @@ test.group('API auth: login', () => {
     other.assertStatus(200)
   })
 
+  test('failed passwords sent at once are counted before they are checked: of 12, 5 are checked and 7 refused', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const cashier = fixture.users.cashier
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => client.post('/api/auth/login').json({ email: cashier.email, password: `wrong-${i}` })))
+    const statuses = answers.map((answer) => answer.status()).sort()
+    assert.deepEqual(statuses, [...Array(5).fill(401), ...Array(7).fill(429)])
+    assert.lengthOf(await db.from('audit_logs').where({ user_id: cashier.id, action: 'login_failed' }), 5)
+  })
+
   test('4 failures then a success do not block', async ({ client }) => {
     const fixture = await createStore()
     const cashier = fixture.users.cashier

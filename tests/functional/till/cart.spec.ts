@@ -310,6 +310,22 @@ test.group('Till cart over htmx', () => {
     page.assertStatus(200)
   })
 
+  test('wrong PINs for one person count apart from anyone else\u2019s right PIN: four guesses at the manager, the cashier\u2019s own PIN, then the sixth try is refused', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const { manager, cashier } = fixture.users
+    const switchTo = (userId: number, pin: string) => till(client, fixture, 'post', '/till/switch').form({ user_id: userId, pin })
+    for (const guess of ['1000', '1001', '1002', '1003']) (await switchTo(manager.id, guess)).assertStatus(422)
+    // Before, the cashier's right PIN cleared the till's one count, and the guessing went on
+    ;(await switchTo(cashier.id, '1111')).assertHeader('hx-redirect', '/till')
+    ;(await switchTo(manager.id, '1004')).assertStatus(422)
+    const blocked = await switchTo(manager.id, '2222')
+    blocked.assertStatus(429)
+    assert.notExists(await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'till_user_switched', user_id: manager.id }).first())
+    // The cashier's own entry and a manager's approval count apart, and are open
+    ;(await switchTo(cashier.id, '1111')).assertHeader('hx-redirect', '/till')
+    assert.lengthOf(await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'pin_failed' }), 5)
+  })
+
   test('roles: an accountant may not use the till; a guest is sent to sign in', async ({ client }) => {
     const fixture = await createStore()
     const accountant = await client.get('/till').loginAs(fixture.users.accountant)
