@@ -6,6 +6,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { identityChanged } from '#staff/identity_cache'
+import StoreAccessService from '#staff/store_access_service'
 
 export interface StaffInput {
   name: string
@@ -21,6 +22,8 @@ export interface StaffInput {
  * them): leaving is deactivation. Role changes and deactivations are audited.
  */
 export default class StaffService {
+  constructor(private access = new StoreAccessService()) {}
+
   async list(store: Store) {
     return User.query().where('store_id', store.id).orderBy('active', 'desc').orderBy('name')
   }
@@ -59,6 +62,7 @@ export default class StaffService {
     if (user.id === actor.id && input.role !== user.role) {
       throw new DomainError('You cannot change your own role: ask another admin', { code: 'cannot_change_own_role', field: 'role' })
     }
+    await this.#checkReach(user, actor)
     return inTransaction(async (trx) => {
       await this.#checkEmail(trx, input.email, user.id)
       if (input.pin) await this.#checkPin(trx, store, input.pin, user.id)
@@ -74,8 +78,11 @@ export default class StaffService {
       if (previousRole !== user.role) {
         await recordAudit({ ...audit, action: 'user_role_changed', data: { from: previousRole, to: user.role } }, trx)
       }
+      // A new password is mostly set because the old one got out: what it let anyone sign in to
+      // (API tokens) goes with it
+      if ((wasActive && !user.active) || input.password) await this.#revokeTokens(trx, user)
+      if (input.password && user.id !== actor.id) await recordAudit({ ...audit, action: 'user_password_reset' }, trx)
       if (wasActive && !user.active) {
-        await this.#revokeTokens(trx, user)
         await recordAudit({ ...audit, action: 'user_deactivated' }, trx)
       } else if (!wasActive && user.active) {
         await recordAudit({ ...audit, action: 'user_reactivated' }, trx)
@@ -90,6 +97,7 @@ export default class StaffService {
       throw new DomainError('You cannot deactivate your own account', { code: 'cannot_deactivate_self' })
     }
     if (!user.active) return user
+    await this.#checkReach(user, actor)
     return inTransaction(async (trx) => {
       user.useTransaction(trx)
       user.active = false
@@ -98,6 +106,13 @@ export default class StaffService {
       await recordAudit({ action: 'user_deactivated', storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, ip }, trx)
       return user
     })
+  }
+
+  /** Only someone who works in every store a person works in may change them (worksBeyond) */
+  async #checkReach(user: User, actor: User) {
+    if (user.id !== actor.id && (await this.access.worksBeyond(user, actor))) {
+      throw new DomainError('This person also works in stores you do not: only an admin of all their stores may change them', { status: 403, code: 'user_beyond_your_stores' })
+    }
   }
 
   async #revokeTokens(trx: TransactionClientContract, user: User) {

@@ -35,6 +35,20 @@ export default class StoreAccessService {
     return !!(await inEveryStore(db.from('users').where('users.id', user.id)).select('users.id').first())
   }
 
+  /**
+   * Whether `user` works in a store that `actor` does not. An admin who set such a person's
+   * password, email, role or active flag could sign in as them and reach that store: an admin of
+   * one store took over the admin of every store, and with them the backups of all.
+   */
+  async worksBeyond(user: User, actor: User) {
+    const storesOf = async (person: User) => {
+      const rows = await db.from('store_users').where('user_id', person.id).select('store_id')
+      return [person.storeId, ...rows.map((row) => row.store_id)].filter((id) => id !== null).map(Number)
+    }
+    const actorStores = new Set(await storesOf(actor))
+    return (await storesOf(user)).some((storeId) => !actorStores.has(storeId))
+  }
+
   /** The stores a user may work in, by name */
   storesOf(user: User) {
     return Store.query()

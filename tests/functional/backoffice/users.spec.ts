@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import hash from '@adonisjs/core/services/hash'
 import User from '#models/user'
-import { createStore, PASSWORD, PINS } from '#tests/fixtures'
+import { apiToken, createStore, PASSWORD, PINS } from '#tests/fixtures'
 import { reopen, submit } from '#tests/functional/backoffice/helpers'
 
 const NEW = '/backoffice/users/create'
@@ -159,6 +159,45 @@ test.group('Back office: users', () => {
     assert.isTrue(reloaded.active)
     assert.equal(reloaded.role, 'admin')
     assert.lengthOf(await audits(fixture.store.id, 'user_deactivated'), 0)
+  })
+
+  test('an admin of one store cannot reset, change or deactivate someone who also works in a store they do not; an admin of both stores can', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const other = await createStore()
+    const chainAdmin = fixture.users.manager
+    await chainAdmin.merge({ role: 'admin' }).save()
+    await db.table('store_users').insert({ store_id: other.store.id, user_id: chainAdmin.id, created_at: new Date() })
+    const oldHash = chainAdmin.password
+    const form = userForm({ name: chainAdmin.name, email: chainAdmin.email, role: 'admin', password: 'taken-over-123' })
+
+    const reset = await submit(client, fixture.users.admin, 'put', `/backoffice/users/${chainAdmin.id}`, form, `/backoffice/users/${chainAdmin.id}/edit`)
+    assert.match(reset.flashMessage('inputErrorsBag').form[0], /also works in stores you do not/)
+    const deactivated = await submit(client, fixture.users.admin, 'delete', `/backoffice/users/${chainAdmin.id}`, {}, '/backoffice/users')
+    assert.match(deactivated.flashMessage('inputErrorsBag').form[0], /also works in stores you do not/)
+    let reloaded = await User.findOrFail(chainAdmin.id)
+    assert.equal(reloaded.password, oldHash)
+    assert.isTrue(reloaded.active)
+    assert.equal((await client.post('/api/auth/login').json({ email: chainAdmin.email, password: 'taken-over-123' })).status(), 401)
+
+    // Someone who works in every store the person does may
+    await db.table('store_users').insert({ store_id: other.store.id, user_id: fixture.users.admin.id, created_at: new Date() })
+    ;(await submit(client, fixture.users.admin, 'put', `/backoffice/users/${chainAdmin.id}`, form)).assertStatus(302)
+    reloaded = await User.findOrFail(chainAdmin.id)
+    assert.isTrue(await hash.verify(reloaded.password, 'taken-over-123'))
+  })
+
+  test('a password an admin sets ends the person\u2019s API tokens, and is audited', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const accountant = fixture.users.accountant
+    const token = await apiToken(client, accountant)
+    ;(await client.get('/api/auth/me').bearerToken(token)).assertStatus(200)
+    const kept = await submit(client, fixture.users.admin, 'put', `/backoffice/users/${accountant.id}`, userForm({ name: 'Renamed', email: accountant.email, role: 'accountant', password: '' }))
+    kept.assertStatus(302)
+    ;(await client.get('/api/auth/me').bearerToken(token)).assertStatus(200)
+    const reset = await submit(client, fixture.users.admin, 'put', `/backoffice/users/${accountant.id}`, userForm({ name: 'Renamed', email: accountant.email, role: 'accountant', password: 'a-brand-new-pass' }))
+    reset.assertStatus(302)
+    ;(await client.get('/api/auth/me').bearerToken(token)).assertStatus(401)
+    assert.lengthOf(await audits(fixture.store.id, 'user_password_reset'), 1)
   })
 
   test('a manager gets 403 on /backoffice/users and cannot create users; the menu hides the link', async ({ client, assert }) => {
