@@ -13,7 +13,7 @@ export default defineConfig({
     // Adonis's cookie store, but an unchanged session is not encrypted again on every request
     cookie: configProvider.create(async () => {
       const { SlidingCookieStore } = await import('#staff/sliding_cookie_store')
-      return (ctx, sessionConfig) => new SlidingCookieStore(sessionConfig.cookie, ctx)
+      return (ctx, sessionConfig) => new SlidingCookieStore(sessionConfig.cookie, ctx, sessionConfig.age)
     }),
   },
 })

@@ -6,6 +6,7 @@ import AuthService from '#staff/auth_service'
 import { loginValidator } from '#validators/auth'
 import { recordAudit } from '#platform/audit_service'
 import Store from '#models/store'
+import { endSessions, signIn } from '#staff/sessions'
 
 @inject()
 export default class SessionController {
@@ -16,11 +17,12 @@ export default class SessionController {
     return view.render('auth/login')
   }
 
-  async store({ request, auth, response, session, view }: HttpContext) {
+  async store(ctx: HttpContext) {
+    const { request, response, session, view } = ctx
     const { email, password } = await request.validateUsing(loginValidator)
     try {
       const user = await this.authService.attemptLogin(email, password, request.ip())
-      await auth.use('web').login(user)
+      await signIn(ctx, user)
       return response.redirect('/')
     } catch (error) {
       if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
@@ -39,6 +41,8 @@ export default class SessionController {
   async destroy({ auth, response, request }: HttpContext) {
     const user = auth.use('web').user!
     await recordAudit({ action: 'logout', userId: user.id, storeId: user.storeId, ip: request.ip() })
+    endSessions(user)
+    await user.save()
     await auth.use('web').logout()
     return response.redirect('/login')
   }

@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import StoreSetupService from '#stores/store_setup_service'
 import { setupValidator } from '#validators/setup'
+import { signIn } from '#staff/sessions'
 
 /** First start on an empty database: create the store and its admin, then sign in */
 @inject()
@@ -13,7 +14,8 @@ export default class SetupController {
     return view.render('auth/setup')
   }
 
-  async store({ request, response, auth }: HttpContext) {
+  async store(ctx: HttpContext) {
+    const { request, response } = ctx
     if (!(await this.setup.needsSetup())) return response.redirect('/login')
     const input = await request.validateUsing(setupValidator)
     const { admin } = await this.setup.create({
@@ -25,7 +27,7 @@ export default class SetupController {
       pricesIncludeTax: !!input.prices_include_tax,
       admin: { name: input.name, email: input.email, password: input.password },
     })
-    await auth.use('web').login(admin)
+    await signIn(ctx, admin)
     return response.redirect('/backoffice')
   }
 }

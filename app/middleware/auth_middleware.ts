@@ -3,7 +3,9 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import type { Authenticators } from '@adonisjs/auth/types'
 import type Store from '#models/store'
 import StoreAccessService from '#staff/store_access_service'
+import { errors as authErrors } from '@adonisjs/auth'
 import { isMachineRequest } from '#middleware/browser_session_middleware'
+import { sessionEnded } from '#staff/sessions'
 
 /**
  * Lets signed-in, active users through and loads the store they work in (ctx.store, see
@@ -19,6 +21,11 @@ export default class AuthMiddleware {
     if (!user.active) {
       if (options.guards?.includes('web')) await ctx.auth.use('web').logout()
       return ctx.response.unauthorized({ errors: [{ message: 'This account is disabled', code: 'unauthenticated' }] })
+    }
+    if (ctx.auth.authenticatedViaGuard === 'web' && sessionEnded(ctx, user)) {
+      // Signed out elsewhere, or a new password: this copy of the session is over
+      if (!ctx.session.readonly) await ctx.auth.use('web').logout()
+      throw new authErrors.E_UNAUTHORIZED_ACCESS('Your session has ended: sign in again', { redirectTo: this.redirectTo, guardDriverName: 'session' })
     }
     // The home store, or the one chosen in the session (pages) or named by X-Store-Id (API)
     const access = new StoreAccessService()

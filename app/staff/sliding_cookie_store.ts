@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import type { CookieOptions } from '@adonisjs/core/types/http'
 import type { SessionData, SessionStoreContract } from '@adonisjs/session/types'
+import string from '@adonisjs/core/helpers/string'
 
 /** When the data cookie was last written (kept inside it, never seen by the app) */
 const WRITTEN_AT = '__written_at'
@@ -34,11 +35,15 @@ function keepDecrypted(key: string, values: SessionData) {
 export class SlidingCookieStore implements SessionStoreContract {
   #values: SessionData | null = null
   #writtenAt = 0
+  #ageMs: number
 
   constructor(
     private config: Partial<CookieOptions>,
-    private ctx: HttpContext
-  ) {}
+    private ctx: HttpContext,
+    age: string | number
+  ) {
+    this.#ageMs = string.seconds.parse(age) * 1000
+  }
 
   read(sessionId: string): SessionData | null {
     const text = this.ctx.request.cookiesList()[sessionId]
@@ -49,6 +54,9 @@ export class SlidingCookieStore implements SessionStoreContract {
     if (typeof value !== 'object' || value === null) return null
     if (kept === undefined) keepDecrypted(key, value)
     const { [WRITTEN_AT]: writtenAt, ...values } = value as SessionData
+    // The cookie's expiry is the browser's to keep: a copy sent after its age is over (the
+    // encrypted text carries no expiry of its own) is no session
+    if (!(Date.now() - (Number(writtenAt) || 0) < this.#ageMs)) return null
     this.#writtenAt = Number(writtenAt) || 0
     this.#values = values
     return values

@@ -7,6 +7,7 @@ import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { identityChanged } from '#staff/identity_cache'
 import StoreAccessService from '#staff/store_access_service'
+import { endSessions } from '#staff/sessions'
 
 export interface StaffInput {
   name: string
@@ -73,6 +74,8 @@ export default class StaffService {
       // The auth mixin hashes the password when it changes; a blank field keeps the old one
       if (input.password) user.password = input.password
       if (input.pin) user.pin = await hash.make(input.pin)
+      // A new password or a deactivation ends the person's signed-in sessions too
+      if (input.password || (wasActive && !user.active)) endSessions(user)
       await user.save()
       const audit = { storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, ip }
       if (previousRole !== user.role) {
@@ -101,6 +104,7 @@ export default class StaffService {
     return inTransaction(async (trx) => {
       user.useTransaction(trx)
       user.active = false
+      endSessions(user)
       await user.save()
       await this.#revokeTokens(trx, user)
       await recordAudit({ action: 'user_deactivated', storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, ip }, trx)

@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { ROLES } from '#models/user'
 import StaffService from '#staff/staff_service'
+import { keepThisSession } from '#staff/sessions'
 import { createUserValidator, updateUserValidator } from '#validators/users'
 
 /** Staff accounts (admins only: the route checks manageUsers). "Delete" deactivates. */
@@ -30,10 +31,13 @@ export default class UsersController {
     return view.render('backoffice/users/form', { user, values, roleOptions })
   }
 
-  async update({ params, request, response, session, store, auth }: HttpContext) {
+  async update(ctx: HttpContext) {
+    const { params, request, response, session, store, auth } = ctx
     const user = await this.staff.find(store, params.id)
     const input = await request.validateUsing(updateUserValidator, { data: withCheckbox(request.all(), 'active') })
     await this.staff.update(store, user, { ...input, active: !!input.active }, auth.user!, request.ip())
+    // An admin who sets their own password stays signed in here; their other sessions end
+    if (user.id === auth.user!.id) keepThisSession(ctx, user)
     session.flash('notice', `User "${user.name}" saved`)
     return response.redirect('/backoffice/users')
   }

@@ -4,6 +4,7 @@ import User from '#models/user'
 import AuthService from '#staff/auth_service'
 import { recordAudit } from '#platform/audit_service'
 import { switchUserValidator } from '#validators/till'
+import { signIn } from '#staff/sessions'
 
 /** Another cashier takes over this till with their PIN; the register's cart stays as it is */
 @inject()
@@ -26,7 +27,7 @@ export default class SwitchUserController {
     if (!['admin', 'manager', 'cashier'].includes(user.role)) {
       return ctx.response.forbidden('This user may not sell')
     }
-    await ctx.auth.use('web').login(user)
+    await signIn(ctx, user)
     await recordAudit({ action: 'till_user_switched', storeId: ctx.store.id, userId: user.id, data: { from: previous.id }, ip: ctx.request.ip() })
     ctx.response.header('HX-Redirect', '/till')
     return ''

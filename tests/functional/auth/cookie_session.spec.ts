@@ -11,7 +11,7 @@ import { startServer, waitForServer, type ServerProcess } from '../../../command
 | decrypted again either.
 */
 test.group('Cookie sessions', () => {
-  test('signing in writes the session cookie; unchanged pages after it do not write it again; signing out clears it', async ({ assert }) => {
+  test('signing in writes the session cookie; unchanged pages after it do not write it again; signing out ends it, a copy of it and the person\u2019s other sessions', async ({ assert }) => {
     const fixture = await createStore()
     const port = Number(process.env.PORT) + 6
     const server: ServerProcess = startServer(new URL('../../../', import.meta.url), {
@@ -25,6 +25,7 @@ test.group('Cookie sessions', () => {
       await waitForServer(server, port, 90_000)
       const url = `http://127.0.0.1:${port}`
       const session = await signIn(url, fixture.users.manager.email, PASSWORD)
+      const otherDevice = await signIn(url, fixture.users.manager.email, PASSWORD)
       // The data cookie is named after the session id, which the pos-session cookie holds
       const dataCookies = () => [...session.cookies.keys()].filter((name) => name !== 'pos-session' && name !== 'pos_register')
       assert.lengthOf(dataCookies(), 1, [...session.cookies.keys()].join(', '))
@@ -70,6 +71,31 @@ test.group('Cookie sessions', () => {
       assert.equal(out.status, 302)
       assert.include(out.headers.getSetCookie().map((line) => line.split('=')[0]), dataCookie)
       assert.equal((await session.request('/backoffice/products')).status, 302)
+
+      // A copy of the cookies kept from before the sign-out (a shared till, a stolen cookie), and
+      // the manager's session on another device, end with it; signing in again works
+      session.cookies = new Map(signedIn)
+      const copy = await session.request('/backoffice/products')
+      assert.equal(copy.status, 302)
+      assert.include(copy.headers.get('location') ?? '', '/login')
+      assert.equal((await otherDevice.request('/backoffice/products')).status, 302)
+      assert.equal((await (await signIn(url, fixture.users.manager.email, PASSWORD)).request('/backoffice/products')).status, 200)
+      // Another person's session goes on
+      assert.equal((await cashier.request('/till')).status, 200)
+
+      // An admin who sets their own password stays signed in on this device; their session
+      // elsewhere ends
+      const admin = await signIn(url, fixture.users.admin.email, PASSWORD)
+      const adminElsewhere = await signIn(url, fixture.users.admin.email, PASSWORD)
+      const saved = await admin.request(`/backoffice/users/${fixture.users.admin.id}?_method=PUT`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: admin.csrf, name: fixture.users.admin.name, email: fixture.users.admin.email, role: 'admin', password: 'a-new-admin-pass', pin: '', active: 'on' }).toString(),
+      })
+      assert.equal(saved.status, 302)
+      assert.include(saved.headers.get('location') ?? '', '/backoffice/users')
+      assert.equal((await admin.request('/backoffice/users')).status, 200)
+      assert.equal((await adminElsewhere.request('/backoffice/users')).status, 302)
     } finally {
       await server.stop()
     }
