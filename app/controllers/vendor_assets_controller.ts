@@ -29,7 +29,7 @@ function load(name: string) {
 
 export default class VendorAssetsController {
   handle({ params, request, response }: HttpContext) {
-    if (!FILES[params.file]) return response.notFound('')
+    if (!Object.hasOwn(FILES, params.file)) return response.notFound('')
     const entry = load(params.file)
     response.header('Content-Type', 'text/javascript; charset=utf-8')
     response.header('Cache-Control', 'public, max-age=31536000, immutable')

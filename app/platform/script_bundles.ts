@@ -43,7 +43,7 @@ async function build(name: string): Promise<ScriptBundle> {
 
 /** The named bundle, built on first use; null for a name that is not one */
 export function scriptBundle(name: string): Promise<ScriptBundle> | null {
-  if (!SCRIPT_BUNDLES[name]) return null
+  if (!Object.hasOwn(SCRIPT_BUNDLES, name)) return null
   let entry = built.get(name)
   if (!entry) {
     entry = build(name)

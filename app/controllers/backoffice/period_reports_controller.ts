@@ -29,7 +29,7 @@ export default class PeriodReportsController {
   async csv(ctx: HttpContext) {
     const view = viewOf(ctx)
     const data = await this.periods.compare(ctx.store, view, ctx.request.qs().period)
-    const m = (amount: number) => Number(minorToDecimal(amount, ctx.store.currency))
+    const m = (amount: number) => minorToDecimal(amount, ctx.store.currency)
     const tables: Record<string, () => [string[], unknown[][]]> = {
       periods: () => [
         [view === 'year' ? 'Month' : 'Day', 'Sales', 'Total', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %'],
@@ -44,7 +44,7 @@ export default class PeriodReportsController {
         data.categories.map((c) => [c.category, c.quantity, m(c.revenue), m(c.margin), c.marginRate ?? '', m(c.previousRevenue)]),
       ],
     }
-    const table = tables[ctx.params.table]
+    const table = Object.hasOwn(tables, ctx.params.table) ? tables[ctx.params.table] : null
     if (!table) return ctx.response.notFound('No such report table')
     const [header, rows] = table()
     ctx.response.header('content-type', 'text/csv; charset=utf-8')

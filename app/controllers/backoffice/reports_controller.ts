@@ -41,7 +41,7 @@ export default class ReportsController {
     const { from, to } = this.#range(ctx)
     const data = await this.#tables(ctx, from, to)
     const currency = ctx.store.currency
-    const m = (amount: number) => Number(minorToDecimal(amount, currency))
+    const m = (amount: number) => minorToDecimal(amount, currency)
     const tables: Record<string, () => [{ key: string; label: string }[], Record<string, unknown>[]]> = {
       days: () => [cols('day:Day', 'count:Sales', 'total:Total', 'tax:Tax', 'discounts:Discounts'), data.days.map((d) => ({ ...d, total: m(d.total), tax: m(d.tax), discounts: m(d.discounts) }))],
       hours: () => [cols('hour:Hour', 'count:Sales', 'total:Total'), data.hours.map((h) => ({ ...h, total: m(h.total) }))],
@@ -49,13 +49,13 @@ export default class ReportsController {
       categories: () => [cols('category:Category', 'quantity:Units', 'revenue:Revenue', 'margin:Margin'), data.products.categories.map((r) => ({ ...r, revenue: m(r.revenue), margin: m(r.margin) }))],
       cashiers: () => [cols('name:Cashier', 'count:Sales', 'total:Total'), data.cashiers.map((r) => ({ ...r, total: m(r.total) }))],
       registers: () => [cols('name:Register', 'count:Sales', 'total:Total', 'refunds:Refunds paid'), data.registers.map((r) => ({ ...r, total: m(r.total), refunds: m(r.refunds) }))],
-      stores: () => [cols('name:Store', 'currency:Currency', 'count:Sales', 'total:Total'), data.stores.map((r) => ({ ...r, total: Number(minorToDecimal(r.total, r.currency)) }))],
+      stores: () => [cols('name:Store', 'currency:Currency', 'count:Sales', 'total:Total'), data.stores.map((r) => ({ ...r, total: minorToDecimal(r.total, r.currency) }))],
       best: () => [productCols, data.products.best.map((r) => moneyRow(r, m))],
       worst: () => [productCols, data.products.worst.map((r) => moneyRow(r, m))],
       valuation: () => [cols('category:Category', 'products:Products', 'units:Units', 'value:Value at cost'), data.valuation.map((r) => ({ ...r, value: m(r.value) }))],
       low_stock: () => [cols('name:Product', 'sku:SKU', 'stock:On hand'), data.lowStock],
     }
-    const table = tables[ctx.params.table]
+    const table = Object.hasOwn(tables, ctx.params.table) ? tables[ctx.params.table] : null
     if (!table) return ctx.response.notFound('No such report table')
     const [columns, rows] = table()
     ctx.response.header('content-type', 'text/csv; charset=utf-8')
@@ -102,7 +102,7 @@ export default class ReportsController {
 
 const productCols = cols('name:Product', 'sku:SKU', 'category:Category', 'quantity:Units', 'revenue:Revenue', 'cost:Cost', 'margin:Margin')
 
-function moneyRow(row: { revenue: number; cost: number; margin: number }, m: (n: number) => number) {
+function moneyRow(row: { revenue: number; cost: number; margin: number }, m: (n: number) => string) {
   return { ...row, revenue: m(row.revenue), cost: m(row.cost), margin: m(row.margin) }
 }
 

@@ -101,10 +101,18 @@ test.group('Reports', () => {
     assert.include(csv.header('content-type'), 'text/csv')
     const rows = Papa.parse<string[]>(csv.text().trim()).data
     assert.deepEqual(rows[0], ['Product', 'SKU', 'Category', 'Units', 'Revenue', 'Cost', 'Margin'])
-    assert.deepEqual(rows[1], [`'=HYPERLINK("http://x.test","click")`, evil.sku, 'General', '1', '5', '7', '-2'])
+    assert.deepEqual(rows[1], [`'=HYPERLINK("http://x.test","click")`, evil.sku, 'General', '1', '5.00', '7.00', '-2.00'])
     for (const table of ['days', 'hours', 'methods', 'categories', 'cashiers', 'registers', 'stores', 'worst', 'valuation', 'low_stock']) {
       ;(await client.get(`/backoffice/reports/csv/${table}?from=${day}&to=${day}`).loginAs(fixture.users.manager)).assertStatus(200)
     }
-    ;(await client.get('/backoffice/reports/csv/nope').loginAs(fixture.users.manager)).assertStatus(404)
+    // Names an object has by inheritance are no report either (they answered 500)
+    for (const table of ['nope', 'constructor', '__proto__', 'toString']) {
+      ;(await client.get(`/backoffice/reports/csv/${table}`).loginAs(fixture.users.manager)).assertStatus(404)
+      ;(await client.get(`/backoffice/reports/periods/csv/${table}`).loginAs(fixture.users.manager)).assertStatus(404)
+    }
+    for (const file of ['constructor', '__proto__', 'hasOwnProperty']) {
+      ;(await client.get(`/vendor/${file}`)).assertStatus(404)
+      ;(await client.get(`/js/build/${file}`)).assertStatus(404)
+    }
   })
 })
