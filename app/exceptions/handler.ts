@@ -125,7 +125,14 @@ export default class HttpExceptionHandler extends ExceptionHandler {
 
 /** The pure core refuses with an error of its own; where the user is, it is a 422 on the field */
 function asDomainError(error: any) {
-  return error instanceof PricingRefusal ? new DomainError(error.message, { code: error.code, field: error.field }) : error
+  if (error instanceof PricingRefusal) return new DomainError(error.message, { code: error.code, field: error.field })
+  // A body that does not inflate as its Content-Encoding says: zlib's error (gzip, deflate and
+  // brotli alike, with codes of their own) carries no status
+  // (an unknown encoding is already a 415 of the body parser)
+  if (typeof error?.errno === 'number' && /\bzlibOnError\b/.test(String(error.stack))) {
+    return new DomainError('The body is not compressed as its Content-Encoding says', { status: 400, code: 'bad_content_encoding' })
+  }
+  return error
 }
 
 /** The API, and the till's own JSON calls (the offline till's sync), answer errors in JSON */

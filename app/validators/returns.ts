@@ -60,3 +60,28 @@ export const noReceiptRefundValidator = vine.create({
   manager_pin: vine.string().trim().maxLength(6).optional(),
   register_id: id().optional(),
 })
+
+/*
+| The till's return and exchange forms are read by hand (their rows come with empty ones the
+| cashier left blank); a row that is not an object (an empty field the body parser made null, a
+| text) is one left blank, not a 500.
+*/
+
+/** A form's text field: trimmed, at most 255 characters, null when empty or not a text */
+export function formText(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() ? value.trim().slice(0, 255) : null
+}
+
+/** The rows of a form's list field (items[0][...], items[1][...]) in order; null for one that is not an object */
+export function formRows(list: unknown): (Record<string, unknown> | null)[] {
+  const rows = list !== null && typeof list === 'object' ? Object.values(list) : []
+  return rows.map((row) => (row !== null && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : null))
+}
+
+/** The lines of a till's return form that send something back */
+export function formReturnLines(list: unknown) {
+  return formRows(list)
+    .filter((line) => line !== null)
+    .map((line) => ({ saleItemId: Number(line.sale_item_id), quantity: Number(line.quantity || 0), restock: line.restock !== 'damaged' }))
+    .filter((line) => line.quantity !== 0)
+}

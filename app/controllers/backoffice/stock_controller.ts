@@ -48,12 +48,12 @@ export default class StockController {
   }
 
   async storeReceipt(ctx: HttpContext) {
-    const { request, response, session, store } = ctx
+    const { response, session, store } = ctx
     const lines = await this.#lines(ctx)
     const input = {
-      supplier: String(request.input('supplier') ?? ''),
-      reference: request.input('reference'),
-      note: request.input('note'),
+      supplier: this.#text(ctx, 'supplier') ?? '',
+      reference: this.#text(ctx, 'reference'),
+      note: this.#text(ctx, 'note'),
       lines: lines.map((l) => ({
         productId: l.productId,
         quantity: this.#integer(l.quantity),
@@ -77,8 +77,8 @@ export default class StockController {
   async storeAdjustment(ctx: HttpContext) {
     const lines = await this.#lines(ctx)
     const input = {
-      reason: String(ctx.request.input('reason') ?? ''),
-      note: ctx.request.input('note'),
+      reason: this.#text(ctx, 'reason') ?? '',
+      note: this.#text(ctx, 'note'),
       lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
     }
     await this.#onLines(lines, () => this.stock.adjust(actorOf(ctx), input))
@@ -96,7 +96,7 @@ export default class StockController {
     const lines = await this.#lines(ctx)
     const input = {
       toStoreId: Number(ctx.request.input('to_store_id')) || 0,
-      note: ctx.request.input('note'),
+      note: this.#text(ctx, 'note'),
       lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
     }
     const transfer = await this.#onLines(lines, () => this.stock.sendTransfer(actorOf(ctx), input))
@@ -205,6 +205,14 @@ export default class StockController {
       lines.push({ ...row, productId: product.id })
     }
     return lines
+  }
+
+  /** A text field of the form; a list or an object where a text belongs is refused on its field */
+  #text(ctx: HttpContext, name: string): string | undefined {
+    const value = ctx.request.input(name)
+    if (value === undefined || value === null) return undefined
+    if (typeof value !== 'string') throw new DomainError('Enter this as text', { code: 'invalid_field', field: name })
+    return value
   }
 
   #integer(text: unknown): number {

@@ -11,6 +11,7 @@ import { saleReference } from '#core/sale_reference'
 import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
+import { formReturnLines, formRows, formText } from '#validators/returns'
 
 /*
 | The till's exchange: on the Returns screen, the lines coming back and the products the
@@ -31,31 +32,28 @@ export default class TillExchangesController {
     const register = await this.screen.register(ctx)
     if (!register) throw new DomainError('Choose this till’s register first', { code: 'no_register' })
     const body = ctx.request.body()
-    const lines = (body.items ? (Object.values(body.items) as any[]) : [])
-      .map((line) => ({ saleItemId: Number(line.sale_item_id), quantity: Number(line.quantity || 0), restock: line.restock !== 'damaged' }))
-      .filter((line) => line.quantity !== 0)
+    const lines = formReturnLines(body.items)
     if (!lines.length) throw new DomainError('Enter how many of a line come back', { code: 'no_lines', field: 'items' })
 
     const newLines: { productId: number; quantity: number }[] = []
-    const rows = body.new_items ? (Object.values(body.new_items) as any[]) : []
-    for (const [index, row] of rows.entries()) {
-      const code = str(row.code)
+    for (const [index, row] of formRows(body.new_items).entries()) {
+      const code = formText(row?.code)
       if (!code) continue
       const product = await this.catalog.findByCode(ctx.store.id, code)
       if (!product) throw new DomainError(`No product has the barcode or SKU "${code}"`, { code: 'unknown_product', field: `new_items.${index}.code` })
-      newLines.push({ productId: product.id, quantity: Number(row.quantity || 1) })
+      newLines.push({ productId: product.id, quantity: Number(row!.quantity || 1) })
     }
     if (!newLines.length) throw new DomainError('Scan or type the product the customer takes instead', { code: 'no_lines', field: 'new_items' })
 
-    const pin = str(body.manager_pin)
+    const pin = formText(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
-    const tendered = str(body.tendered) ? parseMoney(body.tendered, ctx.store.currency) : null
+    const tendered = formText(body.tendered) ? parseMoney(body.tendered, ctx.store.currency) : null
     const { refund, sale } = await this.refunds.exchange(actorOf(ctx), Number(ctx.params.id) || 0, {
       lines,
       newLines,
-      payment: { method: str(body.payment_method) ?? 'cash', tendered },
-      reason: str(body.reason) ?? '',
-      method: str(body.method) && body.method !== 'original' ? str(body.method) : null,
+      payment: { method: formText(body.payment_method) ?? 'cash', tendered },
+      reason: formText(body.reason) ?? '',
+      method: formText(body.method) && body.method !== 'original' ? formText(body.method) : null,
       registerId: register.id,
       approver,
     })
@@ -78,8 +76,4 @@ export default class TillExchangesController {
       customerReceives: saved.total - credit,
     })
   }
-}
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() ? value.trim().slice(0, 255) : null
 }

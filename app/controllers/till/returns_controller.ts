@@ -13,6 +13,7 @@ import CatalogService from '#catalog/catalog_service'
 import { paymentMethods } from '#sales/payment_methods'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
+import { formReturnLines, formText } from '#validators/returns'
 
 /*
 | The till's Returns screen: find the sale (scan the receipt, or search), pick lines and
@@ -34,7 +35,7 @@ export default class TillReturnsController {
     const register = await this.screen.register(ctx)
     if (!register) return ctx.response.redirect('/till')
     const qs = ctx.request.qs()
-    const input = { q: str(qs.q), date: str(qs.date), customer: str(qs.customer) }
+    const input = { q: formText(qs.q), date: formText(qs.date), customer: formText(qs.customer) }
     const { sales, exact } = await this.search.search(ctx.store, input)
     // A scanned receipt goes straight to its sale
     if (exact) {
@@ -61,17 +62,14 @@ export default class TillReturnsController {
     if (!register) throw new DomainError('Choose this till’s register first', { code: 'no_register' })
     const saleId = Number(ctx.params.id) || 0
     const body = ctx.request.body()
-    const raw = body.items ? (Object.values(body.items) as any[]) : []
-    const lines = raw
-      .map((line) => ({ saleItemId: Number(line.sale_item_id), quantity: Number(line.quantity || 0), restock: line.restock !== 'damaged' }))
-      .filter((line) => line.quantity !== 0)
+    const lines = formReturnLines(body.items)
     if (!lines.length) throw new DomainError('Enter how many of a line come back', { code: 'no_lines', field: 'items' })
-    const method = str(body.method)
-    const pin = str(body.manager_pin)
+    const method = formText(body.method)
+    const pin = formText(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
     const refund = await this.refunds.refund(actorOf(ctx), saleId, {
       lines,
-      reason: str(body.reason) ?? '',
+      reason: formText(body.reason) ?? '',
       method: method && method !== 'original' ? method : null,
       registerId: register.id,
       approver,
@@ -84,15 +82,15 @@ export default class TillReturnsController {
     const register = await this.screen.register(ctx)
     if (!register) throw new DomainError('Choose this till’s register first', { code: 'no_register' })
     const body = ctx.request.body()
-    const code = str(body.code)
+    const code = formText(body.code)
     const product = code ? await this.catalog.findByCode(ctx.store.id, code) : null
     if (!product) throw new DomainError('No product has this barcode or SKU', { code: 'unknown_product', field: 'code' })
-    const pin = str(body.manager_pin)
+    const pin = formText(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true }) : null
     const refund = await this.withoutReceipt.refund(actorOf(ctx), {
       lines: [{ productId: product.id, quantity: Number(body.quantity || 1), restock: body.restock !== 'damaged' }],
-      reason: str(body.reason) ?? '',
-      method: str(body.method),
+      reason: formText(body.reason) ?? '',
+      method: formText(body.method),
       registerId: register.id,
       approver,
     })
@@ -106,8 +104,4 @@ export default class TillReturnsController {
     const names = Object.fromEntries(products.map((p) => [p.id, p.name]))
     return ctx.view.render('till/_refund_receipt', { refund, sale, names, register, saleReference })
   }
-}
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() ? value.trim().slice(0, 255) : null
 }

@@ -310,6 +310,19 @@ test.group('API bad input: the shape of the body', () => {
     assert.equal(await countRows('sales', { store_id: fixture.store.id }), 0)
   })
 
+  test('a body whose Content-Encoding it is not compressed with is a 400 saying so (it was a 500), on the API and on a form', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const token = await apiToken(client, fixture.users.manager)
+    for (const encoding of ['gzip', 'br', 'deflate']) {
+      const api = await client.post('/api/customers').bearerToken(token).header('content-encoding', encoding).header('content-type', 'application/json').json({ name: 'Plain' })
+      api.assertStatus(400)
+      assert.equal(api.body().errors[0].code, 'bad_content_encoding', encoding)
+    }
+    const form = await client.post('/login').withCsrfToken().header('content-encoding', 'gzip').form({ email: 'a@b.test', password: 'x' }).redirects(0)
+    assert.isBelow(form.status(), 500)
+    assert.equal(await countRows('customers', { store_id: fixture.store.id }), 0)
+  })
+
   test('a huge array of items is refused on items, a body over the size limit with a 413', async ({ client, assert }) => {
     const fixture = await createStore()
     const a = await createProduct(fixture, { price: 100, stock: 100_000 })

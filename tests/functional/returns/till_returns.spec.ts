@@ -11,6 +11,20 @@ function till(client: any, fixture: TestStore, method: 'get' | 'post', url: stri
 }
 
 test.group('Till returns over htmx', () => {
+  test('an empty row in a return or an exchange form is a row left blank: a 422 saying what is missing (it was a 500)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
+    const sale = await sellFor(fixture, [{ product: tea, quantity: 2 }])
+    const line = await db.from('sale_items').where('sale_id', sale.id).firstOrFail()
+    const ret = await till(client, fixture, 'post', `/till/returns/${sale.id}`).json({ items: [null, 'x'], reason: 'Broken' })
+    ret.assertStatus(422)
+    assert.include(ret.text(), 'Enter how many of a line come back')
+    const exchange = await till(client, fixture, 'post', `/till/returns/${sale.id}/exchange`).json({ items: [{ sale_item_id: line.id, quantity: 1 }], new_items: [null], reason: 'Wrong size' })
+    exchange.assertStatus(422)
+    assert.include(exchange.text(), 'Scan or type the product the customer takes instead')
+    assert.equal(await countRows('refunds', { sale_id: sale.id }), 0)
+  })
+
   test('the receipt reference finds the sale; a search by number, day or customer lists it', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })

@@ -18,6 +18,24 @@ function fields(name: string, value: Record<string, unknown> | Record<string, un
 }
 
 test.group('Back office: stock', () => {
+  test('a list or an object where a text belongs (note, reference, supplier) is refused on its field, nothing written (it was a 500)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { name: 'Oat Milk', stock: 2 })
+    const manager = fixture.users.manager
+    const line = fields('items', [{ code: a.sku, quantity: '1', unit_cost: '1.00' }])
+    for (const [url, body, field] of [
+      ['/backoffice/stock/receipts', { supplier: 'Dairy Co', 'reference[]': 'a', ...line }, 'reference'],
+      ['/backoffice/stock/receipts', { supplier: 'Dairy Co', 'note[x]': 'a', ...line }, 'note'],
+      ['/backoffice/stock/receipts', { 'supplier[]': 'Dairy Co', ...line }, 'supplier'],
+      ['/backoffice/stock/adjustments', { reason: 'found', 'note[]': 'a', ...fields('items', [{ code: a.sku, quantity: '1' }]) }, 'note'],
+    ] as const) {
+      const refused = await submit(client, manager, 'post', url, body, `${url}/new`)
+      refused.assertStatus(302)
+      assert.deepEqual(refused.flashMessages().inputErrorsBag[field], ['Enter this as text'], `${url} ${field}`)
+    }
+    assert.equal(await stockOf(a.id), 2)
+  })
+
   test('receiving goods by SKU or barcode; a bad line shows its error on its row and column', async ({ client, assert }) => {
     const fixture = await createStore()
     const a = await createProduct(fixture, { name: 'Oat Milk', stock: 2, cost: 100, barcode: '4006381333931' })
