@@ -8,7 +8,7 @@ import Customer from '#models/customer'
 import Device from '#models/device'
 import PrintJob from '#models/print_job'
 import Sale from '#models/sale'
-import { countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { eventually } from '#tests/functional/hardware/fake_printer'
@@ -215,6 +215,13 @@ test.group('Hardware in the back office', () => {
     assert.include(invoiceText, 'zoe@example.test')
     assert.include(invoiceText, 'Green Tea 2 $4.50 8% $9.00')
     assert.include(invoiceText, 'Total $9.72')
+    // A tag in the middle of a line was printed as text ("#12@if(receipt.status ...")
+    assert.notMatch(invoiceText, /@if|@end|receipt\.status/)
+    assert.notInclude(invoiceText, 'VOIDED')
+    const token = await apiToken(client, manager)
+    ;(await client.post(`/api/sales/${sale.id}/void`).bearerToken(token).json({ reason: 'Rung up twice' })).assertStatus(200)
+    const voided = await pdfText((await client.get(`/backoffice/sales/${sale.id}/invoice.pdf`).loginAs(manager)).body())
+    assert.include(voided, `Sale #${sale.number} · VOIDED`)
 
     const other = await createStore()
     ;(await client.get(`/backoffice/sales/${sale.id}/receipt.pdf`).loginAs(other.users.manager)).assertStatus(404)
