@@ -93,7 +93,8 @@ function problemOf(sale: OfflineSale, priced: PricedOfflineSale, store: { id: nu
   const rounding = settledByCash ? roundToIncrement(dueBeforeCash, store.cashRounding) - dueBeforeCash : 0
   if (sale.rounding !== rounding) return `its cash rounding is ${sale.rounding}, the store's rounding makes ${rounding}`
   for (const payment of sale.payments) {
-    if (payment.amount <= 0) return 'a payment is of nothing'
+    // A sale of nothing to pay (free items) is settled by its one payment of nothing, as online
+    if (payment.amount < 0 || (payment.amount === 0 && !(sale.total === 0 && sale.payments.length === 1))) return 'a payment is of nothing'
     if (payment.method === 'cash' && (payment.tendered ?? payment.amount) < payment.amount) return 'cash tendered is below the amount paid'
     if (payment.method === 'card_external' && !payment.reference) return 'a card payment has no approval code'
   }

@@ -148,7 +148,15 @@ export function buildPayment(actor: Actor, sale: SaleFields, request: PaymentReq
     throw new DomainError(`${method.label} payments are taken through the terminal on the till`, { code: 'gateway_payment_required', field: 'method' })
   }
   const due = sale.balanceDue
-  if (due <= 0) throw new DomainError('This sale is already paid', { status: 409, code: 'already_paid' })
+  if (due <= 0) {
+    // Nothing to pay (a free item, a line at 100% off): the sale completes with a payment of
+    // nothing in the method chosen, so it has a tender as every sale does. It could never
+    // complete before: every payment was refused as one too many
+    if (sale.total === 0 && sale.paidTotal === 0 && method.id !== LOYALTY_METHOD.id) {
+      return new NewPayment({ storeId: actor.store.id, userId: actor.user.id, method: method.id, amount: 0, tendered: method.isCash ? 0 : null, change: 0, reference: request.reference?.slice(0, 120) ?? null, status: 'approved' })
+    }
+    throw new DomainError('This sale is already paid', { status: 409, code: 'already_paid' })
+  }
   // Cash settling the sale is rounded to the store's smallest coin
   const cashDue = method.isCash ? cashAmountDue(due, actor.store.cashRounding) : due
 

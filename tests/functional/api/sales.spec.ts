@@ -111,6 +111,19 @@ test.group('API sales: arithmetic', () => {
     assert.deepEqual(await saleFootprint(fixture, [a.id]), before)
   })
 
+  test('a sale with nothing to pay (a line at 100% off) completes with a payment of nothing in the method chosen (every payment was refused as one too many)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { price: 300, stock: 5 })
+    const token = await apiToken(client, fixture.users.cashier)
+    for (const method of ['cash', 'card_external']) {
+      const free = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1, discount_percent: 100 }], payment_method: method, reference: 'FREE' })
+      free.assertStatus(201)
+      assert.containsSubset(free.body(), { status: 'completed', total: 0, paid_total: 0, change_due: 0, payments: [{ method, amount: 0 }] })
+      assert.isNumber(free.body().number)
+    }
+    assert.equal(await stockOf(a.id), 3)
+  })
+
   test('prices that include tax: the total is the shelf price and the tax is taken out of it', async ({ client, assert }) => {
     const fixture = await createStore({ pricesIncludeTax: true })
     const a = await createProduct(fixture, { price: 1080, taxClass: 'standard' }) // 1000 + 80

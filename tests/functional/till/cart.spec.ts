@@ -236,6 +236,18 @@ test.group('Till cart over htmx', () => {
     ])
   })
 
+  test('a cart of free items is paid with nothing: the sale completes (it could only be voided)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const gift = await createProduct(fixture, { name: 'Free Sample', price: 0 })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: gift.id })
+    // The Exact button fills in the amount due: 0.00
+    const done = await till(client, fixture, 'post', '/till/payments').form({ method: 'cash', tendered: '0.00' })
+    done.assertStatus(200)
+    const sale = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).firstOrFail()
+    assert.equal(sale.total, 0)
+    assert.deepEqual(await db.from('payments').where('sale_id', sale.id).select('method', 'amount'), [{ method: 'cash', amount: 0 }])
+  })
+
   test('park a sale, find it in the list and resume it', async ({ client, assert }) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { name: 'Coffee Beans' })
