@@ -108,6 +108,8 @@ export function isolatingRegistrar(pluginId: string, base: PluginRegistrar, sink
         earn: (context) => call('loyalty earn()', () => program.earn(context)),
         redeem: (context) => call('loyalty redeem()', () => program.redeem(context)),
         reverse: (context) => call('loyalty reverse()', () => program.reverse(context)),
+        giveBack: (context) => call('loyalty giveBack()', () => program.giveBack(context)),
+        saleVoided: (context) => call('loyalty saleVoided()', () => program.saleVoided(context)),
       })
     },
 

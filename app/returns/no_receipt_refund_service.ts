@@ -9,7 +9,7 @@ import { recordAudit } from '#platform/audit_service'
 import { refundHash } from '#core/sale_chain'
 import { priceCart } from '#core/pricing'
 import { MAX_QUANTITY } from '#core/money'
-import { paymentMethod } from '#sales/payment_methods'
+import { refuseRefundMethod } from '#returns/refund_points'
 import { taxCalculatorFor } from '#sales/flat_rate_tax'
 import { returnToStock } from '#returns/stock_return'
 import { runStatements } from '#platform/sql_batch'
@@ -38,7 +38,7 @@ export default class NoReceiptRefundService {
     }
     if (!request.lines.length) throw new DomainError('Choose at least one product to return', { code: 'no_lines', field: 'items' })
     const method = request.method ?? 'cash'
-    if (!paymentMethod(method)) throw new DomainError(`Unknown payment method "${method}"`, { code: 'unknown_payment_method', field: 'method' })
+    refuseRefundMethod(method, null)
     request.lines.forEach((line, index) => {
       if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
         throw new DomainError(`The quantity must be a whole number from 1 to ${MAX_QUANTITY}`, { code: 'invalid_quantity', field: `items.${index}.quantity` })

@@ -15,6 +15,7 @@ import { affectedRows, inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { refundHash } from '#core/sale_chain'
 import { paymentMethod } from '#sales/payment_methods'
+import { givePointsBack, refuseRefundMethod } from '#returns/refund_points'
 import { returnToStock } from '#returns/stock_return'
 import { runStatements } from '#platform/sql_batch'
 import { refundSummaryStatements } from '#sales/sale_summaries'
@@ -94,11 +95,8 @@ export default class RefundService {
       }
       seen.add(line.saleItemId)
     })
-    if (request.method && !paymentMethod(request.method)) {
-      throw new DomainError(`Unknown payment method "${request.method}"`, { code: 'unknown_payment_method', field: 'method' })
-    }
-
     const { sale, register } = await lockCompletedSale(trx, actor, saleId, request.registerId ?? null)
+    if (request.method) refuseRefundMethod(request.method, sale.customerId)
     const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id').forUpdate()
     const byId = new Map(items.map((i) => [i.id, i]))
 
@@ -192,6 +190,7 @@ export default class RefundService {
       }))
     )
     await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
+    await givePointsBack(trx, sale, refund.id, payments)
 
     // Restocked units go back on the shelf; damaged ones are only recorded on the refund line
     const productIds = await returnToStock(trx, { storeId: sale.storeId, userId: actor.user.id, saleId: sale.id, reason: 'refund', note: `refund ${refund.id}`, at: createdAt }, lines.filter((l) => l.restock).map((l) => ({ productId: l.item.productId, quantity: l.quantity })))

@@ -11,6 +11,8 @@ import { lockCompletedSale, returnReason } from '#returns/returned_sale'
 import { publish } from '#events/domain_events'
 import { runStatements } from '#platform/sql_batch'
 import { saleSummaryStatements } from '#sales/sale_summaries'
+import { LOYALTY_METHOD } from '#sales/payment_methods'
+import { undoPointsOfVoid } from '#returns/refund_points'
 
 /*
 | Voiding a completed sale: a manager's action while its shift is open (or on its day); the sale
@@ -66,6 +68,7 @@ export default class VoidService {
       await trx.from('registers').where('id', register.id).update({ last_sale_hash: sale.voidHash })
       // The sale leaves the report summaries of the day it was made
       const payments = await trx.from('payments').where({ sale_id: sale.id, status: 'approved' }).select('method', 'amount')
+      await undoPointsOfVoid(trx, sale, payments.some((p) => p.method === LOYALTY_METHOD.id))
       await runStatements(
         trx,
         await saleSummaryStatements(

@@ -66,5 +66,7 @@ export function paymentMethod(id: string): PaymentMethod | undefined {
 }
 
 export function paymentMethodLabel(id: string): string {
+  // An exchange's credit: the returned goods paid for the new sale, no money changed hands
+  if (id === 'exchange') return 'Exchange credit'
   return paymentMethod(id)?.label ?? id
 }

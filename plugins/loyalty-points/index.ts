@@ -8,7 +8,8 @@ import { formatMoney } from '#core/money'
 /*
 | Loyalty points: a customer earns points per currency unit spent (not on what was paid with
 | points), redeems them as a tender worth point_value each, and a refund takes back the points
-| its part of the sale earned. A ledger of rows; the balance is their sum.
+| its part of the sale earned. What a refund pays back in points comes back as points, and a void
+| undoes the sale's points. A ledger of rows; the balance is their sum.
 */
 
 const TABLE = 'loyalty_points_ledger'
@@ -99,6 +100,25 @@ export class LoyaltyPoints implements LoyaltyProgram {
     })
     return { points }
   }
+
+  async giveBack({ storeId, customerId, client, saleId, refundId, amount }: LoyaltyContext & { saleId: number; refundId: number; amount: number }) {
+    const key = `give-back:${refundId}`
+    if (await client.from(TABLE).where('dedupe_key', key).first()) return { points: 0 }
+    const points = Math.round(amount / this.pointValue)
+    if (points <= 0) return { points: 0 }
+    await client.table(TABLE).insert({ store_id: storeId, customer_id: customerId, sale_id: saleId, refund_id: refundId, reason: 'give_back', points, dedupe_key: key, created_at: now() })
+    return { points }
+  }
+
+  async saleVoided({ storeId, customerId, client, saleId }: LoyaltyContext & { saleId: number }) {
+    const key = `void:${saleId}`
+    if (await client.from(TABLE).where('dedupe_key', key).first()) return { points: 0 }
+    const row = await client.from(TABLE).where({ sale_id: saleId }).sum('points as total').first()
+    const net = Number(row?.total ?? 0)
+    if (net === 0) return { points: 0 }
+    await client.table(TABLE).insert({ store_id: storeId, customer_id: customerId, sale_id: saleId, reason: 'void', points: -net, dedupe_key: key, created_at: now() })
+    return { points: -net }
+  }
 }
 
 export default definePlugin({
@@ -111,8 +131,9 @@ export default definePlugin({
       // Most sales have no customer: nothing to read then
       if (customerId === null) return
       await inTransaction(async (trx) => {
-        const sale = await trx.from('sales').where({ id: saleId, store_id: storeId }).select('customer_id', 'total').first()
-        if (!sale?.customer_id) return
+        const sale = await trx.from('sales').where({ id: saleId, store_id: storeId }).select('customer_id', 'total', 'status').first()
+        // A sale voided before this ran (its void undid the points it had then) earns nothing
+        if (!sale?.customer_id || sale.status !== 'completed') return
         const paid = await trx.from('payments').where({ sale_id: saleId, method: POINTS_METHOD, status: 'approved' }).sum('amount as total').first()
         await program.earn({ storeId, customerId: Number(sale.customer_id), client: trx, saleId, amount: Number(sale.total) - Number(paid?.total ?? 0) })
       })

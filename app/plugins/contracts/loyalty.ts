@@ -1,6 +1,6 @@
 /*
-| The loyalty extension point: earn on a sale, redeem as a tender, take back on a refund, and
-| show a customer's balance. Amounts are minor units; points are whole numbers.
+| The loyalty extension point: earn on a sale, redeem as a tender, take back on a refund, give
+| back what a refund pays in points, undo a voided sale's points, and show a customer's balance. Amounts are minor units; points are whole numbers.
 */
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 
@@ -21,4 +21,11 @@ export interface LoyaltyProgram {
   redeem(context: LoyaltyContext & { saleId: number; amount: number }): Promise<{ points: number }>
   /** Called inside the refund's transaction: takes back what the refunded part earned */
   reverse(context: LoyaltyContext & { saleId: number; refundId: number; amount: number }): Promise<{ points: number }>
+  /**
+   * Called inside the refund's transaction when it pays `amount` (minor units) back in points: a
+   * sale paid with points gets them back, or a manager refunds to points as store credit
+   */
+  giveBack(context: LoyaltyContext & { saleId: number; refundId: number; amount: number }): Promise<{ points: number }>
+  /** Called inside the void's transaction: the sale's points, earned and redeemed, are undone */
+  saleVoided(context: LoyaltyContext & { saleId: number }): Promise<{ points: number }>
 }

@@ -126,6 +126,49 @@ test.group('Loyalty points', (group) => {
     assert.equal(await points(customer.id), 0)
   })
 
+  test('a refund of a sale paid in part with points gives those points back; a void undoes what its sale earned and spent', async ({ client, assert }) => {
+    const { fixture, customer, product, token } = await setup(client)
+    for (let i = 0; i < 3; i++) await earned((await cardSale(client, token, product.id, customer.id)).id)
+    assert.equal(await points(customer.id), 162)
+    const manager = await apiToken(client, fixture.users.manager)
+    const paidWithPoints = async (spent: number) => {
+      const open = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: product.id, quantity: 1 }], customer_id: customer.id })
+      ;(await client.post('/api/payments').bearerToken(token).json({ sale_id: open.body().id, method: 'loyalty_points', amount: spent })).assertStatus(201)
+      ;(await client.post('/api/payments').bearerToken(token).json({ sale_id: open.body().id, method: 'card_external', amount: 5400 - spent })).assertStatus(201)
+      await earned(open.body().id)
+      return open.body()
+    }
+    const eventually = async (expected: number) => {
+      for (let i = 0; i < 100 && (await points(customer.id)) !== expected; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+      assert.equal(await points(customer.id), expected)
+    }
+
+    // 162 - 150 spent + 52 earned on the $52.50 paid by card
+    const sale = await paidWithPoints(150)
+    assert.equal(await points(customer.id), 64)
+    const refund = await client.post(`/api/sales/${sale.id}/refunds`).bearerToken(manager).json({ items: [{ sale_item_id: sale.items[0].id, quantity: 1 }], reason: 'Changed mind' })
+    refund.assertStatus(201)
+    assert.sameDeepMembers(refund.body().payments.map((p: any) => [p.method, p.amount]), [['loyalty_points', 150], ['card_external', 5250]])
+    // The 150 points come back with the refund; the 52 it earned are taken back after it
+    await eventually(162)
+
+    // 162 - 100 spent + 53 earned, then voided: as before the sale
+    const voided = await paidWithPoints(100)
+    assert.equal(await points(customer.id), 115)
+    ;(await client.post(`/api/sales/${voided.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })).assertStatus(200)
+    assert.equal(await points(customer.id), 162)
+    assert.equal(await db.from(LEDGER).where({ sale_id: voided.id, reason: 'void' }).count('* as n').first().then((r) => Number(r.n)), 1)
+  })
+
+  test('a refund pays out in points only to a customer: a return without a receipt in points is refused', async ({ client, assert }) => {
+    const { fixture, product } = await setup(client)
+    const manager = await apiToken(client, fixture.users.manager)
+    const response = await client.post('/api/refunds').bearerToken(manager).json({ items: [{ product_id: product.id, quantity: 1 }], reason: 'No receipt', method: 'loyalty_points' })
+    response.assertStatus(422)
+    assert.deepInclude(response.body().errors[0], { code: 'customer_required', field: 'method' })
+    assert.equal(await db.from('refunds').where('store_id', fixture.store.id).count('* as n').first().then((r) => Number(r.n)), 0)
+  })
+
   test('the value of a point is typed as an amount of the currency, and a payment off its steps is refused in it', async ({ client, assert }) => {
     const { fixture, customer, product, token } = await setup(client)
     const admin = (await createStore({ chainAdmin: true })).users.admin
