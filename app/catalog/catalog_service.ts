@@ -9,6 +9,7 @@ import { exactSkuFirst, skuEquals } from '#catalog/sku'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
+import { formatMoney, MAX_UNIT_PRICE } from '#core/money'
 import { modelFromRow, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
 import db from '@adonisjs/lucid/services/db'
 
@@ -116,6 +117,7 @@ export default class CatalogService {
   async create(store: Store, input: ProductInput, actor?: User): Promise<Product> {
     // What a product starts with is counted stock; below zero is only what selling does (where the store allows it)
     if ((input.stock ?? 0) < 0) throw new DomainError('The opening stock cannot be negative', { code: 'invalid_stock', field: 'stock' })
+    checkAmounts(store, input)
     return inTransaction(async (trx) => {
       await this.#checkUnique(trx, store.id, input, null)
       const product = new Product()
@@ -152,6 +154,7 @@ export default class CatalogService {
    * so the on-hand figure always equals the sum of the movements.
    */
   async update(store: Store, product: Product, input: Partial<ProductInput>, actor?: User): Promise<Product> {
+    checkAmounts(store, input)
     return inTransaction(async (trx) => {
       const locked = await Product.query({ client: trx }).where('id', product.id).forUpdate().firstOrFail()
       // The SKU is checked when it changes: a pair of SKUs differing only in case, kept from before they
@@ -163,6 +166,8 @@ export default class CatalogService {
       if (input.taxClass === null) locked.taxClass = 'standard'
       if (categoryId !== undefined) locked.categoryId = await this.#categoryId(trx, store.id, categoryId)
       if (stock !== undefined && stock !== null && stock !== locked.stock) {
+        // A figure typed in is a count; below zero is only what selling does (where the store allows it)
+        if (stock < 0) throw new DomainError('The stock on hand cannot be set below zero', { code: 'invalid_stock', field: 'stock' })
         await trx.table('stock_movements').insert({
           store_id: store.id,
           product_id: locked.id,
@@ -263,3 +268,15 @@ export default class CatalogService {
   }
 }
 
+/**
+ * A price or cost above what a line may carry (the API's validator says so too; the back office
+ * form reads its decimals itself, and let 9,999,999.99 through)
+ */
+function checkAmounts(store: Store, input: Partial<ProductInput>) {
+  for (const field of ['price', 'cost'] as const) {
+    const value = input[field]
+    if (typeof value === 'number' && value > MAX_UNIT_PRICE) {
+      throw new DomainError(`The ${field} can be at most ${formatMoney(MAX_UNIT_PRICE, store.currency)}`, { code: 'invalid_field', field })
+    }
+  }
+}

@@ -152,6 +152,8 @@ test.group('API products: bad input writes nothing', () => {
       [{ name: null }, 'name'],
       [{ sku: '' }, 'sku'],
       [{ price: null }, 'price'],
+      // A count typed in; below zero is only what selling does (it was set to -5)
+      [{ stock: -5 }, 'stock'],
     ] as const) {
       const response = await client.put(`/api/products/${product.id}`).bearerToken(token).json(body)
       assert.equal(response.status(), 422, `PUT ${JSON.stringify(body)}`)

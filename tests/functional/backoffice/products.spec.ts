@@ -192,6 +192,11 @@ test.group('Back office: products', () => {
     assert.deepEqual(noCategory.flashMessage('inputErrorsBag').category_id, ['This category does not exist'])
     const worded = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ price: 'abc' }), NEW)
     assert.deepEqual(worded.flashMessage('inputErrorsBag').price, ['Enter the price as a number of 0 or more, such as 12.50'])
+    // Past what a line may carry, as the API says (the form let 9,999,999.99 through)
+    const tooHigh = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ price: '9999999.99', cost: '1000000.01' }), NEW)
+    assert.deepEqual(tooHigh.flashMessage('inputErrorsBag').price, ['The price can be at most $1,000,000.00'])
+    const costly = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ price: '1000000.00', cost: '1000000.01' }), NEW)
+    assert.deepEqual(costly.flashMessage('inputErrorsBag').cost, ['The cost can be at most $1,000,000.00'])
     assert.equal(await productCount(fixture.store.id), 0)
   })
 
