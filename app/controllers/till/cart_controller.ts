@@ -118,8 +118,8 @@ export default class CartController {
 
   async void(ctx: HttpContext) {
     const saleId = await currentSaleId(ctx, this.screen)
-    await this.cart.voidCart(actorOf(ctx), saleId)
-    return renderCart(ctx, this.screen, undefined, { notice: 'The sale was voided.' })
+    const voided = await this.cart.voidCart(actorOf(ctx), saleId)
+    return renderCart(ctx, this.screen, undefined, { notice: voided ? 'The sale was voided.' : 'The cart is empty: there is nothing to void.' })
   }
 
   async #discount(ctx: HttpContext) {

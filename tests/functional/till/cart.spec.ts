@@ -307,6 +307,15 @@ test.group('Till cart over htmx', () => {
     assert.include(response.text(), 'voided')
     assert.exists(await db.from('sales').where({ store_id: fixture.store.id, status: 'voided' }).first())
     assert.exists(await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'cart_voided' }).first())
+
+    // Void on the empty cart after it writes nothing (each press left a voided, empty sale)
+    for (let press = 0; press < 3; press++) {
+      const again = await till(client, fixture, 'post', '/till/void')
+      again.assertStatus(200)
+      assert.include(again.text(), 'nothing to void')
+    }
+    assert.lengthOf(await db.from('sales').where({ store_id: fixture.store.id, status: 'voided' }), 1)
+    assert.lengthOf(await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'cart_voided' }), 1)
   })
 
   test('switching user needs that user\u2019s PIN; the cart stays on the register', async ({ client, assert }) => {
