@@ -7,6 +7,7 @@ import { formatMoney } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
 import { saleReference } from '#core/sale_reference'
 import { loyaltyBalanceFor } from '#sales/loyalty_service'
+import { DomainError } from '#exceptions/domain_error'
 
 /*
 | One receipt, three renderers: the HTML partial (till/_receipt.edge), ESC/POS on paper
@@ -150,9 +151,20 @@ export default class ReceiptService {
   /** The receipt of one sale of the store (404 for another store's sale) */
   async forSale(store: Store, saleId: number): Promise<ReceiptView> {
     const detail = await this.sales.find(store, saleId)
+    refuseWithoutReceipt(detail.sale)
     const receipt = buildReceipt({ ...detail, store })
     receipt.points = await pointsLine(receipt)
     return receipt
+  }
+}
+
+/**
+ * A sale has a receipt once completed (a voided one keeps it, marked voided). A cart still open
+ * or parked has none: it printed "Receipt #null", and its invoice took the sale's id for a number
+ */
+export function refuseWithoutReceipt(sale: { status: string }) {
+  if (sale.status !== 'completed' && sale.status !== 'voided') {
+    throw new DomainError('This sale is not completed yet: it has no receipt', { status: 409, code: 'sale_not_completed' })
   }
 }
 

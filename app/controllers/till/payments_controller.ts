@@ -5,6 +5,7 @@ import TillScreenService from '#sales/till_screen_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
+import { refuseWithoutReceipt } from '#sales/receipt_service'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
 import { tillPaymentValidator } from '#validators/sales'
 import { actorOf } from '#staff/actor'
@@ -47,6 +48,7 @@ export default class PaymentsController {
   /** The printable receipt page (the browser's print dialog is the fallback without a printer) */
   async receipt(ctx: HttpContext) {
     const detail = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
+    refuseWithoutReceipt(detail.sale)
     return ctx.view.render('till/receipt', { ...detail, store: ctx.store, autoprint: ctx.request.qs().print === '1' })
   }
 }
