@@ -66,7 +66,7 @@ export async function completeSale(
   await refuseLeasedElsewhere(trx, register, actor.deviceId)
   // A row whose stock is short is left out of the update: fewer rows changed than products
   // means the sale would oversell, and it is all rolled back
-  if (moved!.affectedRows !== productIds.length) await refuseShortStock(trx, perProduct, productIds)
+  if (moved!.affectedRows !== productIds.length) await refuseShortStock(trx, perProduct, productIds, items)
 
   const completedAt = DateTime.utc().startOf('second')
   sale.status = 'completed'
@@ -167,8 +167,11 @@ export function stockStatement(store: Pick<Store, 'allowNegativeStock'>, perProd
     : { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds}) AND stock >= ${quantityOf}`, bindings: [...quantities, ...productIds, ...quantities] }
 }
 
-/** Stock ran short for a completing sale: which product, and how many are left */
-async function refuseShortStock(trx: TransactionClientContract, perProduct: Map<number, number>, productIds: number[]): Promise<never> {
+/**
+ * Stock ran short for a completing sale: which product, and how many are left. The field is the
+ * quantity of the product's first line, in the order the lines were sent (items.N.quantity)
+ */
+async function refuseShortStock(trx: TransactionClientContract, perProduct: Map<number, number>, productIds: number[], items: (SaleItem | CartLine)[]): Promise<never> {
   const rows = await trx.from('products').whereIn('id', productIds).select('id', 'name', 'stock')
   const stockOf = new Map(rows.map((row) => [Number(row.id), row]))
   const productId = productIds.find((id) => Number(stockOf.get(id)?.stock ?? 0) < perProduct.get(id)!) ?? productIds[0]
@@ -177,7 +180,7 @@ async function refuseShortStock(trx: TransactionClientContract, perProduct: Map<
   throw new DomainError(`Not enough stock of "${product?.name}": ${left} left, ${perProduct.get(productId)} in this sale`, {
     status: 409,
     code: 'insufficient_stock',
-    field: `product_id:${productId}`,
+    field: `items.${Math.max(0, [...items].sort((a, b) => a.position - b.position).findIndex((item) => item.productId === productId))}.quantity`,
   })
 }
 

@@ -50,9 +50,11 @@ export default class AuthService {
    * Checks a PIN entered on a till. With a user, it must be that user's PIN (switch user);
    * without, it must belong to a manager or admin of the store (approvals such as a price override).
    */
-  async verifyPin(storeId: number, pin: string, ip: string, options: { userId?: number; managerOnly?: boolean } = {}) {
+  async verifyPin(storeId: number, pin: string, ip: string, options: { userId?: number; managerOnly?: boolean; field?: string } = {}) {
+    // The form's or body's name for the PIN: manager_pin on returns and the API's refunds
+    const field = options.field ?? 'pin'
     if (!/^\d{4,6}$/.test(pin)) {
-      throw new DomainError('A PIN is 4 to 6 digits', { code: 'invalid_pin', field: 'pin' })
+      throw new DomainError('A PIN is 4 to 6 digits', { code: 'invalid_pin', field })
     }
     const key = `pin:${storeId}:${ip}:${options.userId ?? (options.managerOnly ? 'approval' : 'anyone')}`
     const [error, user] = await penalize(pinLimit, key, async () => {
@@ -68,7 +70,7 @@ export default class AuthService {
       throw new DomainError(options.managerOnly ? 'That is not a manager\u2019s PIN' : 'Wrong PIN', {
         status: 422,
         code: 'wrong_pin',
-        field: 'pin',
+        field,
       })
     })
     if (error) {

@@ -110,6 +110,11 @@ test.group('Refunds: money and stock', () => {
     assert.equal(refused.body().errors[0].code, 'manager_required')
     assert.equal(refused.body().errors[0].field, 'manager_pin')
     assert.deepEqual(await returnsFootprint(fixture), before)
+    // A PIN that is none, or the wrong one, is named by the body's field too (it said "pin")
+    for (const [pin, code] of [['abc', 'invalid_pin'], ['0000', 'wrong_pin']]) {
+      const wrong = await client.post(`/api/sales/${open.body().id}/refunds`).bearerToken(cashier).json({ items: [{ sale_item_id: line.id, quantity: 1 }], reason: 'Wants it on card', method: 'card_external', manager_pin: pin })
+      assert.deepInclude(wrong.body().errors[0], { code, field: 'manager_pin' })
+    }
 
     const approved = await client
       .post(`/api/sales/${open.body().id}/refunds`)
