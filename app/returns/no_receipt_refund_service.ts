@@ -39,10 +39,14 @@ export default class NoReceiptRefundService {
     if (!request.lines.length) throw new DomainError('Choose at least one product to return', { code: 'no_lines', field: 'items' })
     const method = request.method ?? 'cash'
     refuseRefundMethod(method, null)
+    const seen = new Set<number>()
     request.lines.forEach((line, index) => {
       if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
         throw new DomainError(`The quantity must be a whole number from 1 to ${MAX_QUANTITY}`, { code: 'invalid_quantity', field: `items.${index}.quantity` })
       }
+      // One line a product, as a refund with a receipt has one a sale's line
+      if (seen.has(line.productId)) throw new DomainError('This product is listed twice: give its whole quantity on one line', { code: 'duplicate_line', field: `items.${index}.product_id` })
+      seen.add(line.productId)
     })
 
     const plan = await inTransaction(async (trx) => {
