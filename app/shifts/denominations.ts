@@ -42,7 +42,8 @@ export function countTotal(currency: string, counts: Record<string, unknown>, fi
   for (const [key, raw] of Object.entries(counts)) {
     const denomination = known.find((d) => String(d.value) === key)
     if (!denomination) throw new DomainError(`${key} is not a note or coin of ${currency}`, { code: 'unknown_denomination', field: `${field}.${key}` })
-    const pieces = raw === '' || raw === null || raw === undefined ? 0 : Number(raw)
+    // A number, or the digits a form sends: "1e3", a list or true are no count (Number() took them)
+    const pieces = raw === '' || raw === null || raw === undefined ? 0 : typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d{1,9}\s*$/.test(raw) ? Number(raw) : Number.NaN
     if (!Number.isInteger(pieces) || pieces < 0 || pieces > MAX_PIECES) {
       throw new DomainError(`The count of ${denomination.label} must be a whole number from 0 to ${MAX_PIECES.toLocaleString('en')}`, {
         code: 'invalid_count',

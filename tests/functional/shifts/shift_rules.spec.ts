@@ -15,6 +15,10 @@ test.group('Shifts: bad input writes nothing', () => {
       [{ counts: { '300': 1 } }, 'counts.300', 'unknown_denomination'],
       [{ counts: { '10000': 100_001 } }, 'counts.10000', 'invalid_count'],
       [{ counts: { '10000': 100_000, '5000': 100_000 } }, 'counts', 'invalid_count'],
+      // Not a number (they were read as 1000, 5 and 1)
+      [{ counts: { '100': '1e3' } }, 'counts.100', 'invalid_count'],
+      [{ counts: { '100': [5] } }, 'counts.100', 'invalid_count'],
+      [{ counts: { '100': true } }, 'counts.100', 'invalid_count'],
       [{ amount: 1000 }, 'counts', 'counts_required'],
     ]
     for (const [body, field, code] of cases) {
