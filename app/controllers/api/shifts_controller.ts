@@ -16,9 +16,10 @@ export function shiftJson(shift: Shift) {
     opened_by: shift.openedBy,
     opened_at: shift.openedAt.toUTC().toISO(),
     opening_float: shift.openingFloat,
-    closed_by: shift.closedBy,
+    // A shift just opened has no value set for these yet (undefined, left out of the JSON)
+    closed_by: shift.closedBy ?? null,
     closed_at: shift.closedAt ? shift.closedAt.toUTC().toISO() : null,
-    counted_cash: shift.countedCash,
+    counted_cash: shift.countedCash ?? null,
   }
 }
 

@@ -22,7 +22,10 @@ test.group('Shifts: from open to Z report', () => {
     opened.assertStatus(201)
     const shiftId = opened.body().id
     assert.equal(opened.body().opening_float, 11200)
-    assert.equal((await api.get(`/api/shifts/current?register_id=${registerId}`)).body().data.id, shiftId)
+    // The answer to the opening has the shape of the current shift's (closed_by and counted_cash were left out)
+    const current = await api.get(`/api/shifts/current?register_id=${registerId}`)
+    assert.equal(current.body().data.id, shiftId)
+    assert.deepEqual(opened.body(), current.body().data)
 
     ;(await sell(api, registerId, [{ product_id: tea.id, quantity: 2 }], 'cash', 2000)).assertStatus(201) // 9.72, change 10.28
     ;(await sell(api, registerId, [{ product_id: cake.id, quantity: 1 }], 'card_external')).assertStatus(201) // 12.24
