@@ -46,6 +46,11 @@ export default class BrowserSessionMiddleware {
     } catch (error: any) {
       // Not signed in (no session, or none with a user): a plain 401, as the usual redirect, or
       // a first CSRF secret, would write the session
+      // A subscription without this session's CSRF token: Shield's answer would flash into the
+      // read-only session (a 500)
+      if (error?.code === 'E_BAD_CSRF_TOKEN') {
+        return ctx.response.forbidden({ errors: [{ message: 'This page is out of date: reload it to receive live updates', code: 'bad_csrf_token' }] })
+      }
       if (!['E_UNAUTHORIZED_ACCESS', 'E_SESSION_NOT_MUTABLE'].includes(error?.code)) throw error
       return ctx.response.unauthorized({ errors: [{ message: 'Sign in to receive live updates', code: 'unauthenticated' }] })
     }

@@ -20,6 +20,11 @@ test.group('Live updates: channels', () => {
       assert.equal(await stream.subscribe(`stores/${mine.store.id}/sales`), 204)
       assert.equal(await stream.subscribe(`stores/${theirs.store.id}/stock`), 400)
       assert.equal(await stream.subscribe(`stores/${theirs.store.id}/sales`), 400)
+      // Without the session's CSRF token: refused with a reason (it was a 500)
+      const token = stream.session.csrf
+      stream.session.csrf = 'not-the-token'
+      assert.equal(await stream.subscribe(`stores/${mine.store.id}/stock`), 403)
+      stream.session.csrf = token
     } finally {
       stream.close()
     }
