@@ -79,6 +79,26 @@ export class BooksSource implements ExportSource {
     this.#days = storeDays(store.timeZone, from, to)
   }
 
+  /**
+   * The zone's offset in each quarter of a UTC hour met (a line's time beside its store day, not
+   * in UTC). Clocks change on a quarter hour of UTC, whatever the zone (offsets are whole
+   * quarters: Lord Howe changes at 15:30 UTC), so a quarter has one offset
+   */
+  #offsets = new Map<string, { minutes: number; text: string }>()
+
+  /** A UTC database time ('yyyy-MM-dd HH:mm:ss') in the store's zone, with its offset */
+  #localTime(at: string) {
+    const quarter = `${at.slice(0, 13)}:${Math.floor(Number(at.slice(14, 16)) / 15)}`
+    let offset = this.#offsets.get(quarter)
+    if (!offset) {
+      const local = DateTime.fromSQL(at, { zone: 'utc' }).setZone(this.store.timeZone)
+      offset = { minutes: local.offset, text: local.toFormat('ZZ') }
+      this.#offsets.set(quarter, offset)
+    }
+    const utcMs = Date.parse(`${at.slice(0, 10)}T${at.slice(11, 19)}Z`)
+    return `${new Date(utcMs + offset.minutes * 60_000).toISOString().slice(0, 19)}${offset.text}`
+  }
+
   async *days(): AsyncIterable<BookDay> {
     const taxNames = await this.#taxNames()
     const length = bucketLength(this.#days)
@@ -196,7 +216,7 @@ export class BooksSource implements ExportSource {
         const at: string = row.completed_at
         if (at !== lastAt) {
           lastAt = at
-          completedAt = `${at.slice(0, 10)}T${at.slice(11, 19)}Z`
+          completedAt = this.#localTime(at)
         }
         yield {
           date,

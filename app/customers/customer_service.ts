@@ -97,14 +97,17 @@ export default class CustomerService {
       .paginate(page, perPage)
   }
 
-  /** How many completed sales, and what they came to */
+  /** How many completed sales, what they came to, and what refunds gave back of them */
   async totals(store: Store, customer: Customer) {
     const row = await Sale.query()
       .where({ store_id: store.id, customer_id: customer.id, status: 'completed' })
       .count('* as count')
-      .sum('total as spent')
+      .sum('total as sold')
+      .sum('refunded_total as refunded')
       .first()
-    return { count: Number(row?.$extras.count ?? 0), spent: Number(row?.$extras.spent ?? 0) }
+    const sold = Number(row?.$extras.sold ?? 0)
+    const refunded = Number(row?.$extras.refunded ?? 0)
+    return { count: Number(row?.$extras.count ?? 0), spent: sold - refunded, refunded }
   }
 
   async #checkEmail(trx: TransactionClientContract, store: Store, email: string | null, customerId: number | null) {

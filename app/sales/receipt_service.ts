@@ -88,12 +88,19 @@ export function taxesByRate(items: TaxedLine[]): { name: string; ratePpm: number
 
 const ratePercent = (ppm: number) => `${Number((ppm / 10000).toFixed(4))}%`
 
+/**
+ * Whether the sale's prices included its tax: the taxes were not added on top of the net amount.
+ * Read from the sale, not the store's setting now, which may have changed since
+ */
+export function taxIncluded(sale: Pick<Sale, 'total' | 'subtotal' | 'discountTotal' | 'taxTotal'>) {
+  return sale.total === sale.subtotal - sale.discountTotal && sale.taxTotal > 0
+}
+
 /** Builds the view-model from a sale already loaded with its register, user and customer */
 export function buildReceipt({ sale, items, payments, store }: ReceiptSource): ReceiptView {
   const currency = store.currency
   const m = (minor: number) => formatMoney(Number(minor ?? 0), currency)
-  // Prices included tax when the taxes were not added on top of the net amount
-  const inclusive = sale.total === sale.subtotal - sale.discountTotal && sale.taxTotal > 0
+  const inclusive = taxIncluded(sale)
   const when = sale.completedAt ?? sale.createdAt
   const register = (sale as any).$preloaded?.register as Sale['register'] | undefined
   const user = (sale as any).$preloaded?.user as Sale['user'] | undefined

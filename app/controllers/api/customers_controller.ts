@@ -31,7 +31,9 @@ export default class CustomersController {
       ...customerJson(customer),
       purchases: {
         count: totals.count,
+        // What the purchases came to, less what refunds gave back (refunded)
         total: totals.spent,
+        refunded: totals.refunded,
         data: sales.all().map(purchaseJson),
         meta: { total: meta.total, per_page: meta.perPage, current_page: meta.currentPage, last_page: meta.lastPage },
       },

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon'
 import Register from '#models/register'
 import User from '#models/user'
 import SalesQueryService from '#sales/sales_query_service'
+import { taxIncluded } from '#sales/receipt_service'
 
 const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
 
@@ -46,7 +47,7 @@ export default class SalesController {
 
   async show({ params, view, store }: HttpContext) {
     const detail = await this.sales.find(store, Number(params.id) || 0)
-    return view.render('backoffice/sales/show', { ...detail, store })
+    return view.render('backoffice/sales/show', { ...detail, store, taxIncluded: taxIncluded(detail.sale) })
   }
 }
 

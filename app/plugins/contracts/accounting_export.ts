@@ -58,7 +58,10 @@ export interface BookDay {
 export interface BookSaleLine {
   /** The store day of the sale */
   date: string
-  /** The completion time, ISO 8601 UTC */
+  /**
+   * The completion time, ISO 8601 in the store's time zone with its offset
+   * (2026-12-02T19:07:37-05:00), so it falls on `date`
+   */
   completedAt: string
   saleId: number
   register: string

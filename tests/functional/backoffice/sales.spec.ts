@@ -63,6 +63,17 @@ test.group('Back office: sales', () => {
     assert.include(html, 'class="receipt"')
     assert.include(html, fixture.users.cashier.name)
     assert.include(html, 'Register 1')
+    assert.match(html, /<th>Tax 8%<\/th>/)
+  })
+
+  test('tax is labelled as the sale had it, whatever the store says now: included in a sale made with prices that included it', async ({ client, assert }) => {
+    const fixture = await createStore({ pricesIncludeTax: true })
+    const tea = await createProduct(fixture, { name: 'Tea', price: 540 })
+    const sale = await sellFor(fixture, [{ product: tea, quantity: 1 }])
+    await db.from('stores').where('id', fixture.store.id).update({ prices_include_tax: false })
+    const html = (await client.get(`/backoffice/sales/${sale.id}`).loginAs(fixture.users.accountant)).text()
+    assert.match(html, /<th>Included tax 8%<\/th>/)
+    assert.include(html, 'data-testid="sale-total">$5.40')
   })
 
   test('a line’s own discount is shown with its percent, its share of the cart discount apart', async ({ client, assert }) => {

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import Customer from '#models/customer'
-import { countRows, createProduct, createStore } from '#tests/fixtures'
+import db from '@adonisjs/lucid/services/db'
+import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
 import { reopen, submit } from '#tests/functional/backoffice/helpers'
 import { createCustomer, sellTo } from '#tests/functional/customers/helpers'
 
@@ -100,6 +101,14 @@ test.group('Back office: customers', () => {
     // 10.80 + 21.60
     assert.match(html, /data-testid="purchase-total">\$32\.40</)
     assert.match(html, /data-testid="purchase-count">2</)
+    // A refund comes off what they spent (it was left in)
+    const line = await db.from('sale_items').where('sale_id', first.id).firstOrFail()
+    const token = await apiToken(client, fixture.users.manager)
+    ;(await client.post(`/api/sales/${first.id}/refunds`).bearerToken(token).json({ items: [{ sale_item_id: line.id, quantity: 1 }], reason: 'Faulty' })).assertStatus(201)
+    const after = (await client.get(`/backoffice/customers/${customer.id}`).loginAs(fixture.users.manager)).text()
+    assert.match(after, /data-testid="purchase-total">\$21\.60 \(after \$10\.80 refunded\)</)
+    const api = await client.get(`/api/customers/${customer.id}`).bearerToken(token)
+    assert.containsSubset(api.body().purchases, { count: 2, total: 2160, refunded: 1080 })
     // a manager sees no privacy actions
     assert.notInclude(html, '/erase')
 

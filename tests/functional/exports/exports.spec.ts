@@ -170,8 +170,8 @@ test.group('Accounting exports: the books of a seeded week', (group) => {
     assert.equal(rows.reduce((s, r) => s + minor(r[13]), 0), report.total)
     assert.equal(rows.reduce((s, r) => s + minor(r[11]), 0), report.tax)
     // in order: by day, then time
-    const times = rows.map((r) => r[1])
-    assert.deepEqual(times, [...times].sort())
+    const times = rows.map((r) => Date.parse(r[1]))
+    assert.deepEqual(times, [...times].sort((a, b) => a - b))
   })
 
   test('the same period exported twice is byte-identical', async ({ client, assert }) => {
@@ -271,7 +271,13 @@ test.group('Accounting exports: store days and pages', (group) => {
 
     const lines = csvRows((await download(client, token, 'sales-lines', from, to)).text()).slice(1)
     assert.equal(lines.length, [...expected.values()].reduce((n, day) => n + day.lines, 0))
-    for (const [date, completedAt] of lines) assert.equal(date, dayOf(completedAt.replace('T', ' ').replace('Z', '')), completedAt)
+    // The time is the store's, with its offset (around the change of clocks too), on the line's date
+    for (const [date, completedAt] of lines) {
+      assert.match(completedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/)
+      assert.equal(completedAt.slice(0, 10), date)
+      assert.equal(dayOf(new Date(completedAt).toISOString().slice(0, 19).replace('T', ' ')), date, completedAt)
+      assert.equal(DateTime.fromISO(completedAt, { setZone: true }).offset, DateTime.fromISO(completedAt).setZone(fixture.store.timeZone).offset, completedAt)
+    }
   })
 
   test('a busy day comes in several pages: every line once, ordered by time, sale and line', async ({ client, assert }) => {
