@@ -27,6 +27,9 @@ vine.messagesProvider = new SimpleMessagesProvider(
     'path.regex': 'A device path is a printer or serial line such as /dev/usb/lp0, /dev/ttyUSB0, /dev/serial/by-id/... or a udev name under /dev/pos/, or COM3 on Windows',
     'name.regex': 'A name may not hold control characters or text-direction overrides',
     'category.regex': 'A category name may not hold control characters or text-direction overrides',
+    'reason.regex': 'A reason may not hold control characters or text-direction overrides',
+    'reference.regex': 'A reference may not hold control characters or text-direction overrides',
+    'supplier.regex': 'A supplier may not hold control characters or text-direction overrides',
   },
   {
     discount_value: 'discount',

@@ -79,7 +79,12 @@ export function journalLines(day: BookDay, accounts: Accounts, tenderLabel: (met
   credit('rounding', accounts.account('rounding'), day.rounding, 'Cash rounding')
 
   debit('refunds', accounts.account('refunds'), day.refundedSales, 'Refunds')
-  debit('tax', accounts.account('tax'), day.refundedTax, 'Tax refunded')
+  // Refunded tax goes back to the account of the rate it was collected on (it all went to the
+  // general tax account, leaving each rate's tax owed overstated)
+  for (const tax of day.refundedTaxes) {
+    debit('tax', accounts.taxAccount(tax.code), tax.amount, `Tax refunded: ${tax.name} ${percent(tax.ratePpm)}`, tax.ratePpm)
+  }
+  debit('tax', accounts.account('tax'), day.refundedTax - day.refundedTaxes.reduce((sum, tax) => sum + tax.amount, 0), 'Tax refunded')
   debit('rounding', accounts.account('rounding'), day.refundRounding, 'Cash rounding on refunds')
   for (const refund of day.refunds) {
     const tender = accounts.tenderAccount(refund.method)

@@ -117,7 +117,7 @@ export class BooksSource implements ExportSource {
     const saleBucket = `substr(s.completed_at, 1, ${length})`
     const refundBucket = `substr(f.created_at, 1, ${length})`
     const ofPeriod = (query: any) => query.where('f.store_id', this.store.id).where('f.created_at', '>=', period.starts).where('f.created_at', '<', period.ends)
-    const [sales, lines, payments, refunds, refundPayments] = await Promise.all([
+    const [sales, lines, payments, refunds, refundPayments, refundTaxes] = await Promise.all([
       this.#completed(period)
         .select(db.raw(`${saleBucket} as bucket`), db.raw('count(*) as sale_count'), db.raw('sum(s.rounding_total) as rounding'))
         .groupByRaw(saleBucket),
@@ -137,6 +137,14 @@ export class BooksSource implements ExportSource {
       ofPeriod(db.from('refund_payments as p').join('refunds as f', 'f.id', 'p.refund_id'))
         .select(db.raw(`${refundBucket} as bucket`), 'p.method', db.raw('sum(p.amount) as amount'))
         .groupByRaw(`${refundBucket}, p.method`),
+      // The tax refunded, by the rate its sale's line was taxed at; a return without a receipt
+      // was taxed at its product's class and that class's rate of the day it was made
+      ofPeriod(db.from('refund_items as r').join('refunds as f', 'f.id', 'r.refund_id'))
+        .leftJoin('sale_items as i', 'i.id', 'r.sale_item_id')
+        .leftJoin('products as pr', 'pr.id', 'r.product_id')
+        .leftJoin('tax_rates as tr', (on: any) => on.on('tr.store_id', 'f.store_id').andOn('tr.tax_class', 'pr.tax_class'))
+        .select(db.raw(`${refundBucket} as bucket`), db.raw('coalesce(i.tax_class, pr.tax_class) as tax_class'), db.raw('coalesce(i.tax_rate_ppm, tr.rate_ppm, 0) as rate'), db.raw('sum(r.tax_amount) as tax'))
+        .groupByRaw(`${refundBucket}, coalesce(i.tax_class, pr.tax_class), coalesce(i.tax_rate_ppm, tr.rate_ppm, 0)`),
     ])
 
     const sums = days.map((bounds) => ({
@@ -144,6 +152,7 @@ export class BooksSource implements ExportSource {
       taxes: new Map<string, BookTax>(),
       payments: new Map<string, number>(),
       refunds: new Map<string, number>(),
+      refundedTaxes: new Map<string, BookTax>(),
       refundTotal: 0,
     }))
     const firsts = days.map((bounds) => bounds.starts.slice(0, length))
@@ -165,16 +174,19 @@ export class BooksSource implements ExportSource {
       day.saleCount += Number(row.sale_count)
       day.rounding += Number(row.rounding)
     }
+    const addTax = (taxes: Map<string, BookTax>, code: string, ratePpm: number, amount: number) => {
+      const key = `${code}|${ratePpm}`
+      const tax = taxes.get(key)
+      if (tax) tax.amount += amount
+      else taxes.set(key, { code, name: taxNames.get(code) ?? code, ratePpm, amount })
+    }
     for (const row of lines) {
       const sum = of(row.bucket)
       sum.day.sales += Number(row.net)
       sum.day.discounts += Number(row.discounts)
-      const ratePpm = Number(row.tax_rate_ppm)
-      const key = `${row.tax_class}|${ratePpm}`
-      const tax = sum.taxes.get(key)
-      if (tax) tax.amount += Number(row.tax)
-      else sum.taxes.set(key, { code: row.tax_class, name: taxNames.get(row.tax_class) ?? row.tax_class, ratePpm, amount: Number(row.tax) })
+      addTax(sum.taxes, row.tax_class, Number(row.tax_rate_ppm), Number(row.tax))
     }
+    for (const row of refundTaxes) addTax(of(row.bucket).refundedTaxes, String(row.tax_class ?? ''), Number(row.rate), Number(row.tax))
     for (const row of payments) add(of(row.bucket).payments, row.method, Number(row.amount))
     // Refunds count on the store day they were made: the goods' value and its tax from the
     // refunds, the money by the tender it went back by (refund_payments). An exchange's credit
@@ -188,8 +200,10 @@ export class BooksSource implements ExportSource {
     }
     for (const row of refundPayments) add(of(row.bucket).refunds, row.method, Number(row.amount))
 
-    return sums.map(({ day, taxes, payments, refunds, refundTotal }) => {
-      day.taxes = [...taxes.values()].filter((t) => t.amount !== 0 || t.ratePpm !== 0).sort((a, b) => compare(a.code, b.code) || a.ratePpm - b.ratePpm)
+    const ordered = (taxes: Map<string, BookTax>) => [...taxes.values()].filter((t) => t.amount !== 0 || t.ratePpm !== 0).sort((a, b) => compare(a.code, b.code) || a.ratePpm - b.ratePpm)
+    return sums.map(({ day, taxes, payments, refunds, refundedTaxes, refundTotal }) => {
+      day.taxes = ordered(taxes)
+      day.refundedTaxes = ordered(refundedTaxes).filter((t) => t.amount !== 0)
       day.payments = [...payments].map(([method, amount]) => ({ method, amount })).sort((a, b) => compare(a.method, b.method))
       day.refunds = [...refunds].map(([method, amount]) => ({ method, amount })).sort((a, b) => compare(a.method, b.method))
       day.refundRounding = day.refunds.reduce((paid, r) => paid + r.amount, 0) - refundTotal
@@ -323,7 +337,7 @@ function bucketLength(days: DayBounds[]): number {
 }
 
 function emptyDay(date: string): BookDay {
-  return { date, saleCount: 0, sales: 0, discounts: 0, taxes: [], payments: [], refunds: [], refundedSales: 0, refundedTax: 0, refundRounding: 0, rounding: 0 }
+  return { date, saleCount: 0, sales: 0, discounts: 0, taxes: [], payments: [], refunds: [], refundedSales: 0, refundedTax: 0, refundedTaxes: [], refundRounding: 0, rounding: 0 }
 }
 
 /** Byte order, never the locale's: the same rows always sort the same way */

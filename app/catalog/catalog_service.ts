@@ -22,6 +22,8 @@ export interface ProductInput {
   name: string
   sku: string
   barcodes?: string[]
+  /** Where the barcodes were sent: one field (barcode, the default) or a list (barcodes.N) */
+  barcodesField?: 'barcode' | 'barcodes'
   price: number
   cost?: number | null
   categoryId?: number | null
@@ -159,8 +161,8 @@ export default class CatalogService {
       const locked = await Product.query({ client: trx }).where('id', product.id).forUpdate().firstOrFail()
       // The SKU is checked when it changes: a pair of SKUs differing only in case, kept from before they
       // were compared without case (app/catalog/sku.ts), stays editable
-      await this.#checkUnique(trx, store.id, { sku: input.sku !== undefined && input.sku !== locked.sku ? input.sku : null, barcodes: input.barcodes }, locked.id)
-      const { stock, barcodes, categoryId, ...fields } = input
+      await this.#checkUnique(trx, store.id, { sku: input.sku !== undefined && input.sku !== locked.sku ? input.sku : null, barcodes: input.barcodes, barcodesField: input.barcodesField }, locked.id)
+      const { stock, barcodes, barcodesField: _, categoryId, ...fields } = input
       locked.merge(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)))
       if (input.cost === null) locked.cost = 0
       if (input.taxClass === null) locked.taxClass = 'standard'
@@ -221,17 +223,19 @@ export default class CatalogService {
     return categoryId
   }
 
-  async #checkUnique(trx: TransactionClientContract, storeId: number, input: { sku: string | null; barcodes?: string[] }, productId: number | null) {
+  async #checkUnique(trx: TransactionClientContract, storeId: number, input: { sku: string | null; barcodes?: string[]; barcodesField?: 'barcode' | 'barcodes' }, productId: number | null) {
     const sameSku = input.sku === null ? null : await trx.from('products').where('store_id', storeId).whereRaw(skuEquals(), [input.sku]).whereNot('id', productId ?? 0).first()
     if (sameSku) {
       throw new DomainError(`SKU "${input.sku}" is already used by "${sameSku.name}"`, { status: 422, code: 'duplicate_sku', field: 'sku' })
     }
     const codes = input.barcodes ?? []
+    const fieldAt = (index: number) => (input.barcodesField === 'barcodes' ? `barcodes.${index}` : 'barcode')
     const seen = new Set<string>()
-    for (const code of codes) {
+    for (const [index, code] of codes.entries()) {
+      const field = fieldAt(index)
       const check = checkBarcode(code)
-      if (!check.valid) throw new DomainError(`Barcode ${code} ${check.reason}`, { code: 'invalid_barcode', field: 'barcode' })
-      if (seen.has(code)) throw new DomainError(`Barcode ${code} is listed twice`, { code: 'duplicate_barcode', field: 'barcode' })
+      if (!check.valid) throw new DomainError(`Barcode ${code} ${check.reason}`, { code: 'invalid_barcode', field })
+      if (seen.has(code)) throw new DomainError(`Barcode ${code} is listed twice`, { code: 'duplicate_barcode', field })
       seen.add(code)
     }
     if (codes.length) {
@@ -244,7 +248,7 @@ export default class CatalogService {
         .select('product_barcodes.code', 'products.name')
         .first()
       if (taken) {
-        throw new DomainError(`Barcode ${taken.code} already belongs to "${taken.name}"`, { code: 'duplicate_barcode', field: 'barcode' })
+        throw new DomainError(`Barcode ${taken.code} already belongs to "${taken.name}"`, { code: 'duplicate_barcode', field: fieldAt(codes.indexOf(taken.code)) })
       }
     }
   }

@@ -6,10 +6,12 @@ import { dbTimestamp } from '#platform/db_time'
 import { eachMonth, rolledUpMonths } from '#reports/month_rollup'
 
 /*
-| Sold quantity, amount and tax per product over a period: whole months rolled up from
-| summary_product_months, the other whole days from summary_products,
-| today from the lines, summed in one statement (UNION ALL of the two, grouped again) and joined
-| to the product's current name, SKU, cost and category, as the reports show them.
+| Sold quantity, amount and tax per product over a period, less what refunds took back (on the
+| day they were made, as the takings count them: units, revenue and margin were gross of
+| returns): whole months rolled up from summary_product_months, the other whole days from
+| summary_products, today from the lines and the refunds, summed in one statement (UNION ALL,
+| grouped again) and joined to the product's current name, SKU, cost and category, as the
+| reports show them.
 */
 /** The store days of a range split in two: whole past days (summaries) and today on (lines) */
 export interface SplitRange {
@@ -24,7 +26,7 @@ export default class ProductFigures {
     const parts: string[] = []
     const bindings: unknown[] = []
     if (range.summary) {
-      const columns = 'product_id, SUM(quantity) AS quantity, SUM(total) AS gross, SUM(tax_total) AS tax'
+      const columns = 'product_id, SUM(quantity - refunded_quantity) AS quantity, SUM(total - refunded_total) AS gross, SUM(tax_total - refunded_tax) AS tax'
       const { months, days } = wholeMonths(range.summary.from, range.summary.to)
       if (months) {
         // A month not rolled up yet (it ended within the last day) is read from its days, the
@@ -52,6 +54,12 @@ export default class ProductFigures {
         `SELECT sale_items.product_id, SUM(sale_items.quantity) AS quantity, SUM(sale_items.total) AS gross, SUM(sale_items.tax_total) AS tax
          FROM sale_items JOIN sales ON sales.id = sale_items.sale_id
          WHERE sales.store_id = ? AND sales.status = 'completed' AND sales.completed_at >= ? AND sales.completed_at <= ? GROUP BY sale_items.product_id`
+      )
+      bindings.push(store.id, dbTimestamp(start!), dbTimestamp(end!))
+      parts.push(
+        `SELECT refund_items.product_id, -SUM(refund_items.quantity) AS quantity, -SUM(refund_items.amount) AS gross, -SUM(refund_items.tax_amount) AS tax
+         FROM refund_items JOIN refunds ON refunds.id = refund_items.refund_id
+         WHERE refunds.store_id = ? AND refunds.created_at >= ? AND refunds.created_at <= ? GROUP BY refund_items.product_id`
       )
       bindings.push(store.id, dbTimestamp(start!), dbTimestamp(end!))
     }

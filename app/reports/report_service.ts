@@ -108,17 +108,34 @@ export default class ReportService {
     return { days: [...days.values()], hours }
   }
 
+  /**
+   * What each tender took in completed sales, what refunds paid back in it (on the day they were
+   * made, as the takings count them: refunds are few, so they are read from their rows), and the
+   * net: the tenders' nets add up to the takings, their cash rounding included. An exchange's
+   * credit is taken and given back alike: it nets to nothing.
+   */
   async byPaymentMethod(store: Store, from: string, to: string) {
     const { summary, lines } = await this.split(store, from, to)
-    const methods = new Map<string, { method: string; count: number; amount: number }>()
+    const methods = new Map<string, { method: string; count: number; amount: number; refunded: number; net: number }>()
+    const entryOf = (method: string) => methods.get(method) ?? methods.set(method, { method, count: 0, amount: 0, refunded: 0, net: 0 }).get(method)!
     const add = (rows: any[]) => {
       for (const r of rows) {
-        const entry = methods.get(r.method) ?? { method: String(r.method), count: 0, amount: 0 }
+        const entry = entryOf(String(r.method))
         entry.count += n(r.count)
         entry.amount += n(r.amount)
-        methods.set(entry.method, entry)
       }
     }
+    const [start, end] = this.#utc(store, { from, to })
+    const refunded = await db
+      .from('refund_payments')
+      .join('refunds', 'refunds.id', 'refund_payments.refund_id')
+      .where('refunds.store_id', store.id)
+      .where('refunds.created_at', '>=', start)
+      .where('refunds.created_at', '<=', end)
+      .groupBy('refund_payments.method')
+      .select('refund_payments.method as method')
+      .sum('refund_payments.amount as amount')
+    for (const r of refunded as any[]) entryOf(String(r.method)).refunded += n(r.amount)
     if (summary) {
       add(await db.from('summary_tenders').where('store_id', store.id).whereBetween('day', [summary.from, summary.to]).groupBy('method').select('method').sum({ count: 'payment_count', amount: 'amount' }))
     }
@@ -137,7 +154,8 @@ export default class ReportService {
           .sum('payments.amount as amount')
       )
     }
-    return [...methods.values()].filter((m) => m.count !== 0).sort((a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0))
+    for (const entry of methods.values()) entry.net = entry.amount - entry.refunded
+    return [...methods.values()].filter((m) => m.count !== 0 || m.refunded !== 0).sort((a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0))
   }
 
   async byCashier(store: Store, from: string, to: string) {

@@ -38,3 +38,6 @@ export const textPage = () => vine.number().withoutDecimals().min(1).max(100_000
 export const NAME_TEXT = /^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]*$/
 
 export const nameText = (maxLength: number) => vine.string().trim().minLength(1).maxLength(maxLength).regex(NAME_TEXT)
+
+/** A free text printed or shown beside money (a reason, a reference, a supplier): may be empty, holds no control characters (a NUL passed a "reason required" check) */
+export const freeText = (maxLength: number) => vine.string().trim().maxLength(maxLength).regex(NAME_TEXT)

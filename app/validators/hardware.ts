@@ -1,10 +1,10 @@
 import vine from '@vinejs/vine'
-import { id, nameText, textId } from '#validators/fields'
+import { freeText, id, nameText, textId } from '#validators/fields'
 import { DEVICE_FILE } from '#core/device_file'
 
 export const pairValidator = vine.create({
   code: vine.string().trim().minLength(4).maxLength(20),
-  name: vine.string().trim().maxLength(120).optional(),
+  name: freeText(120).optional(),
 })
 
 export const jobResultValidator = vine.create({

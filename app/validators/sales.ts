@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#sales/payment_methods'
-import { amount, id, price, quantity, textPage } from '#validators/fields'
+import { amount, freeText, id, price, quantity, textPage } from '#validators/fields'
 
 /** The tenders known now (plugins may add some), so an unknown one is a 422 on the field that named it */
 const knownMethods = () => paymentMethods().map((m) => m.id)
@@ -21,7 +21,7 @@ export const createSaleValidator = vine.create({
     .maxLength(500),
   payment_method: vine.enum(knownMethods).optional(),
   tendered: amount().optional(),
-  reference: vine.string().trim().maxLength(120).optional(),
+  reference: freeText(120).optional(),
   customer_id: id().nullable().optional(),
   register_id: id().optional(),
 })
@@ -31,7 +31,7 @@ export const createPaymentValidator = vine.create({
   method: vine.enum(knownMethods),
   amount: amount(),
   tendered: amount().optional(),
-  reference: vine.string().trim().maxLength(120).optional(),
+  reference: freeText(120).optional(),
 })
 
 export const saleListValidator = vine.create({
@@ -47,5 +47,5 @@ export const tillPaymentValidator = vine.create({
   method: vine.string().trim().maxLength(32),
   amount: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
   tendered: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
-  reference: vine.string().trim().maxLength(120).nullable().optional(),
+  reference: freeText(120).nullable().optional(),
 })

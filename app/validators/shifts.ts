@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#core/money'
-import { id, integer, textId } from '#validators/fields'
+import { freeText, id, integer, textId } from '#validators/fields'
 
 // Counts are checked note by note by the shift service (denominations.ts), which names the field
 const counts = () => vine.record(vine.any().nullable()).optional()
@@ -20,7 +20,7 @@ export const cashMovementApiValidator = vine.create({
   kind: vine.enum(['cash_in', 'cash_out', 'no_sale']),
   // The sign and the cash in the drawer are the shift service's to check (it names them)
   amount: integer().min(-MAX_SALE_TOTAL).max(MAX_SALE_TOTAL).optional(),
-  reason: vine.string().trim().maxLength(255).nullable().optional(),
+  reason: freeText(255).nullable().optional(),
 })
 
 export const currentShiftValidator = vine.create({
@@ -43,5 +43,5 @@ export const closeShiftFormValidator = vine.create({
 export const cashMovementFormValidator = vine.create({
   kind: vine.enum(['cash_in', 'cash_out', 'no_sale']),
   amount: decimal(),
-  reason: vine.string().trim().maxLength(255).nullable().optional(),
+  reason: freeText(255).nullable().optional(),
 })

@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_UNIT_PRICE } from '#core/money'
-import { id, integer, textPage } from '#validators/fields'
+import { freeText, id, integer, textPage } from '#validators/fields'
 
 /*
 | The stock API's bodies. Types here; the business limits (positive, at most 1,000,000, not an
@@ -12,8 +12,8 @@ import { id, integer, textPage } from '#validators/fields'
 const quantity = integer().min(-1_000_000_000).max(1_000_000_000)
 
 export const receiptValidator = vine.create({
-  supplier: vine.string().trim().maxLength(200),
-  reference: vine.string().trim().maxLength(80).nullable().optional(),
+  supplier: freeText(200),
+  reference: freeText(80).nullable().optional(),
   note: vine.string().trim().maxLength(255).nullable().optional(),
   items: vine
     .array(vine.object({ product_id: id(), quantity, unit_cost: integer().min(-1_000_000_000).max(MAX_UNIT_PRICE) }))

@@ -93,11 +93,16 @@ export default class ProductsController {
         })
       }
     }
+    // One way to send them: both, and the single one was dropped without a word
+    if (body.barcodes !== undefined && body.barcode !== undefined) {
+      throw new DomainError('Send barcode (one) or barcodes (a list), not both', { code: 'invalid_barcode', field: 'barcode' })
+    }
     const barcodes = body.barcodes ?? (body.barcode === undefined ? undefined : body.barcode ? [body.barcode] : [])
     return {
       name: body.name,
       sku: body.sku,
       barcodes,
+      barcodesField: body.barcodes !== undefined ? ('barcodes' as const) : ('barcode' as const),
       price: body.price,
       cost: body.cost,
       categoryId,

@@ -45,7 +45,10 @@ export default class ReportsController {
     const tables: Record<string, () => [{ key: string; label: string }[], Record<string, unknown>[]]> = {
       days: () => [cols('day:Day', 'count:Sales', 'total:Total', 'tax:Tax', 'discounts:Discounts'), data.days.map((d) => ({ ...d, total: m(d.total), tax: m(d.tax), discounts: m(d.discounts) }))],
       hours: () => [cols('hour:Hour', 'count:Sales', 'total:Total'), data.hours.map((h) => ({ ...h, total: m(h.total) }))],
-      methods: () => [cols('method:Method', 'count:Payments', 'amount:Amount'), data.methods.map((r) => ({ method: paymentMethodLabel(r.method), count: r.count, amount: m(r.amount) }))],
+      methods: () => [
+        cols('method:Method', 'count:Payments', 'amount:Amount', 'refunded:Refunded', 'net:Net'),
+        data.methods.map((r) => ({ method: paymentMethodLabel(r.method), count: r.count, amount: m(r.amount), refunded: m(r.refunded), net: m(r.net) })),
+      ],
       categories: () => [cols('category:Category', 'quantity:Units', 'revenue:Revenue', 'margin:Margin'), data.products.categories.map((r) => ({ ...r, revenue: m(r.revenue), margin: m(r.margin) }))],
       cashiers: () => [cols('name:Cashier', 'count:Sales', 'total:Total'), data.cashiers.map((r) => ({ ...r, total: m(r.total) }))],
       registers: () => [cols('name:Register', 'count:Sales', 'total:Total', 'refunds:Refunds paid'), data.registers.map((r) => ({ ...r, total: m(r.total), refunds: m(r.refunds) }))],

@@ -48,6 +48,8 @@ export interface BookDay {
   refunds: { method: string; amount: number }[]
   refundedSales: number
   refundedTax: number
+  /** refundedTax by the rate the refunded lines were taxed at, ordered by code then rate */
+  refundedTaxes: BookTax[]
   /** Cash rounding of refunds (positive when the customer got more back) */
   refundRounding: number
   /** Cash rounding taken (positive: the customer paid more than the total) */

@@ -96,6 +96,14 @@ test.group('API products: bad input writes nothing', () => {
     const update = await client.put(`/api/products/${product.id}`).bearerToken(token).json({ barcode: bad })
     update.assertStatus(422)
     assert.deepEqual(errorFields(update), ['barcode'])
+
+    // Sent as a list, the bad one is named by its place; both ways at once are refused (barcode was dropped)
+    const listed = await client.put(`/api/products/${product.id}`).bearerToken(token).json({ barcodes: [newBarcode(), bad] })
+    listed.assertStatus(422)
+    assert.deepEqual(errorFields(listed), ['barcodes.1'])
+    const both = await client.put(`/api/products/${product.id}`).bearerToken(token).json({ barcode: good, barcodes: [newBarcode()] })
+    both.assertStatus(422)
+    assert.deepEqual(errorFields(both), ['barcode'])
   })
 
   test('a barcode already used by another product is 422 on field barcode', async ({ client, assert }) => {

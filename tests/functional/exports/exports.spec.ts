@@ -106,6 +106,18 @@ test.group('Accounting exports: the books of a seeded week', (group) => {
       const accounts = new Set(rows.map((r) => r[1]))
       assert.isTrue(accounts.has('2201') && accounts.has('2202') && accounts.has('1001'))
       assert.isFalse(accounts.has('2299') || accounts.has('2200') || accounts.has('1000'))
+
+      // A refund today of a sale of both rates: its tax goes back to each rate's account (it all
+      // went to the general tax account, 2299 here)
+      const lines = await db.from('sale_items').where('sale_id', week.saleIds[0]).select('id', 'quantity', 'tax_total', 'tax_class')
+      const refund = await client.post(`/api/sales/${week.saleIds[0]}/refunds`).bearerToken(token).json({ items: lines.map((l) => ({ sale_item_id: l.id, quantity: l.quantity })), reason: 'Returned' })
+      refund.assertStatus(201)
+      const today = DateTime.now().setZone(week.fixture.store.timeZone).toISODate()!
+      const withRefund = csvRows((await download(client, token, 'journal', today, today)).text()).slice(1)
+      const refunded = withRefund.filter((r) => r[4].startsWith('Tax refunded')).map((r) => [r[1], minor(r[2])])
+      const taxOf = (code: string) => lines.filter((l) => l.tax_class === code).reduce((sum, l) => sum + Number(l.tax_total), 0)
+      assert.sameDeepMembers(refunded, [['2201', taxOf('standard')], ['2202', taxOf('reduced')]])
+      assert.isFalse(withRefund.some((r) => r[1] === '2299'))
     } finally {
       await enablePluginForTest('export-journal')
     }

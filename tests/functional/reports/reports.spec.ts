@@ -7,7 +7,7 @@ import CheckoutService from '#sales/checkout_service'
 import ReportService from '#reports/report_service'
 import SummaryRebuild from '#reports/summary_rebuild'
 import { rollUpDays } from '#reports/day_rollup'
-import { createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import type Product from '#models/product'
 
 async function saleAt(fixture: TestStore, product: Product, quantity: number, at: string, method = 'cash', user = fixture.users.cashier) {
@@ -58,6 +58,25 @@ test.group('Reports', () => {
     assert.include(decades.text(), 'A report covers at most 366 days (months and years are under Months and years). Shown from 2025-01-16 to 2026-01-16.')
     const reversedDecades = await client.get('/backoffice/reports?from=2026-01-16&to=2000-01-01').loginAs(fixture.users.manager)
     assert.include(reversedDecades.text(), 'The first day was after the last. A report covers at most 366 days')
+  })
+
+  test('by payment method: what each tender took, what refunds paid back in it, and the nets, which add up to the takings', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const coffee = await createProduct(fixture, { name: 'Coffee', price: 300, taxClass: 'zero', stock: 50 })
+    const token = await apiToken(client, fixture.users.manager)
+    const cash = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: coffee.id, quantity: 4 }], payment_method: 'cash' })
+    await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: coffee.id, quantity: 1 }], payment_method: 'card_external', reference: 'A1' })
+    ;(await client.post(`/api/sales/${cash.body().id}/refunds`).bearerToken(token).json({ items: [{ sale_item_id: cash.body().items[0].id, quantity: 1 }], reason: 'Spilt' })).assertStatus(201)
+    const day = DateTime.now().setZone(fixture.store.timeZone).toISODate()!
+
+    const html = (await client.get(`/backoffice/reports?from=${day}&to=${day}`).loginAs(fixture.users.accountant)).text()
+    assert.include(html, '<tr data-method="cash"><td>Cash</td><td class="num">1</td><td class="num">$12.00</td><td class="num">−$3.00</td><td class="num">$9.00</td></tr>')
+    assert.include(html, '<tr data-method="card_external"><td>Card (external terminal)</td><td class="num">1</td><td class="num">$3.00</td><td class="num"></td><td class="num">$3.00</td></tr>')
+    assert.include(html, 'data-testid="tender-net">$12.00')
+    // Units and revenue less what was returned: 5 sold, 1 back (they stayed at 5 and $15.00)
+    assert.match(html, new RegExp(`data-product="${coffee.id}"><td>Coffee</td><td>[^<]*</td><td class="num">4</td><td class="num">\\$12\\.00</td>`))
+    const csv = Papa.parse<string[]>((await client.get(`/backoffice/reports/csv/methods?from=${day}&to=${day}`).loginAs(fixture.users.accountant)).text().trim()).data
+    assert.deepEqual(csv, [['Method', 'Payments', 'Amount', 'Refunded', 'Net'], ['Card (external terminal)', '1', '3.00', '0.00', '3.00'], ['Cash', '1', '12.00', '3.00', '9.00']])
   })
 
   test('methods, cashiers, categories, best and worst sellers with margins, stock valuation, low stock', async ({ client, assert }) => {

@@ -6,6 +6,19 @@ import { apiAs, sell } from '#tests/functional/shifts/helpers'
 import { pdfText } from '#tests/pdf_text'
 
 test.group('Shifts: from open to Z report', () => {
+  test('prices that include tax and cash rounding: the X report says the tax is included and shows the rounding, so its lines add up', async ({ client, assert }) => {
+    const fixture = await createStore({ pricesIncludeTax: true, cashRounding: 5 })
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 999 })
+    const api = await apiAs(client, fixture.users.cashier)
+    ;(await sell(api, fixture.register.id, [{ product_id: tea.id, quantity: 1 }], 'cash', 1000)).assertStatus(201)
+    const shift = await db.from('shifts').where({ open_register_id: fixture.register.id }).firstOrFail()
+    const html = (await client.get(`/backoffice/shifts/${shift.id}`).loginAs(fixture.users.manager)).text()
+    assert.match(html, /<th>Included tax<\/th><td class="num" data-testid="tax-total">\$0\.74</)
+    assert.include(html, 'data-testid="sales-total"><b>$9.99</b>')
+    assert.include(html, 'data-testid="sales-rounding">+$0.01')
+    assert.include(html, '>$10.00</td></tr>')
+  })
+
   test('float, cash sales with change, a card sale, cash in and out, a count short by 7 cents', async ({ client, assert }) => {
     const fixture = await createStore({ openShift: false })
     const registerId = fixture.register.id

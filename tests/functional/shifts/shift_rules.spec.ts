@@ -45,6 +45,12 @@ test.group('Shifts: bad input writes nothing', () => {
     assert.deepInclude(noReason.body().errors[0], { field: 'reason', code: 'reason_required' })
     const blank = await api.post(`/api/shifts/${id}/cash-movements`, { kind: 'cash_out', amount: 500, reason: '   ' })
     assert.deepInclude(blank.body().errors[0], { field: 'reason', code: 'reason_required' })
+    // A NUL or a text-direction override is no reason (a NUL passed as one)
+    for (const reason of ['\u0000', 'Bank\u202Eknab']) {
+      const control = await api.post(`/api/shifts/${id}/cash-movements`, { kind: 'cash_out', amount: 500, reason })
+      control.assertStatus(422)
+      assert.deepInclude(control.body().errors[0], { field: 'reason', message: 'A reason may not hold control characters or text-direction overrides' })
+    }
     const negative = await api.post(`/api/shifts/${id}/cash-movements`, { kind: 'cash_in', amount: -500, reason: 'x' })
     assert.deepInclude(negative.body().errors[0], { field: 'amount', code: 'invalid_amount' })
     const tooMuch = await api.post(`/api/shifts/${id}/cash-movements`, { kind: 'cash_out', amount: 2001, reason: 'Supplier' })
