@@ -124,7 +124,15 @@ export class BooksSource implements ExportSource {
       this.#completed(period)
         .join('sale_items as i', 'i.sale_id', 's.id')
         .select(db.raw(`${saleBucket} as bucket`), 'i.tax_class', 'i.tax_rate_ppm')
-        .select(db.raw('sum(i.total - i.tax_total) as net'), db.raw('sum(i.line_discount + i.cart_discount_share) as discounts'), db.raw('sum(i.tax_total) as tax'))
+        // A discount off a price that included tax held its tax: it is booked without it, as the
+        // sales it reduces are (Sales and Discounts were both over by the tax in the discount)
+        .select(
+          db.raw('sum(i.total - i.tax_total) as net'),
+          db.raw(
+            'sum(case when i.tax_total <> 0 and i.total = i.subtotal - i.line_discount - i.cart_discount_share then (i.line_discount + i.cart_discount_share) * 1000000.0 / (1000000 + i.tax_rate_ppm) else i.line_discount + i.cart_discount_share end) as discounts'
+          ),
+          db.raw('sum(i.tax_total) as tax')
+        )
         .groupByRaw(`${saleBucket}, i.tax_class, i.tax_rate_ppm`),
       this.#completed(period)
         .join('payments as p', 'p.sale_id', 's.id')
@@ -183,7 +191,7 @@ export class BooksSource implements ExportSource {
     for (const row of lines) {
       const sum = of(row.bucket)
       sum.day.sales += Number(row.net)
-      sum.day.discounts += Number(row.discounts)
+      sum.day.discounts += Math.round(Number(row.discounts))
       addTax(sum.taxes, row.tax_class, Number(row.tax_rate_ppm), Number(row.tax))
     }
     for (const row of refundTaxes) addTax(of(row.bucket).refundedTaxes, String(row.tax_class ?? ''), Number(row.rate), Number(row.tax))

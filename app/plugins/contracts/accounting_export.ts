@@ -38,7 +38,10 @@ export interface BookDay {
   saleCount: number
   /** Net sales: after discounts, without tax */
   sales: number
-  /** Discounts given (line and cart); sales + discounts is the gross amount before discounts */
+  /**
+   * Discounts given (line and cart), without tax (a discount off a price that included tax is
+   * taken without the tax it held); sales + discounts is the gross amount before discounts
+   */
   discounts: number
   /** Tax collected, by rate, ordered by code then rate */
   taxes: BookTax[]

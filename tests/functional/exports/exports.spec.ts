@@ -95,6 +95,11 @@ test.group('Accounting exports: the books of a seeded week', (group) => {
     const report = await reportTotals(client, token, week.from, week.to)
     assert.equal(sum('2200', 3), report.tax)
     assert.equal(sum('4000', 3) - sum('4100', 2) + sum('2200', 3), report.total)
+    // Discounts are booked without the tax they held (at 2% and 8%), as the sales they reduce
+    // are: below the discounts off the shelf prices (they were equal), not below them less 8%
+    const discounts = sum('4100', 2)
+    assert.isBelow(discounts, report.discounts)
+    assert.isAtLeast(discounts, Math.floor(report.discounts / 1.08) - 7)
   })
 
   test('tax payable per rate goes to the account mapped in the settings', async ({ client, assert }) => {
