@@ -15,6 +15,7 @@ import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
+import { expireUnrunPreviews } from '#inventory/product_import_expiry'
 import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowError } from '#inventory/product_csv_format'
 
 /*
@@ -33,6 +34,7 @@ export default class ProductCsvService {
   // ---------------------------------------------------------------- import
 
   async createImport(store: Store, user: User, fileName: string, path: string) {
+    await expireUnrunPreviews()
     const now = dbTimestamp()
     const [id] = await db.table('product_imports').insert({
       store_id: store.id,

@@ -5,6 +5,8 @@ import { apiToken, countRows, createProduct, createStore, ledgerSum, PASSWORD, t
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { signIn } from '#tests/live_client'
 import { ean13 } from '#core/barcode'
+import { existsSync } from 'node:fs'
+import { dbTimestamp } from '#platform/db_time'
 
 /** Uploads a CSV as the import form does and waits for the check to finish; returns the job row */
 async function upload(client: any, fixture: TestStore, content: string | Buffer, name = 'products.csv') {
@@ -89,6 +91,23 @@ test.group('Products CSV', () => {
     assert.equal(await ledgerSum(existing.id), 4)
     // The till finds the new product by its name's words
     assert.equal(await countRows('product_words', { product_id: created.id, word: 'two' }), 1)
+  })
+
+  test('a preview not imported within a day expires at the next upload: its file is removed and the page says to upload again', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const preview = await uploadAndCheck(client, fixture, 'SKU,Name,Price\r\nOLD-1,Old,1.00\r\n')
+    assert.equal(preview.status, 'previewed')
+    assert.isTrue(existsSync(preview.path))
+    await db.from('product_imports').where('id', preview.id).update({ created_at: dbTimestamp(new Date(Date.now() - 25 * 3_600_000)) })
+    const fresh = await uploadAndCheck(client, fixture, 'SKU,Name,Price\r\nNEW-1,New,1.00\r\n')
+    assert.equal(fresh.status, 'previewed')
+    assert.equal((await db.from('product_imports').where('id', preview.id).first()).status, 'expired')
+    assert.isFalse(existsSync(preview.path))
+    assert.isTrue(existsSync(fresh.path))
+    const page = await client.get(`/backoffice/products/import/${preview.id}`).loginAs(fixture.users.manager)
+    assert.include(page.text(), 'upload the file again')
+    ;(await client.post(`/backoffice/products/import/${preview.id}/run`).withCsrfToken().loginAs(fixture.users.manager).redirects(0)).assertStatus(302)
+    assert.equal(await countRows('products', { store_id: fixture.store.id, sku: 'OLD-1' }), 0)
   })
 
   test('a broken file: each bad row named with its column, nothing written by the preview, the valid rows imported', async ({ client, assert }) => {
