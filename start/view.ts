@@ -4,6 +4,7 @@ import { paymentMethodLabel } from '#sales/payment_methods'
 import { pointsLine, taxesByRate } from '#sales/receipt_service'
 import { loyaltyBalanceFor } from '#sales/loyalty_service'
 import { cacheEdgeTemplates } from '#platform/edge_template_cache'
+import { salesTaxIncluded } from '#shifts/shift_report_service'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
@@ -18,6 +19,7 @@ edge.global('localTime', (date: any, zone: string, format = 'yyyy-LL-dd HH:mm') 
 
 /** Tax totals by tax and rate for a receipt, from the sale's lines */
 edge.global('taxLines', taxesByRate)
+edge.global('salesTaxIncluded', salesTaxIncluded)
 
 /** The customer's loyalty points on the receipt (null without a program or a customer) */
 edge.global('loyaltyBalance', loyaltyBalanceFor)

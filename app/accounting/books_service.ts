@@ -146,7 +146,7 @@ export class BooksSource implements ExportSource {
         .select(db.raw(`${refundBucket} as bucket`), 'p.method', db.raw('sum(p.amount) as amount'))
         .groupByRaw(`${refundBucket}, p.method`),
       // The tax refunded, by the rate its sale's line was taxed at; a return without a receipt
-      // was taxed at its product's class and that class's rate of the day it was made
+      // keeps no rate: its product's class and that class's rate now (a tax plugin's: 0, in the memo)
       ofPeriod(db.from('refund_items as r').join('refunds as f', 'f.id', 'r.refund_id'))
         .leftJoin('sale_items as i', 'i.id', 'r.sale_item_id')
         .leftJoin('products as pr', 'pr.id', 'r.product_id')

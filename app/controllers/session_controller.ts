@@ -41,8 +41,7 @@ export default class SessionController {
   async destroy({ auth, response, request }: HttpContext) {
     const user = auth.use('web').user!
     await recordAudit({ action: 'logout', userId: user.id, storeId: user.storeId, ip: request.ip() })
-    endSessions(user)
-    await user.save()
+    await endSessions(user)
     await auth.use('web').logout()
     return response.redirect('/login')
   }

@@ -13,7 +13,8 @@ export async function expireUnrunPreviews(now: Date = new Date()) {
   const before = dbTimestamp(new Date(now.getTime() - PREVIEW_HOURS * 3_600_000))
   const stale = await db.from('product_imports').whereIn('status', ['previewed', 'checking']).where('created_at', '<', before).select('id', 'path')
   for (const job of stale) {
-    await rm(job.path, { force: true })
-    await db.from('product_imports').where('id', job.id).whereIn('status', ['previewed', 'checking']).update({ status: 'expired', updated_at: dbTimestamp() })
+    // Marked first, the file removed only if this marked it: an import started meanwhile keeps its file
+    const marked = await db.from('product_imports').where('id', job.id).whereIn('status', ['previewed', 'checking']).update({ status: 'expired', updated_at: dbTimestamp() })
+    if (Number(Array.isArray(marked) ? marked[0] : marked)) await rm(job.path, { force: true })
   }
 }

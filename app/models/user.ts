@@ -28,8 +28,8 @@ export default class User extends compose(BaseModel, AuthFinder) {
   @column() declare role: Role
   @column({ consume: Boolean }) declare active: boolean
   @column.dateTime() declare lastLoginAt: DateTime | null
-  /** Sessions signed in before this (epoch ms) are ended: app/staff/sessions.ts */
-  @column({ serializeAs: null, consume: (value) => (value === null ? null : Number(value)) }) declare sessionsEndedAt: number | null
+  /** Sessions signed in at an older version are ended: app/staff/sessions.ts */
+  @column({ serializeAs: null, consume: Number }) declare sessionVersion: number
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 

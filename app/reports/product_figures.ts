@@ -67,7 +67,7 @@ export default class ProductFigures {
     // A product whose sales were all voided keeps a row of zeros in the summaries: left out, as from the lines
     const sql = `SELECT g.*, products.name, products.sku, products.cost, categories.name AS category
       FROM (SELECT u.product_id, SUM(u.quantity) AS quantity, SUM(u.gross) AS gross, SUM(u.tax) AS tax
-            FROM (${parts.join(' UNION ALL ')}) u GROUP BY u.product_id HAVING SUM(u.quantity) <> 0) g
+            FROM (${parts.join(' UNION ALL ')}) u GROUP BY u.product_id HAVING SUM(u.quantity) <> 0 OR SUM(u.gross) <> 0) g
       JOIN products ON products.id = g.product_id
       LEFT JOIN categories ON categories.id = products.category_id`
     const answer = await db.rawQuery(sql, bindings as any[])

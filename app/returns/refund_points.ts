@@ -1,12 +1,12 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DomainError } from '#exceptions/domain_error'
 import { pluginRegistry } from '#plugins/registry'
-import { LOYALTY_METHOD, paymentMethod } from '#sales/payment_methods'
+import { LOYALTY_METHOD, paymentMethod, paymentMethods } from '#sales/payment_methods'
 
 /*
 | Where a refund may pay out, and the points a refund or a void gives back. A refund sends the
-| money back to the tenders the sale was paid with (points first among them), so a sale paid in
-| part with points has that part paid back in points; and a void undoes what the sale earned and
+| money back to the tenders the sale was paid with (cash last), so a sale paid in part with
+| points has that part paid back in points; and a void undoes what the sale earned and
 | redeemed. Both in the refund's or void's transaction, through the loyalty program. Before, the
 | refund recorded a payment "in points" that credited nothing, and a void left the points as they
 | were: the customer lost what they had spent.
@@ -34,16 +34,34 @@ export function refuseRefundMethod(method: string, customerId: number | null) {
   }
 }
 
-/** The refund's tenders paid in points are given back as points, in its transaction */
-export async function givePointsBack(trx: TransactionClientContract, sale: SaleOfRefund, refundId: number, tenders: { method: string; amount: number }[]) {
-  const amount = tenders.filter((tender) => tender.method === LOYALTY_METHOD.id).reduce((sum, tender) => sum + tender.amount, 0)
-  if (amount <= 0) return
+type Tenders = { method: string; amount: number }[]
+
+/**
+ * The loyalty program that gives back the tenders' points (null when none is in points). Asked
+ * before any money moves: a card refunded through its gateway, then a refusal here, would have
+ * paid the card with no refund recorded.
+ */
+export function pointsBackProgram(sale: SaleOfRefund, tenders: Tenders) {
+  if (!tenders.some((tender) => tender.method === LOYALTY_METHOD.id && tender.amount > 0)) return null
   const program = pluginRegistry.loyaltyProgram()
   if (!program) {
     throw new DomainError('Points cannot be given back while the loyalty program is off: a manager may refund to another method', { status: 409, code: 'loyalty_unavailable', field: 'method' })
   }
   if (!sale.customerId) throw new DomainError('Points go back to a customer, and this sale has none', { code: 'customer_required', field: 'method' })
-  await program.giveBack({ storeId: sale.storeId, customerId: sale.customerId, client: trx, saleId: sale.id, refundId, amount })
+  return program
+}
+
+/** The methods a refund may be sent to instead of the sale's own tenders (see refuseRefundMethod) */
+export function refundMethods(customerId: number | null) {
+  return paymentMethods().filter((method) => !method.gatewayId && (method.id !== LOYALTY_METHOD.id || customerId !== null))
+}
+
+/** The refund's tenders paid in points are given back as points, in its transaction */
+export async function givePointsBack(trx: TransactionClientContract, sale: SaleOfRefund, refundId: number, tenders: Tenders) {
+  const program = pointsBackProgram(sale, tenders)
+  if (!program) return
+  const amount = tenders.filter((tender) => tender.method === LOYALTY_METHOD.id).reduce((sum, tender) => sum + tender.amount, 0)
+  await program.giveBack({ storeId: sale.storeId, customerId: sale.customerId!, client: trx, saleId: sale.id, refundId, amount })
 }
 
 /** A voided sale's points (earned and redeemed) are undone, in the void's transaction */

@@ -15,7 +15,7 @@ import { affectedRows, inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { refundHash } from '#core/sale_chain'
 import { paymentMethod } from '#sales/payment_methods'
-import { givePointsBack, refuseRefundMethod } from '#returns/refund_points'
+import { givePointsBack, pointsBackProgram, refuseRefundMethod } from '#returns/refund_points'
 import { returnToStock } from '#returns/stock_return'
 import { runStatements } from '#platform/sql_batch'
 import { refundSummaryStatements } from '#sales/sale_summaries'
@@ -96,7 +96,12 @@ export default class RefundService {
       seen.add(line.saleItemId)
     })
     const { sale, register } = await lockCompletedSale(trx, actor, saleId, request.registerId ?? null)
-    if (request.method) refuseRefundMethod(request.method, sale.customerId)
+    if (request.method) {
+      // The sale's own tenders take the money back as by default (a gateway's card through its
+      // gateway); another method must be one that can pay out
+      const paidIn = await trx.from('payments').where({ sale_id: sale.id, status: 'approved' }).distinct('method')
+      if (!paidIn.some((row) => row.method === request.method)) refuseRefundMethod(request.method, sale.customerId)
+    }
     const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id').forUpdate()
     const byId = new Map(items.map((i) => [i.id, i]))
 
@@ -127,6 +132,7 @@ export default class RefundService {
     } else {
       payments = await this.#tenders(trx, actor, sale, total, request)
     }
+    pointsBackProgram(sale, payments)
     await this.#refundThroughGateways(trx, actor, sale, payments)
 
     // Two tills returning the same line at once: the second finds the count already raised

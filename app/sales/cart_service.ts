@@ -229,13 +229,15 @@ export default class CartService {
   }
 
   /**
-   * Abandons the cart: it stays in the database as a voided cart, never deleted. An empty cart
-   * stays as it is (each press of Void wrote a voided, empty sale and an audit entry); null then.
+   * Abandons the cart: it stays in the database as a voided cart, never deleted. A cart with
+   * nothing on it (no line, customer or cart discount) stays as it is (each press of Void wrote a
+   * voided, empty sale and an audit entry); null then.
    */
   async voidCart(actor: Actor, saleId: number) {
     return inTransaction(async (trx) => {
       const sale = await lockOpenSale(actor, saleId, trx)
-      if (!(await trx.from('sale_items').where('sale_id', sale.id).select('id').first())) return null
+      const blank = !sale.customerId && !sale.cartDiscountType && !(await trx.from('sale_items').where('sale_id', sale.id).select('id').first())
+      if (blank) return null
       if (sale.paidTotal > 0) {
         throw new DomainError('Remove the payments before voiding this sale', { status: 409, code: 'sale_has_payments' })
       }

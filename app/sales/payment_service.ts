@@ -152,7 +152,8 @@ export function buildPayment(actor: Actor, sale: SaleFields, request: PaymentReq
     // Nothing to pay (a free item, a line at 100% off): the sale completes with a payment of
     // nothing in the method chosen, so it has a tender as every sale does. It could never
     // complete before: every payment was refused as one too many
-    if (sale.total === 0 && sale.paidTotal === 0 && method.id !== LOYALTY_METHOD.id) {
+    if (sale.total === 0 && sale.paidTotal === 0) {
+      if (method.id === LOYALTY_METHOD.id) throw new DomainError('Points cannot pay for a sale of nothing: choose cash', { code: 'nothing_to_pay', field: 'method' })
       return new NewPayment({ storeId: actor.store.id, userId: actor.user.id, method: method.id, amount: 0, tendered: method.isCash ? 0 : null, change: 0, reference: request.reference?.slice(0, 120) ?? null, status: 'approved' })
     }
     throw new DomainError('This sale is already paid', { status: 409, code: 'already_paid' })

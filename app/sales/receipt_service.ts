@@ -166,11 +166,12 @@ export default class ReceiptService {
 }
 
 /**
- * A sale has a receipt once completed (a voided one keeps it, marked voided). A cart still open
- * or parked has none: it printed "Receipt #null", and its invoice took the sale's id for a number
+ * A sale has a receipt once completed (a sale voided after it keeps it, marked voided). A cart
+ * still open, parked or abandoned (voided before it completed) has none: it printed "Receipt
+ * #null", and its invoice took the sale's id for a number
  */
-export function refuseWithoutReceipt(sale: { status: string }) {
-  if (sale.status !== 'completed' && sale.status !== 'voided') {
+export function refuseWithoutReceipt(sale: { completedAt: unknown }) {
+  if (!sale.completedAt) {
     throw new DomainError('This sale is not completed yet: it has no receipt', { status: 409, code: 'sale_not_completed' })
   }
 }

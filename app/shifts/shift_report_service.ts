@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type Shift from '#models/shift'
 import type { MethodTotal, ShiftFigures } from '#models/z_report'
+import { taxIncluded } from '#sales/receipt_service'
 import { dbTimestamp } from '#platform/db_time'
 
 /*
@@ -27,7 +28,7 @@ export function zReportLines(number: number, f: ShiftFigures): [string, string][
     ['Closed', (f.closedAt ?? '').slice(0, 16).replace('T', ' ')],
     ['Sales', `${f.sales.count} · ${m(f.sales.total)}`],
     ['Discounts', m(f.sales.discounts)],
-    [f.sales.tax > 0 && f.sales.total === f.sales.subtotal - f.sales.discounts ? 'Included tax' : 'Tax', m(f.sales.tax)],
+    [salesTaxIncluded(f.sales) ? 'Included tax' : 'Tax', m(f.sales.tax)],
     ...(f.sales.rounding ? [['Cash rounding', `${f.sales.rounding < 0 ? '-' : '+'}${m(Math.abs(f.sales.rounding))}`] as [string, string]] : []),
     ...f.byMethod.map((t): [string, string] => [paymentMethodLabel(t.method), m(t.amount)]),
     ...f.taxByRate.map((t): [string, string] => [`Tax ${Number((t.ratePpm / 10000).toFixed(4))}%`, m(t.tax)]),
@@ -41,6 +42,11 @@ export function zReportLines(number: number, f: ShiftFigures): [string, string][
     // The word says the sign, as the report's page (shifts/_figures)
     [difference < 0 ? 'Short' : difference > 0 ? 'Over' : 'Difference', m(Math.abs(difference))],
   ]
+}
+
+/** Whether a shift's sales had prices that included their tax (as a sale's, receipt_service.ts) */
+export function salesTaxIncluded(sales: ShiftFigures['sales']) {
+  return taxIncluded({ total: sales.total, subtotal: sales.subtotal, discountTotal: sales.discounts, taxTotal: sales.tax })
 }
 
 export default class ShiftReportService {

@@ -16,8 +16,15 @@ export interface Actor {
 
 /** The header a till's page sends its device id in (public/js/app.js) */
 export const TILL_DEVICE_HEADER = 'x-till-device'
+/**
+ * The cookie the offline till keeps it in too (resources/js/offline/till.js): a form posted before
+ * htmx took it over (a Refund pressed as the page opens) carries no header, and was refused as
+ * "held by another till", that is by this very one. Not a secret: it only matches the lease.
+ */
+export const TILL_DEVICE_COOKIE = 'pos_till_device'
 
 /** The request's signed-in user, in its store, from its address and (a till's page) its device */
 export function actorOf(ctx: HttpContext): Actor {
-  return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: ctx.request.header(TILL_DEVICE_HEADER) ?? null }
+  const deviceId = ctx.request.header(TILL_DEVICE_HEADER) ?? ctx.request.cookiesList()[TILL_DEVICE_COOKIE] ?? null
+  return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: typeof deviceId === 'string' && deviceId ? deviceId.slice(0, 64) : null }
 }

@@ -1,35 +1,43 @@
 import type { HttpContext } from '@adonisjs/core/http'
+import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
+import { identityChanged } from '#staff/identity_cache'
 
 /*
 | Ending sessions. A session is an encrypted cookie (sliding_cookie_store.ts), so there is no
 | server-side copy to delete: a sign-out only cleared this browser's cookie, and a copy of it (a
-| shared till, a stolen cookie) went on working. Each session now knows when it signed in, and a
-| person's row when their sessions were last ended (users.sessions_ended_at): a sign-out, a new
-| password and a deactivation end every session of that person signed in before, on every
-| device. The row is read with the user on every request anyway (identity_cache.ts).
+| shared till, a stolen cookie) went on working. Each session now keeps its person's session
+| version as it signed in (users.session_version, read with the user on every request anyway:
+| identity_cache.ts); a sign-out, a new password and a deactivation add one to it, ending every
+| session of that person signed in before, on every device. A session from before is one
+| behind only once that happened. A counter, not a time: app servers' clocks may differ.
 */
 
-const SIGNED_IN_AT = 'signed_in_at'
+const VERSION = 'session_version'
 
-/** Signs the person in on this browser, from now on */
+/** Signs the person in on this browser, at their session version now (a row just read) */
 export async function signIn(ctx: HttpContext, user: User) {
   await ctx.auth.use('web').login(user)
-  ctx.session.put(SIGNED_IN_AT, Date.now())
+  ctx.session.put(VERSION, user.sessionVersion)
 }
 
-/** Whether this browser's session signed in before its person's sessions were ended */
+/**
+ * Whether this browser's session signed in before its person's sessions were ended. Behind,
+ * not different: a row kept a few seconds by another server (identity_cache.ts) may be older.
+ */
 export function sessionEnded(ctx: HttpContext, user: User) {
-  if (!user.sessionsEndedAt) return false
-  return (Number(ctx.session.get(SIGNED_IN_AT)) || 0) < user.sessionsEndedAt
+  return (Number(ctx.session.get(VERSION)) || 0) < user.sessionVersion
 }
 
-/** Ends every session of the person signed in until now, once the user is saved */
-export function endSessions(user: User) {
-  user.sessionsEndedAt = Date.now()
+/** Ends every session of the person signed in until now: one more version, counted by the database */
+export async function endSessions(user: User, client: QueryClientContract = db.connection()) {
+  await client.from('users').where('id', user.id).increment('session_version', 1)
+  identityChanged(client)
 }
 
 /** This browser's session goes on after its person's sessions were ended (their own new password) */
-export function keepThisSession(ctx: HttpContext, user: User) {
-  if (user.sessionsEndedAt) ctx.session.put(SIGNED_IN_AT, user.sessionsEndedAt)
+export async function keepThisSession(ctx: HttpContext, user: User) {
+  const row = await db.from('users').where('id', user.id).select('session_version').first()
+  ctx.session.put(VERSION, Number(row?.session_version ?? 0))
 }

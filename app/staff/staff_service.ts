@@ -74,9 +74,9 @@ export default class StaffService {
       // The auth mixin hashes the password when it changes; a blank field keeps the old one
       if (input.password) user.password = input.password
       if (input.pin) user.pin = await hash.make(input.pin)
-      // A new password or a deactivation ends the person's signed-in sessions too
-      if (input.password || (wasActive && !user.active)) endSessions(user)
       await user.save()
+      // A new password or a deactivation ends the person's signed-in sessions too
+      if (input.password || (wasActive && !user.active)) await endSessions(user, trx)
       const audit = { storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, ip }
       if (previousRole !== user.role) {
         await recordAudit({ ...audit, action: 'user_role_changed', data: { from: previousRole, to: user.role } }, trx)
@@ -104,8 +104,8 @@ export default class StaffService {
     return inTransaction(async (trx) => {
       user.useTransaction(trx)
       user.active = false
-      endSessions(user)
       await user.save()
+      await endSessions(user, trx)
       await this.#revokeTokens(trx, user)
       await recordAudit({ action: 'user_deactivated', storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, ip }, trx)
       return user

@@ -41,12 +41,9 @@ export default class StoreAccessService {
    * one store took over the admin of every store, and with them the backups of all.
    */
   async worksBeyond(user: User, actor: User) {
-    const storesOf = async (person: User) => {
-      const rows = await db.from('store_users').where('user_id', person.id).select('store_id')
-      return [person.storeId, ...rows.map((row) => row.store_id)].filter((id) => id !== null).map(Number)
-    }
-    const actorStores = new Set(await storesOf(actor))
-    return (await storesOf(user)).some((storeId) => !actorStores.has(storeId))
+    const [theirs, actors] = await Promise.all([this.storesOf(user), this.storesOf(actor)])
+    const actorStores = new Set(actors.map((store) => store.id))
+    return theirs.some((store) => !actorStores.has(store.id))
   }
 
   /** The stores a user may work in, by name */

@@ -101,10 +101,21 @@ export class LoyaltyPoints implements LoyaltyProgram {
     return { points }
   }
 
-  async giveBack({ storeId, customerId, client, saleId, refundId, amount }: LoyaltyContext & { saleId: number; refundId: number; amount: number }) {
+  async giveBack({ storeId, customerId, client, saleId, refundId }: LoyaltyContext & { saleId: number; refundId: number; amount: number }) {
     const key = `give-back:${refundId}`
     if (await client.from(TABLE).where('dedupe_key', key).first()) return { points: 0 }
-    const points = Math.round(amount / this.pointValue)
+    // Whole points of what all the sale's refunds paid in points (this one's rows are written),
+    // less those given back before: a refund's share of the points tender is any number of cents,
+    // and rounding each refund's alone gave back more, or less, than was paid
+    const paid = await client
+      .from('refund_payments')
+      .join('refunds', 'refunds.id', 'refund_payments.refund_id')
+      .where('refunds.sale_id', saleId)
+      .where('refund_payments.method', POINTS_METHOD)
+      .sum('refund_payments.amount as total')
+      .first()
+    const given = await client.from(TABLE).where({ sale_id: saleId, reason: 'give_back' }).sum('points as total').first()
+    const points = Math.floor(Number(paid?.total ?? 0) / this.pointValue) - Number(given?.total ?? 0)
     if (points <= 0) return { points: 0 }
     await client.table(TABLE).insert({ store_id: storeId, customer_id: customerId, sale_id: saleId, refund_id: refundId, reason: 'give_back', points, dedupe_key: key, created_at: now() })
     return { points }
@@ -131,7 +142,8 @@ export default definePlugin({
       // Most sales have no customer: nothing to read then
       if (customerId === null) return
       await inTransaction(async (trx) => {
-        const sale = await trx.from('sales').where({ id: saleId, store_id: storeId }).select('customer_id', 'total', 'status').first()
+        // Under the sale's row lock, which a void takes: a void cannot commit between this read and the earn
+        const sale = await trx.from('sales').where({ id: saleId, store_id: storeId }).forUpdate().select('customer_id', 'total', 'status').first()
         // A sale voided before this ran (its void undid the points it had then) earns nothing
         if (!sale?.customer_id || sale.status !== 'completed') return
         const paid = await trx.from('payments').where({ sale_id: saleId, method: POINTS_METHOD, status: 'approved' }).sum('amount as total').first()

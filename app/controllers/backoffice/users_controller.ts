@@ -37,7 +37,7 @@ export default class UsersController {
     const input = await request.validateUsing(updateUserValidator, { data: withCheckbox(request.all(), 'active') })
     await this.staff.update(store, user, { ...input, active: !!input.active }, auth.user!, request.ip())
     // An admin who sets their own password stays signed in here; their other sessions end
-    if (user.id === auth.user!.id) keepThisSession(ctx, user)
+    if (user.id === auth.user!.id) await keepThisSession(ctx, user)
     session.flash('notice', `User "${user.name}" saved`)
     return response.redirect('/backoffice/users')
   }

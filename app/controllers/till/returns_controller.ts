@@ -10,10 +10,10 @@ import AuthService from '#staff/auth_service'
 import Refund from '#models/refund'
 import Product from '#models/product'
 import CatalogService from '#catalog/catalog_service'
-import { paymentMethods } from '#sales/payment_methods'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
 import { formReturnLines, formText } from '#validators/returns'
+import { refundMethods } from '#returns/refund_points'
 
 /*
 | The till's Returns screen: find the sale (scan the receipt, or search), pick lines and
@@ -47,14 +47,14 @@ export default class TillReturnsController {
     }
     const searched = !!(input.q || input.date || input.customer)
     const view = ctx.request.header('hx-request') ? 'till/_return_results' : 'till/returns'
-    return ctx.view.render(view, { register, sales, searched, input, saleReference, methods: paymentMethods(), canApprove: ctx.auth.user!.isManager })
+    return ctx.view.render(view, { register, sales, searched, input, saleReference, methods: refundMethods(null), canApprove: ctx.auth.user!.isManager })
   }
 
   async show(ctx: HttpContext) {
     const register = await this.screen.register(ctx)
     if (!register) return ctx.response.redirect('/till')
     const detail = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
-    return ctx.view.render('till/returns', { register, detail, methods: paymentMethods(), saleReference, canApprove: ctx.auth.user!.isManager })
+    return ctx.view.render('till/returns', { register, detail, methods: refundMethods(detail.sale.customerId ?? null), saleReference, canApprove: ctx.auth.user!.isManager })
   }
 
   async store(ctx: HttpContext) {

@@ -47,6 +47,8 @@ class OfflineTill {
     try {
       localStorage.setItem(DEVICE_KEY, this.deviceId)
     } catch {}
+    // And as a cookie, for a form posted before htmx took it over (app/staff/actor.ts)
+    document.cookie = `pos_till_device=${encodeURIComponent(this.deviceId)}; path=/; SameSite=Strict; max-age=31536000`
     this.settings = (await getMeta(this.db, 'settings')) ?? null
     this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
     document.body.addEventListener('htmx:sendError', () => this.goOffline('The server does not answer'))

@@ -200,6 +200,22 @@ test.group('Back office: users', () => {
     assert.lengthOf(await audits(fixture.store.id, 'user_password_reset'), 1)
   })
 
+  test('a deactivation ends the person\u2019s sessions: reactivated, a session from before stays signed out', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const cashier = fixture.users.cashier
+    // A session signed in before (loginAs keeps no version: as a cookie from before any ending)
+    ;(await client.get('/till').loginAs(cashier).redirects(0)).assertStatus(200)
+    ;(await submit(client, fixture.users.admin, 'delete', `/backoffice/users/${cashier.id}`)).assertStatus(302)
+    ;(await submit(client, fixture.users.admin, 'put', `/backoffice/users/${cashier.id}`, userForm({ name: cashier.name, email: cashier.email, role: 'cashier', password: '' }))).assertStatus(302)
+    assert.isTrue((await User.findOrFail(cashier.id)).active)
+    const old = await client.get('/till').loginAs(cashier).redirects(0)
+    old.assertStatus(302)
+    old.assertHeader('location', '/login')
+    // Signing in again works
+    const login = await client.post('/login').withCsrfToken().form({ email: cashier.email, password: PASSWORD }).redirects(0)
+    login.assertHeader('location', '/')
+  })
+
   test('a manager gets 403 on /backoffice/users and cannot create users; the menu hides the link', async ({ client, assert }) => {
     const fixture = await createStore()
     for (const url of ['/backoffice/users', NEW, `/backoffice/users/${fixture.users.cashier.id}/edit`]) {

@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import Register from '#models/register'
 import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf, type TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
+import { TILL_DEVICE_COOKIE } from '#staff/actor'
 import { pluginHost } from '#plugins/host'
 import { pluginPost, resetPlugins, useFolders } from '#tests/functional/plugins/helpers'
 import { TestDevice } from './device.js'
@@ -122,6 +123,32 @@ test.group('Offline till: the lease refuses online sales from other devices', ()
     assert.notEqual(await head(), headBefore)
     assert.equal(await stockOf(tea.id), 21)
     assert.equal(await ledgerSum(tea.id), 21)
+  })
+
+  test('the holder\u2019s page posting a form before htmx took it over (no device header) is known by its device cookie', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const token = await apiToken(client, fixture.users.manager)
+    const holder = new TestDevice(fixture)
+    const sold = await apiSale(client, token, fixture, tea.id)
+    ;(await holder.takeLease(client)).assertStatus(200)
+    const refund = (cookie?: string) => {
+      const request = client.post(`/till/returns/${sold.body().id}`).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).redirects(0)
+      // As the till's script writes it (document.cookie): raw text, neither signed nor encoded
+      if (cookie) request.cookiesJar[TILL_DEVICE_COOKIE] = { name: TILL_DEVICE_COOKIE, value: cookie }
+      return request.form({ 'items[0][sale_item_id]': String(sold.body().items[0].id), 'items[0][quantity]': '1', reason: 'Broken' })
+    }
+    // Another device's cookie, or none: refused as before
+    for (const cookie of [undefined, randomUUID()]) {
+      const refused = await refund(cookie)
+      assert.notEqual(refused.status(), 200)
+      assert.equal(await countRows('refunds', { store_id: fixture.store.id }), 0)
+    }
+    // It was refused as "held by another till", that is by this very one
+    const own = await refund(holder.deviceId)
+    own.assertStatus(200)
+    assert.include(own.text(), 'Refund')
+    assert.equal(await countRows('refunds', { store_id: fixture.store.id }), 1)
   })
 
   test('a register without a lease sells as before, with or without a device id; released, it is anyone\'s again', async ({ client, assert }) => {
