@@ -58,7 +58,7 @@ export interface ExchangeRequest extends RefundRequest {
 }
 
 /** Given the returned goods' value and the register, makes the new sale; answers how much of the credit it used */
-type ExchangeMaker = (credit: number, registerId: number) => Promise<{ used: number; saleId: number }>
+type ExchangeMaker = (credit: number, registerId: number, customerId: number | null) => Promise<{ used: number; saleId: number }>
 
 /**
  * The money for returning `returning` more units of a line sold `quantity` times for `lineTotal`,
@@ -124,7 +124,7 @@ export default class RefundService {
     let exchangeSaleId: number | null = null
     let payments: Tenders
     if (options.exchange) {
-      const made = await options.exchange(total, register.id)
+      const made = await options.exchange(total, register.id, sale.customerId ?? null)
       exchangeSaleId = made.saleId
       const rest = total - made.used
       payments = rest > 0 ? await this.#tenders(trx, actor, sale, rest, request) : []
@@ -241,9 +241,13 @@ export default class RefundService {
     const plan = await inTransaction(async (trx) => {
       newSale = null
       return this.refundWithin(trx, actor, saleId, request, {
-        exchange: async (credit, registerId) => {
+        // The new sale is the same customer's: it earns their points, and points pay its
+        // difference. An erased customer is not named again (the sale stays anonymous)
+        exchange: async (credit, registerId, customerId) => {
+          const customer = customerId ? await trx.from('customers').where('id', customerId).select('erased_at').first() : null
           const { sale } = await checkout.createSale(actor, registerId, {
             lines: request.newLines,
+            customerId: customer && !customer.erased_at ? customerId : null,
             payment: request.payment ?? null,
             credit: { method: 'exchange', amount: credit },
             client: trx,

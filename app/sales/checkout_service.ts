@@ -149,5 +149,6 @@ async function completeWithCredit(
     ensurePaidInFull(sale, request)
   }
   await completeSale(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, { register })
+  if (payment) await redeemPoints(sale, payment, trx)
   return payment ?? first
 }

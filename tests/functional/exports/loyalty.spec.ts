@@ -160,6 +160,33 @@ test.group('Loyalty points', (group) => {
     assert.equal(await db.from(LEDGER).where({ sale_id: voided.id, reason: 'void' }).count('* as n').first().then((r) => Number(r.n)), 1)
   })
 
+  test('an exchange is the same customer\'s: points pay its difference and are spent, and the new goods earn', async ({ client, assert }) => {
+    const { fixture, customer, product, token } = await setup(client)
+    const sales = []
+    for (let i = 0; i < 3; i++) sales.push(await cardSale(client, token, product.id, customer.id))
+    for (const sale of sales) await earned(sale.id)
+    assert.equal(await points(customer.id), 162)
+    // $51.50 + 8% = $55.62: $1.62 more than the $54.00 coming back
+    const dearer = await createProduct(fixture, { price: 5150, stock: 10 })
+    const response = await client.post(`/api/sales/${sales[0].id}/exchanges`).bearerToken(token).json({
+      return_items: [{ sale_item_id: sales[0].items[0].id, quantity: 1 }],
+      items: [{ product_id: dearer.id, quantity: 1 }],
+      payment_method: 'loyalty_points',
+      reason: 'Other size',
+    })
+    response.assertStatus(201)
+    const exchanged = response.body().sale
+    assert.deepEqual(exchanged.payments.map((p: any) => [p.method, p.amount]), [['exchange', 5400], ['loyalty_points', 162]])
+    assert.equal(exchanged.customer_id, customer.id)
+    // Before, the difference "paid in points" spent none, and the new sale had no customer
+    const redeemed = await db.from(LEDGER).where({ sale_id: exchanged.id, reason: 'redeem' }).first()
+    assert.equal(Number(redeemed?.points), -162)
+    // 162 - 162 spent; the new sale earns 54 on what was not paid in points, the return takes back the 54 the old one earned
+    assert.equal(await earned(exchanged.id), 54)
+    for (let i = 0; i < 100 && (await points(customer.id)) !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(await points(customer.id), 0)
+  })
+
   test('a refund pays out in points only to a customer: a return without a receipt in points is refused', async ({ client, assert }) => {
     const { fixture, product } = await setup(client)
     const manager = await apiToken(client, fixture.users.manager)
