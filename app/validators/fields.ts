@@ -23,6 +23,13 @@ export const price = () => integer().min(0).max(MAX_UNIT_PRICE)
 /** A payment or a tendered amount in minor units: 1 to MAX_SALE_TOTAL */
 export const amount = () => integer().positive().max(MAX_SALE_TOTAL)
 
+/**
+ * The amount of a payment on an open sale: 0 to MAX_SALE_TOTAL. Nothing is a payment only on a
+ * sale of nothing to pay (free items, 100% off), which it completes; on any other sale the
+ * payment service says the amount must be more than zero
+ */
+export const paymentAmount = () => integer().min(0).max(MAX_SALE_TOTAL)
+
 /** A row id typed in a form or a query string */
 export const textId = () => vine.number().withoutDecimals().min(1).max(MAX_ID)
 

@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#sales/payment_methods'
-import { amount, freeText, id, price, quantity, textPage } from '#validators/fields'
+import { amount, freeText, id, paymentAmount, price, quantity, textPage } from '#validators/fields'
 
 /** The tenders known now (plugins may add some), so an unknown one is a 422 on the field that named it */
 const knownMethods = () => paymentMethods().map((m) => m.id)
@@ -29,7 +29,7 @@ export const createSaleValidator = vine.create({
 export const createPaymentValidator = vine.create({
   sale_id: id(),
   method: vine.enum(knownMethods),
-  amount: amount(),
+  amount: paymentAmount(),
   tendered: amount().optional(),
   reference: freeText(120).optional(),
 })

@@ -139,30 +139,40 @@ test.group('Offline till in Chromium', () => {
     await offline(page).waitFor({ timeout: 20_000 })
     assert.equal(await waiting(page, 12), 12)
     for (let i = 0; i < 8; i++) numbers.push(await sellOffline(page, ['4006381333931']))
-    // 20 sales offline, numbered on from the online one
-    assert.deepEqual(numbers, Array.from({ length: 20 }, (_, i) => i + 2))
-    assert.equal(await waiting(page, 20), 20)
+    // A sale of nothing to pay (100% off) completes with a cash payment of nothing, as online (it
+    // was refused offline: "void it")
+    await scanOffline('4006381333931', 1)
+    await cartDiscount('100')
+    await offline(page).getByRole('button', { name: 'Cash', exact: true }).click()
+    await offline(page).getByRole('button', { name: 'Complete sale' }).click()
+    await offline(page).getByTestId('offline-receipt').waitFor()
+    numbers.push(Number((await offline(page).getByTestId('sale-number').textContent())!.replace('#', '')))
+    await offline(page).getByRole('button', { name: 'New sale' }).click()
+    // 21 sales offline, numbered on from the online one
+    assert.deepEqual(numbers, Array.from({ length: 21 }, (_, i) => i + 2))
+    assert.equal(await waiting(page, 21), 21)
     assert.lengthOf(await salesOf(fixture.register.id), 1)
 
     // The server is back: the queue syncs by itself and the till goes back online
     await server.start()
     await backOnline(page)
     const sales = await salesOf(fixture.register.id)
-    // Exactly the 20 offline sales, each once, numbered 2..21 after the online one
-    assert.deepEqual(sales.map((s) => s.number), Array.from({ length: 21 }, (_, i) => i + 1))
-    assert.deepEqual(sales.map((s) => s.channel), ['till', ...Array(20).fill('offline')])
-    assert.equal(new Set(sales.map((s) => s.client_uuid)).size, 21)
+    // Exactly the 21 offline sales, each once, numbered 2..22 after the online one
+    assert.deepEqual(sales.map((s) => s.number), Array.from({ length: 22 }, (_, i) => i + 1))
+    assert.deepEqual(sales.map((s) => s.channel), ['till', ...Array(21).fill('offline')])
+    assert.equal(new Set(sales.map((s) => s.client_uuid)).size, 22)
+    assert.equal(Number(sales.at(-1)!.total), 0)
     const [verdict] = (await verifyChains(fixture.store.id)).filter((v) => v.registerId === fixture.register.id)
     assert.isTrue(verdict.ok, verdict.problem ?? '')
     // audit:verify, as an operator runs it, passes
     const { stdout } = await run(process.execPath, ['ace.js', 'audit:verify', `--store=${fixture.store.id}`])
-    assert.include(stdout, `Register 1 (register ${fixture.register.id}): 21 record(s), intact`)
-    // The stock ledger: online 1 cola; offline 1+2+1 cola and 1+1+4+1+4+8 gum
+    assert.include(stdout, `Register 1 (register ${fixture.register.id}): 22 record(s), intact`)
+    // The stock ledger: online 1 cola; offline 1+2+1 cola and 1+1+4+1+4+8+1 gum
     const stock = await db.from('products').whereIn('id', [cola.id, gum.id]).orderBy('id').select('stock')
-    assert.deepEqual(stock.map((r) => Number(r.stock)), [50 - 5, 50 - 19])
+    assert.deepEqual(stock.map((r) => Number(r.stock)), [50 - 5, 50 - 20])
     const moved = await db.from('stock_movements').whereIn('product_id', [cola.id, gum.id]).groupBy('product_id').orderBy('product_id').select('product_id').sum('quantity as total')
     // The ledger (the first stock of 50, then every sale) adds up to the stock
-    assert.deepEqual(moved.map((r) => Number(r.total)), [45, 31])
+    assert.deepEqual(moved.map((r) => Number(r.total)), [45, 30])
     assert.deepEqual(browser.violations, [])
   }).timeout(240_000)
 })

@@ -92,7 +92,13 @@ export class OfflineCart {
   /** Records a payment; answers whether the sale is paid in full */
   pay(method, amount, details = {}) {
     const due = this.due(method)
-    if (this.total === 0) throw new Error('A sale of nothing cannot be completed offline: void it')
+    // A sale of nothing to pay (free items, 100% off) completes with one cash payment of
+    // nothing, as online; the server's check takes it (app/sales/offline_sale_check.ts)
+    if (this.total === 0) {
+      if (method !== 'cash') throw new Error('Nothing to pay: complete the sale with Cash')
+      this.payments.push({ method, amount: 0, tendered: 0, reference: null })
+      return true
+    }
     if (!(amount > 0)) throw new Error('Enter an amount')
     if (method === 'cash') {
       if (due === 0) throw new Error('What is left is less than the smallest coin: take it by card')

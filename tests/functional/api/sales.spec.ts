@@ -122,6 +122,20 @@ test.group('API sales: arithmetic', () => {
       assert.isNumber(free.body().number)
     }
     assert.equal(await stockOf(a.id), 3)
+
+    // Left open, it completes through POST /api/payments with a payment of nothing (a 422 before:
+    // the amount had to be at least 1); on a sale with something to pay, nothing is still refused
+    const open = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1, discount_percent: 100 }] })
+    open.assertStatus(201)
+    const paid = await client.post('/api/payments').bearerToken(token).json({ sale_id: open.body().id, method: 'cash', amount: 0 })
+    paid.assertStatus(201)
+    const completed = await client.get(`/api/sales/${open.body().id}`).bearerToken(token)
+    assert.containsSubset(completed.body(), { status: 'completed', total: 0, payments: [{ method: 'cash', amount: 0 }] })
+    const owing = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: a.id, quantity: 1 }] })
+    const nothing = await client.post('/api/payments').bearerToken(token).json({ sale_id: owing.body().id, method: 'cash', amount: 0 })
+    nothing.assertStatus(422)
+    assert.deepInclude(nothing.body().errors[0], { field: 'amount', code: 'invalid_amount' })
+    assert.equal(await stockOf(a.id), 2)
   })
 
   test('prices that include tax: the total is the shelf price and the tax is taken out of it', async ({ client, assert }) => {
