@@ -100,7 +100,11 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
 export function parseMoney(text: string | number | null | undefined, currency: string): number | null {
   if (text === null || text === undefined) return null
   const digits = currencyDigits(currency)
-  const cleaned = String(text).trim().replace(/[\s,$€£¥]/g, '')
+  const typed = String(text).trim().replace(/[\s$€£¥]/g, '')
+  // A comma only groups thousands ("1,234.50"): "5,00" was read as 500.00, a decimal comma
+  // taken for a grouping one, so a comma anywhere else makes the amount unreadable
+  if (typed.includes(',') && !/^-?\d{1,3}(,\d{3})+(\.\d*)?$/.test(typed)) return null
+  const cleaned = typed.replaceAll(',', '')
   const pattern = digits > 0 ? new RegExp(`^-?\\d+(\\.\\d{1,${digits}})?$`) : /^-?\d+$/
   if (!pattern.test(cleaned)) return null
   const [whole, fraction = ''] = cleaned.replace('-', '').split('.')
