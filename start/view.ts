@@ -5,6 +5,7 @@ import { pointsLine, taxesByRate } from '#sales/receipt_service'
 import { loyaltyBalanceFor } from '#sales/loyalty_service'
 import { cacheEdgeTemplates } from '#platform/edge_template_cache'
 import { salesTaxIncluded } from '#shifts/shift_report_service'
+import { submissionKey } from '#platform/form_submissions'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
@@ -24,6 +25,9 @@ edge.global('salesTaxIncluded', salesTaxIncluded)
 /** The customer's loyalty points on the receipt (null without a program or a customer) */
 edge.global('loyaltyBalance', loyaltyBalanceFor)
 edge.global('receiptPoints', pointsLine)
+
+/** A form's one-time key: posted twice, it writes once (platform/form_submissions.ts) */
+edge.global('submissionField', () => edge.globals.html.safe(`<input type="hidden" name="_submission" value="${submissionKey()}">`))
 
 // Compiled includes and the components list are kept in production (see the function)
 cacheEdgeTemplates(edge)

@@ -28,8 +28,8 @@ export interface AnswerAtCommit {
   savedAs: InsertedId
 }
 
-/** A request sent with an Idempotency-Key: who sent it, the key, and a hash of what it asked */
-interface KeyedRequest {
+/** A request sent with an Idempotency-Key (or a form's one-time key): who sent it, the key, and a hash of what it asked */
+export interface KeyedRequest {
   userId: number
   key: string
   method: string
@@ -69,7 +69,6 @@ export async function runIdempotent(ctx: HttpContext, handler: () => Promise<Sto
   const token = (await claim(request)) ? request.token : await takeOver(request)
   if (!token) return send(ctx, await replay(ctx, request))
   faultPoint('after_idempotency_claim')
-  const mine = { user_id: request.userId, key: request.key, claim_token: token }
   let outcome: StoredResponse
   try {
     outcome = await heldClaim.run({ userId: request.userId, key: request.key, token }, handler)
@@ -79,7 +78,7 @@ export async function runIdempotent(ctx: HttpContext, handler: () => Promise<Sto
       await remember(request, token, answer)
     } else {
       // Nothing was written: let a retry run the request again
-      await db.from('idempotency_keys').where(mine).whereNull('written_at').delete()
+      await release(request, token)
     }
     throw error
   }
@@ -88,8 +87,13 @@ export async function runIdempotent(ctx: HttpContext, handler: () => Promise<Sto
   return send(ctx, outcome)
 }
 
+/** Frees a claim whose write never committed, so the same key runs again */
+export async function release(request: KeyedRequest, token: string) {
+  await db.from('idempotency_keys').where({ user_id: request.userId, key: request.key, claim_token: token }).whereNull('written_at').delete()
+}
+
 /** Takes over a claim of this same request whose lease ran out and whose write never committed */
-async function takeOver(request: KeyedRequest): Promise<string | null> {
+export async function takeOver(request: KeyedRequest): Promise<string | null> {
   const token = randomUUID()
   const updated = await expiredClaim(request).whereNull('written_at').update({ claim_token: token, created_at: dbTimestamp() })
   return affectedRows(updated) ? token : null
@@ -156,7 +160,7 @@ function keyedRequest(ctx: HttpContext): KeyedRequest | null {
   return { userId: ctx.auth.user!.id, key, method, path, requestHash, token: randomUUID() }
 }
 
-function storedKey(request: KeyedRequest) {
+export function storedKey(request: KeyedRequest) {
   return db.from('idempotency_keys').where({ user_id: request.userId, key: request.key }).first()
 }
 
@@ -217,7 +221,7 @@ function isAtCommit(answer: StoredResponse | AnswerAtCommit): answer is AnswerAt
 }
 
 /** Writes the key (with its answer when known); false when the key is already there */
-async function claim(request: KeyedRequest, answer: StoredResponse | null = null) {
+export async function claim(request: KeyedRequest, answer: StoredResponse | null = null) {
   try {
     await db.table('idempotency_keys').insert(keyRow(request, answer))
     return true
@@ -227,7 +231,7 @@ async function claim(request: KeyedRequest, answer: StoredResponse | null = null
   }
 }
 
-async function remember(request: KeyedRequest, token: string, outcome: StoredResponse) {
+export async function remember(request: KeyedRequest, token: string, outcome: StoredResponse) {
   await db
     .from('idempotency_keys')
     .where({ user_id: request.userId, key: request.key, claim_token: token })

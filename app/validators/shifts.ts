@@ -35,12 +35,17 @@ export const openShiftFormValidator = vine.create({
   float_counts: counts(),
 })
 
+// The shift the page was drawn for: a form sent again after that shift closed must not act on the next one
+const shownShift = () => textId().optional()
+
 export const closeShiftFormValidator = vine.create({
+  shift_id: shownShift(),
   counts: counts(),
   amount: decimal(),
 })
 
 export const cashMovementFormValidator = vine.create({
+  shift_id: shownShift(),
   kind: vine.enum(['cash_in', 'cash_out', 'no_sale']),
   amount: decimal(),
   reason: freeText(255).nullable().optional(),

@@ -145,7 +145,14 @@ document.addEventListener('change', (event) => {
 })
 document.addEventListener('submit', (event) => {
   const form = event.target.closest('[data-confirm]')
-  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault()
+  if (form && !window.confirm(form.dataset.confirm)) return event.preventDefault()
+  // A page form clicked twice is sent once: the second click within a few seconds is dropped (the
+  // server also writes a form's one-time key once: app/platform/form_submissions.ts). htmx forms
+  // stay on the page and are sent as often as asked.
+  const sent = event.target
+  if (event.defaultPrevented || sent.method !== 'post' || sent.matches('[hx-post], [hx-put], [hx-patch], [hx-delete]')) return
+  if (Date.now() - (sent.sentAt ?? 0) < 3000) return event.preventDefault()
+  sent.sentAt = Date.now()
 })
 document.addEventListener('htmx:afterRequest', (event) => {
   if (event.detail.elt?.matches?.('form[data-reset-after-request]')) event.detail.elt.reset()

@@ -7,6 +7,7 @@ import CatalogService from '#catalog/catalog_service'
 import { parseMoney, minorToDecimal } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
+import { submitOnce } from '#platform/form_submissions'
 
 /*
 | The back office's stock pages (ability manageStock): receiving, adjustments, transfers,
@@ -48,7 +49,7 @@ export default class StockController {
   }
 
   async storeReceipt(ctx: HttpContext) {
-    const { response, session, store } = ctx
+    const { session, store } = ctx
     const lines = await this.#lines(ctx)
     const input = {
       supplier: this.#text(ctx, 'supplier') ?? '',
@@ -60,9 +61,11 @@ export default class StockController {
         unitCost: this.#cost(l, store.currency),
       })),
     }
-    const receipt = await this.#onLines(lines, () => this.stock.receive(actorOf(ctx), input))
-    session.flash('notice', `Received ${receipt.lines.length} line(s) from ${receipt.supplier}`)
-    return response.redirect(`/backoffice/stock/receipts/${receipt.id}`)
+    return submitOnce(ctx, async () => {
+      const receipt = await this.#onLines(lines, () => this.stock.receive(actorOf(ctx), input))
+      session.flash('notice', `Received ${receipt.lines.length} line(s) from ${receipt.supplier}`)
+      return `/backoffice/stock/receipts/${receipt.id}`
+    })
   }
 
   async showReceipt({ params, view, store }: HttpContext) {
@@ -81,9 +84,11 @@ export default class StockController {
       note: this.#text(ctx, 'note'),
       lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
     }
-    await this.#onLines(lines, () => this.stock.adjust(actorOf(ctx), input))
-    ctx.session.flash('notice', `Stock adjusted (${input.reason}) on ${lines.length} product(s)`)
-    return ctx.response.redirect('/backoffice/stock')
+    return submitOnce(ctx, async () => {
+      await this.#onLines(lines, () => this.stock.adjust(actorOf(ctx), input))
+      ctx.session.flash('notice', `Stock adjusted (${input.reason}) on ${lines.length} product(s)`)
+      return '/backoffice/stock'
+    })
   }
 
   // ---------------------------------------------------------------- transfers
@@ -99,9 +104,11 @@ export default class StockController {
       note: this.#text(ctx, 'note'),
       lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
     }
-    const transfer = await this.#onLines(lines, () => this.stock.sendTransfer(actorOf(ctx), input))
-    ctx.session.flash('notice', `Transfer #${transfer.id} sent to ${transfer.to_store_name}: in transit until they receive it`)
-    return ctx.response.redirect(`/backoffice/stock/transfers/${transfer.id}`)
+    return submitOnce(ctx, async () => {
+      const transfer = await this.#onLines(lines, () => this.stock.sendTransfer(actorOf(ctx), input))
+      ctx.session.flash('notice', `Transfer #${transfer.id} sent to ${transfer.to_store_name}: in transit until they receive it`)
+      return `/backoffice/stock/transfers/${transfer.id}`
+    })
   }
 
   async showTransfer({ params, view, store }: HttpContext) {
@@ -136,8 +143,10 @@ export default class StockController {
   }
 
   async storeStocktake(ctx: HttpContext) {
-    const id = await this.stocktaking.createStocktake(actorOf(ctx), Number(ctx.request.input('category_id')) || null)
-    return ctx.response.redirect(`/backoffice/stock/stocktakes/${id}`)
+    return submitOnce(ctx, async () => {
+      const id = await this.stocktaking.createStocktake(actorOf(ctx), Number(ctx.request.input('category_id')) || null)
+      return `/backoffice/stock/stocktakes/${id}`
+    })
   }
 
   async showStocktake({ params, view, store }: HttpContext) {

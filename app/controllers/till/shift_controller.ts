@@ -7,6 +7,7 @@ import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { cashMovementFormValidator, closeShiftFormValidator, openShiftFormValidator } from '#validators/shifts'
 import { actorOf } from '#staff/actor'
+import { submitOnce } from '#platform/form_submissions'
 
 /** The till's shift screens: open with a float, cash in/out and no-sale, X report, close with the count */
 @inject()
@@ -36,22 +37,26 @@ export default class ShiftController {
     const register = await this.screen.register(ctx)
     if (!register) return ctx.response.redirect('/till')
     const input = await ctx.request.validateUsing(openShiftFormValidator)
-    await this.shifts.open(actorOf(ctx), register.id, {
-      counts: input.float_counts ?? null,
-      amount: this.#money(ctx, input.float, 'float'),
+    return submitOnce(ctx, async () => {
+      await this.shifts.open(actorOf(ctx), register.id, {
+        counts: input.float_counts ?? null,
+        amount: this.#money(ctx, input.float, 'float'),
+      })
+      ctx.session.flash('notice', `${register.name} is open`)
+      return '/till'
     })
-    ctx.session.flash('notice', `${register.name} is open`)
-    return ctx.response.redirect('/till')
   }
 
   async movement(ctx: HttpContext) {
-    const shift = await this.#openShift(ctx)
     const input = await ctx.request.validateUsing(cashMovementFormValidator)
-    const amount = input.kind === 'no_sale' ? null : this.#money(ctx, input.amount, 'amount')
-    await this.shifts.recordMovement(actorOf(ctx), shift.id, input.kind, amount, input.reason ?? null)
-    const done = { cash_in: 'Cash in recorded', cash_out: 'Cash out recorded', no_sale: 'Drawer opened (no sale)' }[input.kind]
-    ctx.session.flash('notice', done)
-    return ctx.response.redirect('/till/shift')
+    return submitOnce(ctx, async () => {
+      const shift = await this.#openShift(ctx, input.shift_id)
+      const amount = input.kind === 'no_sale' ? null : this.#money(ctx, input.amount, 'amount')
+      await this.shifts.recordMovement(actorOf(ctx), shift.id, input.kind, amount, input.reason ?? null)
+      const done = { cash_in: 'Cash in recorded', cash_out: 'Cash out recorded', no_sale: 'Drawer opened (no sale)' }[input.kind]
+      ctx.session.flash('notice', done)
+      return '/till/shift'
+    })
   }
 
   async closeForm(ctx: HttpContext) {
@@ -60,13 +65,15 @@ export default class ShiftController {
   }
 
   async close(ctx: HttpContext) {
-    const shift = await this.#openShift(ctx)
     const input = await ctx.request.validateUsing(closeShiftFormValidator)
-    await this.shifts.close(actorOf(ctx), shift.id, {
-      counts: input.counts ?? null,
-      amount: this.#money(ctx, input.amount, 'amount'),
+    return submitOnce(ctx, async () => {
+      const shift = await this.#openShift(ctx, input.shift_id)
+      await this.shifts.close(actorOf(ctx), shift.id, {
+        counts: input.counts ?? null,
+        amount: this.#money(ctx, input.amount, 'amount'),
+      })
+      return `/till/shift/${shift.id}/z`
     })
-    return ctx.response.redirect(`/till/shift/${shift.id}/z`)
   }
 
   /** The Z report just written, to read and print at the till */
@@ -75,9 +82,13 @@ export default class ShiftController {
     return ctx.view.render('till/shift_z', { report, figures: report.figures, store: ctx.store })
   }
 
-  async #openShift(ctx: HttpContext) {
+  /** The register's open shift; when the form names the shift it was drawn for, that one only */
+  async #openShift(ctx: HttpContext, shown?: number) {
     const register = await this.screen.register(ctx)
     const shift = register ? await this.shifts.current(ctx.store.id, register.id) : null
+    if (shown !== undefined && shift?.id !== shown) {
+      throw new DomainError('This form was for a shift that is closed now: nothing was recorded. Open the shift screen again', { status: 409, code: 'shift_closed' })
+    }
     if (!shift) throw new DomainError('This register has no open shift: open one first', { status: 409, code: 'no_open_shift' })
     return shift
   }
