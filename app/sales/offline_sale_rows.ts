@@ -40,8 +40,12 @@ export function reviewsOf(sale: OfflineSale, products: Map<number, any>, rates: 
     const product = products.get(item.product_id)
     if (!Number(product.active) || product.archived_at) reviews.push({ kind: 'product_archived', message: `${product.name} was sold offline after it was taken off sale` })
     if (Number(product.price) !== item.list_price) reviews.push({ kind: 'price_changed', message: `${product.name} was sold offline at ${item.list_price} (list); the price is now ${product.price}`, detail: { productId: item.product_id, soldAt: item.list_price, now: Number(product.price) } })
-    const rate = rates.get(item.tax_class)?.ratePpm ?? 0
-    if (rate !== item.tax_rate_ppm) reviews.push({ kind: 'tax_changed', message: `${product.name} was taxed offline at ${item.tax_rate_ppm / 10_000}%; the rate is now ${rate / 10_000}%` })
+    // The product's tax class now, not the one the till sent: a product moved to another class
+    // since the till's copy was taken was taxed at the old class's rate, and nothing said so
+    const rate = rates.get(product.tax_class)?.ratePpm ?? 0
+    if (rate !== item.tax_rate_ppm || product.tax_class !== item.tax_class) {
+      reviews.push({ kind: 'tax_changed', message: `${product.name} was taxed offline at ${item.tax_rate_ppm / 10_000}% (${item.tax_class}); it is now ${rate / 10_000}% (${product.tax_class})` })
+    }
   }
   // The stock moves whatever it was: an offline sale is a fact (negative stock is reviewed)
   for (const [productId, quantity] of [...unitsByProduct(sale)].sort(([a], [b]) => a - b)) {

@@ -13,7 +13,9 @@ import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { chunkedInsert, completedAtOf, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale } from '#sales/offline_sale_rows'
+import { chunkedInsert, completedAtOf, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { dbTimestamp } from '#platform/db_time'
+import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
 
@@ -32,8 +34,10 @@ import { publish } from '#events/domain_events'
 |   the register sold elsewhere meanwhile: the sale is refused (a conflict) and kept whole for a
 |   manager (offline_reviews), never renumbered.
 | - Checked like any sale: the cashier who made it is active, may sell, and works in the store;
-|   its amounts and hash are what its lines make (offline_sale_check.ts). A forged or tampered
-|   one is refused and written to the audit log.
+|   its amounts and hash are what its lines make (offline_sale_check.ts). One that fails (forged,
+|   tampered, or made under settings changed since: a cash rounding, a cashier removed, a product
+|   deleted) is not recorded: it is written to the audit log and kept whole for a manager as a
+|   conflict, so its till hands over the sales behind it, and no sale taken is lost.
 | - The batch stops at the first sale refused or in conflict: the sales before it are recorded
 |   (in the same transaction as that refusal's audit or review), those after it are not looked at
 |   ("skipped": they are linked to it, and the till stops that register there).
@@ -139,8 +143,13 @@ export default class OfflineSyncService {
     const productIds = [...new Set([...checked.values()].filter((c) => !c.refusal).flatMap((c) => c.sale.items.map((i) => i.product_id)))].sort((a, b) => a - b)
     const forUpdate = trx.dialect.name === 'mysql' ? ' FOR UPDATE' : ''
     const marks = (values: unknown[]) => values.map(() => '?').join(', ')
-    const [registerRead, salesRead, reviewsRead, productsRead] = await runStatements(trx, [
+    // A date the checks refuse (a 31st of February) is no bound
+    const times = sales.map((sale) => Date.parse(sale.completed_at)).filter(Number.isFinite)
+    const earliest = new Date(times.length ? Math.min(...times) : 0)
+    const [registerRead, shiftsRead, salesRead, reviewsRead, productsRead] = await runStatements(trx, [
       { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
+      // The register's shifts the sales may have been made in (a sale goes to the one open when it was made)
+      { sql: 'SELECT id, opened_at, closed_at FROM shifts WHERE register_id = ? AND store_id = ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id', bindings: [registerId, storeId, dbTimestamp(earliest)] },
       // The same sales committed while this batch waited for the register (two tabs, a retry): a
       // locking read sees them, and the first answers are given again
       { sql: `SELECT id, store_id, number, client_uuid, hash FROM sales WHERE client_uuid IN (${marks(uuids)})${forUpdate}`, bindings: uuids },
@@ -165,11 +174,15 @@ export default class OfflineSyncService {
     const results: SyncResult[] = []
     const inBatch = new Map<string, RecordedSale>()
     let stopped = false
-    // Not recorded: kept whole for a manager (offline_reviews), and the batch stops here
-    const conflict = (sale: OfflineSale, why: { code: string; field: string; data: Record<string, unknown> }, message: string) => {
+    // Not recorded: kept whole for a manager (offline_reviews), and the batch stops here. A sale
+    // refused by the checks is kept too (as a conflict to review, so its till may hand over the
+    // sales behind it): the till may have made it honestly under settings changed since (a cash
+    // rounding, a cashier removed, a product deleted), and its money was taken
+    const conflict = (sale: OfflineSale, why: { code: string; field: string; data: Record<string, unknown> }, message: string, outcome: 'conflict' | 'refused' = 'conflict') => {
       reviews.push(...reviewRows(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed.get(sale.client_uuid)!))
-      audits.push({ action: 'offline_sale_conflict', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: sale.client_uuid, number: sale.number, ...why.data }, ip: actor.ip })
-      results.push({ clientUuid: sale.client_uuid, outcome: 'conflict', error: { code: why.code, message, field: why.field } })
+      const action = outcome === 'conflict' ? 'offline_sale_conflict' : 'offline_sale_refused'
+      audits.push({ action, storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: sale.client_uuid, number: sale.number, ...why.data }, ip: actor.ip })
+      results.push({ clientUuid: sale.client_uuid, outcome, error: { code: why.code, message, field: why.field } })
       stopped = true
     }
     for (const sale of sales) {
@@ -191,9 +204,7 @@ export default class OfflineSyncService {
         const unknown = sale.items.find((item) => !products.has(item.product_id))
         const wrongClock = clockProblem(sale)
         if (refusal) {
-          audits.push({ action: 'offline_sale_refused', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, reason: refusal.reason, ...(refusal.field === 'user_id' ? { sellerId } : {}) }, ip: actor.ip })
-          results.push({ clientUuid: uuid, outcome: 'refused', error: { code: refusal.code, message: refusal.message, field: refusal.field } })
-          stopped = true
+          conflict(sale, { code: refusal.code, field: refusal.field, data: { reason: refusal.reason, ...(refusal.field === 'user_id' ? { sellerId } : {}) } }, refusal.message, 'refused')
         } else if (sale.number !== expected || (sale.previous_hash ?? null) !== head.hash) {
           conflict(sale, { code: 'register_conflict', field: 'number', data: { expected } },
             `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`)
@@ -205,14 +216,15 @@ export default class OfflineSyncService {
           conflict(sale, { code: 'clock_wrong', field: 'completed_at', data: { completedAt: sale.completed_at } },
             `Register sale #${sale.number} made offline cannot be recorded: ${wrongClock}. The till's clock is wrong; the sale is kept for a manager to review.`)
         } else if (unknown) {
+          // A product deleted since the till's copy of the catalog was taken: kept for a manager too
           const message = `Product ${unknown.product_id} does not exist in this store`
-          audits.push({ action: 'offline_sale_refused', storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: uuid, number: sale.number, reason: message }, ip: actor.ip })
-          results.push({ clientUuid: uuid, outcome: 'refused', error: { code: 'unknown_product', message, field: 'items' } })
-          stopped = true
+          conflict(sale, { code: 'unknown_product', field: 'items', data: { reason: message } }, message, 'refused')
         } else {
           // The sale's own INSERT is statement N of the batch's writes: the rows below take its id from it
           const entry: RecordedSale = { sale, priced: priced!, sellerId, saleId: insertedId(statements.length), reviews: reviewsOf(sale, products, rates, stock) }
-          statements.push(saleInsert(storeId, register.open_shift_id ?? null, entry))
+          const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)
+          if (shift.review) entry.reviews.push(shift.review)
+          statements.push(saleInsert(storeId, shift.id, entry))
           audits.push({ action: 'sale_completed', storeId, userId: sellerId, subjectType: 'sale', subjectId: entry.saleId, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id }, ip: actor.ip })
           reviews.push(...reviewRows(storeId, sale, entry.saleId, entry.reviews, reviewed.get(uuid)!))
           recorded.push(entry)
@@ -272,4 +284,20 @@ function replay(storeId: number, sale: OfflineSale, before: Earlier): SyncResult
 /** A till seals a sale once: the same UUID with other content is not that sale sent again */
 function uuidReused(clientUuid: string): SyncResult {
   return { clientUuid, outcome: 'refused', error: { code: 'client_uuid_reused', message: 'Another sale was recorded with this client_uuid', field: 'client_uuid' } }
+}
+
+/**
+ * The shift a sale made offline belongs to: the register's shift open when it was made, if that
+ * one is still open. It went to whichever shift was open when it synced, so the cash of a drawer
+ * counted and closed showed up as over in the next one's. A sale made in a shift closed before it
+ * synced, or when none was open, is in no shift, and goes to the review list
+ */
+function shiftOf(sale: OfflineSale, shifts: { id: number; opened_at: unknown; closed_at: unknown }[], openShiftId: number | null): { id: number | null; review?: Review } {
+  const madeAt = completedAtOf(sale).toMillis()
+  const during = shifts.find((shift) => rowTime(shift.opened_at)!.toMillis() <= madeAt && (shift.closed_at === null || rowTime(shift.closed_at)!.toMillis() > madeAt))
+  if (during && Number(during.id) === Number(openShiftId)) return { id: Number(during.id) }
+  const message = during
+    ? `Sale #${sale.number} was made offline in shift #${during.id}, closed before the sale synced: its takings are in no Z report (that drawer's count may show them as over)`
+    : `Sale #${sale.number} was made offline when no shift was open on its register: its takings are in no shift`
+  return { id: null, review: { kind: 'shift_closed', message } }
 }

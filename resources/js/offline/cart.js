@@ -1,4 +1,4 @@
-import { MAX_QUANTITY, offlineAmountDue, priceOfflineCart } from '../../../app/core/index.ts'
+import { MAX_QUANTITY, MAX_SALE_TOTAL, offlineAmountDue, priceOfflineCart } from '../../../app/core/index.ts'
 
 /*
 | The offline cart: lines as the server's offline sale body has them, priced by the core's
@@ -100,6 +100,8 @@ export class OfflineCart {
       return true
     }
     if (!(amount > 0)) throw new Error('Enter an amount')
+    // As the server's limit: a barcode scanned into the amount was a sale no sync could send
+    if (amount > MAX_SALE_TOTAL) throw new Error('That amount is more than a sale may take: check what was typed')
     if (method === 'cash') {
       if (due === 0) throw new Error('What is left is less than the smallest coin: take it by card')
       this.payments.push({ method, amount: Math.min(amount, due), tendered: amount, reference: null })

@@ -15,6 +15,20 @@ import { mark, queued } from './queue.js'
 const BLOCKING = new Set(['conflict', 'refused'])
 /** Most sales in one request: as many as the server takes (MAX_SYNC_BATCH of app/validators/offline.ts) */
 const BATCH = 50
+/** Most JSON in one request, well under the server's 1 MB body limit (config/bodyparser.ts): 50 sales of 120 lines passed it */
+const BATCH_BYTES = 600_000
+
+/** The first sales from `start` that fit one request: at least one, at most `size` sales and BATCH_BYTES */
+function nextBatch(sales, start, size) {
+  const batch = []
+  let bytes = 0
+  for (const sale of sales.slice(start, start + size)) {
+    bytes += JSON.stringify(body(sale)).length
+    if (batch.length && bytes > BATCH_BYTES) break
+    batch.push(sale)
+  }
+  return batch
+}
 
 function body(sale) {
   const { state, problem, queued_at, ...rest } = sale
@@ -41,17 +55,26 @@ function sendable(sales) {
 export async function syncQueue(db) {
   let synced = 0
   for (const sales of sendable(await queued(db))) {
-    register: for (let start = 0; start < sales.length; start += BATCH) {
-      const batch = sales.slice(start, start + BATCH)
+    let size = BATCH
+    register: for (let start = 0; start < sales.length; ) {
+      const batch = nextBatch(sales, start, size)
       const { status, data } = await call('POST', '/till/offline/sales', { sales: batch.map(body) }, 30_000)
+      // Over the server's body limit all the same (a server configured lower): sent again in
+      // halves. A batch too large was sent again whole every few seconds, for ever
+      if (status === 413 && batch.length > 1) {
+        size = Math.ceil(batch.length / 2)
+        continue
+      }
       if (status !== 200 || !Array.isArray(data?.results)) {
         const error = data?.errors?.[0]
-        // The whole batch refused by the server's validator ("sales.3.items.0.quantity"): that sale is
-        // marked and its register stops there; the sales before it go with the next sync
-        if (status === 422 && error) {
-          const index = Number(/^sales\.(\d+)/.exec(error.field ?? '')?.[1] ?? 0)
-          await mark(db, batch[index] ?? batch[0], 'refused', error.message ?? 'Refused by the server')
-          break register
+        const index = /^sales\.(\d+)/.exec(error?.field ?? '')?.[1]
+        // One sale of the batch refused by the server's validator ("sales.3.items.0.quantity"): it
+        // is marked, and the sales before it are sent now (they waited for a Sync now before).
+        // A refusal of the request itself (a register not of the store this browser now works
+        // in) is no sale's fault: nothing is marked, and the queue waits for the next try
+        if (status === 422 && index !== undefined && batch[Number(index)]) {
+          await mark(db, batch[Number(index)], 'refused', error.message ?? 'Refused by the server')
+          return synced + (await syncQueue(db))
         }
         throw new Error(error?.message ?? `The server answered ${status}`)
       }
@@ -64,6 +87,7 @@ export async function syncQueue(db) {
         await mark(db, byUuid.get(blocked.client_uuid), blocked.outcome, blocked.error?.message ?? 'Refused by the server')
         break register
       }
+      start += batch.length
     }
   }
   return synced

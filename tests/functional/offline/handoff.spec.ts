@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import { apiToken, countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { verifyChains } from '#sales/chain_verifier'
 import { TestDevice } from './device.js'
+import { identityChanged } from '#staff/identity_cache'
 
 /*
 | The hand-off (POST /till/offline/handoff): a till whose sync stopped at a conflict holds that
@@ -107,6 +108,36 @@ test.group('Offline till: handing over the sales held behind a conflict', () => 
     // Handed over on the page for a manager
     const page = await client.get('/backoffice/offline').loginAs(fixture.users.manager)
     assert.include(page.text(), 'handed over: not recorded, kept whole for review')
+  })
+
+  test('a sale refused because a setting changed since (the cash rounding) is kept whole; once reviewed, the till hands over the sales behind it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    // $4.29 + 8% = $4.63: sold in cash to the cent, as the till's copy of the settings said
+    const tea = await createProduct(fixture, { price: 429, stock: 50 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const held = [await device.sell([{ product: tea, quantity: 1 }]), await device.sell([{ product: tea, quantity: 2 }])]
+    await db.from('stores').where('id', fixture.store.id).update({ cash_rounding: 5 })
+    identityChanged()
+
+    const answer = await device.sync(client, ...held)
+    assert.deepEqual(answer.body().results.map((r: any) => [r.outcome, r.error?.code ?? null]), [['refused', 'offline_sale_invalid'], ['skipped', null]])
+    // Before, the refused sale existed nowhere but on the till, and no hand-off could take it
+    const kept = await conflictReview(fixture, held[0].client_uuid)
+    assert.deepEqual(JSON.parse(kept.detail), held[0])
+    assert.include(kept.message, 'cash rounding')
+    assert.equal(await countRows('audit_logs', { action: 'offline_sale_refused', store_id: fixture.store.id }), 1)
+    assert.equal(await countRows('sales', { register_id: fixture.register.id }), 0)
+    // The same batch again (the till's retry) keeps it once
+    await device.sync(client, ...held)
+    assert.equal(await countRows('offline_reviews', { client_uuid: held[0].client_uuid }), 1)
+
+    assert.equal((await handOver(client, device, held)).body().state, 'waiting')
+    ;(await client.post(`/backoffice/offline/${kept.id}/resolve`).loginAs(fixture.users.manager).withCsrfToken().redirects(0)).assertStatus(302)
+    const handed = await handOver(client, device, held)
+    assert.equal(handed.body().state, 'handed_over', JSON.stringify(handed.body()))
+    assert.deepEqual(handed.body().handed_over, held.map((sale) => sale.client_uuid))
+    assert.equal(await countRows('offline_reviews', { store_id: fixture.store.id, kind: 'conflict' }), 2)
   })
 
   test('in slices: only the last takes the register afresh', async ({ client, assert }) => {

@@ -4,6 +4,8 @@ import { DateTime } from 'luxon'
 import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf } from '#tests/fixtures'
 import { verifyChains } from '#sales/chain_verifier'
 import { TestDevice } from './device.js'
+import ShiftService from '#shifts/shift_service'
+import { dbTimestamp } from '#platform/db_time'
 
 /*
 | Syncing the sales a till made offline (POST /till/offline/sales, batches of one register's sales):
@@ -191,6 +193,42 @@ test.group('Offline till: sync', () => {
     for (const role of ['cashier', 'accountant'] as const) {
       ;(await client.get('/backoffice/offline').loginAs(fixture.users[role])).assertStatus(403)
     }
+  })
+
+  test('a sale goes to the shift open when it was made: one made in a shift closed before it synced is in no shift, and listed for review', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 50 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const first = await db.from('shifts').where({ open_register_id: fixture.register.id }).firstOrFail()
+    const inFirst = await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ seconds: 1 }) })
+    // The drawer counted and the shift closed while the till was offline, then the next one opened
+    await db.from('shifts').where('id', first.id).update({ status: 'closed', open_register_id: null, closed_at: dbTimestamp(DateTime.utc().plus({ seconds: 2 })) })
+    await db.from('registers').where('id', fixture.register.id).update({ open_shift_id: null })
+    await new ShiftService().open({ user: fixture.users.manager, store: fixture.store }, fixture.register.id, { amount: 0 })
+    const second = await db.from('shifts').where({ open_register_id: fixture.register.id }).firstOrFail()
+    await db.from('shifts').where('id', second.id).update({ opened_at: dbTimestamp(DateTime.utc().plus({ seconds: 3 })) })
+    const inSecond = await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ seconds: 4 }) })
+
+    const answer = await device.syncAll(client, assert)
+    assert.deepEqual(answer.body().results.map((r: any) => r.reviews), [['shift_closed'], []])
+    const shifts = await db.from('sales').whereIn('client_uuid', [inFirst.client_uuid, inSecond.client_uuid]).orderBy('number').select('shift_id')
+    // Before, both went to the shift open at the sync: the first shift's cash counted again in the second's drawer
+    assert.deepEqual(shifts.map((row) => row.shift_id), [null, second.id])
+    const review = await db.from('offline_reviews').where({ client_uuid: inFirst.client_uuid, kind: 'shift_closed' }).firstOrFail()
+    assert.include(review.message, `in shift #${first.id}, closed before the sale synced`)
+  })
+
+  test('a product moved to another tax class since the till\'s copy is listed for review', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 50, taxClass: 'zero' })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    await device.sell([{ product: tea, quantity: 1 }])
+    await db.from('products').where('id', tea.id).update({ tax_class: 'standard' })
+    const answer = await device.syncAll(client, assert)
+    // Before, the rate of the class the till sent was compared with itself: nothing was listed
+    assert.deepEqual(answer.body().results[0].reviews, ['tax_changed'])
   })
 
   test('a batch with a repeat, a sale twice, a tampered sale and a conflict in the middle: the sales before each stop are recorded, the answer says per sale what happened', async ({ client, assert }) => {
