@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
+import type Product from '#models/product'
 import { TestDevice } from '../functional/offline/device.js'
 import { signInAtTill, TillBrowser, TillServer } from './offline/till_device.js'
 
@@ -25,7 +26,7 @@ async function recordedCount(registerId: number) {
 test.group('Offline till sync: large queues and a refused sale', () => {
   test('sales over the body limit go in smaller batches; a sale the validator refuses is kept, the ones before it are sent', async ({ assert, cleanup }) => {
     const fixture = await createStore()
-    const products = []
+    const products: Product[] = []
     for (let i = 0; i < 5; i++) products.push(await createProduct(fixture, { name: `Bolt ${i}`, price: 100 + i, stock: 100_000 }))
     const server = new TillServer(PORT)
     const till = new TillBrowser()
