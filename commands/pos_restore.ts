@@ -26,6 +26,11 @@ export default class PosRestore extends BaseCommand {
     const { checkIntegrity } = await import('#backups/backup_format')
     const { describeDatabase } = await import('./_server.js')
     const connection = db.primaryConnectionName
+    // What --force replaced, backed up first: put back if the restore fails once it has dropped
+    // the tables (a row the database refuses, a column it does not know). It was left empty, and
+    // served /setup to the first visitor
+    let replaced: string | null = null
+    let dropped = false
     try {
       const integrity = await checkIntegrity(this.file)
       if (integrity.problems.length) {
@@ -51,7 +56,9 @@ export default class PosRestore extends BaseCommand {
         }
         const previous = await runBackup({ reason: 'before-restore' })
         this.logger.info(`backed up what is replaced: ${previous.path}`)
+        replaced = previous.path
       }
+      dropped = true
       if ((await listTables(connection)).length) await dropAllTables(connection)
       const manifest = await restoreInto(this.file, connection, integrity.manifest!)
       const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
@@ -81,8 +88,21 @@ export default class PosRestore extends BaseCommand {
     } catch (error) {
       this.logger.error(`Restore failed: ${(error as Error).message}`)
       this.exitCode = 1
+      if (dropped) await this.#putBack(connection, replaced, restoreInto, dropAllTables)
     } finally {
       await db.manager.closeAll()
+    }
+  }
+
+  /** After a failed restore: the database as it was (from its before-restore backup), or empty as it was */
+  async #putBack(connection: string, replaced: string | null, restoreInto: (file: string, connection: string) => Promise<unknown>, dropAllTables: (connection: string) => Promise<void>) {
+    try {
+      await dropAllTables(connection)
+      if (!replaced) return this.logger.info('nothing of the backup was kept: the database is empty, as it was')
+      await restoreInto(replaced, connection)
+      this.logger.info(`the database was put back as it was before, from ${replaced}`)
+    } catch (error) {
+      this.logger.error(`Putting the database back failed too (${(error as Error).message}): restore ${replaced ?? 'a backup'} with node ace pos:restore FILE --force before the server starts`)
     }
   }
 }

@@ -121,17 +121,33 @@ export class BackupFormatError extends Error {}
 
 /** Reads every line of a backup file: yields its records, then returns the manifest (checked) */
 export async function* readBackup(path: string): AsyncGenerator<BackupRecord, { manifest: BackupManifest; actualSha256: string }> {
-  const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity })
+  const file = createReadStream(path)
+  const gunzip = createGunzip()
+  file.on('error', (error) => gunzip.destroy(error))
+  const lines = createInterface({ input: file.pipe(gunzip), crlfDelay: Infinity })
   const hash = createHash('sha256')
   let previous: string | null = null
   let first = true
-  for await (const line of lines) {
-    if (previous !== null) {
-      hash.update(previous + '\n')
-      yield parseRecord(previous, first)
-      first = false
+  try {
+    for await (const line of lines) {
+      if (previous !== null) {
+        hash.update(previous + '\n')
+        yield parseRecord(previous, first)
+        first = false
+      }
+      previous = line
     }
-    previous = line
+  } catch (error) {
+    // A damaged file's compressed data: said as what it is (zlib's "invalid distance too far back" says nothing)
+    if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new BackupFormatError(`the file's compressed data is damaged (${(error as Error).message})`)
+    throw error
+  } finally {
+    // Stopped early (a line refused): the rest of the file is not read. An error of it after this
+    // (the damage further on) was emitted with no listener and killed the command
+    lines.on('error', () => {})
+    lines.close()
+    gunzip.destroy()
+    file.destroy()
   }
   let manifest: BackupManifest | undefined
   try {

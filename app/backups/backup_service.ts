@@ -206,6 +206,9 @@ export async function runBackup(options: { to?: string; reason?: string; connect
   const started = Date.now()
   const entry: BackupLogEntry = { at: new Date().toISOString(), file: path, bytes: 0, ok: false, reason, ms: 0 }
   try {
+    // A backup never replaces a file: `--to` naming the live SQLite database, or an earlier
+    // backup, overwrote it with this one
+    if (options.to && existsSync(path)) throw new Error(`${path} exists: a backup never replaces a file, name a new one`)
     const manifest = await writeBackup(path, options.connectionName, options.onSnapshot)
     entry.ok = true
     entry.bytes = statSync(path).size
@@ -233,7 +236,8 @@ export function pruneBackups(keep = backupsKept()) {
 /** Backup files of BACKUP_DIR, newest first */
 export function backupFiles() {
   const dir = backupDir()
-  if (!existsSync(dir)) return []
+  // BACKUP_DIR naming a file: no backups (the health check warns), not a 500 on the backups page
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return []
   return readdirSync(dir)
     .filter((name) => BACKUP_NAME.test(name))
     .map((name) => {

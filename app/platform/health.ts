@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises'
-import { dirname, isAbsolute, join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { BaseCheck, DiskSpaceCheck, HealthChecks, Result } from '@adonisjs/core/health'
 import type { HealthCheckResult } from '@adonisjs/core/types/health'
 import { DbCheck } from '@adonisjs/lucid/database'
@@ -8,6 +8,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { isDraining } from '#platform/shutdown'
+import { BACKUP_NAME, backupDir } from '#backups/backup_service'
 
 /*
 | GET /health/ready: can this process serve sales? The database answers and has no pending
@@ -19,11 +20,6 @@ import { isDraining } from '#platform/shutdown'
 
 const BACKUP_MAX_AGE_HOURS = 26
 const CHECK_TIMEOUT_MS = 3000
-
-export function backupDir() {
-  const dir = env.get('BACKUP_DIR', 'storage/backups')
-  return isAbsolute(dir) ? dir : app.makePath(dir)
-}
 
 /** The folder of the SQLite file, or null for a server database (its disk is not ours to see) */
 function databaseDir(): string | null {
@@ -67,12 +63,14 @@ class BackupAgeCheck extends BaseCheck {
     const dir = backupDir()
     let newest = 0
     try {
-      for (const entry of await readdir(dir)) {
+      // Backup files only: the folder's log (written by a failed backup too) said a failure was a recent backup
+      for (const entry of (await readdir(dir)).filter((name) => BACKUP_NAME.test(name))) {
         const info = await stat(join(dir, entry)).catch(() => null)
         if (info && info.mtimeMs > newest) newest = info.mtimeMs
       }
-    } catch {
-      return Result.ok('No backup folder yet')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Result.ok('No backup folder yet')
+      return Result.warning(`The backup folder cannot be read (${(error as NodeJS.ErrnoException).code}): backups cannot be made`)
     }
     if (!newest) return Result.ok('No backup yet')
     const hours = (Date.now() - newest) / 3_600_000

@@ -92,8 +92,9 @@ new client.Gauge({
 
 emitter.on('sale:completed', async (event) => {
   try {
-    // The tenders of the sale: from the event when its publisher had them, else one small indexed read
-    const rows = event.tenders ? byMethod(event.tenders) : await db.from('payments').where('sale_id', event.saleId).groupBy('method').select('method').sum('amount as amount')
+    // The tenders of the sale: from the event when its publisher had them, else one small indexed
+    // read of the payments that paid it (a card payment cancelled at the terminal was counted)
+    const rows = event.tenders ? byMethod(event.tenders) : await db.from('payments').where({ sale_id: event.saleId, status: 'approved' }).groupBy('method').select('method').sum('amount as amount')
     const store = String(event.storeId)
     const tender = rows.length === 1 ? String(rows[0].method) : rows.length ? 'split' : 'none'
     salesTotal.inc({ store, tender })

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
@@ -78,5 +78,17 @@ test.group('Backups: who may have them', (group) => {
     assert.equal(statSync(to).mode & 0o777, 0o600)
     // The log of attempts too (it names the files and their errors)
     assert.equal(statSync(join(dir, 'backups.log.jsonl')).mode & 0o777, 0o600)
+  }).timeout(60_000)
+
+  test('a backup never replaces a file: --to naming the live database or an earlier backup is refused', async ({ assert }) => {
+    // What `pos:backup --to storage/pos.sqlite3` did: the database became gzip data
+    const live = join(dir, 'live.sqlite3')
+    writeFileSync(live, 'SQLite format 3')
+    await assert.rejects(() => runBackup({ to: live }), /exists: a backup never replaces a file/)
+    assert.equal(readFileSync(live, 'utf8'), 'SQLite format 3')
+    const { path } = await runBackup({ to: join(dir, 'once.jsonl.gz') })
+    const before = readFileSync(path)
+    await assert.rejects(() => runBackup({ to: path }), /exists/)
+    assert.deepEqual(readFileSync(path), before)
   }).timeout(60_000)
 })

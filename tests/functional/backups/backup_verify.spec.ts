@@ -131,6 +131,34 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
     assert.include(out, 'the backup comes from a newer version of the POS (migrations database/migrations/9999_from_the_future are unknown here): upgrade first')
   }).timeout(120_000)
 
+  test('pos:restore --force of a file the database refuses partway puts the database back as it was', async ({ assert }) => {
+    await sellingStore()
+    const { path } = await runBackup({ to: join(dir, 'source-dup.jsonl.gz') })
+    const target = await scratchTarget()
+    try {
+      const good = await ace(['pos:restore', path], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(good.code, 0, good.out)
+      const salesIn = async () => Number((await db.connection(target.name).from('sales').count('* as n').first()).n)
+      const sales = await salesIn()
+      assert.isAbove(sales, 0)
+      // A sale's row twice, the checksum recomputed: only the database refuses it, once the tables are dropped
+      const doctored = join(dir, 'dup.jsonl.gz')
+      rewriteBackup(path, doctored, (lines, manifest) => {
+        const header = lines.findIndex((line) => !Array.isArray(line) && line.table === 'sales')
+        lines.splice(header + 1, 0, lines[header + 1])
+        manifest.tables.sales += 1
+      })
+      const failed = await ace(['pos:restore', doctored, '--force'], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(failed.code, 1, failed.out)
+      assert.include(failed.out, 'Restore failed')
+      // Before, the database was left with empty tables, and the server offered /setup to anyone
+      assert.include(failed.out, 'the database was put back as it was before, from')
+      assert.equal(await salesIn(), sales)
+    } finally {
+      await target.drop()
+    }
+  }).timeout(180_000)
+
   test('a verify leaves the live database\'s report summaries as they are', async ({ assert }) => {
     const fixture = await sellingStore()
     await rollUpToday(fixture.store)

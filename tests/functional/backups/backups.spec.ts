@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
@@ -144,6 +144,19 @@ test.group('Backups', (group) => {
     assert.equal(doctoredRun.code, 1, doctoredRun.out)
     assert.notInclude(doctoredRun.out, 'checksum mismatch')
     assert.include(doctoredRun.out, `sale Register 1 #${sale.number} (id ${sale.id}) was altered`)
+
+    // A byte of the compressed data flipped (a bad disk): refused in words, not with zlib's stack
+    // trace from an error event nobody listened to (both commands died that way)
+    const bytes = readFileSync(path)
+    bytes[Math.floor(bytes.length / 2)] ^= 0xff
+    const flipped = join(dir, 'flipped.jsonl.gz')
+    writeFileSync(flipped, bytes)
+    for (const command of [['pos:backup-verify', flipped], ['pos:restore', flipped]]) {
+      const run = await ace(command)
+      assert.equal(run.code, 1, run.out)
+      assert.include(run.out, 'unreadable backup')
+      assert.notInclude(run.out, 'Unhandled')
+    }
   }).timeout(180_000)
 
   test('a backup whose stock no longer equals its ledger fails verify', async ({ assert }) => {

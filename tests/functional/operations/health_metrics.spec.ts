@@ -4,6 +4,7 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import env from '#start/env'
+import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { LiveStream, signIn } from '#tests/live_client'
 
@@ -77,7 +78,7 @@ test.group('Health', () => {
     const check = async () => ((await (await fetch(`${base()}/health/ready`)).json()) as any).checks.find((c: any) => c.name === 'backup_age')
 
     assert.equal((await check()).message, 'No backup yet')
-    const old = join(dir, 'pos-old.tar.gz')
+    const old = join(dir, 'pos-backup-20261201T020000Z.jsonl.gz')
     await writeFile(old, 'x')
     const threeDaysAgo = new Date(Date.now() - 72 * 3_600_000)
     await utimes(old, threeDaysAgo, threeDaysAgo)
@@ -86,13 +87,24 @@ test.group('Health', () => {
     assert.approximately(stale.meta.ageHours, 72, 1)
     assert.equal((await fetch(`${base()}/health/ready`)).status, 200)
 
-    await writeFile(join(dir, 'pos-new.tar.gz'), 'y')
+    // A failed backup writes its line in the folder's log, and a partial file: neither is a backup
+    // (the log's time passed for a recent backup)
+    await writeFile(join(dir, 'backups.log.jsonl'), '{"ok":false}\n')
+    await writeFile(join(dir, 'pos-backup-20261205T020000Z.jsonl.gz.partial'), 'z')
+    assert.equal((await check()).status, 'warning')
+
+    await writeFile(join(dir, 'pos-backup-20261204T020000Z.jsonl.gz'), 'y')
     const fresh = await check()
     assert.equal(fresh.status, 'ok')
     assert.isBelow(fresh.meta.ageHours, 1)
 
     env.set('BACKUP_DIR', join(dir, 'missing'))
     assert.equal((await check()).status, 'ok')
+    // A file where the folder should be: backups cannot be made, and the check says so
+    env.set('BACKUP_DIR', old)
+    const unreadable = await check()
+    assert.equal(unreadable.status, 'warning')
+    assert.include(unreadable.message, 'ENOTDIR')
   })
 })
 
@@ -132,6 +144,25 @@ test.group('Metrics', () => {
     const after = await metricsUntil((t) => sample(t, 'pos_refunds_total', { store }) === 1)
     assert.equal(sample(after, 'pos_refunds_total', { store }), 1)
     assert.equal(sample(after, 'pos_refund_amount_minor_total', { store }), refund.body().total)
+  })
+
+  test('a card payment declined or cancelled before the sale was paid is not counted as a tender', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const mug = await createProduct(fixture, { price: 500, stock: 10 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const store = String(fixture.store.id)
+    const open = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: mug.id, quantity: 1 }] })
+    open.assertStatus(201)
+    // What the terminal left of a card that did not go through
+    const at = new Date().toISOString().slice(0, 19).replace('T', ' ')
+    await db.table('payments').insert({ sale_id: open.body().id, store_id: fixture.store.id, user_id: fixture.users.cashier.id, method: 'terminal_card', amount: open.body().total, status: 'cancelled', created_at: at, updated_at: at })
+    ;(await client.post('/api/payments').bearerToken(token).json({ sale_id: open.body().id, method: 'card_external', amount: open.body().total })).assertStatus(201)
+    const text = await metricsUntil((t) => sample(t, 'pos_sales_total', { store, tender: 'card_external' }) === 1)
+    // It was a "split" sale, paid twice over
+    assert.equal(sample(text, 'pos_sales_total', { store, tender: 'card_external' }), 1)
+    assert.equal(sample(text, 'pos_sale_amount_minor_total', { store, tender: 'card_external' }), open.body().total)
+    assert.equal(sample(text, 'pos_sale_amount_minor_total', { store, tender: 'terminal_card' }), 0)
+    assert.equal(sample(text, 'pos_sales_total', { store, tender: 'split' }), 0)
   })
 
   test('open live-update streams are counted while they are open', async ({ assert }) => {
