@@ -62,16 +62,23 @@ export default class StocktakeService {
       const stocktake = await trx.from('stocktakes').where({ id: stocktakeId, store_id: actor.store.id }).forUpdate().first()
       if (!stocktake) throw notFound('The stocktake')
       if (stocktake.status !== 'counting') throw new DomainError('This stocktake is closed', { status: 409, code: 'stocktake_closed' })
+      const ids = counts.map((c) => c.productId)
+      const saved = new Map((await trx.from('stocktake_lines').where('stocktake_id', stocktakeId).whereIn('product_id', ids).select('product_id', 'counted')).map((l) => [Number(l.product_id), l.counted === null ? null : Number(l.counted)]))
+      const stock = new Map((await trx.from('products').where('store_id', actor.store.id).whereIn('id', ids).select('id', 'stock')).map((p) => [Number(p.id), Number(p.stock)]))
       for (const c of counts) {
-        await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted })
+        // The sheet is posted whole: a count unchanged keeps the stock on hand of when it was typed
+        if (!saved.has(c.productId) || saved.get(c.productId) === c.counted) continue
+        const atCount = c.counted === null ? null : (stock.get(c.productId) ?? 0)
+        await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted, counted_at_stock: atCount })
       }
     })
   }
 
   /**
    * A manager approves the counts: each counted product's variance against the stock on hand
-   * now is posted as a 'count' movement, so the stock becomes what was counted. Lines left
-   * blank are not changed.
+   * when it was counted is posted as a 'count' movement, so what was sold or received since the
+   * count stays counted (against the stock at approval, every sale made while the sheet was open
+   * was undone). Lines left blank are not changed.
    */
   async approveStocktake(actor: Actor, stocktakeId: number) {
     if (!actor.user.isManager) throw new DomainError('A manager approves stocktakes', { status: 403, code: 'forbidden' })
@@ -86,11 +93,13 @@ export default class StocktakeService {
       const variances: { productId: number; quantity: number }[] = []
       for (const line of lines) {
         const onHand = Number(products.get(Number(line.product_id))?.stock ?? 0)
-        const variance = Number(line.counted) - onHand
-        await trx.from('stocktake_lines').where('id', line.id).update({ expected: onHand, variance })
+        // A line counted before counted_at_stock was kept: against the stock now, as then
+        const expected = line.counted_at_stock === null ? onHand : Number(line.counted_at_stock)
+        const variance = Number(line.counted) - expected
+        await trx.from('stocktake_lines').where('id', line.id).update({ expected, variance })
         if (variance !== 0) {
           variances.push({ productId: Number(line.product_id), quantity: variance })
-          await trx.from('products').where('id', line.product_id).update({ stock: Number(line.counted), updated_at: now })
+          await trx.from('products').where('id', line.product_id).update({ stock: onHand + variance, updated_at: now })
         }
       }
       await writeLedger(trx, actor, variances, 'count', 'stocktake', stocktakeId, `Stocktake: ${stocktake.name}`.slice(0, 255))

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Category from '#models/category'
 import { countRows, createProduct, createStore, ledgerSum, stockOf } from '#tests/fixtures'
-import { reopen, submit } from '#tests/functional/backoffice/helpers'
+import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
 
 /** Form fields as a browser names them: items[0][code], counted[p12], received[l3] */
 function fields(name: string, value: Record<string, unknown> | Record<string, unknown>[]) {
@@ -142,6 +142,28 @@ test.group('Back office: stock', () => {
     const twice = await submit(client, manager, 'post', url, { ...fields('counted', {}), approve: '1' })
     assert.equal(twice.status(), 302)
     assert.equal(await countRows('stock_movements', { product_id: a.id, reason: 'count' }), 1)
+  })
+
+  test('a stocktake counted while the store sells: approval posts the difference from the stock when counted, so the sales since stay sold', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', stock: 208 })
+    const manager = fixture.users.manager
+    const url = (await submit(client, manager, 'post', '/backoffice/stock/stocktakes', {})).headers().location
+    // 200 on the shelf when counted (8 missing)
+    await submit(client, manager, 'post', url, fields('counted', { [tea.id]: '200' })).then((r: any) => r.assertStatus(302))
+    const sheet = await client.get(url).loginAs(manager)
+    assert.include(sheet.text(), `data-testid="variance-${tea.id}">-8<`)
+    // 5 sold after the count, before the approval
+    await sellFor(fixture, [{ product: tea, quantity: 5 }])
+    assert.equal(await stockOf(tea.id), 203)
+    // The sheet is posted whole again with the approval: the unchanged count keeps its stock of then
+    const approve = await submit(client, manager, 'post', url, { ...fields('counted', { [tea.id]: '200' }), approve: '1' })
+    approve.assertStatus(302)
+    // Before: set to 200 (a movement of -3) with 195 on the shelf, and 3 reported missing
+    assert.equal(await stockOf(tea.id), 195)
+    assert.equal(await ledgerSum(tea.id), 195)
+    const line = await db.from('stocktake_lines').where('product_id', tea.id).firstOrFail()
+    assert.deepEqual([Number(line.expected), Number(line.variance)], [208, -8])
   })
 
   test('transfers from the back office: sent, then received by the other store with a difference', async ({ client, assert }) => {
