@@ -3,6 +3,7 @@ import hash from '@adonisjs/core/services/hash'
 import { errors as authErrors } from '@adonisjs/auth'
 import { DateTime } from 'luxon'
 import User from '#models/user'
+import { worksIn } from '#staff/store_access_service'
 import { DomainError } from '#exceptions/domain_error'
 import { recordAudit } from '#platform/audit_service'
 import { penalize } from '#platform/rate_limits'
@@ -58,8 +59,9 @@ export default class AuthService {
     }
     const key = `pin:${storeId}:${ip}:${options.userId ?? (options.managerOnly ? 'approval' : 'anyone')}`
     const [error, user] = await penalize(pinLimit, key, async () => {
-      const candidates = await User.query()
-        .where({ store_id: storeId, active: true })
+      // Everyone who works in the store: a manager added to a second store's staff approves there too
+      const candidates = await worksIn(User.query(), [storeId])
+        .where('active', true)
         .whereNotNull('pin')
         .if(options.userId, (q) => q.where('id', options.userId!))
         .if(options.managerOnly, (q) => q.whereIn('role', ['admin', 'manager']))

@@ -6,7 +6,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { identityChanged } from '#staff/identity_cache'
-import StoreAccessService from '#staff/store_access_service'
+import StoreAccessService, { worksIn } from '#staff/store_access_service'
 import { endSessions } from '#staff/sessions'
 
 export interface StaffInput {
@@ -131,7 +131,9 @@ export default class StaffService {
    * the inactive ones too, since a person reactivated keeps their PIN.
    */
   async #checkPin(trx: TransactionClientContract, store: Store, pin: string, userId: number | null) {
-    const others = await trx.from('users').where({ store_id: store.id }).whereNotNull('pin').whereNot('id', userId ?? 0).select('pin')
+    // Every store the person works in: their PIN names them in each
+    const stores = userId ? (await trx.from('store_users').where('user_id', userId).select('store_id')).map((row) => Number(row.store_id)) : []
+    const others = await worksIn(trx.from('users'), [store.id, ...stores]).whereNotNull('pin').whereNot('id', userId ?? 0).select('pin')
     for (const other of others) {
       if (await hash.verify(other.pin, pin)) throw new DomainError('Someone else in this store has this PIN: choose another', { code: 'duplicate_pin', field: 'pin' })
     }

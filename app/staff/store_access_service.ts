@@ -101,3 +101,11 @@ function inEveryStore(users: ReturnType<QueryClientContract['from']>) {
       .whereNotExists((member) => member.from('store_users').whereRaw('store_users.store_id = stores.id').whereRaw('store_users.user_id = users.id'))
   )
 }
+
+/**
+ * A query on `users` narrowed to the people who work in any of these stores: their home store,
+ * or a store store_users lists (a manager added to a second store's staff is one of its people)
+ */
+export function worksIn<Query extends { where(callback: (q: any) => void): Query }>(users: Query, storeIds: number[]): Query {
+  return users.where((q: any) => q.whereIn('users.store_id', storeIds).orWhereIn('users.id', db.from('store_users').whereIn('store_id', storeIds).select('user_id')))
+}

@@ -1,7 +1,9 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Store from '#models/store'
-import { apiToken, countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, countRows, createProduct, createStore, PINS, type TestStore } from '#tests/fixtures'
+import StaffService from '#staff/staff_service'
+import hash from '@adonisjs/core/services/hash'
 import { submit } from '#tests/functional/backoffice/helpers'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
@@ -77,6 +79,30 @@ test.group('Several stores: who works where', () => {
     const row = await db.from('sales').where('id', sale.body().id).first()
     assert.equal(row.store_id, b.store.id)
     assert.equal(row.register_id, b.register.id)
+  })
+
+  test('a manager who also works in store B approves there with their PIN, and nobody of store B may be given it', async ({ client, assert }) => {
+    const a = await createStore()
+    const b = await createStore()
+    const mug = await createProduct(b, { price: 1000, stock: 5 })
+    // Store B's own people approve with other PINs, or none
+    await db.from('users').where('store_id', b.store.id).whereNot('role', 'cashier').update({ pin: null })
+    await addToStore(a.users.manager, b)
+    const cashier = await apiToken(client, b.users.cashier)
+    const refund = await client.post('/api/refunds').bearerToken(cashier).json({ items: [{ product_id: mug.id, quantity: 1 }], reason: 'No receipt', manager_pin: PINS.manager })
+    // Before: 422 "That is not a manager's PIN" (only people whose home store this is were asked)
+    refund.assertStatus(201)
+    assert.equal(refund.body().approved_by, a.users.manager.id)
+
+    // Store B's cashier given that PIN would approve as the manager: refused, in B and from A's side
+    const staff = new StaffService()
+    const input = { name: b.users.cashier.name, email: b.users.cashier.email, role: b.users.cashier.role, active: true, pin: PINS.manager }
+    await assert.rejects(() => staff.update(b.store, b.users.cashier, input, b.users.admin), /Someone else in this store has this PIN/)
+    // Nor may the manager be given a PIN someone has in store B only
+    await db.from('users').where('id', b.users.cashier.id).update({ pin: await hash.make('7777') })
+    await addToStore(a.users.admin, b)
+    const sameInA = { name: a.users.manager.name, email: a.users.manager.email, role: a.users.manager.role, active: true, pin: '7777' }
+    await assert.rejects(() => staff.update(a.store, a.users.manager, sameInA, a.users.admin), /Someone else in this store has this PIN/)
   })
 
   test('a manager switches store from the top bar: the product list follows; a store they are not in is refused', async ({ client, assert }) => {
