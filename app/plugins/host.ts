@@ -56,6 +56,9 @@ export function settingsError(errors: { field: string; message: string; rule: st
   return new vineErrors.E_VALIDATION_ERROR(errors)
 }
 
+/** What only one plugin may provide at a time, and what the one enabled does */
+const ONE_AT_A_TIME: Record<string, string> = { 'tax-region': 'works out the tax', 'loyalty': 'runs the loyalty program' }
+
 const CORE_VERSION: string = JSON.parse(readFileSync(app.makePath('package.json'), 'utf8')).version
 
 class PluginHost {
@@ -248,6 +251,7 @@ class PluginHost {
     return this.#serial(async () => {
       const entry = this.#usable(id)
       if (entry.state === 'enabled') return entry
+      this.#refuseSecondOfKind(entry)
       const fields = entry.manifest!.settings ?? []
       const settings = await this.settingsOf(id)
       // Every required setting needs a value before the plugin may run
@@ -268,6 +272,20 @@ class PluginHost {
       await recordAudit({ action: 'plugin_enabled', storeId: actor.storeId, userId: actor.userId, subjectType: 'plugin', data: { plugin: id, version: entry.manifest!.version }, ip: actor.ip })
       return entry
     })
+  }
+
+  /**
+   * One tax region and one loyalty program at a time: the registry takes the first it holds, so
+   * with two on, which one taxed a sale changed whenever one's settings were saved (it reloads
+   * behind the other): US sales tax one minute, German VAT the next
+   */
+  #refuseSecondOfKind(entry: PluginEntry) {
+    for (const kind of entry.manifest!.provides ?? []) {
+      const what = ONE_AT_A_TIME[kind]
+      if (!what) continue
+      const other = this.list().find((o) => o !== entry && o.state === 'enabled' && o.manifest?.provides?.includes(kind))
+      if (other) throw new DomainError(`"${other.manifest!.name}" ${what} already: disable it first (one at a time)`, { status: 409, code: 'plugin_conflict', field: 'form' })
+    }
   }
 
   /** Stops the plugin at once; its settings, tables and data stay for when it is enabled again */

@@ -119,6 +119,24 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
     assert.equal((await sell(client, fixture, items)).tax_total, 2)
   })
 
+  test('one tax region at a time: a second is refused while the first is on (which one taxed a sale changed with every settings save)', async ({ client, assert }) => {
+    const fixture = await createStore({ pricesIncludeTax: false, chainAdmin: true })
+    await configureAndEnable(client, fixture, 'tax-us-sales', { state_name: 'State tax', state_rate: '6.25', rounding: 'half_up_per_line' })
+    ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-eu-vat/settings', { country: 'DE', rounding: 'half_up_per_line' })).assertStatus(302)
+    const second = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-eu-vat/enable')
+    assert.include(JSON.stringify(second.flashMessages()), '\\"US sales tax\\" works out the tax already: disable it first')
+    assert.equal(pluginHost.get('tax-eu-vat').state, 'available')
+    // Saving the first one's settings again leaves it the one in force
+    await configureAndEnable(client, fixture, 'tax-us-sales', { state_name: 'State tax', state_rate: '7', rounding: 'half_up_per_line' })
+    const product = await createProduct(fixture, { price: 1000, taxClass: 'standard' })
+    const sale = await sell(client, fixture, [{ product_id: product.id, quantity: 1 }])
+    assert.deepEqual(await lineTaxes(sale.id), [[['State tax', 70000, 70]]])
+    // Off, the other may go on
+    ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-us-sales/disable')).assertStatus(302)
+    ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-eu-vat/enable')).assertStatus(302)
+    assert.equal(pluginHost.get('tax-eu-vat').state, 'enabled')
+  })
+
   test('US sales tax with a compound city tax: charged on the price plus the state and county taxes', async ({ client, assert }) => {
     const fixture = await createStore({ chainAdmin: true })
     await configureAndEnable(client, fixture, 'tax-us-sales', {
