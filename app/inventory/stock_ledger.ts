@@ -59,8 +59,18 @@ export async function changeStock(trx: TransactionClientContract, actor: Actor, 
   }
 }
 
-export async function writeLedger(trx: TransactionClientContract, actor: Actor, lines: { productId: number; quantity: number }[], reason: string, documentType: string, documentId: number, note: string) {
+/**
+ * A text cut to a column of `max` characters, never between the two halves of a character
+ * outside the BMP: an emoji at the cut was stored as half of itself, shown as "\uFFFD"
+ */
+export function clipText(text: string, max = 255) {
+  const cut = text.slice(0, max)
+  return cut.length === max && /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut
+}
+
+export async function writeLedger(trx: TransactionClientContract, actor: Actor, lines: { productId: number; quantity: number }[], reason: string, documentType: string, documentId: number, text: string) {
   if (!lines.length) return
+  const note = clipText(text)
   const storeId = actor.store.id
   const now = dbTimestamp()
   await trx.insertQuery().table('stock_movements').multiInsert(

@@ -2,7 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#platform/db_transaction'
-import { byProduct, changeStock, checkInteger, checkLines, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
+import { byProduct, changeStock, checkInteger, checkLines, clipText, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
 import { publish } from '#events/domain_events'
@@ -68,7 +68,7 @@ export default class StockService {
         store_id: actor.store.id,
         supplier,
         reference: input.reference?.trim().slice(0, 80) || null,
-        note: input.note?.trim().slice(0, 255) || null,
+        note: clipText(input.note?.trim() ?? '') || null,
         user_id: actor.user.id,
         created_at: now,
       })
@@ -83,7 +83,7 @@ export default class StockService {
           updated_at: now,
         })
       }
-      await writeLedger(trx, actor, input.lines, 'receipt', 'receipt', receiptId, `From ${supplier}`.slice(0, 255))
+      await writeLedger(trx, actor, input.lines, 'receipt', 'receipt', receiptId, `From ${supplier}`)
       await recordAudit({ action: 'stock_received', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_receipt', subjectId: receiptId, data: { supplier, lines: input.lines.length }, ip: actor.ip }, trx)
       return receiptId
     })
@@ -118,7 +118,7 @@ export default class StockService {
       }
       if (line.quantity < 0 && input.reason === 'found') throw field('Stock found is added: enter a positive quantity', `items.${i}.quantity`)
     })
-    const note = input.note?.trim().slice(0, 255) || null
+    const note = clipText(input.note?.trim() ?? '') || null
 
     const adjustmentId = await inTransaction(async (trx) => {
       const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
@@ -131,7 +131,7 @@ export default class StockService {
         if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${index}.product_id`, 'unknown_product')
         await changeStock(trx, actor, line.productId, line.quantity, product.name, `items.${index}.quantity`)
       }
-      await writeLedger(trx, actor, input.lines, 'adjustment', 'adjustment', adjustmentId, note ? `${input.reason}: ${note}`.slice(0, 255) : input.reason)
+      await writeLedger(trx, actor, input.lines, 'adjustment', 'adjustment', adjustmentId, note ? `${input.reason}: ${note}` : input.reason)
       await recordAudit({ action: 'stock_adjusted', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_adjustment', subjectId: adjustmentId, data: { reason: input.reason, lines: input.lines.map((l) => [l.productId, l.quantity]) }, ip: actor.ip }, trx)
       return adjustmentId
     })
@@ -147,7 +147,7 @@ export default class StockService {
     if (input.toStoreId === actor.store.id) throw field('A transfer goes to another store, not to this one', 'to_store_id', 'same_store')
     checkLines(input.lines)
     input.lines.forEach((line, i) => checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity sent'))
-    const note = input.note?.trim().slice(0, 255) || null
+    const note = clipText(input.note?.trim() ?? '') || null
 
     const transferId = await inTransaction(async (trx) => {
       const destination = await trx.from('stores').where('id', input.toStoreId).first()
@@ -184,7 +184,7 @@ export default class StockService {
         const index = input.lines.indexOf(line)
         await changeStock(trx, actor, line.productId, -line.quantity, products.get(line.productId)!.name, `items.${index}.quantity`)
       }
-      await writeLedger(trx, actor, input.lines.map((l) => ({ ...l, quantity: -l.quantity })), 'transfer_out', 'transfer', transferId, `To ${destination.name}`.slice(0, 255))
+      await writeLedger(trx, actor, input.lines.map((l) => ({ ...l, quantity: -l.quantity })), 'transfer_out', 'transfer', transferId, `To ${destination.name}`)
       await recordAudit({ action: 'transfer_sent', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_transfer', subjectId: transferId, data: { to: input.toStoreId }, ip: actor.ip }, trx)
       return transferId
     })
@@ -221,7 +221,7 @@ export default class StockService {
         await trx.from('products').where('id', q.productId).update({ stock: trx.raw('stock + ?', [q.quantity]), updated_at: now })
       }
       const from = await trx.from('stores').where('id', transfer.from_store_id).select('name').first()
-      await writeLedger(trx, actor, moved, 'transfer_in', 'transfer', transferId, `From ${from?.name ?? 'another store'}`.slice(0, 255))
+      await writeLedger(trx, actor, moved, 'transfer_in', 'transfer', transferId, `From ${from?.name ?? 'another store'}`)
       await trx.from('stock_transfers').where('id', transferId).update({ status: 'received', received_by: actor.user.id, received_at: now })
       const differences = quantities.filter((q) => q.quantity !== Number(q.line.quantity_sent)).map((q) => ({ sku: q.line.sku, sent: Number(q.line.quantity_sent), received: q.quantity }))
       await recordAudit({ action: 'transfer_received', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_transfer', subjectId: transferId, data: { differences }, ip: actor.ip }, trx)

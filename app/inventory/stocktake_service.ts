@@ -102,7 +102,7 @@ export default class StocktakeService {
           await trx.from('products').where('id', line.product_id).update({ stock: onHand + variance, updated_at: now })
         }
       }
-      await writeLedger(trx, actor, variances, 'count', 'stocktake', stocktakeId, `Stocktake: ${stocktake.name}`.slice(0, 255))
+      await writeLedger(trx, actor, variances, 'count', 'stocktake', stocktakeId, `Stocktake: ${stocktake.name}`)
       await trx.from('stocktakes').where('id', stocktakeId).update({ status: 'approved', approved_by: actor.user.id, approved_at: now })
       await recordAudit({ action: 'stocktake_approved', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stocktake', subjectId: stocktakeId, data: { variances: variances.length }, ip: actor.ip }, trx)
       return variances

@@ -19,7 +19,11 @@ export default class AuthMiddleware {
     await ctx.auth.authenticateUsing(options.guards, { loginRoute: this.redirectTo })
     const user = ctx.auth.user!
     if (!user.active) {
-      if (options.guards?.includes('web')) await ctx.auth.use('web').logout()
+      // A page goes to the sign-in form (it showed a JSON 401 on the till); the API answers 401
+      if (ctx.auth.authenticatedViaGuard === 'web') {
+        if (!ctx.session.readonly) await ctx.auth.use('web').logout()
+        throw new authErrors.E_UNAUTHORIZED_ACCESS('This account is disabled', { redirectTo: this.redirectTo, guardDriverName: 'session' })
+      }
       return ctx.response.unauthorized({ errors: [{ message: 'This account is disabled', code: 'unauthenticated' }] })
     }
     if (ctx.auth.authenticatedViaGuard === 'web' && sessionEnded(ctx, user)) {

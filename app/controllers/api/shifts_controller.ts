@@ -41,7 +41,7 @@ export default class ShiftsController {
     const body = await ctx.request.validateUsing(openShiftApiValidator)
     return runIdempotent(ctx, async () => {
       const register = await this.#register(ctx.store.id, body.register_id)
-      const shift = await this.shifts.open(actorOf(ctx), register.id, { amount: body.float ?? null, counts: body.float_counts ?? null })
+      const shift = await this.shifts.open(actorOf(ctx), register.id, { amount: body.float ?? null, counts: jsonCounts(body.float_counts, 'float_counts') })
       return { status: 201, body: shiftJson(shift) }
     })
   }
@@ -52,7 +52,7 @@ export default class ShiftsController {
     return runIdempotent(ctx, async () => {
       const { shift, report } = await this.shifts.close(actorOf(ctx), Number(ctx.params.id) || 0, {
         amount: body.amount ?? null,
-        counts: body.counts ?? null,
+        counts: jsonCounts(body.counts, 'counts'),
       })
       return { status: 200, body: { shift: shiftJson(shift), report: { kind: 'z', number: report.number, ...report.figures } } }
     })
@@ -88,4 +88,17 @@ export default class ShiftsController {
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
     return register
   }
+}
+
+/**
+ * Counts in a JSON body are numbers, as every number of the API is ("5" was taken as 5, while
+ * the README promised a 422): the digits a form sends are the till's, not the API's
+ */
+function jsonCounts(counts: Record<string, unknown> | null | undefined, field: string) {
+  for (const [key, pieces] of Object.entries(counts ?? {})) {
+    if (pieces !== null && typeof pieces !== 'number') {
+      throw new DomainError('A count is a number of pieces, such as 5', { code: 'invalid_count', field: `${field}.${key}` })
+    }
+  }
+  return counts ?? null
 }

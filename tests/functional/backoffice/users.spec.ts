@@ -137,6 +137,12 @@ test.group('Back office: users', () => {
 
     const login = await client.post('/login').form({ email: accountant.email, password: PASSWORD }).withCsrfToken().redirects(0)
     login.assertHeader('location', '/login')
+    // A page still open in their browser goes to the sign-in form (it answered a JSON 401), the API says 401
+    const page = await client.get('/backoffice/reports').loginAs(accountant).header('accept', 'text/html').redirects(0)
+    page.assertStatus(302)
+    page.assertHeader('location', '/login')
+    const api = await client.get('/api/auth/me').loginAs(accountant).header('accept', 'application/json').redirects(0)
+    api.assertStatus(401)
     const list = await client.get('/backoffice/users').loginAs(fixture.users.admin)
     assert.include(list.text(), 'Deactivated')
   })

@@ -174,6 +174,9 @@ test.group('Shifts: from open to Z report', () => {
     x.assertStatus(200)
     assert.include(x.text(), 'data-testid="expected-cash"><b>$34.75')
     assert.include(x.text(), 'data-testid="no-sales">1')
+    // Nothing taken off reads $0.00, not −$0.00
+    assert.include(x.text(), 'data-testid="discounts">$0.00')
+    assert.include(x.text(), 'data-testid="refunds">$0.00')
 
     const closeForm = await till('get', '/till/shift/close')
     assert.include(closeForm.text(), 'name="counts[1]"')

@@ -19,6 +19,8 @@ test.group('Shifts: bad input writes nothing', () => {
       [{ counts: { '100': '1e3' } }, 'counts.100', 'invalid_count'],
       [{ counts: { '100': [5] } }, 'counts.100', 'invalid_count'],
       [{ counts: { '100': true } }, 'counts.100', 'invalid_count'],
+      // Digits in a string: a JSON number is a number (it was taken as 5)
+      [{ counts: { '2000': '5' } }, 'counts.2000', 'invalid_count'],
       [{ amount: 1000 }, 'counts', 'counts_required'],
     ]
     for (const [body, field, code] of cases) {

@@ -91,6 +91,12 @@ test.group('Stock API: adjustments', () => {
     assert.equal(await ledgerSum(a.id), 9)
     const rows = await db.from('stock_movements').where({ product_id: a.id, reason: 'adjustment' }).orderBy('id').select('quantity', 'note')
     assert.deepEqual(rows, [{ quantity: -3, note: 'damaged: dropped' }, { quantity: 2, note: 'found' }])
+
+    // A long note cut to the column: never through the middle of an emoji (half of it showed as "\uFFFD")
+    const long = 'x'.repeat(245) + '\u{1F600}'
+    ;(await client.post('/api/stock/adjustments').bearerToken(token).json({ reason: 'damaged', note: long, items: [{ product_id: a.id, quantity: -1 }] })).assertStatus(201)
+    const cut = await db.from('stock_movements').where({ product_id: a.id, reason: 'adjustment' }).orderBy('id', 'desc').firstOrFail()
+    assert.equal(cut.note, `damaged: ${'x'.repeat(245)}`)
   })
 
   test('a bad reason, a wrong sign, zero or taking more than is on hand are refused', async ({ client, assert }) => {
