@@ -42,6 +42,11 @@ export async function checkOfflineSale(sale: OfflineSale, store: { id: number; p
     const item = sale.items[overridden]
     return { priced: null, problem: { field: `items.${overridden}.unit_price`, message: `a line is sold at ${item.unit_price}, not its list price ${item.list_price} (the offline till does not change prices)` } }
   }
+  // A percentage past 100% (in basis points) is named on its field; the totals it made were
+  // refused on the hash, "its discount total is 0, its lines make 298"
+  const overPercent = sale.items.findIndex((item) => item.discount_type === 'percent' && item.discount_value > 10_000)
+  if (overPercent >= 0) return { priced: null, problem: { field: `items.${overPercent}.discount_value`, message: 'a line is discounted by more than 100%' } }
+  if (sale.cart_discount_type === 'percent' && sale.cart_discount_value > 10_000) return { priced: null, problem: { field: 'cart_discount_value', message: 'the cart is discounted by more than 100%' } }
   const priced = await priceOfflineSale(sale, store)
   const problem = problemOf(sale, priced, store)
   return { priced, problem: problem ? { field: 'hash', message: problem } : null }

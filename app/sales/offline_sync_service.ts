@@ -263,7 +263,8 @@ export default class OfflineSyncService {
       { commit: true }
     )
     const ids = new Map(recorded.map((entry) => [entry.sale.client_uuid, Number(answers[entry.saleId.in(statements)].insertId)]))
-    for (const result of results) if (ids.has(result.clientUuid)) result.saleId = ids.get(result.clientUuid)
+    // Not on a refusal of the same UUID with other content: that is not the sale recorded
+    for (const result of results) if (ids.has(result.clientUuid) && result.outcome !== 'refused') result.saleId = ids.get(result.clientUuid)
     return { results, recorded: recorded.map(({ sale }) => ({ sale, saleId: ids.get(sale.client_uuid)! })) }
   }
 }

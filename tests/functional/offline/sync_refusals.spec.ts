@@ -50,6 +50,12 @@ test.group('Offline till: what a sync refuses', () => {
     assert.deepInclude(answer.body().results[0].error, { code: 'offline_sale_invalid', field: 'items.0.unit_price' })
     assert.equal(await salesOf(fixture.register.id), 0)
     assert.equal(await countRows('stock_movements', { product_id: tea.id, reason: 'sale' }), 0)
+
+    // A discount past 100% is named on its field (it was refused on the hash, about the totals)
+    const overDiscounted = await device.sell([{ product: tea, quantity: 1, discount: { type: 'percent', value: 5000 } }])
+    overDiscounted.items[0].discount_value = 20_000
+    const over = (await device.sync(client, overDiscounted)).body().results[0]
+    assert.deepInclude(over.error, { field: 'items.0.discount_value', message: 'This offline sale was refused: a line is discounted by more than 100%' })
   })
 
   test('a date no clock shows is refused on its field, not a 500', async ({ client, assert }) => {
@@ -119,6 +125,9 @@ test.group('Offline till: what a sync refuses', () => {
     const fourth = await device.sell([{ product: tea, quantity: 4 }])
     const batch = await device.sync(client, second, third, { ...fourth, client_uuid: third.client_uuid })
     assert.deepEqual(batch.body().results.map((r: any) => [r.outcome, r.error?.code ?? null]), [['recorded', null], ['recorded', null], ['refused', 'client_uuid_reused']])
+    // The refusal names no sale (it carried the id of the sale recorded under that UUID)
+    assert.isNull(batch.body().results[2].sale_id)
+    assert.isNumber(batch.body().results[1].sale_id)
     assert.equal(await countRows('sales', { register_id: fixture.register.id, status: 'completed' }), 3)
     // The same sale sent again is still its replay
     assert.equal((await device.sync(client, first)).body().results[0].outcome, 'replayed')
