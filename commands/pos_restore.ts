@@ -84,6 +84,11 @@ export default class PosRestore extends BaseCommand {
       const problems = [...(await chainProblems(connection)), ...(await stockLedgerProblems(connection))]
       // The rows are as they were when backed up: a problem is reported, not a failed restore
       for (const problem of problems) this.logger.warning(`in the backup: ${problem}`)
+      // Secrets are encrypted with the APP_KEY of the install that saved them: under another key they read as nothing
+      const { unreadableSecrets } = await import('#plugins/settings')
+      for (const secret of await unreadableSecrets(db.connection())) {
+        this.logger.warning(`plugin ${secret.plugin}: its secret "${secret.key}" cannot be read with this APP_KEY (the backup was made under another): enter it again in Settings -> Plugins`)
+      }
       this.logger.success(`restored ${rows} rows (backup of ${manifest.createdAt}, ${manifest.engine}) into ${target}${problems.length ? '' : '; hash chains intact, stock equals the ledger'}`)
     } catch (error) {
       this.logger.error(`Restore failed: ${(error as Error).message}`)

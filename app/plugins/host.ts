@@ -199,10 +199,14 @@ class PluginHost {
     return settings
   }
 
-  /** Which secrets have a stored value (the form says "set" without ever showing it) */
-  async secretsSet(id: string): Promise<Set<string>> {
-    const rows = await db.from('plugin_settings').where({ plugin_id: id, encrypted: true }).whereNotNull('value').select('key')
-    return new Set(rows.map((r) => r.key))
+  /**
+   * Which secrets have a stored value (the form says "set" without ever showing it), and whether
+   * this server's APP_KEY reads it: one restored from an install with another key reads as
+   * nothing, and the form said "Set" while the plugin ran without it
+   */
+  async secretStates(id: string): Promise<Map<string, 'set' | 'unreadable'>> {
+    const rows = await db.from('plugin_settings').where({ plugin_id: id, encrypted: true }).whereNotNull('value').select('key', 'value')
+    return new Map(rows.map((r) => [String(r.key), decodeSetting({ value: r.value, encrypted: true }) === null ? 'unreadable' : 'set']))
   }
 
   async configure(id: string, input: Record<string, any>, actor: HostActor) {

@@ -1,6 +1,7 @@
 import encryption from '@adonisjs/core/services/encryption'
 import { currencyDigits, parseMoney } from '#core/money'
 import type { PluginSettings, SettingField } from '#plugins/contracts/plugin'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 
 /*
 | A plugin's settings, checked against the schema in its manifest. Form input arrives as text;
@@ -129,6 +130,12 @@ export function encodeSetting(field: SettingField | undefined, value: PluginSett
     return { value: encryption.encrypt(String(value)), encrypted: true }
   }
   return { value: JSON.stringify(value ?? null), encrypted: false }
+}
+
+/** The stored secrets this server's APP_KEY cannot read (a backup restored from an install with another key) */
+export async function unreadableSecrets(client: QueryClientContract): Promise<{ plugin: string; key: string }[]> {
+  const rows = await client.from('plugin_settings').where('encrypted', true).whereNotNull('value').select('plugin_id', 'key', 'value')
+  return rows.filter((row) => decodeSetting({ value: row.value, encrypted: true }) === null).map((row) => ({ plugin: String(row.plugin_id), key: String(row.key) }))
 }
 
 export function decodeSetting(stored: StoredSetting): PluginSettings[string] {

@@ -21,8 +21,8 @@ export default class PluginsController {
   async edit({ params, view, store }: HttpContext) {
     const entry = pluginHost.get(params.id)
     const settings = entry.manifest && !entry.problems.length ? await pluginHost.settingsOf(entry.id) : {}
-    const secrets = await pluginHost.secretsSet(entry.id)
-    const fields = (entry.manifest?.settings ?? []).map((field) => formField(field, settings[field.key], secrets.has(field.key), store.currency))
+    const secrets = await pluginHost.secretStates(entry.id)
+    const fields = (entry.manifest?.settings ?? []).map((field) => formField(field, settings[field.key], secrets.get(field.key) ?? null, store.currency))
     return view.render('backoffice/plugins/settings', { plugin: present(entry), fields })
   }
 
@@ -103,9 +103,15 @@ const INPUT_TYPES: Record<SettingField['type'], string> = {
   rate: 'text',
 }
 
-function formField(field: SettingField, value: any, secretSet: boolean, currency: string) {
+const SECRET_HINTS = {
+  set: 'Set — leave empty to keep it',
+  unreadable: 'Stored, but this server’s APP_KEY cannot read it (restored from an install with another key?): enter it again',
+}
+
+function formField(field: SettingField, value: any, secret: 'set' | 'unreadable' | null, currency: string) {
   const unit = field.type === 'money' ? ` (${currency})` : field.type === 'percent' || field.type === 'rate' ? ' (%)' : ''
-  const hint = [field.type === 'secret' && secretSet ? 'Set — leave empty to keep it' : null, field.help ?? null].filter(Boolean).join('. ')
+  const secretSet = secret === 'set'
+  const hint = [field.type === 'secret' && secret ? SECRET_HINTS[secret] : null, field.help ?? null].filter(Boolean).join('. ')
   const attrs: Record<string, unknown> = { autocomplete: 'off' }
   if (['number', 'money', 'percent', 'rate'].includes(field.type)) attrs.inputmode = 'decimal'
   if (field.maxLength) attrs.maxlength = field.maxLength

@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import { pluginHost } from '#plugins/host'
+import { unreadableSecrets } from '#plugins/settings'
 import { dbTimestamp } from '#platform/db_time'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { pluginRegistry } from '#plugins/registry'
@@ -185,10 +186,26 @@ test.group('Plugins: discovery and the settings page', (group) => {
     assert.equal((await pluginHost.settingsOf('hello')).api_key, 'sk-live-123')
     assert.equal((await pluginHost.settingsOf('hello')).greeting, 'Hi')
 
+
     const entries = await audits('plugin_configured', fixture.store.id)
     assert.lengthOf(entries, 2)
     assert.notInclude(JSON.stringify(entries), 'sk-live-123')
     assert.deepEqual(JSON.parse(typeof entries[1].data === 'string' ? entries[1].data : JSON.stringify(entries[1].data)).changed, ['greeting', 'api_key'])
+
+    // Encrypted under another APP_KEY (a backup of another install restored here): the form said
+    // "Set" while the plugin ran without it; now it says it cannot be read, and a restore warns
+    // (its authentication tag does not match under this key, as a changed byte does not)
+    const sealed = encryption.encrypt('sk-live-123')
+    const underAnotherKey = sealed.slice(0, -6) + (sealed.at(-6) === 'A' ? 'B' : 'A') + sealed.slice(-5)
+    assert.isNull(encryption.decrypt(underAnotherKey))
+    await db.from('plugin_settings').where({ plugin_id: 'hello', key: 'api_key' }).update({ value: underAnotherKey })
+    assert.isNull((await pluginHost.settingsOf('hello')).api_key)
+    const unreadable = await client.get('/backoffice/plugins/hello/settings').loginAs(admin)
+    assert.include(unreadable.text(), 'cannot read it (restored from an install with another key?): enter it again')
+    assert.notInclude(unreadable.text(), 'Set — leave empty to keep it')
+    assert.deepInclude(await unreadableSecrets(db.connection()), { plugin: 'hello', key: 'api_key' })
+    await pluginPost(client, admin, '/backoffice/plugins/hello/settings', { greeting: 'Hi', api_key: 'sk-live-123' })
+    assert.deepEqual(await unreadableSecrets(db.connection()), [])
 
     // A running plugin picks new settings up at once
     const product = await createProduct(fixture, { price: 500 })
