@@ -5,6 +5,7 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { BackupWriter, type BackupManifest } from '#backups/backup_format'
 import { dbTimestamp } from '#platform/db_time'
+import { BACKUP_NAME, backupDir } from '#platform/backup_folder'
 
 /*
 | pos:backup, the scheduled backups and the back office's "Back up now" all come here.
@@ -19,7 +20,6 @@ import { dbTimestamp } from '#platform/db_time'
 |    file restores into SQLite as well, which is how pos:backup-verify checks it).
 */
 
-export const BACKUP_NAME = /^pos-backup-[0-9TZ-]+(-[a-z-]+)?\.jsonl\.gz$/
 const LOG_FILE = 'backups.log.jsonl'
 
 export interface BackupLogEntry {
@@ -31,10 +31,6 @@ export interface BackupLogEntry {
   reason: string
   ms: number
   rows?: number
-}
-
-export function backupDir() {
-  return resolve(app.makePath(env.get('BACKUP_DIR') ?? 'storage/backups'))
 }
 
 /** "24h", "30m", "90s", "2d" or a number of hours; 0 turns scheduled backups off; NaN: not a duration */

@@ -8,7 +8,7 @@ import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { isDraining } from '#platform/shutdown'
-import { BACKUP_NAME, backupDir } from '#backups/backup_service'
+import { BACKUP_NAME, backupDir } from '#platform/backup_folder'
 
 /*
 | GET /health/ready: can this process serve sales? The database answers and has no pending

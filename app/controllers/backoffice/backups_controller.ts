@@ -1,7 +1,8 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { join } from 'node:path'
 import { existsSync } from 'node:fs'
-import { BACKUP_NAME, backupDir, backupFiles, backupInterval, backupLog, backupsKept } from '#backups/backup_service'
+import { backupFiles, backupInterval, backupLog, backupsKept } from '#backups/backup_service'
+import { BACKUP_NAME, backupDir } from '#platform/backup_folder'
 import { backupNow } from '#backups/backup_schedule'
 import { recordAudit } from '#platform/audit_service'
 

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import { createStore } from '#tests/fixtures'
-import { BACKUP_NAME, runBackup } from '#backups/backup_service'
+import { runBackup } from '#backups/backup_service'
+import { BACKUP_NAME } from '#platform/backup_folder'
 import { joinEveryStore } from './helpers.js'
 
 /*

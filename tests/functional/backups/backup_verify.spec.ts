@@ -25,6 +25,8 @@ const previousDir = env.get('BACKUP_DIR')
 
 /** A backup of the run's database with these plugin_migrations rows added, checksum recomputed */
 async function craftedBackup(name: string, rows: { plugin_id: unknown; name: unknown }[]) {
+  // A backup never replaces a file: the source of an earlier crafting goes first
+  rmSync(join(dir, `source-${name}`), { force: true })
   const { path } = await runBackup({ to: join(dir, `source-${name}`) })
   const crafted = join(dir, name)
   rewriteBackup(path, crafted, (lines, manifest) => {
