@@ -30,10 +30,16 @@ const UNAVAILABLE_CODES = new Set([
   'ER_NODE_NOT_READY',
 ])
 
+/**
+ * The database's storage refusing writes (a full disk, a read-only file or server, an I/O error):
+ * nothing the request did, and it passes once someone frees the disk (it answered 500)
+ */
+const STORAGE_FAULT = /^(SQLITE_(READONLY|FULL|IOERR|CANTOPEN)|ER_(DISK_FULL|RECORD_FILE_FULL|OPTION_PREVENTS_STATEMENT|READ_ONLY_MODE))/
+
 /** The one place that decides whether an error means "the database is unavailable" */
 export function isDatabaseUnavailable(error: any): boolean {
   if (!error || typeof error !== 'object') return false
-  if (UNAVAILABLE_CODES.has(error.code)) return true
+  if (UNAVAILABLE_CODES.has(error.code) || STORAGE_FAULT.test(String(error.code ?? ''))) return true
   if (error.name === 'KnexTimeoutError') return true
   return /\bWSREP\b/.test(String(error.sqlMessage ?? ''))
 }

@@ -1,0 +1,38 @@
+import { test } from '@japa/runner'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { apiErrorBody, isDatabaseUnavailable } from '#exceptions/api_errors'
+
+/*
+| A database whose storage refuses writes (a read-only file, a full disk) is unavailable for the
+| moment: 503 with Retry-After, as an unreachable one, not a 500. The errors are real: a real
+| SQLite file opened read-only and written to.
+*/
+
+test.group('A database that cannot write', () => {
+  test('a read-only SQLite database answers 503 database_unavailable, not 500', async ({ assert }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pos-readonly-'))
+    try {
+      const { default: Database } = (await import('better-sqlite3' as string)) as any
+      const file = join(dir, 'pos.sqlite3')
+      new Database(file).exec('CREATE TABLE sales (id INTEGER PRIMARY KEY)')
+      const readOnly = new Database(file, { readonly: true })
+      let error: any = null
+      try {
+        readOnly.exec('INSERT INTO sales (id) VALUES (1)')
+      } catch (thrown) {
+        error = thrown
+      }
+      readOnly.close()
+      assert.equal(error?.code, 'SQLITE_READONLY')
+      assert.isTrue(isDatabaseUnavailable(error))
+      assert.equal(apiErrorBody(error)?.status, 503)
+      // A constraint is the request's own doing, still not "unavailable"
+      assert.isFalse(isDatabaseUnavailable({ code: 'SQLITE_CONSTRAINT_UNIQUE' }))
+      assert.isTrue(isDatabaseUnavailable({ code: 'ER_DISK_FULL' }))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
