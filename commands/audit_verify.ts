@@ -18,6 +18,12 @@ export default class AuditVerify extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const { verifyChains } = await import('#sales/chain_verifier')
     try {
+      // A store that is not there verified nothing: that is no "0 chains verified", exit 0
+      if (this.store && !(await db.from('stores').where('id', this.store).first())) {
+        this.logger.error(`No store ${this.store}`)
+        this.exitCode = 2
+        return
+      }
       const verdicts = await verifyChains(this.store || undefined)
       for (const v of verdicts) {
         if (v.ok) this.logger.success(`store ${v.storeId}, ${v.registerName} (register ${v.registerId}): ${v.records} record(s), intact`)

@@ -1,5 +1,6 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { DateTime } from 'luxon'
 
 /*
 | node ace pos:summaries --rebuild [--from=yyyy-MM-dd --to=yyyy-MM-dd --store=<id>]
@@ -44,7 +45,8 @@ export default class PosSummaries extends BaseCommand {
         return
       }
       for (const day of [this.from, this.to]) {
-        if (day && !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+        // A real day: 2026-13-45 has the shape of one, and was taken
+        if (day && (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !DateTime.fromISO(day).isValid)) {
           this.logger.error(`Not a day: ${day} (yyyy-MM-dd)`)
           this.exitCode = 2
           return

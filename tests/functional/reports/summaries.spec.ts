@@ -106,6 +106,9 @@ test.group('Report summaries', () => {
     // synced late, voids of old sales
     assert.isAtLeast(await rollUpDays(fixture.store), 2)
     assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [], `seed ${seed}`)
+    // The register's shift open since before the late sales were made: they land in it (a sale made
+    // when no shift was open is in none), and a void of one is still within its shift
+    await db.from('shifts').where({ open_register_id: fixture.register.id }).update({ opened_at: dbTimestamp(lateEvening.minus({ hours: 48 })) })
     const late = new TestDevice(fixture)
     ;(await late.takeLease(client)).assertStatus(200)
     for (let i = 0; i < 6; i++) {
@@ -158,6 +161,10 @@ test.group('Report summaries', () => {
     )
     assert.equal(reversed?.code, 2)
     assert.include(reversed.stdout + reversed.stderr, 'is after --to 2000-01-01')
+    // A day no calendar has is a usage error too (it was taken, and the check passed)
+    const impossible = await run('node', ['ace.js', 'pos:summaries', '--check', store, '--from=2026-13-45']).then(() => null, (error) => error)
+    assert.equal(impossible?.code, 2)
+    assert.include(impossible.stdout + impossible.stderr, 'Not a day: 2026-13-45')
   }).timeout(120_000)
 
   test('every report reads the same from the summaries (days rolled up) and the other days’ lines as from the lines alone', async ({ client, assert }) => {
