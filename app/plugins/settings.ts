@@ -92,20 +92,27 @@ export function validateSettings(
       default: {
         let number: number | null
         let shown: (n: number) => string
+        // The decimals a field takes: more is said as such ("20.00001" was "must be a number")
+        let places: number | null = null
         if (field.type === 'money') {
           number = parseMoney(text, currency)
           shown = (n) => unscaled(n, currencyDigits(currency))
+          places = currencyDigits(currency)
         } else if (field.type === 'percent') {
           number = scaled(text, 2)
           shown = (n) => `${unscaled(n, 2)}%`
+          places = 2
         } else if (field.type === 'rate') {
           number = scaled(text, 4)
           shown = (n) => `${unscaled(n, 4)}%`
+          places = 4
         } else {
           number = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : null
           shown = (n) => String(n)
         }
-        if (number === null || !Number.isFinite(number)) {
+        if (number === null && places !== null && /^-?\d+\.\d+%?$/.test(text.replace(/\s/g, ''))) {
+          fail(field, `${field.label} takes at most ${places} decimal${places === 1 ? '' : 's'}`, 'decimals')
+        } else if (number === null || !Number.isFinite(number)) {
           fail(field, `${field.label} must be a number`, 'number')
         } else if (field.min !== undefined && number < field.min) {
           fail(field, `${field.label} must be at least ${shown(field.min)}`, 'min')

@@ -51,8 +51,9 @@ export default class PluginsController {
     } catch (error: any) {
       // Settings that fail the schema are fixed on the settings form, with the errors on the fields
       if (error.code === 'E_VALIDATION_ERROR') {
+        // The instruction is the form's error (it showed as a green notice beside "could not be saved")
         ctx.session.flashValidationErrors(error)
-        ctx.session.flash('notice', `Fill in the settings of "${entry.manifest!.name}" before enabling it`)
+        ctx.session.flashErrors({ E_VALIDATION_ERROR: `Fill in the settings of "${entry.manifest!.name}" before enabling it` })
         return ctx.response.redirect(`/backoffice/plugins/${entry.id}/settings`)
       }
       throw error

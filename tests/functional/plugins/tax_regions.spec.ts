@@ -89,6 +89,8 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
     const invalid = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-us-sales/settings', { ...settings, state_rate: '6.255555', county_rate: '25', exempt_customers: 'abc' })
     assert.deepEqual(Object.keys(invalid.flashMessage('inputErrorsBag')).sort(), ['county_rate', 'exempt_customers', 'state_rate'])
     assert.equal(invalid.flashMessage('inputErrorsBag').county_rate[0], 'County rate must be at most 20%')
+    // Too many decimals is said as such (it was "must be a number")
+    assert.match(invalid.flashMessage('inputErrorsBag').state_rate[0], /takes at most 4 decimals$/)
 
     await configureAndEnable(client, fixture, 'tax-us-sales', settings)
     assert.equal((await pluginHost.settingsOf('tax-us-sales')).state_rate, 62500)
