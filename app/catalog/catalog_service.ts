@@ -202,6 +202,8 @@ export default class CatalogService {
       }
       await trx.from('stock_movements').where('product_id', product.id).delete()
       await trx.from('products').where('id', product.id).delete()
+      // So the offline tills' catalog delta can say it is gone (offline_catalog_service.ts)
+      await trx.table('catalog_deletions').insert({ store_id: product.storeId, product_id: product.id, deleted_at: dbTimestamp() })
       await recordAudit({ action: 'product_deleted', storeId: product.storeId, userId: actor.id, subjectType: 'product', subjectId: product.id, data: { sku: product.sku, name: product.name } }, trx)
       return 'deleted'
     })

@@ -41,11 +41,20 @@ export default class OfflineCatalogService {
     const codesOf = new Map<number, string[]>()
     for (const row of barcodes) codesOf.set(Number(row.product_id), [...(codesOf.get(Number(row.product_id)) ?? []), row.code])
     let version = options.since ?? 0
-    const rows = products.map((p) => {
+    const rows: CatalogPage['rows'] = products.map((p) => {
       const changed = Math.floor(readTimestamp(p.updated_at).getTime() / 1000)
       if (changed > version) version = changed
       return [Number(p.id), p.name, p.sku, Number(p.price), p.tax_class, p.category_id === null ? null : Number(p.category_id), !!Number(p.active) && !p.archived_at, codesOf.get(Number(p.id)) ?? []]
     })
+    // A delta's first page also names the products deleted since, as taken off sale: the till
+    // drops them (a deleted product left no row to send, and the tills sold it on)
+    if (options.since && !options.afterId) {
+      const deleted = await db.from('catalog_deletions').where('store_id', store.id).where('deleted_at', '>=', dbTimestamp(new Date(options.since * 1000))).select('product_id', 'deleted_at')
+      for (const row of deleted) {
+        version = Math.max(version, Math.floor(readTimestamp(row.deleted_at).getTime() / 1000))
+        rows.push([Number(row.product_id), '', '', 0, '', null, false, []])
+      }
+    }
     return { version, fields: CATALOG_FIELDS, rows, next_after_id: products.length === CATALOG_PAGE ? ids.at(-1)! : null }
   }
 

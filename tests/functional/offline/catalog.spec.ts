@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
 import { dbTimestamp } from '#platform/db_time'
 import { TestDevice } from './device.js'
+import CatalogService from '#catalog/catalog_service'
 
 /*
 | The catalog a till keeps for selling offline: every product in pages, then only what changed
@@ -34,6 +35,15 @@ test.group('Offline till: catalog and settings', () => {
     delta.assertStatus(200)
     assert.deepEqual(delta.body().rows.map((row: any[]) => [row[0], row[3], row[6]]), [[cake.id, 1300, false]])
     assert.isAbove(delta.body().version, version)
+
+    // A product deleted (never sold) is sent as taken off sale: it left no row, and tills sold it on
+    const gone = await createProduct(fixture, { name: 'Deleted Scone' })
+    const before = await device.as(client, 'get', `/till/offline/catalog?since=${delta.body().version}`)
+    assert.include(JSON.stringify(before.body().rows), 'Deleted Scone')
+    assert.equal(await new CatalogService().archiveOrDelete(gone, fixture.users.manager), 'deleted')
+    const after = await device.as(client, 'get', `/till/offline/catalog?since=${delta.body().version}`)
+    assert.deepInclude(after.body().rows.map((row: any[]) => [row[0], row[6]]), [gone.id, false])
+    assert.notInclude(JSON.stringify(after.body().rows), 'Deleted Scone')
 
     const other = await createStore()
     await createProduct(other, { name: 'Not ours' })
