@@ -10,7 +10,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
 import { pluginRegistry } from '#plugins/registry'
-import { readManifest } from '#plugins/manifest'
+import { clashWithEnabled, readManifest } from '#plugins/manifest'
 import { isolatingRegistrar, messageOf, withTimeout } from '#plugins/isolation'
 import { decodeSetting, defaultSettings, encodeSetting, validateSettings } from '#plugins/settings'
 import type { PluginDefinition, PluginManifest, PluginSettings } from '#plugins/contracts/plugin'
@@ -55,9 +55,6 @@ export interface HostActor {
 export function settingsError(errors: { field: string; message: string; rule: string }[]) {
   return new vineErrors.E_VALIDATION_ERROR(errors)
 }
-
-/** What only one plugin may provide at a time, and what the one enabled does */
-const ONE_AT_A_TIME: Record<string, string> = { 'tax-region': 'works out the tax', 'loyalty': 'runs the loyalty program' }
 
 const CORE_VERSION: string = JSON.parse(readFileSync(app.makePath('package.json'), 'utf8')).version
 
@@ -255,7 +252,8 @@ class PluginHost {
     return this.#serial(async () => {
       const entry = this.#usable(id)
       if (entry.state === 'enabled') return entry
-      this.#refuseSecondOfKind(entry)
+      const clash = clashWithEnabled(entry.manifest!, this.list().filter((o) => o.state === 'enabled').map((o) => o.manifest!))
+      if (clash) throw new DomainError(clash, { status: 409, code: 'plugin_conflict', field: 'form' })
       const fields = entry.manifest!.settings ?? []
       const settings = await this.settingsOf(id)
       // Every required setting needs a value before the plugin may run
@@ -276,20 +274,6 @@ class PluginHost {
       await recordAudit({ action: 'plugin_enabled', storeId: actor.storeId, userId: actor.userId, subjectType: 'plugin', data: { plugin: id, version: entry.manifest!.version }, ip: actor.ip })
       return entry
     })
-  }
-
-  /**
-   * One tax region and one loyalty program at a time: the registry takes the first it holds, so
-   * with two on, which one taxed a sale changed whenever one's settings were saved (it reloads
-   * behind the other): US sales tax one minute, German VAT the next
-   */
-  #refuseSecondOfKind(entry: PluginEntry) {
-    for (const kind of entry.manifest!.provides ?? []) {
-      const what = ONE_AT_A_TIME[kind]
-      if (!what) continue
-      const other = this.list().find((o) => o !== entry && o.state === 'enabled' && o.manifest?.provides?.includes(kind))
-      if (other) throw new DomainError(`"${other.manifest!.name}" ${what} already: disable it first (one at a time)`, { status: 409, code: 'plugin_conflict', field: 'form' })
-    }
   }
 
   /** Stops the plugin at once; its settings, tables and data stay for when it is enabled again */

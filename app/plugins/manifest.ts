@@ -118,3 +118,20 @@ function checkSettingsSchema(fields: any[]): string[] {
   })
   return problems
 }
+
+/** What only one plugin may provide at a time, and what the one enabled does */
+const ONE_AT_A_TIME: Partial<Record<ExtensionPoint, string>> = { 'tax-region': 'works out the tax', 'loyalty': 'runs the loyalty program' }
+
+/**
+ * Why a plugin may not be enabled beside those enabled (null when it may): one tax region and
+ * one loyalty program at a time. The registry takes the first it holds, so with two on, which
+ * one taxed a sale changed whenever either's settings were saved (it reloads behind the other)
+ */
+export function clashWithEnabled(manifest: PluginManifest, enabled: PluginManifest[]): string | null {
+  for (const kind of manifest.provides ?? []) {
+    const what = ONE_AT_A_TIME[kind]
+    const other = what ? enabled.find((o) => o.id !== manifest.id && o.provides?.includes(kind)) : undefined
+    if (other) return `"${other.name}" ${what} already: disable it first (one at a time)`
+  }
+  return null
+}
