@@ -5,7 +5,7 @@ import ShiftService from '#shifts/shift_service'
 import { createProduct, createStore } from '#tests/fixtures'
 import { TestDevice } from '../functional/offline/device.js'
 import { PASSWORD } from '#tests/fixtures'
-import { offline, sellOffline, signInAtTill, TillBrowser, TillServer, waiting } from './offline/till_device.js'
+import { offline, openTill, sellOffline, signInAtTill, TillBrowser, TillServer, waiting } from './offline/till_device.js'
 
 /*
 | Syncing offline sales from real tills: the network gone (Chromium's offline emulation) with the
@@ -32,17 +32,7 @@ async function numbersOf(registerId: number) {
 async function breadTill(cleanup: (handler: () => Promise<void>) => void) {
   const fixture = await createStore()
   await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
-  const server = new TillServer(PORT)
-  const till = new TillBrowser()
-  cleanup(async () => {
-    await till.dispose()
-    await server.kill()
-  })
-  await server.start()
-  await till.open()
-  const page = await till.page()
-  await signInAtTill(page, server, fixture.users.cashier.email)
-  return { fixture, server, till, page }
+  return { fixture, ...(await openTill(fixture, PORT, cleanup)) }
 }
 
 function assert(condition: boolean, message: string): asserts condition {

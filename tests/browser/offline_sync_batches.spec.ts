@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
 import type Product from '#models/product'
 import { TestDevice } from '../functional/offline/device.js'
-import { signInAtTill, TillBrowser, TillServer } from './offline/till_device.js'
+import { openTill } from './offline/till_device.js'
 
 /*
 | What the real till's sync (resources/js/offline/sync.js) does with a queue the server cannot
@@ -28,16 +28,7 @@ test.group('Offline till sync: large queues and a refused sale', () => {
     const fixture = await createStore()
     const products: Product[] = []
     for (let i = 0; i < 5; i++) products.push(await createProduct(fixture, { name: `Bolt ${i}`, price: 100 + i, stock: 100_000 }))
-    const server = new TillServer(PORT)
-    const till = new TillBrowser()
-    cleanup(async () => {
-      await till.dispose()
-      await server.kill()
-    })
-    await server.start()
-    await till.open()
-    const page = await till.page()
-    await signInAtTill(page, server, fixture.users.cashier.email)
+    const { page } = await openTill(fixture, PORT, cleanup)
 
     // The till's lease: its device id and the register's head
     const register = await db.from('registers').where('id', fixture.register.id).firstOrFail()

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright'
 import { locateBrowser } from '#platform/browser_locator'
-import { PASSWORD } from '#tests/fixtures'
+import { PASSWORD, type TestStore } from '#tests/fixtures'
 import { startCapturedServer, type CapturedServer } from '../../functional/operations/server_child.js'
 
 /*
@@ -89,6 +89,21 @@ export async function signInAtTill(page: Page, server: TillServer, email: string
 }
 
 /** The till holds its lease and its catalog copy, and its service worker controls the page */
+/** The real server and a till's browser signed in as the store's cashier on Register 1; `cleanup` stops both */
+export async function openTill(fixture: TestStore, port: number, cleanup: (handler: () => Promise<void>) => void) {
+  const server = new TillServer(port)
+  const till = new TillBrowser()
+  cleanup(async () => {
+    await till.dispose()
+    await server.kill()
+  })
+  await server.start()
+  await till.open()
+  const page = await till.page()
+  await signInAtTill(page, server, fixture.users.cashier.email)
+  return { server, till, page }
+}
+
 export async function waitReady(page: Page) {
   await page.waitForFunction(() => (globalThis as any).document.body.dataset.offlineReady === 'yes', null, { timeout: 30_000 })
   await page.evaluate(() => (globalThis as any).navigator.serviceWorker.ready)
