@@ -36,10 +36,18 @@ const UNAVAILABLE_CODES = new Set([
  */
 const STORAGE_FAULT = /^(SQLITE_(READONLY|FULL|IOERR|CANTOPEN)|ER_(DISK_FULL|RECORD_FILE_FULL|OPTION_PREVENTS_STATEMENT|READ_ONLY_MODE))/
 
-/** The one place that decides whether an error means "the database is unavailable" */
+/** The one place that decides whether an error means "the database is unavailable" (a 503) */
 export function isDatabaseUnavailable(error: any): boolean {
+  return isDatabaseUnreachable(error) || STORAGE_FAULT.test(String(error?.code ?? ''))
+}
+
+/**
+ * The database out of reach: a transaction that met this is run again on a fresh connection
+ * (db_transaction.ts). A storage fault is not: a full disk does not clear in the seconds of retries
+ */
+export function isDatabaseUnreachable(error: any): boolean {
   if (!error || typeof error !== 'object') return false
-  if (UNAVAILABLE_CODES.has(error.code) || STORAGE_FAULT.test(String(error.code ?? ''))) return true
+  if (UNAVAILABLE_CODES.has(error.code)) return true
   if (error.name === 'KnexTimeoutError') return true
   return /\bWSREP\b/.test(String(error.sqlMessage ?? ''))
 }

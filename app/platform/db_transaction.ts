@@ -1,7 +1,7 @@
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { markClaimWritten } from '#platform/idempotency_claim'
-import { isDatabaseUnavailable } from '#exceptions/api_errors'
+import { isDatabaseUnreachable } from '#exceptions/api_errors'
 import { transactionRetries } from '#platform/metrics'
 import { runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
 
@@ -28,7 +28,7 @@ export function retryReason(error: any): 'conflict' | 'node' | null {
   if (error?.commitOutcomeUnknown) return null
   if (CONFLICTS.has(error?.code)) return 'conflict'
   if (error?.transactionEnded) return 'node'
-  if (isDatabaseUnavailable(error) || error?.errno === 1047) return 'node'
+  if (isDatabaseUnreachable(error) || error?.errno === 1047) return 'node'
   return null
 }
 

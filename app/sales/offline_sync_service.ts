@@ -61,6 +61,8 @@ export interface SyncResult {
   number?: number
   reviews?: string[]
   error?: { code: string; message: string; field: string }
+  /** Not recorded, but kept whole for a manager (a conflict, or a refusal of the checks): its till may hand over the sales behind it */
+  kept?: boolean
 }
 
 type Earlier = { saleId: number; number: number; storeId: number; hash: string | null; reviews: string[] }
@@ -182,7 +184,7 @@ export default class OfflineSyncService {
       reviews.push(...reviewRows(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed.get(sale.client_uuid)!))
       const action = outcome === 'conflict' ? 'offline_sale_conflict' : 'offline_sale_refused'
       audits.push({ action, storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: sale.client_uuid, number: sale.number, ...why.data }, ip: actor.ip })
-      results.push({ clientUuid: sale.client_uuid, outcome, error: { code: why.code, message, field: why.field } })
+      results.push({ clientUuid: sale.client_uuid, outcome, error: { code: why.code, message, field: why.field }, kept: true })
       stopped = true
     }
     for (const sale of sales) {

@@ -2,6 +2,8 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
 import type Product from '#models/product'
+import type { Page } from 'playwright'
+import { dbTimestamp } from '#platform/db_time'
 import { TestDevice } from '../functional/offline/device.js'
 import { openTill } from './offline/till_device.js'
 
@@ -14,16 +16,51 @@ import { openTill } from './offline/till_device.js'
 |   them whole (413) every few seconds, for ever, and none reached the books.
 | - A sale the server's validator refuses (an amount tendered past what a sale may take) held back
 |   the sales before it until someone pressed Sync now.
+| - A sale the server refuses but keeps for a manager is held as a conflict, and handed over once
+|   a manager has looked (a refused sale blocked its register for good).
 */
 
 const PORT = Number(process.env.PORT ?? 3334) + 36
+
+/** The test device's queue put into the till's IndexedDB as the till queues a sale, with its head; the page reloaded finds them and syncs */
+async function queueOnTill(page: Page, device: TestDevice) {
+  const head = { register_id: device.registerId, last_number: device.lastNumber, last_hash: device.lastHash, device_id: device.deviceId }
+  await page.evaluate(
+    async ({ sales, head }) => {
+      const open = (globalThis as any).indexedDB.open('open-pos-till', 1)
+      const idb: any = await new Promise((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))))
+      const tx = idb.transaction(['queue', 'meta'], 'readwrite')
+      sales.forEach((sale: any, i: number) => tx.objectStore('queue').put({ ...sale, state: 'waiting', problem: null, queued_at: Date.now() + i }))
+      tx.objectStore('meta').put({ key: `head:${head.register_id}`, value: head })
+      await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = () => reject(tx.error))))
+    },
+    { sales: device.queue, head }
+  )
+  await page.reload()
+}
+
+/** The till's queue, [number, state, problem] per sale, once `ready` says so (20 s at most) */
+async function queueWhen(page: Page, ready: (rows: [number, string, string | null][]) => boolean) {
+  for (let i = 0; i < 100; i++) {
+    const rows = await page.evaluate(async () => {
+      const open = (globalThis as any).indexedDB.open('open-pos-till', 1)
+      const idb: any = await new Promise((resolve) => (open.onsuccess = () => resolve(open.result)))
+      const all = idb.transaction('queue').objectStore('queue').getAll()
+      const found: any[] = await new Promise((resolve) => (all.onsuccess = () => resolve(all.result)))
+      return found.map((row) => [row.number, row.state, row.problem] as [number, string, string | null])
+    })
+    if (ready(rows)) return rows
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error('the till\'s queue never got there')
+}
 
 async function recordedCount(registerId: number) {
   const row = await db.from('sales').where({ register_id: registerId, channel: 'offline' }).count('* as n').first()
   return Number(row.n)
 }
 
-test.group('Offline till sync: large queues and a refused sale', () => {
+test.group('Offline till sync: large queues and refused sales', () => {
   test('sales over the body limit go in smaller batches; a sale the validator refuses is kept, the ones before it are sent', async ({ assert, cleanup }) => {
     const fixture = await createStore()
     const products: Product[] = []
@@ -43,37 +80,39 @@ test.group('Offline till sync: large queues and a refused sale', () => {
     await device.sell([{ product: products[1], quantity: 1 }])
     assert.isAbove(JSON.stringify(device.queue.slice(0, 25)).length, 1_100_000)
 
-    await page.evaluate(
-      async ({ sales, head }) => {
-        const open = (globalThis as any).indexedDB.open('open-pos-till', 1)
-        const idb: any = await new Promise((resolve, reject) => ((open.onsuccess = () => resolve(open.result)), (open.onerror = () => reject(open.error))))
-        const tx = idb.transaction(['queue', 'meta'], 'readwrite')
-        sales.forEach((sale: any, i: number) => tx.objectStore('queue').put({ ...sale, state: 'waiting', problem: null, queued_at: Date.now() + i }))
-        tx.objectStore('meta').put({ key: `head:${head.register_id}`, value: head })
-        await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = () => reject(tx.error))))
-      },
-      { sales: device.queue, head: { register_id: fixture.register.id, last_number: device.lastNumber, last_hash: device.lastHash, device_id: device.deviceId } }
-    )
-    // The till finds sales waiting, and syncs them by itself
-    await page.reload()
+    await queueOnTill(page, device)
     for (let i = 0; i < 300 && (await recordedCount(fixture.register.id)) < 25; i++) await new Promise((resolve) => setTimeout(resolve, 200))
     assert.equal(await recordedCount(fixture.register.id), 25)
-    const left = await page.waitForFunction(
-      async () => {
-        const open = (globalThis as any).indexedDB.open('open-pos-till', 1)
-        const idb: any = await new Promise((resolve) => (open.onsuccess = () => resolve(open.result)))
-        const all = idb.transaction('queue').objectStore('queue').getAll()
-        const rows: any[] = await new Promise((resolve) => (all.onsuccess = () => resolve(all.result)))
-        return rows.length === 2 && rows.some((row) => row.state === 'refused') ? rows.map((row) => [row.number, row.state, row.problem]) : null
-      },
-      null,
-      { timeout: 20_000 }
-    )
-    const queue = (await left.jsonValue()) as [number, string, string | null][]
+    const queue = await queueWhen(page, (rows) => rows.length === 2 && rows.some(([, state]) => state === 'refused'))
     // The refused sale stays on the till with the server's reason, and the one after it waits behind it
     assert.deepEqual(queue.map(([number, state]) => [number, state]).sort(), [[refused.number, 'refused'], [refused.number + 1, 'waiting']])
     assert.match(queue.find(([, state]) => state === 'refused')![2]!, /tendered/i)
     const numbers = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).orderBy('number').select('number')
     assert.deepEqual(numbers.map((row) => Number(row.number)), Array.from({ length: 25 }, (_, i) => i + 1))
   }).timeout(180_000)
+
+  test('a sale the server refuses but keeps for a manager (the cash rounding changed since) holds the register as a conflict, and is handed over once looked at', async ({ assert, cleanup }) => {
+    const fixture = await createStore()
+    // $4.29 + 8% = $4.63: to the cent, as the till's settings said when it sold
+    const tea = await createProduct(fixture, { name: 'Tea', price: 429, stock: 100 })
+    // The store rounds cash to 5 cents now; the sales below were made under the 1 cent the till held
+    // (the test device prices with the fixture's settings of before)
+    await db.from('stores').where('id', fixture.store.id).update({ cash_rounding: 5 })
+    const { page } = await openTill(fixture, PORT, cleanup)
+    const register = await db.from('registers').where('id', fixture.register.id).firstOrFail()
+    const device = new TestDevice(fixture)
+    ;(device as any).deviceId = register.lease_device_id
+    device.lastNumber = Number(register.last_sale_number)
+    device.lastHash = register.last_sale_hash ?? null
+    const held = [await device.sell([{ product: tea, quantity: 1 }]), await device.sell([{ product: tea, quantity: 2 }])]
+    await queueOnTill(page, device)
+    // Marked a conflict (a refusal without a review stayed 'refused' and no hand-off could take it)
+    await queueWhen(page, (rows) => rows.some(([number, state]) => number === held[0].number && state === 'conflict'))
+    const review = await db.from('offline_reviews').where({ client_uuid: held[0].client_uuid, kind: 'conflict' }).firstOrFail()
+    await db.from('offline_reviews').where('id', review.id).update({ resolved_at: dbTimestamp() })
+    // Looked at: the till hands both over by itself and its queue is empty
+    await queueWhen(page, (rows) => rows.length === 0)
+    assert.equal(await db.from('offline_reviews').where({ store_id: fixture.store.id, kind: 'conflict' }).count('* as n').first().then((r) => Number(r.n)), 2)
+    assert.equal(await recordedCount(fixture.register.id), 0)
+  }).timeout(120_000)
 })

@@ -2,7 +2,8 @@ import { test } from '@japa/runner'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { apiErrorBody, isDatabaseUnavailable } from '#exceptions/api_errors'
+import { apiErrorBody, isDatabaseUnavailable, isDatabaseUnreachable } from '#exceptions/api_errors'
+import { retryReason } from '#platform/db_transaction'
 
 /*
 | A database whose storage refuses writes (a read-only file, a full disk) is unavailable for the
@@ -28,6 +29,10 @@ test.group('A database that cannot write', () => {
       assert.equal(error?.code, 'SQLITE_READONLY')
       assert.isTrue(isDatabaseUnavailable(error))
       assert.equal(apiErrorBody(error)?.status, 503)
+      // Answered at once: a transaction is run again only for a database out of reach (a full disk
+      // retried 30 times, some 6 s a request)
+      assert.isFalse(isDatabaseUnreachable(error))
+      assert.isNull(retryReason(error))
       // A constraint is the request's own doing, still not "unavailable"
       assert.isFalse(isDatabaseUnavailable({ code: 'SQLITE_CONSTRAINT_UNIQUE' }))
       assert.isTrue(isDatabaseUnavailable({ code: 'ER_DISK_FULL' }))

@@ -96,6 +96,8 @@ export class OfflineCart {
     // nothing, as online; the server's check takes it (app/sales/offline_sale_check.ts)
     if (this.total === 0) {
       if (method !== 'cash') throw new Error('Nothing to pay: complete the sale with Cash')
+      // A double click paid it twice: a second sale of two payments of nothing, which the server refuses
+      if (this.payments.length) throw new Error('This sale is already paid')
       this.payments.push({ method, amount: 0, tendered: 0, reference: null })
       return true
     }

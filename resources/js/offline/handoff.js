@@ -21,8 +21,8 @@ function body(sale) {
 
 /**
  * Offers every held register's sales; answers what happened to each:
- * {registerId, waiting} or {registerId, numbers, lease, leaseRefused}. Throws Unreachable or
- * SignedOut like the sync, and an Error with the server's reason on any other refusal.
+ * {registerId, waiting} or {registerId, numbers, lease, leaseRefused} (a refusal is a `waiting`
+ * with the server's reason). Throws Unreachable or SignedOut like the sync.
  */
 export async function handOverHeld(db, deviceId) {
   const outcomes = []
@@ -33,7 +33,11 @@ export async function handOverHeld(db, deviceId) {
       const slice = sales.slice(start, start + SLICE)
       const last = start + SLICE >= sales.length
       const { status, data } = await call('POST', '/till/offline/handoff', { device_id: deviceId, register_id: registerId, conflict_uuid: conflict.client_uuid, pending: sales.length, sales: slice.map(body), last }, 30_000)
-      if (status !== 200) throw new Error(data?.errors?.[0]?.message ?? `The hand-off was refused (${status})`)
+      // Refused for this register: said for it, and the other registers' hand-offs still go
+      if (status !== 200) {
+        answer = { registerId, waiting: `The held sales could not be handed over yet: ${data?.errors?.[0]?.message ?? `refused (${status})`}` }
+        break
+      }
       if (data.state === 'waiting') {
         answer = { registerId, waiting: data.message }
         break

@@ -75,7 +75,7 @@ export async function heldByConflict(db) {
     byRegister.get(sale.register_id).push(sale)
   }
   return [...byRegister.entries()]
-    .map(([registerId, sales]) => ({ registerId, conflict: sales.find((s) => s.state === 'conflict' || s.state === 'refused'), sales }))
+    .map(([registerId, sales]) => ({ registerId, conflict: sales.find((s) => s.state === 'conflict'), sales }))
     .filter((held) => held.conflict)
 }
 

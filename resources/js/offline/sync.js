@@ -84,7 +84,9 @@ export async function syncQueue(db) {
       synced += answered.length
       const blocked = data.results.find((r) => byUuid.has(r.client_uuid) && BLOCKING.has(r.outcome))
       if (blocked) {
-        await mark(db, byUuid.get(blocked.client_uuid), blocked.outcome, blocked.error?.message ?? 'Refused by the server')
+        // A refusal the server kept for a manager is held as a conflict is: handed over once looked at
+        const state = blocked.kept_for_review ? 'conflict' : blocked.outcome
+        await mark(db, byUuid.get(blocked.client_uuid), state, blocked.error?.message ?? 'Refused by the server')
         break register
       }
       start += batch.length

@@ -121,7 +121,7 @@ test.group('Offline till: handing over the sales held behind a conflict', () => 
     identityChanged()
 
     const answer = await device.sync(client, ...held)
-    assert.deepEqual(answer.body().results.map((r: any) => [r.outcome, r.error?.code ?? null]), [['refused', 'offline_sale_invalid'], ['skipped', null]])
+    assert.deepEqual(answer.body().results.map((r: any) => [r.outcome, r.error?.code ?? null, r.kept_for_review]), [['refused', 'offline_sale_invalid', true], ['skipped', null, false]])
     // Before, the refused sale existed nowhere but on the till, and no hand-off could take it
     const kept = await conflictReview(fixture, held[0].client_uuid)
     assert.deepEqual(JSON.parse(kept.detail), held[0])

@@ -127,6 +127,8 @@ test.group('Offline till: what a sync refuses', () => {
     assert.deepEqual(batch.body().results.map((r: any) => [r.outcome, r.error?.code ?? null]), [['recorded', null], ['recorded', null], ['refused', 'client_uuid_reused']])
     // The refusal names no sale (it carried the id of the sale recorded under that UUID)
     assert.isNull(batch.body().results[2].sale_id)
+    // Nothing of it is kept for a manager: its till holds it (no hand-off can take it)
+    assert.isFalse(batch.body().results[2].kept_for_review)
     assert.isNumber(batch.body().results[1].sale_id)
     assert.equal(await countRows('sales', { register_id: fixture.register.id, status: 'completed' }), 3)
     // The same sale sent again is still its replay
