@@ -63,12 +63,19 @@ async function sentBefore(ctx: HttpContext, request: KeyedRequest, write: () => 
       if (first.request_hash === request.requestHash) {
         ctx.session.flash('notice', 'This form was sent twice: it was recorded once')
       } else {
-        ctx.session.flash('error', 'This form was already sent, and recorded as it was then: open the form again to send another')
+        ctx.session.flashErrors({ E_FORM: 'This form was already sent, and recorded as it was then: open the form again to send another' })
       }
       return ctx.response.redirect(location)
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  ctx.session.flash('error', 'This form is still being recorded: look again in a moment before sending it again')
+  // Written, with no answer kept: the server that ran it stopped in between (its answer was lost),
+  // or it is finishing. Either way it is recorded: sent on a new form it would be twice
+  const first = await storedKey(request)
+  if (first?.written_at) {
+    ctx.session.flashErrors({ E_FORM: 'This form was recorded, but the page after it was lost: look at the list before sending it again' })
+  } else {
+    ctx.session.flashErrors({ E_FORM: 'This form is still being recorded: look again in a moment before sending it again' })
+  }
   return ctx.response.redirect().back()
 }

@@ -289,6 +289,9 @@ function uuidReused(clientUuid: string): SyncResult {
   return { clientUuid, outcome: 'refused', error: { code: 'client_uuid_reused', message: 'Another sale was recorded with this client_uuid', field: 'client_uuid' } }
 }
 
+/** How far a till's clock may lag the server's for a sale made just after its shift opened */
+const CLOCK_SKEW_MS = 10 * 60_000
+
 /**
  * The shift a sale made offline belongs to: the register's shift open when it was made, if that
  * one is still open. It went to whichever shift was open when it synced, so the cash of a drawer
@@ -299,6 +302,10 @@ function shiftOf(sale: OfflineSale, shifts: { id: number; opened_at: unknown; cl
   const madeAt = completedAtOf(sale).toMillis()
   const during = shifts.find((shift) => rowTime(shift.opened_at)!.toMillis() <= madeAt && (shift.closed_at === null || rowTime(shift.closed_at)!.toMillis() > madeAt))
   if (during && Number(during.id) === Number(openShiftId)) return { id: Number(during.id) }
+  // The till's clock runs on its own: a sale stamped a few minutes before the open shift began,
+  // when no shift was open, is that shift's (a till 60 s slow put its first sales in none)
+  const open = shifts.find((shift) => Number(shift.id) === Number(openShiftId))
+  if (!during && open && rowTime(open.opened_at)!.toMillis() - madeAt <= CLOCK_SKEW_MS) return { id: Number(open.id) }
   const message = during
     ? `Sale #${sale.number} was made offline in shift #${during.id}, closed before the sale synced: its takings are in no Z report (that drawer's count may show them as over)`
     : `Sale #${sale.number} was made offline when no shift was open on its register: its takings are in no shift`

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { countRows, createProduct, createStore, ledgerSum, stockOf, type TestStore } from '#tests/fixtures'
+import { dbTimestamp } from '#platform/db_time'
 
 /*
 | A form posted twice writes once (app/platform/form_submissions.ts): a double click sends the
@@ -47,7 +48,7 @@ test.group('Forms posted twice', () => {
     // The page from the back button, changed and sent: recorded as it was, told to open the form again
     const changed = await post(client, fixture, '/backoffice/stock/receipts', { ...body, 'items[0][quantity]': '13' })
     assert.equal(changed.header('location'), `/backoffice/stock/receipts/${receipt.id}`)
-    assert.include(JSON.stringify(changed.flashMessages()), 'open the form again to send another')
+    assert.equal(changed.flashMessage('errorsBag')?.E_FORM, 'This form was already sent, and recorded as it was then: open the form again to send another')
     assert.equal(await countRows('stock_receipts', { store_id: fixture.store.id }), 1)
     assert.equal(await stockOf(milk.id), 14)
     assert.equal(await ledgerSum(milk.id), 14)
@@ -61,6 +62,19 @@ test.group('Forms posted twice', () => {
     assert.notEqual(corrected.header('location'), `/backoffice/stock/receipts/${receipt.id}`)
     assert.equal(await stockOf(milk.id), 17)
   })
+
+  test('a form whose write committed but whose answer was lost (the server died in between) says it was recorded, not "still being recorded" for ever', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const milk = await createProduct(fixture, { name: 'Oat Milk', stock: 2 })
+    const key = crypto.randomUUID()
+    // What a server killed after the write's commit, before keeping its answer, leaves
+    const at = dbTimestamp()
+    await db.table('idempotency_keys').insert({ user_id: fixture.users.manager.id, key: `form:${key}`, method: 'POST', path: '/backoffice/stock/receipts', request_hash: 'x'.repeat(64), status_code: null, claim_token: crypto.randomUUID(), written_at: at, created_at: at })
+    const again = await post(client, fixture, '/backoffice/stock/receipts', { _submission: key, supplier: 'Dairy Co', 'items[0][code]': milk.sku, 'items[0][quantity]': '12', 'items[0][unit_cost]': '0.70' })
+    again.assertStatus(302)
+    assert.equal(again.flashMessage('errorsBag')?.E_FORM, 'This form was recorded, but the page after it was lost: look at the list before sending it again')
+    assert.equal(await stockOf(milk.id), 2)
+  }).timeout(30_000)
 
   test('an adjustment and a transfer posted twice are made once', async ({ client, assert }) => {
     const fixture = await createStore()

@@ -207,14 +207,16 @@ test.group('Offline till: sync', () => {
     await db.from('registers').where('id', fixture.register.id).update({ open_shift_id: null })
     await new ShiftService().open({ user: fixture.users.manager, store: fixture.store }, fixture.register.id, { amount: 0 })
     const second = await db.from('shifts').where({ open_register_id: fixture.register.id }).firstOrFail()
-    await db.from('shifts').where('id', second.id).update({ opened_at: dbTimestamp(DateTime.utc().plus({ seconds: 3 })) })
-    const inSecond = await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ seconds: 4 }) })
+    await db.from('shifts').where('id', second.id).update({ opened_at: dbTimestamp(DateTime.utc().plus({ seconds: 120 })) })
+    // Stamped a minute before the second shift opened, by no shift: the till's clock lags, it is the open shift's
+    const lagging = await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ seconds: 60 }) })
+    const inSecond = await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ seconds: 121 }) })
 
     const answer = await device.syncAll(client, assert)
-    assert.deepEqual(answer.body().results.map((r: any) => r.reviews), [['shift_closed'], []])
-    const shifts = await db.from('sales').whereIn('client_uuid', [inFirst.client_uuid, inSecond.client_uuid]).orderBy('number').select('shift_id')
-    // Before, both went to the shift open at the sync: the first shift's cash counted again in the second's drawer
-    assert.deepEqual(shifts.map((row) => row.shift_id), [null, second.id])
+    assert.deepEqual(answer.body().results.map((r: any) => r.reviews), [['shift_closed'], [], []])
+    const shifts = await db.from('sales').whereIn('client_uuid', [inFirst.client_uuid, lagging.client_uuid, inSecond.client_uuid]).orderBy('number').select('shift_id')
+    // Before, all went to the shift open at the sync: the first shift's cash counted again in the second's drawer
+    assert.deepEqual(shifts.map((row) => row.shift_id), [null, second.id, second.id])
     const review = await db.from('offline_reviews').where({ client_uuid: inFirst.client_uuid, kind: 'shift_closed' }).firstOrFail()
     assert.include(review.message, `in shift #${first.id}, closed before the sale synced`)
   })

@@ -58,6 +58,20 @@ test.group('Offline till: what a sync refuses', () => {
     assert.deepInclude(over.error, { field: 'items.0.discount_value', message: 'This offline sale was refused: a line is discounted by more than 100%' })
   })
 
+  test('a refused sale of many lines is kept whole for a manager (over 64 KB: on MariaDB it failed its whole batch)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea of a rather long name, loose leaf, 250 g', price: 429, stock: 5000 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const big = await device.sell(Array.from({ length: 450 }, () => ({ product: tea, quantity: 1, unitPrice: 1 })))
+    assert.isAbove(JSON.stringify(big).length, 65_535)
+    const answer = await device.sync(client, big)
+    answer.assertStatus(200)
+    assert.deepEqual([answer.body().results[0].outcome, answer.body().results[0].kept_for_review], ['refused', true])
+    const kept = await db.from('offline_reviews').where({ client_uuid: big.client_uuid, kind: 'conflict' }).firstOrFail()
+    assert.lengthOf(JSON.parse(kept.detail).items, 450)
+  })
+
   test('a date no clock shows is refused on its field, not a 500', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { price: 450, stock: 20 })
