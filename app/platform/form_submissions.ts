@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
 import { heldClaim } from '#platform/idempotency_claim'
-import { claim, release, remember, storedKey, takeOver, type KeyedRequest } from '#platform/idempotency_service'
+import { claim, release, remember, requestHash, storedKey, takeOver, type KeyedRequest } from '#platform/idempotency_service'
 
 /*
 | A form posted twice writes once: a double click, the same form sent again from the back
@@ -48,8 +48,7 @@ function formRequest(ctx: HttpContext): KeyedRequest | null {
   const { _csrf: _token, _submission: _key, ...fields } = ctx.request.body()
   const method = ctx.request.method()
   const path = ctx.request.url()
-  const requestHash = createHash('sha256').update(`${method} ${path} ${JSON.stringify(fields)}`).digest('hex')
-  return { userId: ctx.auth.user!.id, key: `form:${key}`, method, path, requestHash, token: randomUUID() }
+  return { userId: ctx.auth.user!.id, key: `form:${key}`, method, path, requestHash: requestHash(method, path, fields), token: randomUUID() }
 }
 
 /** The key was sent before: wait (a few seconds at most) for that post's answer, and go where it went */

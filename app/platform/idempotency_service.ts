@@ -154,10 +154,12 @@ function keyedRequest(ctx: HttpContext): KeyedRequest | null {
   }
   const method = ctx.request.method()
   const path = ctx.request.url()
-  const requestHash = createHash('sha256')
-    .update(`${method} ${path} ${JSON.stringify(ctx.request.body())}`)
-    .digest('hex')
-  return { userId: ctx.auth.user!.id, key, method, path, requestHash, token: randomUUID() }
+  return { userId: ctx.auth.user!.id, key, method, path, requestHash: requestHash(method, path, ctx.request.body()), token: randomUUID() }
+}
+
+/** What a keyed request asked: the same key with another hash is another request */
+export function requestHash(method: string, path: string, body: unknown) {
+  return createHash('sha256').update(`${method} ${path} ${JSON.stringify(body)}`).digest('hex')
 }
 
 export function storedKey(request: KeyedRequest) {

@@ -252,7 +252,10 @@ class PluginHost {
     return this.#serial(async () => {
       const entry = this.#usable(id)
       if (entry.state === 'enabled') return entry
-      const clash = clashWithEnabled(entry.manifest!, this.list().filter((o) => o.state === 'enabled').map((o) => o.manifest!))
+      // Enabled here, or by another app server (the stored flag), or failed to load at boot
+      const stored = new Set((await db.from('plugins').where('enabled', true).select('id')).map((row) => String(row.id)))
+      const enabled = this.list().filter((o) => o.manifest && (o.state === 'enabled' || stored.has(o.id)))
+      const clash = clashWithEnabled(entry.manifest!, enabled.map((o) => o.manifest!))
       if (clash) throw new DomainError(clash, { status: 409, code: 'plugin_conflict', field: 'form' })
       const fields = entry.manifest!.settings ?? []
       const settings = await this.settingsOf(id)

@@ -124,7 +124,7 @@ test.group('Offline till sync in Chromium', () => {
     assert.deepEqual(await numbersOf(fixture.register.id), [1])
     // Kept whole for a manager
     const review = await client.get('/backoffice/offline').loginAs(fixture.users.manager)
-    assert.include(review.text(), 'Register conflict')
+    assert.include(review.text(), 'Not recorded: kept for review')
     assert.equal(Number((await db.from('offline_reviews').where({ store_id: fixture.store.id, kind: 'conflict' }).count('* as n').first()).n), 1)
     assert.equal(await waiting(page, 1), 1)
     assert.deepEqual(till.violations, [])

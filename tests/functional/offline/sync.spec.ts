@@ -103,7 +103,7 @@ test.group('Offline till: sync', () => {
 
     const page = await client.get('/backoffice/offline').loginAs(fixture.users.manager)
     page.assertStatus(200)
-    assert.include(page.text(), 'Register conflict')
+    assert.include(page.text(), 'Not recorded: kept for review')
     assert.include(page.text(), `Register sale #1 made offline cannot be recorded`)
   })
 

@@ -137,6 +137,12 @@ test.group('Tax regions: EU VAT and US sales tax', (group) => {
     ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-us-sales/disable')).assertStatus(302)
     ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-eu-vat/enable')).assertStatus(302)
     assert.equal(pluginHost.get('tax-eu-vat').state, 'enabled')
+    // Enabled by another app server only (its stored flag; not running in this process): still refused here
+    ;(await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-eu-vat/disable')).assertStatus(302)
+    await db.from('plugins').where('id', 'tax-eu-vat').update({ enabled: true })
+    const elsewhere = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/tax-us-sales/enable')
+    assert.include(JSON.stringify(elsewhere.flashMessages()), 'works out the tax already')
+    assert.equal(pluginHost.get('tax-us-sales').state, 'available')
   })
 
   test('US sales tax with a compound city tax: charged on the price plus the state and county taxes', async ({ client, assert }) => {
