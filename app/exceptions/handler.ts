@@ -58,6 +58,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     }
     if (error instanceof DomainError && error.status < 500 && 'session' in ctx && ctx.request.method() !== 'GET') {
       ctx.session.flashValidationErrors({ code: 'E_FORM', messages: [{ field: error.field ?? 'form', message: error.message }] } as any)
+      // The page's alert says why: "could not be saved, see below" pointed at nothing when the
+      // field is not on that page (a void refused for a held register, a print with no printer)
+      ctx.session.flashErrors({ E_FORM: error.message })
       keepFlashedInputSmall(ctx)
       return ctx.response.redirect().back()
     }

@@ -155,7 +155,8 @@ test.group('Back office: users', () => {
     response.assertHeader('location', '/backoffice/users')
     assert.match(response.flashMessage('inputErrorsBag').form[0], /cannot deactivate your own account/)
     const page = await reopen(client, admin, '/backoffice/users', response)
-    assert.include(page.text(), 'The form could not be saved')
+    // The alert says why (it said "The form could not be saved. Please check the errors below.")
+    assert.include(page.text(), 'You cannot deactivate your own account')
 
     const viaForm = await submit(client, admin, 'put', `/backoffice/users/${admin.id}`, { ...userForm({ name: admin.name, email: admin.email, role: 'admin', password: '' }), active: '' })
     assert.property(viaForm.flashMessage('inputErrorsBag'), 'active')
