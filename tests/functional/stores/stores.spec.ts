@@ -167,6 +167,11 @@ test.group('Several stores: the Stores page', () => {
     assert.equal(created.name, 'Harbour')
     assert.isFalse(created.allowNegativeStock)
     assert.equal(created.cashRounding, 10)
+    // An address of two lines keeps them through the form (a one-line field lost the break, and
+    // saving the form unchanged printed "StreetNew York" on every receipt)
+    await submit(client, admin, 'put', `/backoffice/stores/${created.id}`, storeForm({ name: 'Harbour', cash_rounding: '10', address: '2 Quay Road\nCobh' }))
+    const form = await client.get(`/backoffice/stores/${created.id}/edit`).loginAs(admin)
+    assert.match(form.text(), /<textarea id="[^"]*" name="address"[^>]*>2 Quay Road\nCobh<\/textarea>/)
 
     const register = await submit(client, admin, 'post', `/backoffice/stores/${created.id}/registers`, { name: 'Register 2' })
     register.assertStatus(302)
