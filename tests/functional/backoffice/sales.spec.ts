@@ -64,6 +64,17 @@ test.group('Back office: sales', () => {
     assert.include(html, fixture.users.cashier.name)
     assert.include(html, 'Register 1')
     assert.match(html, /<th>Tax 8%<\/th>/)
+
+    // A cart voided before it was paid: no receipt, no PDFs, no reprint (it read "Sale #null")
+    const token = await apiToken(client, fixture.users.manager)
+    const open = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: tea.id, quantity: 1 }] })
+    await db.from('sales').where('id', open.body().id).update({ status: 'voided' })
+    const cart = await client.get(`/backoffice/sales/${open.body().id}`).loginAs(fixture.users.manager)
+    cart.assertStatus(200)
+    assert.notInclude(cart.text(), 'Sale #null')
+    assert.include(cart.text(), 'No receipt: this cart was voided before it was paid.')
+    assert.notInclude(cart.text(), 'receipt.pdf')
+    assert.notInclude(cart.text(), '/reprint')
   })
 
   test('tax is labelled as the sale had it, whatever the store says now: included in a sale made with prices that included it', async ({ client, assert }) => {
