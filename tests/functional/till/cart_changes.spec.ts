@@ -149,6 +149,8 @@ test.group('Till: a cart change answered with what it changed', () => {
     attached.assertStatus(200)
     assert.isTrue(isWholePanel(attached.text()))
     assert.include(attached.text(), 'Ada Panel')
+    // Nothing off yet reads $0.00, not −$0.00
+    assert.include(attached.text(), 'data-testid="discounts">$0.00')
     shown = screenAfter(attached.text(), shown)
 
     const discounted = await till(client, fixture, 'post', '/till/discount', shown).form({ discount_type: 'percent', discount_value: '10' })
