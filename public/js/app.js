@@ -52,10 +52,6 @@ document.addEventListener('htmx:oobBeforeSwap', (event) => {
 const scanInput = () => document.querySelector('[data-scan-input]')
 const isTyping = (el) => el && (el.matches('input, select, textarea') || el.isContentEditable) && !el.matches('[data-scan-input]')
 
-// After every swap: clear a stale message on success, and give focus back to the scan field
-// unless the cashier is typing somewhere else (a tendered amount, a PIN). An answer with nothing
-// in it (204: the search of an emptied scan field) and a background poll (data-background: the
-// printer's status every 5 s) are not news to the cashier: they leave the message alone.
 // Back to a page whose form was sent: the browser puts back what was typed (from its cache, or
 // into the page fetched again, with a new one-time key), and Record booked a cash-out twice. The
 // forms that write are emptied, to be typed again on purpose
@@ -64,6 +60,15 @@ window.addEventListener('pageshow', (event) => {
   if (!backOrForward) return
   for (const key of document.querySelectorAll('form input[name="_submission"]')) key.form.reset()
 })
+// A field shown filled to be typed over (a line's price): its text selected when it takes the
+// focus, so typing replaces it ("1.00" typed before "4.79" read "1.004.79")
+document.addEventListener('focusin', (event) => {
+  if (event.target.matches?.('input[data-select-all]')) event.target.select()
+})
+// After every swap: clear a stale message on success, and give focus back to the scan field
+// unless the cashier is typing somewhere else (a tendered amount, a PIN). An answer with nothing
+// in it (204: the search of an emptied scan field) and a background poll (data-background: the
+// printer's status every 5 s) are not news to the cashier: they leave the message alone.
 document.addEventListener('htmx:afterRequest', (event) => {
   // A quantity the server refused (the message says why) shows the line's quantity again, not the typo
   const field = event.detail.elt
@@ -161,14 +166,6 @@ document.addEventListener('submit', (event) => {
   if (event.defaultPrevented || sent.method !== 'post' || sent.matches('[hx-post], [hx-put], [hx-patch], [hx-delete]')) return
   if (Date.now() - (sent.sentAt ?? 0) < 3000) return event.preventDefault()
   sent.sentAt = Date.now()
-})
-// Back to a page whose form was sent: the browser puts back what was typed (from its cache, or
-// into the page fetched again, with a new one-time key), and Record booked a cash-out twice. The
-// forms that write are emptied, to be typed again on purpose
-window.addEventListener('pageshow', (event) => {
-  const backOrForward = event.persisted || performance.getEntriesByType('navigation')[0]?.type === 'back_forward'
-  if (!backOrForward) return
-  for (const key of document.querySelectorAll('form input[name="_submission"]')) key.form.reset()
 })
 document.addEventListener('htmx:afterRequest', (event) => {
   if (event.detail.elt?.matches?.('form[data-reset-after-request]')) event.detail.elt.reset()

@@ -59,6 +59,13 @@ test.group('Pages under the Content-Security-Policy in Chromium', () => {
     await discount.fill('10')
     await page.getByRole('button', { name: 'Apply' }).first().click()
     await page.locator('[data-testid="discounts"]', { hasText: '$1.00' }).waitFor()
+    // The price form opens with the price selected: typing replaces it ("1.00" before "10.00" read "1.0010.00")
+    await page.getByRole('button', { name: 'Change price of Arctic Blast Energy Drink Sugar Free 500ml' }).click()
+    const price = page.getByLabel('New price for Arctic Blast Energy Drink Sugar Free 500ml')
+    await price.waitFor({ state: 'visible' })
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.getAttribute('name') === 'price')
+    await page.keyboard.type('1.00')
+    assert.equal(await price.inputValue(), '1.00')
     assert.deepEqual(pageViolations(browserContext), [])
   })
 
