@@ -39,17 +39,22 @@ async function queueOnTill(page: Page, device: TestDevice) {
   await page.reload()
 }
 
-/** The till's queue, [number, state, problem] per sale, once `ready` says so (20 s at most) */
+/**
+ * The till's queue, [number, state, problem] per sale, once `ready` says so (20 s at most). The
+ * till reloads itself once nothing is left to send: a read cut off by that is read again
+ */
 async function queueWhen(page: Page, ready: (rows: [number, string, string | null][]) => boolean) {
   for (let i = 0; i < 100; i++) {
-    const rows = await page.evaluate(async () => {
-      const open = (globalThis as any).indexedDB.open('open-pos-till', 1)
-      const idb: any = await new Promise((resolve) => (open.onsuccess = () => resolve(open.result)))
-      const all = idb.transaction('queue').objectStore('queue').getAll()
-      const found: any[] = await new Promise((resolve) => (all.onsuccess = () => resolve(all.result)))
-      return found.map((row) => [row.number, row.state, row.problem] as [number, string, string | null])
-    })
-    if (ready(rows)) return rows
+    const rows = await page
+      .evaluate(async () => {
+        const open = (globalThis as any).indexedDB.open('open-pos-till', 1)
+        const idb: any = await new Promise((resolve) => (open.onsuccess = () => resolve(open.result)))
+        const all = idb.transaction('queue').objectStore('queue').getAll()
+        const found: any[] = await new Promise((resolve) => (all.onsuccess = () => resolve(all.result)))
+        return found.map((row) => [row.number, row.state, row.problem] as [number, string, string | null])
+      })
+      .catch(() => null)
+    if (rows && ready(rows)) return rows
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   throw new Error('the till\'s queue never got there')
