@@ -151,6 +151,10 @@ document.addEventListener('keydown', (event) => {
 // Behaviours named by data attributes instead of inline handlers, which the CSP forbids
 document.addEventListener('click', (event) => {
   if (event.target.closest('[data-close-matches]')) document.getElementById('matches')?.replaceChildren()
+  // A search match taken: the search is done (its text stayed, and the next scan was read as
+  // "gummy0711501010084"). On the click: the list it is in is gone by the time its answer is
+  const input = event.target.closest('[data-clears-search]') && scanInput()
+  if (input) input.value = ''
   if (event.target.closest('[data-print]')) window.print()
 })
 document.addEventListener('change', (event) => {
@@ -169,6 +173,7 @@ document.addEventListener('submit', (event) => {
 })
 document.addEventListener('htmx:afterRequest', (event) => {
   if (event.detail.elt?.matches?.('form[data-reset-after-request]')) event.detail.elt.reset()
+
 })
 
 // The offline till (resources/js/offline, docs/offline.md) loads after the page has painted: it
