@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { disablePluginForTest, enablePluginForTest } from '#tests/plugins'
 
 const NAMES = [
   'Arctic Blast Energy Drink Sugar Free 500ml',
@@ -61,7 +62,39 @@ test.group('The till\'s layout in Chromium', () => {
         .map((el) => el.textContent)
     )
     assert.deepEqual(cut, [])
+    // Each tile's price and stock line sits inside its tile (the tile's border cut the stock off)
+    const clipped = await page.locator('#grid .tile').evaluateAll((tiles: any[]) =>
+      tiles.filter((tile) => tile.querySelector('.tile-meta').getBoundingClientRect().bottom > tile.getBoundingClientRect().bottom - 1).map((tile) => tile.title)
+    )
+    assert.deepEqual(clipped, [])
+    // and the tiles of a row are as tall as each other
+    const ragged = await page.locator('#grid .tile').evaluateAll((tiles: any[]) => {
+      const rows = new Map<number, Set<number>>()
+      for (const tile of tiles) {
+        const box = tile.getBoundingClientRect()
+        rows.set(Math.round(box.top), (rows.get(Math.round(box.top)) ?? new Set()).add(Math.round(box.height)))
+      }
+      return [...rows.values()].filter((heights) => heights.size > 1).length
+    })
+    assert.equal(ragged, 0)
     await keepPicture(page, 'till-1024x768')
+  })
+
+  test('at 1024×768 the payment methods of a store with plugins fit: the page does not scroll sideways', async ({ visit, assert, cleanup }) => {
+    await enablePluginForTest('loyalty-points', { points_per_unit: 1, point_value: 1, min_redeem: 100 })
+    await enablePluginForTest('terminal-sim', { base_url: 'http://127.0.0.1:9' })
+    cleanup(async () => {
+      await disablePluginForTest('loyalty-points')
+      await disablePluginForTest('terminal-sim')
+    })
+    const page = await tillAt(visit, { width: 1024, height: 768 })
+    await page.locator('#grid .tile').first().click()
+    await page.locator('.cart-line').first().waitFor()
+    await page.getByRole('button', { name: 'Pay', exact: true }).click()
+    await page.getByRole('group', { name: 'Payment method' }).waitFor()
+    const wide = await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth)
+    assert.isAtMost(wide, 0)
+    await keepPicture(page, 'till-pay-1024x768')
   })
 
   test('on a 390-wide phone the total and Pay stay in view in a footer that opens the cart', async ({ visit, assert }) => {
