@@ -5,7 +5,7 @@ import Store from '#models/store'
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
 import { checkBarcode } from '#core/barcode'
-import { exactSkuFirst, skuEquals } from '#catalog/sku'
+import { exactSkuFirst, skuEquals, skuPrefix, skuStartsWith } from '#catalog/sku'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
@@ -80,7 +80,7 @@ export default class CatalogService {
     return productFound(await runStatements(db.connection(), lookup))
   }
 
-  /** Products whose name has words starting with each word of the query, or whose SKU is the query (whatever its case) */
+  /** Products whose name has words starting with each word of the query, or whose SKU starts with the query (whatever its case) */
   async search(storeId: number, options: ProductSearch) {
     const page = Math.max(1, options.page ?? 1)
     const perPage = Math.min(100, Math.max(1, options.perPage ?? 25))
@@ -109,7 +109,8 @@ export default class CatalogService {
                 .where('word', '<', `${word}\uffff`)
                 .select('product_id')
             )
-            .orWhereRaw(skuEquals('products.sku'), [raw])
+            // A SKU's start finds it too ("TST" the TST-0001 to TST-0099): the field says "Name or SKU"
+            .orWhereRaw(skuStartsWith('products.sku'), [skuPrefix(raw)])
         })
       }
     }

@@ -23,6 +23,19 @@ export function skuEquals(column = 'sku') {
   return primaryDialect() === 'mysql' ? `${column} = ?` : `${column} = ? COLLATE NOCASE`
 }
 
+/**
+ * SKUs starting with a typed text, whatever its case (a LIKE prefix: the SKU index serves it on
+ * both databases); bind `skuPrefix(text)`
+ */
+export function skuStartsWith(column = 'sku') {
+  return `${column} LIKE ? ESCAPE '!'`
+}
+
+/** A typed text as the pattern of skuStartsWith: its own % and _ are no wildcards */
+export function skuPrefix(text: string) {
+  return `${text.replace(/[!%_]/g, (c) => `!${c}`)}%`
+}
+
 /** The order that puts a SKU's exact spelling first (SQLite: a pair kept from before), with the SKU bound once more */
 export function exactSkuFirst(column = 'sku') {
   return primaryDialect() === 'mysql' ? '' : ` ORDER BY ${column} = ? DESC, id`

@@ -61,6 +61,12 @@ test.group('Till cart over htmx', () => {
     assert.include(typed.text(), 'Dark Chocolate Bar')
     const none = await till(client, fixture, 'post', '/till/scan').form({ code: 'zzzz-nothing' })
     assert.include(none.text(), 'Nothing matches')
+    // The start of a SKU, whatever its case, finds it (only a whole SKU did); a % typed is no wildcard
+    await createProduct(fixture, { name: 'Plain Bagel', sku: `TST-${fixture.tag}-01` })
+    const bySku = await till(client, fixture, 'get', '/till/search').qs({ code: `tst-${fixture.tag}` })
+    assert.include(bySku.text(), 'Plain Bagel')
+    const wildcard = await till(client, fixture, 'get', '/till/search').qs({ code: 'T%' })
+    assert.notInclude(wildcard.text(), 'Plain Bagel')
     assert.lengthOf(await cartLines(fixture), 0)
   })
 
