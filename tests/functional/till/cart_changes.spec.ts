@@ -136,7 +136,7 @@ test.group('Till: a cart change answered with what it changed', () => {
 
     const emptied = await till(client, fixture, 'delete', `/till/items/${milkLine.id}`, shown)
     assert.isTrue(isWholePanel(emptied.text()))
-    assert.include(emptied.text(), 'Scan a product or tap one on the left')
+    assert.include(emptied.text(), 'Scan a product or tap one to start a sale')
   })
 
   test('a change of more than lines (the customer, the cart discount) draws the whole panel', async ({ client, assert }) => {
