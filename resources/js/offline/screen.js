@@ -158,7 +158,7 @@ export class OfflineScreen {
     const list = cart.empty ? null : h('ol', { class: 'cart-lines', 'aria-label': 'Cart lines' }, lines.map((line) => line.li))
     const pay = cart.empty || !priced ? null : payPanel(this)
     this.cartPanel.replaceChildren(
-      list ?? h('p', { class: 'cart-empty' }, 'Scan a product or tap one on the left to start a sale.'),
+      list ?? h('p', { class: 'cart-empty' }, 'Scan a product or tap one to start a sale.'),
       totals ?? '',
       h('div', { class: 'actions cart-actions' }, button('Void', () => this.void(), { class: 'btn btn-small btn-danger', disabled: cart.empty || locked })),
       h('form', { class: 'meta cart-discount', 'aria-label': 'Cart discount', onsubmit: (e) => (e.preventDefault(), this.change(() => cart.setCartDiscount(...this.discountOf(discountType.value, discountValue.value)))) },
