@@ -97,9 +97,12 @@ export default class StocktakeService {
         const expected = line.counted_at_stock === null ? onHand : Number(line.counted_at_stock)
         const variance = Number(line.counted) - expected
         await trx.from('stocktake_lines').where('id', line.id).update({ expected, variance })
-        if (variance !== 0) {
-          variances.push({ productId: Number(line.product_id), quantity: variance })
-          await trx.from('products').where('id', line.product_id).update({ stock: onHand + variance, updated_at: now })
+        // What is posted: the variance, but not below nothing on hand where the store keeps stock
+        // from going negative (more sold since the count than it found means the count was short)
+        const posted = actor.store.allowNegativeStock ? variance : Math.max(variance, -onHand)
+        if (posted !== 0) {
+          variances.push({ productId: Number(line.product_id), quantity: posted })
+          await trx.from('products').where('id', line.product_id).update({ stock: onHand + posted, updated_at: now })
         }
       }
       await writeLedger(trx, actor, variances, 'count', 'stocktake', stocktakeId, `Stocktake: ${stocktake.name}`)

@@ -170,6 +170,16 @@ test.group('Back office: stock', () => {
     assert.equal(approved.text().match(/<th[ >]/g)!.length, 5)
     const line = await db.from('stocktake_lines').where('product_id', tea.id).firstOrFail()
     assert.deepEqual([Number(line.expected), Number(line.variance)], [208, -8])
+
+    // More sold since the count than it found: the stock stops at nothing in a store that keeps it
+    // from going negative (it went to -3), the ledger still adding up to it
+    const scone = await createProduct(fixture, { name: 'Scone', stock: 10 })
+    const sheet2 = (await submit(client, manager, 'post', '/backoffice/stock/stocktakes', {})).headers().location
+    await submit(client, manager, 'post', sheet2, fields('counted', { [scone.id]: '2' }))
+    await sellFor(fixture, [{ product: scone, quantity: 5 }])
+    ;(await submit(client, manager, 'post', sheet2, { ...fields('counted', { [scone.id]: '2' }), approve: '1' })).assertStatus(302)
+    assert.equal(await stockOf(scone.id), 0)
+    assert.equal(await ledgerSum(scone.id), 0)
   })
 
   test('transfers from the back office: sent, then received by the other store with a difference', async ({ client, assert }) => {
