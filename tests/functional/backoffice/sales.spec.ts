@@ -139,6 +139,11 @@ test.group('Back office: dashboard', () => {
     assert.include(html, 'Rare Honey')
     assert.notInclude(html, 'Plenty Rice')
     assert.notInclude(html, 'Gone Jam')
+    // Ten shown: a link to every one (the dashboard showed 10 of 11 and no more)
+    assert.notInclude(html, 'data-testid="low-stock-all"')
+    for (let i = 0; i < 10; i++) await createProduct(fixture, { name: `Scarce ${i}`, stock: 1 })
+    const many = await client.get('/backoffice').loginAs(fixture.users.manager)
+    assert.include(many.text(), 'data-testid="low-stock-all"')
 
     // A refund gives money back: the takings are less by it (they stayed at the sales' total)
     const line = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.store_id', fixture.store.id).where('sale_items.product_id', scarce.id).select('sale_items.id', 'sale_items.sale_id').firstOrFail()
