@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises'
+import { access, readdir, stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BaseCheck, DiskSpaceCheck, HealthChecks, Result } from '@adonisjs/core/health'
 import type { HealthCheckResult } from '@adonisjs/core/types/health'
@@ -21,11 +22,40 @@ import { BACKUP_NAME, backupDir } from '#platform/backup_folder'
 const BACKUP_MAX_AGE_HOURS = 26
 const CHECK_TIMEOUT_MS = 3000
 
+/** The SQLite file, or null for a server database */
+function databaseFile(): string | null {
+  const config: any = db.manager.get(db.primaryConnectionName)?.config
+  return config?.client === 'better-sqlite3' ? (config.connection?.filename ?? null) : null
+}
+
 /** The folder of the SQLite file, or null for a server database (its disk is not ours to see) */
 function databaseDir(): string | null {
-  const config: any = db.manager.get(db.primaryConnectionName)?.config
-  const file = config?.client === 'better-sqlite3' ? config.connection?.filename : null
+  const file = databaseFile()
   return file ? dirname(file) : null
+}
+
+/**
+ * A database that answers but cannot save (a read-only or immutable SQLite file or folder, a
+ * server set read_only) is not ready: the check of reads said "ok" while every sale failed
+ */
+export class DatabaseWritableCheck extends BaseCheck {
+  name = 'database_writable'
+  constructor(private file: string | null = databaseFile()) {
+    super()
+  }
+  async run(): Promise<HealthCheckResult> {
+    try {
+      if (this.file) {
+        // The folder too: SQLite writes its journal beside the file
+        for (const path of [this.file, dirname(this.file)]) await access(path, constants.W_OK)
+        return Result.ok('The database file can be written')
+      }
+      const [rows] = await db.rawQuery('SELECT @@global.read_only AS read_only')
+      return Number(rows?.[0]?.read_only) ? Result.failed('The database server is read-only: sales cannot be saved') : Result.ok('The database server takes writes')
+    } catch (error) {
+      return Result.failed(`The database cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): sales cannot be saved`)
+    }
+  }
 }
 
 class MigrationsCheck extends BaseCheck {
@@ -109,7 +139,7 @@ class DrainingCheck extends BaseCheck {
 }
 
 async function buildChecks() {
-  const checks: BaseCheck[] = [new DrainingCheck(), new TimeLimited(new DbCheck(db.connection()).as('database')), new TimeLimited(new MigrationsCheck())]
+  const checks: BaseCheck[] = [new DrainingCheck(), new TimeLimited(new DbCheck(db.connection()).as('database')), new TimeLimited(new DatabaseWritableCheck()), new TimeLimited(new MigrationsCheck())]
   const dbDir = databaseDir()
   if (dbDir) checks.push(new DiskSpaceCheck().as('disk_database').compute(() => freeSpace(dbDir)).warnWhenExceeds(90).failWhenExceeds(98))
   checks.push(new DiskSpaceCheck().as('disk_backups').compute(() => freeSpace(backupDir())).warnWhenExceeds(90).failWhenExceeds(98))

@@ -4,6 +4,9 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import env from '#start/env'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { DatabaseWritableCheck } from '#platform/health'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { LiveStream, signIn } from '#tests/live_client'
@@ -15,6 +18,8 @@ import { LiveStream, signIn } from '#tests/live_client'
 const base = () => `http://127.0.0.1:${process.env.PORT}`
 
 /** The value of one series in a Prometheus text answer (0 when absent) */
+const run = promisify(execFile)
+
 function sample(text: string, name: string, labels: Record<string, string> = {}) {
   for (const line of text.split('\n')) {
     if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue
@@ -58,13 +63,29 @@ test.group('Health', () => {
     const body: any = await ready.json()
     assert.isTrue(body.ready)
     const names = body.checks.map((c: any) => c.name)
-    for (const name of ['accepting', 'database', 'migrations', 'disk_backups', 'backup_age']) assert.include(names, name)
+    for (const name of ['accepting', 'database', 'database_writable', 'migrations', 'disk_backups', 'backup_age']) assert.include(names, name)
     assert.equal(body.checks.find((c: any) => c.name === 'migrations').status, 'ok')
     // With REDIS_HOST set (as on the MariaDB runs) Redis is checked and answers
     if (env.get('REDIS_HOST')) assert.equal(body.checks.find((c: any) => c.name === 'redis').status, 'ok')
     else assert.notInclude(names, 'redis')
     const text = JSON.stringify(body)
     for (const secret of ['pid', 'version', 'password', env.get('DB_HOST') ?? '127.0.0.1:3306']) assert.notInclude(text, secret)
+  })
+
+  test('a database file that cannot be written is not ready (reads answered "ok" while every sale failed)', async ({ assert, cleanup }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'pos-health-db-'))
+    const file = join(dir, 'pos.sqlite3')
+    await writeFile(file, '')
+    assert.equal((await new DatabaseWritableCheck(file).run()).status, 'ok')
+    // Immutable, as an operator's mistake or a failing disk leaves it (root may write a chmod 444 file)
+    await run('chattr', ['+i', file])
+    cleanup(async () => {
+      await run('chattr', ['-i', file]).catch(() => {})
+      await rm(dir, { recursive: true, force: true })
+    })
+    const refused = await new DatabaseWritableCheck(file).run()
+    assert.equal(refused.status, 'error')
+    assert.include(refused.message, 'sales cannot be saved')
   })
 
   test('the newest backup file gives the backup age; an old one is a warning, still ready', async ({ assert, cleanup }) => {
