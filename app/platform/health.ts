@@ -53,7 +53,10 @@ export class DatabaseWritableCheck extends BaseCheck {
       const [rows] = await db.rawQuery('SELECT @@global.read_only AS read_only')
       return Number(rows?.[0]?.read_only) ? Result.failed('The database server is read-only: sales cannot be saved') : Result.ok('The database server takes writes')
     } catch (error) {
-      return Result.failed(`The database cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): sales cannot be saved`)
+      // A file's error code says what is wrong with it; a server's error may name where it is (the
+      // report is public), and the `database` check already says the server does not answer
+      if (this.file) return Result.failed(`The database file cannot be written (${(error as NodeJS.ErrnoException).code}): sales cannot be saved`)
+      return Result.failed('The database server could not be asked whether it takes writes')
     }
   }
 }
