@@ -4,7 +4,7 @@ import { promisify } from 'node:util'
 import db from '@adonisjs/lucid/services/db'
 import { verifyChains } from '#sales/chain_verifier'
 import { createProduct, createStore } from '#tests/fixtures'
-import { offline, sellOffline, signInAtTill, TillBrowser, TillServer, waiting } from './offline/till_device.js'
+import { offline, openTill, sellOffline, waiting } from './offline/till_device.js'
 
 /*
 | The offline till end to end: a real server process killed and started again, a real Chromium
@@ -45,16 +45,8 @@ test.group('Offline till in Chromium', () => {
     const fixture = await createStore({ cashRounding: 5 })
     const cola = await createProduct(fixture, { name: 'Cola 330ml', price: 1000, barcode: '5000112637922', stock: 50 })
     const gum = await createProduct(fixture, { name: 'Mint Gum', sku: 'MG-77', price: 249, barcode: '4006381333931', stock: 50 })
-    const server = new TillServer(PORT)
-    const browser = new TillBrowser()
-    cleanup(async () => {
-      await browser.dispose()
-      await server.kill()
-    })
-    await server.start()
-    await browser.open()
-    let page = await browser.page()
-    await signInAtTill(page, server, fixture.users.cashier.email)
+    const { server, till: browser, page: signedIn } = await openTill(fixture, PORT, cleanup)
+    let page = signedIn
 
     // One sale online first, and the server killed right after: the offline sales continue the
     // number and hash its receipt carried
