@@ -68,14 +68,24 @@ document.addEventListener('focusin', (event) => {
 // After every swap: clear a stale message on success, and give focus back to the scan field
 // unless the cashier is typing somewhere else (a tendered amount, a PIN). An answer with nothing
 // in it (204: the search of an emptied scan field) and a background poll (data-background: the
-// printer's status every 5 s) are not news to the cashier: they leave the message alone.
+// printer's status every 5 s) are not news to the cashier: they leave the message alone. Nor does
+// an answer to a request sent before the message was shown: the search of a scanned code (sent
+// 200 ms after the typing) answered after a refused PIN wiped "not a manager" unread.
+document.addEventListener('htmx:beforeRequest', (event) => {
+  if (event.detail.xhr) event.detail.xhr.sentAt = performance.now()
+})
+document.addEventListener('htmx:afterSwap', (event) => {
+  if (event.detail.target?.id === 'till-message') event.detail.target.dataset.shownAt = String(performance.now())
+})
 document.addEventListener('htmx:afterRequest', (event) => {
   // A quantity the server refused (the message says why) shows the line's quantity again, not the typo
   const field = event.detail.elt
   if (!event.detail.successful && field?.matches?.('input[name="quantity"]')) field.value = field.defaultValue
   const message = document.getElementById('till-message')
   if (event.detail.xhr?.status === 204 || event.detail.elt?.closest?.('[data-background]')) return
-  if (message && event.detail.successful && event.detail.target?.id !== 'till-message') message.innerHTML = ''
+  if (!message || !event.detail.successful || event.detail.target?.id === 'till-message') return
+  if ((event.detail.xhr?.sentAt ?? Infinity) < Number(message.dataset.shownAt ?? 0)) return
+  message.innerHTML = ''
 })
 document.addEventListener('htmx:afterSettle', () => {
   const input = scanInput()
@@ -83,7 +93,9 @@ document.addEventListener('htmx:afterSettle', () => {
 })
 document.addEventListener('htmx:sendError', () => {
   const message = document.getElementById('till-message')
-  if (message) message.innerHTML = '<div class="alert alert-error" role="alert">The server cannot be reached. Nothing was lost: try again.</div>'
+  if (!message) return
+  message.innerHTML = '<div class="alert alert-error" role="alert">The server cannot be reached. Nothing was lost: try again.</div>'
+  message.dataset.shownAt = String(performance.now())
 })
 
 // Category tabs show which one is pressed

@@ -116,6 +116,48 @@ test.group('Till checkout in Chromium', () => {
     assert.exists(audit)
     assert.include(audit.data, `"approvedBy":${fixture.users.manager.id}`)
   })
+  test('an answer to a search sent before a refused PIN leaves the refusal on screen', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 10 })
+    const page = await signInAtTill(visit, fixture.users.cashier.email)
+    await scan(page, '96385074')
+    await page.locator('.cart-line', { hasText: 'Bread' }).waitFor()
+    await page.getByRole('button', { name: 'Change price of Bread' }).click()
+    await page.getByLabel('New price for Bread').fill('3.00')
+    await page.waitForTimeout(300)
+    await htmxIdle(page)
+
+    // A search sent now is answered (200, matches) only after the PIN has been refused: its answer
+    // is held in the page (the till's service worker handles its requests, so page.route sees none)
+    await page.evaluate(() => {
+      const w = globalThis as any
+      w.searchHeld = new Promise<void>((resolve) => (w.releaseSearch = resolve))
+      const send = w.XMLHttpRequest.prototype.send
+      w.XMLHttpRequest.prototype.send = function (this: any, ...args: any[]) {
+        const onload = this.onload
+        if (onload && String(this.__url ?? '').includes('/till/search')) this.onload = (e: any) => w.searchHeld.then(() => onload.call(this, e))
+        return send.apply(this, args)
+      }
+      const open = w.XMLHttpRequest.prototype.open
+      w.XMLHttpRequest.prototype.open = function (this: any, method: string, url: string, ...rest: any[]) {
+        this.__url = url
+        return open.call(this, method, url, ...rest)
+      }
+      w.searchAnswered = new Promise((resolve) => w.document.addEventListener('htmx:afterRequest', (e: any) => String(e.detail.pathInfo?.requestPath).includes('/till/search') && resolve(e.detail.xhr.status)))
+      w.htmx.ajax('GET', '/till/search?code=Bre', { target: '#matches' })
+    })
+    await page.getByLabel('Manager PIN').fill(PINS.cashier)
+    await page.getByRole('button', { name: 'Set price' }).click()
+    await page.locator('#till-message', { hasText: 'not a manager' }).waitFor()
+
+    assert.equal(await page.evaluate(() => {
+      const w = globalThis as any
+      w.releaseSearch()
+      return w.searchAnswered
+    }), 200)
+    await page.locator('#matches button', { hasText: 'Bread' }).waitFor()
+    assert.include(await page.locator('#till-message').textContent(), 'not a manager')
+  })
   test('scans answered with only what they changed leave the screen as a reload draws it', async ({ visit, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Apple Juice', price: 300, barcode: '5000112637922', stock: 20 })
