@@ -69,7 +69,9 @@ export default class StocktakeService {
         // The sheet is posted whole: a count unchanged keeps the stock on hand of when it was typed
         if (!saved.has(c.productId) || saved.get(c.productId) === c.counted) continue
         const atCount = c.counted === null ? null : (stock.get(c.productId) ?? 0)
-        await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted, counted_at_stock: atCount })
+        // When: an offline sale made before it and synced after puts it right (counts_after_offline_sales.ts)
+        const countedAt = c.counted === null ? null : dbTimestamp()
+        await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted, counted_at_stock: atCount, counted_at: countedAt })
       }
     })
   }

@@ -18,6 +18,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
+import { correctCountsAfter, countCorrectionStatements, countLines, countLinesStatement, noCorrections } from '#inventory/counts_after_offline_sales'
 
 /*
 | Recording the sales a till made while the server was out of reach (the offline till). The till
@@ -148,7 +149,7 @@ export default class OfflineSyncService {
     // A date the checks refuse (a 31st of February) is no bound
     const times = sales.map((sale) => Date.parse(sale.completed_at)).filter(Number.isFinite)
     const earliest = new Date(times.length ? Math.min(...times) : 0)
-    const [registerRead, shiftsRead, salesRead, reviewsRead, productsRead] = await runStatements(trx, [
+    const [registerRead, shiftsRead, salesRead, reviewsRead, productsRead, countsRead] = await runStatements(trx, [
       { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
       // The register's shifts the sales may have been made in (a sale goes to the one open when it was made)
       { sql: 'SELECT id, opened_at, closed_at FROM shifts WHERE register_id = ? AND store_id = ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id', bindings: [registerId, storeId, dbTimestamp(earliest)] },
@@ -156,7 +157,13 @@ export default class OfflineSyncService {
       // locking read sees them, and the first answers are given again
       { sql: `SELECT id, store_id, number, client_uuid, hash FROM sales WHERE client_uuid IN (${marks(uuids)})${forUpdate}`, bindings: uuids },
       { sql: `SELECT client_uuid, kind FROM offline_reviews WHERE client_uuid IN (${marks(uuids)})`, bindings: uuids },
-      ...(productIds.length ? [{ sql: `SELECT id, name, sku, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${marks(productIds)}) ORDER BY id${forUpdate}`, bindings: [storeId, ...productIds] }] : []),
+      ...(productIds.length
+        ? [
+            { sql: `SELECT id, name, sku, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${marks(productIds)}) ORDER BY id${forUpdate}`, bindings: [storeId, ...productIds] },
+            // Counts of these products saved after the earliest sale was made (counts_after_offline_sales.ts)
+            countLinesStatement(storeId, productIds, earliest, forUpdate),
+          ]
+        : []),
     ])
     const register = registerRead.rows[0]
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
@@ -165,6 +172,9 @@ export default class OfflineSyncService {
     const earlier = new Map<string, Earlier>(salesRead.rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), hash: row.hash ?? null, reviews: [...reviewed.get(row.client_uuid)!] }]))
     const products = new Map((productsRead?.rows ?? []).map((p) => [Number(p.id), p]))
     const stock = new Map([...products].map(([id, p]) => [id, Number(p.stock)]))
+    const counts = countLines(countsRead?.rows ?? [])
+    const corrections = noCorrections()
+    const putBack = new Map<number, number>()
     const rates = await flatRateTax.ratesFor(storeId, trx)
 
     // The sales in the order sent, on the register's head as the ones before them leave it
@@ -222,6 +232,11 @@ export default class OfflineSyncService {
           const message = `Product ${unknown.product_id} does not exist in this store`
           conflict(sale, { code: 'unknown_product', field: 'items', data: { reason: message } }, message, 'refused')
         } else {
+          // A count saved after the sale was made, before it synced, took its units off already
+          for (const [productId, units] of correctCountsAfter(corrections, counts, { number: sale.number, madeAt: completedAtOf(sale).toMillis(), units: unitsByProduct(sale) })) {
+            putBack.set(productId, (putBack.get(productId) ?? 0) + units)
+            stock.set(productId, stock.get(productId)! + units)
+          }
           // The sale's own INSERT is statement N of the batch's writes: the rows below take its id from it
           const entry: RecordedSale = { sale, priced: priced!, sellerId, saleId: insertedId(statements.length), reviews: reviewsOf(sale, products, rates, stock) }
           const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)
@@ -240,6 +255,7 @@ export default class OfflineSyncService {
     // The sales' INSERTs first (statements 0..n-1), then their stock, in product id order
     const units = new Map<number, number>()
     for (const { sale } of recorded) for (const [productId, quantity] of unitsByProduct(sale)) units.set(productId, (units.get(productId) ?? 0) + quantity)
+    for (const [productId, quantity] of putBack) units.set(productId, units.get(productId)! - quantity)
     const moved = new Map([...units].sort(([a], [b]) => a - b))
     const answers = await runStatements(
       trx,
@@ -247,6 +263,7 @@ export default class OfflineSyncService {
         ...statements,
         ...(moved.size ? [stockStatement({ allowNegativeStock: true }, moved)] : []),
         ...rowStatements(storeId, recorded, products),
+        ...countCorrectionStatements(storeId, actor.user.id, corrections),
         ...(recorded.length ? [{ sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [head.number, head.hash, registerId] }] : []),
         ...(audits.length ? [auditStatement(...audits)] : []),
         ...chunkedInsert('offline_reviews', reviews),
