@@ -109,6 +109,7 @@ export function isolatingRegistrar(pluginId: string, base: PluginRegistrar, sink
         redeem: (context) => call('loyalty redeem()', () => program.redeem(context)),
         reverse: (context) => call('loyalty reverse()', () => program.reverse(context)),
         giveBack: (context) => call('loyalty giveBack()', () => program.giveBack(context)),
+        restore: (context) => call('loyalty restore()', () => program.restore(context)),
         saleVoided: (context) => call('loyalty saleVoided()', () => program.saleVoided(context)),
       })
     },

@@ -79,6 +79,8 @@ export default class PaymentService {
       const sale = await lockOpenSale(actor, saleId, trx)
       const payment = await Payment.query({ client: trx }).where({ id: paymentId, sale_id: sale.id, status: 'approved' }).first()
       if (!payment) throw notFound('The payment')
+      // The points it spent come back (they were lost: the payment went, the redemption stayed)
+      if (paysWithPoints(payment)) await restorePoints(sale, payment, trx)
       payment.status = 'cancelled'
       await payment.useTransaction(trx).save()
       sale.paidTotal -= payment.amount
@@ -136,6 +138,14 @@ export async function redeemPoints(sale: SaleFields, payment: PaymentFields, trx
     throw new DomainError('Attach the customer to the sale to pay with points', { code: 'customer_required', field: 'method' })
   }
   await program.redeem({ storeId: sale.storeId, customerId: sale.customerId, client: trx, saleId: sale.id, amount: payment.amount })
+}
+
+async function restorePoints(sale: Sale, payment: Payment, trx: TransactionClientContract) {
+  const program = pluginRegistry.loyaltyProgram()
+  if (!program || !sale.customerId) {
+    throw new DomainError('The loyalty program is off: the points this payment spent cannot be given back. Turn it on to remove the payment', { status: 409, code: 'loyalty_unavailable' })
+  }
+  await program.restore({ storeId: sale.storeId, customerId: sale.customerId, client: trx, saleId: sale.id, paymentId: payment.id, amount: payment.amount })
 }
 
 /** Works out what a payment credits and the change it gives; throws on a bad one */

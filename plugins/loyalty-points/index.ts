@@ -121,6 +121,16 @@ export class LoyaltyPoints implements LoyaltyProgram {
     return { points }
   }
 
+  /** A points payment taken off an open sale: what it spent comes back (once per payment) */
+  async restore({ storeId, customerId, client, saleId, paymentId, amount }: LoyaltyContext & { saleId: number; paymentId: number; amount: number }) {
+    const key = `restore:${paymentId}`
+    if (await client.from(TABLE).where('dedupe_key', key).first()) return { points: 0 }
+    const points = Math.floor(amount / this.pointValue)
+    if (points <= 0) return { points: 0 }
+    await client.table(TABLE).insert({ store_id: storeId, customer_id: customerId, sale_id: saleId, reason: 'restore', points, dedupe_key: key, created_at: now() })
+    return { points }
+  }
+
   async saleVoided({ storeId, customerId, client, saleId }: LoyaltyContext & { saleId: number }) {
     const key = `void:${saleId}`
     if (await client.from(TABLE).where('dedupe_key', key).first()) return { points: 0 }

@@ -1,6 +1,7 @@
 /*
 | The loyalty extension point: earn on a sale, redeem as a tender, take back on a refund, give
-| back what a refund pays in points, undo a voided sale's points, and show a customer's balance. Amounts are minor units; points are whole numbers.
+| back what a refund pays in points, give back a points payment taken off an open sale, undo a
+| voided sale's points, and show a customer's balance. Amounts are minor units; points are whole numbers.
 */
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 
@@ -26,6 +27,11 @@ export interface LoyaltyProgram {
    * sale paid with points gets them back, or a manager refunds to points as store credit
    */
   giveBack(context: LoyaltyContext & { saleId: number; refundId: number; amount: number }): Promise<{ points: number }>
+  /**
+   * Called inside the cart's transaction when a points payment (`paymentId`, worth `amount`) is
+   * taken off a sale not completed yet: the points it spent come back to the customer
+   */
+  restore(context: LoyaltyContext & { saleId: number; paymentId: number; amount: number }): Promise<{ points: number }>
   /** Called inside the void's transaction: the sale's points, earned and redeemed, are undone */
   saleVoided(context: LoyaltyContext & { saleId: number }): Promise<{ points: number }>
 }

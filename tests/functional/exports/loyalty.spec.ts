@@ -224,7 +224,7 @@ test.group('Loyalty points', (group) => {
     const { fixture, customer, product, token } = await setup(client)
     await enablePluginForTest('loyalty-points', { points_per_unit: 1, point_value: 1, min_redeem: 10 })
     assert.equal(await earned((await cardSale(client, token, product.id, customer.id)).id), 54)
-    const till = (method: 'get' | 'post', url: string) =>
+    const till = (method: 'get' | 'post' | 'delete', url: string) =>
       client[method](url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
 
     ;(await till('post', '/till/items').form({ product_id: product.id })).assertStatus(200)
@@ -249,7 +249,39 @@ test.group('Loyalty points', (group) => {
     const paid = await till('post', '/till/payments').form({ method: 'loyalty_points', amount: '0.50' })
     paid.assertStatus(200)
     assert.equal(await points(customer.id), 4)
-    const payment = await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where({ 'sales.register_id': fixture.register.id, 'payments.method': 'loyalty_points' }).first()
+    const payment = await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where({ 'sales.register_id': fixture.register.id, 'payments.method': 'loyalty_points' }).select('payments.id', 'payments.amount').first()
     assert.equal(Number(payment.amount), 50)
+
+    // The customer cannot be swapped while their points pay part of the sale (no cart change can)
+    const swap = await till('post', '/till/customer').form({ customer_id: newcomer.id })
+    swap.assertStatus(409)
+    assert.include(swap.text(), 'Payments were taken')
+    ;(await till('delete', '/till/customer')).assertStatus(409)
+    // The payment taken off gives the points back, once (they were lost: 54 became 4 for good)
+    ;(await till('delete', `/till/payments/${payment.id}`)).assertStatus(200)
+    assert.equal(await points(customer.id), 54)
+    ;(await till('delete', `/till/payments/${payment.id}`)).assertStatus(404)
+    assert.equal(await points(customer.id), 54)
+    assert.deepEqual(await db.from(LEDGER).where({ customer_id: customer.id, reason: 'restore' }).select('points', 'dedupe_key'), [{ points: 50, dedupe_key: `restore:${payment.id}` }])
+    // Then the customer may change
+    ;(await till('post', '/till/customer').form({ customer_id: newcomer.id })).assertStatus(200)
+  })
+
+  test('without the loyalty program, a points payment is not taken off an open sale (its points could not come back)', async ({ client, assert }) => {
+    const { fixture, customer, product, token } = await setup(client)
+    await enablePluginForTest('loyalty-points', { points_per_unit: 1, point_value: 1, min_redeem: 10 })
+    assert.equal(await earned((await cardSale(client, token, product.id, customer.id)).id), 54)
+    const till = (method: 'post' | 'delete', url: string) =>
+      client[method](url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+    ;(await till('post', '/till/items').form({ product_id: product.id })).assertStatus(200)
+    await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).update({ customer_id: customer.id })
+    ;(await till('post', '/till/payments').form({ method: 'loyalty_points', amount: '0.20' })).assertStatus(200)
+    const payment = await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where({ 'sales.register_id': fixture.register.id, 'payments.method': 'loyalty_points' }).select('payments.id').firstOrFail()
+    await disablePluginForTest('loyalty-points')
+    const refused = await till('delete', `/till/payments/${payment.id}`)
+    refused.assertStatus(409)
+    assert.include(refused.text(), 'The loyalty program is off')
+    assert.equal((await db.from('payments').where('id', payment.id).firstOrFail()).status, 'approved')
+    assert.equal(await points(customer.id), 34)
   })
 })
