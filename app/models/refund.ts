@@ -9,6 +9,8 @@ export default class Refund extends BaseModel {
   @column() declare storeId: number
   @column() declare saleId: number | null
   @column() declare registerId: number
+  /** The shift open on that register when the refund was made: its Z report counts it (null: none was open) */
+  @column() declare shiftId: number | null
   @column() declare userId: number
   @column() declare approvedBy: number | null
   @column() declare reason: string

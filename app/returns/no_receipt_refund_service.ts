@@ -8,7 +8,7 @@ import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { refundHash } from '#core/sale_chain'
 import { priceCart } from '#core/pricing'
-import { MAX_QUANTITY } from '#core/money'
+import { MAX_QUANTITY, roundToIncrement } from '#core/money'
 import { refuseRefundMethod } from '#returns/refund_points'
 import { taxCalculatorFor } from '#sales/flat_rate_tax'
 import { returnToStock } from '#returns/stock_return'
@@ -16,6 +16,7 @@ import { runStatements } from '#platform/sql_batch'
 import { refundSummaryStatements } from '#sales/sale_summaries'
 import { publishRefunded, returnReason } from '#returns/returned_sale'
 import { refuseLeasedElsewhere } from '#sales/register_lease_service'
+import { cashOf, checkDrawerPaysOut } from '#returns/refund_drawer'
 
 /*
 | A return without a receipt: not linked to any sale, a manager's decision, refunded at the
@@ -50,7 +51,7 @@ export default class NoReceiptRefundService {
     })
 
     const plan = await inTransaction(async (trx) => {
-      const register = await trx.from('registers').where({ id: request.registerId, store_id: actor.store.id }).forUpdate().select('id', 'last_sale_hash', 'lease_device_id').first()
+      const register = await trx.from('registers').where({ id: request.registerId, store_id: actor.store.id }).forUpdate().select('id', 'last_sale_hash', 'lease_device_id', 'open_shift_id').first()
       if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
       await refuseLeasedElsewhere(trx, register, actor.deviceId, 'return')
       const products = await Product.query({ client: trx }).whereIn('id', request.lines.map((l) => l.productId)).where('store_id', actor.store.id)
@@ -67,11 +68,13 @@ export default class NoReceiptRefundService {
         { storeId: actor.store.id, pricesIncludeTax: actor.store.pricesIncludeTax, customerId: null, client: trx }
       )
       const amounts = priced.lines.map((p) => ({ amount: p.total, tax: p.taxTotal }))
-      const total = priced.total
+      // Cash in the store's smallest coin, as a sale's cash is taken
+      const total = method === 'cash' ? roundToIncrement(priced.total, actor.store.cashRounding) : priced.total
       const taxTotal = priced.taxTotal
       const createdAt = DateTime.utc().startOf('second')
       const previousHash = register.last_sale_hash ?? null
       const payments = [{ method, amount: total }]
+      await checkDrawerPaysOut(trx, actor, register.open_shift_id ?? null, cashOf(payments))
       const hash = refundHash(previousHash, {
         storeId: actor.store.id,
         registerId: register.id,
@@ -85,7 +88,7 @@ export default class NoReceiptRefundService {
       })
       const refund = new Refund()
       refund.useTransaction(trx)
-      refund.fill({ storeId: actor.store.id, saleId: null, registerId: register.id, userId: actor.user.id, approvedBy: approver.id, reason, kind: 'refund', exchangeSaleId: null, total, taxTotal, previousHash, hash, createdAt })
+      refund.fill({ storeId: actor.store.id, saleId: null, registerId: register.id, shiftId: register.open_shift_id ?? null, userId: actor.user.id, approvedBy: approver.id, reason, kind: 'refund', exchangeSaleId: null, total, taxTotal, previousHash, hash, createdAt })
       await refund.save()
       await trx.insertQuery().table('refund_items').multiInsert(
         lines.map((l, i) => ({ refund_id: refund.id, sale_item_id: null, product_id: l.product.id, quantity: l.quantity, amount: amounts[i].amount, tax_amount: amounts[i].tax, restock: l.restock }))

@@ -14,12 +14,13 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { refundHash } from '#core/sale_chain'
-import { paymentMethod } from '#sales/payment_methods'
 import { givePointsBack, pointsBackProgram, refuseRefundMethod } from '#returns/refund_points'
 import { returnToStock } from '#returns/stock_return'
 import { runStatements } from '#platform/sql_batch'
 import { refundSummaryStatements } from '#sales/sale_summaries'
 import { lockCompletedSale, publishRefunded, returnReason, type RefundPlan } from '#returns/returned_sale'
+import { refundTenders, type Tenders } from '#returns/refund_tenders'
+import { cashOf, checkDrawerPaysOut } from '#returns/refund_drawer'
 
 /*
 | Returns of completed sales (voids: void_service.ts). A refund gives back what the customer actually paid
@@ -46,9 +47,6 @@ export interface RefundRequest {
   /** A manager who approved with their PIN (the actor, when a manager, approves themselves) */
   approver?: User | null
 }
-
-/** The money back per tender, and the manager who approved another tender than the original */
-type Tenders = { method: string; amount: number }[] & { approvedBy?: number | null }
 
 export interface ExchangeRequest extends RefundRequest {
   /** The new lines the customer takes */
@@ -118,20 +116,28 @@ export default class RefundService {
     // Never more money back than the customer paid (cash rounding can make that a little less)
     const linesTotal = lines.reduce((sum, l) => sum + l.amount, 0)
     const taxTotal = lines.reduce((sum, l) => sum + l.taxAmount, 0)
-    const total = Math.max(0, Math.min(linesTotal, sale.paidTotal - sale.refundedTotal))
+    const left = sale.paidTotal - sale.refundedTotal
+    // The refund that returns the sale's last units pays back all that is left of what was paid:
+    // earlier refunds' cash was paid in the smallest coin, a little more or less than their share
+    const returning = new Map(lines.map((line) => [line.item.id, line.quantity]))
+    const last = items.every((item) => item.refundedQuantity + (returning.get(item.id) ?? 0) >= item.quantity)
+    const owed = Math.max(0, last ? left : Math.min(linesTotal, left))
 
     // An exchange moves the credit to the new sale; what it does not use goes back as a refund
     let exchangeSaleId: number | null = null
     let payments: Tenders
     if (options.exchange) {
-      const made = await options.exchange(total, register.id, sale.customerId ?? null)
+      const made = await options.exchange(owed, register.id, sale.customerId ?? null)
       exchangeSaleId = made.saleId
-      const rest = total - made.used
-      payments = rest > 0 ? await this.#tenders(trx, actor, sale, rest, request) : []
+      const rest = owed - made.used
+      payments = rest > 0 ? await refundTenders(trx, actor, sale, rest, request, last) : []
       if (made.used > 0) payments.unshift({ method: 'exchange', amount: made.used })
     } else {
-      payments = await this.#tenders(trx, actor, sale, total, request)
+      payments = await refundTenders(trx, actor, sale, owed, request, last)
     }
+    // What is paid back: the cash in the smallest coin may be a little more or less than owed
+    const total = payments.reduce((sum, tender) => sum + tender.amount, 0)
+    await checkDrawerPaysOut(trx, actor, register.open_shift_id ?? null, cashOf(payments))
     pointsBackProgram(sale, payments)
     await this.#refundThroughGateways(trx, actor, sale, payments)
 
@@ -172,6 +178,7 @@ export default class RefundService {
       storeId: sale.storeId,
       saleId: sale.id,
       registerId: register.id,
+      shiftId: register.open_shift_id ?? null,
       userId: actor.user.id,
       approvedBy,
       reason,
@@ -300,60 +307,5 @@ export default class RefundService {
         left -= amount
       }
     }
-  }
-
-  /**
-   * Where the money goes. By default back to the tenders the sale was paid with (card first,
-   * then cash from the drawer), each up to what it paid less what earlier refunds gave back.
-   * Another tender needs a manager.
-   */
-  async #tenders(trx: TransactionClientContract, actor: Actor, sale: Sale, total: number, request: RefundRequest) {
-    const paid = await trx.from('payments').where({ sale_id: sale.id, status: 'approved' }).groupBy('method').select('method').sum('amount as amount')
-    const refunded = await trx
-      .from('refund_payments')
-      .join('refunds', 'refunds.id', 'refund_payments.refund_id')
-      .where('refunds.sale_id', sale.id)
-      .forUpdate()
-      .groupBy('refund_payments.method')
-      .select('refund_payments.method as method')
-      .sum('refund_payments.amount as amount')
-    const back = new Map(refunded.map((r: any) => [r.method, Number(r.amount)]))
-    // A sale paid in part by an exchange credit gives that part back in cash from the drawer
-    const byMethod = new Map<string, number>()
-    for (const p of paid as any[]) {
-      const method = p.method === 'exchange' ? 'cash' : String(p.method)
-      byMethod.set(method, (byMethod.get(method) ?? 0) + Number(p.amount))
-    }
-    const available = [...byMethod]
-      .map(([method, amount]) => ({ method, left: amount - (back.get(method) ?? 0) }))
-      .sort((a, b) => Number(paymentMethod(a.method)?.isCash ?? false) - Number(paymentMethod(b.method)?.isCash ?? false))
-
-    const allocation: { method: string; amount: number }[] = []
-    let remaining = total
-    for (const tender of available) {
-      const amount = Math.min(remaining, Math.max(0, tender.left))
-      if (amount > 0) allocation.push({ method: tender.method, amount })
-      remaining -= amount
-    }
-    if (remaining > 0) {
-      const first = allocation[0] ?? { method: available[0]?.method ?? 'cash', amount: 0 }
-      if (!allocation.length) allocation.push(first)
-      first.amount += remaining
-    }
-
-    const result: Tenders = allocation
-    if (!request.method || allocation.every((a) => a.method === request.method)) return result
-
-    const approver = actor.user.isManager ? actor.user : request.approver
-    if (!approver?.isManager) {
-      throw new DomainError('A manager must approve a refund to another method: enter a manager\u2019s PIN', {
-        status: 403,
-        code: 'manager_required',
-        field: 'manager_pin',
-      })
-    }
-    const other = [{ method: request.method, amount: total }] as typeof result
-    other.approvedBy = approver.id
-    return other
   }
 }

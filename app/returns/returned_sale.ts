@@ -30,7 +30,7 @@ export async function lockCompletedSale(trx: TransactionClientContract, actor: A
     .from('registers')
     .where({ id: registerId ?? found.register_id, store_id: actor.store.id })
     .forUpdate()
-    .select('id', 'last_sale_hash', 'lease_device_id')
+    .select('id', 'last_sale_hash', 'lease_device_id', 'open_shift_id')
     .first()
   if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
   // Not on the chain of a register another till holds for offline selling

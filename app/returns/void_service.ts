@@ -43,6 +43,11 @@ export default class VoidService {
       if (sale.refundedTotal > 0 || (await trx.from('refunds').where('sale_id', sale.id).first())) {
         throw new DomainError('This sale has refunds: return the remaining lines instead of voiding it', { status: 409, code: 'sale_has_refunds' })
       }
+      // Paid with returned goods (an exchange): voiding it would keep the goods returned and give
+      // the customer neither them nor the credit back
+      if (await trx.from('payments').where({ sale_id: sale.id, method: 'exchange', status: 'approved' }).first()) {
+        throw new DomainError('This sale was paid with goods returned in an exchange: make a refund instead of voiding it', { status: 409, code: 'exchange_sale' })
+      }
       const shiftOpen = sale.shiftId ? Boolean(await trx.from('shifts').where({ id: sale.shiftId, status: 'open' }).first()) : null
       if (!voidWindowOpen(sale, actor.store.timeZone, shiftOpen)) {
         throw new DomainError('A sale can only be voided during its shift (without a shift, on the day it was made); make a refund instead', {

@@ -64,6 +64,11 @@ export async function completeSale(
   }
   // Not on a register another till holds for offline selling (read in the locking read above)
   await refuseLeasedElsewhere(trx, register, actor.deviceId)
+  // A till sells in a shift (its page asks for one): a cart paid after its shift was closed went
+  // into no Z report, its cash into no drawer's count
+  if (sale.channel === 'till' && !register.open_shift_id) {
+    throw new DomainError('No shift is open on this register (it was closed): open a shift to take this payment', { status: 409, code: 'no_open_shift' })
+  }
   // A row whose stock is short is left out of the update: fewer rows changed than products
   // means the sale would oversell, and it is all rolled back
   if (moved!.affectedRows !== productIds.length) await refuseShortStock(trx, perProduct, productIds, items)

@@ -95,7 +95,7 @@ export default class ShiftReportService {
         .sum({ tax: 'sale_items.tax_total', gross: 'sale_items.total' })
         .orderBy('sale_items.tax_rate_ppm', 'desc'),
       client.from('cash_movements').where('shift_id', shift.id).groupBy('kind').select('kind').count('* as count').sum('amount as total'),
-      this.refunds(shift, client, closedAt),
+      this.refunds(shift, client),
     ])
 
     const byMethod: MethodTotal[] = methods.map((row: any) => ({
@@ -147,18 +147,14 @@ export default class ShiftReportService {
   }
 
   /**
-   * Refunds given at the shift's register while it was open: their count, the goods' value,
-   * and the cash that left the drawer (the one place refunds enter the shift's figures).
+   * Refunds given at the shift's register while it was open (each names its shift, as a sale
+   * does: found by time, one made in the second a shift closed and the next opened was in both),
+   * their count, the goods' value, and the cash that left the drawer.
    */
-  async refunds(shift: Shift, client: QueryClientContract, closedAt: Date | null): Promise<{ count: number; total: number; cash: number }> {
-    const inShift = (query: any) =>
-      query
-        .where('f.register_id', shift.registerId)
-        .where('f.created_at', '>=', dbTimestamp(shift.openedAt))
-        .if(closedAt, (q: any) => q.where('f.created_at', '<=', dbTimestamp(closedAt!)))
+  async refunds(shift: Shift, client: QueryClientContract): Promise<{ count: number; total: number; cash: number }> {
     const [totals, cash] = await Promise.all([
-      inShift(client.from('refunds as f')).count('* as count').sum('f.total as total').first(),
-      inShift(client.from('refund_payments as p').join('refunds as f', 'f.id', 'p.refund_id')).where('p.method', 'cash').sum('p.amount as amount').first(),
+      client.from('refunds').where('shift_id', shift.id).count('* as count').sum('total as total').first(),
+      client.from('refund_payments as p').join('refunds as f', 'f.id', 'p.refund_id').where('f.shift_id', shift.id).where('p.method', 'cash').sum('p.amount as amount').first(),
     ])
     return { count: n(totals?.count), total: n(totals?.total), cash: n(cash?.amount) }
   }

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { apiToken, createProduct, createStore, countRows, ledgerSum, stockOf, PINS } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, createProduct, createStore, countRows, ledgerSum, stockOf, PINS } from '#tests/fixtures'
 import { verifyChains } from '#sales/chain_verifier'
 
 /*
@@ -15,6 +15,7 @@ test.group('Returns without a receipt', () => {
     await db.from('products').where('id', mug.id).update({ price: 1200 })
     const token = await apiToken(client, fixture.users.cashier)
     const body = { items: [{ product_id: mug.id, quantity: 1 }], reason: 'Gift, no receipt' }
+    await cashIntoDrawer(fixture, 5000)
 
     const refused = await client.post('/api/refunds').bearerToken(token).json(body)
     refused.assertStatus(403)

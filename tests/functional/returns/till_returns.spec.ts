@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, type TestStore, stockOf, countRows, PINS } from '#tests/fixtures'
+import { cashIntoDrawer, createProduct, createStore, type TestStore, stockOf, countRows, PINS } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 import Customer from '#models/customer'
@@ -93,6 +93,7 @@ test.group('Till returns over htmx', () => {
   test('a return without a receipt at the till: a manager’s PIN, today’s price', async ({ client, assert }) => {
     const fixture = await createStore()
     const mug = await createProduct(fixture, { name: 'Blue Mug', sku: `MUG-${fixture.tag}`, price: 800, stock: 2 })
+    await cashIntoDrawer(fixture, 5000)
     const page = await client.get('/till/returns').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
     page.assertStatus(200)
     assert.include(page.text(), 'Return without a receipt')

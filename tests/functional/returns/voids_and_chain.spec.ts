@@ -66,7 +66,8 @@ test.group('Voids', () => {
       await client.post('/api/sales').bearerToken(cashier).json({ register_id: register2.id, items: [{ product_id: a.id, quantity: 1 }], payment_method: 'card_external' })
     ).body()
     await db.from('sales').where('id', old.id).update({ completed_at: dbTimestamp(DateTime.utc().minus({ days: 2 })) })
-    const refunded = await completedSale(client, cashier, [{ product_id: a.id, quantity: 2 }])
+    // By card: register 1's shift is closed, and cash goes back only from an open shift's drawer
+    const refunded = await completedSale(client, cashier, [{ product_id: a.id, quantity: 2 }], 'card_external')
     ;(await client.post(`/api/sales/${refunded.id}/refunds`).bearerToken(cashier).json({ items: [{ sale_item_id: refunded.items[0].id, quantity: 1 }], reason: 'One back' })).assertStatus(201)
 
     const before = await returnsFootprint(fixture)
