@@ -169,6 +169,15 @@ document.addEventListener('click', (event) => {
   if (input) input.value = ''
   if (event.target.closest('[data-print]')) window.print()
 })
+// A part of a form that Enter does not send (data-enter-moves: an exchange inside the Refund form,
+// where a scanner's Enter after a barcode sent a cash refund): Enter moves to the field named by
+// data-enter-to, as "this one is entered"; only a button there sends anything
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter' || event.isComposing || !event.target.matches?.('[data-enter-moves] input')) return
+  event.preventDefault()
+  const next = event.target.dataset.enterTo && document.getElementById(event.target.dataset.enterTo)
+  if (next) next.focus()
+})
 document.addEventListener('change', (event) => {
   if (event.target.matches('[data-submit-on-change]')) event.target.form?.requestSubmit()
 })

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { countRows, createProduct, createStore, PASSWORD, stockOf } from '#tests/fixtures'
+import { htmxIdle } from '#tests/browser/htmx_idle'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 
 test.group('Till returns in Chromium', () => {
@@ -45,5 +46,56 @@ test.group('Till returns in Chromium', () => {
     const items = await db.from('sale_items').where('sale_id', sale.id).orderBy('position').select('refunded_quantity')
     assert.deepEqual(items.map((i) => Number(i.refunded_quantity)), [2, 0])
     assert.equal(Number((await db.from('products').where('id', cola.id).first()).stock), 7, 'damaged cans stay out of stock')
+  })
+
+  test('a scanner’s Enter in an exchange’s new product moves on; only the Exchange button sends the exchange (Enter sent a cash refund)', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    const small = await createProduct(fixture, { name: 'Shirt S', price: 1000, stock: 5 })
+    const large = await createProduct(fixture, { name: 'Shirt XL', price: 1500, barcode: '5000112637922', stock: 5 })
+    const sale = await sellFor(fixture, [{ product: small, quantity: 1 }])
+
+    const page = await visit('/login')
+    await page.getByLabel('Email').fill(fixture.users.cashier.email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Register 1' }).click()
+    await page.getByLabel('Scan or search').waitFor()
+    await page.goto(`/till/returns/${sale.id}`)
+    await page.waitForFunction(() => (globalThis as any).htmx)
+    const posts: string[] = []
+    page.on('request', (request: any) => request.method() === 'POST' && posts.push(new URL(request.url()).pathname))
+
+    await page.getByLabel('Quantity of Shirt S to return').fill('1')
+    await page.getByLabel('Reason').fill('Too small')
+    await page.getByText('Exchange: the customer takes other products instead').click()
+    // A keyboard-wedge scanner types the barcode and Enter
+    const code = page.getByLabel('New product 1 (barcode or SKU)')
+    await code.fill('5000112637922')
+    await code.press('Enter')
+    await page.waitForTimeout(300)
+    await htmxIdle(page)
+    assert.deepEqual(posts, [], 'the Enter sent nothing')
+    assert.equal(await countRows('refunds', { sale_id: sale.id }), 0, 'no refund was written')
+    // It is taken as "this product is entered": the next product's field has the focus
+    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'ex-code-1')
+    assert.equal(await page.getByLabel('Quantity of new product 1').inputValue(), '1')
+
+    await page.getByLabel('The customer pays a difference by').selectOption('cash')
+    await page.getByLabel('Cash tendered (optional)').fill('10.00')
+    await page.getByRole('button', { name: 'Exchange', exact: true }).click()
+    await page.getByTestId('exchange-pays').waitFor()
+    // 16.20 - 10.80 = 5.40 paid in cash
+    assert.equal(await page.getByTestId('exchange-pays').textContent(), '$5.40')
+    assert.deepEqual(posts, [`/till/returns/${sale.id}/exchange`])
+
+    const refunds = await db.from('refunds').where('sale_id', sale.id).select('kind', 'exchange_sale_id')
+    assert.lengthOf(refunds, 1)
+    assert.equal(refunds[0].kind, 'exchange')
+    const newSale = await db.from('sales').where('id', refunds[0].exchange_sale_id).first()
+    assert.equal(newSale.status, 'completed')
+    const lines = await db.from('sale_items').where('sale_id', newSale.id).select('product_id')
+    assert.deepEqual(lines.map((l) => Number(l.product_id)), [large.id])
+    assert.equal(await stockOf(large.id), 4)
+    assert.equal(await stockOf(small.id), 5)
   })
 })
