@@ -34,6 +34,13 @@ export default class TillExchangesController {
     const body = ctx.request.body()
     const lines = formReturnLines(body.items)
     if (!lines.length) throw new DomainError('Enter how many of a line come back', { code: 'no_lines', field: 'items' })
+    // Left empty: the exact amount. Anything else is an amount or refused: "abc" and "5,00" were
+    // read as left empty, and the exchange completed as paid exactly
+    const typed: unknown = typeof body.tendered === 'string' ? body.tendered.trim() : (body.tendered ?? '')
+    const tendered = typed === '' ? null : typeof typed === 'string' ? parseMoney(typed, ctx.store.currency) : null
+    if (typed !== '' && tendered === null) {
+      throw new DomainError('Enter the cash tendered as an amount, such as 12.50', { code: 'invalid_amount', field: 'tendered' })
+    }
 
     const newLines: { productId: number; quantity: number }[] = []
     for (const [index, row] of formRows(body.new_items).entries()) {
@@ -47,7 +54,6 @@ export default class TillExchangesController {
 
     const pin = formText(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true, field: 'manager_pin' }) : null
-    const tendered = formText(body.tendered) ? parseMoney(body.tendered, ctx.store.currency) : null
     const { refund, sale } = await this.refunds.exchange(actorOf(ctx), Number(ctx.params.id) || 0, {
       lines,
       newLines,

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { cashIntoDrawer, createProduct, createStore, type TestStore, stockOf, countRows, PINS } from '#tests/fixtures'
+import { returnsFootprint } from './helpers.js'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 import Customer from '#models/customer'
@@ -143,4 +144,26 @@ test.group('Till returns over htmx', () => {
     assert.equal(newSale.status, 'completed')
     assert.equal(Number(newSale.change_due), 460)
   })
+
+  test('an exchange’s cash tendered that is not an amount (abc, a decimal comma) is refused on tendered; nothing is written (it was read as exact)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const small = await createProduct(fixture, { name: 'Shirt S', price: 1000, stock: 5 })
+    const large = await createProduct(fixture, { name: 'Shirt XL', sku: `XL-${fixture.tag}`, price: 1500, stock: 5 })
+    const sale = await sellFor(fixture, [{ product: small, quantity: 1 }])
+    const item = await db.from('sale_items').where('sale_id', sale.id).first()
+    const footprint = async () => ({ ...(await returnsFootprint(fixture)), sales: await countRows('sales', { store_id: fixture.store.id }), stock: await stockOf(large.id) })
+    const before = await footprint()
+
+    for (const tendered of ['abc', '5,00']) {
+      const response = await till(client, fixture, 'post', `/till/returns/${sale.id}/exchange`).form({
+        'items[0][sale_item_id]': item.id, 'items[0][quantity]': '1', 'items[0][restock]': 'stock', 'reason': 'Too small',
+        'new_items[0][code]': large.sku, 'new_items[0][quantity]': '1', 'payment_method': 'cash', tendered,
+      })
+      response.assertStatus(422)
+      assert.equal(response.header('hx-retarget'), '#till-message', tendered)
+      assert.include(response.text(), 'Enter the cash tendered as an amount, such as 12.50', tendered)
+      assert.deepEqual(await footprint(), before, tendered)
+    }
+  })
+
 })
