@@ -7,6 +7,9 @@ import { newCartLine, type CartLine } from '#core/cart_lines'
 import { within, type RegisterRow, registerRow, customerStatement, checkCustomer, type LineRequest, type PaymentRequest, priceSale, checkQuantity, checkDiscount, publishCompleted } from '#sales/checkout_rules'
 import { completeSale, lineStatements, quantitiesByProduct, stockStatement, takeLineIds, registerStatement } from '#sales/sale_completion'
 import { buildPayment, ensurePaidInFull, paysWithPoints, redeemPoints } from '#sales/payment_service'
+import { paymentMethod } from '#sales/payment_methods'
+import { cashAmountDue } from '#core/pricing'
+import { formatMoney } from '#core/money'
 
 /*
 | The one-call sale: the API's POST /api/sales and an exchange's new sale, with lines and
@@ -143,10 +146,19 @@ async function completeWithCredit(
     if (!request) {
       throw new DomainError('The returned goods do not cover the new items: choose a payment method for the difference', { code: 'tendered_too_low', field: 'payment_method' })
     }
+    const toPay = paymentMethod(request.method)?.isCash ? cashAmountDue(sale.balanceDue, actor.store.cashRounding) : sale.balanceDue
     payment = buildPayment(actor, sale, request)
     sale.paidTotal += payment.amount
     sale.changeDue = payment.change
-    ensurePaidInFull(sale, request)
+    // Only cash handed over short leaves something to pay. The one-call sale's advice ("leave out
+    // payment_method and add payments") named an API field at the till, and an exchange has no later payments
+    if (sale.balanceDue > 0) {
+      const money = (amount: number) => formatMoney(amount, actor.store.currency)
+      throw new DomainError(`The cash tendered (${money(payment.tendered ?? payment.amount)}) is less than the ${money(toPay)} the customer pays for the exchange`, {
+        code: 'tendered_too_low',
+        field: 'tendered',
+      })
+    }
   }
   await completeSale(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, { register })
   if (payment) await redeemPoints(sale, payment, trx)

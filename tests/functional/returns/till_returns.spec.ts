@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { cashIntoDrawer, createProduct, createStore, type TestStore, stockOf, countRows, PINS } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, createProduct, createStore, type TestStore, stockOf, countRows, PINS } from '#tests/fixtures'
 import { returnsFootprint } from './helpers.js'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { sellFor } from '#tests/functional/backoffice/helpers'
@@ -166,4 +166,37 @@ test.group('Till returns over htmx', () => {
     }
   })
 
+  test('an exchange’s cash below the difference tells the cashier what to take (it said "leave out payment_method"); the API names the field', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const small = await createProduct(fixture, { name: 'Shirt S', price: 1000, stock: 5 })
+    const large = await createProduct(fixture, { name: 'Shirt XL', sku: `XL-${fixture.tag}`, price: 1500, stock: 5 })
+    const sale = await sellFor(fixture, [{ product: small, quantity: 1 }])
+    const item = await db.from('sale_items').where('sale_id', sale.id).first()
+    const footprint = async () => ({ ...(await returnsFootprint(fixture)), sales: await countRows('sales', { store_id: fixture.store.id }), stock: await stockOf(large.id) })
+    // Signing in to the API is audited: before the footprint
+    const token = await apiToken(client, fixture.users.cashier)
+    const before = await footprint()
+
+    // 16.20 - 10.80 = 5.40 to pay; 1.00 handed over
+    const short = await till(client, fixture, 'post', `/till/returns/${sale.id}/exchange`).form({
+      'items[0][sale_item_id]': item.id, 'items[0][quantity]': '1', 'items[0][restock]': 'stock', 'reason': 'Too small',
+      'new_items[0][code]': large.sku, 'new_items[0][quantity]': '1', 'payment_method': 'cash', 'tendered': '1.00',
+    })
+    short.assertStatus(422)
+    assert.equal(short.header('hx-retarget'), '#till-message')
+    assert.include(short.text(), 'The cash tendered ($1.00) is less than the $5.40 the customer pays for the exchange')
+    assert.notInclude(short.text(), 'payment_method')
+    assert.deepEqual(await footprint(), before)
+
+    const api = await client.post(`/api/sales/${sale.id}/exchanges`).bearerToken(token).json({
+      return_items: [{ sale_item_id: item.id, quantity: 1 }],
+      items: [{ product_id: large.id, quantity: 1 }],
+      payment_method: 'cash',
+      tendered: 100,
+      reason: 'Too small',
+    })
+    api.assertStatus(422)
+    assert.deepEqual(api.body().errors.map((e: any) => [e.field, e.code]), [['tendered', 'tendered_too_low']])
+    assert.deepEqual(await footprint(), before)
+  })
 })
