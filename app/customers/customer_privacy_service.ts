@@ -7,7 +7,7 @@ import Payment from '#models/payment'
 import type Store from '#models/store'
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
-import { inTransaction } from '#platform/db_transaction'
+import { affectedRows, inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { minorToDecimal } from '#core/money'
 import { paymentJson, saleItemJson } from '#sales/api_presenters'
@@ -106,15 +106,24 @@ export default class CustomerPrivacyService {
     return csvStream([...CSV_COLUMNS], rows.map((row) => CSV_COLUMNS.map((column) => row[column] ?? '')))
   }
 
-  /** Removes the customer's personal data for good; their sales stay, linked to the anonymised row */
+  /**
+   * Removes the customer's personal data for good; their completed (and voided) sales stay,
+   * linked to the anonymised row. A sale not yet completed (open at a till, or parked) goes on
+   * without a customer: no one can spend or earn the points of an erased account, and before,
+   * such a cart was still paid with their points and earned more on completion.
+   */
   async erase(store: Store, customerId: number, actor: PrivacyActor) {
     return inTransaction(async (trx) => {
+      // Their sales first, then the customer: the order a payment or a refund takes them in (the
+      // sale, then its customer's points), so they queue instead of deadlocking
+      const sales = await trx.from('sales').where({ store_id: store.id, customer_id: customerId }).orderBy('id').forUpdate().select('id')
       const customer = await Customer.query({ client: trx }).where({ id: customerId, store_id: store.id }).forUpdate().first()
       if (!customer) throw new DomainError('The customer was not found', { status: 404, code: 'not_found' })
       if (customer.erasedAt) throw erasedError()
-      const sales = await trx.from('sales').where({ store_id: store.id, customer_id: customer.id }).count('* as n').first()
       // A parked sale's note is free text that may name them; amounts, lines and the chain are untouched
       await trx.from('sales').where({ store_id: store.id, customer_id: customer.id }).whereNotNull('note').update({ note: null })
+      // An UPDATE reads the rows as they are now: a cart given this customer while the erasure waited is unlinked too
+      const unlinked = await trx.from('sales').where({ store_id: store.id, customer_id: customer.id }).whereIn('status', ['open', 'parked']).update({ customer_id: null })
       customer.useTransaction(trx)
       customer.merge({ name: `Erased customer #${customer.id}`, email: null, phone: null, notes: null, erasedAt: DateTime.utc() })
       await customer.save()
@@ -131,7 +140,7 @@ export default class CustomerPrivacyService {
           userId: actor.user.id,
           subjectType: 'customer',
           subjectId: customer.id,
-          data: { sales: Number(sales?.n ?? 0) },
+          data: { sales: sales.length, unlinked: affectedRows(unlinked) },
           ip: actor.ip,
         },
         trx

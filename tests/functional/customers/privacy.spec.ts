@@ -148,7 +148,7 @@ test.group('Customers: erasure (GDPR / CCPA)', () => {
     const entries = await audits(fixture, 'customer_erased')
     assert.lengthOf(entries, 1)
     assert.containsSubset(entries[0], { user_id: fixture.users.admin.id, subject_type: 'customer', subject_id: customer.id })
-    assert.deepEqual(JSON.parse(entries[0].data), { sales: 2 })
+    assert.deepEqual(JSON.parse(entries[0].data), { sales: 2, unlinked: 0 })
 
     // the books are unchanged: the API's sales and totals, the back-office list
     assert.deepEqual((await client.get('/api/sales').bearerToken(token)).body(), apiBefore)
