@@ -1,6 +1,7 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DomainError } from '#exceptions/domain_error'
 import { pluginRegistry } from '#plugins/registry'
+import type { LoyaltyProgram } from '#plugins/contracts/loyalty'
 import { LOYALTY_METHOD, paymentMethod, paymentMethods } from '#sales/payment_methods'
 
 /*
@@ -9,7 +10,8 @@ import { LOYALTY_METHOD, paymentMethod, paymentMethods } from '#sales/payment_me
 | points has that part paid back in points; and a void undoes what the sale earned and
 | redeemed. Both in the refund's or void's transaction, through the loyalty program. Before, the
 | refund recorded a payment "in points" that credited nothing, and a void left the points as they
-| were: the customer lost what they had spent.
+| were: the customer lost what they had spent. Points never go to an erased customer: that part of
+| a refund is paid in cash.
 */
 
 interface SaleOfRefund {
@@ -36,32 +38,69 @@ export function refuseRefundMethod(method: string, customerId: number | null) {
 
 type Tenders = { method: string; amount: number }[]
 
+/** Where a refund's points go: the program that gives them back, and the customer it gives them to */
+export interface PointsBack {
+  program: LoyaltyProgram
+  customerId: number
+}
+
 /**
- * The loyalty program that gives back the tenders' points (null when none is in points). Asked
- * before any money moves: a card refunded through its gateway, then a refusal here, would have
- * paid the card with no refund recorded.
+ * Who may be given points back: the sale's customer, unless they were erased (no one can spend an
+ * anonymised account's points). A locking read: an erasure takes the customer's sales, then the
+ * customer, so it waits for this refund, or this refund sees it done.
  */
-export function pointsBackProgram(sale: SaleOfRefund, tenders: Tenders) {
+async function pointsHolder(trx: TransactionClientContract, sale: SaleOfRefund): Promise<{ customerId: number | null; erased: boolean }> {
+  if (!sale.customerId) return { customerId: null, erased: false }
+  const row = await trx.from('customers').where('id', sale.customerId).forUpdate().select('erased_at').first()
+  return row?.erased_at ? { customerId: null, erased: true } : { customerId: sale.customerId, erased: false }
+}
+
+/**
+ * Where the refund's part in points goes (null when none is in points). Back to the customer when
+ * they can still spend them; else (erased since, or a cart whose customer was erased before it
+ * completed) in cash from the drawer, changing `tenders` in place. Before, those points went onto
+ * the erased account, where no one could use them. A refund to points the manager chose is refused
+ * then. Asked before any money moves: a card refunded through its gateway, then a refusal here,
+ * would have paid the card with no refund recorded.
+ */
+export async function pointsBack(trx: TransactionClientContract, sale: SaleOfRefund, tenders: Tenders, chosenMethod: string | null): Promise<PointsBack | null> {
   if (!tenders.some((tender) => tender.method === LOYALTY_METHOD.id && tender.amount > 0)) return null
+  const holder = await pointsHolder(trx, sale)
+  if (!holder.customerId) {
+    if (chosenMethod === LOYALTY_METHOD.id) {
+      throw holder.erased
+        ? new DomainError('This sale’s customer was erased: points cannot go back to them; choose cash or the card terminal', { code: 'customer_erased', field: 'method' })
+        : new DomainError('Points go back to a customer, and this sale has none', { code: 'customer_required', field: 'method' })
+    }
+    paidInCashInstead(tenders)
+    return null
+  }
   const program = pluginRegistry.loyaltyProgram()
   if (!program) {
     throw new DomainError('Points cannot be given back while the loyalty program is off: a manager may refund to another method', { status: 409, code: 'loyalty_unavailable', field: 'method' })
   }
-  if (!sale.customerId) throw new DomainError('Points go back to a customer, and this sale has none', { code: 'customer_required', field: 'method' })
-  return program
+  return { program, customerId: holder.customerId }
 }
 
-/** The methods a refund may be sent to instead of the sale's own tenders (see refuseRefundMethod) */
-export function refundMethods(customerId: number | null) {
-  return paymentMethods().filter((method) => !method.gatewayId && (method.id !== LOYALTY_METHOD.id || customerId !== null))
+/** The tenders in points become cash (added to the cash tender, if there is one) */
+function paidInCashInstead(tenders: Tenders) {
+  const points = tenders.filter((tender) => tender.method === LOYALTY_METHOD.id).reduce((sum, tender) => sum + tender.amount, 0)
+  for (let i = tenders.length - 1; i >= 0; i--) if (tenders[i].method === LOYALTY_METHOD.id) tenders.splice(i, 1)
+  const cash = tenders.find((tender) => tender.method === 'cash')
+  if (cash) cash.amount += points
+  else tenders.push({ method: 'cash', amount: points })
+}
+
+/** The methods a refund may be sent to instead of the sale's own tenders (see refuseRefundMethod); points only for a customer not erased */
+export function refundMethods(customer: { isErased: boolean } | null) {
+  return paymentMethods().filter((method) => !method.gatewayId && (method.id !== LOYALTY_METHOD.id || (customer !== null && !customer.isErased)))
 }
 
 /** The refund's tenders paid in points are given back as points, in its transaction */
-export async function givePointsBack(trx: TransactionClientContract, sale: SaleOfRefund, refundId: number, tenders: Tenders) {
-  const program = pointsBackProgram(sale, tenders)
-  if (!program) return
+export async function givePointsBack(trx: TransactionClientContract, back: PointsBack | null, sale: SaleOfRefund, refundId: number, tenders: Tenders) {
+  if (!back) return
   const amount = tenders.filter((tender) => tender.method === LOYALTY_METHOD.id).reduce((sum, tender) => sum + tender.amount, 0)
-  await program.giveBack({ storeId: sale.storeId, customerId: sale.customerId!, client: trx, saleId: sale.id, refundId, amount })
+  await back.program.giveBack({ storeId: sale.storeId, customerId: back.customerId, client: trx, saleId: sale.id, refundId, amount })
 }
 
 /** A voided sale's points (earned and redeemed) are undone, in the void's transaction */

@@ -14,7 +14,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { refundHash } from '#core/sale_chain'
-import { givePointsBack, pointsBackProgram, refuseRefundMethod } from '#returns/refund_points'
+import { givePointsBack, pointsBack, refuseRefundMethod } from '#returns/refund_points'
 import { returnToStock } from '#returns/stock_return'
 import { runStatements } from '#platform/sql_batch'
 import { refundSummaryStatements } from '#sales/sale_summaries'
@@ -135,10 +135,11 @@ export default class RefundService {
     } else {
       payments = await refundTenders(trx, actor, sale, owed, request, last)
     }
+    // Points go back only to a customer who can still spend them; else that part is paid in cash
+    const back = await pointsBack(trx, sale, payments, request.method ?? null)
     // What is paid back: the cash in the smallest coin may be a little more or less than owed
     const total = payments.reduce((sum, tender) => sum + tender.amount, 0)
     await checkDrawerPaysOut(trx, actor, register.open_shift_id ?? null, cashOf(payments))
-    pointsBackProgram(sale, payments)
     await this.#refundThroughGateways(trx, actor, sale, payments)
 
     // Two tills returning the same line at once: the second finds the count already raised
@@ -203,7 +204,7 @@ export default class RefundService {
       }))
     )
     await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
-    await givePointsBack(trx, sale, refund.id, payments)
+    await givePointsBack(trx, back, sale, refund.id, payments)
 
     // Restocked units go back on the shelf; damaged ones are only recorded on the refund line
     const productIds = await returnToStock(trx, { storeId: sale.storeId, userId: actor.user.id, saleId: sale.id, reason: 'refund', note: `refund ${refund.id}`, at: createdAt }, lines.filter((l) => l.restock).map((l) => ({ productId: l.item.productId, quantity: l.quantity })))

@@ -54,7 +54,7 @@ export default class TillReturnsController {
     const register = await this.screen.register(ctx)
     if (!register) return ctx.response.redirect('/till')
     const detail = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
-    return ctx.view.render('till/returns', { register, detail, methods: refundMethods(detail.sale.customerId ?? null), saleReference, canApprove: ctx.auth.user!.isManager })
+    return ctx.view.render('till/returns', { register, detail, methods: refundMethods(detail.sale.customer ?? null), saleReference, canApprove: ctx.auth.user!.isManager })
   }
 
   async store(ctx: HttpContext) {
