@@ -137,6 +137,12 @@ export async function redeemPoints(sale: SaleFields, payment: PaymentFields, trx
   if (!sale.customerId) {
     throw new DomainError('Attach the customer to the sale to pay with points', { code: 'customer_required', field: 'method' })
   }
+  // Under the customer's row lock, which an erasure takes: a cart given the customer while their
+  // erasure ran (after it unlinked their carts) would otherwise spend the erased account's points
+  const customer = await trx.from('customers').where('id', sale.customerId).forUpdate().select('erased_at').first()
+  if (customer?.erased_at) {
+    throw new DomainError('This customer was erased: their points cannot pay. Take them off the sale and choose another tender', { status: 409, code: 'customer_erased', field: 'method' })
+  }
   await program.redeem({ storeId: sale.storeId, customerId: sale.customerId, client: trx, saleId: sale.id, amount: payment.amount })
 }
 

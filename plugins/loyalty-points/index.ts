@@ -152,10 +152,17 @@ export default definePlugin({
       // Most sales have no customer: nothing to read then
       if (customerId === null) return
       await inTransaction(async (trx) => {
-        // Under the sale's row lock, which a void takes: a void cannot commit between this read and the earn
-        const sale = await trx.from('sales').where({ id: saleId, store_id: storeId }).forUpdate().select('customer_id', 'total', 'status').first()
+        // Under the sale's row lock, which a void takes: a void cannot commit between this read and the earn.
+        // The customer's row too, which an erasure takes: one erased after the sale completed, before this ran, earns nothing
+        const sale = await trx
+          .from('sales')
+          .leftJoin('customers', 'customers.id', 'sales.customer_id')
+          .where({ 'sales.id': saleId, 'sales.store_id': storeId })
+          .forUpdate()
+          .select('sales.customer_id', 'sales.total', 'sales.status', 'customers.erased_at')
+          .first()
         // A sale voided before this ran (its void undid the points it had then) earns nothing
-        if (!sale?.customer_id || sale.status !== 'completed') return
+        if (!sale?.customer_id || sale.status !== 'completed' || sale.erased_at) return
         const paid = await trx.from('payments').where({ sale_id: saleId, method: POINTS_METHOD, status: 'approved' }).sum('amount as total').first()
         await program.earn({ storeId, customerId: Number(sale.customer_id), client: trx, saleId, amount: Number(sale.total) - Number(paid?.total ?? 0) })
       })

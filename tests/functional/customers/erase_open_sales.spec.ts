@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
+import emitter from '@adonisjs/core/services/emitter'
 import CheckoutService from '#sales/checkout_service'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { enablePluginForTest, disablePluginForTest } from '#tests/plugins'
@@ -10,7 +11,8 @@ import { REGISTER_COOKIE } from '#sales/till_screen_service'
 /*
 | Erasing a customer whose sale is not completed yet: the cart open at a till, or a parked one.
 | Before, the cart kept its link to the erased record: it was paid with their points after the
-| erasure and earned more points on completion, for an account no one can use.
+| erasure and earned more points on completion, for an account no one can use. And a sale linked to
+| them while the erasure ran, or completed just before it, neither spends nor earns their points.
 */
 
 const LEDGER = 'loyalty_points_ledger'
@@ -107,6 +109,37 @@ test.group('Customers: erasure of a customer whose sale is not completed', (grou
     assert.equal(sale.status, 'completed')
     assert.isNull(sale.customer_id)
     assert.equal(await earned(sale.id), 0)
+    assert.equal(await points(customer.id), 54)
+  })
+
+  test('a cart given the customer while their erasure ran cannot be paid with their points', async ({ client, assert }) => {
+    const { fixture, product, customer } = await customerWithPoints()
+    ;(await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })).assertStatus(200)
+    await erase(client, fixture, customer.id)
+    // Attached by a till that read the customer before the erasure committed, and wrote after it
+    await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).update({ customer_id: customer.id })
+
+    const withPoints = await till(client, fixture, 'post', '/till/payments').form({ method: 'loyalty_points', amount: '0.50' })
+    withPoints.assertStatus(409)
+    assert.include(withPoints.text(), 'This customer was erased: their points cannot pay')
+    assert.equal(await points(customer.id), 54)
+    assert.equal(await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where('sales.register_id', fixture.register.id).where('payments.method', 'loyalty_points').count('* as n').first().then((r) => Number(r.n)), 0)
+  })
+
+  test('a sale completed just before the erasure earns nothing when its points are counted after it', async ({ client, assert }) => {
+    const { fixture, product, customer } = await customerWithPoints()
+    // The sale commits; its 'sale:completed' listener (the earn) runs only once the erasure has committed
+    await disablePluginForTest('loyalty-points')
+    const { sale } = await new CheckoutService().createSale({ user: fixture.users.cashier, store: fixture.store }, fixture.register.id, {
+      customerId: customer.id,
+      lines: [{ productId: product.id, quantity: 1 }],
+      payment: { method: 'card_external' },
+    })
+    await erase(client, fixture, customer.id)
+    await enablePluginForTest('loyalty-points', { points_per_unit: 1, point_value: 1, min_redeem: 10 })
+    await emitter.emit('sale:completed', { saleId: sale.id, storeId: fixture.store.id, registerId: fixture.register.id, number: sale.number!, total: sale.total, customerId: customer.id, productIds: [product.id] })
+
+    assert.equal(await db.from(LEDGER).where('sale_id', sale.id).count('* as n').first().then((r) => Number(r.n)), 0)
     assert.equal(await points(customer.id), 54)
   })
 })
