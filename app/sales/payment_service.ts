@@ -147,8 +147,10 @@ export async function redeemPoints(sale: SaleFields, payment: PaymentFields, trx
 }
 
 async function restorePoints(sale: Sale, payment: Payment, trx: TransactionClientContract) {
+  // A cart whose customer was erased since (unlinked from it): no one can spend their points again
+  if (!sale.customerId) return
   const program = pluginRegistry.loyaltyProgram()
-  if (!program || !sale.customerId) {
+  if (!program) {
     throw new DomainError('The loyalty program is off: the points this payment spent cannot be given back. Turn it on to remove the payment', { status: 409, code: 'loyalty_unavailable' })
   }
   await program.restore({ storeId: sale.storeId, customerId: sale.customerId, client: trx, saleId: sale.id, paymentId: payment.id, amount: payment.amount })

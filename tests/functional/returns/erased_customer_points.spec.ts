@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import CustomerPrivacyService from '#customers/customer_privacy_service'
-import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { enablePluginForTest, disablePluginForTest } from '#tests/plugins'
 import { createCustomer } from '#tests/functional/customers/helpers'
 import { returnsFootprint } from '#tests/functional/returns/helpers'
@@ -32,6 +32,8 @@ async function givenBack(saleId: number) {
 async function setup(client: any) {
   await enablePluginForTest('loyalty-points', { points_per_unit: 1, point_value: 1, min_redeem: 10 })
   const fixture = await createStore()
+  // Cash goes back only from what the drawer holds
+  await cashIntoDrawer(fixture, 50_000)
   const product = await createProduct(fixture, { price: 5000, stock: 100 })
   const customer = await createCustomer(fixture, { name: 'Alan Turing' })
   const cashier = await apiToken(client, fixture.users.cashier)
