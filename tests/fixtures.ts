@@ -69,11 +69,15 @@ export async function createStore(options: { taxPpm?: number; pricesIncludeTax?:
   return { store, register, users, category, tag }
 }
 
-/** Cash put into the drawer of register 1's open shift (a cash refund pays out only what the drawer holds) */
-export async function cashIntoDrawer(fixture: TestStore, amount: number) {
-  const shift = await new ShiftService().current(fixture.store.id, fixture.register.id)
-  if (!shift) throw new Error('Register 1 has no open shift')
-  await new ShiftService().recordMovement({ user: fixture.users.manager, store: fixture.store }, shift.id, 'cash_in', amount, 'Change for refunds')
+/**
+ * Cash put into the drawer of a register's open shift (register 1's by default), or a shift opened
+ * there with it as its float: a cash refund pays out only what an open shift's drawer holds
+ */
+export async function cashIntoDrawer(fixture: TestStore, amount: number, registerId = fixture.register.id) {
+  const actor = { user: fixture.users.manager, store: fixture.store }
+  const shift = await new ShiftService().current(fixture.store.id, registerId)
+  if (!shift) await new ShiftService().open(actor, registerId, { amount })
+  else await new ShiftService().recordMovement(actor, shift.id, 'cash_in', amount, 'Change for refunds')
 }
 
 /** Makes the user a member of every store the run's database holds now (store_users) */

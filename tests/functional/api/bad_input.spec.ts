@@ -120,7 +120,8 @@ test.group('API bad input: money past 32 bits and the limits per line and per sa
     assert.deepEqual(errorFields(boolean), ['items.0.quantity'])
     assert.deepEqual(await footprint(fixture), before)
 
-    const atLimit = await client.post('/api/refunds').bearerToken(manager).json(body(MAX_LINE_TOTAL / MAX_UNIT_PRICE))
+    // On the card terminal: no drawer holds a billion in cash
+    const atLimit = await client.post('/api/refunds').bearerToken(manager).json({ ...body(MAX_LINE_TOTAL / MAX_UNIT_PRICE), method: 'card_external' })
     atLimit.assertStatus(201)
     assert.strictEqual(atLimit.body().total, MAX_LINE_TOTAL)
     const row = await db.from('refunds').where('id', atLimit.body().id).first()

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import Register from '#models/register'
-import { apiToken, countRows, createProduct, createStore, ledgerSum, stockOf, type TestStore } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, countRows, createProduct, createStore, ledgerSum, stockOf, type TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { TILL_DEVICE_COOKIE } from '#staff/actor'
 import { pluginHost } from '#plugins/host'
@@ -116,6 +116,8 @@ test.group('Offline till: the lease refuses online sales from other devices', ()
 
     // Paid from another register's drawer: that register's chain takes it
     const second = await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })
+    await cashIntoDrawer(fixture, 10_000, second.id)
+    await cashIntoDrawer(fixture, 10_000)
     ;(await refund(undefined, second.id)).assertStatus(201)
     assert.equal(await head(), headBefore)
     // The holder itself

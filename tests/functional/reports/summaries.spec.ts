@@ -5,7 +5,7 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import Register from '#models/register'
 import { dbTimestamp } from '#platform/db_time'
-import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, countRows, createProduct, createStore } from '#tests/fixtures'
 import SummaryRebuild from '#reports/summary_rebuild'
 import ReportService from '#reports/report_service'
 import PeriodReportService from '#reports/period_report_service'
@@ -63,6 +63,8 @@ test.group('Report summaries', () => {
 
     // Two registers: the hours' and tenders' rows are kept per register, refunds on the drawer that paid
     const registers = [fixture.register.id, (await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })).id]
+    // Cash goes back from an open shift's drawer, up to what it holds
+    for (const registerId of registers) await cashIntoDrawer(fixture, 1_000_000, registerId)
     const sales: any[] = []
     for (let i = 0; i < 24; i++) {
       const lines = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => ({ product_id: pick(products).id, quantity: 1 + Math.floor(rnd() * 3) }))
