@@ -64,7 +64,8 @@ export default class ReportService {
   async byDayAndHour(store: Store, from: string, to: string) {
     const { summary, lines } = await this.split(store, from, to)
     const days = new Map<string, DayRow>()
-    for (let d = DateTime.fromISO(from, { zone: store.timeZone }); d.toISODate()! <= to; d = d.plus({ days: 1 })) {
+    const last = DateTime.fromISO(to, { zone: store.timeZone })
+    for (let d = DateTime.fromISO(from, { zone: store.timeZone }); d <= last; d = d.plus({ days: 1 })) {
       days.set(d.toISODate()!, { day: d.toISODate()!, count: 0, total: 0, tax: 0, discounts: 0 })
     }
     const hours = Array.from({ length: 24 }, (_, h) => ({ hour: h, count: 0, total: 0 }))

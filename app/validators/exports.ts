@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { FIRST_YEAR, LAST_YEAR } from '#platform/calendar_day'
 
 /** An export: which exporter and which of the store's days (the period's rules are in the service) */
 export const exportValidator = vine.create({
@@ -10,7 +11,9 @@ export const exportValidator = vine.create({
 function realDay(value: string, field: any) {
   const [y, m, d] = value.split('-').map(Number)
   const date = new Date(Date.UTC(y, m - 1, d))
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
+  if (y < FIRST_YEAR || y > LAST_YEAR) {
+    field.report(`Choose a day from ${FIRST_YEAR} to ${LAST_YEAR}`, 'calendar_day', field)
+  } else if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
     field.report('This is not a day of the calendar (YYYY-MM-DD)', 'calendar_day', field)
   }
   return value

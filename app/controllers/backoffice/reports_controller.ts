@@ -7,6 +7,7 @@ import { barChart, compactAmount } from '#reports/chart_svg'
 import { csvStream } from '#platform/csv_writer'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
+import { calendarDay } from '#platform/calendar_day'
 
 const MAX_DAYS = 366
 
@@ -87,10 +88,13 @@ export default class ReportsController {
   #range(ctx: HttpContext) {
     const qs = ctx.request.qs()
     const today = DateTime.now().setZone(ctx.store.timeZone).toISODate()!
-    let from = isoDay(qs.from) ?? today
-    let to = isoDay(qs.to) ?? (isoDay(qs.from) ? from : today)
+    let from = calendarDay(qs.from) ?? today
+    let to = calendarDay(qs.to) ?? (calendarDay(qs.from) ? from : today)
     // Corrected, and said so on the page: a report that quietly shows other days than asked is misread
     const said: string[] = []
+    for (const typed of [qs.from, qs.to]) {
+      if (typed !== undefined && typed !== '' && !calendarDay(typed)) said.push(`"${String(typed).slice(0, 20)}" is not a day from 2000 to 2100.`)
+    }
     if (from > to) {
       ;[from, to] = [to, from]
       said.push('The first day was after the last.')
@@ -116,7 +120,3 @@ function cols(...specs: string[]) {
   })
 }
 
-function isoDay(value: unknown): string | null {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null
-  return DateTime.fromISO(value).isValid ? value : null
-}

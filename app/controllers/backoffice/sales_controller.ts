@@ -5,6 +5,7 @@ import Register from '#models/register'
 import User from '#models/user'
 import SalesQueryService from '#sales/sales_query_service'
 import { taxIncluded } from '#sales/receipt_service'
+import { calendarDay } from '#platform/calendar_day'
 
 const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
 
@@ -16,8 +17,8 @@ export default class SalesController {
   async index({ request, view, store }: HttpContext) {
     const qs = request.qs()
     const today = DateTime.now().setZone(store.timeZone).toISODate()!
-    let from = isoDay(qs.from) ?? today
-    let to = isoDay(qs.to) ?? (isoDay(qs.from) ? from : today)
+    let from = calendarDay(qs.from) ?? today
+    let to = calendarDay(qs.to) ?? (calendarDay(qs.from) ? from : today)
     if (from > to) [from, to] = [to, from]
     const status = STATUSES.includes(qs.status) ? (qs.status as string) : 'completed'
     const registerId = positive(qs.register_id)
@@ -51,11 +52,6 @@ export default class SalesController {
   }
 }
 
-/** A "YYYY-MM-DD" that is a real day, else null (a bad filter falls back to today, never an error page) */
-function isoDay(value: unknown): string | null {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return null
-  return DateTime.fromISO(value).isValid ? value : null
-}
 
 function positive(value: unknown): number | undefined {
   const n = Number(value)
