@@ -32,6 +32,21 @@ export interface ProductInput {
   active?: boolean | null
 }
 
+/**
+ * Every column that names a product by a foreign key (database/migrations), but its own barcodes
+ * and search words, which go with it (ON DELETE CASCADE), and stock_movements, whose opening-stock
+ * row goes with it too. A product any of them names is archived, not deleted: the delete would
+ * fail on the key. tests/functional/api/product_delete.spec.ts compares this with the schema.
+ */
+export const PRODUCT_REFERENCES: readonly (readonly [table: string, column: string])[] = [
+  ['sale_items', 'product_id'],
+  ['refund_items', 'product_id'],
+  ['stock_receipt_lines', 'product_id'],
+  ['stock_transfer_lines', 'product_id'],
+  ['stock_transfer_lines', 'to_product_id'],
+  ['stocktake_lines', 'product_id'],
+]
+
 export interface ProductSearch {
   search?: string | null
   barcode?: string | null
@@ -190,12 +205,19 @@ export default class CatalogService {
     })
   }
 
-  /** A product that was ever sold is archived (its history stays); one never sold is deleted */
+  /**
+   * A product that any row names (a sale, a refund, a stock document, a movement past its opening
+   * stock) is archived, its history kept; one named by nothing is deleted
+   */
   async archiveOrDelete(product: Product, actor: User): Promise<'archived' | 'deleted'> {
     return inTransaction(async (trx) => {
-      const sold = await trx.from('sale_items').where('product_id', product.id).first()
-      const moved = await trx.from('stock_movements').where('product_id', product.id).whereNot('reason', 'initial').first()
-      if (sold || moved) {
+      // Locked first, in the order sales lock products: a sale or stock document in flight is waited for
+      await trx.from('products').where('id', product.id).forUpdate().select('id').first()
+      const named = await runStatements(trx, [
+        ...PRODUCT_REFERENCES.map(([table, column]) => ({ sql: `SELECT 1 AS found FROM ${table} WHERE ${column} = ? LIMIT 1`, bindings: [product.id] })),
+        { sql: "SELECT 1 AS found FROM stock_movements WHERE product_id = ? AND reason <> 'initial' LIMIT 1", bindings: [product.id] },
+      ])
+      if (named.some((result) => result.rows.length > 0)) {
         const now = dbTimestamp()
         await trx.from('products').where('id', product.id).update({ archived_at: now, active: false, updated_at: now })
         await recordAudit({ action: 'product_archived', storeId: product.storeId, userId: actor.id, subjectType: 'product', subjectId: product.id }, trx)

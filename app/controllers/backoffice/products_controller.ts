@@ -74,7 +74,7 @@ export default class ProductsController {
     session.flash(
       'notice',
       outcome === 'archived'
-        ? `Product "${product.name}" has sales or stock movements, so it was archived (not deleted): it is off the till and can be restored`
+        ? `Product "${product.name}" has sales, refunds or stock records, so it was archived (not deleted): it is off the till and can be restored`
         : `Product "${product.name}" was deleted`
     )
     return response.redirect('/backoffice/products')
