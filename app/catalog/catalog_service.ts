@@ -5,6 +5,7 @@ import Store from '#models/store'
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
 import { checkBarcode } from '#core/barcode'
+import { categoryIdNamed } from '#catalog/category_service'
 import { exactSkuFirst, skuEquals, skuPrefix, skuStartsWith } from '#catalog/sku'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
@@ -27,6 +28,8 @@ export interface ProductInput {
   price: number
   cost?: number | null
   categoryId?: number | null
+  /** A category by its name instead of its id: the store's of that name whatever its case, else a new one */
+  categoryName?: string
   taxClass?: string | null
   stock?: number | null
   active?: boolean | null
@@ -146,7 +149,7 @@ export default class CatalogService {
         sku: input.sku,
         price: input.price,
         cost: input.cost ?? 0,
-        categoryId: await this.#categoryId(trx, store.id, input.categoryId),
+        categoryId: await this.#categoryId(trx, store.id, input),
         taxClass: input.taxClass || 'standard',
         stock: input.stock ?? 0,
         active: input.active ?? true,
@@ -178,11 +181,11 @@ export default class CatalogService {
       // The SKU is checked when it changes: a pair of SKUs differing only in case, kept from before they
       // were compared without case (app/catalog/sku.ts), stays editable
       await this.#checkUnique(trx, store.id, { sku: input.sku !== undefined && input.sku !== locked.sku ? input.sku : null, barcodes: input.barcodes, barcodesField: input.barcodesField }, locked.id)
-      const { stock, barcodes, barcodesField: _, categoryId, ...fields } = input
+      const { stock, barcodes, barcodesField: _, categoryId, categoryName, ...fields } = input
       locked.merge(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)))
       if (input.cost === null) locked.cost = 0
       if (input.taxClass === null) locked.taxClass = 'standard'
-      if (categoryId !== undefined) locked.categoryId = await this.#categoryId(trx, store.id, categoryId)
+      if (categoryId !== undefined || categoryName !== undefined) locked.categoryId = await this.#categoryId(trx, store.id, { categoryId, categoryName })
       if (stock !== undefined && stock !== null && stock !== locked.stock) {
         // A figure typed in is a count; below zero is only what selling does (where the store allows it)
         if (stock < 0) throw new DomainError('The stock on hand cannot be set below zero', { code: 'invalid_stock', field: 'stock' })
@@ -241,7 +244,9 @@ export default class CatalogService {
     return Category.query().where('store_id', storeId).orderBy('position').orderBy('name')
   }
 
-  async #categoryId(trx: TransactionClientContract, storeId: number, categoryId: number | null | undefined) {
+  /** After the product's other checks: a category created for a refused product stayed */
+  async #categoryId(trx: TransactionClientContract, storeId: number, { categoryId, categoryName }: Pick<ProductInput, 'categoryId' | 'categoryName'>) {
+    if (categoryName) return categoryIdNamed(trx, storeId, categoryName)
     if (!categoryId) return null
     const category = await trx.from('categories').where({ id: categoryId, store_id: storeId }).first()
     if (!category) throw new DomainError('This category does not exist', { code: 'unknown_category', field: 'category_id' })

@@ -1,5 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Category from '#models/category'
 import type Store from '#models/store'
 import type User from '#models/user'
@@ -11,6 +11,25 @@ export interface CategoryInput {
   name: string
   color?: string | null
   position?: number | null
+}
+
+/**
+ * The store's categories of this name, whatever its case: "Drinks" and "drinks" side by side on
+ * the till would confuse
+ */
+function categoriesNamed(client: QueryClientContract, storeId: number, name: string) {
+  return client.from('categories').where('store_id', storeId).whereRaw('LOWER(name) = ?', [name.toLowerCase()])
+}
+
+/**
+ * The id of the store's category of this name whatever its case, or of a new one: a product sent
+ * with a category's name (the API's `category`), in the product's transaction
+ */
+export async function categoryIdNamed(trx: TransactionClientContract, storeId: number, name: string): Promise<number> {
+  const same = await categoriesNamed(trx, storeId, name).orderBy('id').select('id').first()
+  if (same) return Number(same.id)
+  const category = await Category.create({ storeId, name, color: null, position: 0 }, { client: trx })
+  return category.id
 }
 
 /** A store's product categories. Deleting one leaves its products uncategorised (FK ON DELETE SET NULL). */
@@ -74,13 +93,7 @@ export default class CategoryService {
   }
 
   async #checkName(trx: TransactionClientContract, store: Store, name: string, categoryId: number | null) {
-    // Compared case-insensitively: "Drinks" and "drinks" side by side on the till would confuse
-    const same = await trx
-      .from('categories')
-      .where('store_id', store.id)
-      .whereRaw('LOWER(name) = ?', [name.toLowerCase()])
-      .whereNot('id', categoryId ?? 0)
-      .first()
+    const same = await categoriesNamed(trx, store.id, name).whereNot('id', categoryId ?? 0).first()
     if (same) {
       throw new DomainError(`A category named "${same.name}" already exists`, { code: 'duplicate_category', field: 'name' })
     }

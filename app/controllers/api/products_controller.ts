@@ -1,7 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import Product from '#models/product'
-import Category from '#models/category'
 import TaxRate from '#models/tax_rate'
 import type Store from '#models/store'
 import CatalogService, { type ProductInput } from '#catalog/catalog_service'
@@ -75,14 +74,11 @@ export default class ProductsController {
     return product
   }
 
-  /** Maps the API's field names onto the catalog's, resolving category names and tax classes */
+  /** Maps the API's field names onto the catalog's, checking the tax class */
   async #input(store: Store, body: Record<string, any>): Promise<Partial<ProductInput>> {
-    let categoryId: number | null | undefined = body.category_id
-    if (body.category) {
-      const category = await Category.firstOrCreate({ storeId: store.id, name: body.category }, { position: 0 })
-      categoryId = category.id
-    } else if (body.category === null) {
-      categoryId = null
+    // One way to name it: with both, category_id was dropped without a word
+    if (body.category !== undefined && body.category_id !== undefined) {
+      throw new DomainError('Send category (a name) or category_id, not both', { code: 'invalid_category', field: 'category' })
     }
     if (body.tax_class) {
       const known = await TaxRate.query().where('store_id', store.id).select('tax_class')
@@ -105,7 +101,8 @@ export default class ProductsController {
       barcodesField: body.barcodes !== undefined ? ('barcodes' as const) : ('barcode' as const),
       price: body.price,
       cost: body.cost,
-      categoryId,
+      categoryId: body.category === null ? null : body.category_id,
+      categoryName: body.category || undefined,
       taxClass: body.tax_class,
       stock: body.stock,
       active: body.active,
