@@ -197,7 +197,13 @@ export default class StockService {
    * when not given) goes into the matching product; a difference stays recorded on the line.
    */
   async receiveTransfer(actor: Actor, transferId: number, received: { lineId: number; quantity: number }[] = []) {
-    received.forEach((r, i) => checkInteger(r.quantity, `items.${i}.quantity_received`, 0, MAX_COUNT, 'The quantity received'))
+    const seen = new Set<number>()
+    received.forEach((r, i) => {
+      // A line named twice was received once, at its first quantity, the second dropped without a word
+      if (seen.has(r.lineId)) throw field('This line is listed twice', `items.${i}.line_id`, 'duplicate_line')
+      seen.add(r.lineId)
+      checkInteger(r.quantity, `items.${i}.quantity_received`, 0, MAX_COUNT, 'The quantity received')
+    })
     const productIds = await inTransaction(async (trx) => {
       const transfer = await trx.from('stock_transfers').where({ id: transferId, to_store_id: actor.store.id }).forUpdate().first()
       if (!transfer) throw notFound('The transfer')

@@ -165,6 +165,30 @@ test.group('Stock API: transfers', () => {
     assert.equal(await stockOf(target.id), 4)
   })
 
+  test('receiving names each line once: the same line twice is a 422 on the second, and nothing is received', async ({ client, assert }) => {
+    const from = await createStore()
+    const to = await createStore()
+    const sent = await createProduct(from, { sku: `TW-${from.tag}`, stock: 10 })
+    const target = await createProduct(to, { sku: `TW-${from.tag}`, stock: 0 })
+    const transfer = await client.post('/api/stock/transfers').bearerToken(await apiToken(client, from.users.manager)).json({ to_store_id: to.store.id, items: [{ product_id: sent.id, quantity: 10 }] })
+    transfer.assertStatus(201)
+    const lineId = transfer.body().items[0].line_id
+    const toToken = await apiToken(client, to.users.manager)
+
+    // 3 was booked and 7 ignored without a word
+    const twice = await client.post(`/api/stock/transfers/${transfer.body().id}/receive`).bearerToken(toToken).json({ items: [{ line_id: lineId, quantity_received: 3 }, { line_id: lineId, quantity_received: 7 }] })
+    twice.assertStatus(422)
+    assert.deepInclude(twice.body().errors[0], { field: 'items.1.line_id', code: 'duplicate_line' })
+    assert.equal(await stockOf(target.id), 0)
+    assert.equal(await ledgerSum(target.id), 0)
+    const row = await db.from('stock_transfers').where('id', transfer.body().id).first()
+    assert.equal(row.status, 'in_transit')
+    assert.isNull((await db.from('stock_transfer_lines').where('id', lineId).first()).quantity_received)
+
+    ;(await client.post(`/api/stock/transfers/${transfer.body().id}/receive`).bearerToken(toToken).json({ items: [{ line_id: lineId, quantity_received: 7 }] })).assertStatus(200)
+    assert.equal(await stockOf(target.id), 7)
+  })
+
   test('a transfer to the same store, of a SKU the other store lacks, or of more than is on hand is refused', async ({ client, assert }) => {
     const from = await createStore()
     const to = await createStore()
