@@ -50,6 +50,9 @@ export const PRODUCT_REFERENCES: readonly (readonly [table: string, column: stri
   ['stocktake_lines', 'product_id'],
 ]
 
+/** What an edit changed in the fields it audits, old and new */
+export type ProductChanges = Partial<Record<'price' | 'cost' | 'tax_class' | 'stock', { from: number | string; to: number | string }>>
+
 export interface ProductSearch {
   search?: string | null
   barcode?: string | null
@@ -171,41 +174,32 @@ export default class CatalogService {
   }
 
   /**
-   * Updates a product. A change of stock on hand is recorded as an adjustment in the ledger,
-   * so the on-hand figure always equals the sum of the movements.
+   * Updates a product's catalog fields in the caller's transaction: product_update.ts, which books
+   * a new stock figure in the stock ledger and audits the edit. Returns the product, locked and
+   * saved, and how its price, cost and tax class changed (those that did: { price: { from, to } }).
    */
-  async update(store: Store, product: Product, input: Partial<ProductInput>, actor?: User): Promise<Product> {
+  async update(trx: TransactionClientContract, store: Store, product: Product, input: Partial<Omit<ProductInput, 'stock'>>): Promise<{ product: Product; changes: ProductChanges }> {
     checkAmounts(store, input)
-    return inTransaction(async (trx) => {
-      const locked = await Product.query({ client: trx }).where('id', product.id).forUpdate().firstOrFail()
-      // The SKU is checked when it changes: a pair of SKUs differing only in case, kept from before they
-      // were compared without case (app/catalog/sku.ts), stays editable
-      await this.#checkUnique(trx, store.id, { sku: input.sku !== undefined && input.sku !== locked.sku ? input.sku : null, barcodes: input.barcodes, barcodesField: input.barcodesField }, locked.id)
-      const { stock, barcodes, barcodesField: _, categoryId, categoryName, ...fields } = input
-      locked.merge(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)))
-      if (input.cost === null) locked.cost = 0
-      if (input.taxClass === null) locked.taxClass = 'standard'
-      if (categoryId !== undefined || categoryName !== undefined) locked.categoryId = await this.#categoryId(trx, store.id, { categoryId, categoryName })
-      if (stock !== undefined && stock !== null && stock !== locked.stock) {
-        // A figure typed in is a count; below zero is only what selling does (where the store allows it)
-        if (stock < 0) throw new DomainError('The stock on hand cannot be set below zero', { code: 'invalid_stock', field: 'stock' })
-        await trx.table('stock_movements').insert({
-          store_id: store.id,
-          product_id: locked.id,
-          quantity: stock - locked.stock,
-          reason: 'adjustment',
-          user_id: actor?.id ?? null,
-          note: 'Stock on hand edited',
-          created_at: dbTimestamp(),
-        })
-        locked.stock = stock
-      }
-      await locked.useTransaction(trx).save()
-      if (barcodes !== undefined || fields.name !== undefined) {
-        await this.#saveCodes(trx, locked, barcodes)
-      }
-      return locked
-    })
+    const locked = await Product.query({ client: trx }).where('id', product.id).forUpdate().firstOrFail()
+    // The SKU is checked when it changes: a pair of SKUs differing only in case, kept from before they
+    // were compared without case (app/catalog/sku.ts), stays editable
+    await this.#checkUnique(trx, store.id, { sku: input.sku !== undefined && input.sku !== locked.sku ? input.sku : null, barcodes: input.barcodes, barcodesField: input.barcodesField }, locked.id)
+    const before = { price: Number(locked.price), cost: Number(locked.cost), tax_class: locked.taxClass }
+    const { name, sku, price, cost, taxClass, active, categoryId, categoryName, barcodes } = input
+    locked.merge(Object.fromEntries(Object.entries({ name, sku, price, active }).filter(([, v]) => v !== undefined && v !== null)))
+    if (cost !== undefined) locked.cost = cost ?? 0
+    if (taxClass !== undefined) locked.taxClass = taxClass || 'standard'
+    if (categoryId !== undefined || categoryName !== undefined) locked.categoryId = await this.#categoryId(trx, store.id, { categoryId, categoryName })
+    await locked.useTransaction(trx).save()
+    if (barcodes !== undefined || name !== undefined) {
+      await this.#saveCodes(trx, locked, barcodes)
+    }
+    const after = { price: Number(locked.price), cost: Number(locked.cost), tax_class: locked.taxClass }
+    const changes: ProductChanges = {}
+    for (const key of Object.keys(before) as (keyof typeof before)[]) {
+      if (before[key] !== after[key]) changes[key] = { from: before[key], to: after[key] }
+    }
+    return { product: locked, changes }
   }
 
   /**

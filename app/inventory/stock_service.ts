@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#platform/db_transaction'
@@ -39,6 +40,22 @@ export interface TransferInput {
   note?: string | null
   lines: { productId: number; quantity: number }[]
 }
+
+function checkAdjustment(input: AdjustmentInput) {
+  if (!ADJUSTMENT_REASONS.includes(input.reason as AdjustmentReason)) {
+    throw field(`Choose a reason: ${ADJUSTMENT_REASONS.join(', ')}`, 'reason')
+  }
+  checkLines(input.lines)
+  input.lines.forEach((line, i) => {
+    checkInteger(Math.abs(line.quantity), `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity')
+    if (line.quantity > 0 && ['damaged', 'lost'].includes(input.reason)) {
+      throw field(`Stock ${input.reason} is taken off: enter a negative quantity`, `items.${i}.quantity`)
+    }
+    if (line.quantity < 0 && input.reason === 'found') throw field('Stock found is added: enter a positive quantity', `items.${i}.quantity`)
+  })
+}
+
+const adjustmentNote = (input: AdjustmentInput) => clipText(input.note?.trim() ?? '') || null
 
 export default class StockService {
   // ---------------------------------------------------------------- receiving
@@ -107,36 +124,33 @@ export default class StockService {
 
   /** Damaged, lost, found or a correction: signed quantities; stock may not go below zero unless the store allows it */
   async adjust(actor: Actor, input: AdjustmentInput) {
-    if (!ADJUSTMENT_REASONS.includes(input.reason as AdjustmentReason)) {
-      throw field(`Choose a reason: ${ADJUSTMENT_REASONS.join(', ')}`, 'reason')
-    }
-    checkLines(input.lines)
-    input.lines.forEach((line, i) => {
-      checkInteger(Math.abs(line.quantity), `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity')
-      if (line.quantity > 0 && ['damaged', 'lost'].includes(input.reason)) {
-        throw field(`Stock ${input.reason} is taken off: enter a negative quantity`, `items.${i}.quantity`)
-      }
-      if (line.quantity < 0 && input.reason === 'found') throw field('Stock found is added: enter a positive quantity', `items.${i}.quantity`)
-    })
-    const note = clipText(input.note?.trim() ?? '') || null
-
-    const adjustmentId = await inTransaction(async (trx) => {
-      const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
-      const now = dbTimestamp()
-      const [id] = await trx.table('stock_adjustments').insert({ store_id: actor.store.id, reason: input.reason, note, user_id: actor.user.id, created_at: now })
-      const adjustmentId = Number(id)
-      for (const line of byProduct(input.lines)) {
-        const index = input.lines.indexOf(line)
-        const product = products.get(line.productId)
-        if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${index}.product_id`, 'unknown_product')
-        await changeStock(trx, actor, line.productId, line.quantity, product.name, `items.${index}.quantity`)
-      }
-      await writeLedger(trx, actor, input.lines, 'adjustment', 'adjustment', adjustmentId, note ? `${input.reason}: ${note}` : input.reason)
-      await recordAudit({ action: 'stock_adjusted', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_adjustment', subjectId: adjustmentId, data: { reason: input.reason, lines: input.lines.map((l) => [l.productId, l.quantity]) }, ip: actor.ip }, trx)
-      return adjustmentId
-    })
+    checkAdjustment(input)
+    const adjustmentId = await inTransaction((trx) => this.adjustWithin(trx, actor, input))
     publish('stock:changed', { storeId: actor.store.id, reason: 'adjustment', productIds: input.lines.map((l) => l.productId) })
-    return { id: adjustmentId, reason: input.reason, note, lines: input.lines }
+    return { id: adjustmentId, reason: input.reason, note: adjustmentNote(input), lines: input.lines }
+  }
+
+  /**
+   * An adjustment inside the caller's transaction (a product's edited stock figure:
+   * product_update.ts), its document, stock, ledger rows and audit entry; the caller publishes
+   * 'stock:changed' once it commits. Returns the adjustment's id.
+   */
+  async adjustWithin(trx: TransactionClientContract, actor: Actor, input: AdjustmentInput) {
+    checkAdjustment(input)
+    const note = adjustmentNote(input)
+    const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
+    const now = dbTimestamp()
+    const [id] = await trx.table('stock_adjustments').insert({ store_id: actor.store.id, reason: input.reason, note, user_id: actor.user.id, created_at: now })
+    const adjustmentId = Number(id)
+    for (const line of byProduct(input.lines)) {
+      const index = input.lines.indexOf(line)
+      const product = products.get(line.productId)
+      if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${index}.product_id`, 'unknown_product')
+      await changeStock(trx, actor, line.productId, line.quantity, product.name, `items.${index}.quantity`)
+    }
+    await writeLedger(trx, actor, input.lines, 'adjustment', 'adjustment', adjustmentId, note ? `${input.reason}: ${note}` : input.reason)
+    await recordAudit({ action: 'stock_adjusted', storeId: actor.store.id, userId: actor.user.id, subjectType: 'stock_adjustment', subjectId: adjustmentId, data: { reason: input.reason, lines: input.lines.map((l) => [l.productId, l.quantity]) }, ip: actor.ip }, trx)
+    return adjustmentId
   }
 
   // ---------------------------------------------------------------- transfers

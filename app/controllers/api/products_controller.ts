@@ -4,6 +4,8 @@ import Product from '#models/product'
 import TaxRate from '#models/tax_rate'
 import type Store from '#models/store'
 import CatalogService, { type ProductInput } from '#catalog/catalog_service'
+import { updateProduct } from '#inventory/product_update'
+import { actorOf } from '#staff/actor'
 import { productJson } from '#sales/api_presenters'
 import { runIdempotent } from '#platform/idempotency_service'
 import { createProductValidator, productListValidator, updateProductValidator } from '#validators/catalog'
@@ -51,7 +53,7 @@ export default class ProductsController {
     const product = await this.#find(ctx.store, ctx.params.id)
     const body = await ctx.request.validateUsing(updateProductValidator)
     return runIdempotent(ctx, async () => {
-      await this.catalog.update(ctx.store, product, await this.#input(ctx.store, body), ctx.auth.user!)
+      await updateProduct(actorOf(ctx), product, await this.#input(ctx.store, body))
       return { status: 200, body: productJson(await this.#find(ctx.store, product.id)) }
     })
   }

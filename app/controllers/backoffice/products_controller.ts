@@ -4,6 +4,8 @@ import Product from '#models/product'
 import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
 import CatalogService, { type ProductInput } from '#catalog/catalog_service'
+import { updateProduct } from '#inventory/product_update'
+import { actorOf } from '#staff/actor'
 import { minorToDecimal, parseMoney } from '#core/money'
 import { productFormValidator, productListValidator } from '#validators/catalog'
 import { DomainError, notFound } from '#exceptions/domain_error'
@@ -57,13 +59,14 @@ export default class ProductsController {
     return view.render('backoffice/products/form', { product, values, ...(await this.#choices(store)) })
   }
 
-  async update({ params, request, response, session, store, auth }: HttpContext) {
+  async update(ctx: HttpContext) {
+    const { params, request, response, session, store } = ctx
     const product = await this.#find(store, params.id)
     const input = await this.#input(request, store)
     // Stock moves while the form is open (sales): only an edited figure becomes an adjustment
     const stockWas = request.input('stock_was')
     const stock = input.stock === null || String(input.stock) === String(stockWas) ? undefined : input.stock
-    await this.#onForm(() => this.catalog.update(store, product, { ...input, stock }, auth.user!))
+    await this.#onForm(() => updateProduct(actorOf(ctx), product, { ...input, stock }))
     session.flash('notice', `Product "${input.name}" saved`)
     return response.redirect('/backoffice/products')
   }
