@@ -5,7 +5,8 @@ import { insertedId, runStatements, type InsertedId } from '#platform/sql_batch'
 import { NewPayment, NewSale, newSaleInsert } from '#sales/new_sale'
 import { newCartLine, type CartLine } from '#core/cart_lines'
 import { within, type RegisterRow, registerRow, customerStatement, checkCustomer, type LineRequest, type PaymentRequest, priceSale, checkQuantity, checkDiscount, publishCompleted } from '#sales/checkout_rules'
-import { completeSale, lineStatements, quantitiesByProduct, stockStatement, takeLineIds, registerStatement } from '#sales/sale_completion'
+import { completeSale, lineStatements, quantitiesByProduct, stockStatement, takeLineIds, registerStatement, saleSubject, type SaleAudit } from '#sales/sale_completion'
+import { auditStatement } from '#platform/audit_service'
 import { buildPayment, ensurePaidInFull, paysWithPoints, redeemPoints } from '#sales/payment_service'
 import { paymentMethod } from '#sales/payment_methods'
 import { cashAmountDue } from '#core/pricing'
@@ -97,11 +98,12 @@ export default class CheckoutService {
 
       const sale = new NewSale({ storeId: actor.store.id, registerId: register.id, userId: actor.user.id, customerId: request.customerId ?? null, channel: 'api' })
       await priceSale(actor.store, sale, items, trx)
+      const audits = lineDiscounts(actor, items)
 
       let payment: NewPayment | null = null
       let savedAs: InsertedId | null = null
       if (request.credit) {
-        payment = await completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, register, trx)
+        payment = await completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, register, trx, audits)
       } else if (request.payment) {
         const paid = buildPayment(actor, sale, request.payment)
         payment = paid
@@ -110,14 +112,18 @@ export default class CheckoutService {
         ensurePaidInFull(sale, request.payment)
         // Points are redeemed after the sale's rows, naming its id: those are written at once
         const atCommit = !!request.lastInTransaction && !paysWithPoints(paid)
-        const { saleInsert } = await completeSale(actor, sale, items, [paid], trx, paid, { register, stockMoved }, { atCommit })
+        const { saleInsert } = await completeSale(actor, sale, items, [paid], trx, paid, { register, stockMoved }, { atCommit, audits })
         if (atCommit && saleInsert) savedAs = insertedId(saleInsert)
         await redeemPoints(sale, paid, trx)
       } else {
-        const [inserted, ...lineResults] = await runStatements(trx, [newSaleInsert(sale), ...lineStatements(insertedId(0), items)])
+        const [inserted, , linesRead] = await runStatements(trx, [
+          newSaleInsert(sale),
+          ...lineStatements(insertedId(0), items),
+          ...(audits.length ? [auditStatement(...saleSubject(audits, insertedId(0)))] : []),
+        ])
         sale.id = inserted.insertId
         for (const item of items) item.saleId = sale.id
-        takeLineIds(items, lineResults.at(-1)!)
+        takeLineIds(items, linesRead)
       }
       // A sale paid in one go names its one tender, so no listener reads the payments back
       const tenders = payment && !request.credit ? [{ method: payment.method, amount: payment.amount }] : undefined
@@ -136,7 +142,8 @@ async function completeWithCredit(
   credit: { method: string; amount: number },
   request: PaymentRequest | null,
   register: RegisterRow,
-  trx: TransactionClientContract
+  trx: TransactionClientContract,
+  audits: SaleAudit[]
 ) {
   const first = new NewPayment({ storeId: actor.store.id, userId: actor.user.id, method: credit.method, amount: Math.min(credit.amount, sale.total), tendered: null, change: 0, reference: null, status: 'approved' })
   sale.paidTotal = first.amount
@@ -160,7 +167,17 @@ async function completeWithCredit(
       })
     }
   }
-  await completeSale(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, { register })
+  await completeSale(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, { register }, { audits })
   if (payment) await redeemPoints(sale, payment, trx)
   return payment ?? first
+}
+
+/**
+ * The lines' discounts, audited as the till audits its own (line_discount, cart_service.ts), in
+ * the sale's transaction; `line` is the line's place in the request (its id is not known yet)
+ */
+function lineDiscounts(actor: Actor, items: CartLine[]): SaleAudit[] {
+  return items
+    .filter((item) => item.discountType && item.discountValue > 0)
+    .map((item) => ({ action: 'line_discount', storeId: actor.store.id, userId: actor.user.id, data: { line: item.position, productId: item.productId, type: item.discountType, value: item.discountValue }, ip: actor.ip }))
 }

@@ -6,7 +6,7 @@ import Payment from '#models/payment'
 import Store from '#models/store'
 import { DomainError } from '#exceptions/domain_error'
 import type { Actor } from '#staff/actor'
-import { auditStatement } from '#platform/audit_service'
+import { auditStatement, type AuditEntry } from '#platform/audit_service'
 import { saleHash } from '#core/sale_chain'
 import { afterWrite, insertedId, insertStatement, modelWrite, runStatements, type InsertedId, type Statement, type StatementResult } from '#platform/sql_batch'
 import { dbTimestamp } from '#platform/db_time'
@@ -45,9 +45,10 @@ export async function completeSale(
   /**
    * The sale's rows go with the COMMIT (writeAtCommit): one round trip fewer. Only when the caller
    * runs nothing after this in the transaction that reads these rows or needs their ids; the
-   * ids are set once the COMMIT has answered.
+   * ids are set once the COMMIT has answered. `audits`: more entries about the sale (the API's
+   * line discounts), written with its own
    */
-  options: { atCommit?: boolean } = {}
+  options: { atCommit?: boolean; audits?: SaleAudit[] } = {}
 ): Promise<{ saleInsert: Statement | null }> {
   const perProduct = quantitiesByProduct(items)
   const productIds = [...perProduct.keys()]
@@ -125,7 +126,7 @@ export async function completeSale(
       subjectId: saleId,
       data: { number: sale.number, total: sale.total, payment: newPayment ? newPayment.method : payments.at(-1)?.method },
       ip: actor.ip,
-    }),
+    }, ...saleSubject(options.audits ?? [], saleId)),
     ...(freshItems.length ? lineStatements(saleId, freshItems) : []),
   ]
   const written = (results: StatementResult[]) => {
@@ -148,6 +149,13 @@ export async function completeSale(
     writeAtCommit(trx, summaries)
   }
   return { saleInsert: isNew ? saleWrite : null }
+}
+
+/** An audit entry about a sale, which is its subject once its id is known */
+export type SaleAudit = Omit<AuditEntry, 'subjectType' | 'subjectId'>
+
+export function saleSubject(entries: SaleAudit[], saleId: number | InsertedId): AuditEntry[] {
+  return entries.map((entry) => ({ ...entry, subjectType: 'sale', subjectId: saleId }))
 }
 
 /** How many of each product the sale's lines take, by product id in ascending order (the lock order) */
