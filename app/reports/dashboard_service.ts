@@ -19,11 +19,12 @@ export default class DashboardService {
     const { start, end } = this.sales.dayRange(store, day, day)
     const [from, to] = [dbTimestamp(start!), dbTimestamp(end!)]
     const [sold, refunded] = await Promise.all([
-      db.from('sales').where('store_id', store.id).where('status', 'completed').where('completed_at', '>=', from).where('completed_at', '<=', to).count('* as count').sum('total as total').first(),
+      db.from('sales').where('store_id', store.id).where('status', 'completed').where('completed_at', '>=', from).where('completed_at', '<=', to).count('* as count').sum({ total: 'total', rounding: 'rounding_total' }).first(),
       // As the register report counts them: what refunds and exchanges gave back today
       db.from('refunds').where('store_id', store.id).where('created_at', '>=', from).where('created_at', '<=', to).sum('total as total').first(),
     ])
-    const total = Number(sold?.total ?? 0)
+    // What was taken: with the cash rounding, as the reports count it (the two differed by cents)
+    const total = Number(sold?.total ?? 0) + Number(sold?.rounding ?? 0)
     const refunds = Number(refunded?.total ?? 0)
     return { day, count: Number(sold?.count ?? 0), total, refunds, takings: total - refunds }
   }

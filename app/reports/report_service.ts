@@ -292,13 +292,16 @@ export default class ReportService {
     }
   }
 
-  /** What the stock on hand cost: stock x cost per category, active products with stock */
+  /**
+   * What the stock on hand cost: stock x cost per category, every product with stock. An archived
+   * or inactive product's units are still on the shelf and in the ledger: leaving them out took
+   * their value off the books without a movement
+   */
   async stockValuation(store: Store) {
     const rows = await db
       .from('products')
       .leftJoin('categories', 'categories.id', 'products.category_id')
-      .where({ 'products.store_id': store.id, 'products.active': true })
-      .whereNull('products.archived_at')
+      .where({ 'products.store_id': store.id })
       .where('products.stock', '>', 0)
       .groupBy('categories.name')
       .select('categories.name as category')
