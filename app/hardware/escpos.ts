@@ -120,6 +120,7 @@ function receiptTexts(r: ReceiptView): string[] {
     ...r.lines.flatMap((l) => [l.name, l.unitNote ?? '', l.amount]),
     ...r.taxes.map((t) => t.label + t.amount),
     ...r.payments.map((p) => p.label + p.amount),
+    ...r.refunds.flatMap((refund) => [refund.label, ...refund.lines.map((l) => l.name), ...refund.payments.map((p) => p.label)]),
     r.total,
   ]
 }
@@ -137,6 +138,7 @@ export function encodeReceipt(r: ReceiptView, options: PaperOptions = {}): Encod
   encoder.line(`${r.registerName} · Sale #${r.number ?? r.saleId}`)
   encoder.line(`${r.when}${r.cashierFirstName ? ' · ' + r.cashierFirstName : ''}`)
   if (r.status === 'voided') encoder.bold(true).line('VOIDED').bold(false)
+  if (r.refundNote) encoder.bold(true).line(r.refundNote).bold(false)
   encoder.align('left').rule()
   for (const line of r.lines) {
     pair(encoder, `${line.quantity} x ${line.name}`, paper(line.amount), columns)
@@ -156,6 +158,17 @@ export function encodeReceipt(r: ReceiptView, options: PaperOptions = {}): Encod
   if (r.change) {
     encoder.bold(true)
     pair(encoder, 'Change', paper(r.change), columns)
+    encoder.bold(false)
+  }
+  if (r.refunds.length) {
+    encoder.rule()
+    for (const refund of r.refunds) {
+      pair(encoder, `${refund.label} · ${refund.when}`, paper(refund.total), columns)
+      for (const line of refund.lines) pair(encoder, `  ${line.quantity} x ${line.name}`, paper(line.amount), columns)
+      for (const payment of refund.payments) pair(encoder, `  Back: ${payment.label}`, paper(payment.amount), columns)
+    }
+    encoder.bold(true)
+    pair(encoder, 'Refunded', paper(r.refundedTotal ?? ''), columns)
     encoder.bold(false)
   }
   encoder.align('center')

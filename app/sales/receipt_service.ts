@@ -2,6 +2,7 @@ import type Sale from '#models/sale'
 import type SaleItem from '#models/sale_item'
 import type Payment from '#models/payment'
 import type Store from '#models/store'
+import type Refund from '#models/refund'
 import SalesQueryService from '#sales/sales_query_service'
 import { formatMoney } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
@@ -28,6 +29,17 @@ export interface ReceiptLine {
   total: string
 }
 
+/** A refund of the sale as its receipt lists it (the refund's own receipt: /till/refunds/:id) */
+export interface ReceiptRefund {
+  id: number
+  /** "Refund 12", or "Exchange 12" when the goods went towards another sale */
+  label: string
+  when: string
+  lines: { quantity: number; name: string; amount: string }[]
+  payments: { label: string; amount: string }[]
+  total: string
+}
+
 export interface ReceiptView {
   saleId: number
   number: number | null
@@ -45,6 +57,14 @@ export interface ReceiptView {
   rounding: string | null
   payments: { label: string; amount: string }[]
   change: string | null
+  /**
+   * What was given back since the sale, so a reprint does not pass for what the customer still
+   * holds: "REFUNDED" (every unit came back) or "PARTLY REFUNDED", null without refunds
+   */
+  refundNote: string | null
+  refunds: ReceiptRefund[]
+  /** The refunds' total ("−$9.72"), null without refunds */
+  refundedTotal: string | null
   /** Only a first name on the till receipt (the invoice carries the full details) */
   customerFirstName: string | null
   customer: { name: string; email: string | null; phone: string | null } | null
@@ -66,6 +86,8 @@ export interface ReceiptSource {
   items: SaleItem[]
   payments: Payment[]
   store: Store
+  /** With items and payments loaded (SalesQueryService.find reads them); none: the sale has none */
+  refunds?: Refund[]
 }
 
 type TaxedLine = Pick<SaleItem, 'taxRatePpm' | 'taxTotal'> & { taxes?: { name: string; ratePpm: number; amount: number }[] | null }
@@ -97,7 +119,7 @@ export function taxIncluded(sale: Pick<Sale, 'total' | 'subtotal' | 'discountTot
 }
 
 /** Builds the view-model from a sale already loaded with its register, user and customer */
-export function buildReceipt({ sale, items, payments, store }: ReceiptSource): ReceiptView {
+export function buildReceipt({ sale, items, payments, store, refunds = [] }: ReceiptSource): ReceiptView {
   const currency = store.currency
   const m = (minor: number) => formatMoney(Number(minor ?? 0), currency)
   const inclusive = taxIncluded(sale)
@@ -139,6 +161,9 @@ export function buildReceipt({ sale, items, payments, store }: ReceiptSource): R
       .filter((p) => p.status === 'approved')
       .map((p) => ({ label: `${paymentMethodLabel(p.method)}${p.reference ? ' ' + p.reference : ''}`, amount: m(p.tendered ?? p.amount) })),
     change: sale.changeDue > 0 ? m(sale.changeDue) : null,
+    refundNote: refunds.length ? (items.every((item) => item.refundedQuantity >= item.quantity) ? 'REFUNDED' : 'PARTLY REFUNDED') : null,
+    refunds: refunds.map((refund) => receiptRefund(refund, items, store)),
+    refundedTotal: refunds.length ? `−${m(refunds.reduce((sum, refund) => sum + Number(refund.total), 0))}` : null,
     customerFirstName: customer?.firstName ?? null,
     customer: customer ? { name: customer.name, email: customer.email, phone: customer.phone } : null,
     storeId: sale.storeId,
@@ -149,6 +174,23 @@ export function buildReceipt({ sale, items, payments, store }: ReceiptSource): R
     date: when ? when.setZone(store.timeZone).toFormat('yyyy-LL-dd') : '',
     currency,
     totalMinor: sale.total,
+  }
+}
+
+function receiptRefund(refund: Refund, items: SaleItem[], store: Store): ReceiptRefund {
+  const m = (minor: number) => formatMoney(Number(minor ?? 0), store.currency)
+  const names = new Map(items.map((item) => [item.id, item.name]))
+  return {
+    id: refund.id,
+    label: `${refund.kind === 'exchange' ? 'Exchange' : 'Refund'} ${refund.id}`,
+    when: refund.createdAt.setZone(store.timeZone).toFormat('yyyy-LL-dd HH:mm'),
+    lines: refund.items.map((line) => ({
+      quantity: line.quantity,
+      name: `${names.get(line.saleItemId ?? 0) ?? ''}${line.restock ? '' : ' (damaged)'}`,
+      amount: `−${m(line.amount)}`,
+    })),
+    payments: refund.payments.map((payment) => ({ label: paymentMethodLabel(payment.method), amount: m(payment.amount) })),
+    total: `−${m(refund.total)}`,
   }
 }
 
