@@ -121,6 +121,7 @@ function receiptTexts(r: ReceiptView): string[] {
     ...r.taxes.map((t) => t.label + t.amount),
     ...r.payments.map((p) => p.label + p.amount),
     ...r.refunds.flatMap((refund) => [refund.label, ...refund.lines.map((l) => l.name), ...refund.payments.map((p) => p.label)]),
+    r.pointsLabel,
     r.total,
   ]
 }
@@ -173,7 +174,7 @@ export function encodeReceipt(r: ReceiptView, options: PaperOptions = {}): Encod
   }
   encoder.align('center')
   if (r.customerFirstName) encoder.newline().line(`Thank you, ${r.customerFirstName}!`)
-  if (r.points) encoder.line(`Points balance: ${r.points}`)
+  if (r.points) encoder.line(`${r.pointsLabel}: ${r.points}`)
   encoder.newline().line(r.footer).newline()
   if (options.code === 'barcode') encoder.barcode(r.code, 'code128', { height: 60, text: 'below' })
   else if (options.code !== 'none') encoder.qrcode(r.code, { model: 2, size: 6, errorlevel: 'm' })

@@ -71,8 +71,9 @@ async function enqueue(job: NewJob): Promise<PrintJob | null> {
   }
 }
 
-async function encodeSaleReceipt(store: Store, saleId: number, printer: Device) {
-  const receipt = await new ReceiptService().forSale(store, saleId)
+/** `atSale`: the receipt printed as the sale completes; a reprint says its points balance is today's */
+async function encodeSaleReceipt(store: Store, saleId: number, printer: Device, atSale = false) {
+  const receipt = await new ReceiptService().forSale(store, saleId, { atSale })
   return encodeReceipt(receipt, { columns: printer.columns, codepageMapping: printer.codepageMapping as any, code: printer.codeStyle })
 }
 
@@ -86,7 +87,7 @@ export async function queueSaleReceipt(saleId: number) {
   const [printer, bridge] = await Promise.all([printerOf(sale.registerId), activeBridge(sale.registerId)])
   if (!printer || !bridge) return null
   const store = await sale.related('store').query().firstOrFail()
-  const encoded = await encodeSaleReceipt(store, sale.id, printer)
+  const encoded = await encodeSaleReceipt(store, sale.id, printer, true)
   return enqueue({ storeId: store.id, registerId: sale.registerId, deviceId: printer.id, kind: 'receipt', encoded, saleId: sale.id, uniqueKey: `receipt:${sale.id}` })
 }
 

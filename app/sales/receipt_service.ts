@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import type Sale from '#models/sale'
 import type SaleItem from '#models/sale_item'
 import type Payment from '#models/payment'
@@ -72,6 +73,11 @@ export interface ReceiptView {
   customerId: number | null
   /** The customer's loyalty balance, when a loyalty program is enabled ("120 points ($1.20)") */
   points: string | null
+  /**
+   * The balance is read when the receipt is drawn, not kept with the sale: printed at the sale it
+   * is "Points balance", on any later print it says the day it was read
+   */
+  pointsLabel: string
   footer: string
   /** What the barcode / QR code on paper encodes: the register and the sale number */
   code: string
@@ -88,6 +94,8 @@ export interface ReceiptSource {
   store: Store
   /** With items and payments loaded (SalesQueryService.find reads them); none: the sale has none */
   refunds?: Refund[]
+  /** Drawn as the sale completes (the till's answer, its first print job); else it is a reprint */
+  atSale?: boolean
 }
 
 type TaxedLine = Pick<SaleItem, 'taxRatePpm' | 'taxTotal'> & { taxes?: { name: string; ratePpm: number; amount: number }[] | null }
@@ -119,7 +127,7 @@ export function taxIncluded(sale: Pick<Sale, 'total' | 'subtotal' | 'discountTot
 }
 
 /** Builds the view-model from a sale already loaded with its register, user and customer */
-export function buildReceipt({ sale, items, payments, store, refunds = [] }: ReceiptSource): ReceiptView {
+export function buildReceipt({ sale, items, payments, store, refunds = [], atSale = false }: ReceiptSource): ReceiptView {
   const currency = store.currency
   const m = (minor: number) => formatMoney(Number(minor ?? 0), currency)
   const inclusive = taxIncluded(sale)
@@ -169,6 +177,7 @@ export function buildReceipt({ sale, items, payments, store, refunds = [] }: Rec
     storeId: sale.storeId,
     customerId: sale.customerId ?? null,
     points: null,
+    pointsLabel: atSale ? 'Points balance' : `Points balance today (${DateTime.now().setZone(store.timeZone).toFormat('d LLL yyyy')})`,
     footer: store.receiptFooter || 'Thank you for shopping with us',
     code: saleReference({ registerId: sale.registerId, number: sale.number ?? sale.id }),
     date: when ? when.setZone(store.timeZone).toFormat('yyyy-LL-dd') : '',
@@ -197,11 +206,11 @@ function receiptRefund(refund: Refund, items: SaleItem[], store: Store): Receipt
 export default class ReceiptService {
   constructor(private sales = new SalesQueryService()) {}
 
-  /** The receipt of one sale of the store (404 for another store's sale) */
-  async forSale(store: Store, saleId: number): Promise<ReceiptView> {
+  /** The receipt of one sale of the store (404 for another store's sale); `atSale`: see ReceiptSource */
+  async forSale(store: Store, saleId: number, options: { atSale?: boolean } = {}): Promise<ReceiptView> {
     const detail = await this.sales.find(store, saleId)
     refuseWithoutReceipt(detail.sale)
-    const receipt = buildReceipt({ ...detail, store })
+    const receipt = buildReceipt({ ...detail, store, atSale: options.atSale })
     receipt.points = await pointsLine(receipt)
     return receipt
   }
