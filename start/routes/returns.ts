@@ -17,6 +17,7 @@ router
     router.get('/returns/:id', [TillReturnsController, 'show'])
     router.post('/returns/:id', [TillReturnsController, 'store'])
     router.post('/returns/:id/exchange', [TillExchangesController, 'store'])
+    router.get('/refunds/:id', [TillReturnsController, 'receipt'])
   })
   .prefix('/till')
   .as('till.returns')

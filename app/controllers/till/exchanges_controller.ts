@@ -5,12 +5,11 @@ import RefundService from '#returns/refund_service'
 import SalesQueryService from '#sales/sales_query_service'
 import AuthService from '#staff/auth_service'
 import CatalogService from '#catalog/catalog_service'
-import Refund from '#models/refund'
-import Product from '#models/product'
 import { saleReference } from '#core/sale_reference'
 import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
+import { refundReceipt } from '#returns/refund_receipt'
 import { formReturnLines, formRows, formText } from '#validators/returns'
 
 /*
@@ -64,22 +63,17 @@ export default class TillExchangesController {
       approver,
     })
 
-    const saved = await Refund.query().where('id', refund.id).preload('items').preload('payments').firstOrFail()
-    const original = (await this.sales.find(ctx.store, saved.saleId!)).sale
+    const receipt = await refundReceipt(ctx.store, refund.id)
     const detail = await this.sales.find(ctx.store, sale.id)
-    const products = await Product.query().whereIn('id', saved.items.map((i) => i.productId)).select('id', 'name')
-    const credit = saved.payments.find((p) => p.method === 'exchange')?.amount ?? 0
+    const credit = receipt.refund.payments.find((p) => p.method === 'exchange')?.amount ?? 0
     return ctx.view.render('till/_exchange_receipt', {
-      refund: saved,
-      sale: original,
-      names: Object.fromEntries(products.map((p) => [p.id, p.name])),
-      register,
+      ...receipt,
       saleReference,
       newSale: detail.sale,
       items: detail.items,
       payments: detail.payments,
       customerPays: detail.sale.paidTotal - credit,
-      customerReceives: saved.total - credit,
+      customerReceives: receipt.refund.total - credit,
     })
   }
 }

@@ -7,13 +7,12 @@ import ReturnSearchService from '#returns/return_search_service'
 import { saleReference } from '#core/sale_reference'
 import SalesQueryService from '#sales/sales_query_service'
 import AuthService from '#staff/auth_service'
-import Refund from '#models/refund'
-import Product from '#models/product'
 import CatalogService from '#catalog/catalog_service'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
 import { formReturnLines, formText } from '#validators/returns'
 import { refundMethods } from '#returns/refund_points'
+import { refundReceipt } from '#returns/refund_receipt'
 
 /*
 | The till's Returns screen: find the sale (scan the receipt, or search), pick lines and
@@ -74,7 +73,13 @@ export default class TillReturnsController {
       registerId: register.id,
       approver,
     })
-    return this.#receipt(ctx, refund.id, register)
+    return ctx.view.render('till/_refund_done', { ...(await refundReceipt(ctx.store, refund.id)), saleReference })
+  }
+
+  /** GET /till/refunds/:id: a refund's receipt again, to print (the browser's print dialog) */
+  async receipt(ctx: HttpContext) {
+    const receipt = await refundReceipt(ctx.store, Number(ctx.params.id) || 0)
+    return ctx.view.render('till/refund', { ...receipt, saleReference, autoprint: ctx.request.qs().print === '1' })
   }
 
   /** POST /till/returns/no-receipt: a manager's return at today's price */
@@ -94,14 +99,6 @@ export default class TillReturnsController {
       registerId: register.id,
       approver,
     })
-    return this.#receipt(ctx, refund.id, register)
-  }
-
-  async #receipt(ctx: HttpContext, refundId: number, register: unknown) {
-    const refund = await Refund.query().where('id', refundId).preload('items').preload('payments').firstOrFail()
-    const sale = refund.saleId ? (await this.sales.find(ctx.store, refund.saleId)).sale : null
-    const products = await Product.query().whereIn('id', refund.items.map((i) => i.productId)).select('id', 'name')
-    const names = Object.fromEntries(products.map((p) => [p.id, p.name]))
-    return ctx.view.render('till/_refund_receipt', { refund, sale, names, register, saleReference })
+    return ctx.view.render('till/_refund_done', { ...(await refundReceipt(ctx.store, refund.id)), saleReference })
   }
 }
