@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
 import Sale from '#models/sale'
 import type Store from '#models/store'
 import { dbTimestamp } from '#platform/db_time'
@@ -6,7 +7,8 @@ import { SALE_REF } from '#core/sale_reference'
 
 /**
  * Finding the sale a customer brings back: by the receipt's reference (scanned or typed),
- * its number, a day of the store, or the customer's name. Completed sales of the store only.
+ * its number, a day of the store, or the customer's name. Completed sales of the store only,
+ * with those whose every unit came back already (`fullyReturned`: nothing to return from them).
  */
 export default class ReturnSearchService {
   async search(store: Store, input: { q?: string | null; date?: string | null; customer?: string | null }) {
@@ -34,8 +36,16 @@ export default class ReturnSearchService {
       query.whereIn('customer_id', (sub) => sub.from('customers').where('store_id', store.id).whereRaw('LOWER(name) LIKE ?', [pattern]).select('id'))
       any = true
     }
-    if (!any) return { sales: [], exact: false }
+    if (!any) return { sales: [], exact: false, fullyReturned: new Set<number>() }
     const sales = await query.orderBy('completed_at', 'desc').orderBy('id', 'desc').limit(20)
-    return { sales, exact: !!ref && sales.length === 1 }
+    return { sales, exact: !!ref && sales.length === 1, fullyReturned: await fullyReturned(sales.map((sale) => sale.id)) }
   }
+}
+
+/** Of these sales, those with no unit left to return */
+async function fullyReturned(saleIds: number[]): Promise<Set<number>> {
+  if (!saleIds.length) return new Set()
+  const left = await db.from('sale_items').whereIn('sale_id', saleIds).whereRaw('refunded_quantity < quantity').distinct('sale_id')
+  const withUnitsLeft = new Set(left.map((row) => Number(row.sale_id)))
+  return new Set(saleIds.filter((id) => !withUnitsLeft.has(id)))
 }

@@ -35,7 +35,7 @@ export default class TillReturnsController {
     if (!register) return ctx.response.redirect('/till')
     const qs = ctx.request.qs()
     const input = { q: formText(qs.q), date: formText(qs.date), customer: formText(qs.customer) }
-    const { sales, exact } = await this.search.search(ctx.store, input)
+    const { sales, exact, fullyReturned } = await this.search.search(ctx.store, input)
     // A scanned receipt goes straight to its sale
     if (exact) {
       if (ctx.request.header('hx-request')) {
@@ -46,7 +46,7 @@ export default class TillReturnsController {
     }
     const searched = !!(input.q || input.date || input.customer)
     const view = ctx.request.header('hx-request') ? 'till/_return_results' : 'till/returns'
-    return ctx.view.render(view, { register, sales, searched, input, saleReference, methods: refundMethods(null), canApprove: ctx.auth.user!.isManager })
+    return ctx.view.render(view, { register, sales, fullyReturned, searched, input, saleReference, methods: refundMethods(null), canApprove: ctx.auth.user!.isManager })
   }
 
   async show(ctx: HttpContext) {
