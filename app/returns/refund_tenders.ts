@@ -4,7 +4,7 @@ import type User from '#models/user'
 import type { Actor } from '#staff/actor'
 import { DomainError } from '#exceptions/domain_error'
 import { roundToIncrement } from '#core/money'
-import { paymentMethod } from '#sales/payment_methods'
+import { allocateRefund, needsManager, tendersLeft } from '#returns/refund_allocation'
 
 /*
 | Where a refund's money goes. By default back to the tenders the sale was paid with (card first,
@@ -34,30 +34,9 @@ export async function refundTenders(trx: TransactionClientContract, actor: Actor
     .select('refund_payments.method as method')
     .sum('refund_payments.amount as amount')
   const back = new Map(refunded.map((r: any) => [r.method, Number(r.amount)]))
-  // A sale paid in part by an exchange credit gives that part back in cash from the drawer
-  const byMethod = new Map<string, number>()
-  for (const p of paid) {
-    const method = p.method === 'exchange' ? 'cash' : String(p.method)
-    byMethod.set(method, (byMethod.get(method) ?? 0) + Number(p.amount))
-  }
-  const available = [...byMethod]
-    .map(([method, amount]) => ({ method, left: amount - (back.get(method) ?? 0) }))
-    .sort((a, b) => Number(paymentMethod(a.method)?.isCash ?? false) - Number(paymentMethod(b.method)?.isCash ?? false))
+  const allocation: Tenders = allocateRefund(tendersLeft(paid, refunded as any[]), total)
 
-  const allocation: Tenders = []
-  let remaining = total
-  for (const tender of available) {
-    const amount = Math.min(remaining, Math.max(0, tender.left))
-    if (amount > 0) allocation.push({ method: tender.method, amount })
-    remaining -= amount
-  }
-  if (remaining > 0) {
-    const first = allocation[0] ?? { method: available[0]?.method ?? 'cash', amount: 0 }
-    if (!allocation.length) allocation.push(first)
-    first.amount += remaining
-  }
-
-  if (request.method && !allocation.every((a) => a.method === request.method)) {
+  if (request.method && needsManager(allocation, request.method)) {
     const other: Tenders = [{ method: request.method, amount: total }]
     other.approvedBy = managerApproving(actor, request, 'A manager must approve a refund to another method: enter a manager\u2019s PIN').id
     return inSmallestCoin(other, actor.store.cashRounding, last)

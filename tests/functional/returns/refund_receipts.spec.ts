@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, type TestStore, PINS } from '#tests/fixtures'
+import { createProduct, createStore, type TestStore, PINS, cashIntoDrawer } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 
@@ -56,6 +56,7 @@ test.group('Refund receipts printed again', () => {
   test('a return without a receipt prints again too', async ({ client, assert }) => {
     const fixture = await createStore()
     const mug = await createProduct(fixture, { name: 'Blue Mug', sku: `MUG-${fixture.tag}`, price: 800, stock: 2 })
+    await cashIntoDrawer(fixture, 5000)
     const done = await till(client, fixture, 'post', '/till/returns/no-receipt')
       .header('HX-Request', 'true')
       .form({ code: mug.sku, quantity: '1', restock: 'stock', reason: 'No receipt', method: 'cash', manager_pin: PINS.manager })
