@@ -68,6 +68,11 @@ export default class PosRestore extends BaseCommand {
         const { markRolledDays } = await import('#database/migrations/0111_summary_days_rolled')
         await markRolledDays(db.connection())
       }
+      // A backup from before the customers' phones were kept reversed too: filled, as migration 0119 does
+      if (!manifest.schema.some((name) => name.includes('0119_customer_phone_reversed'))) {
+        const { fillPhoneReversed } = await import('#database/migrations/0119_customer_phone_reversed')
+        await fillPhoneReversed(db.connection())
+      }
       // A backup from before the reports' summaries, or before they were kept per register: build
       // them from the restored lines
       if (!manifest.schema.some((name) => name.includes('0105_summaries_by_register'))) {

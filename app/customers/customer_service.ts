@@ -1,4 +1,5 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
 import Customer from '#models/customer'
 import Sale from '#models/sale'
 import type Store from '#models/store'
@@ -20,11 +21,46 @@ export interface CustomerSearch {
   perPage?: number
 }
 
+type CustomerQuery = ModelQueryBuilderContract<typeof Customer>
+
 /** The characters LIKE treats specially, escaped with "!" (the same ESCAPE works on SQLite and MySQL) */
 const likeEscape = (text: string) => text.replace(/[!%_]/g, (c) => `!${c}`)
 
+/** The first string after every string that starts with `digits` (digits only), or null when there is none ("99") */
+function afterDigitPrefix(digits: string): string | null {
+  const kept = digits.replace(/9+$/, '')
+  return kept ? kept.slice(0, -1) + String(Number(kept.at(-1)) + 1) : null
+}
+
+/** Rows whose `column` starts with `sign` and `digits`, as a range the column's index serves */
+function startsWith(scope: CustomerQuery, storeId: number, column: string, sign: '' | '+', digits: string) {
+  const after = afterDigitPrefix(digits)
+  scope.where('store_id', storeId).where(column, '>=', sign + digits)
+  // Only nines: up to the most nines a number has (20), which every longer match sorts before
+  if (after) scope.where(column, '<', sign + after)
+  else scope.where(column, '<=', sign + '9'.repeat(20))
+}
+
 /**
- * A store's customers: optional on every sale, found by name, email or phone prefix, and kept
+ * Phones are kept as + and digits (validators/customers.ts), so a search compares digits: the
+ * number's first digits ("+1 555" and "1555" find "+1555..."), its last ones ("212-555-0100"
+ * finds "+12125550100", typed without the country code), or the whole of a number saved without
+ * its country code ("+1 212 555 0100" finds "2125550100"). Each is a range of an index with the
+ * store (`phone`, `phone_reversed`): a name or email match would read every customer of the store.
+ */
+function wherePhoneMatches(scope: CustomerQuery, storeId: number, digits: string) {
+  const reversed = [...digits].reverse().join('')
+  scope.where((q) => startsWith(q, storeId, 'phone', '', digits))
+  scope.orWhere((q) => startsWith(q, storeId, 'phone', '+', digits))
+  if (digits.length >= 4) scope.orWhere((q) => startsWith(q, storeId, 'phone_reversed', '', reversed))
+  // Saved numbers have 6 digits at least: each ending of the search that long may be one whole
+  const endings = [] as string[]
+  for (let length = 6; length < reversed.length; length++) endings.push(reversed.slice(0, length))
+  if (endings.length) scope.orWhere((q) => q.where('store_id', storeId).whereIn('phone_reversed', endings))
+}
+
+/**
+ * A store's customers: optional on every sale, found by name, email or phone digits, and kept
  * only with what a feature needs (name; email, phone and notes if the customer gives them).
  */
 export default class CustomerService {
@@ -32,17 +68,15 @@ export default class CustomerService {
     const query = Customer.query().where('store_id', store.id)
     if (!options.includeErased) query.whereNull('erased_at')
     const term = (options.search ?? '').trim().toLowerCase()
-    if (term) {
+    const digits = term.replace(/\D/g, '')
+    if (digits.length >= 3 && /^[\d\s().+-]+$/.test(term)) {
+      query.where((scope) => wherePhoneMatches(scope, store.id, digits))
+    } else if (term) {
       const like = likeEscape(term)
-      const digits = term.replace(/\D/g, '')
       query.where((scope) => {
         // a word of the name starting with the term: "smi" finds "Jane Smith"
         scope.whereRaw(`LOWER(name) LIKE ? ESCAPE '!'`, [`${like}%`]).orWhereRaw(`LOWER(name) LIKE ? ESCAPE '!'`, [`% ${like}%`])
         scope.orWhereRaw(`email LIKE ? ESCAPE '!'`, [`${like}%`])
-        // phones are stored as + and digits: "+1 555" and "1555" both find "+1555..."
-        if (digits.length >= 3 && /^[\d\s().+-]+$/.test(term)) {
-          scope.orWhere('phone', 'like', `${digits}%`).orWhere('phone', 'like', `+${digits}%`)
-        }
       })
     }
     return query.orderBy('name').orderBy('id').paginate(options.page ?? 1, options.perPage ?? 25)

@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel, beforeSave, column } from '@adonisjs/lucid/orm'
+
+/** A phone's digits, last first: a search by its last digits is then a prefix of this (an index range) */
+export function phoneDigitsReversed(phone: string | null | undefined): string | null {
+  const digits = (phone ?? '').replace(/\D/g, '')
+  return digits ? [...digits].reverse().join('') : null
+}
 
 export default class Customer extends BaseModel {
   @column({ isPrimary: true }) declare id: number
@@ -7,6 +13,8 @@ export default class Customer extends BaseModel {
   @column() declare name: string
   @column() declare email: string | null
   @column() declare phone: string | null
+  /** Kept with `phone` (below); searched by app/customers/customer_service.ts */
+  @column({ serializeAs: null }) declare phoneReversed: string | null
   @column() declare notes: string | null
   /** Set when the customer's personal data was erased; the row stays so their sales add up */
   @column.dateTime() declare erasedAt: DateTime | null
@@ -21,5 +29,10 @@ export default class Customer extends BaseModel {
 
   get isErased() {
     return !!this.erasedAt
+  }
+
+  @beforeSave()
+  static keepPhoneReversed(customer: Customer) {
+    if ('phone' in customer.$dirty) customer.phoneReversed = phoneDigitsReversed(customer.phone)
   }
 }

@@ -10,7 +10,7 @@ import { customerListValidator, customerValidator, historyPageValidator, updateC
 export default class CustomersController {
   constructor(private customers: CustomerService) {}
 
-  /** ?search= matches a word of the name, an email or a phone by their first characters */
+  /** ?search= matches a word of the name, an email by its first characters, or a phone's digits (customer_service.ts) */
   async index({ request, store }: HttpContext) {
     const filters = await request.validateUsing(customerListValidator, { data: request.qs() })
     const page = await this.customers.search(store, { search: filters.search, page: filters.page, perPage: filters.per_page })
