@@ -49,7 +49,12 @@ export default class RegisterLeaseService {
     if (register.lease_device_id && register.lease_device_id !== input.device_id) {
       throw await leasedError(trx, register.id, 'Use that till, or ask a manager to release it under Offline sales.')
     }
-    await trx.from('registers').where('id', register.id).update({ lease_device_id: input.device_id, lease_user_id: user.id, lease_seen_at: dbTimestamp(), lease_pending: input.pending })
+    // The lease is in the name of the user whose sales the till queues (a sync may record sales in
+    // that name). A till that still holds unsynced sales keeps it in its seller's name when someone
+    // else signs in on it to send them (a manager, or the next cashier after a session ran out);
+    // once it has none, it is the signed-in user's
+    const keepsSeller = register.lease_device_id === input.device_id && input.pending > 0 && register.lease_user_id
+    await trx.from('registers').where('id', register.id).update({ lease_device_id: input.device_id, lease_user_id: keepsSeller ? register.lease_user_id : user.id, lease_seen_at: dbTimestamp(), lease_pending: input.pending })
     if (register.lease_device_id !== input.device_id) {
       await recordAudit({ action: 'register_lease_taken', storeId: store.id, userId: user.id, subjectType: 'register', subjectId: register.id, data: { deviceId: input.device_id }, ip }, trx)
     }
