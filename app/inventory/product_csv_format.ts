@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs'
 import Papa from 'papaparse'
+import { unneutralise } from '#platform/csv_writer'
 
 /*
 | The products CSV file: its columns (the export writes them, an import reads them, by name, in
@@ -38,7 +39,12 @@ const notCsv = (found: string[]) =>
       (found.length ? `Its first line has: ${found.slice(0, 8).map((f) => `"${f.slice(0, 30)}"`).join(', ')}${found.length > 8 ? '…' : ''}.` : 'It has no header line.')
   )
 
-/** Rows of a CSV file, streamed: BOM, ',' or ';' (guessed), quoted newlines; row 1 is the header */
+/**
+ * Rows of a CSV file, streamed: BOM, ',' or ';' (guessed), quoted newlines; row 1 is the header.
+ * Every cell loses the quote the export put before formula-like text ('@Home Candle is @Home
+ * Candle), so an exported file imports as it was: the name, the SKU that finds the product, the
+ * category
+ */
 export async function* readRows(path: string): AsyncGenerator<{ row: number; values: Record<string, string> }> {
   const headers: string[] = []
   const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
@@ -50,6 +56,7 @@ export async function* readRows(path: string): AsyncGenerator<{ row: number; val
       headers.push(name)
       return name
     },
+    transform: (value: string) => unneutralise(value),
   } as any)
   const input = createReadStream(path)
   input.on('error', (error) => parser.destroy(error))

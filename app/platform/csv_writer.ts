@@ -9,20 +9,33 @@ import Papa from 'papaparse'
 | A text cell starting with = + - @, a tab or a carriage return would run as a formula in a
 | spreadsheet (CSV injection): it gets a leading single quote. A cell that is only a number,
 | such as the amount -12.50, is left alone, so a spreadsheet still reads and sums it as a number.
+| A file read back (the products import) takes that quote off again (unneutralise): so that a
+| text really starting with quotes before such a character ('=x) is told from a guarded one, it
+| gets one more quote too (''=x). Export, edit, import then gives back every text as it was.
 */
 
 type Cell = unknown
 const ROWS_PER_CHUNK = 500
 const PLAIN_NUMBER = /^-\d+(\.\d+)?$/
 
+/** Text a spreadsheet would run as a formula, after any quotes it starts with: = + - @ tab CR, but not a plain negative number */
+function guarded(cell: string): boolean {
+  let start = 0
+  while (cell.charCodeAt(start) === 39) start++
+  const first = cell.charCodeAt(start)
+  if (first !== 61 && first !== 43 && first !== 45 && first !== 64 && first !== 9 && first !== 13) return false
+  return !(first === 45 && PLAIN_NUMBER.test(cell.slice(start)))
+}
+
 /** A cell as written: formula-like text gets a leading quote; numbers and plain negative amounts stay */
 export function neutralise<T>(cell: T): T | string {
   if (typeof cell !== 'string' || cell === '') return cell
-  const first = cell.charCodeAt(0)
-  // = + - @ tab CR
-  if (first !== 61 && first !== 43 && first !== 45 && first !== 64 && first !== 9 && first !== 13) return cell
-  if (first === 45 && PLAIN_NUMBER.test(cell)) return cell
-  return `'${cell}`
+  return guarded(cell) ? `'${cell}` : cell
+}
+
+/** A cell as read back from a file this writer made: the quote neutralise() put before it taken off; any other text as it is */
+export function unneutralise(cell: string): string {
+  return cell.charCodeAt(0) === 39 && guarded(cell.slice(1)) ? cell.slice(1) : cell
 }
 
 /** Rows as CSV lines (CRLF, each line ended), every cell neutralised */
