@@ -118,9 +118,11 @@ router
         router.get('/sales', [ApiSalesController, 'index'])
         router.get('/sales/:id', [ApiSalesController, 'show'])
         router.post('/sales', [ApiSalesController, 'store'])
+        router.post('/sales/:id/cancel', [ApiSalesController, 'cancel'])
 
         router.post('/payments', [ApiPaymentsController, 'store'])
         router.get('/payments/:sale_id', [ApiPaymentsController, 'index'])
+        router.delete('/payments/:id', [ApiPaymentsController, 'destroy'])
       })
       .use(middleware.auth({ guards: ['api'] }))
   })

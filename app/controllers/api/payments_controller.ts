@@ -6,6 +6,7 @@ import SalesQueryService from '#sales/sales_query_service'
 import { paymentJson, saleJson } from '#sales/api_presenters'
 import { runIdempotentInTransaction } from '#platform/idempotency_service'
 import { createPaymentValidator } from '#validators/sales'
+import { removeApiPayment } from '#sales/api_open_sale'
 
 @inject()
 export default class PaymentsController {
@@ -28,6 +29,14 @@ export default class PaymentsController {
       const detail = await this.sales.find(ctx.store, body.sale_id, trx)
       return { status: 201, body: { ...paymentJson(payment), sale: saleJson(detail.sale, detail.items, detail.payments, detail.refunds) } }
     })
+  }
+
+  /** DELETE /api/payments/:id: a payment taken off an open sale the API started */
+  async destroy(ctx: HttpContext) {
+    await ctx.bouncer.authorize('sell')
+    const sale = await removeApiPayment(actorOf(ctx), Number(ctx.params.id) || 0)
+    const detail = await this.sales.find(ctx.store, sale.id)
+    return saleJson(detail.sale, detail.items, detail.payments, detail.refunds)
   }
 
   async index({ params, bouncer, store }: HttpContext) {

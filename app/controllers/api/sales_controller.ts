@@ -7,6 +7,7 @@ import SalesQueryService from '#sales/sales_query_service'
 import { saleJson } from '#sales/api_presenters'
 import { runIdempotentInTransaction } from '#platform/idempotency_service'
 import { createSaleValidator, saleListValidator } from '#validators/sales'
+import { cancelApiSale } from '#sales/api_open_sale'
 
 @inject()
 export default class SalesController {
@@ -35,6 +36,14 @@ export default class SalesController {
   async show({ params, bouncer, store }: HttpContext) {
     await bouncer.authorize('viewSales')
     const { sale, items, payments, refunds } = await this.sales.find(store, Number(params.id) || 0)
+    return saleJson(sale, items, payments, refunds)
+  }
+
+  /** POST /api/sales/:id/cancel: an open sale the API started, given up (kept, voided) */
+  async cancel(ctx: HttpContext) {
+    await ctx.bouncer.authorize('sell')
+    await cancelApiSale(actorOf(ctx), Number(ctx.params.id) || 0)
+    const { sale, items, payments, refunds } = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
     return saleJson(sale, items, payments, refunds)
   }
 
