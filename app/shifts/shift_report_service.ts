@@ -67,11 +67,13 @@ export default class ShiftReportService {
         .first(),
       // Completed, then voided (the number stays): a void of a sale
       client.from('sales').where({ shift_id: shift.id, status: 'voided' }).count('* as count').sum('total as total').first(),
-      // Carts abandoned at this register while the shift was open (never completed, so no shift stamp)
+      // Carts abandoned at this register while the shift was open (never completed, so no shift
+      // stamp), with something on them: the empty cart a resumed parked sale replaces is not one
       client
         .from('sales')
         .where({ register_id: shift.registerId, status: 'voided' })
         .whereNull('shift_id')
+        .whereExists(client.from('sale_items').whereColumn('sale_items.sale_id', 'sales.id').select('sale_items.id'))
         .where('updated_at', '>=', dbTimestamp(shift.openedAt))
         .if(closedAt, (q) => q.where('updated_at', '<=', dbTimestamp(closedAt!)))
         .count('* as count')
