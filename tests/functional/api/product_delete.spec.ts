@@ -42,7 +42,7 @@ test.group('Deleting a product that rows refer to', () => {
     const manager = await apiToken(client, fixture.users.manager)
 
     // A refund without a receipt, not put back on the shelf: no stock movement names the product
-    ;(await client.post('/api/refunds').bearerToken(manager).json({ items: [{ product_id: refunded.id, quantity: 1, restock: false }], reason: 'x' })).assertStatus(201)
+    ;(await client.post('/api/refunds').bearerToken(manager).json({ items: [{ product_id: refunded.id, quantity: 1, restock: false }], reason: 'x', method: 'card_external' })).assertStatus(201)
     // This store is only the receiving side of a transfer not received yet
     const transfer = await client.post('/api/stock/transfers').bearerToken(await apiToken(client, other.users.manager)).json({ to_store_id: fixture.store.id, items: [{ product_id: sent.id, quantity: 2 }] })
     transfer.assertStatus(201)
@@ -76,7 +76,7 @@ test.group('Deleting a product that rows refer to', () => {
     const fixture = await createStore()
     const refunded = await createProduct(fixture, { name: 'Refunded only', stock: 0 })
     const manager = await apiToken(client, fixture.users.manager)
-    ;(await client.post('/api/refunds').bearerToken(manager).json({ items: [{ product_id: refunded.id, quantity: 1, restock: false }], reason: 'x' })).assertStatus(201)
+    ;(await client.post('/api/refunds').bearerToken(manager).json({ items: [{ product_id: refunded.id, quantity: 1, restock: false }], reason: 'x', method: 'card_external' })).assertStatus(201)
 
     const response = await submit(client, fixture.users.manager, 'delete', `/backoffice/products/${refunded.id}`)
     response.assertStatus(302)
