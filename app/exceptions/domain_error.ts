@@ -6,10 +6,13 @@ import { Exception } from '@adonisjs/core/exceptions'
  */
 export class DomainError extends Exception {
   declare field?: string
+  /** Seconds until trying again is worth it (a 429): sent as Retry-After */
+  declare retryAfter?: number
 
-  constructor(message: string, options: { status?: number; code: string; field?: string }) {
+  constructor(message: string, options: { status?: number; code: string; field?: string; retryAfter?: number }) {
     super(message, { status: options.status ?? 422, code: options.code })
     this.field = options.field
+    this.retryAfter = options.retryAfter
   }
 }
 

@@ -30,6 +30,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   async handle(error: any, ctx: HttpContext) {
     error = asDomainError(error)
     if (isDatabaseUnavailable(error)) return this.#databaseUnavailable(ctx, error)
+    if (error instanceof DomainError && error.retryAfter) ctx.response.header('Retry-After', String(error.retryAfter))
     if (answersJson(ctx)) {
       const answer = apiErrorBody(error)
       if (answer) return ctx.response.status(answer.status).json(answer.body)

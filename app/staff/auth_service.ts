@@ -77,7 +77,10 @@ export default class AuthService {
     })
     if (error) {
       logger.warn({ storeId, ip }, 'PIN entry blocked after repeated failures')
-      throw error
+      // Said where the PIN is typed, with the wait ("Too many requests" named neither)
+      const seconds = Math.max(1, Math.ceil(error.response.availableIn))
+      const wait = seconds >= 60 ? `${Math.ceil(seconds / 60)} minute(s)` : `${seconds} second(s)`
+      throw new DomainError(`Too many wrong PINs: try again in ${wait}`, { status: 429, code: 'too_many_attempts', field, retryAfter: seconds })
     }
     return user
   }

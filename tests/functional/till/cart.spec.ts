@@ -347,6 +347,9 @@ test.group('Till cart over htmx', () => {
     ;(await switchTo(manager.id, '1004')).assertStatus(422)
     const blocked = await switchTo(manager.id, '2222')
     blocked.assertStatus(429)
+    // Said at the till with the wait, and Retry-After for a client ("Too many requests" said neither)
+    assert.match(blocked.text(), /Too many wrong PINs: try again in \d+ (minute|second)/)
+    assert.isAbove(Number(blocked.header('retry-after')), 0)
     assert.notExists(await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'till_user_switched', user_id: manager.id }).first())
     // The cashier's own entry and a manager's approval count apart, and are open
     ;(await switchTo(cashier.id, '1111')).assertHeader('hx-redirect', '/till')
