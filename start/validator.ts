@@ -30,6 +30,11 @@ vine.messagesProvider = new SimpleMessagesProvider(
     'reason.regex': 'A reason may not hold control characters or text-direction overrides',
     'reference.regex': 'A reference may not hold control characters or text-direction overrides',
     'supplier.regex': 'A supplier may not hold control characters or text-direction overrides',
+    'note.regex': 'A note may not hold control characters or text-direction overrides',
+    'notes.regex': 'Notes may not hold control characters or text-direction overrides',
+    'address.regex': 'An address may not hold control characters or text-direction overrides',
+    'receipt_footer.regex': 'A receipt footer may not hold control characters or text-direction overrides',
+    'approval_code.regex': 'An approval code may not hold control characters or text-direction overrides',
   },
   {
     discount_value: 'discount',

@@ -3,6 +3,7 @@ import type { Actor } from '#staff/actor'
 import { DomainError } from '#exceptions/domain_error'
 import { affectedRows } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
+import { NAME_TEXT } from '#validators/fields'
 
 /*
 | What the stock operations share (stock_service.ts, stocktake_service.ts): checking their input,
@@ -19,6 +20,14 @@ export function checkInteger(value: number, name: string, min: number, max: numb
   if (value < 0 && min >= 0) throw field(`${what} cannot be negative`, name, 'negative_quantity')
   if (value < min) throw field(`${what} must be at least ${min}`, name)
   if (value > max) throw field(`${what} of ${value} is not believable: at most ${max.toLocaleString('en-US')}`, name, 'absurd_quantity')
+}
+
+/**
+ * A text of a stock document (a supplier, a reference, a note) holds no control characters nor
+ * text-direction overrides: the back office's forms reach the service without the API's validators
+ */
+export function checkText(text: string | null | undefined, name: string, what: string) {
+  if (text && !NAME_TEXT.test(text)) throw field(`${what} may not hold control characters or text-direction overrides`, name, 'invalid_text')
 }
 
 export function checkLines<T extends { productId: number }>(lines: T[]) {

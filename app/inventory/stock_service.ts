@@ -3,7 +3,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#platform/db_transaction'
-import { byProduct, changeStock, checkInteger, checkLines, clipText, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
+import { byProduct, changeStock, checkInteger, checkLines, checkText, clipText, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
 import { publish } from '#events/domain_events'
@@ -53,6 +53,7 @@ function checkAdjustment(input: AdjustmentInput) {
     }
     if (line.quantity < 0 && input.reason === 'found') throw field('Stock found is added: enter a positive quantity', `items.${i}.quantity`)
   })
+  checkText(adjustmentNote(input), 'note', 'A note')
 }
 
 const adjustmentNote = (input: AdjustmentInput) => clipText(input.note?.trim() ?? '') || null
@@ -65,6 +66,11 @@ export default class StockService {
     const supplier = (input.supplier ?? '').trim()
     if (!supplier) throw field('Name the supplier', 'supplier')
     if (supplier.length > 120) throw field('The supplier name is too long (120 characters at most)', 'supplier')
+    const reference = input.reference?.trim().slice(0, 80) || null
+    const note = clipText(input.note?.trim() ?? '') || null
+    checkText(supplier, 'supplier', 'A supplier')
+    checkText(reference, 'reference', 'A reference')
+    checkText(note, 'note', 'A note')
     checkLines(input.lines)
     input.lines.forEach((line, i) => {
       checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity received')
@@ -84,8 +90,8 @@ export default class StockService {
       const [id] = await trx.table('stock_receipts').insert({
         store_id: actor.store.id,
         supplier,
-        reference: input.reference?.trim().slice(0, 80) || null,
-        note: clipText(input.note?.trim() ?? '') || null,
+        reference,
+        note,
         user_id: actor.user.id,
         created_at: now,
       })
@@ -162,6 +168,7 @@ export default class StockService {
     checkLines(input.lines)
     input.lines.forEach((line, i) => checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity sent'))
     const note = clipText(input.note?.trim() ?? '') || null
+    checkText(note, 'note', 'A note')
 
     const transferId = await inTransaction(async (trx) => {
       const destination = await trx.from('stores').where('id', input.toStoreId).first()

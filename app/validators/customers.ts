@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { nameText, textId, textPage } from '#validators/fields'
+import { nameText, noteText, textId, textPage } from '#validators/fields'
 
 /** 6 to 20 digits, an optional leading +, and the usual separators between them */
 const PHONE = /^\+?(?:[\s().-]*\d){6,20}[\s().-]*$/
@@ -15,7 +15,7 @@ const customerFields = {
   name: nameText(120),
   email: vine.string().trim().toLowerCase().email().maxLength(254).nullable().optional(),
   phone: vine.string().trim().regex(PHONE).transform(normalizePhone).nullable().optional(),
-  notes: vine.string().trim().maxLength(2000).nullable().optional(),
+  notes: noteText(2000).nullable().optional(),
 }
 
 /** A new customer (the back-office form, the till's quick-create and POST /api/customers) */

@@ -48,3 +48,6 @@ export const nameText = (maxLength: number) => vine.string().trim().minLength(1)
 
 /** A free text printed or shown beside money (a reason, a reference, a supplier): may be empty, holds no control characters (a NUL passed a "reason required" check) */
 export const freeText = (maxLength: number) => vine.string().trim().maxLength(maxLength).regex(NAME_TEXT)
+
+/** A note (a stock document's, a customer's): may be empty, holds no control characters nor overrides */
+export const noteText = (maxLength: number) => vine.string().trim().maxLength(maxLength).regex(NAME_TEXT)

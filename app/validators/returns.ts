@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#sales/payment_methods'
-import { amount, id, quantity } from '#validators/fields'
+import { amount, freeText, id, quantity } from '#validators/fields'
 
 const knownMethods = () => paymentMethods().map((m) => m.id)
 
@@ -15,13 +15,13 @@ export const createRefundValidator = vine.create({
   items: vine.array(returnLine).minLength(1).maxLength(500),
   method: vine.enum(knownMethods).optional(),
   // The reason is checked by the service so the till and the API say the same thing
-  reason: vine.string().trim().maxLength(255).optional(),
+  reason: freeText(255).optional(),
   manager_pin: vine.string().trim().maxLength(6).optional(),
   register_id: id().optional(),
 })
 
 export const voidSaleValidator = vine.create({
-  reason: vine.string().trim().maxLength(255).optional(),
+  reason: freeText(255).optional(),
 })
 
 export const createExchangeValidator = vine.create({
@@ -39,7 +39,7 @@ export const createExchangeValidator = vine.create({
   tendered: amount().optional(),
   // Where a credit left over goes (the original tender by default; another needs a manager)
   method: vine.enum(knownMethods).optional(),
-  reason: vine.string().trim().maxLength(255).optional(),
+  reason: freeText(255).optional(),
   manager_pin: vine.string().trim().maxLength(6).optional(),
   register_id: id().optional(),
 })
@@ -56,7 +56,7 @@ export const noReceiptRefundValidator = vine.create({
     .minLength(1)
     .maxLength(100),
   method: vine.enum(knownMethods).optional(),
-  reason: vine.string().trim().maxLength(255).optional(),
+  reason: freeText(255).optional(),
   manager_pin: vine.string().trim().maxLength(6).optional(),
   register_id: id().optional(),
 })

@@ -1,8 +1,9 @@
 import vine from '@vinejs/vine'
+import { noteText } from '#validators/fields'
 
 export const setupValidator = vine.create({
   store_name: vine.string().trim().minLength(1).maxLength(120),
-  address: vine.string().trim().maxLength(500).nullable().optional(),
+  address: noteText(500).nullable().optional(),
   currency: vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/),
   time_zone: vine.string().trim().maxLength(64),
   tax_rate: vine.string().trim().regex(/^\d{1,2}(\.\d{1,4})?$/).nullable().optional(),

@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_UNIT_PRICE } from '#core/money'
-import { freeText, id, integer, textPage } from '#validators/fields'
+import { freeText, id, integer, noteText, textPage } from '#validators/fields'
 
 /*
 | The stock API's bodies. Types here; the business limits (positive, at most 1,000,000, not an
@@ -14,7 +14,7 @@ const quantity = integer().min(-1_000_000_000).max(1_000_000_000)
 export const receiptValidator = vine.create({
   supplier: freeText(200),
   reference: freeText(80).nullable().optional(),
-  note: vine.string().trim().maxLength(255).nullable().optional(),
+  note: noteText(255).nullable().optional(),
   items: vine
     .array(vine.object({ product_id: id(), quantity, unit_cost: integer().min(-1_000_000_000).max(MAX_UNIT_PRICE) }))
     .minLength(1)
@@ -23,13 +23,13 @@ export const receiptValidator = vine.create({
 
 export const adjustmentValidator = vine.create({
   reason: vine.string().trim().maxLength(20),
-  note: vine.string().trim().maxLength(255).nullable().optional(),
+  note: noteText(255).nullable().optional(),
   items: vine.array(vine.object({ product_id: id(), quantity })).minLength(1).maxLength(500),
 })
 
 export const transferValidator = vine.create({
   to_store_id: id(),
-  note: vine.string().trim().maxLength(255).nullable().optional(),
+  note: noteText(255).nullable().optional(),
   items: vine.array(vine.object({ product_id: id(), quantity })).minLength(1).maxLength(500),
 })
 

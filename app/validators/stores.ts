@@ -1,17 +1,17 @@
 import vine from '@vinejs/vine'
-import { textId } from '#validators/fields'
+import { freeText, noteText, textId } from '#validators/fields'
 
 /** The Stores page's form; the checkboxes arrive as "on" (see the controller) */
 export const storeValidator = vine.create({
   name: vine.string().trim().minLength(1).maxLength(120),
-  address: vine.string().trim().maxLength(500).nullable().optional(),
+  address: noteText(500).nullable().optional(),
   currency: vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/),
   time_zone: vine.string().trim().minLength(1).maxLength(64),
   // Cash is rounded to this many minor units: 1 = none, 5 = to 0.05, 10 = to 0.10
   cash_rounding: vine.number().withoutDecimals().min(1).max(1000),
   allow_negative_stock: vine.accepted().optional(),
   prices_include_tax: vine.accepted().optional(),
-  receipt_footer: vine.string().trim().maxLength(255).nullable().optional(),
+  receipt_footer: freeText(255).nullable().optional(),
 })
 
 export const registerValidator = vine.create({

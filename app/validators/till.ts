@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_QUANTITY } from '#core/money'
-import { textId } from '#validators/fields'
+import { noteText, textId } from '#validators/fields'
 
 const decimal = () => vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/)
 
@@ -20,7 +20,7 @@ export const priceOverrideValidator = vine.create({
   price: decimal(),
   pin: vine.string().trim().regex(/^\d{4,6}$/).nullable().optional(),
 })
-export const parkValidator = vine.create({ note: vine.string().trim().maxLength(255).nullable().optional() })
+export const parkValidator = vine.create({ note: noteText(255).nullable().optional() })
 export const registerChoiceValidator = vine.create({ register_id: textId() })
 export const switchUserValidator = vine.create({
   user_id: textId(),

@@ -9,11 +9,12 @@ import { parseMoney } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
 import { currentSaleId, renderCart } from '#controllers/till/render_cart'
 import { actorOf } from '#staff/actor'
+import { freeText } from '#validators/fields'
 
 const startValidator = vine.create({
   method: vine.string().trim().maxLength(32),
   amount: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
-  approval_code: vine.string().trim().maxLength(20).nullable().optional(),
+  approval_code: freeText(20).nullable().optional(),
 })
 
 /** Card payments through a gateway plugin: start, the live state (htmx polls every second), cancel */
