@@ -102,7 +102,24 @@ export function logoImage(width = 96, height = 48) {
   return { data, width, height }
 }
 
+/**
+ * A stored text on paper, as one line. Names are one line now (validators/fields.ts), but a row
+ * saved before may hold a line break, which started a line of its own ("Milk\nTOTAL 0.00" printed a
+ * fake total): a break is a space. No other control character reaches the printer, where a NUL or
+ * an ESC is a byte of a command.
+ */
+function paperLine(text: string) {
+  return text.replace(/\s*[\r\n\u0085\u2028\u2029]+\s*/g, ' ').replace(/[\u0000-\u001F\u007F-\u009F]/g, '')
+}
+
+/** A text kept as lines (the store's address): each of its lines on a line of paper */
+function paperLines(text: string) {
+  return text.split(/\r\n?|\n/).map(paperLine).filter((line) => line.trim() !== '')
+}
+
 function pair(encoder: ReceiptPrinterEncoder, left: string, right: string, columns: number) {
+  left = paperLine(left)
+  right = paperLine(right)
   const room = Math.max(1, columns - right.length - 1)
   const shown = left.length > room ? left.slice(0, room) : left
   encoder.line(shown + ' '.repeat(Math.max(1, columns - shown.length - right.length)) + right)
@@ -134,10 +151,10 @@ export function encodeReceipt(r: ReceiptView, options: PaperOptions = {}): Encod
   const encoder = encoderFor(options)
   encoder.initialize().codepage('auto')
   if (options.logo !== false) encoder.align('center').image(logoImage(), 96, 48, 'threshold').newline()
-  encoder.align('center').bold(true).size(2, 2).line(r.storeName).size(1, 1).bold(false)
-  if (r.storeAddress) encoder.line(r.storeAddress)
-  encoder.line(`${r.registerName} · Sale #${r.number ?? r.saleId}`)
-  encoder.line(`${r.when}${r.cashierFirstName ? ' · ' + r.cashierFirstName : ''}`)
+  encoder.align('center').bold(true).size(2, 2).line(paperLine(r.storeName)).size(1, 1).bold(false)
+  for (const line of paperLines(r.storeAddress ?? '')) encoder.line(line)
+  encoder.line(paperLine(`${r.registerName} · Sale #${r.number ?? r.saleId}`))
+  encoder.line(paperLine(`${r.when}${r.cashierFirstName ? ' · ' + r.cashierFirstName : ''}`))
   if (r.status === 'voided') encoder.bold(true).line('VOIDED').bold(false)
   if (r.refundNote) encoder.bold(true).line(r.refundNote).bold(false)
   encoder.align('left').rule()
@@ -173,9 +190,9 @@ export function encodeReceipt(r: ReceiptView, options: PaperOptions = {}): Encod
     encoder.bold(false)
   }
   encoder.align('center')
-  if (r.customerFirstName) encoder.newline().line(`Thank you, ${r.customerFirstName}!`)
+  if (r.customerFirstName) encoder.newline().line(paperLine(`Thank you, ${r.customerFirstName}!`))
   if (r.points) encoder.line(`${r.pointsLabel}: ${r.points}`)
-  encoder.newline().line(r.footer).newline()
+  encoder.newline().line(paperLine(r.footer)).newline()
   if (options.code === 'barcode') encoder.barcode(r.code, 'code128', { height: 60, text: 'below' })
   else if (options.code !== 'none') encoder.qrcode(r.code, { model: 2, size: 6, errorlevel: 'm' })
   encoder.newline().cut('partial')
@@ -186,9 +203,9 @@ export function encodeReceipt(r: ReceiptView, options: PaperOptions = {}): Encod
 export function encodeDocument(title: string, rows: [string, string][], options: PaperOptions = {}): Encoded {
   const columns = options.columns ?? 48
   const encoder = encoderFor(options)
-  encoder.initialize().codepage('auto').align('center').bold(true).line(title).bold(false).align('left').rule()
+  encoder.initialize().codepage('auto').align('center').bold(true).line(paperLine(title)).bold(false).align('left').rule()
   for (const [label, value] of rows) {
-    if (value === '') encoder.line(label)
+    if (value === '') encoder.line(paperLine(label))
     else pair(encoder, label, paper(value), columns)
   }
   encoder.rule().newline().cut('partial')
@@ -210,7 +227,7 @@ export function encodeDrawerPulse(pin: 2 | 5 = 2, onMs = 100, offMs = 500): Uint
  * Displays carry one code page (CP437 here); other characters lose their accents or become "?".
  */
 export function encodeDisplay(lines: string[], width = 20): Encoded {
-  const shown = lines.slice(0, 2).map((l) => l.slice(0, width).padEnd(width, ' '))
+  const shown = lines.slice(0, 2).map((l) => paperLine(l).slice(0, width).padEnd(width, ' '))
   const text = shown.join('')
   const plain = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '')
   const bytes = CodepageEncoder.encode(plain, 'cp437' as any)

@@ -10,7 +10,7 @@ import { productsBySku, skuKey } from '#catalog/sku'
 import { checkBarcode } from '#core/barcode'
 import { minorToDecimal, parseMoney } from '#core/money'
 import { productFormValidator } from '#validators/catalog'
-import { NAME_TEXT } from '#validators/fields'
+import { SINGLE_LINE_TEXT } from '#validators/fields'
 import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
@@ -305,6 +305,9 @@ export default class ProductCsvService {
       const errors: RowError[] = []
       const add = (column: string, message: string) => errors.push({ row, column, message })
       const text = (column: string) => (typeof values[column] === 'string' ? values[column].trim() : '')
+      // A spreadsheet cell may hold a line break: a name and a category are one line (a break in a
+      // name printed a line of its own on receipts), so the lines of the cell are joined by a space
+      const line = (column: string) => text(column).replace(/\s*[\r\n]+\s*/g, ' ')
       if (values.__parsed_extra) add('', `This row has more fields than the header (${Object.keys(values).length - 1 + values.__parsed_extra.length})`)
       for (const column of REQUIRED_COLUMNS) if (values[column] === undefined) add(column, `This row has no ${column} field (fewer fields than the header)`)
 
@@ -312,7 +315,7 @@ export default class ProductCsvService {
       const stockText = text('stock')
       try {
         await productFormValidator.validate({
-          name: text('name'),
+          name: line('name'),
           sku: text('sku'),
           price: text('price').replace(/,/g, '.'),
           cost: text('cost') ? text('cost').replace(/,/g, '.') : null,
@@ -348,9 +351,9 @@ export default class ProductCsvService {
         else if (['no', 'n', 'false', '0', 'inactive'].includes(activeText)) active = false
         else checked('active', `"${activeText.slice(0, 20)}" is not yes or no`)
       }
-      const category = text('category')
+      const category = line('category')
       if (category.length > 80) checked('category', 'A category name has at most 80 characters')
-      else if (!NAME_TEXT.test(category)) checked('category', 'A category name has no control characters or text-direction overrides')
+      else if (!SINGLE_LINE_TEXT.test(category)) checked('category', 'A category name has no control characters or text-direction overrides')
       if (barcodes.length > 10) checked('barcodes', 'A product has at most 10 barcodes')
       for (const code of barcodes) {
         const result = checkBarcode(code)
@@ -367,7 +370,7 @@ export default class ProductCsvService {
         row: {
           row,
           sku,
-          name: text('name'),
+          name: line('name'),
           barcodes: values.barcodes === undefined ? null : barcodes,
           category: values.category === undefined ? null : category,
           price: price!,
@@ -387,7 +390,7 @@ export default class ProductCsvService {
     if (rule === 'required' || (rule === 'minLength' && !shown)) return `${field} is required`
     if (field === 'price' || field === 'cost') return `"${shown}" is not an amount like 12.99`
     if (field === 'stock') return `"${shown}" is not a whole number of units (at most 1,000,000)`
-    if (field === 'sku' && rule === 'regex') return 'A SKU has no spaces'
+    if (field === 'sku' && rule === 'regex') return 'A SKU has no spaces or control characters'
     if (rule === 'maxLength') return `${field} is too long`
     return `"${shown}" is not a valid ${field}`
   }

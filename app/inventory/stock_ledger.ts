@@ -3,7 +3,7 @@ import type { Actor } from '#staff/actor'
 import { DomainError } from '#exceptions/domain_error'
 import { affectedRows } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
-import { NAME_TEXT } from '#validators/fields'
+import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '#validators/fields'
 
 /*
 | What the stock operations share (stock_service.ts, stocktake_service.ts): checking their input,
@@ -23,11 +23,13 @@ export function checkInteger(value: number, name: string, min: number, max: numb
 }
 
 /**
- * A text of a stock document (a supplier, a reference, a note) holds no control characters nor
- * text-direction overrides: the back office's forms reach the service without the API's validators
+ * A text of a stock document holds no control characters nor text-direction overrides, and only a
+ * note may hold line breaks: the back office's forms reach the service without the API's validators
  */
-export function checkText(text: string | null | undefined, name: string, what: string) {
-  if (text && !NAME_TEXT.test(text)) throw field(`${what} may not hold control characters or text-direction overrides`, name, 'invalid_text')
+export function checkText(text: string | null | undefined, name: string, what: string, lines = false) {
+  if (text && !(lines ? MULTI_LINE_TEXT : SINGLE_LINE_TEXT).test(text)) {
+    throw field(`${what} may not hold control characters or text-direction overrides`, name, 'invalid_text')
+  }
 }
 
 export function checkLines<T extends { productId: number }>(lines: T[]) {

@@ -53,7 +53,7 @@ function checkAdjustment(input: AdjustmentInput) {
     }
     if (line.quantity < 0 && input.reason === 'found') throw field('Stock found is added: enter a positive quantity', `items.${i}.quantity`)
   })
-  checkText(adjustmentNote(input), 'note', 'A note')
+  checkText(adjustmentNote(input), 'note', 'A note', true)
 }
 
 const adjustmentNote = (input: AdjustmentInput) => clipText(input.note?.trim() ?? '') || null
@@ -70,7 +70,7 @@ export default class StockService {
     const note = clipText(input.note?.trim() ?? '') || null
     checkText(supplier, 'supplier', 'A supplier')
     checkText(reference, 'reference', 'A reference')
-    checkText(note, 'note', 'A note')
+    checkText(note, 'note', 'A note', true)
     checkLines(input.lines)
     input.lines.forEach((line, i) => {
       checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity received')
@@ -168,7 +168,7 @@ export default class StockService {
     checkLines(input.lines)
     input.lines.forEach((line, i) => checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity sent'))
     const note = clipText(input.note?.trim() ?? '') || null
-    checkText(note, 'note', 'A note')
+    checkText(note, 'note', 'A note', true)
 
     const transferId = await inTransaction(async (trx) => {
       const destination = await trx.from('stores').where('id', input.toStoreId).first()

@@ -5,7 +5,7 @@ import { publish } from '#events/domain_events'
 import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { refuseLeasedElsewhere } from '#sales/register_lease_service'
-import { NAME_TEXT } from '#validators/fields'
+import { SINGLE_LINE_TEXT } from '#validators/fields'
 
 /*
 | What refunds and voids share: the reason they must give, the locks they take in the one order
@@ -14,13 +14,13 @@ import { NAME_TEXT } from '#validators/fields'
 */
 
 /**
- * The reason a refund or a void gives (required, 255 characters at most, no control characters
- * nor text-direction overrides: the till's and the back office's forms come without a validator)
+ * The reason a refund or a void gives (required, one line of 255 characters at most, no control
+ * characters nor text-direction overrides: the till's and the back office's forms come without a validator)
  */
 export function returnReason(input: string | null | undefined) {
   const reason = (input ?? '').trim()
   if (!reason) throw new DomainError('Give a reason', { code: 'reason_required', field: 'reason' })
-  if (!NAME_TEXT.test(reason)) throw new DomainError('A reason may not hold control characters or text-direction overrides', { code: 'invalid_text', field: 'reason' })
+  if (!SINGLE_LINE_TEXT.test(reason)) throw new DomainError('A reason may not hold control characters or text-direction overrides', { code: 'invalid_text', field: 'reason' })
   return reason.slice(0, 255)
 }
 

@@ -1,10 +1,10 @@
 import vine from '@vinejs/vine'
-import { id, integer, nameText, price, textId, textPage } from '#validators/fields'
+import { id, integer, nameText, price, SKU_TEXT, textId, textPage } from '#validators/fields'
 
 
 const productFields = {
   name: nameText(200),
-  sku: vine.string().trim().minLength(1).maxLength(64).regex(/^\S+$/),
+  sku: vine.string().trim().minLength(1).maxLength(64).regex(SKU_TEXT),
   barcode: vine.string().trim().maxLength(32).nullable().optional(),
   barcodes: vine.array(vine.string().trim().minLength(1).maxLength(32)).maxLength(10).optional(),
   price: price(),

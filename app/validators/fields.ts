@@ -36,18 +36,35 @@ export const textId = () => vine.number().withoutDecimals().min(1).max(MAX_ID)
 /** A page number from a query string */
 export const textPage = () => vine.number().withoutDecimals().min(1).max(100_000)
 
-/**
- * A name people read (a product, a customer, a category, a person): no control characters but a
- * line break (a NUL byte was stored as sent; a CSV may quote a name on two lines) and no
- * bidirectional overrides, which make a name read differently on a receipt or in a CSV than it
- * is ("\u202Egnp.exe" shows as "exe.png")
- */
-export const NAME_TEXT = /^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F\u202A-\u202E\u2066-\u2069]*$/
+/*
+| Text people type. None holds a control character (a NUL byte was stored as sent and passed a
+| "reason required" check), a line or paragraph separator, or a bidirectional override or isolate,
+| which makes a text read differently on a receipt or in a CSV than it is ("\u202Egnp.exe" shows
+| as "exe.png"). A name, a SKU, a reference or a reason is one line: a line break in a product's
+| name printed a line of its own on the paper receipt ("Milk\nTOTAL 0.00"). Only a note or an
+| address keeps its lines, as LF (a browser's textarea sends CR LF).
+*/
 
-export const nameText = (maxLength: number) => vine.string().trim().minLength(1).maxLength(maxLength).regex(NAME_TEXT)
+/** One line: no control character at all (C0, DEL, C1), no separator, no override */
+export const SINGLE_LINE_TEXT = /^[^\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/
 
-/** A free text printed or shown beside money (a reason, a reference, a supplier): may be empty, holds no control characters (a NUL passed a "reason required" check) */
-export const freeText = (maxLength: number) => vine.string().trim().maxLength(maxLength).regex(NAME_TEXT)
+/** Lines: the same, but for the line feed */
+export const MULTI_LINE_TEXT = /^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/
 
-/** A note (a stock document's, a customer's): may be empty, holds no control characters nor overrides */
-export const noteText = (maxLength: number) => vine.string().trim().maxLength(maxLength).regex(NAME_TEXT)
+/** A SKU: one word, no white space nor control character (it took a NUL: only spaces were refused) */
+export const SKU_TEXT = /^[^\s\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]+$/
+
+/** CR LF and a lone CR become LF, before the text is checked and kept */
+const unixNewlines = vine.createRule((value, _, field) => {
+  if (!field.isValid || typeof value !== 'string') return
+  field.mutate(value.replace(/\r\n?/g, '\n'), field)
+})
+
+/** A name people read (a product, a customer, a category, a person, a store, a register, a device) */
+export const nameText = (maxLength: number) => vine.string().trim().minLength(1).maxLength(maxLength).regex(SINGLE_LINE_TEXT)
+
+/** A free text printed or shown beside money (a reason, a reference, a supplier, a receipt footer): may be empty */
+export const freeText = (maxLength: number) => vine.string().trim().maxLength(maxLength).regex(SINGLE_LINE_TEXT)
+
+/** A note (a stock document's, a customer's, a parked sale's) or an address: may be empty, keeps its lines */
+export const noteText = (maxLength: number) => vine.string().use(unixNewlines()).trim().maxLength(maxLength).regex(MULTI_LINE_TEXT)

@@ -1,14 +1,14 @@
 import vine from '@vinejs/vine'
-import { noteText } from '#validators/fields'
+import { nameText, noteText } from '#validators/fields'
 
 export const setupValidator = vine.create({
-  store_name: vine.string().trim().minLength(1).maxLength(120),
+  store_name: nameText(120),
   address: noteText(500).nullable().optional(),
   currency: vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/),
   time_zone: vine.string().trim().maxLength(64),
   tax_rate: vine.string().trim().regex(/^\d{1,2}(\.\d{1,4})?$/).nullable().optional(),
   prices_include_tax: vine.accepted().optional(),
-  name: vine.string().trim().minLength(1).maxLength(120),
+  name: nameText(120),
   email: vine.string().trim().email().maxLength(254),
   password: vine.string().minLength(10).maxLength(200),
 })

@@ -1,9 +1,9 @@
 import vine from '@vinejs/vine'
-import { freeText, noteText, textId } from '#validators/fields'
+import { freeText, nameText, noteText, textId } from '#validators/fields'
 
 /** The Stores page's form; the checkboxes arrive as "on" (see the controller) */
 export const storeValidator = vine.create({
-  name: vine.string().trim().minLength(1).maxLength(120),
+  name: nameText(120),
   address: noteText(500).nullable().optional(),
   currency: vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/),
   time_zone: vine.string().trim().minLength(1).maxLength(64),
@@ -15,7 +15,7 @@ export const storeValidator = vine.create({
 })
 
 export const registerValidator = vine.create({
-  name: vine.string().trim().minLength(1).maxLength(80),
+  name: nameText(80),
 })
 
 export const staffValidator = vine.create({
