@@ -48,7 +48,7 @@ function formRequest(ctx: HttpContext): KeyedRequest | null {
   const { _csrf: _token, _submission: _key, ...fields } = ctx.request.body()
   const method = ctx.request.method()
   const path = ctx.request.url()
-  return { userId: ctx.auth.user!.id, key: `form:${key}`, method, path, requestHash: requestHash(method, path, fields), token: randomUUID() }
+  return { userId: ctx.auth.user!.id, key: `form:${key}`, method, path, requestHash: requestHash(method, path, ctx.store?.id ?? null, fields), token: randomUUID() }
 }
 
 /** The key was sent before: wait (a few seconds at most) for that post's answer, and go where it went */

@@ -154,12 +154,28 @@ function keyedRequest(ctx: HttpContext): KeyedRequest | null {
   }
   const method = ctx.request.method()
   const path = ctx.request.url()
-  return { userId: ctx.auth.user!.id, key, method, path, requestHash: requestHash(method, path, ctx.request.body()), token: randomUUID() }
+  return { userId: ctx.auth.user!.id, key, method, path, requestHash: requestHash(method, path, ctx.store?.id ?? null, ctx.request.body()), token: randomUUID() }
 }
 
-/** What a keyed request asked: the same key with another hash is another request */
-export function requestHash(method: string, path: string, body: unknown) {
-  return createHash('sha256').update(`${method} ${path} ${JSON.stringify(body)}`).digest('hex')
+/**
+ * What a keyed request asked: the same key with another hash is another request. The store it
+ * acts on is part of it (the same key and body sent with another X-Store-Id was answered with the
+ * first store's product), and the body is hashed as data, its keys sorted at every depth (the
+ * same body with its keys in another order was a 409 idempotency_conflict).
+ * Keys kept from before this hash (a retry across the deploy that brought it) no longer match:
+ * their retry answers 409 idempotency_conflict rather than a replay, and writes nothing twice.
+ */
+export function requestHash(method: string, path: string, storeId: number | null, body: unknown) {
+  return createHash('sha256').update(`${method} ${path} store:${storeId ?? '-'} ${JSON.stringify(sortedKeys(body))}`).digest('hex')
+}
+
+/** The value with every object's keys in order (arrays keep theirs: their order is data) */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys)
+  if (value === null || typeof value !== 'object') return value
+  const sorted: Record<string, unknown> = {}
+  for (const key of Object.keys(value).sort()) sorted[key] = sortedKeys((value as Record<string, unknown>)[key])
+  return sorted
 }
 
 export function storedKey(request: KeyedRequest) {

@@ -45,21 +45,8 @@ export default class SalesQueryService {
   }
 
   /** `client`: read inside the caller's transaction, to answer with what it just wrote */
-  find(store: Store, id: number, client?: TransactionClientContract) {
-    return this.#detail({ id, store_id: store.id }, client)
-  }
-
-  /**
-   * A sale by id in whichever store it was made: the replay of a sale that the user's own
-   * Idempotency-Key names, which answers as the first time even when that retry is sent for
-   * another store (X-Store-Id) or after the user's home store changed
-   */
-  findForReplay(id: number) {
-    return this.#detail({ id })
-  }
-
-  async #detail(where: { id: number; store_id?: number }, client?: TransactionClientContract) {
-    const sale = await Sale.query({ client }).where(where).preload('user').preload('register').preload('customer').preload('voider').first()
+  async find(store: Store, id: number, client?: TransactionClientContract) {
+    const sale = await Sale.query({ client }).where({ id, store_id: store.id }).preload('user').preload('register').preload('customer').preload('voider').first()
     if (!sale) throw notFound('The sale')
     const [items, payments, refunds] = await Promise.all([
       SaleItem.query({ client }).where('sale_id', sale.id).orderBy('position'),

@@ -71,7 +71,7 @@ export default class SalesController {
       const answer = () => saleJson(sale, items, payment ? [payment] : [], [])
       return savedAs ? { status: 201, body: answer, savedAs } : { status: 201, body: answer() }
     }, async (id) => {
-      const { sale, items, payments, refunds } = await this.sales.findForReplay(id)
+      const { sale, items, payments, refunds } = await this.sales.find(ctx.store, id)
       return saleJson(sale, items, payments, refunds)
     })
   }
