@@ -39,6 +39,30 @@ test.group('Security headers', () => {
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff')
   })
 
+  test('an address no route matches, the app\'s own assets and the API carry the fixed headers and a CSP too', async ({ assert }) => {
+    // Shield runs with the router: a 404 of no route, and the files served before it, had none of these
+    for (const path of ['/nonexistent', '/till/items/abc', '/css/app.css', '/js/app.js', '/api/products', '/api/nonexistent']) {
+      const response = await fetch(`${baseUrl()}${path}`, { headers: { accept: 'text/html' } })
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', path)
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path)
+      const csp = response.headers.get('content-security-policy') ?? ''
+      assert.include(csp, "default-src 'self'", path)
+      assert.include(csp, "frame-ancestors 'none'", path)
+      assert.include(csp, "object-src 'none'", path)
+      assert.notInclude(csp, 'unsafe-', path)
+    }
+    // The 404 page is drawn without a session: no CSRF token to put in htmx's headers, and no "undefined"
+    const missing = await fetch(`${baseUrl()}/nonexistent`, { headers: { accept: 'text/html' } })
+    assert.equal(missing.status, 404)
+    const html = await missing.text()
+    assert.include(html, 'This page does not exist.')
+    assert.notInclude(html, 'undefined')
+    assert.notInclude(html, 'x-csrf-token')
+    // A page keeps Shield's CSP with its nonce, not the default one
+    const page = await fetch(`${baseUrl()}/login`)
+    assert.match(page.headers.get('content-security-policy') ?? '', /'nonce-[\w-]{16,}'/)
+  })
+
   test('HSTS only when the request came over TLS (a proxy\'s X-Forwarded-Proto)', async ({ assert }) => {
     const plain = await fetch(`${baseUrl()}/login`)
     assert.isNull(plain.headers.get('strict-transport-security'))
