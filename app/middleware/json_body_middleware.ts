@@ -16,12 +16,25 @@ export const MAX_DEPTH = 32
 
 export default class JsonBodyMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
-    if (ctx.request.bodyType !== 'raw' || !ctx.request.is(JSON_TYPES)) return next()
+    if (ctx.request.bodyType !== 'raw' || !ctx.request.is(JSON_TYPES)) {
+      if (ctx.request.url().startsWith('/api/') && hasBody(ctx)) {
+        // The API reads JSON only: a JSON body sent as text/plain (or a form, or with no type) was
+        // left unread, and the validator answered "The items field must be defined"
+        throw new DomainError('The body must be JSON, sent with Content-Type: application/json', { status: 415, code: 'unsupported_media_type' })
+      }
+      return next()
+    }
     const text = ctx.request.raw() ?? ''
     ctx.request.updateBody(parseBody(text))
     ctx.request.bodyType = 'json'
     return next()
   }
+}
+
+/** A request that sends a body (the methods the body parser reads, with a length or chunks) */
+function hasBody(ctx: HttpContext) {
+  if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.request.method())) return false
+  return Number(ctx.request.header('content-length') ?? 0) > 0 || ctx.request.header('transfer-encoding') !== undefined
 }
 
 export function parseBody(text: string): Record<string, unknown> | unknown[] {
