@@ -15,7 +15,11 @@ function iso(at: DateTime | null | undefined) {
   return at ? at.toUTC().startOf('second').toISO() : null
 }
 
-export function productJson(product: Product) {
+/**
+ * `withCost`: what the product cost the store, for those who may manage products only (the
+ * offline catalog leaves it out for the same reason; GET /api/products gave it to every cashier)
+ */
+export function productJson(product: Product, withCost: boolean) {
   const barcodes = product.$preloaded.barcodes ? product.barcodes.map((b) => b.code) : []
   return {
     id: product.id,
@@ -24,7 +28,7 @@ export function productJson(product: Product) {
     barcode: barcodes[0] ?? null,
     barcodes,
     price: product.price,
-    cost: product.cost,
+    ...(withCost ? { cost: product.cost } : {}),
     category: product.$preloaded.category && product.category ? product.category.name : null,
     category_id: product.categoryId,
     tax_class: product.taxClass,

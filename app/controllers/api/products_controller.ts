@@ -27,15 +27,16 @@ export default class ProductsController {
       perPage: filters.per_page,
     })
     const meta = page.getMeta()
+    const withCost = await bouncer.allows('manageProducts')
     return {
-      data: page.all().map(productJson),
+      data: page.all().map((product) => productJson(product, withCost)),
       meta: { total: meta.total, per_page: meta.perPage, current_page: meta.currentPage, last_page: meta.lastPage },
     }
   }
 
   async show({ params, bouncer, store }: HttpContext) {
     await bouncer.authorize('viewProducts')
-    return productJson(await this.#find(store, params.id))
+    return productJson(await this.#find(store, params.id), await bouncer.allows('manageProducts'))
   }
 
   async store(ctx: HttpContext) {
@@ -44,7 +45,7 @@ export default class ProductsController {
     return runIdempotent(ctx, async () => {
       const input = (await this.#input(ctx.store, body)) as ProductInput
       const product = await this.catalog.create(ctx.store, input, ctx.auth.user!)
-      return { status: 201, body: productJson(await this.#find(ctx.store, product.id)) }
+      return { status: 201, body: productJson(await this.#find(ctx.store, product.id), true) }
     })
   }
 
@@ -54,7 +55,7 @@ export default class ProductsController {
     const body = await ctx.request.validateUsing(updateProductValidator)
     return runIdempotent(ctx, async () => {
       await updateProduct(actorOf(ctx), product, await this.#input(ctx.store, body))
-      return { status: 200, body: productJson(await this.#find(ctx.store, product.id)) }
+      return { status: 200, body: productJson(await this.#find(ctx.store, product.id), true) }
     })
   }
 
@@ -63,7 +64,7 @@ export default class ProductsController {
     const product = await this.#find(store, params.id)
     const outcome = await this.catalog.archiveOrDelete(product, auth.user!)
     if (outcome === 'deleted') return response.noContent()
-    return response.ok({ ...productJson(await this.#find(store, product.id)), archived: true })
+    return response.ok({ ...productJson(await this.#find(store, product.id), true), archived: true })
   }
 
   async #find(store: Store, id: unknown) {
