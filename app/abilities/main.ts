@@ -36,6 +36,9 @@ export const viewReports = Bouncer.ability((user: User) => user.role !== 'cashie
 export const switchStore = Bouncer.ability((user: User) => isManager(user))
 // Hardware, plugins and accounting exports
 export const manageDevices = Bouncer.ability((user: User) => isManager(user))
+// Sending a job to the store's printers from the back office (a receipt again, a Z report): those
+// who sell or manage the devices. The accountant reads sales and shifts, and printed on them
+export const usePrinters = Bouncer.ability((user: User) => isSeller(user) || isManager(user))
 // Plugins are the installation's, not a store's: a payment gateway's settings (its merchant
 // account, its terminal) and whether it is on hold for every store, so only an admin who belongs to
 // every store may change them (an admin of one store could otherwise send the chain's card payments

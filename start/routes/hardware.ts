@@ -26,7 +26,7 @@ router
 // ------------------------------------------------------------------ back office
 router
   .group(() => {
-    router.post('/sales/:id/reprint', [SaleReceiptsController, 'reprint'])
+    router.post('/sales/:id/reprint', [SaleReceiptsController, 'reprint']).use(middleware.can('usePrinters'))
     router.get('/sales/:id/receipt.pdf', [SaleReceiptsController, 'receiptPdf'])
     router.get('/sales/:id/invoice.pdf', [SaleReceiptsController, 'invoicePdf'])
     router

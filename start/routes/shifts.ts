@@ -31,7 +31,7 @@ router
     router.get('/shifts', [ShiftsController, 'index'])
     router.get('/shifts/:id', [ShiftsController, 'show'])
     router.get('/shifts/:id/z.pdf', [ShiftsController, 'pdf'])
-    router.post('/shifts/:id/print', [ShiftsController, 'print'])
+    router.post('/shifts/:id/print', [ShiftsController, 'print']).use(middleware.can('usePrinters'))
     router.get('/reports', [ReportsController, 'index'])
     router.get('/reports/csv/:table', [ReportsController, 'csv'])
     router.get('/reports/periods', [PeriodReportsController, 'index'])
