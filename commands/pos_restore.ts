@@ -73,6 +73,11 @@ export default class PosRestore extends BaseCommand {
         const { fillPhoneReversed } = await import('#database/migrations/0119_customer_phone_reversed')
         await fillPhoneReversed(db.connection())
       }
+      // A backup from before refunds named their shift: given it, as migration 0124 does
+      if (!manifest.schema.some((name) => name.includes('0124_refund_shift'))) {
+        const { fillRefundShifts } = await import('#database/migrations/0124_refund_shift')
+        await fillRefundShifts(db.connection())
+      }
       // A backup from before the reports' summaries, or before they were kept per register: build
       // them from the restored lines
       if (!manifest.schema.some((name) => name.includes('0105_summaries_by_register'))) {

@@ -8,13 +8,13 @@ import { insertStatement, type Statement } from '#platform/sql_batch'
 | against did not (the sale was still on the till). The stocktake takes those units off (the
 | count is short of that stock), and the sale takes them off again when it syncs: a count of 5
 | with 2 sold offline just before it left 3.
-| So, when such a sale syncs, the first count of each of its products saved after the sale was
-| made (by the till's clock) is put right, in the sync's transaction:
-| - a stocktake still counting: its line's stock at count time is lowered by the units sold, so
+| So, when such a sale syncs, the counts of its products saved after the sale was made (by the
+| till's clock) are put right, in the sync's transaction:
+| - each stocktake still counting: its line's stock at count time is lowered by the units sold, so
 |   its approval posts a variance without them;
-| - an approved one: its variance took them off already, so a 'count' movement of that stocktake
-|   puts them back (the ledger shows why), and the sale's own movement stands.
-| Later counts of the product are right as they are: the first one's correction went before them.
+| - the first approved one: its variance took them off already, so a 'count' movement of that
+|   stocktake puts them back (the ledger shows why), and the sale's own movement stands. Counts
+|   approved after it were saved against stock it had put right.
 */
 
 export interface CountLine {
@@ -60,20 +60,20 @@ export function noCorrections(): CountCorrections {
 }
 
 /**
- * Puts right the first count of each product of one synced sale that was saved after the sale was
- * made; returns the units put back per product (to take off the sale's stock change)
+ * Puts right the counts of one synced sale's products saved after the sale was made: every one
+ * still counting (each was saved against stock without the sale), and the first approved one (its
+ * variance took the units off; later approved counts were saved after it had). Returns the units
+ * put back per product (to take off the sale's stock change)
  */
 export function correctCountsAfter(corrections: CountCorrections, lines: CountLine[], sale: { number: number; madeAt: number; units: Map<number, number> }) {
   const putBack = new Map<number, number>()
   for (const [productId, quantity] of sale.units) {
-    const first = lines.find((line) => line.productId === productId && line.countedAt > sale.madeAt)
-    if (!first) continue
-    if (!first.approved) {
-      corrections.lowered.set(first.id, (corrections.lowered.get(first.id) ?? 0) + quantity)
-      continue
-    }
-    const note = `Stocktake "${first.stocktakeName}" counted after offline sale #${sale.number} was made: its variance took these off already`
-    corrections.restored.push({ productId, quantity, stocktakeId: first.stocktakeId, note: note.slice(0, 255) })
+    const after = lines.filter((line) => line.productId === productId && line.countedAt > sale.madeAt)
+    for (const line of after.filter((l) => !l.approved)) corrections.lowered.set(line.id, (corrections.lowered.get(line.id) ?? 0) + quantity)
+    const approved = after.find((line) => line.approved)
+    if (!approved) continue
+    const note = `Stocktake "${approved.stocktakeName}" counted after offline sale #${sale.number} was made: its variance took these off already`
+    corrections.restored.push({ productId, quantity, stocktakeId: approved.stocktakeId, note: note.slice(0, 255) })
     putBack.set(productId, quantity)
   }
   return putBack

@@ -21,7 +21,8 @@ export function cashOf(tenders: { method: string; amount: number }[]) {
 /** Refuses cash back without an open shift on the register, or beyond what its drawer holds */
 export async function checkDrawerPaysOut(trx: TransactionClientContract, actor: Actor, openShiftId: number | null, cash: number) {
   if (cash <= 0) return
-  const shift = openShiftId ? await Shift.query({ client: trx }).where({ id: openShiftId, store_id: actor.store.id, status: 'open' }).first() : null
+  // Locked, as a cash out locks it: two payouts from one drawer wait for each other, and the second sees the first
+  const shift = openShiftId ? await Shift.query({ client: trx }).where({ id: openShiftId, store_id: actor.store.id, status: 'open' }).forUpdate().first() : null
   if (!shift) {
     throw new DomainError('No shift is open on this register: open one before paying cash back (its drawer is counted in a shift)', { status: 409, code: 'no_open_shift', field: 'method' })
   }

@@ -19,15 +19,17 @@ import { returnToStock } from '#returns/stock_return'
 import { runStatements } from '#platform/sql_batch'
 import { refundSummaryStatements } from '#sales/sale_summaries'
 import { lockCompletedSale, publishRefunded, returnReason, type RefundPlan } from '#returns/returned_sale'
-import { refundTenders, type Tenders } from '#returns/refund_tenders'
+import { inSmallestCoin, refundTenders, type Tenders } from '#returns/refund_tenders'
 import { cashOf, checkDrawerPaysOut } from '#returns/refund_drawer'
 
 /*
 | Returns of completed sales (voids: void_service.ts). A refund gives back what the customer actually paid
 | for the returned units (their share of the line total, after discounts and with tax), puts
 | the units back in stock or in the damaged bin, and is a link of its register's hash chain.
-| Every refund and void takes its locks in one order: the register row, the sale row, the
-| sale's lines, then products by id (a sale's completion takes register, then products).
+| Every refund and void takes its locks in one order: the sale row, the register row, the
+| sale's lines, then products by id, then the customer (points) and the drawer's shift (a sale's
+| completion takes register, then products). A points payment takes its customer before the
+| register: the two on one register and customer at once can deadlock, and the retry answers it.
 */
 
 export interface RefundLineRequest {
@@ -78,8 +80,7 @@ export default class RefundService {
     return plan.refund
   }
 
-  /** The events of a committed refund (an exchange publishes them after its own commit) */
-  /** The refund, inside the caller's transaction */
+  /** The refund, inside the caller's transaction (an exchange publishes its events after its own commit) */
   async refundWithin(trx: TransactionClientContract, actor: Actor, saleId: number, request: RefundRequest, options: { exchange?: ExchangeMaker } = {}): Promise<RefundPlan> {
     const reason = returnReason(request.reason)
     if (!request.lines.length) throw new DomainError('Choose at least one line to return', { code: 'no_lines', field: 'items' })
@@ -136,7 +137,9 @@ export default class RefundService {
       payments = await refundTenders(trx, actor, sale, owed, request, last)
     }
     // Points go back only to a customer who can still spend them; else that part is paid in cash
+    // (in the smallest coin, as the rest of the cash)
     const back = await pointsBack(trx, sale, payments, request.method ?? null)
+    payments = inSmallestCoin(payments, actor.store.cashRounding, last)
     // What is paid back: the cash in the smallest coin may be a little more or less than owed
     const total = payments.reduce((sum, tender) => sum + tender.amount, 0)
     await checkDrawerPaysOut(trx, actor, register.open_shift_id ?? null, cashOf(payments))
@@ -203,7 +206,8 @@ export default class RefundService {
         restock: l.restock,
       }))
     )
-    await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
+    // None when the cash owed rounds to no coin (2 cents where the smallest is 5)
+    if (payments.length) await trx.insertQuery().table('refund_payments').multiInsert(payments.map((p) => ({ refund_id: refund.id, method: p.method, amount: p.amount })))
     await givePointsBack(trx, back, sale, refund.id, payments)
 
     // Restocked units go back on the shelf; damaged ones are only recorded on the refund line

@@ -65,7 +65,7 @@ async function creditWasCash(trx: TransactionClientContract, saleId: number) {
 }
 
 /** The cash part in the store's smallest coin (a drawer has no pennies), but for a sale's last refund */
-function inSmallestCoin(tenders: Tenders, increment: number, last: boolean): Tenders {
+export function inSmallestCoin(tenders: Tenders, increment: number, last: boolean): Tenders {
   if (last || increment <= 1) return tenders
   const rounded = tenders.map((tender) => (tender.method === 'cash' ? { ...tender, amount: roundToIncrement(tender.amount, increment) } : tender)).filter((tender) => tender.amount > 0) as Tenders
   rounded.approvedBy = tenders.approvedBy

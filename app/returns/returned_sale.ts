@@ -25,11 +25,14 @@ export function returnReason(input: string | null | undefined) {
 }
 
 /**
- * Locks the register (whose chain takes the record), then the sale. The sale is read once
- * without a lock only to learn its register. Refused on a register another till holds.
+ * Locks the sale, then the register (whose chain takes the record). The sale's row is read with
+ * its lock to learn its register: a plain read first took MariaDB's snapshot before the register's
+ * lock was granted, and the drawer's figures read after it missed a refund committed meanwhile
+ * (two cash refunds each saw the cash the other took). Only refunds and voids lock a completed
+ * sale, all here, in this order. Refused on a register another till holds.
  */
 export async function lockCompletedSale(trx: TransactionClientContract, actor: Actor, saleId: number, registerId: number | null) {
-  const found = await trx.from('sales').where({ id: saleId, store_id: actor.store.id }).select('register_id').first()
+  const found = await trx.from('sales').where({ id: saleId, store_id: actor.store.id }).forUpdate().select('register_id').first()
   if (!found) throw notFound('The sale')
   const register = await trx
     .from('registers')

@@ -18,7 +18,7 @@ async function apiSale(actor: Actor, saleId: number) {
   return Number(sale.id)
 }
 
-/** Takes a payment off an open API sale (points come back; a card payment is reversed on its terminal) */
+/** Takes a payment off an open API sale (points come back; money back, or a card reversed on its terminal, is the store's to do) */
 export async function removeApiPayment(actor: Actor, paymentId: number) {
   const payment = await db.from('payments').where({ id: paymentId, store_id: actor.store.id }).select('sale_id').first()
   if (!payment) throw notFound('The payment', 'id')

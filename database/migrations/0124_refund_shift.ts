@@ -6,18 +6,21 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
 | made in the second a shift closed and the next opened counted in both Z reports. Refunds made
 | before this are given the shift whose time they fall in (the earliest, on such a boundary).
 */
+/** Each refund without a shift gets the one open on its register when it was made (pos:restore runs it for an older backup) */
+export async function fillRefundShifts(client: { rawQuery: (sql: string) => Promise<unknown> }) {
+  await client.rawQuery(
+    'UPDATE refunds SET shift_id = (SELECT s.id FROM shifts s WHERE s.register_id = refunds.register_id AND s.opened_at <= refunds.created_at ' +
+      'AND (s.closed_at IS NULL OR s.closed_at >= refunds.created_at) ORDER BY s.id LIMIT 1) WHERE shift_id IS NULL'
+  )
+}
+
 export default class extends BaseSchema {
   async up() {
     this.schema.alterTable('refunds', (table) => {
       table.integer('shift_id').unsigned().nullable().references('shifts.id')
       table.index(['shift_id'], 'refunds_shift_id_index')
     })
-    this.defer(async (db) => {
-      await db.rawQuery(
-        'UPDATE refunds SET shift_id = (SELECT s.id FROM shifts s WHERE s.register_id = refunds.register_id AND s.opened_at <= refunds.created_at ' +
-          'AND (s.closed_at IS NULL OR s.closed_at >= refunds.created_at) ORDER BY s.id LIMIT 1) WHERE shift_id IS NULL'
-      )
-    })
+    this.defer((db) => fillRefundShifts(db))
   }
 
   async down() {

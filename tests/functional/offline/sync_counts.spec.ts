@@ -70,6 +70,24 @@ test.group('Offline till: a sale made before a count, synced after it', () => {
     assert.deepEqual(variances.map((v) => Number(v.variance)), [0, -1])
   })
 
+  test('two stocktakes still counting after the sale: both lose it', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { stock: 20 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    await device.sell([{ product: tea, quantity: 2 }], { at: DateTime.utc().minus({ minutes: 10 }) })
+    const first = await countSheet(client, fixture, { [tea.id]: 18 })
+    const second = await countSheet(client, fixture, { [tea.id]: 18 })
+    ;(await device.sync(client, ...device.queue)).assertStatus(200)
+    const lines = await db.from('stocktake_lines').where('product_id', tea.id).orderBy('id').select('counted_at_stock')
+    assert.deepEqual(lines.map((l) => Number(l.counted_at_stock)), [18, 18])
+    ;(await first.approve()).assertStatus(302)
+    ;(await second.approve()).assertStatus(302)
+    // Before: the second approval took the 2 off again (16)
+    assert.equal(await stockOf(tea.id), 18)
+    assert.equal(await ledgerSum(tea.id), 18)
+  })
+
   test('a sale made after the count is taken off as any sale', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { stock: 20 })

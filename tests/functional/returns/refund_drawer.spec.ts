@@ -87,6 +87,36 @@ test.group('Refunds: the drawer, the shift and the coin', () => {
     assert.deepEqual(paidBack, [110, 110, 115])
   })
 
+  test('a cash share that rounds to no coin pays nothing now, and the last refund pays what is left', async ({ client, assert }) => {
+    const fixture = await createStore({ cashRounding: 5, taxPpm: 0 })
+    const clip = await createProduct(fixture, { price: 2, stock: 10 })
+    const cashier = await apiToken(client, fixture.users.cashier)
+    const sale = await completedSale(client, cashier, [{ product_id: clip.id, quantity: 2 }])
+    // 4 cents of goods, 5 paid in cash; the first clip's 2 cents round to no coin (it was a 500)
+    const first = await refund(client, cashier, sale.id, { items: [{ sale_item_id: sale.items[0].id, quantity: 1 }] })
+    first.assertStatus(201)
+    assert.deepEqual([first.body().total, first.body().payments], [0, []])
+    const last = await refund(client, cashier, sale.id, { items: [{ sale_item_id: sale.items[0].id, quantity: 1 }] })
+    last.assertStatus(201)
+    assert.deepEqual(last.body().payments, [{ method: 'cash', amount: 5 }])
+  })
+
+  test('two cash refunds at once from a drawer that holds one of them: one is paid, the other refused', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const coat = await createProduct(fixture, { price: 4000, stock: 5, taxClass: 'zero' })
+    const cashier = await apiToken(client, fixture.users.cashier)
+    const manager = await apiToken(client, fixture.users.manager)
+    const sales = [
+      await completedSale(client, cashier, [{ product_id: coat.id, quantity: 1 }], 'card_external'),
+      await completedSale(client, cashier, [{ product_id: coat.id, quantity: 1 }], 'card_external'),
+    ]
+    await cashIntoDrawer(fixture, 5000)
+    // Each saw $50.00 in the drawer on MariaDB (a snapshot taken before the other committed)
+    const answers = await Promise.all(sales.map((sale) => refund(client, manager, sale.id, { items: [{ sale_item_id: sale.items[0].id, quantity: 1 }], method: 'cash' })))
+    assert.sameMembers(answers.map((a) => a.status()), [201, 409])
+    assert.equal((await report(client, manager, (await openShiftOf(fixture)).id)).cash.expected, 1000)
+  })
+
   test('the cash for goods exchanged from a card sale needs a manager; from a cash sale it does not', async ({ client, assert }) => {
     const fixture = await createStore()
     const shirt = await createProduct(fixture, { price: 1000, stock: 10 })
