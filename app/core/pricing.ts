@@ -66,6 +66,15 @@ export function discountAmount(base: number, type: DiscountType | null, value: n
   return Math.min(base, value)
 }
 
+/**
+ * The share of a sale's amount before discounts that its discounts (line and cart together) take,
+ * in basis points rounded up: 20.01% off is over a 20% limit, never rounded down to it
+ */
+export function discountShareBp(subtotal: number, discountTotal: number): number {
+  if (subtotal <= 0 || discountTotal <= 0) return 0
+  return Math.ceil((discountTotal * 10_000) / subtotal)
+}
+
 /** What is still owed on a sale, after its payments and cash rounding (never below zero) */
 export function balanceDue(sale: { total: number; roundingTotal: number; paidTotal: number }): number {
   return Math.max(0, sale.total + sale.roundingTotal - sale.paidTotal)

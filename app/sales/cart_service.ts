@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import Sale from '#models/sale'
@@ -15,6 +14,7 @@ import { codeLookup, productFound } from '#catalog/catalog_service'
 import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, saleItemRow } from '#sales/cart_line_rows'
 import { newCartLine, quantityInCart, type CartLine } from '#core/cart_lines'
 import { MAX_UNIT_PRICE } from '#core/money'
+import { approveDiscount, discountShareOf } from '#sales/discount_limit'
 import { cartOnScreen } from '#sales/cart_screen'
 import { customerStatement, checkCustomer, pendingPaymentError, priceSale, lockOpenSale, checkQuantity, checkDiscount } from '#sales/checkout_rules'
 
@@ -172,7 +172,8 @@ export default class CartService {
     })
   }
 
-  async setLineDiscount(actor: Actor, cart: CartRef, itemId: number, type: DiscountType | null, value: number) {
+  /** `approver`: a manager who gave their PIN for a discount past the store's limit (discount_limit.ts) */
+  async setLineDiscount(actor: Actor, cart: CartRef, itemId: number, type: DiscountType | null, value: number, approver: User | null = null) {
     checkDiscount(type, value, 'discount_value')
     return this.#mutateOpenSale(actor, cart, async (sale, items, trx) => {
       const item = this.#item(items, itemId)
@@ -182,10 +183,10 @@ export default class CartService {
         { action: 'line_discount', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { itemId, type, value }, ip: actor.ip },
         trx
       )
-    })
+    }, [], approver)
   }
 
-  async setCartDiscount(actor: Actor, cart: CartRef, type: DiscountType | null, value: number) {
+  async setCartDiscount(actor: Actor, cart: CartRef, type: DiscountType | null, value: number, approver: User | null = null) {
     checkDiscount(type, value, 'discount_value')
     return this.#mutateOpenSale(actor, cart, async (sale, _items, trx) => {
       sale.cartDiscountType = type && value > 0 ? type : null
@@ -194,7 +195,7 @@ export default class CartService {
         { action: 'cart_discount', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { type, value }, ip: actor.ip },
         trx
       )
-    })
+    }, [], approver)
   }
 
   /** A new unit price for a line, approved by a manager (who may be the actor) */
@@ -225,7 +226,7 @@ export default class CartService {
         },
         trx
       )
-    })
+    }, [], approver)
   }
 
   /**
@@ -252,45 +253,6 @@ export default class CartService {
     })
   }
 
-  async park(actor: Actor, saleId: number, note: string | null) {
-    return inTransaction(async (trx) => {
-      const sale = await lockOpenSale(actor, saleId, trx)
-      const count = await trx.from('sale_items').where('sale_id', sale.id).count('* as n').first()
-      if (!Number(count?.n)) {
-        throw new DomainError('The cart is empty: there is nothing to park', { code: 'empty_cart' })
-      }
-      if (sale.paidTotal > 0) {
-        throw new DomainError('A sale with payments cannot be parked', { status: 409, code: 'sale_has_payments' })
-      }
-      if (await trx.from('payments').where({ sale_id: sale.id, status: 'pending' }).first()) throw pendingPaymentError()
-      sale.merge({ status: 'parked', parkedAt: DateTime.utc(), note: note?.slice(0, 255) || sale.note })
-      await sale.useTransaction(trx).save()
-      return sale
-    })
-  }
-
-  /** Brings a parked sale back as the register's cart; a non-empty current cart is parked in its place */
-  async resume(actor: Actor, parkedId: number, registerId: number) {
-    return inTransaction(async (trx) => {
-      const parked = await Sale.query({ client: trx })
-        .where({ id: parkedId, store_id: actor.store.id, status: 'parked' })
-        .forUpdate()
-        .first()
-      if (!parked) throw notFound('The parked sale')
-      const current = await Sale.query({ client: trx })
-        .where({ register_id: registerId, status: 'open', channel: 'till' })
-        .forUpdate()
-      for (const sale of current) {
-        const lines = await trx.from('sale_items').where('sale_id', sale.id).count('* as n').first()
-        sale.merge(Number(lines?.n) ? { status: 'parked', parkedAt: DateTime.utc() } : { status: 'voided' })
-        await sale.useTransaction(trx).save()
-      }
-      parked.merge({ status: 'open', registerId, parkedAt: null })
-      await parked.useTransaction(trx).save()
-      return parked
-    })
-  }
-
   /** Attaches a customer of the store to the open sale, or detaches with null; prices may depend on who buys */
   async setCustomer(actor: Actor, cart: CartRef, customerId: number | null) {
     return this.#mutateOpenSale(actor, cart, async (sale, _items, trx) => {
@@ -311,7 +273,8 @@ export default class CartService {
     actor: Actor,
     cart: CartRef,
     change: (sale: Sale, lines: CartLine[], trx: TransactionClientContract, reads: StatementResult[]) => Promise<void>,
-    reads: Statement[] = []
+    reads: Statement[] = [],
+    approver: User | null = null
   ): Promise<Sale> {
     const shown = typeof cart === 'number' ? null : cart
     const saleId = shown ? shown.saleId : (cart as number)
@@ -339,8 +302,15 @@ export default class CartService {
       const lines = itemsRead.rows.map(cartLineFromRow)
       const before = new Map(lines.map((line) => [line, saleItemRow(line)]))
       const shownBefore = cartOnScreen(sale, lines)
+      const shareBefore = discountShareOf(sale)
       await change(sale, lines, trx, extra)
       await priceSale(actor.store, sale, lines, trx)
+      const approved = approveDiscount(actor.store.discountLimit, sale, shareBefore, actor.user.isManager ? actor.user : approver, 'pin')
+      if (approved !== null) {
+        sale.discountApprovedBp = approved
+        const approvedBy = actor.user.isManager ? actor.user.id : approver!.id
+        await recordAudit({ action: 'discount_approved', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { shareBp: approved, limitBp: actor.store.discountLimit, approvedBy }, ip: actor.ip }, trx)
+      }
       if (sale.userId !== actor.user.id) sale.userId = actor.user.id
       const lineWrites = lines.map((line) => cartLineWrite(line, before.get(line)))
       const saleWrite = modelWrite(sale)

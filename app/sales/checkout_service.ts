@@ -10,6 +10,7 @@ import { auditStatement } from '#platform/audit_service'
 import { buildPayment, ensurePaidInFull, paysWithPoints, redeemPoints } from '#sales/payment_service'
 import { paymentMethod } from '#sales/payment_methods'
 import { cashAmountDue } from '#core/pricing'
+import { approveDiscount } from '#sales/discount_limit'
 import { formatMoney } from '#core/money'
 
 /*
@@ -98,6 +99,7 @@ export default class CheckoutService {
 
       const sale = new NewSale({ storeId: actor.store.id, registerId: register.id, userId: actor.user.id, customerId: request.customerId ?? null, channel: 'api' })
       await priceSale(actor.store, sale, items, trx)
+      checkDiscountLimit(actor, sale, items)
       const audits = lineDiscounts(actor, items)
 
       let payment: NewPayment | null = null
@@ -170,6 +172,13 @@ async function completeWithCredit(
   await completeSale(actor, sale, items, payment ? [first, payment] : [first], trx, payment ?? first, { register }, { audits })
   if (payment) await redeemPoints(sale, payment, trx)
   return payment ?? first
+}
+
+/** Discounts past the store's limit need a manager's token (the API has no PIN to give: discount_limit.ts) */
+function checkDiscountLimit(actor: Actor, sale: NewSale, items: CartLine[]) {
+  const discounted = items.findIndex((item) => item.discountType && item.discountValue > 0)
+  const field = discounted < 0 ? 'items' : `items.${discounted}.${items[discounted].discountType === 'percent' ? 'discount_percent' : 'discount'}`
+  approveDiscount(actor.store.discountLimit, sale, 0, actor.user.isManager ? actor.user : null, field, 'Send it with a manager\u2019s access token, or lower the discount.')
 }
 
 /**

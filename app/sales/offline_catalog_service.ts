@@ -65,7 +65,7 @@ export default class OfflineCatalogService {
     // Only the built-in flat rates run in the browser: a tax-region plugin's rules stay on the server
     const taxPlugin = pluginRegistry.taxRegion()
     return {
-      store: { id: store.id, name: store.name, currency: store.currency, time_zone: store.timeZone, prices_include_tax: store.pricesIncludeTax, cash_rounding: store.cashRounding },
+      store: { id: store.id, name: store.name, currency: store.currency, time_zone: store.timeZone, prices_include_tax: store.pricesIncludeTax, cash_rounding: store.cashRounding, discount_limit: store.discountLimit },
       tax_rates: [...rates].map(([taxClass, rate]) => ({ tax_class: taxClass, name: rate.name, rate_ppm: rate.ratePpm })),
       categories: categories.map((c) => ({ id: Number(c.id), name: c.name })),
       offline: taxPlugin

@@ -3,6 +3,8 @@ import Sale from '#models/sale'
 import { dbTimestamp } from '#platform/db_time'
 import { insertStatement, modelInsert, type InsertedId, type Statement } from '#platform/sql_batch'
 import type { OfflineSale, PricedOfflineSale } from '#sales/offline_sale_check'
+import { discountShareBp } from '#core/pricing'
+import { percentText } from '#sales/discount_limit'
 
 /*
 | The rows a synced offline sale writes, built for a batch of them (offline_sync_service.ts): the
@@ -54,6 +56,17 @@ export function reviewsOf(sale: OfflineSale, products: Map<number, any>, rates: 
     if (left < 0) reviews.push({ kind: 'negative_stock', message: `${products.get(productId).name}: stock went to ${left} with this offline sale`, detail: { productId, stock: left } })
   }
   return reviews
+}
+
+/**
+ * A cashier's offline sale discounted past the store's limit (discount_limit.ts): recorded (the
+ * goods are gone), and reviewed, since no manager could approve it offline. The till refuses such
+ * a discount to a cashier; this catches a till of an older version or one tampered with.
+ */
+export function discountReview(sale: OfflineSale, limitBp: number): Review[] {
+  const share = discountShareBp(sale.subtotal, sale.discount_total)
+  if (share <= limitBp) return []
+  return [{ kind: 'discount_over_limit', message: `Sold offline by a cashier at ${percentText(share)} off, past the store's limit of ${percentText(limitBp)} without a manager`, detail: { shareBp: share, limitBp } }]
 }
 
 /** The INSERT of the sale itself, as the model would write it */

@@ -13,7 +13,7 @@ import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { chunkedInsert, completedAtOf, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { chunkedInsert, completedAtOf, discountReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
@@ -72,7 +72,7 @@ export interface SyncResult {
 
 type Earlier = { saleId: number; number: number; storeId: number; hash: string | null; reviews: string[] }
 /** A sale not recorded before, as checked before the transaction: priced and its seller, or why it is refused */
-type Checked = { sale: OfflineSale; priced: PricedOfflineSale | null; sellerId: number; refusal: { code: string; message: string; field: string; reason: string } | null }
+type Checked = { sale: OfflineSale; priced: PricedOfflineSale | null; sellerId: number; sellerIsManager?: boolean; refusal: { code: string; message: string; field: string; reason: string } | null }
 
 export default class OfflineSyncService {
   async record(actor: SyncActor, sales: OfflineSale[], retried = false): Promise<SyncResult[]> {
@@ -83,7 +83,8 @@ export default class OfflineSyncService {
     if (sales.every((s) => earlier.has(s.client_uuid))) return replays(actor.store.id, sales, earlier)
 
     const checked = new Map<string, Checked>()
-    const sellers = new Map<number, boolean>()
+    // Each seller's role, or null for one who may not sell here
+    const sellers = new Map<number, string | null>()
     for (const sale of sales) {
       if (earlier.has(sale.client_uuid) || checked.has(sale.client_uuid)) continue
       checked.set(sale.client_uuid, await this.#check(actor, sale, sellers))
@@ -119,18 +120,20 @@ export default class OfflineSyncService {
   }
 
   /** The sale priced by its lines, its amounts and hash checked, and its cashier allowed to sell here */
-  async #check(actor: SyncActor, sale: OfflineSale, sellers: Map<number, boolean>): Promise<Checked> {
+  async #check(actor: SyncActor, sale: OfflineSale, sellers: Map<number, string | null>): Promise<Checked> {
     if (!sellers.has(sale.user_id)) {
       const seller = sale.user_id === actor.user.id ? actor.user : await UserModel.find(sale.user_id)
-      sellers.set(sale.user_id, !!seller && seller.active && ['admin', 'manager', 'cashier'].includes(seller.role) && (await new StoreAccessService().belongs(seller, actor.store.id)))
+      const allowed = !!seller && seller.active && ['admin', 'manager', 'cashier'].includes(seller.role) && (await new StoreAccessService().belongs(seller, actor.store.id))
+      sellers.set(sale.user_id, allowed ? seller!.role : null)
     }
-    if (!sellers.get(sale.user_id)) {
+    const role = sellers.get(sale.user_id)
+    if (!role) {
       return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: 'This offline sale was refused: its cashier may not sell in this store', reason: 'seller not allowed' } }
     }
     try {
       const { priced, problem } = await checkOfflineSale(sale, actor.store)
       if (problem) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: problem.field, message: `This offline sale was refused: ${problem.message}`, reason: problem.message } }
-      return { sale, priced, sellerId: sale.user_id, refusal: null }
+      return { sale, priced, sellerId: sale.user_id, sellerIsManager: role !== 'cashier', refusal: null }
     } catch (error) {
       // A line the pricing itself refuses (a discount over its line): not a sale the till could make
       if (!(error instanceof PricingRefusal)) throw error
@@ -215,7 +218,7 @@ export default class OfflineSyncService {
         stopped = results.at(-1)!.outcome === 'refused'
       }
       else {
-        const { priced, sellerId, refusal } = checked.get(uuid)!
+        const { priced, sellerId, sellerIsManager, refusal } = checked.get(uuid)!
         const expected = head.number + 1
         const unknown = sale.items.find((item) => !products.has(item.product_id))
         const wrongClock = clockProblem(sale)
@@ -246,6 +249,7 @@ export default class OfflineSyncService {
           }
           // The sale's own INSERT is statement N of the batch's writes: the rows below take its id from it
           const entry: RecordedSale = { sale, priced: priced!, sellerId, saleId: insertedId(statements.length), reviews: reviewsOf(sale, products, rates, stock) }
+          if (!sellerIsManager) entry.reviews.push(...discountReview(sale, actor.store.discountLimit))
           const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)
           if (shift.review) entry.reviews.push(shift.review)
           statements.push(saleInsert(storeId, shift.id, entry))

@@ -16,6 +16,8 @@ export interface StoreInput {
   currency: string
   timeZone: string
   cashRounding: number
+  /** Basis points of a sale a cashier may take off without a manager (sales/discount_limit.ts) */
+  discountLimit?: number
   allowNegativeStock: boolean
   pricesIncludeTax: boolean
   receiptFooter?: string | null
@@ -146,6 +148,8 @@ export default class StoreAdminService {
       currency: input.currency,
       timeZone: input.timeZone,
       cashRounding: input.cashRounding,
+      // Left out (an older form, a script): as it was, or the column's default (20%) for a new store
+      ...(input.discountLimit === undefined ? {} : { discountLimit: input.discountLimit }),
       allowNegativeStock: input.allowNegativeStock,
       pricesIncludeTax: input.pricesIncludeTax,
       receiptFooter: input.receiptFooter ?? null,

@@ -15,6 +15,8 @@ export const quantityValidator = vine.create({ quantity: vine.number().withoutDe
 export const discountValidator = vine.create({
   discount_type: vine.enum(['percent', 'amount', 'none']),
   discount_value: decimal().nullable().optional(),
+  // A manager's PIN, for a discount past the store's limit (sales/discount_limit.ts)
+  pin: vine.string().trim().regex(/^\d{4,6}$/).nullable().optional(),
 })
 export const priceOverrideValidator = vine.create({
   price: decimal(),

@@ -136,4 +136,35 @@ test.group('Offline pricing: the browser bundle and the server agree', () => {
       assert.isAbove(refusals, 0)
     }).timeout(120_000)
   }
+
+  test("the offline cart holds a cashier's discounts to the store's limit, line and cart together; a manager's are not held", async ({ visit, assert }) => {
+    const fixture = await createStore({ taxPpm: 0 })
+    const page = await visit('/login')
+    const outcome = await page.evaluate(async ({ storeId }) => {
+      const { OfflineCart } = await import('/js/build/offline-till.js' as string)
+      const settings = (role: string) => ({ store: { id: storeId, currency: 'USD', prices_include_tax: false, cash_rounding: 1, discount_limit: 2000 }, tax_rates: [], user: { id: 1, role } })
+      const product = { id: 1, name: 'Tea', sku: 'T', price: 1000, tax_class: 'zero' }
+      const tried = async (work: () => Promise<void>) => work().then(() => 'taken', (error: Error) => error.message)
+      const cashier = new OfflineCart(settings('cashier'))
+      // Set before the first scan, a cart discount counts at its percent
+      const empty = [await tried(() => cashier.setCartDiscount('percent', 5000)), await tried(() => cashier.setCartDiscount('percent', 0))]
+      cashier.add(product, 2)
+      const steps = [...empty,
+        await tried(() => cashier.setLineDiscount(0, 'percent', 1500)),
+        await tried(() => cashier.setCartDiscount('percent', 1000)),
+        await tried(() => cashier.setCartDiscount('percent', 500)),
+      ]
+      const cashierCart = { lines: cashier.items.map((i: any) => [i.discount_type, i.discount_value]), cart: cashier.cartDiscount, discountTotal: (await cashier.price()).discountTotal }
+      const manager = new OfflineCart(settings('manager'))
+      manager.add(product, 1)
+      const managerStep = await tried(() => manager.setLineDiscount(0, 'percent', 10_000))
+      return { steps, cashierCart, managerStep, managerTotal: (await manager.price()).total }
+    }, { storeId: fixture.store.id })
+    // 15% off the line, then 10% off the cart would be 23.5%: refused and taken back; 5% is 19.25%
+    const refusal = 'A discount of more than 20% of the sale needs a manager: offline, only a manager signed in to this till may give it'
+    assert.deepEqual(outcome.steps, [refusal, 'taken', 'taken', refusal, 'taken'])
+    assert.deepEqual(outcome.cashierCart, { lines: [['percent', 1500]], cart: { type: 'percent', value: 500 }, discountTotal: 300 + 85 })
+    assert.equal(outcome.managerStep, 'taken')
+    assert.equal(outcome.managerTotal, 0)
+  })
 })

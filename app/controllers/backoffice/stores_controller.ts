@@ -13,7 +13,7 @@ export default class StoresController {
   }
 
   async create({ view, store }: HttpContext) {
-    const values = { currency: store.currency, time_zone: store.timeZone, cash_rounding: store.cashRounding, prices_include_tax: store.pricesIncludeTax }
+    const values = { currency: store.currency, time_zone: store.timeZone, cash_rounding: store.cashRounding, discount_limit: 20, prices_include_tax: store.pricesIncludeTax }
     return view.render('backoffice/stores/form', { editing: null, values, candidates: [] })
   }
 
@@ -31,6 +31,7 @@ export default class StoresController {
       currency: editing.currency,
       time_zone: editing.timeZone,
       cash_rounding: editing.cashRounding,
+      discount_limit: editing.discountLimit / 100,
       allow_negative_stock: editing.allowNegativeStock,
       prices_include_tax: editing.pricesIncludeTax,
       receipt_footer: editing.receiptFooter,
@@ -82,6 +83,7 @@ export default class StoresController {
       currency: form.currency,
       timeZone: form.time_zone,
       cashRounding: form.cash_rounding,
+      discountLimit: form.discount_limit === undefined ? undefined : Math.round(form.discount_limit * 100),
       allowNegativeStock: !!form.allow_negative_stock,
       pricesIncludeTax: !!form.prices_include_tax,
       receiptFooter: form.receipt_footer ?? null,

@@ -74,14 +74,14 @@ export default class CartController {
   }
 
   async lineDiscount(ctx: HttpContext) {
-    const { type, value } = await this.#discount(ctx)
-    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setLineDiscount(actorOf(ctx), cart, Number(ctx.params.id), type, value))
+    const { type, value, approver } = await this.#discount(ctx)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setLineDiscount(actorOf(ctx), cart, Number(ctx.params.id), type, value, approver))
     return renderCart(ctx, this.screen, sale)
   }
 
   async cartDiscount(ctx: HttpContext) {
-    const { type, value } = await this.#discount(ctx)
-    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setCartDiscount(actorOf(ctx), cart, type, value))
+    const { type, value, approver } = await this.#discount(ctx)
+    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setCartDiscount(actorOf(ctx), cart, type, value, approver))
     return renderCart(ctx, this.screen, sale)
   }
 
@@ -122,16 +122,18 @@ export default class CartController {
     return renderCart(ctx, this.screen, undefined, { notice: voided ? 'The sale was voided.' : 'The cart is empty: there is nothing to void.' })
   }
 
+  /** The discount asked for, and the manager whose PIN came with it (needed past the store's limit) */
   async #discount(ctx: HttpContext) {
     const input = await ctx.request.validateUsing(discountValidator)
-    if (input.discount_type === 'none' || !input.discount_value) return { type: null, value: 0 }
+    const approver = input.pin && !ctx.auth.user!.isManager ? await this.auth.verifyPin(ctx.store.id, input.pin, ctx.request.ip(), { managerOnly: true }) : null
+    if (input.discount_type === 'none' || !input.discount_value) return { type: null, value: 0, approver }
     if (input.discount_type === 'percent') {
       const percent = Number(input.discount_value)
       if (percent > 100) throw new DomainError('A percent discount is at most 100', { code: 'invalid_discount', field: 'discount_value' })
-      return { type: 'percent' as const, value: Math.round(percent * 100) }
+      return { type: 'percent' as const, value: Math.round(percent * 100), approver }
     }
     const value = parseMoney(input.discount_value, ctx.store.currency)
     if (value === null) throw new DomainError('Enter the discount as an amount, such as 0.50', { code: 'invalid_discount', field: 'discount_value' })
-    return { type: 'amount' as const, value }
+    return { type: 'amount' as const, value, approver }
   }
 }

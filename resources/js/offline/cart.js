@@ -1,10 +1,12 @@
-import { MAX_QUANTITY, MAX_SALE_TOTAL, offlineAmountDue, priceOfflineCart } from '../../../app/core/index.ts'
+import { MAX_QUANTITY, MAX_SALE_TOTAL, discountShareBp, offlineAmountDue, priceOfflineCart } from '../../../app/core/index.ts'
 
 /*
 | The offline cart: lines as the server's offline sale body has them, priced by the core's
 | pricing (the very code the server checks them with), at the tax rates of the device's copy of
 | the settings. Discounts are what a cashier may give online (0 to 100%, or an amount up to the
-| line); a price override needs a manager's PIN, checked on the server: not offline.
+| line) up to the store's discount limit; past it, and for a price override, a manager's PIN is
+| checked on the server, so offline only a manager signed in to the till gives them
+| (app/sales/discount_limit.ts; the server still reviews a cashier's sale over the limit).
 */
 export class OfflineCart {
   constructor(settings) {
@@ -58,15 +60,37 @@ export class OfflineCart {
   }
 
   /** percent in basis points (12.5% = 1250), amount in minor units; type null removes it */
-  setLineDiscount(index, type, value) {
+  async setLineDiscount(index, type, value) {
     checkDiscount(type, value)
-    this.items[index].discount_type = type && value > 0 ? type : null
-    this.items[index].discount_value = type && value > 0 ? value : 0
+    const item = this.items[index]
+    const before = { share: this.#discountShare(), type: item.discount_type, value: item.discount_value }
+    item.discount_type = type && value > 0 ? type : null
+    item.discount_value = type && value > 0 ? value : 0
+    await this.#withinLimit(before.share, () => Object.assign(item, { discount_type: before.type, discount_value: before.value }))
   }
 
-  setCartDiscount(type, value) {
+  async setCartDiscount(type, value) {
     checkDiscount(type, value)
+    const before = { share: this.#discountShare(), discount: this.cartDiscount }
     this.cartDiscount = type && value > 0 ? { type, value } : { type: null, value: 0 }
+    await this.#withinLimit(before.share, () => (this.cartDiscount = before.discount))
+  }
+
+  /** The share of the sale its discounts take as last priced; an empty cart's percent discount at its percent, as on the server (discount_limit.ts) */
+  #discountShare() {
+    if (this.priced) return discountShareBp(this.priced.subtotal, this.priced.discountTotal)
+    return this.cartDiscount.type === 'percent' ? this.cartDiscount.value : 0
+  }
+
+  /** A cashier's discount that takes the sale past the store's limit (and past `before`) is taken back (`undo`) and refused */
+  async #withinLimit(before, undo) {
+    await this.price()
+    const limit = this.settings.store.discount_limit ?? 10_000
+    if (this.settings.user?.role === 'cashier' && this.#discountShare() > Math.max(limit, before)) {
+      undo()
+      await this.price()
+      throw new Error(`A discount of more than ${limit / 100}% of the sale needs a manager: offline, only a manager signed in to this till may give it`)
+    }
   }
 
   /** Prices the cart; a refusal (a line too large, a discount over its line) is kept as the problem to show */

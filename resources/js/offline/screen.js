@@ -121,7 +121,7 @@ export class OfflineScreen {
 
   async change(work) {
     try {
-      work()
+      await work()
       this.say('')
     } catch (error) {
       this.say(error.message)

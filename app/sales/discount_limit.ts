@@ -1,0 +1,62 @@
+import type User from '#models/user'
+import { DomainError } from '#exceptions/domain_error'
+import { discountShareBp } from '#core/pricing'
+
+/*
+| How far a cashier may discount on their own: the store's discount_limit, a share of the sale's
+| amount before discounts, line and cart discounts together (20% off a line and 20% off the cart
+| is 36% of that line). Beyond it a manager approves: a manager selling, or a manager's PIN given
+| with the discount. A till cart keeps the share approved (sales.discount_approved_bp), so the
+| cashier's later changes up to it need no second PIN.
+| Only a change that raises the share past what is allowed is refused, whatever the change: a
+| quantity lowered under a fixed discount raises it too (else a cashier could take $20 off ten
+| items, approved as 20%, and sell one). A store that lowers its limit leaves open carts as they are.
+| Offline, the till applies the same limit to a cashier's discounts (no PIN can be checked there),
+| and the server sends a sale over it to the manager's review list (offline_sale_rows.ts).
+*/
+
+/** 2000 -> "20%", 1250 -> "12.5%" */
+export function percentText(bp: number) {
+  return `${bp / 100}%`
+}
+
+/** A sale's amounts as pricing left them, and the share a manager approved on it */
+export interface DiscountedSale {
+  subtotal: number
+  discountTotal: number
+  cartDiscountType?: string | null
+  cartDiscountValue?: number
+  discountApprovedBp?: number | null
+}
+
+/**
+ * The share of the sale its discounts take; an empty cart's percent discount counts at its
+ * percent: it takes that of whatever is scanned next (a 50% cart discount set first made every
+ * scan after it the change refused, with a message about a discount nobody was changing)
+ */
+export function discountShareOf(sale: DiscountedSale): number {
+  if (sale.subtotal === 0 && sale.cartDiscountType === 'percent') return sale.cartDiscountValue ?? 0
+  return discountShareBp(sale.subtotal, sale.discountTotal)
+}
+
+/**
+ * Checks a sale's discounts after a change (`shareBefore`: its share before the change, 0 for a
+ * new sale). Answers the share the change needed a manager for (the sale keeps it as approved), or
+ * null when it needed none; refuses (403 manager_required on `field`) when no manager approves.
+ */
+export function approveDiscount(
+  limitBp: number,
+  sale: DiscountedSale,
+  shareBefore: number,
+  approver: User | null,
+  field: string,
+  remedy = 'Enter a manager\u2019s PIN, or lower the discount.'
+): number | null {
+  const share = discountShareOf(sale)
+  if (share === 0 || share <= Math.max(limitBp, sale.discountApprovedBp ?? 0, shareBefore)) return null
+  if (approver?.isManager) return share
+  throw new DomainError(
+    `A discount of more than ${percentText(limitBp)} of the sale needs a manager\u2019s approval: this one comes to ${percentText(share)}. ${remedy}`,
+    { status: 403, code: 'manager_required', field }
+  )
+}
