@@ -13,23 +13,75 @@ export interface CategoryInput {
   position?: number | null
 }
 
-/**
- * The store's categories of this name, whatever its case: "Drinks" and "drinks" side by side on
- * the till would confuse
- */
+/*
+| One category per name in a store, whatever its case: "Drinks" and "drinks" side by side on the
+| till would confuse. The database holds it (a unique key: MariaDB's on (store_id, name) compares
+| by its _ci collation, which also folds accents; SQLite's index of migration 0125 by NOCASE, the
+| letters A to Z), and a name is looked up by the same comparison, so the look-up and the key agree.
+| Two requests naming a new category at once both find none: the second INSERT hits the key, and
+| is answered with the category the first made (a product's category by name, a CSV import) or
+| told it exists (the category form). It made two categories of one name on SQLite, and a 500 on
+| MariaDB.
+*/
+
+let dialect: string | undefined
+/** `column = ?` as the unique key compares names */
+function nameEquals(column = 'name') {
+  dialect ??= db.connection().dialect.name
+  return dialect === 'mysql' ? `${column} = ?` : `${column} = ? COLLATE NOCASE`
+}
+
+/** The store's categories of this name, as the unique key compares them */
 function categoriesNamed(client: QueryClientContract, storeId: number, name: string) {
-  return client.from('categories').where('store_id', storeId).whereRaw('LOWER(name) = ?', [name.toLowerCase()])
+  return client.from('categories').where('store_id', storeId).whereRaw(nameEquals(), [name])
+}
+
+/** Whether an error is the unique key of (store_id, name) refusing a second category of one name */
+function isNameClash(error: any) {
+  return error?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed: categories\./.test(String(error?.message))
+}
+
+/**
+ * The category of this name, read past the transaction's snapshot (a locking read on MariaDB: a
+ * plain one would not see the row another transaction committed after this one's first read)
+ */
+async function existingNamed(trx: TransactionClientContract, storeId: number, name: string) {
+  const query = categoriesNamed(trx, storeId, name).orderBy('id').select('id', 'name')
+  if (trx.dialect.name === 'mysql') query.forUpdate()
+  return query.first()
+}
+
+/**
+ * Inserts a category in its own savepoint, so that a clash with the unique key leaves the
+ * caller's transaction usable (SQLite's and PostgreSQL's would be aborted otherwise); null on a
+ * clash
+ */
+async function insertCategory(trx: TransactionClientContract, row: { storeId: number; name: string; color?: string | null; position?: number | null }): Promise<Category | null> {
+  const savepoint = await trx.transaction()
+  try {
+    const category = await Category.create({ storeId: row.storeId, name: row.name, color: row.color ?? null, position: row.position ?? 0 }, { client: savepoint })
+    await savepoint.commit()
+    return category
+  } catch (error) {
+    await savepoint.rollback()
+    if (isNameClash(error)) return null
+    throw error
+  }
 }
 
 /**
  * The id of the store's category of this name whatever its case, or of a new one: a product sent
- * with a category's name (the API's `category`), in the product's transaction
+ * with a category's name (the API's `category`, the CSV import's column), in the caller's
+ * transaction. A create that loses the race answers with the winner's category.
  */
 export async function categoryIdNamed(trx: TransactionClientContract, storeId: number, name: string): Promise<number> {
   const same = await categoriesNamed(trx, storeId, name).orderBy('id').select('id').first()
   if (same) return Number(same.id)
-  const category = await Category.create({ storeId, name, color: null, position: 0 }, { client: trx })
-  return category.id
+  const category = await insertCategory(trx, { storeId, name })
+  if (category) return category.id
+  const winner = await existingNamed(trx, storeId, name)
+  if (!winner) throw new Error(`The category "${name}" clashed with one that cannot be read`)
+  return Number(winner.id)
 }
 
 /** A store's product categories. Deleting one leaves its products uncategorised (FK ON DELETE SET NULL). */
@@ -59,10 +111,11 @@ export default class CategoryService {
   async create(store: Store, input: CategoryInput) {
     return inTransaction(async (trx) => {
       await this.#checkName(trx, store, input.name, null)
-      return Category.create(
-        { storeId: store.id, name: input.name, color: input.color ?? null, position: input.position ?? 0 },
-        { client: trx }
-      )
+      const category = await insertCategory(trx, { storeId: store.id, ...input })
+      if (category) return category
+      // Created by another request since the check: that one's name is the one the form is told of
+      await this.#checkName(trx, store, input.name, null, true)
+      throw new DomainError(`A category named "${input.name}" already exists`, { code: 'duplicate_category', field: 'name' })
     })
   }
 
@@ -71,7 +124,13 @@ export default class CategoryService {
       await this.#checkName(trx, store, input.name, category.id)
       category.useTransaction(trx)
       category.merge({ name: input.name, color: input.color ?? null, position: input.position ?? 0 })
-      await category.save()
+      try {
+        await category.save()
+      } catch (error) {
+        // Renamed to a name another request gave a category meanwhile
+        if (!isNameClash(error)) throw error
+        throw new DomainError(`A category named "${input.name}" already exists`, { code: 'duplicate_category', field: 'name' })
+      }
       return category
     })
   }
@@ -92,8 +151,8 @@ export default class CategoryService {
     })
   }
 
-  async #checkName(trx: TransactionClientContract, store: Store, name: string, categoryId: number | null) {
-    const same = await categoriesNamed(trx, store.id, name).whereNot('id', categoryId ?? 0).first()
+  async #checkName(trx: TransactionClientContract, store: Store, name: string, categoryId: number | null, latest = false) {
+    const same = latest ? await existingNamed(trx, store.id, name) : await categoriesNamed(trx, store.id, name).whereNot('id', categoryId ?? 0).first()
     if (same) {
       throw new DomainError(`A category named "${same.name}" already exists`, { code: 'duplicate_category', field: 'name' })
     }
