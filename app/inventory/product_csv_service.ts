@@ -1,21 +1,19 @@
 import { rm } from 'node:fs/promises'
 import db from '@adonisjs/lucid/services/db'
-import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import logger from '@adonisjs/core/services/logger'
 import { errors as vineErrors } from '@vinejs/vine'
 import type Store from '#models/store'
 import type User from '#models/user'
-import { searchWords } from '#catalog/catalog_service'
-import { productsBySku, skuKey } from '#catalog/sku'
+import { skuKey } from '#catalog/sku'
 import { checkBarcode } from '#core/barcode'
 import { minorToDecimal, parseMoney } from '#core/money'
 import { productFormValidator } from '#validators/catalog'
 import { SINGLE_LINE_TEXT } from '#validators/fields'
-import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
 import { expireUnrunPreviews } from '#inventory/product_import_expiry'
+import { barcodeClashes, knownSkus, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
 import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowError } from '#inventory/product_csv_format'
 
 /*
@@ -23,8 +21,9 @@ import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowErr
 | product_csv_export.ts). An import is checked whole first
 | (a preview naming each bad row and column, nothing written), then written: every valid row
 | creates or updates the product with that SKU, a batch of rows per transaction, and the
-| rest are reported. Rows pass the back-office form's validator and the catalog's barcode
-| check, so a CSV row and the form accept the same products.
+| rest are reported (the batch's writes, its stock ledger and audit entry: product_csv_batch.ts).
+| Rows pass the back-office form's validator and the catalog's barcode check, so a CSV row and
+| the form accept the same products.
 */
 
 const BATCH_SIZE = 1000
@@ -67,8 +66,8 @@ export default class ProductCsvService {
     // refuses the row at the import, so the preview says so too
     let pending: ImportRow[] = []
     const settle = async () => {
-      const known = await this.#knownSkus(db.connection(), store.id, pending)
-      const clashes = await this.#barcodeClashes(db.connection(), store.id, pending)
+      const known = await knownSkus(db.connection(), store.id, pending)
+      const clashes = await barcodeClashes(db.connection(), store.id, pending)
       errorRows += clashes.length
       valid -= clashes.length
       // The first rows' errors are kept: a clash may come before invalid rows found after it
@@ -118,7 +117,7 @@ export default class ProductCsvService {
     const job = await db.from('product_imports').where('id', importId).first()
     // Runs after the answer: the page follows its progress
     setImmediate(() => {
-      this.#write(store, user, importId, job.path).catch(async (error) => {
+      this.#write(store, user, { id: importId, fileName: job.file_name }, job.path).catch(async (error) => {
         logger.error({ err: error }, 'CSV import failed')
         await this.#finish(importId, 'failed', {})
       })
@@ -126,7 +125,8 @@ export default class ProductCsvService {
     return true
   }
 
-  async #write(store: Store, user: User, importId: number, path: string) {
+  async #write(store: Store, user: User, job: ImportRef, path: string) {
+    const importId = job.id
     const checker = await this.#checker(store)
     const errors: RowError[] = []
     const counts = { processed: 0, created: 0, updated: 0, errorRows: 0 }
@@ -134,7 +134,7 @@ export default class ProductCsvService {
     let batch: ImportRow[] = []
     const flush = async () => {
       if (!batch.length) return
-      const outcome = await this.#writeBatch(store, user, batch, checker.taxClasses)
+      const outcome = await writeBatch(store, user, job, batch, checker.taxClasses)
       counts.created += outcome.created
       counts.updated += outcome.updated
       counts.errorRows += outcome.errors.length
@@ -171,125 +171,6 @@ export default class ProductCsvService {
     })
     await rm(path, { force: true })
     publish('stock:changed', { storeId: store.id, reason: 'import', productIds: touched.length > 500 ? new Array(501).fill(0) : touched })
-  }
-
-  /** One transaction: creates the new SKUs, updates the others, their barcodes, words and stock ledger */
-  async #writeBatch(store: Store, user: User, rows: ImportRow[], taxClasses: Set<string>) {
-    return inTransaction(async (trx) => {
-      const now = dbTimestamp()
-      const errors: RowError[] = []
-      const existing = await this.#knownSkus(trx, store.id, rows, true)
-      const clashes = await this.#barcodeClashes(trx, store.id, rows)
-      errors.push(...clashes)
-      const clashed = new Set(clashes.map((clash) => clash.row))
-      const good = rows.filter((r) => !clashed.has(r.row) && (!r.taxClass || taxClasses.has(r.taxClass)))
-      const categoryIds = await this.#categories(trx, store.id, good)
-      const fresh = good.filter((r) => !existing.has(r.sku))
-      const updates = good.filter((r) => existing.has(r.sku))
-
-      for (let i = 0; i < fresh.length; i += 200) {
-        await trx.insertQuery().table('products').multiInsert(
-          fresh.slice(i, i + 200).map((r) => ({
-            store_id: store.id,
-            name: r.name,
-            sku: r.sku,
-            price: r.price,
-            cost: r.cost ?? 0,
-            category_id: r.category ? categoryIds.get(r.category.toLowerCase()) : null,
-            tax_class: r.taxClass || 'standard',
-            stock: r.stock ?? 0,
-            low_stock_threshold: r.lowStockThreshold ?? 5,
-            active: r.active ?? true,
-            created_at: now,
-            updated_at: now,
-          }))
-        )
-      }
-      const ids = new Map<string, number>()
-      for (let i = 0; i < fresh.length; i += 500) {
-        const created = await trx.from('products').where('store_id', store.id).whereIn('sku', fresh.slice(i, i + 500).map((r) => r.sku)).select('id', 'sku')
-        for (const c of created) ids.set(c.sku, Number(c.id))
-      }
-      const movements: Record<string, unknown>[] = []
-      for (const r of fresh) {
-        if (r.stock) movements.push({ store_id: store.id, product_id: ids.get(r.sku), quantity: r.stock, reason: 'initial', user_id: user.id, note: 'CSV import', created_at: now })
-      }
-      for (const r of updates) {
-        const before = existing.get(r.sku)!
-        const id = Number(before.id)
-        ids.set(r.sku, id)
-        const changes: Record<string, unknown> = { name: r.name, price: r.price, updated_at: now }
-        if (r.cost !== null) changes.cost = r.cost
-        if (r.category !== null) changes.category_id = r.category ? categoryIds.get(r.category.toLowerCase()) : null
-        if (r.taxClass) changes.tax_class = r.taxClass
-        if (r.lowStockThreshold !== null) changes.low_stock_threshold = r.lowStockThreshold
-        if (r.active !== null) changes.active = r.active
-        // A changed stock figure is an adjustment in the ledger, as in the product form
-        if (r.stock !== null && r.stock !== Number(before.stock)) {
-          changes.stock = r.stock
-          movements.push({ store_id: store.id, product_id: id, quantity: r.stock - Number(before.stock), reason: 'adjustment', user_id: user.id, note: 'Stock on hand set by CSV import', created_at: now })
-        }
-        await trx.from('products').where('id', id).update(changes)
-      }
-      for (let i = 0; i < movements.length; i += 500) await trx.insertQuery().table('stock_movements').multiInsert(movements.slice(i, i + 500))
-
-      // Barcodes (when the column was given) and the search words of every written product
-      const withCodes = good.filter((r) => r.barcodes !== null)
-      const writtenIds = good.map((r) => ids.get(r.sku)!)
-      for (let i = 0; i < withCodes.length; i += 500) {
-        await trx.from('product_barcodes').whereIn('product_id', withCodes.slice(i, i + 500).map((r) => ids.get(r.sku)!)).delete()
-      }
-      const codeRows = withCodes.flatMap((r) => r.barcodes!.map((code) => ({ store_id: store.id, product_id: ids.get(r.sku), code })))
-      for (let i = 0; i < codeRows.length; i += 500) await trx.insertQuery().table('product_barcodes').multiInsert(codeRows.slice(i, i + 500))
-      const updatedIds = updates.map((r) => ids.get(r.sku)!)
-      for (let i = 0; i < updatedIds.length; i += 500) await trx.from('product_words').whereIn('product_id', updatedIds.slice(i, i + 500)).delete()
-      const wordRows = good.flatMap((r) => searchWords(r.name).map((word) => ({ store_id: store.id, word, product_id: ids.get(r.sku) })))
-      for (let i = 0; i < wordRows.length; i += 500) await trx.insertQuery().table('product_words').multiInsert(wordRows.slice(i, i + 500))
-
-      return { created: fresh.length, updated: updates.length, errors, productIds: writtenIds }
-    })
-  }
-
-  async #categories(trx: any, storeId: number, rows: ImportRow[]) {
-    const names = [...new Set(rows.map((r) => r.category).filter((c): c is string => !!c))]
-    const ids = new Map<string, number>()
-    if (!names.length) return ids
-    const known = await trx.from('categories').where('store_id', storeId).select('id', 'name')
-    for (const c of known) ids.set(String(c.name).toLowerCase(), Number(c.id))
-    const now = dbTimestamp()
-    for (const name of names) {
-      if (ids.has(name.toLowerCase())) continue
-      await trx.table('categories').insert({ store_id: storeId, name, position: 0, created_at: now, updated_at: now })
-      const created = await trx.from('categories').where({ store_id: storeId, name }).select('id').first()
-      ids.set(name.toLowerCase(), Number(created.id))
-    }
-    return ids
-  }
-
-  /** Rows with a barcode that another product of the store (another SKU) already has */
-  async #barcodeClashes(client: QueryClientContract, storeId: number, rows: ImportRow[]): Promise<RowError[]> {
-    const codes = rows.flatMap((r) => r.barcodes ?? [])
-    const taken = new Map<string, string>()
-    for (let i = 0; i < codes.length; i += 500) {
-      const found = await client.from('product_barcodes').join('products', 'products.id', 'product_barcodes.product_id').where('product_barcodes.store_id', storeId).whereIn('product_barcodes.code', codes.slice(i, i + 500)).select('product_barcodes.code', 'products.sku')
-      for (const f of found) taken.set(f.code, f.sku)
-    }
-    const clashes: RowError[] = []
-    for (const r of rows) {
-      const clash = (r.barcodes ?? []).find((code) => taken.has(code) && taken.get(code) !== r.sku)
-      if (clash) clashes.push({ row: r.row, column: 'barcodes', message: `Barcode ${clash} already belongs to the product with SKU ${taken.get(clash)}` })
-    }
-    return clashes
-  }
-
-  /**
-   * The store's products the rows name, by their SKU as stored; a row naming one in another case
-   * (app/catalog/sku.ts) is given the stored spelling: it updates that product, whose SKU stays
-   */
-  async #knownSkus(client: QueryClientContract, storeId: number, rows: ImportRow[], forUpdate = false) {
-    const found = await productsBySku(client, storeId, rows.map((r) => r.sku), ['stock'], { forUpdate })
-    for (const r of rows) r.sku = found.get(r.sku)?.sku ?? r.sku
-    return new Map([...found.values()].map((row) => [String(row.sku), row]))
   }
 
   async #finish(importId: number, status: string, fields: Record<string, unknown>) {

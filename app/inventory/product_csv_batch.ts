@@ -1,0 +1,168 @@
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
+import type Store from '#models/store'
+import type User from '#models/user'
+import { searchWords } from '#catalog/catalog_service'
+import { categoryIdNamed } from '#catalog/category_service'
+import { productsBySku } from '#catalog/sku'
+import { inTransaction } from '#platform/db_transaction'
+import { recordAudit } from '#platform/audit_service'
+import { dbTimestamp } from '#platform/db_time'
+import type { ImportRow, RowError } from '#inventory/product_csv_format'
+
+/*
+| Writing one batch of a product CSV import (product_csv_service.ts), in one transaction: the new
+| SKUs, the others updated, their barcodes, search words and stock ledger, and the batch's audit
+| entry. Every stock figure the file changes is a movement of the ledger naming the import
+| (document product_import): the opening stock of a product it creates (reason initial), and on
+| a product that was there, reason import, so a manager reviewing shrinkage tells a file's figure
+| from a counted adjustment. The audit entry (products_imported) says who, the file, the rows
+| created and updated and the stock changes; written with the rows, it is there exactly when they
+| are. An import set stock with no audit entry, its changes booked as ordinary adjustments.
+*/
+
+/** The import a batch belongs to: its row (product_imports) and the file's name */
+export interface ImportRef {
+  id: number
+  fileName: string
+}
+
+/** Most stock changes an audit entry lists (its data is a TEXT of 64 KB on MariaDB); the count is of all */
+const LISTED_STOCK_CHANGES = 400
+
+export async function writeBatch(store: Store, user: User, job: ImportRef, rows: ImportRow[], taxClasses: Set<string>) {
+  return inTransaction(async (trx) => {
+    const now = dbTimestamp()
+    const errors: RowError[] = []
+    const existing = await knownSkus(trx, store.id, rows, true)
+    const clashes = await barcodeClashes(trx, store.id, rows)
+    errors.push(...clashes)
+    const clashed = new Set(clashes.map((clash) => clash.row))
+    const good = rows.filter((r) => !clashed.has(r.row) && (!r.taxClass || taxClasses.has(r.taxClass)))
+    const categoryIds = await categories(trx, store.id, good)
+    const fresh = good.filter((r) => !existing.has(r.sku))
+    const updates = good.filter((r) => existing.has(r.sku))
+    const categoryOf = (r: ImportRow) => (r.category ? categoryIds.get(r.category.toLowerCase()) : null)
+
+    for (let i = 0; i < fresh.length; i += 200) {
+      await trx.insertQuery().table('products').multiInsert(
+        fresh.slice(i, i + 200).map((r) => ({
+          store_id: store.id,
+          name: r.name,
+          sku: r.sku,
+          price: r.price,
+          cost: r.cost ?? 0,
+          category_id: categoryOf(r),
+          tax_class: r.taxClass || 'standard',
+          stock: r.stock ?? 0,
+          low_stock_threshold: r.lowStockThreshold ?? 5,
+          active: r.active ?? true,
+          created_at: now,
+          updated_at: now,
+        }))
+      )
+    }
+    const ids = new Map<string, number>()
+    for (let i = 0; i < fresh.length; i += 500) {
+      const created = await trx.from('products').where('store_id', store.id).whereIn('sku', fresh.slice(i, i + 500).map((r) => r.sku)).select('id', 'sku')
+      for (const c of created) ids.set(c.sku, Number(c.id))
+    }
+    const movement = (productId: number, quantity: number, reason: 'initial' | 'import') => ({
+      store_id: store.id,
+      product_id: productId,
+      quantity,
+      reason,
+      user_id: user.id,
+      note: `CSV import ${job.fileName}`.slice(0, 255),
+      document_type: 'product_import',
+      document_id: job.id,
+      created_at: now,
+    })
+    const movements: Record<string, unknown>[] = []
+    const stockChanges: { sku: string; from: number; to: number }[] = []
+    for (const r of updates) {
+      const before = existing.get(r.sku)!
+      const id = Number(before.id)
+      ids.set(r.sku, id)
+      const changes: Record<string, unknown> = { name: r.name, price: r.price, updated_at: now }
+      if (r.cost !== null) changes.cost = r.cost
+      if (r.category !== null) changes.category_id = categoryOf(r)
+      if (r.taxClass) changes.tax_class = r.taxClass
+      if (r.lowStockThreshold !== null) changes.low_stock_threshold = r.lowStockThreshold
+      if (r.active !== null) changes.active = r.active
+      if (r.stock !== null && r.stock !== Number(before.stock)) {
+        changes.stock = r.stock
+        movements.push(movement(id, r.stock - Number(before.stock), 'import'))
+        stockChanges.push({ sku: r.sku, from: Number(before.stock), to: r.stock })
+      }
+      await trx.from('products').where('id', id).update(changes)
+    }
+    for (const r of fresh) {
+      if (!r.stock) continue
+      movements.push(movement(ids.get(r.sku)!, r.stock, 'initial'))
+      stockChanges.push({ sku: r.sku, from: 0, to: r.stock })
+    }
+    for (let i = 0; i < movements.length; i += 500) await trx.insertQuery().table('stock_movements').multiInsert(movements.slice(i, i + 500))
+
+    // Barcodes (when the column was given) and the search words of every written product
+    const withCodes = good.filter((r) => r.barcodes !== null)
+    const writtenIds = good.map((r) => ids.get(r.sku)!)
+    for (let i = 0; i < withCodes.length; i += 500) {
+      await trx.from('product_barcodes').whereIn('product_id', withCodes.slice(i, i + 500).map((r) => ids.get(r.sku)!)).delete()
+    }
+    const codeRows = withCodes.flatMap((r) => r.barcodes!.map((code) => ({ store_id: store.id, product_id: ids.get(r.sku), code })))
+    for (let i = 0; i < codeRows.length; i += 500) await trx.insertQuery().table('product_barcodes').multiInsert(codeRows.slice(i, i + 500))
+    const updatedIds = updates.map((r) => ids.get(r.sku)!)
+    for (let i = 0; i < updatedIds.length; i += 500) await trx.from('product_words').whereIn('product_id', updatedIds.slice(i, i + 500)).delete()
+    const wordRows = good.flatMap((r) => searchWords(r.name).map((word) => ({ store_id: store.id, word, product_id: ids.get(r.sku) })))
+    for (let i = 0; i < wordRows.length; i += 500) await trx.insertQuery().table('product_words').multiInsert(wordRows.slice(i, i + 500))
+
+    await recordAudit(
+      {
+        action: 'products_imported',
+        storeId: store.id,
+        userId: user.id,
+        subjectType: 'product_import',
+        subjectId: job.id,
+        data: { file: job.fileName, created: fresh.length, updated: updates.length, stockChanges: stockChanges.length, stock: stockChanges.slice(0, LISTED_STOCK_CHANGES) },
+      },
+      trx
+    )
+    return { created: fresh.length, updated: updates.length, errors, productIds: writtenIds }
+  })
+}
+
+/** The rows' categories by their lower-cased name: the store's of that name, else new (category_service.ts) */
+async function categories(trx: TransactionClientContract, storeId: number, rows: ImportRow[]) {
+  const ids = new Map<string, number>()
+  for (const row of rows) {
+    if (!row.category || ids.has(row.category.toLowerCase())) continue
+    ids.set(row.category.toLowerCase(), await categoryIdNamed(trx, storeId, row.category))
+  }
+  return ids
+}
+
+/** Rows with a barcode that another product of the store (another SKU) already has */
+export async function barcodeClashes(client: QueryClientContract, storeId: number, rows: ImportRow[]): Promise<RowError[]> {
+  const codes = rows.flatMap((r) => r.barcodes ?? [])
+  const taken = new Map<string, string>()
+  for (let i = 0; i < codes.length; i += 500) {
+    const found = await client.from('product_barcodes').join('products', 'products.id', 'product_barcodes.product_id').where('product_barcodes.store_id', storeId).whereIn('product_barcodes.code', codes.slice(i, i + 500)).select('product_barcodes.code', 'products.sku')
+    for (const f of found) taken.set(f.code, f.sku)
+  }
+  const clashes: RowError[] = []
+  for (const r of rows) {
+    const clash = (r.barcodes ?? []).find((code) => taken.has(code) && taken.get(code) !== r.sku)
+    if (clash) clashes.push({ row: r.row, column: 'barcodes', message: `Barcode ${clash} already belongs to the product with SKU ${taken.get(clash)}` })
+  }
+  return clashes
+}
+
+/**
+ * The store's products the rows name, by their SKU as stored; a row naming one in another case
+ * (app/catalog/sku.ts) is given the stored spelling: it updates that product, whose SKU stays
+ */
+export async function knownSkus(client: QueryClientContract, storeId: number, rows: ImportRow[], forUpdate = false) {
+  const found = await productsBySku(client, storeId, rows.map((r) => r.sku), ['stock'], { forUpdate })
+  for (const r of rows) r.sku = found.get(r.sku)?.sku ?? r.sku
+  return new Map([...found.values()].map((row) => [String(row.sku), row]))
+}
