@@ -50,8 +50,12 @@ export const PRODUCT_REFERENCES: readonly (readonly [table: string, column: stri
   ['stocktake_lines', 'product_id'],
 ]
 
-/** What an edit changed in the fields it audits, old and new */
-export type ProductChanges = Partial<Record<'price' | 'cost' | 'tax_class' | 'stock', { from: number | string; to: number | string }>>
+type AuditedValue = number | string | boolean | string[] | null
+/**
+ * What an edit changed, field by field, old and new: every field of the product form (money in
+ * minor units, as every audit entry holds amounts; the category by its name, barcodes as a list)
+ */
+export type ProductChanges = Partial<Record<'name' | 'sku' | 'barcodes' | 'category' | 'price' | 'cost' | 'tax_class' | 'active' | 'stock', { from: AuditedValue; to: AuditedValue }>>
 
 export interface ProductSearch {
   search?: string | null
@@ -176,7 +180,7 @@ export default class CatalogService {
   /**
    * Updates a product's catalog fields in the caller's transaction: product_update.ts, which books
    * a new stock figure in the stock ledger and audits the edit. Returns the product, locked and
-   * saved, and how its price, cost and tax class changed (those that did: { price: { from, to } }).
+   * saved, and the fields that changed (those that did: { price: { from, to } }).
    */
   async update(trx: TransactionClientContract, store: Store, product: Product, input: Partial<Omit<ProductInput, 'stock'>>): Promise<{ product: Product; changes: ProductChanges }> {
     checkAmounts(store, input)
@@ -184,7 +188,7 @@ export default class CatalogService {
     // The SKU is checked when it changes: a pair of SKUs differing only in case, kept from before they
     // were compared without case (app/catalog/sku.ts), stays editable
     await this.#checkUnique(trx, store.id, { sku: input.sku !== undefined && input.sku !== locked.sku ? input.sku : null, barcodes: input.barcodes, barcodesField: input.barcodesField }, locked.id)
-    const before = { price: Number(locked.price), cost: Number(locked.cost), tax_class: locked.taxClass }
+    const before = await this.#audited(trx, locked)
     const { name, sku, price, cost, taxClass, active, categoryId, categoryName, barcodes } = input
     locked.merge(Object.fromEntries(Object.entries({ name, sku, price, active }).filter(([, v]) => v !== undefined && v !== null)))
     if (cost !== undefined) locked.cost = cost ?? 0
@@ -194,12 +198,28 @@ export default class CatalogService {
     if (barcodes !== undefined || name !== undefined) {
       await this.#saveCodes(trx, locked, barcodes)
     }
-    const after = { price: Number(locked.price), cost: Number(locked.cost), tax_class: locked.taxClass }
+    const after = await this.#audited(trx, locked)
     const changes: ProductChanges = {}
     for (const key of Object.keys(before) as (keyof typeof before)[]) {
-      if (before[key] !== after[key]) changes[key] = { from: before[key], to: after[key] }
+      if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes[key] = { from: before[key], to: after[key] }
     }
     return { product: locked, changes }
+  }
+
+  /** A product's fields as its product_updated entry records them */
+  async #audited(trx: TransactionClientContract, product: Product) {
+    const codes = await trx.from('product_barcodes').where('product_id', product.id).orderBy('id').select('code')
+    const category = product.categoryId ? await trx.from('categories').where('id', product.categoryId).select('name').first() : null
+    return {
+      name: product.name,
+      sku: product.sku,
+      barcodes: codes.map((c) => String(c.code)),
+      category: (category?.name as string | undefined) ?? null,
+      price: Number(product.price),
+      cost: Number(product.cost),
+      tax_class: product.taxClass,
+      active: Boolean(product.active),
+    }
   }
 
   /**

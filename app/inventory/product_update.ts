@@ -10,9 +10,10 @@ import { publish } from '#events/domain_events'
 /*
 | Editing a product (the back office's form, the API's PUT), in one transaction: the catalog's
 | fields; a new stock figure, as a correction of the stock ledger (its adjustment document, rows
-| and stock_adjusted entry, as POST /api/stock/adjustments writes them); and an audit entry of
-| what changed in price, cost, tax class and stock. A stock figure edited here was written to
-| the ledger without a document or an audit entry, and a price change left no trace.
+| and stock_adjusted entry, as POST /api/stock/adjustments writes them); and a product_updated
+| audit entry of every field that changed, old and new (catalog_service.ts, ProductChanges), none
+| when nothing did. It recorded price, cost, tax class and stock only: a rename, a new SKU or
+| barcode, another category or taking the product off sale left no trace.
 */
 
 export async function updateProduct(actor: Actor, product: Product, input: Partial<ProductInput>): Promise<void> {
