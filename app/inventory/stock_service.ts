@@ -175,13 +175,17 @@ export default class StockService {
       const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
       const skus = [...products.values()].map((p) => p.sku)
       // The same SKU in the other store, whatever its case (app/catalog/sku.ts)
-      const targets = await productsBySku(trx, input.toStoreId, skus, [])
+      const targets = await productsBySku(trx, input.toStoreId, skus, ['archived_at'])
       const targetBySku = new Map([...targets].map(([sku, row]) => [sku, Number(row.id)]))
       input.lines.forEach((line, i) => {
         const product = products.get(line.productId)
         if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${i}.product_id`, 'unknown_product')
         if (!targetBySku.has(product.sku)) {
           throw field(`${destination.name} has no product with SKU ${product.sku} ("${product.name}"): create it there first`, `items.${i}.product_id`, 'no_matching_sku')
+        }
+        // Stock landing on a product the other store took off sale is stock nobody can sell there
+        if (targets.get(product.sku)!.archived_at) {
+          throw field(`${destination.name} has archived its product with SKU ${product.sku} ("${product.name}"): it must restore it before stock is sent to it`, `items.${i}.product_id`, 'archived_in_destination')
         }
       })
       const now = dbTimestamp()
@@ -237,7 +241,19 @@ export default class StockService {
         productId: Number(line.to_product_id),
         quantity: received.find((r) => r.lineId === Number(line.id))?.quantity ?? Number(line.quantity_sent),
       }))
-      await lockProducts(trx, actor.store.id, quantities.map((q) => q.productId))
+      const locked = await lockProducts(trx, actor.store.id, quantities.map((q) => q.productId))
+      // A product archived here since the transfer was sent takes none of it: 0 received is allowed,
+      // so the rest of the transfer can come in (a difference recorded on that line)
+      for (const q of quantities) {
+        const product = locked.get(q.productId)
+        if (!product?.archived_at || q.quantity === 0) continue
+        const index = received.findIndex((r) => r.lineId === Number(q.line.id))
+        throw field(
+          `"${product.name}" (SKU ${q.line.sku}) is archived in this store: restore it to receive stock into it, or receive 0 of this line`,
+          index >= 0 ? `items.${index}.line_id` : 'items',
+          'archived_product'
+        )
+      }
       const now = dbTimestamp()
       for (const q of quantities) {
         await trx.from('stock_transfer_lines').where('id', q.line.id).update({ quantity_received: q.quantity })
