@@ -68,6 +68,24 @@ function priceOfflineSale(sale: OfflineSale, store: { id: number; pricesIncludeT
   )
 }
 
+/** Characters a payment reference does not keep: control characters (an ESC, a NUL: bytes of printer commands), separators, text-direction overrides (validators/fields.ts) */
+const NOT_IN_A_REFERENCE = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
+/** A payment's reference column */
+export const MAX_REFERENCE = 120
+
+/**
+ * An offline payment's reference as it is recorded: without the characters above, trimmed, at most
+ * MAX_REFERENCE characters (null when nothing is left). The till's approval field refuses such text
+ * as it is typed; one that reaches the server anyway (an older till, a scanner's control codes)
+ * does not cost the sale, which was paid: it is recorded with this, and reviewed (docs/offline.md).
+ * The reference is not part of the sale's hash, which stays the one the till sealed.
+ */
+export function cleanReference(reference: string | null): string | null {
+  if (reference === null) return null
+  const cleaned = Array.from(reference.replace(NOT_IN_A_REFERENCE, '').trim()).slice(0, MAX_REFERENCE).join('').trim()
+  return cleaned || null
+}
+
 const DAY_MS = 86_400_000
 
 /**

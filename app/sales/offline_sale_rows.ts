@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import Sale from '#models/sale'
 import { dbTimestamp } from '#platform/db_time'
 import { insertStatement, modelInsert, type InsertedId, type Statement } from '#platform/sql_batch'
-import type { OfflineSale, PricedOfflineSale } from '#sales/offline_sale_check'
+import { cleanReference, MAX_REFERENCE, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import { discountShareBp } from '#core/pricing'
 import { percentText } from '#sales/discount_limit'
 
@@ -48,6 +48,17 @@ export function reviewsOf(sale: OfflineSale, products: Map<number, any>, rates: 
     if (rate !== item.tax_rate_ppm || product.tax_class !== item.tax_class) {
       reviews.push({ kind: 'tax_changed', message: `${product.name} was taxed offline at ${item.tax_rate_ppm / 10_000}% (${item.tax_class}); it is now ${rate / 10_000}% (${product.tax_class})` })
     }
+  }
+  // A reference recorded other than it was sent (cleanReference): what the till sent is kept here
+  for (const payment of sale.payments) {
+    const recorded = cleanReference(payment.reference)
+    if (recorded === payment.reference) continue
+    const sent = JSON.stringify(payment.reference)
+    reviews.push({
+      kind: 'reference_cleaned',
+      message: `Sale #${sale.number}: a payment reference held control characters or was over ${MAX_REFERENCE} characters; recorded as ${recorded === null ? 'none' : JSON.stringify(recorded)}, sent ${sent.length > 80 ? `${sent.slice(0, 80)}…` : sent}`,
+      detail: { sent: payment.reference, recorded },
+    })
   }
   // The stock moves whatever it was: an offline sale is a fact (negative stock is reviewed)
   for (const [productId, quantity] of [...unitsByProduct(sale)].sort(([a], [b]) => a - b)) {
@@ -143,7 +154,7 @@ export function rowStatements(storeId: number, recorded: RecordedSale[], product
       amount: p.amount,
       tendered: p.method === 'cash' ? (p.tendered ?? p.amount) : null,
       change: p.method === 'cash' ? (p.tendered ?? p.amount) - p.amount : 0,
-      reference: p.reference,
+      reference: cleanReference(p.reference),
       status: 'approved',
       created_at: dbTimestamp(completedAtOf(sale)),
       updated_at: now,

@@ -43,7 +43,9 @@ const offlineSaleFields = {
         method: vine.enum(['cash', 'card_external']),
         amount: sum(),
         tendered: sum().nullable(),
-        reference: vine.string().trim().maxLength(120).nullable(),
+        // Any text: one with control characters or over 120 characters is recorded cleaned and
+        // reviewed, not refused with its batch (offline_sale_check.ts, cleanReference)
+        reference: vine.string().trim().nullable(),
       })
     )
     .minLength(1)

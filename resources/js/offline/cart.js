@@ -135,6 +135,10 @@ export class OfflineCart {
     }
     if (amount > due) throw new Error('A card payment may not be more than what is due')
     if (!details.reference) throw new Error('Enter the approval code from the card machine')
+    // As the server keeps it (app/sales/offline_sale_check.ts, cleanReference): a scanner's control
+    // codes or a pasted text-direction mark would be taken out of what was typed
+    if (/[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/.test(details.reference)) throw new Error('The approval code holds a character no card machine prints: type it again')
+    if (details.reference.length > 120) throw new Error('An approval code has at most 120 characters')
     this.payments.push({ method, amount, tendered: null, reference: details.reference })
     return amount === due
   }
