@@ -163,6 +163,11 @@ export async function restoreInto(file: string, connectionName: string, checked?
   const plugins = await pluginPlan(file, keepUnknownTables && sqlite)
   await migrate(connectionName)
   await runPluginMigrations(connectionName, plugins)
+  // A SQLite backup from before migration 0125 may hold "Drinks" beside "DRINKS": its rows load
+  // as they were, and pos:restore merges them and makes the index again, as the migration does
+  if (sqlite && !manifest.schema.some((name) => name.includes('0125_category_name_unique'))) {
+    await db.connection(connectionName).rawQuery('DROP INDEX IF EXISTS categories_store_name_nocase')
+  }
   const existing = new Set(await listTables(connectionName))
 
   const quote = (name: string) => (sqlite ? `"${name.replaceAll('"', '""')}"` : `\`${name.replaceAll('`', '``')}\``)

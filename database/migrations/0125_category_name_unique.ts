@@ -11,7 +11,8 @@ import { dbTimestamp } from '#platform/db_time'
 | SQLite gets a unique index comparing by NOCASE (the letters A to Z, as the look-ups do).
 */
 
-const INDEX = 'categories_store_name_nocase'
+/** SQLite's unique index (pos:restore leaves it out while an older backup's rows load: backup_restore.ts) */
+export const CATEGORY_NAME_INDEX = 'categories_store_name_nocase'
 
 /** Merges each store's categories of one name (as the database compares them) into the oldest */
 export async function mergeDuplicateCategories(client: QueryClientContract) {
@@ -38,17 +39,20 @@ export async function mergeDuplicateCategories(client: QueryClientContract) {
   }
 }
 
+/** The duplicates merged, then SQLite's unique index (pos:restore runs it for an older backup) */
+export async function uniqueCategoryNames(client: QueryClientContract) {
+  await mergeDuplicateCategories(client)
+  if (client.dialect.name !== 'mysql') await client.rawQuery(`CREATE UNIQUE INDEX IF NOT EXISTS ${CATEGORY_NAME_INDEX} ON categories (store_id, name COLLATE NOCASE)`)
+}
+
 export default class extends BaseSchema {
   async up() {
-    this.defer(async (client) => {
-      await mergeDuplicateCategories(client)
-      if (client.dialect.name !== 'mysql') await client.rawQuery(`CREATE UNIQUE INDEX IF NOT EXISTS ${INDEX} ON categories (store_id, name COLLATE NOCASE)`)
-    })
+    this.defer((client) => uniqueCategoryNames(client))
   }
 
   async down() {
     this.defer(async (client) => {
-      if (client.dialect.name !== 'mysql') await client.rawQuery(`DROP INDEX IF EXISTS ${INDEX}`)
+      if (client.dialect.name !== 'mysql') await client.rawQuery(`DROP INDEX IF EXISTS ${CATEGORY_NAME_INDEX}`)
     })
   }
 }

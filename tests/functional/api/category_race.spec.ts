@@ -40,6 +40,16 @@ test.group('Categories: one per name', () => {
     for (const s of service) if (s.status === 'rejected') assert.equal(s.reason.code, 'duplicate_category')
   })
 
+  test('a name with a letter SQLite does not fold (É) is found again, not created twice (it was a 500)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const token = await apiToken(client, fixture.users.manager)
+    for (const i of [1, 2]) {
+      const response = await client.post('/api/products').bearerToken(token).json({ name: `Pâté ${i}`, sku: `PAT-${fixture.tag}-${i}`, price: 100, category: 'Épicerie' })
+      assert.equal(response.status(), 201, JSON.stringify(response.body()))
+    }
+    assert.equal(Number((await db.from('categories').where({ store_id: fixture.store.id, name: 'Épicerie' }).count('* as n').first()).n), 1)
+  })
+
   test('the database refuses a second of one name in another case', async ({ assert }) => {
     const fixture = await createStore()
     const now = dbTimestamp()
