@@ -66,10 +66,16 @@ test.group('Deleting a product that rows refer to', () => {
     ;(await client.delete(`/api/products/${untouched.id}`).bearerToken(manager)).assertStatus(204)
     assert.equal(await countRows('products', { id: untouched.id }), 0)
 
-    // The transfer still arrives into the archived product
+    // The transfer's line still names the archived product; its stock is not received into it
+    // (nobody could sell it) until the product is restored (transfer_archived.spec.ts)
+    assert.equal(await countRows('stock_transfer_lines', { to_product_id: incoming.id }), 1)
+    const refused = await client.post(`/api/stock/transfers/${transfer.body().id}/receive`).bearerToken(manager).json({})
+    refused.assertStatus(422)
+    assert.equal(refused.body().errors[0].code, 'archived_product')
+    // Restored as the back office does it (Products -> Restore)
+    await db.from('products').where('id', incoming.id).update({ archived_at: null, active: true })
     const received = await client.post(`/api/stock/transfers/${transfer.body().id}/receive`).bearerToken(manager).json({})
     received.assertStatus(200)
-    assert.equal(await countRows('stock_transfer_lines', { to_product_id: incoming.id }), 1)
   })
 
   test('the back office archives such a product too', async ({ client, assert }) => {
