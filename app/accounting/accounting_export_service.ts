@@ -74,7 +74,8 @@ export default class AccountingExportService {
   stream(store: Store, exporter: AccountingExporter, settings: PluginSettings, from: string, to: string): Readable {
     const period = exportPeriod(store, from, to)
     const source = new BooksSource(store, from, to)
-    // Through the app's one CSV writer: a third-party exporter's cells are neutralised too
-    return csvStream(exporter.columns(settings), exporter.rows(period, source, settings))
+    // Through the app's one CSV writer: a third-party exporter's cells are neutralised too; a
+    // package's import gets no BOM unless the exporter says its file is for a spreadsheet
+    return csvStream(exporter.columns(settings), exporter.rows(period, source, settings), { bom: exporter.forSpreadsheets === true })
   }
 }

@@ -103,7 +103,7 @@ export default class CustomerPrivacyService {
         })
       }
     }
-    return csvStream([...CSV_COLUMNS], rows.map((row) => CSV_COLUMNS.map((column) => row[column] ?? '')))
+    return csvStream([...CSV_COLUMNS], rows.map((row) => CSV_COLUMNS.map((column) => row[column] ?? '')), { bom: true })
   }
 
   /**

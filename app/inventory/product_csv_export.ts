@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream'
 import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
-import { csvLines } from '#platform/csv_writer'
+import { BOM, csvLines } from '#platform/csv_writer'
 import { minorToDecimal } from '#core/money'
 import { COLUMNS } from '#inventory/product_csv_format'
 
-/** The store's products as CSV, a page of rows at a time (never the whole file in memory) */
+/** The store's products as CSV for a spreadsheet (with the BOM), a page of rows at a time (never the whole file in memory) */
 export function productsCsv(store: Store): Readable {
   async function* chunks() {
-    yield '\ufeff' + csvLines([[...COLUMNS]])
+    yield BOM + csvLines([[...COLUMNS]])
     let lastId = 0
     for (;;) {
       const products = await db

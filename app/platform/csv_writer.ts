@@ -12,9 +12,22 @@ import Papa from 'papaparse'
 | A file read back (the products import) takes that quote off again (unneutralise): so that a
 | text really starting with quotes before such a character ('=x) is told from a guarded one, it
 | gets one more quote too (''=x). Export, edit, import then gives back every text as it was.
+|
+| Every caller says who the file is for. A file for a spreadsheet (the reports, the audit log, the
+| product export, a customer's data, the sales lines) starts with a UTF-8 byte order mark: without
+| it Excel reads the file as the machine's ANSI code page and shows "Crème brûlée" as "CrÃ¨me
+| brÃ»lÃ©e" and € as "â‚¬". A file for another program's import (the journals of the accounting
+| packages) has none: they read UTF-8 as it is, and some take a BOM for part of the first
+| column's name. The products import accepts both.
 */
 
 type Cell = unknown
+/** The UTF-8 byte order mark a spreadsheet file starts with */
+export const BOM = '\ufeff'
+export interface CsvOptions {
+  /** true: a file for a spreadsheet (starts with the BOM); false: for another program's import */
+  bom: boolean
+}
 const ROWS_PER_CHUNK = 500
 const PLAIN_NUMBER = /^-\d+(\.\d+)?$/
 
@@ -64,13 +77,13 @@ export async function* csvChunks(header: string[], rows: Iterable<Cell[]> | Asyn
  * SQLite's queries complete synchronously and a fast client's socket takes every write at once,
  * so otherwise no other request (the tills') nor timer would run until the whole file is written.
  */
-export function csvStream(header: string[], rows: Iterable<Cell[]> | AsyncIterable<Cell[]>, options: { bom?: boolean } = {}): Readable {
+export function csvStream(header: string[], rows: Iterable<Cell[]> | AsyncIterable<Cell[]>, options: CsvOptions): Readable {
   const chunks = csvChunks(header, rows)
   return Readable.from(
     (async function* () {
       let first = true
       for await (const chunk of chunks) {
-        yield Buffer.from(first && options.bom ? `\ufeff${chunk}` : chunk, 'utf8')
+        yield Buffer.from(first && options.bom ? `${BOM}${chunk}` : chunk, 'utf8')
         first = false
         await setImmediate()
       }

@@ -47,7 +47,8 @@ export default class AuditLogService {
         r.subjectId ?? '',
         r.ip ?? '',
         r.data ? JSON.stringify(r.data) : '',
-      ])
+      ]),
+      { bom: true }
     )
   }
 

@@ -9,6 +9,8 @@ const exporter: AccountingExporter = {
   id: 'sales-lines',
   label: 'Sales lines (one row per line sold)',
   fileName: 'sales-lines',
+  // Opened in a spreadsheet: with the BOM, so Excel reads product names in UTF-8
+  forSpreadsheets: true,
   columns: () => ['date', 'completed_at', 'register', 'sale_number', 'sku', 'product', 'quantity', 'unit_price', 'discount', 'tax_code', 'tax_rate', 'tax', 'net', 'total'],
   async *rows(period, source) {
     for await (const line of source.saleLines()) {

@@ -49,7 +49,7 @@ export default class PeriodReportsController {
     const [header, rows] = table()
     ctx.response.header('content-type', 'text/csv; charset=utf-8')
     ctx.response.header('content-disposition', `attachment; filename="${ctx.params.table}-${data.current.key}.csv"`)
-    ctx.response.stream(csvStream(header, rows))
+    ctx.response.stream(csvStream(header, rows, { bom: true }))
   }
 }
 

@@ -64,7 +64,7 @@ export default class ReportsController {
     const [columns, rows] = table()
     ctx.response.header('content-type', 'text/csv; charset=utf-8')
     ctx.response.header('content-disposition', `attachment; filename="${ctx.params.table}-${from}-${to}.csv"`)
-    ctx.response.stream(csvStream(columns.map((c) => c.label), rows.map((row) => columns.map((c) => row[c.key] ?? ''))))
+    ctx.response.stream(csvStream(columns.map((c) => c.label), rows.map((row) => columns.map((c) => row[c.key] ?? '')), { bom: true }))
   }
 
   async #tables(ctx: HttpContext, from: string, to: string) {

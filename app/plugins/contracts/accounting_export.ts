@@ -97,6 +97,12 @@ export interface AccountingExporter {
   readonly label: string
   /** The file name's stem, e.g. 'journal' -> journal-2026-01-01-2026-01-31.csv */
   readonly fileName?: string
+  /**
+   * true: the file is for a spreadsheet, so it starts with a UTF-8 BOM (Excel reads accents and
+   * the euro sign right only with it). Left out: for an accounting package's import, no BOM
+   * (they read UTF-8 as it is, and some would take the BOM for part of the first column's name).
+   */
+  readonly forSpreadsheets?: boolean
   /** The CSV's header row */
   columns(settings: PluginSettings): string[]
   /** The CSV's data rows, in a stable order (the same period exported twice is byte-identical) */

@@ -13,8 +13,11 @@ import { enablePluginForTest, disablePluginForTest } from '#tests/plugins'
 /*
 | Hostile names (a product, a category, a customer, an audit reason) through every CSV the app
 | writes, found from the router: no cell may start with a live formula character. A plain
-| negative amount (-12.50) stays a number a spreadsheet can sum.
+| negative amount (-12.50) stays a number a spreadsheet can sum. Every file for a spreadsheet
+| starts with a UTF-8 BOM (Excel reads it as ANSI otherwise: "Crème brûlée" came out "CrÃ¨me
+| brÃ»lÃ©e"); the journals for an accounting package's import have none.
 */
+const FOR_AN_IMPORT = ['journal', 'quickbooks', 'xero']
 const HOSTILE = ['=HYPERLINK("http://evil.example","x")', '+SUM(1,2)', '-2+3', '@SUM(A1)', '\tTAB', '\rCR']
 const EXPORTERS = ['export-journal', 'export-quickbooks', 'export-xero', 'export-sales-lines']
 
@@ -53,6 +56,7 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
       const product = await createProduct(fixture, { name, sku: `${i === 3 ? '@' : '='}SKU-${fixture.tag}-${i}` })
       await product.merge({ categoryId: category.id }).save()
     }
+    await createProduct(fixture, { name: 'Crème brûlée €', sku: `CREME-${fixture.tag}` })
     await fixture.register.merge({ name: '=1+1 register' }).save()
     const customer = await Customer.create({ storeId: fixture.store.id, name: '=cmd|"/c calc"!A1', email: `evil.${fixture.tag}@example.com`, phone: null })
     await recordAudit({ action: 'refund', storeId: fixture.store.id, userId: admin.id, data: { reason: '=HYPERLINK("x")' } })
@@ -97,14 +101,20 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
       const api = await client.get(`/api/exports/${id}?from=${from}&to=${to}`).header('authorization', `Bearer ${token}`)
       assert.equal(api.status(), 200, `${id}: ${api.text().slice(0, 200)}`)
       files.push([`api ${id}`, api.text()])
+      assert.equal(api.text().startsWith('\ufeff'), !FOR_AN_IMPORT.includes(id), `api ${id}: a BOM for a spreadsheet only`)
       const form = await client.post('/backoffice/exports').form({ exporter: id, from, to }).withCsrfToken().loginAs(admin)
       assert.equal(form.status(), 200, `form ${id}: ${form.text().slice(0, 200)}`)
       files.push([`form ${id}`, form.text()])
+      assert.equal(form.text().startsWith('\ufeff'), !FOR_AN_IMPORT.includes(id), `form ${id}: a BOM for a spreadsheet only`)
     }
     const privacy = await client.post(`/backoffice/customers/${customer.id}/export`).form({ confirm: 'on', format: 'csv' }).withCsrfToken().loginAs(admin)
     assert.equal(privacy.status(), 200, privacy.text().slice(0, 200))
     files.push(['customer export', privacy.text()])
 
+    for (const [name, body] of files) {
+      if (!name.startsWith('api ') && !name.startsWith('form ')) assert.isTrue(body.startsWith('\ufeff'), `${name}: a file for a spreadsheet starts with the BOM`)
+    }
+    assert.include(files.find(([name]) => name.endsWith('export.csv'))![1], 'Crème brûlée €')
     const text = files.map(([, body]) => body).join('\n')
     assert.include(text, `'${HOSTILE[0].replaceAll('"', '""')}`, 'the hostile product name is there, neutralised')
     assert.include(text, "'=cmd|")
