@@ -6,9 +6,10 @@ import { dbTimestamp } from '#platform/db_time'
 import { eachMonth, rolledUpMonths } from '#reports/month_rollup'
 
 /*
-| Sold quantity, amount and tax per product over a period, less what refunds took back (on the
-| day they were made, as the takings count them: units, revenue and margin were gross of
-| returns): whole months rolled up from summary_product_months, the other whole days from
+| Units sold and units returned per product over a period (apart: a return without a receipt of
+| a product not sold in the period is no "sold -1"), and the amount and tax less what refunds
+| took back (on the day they were made, as the takings count them): whole months rolled up from
+| summary_product_months, the other whole days from
 | summary_products, today from the lines and the refunds, summed in one statement (UNION ALL,
 | grouped again) and joined to the product's current name, SKU, cost and category, as the
 | reports show them.
@@ -26,7 +27,7 @@ export default class ProductFigures {
     const parts: string[] = []
     const bindings: unknown[] = []
     if (range.summary) {
-      const columns = 'product_id, SUM(quantity - refunded_quantity) AS quantity, SUM(total - refunded_total) AS gross, SUM(tax_total - refunded_tax) AS tax'
+      const columns = 'product_id, SUM(quantity) AS sold, SUM(refunded_quantity) AS returned, SUM(total - refunded_total) AS gross, SUM(tax_total - refunded_tax) AS tax'
       const { months, days } = wholeMonths(range.summary.from, range.summary.to)
       if (months) {
         // A month not rolled up yet (it ended within the last day) is read from its days, the
@@ -51,13 +52,13 @@ export default class ProductFigures {
     if (range.lines) {
       const { start, end } = this.sales.dayRange(store, range.lines.from, range.lines.to)
       parts.push(
-        `SELECT sale_items.product_id, SUM(sale_items.quantity) AS quantity, SUM(sale_items.total) AS gross, SUM(sale_items.tax_total) AS tax
+        `SELECT sale_items.product_id, SUM(sale_items.quantity) AS sold, 0 AS returned, SUM(sale_items.total) AS gross, SUM(sale_items.tax_total) AS tax
          FROM sale_items JOIN sales ON sales.id = sale_items.sale_id
          WHERE sales.store_id = ? AND sales.status = 'completed' AND sales.completed_at >= ? AND sales.completed_at <= ? GROUP BY sale_items.product_id`
       )
       bindings.push(store.id, dbTimestamp(start!), dbTimestamp(end!))
       parts.push(
-        `SELECT refund_items.product_id, -SUM(refund_items.quantity) AS quantity, -SUM(refund_items.amount) AS gross, -SUM(refund_items.tax_amount) AS tax
+        `SELECT refund_items.product_id, 0 AS sold, SUM(refund_items.quantity) AS returned, -SUM(refund_items.amount) AS gross, -SUM(refund_items.tax_amount) AS tax
          FROM refund_items JOIN refunds ON refunds.id = refund_items.refund_id
          WHERE refunds.store_id = ? AND refunds.created_at >= ? AND refunds.created_at <= ? GROUP BY refund_items.product_id`
       )
@@ -66,8 +67,8 @@ export default class ProductFigures {
     if (!parts.length) return []
     // A product whose sales were all voided keeps a row of zeros in the summaries: left out, as from the lines
     const sql = `SELECT g.*, products.name, products.sku, products.cost, categories.name AS category
-      FROM (SELECT u.product_id, SUM(u.quantity) AS quantity, SUM(u.gross) AS gross, SUM(u.tax) AS tax
-            FROM (${parts.join(' UNION ALL ')}) u GROUP BY u.product_id HAVING SUM(u.quantity) <> 0 OR SUM(u.gross) <> 0) g
+      FROM (SELECT u.product_id, SUM(u.sold) AS sold, SUM(u.returned) AS returned, SUM(u.gross) AS gross, SUM(u.tax) AS tax
+            FROM (${parts.join(' UNION ALL ')}) u GROUP BY u.product_id HAVING SUM(u.sold) <> 0 OR SUM(u.returned) <> 0 OR SUM(u.gross) <> 0) g
       JOIN products ON products.id = g.product_id
       LEFT JOIN categories ON categories.id = products.category_id`
     const answer = await db.rawQuery(sql, bindings as any[])

@@ -33,6 +33,11 @@ export interface ProductRow {
   name: string
   sku: string
   category: string
+  /** Units sold in the period */
+  sold: number
+  /** Units brought back in the period (with a receipt or without), whenever they were sold */
+  returned: number
+  /** Units sold less units returned: what the cost and margin are worked on */
   quantity: number
   revenue: number
   cost: number
@@ -264,16 +269,19 @@ export default class ReportService {
   }
 
   /**
-   * Sales per product (quantity, revenue without tax, cost at today's product cost, margin),
+   * Sales per product (units sold and returned, revenue without tax less refunds, cost of the
+   * units kept at today's product cost, margin),
    * and the same summed per category. One grouped query over the period's summaries and lines.
    */
   async products(store: Store, from: string, to: string) {
     const rows = await new ProductFigures(this.sales).perProduct(store, await this.split(store, from, to))
     const all: ProductRow[] = rows.map((r: any) => {
-      const quantity = n(r.quantity)
+      const sold = n(r.sold)
+      const returned = n(r.returned)
+      const quantity = sold - returned
       const revenue = n(r.gross) - n(r.tax)
       const cost = quantity * n(r.cost)
-      return { productId: n(r.product_id), name: r.name, sku: r.sku, category: r.category ?? 'No category', quantity, revenue, cost, margin: revenue - cost }
+      return { productId: n(r.product_id), name: r.name, sku: r.sku, category: r.category ?? 'No category', sold, returned, quantity, revenue, cost, margin: revenue - cost }
     })
     const byCategory = new Map<string, { category: string; quantity: number; revenue: number; margin: number }>()
     for (const row of all) {
@@ -284,10 +292,14 @@ export default class ReportService {
       byCategory.set(row.category, entry)
     }
     const sorted = [...all].sort((a, b) => b.revenue - a.revenue || a.name.localeCompare(b.name))
+    // Best and worst sellers rank what was sold: a product only brought back in the period (a
+    // return without a receipt) sold nothing, so it is in neither list (its refund still counts
+    // in `all`, the categories and the margin)
+    const sellers = sorted.filter((p) => p.sold > 0)
     return {
       all: sorted,
-      best: sorted.slice(0, 10),
-      worst: sorted.slice(-10).reverse(),
+      best: sellers.slice(0, 10),
+      worst: sellers.slice(-10).reverse(),
       categories: [...byCategory.values()].sort((a, b) => b.revenue - a.revenue || a.category.localeCompare(b.category)),
     }
   }

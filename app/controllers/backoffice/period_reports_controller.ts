@@ -36,8 +36,8 @@ export default class PeriodReportsController {
         data.rows.map((r) => [r.key, r.count, m(r.total), m(r.tax), m(r.discounts), r.refunds, m(r.refunded), r.previous.key, r.previous.count, m(r.previous.total), change(r.total, r.previous.total) ?? '']),
       ],
       products: () => [
-        ['Product', 'SKU', 'Category', 'Units', 'Revenue', 'Cost', 'Margin', 'Margin %', 'Revenue in the previous period'],
-        data.all.map((p) => [p.name, p.sku, p.category, p.quantity, m(p.revenue), m(p.cost), m(p.margin), p.marginRate ?? '', m(p.previousRevenue)]),
+        ['Product', 'SKU', 'Category', 'Sold', 'Returned', 'Revenue', 'Cost', 'Margin', 'Margin %', 'Revenue in the previous period'],
+        data.all.map((p) => [p.name, p.sku, p.category, p.sold, p.returned, m(p.revenue), m(p.cost), m(p.margin), p.marginRate ?? '', m(p.previousRevenue)]),
       ],
       categories: () => [
         ['Category', 'Units', 'Revenue', 'Margin', 'Margin %', 'Revenue in the previous period'],

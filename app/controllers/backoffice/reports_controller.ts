@@ -107,7 +107,7 @@ export default class ReportsController {
   }
 }
 
-const productCols = cols('name:Product', 'sku:SKU', 'category:Category', 'quantity:Units', 'revenue:Revenue', 'cost:Cost', 'margin:Margin')
+const productCols = cols('name:Product', 'sku:SKU', 'category:Category', 'sold:Sold', 'returned:Returned', 'revenue:Revenue', 'cost:Cost', 'margin:Margin')
 
 function moneyRow(row: { revenue: number; cost: number; margin: number }, m: (n: number) => string) {
   return { ...row, revenue: m(row.revenue), cost: m(row.cost), margin: m(row.margin) }

@@ -42,7 +42,7 @@ test.group('Months and years', () => {
     assert.match(html, /data-total="total">\s*<td>Total<\/td>\s*<td class="num">\$14\.00<\/td>\s*<td class="num">\$3\.00<\/td>\s*<td class="num">366\.7 %<\/td>/)
     assert.include(html, '<td>Margin (revenue without tax, less cost)</td><td class="num">$8.50</td><td class="num">$2.00</td><td class="num">325 %</td>')
     assert.include(html, `<tr data-key="${month.set({ day: 3 }).toISODate()}"><td>${month.set({ day: 3 }).toISODate()}</td><td class="num">1</td><td class="num">$12.00</td>`)
-    assert.include(html, `data-product="${coffee.id}"><td>Coffee</td><td>General</td><td class="num">4</td><td class="num">$12.00</td><td class="num">$8.00</td><td class="num">66.7 %</td><td class="num">$3.00</td>`)
+    assert.include(html, `data-product="${coffee.id}"><td>Coffee</td><td>General</td><td class="num">4</td><td class="num">0</td><td class="num">$12.00</td><td class="num">$8.00</td><td class="num">66.7 %</td><td class="num">$3.00</td>`)
     assert.include(html, `data-category="Drinks"><td>Drinks</td><td class="num">1</td><td class="num">$2.00</td><td class="num">$0.50</td><td class="num">25 %</td><td class="num">$0.00</td>`)
 
     const year = await client.get(`/backoffice/reports/periods?view=year&period=${month.year}`).loginAs(fixture.users.accountant)
@@ -55,7 +55,7 @@ test.group('Months and years', () => {
     assert.deepEqual(rows[0], ['Day', 'Sales', 'Total', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %'])
     assert.deepEqual(rows[3], [month.set({ day: 3 }).toISODate()!, '1', '12.00', '0.00', '0.00', '0', '0.00', before.set({ day: 3 }).toISODate()!, '0', '0.00', ''])
     const products = Papa.parse<string[]>((await client.get(`/backoffice/reports/periods/csv/products?view=month&period=${key}`).loginAs(fixture.users.manager)).text().trim()).data
-    assert.deepEqual(products[1], ['Coffee', coffee.sku, 'General', '4', '12.00', '4.00', '8.00', '66.7', '3.00'])
+    assert.deepEqual(products[1], ['Coffee', coffee.sku, 'General', '4', '0', '12.00', '4.00', '8.00', '66.7', '3.00'])
     ;(await client.get(`/backoffice/reports/periods/csv/categories?view=month&period=${key}`).loginAs(fixture.users.manager)).assertStatus(200)
     ;(await client.get('/backoffice/reports/periods/csv/nope').loginAs(fixture.users.manager)).assertStatus(404)
     // A bad period shows the current month; cashiers see none of it; the nav leads there

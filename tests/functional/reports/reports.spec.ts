@@ -80,8 +80,8 @@ test.group('Reports', () => {
     assert.include(html, '<tr data-method="cash"><td>Cash</td><td class="num">1</td><td class="num">$12.00</td><td class="num">−$3.00</td><td class="num">$9.00</td></tr>')
     assert.include(html, '<tr data-method="card_external"><td>Card (external terminal)</td><td class="num">1</td><td class="num">$3.00</td><td class="num"></td><td class="num">$3.00</td></tr>')
     assert.include(html, 'data-testid="tender-net">$12.00')
-    // Units and revenue less what was returned: 5 sold, 1 back (they stayed at 5 and $15.00)
-    assert.match(html, new RegExp(`data-product="${coffee.id}"><td>Coffee</td><td>[^<]*</td><td class="num">4</td><td class="num">\\$12\\.00</td>`))
+    // 5 sold, 1 back, and the revenue less what was returned (it stayed at $15.00)
+    assert.match(html, new RegExp(`data-product="${coffee.id}"><td>Coffee</td><td>[^<]*</td><td class="num">5</td><td class="num">1</td><td class="num">\\$12\\.00</td>`))
     const csv = Papa.parse<string[]>((await client.get(`/backoffice/reports/csv/methods?from=${day}&to=${day}`).loginAs(fixture.users.accountant)).text().trim()).data
     assert.deepEqual(csv, [['Method', 'Payments', 'Amount', 'Refunded', 'Net'], ['Card (external terminal)', '1', '3.00', '0.00', '3.00'], ['Cash', '1', '12.00', '3.00', '9.00']])
   })
@@ -105,7 +105,7 @@ test.group('Reports', () => {
     assert.include(html, `<td>${fixture.users.manager.name}</td><td class="num">1</td><td class="num">$2.00</td>`)
     assert.include(html, `<tr data-register="${fixture.register.id}"><td>Register 1</td><td class="num">2</td><td class="num">$14.00</td><td class="num">$0.00</td></tr>`)
     // Coffee: 4 x 3.00 revenue 12.00, cost 4.00, margin 8.00; Cola: 2.00 - 1.50 = 0.50
-    assert.match(html, new RegExp(`data-product="${coffee.id}"><td>Coffee</td><td>[^<]*</td><td class="num">4</td><td class="num">\\$12\\.00</td><td class="num">\\$4\\.00</td><td class="num">\\$8\\.00`))
+    assert.match(html, new RegExp(`data-product="${coffee.id}"><td>Coffee</td><td>[^<]*</td><td class="num">4</td><td class="num">0</td><td class="num">\\$12\\.00</td><td class="num">\\$4\\.00</td><td class="num">\\$8\\.00`))
     assert.include(html, '<td>Drinks</td><td class="num">1</td><td class="num">$2.00</td><td class="num">$0.50</td>')
     // Stock at cost: General 46 coffees x 1.00 (+ none else), Drinks 2 colas x 1.50
     assert.include(html, '<td>General</td><td class="num">1</td><td class="num">46</td><td class="num">$46.00</td>')
@@ -126,8 +126,8 @@ test.group('Reports', () => {
     csv.assertStatus(200)
     assert.include(csv.header('content-type'), 'text/csv')
     const rows = Papa.parse<string[]>(csv.text().trim()).data
-    assert.deepEqual(rows[0], ['Product', 'SKU', 'Category', 'Units', 'Revenue', 'Cost', 'Margin'])
-    assert.deepEqual(rows[1], [`'=HYPERLINK("http://x.test","click")`, evil.sku, 'General', '1', '5.00', '7.00', '-2.00'])
+    assert.deepEqual(rows[0], ['Product', 'SKU', 'Category', 'Sold', 'Returned', 'Revenue', 'Cost', 'Margin'])
+    assert.deepEqual(rows[1], [`'=HYPERLINK("http://x.test","click")`, evil.sku, 'General', '1', '0', '5.00', '7.00', '-2.00'])
     for (const table of ['days', 'hours', 'methods', 'categories', 'cashiers', 'registers', 'stores', 'worst', 'valuation', 'low_stock']) {
       ;(await client.get(`/backoffice/reports/csv/${table}?from=${day}&to=${day}`).loginAs(fixture.users.manager)).assertStatus(200)
     }

@@ -1,0 +1,67 @@
+import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
+import Papa from 'papaparse'
+import db from '@adonisjs/lucid/services/db'
+import ReportService from '#reports/report_service'
+import SummaryRebuild from '#reports/summary_rebuild'
+import { rollUpDays } from '#reports/day_rollup'
+import { dbTimestamp } from '#platform/db_time'
+import { apiToken, cashIntoDrawer, createProduct, createStore } from '#tests/fixtures'
+import { completedSale } from '../returns/helpers.js'
+
+/*
+| Best and worst sellers rank what was sold. A return without a receipt of a product not sold in
+| the period made it a seller of "-1" (the worst of all); units sold and returned are now apart,
+| the product is in neither list, and its refund still counts in the CSV of every product, the
+| categories and the margin. The same from the lines (today) and from the summaries (a day over).
+*/
+
+const csv = (text: string) => Papa.parse<string[]>(text.trim()).data
+
+test.group('Reports: sellers and returns', () => {
+  test('a return without a receipt is no negative sale: sold and returned apart, on the page and in the CSVs', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const coffee = await createProduct(fixture, { name: 'Coffee', price: 300, cost: 100, taxClass: 'zero', stock: 50 })
+    const mug = await createProduct(fixture, { name: 'Mug', price: 1000, cost: 400, taxClass: 'zero', stock: 5 })
+    await cashIntoDrawer(fixture, 5000)
+    const manager = await apiToken(client, fixture.users.manager)
+    const sale = await completedSale(client, manager, [{ product_id: coffee.id, quantity: 3 }])
+    ;(await client.post(`/api/sales/${sale.id}/refunds`).bearerToken(manager).json({ items: [{ sale_item_id: sale.items[0].id, quantity: 1 }], reason: 'Cold' })).assertStatus(201)
+    ;(await client.post('/api/refunds').bearerToken(manager).json({ items: [{ product_id: mug.id, quantity: 1 }], reason: 'Gift, no receipt' })).assertStatus(201)
+
+    const check = async (day: string, why: string) => {
+      const page = await client.get(`/backoffice/reports?from=${day}&to=${day}`).loginAs(fixture.users.manager)
+      page.assertStatus(200)
+      const html = page.text()
+      for (const list of ['best', 'worst']) {
+        const section = html.slice(html.indexOf(`data-testid="${list}-sellers"`), html.indexOf('</table>', html.indexOf(`data-testid="${list}-sellers"`)))
+        assert.include(section, `<th class="num">Sold</th><th class="num">Returned</th>`, `${why}: ${list}`)
+        assert.include(section, `<tr data-product="${coffee.id}"><td>Coffee</td><td>${coffee.sku}</td><td class="num">3</td><td class="num">1</td><td class="num">$6.00</td><td class="num">$2.00</td><td class="num">$4.00</td></tr>`, `${why}: ${list}`)
+        assert.notInclude(section, `data-product="${mug.id}"`, `${why}: the mug sold nothing (${list})`)
+      }
+      for (const list of ['best', 'worst']) {
+        const rows = csv((await client.get(`/backoffice/reports/csv/${list}?from=${day}&to=${day}`).loginAs(fixture.users.manager)).text())
+        assert.deepEqual(rows, [['Product', 'SKU', 'Category', 'Sold', 'Returned', 'Revenue', 'Cost', 'Margin'], ['Coffee', coffee.sku, 'General', '3', '1', '6.00', '2.00', '4.00']], `${why}: ${list} CSV`)
+      }
+      // Every product in the month's CSV: the mug's refund is there, as a return, not a sale of -1
+      const month = csv((await client.get(`/backoffice/reports/periods/csv/products?view=month&period=${day.slice(0, 7)}`).loginAs(fixture.users.manager)).text())
+      assert.deepEqual(month[0].slice(0, 8), ['Product', 'SKU', 'Category', 'Sold', 'Returned', 'Revenue', 'Cost', 'Margin'])
+      assert.deepEqual(month.find((r) => r[0] === 'Mug')?.slice(0, 8), ['Mug', mug.sku, 'General', '0', '1', '-10.00', '-4.00', '-6.00'], why)
+      const categories = await new ReportService().products(fixture.store, day, day)
+      assert.deepEqual(categories.categories, [{ category: 'General', quantity: 1, revenue: -400, margin: -200 }], `${why}: the categories still net the refund`)
+    }
+
+    const today = DateTime.now().setZone(fixture.store.timeZone).toISODate()!
+    await check(today, 'today, from the lines')
+
+    // The same moved to a day that is over and rolled up: read from the summaries
+    const past = DateTime.now().setZone(fixture.store.timeZone).minus({ days: 3 }).set({ hour: 12 })
+    const at = dbTimestamp(past.toUTC())
+    await db.from('sales').where('store_id', fixture.store.id).update({ completed_at: at })
+    await db.from('refunds').where('store_id', fixture.store.id).update({ created_at: at })
+    await rollUpDays(fixture.store)
+    await new SummaryRebuild().rebuild(fixture.store, past.toISODate()!, past.toISODate()!)
+    assert.isNotNull((await new ReportService().split(fixture.store, past.toISODate()!, past.toISODate()!)).summary)
+    await check(past.toISODate()!, 'a day rolled up, from the summaries')
+  })
+})
