@@ -32,9 +32,11 @@ export function zReportLines(number: number, f: ShiftFigures): [string, string][
     ...(f.sales.rounding ? [['Cash rounding', `${f.sales.rounding < 0 ? '-' : '+'}${m(Math.abs(f.sales.rounding))}`] as [string, string]] : []),
     ...f.byMethod.map((t): [string, string] => [paymentMethodLabel(t.method), m(t.amount)]),
     ...f.taxByRate.map((t): [string, string] => [`Tax ${Number((t.ratePpm / 10000).toFixed(4))}%`, m(t.tax)]),
-    ['Refunds', `${f.refunds.count} · ${m(f.refunds.total)}`],
+    // Every tender; the drawer's cash counts only the cash refunds (below)
+    ['Refunds (all tenders)', `${f.refunds.count} · ${m(f.refunds.total)}`],
     ['Voids', `${f.voids.count} · ${m(f.voids.total)}`],
     ['Float', m(f.openingFloat)],
+    ['Cash refunds', m(f.cash.refunds)],
     ['Cash in', m(f.cashIn.total)],
     ['Cash out', m(f.cashOut.total)],
     ['Expected cash', m(f.cash.expected)],

@@ -52,7 +52,10 @@ export default class ReportsController {
       ],
       categories: () => [cols('category:Category', 'quantity:Units', 'revenue:Revenue', 'margin:Margin'), data.products.categories.map((r) => ({ ...r, revenue: m(r.revenue), margin: m(r.margin) }))],
       cashiers: () => [cols('name:Cashier', 'count:Sales', 'total:Total'), data.cashiers.map((r) => ({ ...r, total: m(r.total) }))],
-      registers: () => [cols('name:Register', 'count:Sales', 'total:Total', 'refunds:Refunds paid'), data.registers.map((r) => ({ ...r, total: m(r.total), refunds: m(r.refunds) }))],
+      registers: () => [
+        cols('name:Register', 'count:Sales', 'total:Total', 'refunds:Refunds (all tenders)', 'cashRefunds:Cash refunds (drawer)'),
+        data.registers.map((r) => ({ ...r, total: m(r.total), refunds: m(r.refunds), cashRefunds: m(r.cashRefunds) })),
+      ],
       stores: () => [cols('name:Store', 'currency:Currency', 'count:Sales', 'total:Total'), data.stores.map((r) => ({ ...r, total: minorToDecimal(r.total, r.currency) }))],
       best: () => [productCols, data.products.best.map((r) => moneyRow(r, m))],
       worst: () => [productCols, data.products.worst.map((r) => moneyRow(r, m))],

@@ -103,7 +103,7 @@ test.group('Reports', () => {
     assert.match(html, /data-method="cash"><td>Cash<\/td><td class="num">1<\/td><td class="num">\$12\.00/)
     assert.match(html, /data-method="card_external">.*?\$2\.00/)
     assert.include(html, `<td>${fixture.users.manager.name}</td><td class="num">1</td><td class="num">$2.00</td>`)
-    assert.include(html, `<tr data-register="${fixture.register.id}"><td>Register 1</td><td class="num">2</td><td class="num">$14.00</td><td class="num">$0.00</td></tr>`)
+    assert.include(html, `<tr data-register="${fixture.register.id}"><td>Register 1</td><td class="num">2</td><td class="num">$14.00</td><td class="num">$0.00</td><td class="num">$0.00</td></tr>`)
     // Coffee: 4 x 3.00 revenue 12.00, cost 4.00, margin 8.00; Cola: 2.00 - 1.50 = 0.50
     assert.match(html, new RegExp(`data-product="${coffee.id}"><td>Coffee</td><td>[^<]*</td><td class="num">4</td><td class="num">0</td><td class="num">\\$12\\.00</td><td class="num">\\$4\\.00</td><td class="num">\\$8\\.00`))
     assert.include(html, '<td>Drinks</td><td class="num">1</td><td class="num">$2.00</td><td class="num">$0.50</td>')
