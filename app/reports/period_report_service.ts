@@ -5,6 +5,7 @@ import ReportService, { type ProductRow } from '#reports/report_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { dbTimestamp } from '#platform/db_time'
 import { bucketDay, quarterColumns } from '#reports/summary_rebuild'
+import { FIRST_YEAR, LAST_YEAR } from '#platform/calendar_day'
 
 /*
 | The owners' view: a month (by day) or a year (by month) against the one before it, its best and
@@ -34,6 +35,38 @@ export interface Figures {
   refunded: number
 }
 
+/** The period an address asks for: a view and its key (null: the current one), or each field's problem */
+export type AskedPeriod = { view: PeriodView; key: string | null; errors: null } | { view: PeriodView; key: null; errors: Record<string, string> }
+
+/** Days and months under other names: this page reads view and period only, so it says so rather than show another period */
+const OTHER_NAMES = ['from', 'to', 'month', 'year']
+
+/**
+ * The view and period of an address (?view=month&period=2026-05, ?view=year&period=2026). Empty
+ * means the current one; anything else that is not one (2026-13, abc, a year outside 2000 to 2100,
+ * ?month=...) is an error on its field: showing the current month instead was read as the one asked.
+ */
+export function askedPeriod(qs: Record<string, unknown>): AskedPeriod {
+  const errors: Record<string, string> = {}
+  const typedView = qs.view
+  let view: PeriodView = 'month'
+  if (typedView === 'year' || typedView === 'month') view = typedView
+  else if (typedView !== undefined && typedView !== '') errors.view = 'Choose month or year'
+  const typed = qs.period
+  let key: string | null = null
+  if (typed !== undefined && typed !== '') {
+    const format = view === 'year' ? 'yyyy' : 'yyyy-MM'
+    const start = typeof typed === 'string' && (view === 'year' ? /^\d{4}$/ : /^\d{4}-\d{2}$/).test(typed) ? DateTime.fromFormat(typed, format, { zone: 'utc' }) : null
+    if (start?.isValid && start.year >= FIRST_YEAR && start.year <= LAST_YEAR) key = typed as string
+    else errors.period = `"${String(typed).slice(0, 20)}" is not a ${view === 'year' ? 'year (yyyy)' : 'month (yyyy-mm)'} from ${FIRST_YEAR} to ${LAST_YEAR}`
+  }
+  const other = OTHER_NAMES.filter((name) => qs[name] !== undefined)
+  if (other.length && !errors.period) {
+    errors.period = `This page reads no "${other.join('", "')}": ask for a month as period=yyyy-mm, or a year as view=year&period=yyyy (days are under Reports)`
+  }
+  return Object.keys(errors).length ? { view, key: null, errors } : { view, key, errors: null }
+}
+
 const n = (value: unknown) => Number(value ?? 0)
 const zero = (): Figures => ({ count: 0, total: 0, tax: 0, discounts: 0, refunds: 0, refunded: 0 })
 
@@ -43,14 +76,14 @@ export default class PeriodReportService {
     private reports = new ReportService(sales)
   ) {}
 
-  /** The period asked for (the current month when the key is missing or malformed), and the one before */
+  /** The period asked for (the current one when the key is missing; an address is checked first by askedPeriod), and the one before */
   periods(store: Store, view: PeriodView, key: unknown, now: DateTime = DateTime.now()): { current: Period; previous: Period } {
     const local = now.setZone(store.timeZone)
     const today = local.toISODate()!
     const unit = view === 'year' ? 'year' : 'month'
     const format = view === 'year' ? 'yyyy' : 'yyyy-MM'
     let start = typeof key === 'string' ? DateTime.fromFormat(key, format, { zone: 'utc' }) : null
-    if (!start?.isValid || start.year < 2000 || start.year > 2100) start = DateTime.fromISO(today, { zone: 'utc' }).startOf(unit)
+    if (!start?.isValid || start.year < FIRST_YEAR || start.year > LAST_YEAR) start = DateTime.fromISO(today, { zone: 'utc' }).startOf(unit)
     const make = (from: DateTime, days: number | null): Period => {
       const end = from.endOf(unit)
       const to = days === null ? end : DateTime.min(end, from.plus({ days }))

@@ -1,6 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import PeriodReportService, { change, type PeriodView } from '#reports/period_report_service'
+import PeriodReportService, { askedPeriod, change } from '#reports/period_report_service'
 import { barChart, compactAmount } from '#reports/chart_svg'
 import { csvStream } from '#platform/csv_writer'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
@@ -12,8 +12,15 @@ export default class PeriodReportsController {
 
   async index(ctx: HttpContext) {
     const { store } = ctx
-    const view = viewOf(ctx)
-    const data = await this.periods.compare(store, view, ctx.request.qs().period)
+    const asked = askedPeriod(ctx.request.qs())
+    if (asked.errors) {
+      // The form again with each message at its field, and no figures of another period
+      const qs = ctx.request.qs()
+      ctx.response.status(422)
+      return ctx.view.render('backoffice/reports/periods', { errors: asked.errors, view: asked.view, typed: typeof qs.period === 'string' ? qs.period : '' })
+    }
+    const view = asked.view
+    const data = await this.periods.compare(store, view, asked.key)
     const money = (amount: number) => formatMoney(amount, store.currency)
     const digits = currencyDigits(store.currency)
     const chart = barChart(
@@ -27,8 +34,13 @@ export default class PeriodReportsController {
   }
 
   async csv(ctx: HttpContext) {
-    const view = viewOf(ctx)
-    const data = await this.periods.compare(ctx.store, view, ctx.request.qs().period)
+    const asked = askedPeriod(ctx.request.qs())
+    if (asked.errors) {
+      ctx.response.status(422).header('content-type', 'text/plain; charset=utf-8')
+      return Object.entries(asked.errors).map(([field, message]) => `${field}: ${message}`).join('\n')
+    }
+    const view = asked.view
+    const data = await this.periods.compare(ctx.store, view, asked.key)
     const m = (amount: number) => minorToDecimal(amount, ctx.store.currency)
     const tables: Record<string, () => [string[], unknown[][]]> = {
       periods: () => [
@@ -51,8 +63,4 @@ export default class PeriodReportsController {
     ctx.response.header('content-disposition', `attachment; filename="${ctx.params.table}-${data.current.key}.csv"`)
     ctx.response.stream(csvStream(header, rows, { bom: true }))
   }
-}
-
-function viewOf(ctx: HttpContext): PeriodView {
-  return ctx.request.qs().view === 'year' ? 'year' : 'month'
 }

@@ -39,7 +39,13 @@ export default class ReportsController {
   }
 
   async csv(ctx: HttpContext) {
-    const { from, to } = this.#range(ctx)
+    const { from, to, notice } = this.#range(ctx)
+    // The page corrects the days and says so above the tables; a file has nowhere to say it, and
+    // one named for other days than asked would be filed as those asked: refused, with the reason
+    if (notice) {
+      ctx.response.status(422).header('content-type', 'text/plain; charset=utf-8')
+      return notice
+    }
     const data = await this.#tables(ctx, from, to)
     const currency = ctx.store.currency
     const m = (amount: number) => minorToDecimal(amount, currency)

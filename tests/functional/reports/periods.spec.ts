@@ -58,10 +58,41 @@ test.group('Months and years', () => {
     assert.deepEqual(products[1], ['Coffee', coffee.sku, 'General', '4', '0', '12.00', '4.00', '8.00', '66.7', '3.00'])
     ;(await client.get(`/backoffice/reports/periods/csv/categories?view=month&period=${key}`).loginAs(fixture.users.manager)).assertStatus(200)
     ;(await client.get('/backoffice/reports/periods/csv/nope').loginAs(fixture.users.manager)).assertStatus(404)
-    // A bad period shows the current month; cashiers see none of it; the nav leads there
-    ;(await client.get('/backoffice/reports/periods?view=month&period=13-2026').loginAs(fixture.users.manager)).assertStatus(200)
+    // Cashiers see none of it; the nav leads there
     ;(await client.get('/backoffice/reports/periods').loginAs(fixture.users.cashier)).assertStatus(403)
     ;(await client.get('/backoffice/reports/periods/csv/products').loginAs(fixture.users.cashier)).assertStatus(403)
     assert.include((await client.get('/backoffice/reports').loginAs(fixture.users.manager)).text(), 'href="/backoffice/reports/periods"')
   }).timeout(60_000)
+
+  test('a period that is not one is refused at its field (page 422, CSV 422), never shown as the current one', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const current = DateTime.now().setZone(fixture.store.timeZone).toFormat('LLLL yyyy')
+    const bad: [string, string, string][] = [
+      ['view=month&period=2026-13', 'period', '&quot;2026-13&quot; is not a month (yyyy-mm) from 2000 to 2100'],
+      ['period=abc', 'period', '&quot;abc&quot; is not a month (yyyy-mm) from 2000 to 2100'],
+      ['view=month&period=13-2026', 'period', '&quot;13-2026&quot; is not a month'],
+      ['view=year&period=2026-05', 'period', '&quot;2026-05&quot; is not a year (yyyy) from 2000 to 2100'],
+      ['view=year&period=9999', 'period', '&quot;9999&quot; is not a year'],
+      ['view=week', 'view', 'Choose month or year'],
+      ['month=abc', 'period', 'This page reads no &quot;month&quot;'],
+      ['from=2026-13', 'period', 'This page reads no &quot;from&quot;'],
+    ]
+    for (const [query, field, message] of bad) {
+      const page = await client.get(`/backoffice/reports/periods?${query}`).loginAs(fixture.users.manager)
+      page.assertStatus(422)
+      const html = page.text()
+      assert.include(html, `<p class="field-error" id="field-${field}-error">${message}`, query)
+      assert.include(html, `id="field-${field}" name="${field}"`, query)
+      assert.notInclude(html, 'data-testid="period-totals"', `${query}: no figures of another period`)
+      assert.notInclude(html, current, `${query}: not the current month`)
+      const csv = await client.get(`/backoffice/reports/periods/csv/products?${query}`).loginAs(fixture.users.manager)
+      csv.assertStatus(422)
+      assert.include(csv.text(), `${field}: `, query)
+    }
+    // Empty is the current period; a good one is shown
+    const empty = await client.get('/backoffice/reports/periods?view=month&period=').loginAs(fixture.users.manager)
+    empty.assertStatus(200)
+    assert.include(empty.text(), current)
+    ;(await client.get('/backoffice/reports/periods?view=year&period=2025').loginAs(fixture.users.manager)).assertStatus(200)
+  })
 })

@@ -63,8 +63,14 @@ test.group('Reports', () => {
     const farOff = await client.get('/backoffice/reports?from=2026-01-16&to=9999-12-31').loginAs(fixture.users.manager)
     farOff.assertStatus(200)
     assert.include(farOff.text(), '&quot;9999-12-31&quot; is not a day from 2000 to 2100.')
+    // A CSV has nowhere to say it: refused with the reason, never a file of other days
     const farCsv = await client.get('/backoffice/reports/csv/days?from=9999-12-31').loginAs(fixture.users.manager)
-    farCsv.assertStatus(200)
+    farCsv.assertStatus(422)
+    assert.include(farCsv.text(), '"9999-12-31" is not a day from 2000 to 2100.')
+    for (const query of ['from=2026-13-01', 'from=abc&to=2026-01-16', 'from=2026-01-17&to=2026-01-16', 'from=2000-01-01&to=2026-01-16']) {
+      ;(await client.get(`/backoffice/reports/csv/days?${query}`).loginAs(fixture.users.manager)).assertStatus(422)
+    }
+    ;(await client.get('/backoffice/reports/csv/days?from=2026-01-16&to=2026-01-16').loginAs(fixture.users.manager)).assertStatus(200)
   })
 
   test('by payment method: what each tender took, what refunds paid back in it, and the nets, which add up to the takings', async ({ client, assert }) => {
