@@ -16,3 +16,13 @@ export function calendarDay(value: unknown): string | null {
   if (year < FIRST_YEAR || year > LAST_YEAR) return null
   return DateTime.fromISO(value).isValid ? value : null
 }
+
+/**
+ * What is wrong with a day typed into a filter or an address, said at its field (null: it is a
+ * day, or it was left empty). A report or list that quietly showed today instead of a mistyped
+ * day was read as that day's.
+ */
+export function dayError(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null
+  return calendarDay(value) ? null : `"${String(value).slice(0, 20)}" is not a day (yyyy-mm-dd) from ${FIRST_YEAR} to ${LAST_YEAR}`
+}

@@ -37,6 +37,7 @@ router
 
 // ------------------------------------------------------------------ back office
 const BackofficeReturnsController = () => import('#controllers/backoffice/returns_controller')
+const BackofficeRefundsController = () => import('#controllers/backoffice/refunds_controller')
 
 router
   .group(() => {
@@ -48,6 +49,13 @@ router
         router.get('/audit/chain', [BackofficeReturnsController, 'chain'])
       })
       .use(middleware.can('viewAuditLog'))
+    // Every refund, those without a receipt by a filter: for those who read the reports
+    router
+      .group(() => {
+        router.get('/refunds', [BackofficeRefundsController, 'index'])
+        router.get('/refunds.csv', [BackofficeRefundsController, 'csv'])
+      })
+      .use(middleware.can('viewReports'))
   })
   .prefix('/backoffice')
   .as('backoffice.returns')

@@ -72,6 +72,7 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
       'GET /backoffice/audit.csv',
       'GET /backoffice/exports',
       'GET /backoffice/products/export.csv',
+      'GET /backoffice/refunds.csv',
       'GET /backoffice/reports/csv/:table',
       'GET /backoffice/reports/periods/csv/:table',
       'POST /backoffice/customers/:id/export',
@@ -91,6 +92,7 @@ test.group('CSV injection: every CSV route neutralises formula cells', (group) =
     }
     await get('/backoffice/products/export.csv')
     await get(`/backoffice/audit.csv`)
+    await get(`/backoffice/refunds.csv?from=${from}&to=${to}`)
     for (const table of ['days', 'hours', 'methods', 'categories', 'cashiers', 'registers', 'stores', 'best', 'worst', 'valuation', 'low_stock']) {
       await get(`/backoffice/reports/csv/${table}?from=${from}&to=${to}`)
     }

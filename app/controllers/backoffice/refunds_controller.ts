@@ -1,0 +1,80 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import { DateTime } from 'luxon'
+import Register from '#models/register'
+import User from '#models/user'
+import RefundListService, { RECEIPT_FILTERS, lastThirtyDays, type ReceiptFilter, type RefundFilters } from '#returns/refund_list_service'
+import { csvStream } from '#platform/csv_writer'
+import { calendarDay, dayError } from '#platform/calendar_day'
+
+const MAX_DAYS = 366
+const RECEIPT_LABELS: Record<ReceiptFilter, string> = { all: 'All refunds', without: 'Without a receipt', with: 'With a receipt' }
+const CSV_HEADER = ['refund', 'time', 'receipt', 'register', 'refunded_by', 'approved_by', 'kind', 'products', 'amount', 'tenders', 'reason']
+
+/** GET /backoffice/refunds (and .csv): every refund of the store's days, those without a receipt on their own by a filter */
+@inject()
+export default class RefundsController {
+  constructor(private refunds: RefundListService) {}
+
+  async index(ctx: HttpContext) {
+    const { store, request, view, response } = ctx
+    const { filters, errors, typed } = this.#filters(ctx)
+    const [registers, users] = await Promise.all([Register.query().where('store_id', store.id).orderBy('name'), User.query().where('store_id', store.id).orderBy('name')])
+    const options = {
+      receiptOptions: RECEIPT_FILTERS.map((value) => ({ value, label: RECEIPT_LABELS[value] })),
+      registerOptions: [{ value: '', label: 'All registers' }, ...registers.map((r) => ({ value: r.id, label: r.name }))],
+      userOptions: [{ value: '', label: 'Everyone' }, ...users.map((u) => ({ value: u.id, label: u.name }))],
+    }
+    const shown = { ...typed, receipt: filters.receipt, register_id: filters.registerId ?? '', user_id: filters.userId ?? '' }
+    if (errors) {
+      // The form with each message at its field, and no list of other days than asked
+      response.status(422)
+      return view.render('backoffice/refunds/index', { ...options, errors, filters: shown })
+    }
+    const page = Math.max(1, Number(request.qs().page) || 1)
+    const list = await this.refunds.page(store, filters, page)
+    const query: Record<string, string> = { from: filters.from, to: filters.to, receipt: filters.receipt }
+    if (filters.registerId) query.register_id = String(filters.registerId)
+    if (filters.userId) query.user_id = String(filters.userId)
+    list.paginator.baseUrl('/backoffice/refunds').queryString(query)
+    return view.render('backoffice/refunds/index', { ...options, ...list, filters: { ...shown, from: filters.from, to: filters.to }, csvUrl: `/backoffice/refunds.csv?${new URLSearchParams(query)}` })
+  }
+
+  async csv(ctx: HttpContext) {
+    const { filters, errors } = this.#filters(ctx)
+    if (errors) {
+      ctx.response.status(422).header('content-type', 'text/plain; charset=utf-8')
+      return Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('\n')
+    }
+    const name = filters.receipt === 'without' ? 'refunds-without-receipt' : 'refunds'
+    ctx.response.header('content-type', 'text/csv; charset=utf-8')
+    ctx.response.header('content-disposition', `attachment; filename="${name}-${filters.from}-${filters.to}.csv"`)
+    ctx.response.stream(csvStream(CSV_HEADER, this.refunds.csvRows(ctx.store, filters), { bom: true }))
+  }
+
+  /** The filters asked for (the last 30 days by default), or each field's problem: never other days than asked */
+  #filters(ctx: HttpContext) {
+    const qs = ctx.request.qs()
+    const errors: Record<string, string> = {}
+    for (const field of ['from', 'to'] as const) {
+      const problem = dayError(qs[field])
+      if (problem) errors[field] = problem
+    }
+    const fallback = lastThirtyDays(ctx.store)
+    const from = calendarDay(qs.from) ?? fallback.from
+    const to = calendarDay(qs.to) ?? fallback.to
+    if (!errors.from && !errors.to) {
+      if (to < from) errors.to = 'The last day is before the first'
+      else if (DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days >= MAX_DAYS) errors.to = `At most ${MAX_DAYS} days at once`
+    }
+    const receipt = qs.receipt === undefined || qs.receipt === '' ? 'all' : qs.receipt
+    if (!RECEIPT_FILTERS.includes(receipt)) errors.receipt = 'Choose all refunds, without a receipt or with a receipt'
+    const id = (value: unknown) => {
+      const n = Number(value)
+      return Number.isSafeInteger(n) && n > 0 ? n : undefined
+    }
+    const filters: RefundFilters = { from, to, receipt: RECEIPT_FILTERS.includes(receipt) ? receipt : 'all', registerId: id(qs.register_id), userId: id(qs.user_id) }
+    const typed = { from: typeof qs.from === 'string' ? qs.from : from, to: typeof qs.to === 'string' ? qs.to : to }
+    return { filters, errors: Object.keys(errors).length ? errors : null, typed }
+  }
+}
