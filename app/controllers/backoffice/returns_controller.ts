@@ -6,6 +6,7 @@ import VoidService from '#returns/void_service'
 import AuditLogService, { type AuditFilters } from '#reports/audit_log_service'
 import { verifyChains } from '#sales/chain_verifier'
 import { actorOf } from '#staff/actor'
+import { calendarDay, dayError } from '#platform/calendar_day'
 
 @inject()
 export default class ReturnsController {
@@ -23,23 +24,27 @@ export default class ReturnsController {
   }
 
   /** GET /backoffice/audit (admins): the log, filtered */
-  async auditLog({ request, view, store }: HttpContext) {
+  async auditLog({ request, response, view, store }: HttpContext) {
     const filters = this.#filters(request.qs())
+    const errors = dayErrors(request.qs())
     const page = Math.max(1, Number(request.qs().page) || 1)
     const [entries, actions, users] = await Promise.all([
-      this.audit.query(store, filters).paginate(page, 50),
+      // A mistyped day is said at its field, with no entries: the log of every day was shown as if filtered
+      errors ? null : this.audit.query(store, filters).paginate(page, 50),
       this.audit.actions(store),
       User.query().where('store_id', store.id).orderBy('name'),
     ])
     const query: Record<string, string | number> = {}
     for (const [key, value] of Object.entries({ action: filters.action, user_id: filters.userId, from: filters.from, to: filters.to })) if (value) query[key] = value
-    entries.baseUrl('/backoffice/audit').queryString(query)
+    entries?.baseUrl('/backoffice/audit').queryString(query)
+    if (errors) response.status(422)
     return view.render('backoffice/audit/index', {
       entries,
+      errors,
       paginator: entries,
       userNames: Object.fromEntries(users.map((u) => [u.id, u.name])),
       exportUrl: '/backoffice/audit.csv?' + new URLSearchParams(query as Record<string, string>).toString(),
-      filters: { action: filters.action ?? '', user_id: filters.userId ?? '', from: filters.from ?? '', to: filters.to ?? '' },
+      filters: { action: filters.action ?? '', user_id: filters.userId ?? '', from: errors?.from ? String(request.qs().from) : (filters.from ?? ''), to: errors?.to ? String(request.qs().to) : (filters.to ?? '') },
       actionOptions: [{ value: '', label: 'All actions' }, ...actions.map((a) => ({ value: a, label: a }))],
       userOptions: [{ value: '', label: 'Everyone' }, ...users.map((u) => ({ value: u.id, label: u.name }))],
     })
@@ -47,6 +52,11 @@ export default class ReturnsController {
 
   /** GET /backoffice/audit.csv (admins) */
   async auditExport({ request, response, store }: HttpContext) {
+    const errors = dayErrors(request.qs())
+    if (errors) {
+      response.status(422).header('content-type', 'text/plain; charset=utf-8')
+      return Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('\n')
+    }
     const users = await User.query().where('store_id', store.id)
     const csv = await this.audit.csv(store, this.#filters(request.qs()), new Map(users.map((u) => [u.id, u.name])))
     response.header('content-type', 'text/csv; charset=utf-8')
@@ -61,7 +71,7 @@ export default class ReturnsController {
   }
 
   #filters(qs: Record<string, any>): AuditFilters {
-    const day = (value: unknown) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value).isValid ? value : null)
+    const day = (value: unknown) => calendarDay(value)
     const userId = Number(qs.user_id)
     return {
       action: typeof qs.action === 'string' && /^[a-z_:.]{1,60}$/.test(qs.action) ? qs.action : null,
@@ -70,4 +80,14 @@ export default class ReturnsController {
       to: day(qs.to),
     }
   }
+}
+
+/** Each day filter that is not a day, by field (null: none) */
+function dayErrors(qs: Record<string, unknown>): Record<string, string> | null {
+  const errors: Record<string, string> = {}
+  for (const field of ['from', 'to'] as const) {
+    const problem = dayError(qs[field])
+    if (problem) errors[field] = problem
+  }
+  return Object.keys(errors).length ? errors : null
 }

@@ -5,7 +5,7 @@ import Register from '#models/register'
 import User from '#models/user'
 import SalesQueryService from '#sales/sales_query_service'
 import { taxIncluded } from '#sales/receipt_service'
-import { calendarDay } from '#platform/calendar_day'
+import { calendarDay, dayError } from '#platform/calendar_day'
 
 const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
 
@@ -14,32 +14,41 @@ export default class SalesController {
   constructor(private sales: SalesQueryService) {}
 
   /** Sales of one day (or a range of the store's days), filtered by register, cashier and status */
-  async index({ request, view, store }: HttpContext) {
+  async index({ request, response, view, store }: HttpContext) {
     const qs = request.qs()
     const today = DateTime.now().setZone(store.timeZone).toISODate()!
     let from = calendarDay(qs.from) ?? today
     let to = calendarDay(qs.to) ?? (calendarDay(qs.from) ? from : today)
     if (from > to) [from, to] = [to, from]
+    // A mistyped day is said at its field, with no list: today's sales under it were read as that day's
+    const errors: Record<string, string> = {}
+    for (const field of ['from', 'to'] as const) {
+      const problem = dayError(qs[field])
+      if (problem) errors[field] = problem
+    }
+    const invalid = Object.keys(errors).length > 0
     const status = STATUSES.includes(qs.status) ? (qs.status as string) : 'completed'
     const registerId = positive(qs.register_id)
     const userId = positive(qs.user_id)
     const page = positive(qs.page) ?? 1
 
     const [sales, registers, cashiers] = await Promise.all([
-      this.sales.list(store, { from, to, status, registerId, userId, page, perPage: 25 }),
+      invalid ? null : this.sales.list(store, { from, to, status, registerId, userId, page, perPage: 25 }),
       Register.query().where('store_id', store.id).orderBy('name'),
       User.query().where('store_id', store.id).orderBy('name'),
     ])
     const query: Record<string, string | number> = { from, to, status }
     if (registerId) query.register_id = registerId
     if (userId) query.user_id = userId
-    sales.baseUrl('/backoffice/sales').queryString(query)
-    const pageTotal = sales.all().reduce((sum, sale) => sum + sale.total, 0)
+    sales?.baseUrl('/backoffice/sales').queryString(query)
+    const pageTotal = sales ? sales.all().reduce((sum, sale) => sum + sale.total, 0) : 0
+    if (invalid) response.status(422)
 
     return view.render('backoffice/sales/index', {
       sales,
       pageTotal,
-      filters: { from, to, status, register_id: registerId ?? '', user_id: userId ?? '' },
+      errors: invalid ? errors : null,
+      filters: { from: errors.from ? String(qs.from) : from, to: errors.to ? String(qs.to) : to, status, register_id: registerId ?? '', user_id: userId ?? '' },
       statusOptions: STATUSES.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) })),
       registerOptions: [{ value: '', label: 'All registers' }, ...registers.map((r) => ({ value: r.id, label: r.name }))],
       cashierOptions: [{ value: '', label: 'Everyone' }, ...cashiers.map((u) => ({ value: u.id, label: u.name }))],
