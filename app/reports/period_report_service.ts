@@ -38,31 +38,27 @@ export interface Figures {
 /** The period an address asks for: a view and its key (null: the current one), or each field's problem */
 export type AskedPeriod = { view: PeriodView; key: string | null; errors: null } | { view: PeriodView; key: null; errors: Record<string, string> }
 
-/** Days and months under other names: this page reads view and period only, so it says so rather than show another period */
-const OTHER_NAMES = ['from', 'to', 'month', 'year']
-
 /**
- * The view and period of an address (?view=month&period=2026-05, ?view=year&period=2026). Empty
- * means the current one; anything else that is not one (2026-13, abc, a year outside 2000 to 2100,
- * ?month=...) is an error on its field: showing the current month instead was read as the one asked.
+ * The view and period of an address (?view=month&period=2026-05, ?view=year&period=2026; the
+ * shorter ?month=2026-05 and ?year=2026 are read the same). Empty means the current one; anything
+ * else that is not one (2026-13, abc, a year outside 2000 to 2100) is an error on its field: showing
+ * the current month instead was read as the one asked. Other parameters (a report's from and to)
+ * are not this page's and are left alone, as on any page.
  */
 export function askedPeriod(qs: Record<string, unknown>): AskedPeriod {
   const errors: Record<string, string> = {}
-  const typedView = qs.view
+  const alias = qs.period === undefined ? (qs.month !== undefined ? 'month' : qs.year !== undefined ? 'year' : null) : null
+  const typedView = alias ?? qs.view
   let view: PeriodView = 'month'
   if (typedView === 'year' || typedView === 'month') view = typedView
   else if (typedView !== undefined && typedView !== '') errors.view = 'Choose month or year'
-  const typed = qs.period
+  const typed = alias ? qs[alias] : qs.period
   let key: string | null = null
   if (typed !== undefined && typed !== '') {
     const format = view === 'year' ? 'yyyy' : 'yyyy-MM'
     const start = typeof typed === 'string' && (view === 'year' ? /^\d{4}$/ : /^\d{4}-\d{2}$/).test(typed) ? DateTime.fromFormat(typed, format, { zone: 'utc' }) : null
     if (start?.isValid && start.year >= FIRST_YEAR && start.year <= LAST_YEAR) key = typed as string
     else errors.period = `"${String(typed).slice(0, 20)}" is not a ${view === 'year' ? 'year (yyyy)' : 'month (yyyy-mm)'} from ${FIRST_YEAR} to ${LAST_YEAR}`
-  }
-  const other = OTHER_NAMES.filter((name) => qs[name] !== undefined)
-  if (other.length && !errors.period) {
-    errors.period = `This page reads no "${other.join('", "')}": ask for a month as period=yyyy-mm, or a year as view=year&period=yyyy (days are under Reports)`
   }
   return Object.keys(errors).length ? { view, key: null, errors } : { view, key, errors: null }
 }

@@ -17,7 +17,8 @@ export default class PeriodReportsController {
       // The form again with each message at its field, and no figures of another period
       const qs = ctx.request.qs()
       ctx.response.status(422)
-      return ctx.view.render('backoffice/reports/periods', { errors: asked.errors, view: asked.view, typed: typeof qs.period === 'string' ? qs.period : '' })
+      const typed = [qs.period, qs.month, qs.year].find((value) => value !== undefined)
+      return ctx.view.render('backoffice/reports/periods', { errors: asked.errors, view: asked.view, typed: typeof typed === 'string' ? typed : '' })
     }
     const view = asked.view
     const data = await this.periods.compare(store, view, asked.key)

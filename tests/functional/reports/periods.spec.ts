@@ -74,8 +74,9 @@ test.group('Months and years', () => {
       ['view=year&period=2026-05', 'period', '&quot;2026-05&quot; is not a year (yyyy) from 2000 to 2100'],
       ['view=year&period=9999', 'period', '&quot;9999&quot; is not a year'],
       ['view=week', 'view', 'Choose month or year'],
-      ['month=abc', 'period', 'This page reads no &quot;month&quot;'],
-      ['from=2026-13', 'period', 'This page reads no &quot;from&quot;'],
+      ['month=abc', 'period', '&quot;abc&quot; is not a month (yyyy-mm)'],
+      ['month=2026-13&from=2026-13', 'period', '&quot;2026-13&quot; is not a month (yyyy-mm)'],
+      ['year=20266', 'period', '&quot;20266&quot; is not a year (yyyy)'],
     ]
     for (const [query, field, message] of bad) {
       const page = await client.get(`/backoffice/reports/periods?${query}`).loginAs(fixture.users.manager)
@@ -94,5 +95,9 @@ test.group('Months and years', () => {
     empty.assertStatus(200)
     assert.include(empty.text(), current)
     ;(await client.get('/backoffice/reports/periods?view=year&period=2025').loginAs(fixture.users.manager)).assertStatus(200)
+    // The shorter ?month= and ?year= are read as the period; a report's from and to are not this page's
+    assert.include((await client.get('/backoffice/reports/periods?month=2025-05').loginAs(fixture.users.manager)).text(), 'May 2025 (2025-05-01 to 2025-05-31)')
+    assert.include((await client.get('/backoffice/reports/periods?year=2024').loginAs(fixture.users.manager)).text(), '2024 (2024-01-01 to 2024-12-31)')
+    ;(await client.get('/backoffice/reports/periods?from=2025-05-01&to=2025-05-03').loginAs(fixture.users.manager)).assertStatus(200)
   })
 })
