@@ -10,29 +10,33 @@ import { returnToStock } from '#returns/stock_return'
 import { lockCompletedSale, returnReason } from '#returns/returned_sale'
 import { publish } from '#events/domain_events'
 import { runStatements } from '#platform/sql_batch'
-import { saleSummaryStatements } from '#sales/sale_summaries'
+import { saleSummaryStatements, storeDayHour } from '#sales/sale_summaries'
 import { LOYALTY_METHOD } from '#sales/payment_methods'
 import { undoPointsOfVoid } from '#returns/refund_points'
 
 /*
-| Voiding a completed sale: a manager's action while its shift is open (or on its day); the sale
-| stays, marked voided with who and why, its stock comes back, and the void is a link of its
-| register's hash chain. A sale with refunds is returned line by line instead.
+| Voiding a completed sale: a manager's action on the store day the sale was made, while its shift
+| is open; the sale stays, marked voided with who and why, its stock comes back, and the void is a
+| link of its register's hash chain. A sale with refunds, or of an earlier day, is refunded instead.
 */
 
 /**
- * A completed sale may be voided while its shift is open (its drawer not yet counted); a sale
- * made without a shift (the API on a register with none) only on its business day in the
- * store's time zone.
+ * Why a completed sale may no longer be voided (null when it may): a void undoes the sale as if it
+ * had never been rung up, so only on the store day it was made (in the store's time zone) and while
+ * its shift is still open (its drawer not counted). Before, an open shift was enough: a shift left
+ * open over midnight, or for days, let a void rewrite a day already reported. Later, a refund
+ * records the money going back on the day it goes back.
  */
-export function voidWindowOpen(sale: Sale, timeZone: string, shiftOpen: boolean | null, now: DateTime = DateTime.utc()) {
-  if (!sale.completedAt) return false
-  if (shiftOpen !== null) return shiftOpen
-  return sale.completedAt.setZone(timeZone).hasSame(now.setZone(timeZone), 'day')
+export function voidRefusal(sale: Sale, timeZone: string, shiftOpen: boolean | null, now: DateTime = DateTime.utc()): string | null {
+  if (!sale.completedAt) return 'This sale was never completed'
+  if (shiftOpen === false) return 'This sale’s shift is closed (its drawer was counted): refund it instead'
+  const day = storeDayHour(sale.completedAt, timeZone).day
+  if (day !== storeDayHour(now, timeZone).day) return `This sale was made on an earlier store day (${day}): only a sale of today can be voided; refund it instead`
+  return null
 }
 
 export default class VoidService {
-  /** Voids a completed sale: a manager's action, the same business day; the sale stays, marked voided */
+  /** Voids a completed sale: a manager's action, the same store day and shift; the sale stays, marked voided */
   async voidSale(actor: Actor, saleId: number, reasonInput: string): Promise<Sale> {
     if (!actor.user.isManager) {
       throw new DomainError('Only a manager can void a completed sale', { status: 403, code: 'manager_required' })
@@ -49,12 +53,8 @@ export default class VoidService {
         throw new DomainError('This sale was paid with goods returned in an exchange: make a refund instead of voiding it', { status: 409, code: 'exchange_sale' })
       }
       const shiftOpen = sale.shiftId ? Boolean(await trx.from('shifts').where({ id: sale.shiftId, status: 'open' }).first()) : null
-      if (!voidWindowOpen(sale, actor.store.timeZone, shiftOpen)) {
-        throw new DomainError('A sale can only be voided during its shift (without a shift, on the day it was made); make a refund instead', {
-          status: 409,
-          code: 'void_window_closed',
-        })
-      }
+      const refusal = voidRefusal(sale, actor.store.timeZone, shiftOpen)
+      if (refusal) throw new DomainError(refusal, { status: 409, code: 'void_window_closed' })
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id')
       const voidedAt = DateTime.utc().startOf('second')
       const productIds = await returnToStock(trx, { storeId: sale.storeId, userId: actor.user.id, saleId: sale.id, reason: 'void', at: voidedAt }, items)

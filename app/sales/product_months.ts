@@ -8,7 +8,7 @@ import { addToStatement } from '#platform/sql_upsert'
 | a month ends it is rolled up from its day rows (app/reports/month_rollup.ts), and until then the
 | reports read the month's day rows. So a sale made now writes its products' day rows only: five
 | rows and a statement fewer for a five-line sale (docs/speed.md).
-| A write into a month that is over (an offline sale synced late, a void of an old sale) takes the
+| A write into a month that is over (an offline sale synced late) takes the
 | row lock of the month's marker (summary_month_rollups), and adds to the month's rows as well when
 | the month was rolled up; a roll-up takes the same lock first. Each waits for the other, so neither
 | misses the other's rows. The lock is a write (a counter of such late writes), which a Galera

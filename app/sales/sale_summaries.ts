@@ -10,8 +10,8 @@ import { lockRolledUpDays } from '#sales/summary_days'
 | sale, a void and a refund move, as statements for the writer's own transaction. Summaries are
 | kept for days that are over and rolled up (summary_days.ts): a write into today, as every sale
 | made now, moves none, and costs nothing here. A write into a rolled-up day (an offline sale synced
-| late, a void of an old sale) adds to that day's rows in its own transaction. A sale lands on the
-| store's day and hour of its completed_at; a void takes the sale off that same day; a refund counts
+| late) adds to that day's rows in its own transaction. A sale lands on the store's day and hour of
+| its completed_at; a void (of a sale of today only) takes the sale off that same day; a refund counts
 | on the day it is made. Products are also kept by month, for months that are over
 | (product_months.ts). Rows are always written in one order (sales, tenders, cashiers, products by
 | id), so two writers moving the same rows queue instead of deadlocking.

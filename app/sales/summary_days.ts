@@ -10,7 +10,7 @@ import { addToStatement } from '#platform/sql_upsert'
 | day ends it is summed from its lines once (app/reports/day_rollup.ts). So the sale's transaction
 | carries no summary row, and no two tills of a store meet on one (docs/speed.md, docs/scale.md).
 | Each store has one marker row (summary_days_rolled): its days up to `through_day` are rolled up.
-| A write into a day that is over (an offline sale synced late, a void of an old sale) takes that
+| A write into a day that is over (an offline sale synced late) takes that
 | row's lock, and adds to the day's summaries when the day is rolled up already; a roll-up takes the
 | same lock first. Each waits for the other, so neither misses the other's rows. Both write the
 | marker's row (a late write counts itself, a roll-up moves the day), so a Galera cluster, whose

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { dbTimestamp } from '#platform/db_time'
 import { DateTime } from 'luxon'
-import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, countRows, createProduct, createStore } from '#tests/fixtures'
 import ReportService from '#reports/report_service'
 import SummaryRebuild from '#reports/summary_rebuild'
 import { rollUpMonth } from '#reports/month_rollup'
@@ -49,7 +49,7 @@ test.group('Reports: the products’ months', () => {
     assert.equal(lastMonthOver('Pacific/Kiritimati', DateTime.fromISO('2027-01-01T10:00:00Z')), '2026-12')
   })
 
-  test('no month row for a sale made now; months rolled up a day after they end; late writes and voids move them; reports equal the lines', async ({ client, assert }) => {
+  test('no month row for a sale made now; months rolled up a day after they end; late writes move them, an old sale is refunded; reports equal the lines', async ({ client, assert }) => {
     const fixture = await createStore()
     const { store } = fixture
     const tea = await createProduct(fixture, { price: 450, stock: 500 })
@@ -62,7 +62,7 @@ test.group('Reports: the products’ months', () => {
 
     // Offline sales of two and three months ago, synced now, before any roll-up: no rows yet, the
     // reports read their lines
-    // (in the register's shift, open since before them: a void of one further down is within its shift)
+    // (in the register's shift, open since before them: a refund of one further down pays from its drawer)
     await db.from('shifts').where({ open_register_id: fixture.register.id }).update({ opened_at: dbTimestamp(threeBack.minus({ days: 1 })) })
     const device = new TestDevice(fixture)
     ;(await device.takeLease(client)).assertStatus(200)
@@ -109,19 +109,24 @@ test.group('Reports: the products’ months', () => {
     assert.equal(Number(cakeMonth.quantity), 3)
     await sameAsLines('after a late sync')
 
-    // A void of an old sale takes it off its month too; a sale made now writes no month row
+    // An old sale is refunded, not voided (a void is for a sale of today): the refund counts on
+    // today, and its month stays as rolled up; a sale made now writes no month row
     ;(await device.release(client)).assertStatus(302)
     const manager = await apiToken(client, fixture.users.manager)
     const old = await db.from('sales').where({ client_uuid: device.queue[0].client_uuid }).first()
-    ;(await client.post(`/api/sales/${old.id}/void`).bearerToken(manager).json({ reason: 'Rung twice' })).assertStatus(200)
+    ;(await client.post(`/api/sales/${old.id}/void`).bearerToken(manager).json({ reason: 'Rung twice' })).assertStatus(409)
+    await cashIntoDrawer(fixture, 100_000)
+    const lines = await db.from('sale_items').where('sale_id', old.id).select('id', 'quantity')
+    const refund = await client.post(`/api/sales/${old.id}/refunds`).bearerToken(manager).json({ items: lines.map((line) => ({ sale_item_id: line.id, quantity: Number(line.quantity) })), reason: 'Rung twice' })
+    refund.assertStatus(201)
     const sold = await client.post('/api/sales').bearerToken(manager).header('idempotency-key', crypto.randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })
     sold.assertStatus(201)
     assert.equal(await monthRows(store.id, month(now)), 0)
-    await sameAsLines('after a void and a sale now')
+    await sameAsLines('after a refund of an old sale and a sale now')
     const late = await db.from('summary_month_rollups').where({ store_id: store.id, month: month(threeBack) }).first()
-    assert.equal(Number(late.late_writes), 1, 'the void')
+    assert.equal(Number(late.late_writes), 0, 'the refund counts on today, not in the old month')
     const days = await db.from('summary_days_rolled').where('store_id', store.id).first()
-    assert.equal(Number(days.late_writes), 3, 'the first sync, the late one and the void; not the sale made now')
+    assert.equal(Number(days.late_writes), 2, 'the first sync and the late one; not the refund nor the sale made now')
 
     // A rebuild sums the rolled-up months again and leaves the open one to its days
     const span = (await new SummaryRebuild().span(store))!

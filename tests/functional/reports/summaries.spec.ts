@@ -105,11 +105,11 @@ test.group('Report summaries', () => {
 
     // Rolled up (every day over: three days, or two in the first two hours of a store day), then
     // late writes into those days move their summaries in their own transactions: offline sales
-    // synced late, voids of old sales
+    // synced late
     assert.isAtLeast(await rollUpDays(fixture.store), 2)
     assert.deepEqual(await summaries.check(fixture.store, span.from, span.to), [], `seed ${seed}`)
     // The register's shift open since before the late sales were made: they land in it (a sale made
-    // when no shift was open is in none), and a void of one is still within its shift
+    // when no shift was open is in none), and a refund of one pays cash from its drawer
     await db.from('shifts').where({ open_register_id: fixture.register.id }).update({ opened_at: dbTimestamp(lateEvening.minus({ hours: 48 })) })
     const late = new TestDevice(fixture)
     ;(await late.takeLease(client)).assertStatus(200)
@@ -119,15 +119,23 @@ test.group('Report summaries', () => {
     }
     await late.syncAll(client, assert)
     ;(await late.release(client)).assertStatus(302)
+    // Sales of earlier days are refunded, not voided (a void is for a sale of today): the refund
+    // counts on today, and the old days stay as they were rolled up
     for (const sale of late.queue.slice(0, 3)) {
       const old = await db.from('sales').where({ client_uuid: sale.client_uuid }).first()
-      ;(await client.post(`/api/sales/${old.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })).assertStatus(200)
+      ;(await client.post(`/api/sales/${old.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })).assertStatus(409)
+      const lines = await db.from('sale_items').where('sale_id', old.id).select('id', 'quantity')
+      const refund = await client
+        .post(`/api/sales/${old.id}/refunds`)
+        .bearerToken(cashier)
+        .json({ items: lines.map((line) => ({ sale_item_id: line.id, quantity: Number(line.quantity) })), reason: 'Rung up twice', register_id: fixture.register.id })
+      refund.assertStatus(201)
     }
     // (a late sale may land a day before the first one)
     const all = (await summaries.span(fixture.store))!
     assert.deepEqual(await summaries.check(fixture.store, all.from, all.to), [], `seed ${seed}`)
     const marker = await db.from('summary_days_rolled').where('store_id', fixture.store.id).first()
-    assert.equal(Number(marker.late_writes), 1 + 1 + 3, 'the two syncs and the three voids took the store’s marker')
+    assert.equal(Number(marker.late_writes), 1 + 1, 'the two syncs took the store’s marker; the refunds of old sales count on today')
 
     // Today rolled up as it will be two hours after it ends: its rows equal its lines too
     await rollUpDays(fixture.store, { now: DateTime.now().setZone(zone).plus({ days: 1 }).startOf('day').plus({ hours: 2 }) })

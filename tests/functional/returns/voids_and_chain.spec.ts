@@ -7,6 +7,8 @@ import { apiToken, createProduct, createStore, countRows, ledgerSum, stockOf } f
 import { verifyChains } from '#sales/chain_verifier'
 import { dbTimestamp } from '#platform/db_time'
 import { completedSale, returnsFootprint } from './helpers.js'
+import { voidRefusal } from '#returns/void_service'
+import { reopen, submit } from '#tests/functional/backoffice/helpers'
 
 /*
 | Voiding a completed sale (a manager, the same business day, a reason; the sale stays), and the
@@ -81,6 +83,57 @@ test.group('Voids', () => {
     withRefund.assertStatus(409)
     assert.equal(withRefund.body().errors[0].code, 'sale_has_refunds')
     assert.deepEqual(await returnsFootprint(fixture), before)
+  })
+})
+
+test.group('Voids: the store day', () => {
+  test('a sale of an earlier store day cannot be voided even while its shift is still open: it is refunded instead', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 10 })
+    const cashier = await apiToken(client, fixture.users.cashier)
+    const manager = await apiToken(client, fixture.users.manager)
+    // Register 1's shift was opened three days ago and left open over the nights since
+    const shift = await db.from('shifts').where({ register_id: fixture.register.id, status: 'open' }).firstOrFail()
+    await db.from('shifts').where('id', shift.id).update({ opened_at: dbTimestamp(DateTime.utc().minus({ days: 3 })) })
+    const old = await completedSale(client, cashier, [{ product_id: a.id, quantity: 2 }], 'card_external')
+    const yesterday = DateTime.now().setZone(fixture.store.timeZone).minus({ days: 1 }).set({ hour: 12 })
+    await db.from('sales').where('id', old.id).update({ completed_at: dbTimestamp(yesterday.toUTC()) })
+    assert.equal((await db.from('sales').where('id', old.id).first()).shift_id, shift.id, 'still in the open shift')
+
+    const before = await returnsFootprint(fixture)
+    const refused = await client.post(`/api/sales/${old.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })
+    refused.assertStatus(409)
+    assert.equal(refused.body().errors[0].code, 'void_window_closed')
+    assert.include(refused.body().errors[0].message, 'refund it instead')
+    assert.include(refused.body().errors[0].message, yesterday.toISODate()!)
+    // The back office says the same, on the sale's page
+    const page = `/backoffice/sales/${old.id}`
+    const failed = await submit(client, fixture.users.manager, 'post', `${page}/void`, { reason: 'Rung up twice' }, page)
+    failed.assertStatus(302)
+    assert.include((await reopen(client, fixture.users.manager, page, failed)).text(), 'refund it instead')
+    assert.deepEqual(await returnsFootprint(fixture), before)
+    assert.equal((await db.from('sales').where('id', old.id).first()).status, 'completed')
+
+    // Refunded, the money goes back on today's figures and yesterday's stay as reported
+    const refund = await client.post(`/api/sales/${old.id}/refunds`).bearerToken(cashier).json({ items: [{ sale_item_id: old.items[0].id, quantity: 2 }], reason: 'Rung up twice' })
+    refund.assertStatus(201)
+    assert.equal(await stockOf(a.id), 10)
+
+    // Today's sale in that same shift is voided as before
+    const today = await completedSale(client, cashier, [{ product_id: a.id, quantity: 1 }], 'card_external')
+    ;(await client.post(`/api/sales/${today.id}/void`).bearerToken(manager).json({ reason: 'Mistake' })).assertStatus(200)
+  })
+
+  test('the store day is the store’s: its midnight in its time zone, not the server’s', ({ assert }) => {
+    const zone = 'America/New_York' // 05:00 UTC is midnight there in winter
+    const soldAt = (iso: string) => ({ completedAt: DateTime.fromISO(iso, { zone: 'utc' }) }) as any
+    const now = DateTime.fromISO('2026-12-06T04:30:00Z') // 23:30 on the 5th in New York
+    assert.isNull(voidRefusal(soldAt('2026-12-05T05:10:00Z'), zone, true, now), '00:10 the same store day')
+    assert.isNull(voidRefusal(soldAt('2026-12-05T05:10:00Z'), zone, null, now), 'without a shift too')
+    assert.include(voidRefusal(soldAt('2026-12-05T04:50:00Z'), zone, true, now)!, '2026-12-04', '23:50 the store day before, its shift open')
+    assert.include(voidRefusal(soldAt('2026-12-05T20:00:00Z'), zone, false, now)!, 'shift is closed')
+    // Past the store's midnight (05:00 UTC), the same sale is from an earlier day
+    assert.include(voidRefusal(soldAt('2026-12-05T20:00:00Z'), zone, true, DateTime.fromISO('2026-12-06T05:01:00Z'))!, 'refund it instead')
   })
 })
 
