@@ -11,7 +11,7 @@ import { LOYALTY_METHOD, paymentMethod, paymentMethods } from '#sales/payment_me
 | redeemed. Both in the refund's or void's transaction, through the loyalty program. Before, the
 | refund recorded a payment "in points" that credited nothing, and a void left the points as they
 | were: the customer lost what they had spent. Points never go to an erased customer: that part of
-| a refund is paid in cash.
+| a refund is paid in cash, and a void of such a sale is refused (refund it).
 */
 
 interface SaleOfRefund {
@@ -103,8 +103,19 @@ export async function givePointsBack(trx: TransactionClientContract, back: Point
   await back.program.giveBack({ storeId: sale.storeId, customerId: back.customerId, client: trx, saleId: sale.id, refundId, amount })
 }
 
-/** A voided sale's points (earned and redeemed) are undone, in the void's transaction */
+/**
+ * A voided sale's points (earned and redeemed) are undone, in the void's transaction. A sale paid
+ * in points whose customer was erased since (or while it was open) is refused: a void undoes the
+ * sale as it was, with no payout of its own, so the points would go back onto the erased account
+ * (or nowhere); a refund pays that part in cash (pointsBack above).
+ */
 export async function undoPointsOfVoid(trx: TransactionClientContract, sale: SaleOfRefund, paidWithPoints: boolean) {
+  if (paidWithPoints && !(await pointsHolder(trx, sale)).customerId) {
+    throw new DomainError('This sale was paid in part with the points of a customer erased since: a void cannot give those points back; refund it instead (the points part is paid in cash)', {
+      status: 409,
+      code: 'customer_erased',
+    })
+  }
   if (!sale.customerId) return
   const program = pluginRegistry.loyaltyProgram()
   if (!program) {

@@ -55,6 +55,9 @@ export default class VoidService {
       const shiftOpen = sale.shiftId ? Boolean(await trx.from('shifts').where({ id: sale.shiftId, status: 'open' }).first()) : null
       const refusal = voidRefusal(sale, actor.store.timeZone, shiftOpen)
       if (refusal) throw new DomainError(refusal, { status: 409, code: 'void_window_closed' })
+      // The points first: a void refused for them (program off, customer erased) writes nothing
+      const payments = await trx.from('payments').where({ sale_id: sale.id, status: 'approved' }).select('method', 'amount')
+      await undoPointsOfVoid(trx, sale, payments.some((p) => p.method === LOYALTY_METHOD.id))
       const items = await SaleItem.query({ client: trx }).where('sale_id', sale.id).orderBy('id')
       const voidedAt = DateTime.utc().startOf('second')
       const productIds = await returnToStock(trx, { storeId: sale.storeId, userId: actor.user.id, saleId: sale.id, reason: 'void', at: voidedAt }, items)
@@ -72,8 +75,6 @@ export default class VoidService {
       await sale.save()
       await trx.from('registers').where('id', register.id).update({ last_sale_hash: sale.voidHash })
       // The sale leaves the report summaries of the day it was made
-      const payments = await trx.from('payments').where({ sale_id: sale.id, status: 'approved' }).select('method', 'amount')
-      await undoPointsOfVoid(trx, sale, payments.some((p) => p.method === LOYALTY_METHOD.id))
       await runStatements(
         trx,
         await saleSummaryStatements(

@@ -117,3 +117,45 @@ test.group('Returns: points of an erased customer', (group) => {
     ;(await refund(client, manager, first, { method: 'cash' })).assertStatus(201)
   })
 })
+
+test.group('Voids: points of an erased customer', (group) => {
+  group.each.teardown(async () => disablePluginForTest('loyalty-points'))
+
+  test('a void of a sale paid in part with points is refused once its customer is erased (or was erased while it was open): it is refunded, the points part in cash', async ({ client, assert }) => {
+    const { fixture, product, customer, cashier, manager } = await setup(client)
+    const erasedSince = await payRest(client, cashier, (await partlyInPoints(client, cashier, product.id, customer.id)).id)
+    const erasedWhileOpen = await partlyInPoints(client, cashier, product.id, customer.id)
+    await erase(fixture, customer.id)
+    const whileOpen = await payRest(client, cashier, erasedWhileOpen.id)
+    assert.isNull(whileOpen.customer_id)
+    const points = async () => Number((await db.from(LEDGER).where('customer_id', customer.id).sum('points as total').first()).total)
+    const pointsBefore = await points()
+    const before = await returnsFootprint(fixture)
+
+    for (const sale of [erasedSince, whileOpen]) {
+      const voided = await client.post(`/api/sales/${sale.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })
+      voided.assertStatus(409)
+      assert.equal(voided.body().errors[0].code, 'customer_erased')
+      assert.include(voided.body().errors[0].message, 'refund it instead')
+      assert.equal((await db.from('sales').where('id', sale.id).first()).status, 'completed')
+    }
+    assert.deepEqual(await returnsFootprint(fixture), before)
+    assert.equal(await points(), pointsBefore, 'nothing went back onto the erased account')
+    assert.equal(await db.from(LEDGER).where('reason', 'void').whereIn('sale_id', [erasedSince.id, whileOpen.id]).count('* as n').first().then((r: any) => Number(r.n)), 0)
+
+    const refunded = await refund(client, manager, erasedSince)
+    refunded.assertStatus(201)
+    assert.sameDeepMembers(refunded.body().payments, [{ method: 'card_external', amount: 5350 }, { method: 'cash', amount: 50 }])
+  })
+
+  test('a void of a sale not paid with points still goes through for an erased customer; one of a customer not erased gives the points back', async ({ client, assert }) => {
+    const { fixture, product, customer, cashier, manager, first } = await setup(client)
+    const inPoints = await payRest(client, cashier, (await partlyInPoints(client, cashier, product.id, customer.id)).id)
+    ;(await client.post(`/api/sales/${inPoints.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })).assertStatus(200)
+    const net = Number((await db.from(LEDGER).where('sale_id', inPoints.id).sum('points as total').first()).total)
+    assert.equal(net, 0, 'the points it spent and earned are undone')
+
+    await erase(fixture, customer.id)
+    ;(await client.post(`/api/sales/${first.id}/void`).bearerToken(manager).json({ reason: 'Rung up twice' })).assertStatus(200)
+  })
+})
