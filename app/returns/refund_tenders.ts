@@ -1,10 +1,11 @@
-import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import db from '@adonisjs/lucid/services/db'
+import type { QueryClientContract, TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type Sale from '#models/sale'
 import type User from '#models/user'
 import type { Actor } from '#staff/actor'
 import { DomainError } from '#exceptions/domain_error'
 import { roundToIncrement } from '#core/money'
-import { allocateRefund, needsManager, tendersLeft } from '#returns/refund_allocation'
+import { allocateRefund, creditAsCash, needsManager, realCashLeft, refundChoices, tendersLeft } from '#returns/refund_allocation'
 
 /*
 | Where a refund's money goes. By default back to the tenders the sale was paid with (card first,
@@ -33,7 +34,6 @@ export async function refundTenders(trx: TransactionClientContract, actor: Actor
     .groupBy('refund_payments.method')
     .select('refund_payments.method as method')
     .sum('refund_payments.amount as amount')
-  const back = new Map(refunded.map((r: any) => [r.method, Number(r.amount)]))
   const allocation: Tenders = allocateRefund(tendersLeft(paid, refunded as any[]), total)
 
   if (request.method && needsManager(allocation, request.method)) {
@@ -42,11 +42,9 @@ export async function refundTenders(trx: TransactionClientContract, actor: Actor
     return inSmallestCoin(other, actor.store.cashRounding, last)
   }
   // Cash for goods that came in an exchange of a sale paid by card: the exchange turned card money
-  // into cash without the manager a refund to cash asks for. That part needs one
-  const cashPaid = Number(paid.find((p) => p.method === 'cash')?.amount ?? 0)
-  const cash = allocation.find((a) => a.method === 'cash')
-  const creditAsCash = cash ? cash.amount - Math.max(0, cashPaid - (back.get('cash') ?? 0)) : 0
-  if (creditAsCash > 0 && !(await creditWasCash(trx, sale.id))) {
+  // into cash without the manager a refund to cash asks for. That part needs one (the Returns form
+  // hints the same: refundChoices)
+  if (creditAsCash(allocation, realCashLeft(paid, refunded as any[])) > 0 && !(await creditWasCash(trx, sale.id))) {
     allocation.approvedBy = managerApproving(actor, request, 'This sale was paid with goods exchanged from a sale not paid in cash: a manager approves giving it back in cash. Enter a manager\u2019s PIN').id
   }
   return inSmallestCoin(allocation, actor.store.cashRounding, last)
@@ -59,9 +57,15 @@ function managerApproving(actor: Actor, request: TenderRequest, message: string)
 }
 
 /** Whether every sale whose goods were exchanged into this one was paid in cash only */
-async function creditWasCash(trx: TransactionClientContract, saleId: number) {
-  const methods = await trx.from('refunds').join('payments', 'payments.sale_id', 'refunds.sale_id').where('refunds.exchange_sale_id', saleId).where('payments.status', 'approved').distinct('payments.method')
+async function creditWasCash(client: QueryClientContract, saleId: number) {
+  const methods = await client.from('refunds').join('payments', 'payments.sale_id', 'refunds.sale_id').where('refunds.exchange_sale_id', saleId).where('payments.status', 'approved').distinct('payments.method')
   return methods.length > 0 && methods.every((row: any) => row.method === 'cash')
+}
+
+/** The Returns form's refund choices for a sale, with the hints of refundChoices (what its exchange credit came from read here) */
+export async function returnFormChoices(sale: { id: number; customer: { isErased: boolean } | null; payments: { method: string; amount: number; status?: string }[]; refunds: { payments: { method: string; amount: number }[] }[] }, currency: string) {
+  const exchanged = sale.payments.some((payment) => payment.method === 'exchange' && payment.status === 'approved')
+  return refundChoices(sale, currency, exchanged ? await creditWasCash(db.connection(), sale.id) : true)
 }
 
 /** The cash part in the store's smallest coin (a drawer has no pennies), but for a sale's last refund */

@@ -13,7 +13,7 @@ import { actorOf } from '#staff/actor'
 import { formReturnLines, formText } from '#validators/returns'
 import { refundMethods } from '#returns/refund_points'
 import { refundReceipt } from '#returns/refund_receipt'
-import { refundChoices } from '#returns/refund_allocation'
+import { returnFormChoices } from '#returns/refund_tenders'
 
 /*
 | The till's Returns screen: find the sale (scan the receipt, or search), pick lines and
@@ -54,8 +54,8 @@ export default class TillReturnsController {
     const register = await this.screen.register(ctx)
     if (!register) return ctx.response.redirect('/till')
     const detail = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
-    const methods = refundChoices({ customer: detail.sale.customer ?? null, payments: detail.payments, refunds: detail.refunds }, ctx.store.currency)
-    return ctx.view.render('till/returns', { register, detail, methods, saleReference, canApprove: ctx.auth.user!.isManager })
+    const { methods, originalHint } = await returnFormChoices({ id: detail.sale.id, customer: detail.sale.customer ?? null, payments: detail.payments, refunds: detail.refunds }, ctx.store.currency)
+    return ctx.view.render('till/returns', { register, detail, methods, originalHint, saleReference, canApprove: ctx.auth.user!.isManager })
   }
 
   async store(ctx: HttpContext) {

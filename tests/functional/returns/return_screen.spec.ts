@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { completedSale } from '#tests/functional/returns/helpers'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 
@@ -79,5 +80,47 @@ test.group('Till Returns screen: what it offers', () => {
     const over = await returnLine(client, fixture, split, 2, 'card_external')
     over.assertStatus(403)
     assert.include(over.text(), 'manager')
+  })
+
+  test('goods exchanged from a card sale: the form says cash needs a manager, as the refund does; from a cash sale it does not', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const shirt = await createProduct(fixture, { name: 'Shirt', price: 1000, stock: 20 })
+    const tie = await createProduct(fixture, { name: 'Tie', price: 1000, stock: 20 })
+    const token = await apiToken(client, fixture.users.cashier)
+    await cashIntoDrawer(fixture, 10_000)
+    /** A $10.80 shirt paid by `method`, exchanged for `ties` ties (the difference in cash) */
+    const exchanged = async (method: string, ties = 1) => {
+      const sale = await completedSale(client, token, [{ product_id: shirt.id, quantity: 1 }], method)
+      const made = await client.post(`/api/sales/${sale.id}/exchanges`).bearerToken(token).json({
+        return_items: [{ sale_item_id: sale.items[0].id, quantity: 1 }],
+        items: [{ product_id: tie.id, quantity: ties }],
+        payment_method: 'cash',
+        tendered: 100_000,
+        reason: 'Swap',
+      })
+      made.assertStatus(201)
+      return made.body().sale.id as number
+    }
+
+    // All of it exchange credit from a card: cash back on any of it needs a manager
+    const fromCard = await exchanged('card_external')
+    assert.deepEqual(await refundTo(client, fixture, fromCard), ['The original tender (needs a manager)', 'Cash (needs a manager)', 'Card (external terminal) (needs a manager)'])
+    for (const method of ['original', 'cash']) {
+      const refused = await returnLine(client, fixture, fromCard, 1, method)
+      refused.assertStatus(403)
+      assert.include(refused.text(), 'manager')
+    }
+
+    // Two ties: $10.80 of credit from the card, $10.80 in real cash; the cash part comes back first without a manager
+    const mixed = await exchanged('card_external', 2)
+    assert.deepEqual(await refundTo(client, fixture, mixed), ['The original tender (needs a manager above $10.80)', 'Cash (needs a manager above $10.80)', 'Card (external terminal) (needs a manager)'])
+    ;(await returnLine(client, fixture, mixed, 1, 'cash')).assertStatus(200)
+    assert.deepEqual(await refundTo(client, fixture, mixed), ['The original tender (needs a manager)', 'Cash (needs a manager)', 'Card (external terminal) (needs a manager)'])
+    ;(await returnLine(client, fixture, mixed, 1)).assertStatus(403)
+
+    // From a cash sale, the credit was cash: no manager for cash
+    const fromCash = await exchanged('cash')
+    assert.deepEqual(await refundTo(client, fixture, fromCash), ['The original tender', 'Cash', 'Card (external terminal) (needs a manager)'])
+    ;(await returnLine(client, fixture, fromCash, 1)).assertStatus(200)
   })
 })
