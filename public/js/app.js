@@ -142,7 +142,13 @@ document.addEventListener('keydown', (event) => {
   }
   if (/^F\d{1,2}$/.test(event.key)) {
     const shortcut = `[data-shortcut="${event.key}"]`
-    const target = () => [...document.querySelectorAll(shortcut)].find(visible)
+    // A part with its own button for the key (data-shortcut-scope: the exchange inside the Refund
+    // form) takes the key while the focus is in it; elsewhere its button is not the key's. F9 in
+    // the exchange sent the Refund around it
+    const scope = document.activeElement?.closest?.('[data-shortcut-scope]')
+    const target = () =>
+      (scope && [...scope.querySelectorAll(shortcut)].find(visible)) ||
+      [...document.querySelectorAll(shortcut)].find((el) => visible(el) && !el.closest('[data-shortcut-scope]'))
     if (target()) {
       event.preventDefault()
       afterSwaps(() => target()?.click())

@@ -99,4 +99,53 @@ test.group('Till returns in Chromium', () => {
     assert.equal(await stockOf(large.id), 4)
     assert.equal(await stockOf(small.id), 5)
   })
+
+  test('F9 does what the part in focus shows: in the exchange it sends the exchange (it sent the Refund), elsewhere the Refund', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    const small = await createProduct(fixture, { name: 'Shirt S', price: 1000, stock: 5 })
+    const large = await createProduct(fixture, { name: 'Shirt XL', price: 1500, barcode: '5000112637922', stock: 5 })
+    const first = await sellFor(fixture, [{ product: small, quantity: 1 }])
+    const second = await sellFor(fixture, [{ product: small, quantity: 1 }])
+
+    const page = await visit('/login')
+    await page.getByLabel('Email').fill(fixture.users.cashier.email)
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Register 1' }).click()
+    await page.getByLabel('Scan or search').waitFor()
+    // Only the Returns screen's posts count (the till's offline lease and live updates post on their own)
+    const posts: string[] = []
+    page.on('request', (request: any) => request.method() === 'POST' && new URL(request.url()).pathname.startsWith('/till/returns') && posts.push(new URL(request.url()).pathname))
+    const openExchange = async (saleId: number) => {
+      await page.goto(`/till/returns/${saleId}`)
+      await page.waitForFunction(() => (globalThis as any).htmx)
+      await page.getByLabel('Quantity of Shirt S to return').fill('1')
+      await page.getByLabel('Reason').fill('Too small')
+      await page.getByText('Exchange: the customer takes other products instead').click()
+      await page.getByLabel('New product 1 (barcode or SKU)').fill('5000112637922')
+      await page.getByLabel('The customer pays a difference by').selectOption('cash')
+    }
+
+    // The focus in the exchange's tendered cash: F9 sends the exchange
+    await openExchange(first.id)
+    const tendered = page.getByLabel('Cash tendered (optional)')
+    await tendered.fill('10.00')
+    await tendered.focus()
+    await page.keyboard.press('F9')
+    await page.getByTestId('exchange-pays').waitFor()
+    assert.equal(await page.getByTestId('exchange-pays').textContent(), '$5.40')
+    assert.deepEqual(posts, [`/till/returns/${first.id}/exchange`])
+    assert.deepEqual((await db.from('refunds').where('sale_id', first.id).select('kind')).map((r) => r.kind), ['exchange'])
+    assert.equal(await stockOf(large.id), 4)
+
+    // The exchange open, the focus in the Refund's own fields: F9 refunds
+    posts.length = 0
+    await openExchange(second.id)
+    await page.getByLabel('Reason').focus()
+    await page.keyboard.press('F9')
+    await page.getByTestId('refund-total').waitFor()
+    assert.deepEqual(posts, [`/till/returns/${second.id}`])
+    assert.deepEqual((await db.from('refunds').where('sale_id', second.id).select('kind')).map((r) => r.kind), ['refund'])
+    assert.equal(await stockOf(large.id), 4)
+  })
 })
