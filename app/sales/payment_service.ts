@@ -11,7 +11,7 @@ import { inTransaction } from '#platform/db_transaction'
 import { paymentMethod, LOYALTY_METHOD } from '#sales/payment_methods'
 import { pluginRegistry } from '#plugins/registry'
 import { type PaymentRequest, type PaymentOutcome, priceSale, lockOpenSale, publishCompleted, within } from '#sales/checkout_rules'
-import { completeSale } from '#sales/sale_completion'
+import { completeSale, refuseWithoutShift } from '#sales/sale_completion'
 import CartService from '#sales/cart_service'
 import { NewPayment, newPaymentInsert, type PaymentFields, type SaleFields } from '#sales/new_sale'
 import { runStatements } from '#platform/sql_batch'
@@ -100,6 +100,11 @@ export default class PaymentService {
     sale.paidTotal += payment.amount
     sale.changeDue = payment.change
     if (sale.balanceDue > 0) {
+      // Cash handed over now, even in part, goes into the drawer: refused as the completion would be
+      if (paymentMethod(payment.method)?.isCash) {
+        const register = await trx.from('registers').where('id', sale.registerId).select('open_shift_id').first()
+        refuseWithoutShift(sale.channel, register?.open_shift_id ?? null, [payment])
+      }
       await sale.useTransaction(trx).save()
       const [inserted] = await runStatements(trx, [newPaymentInsert(payment, sale.id)])
       payment.id = inserted.insertId

@@ -16,6 +16,7 @@ import type { CartLine } from '#core/cart_lines'
 import { type RegisterRow, registerRow } from '#sales/checkout_rules'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { refuseLeasedElsewhere } from '#sales/register_lease_service'
+import { paymentMethod } from '#sales/payment_methods'
 import { NewPayment, NewSale, newPaymentInsert, newSaleInsert, type PaymentFields } from '#sales/new_sale'
 
 /*
@@ -23,6 +24,25 @@ import { NewPayment, NewSale, newPaymentInsert, newSaleInsert, type PaymentField
 | under its row lock, the stock update that refuses overselling, the lines, payments, stock
 | movements and audit entry in one round trip (sql_batch.ts).
 */
+
+/**
+ * A till sells in a shift (its page asks for one): a cart paid after its shift was closed went into
+ * no Z report, its cash into no drawer's count. The API may sell by card (or points, credit) on a
+ * register with no shift, but cash goes into that register's drawer, so it needs the register's
+ * shift open too: API cash sales completed without one, and their cash was in no Z report.
+ */
+export function refuseWithoutShift(channel: Sale['channel'], openShiftId: number | null, payments: { method: string }[]) {
+  if (openShiftId) return
+  if (channel === 'till') {
+    throw new DomainError('No shift is open on this register (it was closed): open a shift to take this payment', { status: 409, code: 'no_open_shift' })
+  }
+  if (payments.some((payment) => paymentMethod(payment.method)?.isCash)) {
+    throw new DomainError('Cash goes into the register’s drawer, and no shift is open on this register: open a shift on it (POST /api/shifts) to take cash, or pay by card', {
+      status: 409,
+      code: 'no_open_shift',
+    })
+  }
+}
 
 /**
  * Completes a fully paid sale. Locks are taken in one order by every sale (the register
@@ -65,11 +85,7 @@ export async function completeSale(
   }
   // Not on a register another till holds for offline selling (read in the locking read above)
   await refuseLeasedElsewhere(trx, register, actor.deviceId)
-  // A till sells in a shift (its page asks for one): a cart paid after its shift was closed went
-  // into no Z report, its cash into no drawer's count
-  if (sale.channel === 'till' && !register.open_shift_id) {
-    throw new DomainError('No shift is open on this register (it was closed): open a shift to take this payment', { status: 409, code: 'no_open_shift' })
-  }
+  refuseWithoutShift(sale.channel, register.open_shift_id, payments)
   // A row whose stock is short is left out of the update: fewer rows changed than products
   // means the sale would oversell, and it is all rolled back
   if (moved!.affectedRows !== productIds.length) await refuseShortStock(trx, perProduct, productIds, items)

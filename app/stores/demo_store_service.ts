@@ -8,7 +8,7 @@ import { rollUpDays } from '#reports/day_rollup'
 import { searchWords } from '#catalog/catalog_service'
 import { ean13 } from '#core/barcode'
 import { DomainError } from '#exceptions/domain_error'
-import ShiftService from '#shifts/shift_service'
+import { DemoShifts } from '#stores/demo_shifts'
 import Customer from '#models/customer'
 import { pluginHost } from '#plugins/host'
 import { identityChanged } from '#staff/identity_cache'
@@ -313,6 +313,8 @@ export default class DemoStoreService {
       const stockLeft = new Map<number, number>(products.map((p) => [p.id as number, Number(p.stock)]))
       const weighted = products.flatMap((p) => Array(p.popularity).fill(p)) as typeof products
       const checkout = new CheckoutService()
+      // Each register's day of sales is a shift: opened before its first sale, closed after closing time
+      const shifts = new DemoShifts({ user: users.manager, store, ip: '127.0.0.1' }, { zone, opensAt: OPENS_AT, closesAt: CLOSES_AT })
       const saleIds: number[] = []
       let salesTotal = 0
       for (const time of times) {
@@ -328,6 +330,7 @@ export default class DemoStoreService {
         const user = random() < 0.8 ? users.cashier : users.manager
         const register = registers[random() < 0.6 ? 0 : 1]
         const card = random() < 0.55
+        await shifts.before(register.id, time)
         // The checkout reads the clock through Luxon: the sale is completed at its past time,
         // so its number order, hash chain and stock movements all agree with that time
         const epoch = time.toMillis()
@@ -346,13 +349,14 @@ export default class DemoStoreService {
       // What the checkout stamps with the machine's clock instead of Luxon's: move it to the sale's time
       await this.#backdate(saleIds)
 
+      // Register 1 is open for today with a $150 float, so the demo till sells at once; Register 2
+      // shows a cashier how a register is opened (its shift of today, if it sold, closed now)
+      await shifts.finish(registers[0].id, [registers[1].id], now)
+
       const lowStock = [...stockLeft.values()].filter((s) => s <= 3).length
       Settings.now = realNow
       // The reports' summaries of the demo's past days, as a server's housekeeping would roll them up
       await rollUpDays(store)
-      // Register 1 is open for today with a $150 float, so the demo till sells at once; Register 2
-      // shows a cashier how a register is opened
-      await new ShiftService().open({ user: users.manager, store, ip: '127.0.0.1' }, registers[0].id, { amount: 15_000 })
       await Customer.createMany([
         { storeId: store.id, name: 'Maria Lopez', email: 'maria.lopez@example.com', phone: '+12125550147' },
         { storeId: store.id, name: 'James Chen', email: 'james.chen@example.com', phone: '+12125550198' },

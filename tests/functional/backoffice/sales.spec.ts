@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import Register from '#models/register'
-import { apiToken, createProduct, createStore } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, createProduct, createStore } from '#tests/fixtures'
 import { sellFor } from '#tests/functional/backoffice/helpers'
 import db from '@adonisjs/lucid/services/db'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
@@ -13,6 +13,8 @@ test.group('Back office: sales', () => {
     const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
     const cake = await createProduct(fixture, { name: 'Carrot Cake', price: 1200 })
     const one = await sellFor(fixture, [{ product: tea, quantity: 2 }])
+    // Cash goes into a register's drawer in an open shift
+    await cashIntoDrawer(fixture, 0, register2.id)
     const two = await sellFor(fixture, [{ product: cake, quantity: 1 }], register2.id, fixture.users.manager)
     // a sale from two days ago, in the store's own calendar
     const old = await sellFor(fixture, [{ product: tea, quantity: 1 }])

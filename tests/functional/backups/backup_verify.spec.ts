@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
-import { createProduct } from '#tests/fixtures'
+import { cashIntoDrawer, createProduct } from '#tests/fixtures'
 import { runBackup } from '#backups/backup_service'
 import Register from '#models/register'
 import { pluginPlan, RestoreError, verifyBackup } from '#backups/backup_restore'
@@ -186,6 +186,8 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
     const { sellFor } = await import('#tests/functional/backoffice/helpers')
     const second = await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })
     const product = await createProduct(fixture, { stock: 5 })
+    // Cash goes into a register's drawer in an open shift
+    await cashIntoDrawer(fixture, 0, second.id)
     await sellFor(fixture, [{ product, quantity: 1 }], second.id)
     await rollUpToday(fixture.store)
     const { path } = await runBackup({ to: join(dir, 'migration.jsonl.gz') })

@@ -7,7 +7,7 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import Register from '#models/register'
 import CheckoutService from '#sales/checkout_service'
-import { apiToken, createProduct, createStore } from '#tests/fixtures'
+import { apiToken, cashIntoDrawer, createProduct, createStore } from '#tests/fixtures'
 import { backupLog, runBackup, writeBackup } from '#backups/backup_service'
 import { chainProblems, restoreInto, stockLedgerProblems, verifyBackup, withScratchDatabase } from '#backups/backup_restore'
 import { scheduleBackups } from '#backups/backup_schedule'
@@ -202,6 +202,8 @@ test.group('Backups', (group) => {
     // A sale on a second register in the same hour: that version kept one row for both
     const second = await Register.create({ storeId: fixture.store.id, name: 'Register 2', lastSaleNumber: 0 })
     const product = await createProduct(fixture, { stock: 5 })
+    // Cash goes into a register's drawer in an open shift
+    await cashIntoDrawer(fixture, 0, second.id)
     await new CheckoutService().createSale({ user: fixture.users.cashier, store: fixture.store }, second.id, { lines: [{ productId: product.id, quantity: 1 }], payment: { method: 'cash' } })
     await rollUpToday(fixture.store)
     const { path } = await runBackup({ to: join(dir, 'by-register.jsonl.gz') })
