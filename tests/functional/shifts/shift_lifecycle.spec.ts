@@ -74,9 +74,13 @@ test.group('Shifts: from open to Z report', () => {
     assert.deepEqual([z.cashIn, z.cashOut, z.noSales], [{ count: 1, total: 5000 }, { count: 1, total: 1250 }, 1])
     assert.equal(closed.body().shift.status, 'closed')
 
-    // Every sale of the shift carries its id; a sale after the close carries none
+    // Every sale of the shift carries its id; after the close, cash goes into no drawer (409) and a
+    // card sale carries no shift
     assert.equal(await countRows('sales', { shift_id: shiftId, status: 'completed' }), 3)
-    const after = await sell(api, registerId, [{ product_id: tea.id, quantity: 1 }], 'cash', 1000)
+    const inCash = await sell(api, registerId, [{ product_id: tea.id, quantity: 1 }], 'cash', 1000)
+    inCash.assertStatus(409)
+    assert.equal(inCash.body().errors[0].code, 'no_open_shift')
+    const after = await sell(api, registerId, [{ product_id: tea.id, quantity: 1 }], 'card_external')
     after.assertStatus(201)
     assert.isNull((await db.from('sales').where('id', after.body().id).first()).shift_id)
 
