@@ -96,6 +96,13 @@ export default class PaymentService {
 
   async #pay(actor: Actor, sale: Sale, items: SaleItem[], request: PaymentRequest, trx: TransactionClientContract) {
     const payment = buildPayment(actor, sale, request)
+    // Points that complete the sale: the register's lock first, then the customer's (redeemPoints),
+    // the order of a refund (the register, whose chain takes the record, then the customer whose
+    // points come back) and of the API's one-call sale. Taking the customer first, then the register
+    // at the completion, a refund on the same register and customer could deadlock with it
+    if (paysWithPoints(payment) && sale.balanceDue - payment.amount <= 0) {
+      await trx.from('registers').where('id', sale.registerId).forUpdate().select('id').first()
+    }
     await redeemPoints(sale, payment, trx)
     sale.paidTotal += payment.amount
     sale.changeDue = payment.change
