@@ -145,7 +145,7 @@ export class OfflineScreen {
     const locked = cart.payments.length > 0
     const lines = cart.items.map((item, index) => this.line(item, index, priced?.lines[index], locked))
     const totalsOf = {}
-    const discountType = h('select', { class: 'u-auto', 'aria-label': 'Cart discount type' }, h('option', { value: 'percent' }, '% off the sale'), h('option', { value: 'amount' }, `${this.till.settings.store.currency} off the sale`), h('option', { value: 'none' }, 'No discount'))
+    const discountType = h('select', { class: 'u-auto', 'aria-label': 'Cart discount type' }, h('option', { value: 'percent' }, '% off sale'), h('option', { value: 'amount' }, `${this.till.settings.store.currency} off sale`), h('option', { value: 'none' }, 'No discount'))
     const discountValue = h('input', { class: 'u-w6', inputMode: 'decimal', 'aria-label': 'Cart discount value' })
     const totals = priced
       ? h('div', { class: 'totals', 'aria-label': 'Totals' },
