@@ -75,6 +75,16 @@ export function discountShareBp(subtotal: number, discountTotal: number): number
   return Math.ceil((discountTotal * 10_000) / subtotal)
 }
 
+/**
+ * Whether a sale's discounts stay within a share of it (`limitBp`). Each percent discount is
+ * rounded half-up to the cent on its own (`percentDiscounts` of them), so up to half a cent each
+ * past the exact share is within it: 20% off $12.34 is $2.47, 20.016% of it, and a cashier asking
+ * for exactly the limit was refused on about half of all prices
+ */
+export function discountWithin(subtotal: number, discountTotal: number, limitBp: number, percentDiscounts: number): boolean {
+  return discountTotal * 10_000 <= subtotal * limitBp + 5_000 * percentDiscounts
+}
+
 /** What is still owed on a sale, after its payments and cash rounding (never below zero) */
 export function balanceDue(sale: { total: number; roundingTotal: number; paidTotal: number }): number {
   return Math.max(0, sale.total + sale.roundingTotal - sale.paidTotal)

@@ -14,7 +14,7 @@ import { codeLookup, productFound } from '#catalog/catalog_service'
 import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, saleItemRow } from '#sales/cart_line_rows'
 import { newCartLine, quantityInCart, type CartLine } from '#core/cart_lines'
 import { MAX_UNIT_PRICE } from '#core/money'
-import { approveDiscount, discountShareOf } from '#sales/discount_limit'
+import { approveDiscount, discountedSale, discountShareOf } from '#sales/discount_limit'
 import { cartOnScreen } from '#sales/cart_screen'
 import { customerStatement, checkCustomer, pendingPaymentError, priceSale, lockOpenSale, checkQuantity, checkDiscount } from '#sales/checkout_rules'
 
@@ -305,7 +305,7 @@ export default class CartService {
       const shareBefore = discountShareOf(sale)
       await change(sale, lines, trx, extra)
       await priceSale(actor.store, sale, lines, trx)
-      const approved = approveDiscount(actor.store.discountLimit, sale, shareBefore, actor.user.isManager ? actor.user : approver, 'pin')
+      const approved = approveDiscount(actor.store.discountLimit, discountedSale(sale, lines), shareBefore, actor.user.isManager ? actor.user : approver, 'pin')
       if (approved !== null) {
         sale.discountApprovedBp = approved
         const approvedBy = actor.user.isManager ? actor.user.id : approver!.id

@@ -4,7 +4,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { insertStatement, modelInsert, type InsertedId, type Statement } from '#platform/sql_batch'
 import { cleanReference, MAX_REFERENCE, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import { discountShareBp } from '#core/pricing'
-import { percentText } from '#sales/discount_limit'
+import { discountedSale, percentText, withinShare } from '#sales/discount_limit'
 
 /*
 | The rows a synced offline sale writes, built for a batch of them (offline_sync_service.ts): the
@@ -75,8 +75,10 @@ export function reviewsOf(sale: OfflineSale, products: Map<number, any>, rates: 
  * a discount to a cashier; this catches a till of an older version or one tampered with.
  */
 export function discountReview(sale: OfflineSale, limitBp: number): Review[] {
+  const lines = sale.items.map((item) => ({ discountType: item.discount_type, discountValue: item.discount_value }))
+  const discounted = discountedSale({ subtotal: sale.subtotal, discountTotal: sale.discount_total, cartDiscountType: sale.cart_discount_type, cartDiscountValue: sale.cart_discount_value }, lines)
+  if (withinShare(discounted, limitBp)) return []
   const share = discountShareBp(sale.subtotal, sale.discount_total)
-  if (share <= limitBp) return []
   return [{ kind: 'discount_over_limit', message: `Sold offline by a cashier at ${percentText(share)} off, past the store's limit of ${percentText(limitBp)} without a manager`, detail: { shareBp: share, limitBp } }]
 }
 

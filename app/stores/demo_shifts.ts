@@ -1,4 +1,6 @@
 import { DateTime, Settings } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import { dbTimestamp } from '#platform/db_time'
 import type { Actor } from '#staff/actor'
 import ShiftService from '#shifts/shift_service'
 import { denominationsFor } from '#shifts/denominations'
@@ -50,14 +52,24 @@ export class DemoShifts {
     clock(when ?? DateTime.fromISO(open.day, { zone: this.hours.zone }).set({ hour: this.hours.closesAt, minute: 10 }))
     const { figures } = await this.#shifts.xReport(this.actor.store.id, this.actor.store.currency, open.id)
     await this.#shifts.close(this.actor, open.id, { counts: counted(this.actor.store.currency, figures.cash.expected) })
+    await backdateAudit(open.id, (entries) => entries.whereNot('action', 'shift_opened'))
     this.#open.delete(registerId)
   }
 
   async #start(registerId: number, day: string, at: DateTime) {
     clock(at)
     const shift = await this.#shifts.open(this.actor, registerId, { amount: FLOAT })
+    await backdateAudit(shift.id, (entries) => entries.where('action', 'shift_opened'))
     this.#open.set(registerId, { id: shift.id, day })
   }
+}
+
+/**
+ * The shift's audit entries at the demo's clock: they are stamped with the real one (as the sales'
+ * are, demo_store_service.ts), so a week of shifts showed in the log as opened and closed today
+ */
+async function backdateAudit(shiftId: number, which: (entries: ReturnType<typeof db.from>) => ReturnType<typeof db.from>) {
+  await which(db.from('audit_logs').where({ subject_type: 'shift', subject_id: shiftId })).update({ created_at: dbTimestamp(DateTime.now()) })
 }
 
 function clock(at: DateTime) {

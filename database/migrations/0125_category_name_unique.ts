@@ -25,7 +25,8 @@ export async function mergeDuplicateCategories(client: QueryClientContract) {
     const merged = await client.from('categories').where('store_id', group.store_id).whereRaw(same, [kept.name]).whereNot('id', kept.id).orderBy('id').select('id', 'name')
     const ids = merged.map((c) => Number(c.id))
     const products = Number((await client.from('products').whereIn('category_id', ids).count('* as n').first()).n)
-    await client.from('products').whereIn('category_id', ids).update({ category_id: kept.id })
+    // updated_at too: tills keep a copy of the catalog and take only products changed since theirs
+    await client.from('products').whereIn('category_id', ids).update({ category_id: kept.id, updated_at: dbTimestamp() })
     await client.from('stocktakes').whereIn('category_id', ids).update({ category_id: kept.id })
     await client.from('categories').whereIn('id', ids).delete()
     await client.table('audit_logs').insert({

@@ -155,15 +155,31 @@ test.group('Offline pricing: the browser bundle and the server agree', () => {
         await tried(() => cashier.setCartDiscount('percent', 500)),
       ]
       const cashierCart = { lines: cashier.items.map((i: any) => [i.discount_type, i.discount_value]), cart: cashier.cartDiscount, discountTotal: (await cashier.price()).discountTotal }
+      // Exactly 20% of 12.34 (2.47, 20.016%) is within the limit; a fixed discount then left on
+      // fewer units is refused at payment
+      const odd = new OfflineCart(settings('cashier'))
+      odd.add({ ...product, price: 1234 }, 1)
+      await odd.price()
+      const exact = await tried(() => odd.setLineDiscount(0, 'percent', 2000))
+      const fixed = new OfflineCart(settings('cashier'))
+      fixed.add(product, 10)
+      await fixed.price()
+      const tenth = await tried(() => fixed.setLineDiscount(0, 'amount', 2000))
+      fixed.setQuantity(0, 2)
+      await fixed.price()
+      const paid = await tried(async () => void fixed.pay('cash', 100_000))
       const manager = new OfflineCart(settings('manager'))
       manager.add(product, 1)
       const managerStep = await tried(() => manager.setLineDiscount(0, 'percent', 10_000))
-      return { steps, cashierCart, managerStep, managerTotal: (await manager.price()).total }
+      return { steps, cashierCart, managerStep, managerTotal: (await manager.price()).total, exact, tenth, paid }
     }, { storeId: fixture.store.id })
     // 15% off the line, then 10% off the cart would be 23.5%: refused and taken back; 5% is 19.25%
     const refusal = 'A discount of more than 20% of the sale needs a manager: offline, only a manager signed in to this till may give it'
     assert.deepEqual(outcome.steps, [refusal, 'taken', 'taken', refusal, 'taken'])
     assert.deepEqual(outcome.cashierCart, { lines: [['percent', 1500]], cart: { type: 'percent', value: 500 }, discountTotal: 300 + 85 })
+    assert.equal(outcome.exact, 'taken')
+    assert.equal(outcome.tenth, 'taken')
+    assert.equal(outcome.paid, "The discounts come to 100% of the sale, past the store's limit of 20%: lower them (offline, only a manager signed in to this till may give more)")
     assert.equal(outcome.managerStep, 'taken')
     assert.equal(outcome.managerTotal, 0)
   })

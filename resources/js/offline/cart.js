@@ -1,4 +1,4 @@
-import { MAX_QUANTITY, MAX_SALE_TOTAL, discountShareBp, offlineAmountDue, priceOfflineCart } from '../../../app/core/index.ts'
+import { MAX_QUANTITY, MAX_SALE_TOTAL, discountShareBp, discountWithin, offlineAmountDue, priceOfflineCart } from '../../../app/core/index.ts'
 
 /*
 | The offline cart: lines as the server's offline sale body has them, priced by the core's
@@ -82,11 +82,23 @@ export class OfflineCart {
     return this.cartDiscount.type === 'percent' ? this.cartDiscount.value : 0
   }
 
+  /** Whether the discounts stay within `limitBp` of the sale, each percent one allowed its rounding, as on the server (discount_limit.ts) */
+  #withinShare(limitBp) {
+    if (!this.priced) return this.cartDiscount.type !== 'percent' || this.cartDiscount.value <= limitBp
+    const percents = this.items.filter((i) => i.discount_type === 'percent' && i.discount_value > 0).length + (this.cartDiscount.type === 'percent' ? 1 : 0)
+    return discountWithin(this.priced.subtotal, this.priced.discountTotal, limitBp, percents)
+  }
+
+  /** The share a cashier may give offline (no manager's PIN can be checked here); null for a manager */
+  get #cashierLimit() {
+    return this.settings.user?.role === 'cashier' ? (this.settings.store.discount_limit ?? 10_000) : null
+  }
+
   /** A cashier's discount that takes the sale past the store's limit (and past `before`) is taken back (`undo`) and refused */
   async #withinLimit(before, undo) {
     await this.price()
-    const limit = this.settings.store.discount_limit ?? 10_000
-    if (this.settings.user?.role === 'cashier' && this.#discountShare() > Math.max(limit, before)) {
+    const limit = this.#cashierLimit
+    if (limit !== null && this.#discountShare() > before && !this.#withinShare(limit)) {
       undo()
       await this.price()
       throw new Error(`A discount of more than ${limit / 100}% of the sale needs a manager: offline, only a manager signed in to this till may give it`)
@@ -115,6 +127,11 @@ export class OfflineCart {
 
   /** Records a payment; answers whether the sale is paid in full */
   pay(method, amount, details = {}) {
+    // A quantity lowered or a line removed under a discount can take it past the limit too
+    const limit = this.#cashierLimit
+    if (limit !== null && !this.#withinShare(limit)) {
+      throw new Error(`The discounts come to ${this.#discountShare() / 100}% of the sale, past the store's limit of ${limit / 100}%: lower them (offline, only a manager signed in to this till may give more)`)
+    }
     const due = this.due(method)
     // A sale of nothing to pay (free items, 100% off) completes with one cash payment of
     // nothing, as online; the server's check takes it (app/sales/offline_sale_check.ts)

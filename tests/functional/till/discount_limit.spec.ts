@@ -99,6 +99,27 @@ test.group('Discount limit: the till', () => {
     assert.deepEqual((await approvals(fixture)).map((a) => [a.userId, a.approvedBy, a.shareBp]), [[fixture.users.manager.id, fixture.users.manager.id, 10000]])
   })
 
+  test('exactly the limit is within it at any price: each percent discount rounds to the cent on its own', async ({ client, assert }) => {
+    const fixture = await createStore()
+    // 20% of 12.34 is 2.468, taken as 2.47: 20.016% of the line; three 0.99 lines at 20% take 0.60 of 2.97
+    const odd = await createProduct(fixture, { price: 1234, taxClass: 'zero' })
+    const cheap = await createProduct(fixture, { price: 99, taxClass: 'zero' })
+    await till(client, fixture, '/till/items').form({ product_id: odd.id })
+    const lineId = (await openCart(fixture)).lines[0].id
+    ;(await till(client, fixture, `/till/items/${lineId}/discount`).form({ discount_type: 'percent', discount_value: '20' })).assertStatus(200)
+    assert.equal((await openCart(fixture)).sale.discount_total, 247)
+    ;(await till(client, fixture, `/till/items/${lineId}/discount`).form({ discount_type: 'percent', discount_value: '20.1' })).assertStatus(403)
+    ;(await till(client, fixture, `/till/items/${lineId}/discount`).form({ discount_type: 'amount', discount_value: '2.48' })).assertStatus(403)
+    assert.equal((await openCart(fixture)).sale.discount_total, 247)
+    await till(client, fixture, '/till/void').form({})
+
+    const token = await apiToken(client, fixture.users.cashier)
+    const three = [0, 1, 2].map(() => ({ product_id: cheap.id, quantity: 1, discount_percent: 20 }))
+    const sale = await client.post('/api/sales').bearerToken(token).json({ items: three })
+    sale.assertStatus(201)
+    assert.equal(sale.body().discount_total, 60)
+  })
+
   test("an admin sets the store's limit on the Stores page; a bad value is a 4xx on its field", async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { price: 1000, taxClass: 'zero' })
@@ -153,6 +174,13 @@ test.group('Discount limit: the API and offline sales', () => {
     assert.include(review.message, 'at 50% off, past the store\'s limit of 20%')
     const list = await client.get('/backoffice/offline').loginAs(fixture.users.manager)
     assert.include(list.text(), 'Discount past the cashier limit')
+
+    // Exactly the limit, at a price where 20% rounds up a cent: no review
+    const odd = await createProduct(fixture, { price: 1234, taxClass: 'zero', stock: 10 })
+    const exact = await sealDiscounted(device, fixture, fixture.users.cashier, odd, 2000)
+    const [within] = (await device.as(client, 'post', '/till/offline/sales').json({ sales: [exact] })).body().results
+    assert.equal(within.outcome, 'recorded', JSON.stringify(within))
+    assert.notInclude(within.reviews, 'discount_over_limit')
 
     // The settings the offline till keeps carry the limit it applies to a cashier
     const settings = await device.as(client, 'get', '/till/offline/settings')
