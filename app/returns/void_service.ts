@@ -1,3 +1,4 @@
+import db from '@adonisjs/lucid/services/db'
 import { DateTime } from 'luxon'
 import type Sale from '#models/sale'
 import SaleItem from '#models/sale_item'
@@ -36,6 +37,12 @@ export function voidRefusal(sale: Sale, timeZone: string, shiftOpen: boolean | n
 }
 
 export default class VoidService {
+  /** Why the sale's page offers no void (its day or shift is over: voidRefusal), or null when it may be voided */
+  async closedWindow(sale: Sale, timeZone: string): Promise<string | null> {
+    const shiftOpen = sale.shiftId ? Boolean(await db.from('shifts').where({ id: sale.shiftId, status: 'open' }).first()) : null
+    return voidRefusal(sale, timeZone, shiftOpen)
+  }
+
   /** Voids a completed sale: a manager's action, the same store day and shift; the sale stays, marked voided */
   async voidSale(actor: Actor, saleId: number, reasonInput: string): Promise<Sale> {
     if (!actor.user.isManager) {

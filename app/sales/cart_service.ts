@@ -274,7 +274,8 @@ export default class CartService {
     cart: CartRef,
     change: (sale: Sale, lines: CartLine[], trx: TransactionClientContract, reads: StatementResult[]) => Promise<void>,
     reads: Statement[] = [],
-    approver: User | null = null
+    /** A manager who gave their PIN with the change; undefined for a change whose form has no PIN field */
+    approver?: User | null
   ): Promise<Sale> {
     const shown = typeof cart === 'number' ? null : cart
     const saleId = shown ? shown.saleId : (cart as number)
@@ -305,7 +306,9 @@ export default class CartService {
       const shareBefore = discountShareOf(sale)
       await change(sale, lines, trx, extra)
       await priceSale(actor.store, sale, lines, trx)
-      const approved = approveDiscount(actor.store.discountLimit, discountedSale(sale, lines), shareBefore, actor.user.isManager ? actor.user : approver, 'pin')
+      // A quantity or a removal has no PIN field: the cashier lowers the discount, or a manager makes the change
+      const remedy = approver === undefined ? 'Lower the discount first, or have a manager make this change.' : undefined
+      const approved = approveDiscount(actor.store.discountLimit, discountedSale(sale, lines), shareBefore, actor.user.isManager ? actor.user : (approver ?? null), 'pin', remedy)
       if (approved !== null) {
         sale.discountApprovedBp = approved
         const approvedBy = actor.user.isManager ? actor.user.id : approver!.id

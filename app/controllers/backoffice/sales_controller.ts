@@ -4,6 +4,7 @@ import { DateTime } from 'luxon'
 import Register from '#models/register'
 import User from '#models/user'
 import SalesQueryService from '#sales/sales_query_service'
+import VoidService from '#returns/void_service'
 import { taxIncluded } from '#sales/receipt_service'
 import { calendarDay, dayError } from '#platform/calendar_day'
 
@@ -11,7 +12,10 @@ const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
 
 @inject()
 export default class SalesController {
-  constructor(private sales: SalesQueryService) {}
+  constructor(
+    private sales: SalesQueryService,
+    private voids: VoidService
+  ) {}
 
   /** Sales of one day (or a range of the store's days), filtered by register, cashier and status */
   async index({ request, response, view, store }: HttpContext) {
@@ -57,7 +61,9 @@ export default class SalesController {
 
   async show({ params, view, store }: HttpContext) {
     const detail = await this.sales.find(store, Number(params.id) || 0)
-    return view.render('backoffice/sales/show', { ...detail, store, taxIncluded: taxIncluded(detail.sale) })
+    // A sale of an earlier day or a closed shift is refunded, not voided: the page says so instead of a form that can only fail
+    const voidClosed = detail.sale.status === 'completed' ? await this.voids.closedWindow(detail.sale, store.timeZone) : null
+    return view.render('backoffice/sales/show', { ...detail, store, taxIncluded: taxIncluded(detail.sale), voidClosed })
   }
 }
 

@@ -106,8 +106,11 @@ test.group('Voids: the store day', () => {
     assert.equal(refused.body().errors[0].code, 'void_window_closed')
     assert.include(refused.body().errors[0].message, 'refund it instead')
     assert.include(refused.body().errors[0].message, yesterday.toISODate()!)
-    // The back office says the same, on the sale's page
+    // The back office says the same, on the sale's page: in place of a void form that can only fail
     const page = `/backoffice/sales/${old.id}`
+    const shown = await client.get(page).loginAs(fixture.users.manager)
+    assert.include(shown.text(), 'data-testid="void-closed"')
+    assert.notInclude(shown.text(), 'Void this sale')
     const failed = await submit(client, fixture.users.manager, 'post', `${page}/void`, { reason: 'Rung up twice' }, page)
     failed.assertStatus(302)
     assert.include((await reopen(client, fixture.users.manager, page, failed)).text(), 'refund it instead')
@@ -121,6 +124,7 @@ test.group('Voids: the store day', () => {
 
     // Today's sale in that same shift is voided as before
     const today = await completedSale(client, cashier, [{ product_id: a.id, quantity: 1 }], 'card_external')
+    assert.include((await client.get(`/backoffice/sales/${today.id}`).loginAs(fixture.users.manager)).text(), 'Void this sale')
     ;(await client.post(`/api/sales/${today.id}/void`).bearerToken(manager).json({ reason: 'Mistake' })).assertStatus(200)
   })
 
