@@ -5,6 +5,7 @@ import { flatLineTax } from '#core/tax_math'
 import { roundToIncrement } from '#core/money'
 import { offlineSaleHash } from '#core/offline_sale'
 import type Product from '#models/product'
+import type User from '#models/user'
 import type { TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
@@ -47,7 +48,7 @@ export class TestDevice {
   }
 
   /** A sale made with the server out of reach: numbered and linked here, queued */
-  async sell(lines: DeviceLine[], options: { cash?: boolean; tendered?: number; cartDiscount?: { type: 'percent' | 'amount'; value: number }; at?: DateTime } = {}) {
+  async sell(lines: DeviceLine[], options: { cash?: boolean; tendered?: number; cartDiscount?: { type: 'percent' | 'amount'; value: number }; at?: DateTime; seller?: User } = {}) {
     const { store } = this.fixture
     const items = lines.map((line) => ({
       product_id: line.product.id,
@@ -82,7 +83,7 @@ export class TestDevice {
       client_uuid: randomUUID(),
       device_id: this.deviceId,
       register_id: this.registerId,
-      user_id: this.fixture.users.cashier.id,
+      user_id: (options.seller ?? this.fixture.users.cashier).id,
       number,
       previous_hash: this.lastHash,
       completed_at: completedAt,

@@ -1,9 +1,5 @@
 import { test } from '@japa/runner'
-import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
-import { priceOfflineCart, sealOfflineSale } from '#core/offline_sale'
-import type Product from '#models/product'
-import type User from '#models/user'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { PINS, apiToken, countRows, createProduct, createStore, errorFields, type TestStore } from '#tests/fixtures'
 import { TestDevice } from '#tests/functional/offline/device'
@@ -168,7 +164,7 @@ test.group('Discount limit: the API and offline sales', () => {
     const tea = await createProduct(fixture, { price: 1000, taxClass: 'zero', stock: 10 })
     const device = new TestDevice(fixture)
     ;(await device.takeLease(client)).assertStatus(200)
-    const theirs = await sealDiscounted(device, fixture, fixture.users.cashier, tea, 5000)
+    const theirs = await device.sell([{ product: tea, quantity: 1, discount: { type: 'percent', value: 5000 } }])
     const [recorded] = (await device.as(client, 'post', '/till/offline/sales').json({ sales: [theirs] })).body().results
     assert.equal(recorded.outcome, 'recorded', JSON.stringify(recorded))
     assert.include(recorded.reviews, 'discount_over_limit')
@@ -179,7 +175,7 @@ test.group('Discount limit: the API and offline sales', () => {
 
     // Exactly the limit, at a price where 20% rounds up a cent: no review
     const odd = await createProduct(fixture, { price: 1234, taxClass: 'zero', stock: 10 })
-    const exact = await sealDiscounted(device, fixture, fixture.users.cashier, odd, 2000)
+    const exact = await device.sell([{ product: odd, quantity: 1, discount: { type: 'percent', value: 2000 } }])
     const [within] = (await device.as(client, 'post', '/till/offline/sales').json({ sales: [exact] })).body().results
     assert.equal(within.outcome, 'recorded', JSON.stringify(within))
     assert.notInclude(within.reviews, 'discount_over_limit')
@@ -189,30 +185,9 @@ test.group('Discount limit: the API and offline sales', () => {
     assert.equal(settings.body().store.discount_limit, 2000)
 
     // The same till synced by a manager signed in to it, with the manager's own sale
-    const managers = await sealDiscounted(device, fixture, fixture.users.manager, tea, 5000)
+    const managers = await device.sell([{ product: tea, quantity: 1, discount: { type: 'percent', value: 5000 } }], { seller: fixture.users.manager })
     const [own] = (await device.as(client, 'post', '/till/offline/sales', fixture.users.manager).json({ sales: [managers] })).body().results
     assert.equal(own.outcome, 'recorded', JSON.stringify(own))
     assert.notInclude(own.reviews, 'discount_over_limit')
   })
 })
-
-/** An offline sale of one item at `percentBp` off, sealed as the browser's till seals it */
-async function sealDiscounted(device: TestDevice, fixture: TestStore, seller: User, product: Product, percentBp: number) {
-  const items = [{ product_id: product.id, name: product.name, sku: product.sku, quantity: 1, list_price: product.price, unit_price: product.price, tax_class: product.taxClass, tax_rate_ppm: 0, discount_type: 'percent' as const, discount_value: percentBp }]
-  const priced = await priceOfflineCart(items, { type: null, value: 0 }, { id: fixture.store.id, pricesIncludeTax: fixture.store.pricesIncludeTax })
-  const draft = {
-    client_uuid: randomUUID(),
-    device_id: device.deviceId,
-    register_id: device.registerId,
-    user_id: seller.id,
-    completed_at: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
-    cart_discount_type: null,
-    cart_discount_value: 0,
-    items,
-    payments: [{ method: 'cash' as const, amount: priced.total, tendered: priced.total, reference: null }],
-  }
-  const sale = sealOfflineSale(draft, priced, { last_number: device.lastNumber, last_hash: device.lastHash }, fixture.store.id)
-  device.lastNumber = sale.number
-  device.lastHash = sale.hash
-  return sale
-}
