@@ -11,8 +11,10 @@ import { discountShareBp, discountWithin } from '#core/pricing'
 | Only a change that raises the share past what is allowed is refused, whatever the change: a
 | quantity lowered under a fixed discount raises it too (else a cashier could take $20 off ten
 | items, approved as 20%, and sell one). A store that lowers its limit leaves open carts as they are.
-| Offline, the till applies the same limit to a cashier's discounts (no PIN can be checked there),
-| and the server sends a sale over it to the manager's review list (offline_sale_rows.ts).
+| Amounts are compared, each percent discount allowed its half cent of rounding (core
+| discountWithin), so exactly the limit is within it at any price.
+| Offline, the till applies the same limit to a cashier's discounts and payments (no PIN can be
+| checked there), and the server sends a sale over it to the manager's review list (offline_sale_rows.ts).
 */
 
 /** 2000 -> "20%", 1250 -> "12.5%" */
