@@ -60,7 +60,8 @@ test.group('Offline till in Chromium', () => {
     await scan.fill('4006381333931', { timeout: 2000 }).then(() => scan.press('Enter', { timeout: 2000 })).catch(() => {})
     await offline(page).waitFor({ timeout: 20_000 })
     assert.isTrue(await page.locator('[data-online-only]').first().isDisabled())
-    assert.include(await offline(page).textContent(), 'Not while offline')
+    // The offline screen shows before it is drawn (till.js awaits its copy of the settings): wait for the words
+    await offline(page).getByText('Not while offline', { exact: false }).first().waitFor({ timeout: 10_000 })
 
     // A scan draws only the line it adds or changes, the totals and the payment panel: what it
     // draws equals the whole cart drawn again (a cart discount applied redraws it whole)
