@@ -5,6 +5,7 @@
 */
 export * from './money.js'
 export * from './pricing.js'
+export * from './discount_share.js'
 export * from './tax.js'
 export * from './tax_math.js'
 export * from './flat_rate.js'

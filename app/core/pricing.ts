@@ -66,25 +66,6 @@ export function discountAmount(base: number, type: DiscountType | null, value: n
   return Math.min(base, value)
 }
 
-/**
- * The share of a sale's amount before discounts that its discounts (line and cart together) take,
- * in basis points rounded up: 20.01% off is over a 20% limit, never rounded down to it
- */
-export function discountShareBp(subtotal: number, discountTotal: number): number {
-  if (subtotal <= 0 || discountTotal <= 0) return 0
-  return Math.ceil((discountTotal * 10_000) / subtotal)
-}
-
-/**
- * Whether a sale's discounts stay within a share of it (`limitBp`). Each percent discount is
- * rounded half-up to the cent on its own (`percentDiscounts` of them), so up to half a cent each
- * past the exact share is within it: 20% off $12.34 is $2.47, 20.016% of it, and a cashier asking
- * for exactly the limit was refused on about half of all prices
- */
-export function discountWithin(subtotal: number, discountTotal: number, limitBp: number, percentDiscounts: number): boolean {
-  return discountTotal * 10_000 <= subtotal * limitBp + 5_000 * percentDiscounts
-}
-
 /** What is still owed on a sale, after its payments and cash rounding (never below zero) */
 export function balanceDue(sale: { total: number; roundingTotal: number; paidTotal: number }): number {
   return Math.max(0, sale.total + sale.roundingTotal - sale.paidTotal)

@@ -1,6 +1,6 @@
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
-import { discountShareBp, discountWithin } from '#core/pricing'
+import { discountShareOf, discountsWithin, percentDiscountsOf, type DiscountedCart } from '#core/discount_share'
 
 /*
 | How far a cashier may discount on their own: the store's discount_limit, a share of the sale's
@@ -22,21 +22,9 @@ export function percentText(bp: number) {
   return `${bp / 100}%`
 }
 
-/** A sale's amounts as pricing left them, and the share a manager approved on it */
-export interface DiscountedSale {
-  subtotal: number
-  discountTotal: number
-  cartDiscountType?: string | null
-  cartDiscountValue?: number
+/** A sale as the limit reads it: its discounts, and the share a manager approved on it */
+export interface DiscountedSale extends DiscountedCart {
   discountApprovedBp?: number | null
-  /** How many percent discounts (lines and the cart) it has: each may round half a cent up */
-  percentDiscounts: number
-}
-
-/** How many of the lines' and the cart's discounts are percentages (discountWithin's rounding allowance) */
-export function percentDiscountsOf(lines: { discountType: string | null; discountValue: number }[], cart: { type?: string | null; value?: number }) {
-  const cartPercent = cart.type === 'percent' && (cart.value ?? 0) > 0 ? 1 : 0
-  return lines.filter((line) => line.discountType === 'percent' && line.discountValue > 0).length + cartPercent
 }
 
 /** A sale as the limit reads it, from the model or a new sale and its lines */
@@ -46,22 +34,6 @@ export function discountedSale(
 ): DiscountedSale {
   const { subtotal, discountTotal, cartDiscountType, cartDiscountValue, discountApprovedBp } = sale
   return { subtotal, discountTotal, cartDiscountType, cartDiscountValue, discountApprovedBp, percentDiscounts: percentDiscountsOf(lines, { type: cartDiscountType, value: cartDiscountValue }) }
-}
-
-/** Whether the sale's discounts stay within a share of it; an empty cart's percent discount at its percent (below) */
-export function withinShare(sale: DiscountedSale, limitBp: number) {
-  if (sale.subtotal === 0) return sale.cartDiscountType !== 'percent' || (sale.cartDiscountValue ?? 0) <= limitBp
-  return discountWithin(sale.subtotal, sale.discountTotal, limitBp, sale.percentDiscounts)
-}
-
-/**
- * The share of the sale its discounts take; an empty cart's percent discount counts at its
- * percent: it takes that of whatever is scanned next (a 50% cart discount set first made every
- * scan after it the change refused, with a message about a discount nobody was changing)
- */
-export function discountShareOf(sale: Omit<DiscountedSale, 'percentDiscounts'>): number {
-  if (sale.subtotal === 0 && sale.cartDiscountType === 'percent') return sale.cartDiscountValue ?? 0
-  return discountShareBp(sale.subtotal, sale.discountTotal)
 }
 
 /**
@@ -78,7 +50,7 @@ export function approveDiscount(
   remedy = 'Enter a manager\u2019s PIN, or lower the discount.'
 ): number | null {
   const share = discountShareOf(sale)
-  if (share === 0 || share <= shareBefore || withinShare(sale, Math.max(limitBp, sale.discountApprovedBp ?? 0))) return null
+  if (share === 0 || share <= shareBefore || discountsWithin(sale, Math.max(limitBp, sale.discountApprovedBp ?? 0))) return null
   if (approver?.isManager) return share
   throw new DomainError(
     `A discount of more than ${percentText(limitBp)} of the sale needs a manager\u2019s approval: this one comes to ${percentText(share)}. ${remedy}`,

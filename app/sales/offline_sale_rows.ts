@@ -3,8 +3,8 @@ import Sale from '#models/sale'
 import { dbTimestamp } from '#platform/db_time'
 import { insertStatement, modelInsert, type InsertedId, type Statement } from '#platform/sql_batch'
 import { cleanReference, MAX_REFERENCE, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { discountShareBp } from '#core/pricing'
-import { discountedSale, percentText, withinShare } from '#sales/discount_limit'
+import { discountShareBp, discountsWithin } from '#core/discount_share'
+import { discountedSale, percentText } from '#sales/discount_limit'
 
 /*
 | The rows a synced offline sale writes, built for a batch of them (offline_sync_service.ts): the
@@ -77,7 +77,7 @@ export function reviewsOf(sale: OfflineSale, products: Map<number, any>, rates: 
 export function discountReview(sale: OfflineSale, limitBp: number): Review[] {
   const lines = sale.items.map((item) => ({ discountType: item.discount_type, discountValue: item.discount_value }))
   const discounted = discountedSale({ subtotal: sale.subtotal, discountTotal: sale.discount_total, cartDiscountType: sale.cart_discount_type, cartDiscountValue: sale.cart_discount_value }, lines)
-  if (withinShare(discounted, limitBp)) return []
+  if (discountsWithin(discounted, limitBp)) return []
   const share = discountShareBp(sale.subtotal, sale.discount_total)
   return [{ kind: 'discount_over_limit', message: `Sold offline by a cashier at ${percentText(share)} off, past the store's limit of ${percentText(limitBp)} without a manager`, detail: { shareBp: share, limitBp } }]
 }

@@ -1,4 +1,4 @@
-import { MAX_QUANTITY, MAX_SALE_TOTAL, discountShareBp, discountWithin, offlineAmountDue, priceOfflineCart } from '../../../app/core/index.ts'
+import { MAX_QUANTITY, MAX_SALE_TOTAL, discountShareOf, discountsWithin, offlineAmountDue, percentDiscountsOf, priceOfflineCart } from '../../../app/core/index.ts'
 
 /*
 | The offline cart: lines as the server's offline sale body has them, priced by the core's
@@ -76,17 +76,18 @@ export class OfflineCart {
     await this.#withinLimit(before.share, () => (this.cartDiscount = before.discount))
   }
 
-  /** The share of the sale its discounts take as last priced; an empty cart's percent discount at its percent, as on the server (discount_limit.ts) */
-  #discountShare() {
-    if (this.priced) return discountShareBp(this.priced.subtotal, this.priced.discountTotal)
-    return this.cartDiscount.type === 'percent' ? this.cartDiscount.value : 0
+  /** The cart as the discount limit reads it (app/core/discount_share.ts), as last priced */
+  #discounted() {
+    const cart = { subtotal: this.priced?.subtotal ?? 0, discountTotal: this.priced?.discountTotal ?? 0, cartDiscountType: this.cartDiscount.type, cartDiscountValue: this.cartDiscount.value }
+    return { ...cart, percentDiscounts: percentDiscountsOf(this.items.map((i) => ({ discountType: i.discount_type, discountValue: i.discount_value })), { type: cart.cartDiscountType, value: cart.cartDiscountValue }) }
   }
 
-  /** Whether the discounts stay within `limitBp` of the sale, each percent one allowed its rounding, as on the server (discount_limit.ts) */
+  #discountShare() {
+    return discountShareOf(this.#discounted())
+  }
+
   #withinShare(limitBp) {
-    if (!this.priced) return this.cartDiscount.type !== 'percent' || this.cartDiscount.value <= limitBp
-    const percents = this.items.filter((i) => i.discount_type === 'percent' && i.discount_value > 0).length + (this.cartDiscount.type === 'percent' ? 1 : 0)
-    return discountWithin(this.priced.subtotal, this.priced.discountTotal, limitBp, percents)
+    return discountsWithin(this.#discounted(), limitBp)
   }
 
   /** The share a cashier may give offline (no manager's PIN can be checked here); null for a manager */
