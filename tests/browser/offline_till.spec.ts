@@ -4,7 +4,7 @@ import { promisify } from 'node:util'
 import db from '@adonisjs/lucid/services/db'
 import { verifyChains } from '#sales/chain_verifier'
 import { createProduct, createStore } from '#tests/fixtures'
-import { offline, openTill, sellOffline, waiting } from './offline/till_device.js'
+import { offline, openTill, sellOffline, shownEmpty, waiting } from './offline/till_device.js'
 
 /*
 | The offline till end to end: a real server process killed and started again, a real Chromium
@@ -60,8 +60,9 @@ test.group('Offline till in Chromium', () => {
     await scan.fill('4006381333931', { timeout: 2000 }).then(() => scan.press('Enter', { timeout: 2000 })).catch(() => {})
     await offline(page).waitFor({ timeout: 20_000 })
     assert.isTrue(await page.locator('[data-online-only]').first().isDisabled())
-    // The offline screen shows before it is drawn (till.js awaits its copy of the settings): wait for the words
-    await offline(page).getByText('Not while offline', { exact: false }).first().waitFor({ timeout: 10_000 })
+    // Drawn before it is shown (till.js): visible means drawn, and it was never visible empty
+    assert.include(await offline(page).textContent(), 'Not while offline')
+    assert.equal(await shownEmpty(page), 0)
 
     // A scan draws only the line it adds or changes, the totals and the payment panel: what it
     // draws equals the whole cart drawn again (a cart discount applied redraws it whole)
@@ -110,6 +111,7 @@ test.group('Offline till in Chromium', () => {
     // A reload with the server still down: the service worker serves the till
     await page.reload()
     await offline(page).waitFor({ timeout: 20_000 })
+    assert.equal(await shownEmpty(page), 0)
     numbers.push(await sellOffline(page, ['5000112637922', '5000112637922'], { card: { amount: '5.00', code: 'SPLIT-1' }, cash: '20.00' }))
     // Search by word prefixes, and the grid
     await offline(page).getByLabel('Scan or search').fill('min gu')
@@ -132,6 +134,7 @@ test.group('Offline till in Chromium', () => {
     page = await browser.page()
     await page.goto(`${server.url}/till`)
     await offline(page).waitFor({ timeout: 20_000 })
+    assert.equal(await shownEmpty(page), 0)
     assert.equal(await waiting(page, 12), 12)
     for (let i = 0; i < 8; i++) numbers.push(await sellOffline(page, ['4006381333931']))
     // A sale of nothing to pay (100% off) completes with a cash payment of nothing, as online (it

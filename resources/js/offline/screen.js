@@ -49,10 +49,10 @@ export class OfflineScreen {
     this.message.textContent = text ?? ''
   }
 
-  async show() {
+  /** Drawn whole before till.js shows it */
+  async draw() {
     await this.showGrid(this.category)
     await this.render()
-    this.scanInput.focus()
   }
 
   async scan(code) {

@@ -177,7 +177,23 @@ class OfflineTill {
     await this.showStatus()
   }
 
+  /**
+   * The offline screen is drawn while still hidden, then shown in one step with the online main
+   * area hidden: the cashier never sees it empty (it awaits IndexedDB: the lease's refusal, the grid)
+   */
   async showOfflineScreen() {
+    const refused = this.settings ? await getMeta(this.db, `lease_refused:${this.registerId}`) : null
+    const cannot = !this.settings ? 'This till has not loaded its catalog yet: it cannot sell offline until it has reached the server once.'
+      : !this.settings.offline.allowed ? this.settings.offline.reason
+      : refused ? refused : null
+    if (cannot) {
+      this.root.replaceChildren(Object.assign(document.createElement('p'), { className: 'alert offline-cannot', textContent: cannot }))
+      this.screen = null
+    } else {
+      this.cart = new OfflineCart(this.settings)
+      this.screen = new OfflineScreen(this.root, this)
+      await this.screen.draw()
+    }
     for (const el of document.querySelectorAll('.till-shell > .till-main:not(#offline-till)')) el.hidden = true
     for (const el of document.querySelectorAll('[data-online-only]')) {
       el.setAttribute('aria-disabled', 'true')
@@ -186,17 +202,7 @@ class OfflineTill {
       el.classList.add('is-offline-disabled')
     }
     this.root.hidden = false
-    const refused = this.settings ? await getMeta(this.db, `lease_refused:${this.registerId}`) : null
-    const cannot = !this.settings ? 'This till has not loaded its catalog yet: it cannot sell offline until it has reached the server once.'
-      : !this.settings.offline.allowed ? this.settings.offline.reason
-      : refused ? refused : null
-    if (cannot) {
-      this.root.replaceChildren(Object.assign(document.createElement('p'), { className: 'alert offline-cannot', textContent: cannot }))
-      return
-    }
-    this.cart = new OfflineCart(this.settings)
-    this.screen = new OfflineScreen(this.root, this)
-    await this.screen.show()
+    this.screen?.scanInput.focus()
   }
 
   recordSale() {

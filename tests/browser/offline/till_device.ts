@@ -43,6 +43,7 @@ export class TillBrowser {
   async open() {
     const { executablePath, args } = await locateBrowser()
     this.context = await chromium.launchPersistentContext(this.profile, { executablePath, args, headless: true })
+    await this.context.addInitScript(watchOfflineScreen)
     this.context.on('page', (page) => this.watch(page))
     for (const page of this.context.pages()) this.watch(page)
     return this
@@ -107,6 +108,27 @@ export async function openTill(fixture: TestStore, port: number, cleanup: (handl
 export async function waitReady(page: Page) {
   await page.waitForFunction(() => (globalThis as any).document.body.dataset.offlineReady === 'yes', null, { timeout: 30_000 })
   await page.evaluate(() => (globalThis as any).navigator.serviceWorker.ready)
+}
+
+/**
+ * Runs in every page before its scripts: counts each time the offline screen was made visible with
+ * nothing drawn in it (read by shownEmpty). The observer's callback runs at the first await after
+ * the screen is unhidden: a screen shown before it is drawn is seen empty.
+ */
+function watchOfflineScreen() {
+  const page = globalThis as any
+  page.offlineScreenShownEmpty = 0
+  new page.MutationObserver((records: any[]) => {
+    for (const record of records) {
+      const el = record.target
+      if (el.id === 'offline-till' && !el.hidden && !el.textContent.trim()) page.offlineScreenShownEmpty++
+    }
+  }).observe(page.document, { subtree: true, attributes: true, attributeFilter: ['hidden'] })
+}
+
+/** How many times this page showed the offline screen empty (watchOfflineScreen) */
+export function shownEmpty(page: Page): Promise<number> {
+  return page.evaluate(() => (globalThis as any).offlineScreenShownEmpty)
 }
 
 /** The offline screen's part of the page */
