@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { disablePluginForTest, enablePluginForTest } from '#tests/plugins'
 
@@ -14,17 +15,34 @@ const NAMES = [
   'Arctic Dumplings 24 ct',
 ]
 
-async function tillAt(visit: any, viewport: { width: number; height: number }) {
-  const fixture = await createStore()
+const LONG = {
+  store: 'The Great Northern Hardware, Garden and Home Improvement Emporium of Upper Springfield',
+  register: 'Front counter by the garden centre entrance',
+  user: 'Maximiliana Alexandrovna Featherstonehaugh-Smythe',
+}
+
+async function tillAt(visit: any, viewport: { width: number; height: number }, options: { longNames?: boolean; admin?: boolean } = {}) {
+  // An admin of every store has the store switcher in the top bar, and every button
+  if (options.admin) await createStore()
+  const fixture = await createStore({ chainAdmin: options.admin })
+  const user = options.admin ? fixture.users.admin : fixture.users.cashier
+  if (options.longNames) {
+    await db.from('stores').where('id', fixture.store.id).update({ name: LONG.store })
+    await db.from('registers').where('id', fixture.register.id).update({ name: LONG.register })
+    await db.from('users').where('id', user.id).update({ name: LONG.user })
+  }
   for (const [index, name] of NAMES.entries()) await createProduct(fixture, { name, price: 199 + index * 100, stock: 5 + index })
   // A grid taller than the screen, as a store's: it scrolls, and its rows must still fit their tiles
   for (let index = 0; index < 40; index++) await createProduct(fixture, { name: `Zesty Garden Product Number ${index}`, price: 299, stock: 100 + index })
   const page = await visit('/login')
   await page.setViewportSize(viewport)
-  await page.getByLabel('Email').fill(fixture.users.cashier.email)
+  await page.getByLabel('Email').fill(user.email)
   await page.getByLabel('Password').fill(PASSWORD)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Register 1' }).click()
+  await page.waitForURL((url: URL) => !url.pathname.startsWith('/login'))
+  // An admin lands on the back office: the till is one address away
+  if (!page.url().includes('/till')) await page.goto('/till')
+  await page.getByRole('button', { name: options.longNames ? LONG.register : 'Register 1' }).click()
   await page.locator('#grid .tile').first().waitFor()
   return page
 }
@@ -96,6 +114,51 @@ test.group('The till\'s layout in Chromium', () => {
     assert.isAtMost(wide, 0)
     await keepPicture(page, 'till-pay-1024x768')
   })
+
+  for (const admin of [false, true]) {
+    test(`at 1024×768 long store, register and user names give way: the top bar is one row with Sign out, each name whole in its title (${admin ? 'an admin with the store switcher' : 'a cashier'})`, async ({ visit, assert }) => {
+      const page = await tillAt(visit, { width: 1024, height: 768 }, { longNames: true, admin })
+      // One row: every item of the bar centred on the same line (a wrapped one sits a row lower);
+      // the offline status, when shown, on a row of its own below it
+      const row = () =>
+        page.locator('.till-top').evaluate((bar: any) => {
+          const items = [...bar.children].filter((el: any) => el.getClientRects().length && !el.classList.contains('grow') && el.id !== 'offline-status')
+          const boxes = items.map((el: any) => el.getBoundingClientRect())
+          const centres = boxes.map((box: any) => box.top + box.height / 2)
+          const status = bar.querySelector('#offline-status:not([hidden])')?.getBoundingClientRect()
+          const below = status ? status.top - Math.max(...boxes.map((box: any) => box.bottom)) : 0
+          return { spread: Math.max(...centres) - Math.min(...centres), overflow: bar.scrollWidth - bar.clientWidth, items: items.length, below }
+        })
+      const signOut = page.getByRole('button', { name: 'Sign out' })
+      const fits = async () => {
+        const { spread, overflow, items, below } = await row()
+        assert.isAtLeast(items, admin ? 10 : 9)
+        assert.isAtLeast(below, 0)
+        assert.isAtMost(spread, 2)
+        assert.isAtMost(overflow, 0)
+        const box = await signOut.boundingBox()
+        assert.isAtMost(box.x + box.width, 1024)
+        assert.isAtMost(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth - (globalThis as any).innerWidth), 0)
+      }
+      await fits()
+      // The names are cut on screen (an ellipsis), and whole in their title; the switcher names the store itself
+      const names = [[admin ? '#store-switch' : 'strong.till-name', LONG.store], ['[data-testid="cashier"]', LONG.user], ['.till-name:has-text("· Front counter")', LONG.register]]
+      for (const [selector, name] of names) {
+        const el = page.locator(`.till-top ${selector}`)
+        assert.equal(await el.getAttribute('title'), name)
+        if (!admin || selector !== '#store-switch') assert.isTrue(await el.evaluate((node: any) => node.scrollWidth > node.clientWidth), `${name} is cut`)
+      }
+      await keepPicture(page, `till-top-long-names-${admin ? 'admin' : 'cashier'}-1024x768`)
+      // A long offline status takes a row of its own: the buttons stay on theirs
+      await page.evaluate(() => {
+        const status = (globalThis as any).document.getElementById('offline-status')
+        status.querySelector('[data-text]').textContent = 'Sale #12 held: its number is taken · Waiting for a manager to review the conflict of Register 1 sale #12 under Offline sales (or to release the register)'
+        status.hidden = false
+      })
+      await fits()
+      await keepPicture(page, `till-top-long-status-${admin ? 'admin' : 'cashier'}-1024x768`)
+    })
+  }
 
   test('on a 390-wide phone the total and Pay stay in view in a footer that opens the cart', async ({ visit, assert }) => {
     const page = await tillAt(visit, { width: 390, height: 844 })
