@@ -14,6 +14,9 @@ import { openTill } from './offline/till_device.js'
 | finds them waiting, and syncs them by itself.
 | - 25 sales of 400 lines are over 1.1 MB of JSON, over the server's 1 MB body limit: the till sent
 |   them whole (413) every few seconds, for ever, and none reached the books.
+| - A batch over the body limit all the same is answered 413 and sent again in halves. Driven for
+|   real: the till caps a batch at 600,000 characters of JSON, and product names in Chinese are
+|   three bytes a character, so a batch under the cap is over the server's 1 MB.
 | - A sale the server's validator refuses (an amount tendered past what a sale may take) held back
 |   the sales before it until someone pressed Sync now.
 | - A sale the server refuses but keeps for a manager is held as a conflict, and handed over once
@@ -94,6 +97,32 @@ test.group('Offline till sync: large queues and refused sales', () => {
     assert.match(queue.find(([, state]) => state === 'refused')![2]!, /tendered/i)
     const numbers = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).orderBy('number').select('number')
     assert.deepEqual(numbers.map((row) => Number(row.number)), Array.from({ length: 25 }, (_, i) => i + 1))
+  }).timeout(180_000)
+
+  test('a batch the server finds over its body limit (413) is sent again in halves: every sale recorded exactly once', async ({ assert, cleanup }) => {
+    const fixture = await createStore()
+    // Names of 200 characters of three bytes each in UTF-8 (a store naming its products in Chinese)
+    const products: Product[] = []
+    for (let i = 0; i < 5; i++) products.push(await createProduct(fixture, { name: `${'茶'.repeat(195)} ${i}`, price: 100 + i, stock: 100_000 }))
+    const { page } = await openTill(fixture, PORT, cleanup)
+    const tooLarge: number[] = []
+    page.on('response', (response) => response.url().endsWith('/till/offline/sales') && response.status() === 413 && tooLarge.push(response.request().postData()!.length))
+    const register = await db.from('registers').where('id', fixture.register.id).firstOrFail()
+    const device = new TestDevice(fixture)
+    ;(device as any).deviceId = register.lease_device_id
+    device.lastNumber = Number(register.last_sale_number)
+    device.lastHash = register.last_sale_hash ?? null
+    const lines = Array.from({ length: 300 }, (_, i) => ({ product: products[i % 5], quantity: 1 }))
+    for (let i = 0; i < 8; i++) await device.sell(lines)
+    const sent = device.queue.map((sale: any) => sale.client_uuid)
+
+    await queueOnTill(page, device)
+    await queueWhen(page, (rows) => rows.length === 0)
+    // The server did answer 413: the halving was driven for real
+    assert.isAbove(tooLarge.length, 0)
+    const rows = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).orderBy('number').select('number', 'client_uuid')
+    assert.deepEqual(rows.map((row) => Number(row.number)), Array.from({ length: 8 }, (_, i) => i + 1))
+    assert.deepEqual(rows.map((row) => row.client_uuid), sent)
   }).timeout(180_000)
 
   test('a sale the server refuses but keeps for a manager (the cash rounding changed since) holds the register as a conflict, and is handed over once looked at', async ({ assert, cleanup }) => {
