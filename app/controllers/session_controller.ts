@@ -7,6 +7,8 @@ import { loginValidator } from '#validators/auth'
 import { recordAudit } from '#platform/audit_service'
 import Store from '#models/store'
 import { endSessions, signIn } from '#staff/sessions'
+import { actorOf } from '#staff/actor'
+import RegisterLeaseService from '#sales/register_lease_service'
 
 @inject()
 export default class SessionController {
@@ -38,9 +40,12 @@ export default class SessionController {
     }
   }
 
-  async destroy({ auth, response, request }: HttpContext) {
+  async destroy(ctx: HttpContext) {
+    const { auth, response, request } = ctx
     const user = auth.use('web').user!
     await recordAudit({ action: 'logout', userId: user.id, storeId: user.storeId, ip: request.ip() })
+    // Signing out on a till (its device id): sales made there in this user's name after now are not theirs
+    await new RegisterLeaseService().signedOut(user.id, actorOf(ctx).deviceId)
     await endSessions(user)
     await auth.use('web').logout()
     return response.redirect('/login')

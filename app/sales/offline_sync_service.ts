@@ -18,6 +18,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
+import { mayNameSeller } from '#sales/register_lease_service'
 import { correctCountsAfter, countCorrectionStatements, countLines, countLinesStatement, noCorrections } from '#inventory/counts_after_offline_sales'
 
 /*
@@ -36,10 +37,10 @@ import { correctCountsAfter, countCorrectionStatements, countLines, countLinesSt
 |   manager (offline_reviews), never renumbered.
 | - Checked like any sale: the cashier who made it is active, may sell, and works in the store;
 |   its amounts and hash are what its lines make (offline_sale_check.ts). It is recorded in its
-|   seller's name only if that is the user signed in to sync it or the user whose till holds the
-|   register's lease (a manager may sign in on a cashier's till to send its queue: the lease keeps
-|   the cashier's name while that till reports unsynced sales, register_lease_service.ts); a sale
-|   in anyone else's name (a cashier's sale put on a manager) is refused and kept like those below. One that fails (forged,
+|   seller's name only if that is the user signed in to sync it or a user of the till holding the
+|   register's lease when it was made (a manager may sign in on a cashier's till to send its queue:
+|   the cashier's sales made before that are the cashier's; mayNameSeller, register_lease_service.ts);
+|   a sale in anyone else's name (a cashier's sale put on a manager) is refused and kept like those below. One that fails (forged,
 |   tampered, or made under settings changed since: a cash rounding, a cashier removed, a product
 |   deleted) is not recorded: it is written to the audit log and kept whole for a manager as a
 |   conflict, so its till hands over the sales behind it, and no sale taken is lost.
@@ -157,7 +158,7 @@ export default class OfflineSyncService {
     const times = sales.map((sale) => Date.parse(sale.completed_at)).filter(Number.isFinite)
     const earliest = new Date(times.length ? Math.min(...times) : 0)
     const [registerRead, shiftsRead, salesRead, reviewsRead, productsRead, countsRead] = await runStatements(trx, [
-      { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id, lease_user_id FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
+      { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id, lease_user_id, lease_prior_user_id, lease_prior_until FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
       // The register's shifts the sales may have been made in (a sale goes to the one open when it was made)
       { sql: 'SELECT id, opened_at, closed_at FROM shifts WHERE register_id = ? AND store_id = ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id', bindings: [registerId, storeId, dbTimestamp(earliest)] },
       // The same sales committed while this batch waited for the register (two tabs, a retry): a
@@ -224,9 +225,9 @@ export default class OfflineSyncService {
         const wrongClock = clockProblem(sale)
         if (refusal) {
           conflict(sale, { code: refusal.code, field: refusal.field, data: { reason: refusal.reason, ...(refusal.field === 'user_id' ? { sellerId } : {}) } }, refusal.message, 'refused')
-        } else if (!mayBeNamed(sale, actor, register)) {
-          conflict(sale, { code: 'offline_sale_invalid', field: 'user_id', data: { reason: 'seller neither signed in nor holding the till', sellerId, tillUserId: register.lease_user_id ?? null } },
-            'This offline sale was refused: its cashier is neither the user signed in to sync it nor the one whose till holds this register. The sale is kept for a manager to review.', 'refused')
+        } else if (!mayNameSeller(sale, actor.user.id, register)) {
+          conflict(sale, { code: 'offline_sale_invalid', field: 'user_id', data: { reason: 'seller neither signed in nor holding the till', sellerId, tillUserId: register.lease_user_id ?? null, priorUserId: register.lease_prior_user_id ?? null } },
+            "This offline sale was refused: its cashier is neither the user signed in to sync it nor a user of the till that holds this register when it was made. The sale is kept for a manager to review.", 'refused')
         } else if (sale.number !== expected || (sale.previous_hash ?? null) !== head.hash) {
           conflict(sale, { code: 'register_conflict', field: 'number', data: { expected } },
             `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`)
@@ -297,16 +298,6 @@ export default class OfflineSyncService {
     for (const result of results) if (ids.has(result.clientUuid) && result.outcome !== 'refused') result.saleId = ids.get(result.clientUuid)
     return { results, recorded: recorded.map(({ sale }) => ({ sale, saleId: ids.get(sale.client_uuid)! })) }
   }
-}
-
-/**
- * The seller an offline sale names is taken only from the user signed in to sync it, or the user
- * whose till (the sale's device) holds the register's lease: anyone else's name was not the till's
- * to give (a cashier recording sales as a manager)
- */
-function mayBeNamed(sale: OfflineSale, actor: SyncActor, register: { lease_device_id: string | null; lease_user_id: number | null }) {
-  if (sale.user_id === actor.user.id) return true
-  return !!register.lease_device_id && register.lease_device_id === sale.device_id && Number(register.lease_user_id) === sale.user_id
 }
 
 /** A batch sent whole before: every sale answered from its first record (the first of another store stops it) */

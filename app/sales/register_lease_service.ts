@@ -22,7 +22,18 @@ import { recordAudit } from '#platform/audit_service'
 | sales sync when it is back, and land on the days they were made.
 | The lease also guards the register online: a sale on a register another device holds is refused
 | (refuseLeasedElsewhere), since it would take the number the holder's offline sales continue from.
+| And it says whose names the till's offline sales may carry (mayNameSeller): the lease is in the
+| name of the user signed in on the till; when it passes from one user to another on the same till
+| (a manager signing in to send a cashier's queue), or its user signs out there, the server keeps
+| who it was and when. That user's sales made until then sync in their name. What the till says it
+| still holds (`pending`) only holds the Z report: a till can report anything.
 */
+
+/** The holder's name: the user signed in on the till, or while no one is, the one who signed out there */
+const HOLDER_JOIN = 'LEFT JOIN users ON users.id = COALESCE(registers.lease_user_id, registers.lease_prior_user_id)'
+
+/** How far a till's clock may be ahead of the server's when its user changes (a sale made just before) */
+const HANDOVER_CLOCK_MS = 2 * 60_000
 
 export interface LeaseRequest {
   device_id: string
@@ -49,12 +60,13 @@ export default class RegisterLeaseService {
     if (register.lease_device_id && register.lease_device_id !== input.device_id) {
       throw await leasedError(trx, register.id, 'Use that till, or ask a manager to release it under Offline sales.')
     }
-    // The lease is in the name of the user whose sales the till queues (a sync may record sales in
-    // that name). A till that still holds unsynced sales keeps it in its seller's name when someone
-    // else signs in on it to send them (a manager, or the next cashier after a session ran out);
-    // once it has none, it is the signed-in user's
-    const keepsSeller = register.lease_device_id === input.device_id && input.pending > 0 && register.lease_user_id
-    await trx.from('registers').where('id', register.id).update({ lease_device_id: input.device_id, lease_user_id: keepsSeller ? register.lease_user_id : user.id, lease_seen_at: dbTimestamp(), lease_pending: input.pending })
+    // The lease is in the name of the user signed in on the till. Passing from another user on the
+    // same till, it keeps that user and the moment: their sales made until then are still theirs
+    // to sync (mayNameSeller). A new device starts afresh
+    const sameDevice = register.lease_device_id === input.device_id
+    const passes = sameDevice && register.lease_user_id && Number(register.lease_user_id) !== user.id
+    const prior = passes ? { lease_prior_user_id: register.lease_user_id, lease_prior_until: dbTimestamp() } : sameDevice ? {} : { lease_prior_user_id: null, lease_prior_until: null }
+    await trx.from('registers').where('id', register.id).update({ lease_device_id: input.device_id, lease_user_id: user.id, ...prior, lease_seen_at: dbTimestamp(), lease_pending: input.pending })
     if (register.lease_device_id !== input.device_id) {
       await recordAudit({ action: 'register_lease_taken', storeId: store.id, userId: user.id, subjectType: 'register', subjectId: register.id, data: { deviceId: input.device_id }, ip }, trx)
     }
@@ -65,8 +77,17 @@ export default class RegisterLeaseService {
   async release(user: User, store: Store, registerId: number, ip?: string | null) {
     const register = await db.from('registers').where({ id: registerId, store_id: store.id }).first()
     if (!register) throw new DomainError('This register does not exist in your store', { status: 404, code: 'not_found' })
-    await db.from('registers').where('id', registerId).update({ lease_device_id: null, lease_user_id: null, lease_seen_at: null, lease_pending: 0 })
+    await db.from('registers').where('id', registerId).update({ lease_device_id: null, lease_user_id: null, lease_prior_user_id: null, lease_prior_until: null, lease_seen_at: null, lease_pending: 0 })
     await recordAudit({ action: 'register_lease_released', storeId: store.id, userId: user.id, subjectType: 'register', subjectId: registerId, data: { deviceId: register.lease_device_id, pending: Number(register.lease_pending) }, ip })
+  }
+
+  /**
+   * A user signs out on a till (its device id comes with the sign-out form): the lease keeps no
+   * one's name until the next user signs in there, and a sale in theirs made after now is not theirs
+   */
+  async signedOut(userId: number, deviceId: string | null | undefined) {
+    if (!deviceId) return
+    await db.from('registers').where({ lease_device_id: deviceId, lease_user_id: userId }).update({ lease_user_id: null, lease_prior_user_id: userId, lease_prior_until: dbTimestamp() })
   }
 
   /** Why the register's Z report must wait for a till's offline sales, or null */
@@ -81,7 +102,7 @@ export default class RegisterLeaseService {
   async leases(storeId: number) {
     const rows = await db
       .from('registers')
-      .leftJoin('users', 'users.id', 'registers.lease_user_id')
+      .joinRaw(HOLDER_JOIN)
       .where('registers.store_id', storeId)
       .orderBy('registers.id')
       .select('registers.id', 'registers.name', 'registers.lease_device_id', 'registers.lease_seen_at', 'registers.lease_pending', 'users.name as holder')
@@ -122,7 +143,7 @@ async function leasedError(trx: TransactionClientContract, registerId: number, a
   const row = await trx
     .from('registers')
     .join('stores', 'stores.id', 'registers.store_id')
-    .leftJoin('users', 'users.id', 'registers.lease_user_id')
+    .joinRaw(HOLDER_JOIN)
     .where('registers.id', registerId)
     .select('registers.name', 'registers.lease_seen_at', 'users.name as holder', 'stores.time_zone')
     .first()
@@ -133,4 +154,27 @@ async function leasedError(trx: TransactionClientContract, registerId: number, a
     code: 'register_leased',
     field: 'register_id',
   })
+}
+
+/** What mayNameSeller reads of the register (its locking read in the sync) */
+export interface LeaseSellers {
+  lease_device_id: string | null
+  lease_user_id: number | null
+  lease_prior_user_id: number | null
+  lease_prior_until: unknown
+}
+
+/**
+ * May an offline sale be recorded in the name it carries? The user signed in to sync it, yes. Else
+ * only a user of the till that made it (the register's lease device): the one signed in there now,
+ * or the one before, for a sale made before the till passed from them (signed out, or someone else
+ * signed in), with the till's clock a little ahead allowed. A cashier cannot put a sale on a
+ * manager's name this way, whatever the till reports.
+ */
+export function mayNameSeller(sale: { user_id: number; device_id: string; completed_at: string }, signedInUserId: number, register: LeaseSellers) {
+  if (sale.user_id === signedInUserId) return true
+  if (!register.lease_device_id || register.lease_device_id !== sale.device_id) return false
+  if (Number(register.lease_user_id) === sale.user_id) return true
+  if (Number(register.lease_prior_user_id) !== sale.user_id || !register.lease_prior_until) return false
+  return Date.parse(sale.completed_at) <= readTimestamp(register.lease_prior_until).getTime() + HANDOVER_CLOCK_MS
 }

@@ -9,14 +9,18 @@ import { TestDevice } from './device.js'
 
 /*
 | Whose name an offline sale is recorded in. The till names its seller (user_id); the server takes
-| that name only from the user signed in to sync or the user whose till holds the register's lease
-| (whose sales that till queued). A till synced by someone else (a manager signing in on a
-| cashier's till to send its queue) keeps the lease in its seller's name while it still holds
-| unsynced sales. Any other name is not recorded: the sale is kept for a manager, audited.
+| that name only from the user signed in to sync, or a user of the till holding the register's lease
+| when the sale was made: the one signed in there now, or the one before for sales made until the
+| till passed from them (someone else signed in, or they signed out there). A till synced by
+| someone else (a manager signing in on a cashier's till to send its queue) records the cashier's
+| sales in the cashier's name. The count of unsynced sales the till reports decides nothing here
+| (it could say anything). Any other name is not recorded: the sale is kept for a manager, audited.
 */
 
+const MINUTE = 60_000
+
 /** A sale as the browser's offline till seals it (app/core), in `seller`'s name, on the device's head */
-async function sealAs(device: TestDevice, fixture: TestStore, seller: User, product: Product) {
+async function sealAs(device: TestDevice, fixture: TestStore, seller: User, product: Product, at = new Date()) {
   const items = [{ product_id: product.id, name: product.name, sku: product.sku, quantity: 1, list_price: product.price, unit_price: product.price, tax_class: product.taxClass, tax_rate_ppm: 80000, discount_type: null, discount_value: 0 }]
   const priced = await priceOfflineCart(items, { type: null, value: 0 }, { id: fixture.store.id, pricesIncludeTax: fixture.store.pricesIncludeTax })
   const draft = {
@@ -24,7 +28,7 @@ async function sealAs(device: TestDevice, fixture: TestStore, seller: User, prod
     device_id: device.deviceId,
     register_id: device.registerId,
     user_id: seller.id,
-    completed_at: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
+    completed_at: new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString(),
     cart_discount_type: null,
     cart_discount_value: 0,
     items,
@@ -67,7 +71,7 @@ test.group('Offline till: the seller a sync records', () => {
     assert.equal(Number((await db.from('sales').where('id', recorded.sale_id).first()).user_id), cashier.id)
   })
 
-  test("a manager signing in on a cashier's till syncs its queue in the cashier's name; the lease passes to the manager once it is sent", async ({ client, assert }) => {
+  test("a manager signing in on a cashier's till syncs its queue in the cashier's name; the till is the manager's from then on", async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { price: 450, stock: 20 })
     const { cashier, manager } = fixture.users
@@ -82,10 +86,11 @@ test.group('Offline till: the seller a sync records', () => {
     const sellers = await db.from('sales').whereIn('client_uuid', sales.map((s) => s.client_uuid)).select('user_id')
     assert.deepEqual(sellers.map((row) => Number(row.user_id)), [cashier.id, cashier.id])
 
-    // All sent: the till renews with nothing pending, and is the manager's from now on
+    // The till is the manager's since he signed in: a sale in the cashier's name made after that
+    // (the till's clock 3 minutes on) is not the cashier's
     ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
     assert.equal(Number((await db.from('registers').where('id', device.registerId).first()).lease_user_id), manager.id)
-    const late = await sealAs(device, fixture, cashier, tea)
+    const late = await sealAs(device, fixture, cashier, tea, new Date(Date.now() + 3 * MINUTE))
     const [refused] = (await device.as(client, 'post', '/till/offline/sales', manager).json({ sales: [late] })).body().results
     assert.equal(refused.outcome, 'refused')
     assert.equal(refused.error.field, 'user_id')
@@ -103,5 +108,49 @@ test.group('Offline till: the seller a sync records', () => {
     const [result] = (await device.as(client, 'post', '/till/offline/sales', cashier).json({ sales: [sale] })).body().results
     assert.equal(result.outcome, 'recorded', JSON.stringify(result))
     assert.equal(Number((await db.from('sales').where('id', result.sale_id).first()).user_id), manager.id)
+  })
+  test("a till reporting unsynced sales does not keep the manager's name for a cashier who signs in on it", async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const { cashier, manager } = fixture.users
+    const device = new TestDevice(fixture)
+    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
+    device.lastNumber = 0
+    // The cashier signs in on the manager's till, which claims 5 unsynced sales (a tampered count)
+    ;(await device.as(client, 'post', '/till/offline/lease', cashier).json({ device_id: device.deviceId, register_id: device.registerId, pending: 5 })).assertStatus(200)
+    // A sale in the manager's name made after the cashier took the till over is refused, kept, audited
+    const forged = await sealAs(device, fixture, manager, tea, new Date(Date.now() + 3 * MINUTE))
+    const [result] = (await device.as(client, 'post', '/till/offline/sales', cashier).json({ sales: [forged] })).body().results
+    assert.equal(result.outcome, 'refused', JSON.stringify(result))
+    const register = await db.from('registers').where('id', device.registerId).first()
+    assert.equal(Number(register.lease_user_id), cashier.id)
+    assert.equal(Number(register.lease_prior_user_id), manager.id)
+    assert.deepInclude(result.error, { code: 'offline_sale_invalid', field: 'user_id' })
+    assert.equal(await countRows('sales', { client_uuid: forged.client_uuid }), 0)
+    const audit = await db.from('audit_logs').where({ action: 'offline_sale_refused', store_id: fixture.store.id }).first()
+    assert.deepInclude(JSON.parse(audit.data), { sellerId: manager.id, tillUserId: cashier.id, priorUserId: manager.id })
+  })
+
+  test('a user signing out on a till ends their name there: a sale made after it is refused, one made before is theirs', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const { cashier, manager } = fixture.users
+    const device = new TestDevice(fixture)
+    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
+    device.lastNumber = 0
+    const before = await sealAs(device, fixture, manager, tea, new Date(Date.now() - 5 * MINUTE))
+    // The manager signs out on the till (its sign-out form carries the till's device id)
+    const out = await client.post('/logout').loginAs(manager).withCsrfToken().header('x-till-device', device.deviceId).redirects(0)
+    assert.equal(out.status(), 302)
+    const register = await db.from('registers').where('id', device.registerId).first()
+    assert.isNull(register.lease_user_id)
+    assert.equal(Number(register.lease_prior_user_id), manager.id)
+    // The cashier sends them without taking the lease: the manager's sale of before is the manager's,
+    // one in his name made after he signed out is refused
+    const after = await sealAs(device, fixture, manager, tea, new Date(Date.now() + 3 * MINUTE))
+    const results = (await device.as(client, 'post', '/till/offline/sales', cashier).json({ sales: [before, after] })).body().results
+    assert.deepEqual(results.map((r: any) => r.outcome), ['recorded', 'refused'], JSON.stringify(results))
+    assert.equal(results[1].error.field, 'user_id')
+    assert.equal(Number((await db.from('sales').where('id', results[0].sale_id).first()).user_id), manager.id)
   })
 })
