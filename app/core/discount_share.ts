@@ -1,7 +1,7 @@
 /*
 | A discount limit's arithmetic, the same on the server (app/sales/discount_limit.ts) and in the
-| offline till (resources/js/offline/cart.js): the share of a sale its discounts take, and whether
-| they stay within a share of it.
+| offline till (resources/js/offline/cart.js): the share of a sale its discounts take, whether
+| they stay within a share of it, and whether a change of them needs a manager.
 */
 
 /**
@@ -53,4 +53,33 @@ export function discountShareOf(cart: Omit<DiscountedCart, 'percentDiscounts'>):
 export function discountsWithin(cart: DiscountedCart, limitBp: number) {
   if (cart.subtotal === 0) return cart.cartDiscountType !== 'percent' || (cart.cartDiscountValue ?? 0) <= limitBp
   return discountWithin(cart.subtotal, cart.discountTotal, limitBp, cart.percentDiscounts)
+}
+
+/**
+ * What a manager approved on a cart: the share its discounts took then AND their amount (minor
+ * units). The share alone let a cashier, approved for 50% off a $2 cart, add $500 of goods at 50%
+ */
+export interface DiscountApproval {
+  shareBp: number
+  amount: number
+}
+
+/** A cart's discounts as they were before a change: their share (discountShareOf) and amount */
+export interface DiscountsBefore {
+  shareBp: number
+  amount: number
+}
+
+/**
+ * Whether a change that left the cart's discounts as they are needs a manager. It does not when
+ * it raised neither their share nor their amount (lowering a discount is always allowed, and a
+ * store that lowers its limit leaves open carts as they are), nor while they stay within the
+ * store's limit (`limitBp`), nor while they stay within BOTH the share and the amount a manager
+ * approved on the cart (`approved`; none offline, where no PIN can be checked)
+ */
+export function discountNeedsManager(cart: DiscountedCart, before: DiscountsBefore, limitBp: number, approved: DiscountApproval | null = null): boolean {
+  const share = discountShareOf(cart)
+  if (share === 0 || (share <= before.shareBp && cart.discountTotal <= before.amount)) return false
+  if (discountsWithin(cart, limitBp)) return false
+  return !approved || cart.discountTotal > approved.amount || !discountsWithin(cart, approved.shareBp)
 }

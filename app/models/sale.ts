@@ -31,8 +31,12 @@ export default class Sale extends BaseModel {
   @column() declare roundingTotal: number
   @column() declare cartDiscountType: DiscountType | null
   @column() declare cartDiscountValue: number
-  /** The discount share (basis points) a manager approved on this cart: changes up to it need no PIN (sales/discount_limit.ts) */
+  /**
+   * What a manager approved on this cart: the discounts' share (basis points) and their amount
+   * (minor units). Changes within both need no PIN (sales/discount_limit.ts)
+   */
   @column() declare discountApprovedBp: number
+  @column() declare discountApprovedAmount: number
   @column() declare note: string | null
   @column() declare previousHash: string | null
   @column() declare hash: string | null

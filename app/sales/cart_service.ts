@@ -14,8 +14,7 @@ import { codeLookup, productFound } from '#catalog/catalog_service'
 import { CART_LINE_COLUMNS, cartLineFromRow, cartLineWrite, keepCartLines, saleItemRow } from '#sales/cart_line_rows'
 import { newCartLine, quantityInCart, type CartLine } from '#core/cart_lines'
 import { MAX_UNIT_PRICE } from '#core/money'
-import { approveDiscount, discountedSale } from '#sales/discount_limit'
-import { discountShareOf } from '#core/discount_share'
+import { approveDiscount, discountedSale, discountsBefore } from '#sales/discount_limit'
 import { cartOnScreen } from '#sales/cart_screen'
 import { customerStatement, checkCustomer, pendingPaymentError, priceSale, lockOpenSale, checkQuantity, checkDiscount } from '#sales/checkout_rules'
 
@@ -154,23 +153,24 @@ export default class CartService {
     }
   }
 
-  async setQuantity(actor: Actor, cart: CartRef, itemId: number, quantity: number) {
-    if (quantity === 0) return this.removeItem(actor, cart, itemId)
+  /** `approver`: a manager who gave their PIN, for a quantity that takes the discounts past what is allowed (discount_limit.ts) */
+  async setQuantity(actor: Actor, cart: CartRef, itemId: number, quantity: number, approver: User | null = null) {
+    if (quantity === 0) return this.removeItem(actor, cart, itemId, approver)
     checkQuantity(quantity)
     return this.#mutateOpenSale(actor, cart, async (_sale, items, trx) => {
       const item = this.#item(items, itemId)
       const product = await Product.query({ client: trx }).where('id', item.productId).firstOrFail()
       this.#checkStock(actor.store, product, quantityInCart(items, item.productId) - item.quantity + quantity)
       item.quantity = quantity
-    })
+    }, [], approver)
   }
 
-  async removeItem(actor: Actor, cart: CartRef, itemId: number) {
+  async removeItem(actor: Actor, cart: CartRef, itemId: number, approver: User | null = null) {
     return this.#mutateOpenSale(actor, cart, async (_sale, items, trx) => {
       const item = this.#item(items, itemId)
       await runStatements(trx, [{ sql: 'DELETE FROM sale_items WHERE id = ?', bindings: [item.id] }])
       items.splice(items.indexOf(item), 1)
-    })
+    }, [], approver)
   }
 
   /** `approver`: a manager who gave their PIN for a discount past the store's limit (discount_limit.ts) */
@@ -304,16 +304,18 @@ export default class CartService {
       const lines = itemsRead.rows.map(cartLineFromRow)
       const before = new Map(lines.map((line) => [line, saleItemRow(line)]))
       const shownBefore = cartOnScreen(sale, lines)
-      const shareBefore = discountShareOf(sale)
+      const discountBefore = discountsBefore(sale)
       await change(sale, lines, trx, extra)
       await priceSale(actor.store, sale, lines, trx)
-      // A quantity or a removal has no PIN field: the cashier lowers the discount, or a manager makes the change
+      // A scan has no PIN field: the cashier lowers the discount, or a manager makes the change
       const remedy = approver === undefined ? 'Lower the discount first, or have a manager make this change.' : undefined
-      const approved = approveDiscount(actor.store.discountLimit, discountedSale(sale, lines), shareBefore, actor.user.isManager ? actor.user : (approver ?? null), 'pin', remedy)
+      const approved = approveDiscount(actor.store.discountLimit, discountedSale(sale, lines), discountBefore, actor.user.isManager ? actor.user : (approver ?? null), 'pin', remedy)
       if (approved !== null) {
-        sale.discountApprovedBp = approved
+        sale.discountApprovedBp = approved.shareBp
+        sale.discountApprovedAmount = approved.amount
         const approvedBy = actor.user.isManager ? actor.user.id : approver!.id
-        await recordAudit({ action: 'discount_approved', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data: { shareBp: approved, limitBp: actor.store.discountLimit, approvedBy }, ip: actor.ip }, trx)
+        const data = { shareBp: approved.shareBp, amount: approved.amount, limitBp: actor.store.discountLimit, approvedBy }
+        await recordAudit({ action: 'discount_approved', storeId: sale.storeId, userId: actor.user.id, subjectType: 'sale', subjectId: sale.id, data, ip: actor.ip }, trx)
       }
       if (sale.userId !== actor.user.id) sale.userId = actor.user.id
       const lineWrites = lines.map((line) => cartLineWrite(line, before.get(line)))

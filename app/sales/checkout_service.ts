@@ -10,7 +10,7 @@ import { auditStatement } from '#platform/audit_service'
 import { buildPayment, ensurePaidInFull, paysWithPoints, redeemPoints } from '#sales/payment_service'
 import { paymentMethod } from '#sales/payment_methods'
 import { cashAmountDue } from '#core/pricing'
-import { approveDiscount, discountedSale } from '#sales/discount_limit'
+import { approveDiscount, discountedSale, discountsBefore } from '#sales/discount_limit'
 import { formatMoney } from '#core/money'
 
 /*
@@ -178,7 +178,7 @@ async function completeWithCredit(
 function checkDiscountLimit(actor: Actor, sale: NewSale, items: CartLine[]) {
   const discounted = items.findIndex((item) => item.discountType && item.discountValue > 0)
   const field = discounted < 0 ? 'items' : `items.${discounted}.${items[discounted].discountType === 'percent' ? 'discount_percent' : 'discount'}`
-  approveDiscount(actor.store.discountLimit, discountedSale(sale, items), 0, actor.user.isManager ? actor.user : null, field, 'Send it with a manager\u2019s access token, or lower the discount.')
+  approveDiscount(actor.store.discountLimit, discountedSale(sale, items), discountsBefore(), actor.user.isManager ? actor.user : null, field, 'Send it with a manager\u2019s access token, or lower the discount.')
 }
 
 /**

@@ -11,12 +11,14 @@ export const addItemValidator = vine.create({
   product_id: textId(),
   quantity: vine.number().withoutDecimals().min(1).max(MAX_QUANTITY).optional(),
 })
-export const quantityValidator = vine.create({ quantity: vine.number().withoutDecimals().min(0).max(MAX_QUANTITY) })
+// A manager's PIN, for a change that takes the discounts past the store's limit (sales/discount_limit.ts)
+const managerPin = () => vine.string().trim().regex(/^\d{4,6}$/).nullable().optional()
+export const quantityValidator = vine.create({ quantity: vine.number().withoutDecimals().min(0).max(MAX_QUANTITY), pin: managerPin() })
+export const removeValidator = vine.create({ pin: managerPin() })
 export const discountValidator = vine.create({
   discount_type: vine.enum(['percent', 'amount', 'none']),
   discount_value: decimal().nullable().optional(),
-  // A manager's PIN, for a discount past the store's limit (sales/discount_limit.ts)
-  pin: vine.string().trim().regex(/^\d{4,6}$/).nullable().optional(),
+  pin: managerPin(),
 })
 export const priceOverrideValidator = vine.create({
   price: decimal(),

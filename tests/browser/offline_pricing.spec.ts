@@ -168,10 +168,20 @@ test.group('Offline pricing: the browser bundle and the server agree', () => {
       fixed.setQuantity(0, 2)
       await fixed.price()
       const paid = await tried(async () => void fixed.pay('cash', 100_000))
+      // Over the limit already (a quantity lowered), a discount raised by a cent is refused, though
+      // its share, rounded up to the basis point, stays as it was: the server's rule (core discountNeedsManager)
+      const over = new OfflineCart(settings('cashier'))
+      over.add({ ...product, price: 10_000 }, 100)
+      await over.price()
+      await over.setLineDiscount(0, 'amount', 200_000)
+      over.setQuantity(0, 30)
+      await over.price()
+      const cent = await tried(() => over.setLineDiscount(0, 'amount', 200_001))
+      const lower = await tried(() => over.setLineDiscount(0, 'amount', 150_000))
       const manager = new OfflineCart(settings('manager'))
       manager.add(product, 1)
       const managerStep = await tried(() => manager.setLineDiscount(0, 'percent', 10_000))
-      return { steps, cashierCart, managerStep, managerTotal: (await manager.price()).total, exact, tenth, paid }
+      return { steps, cashierCart, managerStep, managerTotal: (await manager.price()).total, exact, tenth, paid, cent, lower }
     }, { storeId: fixture.store.id })
     // 15% off the line, then 10% off the cart would be 23.5%: refused and taken back; 5% is 19.25%
     const refusal = 'A discount of more than 20% of the sale needs a manager: offline, only a manager signed in to this till may give it'
@@ -180,6 +190,8 @@ test.group('Offline pricing: the browser bundle and the server agree', () => {
     assert.equal(outcome.exact, 'taken')
     assert.equal(outcome.tenth, 'taken')
     assert.equal(outcome.paid, "The discounts come to 100% of the sale, past the store's limit of 20%: lower them (offline, only a manager signed in to this till may give more)")
+    assert.equal(outcome.cent, refusal)
+    assert.equal(outcome.lower, 'taken')
     assert.equal(outcome.managerStep, 'taken')
     assert.equal(outcome.managerTotal, 0)
   })

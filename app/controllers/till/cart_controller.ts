@@ -12,10 +12,12 @@ import {
   discountValidator,
   priceOverrideValidator,
   quantityValidator,
+  removeValidator,
   scanValidator,
   searchValidator,
 } from '#validators/till'
 import { actorOf } from '#staff/actor'
+import type Sale from '#models/sale'
 
 /** The cashier's cart: every action answers with the cart partial (htmx swaps it in place) */
 @inject()
@@ -63,14 +65,45 @@ export default class CartController {
   }
 
   async quantity(ctx: HttpContext) {
-    const { quantity } = await ctx.request.validateUsing(quantityValidator)
-    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.setQuantity(actorOf(ctx), cart, Number(ctx.params.id), quantity))
-    return renderCart(ctx, this.screen, sale)
+    const { quantity, pin } = await ctx.request.validateUsing(quantityValidator)
+    return this.#withApproval(ctx, { method: 'patch', quantity }, async () => {
+      const approver = await this.#approver(ctx, pin)
+      return changeCart(ctx, this.screen, (cart) => this.cart.setQuantity(actorOf(ctx), cart, Number(ctx.params.id), quantity, approver))
+    })
   }
 
   async remove(ctx: HttpContext) {
-    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.removeItem(actorOf(ctx), cart, Number(ctx.params.id)))
+    const { pin } = await ctx.request.validateUsing(removeValidator)
+    return this.#withApproval(ctx, { method: 'delete' }, async () => {
+      const approver = await this.#approver(ctx, pin)
+      return changeCart(ctx, this.screen, (cart) => this.cart.removeItem(actorOf(ctx), cart, Number(ctx.params.id), approver))
+    })
+  }
+
+  /**
+   * A quantity or a removal that takes the discounts past what is allowed (or came with a wrong
+   * PIN) answers, to a cashier, with the message and a PIN field that sends the same change again:
+   * a manager standing by approves it on the spot (the line's buttons have no room for a PIN field)
+   */
+  async #withApproval(ctx: HttpContext, change: { method: 'patch' | 'delete'; quantity?: number }, work: () => Promise<Sale>) {
+    let sale: Sale
+    try {
+      sale = await work()
+    } catch (error) {
+      const approvable = error instanceof DomainError && ['manager_required', 'wrong_pin'].includes(error.code ?? '')
+      if (!approvable || ctx.auth.user!.isManager || !ctx.request.header('hx-request')) throw error
+      ctx.response.header('HX-Retarget', '#till-message')
+      ctx.response.header('HX-Reswap', 'innerHTML')
+      const html = await ctx.view.render('till/_change_approval', { ...change, message: error.message, url: `/till/items/${Number(ctx.params.id)}` })
+      return ctx.response.status(error.status).send(html)
+    }
     return renderCart(ctx, this.screen, sale)
+  }
+
+  /** The manager whose PIN a cashier's change came with; none for a manager's own change, which needs none */
+  async #approver(ctx: HttpContext, pin: string | null | undefined) {
+    if (!pin || ctx.auth.user!.isManager) return null
+    return this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true })
   }
 
   async lineDiscount(ctx: HttpContext) {
@@ -125,7 +158,7 @@ export default class CartController {
   /** The discount asked for, and the manager whose PIN came with it (needed past the store's limit) */
   async #discount(ctx: HttpContext) {
     const input = await ctx.request.validateUsing(discountValidator)
-    const approver = input.pin && !ctx.auth.user!.isManager ? await this.auth.verifyPin(ctx.store.id, input.pin, ctx.request.ip(), { managerOnly: true }) : null
+    const approver = await this.#approver(ctx, input.pin)
     if (input.discount_type === 'none' || !input.discount_value) return { type: null, value: 0, approver }
     if (input.discount_type === 'percent') {
       const percent = Number(input.discount_value)

@@ -1,4 +1,4 @@
-import { MAX_QUANTITY, MAX_SALE_TOTAL, discountShareOf, discountsWithin, offlineAmountDue, percentDiscountsOf, priceOfflineCart } from '../../../app/core/index.ts'
+import { MAX_QUANTITY, MAX_SALE_TOTAL, discountNeedsManager, discountShareOf, discountsWithin, offlineAmountDue, percentDiscountsOf, priceOfflineCart } from '../../../app/core/index.ts'
 
 /*
 | The offline cart: lines as the server's offline sale body has them, priced by the core's
@@ -63,17 +63,17 @@ export class OfflineCart {
   async setLineDiscount(index, type, value) {
     checkDiscount(type, value)
     const item = this.items[index]
-    const before = { share: this.#discountShare(), type: item.discount_type, value: item.discount_value }
+    const before = { discounts: this.#discountsNow(), type: item.discount_type, value: item.discount_value }
     item.discount_type = type && value > 0 ? type : null
     item.discount_value = type && value > 0 ? value : 0
-    await this.#withinLimit(before.share, () => Object.assign(item, { discount_type: before.type, discount_value: before.value }))
+    await this.#withinLimit(before.discounts, () => Object.assign(item, { discount_type: before.type, discount_value: before.value }))
   }
 
   async setCartDiscount(type, value) {
     checkDiscount(type, value)
-    const before = { share: this.#discountShare(), discount: this.cartDiscount }
+    const before = { discounts: this.#discountsNow(), discount: this.cartDiscount }
     this.cartDiscount = type && value > 0 ? { type, value } : { type: null, value: 0 }
-    await this.#withinLimit(before.share, () => (this.cartDiscount = before.discount))
+    await this.#withinLimit(before.discounts, () => (this.cartDiscount = before.discount))
   }
 
   /** The cart as the discount limit reads it (app/core/discount_share.ts), as last priced */
@@ -86,6 +86,11 @@ export class OfflineCart {
     return discountShareOf(this.#discounted())
   }
 
+  /** The discounts' share and amount, as the limit compares a change with them */
+  #discountsNow() {
+    return { shareBp: this.#discountShare(), amount: this.priced?.discountTotal ?? 0 }
+  }
+
   #withinShare(limitBp) {
     return discountsWithin(this.#discounted(), limitBp)
   }
@@ -95,11 +100,15 @@ export class OfflineCart {
     return this.settings.user?.role === 'cashier' ? (this.settings.store.discount_limit ?? 10_000) : null
   }
 
-  /** A cashier's discount that takes the sale past the store's limit (and past `before`) is taken back (`undo`) and refused */
+  /**
+   * A cashier's discount that needs a manager is taken back (`undo`) and refused: the server's
+   * rule (core discountNeedsManager), with no approval (no PIN can be checked offline). One that
+   * raises neither the share nor the amount of the discounts (`before`) is let through, as online
+   */
   async #withinLimit(before, undo) {
     await this.price()
     const limit = this.#cashierLimit
-    if (limit !== null && this.#discountShare() > before && !this.#withinShare(limit)) {
+    if (limit !== null && discountNeedsManager(this.#discounted(), before, limit)) {
       undo()
       await this.price()
       throw new Error(`A discount of more than ${limit / 100}% of the sale needs a manager: offline, only a manager signed in to this till may give it`)

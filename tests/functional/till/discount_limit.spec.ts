@@ -10,7 +10,7 @@ import { TestDevice } from '#tests/functional/offline/device'
 | on the till, their token on the API), and an offline sale past it by a cashier is reviewed.
 */
 
-function till(client: any, fixture: TestStore, url: string, role: 'cashier' | 'manager' = 'cashier', method: 'post' | 'patch' = 'post') {
+function till(client: any, fixture: TestStore, url: string, role: 'cashier' | 'manager' = 'cashier', method: 'post' | 'patch' | 'delete' = 'post') {
   return client[method](url).loginAs(fixture.users[role]).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
 }
 
@@ -51,7 +51,8 @@ test.group('Discount limit: the till', () => {
     const approved = await openCart(fixture)
     assert.equal(approved.sale.discount_total, 300)
     assert.equal(approved.sale.discount_approved_bp, 3000)
-    assert.deepEqual(await approvals(fixture), [{ userId: cashier.id, shareBp: 3000, limitBp: 2000, approvedBy: manager.id }])
+    assert.equal(approved.sale.discount_approved_amount, 300)
+    assert.deepEqual(await approvals(fixture), [{ userId: cashier.id, shareBp: 3000, amount: 300, limitBp: 2000, approvedBy: manager.id }])
 
     // Up to the share approved, no second PIN; past it, one again
     ;(await discount({ discount_value: '25' })).assertStatus(200)
@@ -85,16 +86,83 @@ test.group('Discount limit: the till', () => {
     ;(await till(client, fixture, `/till/items/${lineId}/discount`).form({ discount_type: 'amount', discount_value: '20.00' })).assertStatus(200)
     const lowered = await till(client, fixture, `/till/items/${lineId}`, 'cashier', 'patch').form({ quantity: 2 })
     lowered.assertStatus(403)
-    // Its form has no PIN field: the message says what the cashier can do
-    assert.include(lowered.text(), 'Lower the discount first, or have a manager make this change.')
+    assert.include(lowered.text(), 'this one comes to 100%')
     assert.equal((await openCart(fixture)).lines[0].quantity, 10, 'the quantity stays')
+    // The refusal carries a PIN field that sends the same quantity again (the line has no room for one)
+    assert.include(lowered.text(), `hx-patch="/till/items/${lineId}"`)
+    assert.include(lowered.text(), 'name="quantity" value="2"')
+    assert.include(lowered.text(), 'aria-label="PIN of a manager, to approve this change"')
+    // The cashier's own PIN is no manager's: said with the PIN field again, nothing written
+    const own = await till(client, fixture, `/till/items/${lineId}`, 'cashier', 'patch').form({ quantity: 2, pin: PINS.cashier })
+    own.assertStatus(422)
+    assert.include(own.text(), 'That is not a manager')
+    assert.include(own.text(), 'aria-label="PIN of a manager, to approve this change"')
+    assert.equal((await openCart(fixture)).lines[0].quantity, 10)
+    ;(await till(client, fixture, `/till/items/${lineId}`, 'cashier', 'patch').form({ quantity: 2, pin: PINS.manager })).assertStatus(200)
+    assert.equal((await openCart(fixture)).lines[0].quantity, 2)
     // Raising it lowers the share: fine
     ;(await till(client, fixture, `/till/items/${lineId}`, 'cashier', 'patch').form({ quantity: 12 })).assertStatus(200)
 
     // A manager at the till: no PIN asked, the approval audited in their name
     ;(await till(client, fixture, `/till/items/${lineId}/discount`, 'manager').form({ discount_type: 'percent', discount_value: '100' })).assertStatus(200)
     assert.equal((await openCart(fixture)).sale.total, 0)
-    assert.deepEqual((await approvals(fixture)).map((a) => [a.userId, a.approvedBy, a.shareBp]), [[fixture.users.manager.id, fixture.users.manager.id, 10000]])
+    const { cashier, manager } = fixture.users
+    assert.deepEqual((await approvals(fixture)).map((a) => [a.userId, a.approvedBy, a.shareBp, a.amount]), [[cashier.id, manager.id, 10000, 2000], [manager.id, manager.id, 10000, 12000]])
+  })
+
+  test("a manager's approval binds the amount too: more goods at the approved share need a PIN again", async ({ client, assert }) => {
+    const fixture = await createStore()
+    const pen = await createProduct(fixture, { price: 200, taxClass: 'zero' })
+    const radio = await createProduct(fixture, { price: 50_000, taxClass: 'zero' })
+    const { cashier, manager } = fixture.users
+    const cartDiscount = (percent: string, pin?: string) => till(client, fixture, '/till/discount').form({ discount_type: 'percent', discount_value: percent, ...(pin ? { pin } : {}) })
+    ;(await till(client, fixture, '/till/items').form({ product_id: pen.id })).assertStatus(200)
+    ;(await cartDiscount('50', PINS.manager)).assertStatus(200)
+    assert.deepInclude((await openCart(fixture)).sale, { discount_total: 100, discount_approved_bp: 5000, discount_approved_amount: 100 })
+
+    // $500 more at the same 50%: the share approved, not the amount (it was $1 off)
+    const more = await till(client, fixture, '/till/items').form({ product_id: radio.id })
+    more.assertStatus(403)
+    assert.include(more.text(), 'this one comes to 50%, more than the amount a manager approved on this sale')
+    assert.lengthOf((await openCart(fixture)).lines, 1, 'nothing written')
+    // Within the limit again, the goods go in; back to the approved share is a new approval
+    ;(await cartDiscount('10')).assertStatus(200)
+    ;(await till(client, fixture, '/till/items').form({ product_id: radio.id })).assertStatus(200)
+    ;(await cartDiscount('50')).assertStatus(403)
+    assert.equal((await openCart(fixture)).sale.discount_total, 5020)
+    ;(await cartDiscount('50', PINS.manager)).assertStatus(200)
+    assert.deepInclude((await openCart(fixture)).sale, { discount_total: 25_100, discount_approved_bp: 5000, discount_approved_amount: 25_100 })
+    assert.deepEqual((await approvals(fixture)).map((a) => [a.userId, a.approvedBy, a.shareBp, a.amount]), [[cashier.id, manager.id, 5000, 100], [cashier.id, manager.id, 5000, 25_100]])
+    // Within both, no PIN; lowering is always allowed
+    ;(await cartDiscount('40')).assertStatus(200)
+    ;(await cartDiscount('50')).assertStatus(200)
+  })
+
+  test("removing a line that takes the discounts past the limit: a manager's PIN on the spot; a manager's own removal needs none", async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 1000, taxClass: 'zero' })
+    const mug = await createProduct(fixture, { price: 1000, taxClass: 'zero' })
+    const cup = await createProduct(fixture, { price: 1000, taxClass: 'zero' })
+    for (const product of [tea, mug, cup]) await till(client, fixture, '/till/items').form({ product_id: product.id })
+    const [teaLine, mugLine, cupLine] = (await openCart(fixture)).lines.map((line) => line.id)
+    // 40% off the tea is 13.3% of the sale; without the mug it is 20%, without the cup too 40%
+    ;(await till(client, fixture, `/till/items/${teaLine}/discount`).form({ discount_type: 'percent', discount_value: '40' })).assertStatus(200)
+    ;(await till(client, fixture, `/till/items/${mugLine}`, 'cashier', 'delete')).assertStatus(200)
+    const removal = await till(client, fixture, `/till/items/${cupLine}`, 'cashier', 'delete')
+    removal.assertStatus(403)
+    assert.include(removal.text(), `hx-delete="/till/items/${cupLine}"`)
+    assert.include(removal.text(), 'aria-label="PIN of a manager, to approve this change"')
+    assert.lengthOf((await openCart(fixture)).lines, 2)
+    // As htmx sends a DELETE's fields: in its query
+    ;(await till(client, fixture, `/till/items/${cupLine}`, 'cashier', 'delete').qs({ pin: PINS.manager })).assertStatus(200)
+    assert.deepInclude((await openCart(fixture)).sale, { discount_total: 400, discount_approved_bp: 4000, discount_approved_amount: 400 })
+
+    // A manager's own removal: no PIN, no PIN field
+    await till(client, fixture, '/till/items').form({ product_id: mug.id })
+    const mugAgain = (await openCart(fixture)).lines[1].id
+    ;(await till(client, fixture, `/till/items/${teaLine}/discount`, 'manager').form({ discount_type: 'percent', discount_value: '90' })).assertStatus(200)
+    ;(await till(client, fixture, `/till/items/${mugAgain}`, 'manager', 'delete')).assertStatus(200)
+    assert.lengthOf((await openCart(fixture)).lines, 1)
   })
 
   test('exactly the limit is within it at any price: each percent discount rounds to the cent on its own', async ({ client, assert }) => {
