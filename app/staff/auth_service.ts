@@ -2,7 +2,7 @@ import logger from '@adonisjs/core/services/logger'
 import hash from '@adonisjs/core/services/hash'
 import { errors as authErrors } from '@adonisjs/auth'
 import { DateTime } from 'luxon'
-import User from '#models/user'
+import User, { pinDigest } from '#models/user'
 import { worksIn } from '#staff/store_access_service'
 import { DomainError } from '#exceptions/domain_error'
 import { recordAudit } from '#platform/audit_service'
@@ -59,14 +59,24 @@ export default class AuthService {
     }
     const key = `pin:${storeId}:${ip}:${options.userId ?? (options.managerOnly ? 'approval' : 'anyone')}`
     const [error, user] = await penalize(pinLimit, key, async () => {
-      // Everyone who works in the store: a manager added to a second store's staff approves there too
-      const candidates = await worksIn(User.query(), [storeId])
-        .where('active', true)
-        .whereNotNull('pin')
-        .if(options.userId, (q) => q.where('id', options.userId!))
-        .if(options.managerOnly, (q) => q.whereIn('role', ['admin', 'manager']))
-      for (const candidate of candidates) {
-        if (await hash.verify(candidate.pin!, pin)) return candidate
+      // Everyone who works in the store (a manager added to a second store's staff approves there
+      // too), whoever is asked for: a PIN that names two of them is refused, whichever one is asked for
+      const people = await worksIn(User.query(), [storeId]).where('active', true).whereNotNull('pin')
+      const digest = await pinDigest(pin)
+      // The digest names whose PIN it may be: only theirs, and those of PINs without one, are
+      // checked against their hash; the rest (digests of an earlier APP_KEY) only when none matched
+      const likely = people.filter((person) => person.pinDigest === null || person.pinDigest === digest)
+      let matches = await matching(likely, pin)
+      if (!matches.length) matches = await matching(people.filter((person) => !likely.includes(person)), pin)
+      if (matches.length > 1) {
+        // Never the first of them: a switch or an approval would be in the wrong person's name
+        throw new DomainError('This PIN is the PIN of more than one person in this store: an admin must give one of them another PIN', { status: 409, code: 'pin_ambiguous', field })
+      }
+      const [user] = matches
+      if (user && !(options.userId && user.id !== options.userId) && !(options.managerOnly && !user.isManager)) {
+        // A PIN set before digests were kept gets its digest now, as it is typed
+        if (user.pinDigest !== digest) await User.query().where('id', user.id).update({ pin_digest: digest })
+        return user
       }
       await recordAudit({ action: 'pin_failed', storeId, userId: options.userId ?? null, ip })
       throw new DomainError(options.managerOnly ? 'That is not a manager\u2019s PIN' : 'Wrong PIN', {
@@ -84,6 +94,13 @@ export default class AuthService {
     }
     return user
   }
+}
+
+/** The people among `candidates` whose PIN this is */
+async function matching(candidates: User[], pin: string) {
+  const found: User[] = []
+  for (const candidate of candidates) if (await hash.verify(candidate.pin!, pin)) found.push(candidate)
+  return found
 }
 
 /**

@@ -47,7 +47,8 @@ export default class StaffService {
         email: input.email,
         role: input.role,
         password: input.password!,
-        pin: input.pin ? await hash.make(input.pin) : null,
+        // Hashed by the model, which keeps its digest too (pinDigest)
+        pin: input.pin || null,
         active: input.active,
       })
       await user.save()
@@ -73,7 +74,7 @@ export default class StaffService {
       user.merge({ name: input.name, email: input.email, role: input.role, active: input.active })
       // The auth mixin hashes the password when it changes; a blank field keeps the old one
       if (input.password) user.password = input.password
-      if (input.pin) user.pin = await hash.make(input.pin)
+      if (input.pin) user.pin = input.pin
       await user.save()
       // A new password or a deactivation ends the person's signed-in sessions too
       if (input.password || (wasActive && !user.active)) await endSessions(user, trx)

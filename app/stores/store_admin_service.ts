@@ -9,6 +9,7 @@ import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
 import { isCurrency, isTimeZone } from '#stores/store_setup_service'
 import StoreAccessService from '#staff/store_access_service'
+import { checkPinsJoiningStore } from '#staff/pin_clash'
 
 export interface StoreInput {
   name: string
@@ -120,15 +121,15 @@ export default class StoreAdminService {
       throw new DomainError('An admin of every store stays on each store: only another admin of every store may take them off', { code: 'installation_admin', field: 'user_ids' })
     }
     return inTransaction(async (trx) => {
-      const added: number[] = []
+      const added = candidates.filter(({ user, home, member }) => !home && !member && wanted.has(user.id)).map(({ user }) => user.id)
+      // A PIN names one person in each store: one of theirs that someone here has is refused
+      await checkPinsJoiningStore(trx, store.id, added)
       const removed: number[] = []
       const now = dbTimestamp()
+      for (const userId of added) await trx.insertQuery().table('store_users').insert({ store_id: store.id, user_id: userId, created_at: now })
       for (const { user, home, member } of candidates) {
         if (home) continue
-        if (wanted.has(user.id) && !member) {
-          await trx.insertQuery().table('store_users').insert({ store_id: store.id, user_id: user.id, created_at: now })
-          added.push(user.id)
-        } else if (!wanted.has(user.id) && member && user.id !== admin.id) {
+        if (!wanted.has(user.id) && member && user.id !== admin.id) {
           await trx.from('store_users').where({ store_id: store.id, user_id: user.id }).delete()
           removed.push(user.id)
         }

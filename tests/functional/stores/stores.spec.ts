@@ -105,6 +105,50 @@ test.group('Several stores: who works where', () => {
     await assert.rejects(() => staff.update(a.store, a.users.manager, sameInA, a.users.admin), /Someone else in this store has this PIN/)
   })
 
+  test("adding someone to a store's staff whose PIN someone there has is refused on the field; the till never takes one PIN for two people", async ({ client, assert }) => {
+    const a = await createStore()
+    const b = await createStore()
+    // Every fixture store gives its cashier 1111: store A's cashier has store B's cashier's PIN
+    await addToStore(b.users.admin, a)
+    const edit = `/backoffice/stores/${b.store.id}/edit`
+    const staff = (ids: number[]) => submit(client, b.users.admin, 'post', `/backoffice/stores/${b.store.id}/staff`, { 'user_ids[]': ids.map(String) }, edit)
+    const refused = await staff([a.users.cashier.id])
+    refused.assertStatus(302)
+    refused.assertHeader('location', edit)
+    assert.match(refused.flashMessage('inputErrorsBag').user_ids[0], new RegExp(`^${a.users.cashier.name} has the same PIN as someone who works in this store`))
+    assert.equal(await countRows('store_users', { store_id: b.store.id, user_id: a.users.cashier.id }), 0)
+    // Two people added together with one PIN between them: refused too
+    b.users.cashier.pin = '7777'
+    await b.users.cashier.save()
+    a.users.accountant.pin = PINS.cashier
+    await a.users.accountant.save()
+    await db.from('users').where('id', b.users.accountant.id).update({ pin: null, pin_digest: null })
+    const together = await staff([a.users.cashier.id, a.users.accountant.id])
+    assert.match(together.flashMessage('inputErrorsBag').user_ids[0], /have the same PIN: give one of them another PIN first/)
+    assert.equal(await countRows('store_users', { store_id: b.store.id }), 0)
+    // Once it names nobody else there, they are added
+    ;(await staff([a.users.cashier.id])).assertHeader('location', edit)
+    assert.equal(await countRows('store_users', { store_id: b.store.id, user_id: a.users.cashier.id }), 1)
+
+    // A PIN set before digests were kept cannot be compared when added: the till then refuses it
+    // rather than take the first of its two people (a cashier typing their PIN, approved as the manager)
+    await db.from('users').where('id', a.users.manager.id).update({ pin_digest: null })
+    ;(await staff([a.users.cashier.id, a.users.manager.id])).assertHeader('location', edit)
+    await db.from('users').where('id', b.users.manager.id).update({ role: 'cashier' })
+    const product = await createProduct(b, { price: 1000, taxClass: 'zero' })
+    const till = (url: string, form: Record<string, unknown>) =>
+      client.post(url).loginAs(b.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(b.register.id)).header('HX-Request', 'true').form(form)
+    ;(await till('/till/items', { product_id: product.id })).assertStatus(200)
+    const ambiguous = await till('/till/discount', { discount_type: 'percent', discount_value: '50', pin: PINS.manager })
+    ambiguous.assertStatus(409)
+    assert.include(ambiguous.text(), 'This PIN is the PIN of more than one person in this store')
+    assert.equal(Number((await db.from('sales').where({ register_id: b.register.id, status: 'open' }).first()).discount_total), 0)
+    // A PIN typed at the till gets its digest: from then on it compares when added to a store
+    await db.from('users').where('id', b.users.manager.id).update({ pin: null, pin_digest: null })
+    ;(await till('/till/discount', { discount_type: 'percent', discount_value: '50', pin: PINS.manager })).assertStatus(200)
+    assert.isNotNull((await db.from('users').where('id', a.users.manager.id).first()).pin_digest)
+  })
+
   test('a manager switches store from the top bar: the product list follows; a store they are not in is refused', async ({ client, assert }) => {
     const a = await createStore()
     const b = await createStore()
