@@ -91,6 +91,7 @@ test.group('Discount limit: the till', () => {
     // The refusal carries a PIN field that sends the same quantity again (the line has no room for one)
     assert.include(lowered.text(), `hx-patch="/till/items/${lineId}"`)
     assert.include(lowered.text(), 'name="quantity" value="2"')
+    assert.include(lowered.text(), 'Approve quantity 2</button>')
     assert.include(lowered.text(), 'aria-label="PIN of a manager, to approve this change"')
     // The cashier's own PIN is no manager's: said with the PIN field again, nothing written
     const own = await till(client, fixture, `/till/items/${lineId}`, 'cashier', 'patch').form({ quantity: 2, pin: PINS.cashier })
@@ -151,6 +152,7 @@ test.group('Discount limit: the till', () => {
     const removal = await till(client, fixture, `/till/items/${cupLine}`, 'cashier', 'delete')
     removal.assertStatus(403)
     assert.include(removal.text(), `hx-delete="/till/items/${cupLine}"`)
+    assert.include(removal.text(), 'Approve removal</button>')
     assert.include(removal.text(), 'aria-label="PIN of a manager, to approve this change"')
     assert.lengthOf((await openCart(fixture)).lines, 2)
     // As htmx sends a DELETE's fields: in its query
