@@ -66,15 +66,16 @@ export default class CartController {
 
   async quantity(ctx: HttpContext) {
     const { quantity, pin } = await ctx.request.validateUsing(quantityValidator)
-    return this.#withApproval(ctx, { method: 'patch', quantity }, async () => {
+    return this.#withApproval(ctx, quantity, async () => {
       const approver = await this.#approver(ctx, pin)
       return changeCart(ctx, this.screen, (cart) => this.cart.setQuantity(actorOf(ctx), cart, Number(ctx.params.id), quantity, approver))
     })
   }
 
   async remove(ctx: HttpContext) {
-    const { pin } = await ctx.request.validateUsing(removeValidator)
-    return this.#withApproval(ctx, { method: 'delete' }, async () => {
+    // A PIN only in the body: a DELETE's query is the address, which logs keep
+    const { pin } = await ctx.request.validateUsing(removeValidator, { data: ctx.request.body() })
+    return this.#withApproval(ctx, 0, async () => {
       const approver = await this.#approver(ctx, pin)
       return changeCart(ctx, this.screen, (cart) => this.cart.removeItem(actorOf(ctx), cart, Number(ctx.params.id), approver))
     })
@@ -83,9 +84,10 @@ export default class CartController {
   /**
    * A quantity or a removal that takes the discounts past what is allowed (or came with a wrong
    * PIN) answers, to a cashier, with the message and a PIN field that sends the same change again:
-   * a manager standing by approves it on the spot (the line's buttons have no room for a PIN field)
+   * a manager standing by approves it on the spot (the line's buttons have no room for a PIN field).
+   * A removal is sent again as quantity 0, so the PIN goes in the body, never in a DELETE's address
    */
-  async #withApproval(ctx: HttpContext, change: { method: 'patch' | 'delete'; quantity?: number }, work: () => Promise<Sale>) {
+  async #withApproval(ctx: HttpContext, quantity: number, work: () => Promise<Sale>) {
     let sale: Sale
     try {
       sale = await work()
@@ -94,7 +96,7 @@ export default class CartController {
       if (!approvable || ctx.auth.user!.isManager || !ctx.request.header('hx-request')) throw error
       ctx.response.header('HX-Retarget', '#till-message')
       ctx.response.header('HX-Reswap', 'innerHTML')
-      const html = await ctx.view.render('till/_change_approval', { ...change, message: error.message, url: `/till/items/${Number(ctx.params.id)}` })
+      const html = await ctx.view.render('till/_change_approval', { quantity, message: error.message, url: `/till/items/${Number(ctx.params.id)}` })
       return ctx.response.status(error.status).send(html)
     }
     return renderCart(ctx, this.screen, sale)
