@@ -105,6 +105,11 @@ export default class CatalogService {
     return productFound(await runStatements(db.connection(), lookup))
   }
 
+  /** A product of the store by its id, whatever its state; null when the store has none */
+  async find(storeId: number, productId: number): Promise<Product | null> {
+    return Product.query().where({ store_id: storeId, id: productId }).first()
+  }
+
   /** Products whose name has words starting with each word of the query, or whose SKU starts with the query (whatever its case) */
   async search(storeId: number, options: ProductSearch) {
     const page = Math.max(1, options.page ?? 1)

@@ -99,21 +99,22 @@ export default class CartService {
     })
   }
 
-  async addProduct(actor: Actor, cart: CartRef, productId: number, quantity = 1) {
+  /** `approver`: a manager who gave their PIN, for goods that take the discounts past what is allowed (discount_limit.ts) */
+  async addProduct(actor: Actor, cart: CartRef, productId: number, quantity = 1, approver: User | null = null) {
     const read = { sql: 'SELECT * FROM products WHERE id = ? AND store_id = ?', bindings: [productId, actor.store.id] }
-    const sale = await this.#addProduct(actor, cart, quantity, [read], ([found]) => (found.rows[0] ? modelFromRow(Product, found.rows[0]) : null))
+    const sale = await this.#addProduct(actor, cart, quantity, [read], ([found]) => (found.rows[0] ? modelFromRow(Product, found.rows[0]) : null), approver)
     if (!sale) throw notFound('The product', 'product_id')
     return sale
   }
 
   /** A scanned code (a barcode, else a SKU): one more of its product; null when no product has it */
-  async addByCode(actor: Actor, cart: CartRef, code: string) {
+  async addByCode(actor: Actor, cart: CartRef, code: string, approver: User | null = null) {
     const lookup = codeLookup(actor.store.id, code)
-    return lookup ? this.#addProduct(actor, cart, 1, lookup, productFound) : null
+    return lookup ? this.#addProduct(actor, cart, 1, lookup, productFound, approver) : null
   }
 
   /** Adds the product that `pick` finds in the reads, in the cart's transaction; null when none */
-  async #addProduct(actor: Actor, cart: CartRef, quantity: number, reads: Statement[], pick: (reads: StatementResult[]) => Product | null) {
+  async #addProduct(actor: Actor, cart: CartRef, quantity: number, reads: Statement[], pick: (reads: StatementResult[]) => Product | null, approver: User | null) {
     checkQuantity(quantity)
     const noProduct = new Error('no product')
     try {
@@ -145,7 +146,8 @@ export default class CartService {
             })
           )
         },
-        reads
+        reads,
+        approver
       )
     } catch (error) {
       if (error === noProduct) return null
@@ -307,7 +309,7 @@ export default class CartService {
       const discountBefore = discountsBefore(sale)
       await change(sale, lines, trx, extra)
       await priceSale(actor.store, sale, lines, trx)
-      // A scan has no PIN field: the cashier lowers the discount, or a manager makes the change
+      // A change with no PIN field (the sale's customer): the cashier lowers the discount, or a manager makes it
       const remedy = approver === undefined ? 'Lower the discount first, or have a manager make this change.' : undefined
       const approved = approveDiscount(actor.store.discountLimit, discountedSale(sale, lines), discountBefore, actor.user.isManager ? actor.user : (approver ?? null), 'pin', remedy)
       if (approved !== null) {

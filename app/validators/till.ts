@@ -4,15 +4,16 @@ import { noteText, textId } from '#validators/fields'
 
 const decimal = () => vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/)
 
-export const scanValidator = vine.create({ code: vine.string().trim().minLength(1).maxLength(64) })
 // The till's search is its scan field typed into (its name is code), before Enter
 export const searchValidator = vine.create({ code: vine.string().trim().maxLength(100).optional() })
+// A manager's PIN, for a change that takes the discounts past the store's limit (sales/discount_limit.ts)
+const managerPin = () => vine.string().trim().regex(/^\d{4,6}$/).nullable().optional()
+export const scanValidator = vine.create({ code: vine.string().trim().minLength(1).maxLength(64), pin: managerPin() })
 export const addItemValidator = vine.create({
   product_id: textId(),
   quantity: vine.number().withoutDecimals().min(1).max(MAX_QUANTITY).optional(),
+  pin: managerPin(),
 })
-// A manager's PIN, for a change that takes the discounts past the store's limit (sales/discount_limit.ts)
-const managerPin = () => vine.string().trim().regex(/^\d{4,6}$/).nullable().optional()
 export const quantityValidator = vine.create({ quantity: vine.number().withoutDecimals().min(0).max(MAX_QUANTITY), pin: managerPin() })
 export const removeValidator = vine.create({ pin: managerPin() })
 export const discountValidator = vine.create({

@@ -1,30 +1,46 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, PASSWORD, PINS } from '#tests/fixtures'
+import { createProduct, createStore, PASSWORD, PINS, type TestStore } from '#tests/fixtures'
 import { htmxIdle } from '#tests/browser/htmx_idle'
 
 /*
-| A cashier's removal (or quantity) that takes the discounts past the store's limit: the refusal
-| on the till carries a PIN field, and a manager standing by approves the same change on the spot
+| A cashier's removal, quantity or scan that takes the discounts past what is allowed (the store's
+| limit, or the share and amount a manager approved): the refusal on the till carries a PIN field,
+| and a manager standing by approves the same change on the spot
 | (app/controllers/till/cart_controller.ts, till/_change_approval.edge).
 */
+
+const TEA = '5000112637922'
+const CUP = '4006381333931'
+
+/** A cashier's till on Register 1, with Green Tea and Tea Cup at $10 each in the store */
+async function cashierTill(visit: any, fixture: TestStore) {
+  await createProduct(fixture, { name: 'Green Tea', price: 1000, barcode: TEA, taxClass: 'zero', stock: 10 })
+  await createProduct(fixture, { name: 'Tea Cup', price: 1000, barcode: CUP, taxClass: 'zero', stock: 10 })
+  const page = await visit('/login')
+  await page.getByLabel('Email').fill(fixture.users.cashier.email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Register 1' }).click()
+  await page.getByLabel('Scan or search').waitFor()
+  await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
+  return page
+}
+
+async function scan(page: any, code: string) {
+  await htmxIdle(page, { requests: false })
+  await page.getByLabel('Scan or search').fill(code)
+  await page.getByLabel('Scan or search').press('Enter')
+}
+
+const focused = (page: any) => page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('aria-label'))
 
 test.group('Till discount approval in Chromium', () => {
   test("removing a line past the discount limit: the cashier's till asks for a manager's PIN there and then", async ({ visit, assert }) => {
     const fixture = await createStore()
-    await createProduct(fixture, { name: 'Green Tea', price: 1000, barcode: '5000112637922', taxClass: 'zero', stock: 10 })
-    await createProduct(fixture, { name: 'Tea Cup', price: 1000, barcode: '4006381333931', taxClass: 'zero', stock: 10 })
-    const page = await visit('/login')
-    await page.getByLabel('Email').fill(fixture.users.cashier.email)
-    await page.getByLabel('Password').fill(PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.getByRole('button', { name: 'Register 1' }).click()
-    await page.getByLabel('Scan or search').waitFor()
-    await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
-    for (const [code, name] of [['5000112637922', 'Green Tea'], ['4006381333931', 'Tea Cup']]) {
-      await htmxIdle(page, { requests: false })
-      await page.getByLabel('Scan or search').fill(code)
-      await page.getByLabel('Scan or search').press('Enter')
+    const page = await cashierTill(visit, fixture)
+    for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
+      await scan(page, code)
       await page.locator('.cart-line', { hasText: name }).waitFor()
     }
 
@@ -44,7 +60,7 @@ test.group('Till discount approval in Chromium', () => {
     assert.equal(await page.locator('.cart-line').count(), 2)
     // The PIN field keeps the focus: the scan field does not take it back after the swap
     await htmxIdle(page)
-    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('aria-label')), 'PIN of a manager, to approve this change')
+    assert.equal(await focused(page), 'PIN of a manager, to approve this change')
 
     await pin.fill(PINS.manager)
     await pin.press('Enter')
@@ -54,5 +70,49 @@ test.group('Till discount approval in Chromium', () => {
     assert.deepInclude(sale, { discount_total: 400, discount_approved_bp: 4000, discount_approved_amount: 400 })
     const audit = await db.from('audit_logs').where({ subject_id: sale.id, action: 'discount_approved' }).firstOrFail()
     assert.equal(JSON.parse(audit.data).approvedBy, fixture.users.manager.id)
+  })
+
+  test("scanning one more item under a manager's approved discount: a PIN there and then adds it; a wrong PIN is said at the field", async ({ visit, assert }) => {
+    const fixture = await createStore()
+    await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 1000 })
+    const page = await cashierTill(visit, fixture)
+    await scan(page, TEA)
+    await page.locator('.cart-line', { hasText: 'Green Tea' }).waitFor()
+
+    // 15% off the sale, past the 10% limit: approved with the manager's PIN
+    await htmxIdle(page)
+    await page.getByLabel('Cart discount value').fill('15')
+    await page.getByLabel('PIN of a manager, for a discount over 10%').fill(PINS.manager)
+    await page.getByLabel('PIN of a manager, for a discount over 10%').press('Enter')
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="discounts"]')?.textContent.includes('1.50'))
+
+    // The customer remembers a cup: 15% of it too is more than the amount approved
+    await scan(page, CUP)
+    const pin = page.getByLabel('PIN of a manager, to approve this change')
+    await pin.waitFor()
+    assert.include(await page.locator('#till-message .alert').textContent(), 'more than the amount a manager approved on this sale')
+    assert.equal(await page.getByRole('button', { name: 'Approve adding Tea Cup' }).count(), 1)
+    assert.equal(await page.locator('.cart-line').count(), 1)
+    await htmxIdle(page)
+    assert.equal(await focused(page), 'PIN of a manager, to approve this change')
+
+    // The cashier's own PIN: said at the field, which keeps the focus; nothing added
+    await pin.fill(PINS.cashier)
+    await pin.press('Enter')
+    await page.locator('#change-approval-pin-error', { hasText: 'That is not a manager' }).waitFor()
+    assert.equal(await page.getByLabel('PIN of a manager, to approve this change').getAttribute('aria-invalid'), 'true')
+    await htmxIdle(page)
+    assert.equal(await focused(page), 'PIN of a manager, to approve this change')
+    assert.equal(await page.locator('.cart-line').count(), 1)
+
+    await page.getByLabel('PIN of a manager, to approve this change').fill(PINS.manager)
+    await page.getByLabel('PIN of a manager, to approve this change').press('Enter')
+    await page.locator('.cart-line', { hasText: 'Tea Cup' }).waitFor()
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#till-message').textContent.trim() === '')
+    const sale = await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).orderBy('id', 'desc').firstOrFail()
+    assert.deepInclude(sale, { discount_total: 300, discount_approved_bp: 1500, discount_approved_amount: 300 })
+    const audits = await db.from('audit_logs').where({ subject_id: sale.id, action: 'discount_approved' }).orderBy('id')
+    assert.deepEqual(audits.map((a) => JSON.parse(a.data).amount), [150, 300])
+    assert.equal(JSON.parse(audits[1].data).approvedBy, fixture.users.manager.id)
   })
 })

@@ -19,6 +19,14 @@ import {
 import { actorOf } from '#staff/actor'
 import type Sale from '#models/sale'
 
+/** The form that sends a refused change again with a manager's PIN (till/_change_approval.edge) */
+interface ApprovalForm {
+  method: 'post' | 'patch'
+  url: string
+  fields: Record<string, string | number>
+  label: string
+}
+
 /** The cashier's cart: every action answers with the cart partial (htmx swaps it in place) */
 @inject()
 export default class CartController {
@@ -29,10 +37,23 @@ export default class CartController {
     private auth: AuthService
   ) {}
 
-  /** A scanner's code + Enter adds the product; typed text that is no code shows matches */
+  /**
+   * A scanner's code + Enter adds the product; typed text that is no code shows matches. A scan
+   * past what a manager approved (more goods under the discount) is refused with a PIN field that
+   * sends the same scan again, the PIN in its body (#askApproval)
+   */
   async scan(ctx: HttpContext) {
-    const { code } = await ctx.request.validateUsing(scanValidator)
-    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.addByCode(actorOf(ctx), cart, code))
+    const { code, pin } = await ctx.request.validateUsing(scanValidator)
+    let sale: Sale | null
+    try {
+      const approver = await this.#approver(ctx, pin)
+      sale = await changeCart(ctx, this.screen, (cart) => this.cart.addByCode(actorOf(ctx), cart, code, approver))
+    } catch (error) {
+      return this.#askApproval(ctx, error, async () => {
+        const product = await this.catalog.findByCode(ctx.store.id, code)
+        return { method: 'post', url: '/till/scan', fields: { code }, label: `Approve adding ${product?.name ?? code}` }
+      })
+    }
     if (sale) {
       // Without htmx (scripts not loaded yet) the form posted natively: show the whole till again
       if (!ctx.request.header('hx-request')) return ctx.response.redirect('/till')
@@ -58,15 +79,26 @@ export default class CartController {
     return ctx.view.render('till/_grid', { products: page.all(), categoryId })
   }
 
+  /** A product from the matches or the grid; refused past what a manager approved as a scan is */
   async add(ctx: HttpContext) {
-    const { product_id: productId, quantity } = await ctx.request.validateUsing(addItemValidator)
-    const sale = await changeCart(ctx, this.screen, (cart) => this.cart.addProduct(actorOf(ctx), cart, productId, quantity ?? 1))
+    const { product_id: productId, quantity, pin } = await ctx.request.validateUsing(addItemValidator)
+    let sale: Sale
+    try {
+      const approver = await this.#approver(ctx, pin)
+      sale = await changeCart(ctx, this.screen, (cart) => this.cart.addProduct(actorOf(ctx), cart, productId, quantity ?? 1, approver))
+    } catch (error) {
+      return this.#askApproval(ctx, error, async () => {
+        const product = await this.catalog.find(ctx.store.id, productId)
+        const fields = { product_id: productId, quantity: quantity ?? 1 }
+        return { method: 'post', url: '/till/items', fields, label: `Approve adding ${product?.name ?? 'this product'}` }
+      })
+    }
     return renderCart(ctx, this.screen, sale, { clearMatches: true })
   }
 
   async quantity(ctx: HttpContext) {
     const { quantity, pin } = await ctx.request.validateUsing(quantityValidator)
-    return this.#withApproval(ctx, quantity, async () => {
+    return this.#lineChange(ctx, quantity, async () => {
       const approver = await this.#approver(ctx, pin)
       return changeCart(ctx, this.screen, (cart) => this.cart.setQuantity(actorOf(ctx), cart, Number(ctx.params.id), quantity, approver))
     })
@@ -75,31 +107,41 @@ export default class CartController {
   async remove(ctx: HttpContext) {
     // A PIN only in the body: a DELETE's query is the address, which logs keep
     const { pin } = await ctx.request.validateUsing(removeValidator, { data: ctx.request.body() })
-    return this.#withApproval(ctx, 0, async () => {
+    return this.#lineChange(ctx, 0, async () => {
       const approver = await this.#approver(ctx, pin)
       return changeCart(ctx, this.screen, (cart) => this.cart.removeItem(actorOf(ctx), cart, Number(ctx.params.id), approver))
     })
   }
 
-  /**
-   * A quantity or a removal that takes the discounts past what is allowed (or came with a wrong
-   * PIN) answers, to a cashier, with the message and a PIN field that sends the same change again:
-   * a manager standing by approves it on the spot (the line's buttons have no room for a PIN field).
-   * A removal is sent again as quantity 0, so the PIN goes in the body, never in a DELETE's address
-   */
-  async #withApproval(ctx: HttpContext, quantity: number, work: () => Promise<Sale>) {
+  /** A line's quantity or removal; a removal is sent again as quantity 0 (a PATCH: the PIN in its body) */
+  async #lineChange(ctx: HttpContext, quantity: number, work: () => Promise<Sale>) {
     let sale: Sale
     try {
       sale = await work()
     } catch (error) {
-      const approvable = error instanceof DomainError && ['manager_required', 'wrong_pin'].includes(error.code ?? '')
-      if (!approvable || ctx.auth.user!.isManager || !ctx.request.header('hx-request')) throw error
-      ctx.response.header('HX-Retarget', '#till-message')
-      ctx.response.header('HX-Reswap', 'innerHTML')
-      const html = await ctx.view.render('till/_change_approval', { quantity, message: error.message, url: `/till/items/${Number(ctx.params.id)}` })
-      return ctx.response.status(error.status).send(html)
+      return this.#askApproval(ctx, error, async () => {
+        const label = quantity ? `Approve quantity ${quantity}` : 'Approve removal'
+        return { method: 'patch', url: `/till/items/${Number(ctx.params.id)}`, fields: { quantity }, label }
+      })
     }
     return renderCart(ctx, this.screen, sale)
+  }
+
+  /**
+   * A change (a scan, an added product, a quantity, a removal) that takes the discounts past what
+   * is allowed, or came with a wrong PIN, answers a cashier with the message and a PIN field that
+   * sends the same change again (`form`: how, read only then): a manager standing by approves it
+   * on the spot (the scan field and a line's buttons have no room for a PIN field). The PIN goes in
+   * the body of a POST or PATCH, never in an address (which logs keep). Any other error is thrown
+   */
+  async #askApproval(ctx: HttpContext, error: unknown, form: () => Promise<ApprovalForm>) {
+    const approvable = error instanceof DomainError && ['manager_required', 'wrong_pin', 'pin_ambiguous', 'too_many_attempts'].includes(error.code ?? '')
+    if (!approvable || ctx.auth.user!.isManager || !ctx.request.header('hx-request')) throw error
+    ctx.response.header('HX-Retarget', '#till-message')
+    ctx.response.header('HX-Reswap', 'innerHTML')
+    if (error.retryAfter) ctx.response.header('Retry-After', String(error.retryAfter))
+    const html = await ctx.view.render('till/_change_approval', { ...(await form()), message: error.message, pinError: error.code !== 'manager_required' })
+    return ctx.response.status(error.status).send(html)
   }
 
   /** The manager whose PIN a cashier's change came with; none for a manager's own change, which needs none */

@@ -139,6 +139,65 @@ test.group('Discount limit: the till', () => {
     ;(await cartDiscount('50')).assertStatus(200)
   })
 
+  test("scanning more goods under a manager's approval: a manager's PIN on the spot re-sends the scan; a wrong one is said at the field; a manager scans unaided", async ({ client, assert }) => {
+    const fixture = await createStore()
+    await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 1000 })
+    await createProduct(fixture, { name: 'Pen', price: 1000, taxClass: 'zero', barcode: '5000112637922' })
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 1000, taxClass: 'zero', barcode: '4006381333931', stock: 20 })
+    const { cashier, manager } = fixture.users
+    const scan = (fields: Record<string, string>, role: 'cashier' | 'manager' = 'cashier') => till(client, fixture, '/till/scan', role).form(fields)
+    ;(await scan({ code: '5000112637922' })).assertStatus(200)
+    ;(await till(client, fixture, '/till/discount').form({ discount_type: 'percent', discount_value: '15', pin: PINS.manager })).assertStatus(200)
+    assert.deepInclude((await openCart(fixture)).sale, { discount_total: 150, discount_approved_bp: 1500, discount_approved_amount: 150 })
+
+    // One more item at the approved 15% is $1.50 more off than approved: refused, with a PIN
+    // field that sends the same scan again in a POST's body
+    const refused = await scan({ code: '4006381333931' })
+    refused.assertStatus(403)
+    assert.include(refused.text(), 'more than the amount a manager approved on this sale')
+    assert.include(refused.text(), 'Enter a manager\u2019s PIN, or lower the discount.')
+    assert.include(refused.text(), 'hx-post="/till/scan"')
+    assert.include(refused.text(), 'name="code" value="4006381333931"')
+    assert.include(refused.text(), 'Approve adding Green Tea</button>')
+    assert.include(refused.text(), 'aria-label="PIN of a manager, to approve this change"')
+    assert.lengthOf((await openCart(fixture)).lines, 1, 'nothing written')
+
+    // The cashier's own PIN: said at the PIN field, the field offered again, nothing written
+    const own = await scan({ code: '4006381333931', pin: PINS.cashier })
+    own.assertStatus(422)
+    assert.match(own.text(), /aria-invalid="true" aria-describedby="change-approval-pin-error"/)
+    assert.match(own.text(), /id="change-approval-pin-error" role="alert">That is not a manager/)
+    assert.include(own.text(), 'name="code" value="4006381333931"')
+    assert.lengthOf((await openCart(fixture)).lines, 1)
+
+    ;(await scan({ code: '4006381333931', pin: PINS.manager })).assertStatus(200)
+    const approved = await openCart(fixture)
+    assert.lengthOf(approved.lines, 2)
+    assert.deepInclude(approved.sale, { discount_total: 300, discount_approved_bp: 1500, discount_approved_amount: 300 })
+
+    // A product from the matches or the grid: the same, re-sent with its id and quantity
+    const added = await till(client, fixture, '/till/items').form({ product_id: tea.id })
+    added.assertStatus(403)
+    assert.include(added.text(), 'hx-post="/till/items"')
+    assert.include(added.text(), `name="product_id" value="${tea.id}"`)
+    assert.include(added.text(), 'name="quantity" value="1"')
+    assert.include(added.text(), 'Approve adding Green Tea</button>')
+    ;(await till(client, fixture, '/till/items').form({ product_id: tea.id, quantity: 1, pin: PINS.manager })).assertStatus(200)
+    assert.deepInclude((await openCart(fixture)).sale, { discount_total: 450, discount_approved_amount: 450 })
+
+    // A manager's own scan: no PIN asked, the approval audited in their name
+    const managers = await scan({ code: '5000112637922' }, 'manager')
+    managers.assertStatus(200)
+    assert.notInclude(managers.text(), 'PIN of a manager, to approve this change')
+    assert.deepInclude((await openCart(fixture)).sale, { discount_total: 600, discount_approved_amount: 600 })
+    assert.deepEqual((await approvals(fixture)).map((a) => [a.userId, a.approvedBy, a.shareBp, a.amount]), [
+      [cashier.id, manager.id, 1500, 150],
+      [cashier.id, manager.id, 1500, 300],
+      [cashier.id, manager.id, 1500, 450],
+      [manager.id, manager.id, 1500, 600],
+    ])
+  })
+
   test("removing a line that takes the discounts past the limit: a manager's PIN on the spot; a manager's own removal needs none", async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { price: 1000, taxClass: 'zero' })
