@@ -109,9 +109,11 @@ export class OfflineCart {
     await this.price()
     const limit = this.#cashierLimit
     if (limit !== null && discountNeedsManager(this.#discounted(), before, limit)) {
+      const share = this.#discountShare()
       undo()
       await this.price()
-      throw new Error(`A discount of more than ${limit / 100}% of the sale needs a manager: offline, only a manager signed in to this till may give it`)
+      // Online the cashier would be offered a manager's PIN; offline none can be checked, so say what to do instead
+      throw new Error(`A discount of more than ${limit / 100}% of the sale needs a manager's PIN, which cannot be checked offline: this one comes to ${share / 100}%. Give at most ${limit / 100}% (offline, only a manager signed in to this till gives more)`)
     }
   }
 
@@ -140,7 +142,7 @@ export class OfflineCart {
     // A quantity lowered or a line removed under a discount can take it past the limit too
     const limit = this.#cashierLimit
     if (limit !== null && !this.#withinShare(limit)) {
-      throw new Error(`The discounts come to ${this.#discountShare() / 100}% of the sale, past the store's limit of ${limit / 100}%: lower them (offline, only a manager signed in to this till may give more)`)
+      throw new Error(`The discounts come to ${this.#discountShare() / 100}% of the sale, past the store's limit of ${limit / 100}%, and no manager's PIN can be checked offline: lower a discount, or put back the quantity it was given on, before taking payment`)
     }
     const due = this.due(method)
     // A sale of nothing to pay (free items, 100% off) completes with one cash payment of
