@@ -44,6 +44,15 @@ export interface ProductRow {
   margin: number
 }
 
+/** A category's products summed: units sold and returned apart (as a product's), revenue and margin net of refunds */
+export interface CategoryRow {
+  category: string
+  sold: number
+  returned: number
+  revenue: number
+  margin: number
+}
+
 export type ReportSource = 'summaries' | 'lines'
 
 const n = (value: unknown) => Number(value ?? 0)
@@ -303,10 +312,13 @@ export default class ReportService {
       const cost = quantity * n(r.cost)
       return { productId: n(r.product_id), name: r.name, sku: r.sku, category: r.category ?? 'No category', sold, returned, quantity, revenue, cost, margin: revenue - cost }
     })
-    const byCategory = new Map<string, { category: string; quantity: number; revenue: number; margin: number }>()
+    // Units sold and returned apart, as for the products: a return is no sale less (it netted the
+    // category's units, so a return of last month's sale hid one of this period's)
+    const byCategory = new Map<string, CategoryRow>()
     for (const row of all) {
-      const entry = byCategory.get(row.category) ?? { category: row.category, quantity: 0, revenue: 0, margin: 0 }
-      entry.quantity += row.quantity
+      const entry = byCategory.get(row.category) ?? { category: row.category, sold: 0, returned: 0, revenue: 0, margin: 0 }
+      entry.sold += row.sold
+      entry.returned += row.returned
       entry.revenue += row.revenue
       entry.margin += row.margin
       byCategory.set(row.category, entry)

@@ -56,7 +56,7 @@ export default class ReportsController {
         cols('method:Method', 'count:Payments', 'amount:Amount', 'refunded:Refunded', 'net:Net'),
         data.methods.map((r) => ({ method: paymentMethodLabel(r.method), count: r.count, amount: m(r.amount), refunded: m(r.refunded), net: m(r.net) })),
       ],
-      categories: () => [cols('category:Category', 'quantity:Units', 'revenue:Revenue', 'margin:Margin'), data.products.categories.map((r) => ({ ...r, revenue: m(r.revenue), margin: m(r.margin) }))],
+      categories: () => [cols('category:Category', 'sold:Sold', 'returned:Returned', 'revenue:Revenue', 'margin:Margin'), data.products.categories.map((r) => ({ ...r, revenue: m(r.revenue), margin: m(r.margin) }))],
       cashiers: () => [cols('name:Cashier', 'count:Sales', 'total:Total'), data.cashiers.map((r) => ({ ...r, total: m(r.total) }))],
       registers: () => [
         cols('name:Register', 'count:Sales', 'total:Total', 'refunds:Refunds (all tenders)', 'cashRefunds:Cash refunds (drawer)'),

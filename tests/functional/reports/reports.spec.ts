@@ -112,7 +112,7 @@ test.group('Reports', () => {
     assert.include(html, `<tr data-register="${fixture.register.id}"><td>Register 1</td><td class="num">2</td><td class="num">$14.00</td><td class="num">$0.00</td><td class="num">$0.00</td></tr>`)
     // Coffee: 4 x 3.00 revenue 12.00, cost 4.00, margin 8.00; Cola: 2.00 - 1.50 = 0.50
     assert.match(html, new RegExp(`data-product="${coffee.id}"><td>Coffee</td><td>[^<]*</td><td class="num">4</td><td class="num">0</td><td class="num">\\$12\\.00</td><td class="num">\\$4\\.00</td><td class="num">\\$8\\.00`))
-    assert.include(html, '<td>Drinks</td><td class="num">1</td><td class="num">$2.00</td><td class="num">$0.50</td>')
+    assert.include(html, '<td>Drinks</td><td class="num">1</td><td class="num">0</td><td class="num">$2.00</td><td class="num">$0.50</td>')
     // Stock at cost: General 46 coffees x 1.00 (+ none else), Drinks 2 colas x 1.50
     assert.include(html, '<td>General</td><td class="num">1</td><td class="num">46</td><td class="num">$46.00</td>')
     assert.include(html, '<td>Drinks</td><td class="num">1</td><td class="num">2</td><td class="num">$3.00</td>')

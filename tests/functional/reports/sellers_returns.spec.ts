@@ -13,7 +13,8 @@ import { completedSale } from '../returns/helpers.js'
 | Best and worst sellers rank what was sold. A return without a receipt of a product not sold in
 | the period made it a seller of "-1" (the worst of all); units sold and returned are now apart,
 | the product is in neither list, and its refund still counts in the CSV of every product, the
-| categories and the margin. The same from the lines (today) and from the summaries (a day over).
+| categories and the margin. A category's units were still net of returns (3 sold, 2 returned read
+| "1"): sold and returned apart there too, on the page and in the CSVs. The same from the lines (today) and from the summaries (a day over).
 */
 
 const csv = (text: string) => Papa.parse<string[]>(text.trim()).data
@@ -47,8 +48,19 @@ test.group('Reports: sellers and returns', () => {
       const month = csv((await client.get(`/backoffice/reports/periods/csv/products?view=month&period=${day.slice(0, 7)}`).loginAs(fixture.users.manager)).text())
       assert.deepEqual(month[0].slice(0, 8), ['Product', 'SKU', 'Category', 'Sold', 'Returned', 'Revenue', 'Cost', 'Margin'])
       assert.deepEqual(month.find((r) => r[0] === 'Mug')?.slice(0, 8), ['Mug', mug.sku, 'General', '0', '1', '-10.00', '-4.00', '-6.00'], why)
+      // The categories likewise: 3 sold, 2 returned (a coffee and the mug), not "1 unit"; revenue and margin net of the refunds
       const categories = await new ReportService().products(fixture.store, day, day)
-      assert.deepEqual(categories.categories, [{ category: 'General', quantity: 1, revenue: -400, margin: -200 }], `${why}: the categories still net the refund`)
+      assert.deepEqual(categories.categories, [{ category: 'General', sold: 3, returned: 2, revenue: -400, margin: -200 }], why)
+      const byCategory = html.slice(html.indexOf('data-testid="by-category"'), html.indexOf('</table>', html.indexOf('data-testid="by-category"')))
+      assert.include(byCategory, '<th class="num">Sold</th><th class="num">Returned</th>', why)
+      assert.include(byCategory, '<tr data-category="General"><td>General</td><td class="num">3</td><td class="num">2</td>', why)
+      const categoryCsv = csv((await client.get(`/backoffice/reports/csv/categories?from=${day}&to=${day}`).loginAs(fixture.users.manager)).text())
+      assert.deepEqual(categoryCsv, [['Category', 'Sold', 'Returned', 'Revenue', 'Margin'], ['General', '3', '2', '-4.00', '-2.00']], `${why}: categories CSV`)
+      const monthCategories = csv((await client.get(`/backoffice/reports/periods/csv/categories?view=month&period=${day.slice(0, 7)}`).loginAs(fixture.users.manager)).text())
+      assert.deepEqual(monthCategories[0].slice(0, 3), ['Category', 'Sold', 'Returned'], why)
+      assert.deepEqual(monthCategories.find((r) => r[0] === 'General')?.slice(0, 3), ['General', '3', '2'], `${why}: the month's categories CSV`)
+      const periods = (await client.get(`/backoffice/reports/periods?view=month&period=${day.slice(0, 7)}`).loginAs(fixture.users.manager)).text()
+      assert.include(periods, '<tr data-category="General"><td>General</td><td class="num">3</td><td class="num">2</td>', `${why}: the month's categories`)
     }
 
     const today = DateTime.now().setZone(fixture.store.timeZone).toISODate()!
