@@ -15,9 +15,11 @@ import type { ImportRow, RowError } from '#inventory/product_csv_format'
 | entry. Every stock figure the file changes is a movement of the ledger naming the import
 | (document product_import): the opening stock of a product it creates (reason initial), and on
 | a product that was there, reason import, so a manager reviewing shrinkage tells a file's figure
-| from a counted adjustment. The audit entry (products_imported) says who, the file, the rows
-| created and updated and the stock changes; written with the rows, it is there exactly when they
-| are. An import set stock with no audit entry, its changes booked as ordinary adjustments.
+| from a counted adjustment. The import's one audit entry (products_imported: who, the file, the
+| rows created and updated and the stock changes of the whole import) is written by its last batch,
+| with that batch's rows: an admin reads one entry per import (it was one per batch of 1,000 rows,
+| each with its own share of the figures). An import that stops after some batches were written
+| records what they wrote (product_csv_service.ts).
 */
 
 /** The import a batch belongs to: its row (product_imports) and the file's name */
@@ -26,10 +28,57 @@ export interface ImportRef {
   fileName: string
 }
 
+export interface StockChange {
+  sku: string
+  from: number
+  to: number
+}
+
+/** What an import's batches wrote so far: what its audit entry says */
+export interface ImportTotals {
+  created: number
+  updated: number
+  stockChanges: number
+  /** The first LISTED_STOCK_CHANGES of them */
+  stock: StockChange[]
+}
+
 /** Most stock changes an audit entry lists (its data is a TEXT of 64 KB on MariaDB); the count is of all */
 const LISTED_STOCK_CHANGES = 400
 
-export async function writeBatch(store: Store, user: User, job: ImportRef, rows: ImportRow[], taxClasses: Set<string>) {
+export function noTotals(): ImportTotals {
+  return { created: 0, updated: 0, stockChanges: 0, stock: [] }
+}
+
+/** Adds a batch's figures to the import's */
+function addTo(totals: ImportTotals, created: number, updated: number, stock: StockChange[]) {
+  totals.created += created
+  totals.updated += updated
+  totals.stockChanges += stock.length
+  totals.stock.push(...stock.slice(0, Math.max(0, LISTED_STOCK_CHANGES - totals.stock.length)))
+}
+
+/** The import's audit entry, in the transaction given (the last batch's); `incomplete` when it stopped part way */
+export async function auditImport(client: QueryClientContract, store: Store, user: User, job: ImportRef, totals: ImportTotals, incomplete = false) {
+  await recordAudit(
+    {
+      action: 'products_imported',
+      storeId: store.id,
+      userId: user.id,
+      subjectType: 'product_import',
+      subjectId: job.id,
+      data: { file: job.fileName, created: totals.created, updated: totals.updated, stockChanges: totals.stockChanges, stock: totals.stock, ...(incomplete ? { incomplete: true } : {}) },
+    },
+    client
+  )
+}
+
+/**
+ * Writes a batch of rows in one transaction; answers, with its own figures, the import's `totals`
+ * with its own added. The import's last batch (`last`, which may hold no rows) writes the audit
+ * entry with its rows.
+ */
+export async function writeBatch(store: Store, user: User, job: ImportRef, rows: ImportRow[], taxClasses: Set<string>, totals: ImportTotals, last: boolean) {
   return inTransaction(async (trx) => {
     const now = dbTimestamp()
     const errors: RowError[] = []
@@ -78,7 +127,7 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
       created_at: now,
     })
     const movements: Record<string, unknown>[] = []
-    const stockChanges: { sku: string; from: number; to: number }[] = []
+    const stockChanges: StockChange[] = []
     for (const r of updates) {
       const before = existing.get(r.sku)!
       const id = Number(before.id)
@@ -116,18 +165,11 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
     const wordRows = good.flatMap((r) => searchWords(r.name).map((word) => ({ store_id: store.id, word, product_id: ids.get(r.sku) })))
     for (let i = 0; i < wordRows.length; i += 500) await trx.insertQuery().table('product_words').multiInsert(wordRows.slice(i, i + 500))
 
-    await recordAudit(
-      {
-        action: 'products_imported',
-        storeId: store.id,
-        userId: user.id,
-        subjectType: 'product_import',
-        subjectId: job.id,
-        data: { file: job.fileName, created: fresh.length, updated: updates.length, stockChanges: stockChanges.length, stock: stockChanges.slice(0, LISTED_STOCK_CHANGES) },
-      },
-      trx
-    )
-    return { created: fresh.length, updated: updates.length, errors, productIds: writtenIds }
+    // A copy: the caller keeps it once the transaction has committed (a retried one runs again)
+    const figures = { ...totals, stock: [...totals.stock] }
+    addTo(figures, fresh.length, updates.length, stockChanges)
+    if (last) await auditImport(trx, store, user, job, figures)
+    return { created: fresh.length, updated: updates.length, errors, productIds: writtenIds, totals: figures }
   })
 }
 

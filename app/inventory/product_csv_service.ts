@@ -13,15 +13,17 @@ import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
 import { expireUnrunPreviews } from '#inventory/product_import_expiry'
-import { barcodeClashes, knownSkus, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
+import { auditImport, barcodeClashes, knownSkus, noTotals, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
 import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowError } from '#inventory/product_csv_format'
 
 /*
 | Importing products from CSV (the file's format: product_csv_format.ts; the export:
 | product_csv_export.ts). An import is checked whole first
 | (a preview naming each bad row and column, nothing written), then written: every valid row
-| creates or updates the product with that SKU, a batch of rows per transaction, and the
-| rest are reported (the batch's writes, its stock ledger and audit entry: product_csv_batch.ts).
+| creates or updates the product with that SKU, a batch of rows per transaction (a file of
+| 100,000 rows does not hold one transaction's locks for its whole length), and the rest are
+| reported (the batch's writes, its stock ledger, and with the last batch the import's one audit
+| entry: product_csv_batch.ts).
 | Rows pass the back-office form's validator and the catalog's barcode check, so a CSV row and
 | the form accept the same products.
 */
@@ -131,17 +133,24 @@ export default class ProductCsvService {
     const errors: RowError[] = []
     const counts = { processed: 0, created: 0, updated: 0, errorRows: 0 }
     const touched: number[] = []
+    let totals = noTotals()
     let batch: ImportRow[] = []
-    const flush = async () => {
-      if (!batch.length) return
-      const outcome = await writeBatch(store, user, job, batch, checker.taxClasses)
+    // A full batch waits for the next valid row before it is written: the import's last batch
+    // writes its audit entry, and which one is last is known only then (or at the file's end)
+    let full: ImportRow[] | null = null
+    const flush = async (last: boolean) => {
+      const rows = full ?? batch
+      if (full) full = null
+      else batch = []
+      if (!rows.length && !last) return
+      const outcome = await writeBatch(store, user, job, rows, checker.taxClasses, totals, last)
+      totals = outcome.totals
       counts.created += outcome.created
       counts.updated += outcome.updated
       counts.errorRows += outcome.errors.length
       errors.push(...outcome.errors.slice(0, Math.max(0, KEPT_ERRORS - errors.length)))
       if (touched.length <= 500) touched.push(...outcome.productIds)
-      counts.processed += batch.length
-      batch = []
+      counts.processed += rows.length
       await db.from('product_imports').where('id', importId).update({
         processed_rows: counts.processed + counts.errorRows - outcome.errors.length,
         created_rows: counts.created,
@@ -150,18 +159,25 @@ export default class ProductCsvService {
         updated_at: dbTimestamp(),
       })
     }
-    for await (const { row, values } of readRows(path)) {
-      const result = await checker.check(row, values)
-      if (result.errors.length) {
-        counts.errorRows++
-        counts.processed++
-        if (errors.length < KEPT_ERRORS) errors.push(...result.errors.slice(0, KEPT_ERRORS - errors.length))
-        continue
+    try {
+      for await (const { row, values } of readRows(path)) {
+        const result = await checker.check(row, values)
+        if (result.errors.length) {
+          counts.errorRows++
+          counts.processed++
+          if (errors.length < KEPT_ERRORS) errors.push(...result.errors.slice(0, KEPT_ERRORS - errors.length))
+          continue
+        }
+        if (full) await flush(false)
+        batch.push(result.row!)
+        if (batch.length >= BATCH_SIZE) [full, batch] = [batch, []]
       }
-      batch.push(result.row!)
-      if (batch.length >= BATCH_SIZE) await flush()
+      await flush(true)
+    } catch (error) {
+      // The batches written before it stay written: the audit log says what they wrote
+      if (totals.created || totals.updated) await auditImport(db.connection(), store, user, job, totals, true).catch((failure) => logger.error({ err: failure }, 'CSV import: its audit entry could not be written'))
+      throw error
     }
-    await flush()
     await this.#finish(importId, 'done', {
       processed_rows: counts.processed,
       created_rows: counts.created,

@@ -5,9 +5,10 @@ import { createProduct, createStore, ledgerSum, type TestStore } from '#tests/fi
 /*
 | A product CSV import that sets stock is seen by a manager reviewing shrinkage: each stock change
 | is a movement of its own reason (import, or the opening stock of a product it creates) naming the
-| import, and each batch of rows writes an audit entry (who, the file, rows created and updated, the
-| stock changes) in the transaction of those rows. An import set stock with no audit entry, and its
-| changes read as ordinary adjustments.
+| import, and the import writes one audit entry (who, the file, rows created and updated, the stock
+| changes, of the whole file) in the transaction of its last batch of rows. An import set stock with
+| no audit entry, and its changes read as ordinary adjustments; then it wrote one entry per batch of
+| 1,000 rows, each with its share of the figures.
 */
 
 async function importFile(client: any, fixture: TestStore, content: string, name: string) {
@@ -68,6 +69,50 @@ test.group('Products CSV import: the ledger and the audit log', () => {
     assert.include(page.text(), `href="/backoffice/products/import/${job.id}"`)
     assert.include(page.text(), 'spring-stock.csv')
   })
+
+  test('a file of several batches is one audit entry with the whole import\'s figures', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Counted', sku: 'CNT-1', stock: 10 })
+    // 2,000 valid rows (two full batches: the second waits for a next valid row that never comes), then a bad one
+    const rows = ['sku,name,price,stock', 'CNT-1,Counted,1.00,8']
+    for (let i = 1; i < 2000; i++) rows.push(`BIG-${i},Item ${i},1.00,${i % 3}`)
+    rows.push('BAD-1,Bad,not a price,1')
+    const job = await importFile(client, fixture, rows.join('\r\n') + '\r\n', 'big.csv')
+    assert.equal(job.status, 'done')
+    assert.equal(job.error_rows, 1)
+    const entries = await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'products_imported' }).select('subject_id', 'data')
+    assert.lengthOf(entries, 1)
+    assert.equal(entries[0].subject_id, job.id)
+    const data = JSON.parse(entries[0].data)
+    const stocked = Array.from({ length: 1999 }, (_, i) => (i + 1) % 3).filter(Boolean).length
+    assert.deepEqual({ ...data, stock: data.stock.length }, { file: 'big.csv', created: 1999, updated: 1, stockChanges: stocked + 1, stock: 400 })
+    assert.deepEqual(data.stock[0], { sku: 'CNT-1', from: 10, to: 8 })
+  }).timeout(120_000)
+
+  test('an import that stops after a batch was written says so in its one audit entry, with what was written', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const boom = `BOOM-${fixture.tag}`
+    const rows = ['sku,name,price,stock']
+    for (let i = 1; i <= 1000; i++) rows.push(`OK-${fixture.tag}-${i},Item ${i},1.00,1`)
+    rows.push(`${boom},Refused,1.00,1`)
+    // The database refuses the second batch's product: a failure past the checks, as a lost connection would be
+    const mysql = db.connection().dialect.name === 'mysql'
+    await db.rawQuery(
+      mysql
+        ? `CREATE TRIGGER refuse_${fixture.tag} BEFORE INSERT ON products FOR EACH ROW BEGIN IF NEW.sku = '${boom}' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`
+        : `CREATE TRIGGER refuse_${fixture.tag} BEFORE INSERT ON products WHEN NEW.sku = '${boom}' BEGIN SELECT RAISE(ABORT, 'refused'); END`
+    )
+    try {
+      const job = await importFile(client, fixture, rows.join('\r\n') + '\r\n', 'stopped.csv')
+      assert.equal(job.status, 'failed')
+    } finally {
+      await db.rawQuery(`DROP TRIGGER refuse_${fixture.tag}`)
+    }
+    const entries = await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'products_imported' }).select('data')
+    assert.lengthOf(entries, 1)
+    const data = JSON.parse(entries[0].data)
+    assert.deepEqual({ ...data, stock: data.stock.length }, { file: 'stopped.csv', created: 1000, updated: 0, stockChanges: 1000, stock: 400, incomplete: true })
+  }).timeout(120_000)
 
   test('an import that changes no stock is audited too, with no stock change and no movement', async ({ client, assert }) => {
     const fixture = await createStore()
