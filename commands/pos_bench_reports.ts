@@ -197,7 +197,7 @@ export default class PosBenchReports extends BaseCommand {
     // Categories and products
     let categories = await db.from('categories').where('store_id', storeId).select('id')
     if (!categories.length) {
-      await db.insertQuery().table('categories').multiInsert(Array.from({ length: 10 }, (_, i) => ({ store_id: storeId, name: `Bench category ${i + 1}`, position: i, created_at: now, updated_at: now })))
+      await db.insertQuery().table('categories').multiInsert(Array.from({ length: 10 }, (_, i) => ({ store_id: storeId, name: `Bench category ${i + 1}`, name_key: `bench category ${i + 1}`, position: i, created_at: now, updated_at: now })))
       categories = await db.from('categories').where('store_id', storeId).select('id')
     }
     let products = await db.from('products').where('store_id', storeId).select('id', 'price', 'cost', 'tax_class')

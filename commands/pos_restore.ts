@@ -78,10 +78,11 @@ export default class PosRestore extends BaseCommand {
         const { fillRefundShifts } = await import('#database/migrations/0124_refund_shift')
         await fillRefundShifts(db.connection())
       }
-      // A backup from before one category per name: its duplicates merged, as migration 0125 does
-      if (!manifest.schema.some((name) => name.includes('0125_category_name_unique'))) {
-        const { uniqueCategoryNames } = await import('#database/migrations/0125_category_name_unique')
-        await uniqueCategoryNames(db.connection())
+      // A backup from before the categories' name keys (or before one category per name): its
+      // categories keyed, those of one name merged, as migration 0141 does
+      if (!manifest.schema.some((name) => name.includes('0141_category_name_key'))) {
+        const { keyCategoryNames } = await import('#database/migrations/0141_category_name_key')
+        await keyCategoryNames(db.connection())
       }
       // A backup from before the reports' summaries, or before they were kept per register: build
       // them from the restored lines

@@ -163,11 +163,9 @@ export async function restoreInto(file: string, connectionName: string, checked?
   const plugins = await pluginPlan(file, keepUnknownTables && sqlite)
   await migrate(connectionName)
   await runPluginMigrations(connectionName, plugins)
-  // A SQLite backup from before migration 0125 may hold "Drinks" beside "DRINKS": its rows load
-  // as they were, and pos:restore merges them and makes the index again, as the migration does
-  if (sqlite && !manifest.schema.some((name) => name.includes('0125_category_name_unique'))) {
-    await db.connection(connectionName).rawQuery('DROP INDEX IF EXISTS categories_store_name_nocase')
-  }
+  // A backup from before migration 0141 may hold "Drinks" beside "DRINKS", or "Épicerie" beside
+  // "épicerie" (SQLite): its categories load without keys (the unique key of the keys lets them in),
+  // and pos:restore keys and merges them, as the migration does
   const existing = new Set(await listTables(connectionName))
 
   const quote = (name: string) => (sqlite ? `"${name.replaceAll('"', '""')}"` : `\`${name.replaceAll('`', '``')}\``)

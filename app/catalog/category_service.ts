@@ -6,6 +6,7 @@ import type User from '#models/user'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
+import { nameKey } from '#core/name_key'
 
 export interface CategoryInput {
   name: string
@@ -14,29 +15,22 @@ export interface CategoryInput {
 }
 
 /*
-| One category per name in a store, whatever its case: "Drinks" and "drinks" side by side on the
-| till would confuse. The database holds it (a unique key: MariaDB's on (store_id, name) compares
-| by its _ci collation, which also folds accents; SQLite's index of migration 0125 by NOCASE, the
-| letters A to Z), and a name is looked up by the same comparison, so the look-up and the key agree.
-| Two requests naming a new category at once both find none: the second INSERT hits the key, and
-| is answered with the category the first made (a product's category by name, a CSV import) or
-| told it exists (the category form). It made two categories of one name on SQLite, and a 500 on
-| MariaDB.
+| One category per name in a store, whatever its case or accents: "Drinks" and "drinks" side by
+| side on the till would confuse. The database holds it: a unique key of (store_id, name_key), the
+| key written by the app beside each name (app/core/name_key.ts, migration 0141) and compared byte
+| for byte, so SQLite and MariaDB agree ("Épicerie" is "épicerie" on both; SQLite's NOCASE folded A
+| to Z only, and such a pair could not move to MariaDB). A name is looked up by its key, so the
+| look-up and the unique key agree. Two requests naming a new category at once both find none: the
+| second INSERT hits the key, and is answered with the category the first made (a product's
+| category by name, a CSV import) or told it exists (the category form).
 */
-
-let dialect: string | undefined
-/** `column = ?` as the unique key compares names */
-function nameEquals(column = 'name') {
-  dialect ??= db.connection().dialect.name
-  return dialect === 'mysql' ? `${column} = ?` : `${column} = ? COLLATE NOCASE`
-}
 
 /** The store's categories of this name, as the unique key compares them */
 function categoriesNamed(client: QueryClientContract, storeId: number, name: string) {
-  return client.from('categories').where('store_id', storeId).whereRaw(nameEquals(), [name])
+  return client.from('categories').where('store_id', storeId).where('name_key', nameKey(name))
 }
 
-/** Whether an error is the unique key of (store_id, name) refusing a second category of one name */
+/** Whether an error is the unique key of (store_id, name_key) refusing a second category of one name */
 function isNameClash(error: any) {
   return error?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed: categories\./.test(String(error?.message))
 }
@@ -70,7 +64,7 @@ async function insertCategory(trx: TransactionClientContract, row: { storeId: nu
 }
 
 /**
- * The id of the store's category of this name whatever its case, or of a new one: a product sent
+ * The id of the store's category of this name whatever its case and accents, or of a new one: a product sent
  * with a category's name (the API's `category`, the CSV import's column), in the caller's
  * transaction. A create that loses the race answers with the winner's category.
  */

@@ -4,6 +4,7 @@ import type User from '#models/user'
 import { searchWords } from '#catalog/catalog_service'
 import { categoryIdNamed } from '#catalog/category_service'
 import { productsBySku } from '#catalog/sku'
+import { nameKey } from '#core/name_key'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
@@ -90,7 +91,7 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
     const categoryIds = await categories(trx, store.id, good)
     const fresh = good.filter((r) => !existing.has(r.sku))
     const updates = good.filter((r) => existing.has(r.sku))
-    const categoryOf = (r: ImportRow) => (r.category ? categoryIds.get(r.category.toLowerCase()) : null)
+    const categoryOf = (r: ImportRow) => (r.category ? categoryIds.get(nameKey(r.category)) : null)
 
     for (let i = 0; i < fresh.length; i += 200) {
       await trx.insertQuery().table('products').multiInsert(
@@ -173,12 +174,12 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
   })
 }
 
-/** The rows' categories by their lower-cased name: the store's of that name, else new (category_service.ts) */
+/** The rows' categories by their name's key: the store's of that name, else new (category_service.ts) */
 async function categories(trx: TransactionClientContract, storeId: number, rows: ImportRow[]) {
   const ids = new Map<string, number>()
   for (const row of rows) {
-    if (!row.category || ids.has(row.category.toLowerCase())) continue
-    ids.set(row.category.toLowerCase(), await categoryIdNamed(trx, storeId, row.category))
+    if (!row.category || ids.has(nameKey(row.category))) continue
+    ids.set(nameKey(row.category), await categoryIdNamed(trx, storeId, row.category))
   }
   return ids
 }

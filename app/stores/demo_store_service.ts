@@ -14,6 +14,7 @@ import { identityChanged } from '#staff/identity_cache'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import { transaction } from '#platform/db_transaction'
+import { nameKey } from '#core/name_key'
 
 /*
 | The demo store of `node ace pos:demo`: a New York corner grocery with two registers, three
@@ -237,7 +238,7 @@ export default class DemoStoreService {
 
       // ------------------------------------------------------------ categories and products (bulk)
       await db.insertQuery().table('categories').multiInsert(
-        CATALOG.map((c, position) => ({ store_id: store.id, name: c.name, color: c.color, position, created_at: atText, updated_at: atText }))
+        CATALOG.map((c, position) => ({ store_id: store.id, name: c.name, name_key: nameKey(c.name), color: c.color, position, created_at: atText, updated_at: atText }))
       )
       const categoryIds = new Map<string, number>(
         (await db.from('categories').where('store_id', store.id).select('id', 'name')).map((c) => [c.name, Number(c.id)])
