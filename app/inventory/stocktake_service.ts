@@ -1,18 +1,33 @@
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
-import { dbTimestamp } from '#platform/db_time'
+import { dbTimestamp, readTimestamp } from '#platform/db_time'
 import { publish } from '#events/domain_events'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { checkInteger, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
 
 /*
 | Stocktakes: a count sheet of a category (or the store) with what the system expects, counts
-| saved as they are typed, and a manager's approval that posts each variance as a 'count'
-| movement of the ledger, in one transaction.
+| saved with the stock on hand when each was typed (the sheet's page says how long before the save
+| each line was typed; without it, the save's time), and a manager's approval that posts each
+| variance from that stock as a 'count' movement of the ledger, in one transaction.
 */
+
+/**
+ * The units a product's stock moved by after a time (stock movements are dated to the second): what
+ * separates the stock on hand now from the stock when a count was typed. A sheet is posted whole,
+ * often long after its first lines were counted: a sale in between was taken off the stock the
+ * count was saved against but was still on the shelf when counted, so its approval put the sold
+ * units back (and a delivery in between was lost). Offline sales are dated when they were made.
+ */
+async function movedSince(trx: TransactionClientContract, productId: number, at: string) {
+  if (at >= dbTimestamp()) return 0
+  const row = await trx.from('stock_movements').where('product_id', productId).where('created_at', '>', at).sum('quantity as moved').first()
+  return Number(row?.moved ?? 0)
+}
 
 export default class StocktakeService {
   /** A count sheet of every active product of a category (or of the store), with what the system expects */
@@ -53,8 +68,11 @@ export default class StocktakeService {
     return db.from('stocktakes').where('store_id', storeId).orderBy('id', 'desc').limit(100)
   }
 
-  /** Saves counts typed on the sheet (blank = not counted yet) */
-  async saveCounts(actor: Actor, stocktakeId: number, counts: { productId: number; counted: number | null }[]) {
+  /**
+   * Saves counts typed on the sheet (blank = not counted yet). `typedAgo`: how long before the save
+   * the count was typed (ms, measured by the sheet's page), when it says
+   */
+  async saveCounts(actor: Actor, stocktakeId: number, counts: { productId: number; counted: number | null; typedAgo?: number | null }[]) {
     counts.forEach((c, i) => {
       if (c.counted !== null) checkInteger(c.counted, `counts.${i}.counted`, 0, MAX_COUNT, 'A count')
     })
@@ -65,12 +83,18 @@ export default class StocktakeService {
       const ids = counts.map((c) => c.productId)
       const saved = new Map((await trx.from('stocktake_lines').where('stocktake_id', stocktakeId).whereIn('product_id', ids).select('product_id', 'counted')).map((l) => [Number(l.product_id), l.counted === null ? null : Number(l.counted)]))
       const stock = new Map((await trx.from('products').where('store_id', actor.store.id).whereIn('id', ids).select('id', 'stock')).map((p) => [Number(p.id), Number(p.stock)]))
+      const now = Date.now()
+      const started = readTimestamp(stocktake.created_at).getTime()
       for (const c of counts) {
         // The sheet is posted whole: a count unchanged keeps the stock on hand of when it was typed
         if (!saved.has(c.productId) || saved.get(c.productId) === c.counted) continue
-        const atCount = c.counted === null ? null : (stock.get(c.productId) ?? 0)
+        if (c.counted === null) {
+          await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: null, counted_at_stock: null, counted_at: null })
+          continue
+        }
         // When: an offline sale made before it and synced after puts it right (counts_after_offline_sales.ts)
-        const countedAt = c.counted === null ? null : dbTimestamp()
+        const countedAt = dbTimestamp(new Date(Math.max(started, now - Math.max(0, c.typedAgo ?? 0))))
+        const atCount = (stock.get(c.productId) ?? 0) - (await movedSince(trx, c.productId, countedAt))
         await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted, counted_at_stock: atCount, counted_at: countedAt })
       }
     })

@@ -17,6 +17,20 @@ document.addEventListener('alpine:init', () => {
   /** What the server takes as an amount typed: digits, a point and decimals (no sign) */
   const AMOUNT = /^\d{1,7}(\.\d{1,3})?$/
 
+  // A stocktake's sheet: when each count was typed (typed[p<id>], this page's clock) and when the
+  // sheet was sent, so the server compares each count with the stock of when it was typed
+  Alpine.data('countSheet', () => ({
+    typed(event) {
+      const name = event.target.name || ''
+      if (!name.startsWith('counted[')) return
+      const mark = this.$root.querySelector(`input[name="typed[${name.slice(8, -1)}]"]`)
+      if (mark) mark.value = String(Date.now())
+    },
+    sending() {
+      this.$refs.sent.value = String(Date.now())
+    },
+  }))
+
   // A cart line's discount and price forms: one open at a time
   Alpine.data('cartLine', () => ({
     editing: null,

@@ -157,10 +157,15 @@ export default class StockController {
   async saveCounts(ctx: HttpContext) {
     const id = Number(ctx.params.id) || 0
     const counted = (ctx.request.input('counted') ?? {}) as Record<string, string>
+    // When each line was typed, by the page's clock (typed[p<id>]), and when the sheet was sent
+    // (sent): their difference is how long before this save it was counted, whatever that clock says
+    const typed = (ctx.request.input('typed') ?? {}) as Record<string, string>
+    const sent = Number(ctx.request.input('sent'))
     // counted[p<product id>], like received[l<line id>] above
     const counts = Object.entries(counted).map(([key, value]) => ({
       productId: Number(key.slice(1)),
       counted: String(value ?? '').trim() === '' ? null : this.#integer(value),
+      typedAgo: Number.isFinite(sent) && typed?.[key] && Number.isFinite(Number(typed[key])) ? sent - Number(typed[key]) : null,
     }))
     try {
       await this.stocktaking.saveCounts(actorOf(ctx), id, counts)
