@@ -79,9 +79,9 @@ export default class PosRestore extends BaseCommand {
         await fillRefundShifts(db.connection())
       }
       // A backup from before the categories' name keys (or before one category per name): its
-      // categories keyed, those of one name merged, as migration 0141 does
-      if (!manifest.schema.some((name) => name.includes('0141_category_name_key'))) {
-        const { keyCategoryNames } = await import('#database/migrations/0141_category_name_key')
+      // categories keyed, those of one name merged, as migration 0144 does
+      if (!manifest.schema.some((name) => name.includes('0144_category_name_key'))) {
+        const { keyCategoryNames } = await import('#database/migrations/0144_category_name_key')
         await keyCategoryNames(db.connection())
       }
       // A backup from before the reports' summaries, or before they were kept per register: build

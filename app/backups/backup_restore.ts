@@ -163,7 +163,7 @@ export async function restoreInto(file: string, connectionName: string, checked?
   const plugins = await pluginPlan(file, keepUnknownTables && sqlite)
   await migrate(connectionName)
   await runPluginMigrations(connectionName, plugins)
-  // A backup from before migration 0141 may hold "Drinks" beside "DRINKS", or "Épicerie" beside
+  // A backup from before migration 0144 may hold "Drinks" beside "DRINKS", or "Épicerie" beside
   // "épicerie" (SQLite): its categories load without keys (the unique key of the keys lets them in),
   // and pos:restore keys and merges them, as the migration does
   const existing = new Set(await listTables(connectionName))

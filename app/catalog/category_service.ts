@@ -17,7 +17,7 @@ export interface CategoryInput {
 /*
 | One category per name in a store, whatever its case or accents: "Drinks" and "drinks" side by
 | side on the till would confuse. The database holds it: a unique key of (store_id, name_key), the
-| key written by the app beside each name (app/core/name_key.ts, migration 0141) and compared byte
+| key written by the app beside each name (app/core/name_key.ts, migration 0144) and compared byte
 | for byte, so SQLite and MariaDB agree ("Épicerie" is "épicerie" on both; SQLite's NOCASE folded A
 | to Z only, and such a pair could not move to MariaDB). A name is looked up by its key, so the
 | look-up and the unique key agree. Two requests naming a new category at once both find none: the

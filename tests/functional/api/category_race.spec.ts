@@ -5,13 +5,13 @@ import { submit } from '#tests/functional/backoffice/helpers'
 import CategoryService, { categoryIdNamed } from '#catalog/category_service'
 import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
-import { keyCategoryNames } from '#database/migrations/0141_category_name_key'
+import { keyCategoryNames } from '#database/migrations/0144_category_name_key'
 import { nameKey } from '#core/name_key'
 
 /*
 | One category per name in a store, whatever its case (and accents), the same on both databases: a
 | unique key of (store_id, name_key), the key written by the app (app/core/name_key.ts, migration
-| 0141), and a create that loses the race to it answers with the category the winner made. Two
+| 0144), and a create that loses the race to it answers with the category the winner made. Two
 | requests naming a new category at once made two of one name, or a 500; "Épicerie" and
 | "épicerie" were two categories on SQLite (NOCASE folds A to Z only) and one on MariaDB.
 */

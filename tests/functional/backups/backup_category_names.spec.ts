@@ -14,15 +14,15 @@ import { ace, editRow, rewriteBackup, scratchTarget, sqlite } from './helpers.js
 | ("General" and "GENERAL"): the restore loads them as they were, then merges them into the oldest
 | as the migration does (products moved, the merge audited), and makes SQLite's unique index again.
 | Without this, the index of 0125 refused the backup's second row and the restore failed.
-| (MariaDB's key on (store_id, name) never held such a pair.) Since migration 0141 one name is one
+| (MariaDB's key on (store_id, name) never held such a pair.) Since migration 0144 one name is one
 | key (app/core/name_key.ts) on both databases: a backup from before it, whose SQLite kept
 | "Épicerie" beside "épicerie", failed to restore into MariaDB on its unique key; its categories
 | are keyed and merged now, on either database.
 */
 
-/** A backup's categories as before migration 0141 wrote them: no name_key column, the migration out of its schema */
+/** A backup's categories as before migration 0144 wrote them: no name_key column, the migration out of its schema */
 function withoutNameKeys(lines: any[], manifest: any, alsoBefore?: string) {
-  const gone = ['0141_category_name_key', ...(alsoBefore ? [alsoBefore] : [])]
+  const gone = ['0144_category_name_key', ...(alsoBefore ? [alsoBefore] : [])]
   for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !gone.some((g) => name.includes(g)))
   let at = -1
   for (let i = 0; i < lines.length; i++) {
@@ -82,7 +82,7 @@ test.group('Backups: categories of one name from before 0125', (group) => {
     const product = await createProduct(fixture)
     await db.from('products').where('id', product.id).update({ category_id: other.id })
     const { path } = await runBackup({ to: join(dir, 'accents.jsonl.gz') })
-    const old = join(dir, 'before-0141.jsonl.gz')
+    const old = join(dir, 'before-0144.jsonl.gz')
     rewriteBackup(path, old, (lines, manifest) => {
       editRow(lines, 'categories', (row) => Number(row.id) === other.id, (row) => (row.name = 'épicerie'))
       withoutNameKeys(lines, manifest)
