@@ -82,6 +82,15 @@ export function discountReview(sale: OfflineSale, limitBp: number): Review[] {
   return [{ kind: 'discount_over_limit', message: `Sold offline by a cashier at ${percentText(share)} off, past the store's limit of ${percentText(limitBp)} without a manager`, detail: { shareBp: share, limitBp } }]
 }
 
+/**
+ * A sale recorded in the name of a manager who had handed the till over before it synced
+ * (register_lease_service.ts, namedByHandover): recorded, and reviewed, since only the till says
+ * it was made before the handover
+ */
+export function handoverReview(sale: OfflineSale): Review[] {
+  return [{ kind: 'seller_handover', message: `Sale #${sale.number} was sent by the till's next user in the name of a manager who had signed out of it or handed it over: check it was theirs`, detail: { sellerId: sale.user_id, completedAt: sale.completed_at } }]
+}
+
 /** The INSERT of the sale itself, as the model would write it */
 export function saleInsert(storeId: number, shiftId: number | null, recorded: Omit<RecordedSale, 'saleId' | 'reviews'>): Statement {
   const { sale, sellerId } = recorded

@@ -13,12 +13,12 @@ import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { chunkedInsert, completedAtOf, discountReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { chunkedInsert, completedAtOf, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
-import { mayNameSeller } from '#sales/register_lease_service'
+import { mayNameSeller, namedByHandover } from '#sales/register_lease_service'
 import { correctCountsAfter, countCorrectionStatements, countLines, countLinesStatement, noCorrections } from '#inventory/counts_after_offline_sales'
 
 /*
@@ -250,7 +250,9 @@ export default class OfflineSyncService {
           }
           // The sale's own INSERT is statement N of the batch's writes: the rows below take its id from it
           const entry: RecordedSale = { sale, priced: priced!, sellerId, saleId: insertedId(statements.length), reviews: reviewsOf(sale, products, rates, stock) }
-          if (!sellerIsManager) entry.reviews.push(...discountReview(sale, actor.store.discountLimit))
+          const handedOver = namedByHandover(sale, actor.user.id, register)
+          if (!sellerIsManager || handedOver) entry.reviews.push(...discountReview(sale, actor.store.discountLimit))
+          if (sellerIsManager && handedOver) entry.reviews.push(...handoverReview(sale))
           const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)
           if (shift.review) entry.reviews.push(shift.review)
           statements.push(saleInsert(storeId, shift.id, entry))

@@ -171,6 +171,16 @@ export interface LeaseSellers {
  * signed in), with the till's clock a little ahead allowed. A cashier cannot put a sale on a
  * manager's name this way, whatever the till reports.
  */
+/**
+ * A sale in the name of the till's user before the one signed in there now, synced by someone
+ * else: mayNameSeller takes it on the till's word of when it was made. A manager's name taken so
+ * is reviewed (seller_handover): a cashier's tampered till could date a sale before the manager
+ * handed it over, to put it past the discount limit's review in the manager's name.
+ */
+export function namedByHandover(sale: { user_id: number }, signedInUserId: number, register: LeaseSellers) {
+  return sale.user_id !== signedInUserId && Number(register.lease_user_id) !== sale.user_id
+}
+
 export function mayNameSeller(sale: { user_id: number; device_id: string; completed_at: string }, signedInUserId: number, register: LeaseSellers) {
   if (sale.user_id === signedInUserId) return true
   if (!register.lease_device_id || register.lease_device_id !== sale.device_id) return false

@@ -20,17 +20,18 @@ import { TestDevice } from './device.js'
 const MINUTE = 60_000
 
 /** A sale as the browser's offline till seals it (app/core), in `seller`'s name, on the device's head */
-async function sealAs(device: TestDevice, fixture: TestStore, seller: User, product: Product, at = new Date()) {
+async function sealAs(device: TestDevice, fixture: TestStore, seller: User, product: Product, at = new Date(), percentOff = 0) {
   const items = [{ product_id: product.id, name: product.name, sku: product.sku, quantity: 1, list_price: product.price, unit_price: product.price, tax_class: product.taxClass, tax_rate_ppm: 80000, discount_type: null, discount_value: 0 }]
-  const priced = await priceOfflineCart(items, { type: null, value: 0 }, { id: fixture.store.id, pricesIncludeTax: fixture.store.pricesIncludeTax })
+  const discount = percentOff ? { type: 'percent' as const, value: percentOff * 100 } : { type: null, value: 0 }
+  const priced = await priceOfflineCart(items, discount, { id: fixture.store.id, pricesIncludeTax: fixture.store.pricesIncludeTax })
   const draft = {
     client_uuid: randomUUID(),
     device_id: device.deviceId,
     register_id: device.registerId,
     user_id: seller.id,
     completed_at: new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString(),
-    cart_discount_type: null,
-    cart_discount_value: 0,
+    cart_discount_type: discount.type,
+    cart_discount_value: discount.value,
     items,
     payments: [{ method: 'cash' as const, amount: priced.total, tendered: priced.total, reference: null }],
   }
@@ -85,6 +86,8 @@ test.group('Offline till: the seller a sync records', () => {
     assert.deepEqual(answer.body().results.map((r: any) => r.outcome), ['recorded', 'recorded'], JSON.stringify(answer.body()))
     const sellers = await db.from('sales').whereIn('client_uuid', sales.map((s) => s.client_uuid)).select('user_id')
     assert.deepEqual(sellers.map((row) => Number(row.user_id)), [cashier.id, cashier.id])
+    // A cashier's name taken from the till's user before is not reviewed for it: the manager sent them
+    assert.deepEqual(answer.body().results.map((r: any) => r.reviews), [[], []])
 
     // The till is the manager's since he signed in: a sale in the cashier's name made after that
     // (the till's clock 3 minutes on) is not the cashier's
@@ -104,10 +107,18 @@ test.group('Offline till: the seller a sync records', () => {
     ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
     device.lastNumber = 0
     const sale = await sealAs(device, fixture, manager, tea)
-    ;(await device.as(client, 'post', '/till/offline/lease', cashier).json({ device_id: device.deviceId, register_id: device.registerId, pending: 1 })).assertStatus(200)
-    const [result] = (await device.as(client, 'post', '/till/offline/sales', cashier).json({ sales: [sale] })).body().results
+    // 50% off, past the cashier limit (20%): the manager's own discount, as the till says
+    const discounted = await sealAs(device, fixture, manager, tea, new Date(), 50)
+    ;(await device.as(client, 'post', '/till/offline/lease', cashier).json({ device_id: device.deviceId, register_id: device.registerId, pending: 2 })).assertStatus(200)
+    const [result, second] = (await device.as(client, 'post', '/till/offline/sales', cashier).json({ sales: [sale, discounted] })).body().results
     assert.equal(result.outcome, 'recorded', JSON.stringify(result))
     assert.equal(Number((await db.from('sales').where('id', result.sale_id).first()).user_id), manager.id)
+    // Only the till says it was made before the cashier took over: a manager's name so is reviewed
+    assert.deepEqual(result.reviews, ['seller_handover'])
+    assert.equal(await countRows('offline_reviews', { client_uuid: sale.client_uuid, kind: 'seller_handover' }), 1)
+    // and its discount is held to the cashier limit, as a cashier's tampered till could have made it
+    assert.equal(second.outcome, 'recorded', JSON.stringify(second))
+    assert.sameMembers(second.reviews, ['discount_over_limit', 'seller_handover'])
   })
   test("a till reporting unsynced sales does not keep the manager's name for a cashier who signs in on it", async ({ client, assert }) => {
     const fixture = await createStore()
