@@ -56,16 +56,11 @@ export function discountsWithin(cart: DiscountedCart, limitBp: number) {
 }
 
 /**
- * What a manager approved on a cart: the share its discounts took then AND their amount (minor
- * units). The share alone let a cashier, approved for 50% off a $2 cart, add $500 of goods at 50%
+ * A cart's discounts as a share of it (discountShareOf) and an amount (minor units): as they were
+ * before a change, or as a manager approved them. An approval binds both: the share alone let a
+ * cashier, approved for 50% off a $2 cart, add $500 of goods at 50%
  */
-export interface DiscountApproval {
-  shareBp: number
-  amount: number
-}
-
-/** A cart's discounts as they were before a change: their share (discountShareOf) and amount */
-export interface DiscountsBefore {
+export interface DiscountFigures {
   shareBp: number
   amount: number
 }
@@ -77,7 +72,7 @@ export interface DiscountsBefore {
  * store's limit (`limitBp`), nor while they stay within BOTH the share and the amount a manager
  * approved on the cart (`approved`; none offline, where no PIN can be checked)
  */
-export function discountNeedsManager(cart: DiscountedCart, before: DiscountsBefore, limitBp: number, approved: DiscountApproval | null = null): boolean {
+export function discountNeedsManager(cart: DiscountedCart, before: DiscountFigures, limitBp: number, approved: DiscountFigures | null = null): boolean {
   const share = discountShareOf(cart)
   if (share === 0 || (share <= before.shareBp && cart.discountTotal <= before.amount)) return false
   if (discountsWithin(cart, limitBp)) return false

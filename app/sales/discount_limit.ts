@@ -1,6 +1,6 @@
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
-import { discountNeedsManager, discountShareOf, discountsWithin, percentDiscountsOf, type DiscountApproval, type DiscountedCart, type DiscountsBefore } from '#core/discount_share'
+import { discountNeedsManager, discountShareOf, discountsWithin, percentDiscountsOf, type DiscountedCart, type DiscountFigures } from '#core/discount_share'
 
 /*
 | How far a cashier may discount on their own: the store's discount_limit, a share of the sale's
@@ -40,7 +40,7 @@ export function discountedSale(sale: SaleAmounts, lines: { discountType: string 
 }
 
 /** A sale's discounts before a change (nothing for a new sale), for approveDiscount */
-export function discountsBefore(sale?: SaleAmounts): DiscountsBefore {
+export function discountsBefore(sale?: SaleAmounts): DiscountFigures {
   return sale ? { shareBp: discountShareOf(sale), amount: sale.discountTotal } : { shareBp: 0, amount: 0 }
 }
 
@@ -53,11 +53,11 @@ export function discountsBefore(sale?: SaleAmounts): DiscountsBefore {
 export function approveDiscount(
   limitBp: number,
   sale: DiscountedSale,
-  before: DiscountsBefore,
+  before: DiscountFigures,
   approver: User | null,
   field: string,
   remedy = 'Enter a manager\u2019s PIN, or lower the discount.'
-): DiscountApproval | null {
+): DiscountFigures | null {
   const approved = sale.discountApprovedBp ? { shareBp: sale.discountApprovedBp, amount: sale.discountApprovedAmount ?? 0 } : null
   if (!discountNeedsManager(sale, before, limitBp, approved)) return null
   const share = discountShareOf(sale)
