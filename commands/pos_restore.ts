@@ -82,7 +82,9 @@ export default class PosRestore extends BaseCommand {
       // categories keyed, those of one name merged, as migration 0144 does
       if (!manifest.schema.some((name) => name.includes('0144_category_name_key'))) {
         const { keyCategoryNames } = await import('#database/migrations/0144_category_name_key')
-        await keyCategoryNames(db.connection())
+        const { transaction } = await import('#platform/db_transaction')
+        // One transaction: a key and a merge per category, not a commit each (SQLite syncs each one)
+        await transaction((trx) => keyCategoryNames(trx))
       }
       // A backup from before the reports' summaries, or before they were kept per register: build
       // them from the restored lines
