@@ -84,7 +84,8 @@ export async function writeLedger(trx: TransactionClientContract, actor: Actor, 
   const note = clipText(text)
   const storeId = actor.store.id
   const now = dbTimestamp()
-  await trx.insertQuery().table('stock_movements').multiInsert(
-    lines.map((l) => ({ store_id: storeId, product_id: l.productId, quantity: l.quantity, reason, user_id: actor.user.id, note, document_type: documentType, document_id: documentId, created_at: now }))
-  )
+  const rows = lines.map((l) => ({ store_id: storeId, product_id: l.productId, quantity: l.quantity, reason, user_id: actor.user.id, note, document_type: documentType, document_id: documentId, created_at: now }))
+  // SQLite inserts many rows as one compound SELECT of at most 500 terms: a stocktake approving
+  // more variances than that failed whole (a 500)
+  for (let i = 0; i < rows.length; i += 500) await trx.insertQuery().table('stock_movements').multiInsert(rows.slice(i, i + 500))
 }
