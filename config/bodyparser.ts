@@ -1,9 +1,12 @@
 import { defineConfig } from '@adonisjs/core/bodyparser'
 import { JSON_TYPES } from '#middleware/json_body_middleware'
+import { FORM_BODY_LIMIT, FORM_FIELD_LIMIT } from '#middleware/form_limit_middleware'
 
 export default defineConfig({
   allowedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
-  form: { convertEmptyStringsToNull: true, types: ['application/x-www-form-urlencoded'] },
+  // Past parameterLimit the parser drops fields silently (its default, 1,000, cut off a stocktake
+  // sheet's last lines): app/middleware/form_limit_middleware.ts refuses such a form whole
+  form: { convertEmptyStringsToNull: true, limit: FORM_BODY_LIMIT, queryString: { parameterLimit: FORM_FIELD_LIMIT }, types: ['application/x-www-form-urlencoded'] },
   // JSON is read as text here and parsed by app/middleware/json_body_middleware.ts, which refuses
   // a body nested too deep before parsing it (the parser would overflow the stack)
   json: { convertEmptyStringsToNull: true, types: [] },

@@ -17,16 +17,29 @@ import { checkInteger, field, lockProducts, writeLedger } from '#inventory/stock
 */
 
 /**
- * The units a product's stock moved by after a time (stock movements are dated to the second): what
- * separates the stock on hand now from the stock when a count was typed. A sheet is posted whole,
- * often long after its first lines were counted: a sale in between was taken off the stock the
- * count was saved against but was still on the shelf when counted, so its approval put the sold
- * units back (and a delivery in between was lost). Offline sales are dated when they were made.
+ * The units each product's stock moved by after a time of its own (stock movements are dated to the
+ * second): what separates the stock on hand now from the stock when its count was typed. A sheet
+ * is posted whole, often long after its first lines were counted: a sale in between was taken off
+ * the stock the count was saved against but was still on the shelf when counted, so its approval
+ * put the sold units back (and a delivery in between was lost). Offline sales are dated when they
+ * were made. One query for the whole sheet (it was one a line, inside the save's transaction): the
+ * movements since the earliest time, summed by product and second, then each line takes its own.
  */
-async function movedSince(trx: TransactionClientContract, productId: number, at: string) {
-  if (at >= dbTimestamp()) return 0
-  const row = await trx.from('stock_movements').where('product_id', productId).where('created_at', '>', at).sum('quantity as moved').first()
-  return Number(row?.moved ?? 0)
+async function movedSince(trx: TransactionClientContract, since: Map<number, string>) {
+  const moved = new Map<number, number>()
+  const now = dbTimestamp()
+  const past = [...since].filter(([, at]) => at < now)
+  if (!past.length) return moved
+  const earliest = past.reduce((min, [, at]) => (at < min ? at : min), past[0][1])
+  const ids = past.map(([productId]) => productId)
+  for (let i = 0; i < ids.length; i += 1000) {
+    const rows = await trx.from('stock_movements').whereIn('product_id', ids.slice(i, i + 1000)).where('created_at', '>', earliest).groupBy('product_id', 'created_at').select('product_id', 'created_at').sum('quantity as moved')
+    for (const row of rows) {
+      const productId = Number(row.product_id)
+      if (dbTimestamp(readTimestamp(row.created_at)) > since.get(productId)!) moved.set(productId, (moved.get(productId) ?? 0) + Number(row.moved))
+    }
+  }
+  return moved
 }
 
 export default class StocktakeService {
@@ -70,9 +83,10 @@ export default class StocktakeService {
 
   /**
    * Saves counts typed on the sheet (blank = not counted yet). `typedAgo`: how long before the save
-   * the count was typed (ms, measured by the sheet's page), when it says
+   * the count was typed (ms, measured by the sheet's page), when it says. `wholeSheet`: the page
+   * sends every line, so a sheet arriving with fewer lost some on the way and is refused whole
    */
-  async saveCounts(actor: Actor, stocktakeId: number, counts: { productId: number; counted: number | null; typedAgo?: number | null }[]) {
+  async saveCounts(actor: Actor, stocktakeId: number, counts: { productId: number; counted: number | null; typedAgo?: number | null }[], options: { wholeSheet?: boolean } = {}) {
     counts.forEach((c, i) => {
       if (c.counted !== null) checkInteger(c.counted, `counts.${i}.counted`, 0, MAX_COUNT, 'A count')
     })
@@ -81,21 +95,31 @@ export default class StocktakeService {
       if (!stocktake) throw notFound('The stocktake')
       if (stocktake.status !== 'counting') throw new DomainError('This stocktake is closed', { status: 409, code: 'stocktake_closed' })
       const ids = counts.map((c) => c.productId)
-      const saved = new Map((await trx.from('stocktake_lines').where('stocktake_id', stocktakeId).whereIn('product_id', ids).select('product_id', 'counted')).map((l) => [Number(l.product_id), l.counted === null ? null : Number(l.counted)]))
-      const stock = new Map((await trx.from('products').where('store_id', actor.store.id).whereIn('id', ids).select('id', 'stock')).map((p) => [Number(p.id), Number(p.stock)]))
+      // Every line of the sheet (a whole store's is thousands: no list of ids to bind)
+      const saved = new Map((await trx.from('stocktake_lines').where('stocktake_id', stocktakeId).select('product_id', 'counted')).map((l) => [Number(l.product_id), l.counted === null ? null : Number(l.counted)]))
+      const arrived = new Set(ids.filter((productId) => saved.has(productId))).size
+      if (options.wholeSheet && arrived < saved.size) {
+        throw new DomainError(`Only ${arrived} of this sheet's ${saved.size} lines arrived: nothing was saved. Save it again.`, { status: 422, code: 'sheet_incomplete', field: 'counts' })
+      }
+      // The sheet is posted whole: a count unchanged keeps the stock on hand of when it was typed
+      const changed = counts.filter((c) => saved.has(c.productId) && saved.get(c.productId) !== c.counted)
       const now = Date.now()
       const started = readTimestamp(stocktake.created_at).getTime()
-      for (const c of counts) {
-        // The sheet is posted whole: a count unchanged keeps the stock on hand of when it was typed
-        if (!saved.has(c.productId) || saved.get(c.productId) === c.counted) continue
+      // When: an offline sale made before it and synced after puts it right (counts_after_offline_sales.ts)
+      const countedAt = new Map(changed.filter((c) => c.counted !== null).map((c) => [c.productId, dbTimestamp(new Date(Math.max(started, now - Math.max(0, c.typedAgo ?? 0))))]))
+      const stock = new Map<number, number>()
+      const countedIds = [...countedAt.keys()]
+      for (let i = 0; i < countedIds.length; i += 1000) {
+        for (const p of await trx.from('products').where('store_id', actor.store.id).whereIn('id', countedIds.slice(i, i + 1000)).select('id', 'stock')) stock.set(Number(p.id), Number(p.stock))
+      }
+      const moved = await movedSince(trx, countedAt)
+      for (const c of changed) {
         if (c.counted === null) {
           await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: null, counted_at_stock: null, counted_at: null })
           continue
         }
-        // When: an offline sale made before it and synced after puts it right (counts_after_offline_sales.ts)
-        const countedAt = dbTimestamp(new Date(Math.max(started, now - Math.max(0, c.typedAgo ?? 0))))
-        const atCount = (stock.get(c.productId) ?? 0) - (await movedSince(trx, c.productId, countedAt))
-        await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted, counted_at_stock: atCount, counted_at: countedAt })
+        const atCount = (stock.get(c.productId) ?? 0) - (moved.get(c.productId) ?? 0)
+        await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted, counted_at_stock: atCount, counted_at: countedAt.get(c.productId) })
       }
     })
   }

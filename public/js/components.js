@@ -18,13 +18,17 @@ document.addEventListener('alpine:init', () => {
   const AMOUNT = /^\d{1,7}(\.\d{1,3})?$/
 
   // A stocktake's sheet: when each count was typed (typed[p<id>], this page's clock) and when the
-  // sheet was sent, so the server compares each count with the stock of when it was typed
+  // sheet was sent, so the server compares each count with the stock of when it was typed. A line's
+  // mark is disabled (not sent) until its line is typed: a sheet of thousands of lines sends one
+  // field a line, plus one a line typed
   Alpine.data('countSheet', () => ({
     typed(event) {
       const name = event.target.name || ''
       if (!name.startsWith('counted[')) return
       const mark = this.$root.querySelector(`input[name="typed[${name.slice(8, -1)}]"]`)
-      if (mark) mark.value = String(Date.now())
+      if (!mark) return
+      mark.value = String(Date.now())
+      mark.disabled = false
     },
     sending() {
       this.$refs.sent.value = String(Date.now())

@@ -168,7 +168,7 @@ export default class StockController {
       typedAgo: Number.isFinite(sent) && typed?.[key] && Number.isFinite(Number(typed[key])) ? sent - Number(typed[key]) : null,
     }))
     try {
-      await this.stocktaking.saveCounts(actorOf(ctx), id, counts)
+      await this.stocktaking.saveCounts(actorOf(ctx), id, counts, { wholeSheet: Boolean(ctx.request.input('whole_sheet')) })
     } catch (error) {
       const match = error instanceof DomainError && error.field?.match(/^counts\.(\d+)\./)
       if (match) error.field = `counted.${counts[Number(match[1])]?.productId}`

@@ -1,0 +1,33 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+import { DomainError } from '#exceptions/domain_error'
+
+/*
+| A form (application/x-www-form-urlencoded) sending more fields than the body parser reads
+| (config/bodyparser.ts, its parameterLimit) is refused whole. The parser (qs) keeps the first
+| fields and silently drops the rest: a stocktake sheet of 600 lines lost the counts of its last
+| hundred lines, and the Approve button's approve=1 (the last field), so approving saved the
+| cut-down sheet and approved nothing. The limit is high (a whole store's count sheet fits); past
+| it nothing of the form is used and the page says why (a 413, errors/status).
+*/
+
+/** Fields a form may send: a stocktake sheet sends one per line and one more per line typed */
+export const FORM_FIELD_LIMIT = 50_000
+/** The form body's size limit (a sheet of 20,000 lines all typed is about 1.1 MB) */
+export const FORM_BODY_LIMIT = '2mb'
+
+export default class FormLimitMiddleware {
+  handle(ctx: HttpContext, next: NextFn) {
+    if (ctx.request.bodyType === 'urlencoded' && fieldsOf(ctx.request.raw() ?? '') > FORM_FIELD_LIMIT) {
+      throw new DomainError(`This form sent more than ${FORM_FIELD_LIMIT.toLocaleString('en-US')} fields, more than the server reads at once: nothing of it was saved. Split it up (a stocktake of one category at a time).`, { status: 413, code: 'too_many_fields' })
+    }
+    return next()
+  }
+}
+
+/** The fields of a urlencoded body as the parser splits them (on &, empty ones included) */
+function fieldsOf(body: string) {
+  let count = body.length ? 1 : 0
+  for (let i = body.indexOf('&'); i !== -1; i = body.indexOf('&', i + 1)) count++
+  return count
+}

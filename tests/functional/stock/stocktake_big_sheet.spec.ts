@@ -1,0 +1,120 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { createStore, stockOf } from '#tests/fixtures'
+import { submit } from '#tests/functional/backoffice/helpers'
+import { dbTimestamp } from '#platform/db_time'
+import { FORM_FIELD_LIMIT } from '#middleware/form_limit_middleware'
+
+/*
+| A big count sheet, posted as its page posts it. The form parser read 1,000 fields and dropped the
+| rest without a word; each line sent two (its count, and when it was typed, even blank), so a sheet
+| of 600 lines lost the counts of its last hundred lines and the Approve button's approve=1 (the
+| last field): approving saved the cut-down sheet and approved nothing.
+*/
+
+const LINES = 1_300
+
+/** Products made fast: one insert per 500, stocked at 5, with no ledger (this is about the form) */
+async function bulkProducts(fixture: Awaited<ReturnType<typeof createStore>>, count: number) {
+  const now = dbTimestamp()
+  const rows = Array.from({ length: count }, (_, i) => ({ store_id: fixture.store.id, category_id: fixture.category.id, name: `Bulk ${String(i).padStart(5, '0')}`, sku: `BULK-${fixture.tag}-${i}`, price: 100, cost: 40, stock: 5, created_at: now, updated_at: now }))
+  for (let i = 0; i < rows.length; i += 500) await db.insertQuery().table('products').multiInsert(rows.slice(i, i + 500))
+}
+
+/** The fields the sheet's form sends, in its order, as Chromium serializes it: enabled inputs only */
+function formFields(html: string, action: string) {
+  const form = html.slice(html.indexOf(`action="${action}"`))
+  const fields: [string, string, boolean][] = []
+  for (const tag of form.slice(0, form.indexOf('</form>')).match(/<input[^>]*>/g) ?? []) {
+    const name = tag.match(/name="([^"]*)"/)?.[1]
+    if (name && name !== '_csrf') fields.push([name, tag.match(/value="([^"]*)"/)?.[1] ?? '', /\sdisabled\b/.test(tag)])
+  }
+  return fields
+}
+
+test.group('Stocktakes: a big sheet', () => {
+  test('a sheet of well over 1,000 lines, every line typed, then approved: every count is saved and the approval is kept', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await bulkProducts(fixture, LINES)
+    const manager = fixture.users.manager
+    const url = (await submit(client, manager, 'post', '/backoffice/stock/stocktakes', {})).headers().location as string
+    const stocktakeId = Number(url.split('/').pop())
+    const page = await client.get(url).loginAs(manager)
+    const fields = formFields(page.text(), url)
+    assert.equal(fields.filter(([name]) => name.startsWith('counted[')).length, LINES)
+    // Every line typed (4 found of 5): its count, and its page's script enables and sets its typing mark
+    const typedAt = Date.now() - 1000
+    const body: Record<string, string> = {}
+    for (const [name, value, disabled] of fields) {
+      if (name.startsWith('counted[')) body[name] = '4'
+      else if (name.startsWith('typed[')) body[name] = String(typedAt)
+      else if (name === 'sent') body[name] = String(typedAt + 1000)
+      else if (!disabled) body[name] = value
+    }
+    // The submitter's name and value come last
+    body.approve = '1'
+    const approve = await submit(client, manager, 'post', url, body)
+    approve.assertStatus(302)
+    assert.equal(approve.flashMessages().notice, `Stocktake approved: ${LINES} variance(s) posted`)
+    const lines = await db.from('stocktake_lines').where('stocktake_id', stocktakeId).select('counted', 'variance')
+    assert.lengthOf(lines, LINES)
+    assert.deepEqual([...new Set(lines.map((l) => `${l.counted}/${l.variance}`))], ['4/-1'])
+    assert.equal((await db.from('stocktakes').where('id', stocktakeId).first()).status, 'approved')
+    const last = await db.from('products').where('store_id', fixture.store.id).orderBy('id', 'desc').first()
+    assert.equal(await stockOf(last.id), 4)
+  }).timeout(120_000)
+
+  test('the page sends a typing mark only for the lines typed', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await bulkProducts(fixture, 3)
+    const manager = fixture.users.manager
+    const url = (await submit(client, manager, 'post', '/backoffice/stock/stocktakes', {})).headers().location as string
+    const fields = formFields((await client.get(url).loginAs(manager)).text(), url)
+    const marks = fields.filter(([name]) => name.startsWith('typed['))
+    assert.lengthOf(marks, 3)
+    assert.isTrue(marks.every(([, , disabled]) => disabled))
+  })
+
+  test('a form of more fields than the parser reads is refused whole with a 413 that says why, not cut short', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await bulkProducts(fixture, 2)
+    const manager = fixture.users.manager
+    const url = (await submit(client, manager, 'post', '/backoffice/stock/stocktakes', {})).headers().location as string
+    const stocktakeId = Number(url.split('/').pop())
+    const product = await db.from('products').where('store_id', fixture.store.id).orderBy('id').first()
+    const body: Record<string, string> = { [`counted[p${product.id}]`]: '3' }
+    for (let i = 0; i < FORM_FIELD_LIMIT; i++) body[`x${i}`] = ''
+    body.approve = '1'
+    const refused = await submit(client, manager, 'post', url, body)
+    refused.assertStatus(413)
+    assert.include(refused.text(), 'nothing of it was saved')
+    const stocktake = await db.from('stocktakes').where('id', stocktakeId).first()
+    assert.equal(stocktake.status, 'counting')
+    assert.isNull((await db.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: product.id }).first()).counted)
+  }).timeout(60_000)
+
+  test('a form body over the size limit is refused with a 413 that says why', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await bulkProducts(fixture, 1)
+    const manager = fixture.users.manager
+    const url = (await submit(client, manager, 'post', '/backoffice/stock/stocktakes', {})).headers().location as string
+    const refused = await submit(client, manager, 'post', url, { note: 'x'.repeat(2_200_000) })
+    refused.assertStatus(413)
+    assert.include(refused.text(), 'nothing of it was saved')
+  })
+
+  test('a sheet arriving with fewer lines than it has is refused, nothing saved', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await bulkProducts(fixture, 3)
+    const manager = fixture.users.manager
+    const url = (await submit(client, manager, 'post', '/backoffice/stock/stocktakes', {})).headers().location as string
+    const stocktakeId = Number(url.split('/').pop())
+    const products = await db.from('products').where('store_id', fixture.store.id).orderBy('id').select('id')
+    const body = { whole_sheet: '1', [`counted[p${products[0].id}]`]: '3', [`counted[p${products[1].id}]`]: '3', approve: '1' }
+    const refused = await submit(client, manager, 'post', url, body, url)
+    refused.assertStatus(302)
+    assert.include(refused.flashMessages().errorsBag?.E_FORM ?? '', `Only 2 of this sheet's ${products.length} lines arrived`)
+    assert.equal((await db.from('stocktakes').where('id', stocktakeId).first()).status, 'counting')
+    assert.equal((await db.from('stocktake_lines').where('stocktake_id', stocktakeId).whereNotNull('counted').count('* as n').first()).n, 0)
+  })
+})
