@@ -1,11 +1,11 @@
 import { defineConfig } from '@adonisjs/core/bodyparser'
 import { JSON_TYPES } from '#middleware/json_body_middleware'
-import { FORM_BODY_LIMIT, FORM_FIELD_LIMIT } from '#middleware/form_limit_middleware'
+import { FORM_BODY_LIMIT, FORM_FIELD_LIMIT } from '#platform/form_limits'
 
 export default defineConfig({
   allowedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   // Past parameterLimit the parser drops fields silently (its default, 1,000, cut off a stocktake
-  // sheet's last lines): app/middleware/form_limit_middleware.ts refuses such a form whole
+  // sheet's last lines): json_body_middleware.ts refuses such a form whole (app/platform/form_limits.ts)
   form: { convertEmptyStringsToNull: true, limit: FORM_BODY_LIMIT, queryString: { parameterLimit: FORM_FIELD_LIMIT }, types: ['application/x-www-form-urlencoded'] },
   // JSON is read as text here and parsed by app/middleware/json_body_middleware.ts, which refuses
   // a body nested too deep before parsing it (the parser would overflow the stack)

@@ -15,7 +15,6 @@ server.use([
 router.use([
   () => import('@adonisjs/core/bodyparser_middleware'),
   () => import('#middleware/json_body_middleware'),
-  () => import('#middleware/form_limit_middleware'),
   // The session and Shield, skipped on /api/* and /vendor/*
   () => import('#middleware/browser_session_middleware'),
   () => import('@adonisjs/auth/initialize_auth_middleware'),

@@ -20,7 +20,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
   protected statusPages: Record<StatusPageRange, StatusPageRenderer> = {
     '403': (error, { view }) => view.render('errors/status', { status: 403, title: 'Not allowed', message: 'Your role may not open this page.', error }),
     '404': (error, { view }) => view.render('errors/status', { status: 404, title: 'Not found', message: 'This page does not exist.', error }),
-    // A form too big (its body, or its fields: form_limit_middleware.ts) is refused before the
+    // A form too big (its body, or its fields: app/platform/form_limits.ts) is refused before the
     // session is read, so it cannot go back to the form with a flash: it says so here, whole
     '413': (error, { view }) =>
       view.render('errors/status', { status: 413, title: 'Too much sent at once', message: error instanceof DomainError ? error.message : 'This form sent more than the server reads at once: nothing of it was saved. Go back and split it up (a stocktake of one category at a time).', error }),

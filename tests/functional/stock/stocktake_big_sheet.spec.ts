@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { createStore, stockOf } from '#tests/fixtures'
 import { submit } from '#tests/functional/backoffice/helpers'
 import { dbTimestamp } from '#platform/db_time'
-import { FORM_FIELD_LIMIT } from '#middleware/form_limit_middleware'
+import { FORM_FIELD_LIMIT } from '#platform/form_limits'
 
 /*
 | A big count sheet, posted as its page posts it. The form parser read 1,000 fields and dropped the

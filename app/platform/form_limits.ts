@@ -1,5 +1,3 @@
-import type { HttpContext } from '@adonisjs/core/http'
-import type { NextFn } from '@adonisjs/core/types/http'
 import { DomainError } from '#exceptions/domain_error'
 
 /*
@@ -8,7 +6,9 @@ import { DomainError } from '#exceptions/domain_error'
 | fields and silently drops the rest: a stocktake sheet of 600 lines lost the counts of its last
 | hundred lines, and the Approve button's approve=1 (the last field), so approving saved the
 | cut-down sheet and approved nothing. The limit is high (a whole store's count sheet fits); past
-| it nothing of the form is used and the page says why (a 413, errors/status).
+| it nothing of the form is used and the page says why (a 413, errors/status). Checked by the body
+| middleware that runs on every request anyway (json_body_middleware.ts): a middleware of its own
+| cost every request, a sale's included, its turn through AdonisJS's container.
 */
 
 /** Fields a form may send: a stocktake sheet sends one per line and one more per line typed */
@@ -16,12 +16,10 @@ export const FORM_FIELD_LIMIT = 50_000
 /** The form body's size limit (a sheet of 20,000 lines all typed is about 1.1 MB) */
 export const FORM_BODY_LIMIT = '2mb'
 
-export default class FormLimitMiddleware {
-  handle(ctx: HttpContext, next: NextFn) {
-    if (ctx.request.bodyType === 'urlencoded' && fieldsOf(ctx.request.raw() ?? '') > FORM_FIELD_LIMIT) {
-      throw new DomainError(`This form sent more than ${FORM_FIELD_LIMIT.toLocaleString('en-US')} fields, more than the server reads at once: nothing of it was saved. Split it up (a stocktake of one category at a time).`, { status: 413, code: 'too_many_fields' })
-    }
-    return next()
+/** Refuses a form body of more fields than the parser reads (it would drop the rest unsaid) */
+export function refuseTooManyFields(body: string) {
+  if (fieldsOf(body) > FORM_FIELD_LIMIT) {
+    throw new DomainError(`This form sent more than ${FORM_FIELD_LIMIT.toLocaleString('en-US')} fields, more than the server reads at once: nothing of it was saved. Split it up (a stocktake of one category at a time).`, { status: 413, code: 'too_many_fields' })
   }
 }
 
