@@ -16,11 +16,15 @@ import type { ImportRow, RowError } from '#inventory/product_csv_format'
 | entry. Every stock figure the file changes is a movement of the ledger naming the import
 | (document product_import): the opening stock of a product it creates (reason initial), and on
 | a product that was there, reason import, so a manager reviewing shrinkage tells a file's figure
-| from a counted adjustment. The import's one audit entry (products_imported: who, the file, the
-| rows created and updated and the stock changes of the whole import) is written by its last batch,
-| with that batch's rows: an admin reads one entry per import (it was one per batch of 1,000 rows,
-| each with its own share of the figures). An import that stops after some batches were written
-| records what they wrote (product_csv_service.ts).
+| from a counted adjustment.
+| Each batch's transaction writes the audit entry (products_imported) of what that batch wrote, so
+| whatever stops an import (a failed batch, a crash or kill -9 between two batches) every committed
+| stock change is in exactly one entry, and the entry is never written without its changes. One
+| entry for the whole file, written by the last batch, left the batches before it unaudited when
+| the process died, and an entry cannot be written later from what the job row says (its progress
+| is updated after each commit, so it can lag one batch) nor changed once written (the log is
+| hash-chained). A file of one batch is one entry, as before; a longer one is one entry per part
+| (part N, the file's rows it covered, its figures), the last adding the whole file's totals.
 */
 
 /** The import a batch belongs to: its row (product_imports) and the file's name */
@@ -35,32 +39,31 @@ export interface StockChange {
   to: number
 }
 
-/** What an import's batches wrote so far: what its audit entry says */
+/** What an import's batches wrote so far: the counts of the last part's `whole` */
 export interface ImportTotals {
   created: number
   updated: number
   stockChanges: number
-  /** The first LISTED_STOCK_CHANGES of them */
-  stock: StockChange[]
+}
+
+/** Which batch of the import this is: its number from 1, and whether it is the import's last */
+export interface ImportPart {
+  number: number
+  last: boolean
 }
 
 /** Most stock changes an audit entry lists (its data is a TEXT of 64 KB on MariaDB); the count is of all */
 const LISTED_STOCK_CHANGES = 400
 
 export function noTotals(): ImportTotals {
-  return { created: 0, updated: 0, stockChanges: 0, stock: [] }
+  return { created: 0, updated: 0, stockChanges: 0 }
 }
 
-/** Adds a batch's figures to the import's */
-function addTo(totals: ImportTotals, created: number, updated: number, stock: StockChange[]) {
-  totals.created += created
-  totals.updated += updated
-  totals.stockChanges += stock.length
-  totals.stock.push(...stock.slice(0, Math.max(0, LISTED_STOCK_CHANGES - totals.stock.length)))
-}
-
-/** The import's audit entry, in the transaction given (the last batch's); `incomplete` when it stopped part way */
-export async function auditImport(client: QueryClientContract, store: Store, user: User, job: ImportRef, totals: ImportTotals, incomplete = false) {
+/** The batch's audit entry, in its transaction: its own figures, and on the last of several parts the file's */
+async function auditPart(trx: TransactionClientContract, store: Store, user: User, job: ImportRef, part: ImportPart, rows: ImportRow[], own: ImportTotals, stock: StockChange[], whole: ImportTotals) {
+  const figures = { created: own.created, updated: own.updated, stockChanges: own.stockChanges, stock: stock.slice(0, LISTED_STOCK_CHANGES) }
+  const single = part.number === 1 && part.last
+  const parted = { part: part.number, rows: rows.length ? [rows[0].row, rows[rows.length - 1].row] : [], ...figures, ...(part.last ? { whole: { parts: part.number, ...whole } } : {}) }
   await recordAudit(
     {
       action: 'products_imported',
@@ -68,18 +71,17 @@ export async function auditImport(client: QueryClientContract, store: Store, use
       userId: user.id,
       subjectType: 'product_import',
       subjectId: job.id,
-      data: { file: job.fileName, created: totals.created, updated: totals.updated, stockChanges: totals.stockChanges, stock: totals.stock, ...(incomplete ? { incomplete: true } : {}) },
+      data: { file: job.fileName, ...(single ? figures : parted) },
     },
-    client
+    trx
   )
 }
 
 /**
- * Writes a batch of rows in one transaction; answers, with its own figures, the import's `totals`
- * with its own added. The import's last batch (`last`, which may hold no rows) writes the audit
- * entry with its rows.
+ * Writes a batch of rows and its audit entry in one transaction; answers, with its own figures,
+ * the import's `totals` with its own added. The last batch may hold no rows (a file of none).
  */
-export async function writeBatch(store: Store, user: User, job: ImportRef, rows: ImportRow[], taxClasses: Set<string>, totals: ImportTotals, last: boolean) {
+export async function writeBatch(store: Store, user: User, job: ImportRef, rows: ImportRow[], taxClasses: Set<string>, totals: ImportTotals, part: ImportPart) {
   return inTransaction(async (trx) => {
     const now = dbTimestamp()
     const errors: RowError[] = []
@@ -166,10 +168,10 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
     const wordRows = good.flatMap((r) => searchWords(r.name).map((word) => ({ store_id: store.id, word, product_id: ids.get(r.sku) })))
     for (let i = 0; i < wordRows.length; i += 500) await trx.insertQuery().table('product_words').multiInsert(wordRows.slice(i, i + 500))
 
-    // A copy: the caller keeps it once the transaction has committed (a retried one runs again)
-    const figures = { ...totals, stock: [...totals.stock] }
-    addTo(figures, fresh.length, updates.length, stockChanges)
-    if (last) await auditImport(trx, store, user, job, figures)
+    // New figures: the caller keeps them once the transaction has committed (a retried one starts again from `totals`)
+    const own = { created: fresh.length, updated: updates.length, stockChanges: stockChanges.length }
+    const figures = { created: totals.created + own.created, updated: totals.updated + own.updated, stockChanges: totals.stockChanges + own.stockChanges }
+    await auditPart(trx, store, user, job, part, rows, own, stockChanges, figures)
     return { created: fresh.length, updated: updates.length, errors, productIds: writtenIds, totals: figures }
   })
 }

@@ -12,8 +12,9 @@ import { SINGLE_LINE_TEXT } from '#validators/fields'
 import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
+import { faultPoint } from '#platform/fault_injection'
 import { expireUnrunPreviews } from '#inventory/product_import_expiry'
-import { auditImport, barcodeClashes, knownSkus, noTotals, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
+import { barcodeClashes, knownSkus, noTotals, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
 import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowError } from '#inventory/product_csv_format'
 
 /*
@@ -22,8 +23,7 @@ import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowErr
 | (a preview naming each bad row and column, nothing written), then written: every valid row
 | creates or updates the product with that SKU, a batch of rows per transaction (a file of
 | 100,000 rows does not hold one transaction's locks for its whole length), and the rest are
-| reported (the batch's writes, its stock ledger, and with the last batch the import's one audit
-| entry: product_csv_batch.ts).
+| reported (the batch's writes, its stock ledger and its audit entry: product_csv_batch.ts).
 | Rows pass the back-office form's validator and the catalog's barcode check, so a CSV row and
 | the form accept the same products.
 */
@@ -135,15 +135,17 @@ export default class ProductCsvService {
     const touched: number[] = []
     let totals = noTotals()
     let batch: ImportRow[] = []
-    // A full batch waits for the next valid row before it is written: the import's last batch
-    // writes its audit entry, and which one is last is known only then (or at the file's end)
+    let parts = 0
+    // A full batch waits for the next valid row before it is written: the last batch's audit entry
+    // carries the whole file's totals, and which one is last is known only then (or at the file's end)
     let full: ImportRow[] | null = null
     const flush = async (last: boolean) => {
       const rows = full ?? batch
       if (full) full = null
       else batch = []
       if (!rows.length && !last) return
-      const outcome = await writeBatch(store, user, job, rows, checker.taxClasses, totals, last)
+      const outcome = await writeBatch(store, user, job, rows, checker.taxClasses, totals, { number: ++parts, last })
+      faultPoint('after_import_batch')
       totals = outcome.totals
       counts.created += outcome.created
       counts.updated += outcome.updated
@@ -159,25 +161,21 @@ export default class ProductCsvService {
         updated_at: dbTimestamp(),
       })
     }
-    try {
-      for await (const { row, values } of readRows(path)) {
-        const result = await checker.check(row, values)
-        if (result.errors.length) {
-          counts.errorRows++
-          counts.processed++
-          if (errors.length < KEPT_ERRORS) errors.push(...result.errors.slice(0, KEPT_ERRORS - errors.length))
-          continue
-        }
-        if (full) await flush(false)
-        batch.push(result.row!)
-        if (batch.length >= BATCH_SIZE) [full, batch] = [batch, []]
+    // A failure (here or in a batch) writes no audit entry: each committed batch wrote its own, in
+    // its transaction, and the batches written before it stay written (the job is marked failed)
+    for await (const { row, values } of readRows(path)) {
+      const result = await checker.check(row, values)
+      if (result.errors.length) {
+        counts.errorRows++
+        counts.processed++
+        if (errors.length < KEPT_ERRORS) errors.push(...result.errors.slice(0, KEPT_ERRORS - errors.length))
+        continue
       }
-      await flush(true)
-    } catch (error) {
-      // The batches written before it stay written: the audit log says what they wrote
-      if (totals.created || totals.updated) await auditImport(db.connection(), store, user, job, totals, true).catch((failure) => logger.error({ err: failure }, 'CSV import: its audit entry could not be written'))
-      throw error
+      if (full) await flush(false)
+      batch.push(result.row!)
+      if (batch.length >= BATCH_SIZE) [full, batch] = [batch, []]
     }
+    await flush(true)
     await this.#finish(importId, 'done', {
       processed_rows: counts.processed,
       created_rows: counts.created,

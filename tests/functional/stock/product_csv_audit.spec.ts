@@ -5,11 +5,20 @@ import { createProduct, createStore, ledgerSum, type TestStore } from '#tests/fi
 /*
 | A product CSV import that sets stock is seen by a manager reviewing shrinkage: each stock change
 | is a movement of its own reason (import, or the opening stock of a product it creates) naming the
-| import, and the import writes one audit entry (who, the file, rows created and updated, the stock
-| changes, of the whole file) in the transaction of its last batch of rows. An import set stock with
-| no audit entry, and its changes read as ordinary adjustments; then it wrote one entry per batch of
-| 1,000 rows, each with its share of the figures.
+| import, and each batch of rows writes, in its transaction, the audit entry of what it wrote (who,
+| the file, rows created and updated, the stock changes): a file of one batch is one entry, a longer
+| one an entry per part, the last with the whole file's totals. Every committed stock change is in
+| exactly one entry, however the import stops (a killed server: tests/functional/faults/import_crash.spec.ts).
+| An import set stock with no audit entry; then it wrote one entry with its last batch, so a server
+| dying between batches left the batches before it unaudited, and a failure after that batch's
+| commit wrote a second entry.
 */
+
+/** The import's audit entries' data, oldest first */
+async function auditedParts(importId: number) {
+  const entries = await db.from('audit_logs').where({ action: 'products_imported', subject_type: 'product_import', subject_id: importId }).orderBy('id').select('data')
+  return entries.map((entry) => JSON.parse(entry.data))
+}
 
 async function importFile(client: any, fixture: TestStore, content: string, name: string) {
   const upload = await client
@@ -70,7 +79,7 @@ test.group('Products CSV import: the ledger and the audit log', () => {
     assert.include(page.text(), 'spring-stock.csv')
   })
 
-  test('a file of several batches is one audit entry with the whole import\'s figures', async ({ client, assert }) => {
+  test('a file of several batches is an audit entry per part, each with its own figures, the last with the whole file\'s', async ({ client, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Counted', sku: 'CNT-1', stock: 10 })
     // 2,000 valid rows (two full batches: the second waits for a next valid row that never comes), then a bad one
@@ -80,16 +89,26 @@ test.group('Products CSV import: the ledger and the audit log', () => {
     const job = await importFile(client, fixture, rows.join('\r\n') + '\r\n', 'big.csv')
     assert.equal(job.status, 'done')
     assert.equal(job.error_rows, 1)
-    const entries = await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'products_imported' }).select('subject_id', 'data')
-    assert.lengthOf(entries, 1)
-    assert.equal(entries[0].subject_id, job.id)
-    const data = JSON.parse(entries[0].data)
-    const stocked = Array.from({ length: 1999 }, (_, i) => (i + 1) % 3).filter(Boolean).length
-    assert.deepEqual({ ...data, stock: data.stock.length }, { file: 'big.csv', created: 1999, updated: 1, stockChanges: stocked + 1, stock: 400 })
-    assert.deepEqual(data.stock[0], { sku: 'CNT-1', from: 10, to: 8 })
+    const parts = await auditedParts(job.id)
+    assert.lengthOf(parts, 2)
+    const stocked = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => (from + i) % 3).filter(Boolean).length
+    assert.deepEqual({ ...parts[0], stock: parts[0].stock.length }, { file: 'big.csv', part: 1, rows: [2, 1001], created: 999, updated: 1, stockChanges: stocked(1, 999) + 1, stock: 400 })
+    assert.deepEqual(parts[0].stock[0], { sku: 'CNT-1', from: 10, to: 8 })
+    assert.deepEqual({ ...parts[1], stock: parts[1].stock.length }, {
+      file: 'big.csv',
+      part: 2,
+      rows: [1002, 2001],
+      created: 1000,
+      updated: 0,
+      stockChanges: stocked(1000, 1999),
+      stock: 400,
+      whole: { parts: 2, created: 1999, updated: 1, stockChanges: stocked(1, 1999) + 1 },
+    })
+    const movements = await db.from('stock_movements').where({ document_type: 'product_import', document_id: job.id }).count('* as n').first()
+    assert.equal(parts[0].stockChanges + parts[1].stockChanges, Number(movements.n))
   }).timeout(120_000)
 
-  test('an import that stops after a batch was written says so in its one audit entry, with what was written', async ({ client, assert }) => {
+  test('an import that stops after a batch was written has that batch\'s entry, and none for what was not written', async ({ client, assert }) => {
     const fixture = await createStore()
     const boom = `BOOM-${fixture.tag}`
     const rows = ['sku,name,price,stock']
@@ -102,17 +121,50 @@ test.group('Products CSV import: the ledger and the audit log', () => {
         ? `CREATE TRIGGER refuse_${fixture.tag} BEFORE INSERT ON products FOR EACH ROW BEGIN IF NEW.sku = '${boom}' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`
         : `CREATE TRIGGER refuse_${fixture.tag} BEFORE INSERT ON products WHEN NEW.sku = '${boom}' BEGIN SELECT RAISE(ABORT, 'refused'); END`
     )
+    let job: any
     try {
-      const job = await importFile(client, fixture, rows.join('\r\n') + '\r\n', 'stopped.csv')
+      job = await importFile(client, fixture, rows.join('\r\n') + '\r\n', 'stopped.csv')
       assert.equal(job.status, 'failed')
     } finally {
       await db.rawQuery(`DROP TRIGGER refuse_${fixture.tag}`)
     }
-    const entries = await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'products_imported' }).select('data')
-    assert.lengthOf(entries, 1)
-    const data = JSON.parse(entries[0].data)
-    assert.deepEqual({ ...data, stock: data.stock.length }, { file: 'stopped.csv', created: 1000, updated: 0, stockChanges: 1000, stock: 400, incomplete: true })
+    const parts = await auditedParts(job.id)
+    assert.deepEqual(parts.map((data) => ({ ...data, stock: data.stock.length })), [{ file: 'stopped.csv', part: 1, rows: [2, 1001], created: 1000, updated: 0, stockChanges: 1000, stock: 400 }])
   }).timeout(120_000)
+
+  test('the last batch committed and the job\'s progress then not saved: its one entry, no second one', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const kept = await createProduct(fixture, { sku: `KEPT-${fixture.tag}`, stock: 2 })
+    // The database refuses the progress saved after the batch's commit (processed_rows set), not the
+    // job's other updates: a failure between the commit and the next write, as a lost connection would be
+    const mysql = db.connection().dialect.name === 'mysql'
+    const trigger = `refuse_progress_${fixture.tag}`
+    await db.rawQuery(
+      mysql
+        ? `CREATE TRIGGER ${trigger} BEFORE UPDATE ON product_imports FOR EACH ROW BEGIN IF NEW.store_id = ${fixture.store.id} AND NEW.processed_rows > 0 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END`
+        : `CREATE TRIGGER ${trigger} BEFORE UPDATE ON product_imports WHEN NEW.store_id = ${fixture.store.id} AND NEW.processed_rows > 0 BEGIN SELECT RAISE(ABORT, 'refused'); END`
+    )
+    let job: any
+    try {
+      job = await importFile(client, fixture, `sku,name,price,stock\r\nKEPT-${fixture.tag},Kept,1.00,5\r\nNEW-${fixture.tag},New,1.00,3\r\n`, 'unsaved.csv')
+      assert.equal(job.status, 'failed')
+    } finally {
+      await db.rawQuery(`DROP TRIGGER ${trigger}`)
+    }
+    assert.equal(await ledgerSum(kept.id), 5)
+    assert.deepEqual(await auditedParts(job.id), [
+      {
+        file: 'unsaved.csv',
+        created: 1,
+        updated: 1,
+        stockChanges: 2,
+        stock: [
+          { sku: `KEPT-${fixture.tag}`, from: 2, to: 5 },
+          { sku: `NEW-${fixture.tag}`, from: 0, to: 3 },
+        ],
+      },
+    ])
+  })
 
   test('an import that changes no stock is audited too, with no stock change and no movement', async ({ client, assert }) => {
     const fixture = await createStore()
