@@ -13,7 +13,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
 import { faultPoint } from '#platform/fault_injection'
-import { expireUnrunPreviews } from '#inventory/product_import_expiry'
+import { expireUnrunPreviews, failDeadImports } from '#inventory/product_import_expiry'
 import { barcodeClashes, knownSkus, noTotals, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
 import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowError } from '#inventory/product_csv_format'
 
@@ -36,6 +36,7 @@ export default class ProductCsvService {
 
   async createImport(store: Store, user: User, fileName: string, path: string) {
     await expireUnrunPreviews()
+    await failDeadImports()
     const now = dbTimestamp()
     const [id] = await db.table('product_imports').insert({
       store_id: store.id,
@@ -50,7 +51,8 @@ export default class ProductCsvService {
   }
 
   async find(storeId: number, id: number) {
-    const job = await db.from('product_imports').where({ id, store_id: storeId }).first()
+    let job = await db.from('product_imports').where({ id, store_id: storeId }).first()
+    if (job?.status === 'running' && (await failDeadImports(new Date(), id))) job = await db.from('product_imports').where({ id, store_id: storeId }).first()
     if (!job) return null
     return { ...job, errors: job.errors ? (JSON.parse(job.errors) as RowError[]) : [] }
   }

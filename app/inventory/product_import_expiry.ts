@@ -18,3 +18,31 @@ export async function expireUnrunPreviews(now: Date = new Date()) {
     if (Number(Array.isArray(marked) ? marked[0] : marked)) await rm(job.path, { force: true })
   }
 }
+
+/** Minutes without progress after which a running import's process is taken for dead */
+export const DEAD_IMPORT_MINUTES = 60
+
+const STOPPED = JSON.stringify([{ row: 1, column: '', message: 'The import stopped part way (its server was stopped or crashed): nothing after the last completed batch was written. The audit log lists what each batch wrote; import the file again to write the rest.' }])
+
+/**
+ * An import still `running` whose process died (a deploy, a crash, kill -9) would stay so for good:
+ * it runs in the process that started it and nothing resumes it. Its progress is saved after each
+ * batch of 1,000 rows (seconds), so one with none for an hour is taken for dead and marked failed.
+ * A time, not a server's start: several servers (WEB_CONCURRENCY, app servers) share the
+ * database, and one starting must not fail another's import. Its committed batches need nothing
+ * more: each wrote its own audit entry (product_csv_batch.ts). Run at each upload and where a job
+ * is shown (`importId`: that one only). Answers how many it marked.
+ */
+export async function failDeadImports(now: Date = new Date(), importId?: number) {
+  const before = dbTimestamp(new Date(now.getTime() - DEAD_IMPORT_MINUTES * 60_000))
+  const query = db.from('product_imports').where('status', 'running').where('updated_at', '<', before)
+  const dead = await (importId === undefined ? query : query.where('id', importId)).select('id', 'path')
+  let failed = 0
+  for (const job of dead) {
+    const marked = await db.from('product_imports').where('id', job.id).where('status', 'running').where('updated_at', '<', before).update({ status: 'failed', errors: STOPPED, updated_at: dbTimestamp() })
+    if (!Number(Array.isArray(marked) ? marked[0] : marked)) continue
+    failed++
+    await rm(job.path, { force: true })
+  }
+  return failed
+}
