@@ -57,7 +57,8 @@ export default class AuthService {
     if (!/^\d{4,6}$/.test(pin)) {
       throw new DomainError('A PIN is 4 to 6 digits', { code: 'invalid_pin', field })
     }
-    const key = `pin:${storeId}:${ip}:${options.userId ?? (options.managerOnly ? 'approval' : 'anyone')}`
+    if (!options.userId && !options.managerOnly) throw new Error('verifyPin needs the user switched to, or managerOnly')
+    const key = `pin:${storeId}:${ip}:${options.userId ?? 'approval'}`
     const [error, user] = await penalize(pinLimit, key, async () => {
       // Everyone who works in the store (a manager added to a second store's staff approves there
       // too), narrowed to whom the PIN is asked for. Every one of them is checked, a match or not:
@@ -70,17 +71,19 @@ export default class AuthService {
       const matches = await matching(candidates, pin)
       if (matches.length) {
         const digest = await pinDigest(pin)
-        // An approval names no one: a PIN that is two people's (set before PINs were compared
-        // across a store, or across stores: pin_clash.ts) would approve in the wrong one's name.
-        // A switch of user names the user, whose own PIN it is
-        if (!options.userId && (matches.length > 1 || (await sharedWithOthers(storeId, matches[0].id, digest)))) {
-          await recordAudit({ action: 'pin_failed', storeId, userId: null, data: { reason: 'pin_ambiguous' }, ip })
-          throw new DomainError('This PIN is the PIN of more than one person in this store: an admin must give one of them another PIN', { status: 409, code: 'pin_ambiguous', field })
+        // A PIN set before digests were kept gets its digest now, as it is typed (refused or not:
+        // its hash matched), so it compares from now on
+        const stale = matches.filter((user) => user.pinDigest !== digest).map((user) => user.id)
+        if (stale.length) await User.query().whereIn('id', stale).update({ pin_digest: digest })
+        // A PIN that is two people's (set before PINs were compared across a store, or across
+        // stores: pin_clash.ts) would approve in the wrong one's name, or let one switch in as the
+        // other: refused either way, without saying whose it also is. Found by the digests: a PIN
+        // set before they were kept compares once it is typed or set again
+        if (matches.length > 1 || (await sharedWithOthers(storeId, matches[0].id, digest))) {
+          await recordAudit({ action: 'pin_failed', storeId, userId: options.userId ?? null, data: { reason: 'pin_ambiguous' }, ip })
+          throw new DomainError('This PIN cannot be used at the till: an admin must set a new one', { status: 409, code: 'pin_ambiguous', field })
         }
-        const [user] = matches
-        // A PIN set before digests were kept gets its digest now, as it is typed
-        if (user.pinDigest !== digest) await User.query().where('id', user.id).update({ pin_digest: digest })
-        return user
+        return matches[0]
       }
       await recordAudit({ action: 'pin_failed', storeId, userId: options.userId ?? null, ip })
       throw new DomainError(options.managerOnly ? 'That is not a manager\u2019s PIN' : 'Wrong PIN', {
