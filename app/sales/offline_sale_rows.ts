@@ -79,16 +79,15 @@ export function discountReview(sale: OfflineSale, limitBp: number): Review[] {
   const discounted = discountedSale({ subtotal: sale.subtotal, discountTotal: sale.discount_total, cartDiscountType: sale.cart_discount_type, cartDiscountValue: sale.cart_discount_value }, lines)
   if (discountsWithin(discounted, limitBp)) return []
   const share = discountShareBp(sale.subtotal, sale.discount_total)
-  return [{ kind: 'discount_over_limit', message: `Sold offline by a cashier at ${percentText(share)} off, past the store's limit of ${percentText(limitBp)} without a manager`, detail: { shareBp: share, limitBp } }]
+  return [{ kind: 'discount_over_limit', message: `Sold offline at ${percentText(share)} off, past the cashier limit of ${percentText(limitBp)}, with no manager's approval the server could check`, detail: { shareBp: share, limitBp } }]
 }
 
 /**
- * A sale recorded in the name of a manager who had handed the till over before it synced
- * (register_lease_service.ts, namedByHandover): recorded, and reviewed, since only the till says
- * it was made before the handover
+ * A sale recorded in a manager's name, sent by someone else (register_lease_service.ts,
+ * namedByTill): recorded, and reviewed, since only the till says it was the manager's
  */
 export function handoverReview(sale: OfflineSale): Review[] {
-  return [{ kind: 'seller_handover', message: `Sale #${sale.number} was sent by the till's next user in the name of a manager who had signed out of it or handed it over: check it was theirs`, detail: { sellerId: sale.user_id, completedAt: sale.completed_at } }]
+  return [{ kind: 'seller_handover', message: `Sale #${sale.number} was sent by someone else in the name of a manager who used this till: check it was theirs`, detail: { sellerId: sale.user_id, completedAt: sale.completed_at } }]
 }
 
 /** The INSERT of the sale itself, as the model would write it */

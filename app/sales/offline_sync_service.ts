@@ -18,7 +18,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
-import { mayNameSeller, namedByHandover } from '#sales/register_lease_service'
+import { mayNameSeller, namedByTill } from '#sales/register_lease_service'
 import { correctCountsAfter, countCorrectionStatements, countLines, countLinesStatement, noCorrections } from '#inventory/counts_after_offline_sales'
 
 /*
@@ -250,7 +250,7 @@ export default class OfflineSyncService {
           }
           // The sale's own INSERT is statement N of the batch's writes: the rows below take its id from it
           const entry: RecordedSale = { sale, priced: priced!, sellerId, saleId: insertedId(statements.length), reviews: reviewsOf(sale, products, rates, stock) }
-          const handedOver = namedByHandover(sale, actor.user.id, register)
+          const handedOver = namedByTill(sale, actor.user.id)
           if (!sellerIsManager || handedOver) entry.reviews.push(...discountReview(sale, actor.store.discountLimit))
           if (sellerIsManager && handedOver) entry.reviews.push(...handoverReview(sale))
           const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)

@@ -168,23 +168,24 @@ export interface LeaseSellers {
  * May an offline sale be recorded in the name it carries? The user signed in to sync it, yes. Else
  * only a user of the till that made it (the register's lease device): the one signed in there now,
  * or the one before, for a sale made before the till passed from them (signed out, or someone else
- * signed in), with the till's clock a little ahead allowed. A cashier cannot put a sale on a
- * manager's name this way, whatever the till reports.
+ * signed in), with the till's clock a little ahead allowed. What the till reports of its unsynced
+ * sales counts for nothing here; a manager's name taken on the till's word is reviewed (namedByTill).
  */
-/**
- * A sale in the name of the till's user before the one signed in there now, synced by someone
- * else: mayNameSeller takes it on the till's word of when it was made. A manager's name taken so
- * is reviewed (seller_handover): a cashier's tampered till could date a sale before the manager
- * handed it over, to put it past the discount limit's review in the manager's name.
- */
-export function namedByHandover(sale: { user_id: number }, signedInUserId: number, register: LeaseSellers) {
-  return sale.user_id !== signedInUserId && Number(register.lease_user_id) !== sale.user_id
-}
-
 export function mayNameSeller(sale: { user_id: number; device_id: string; completed_at: string }, signedInUserId: number, register: LeaseSellers) {
   if (sale.user_id === signedInUserId) return true
   if (!register.lease_device_id || register.lease_device_id !== sale.device_id) return false
   if (Number(register.lease_user_id) === sale.user_id) return true
   if (Number(register.lease_prior_user_id) !== sale.user_id || !register.lease_prior_until) return false
   return Date.parse(sale.completed_at) <= readTimestamp(register.lease_prior_until).getTime() + HANDOVER_CLOCK_MS
+}
+
+/**
+ * A sale synced by someone other than the user it names: mayNameSeller takes that name on the
+ * till's word (the till's lease, when it was made). A manager's name taken so is reviewed
+ * (seller_handover), with the discount limit held as for a cashier: a cashier's tampered till could
+ * put a sale in the name of a manager who used the till (never taking the lease in hers, or dating
+ * the sale before the manager handed it over), past the limit's review.
+ */
+export function namedByTill(sale: { user_id: number }, signedInUserId: number) {
+  return sale.user_id !== signedInUserId
 }

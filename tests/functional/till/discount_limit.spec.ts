@@ -300,7 +300,7 @@ test.group('Discount limit: the API and offline sales', () => {
     assert.equal(recorded.outcome, 'recorded', JSON.stringify(recorded))
     assert.include(recorded.reviews, 'discount_over_limit')
     const review = await db.from('offline_reviews').where({ client_uuid: theirs.client_uuid, kind: 'discount_over_limit' }).first()
-    assert.include(review.message, 'at 50% off, past the store\'s limit of 20%')
+    assert.include(review.message, 'at 50% off, past the cashier limit of 20%')
     const list = await client.get('/backoffice/offline').loginAs(fixture.users.manager)
     assert.include(list.text(), 'Discount past the cashier limit')
 
