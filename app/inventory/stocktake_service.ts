@@ -8,6 +8,7 @@ import { dbTimestamp, readTimestamp } from '#platform/db_time'
 import { publish } from '#events/domain_events'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { checkInteger, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
+import { SHEET_LINE_LIMIT } from '#platform/form_limits'
 
 /*
 | Stocktakes: a count sheet of a category (or the store) with what the system expects, counts
@@ -56,6 +57,9 @@ export default class StocktakeService {
       if (categoryId) products.where('category_id', categoryId)
       const rows = await products.orderBy('id')
       if (!rows.length) throw field('There are no products to count here', 'category_id', 'nothing_to_count')
+      if (rows.length > SHEET_LINE_LIMIT) {
+        throw field(`A count sheet takes at most ${SHEET_LINE_LIMIT.toLocaleString('en-US')} products and this one would have ${rows.length.toLocaleString('en-US')}: count one category at a time`, 'category_id', 'sheet_too_big')
+      }
       const [id] = await trx.table('stocktakes').insert({ store_id: actor.store.id, category_id: categoryId, name, status: 'counting', created_by: actor.user.id, created_at: dbTimestamp() })
       const stocktakeId = Number(id)
       for (let i = 0; i < rows.length; i += 500) {

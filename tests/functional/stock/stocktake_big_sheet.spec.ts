@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import { createStore, stockOf } from '#tests/fixtures'
 import { submit } from '#tests/functional/backoffice/helpers'
 import { dbTimestamp } from '#platform/db_time'
-import { FORM_FIELD_LIMIT } from '#platform/form_limits'
+import { FORM_FIELD_LIMIT, SHEET_LINE_LIMIT } from '#platform/form_limits'
 
 /*
 | A big count sheet, posted as its page posts it. The form parser read 1,000 fields and dropped the
@@ -102,6 +102,17 @@ test.group('Stocktakes: a big sheet', () => {
     refused.assertStatus(413)
     assert.include(refused.text(), 'nothing of it was saved')
   })
+
+  test('a sheet too big for the form is refused when it is made, on its field, with what to do', async ({ client, assert }) => {
+    const fixture = await createStore()
+    // The fixture's own products and these: one more than a sheet takes
+    const own = Number((await db.from('products').where('store_id', fixture.store.id).whereNull('archived_at').count('* as n').first()).n)
+    await bulkProducts(fixture, SHEET_LINE_LIMIT + 1 - own)
+    const refused = await submit(client, fixture.users.manager, 'post', '/backoffice/stock/stocktakes', {})
+    refused.assertStatus(302)
+    assert.include(refused.flashMessages().inputErrorsBag.category_id[0], 'count one category at a time')
+    assert.equal(await db.from('stocktakes').where('store_id', fixture.store.id).count('* as n').first().then((row: any) => Number(row.n)), 0)
+  }).timeout(60_000)
 
   test('a sheet arriving with fewer lines than it has is refused, nothing saved', async ({ client, assert }) => {
     const fixture = await createStore()
