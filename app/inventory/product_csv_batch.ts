@@ -22,8 +22,8 @@ import type { ImportRow, RowError } from '#inventory/product_csv_format'
 | stock change is in exactly one entry, and the entry is never written without its changes. One
 | entry for the whole file, written by the last batch, left the batches before it unaudited when
 | the process died, and an entry cannot be written later from what the job row says (its progress
-| is updated after each commit, so it can lag one batch) nor changed once written (the log is
-| hash-chained). A file of one batch is one entry, as before; a longer one is one entry per part
+| is updated after each commit, so it can lag one batch) nor changed once written (an audit log
+| records; it is not edited). A file of one batch is one entry, as before; a longer one is one entry per part
 | (part N, the file's rows it covered, its figures), the last adding the whole file's totals.
 */
 
