@@ -11,11 +11,11 @@ import { dbTimestamp } from '#platform/db_time'
 | SQLite gets a unique index comparing by NOCASE (the letters A to Z, as the look-ups do).
 */
 
-/** SQLite's unique index (pos:restore leaves it out while an older backup's rows load: backup_restore.ts) */
-export const CATEGORY_NAME_INDEX = 'categories_store_name_nocase'
+/** SQLite's unique index (0144 replaces it with the name key's) */
+const CATEGORY_NAME_INDEX = 'categories_store_name_nocase'
 
 /** Merges each store's categories of one name (as the database compares them) into the oldest */
-export async function mergeDuplicateCategories(client: QueryClientContract) {
+async function mergeDuplicateCategories(client: QueryClientContract) {
   const mysql = client.dialect.name === 'mysql'
   const groupBy = mysql ? 'store_id, name' : 'store_id, name COLLATE NOCASE'
   const groups = await client.rawQuery(`SELECT store_id, MIN(id) AS kept FROM categories GROUP BY ${groupBy} HAVING COUNT(*) > 1`)
@@ -23,25 +23,33 @@ export async function mergeDuplicateCategories(client: QueryClientContract) {
     const kept = await client.from('categories').where('id', group.kept).first()
     const same = mysql ? 'name = ?' : 'name = ? COLLATE NOCASE'
     const merged = await client.from('categories').where('store_id', group.store_id).whereRaw(same, [kept.name]).whereNot('id', kept.id).orderBy('id').select('id', 'name')
-    const ids = merged.map((c) => Number(c.id))
-    const products = Number((await client.from('products').whereIn('category_id', ids).count('* as n').first()).n)
-    // updated_at too: tills keep a copy of the catalog and take only products changed since theirs
-    await client.from('products').whereIn('category_id', ids).update({ category_id: kept.id, updated_at: dbTimestamp() })
-    await client.from('stocktakes').whereIn('category_id', ids).update({ category_id: kept.id })
-    await client.from('categories').whereIn('id', ids).delete()
-    await client.table('audit_logs').insert({
-      action: 'categories_merged',
-      store_id: group.store_id,
-      subject_type: 'category',
-      subject_id: kept.id,
-      data: JSON.stringify({ kept: { id: Number(kept.id), name: kept.name }, merged: merged.map((c) => ({ id: Number(c.id), name: c.name })), products }),
-      created_at: dbTimestamp(),
-    })
+    await mergeCategoriesInto(client, kept, merged)
   }
 }
 
-/** The duplicates merged, then SQLite's unique index (pos:restore runs it for an older backup) */
-export async function uniqueCategoryNames(client: QueryClientContract) {
+/**
+ * Merges categories into the one kept: their products and stocktakes moved to it, they are deleted,
+ * and the merge goes in the audit log (categories_merged). 0144 merges by its name key the same way.
+ */
+export async function mergeCategoriesInto(client: QueryClientContract, kept: { id: number; store_id: number; name: string }, merged: { id: number; name: string }[]) {
+  const ids = merged.map((c) => Number(c.id))
+  const products = Number((await client.from('products').whereIn('category_id', ids).count('* as n').first()).n)
+  // updated_at too: tills keep a copy of the catalog and take only products changed since theirs
+  await client.from('products').whereIn('category_id', ids).update({ category_id: kept.id, updated_at: dbTimestamp() })
+  await client.from('stocktakes').whereIn('category_id', ids).update({ category_id: kept.id })
+  await client.from('categories').whereIn('id', ids).delete()
+  await client.table('audit_logs').insert({
+    action: 'categories_merged',
+    store_id: kept.store_id,
+    subject_type: 'category',
+    subject_id: kept.id,
+    data: JSON.stringify({ kept: { id: Number(kept.id), name: kept.name }, merged: merged.map((c) => ({ id: Number(c.id), name: c.name })), products }),
+    created_at: dbTimestamp(),
+  })
+}
+
+/** The duplicates merged, then SQLite's unique index */
+async function uniqueCategoryNames(client: QueryClientContract) {
   await mergeDuplicateCategories(client)
   if (client.dialect.name !== 'mysql') await client.rawQuery(`CREATE UNIQUE INDEX IF NOT EXISTS ${CATEGORY_NAME_INDEX} ON categories (store_id, name COLLATE NOCASE)`)
 }

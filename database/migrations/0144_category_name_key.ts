@@ -1,7 +1,7 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import { nameKey, NAME_KEY_LENGTH } from '#core/name_key'
-import { dbTimestamp } from '#platform/db_time'
+import { mergeCategoriesInto } from '#database/migrations/0125_category_name_unique'
 
 /*
 | One category per name in a store, the same on both databases (app/core/name_key.ts): the unique
@@ -29,20 +29,7 @@ export async function keyCategoryNames(client: QueryClientContract) {
     const key = nameKey(kept.name)
     if (kept.name_key !== key) await client.from('categories').where('id', kept.id).update({ name_key: key })
     if (!merged.length) continue
-    const ids = merged.map((c) => Number(c.id))
-    const products = Number((await client.from('products').whereIn('category_id', ids).count('* as n').first()).n)
-    // updated_at too: tills keep a copy of the catalog and take only products changed since theirs
-    await client.from('products').whereIn('category_id', ids).update({ category_id: kept.id, updated_at: dbTimestamp() })
-    await client.from('stocktakes').whereIn('category_id', ids).update({ category_id: kept.id })
-    await client.from('categories').whereIn('id', ids).delete()
-    await client.table('audit_logs').insert({
-      action: 'categories_merged',
-      store_id: kept.store_id,
-      subject_type: 'category',
-      subject_id: kept.id,
-      data: JSON.stringify({ kept: { id: Number(kept.id), name: kept.name }, merged: merged.map((c) => ({ id: Number(c.id), name: c.name })), products }),
-      created_at: dbTimestamp(),
-    })
+    await mergeCategoriesInto(client, kept, merged)
   }
 }
 
