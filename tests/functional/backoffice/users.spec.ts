@@ -95,6 +95,27 @@ test.group('Back office: users', () => {
     again.assertHeader('location', '/backoffice/users')
   })
 
+  test('a PIN set before digests were kept is flagged on the list until it is set again', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const cashier = fixture.users.cashier
+    const fresh = await client.get('/backoffice/users').loginAs(fixture.users.admin)
+    assert.notInclude(fresh.text(), 'data-testid="legacy-pins"')
+    // As a PIN from before migration 0142 is: its hash, no digest
+    await User.query().where('id', cashier.id).update({ pin_digest: null })
+    const list = await client.get('/backoffice/users').loginAs(fixture.users.admin)
+    assert.include(list.text(), 'data-testid="legacy-pins"')
+    const row = new RegExp(`data-user-id="${cashier.id}"[\\s\\S]*?</tr>`).exec(list.text())![0]
+    assert.include(row, 'data-testid="pin-set-again"')
+    assert.equal(list.text().split('data-testid="pin-set-again"').length, 2)
+
+    const form = { name: cashier.name, email: cashier.email, role: 'cashier', password: '', active: ['', 'on'], pin: PINS.cashier }
+    const saved = await submit(client, fixture.users.admin, 'put', `/backoffice/users/${cashier.id}`, form, `/backoffice/users/${cashier.id}/edit`)
+    saved.assertHeader('location', '/backoffice/users')
+    const after = await client.get('/backoffice/users').loginAs(fixture.users.admin)
+    assert.notInclude(after.text(), 'data-testid="pin-set-again"')
+    assert.notInclude(after.text(), 'data-testid="legacy-pins"')
+  })
+
   test('editing changes the role (audited), keeps a blank password, and unticking active deactivates', async ({ client, assert }) => {
     const fixture = await createStore()
     const cashier = fixture.users.cashier
