@@ -4,6 +4,7 @@ import { csvStream } from '#platform/csv_writer'
 import AuditLog from '#models/audit_log'
 import type Store from '#models/store'
 import { dbTimestamp } from '#platform/db_time'
+import { auditDetails, auditDetailsText, type AuditDetail } from '#reports/audit_details'
 
 export interface AuditFilters {
   action?: string | null
@@ -16,6 +17,8 @@ export interface AuditFilters {
 /*
 | Reading the audit log: admins filter it by action, user and the store's days, and export it
 | as CSV. Entries of the store, and sign-in failures that name no store (an unknown email).
+| Their data is shown as key: value pairs with amounts in the store's currency (audit_details.ts);
+| the CSV keeps the raw JSON for programs beside those details.
 */
 export default class AuditLogService {
   query(store: Store, filters: AuditFilters) {
@@ -32,11 +35,16 @@ export default class AuditLogService {
     return rows.map((r) => r.action)
   }
 
+  /** Each entry's details as people read them, by entry id */
+  details(store: Store, entries: AuditLog[]): Record<number, AuditDetail[]> {
+    return Object.fromEntries(entries.map((entry) => [entry.id, auditDetails(entry.action, entry.data, store.currency)]))
+  }
+
   /** The CSV export, streamed through the CSV writer (which neutralises formula cells) */
   async csv(store: Store, filters: AuditFilters, userNames: Map<number, string>): Promise<Readable> {
     const rows = await this.query(store, filters).limit(100_000)
     return csvStream(
-      ['id', 'time_utc', 'action', 'user_id', 'user', 'subject_type', 'subject_id', 'ip', 'data'],
+      ['id', 'time_utc', 'action', 'user_id', 'user', 'subject_type', 'subject_id', 'ip', 'data', 'details'],
       rows.map((r) => [
         r.id,
         r.createdAt?.toUTC().toISO() ?? '',
@@ -47,9 +55,9 @@ export default class AuditLogService {
         r.subjectId ?? '',
         r.ip ?? '',
         r.data ? JSON.stringify(r.data) : '',
+        auditDetailsText(r.action, r.data, store.currency),
       ]),
       { bom: true }
     )
   }
-
 }

@@ -40,6 +40,7 @@ export default class ReturnsController {
     if (errors) response.status(422)
     return view.render('backoffice/audit/index', {
       entries,
+      details: entries ? this.audit.details(store, entries.all()) : {},
       errors,
       paginator: entries,
       userNames: Object.fromEntries(users.map((u) => [u.id, u.name])),

@@ -66,11 +66,12 @@ test.group('Back office: audit log', () => {
     csv.assertStatus(200)
     assert.include(csv.header('content-type'), 'text/csv')
     const rows = Papa.parse<string[]>(csv.text().trim()).data
-    assert.deepEqual(rows[0], ['id', 'time_utc', 'action', 'user_id', 'user', 'subject_type', 'subject_id', 'ip', 'data'])
+    assert.deepEqual(rows[0], ['id', 'time_utc', 'action', 'user_id', 'user', 'subject_type', 'subject_id', 'ip', 'data', 'details'])
     assert.lengthOf(rows, 2)
     assert.equal(rows[1][2], 'price_override')
     assert.equal(rows[1][4], fixture.users.cashier.name)
     assert.equal(rows[1][8], `{"note":"=HYPERLINK(\\"x\\")"}`)
+    assert.equal(rows[1][9], 'note: =HYPERLINK("x")')
     assert.equal(neutralise('=1+1'), "'=1+1")
     // A plain negative amount stays a number a spreadsheet can sum; anything more after the sign is text
     assert.equal(neutralise('-2'), '-2')
