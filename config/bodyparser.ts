@@ -4,8 +4,8 @@ import { FORM_BODY_LIMIT, FORM_FIELD_LIMIT } from '#platform/form_limits'
 
 export default defineConfig({
   allowedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
-  // Past parameterLimit the parser drops fields silently (its default, 1,000, cut off a stocktake
-  // sheet's last lines): json_body_middleware.ts refuses such a form whole (app/platform/form_limits.ts)
+  // Every form but a stocktake sheet, whose route gets larger limits (app/middleware/body_parser_middleware.ts).
+  // Past parameterLimit the parser drops fields silently: that middleware refuses such a form whole
   form: { convertEmptyStringsToNull: true, limit: FORM_BODY_LIMIT, queryString: { parameterLimit: FORM_FIELD_LIMIT }, types: ['application/x-www-form-urlencoded'] },
   // JSON is read as text here and parsed by app/middleware/json_body_middleware.ts, which refuses
   // a body nested too deep before parsing it (the parser would overflow the stack)

@@ -13,7 +13,8 @@ server.use([
 ])
 
 router.use([
-  () => import('@adonisjs/core/bodyparser_middleware'),
+  // AdonisJS's body parser, with a stocktake sheet's larger form limits on its route only
+  () => import('#middleware/body_parser_middleware'),
   () => import('#middleware/json_body_middleware'),
   // The session and Shield, skipped on /api/* and /vendor/*
   () => import('#middleware/browser_session_middleware'),

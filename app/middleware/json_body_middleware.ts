@@ -2,15 +2,13 @@ import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
 import { safeParse } from '@poppinss/utils/json'
 import { DomainError } from '#exceptions/domain_error'
-import { refuseTooManyFields } from '#platform/form_limits'
 
 /*
 | JSON bodies are read as text by the body parser (config/bodyparser.ts lists the JSON types
 | under `raw`, within its size limit) and parsed here, after one linear pass over the text
 | refuses nesting deeper than MAX_DEPTH: a body nested 100,000 deep used to reach the parser and
 | answer "Maximum call stack size exceeded". What the body parser did for JSON is kept: only an
-| object or an array, empty strings become null, no __proto__ keys. A form's fields are counted
-| here too (form_limits.ts): past what the parser reads, it dropped the rest without a word.
+| object or an array, empty strings become null, no __proto__ keys.
 */
 export const JSON_TYPES = ['application/json', 'application/json-patch+json', 'application/vnd.api+json', 'application/csp-report']
 /** The deepest body the app takes is 4 levels (a sale's items' fields); plugin settings may nest more */
@@ -18,7 +16,6 @@ export const MAX_DEPTH = 32
 
 export default class JsonBodyMiddleware {
   handle(ctx: HttpContext, next: NextFn) {
-    if (ctx.request.bodyType === 'urlencoded') refuseTooManyFields(ctx.request.raw() ?? '')
     if (ctx.request.bodyType !== 'raw' || !ctx.request.is(JSON_TYPES)) {
       if (ctx.request.url().startsWith('/api/') && hasBody(ctx)) {
         // The API reads JSON only: a JSON body sent as text/plain (or a form, or with no type) was

@@ -1,32 +1,46 @@
+import type { HttpContext } from '@adonisjs/core/http'
 import { DomainError } from '#exceptions/domain_error'
 
 /*
-| A form (application/x-www-form-urlencoded) sending more fields than the body parser reads
-| (config/bodyparser.ts, its parameterLimit) is refused whole. The parser (qs) keeps the first
-| fields and silently drops the rest: a stocktake sheet of 600 lines lost the counts of its last
-| hundred lines, and the Approve button's approve=1 (the last field), so approving saved the
-| cut-down sheet and approved nothing. The limit is high (a whole store's count sheet fits); past
-| it nothing of the form is used and the page says why (a 413, errors/status). Checked by the body
-| middleware that runs on every request anyway (json_body_middleware.ts): a middleware of its own
-| cost every request, a sale's included, its turn through AdonisJS's container.
+| A form (application/x-www-form-urlencoded) sending more fields than the body parser reads (its
+| parameterLimit) is refused whole. The parser (qs) keeps the first fields and silently drops the
+| rest: a stocktake sheet of 600 lines lost the counts of its last hundred lines, and the Approve
+| button's approve=1 (the last field), so approving saved the cut-down sheet and approved nothing.
+| Past the limit nothing of the form is used and the page says why (a 413, errors/status). Checked
+| by the body parser's own middleware (app/middleware/body_parser_middleware.ts), which picks these
+| limits by the route.
+|
+| The body is parsed before anyone is known (the session and Shield's CSRF check read it after), at
+| about 20 us a field: high limits for every form let anyone take a fifth of a second of the server
+| with one request to the login form. So only the count sheet's save takes a whole store's sheet;
+| every other form keeps the parser's default number of fields and a small body.
 */
 
-/**
- * Fields a form may send: a stocktake sheet sends one per line and one more per line typed. The
- * limits hold for every form, signed in or not, since the body is parsed before anyone is known:
- * qs takes about 20 us a field, so 50,000 fields (tried first) let any request take a second of
- * the server's time; 10,000 take a fifth of that at most (the parser's default was 1,000)
- */
-export const FORM_FIELD_LIMIT = 10_000
-/** The form body's size limit (a sheet of 5,000 lines all typed is about 300 KB) */
-export const FORM_BODY_LIMIT = '512kb'
+/** Fields any other form may send (the parser's default; the biggest, a transfer received, sends 500) */
+export const FORM_FIELD_LIMIT = 1_000
+/** Any other form's body (the longest text a form takes is 1,000 characters) */
+export const FORM_BODY_LIMIT = '128kb'
+/** Fields a stocktake sheet may send: one a line and one more a line typed */
+export const SHEET_FORM_FIELD_LIMIT = 10_000
+/** A sheet's body (5,000 lines all typed are about 300 KB) */
+export const SHEET_FORM_BODY_LIMIT = '512kb'
 /** The most lines a stocktake sheet may have: all typed, it still fits the form (and a few fields more) */
-export const SHEET_LINE_LIMIT = Math.floor((FORM_FIELD_LIMIT - 20) / 2)
+export const SHEET_LINE_LIMIT = Math.floor((SHEET_FORM_FIELD_LIMIT - 20) / 2)
+/** The routes (their patterns, posted to) whose form is a count sheet */
+const SHEET_ROUTES = new Set(['/backoffice/stock/stocktakes/:id'])
 
-/** Refuses a form body of more fields than the parser reads (it would drop the rest unsaid) */
-export function refuseTooManyFields(body: string) {
-  if (fieldsOf(body) > FORM_FIELD_LIMIT) {
-    throw new DomainError(`This form sent more than ${FORM_FIELD_LIMIT.toLocaleString('en-US')} fields, more than the server reads at once: nothing of it was saved. Split it up (a stocktake of one category at a time).`, { status: 413, code: 'too_many_fields' })
+/** A post of a count sheet, by its route (the body parser runs once the route is matched) */
+export function isSheetForm(ctx: HttpContext) {
+  return ctx.request.method() === 'POST' && SHEET_ROUTES.has(ctx.route?.pattern ?? '')
+}
+
+/** Refuses a form body of more fields than the parser reads for its route (it would drop the rest unsaid) */
+export function refuseTooManyFields(ctx: HttpContext) {
+  const sheet = isSheetForm(ctx)
+  const limit = sheet ? SHEET_FORM_FIELD_LIMIT : FORM_FIELD_LIMIT
+  if (fieldsOf(ctx.request.raw() ?? '') > limit) {
+    const advice = sheet ? ' Split it up (a stocktake of one category at a time).' : ''
+    throw new DomainError(`This form sent more than ${limit.toLocaleString('en-US')} fields, more than the server reads at once: nothing of it was saved.${advice}`, { status: 413, code: 'too_many_fields' })
   }
 }
 
