@@ -88,11 +88,23 @@ export default class StocktakeService {
   /**
    * Saves counts typed on the sheet (blank = not counted yet). `typedAgo`: how long before the save
    * the count was typed (ms, measured by the sheet's page), when it says. `wholeSheet`: the page
-   * sends every line, so a sheet arriving with fewer lost some on the way and is refused whole
+   * sends every line, so a sheet arriving with fewer lost some on the way and is refused whole.
+   * A count that is not a believable whole number ("1O") does not stop the others: every good line
+   * is saved (a manager who typed 400 counts and made one typo kept none of them) and the bad ones
+   * are answered, each with its error on counts.N.counted, to be fixed and saved again.
    */
   async saveCounts(actor: Actor, stocktakeId: number, counts: { productId: number; counted: number | null; typedAgo?: number | null }[], options: { wholeSheet?: boolean } = {}) {
-    counts.forEach((c, i) => {
-      if (c.counted !== null) checkInteger(c.counted, `counts.${i}.counted`, 0, MAX_COUNT, 'A count')
+    const refused: { index: number; error: DomainError }[] = []
+    const good = counts.filter((c, index) => {
+      if (c.counted === null) return true
+      try {
+        checkInteger(c.counted, `counts.${index}.counted`, 0, MAX_COUNT, 'A count')
+        return true
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error
+        refused.push({ index, error })
+        return false
+      }
     })
     await inTransaction(async (trx) => {
       const stocktake = await trx.from('stocktakes').where({ id: stocktakeId, store_id: actor.store.id }).forUpdate().first()
@@ -103,10 +115,10 @@ export default class StocktakeService {
       const saved = new Map((await trx.from('stocktake_lines').where('stocktake_id', stocktakeId).select('product_id', 'counted')).map((l) => [Number(l.product_id), l.counted === null ? null : Number(l.counted)]))
       const arrived = new Set(ids.filter((productId) => saved.has(productId))).size
       if (options.wholeSheet && arrived < saved.size) {
-        throw new DomainError(`Only ${arrived} of this sheet's ${saved.size} lines arrived: nothing was saved. Save it again.`, { status: 422, code: 'sheet_incomplete', field: 'counts' })
+        throw new DomainError(`Only ${arrived} of this sheet's ${saved.size} lines arrived (the form was cut short on its way): nothing of it was saved.`, { status: 422, code: 'sheet_incomplete', field: 'counts' })
       }
       // The sheet is posted whole: a count unchanged keeps the stock on hand of when it was typed
-      const changed = counts.filter((c) => saved.has(c.productId) && saved.get(c.productId) !== c.counted)
+      const changed = good.filter((c) => saved.has(c.productId) && saved.get(c.productId) !== c.counted)
       const now = Date.now()
       const started = readTimestamp(stocktake.created_at).getTime()
       // When: an offline sale made before it and synced after puts it right (counts_after_offline_sales.ts)
@@ -126,6 +138,8 @@ export default class StocktakeService {
         await trx.from('stocktake_lines').where({ stocktake_id: stocktakeId, product_id: c.productId }).update({ counted: c.counted, counted_at_stock: atCount, counted_at: countedAt.get(c.productId) })
       }
     })
+    /** counted: the sheet's lines sent with a good count (blank ones are not counted) */
+    return { counted: good.filter((c) => c.counted !== null).length, refused }
   }
 
   /**

@@ -153,26 +153,40 @@ export default class StockController {
     return view.render('backoffice/stock/stocktake', { stocktake: await this.stocktaking.stocktake(store.id, Number(params.id) || 0) })
   }
 
-  /** Saves the sheet; with approve=1 the manager then posts the variances */
+  /**
+   * Saves the sheet; with approve=1 the manager then posts the variances. A sheet with bad counts
+   * saves its good lines and is drawn again at once (422) with each bad line's text and error at its
+   * field: the flashed input of a redirect has a budget far below a big sheet (flashed_input.ts),
+   * so the typed counts came back lost. Likewise a sheet that arrived short keeps what arrived.
+   */
   async saveCounts(ctx: HttpContext) {
     const id = Number(ctx.params.id) || 0
-    const counted = (ctx.request.input('counted') ?? {}) as Record<string, string>
+    const counted = this.#fieldsOf(ctx, 'counted')
     // When each line was typed, by the page's clock (typed[p<id>]), and when the sheet was sent
     // (sent): their difference is how long before this save it was counted, whatever that clock says
-    const typed = (ctx.request.input('typed') ?? {}) as Record<string, string>
+    const typed = this.#fieldsOf(ctx, 'typed')
     const sent = Number(ctx.request.input('sent'))
     // counted[p<product id>], like received[l<line id>] above
     const counts = Object.entries(counted).map(([key, value]) => ({
       productId: Number(key.slice(1)),
       counted: String(value ?? '').trim() === '' ? null : this.#integer(value),
-      typedAgo: Number.isFinite(sent) && typed?.[key] && Number.isFinite(Number(typed[key])) ? sent - Number(typed[key]) : null,
+      typedAgo: Number.isFinite(sent) && typed[key] && Number.isFinite(Number(typed[key])) ? sent - Number(typed[key]) : null,
     }))
+    let result
     try {
-      await this.stocktaking.saveCounts(actorOf(ctx), id, counts, { wholeSheet: Boolean(ctx.request.input('whole_sheet')) })
+      result = await this.stocktaking.saveCounts(actorOf(ctx), id, counts, { wholeSheet: Boolean(ctx.request.input('whole_sheet')) })
     } catch (error) {
-      const match = error instanceof DomainError && error.field?.match(/^counts\.(\d+)\./)
-      if (match) error.field = `counted.${counts[Number(match[1])]?.productId}`
-      throw error
+      if (!(error instanceof DomainError) || error.code !== 'sheet_incomplete') throw error
+      const message = `${error.message} The counts that arrived are shown again below, not saved: check the sheet and save it again.`
+      return this.#sheetAgain(ctx, id, { message, kept: Object.keys(counted), counted, typed, errors: {} })
+    }
+    if (result.refused.length) {
+      const errors: Record<string, string> = {}
+      for (const { index, error } of result.refused) errors[`p${counts[index].productId}`] = error.message
+      const bad = result.refused.length
+      const approve = ctx.request.input('approve') ? ' The stocktake was not approved: approve it once every line is right.' : ''
+      const message = `${result.counted.toLocaleString('en-US')} count(s) saved; ${bad.toLocaleString('en-US')} line(s) need fixing (marked below, not saved).${approve}`
+      return this.#sheetAgain(ctx, id, { message, kept: Object.keys(errors), counted, typed, errors })
     }
     if (ctx.request.input('approve')) {
       await ctx.bouncer.authorize('manageStock')
@@ -182,6 +196,24 @@ export default class StockController {
       ctx.session.flash('notice', 'Counts saved')
     }
     return ctx.response.redirect(`/backoffice/stock/stocktakes/${id}`)
+  }
+
+  /** The sheet drawn again for a save it refused in part or whole: the lines not saved keep what was typed */
+  async #sheetAgain(ctx: HttpContext, id: number, refusal: { message: string; kept: string[]; counted: Record<string, string>; typed: Record<string, string>; errors: Record<string, string> }) {
+    const stocktake = await this.stocktaking.stocktake(ctx.store.id, id)
+    // Only the lines not saved: their text and their typing mark (the page's clock, so the next
+    // save still knows how long ago each was counted)
+    const kept: Record<string, { text: string; typed: string }> = {}
+    for (const key of refusal.kept) kept[key] = { text: String(refusal.counted[key] ?? ''), typed: String(refusal.typed[key] ?? '') }
+    ctx.response.status(422)
+    return ctx.view.render('backoffice/stock/stocktake', { stocktake, refusal: { message: refusal.message, kept, errors: refusal.errors } })
+  }
+
+  /** The fields of a form's group (counted[p1]...): an object of texts, anything else none */
+  #fieldsOf(ctx: HttpContext, name: string): Record<string, string> {
+    const value = ctx.request.input(name)
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {}
+    return value as Record<string, string>
   }
 
   // ---------------------------------------------------------------- a product's ledger
