@@ -23,7 +23,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     // A form too big (its body, or its fields: app/platform/form_limits.ts) is refused before the
     // session is read, so it cannot go back to the form with a flash: it says so here, whole
     '413': (error, { view }) =>
-      view.render('errors/status', { status: 413, title: 'Too much sent at once', message: error instanceof DomainError ? error.message : 'This form sent more than the server reads at once: nothing of it was saved. Go back and split it up (a stocktake of one category at a time).', error }),
+      view.render('errors/status', { status: 413, title: 'Too much sent at once', message: error instanceof DomainError ? error.message : 'This form sent more than the server reads at once: nothing of it was saved. Go back and send less at a time.', error }),
     // A DomainError of 5xx (a browser or a service missing) says what is wrong; anything else is a bug
     '500..599': (error, { view }) =>
       error instanceof DomainError
