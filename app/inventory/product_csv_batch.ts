@@ -21,10 +21,13 @@ import type { ImportRow, RowError } from '#inventory/product_csv_format'
 | whatever stops an import (a failed batch, a crash or kill -9 between two batches) every committed
 | stock change is in exactly one entry, and the entry is never written without its changes. One
 | entry for the whole file, written by the last batch, left the batches before it unaudited when
-| the process died, and an entry cannot be written later from what the job row says (its progress
-| is updated after each commit, so it can lag one batch) nor changed once written (an audit log
-| records; it is not edited). A file of one batch is one entry, as before; a longer one is one entry per part
-| (part N, the file's rows it covered, its figures), the last adding the whole file's totals.
+| the process died, and an entry cannot be written later (an audit log records; it is not edited).
+| A file of one batch is one entry, as before; a longer one is one entry per part (part N, the
+| file's rows it covered, its figures), the last adding the whole file's totals.
+| The same transaction saves the import's progress (its rows done and counts) and, with the last
+| batch, its end (done, the rows left out): the job row always says what committed. Saved after the
+| commit, a crash or a lost connection between the two left it a batch behind, and an import whose
+| last batch had committed was later taken for dead and marked failed.
 */
 
 /** The import a batch belongs to: its row (product_imports) and the file's name */
@@ -46,6 +49,19 @@ export interface ImportTotals {
   stockChanges: number
 }
 
+/**
+ * An import's progress, as its job row shows it: the rows done (written by a committed batch, or
+ * refused when read), the totals so far, the rows left out and the first of their errors
+ */
+export interface ImportProgress extends ImportTotals {
+  processed: number
+  errorRows: number
+  errors: RowError[]
+}
+
+/** Most row errors an import keeps to show (the count is of all) */
+export const KEPT_ERRORS = 1000
+
 /** Which batch of the import this is: its number from 1, and whether it is the import's last */
 export interface ImportPart {
   number: number
@@ -55,15 +71,22 @@ export interface ImportPart {
 /** Most stock changes an audit entry lists (its data is a TEXT of 64 KB on MariaDB); the count is of all */
 const LISTED_STOCK_CHANGES = 400
 
-export function noTotals(): ImportTotals {
-  return { created: 0, updated: 0, stockChanges: 0 }
+export function noProgress(): ImportProgress {
+  return { processed: 0, created: 0, updated: 0, stockChanges: 0, errorRows: 0, errors: [] }
+}
+
+/** A row refused when read (the batches never see it): done, and left out */
+export function refuseRow(progress: ImportProgress, errors: RowError[]) {
+  progress.processed++
+  progress.errorRows++
+  progress.errors.push(...errors.slice(0, Math.max(0, KEPT_ERRORS - progress.errors.length)))
 }
 
 /** The batch's audit entry, in its transaction: its own figures, and on the last of several parts the file's */
 async function auditPart(trx: TransactionClientContract, store: Store, user: User, job: ImportRef, part: ImportPart, rows: ImportRow[], own: ImportTotals, stock: StockChange[], whole: ImportTotals) {
   const figures = { created: own.created, updated: own.updated, stockChanges: own.stockChanges, stock: stock.slice(0, LISTED_STOCK_CHANGES) }
   const single = part.number === 1 && part.last
-  const parted = { part: part.number, rows: rows.length ? [rows[0].row, rows[rows.length - 1].row] : [], ...figures, ...(part.last ? { whole: { parts: part.number, ...whole } } : {}) }
+  const parted = { part: part.number, rows: rows.length ? [rows[0].row, rows[rows.length - 1].row] : [], ...figures, ...(part.last ? { whole: { parts: part.number, created: whole.created, updated: whole.updated, stockChanges: whole.stockChanges } } : {}) }
   await recordAudit(
     {
       action: 'products_imported',
@@ -78,10 +101,11 @@ async function auditPart(trx: TransactionClientContract, store: Store, user: Use
 }
 
 /**
- * Writes a batch of rows and its audit entry in one transaction; answers, with its own figures,
- * the import's `totals` with its own added. The last batch may hold no rows (a file of none).
+ * Writes a batch of rows, its audit entry and the import's progress in one transaction (the last
+ * batch ends the import: done); answers its written products and the import's progress after it,
+ * for the caller to keep once committed. The last batch may hold no rows (a file of none).
  */
-export async function writeBatch(store: Store, user: User, job: ImportRef, rows: ImportRow[], taxClasses: Set<string>, totals: ImportTotals, part: ImportPart) {
+export async function writeBatch(store: Store, user: User, job: ImportRef, rows: ImportRow[], taxClasses: Set<string>, progress: ImportProgress, part: ImportPart) {
   return inTransaction(async (trx) => {
     const now = dbTimestamp()
     const errors: RowError[] = []
@@ -157,7 +181,6 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
 
     // Barcodes (when the column was given) and the search words of every written product
     const withCodes = good.filter((r) => r.barcodes !== null)
-    const writtenIds = good.map((r) => ids.get(r.sku)!)
     for (let i = 0; i < withCodes.length; i += 500) {
       await trx.from('product_barcodes').whereIn('product_id', withCodes.slice(i, i + 500).map((r) => ids.get(r.sku)!)).delete()
     }
@@ -168,12 +191,39 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
     const wordRows = good.flatMap((r) => searchWords(r.name).map((word) => ({ store_id: store.id, word, product_id: ids.get(r.sku) })))
     for (let i = 0; i < wordRows.length; i += 500) await trx.insertQuery().table('product_words').multiInsert(wordRows.slice(i, i + 500))
 
-    // New figures: the caller keeps them once the transaction has committed (a retried one starts again from `totals`)
+    // New figures: the caller keeps them once the transaction has committed (a retried one starts again from `progress`)
     const own = { created: fresh.length, updated: updates.length, stockChanges: stockChanges.length }
-    const figures = { created: totals.created + own.created, updated: totals.updated + own.updated, stockChanges: totals.stockChanges + own.stockChanges }
-    await auditPart(trx, store, user, job, part, rows, own, stockChanges, figures)
-    return { created: fresh.length, updated: updates.length, errors, productIds: writtenIds, totals: figures }
+    const after: ImportProgress = {
+      processed: progress.processed + rows.length,
+      created: progress.created + own.created,
+      updated: progress.updated + own.updated,
+      stockChanges: progress.stockChanges + own.stockChanges,
+      errorRows: progress.errorRows + errors.length,
+      errors: [...progress.errors, ...errors.slice(0, Math.max(0, KEPT_ERRORS - progress.errors.length))],
+    }
+    await auditPart(trx, store, user, job, part, rows, own, stockChanges, after)
+    await saveProgress(trx, job, after, part.last)
+    return { productIds: good.map((r) => ids.get(r.sku)!), progress: after }
   })
+}
+
+/**
+ * The import's progress, in the batch's transaction. Only a running import's: one another server
+ * took for dead and marked failed (an hour without progress) is not written on, nor made done
+ */
+async function saveProgress(trx: TransactionClientContract, job: ImportRef, progress: ImportProgress, last: boolean) {
+  const saved = await trx
+    .from('product_imports')
+    .where({ id: job.id, status: 'running' })
+    .update({
+      processed_rows: progress.processed,
+      created_rows: progress.created,
+      updated_rows: progress.updated,
+      error_rows: progress.errorRows,
+      ...(last ? { status: 'done', errors: JSON.stringify(progress.errors) } : {}),
+      updated_at: dbTimestamp(),
+    })
+  if (!Number(Array.isArray(saved) ? saved[0] : saved)) throw new Error(`Product import ${job.id} is no longer running`)
 }
 
 /** The rows' categories by their name's key: the store's of that name, else new (category_service.ts) */

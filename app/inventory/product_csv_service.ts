@@ -14,7 +14,7 @@ import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
 import { faultPoint } from '#platform/fault_injection'
 import { expireUnrunPreviews, failDeadImports } from '#inventory/product_import_expiry'
-import { barcodeClashes, knownSkus, noTotals, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
+import { barcodeClashes, KEPT_ERRORS, knownSkus, noProgress, refuseRow, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
 import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowError } from '#inventory/product_csv_format'
 
 /*
@@ -29,7 +29,6 @@ import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowErr
 */
 
 const BATCH_SIZE = 1000
-const KEPT_ERRORS = 1000
 
 export default class ProductCsvService {
   // ---------------------------------------------------------------- import
@@ -123,19 +122,17 @@ export default class ProductCsvService {
     setImmediate(() => {
       this.#write(store, user, { id: importId, fileName: job.file_name }, job.path).catch(async (error) => {
         logger.error({ err: error }, 'CSV import failed')
-        await this.#finish(importId, 'failed', {})
+        // Only while running: a last batch that committed made it done, whatever failed after
+        await db.from('product_imports').where({ id: importId, status: 'running' }).update({ status: 'failed', updated_at: dbTimestamp() })
       })
     })
     return true
   }
 
   async #write(store: Store, user: User, job: ImportRef, path: string) {
-    const importId = job.id
     const checker = await this.#checker(store)
-    const errors: RowError[] = []
-    const counts = { processed: 0, created: 0, updated: 0, errorRows: 0 }
+    let progress = noProgress()
     const touched: number[] = []
-    let totals = noTotals()
     let batch: ImportRow[] = []
     let parts = 0
     // A full batch waits for the next valid row before it is written: the last batch's audit entry
@@ -146,31 +143,18 @@ export default class ProductCsvService {
       if (full) full = null
       else batch = []
       if (!rows.length && !last) return
-      const outcome = await writeBatch(store, user, job, rows, checker.taxClasses, totals, { number: ++parts, last })
+      // Its rows, audit entry and the job's progress (on the last, done) commit together
+      const outcome = await writeBatch(store, user, job, rows, checker.taxClasses, progress, { number: ++parts, last })
       faultPoint('after_import_batch')
-      totals = outcome.totals
-      counts.created += outcome.created
-      counts.updated += outcome.updated
-      counts.errorRows += outcome.errors.length
-      errors.push(...outcome.errors.slice(0, Math.max(0, KEPT_ERRORS - errors.length)))
+      progress = outcome.progress
       if (touched.length <= 500) touched.push(...outcome.productIds)
-      counts.processed += rows.length
-      await db.from('product_imports').where('id', importId).update({
-        processed_rows: counts.processed + counts.errorRows - outcome.errors.length,
-        created_rows: counts.created,
-        updated_rows: counts.updated,
-        error_rows: counts.errorRows,
-        updated_at: dbTimestamp(),
-      })
     }
     // A failure (here or in a batch) writes no audit entry: each committed batch wrote its own, in
     // its transaction, and the batches written before it stay written (the job is marked failed)
     for await (const { row, values } of readRows(path)) {
       const result = await checker.check(row, values)
       if (result.errors.length) {
-        counts.errorRows++
-        counts.processed++
-        if (errors.length < KEPT_ERRORS) errors.push(...result.errors.slice(0, KEPT_ERRORS - errors.length))
+        refuseRow(progress, result.errors)
         continue
       }
       if (full) await flush(false)
@@ -178,13 +162,6 @@ export default class ProductCsvService {
       if (batch.length >= BATCH_SIZE) [full, batch] = [batch, []]
     }
     await flush(true)
-    await this.#finish(importId, 'done', {
-      processed_rows: counts.processed,
-      created_rows: counts.created,
-      updated_rows: counts.updated,
-      error_rows: counts.errorRows,
-      errors: JSON.stringify(errors),
-    })
     await rm(path, { force: true })
     publish('stock:changed', { storeId: store.id, reason: 'import', productIds: touched.length > 500 ? new Array(501).fill(0) : touched })
   }

@@ -26,8 +26,9 @@ const STOPPED = JSON.stringify([{ row: 1, column: '', message: 'The import stopp
 
 /**
  * An import still `running` whose process died (a deploy, a crash, kill -9) would stay so for good:
- * it runs in the process that started it and nothing resumes it. Its progress is saved after each
- * batch of 1,000 rows (seconds), so one with none for an hour is taken for dead and marked failed.
+ * it runs in the process that started it and nothing resumes it. Its progress is saved with each
+ * batch of 1,000 rows (seconds), so one with none for an hour is taken for dead and marked failed;
+ * one whose last batch committed is done already (that batch's transaction said so).
  * A time, not a server's start: several servers (WEB_CONCURRENCY, app servers) share the
  * database, and one starting must not fail another's import. Its committed batches need nothing
  * more: each wrote its own audit entry (product_csv_batch.ts). Run at each upload and where a job

@@ -9,6 +9,7 @@ import { createProduct, createStore, ledgerSum, type TestStore } from '#tests/fi
 | the file, rows created and updated, the stock changes): a file of one batch is one entry, a longer
 | one an entry per part, the last with the whole file's totals. Every committed stock change is in
 | exactly one entry, however the import stops (a killed server: tests/functional/faults/import_crash.spec.ts).
+| The job's progress is saved in the batch's transaction too: refused, nothing of the batch is written.
 | An import set stock with no audit entry; then it wrote one entry with its last batch, so a server
 | dying between batches left the batches before it unaudited, and a failure after that batch's
 | commit wrote a second entry.
@@ -132,11 +133,11 @@ test.group('Products CSV import: the ledger and the audit log', () => {
     assert.deepEqual(parts.map((data) => ({ ...data, stock: data.stock.length })), [{ file: 'stopped.csv', part: 1, rows: [2, 1001], created: 1000, updated: 0, stockChanges: 1000, stock: 400 }])
   }).timeout(120_000)
 
-  test('the last batch committed and the job\'s progress then not saved: its one entry, no second one', async ({ client, assert }) => {
+  test('the job\'s progress refused: its batch is not written either, nor audited, and the import fails', async ({ client, assert }) => {
     const fixture = await createStore()
     const kept = await createProduct(fixture, { sku: `KEPT-${fixture.tag}`, stock: 2 })
-    // The database refuses the progress saved after the batch's commit (processed_rows set), not the
-    // job's other updates: a failure between the commit and the next write, as a lost connection would be
+    // The database refuses the batch's progress (processed_rows set), not the job's other updates.
+    // Saved after the batch's commit, the rows stayed written and the job said none were
     const mysql = db.connection().dialect.name === 'mysql'
     const trigger = `refuse_progress_${fixture.tag}`
     await db.rawQuery(
@@ -151,19 +152,10 @@ test.group('Products CSV import: the ledger and the audit log', () => {
     } finally {
       await db.rawQuery(`DROP TRIGGER ${trigger}`)
     }
-    assert.equal(await ledgerSum(kept.id), 5)
-    assert.deepEqual(await auditedParts(job.id), [
-      {
-        file: 'unsaved.csv',
-        created: 1,
-        updated: 1,
-        stockChanges: 2,
-        stock: [
-          { sku: `KEPT-${fixture.tag}`, from: 2, to: 5 },
-          { sku: `NEW-${fixture.tag}`, from: 0, to: 3 },
-        ],
-      },
-    ])
+    assert.equal(Number(job.processed_rows), 0)
+    assert.equal(await ledgerSum(kept.id), 2)
+    assert.isNull(await db.from('products').where({ store_id: fixture.store.id, sku: `NEW-${fixture.tag}` }).first())
+    assert.deepEqual(await auditedParts(job.id), [])
   })
 
   test('an import that changes no stock is audited too, with no stock change and no movement', async ({ client, assert }) => {
