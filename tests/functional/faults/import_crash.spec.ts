@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { dbTimestamp } from '#platform/db_time'
@@ -123,5 +123,7 @@ test.group('A product import whose server is killed part way', (group) => {
     assert.equal((await progressOf(id)).status, 'done')
     const entries = await db.from('audit_logs').where({ action: 'products_imported', subject_type: 'product_import', subject_id: id }).count('* as n').first()
     assert.equal(Number(entries.n), 1)
+    // Killed before it removed its uploaded file: nothing removes a done import's file (left alone here)
+    await rm(job.path, { force: true })
   }).timeout(120_000)
 })
