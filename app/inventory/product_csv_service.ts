@@ -123,7 +123,12 @@ export default class ProductCsvService {
       this.#write(store, user, { id: importId, fileName: job.file_name }, job.path).catch(async (error) => {
         logger.error({ err: error }, 'CSV import failed')
         // Only while running: a last batch that committed made it done, whatever failed after
-        await db.from('product_imports').where({ id: importId, status: 'running' }).update({ status: 'failed', updated_at: dbTimestamp() })
+        await db
+          .from('product_imports')
+          .where({ id: importId, status: 'running' })
+          .update({ status: 'failed', updated_at: dbTimestamp() })
+          // The database gone too: failDeadImports marks it failed once it is back
+          .catch((markError: unknown) => logger.error({ err: markError }, 'CSV import could not be marked failed'))
       })
     })
     return true
