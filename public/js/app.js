@@ -126,6 +126,43 @@ function afterSwaps(run) {
   setTimeout(() => finish(true), 2000)
 }
 
+// A shortcut clicks its button, or puts the focus in its field: a manager's PIN field takes with
+// it the digits already typed of a PIN in the scan field
+function press(el) {
+  if (!el?.matches('input')) return el?.click()
+  if (el.matches('[data-approval-pin]')) movePin(el, PIN_START)
+  el.focus()
+}
+
+// A manager's PIN typed into the scan field while a change waits for approval: the PIN field does
+// not take the focus (a scanned code would be a PIN guess, till/_change_approval.edge), so a manager
+// typing at once typed there, and the live search put the PIN in an address (/till/search?code=2222,
+// which access logs keep) and Enter sent it as a scan. While the PIN form is shown, digits a PIN
+// may start with (1 to 6) are not searched for, and 4 to 6 entered (a PIN) go to the PIN field,
+// for its own Enter to send; 1 to 3 are not a PIN and are scanned as before. A scanned barcode
+// (8, 12 or 13 digits) is a scan as before; a 4 to 6 digit code scanned then waits in the PIN field,
+// sent by nobody (never a wrong PIN towards the lock-out)
+const PIN = /^\d{4,6}$/
+const PIN_START = /^\d{1,6}$/
+const approvalPin = () => [...document.querySelectorAll('[data-approval-pin]')].find(visible)
+function movePin(field, pattern) {
+  const input = scanInput()
+  const typed = input?.value.trim() ?? ''
+  if (!pattern.test(typed)) return false
+  field.value = typed
+  input.value = ''
+  field.form?.querySelector('[data-pin-moved]')?.removeAttribute('hidden')
+  field.focus()
+  return true
+}
+document.addEventListener('htmx:confirm', (event) => {
+  const input = scanInput()
+  const field = input && approvalPin()
+  if (!field || (event.detail.elt !== input && event.detail.elt !== input.form)) return
+  if (event.detail.verb === 'get' && PIN_START.test(input.value.trim())) event.preventDefault()
+  else if (event.detail.verb === 'post' && movePin(field, PIN)) event.preventDefault()
+})
+
 // Shortcuts shown on the buttons (data-shortcut): F-keys work anywhere; Enter completes or starts a sale
 document.addEventListener('keydown', (event) => {
   if (event.key === 'F2') {
@@ -151,7 +188,7 @@ document.addEventListener('keydown', (event) => {
       [...document.querySelectorAll(shortcut)].find((el) => visible(el) && !el.closest('[data-shortcut-scope]'))
     if (target()) {
       event.preventDefault()
-      afterSwaps(() => target()?.click())
+      afterSwaps(() => press(target()))
     }
     return
   }

@@ -33,6 +33,15 @@ async function scan(page: any, code: string) {
   await page.getByLabel('Scan or search').press('Enter')
 }
 
+/** Every request the page sends from now on: its method, address and body */
+function requests(page: any) {
+  const sent: { method: string; url: string; body: string }[] = []
+  page.on('request', (request: any) => sent.push({ method: request.method(), url: request.url(), body: request.postData() ?? '' }))
+  return sent
+}
+/** The requests sent to the search or the scan */
+const searchesAndScans = (sent: { url: string }[]) => sent.filter((r) => /\/till\/(search|scan)\b/.test(r.url))
+
 const focused = (page: any) => page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('aria-label'))
 
 test.group('Till discount approval in Chromium', () => {
@@ -114,5 +123,97 @@ test.group('Till discount approval in Chromium', () => {
     const audits = await db.from('audit_logs').where({ subject_id: sale.id, action: 'discount_approved' }).orderBy('id')
     assert.deepEqual(audits.map((a) => JSON.parse(a.data).amount), [150, 300])
     assert.equal(JSON.parse(audits[1].data).approvedBy, fixture.users.manager.id)
+  })
+
+  test("a manager's PIN typed into the scan field while a change waits for approval is never sent as a search or a scan: it goes to the PIN field", async ({ visit, assert }) => {
+    const fixture = await createStore()
+    const page = await cashierTill(visit, fixture)
+    const sent = requests(page)
+    // Digits typed with no approval open are searched for, as ever
+    await htmxIdle(page)
+    await page.getByLabel('Scan or search').pressSequentially('4006', { delay: 50 })
+    await page.waitForResponse((response: any) => response.url().includes('/till/search') && response.url().includes('4006'))
+    await page.getByLabel('Scan or search').fill('')
+    for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
+      await scan(page, code)
+      await page.locator('.cart-line', { hasText: name }).waitFor()
+    }
+    await htmxIdle(page)
+    await page.getByRole('button', { name: 'Discount on Green Tea' }).click()
+    await page.getByLabel('Discount value for Green Tea').fill('40')
+    await page.getByLabel('Discount value for Green Tea').press('Enter')
+    await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
+    await htmxIdle(page)
+    await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
+    const pin = page.getByLabel('PIN of a manager, to approve this change')
+    await pin.waitFor()
+    await htmxIdle(page)
+    assert.equal(await focused(page), 'Scan or search')
+    const opened = sent.length
+
+    // The manager types the PIN at once, slowly enough for the live search to fire after each digit, then Enter
+    await page.keyboard.type(PINS.manager, { delay: 300 })
+    await page.waitForTimeout(400)
+    await page.keyboard.press('Enter')
+    await htmxIdle(page)
+    await page.waitForTimeout(300)
+    // Neither its digits as they were typed nor the whole was sent anywhere as a search or a scan
+    assert.deepEqual(searchesAndScans(sent.slice(opened)), [])
+    // It waits in the PIN field, which has the focus, the scan field emptied, and the hint says so
+    assert.equal(await pin.inputValue(), PINS.manager)
+    assert.equal(await page.getByLabel('Scan or search').inputValue(), '')
+    assert.equal(await focused(page), 'PIN of a manager, to approve this change')
+    assert.isTrue(await page.locator('[data-pin-moved]').isVisible())
+    assert.equal(await page.locator('.cart-line').count(), 2)
+
+    // Enter there approves the removal
+    await page.keyboard.press('Enter')
+    await page.locator('.cart-line', { hasText: 'Tea Cup' }).waitFor({ state: 'detached' })
+    const approval = sent.find((r) => r.url.includes('/till/items/') && r.body.includes(PINS.manager))
+    assert.equal(approval?.method, 'PATCH')
+    const sale = await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).orderBy('id', 'desc').firstOrFail()
+    assert.deepInclude(sale, { discount_total: 400, discount_approved_bp: 4000 })
+  })
+
+  test('F11 puts the focus in the PIN field of an approval; a barcode scanned while it is open is a scan as before', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 1000 })
+    const page = await cashierTill(visit, fixture)
+    await scan(page, TEA)
+    await page.locator('.cart-line', { hasText: 'Green Tea' }).waitFor()
+    await htmxIdle(page)
+    await page.getByLabel('Cart discount value').fill('15')
+    await page.getByLabel('PIN of a manager, for a discount over 10%').fill(PINS.manager)
+    await page.getByLabel('PIN of a manager, for a discount over 10%').press('Enter')
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid="discounts"]')?.textContent.includes('1.50'))
+    await scan(page, CUP)
+    const pin = page.getByLabel('PIN of a manager, to approve this change')
+    await pin.waitFor()
+    await htmxIdle(page)
+    assert.equal(await focused(page), 'Scan or search')
+    // The key is printed beside the field, as on the buttons
+    assert.equal(await page.locator('.change-approval kbd').textContent(), 'F11')
+    assert.equal(await pin.getAttribute('aria-keyshortcuts'), 'F11')
+
+    // A PIN's first digits typed in the scan field go with F11 to the PIN field, never searched for
+    const sent = requests(page)
+    await page.keyboard.type('22', { delay: 300 })
+    await page.waitForTimeout(400)
+    await page.keyboard.press('F11')
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.getAttribute('aria-label') === 'PIN of a manager, to approve this change')
+    assert.equal(await pin.inputValue(), '22')
+    assert.deepEqual(searchesAndScans(sent), [])
+    await page.keyboard.type('22')
+    assert.equal(await pin.inputValue(), '2222')
+
+    // F2, and a scanned EAN-13: sent as a scan (refused in its turn: more goods under the approved discount)
+    await page.keyboard.press('F2')
+    assert.equal(await focused(page), 'Scan or search')
+    await page.keyboard.type(TEA)
+    await page.keyboard.press('Enter')
+    await page.getByRole('button', { name: 'Approve adding Green Tea' }).waitFor()
+    assert.isTrue(sent.some((r) => r.method === 'POST' && r.url.endsWith('/till/scan') && r.body.includes(TEA)))
+    await htmxIdle(page)
+    assert.equal(await focused(page), 'Scan or search')
   })
 })
