@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore } from '#tests/fixtures'
+import { createProduct, createStore, type TestStore } from '#tests/fixtures'
 import type Product from '#models/product'
 import type { Page } from 'playwright'
 import { dbTimestamp } from '#platform/db_time'
@@ -14,9 +14,11 @@ import { openTill } from './offline/till_device.js'
 | finds them waiting, and syncs them by itself.
 | - 25 sales of 400 lines are over 1.1 MB of JSON, over the server's 1 MB body limit: the till sent
 |   them whole (413) every few seconds, for ever, and none reached the books.
-| - A batch over the body limit all the same is answered 413 and sent again in halves. Driven for
-|   real: the till caps a batch at 600,000 characters of JSON, and product names in Chinese are
-|   three bytes a character, so a batch under the cap is over the server's 1 MB.
+| - Product names in Chinese are three bytes a character: the till capped a batch at 600,000
+|   characters of JSON, so a batch under the cap was over the server's 1 MB (413, then halves).
+|   It counts UTF-8 bytes now: every batch fits, and the server answers no 413.
+| - A batch over the body limit all the same (a proxy in front set lower) is answered 413 and sent
+|   again in halves.
 | - A sale the server's validator refuses (an amount tendered past what a sale may take) held back
 |   the sales before it until someone pressed Sync now.
 | - A sale the server refuses but keeps for a manager is held as a conflict, and handed over once
@@ -68,6 +70,30 @@ async function recordedCount(registerId: number) {
   return Number(row.n)
 }
 
+/**
+ * 8 sales of 300 lines on the till's register (its device id and head), whose product names are
+ * 200 characters of three bytes each in UTF-8 (a store naming its products in Chinese)
+ */
+async function chineseQueue(fixture: TestStore) {
+  const products: Product[] = []
+  for (let i = 0; i < 5; i++) products.push(await createProduct(fixture, { name: `${'茶'.repeat(195)} ${i}`, price: 100 + i, stock: 100_000 }))
+  const register = await db.from('registers').where('id', fixture.register.id).firstOrFail()
+  const device = new TestDevice(fixture)
+  ;(device as any).deviceId = register.lease_device_id
+  device.lastNumber = Number(register.last_sale_number)
+  device.lastHash = register.last_sale_hash ?? null
+  const lines = Array.from({ length: 300 }, (_, i) => ({ product: products[i % 5], quantity: 1 }))
+  for (let i = 0; i < 8; i++) await device.sell(lines)
+  return device
+}
+
+/** The register's sales are numbers 1 to 8, each recorded once, in the order the till sold them */
+async function assertRecordedInOrder(assert: any, fixture: TestStore, clientUuids: string[]) {
+  const rows = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).orderBy('number').select('number', 'client_uuid')
+  assert.deepEqual(rows.map((row) => Number(row.number)), Array.from({ length: clientUuids.length }, (_, i) => i + 1))
+  assert.deepEqual(rows.map((row) => row.client_uuid), clientUuids)
+}
+
 test.group('Offline till sync: large queues and refused sales', () => {
   test('sales over the body limit go in smaller batches; a sale the validator refuses is kept, the ones before it are sent', async ({ assert, cleanup }) => {
     const fixture = await createStore()
@@ -99,30 +125,46 @@ test.group('Offline till sync: large queues and refused sales', () => {
     assert.deepEqual(numbers.map((row) => Number(row.number)), Array.from({ length: 25 }, (_, i) => i + 1))
   }).timeout(180_000)
 
-  test('a batch the server finds over its body limit (413) is sent again in halves: every sale recorded exactly once', async ({ assert, cleanup }) => {
+  test('sales whose product names are Chinese (3 bytes a character) go in batches that fit the body limit: no 413, every sale recorded exactly once', async ({ assert, cleanup }) => {
     const fixture = await createStore()
-    // Names of 200 characters of three bytes each in UTF-8 (a store naming its products in Chinese)
-    const products: Product[] = []
-    for (let i = 0; i < 5; i++) products.push(await createProduct(fixture, { name: `${'茶'.repeat(195)} ${i}`, price: 100 + i, stock: 100_000 }))
     const { page } = await openTill(fixture, PORT, cleanup)
-    const tooLarge: number[] = []
-    page.on('response', (response) => response.url().endsWith('/till/offline/sales') && response.status() === 413 && tooLarge.push(response.request().postData()!.length))
-    const register = await db.from('registers').where('id', fixture.register.id).firstOrFail()
-    const device = new TestDevice(fixture)
-    ;(device as any).deviceId = register.lease_device_id
-    device.lastNumber = Number(register.last_sale_number)
-    device.lastHash = register.last_sale_hash ?? null
-    const lines = Array.from({ length: 300 }, (_, i) => ({ product: products[i % 5], quantity: 1 }))
-    for (let i = 0; i < 8; i++) await device.sell(lines)
+    const device = await chineseQueue(fixture)
+    const answers: [number, number][] = []
+    page.on('response', (response) => response.url().endsWith('/till/offline/sales') && answers.push([response.status(), Buffer.byteLength(response.request().postData()!)]))
+    // The first batch the till made when it counted characters (up to 600,000) was over 1 MB as sent
+    const byCharacters = device.queue.filter((_: any, i: number) => JSON.stringify(device.queue.slice(0, i + 1)).length <= 600_000)
+    assert.isAbove(byCharacters.length, 1)
+    assert.isAbove(Buffer.byteLength(JSON.stringify({ sales: byCharacters })), 1_048_576)
     const sent = device.queue.map((sale: any) => sale.client_uuid)
 
     await queueOnTill(page, device)
     await queueWhen(page, (rows) => rows.length === 0)
-    // The server did answer 413: the halving was driven for real
+    // The server answered no 413 (it answered one and the halves when the till counted characters),
+    // and each batch was under its 1 MB
+    assert.deepEqual(answers.filter(([status]) => status !== 200), [])
+    assert.isAbove(answers.length, 1)
+    for (const [, bytes] of answers) assert.isBelow(bytes, 620_000)
+    await assertRecordedInOrder(assert, fixture, sent)
+  }).timeout(180_000)
+
+  test('a batch over the body limit all the same (a proxy in front set lower) is answered 413 and sent again in halves: every sale recorded exactly once', async ({ assert, cleanup }) => {
+    const fixture = await createStore()
+    const { page } = await openTill(fixture, PORT, cleanup)
+    const device = await chineseQueue(fixture)
+    // A proxy with a 300 KB limit in front of the server: a request over it never reaches the server
+    const tooLarge: number[] = []
+    await page.route('**/till/offline/sales', (route) => {
+      const bytes = Buffer.byteLength(route.request().postData() ?? '')
+      if (bytes <= 300_000) return route.continue()
+      tooLarge.push(bytes)
+      return route.fulfill({ status: 413, contentType: 'text/html', body: '<h1>413 Request Entity Too Large</h1>' })
+    })
+    const sent = device.queue.map((sale: any) => sale.client_uuid)
+
+    await queueOnTill(page, device)
+    await queueWhen(page, (rows) => rows.length === 0)
     assert.isAbove(tooLarge.length, 0)
-    const rows = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).orderBy('number').select('number', 'client_uuid')
-    assert.deepEqual(rows.map((row) => Number(row.number)), Array.from({ length: 8 }, (_, i) => i + 1))
-    assert.deepEqual(rows.map((row) => row.client_uuid), sent)
+    await assertRecordedInOrder(assert, fixture, sent)
   }).timeout(180_000)
 
   test('a sale the server refuses but keeps for a manager (the cash rounding changed since) holds the register as a conflict, and is handed over once looked at', async ({ assert, cleanup }) => {
