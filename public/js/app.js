@@ -140,7 +140,7 @@ function press(el) {
 // which access logs keep) and Enter sent it as a scan. While the PIN form is shown, digits a PIN
 // may start with (1 to 6) are not searched for, and 4 to 6 entered (a PIN) go to the PIN field,
 // for its own Enter to send; 1 to 3 are not a PIN and are scanned as before. A scanned barcode
-// (8, 12 or 13 digits) is a scan as before; a 4 to 6 digit code scanned then waits in the PIN field,
+// (7 digits or more: EAN-8, UPC-A, EAN-13) is a scan as before; a 4 to 6 digit code scanned then waits in the PIN field,
 // sent by nobody (never a wrong PIN towards the lock-out)
 const PIN = /^\d{4,6}$/
 const PIN_START = /^\d{1,6}$/
