@@ -47,14 +47,16 @@ export default class StocktakeService {
   /** A count sheet of every active product of a category (or of the store), with what the system expects */
   async createStocktake(actor: Actor, categoryId: number | null) {
     let name = 'All products'
-    if (categoryId) {
-      const category = await db.from('categories').where({ id: categoryId, store_id: actor.store.id }).first()
+    // null: every product. Any other value names a category of the store ("abc" arrives as NaN, and
+    // was taken as no category: a whole-store count started)
+    if (categoryId !== null) {
+      const category = Number.isSafeInteger(categoryId) && categoryId > 0 ? await db.from('categories').where({ id: categoryId, store_id: actor.store.id }).first() : null
       if (!category) throw field('This category does not exist', 'category_id', 'unknown_category')
       name = category.name
     }
     return inTransaction(async (trx) => {
       const products = trx.from('products').where('store_id', actor.store.id).whereNull('archived_at').select('id', 'stock')
-      if (categoryId) products.where('category_id', categoryId)
+      if (categoryId !== null) products.where('category_id', categoryId)
       const rows = await products.orderBy('id')
       if (!rows.length) throw field('There are no products to count here', 'category_id', 'nothing_to_count')
       if (rows.length > SHEET_LINE_LIMIT) {

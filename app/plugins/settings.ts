@@ -69,9 +69,13 @@ export function validateSettings(
       }
       continue
     }
+    // A required field the form sent blank is refused at it: it was saved as its default, said
+    // "saved", and the admin's clearing was silently undone. One not required, or not sent at all
+    // (a configuration made in code names only what it changes), falls back to its default
     if (isBlank(raw)) {
-      if (field.required && field.default === undefined) fail(field, `${field.label} is required`, 'required')
-      values[field.key] = field.default ?? null
+      const missing = field.required && (raw !== undefined || field.default === undefined)
+      if (missing) fail(field, `${field.label} is required`, 'required')
+      else values[field.key] = field.default ?? null
       continue
     }
     const text = String(raw).trim()

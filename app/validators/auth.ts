@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { textNumber } from '#validators/fields'
 
 export const loginValidator = vine.create({
   email: vine.string().trim().email().maxLength(254),
@@ -7,5 +8,5 @@ export const loginValidator = vine.create({
 
 export const pinValidator = vine.create({
   pin: vine.string().trim().regex(/^\d{4,6}$/),
-  user_id: vine.number().withoutDecimals().positive().optional(),
+  user_id: textNumber().withoutDecimals().positive().optional(),
 })

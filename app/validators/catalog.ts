@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { id, integer, nameText, price, SKU_TEXT, textId, textPage } from '#validators/fields'
+import { id, integer, nameText, price, SKU_TEXT, textId, textNumber, textPage } from '#validators/fields'
 
 
 const productFields = {
@@ -45,7 +45,7 @@ export const productListValidator = vine.create({
   barcode: vine.string().trim().maxLength(32).optional(),
   category_id: textId().optional(),
   page: textPage().optional(),
-  per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
+  per_page: textNumber().withoutDecimals().min(1).max(100).optional(),
   archived: vine.boolean().optional(),
 })
 
@@ -58,12 +58,12 @@ export const productFormValidator = vine.create({
   cost: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
   category_id: textId().nullable().optional(),
   tax_class: vine.string().trim().maxLength(40),
-  stock: vine.number().withoutDecimals().min(-1_000_000).max(1_000_000).nullable().optional(),
+  stock: textNumber().withoutDecimals().min(-1_000_000).max(1_000_000).nullable().optional(),
   active: vine.accepted().optional(),
 })
 
 export const categoryValidator = vine.create({
   name: nameText(80),
   color: vine.string().trim().regex(/^#[0-9a-fA-F]{6}$/).nullable().optional(),
-  position: vine.number().withoutDecimals().min(0).max(1000).nullable().optional(),
+  position: textNumber().withoutDecimals().min(0).max(1000).nullable().optional(),
 })

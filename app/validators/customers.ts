@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { nameText, noteText, textId, textPage } from '#validators/fields'
+import { nameText, noteText, textId, textNumber, textPage } from '#validators/fields'
 
 /** 6 to 20 digits, an optional leading +, and the usual separators between them */
 const PHONE = /^\+?(?:[\s().-]*\d){6,20}[\s().-]*$/
@@ -39,7 +39,7 @@ export const updateCustomerValidator = vine.create({
 export const customerListValidator = vine.create({
   search: vine.string().trim().maxLength(100).optional(),
   page: textPage().optional(),
-  per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
+  per_page: textNumber().withoutDecimals().min(1).max(100).optional(),
 })
 
 export const historyPageValidator = vine.create({

@@ -30,11 +30,38 @@ export const amount = () => integer().positive().max(MAX_SALE_TOTAL)
  */
 export const paymentAmount = () => integer().min(0).max(MAX_SALE_TOTAL)
 
+/*
+| A number typed in a form or a query string is plain decimal digits, with a leading minus and a
+| decimal point at most (the minimums refuse a sign where none belongs). Number() and vine.number()
+| read "1e1" as 10, "0x3" as 3 and a list ["2"] as 2: a till quantity of "1e1" became 10 while a
+| product's price of "1e3" was refused. One rule for every form: this one.
+*/
+export const TYPED_NUMBER = /^-?\d+(\.\d+)?$/
+
+/** A form's or query string's number as typed, or NaN (a JSON number is taken as it is) */
+export function typedNumber(value: unknown): number {
+  if (typeof value === 'number') return value
+  return typeof value === 'string' && TYPED_NUMBER.test(value.trim()) ? Number(value.trim()) : Number.NaN
+}
+
+/** vine.number() for a form or a query string: only a typedNumber, else "must be a number" on the field */
+export const textNumber = () => vine.number().parse((value) => (value === undefined || value === null ? value : typedNumber(value)))
+
 /** A row id typed in a form or a query string */
-export const textId = () => vine.number().withoutDecimals().min(1).max(MAX_ID)
+export const textId = () => textNumber().withoutDecimals().min(1).max(MAX_ID)
 
 /** A page number from a query string */
-export const textPage = () => vine.number().withoutDecimals().min(1).max(100_000)
+export const textPage = () => textNumber().withoutDecimals().min(1).max(100_000)
+
+/**
+ * A list's filter by id from a query string (a register, a user): undefined when absent or empty
+ * (everything), NaN when it is not an id, so the page says so at the field instead of listing all
+ */
+export function filterId(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined
+  const id = typedNumber(value)
+  return Number.isInteger(id) && id >= 1 && id <= MAX_ID ? id : Number.NaN
+}
 
 /*
 | Text people type. None holds a control character (a NUL byte was stored as sent and passed a

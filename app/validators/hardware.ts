@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { freeText, id, nameText, textId } from '#validators/fields'
+import { freeText, id, nameText, textId, textNumber } from '#validators/fields'
 import { DEVICE_FILE } from '#core/device_file'
 
 export const pairValidator = vine.create({
@@ -33,7 +33,7 @@ export const deviceValidator = vine.create({
     .regex(/^[A-Za-z0-9.\-:]+$/)
     .optional()
     .requiredWhen((field) => field.parent.transport === 'tcp' && field.parent.kind !== 'drawer'),
-  port: vine.number().withoutDecimals().min(1).max(65535).optional(),
+  port: textNumber().withoutDecimals().min(1).max(65535).optional(),
   // A printer or serial line's device file, never any other file of the till's computer (core/device_file.ts)
   path: vine
     .string()
@@ -44,9 +44,9 @@ export const deviceValidator = vine.create({
     .requiredWhen((field) => field.parent.transport === 'file' && field.parent.kind !== 'drawer'),
   printer_id: textId().optional(),
   drawer_pin: vine.enum(['2', '5']).optional(),
-  pulse_on_ms: vine.number().withoutDecimals().min(2).max(510).optional(),
-  pulse_off_ms: vine.number().withoutDecimals().min(2).max(510).optional(),
-  columns: vine.number().withoutDecimals().min(24).max(64).optional(),
+  pulse_on_ms: textNumber().withoutDecimals().min(2).max(510).optional(),
+  pulse_off_ms: textNumber().withoutDecimals().min(2).max(510).optional(),
+  columns: textNumber().withoutDecimals().min(24).max(64).optional(),
   codepage_mapping: vine.enum(['epson', 'star', 'bixolon', 'citizen', 'xprinter', 'pos-8360']).optional(),
   code_style: vine.enum(['qr', 'barcode', 'none']).optional(),
 })

@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { id, integer, price, quantity } from '#validators/fields'
+import { id, integer, price, quantity, textNumber } from '#validators/fields'
 import { MAX_SALE_TOTAL } from '#core/money'
 
 const uuid = () => vine.string().trim().uuid()
@@ -90,5 +90,5 @@ export const leaseValidator = vine.create({
 
 export const catalogValidator = vine.create({
   // Seconds since 1970 (the version a till last read); at most the end of year 9999, as a date column holds
-  since: vine.number().withoutDecimals().min(0).max(253_402_300_799).optional(),
+  since: textNumber().withoutDecimals().min(0).max(253_402_300_799).optional(),
 })

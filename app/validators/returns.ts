@@ -1,6 +1,7 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#sales/payment_methods'
-import { amount, freeText, id, quantity } from '#validators/fields'
+import { amount, freeText, id, quantity, typedNumber } from '#validators/fields'
+import { DomainError } from '#exceptions/domain_error'
 
 const knownMethods = () => paymentMethods().map((m) => m.id)
 
@@ -78,10 +79,28 @@ export function formRows(list: unknown): (Record<string, unknown> | null)[] {
   return rows.map((row) => (row !== null && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : null))
 }
 
-/** The lines of a till's return form that send something back */
+/** A quantity typed on a till's form (typedNumber); left empty or not sent, `empty` */
+export function formQuantity(value: unknown, empty: number): number {
+  return value === undefined || value === null || value === '' ? empty : typedNumber(value)
+}
+
+/**
+ * Where a returned unit goes, as the form's select offers it: "stock" or "damaged"; not sent, back
+ * to stock (the API's default). Anything else is refused at its field: "nowhere" was read as
+ * back to stock, as was every value but "damaged"
+ */
+export function formRestock(value: unknown, field: string): boolean {
+  if (value === undefined || value === 'stock') return true
+  if (value === 'damaged') return false
+  throw new DomainError('Choose where it goes: back to stock or the damaged bin', { code: 'invalid_field', field })
+}
+
+/** The lines of a till's return form that send something back (items.N: N the form's row) */
 export function formReturnLines(list: unknown) {
-  return formRows(list)
-    .filter((line) => line !== null)
-    .map((line) => ({ saleItemId: Number(line.sale_item_id), quantity: Number(line.quantity || 0), restock: line.restock !== 'damaged' }))
-    .filter((line) => line.quantity !== 0)
+  return formRows(list).flatMap((line, index) => {
+    if (line === null) return []
+    const restock = formRestock(line.restock, `items.${index}.restock`)
+    const quantity = formQuantity(line.quantity, 0)
+    return quantity === 0 ? [] : [{ saleItemId: typedNumber(line.sale_item_id), quantity, restock }]
+  })
 }

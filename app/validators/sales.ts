@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#sales/payment_methods'
-import { amount, freeText, id, paymentAmount, price, quantity, textPage } from '#validators/fields'
+import { amount, freeText, id, paymentAmount, price, quantity, textNumber, textPage } from '#validators/fields'
 
 /** The tenders known now (plugins may add some), so an unknown one is a 422 on the field that named it */
 const knownMethods = () => paymentMethods().map((m) => m.id)
@@ -39,7 +39,7 @@ export const saleListValidator = vine.create({
   to: vine.date({ formats: ['YYYY-MM-DD'] }).afterOrSameAs('from').optional(),
   status: vine.enum(['open', 'parked', 'completed', 'voided']).optional(),
   page: textPage().optional(),
-  per_page: vine.number().withoutDecimals().min(1).max(100).optional(),
+  per_page: textNumber().withoutDecimals().min(1).max(100).optional(),
 })
 
 /** Till forms: amounts typed as decimals */

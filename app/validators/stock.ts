@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_UNIT_PRICE } from '#core/money'
-import { freeText, id, integer, noteText, textPage } from '#validators/fields'
+import { freeText, id, integer, noteText, textNumber, textPage } from '#validators/fields'
 
 /*
 | The stock API's bodies. Types here; the business limits (positive, at most 1,000,000, not an
@@ -39,5 +39,5 @@ export const receiveTransferValidator = vine.create({
 
 export const movementsValidator = vine.create({
   page: textPage().optional(),
-  per_page: vine.number().withoutDecimals().min(1).max(200).optional(),
+  per_page: textNumber().withoutDecimals().min(1).max(200).optional(),
 })

@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { freeText, nameText, noteText, textId } from '#validators/fields'
+import { freeText, nameText, noteText, textId, textNumber } from '#validators/fields'
 
 /** The Stores page's form; the checkboxes arrive as "on" (see the controller) */
 export const storeValidator = vine.create({
@@ -8,9 +8,9 @@ export const storeValidator = vine.create({
   currency: vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/),
   time_zone: vine.string().trim().minLength(1).maxLength(64),
   // Cash is rounded to this many minor units: 1 = none, 5 = to 0.05, 10 = to 0.10
-  cash_rounding: vine.number().withoutDecimals().min(1).max(1000),
+  cash_rounding: textNumber().withoutDecimals().min(1).max(1000),
   // The most a cashier may take off a sale without a manager's PIN, in percent (sales/discount_limit.ts)
-  discount_limit: vine.number().decimal([0, 2]).min(0).max(100).optional(),
+  discount_limit: textNumber().decimal([0, 2]).min(0).max(100).optional(),
   allow_negative_stock: vine.accepted().optional(),
   prices_include_tax: vine.accepted().optional(),
   receipt_footer: freeText(255).nullable().optional(),

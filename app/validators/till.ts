@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_QUANTITY } from '#core/money'
-import { noteText, textId } from '#validators/fields'
+import { noteText, textId, textNumber } from '#validators/fields'
 
 const decimal = () => vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/)
 
@@ -11,10 +11,10 @@ const managerPin = () => vine.string().trim().regex(/^\d{4,6}$/).nullable().opti
 export const scanValidator = vine.create({ code: vine.string().trim().minLength(1).maxLength(64), pin: managerPin() })
 export const addItemValidator = vine.create({
   product_id: textId(),
-  quantity: vine.number().withoutDecimals().min(1).max(MAX_QUANTITY).optional(),
+  quantity: textNumber().withoutDecimals().min(1).max(MAX_QUANTITY).optional(),
   pin: managerPin(),
 })
-export const quantityValidator = vine.create({ quantity: vine.number().withoutDecimals().min(0).max(MAX_QUANTITY), pin: managerPin() })
+export const quantityValidator = vine.create({ quantity: textNumber().withoutDecimals().min(0).max(MAX_QUANTITY), pin: managerPin() })
 export const removeValidator = vine.create({ pin: managerPin() })
 export const discountValidator = vine.create({
   discount_type: vine.enum(['percent', 'amount', 'none']),

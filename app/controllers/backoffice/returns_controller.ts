@@ -7,6 +7,7 @@ import AuditLogService, { type AuditFilters } from '#reports/audit_log_service'
 import { verifyChains } from '#sales/chain_verifier'
 import { actorOf } from '#staff/actor'
 import { calendarDay, dayError } from '#platform/calendar_day'
+import { filterId } from '#validators/fields'
 
 @inject()
 export default class ReturnsController {
@@ -25,11 +26,11 @@ export default class ReturnsController {
 
   /** GET /backoffice/audit (admins): the log, filtered */
   async auditLog({ request, response, view, store }: HttpContext) {
-    const filters = this.#filters(request.qs())
-    const errors = dayErrors(request.qs())
+    const { filters, errors } = auditFilters(request.qs())
     const page = Math.max(1, Number(request.qs().page) || 1)
     const [entries, actions, users] = await Promise.all([
-      // A mistyped day is said at its field, with no entries: the log of every day was shown as if filtered
+      // A mistyped filter is said at its field, with no entries: the log of every day, action and
+      // user was shown as if filtered
       errors ? null : this.audit.query(store, filters).paginate(page, 50),
       this.audit.actions(store),
       User.query().where('store_id', store.id).orderBy('name'),
@@ -45,7 +46,7 @@ export default class ReturnsController {
       paginator: entries,
       userNames: Object.fromEntries(users.map((u) => [u.id, u.name])),
       exportUrl: '/backoffice/audit.csv?' + new URLSearchParams(query as Record<string, string>).toString(),
-      filters: { action: filters.action ?? '', user_id: filters.userId ?? '', from: errors?.from ? String(request.qs().from) : (filters.from ?? ''), to: errors?.to ? String(request.qs().to) : (filters.to ?? '') },
+      filters: shownFilters(request.qs(), filters, errors),
       actionOptions: [{ value: '', label: 'All actions' }, ...actions.map((a) => ({ value: a, label: a }))],
       userOptions: [{ value: '', label: 'Everyone' }, ...users.map((u) => ({ value: u.id, label: u.name }))],
     })
@@ -53,13 +54,13 @@ export default class ReturnsController {
 
   /** GET /backoffice/audit.csv (admins) */
   async auditExport({ request, response, store }: HttpContext) {
-    const errors = dayErrors(request.qs())
+    const { filters, errors } = auditFilters(request.qs())
     if (errors) {
       response.status(422).header('content-type', 'text/plain; charset=utf-8')
       return Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('\n')
     }
     const users = await User.query().where('store_id', store.id)
-    const csv = await this.audit.csv(store, this.#filters(request.qs()), new Map(users.map((u) => [u.id, u.name])))
+    const csv = await this.audit.csv(store, filters, new Map(users.map((u) => [u.id, u.name])))
     response.header('content-type', 'text/csv; charset=utf-8')
     response.header('content-disposition', `attachment; filename="audit-log-${DateTime.now().setZone(store.timeZone).toISODate()}.csv"`)
     response.stream(csv)
@@ -70,25 +71,29 @@ export default class ReturnsController {
     const verdicts = await verifyChains(store.id)
     return view.render('backoffice/audit/chain', { verdicts, ok: verdicts.every((v) => v.ok) })
   }
-
-  #filters(qs: Record<string, any>): AuditFilters {
-    const day = (value: unknown) => calendarDay(value)
-    const userId = Number(qs.user_id)
-    return {
-      action: typeof qs.action === 'string' && /^[a-z_:.]{1,60}$/.test(qs.action) ? qs.action : null,
-      userId: Number.isSafeInteger(userId) && userId > 0 ? userId : null,
-      from: day(qs.from),
-      to: day(qs.to),
-    }
-  }
 }
 
-/** Each day filter that is not a day, by field (null: none) */
-function dayErrors(qs: Record<string, unknown>): Record<string, string> | null {
+/**
+ * The log's filters, or each one that is not valid by field (null: none): a day that is not one, an
+ * action not written as one, a user that is not an id, a list where one value belongs. Each of these
+ * was read as no filter, and the log of every day, action or user was shown as if filtered.
+ */
+function auditFilters(qs: Record<string, unknown>): { filters: AuditFilters; errors: Record<string, string> | null } {
   const errors: Record<string, string> = {}
   for (const field of ['from', 'to'] as const) {
     const problem = dayError(qs[field])
     if (problem) errors[field] = problem
   }
-  return Object.keys(errors).length ? errors : null
+  const action = qs.action === undefined || qs.action === '' ? null : qs.action
+  if (action !== null && !(typeof action === 'string' && /^[a-z_:.]{1,60}$/.test(action))) errors.action = 'Choose an action from the list'
+  const userId = filterId(qs.user_id)
+  if (Number.isNaN(userId)) errors.user_id = 'Choose a user from the list'
+  const filters = { action: errors.action ? null : (action as string | null), userId: errors.user_id ? null : (userId ?? null), from: calendarDay(qs.from), to: calendarDay(qs.to) }
+  return { filters, errors: Object.keys(errors).length ? errors : null }
+}
+
+/** The form's values: what was typed where it was refused, so it can be corrected */
+function shownFilters(qs: Record<string, unknown>, filters: AuditFilters, errors: Record<string, string> | null) {
+  const typed = (field: string, value: unknown) => (errors?.[field] ? (typeof qs[field] === 'string' ? qs[field] : '') : (value ?? ''))
+  return { action: typed('action', filters.action), user_id: typed('user_id', filters.userId), from: typed('from', filters.from), to: typed('to', filters.to) }
 }

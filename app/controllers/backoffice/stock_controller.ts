@@ -8,6 +8,7 @@ import { parseMoney, minorToDecimal } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
 import { submitOnce } from '#platform/form_submissions'
+import { filterId, typedNumber } from '#validators/fields'
 
 /*
 | The back office's stock pages (ability manageStock): receiving, adjustments, transfers,
@@ -57,7 +58,7 @@ export default class StockController {
       note: this.#text(ctx, 'note'),
       lines: lines.map((l) => ({
         productId: l.productId,
-        quantity: this.#integer(l.quantity),
+        quantity: typedNumber(l.quantity),
         unitCost: this.#cost(l, store.currency),
       })),
     }
@@ -82,7 +83,7 @@ export default class StockController {
     const input = {
       reason: this.#text(ctx, 'reason') ?? '',
       note: this.#text(ctx, 'note'),
-      lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
+      lines: lines.map((l) => ({ productId: l.productId, quantity: typedNumber(l.quantity) })),
     }
     return submitOnce(ctx, async () => {
       await this.#onLines(lines, () => this.stock.adjust(actorOf(ctx), input))
@@ -100,9 +101,9 @@ export default class StockController {
   async storeTransfer(ctx: HttpContext) {
     const lines = await this.#lines(ctx)
     const input = {
-      toStoreId: Number(ctx.request.input('to_store_id')) || 0,
+      toStoreId: typedNumber(ctx.request.input('to_store_id')),
       note: this.#text(ctx, 'note'),
-      lines: lines.map((l) => ({ productId: l.productId, quantity: this.#integer(l.quantity) })),
+      lines: lines.map((l) => ({ productId: l.productId, quantity: typedNumber(l.quantity) })),
     }
     return submitOnce(ctx, async () => {
       const transfer = await this.#onLines(lines, () => this.stock.sendTransfer(actorOf(ctx), input))
@@ -120,7 +121,7 @@ export default class StockController {
     const id = Number(ctx.params.id) || 0
     // Inputs are named received[l<line id>]: a letter keeps the body parser from turning ids into array indexes
     const received = ctx.request.input('received') ?? {}
-    const lines = Object.entries(received as Record<string, string>).map(([key, quantity]) => ({ lineId: Number(key.slice(1)), quantity: this.#integer(quantity) }))
+    const lines = Object.entries(received as Record<string, string>).map(([key, quantity]) => ({ lineId: Number(key.slice(1)), quantity: typedNumber(quantity) }))
     try {
       await this.stock.receiveTransfer(actorOf(ctx), id, lines)
     } catch (error) {
@@ -144,7 +145,8 @@ export default class StockController {
 
   async storeStocktake(ctx: HttpContext) {
     return submitOnce(ctx, async () => {
-      const id = await this.stocktaking.createStocktake(actorOf(ctx), Number(ctx.request.input('category_id')) || null)
+      // Absent or empty: all products; anything else must be a category's id (filterId: NaN when not one)
+      const id = await this.stocktaking.createStocktake(actorOf(ctx), filterId(ctx.request.input('category_id')) ?? null)
       return `/backoffice/stock/stocktakes/${id}`
     })
   }
@@ -165,12 +167,12 @@ export default class StockController {
     // When each line was typed, by the page's clock (typed[p<id>]), and when the sheet was sent
     // (sent): their difference is how long before this save it was counted, whatever that clock says
     const typed = this.#fieldsOf(ctx, 'typed')
-    const sent = Number(ctx.request.input('sent'))
+    const sent = typedNumber(ctx.request.input('sent'))
     // counted[p<product id>], like received[l<line id>] above
     const counts = Object.entries(counted).map(([key, value]) => ({
       productId: Number(key.slice(1)),
-      counted: String(value ?? '').trim() === '' ? null : this.#integer(value),
-      typedAgo: Number.isFinite(sent) && typed[key] && Number.isFinite(Number(typed[key])) ? sent - Number(typed[key]) : null,
+      counted: String(value ?? '').trim() === '' ? null : typedNumber(value),
+      typedAgo: Number.isFinite(sent) && Number.isFinite(typedNumber(typed[key])) ? sent - typedNumber(typed[key]) : null,
     }))
     let result
     try {
@@ -225,7 +227,7 @@ export default class StockController {
 
   async threshold(ctx: HttpContext) {
     const id = Number(ctx.params.id) || 0
-    await this.stock.setThreshold(ctx.store.id, id, this.#integer(ctx.request.input('low_stock_threshold')))
+    await this.stock.setThreshold(ctx.store.id, id, typedNumber(ctx.request.input('low_stock_threshold')))
     ctx.session.flash('notice', 'Low-stock threshold saved')
     return ctx.response.redirect(`/backoffice/products/${id}/stock`)
   }
@@ -235,11 +237,17 @@ export default class StockController {
   /** The filled-in lines of a form, each resolved from its SKU or barcode */
   async #lines(ctx: HttpContext): Promise<(FormLine & { productId: number })[]> {
     const raw = ctx.request.input('items') ?? []
+    // A cell is a text or left out: a list (items[0][code][]=x) was read as its text joined by commas
+    const cell = (row: any, index: number, name: string) => {
+      const value = row?.[name] ?? ''
+      if (typeof value !== 'string') throw new DomainError('Enter this as text', { code: 'invalid_field', field: `items.${index}.${name}` })
+      return value.trim()
+    }
     const rows: FormLine[] = (Array.isArray(raw) ? raw : Object.values(raw)).map((r: any, index: number) => ({
       index,
-      code: String(r?.code ?? '').trim(),
-      quantity: String(r?.quantity ?? '').trim(),
-      unitCost: String(r?.unit_cost ?? '').trim(),
+      code: cell(r, index, 'code'),
+      quantity: cell(r, index, 'quantity'),
+      unitCost: cell(r, index, 'unit_cost'),
     }))
     const filled = rows.filter((r) => r.code || r.quantity || r.unitCost)
     if (!filled.length) throw new DomainError('Add at least one product', { code: 'no_lines', field: 'items.0.code' })
@@ -259,11 +267,6 @@ export default class StockController {
     if (value === undefined || value === null) return undefined
     if (typeof value !== 'string') throw new DomainError('Enter this as text', { code: 'invalid_field', field: name })
     return value
-  }
-
-  #integer(text: unknown): number {
-    const value = String(text ?? '').trim()
-    return /^-?\d{1,10}$/.test(value) ? Number(value) : Number.NaN
   }
 
   #cost(line: FormLine, currency: string): number {

@@ -10,7 +10,7 @@ import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
 import { refundReceipt } from '#returns/refund_receipt'
-import { formReturnLines, formRows, formText } from '#validators/returns'
+import { formQuantity, formReturnLines, formRows, formText } from '#validators/returns'
 
 /*
 | The till's exchange: on the Returns screen, the lines coming back and the products the
@@ -47,7 +47,7 @@ export default class TillExchangesController {
       if (!code) continue
       const product = await this.catalog.findByCode(ctx.store.id, code)
       if (!product) throw new DomainError(`No product has the barcode or SKU "${code}"`, { code: 'unknown_product', field: `new_items.${index}.code` })
-      newLines.push({ productId: product.id, quantity: Number(row!.quantity || 1) })
+      newLines.push({ productId: product.id, quantity: formQuantity(row!.quantity, 1) })
     }
     if (!newLines.length) throw new DomainError('Scan or type the product the customer takes instead', { code: 'no_lines', field: 'new_items' })
 

@@ -10,7 +10,7 @@ import AuthService from '#staff/auth_service'
 import CatalogService from '#catalog/catalog_service'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
-import { formReturnLines, formText } from '#validators/returns'
+import { formQuantity, formRestock, formReturnLines, formText } from '#validators/returns'
 import { refundMethods } from '#returns/refund_points'
 import { refundReceipt } from '#returns/refund_receipt'
 import { returnFormChoices } from '#returns/refund_tenders'
@@ -95,7 +95,7 @@ export default class TillReturnsController {
     const pin = formText(body.manager_pin)
     const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true, field: 'manager_pin' }) : null
     const refund = await this.withoutReceipt.refund(actorOf(ctx), {
-      lines: [{ productId: product.id, quantity: Number(body.quantity || 1), restock: body.restock !== 'damaged' }],
+      lines: [{ productId: product.id, quantity: formQuantity(body.quantity, 1), restock: formRestock(body.restock, 'restock') }],
       reason: formText(body.reason) ?? '',
       method: formText(body.method),
       registerId: register.id,
