@@ -6,6 +6,7 @@ import User from '#models/user'
 import RefundListService, { RECEIPT_FILTERS, lastThirtyDays, type ReceiptFilter, type RefundFilters } from '#returns/refund_list_service'
 import { csvStream } from '#platform/csv_writer'
 import { calendarDay, dayError } from '#platform/calendar_day'
+import { filterId } from '#validators/fields'
 
 const MAX_DAYS = 366
 const RECEIPT_LABELS: Record<ReceiptFilter, string> = { all: 'All refunds', without: 'Without a receipt', with: 'With a receipt' }
@@ -69,11 +70,18 @@ export default class RefundsController {
     }
     const receipt = qs.receipt === undefined || qs.receipt === '' ? 'all' : qs.receipt
     if (!RECEIPT_FILTERS.includes(receipt)) errors.receipt = 'Choose all refunds, without a receipt or with a receipt'
-    const id = (value: unknown) => {
-      const n = Number(value)
-      return Number.isSafeInteger(n) && n > 0 ? n : undefined
+    // A register or a person that is not an id ("abc", a list) was read as none: every refund was listed
+    const registerId = filterId(qs.register_id)
+    if (Number.isNaN(registerId)) errors.register_id = 'Choose a register from the list'
+    const userId = filterId(qs.user_id)
+    if (Number.isNaN(userId)) errors.user_id = 'Choose a person from the list'
+    const filters: RefundFilters = {
+      from,
+      to,
+      receipt: RECEIPT_FILTERS.includes(receipt) ? receipt : 'all',
+      registerId: errors.register_id ? undefined : registerId,
+      userId: errors.user_id ? undefined : userId,
     }
-    const filters: RefundFilters = { from, to, receipt: RECEIPT_FILTERS.includes(receipt) ? receipt : 'all', registerId: id(qs.register_id), userId: id(qs.user_id) }
     const typed = { from: typeof qs.from === 'string' ? qs.from : from, to: typeof qs.to === 'string' ? qs.to : to }
     return { filters, errors: Object.keys(errors).length ? errors : null, typed }
   }

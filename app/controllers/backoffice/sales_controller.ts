@@ -7,6 +7,7 @@ import SalesQueryService from '#sales/sales_query_service'
 import VoidService from '#returns/void_service'
 import { taxIncluded } from '#sales/receipt_service'
 import { calendarDay, dayError } from '#platform/calendar_day'
+import { filterId } from '#validators/fields'
 
 const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
 
@@ -30,10 +31,14 @@ export default class SalesController {
       const problem = dayError(qs[field])
       if (problem) errors[field] = problem
     }
+    // So is a status, register or cashier that is not one ("abc", a list): every sale was listed
+    const status = qs.status === undefined || qs.status === '' ? 'completed' : qs.status
+    if (!STATUSES.includes(status)) errors.status = 'Choose a status from the list'
+    const registerId = filterId(qs.register_id)
+    if (Number.isNaN(registerId)) errors.register_id = 'Choose a register from the list'
+    const userId = filterId(qs.user_id)
+    if (Number.isNaN(userId)) errors.user_id = 'Choose a cashier from the list'
     const invalid = Object.keys(errors).length > 0
-    const status = STATUSES.includes(qs.status) ? (qs.status as string) : 'completed'
-    const registerId = positive(qs.register_id)
-    const userId = positive(qs.user_id)
     const page = positive(qs.page) ?? 1
 
     const [sales, registers, cashiers] = await Promise.all([
@@ -52,7 +57,7 @@ export default class SalesController {
       sales,
       pageTotal,
       errors: invalid ? errors : null,
-      filters: { from: errors.from ? String(qs.from) : from, to: errors.to ? String(qs.to) : to, status, register_id: registerId ?? '', user_id: userId ?? '' },
+      filters: { from: errors.from ? String(qs.from) : from, to: errors.to ? String(qs.to) : to, status: errors.status ? 'completed' : status, register_id: errors.register_id ? '' : (registerId ?? ''), user_id: errors.user_id ? '' : (userId ?? '') },
       statusOptions: STATUSES.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) })),
       registerOptions: [{ value: '', label: 'All registers' }, ...registers.map((r) => ({ value: r.id, label: r.name }))],
       cashierOptions: [{ value: '', label: 'Everyone' }, ...cashiers.map((u) => ({ value: u.id, label: u.name }))],

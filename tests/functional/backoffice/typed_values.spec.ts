@@ -121,4 +121,25 @@ test.group('Back office: values the forms do not offer', () => {
       assert.include(page.text(), 'data-testid="audit-entries"', query)
     }
   })
+
+  test('the sales and refunds lists: a register, person or status that is not one is a 422 at its field, nothing listed', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const manager = fixture.users.manager
+    for (const [list, query, field, message] of [
+      ['sales', 'register_id=abc', 'register_id', 'Choose a register from the list'],
+      ['sales', 'user_id[]=1', 'user_id', 'Choose a cashier from the list'],
+      ['sales', 'status=everything', 'status', 'Choose a status from the list'],
+      ['refunds', 'register_id=0x1', 'register_id', 'Choose a register from the list'],
+      ['refunds', 'user_id=abc', 'user_id', 'Choose a person from the list'],
+    ]) {
+      const page = await client.get(`/backoffice/${list}?${query}`).loginAs(manager)
+      page.assertStatus(422)
+      assert.include(page.text(), `<p class="field-error" id="field-${field}-error">${message}`, `${list}?${query}`)
+      assert.include(page.text(), 'Nothing is listed for a filter that is not valid', `${list}?${query}`)
+    }
+    const csv = await client.get('/backoffice/refunds.csv?user_id=abc').loginAs(manager)
+    csv.assertStatus(422)
+    assert.equal(csv.text(), 'user_id: Choose a person from the list')
+    for (const list of ['sales?register_id=&user_id=&status=', 'refunds?register_id=&user_id=']) (await client.get(`/backoffice/${list}`).loginAs(manager)).assertStatus(200)
+  })
 })
