@@ -17,6 +17,7 @@ import {
   searchValidator,
 } from '#validators/till'
 import { actorOf } from '#staff/actor'
+import { filterId } from '#validators/fields'
 import type Sale from '#models/sale'
 
 /** The form that sends a refused change again with a manager's PIN (till/_change_approval.edge) */
@@ -74,7 +75,9 @@ export default class CartController {
   }
 
   async grid(ctx: HttpContext) {
-    const categoryId = Number(ctx.request.qs().category) || null
+    // No category: every product; one that is not an id ("abc", a list) is said, not read as none
+    const categoryId = filterId(ctx.request.qs().category) ?? null
+    if (Number.isNaN(categoryId)) throw notFound('This category', 'category')
     const page = await this.catalog.search(ctx.store.id, { categoryId, perPage: 60 })
     return ctx.view.render('till/_grid', { products: page.all(), categoryId })
   }

@@ -70,6 +70,20 @@ test.group('Till: values the forms do not offer', () => {
     hex.assertStatus(422)
     ;(await till(client, fixture, 'post', '/till/switch').form({ user_id: String(fixture.users.manager.id), pin: '2222' })).assertStatus(204)
   })
+
+  test('the product grid of a category that is not one says so (it showed every product)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450 })
+    const grid = (query: string) => client.get(`/till/grid${query}`).loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+    for (const query of ['?category=abc', '?category=1e1', '?category[]=1']) {
+      const answer = await grid(query)
+      answer.assertStatus(404)
+      assert.include(answer.text(), 'This category was not found', query)
+      assert.notInclude(answer.text(), tea.name, query)
+    }
+    assert.include((await grid('')).text(), tea.name)
+    assert.include((await grid('?category=')).text(), tea.name)
+  })
 })
 
 /** A return form's first row, as the browser names its fields */
