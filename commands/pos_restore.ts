@@ -78,9 +78,10 @@ export default class PosRestore extends BaseCommand {
         const { fillRefundShifts } = await import('#database/migrations/0124_refund_shift')
         await fillRefundShifts(db.connection())
       }
-      // A backup from before the categories' name keys (or before one category per name): its
-      // categories keyed, those of one name merged, as migration 0144 does
-      if (!manifest.schema.some((name) => name.includes('0144_category_name_key'))) {
+      // A backup from before the categories' name keys (or before one category per name), or
+      // from before the key dropped invisible characters and runs of spaces: its categories keyed
+      // with today's rule, those of one key merged, as migrations 0144 and 0145 do
+      if (!['0144_category_name_key', '0145_category_name_key_invisible'].every((step) => manifest.schema.some((name) => name.includes(step)))) {
         const { keyCategoryNames } = await import('#database/migrations/0144_category_name_key')
         const { transaction } = await import('#platform/db_transaction')
         // One transaction: a key and a merge per category, not a commit each (SQLite syncs each one)

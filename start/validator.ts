@@ -1,4 +1,5 @@
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
+import { SKU_TEXT_MESSAGE } from '#validators/fields'
 
 /*
 | What a refused field says where the staff read it (the till's message area, a form's field, an
@@ -20,7 +21,7 @@ vine.messagesProvider = new SimpleMessagesProvider(
     'amount.regex': `Enter the amount ${A_PAYMENT}`,
     'tendered.regex': `Enter the amount tendered ${A_PAYMENT}`,
     'pin.regex': 'A PIN is 4 to 6 digits',
-    'sku.regex': 'A SKU has no spaces or control characters',
+    'sku.regex': SKU_TEXT_MESSAGE,
     'currency.regex': 'A currency is its three-letter code, such as USD',
     'color.regex': 'A colour is written #rrggbb, such as #1e88e5',
     'tax_rate.regex': 'Enter the tax rate as a percentage, such as 8.25',

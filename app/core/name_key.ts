@@ -8,7 +8,13 @@
 | collation did, accents ("Epicerie" is "Épicerie": the combining accents of the Latin, Greek and
 | Cyrillic letters, not the vowel signs other scripts spell words with) and compatibility forms
 | (full-width letters, ligatures); upper- then lower-casing folds "ß" into "ss" as that collation does.
+| It also drops every invisible format character (visible_text.ts: "Tea" + U+200B or a soft hyphen
+| read "Tea" and were a category of their own) and makes each run of white space one space, as HTML
+| shows it ("EPICERIE  FINE" beside "épicerie fine" read the same). Migration 0145 keyed the
+| categories again with these two rules, merging those that came to share a key.
 */
+
+import { FORMAT_CHARACTERS } from './visible_text.js'
 
 /** Longest key kept (the column's length): a name has at most 80 characters, whose forms may grow */
 export const NAME_KEY_LENGTH = 255
@@ -18,9 +24,11 @@ export function nameKey(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
+    .replace(FORMAT_CHARACTERS, '')
     .toLocaleUpperCase('und')
     .toLocaleLowerCase('und')
     .normalize('NFC')
+    .replace(/\s+/gu, ' ')
     .trim()
     .slice(0, NAME_KEY_LENGTH)
 }

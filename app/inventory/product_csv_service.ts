@@ -8,7 +8,8 @@ import { skuKey } from '#catalog/sku'
 import { checkBarcode } from '#core/barcode'
 import { minorToDecimal, parseMoney } from '#core/money'
 import { productFormValidator } from '#validators/catalog'
-import { SINGLE_LINE_TEXT } from '#validators/fields'
+import { SINGLE_LINE_TEXT, SKU_TEXT_MESSAGE } from '#validators/fields'
+import { withoutInvisible } from '#core/visible_text'
 import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
@@ -185,8 +186,9 @@ export default class ProductCsvService {
       const add = (column: string, message: string) => errors.push({ row, column, message })
       const text = (column: string) => (typeof values[column] === 'string' ? values[column].trim() : '')
       // A spreadsheet cell may hold a line break: a name and a category are one line (a break in a
-      // name printed a line of its own on receipts), so the lines of the cell are joined by a space
-      const line = (column: string) => text(column).replace(/\s*[\r\n]+\s*/g, ' ')
+      // name printed a line of its own on receipts), so the lines of the cell are joined by a space;
+      // and loses the invisible characters it does not show, as a typed name does (nameText)
+      const line = (column: string) => withoutInvisible(text(column).replace(/\s*[\r\n]+\s*/g, ' ')).trim()
       if (values.__parsed_extra) add('', `This row has more fields than the header (${Object.keys(values).length - 1 + values.__parsed_extra.length})`)
       for (const column of REQUIRED_COLUMNS) if (values[column] === undefined) add(column, `This row has no ${column} field (fewer fields than the header)`)
 
@@ -269,7 +271,7 @@ export default class ProductCsvService {
     if (rule === 'required' || (rule === 'minLength' && !shown)) return `${field} is required`
     if (field === 'price' || field === 'cost') return `"${shown}" is not an amount like 12.99`
     if (field === 'stock') return `"${shown}" is not a whole number of units (at most 1,000,000)`
-    if (field === 'sku' && rule === 'regex') return 'A SKU has no spaces or control characters'
+    if (field === 'sku' && rule === 'regex') return SKU_TEXT_MESSAGE
     if (rule === 'maxLength') return `${field} is too long`
     return `"${shown}" is not a valid ${field}`
   }

@@ -1,5 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_ID, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#core/money'
+import { withoutInvisible } from '#core/visible_text'
 
 /*
 | Numbers shared by the validators. vine.number() casts what it is given with Number(), so in a
@@ -69,7 +70,10 @@ export function filterId(value: unknown): number | undefined {
 | which makes a text read differently on a receipt or in a CSV than it is ("\u202Egnp.exe" shows
 | as "exe.png"). A name, a SKU, a reference or a reason is one line: a line break in a product's
 | name printed a line of its own on the paper receipt ("Milk\nTOTAL 0.00"). Only a note or an
-| address keeps its lines, as LF (a browser's textarea sends CR LF).
+| address keeps its lines, as LF (a browser's textarea sends CR LF). A name loses the invisible
+| format characters it does not show (zero-width space, soft hyphen, BOM: "Tea" + U+200B was a
+| second category reading "Tea"); a SKU refuses them, as it must be what a scanner sends
+| (app/core/visible_text.ts says which and why).
 */
 
 /** One line: no control character at all (C0, DEL, C1), no separator, no override */
@@ -78,8 +82,21 @@ export const SINGLE_LINE_TEXT = /^[^\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A
 /** Lines: the same, but for the line feed */
 export const MULTI_LINE_TEXT = /^[^\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]*$/
 
-/** A SKU: one word, no white space nor control character (it took a NUL: only spaces were refused) */
-export const SKU_TEXT = /^[^\s\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]+$/
+/**
+ * A SKU: one word, no white space nor control character (it took a NUL: only spaces were refused),
+ * nor any format character (Cf: zero-width space, soft hyphen, BOM, the overrides): "ZW-1" + U+200B
+ * read "ZW-1" beside it, and no scanner sends it
+ */
+export const SKU_TEXT = /^[^\s\p{Cc}\p{Cf}]+$/u
+
+/** What a refused SKU is told (start/validator.ts, the products CSV) */
+export const SKU_TEXT_MESSAGE = 'A SKU has no spaces, control characters or invisible characters (a zero-width space, a soft hyphen): type it as the scanner reads it'
+
+/** A name without the invisible characters it does not show, before it is trimmed and checked */
+const visibleName = vine.createRule((value, _, field) => {
+  if (!field.isValid || typeof value !== 'string') return
+  field.mutate(withoutInvisible(value), field)
+})
 
 /** CR LF and a lone CR become LF, before the text is checked and kept */
 const unixNewlines = vine.createRule((value, _, field) => {
@@ -88,7 +105,7 @@ const unixNewlines = vine.createRule((value, _, field) => {
 })
 
 /** A name people read (a product, a customer, a category, a person, a store, a register, a device) */
-export const nameText = (maxLength: number) => vine.string().trim().minLength(1).maxLength(maxLength).regex(SINGLE_LINE_TEXT)
+export const nameText = (maxLength: number) => vine.string().use(visibleName()).trim().minLength(1).maxLength(maxLength).regex(SINGLE_LINE_TEXT)
 
 /** A free text printed or shown beside money (a reason, a reference, a supplier, a receipt footer): may be empty */
 export const freeText = (maxLength: number) => vine.string().trim().maxLength(maxLength).regex(SINGLE_LINE_TEXT)

@@ -11,7 +11,9 @@ import { mergeCategoriesInto } from '#database/migrations/0125_category_name_uni
 | for byte on both (utf8mb4_bin on MariaDB). The store's categories that share a key are merged
 | first, as 0125 did: into the oldest (lowest id), their products and stocktakes moved to it, each
 | merge in the audit log (categories_merged). The column stays nullable so that an older backup's
-| rows load as they were: pos:restore then runs keyCategoryNames, as this migration does.
+| rows load as they were: pos:restore then runs keyCategoryNames, as this migration does. The key's
+| rule grew since (0145: invisible characters, runs of white space): keyCategoryNames always keys
+| with the rule of today, so 0145 runs it again, and pos:restore runs it for a backup from before 0145.
 */
 
 /** The unique index of the keys */
@@ -26,10 +28,11 @@ export async function keyCategoryNames(client: QueryClientContract) {
     groups.set(key, [...(groups.get(key) ?? []), row])
   }
   for (const [kept, ...merged] of groups.values()) {
+    // Merged first: under a newer rule of the key (0145) the one kept may take a key another of
+    // its group still holds ("Tea" + U+200B kept, "Tea" holding "tea")
+    if (merged.length) await mergeCategoriesInto(client, kept, merged)
     const key = nameKey(kept.name)
     if (kept.name_key !== key) await client.from('categories').where('id', kept.id).update({ name_key: key })
-    if (!merged.length) continue
-    await mergeCategoriesInto(client, kept, merged)
   }
 }
 

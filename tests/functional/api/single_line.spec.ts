@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, countRows, createProduct, createStore, errorFields } from '#tests/fixtures'
 import { submit } from '#tests/functional/backoffice/helpers'
+import { SKU_TEXT_MESSAGE } from '#validators/fields'
 
 /*
 | A name, a SKU, a reference or a reason is one line: a line break in it printed a line of its
@@ -38,7 +39,7 @@ test.group('Single-line fields refuse line breaks', () => {
     const sku = await client.post('/api/products').bearerToken(manager).json({ name: 'Tea', sku: 'TEA\u0000X', price: 100 })
     sku.assertStatus(422)
     assert.deepEqual(errorFields(sku), ['sku'])
-    assert.equal(sku.body().errors[0].message, 'A SKU has no spaces or control characters')
+    assert.equal(sku.body().errors[0].message, SKU_TEXT_MESSAGE)
 
     assert.deepEqual({ products: await countRows('products', { store_id: fixture.store.id }), customers: await countRows('customers', { store_id: fixture.store.id }) }, before)
     assert.equal(await countRows('sales', { store_id: fixture.store.id }), 0)

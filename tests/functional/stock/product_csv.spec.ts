@@ -172,6 +172,29 @@ test.group('Products CSV', () => {
     assert.deepEqual((await db.from('categories').where('store_id', fixture.store.id).orderBy('name').select('name')).map((c) => c.name), ['Drinks', 'General'])
   })
 
+  test('invisible characters (app/core/visible_text.ts): a SKU holding one is an error at its row and column; a name and a category lose them, a category of two spaces is the one of one', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await client.post('/api/products').bearerToken(await apiToken(client, fixture.users.manager)).json({ name: 'Z1', sku: 'ZW-1', price: 100, category: 'épicerie fine' })
+    const csv = [
+      'sku,name,price,category',
+      'ZW-1\u200b,Z2,1.00,',
+      'ZW-1\u00ad,Z3,1.00,',
+      'GT-1,Green\u00AD tea\u200B,1.00,"General\uFEFF"',
+      'RIL-1,Rillettes,1.00,EPICERIE  FINE',
+      'CHEF-1,👩‍🍳 Chef,1.00,Crème brûlée',
+    ].join('\n')
+    const preview = await uploadAndCheck(client, fixture, csv)
+    assert.deepEqual(preview.errors.map((e: any) => `${e.row}:${e.column}`), ['2:sku', '3:sku'])
+    assert.include(preview.errors[0].message, 'invisible characters')
+    const done = await runImport(client, fixture, preview.id)
+    assert.equal(done.created_rows, 3)
+    const made = await db.from('products').where('store_id', fixture.store.id).whereIn('sku', ['GT-1', 'RIL-1', 'CHEF-1']).orderBy('sku').select('sku', 'name', 'category_id')
+    const ids = Object.fromEntries((await db.from('categories').where('store_id', fixture.store.id).select('id', 'name')).map((c) => [c.name, Number(c.id)]))
+    assert.deepEqual(made.map((p) => [p.sku, p.name, Number(p.category_id)]), [['CHEF-1', '👩‍🍳 Chef', ids['Crème brûlée']], ['GT-1', 'Green tea', fixture.category.id], ['RIL-1', 'Rillettes', ids['épicerie fine']]])
+    assert.sameMembers(Object.keys(ids), ['General', 'épicerie fine', 'Crème brûlée'])
+    assert.equal(await countRows('products', { store_id: fixture.store.id }), 4)
+  })
+
   test('a file without the needed columns, and 50 MB of garbage, are refused with a clear message', async ({ client, assert }) => {
     const fixture = await createStore()
     const wrong = await uploadAndCheck(client, fixture, 'product;amount\nMug;3\n')

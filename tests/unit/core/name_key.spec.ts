@@ -16,6 +16,15 @@ test.group('Category name keys', () => {
       ['Çay', 'çay'],
       ['Ωμέγα', 'ΩΜΕΓΑ'],
       ['Мёд', 'МЕД'],
+      // Invisible format characters (visible_text.ts) and runs of white space, as a screen shows them
+      ['Tea\u200B', 'Tea'],
+      ['Tea\uFEFF', 'tea'],
+      ['Tea\u200D', 'TEA'],
+      ['T\u00ADea', 'Tea'],
+      ['\u2060Tea\u200E', 'Tea'],
+      ['EPICERIE  FINE', 'épicerie fine'],
+      [' Épicerie \u00A0\u3000Fine ', 'epicerie fine'],
+      ['👩‍🍳 Chef', '👩🍳 chef'],
     ]) {
       assert.equal(nameKey(a), nameKey(b), `${a} / ${b}`)
     }
@@ -26,6 +35,8 @@ test.group('Category name keys', () => {
       ['Tea', 'Teas'],
       ['किताब', 'कताब'],
       ['Drinks', 'Drinks 2'],
+      ['Tea Time', 'TeaTime'],
+      ['👩‍🍳 Chef', '👨‍🍳 Chef'],
     ]) {
       assert.notEqual(nameKey(a), nameKey(b), `${a} / ${b}`)
     }
