@@ -101,4 +101,29 @@ test.group('Backups: categories of one name from before 0125', (group) => {
       await target.drop()
     }
   }).timeout(180_000)
+
+  test('a backup from before 0145 holding "Tea" + U+200B beside "Tea" (each keyed by 0144) restores, on either database, with them merged', async ({ assert }) => {
+    const fixture = await createStore()
+    const tea = await Category.create({ storeId: fixture.store.id, name: 'Tea', color: null, position: 0 })
+    const other = await Category.create({ storeId: fixture.store.id, name: 'Snacks', color: null, position: 0 })
+    const product = await createProduct(fixture)
+    await db.from('products').where('id', product.id).update({ category_id: other.id })
+    const { path } = await runBackup({ to: join(dir, 'invisible.jsonl.gz') })
+    const old = join(dir, 'before-0145.jsonl.gz')
+    rewriteBackup(path, old, (lines, manifest) => {
+      editRow(lines, 'categories', (row) => Number(row.id) === other.id, (row) => Object.assign(row, { name: 'Tea\u200B', name_key: 'tea\u200b' }))
+      for (const header of [lines[0], manifest]) header.schema = header.schema.filter((name: string) => !name.includes('0145_category_name_key_invisible'))
+    })
+    const target = await scratchTarget()
+    try {
+      const restore = await ace(['pos:restore', old], { ...target.env, BACKUP_DIR: dir })
+      assert.equal(restore.code, 0, restore.out)
+      const restored = db.connection(target.name)
+      const names = await restored.from('categories').where('store_id', fixture.store.id).orderBy('id').select('id', 'name', 'name_key')
+      assert.deepEqual(names.map((c) => [Number(c.id), c.name, c.name_key]), [[fixture.category.id, 'General', 'general'], [tea.id, 'Tea', 'tea']])
+      assert.equal(Number((await restored.from('products').where('id', product.id).first()).category_id), tea.id)
+    } finally {
+      await target.drop()
+    }
+  }).timeout(180_000)
 })
