@@ -138,29 +138,48 @@ function press(el) {
 // not take the focus (a scanned code would be a PIN guess, till/_change_approval.edge), so a manager
 // typing at once typed there, and the live search put the PIN in an address (/till/search?code=2222,
 // which access logs keep) and Enter sent it as a scan. While the PIN form is shown, digits a PIN
-// may start with (1 to 6) are not searched for, and 4 to 6 entered (a PIN) go to the PIN field,
-// for its own Enter to send; 1 to 3 are not a PIN and are scanned as before. A scanned barcode
-// (7 digits or more: EAN-8, UPC-A, EAN-13) is a scan as before; a 4 to 6 digit code scanned then waits in the PIN field,
-// sent by nobody (never a wrong PIN towards the lock-out)
+// may start with (1 to 6) are not searched for, and Enter after 4 to 6 of them (a PIN, or a short
+// product code) is held once: the digits stay in the scan field, selected (so the next scan
+// replaces them rather than joining them), and the form's hint says F11 takes them to the PIN
+// field and Enter again scans them. Nothing moves to the PIN field without F11, a key no scanner
+// sends: a moved product code sent as a PIN counted towards the lock-out, and the barcode scanned
+// next went into the hidden field. 1 to 3 digits, barcodes (7 digits or more) and words are
+// scanned as before.
 const PIN = /^\d{4,6}$/
 const PIN_START = /^\d{1,6}$/
 const approvalPin = () => [...document.querySelectorAll('[data-approval-pin]')].find(visible)
+let heldCode = null
 function movePin(field, pattern) {
   const input = scanInput()
   const typed = input?.value.trim() ?? ''
   if (!pattern.test(typed)) return false
   field.value = typed
   input.value = ''
+  heldCode = null
+  field.form?.querySelector('[data-pin-held]')?.setAttribute('hidden', '')
   field.form?.querySelector('[data-pin-moved]')?.removeAttribute('hidden')
   field.focus()
   return true
 }
+// Enter again means at once: anything typed since asks again
+document.addEventListener('input', (event) => {
+  if (event.target === scanInput()) heldCode = null
+})
 document.addEventListener('htmx:confirm', (event) => {
   const input = scanInput()
   const field = input && approvalPin()
   if (!field || (event.detail.elt !== input && event.detail.elt !== input.form)) return
-  if (event.detail.verb === 'get' && PIN_START.test(input.value.trim())) event.preventDefault()
-  else if (event.detail.verb === 'post' && movePin(field, PIN)) event.preventDefault()
+  const typed = input.value.trim()
+  if (event.detail.verb === 'get' && PIN_START.test(typed)) return event.preventDefault()
+  if (event.detail.verb !== 'post') return
+  if (PIN.test(typed) && heldCode !== typed) {
+    event.preventDefault()
+    heldCode = typed
+    input.select()
+    field.form?.querySelector('[data-pin-held]')?.removeAttribute('hidden')
+    return
+  }
+  heldCode = null
 })
 
 // Shortcuts shown on the buttons (data-shortcut): F-keys work anywhere; Enter completes or starts a sale

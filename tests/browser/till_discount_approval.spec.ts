@@ -128,7 +128,7 @@ test.group('Till discount approval in Chromium', () => {
     assert.equal(JSON.parse(audits[1].data).approvedBy, fixture.users.manager.id)
   })
 
-  test("a manager's PIN typed into the scan field while a change waits for approval is never sent as a search or a scan: it goes to the PIN field", async ({ visit, assert }) => {
+  test("a manager's PIN typed into the scan field while a change waits for approval is never sent as a search or a scan: held there, F11 takes it to the PIN field", async ({ visit, assert }) => {
     const fixture = await createStore()
     const page = await cashierTill(visit, fixture)
     const sent = requests(page)
@@ -165,7 +165,15 @@ test.group('Till discount approval in Chromium', () => {
     await page.waitForTimeout(300)
     // Neither its digits as they were typed nor the whole was sent anywhere as a search or a scan
     assert.deepEqual(searchesAndScans(sent.slice(opened)), [])
-    // It waits in the PIN field, which has the focus, the scan field emptied, and the hint says so
+    // It stays in the scan field, which keeps the focus, and the hint says what F11 and Enter do
+    assert.equal(await page.getByLabel('Scan or search').inputValue(), PINS.manager)
+    assert.equal(await focused(page), 'Scan or search')
+    assert.isTrue(await page.locator('[data-pin-held]').isVisible())
+    assert.equal(await pin.inputValue(), '')
+    // F11 takes it to the PIN field, which gets the focus, the scan field emptied, and the hint says so
+    await page.keyboard.press('F11')
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.getAttribute('aria-label') === 'PIN of a manager, to approve this change')
+    assert.deepEqual(searchesAndScans(sent.slice(opened)), [])
     assert.equal(await pin.inputValue(), PINS.manager)
     assert.equal(await page.getByLabel('Scan or search').inputValue(), '')
     assert.equal(await focused(page), 'PIN of a manager, to approve this change')
@@ -221,5 +229,27 @@ test.group('Till discount approval in Chromium', () => {
     assert.isTrue(sent.some((r) => r.method === 'POST' && r.url.endsWith('/till/scan') && r.body.includes(TEA)))
     await htmxIdle(page)
     assert.equal(await focused(page), 'Scan or search')
+
+    // A short product code (a PLU) scanned while it is open: held once, never put in the PIN field
+    // (it would count as a wrong PIN), scanned by a second Enter; the held digits are selected, so
+    // a barcode scanned instead replaces them
+    const before = sent.length
+    await page.keyboard.type('4011')
+    await page.keyboard.press('Enter')
+    await page.locator('[data-pin-held]').waitFor()
+    assert.deepEqual(searchesAndScans(sent.slice(before)), [])
+    assert.equal(await page.getByLabel('PIN of a manager, to approve this change').inputValue(), '')
+    await page.keyboard.type(CUP)
+    assert.equal(await page.getByLabel('Scan or search').inputValue(), CUP)
+    // Typed again, held again; Enter once more scans it
+    await page.getByLabel('Scan or search').fill('4011')
+    await page.keyboard.press('Enter')
+    await page.waitForTimeout(200)
+    assert.deepEqual(searchesAndScans(sent.slice(before)), [])
+    const scanned = page.waitForRequest((request: any) => request.url().endsWith('/till/scan') && (request.postData() ?? '').includes('4011'))
+    await page.keyboard.press('Enter')
+    await scanned
+    await htmxIdle(page)
+    assert.isTrue(sent.slice(before).some((r) => r.method === 'POST' && r.url.endsWith('/till/scan') && r.body.includes('4011')))
   })
 })
