@@ -51,6 +51,7 @@ vine.messagesProvider = new SimpleMessagesProvider(
     tax_class: 'tax class',
     time_zone: 'time zone',
     cash_rounding: 'cash rounding',
+    discount_limit: 'discount limit',
     receipt_footer: 'receipt footer',
     prices_include_tax: 'prices include tax',
     allow_negative_stock: 'allow negative stock',

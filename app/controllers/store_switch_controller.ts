@@ -2,8 +2,9 @@ import type { HttpContext } from '@adonisjs/core/http'
 import vine from '@vinejs/vine'
 import StoreAccessService from '#staff/store_access_service'
 import { recordAudit } from '#platform/audit_service'
+import { textId } from '#validators/fields'
 
-const switchValidator = vine.create({ store_id: vine.number().withoutDecimals().positive() })
+const switchValidator = vine.create({ store_id: textId() })
 
 /** Managers and admins switch the store their pages work on (the route checks switchStore) */
 export default class StoreSwitchController {

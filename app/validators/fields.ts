@@ -37,7 +37,7 @@ export const paymentAmount = () => integer().min(0).max(MAX_SALE_TOTAL)
 | read "1e1" as 10, "0x3" as 3 and a list ["2"] as 2: a till quantity of "1e1" became 10 while a
 | product's price of "1e3" was refused. One rule for every form: this one.
 */
-export const TYPED_NUMBER = /^-?\d+(\.\d+)?$/
+export const TYPED_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)$/
 
 /** A form's or query string's number as typed, or NaN (a JSON number is taken as it is) */
 export function typedNumber(value: unknown): number {
@@ -53,6 +53,12 @@ export const textId = () => textNumber().withoutDecimals().min(1).max(MAX_ID)
 
 /** A page number from a query string */
 export const textPage = () => textNumber().withoutDecimals().min(1).max(100_000)
+
+/** A list's page from a query string: a typedNumber of 1 or more, else the first page */
+export function pageNumber(value: unknown): number {
+  const page = typedNumber(value)
+  return Number.isSafeInteger(page) && page >= 1 ? page : 1
+}
 
 /**
  * A list's filter by id from a query string (a register, a user): undefined when absent or empty

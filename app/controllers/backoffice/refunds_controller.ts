@@ -6,7 +6,7 @@ import User from '#models/user'
 import RefundListService, { RECEIPT_FILTERS, lastThirtyDays, type ReceiptFilter, type RefundFilters } from '#returns/refund_list_service'
 import { csvStream } from '#platform/csv_writer'
 import { calendarDay, dayError } from '#platform/calendar_day'
-import { filterId } from '#validators/fields'
+import { filterId, pageNumber } from '#validators/fields'
 
 const MAX_DAYS = 366
 const RECEIPT_LABELS: Record<ReceiptFilter, string> = { all: 'All refunds', without: 'Without a receipt', with: 'With a receipt' }
@@ -32,7 +32,7 @@ export default class RefundsController {
       response.status(422)
       return view.render('backoffice/refunds/index', { ...options, errors, filters: shown })
     }
-    const page = Math.max(1, Number(request.qs().page) || 1)
+    const page = pageNumber(request.qs().page)
     const list = await this.refunds.page(store, filters, page)
     const query: Record<string, string> = { from: filters.from, to: filters.to, receipt: filters.receipt }
     if (filters.registerId) query.register_id = String(filters.registerId)

@@ -7,7 +7,7 @@ import AuditLogService, { type AuditFilters } from '#reports/audit_log_service'
 import { verifyChains } from '#sales/chain_verifier'
 import { actorOf } from '#staff/actor'
 import { calendarDay, dayError } from '#platform/calendar_day'
-import { filterId } from '#validators/fields'
+import { filterId, pageNumber } from '#validators/fields'
 
 @inject()
 export default class ReturnsController {
@@ -27,7 +27,7 @@ export default class ReturnsController {
   /** GET /backoffice/audit (admins): the log, filtered */
   async auditLog({ request, response, view, store }: HttpContext) {
     const { filters, errors } = auditFilters(request.qs())
-    const page = Math.max(1, Number(request.qs().page) || 1)
+    const page = pageNumber(request.qs().page)
     const [entries, actions, users] = await Promise.all([
       // A mistyped filter is said at its field, with no entries: the log of every day, action and
       // user was shown as if filtered

@@ -7,7 +7,7 @@ import SalesQueryService from '#sales/sales_query_service'
 import VoidService from '#returns/void_service'
 import { taxIncluded } from '#sales/receipt_service'
 import { calendarDay, dayError } from '#platform/calendar_day'
-import { filterId } from '#validators/fields'
+import { filterId, pageNumber } from '#validators/fields'
 
 const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
 
@@ -39,7 +39,7 @@ export default class SalesController {
     const userId = filterId(qs.user_id)
     if (Number.isNaN(userId)) errors.user_id = 'Choose a cashier from the list'
     const invalid = Object.keys(errors).length > 0
-    const page = positive(qs.page) ?? 1
+    const page = pageNumber(qs.page)
 
     const [sales, registers, cashiers] = await Promise.all([
       invalid ? null : this.sales.list(store, { from, to, status, registerId, userId, page, perPage: 25 }),
@@ -70,10 +70,4 @@ export default class SalesController {
     const voidClosed = detail.sale.status === 'completed' ? await this.voids.closedWindow(detail.sale, store.timeZone) : null
     return view.render('backoffice/sales/show', { ...detail, store, taxIncluded: taxIncluded(detail.sale), voidClosed })
   }
-}
-
-
-function positive(value: unknown): number | undefined {
-  const n = Number(value)
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined
 }

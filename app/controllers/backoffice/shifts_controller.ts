@@ -7,6 +7,7 @@ import ShiftService from '#shifts/shift_service'
 import { renderPdf } from '#platform/pdf_service'
 import { zReportLines } from '#shifts/shift_report_service'
 import { queueZReport } from '#hardware/jobs'
+import { pageNumber } from '#validators/fields'
 
 /** Shifts of the store, newest first, with their Z reports (HTML and PDF) */
 @inject()
@@ -14,7 +15,7 @@ export default class ShiftsController {
   constructor(private shifts: ShiftService) {}
 
   async index({ request, view, store }: HttpContext) {
-    const page = Math.max(1, Number(request.qs().page) || 1)
+    const page = pageNumber(request.qs().page)
     const shifts = await Shift.query().where('store_id', store.id).preload('register').preload('opener').orderBy('opened_at', 'desc').orderBy('id', 'desc').paginate(page, 25)
     shifts.baseUrl('/backoffice/shifts')
     const ids = shifts.all().map((s) => s.id)

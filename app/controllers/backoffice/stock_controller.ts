@@ -8,7 +8,7 @@ import { parseMoney, minorToDecimal } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { actorOf } from '#staff/actor'
 import { submitOnce } from '#platform/form_submissions'
-import { filterId, typedNumber } from '#validators/fields'
+import { filterId, pageNumber, typedNumber } from '#validators/fields'
 
 /*
 | The back office's stock pages (ability manageStock): receiving, adjustments, transfers,
@@ -220,7 +220,7 @@ export default class StockController {
 
   // ---------------------------------------------------------------- a product's ledger
   async history({ params, request, view, store }: HttpContext) {
-    const page = Math.max(1, Number(request.input('page')) || 1)
+    const page = pageNumber(request.input('page'))
     const result = await this.stock.movements(store.id, Number(params.id) || 0, page)
     return view.render('backoffice/stock/history', result)
   }

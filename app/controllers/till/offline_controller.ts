@@ -6,6 +6,7 @@ import RegisterLeaseService from '#sales/register_lease_service'
 import OfflineReviewService from '#sales/offline_review_service'
 import { catalogValidator, handOverValidator, leaseValidator, offlineSalesValidator } from '#validators/offline'
 import { actorOf } from '#staff/actor'
+import { typedNumber } from '#validators/fields'
 
 /** What the offline till asks of the server while it can reach it: its catalog, its lease, and syncing */
 @inject()
@@ -25,7 +26,8 @@ export default class TillOfflineController {
 
   async catalogPage(ctx: HttpContext) {
     const { since } = await ctx.request.validateUsing(catalogValidator)
-    const afterId = Number(ctx.request.input('after_id', 0)) || 0
+    const after = typedNumber(ctx.request.input('after_id', 0))
+    const afterId = Number.isSafeInteger(after) && after > 0 ? after : 0
     return this.catalog.page(ctx.store, { since, afterId })
   }
 

@@ -72,12 +72,25 @@ test.group('Back office: values the forms do not offer', () => {
     const store = await db.from('stores').where('id', fixture.store.id).first()
     assert.equal(store.discount_limit, limitBefore)
     assert.equal(store.cash_rounding, 1)
+    // ".5" is a number as a browser's number field sends it: half a percent
+    const half = await submit(client, admin, 'put', `/backoffice/stores/${fixture.store.id}`, { ...form, discount_limit: '.5' }, edit)
+    assert.isUndefined(half.flashMessage('inputErrorsBag'))
+    assert.equal((await db.from('stores').where('id', fixture.store.id).first()).discount_limit, 50)
 
     const tea = await createProduct(fixture, { name: 'Tea', price: 500, stock: 4 })
     const product = { name: 'Tea', sku: tea.sku, price: '5.00', tax_class: 'standard', stock: '1e3', stock_was: '4' }
     const stock = await submit(client, fixture.users.manager, 'put', `/backoffice/products/${tea.id}`, product, `/backoffice/products/${tea.id}/edit`)
     assert.property(stock.flashMessage('inputErrorsBag'), 'stock')
     assert.equal(await stockOf(tea.id), 4)
+  })
+
+  test('a list page typed "1e1" is the first page, not the tenth', async ({ client, assert }) => {
+    const fixture = await createStore({ openShift: true })
+    for (const page of ['1', '1e1', '0x2', 'abc']) {
+      const list = await client.get(`/backoffice/shifts?page=${page}`).loginAs(fixture.users.manager)
+      list.assertStatus(200)
+      assert.include(list.text(), 'data-shift-id=', `page=${page}`)
+    }
   })
 
   test('a receipt line whose code is a list is refused at its field, nothing received', async ({ client, assert }) => {
