@@ -17,9 +17,19 @@ export default class Bridge extends BaseCommand {
   @flags.string({ description: 'A name for this bridge in the back office' }) declare name?: string
   @flags.string({ description: 'Where the token and printed job ids are kept', default: 'storage/bridge.json' }) declare state: string
   @flags.boolean({ description: 'Write to any file a device names, not only printers and serial lines (a udev symlink of your own)' }) declare anyDeviceFile?: boolean
+  @flags.number({ description: 'Milliseconds between two health reports of the devices' }) declare healthInterval?: number
+  @flags.number({ description: 'Milliseconds a device has to answer (a printer status, a display)' }) declare replyTimeout?: number
 
   async run() {
-    const client = new BridgeClient({ server: this.server, code: this.code, name: this.name, stateFile: this.state, anyDeviceFile: this.anyDeviceFile })
+    const client = new BridgeClient({
+      server: this.server,
+      code: this.code,
+      name: this.name,
+      stateFile: this.state,
+      anyDeviceFile: this.anyDeviceFile,
+      healthIntervalMs: this.healthInterval,
+      replyTimeoutMs: this.replyTimeout,
+    })
     const stop = () => client.stop()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)

@@ -28,7 +28,7 @@ import { nameKey } from '#core/name_key'
 export const DEMO_STORE_NAME = 'Open POS Demo Grocery'
 export const BENCH_STORE_NAME = 'POS Bench Store'
 export const DEMO_PASSWORD = 'demo-pass-1'
-const DEMO_PLUGINS = ['export-journal', 'export-quickbooks', 'export-xero', 'loyalty-points', 'manual-card']
+const DEMO_PLUGINS = ['export-journal', 'export-quickbooks', 'export-xero', 'export-sales-lines', 'loyalty-points', 'manual-card']
 export const DEMO_USERS: { role: Role; name: string; email: string; pin: string | null }[] = [
   { role: 'admin', name: 'Ada Admin', email: 'admin@demo.test', pin: null },
   { role: 'manager', name: 'Max Manager', email: 'manager@demo.test', pin: '2222' },

@@ -79,6 +79,15 @@ test.group('Crawl: every GET route as every role on the demo data', (group) => {
     }
   })
 
+  test('the demo offers every accounting export the README names, the sales lines among them', async ({ client, assert }) => {
+    const accountant = await User.findByOrFail('email', DEMO_USERS[3].email)
+    const login = await client.post('/api/auth/login').json({ email: accountant.email, password: DEMO_PASSWORD })
+    const exporters = await client.get('/api/exports').bearerToken(login.body().token)
+    exporters.assertStatus(200)
+    const ids = JSON.stringify(exporters.body())
+    for (const id of ['journal', 'quickbooks', 'xero', 'sales-lines']) assert.include(ids, `"${id}"`)
+  })
+
   test('no 5xx anywhere; refused routes answer 403, 404, 401 or a redirect', async ({ client, assert }) => {
     const store = await db.from('stores').where('name', DEMO_STORE_NAME).firstOrFail()
     const first = (table: string) => db.from(table).where('store_id', store.id).orderBy('id').select('id').firstOrFail().then((r) => Number(r.id))

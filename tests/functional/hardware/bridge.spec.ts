@@ -236,4 +236,18 @@ test.group('Hardware bridge: pairing, jobs and printing through a real bridge pr
     assert.include(printer.texts().at(-1)!, 'Cyrillic Привет')
     assert.include(printer.texts().at(-1)!, 'Turkish ğışçöü İĞŞ')
   })
+
+  test('node ace bridge takes the same timing flags as bin/bridge.ts (--reply-timeout, --health-interval)', async ({ assert }) => {
+    const { execFile } = await import('node:child_process')
+    const { fileURLToPath } = await import('node:url')
+    const root = fileURLToPath(new URL('../../../', import.meta.url))
+    const args = ['ace.js', 'bridge', '--reply-timeout', '1000', '--health-interval', '500', '--server', 'http://127.0.0.1:9', '--code', 'ABCD-EFGH', '--state', 'tmp/ace-bridge-flags.json']
+    const outcome = await new Promise<{ code: number; output: string }>((resolve) =>
+      execFile(process.execPath, args, { cwd: root, timeout: 60_000 }, (error: any, stdout, stderr) => resolve({ code: error?.code ?? 0, output: stdout + stderr }))
+    )
+    // Past the flags: it tried the (closed) server, and said so
+    assert.notInclude(outcome.output, 'Unknown flag')
+    assert.include(outcome.output, 'Cannot reach the POS server')
+    assert.equal(outcome.code, 1)
+  })
 })
