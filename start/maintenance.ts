@@ -10,6 +10,7 @@ import logger from '@adonisjs/core/services/logger'
 import { pruneIdempotencyKeys } from '#platform/idempotency_service'
 import { rollUpSummaries } from '#reports/day_rollup'
 import { scheduleBackups } from '#backups/backup_schedule'
+import { watchRedis } from '#platform/redis_status'
 
 const HOUR = 3_600_000
 
@@ -32,3 +33,6 @@ setTimeout(() => {
 }, 60_000 + Math.random() * 60_000).unref()
 
 scheduleBackups()
+
+// Redis's state followed from the start (one warning per outage, not a FATAL line per reconnection)
+watchRedis()

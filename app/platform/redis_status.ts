@@ -53,6 +53,9 @@ export function watchRedis() {
   watching = true
   import('@adonisjs/redis/services/main')
     .then(({ default: redis }) => {
+      // AdonisJS logs every failed reconnection at FATAL, several a second through an outage
+      // (a page for whoever is on call); the warning below is said once per outage instead
+      redis.doNotLogErrors()
       const connection = redis.connection()
       connection.on('ready', () => redisUp())
       connection.on('error', ({ error }: { error: unknown }) => redisDown(error))

@@ -94,6 +94,8 @@ let listening = false
 let subscribing = false
 let retryAt = 0
 const RETRY_MS = 5000
+/** Said once per outage (a designed fallback, not an error to page anyone for), and when it is over */
+let complained = false
 
 async function redisConnection() {
   return (await import('@adonisjs/redis/services/main')).default
@@ -115,7 +117,9 @@ function listen() {
   const failed = (error: unknown) => {
     subscribing = false
     retryAt = Date.now() + RETRY_MS
-    logger.error({ err: error }, 'Cannot listen for identity changes on Redis: who is asking is read on every request until it works')
+    if (complained) return
+    complained = true
+    logger.warn({ err: error }, 'Cannot listen for identity changes on Redis: who is asking is read on every request until it works')
   }
   redisConnection()
     .then((redis) => {
@@ -124,6 +128,8 @@ function listen() {
         onSubscription: () => {
           subscribing = false
           listening = true
+          if (complained) logger.info('Listening for identity changes on Redis again')
+          complained = false
           // (the same listener again is a no-op; after an "end" the connection drops its listeners)
           connection.on('subscriber:close', lost)
           connection.on('subscriber:end', lost)
