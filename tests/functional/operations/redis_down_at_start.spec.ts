@@ -47,4 +47,21 @@ test.group('Redis down when the server starts', () => {
       assert.equal(await server.stop(), 0, server.output())
     }
   }).timeout(120_000)
+
+  test('an ace command run while Redis is down ends, with its own exit code', async ({ assert }) => {
+    const { execFile } = await import('node:child_process')
+    const { fileURLToPath } = await import('node:url')
+    const root = fileURLToPath(new URL('../../../', import.meta.url))
+    const redisPort = String(Number(process.env.PORT) + 18)
+    const started = Date.now()
+    const outcome = await new Promise<{ code: number; output: string }>((resolve) =>
+      execFile(process.execPath, ['ace.js', 'migration:run', '--force'], { cwd: root, timeout: 60_000, env: { ...process.env, REDIS_HOST: '127.0.0.1', REDIS_PORT: redisPort } }, (error: any, stdout, stderr) =>
+        resolve({ code: error ? (error.code ?? 1) : 0, output: stdout + stderr })
+      )
+    )
+    assert.equal(outcome.code, 0, outcome.output)
+    assert.notInclude(outcome.output, 'MaxRetriesPerRequestError')
+    // It stopped on its own: before, it died of the subscription given up, or (closing) waited forever
+    assert.isBelow(Date.now() - started, 45_000)
+  }).timeout(90_000)
 })
