@@ -1,4 +1,5 @@
 import env from '#start/env'
+import app from '@adonisjs/core/services/app'
 import { configProvider } from '@adonisjs/core'
 import { defineConfig } from '@adonisjs/session'
 
@@ -7,7 +8,8 @@ export default defineConfig({
   cookieName: 'pos-session',
   clearWithBrowser: false,
   age: '12h',
-  cookie: { path: '/', httpOnly: true, secure: false, sameSite: 'lax' },
+  // Secure behind https, as config/app.ts's cookies (the session's were never Secure, even on https)
+  cookie: { path: '/', httpOnly: true, secure: app.inProduction && env.get('APP_URL', '').startsWith('https'), sameSite: 'lax' },
   store: env.get('SESSION_DRIVER'),
   stores: {
     // Adonis's cookie store, but an unchanged session is not encrypted again on every request
