@@ -1,5 +1,6 @@
 import { Bouncer } from '@adonisjs/bouncer'
 import type User from '#models/user'
+import type Shift from '#models/shift'
 import StoreAccessService from '#staff/store_access_service'
 
 /*
@@ -33,6 +34,13 @@ export const managePrivacy = Bouncer.ability((user: User) => isAdmin(user))
 export const manageStock = Bouncer.ability((user: User) => isManager(user))
 export const runShift = Bouncer.ability((user: User) => isSeller(user))
 export const viewReports = Bouncer.ability((user: User) => user.role !== 'cashier')
+/**
+ * A shift's X or Z report: whoever reads reports; a cashier, an open shift's (the till's X report)
+ * and those of the shifts they opened or closed, not every register's figures of every past day
+ */
+export const readShiftReport = Bouncer.ability((user: User, shift: Pick<Shift, 'status' | 'openedBy' | 'closedBy'>) =>
+  user.role !== 'cashier' || shift.status === 'open' || shift.openedBy === user.id || shift.closedBy === user.id
+)
 export const switchStore = Bouncer.ability((user: User) => isManager(user))
 // Hardware, plugins and accounting exports
 export const manageDevices = Bouncer.ability((user: User) => isManager(user))

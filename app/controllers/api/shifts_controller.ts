@@ -73,6 +73,7 @@ export default class ShiftsController {
       await ctx.bouncer.authorize('viewReports')
     }
     const shift = await this.shifts.find(ctx.store.id, Number(ctx.params.id) || 0)
+    await ctx.bouncer.authorize('readShiftReport', shift)
     if (shift.status === 'closed') {
       const report = await this.shifts.zReport(ctx.store.id, shift.id)
       return { kind: 'z', number: report.number, ...report.figures }

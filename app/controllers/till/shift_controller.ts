@@ -78,6 +78,7 @@ export default class ShiftController {
 
   /** The Z report just written, to read and print at the till */
   async z(ctx: HttpContext) {
+    await ctx.bouncer.authorize('readShiftReport', await this.shifts.find(ctx.store.id, Number(ctx.params.id) || 0))
     const report = await this.shifts.zReport(ctx.store.id, Number(ctx.params.id) || 0)
     return ctx.view.render('till/shift_z', { report, figures: report.figures, store: ctx.store })
   }

@@ -109,4 +109,24 @@ test.group('Shifts: roles', () => {
     ;(await client.get('/api/shifts/current')).assertStatus(401)
     assert.equal((await db.from('shifts').where('id', shift.id).first()).status, 'open')
   })
+
+  test("a cashier reads an open shift's report and those of the shifts they opened or closed, not another's past Z", async ({ client }) => {
+    const fixture = await createStore()
+    const shift = await db.from('shifts').where({ open_register_id: fixture.register.id }).first()
+    await db.from('shifts').where('id', shift.id).update({ opened_by: fixture.users.manager.id })
+    const manager = await apiAs(client, fixture.users.manager)
+    const cashier = await apiAs(client, fixture.users.cashier)
+    ;(await cashier.get(`/api/shifts/${shift.id}/report`)).assertStatus(200)
+    ;(await manager.post(`/api/shifts/${shift.id}/close`, { counts: { '1': 0 } })).assertStatus(200)
+
+    // The manager's shift, opened and closed by them: its Z is the manager's and the back office's
+    ;(await cashier.get(`/api/shifts/${shift.id}/report`)).assertStatus(403)
+    ;(await client.get(`/till/shift/${shift.id}/z`).loginAs(fixture.users.cashier)).assertStatus(403)
+    ;(await manager.get(`/api/shifts/${shift.id}/report`)).assertStatus(200)
+    ;(await client.get(`/till/shift/${shift.id}/z`).loginAs(fixture.users.manager)).assertStatus(200)
+    // One the cashier closed (or opened) is theirs to read again
+    await db.from('shifts').where('id', shift.id).update({ closed_by: fixture.users.cashier.id })
+    ;(await cashier.get(`/api/shifts/${shift.id}/report`)).assertStatus(200)
+    ;(await client.get(`/till/shift/${shift.id}/z`).loginAs(fixture.users.cashier)).assertStatus(200)
+  })
 })
