@@ -10,7 +10,7 @@ import { apiToken, countRows, createProduct, createStore } from '#tests/fixtures
 */
 
 /** A raw request: fetch would add a Content-Type of its own to a text body */
-function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; type: string; json: any }> {
+function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; type: string; json: any; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: Number(process.env.PORT), method, path, headers }, (res) => {
       let text = ''
@@ -21,7 +21,7 @@ function send(method: string, path: string, headers: Record<string, string>, bod
         try {
           json = JSON.parse(text)
         } catch {}
-        resolve({ status: res.statusCode!, type: String(res.headers['content-type'] ?? ''), json })
+        resolve({ status: res.statusCode!, type: String(res.headers['content-type'] ?? ''), json, headers: res.headers })
       })
     })
     req.on('error', reject)
@@ -62,6 +62,19 @@ test.group('API: a body that is not JSON, an address that cannot be decoded', ()
       assert.equal(response.status, 400, path)
       assert.match(response.type, /^application\/json/, path)
       assert.equal(response.json?.errors?.[0]?.code, 'bad_url', path)
+    }
+  })
+
+  test('an address no one can decode is answered with the headers every answer carries, its policy and request id too', async ({ assert }) => {
+    const page = await send('GET', '/backoffice/products', {})
+    for (const path of ['/api/sales/%ZZ', '/till/%E0%A4%A']) {
+      const response = await send('GET', path, {})
+      assert.equal(response.status, 400, path)
+      for (const name of ['content-security-policy', 'permissions-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy']) {
+        assert.isString(response.headers[name], `${path}: ${name}`)
+      }
+      assert.equal(response.headers['permissions-policy'], page.headers['permissions-policy'])
+      assert.match(String(response.headers['x-request-id']), /^[0-9a-f-]{36}$/)
     }
   })
 })
