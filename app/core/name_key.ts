@@ -14,7 +14,7 @@
 | categories again with these two rules, merging those that came to share a key.
 */
 
-import { FORMAT_CHARACTERS } from './visible_text.js'
+import { KEY_DROPPED } from './visible_text.js'
 
 /** Longest key kept (the column's length): a name has at most 80 characters, whose forms may grow */
 export const NAME_KEY_LENGTH = 255
@@ -24,7 +24,7 @@ export function nameKey(name: string): string {
   return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
-    .replace(FORMAT_CHARACTERS, '')
+    .replace(KEY_DROPPED, '')
     .toLocaleUpperCase('und')
     .toLocaleLowerCase('und')
     .normalize('NFC')

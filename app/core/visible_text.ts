@@ -15,12 +15,23 @@
 | - A SKU refuses every one (validators/fields.ts SKU_TEXT): it must be what a scanner sends, and a
 |   code silently changed would not be the code printed on the label. A barcode takes only letters,
 |   digits, "-", "_" and "." already (barcode.ts).
-| - The category name key (name_key.ts) drops every one, the kept joiners too, so that no two
-|   names that read alike are two categories ("👩‍🍳 Chef" and "👩🍳 Chef" are one).
+| - The category name key (name_key.ts) drops every one, the kept joiners and direction marks too,
+|   so that no two names that read alike are two categories ("👩‍🍳 Chef" and "👩🍳 Chef" are one);
+|   but not a flag's tags: 🏴 Scotland's and 🏴 Wales's are two flags.
+| "Invisible" is a format character that is also default-ignorable (drawn as nothing): the Arabic
+| number signs are format characters too, and drawn, so they stay everywhere.
 */
 
-/** Every format character, as a key drops them (global: for replace) */
-export const FORMAT_CHARACTERS = /\p{Cf}/gu
+/**
+ * An invisible format character: one of category Cf that is also default-ignorable (shown as
+ * nothing). The Arabic number signs and other prepended marks are Cf but drawn: they stay.
+ */
+const INVISIBLE = String.raw`(?=\p{Default_Ignorable_Code_Point})\p{Cf}`
+/** A flag's tag characters (🏴 then tags): part of what the flag shows, Scotland's or Wales's */
+const FLAG_TAG = String.raw`(?<=\u{1F3F4}[\u{E0020}-\u{E007F}]*)[\u{E0020}-\u{E007F}]`
+
+/** The invisible characters a key drops: every one but a flag's tags (global: for replace) */
+export const KEY_DROPPED = new RegExp(`(?!${FLAG_TAG})${INVISIBLE}`, 'gu')
 
 /** The bidi overrides and isolates: refused where they are typed, so never stripped here */
 const DIRECTION_OVERRIDES = '\\u202A-\\u202E\\u2066-\\u2069'
@@ -32,18 +43,24 @@ const JOINED_LETTER = String.raw`(?!${PLAIN_LETTER})[\p{L}\p{M}]`
 const EMOJI = String.raw`\p{Extended_Pictographic}[\u{FE0F}\p{Emoji_Modifier}]?`
 
 /**
- * The format characters a name loses: all but the overrides (refused instead), a ZWJ between two
- * emoji, a flag's tag characters, and a ZWNJ / ZWJ between two letters of a joining script
+ * The invisible characters a name loses: all but the overrides (refused instead), a ZWJ between
+ * two emoji, a flag's tag characters, a ZWNJ / ZWJ between two letters of a joining script, and
+ * in a name written partly right to left its direction marks (LRM, RLM, ALM: where a "!" goes)
  */
-const INVISIBLE_IN_NAME = new RegExp(
-  String.raw`(?!(?<=${EMOJI})\u200D(?=\p{Extended_Pictographic}))` +
-    String.raw`(?!(?<=\u{1F3F4}[\u{E0020}-\u{E007F}]*)[\u{E0020}-\u{E007F}])` +
-    String.raw`(?!(?<=${JOINED_LETTER})[\u200C\u200D](?=${JOINED_LETTER}))` +
-    `(?![${DIRECTION_OVERRIDES}])\\p{Cf}`,
-  'gu'
-)
+function invisibleInName(keptMarks: string) {
+  return new RegExp(
+    String.raw`(?!(?<=${EMOJI})\u200D(?=\p{Extended_Pictographic}))` +
+      `(?!${FLAG_TAG})` +
+      String.raw`(?!(?<=${JOINED_LETTER})[\u200C\u200D](?=${JOINED_LETTER}))` +
+      `(?![${DIRECTION_OVERRIDES}${keptMarks}])${INVISIBLE}`,
+    'gu'
+  )
+}
+const INVISIBLE_IN_NAME = invisibleInName('')
+const INVISIBLE_IN_RTL_NAME = invisibleInName('\\u200E\\u200F\\u061C')
+const RIGHT_TO_LEFT = /[\p{sc=Hebrew}\p{sc=Arabic}\p{sc=Syriac}\p{sc=Thaana}\p{sc=Nko}]/u
 
 /** A typed name without the invisible characters it does not show (the overrides are left for the rule that refuses them) */
 export function withoutInvisible(name: string): string {
-  return name.replace(INVISIBLE_IN_NAME, '')
+  return name.replace(RIGHT_TO_LEFT.test(name) ? INVISIBLE_IN_RTL_NAME : INVISIBLE_IN_NAME, '')
 }

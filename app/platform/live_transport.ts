@@ -31,16 +31,17 @@ function reportTo(connection: Redis) {
 
 /**
  * A template the transport copies its two connections from (duplicate()); it never connects
- * itself. Both connections fail a command after one reconnection, as the app's own connection
- * does (config/redis.ts): the bus keeps a failed broadcast in its retry queue, and the
- * subscription is taken again by LiveTransport.
+ * itself. The publisher keeps ioredis's defaults: a broadcast waits through a short outage (some
+ * 10 s of reconnections) before it fails into the bus's retry queue. The subscriber fails a
+ * SUBSCRIBE after one reconnection: LiveTransport takes it again once Redis is back.
  */
 class ReportingRedis extends Redis {
   /** The transport's connections, publisher then subscriber (@boringnode/bus RedisTransport) */
   made: Redis[] = []
 
   duplicate(override?: Partial<RedisOptions>) {
-    const connection = super.duplicate({ lazyConnect: false, retryStrategy: (times: number) => Math.min(times * 100, 2000), maxRetriesPerRequest: 1, ...override })
+    const subscriber = this.made.length === 1
+    const connection = super.duplicate({ lazyConnect: false, ...(subscriber ? { maxRetriesPerRequest: 1 } : {}), ...override })
     reportTo(connection)
     this.made.push(connection)
     return connection
@@ -55,7 +56,7 @@ function readyOrAfter(connection: Redis | undefined, ms: number) {
       connection?.off('ready', done)
       resolve()
     }
-    const timer = setTimeout(done, ms)
+    const timer = setTimeout(done, ms).unref()
     connection?.once('ready', done)
   })
 }
@@ -71,6 +72,7 @@ function readyOrAfter(connection: Redis | undefined, ms: number) {
  */
 class LiveTransport extends RedisTransport {
   #closed = false
+  #refused = false
 
   constructor(private template: ReportingRedis) {
     super(template)
@@ -80,15 +82,42 @@ class LiveTransport extends RedisTransport {
     while (!this.#closed) {
       try {
         return await super.subscribe(channel, handler)
-      } catch {
+      } catch (error) {
+        // A Redis that answers but refuses the subscription (no pub/sub for this user) shows no
+        // connection error: said once, then tried again every 2 s
+        if (!this.#refused) logger.warn({ err: error }, 'Live updates cannot subscribe on Redis yet: other app servers\u2019 broadcasts do not reach this one')
+        this.#refused = true
         await readyOrAfter(this.template.made[1], 2000)
       }
     }
   }
 
+  /**
+   * The bus sends the broadcasts kept in its retry queue when the subscriber reconnects, which is
+   * before Redis is back: the publisher's own return sends them too (else they waited for the
+   * next outage, and arrived after newer ones)
+   */
+  onReconnect(callback: () => void) {
+    // One drain at a time: two walking the queue at once sent a broadcast twice and dropped another
+    let draining: Promise<unknown> | null = null
+    const drain = () => {
+      if (draining) return
+      draining = Promise.resolve((callback as () => unknown)()).finally(() => (draining = null))
+    }
+    super.onReconnect(drain)
+    this.template.made[0]?.on('ready', drain)
+  }
+
+  /** Closes both connections: quit() when up (but not past 1 s: a half-open socket never answers), else at once */
   async disconnect() {
     this.#closed = true
-    await Promise.all(this.template.made.map((connection) => (connection.status === 'ready' ? connection.quit().then(() => {}, () => connection.disconnect()) : connection.disconnect())))
+    await Promise.all(
+      this.template.made.map(async (connection) => {
+        if (connection.status !== 'ready') return connection.disconnect()
+        const quit = connection.quit().then(() => true, () => false)
+        if (!(await Promise.race([quit, new Promise((resolve) => setTimeout(resolve, 1000).unref())]))) connection.disconnect()
+      })
+    )
   }
 }
 

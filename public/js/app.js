@@ -168,6 +168,7 @@ document.addEventListener('input', (event) => {
 document.addEventListener('htmx:confirm', (event) => {
   const input = scanInput()
   const field = input && approvalPin()
+  if (!field) heldCode = null
   if (!field || (event.detail.elt !== input && event.detail.elt !== input.form)) return
   const typed = input.value.trim()
   if (event.detail.verb === 'get' && PIN_START.test(typed)) return event.preventDefault()

@@ -37,6 +37,11 @@ test.group('Category name keys', () => {
       ['Drinks', 'Drinks 2'],
       ['Tea Time', 'TeaTime'],
       ['👩‍🍳 Chef', '👨‍🍳 Chef'],
+      // A flag's tags are what it shows: Scotland's, Wales's and the plain black flag are three
+      ['🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} Whisky', '🏴\u{E0067}\u{E0062}\u{E0077}\u{E006C}\u{E0073}\u{E007F} Whisky'],
+      ['🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} Whisky', '🏴 Whisky'],
+      // A drawn format character (an Arabic number sign) is part of the name
+      ['\u0600\u0661\u0662', '\u0661\u0662'],
     ]) {
       assert.notEqual(nameKey(a), nameKey(b), `${a} / ${b}`)
     }

@@ -29,6 +29,12 @@ test.group('Invisible characters in a name', () => {
     }
   })
 
+  test('a name written right to left keeps its direction marks; drawn format characters stay everywhere', ({ assert }) => {
+    for (const name of ['שלום!‏', 'مرحبا؜!', '؀١٢ Dates']) {
+      assert.equal(withoutInvisible(name), name, JSON.stringify(name))
+    }
+  })
+
   test('the text-direction overrides are left for the rule that refuses them', ({ assert }) => {
     assert.equal(withoutInvisible('Drinks\u202Egnp.exe'), 'Drinks\u202Egnp.exe')
     assert.equal(withoutInvisible('a\u2066b\u2069'), 'a\u2066b\u2069')
