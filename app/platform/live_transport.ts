@@ -83,6 +83,8 @@ class LiveTransport extends RedisTransport {
       try {
         return await super.subscribe(channel, handler)
       } catch (error) {
+        // Closed under it (a stop, an ace command's end): nothing to say
+        if (this.#closed) return
         // A Redis that answers but refuses the subscription (no pub/sub for this user) shows no
         // connection error: said once, then tried again every 2 s
         if (!this.#refused) logger.warn({ err: error }, 'Live updates cannot subscribe on Redis yet: other app servers\u2019 broadcasts do not reach this one')
