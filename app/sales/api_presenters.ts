@@ -10,9 +10,13 @@ import type { CartLine } from '#core/cart_lines'
 | The JSON shapes of the REST API. Money is integer minor units; dates are ISO 8601 in UTC.
 */
 
-/** Whole seconds in UTC, as the database keeps them: a sale answered from memory reads like one read back */
+/**
+ * Whole seconds in UTC, as the database keeps them: a sale answered from memory reads like one read
+ * back. The same text as luxon's toUTC().startOf('second').toISO(), made from the epoch
+ * milliseconds: luxon's way (two DateTimes and a format) was about 1% of an API sale's server CPU.
+ */
 function iso(at: DateTime | null | undefined) {
-  return at ? at.toUTC().startOf('second').toISO() : null
+  return at?.isValid ? new Date(Math.floor(at.toMillis() / 1000) * 1000).toISOString() : null
 }
 
 /**
