@@ -7,7 +7,8 @@ import logger from '@adonisjs/core/services/logger'
 import transmit from '@adonisjs/transmit/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
 import { middleware } from '#start/kernel'
-import { broadcastRefund, broadcastSale, broadcastStock } from '#platform/live_updates_service'
+import { broadcastRefund, broadcastSale, broadcastStock, resyncConnectedPages } from '#platform/live_updates_service'
+import { onBroadcastsMissed } from '#platform/live_transport'
 
 // Signed-in users only; the store comes from the auth middleware (ctx.store)
 transmit.registerRoutes((route) => {
@@ -23,3 +24,6 @@ const logged = (work: Promise<unknown>) => work.catch((error) => logger.error({ 
 emitter.on('stock:changed', (event) => logged(broadcastStock(event)))
 emitter.on('sale:completed', (event) => logged(broadcastSale(event)))
 emitter.on('sale:refunded', (event) => logged(broadcastRefund(event)))
+
+// Other servers' broadcasts lost while this one's Redis subscription was down: its pages read again
+onBroadcastsMissed(resyncConnectedPages)

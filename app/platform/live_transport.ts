@@ -12,9 +12,36 @@ import type { Serializable, SubscribeHandler } from '@boringnode/bus/types/main'
 | report: one warning per outage, one line when they are back. They reconnect by themselves; a
 | broadcast that fails meanwhile waits in the bus's retry queue and goes out on the reconnect
 | (selling never waits on it), and pages re-read their figures when their own stream comes back.
+|
+| What other servers broadcast while this one's subscription is down is lost to its pages (Redis
+| keeps no pub/sub message for a subscriber that is away). So once the subscription is back (or
+| first taken, after failing) the transport says so to onBroadcastsMissed's listeners: start/live.ts
+| then tells every page connected here to read its figures again (a `resync` message).
 */
 
 let down = false
+
+const missedListeners = new Set<() => void>()
+
+/**
+ * Calls the listener each time this server's subscription to the other servers' broadcasts is
+ * taken again after a gap (a lost connection, a refused SUBSCRIBE): the broadcasts of the gap
+ * never reached its pages. Returns a function that removes it.
+ */
+export function onBroadcastsMissed(listener: () => void) {
+  missedListeners.add(listener)
+  return () => missedListeners.delete(listener)
+}
+
+function tellBroadcastsMissed() {
+  for (const listener of missedListeners) {
+    try {
+      listener()
+    } catch (error) {
+      logger.error({ err: error }, 'A live resync failed')
+    }
+  }
+}
 
 function reportTo(connection: Redis) {
   connection.on('error', (error: Error) => {
@@ -73,16 +100,49 @@ function readyOrAfter(connection: Redis | undefined, ms: number) {
 class LiveTransport extends RedisTransport {
   #closed = false
   #refused = false
+  /** The bus channels subscribed to, and whether the subscriber lost its connection since */
+  #channels = new Set<string>()
+  #gap = false
 
   constructor(private template: ReportingRedis) {
     super(template)
+    const subscriber = template.made[1]
+    subscriber?.on('close', () => {
+      if (this.#channels.size) this.#gap = true
+    })
+    subscriber?.on('ready', () => {
+      if (this.#gap && !this.#closed) void this.#confirmAfterGap(subscriber)
+    })
+  }
+
+  /**
+   * ioredis subscribes again by itself on reconnecting; a SUBSCRIBE of ours, answered after its
+   * own, proves the subscription is live before pages are told to read again (a page reading
+   * earlier could miss a change made between its read and the subscription). Failing, the next
+   * reconnection tries again.
+   */
+  async #confirmAfterGap(subscriber: Redis) {
+    try {
+      await subscriber.subscribe(...this.#channels)
+    } catch {
+      return
+    }
+    if (!this.#gap || this.#closed) return
+    this.#gap = false
+    tellBroadcastsMissed()
   }
 
   async subscribe<T extends Serializable>(channel: string, handler: SubscribeHandler<T>) {
+    let failed = false
     while (!this.#closed) {
       try {
-        return await super.subscribe(channel, handler)
+        await super.subscribe(channel, handler)
+        this.#channels.add(channel)
+        // Pages connected while it failed missed the other servers' broadcasts
+        if (failed) tellBroadcastsMissed()
+        return
       } catch (error) {
+        failed = true
         // Closed under it (a stop, an ace command's end): nothing to say
         if (this.#closed) return
         // A Redis that answers but refuses the subscription (no pub/sub for this user) shows no

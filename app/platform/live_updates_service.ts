@@ -123,6 +123,17 @@ export async function broadcastRefund(event: SaleRefundedEvent) {
   transmit.broadcast(salesChannel(event.storeId), { refunds: [{ refundId: event.refundId, saleId: event.saleId, registerId: event.registerId, total: event.total }], at: Date.now() })
 }
 
+/**
+ * Tells every page connected to this server, on each channel it listens to, to read its figures
+ * again (public/js/live.js: the stock shown, the dashboard's fragments), as it does when its own
+ * stream reconnects. Sent here only, not through Redis: the other servers missed nothing.
+ */
+export function resyncConnectedPages() {
+  const channels = new Set<string>()
+  for (const listened of transmit.getManager().getAllSubscribers().values()) for (const channel of listened) channels.add(channel)
+  for (const channel of channels) transmit.broadcastExcept(channel, { resync: true, at: Date.now() }, [])
+}
+
 /** The dashboard's ticker: the store's latest completed sales */
 export async function latestSales(storeId: number, limit = 8) {
   return db
