@@ -45,6 +45,11 @@ test.group('Live pages after a gap', (group) => {
     await page.goto(`${app.url}/backoffice/products?search=${encodeURIComponent('Gap Cola')}`)
     await page.waitForSelector('body[data-live-subscribed="true"]')
     assert.equal(await page.evaluate(shownStock, product.id), '10')
+    // The dashboard of the same server: its low-stock list is a fragment read again on updates
+    const dashboard = await page.context().newPage()
+    await dashboard.goto(`${app.url}/backoffice`)
+    await dashboard.waitForSelector('body[data-live-subscribed="true"]')
+    assert.notInclude(await dashboard.locator('#low-stock').textContent(), 'Gap Cola')
 
     // Another app server's broadcast reaches the page while the subscription is up
     const otherServer = new Redis({ host: REDIS_HOST, port: REDIS_PORT, lazyConnect: true })
@@ -59,19 +64,21 @@ test.group('Live pages after a gap', (group) => {
     await publish(9)
     await page.waitForFunction((id) => (globalThis as any).document.querySelector(`[data-stock-of="${id}"]`)?.textContent.trim() === '9', product.id)
 
-    // The gap: the server's connections to Redis are cut; meanwhile another server sells 3
+    // The gap: the server's connections to Redis are cut; meanwhile another server writes 5 off
+    // (down to the low-stock threshold, 5)
     await proxy.cut()
     await sleep(300)
     const token = await apiToken(client, fixture.users.manager)
-    const adjusted = await client.post('/api/stock/adjustments').bearerToken(token).json({ reason: 'damaged', items: [{ product_id: product.id, quantity: -3 }] })
+    const adjusted = await client.post('/api/stock/adjustments').bearerToken(token).json({ reason: 'damaged', items: [{ product_id: product.id, quantity: -5 }] })
     adjusted.assertStatus(201)
-    await publish(6)
+    await publish(4)
     await sleep(300)
     assert.equal(await page.evaluate(shownStock, product.id), '9', 'the broadcast of the gap is lost')
 
-    // Redis is reachable again: the page shows the stock of now, though nothing changed since
+    // Redis is reachable again: both pages show the stock of now, though nothing changed since
     await proxy.start()
-    await page.waitForFunction((id) => (globalThis as any).document.querySelector(`[data-stock-of="${id}"]`)?.textContent.trim() === '6', product.id, { timeout: 15_000 })
+    await page.waitForFunction((id) => (globalThis as any).document.querySelector(`[data-stock-of="${id}"]`)?.textContent.trim() === '4', product.id, { timeout: 15_000 })
+    await dashboard.locator('#low-stock', { hasText: 'Gap Cola' }).waitFor({ timeout: 5_000 })
   }).timeout(120_000)
 
   test('a till whose stream was answered 502 while its server restarted opens it again and shows the stock changed meanwhile, keeping its cart and typed text', async ({ visit, client, assert }) => {
