@@ -4,7 +4,7 @@ import Store from '#models/store'
 import SalesQueryService from '#sales/sales_query_service'
 import DashboardService from '#reports/dashboard_service'
 import { dbTimestamp } from '#platform/db_time'
-import { quarterColumns } from '#reports/summary_rebuild'
+import { eachDay, quarterColumns } from '#reports/summary_rebuild'
 import ProductFigures, { type SplitRange } from '#reports/product_figures'
 import { nextDay } from '#reports/day_rollup'
 import { summariesThrough } from '#sales/summary_days'
@@ -78,10 +78,10 @@ export default class ReportService {
   async byDayAndHour(store: Store, from: string, to: string) {
     const { summary, lines } = await this.split(store, from, to)
     const days = new Map<string, DayRow>()
-    const last = DateTime.fromISO(to, { zone: store.timeZone })
-    for (let d = DateTime.fromISO(from, { zone: store.timeZone }); d <= last; d = d.plus({ days: 1 })) {
-      days.set(d.toISODate()!, { day: d.toISODate()!, count: 0, total: 0, tax: 0, discounts: 0 })
-    }
+    // Calendar days, counted in UTC: in the store's zone a day whose midnight does not exist
+    // (Santiago springs forward at 00:00) starts at 01:00, every day after it was stepped at 01:00,
+    // and the last day (at 00:00) was left out of the table while its sales stayed in the hours
+    for (const day of eachDay(from, to)) days.set(day, { day, count: 0, total: 0, tax: 0, discounts: 0 })
     const hours = Array.from({ length: 24 }, (_, h) => ({ hour: h, count: 0, total: 0 }))
     const add = (dayKey: string, hour: number, row: any) => {
       const day = days.get(dayKey)
