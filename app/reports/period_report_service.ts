@@ -80,15 +80,18 @@ export default class PeriodReportService {
     const format = view === 'year' ? 'yyyy' : 'yyyy-MM'
     let start = typeof key === 'string' ? DateTime.fromFormat(key, format, { zone: 'utc' }) : null
     if (!start?.isValid || start.year < FIRST_YEAR || start.year > LAST_YEAR) start = DateTime.fromISO(today, { zone: 'utc' }).startOf(unit)
-    const make = (from: DateTime, days: number | null): Period => {
+    const make = (from: DateTime, upTo: DateTime | null): Period => {
       const end = from.endOf(unit)
-      const to = days === null ? end : DateTime.min(end, from.plus({ days }))
-      return { view, key: from.toFormat(format), label: from.toFormat(view === 'year' ? 'yyyy' : 'LLLL yyyy'), from: from.toISODate()!, to: to.toISODate()!, toDate: days !== null }
+      const to = upTo === null ? end : DateTime.min(end, upTo)
+      return { view, key: from.toFormat(format), label: from.toFormat(view === 'year' ? 'yyyy' : 'LLLL yyyy'), from: from.toISODate()!, to: to.toISODate()!, toDate: upTo !== null }
     }
-    // A period still running: up to today, against the same span of the one before
+    // A period still running: up to today, against the one before up to the same date (the 29th
+    // of February to the 28th). Counting the same number of days instead ended a year before or
+    // after a leap year a day off: on 1 March 2025, 2024 "to date" ended on 29 February, so this
+    // March was set against no day of the last one, and every later month against one day more or less
     const running = start.toISODate()! <= today && today <= start.endOf(unit).toISODate()!
-    const span = running ? Math.round(DateTime.fromISO(today, { zone: 'utc' }).diff(start, 'days').days) : null
-    return { current: make(start, span), previous: make(start.minus({ [unit + 's']: 1 }), span) }
+    const day = DateTime.fromISO(today, { zone: 'utc' })
+    return { current: make(start, running ? day : null), previous: make(start.minus({ [unit + 's']: 1 }), running ? day.minus({ [unit + 's']: 1 }) : null) }
   }
 
   /** Sales and refunds per day of the period */

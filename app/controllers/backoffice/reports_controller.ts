@@ -97,8 +97,9 @@ export default class ReportsController {
   #range(ctx: HttpContext) {
     const qs = ctx.request.qs()
     const today = DateTime.now().setZone(ctx.store.timeZone).toISODate()!
-    let from = calendarDay(qs.from) ?? today
-    let to = calendarDay(qs.to) ?? (calendarDay(qs.from) ? from : today)
+    // One day given (either end) is that day: `?to=` alone was from today back to it, "the wrong way round"
+    let from = calendarDay(qs.from) ?? calendarDay(qs.to) ?? today
+    let to = calendarDay(qs.to) ?? from
     // Corrected, and said so on the page: a report that quietly shows other days than asked is misread
     const said: string[] = []
     for (const typed of [qs.from, qs.to]) {
