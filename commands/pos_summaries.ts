@@ -1,6 +1,6 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { DateTime } from 'luxon'
+import { calendarDay, FIRST_YEAR, LAST_YEAR } from '#platform/calendar_day'
 
 /*
 | node ace pos:summaries --rebuild [--from=yyyy-MM-dd --to=yyyy-MM-dd --store=<id>]
@@ -45,9 +45,11 @@ export default class PosSummaries extends BaseCommand {
         return
       }
       for (const day of [this.from, this.to]) {
-        // A real day: 2026-13-45 has the shape of one, and was taken
-        if (day && (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !DateTime.fromISO(day).isValid)) {
-          this.logger.error(`Not a day: ${day} (yyyy-MM-dd)`)
+        // A real day: 2026-13-45 has the shape of one, and was taken. And of the years a store's
+        // books hold: --rebuild --to=9026-12-31 (2026 mistyped) wrote every day up to 9999 a
+        // transaction each, then never ended (luxon's day after 9999-12-31 sorts before it)
+        if (day && !calendarDay(day)) {
+          this.logger.error(`Not a day: ${day} (yyyy-MM-dd, from ${FIRST_YEAR} to ${LAST_YEAR})`)
           this.exitCode = 2
           return
         }

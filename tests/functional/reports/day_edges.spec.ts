@@ -1,4 +1,6 @@
 import { test } from '@japa/runner'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { DateTime } from 'luxon'
 import Papa from 'papaparse'
 import db from '@adonisjs/lucid/services/db'
@@ -15,6 +17,7 @@ import type Product from '#models/product'
 | summaries alike.
 */
 
+const run = promisify(execFile)
 const csv = (text: string) => Papa.parse<string[]>(text.trim()).data
 
 async function saleAt(fixture: TestStore, product: Product, quantity: number, local: string) {
@@ -96,4 +99,16 @@ test.group('Reports: the edges of a store day', () => {
     assert.include(typo.text(), 'is not a day from 2000 to 2100. Shown from 2026-01-10 to 2026-01-10.')
     ;(await client.get('/backoffice/reports/csv/days?from=2026-01-1&to=2026-01-10').loginAs(fixture.users.manager)).assertStatus(422)
   })
+
+  test('pos:summaries refuses a day outside the years a store holds (a rebuild to 9026 never ended)', async ({ assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Tea', price: 1000, taxClass: 'zero' })
+    await saleAt(fixture, tea, 1, '2026-01-10T12:00:00')
+    await rollUpDays(fixture.store)
+    for (const args of [['--rebuild', '--to=9026-12-31'], ['--check', '--from=1999-12-31']]) {
+      const failed = await run('node', ['ace.js', 'pos:summaries', `--store=${fixture.store.id}`, ...args], { timeout: 30_000 }).then(() => null, (error) => error)
+      assert.equal(failed?.code, 2, `${args.join(' ')}: ${failed?.killed ? 'still running after 30 s' : 'not refused'}`)
+      assert.include(failed.stdout + failed.stderr, `Not a day: ${args[1].slice(-10)} (yyyy-MM-dd, from 2000 to 2100)`)
+    }
+  }).timeout(90_000)
 })
