@@ -7,7 +7,7 @@ import { barChart, compactAmount } from '#reports/chart_svg'
 import { csvStream } from '#platform/csv_writer'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
-import { calendarDay } from '#platform/calendar_day'
+import { calendarDay, dayError } from '#platform/calendar_day'
 
 const MAX_DAYS = 366
 
@@ -18,7 +18,15 @@ export default class ReportsController {
 
   async index(ctx: HttpContext) {
     const { store } = ctx
-    const { from, to, notice } = this.#range(ctx)
+    const { from, to, notice, errors } = this.#range(ctx)
+    if (errors) {
+      // The form again with the message at its field, and no figures: a report of other days than
+      // typed (today's, for ?from=2026-13-01) was read as the one asked, the notice above it or not
+      const qs = ctx.request.qs()
+      ctx.response.status(422)
+      const typed = (value: unknown) => (typeof value === 'string' ? value : '')
+      return ctx.view.render('backoffice/reports/index', { errors, from: typed(qs.from), to: typed(qs.to) })
+    }
     const data = await this.#tables(ctx, from, to)
     const trendFrom = DateTime.fromISO(to).minus({ days: 29 }).toISODate()!
     const trend = await this.reports.byDayAndHour(store, trendFrom, to)
@@ -93,7 +101,7 @@ export default class ReportsController {
     return { days: dayHour.days, hours: dayHour.hours, methods, cashiers, registers, stores: storeRows, products, valuation, lowStock }
   }
 
-  /** The store's days asked for (default today), at most a year; a bad day falls back to today */
+  /** The store's days asked for (default today), at most a year, or each field's problem (a day that is not one) */
   #range(ctx: HttpContext) {
     const qs = ctx.request.qs()
     const today = DateTime.now().setZone(ctx.store.timeZone).toISODate()!
@@ -102,8 +110,13 @@ export default class ReportsController {
     let to = calendarDay(qs.to) ?? from
     // Corrected, and said so on the page: a report that quietly shows other days than asked is misread
     const said: string[] = []
-    for (const typed of [qs.from, qs.to]) {
-      if (typed !== undefined && typed !== '' && !calendarDay(typed)) said.push(`"${String(typed).slice(0, 20)}" is not a day from 2000 to 2100.`)
+    const errors: Record<string, string> = {}
+    for (const field of ['from', 'to'] as const) {
+      const typed = qs[field]
+      if (typed !== undefined && typed !== '' && !calendarDay(typed)) {
+        said.push(`"${String(typed).slice(0, 20)}" is not a day from 2000 to 2100.`)
+        errors[field] = dayError(typed)!
+      }
     }
     if (from > to) {
       ;[from, to] = [to, from]
@@ -113,7 +126,7 @@ export default class ReportsController {
       from = DateTime.fromISO(to).minus({ days: MAX_DAYS - 1 }).toISODate()!
       said.push(`A report covers at most ${MAX_DAYS} days (months and years are under Months and years).`)
     }
-    return { from, to, notice: said.length ? `${said.join(' ')} Shown from ${from} to ${to}.` : null }
+    return { from, to, notice: said.length ? `${said.join(' ')} Shown from ${from} to ${to}.` : null, errors: Object.keys(errors).length ? errors : null }
   }
 }
 

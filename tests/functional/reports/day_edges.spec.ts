@@ -94,10 +94,26 @@ test.group('Reports: the edges of a store day', () => {
     const file = await client.get('/backoffice/reports/csv/days?to=2026-01-10').loginAs(fixture.users.manager)
     file.assertStatus(200)
     assert.deepEqual(csv(file.text()), [['Day', 'Sales', 'Total', 'Tax', 'Discounts'], ['2026-01-10', '1', '10.00', '0.00', '0.00']])
-    // A day that is not one beside it is said, and the one that is one is shown
-    const typo = await client.get('/backoffice/reports?from=2026-01-1&to=2026-01-10').loginAs(fixture.users.manager)
-    assert.include(typo.text(), 'is not a day from 2000 to 2100. Shown from 2026-01-10 to 2026-01-10.')
-    ;(await client.get('/backoffice/reports/csv/days?from=2026-01-1&to=2026-01-10').loginAs(fixture.users.manager)).assertStatus(422)
+  })
+
+  test('a day that is not one is a 422 at its field with no figures (a report of other days was shown), page and CSV', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Tea', price: 1000, taxClass: 'zero' })
+    await saleAt(fixture, tea, 1, '2026-01-10T12:00:00')
+    await new CheckoutService().createSale({ user: fixture.users.cashier, store: fixture.store }, fixture.register.id, { lines: [{ productId: tea.id, quantity: 1 }], payment: { method: 'cash' } })
+    for (const [query, field] of [['from=2026-01-1&to=2026-01-10', 'from'], ['from=2026-13-01', 'from'], ['from=2026-01-10&to=abc', 'to'], ['to[]=2026-01-10', 'to'], ['from=2026-02-29', 'from']]) {
+      const page = await client.get(`/backoffice/reports?${query}`).loginAs(fixture.users.manager)
+      page.assertStatus(422)
+      const html = page.text()
+      assert.match(html, new RegExp(`id="field-${field}-error">[^<]*is not a day \\(yyyy-mm-dd\\) from 2000 to 2100`), query)
+      assert.notInclude(html, 'data-day=', `${query}: no figures of other days`)
+      assert.notInclude(html, 'data-testid="by-method"', query)
+      ;(await client.get(`/backoffice/reports/csv/days?${query}`).loginAs(fixture.users.manager)).assertStatus(422)
+    }
+    // Days the wrong way round are still days: shown the right way round, and said so
+    const swapped = await client.get('/backoffice/reports?from=2026-01-11&to=2026-01-10').loginAs(fixture.users.manager)
+    swapped.assertStatus(200)
+    assert.include(swapped.text(), 'The first day was after the last. Shown from 2026-01-10 to 2026-01-11.')
   })
 
   test('pos:summaries refuses a day outside the years a store holds (a rebuild to 9026 never ended)', async ({ assert }) => {

@@ -60,9 +60,10 @@ test.group('Reports', () => {
     assert.include(reversedDecades.text(), 'The first day was after the last. A report covers at most 366 days')
     // A day past what the books hold is refused with a word, not followed: the day loop of 9999-12-31
     // ran past year 9999 ("+010000-01-01" sorts before it) for minutes and took the server's memory
+    // (since 2026-12-06 a 422 at its field with no figures: it showed other days than typed)
     const farOff = await client.get('/backoffice/reports?from=2026-01-16&to=9999-12-31').loginAs(fixture.users.manager)
-    farOff.assertStatus(200)
-    assert.include(farOff.text(), '&quot;9999-12-31&quot; is not a day from 2000 to 2100.')
+    farOff.assertStatus(422)
+    assert.include(farOff.text(), '&quot;9999-12-31&quot; is not a day (yyyy-mm-dd) from 2000 to 2100')
     // A CSV has nowhere to say it: refused with the reason, never a file of other days
     const farCsv = await client.get('/backoffice/reports/csv/days?from=9999-12-31').loginAs(fixture.users.manager)
     farCsv.assertStatus(422)
