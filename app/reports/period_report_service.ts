@@ -163,8 +163,13 @@ export default class PeriodReportService {
       this.reports.products(store, current.from, current.to),
       this.reports.products(store, previous.from, previous.to),
     ])
-    // Bucket i of this period beside bucket i of the one before (day 1 with day 1, January with January)
-    const rows = now.buckets.map((bucket, i) => ({ ...bucket, previous: before.buckets[i] ?? { key: '', ...zero() } }))
+    // Bucket i of this period beside bucket i of the one before (day 1 with day 1, January with
+    // January). The days of a longer period before (the 29th to 31st of January beside February)
+    // get rows of their own, this period's side empty (key ''): they were in its totals and in no row
+    const rows = Array.from({ length: Math.max(now.buckets.length, before.buckets.length) }, (_, i) => ({
+      ...(now.buckets[i] ?? { key: '', ...zero() }),
+      previous: before.buckets[i] ?? { key: '', ...zero() },
+    }))
     const revenueBefore = new Map(productsBefore.all.map((p) => [p.productId, p.revenue]))
     const categoriesBefore = new Map(productsBefore.categories.map((c) => [c.category, c.revenue]))
     const withBefore = (p: ProductRow) => ({ ...p, marginRate: rate(p.margin, p.revenue), previousRevenue: revenueBefore.get(p.productId) ?? 0 })

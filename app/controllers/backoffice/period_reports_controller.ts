@@ -25,7 +25,7 @@ export default class PeriodReportsController {
     const money = (amount: number) => formatMoney(amount, store.currency)
     const digits = currencyDigits(store.currency)
     const chart = barChart(
-      data.rows.map((r) => ({ label: view === 'year' ? r.key.slice(5) : r.key.slice(8), value: r.total, text: `${r.key}: ${money(r.total)} in ${r.count} sales` })),
+      data.rows.filter((r) => r.key).map((r) => ({ label: view === 'year' ? r.key.slice(5) : r.key.slice(8), value: r.total, text: `${r.key}: ${money(r.total)} in ${r.count} sales` })),
       { title: `Sales by ${view === 'year' ? 'month' : 'day'}, ${data.current.label}`, labelEvery: view === 'year' ? 1 : 5, format: (a: number) => money(a).replace(/[.,]0+(?=\D*$)/, ''), formatShort: (a: number) => compactAmount(a, digits) }
     )
     const nav = this.periods.periods(store, view, data.current.key)
@@ -46,7 +46,14 @@ export default class PeriodReportsController {
     const tables: Record<string, () => [string[], unknown[][]]> = {
       periods: () => [
         [view === 'year' ? 'Month' : 'Day', 'Sales', 'Total', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %'],
-        data.rows.map((r) => [r.key, r.count, m(r.total), m(r.tax), m(r.discounts), r.refunds, m(r.refunded), r.previous.key, r.previous.count, m(r.previous.total), change(r.total, r.previous.total) ?? '']),
+        data.rows.map((r) => [
+          // A day of the period before that this one has not (key ''): its side left empty
+          ...(r.key ? [r.key, r.count, m(r.total), m(r.tax), m(r.discounts), r.refunds, m(r.refunded)] : ['', '', '', '', '', '', '']),
+          r.previous.key,
+          r.previous.count,
+          m(r.previous.total),
+          (r.key && change(r.total, r.previous.total)) ?? '',
+        ]),
       ],
       products: () => [
         ['Product', 'SKU', 'Category', 'Sold', 'Returned', 'Revenue', 'Cost', 'Margin', 'Margin %', 'Revenue in the previous period'],

@@ -127,4 +127,26 @@ test.group('Reports: the edges of a store day', () => {
       assert.include(failed.stdout + failed.stderr, `Not a day: ${args[1].slice(-10)} (yyyy-MM-dd, from 2000 to 2100)`)
     }
   }).timeout(90_000)
+
+  test('a month set against a longer one keeps the last days of the longer one in its rows and CSV (their sales were only in the totals)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Tea', price: 1000, taxClass: 'zero' })
+    await saleAt(fixture, tea, 1, '2026-01-28T12:00:00')
+    await saleAt(fixture, tea, 3, '2026-01-30T12:00:00')
+    await saleAt(fixture, tea, 2, '2026-02-03T12:00:00')
+    const page = await client.get('/backoffice/reports/periods?view=month&period=2026-02').loginAs(fixture.users.manager)
+    page.assertStatus(200)
+    const html = page.text()
+    assert.match(html, /data-total="total">\s*<td>Total<\/td>\s*<td class="num">\$20\.00<\/td>\s*<td class="num">\$40\.00<\/td>/)
+    // The 30th of January has no day of February beside it: a row of its own, February's side empty
+    assert.include(html, '<tr data-key="" data-previous="2026-01-30"><td>–</td><td class="num"></td><td class="num"></td><td class="num"></td><td class="num">$30.00</td><td class="num">–</td></tr>')
+    const rows = csv((await client.get('/backoffice/reports/periods/csv/periods?view=month&period=2026-02').loginAs(fixture.users.manager)).text())
+    assert.lengthOf(rows, 1 + 31)
+    assert.deepEqual(rows[28], ['2026-02-28', '0', '0.00', '0.00', '0.00', '0', '0.00', '2026-01-28', '1', '10.00', '-100'])
+    assert.deepEqual(rows[30], ['', '', '', '', '', '', '', '2026-01-30', '1', '30.00', ''])
+    // Each column adds up to the period's total on the page
+    const sum = (column: number) => rows.slice(1).reduce((total, row) => total + Number(row[column] || 0), 0)
+    assert.equal(sum(2), 20)
+    assert.equal(sum(9), 40)
+  })
 })
