@@ -10,10 +10,13 @@ import { DomainError } from '#exceptions/domain_error'
 | by the body parser's own middleware (app/middleware/body_parser_middleware.ts), which picks these
 | limits by the route.
 |
-| The body is parsed before anyone is known (the session and Shield's CSRF check read it after), at
-| about 20 us a field: high limits for every form let anyone take a fifth of a second of the server
-| with one request to the login form. So only the count sheet's save takes a whole store's sheet;
-| every other form keeps the parser's default number of fields and a small body.
+| The body is parsed before the session and Shield's CSRF check (Shield reads the _csrf field from
+| it), at about 20 us a field: high limits for every form let anyone take a fifth of a second of
+| the server with one request to the login form. So only the count sheet's save takes a whole
+| store's sheet, and only from someone signed in who may count stock (the route's own ability,
+| read from the session before parsing: app/middleware/body_parser_middleware.ts). Every other
+| form, and a sheet posted by anyone else, keeps the small limits (then gets its usual answer:
+| the sign-in page, or a 403).
 */
 
 /**
@@ -30,17 +33,23 @@ export const SHEET_FORM_FIELD_LIMIT = 10_000
 export const SHEET_FORM_BODY_LIMIT = '512kb'
 /** The most lines a stocktake sheet may have: all typed, it still fits the form (and a few fields more) */
 export const SHEET_LINE_LIMIT = Math.floor((SHEET_FORM_FIELD_LIMIT - 20) / 2)
-/** The routes (their patterns, posted to) whose form is a count sheet */
-const SHEET_ROUTES = new Set(['/backoffice/stock/stocktakes/:id'])
+/** The routes (their patterns, posted to) whose form is a count sheet, and the ability their `can` asks */
+const SHEET_ROUTES = new Map([['/backoffice/stock/stocktakes/:id', 'manageStock']] as const)
 
-/** A post of a count sheet, by its route (the body parser runs once the route is matched) */
-export function isSheetForm(ctx: HttpContext) {
-  return ctx.request.method() === 'POST' && SHEET_ROUTES.has(ctx.route?.pattern ?? '')
+/**
+ * A post of a count sheet, by its route (the body parser runs once the route is matched): the
+ * ability its sender needs for the sheet's limits, or null for any other request
+ */
+export function sheetFormAbility(ctx: HttpContext) {
+  if (ctx.request.method() !== 'POST') return null
+  return SHEET_ROUTES.get(ctx.route?.pattern as any) ?? null
 }
 
-/** Refuses a form body of more fields than the parser reads for its route (it would drop the rest unsaid) */
-export function refuseTooManyFields(ctx: HttpContext) {
-  const sheet = isSheetForm(ctx)
+/**
+ * Refuses a form body of more fields than the parser read (it would drop the rest unsaid): a
+ * sheet's limit when it was parsed with the sheet's limits
+ */
+export function refuseTooManyFields(ctx: HttpContext, sheet: boolean) {
   const limit = sheet ? SHEET_FORM_FIELD_LIMIT : FORM_FIELD_LIMIT
   if (fieldsOf(ctx.request.raw() ?? '') > limit) {
     const advice = sheet ? ' Split it up (a stocktake of one category at a time).' : ''

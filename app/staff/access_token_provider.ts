@@ -210,19 +210,23 @@ export class TokenUserProvider {
   }
 }
 
+/** A signed-in user by id, with their home store: kept rows, else one round trip (and kept) */
+export async function sessionUserById(model: typeof User, identifier: string | number | BigInt) {
+  const key = `user:${identifier}`
+  let rows = cachedIdentity(key)
+  if (!rows) {
+    const since = identityGeneration()
+    const [userRead, storeRead] = await runStatements(db.connection(model.connection), userAndStoreStatements('users u', 'u.id = ?', [identifier]))
+    rows = { user: userRead.rows[0], store: storeRead.rows[0] }
+    if (rows.user) keepIdentity(key, rows, since)
+  }
+  return userWithStore(model, rows)
+}
+
 /** The session guard's user provider: the signed-in user and their home store in one round trip */
 export class SessionUserProvider extends SessionLucidUserProvider<typeof User> {
   async findById(identifier: string | number | BigInt) {
-    const model = (await this.getModel()) as unknown as typeof User
-    const key = `user:${identifier}`
-    let rows = cachedIdentity(key)
-    if (!rows) {
-      const since = identityGeneration()
-      const [userRead, storeRead] = await runStatements(db.connection(model.connection), userAndStoreStatements('users u', 'u.id = ?', [identifier]))
-      rows = { user: userRead.rows[0], store: storeRead.rows[0] }
-      if (rows.user) keepIdentity(key, rows, since)
-    }
-    const user = userWithStore(model, rows)
+    const user = await sessionUserById((await this.getModel()) as unknown as typeof User, identifier)
     return user ? this.createUserForGuard(user) : null
   }
 }

@@ -27,7 +27,12 @@ export async function signIn(ctx: HttpContext, user: User) {
  * not different: a row kept a few seconds by another server (identity_cache.ts) may be older.
  */
 export function sessionEnded(ctx: HttpContext, user: User) {
-  return (Number(ctx.session.get(VERSION)) || 0) < user.sessionVersion
+  return sessionDataEnded(ctx.session.all(), user)
+}
+
+/** sessionEnded, from a session's data as its store read it (session_peek.ts) */
+export function sessionDataEnded(values: Record<string, unknown>, user: User) {
+  return (Number(values[VERSION]) || 0) < user.sessionVersion
 }
 
 /** Ends every session of the person signed in until now: one more version, counted by the database */
