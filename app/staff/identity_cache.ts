@@ -140,9 +140,25 @@ function listen() {
     .catch(failed)
 }
 
+/** A change could not be told: said once per outage (every change failed while Redis was away), and when one is told again */
+let tellingFailed = false
+
+/**
+ * Tells the other servers a change was made. While Redis is away for them too, they keep no rows
+ * (their subscriptions dropped); a server still reaching it sees the change within the TTL.
+ */
 function tellOthers() {
   if (!redisHost || !ttlMs) return
   redisConnection()
     .then((redis) => redis.publish(channel, String(process.pid)))
-    .catch((error) => logger.error({ err: error }, 'Cannot tell other servers of an identity change on Redis'))
+    .then(() => {
+      if (!tellingFailed) return
+      tellingFailed = false
+      logger.info('Identity changes are told to the other servers on Redis again')
+    })
+    .catch((error) => {
+      if (tellingFailed) return
+      tellingFailed = true
+      logger.warn({ err: error }, 'Cannot tell other servers of identity changes on Redis: until it is back, they see them within AUTH_CACHE_TTL')
+    })
 }

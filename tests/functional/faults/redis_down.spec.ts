@@ -1,8 +1,9 @@
 import { test } from '@japa/runner'
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { AppProcess } from './app_process.js'
+import { redisCli as cliOn, sleep, startRedis as startRedisOn, stopRedis } from './redis_server.js'
 
 /*
 | Redis going away and coming back under a real child server: a redis-server of the test's own
@@ -14,30 +15,8 @@ import { AppProcess } from './app_process.js'
 const PORT = Number(process.env.PORT ?? 3334) + 10
 const REDIS_PORT = Number(process.env.PORT ?? 3334) + 11
 
-function startRedis(): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let output = ''
-    child.stdout!.on('data', (chunk) => {
-      output += chunk
-      if (output.includes('Ready to accept connections')) resolve(child)
-    })
-    child.once('exit', () => reject(new Error(`redis-server ended: ${output}`)))
-  })
-}
-
-async function stopRedis(child: ChildProcess) {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  const ended = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  await ended
-}
-
-function redisCli(...args: string[]) {
-  return execFileSync('redis-cli', ['-p', String(REDIS_PORT), ...args], { encoding: 'utf8' }).trim()
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const startRedis = () => startRedisOn(REDIS_PORT)
+const redisCli = (...args: string[]) => cliOn(REDIS_PORT, ...args)
 
 test.group('Redis out of reach', (group) => {
   let redis: ChildProcess | null = null
