@@ -1,0 +1,80 @@
+import { test } from '@japa/runner'
+import type { ChildProcess } from 'node:child_process'
+import { Redis } from 'ioredis'
+import { Bus } from '@boringnode/bus'
+import { liveTransport } from '#platform/live_transport'
+import { TcpProxy } from './tcp_proxy.js'
+import { sleep, startRedis, stopRedis, waitFor } from './redis_server.js'
+
+/*
+| The live updates' Redis transport (app/platform/live_transport.ts) under a real redis-server of
+| the test's own, behind the bus Transmit makes (a retry queue, enabled). What a till's server
+| sends while Redis is away reaches the other servers once it is back, in order; closing it while
+| Redis does not answer ends. Before 2026-12-06 the publisher failed a broadcast after one
+| reconnection and only the subscriber's reconnections sent the retry queue: an outage's
+| broadcasts stayed there (until the next outage); and closing waited forever for the QUIT.
+*/
+
+const PROXY_PORT = Number(process.env.PORT ?? 3334) + 23
+const REDIS_PORT = Number(process.env.PORT ?? 3334) + 24
+const CHANNEL = 'pos::transmit::live-transport-spec'
+
+test.group('Live updates\u2019 transport, Redis away', (group) => {
+  let redis: ChildProcess | null = null
+  const closing: (() => Promise<unknown>)[] = []
+  group.each.teardown(async () => {
+    for (const close of closing.splice(0)) await close().catch(() => {})
+    if (redis) await stopRedis(redis)
+    redis = null
+  })
+
+  test('broadcasts made during an outage longer than the publisher\u2019s retries are delivered once Redis is back, in order, none left in the retry queue', async ({ assert }) => {
+    redis = await startRedis(REDIS_PORT)
+    // The transport reaches Redis through a proxy the test cuts; the listener (another server) directly
+    const proxy = await new TcpProxy(PROXY_PORT, { host: '127.0.0.1', port: REDIS_PORT }).start()
+    closing.push(() => proxy.cut())
+    const bus = new Bus(liveTransport({ host: '127.0.0.1', port: PROXY_PORT })(), { retryQueue: { enabled: true } })
+    closing.push(() => bus.disconnect())
+    const listener = new Redis({ host: '127.0.0.1', port: REDIS_PORT })
+    closing.push(() => listener.quit())
+    const heard: string[] = []
+    listener.on('message', (_channel: string, text: string) => heard.push(JSON.parse(text).payload))
+    await listener.subscribe(CHANNEL)
+
+    assert.isTrue(await bus.publish(CHANNEL, 'before'))
+    await waitFor(() => heard.length === 1, 5_000, 'the first broadcast')
+
+    await proxy.cut()
+    const during = [bus.publish(CHANNEL, 'during 1'), bus.publish(CHANNEL, 'during 2')]
+    // Past ioredis's 20 reconnections (about 10.5 s): the broadcasts failed into the bus's retry queue
+    await sleep(13_000)
+    assert.deepEqual(await Promise.all(during), [false, false], 'given up by the publisher, kept by the bus')
+    assert.equal(bus.getRetryQueue().size(), 2)
+
+    await proxy.start()
+    await waitFor(() => heard.length === 3, 10_000, 'the broadcasts of the outage').catch(() => {})
+    assert.isTrue(await bus.publish(CHANNEL, 'after'))
+    await waitFor(() => heard.length >= 4, 5_000, 'the broadcast after the outage').catch(() => {})
+    assert.deepEqual(heard, ['before', 'during 1', 'during 2', 'after'])
+    assert.equal(bus.getRetryQueue().size(), 0)
+  }).timeout(60_000)
+
+  test('closing while Redis does not answer its QUIT ends within about a second', async ({ assert }) => {
+    redis = await startRedis(REDIS_PORT)
+    const bus = new Bus(liveTransport({ host: '127.0.0.1', port: REDIS_PORT })(), { retryQueue: { enabled: true } })
+    closing.push(() => bus.disconnect())
+    // Both connections up: a broadcast went out, and a subscription was taken
+    await bus.subscribe(CHANNEL, () => {})
+    assert.isTrue(await bus.publish(CHANNEL, 'up'))
+
+    // Redis stopped, its connections still open: a QUIT is never answered
+    redis.kill('SIGSTOP')
+    const started = Date.now()
+    const closed = await Promise.race([bus.disconnect().then(() => true), sleep(5_000).then(() => false)])
+    const took = Date.now() - started
+    redis.kill('SIGCONT')
+    assert.isTrue(closed, 'closing ended')
+    assert.isBelow(took, 2_000)
+    assert.isAtLeast(took, 900, 'the quit was waited for first')
+  }).timeout(30_000)
+})
