@@ -252,4 +252,56 @@ test.group('Till discount approval in Chromium', () => {
     await htmxIdle(page)
     assert.isTrue(sent.slice(before).some((r) => r.method === 'POST' && r.url.endsWith('/till/scan') && r.body.includes('4011')))
   })
+
+  test('digits held while an approval was open are forgotten once it is gone: still in the scan field under the next approval, they are held again, not scanned', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    // 30%: the tea's 40% is within it with the cup (20%) and with two teas (27%), not alone
+    await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 3000 })
+    const page = await cashierTill(visit, fixture)
+    for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
+      await scan(page, code)
+      await page.locator('.cart-line', { hasText: name }).waitFor()
+    }
+    await htmxIdle(page)
+    await page.getByRole('button', { name: 'Discount on Green Tea' }).click()
+    await page.getByLabel('Discount value for Green Tea').waitFor()
+    await htmxIdle(page)
+    await page.getByLabel('Discount value for Green Tea').fill('40')
+    await page.getByLabel('Discount value for Green Tea').press('Enter')
+    await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
+
+    // The removal of the cup waits for approval; the manager types the PIN into the scan field: held
+    await htmxIdle(page)
+    await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
+    await page.getByLabel('PIN of a manager, to approve this change').waitFor()
+    await htmxIdle(page)
+    const sent = requests(page)
+    await page.keyboard.type(PINS.manager)
+    await page.keyboard.press('Enter')
+    await page.locator('[data-pin-held]').waitFor()
+
+    // The cashier does otherwise (one more tea: 27%, allowed): the approval is gone, the digits stay
+    await htmxIdle(page)
+    await page.getByRole('button', { name: 'One more Green Tea' }).click()
+    await page.getByLabel('PIN of a manager, to approve this change').waitFor({ state: 'detached' })
+    await page.getByLabel('Quantity of Green Tea').and(page.locator('[value="2"]')).waitFor()
+    assert.equal(await page.getByLabel('Scan or search').inputValue(), PINS.manager)
+
+    // A new approval (the cup's removal again: 40% now); Enter in the scan field holds the digits
+    // again, as the first time: they are not the code that the first approval's hint said Enter scans
+    await htmxIdle(page)
+    await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
+    await page.getByLabel('PIN of a manager, to approve this change').waitFor()
+    await htmxIdle(page)
+    await page.keyboard.press('F2')
+    await page.keyboard.press('Enter')
+    // (a scan sent instead answers with the cart: the hint never shows)
+    await page.locator('[data-pin-held]').waitFor({ timeout: 5_000 }).catch(() => {})
+    await htmxIdle(page)
+    await page.waitForTimeout(300)
+    assert.deepEqual(searchesAndScans(sent), [], 'the PIN was never sent as a search or a scan')
+    assert.isTrue(await page.locator('[data-pin-held]').isVisible())
+    assert.equal(await page.getByLabel('Scan or search').inputValue(), PINS.manager)
+    assert.equal(await page.locator('.cart-line').count(), 2)
+  })
 })
