@@ -9,8 +9,8 @@ import Store from '#models/store'
 | store (and on the API its token) before its own work: on MariaDB that is a round trip and three
 | statements, a quarter of a till's busiest requests. Rows read for one request serve the same
 | user's (or token's) next ones for AUTH_CACHE_TTL milliseconds (5,000 by default; 0 reads every
-| time). A fresh model is made from the rows for each request, and a token's secret and expiry
-| are checked on every request as before.
+| time). A fresh model is made from the rows for each request; a token's expiry is checked on every
+| request, its secret each time its row is read (access_token_provider.ts).
 |
 | A change made through the app is seen at once: saving a user or a store, deleting tokens (a
 | logout, a disabled user) empties the cache when its transaction commits, in this process and,

@@ -10,8 +10,8 @@ import { startServer, waitForServer, type ServerProcess } from '../../../command
 /*
 | Who is asking is read once and kept for the next requests of the same token or user for
 | AUTH_CACHE_TTL (app/staff/identity_cache.ts). These prove that what the app changes is seen
-| at once (in this process, and through Redis in another one), that a kept token is still checked
-| on every request, and that a change made behind the app's back is seen once the TTL is over.
+| at once (in this process, and through Redis in another one), that a kept token's id with a wrong secret
+| is still refused, and that a change made behind the app's back is seen once the TTL is over.
 */
 
 const isMysql = () => db.connection().dialect.name === 'mysql'
