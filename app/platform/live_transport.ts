@@ -155,6 +155,18 @@ class LiveTransport extends RedisTransport {
   }
 
   /**
+   * A page applies the stock figures a message carries as they are, so a message that goes out
+   * late (kept by the publisher or the bus's retry queue while Redis was away) would overwrite
+   * the newer figures the other servers' pages have heard or read since. Such a message goes out
+   * as a `refresh` instead: its pages read the figures again (public/js/live.js). Late means the
+   * publisher is not up as it is handed over (it will wait in ioredis's queue), or it is older
+   * than LATE_MS (a retry from the bus's queue).
+   */
+  async publish(channel: string, message: Serializable) {
+    return super.publish(channel, withoutLateFigures(message, this.template.made[0]?.status === 'ready'))
+  }
+
+  /**
    * The bus sends the broadcasts kept in its retry queue when the subscriber reconnects, which is
    * before Redis is back: the publisher's own return sends them too (else they waited for the
    * next outage, and arrived after newer ones)
@@ -181,6 +193,18 @@ class LiveTransport extends RedisTransport {
       })
     )
   }
+}
+
+/** A message handed to the publisher this long after it was made is late (see publish) */
+const LATE_MS = 500
+
+/** Transmit's broadcast with a stock message's figures replaced by a refresh when it goes out late */
+export function withoutLateFigures(message: Serializable, publisherUp: boolean): Serializable {
+  const payload = (message as any)?.payload
+  if (!payload || typeof payload !== 'object' || !Array.isArray(payload.products)) return message
+  const at = Number(payload.at)
+  if (publisherUp && Number.isFinite(at) && Date.now() - at <= LATE_MS) return message
+  return { ...(message as object), payload: { reason: payload.reason, refresh: true, at: payload.at } } as Serializable
 }
 
 /** Transmit's transport driver: a factory of the transport */
