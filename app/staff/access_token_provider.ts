@@ -27,12 +27,15 @@ const TOUCH_EVERY_MS = 60_000
 | A token's secret is checked against its hash once per kept token row, not on every request:
 | decoding the text, hashing its secret and reading the provider's query client were a
 | twentieth of an API sale's server CPU under pos:bench. What a text decodes to never changes
-| (`verifiedIdentifiers`, only texts that passed the check, so made-up ones cannot fill it);
+| (`verifiedIdentifiers`, only texts that passed the check, so made-up ones cannot fill it, and
+| forgotten at every change to tokens, users or stores, so a revoked token's text is not kept);
 | whether it matches the token is remembered beside the kept row itself (`checkedTexts`), so it
 | is checked again whenever the row is read again: after AUTH_CACHE_TTL, and at once after a
 | change to tokens, users or stores (identity_cache.ts). The expiry is checked every time.
 */
 const verifiedIdentifiers = new Map<string, string>()
+/** The identity cache's generation the texts were verified in: a change forgets them all */
+let verifiedSince = -1
 const checkedTexts = new WeakMap<object, string>()
 /** Texts past this many are forgotten (one per token in use) */
 const SWEEP_AT = 10_000
@@ -102,6 +105,11 @@ export class AccessTokensProvider<TokenableModel extends LucidModel> extends DbA
   /** The token, its user and the user's home store, in one round trip */
   async verifyWithUser(tokenValue: Secret<string>): Promise<{ token: AccessToken; user: User | null } | null> {
     const text = tokenValue.release()
+    // After a change (a token revoked, a user disabled) no text stays in memory for it
+    if (verifiedSince !== identityGeneration()) {
+      verifiedIdentifiers.clear()
+      verifiedSince = identityGeneration()
+    }
     const identifier = verifiedIdentifiers.get(text)
     let rows = identifier === undefined ? null : cachedIdentity(`token:${identifier}`)
     if (!rows?.token || checkedTexts.get(rows.token) !== text) {
