@@ -9,10 +9,13 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { middleware } from '#start/kernel'
 import { broadcastRefund, broadcastSale, broadcastStock, resyncConnectedPages } from '#platform/live_updates_service'
 import { onBroadcastsMissed } from '#platform/live_transport'
+import { oneStreamPerClient } from '#platform/live_streams'
 
-// Signed-in users only; the store comes from the auth middleware (ctx.store)
+// Signed-in users only; the store comes from the auth middleware (ctx.store). A stream that comes
+// back under its client's uid first ends the earlier one (app/platform/live_streams.ts)
 transmit.registerRoutes((route) => {
   route.use(middleware.auth({ guards: ['web'] }))
+  if (route.getPattern().endsWith('__transmit/events')) route.use(oneStreamPerClient)
 })
 
 // A store's channels are for the people working in that store, nobody else

@@ -70,6 +70,8 @@ export class LiveStream {
   #waiters: { test: (m: LiveMessage) => boolean; resolve: (m: LiveMessage) => void }[] = []
   #controller = new AbortController()
   onMessage?: (message: LiveMessage) => void
+  /** Resolves once the stream has ended (closed by either side) */
+  ended: Promise<void> = Promise.resolve()
 
   constructor(public session: CookieSession) {}
 
@@ -79,7 +81,7 @@ export class LiveStream {
       signal: this.#controller.signal,
     })
     if (response.status !== 200 || !response.body) throw new Error(`The event stream answered ${response.status}`)
-    this.#read(response.body).catch(() => {})
+    this.ended = this.#read(response.body).catch(() => {})
     return this
   }
 

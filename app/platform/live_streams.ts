@@ -1,0 +1,54 @@
+import type { ServerResponse } from 'node:http'
+import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
+
+/*
+| One event stream per Transmit client. A page's client keeps its uid for the page's life and
+| opens its stream again under it after a drop. Transmit keeps a client's subscriptions under its
+| uid and, when a stream closes, deletes whatever the uid holds: so when the server noticed the old
+| stream's close late (a half-open socket, a balancer holding its side open), after the new stream
+| had registered under the same uid, that close deleted the NEW stream's entry. Its subscriptions
+| (the page subscribing again) were then refused with a 400 and the page heard nothing until
+| reloaded. @boringnode/transmit keeps that storage private; so here a new stream first ends the
+| old one of its uid and waits for its close to be handled: the close removes only its own entry,
+| and the new stream registers after it. The old stream is dead to the browser anyway (one client
+| holds one stream at a time); ending it also stops broadcasts written into a dead socket.
+*/
+
+/** The open stream of each client uid on this server */
+const streams = new Map<string, ServerResponse>()
+
+/** Closing a socket emits 'close' at once; past this a stuck one is not waited for */
+const CLOSE_WAIT_MS = 2000
+
+function ended(response: ServerResponse) {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CLOSE_WAIT_MS).unref()
+    response.once('close', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    response.destroy()
+  })
+}
+
+/**
+ * Route middleware of GET /__transmit/events (start/live.ts), after the auth middleware: ends the
+ * earlier stream of the same uid before Transmit registers this one.
+ */
+export async function oneStreamPerClient(ctx: HttpContext, next: NextFn) {
+  const uid = ctx.request.input('uid')
+  if (typeof uid !== 'string' || !uid) return next()
+  // Another stream of the uid may have come meanwhile (both waiting on the same old one): end it too
+  for (let earlier = streams.get(uid); earlier; earlier = streams.get(uid)) {
+    await ended(earlier)
+    // Its close listener below has run by now; a stuck one is dropped from the map all the same
+    if (streams.get(uid) === earlier) streams.delete(uid)
+  }
+  const response = ctx.response.response
+  streams.set(uid, response)
+  response.once('close', () => {
+    if (streams.get(uid) === response) streams.delete(uid)
+  })
+  return next()
+}
