@@ -6,6 +6,7 @@ import emitter from '@adonisjs/core/services/emitter'
 import logger from '@adonisjs/core/services/logger'
 import transmit from '@adonisjs/transmit/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
+import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { broadcastRefund, broadcastSale, broadcastStock, resyncConnectedPages } from '#platform/live_updates_service'
 import { onBroadcastsMissed } from '#platform/live_transport'
@@ -17,6 +18,10 @@ transmit.registerRoutes((route) => {
   route.use(middleware.auth({ guards: ['web'] }))
   if (route.getPattern().endsWith('__transmit/events')) route.use(oneStreamPerClient)
 })
+
+// Is the page's session still on? live.js asks when its stream was answered with an error (a
+// browser tells no status): 204 goes on retrying, the 401 of an ended session stops it
+router.get('/__transmit/signed-in', ({ response }) => response.noContent()).use(middleware.auth({ guards: ['web'] }))
 
 // A store's channels are for the people working in that store, nobody else
 const sameStore = (ctx: HttpContext, params: { id: string }) => !!ctx.store && ctx.store.id === Number(params.id)

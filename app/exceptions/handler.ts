@@ -35,6 +35,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     error = asDomainError(error)
     if (isDatabaseUnavailable(error)) return this.#databaseUnavailable(ctx, error)
     if (error instanceof DomainError && error.retryAfter) ctx.response.header('Retry-After', String(error.retryAfter))
+    // Live updates read the session without writing it (browser_session_middleware.ts): the usual
+    // redirect to the sign-in page flashes into it, which answered an ended session's stream 500
+    if (error?.code === 'E_UNAUTHORIZED_ACCESS' && ctx.request.url().startsWith('/__transmit/')) {
+      return ctx.response.unauthorized({ errors: [{ message: 'Sign in to receive live updates', code: 'unauthenticated' }] })
+    }
     if (answersJson(ctx)) {
       const answer = apiErrorBody(error)
       if (answer) return ctx.response.status(answer.status).json(answer.body)

@@ -13,7 +13,10 @@
  *    down a while (app/platform/live_transport.ts);
  *  - a message says `refresh` (a change too big for one message: an import).
  * A browser gives up an event stream answered with an error (a load balancer's 502 while the
- * server restarts): this one opens it again, at growing intervals up to 30 s.
+ * server restarts): this one opens it again, at growing intervals up to 30 s, unless the answer
+ * was the session's end (signed out in another tab, expired): then it stops for good, the body
+ * says data-live="signed-out" and a pos:signed-out event goes to the page (the till shows its
+ * "Signed out" status with a Sign in link; elsewhere the next click meets the sign-in page).
  */
 import { Transmit } from '/vendor/transmit.js'
 
@@ -59,7 +62,26 @@ function catchUp() {
     })
 }
 
-/** An EventSource that opens again when the browser gave it up (it stays closed after an error answer) */
+/**
+ * Has the session ended? A browser tells nothing of the answer that made it give a stream up, so
+ * the server is asked (GET /__transmit/signed-in: 204 while signed in). 401, 403, 419 or a
+ * redirect (to the sign-in page) mean ended; no answer or a balancer's 5xx mean "not known": the
+ * stream is tried again.
+ */
+async function sessionEnded() {
+  try {
+    const response = await fetch('/__transmit/signed-in', { credentials: 'same-origin', cache: 'no-store', redirect: 'manual', signal: AbortSignal.timeout(8000) })
+    return response.type === 'opaqueredirect' || [401, 403, 419].includes(response.status)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * An EventSource that opens again when the browser gave it up (it stays closed after an error
+ * answer), and stops for good, with a `signedout` event, when the session has ended: retrying
+ * then only met 401s every 30 s for as long as the page stayed open.
+ */
 class LastingEventSource extends EventTarget {
   #source = null
   #closed = false
@@ -80,9 +102,19 @@ class LastingEventSource extends EventTarget {
     source.addEventListener('error', () => {
       this.dispatchEvent(new Event('error'))
       if (source.readyState !== EventSource.CLOSED || this.#closed) return
-      setTimeout(() => this.#closed || this.#open(url, options), this.#delay)
-      this.#delay = Math.min(this.#delay * 2, 30_000)
+      void this.#openLater(url, options)
     })
+  }
+
+  async #openLater(url, options) {
+    if (await sessionEnded()) {
+      if (this.#closed) return
+      this.#closed = true
+      this.dispatchEvent(new Event('signedout'))
+      return
+    }
+    setTimeout(() => this.#closed || this.#open(url, options), this.#delay)
+    this.#delay = Math.min(this.#delay * 2, 30_000)
   }
 
   close() {
@@ -102,7 +134,14 @@ function start() {
   const transmit = new Transmit({
     baseUrl: window.location.origin,
     maxReconnectAttempts: 0,
-    eventSourceFactory: (url, options) => new LastingEventSource(url, options),
+    eventSourceFactory: (url, options) => {
+      const source = new LastingEventSource(url, options)
+      source.addEventListener('signedout', () => {
+        document.body.dataset.live = 'signed-out'
+        document.dispatchEvent(new CustomEvent('pos:signed-out'))
+      })
+      return source
+    },
     beforeSubscribe: withCsrf,
     beforeUnsubscribe: withCsrf,
     onSubscription: (channel) => {

@@ -56,6 +56,11 @@ class OfflineTill {
     window.addEventListener('offline', () => this.goOffline('This device has no network'))
     window.addEventListener('online', () => this.tick())
     document.getElementById('offline-sync-now')?.addEventListener('click', () => this.tick(true))
+    // Live updates found the session over (public/js/live.js): the status says so, with Sign in
+    document.addEventListener('pos:signed-out', () => {
+      this.signedOut = true
+      void this.showStatus()
+    })
     if ((await this.syncable()) > 0 || !(await reachable())) await this.goOffline('The server does not answer')
     else await this.keepReady()
     setInterval(() => this.mode === 'online' && this.keepReady(), EVERY_MINUTE)
@@ -259,7 +264,7 @@ class OfflineTill {
     if (this.waitingForManager && blocked.length) parts.push(this.waitingForManager)
     const notice = await getMeta(this.db, 'handoff_notice')
     if (notice && Date.now() - notice.at < NOTICE_MS) parts.push(notice.text)
-    if (this.signedOut) parts.push('Signed out: sign in again to sync')
+    if (this.signedOut) parts.push(waiting ? 'Signed out: sign in again to sync' : 'Signed out: sign in again')
     if (this.lastError) parts.push(`Sync stopped: ${this.lastError}`)
     if (this.problem) parts.push(`Offline copy not refreshed: ${this.problem}`)
     this.status.querySelector('[data-text]').textContent = parts.join(' · ')

@@ -42,6 +42,33 @@ test.group('Live updates: channels', () => {
     })
     assert.oneOf(subscribe.status, [302, 401, 403])
   })
+
+  test('a page signed out (in another tab) has its stream answered 401, and says so to live.js when asked', async ({ assert }) => {
+    const fixture = await createStore()
+    const stream = await liveAs(fixture.users.manager.email)
+    const { session } = stream
+    try {
+      const signedIn = await session.request('/__transmit/signed-in')
+      assert.equal(signedIn.status, 204)
+      const out = await session.request('/logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: session.csrf }).toString(),
+      })
+      assert.equal(out.status, 302)
+      // The stream opened again with the session's cookie of now: it answered 500 (the sign-in
+      // redirect's flash message written into the read-only session)
+      const events = await session.request(`/__transmit/events?uid=${crypto.randomUUID()}`)
+      assert.equal(events.status, 401)
+      assert.deepEqual(await events.json(), { errors: [{ message: 'Sign in to receive live updates', code: 'unauthenticated' }] })
+      const asked = await session.request('/__transmit/signed-in')
+      assert.equal(asked.status, 401)
+      assert.equal((await fetch(`${baseUrl()}/__transmit/signed-in`)).status, 401)
+      assert.oneOf(await stream.subscribe(`stores/${fixture.store.id}/stock`), [401, 403])
+    } finally {
+      stream.close()
+    }
+  })
 })
 
 test.group('Live updates: broadcasts', () => {
