@@ -20,8 +20,9 @@ import { pluginHost } from '#plugins/host'
 /** Routes not crawled, and why */
 const SKIPPED: Record<string, string> = {
   '/__transmit/events': 'a server-sent event stream: it never ends',
-  // Answers 401 to the test client's loginAs (the read-only session of /__transmit/* does not see
-  // it; cause not found yet); a real sign-in gets its 204: tests/functional/stock/live.spec.ts
+  // Answers 401 to the test client's loginAs: that session has no CSRF secret yet, and Shield
+  // writing one into the read-only session of /__transmit/* is refused (browser_session_middleware.ts).
+  // A session from a real sign-in has one and gets its 204: tests/functional/stock/live.spec.ts
   '/__transmit/signed-in': 'live.js asking whether its session is on (204 or 401)',
   '/api/bridge/events': 'a server-sent event stream for the hardware bridge: it never ends',
   '/backoffice/products/import/:id/progress': 'an htmx poll of an import; the demo has no import (its page /import/:id is crawled)',
