@@ -9,7 +9,8 @@ server.use([
   () => import('#middleware/compression_middleware'),
   () => import('#middleware/security_headers_middleware'),
   () => import('#middleware/container_bindings_middleware'),
-  () => import('@adonisjs/static/static_middleware'),
+  // public/'s files, for the paths that can name one (app/middleware/static_files_middleware.ts)
+  () => import('#middleware/static_files_middleware'),
 ])
 
 router.use([
