@@ -9,7 +9,8 @@ export interface Actor {
   ip?: string | null
   /**
    * The till's browser (its offline device id, sent as the X-Till-Device header): the device that
-   * holds a register's offline lease may sell on it online, any other is refused (register_lease_service.ts)
+   * holds a register's offline lease may sell on it online, any other is refused (register_lease_service.ts).
+   * In small letters, as the lease keeps it (validators/offline.ts)
    */
   deviceId?: string | null
 }
@@ -26,5 +27,5 @@ export const TILL_DEVICE_COOKIE = 'pos_till_device'
 /** The request's signed-in user, in its store, from its address and (a till's page) its device */
 export function actorOf(ctx: HttpContext): Actor {
   const deviceId = ctx.request.header(TILL_DEVICE_HEADER) ?? ctx.request.cookiesList()[TILL_DEVICE_COOKIE] ?? null
-  return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: typeof deviceId === 'string' && deviceId ? deviceId.slice(0, 64) : null }
+  return { user: ctx.auth.user!, store: ctx.store, ip: ctx.request.ip(), deviceId: typeof deviceId === 'string' && deviceId ? deviceId.slice(0, 64).toLowerCase() : null }
 }

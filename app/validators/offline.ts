@@ -2,7 +2,12 @@ import vine from '@vinejs/vine'
 import { id, integer, price, quantity, textNumber } from '#validators/fields'
 import { MAX_SALE_TOTAL } from '#core/money'
 
-const uuid = () => vine.string().trim().uuid()
+/**
+ * A UUID in small letters, as the till makes it (crypto.randomUUID): the same UUID in capitals is
+ * the same sale or device. MariaDB compares them case-insensitively and SQLite does not: a recorded
+ * sale resent in capitals was a 500 on MariaDB and a conflict on SQLite
+ */
+const uuid = () => vine.string().trim().uuid().toLowerCase()
 /** A sum in minor units, zero allowed (a discount, a total) */
 const sum = () => integer().min(0).max(MAX_SALE_TOTAL)
 

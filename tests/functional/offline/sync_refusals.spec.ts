@@ -149,6 +149,27 @@ test.group('Offline till: what a sync refuses', () => {
     assert.equal((await device.sync(client, first)).body().results[0].outcome, 'replayed')
   })
 
+  test('a client_uuid in capitals is the same sale: answered as its replay, never a 500 or a conflict', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const first = await device.sell([{ product: tea, quantity: 1 }])
+    const recorded = (await device.syncAll(client, assert)).body().results[0]
+    // Sent again in capitals (MariaDB found it, case-insensitively, and failed with a 500; SQLite
+    // did not, and kept it as a conflict of the register)
+    const again = await device.sync(client, { ...first, client_uuid: first.client_uuid.toUpperCase() })
+    again.assertStatus(200)
+    assert.deepEqual(again.body().results.map((r: any) => [r.client_uuid, r.outcome, r.sale_id]), [[first.client_uuid, 'replayed', recorded.sale_id]])
+    // Twice in one batch, once in capitals: recorded once
+    const second = await device.sell([{ product: tea, quantity: 2 }])
+    const batch = await device.sync(client, second, { ...second, client_uuid: second.client_uuid.toUpperCase() })
+    batch.assertStatus(200)
+    assert.deepEqual(batch.body().results.map((r: any) => r.outcome), ['recorded', 'replayed'])
+    assert.equal(await salesOf(fixture.register.id), 2)
+    assert.equal(await countRows('offline_reviews', { register_id: fixture.register.id }), 0)
+  })
+
   test('a catalog version past year 9999 is a 422, not a 500', async ({ client }) => {
     const fixture = await createStore()
     const device = new TestDevice(fixture)
