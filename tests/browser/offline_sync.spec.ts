@@ -210,4 +210,21 @@ test.group('Offline till sync in Chromium', () => {
     assert.equal(await waiting(page, 0), 0)
     assert.deepEqual(till.violations, [])
   }).timeout(180_000)
+
+  test('a lease renewal the server fails (500) is no refusal: the till still sells offline a moment later, and syncs', async ({ assert, cleanup }) => {
+    const { fixture, till, page } = await breadTill(cleanup)
+    // The minute's renewal meets a server in trouble (a 500), then the network goes
+    await page.route('**/till/offline/lease', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"errors":[{"message":"Internal server error"}]}' }))
+    await page.evaluate(() => (globalThis as any).offlineTill.keepReady())
+    await page.unroute('**/till/offline/lease')
+    await till.context.setOffline(true)
+    await offline(page).waitFor({ timeout: 20_000 })
+    // It was "This till cannot sell offline: The lease was refused (500)", kept until a renewal went through
+    assert.equal(await offline(page).locator('.offline-cannot').count(), 0)
+    assert.equal(await sellOffline(page, ['96385074']), 1)
+    await till.context.setOffline(false)
+    await backOnline(page)
+    assert.deepEqual(await numbersOf(fixture.register.id), [1])
+    assert.deepEqual(till.violations, [])
+  }).timeout(180_000)
 })

@@ -103,6 +103,9 @@ class OfflineTill {
     if (this.held) return
     const pending = (await queued(this.db)).filter((s) => s.register_id === this.registerId).length
     const { status, data } = await call('POST', '/till/offline/lease', { device_id: this.deviceId, register_id: this.registerId, pending })
+    // A server in trouble (a 500, too many requests) refused nothing: the lease held stands. Taken
+    // as a refusal, it kept the till from selling offline until a renewal went through
+    if (status >= 500 || status === 429) throw new Error(`The lease could not be renewed (the server answered ${status})`)
     if (status !== 200) {
       this.leaseRefused = data?.errors?.[0]?.message ?? `The lease was refused (${status})`
       this.leaseHeldElsewhere = data?.errors?.[0]?.code === 'register_leased'
