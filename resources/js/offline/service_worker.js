@@ -2,13 +2,17 @@
 | The till's service worker: it keeps the till page and its scripts and styles so the till opens
 | when the server or the network is gone (a reload, a new tab, a browser opened again).
 | Network first, always: online, every page and script is the server's current one (and is kept);
-| only when the server cannot be reached does the kept copy answer. Nothing else is touched: the
-| till's requests (htmx, /till/offline/*) go to the network as they would without a worker.
+| only when the server cannot be reached (or a proxy in front answers 502-504 for it) does the
+| kept copy answer. Nothing else is touched: the till's requests (htmx, /till/offline/*) go to the
+| network as they would without a worker.
 */
 const CACHE = 'till-v1'
 const ASSETS = ['/css/app.css', '/vendor/htmx.min.js', '/vendor/alpine.min.js', '/js/app.js', '/js/components.js', '/js/live.js', '/js/build/offline-till.js']
 const PAGES = new Set(['/till', '/till/'])
 const PAGE_TIMEOUT_MS = 4000
+// A proxy in front (nginx, docs/deploy.md) answers these while the app behind it is down: the
+// server is out of reach as much as when nothing answers, and the kept copy answers instead
+const GATEWAY_DOWN = new Set([502, 503, 504])
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -47,6 +51,7 @@ async function page(request) {
     const response = await fetch(request, { signal: AbortSignal.timeout(PAGE_TIMEOUT_MS) })
     // Only the till itself is kept: not a redirect to the sign-in page, not an error
     if (response.ok && !response.redirected) await cache.put('/till', response.clone())
+    if (GATEWAY_DOWN.has(response.status)) return (await cache.match('/till')) ?? response
     return response
   } catch (error) {
     const kept = await cache.match('/till')
@@ -60,6 +65,7 @@ async function asset(request, path) {
   try {
     const response = await fetch(request)
     if (response.ok) await cache.put(path, response.clone())
+    if (GATEWAY_DOWN.has(response.status)) return (await cache.match(path)) ?? response
     return response
   } catch (error) {
     const kept = await cache.match(path)

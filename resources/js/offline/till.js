@@ -28,6 +28,8 @@ const NOTICE_MS = 15 * 60_000
 // The page's requests carry the device id from here (public/js/app.js): the server lets only the
 // device holding a register's lease sell on it online
 const DEVICE_KEY = 'pos-till-device'
+// What a proxy answers while the app behind it is down or restarting
+const GATEWAY_DOWN = [502, 503, 504]
 
 class OfflineTill {
   constructor(root) {
@@ -52,6 +54,11 @@ class OfflineTill {
     this.settings = (await getMeta(this.db, 'settings')) ?? null
     this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
     document.body.addEventListener('htmx:sendError', () => this.goOffline('The server does not answer'))
+    // Behind a proxy (nginx, docs/deploy.md) an app that is down answers through it: 502-504 is
+    // the server out of reach as much as a refused connection (net.js says the same)
+    document.body.addEventListener('htmx:responseError', (event) => {
+      if (GATEWAY_DOWN.includes(event.detail.xhr?.status)) this.goOffline('The server does not answer')
+    })
     document.addEventListener('htmx:afterSettle', () => this.onlineSaleSeen())
     window.addEventListener('offline', () => this.goOffline('This device has no network'))
     window.addEventListener('online', () => this.tick())
