@@ -180,9 +180,12 @@ export class OfflineCart {
     return this.payments.reduce((sum, p) => sum + (p.method === 'cash' ? p.tendered - p.amount : 0), 0)
   }
 
-  /** The sale without its number and hash (queue.js adds them in the transaction that moves the head) */
-  draft(ids) {
-    const now = new Date()
+  /**
+   * The sale without its number and hash (queue.js adds them in the transaction that moves the head),
+   * made at `at` (the server's time as the till reckons it: till.js, its clock's offset)
+   */
+  draft(ids, at = Date.now()) {
+    const now = new Date(at)
     now.setMilliseconds(0)
     return {
       client_uuid: crypto.randomUUID(),

@@ -38,7 +38,8 @@ export async function call(method, url, body, timeoutMs = 8000) {
   } catch {}
   // A CSRF token refused: the session it belonged to is over
   if (response.status === 403 && /csrf/i.test(JSON.stringify(data ?? ''))) throw new SignedOut('Signed out')
-  return { status: response.status, data }
+  // The server's clock (its Date header): the till measures its own against it (till.js)
+  return { status: response.status, data, date: response.headers.get('date') }
 }
 
 export async function fetchJson(url) {

@@ -30,6 +30,8 @@ const NOTICE_MS = 15 * 60_000
 const DEVICE_KEY = 'pos-till-device'
 // What a proxy answers while the app behind it is down or restarting
 const GATEWAY_DOWN = [502, 503, 504]
+// A device clock off by less than this is left as it is (the server's Date header is to the second)
+const CLOCK_TOLERANCE_MS = 60_000
 
 class OfflineTill {
   constructor(root) {
@@ -52,6 +54,7 @@ class OfflineTill {
     // And as a cookie, for a form posted before htmx took it over (app/staff/actor.ts)
     document.cookie = `pos_till_device=${encodeURIComponent(this.deviceId)}; path=/; SameSite=Strict; max-age=31536000`
     this.settings = (await getMeta(this.db, 'settings')) ?? null
+    this.clockOffset = (await getMeta(this.db, 'clock_offset')) ?? 0
     this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
     document.body.addEventListener('htmx:sendError', () => this.goOffline('The server does not answer'))
     // Behind a proxy (nginx, docs/deploy.md) an app that is down answers through it: 502-504 is
@@ -109,7 +112,9 @@ class OfflineTill {
     // Held behind a conflict: not taken again (a manager's release is a signal to hand over; handOver renews it)
     if (this.held) return
     const pending = (await queued(this.db)).filter((s) => s.register_id === this.registerId).length
-    const { status, data } = await call('POST', '/till/offline/lease', { device_id: this.deviceId, register_id: this.registerId, pending })
+    const sentAt = Date.now()
+    const { status, data, date } = await call('POST', '/till/offline/lease', { device_id: this.deviceId, register_id: this.registerId, pending })
+    if (status === 200) await this.measureClock(sentAt, Date.now(), date)
     // A server in trouble (a 500, too many requests) refused nothing: the lease held stands. Taken
     // as a refusal, it kept the till from selling offline until a renewal went through
     if (status >= 500 || status === 429) throw new Error(`The lease could not be renewed (the server answered ${status})`)
@@ -123,6 +128,22 @@ class OfflineTill {
     this.leaseHeldElsewhere = false
     await setMeta(this.db, `lease_refused:${this.registerId}`, null)
     await takeLeaseHead(this.db, data)
+  }
+
+  /**
+   * How far this device's clock is off the server's, kept for the offline sales' times: a till whose
+   * clock ran hours ahead or a day behind dated its sales so, and they landed on another day in the
+   * reports (and in no shift). Measured at each lease renewal; an offset under a minute is none
+   */
+  async measureClock(sentAt, receivedAt, date) {
+    const server = Date.parse(date ?? '')
+    if (!Number.isFinite(server)) return
+    // The header is to the second: the server answered within that second, and within the request
+    const offset = server + 500 - (sentAt + receivedAt) / 2
+    const kept = Math.abs(offset) < CLOCK_TOLERANCE_MS ? 0 : Math.round(offset)
+    if (kept === this.clockOffset) return
+    this.clockOffset = kept
+    await setMeta(this.db, 'clock_offset', kept)
   }
 
   /**
@@ -221,7 +242,7 @@ class OfflineTill {
   }
 
   recordSale() {
-    const draft = this.cart.draft({ deviceId: this.deviceId, registerId: this.registerId, userId: this.settings.user.id })
+    const draft = this.cart.draft({ deviceId: this.deviceId, registerId: this.registerId, userId: this.settings.user.id }, Date.now() + this.clockOffset)
     return recordSale(this.db, draft, this.cart.priced, this.settings.store.id).finally(() => this.showStatus())
   }
 
