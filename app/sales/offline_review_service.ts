@@ -75,10 +75,13 @@ export default class OfflineReviewService {
         }
       }
 
-      const uuids = input.sales.map((sale) => sale.client_uuid)
+      // A sale twice in the slice is kept once, as first sent (it broke the reviews' unique key: a 500)
+      const seen = new Set<string>()
+      const sales = input.sales.filter((sale) => !seen.has(sale.client_uuid) && !!seen.add(sale.client_uuid))
+      const uuids = sales.map((sale) => sale.client_uuid)
       const recorded = new Set((await trx.from('sales').whereIn('client_uuid', uuids).select('client_uuid')).map((row) => String(row.client_uuid)))
       const kept = new Set((await trx.from('offline_reviews').whereIn('client_uuid', uuids).where('kind', 'conflict').select('client_uuid')).map((row) => String(row.client_uuid)))
-      const fresh = input.sales.filter((sale) => !recorded.has(sale.client_uuid) && !kept.has(sale.client_uuid))
+      const fresh = sales.filter((sale) => !recorded.has(sale.client_uuid) && !kept.has(sale.client_uuid))
       if (fresh.length) {
         const now = dbTimestamp()
         await runStatements(trx, [

@@ -195,4 +195,14 @@ test.group('Offline till: handing over the sales held behind a conflict', () => 
     assert.deepEqual(answer.body().handed_over, [held[0].client_uuid, held[1].client_uuid])
     assert.isNull(await conflictReview(fixture, held[2].client_uuid))
   })
+
+  test('a sale twice in a hand-off (or in capitals) is kept once: no 500, nothing half-written', async ({ client, assert }) => {
+    const { fixture, device, held } = await conflicted(client)
+    ;(await release(client, fixture)).assertStatus(302)
+    const answer = await handOver(client, device, [held[0], held[1], held[1], { ...held[2], client_uuid: held[2].client_uuid.toUpperCase() }, held[2]])
+    answer.assertStatus(200)
+    assert.deepEqual(answer.body().handed_over, held.map((s) => s.client_uuid))
+    for (const sale of held) assert.equal(await countRows('offline_reviews', { client_uuid: sale.client_uuid, kind: 'conflict' }), 1)
+    assert.equal(await countRows('offline_reviews', { store_id: fixture.store.id }), 3)
+  })
 })
