@@ -13,7 +13,7 @@ import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { chunkedInsert, completedAtOf, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { chunkedInsert, completedAtOf, deactivatedSellerReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
@@ -35,14 +35,15 @@ import { correctCountsAfter, countCorrectionStatements, countLines, countLinesSt
 |   of the register's last hash (the sales before it in the batch included). Anything else means
 |   the register sold elsewhere meanwhile: the sale is refused (a conflict) and kept whole for a
 |   manager (offline_reviews), never renumbered.
-| - Checked like any sale: the cashier who made it is active, may sell, and works in the store;
+| - Checked like any sale: the cashier who made it may sell and works in the store, and was active
+|   when it was made (one deactivated since is named, and the sale reviewed);
 |   its amounts and hash are what its lines make (offline_sale_check.ts). It is recorded in its
 |   seller's name only if that is the user signed in to sync it or a user of the till holding the
 |   register's lease when it was made (a manager may sign in on a cashier's till to send its queue:
 |   the cashier's sales made before that are the cashier's; mayNameSeller, register_lease_service.ts);
 |   a sale in anyone else's name (a cashier's sale put on a manager) is refused and kept like those below. One that fails (forged,
-|   tampered, or made under settings changed since: a cash rounding, a cashier removed, a product
-|   deleted) is not recorded: it is written to the audit log and kept whole for a manager as a
+|   tampered, or made under settings changed since: a cash rounding, a cashier removed from the
+|   store, a product deleted) is not recorded: it is written to the audit log and kept whole for a manager as a
 |   conflict, so its till hands over the sales behind it, and no sale taken is lost.
 | - The batch stops at the first sale refused or in conflict: the sales before it are recorded
 |   (in the same transaction as that refusal's audit or review), those after it are not looked at
@@ -73,7 +74,9 @@ export interface SyncResult {
 
 type Earlier = { saleId: number; number: number; storeId: number; hash: string | null; reviews: string[] }
 /** A sale not recorded before, as checked before the transaction: priced and its seller, or why it is refused */
-type Checked = { sale: OfflineSale; priced: PricedOfflineSale | null; sellerId: number; sellerIsManager?: boolean; refusal: { code: string; message: string; field: string; reason: string } | null }
+type Checked = { sale: OfflineSale; priced: PricedOfflineSale | null; sellerId: number; sellerIsManager?: boolean; /** The seller's name when they were deactivated since the sale was made */ sellerGone?: string | null; refusal: { code: string; message: string; field: string; reason: string } | null }
+/** A seller's role, and when they were deactivated (null while active); null for one who may not sell here */
+type Seller = { role: string; name: string; deactivatedAt: number | null } | null
 
 export default class OfflineSyncService {
   async record(actor: SyncActor, sales: OfflineSale[], retried = false): Promise<SyncResult[]> {
@@ -84,8 +87,7 @@ export default class OfflineSyncService {
     if (sales.every((s) => earlier.has(s.client_uuid))) return replays(actor.store.id, sales, earlier)
 
     const checked = new Map<string, Checked>()
-    // Each seller's role, or null for one who may not sell here
-    const sellers = new Map<number, string | null>()
+    const sellers = new Map<number, Seller>()
     for (const sale of sales) {
       if (earlier.has(sale.client_uuid) || checked.has(sale.client_uuid)) continue
       checked.set(sale.client_uuid, await this.#check(actor, sale, sellers))
@@ -121,20 +123,23 @@ export default class OfflineSyncService {
   }
 
   /** The sale priced by its lines, its amounts and hash checked, and its cashier allowed to sell here */
-  async #check(actor: SyncActor, sale: OfflineSale, sellers: Map<number, string | null>): Promise<Checked> {
-    if (!sellers.has(sale.user_id)) {
-      const seller = sale.user_id === actor.user.id ? actor.user : await UserModel.find(sale.user_id)
-      const allowed = !!seller && seller.active && ['admin', 'manager', 'cashier'].includes(seller.role) && (await new StoreAccessService().belongs(seller, actor.store.id))
-      sellers.set(sale.user_id, allowed ? seller!.role : null)
-    }
-    const role = sellers.get(sale.user_id)
-    if (!role) {
+  async #check(actor: SyncActor, sale: OfflineSale, sellers: Map<number, Seller>): Promise<Checked> {
+    if (!sellers.has(sale.user_id)) sellers.set(sale.user_id, await sellerOf(actor, sale.user_id))
+    const seller = sellers.get(sale.user_id)
+    if (!seller) {
       return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: 'This offline sale was refused: its cashier may not sell in this store', reason: 'seller not allowed' } }
     }
+    // A cashier deactivated after the sale was made (the till offline meanwhile) made it while they
+    // could sell: it is recorded and reviewed. It was refused, and every later sale of its register
+    // was held behind it and handed over, none recorded
+    if (seller.deactivatedAt !== null && !(Date.parse(sale.completed_at) < seller.deactivatedAt)) {
+      return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: 'This offline sale was refused: its cashier was deactivated before it was made', reason: 'seller deactivated before the sale' } }
+    }
+    const role = seller.role
     try {
       const { priced, problem } = await checkOfflineSale(sale, actor.store)
       if (problem) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: problem.field, message: `This offline sale was refused: ${problem.message}`, reason: problem.message } }
-      return { sale, priced, sellerId: sale.user_id, sellerIsManager: role !== 'cashier', refusal: null }
+      return { sale, priced, sellerId: sale.user_id, sellerIsManager: role !== 'cashier', sellerGone: seller.deactivatedAt === null ? null : seller.name, refusal: null }
     } catch (error) {
       // A line the pricing itself refuses (a discount over its line): not a sale the till could make
       if (!(error instanceof PricingRefusal)) throw error
@@ -219,7 +224,7 @@ export default class OfflineSyncService {
         stopped = results.at(-1)!.outcome === 'refused'
       }
       else {
-        const { priced, sellerId, sellerIsManager, refusal } = checked.get(uuid)!
+        const { priced, sellerId, sellerIsManager, sellerGone, refusal } = checked.get(uuid)!
         const expected = head.number + 1
         const unknown = sale.items.find((item) => !products.has(item.product_id))
         const wrongClock = clockProblem(sale)
@@ -253,6 +258,7 @@ export default class OfflineSyncService {
           const handedOver = namedByTill(sale, actor.user.id)
           if (!sellerIsManager || handedOver) entry.reviews.push(...discountReview(sale, actor.store.discountLimit))
           if (sellerIsManager && handedOver) entry.reviews.push(...handoverReview(sale))
+          if (sellerGone) entry.reviews.push(deactivatedSellerReview(sale, sellerGone))
           const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)
           if (shift.review) entry.reviews.push(shift.review)
           statements.push(saleInsert(storeId, shift.id, entry))
@@ -300,6 +306,18 @@ export default class OfflineSyncService {
     for (const result of results) if (ids.has(result.clientUuid) && result.outcome !== 'refused') result.saleId = ids.get(result.clientUuid)
     return { results, recorded: recorded.map(({ sale }) => ({ sale, saleId: ids.get(sale.client_uuid)! })) }
   }
+}
+
+/**
+ * Who may be named as an offline sale's seller here: an admin, manager or cashier of the store, active
+ * or deactivated since (when: the latest user_deactivated of the audit log; none known, never)
+ */
+async function sellerOf(actor: SyncActor, userId: number): Promise<Seller> {
+  const user = userId === actor.user.id ? actor.user : await UserModel.find(userId)
+  if (!user || !['admin', 'manager', 'cashier'].includes(user.role) || !(await new StoreAccessService().belongs(user, actor.store.id))) return null
+  if (user.active) return { role: user.role, name: user.name, deactivatedAt: null }
+  const last = await db.from('audit_logs').where({ action: 'user_deactivated', subject_type: 'user', subject_id: user.id }).max('created_at as at').first()
+  return { role: user.role, name: user.name, deactivatedAt: rowTime(last?.at)?.toMillis() ?? Number.NEGATIVE_INFINITY }
 }
 
 /** A batch sent whole before: every sale answered from its first record (the first of another store stops it) */

@@ -164,4 +164,29 @@ test.group('Offline till: the seller a sync records', () => {
     assert.equal(results[1].error.field, 'user_id')
     assert.equal(Number((await db.from('sales').where('id', results[0].sale_id).first()).user_id), manager.id)
   })
+
+  test('a cashier deactivated while their till was offline: the sales they made before are recorded and reviewed, one made after is refused', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const { admin, cashier, manager } = fixture.users
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    const before = [await sealAs(device, fixture, cashier, tea, new Date(Date.now() - 5 * MINUTE)), await sealAs(device, fixture, cashier, tea, new Date(Date.now() - 2 * MINUTE))]
+    // An admin deactivates the cashier from the back office (the till is offline): their sessions end
+    ;(await client.delete(`/backoffice/users/${cashier.id}`).loginAs(admin).withCsrfToken().redirects(0)).assertStatus(302)
+    const after = await sealAs(device, fixture, cashier, tea, new Date(Date.now() + 2 * MINUTE))
+
+    // A manager signs in on the till and syncs its queue
+    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 3 })).assertStatus(200)
+    const answer = await device.as(client, 'post', '/till/offline/sales', manager).json({ sales: [...before, after] })
+    answer.assertStatus(200)
+    // They were refused, and every later sale of the register held behind them and handed over, none recorded
+    assert.deepEqual(answer.body().results.map((r: any) => [r.outcome, r.reviews]), [['recorded', ['seller_deactivated']], ['recorded', ['seller_deactivated']], ['refused', []]], JSON.stringify(answer.body()))
+    assert.equal(answer.body().results[2].error.field, 'user_id')
+    const sellers = await db.from('sales').whereIn('client_uuid', before.map((s) => s.client_uuid)).select('user_id')
+    assert.deepEqual(sellers.map((row) => Number(row.user_id)), [cashier.id, cashier.id])
+    assert.equal(await countRows('stock_movements', { product_id: tea.id, reason: 'sale' }), 2)
+    assert.equal(await countRows('offline_reviews', { store_id: fixture.store.id, kind: 'seller_deactivated' }), 2)
+    assert.equal(await countRows('offline_reviews', { client_uuid: after.client_uuid, kind: 'conflict' }), 1)
+  })
 })
