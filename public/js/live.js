@@ -6,12 +6,20 @@
  *
  * A message missed is never the only copy: after a gap the page reads again what it shows, the
  * figures of its [data-stock-of] elements (one request, /live/stock) and its fragments (pos:resync),
- * and nothing else, so a cashier's cart and typed text stay. A gap ends when
- *  - the page's own stream is back (the server restarted, the stream dropped) and its channels
- *    are subscribed again: reading earlier could miss a change made before the subscription;
+ * and nothing else, so a cashier's cart and typed text stay (a page showing neither makes no
+ * request). A gap ends when
+ *  - the page's stream is open and its channels are all subscribed: the first time (a change
+ *    made between the page's rendering and its subscriptions reached no page), and each time the
+ *    stream is back (the server restarted, the stream dropped). Reading earlier could miss a
+ *    change made before the subscription. A subscription that fails (no answer, a 5xx) is asked
+ *    again at growing intervals; one refused 401/403/419 (the session ended, or the page's CSRF
+ *    token is stale: signed out and in again in another tab) stops the page as signed out;
  *  - its server says `resync`: its subscription to the other servers' broadcasts (Redis) was
- *    down a while (app/platform/live_transport.ts);
- *  - a message says `refresh` (a change too big for one message: an import).
+ *    down a while (app/platform/live_transport.ts). That server tells all its pages at once, so
+ *    each waits a random moment of up to 3 s before it reads;
+ *  - a message says `refresh`: a change too big for one message (an import), or a stock message
+ *    that left late, whose figures could overwrite newer ones (withoutLateFigures in
+ *    app/platform/live_transport.ts).
  * A browser gives up an event stream answered with an error (a load balancer's 502 while the
  * server restarts): this one opens it again, at growing intervals up to 30 s, unless the answer
  * was the session's end (signed out in another tab, expired): then it stops for good, the body
@@ -123,52 +131,133 @@ class LastingEventSource extends EventTarget {
   }
 }
 
+/** A server's `resync` goes to all its pages at once: each waits up to this long, at random, to read */
+const RESYNC_SPREAD_MS = 3000
+
 function start() {
   const channels = [`stores/${storeId}/stock`, `stores/${storeId}/sales`]
   // Subscribing is a POST: it carries the page's CSRF token (the one htmx sends), so no
   // XSRF-TOKEN cookie has to be encrypted and set on every answer for it
   const csrf = JSON.parse(document.body.getAttribute('hx-headers') || '{}')['x-csrf-token'] || ''
-  const withCsrf = (request) => request.headers.set('X-CSRF-TOKEN', csrf)
-  // The channels still to subscribe again after the stream came back: then the page catches up
-  let resubscribing = null
+
+  // Which stream the page holds (one more each time it opens), and the channels not yet
+  // subscribed on it: once they all are, the page reads what it shows (a change made before the
+  // subscriptions, since the page was rendered or during the gap, reached no page)
+  let opened = 0
+  let missing = new Set()
+  let stopped = false
+  // A failed subscription (no answer, a 5xx, a 400 while the server had not registered the
+  // stream yet) is tried again at growing intervals: Transmit's client drops it silently, and
+  // the page said connected but heard nothing and never read
+  const retryDelays = new Map()
+  const retryTimers = new Map()
+  const cancelRetries = () => {
+    for (const timer of retryTimers.values()) clearTimeout(timer)
+    retryTimers.clear()
+  }
+
+  function signedOut() {
+    if (stopped) return
+    stopped = true
+    cancelRetries()
+    transmit.close()
+    document.body.dataset.live = 'signed-out'
+    document.dispatchEvent(new CustomEvent('pos:signed-out'))
+  }
+
+  function subscribed(channel, stream) {
+    if (stream !== opened || stopped) return
+    retryDelays.delete(channel)
+    if (!missing.delete(channel) || missing.size) return
+    document.body.dataset.liveSubscribed = 'true'
+    catchUp()
+  }
+
+  function subscribeFailed(channel, stream, response) {
+    if (stream !== opened || stopped) return
+    // The session ended, or the page's CSRF token is stale (signed out and in again in another
+    // tab): asking again would be refused forever
+    if (response && (response.type === 'opaqueredirect' || [401, 403, 419].includes(response.status))) return signedOut()
+    const delay = retryDelays.get(channel) ?? 1000
+    retryDelays.set(channel, Math.min(delay * 2, 30_000))
+    clearTimeout(retryTimers.get(channel))
+    retryTimers.set(
+      channel,
+      setTimeout(() => {
+        retryTimers.delete(channel)
+        if (stream === opened && !stopped) void transmit.subscription(channel).forceCreate()
+      }, delay)
+    )
+  }
+
+  // Transmit's own HTTP client, which also tells this page how each subscription went
+  const subscribing = new WeakMap()
+  const httpClientFactory = (baseUrl, uid) => ({
+    createRequest(path, body) {
+      const request = new Request(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ uid, ...body }),
+        credentials: 'same-origin',
+        redirect: 'manual',
+      })
+      if (path.endsWith('/subscribe')) subscribing.set(request, body.channel)
+      return request
+    },
+    async send(request) {
+      const channel = subscribing.get(request)
+      if (channel === undefined) return fetch(request)
+      const stream = opened
+      let response
+      try {
+        response = await fetch(request)
+      } catch (error) {
+        subscribeFailed(channel, stream, null)
+        throw error
+      }
+      if (response.ok) subscribed(channel, stream)
+      else subscribeFailed(channel, stream, response)
+      return response
+    },
+  })
+
   const transmit = new Transmit({
     baseUrl: window.location.origin,
     maxReconnectAttempts: 0,
+    httpClientFactory,
     eventSourceFactory: (url, options) => {
       const source = new LastingEventSource(url, options)
-      source.addEventListener('signedout', () => {
-        document.body.dataset.live = 'signed-out'
-        document.dispatchEvent(new CustomEvent('pos:signed-out'))
-      })
+      source.addEventListener('signedout', signedOut)
       return source
-    },
-    beforeSubscribe: withCsrf,
-    beforeUnsubscribe: withCsrf,
-    onSubscription: (channel) => {
-      if (!resubscribing) return
-      resubscribing.delete(channel)
-      if (resubscribing.size) return
-      resubscribing = null
-      catchUp()
     },
   })
   window.posLive = transmit
-  let connections = 0
   transmit.on('connected', () => {
-    connections++
+    if (stopped) return
+    opened++
+    missing = new Set(channels)
+    cancelRetries()
     document.body.dataset.live = 'connected'
-    // The client subscribes its channels again on its own (onSubscription above)
-    if (connections > 1) resubscribing = new Set(channels)
+    // The client subscribes again on its own the channels it once subscribed; one never
+    // subscribed yet (its first try failed) is asked here
+    if (opened > 1) for (const channel of channels) if (!transmit.subscription(channel).isCreated) void transmit.subscription(channel).forceCreate()
   })
   transmit.on('disconnected', () => {
+    if (stopped) return
+    cancelRetries()
     document.body.dataset.live = 'disconnected'
   })
 
-  // Two channels' resync messages (one gap) make one read
-  let resyncTimer
+  // A server tells all its pages to read again at once (hundreds of tills and dashboards, four
+  // fragments each): each page waits a random moment of up to 3 s. Both channels' messages (one
+  // gap) make one read: a message heard while a read is due is covered by it
+  let resyncTimer = null
   const resyncSoon = () => {
-    clearTimeout(resyncTimer)
-    resyncTimer = setTimeout(catchUp, 50)
+    if (resyncTimer) return
+    resyncTimer = setTimeout(() => {
+      resyncTimer = null
+      catchUp()
+    }, 50 + Math.random() * RESYNC_SPREAD_MS)
   }
   const stock = transmit.subscription(channels[0])
   stock.onMessage((message) => {
@@ -185,10 +274,8 @@ function start() {
     if (message.resync) return resyncSoon()
     document.dispatchEvent(new CustomEvent('pos:sale', { detail: message }))
   })
-  Promise.all([stock.create(), sales.create()]).then(
-    () => (document.body.dataset.liveSubscribed = 'true'),
-    () => (document.body.dataset.live = 'refused')
-  )
+  void stock.create()
+  void sales.create()
 }
 
 // After the page's own first requests (the till's grid, htmx), so the stream never delays them
