@@ -129,9 +129,12 @@ export async function broadcastRefund(event: SaleRefundedEvent) {
  * stream reconnects. Sent here only, not through Redis: the other servers missed nothing.
  */
 export function resyncConnectedPages() {
-  const channels = new Set<string>()
-  for (const listened of transmit.getManager().getAllSubscribers().values()) for (const channel of listened) channels.add(channel)
-  for (const channel of channels) transmit.broadcastExcept(channel, { resync: true, at: Date.now() }, [])
+  // One pass over the streams, each told on its own channels (broadcasting per channel walked
+  // every stream once per channel). The pages spread their reads over a few seconds (live.js)
+  const payload = { resync: true, at: Date.now() }
+  for (const [stream, listened] of transmit.getManager().getAllSubscribers()) {
+    for (const channel of listened) stream.writeMessage({ data: { channel, payload } })
+  }
 }
 
 /** The dashboard's ticker: the store's latest completed sales */

@@ -1,7 +1,8 @@
 import { test } from '@japa/runner'
 import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { LiveStream, signIn } from '#tests/live_client'
-import { broadcastStock } from '#platform/live_updates_service'
+import transmit from '@adonisjs/transmit/services/main'
+import { broadcastStock, resyncConnectedPages } from '#platform/live_updates_service'
 
 const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
 
@@ -163,6 +164,37 @@ test.group('Live updates: broadcasts', () => {
       assert.deepEqual(heard().map((ids) => ids.sort((a: number, b: number) => a - b)), [[p1, p2, p3].sort((a, b) => a - b), [p1, p4].sort((a, b) => a - b), [p2], [p3]])
     } finally {
       stream.close()
+    }
+  })
+
+  test('a server\'s resync tells each page on each channel it listens to, in one pass over the streams', async ({ assert }) => {
+    const one = await createStore()
+    const two = await createStore()
+    const streams = [await liveAs(one.users.manager.email), await liveAs(one.users.cashier.email), await liveAs(two.users.manager.email)]
+    const manager = transmit.getManager()
+    const findByChannel = manager.findByChannel
+    let walks = 0
+    // Each call walks every stream of the server: broadcasting per channel made hundreds of walks
+    manager.findByChannel = (channel: string) => (walks++, findByChannel.call(manager, channel))
+    try {
+      const [a, b, c] = streams
+      assert.equal(await a.subscribe(`stores/${one.store.id}/stock`), 204)
+      assert.equal(await a.subscribe(`stores/${one.store.id}/sales`), 204)
+      assert.equal(await b.subscribe(`stores/${one.store.id}/stock`), 204)
+      assert.equal(await c.subscribe(`stores/${two.store.id}/sales`), 204)
+      resyncConnectedPages()
+      await c.waitFor((m) => m.payload?.resync)
+      await b.waitFor((m) => m.payload?.resync)
+      await a.waitFor((m) => m.payload?.resync && m.channel.endsWith('/sales'))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const resyncs = (stream: (typeof streams)[number]) => stream.messages.filter((m) => m.payload?.resync).map((m) => m.channel).sort()
+      assert.deepEqual(resyncs(a), [`stores/${one.store.id}/sales`, `stores/${one.store.id}/stock`])
+      assert.deepEqual(resyncs(b), [`stores/${one.store.id}/stock`])
+      assert.deepEqual(resyncs(c), [`stores/${two.store.id}/sales`])
+      assert.equal(walks, 0)
+    } finally {
+      manager.findByChannel = findByChannel
+      for (const stream of streams) stream.close()
     }
   })
 
