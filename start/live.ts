@@ -10,13 +10,14 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { broadcastRefund, broadcastSale, broadcastStock, resyncConnectedPages } from '#platform/live_updates_service'
 import { onBroadcastsMissed } from '#platform/live_transport'
-import { oneStreamPerClient } from '#platform/live_streams'
+import { oneStreamPerClient, ownClientOnly } from '#platform/live_streams'
 
 // Signed-in users only; the store comes from the auth middleware (ctx.store). A stream that comes
-// back under its client's uid first ends the earlier one (app/platform/live_streams.ts)
+// back under its client's uid first ends the earlier one; a uid whose open stream is another
+// user's is refused (app/platform/live_streams.ts)
 transmit.registerRoutes((route) => {
   route.use(middleware.auth({ guards: ['web'] }))
-  if (route.getPattern().endsWith('__transmit/events')) route.use(oneStreamPerClient)
+  route.use(route.getPattern().endsWith('__transmit/events') ? oneStreamPerClient : ownClientOnly)
 })
 
 // Is the page's session still on? live.js asks when its stream was answered with an error (a

@@ -122,6 +122,17 @@ export class LiveStream {
     return response.status
   }
 
+  /** Status of POST /__transmit/unsubscribe: 204 when done */
+  async unsubscribe(channel: string) {
+    const response = await this.session.request('/__transmit/unsubscribe', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': this.session.csrf },
+      body: JSON.stringify({ uid: this.uid, channel }),
+    })
+    await response.text()
+    return response.status
+  }
+
   /** Resolves with the first message (already received or to come) that passes the test */
   waitFor(test: (m: LiveMessage) => boolean) {
     const seen = this.messages.find(test)

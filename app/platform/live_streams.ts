@@ -15,8 +15,14 @@ import type { NextFn } from '@adonisjs/core/types/http'
 | holds one stream at a time); ending it also stops broadcasts written into a dead socket.
 */
 
-/** The open stream of each client uid on this server */
-const streams = new Map<string, ServerResponse>()
+/*
+| A uid belongs to the user who opened its stream: another signed-in user who learnt it could
+| otherwise subscribe it to their channels, unsubscribe it, or end its stream (opening one under
+| its uid). uids are random, so this is defence in depth, checked against the open stream only.
+*/
+
+/** The open stream of each client uid on this server, and the user who opened it */
+const streams = new Map<string, { response: ServerResponse; userId: number }>()
 
 /** Closing a socket emits 'close' at once; past this a stuck one is not waited for */
 const CLOSE_WAIT_MS = 2000
@@ -32,23 +38,38 @@ function ended(response: ServerResponse) {
   })
 }
 
+const notYours = (ctx: HttpContext) => ctx.response.forbidden({ errors: [{ message: 'This live-update client is another user\u2019s', code: 'not_your_client' }] })
+
 /**
  * Route middleware of GET /__transmit/events (start/live.ts), after the auth middleware: ends the
- * earlier stream of the same uid before Transmit registers this one.
+ * earlier stream of the same uid before Transmit registers this one; refuses (403) a uid whose
+ * open stream is another user's.
  */
 export async function oneStreamPerClient(ctx: HttpContext, next: NextFn) {
   const uid = ctx.request.input('uid')
   if (typeof uid !== 'string' || !uid) return next()
+  const userId = ctx.auth.user!.id
   // Another stream of the uid may have come meanwhile (both waiting on the same old one): end it too
   for (let earlier = streams.get(uid); earlier; earlier = streams.get(uid)) {
-    await ended(earlier)
+    if (earlier.userId !== userId) return notYours(ctx)
+    await ended(earlier.response)
     // Its close listener below has run by now; a stuck one is dropped from the map all the same
     if (streams.get(uid) === earlier) streams.delete(uid)
   }
-  const response = ctx.response.response
-  streams.set(uid, response)
-  response.once('close', () => {
-    if (streams.get(uid) === response) streams.delete(uid)
+  const held = { response: ctx.response.response, userId }
+  streams.set(uid, held)
+  held.response.once('close', () => {
+    if (streams.get(uid) === held) streams.delete(uid)
   })
+  return next()
+}
+
+/**
+ * Route middleware of POST /__transmit/subscribe and /unsubscribe, after the auth middleware:
+ * refuses (403) a uid whose open stream is another user's.
+ */
+export async function ownClientOnly(ctx: HttpContext, next: NextFn) {
+  const held = streams.get(String(ctx.request.input('uid') ?? ''))
+  if (held && held.userId !== ctx.auth.user!.id) return notYours(ctx)
   return next()
 }
