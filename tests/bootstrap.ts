@@ -12,6 +12,7 @@ import { authApiClient } from '@adonisjs/auth/plugins/api_client'
 import { locateBrowser } from '#platform/browser_locator'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 import { failOnPageViolations } from '#tests/browser_guard'
+import { migrate } from '../commands/_server.js'
 
 /*
 | Tests talk to a real database (SQLite by default, MariaDB with DB_CONNECTION=mysql), a real
@@ -39,7 +40,11 @@ export const plugins: Config['plugins'] = [
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     async () => {
-      await testUtils.db().migrate()
+      // As pos:start migrates: on MariaDB its migration lock is taken and released on one
+      // connection (testUtils.db().migrate() used the pool, and a release that ran on another of
+      // its connections failed the run: "unable to release database lock"), and waited for while
+      // another process migrates (the lock is one per MariaDB server, not per database)
+      await migrate(app)
       // Rate-limit counters survive in Redis between runs; start every run from zero
       await limiter.clear()
     },
