@@ -62,6 +62,7 @@ export class BackupWriter {
   #tables: Record<string, number> = {}
   #table = ''
   #closed: Promise<unknown>
+  #failed: Promise<never>
 
   constructor(
     private path: string,
@@ -70,15 +71,22 @@ export class BackupWriter {
     // Owner only, as storage/app_key is: a backup holds every password hash, token and customer
     this.#file = createWriteStream(path, { mode: 0o600 })
     this.#closed = once(this.#file, 'close')
-    // A write error (disk full) fails the backup instead of crashing the process
+    // A write error (disk full, a file that cannot be opened) fails the backup, at the next line
+    // or at the end. The pipe stops on it, so the compressor's buffers stay full and a wait for
+    // 'drain' never ended: the process exited 0, with no backup and no word said.
+    this.#failed = new Promise((_, reject) => {
+      this.#file.once('error', reject)
+      this.#gzip.once('error', reject)
+    })
     this.#closed.catch(() => {})
+    this.#failed.catch(() => {})
     this.#gzip.pipe(this.#file)
   }
 
   async #line(data: unknown, hashed = true) {
     const text = JSON.stringify(data) + '\n'
     if (hashed) this.#hash.update(text)
-    if (!this.#gzip.write(text)) await once(this.#gzip, 'drain')
+    if (!this.#gzip.write(text)) await Promise.race([once(this.#gzip, 'drain'), this.#failed])
   }
 
   start() {
@@ -100,7 +108,7 @@ export class BackupWriter {
     const manifest: BackupManifest = { ...this.header, tables: this.#tables, sha256: this.#hash.digest('hex') }
     await this.#line({ manifest }, false)
     this.#gzip.end()
-    await this.#closed
+    await Promise.race([this.#closed, this.#failed])
     // The mode above applies to a new file only: a file left there before keeps its own
     await chmod(this.path, 0o600)
     return manifest

@@ -1,6 +1,7 @@
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import app from '@adonisjs/core/services/app'
+import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { BackupWriter, type BackupManifest } from '#backups/backup_format'
@@ -215,10 +216,16 @@ export async function runBackup(options: { to?: string; reason?: string; connect
     throw error
   } finally {
     entry.ms = Date.now() - started
-    // Owner only, as the backups themselves (a made folder too): the log names files and errors
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
-    appendFileSync(join(dir, LOG_FILE), JSON.stringify(entry) + '\n', { mode: 0o600 })
-    chmodSync(join(dir, LOG_FILE), 0o600)
+    try {
+      // Owner only, as the backups themselves (a made folder too): the log names files and errors
+      mkdirSync(dir, { recursive: true, mode: 0o700 })
+      appendFileSync(join(dir, LOG_FILE), JSON.stringify(entry) + '\n', { mode: 0o600 })
+      chmodSync(join(dir, LOG_FILE), 0o600)
+    } catch (error) {
+      // The folder full or read-only: a failed backup's own error (thrown above) says more than
+      // this one, which replaced it; a backup that worked is still whole
+      logger.warn('backup log %s not written: %s', join(dir, LOG_FILE), (error as Error).message)
+    }
     if (entry.ok && dirname(path) === dir) pruneBackups()
   }
 }
