@@ -16,6 +16,14 @@ export default class PosStart extends BaseCommand {
     const env = (await import('#start/env')).default
     const db = (await import('@adonisjs/lucid/services/db')).default
     let needsSetup = false
+    const { sqliteFolderProblem } = await import('#platform/health')
+    const folderProblem = await sqliteFolderProblem()
+    if (folderProblem) {
+      this.logger.error(`${folderProblem}; the server is not started`)
+      this.exitCode = 1
+      await db.manager.closeAll()
+      return this.terminate()
+    }
     try {
       const { backupBeforeMigrations } = await import('#backups/backup_service')
       const backup = await backupBeforeMigrations()

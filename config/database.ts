@@ -5,10 +5,17 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pipelineTransactions } from '#platform/mysql_pipelining'
 import { clusterNodes } from '#platform/database_nodes'
+import { refuseToStart } from '#start/configuration_error'
 
 // The embedded database lives in a file under storage/; a fresh checkout creates the folder
 const sqliteFile = app.makePath(env.get('SQLITE_PATH') ?? 'storage/pos.sqlite3')
-if (env.get('DB_CONNECTION') === 'sqlite') mkdirSync(dirname(sqliteFile), { recursive: true })
+if (env.get('DB_CONNECTION') === 'sqlite') {
+  try {
+    mkdirSync(dirname(sqliteFile), { recursive: true })
+  } catch (error) {
+    refuseToStart([`SQLITE_PATH: its folder ${dirname(sqliteFile)} cannot be made (${(error as NodeJS.ErrnoException).code})`])
+  }
+}
 
 /**
  * Knex prepares every SQL statement again on each run, which cost about a third of a sale's time

@@ -5,15 +5,19 @@
 */
 import { Env } from '@adonisjs/core/env'
 import { ensureAppKey } from '#start/app_key'
+import { appKeyLength, configurationProblems, parseBackupInterval, port, refuseToStart } from '#start/configuration_error'
 
 const appRoot = new URL('../', import.meta.url)
 ensureAppKey(appRoot)
 
-export default await Env.create(appRoot, {
+const env = await Env.create(appRoot, {
   NODE_ENV: Env.schema.enum(['development', 'production', 'test'] as const),
-  PORT: Env.schema.number(),
+  PORT: port,
   HOST: Env.schema.string({ format: 'host' }),
-  APP_KEY: Env.schema.secret(),
+  APP_KEY: (key: string, value?: string) => {
+    appKeyLength(key, value)
+    return Env.schema.secret()(key, value)
+  },
   APP_URL: Env.schema.string.optional(),
   LOG_LEVEL: Env.schema.string(),
   SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
@@ -48,7 +52,10 @@ export default await Env.create(appRoot, {
 
   // Backups (backup_service.ts): where, how often ("24h", "30m", 0 = never) and how many are kept
   BACKUP_DIR: Env.schema.string.optional(),
-  BACKUP_EVERY: Env.schema.string.optional(),
+  BACKUP_EVERY: (key: string, value?: string) => {
+    if (value && Number.isNaN(parseBackupInterval(value))) throw new Error(`${key} must be a duration such as 24h, 30m, 2d, or 0 for never (it is "${value}")`)
+    return value || undefined
+  },
   BACKUP_KEEP: Env.schema.number.optional(),
   // GET /metrics: a bearer token, or else the addresses allowed (comma-separated; loopback by default)
   METRICS_TOKEN: Env.schema.string.optional(),
@@ -58,4 +65,10 @@ export default await Env.create(appRoot, {
 
   // Where the plugin host looks for plugin folders (several: separated by ":")
   PLUGINS_PATH: Env.schema.string.optional(),
+}).catch((error) => {
+  const problems = configurationProblems(error)
+  if (problems) refuseToStart(problems)
+  throw error
 })
+
+export default env

@@ -26,11 +26,8 @@ export function scheduleBackups(every = backupInterval(), notBefore = 120_000): 
     stopped = true
     clearTimeout(timer)
   }
-  if (Number.isNaN(every)) {
-    logger.error('BACKUP_EVERY is not a duration (24h, 30m, 2d or 0): scheduled backups are off')
-    return stop
-  }
-  if (!every || (cluster.isWorker && cluster.worker?.id !== 1)) return stop
+  // (a BACKUP_EVERY that is not a duration stops the start: start/env.ts)
+  if (!every || Number.isNaN(every) || (cluster.isWorker && cluster.worker?.id !== 1)) return stop
   const last = backupLog(50).find((entry) => entry.ok)
   // None yet: the first one soon after the start
   const due = last ? Date.parse(last.at) + every - Date.now() : 0

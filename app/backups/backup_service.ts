@@ -4,6 +4,7 @@ import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
+import { parseBackupInterval } from '#start/configuration_error'
 import { BackupWriter, type BackupManifest } from '#backups/backup_format'
 import { dbTimestamp } from '#platform/db_time'
 import { BACKUP_NAME, backupDir } from '#platform/backup_folder'
@@ -36,10 +37,8 @@ export interface BackupLogEntry {
 
 /** "24h", "30m", "90s", "2d" or a number of hours; 0 turns scheduled backups off; NaN: not a duration */
 export function backupInterval(value = env.get('BACKUP_EVERY') ?? '24h'): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(value)
-  if (!match) return Number.NaN
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, '': 3_600_000 }[match[2] as 's']
-  return Math.round(Number(match[1]) * unit)
+  // (start/env.ts refuses to start on one that is not a duration)
+  return parseBackupInterval(value)
 }
 
 export function backupsKept() {

@@ -35,6 +35,20 @@ function databaseDir(): string | null {
 }
 
 /**
+ * Why the SQLite file's folder cannot be written (SQLite keeps its journal beside the file), or
+ * null: `pos:start` says so and stops, where it said "unable to open database file" under a stack
+ */
+export async function sqliteFolderProblem(file: string | null = databaseFile()): Promise<string | null> {
+  if (!file) return null
+  try {
+    await access(dirname(file), constants.W_OK)
+    return null
+  } catch (error) {
+    return `SQLITE_PATH: its folder ${dirname(file)} cannot be written (${(error as NodeJS.ErrnoException).code}): SQLite keeps the database and its journal there`
+  }
+}
+
+/**
  * A database that answers but cannot save (a read-only or immutable SQLite file or folder, a
  * server set read_only) is not ready: the check of reads said "ok" while every sale failed
  */

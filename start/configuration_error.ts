@@ -1,0 +1,42 @@
+/*
+| A setting that is wrong stops the start with one line per problem, naming the variable, and
+| exit code 1: not a stack trace with a code frame (an invalid PORT or DB_CONNECTION), the same
+| exception printed twice (a short APP_KEY), nor a server that starts without its backups.
+*/
+
+export class ConfigurationError extends Error {}
+
+/** Prints each problem on a line of its own and ends the process */
+export function refuseToStart(problems: string[]): never {
+  process.stderr.write(problems.map((problem) => `Configuration error: ${problem}\n`).join(''))
+  process.exit(1)
+}
+
+/** AdonisJS's own env validation error (E_INVALID_ENV_VARIABLES) lists its problems in `help` */
+export function configurationProblems(error: unknown): string[] | null {
+  if (error instanceof ConfigurationError) return [error.message]
+  const { code, help } = (error ?? {}) as { code?: string; help?: string }
+  if (code !== 'E_INVALID_ENV_VARIABLES' || !help) return null
+  return help.split('\n').map((line) => line.replace(/^- /, '').trim()).filter(Boolean)
+}
+
+/** PORT: a whole number from 1 to 65535 */
+export function port(key: string, value?: string): number {
+  if (!/^\d+$/.test(value ?? '') || Number(value) < 1 || Number(value) > 65535) {
+    throw new Error(`${key} must be a port number from 1 to 65535 (it is "${value ?? ''}")`)
+  }
+  return Number(value)
+}
+
+/** APP_KEY: the cookie and encryption key; the encrypter refuses one under 16 characters */
+export function appKeyLength(key: string, value?: string) {
+  if ((value ?? '').length < 16) throw new Error(`${key} must be at least 16 characters long (make one with: openssl rand -base64 32)`)
+}
+
+/** BACKUP_EVERY: "24h", "30m", "90s", "2d" or a number of hours; 0 turns scheduled backups off */
+export function parseBackupInterval(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/.exec(value)
+  if (!match) return Number.NaN
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, '': 3_600_000 }[match[2] as 's']
+  return Math.round(Number(match[1]) * unit)
+}

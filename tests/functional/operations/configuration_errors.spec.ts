@@ -1,0 +1,71 @@
+import { test } from '@japa/runner'
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import app from '@adonisjs/core/services/app'
+import env from '#start/env'
+import { ace } from '../backups/helpers.js'
+
+/*
+| `npm start` (pos:start) with a setting that is wrong: one line naming the variable, exit 1, no
+| server. A short APP_KEY printed the encrypter's exception twice with its stack, PORT=abc or
+| DB_CONNECTION=postgres a stack and a code frame of start/env.ts, a SQLITE_PATH whose folder
+| cannot be made a stack from config/database.ts, one whose folder cannot be written "unable to
+| open database file" under a pool warning's stack, and BACKUP_EVERY=banana started a server that
+| never backed up (one error line in its log).
+*/
+
+const run = promisify(execFile)
+
+test.group('Configuration errors at the start', (group) => {
+  let dir: string
+  group.setup(async () => {
+    dir = await mkdtemp(join(app.makePath('tmp'), 'config-errors-'))
+    return async () => {
+      await run('chattr', ['-i', join(dir, 'locked')]).catch(() => {})
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  /** pos:start with `settings`: its exit code and the lines it printed */
+  async function start(settings: Record<string, string>) {
+    const port = String(Number(env.get('PORT')) + 35)
+    const result = await ace(['pos:start'], { PORT: port, BACKUP_EVERY: '0', ...settings }, undefined, 45_000)
+    return { code: result.code, lines: result.out.split('\n').map((line) => line.trim()).filter(Boolean), out: result.out }
+  }
+
+  const cases: { name: string; settings: Record<string, string>; says: string }[] = [
+    { name: 'APP_KEY too short', settings: { APP_KEY: 'short' }, says: 'Configuration error: APP_KEY must be at least 16 characters long' },
+    { name: 'PORT not a number', settings: { PORT: 'abc' }, says: 'Configuration error: PORT must be a port number from 1 to 65535 (it is "abc")' },
+    { name: 'PORT out of range', settings: { PORT: '99999' }, says: 'Configuration error: PORT must be a port number from 1 to 65535 (it is "99999")' },
+    { name: 'DB_CONNECTION unknown', settings: { DB_CONNECTION: 'postgres' }, says: 'Configuration error: "DB_CONNECTION" env variable must be one of "sqlite,mysql"' },
+    { name: 'BACKUP_EVERY not a duration', settings: { BACKUP_EVERY: 'banana' }, says: 'Configuration error: BACKUP_EVERY must be a duration' },
+  ]
+  test('{name}: one line naming it, exit 1')
+    .with(cases)
+    .run(async ({ assert }, { settings, says }) => {
+      const { code, lines, out } = await start(settings)
+      assert.equal(code, 1, out)
+      assert.lengthOf(lines, 1, out)
+      assert.include(lines[0], says)
+    })
+    .timeout(60_000)
+
+  test('SQLITE_PATH whose folder cannot be made, or cannot be written: one line naming it, exit 1', async ({ assert }) => {
+    // /etc/hostname is a file: no folder can be made under it, not even by root
+    const unmade = await start({ DB_CONNECTION: 'sqlite', SQLITE_PATH: '/etc/hostname/pos/pos.sqlite3' })
+    assert.equal(unmade.code, 1, unmade.out)
+    assert.deepEqual(unmade.lines, ['Configuration error: SQLITE_PATH: its folder /etc/hostname/pos cannot be made (ENOTDIR)'])
+
+    // A folder nobody may write (immutable: root too)
+    const locked = join(dir, 'locked')
+    await mkdir(locked)
+    await run('chattr', ['+i', locked])
+    const unwritable = await start({ DB_CONNECTION: 'sqlite', SQLITE_PATH: join(locked, 'pos.sqlite3') })
+    assert.equal(unwritable.code, 1, unwritable.out)
+    assert.lengthOf(unwritable.lines, 1, unwritable.out)
+    assert.include(unwritable.lines[0], `SQLITE_PATH: its folder ${locked} cannot be written (EPERM)`)
+    assert.notInclude(unwritable.out, '    at ')
+  }).timeout(120_000)
+})
