@@ -126,6 +126,41 @@ class BackupAgeCheck extends BaseCheck {
   }
 }
 
+/**
+ * Scheduled backups into a folder that cannot be written (a read-only mount, an immutable folder)
+ * failed every time while this page said "ok", until the newest backup was 26 h old. A warning:
+ * the tills can still sell
+ */
+class BackupsWritableCheck extends BaseCheck {
+  name = 'backups_writable'
+  async run(): Promise<HealthCheckResult> {
+    // A folder not made yet is made by the first backup, in its nearest existing parent
+    let path = backupDir()
+    for (;;) {
+      try {
+        await access(path, constants.W_OK)
+        return Result.ok('Backups can be written')
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'ENOENT' && dirname(path) !== path) {
+          path = dirname(path)
+          continue
+        }
+        return Result.warning(`The backup folder cannot be written (${code}): backups fail`)
+      }
+    }
+  }
+}
+
+/**
+ * The disk of BACKUP_DIR: a warning at 90%, and at 100% still only a warning. A full backup disk
+ * answered 503 and took a server whose database was fine out of the load balancer, so a
+ * failing backup stopped the tills; a full database disk fails `disk_database`
+ */
+export function backupDiskCheck(compute = () => freeSpace(backupDir())) {
+  return new DiskSpaceCheck().as('disk_backups').compute(compute).warnWhenExceeds(90).failWhenExceeds(101)
+}
+
 /** A load balancer waits a few seconds at most: a check that hangs (a server gone) fails */
 class TimeLimited extends BaseCheck {
   name: string
@@ -159,8 +194,7 @@ async function buildChecks() {
   const checks: BaseCheck[] = [new DrainingCheck(), new TimeLimited(new DbCheck(db.connection()).as('database')), new TimeLimited(new DatabaseWritableCheck()), new TimeLimited(new MigrationsCheck())]
   const dbDir = databaseDir()
   if (dbDir) checks.push(new DiskSpaceCheck().as('disk_database').compute(() => freeSpace(dbDir)).warnWhenExceeds(90).failWhenExceeds(98))
-  checks.push(new DiskSpaceCheck().as('disk_backups').compute(() => freeSpace(backupDir())).warnWhenExceeds(90).failWhenExceeds(98))
-  checks.push(new BackupAgeCheck())
+  checks.push(backupDiskCheck(), new BackupsWritableCheck(), new BackupAgeCheck())
   if (env.get('REDIS_HOST')) {
     const redis = (await import('@adonisjs/redis/services/main')).default
     checks.push(new TimeLimited(new OptionalRedisCheck(new RedisCheck(redis.connection())), () => Result.warning('Redis does not answer: this server falls back to memory')))
