@@ -1,4 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
+import { addReferenceColumn } from '#database/reference_columns'
 
 /*
 | Returns, refunds, exchanges and voids. A refund is a chain record of the register it was
@@ -65,11 +66,11 @@ export default class extends BaseSchema {
     this.schema.alterTable('sales', (table) => {
       table.integer('refunded_total').notNullable().defaultTo(0)
       table.timestamp('voided_at').nullable()
-      table.integer('voided_by').unsigned().nullable().references('users.id')
       table.string('void_reason', 255).nullable()
       table.string('void_previous_hash', 64).nullable()
       table.string('void_hash', 64).nullable()
     })
+    addReferenceColumn(this, 'sales', 'voided_by', 'users.id')
   }
 
   async down() {

@@ -19,6 +19,12 @@ export default class extends BaseSchema {
   }
 
   async down() {
+    // InnoDB dropped the indexes it had made for the customer_id and store_id foreign keys once
+    // these could serve them, and refuses to drop these ("needed in a foreign key constraint")
+    if (this.db.dialect.name === 'mysql') {
+      this.schema.alterTable('sales', (table) => table.index(['customer_id'], 'sales_customer_id_foreign'))
+      this.schema.alterTable('customers', (table) => table.index(['store_id'], 'customers_store_id_foreign'))
+    }
     this.schema.alterTable('sales', (table) => {
       table.dropIndex(['customer_id', 'id'])
     })

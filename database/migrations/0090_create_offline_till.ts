@@ -1,4 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
+import { addReferenceColumn } from '#database/reference_columns'
 
 export default class extends BaseSchema {
   async up() {
@@ -13,10 +14,10 @@ export default class extends BaseSchema {
     // continuing from the number and hash it was handed; it reports what it still has to sync
     this.schema.alterTable('registers', (table) => {
       table.string('lease_device_id', 36).nullable()
-      table.integer('lease_user_id').unsigned().nullable().references('users.id')
       table.timestamp('lease_seen_at').nullable()
       table.integer('lease_pending').notNullable().defaultTo(0)
     })
+    addReferenceColumn(this, 'registers', 'lease_user_id', 'users.id')
 
     // What a manager reviews after a sync: negative stock, a changed price or tax rate, an
     // archived product, and a sale refused because the register sold meanwhile (kept whole)

@@ -15,6 +15,12 @@ export default class extends BaseSchema {
   }
 
   async down() {
+    // InnoDB dropped the index it had made for the product_id foreign key once this one could
+    // serve it, and refuses to drop this one ("needed in a foreign key constraint"): one for the
+    // key first, as before this migration
+    if (this.db.dialect.name === 'mysql') {
+      this.schema.alterTable('stocktake_lines', (table) => table.index(['product_id'], 'stocktake_lines_product_id_foreign'))
+    }
     this.schema.alterTable('stocktake_lines', (table) => {
       table.dropIndex(['product_id', 'counted_at'], 'stocktake_lines_product_counted_at_index')
       table.dropColumn('counted_at')

@@ -1,4 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
+import { addReferenceColumn } from '#database/reference_columns'
 
 /*
 | A refund names the shift open on its register when it was made, as a sale does. The shift
@@ -16,8 +17,8 @@ export async function fillRefundShifts(client: { rawQuery: (sql: string) => Prom
 
 export default class extends BaseSchema {
   async up() {
+    addReferenceColumn(this, 'refunds', 'shift_id', 'shifts.id')
     this.schema.alterTable('refunds', (table) => {
-      table.integer('shift_id').unsigned().nullable().references('shifts.id')
       table.index(['shift_id'], 'refunds_shift_id_index')
     })
     this.defer((db) => fillRefundShifts(db))

@@ -1,4 +1,5 @@
 import { BaseSchema } from '@adonisjs/lucid/schema'
+import { addReferenceColumn } from '#database/reference_columns'
 
 /*
 | Whose name a till's offline sales may carry was decided by the count of unsynced sales the till
@@ -10,9 +11,9 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
 export default class extends BaseSchema {
   async up() {
     this.schema.alterTable('registers', (table) => {
-      table.integer('lease_prior_user_id').unsigned().nullable().references('users.id')
       table.timestamp('lease_prior_until').nullable()
     })
+    addReferenceColumn(this, 'registers', 'lease_prior_user_id', 'users.id')
   }
 
   async down() {
