@@ -18,19 +18,33 @@ export default class PosRestore extends BaseCommand {
   @flags.boolean({ description: 'Replace a database that holds data (it is backed up first)' })
   declare force: boolean
 
+  // Set once the tables are dropped: from then on a signal is waited out (restore_guard.ts)
+  #dropped = false
+
   async run() {
+    const { withoutStopping } = await import('#backups/restore_guard')
+    await withoutStopping((signal) => {
+      if (!this.#dropped) {
+        this.logger.info(`${signal}: stopped before the database was touched`)
+        process.exit(130)
+      }
+      this.logger.warning(`${signal}: a restore cannot stop halfway (the database would be left half-restored): it finishes, or puts the database back, first`)
+    }, () => this.#restore())
+  }
+
+  async #restore() {
     const db = (await import('@adonisjs/lucid/services/db')).default
     const { databaseIsEmpty, runBackup, listTables, engineOf } = await import('#backups/backup_service')
     const { restoreInto, dropAllTables, chainProblems, stockLedgerProblems, pluginPlan, refuseNewerBackup, RestoreError } = await import('#backups/backup_restore')
     const { skuClashesOn, describeSkuClashes } = await import('#backups/sku_clashes')
     const { checkIntegrity } = await import('#backups/backup_format')
     const { describeDatabase } = await import('./_server.js')
+    const { markRestoreStarted, markRestoreEnded } = await import('#backups/restore_guard')
     const connection = db.primaryConnectionName
     // What --force replaced, backed up first: put back if the restore fails once it has dropped
     // the tables (a row the database refuses, a column it does not know). It was left empty, and
     // served /setup to the first visitor
     let replaced: string | null = null
-    let dropped = false
     try {
       const integrity = await checkIntegrity(this.file)
       if (integrity.problems.length) {
@@ -58,7 +72,8 @@ export default class PosRestore extends BaseCommand {
         this.logger.info(`backed up what is replaced: ${previous.path}`)
         replaced = previous.path
       }
-      dropped = true
+      markRestoreStarted(this.file, replaced, connection)
+      this.#dropped = true
       if ((await listTables(connection)).length) await dropAllTables(connection)
       const manifest = await restoreInto(this.file, connection, integrity.manifest!)
       const rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
@@ -108,11 +123,12 @@ export default class PosRestore extends BaseCommand {
       for (const secret of await unreadableSecrets(db.connection())) {
         this.logger.warning(`plugin ${secret.plugin}: its secret "${secret.key}" cannot be read with this APP_KEY (the backup was made under another): enter it again in Settings -> Plugins`)
       }
+      markRestoreEnded()
       this.logger.success(`restored ${rows} rows (backup of ${manifest.createdAt}, ${manifest.engine}) into ${target}${problems.length ? '' : '; hash chains intact, stock equals the ledger'}`)
     } catch (error) {
       this.logger.error(`Restore failed: ${(error as Error).message}`)
       this.exitCode = 1
-      if (dropped) await this.#putBack(connection, replaced, restoreInto, dropAllTables)
+      if (this.#dropped && (await this.#putBack(connection, replaced, restoreInto, dropAllTables))) markRestoreEnded()
     } finally {
       await db.manager.closeAll()
     }
@@ -122,11 +138,16 @@ export default class PosRestore extends BaseCommand {
   async #putBack(connection: string, replaced: string | null, restoreInto: (file: string, connection: string) => Promise<unknown>, dropAllTables: (connection: string) => Promise<void>) {
     try {
       await dropAllTables(connection)
-      if (!replaced) return this.logger.info('nothing of the backup was kept: the database is empty, as it was')
+      if (!replaced) {
+        this.logger.info('nothing of the backup was kept: the database is empty, as it was')
+        return true
+      }
       await restoreInto(replaced, connection)
       this.logger.info(`the database was put back as it was before, from ${replaced}`)
+      return true
     } catch (error) {
       this.logger.error(`Putting the database back failed too (${(error as Error).message}): restore ${replaced ?? 'a backup'} with node ace pos:restore FILE --force before the server starts`)
+      return false
     }
   }
 }

@@ -17,7 +17,8 @@ export default class PosStart extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     let needsSetup = false
     const { sqliteFolderProblem } = await import('#platform/health')
-    const folderProblem = await sqliteFolderProblem()
+    const { interruptedRestore } = await import('#backups/restore_guard')
+    const folderProblem = (await sqliteFolderProblem()) ?? interruptedRestore()
     if (folderProblem) {
       this.logger.error(`${folderProblem}; the server is not started`)
       this.exitCode = 1

@@ -32,12 +32,19 @@ export function ace(args: string[], extra: Record<string, string> = {}, onOutput
       // The test plugins' tables (tests/functional/plugins) are restored with their migrations
       env: { PLUGINS_PATH: 'plugins:tests/fixtures/plugins', ...process.env, ...extra, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A group of its own: a command that hangs is killed with what it started (pos:start's
+      // server, which outlived it on its port)
+      detached: true,
     })
     let out = ''
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
-      child.kill('SIGKILL')
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        child.kill('SIGKILL')
+      }
     }, timeoutMs)
     child.stdout.on('data', (chunk) => {
       out += chunk
