@@ -96,9 +96,9 @@ class OfflineTill {
       this.settings = await fetchJson('/till/offline/settings')
       await setMeta(this.db, 'settings', this.settings)
       await this.handOver()
-      await this.renewLease()
+      const renewal = await this.renewLease()
       if (this.settings.offline.allowed) await refreshCatalog(this.db, this.settings.store.id)
-      this.problem = null
+      this.problem = renewal
       // Ready to sell offline from now on (the tests wait for it)
       document.body.dataset.offlineReady = this.leaseRefused ? 'no' : 'yes'
     } catch (error) {
@@ -108,26 +108,30 @@ class OfflineTill {
     await this.showStatus()
   }
 
+  /** Renews the register's lease; answers what went wrong when the server failed it (null otherwise) */
   async renewLease() {
     // Held behind a conflict: not taken again (a manager's release is a signal to hand over; handOver renews it)
-    if (this.held) return
+    if (this.held) return null
     const pending = (await queued(this.db)).filter((s) => s.register_id === this.registerId).length
     const sentAt = Date.now()
     const { status, data, date } = await call('POST', '/till/offline/lease', { device_id: this.deviceId, register_id: this.registerId, pending })
     if (status === 200) await this.measureClock(sentAt, Date.now(), date)
     // A server in trouble (a 500, too many requests) refused nothing: the lease held stands. Taken
-    // as a refusal, it kept the till from selling offline until a renewal went through
-    if (status >= 500 || status === 429) throw new Error(`The lease could not be renewed (the server answered ${status})`)
+    // as a refusal, it kept the till from selling offline until a renewal went through; and the
+    // sync and the catalog's refresh go on without it (thrown, it stopped them: a renewal failing
+    // for good kept the queue from syncing and the till from coming back online)
+    if (status >= 500 || status === 429) return `The lease could not be renewed (the server answered ${status})`
     if (status !== 200) {
       this.leaseRefused = data?.errors?.[0]?.message ?? `The lease was refused (${status})`
       this.leaseHeldElsewhere = data?.errors?.[0]?.code === 'register_leased'
       await setMeta(this.db, `lease_refused:${this.registerId}`, this.leaseRefused)
-      return
+      return null
     }
     this.leaseRefused = null
     this.leaseHeldElsewhere = false
     await setMeta(this.db, `lease_refused:${this.registerId}`, null)
     await takeLeaseHead(this.db, data)
+    return null
   }
 
   /**
