@@ -47,7 +47,10 @@ const notYours = (ctx: HttpContext) => ctx.response.forbidden({ errors: [{ messa
  */
 export async function oneStreamPerClient(ctx: HttpContext, next: NextFn) {
   const uid = ctx.request.input('uid')
-  if (typeof uid !== 'string' || !uid) return next()
+  // Transmit throws on a stream without one (a 500)
+  if (typeof uid !== 'string' || !uid) {
+    return ctx.response.badRequest({ errors: [{ message: 'Open the stream with the client\u2019s uid', code: 'invalid_uid', field: 'uid' }] })
+  }
   const userId = ctx.auth.user!.id
   // Another stream of the uid may have come meanwhile (both waiting on the same old one): end it too
   for (let earlier = streams.get(uid); earlier; earlier = streams.get(uid)) {
@@ -57,6 +60,9 @@ export async function oneStreamPerClient(ctx: HttpContext, next: NextFn) {
     if (streams.get(uid) === earlier) streams.delete(uid)
   }
   const held = { response: ctx.response.response, userId }
+  // Gone already (the page left while its user was read, or while an earlier stream ended): its
+  // 'close' has fired, and an entry made now would never be removed
+  if (held.response.closed || ctx.request.request.destroyed) return
   streams.set(uid, held)
   held.response.once('close', () => {
     if (streams.get(uid) === held) streams.delete(uid)

@@ -57,4 +57,14 @@ test.group('Live updates: a client uid is its user\u2019s', () => {
       second.close()
     }
   })
+
+  test('a stream asked for without a uid is a 400 at its field, not a 500', async ({ assert }) => {
+    const fixture = await createStore()
+    const session = await signIn(baseUrl(), fixture.users.manager.email, PASSWORD)
+    for (const query of ['', '?uid=']) {
+      const answer = await session.request(`/__transmit/events${query}`, { headers: { accept: 'text/event-stream' } })
+      assert.equal(answer.status, 400)
+      assert.equal(((await answer.json()) as any).errors[0].field, 'uid')
+    }
+  })
 })
