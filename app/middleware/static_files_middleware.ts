@@ -11,7 +11,8 @@ import StaticMiddleware from '@adonisjs/static/static_middleware'
 | promise and a 'finish' listener before passing it on: a sixth of the server's CPU on a request
 | as small as GET /health/live, and a few percent of a till's page loads and API reads. Only a
 | path under one of public/'s own entries (css/, js/) can be such a file, so every other request
-| goes straight on. The entries are listed once, at the first request (a deploy restarts).
+| goes straight on. The entries are listed once, at the first GET (a deploy restarts; in
+| development a new top-level folder of public/ needs a restart too).
 */
 
 let entries: Set<string> | undefined
@@ -23,19 +24,21 @@ function firstSegment(path: string) {
   return end === -1 ? path.slice(1) : path.slice(1, end)
 }
 
+/** public/'s entries; undefined when it cannot be read now (asked again on the next request) */
 function publicEntries() {
   try {
     return new Set(readdirSync(app.publicPath()))
   } catch {
-    return new Set<string>()
+    return undefined
   }
 }
 
 export default class StaticFilesMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
-    entries ??= publicEntries()
     const method = ctx.request.method()
-    if ((method !== 'GET' && method !== 'HEAD') || !entries.has(firstSegment(ctx.request.url()))) return next()
+    if (method !== 'GET' && method !== 'HEAD') return next()
+    entries ??= publicEntries()
+    if (!entries?.has(firstSegment(ctx.request.url()))) return next()
     files ??= await app.container.make(StaticMiddleware)
     return files.handle(ctx, next)
   }
