@@ -180,7 +180,9 @@ test.group('Offline till: the seller a sync records', () => {
     ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 3 })).assertStatus(200)
     const answer = await device.as(client, 'post', '/till/offline/sales', manager).json({ sales: [...before, after] })
     answer.assertStatus(200)
-    // They were refused, and every later sale of the register held behind them and handed over, none recorded
+    // The two made before the deactivation are recorded in the cashier's name and reviewed (until
+    // 2026-12-06 they were refused, and every later sale of the register held behind them); the one
+    // made after it is refused
     assert.deepEqual(answer.body().results.map((r: any) => [r.outcome, r.reviews]), [['recorded', ['seller_deactivated']], ['recorded', ['seller_deactivated']], ['refused', []]], JSON.stringify(answer.body()))
     assert.equal(answer.body().results[2].error.field, 'user_id')
     const sellers = await db.from('sales').whereIn('client_uuid', before.map((s) => s.client_uuid)).select('user_id')
