@@ -150,10 +150,13 @@ export async function migrate(app: any): Promise<string[]> {
   const name = db.primaryConnectionName
   // On MySQL/MariaDB Lucid takes its migration lock (GET_LOCK) and releases it in two queries that
   // a pool may run on two connections: the release then fails ("unable to release database
-  // lock") and a restarted server did not start. One connection while migrating keeps them together.
+  // lock") and a restarted server did not start. One connection while migrating keeps them
+  // together, and it is kept open (min 1): a pool may close a connection idle for 30 s, which
+  // drops its lock, and on a loaded machine loading the migration files after the lock was taken
+  // took that long (seen under a benchmark: the same error, the migrations run)
   const config = db.manager.get(name)?.config
   const single = config?.client === 'mysql2'
-  if (single) db.manager.patch(name, { ...config, pool: { ...config.pool, min: 0, max: 1 } })
+  if (single) db.manager.patch(name, { ...config, pool: { ...config.pool, min: 1, max: 1 } })
   try {
     for (let attempt = 1; ; attempt++) {
       const runner = new MigrationRunner(db, app, { direction: 'up', connectionName: name })
