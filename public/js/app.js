@@ -170,6 +170,8 @@ document.addEventListener('htmx:confirm', (event) => {
   const field = input && approvalPin()
   if (!field) heldCode = null
   if (!field || (event.detail.elt !== input && event.detail.elt !== input.form)) return
+  // A scan that waited its turn was read when its Enter came (below): the field holds the next one
+  if (event.detail.triggeringEvent?.scannedCode !== undefined) return
   const typed = input.value.trim()
   if (event.detail.verb === 'get' && PIN_START.test(typed)) return event.preventDefault()
   if (event.detail.verb !== 'post') return
@@ -181,6 +183,27 @@ document.addEventListener('htmx:confirm', (event) => {
     return
   }
   heldCode = null
+})
+
+// A scanner types its next code while the last one is still on its way: each scan is read when its
+// Enter comes and the field emptied for the next, and the scans go one after the other, in order
+// (hx-sync queue all on the form, till/show.edge), each with its own code. The field was emptied
+// when an answer came back, and a scan sent meanwhile read the field then: the code being typed
+// was cut, or lost with the scan it belonged to (the same code twice quickly counted one)
+document.addEventListener('htmx:confirm', (event) => {
+  const trigger = event.detail.triggeringEvent
+  if (event.defaultPrevented || event.detail.verb !== 'post' || !event.detail.elt.matches?.('[data-scan-form]') || !trigger) return
+  // A queued scan is confirmed again when its turn comes: it keeps the code read at its Enter
+  if (trigger.scannedCode !== undefined) return
+  const input = scanInput()
+  const code = input?.value.trim() ?? ''
+  if (!code) return event.preventDefault()
+  trigger.scannedCode = code
+  input.value = ''
+})
+document.addEventListener('htmx:configRequest', (event) => {
+  const code = event.detail.triggeringEvent?.scannedCode
+  if (code !== undefined && event.detail.elt.matches?.('[data-scan-form]')) event.detail.parameters.code = code
 })
 
 // Shortcuts shown on the buttons (data-shortcut): F-keys work anywhere; Enter completes or starts a sale
@@ -254,10 +277,6 @@ document.addEventListener('submit', (event) => {
   if (event.defaultPrevented || sent.method !== 'post' || sent.matches('[hx-post], [hx-put], [hx-patch], [hx-delete]')) return
   if (Date.now() - (sent.sentAt ?? 0) < 3000) return event.preventDefault()
   sent.sentAt = Date.now()
-})
-document.addEventListener('htmx:afterRequest', (event) => {
-  if (event.detail.elt?.matches?.('form[data-reset-after-request]')) event.detail.elt.reset()
-
 })
 
 // The offline till (resources/js/offline, docs/offline.md) loads after the page has painted: it
