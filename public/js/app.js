@@ -49,6 +49,16 @@ document.addEventListener('htmx:oobBeforeSwap', (event) => {
   htmx.ajax('GET', '/till', { target: '#cart-panel', select: '#cart-panel', swap: 'outerHTML' }).finally(() => (redrawing = null))
 })
 
+// A payment, void or park refused because this page showed a sale the register has left behind
+// (paid, voided or parked from another tab of the till: render_cart.ts shownCartId): the register's
+// cart is drawn again, the message says what was not done. Not when the page already shows what
+// took its place (a second click's refusal after the first one's answer: its change due, "Sale parked")
+document.addEventListener('till:cart-moved-on', (event) => {
+  const panel = document.getElementById('cart-panel')
+  if (!panel || panel.dataset.completedSale || panel.dataset.saleId === String(event.detail?.saleId)) return
+  htmx.ajax('GET', '/till', { target: '#cart-panel', select: '#cart-panel', swap: 'outerHTML' })
+})
+
 const scanInput = () => document.querySelector('[data-scan-input]')
 const isTyping = (el) => el && (el.matches('input, select, textarea') || el.isContentEditable) && !el.matches('[data-scan-input]')
 

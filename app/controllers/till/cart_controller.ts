@@ -6,7 +6,7 @@ import TillScreenService from '#sales/till_screen_service'
 import AuthService from '#staff/auth_service'
 import { parseMoney } from '#core/money'
 import { DomainError, notFound } from '#exceptions/domain_error'
-import { changeCart, currentSaleId, renderCart } from '#controllers/till/render_cart'
+import { changeCart, renderCart, shownCartId } from '#controllers/till/render_cart'
 import {
   addItemValidator,
   discountValidator,
@@ -197,7 +197,7 @@ export default class CartController {
   }
 
   async void(ctx: HttpContext) {
-    const saleId = await currentSaleId(ctx, this.screen)
+    const saleId = await shownCartId(ctx, this.screen, 'Nothing was voided')
     const voided = await this.cart.voidCart(actorOf(ctx), saleId)
     return renderCart(ctx, this.screen, undefined, { notice: voided ? 'The sale was voided.' : 'The cart is empty: there is nothing to void.' })
   }

@@ -7,7 +7,7 @@ import GatewayPaymentService, { type GatewayOutcome } from '#sales/gateway_payme
 import Sale from '#models/sale'
 import { parseMoney } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
-import { currentSaleId, renderCart } from '#controllers/till/render_cart'
+import { renderCart, shownCartId } from '#controllers/till/render_cart'
 import { actorOf } from '#staff/actor'
 import { freeText } from '#validators/fields'
 
@@ -28,7 +28,7 @@ export default class GatewayPaymentsController {
 
   async store(ctx: HttpContext) {
     const input = await ctx.request.validateUsing(startValidator)
-    const saleId = await currentSaleId(ctx, this.screen)
+    const saleId = await shownCartId(ctx, this.screen, 'Nothing was charged')
     const outcome = await this.gateways.start(actorOf(ctx), saleId, {
       method: input.method,
       amount: input.amount ? parseMoney(input.amount, ctx.store.currency) : null,

@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import ParkedSaleService from '#sales/parked_sale_service'
 import TillScreenService from '#sales/till_screen_service'
-import { currentSaleId, renderCart, requireRegister } from '#controllers/till/render_cart'
+import { renderCart, requireRegister, shownCartId } from '#controllers/till/render_cart'
 import { parkValidator } from '#validators/till'
 import { actorOf } from '#staff/actor'
 
@@ -20,7 +20,7 @@ export default class ParkedSalesController {
 
   async store(ctx: HttpContext) {
     const { note } = await ctx.request.validateUsing(parkValidator)
-    const saleId = await currentSaleId(ctx, this.screen)
+    const saleId = await shownCartId(ctx, this.screen, 'Nothing was parked')
     await this.parked.park(actorOf(ctx), saleId, note ?? null)
     return renderCart(ctx, this.screen, undefined, { notice: 'Sale parked. Resume it from Parked sales.' })
   }

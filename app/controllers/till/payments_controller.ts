@@ -6,7 +6,7 @@ import SalesQueryService from '#sales/sales_query_service'
 import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { refuseWithoutReceipt } from '#sales/receipt_service'
-import { currentSaleId, renderCart } from '#controllers/till/render_cart'
+import { currentSaleId, renderCart, shownCartId } from '#controllers/till/render_cart'
 import { tillPaymentValidator } from '#validators/sales'
 import { actorOf } from '#staff/actor'
 
@@ -27,7 +27,7 @@ export default class PaymentsController {
     if (input.method === 'cash' && tendered === null && amount === null) {
       throw new DomainError('Enter the amount the customer handed over', { code: 'tendered_required', field: 'tendered' })
     }
-    const saleId = await currentSaleId(ctx, this.screen)
+    const saleId = await shownCartId(ctx, this.screen, 'Nothing was paid')
     const outcome = await this.payments.addPayment(actorOf(ctx), saleId, {
       method: input.method,
       amount,

@@ -51,6 +51,25 @@ export async function currentSaleId(ctx: HttpContext, screen: TillScreenService)
   return saleId
 }
 
+/**
+ * The id of the register's cart for an action on the sale the page shows as a whole (a payment, a
+ * void, a park), refused (409, `notDone` says what was not done) when the page shows another cart
+ * (its X-Cart-Id, public/js/app.js): a second click sent before the first one's answer was drawn,
+ * a second tab of the till, a page from the browser's history. From such a page "Exact" paid the
+ * next customer's sale with the amount of the one on screen (the change due was wrong), and Void
+ * voided a sale no one saw. The page draws the register's cart again when it still shows the old one
+ */
+export async function shownCartId(ctx: HttpContext, screen: TillScreenService, notDone: string): Promise<number> {
+  const saleId = await currentSaleId(ctx, screen)
+  const shown = ctx.request.header('x-cart-id')
+  if (shown === undefined || Number(shown) === saleId) return saleId
+  ctx.response.header('HX-Trigger', JSON.stringify({ 'till:cart-moved-on': { saleId } }))
+  throw new DomainError(`${notDone}: the sale on this screen was already paid, voided or parked (by a second click, or on another screen of this till)`, {
+    status: 409,
+    code: 'cart_moved_on',
+  })
+}
+
 function noRegister() {
   return new DomainError('Choose this till\u2019s register first', { status: 409, code: 'no_register' })
 }
