@@ -251,9 +251,19 @@ document.addEventListener('keydown', (event) => {
     const next = document.querySelector('[data-action="new-sale"]')
     if (visible(next)) {
       event.preventDefault()
+      // Enter pressed twice to complete a sale (or held down): the second one, answered in less
+      // than its 150 ms, started the next sale and took the change due off the screen unread
+      const shownAt = Number(next.closest('[data-completed-sale]')?.dataset.shownAt ?? 0)
+      if (event.repeat || event.timeStamp - shownAt < NEW_SALE_AFTER_MS) return
       next.click()
     }
   }
+})
+// When a completed sale was drawn: Enter starts the next one only a moment later
+const NEW_SALE_AFTER_MS = 1000
+document.addEventListener('htmx:afterSwap', () => {
+  const completed = document.querySelector('#cart-panel[data-completed-sale]:not([data-shown-at])')
+  if (completed) completed.dataset.shownAt = String(performance.now())
 })
 
 // Behaviours named by data attributes instead of inline handlers, which the CSP forbids

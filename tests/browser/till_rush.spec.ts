@@ -124,5 +124,28 @@ test.group('Till at rush hour in Chromium', () => {
     assert.deepEqual(open.map((sale) => sale.total), [1080])
     assert.equal((await db.from('sales').where({ store_id: fixture.store.id, status: 'voided' })).length, 0)
   })
+
+  test('Enter pressed twice to complete a sale leaves its change due on screen; Enter a moment later starts the next sale', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
+    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    await page.keyboard.press('F9')
+    await page.getByLabel('Amount tendered').fill('20')
+    await page.keyboard.press('Enter')
+    await page.getByTestId('change-due').waitFor()
+    await page.keyboard.press('Enter')
+    await page.waitForTimeout(300)
+    await htmxIdle(page)
+    assert.equal(await page.getByTestId('change-due').textContent(), '$9.20')
+    const sales = await db.from('sales').where('store_id', fixture.store.id).orderBy('id').select('status', 'paid_total')
+    assert.deepEqual(sales.map((sale) => [sale.status, sale.paid_total]), [['completed', 1080], ['open', 0]])
+
+    await page.waitForTimeout(1000)
+    await page.keyboard.press('Enter')
+    await page.getByText('Scan a product or tap one').waitFor()
+  })
 })
 
