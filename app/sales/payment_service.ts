@@ -198,7 +198,10 @@ export function buildPayment(actor: Actor, sale: SaleFields, request: PaymentReq
     const message = Number.isSafeInteger(amount) ? 'The amount must be more than zero' : 'The amount must be a positive whole number of cents'
     throw new DomainError(message, { code: 'invalid_amount', field: 'amount' })
   }
-  if (tendered !== null && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > MAX_SALE_TOTAL)) {
+  // A rest that cash rounds to nothing (2 cents left by a card where the smallest coin is 5) is
+  // settled by cash of nothing, the till's Exact (0.00): it was refused, and no cash could finish the sale
+  const nothingInCash = method.isCash && cashDue === 0 && tendered === 0
+  if (tendered !== null && !nothingInCash && (!Number.isSafeInteger(tendered) || tendered <= 0 || tendered > MAX_SALE_TOTAL)) {
     const message = tendered === 0 || (Number.isSafeInteger(tendered) && tendered < 0) ? 'The amount tendered must be more than zero' : 'The amount tendered must be a positive whole number of cents, at most what a sale may total'
     throw new DomainError(message, { code: 'invalid_amount', field: 'tendered' })
   }

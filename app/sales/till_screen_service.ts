@@ -145,9 +145,13 @@ export default class TillScreenService {
   }
 }
 
-/** Exact, then the next round notes a customer is likely to hand over */
+/**
+ * Exact, then the next round notes a customer is likely to hand over. A sale of nothing to pay has
+ * Exact alone (0.00): the payment of nothing that completes it (it had no button, and Complete sale
+ * with the field empty asked for the amount handed over)
+ */
 export function quickCashAmounts(due: number): number[] {
-  if (due <= 0) return []
+  if (due < 0) return []
   const amounts = new Set<number>([due])
   for (const step of [100, 500, 1000, 2000, 5000, 10000]) {
     const next = Math.ceil(due / step) * step

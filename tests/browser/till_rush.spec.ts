@@ -147,5 +147,20 @@ test.group('Till at rush hour in Chromium', () => {
     await page.keyboard.press('Enter')
     await page.getByText('Scan a product or tap one').waitFor()
   })
+
+  test('a sale of nothing to pay (a free item) is completed with Exact, as the README says', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Free Sample', price: 0, barcode: '5000112637922', stock: 50 })
+    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Free Sample' }).waitFor()
+    await htmxIdle(page)
+    await page.keyboard.press('F9')
+    await page.getByRole('button', { name: 'Exact amount' }).click({ timeout: 5000 })
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByText('Sale #1 completed.').waitFor()
+    const sales = await db.from('sales').where({ store_id: fixture.store.id, status: 'completed' }).select('total')
+    assert.deepEqual(sales.map((sale) => sale.total), [0])
+  })
 })
 
