@@ -216,6 +216,37 @@ document.addEventListener('htmx:configRequest', (event) => {
   if (code !== undefined && event.detail.elt.matches?.('[data-scan-form]')) event.detail.parameters.code = code
 })
 
+// A code scanned while the focus is in an amount of the payment (the tendered cash): the scanner
+// typed it there and its Enter sent it as the amount (a shelf label's short code, 4011, took
+// $4,011.00 tendered, completed the sale and showed $4,000.20 change; a barcode was refused as
+// an amount, the product not added). Keys that come faster than a hand types (SCANNER_GAP_MS
+// apart, at least SCANNER_MIN_KEYS of them) and end with Enter are a scan: the field gets back what
+// it held, and the code goes to the scan field as a scan of the sale being paid
+const SCANNER_GAP_MS = 50
+const SCANNER_MIN_KEYS = 4
+let burst = null
+document.addEventListener('keydown', (event) => {
+  const field = event.target
+  if (!field.matches?.('#cart-pay input[inputmode="decimal"]')) return (burst = null)
+  if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    if (burst?.field !== field || event.timeStamp - burst.last > SCANNER_GAP_MS) burst = { field, before: field.value, keys: 0 }
+    burst.keys++
+    burst.last = event.timeStamp
+    return
+  }
+  const scanned = event.key === 'Enter' && burst?.field === field && burst.keys >= SCANNER_MIN_KEYS && event.timeStamp - burst.last <= SCANNER_GAP_MS
+  const before = burst?.before
+  burst = null
+  const input = scanInput()
+  if (!scanned || !input) return
+  event.preventDefault()
+  const code = field.value.startsWith(before) ? field.value.slice(before.length) : field.value
+  field.value = before
+  field.dispatchEvent(new Event('input', { bubbles: true }))
+  input.value = code
+  input.form.requestSubmit()
+})
+
 // Shortcuts shown on the buttons (data-shortcut): F-keys work anywhere; Enter completes or starts a sale
 document.addEventListener('keydown', (event) => {
   if (event.key === 'F2') {

@@ -162,5 +162,35 @@ test.group('Till at rush hour in Chromium', () => {
     const sales = await db.from('sales').where({ store_id: fixture.store.id, status: 'completed' }).select('total')
     assert.deepEqual(sales.map((sale) => sale.total), [0])
   })
+
+  test('a code scanned while the focus is in the amount tendered is a scan, never an amount', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
+    // A shelf label's short code, which reads as an amount
+    await createProduct(fixture, { name: 'Bananas', price: 120, barcode: '4011', stock: 50 })
+    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    await page.keyboard.press('F9')
+    const tendered = page.getByLabel('Amount tendered')
+    await tendered.waitFor()
+    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'tendered')
+
+    await wedgeScan(page, '4011')
+    await page.locator('.cart-line', { hasText: 'Bananas' }).waitFor({ timeout: 10_000 })
+    await htmxIdle(page)
+    const sales = await db.from('sales').where('store_id', fixture.store.id).select('status', 'total', 'paid_total')
+    assert.deepEqual(sales.map((sale) => [sale.status, sale.total, sale.paid_total]), [['open', 1210, 0]])
+    assert.deepEqual(await savedLines(fixture.store.id), ['Cola x1', 'Bananas x1'])
+
+    // Typed by hand, the amount is still an amount
+    await page.keyboard.press('F9')
+    await tendered.waitFor()
+    await page.keyboard.type('20', { delay: 120 })
+    await page.keyboard.press('Enter')
+    await page.getByTestId('change-due').waitFor()
+    assert.equal(await page.getByTestId('change-due').textContent(), '$7.90')
+  })
 })
 
