@@ -5,7 +5,7 @@ import Register from '#models/register'
 import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import Customer from '#models/customer'
-import type Sale from '#models/sale'
+import Sale from '#models/sale'
 import CartService, { type ShownCart } from '#sales/cart_service'
 import { actorOf } from '#staff/actor'
 import CatalogService from '#catalog/catalog_service'
@@ -138,6 +138,15 @@ export default class TillScreenService {
     const before = cartBeforeChange(sale)
     if (!before || !ctx.request.header('hx-request')) return null
     return cartScreenChanges(ctx.request.header('x-cart-version'), before, state.onScreen, state.items)
+  }
+
+  /**
+   * The register's last completed sale, shown under an empty cart on the page: a till reloaded (or
+   * a crashed browser opened again) while a payment was on its way showed an empty cart and no word
+   * of whether the sale went through, and the cashier scanned it all again and took it twice
+   */
+  lastCompletedSale(registerId: number) {
+    return Sale.query().where({ register_id: registerId, status: 'completed' }).orderBy('id', 'desc').first()
   }
 
   async categories(storeId: number) {

@@ -192,5 +192,32 @@ test.group('Till at rush hour in Chromium', () => {
     await page.getByTestId('change-due').waitFor()
     assert.equal(await page.getByTestId('change-due').textContent(), '$7.90')
   })
+
+  test('a till reloaded while its payment was on its way says the sale was completed: the cashier does not sell it again', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
+    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    // The payment is written, its answer never shown: the page is reloaded first
+    let written = () => {}
+    const paid = new Promise<void>((resolve) => (written = resolve))
+    await page.route('**/till/payments', async (route: any) => {
+      await route.fetch()
+      written()
+      await new Promise((resolve) => setTimeout(resolve, 5000))
+      await route.abort().catch(() => {})
+    })
+    await page.keyboard.press('F9')
+    await page.getByLabel('Amount tendered').fill('20')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await paid
+    await page.reload()
+    await page.getByText('Scan a product or tap one').waitFor()
+    assert.equal((await page.getByTestId('last-sale').innerText({ timeout: 5000 })).replace(/\s+/g, ' ').replace(/at \d\d:\d\d/, 'at hh:mm'), 'Last sale #1 completed at hh:mm: $10.80, change $9.20. Receipt')
+    const sales = await db.from('sales').where('store_id', fixture.store.id).select('status')
+    assert.deepEqual(sales.map((sale) => sale.status).sort(), ['completed', 'open'])
+  })
 })
 

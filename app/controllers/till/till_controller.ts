@@ -18,7 +18,8 @@ export default class TillController {
     // No selling before the register's shift is opened with a float
     if (!(await new ShiftService().current(ctx.store.id, register.id))) return ctx.response.redirect('/till/shift/open')
     const [state, categories] = await Promise.all([this.screen.cart(ctx, register), this.screen.categories(ctx.store.id)])
-    return ctx.view.render('till/show', { ...state, categories })
+    const lastSale = state.items.length ? null : await this.screen.lastCompletedSale(register.id)
+    return ctx.view.render('till/show', { ...state, categories, lastSale })
   }
 
   async chooseRegister(ctx: HttpContext) {
