@@ -269,7 +269,9 @@ document.addEventListener('keydown', (event) => {
     const scope = document.activeElement?.closest?.('[data-shortcut-scope]')
     const target = () =>
       (scope && [...scope.querySelectorAll(shortcut)].find(visible)) ||
-      [...document.querySelectorAll(shortcut)].find((el) => visible(el) && !el.closest('[data-shortcut-scope]'))
+      [...document.querySelectorAll(shortcut)].find((el) => visible(el) && !el.closest('[data-shortcut-scope]')) ||
+      // A payment method's key pressed in the cart opens the payment in that method (its button shows once open)
+      [...document.querySelectorAll(`#cart-pay ${shortcut}`)].find((el) => !el.disabled && el.closest('#cart-pay').getClientRects().length > 0)
     if (target()) {
       event.preventDefault()
       afterSwaps(() => press(target()))

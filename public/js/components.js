@@ -65,12 +65,14 @@ document.addEventListener('alpine:init', () => {
     isMethod(id) {
       return this.method === id
     },
+    // The keyboard carries on in the chosen method's form (its first field: the amount): after F7 or
+    // F6 the focus stayed in the form just hidden, the page's body had it and Enter did nothing
     choose(id) {
       this.method = id
+      this.$nextTick(() => this.$root.querySelector(`form[data-method="${CSS.escape(id)}"] input:not([type="hidden"])`)?.focus())
     },
     startCash() {
-      this.method = 'cash'
-      this.$nextTick(() => this.$refs.tendered?.focus())
+      this.choose('cash')
     },
     back() {
       this.method = null
