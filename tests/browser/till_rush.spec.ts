@@ -252,5 +252,28 @@ test.group('Till at rush hour in Chromium', () => {
     const payments = await db.from('payments').where('store_id', fixture.store.id).orderBy('id').select('method', 'amount')
     assert.deepEqual(payments.map((payment) => [payment.method, payment.amount]), [['card_external', 1080], ['cash', 1080]])
   })
+
+  test('"+" tapped three times before the first answer adds three; "−" after it takes one off', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
+    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    await slowDown(page, '**/till/items/*', 600)
+    const plus = page.getByRole('button', { name: 'One more Cola' })
+    await plus.click()
+    await plus.click()
+    await plus.click()
+    // Each tap shows at once what it asks for
+    assert.equal(await page.getByLabel('Quantity of Cola').inputValue(), '4')
+    await page.getByRole('button', { name: 'One less Cola' }).click()
+    await page.waitForFunction(() => !(globalThis as any).document.querySelector('.htmx-request'), null, { timeout: 10_000 })
+    await page.waitForTimeout(700)
+    await htmxIdle(page)
+    assert.deepEqual(await cartLines(page), ['Cola x3'])
+    assert.deepEqual(await savedLines(fixture.store.id), ['Cola x3'])
+    assert.equal(await page.getByTestId('subtotal').textContent(), '$30.00')
+  })
 })
 
