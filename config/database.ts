@@ -6,6 +6,7 @@ import { dirname } from 'node:path'
 import { pipelineTransactions } from '#platform/mysql_pipelining'
 import { clusterNodes } from '#platform/database_nodes'
 import { refuseToStart } from '#start/configuration_error'
+import { enforceQueryDeadline } from '#platform/query_deadline'
 
 // The embedded database lives in a file under storage/; a fresh checkout creates the folder
 const sqliteFile = app.makePath(env.get('SQLITE_PATH') ?? 'storage/pos.sqlite3')
@@ -83,12 +84,19 @@ export default defineConfig({
         // A sale's independent writes go in one round trip (app/platform/sql_batch.ts); every
         // value in this app's SQL is a bound parameter, never text spliced into a statement.
         // (A mysql2 option that Lucid's connection type does not list.)
-        ...{ multipleStatements: true },
+        // A server that takes the connection and never greets it (frozen, or packets dropped on
+        // the way) fails in 3 s, not mysql2's 10 s: the till's request is answered 503 in time
+        ...{ multipleStatements: true, connectTimeout: env.get('DB_CONNECT_TIMEOUT_MS', 3000) },
       },
       pool: {
         min: 0,
         max: env.get('DB_POOL_MAX', 20),
+        // Waiting for a pooled connection (all busy, or none can be made) ends in a 503 after 4 s,
+        // not knex's 60 s: a till waited a minute before it could go offline
+        acquireTimeoutMillis: env.get('DB_ACQUIRE_TIMEOUT_MS', 4000),
         afterCreate: (connection: any, done: (error: Error | null, connection: any) => void) => {
+          // First, so that a query dropped at its deadline is seen by the wrappers below (a COMMIT's outcome unknown)
+          enforceQueryDeadline(connection)
           // On a cluster, statements go one by one (see runStatements in sql_batch.ts)
           if (clusterNodes) return clusterNodes.adopt(connection, env.get('DB_WSREP_SYNC_WAIT', 1), done)
           pipelineTransactions(connection)

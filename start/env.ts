@@ -35,6 +35,9 @@ const env = await Env.create(appRoot, {
   DB_NODE_RETRY_MS: Env.schema.number.optional(),
   DB_WSREP_SYNC_WAIT: Env.schema.number.optional(),
   DB_RETRY_ATTEMPTS: Env.schema.number.optional(),
+  DB_CONNECT_TIMEOUT_MS: Env.schema.number.optional(),
+  DB_ACQUIRE_TIMEOUT_MS: Env.schema.number.optional(),
+  DB_QUERY_TIMEOUT_MS: Env.schema.number.optional(),
 
   // Reverse proxies whose X-Forwarded-For is believed (config/app.ts); loopback by default
   TRUSTED_PROXIES: Env.schema.string.optional(),

@@ -33,6 +33,7 @@ for (const param of ['id', 'sale_id', 'registerId']) router.where(param, rowId)
 // ------------------------------------------------------------------ health and metrics (operations)
 router.get('/health/live', [HealthController, 'live'])
 router.get('/health/ready', [HealthController, 'ready'])
+router.get('/health/till', [HealthController, 'till'])
 router.get('/metrics', [HealthController, 'metrics'])
 
 // ------------------------------------------------------------------ sign in, first setup

@@ -1,11 +1,11 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import env from '#start/env'
-import { readiness } from '#platform/health'
+import { readiness, tillReadiness } from '#platform/health'
 import { scrape } from '#platform/metrics'
 import { metricsAccess } from '#platform/metrics_access'
 
 /*
-| /health/live and /health/ready are public (load balancers call them) and say nothing secret;
+| /health/live, /health/ready and /health/till are public (load balancers call them) and say nothing secret;
 | /metrics needs METRICS_TOKEN as a bearer token, or a request from an allowed address.
 */
 export default class HealthController {
@@ -15,6 +15,12 @@ export default class HealthController {
 
   async ready({ response }: HttpContext) {
     const report = await readiness()
+    return response.status(report.ready ? 200 : 503).json(report)
+  }
+
+  /** The till's heartbeat: can it sell through this server (the database answers and takes writes)? */
+  async till({ response }: HttpContext) {
+    const report = await tillReadiness()
     return response.status(report.ready ? 200 : 503).json(report)
   }
 

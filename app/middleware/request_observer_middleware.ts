@@ -3,10 +3,11 @@ import type { NextFn } from '@adonisjs/core/types/http'
 import { requestContext } from '#platform/request_context'
 import { httpDuration } from '#platform/metrics'
 import { isDraining, trackStream } from '#platform/shutdown'
+import { queryDeadlineFor } from '#platform/query_deadline'
 
 /**
  * The first middleware of every request: binds the request id for the logs
- * (request_context.ts), times the answer for /metrics by route pattern (never the raw URL, whose
+ * (request_context.ts) and the till's requests' query deadline (query_deadline.ts), times the answer for /metrics by route pattern (never the raw URL, whose
  * ids would make a series per sale), keeps the live-update streams so a stopping server can
  * close them, and asks clients to reconnect elsewhere while the server stops.
  */
@@ -21,6 +22,6 @@ export default class RequestObserverMiddleware {
       httpDuration.observe({ route, method: ctx.request.method(), status }, Number(process.hrtime.bigint() - started) / 1e9)
     })
     if (isDraining()) ctx.response.header('Connection', 'close')
-    return requestContext.run({ requestId: ctx.request.id() ?? '' }, next)
+    return requestContext.run({ requestId: ctx.request.id() ?? '', queryDeadlineMs: queryDeadlineFor(ctx.request.url()) }, next)
   }
 }

@@ -7,6 +7,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 */
 export interface RequestContext {
   requestId: string
+  /** How long a database query may go unanswered while serving it (query_deadline.ts), if at all */
+  queryDeadlineMs?: number | null
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>()

@@ -1,12 +1,16 @@
 import { createServer, connect, type Server, type Socket } from 'node:net'
 
 /*
-| A TCP proxy in front of a real server (MariaDB, Redis) that a test can cut and restore: cut
-| closes the listener and drops every open connection, as a crashed server or a pulled cable.
+| A TCP proxy in front of a real server (MariaDB, Redis) that a test can cut, freeze and restore:
+| cut closes the listener and drops every open connection, as a crashed server or a pulled cable
+| (new connections are refused); freeze keeps every connection open and accepts new ones, but
+| nothing passes any more, either way, as a server that hangs or a network that drops packets
+| (nothing refuses, nothing answers).
 */
 export class TcpProxy {
   #server: Server | null = null
   #sockets = new Set<Socket>()
+  #frozen = false
 
   constructor(
     public port: number,
@@ -14,17 +18,23 @@ export class TcpProxy {
   ) {}
 
   async start() {
+    this.#frozen = false
     this.#server = createServer((client) => {
+      this.#keep(client)
+      // Frozen: the connection is taken and never answered (not even the server's greeting)
+      if (this.#frozen) return
       const upstream = connect(this.target.port, this.target.host)
+      this.#keep(upstream)
       for (const socket of [client, upstream]) {
-        this.#sockets.add(socket)
-        socket.on('close', () => this.#sockets.delete(socket))
         socket.on('error', () => {
           client.destroy()
           upstream.destroy()
         })
       }
-      client.pipe(upstream).pipe(client)
+      client.on('data', (chunk) => this.#frozen || upstream.write(chunk))
+      upstream.on('data', (chunk) => this.#frozen || client.write(chunk))
+      client.on('end', () => upstream.end())
+      upstream.on('end', () => client.end())
     })
     await new Promise<void>((resolve, reject) => {
       this.#server!.once('error', reject)
@@ -33,11 +43,29 @@ export class TcpProxy {
     return this
   }
 
+  #keep(socket: Socket) {
+    this.#sockets.add(socket)
+    socket.on('close', () => this.#sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+  }
+
+  /** Nothing passes from now on; connections stay open and new ones are taken, unanswered */
+  freeze() {
+    this.#frozen = true
+  }
+
   async cut() {
     const server = this.#server
     this.#server = null
+    this.#frozen = false
     for (const socket of this.#sockets) socket.destroy()
     this.#sockets.clear()
     if (server) await new Promise((resolve) => server.close(resolve))
+  }
+
+  /** Back to passing everything, on new connections: what was sent while frozen is lost with its connection */
+  async restore() {
+    await this.cut()
+    await this.start()
   }
 }

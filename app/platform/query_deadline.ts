@@ -1,0 +1,70 @@
+import { requestContext } from '#platform/request_context'
+
+/*
+| A database that stops answering (a frozen server, a network that drops packets) leaves a pooled
+| MySQL/MariaDB connection waiting on its query for as long as TCP takes to give up: a quarter of
+| an hour. A till's request then hung, and so did the till (it neither sold online nor went offline),
+| and every such connection stayed out of the pool. A till's requests are all short (a scan, a
+| payment, a batch of offline sales): past DB_QUERY_TIMEOUT_MS (5 s) without an answer, the
+| connection is dropped and its query fails as the database out of reach (a 503: the till goes
+| offline). Dropped on a COMMIT, the outcome is unknown and it is not retried (mysql_pipelining.ts):
+| the till's Idempotency-Key or client_uuid answers a retry. Other requests (reports, exports)
+| and commands (migrations, backups) may run long queries: they keep no deadline.
+*/
+
+const DEFAULT_MS = 5000
+
+/** The requests a till makes while selling: their queries get the deadline */
+const TILL_PATHS = /^\/(till|health)(\/|$)/
+
+/** The deadline for queries run while serving this URL, in ms, or null */
+export function queryDeadlineFor(url: string): number | null {
+  if (!TILL_PATHS.test(url)) return null
+  const ms = Number(process.env.DB_QUERY_TIMEOUT_MS ?? DEFAULT_MS)
+  return Number.isFinite(ms) && ms > 0 ? ms : null
+}
+
+type Callback = (error: Error | null, ...rest: any[]) => void
+
+function outOfTime(ms: number) {
+  const error = new Error(`The database did not answer within ${ms} ms; its connection was dropped`) as any
+  error.code = 'ETIMEDOUT'
+  error.fatal = true
+  return error
+}
+
+/**
+ * Wraps a pooled mysql2 connection's query(): a query sent for a till's request that gets no answer
+ * within its deadline drops the connection (the pool then discards it) and fails; so does every
+ * later query sent on it (the transaction's ROLLBACK)
+ */
+export function enforceQueryDeadline(connection: any) {
+  const driverQuery = connection.query.bind(connection)
+  let dropped: Error | null = null
+  connection.query = (options: any, bindings: any, callback: any) => {
+    if (typeof bindings === 'function') {
+      callback = bindings
+      bindings = undefined
+    }
+    const ms = requestContext.getStore()?.queryDeadlineMs
+    // A streamed query (no callback) or one outside a till's request: as the driver does
+    if (typeof callback !== 'function' || (!ms && !dropped)) return driverQuery(options, bindings, callback)
+    if (dropped) {
+      process.nextTick(callback, dropped)
+      return
+    }
+    let answered = false
+    const timer = setTimeout(() => {
+      answered = true
+      dropped = outOfTime(ms!)
+      connection.destroy()
+      callback(dropped)
+    }, ms!)
+    return driverQuery(options, bindings, (...args: Parameters<Callback>) => {
+      clearTimeout(timer)
+      if (answered) return
+      answered = true
+      callback(...args)
+    })
+  }
+}
