@@ -41,7 +41,7 @@ test.group('Offline till behind a proxy whose app is down (502)', () => {
     })
 
     // Right after a heartbeat (the next one is 10 s away), a scan meets the proxy's 502
-    await page.waitForRequest('**/health/live', { timeout: 20_000 })
+    await page.waitForRequest('**/health/till', { timeout: 20_000 })
     const scan = (route: any) => (route.request().method() === 'POST' && !route.request().url().includes('/till/offline/') ? route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>502 Bad Gateway</h1>' }) : route.continue())
     await page.route('**/till/**', scan)
     const input = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')

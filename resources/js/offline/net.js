@@ -1,6 +1,7 @@
 /*
 | Talking to the server from the offline till: JSON with the page's CSRF token and the session's
-| cookie. A network error, a gateway's 502-504 or a 503 mean "out of reach"; an answer that is not
+| cookie. A network error, a gateway's 502-504 or a 503 (the app's own when its database is gone)
+| mean "out of reach"; an answer that is not
 | the signed-in session's (401, 419, a refused CSRF token or a redirect to the sign-in page) means
 | "sign in again".
 */
@@ -48,10 +49,14 @@ export async function fetchJson(url) {
   return data
 }
 
-/** Can the server be reached at all (whatever the session)? */
+/**
+ * Can the till sell through the server (whatever the session)? /health/till answers 503 when the
+ * server's database does not answer or takes no writes: /health/live answered "ok" then, and an
+ * idle till stayed online with every sale failing
+ */
 export async function reachable() {
   try {
-    const response = await fetch('/health/live', { cache: 'no-store', signal: AbortSignal.timeout(4000) })
+    const response = await fetch('/health/till', { cache: 'no-store', signal: AbortSignal.timeout(4000) })
     return response.status < 500
   } catch {
     return false

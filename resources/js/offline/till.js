@@ -74,8 +74,8 @@ class OfflineTill {
     if ((await this.syncable()) > 0 || !(await reachable())) await this.goOffline('The server does not answer')
     else await this.keepReady()
     setInterval(() => this.mode === 'online' && this.keepReady(), EVERY_MINUTE)
-    // An idle till notices too (a cheap request that reads no database); a till holding sales behind
-    // a conflict asks whether a manager has looked
+    // An idle till notices too (/health/till: the server and its database, two tiny queries); a till
+    // holding sales behind a conflict asks whether a manager has looked
     setInterval(async () => {
       if (this.mode !== 'online') return
       if (!(await reachable())) return this.goOffline('The server does not answer')

@@ -18,14 +18,17 @@ const SECURITY = /Content Security Policy|CSP violation|Alpine Expression Error|
 
 export class TillServer {
   server: CapturedServer | null = null
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    readonly env: Record<string, string> = {}
+  ) {}
 
   get url() {
     return `http://127.0.0.1:${this.port}`
   }
 
   async start() {
-    this.server = await startCapturedServer(this.port, { SESSION_DRIVER: 'cookie', LOG_LEVEL: 'warn' })
+    this.server = await startCapturedServer(this.port, { SESSION_DRIVER: 'cookie', LOG_LEVEL: 'warn', ...this.env })
   }
 
   /** Killed, as by a power cut: no draining */
@@ -91,8 +94,8 @@ export async function signInAtTill(page: Page, server: TillServer, email: string
 
 /** The till holds its lease and its catalog copy, and its service worker controls the page */
 /** The real server and a till's browser signed in as the store's cashier on Register 1; `cleanup` stops both */
-export async function openTill(fixture: TestStore, port: number, cleanup: (handler: () => Promise<void>) => void) {
-  const server = new TillServer(port)
+export async function openTill(fixture: TestStore, port: number, cleanup: (handler: () => Promise<void>) => void, env: Record<string, string> = {}) {
+  const server = new TillServer(port, env)
   const till = new TillBrowser()
   cleanup(async () => {
     await till.dispose()

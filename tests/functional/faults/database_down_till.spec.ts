@@ -14,8 +14,8 @@ import { TcpProxy } from './tcp_proxy.js'
 | till's heartbeat (/health/till) must say the database is gone. Only on MariaDB.
 */
 
-const PORT = Number(process.env.PORT ?? 3334) + 10
-const PROXY_PORT = Number(process.env.PORT ?? 3334) + 11
+const PORT = Number(process.env.PORT ?? 3334) + 12
+const PROXY_PORT = Number(process.env.PORT ?? 3334) + 13
 const onMariaDb = process.env.DB_CONNECTION === 'mysql'
 // What "a few seconds" is: the till itself gives up on a request after 8 s (net.js)
 const QUICK_MS = 6_000
