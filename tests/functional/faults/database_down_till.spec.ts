@@ -134,4 +134,25 @@ test.group('The database gone while a till sells', (group) => {
       .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
       .timeout(180_000)
   }
+
+  test('a sync whose COMMIT reached the database and whose answer never came: 503 within seconds, and the sale sent again is recorded once (replayed)', async ({ assert }) => {
+    const { requests, device } = await setUp()
+    const uuid = device.queue[0].client_uuid
+    proxy!.freezeAfter(new RegExp(uuid), /COMMIT/)
+    const lost = await timed(requests.sync)
+    assert.equal(lost.status, 503, JSON.stringify(lost))
+    assert.isBelow(lost.ms, QUICK_MS)
+
+    await proxy!.restore()
+    // It did commit: the outcome was unknown, so nothing ran it again
+    const count = async () => Number((await db.from('sales').where({ client_uuid: uuid }).count('* as n'))[0].n)
+    assert.equal(await count(), 1)
+    const again = await requests.sync()
+    assert.equal(again.status, 200)
+    const body: any = await again.json()
+    assert.equal(body.results[0].outcome, 'replayed')
+    assert.equal(await count(), 1)
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(120_000)
 })

@@ -11,6 +11,7 @@ export class TcpProxy {
   #server: Server | null = null
   #sockets = new Set<Socket>()
   #frozen = false
+  #freezeAfter: { armedBy: RegExp; then: RegExp } | null = null
 
   constructor(
     public port: number,
@@ -31,7 +32,19 @@ export class TcpProxy {
           upstream.destroy()
         })
       }
-      client.on('data', (chunk) => this.#frozen || upstream.write(chunk))
+      let armed = false
+      client.on('data', (chunk) => {
+        if (this.#frozen) return
+        upstream.write(chunk)
+        const after = this.#freezeAfter
+        if (!after) return
+        const text = chunk.toString('latin1')
+        armed ||= after.armedBy.test(text)
+        if (armed && after.then.test(text)) {
+          this.#freezeAfter = null
+          this.#frozen = true
+        }
+      })
       upstream.on('data', (chunk) => this.#frozen || client.write(chunk))
       client.on('end', () => upstream.end())
       upstream.on('end', () => client.end())
@@ -54,10 +67,19 @@ export class TcpProxy {
     this.#frozen = true
   }
 
+  /**
+   * Freezes just after a connection that sent `armedBy` sends `then` (both passed on): the server
+   * gets a COMMIT and commits, and its answer never comes back (the outcome unknown to the app)
+   */
+  freezeAfter(armedBy: RegExp, then: RegExp) {
+    this.#freezeAfter = { armedBy, then }
+  }
+
   async cut() {
     const server = this.#server
     this.#server = null
     this.#frozen = false
+    this.#freezeAfter = null
     for (const socket of this.#sockets) socket.destroy()
     this.#sockets.clear()
     if (server) await new Promise((resolve) => server.close(resolve))
