@@ -9,7 +9,8 @@ import { offline, openTill, sellOffline, waiting } from './offline/till_device.j
 | proxy in front of MariaDB, cut (refused) or frozen (nothing answers). /health/live still answers
 | "ok" then, and the till stayed online, every request failing. It must go offline (the heartbeat
 | asks /health/till, the database included; a request answered 503 turns it offline at once),
-| sell offline, and sync each sale once when the database is back. Only on MariaDB.
+| sell offline, and sync each sale once when the database is back. Only on MariaDB, but for a request
+| never answered at all (a server that hangs), on either database.
 */
 
 const PORT = Number(process.env.PORT ?? 3334) + 37
@@ -83,4 +84,17 @@ test.group('Offline till: the database gone, the app server up', (group) => {
   })
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(180_000)
+
+  test('a till request the server never answers turns the till offline after 15 s (htmx waited forever)', async ({ cleanup }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const { page } = await openTill(fixture, PORT, cleanup)
+    // Right after a heartbeat; the scan never gets an answer, the heartbeats still do
+    await page.waitForRequest('**/health/till', { timeout: 20_000 })
+    await page.route('**/till/scan', () => {})
+    const input = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
+    await input.fill('96385074')
+    await input.press('Enter')
+    await offline(page).waitFor({ timeout: 20_000 })
+  }).timeout(120_000)
 })

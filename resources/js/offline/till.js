@@ -32,6 +32,11 @@ const DEVICE_KEY = 'pos-till-device'
 const GATEWAY_DOWN = [502, 503, 504]
 // A device clock off by less than this is left as it is (the server's Date header is to the second)
 const CLOCK_TOLERANCE_MS = 60_000
+// A till request unanswered this long is the server out of reach. htmx waits forever by default:
+// a server that hung (its database frozen, before the server gave up on it in 5 s) held the till,
+// which neither sold online nor went offline. Past the server's own limits (a gateway payment's
+// start talks to the provider), short of a cashier's patience
+const REQUEST_TIMEOUT_MS = 15_000
 
 class OfflineTill {
   constructor(root) {
@@ -62,6 +67,8 @@ class OfflineTill {
     document.body.addEventListener('htmx:responseError', (event) => {
       if (GATEWAY_DOWN.includes(event.detail.xhr?.status)) this.goOffline('The server does not answer')
     })
+    if (globalThis.htmx) globalThis.htmx.config.timeout = REQUEST_TIMEOUT_MS
+    document.body.addEventListener('htmx:timeout', () => this.goOffline('The server does not answer'))
     document.addEventListener('htmx:afterSettle', () => this.onlineSaleSeen())
     window.addEventListener('offline', () => this.goOffline('This device has no network'))
     window.addEventListener('online', () => this.tick())
