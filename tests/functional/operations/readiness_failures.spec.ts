@@ -6,14 +6,18 @@ import { startCapturedServer } from './server_child.js'
 | /health/ready of a real server process when something is wrong: pending migrations, the
 | database down (503), Redis configured but down (a warning: the server falls back to memory,
 | still ready as far as Redis goes). Nothing listens on the ports used for "down" (this test's
-| own range), and /health/live answers whatever happens.
+| own range), and /health/live answers whatever happens. /health/till (the till's heartbeat) fails
+| only with the database.
 */
 async function health(url: string) {
   const live = await fetch(`${url}/health/live`)
   const ready = await fetch(`${url}/health/ready`)
   const body: any = await ready.json()
   const check = (name: string) => body.checks.find((c: any) => c.name === name)
-  return { live: live.status, status: ready.status, body, check, text: JSON.stringify(body) }
+  // The till's heartbeat: the database only (it answers, it takes writes)
+  const tillAnswer = await fetch(`${url}/health/till`)
+  const till: any = { status: tillAnswer.status, body: await tillAnswer.json() }
+  return { live: live.status, status: ready.status, body, check, text: JSON.stringify(body), till }
 }
 
 test.group('Readiness failures', () => {
@@ -32,6 +36,9 @@ test.group('Readiness failures', () => {
       assert.equal(report.check('database').status, 'ok')
       assert.equal(report.check('redis').status, 'warning')
       assert.notInclude(report.text, String(port + 1))
+      // Nothing of this stops a till selling: its heartbeat answers 200
+      assert.equal(report.till.status, 200, JSON.stringify(report.till.body))
+      assert.deepEqual(report.till.body.checks.map((c: any) => [c.name, c.status]), [['database', 'ok'], ['database_writable', 'ok']])
     } finally {
       await server.stop()
     }
@@ -48,6 +55,10 @@ test.group('Readiness failures', () => {
       assert.equal(report.check('migrations').status, 'error')
       assert.notInclude(report.text, String(port + 1))
       assert.notInclude(report.text, 'ECONNREFUSED')
+      // The till's heartbeat says so too: the till goes offline
+      assert.equal(report.till.status, 503)
+      assert.equal(report.till.body.checks[0].status, 'error')
+      assert.notInclude(JSON.stringify(report.till.body), String(port + 1))
     } finally {
       await server.stop()
     }
