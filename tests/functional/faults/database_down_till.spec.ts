@@ -45,7 +45,7 @@ function tillRequests(app: AppProcess, till: Till, device: TestDevice, barcode: 
   const htmx = (method: string, path: string, form?: Record<string, string>) =>
     fetch(app.url + path, {
       method,
-      headers: { 'cookie': till.cookie, 'hx-request': 'true', 'x-csrf-token': till.token, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: { 'cookie': till.cookie, 'hx-request': 'true', 'x-csrf-token': till.token, 'x-till-device': device.deviceId, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       body: form ? new URLSearchParams(form) : undefined,
     })
   const json = (method: string, path: string, body?: unknown) =>
@@ -152,6 +152,26 @@ test.group('The database gone while a till sells', (group) => {
     const body: any = await again.json()
     assert.equal(body.results[0].outcome, 'replayed')
     assert.equal(await count(), 1)
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(120_000)
+
+  test('an online payment whose COMMIT reached the database and whose answer never came: 503 within seconds; the sale is completed once, and paying again completes nothing more', async ({ assert }) => {
+    const { fixture, requests } = await setUp()
+    assert.equal((await timed(requests.scan)).status, 200)
+    const completed = async () => Number((await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).count('* as n'))[0].n)
+    proxy!.freezeAfter(/`payments`/, /COMMIT/)
+    const lost = await timed(requests.payment)
+    assert.equal(lost.status, 503, JSON.stringify(lost))
+    assert.isBelow(lost.ms, QUICK_MS)
+
+    await proxy!.restore()
+    assert.equal(await completed(), 1)
+    // The cashier pays again (the page back): the cart is the next one, empty; nothing more is sold
+    const again = await timed(requests.payment)
+    assert.notEqual(again.status, 500)
+    assert.notEqual(again.status, 503)
+    assert.equal(await completed(), 1)
   })
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(120_000)
