@@ -224,10 +224,13 @@ document.addEventListener('htmx:configRequest', (event) => {
 // it held, and the code goes to the scan field as a scan of the sale being paid
 const SCANNER_GAP_MS = 50
 const SCANNER_MIN_KEYS = 4
+const MODIFIER_KEYS = new Set(['Shift', 'CapsLock', 'Control', 'Alt', 'AltGraph', 'Meta'])
 let burst = null
 document.addEventListener('keydown', (event) => {
   const field = event.target
   if (!field.matches?.('#cart-pay input[inputmode="decimal"]')) return (burst = null)
+  // A scanner presses Shift before a capital (TST-0001): a modifier neither ends nor counts in a burst
+  if (MODIFIER_KEYS.has(event.key)) return
   if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
     if (burst?.field !== field || event.timeStamp - burst.last > SCANNER_GAP_MS) burst = { field, before: field.value, keys: 0 }
     burst.keys++
@@ -250,34 +253,40 @@ document.addEventListener('keydown', (event) => {
 // "+" and "−" on a line: each tap counts, on a slow server too. Each sent the quantity drawn with the
 // line plus or minus one, and a tap before the answer was dropped or sent the same: three taps on
 // "+" at 2 made 3. A tap shows the quantity it asks for at once; one request per line is on its
-// way at a time, and taps made meanwhile go in the next, as the quantity then wanted
+// way at a time, and the taps made meanwhile go in the next, added to the quantity the server drew
+// with its answer (the input's value attribute: a scan of the same product answered meanwhile is
+// in it, which a quantity counted from the first tap overwrote)
 const stepping = new Map()
+const drawnQuantity = (field) => Number(field.defaultValue) || 0
 document.addEventListener('click', (event) => {
   const button = event.target.closest('[data-step][data-item]')
   if (!button) return
   const id = button.dataset.item
   const field = document.querySelector(`#cart-line-${CSS.escape(id)} input[name="quantity"]`)
   if (!field) return
-  const state = stepping.get(id) ?? { wanted: Number(field.value) || 0, sending: false }
-  state.wanted = Math.max(0, state.wanted + Number(button.dataset.step))
-  field.value = String(state.wanted)
+  const state = stepping.get(id) ?? { pending: 0, sent: 0, sending: false }
+  state.pending += Number(button.dataset.step)
+  field.value = String(Math.max(0, drawnQuantity(field) + state.sent + state.pending))
   stepping.set(id, state)
   sendStep(id, state)
 })
 function sendStep(id, state) {
-  const field = document.querySelector(`#cart-line-${CSS.escape(id)} input[name="quantity"]`)
   if (state.sending) return
-  if (!field) return stepping.delete(id)
-  field.value = String(state.wanted)
+  const field = document.querySelector(`#cart-line-${CSS.escape(id)} input[name="quantity"]`)
+  if (!field || !state.pending) return stepping.delete(id)
+  const quantity = Math.max(0, drawnQuantity(field) + state.pending)
+  state.sent = quantity - drawnQuantity(field)
+  state.pending = 0
   state.sending = true
-  const sent = state.wanted
+  field.value = String(quantity)
   let failed = false
   const refused = (event) => (failed = !event.detail.successful)
   field.addEventListener('htmx:afterRequest', refused, { once: true })
-  htmx.ajax('PATCH', `/till/items/${id}`, { source: field, values: { quantity: sent }, target: '#cart-panel', swap: 'outerHTML' }).finally(() => {
+  htmx.ajax('PATCH', `/till/items/${id}`, { source: field, values: { quantity }, target: '#cart-panel', swap: 'outerHTML' }).finally(() => {
     state.sending = false
-    // Refused (the message says why): the line shows its quantity again (htmx:afterRequest above)
-    if (failed || state.wanted === sent) return stepping.delete(id)
+    state.sent = 0
+    // Refused (the message says why): the line shows its quantity again, and the taps made meanwhile are dropped
+    if (failed) return stepping.delete(id)
     sendStep(id, state)
   })
 }
