@@ -146,7 +146,9 @@ export default class TillScreenService {
    * of whether the sale went through, and the cashier scanned it all again and took it twice
    */
   lastCompletedSale(registerId: number) {
-    return Sale.query().where({ register_id: registerId, status: 'completed' }).orderBy('id', 'desc').first()
+    // By its number on the register (its chain's order), not its id: a parked sale resumed and
+    // completed after a newer one keeps its older id
+    return Sale.query().where({ register_id: registerId, status: 'completed' }).whereNotNull('number').orderBy('number', 'desc').first()
   }
 
   async categories(storeId: number) {
