@@ -194,7 +194,10 @@ async function buildChecks() {
   const checks: BaseCheck[] = [new DrainingCheck(), new TimeLimited(new DbCheck(db.connection()).as('database')), new TimeLimited(new DatabaseWritableCheck()), new TimeLimited(new MigrationsCheck())]
   const dbDir = databaseDir()
   if (dbDir) checks.push(new DiskSpaceCheck().as('disk_database').compute(() => freeSpace(dbDir)).warnWhenExceeds(90).failWhenExceeds(98))
-  checks.push(backupDiskCheck(), new BackupsWritableCheck(), new BackupAgeCheck())
+  // A backup folder on a network mount that hangs must not hang the readiness: its checks are
+  // time-limited too, and a late answer is a warning (backups are not what serves a sale)
+  const backupsLate = () => Result.warning(`The backup folder did not answer within ${CHECK_TIMEOUT_MS / 1000} s`)
+  checks.push(new TimeLimited(backupDiskCheck(), backupsLate), new TimeLimited(new BackupsWritableCheck(), backupsLate), new TimeLimited(new BackupAgeCheck(), backupsLate))
   if (env.get('REDIS_HOST')) {
     const redis = (await import('@adonisjs/redis/services/main')).default
     checks.push(new TimeLimited(new OptionalRedisCheck(new RedisCheck(redis.connection())), () => Result.warning('Redis does not answer: this server falls back to memory')))
