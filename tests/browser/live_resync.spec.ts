@@ -5,6 +5,7 @@ import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { TcpProxy } from '#tests/functional/faults/tcp_proxy'
 import { AppProcess } from '#tests/functional/faults/app_process'
+import { signInAtTill } from '#tests/browser/till_page'
 
 /*
 | Live pages after a gap in their updates: a page must show the current figures once the gap is
@@ -88,7 +89,7 @@ test.group('Live pages after a gap', (group) => {
     // The browser reaches the test's server through a proxy, as through a load balancer
     const proxy = await new TcpProxy(base + 33, { host: '127.0.0.1', port: base }).start()
     cleanups.push(() => proxy.cut())
-    const till = await tillAt(visit, `http://127.0.0.1:${base + 33}`, fixture.users.cashier.email)
+    const till = await signInAtTill(visit, fixture.users.cashier.email, { origin: `http://127.0.0.1:${base + 33}`, liveSubscribed: true })
     await till.locator(`#grid [data-stock-of="${cola.id}"]`).waitFor()
     const input = till.getByLabel('Scan or search')
     await input.fill('5000112637922')
@@ -155,18 +156,6 @@ test.group('Live pages after a gap', (group) => {
     await page.waitForFunction((id: number) => (globalThis as any).document.querySelector(`[data-stock-of="${id}"]`)?.textContent.trim() === '15', tea.id, { timeout: 10_000 })
   }).timeout(60_000)
 })
-
-async function tillAt(visit: any, url: string, email: string) {
-  const till = await visit(`${url}/login`)
-  await till.getByLabel('Email').fill(email)
-  await till.getByLabel('Password').fill(PASSWORD)
-  await till.getByRole('button', { name: 'Sign in' }).click()
-  await till.getByRole('button', { name: 'Register 1' }).click()
-  await till.getByLabel('Scan or search').waitFor()
-  await till.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
-  await till.waitForSelector('body[data-live-subscribed="true"]')
-  return till
-}
 
 /** A load balancer whose server is away: every request is answered 502 */
 async function answer502(port: number) {

@@ -1,7 +1,8 @@
 import { test } from '@japa/runner'
 import { createServer, type Socket } from 'node:net'
-import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { TcpProxy } from '#tests/functional/faults/tcp_proxy'
+import { signInAtTill } from '#tests/browser/till_page'
 
 /*
 | A page's event stream answered with an error: after a load balancer's 5xx (a server restarting)
@@ -24,7 +25,7 @@ test.group('Live pages whose stream is answered with an error', (group) => {
     const proxy = await new TcpProxy(base + 36, { host: '127.0.0.1', port: base }).start()
     cleanups.push(() => proxy.cut())
     const url = `http://127.0.0.1:${base + 36}`
-    const till = await tillAt(visit, url, fixture.users.cashier.email)
+    const till = await signInAtTill(visit, fixture.users.cashier.email, { origin: url, liveSubscribed: true })
     let streams = 0
     till.on('request', (request: any) => {
       if (request.url().includes('/__transmit/events')) streams++
@@ -56,7 +57,7 @@ test.group('Live pages whose stream is answered with an error', (group) => {
     const tea = await createProduct(fixture, { name: 'Unavailable Tea', stock: 10 })
     const proxy = await new TcpProxy(base + 37, { host: '127.0.0.1', port: base }).start()
     cleanups.push(() => proxy.cut())
-    const till = await tillAt(visit, `http://127.0.0.1:${base + 37}`, fixture.users.cashier.email)
+    const till = await signInAtTill(visit, fixture.users.cashier.email, { origin: `http://127.0.0.1:${base + 37}`, liveSubscribed: true })
     await till.locator(`#grid [data-stock-of="${tea.id}"]`).waitFor()
 
     await proxy.cut()
@@ -74,18 +75,6 @@ test.group('Live pages whose stream is answered with an error', (group) => {
     await till.waitForFunction((id: number) => (globalThis as any).document.querySelector(`#grid [data-stock-of="${id}"]`)?.textContent.trim() === '7', tea.id, { timeout: 10_000 })
   }).timeout(60_000)
 })
-
-async function tillAt(visit: any, url: string, email: string) {
-  const till = await visit(`${url}/login`)
-  await till.getByLabel('Email').fill(email)
-  await till.getByLabel('Password').fill(PASSWORD)
-  await till.getByRole('button', { name: 'Sign in' }).click()
-  await till.getByRole('button', { name: 'Register 1' }).click()
-  await till.getByLabel('Scan or search').waitFor()
-  await till.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
-  await till.waitForSelector('body[data-live-subscribed="true"]')
-  return till
-}
 
 /** A load balancer whose server is away: every request is answered with this status */
 async function answerStatus(port: number, status: string) {

@@ -1,19 +1,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, PASSWORD, PINS } from '#tests/fixtures'
+import { createProduct, createStore, PINS } from '#tests/fixtures'
 import { htmxIdle } from '#tests/browser/htmx_idle'
-
-async function signInAtTill(visit: any, email: string) {
-  const page = await visit('/login')
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  // The fixture store has two registers: this browser is Register 1
-  await page.getByRole('button', { name: 'Register 1' }).click()
-  await page.getByLabel('Scan or search').waitFor()
-  await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
-  return page
-}
+import { signInAtTill } from '#tests/browser/till_page'
 
 async function scan(page: any, code: string) {
   await htmxIdle(page, { requests: false })

@@ -1,7 +1,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, PASSWORD, PINS, type TestStore } from '#tests/fixtures'
+import { createProduct, createStore, PINS, type TestStore } from '#tests/fixtures'
 import { htmxIdle } from '#tests/browser/htmx_idle'
+import { signInAtTill } from '#tests/browser/till_page'
 
 /*
 | A cashier's removal, quantity or scan that takes the discounts past what is allowed (the store's
@@ -17,14 +18,7 @@ const CUP = '4006381333931'
 async function cashierTill(visit: any, fixture: TestStore) {
   await createProduct(fixture, { name: 'Green Tea', price: 1000, barcode: TEA, taxClass: 'zero', stock: 10 })
   await createProduct(fixture, { name: 'Tea Cup', price: 1000, barcode: CUP, taxClass: 'zero', stock: 10 })
-  const page = await visit('/login')
-  await page.getByLabel('Email').fill(fixture.users.cashier.email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Register 1' }).click()
-  await page.getByLabel('Scan or search').waitFor()
-  await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
-  return page
+  return signInAtTill(visit, fixture.users.cashier.email)
 }
 
 async function scan(page: any, code: string) {
