@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import edge from 'edge.js'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
@@ -17,6 +18,12 @@ edge.global('ratePercent', (ppm: number) => `${Number((ppm / 10000).toFixed(4))}
 edge.global('localTime', (date: any, zone: string, format = 'yyyy-LL-dd HH:mm') =>
   date ? date.setZone(zone).toFormat(format) : ''
 )
+/** "at 19:21" today in the zone, "on 2026-12-05 at 19:21" another day (a till opened in the morning names last night's sale) */
+edge.global('localWhen', (date: any, zone: string) => {
+  if (!date) return ''
+  const local = date.setZone(zone)
+  return local.hasSame(DateTime.now().setZone(zone), 'day') ? `at ${local.toFormat('HH:mm')}` : `on ${local.toFormat('yyyy-LL-dd')} at ${local.toFormat('HH:mm')}`
+})
 
 /** Tax totals by tax and rate for a receipt, from the sale's lines */
 edge.global('taxLines', taxesByRate)

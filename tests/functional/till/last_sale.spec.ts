@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
+import { dbTimestamp } from '#platform/db_time'
 
 /*
 | An empty cart names the register's last completed sale (a till reloaded while a payment was on its
@@ -37,5 +38,18 @@ test.group('Till: the last sale under an empty cart', () => {
     const page = await client.get('/till').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
     page.assertStatus(200)
     assert.match(page.text(), /Last sale #2 completed at \d\d:\d\d:\s+\$12\.\d\d/)
+  })
+
+  test('a last sale of another day says its day: a till opened in the morning names last night\u2019s sale', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450, stock: 5 })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: tea.id })
+    await payInCash(client, fixture)
+    const yesterday = new Date(Date.now() - 86_400_000)
+    await db.from('sales').where({ register_id: fixture.register.id, number: 1 }).update({ completed_at: dbTimestamp(yesterday) })
+
+    const page = await client.get('/till').loginAs(fixture.users.cashier).withCookie(REGISTER_COOKIE, String(fixture.register.id))
+    page.assertStatus(200)
+    assert.match(page.text(), /Last sale #1 completed on \d{4}-\d\d-\d\d at \d\d:\d\d:/)
   })
 })
