@@ -1,22 +1,10 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { createProduct, createStore } from '#tests/fixtures'
 import { htmxIdle } from '#tests/browser/htmx_idle'
+import { signInAtTill } from '#tests/browser/till_page'
 
 /* The till at rush hour: a scanner faster than the server, double clicks, a slow network */
-
-async function signInAtTill(visit: any, browserContext: any, email: string) {
-  // No service worker: once the offline till's worker controls the page, page.route() no longer sees its requests
-  await browserContext.addInitScript(() => delete (globalThis as any).Navigator.prototype.serviceWorker)
-  const page = await visit('/login')
-  await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.getByRole('button', { name: 'Register 1' }).click()
-  await page.getByLabel('Scan or search').waitFor()
-  await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
-  return page
-}
 
 /** Answers of the server held back `ms` (written at once, answered late) */
 function slowDown(page: any, pattern: string, ms: number) {
@@ -54,6 +42,21 @@ async function scannerKeys(page: any, code: string) {
   }, code)
 }
 
+/** Sale number `number` paid Exact in cash and completed, then the next customer's first scan */
+async function payExactThenScan(page: any, number: number, code: string, name: string) {
+  await htmxIdle(page)
+  await page.keyboard.press('F9')
+  await page.getByRole('button', { name: 'Exact amount' }).click()
+  await page.getByRole('button', { name: /Complete sale/ }).click()
+  await page.getByText(`Sale #${number} completed.`).waitFor()
+  await htmxIdle(page)
+  await page.getByRole('button', { name: /New sale/ }).click()
+  await page.getByText('Scan a product or tap one').waitFor()
+  await htmxIdle(page)
+  await wedgeScan(page, code)
+  await page.locator('.cart-line', { hasText: name }).waitFor()
+}
+
 const cartLines = (page: any) =>
   page.locator('#cart-lines .cart-line').evaluateAll((items: any[]) => items.map((li) => `${li.querySelector('.name').textContent} x${li.querySelector('input[name=quantity]').value}`))
 
@@ -68,7 +71,7 @@ test.group('Till at rush hour in Chromium', () => {
       const fixture = await createStore()
       await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
       await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
-      const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+      const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
       if (latency) await slowDown(page, '**/till/scan', latency)
 
       // The same code twice quickly, then another, each typed while the one before is in flight
@@ -89,7 +92,7 @@ test.group('Till at rush hour in Chromium', () => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
     await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
-    const first = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    const first = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
     await wedgeScan(first, '5000112637922')
     await first.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     const second = await browserContext.newPage()
@@ -98,17 +101,7 @@ test.group('Till at rush hour in Chromium', () => {
     await second.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
 
     // The first tab sells the Cola and starts the next customer's sale
-    await htmxIdle(first)
-    await first.keyboard.press('F9')
-    await first.getByRole('button', { name: 'Exact amount' }).click()
-    await first.getByRole('button', { name: /Complete sale/ }).click()
-    await first.getByText('Sale #1 completed.').waitFor()
-    await htmxIdle(first)
-    await first.getByRole('button', { name: /New sale/ }).click()
-    await first.getByText('Scan a product or tap one').waitFor()
-    await htmxIdle(first)
-    await wedgeScan(first, '4006381333931')
-    await first.locator('.cart-line', { hasText: 'Gum' }).waitFor()
+    await payExactThenScan(first, 1, '4006381333931', 'Gum')
 
     // The second tab still shows the Cola sale: its Exact is $10.80, and Complete pays nothing
     await second.bringToFront()
@@ -125,17 +118,7 @@ test.group('Till at rush hour in Chromium', () => {
 
     // Void from a screen left behind voids nothing either
     await first.bringToFront()
-    await htmxIdle(first)
-    await first.keyboard.press('F9')
-    await first.getByRole('button', { name: 'Exact amount' }).click()
-    await first.getByRole('button', { name: /Complete sale/ }).click()
-    await first.getByText('Sale #2 completed.').waitFor()
-    await htmxIdle(first)
-    await first.getByRole('button', { name: /New sale/ }).click()
-    await first.getByText('Scan a product or tap one').waitFor()
-    await htmxIdle(first)
-    await wedgeScan(first, '5000112637922')
-    await first.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await payExactThenScan(first, 2, '5000112637922', 'Cola')
     await second.bringToFront()
     second.on('dialog', (dialog: any) => dialog.accept())
     await htmxIdle(second)
@@ -149,7 +132,7 @@ test.group('Till at rush hour in Chromium', () => {
   test('Enter pressed twice to complete a sale leaves its change due on screen; Enter a moment later starts the next sale', async ({ visit, browserContext, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
-    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
@@ -172,7 +155,7 @@ test.group('Till at rush hour in Chromium', () => {
   test('a sale of nothing to pay (a free item) is completed with Exact, as the README says', async ({ visit, browserContext, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Free Sample', price: 0, barcode: '5000112637922', stock: 50 })
-    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Free Sample' }).waitFor()
     await htmxIdle(page)
@@ -190,7 +173,7 @@ test.group('Till at rush hour in Chromium', () => {
     // A shelf label's short code, which reads as an amount
     await createProduct(fixture, { name: 'Bananas', price: 120, barcode: '4011', stock: 50 })
     await createProduct(fixture, { name: 'Test tin', price: 300, sku: 'TST-0001', stock: 50 })
-    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
@@ -214,9 +197,9 @@ test.group('Till at rush hour in Chromium', () => {
     assert.deepEqual(await savedLines(fixture.store.id), ['Cola x1', 'Bananas x1', 'Test tin x1'])
     const total = Number(sales[0].total)
 
-    // Typed by hand, the amount is still an amount
+    // Typed by hand, the amount is still an amount (typed once F9 has put the focus there)
     await page.keyboard.press('F9')
-    await tendered.waitFor()
+    await page.waitForFunction(() => (globalThis as any).document.activeElement?.id === 'tendered')
     await page.keyboard.type('20.00', { delay: 120 })
     await page.keyboard.press('Enter')
     await page.getByTestId('change-due').waitFor()
@@ -226,7 +209,7 @@ test.group('Till at rush hour in Chromium', () => {
   test('a till reloaded while its payment was on its way says the sale was completed: the cashier does not sell it again', async ({ visit, browserContext, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
-    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
@@ -253,7 +236,7 @@ test.group('Till at rush hour in Chromium', () => {
   test('keyboard only: F7 from the cart opens the card payment with the focus in its amount, F6 moves it to the amount tendered', async ({ visit, browserContext, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
-    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
     const focusedLabel = () => page.evaluate(() => (globalThis as any).document.activeElement?.labels?.[0]?.textContent ?? (globalThis as any).document.activeElement?.tagName)
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
@@ -286,7 +269,7 @@ test.group('Till at rush hour in Chromium', () => {
   test('"+" tapped three times before the first answer adds three; "−" after it takes one off', async ({ visit, browserContext, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
-    const page = await signInAtTill(visit, browserContext, fixture.users.cashier.email)
+    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
