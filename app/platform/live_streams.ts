@@ -19,6 +19,13 @@ import type { NextFn } from '@adonisjs/core/types/http'
 | A uid belongs to the user who opened its stream: another signed-in user who learnt it could
 | otherwise subscribe it to their channels, unsubscribe it, or end its stream (opening one under
 | its uid). uids are random, so this is defence in depth, checked against the open stream only.
+|
+| Only this server's streams are known here, and that is enough with several app servers: Transmit
+| keeps a uid's subscriptions beside its stream, in the memory of the server holding it, and a
+| broadcast (through Redis) is written by each server to its own streams only. A user who sends
+| another's uid to a server not holding its stream is refused there (a 400: no such stream) or,
+| opening a stream under it, gets a stream of their own: subscribed, after Transmit's channel
+| checks, by their own session, and hearing only that. The owner's stream elsewhere is untouched.
 */
 
 /** The open stream of each client uid on this server, and the user who opened it */
@@ -78,4 +85,15 @@ export async function ownClientOnly(ctx: HttpContext, next: NextFn) {
   const held = streams.get(String(ctx.request.input('uid') ?? ''))
   if (held && held.userId !== ctx.auth.user!.id) return notYours(ctx)
   return next()
+}
+
+/**
+ * Ends the open streams of a user on this server: their sessions have ended (a sign-out, a new
+ * password, a deactivation: app/staff/sessions.ts). A page in another tab went on hearing its
+ * store until it next asked something. Its browser opens the stream again, meets the ended
+ * session, and the page says "Signed out" (public/js/live.js); a session kept on (the person's
+ * own new password) just opens its stream again.
+ */
+export function endStreamsOf(userId: number) {
+  for (const held of streams.values()) if (held.userId === userId) held.response.destroy()
 }

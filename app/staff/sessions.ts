@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type User from '#models/user'
 import { identityChanged } from '#staff/identity_cache'
+import { endStreamsOf } from '#platform/live_streams'
 
 /*
 | Ending sessions. A session is an encrypted cookie (sliding_cookie_store.ts), so there is no
@@ -39,6 +40,10 @@ export function sessionDataEnded(values: Record<string, unknown>, user: User) {
 export async function endSessions(user: User, client: QueryClientContract = db.connection()) {
   await client.from('users').where('id', user.id).increment('session_version', 1)
   identityChanged(client)
+  // Their pages' live-update streams end too, once the new version is committed (a stream's page
+  // opening it again before that would still be let in)
+  if (client.isTransaction) (client as any).after('commit', () => endStreamsOf(user.id))
+  else endStreamsOf(user.id)
 }
 
 /** This browser's session goes on after its person's sessions were ended (their own new password) */

@@ -8,7 +8,9 @@ import { signInAtTill } from '#tests/browser/till_page'
 | A page's event stream answered with an error: after a load balancer's 5xx (a server restarting)
 | it is opened again; after the session's end (signed out in another tab, expired) it is not: it
 | was tried every 30 s for as long as the page stayed open, each try a 401. The browser reaches the
-| test's server through a proxy the test cuts (tests/functional/faults/tcp_proxy.ts).
+| test's server through a proxy the test cuts (tests/functional/faults/tcp_proxy.ts). A sign-out
+| ends the person's streams on the server (app/platform/live_streams.ts endStreamsOf): the page
+| meets the ended session at once.
 */
 
 const base = Number(process.env.PORT ?? 3334)
@@ -19,6 +21,19 @@ test.group('Live pages whose stream is answered with an error', (group) => {
   group.each.teardown(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
   })
+
+  test('a till signed out in another tab hears it at once: the server ends its stream, and it shows Sign in', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    const till = await signInAtTill(visit, fixture.users.cashier.email, { liveSubscribed: true })
+    const other = await till.context().newPage()
+    await other.goto(new URL('/till', till.url()).href)
+    await other.getByRole('button', { name: 'Sign out' }).click()
+    await other.waitForURL((at: URL) => at.pathname.startsWith('/login'))
+    // Nothing dropped the stream but the sign-out (it stayed open until the page next asked something)
+    await till.waitForSelector('body[data-live="signed-out"]', { timeout: 15_000 })
+    await till.locator('#offline-status', { hasText: 'Signed out: sign in again' }).waitFor()
+    assert.isTrue(await till.locator('#offline-sign-in').isVisible())
+  }).timeout(60_000)
 
   test('a till signed out in another tab stops opening its stream once it drops, and shows Sign in', async ({ visit, assert }) => {
     const fixture = await createStore()

@@ -1,0 +1,101 @@
+import { test } from '@japa/runner'
+import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
+import { LiveStream, signIn, type CookieSession } from '#tests/live_client'
+
+/*
+| A person's sessions end on a sign-out, a new password or a deactivation (app/staff/sessions.ts),
+| and so do their open live-update streams on the server (endStreamsOf, app/platform/
+| live_streams.ts). Before, a page in another tab (or on another device) stayed subscribed and
+| went on hearing its store's stock and sales until it next asked something. Real SSE clients
+| over HTTP (tests/live_client.ts).
+*/
+
+const baseUrl = () => `http://${process.env.HOST}:${process.env.PORT}`
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Whether the stream was ended within `ms` */
+const endsWithin = (stream: LiveStream, ms = 5000) => Promise.race([stream.ended.then(() => true), sleep(ms).then(() => false)])
+
+async function listening(session: CookieSession, channel: string) {
+  const stream = await new LiveStream(session).open()
+  const status = await stream.subscribe(channel)
+  if (status !== 204) throw new Error(`Subscribing answered ${status}`)
+  return stream
+}
+
+function form(session: CookieSession, path: string, fields: Record<string, string>) {
+  return session.request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: session.csrf, ...fields }).toString(),
+  })
+}
+
+test.group('Live updates: a person\u2019s streams end with their sessions', (group) => {
+  const streams: LiveStream[] = []
+  group.each.teardown(() => {
+    for (const stream of streams.splice(0)) stream.close()
+  })
+
+  test('signing out ends the person\u2019s streams (another tab, another device); other people\u2019s go on', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { stock: 10 })
+    const stock = `stores/${fixture.store.id}/stock`
+    const browser = await signIn(baseUrl(), fixture.users.cashier.email, PASSWORD)
+    const otherDevice = await signIn(baseUrl(), fixture.users.cashier.email, PASSWORD)
+    const tab = await listening(browser, stock)
+    const device = await listening(otherDevice, stock)
+    const colleague = await listening(await signIn(baseUrl(), fixture.users.manager.email, PASSWORD), stock)
+    streams.push(tab, device, colleague)
+
+    // Signed out in the browser's other tab
+    assert.equal((await form(browser, '/logout', {})).status, 302)
+    assert.isTrue(await endsWithin(tab), 'the other tab\u2019s stream ended')
+    assert.isTrue(await endsWithin(device), 'the other device\u2019s stream ended')
+    assert.isFalse(await endsWithin(colleague, 200), 'a colleague\u2019s stream goes on')
+
+    // The colleague hears the store; the ended streams heard nothing more
+    const token = await apiToken(client, fixture.users.manager)
+    const adjusted = await client.post('/api/stock/adjustments').bearerToken(token).json({ reason: 'found', items: [{ product_id: product.id, quantity: 2 }] })
+    adjusted.assertStatus(201)
+    await colleague.waitFor((m) => m.channel === stock && m.payload.reason === 'adjustment')
+    assert.isEmpty([...tab.messages, ...device.messages].filter((m) => m.payload.reason === 'adjustment'))
+    // Opened again, as the page's browser does, the stream is refused: the page learns it is signed out
+    await assert.rejects(() => new LiveStream(otherDevice).open(), /answered 30[23]|answered 401/)
+  })
+
+  test('a new password set by an admin, and a deactivation, end the person\u2019s streams', async ({ assert }) => {
+    const fixture = await createStore()
+    const stock = `stores/${fixture.store.id}/stock`
+    const admin = await signIn(baseUrl(), fixture.users.admin.email, PASSWORD)
+    const cashier = await listening(await signIn(baseUrl(), fixture.users.cashier.email, PASSWORD), stock)
+    const manager = await listening(await signIn(baseUrl(), fixture.users.manager.email, PASSWORD), stock)
+    const own = await listening(admin, stock)
+    streams.push(cashier, manager, own)
+
+    const { cashier: person } = fixture.users
+    const saved = await form(admin, `/backoffice/users/${person.id}?_method=PUT`, { name: person.name, email: person.email, role: person.role, password: 'a-new-cashier-pass', pin: '', active: 'on' })
+    assert.equal(saved.status, 302)
+    assert.isTrue(await endsWithin(cashier), 'the cashier\u2019s stream ended with their new password')
+    assert.isFalse(await endsWithin(manager, 200))
+
+    assert.equal((await form(admin, `/backoffice/users/${fixture.users.manager.id}?_method=DELETE`, {})).status, 302)
+    assert.isTrue(await endsWithin(manager), 'the deactivated manager\u2019s stream ended')
+    assert.isFalse(await endsWithin(own, 200), 'the admin\u2019s own stream goes on')
+  })
+
+  test('an admin setting their own password keeps this session: the page\u2019s stream ends and opens again', async ({ assert }) => {
+    const fixture = await createStore()
+    const stock = `stores/${fixture.store.id}/stock`
+    const admin = await signIn(baseUrl(), fixture.users.admin.email, PASSWORD)
+    const own = await listening(admin, stock)
+    streams.push(own)
+    const { admin: person } = fixture.users
+    const saved = await form(admin, `/backoffice/users/${person.id}?_method=PUT`, { name: person.name, email: person.email, role: 'admin', password: 'a-new-admin-pass', pin: '', active: 'on' })
+    assert.equal(saved.status, 302)
+    assert.isTrue(await endsWithin(own))
+    const again = new LiveStream(admin)
+    again.uid = own.uid
+    streams.push(await again.open())
+    assert.equal(await again.subscribe(stock), 204)
+  })
+})
