@@ -6,6 +6,7 @@ import emitter from '@adonisjs/core/services/emitter'
 import logger from '@adonisjs/core/services/logger'
 import transmit from '@adonisjs/transmit/services/main'
 import type { HttpContext } from '@adonisjs/core/http'
+import type { NextFn } from '@adonisjs/core/types/http'
 import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { broadcastRefund, broadcastSale, broadcastStock, resyncConnectedPages } from '#platform/live_updates_service'
@@ -18,7 +19,22 @@ import { oneStreamPerClient, ownClientOnly } from '#platform/live_streams'
 transmit.registerRoutes((route) => {
   route.use(middleware.auth({ guards: ['web'] }))
   route.use(route.getPattern().endsWith('__transmit/events') ? oneStreamPerClient : ownClientOnly)
+  if (route.getPattern().endsWith('__transmit/subscribe')) route.use(currentStoreOnly)
 })
+
+/**
+ * A page whose store was switched in another tab (its session works in another store now) asks
+ * for its old store's channels when its stream comes back: Transmit's bare 400 was asked again
+ * every 30 s for as long as the page stayed open. A 409 `store_changed` tells the page, which
+ * stops listening and says so once (public/js/live.js): its figures are the old store's.
+ */
+async function currentStoreOnly(ctx: HttpContext, next: NextFn) {
+  const storeId = /^stores\/(\d+)\//.exec(String(ctx.request.input('channel') ?? ''))?.[1]
+  if (storeId && ctx.store && Number(storeId) !== ctx.store.id) {
+    return ctx.response.conflict({ errors: [{ message: 'This page is of another store than the one you work in now: reload it', code: 'store_changed', field: 'channel' }] })
+  }
+  return next()
+}
 
 // Is the page's session still on? live.js asks when its stream was answered with an error (a
 // browser tells no status): 204 goes on retrying, the 401 of an ended session stops it

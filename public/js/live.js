@@ -13,7 +13,8 @@
  *    stream is back (the server restarted, the stream dropped). Reading earlier could miss a
  *    change made before the subscription. A subscription that fails (no answer, a 5xx) is asked
  *    again at growing intervals; one refused 401/403/419 (the session ended, or the page's CSRF
- *    token is stale: signed out and in again in another tab) stops the page as signed out;
+ *    token is stale: signed out and in again in another tab) stops the page as signed out; one
+ *    refused 409 store_changed (its store switched in another tab) stops it with a notice;
  *  - its server says `resync`: its subscription to the other servers' broadcasts (Redis) was
  *    down a while (app/platform/live_transport.ts). That server tells all its pages at once, so
  *    each waits a random moment of up to 3 s before it reads;
@@ -131,6 +132,15 @@ class LastingEventSource extends EventTarget {
   }
 }
 
+/** The code of an error answer ({ errors: [{ code }] }), read from a copy: Transmit's client may read it too */
+async function refusal(response) {
+  try {
+    return (await response.clone().json()).errors?.[0]?.code
+  } catch {
+    return undefined
+  }
+}
+
 /** A server's `resync` goes to all its pages at once: each waits up to this long, at random, to read */
 const RESYNC_SPREAD_MS = 3000
 
@@ -156,13 +166,34 @@ function start() {
     retryTimers.clear()
   }
 
-  function signedOut() {
-    if (stopped) return
+  /** Stops listening for good: the page's body says why (data-live) and a pos:<why> event goes out */
+  function stop(why) {
+    if (stopped) return false
     stopped = true
     cancelRetries()
     transmit.close()
-    document.body.dataset.live = 'signed-out'
-    document.dispatchEvent(new CustomEvent('pos:signed-out'))
+    document.body.dataset.live = why
+    document.dispatchEvent(new CustomEvent(`pos:${why}`))
+    return true
+  }
+
+  const signedOut = () => stop('signed-out')
+
+  // The page's store was switched in another tab (the server refused its channels with a 409
+  // store_changed): its channels and figures are the old store's. Asking again was refused every
+  // 30 s for as long as the page stayed open, and reading again would put the new store's figures
+  // in the old store's page: it stops listening and says so once, with a link that reloads it
+  function storeChanged() {
+    if (!stop('store-changed')) return
+    const notice = document.createElement('div')
+    notice.className = 'alert alert-warning'
+    notice.setAttribute('role', 'alert')
+    notice.id = 'live-store-changed'
+    const reload = document.createElement('a')
+    reload.href = window.location.href
+    reload.textContent = 'Reload'
+    notice.append('You switched to another store in another tab: this page still shows the one it was opened in and is no longer updated. ', reload)
+    ;(document.querySelector('main:not([hidden])') ?? document.body).prepend(notice)
   }
 
   function subscribed(channel, stream) {
@@ -216,6 +247,7 @@ function start() {
         throw error
       }
       if (response.ok) subscribed(channel, stream)
+      else if (stream === opened && response.status === 409 && (await refusal(response)) === 'store_changed') storeChanged()
       else subscribeFailed(channel, stream, response)
       return response
     },

@@ -2,12 +2,15 @@ import { test } from '@japa/runner'
 import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { TcpProxy } from '#tests/functional/faults/tcp_proxy'
 import { resyncConnectedPages } from '#platform/live_updates_service'
+import db from '@adonisjs/lucid/services/db'
+import { dbTimestamp } from '#platform/db_time'
 
 /*
 | A live page's subscriptions (public/js/live.js): the first ones, and those after its stream came
 | back. A change made before the page's channels are subscribed reaches no page by message, so the
 | page reads once they all are; a subscription that fails is asked again (Transmit's client drops
-| it silently); one refused for a stale CSRF token stops the page as signed out. And a server's
+| it silently); one refused for a stale CSRF token stops the page as signed out; one refused because
+| the page's store was switched in another tab stops it with a notice. And a server's
 | `resync` spreads its pages' reads. The browser reaches the test's server through a proxy the
 | test cuts (tests/functional/faults/tcp_proxy.ts).
 */
@@ -127,6 +130,43 @@ test.group('Live pages subscribing', (group) => {
     assert.isAtLeast(seen, 1)
     await sleep(3000)
     assert.equal(subscribes, seen, 'no subscription asked again')
+  }).timeout(60_000)
+
+  test('a page whose store was switched in another tab stops with a notice when its channels are refused, and asks no more', async ({ visit, assert }) => {
+    const a = await createStore()
+    const b = await createStore()
+    await db.table('store_users').insert({ store_id: b.store.id, user_id: a.users.manager.id, created_at: dbTimestamp() })
+    const proxy = await new TcpProxy(base + 25, { host: '127.0.0.1', port: base }).start()
+    cleanups.push(() => proxy.cut())
+    const url = `http://127.0.0.1:${base + 25}`
+    const page = await signedIn(visit, url, a.users.manager.email)
+    await page.goto(`${url}/backoffice/products`)
+    await page.waitForSelector('body[data-live-subscribed="true"]')
+    let subscribes = 0
+    page.on('request', (request: any) => {
+      if (request.url().includes('/__transmit/subscribe')) subscribes++
+    })
+
+    // Another tab switches the session to store B
+    const other = await page.context().newPage()
+    await other.goto(`${url}/backoffice/products`)
+    await other.selectOption('#store-switch', String(b.store.id))
+    await other.waitForURL((at: URL) => at.pathname === '/backoffice')
+    await other.close()
+
+    // The stream drops and comes back; store A's channels are refused: said once, not asked again
+    await proxy.cut()
+    await proxy.start()
+    await page.waitForSelector('body[data-live="store-changed"]', { timeout: 20_000 })
+    const notice = page.locator('#live-store-changed')
+    assert.include(await notice.textContent(), 'You switched to another store in another tab')
+    assert.lengthOf(await page.locator('#live-store-changed').all(), 1)
+    const seen = subscribes
+    await sleep(4500)
+    assert.equal(subscribes, seen, 'no subscription asked again')
+    // Its link reloads the page, now of store B, which listens again
+    await notice.getByRole('link', { name: 'Reload' }).click()
+    await page.waitForSelector(`body[data-live-store="${b.store.id}"][data-live-subscribed="true"]`)
   }).timeout(60_000)
 
   test('a server\u2019s resync spreads its pages\u2019 reads over up to 3 s, one read for both channels', async ({ visit, assert }) => {
