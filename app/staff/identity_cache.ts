@@ -140,8 +140,19 @@ function listen() {
     .catch(failed)
 }
 
-/** A change could not be told: said once per outage (every change failed while Redis was away), and when one is told again */
+/**
+ * A change could not be told: said once per outage (every change failed while Redis was away), and
+ * once when the publishing connection is back or a change is told again. Reset by a change told
+ * only, an outage with no change after it hid the next outage: its changes failed unsaid.
+ */
 let tellingFailed = false
+let watchingConnection = false
+
+function toldAgain() {
+  if (!tellingFailed) return
+  tellingFailed = false
+  logger.info('Identity changes are told to the other servers on Redis again')
+}
 
 /**
  * Tells the other servers a change was made. While Redis is away for them too, they keep no rows
@@ -150,12 +161,15 @@ let tellingFailed = false
 function tellOthers() {
   if (!redisHost || !ttlMs) return
   redisConnection()
-    .then((redis) => redis.publish(channel, String(process.pid)))
-    .then(() => {
-      if (!tellingFailed) return
-      tellingFailed = false
-      logger.info('Identity changes are told to the other servers on Redis again')
+    .then((redis) => {
+      const connection = redis.connection()
+      if (!watchingConnection) {
+        watchingConnection = true
+        connection.on('ready', toldAgain)
+      }
+      return connection.publish(channel, String(process.pid))
     })
+    .then(toldAgain)
     .catch((error) => {
       if (tellingFailed) return
       tellingFailed = true
