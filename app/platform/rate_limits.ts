@@ -26,6 +26,18 @@ async function onStore<T>(options: LimitOptions, step: (limit: Limiter) => Promi
   return step(limiter.use('memory', options))
 }
 
+/** One count an attempt is held to: its limits, its key, and whether a success clears it */
+export interface Count {
+  options: LimitOptions
+  key: string
+  /**
+   * true: a success clears the count (one till's own mistypes). false: a success only takes its
+   * own attempt off, so the failures counted there stay (a count across every address: someone's
+   * right PIN typed at another till must not give a guesser a fresh start)
+   */
+  clearedBySuccess: boolean
+}
+
 /**
  * Runs `callback` unless `key` is blocked; a failure (the callback throws) counts against the
  * key and blocks it once it reaches the limit, a success clears it. Unlike Limiter.penalize,
@@ -33,19 +45,34 @@ async function onStore<T>(options: LimitOptions, step: (limit: Limiter) => Promi
  * count first and adding to it after the callback failed let attempts sent at once all pass the
  * check (40 parallel wrong passwords had 28 checked against a limit of 5).
  */
-export async function penalize<T>(options: LimitOptions, key: string, callback: () => Promise<T>): Promise<[InstanceType<typeof limiterErrors.E_TOO_MANY_REQUESTS>, null] | [null, T]> {
-  const counted = await onStore(options, (limit) => limit.increment(key))
-  if (counted.consumed > counted.limit) return [new limiterErrors.E_TOO_MANY_REQUESTS(counted), null]
+export function penalize<T>(options: LimitOptions, key: string, callback: () => Promise<T>) {
+  return penalizeAll([{ options, key, clearedBySuccess: true }], callback)
+}
+
+/**
+ * penalize() under several counts at once: the attempt is counted on each before it runs, and
+ * refused when any is past its limit (the others then take it off: it did not run). A failure
+ * blocks each count it brought to its limit; a success clears or takes itself off each.
+ */
+export async function penalizeAll<T>(counts: Count[], callback: () => Promise<T>): Promise<[InstanceType<typeof limiterErrors.E_TOO_MANY_REQUESTS>, null] | [null, T]> {
+  const counted = await Promise.all(counts.map((count) => onStore(count.options, (limit) => limit.increment(count.key))))
+  const over = counted.findIndex((response) => response.consumed > response.limit)
+  if (over >= 0) {
+    await Promise.all(counts.map((count, i) => (counted[i].consumed > counted[i].limit ? null : onStore(count.options, (limit) => limit.decrement(count.key)))))
+    return [new limiterErrors.E_TOO_MANY_REQUESTS(counted[over]), null]
+  }
   let result: T
   try {
     result = await callback()
   } catch (failure) {
-    if (counted.consumed >= counted.limit && options.blockDuration) {
-      const blockFor = options.blockDuration
-      await onStore(options, (limit) => limit.block(key, blockFor))
-    }
+    await Promise.all(
+      counts.map((count, i) => {
+        const blockFor = count.options.blockDuration
+        return counted[i].consumed >= counted[i].limit && blockFor ? onStore(count.options, (limit) => limit.block(count.key, blockFor)) : null
+      })
+    )
     throw failure
   }
-  await onStore(options, (limit) => limit.delete(key))
+  await Promise.all(counts.map((count) => onStore<unknown>(count.options, (limit) => (count.clearedBySuccess ? limit.delete(count.key) : limit.decrement(count.key)))))
   return [null, result]
 }

@@ -6,19 +6,24 @@ import User, { pinDigest } from '#models/user'
 import { worksIn } from '#staff/store_access_service'
 import { DomainError } from '#exceptions/domain_error'
 import { recordAudit } from '#platform/audit_service'
-import { penalize } from '#platform/rate_limits'
+import { penalize, penalizeAll } from '#platform/rate_limits'
 
 /*
 | Signing in, with rate limits: 5 failed passwords for one email from one address within
 | 15 minutes block that pair for 15 minutes (429); 5 wrong PINs on one till for one person (a
 | switch to that user) or for a manager's approval block that entry there for 5 minutes. Each has
 | its own count, which only its own right PIN clears: with one count per till, a cashier could
-| try four PINs of the manager, type their own to clear it, and go on without end. Failures are
-| logged and written to the audit log.
+| try four PINs of the manager, type their own to clear it, and go on without end. A PIN has
+| 10,000 values, so wrong PINs for one person (or for the store's approvals) are also counted
+| across every address: 10 in 15 minutes block it for 15 minutes wherever it is typed. Guesses
+| spread over addresses (each client address behind the store's proxy counts apart) were never
+| refused, and a manager's PIN found through the API refunded cash without a receipt. A right PIN
+| does not clear that count. Failures are logged and written to the audit log.
 */
 
 const loginLimit = { requests: 5, duration: '15 mins', blockDuration: '15 mins' }
 const pinLimit = { requests: 5, duration: '5 mins', blockDuration: '5 mins' }
+const pinLimitEverywhere = { requests: 10, duration: '15 mins', blockDuration: '15 mins' }
 
 export default class AuthService {
   async attemptLogin(email: string, password: string, ip: string): Promise<User> {
@@ -58,8 +63,12 @@ export default class AuthService {
       throw new DomainError('A PIN is 4 to 6 digits', { code: 'invalid_pin', field })
     }
     if (!options.userId && !options.managerOnly) throw new Error('verifyPin needs the user switched to, or managerOnly')
-    const key = `pin:${storeId}:${ip}:${options.userId ?? 'approval'}`
-    const [error, user] = await penalize(pinLimit, key, async () => {
+    const whom = options.userId ?? 'approval'
+    const counts = [
+      { options: pinLimit, key: `pin:${storeId}:${ip}:${whom}`, clearedBySuccess: true },
+      { options: pinLimitEverywhere, key: `pin-everywhere:${storeId}:${whom}`, clearedBySuccess: false },
+    ]
+    const [error, user] = await penalizeAll(counts, async () => {
       // Everyone who works in the store (a manager added to a second store's staff approves there
       // too), narrowed to whom the PIN is asked for. Every one of them is checked, a match or not:
       // the time an answer takes says nothing about whose PIN a wrong guess was
