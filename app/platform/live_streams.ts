@@ -79,10 +79,21 @@ export async function oneStreamPerClient(ctx: HttpContext, next: NextFn) {
 
 /**
  * Route middleware of POST /__transmit/subscribe and /unsubscribe, after the auth middleware:
- * refuses (403) a uid whose open stream is another user's.
+ * refuses (403) a uid whose open stream is another user's, and (400, at the field) a uid or a
+ * channel that is not a text: Transmit threw on a missing channel or a list (a 500), and answered
+ * a missing uid with an empty 400.
  */
 export async function ownClientOnly(ctx: HttpContext, next: NextFn) {
-  const held = streams.get(String(ctx.request.input('uid') ?? ''))
+  const uid = ctx.request.input('uid')
+  const channel = ctx.request.input('channel')
+  const refusals = [
+    { field: 'uid', value: uid, message: 'Send the live-update client\u2019s uid' },
+    { field: 'channel', value: channel, message: 'Name one channel, as a text' },
+  ]
+  for (const { field, value, message } of refusals) {
+    if (typeof value !== 'string' || !value) return ctx.response.badRequest({ errors: [{ message, code: `invalid_${field}`, field }] })
+  }
+  const held = streams.get(uid)
   if (held && held.userId !== ctx.auth.user!.id) return notYours(ctx)
   return next()
 }

@@ -113,4 +113,25 @@ test.group('Live updates: a client uid is its user\u2019s', () => {
       assert.equal(((await answer.json()) as any).errors[0].field, 'uid')
     }
   })
+
+  test('a subscribe or unsubscribe without its uid or channel is a 400 at the field, not a 500', async ({ assert }) => {
+    const fixture = await createStore()
+    const session = await signIn(baseUrl(), fixture.users.cashier.email, PASSWORD)
+    const stream = await new LiveStream(session).open()
+    const channel = `stores/${fixture.store.id}/stock`
+    try {
+      for (const path of ['/__transmit/subscribe', '/__transmit/unsubscribe']) {
+        for (const [body, field] of [[{ channel }, 'uid'], [{ uid: stream.uid }, 'channel'], [{ uid: stream.uid, channel: ['a', 'b'] }, 'channel'], [{ uid: 7, channel }, 'uid']] as const) {
+          const answer = await session.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrf }, body: JSON.stringify(body) })
+          assert.equal(answer.status, 400, `${path} ${JSON.stringify(body)}`)
+          assert.equal(((await answer.json()) as any).errors[0].field, field)
+        }
+      }
+      // As sent by live.js, still taken
+      assert.equal(await stream.subscribe(channel), 204)
+      assert.equal(await stream.unsubscribe(channel), 204)
+    } finally {
+      stream.close()
+    }
+  })
 })
