@@ -5,7 +5,7 @@ import type Store from '#models/store'
 import StoreAccessService from '#staff/store_access_service'
 import { errors as authErrors } from '@adonisjs/auth'
 import { isMachineRequest } from '#middleware/browser_session_middleware'
-import { sessionEnded } from '#staff/sessions'
+import { sessionEnded, tillOnlyRefuses } from '#staff/sessions'
 
 /**
  * Lets signed-in, active users through and loads the store they work in (ctx.store, see
@@ -30,6 +30,13 @@ export default class AuthMiddleware {
       // Signed out elsewhere, or a new password: this copy of the session is over
       if (!ctx.session.readonly) await ctx.auth.use('web').logout()
       throw new authErrors.E_UNAUTHORIZED_ACCESS('Your session has ended: sign in again', { redirectTo: this.redirectTo, guardDriverName: 'session' })
+    }
+    if (ctx.auth.authenticatedViaGuard === 'web' && tillOnlyRefuses(ctx)) {
+      // Signed in with a PIN at the till: the back office asks for the password
+      const message = 'Sign in with your password to open this: a PIN opens the till only'
+      if (ctx.request.method() !== 'GET' || ctx.request.header('hx-request')) return ctx.response.forbidden(message)
+      ctx.session.flashErrors({ E_FORM: message })
+      return ctx.response.redirect('/login')
     }
     // The home store, or the one chosen in the session (pages) or named by X-Store-Id (API)
     const access = new StoreAccessService()

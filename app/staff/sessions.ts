@@ -16,11 +16,36 @@ import { endStreamsOf } from '#platform/live_streams'
 */
 
 const VERSION = 'session_version'
+/** Set on a session that a PIN opened (Switch user at the till), taken off by a password */
+const PIN_SESSION = 'signed_in_with_pin'
 
-/** Signs the person in on this browser, at their session version now (a row just read) */
-export async function signIn(ctx: HttpContext, user: User) {
+/**
+ * Signs the person in on this browser, at their session version now (a row just read). `pin`: by
+ * the 4-6 digits typed at a till (Switch user), which open the till only (tillOnlyRefuses)
+ */
+export async function signIn(ctx: HttpContext, user: User, how: 'password' | 'pin' = 'password') {
   await ctx.auth.use('web').login(user)
   ctx.session.put(VERSION, user.sessionVersion)
+  if (how === 'pin') ctx.session.put(PIN_SESSION, true)
+  else ctx.session.forget(PIN_SESSION)
+}
+
+/*
+| A PIN opens the till, not the person's whole account. PINs are typed at the counter in front of
+| colleagues and have 10,000 values: a cashier who saw the admin's switched in as the admin and
+| had the back office (created an admin account of their own, downloaded the backups, pointed a
+| payment plugin elsewhere). A session a PIN opened reaches the till and what it reads; anything
+| else asks for the password (the sign-in form, which then opens the whole account as usual).
+*/
+const TILL_PATHS = /^\/(till(\/|$)|live\/stock$|__transmit\/|logout$|$)/
+
+export function signedInWithPin(ctx: HttpContext) {
+  return 'session' in ctx && ctx.session.get(PIN_SESSION) === true
+}
+
+/** Whether this request is past what a session opened by a PIN may reach */
+export function tillOnlyRefuses(ctx: HttpContext) {
+  return signedInWithPin(ctx) && !TILL_PATHS.test(ctx.request.url())
 }
 
 /**

@@ -27,7 +27,8 @@ export default class SwitchUserController {
     if (!['admin', 'manager', 'cashier'].includes(user.role)) {
       return ctx.response.forbidden('This user may not sell')
     }
-    await signIn(ctx, user)
+    // The till only: the back office asks for the password (app/staff/sessions.ts)
+    await signIn(ctx, user, 'pin')
     await recordAudit({ action: 'till_user_switched', storeId: ctx.store.id, userId: user.id, data: { from: previous.id }, ip: ctx.request.ip() })
     ctx.response.header('HX-Redirect', '/till')
     return ''
