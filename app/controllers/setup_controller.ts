@@ -3,6 +3,7 @@ import { inject } from '@adonisjs/core'
 import StoreSetupService from '#stores/store_setup_service'
 import { setupValidator } from '#validators/setup'
 import { signIn } from '#staff/sessions'
+import { DomainError } from '#exceptions/domain_error'
 
 /** First start on an empty database: create the store and its admin, then sign in */
 @inject()
@@ -18,16 +19,23 @@ export default class SetupController {
     const { request, response } = ctx
     if (!(await this.setup.needsSetup())) return response.redirect('/login')
     const input = await request.validateUsing(setupValidator)
-    const { admin } = await this.setup.create({
-      storeName: input.store_name,
-      address: input.address,
-      currency: input.currency,
-      timeZone: input.time_zone,
-      taxRatePpm: Math.round(Number(input.tax_rate ?? 0) * 10_000),
-      pricesIncludeTax: !!input.prices_include_tax,
-      admin: { name: input.name, email: input.email, password: input.password },
-    })
-    await signIn(ctx, admin)
+    const created = await this.setup
+      .create({
+        storeName: input.store_name,
+        address: input.address,
+        currency: input.currency,
+        timeZone: input.time_zone,
+        taxRatePpm: Math.round(Number(input.tax_rate ?? 0) * 10_000),
+        pricesIncludeTax: !!input.prices_include_tax,
+        admin: { name: input.name, email: input.email, password: input.password },
+      })
+      // Another setup sent at the same moment made the store: this one is the sign-in's
+      .catch((error) => {
+        if (error instanceof DomainError && error.code === 'already_set_up') return null
+        throw error
+      })
+    if (!created) return response.redirect('/login')
+    await signIn(ctx, created.admin)
     return response.redirect('/backoffice')
   }
 }

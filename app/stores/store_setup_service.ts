@@ -29,7 +29,10 @@ export default class StoreSetupService {
       throw new DomainError('Unknown currency code', { code: 'invalid_currency', field: 'currency' })
     }
     return inTransaction(async (trx) => {
-      if (await Store.query({ client: trx }).first()) {
+      // A locking read: setups sent at once on MariaDB each read no store in their snapshot and
+      // each made one (two stores, two admins). Locked, the second waits or is the deadlock's
+      // victim, and its retry finds the first one's store
+      if (await Store.query({ client: trx }).forUpdate().first()) {
         throw new DomainError('This POS is already set up', { status: 409, code: 'already_set_up' })
       }
       const store = await Store.create(
