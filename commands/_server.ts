@@ -144,32 +144,9 @@ export async function freePort(wanted: number): Promise<number> {
 }
 
 /** Runs the pending migrations of the default connection; returns the names of those it ran */
-export async function migrate(app: any): Promise<string[]> {
-  const { MigrationRunner } = await import('@adonisjs/lucid/migration')
-  const db = await app.container.make('lucid.db')
-  const name = db.primaryConnectionName
-  // On MySQL/MariaDB Lucid takes its migration lock (GET_LOCK) and releases it in two queries that
-  // a pool may run on two connections: the release then fails ("unable to release database
-  // lock") and a restarted server did not start. One connection while migrating keeps them
-  // together, and it is kept open (min 1): a pool may close a connection idle for 30 s, which
-  // drops its lock, and on a loaded machine loading the migration files after the lock was taken
-  // took that long (seen under a benchmark: the same error, the migrations run)
-  const config = db.manager.get(name)?.config
-  const single = config?.client === 'mysql2'
-  if (single) db.manager.patch(name, { ...config, pool: { ...config.pool, min: 1, max: 1 } })
-  try {
-    for (let attempt = 1; ; attempt++) {
-      const runner = new MigrationRunner(db, app, { direction: 'up', connectionName: name })
-      await runner.run()
-      if (!runner.error) return Object.keys(runner.migratedFiles)
-      // The lock is one per MariaDB server, not per database: another process migrating (this
-      // database or another one) holds it for a few seconds; wait for it, up to a minute
-      if ((runner.error as any).code !== 'E_UNABLE_ACQUIRE_LOCK' || attempt >= 30) throw runner.error
-      await new Promise((resolve) => setTimeout(resolve, 2000))
-    }
-  } finally {
-    if (single) db.manager.patch(name, config)
-  }
+export async function migrate(): Promise<string[]> {
+  const { runMigrations } = await import('#platform/migrations')
+  return runMigrations()
 }
 
 /** Where the default connection points, for humans */

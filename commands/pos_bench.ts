@@ -84,7 +84,7 @@ export default class PosBench extends BaseCommand {
     process.once('SIGTERM', stopOnSignal)
 
     try {
-      await migrate(this.app)
+      await migrate()
       const database = await describeDatabase(this.app)
       const isMysql = !database.startsWith('SQLite')
       this.logger.info(`database: ${database}`)

@@ -70,7 +70,7 @@ export default class PosBenchExports extends BaseCommand {
     if (this.storeId) return this.#measureOne()
     const db = (await import('@adonisjs/lucid/services/db')).default
     try {
-      await migrate(this.app)
+      await migrate()
       this.logger.info(`Database: ${await describeDatabase(this.app)}`)
       const { store, from, to, lines } = await this.#benchStore()
       this.logger.info(`Bench store #${store.id}: ${lines.toLocaleString('en-US')} sale lines from ${from} to ${to}`)

@@ -39,7 +39,7 @@ export default class PosBenchLive extends BaseCommand {
     let server: ServerProcess | null = null
     const streams: LiveStream[] = []
     try {
-      await migrate(this.app)
+      await migrate()
       this.logger.info(`database: ${await describeDatabase(this.app)}`)
       const seeded = await this.#seed()
       await db.manager.closeAll()

@@ -62,7 +62,7 @@ export default class PosBenchOffline extends BaseCommand {
     let server: ServerProcess | null = null
     let session: BenchClient | null = null
     try {
-      await migrate(this.app)
+      await migrate()
       const database = await describeDatabase(this.app)
       const isMysql = !database.startsWith('SQLite')
       this.logger.info(`database: ${database}`)

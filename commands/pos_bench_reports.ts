@@ -64,7 +64,7 @@ export default class PosBenchReports extends BaseCommand {
     const { default: ReportService } = await import('#reports/report_service')
     const { dbTimestamp } = await import('#platform/db_time')
 
-    await migrate(this.app)
+    await migrate()
     this.logger.info(`database: ${await describeDatabase(this.app)}`)
     const seeded = await this.#seed()
     const store = await Store.findOrFail(seeded.storeId)

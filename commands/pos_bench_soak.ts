@@ -50,7 +50,7 @@ export default class PosBenchSoak extends BaseCommand {
     const db = (await import('@adonisjs/lucid/services/db')).default
     let server: ServerProcess | null = null
     try {
-      await migrate(this.app)
+      await migrate()
       this.logger.info(`database: ${await describeDatabase(this.app)}`)
       const seeded = await this.#seed(Math.max(1, this.clients))
       await db.manager.closeAll()

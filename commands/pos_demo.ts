@@ -57,7 +57,7 @@ export default class PosDemo extends BaseCommand {
         }
       }
 
-      const ran = await migrate(this.app)
+      const ran = await migrate()
       this.logger.info(ran.length ? `ran ${ran.length} migration(s)` : 'database schema is up to date')
 
       const foreign = await demo.foreignStores()

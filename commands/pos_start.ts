@@ -29,7 +29,7 @@ export default class PosStart extends BaseCommand {
       const { backupBeforeMigrations } = await import('#backups/backup_service')
       const backup = await backupBeforeMigrations()
       if (backup) this.logger.info(`backed up before migrating: ${backup}`)
-      const ran = await migrate(this.app)
+      const ran = await migrate()
       this.logger.info(ran.length ? `ran ${ran.length} migration(s): ${ran.join(', ')}` : 'database schema is up to date')
       this.logger.info(`database: ${await describeDatabase(this.app)}`)
       needsSetup = !(await db.from('stores').first())

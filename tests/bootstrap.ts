@@ -44,7 +44,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
       // connection (testUtils.db().migrate() used the pool, and a release that ran on another of
       // its connections failed the run: "unable to release database lock"), and waited for while
       // another process migrates (the lock is one per MariaDB server, not per database)
-      await migrate(app)
+      await migrate()
       // Rate-limit counters survive in Redis between runs; start every run from zero
       await limiter.clear()
     },

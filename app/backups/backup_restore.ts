@@ -9,6 +9,7 @@ import { checkIntegrity, readBackup, tableRows, type BackupManifest } from '#bac
 import { engineOf, listTables } from '#backups/backup_service'
 import { verifyChains } from '#sales/chain_verifier'
 import { checkCommit, transaction } from '#platform/db_transaction'
+import { runMigrations } from '#platform/migrations'
 import { PLUGIN_ID } from '#plugins/manifest'
 import { describeSkuClashes, skuClashes } from '#backups/sku_clashes'
 
@@ -48,13 +49,6 @@ export async function dropAllTables(connectionName: string) {
     for (const table of tables) await trx.schema.dropTableIfExists(table)
     await trx.rawQuery('SET FOREIGN_KEY_CHECKS = 1')
   }, connectionName)
-}
-
-async function migrate(connectionName: string) {
-  const { MigrationRunner } = await import('@adonisjs/lucid/migration')
-  const runner = new MigrationRunner(db as any, app, { direction: 'up', connectionName })
-  await runner.run()
-  if (runner.error) throw runner.error
 }
 
 /**
@@ -161,7 +155,7 @@ export async function restoreInto(file: string, connectionName: string, checked?
   // Before the migrations write anything: the version and the plugin rows are checked first
   refuseNewerBackup(manifest)
   const plugins = await pluginPlan(file, keepUnknownTables && sqlite)
-  await migrate(connectionName)
+  await runMigrations(connectionName)
   await runPluginMigrations(connectionName, plugins)
   // A backup from before migration 0144 may hold "Drinks" beside "DRINKS", or "Épicerie" beside
   // "épicerie" (SQLite): its categories load without keys (the unique key of the keys lets them in),
