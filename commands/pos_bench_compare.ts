@@ -91,10 +91,20 @@ export default class PosBenchCompare extends BaseCommand {
         stdio: ['ignore', 'pipe', 'pipe'],
       })
       let output = ''
+      // Stopped (Ctrl-C, a test's time-out): the run stops its server too. Left running, its
+      // server held the port, and a test given that port next failed (EADDRINUSE)
+      const forward = (signal: NodeJS.Signals) => child.kill(signal)
+      process.once('SIGINT', forward)
+      process.once('SIGTERM', forward)
       child.stdout.on('data', (chunk) => (output += chunk))
       child.stderr.on('data', (chunk) => (output += chunk))
       child.once('error', reject)
-      child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`pos:bench in ${dir} exited with ${code}:\n${output.slice(-1500)}`))))
+      child.once('exit', (code) => {
+        process.off('SIGINT', forward)
+        process.off('SIGTERM', forward)
+        if (code === 0) resolve(output)
+        else reject(new Error(`pos:bench in ${dir} exited with ${code}:\n${output.slice(-1500)}`))
+      })
     })
   }
 

@@ -13,7 +13,7 @@ const insideGit = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd
 test.group('pos:bench-compare', () => {
   test('compares this checkout with HEAD in alternating runs and removes its worktree', ({ assert }) => {
     const bench = '--products 300 --sales 40 --scans 40 --paced 3 --warmup 2 --concurrency 2'
-    const port = Number(process.env.PORT) + 34
+    const port = Number(process.env.PORT) + 29
     const run = spawnSync(process.execPath, ['ace.js', 'pos:bench-compare', 'HEAD', '--pairs', '1', `--port=${port}`, `--bench=${bench}`], {
       cwd: root,
       env: { ...process.env, NODE_ENV: 'test', ...(process.env.DB_CONNECTION === 'mysql' ? {} : { SQLITE_PATH: `${root}tmp/bench-compare-host.sqlite3` }) },
