@@ -68,7 +68,7 @@ export default class PosRestore extends BaseCommand {
           this.exitCode = 1
           return
         }
-        const previous = await runBackup({ reason: 'before-restore' })
+        const previous = await runBackup({ reason: 'before-restore', spare: this.file })
         this.logger.info(`backed up what is replaced: ${previous.path}`)
         replaced = previous.path
       }

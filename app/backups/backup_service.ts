@@ -191,10 +191,11 @@ function stamp(date = new Date()) {
 
 /**
  * A backup into BACKUP_DIR (or `to`), recorded in the directory's log with its reason (manual,
- * scheduled, before-migrations, before-restore); old ones beyond BACKUP_KEEP are deleted.
+ * scheduled, before-migrations, before-restore); old ones beyond BACKUP_KEEP are deleted
+ * (pruneBackups), never the file named by `spare` (the one a restore is about to read).
  * A failure is logged too, then thrown.
  */
-export async function runBackup(options: { to?: string; reason?: string; connectionName?: string; onSnapshot?: () => void } = {}) {
+export async function runBackup(options: { to?: string; reason?: string; connectionName?: string; onSnapshot?: () => void; spare?: string } = {}) {
   const reason = options.reason ?? 'manual'
   const dir = backupDir()
   const suffix = reason === 'manual' || reason === 'scheduled' ? '' : `-${reason}`
@@ -225,14 +226,32 @@ export async function runBackup(options: { to?: string; reason?: string; connect
       // this one, which replaced it; a backup that worked is still whole
       logger.warn('backup log %s not written: %s', join(dir, LOG_FILE), (error as Error).message)
     }
-    if (entry.ok && dirname(path) === dir) pruneBackups()
+    if (entry.ok && dirname(path) === dir) pruneBackups(backupsKept(), options.spare)
   }
 }
 
-/** Deletes the oldest backups of BACKUP_DIR beyond BACKUP_KEEP */
-export function pruneBackups(keep = backupsKept()) {
+/**
+ * Deletes the oldest backups of BACKUP_DIR beyond BACKUP_KEEP, counting two kinds apart: the
+ * regular ones (scheduled, manual) and the safety ones taken before a restore or migrations
+ * (named `…-before-….jsonl.gz`). Counted together, three restores on a day pushed three of the
+ * week's scheduled backups out (and a restore of the oldest kept file deleted that very file
+ * before reading it). So each kind keeps its newest `keep`.
+ */
+export function pruneBackups(keep = backupsKept(), spare?: string) {
+  const dir = backupDir()
   const files = backupFiles()
-  for (const file of files.slice(keep)) rmSync(join(backupDir(), file.name), { force: true })
+  const safety = files.filter((file) => isSafetyBackup(file.name))
+  const regular = files.filter((file) => !isSafetyBackup(file.name))
+  for (const file of [...regular.slice(keep), ...safety.slice(keep)]) {
+    const path = join(dir, file.name)
+    if (spare && resolve(spare) === path) continue
+    rmSync(path, { force: true })
+  }
+}
+
+/** A backup taken by the POS itself before a restore or migrations replace what it holds */
+export function isSafetyBackup(name: string) {
+  return /-before-[a-z-]+\.jsonl\.gz$/.test(name)
 }
 
 /** Backup files of BACKUP_DIR, newest first */
