@@ -18,7 +18,8 @@ export default class PosStart extends BaseCommand {
     let needsSetup = false
     const { sqliteFolderProblem } = await import('#platform/health')
     const { interruptedRestore } = await import('#backups/restore_guard')
-    const folderProblem = (await sqliteFolderProblem()) ?? interruptedRestore()
+    const { databaseLoginProblem } = await import('#platform/database_login')
+    const folderProblem = (await sqliteFolderProblem()) ?? (await databaseLoginProblem()) ?? interruptedRestore()
     if (folderProblem) {
       this.logger.error(`${folderProblem}; the server is not started`)
       this.exitCode = 1

@@ -68,4 +68,20 @@ test.group('Configuration errors at the start', (group) => {
     assert.include(unwritable.lines[0], `SQLITE_PATH: its folder ${locked} cannot be written (EPERM)`)
     assert.notInclude(unwritable.out, '    at ')
   }).timeout(120_000)
+
+  test('a MySQL/MariaDB login the server refuses: one line naming DB_USER and DB_PASSWORD, exit 1', async ({ assert }) => {
+    // The machine's MariaDB (on both runs: the SQLite one reaches it too) and a login it refuses.
+    // Through the pool, knex's "Acquire connection error" and mysql2's stack came under the line
+    const refused = await start({
+      DB_CONNECTION: 'mysql',
+      DB_HOST: env.get('DB_HOST', '127.0.0.1'),
+      DB_USER: 'pos_refused_login',
+      DB_PASSWORD: 'not-the-password',
+      DB_DATABASE: 'pos_refused_login',
+    })
+    assert.equal(refused.code, 1, refused.out)
+    assert.lengthOf(refused.lines, 1, refused.out)
+    assert.include(refused.lines[0], 'Configuration error: the database server refused DB_USER "pos_refused_login" with this DB_PASSWORD (Access denied for user')
+    assert.notInclude(refused.out, 'Acquire connection')
+  }).timeout(60_000)
 })

@@ -1,0 +1,28 @@
+import db from '@adonisjs/lucid/services/db'
+
+/*
+| pos:start tries the MySQL/MariaDB settings with one connection of its own before anything uses
+| the pool. Through the pool, a wrong DB_PASSWORD printed knex's "Acquire connection error" warning
+| with mysql2's stack under the start's own error line: it read as a crash, not as a setting to fix.
+*/
+
+/** Why the configured MySQL/MariaDB cannot be used, naming the setting to fix, or null (SQLite: null) */
+export async function databaseLoginProblem(connectionName = db.primaryConnectionName): Promise<string | null> {
+  const config: any = db.manager.get(connectionName)?.config
+  if (config?.client !== 'mysql2') return null
+  const { socketPath, host, port, user, password, database, stream, connectTimeout } = config.connection
+  const mysql = await import('mysql2/promise')
+  try {
+    // (stream: on a cluster, DB_HOSTS, the node the app's own connections go to)
+    const connection = await mysql.createConnection({ socketPath, host, port, user, password, database, stream, connectTimeout })
+    await connection.end()
+    return null
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string }
+    const where = socketPath ? `DB_SOCKET ${socketPath}` : `DB_HOST ${host}:${port ?? 3306}`
+    if (code === 'ER_ACCESS_DENIED_ERROR') return `Configuration error: the database server refused DB_USER "${user}" with this DB_PASSWORD (${message})`
+    if (code === 'ER_DBACCESS_DENIED_ERROR') return `Configuration error: DB_USER "${user}" may not use DB_DATABASE "${database}" (${message})`
+    if (code === 'ER_BAD_DB_ERROR') return `Configuration error: DB_DATABASE "${database}" does not exist on the server: create it (docs/deploy.md) (${message})`
+    return `The database server (${where}) cannot be reached: ${code ?? message}`
+  }
+}
