@@ -93,6 +93,11 @@ export default class PosRestore extends BaseCommand {
         const { fillRefundShifts } = await import('#database/migrations/0124_refund_shift')
         await fillRefundShifts(db.connection())
       }
+      // A backup from before client UUIDs and device ids were kept in small letters: lowered, as migration 0146 does
+      if (!manifest.schema.some((name) => name.includes('0146_client_uuid_lowercase'))) {
+        const { lowercaseClientUuids } = await import('#database/migrations/0146_client_uuid_lowercase')
+        await lowercaseClientUuids(db.connection())
+      }
       // A backup from before the categories' name keys (or before one category per name), or
       // from before the key dropped invisible characters and runs of spaces: its categories keyed
       // with today's rule, those of one key merged, as migrations 0144 and 0145 do

@@ -1,0 +1,52 @@
+import { BaseSchema } from '@adonisjs/lucid/schema'
+import logger from '@adonisjs/core/services/logger'
+import type { QueryClientContract } from '@adonisjs/lucid/types/database'
+
+/*
+| Offline sales' client UUIDs and the tills' device ids are taken in small letters since 2026-12-06
+| (validators/offline.ts, staff/actor.ts). Those kept in capitals before were no longer found: a
+| recorded sale sent again in small letters was a conflict on SQLite (and a 500 on MariaDB), and
+| the device holding a register's lease in capitals was taken for another device. Here they are
+| written in small letters: sales.client_uuid and sales.device_id, offline_reviews.client_uuid,
+| registers.lease_device_id (pos:restore does the same for a backup from before this).
+|
+| When the small-letter form is already another row's (only SQLite can hold both: MariaDB's unique
+| keys ignore case), the row in capitals is left as it is: the small-letter form keeps naming the
+| row that was sent that way, and neither sale nor review is merged or dropped. There is no way
+| down: which rows were in capitals is not kept.
+*/
+
+export default class extends BaseSchema {
+  async up() {
+    this.defer(async (client) => {
+      const left = await lowercaseClientUuids(client)
+      if (left) logger.warn('%d offline sale or review UUID(s) left in capitals: the same UUID in small letters names another row', left)
+    })
+  }
+
+  async down() {}
+}
+
+/** Writes the client UUIDs and device ids kept in capitals in small letters; answers how many were left as they were (their small-letter form taken) */
+export async function lowercaseClientUuids(client: QueryClientContract): Promise<number> {
+  // MariaDB compares text without case: a byte comparison finds the ones in capitals
+  const inCapitals = (column: string) =>
+    client.dialect.name === 'mysql' ? `CAST(${column} AS BINARY) <> CAST(LOWER(${column}) AS BINARY)` : `${column} <> lower(${column})`
+  let left = 0
+  // Unique: one row at a time, each after a look for the small-letter form in another row
+  for (const [table, sameKey] of [['sales', [] as string[]], ['offline_reviews', ['kind']]] as const) {
+    const rows = await client.from(table).whereRaw(inCapitals('client_uuid')).select('id', 'client_uuid', ...sameKey)
+    for (const row of rows) {
+      const lower = String(row.client_uuid).toLowerCase()
+      const other = client.from(table).where('client_uuid', lower).whereNot('id', row.id)
+      for (const key of sameKey) other.where(key, row[key])
+      const taken = await other.first()
+      if (taken) left++
+      else await client.from(table).where('id', row.id).update({ client_uuid: lower })
+    }
+  }
+  // No unique key on these
+  await client.from('sales').whereRaw(inCapitals('device_id')).update({ device_id: client.raw('LOWER(device_id)') })
+  await client.from('registers').whereRaw(inCapitals('lease_device_id')).update({ lease_device_id: client.raw('LOWER(lease_device_id)') })
+  return left
+}
