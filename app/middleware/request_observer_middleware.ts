@@ -22,6 +22,6 @@ export default class RequestObserverMiddleware {
       httpDuration.observe({ route, method: ctx.request.method(), status }, Number(process.hrtime.bigint() - started) / 1e9)
     })
     if (isDraining()) ctx.response.header('Connection', 'close')
-    return requestContext.run({ requestId: ctx.request.id() ?? '', queryDeadlineMs: queryDeadlineFor(ctx.request.url()) }, next)
+    return requestContext.run({ requestId: ctx.request.id() ?? '', queryDeadlineMs: queryDeadlineFor(ctx.request.url(), ctx.request.method()) }, next)
   }
 }

@@ -8,18 +8,23 @@ import { requestContext } from '#platform/request_context'
 | payment, a batch of offline sales): past DB_QUERY_TIMEOUT_MS (5 s) without an answer, the
 | connection is dropped and its query fails as the database out of reach (a 503: the till goes
 | offline). Dropped on a COMMIT, the outcome is unknown and it is not retried (mysql_pipelining.ts):
-| the till's Idempotency-Key or client_uuid answers a retry. Other requests (reports, exports)
-| and commands (migrations, backups) may run long queries: they keep no deadline.
+| the till's Idempotency-Key or client_uuid answers a retry. The API's writes (a sale, a payment,
+| a refund, a stock movement) are as short, and an integration's sale hung as long (still
+| unanswered after a minute, tests/functional/faults/database_down.spec.ts): they get the deadline
+| too (a retry with the same Idempotency-Key is answered once). Other requests (reports, exports,
+| the API's lists) and commands (migrations, backups) may run long queries: they keep no deadline.
 */
 
 const DEFAULT_MS = 5000
 
 /** The requests a till makes while selling: their queries get the deadline */
 const TILL_PATHS = /^\/(till|health)(\/|$)/
+const API_PATHS = /^\/api(\/|$)/
 
-/** The deadline for queries run while serving this URL, in ms, or null */
-export function queryDeadlineFor(url: string): number | null {
-  if (!TILL_PATHS.test(url)) return null
+/** The deadline for queries run while serving this request, in ms, or null */
+export function queryDeadlineFor(url: string, method: string): number | null {
+  const apiWrite = API_PATHS.test(url) && method !== 'GET' && method !== 'HEAD'
+  if (!TILL_PATHS.test(url) && !apiWrite) return null
   const ms = Number(process.env.DB_QUERY_TIMEOUT_MS ?? DEFAULT_MS)
   return Number.isFinite(ms) && ms > 0 ? ms : null
 }

@@ -43,12 +43,12 @@ export class AppProcess {
     if (this.server) await this.server.stop()
   }
 
-  request(path: string, init: { method?: string; token?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  request(path: string, init: { method?: string; token?: string; key?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}) {
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers }
     if (init.token) headers.authorization = `Bearer ${init.token}`
     if (init.key) headers['idempotency-key'] = init.key
     if (init.body !== undefined) headers['content-type'] = 'application/json'
-    return fetch(this.url + path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) })
+    return fetch(this.url + path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body), signal: init.signal })
   }
 }
 

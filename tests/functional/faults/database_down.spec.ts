@@ -61,4 +61,36 @@ test.group('The database out of reach', (group) => {
   })
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(120_000)
+
+  test('frozen (nothing answers): API sales are answered 503 within seconds, and their retries with the same Idempotency-Key sell each once', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { price: 1000, stock: 10 })
+    const token = await apiToken(client, fixture.users.cashier)
+    proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
+    app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT) }).start()
+    const sell = (key: string) =>
+      app!.request('/api/sales', { method: 'POST', token, key, body: { items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash' }, signal: AbortSignal.timeout(60_000) }).catch((error: Error) => error)
+    // Sales at once: the pool holds several connections, open, when the database freezes
+    const sold = (await Promise.all([1, 2, 3, 4].map(() => sell(randomUUID())))) as Response[]
+    assert.deepEqual(sold.map((answer) => answer.status), [201, 201, 201, 201])
+
+    // The pool's connections stay open and their queries go unanswered: a sale sent on one waited
+    // for TCP to give up (no answer within a minute), and so did the integration that sent it. Several
+    // at once, so that one at least is sent on a pooled connection (a new one fails in 3 s anyway)
+    proxy.freeze()
+    const keys = [1, 2, 3, 4].map(() => randomUUID())
+    const frozen = await Promise.all(keys.map((key) => sell(key)))
+    for (const answer of frozen) {
+      assert.notInstanceOf(answer, Error, 'no answer within a minute')
+      assert.equal((answer as Response).status, 503)
+      assert.equal((answer as Response).headers.get('retry-after'), '5')
+    }
+
+    await proxy.restore()
+    const again = (await Promise.all(keys.map((key) => sell(key)))) as Response[]
+    assert.deepEqual(again.map((answer) => answer.status), [201, 201, 201, 201])
+    assert.equal(await countRows('sales', { store_id: fixture.store.id, status: 'completed' }), 8)
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(180_000)
 })
