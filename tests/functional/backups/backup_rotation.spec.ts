@@ -29,8 +29,9 @@ test.group('Backups: what BACKUP_KEEP keeps', (group) => {
     await sellingStore()
     return () => {
       env.set('BACKUP_DIR', previous.dir ?? '')
-      if (previous.keep === undefined) env.set('BACKUP_KEEP', undefined as any)
-      else env.set('BACKUP_KEEP', previous.keep)
+      env.set('BACKUP_KEEP', previous.keep as number)
+      // (set to undefined, process.env holds the text "undefined": the next ace child refused it)
+      if (previous.keep === undefined) delete process.env.BACKUP_KEEP
       rmSync(root, { recursive: true, force: true })
     }
   })
