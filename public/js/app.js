@@ -195,60 +195,8 @@ document.addEventListener('htmx:confirm', (event) => {
   heldCode = null
 })
 
-// A scanner types its next code while the last one is still on its way: each scan is read when its
-// Enter comes and the field emptied for the next, and the scans go one after the other, in order
-// (hx-sync queue all on the form, till/show.edge), each with its own code. The field was emptied
-// when an answer came back, and a scan sent meanwhile read the field then: the code being typed
-// was cut, or lost with the scan it belonged to (the same code twice quickly counted one)
-document.addEventListener('htmx:confirm', (event) => {
-  const trigger = event.detail.triggeringEvent
-  if (event.defaultPrevented || event.detail.verb !== 'post' || !event.detail.elt.matches?.('[data-scan-form]') || !trigger) return
-  // A queued scan is confirmed again when its turn comes: it keeps the code read at its Enter
-  if (trigger.scannedCode !== undefined) return
-  const input = scanInput()
-  const code = input?.value.trim() ?? ''
-  if (!code) return event.preventDefault()
-  trigger.scannedCode = code
-  input.value = ''
-})
-document.addEventListener('htmx:configRequest', (event) => {
-  const code = event.detail.triggeringEvent?.scannedCode
-  if (code !== undefined && event.detail.elt.matches?.('[data-scan-form]')) event.detail.parameters.code = code
-})
-
-// A code scanned while the focus is in an amount of the payment (the tendered cash): the scanner
-// typed it there and its Enter sent it as the amount (a shelf label's short code, 4011, took
-// $4,011.00 tendered, completed the sale and showed $4,000.20 change; a barcode was refused as
-// an amount, the product not added). Keys that come faster than a hand types (SCANNER_GAP_MS
-// apart, at least SCANNER_MIN_KEYS of them) and end with Enter are a scan: the field gets back what
-// it held, and the code goes to the scan field as a scan of the sale being paid
-const SCANNER_GAP_MS = 50
-const SCANNER_MIN_KEYS = 4
-const MODIFIER_KEYS = new Set(['Shift', 'CapsLock', 'Control', 'Alt', 'AltGraph', 'Meta'])
-let burst = null
-document.addEventListener('keydown', (event) => {
-  const field = event.target
-  if (!field.matches?.('#cart-pay input[inputmode="decimal"]')) return (burst = null)
-  // A scanner presses Shift before a capital (TST-0001): a modifier neither ends nor counts in a burst
-  if (MODIFIER_KEYS.has(event.key)) return
-  if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
-    if (burst?.field !== field || event.timeStamp - burst.last > SCANNER_GAP_MS) burst = { field, before: field.value, keys: 0 }
-    burst.keys++
-    burst.last = event.timeStamp
-    return
-  }
-  const scanned = event.key === 'Enter' && burst?.field === field && burst.keys >= SCANNER_MIN_KEYS && event.timeStamp - burst.last <= SCANNER_GAP_MS
-  const before = burst?.before
-  burst = null
-  const input = scanInput()
-  if (!scanned || !input) return
-  event.preventDefault()
-  const code = field.value.startsWith(before) ? field.value.slice(before.length) : field.value
-  field.value = before
-  field.dispatchEvent(new Event('input', { bubbles: true }))
-  input.value = code
-  input.form.requestSubmit()
-})
+// The scans themselves (the queue of scans on their way, a scan typed into the amount tendered, a
+// payment waiting for the scans typed before it): public/js/scanning.js, loaded by till/show.edge
 
 // "+" and "−" on a line: each tap counts, on a slow server too. Each sent the quantity drawn with the
 // line plus or minus one, and a tap before the answer was dropped or sent the same: three taps on

@@ -15,6 +15,14 @@ function slowDown(page: any, pattern: string, ms: number) {
   })
 }
 
+/** Requests held back `ms` before they reach the server (a slow network on the way there) */
+function slowRequests(page: any, pattern: string, ms: number) {
+  return page.route(pattern, async (route: any) => {
+    await new Promise((resolve) => setTimeout(resolve, ms))
+    await route.continue()
+  })
+}
+
 /** A keyboard-wedge scanner: the code's characters 5 ms apart, then Enter, into the focused field */
 async function wedgeScan(page: any, code: string) {
   await page.keyboard.type(code, { delay: 5 })
@@ -87,6 +95,34 @@ test.group('Till at rush hour in Chromium', () => {
       assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'scan-input')
     })
   }
+
+  test('a payment made while a scan is on its way waits for it: the item is in the sale it was scanned for, and the amount paid leaves the rest due', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
+    await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
+    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    await page.keyboard.press('F9')
+    await page.getByRole('button', { name: 'Exact amount' }).click()
+    assert.equal(await page.getByLabel('Amount tendered').inputValue(), '10.80')
+
+    // The last item scanned on a slow network, and Complete pressed before the scan got there
+    await slowRequests(page, '**/till/scan', 1500)
+    await page.keyboard.press('F2')
+    await wedgeScan(page, '4006381333931')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    // The $10.80 paid, the Gum's $2.70 left to pay on screen; no sale completed without it
+    await page.locator('[data-action="pay"]', { hasText: '$2.70' }).or(page.getByText('Sale #1 completed.')).waitFor({ timeout: 10_000 })
+    await page.waitForTimeout(1600)
+    await htmxIdle(page)
+    const sales = await db.from('sales').where('store_id', fixture.store.id).orderBy('id').select('status', 'total', 'paid_total')
+    assert.deepEqual(sales.map((sale) => [sale.status, sale.total, sale.paid_total]), [['open', 1350, 1080]])
+    assert.deepEqual(await savedLines(fixture.store.id), ['Cola x1', 'Gum x1'])
+    assert.deepEqual(await cartLines(page), ['Cola x1', 'Gum x1'])
+    assert.include(await page.locator('[data-action="pay"]').textContent(), '$2.70')
+  })
 
   test('a second tab of the till left on a sale paid in the first pays nothing: the next customer\u2019s sale is not taken with its amount', async ({ visit, browserContext, assert }) => {
     const fixture = await createStore()

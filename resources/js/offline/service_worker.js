@@ -7,7 +7,7 @@
 | network as they would without a worker.
 */
 const CACHE = 'till-v1'
-const ASSETS = ['/css/app.css', '/vendor/htmx.min.js', '/vendor/alpine.min.js', '/js/app.js', '/js/components.js', '/js/live.js', '/js/build/offline-till.js']
+const ASSETS = ['/css/app.css', '/vendor/htmx.min.js', '/vendor/alpine.min.js', '/js/app.js', '/js/components.js', '/js/live.js', '/js/scanning.js', '/js/scanner_burst.js', '/js/build/offline-till.js']
 const PAGES = new Set(['/till', '/till/'])
 const PAGE_TIMEOUT_MS = 4000
 // A proxy in front (nginx, docs/deploy.md) answers these while the app behind it is down: the
