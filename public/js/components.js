@@ -66,10 +66,17 @@ document.addEventListener('alpine:init', () => {
       return this.method === id
     },
     // The keyboard carries on in the chosen method's form (its first field: the amount): after F7 or
-    // F6 the focus stayed in the form just hidden, the page's body had it and Enter did nothing
+    // F6 the focus stayed in the form just hidden, the page's body had it and Enter did nothing.
+    // x-show shows the form at the next animation frame (a timeout while the page is hidden), and
+    // $nextTick comes before it whenever that frame is late (a busy till): the field, still hidden,
+    // did not take the focus, and the amount typed after F9 went into the scan field. The focus is
+    // given in a callback queued the same way, after Alpine's (queued when the change took effect)
     choose(id) {
       this.method = id
-      this.$nextTick(() => this.$root.querySelector(`form[data-method="${CSS.escape(id)}"] input:not([type="hidden"])`)?.focus())
+      this.$nextTick(() => {
+        const afterShown = document.visibilityState === 'visible' ? requestAnimationFrame : setTimeout
+        afterShown(() => this.$root.querySelector(`form[data-method="${CSS.escape(id)}"] input:not([type="hidden"])`)?.focus())
+      })
     },
     startCash() {
       this.choose('cash')
