@@ -5,6 +5,7 @@ import db from '@adonisjs/lucid/services/db'
 import { verifyChains } from '#sales/chain_verifier'
 import { createProduct, createStore } from '#tests/fixtures'
 import { offline, openTill, sellOffline, shownEmpty, waiting } from './offline/till_device.js'
+import { scannerKeys } from '#tests/browser/till_page'
 
 /*
 | The offline till end to end: a real server process killed and started again, a real Chromium
@@ -173,4 +174,39 @@ test.group('Offline till in Chromium', () => {
     assert.deepEqual(moved.map((r) => Number(r.total)), [45, 30])
     assert.deepEqual(browser.violations, [])
   }).timeout(240_000)
+
+  test('a code scanned into the amount tendered offline is a scan of the sale, never an amount', async ({ assert, cleanup }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Cola 330ml', price: 1000, barcode: '5000112637922', stock: 50 })
+    // A shelf label's short code, which reads as an amount
+    await createProduct(fixture, { name: 'Bananas', price: 120, barcode: '4011', stock: 50 })
+    const { server, till: browser, page } = await openTill(fixture, PORT, cleanup)
+    await server.kill()
+    const scan = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
+    await scan.fill('5000112637922', { timeout: 2000 }).then(() => scan.press('Enter', { timeout: 2000 })).catch(() => {})
+    await offline(page).waitFor({ timeout: 20_000 })
+    const till = offline(page)
+    if (!(await till.locator('.cart-line', { hasText: 'Cola 330ml' }).count())) {
+      await till.getByLabel('Scan or search').fill('5000112637922')
+      await till.getByLabel('Scan or search').press('Enter')
+    }
+    await till.locator('.cart-line', { hasText: 'Cola 330ml' }).waitFor()
+
+    await till.getByLabel('Amount tendered').focus()
+    await scannerKeys(page, '4011')
+    await till.locator('.cart-line', { hasText: 'Bananas' }).waitFor({ timeout: 10_000 })
+    assert.equal(await till.getByTestId('offline-receipt').count(), 0)
+    assert.equal(await till.getByLabel('Amount tendered').inputValue(), '')
+    const due = (await till.getByTestId('due').textContent())!.trim()
+
+    // Typed by hand, the amount is still an amount
+    await till.getByLabel('Amount tendered').click()
+    await page.keyboard.type('20.00', { delay: 120 })
+    await page.keyboard.press('Enter')
+    await till.getByTestId('offline-receipt').waitFor()
+    const total = Math.round(Number(due.replace(/[^0-9.]/g, '')) * 100)
+    assert.equal(await till.getByTestId('change-due').textContent(), `$${((2000 - total) / 100).toFixed(2)}`)
+    assert.deepEqual(await till.locator('.receipt td:first-child').allTextContents(), ['1 × Cola 330ml', '1 × Bananas'])
+    assert.deepEqual(browser.violations, [])
+  }).timeout(120_000)
 })

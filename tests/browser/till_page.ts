@@ -28,3 +28,24 @@ export async function signInAtTill(visit: any, email: string, options: TillPageO
   if (options.liveSubscribed) await page.waitForSelector('body[data-live-subscribed="true"]')
   return page
 }
+
+/**
+ * A scanner's keys into the focused field, typed in the page in one go (as a wedge scanner types,
+ * Shift before a capital): keys sent one by one from the test could come more than the till's 50 ms
+ * apart on a loaded machine, and read as typed by hand
+ */
+export async function scannerKeys(page: any, code: string) {
+  await page.evaluate((text: string) => {
+    const field = (globalThis as any).document.activeElement
+    const key = (name: string, shiftKey = false) => field.dispatchEvent(new (globalThis as any).KeyboardEvent('keydown', { key: name, shiftKey, bubbles: true, cancelable: true }))
+    for (const char of text) {
+      const capital = char !== char.toLowerCase()
+      if (capital) key('Shift', true)
+      if (key(char, capital)) {
+        field.value += char
+        field.dispatchEvent(new Event('input', { bubbles: true }))
+      }
+    }
+    key('Enter')
+  }, code)
+}

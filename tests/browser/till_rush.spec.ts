@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
 import { htmxIdle } from '#tests/browser/htmx_idle'
-import { signInAtTill } from '#tests/browser/till_page'
+import { scannerKeys, signInAtTill } from '#tests/browser/till_page'
 
 /* The till at rush hour: a scanner faster than the server, double clicks, a slow network */
 
@@ -27,27 +27,6 @@ function slowRequests(page: any, pattern: string, ms: number) {
 async function wedgeScan(page: any, code: string) {
   await page.keyboard.type(code, { delay: 5 })
   await page.keyboard.press('Enter')
-}
-
-/**
- * A scanner's keys into the focused field, typed in the page in one go (as a wedge scanner types,
- * Shift before a capital): keys sent one by one from the test could come more than the till's 50 ms
- * apart on a loaded machine, and read as typed by hand
- */
-async function scannerKeys(page: any, code: string) {
-  await page.evaluate((text: string) => {
-    const field = (globalThis as any).document.activeElement
-    const key = (name: string, shiftKey = false) => field.dispatchEvent(new (globalThis as any).KeyboardEvent('keydown', { key: name, shiftKey, bubbles: true, cancelable: true }))
-    for (const char of text) {
-      const capital = char !== char.toLowerCase()
-      if (capital) key('Shift', true)
-      if (key(char, capital)) {
-        field.value += char
-        field.dispatchEvent(new Event('input', { bubbles: true }))
-      }
-    }
-    key('Enter')
-  }, code)
 }
 
 /**

@@ -1,4 +1,5 @@
 import { currencyDigits, parseMoney } from '../../../app/core/index.ts'
+import { scannerBursts } from '../../../public/js/scanner_burst.js'
 import { button, h } from './dom.js'
 
 /*
@@ -36,6 +37,20 @@ export function payPanel(screen) {
     h('div', { class: 'field' }, h('label', { for: 'offline-card-amount' }, 'Amount charged on the card machine'), cardAmount),
     h('div', { class: 'field' }, h('label', { for: 'offline-approval' }, 'Approval code from the card machine'), approval),
     h('button', { class: 'btn btn-primary btn-large', type: 'submit' }, 'Card approved: record payment'))
+  // A code scanned into an amount (the online till's rule, public/js/scanner_burst.js) is a scan of
+  // the sale, never an amount: 4011 scanned into the amount tendered completed a sale with $4,011
+  const bursts = scannerBursts()
+  for (const field of [tendered, cardAmount]) {
+    field.addEventListener('keydown', (event) => {
+      const scan = bursts.key(event, field)
+      if (!scan) return
+      event.preventDefault()
+      field.value = scan.before
+      preview()
+      screen.scanInput.value = scan.code
+      screen.scan(scan.code)
+    })
+  }
   const choose = (chosen) => {
     screen.payMethod = chosen
     cashForm.hidden = chosen !== 'cash'
