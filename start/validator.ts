@@ -18,6 +18,9 @@ vine.messagesProvider = new SimpleMessagesProvider(
     'discount_value.regex': 'Enter the discount as a number of 0 or more, such as 10 or 0.50',
     'price.regex': `Enter the price ${AN_AMOUNT}`,
     'cost.regex': `Enter the cost ${AN_AMOUNT}`,
+    // A JSON body's amounts are minor units: the limit is said in them
+    'price.max': 'The price can be at most {{ max }} (in minor units, such as cents)',
+    'cost.max': 'The cost can be at most {{ max }} (in minor units, such as cents)',
     'amount.regex': `Enter the amount ${A_PAYMENT}`,
     'tendered.regex': `Enter the amount tendered ${A_PAYMENT}`,
     'pin.regex': 'A PIN is 4 to 6 digits',

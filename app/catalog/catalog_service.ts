@@ -10,7 +10,8 @@ import { exactSkuFirst, skuEquals, skuPrefix, skuStartsWith } from '#catalog/sku
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
-import { formatMoney, MAX_UNIT_PRICE } from '#core/money'
+import { MAX_UNIT_PRICE } from '#core/money'
+import { priceTooHigh } from '#catalog/typed_price'
 import { modelFromRow, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
 import db from '@adonisjs/lucid/services/db'
 
@@ -329,7 +330,7 @@ function checkAmounts(store: Store, input: Partial<ProductInput>) {
   for (const field of ['price', 'cost'] as const) {
     const value = input[field]
     if (typeof value === 'number' && value > MAX_UNIT_PRICE) {
-      throw new DomainError(`The ${field} can be at most ${formatMoney(MAX_UNIT_PRICE, store.currency)}`, { code: 'invalid_field', field })
+      throw new DomainError(priceTooHigh(field, store.currency), { code: 'invalid_field', field })
     }
   }
 }

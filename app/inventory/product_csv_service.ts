@@ -6,7 +6,8 @@ import type Store from '#models/store'
 import type User from '#models/user'
 import { skuKey } from '#catalog/sku'
 import { checkBarcode } from '#core/barcode'
-import { minorToDecimal, parseMoney } from '#core/money'
+import { minorToDecimal } from '#core/money'
+import { priceTooHigh, typedPrice } from '#catalog/typed_price'
 import { productFormValidator } from '#validators/catalog'
 import { SINGLE_LINE_TEXT, SKU_TEXT_MESSAGE } from '#validators/fields'
 import { withoutInvisible } from '#core/visible_text'
@@ -214,10 +215,14 @@ export default class ProductCsvService {
       const checked = (column: string, message: string) => refused.has(column) || add(column, message)
 
       const sku = text('sku')
-      const price = parseMoney(text('price').replace(/,/g, '.'), store.currency)
-      if (price === null) checked('price', `"${text('price')}" is not a price like ${minorToDecimal(1299, store.currency)}`)
-      const cost = text('cost') ? parseMoney(text('cost').replace(/,/g, '.'), store.currency) : null
-      if (text('cost') && cost === null) checked('cost', `"${text('cost')}" is not a cost like ${minorToDecimal(450, store.currency)}`)
+      const read = (field: 'price' | 'cost', example: number) => {
+        const amount = typedPrice(text(field).replace(/,/g, '.'), store.currency)
+        if (amount === 'too_high') checked(field, priceTooHigh(field, store.currency))
+        if (amount === null) checked(field, `"${text(field)}" is not a ${field} like ${minorToDecimal(example, store.currency)}`)
+        return typeof amount === 'number' ? amount : null
+      }
+      const price = read('price', 1299)
+      const cost = text('cost') ? read('cost', 450) : null
       const stock = stockText === '' ? null : Number(stockText)
       if (stock !== null && stock < 0) checked('stock', 'Stock cannot be negative')
       const thresholdText = text('low_stock_threshold')

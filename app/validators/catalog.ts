@@ -54,8 +54,9 @@ export const productFormValidator = vine.create({
   name: productFields.name,
   sku: productFields.sku,
   barcodes: vine.string().trim().maxLength(400).nullable().optional(),
-  price: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/),
-  cost: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
+  // Its form only: how large a price may be is said in the store's money (app/catalog/typed_price.ts)
+  price: vine.string().trim().regex(/^\d+(\.\d{1,3})?$/),
+  cost: vine.string().trim().regex(/^\d+(\.\d{1,3})?$/).nullable().optional(),
   category_id: textId().nullable().optional(),
   tax_class: vine.string().trim().maxLength(40),
   stock: textNumber().withoutDecimals().min(-1_000_000).max(1_000_000).nullable().optional(),

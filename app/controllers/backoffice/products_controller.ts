@@ -6,7 +6,8 @@ import type Store from '#models/store'
 import CatalogService, { type ProductInput } from '#catalog/catalog_service'
 import { updateProduct } from '#inventory/product_update'
 import { actorOf } from '#staff/actor'
-import { minorToDecimal, parseMoney } from '#core/money'
+import { minorToDecimal } from '#core/money'
+import { priceTooHigh, typedPrice } from '#catalog/typed_price'
 import { productFormValidator, productListValidator } from '#validators/catalog'
 import { DomainError, notFound } from '#exceptions/domain_error'
 
@@ -116,10 +117,8 @@ export default class ProductsController {
     const form = await request.validateUsing(productFormValidator, {
       data: { ...request.all(), active: active ? 'on' : undefined },
     })
-    const price = parseMoney(form.price, store.currency)
-    if (price === null) throw this.#fieldError('price', `Enter a price like ${minorToDecimal(1299, store.currency)}`)
-    const cost = form.cost ? parseMoney(form.cost, store.currency) : 0
-    if (cost === null) throw this.#fieldError('cost', `Enter a cost like ${minorToDecimal(450, store.currency)}`)
+    const price = this.#typedPrice('price', form.price, store, 1299)
+    const cost = form.cost ? this.#typedPrice('cost', form.cost, store, 450) : 0
     const taxClasses = (await this.#choices(store)).taxClasses
     if (!taxClasses.includes(form.tax_class)) throw this.#fieldError('tax_class', 'Choose one of the store’s tax classes')
     const barcodes = [...new Set((form.barcodes ?? '').split(/[\s,;]+/).filter((code) => code.length > 0))]
@@ -135,6 +134,14 @@ export default class ProductsController {
       stock: form.stock ?? null,
       active,
     }
+  }
+
+  /** A price or cost typed as a decimal, in minor units; refused at its field with an `example` of one */
+  #typedPrice(field: 'price' | 'cost', text: string, store: Store, example: number) {
+    const amount = typedPrice(text, store.currency)
+    if (amount === 'too_high') throw this.#fieldError(field, priceTooHigh(field, store.currency))
+    if (amount === null) throw this.#fieldError(field, `Enter a ${field} like ${minorToDecimal(example, store.currency)}`)
+    return amount
   }
 
   #fieldError(field: string, message: string) {

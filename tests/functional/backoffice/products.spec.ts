@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Product from '#models/product'
-import { createProduct, createStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { ean13 } from '#core/barcode'
 import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
 
@@ -198,6 +198,26 @@ test.group('Back office: products', () => {
     const costly = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ price: '1000000.00', cost: '1000000.01' }), NEW)
     assert.deepEqual(costly.flashMessage('inputErrorsBag').cost, ['The cost can be at most $1,000,000.00'])
     assert.equal(await productCount(fixture.store.id), 0)
+  })
+
+  test('a price or cost of more than 7 digits is refused at its field with the limit, on the form (new and edit) and the API', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const product = await createProduct(fixture, { price: 300 })
+    const created = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ price: '12345678', cost: '123456789012345678901234.50' }), NEW)
+    assert.deepEqual(created.flashMessage('inputErrorsBag').price, ['The price can be at most $1,000,000.00'])
+    const costly = await submit(client, fixture.users.manager, 'post', '/backoffice/products', productForm({ cost: '100000000' }), NEW)
+    assert.deepEqual(costly.flashMessage('inputErrorsBag').cost, ['The cost can be at most $1,000,000.00'])
+    const edited = await submit(client, fixture.users.manager, 'put', `/backoffice/products/${product.id}`, productForm({ name: product.name, sku: product.sku, price: '99999999.99' }), `/backoffice/products/${product.id}/edit`)
+    assert.deepEqual(edited.flashMessage('inputErrorsBag').price, ['The price can be at most $1,000,000.00'])
+    // The API takes minor units: its refusal names the limit in them
+    const token = await apiToken(client, fixture.users.manager)
+    const api = await client.post('/api/products').bearerToken(token).json({ name: 'Pen', sku: 'PEN-1', price: 12_345_678_901 })
+    api.assertStatus(422)
+    assert.deepEqual(api.body().errors.map((e: any) => [e.field, e.message]), [['price', 'The price can be at most 100000000 (in minor units, such as cents)']])
+    const put = await client.put(`/api/products/${product.id}`).bearerToken(token).json({ cost: 100_000_001 })
+    assert.deepEqual(put.body().errors.map((e: any) => [e.field, e.message]), [['cost', 'The cost can be at most 100000000 (in minor units, such as cents)']])
+    assert.equal(await productCount(fixture.store.id), 1)
+    assert.equal((await Product.findOrFail(product.id)).price, 300)
   })
 
   test('a list opened with a page number it cannot use opens without it and says why (it went to the dashboard)', async ({ client, assert }) => {
