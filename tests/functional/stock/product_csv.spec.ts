@@ -94,6 +94,22 @@ test.group('Products CSV', () => {
     assert.equal(await countRows('product_words', { product_id: created.id, word: 'two' }), 1)
   })
 
+  test('a price or cost of more than 7 digits is a row error naming the limit; one within it imports', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const csv = 'SKU,Name,Price,Cost\r\nBIG-1,Big,9999999.99,1.00\r\nBIG-2,Bigger,123456789012345678901234,\r\nBIG-3,Dear cost,1.00,12345678\r\nOK-1,Fine,1000000.00,\r\n'
+    const preview = await uploadAndCheck(client, fixture, csv)
+    assert.equal(preview.status, 'previewed', JSON.stringify(preview.errors))
+    assert.deepEqual(
+      preview.errors.map((e: any) => [e.row, e.column, e.message]),
+      [
+        [2, 'price', 'The price can be at most $1,000,000.00'],
+        [3, 'price', 'The price can be at most $1,000,000.00'],
+        [4, 'cost', 'The cost can be at most $1,000,000.00'],
+      ]
+    )
+    assert.deepEqual([preview.error_rows, preview.created_rows], [3, 1])
+  })
+
   test('a preview not imported within a day expires at the next upload: its file is removed and the page says to upload again', async ({ client, assert }) => {
     const fixture = await createStore()
     const preview = await uploadAndCheck(client, fixture, 'SKU,Name,Price\r\nOLD-1,Old,1.00\r\n')
