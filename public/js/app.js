@@ -159,6 +159,9 @@ const PIN = /^\d{4,6}$/
 const PIN_START = /^\d{1,6}$/
 const approvalPin = () => [...document.querySelectorAll('[data-approval-pin]')].find(visible)
 let heldCode = null
+// The search goes 200 ms after the last key: digits typed while the PIN form was shown are not
+// searched for though the form is gone by then (the cashier tapped + at once: the PIN was sent)
+let typedUnderApproval = false
 function movePin(field, pattern) {
   const input = scanInput()
   const typed = input?.value.trim() ?? ''
@@ -173,18 +176,20 @@ function movePin(field, pattern) {
 }
 // Enter again means at once: anything typed since asks again
 document.addEventListener('input', (event) => {
-  if (event.target === scanInput()) heldCode = null
+  if (event.target !== scanInput()) return
+  heldCode = null
+  typedUnderApproval = !!approvalPin()
 })
 document.addEventListener('htmx:confirm', (event) => {
   const input = scanInput()
   const field = input && approvalPin()
   if (!field) heldCode = null
-  if (!field || (event.detail.elt !== input && event.detail.elt !== input.form)) return
+  if (!input || (event.detail.elt !== input && event.detail.elt !== input.form)) return
   // A scan that waited its turn was read when its Enter came (below): the field holds the next one
   if (event.detail.triggeringEvent?.scannedCode !== undefined) return
   const typed = input.value.trim()
-  if (event.detail.verb === 'get' && PIN_START.test(typed)) return event.preventDefault()
-  if (event.detail.verb !== 'post') return
+  if (event.detail.verb === 'get' && PIN_START.test(typed) && (field || typedUnderApproval)) return event.preventDefault()
+  if (!field || event.detail.verb !== 'post') return
   if (PIN.test(typed) && heldCode !== typed) {
     event.preventDefault()
     heldCode = typed

@@ -298,4 +298,41 @@ test.group('Till discount approval in Chromium', () => {
     assert.equal(await page.getByLabel('Scan or search').inputValue(), PINS.manager)
     assert.equal(await page.locator('.cart-line').count(), 2)
   })
+  test('digits typed under the PIN form are not searched for when the form goes before the search would (200 ms after the last key)', async ({ visit, assert }) => {
+    const fixture = await createStore()
+    await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 3000 })
+    const page = await cashierTill(visit, fixture)
+    for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
+      await scan(page, code)
+      await page.locator('.cart-line', { hasText: name }).waitFor()
+    }
+    await htmxIdle(page)
+    await page.getByRole('button', { name: 'Discount on Green Tea' }).click()
+    await page.getByLabel('Discount value for Green Tea').waitFor()
+    await htmxIdle(page)
+    await page.getByLabel('Discount value for Green Tea').fill('40')
+    await page.getByLabel('Discount value for Green Tea').press('Enter')
+    await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
+    await htmxIdle(page)
+    await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
+    await page.getByLabel('PIN of a manager, to approve this change').waitFor()
+    await htmxIdle(page)
+
+    // The manager types the PIN into the scan field, and the cashier taps + at once: the form is
+    // gone (27%, allowed) before the search's delay is over
+    const sent = requests(page)
+    await page.keyboard.type(PINS.manager)
+    await page.getByRole('button', { name: 'One more Green Tea' }).click()
+    await page.getByLabel('PIN of a manager, to approve this change').waitFor({ state: 'detached' })
+    await page.waitForTimeout(600)
+    await htmxIdle(page)
+    assert.deepEqual(searchesAndScans(sent), [], 'the PIN was never sent as a search')
+    assert.equal(await page.getByLabel('Scan or search').inputValue(), PINS.manager)
+
+    // Typed again with no PIN form shown, digits are searched for as ever
+    const searched = page.waitForRequest((request: any) => request.url().includes('/till/search?code=22221'))
+    await page.getByLabel('Scan or search').press('End')
+    await page.keyboard.type('1')
+    await searched
+  })
 })
