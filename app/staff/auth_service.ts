@@ -13,17 +13,22 @@ import { penalize, penalizeAll } from '#platform/rate_limits'
 | 15 minutes block that pair for 15 minutes (429); 5 wrong PINs on one till for one person (a
 | switch to that user) or for a manager's approval block that entry there for 5 minutes. Each has
 | its own count, which only its own right PIN clears: with one count per till, a cashier could
-| try four PINs of the manager, type their own to clear it, and go on without end. A PIN has
-| 10,000 values, so wrong PINs for one person (or for the store's approvals) are also counted
-| across every address: 10 in 15 minutes block it for 15 minutes wherever it is typed. Guesses
-| spread over addresses (each client address behind the store's proxy counts apart) were never
-| refused, and a manager's PIN found through the API refunded cash without a receipt. A right PIN
-| does not clear that count. Failures are logged and written to the audit log.
+| try four PINs of the manager, type their own to clear it, and go on without end.
+| A PIN has 10,000 values, and guesses spread over addresses (each client address behind the
+| store's proxy counts apart) were never refused: a cashier found a manager's PIN through the API
+| and refunded cash without a receipt. So the wrong PINs typed under one signed-in person's session
+| or token (whoever's PIN they were for) are also counted across every address: 10 within 15
+| minutes block that person's PIN entries for 15 minutes, and 40 within a day for an hour at a
+| time (about 60 guesses a day at most, not 960). Counted by the one asking, not by the PIN
+| asked for: counted by the PIN, any cashier could block every manager approval of the store (or
+| a colleague's Switch user) by typing wrong ones. A right PIN does not clear these counts (the
+| guesser switching to themselves would start afresh). Failures are logged and audited.
 */
 
 const loginLimit = { requests: 5, duration: '15 mins', blockDuration: '15 mins' }
 const pinLimit = { requests: 5, duration: '5 mins', blockDuration: '5 mins' }
-const pinLimitEverywhere = { requests: 10, duration: '15 mins', blockDuration: '15 mins' }
+const pinLimitPerAsker = { requests: 10, duration: '15 mins', blockDuration: '15 mins' }
+const pinLimitPerAskerDaily = { requests: 40, duration: '24 hours', blockDuration: '1 hour' }
 
 export default class AuthService {
   async attemptLogin(email: string, password: string, ip: string): Promise<User> {
@@ -56,7 +61,7 @@ export default class AuthService {
    * Checks a PIN entered on a till. With a user, it must be that user's PIN (switch user);
    * without, it must belong to a manager or admin of the store (approvals such as a price override).
    */
-  async verifyPin(storeId: number, pin: string, ip: string, options: { userId?: number; managerOnly?: boolean; field?: string } = {}) {
+  async verifyPin(storeId: number, pin: string, ip: string, options: { askedBy: number; userId?: number; managerOnly?: boolean; field?: string }) {
     // The form's or body's name for the PIN: manager_pin on returns and the API's refunds
     const field = options.field ?? 'pin'
     if (!/^\d{4,6}$/.test(pin)) {
@@ -66,7 +71,8 @@ export default class AuthService {
     const whom = options.userId ?? 'approval'
     const counts = [
       { options: pinLimit, key: `pin:${storeId}:${ip}:${whom}`, clearedBySuccess: true },
-      { options: pinLimitEverywhere, key: `pin-everywhere:${storeId}:${whom}`, clearedBySuccess: false },
+      { options: pinLimitPerAsker, key: `pin-asked-by:${options.askedBy}`, clearedBySuccess: false },
+      { options: pinLimitPerAskerDaily, key: `pin-asked-by-daily:${options.askedBy}`, clearedBySuccess: false },
     ]
     const [error, user] = await penalizeAll(counts, async () => {
       // Everyone who works in the store (a manager added to a second store's staff approves there

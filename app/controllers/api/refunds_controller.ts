@@ -27,7 +27,7 @@ export default class RefundsController {
   async store(ctx: HttpContext) {
     const body = await ctx.request.validateUsing(createRefundValidator)
     return runIdempotent(ctx, async () => {
-      const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true, field: 'manager_pin' }) : null
+      const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true, field: 'manager_pin' }) : null
       const refund = await this.refunds.refund(actorOf(ctx), Number(ctx.params.id) || 0, {
         lines: body.items.map((i) => ({ saleItemId: i.sale_item_id, quantity: i.quantity, restock: i.restock ?? true })),
         reason: body.reason ?? '',
@@ -48,7 +48,7 @@ export default class RefundsController {
         ? await Register.query().where({ id: body.register_id, store_id: ctx.store.id }).first()
         : await Register.query().where('store_id', ctx.store.id).orderBy('id').first()
       if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-      const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true, field: 'manager_pin' }) : null
+      const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true, field: 'manager_pin' }) : null
       const refund = await this.noReceipt.refund(actorOf(ctx), {
         lines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity, restock: i.restock ?? true })),
         reason: body.reason ?? '',
@@ -65,7 +65,7 @@ export default class RefundsController {
   async exchange(ctx: HttpContext) {
     const body = await ctx.request.validateUsing(createExchangeValidator)
     return runIdempotent(ctx, async () => {
-      const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { managerOnly: true, field: 'manager_pin' }) : null
+      const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true, field: 'manager_pin' }) : null
       const { refund, sale } = await this.refunds.exchange(actorOf(ctx), Number(ctx.params.id) || 0, {
         lines: body.return_items.map((i) => ({ saleItemId: i.sale_item_id, quantity: i.quantity, restock: i.restock ?? true })),
         newLines: body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity })),

@@ -150,7 +150,7 @@ export default class CartController {
   /** The manager whose PIN a cashier's change came with; none for a manager's own change, which needs none */
   async #approver(ctx: HttpContext, pin: string | null | undefined) {
     if (!pin || ctx.auth.user!.isManager) return null
-    return this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true })
+    return this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true })
   }
 
   async lineDiscount(ctx: HttpContext) {
@@ -188,7 +188,7 @@ export default class CartController {
     let approver = user
     if (!user.isManager) {
       if (!pin) throw new DomainError('Enter a manager\u2019s PIN to change a price', { code: 'manager_required', field: 'pin' })
-      approver = await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true })
+      approver = await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true })
     }
     const unitPrice = parseMoney(price, ctx.store.currency)
     if (unitPrice === null) throw new DomainError('Enter the price as an amount, such as 4.99', { code: 'invalid_price', field: 'price' })

@@ -52,7 +52,7 @@ export default class TillExchangesController {
     if (!newLines.length) throw new DomainError('Scan or type the product the customer takes instead', { code: 'no_lines', field: 'new_items' })
 
     const pin = formText(body.manager_pin)
-    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true, field: 'manager_pin' }) : null
+    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true, field: 'manager_pin' }) : null
     const { refund, sale } = await this.refunds.exchange(actorOf(ctx), Number(ctx.params.id) || 0, {
       lines,
       newLines,

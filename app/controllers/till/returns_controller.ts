@@ -67,7 +67,7 @@ export default class TillReturnsController {
     if (!lines.length) throw new DomainError('Enter how many of a line come back', { code: 'no_lines', field: 'items' })
     const method = formText(body.method)
     const pin = formText(body.manager_pin)
-    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true, field: 'manager_pin' }) : null
+    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true, field: 'manager_pin' }) : null
     const refund = await this.refunds.refund(actorOf(ctx), saleId, {
       lines,
       reason: formText(body.reason) ?? '',
@@ -93,7 +93,7 @@ export default class TillReturnsController {
     const product = code ? await this.catalog.findByCode(ctx.store.id, code) : null
     if (!product) throw new DomainError('No product has this barcode or SKU', { code: 'unknown_product', field: 'code' })
     const pin = formText(body.manager_pin)
-    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { managerOnly: true, field: 'manager_pin' }) : null
+    const approver = pin ? await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true, field: 'manager_pin' }) : null
     const refund = await this.withoutReceipt.refund(actorOf(ctx), {
       lines: [{ productId: product.id, quantity: formQuantity(body.quantity, 1), restock: formRestock(body.restock, 'restock') }],
       reason: formText(body.reason) ?? '',

@@ -23,7 +23,7 @@ export default class SwitchUserController {
   async store(ctx: HttpContext) {
     const { user_id: userId, pin } = await ctx.request.validateUsing(switchUserValidator)
     const previous = ctx.auth.user!
-    const user = await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { userId })
+    const user = await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, userId })
     if (!['admin', 'manager', 'cashier'].includes(user.role)) {
       return ctx.response.forbidden('This user may not sell')
     }
