@@ -5,7 +5,7 @@ import type Store from '#models/store'
 import StoreAccessService from '#staff/store_access_service'
 import { errors as authErrors } from '@adonisjs/auth'
 import { isMachineRequest } from '#middleware/browser_session_middleware'
-import { sessionEnded, tillOnlyRefuses } from '#staff/sessions'
+import { sessionEnded, signedInWithPin, tillOnlyRefuses } from '#staff/sessions'
 
 /**
  * Lets signed-in, active users through and loads the store they work in (ctx.store, see
@@ -33,8 +33,9 @@ export default class AuthMiddleware {
     }
     if (ctx.auth.authenticatedViaGuard === 'web' && tillOnlyRefuses(ctx)) {
       // Signed in with a PIN at the till: the back office asks for the password
+      // (a plain form posted too, such as an open back office page's: a bare 403 page was a dead end)
       const message = 'Sign in with your password to open this: a PIN opens the till only'
-      if (ctx.request.method() !== 'GET' || ctx.request.header('hx-request')) return ctx.response.forbidden(message)
+      if (ctx.request.header('hx-request')) return ctx.response.forbidden(message)
       ctx.session.flashErrors({ E_FORM: message })
       return ctx.response.redirect('/login')
     }
@@ -48,8 +49,8 @@ export default class AuthMiddleware {
     if (!options.guards?.includes('api')) ctx.response.header('Cache-Control', 'no-store')
     if (!isMachineRequest(ctx) && 'view' in ctx) {
       ctx.view.share({ currentUser: user, store })
-      // The top bar's store switcher, for those who may switch
-      if (!options.guards?.includes('api') && (await ctx.bouncer.allows('switchStore'))) {
+      // The top bar's store switcher, for those who may switch (by password: a PIN opens the till only)
+      if (!options.guards?.includes('api') && !signedInWithPin(ctx) && (await ctx.bouncer.allows('switchStore'))) {
         ctx.view.share({ storeChoices: await access.storesOf(user) })
       }
     }

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { createStore, PASSWORD, PINS, type TestStore } from '#tests/fixtures'
+import { createStore, joinEveryStore, PASSWORD, PINS, type TestStore } from '#tests/fixtures'
 import { signIn, type CookieSession } from '#tests/live_client'
 
 /*
@@ -43,7 +43,8 @@ test.group('A session opened with a PIN', () => {
 
     const email = `taken.over.${fixture.tag}@test.local`
     const created = await form(session, '/backoffice/users', { name: 'Cashier Again', email, password: 'my-own-pass-123', role: 'admin', active: 'on', pin: '8765' })
-    assert.equal(created.status, 403)
+    assert.equal(created.status, 302)
+    assert.equal(created.headers.get('location'), '/login')
     const { default: User } = await import('#models/user')
     assert.isNull(await User.findBy('email', email))
   })
@@ -58,6 +59,18 @@ test.group('A session opened with a PIN', () => {
 
     const manager = await switchedIn(fixture, 'manager')
     assert.equal((await manager.request('/backoffice/products')).headers.get('location'), '/login')
-    assert.equal((await form(manager, '/stores/switch', { store_id: String(fixture.store.id) })).status, 403)
+    const switched = await form(manager, '/stores/switch', { store_id: String(fixture.store.id) })
+    assert.equal(switched.headers.get('location'), '/login')
+    // The till offers no store switcher to a session a PIN opened (a dead end), though the manager may switch stores
+    await createStore()
+    await joinEveryStore(fixture.users.manager.id)
+    const tillOf = async (session: CookieSession) => {
+      await form(session, '/till/register', { register_id: String(fixture.register.id) })
+      return (await session.request('/till')).text()
+    }
+    const byPin = await tillOf(manager)
+    assert.include(byPin, 'Scan or search')
+    assert.notInclude(byPin, 'action="/stores/switch"')
+    assert.include(await tillOf(await signIn(baseUrl(), fixture.users.manager.email, PASSWORD)), 'action="/stores/switch"')
   })
 })
