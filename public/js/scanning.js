@@ -46,20 +46,37 @@ document.addEventListener('htmx:afterRequest', (event) => {
 // answered, with what the cashier paid: when the scans raised the total, that amount leaves the
 // rest due on screen. Their answers draw a new payment panel, so the form it came from may be
 // gone: it is sent from the same method's form of the panel drawn since, with its own values.
-// One at a time: a second press meanwhile is the same payment pressed twice.
+// The till says it waits; the latest press is the one that goes (the customer said "card" after
+// all, or the amount was corrected), and Back to the cart (Esc) sends none.
 let held = null
 let sendingHeld = false
+function waiting(on) {
+  document.querySelector('[data-payment-waiting]')?.remove()
+  const message = document.getElementById('till-message')
+  if (!on || !message) return
+  const note = document.createElement('p')
+  note.className = 'hint'
+  note.dataset.paymentWaiting = ''
+  note.textContent = 'Waiting for the items scanned to be added before paying\u2026'
+  message.append(note)
+}
 document.addEventListener('htmx:confirm', (event) => {
   const form = event.detail.elt
   if (sendingHeld || event.defaultPrevented || !form.matches?.('#cart-pay form[hx-post]') || !scansOnTheirWay.size) return
   event.preventDefault()
-  if (held) return
   held = { upTo: scansTyped, path: event.detail.path, method: form.dataset.method, values: Object.fromEntries(new FormData(form)) }
+  waiting(true)
+})
+document.addEventListener('click', (event) => {
+  if (!held || !event.target.closest?.('[data-pay-back]')) return
+  held = null
+  waiting(false)
 })
 function sendHeldPayment() {
   if (!held || [...scansOnTheirWay].some((number) => number <= held.upTo)) return
   const { path, method, values } = held
   held = null
+  waiting(false)
   const source = document.querySelector(`#cart-pay form[data-method="${CSS.escape(method ?? '')}"]`) ?? document.getElementById('cart-panel')
   sendingHeld = true
   try {

@@ -120,6 +120,48 @@ test.group('Till at rush hour in Chromium', () => {
     assert.include(await page.locator('[data-action="pay"]').textContent(), '$2.70')
   })
 
+  test('a payment waiting for a scan says so; Back to the cart sends none, and a press made since is the one sent', async ({ visit, browserContext, assert }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
+    await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
+    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    await slowRequests(page, '**/till/scan', 1500)
+    const payments = async () => (await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where('sales.store_id', fixture.store.id).select('payments.amount')).map((p) => Number(p.amount))
+
+    // Complete pressed while the Gum is on its way, then Back to the cart (Esc): nothing is paid
+    await page.keyboard.press('F9')
+    await page.getByRole('button', { name: 'Exact amount' }).click()
+    await page.keyboard.press('F2')
+    await wedgeScan(page, '4006381333931')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByText('Waiting for the items scanned to be added before paying').waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByText('Waiting for the items scanned to be added before paying').waitFor({ state: 'detached' })
+    await page.locator('.cart-line', { hasText: 'Gum' }).waitFor({ timeout: 10_000 })
+    await page.waitForTimeout(300)
+    await htmxIdle(page)
+    assert.deepEqual(await payments(), [])
+
+    // $5 pressed, then corrected to $20 and pressed again, while another Gum is on its way: the $20 goes
+    await page.keyboard.press('F9')
+    await page.getByLabel('Amount tendered').fill('5.00')
+    await page.keyboard.press('F2')
+    await wedgeScan(page, '4006381333931')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByLabel('Amount tendered').fill('20.00')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByText('Sale #1 completed.').waitFor({ timeout: 10_000 })
+    await htmxIdle(page)
+    assert.deepEqual(await savedLines(fixture.store.id), ['Cola x1', 'Gum x2'])
+    const completed = await db.from('sales').where('store_id', fixture.store.id).where('status', 'completed').select('total', 'paid_total')
+    assert.deepEqual(completed.map((sale) => [sale.total, sale.paid_total]), [[1620, 1620]])
+    // One payment: the $20 (the change of $3.80 given back), not the $5 pressed before it
+    assert.deepEqual(await payments(), [1620])
+  })
+
   test('a second tab of the till left on a sale paid in the first pays nothing: the next customer\u2019s sale is not taken with its amount', async ({ visit, browserContext, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
