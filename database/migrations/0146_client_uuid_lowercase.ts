@@ -17,6 +17,11 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 */
 
 export default class extends BaseSchema {
+  // Outside one transaction, a batch of rows at a time (below): on a large MariaDB store an
+  // UPDATE that scans every sale holds a lock on each row it reads until the file's transaction
+  // commits, and the other servers' sales waited past their deadline during a rolling upgrade
+  static disableTransactions = true
+
   async up() {
     this.defer(async (client) => {
       const left = await lowercaseClientUuids(client)
@@ -46,7 +51,20 @@ export async function lowercaseClientUuids(client: QueryClientContract): Promise
     }
   }
   // No unique key on these
-  await client.from('sales').whereRaw(inCapitals('device_id')).update({ device_id: client.raw('LOWER(device_id)') })
-  await client.from('registers').whereRaw(inCapitals('lease_device_id')).update({ lease_device_id: client.raw('LOWER(lease_device_id)') })
+  await lowerInBatches(client, 'sales', 'device_id', inCapitals)
+  await lowerInBatches(client, 'registers', 'lease_device_id', inCapitals)
   return left
+}
+
+/** UPDATE … SET column = LOWER(column) over ranges of 5,000 ids, each its own statement */
+async function lowerInBatches(client: QueryClientContract, table: string, column: string, inCapitals: (column: string) => string) {
+  const top = Number((await client.from(table).max('id as top'))[0]?.top ?? 0)
+  for (let from = 0; from < top; from += 5000) {
+    await client
+      .from(table)
+      .where('id', '>', from)
+      .where('id', '<=', from + 5000)
+      .whereRaw(inCapitals(column))
+      .update({ [column]: client.raw(`LOWER(${column})`) })
+  }
 }
