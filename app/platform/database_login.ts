@@ -19,10 +19,13 @@ export async function databaseLoginProblem(connectionName = db.primaryConnection
     return null
   } catch (error) {
     const { code, message } = error as { code?: string; message: string }
-    const where = socketPath ? `DB_SOCKET ${socketPath}` : `DB_HOST ${host}:${port ?? 3306}`
-    if (code === 'ER_ACCESS_DENIED_ERROR') return `Configuration error: the database server refused DB_USER "${user}" with this DB_PASSWORD (${message})`
+    // (on a cluster, DB_HOST is not used: DB_HOSTS names the nodes, tried in turn by the stream)
+    const where = stream ? `DB_HOSTS ${process.env.DB_HOSTS ?? ''}` : socketPath ? `DB_SOCKET ${socketPath}` : `DB_HOST ${host}:${port ?? 3306}`
+    if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR') return `Configuration error: the database server refused DB_USER "${user}" with this DB_PASSWORD (${message})`
     if (code === 'ER_DBACCESS_DENIED_ERROR') return `Configuration error: DB_USER "${user}" may not use DB_DATABASE "${database}" (${message})`
     if (code === 'ER_BAD_DB_ERROR') return `Configuration error: DB_DATABASE "${database}" does not exist on the server: create it (docs/deploy.md) (${message})`
+    // Any other answer of the server (an authentication plugin, too many connections): it was reached
+    if (code?.startsWith('ER_')) return `The database server (${where}) refused the connection: ${message}`
     return `The database server (${where}) cannot be reached: ${code ?? message}`
   }
 }

@@ -84,4 +84,12 @@ test.group('Configuration errors at the start', (group) => {
     assert.include(refused.lines[0], 'Configuration error: the database server refused DB_USER "pos_refused_login" with this DB_PASSWORD (Access denied for user')
     assert.notInclude(refused.out, 'Acquire connection')
   }).timeout(60_000)
+
+  test('a cluster none of whose nodes answer: one line naming DB_HOSTS (not the unused DB_HOST), exit 1', async ({ assert }) => {
+    const closed = [Number(process.env.PORT) + 28, Number(process.env.PORT) + 30].map((port) => `127.0.0.1:${port}`).join(',')
+    const down = await start({ DB_CONNECTION: 'mysql', DB_HOSTS: closed, DB_DATABASE: 'pos_cluster_down' })
+    assert.equal(down.code, 1, down.out)
+    assert.include(down.out, `The database server (DB_HOSTS ${closed}) cannot be reached`)
+    assert.notInclude(down.out, 'DB_HOST 127.0.0.1:3306')
+  }).timeout(60_000)
 })
