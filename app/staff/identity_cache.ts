@@ -3,6 +3,7 @@ import logger from '@adonisjs/core/services/logger'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import User from '#models/user'
 import Store from '#models/store'
+import { endStreamsOf } from '#platform/live_streams'
 
 /*
 | Who is asking, remembered for a few seconds. Every request reads its user and the user's home
@@ -72,10 +73,10 @@ function forgetHere() {
  * Users, stores or tokens changed: forgets every kept identity, here and in the processes
  * sharing Redis. In a transaction, once more when it commits (a read in between saw the old rows).
  */
-export function identityChanged(client?: QueryClientContract | null) {
+export function identityChanged(client?: QueryClientContract | null, sessionsEndedOf?: number) {
   forgetHere()
-  if (client?.isTransaction) (client as any).after('commit', () => identityChanged())
-  else tellOthers()
+  if (client?.isTransaction) (client as any).after('commit', () => identityChanged(null, sessionsEndedOf))
+  else tellOthers(sessionsEndedOf)
 }
 
 // Saving or deleting a user or a store empties the cache (the hooks are set here, not in the
@@ -101,7 +102,16 @@ async function redisConnection() {
   return (await import('@adonisjs/redis/services/main')).default
 }
 
-const heardChange = () => forgetHere()
+/**
+ * Another server's change. One that ended a person's sessions (sessions.ts) ends their live-update
+ * streams here too: a deactivated person's page whose stream this server held went on hearing
+ * their store. (With AUTH_CACHE_TTL=0 nothing is told: each server ends its own streams only.)
+ */
+function heardChange(message: string) {
+  forgetHere()
+  const ended = / ended (\d+)$/.exec(message)?.[1]
+  if (ended) endStreamsOf(Number(ended))
+}
 
 /** A dropped subscriber connection may miss messages while it reconnects: forget, and subscribe again */
 function lost() {
@@ -158,8 +168,9 @@ function toldAgain() {
  * Tells the other servers a change was made. While Redis is away for them too, they keep no rows
  * (their subscriptions dropped); a server still reaching it sees the change within the TTL.
  */
-function tellOthers() {
+function tellOthers(sessionsEndedOf?: number) {
   if (!redisHost || !ttlMs) return
+  const message = sessionsEndedOf ? `${process.pid} ended ${sessionsEndedOf}` : String(process.pid)
   redisConnection()
     .then((redis) => {
       const connection = redis.connection()
@@ -167,7 +178,7 @@ function tellOthers() {
         watchingConnection = true
         connection.on('ready', toldAgain)
       }
-      return connection.publish(channel, String(process.pid))
+      return connection.publish(channel, message)
     })
     .then(toldAgain)
     .catch((error) => {

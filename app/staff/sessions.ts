@@ -64,7 +64,8 @@ export function sessionDataEnded(values: Record<string, unknown>, user: User) {
 /** Ends every session of the person signed in until now: one more version, counted by the database */
 export async function endSessions(user: User, client: QueryClientContract = db.connection()) {
   await client.from('users').where('id', user.id).increment('session_version', 1)
-  identityChanged(client)
+  // The other servers (through Redis) end the person's live-update streams they hold
+  identityChanged(client, user.id)
   // Their pages' live-update streams end too, once the new version is committed (a stream's page
   // opening it again before that would still be let in)
   if (client.isTransaction) (client as any).after('commit', () => endStreamsOf(user.id))

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { apiToken, createProduct, createStore, PASSWORD } from '#tests/fixtures'
 import { LiveStream, signIn, type CookieSession } from '#tests/live_client'
+import { startServer, waitForServer, type ServerProcess } from '../../../commands/_server.js'
 
 /*
 | A person's sessions end on a sign-out, a new password or a deactivation (app/staff/sessions.ts),
@@ -98,4 +99,28 @@ test.group('Live updates: a person\u2019s streams end with their sessions', (gro
     streams.push(await again.open())
     assert.equal(await again.subscribe(stock), 204)
   })
+
+  test('with two app servers, a deactivation made on one ends the person\u2019s stream held by the other (through Redis)', async ({ assert }) => {
+    const fixture = await createStore()
+    const stock = `stores/${fixture.store.id}/stock`
+    const ports = [Number(process.env.PORT) + 16, Number(process.env.PORT) + 20]
+    // Signed-cookie sessions (the test runner's own are in memory), so either server reads them
+    const env = (port: number) => ({ PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'warn', SESSION_DRIVER: 'cookie', REDIS_HOST: process.env.REDIS_HOST })
+    const servers: ServerProcess[] = ports.map((port) => startServer(new URL('../../../', import.meta.url), env(port)))
+    try {
+      await Promise.all(servers.map((server, i) => waitForServer(server, ports[i], 90_000)))
+      const [one, two] = ports.map((port) => `http://127.0.0.1:${port}`)
+      const cashier = await listening(await signIn(two, fixture.users.cashier.email, PASSWORD), stock)
+      const colleague = await listening(await signIn(two, fixture.users.manager.email, PASSWORD), stock)
+      streams.push(cashier, colleague)
+      const admin = await signIn(one, fixture.users.admin.email, PASSWORD)
+      assert.equal((await form(admin, `/backoffice/users/${fixture.users.cashier.id}?_method=DELETE`, {})).status, 302)
+      assert.isTrue(await endsWithin(cashier), 'the deactivated cashier\u2019s stream on the other server ended')
+      assert.isFalse(await endsWithin(colleague, 200), 'a colleague\u2019s stream there goes on')
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()))
+    }
+  })
+    .skip(!process.env.REDIS_HOST, 'REDIS_HOST is not set: two servers need Redis to share what they do')
+    .timeout(180_000)
 })
