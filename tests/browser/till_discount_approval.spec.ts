@@ -27,6 +27,32 @@ async function scan(page: any, code: string) {
   await page.getByLabel('Scan or search').press('Enter')
 }
 
+/**
+ * A store whose discount limit is 30%, a cashier's cart of Green Tea at 40% off and a Tea Cup, and
+ * the cup's removal (40% of the sale alone) waiting for a manager's PIN. Two teas would be 27%.
+ */
+async function cupRemovalAwaitingApproval(visit: any) {
+  const fixture = await createStore()
+  await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 3000 })
+  const page = await cashierTill(visit, fixture)
+  for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
+    await scan(page, code)
+    await page.locator('.cart-line', { hasText: name }).waitFor()
+  }
+  await htmxIdle(page)
+  await page.getByRole('button', { name: 'Discount on Green Tea' }).click()
+  await page.getByLabel('Discount value for Green Tea').waitFor()
+  await htmxIdle(page)
+  await page.getByLabel('Discount value for Green Tea').fill('40')
+  await page.getByLabel('Discount value for Green Tea').press('Enter')
+  await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
+  await htmxIdle(page)
+  await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
+  await page.getByLabel('PIN of a manager, to approve this change').waitFor()
+  await htmxIdle(page)
+  return page
+}
+
 /** Every request the page sends from now on: its method, address and body */
 function requests(page: any) {
   const sent: { method: string; url: string; body: string }[] = []
@@ -248,27 +274,8 @@ test.group('Till discount approval in Chromium', () => {
   })
 
   test('digits held while an approval was open are forgotten once it is gone: still in the scan field under the next approval, they are held again, not scanned', async ({ visit, assert }) => {
-    const fixture = await createStore()
-    // 30%: the tea's 40% is within it with the cup (20%) and with two teas (27%), not alone
-    await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 3000 })
-    const page = await cashierTill(visit, fixture)
-    for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
-      await scan(page, code)
-      await page.locator('.cart-line', { hasText: name }).waitFor()
-    }
-    await htmxIdle(page)
-    await page.getByRole('button', { name: 'Discount on Green Tea' }).click()
-    await page.getByLabel('Discount value for Green Tea').waitFor()
-    await htmxIdle(page)
-    await page.getByLabel('Discount value for Green Tea').fill('40')
-    await page.getByLabel('Discount value for Green Tea').press('Enter')
-    await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
-
-    // The removal of the cup waits for approval; the manager types the PIN into the scan field: held
-    await htmxIdle(page)
-    await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
-    await page.getByLabel('PIN of a manager, to approve this change').waitFor()
-    await htmxIdle(page)
+    const page = await cupRemovalAwaitingApproval(visit)
+    // The manager types the PIN into the scan field: held
     const sent = requests(page)
     await page.keyboard.type(PINS.manager)
     await page.keyboard.press('Enter')
@@ -299,24 +306,7 @@ test.group('Till discount approval in Chromium', () => {
     assert.equal(await page.locator('.cart-line').count(), 2)
   })
   test('digits typed under the PIN form are not searched for when the form goes before the search would (200 ms after the last key)', async ({ visit, assert }) => {
-    const fixture = await createStore()
-    await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 3000 })
-    const page = await cashierTill(visit, fixture)
-    for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
-      await scan(page, code)
-      await page.locator('.cart-line', { hasText: name }).waitFor()
-    }
-    await htmxIdle(page)
-    await page.getByRole('button', { name: 'Discount on Green Tea' }).click()
-    await page.getByLabel('Discount value for Green Tea').waitFor()
-    await htmxIdle(page)
-    await page.getByLabel('Discount value for Green Tea').fill('40')
-    await page.getByLabel('Discount value for Green Tea').press('Enter')
-    await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
-    await htmxIdle(page)
-    await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
-    await page.getByLabel('PIN of a manager, to approve this change').waitFor()
-    await htmxIdle(page)
+    const page = await cupRemovalAwaitingApproval(visit)
 
     // The manager types the PIN into the scan field, and the cashier taps + at once: the form is
     // gone (27%, allowed) before the search's delay is over

@@ -61,6 +61,15 @@ async function payExactThenScan(page: any, number: number, code: string, name: s
   await page.locator('.cart-line', { hasText: name }).waitFor()
 }
 
+/** A store selling Cola ($10.00, 5000112637922) and Gum ($2.50, 4006381333931), and its cashier's till */
+async function colaAndGumTill(visit: any, browserContext: any) {
+  const fixture = await createStore()
+  await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
+  await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
+  const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
+  return { fixture, page }
+}
+
 const cartLines = (page: any) =>
   page.locator('#cart-lines .cart-line').evaluateAll((items: any[]) => items.map((li) => `${li.querySelector('.name').textContent} x${li.querySelector('input[name=quantity]').value}`))
 
@@ -93,10 +102,7 @@ test.group('Till at rush hour in Chromium', () => {
   }
 
   test('a payment made while a scan is on its way waits for it: the item is in the sale it was scanned for, and the amount paid leaves the rest due', async ({ visit, browserContext, assert }) => {
-    const fixture = await createStore()
-    await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
-    await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
-    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
+    const { fixture, page } = await colaAndGumTill(visit, browserContext)
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
@@ -121,10 +127,7 @@ test.group('Till at rush hour in Chromium', () => {
   })
 
   test('a payment waiting for a scan says so; Back to the cart sends none, and a press made since is the one sent', async ({ visit, browserContext, assert }) => {
-    const fixture = await createStore()
-    await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
-    await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
-    const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
+    const { fixture, page } = await colaAndGumTill(visit, browserContext)
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
