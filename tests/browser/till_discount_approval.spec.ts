@@ -28,13 +28,10 @@ async function scan(page: any, code: string) {
 }
 
 /**
- * A store whose discount limit is 30%, a cashier's cart of Green Tea at 40% off and a Tea Cup, and
- * the cup's removal (40% of the sale alone) waiting for a manager's PIN. Two teas would be 27%.
+ * Green Tea and a Tea Cup scanned, then 40% off the tea (20% of the sale). The discount form is
+ * wired by htmx first: an Enter before that sent it as a plain form, never to the cart
  */
-async function cupRemovalAwaitingApproval(visit: any) {
-  const fixture = await createStore()
-  await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 3000 })
-  const page = await cashierTill(visit, fixture)
+async function teaAtFortyOffAndCup(page: any) {
   for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
     await scan(page, code)
     await page.locator('.cart-line', { hasText: name }).waitFor()
@@ -46,6 +43,17 @@ async function cupRemovalAwaitingApproval(visit: any) {
   await page.getByLabel('Discount value for Green Tea').fill('40')
   await page.getByLabel('Discount value for Green Tea').press('Enter')
   await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
+}
+
+/**
+ * A store whose discount limit is 30%, a cashier's cart of Green Tea at 40% off and a Tea Cup, and
+ * the cup's removal (40% of the sale alone) waiting for a manager's PIN. Two teas would be 27%.
+ */
+async function cupRemovalAwaitingApproval(visit: any) {
+  const fixture = await createStore()
+  await db.from('stores').where('id', fixture.store.id).update({ discount_limit: 3000 })
+  const page = await cashierTill(visit, fixture)
+  await teaAtFortyOffAndCup(page)
   await htmxIdle(page)
   await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
   await page.getByLabel('PIN of a manager, to approve this change').waitFor()
@@ -68,20 +76,8 @@ test.group('Till discount approval in Chromium', () => {
   test("removing a line past the discount limit: the cashier's till asks for a manager's PIN there and then", async ({ visit, assert }) => {
     const fixture = await createStore()
     const page = await cashierTill(visit, fixture)
-    for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
-      await scan(page, code)
-      await page.locator('.cart-line', { hasText: name }).waitFor()
-    }
-
     // 40% off the tea is 20% of the sale: within the limit
-    await htmxIdle(page)
-    await page.getByRole('button', { name: 'Discount on Green Tea' }).click()
-    // The form wired by htmx first: an Enter before that sent it as a plain form, never to the cart
-    await page.getByLabel('Discount value for Green Tea').waitFor()
-    await htmxIdle(page)
-    await page.getByLabel('Discount value for Green Tea').fill('40')
-    await page.getByLabel('Discount value for Green Tea').press('Enter')
-    await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
+    await teaAtFortyOffAndCup(page)
 
     // Without the cup it would be 40%: refused, with a PIN field for the manager
     await htmxIdle(page)

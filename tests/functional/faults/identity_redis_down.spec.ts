@@ -28,29 +28,33 @@ test.group('Identity changes while Redis is away', (group) => {
     app = redis = null
   })
 
-  test('a change that cannot be told is said once per outage, and once when changes are told again', async ({ assert }) => {
+  /** Redis and an app server using it; answers an identity change: an API token signed in, then out (deleted) */
+  async function serverWithRedis(assert: any) {
     const fixture = await createStore()
     redis = await startRedis(REDIS_PORT)
     app = await new AppProcess(PORT, { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(REDIS_PORT), LOG_LEVEL: 'info' }).start()
-    /** An identity change: an API token signed in, then out (the token deleted) */
-    const change = async () => {
+    return async () => {
       const login = await app!.request('/api/auth/login', { method: 'POST', body: { email: fixture.users.cashier.email, password: PASSWORD } })
       assert.equal(login.status, 200)
       const { token } = (await login.json()) as any
       assert.oneOf((await app!.request('/api/auth/logout', { method: 'POST', token })).status, [200, 204])
     }
+  }
+
+  test('a change that cannot be told is said once per outage, and once when changes are told again', async ({ assert }) => {
+    const change = await serverWithRedis(assert)
     await change()
     await sleep(500)
-    assert.equal(count(app.output, FAILED), 0, 'told while Redis is up')
+    assert.equal(count(app!.output, FAILED), 0, 'told while Redis is up')
 
-    await stopRedis(redis)
+    await stopRedis(redis!)
     redis = null
     for (let i = 0; i < 4; i++) await change()
     await waitFor(() => count(app!.output, FAILED) > 0, 10_000, 'the warning')
     // Every change's publish has failed by then (each fails after one reconnection, 2 s at most)
     await sleep(3_000)
-    assert.equal(count(app.output, FAILED), 1, 'one warning for the outage, not one per change')
-    assert.equal(count(app.output, BACK), 0)
+    assert.equal(count(app!.output, FAILED), 1, 'one warning for the outage, not one per change')
+    assert.equal(count(app!.output, BACK), 0)
 
     redis = await startRedis(REDIS_PORT)
     await waitFor(async () => {
@@ -58,30 +62,22 @@ test.group('Identity changes while Redis is away', (group) => {
       await sleep(200)
       return count(app!.output, BACK) > 0
     }, 15_000, 'a change told again')
-    assert.equal(count(app.output, BACK), 1)
-    assert.equal(count(app.output, FAILED), 1)
+    assert.equal(count(app!.output, BACK), 1)
+    assert.equal(count(app!.output, FAILED), 1)
 
     // The next outage is said again
-    await stopRedis(redis)
+    await stopRedis(redis!)
     redis = null
     await change()
     await waitFor(() => count(app!.output, FAILED) === 2, 10_000, 'the next outage\u2019s warning')
-    assert.notMatch(app.output, /"level":50[^\n]*Cannot tell/, 'a warning, not an error')
+    assert.notMatch(app!.output, /"level":50[^\n]*Cannot tell/, 'a warning, not an error')
   }).timeout(90_000)
 
   test('an outage with no change after it does not hide the next one: its end is said when Redis is back', async ({ assert }) => {
-    const fixture = await createStore()
-    redis = await startRedis(REDIS_PORT)
-    app = await new AppProcess(PORT, { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(REDIS_PORT), LOG_LEVEL: 'info' }).start()
-    const change = async () => {
-      const login = await app!.request('/api/auth/login', { method: 'POST', body: { email: fixture.users.cashier.email, password: PASSWORD } })
-      assert.equal(login.status, 200)
-      const { token } = (await login.json()) as any
-      assert.oneOf((await app!.request('/api/auth/logout', { method: 'POST', token })).status, [200, 204])
-    }
+    const change = await serverWithRedis(assert)
     await change()
 
-    await stopRedis(redis)
+    await stopRedis(redis!)
     redis = null
     await change()
     await waitFor(() => count(app!.output, FAILED) === 1, 10_000, 'the first outage\u2019s warning')
@@ -89,10 +85,10 @@ test.group('Identity changes while Redis is away', (group) => {
     // 2026-12-06 only a change told did, so the next outage's changes failed unsaid
     redis = await startRedis(REDIS_PORT)
     await sleep(5_000)
-    await stopRedis(redis)
+    await stopRedis(redis!)
     redis = null
     await change()
     await waitFor(() => count(app!.output, FAILED) === 2, 10_000, 'the second outage\u2019s warning')
-    assert.equal(count(app.output, BACK), 1, 'the first outage\u2019s end said once')
+    assert.equal(count(app!.output, BACK), 1, 'the first outage\u2019s end said once')
   }).timeout(90_000)
 })
