@@ -11,8 +11,8 @@
  *  - the page's stream is open and its channels are all subscribed: the first time (a change
  *    made between the page's rendering and its subscriptions reached no page), and each time the
  *    stream is back (the server restarted, the stream dropped). Reading earlier could miss a
- *    change made before the subscription. A subscription that fails (no answer, a 5xx) is asked
- *    again at growing intervals; one refused 401/403/419 (the session ended, or the page's CSRF
+ *    change made before the subscription. A subscription that fails (refused on the way, no
+ *    answer within 8 s, a 5xx) is asked again at growing intervals; one refused 401/403/419 (the session ended, or the page's CSRF
  *    token is stale: signed out and in again in another tab) stops the page as signed out; one
  *    refused 409 store_changed (its store switched in another tab) stops it with a notice;
  *  - its server says `resync`: its subscription to the other servers' broadcasts (Redis) was
@@ -141,6 +141,9 @@ async function refusal(response) {
   }
 }
 
+/** How long a subscription may go unanswered before it is asked again */
+const SUBSCRIBE_ANSWER_MS = 8000
+
 /** A server's `resync` goes to all its pages at once: each waits up to this long, at random, to read */
 const RESYNC_SPREAD_MS = 3000
 
@@ -221,18 +224,22 @@ function start() {
     )
   }
 
-  // Transmit's own HTTP client, which also tells this page how each subscription went
+  // Transmit's own HTTP client, which also tells this page how each subscription went. A
+  // subscription never answered (a proxy that holds it) counts as failed after a while and is
+  // asked again: the page waited on it for good, subscribed to nothing, and never read
   const subscribing = new WeakMap()
   const httpClientFactory = (baseUrl, uid) => ({
     createRequest(path, body) {
+      const subscribe = path.endsWith('/subscribe')
       const request = new Request(`${baseUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
         body: JSON.stringify({ uid, ...body }),
         credentials: 'same-origin',
         redirect: 'manual',
+        signal: subscribe ? AbortSignal.timeout(SUBSCRIBE_ANSWER_MS) : undefined,
       })
-      if (path.endsWith('/subscribe')) subscribing.set(request, body.channel)
+      if (subscribe) subscribing.set(request, body.channel)
       return request
     },
     async send(request) {
