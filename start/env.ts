@@ -38,6 +38,7 @@ const env = await Env.create(appRoot, {
   DB_CONNECT_TIMEOUT_MS: Env.schema.number.optional(),
   DB_ACQUIRE_TIMEOUT_MS: Env.schema.number.optional(),
   DB_QUERY_TIMEOUT_MS: Env.schema.number.optional(),
+  DB_LONG_QUERY_TIMEOUT_MS: Env.schema.number.optional(),
 
   // Reverse proxies whose X-Forwarded-For is believed (config/app.ts); loopback by default
   TRUSTED_PROXIES: Env.schema.string.optional(),

@@ -11,22 +11,36 @@ import { requestContext } from '#platform/request_context'
 | the till's Idempotency-Key or client_uuid answers a retry. The API's writes (a sale, a payment,
 | a refund, a stock movement) are as short, and an integration's sale hung as long (still
 | unanswered after a minute, tests/functional/faults/database_down.spec.ts): they get the deadline
-| too (a retry with the same Idempotency-Key is answered once). Other requests (reports, exports,
-| the API's lists) and commands (migrations, backups) may run long queries: they keep no deadline.
+| too (a retry with the same Idempotency-Key is answered once). Every other request (a report, a
+| back-office page, the API's lists) and the server's housekeeping get a longer one,
+| DB_LONG_QUERY_TIMEOUT_MS (60 s): none of their queries takes seconds (the reports read daily
+| summaries), yet on a frozen database a manager's report hung for a quarter of an hour and the
+| hourly roll-up held its connection as long. A streamed query (a CSV export's rows) and the
+| commands (migrations, backups, a summaries rebuild) keep no deadline.
 */
 
-const DEFAULT_MS = 5000
+const TILL_MS = 5000
+const LONG_MS = 60_000
 
-/** The requests a till makes while selling: their queries get the deadline */
+/** The requests a till makes while selling, and the API's writes: their queries get the short deadline */
 const TILL_PATHS = /^\/(till|health)(\/|$)/
 const API_PATHS = /^\/api(\/|$)/
+
+function configured(name: string, fallback: number): number | null {
+  const ms = Number(process.env[name] ?? fallback)
+  return Number.isFinite(ms) && ms > 0 ? ms : null
+}
 
 /** The deadline for queries run while serving this request, in ms, or null */
 export function queryDeadlineFor(url: string, method: string): number | null {
   const apiWrite = API_PATHS.test(url) && method !== 'GET' && method !== 'HEAD'
-  if (!TILL_PATHS.test(url) && !apiWrite) return null
-  const ms = Number(process.env.DB_QUERY_TIMEOUT_MS ?? DEFAULT_MS)
-  return Number.isFinite(ms) && ms > 0 ? ms : null
+  if (TILL_PATHS.test(url) || apiWrite) return configured('DB_QUERY_TIMEOUT_MS', TILL_MS)
+  return configured('DB_LONG_QUERY_TIMEOUT_MS', LONG_MS)
+}
+
+/** Runs a background job (the server's housekeeping) with the long deadline on its queries */
+export function withLongQueryDeadline<T>(job: string, run: () => Promise<T>): Promise<T> {
+  return requestContext.run({ requestId: job, queryDeadlineMs: configured('DB_LONG_QUERY_TIMEOUT_MS', LONG_MS) }, run)
 }
 
 type Callback = (error: Error | null, ...rest: any[]) => void
@@ -39,7 +53,7 @@ function outOfTime(ms: number) {
 }
 
 /**
- * Wraps a pooled mysql2 connection's query(): a query sent for a till's request that gets no answer
+ * Wraps a pooled mysql2 connection's query(): a query sent for a request or a job that gets no answer
  * within its deadline drops the connection (the pool then discards it) and fails; so does every
  * later query sent on it (the transaction's ROLLBACK)
  */
@@ -52,7 +66,7 @@ export function enforceQueryDeadline(connection: any) {
       bindings = undefined
     }
     const ms = requestContext.getStore()?.queryDeadlineMs
-    // A streamed query (no callback) or one outside a till's request: as the driver does
+    // A streamed query (no callback) or one run for no request nor job (a command): as the driver does
     if (typeof callback !== 'function' || (!ms && !dropped)) return driverQuery(options, bindings, callback)
     if (dropped) {
       process.nextTick(callback, dropped)

@@ -93,4 +93,28 @@ test.group('The database out of reach', (group) => {
   })
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(180_000)
+
+  test('frozen: a manager\u2019s report page and the API\u2019s reads answer 503 once the long deadline passes, not a quarter of an hour later', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const token = await apiToken(client, fixture.users.manager)
+    proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
+    app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT), DB_LONG_QUERY_TIMEOUT_MS: '3000' }).start()
+    const cookie = (await signIn(app, fixture.users.manager.email, PASSWORD)).header()
+    const signal = () => AbortSignal.timeout(45_000)
+    const list = () => app!.request('/api/products', { token, signal: signal() }).catch((error: Error) => error)
+    const report = () => fetch(`${app!.url}/backoffice/reports`, { headers: { cookie }, signal: signal() }).catch((error: Error) => error)
+    // Read at once, so the pool holds open connections when the database freezes
+    const read = () => Promise.all([list(), list(), report(), report()])
+    assert.deepEqual(((await read()) as Response[]).map((answer) => answer.status), [200, 200, 200, 200])
+
+    proxy.freeze()
+    for (const answer of await read()) {
+      assert.notInstanceOf(answer, Error, 'no answer within 45 s')
+      assert.equal((answer as Response).status, 503)
+    }
+    await proxy.restore()
+    assert.deepEqual(((await read()) as Response[]).map((answer) => answer.status), [200, 200, 200, 200])
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(120_000)
 })
