@@ -7,7 +7,7 @@ import { addToStatement } from '#platform/sql_upsert'
 | The products' month rows (summary_product_months) are kept for months that are over: a day after
 | a month ends it is rolled up from its day rows (app/reports/month_rollup.ts), and until then the
 | reports read the month's day rows. So a sale made now writes its products' day rows only: five
-| rows and a statement fewer for a five-line sale (docs/speed.md).
+| rows and a statement fewer for a five-line sale (docs/speed-measurements-2026-12-05.md).
 | A write into a month that is over (an offline sale synced late) takes the
 | row lock of the month's marker (summary_month_rollups), and adds to the month's rows as well when
 | the month was rolled up; a roll-up takes the same lock first. Each waits for the other, so neither

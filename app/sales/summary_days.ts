@@ -8,7 +8,7 @@ import { addToStatement } from '#platform/sql_upsert'
 | The reports' daily summaries are kept for days that are over. A sale made now writes none: the
 | reports read the lines of today (and of any day not rolled up yet), and two hours after a store
 | day ends it is summed from its lines once (app/reports/day_rollup.ts). So the sale's transaction
-| carries no summary row, and no two tills of a store meet on one (docs/speed.md, docs/scale.md).
+| carries no summary row, and no two tills of a store meet on one (docs/speed-measurements-2026-12-05.md, docs/scale.md).
 | Each store has one marker row (summary_days_rolled): its days up to `through_day` are rolled up.
 | A write into a day that is over (an offline sale synced late) takes that
 | row's lock, and adds to the day's summaries when the day is rolled up already; a roll-up takes the

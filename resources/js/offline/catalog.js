@@ -76,7 +76,7 @@ export async function refreshCatalog(db, storeId) {
 
 /*
 | The code index: each product's barcodes and SKU, in memory, with what a cart line needs of it
-| (about 20-25 MB of the page's heap for 100,000 products; README, "The offline till's speed").
+| (about 20-25 MB of the page's heap for 100,000 products; docs/speed-measurements-2026-12-04.md, "The offline till's speed, measured").
 | Built from IndexedDB once the catalog is whole (in pages, letting the page work between them),
 | kept up to date by every page of the catalog this tab or another tab of the till stores. Until it
 | is built, and for a code it does not know, scans read IndexedDB.
