@@ -8,7 +8,7 @@ import type { DiscountType } from './tax.js'
 | A sale made by the offline till, as the browser builds it and the server checks it
 | (app/sales/offline_sale_check.ts): priced with the same pricing code at the tax rates of the
 | device's catalog copy, paid in full (cash rounding on the cash that settles it), numbered as its
-| register's next sale and linked to the previous sale's hash. docs/offline.md has the body.
+| register's next sale and linked to the previous sale's hash. docs/offline-sync.md has the body.
 */
 
 export interface OfflineItem {

@@ -77,7 +77,7 @@ export const MAX_REFERENCE = 120
  * An offline payment's reference as it is recorded: without the characters above, trimmed, at most
  * MAX_REFERENCE characters (null when nothing is left). The till's approval field refuses such text
  * as it is typed; one that reaches the server anyway (an older till, a scanner's control codes)
- * does not cost the sale, which was paid: it is recorded with this, and reviewed (docs/offline.md).
+ * does not cost the sale, which was paid: it is recorded with this, and reviewed (docs/offline-sync.md).
  * The reference is not part of the sale's hash, which stays the one the till sealed.
  */
 export function cleanReference(reference: string | null): string | null {

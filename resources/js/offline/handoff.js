@@ -2,7 +2,7 @@ import { call } from './net.js'
 import { clearHandedOver, heldByConflict } from './queue.js'
 
 /*
-| The hand-off (docs/offline.md): a register whose sync stopped at a conflict keeps its later
+| The hand-off (docs/offline-sync.md): a register whose sync stopped at a conflict keeps its later
 | offline sales on the till (they are linked to the refused one). At each try the till offers them
 | to the server (POST /till/offline/handoff); until a manager has looked (marked the conflict
 | reviewed, or released the register) the answer is "waiting". Then the server keeps each one whole

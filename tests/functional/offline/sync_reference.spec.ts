@@ -8,7 +8,7 @@ import { TestDevice } from './device.js'
 | (an ESC, a NUL: bytes of printer commands) or longer than the payment's column was refused by
 | the sync's validator with the whole batch, so the sale (paid, its receipt given) never synced. The
 | sale is a fact: it is recorded with the code cleaned (control characters out, cut to 120
-| characters), and the offline review list says what was sent (docs/offline.md).
+| characters), and the offline review list says what was sent (docs/offline-sync.md).
 */
 
 test.group('Offline till: a payment reference', () => {
