@@ -26,7 +26,7 @@ export interface ServerProcess {
  * by a smaller factor after each full collection (its growth factor falls from 4 toward 1.3 when
  * the limit is under about 2 GB), so it ran 5 times as many (14-16 against 3-4). Together they
  * doubled the server's time in the collector and cost a third of the sales per second; the RSS
- * they save (about 350 MB against 500 MB under load, see README "Memory") is worth it only on a
+ * they save (about 350 MB against 500 MB under load, see docs/speed.md#memory) is worth it only on a
  * machine short of memory: SERVER_SEMI_SPACE_MB=16 SERVER_MAX_OLD_SPACE_MB=512.
  */
 export function serverNodeFlags(env: Record<string, string | undefined> = process.env): string[] {

@@ -5,7 +5,7 @@ export default defineConfig({
   | Pages run only the app's own files: no inline script but one carrying the page's nonce
   | (receipt.edge's print), no eval (Alpine's CSP build, htmx with allowEval off), no inline
   | style attribute (classes in app.css; x-show and htmx set styles through the CSSOM, which CSP
-  | allows). Live updates are same-origin server-sent events. See README, "Security".
+  | allows). Live updates are same-origin server-sent events. See docs/security.md.
   */
   csp: {
     enabled: true,

@@ -229,7 +229,7 @@ test.group('Till at rush hour in Chromium', () => {
     await page.getByText('Scan a product or tap one').waitFor()
   })
 
-  test('a sale of nothing to pay (a free item) is completed with Exact, as the README says', async ({ visit, browserContext, assert }) => {
+  test('a sale of nothing to pay (a free item) is completed with Exact, as docs/till.md says', async ({ visit, browserContext, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Free Sample', price: 0, barcode: '5000112637922', stock: 50 })
     const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
