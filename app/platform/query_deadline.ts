@@ -15,8 +15,9 @@ import { requestContext } from '#platform/request_context'
 | back-office page, the API's lists) and the server's housekeeping get a longer one,
 | DB_LONG_QUERY_TIMEOUT_MS (60 s): none of their queries takes seconds (the reports read daily
 | summaries), yet on a frozen database a manager's report hung for a quarter of an hour and the
-| hourly roll-up held its connection as long. A streamed query (a CSV export's rows) and the
-| commands (migrations, backups, a summaries rebuild) keep no deadline.
+| hourly roll-up held its connection as long (a CSV export reads its rows a page at a time, each
+| page a query of its own). A streamed query and the commands (migrations, backups, a summaries
+| rebuild) keep no deadline.
 */
 
 const TILL_MS = 5000
