@@ -201,7 +201,7 @@ document.addEventListener('htmx:confirm', (event) => {
 })
 
 // The scans themselves (the queue of scans on their way, a scan typed into the amount tendered, a
-// payment waiting for the scans typed before it): public/js/scanning.js, loaded by till/show.edge
+// payment, park or void waiting for the scans typed before it): public/js/scanning.js, loaded by till/show.edge
 
 // "+" and "−" on a line: each tap counts, on a slow server too. Each sent the quantity drawn with the
 // line plus or minus one, and a tap before the answer was dropped or sent the same: three taps on

@@ -1,8 +1,8 @@
 /*
  * The till's scans: the scans on their way to the server, a code scanned into an amount of the
- * payment, and a payment that waits for the scans typed before it. A module loaded by the till's
- * page (till/show.edge) after public/js/app.js, whose handler holding a PIN typed into the scan
- * field must see a scan's confirmation first.
+ * payment, and a payment, park or void that waits for the scans typed before it. A module loaded
+ * by the till's page (till/show.edge) after public/js/app.js, whose handler holding a PIN typed
+ * into the scan field must see a scan's confirmation first.
  */
 import { scannerBursts } from './scanner_burst.js'
 
@@ -37,47 +37,69 @@ document.addEventListener('htmx:afterRequest', (event) => {
   const number = event.detail.requestConfig?.triggeringEvent?.scanNumber
   if (number === undefined) return
   scansOnTheirWay.delete(number)
-  sendHeldPayment()
+  sendHeld()
 })
 
-// A payment (Complete sale, Enter in the amount, a card's record) made while scans typed before it
-// are still on their way waits for them: it was sent at once, completed the sale without them, and
-// the scan sent after it opened the next customer's sale with that item. It goes once they are
-// answered, with what the cashier paid: when the scans raised the total, that amount leaves the
-// rest due on screen. Their answers draw a new payment panel, so the form it came from may be
-// gone: it is sent from the same method's form of the panel drawn since, with its own values.
-// The till says it waits; the latest press is the one that goes (the customer said "card" after
-// all, or the amount was corrected), and Back to the cart (Esc) sends none.
+// A payment (Complete sale, Enter in the amount, a card's record), a Park or a Void (the buttons
+// marked data-waits-for-scans, till/_cart.edge) made while scans typed before it are still on their
+// way waits for them: sent at once, it completed, parked or voided the sale without them, and the
+// scan that reached the server after it went to the register's next cart, the next customer's sale.
+// It goes once they are answered, with what the cashier paid: when the scans raised the total, that
+// amount leaves the rest due on screen. Their answers draw a new payment panel, so the form it came
+// from may be gone: a payment is sent from the same method's form of the panel drawn since, with
+// its own values; a park or void from the cart drawn since.
+// Park's note and Void's "are you sure?" are asked at the press, while the cashier is at it, and
+// not again when it goes; cancelled, nothing goes (nor an action held before: the cashier changed
+// their mind about this sale). One action waits at a time and the till says which; the latest
+// press is the one that goes (the customer said "card" after all, or the amount was corrected, or
+// the sale is parked instead), and Back to the cart (Esc) sends none.
 let held = null
 let sendingHeld = false
-function waiting(on) {
-  document.querySelector('[data-payment-waiting]')?.remove()
+function waiting(doing) {
+  document.querySelector('[data-held-waiting]')?.remove()
   const message = document.getElementById('till-message')
-  if (!on || !message) return
+  if (!doing || !message) return
   const note = document.createElement('p')
   note.className = 'hint'
-  note.dataset.paymentWaiting = ''
-  note.textContent = 'Waiting for the items scanned to be added before paying\u2026'
+  note.dataset.heldWaiting = ''
+  note.textContent = `Waiting for the items scanned to be added before ${doing}\u2026`
   message.append(note)
 }
+const waitsToDo = (elt) => (elt.matches?.('#cart-pay form[hx-post]') ? 'paying' : (elt.dataset?.waitsForScans ?? null))
+function cancelHeld() {
+  held = null
+  waiting(null)
+}
 document.addEventListener('htmx:confirm', (event) => {
-  const form = event.detail.elt
-  if (sendingHeld || event.defaultPrevented || !form.matches?.('#cart-pay form[hx-post]') || !scansOnTheirWay.size) return
+  const elt = event.detail.elt
+  const doing = sendingHeld || event.defaultPrevented || !scansOnTheirWay.size ? null : waitsToDo(elt)
+  if (!doing) return
   event.preventDefault()
-  held = { upTo: scansTyped, path: event.detail.path, method: form.dataset.method, values: Object.fromEntries(new FormData(form)) }
-  waiting(true)
+  cancelHeld()
+  const values = doing === 'paying' ? Object.fromEntries(new FormData(elt)) : {}
+  const question = elt.getAttribute('hx-prompt')
+  if (question) {
+    const note = window.prompt(question)
+    if (note === null) return
+    values.note = note
+  }
+  if (event.detail.question && !window.confirm(event.detail.question)) return
+  held = { doing, upTo: scansTyped, path: event.detail.path, method: elt.dataset.method, values }
+  waiting(doing)
 })
 document.addEventListener('click', (event) => {
-  if (!held || !event.target.closest?.('[data-pay-back]')) return
-  held = null
-  waiting(false)
+  if (held && event.target.closest?.('[data-pay-back]')) cancelHeld()
 })
-function sendHeldPayment() {
+document.addEventListener('keydown', (event) => {
+  if (held && event.key === 'Escape') cancelHeld()
+})
+function sendHeld() {
   if (!held || [...scansOnTheirWay].some((number) => number <= held.upTo)) return
-  const { path, method, values } = held
-  held = null
-  waiting(false)
-  const source = document.querySelector(`#cart-pay form[data-method="${CSS.escape(method ?? '')}"]`) ?? document.getElementById('cart-panel')
+  const { doing, path, method, values } = held
+  cancelHeld()
+  const form = doing === 'paying' && document.querySelector(`#cart-pay form[data-method="${CSS.escape(method ?? '')}"]`)
+  // Not the Park or Void button itself: htmx would ask its question again
+  const source = form || document.getElementById('cart-panel')
   sendingHeld = true
   try {
     htmx.ajax('POST', path, { source, values, target: '#cart-panel', swap: 'outerHTML' })

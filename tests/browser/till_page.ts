@@ -1,4 +1,5 @@
-import { PASSWORD } from '#tests/fixtures'
+import db from '@adonisjs/lucid/services/db'
+import { PASSWORD, createProduct, createStore } from '#tests/fixtures'
 
 /*
 | The till page as a cashier opens it in the browser specs: signed in through the login form, then
@@ -48,4 +49,39 @@ export async function scannerKeys(page: any, code: string) {
     }
     key('Enter')
   }, code)
+}
+
+/* The scans of the rush-hour specs (till_rush, till_scan_hold): a fast scanner, a slow network */
+
+/** Requests held back `ms` before they reach the server (a slow network on the way there) */
+export function slowRequests(page: any, pattern: string, ms: number) {
+  return page.route(pattern, async (route: any) => {
+    await new Promise((resolve) => setTimeout(resolve, ms))
+    await route.continue()
+  })
+}
+
+/** A keyboard-wedge scanner: the code's characters 5 ms apart, then Enter, into the focused field */
+export async function wedgeScan(page: any, code: string) {
+  await page.keyboard.type(code, { delay: 5 })
+  await page.keyboard.press('Enter')
+}
+
+/** A store selling Cola ($10.00, 5000112637922) and Gum ($2.50, 4006381333931), and its cashier's till */
+export async function colaAndGumTill(visit: any, browserContext: any) {
+  const fixture = await createStore()
+  await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
+  await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
+  const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
+  return { fixture, page }
+}
+
+/** The cart's lines on screen, as "Cola x2" */
+export const cartLines = (page: any) =>
+  page.locator('#cart-lines .cart-line').evaluateAll((items: any[]) => items.map((li) => `${li.querySelector('.name').textContent} x${li.querySelector('input[name=quantity]').value}`))
+
+/** The sale lines saved for the store's sales, all of them, as "Cola x2" */
+export async function savedLines(storeId: number) {
+  const rows = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.store_id', storeId).orderBy('sale_items.id').select('sale_items.name', 'sale_items.quantity')
+  return rows.map((row) => `${row.name} x${row.quantity}`)
 }

@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
 import { htmxIdle } from '#tests/browser/htmx_idle'
-import { scannerKeys, signInAtTill } from '#tests/browser/till_page'
+import { cartLines, colaAndGumTill, savedLines, scannerKeys, signInAtTill, slowRequests, wedgeScan } from '#tests/browser/till_page'
 
 /* The till at rush hour: a scanner faster than the server, double clicks, a slow network */
 
@@ -13,20 +13,6 @@ function slowDown(page: any, pattern: string, ms: number) {
     await new Promise((resolve) => setTimeout(resolve, ms))
     await route.fulfill({ response })
   })
-}
-
-/** Requests held back `ms` before they reach the server (a slow network on the way there) */
-function slowRequests(page: any, pattern: string, ms: number) {
-  return page.route(pattern, async (route: any) => {
-    await new Promise((resolve) => setTimeout(resolve, ms))
-    await route.continue()
-  })
-}
-
-/** A keyboard-wedge scanner: the code's characters 5 ms apart, then Enter, into the focused field */
-async function wedgeScan(page: any, code: string) {
-  await page.keyboard.type(code, { delay: 5 })
-  await page.keyboard.press('Enter')
 }
 
 /**
@@ -59,23 +45,6 @@ async function payExactThenScan(page: any, number: number, code: string, name: s
   await htmxIdle(page)
   await wedgeScan(page, code)
   await page.locator('.cart-line', { hasText: name }).waitFor()
-}
-
-/** A store selling Cola ($10.00, 5000112637922) and Gum ($2.50, 4006381333931), and its cashier's till */
-async function colaAndGumTill(visit: any, browserContext: any) {
-  const fixture = await createStore()
-  await createProduct(fixture, { name: 'Cola', price: 1000, barcode: '5000112637922', stock: 50 })
-  await createProduct(fixture, { name: 'Gum', price: 250, barcode: '4006381333931', stock: 50 })
-  const page = await signInAtTill(visit, fixture.users.cashier.email, { withoutServiceWorkerIn: browserContext })
-  return { fixture, page }
-}
-
-const cartLines = (page: any) =>
-  page.locator('#cart-lines .cart-line').evaluateAll((items: any[]) => items.map((li) => `${li.querySelector('.name').textContent} x${li.querySelector('input[name=quantity]').value}`))
-
-async function savedLines(storeId: number) {
-  const rows = await db.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id').where('sales.store_id', storeId).orderBy('sale_items.id').select('sale_items.name', 'sale_items.quantity')
-  return rows.map((row) => `${row.name} x${row.quantity}`)
 }
 
 test.group('Till at rush hour in Chromium', () => {

@@ -1,0 +1,78 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { htmxIdle } from '#tests/browser/htmx_idle'
+import { cartLines, colaAndGumTill, slowRequests, wedgeScan } from '#tests/browser/till_page'
+
+/*
+| Park and Void pressed while a scan is still on its way (public/js/scanning.js): they wait for the
+| scans typed before them, as a payment does, so the item lands in the sale it was scanned for and
+| never in the next customer's
+*/
+
+/** The store's sales in order, each with its status and its lines ("Cola x1") */
+async function salesWithLines(storeId: number) {
+  const sales = await db.from('sales').where('store_id', storeId).orderBy('id').select('id', 'status')
+  const items = await db.from('sale_items').whereIn('sale_id', sales.map((sale) => sale.id)).orderBy('id').select('sale_id', 'name', 'quantity')
+  return sales.map((sale) => ({ status: sale.status, lines: items.filter((item) => item.sale_id === sale.id).map((item) => `${item.name} x${item.quantity}`) }))
+}
+
+test.group('Till: Park and Void wait for the scans on their way, in Chromium', () => {
+  test('a sale parked while a scan is on its way holds that item when resumed; the next cart is empty', async ({ visit, browserContext, assert }) => {
+    const { fixture, page } = await colaAndGumTill(visit, browserContext)
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    page.on('dialog', (dialog: any) => dialog.accept('Mrs Smith'))
+
+    // The Gum scanned on a slow network, and Park pressed before the scan got there
+    await slowRequests(page, '**/till/scan', 1500)
+    await wedgeScan(page, '4006381333931')
+    await page.locator('[data-shortcut="F8"]').click()
+    await page.getByText('Waiting for the items scanned to be added before parking').waitFor()
+    await page.getByText('Sale parked.').waitFor({ timeout: 10_000 })
+    await page.waitForTimeout(1600)
+    await htmxIdle(page)
+    assert.deepEqual(await cartLines(page), [])
+    assert.deepEqual(await salesWithLines(fixture.store.id), [
+      { status: 'parked', lines: ['Cola x1', 'Gum x1'] },
+      { status: 'open', lines: [] },
+    ])
+
+    // Resumed from Parked (F4): both items
+    await page.keyboard.press('F4')
+    await page.getByRole('button', { name: /Resume sale of \$13\.50/ }).click()
+    await page.locator('.cart-line', { hasText: 'Gum' }).waitFor()
+    assert.deepEqual(await cartLines(page), ['Cola x1', 'Gum x1'])
+  })
+
+  test('a sale voided while a scan is on its way: the item is not sold in the next customer\u2019s cart; a Void cancelled sends none', async ({ visit, browserContext, assert }) => {
+    const { fixture, page } = await colaAndGumTill(visit, browserContext)
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    await slowRequests(page, '**/till/scan', 1500)
+
+    // Void pressed while the Gum is on its way, and its "Void the whole sale?" cancelled: nothing is voided
+    page.once('dialog', (dialog: any) => dialog.dismiss())
+    await wedgeScan(page, '4006381333931')
+    await page.locator('[data-shortcut="F12"]').click()
+    await page.locator('.cart-line', { hasText: 'Gum' }).waitFor({ timeout: 10_000 })
+    await page.waitForTimeout(300)
+    await htmxIdle(page)
+    assert.deepEqual(await salesWithLines(fixture.store.id), [{ status: 'open', lines: ['Cola x1', 'Gum x1'] }])
+
+    // Void pressed, and confirmed, while a second Gum is on its way: the till says it waits, then voids all of it
+    page.once('dialog', (dialog: any) => dialog.accept())
+    await wedgeScan(page, '4006381333931')
+    await page.locator('[data-shortcut="F12"]').click()
+    await page.getByText('Waiting for the items scanned to be added before voiding').waitFor()
+    await page.getByText('The sale was voided.').waitFor({ timeout: 10_000 })
+    await page.waitForTimeout(1600)
+    await htmxIdle(page)
+    assert.deepEqual(await cartLines(page), [])
+    assert.deepEqual(await salesWithLines(fixture.store.id), [
+      { status: 'voided', lines: ['Cola x1', 'Gum x2'] },
+      { status: 'open', lines: [] },
+    ])
+  })
+})
