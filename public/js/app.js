@@ -33,6 +33,15 @@ document.addEventListener('htmx:configRequest', (event) => {
   if (shown) event.detail.headers['X-Cart-Version'] = shown.dataset.cartVersion
 })
 
+// The answer to a button's prompt (hx-prompt: Park's note) goes as the form field its
+// data-prompt-field names: htmx sends it only as the HX-Prompt header, which the server does not
+// read (it takes the note from the form, parkValidator), and the note typed was lost
+document.addEventListener('htmx:configRequest', (event) => {
+  const field = event.detail.elt?.dataset?.promptField
+  const answer = event.detail.headers['HX-Prompt']
+  if (field && answer != null) event.detail.parameters[field] = answer
+})
+
 // An answer of cart changes applies to the version of the cart it started from (each of its parts
 // says which: data-cart-base). One overtaken by a later answer (two requests in flight, the later
 // one drawn first) would change a newer screen: its parts are dropped and the cart is drawn again.

@@ -79,9 +79,10 @@ document.addEventListener('htmx:confirm', (event) => {
   const values = doing === 'paying' ? Object.fromEntries(new FormData(elt)) : {}
   const question = elt.getAttribute('hx-prompt')
   if (question) {
-    const note = window.prompt(question)
-    if (note === null) return
-    values.note = note
+    const answer = window.prompt(question)
+    if (answer === null) return
+    // Sent as the field it names, as app.js does for a prompt answered at once (Park's note)
+    if (elt.dataset.promptField) values[elt.dataset.promptField] = answer
   }
   if (event.detail.question && !window.confirm(event.detail.question)) return
   held = { doing, upTo: scansTyped, path: event.detail.path, method: elt.dataset.method, values }
