@@ -140,6 +140,31 @@ test.group('Hardware in the back office', () => {
     assert.include(shown.text(), `Job #${job.id} is queued: only a failed job can be retried`)
   })
 
+  test('a device refused on the second register opens that form again with its errors; each form has its own ids', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const { manager } = fixture.users
+    const second = await db.from('registers').where('store_id', fixture.store.id).where('name', 'Register 2').firstOrFail()
+    const from = '/backoffice/devices'
+    const body = { register_id: second.id, kind: 'printer', name: 'Back printer', transport: 'tcp' }
+    const refused = await submit(client, manager, 'post', `/backoffice/registers/${second.id}/devices`, body, from)
+    refused.assertFlashMessage('inputErrorsBag', { host: ['The host field must be defined'] } as any)
+    const html: string = (await reopen(client, manager, from, refused)).text()
+    // Both forms used to share field-name, field-host...: a label of the second focused the first's
+    // field, and the errors went into both forms, each closed, under "check the errors below"
+    const forms = html.split('<details').slice(1)
+    const first = forms.find((form) => form.includes(`registers/${fixture.register.id}/devices`))!
+    const refusedForm = forms.find((form) => form.includes(`registers/${second.id}/devices`))!
+    assert.match(refusedForm, /^\s*open/)
+    assert.include(refusedForm, 'The host field must be defined')
+    assert.include(refusedForm, 'value="Back printer"')
+    assert.notMatch(first, /^\s*open/)
+    assert.notInclude(first, 'The host field must be defined')
+    assert.notInclude(first, 'Back printer')
+    const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1])
+    assert.deepEqual(ids.filter((id, index) => ids.indexOf(id) !== index), [])
+    assert.include(html, `for="device-${second.id}-host"`)
+  })
+
   test('bad device input is refused on the form; a drawer needs a printer; roles are checked', async ({ client, assert }) => {
     const fixture = await createStore()
     const { manager, cashier, accountant } = fixture.users
