@@ -242,8 +242,8 @@ test.group('Products CSV', () => {
     const sum = await db.from('stock_movements').where('store_id', fixture.store.id).sum('quantity as total').first()
     const stock = await db.from('products').where('store_id', fixture.store.id).sum('stock as total').first()
     assert.equal(Number(sum.total), Number(stock.total))
-    // A guard against a hang, not a speed check (that is pos:bench-exports' job): 14 s alone in
-    // CI, but over 4 minutes once on SQLite with the MariaDB suite and other work beside it
+    // A guard against a hang, not a speed check: 5 s alone on SQLite (2.5 minutes while each
+    // batch's SKU lookup walked the store's products: tests/functional/stock/sku_lookup_plan.spec.ts)
   }).timeout(600_000)
 })
 
