@@ -20,9 +20,21 @@ export function keepFlashedInputSmall(ctx: HttpContext) {
   const longest = Object.keys(kept)
     .filter((key) => typeof kept[key] === 'string' && (kept[key] as string).length > KEPT_OF_A_LONG_TEXT)
     .sort((a, b) => (kept[b] as string).length - (kept[a] as string).length)
+  const cut: string[] = []
   for (const key of longest) {
     kept[key] = (kept[key] as string).slice(0, KEPT_OF_A_LONG_TEXT)
+    cut.push(key)
     if (size(kept) <= FLASHED_INPUT_BUDGET) break
   }
-  flash.set('input', size(kept) <= FLASHED_INPUT_BUDGET ? kept : {})
+  const fits = size(kept) <= FLASHED_INPUT_BUDGET
+  flash.set('input', fits ? kept : {})
+  // A text cut that was not itself refused (notes within their limit, beside a wrong email) came
+  // back shortened without a word, and the form saved as shown lost the rest: its field says so
+  if (!fits) return
+  const errors = { ...(flash.get('inputErrorsBag') ?? {}) } as Record<string, string[]>
+  for (const key of cut) if (!errors[key]?.length) errors[key] = [CUT_NOTE]
+  flash.set('inputErrorsBag', errors)
 }
+
+/** Said at a field whose text came back cut (it was not the one refused) */
+export const CUT_NOTE = `Too long to bring back whole: only its first ${KEPT_OF_A_LONG_TEXT} characters are here. Type or paste the rest again before saving.`

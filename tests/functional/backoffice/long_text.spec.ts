@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createStore } from '#tests/fixtures'
 import { submit } from '#tests/functional/backoffice/helpers'
+import { CUT_NOTE } from '#platform/flashed_input'
 
 /*
 | A refused form goes back with its errors and its input in the session, which is a cookie. A
@@ -38,6 +39,22 @@ test.group('Back office: a pasted novel in a text field', () => {
       assert.equal(Number(after.n), Number(before.n))
     })
   }
+
+  test('a long text within its limit, cut to bring back a form refused for another field, says so at its field', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const notes = 'Allergic to peanuts; delivers on Tuesdays. '.repeat(35)
+    assert.isBelow(notes.length, 2000)
+    const refused = await submit(client, fixture.users.admin, 'post', '/backoffice/customers', { name: 'Cut Notes', email: 'not-an-email', phone: '', notes }, '/backoffice/customers/create')
+    refused.assertHeader('location', '/backoffice/customers/create')
+    for (const cookie of [refused.headers()['set-cookie'] ?? []].flat()) assert.isBelow(Buffer.byteLength(String(cookie)), 4096)
+    const errors = refused.flashMessage('inputErrorsBag')
+    assert.property(errors, 'email')
+    assert.deepEqual(errors.notes, [CUT_NOTE])
+    assert.equal(refused.flashMessages().notes, notes.slice(0, 120))
+    // A field refused for its own length keeps its own message only
+    const long = await submit(client, fixture.users.admin, 'post', '/backoffice/customers', { name: 'Long Notes', email: '', phone: '', notes: LONG }, '/backoffice/customers/create')
+    assert.notInclude(long.flashMessage('inputErrorsBag').notes, CUT_NOTE)
+  })
 
   test('a long text in a wide script is measured in bytes, as the cookie is', async ({ client, assert }) => {
     const fixture = await createStore()
