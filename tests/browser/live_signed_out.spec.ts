@@ -33,6 +33,19 @@ test.group('Live pages whose stream is answered with an error', (group) => {
     await till.waitForSelector('body[data-live="signed-out"]', { timeout: 15_000 })
     await till.locator('#offline-status', { hasText: 'Signed out: sign in again' }).waitFor()
     assert.isTrue(await till.locator('#offline-sign-in').isVisible())
+    // Readable on the status's yellow: the top bar's buttons are white text, which it all but hid
+    const contrast = await till.evaluate(() => {
+      const w = globalThis as any
+      const rgb = (css: string) => css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number)
+      const luminance = (css: string) => {
+        const [r, g, b] = rgb(css).map((c) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+      }
+      const text = luminance(w.getComputedStyle(w.document.getElementById('offline-sign-in')).color)
+      const ground = luminance(w.getComputedStyle(w.document.getElementById('offline-status')).backgroundColor)
+      return (Math.max(text, ground) + 0.05) / (Math.min(text, ground) + 0.05)
+    })
+    assert.isAtLeast(contrast, 4.5)
   }).timeout(60_000)
 
   test('a till signed out in another tab stops opening its stream once it drops, and shows Sign in', async ({ visit, assert }) => {
