@@ -23,8 +23,8 @@ function anchors(file: string): Set<string> {
   for (const line of withoutFences(readFileSync(file, 'utf8')).split('\n')) {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)
     if (!heading) continue
-    // The heading's text as shown: link targets and emphasis marks go, inline code keeps its text
-    const text = heading[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`]/g, '')
+    // The heading's text as shown: link targets, asterisks and backticks go (GitHub keeps underscores)
+    const text = heading[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*`]/g, '')
     const slug = text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')
     const count = seen.get(slug) ?? 0
     seen.set(slug, count + 1)

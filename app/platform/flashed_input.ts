@@ -20,21 +20,22 @@ export function keepFlashedInputSmall(ctx: HttpContext) {
   const longest = Object.keys(kept)
     .filter((key) => typeof kept[key] === 'string' && (kept[key] as string).length > KEPT_OF_A_LONG_TEXT)
     .sort((a, b) => (kept[b] as string).length - (kept[a] as string).length)
+  // Each field cut carries a note (below), which travels in the same cookie: counted in the budget
   const cut: string[] = []
+  const fits = () => size(kept) + cut.reduce((bytes, key) => bytes + size({ [key]: [CUT_NOTE] }), 0) <= FLASHED_INPUT_BUDGET
   for (const key of longest) {
     kept[key] = (kept[key] as string).slice(0, KEPT_OF_A_LONG_TEXT)
     cut.push(key)
-    if (size(kept) <= FLASHED_INPUT_BUDGET) break
+    if (fits()) break
   }
-  const fits = size(kept) <= FLASHED_INPUT_BUDGET
-  flash.set('input', fits ? kept : {})
+  if (!fits()) return flash.set('input', {})
+  flash.set('input', kept)
   // A text cut that was not itself refused (notes within their limit, beside a wrong email) came
   // back shortened without a word, and the form saved as shown lost the rest: its field says so
-  if (!fits) return
   const errors = { ...(flash.get('inputErrorsBag') ?? {}) } as Record<string, string[]>
   for (const key of cut) if (!errors[key]?.length) errors[key] = [CUT_NOTE]
   flash.set('inputErrorsBag', errors)
 }
 
 /** Said at a field whose text came back cut (it was not the one refused) */
-export const CUT_NOTE = `Too long to bring back whole: only its first ${KEPT_OF_A_LONG_TEXT} characters are here. Type or paste the rest again before saving.`
+export const CUT_NOTE = `Cut to its first ${KEPT_OF_A_LONG_TEXT} characters to come back: paste the rest again before saving.`

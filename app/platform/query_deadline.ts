@@ -16,8 +16,9 @@ import { requestContext } from '#platform/request_context'
 | DB_LONG_QUERY_TIMEOUT_MS (60 s): none of their queries takes seconds (the reports read daily
 | summaries), yet on a frozen database a manager's report hung for a quarter of an hour and the
 | hourly roll-up held its connection as long (a CSV export reads its rows a page at a time, each
-| page a query of its own). A streamed query and the commands (migrations, backups, a summaries
-| rebuild) keep no deadline.
+| page a query of its own). A streamed query, the commands (migrations, backups, a summaries
+| rebuild) and the two requests whose work may rightly be long (withoutQueryDeadline: the audit
+| page's chain walk, a plugin's migrations) keep no deadline.
 */
 
 const TILL_MS = 5000
@@ -39,9 +40,20 @@ export function queryDeadlineFor(url: string, method: string): number | null {
   return configured('DB_LONG_QUERY_TIMEOUT_MS', LONG_MS)
 }
 
+/**
+ * Runs work of a request that may rightly query for longer than any deadline: the audit page's
+ * walk of every hash chain (a register's whole history, read in one go) and a plugin's migrations.
+ * Dropped at 60 s, a big store's chain could never be verified from the web, and on a cluster the
+ * drop took its healthy node for gone (database_nodes.ts)
+ */
+export function withoutQueryDeadline<T>(run: () => PromiseLike<T>): Promise<T> {
+  // Awaited inside: a query builder runs when it is awaited, which must be in this context
+  return requestContext.run({ requestId: requestContext.getStore()?.requestId ?? '', queryDeadlineMs: null }, async () => await run())
+}
+
 /** Runs a background job (the server's housekeeping) with the long deadline on its queries */
-export function withLongQueryDeadline<T>(job: string, run: () => Promise<T>): Promise<T> {
-  return requestContext.run({ requestId: job, queryDeadlineMs: configured('DB_LONG_QUERY_TIMEOUT_MS', LONG_MS) }, run)
+export function withLongQueryDeadline<T>(job: string, run: () => PromiseLike<T>): Promise<T> {
+  return requestContext.run({ requestId: job, queryDeadlineMs: configured('DB_LONG_QUERY_TIMEOUT_MS', LONG_MS) }, async () => await run())
 }
 
 type Callback = (error: Error | null, ...rest: any[]) => void

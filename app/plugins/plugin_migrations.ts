@@ -9,6 +9,7 @@ import { dbTimestamp } from '#platform/db_time'
 import type { PluginManifest } from '#plugins/contracts/plugin'
 import { messageOf } from '#plugins/isolation'
 import { transaction } from '#platform/db_transaction'
+import { withoutQueryDeadline } from '#platform/query_deadline'
 
 /*
 | A plugin's own migrations (its manifest's "migrations" folder), tracked per plugin in
@@ -27,7 +28,12 @@ interface PluginEntry {
  * at once, so what ran is undone with down()). A failing setup undoes this attempt's
  * migrations with down() as well: a plugin is never left half-enabled.
  */
-export async function migrateAndActivate(entry: PluginEntry, activate: () => Promise<void>) {
+export function migrateAndActivate(entry: PluginEntry, activate: () => Promise<void>) {
+  // A migration may rightly take long (a table rebuilt, a lock waited for): no query deadline
+  return withoutQueryDeadline(() => migrateThenActivate(entry, activate))
+}
+
+async function migrateThenActivate(entry: PluginEntry, activate: () => Promise<void>) {
   const ran: BaseSchema[] = []
   const sqlite = ['better-sqlite3', 'sqlite3'].includes(db.connection().dialect.name)
   try {

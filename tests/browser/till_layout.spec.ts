@@ -183,6 +183,34 @@ test.group('The till\'s layout in Chromium', () => {
     await keepPicture(page, 'till-390x844-cart')
   })
 
+  test('at 1024×768 a return form longer than the screen scrolls with the wheel to its Refund button', async ({ visit, assert }) => {
+    const page = await tillAt(visit, { width: 1024, height: 768 })
+    for (let index = 0; index < 24; index++) {
+      await page.getByRole('button', { name: `Add Zesty Garden Product Number ${index}`, exact: true }).click()
+      await page.locator('.cart-line', { hasText: `Product Number ${index}` }).first().waitFor()
+    }
+    await page.getByRole('button', { name: 'Pay', exact: true }).click()
+    await page.getByRole('button', { name: 'Exact amount' }).click()
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByText('Sale #1 completed.').waitFor()
+    await page.goto(`${page.url().replace(/\/till.*$/, '')}/till/returns`)
+    await page.getByLabel('Receipt or sale number').fill('1')
+    await page.getByRole('button', { name: 'Find' }).click()
+    await page.getByRole('link', { name: 'Return from sale #1' }).click()
+    const refund = page.getByRole('button', { name: 'Refund' })
+    await refund.waitFor()
+    assert.isAbove((await refund.boundingBox()).y, 768, 'the form is longer than the screen')
+    // The body does not scroll (the till fills the screen): the page inside it does
+    await page.mouse.move(500, 400)
+    await page.mouse.wheel(0, 5000)
+    let bottom = Infinity
+    for (const until = Date.now() + 5000; Date.now() < until && bottom > 768; await page.waitForTimeout(100)) {
+      const box = await refund.boundingBox()
+      bottom = box.y + box.height
+    }
+    assert.isAtMost(bottom, 768, 'the Refund button is reached')
+  })
+
   test('on a 390-wide phone Returns fits: the sales found and the return form scroll in their own box, never the page', async ({ visit, assert }) => {
     const page = await tillAt(visit, { width: 390, height: 844 })
     await page.getByRole('button', { name: 'Add Big Apple Cider Dry 330ml' }).click()

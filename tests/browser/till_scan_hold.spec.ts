@@ -22,7 +22,12 @@ test.group('Till: Park and Void wait for the scans on their way, in Chromium', (
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
-    page.on('dialog', (dialog: any) => dialog.accept('Mrs Smith'))
+    // Park's note is asked once, at the press: never again when the held park goes
+    let asked = 0
+    page.on('dialog', (dialog: any) => {
+      asked++
+      return dialog.accept('Mrs Smith')
+    })
 
     // The Gum scanned on a slow network, and Park pressed before the scan got there
     await slowRequests(page, '**/till/scan', 1500)
@@ -32,6 +37,7 @@ test.group('Till: Park and Void wait for the scans on their way, in Chromium', (
     await page.getByText('Sale parked.').waitFor({ timeout: 10_000 })
     await page.waitForTimeout(1600)
     await htmxIdle(page)
+    assert.equal(asked, 1)
     assert.deepEqual(await cartLines(page), [])
     assert.deepEqual(await salesWithLines(fixture.store.id), [
       { status: 'parked', lines: ['Cola x1', 'Gum x1'] },

@@ -5,6 +5,7 @@ import User from '#models/user'
 import VoidService from '#returns/void_service'
 import AuditLogService, { type AuditFilters } from '#reports/audit_log_service'
 import { verifyChains } from '#sales/chain_verifier'
+import { withoutQueryDeadline } from '#platform/query_deadline'
 import { actorOf } from '#staff/actor'
 import { calendarDay, dayError } from '#platform/calendar_day'
 import { filterId, pageNumber } from '#validators/fields'
@@ -68,7 +69,7 @@ export default class ReturnsController {
 
   /** GET /backoffice/audit/chain (admins): the same verifier as node ace audit:verify */
   async chain({ view, store }: HttpContext) {
-    const verdicts = await verifyChains(store.id)
+    const verdicts = await withoutQueryDeadline(() => verifyChains(store.id))
     return view.render('backoffice/audit/chain', { verdicts, ok: verdicts.every((v) => v.ok) })
   }
 }

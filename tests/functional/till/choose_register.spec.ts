@@ -4,7 +4,7 @@ import { createStore } from '#tests/fixtures'
 /* The till's first question on a new device: which register is this? */
 
 test.group('Till: choosing the register', () => {
-  test('a cashier asked which register this is can sign out from there, and is signed out', async ({ client, assert }) => {
+  test('a cashier asked which register this is has a Sign out there, which signs them out', async ({ client, assert }) => {
     const fixture = await createStore()
     const page = await client.get('/till').loginAs(fixture.users.cashier)
     page.assertStatus(200)
