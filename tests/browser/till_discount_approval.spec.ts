@@ -153,18 +153,7 @@ test.group('Till discount approval in Chromium', () => {
     await page.getByLabel('Scan or search').pressSequentially('4006', { delay: 50 })
     await page.waitForResponse((response: any) => response.url().includes('/till/search') && response.url().includes('4006'))
     await page.getByLabel('Scan or search').fill('')
-    for (const [code, name] of [[TEA, 'Green Tea'], [CUP, 'Tea Cup']]) {
-      await scan(page, code)
-      await page.locator('.cart-line', { hasText: name }).waitFor()
-    }
-    await htmxIdle(page)
-    await page.getByRole('button', { name: 'Discount on Green Tea' }).click()
-    // The form wired by htmx first: an Enter before that sent it as a plain form, never to the cart
-    await page.getByLabel('Discount value for Green Tea').waitFor()
-    await htmxIdle(page)
-    await page.getByLabel('Discount value for Green Tea').fill('40')
-    await page.getByLabel('Discount value for Green Tea').press('Enter')
-    await page.locator('.cart-line .badge', { hasText: '(40%)' }).waitFor()
+    await teaAtFortyOffAndCup(page)
     await htmxIdle(page)
     await page.getByRole('button', { name: 'Remove Tea Cup' }).click()
     const pin = page.getByLabel('PIN of a manager, to approve this change')
