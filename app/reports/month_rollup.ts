@@ -1,10 +1,8 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import Store from '#models/store'
 import { dbTimestamp } from '#platform/db_time'
 import { inTransaction } from '#platform/db_transaction'
 import { lastMonthOver, lockMarkers } from '#sales/product_months'
-import { summariesThrough } from '#sales/summary_days'
 
 /*
 | Rolling up the products' months (app/sales/product_months.ts says why and how writes meet it):
@@ -54,16 +52,24 @@ export async function unrollMonth(storeId: number, month: string) {
 /** Rolls up every month of every store that is over, with all its days rolled up, and not rolled up yet; answers how many */
 export async function rollUpProductMonths(): Promise<number> {
   let done = 0
-  for (const store of await Store.query().orderBy('id')) {
-    const first = await db.from('summary_products').where('store_id', store.id).min('day as day').first()
-    const through = await summariesThrough(store.id)
-    if (!first?.day || !through) continue
-    const over = lastMonthOver(store.timeZone)
+  // The stores with days rolled up, each with its first product day: one query, not two for each
+  // store of the chain
+  const stores = await db
+    .from('summary_days_rolled as r')
+    .join('stores as s', 's.id', 'r.store_id')
+    .whereNotNull('r.through_day')
+    .select('s.id', 's.time_zone', 'r.through_day', db.raw('(SELECT MIN(p.day) FROM summary_products p WHERE p.store_id = s.id) AS first_day'))
+    .orderBy('s.id')
+  for (const store of stores) {
+    if (!store.first_day) continue
+    const first = String(store.first_day)
+    const over = lastMonthOver(String(store.time_zone))
     // The last month whose days are all rolled up (day_rollup.ts)
-    const covered = DateTime.fromISO(through, { zone: 'utc' }).plus({ days: 1 }).minus({ months: 1 }).toFormat('yyyy-MM')
+    const covered = DateTime.fromISO(String(store.through_day), { zone: 'utc' }).plus({ days: 1 }).minus({ months: 1 }).toFormat('yyyy-MM')
     const last = over < covered ? over : covered
-    const rolledUp = await rolledUpMonths(store.id, String(first.day).slice(0, 7), last)
-    for (const month of eachMonth(String(first.day), `${last}-01`)) {
+    if (first.slice(0, 7) > last) continue
+    const rolledUp = await rolledUpMonths(store.id, first.slice(0, 7), last)
+    for (const month of eachMonth(first, `${last}-01`)) {
       if (!rolledUp.has(month) && (await rollUpMonth(store.id, month))) done++
     }
   }
