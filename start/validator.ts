@@ -1,20 +1,69 @@
-import vine, { SimpleMessagesProvider } from '@vinejs/vine'
+import vine from '@vinejs/vine'
 import { SKU_TEXT_MESSAGE } from '#validators/fields'
+import { HumanMessagesProvider, type Message } from '#validators/messages_provider'
 
 /*
 | What a refused field says where the staff read it (the till's message area, a form's field, an
-| API error's message; the API's errors also name the field itself). Vine's messages name a field
-| by its name ("The discount_value field format is invalid"): these are the words on the screen,
-| and an amount typed as a decimal says how to write one. A rule without its own message here
-| keeps vine's, with the field's words.
+| API error's message; the API's errors also name the field itself and the rule). Vine's own
+| messages read like a machine ("The name field must be defined", "The selected role is
+| invalid"): every rule our validators use has words here, said as what to do, and naming the
+| field, as the till's message area and the API show a message without its field.
+| tests/unit/validation_messages.spec.ts walks every validator: no message of vine's reaches anyone.
 */
+
+/** The rules' words, whatever the field ({{ field }} is its label below, or its key in words) */
+const RULES: Record<string, Message> = {
+  'required': 'Enter the {{ field }}',
+  'string': 'Enter the {{ field }} as text',
+  'minLength': ({ field, min }) => (min === 1 ? `Enter the ${field}` : `Use at least ${min} characters for the ${field}`),
+  'maxLength': 'Use at most {{ max }} characters for the {{ field }}',
+  'email': 'Enter an email address such as ana@example.com',
+  'regex': 'Check how the {{ field }} is written',
+  'uuid': 'Send the {{ field }} as a UUID, such as 0f8fad5b-d9cb-469f-a165-70867728950e',
+  'number': 'Enter the {{ field }} as a number, such as 12',
+  'withoutDecimals': 'Enter the {{ field }} as a whole number',
+  'decimal': ({ field, digits }) => `Use at most ${String(digits).split('-').at(-1)} decimals for the ${field}`,
+  'min': 'Enter at least {{ min }} for the {{ field }}',
+  'max': 'Enter at most {{ max }} for the {{ field }}',
+  'range': 'Enter a number from {{ min }} to {{ max }} for the {{ field }}',
+  'positive': 'Enter more than 0 for the {{ field }}',
+  'boolean': 'Use true or false for the {{ field }}',
+  'accepted': 'Tick the {{ field }} box, or leave it empty',
+  'enum': ({ field, choices }) => `Choose the ${field}: ${[choices].flat().join(', ')}`,
+  'in': ({ field, choices }) => `Choose the ${field}: ${[choices].flat().join(', ')}`,
+  'object': 'Send the {{ field }} as an object',
+  'record': 'Send the {{ field }} as an object of names and values',
+  'array': 'Send the {{ field }} as a list',
+  'array.minLength': ({ field, min }) => `Add at least ${min} ${min === 1 ? 'entry' : 'entries'} to the ${field}`,
+  'array.maxLength': 'Send at most {{ max }} entries in the {{ field }}',
+  'date': 'Enter the {{ field }} as a day, such as 2026-12-31',
+  'date.afterOrSameAs': 'Choose a {{ field }} on or after the {{ otherField }}',
+}
+
+/** A choice in a form is chosen, not typed */
+const CHOICES: Record<string, Message> = {
+  'role.required': 'Choose a role',
+  'kind.required': 'Choose what it is',
+  'transport.required': 'Choose how it is connected',
+  'register_id.required': 'Choose a register',
+  'user_id.required': 'Choose who you are',
+  'store_id.required': 'Choose a store',
+  'method.required': 'Choose how the customer pays',
+  'discount_type.required': 'Choose a discount type',
+  'exporter.required': 'Choose an export',
+  'confirm.required': 'Tick the box to confirm',
+  'confirm.accepted': 'Tick the box to confirm',
+  'to.date.afterOrSameAs': 'Choose a last day on or after the first day',
+}
 
 // The rules take no sign: "-5" is refused too, so the words say so (a payment of 0 is refused later)
 const AN_AMOUNT = 'as a number of 0 or more, such as 12.50'
 const A_PAYMENT = 'as a number above 0, such as 12.50'
 
-vine.messagesProvider = new SimpleMessagesProvider(
+vine.messagesProvider = new HumanMessagesProvider(
   {
+    ...RULES,
+    ...CHOICES,
     'discount_value.regex': 'Enter the discount as a number of 0 or more, such as 10 or 0.50',
     'price.regex': `Enter the price ${AN_AMOUNT}`,
     'cost.regex': `Enter the cost ${AN_AMOUNT}`,
@@ -40,6 +89,10 @@ vine.messagesProvider = new SimpleMessagesProvider(
     'address.regex': 'An address may not hold control characters or text-direction overrides',
     'receipt_footer.regex': 'A receipt footer may not hold control characters or text-direction overrides',
     'approval_code.regex': 'An approval code may not hold control characters or text-direction overrides',
+    'from.regex': 'Enter the day as YYYY-MM-DD, such as 2026-12-01',
+    'to.regex': 'Enter the day as YYYY-MM-DD, such as 2026-12-31',
+    'phone.regex': 'Enter a phone number of 6 to 20 digits, such as +1 555 010 0199',
+    'host.regex': 'Enter the network address as a name or an IP address, such as 192.168.1.50 or printer.local',
   },
   {
     discount_value: 'discount',
@@ -63,5 +116,16 @@ vine.messagesProvider = new SimpleMessagesProvider(
     manager_pin: 'manager PIN',
     pin: 'PIN',
     sku: 'SKU',
+    email: 'email address',
+    store_name: 'store name',
+    to_store_id: 'store to send to',
+    line_id: 'transfer line',
+    'barcodes.*': 'barcode',
+    'user_ids.*': 'person',
+    items: 'lines',
+    return_items: 'returned lines',
+    host: 'network address',
+    from: 'first day',
+    to: 'last day',
   }
 )

@@ -7,6 +7,7 @@ import { loyaltyBalanceFor } from '#sales/loyalty_service'
 import { cacheEdgeTemplates } from '#platform/edge_template_cache'
 import { salesTaxIncluded } from '#shifts/shift_report_service'
 import { submissionKey } from '#platform/form_submissions'
+import { refusalAlerts } from '#platform/form_refusals'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
@@ -35,6 +36,11 @@ edge.global('receiptPoints', pointsLine)
 
 /** A form's one-time key: posted twice, it writes once (platform/form_submissions.ts) */
 edge.global('submissionField', () => edge.globals.html.safe(`<input type="hidden" name="_submission" value="${submissionKey()}">`))
+
+/** A refused form's alert, given the page drawn below it (components/refusals.edge) */
+edge.global('refusalAlerts', (page: string, errorsBag: Record<string, unknown>, inputErrors: Record<string, unknown>) =>
+  refusalAlerts(errorsBag, inputErrors, (field) => page.includes(`data-error-for="${edge.globals.html.escape(field)}"`))
+)
 
 // Compiled includes and the components list are kept in production (see the function)
 cacheEdgeTemplates(edge)
