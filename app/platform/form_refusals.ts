@@ -4,7 +4,8 @@
 | the same words showed twice (a category's duplicate name, above the form and under its field).
 | The alert then only asks to look at the fields. A refusal of no field (a domain refusal, a
 | wrong password), or of a field the page does not show (a void refused for a register held
-| elsewhere), is said in the alert, since it would be said nowhere else.
+| elsewhere), is said in the alert, since it would be said nowhere else, unless the page says it
+| beside the action refused (data-error-for="form": a reprint with no printer).
 */
 
 /** The summary the session flashes with every validation error: it points below, we say where */
@@ -20,7 +21,8 @@ export function refusalAlerts(errorsBag: Record<string, unknown>, inputErrors: R
   let fields = 0
   for (const [field, messages] of Object.entries(inputErrors ?? {})) {
     const atField = shownAt(field)
-    if (atField) fields++
+    // A page may say a refusal of no field ("form") beside the button that was refused
+    if (atField && field !== 'form') fields++
     for (const message of [messages].flat().map(String)) {
       if (atField) shown.add(message)
       else unshown.push(message)

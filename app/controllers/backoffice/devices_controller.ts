@@ -6,15 +6,15 @@ import { deviceValidator } from '#validators/hardware'
 
 /** Registers' bridges and devices (managers: manageDevices): pair, revoke, add, remove, test */
 export default class DevicesController {
-  async index({ view, store }: HttpContext) {
-    return view.render('backoffice/devices/index', await overview(store))
+  async index({ view, store, request }: HttpContext) {
+    // The bridge's command names this server as the admin reached it
+    return view.render('backoffice/devices/index', { ...(await overview(store)), server: serverAddress(request), pairingMinutes: CODE_TTL_MINUTES })
   }
 
   /** Shows a one-time code once; the bridge trades it for its token */
   async pair({ params, view, store, auth, request }: HttpContext) {
     const { code, expiresAt, register } = await createPairingCode(store, Number(params.id) || 0, auth.user!)
-    const server = `${request.protocol()}://${request.host()}`
-    return view.render('backoffice/devices/pair', { code, expiresAt, register, server, minutes: CODE_TTL_MINUTES })
+    return view.render('backoffice/devices/pair', { code, expiresAt, register, server: serverAddress(request), minutes: CODE_TTL_MINUTES })
   }
 
   async revoke({ params, response, session, store, auth, request }: HttpContext) {
@@ -47,4 +47,9 @@ export default class DevicesController {
     session.flash('notice', `Test job #${job.id} queued${job.warning ? ` (${job.warning})` : ''}`)
     return response.redirect('/backoffice/devices')
   }
+}
+
+/** This server's address as the browser reached it: what a bridge on the same network connects to */
+function serverAddress(request: HttpContext['request']) {
+  return `${request.protocol()}://${request.host()}`
 }
