@@ -140,6 +140,19 @@ test.group('Hardware in the back office', () => {
     assert.include(shown.text(), `Job #${job.id} is queued: only a failed job can be retried`)
   })
 
+  test('the Devices page says how to start and pair a bridge, with the command to copy (an admin has no docs/ folder in front of them)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const { admin } = fixture.users
+    const page: string = (await client.get('/backoffice/devices').loginAs(admin)).text()
+    const steps = page.match(/<details class="card u-mb2" data-testid="bridge-steps"\s*open>([\s\S]*?)<\/details>/)
+    assert.isNotNull(steps, 'the steps are open while no register has a bridge')
+    assert.match(steps![1], /<pre><code>node ace bridge --server http:\/\/[^ <]+ --code XXXX-XXXX<\/code><\/pre>/)
+    assert.include(steps![1], '<code>node ace bridge</code>')
+    const paired = await submit(client, admin, 'post', `/backoffice/registers/${fixture.register.id}/pair`)
+    const code = paired.text().match(/data-testid="pairing-code">([A-Z0-9-]+)</)![1]
+    assert.match(paired.text(), new RegExp(`<pre><code>node ace bridge --server http://[^ <]+ --code ${code}</code></pre>`))
+  })
+
   test('a device refused on the second register opens that form again with its errors; each form has its own ids', async ({ client, assert }) => {
     const fixture = await createStore()
     const { manager } = fixture.users
@@ -147,7 +160,7 @@ test.group('Hardware in the back office', () => {
     const from = '/backoffice/devices'
     const body = { register_id: second.id, kind: 'printer', name: 'Back printer', transport: 'tcp' }
     const refused = await submit(client, manager, 'post', `/backoffice/registers/${second.id}/devices`, body, from)
-    refused.assertFlashMessage('inputErrorsBag', { host: ['The host field must be defined'] } as any)
+    refused.assertFlashMessage('inputErrorsBag', { host: ['Enter the network address'] } as any)
     const html: string = (await reopen(client, manager, from, refused)).text()
     // Both forms used to share field-name, field-host...: a label of the second focused the first's
     // field, and the errors went into both forms, each closed, under "check the errors below"
@@ -155,10 +168,10 @@ test.group('Hardware in the back office', () => {
     const first = forms.find((form) => form.includes(`registers/${fixture.register.id}/devices`))!
     const refusedForm = forms.find((form) => form.includes(`registers/${second.id}/devices`))!
     assert.match(refusedForm, /^\s*open/)
-    assert.include(refusedForm, 'The host field must be defined')
+    assert.include(refusedForm, 'Enter the network address')
     assert.include(refusedForm, 'value="Back printer"')
     assert.notMatch(first, /^\s*open/)
-    assert.notInclude(first, 'The host field must be defined')
+    assert.notInclude(first, 'Enter the network address')
     assert.notInclude(first, 'Back printer')
     const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1])
     assert.deepEqual(ids.filter((id, index) => ids.indexOf(id) !== index), [])
@@ -171,7 +184,7 @@ test.group('Hardware in the back office', () => {
     const from = '/backoffice/devices'
     const noHost = await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'printer', name: 'P', transport: 'tcp' }, from)
     noHost.assertStatus(302)
-    noHost.assertFlashMessage('inputErrorsBag', { host: ['The host field must be defined'] } as any)
+    noHost.assertFlashMessage('inputErrorsBag', { host: ['Enter the network address'] } as any)
     const drawer = await submit(client, manager, 'post', `/backoffice/registers/${fixture.register.id}/devices`, { kind: 'drawer', name: 'D', transport: 'tcp' }, from)
     const again = await reopen(client, manager, from, drawer)
     assert.include(again.text(), 'A cash drawer opens through a printer of this register')

@@ -57,7 +57,7 @@ test.group('Till: values the forms do not offer', () => {
     for (const fields of [{ quantity: '1e1' }, { quantity: '0x3' }, { 'quantity[]': '2' }, { quantity: '1 e1' }]) {
       const answer = await till(client, fixture, 'patch', `/till/items/${line.id}`).form(fields)
       answer.assertStatus(422)
-      assert.include(answer.text(), 'The quantity field must be a number', JSON.stringify(fields))
+      assert.include(answer.text(), 'Enter the quantity as a number, such as 12', JSON.stringify(fields))
     }
     assert.equal(Number((await db.from('sale_items').where('id', line.id).first()).quantity), 1)
     ;(await till(client, fixture, 'patch', `/till/items/${line.id}`).form({ quantity: ' 4 ' })).assertStatus(200)
@@ -65,7 +65,7 @@ test.group('Till: values the forms do not offer', () => {
 
     const listed = await till(client, fixture, 'post', '/till/switch').form({ 'user_id[]': String(fixture.users.manager.id), pin: '2222' })
     listed.assertStatus(422)
-    assert.include(listed.text(), 'The user field must be a number')
+    assert.include(listed.text(), 'Enter the user as a number, such as 12')
     const hex = await till(client, fixture, 'post', '/till/switch').form({ user_id: `0x${fixture.users.manager.id.toString(16)}`, pin: '2222' })
     hex.assertStatus(422)
     ;(await till(client, fixture, 'post', '/till/switch').form({ user_id: String(fixture.users.manager.id), pin: '2222' })).assertStatus(204)
