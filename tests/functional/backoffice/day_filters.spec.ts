@@ -25,12 +25,12 @@ test.group('Back office: day filters', () => {
     ]) {
       const sales = await client.get(`/backoffice/sales?${query}`).loginAs(fixture.users.manager)
       sales.assertStatus(422)
-      assert.include(sales.text(), `<p class="field-error" id="field-${field}-error">${message}`, query)
+      assert.include(sales.text(), `<p class="field-error" id="field-${field}-error" data-error-for="${field}">${message}`, query)
       assert.notInclude(sales.text(), `data-sale-id="${sale.id}"`, `${query}: not today's sales instead`)
 
       const audit = await client.get(`/backoffice/audit?${query}`).loginAs(fixture.users.admin)
       audit.assertStatus(422)
-      assert.include(audit.text(), `<p class="field-error" id="field-${field}-error">${message}`, query)
+      assert.include(audit.text(), `<p class="field-error" id="field-${field}-error" data-error-for="${field}">${message}`, query)
       assert.notInclude(audit.text(), 'data-testid="audit-entries"', `${query}: not every day's entries instead`)
       const csv = await client.get(`/backoffice/audit.csv?${query}`).loginAs(fixture.users.admin)
       csv.assertStatus(422)

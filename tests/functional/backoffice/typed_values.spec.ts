@@ -121,7 +121,7 @@ test.group('Back office: values the forms do not offer', () => {
     ]) {
       const page = await client.get(`/backoffice/audit?${query}`).loginAs(admin)
       page.assertStatus(422)
-      assert.include(page.text(), `<p class="field-error" id="field-${field}-error">${message}`, query)
+      assert.include(page.text(), `<p class="field-error" id="field-${field}-error" data-error-for="${field}">${message}`, query)
       assert.notInclude(page.text(), 'data-testid="audit-entries"', `${query}: not every entry instead`)
       const csv = await client.get(`/backoffice/audit.csv?${query}`).loginAs(admin)
       csv.assertStatus(422)
@@ -147,7 +147,7 @@ test.group('Back office: values the forms do not offer', () => {
     ]) {
       const page = await client.get(`/backoffice/${list}?${query}`).loginAs(manager)
       page.assertStatus(422)
-      assert.include(page.text(), `<p class="field-error" id="field-${field}-error">${message}`, `${list}?${query}`)
+      assert.include(page.text(), `<p class="field-error" id="field-${field}-error" data-error-for="${field}">${message}`, `${list}?${query}`)
       assert.include(page.text(), 'Nothing is listed for a filter that is not valid', `${list}?${query}`)
     }
     const csv = await client.get('/backoffice/refunds.csv?user_id=abc').loginAs(manager)

@@ -105,7 +105,7 @@ test.group('Reports: the edges of a store day', () => {
       const page = await client.get(`/backoffice/reports?${query}`).loginAs(fixture.users.manager)
       page.assertStatus(422)
       const html = page.text()
-      assert.match(html, new RegExp(`id="field-${field}-error">[^<]*is not a day \\(yyyy-mm-dd\\) from 2000 to 2100`), query)
+      assert.match(html, new RegExp(`id="field-${field}-error" data-error-for="${field}">[^<]*is not a day \\(yyyy-mm-dd\\) from 2000 to 2100`), query)
       assert.notInclude(html, 'data-day=', `${query}: no figures of other days`)
       assert.notInclude(html, 'data-testid="by-method"', query)
       ;(await client.get(`/backoffice/reports/csv/days?${query}`).loginAs(fixture.users.manager)).assertStatus(422)

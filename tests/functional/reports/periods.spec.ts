@@ -82,7 +82,7 @@ test.group('Months and years', () => {
       const page = await client.get(`/backoffice/reports/periods?${query}`).loginAs(fixture.users.manager)
       page.assertStatus(422)
       const html = page.text()
-      assert.include(html, `<p class="field-error" id="field-${field}-error">${message}`, query)
+      assert.include(html, `<p class="field-error" id="field-${field}-error" data-error-for="${field}">${message}`, query)
       assert.include(html, `id="field-${field}" name="${field}"`, query)
       assert.notInclude(html, 'data-testid="period-totals"', `${query}: no figures of another period`)
       assert.notInclude(html, current, `${query}: not the current month`)

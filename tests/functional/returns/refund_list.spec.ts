@@ -67,7 +67,7 @@ test.group('Back office: refunds list', () => {
     ]) {
       const bad = await client.get(`/backoffice/refunds?${query}`).loginAs(fixture.users.manager)
       bad.assertStatus(422)
-      assert.include(bad.text(), `<p class="field-error" id="field-${field}-error">${message}`, query)
+      assert.include(bad.text(), `<p class="field-error" id="field-${field}-error" data-error-for="${field}">${message}`, query)
       assert.notInclude(bad.text(), 'data-testid="refunds-list"', query)
       ;(await client.get(`/backoffice/refunds.csv?${query}`).loginAs(fixture.users.manager)).assertStatus(422)
     }

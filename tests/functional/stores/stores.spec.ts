@@ -275,9 +275,9 @@ test.group('Several stores: the Stores page', () => {
     assert.match(zone.flashMessage('inputErrorsBag').time_zone[0], /Unknown time zone/)
     const currency = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ currency: 'XYZ' }), '/backoffice/stores/create')
     assert.match(currency.flashMessage('inputErrorsBag').currency[0], /Unknown currency/)
-    // A field is named in the form's words ("The receipt_footer field..." before)
+    // A field is named in the form's words ("The receipt_footer field..." before, then "The receipt footer field must not be greater than...")
     const footer = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ receipt_footer: 'x'.repeat(256) }), '/backoffice/stores/create')
-    assert.match(footer.flashMessage('inputErrorsBag').receipt_footer[0], /^The receipt footer field/)
+    assert.match(footer.flashMessage('inputErrorsBag').receipt_footer[0], /^Use at most 255 characters for the receipt footer$/)
     assert.equal(Number((await db.from('stores').count('* as n').first()).n), stores)
 
     const product = await createProduct(fixture)
