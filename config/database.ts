@@ -7,6 +7,10 @@ import { pipelineTransactions } from '#platform/mysql_pipelining'
 import { clusterNodes } from '#platform/database_nodes'
 import { refuseToStart } from '#start/configuration_error'
 import { enforceQueryDeadline } from '#platform/query_deadline'
+import { lockMigrationsPerDatabase } from '#platform/migration_lock'
+
+// Lucid's migration lock is named after the database, not one for the whole server (see the module)
+await lockMigrationsPerDatabase()
 
 // The embedded database lives in a file under storage/; a fresh checkout creates the folder
 const sqliteFile = app.makePath(env.get('SQLITE_PATH') ?? 'storage/pos.sqlite3')

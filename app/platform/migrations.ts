@@ -28,10 +28,10 @@ export async function runMigrations(connectionName: string = db.primaryConnectio
         if (!runner.error) throw error
       })
       if (!runner.error) return Object.keys(runner.migratedFiles)
-      // The lock is one per MariaDB server, not per database: another process migrating (this
-      // database or another one) holds it for a few seconds; wait for it, up to a minute
+      // Another process migrating this database (migration_lock.ts: the lock is the database's)
+      // holds it for a few seconds; wait for it, up to a minute
       if ((runner.error as any).code !== 'E_UNABLE_ACQUIRE_LOCK' || attempt >= 30) throw runner.error
-      if (attempt === 1) logger.info('Another process holds the migration lock of this database server: waiting for it (up to a minute)')
+      if (attempt === 1) logger.info('Another process holds the migration lock of this database: waiting for it (up to a minute)')
       await new Promise((resolve) => setTimeout(resolve, 2000))
     }
   } finally {
