@@ -52,6 +52,7 @@ router.post('/setup', [SetupController, 'store'])
 router
   .group(() => {
     router.get('/', [TillController, 'show'])
+    router.get('/register', [TillController, 'chooser'])
     router.post('/register', [TillController, 'chooseRegister'])
     router.post('/scan', [CartController, 'scan'])
     router.get('/search', [CartController, 'search'])

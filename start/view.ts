@@ -26,6 +26,13 @@ edge.global('localWhen', (date: any, zone: string) => {
   return local.hasSame(DateTime.now().setZone(zone), 'day') ? `at ${local.toFormat('HH:mm')}` : `on ${local.toFormat('yyyy-LL-dd')} at ${local.toFormat('HH:mm')}`
 })
 
+/** "3 minutes ago", "2 days ago": how long since a till was last heard of (its register's lease) */
+edge.global('timeAgo', (date: DateTime | null) => {
+  if (!date) return 'a while ago'
+  if (DateTime.now().diff(date).as('seconds') < 60) return 'less than a minute ago'
+  return date.setLocale('en-US').toRelative({ unit: ['days', 'hours', 'minutes'] }) ?? 'a while ago'
+})
+
 /** Tax totals by tax and rate for a receipt, from the sale's lines */
 edge.global('taxLines', taxesByRate)
 edge.global('salesTaxIncluded', salesTaxIncluded)

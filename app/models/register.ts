@@ -11,6 +11,8 @@ export default class Register extends BaseModel {
   @column() declare lastSaleHash: string | null
   @column() declare openShiftId: number | null
   @column() declare lastZNumber: number
+  /** The device (a till's browser) holding the register for offline selling, if any (register_lease_service.ts) */
+  @column() declare leaseDeviceId: string | null
   @column.dateTime({ autoCreate: true }) declare createdAt: DateTime
   @column.dateTime({ autoCreate: true, autoUpdate: true }) declare updatedAt: DateTime
 

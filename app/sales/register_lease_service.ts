@@ -2,6 +2,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
 import { DomainError } from '#exceptions/domain_error'
+import type Register from '#models/register'
 import type Store from '#models/store'
 import type User from '#models/user'
 import { inTransaction } from '#platform/db_transaction'
@@ -39,6 +40,17 @@ export interface LeaseRequest {
   device_id: string
   register_id: number
   pending: number
+}
+
+/** A register another device holds, as a till page tells its cashier */
+export interface HeldRegister {
+  holder: string | null
+  lastHeard: DateTime | null
+}
+
+/** Another device than `deviceId` holds the lease: the one rule of the refusal and of what the till shows */
+export function leasedElsewhere(leaseDeviceId: string | null | undefined, deviceId: string | null | undefined) {
+  return Boolean(leaseDeviceId) && leaseDeviceId !== deviceId
 }
 
 export interface LeaseAnswer {
@@ -98,6 +110,31 @@ export default class RegisterLeaseService {
     return `This register's till has ${pending} offline sale${pending === 1 ? '' : 's'} not synced yet. Let it sync (it does by itself once online, or Sync now), then close the shift.`
   }
 
+  /**
+   * Another device holds this register (the till page of a device that is not the holder): whose
+   * till and when it was last heard of, for the banner of the till's page; null when the register is
+   * free or this device holds it. The register's row read for the page carries lease_device_id, so
+   * a free or own register costs no query; held elsewhere, one (the holder's name). The rule is the
+   * refusal's (leasedElsewhere): a lease holds until its till is released, however long unheard of
+   */
+  async heldElsewhere(register: Register, deviceId: string | null | undefined): Promise<HeldRegister | null> {
+    if (!leasedElsewhere(register.leaseDeviceId, deviceId)) return null
+    const row = await db
+      .from('registers')
+      .joinRaw(HOLDER_JOIN)
+      .where('registers.id', register.id)
+      .select('registers.lease_device_id', 'registers.lease_seen_at', 'users.name as holder')
+      .first()
+    // Released (or taken by this very device) since the page's read of the register
+    if (!row || !leasedElsewhere(row.lease_device_id, deviceId)) return null
+    return { holder: row.holder ?? null, lastHeard: row.lease_seen_at ? DateTime.fromJSDate(readTimestamp(row.lease_seen_at)) : null }
+  }
+
+  /** The registers a till may be set to, each saying whether another device holds it (one query) */
+  async choices(storeId: number, deviceId: string | null | undefined) {
+    return (await this.leases(storeId)).map((row) => ({ ...row, heldElsewhere: leasedElsewhere(row.lease_device_id, deviceId) }))
+  }
+
   /** Registers of the store with their lease, for the back office */
   async leases(storeId: number) {
     const rows = await db
@@ -125,7 +162,7 @@ export function refuseLeasedElsewhere(
   deviceId: string | null | undefined,
   recording: 'sale' | 'return' = 'sale'
 ): Promise<never> | undefined {
-  if (!register.lease_device_id || register.lease_device_id === deviceId) return undefined
+  if (!leasedElsewhere(register.lease_device_id, deviceId)) return undefined
   const advice = recording === 'sale' ? 'Sell on that till' : 'Make it on that till (or pay the refund from another register)'
   return leasedError(trx, register.id, `${advice}, or ask a manager to release the register under Offline sales.`).then((error) => {
     throw error

@@ -52,9 +52,21 @@ document.addEventListener('alpine:init', () => {
     tendered: '',
     due: 0,
     digits: 2,
+    // Another till holds this register (the page's banner, till/_register_held.edge): no payment
+    // starts, and Pay says why. The server would refuse it anyway (409 register_leased), but only
+    // once the tender is done: cash in hand, or a card already charged on the external machine
+    // before its approval code is typed. A real POS stops the tender before any money moves, so
+    // Pay (and F9, F6, F7) is off from the first scan; scanning, Park and Void stay (park the
+    // sale, choose another register, resume it there). The offline till's lease renewal, finding
+    // the register free, sends `register-free` (resources/js/offline/till.js)
+    held: false,
     init() {
       this.due = Number(this.$root.dataset.due) || 0
       this.digits = Number(this.$root.dataset.digits) || 0
+      this.held = Boolean(document.getElementById('register-held'))
+    },
+    free() {
+      this.held = false
     },
     choosing() {
       return this.method === null
@@ -72,6 +84,7 @@ document.addEventListener('alpine:init', () => {
     // did not take the focus, and the amount typed after F9 went into the scan field. The focus is
     // given in a callback queued the same way, after Alpine's (queued when the change took effect)
     choose(id) {
+      if (this.held) return
       this.method = id
       this.$nextTick(() => {
         const afterShown = document.visibilityState === 'visible' ? requestAnimationFrame : setTimeout

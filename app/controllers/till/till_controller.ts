@@ -2,24 +2,38 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import Register from '#models/register'
 import TillScreenService, { REGISTER_COOKIE } from '#sales/till_screen_service'
+import RegisterLeaseService from '#sales/register_lease_service'
 import { registerChoiceValidator } from '#validators/till'
 import ShiftService from '#shifts/shift_service'
+import { actorOf } from '#staff/actor'
 
 @inject()
 export default class TillController {
-  constructor(private screen: TillScreenService) {}
+  constructor(
+    private screen: TillScreenService,
+    private leases: RegisterLeaseService
+  ) {}
 
   async show(ctx: HttpContext) {
     const register = await this.screen.register(ctx)
-    if (!register) {
-      const registers = await Register.query().where('store_id', ctx.store.id).orderBy('id')
-      return ctx.view.render('till/choose_register', { registers })
-    }
+    if (!register) return this.chooser(ctx)
     // No selling before the register's shift is opened with a float
     if (!(await new ShiftService().current(ctx.store.id, register.id))) return ctx.response.redirect('/till/shift/open')
-    const [state, categories] = await Promise.all([this.screen.cart(ctx, register), this.screen.categories(ctx.store.id)])
+    // Another till holding this register is said before the first scan (the holder's own page says nothing)
+    const [state, categories, registerHeld] = await Promise.all([
+      this.screen.cart(ctx, register),
+      this.screen.categories(ctx.store.id),
+      this.leases.heldElsewhere(register, actorOf(ctx).deviceId),
+    ])
     const lastSale = state.items.length ? null : await this.screen.lastCompletedSale(register.id)
-    return ctx.view.render('till/show', { ...state, categories, lastSale })
+    return ctx.view.render('till/show', { ...state, categories, lastSale, registerHeld })
+  }
+
+  /** Which register is this? Asked on a new device, and on the way out of a register another till holds */
+  async chooser(ctx: HttpContext) {
+    const cookie = Number(ctx.request.cookie(REGISTER_COOKIE)) || null
+    const registers = await this.leases.choices(ctx.store.id, actorOf(ctx).deviceId)
+    return ctx.view.render('till/choose_register', { registers, currentId: cookie })
   }
 
   async chooseRegister(ctx: HttpContext) {

@@ -138,7 +138,20 @@ class OfflineTill {
     this.leaseHeldElsewhere = false
     await setMeta(this.db, `lease_refused:${this.registerId}`, null)
     await takeLeaseHead(this.db, data)
+    this.registerFree()
     return null
+  }
+
+  /**
+   * The register is this till's now (released by a manager, the page drawn before): the page's
+   * banner saying another till holds it goes, and Pay comes back (public/js/components.js). No
+   * request of its own: the minute's lease renewal carries it
+   */
+  registerFree() {
+    const banner = document.getElementById('register-held')
+    if (!banner) return
+    banner.remove()
+    window.dispatchEvent(new CustomEvent('register-free'))
   }
 
   /**
@@ -301,7 +314,8 @@ class OfflineTill {
     else if (waiting) parts.push(`${waiting} offline sale${waiting === 1 ? '' : 's'} waiting to sync`)
     if (this.mode !== 'online' && this.reason) parts.push(this.reason)
     // Another till holds this register: said when the till opens, not first at the payment the server refuses
-    if (this.mode === 'online' && this.leaseHeldElsewhere && !this.held) parts.push(`This till cannot complete sales here: ${this.leaseRefused}`)
+    // (the page's banner says it when the page knew it: not twice)
+    if (this.mode === 'online' && this.leaseHeldElsewhere && !this.held && !document.getElementById('register-held')) parts.push(`This till cannot complete sales here: ${this.leaseRefused}`)
     for (const sale of blocked) parts.push(`Sale #${sale.number} held: ${sale.problem}`)
     if (this.waitingForManager && blocked.length) parts.push(this.waitingForManager)
     const notice = await getMeta(this.db, 'handoff_notice')
