@@ -216,6 +216,7 @@ class OfflineTill {
       if (outcome.registerId === this.registerId) {
         this.held = false
         this.leaseRefused = outcome.lease ? null : outcome.leaseRefused
+        if (outcome.lease) this.registerFree()
         await setMeta(this.db, `lease_refused:${this.registerId}`, this.leaseRefused)
       }
     }
