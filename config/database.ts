@@ -8,9 +8,12 @@ import { clusterNodes } from '#platform/database_nodes'
 import { refuseToStart } from '#start/configuration_error'
 import { enforceQueryDeadline } from '#platform/query_deadline'
 import { lockMigrationsPerDatabase } from '#platform/migration_lock'
+import { noteOpened, openedSinceLastLoss, retryReadsOnLostConnections } from '#platform/lost_connections'
 
 // Lucid's migration lock is named after the database, not one for the whole server (see the module)
 await lockMigrationsPerDatabase()
+// A plain read whose pooled connection the server had closed runs once more on a fresh one
+retryReadsOnLostConnections()
 
 // The embedded database lives in a file under storage/; a fresh checkout creates the folder
 const sqliteFile = app.makePath(env.get('SQLITE_PATH') ?? 'storage/pos.sqlite3')
@@ -98,7 +101,11 @@ export default defineConfig({
         // Waiting for a pooled connection (all busy, or none can be made) ends in a 503 after 4 s,
         // not knex's 60 s: a till waited a minute before it could go offline
         acquireTimeoutMillis: env.get('DB_ACQUIRE_TIMEOUT_MS', 4000),
+        // Not handed out again once a query met a connection lost that was opened with it: the
+        // outage that closed one closed the others (app/platform/lost_connections.ts). No round trip
+        validate: openedSinceLastLoss,
         afterCreate: (connection: any, done: (error: Error | null, connection: any) => void) => {
+          noteOpened(connection)
           // First, so that a query dropped at its deadline is seen by the wrappers below (a COMMIT's outcome unknown)
           enforceQueryDeadline(connection)
           // On a cluster, statements go one by one (see runStatements in sql_batch.ts)

@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { requestContext } from '#platform/request_context'
 import { queryDeadlineFor, withLongQueryDeadline, withoutQueryDeadline } from '#platform/query_deadline'
+import { mysqlRoundTrips } from '#platform/mysql_pipelining'
 
 /*
 | The deadline on a query of a request (app/platform/query_deadline.ts), on a real MariaDB: a query
@@ -22,9 +23,12 @@ test.group('The query deadline', () => {
 
   test('a query past its request\u2019s deadline fails and drops its connection; run without one, the same query answers', async ({ assert }) => {
     await requestContext.run({ requestId: 'deadline-test', queryDeadlineMs: 150 }, async () => {
+      const sent = mysqlRoundTrips()
       const error = await slowQuery().catch((failed) => failed)
       assert.instanceOf(error, Error)
       assert.equal(error.code, 'ETIMEDOUT')
+      // Sent once: a query dropped at its deadline is not run again as one whose connection was lost (lost_connections.ts)
+      assert.equal(mysqlRoundTrips() - sent, 1)
       const answer = await withoutQueryDeadline(() => slowQuery())
       assert.equal(Number(answer[0][0].slept), 0)
       // And the request's own deadline is back after it

@@ -5,13 +5,18 @@ import { createServer, connect, type Server, type Socket } from 'node:net'
 | cut closes the listener and drops every open connection, as a crashed server or a pulled cable
 | (new connections are refused); freeze keeps every connection open and accepts new ones, but
 | nothing passes any more, either way, as a server that hangs or a network that drops packets
-| (nothing refuses, nothing answers).
+| (nothing refuses, nothing answers). holdCloses keeps an idle connection the server closed open on
+| the app's side until the app sends on it, then closes it: the app learns of the close only from its
+| next query, as when the server closed it just as that query was sent (or a network device between
+| them passed no close on).
 */
 export class TcpProxy {
   #server: Server | null = null
   #sockets = new Set<Socket>()
+  #upstreams = new Set<Socket>()
   #frozen = false
   #freezeAfter: { armedBy: RegExp; then: RegExp } | null = null
+  #holdCloses = false
 
   constructor(
     public port: number,
@@ -26,6 +31,8 @@ export class TcpProxy {
       if (this.#frozen) return
       const upstream = connect(this.target.port, this.target.host)
       this.#keep(upstream)
+      this.#upstreams.add(upstream)
+      upstream.on('close', () => this.#upstreams.delete(upstream))
       for (const socket of [client, upstream]) {
         socket.on('error', () => {
           client.destroy()
@@ -33,8 +40,14 @@ export class TcpProxy {
         })
       }
       let armed = false
+      let serverClosed = false
+      // Whether the app sent something since the server last answered: the close of a connection
+      // waiting for an answer is passed on (the app would see it), only an idle one's is held
+      let waiting = false
       client.on('data', (chunk) => {
+        if (serverClosed) return void client.end()
         if (this.#frozen) return
+        waiting = true
         upstream.write(chunk)
         const after = this.#freezeAfter
         if (!after) return
@@ -45,9 +58,13 @@ export class TcpProxy {
           this.#frozen = true
         }
       })
-      upstream.on('data', (chunk) => this.#frozen || client.write(chunk))
+      upstream.on('data', (chunk) => {
+        if (this.#frozen) return
+        waiting = false
+        client.write(chunk)
+      })
       client.on('end', () => upstream.end())
-      upstream.on('end', () => client.end())
+      upstream.on('end', () => (this.#holdCloses && !waiting ? (serverClosed = true) : client.end()))
     })
     await new Promise<void>((resolve, reject) => {
       this.#server!.once('error', reject)
@@ -67,6 +84,16 @@ export class TcpProxy {
     this.#frozen = true
   }
 
+  /** From now on, an idle connection the server closes stays open to the app until the app sends on it */
+  holdCloses() {
+    this.#holdCloses = true
+  }
+
+  /** The local ports of the connections to the server (MariaDB's processlist shows them as the client's) */
+  serverSidePorts(): number[] {
+    return [...this.#upstreams].map((socket) => socket.localPort!)
+  }
+
   /**
    * Freezes just after a connection that sent `armedBy` sends `then` (both passed on): the server
    * gets a COMMIT and commits, and its answer never comes back (the outcome unknown to the app)
@@ -80,6 +107,7 @@ export class TcpProxy {
     this.#server = null
     this.#frozen = false
     this.#freezeAfter = null
+    this.#holdCloses = false
     for (const socket of this.#sockets) socket.destroy()
     this.#sockets.clear()
     if (server) await new Promise((resolve) => server.close(resolve))
