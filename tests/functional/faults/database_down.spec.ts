@@ -94,7 +94,7 @@ test.group('The database out of reach', (group) => {
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(180_000)
 
-  test('frozen: a manager\u2019s report page and the API\u2019s reads answer 503 once the long deadline passes, not a quarter of an hour later', async ({ client, assert }) => {
+  test('frozen: a manager\u2019s report page and the API\u2019s reads answer 503 once the long deadline passes, not a quarter of an hour later, and 200 at once when it is back', async ({ client, assert }) => {
     const fixture = await createStore()
     const token = await apiToken(client, fixture.users.manager)
     proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
@@ -112,15 +112,11 @@ test.group('The database out of reach', (group) => {
       assert.notInstanceOf(answer, Error, 'no answer within 45 s')
       assert.equal((answer as Response).status, 503)
     }
-    // Back: served again once the pool has let go of the connections the outage dropped (a read
-    // sent on one just as it closed answers 503, as any request in flight meets the outage)
+    // Back: the reads right after it answer 200. A read sent on a pooled connection just as the
+    // outage's close of it arrived runs again on a fresh one (app/platform/lost_connections.ts):
+    // until 2026-12-06 it answered 503 (one run in three here)
     await proxy.restore()
-    let statuses: number[] = []
-    for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 200))) {
-      statuses = ((await read()) as Response[]).map((answer) => answer.status)
-      if (statuses.every((status) => status === 200)) break
-    }
-    assert.deepEqual(statuses, [200, 200, 200, 200])
+    assert.deepEqual(((await read()) as Response[]).map((answer) => answer.status), [200, 200, 200, 200])
   })
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(120_000)
