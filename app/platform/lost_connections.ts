@@ -8,7 +8,10 @@ import { createRequire } from 'node:module'
 | connection lost (PROTOCOL_CONNECTION_LOST, ECONNRESET, EPIPE, "closed state") although the
 | database is back, and a plain read right after an outage answered 503.
 | Handled where every MySQL/MariaDB query of the app passes, knex's mysql2 client (_query), and
-| without a round trip more: a ping before each checkout would cost the till's every scan one.
+| without a round trip more: a ping before each checkout would cost the till's every scan one. On
+| the class, not on one client: Lucid makes its knex clients itself (anew when a connection's
+| config is patched, as runMigrations does), and knex makes each transaction's client from the
+| class too, which is why a transaction's query is told apart by its client (transacting).
 | - A query that meets a lost connection makes the pool refuse every connection opened before it
 |   (openedSinceLastLoss, the pool's validate in config/database.ts): whatever closed one closed
 |   the others, and the retry below must get a fresh one, not the next dead one from the pool.
@@ -39,7 +42,10 @@ export function isPlainRead(sql: unknown): boolean {
   return statements.length > 0 && statements.every((part) => READ.test(part))
 }
 
-/** How many times a query met a lost connection that was opened after the one before */
+/**
+ * How many times a query met a lost connection that was opened after the one before. One count
+ * for the process: a loss on one pool renews the others too (the app has one; a restore adds a second)
+ */
 let losses = 0
 
 /** For the pool's afterCreate: notes when the connection was opened */
