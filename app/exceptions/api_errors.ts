@@ -3,6 +3,7 @@ import { errors as authErrors } from '@adonisjs/auth'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { DomainError } from '#exceptions/domain_error'
+import { CLOSED_STATE } from '#platform/lost_connections'
 
 export interface ApiErrorAnswer {
   status: number
@@ -49,6 +50,8 @@ export function isDatabaseUnreachable(error: any): boolean {
   if (!error || typeof error !== 'object') return false
   if (UNAVAILABLE_CODES.has(error.code)) return true
   if (error.name === 'KnexTimeoutError') return true
+  // mysql2's refusal of a query on a connection it knows closed: nothing was sent
+  if (String(error.message ?? '').startsWith(CLOSED_STATE)) return true
   return /\bWSREP\b/.test(String(error.sqlMessage ?? ''))
 }
 

@@ -23,11 +23,14 @@ import { createRequire } from 'node:module'
 |   once. A database really down fails the second try too (refused, or no connection in time): 503.
 */
 
+/** mysql2's refusal of a query on a connection it knows closed (nothing sent; it has no code) */
+export const CLOSED_STATE = "Can't add new command when connection is in closed state"
+
 const LOST = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE'])
 
 /** The connection the query was sent on was closed under it (mysql2's errors for that) */
 export function isLostConnection(error: any): boolean {
-  return LOST.has(error?.code) || String(error?.message ?? '').startsWith("Can't add new command when connection is in closed state")
+  return LOST.has(error?.code) || String(error?.message ?? '').startsWith(CLOSED_STATE)
 }
 
 // Every statement a SELECT or a SHOW (a batch of reads goes in one round trip: sql_batch.ts; a

@@ -1,6 +1,8 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { transaction } from '#platform/db_transaction'
+import { apiErrorBody, isDatabaseUnreachable } from '#exceptions/api_errors'
+import { isLostConnection } from '#platform/lost_connections'
 import { TcpProxy } from '../faults/tcp_proxy.js'
 
 /*
@@ -88,6 +90,22 @@ test.group('Queries on a connection the server closed', (group) => {
     // Run whole again, on a fresh connection, it answers
     const [answer] = await transaction((trx) => trx.from(table).count('* as n'), NAME)
     assert.isAtLeast(Number(answer.n), 0)
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(30_000)
+
+  test('a query on a connection the driver has closed is a database out of reach: 503, not 500', async ({ assert }) => {
+    // mysql2 refuses it before sending anything, with no error code of its own
+    const { createConnection } = await import('mysql2/promise')
+    const config: any = db.manager.get(db.primaryConnectionName)!.config
+    const connection = await createConnection({ ...config.connection })
+    await connection.end()
+    const error = await connection.query('INSERT INTO lost_connection_rows (name) VALUES (?)', ['never']).catch((thrown) => thrown)
+    assert.match(String(error?.message), /closed state/)
+    assert.isTrue(isLostConnection(error))
+    assert.isTrue(isDatabaseUnreachable(error))
+    assert.equal(apiErrorBody(error)?.status, 503)
+    assert.equal(Number((await db.from(table).where('name', 'never').count('* as n'))[0].n), 0)
   })
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(30_000)
