@@ -54,6 +54,8 @@ const CHOICES: Record<string, Message> = {
   'confirm.required': 'Tick the box to confirm',
   'confirm.accepted': 'Tick the box to confirm',
   'to.date.afterOrSameAs': 'Choose a last day on or after the first day',
+  'customer_id.required': 'Choose a customer',
+  'items.array.minLength': 'Add at least one line',
 }
 
 // The rules take no sign: "-5" is refused too, so the words say so (a payment of 0 is refused later)
@@ -126,6 +128,9 @@ vine.messagesProvider = new HumanMessagesProvider(
     return_items: 'returned lines',
     host: 'network address',
     from: 'first day',
+    device_id: 'device id',
+    client_uuid: 'sale id',
+    conflict_uuid: 'conflict id',
     to: 'last day',
   }
 )

@@ -69,7 +69,7 @@ export default class RegisterLeaseService {
   async takeWithin(trx: TransactionClientContract, user: User, store: Store, input: LeaseRequest, ip?: string | null): Promise<LeaseAnswer> {
     const register = await trx.from('registers').where({ id: input.register_id, store_id: store.id }).forUpdate().first()
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
-    if (register.lease_device_id && register.lease_device_id !== input.device_id) {
+    if (leasedElsewhere(register.lease_device_id, input.device_id)) {
       throw await leasedError(trx, register.id, 'Use that till, or ask a manager to release it under Offline sales.')
     }
     // The lease is in the name of the user signed in on the till. Passing from another user on the

@@ -3,6 +3,7 @@ import { createPairingCode, revokeBridge, CODE_TTL_MINUTES } from '#hardware/pai
 import { addDevice, overview, removeDevice } from '#hardware/devices'
 import { queueTest, retryJob } from '#hardware/jobs'
 import { deviceValidator } from '#validators/hardware'
+import { appUrl } from '#config/app'
 
 /** Registers' bridges and devices (managers: manageDevices): pair, revoke, add, remove, test */
 export default class DevicesController {
@@ -49,7 +50,16 @@ export default class DevicesController {
   }
 }
 
-/** This server's address as the browser reached it: what a bridge on the same network connects to */
+// A name or an IPv4 address, or an IPv6 one in brackets, with a port or not
+const PLAIN_HOST = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/
+
+/**
+ * The address a bridge connects to: APP_URL when it is set (the address people reach the POS at),
+ * else the one the browser reached it at. The Host header is the client's own words, and it goes
+ * into a command the admin pastes into a shell: anything but a plain host is not shown
+ */
 function serverAddress(request: HttpContext['request']) {
-  return `${request.protocol()}://${request.host()}`
+  if (appUrl) return appUrl.replace(/\/+$/, '')
+  const host = request.host() ?? ''
+  return `${request.protocol()}://${PLAIN_HOST.test(host) ? host : 'THIS-SERVER'}`
 }

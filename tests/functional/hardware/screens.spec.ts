@@ -151,6 +151,10 @@ test.group('Hardware in the back office', () => {
     const paired = await submit(client, admin, 'post', `/backoffice/registers/${fixture.register.id}/pair`)
     const code = paired.text().match(/data-testid="pairing-code">([A-Z0-9-]+)</)![1]
     assert.match(paired.text(), new RegExp(`<pre><code>node ace bridge --server http://[^ <]+ --code ${code}</code></pre>`))
+    // The Host header is the client's: one that is not a plain host never reaches the command
+    const forged: string = (await client.get('/backoffice/devices').header('host', 'till.local;touch${IFS}x').loginAs(admin)).text()
+    assert.include(forged, 'node ace bridge --server http://THIS-SERVER --code XXXX-XXXX')
+    assert.notInclude(forged, 'touch')
   })
 
   test('a device refused on the second register opens that form again with its errors; each form has its own ids', async ({ client, assert }) => {
