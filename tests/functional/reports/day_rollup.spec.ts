@@ -101,6 +101,22 @@ test.group('Reports: the days rolled up', () => {
     assert.isAtLeast(Number(stores.n), 3)
   })
 
+  test('a store whose time zone this machine does not know is skipped alone: the others are rolled up', async ({ assert }) => {
+    const unknown = (await createStore()).store
+    const other = (await createStore()).store
+    // Both with a marker and no day rolled up yet (as a late write leaves it)
+    await db.table('summary_days_rolled').multiInsert([unknown.id, other.id].map((id) => ({ store_id: id, through_day: null, late_writes: 0 })))
+    // As a backup from a machine with newer time zone data would bring it (the app refuses to save one)
+    await db.from('stores').where('id', unknown.id).update({ time_zone: 'Mars/Olympus_Mons' })
+    try {
+      await rollUpEveryStoreDays()
+      assert.equal(await summariesThrough(other.id), lastDayOver(other.timeZone))
+      assert.isNull(await summariesThrough(unknown.id))
+    } finally {
+      await db.from('stores').where('id', unknown.id).update({ time_zone: 'UTC' })
+    }
+  })
+
   test('a late write into a rolled-up day adds to its summaries; into one not rolled up, it takes the lock and adds nothing', async ({ assert }) => {
     const today = DateTime.now().setZone('UTC')
     const [rolled, notYet] = [today.minus({ days: 6 }).toISODate()!, today.minus({ days: 3 }).toISODate()!]
