@@ -6,7 +6,8 @@ import type Store from '#models/store'
 import { inTransaction } from '#platform/db_transaction'
 import SummaryRebuild, { rebuildAllSummaries, SUMMARY_TABLES } from '#reports/summary_rebuild'
 import { rollUpProductMonths } from '#reports/month_rollup'
-import { lastDayOver, lockDaysMarker } from '#sales/summary_days'
+import { daysOverEndBy, lastDayOver, lockDaysMarker } from '#sales/summary_days'
+import { dbTimestamp } from '#platform/db_time'
 
 /*
 | Rolling up the store days (app/sales/summary_days.ts says why and how writes meet it): two hours
@@ -87,9 +88,10 @@ export async function rollUpEveryStoreDays(options: { now?: DateTime } = {}): Pr
 /**
  * The stores that may have a day to roll up, asked in two queries rather than a transaction per
  * store (the hourly pass over a chain of a thousand stores took a thousand): a store whose marker
- * is at the last day over in its zone has none, and a store with no marker and no sale, refund or
- * summary row needs none yet (its first write into a past day makes the marker, and until then
- * the reports read its lines). Each store kept is decided again under its marker's lock.
+ * is at the last day over in its zone has none, and a store with no marker and no sale or refund
+ * in a day over, nor summary row, needs none yet (its first write into a past day makes the
+ * marker, and until then the reports read its lines). Each store kept is decided again under its
+ * marker's lock.
  */
 async function storesToRollUp(now?: DateTime): Promise<number[]> {
   const marked = await db.from('summary_days_rolled as r').join('stores as s', 's.id', 'r.store_id').select('s.id', 's.time_zone', 'r.through_day')
@@ -105,12 +107,16 @@ async function storesToRollUp(now?: DateTime): Promise<number[]> {
     }
     return row.through_day === null || String(row.through_day) !== lastDay.get(zone)
   })
+  // Of a store without a marker, only a sale or refund made before every day over ended can be in one
+  const endedBy = dbTimestamp(daysOverEndBy(now))
   const owns = (table: string) => (query: any) => query.from(table).whereColumn(`${table}.store_id`, 's.id')
   const unmarked = await db
     .from('stores as s')
     .whereNotExists((query) => query.from('summary_days_rolled as r').whereColumn('r.store_id', 's.id'))
     .where((query) => {
-      query.whereExists((sales) => owns('sales')(sales).where('sales.status', 'completed')).orWhereExists(owns('refunds'))
+      query
+        .whereExists((sales) => owns('sales')(sales).where('sales.status', 'completed').where('sales.completed_at', '<=', endedBy))
+        .orWhereExists((refunds) => owns('refunds')(refunds).where('refunds.created_at', '<=', endedBy))
       for (const table of SUMMARY_TABLES) query.orWhereExists(owns(table.name))
     })
     .select('s.id')

@@ -54,6 +54,11 @@ export function lastDayOver(timeZone: string, now: DateTime = realNow()) {
   return day.toISODate()!
 }
 
+/** No day that may be rolled up at `now` ends after the moment answered: a later write is in a day not over */
+export function daysOverEndBy(now: DateTime = realNow()) {
+  return now.minus(ROLL_UP_AFTER_END)
+}
+
 /**
  * Locks the store's marker when the write adds to days that are no longer open, until its COMMIT
  * (one round trip; none when every day is open, as for every sale made now). Answers those of the
