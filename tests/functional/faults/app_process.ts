@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { startServer, waitForServer, type ServerProcess } from '../../../commands/_server.js'
+import { TcpProxy } from './tcp_proxy.js'
 
 /*
 | A real app server as a child process (bin/server.ts), on the test run's database, for the
@@ -85,4 +86,24 @@ export async function signIn(app: AppProcess, email: string, password: string) {
   })
   jar.keep(login)
   return jar
+}
+
+/**
+ * A child server whose database is the run's MariaDB behind a TCP proxy (which the test cuts,
+ * freezes or holds): each test starts its own pair with the function answered, and both are
+ * stopped after it
+ */
+export function appsBehindProxy(group: { each: { teardown(cleanup: () => Promise<void>): unknown } }, port: number, proxyPort: number) {
+  let app: AppProcess | null = null
+  let proxy: TcpProxy | null = null
+  group.each.teardown(async () => {
+    await app?.stop()
+    await proxy?.cut()
+    app = proxy = null
+  })
+  return async (env: Record<string, string> = {}) => {
+    proxy = await new TcpProxy(proxyPort, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
+    app = await new AppProcess(port, { DB_PORT: String(proxyPort), ...env }).start()
+    return { app, proxy }
+  }
 }

@@ -1,8 +1,7 @@
 import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import { apiToken, countRows, createProduct, createStore, PASSWORD } from '#tests/fixtures'
-import { AppProcess, signIn } from './app_process.js'
-import { TcpProxy } from './tcp_proxy.js'
+import { appsBehindProxy, signIn } from './app_process.js'
 
 /*
 | MariaDB out of reach: a real child server whose DB_PORT is a TCP proxy in front of the run's
@@ -16,21 +15,14 @@ const onMariaDb = process.env.DB_CONNECTION === 'mysql'
 
 
 test.group('The database out of reach', (group) => {
-  let app: AppProcess | null = null
-  let proxy: TcpProxy | null = null
-  group.each.teardown(async () => {
-    await app?.stop()
-    await proxy?.cut()
-    app = proxy = null
-  })
+  const startBehindProxy = appsBehindProxy(group, PORT, PROXY_PORT)
 
   test('503 database_unavailable with Retry-After while it is cut; sells again once it is back', async ({ client, assert }) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { price: 1000, stock: 10 })
     const token = await apiToken(client, fixture.users.cashier)
-    proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
-    app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT) }).start()
-    const sell = (key: string) => app!.request('/api/sales', { method: 'POST', token, key, body: { items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash' } })
+    const { app, proxy } = await startBehindProxy()
+    const sell = (key: string) => app.request('/api/sales', { method: 'POST', token, key, body: { items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash' } })
     const cookie = (await signIn(app, fixture.users.cashier.email, PASSWORD)).header()
     assert.equal((await sell(randomUUID())).status, 201)
 
@@ -66,10 +58,9 @@ test.group('The database out of reach', (group) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { price: 1000, stock: 10 })
     const token = await apiToken(client, fixture.users.cashier)
-    proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
-    app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT) }).start()
+    const { app, proxy } = await startBehindProxy()
     const sell = (key: string) =>
-      app!.request('/api/sales', { method: 'POST', token, key, body: { items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash' }, signal: AbortSignal.timeout(60_000) }).catch((error: Error) => error)
+      app.request('/api/sales', { method: 'POST', token, key, body: { items: [{ product_id: product.id, quantity: 1 }], payment_method: 'cash' }, signal: AbortSignal.timeout(60_000) }).catch((error: Error) => error)
     // Sales at once: the pool holds several connections, open, when the database freezes
     const sold = (await Promise.all([1, 2, 3, 4].map(() => sell(randomUUID())))) as Response[]
     assert.deepEqual(sold.map((answer) => answer.status), [201, 201, 201, 201])
@@ -97,12 +88,11 @@ test.group('The database out of reach', (group) => {
   test('frozen: a manager\u2019s report page and the API\u2019s reads answer 503 once the long deadline passes, not a quarter of an hour later, and 200 at once when it is back', async ({ client, assert }) => {
     const fixture = await createStore()
     const token = await apiToken(client, fixture.users.manager)
-    proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
-    app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT), DB_LONG_QUERY_TIMEOUT_MS: '3000' }).start()
+    const { app, proxy } = await startBehindProxy({ DB_LONG_QUERY_TIMEOUT_MS: '3000' })
     const cookie = (await signIn(app, fixture.users.manager.email, PASSWORD)).header()
     const signal = () => AbortSignal.timeout(45_000)
-    const list = () => app!.request('/api/products', { token, signal: signal() }).catch((error: Error) => error)
-    const report = () => fetch(`${app!.url}/backoffice/reports`, { headers: { cookie }, signal: signal() }).catch((error: Error) => error)
+    const list = () => app.request('/api/products', { token, signal: signal() }).catch((error: Error) => error)
+    const report = () => fetch(`${app.url}/backoffice/reports`, { headers: { cookie }, signal: signal() }).catch((error: Error) => error)
     // Read at once, so the pool holds open connections when the database freezes
     const read = () => Promise.all([list(), list(), report(), report()])
     assert.deepEqual(((await read()) as Response[]).map((answer) => answer.status), [200, 200, 200, 200])

@@ -2,8 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, PASSWORD, type TestStore } from '#tests/fixtures'
 import { TestDevice } from '../offline/device.js'
-import { AppProcess, signIn } from './app_process.js'
-import { TcpProxy } from './tcp_proxy.js'
+import { AppProcess, appsBehindProxy, signIn } from './app_process.js'
 
 /*
 | The database gone while a till sells: a real child server whose DB_PORT is a TCP proxy in front
@@ -74,20 +73,13 @@ async function timed(request: () => Promise<Response>) {
 }
 
 test.group('The database gone while a till sells', (group) => {
-  let app: AppProcess | null = null
-  let proxy: TcpProxy | null = null
-  group.each.teardown(async () => {
-    await app?.stop()
-    await proxy?.cut()
-    app = proxy = null
-  })
+  const startBehindProxy = appsBehindProxy(group, PORT, PROXY_PORT)
 
   async function setUp() {
     const fixture = await createStore()
     const bread = await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
-    proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
     // A small pool: more requests at once than it holds, as on a busy store
-    app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT), SESSION_DRIVER: 'cookie', DB_POOL_MAX: '4' }).start()
+    const { app, proxy } = await startBehindProxy({ SESSION_DRIVER: 'cookie', DB_POOL_MAX: '4' })
     const till = await openTill(app, fixture)
     // The till's register leased to its device, and one sale made offline, waiting to sync
     const device = new TestDevice(fixture)
@@ -97,22 +89,22 @@ test.group('The database gone while a till sells', (group) => {
     device.lastNumber = head.last_number
     device.lastHash = head.last_hash
     await device.sell([{ product: bread, quantity: 1 }])
-    return { fixture, till, requests, device }
+    return { fixture, till, requests, device, proxy }
   }
 
   for (const how of ['cut', 'frozen', 'cut in the middle of requests'] as const) {
     test(`database ${how}: each till request answered 503 with Retry-After within a few seconds; served again once it is back`, async ({ assert }) => {
-      const { requests, device } = await setUp()
+      const { requests, device, proxy } = await setUp()
       assert.equal((await timed(requests.scan)).status, 200)
       assert.equal((await timed(requests.heartbeat)).status, 200)
 
-      if (how === 'cut') await proxy!.cut()
-      else proxy!.freeze()
+      if (how === 'cut') await proxy.cut()
+      else proxy.freeze()
       const answers: Record<string, unknown> = {}
       // All at once, as a busy till's requests meet the outage (and more than the pool holds)
       const first = Promise.all(Object.entries(requests).map(async ([name, request]) => (answers[name] = await timed(request))))
       // Their queries sent and unanswered, the connections drop
-      if (how === 'cut in the middle of requests') setTimeout(() => proxy!.cut(), 1000)
+      if (how === 'cut in the middle of requests') setTimeout(() => proxy.cut(), 1000)
       await first
       // And again: the pool's connections are gone (or still hang) by now
       for (const [name, request] of Object.entries(requests)) answers[`${name} again`] = await timed(request)
@@ -122,7 +114,7 @@ test.group('The database gone while a till sells', (group) => {
         if (name !== 'heartbeat' && name !== 'heartbeat again') assert.equal(answer.retryAfter, '5', name)
       }
 
-      await proxy!.restore()
+      await proxy.restore()
       assert.equal((await timed(requests.heartbeat)).status, 200)
       assert.equal((await timed(requests.scan)).status, 200)
       // The offline sale syncs, once, however many of its sends met the outage
@@ -136,14 +128,14 @@ test.group('The database gone while a till sells', (group) => {
   }
 
   test('a sync whose COMMIT reached the database and whose answer never came: 503 within seconds, and the sale sent again is recorded once (replayed)', async ({ assert }) => {
-    const { requests, device } = await setUp()
+    const { requests, device, proxy } = await setUp()
     const uuid = device.queue[0].client_uuid
-    proxy!.freezeAfter(new RegExp(uuid), /COMMIT/)
+    proxy.freezeAfter(new RegExp(uuid), /COMMIT/)
     const lost = await timed(requests.sync)
     assert.equal(lost.status, 503, JSON.stringify(lost))
     assert.isBelow(lost.ms, QUICK_MS)
 
-    await proxy!.restore()
+    await proxy.restore()
     // It did commit: the outcome was unknown, so nothing ran it again
     const count = async () => Number((await db.from('sales').where({ client_uuid: uuid }).count('* as n'))[0].n)
     assert.equal(await count(), 1)
@@ -157,15 +149,15 @@ test.group('The database gone while a till sells', (group) => {
     .timeout(120_000)
 
   test('an online payment whose COMMIT reached the database and whose answer never came: 503 within seconds; the sale is completed once, and paying again completes nothing more', async ({ assert }) => {
-    const { fixture, requests } = await setUp()
+    const { fixture, requests, proxy } = await setUp()
     assert.equal((await timed(requests.scan)).status, 200)
     const completed = async () => Number((await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).count('* as n'))[0].n)
-    proxy!.freezeAfter(/`payments`/, /COMMIT/)
+    proxy.freezeAfter(/`payments`/, /COMMIT/)
     const lost = await timed(requests.payment)
     assert.equal(lost.status, 503, JSON.stringify(lost))
     assert.isBelow(lost.ms, QUICK_MS)
 
-    await proxy!.restore()
+    await proxy.restore()
     assert.equal(await completed(), 1)
     // The cashier pays again (the page back): the cart is the next one, empty; nothing more is sold
     const again = await timed(requests.payment)

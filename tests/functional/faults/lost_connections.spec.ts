@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, countRows, createProduct, createStore, PASSWORD } from '#tests/fixtures'
-import { AppProcess, signIn } from './app_process.js'
+import { appsBehindProxy, signIn } from './app_process.js'
 import { TcpProxy } from './tcp_proxy.js'
 
 /*
@@ -40,19 +40,7 @@ async function killAppConnections(proxy: TcpProxy): Promise<number> {
 }
 
 test.group('Pooled connections the database closed', (group) => {
-  let app: AppProcess | null = null
-  let proxy: TcpProxy | null = null
-  group.each.teardown(async () => {
-    await app?.stop()
-    await proxy?.cut()
-    app = proxy = null
-  })
-
-  async function start(env: Record<string, string> = {}) {
-    proxy = await new TcpProxy(PROXY_PORT, { host: process.env.DB_HOST ?? '127.0.0.1', port: Number(process.env.DB_PORT ?? 3306) }).start()
-    app = await new AppProcess(PORT, { DB_PORT: String(PROXY_PORT), ...env }).start()
-    return { app, proxy }
-  }
+  const start = appsBehindProxy(group, PORT, PROXY_PORT)
 
   test('a back-office page, and an API read, each right after every connection was killed, answer 200', async ({ client, assert }) => {
     const fixture = await createStore()
