@@ -2,7 +2,11 @@
 | A MariaDB Galera cluster of three nodes on loopback ports, each with a data directory of its own
 | under tmp/cluster/ (galera-4 and mariadb-server from Debian). Used by `npm run cluster` and by
 | `npm run test:cluster`. Node n (0, 1, 2) serves SQL on 4306+n; Galera's group traffic, IST and
-| SST use ports 4567+10n, 4568+10n and 4444+10n. Facts this relies on (checked here):
+| SST use ports 4567+10n, 4568+10n and 4444+10n; the app servers 3761 and 3762, their Redis 6391.
+| CLUSTER_PORT_BASE=B moves all of them into B..B+49 (SQL B+n, group B+10+n, IST B+20+n, SST
+| B+30+n, app servers B+40 and B+41, Redis B+45): two checkouts on one machine (CI beside a
+| developer's run) then each run a cluster without taking the other's ports. Facts this relies on
+| (checked here):
 | - the first node starts the cluster (--wsrep-new-cluster), the others join by rsync SST, whose
 |   receiving rsync daemon runs as `nobody`: the joiner's empty datadir belongs to nobody;
 | - after a kill -9, grastate.dat says seqno -1 and a plain restart would ask for a full SST:
@@ -15,10 +19,14 @@ import { createConnection } from 'node:net'
 import { join, resolve } from 'node:path'
 
 export const NODE_COUNT = 3
-export const sqlPort = (n: number) => 4306 + n
-const groupPort = (n: number) => 4567 + 10 * n
-const istPort = (n: number) => 4568 + 10 * n
-const sstPort = (n: number) => 4444 + 10 * n
+const base = Number(process.env.CLUSTER_PORT_BASE) || 0
+export const sqlPort = (n: number) => (base ? base + n : 4306 + n)
+const groupPort = (n: number) => (base ? base + 10 + n : 4567 + 10 * n)
+const istPort = (n: number) => (base ? base + 20 + n : 4568 + 10 * n)
+const sstPort = (n: number) => (base ? base + 30 + n : 4444 + 10 * n)
+/** The two app servers and the Redis that the cluster scripts start beside the nodes */
+export const APP_PORTS = base ? [base + 40, base + 41] : [3761, 3762]
+export const REDIS_PORT = base ? base + 45 : 6391
 
 export class GaleraCluster {
   readonly dir: string

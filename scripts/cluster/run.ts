@@ -1,16 +1,16 @@
 /*
 | npm run cluster [start|stop|status]: a local MariaDB Galera cluster (three nodes on 127.0.0.1
 | ports 4306-4308, data in tmp/cluster/), a Redis of its own (6391) and two app servers (3761 and
-| 3762) on the demo store, for trying the POS on a cluster. `start` leaves them running and
+| 3762) on the demo store, for trying the POS on a cluster (CLUSTER_PORT_BASE moves every port:
+| galera.ts). `start` leaves them running and
 | prints where; `stop` ends every process it started (by the pids it wrote down).
 */
 import { randomUUID } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
-import { GaleraCluster } from './galera.ts'
+import { APP_PORTS, GaleraCluster, REDIS_PORT, sqlPort } from './galera.ts'
 import { startAppServer, startRedis } from './apps.ts'
 
-const PORTS = [3761, 3762]
-const REDIS_PORT = 6391
+const PORTS = APP_PORTS
 const DATABASE = 'pos'
 const cluster = new GaleraCluster()
 const action = process.argv[2] ?? 'start'
@@ -48,7 +48,7 @@ if (action === 'start') {
   cluster.writeState({ redis: redis.pid, servers: servers.map((s) => s.pid), env })
   console.log(`\nReady in ${((Date.now() - began) / 1000).toFixed(0)} s:`)
   for (const port of PORTS) console.log(`  app server  http://127.0.0.1:${port}  (sign in as cashier@demo.test / demo-pass-1)`)
-  for (let n = 0; n < 3; n++) console.log(`  Galera node ${n}  mariadb -uroot -h127.0.0.1 -P${4306 + n} ${DATABASE}`)
+  for (let n = 0; n < 3; n++) console.log(`  Galera node ${n}  mariadb -uroot -h127.0.0.1 -P${sqlPort(n)} ${DATABASE}`)
   console.log('`npm run cluster stop` ends them all.')
   process.exit(0)
 } else if (action === 'stop') {
@@ -61,7 +61,7 @@ if (action === 'start') {
   for (let n = 0; n < 3; n++) {
     const size = cluster.sql(n, "SHOW STATUS LIKE 'wsrep_cluster_size'").trim().split('\t')[1]
     const status = cluster.sql(n, "SHOW STATUS LIKE 'wsrep_local_state_comment'").trim().split('\t')[1]
-    console.log(`node ${n} (port ${4306 + n}): ${cluster.pid(n) ? `pid ${cluster.pid(n)}, ${status ?? 'not answering'}, cluster size ${size ?? '?'}` : 'stopped'}`)
+    console.log(`node ${n} (port ${sqlPort(n)}): ${cluster.pid(n) ? `pid ${cluster.pid(n)}, ${status ?? 'not answering'}, cluster size ${size ?? '?'}` : 'stopped'}`)
   }
   for (const [i, pid] of (state.servers ?? []).entries()) console.log(`app server ${PORTS[i]}: ${alive(pid) ? `pid ${pid}` : 'stopped'}`)
   console.log(`redis ${REDIS_PORT}: ${alive(state.redis) ? `pid ${state.redis}` : 'stopped'}`)

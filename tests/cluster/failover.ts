@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'node:http'
-import { GaleraCluster, sleep } from '../../scripts/cluster/galera.ts'
+import { APP_PORTS, GaleraCluster, REDIS_PORT, sleep, sqlPort } from '../../scripts/cluster/galera.ts'
 import { startAppServer, startRedis, type AppServer } from '../../scripts/cluster/apps.ts'
 
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60)
@@ -27,8 +27,7 @@ const BASELINE_SECONDS = 15
 const AFTER_FAULTS_SECONDS = Number(process.env.AFTER_FAULTS_SECONDS ?? 15)
 const CLIENTS = 8
 const DATABASE = 'pos_cluster'
-const PORTS = [3761, 3762]
-const REDIS_PORT = 6391
+const PORTS = APP_PORTS
 
 const checks: { name: string; ok: boolean; detail: string }[] = []
 const check = (name: string, ok: boolean, detail = '') => {
@@ -165,10 +164,10 @@ async function main() {
     check(`node ${n}: register numbers are gapless`, gaps.length === 0, gaps.map(([r, c, m]) => `register ${r}: ${c} sales, max ${m}`).join('; '))
     const drift = cluster.sql(n, `SELECT p.id, p.stock, COALESCE(SUM(m.quantity), 0) FROM ${DATABASE}.products p LEFT JOIN ${DATABASE}.stock_movements m ON m.product_id = p.id GROUP BY p.id, p.stock HAVING p.stock <> COALESCE(SUM(m.quantity), 0)`).trim()
     check(`node ${n}: products.stock equals the ledger`, drift === '', drift.split('\n').slice(0, 3).join('; '))
-    const verify = ace(['audit:verify'], { ...env, DB_HOSTS: `127.0.0.1:${4306 + n}` })
+    const verify = ace(['audit:verify'], { ...env, DB_HOSTS: `127.0.0.1:${sqlPort(n)}` })
     check(`node ${n}: audit:verify passes`, verify.code === 0, verify.code === 0 ? '' : verify.output.trim().split('\n').slice(-3).join(' | '))
     // The report summaries of the days rolled up equal what the lines add up to (today's sales write none)
-    const summaries = ace(['pos:summaries', '--check'], { ...env, DB_HOSTS: `127.0.0.1:${4306 + n}` })
+    const summaries = ace(['pos:summaries', '--check'], { ...env, DB_HOSTS: `127.0.0.1:${sqlPort(n)}` })
     check(`node ${n}: the report summaries equal the sale lines`, summaries.code === 0, summaries.code === 0 ? '' : summaries.output.trim().split('\n').slice(-3).join(' | '))
   }
 }
