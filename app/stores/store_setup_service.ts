@@ -29,9 +29,15 @@ export default class StoreSetupService {
       throw new DomainError('Unknown currency code', { code: 'invalid_currency', field: 'currency' })
     }
     return inTransaction(async (trx) => {
-      // A locking read: setups sent at once on MariaDB each read no store in their snapshot and
-      // each made one (two stores, two admins). Locked, the second waits or is the deadlock's
-      // victim, and its retry finds the first one's store
+      // Every setup first writes the one row of setup_lock (migration 0147). Two setups sent at
+      // once through two Galera nodes each read no store (a node's row locks do not reach the
+      // others), and when both reached COMMIT before either's rows reached the other node, nothing
+      // they wrote had the same key: both committed, two stores and two admins. Writing one key,
+      // the second fails Galera's certification at COMMIT (1213, retried by inTransaction); on one
+      // server it waits for the first's row lock. Either way its next attempt reads the first
+      // one's store below (on a cluster, reads wait for every earlier commit: wsrep_sync_wait)
+      await trx.knexQuery().table('setup_lock').insert({ id: 1, setups: 1 }).onConflict('id').merge({ setups: trx.knexRawQuery('setup_lock.setups + 1') })
+      // A locking read: it sees the latest committed store, not this transaction's snapshot
       if (await Store.query({ client: trx }).forUpdate().first()) {
         throw new DomainError('This POS is already set up', { status: 409, code: 'already_set_up' })
       }
