@@ -41,6 +41,13 @@ export default class ProductCsvController {
     const folder = app.tmpPath('imports')
     await mkdir(folder, { recursive: true })
     const path = `${folder}/${randomUUID()}.csv`
+    const fail = async (message: string) => {
+      await rm(path, { force: true })
+      session.flashValidationErrors({ code: 'E_FORM', messages: [{ field: 'file', message }] } as any, false)
+      return response.redirect('/backoffice/products/import')
+    }
+    // A body that is not multipart (a plain form, JSON) has no file part and no multipart reader
+    if (!request.multipart) return fail('Choose a CSV file to upload')
     let size = 0
     let fileName = ''
     let tooLarge = false
@@ -61,11 +68,6 @@ export default class ProductCsvController {
     } catch (error: any) {
       logger.warn({ err: error }, 'CSV upload refused')
       tooLarge = true
-    }
-    const fail = async (message: string) => {
-      await rm(path, { force: true })
-      session.flashValidationErrors({ code: 'E_FORM', messages: [{ field: 'file', message }] } as any, false)
-      return response.redirect('/backoffice/products/import')
     }
     if (tooLarge) return fail(`This file is too large: the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB (about 200,000 products). Split it, or check that it is the right file.`)
     if (!fileName || size === 0) return fail('Choose a CSV file to upload')

@@ -227,6 +227,18 @@ test.group('Products CSV', () => {
     assert.equal(await countRows('products', { store_id: fixture.store.id }), 0)
   })
 
+  test('an upload sent as a plain form or JSON (no file part) is refused at the file field, not a 500', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const form = await client.post('/backoffice/products/import').form({ file: 'products.csv' }).withCsrfToken().loginAs(fixture.users.manager).redirects(0)
+    form.assertStatus(302)
+    form.assertHeader('location', '/backoffice/products/import')
+    assert.equal(form.flashMessages().inputErrorsBag.file[0], 'Choose a CSV file to upload')
+    const json = await client.post('/backoffice/products/import').json({ file: 'x' }).withCsrfToken().loginAs(fixture.users.manager).redirects(0)
+    json.assertStatus(302)
+    assert.equal(json.flashMessages().inputErrorsBag.file[0], 'Choose a CSV file to upload')
+    assert.equal(await countRows('product_imports', { store_id: fixture.store.id }), 0)
+  })
+
   test('100,000 rows are checked and imported in batches', async ({ client, assert }) => {
     const fixture = await createStore()
     const lines = ['sku,name,price,stock']
