@@ -254,6 +254,9 @@ export default class StockController {
     const lines = []
     for (const row of filled) {
       if (!row.code) throw new DomainError('Enter a SKU or barcode', { code: 'invalid_field', field: `items.${row.index}.code` })
+      // Longer than any SKU or barcode; the refusal below repeats the code, and a pasted page of text
+      // there made the session cookie too large for the browser, which dropped the message
+      if (row.code.length > 64) throw new DomainError('Use at most 64 characters for the SKU or barcode', { code: 'invalid_field', field: `items.${row.index}.code` })
       const product = await this.catalog.findByCode(ctx.store.id, row.code)
       if (!product) throw new DomainError(`No product with SKU or barcode "${row.code}"`, { code: 'unknown_product', field: `items.${row.index}.code` })
       lines.push({ ...row, productId: product.id })

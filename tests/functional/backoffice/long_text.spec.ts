@@ -64,4 +64,19 @@ test.group('Back office: a pasted novel in a text field', () => {
     assert.property(refused.flashMessage('inputErrorsBag'), 'name')
     assert.equal(refused.flashMessages().name, WIDE.slice(0, 120))
   })
+
+  // The stock forms' lines are read by hand: a pasted 5,000-character code came back in the
+  // message ("No product with SKU or barcode "xxxx…""), the cookie was dropped, and the form
+  // came back empty without a word
+  for (const url of ['/backoffice/stock/adjustments', '/backoffice/stock/receipts']) {
+    test(`${url}: a line's code of 5,000 characters is refused at its field, and the answer's cookies fit a browser`, async ({ client, assert }) => {
+      const fixture = await createStore()
+      const body = { reason: 'damaged', supplier: 'Acme', 'items[0][code]': 'x'.repeat(5000), 'items[0][quantity]': '1', 'items[0][unit_cost]': '1.00' }
+      const refused = await submit(client, fixture.users.admin, 'post', url, body, `${url}/new`)
+      refused.assertStatus(302)
+      refused.assertHeader('location', `${url}/new`)
+      for (const cookie of [refused.headers()['set-cookie'] ?? []].flat()) assert.isBelow(Buffer.byteLength(String(cookie)), 4096, String(cookie).slice(0, 40))
+      assert.deepEqual(refused.flashMessage('inputErrorsBag')['items.0.code'], ['Use at most 64 characters for the SKU or barcode'])
+    })
+  }
 })
