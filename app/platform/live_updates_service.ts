@@ -139,11 +139,13 @@ export function resyncConnectedPages() {
 
 /** The dashboard's ticker: the store's latest completed sales */
 export async function latestSales(storeId: number, limit = 8) {
+  // With the register's name: each register numbers its own sales, so a number alone is ambiguous
   return db
     .from('sales')
-    .where({ store_id: storeId, status: 'completed' })
-    .orderBy('completed_at', 'desc')
-    .orderBy('id', 'desc')
+    .join('registers', 'registers.id', 'sales.register_id')
+    .where({ 'sales.store_id': storeId, 'sales.status': 'completed' })
+    .orderBy('sales.completed_at', 'desc')
+    .orderBy('sales.id', 'desc')
     .limit(limit)
-    .select('id', 'number', 'total', 'completed_at')
+    .select('sales.id', 'sales.number', 'sales.total', 'sales.completed_at', 'registers.name as register_name')
 }
