@@ -232,10 +232,10 @@ test.group('Products CSV', () => {
     const form = await client.post('/backoffice/products/import').form({ file: 'products.csv' }).withCsrfToken().loginAs(fixture.users.manager).redirects(0)
     form.assertStatus(302)
     form.assertHeader('location', '/backoffice/products/import')
-    assert.equal(form.flashMessages().inputErrorsBag.file[0], 'Choose a CSV file to upload')
+    assert.deepEqual(form.flashMessage('inputErrorsBag').file, ['Choose a CSV file to upload'])
     const json = await client.post('/backoffice/products/import').json({ file: 'x' }).withCsrfToken().loginAs(fixture.users.manager).redirects(0)
     json.assertStatus(302)
-    assert.equal(json.flashMessages().inputErrorsBag.file[0], 'Choose a CSV file to upload')
+    assert.deepEqual(json.flashMessage('inputErrorsBag').file, ['Choose a CSV file to upload'])
     assert.equal(await countRows('product_imports', { store_id: fixture.store.id }), 0)
   })
 
