@@ -87,6 +87,10 @@ test.group('API auth: login', () => {
     const blocked = await client.post('/api/auth/login').json({ email: cashier.email, password: 'wrong-6' })
     blocked.assertStatus(429)
     assert.equal(blocked.body().errors[0].code, 'too_many_requests')
+    // With the wait, for a person and (Retry-After) for a program: "Too many requests" said neither
+    assert.match(blocked.body().errors[0].message, /^Too many failed sign-ins: try again in (1[0-5]|[1-9]) minute\(s\)$/)
+    assert.isAbove(Number(blocked.header('retry-after')), 14 * 60)
+    assert.isAtMost(Number(blocked.header('retry-after')), 15 * 60)
 
     const rightButBlocked = await client.post('/api/auth/login').json({ email: cashier.email, password: PASSWORD })
     rightButBlocked.assertStatus(429)
