@@ -87,7 +87,9 @@ export function apiErrorBody(error: any): ApiErrorAnswer | null {
     return { status: 403, body: { errors: [{ message: 'Your role may not do this', code: 'forbidden' }] } }
   }
   if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
-    return { status: 429, body: { errors: [{ message: error.message, code: 'too_many_requests' }] } }
+    // The wait in words ("Too many requests" did not say it); the handler sends it as Retry-After
+    const minutes = Math.ceil(retryAfterOf(error) / 60)
+    return { status: 429, body: { errors: [{ message: `Too many attempts: try again in ${minutes} minute(s)`, code: 'too_many_requests' }] } }
   }
   if (error?.code === 'E_ROW_NOT_FOUND' || error?.code === 'E_ROUTE_NOT_FOUND') {
     return { status: 404, body: { errors: [{ message: 'Not found', code: 'not_found' }] } }
@@ -101,4 +103,9 @@ export function apiErrorBody(error: any): ApiErrorAnswer | null {
     return { status, body: { errors: [{ message: error.message, code: String(error.code ?? 'bad_request').toLowerCase() }] } }
   }
   return null
+}
+
+/** Seconds until a rate-limited key takes attempts again (at least 1) */
+export function retryAfterOf(error: InstanceType<typeof limiterErrors.E_TOO_MANY_REQUESTS>) {
+  return Math.max(1, Math.ceil(error.response.availableIn))
 }

@@ -3,9 +3,10 @@ import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
+import { errors as limiterErrors } from '@adonisjs/limiter'
 import { DomainError } from '#exceptions/domain_error'
 import { PricingRefusal } from '#core/pricing'
-import { apiErrorBody, DATABASE_RETRY_AFTER, isDatabaseUnavailable } from '#exceptions/api_errors'
+import { apiErrorBody, DATABASE_RETRY_AFTER, isDatabaseUnavailable, retryAfterOf } from '#exceptions/api_errors'
 import { keepFlashedInputSmall } from '#platform/flashed_input'
 
 /*
@@ -35,6 +36,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     error = asDomainError(error)
     if (isDatabaseUnavailable(error)) return this.#databaseUnavailable(ctx, error)
     if (error instanceof DomainError && error.retryAfter) ctx.response.header('Retry-After', String(error.retryAfter))
+    if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) ctx.response.header('Retry-After', String(retryAfterOf(error)))
     // Live updates read the session without writing it (browser_session_middleware.ts): the usual
     // redirect to the sign-in page flashes into it, which answered an ended session's stream 500
     if (error?.code === 'E_UNAUTHORIZED_ACCESS' && ctx.request.url().startsWith('/__transmit/')) {

@@ -5,6 +5,7 @@ import User from '#models/user'
 import AuthService from '#staff/auth_service'
 import { loginValidator } from '#validators/auth'
 import { DomainError } from '#exceptions/domain_error'
+import { retryAfterOf } from '#exceptions/api_errors'
 
 @inject()
 export default class AuthController {
@@ -16,7 +17,7 @@ export default class AuthController {
       if (!(error instanceof limiterErrors.E_TOO_MANY_REQUESTS)) throw error
       // With the wait, in words and as Retry-After: a client told only "Too many requests" could
       // not know when to sign in again (the sign-in form says it in words too)
-      const seconds = Math.max(1, Math.ceil(error.response.availableIn))
+      const seconds = retryAfterOf(error)
       throw new DomainError(`Too many failed sign-ins: try again in ${Math.ceil(seconds / 60)} minute(s)`, { status: 429, code: 'too_many_requests', retryAfter: seconds })
     })
     const token = await User.accessTokens.create(user, ['*'], { name: request.header('user-agent')?.slice(0, 200) })

@@ -110,6 +110,10 @@ test.group('Hardware in the back office', () => {
     const { code } = await createPairingCode(fixture.store, fixture.register.id, fixture.users.manager)
     const blocked = await client.post('/api/bridge/pair').json({ code })
     blocked.assertStatus(429)
+    // With the wait, in words and as Retry-After ("Too many requests" said neither)
+    assert.match(blocked.body().errors[0].message, /^Too many attempts: try again in (1[0-5]|[1-9]) minute\(s\)$/)
+    assert.equal(blocked.body().errors[0].code, 'too_many_requests')
+    assert.isAbove(Number(blocked.header('retry-after')), 14 * 60)
     assert.equal(await countRows('bridges', { register_id: fixture.register.id }), 0)
   })
 
