@@ -78,7 +78,7 @@ vine.messagesProvider = new HumanMessagesProvider(
     'sku.regex': SKU_TEXT_MESSAGE,
     'currency.regex': 'A currency is its three-letter code, such as USD',
     'color.regex': 'A colour is written #rrggbb, such as #1e88e5',
-    'tax_rate.regex': 'Enter the tax rate as a percentage, such as 8.25',
+    'tax_rate.regex': 'Enter the tax rate as a percentage below 100 with at most 4 decimals, such as 8.25',
     'path.regex': 'A device path is a printer or serial line such as /dev/usb/lp0, /dev/ttyUSB0, /dev/serial/by-id/... or a udev name under /dev/pos/, or COM3 on Windows',
     'name.regex': 'A name may not hold control characters or text-direction overrides',
     'store_name.regex': 'A store name may not hold control characters or text-direction overrides',
