@@ -6,7 +6,7 @@ import { BACKUP_NAME, backupDir } from '#platform/backup_folder'
 import { backupNow } from '#backups/backup_schedule'
 import { recordAudit } from '#platform/audit_service'
 
-/** Settings -> Backups (an admin of every store only: the routes check manageBackups): the last ones, download, back up now */
+/** Backups (an admin of every store only: the routes check manageBackups): the last ones, download, back up now */
 export default class BackupsController {
   async index({ view }: HttpContext) {
     const every = backupInterval()

@@ -4,7 +4,7 @@ import { formValue } from '#plugins/settings'
 import type { SettingField } from '#plugins/contracts/plugin'
 import { keepFlashedInputSmall } from '#platform/flashed_input'
 
-/** Settings -> Plugins (an admin of every store only: the routes check managePlugins) */
+/** Plugins (an admin of every store only: the routes check managePlugins) */
 export default class PluginsController {
   async index({ view }: HttpContext) {
     const lastErrors = await pluginHost.lastErrors()

@@ -169,3 +169,31 @@ test.group('Accounting exports: the page, the period and roles', (group) => {
     assert.equal(rows.slice(1).reduce((s, r) => s + minor(r[13]), 0), seeded.total)
   })
 })
+
+test.group('Accounting exports: no exporter enabled', (group) => {
+  // Every exporter off for this group, and back as it was after
+  group.setup(async () => {
+    pluginHost.discover()
+    const turnedOff: string[] = []
+    for (const id of EXPORTERS) {
+      if (pluginHost.list().find((p) => p.id === id)?.state !== 'enabled') continue
+      await disablePluginForTest(id)
+      turnedOff.push(id)
+    }
+    return async () => {
+      for (const id of turnedOff) await enablePluginForTest(id)
+    }
+  })
+  // The page sent people to "Settings → Plugins", a menu the back office does not have
+  test('the page says where exporters are enabled: a link for an admin who may, words for the others', async ({ client, assert }) => {
+    // An admin of every store (chainAdmin) may manage plugins; the accountant may not
+    const fixture = await createStore({ chainAdmin: true })
+    const hint = (html: string) => html.match(/<p class="hint" data-testid="no-exporters">([\s\S]*?)<\/p>/)?.[1].replace(/\s+/g, ' ').trim()
+    const admin = await client.get('/backoffice/exports').loginAs(fixture.users.admin)
+    admin.assertStatus(200)
+    assert.equal(hint(admin.text()), 'No accounting-export plugin is enabled. Enable one under <a href="/backoffice/plugins">Plugins</a>.')
+    const accountant = await client.get('/backoffice/exports').loginAs(fixture.users.accountant)
+    accountant.assertStatus(200)
+    assert.equal(hint(accountant.text()), 'No accounting-export plugin is enabled. An admin enables one under Plugins.')
+  })
+})
