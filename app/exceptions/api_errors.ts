@@ -99,8 +99,10 @@ export function apiErrorBody(error: any): ApiErrorAnswer | null {
   }
   const status = Number(error?.status)
   if (status >= 400 && status < 500) {
-    // Body parser errors (malformed JSON, too large) and other HTTP errors raised by the framework
-    return { status, body: { errors: [{ message: error.message, code: String(error.code ?? 'bad_request').toLowerCase() }] } }
+    // Body parser errors (malformed JSON, too large) and other HTTP errors raised by the framework.
+    // A body too large said the framework's "request entity too large", also at the till (htmx)
+    const message = status === 413 ? 'Too much was sent at once: nothing of it was saved. Send less at a time.' : error.message
+    return { status, body: { errors: [{ message, code: String(error.code ?? 'bad_request').toLowerCase() }] } }
   }
   return null
 }
