@@ -342,7 +342,7 @@ test.group('API bad input: the shape of the body', () => {
     const huge = await fetch(`${baseUrl()}/api/sales`, { method: 'POST', headers: { 'content-type': 'application/json', 'authorization': `Bearer ${token}` }, body: bytes })
     assert.equal(huge.status, 413)
     // In words for a person (it said the framework's "request entity too large"); the code stays
-    assert.deepEqual((await huge.json()).errors, [{ message: 'Too much was sent at once: nothing of it was saved. Send less at a time.', code: 'e_request_entity_too_large' }])
+    assert.deepEqual(((await huge.json()) as any).errors, [{ message: 'Too much was sent at once: nothing of it was saved. Send less at a time.', code: 'e_request_entity_too_large' }])
     assert.equal(await countRows('sales', { store_id: fixture.store.id }), 1)
   })
 })
