@@ -4,6 +4,7 @@ import { errors as authErrors } from '@adonisjs/auth'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import AuthService from '#staff/auth_service'
 import { loginValidator } from '#validators/auth'
+import { retryAfterOf } from '#exceptions/api_errors'
 import { recordAudit } from '#platform/audit_service'
 import Store from '#models/store'
 import { endSessions, signIn } from '#staff/sessions'
@@ -28,8 +29,10 @@ export default class SessionController {
       return response.redirect('/')
     } catch (error) {
       if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {
-        response.status(429)
-        return view.render('auth/login', { blocked: 'Too many failed sign-ins. Try again in 15 minutes.', email })
+        // The wait as it is (it always said 15 minutes), and as Retry-After
+        const seconds = retryAfterOf(error)
+        response.status(429).header('Retry-After', String(seconds))
+        return view.render('auth/login', { blocked: `Too many failed sign-ins. Try again in ${Math.ceil(seconds / 60)} minute(s).`, email })
       }
       if (error instanceof authErrors.E_INVALID_CREDENTIALS) {
         session.flashOnly(['email'])
