@@ -1,4 +1,4 @@
-import type { DateTime } from 'luxon'
+import { DateTime } from 'luxon'
 import logger from '@adonisjs/core/services/logger'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import db from '@adonisjs/lucid/services/db'
@@ -7,7 +7,7 @@ import { inTransaction } from '#platform/db_transaction'
 import SummaryRebuild, { rebuildAllSummaries, SUMMARY_TABLES } from '#reports/summary_rebuild'
 import { rollUpProductMonths } from '#reports/month_rollup'
 import { daysOverEndBy, lastDayOver, lockDaysMarker } from '#sales/summary_days'
-import { dbTimestamp } from '#platform/db_time'
+import { dbTimestamp, readTimestamp } from '#platform/db_time'
 
 /*
 | Rolling up the store days (app/sales/summary_days.ts says why and how writes meet it): two hours
@@ -19,7 +19,8 @@ import { dbTimestamp } from '#platform/db_time'
 
 /**
  * Rolls up the store's days that are over and not rolled up yet, oldest first, a transaction per
- * day; answers how many were summed. `now` (tests, benchmarks) stands for the machine's clock.
+ * day with lines (the days between have nothing to sum); answers how many were summed. `now`
+ * (tests, benchmarks) stands for the machine's clock.
  */
 export async function rollUpDays(store: Pick<Store, 'id'>, options: { now?: DateTime; progress?: (day: string) => void } = {}): Promise<number> {
   const summaries = new SummaryRebuild()
@@ -38,7 +39,7 @@ export async function rollUpDays(store: Pick<Store, 'id'>, options: { now?: Date
  * committed): the next day (the one after the marker's, or the store's first day with a sale or a
  * refund), and the store's time zone as it is now. A store that has sold nothing is marked rolled
  * up to the last day over at once; a marker ahead of that day (the zone changed to one further
- * west) is taken back to it.
+ * west) is taken back to it. Days without a line are passed over (nextDayWithLines).
  */
 async function rollUpNextDay(trx: TransactionClientContract, summaries: SummaryRebuild, storeId: number, now?: DateTime): Promise<string | null> {
   const through = await lockDaysMarker(trx, storeId, 0)
@@ -47,7 +48,8 @@ async function rollUpNextDay(trx: TransactionClientContract, summaries: SummaryR
   const store = { id: storeId, timeZone: String(zone) } as Store
   const last = lastDayOver(store.timeZone, now)
   const mark = (day: string) => trx.from('summary_days_rolled').where('store_id', storeId).update({ through_day: day })
-  const next = through !== null ? nextDay(through) : ((await summaries.span(store, trx))?.from ?? null)
+  const after = through !== null ? nextDay(through) : null
+  const next = after !== null ? (after <= last ? await nextDayWithLines(trx, store, after) : after) : ((await summaries.span(store, trx))?.from ?? null)
   if (next === null || next > last) {
     if (through !== last) await mark(last)
     return null
@@ -55,6 +57,27 @@ async function rollUpNextDay(trx: TransactionClientContract, summaries: SummaryR
   await summaries.writeDay(trx, store, next)
   await mark(next)
   return next
+}
+
+/**
+ * The store's first day from `from` on with a completed sale, a refund or a summary row (null when
+ * none): the days before it have nothing to sum, and writing each of them deleted no row and wrote
+ * none, in a transaction of a dozen statements. A store that sold on two days a year apart took 365
+ * (a season's shop, an imported history, a till offline for weeks); it takes two. Read under the
+ * marker's lock, as the day itself: a late write into a day over takes that lock (summary_days.ts)
+ */
+async function nextDayWithLines(trx: TransactionClientContract, store: Store, from: string): Promise<string | null> {
+  const start = dbTimestamp(DateTime.fromISO(from, { zone: store.timeZone }).startOf('day').toUTC())
+  const [sale, refund] = await Promise.all([
+    trx.from('sales').where({ store_id: store.id, status: 'completed' }).where('completed_at', '>=', start).min('completed_at as at').first(),
+    trx.from('refunds').where('store_id', store.id).where('created_at', '>=', start).min('created_at as at').first(),
+  ])
+  const days = [sale?.at, refund?.at].filter(Boolean).map((at) => DateTime.fromJSDate(readTimestamp(at)).setZone(store.timeZone).toISODate()!)
+  for (const table of SUMMARY_TABLES) {
+    const row = await trx.from(table.name).where('store_id', store.id).where('day', '>=', from).min('day as day').first()
+    if (row?.day) days.push(String(row.day))
+  }
+  return days.sort()[0] ?? null
 }
 
 /**

@@ -105,6 +105,31 @@ test.group('Reports: the days rolled up', () => {
     assert.isAtLeast(Number(stores.n), 4)
   }).timeout(120_000)
 
+  test('days without a line are passed over: a store that sold 50 and 10 days ago is summed in two days, and a day holding only a stray summary row is written again', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const { store } = fixture
+    const tea = await createProduct(fixture, { price: 450, stock: 50 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const zone = store.timeZone
+    const dayOf = (daysBack: number) => DateTime.now().setZone(zone).minus({ days: daysBack }).set({ hour: 12 })
+    for (const daysBack of [50, 10]) {
+      const sold = await client.post('/api/sales').bearerToken(token).header('idempotency-key', crypto.randomUUID()).json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })
+      sold.assertStatus(201)
+      await db.from('sales').where('id', sold.body().id).update({ completed_at: dbTimestamp(dayOf(daysBack).toUTC()) })
+    }
+    // Rolled up through 60 days back; 30 days back holds summary rows no line backs (as a day rolled
+    // up before a time zone moved it might): the roll-up must write that day again, to no row
+    await db.table('summary_days_rolled').insert({ store_id: store.id, through_day: dayOf(60).toISODate(), late_writes: 0 })
+    await db.table('summary_cashiers').insert({ store_id: store.id, day: dayOf(30).toISODate(), user_id: fixture.users.cashier.id, sales_count: 1, total: 450 })
+
+    assert.equal(await rollUpDays(store), 3, 'the two days sold and the one with a stray row, not the 60 days since the marker')
+    assert.equal(await summariesThrough(store.id), lastDayOver(zone))
+    assert.equal(await countRows('summary_cashiers', { store_id: store.id, day: dayOf(30).toISODate()! }), 0)
+    const summaries = new SummaryRebuild()
+    assert.deepEqual(await summaries.check(store, dayOf(61).toISODate()!, lastDayOver(zone)), [])
+    assert.equal(await countRows('summary_products', { store_id: store.id }), 2)
+  })
+
   test('a store whose time zone this machine does not know is skipped alone: the others are rolled up', async ({ assert }) => {
     const unknown = (await createStore()).store
     const other = (await createStore()).store
