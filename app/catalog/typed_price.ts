@@ -2,7 +2,7 @@ import { currencyDigits, formatMoney, MAX_UNIT_PRICE, parseMoney } from '#core/m
 
 /*
 | A product's price or cost typed as a decimal (the back office's product form, a CSV import), read
-| in the store's currency. One past what a price may be is said as that limit, in money: the form's
+| in the store's currency by parseMoney, as every typed amount is ("12.50", "12,50", "1.234,50"). One past what a price may be is said as that limit, in money: the form's
 | rule took at most 7 digits before the point and answered 12345678 with "Enter the price as a
 | number of 0 or more", which it is.
 */
@@ -17,6 +17,6 @@ export function typedPrice(text: string, currency: string): number | 'too_high' 
   const minor = parseMoney(text, currency)
   if (minor !== null) return minor > MAX_UNIT_PRICE ? 'too_high' : minor
   // Too many digits to be read as a whole number of cents: its whole part alone is past the limit
-  const whole = /^(\d+)(\.\d+)?$/.exec(text.trim())?.[1]
+  const whole = /^(\d+)([.,]\d+)?$/.exec(text.trim())?.[1]
   return whole !== undefined && Number(whole) * 10 ** currencyDigits(currency) > MAX_UNIT_PRICE ? 'too_high' : null
 }

@@ -96,21 +96,45 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
   return text
 }
 
-/** "12.34" -> 1234 for a currency with 2 digits; null when the text is not an amount */
+/**
+ * A typed amount as plain digits with a decimal point ("1.234,50" -> "1234.50"), or null when it
+ * reads two ways or none. People type money as their locale writes it, whatever the store's
+ * currency: "1,20" in a currency of 2 digits can only be 1.20 ("5,00" was once read as 500.00,
+ * then refused, while the products CSV took "3,50"). A comma alone is a decimal comma when it is
+ * followed by no more digits than the currency has, else it groups thousands ("1,234", "1,500"
+ * yen); "1,234" in a currency of 3 digits reads both ways and is refused. With both marks, the
+ * last is the decimal one and the other groups thousands ("1,234.50", "1.234,50"). Dots alone
+ * are a decimal point, as they always were ("1.234" in dollars is refused, not 1234).
+ */
+function plainDecimal(typed: string, digits: number): string | null {
+  const comma = typed.lastIndexOf(',')
+  const dot = typed.lastIndexOf('.')
+  if (comma === -1) return typed
+  if (dot === -1) {
+    const grouped = /^\d{1,3}(,\d{3})+$/.test(typed)
+    const decimalComma = digits > 0 && new RegExp(`^\\d+,\\d{1,${digits}}$`).test(typed)
+    if (grouped === decimalComma) return null
+    return grouped ? typed.replaceAll(',', '') : typed.replace(',', '.')
+  }
+  const [group, mark] = comma < dot ? [',', '\\.'] : ['\\.', ',']
+  if (!new RegExp(`^\\d{1,3}(${group}\\d{3})+${mark}\\d*$`).test(typed)) return null
+  return comma < dot ? typed.replaceAll(',', '') : typed.replaceAll('.', '').replace(',', '.')
+}
+
+/** "12.34", "12,34" or "1.234,50" -> minor units for the currency's digits (1234); null when the text is not one amount */
 export function parseMoney(text: string | number | null | undefined, currency: string): number | null {
   if (text === null || text === undefined) return null
   const digits = currencyDigits(currency)
   const typed = String(text).trim().replace(/[\s$€£¥]/g, '')
-  // A comma only groups thousands ("1,234.50"): "5,00" was read as 500.00, a decimal comma
-  // taken for a grouping one, so a comma anywhere else makes the amount unreadable
-  if (typed.includes(',') && !/^-?\d{1,3}(,\d{3})+(\.\d*)?$/.test(typed)) return null
-  const cleaned = typed.replaceAll(',', '')
-  const pattern = digits > 0 ? new RegExp(`^-?\\d+(\\.\\d{1,${digits}})?$`) : /^-?\d+$/
+  const negative = typed.startsWith('-')
+  const cleaned = plainDecimal(negative ? typed.slice(1) : typed, digits)
+  if (cleaned === null) return null
+  const pattern = digits > 0 ? new RegExp(`^\\d+(\\.\\d{1,${digits}})?$`) : /^\d+$/
   if (!pattern.test(cleaned)) return null
-  const [whole, fraction = ''] = cleaned.replace('-', '').split('.')
+  const [whole, fraction = ''] = cleaned.split('.')
   const minor = Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || 0)
   if (!Number.isSafeInteger(minor)) return null
-  return cleaned.startsWith('-') ? -minor : minor
+  return negative ? -minor : minor
 }
 
 /** 1234 -> "12.34" (for form inputs, no currency sign) */

@@ -199,8 +199,8 @@ export default class ProductCsvService {
         await productFormValidator.validate({
           name: line('name'),
           sku: text('sku'),
-          price: text('price').replace(/,/g, '.'),
-          cost: text('cost') ? text('cost').replace(/,/g, '.') : null,
+          price: text('price'),
+          cost: text('cost') || null,
           barcodes: text('barcodes') || null,
           tax_class: text('tax_class') || 'standard',
           stock: stockText === '' ? null : Number(stockText),
@@ -216,7 +216,7 @@ export default class ProductCsvService {
 
       const sku = text('sku')
       const read = (field: 'price' | 'cost', example: number) => {
-        const amount = typedPrice(text(field).replace(/,/g, '.'), store.currency)
+        const amount = typedPrice(text(field), store.currency)
         if (amount === 'too_high') checked(field, priceTooHigh(field, store.currency))
         if (amount === null) checked(field, `"${text(field)}" is not a ${field} like ${minorToDecimal(example, store.currency)}`)
         return typeof amount === 'number' ? amount : null

@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { id, integer, nameText, price, SKU_TEXT, textId, textNumber, textPage } from '#validators/fields'
+import { id, integer, nameText, price, SKU_TEXT, textId, textNumber, textPage, typedAmount } from '#validators/fields'
 
 
 const productFields = {
@@ -54,9 +54,10 @@ export const productFormValidator = vine.create({
   name: productFields.name,
   sku: productFields.sku,
   barcodes: vine.string().trim().maxLength(400).nullable().optional(),
-  // Its form only: how large a price may be is said in the store's money (app/catalog/typed_price.ts)
-  price: vine.string().trim().regex(/^\d+(\.\d{1,3})?$/),
-  cost: vine.string().trim().regex(/^\d+(\.\d{1,3})?$/).nullable().optional(),
+  // Its form only: digits and decimal marks here, refused with the other fields; the amount is read
+  // in the store's currency, and how large it may be said in its money (app/catalog/typed_price.ts)
+  price: typedAmount(),
+  cost: typedAmount().nullable().optional(),
   category_id: textId().nullable().optional(),
   tax_class: vine.string().trim().maxLength(40),
   stock: textNumber().withoutDecimals().min(-1_000_000).max(1_000_000).nullable().optional(),

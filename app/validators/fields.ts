@@ -48,6 +48,13 @@ export function typedNumber(value: unknown): number {
 /** vine.number() for a form or a query string: only a typedNumber, else "must be a number" on the field */
 export const textNumber = () => vine.number().parse((value) => (value === undefined || value === null ? value : typedNumber(value)))
 
+/**
+ * An amount of money typed in a form, as its shape: digits with decimal points or commas ("12.50",
+ * "12,50", "1.234,50"), so a typo is refused with the form's other fields. parseMoney reads it in
+ * the store's currency after (whether "1,234" is 1234 or 1.234 depends on the currency's digits).
+ */
+export const typedAmount = () => vine.string().trim().maxLength(32).regex(/^\d[\d.,]*$/)
+
 /** A row id typed in a form or a query string */
 export const textId = () => textNumber().withoutDecimals().min(1).max(MAX_ID)
 
@@ -118,3 +125,4 @@ export const freeText = (maxLength: number) => vine.string().trim().maxLength(ma
 
 /** A note (a stock document's, a customer's, a parked sale's) or an address: may be empty, keeps its lines */
 export const noteText = (maxLength: number) => vine.string().use(unixNewlines()).trim().maxLength(maxLength).regex(MULTI_LINE_TEXT)
+

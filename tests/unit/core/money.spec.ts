@@ -34,11 +34,21 @@ test.group('Money arithmetic', () => {
     assert.isNull(parseMoney('12.345', 'USD'))
     assert.isNull(parseMoney('abc', 'USD'))
     assert.equal(parseMoney('1500', 'JPY'), 1500)
-    // A comma groups thousands, nothing else: "5,00" was read as 500.00 (a float, a cash-in, a cost)
+    // A comma groups thousands ("5,00" was once read as 500.00), or is the decimal mark when it can be nothing else
     assert.equal(parseMoney('1,234.50', 'USD'), 123450)
     assert.equal(parseMoney('$1,234,567', 'USD'), 123456700)
     assert.equal(parseMoney('1,500', 'JPY'), 1500)
-    for (const typed of ['5,00', '12,50', '0,70', '1,23,456', '12,3456', ',5', '5,']) assert.isNull(parseMoney(typed, 'USD'), typed)
+    assert.equal(parseMoney('1,234', 'USD'), 123400)
+    for (const [typed, minor] of [['1,20', 120], ['5,00', 500], ['12,5', 1250], ['0,70', 70], ['1.234,50', 123450], ['12,50 €', 1250], ['-3,50', -350], ['1.234.567,89', 123456789]] as const) {
+      assert.equal(parseMoney(typed, 'EUR'), minor, typed)
+    }
+    assert.equal(parseMoney('1,20', 'USD'), 120)
+    // Read two ways (1.234 or 1234 dinars), or none: refused
+    for (const typed of ['1,234', '1,23,456', '12,3456', ',5', '5,', '1,2.50', '1.2,50', '1.234.50', '1,234,50', '12,50x', '1,,20']) {
+      assert.isNull(parseMoney(typed, typed === '1,234' ? 'BHD' : 'USD'), typed)
+    }
+    assert.isNull(parseMoney('1,20', 'JPY'))
+    assert.isNull(parseMoney('1.234', 'USD'))
     assert.equal(formatMoney(1234, 'USD'), '$12.34')
     assert.equal(minorToDecimal(5, 'USD'), '0.05')
   })
