@@ -38,6 +38,8 @@ const RULES: Record<string, Message> = {
   'array.maxLength': 'Send at most {{ max }} entries in the {{ field }}',
   'date': 'Enter the {{ field }} as a day, such as 2026-12-31',
   'date.afterOrSameAs': 'Choose a {{ field }} on or after the {{ otherField }}',
+  'timeZone': 'Unknown time zone: use a name such as Europe/Paris or America/New_York',
+  'currencyCode': 'Unknown currency: use its three-letter code, such as USD or EUR',
 }
 
 /** A choice in a form is chosen, not typed */

@@ -7,7 +7,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
-import { isCurrency, isTimeZone } from '#stores/store_setup_service'
+import { isCurrency, isTimeZone } from '#core/intl_codes'
 import StoreAccessService from '#staff/store_access_service'
 import { checkPinsJoiningStore } from '#staff/pin_clash'
 

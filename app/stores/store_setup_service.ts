@@ -4,6 +4,7 @@ import { DomainError } from '#exceptions/domain_error'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
+import { isCurrency, isTimeZone } from '#core/intl_codes'
 
 export interface StoreSetup {
   storeName: string
@@ -59,17 +60,4 @@ export default class StoreSetupService {
       return { store, admin }
     })
   }
-}
-
-export function isTimeZone(zone: string) {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone })
-    return true
-  } catch {
-    return false
-  }
-}
-
-export function isCurrency(code: string) {
-  return Intl.supportedValuesOf('currency').includes(code)
 }

@@ -1,6 +1,7 @@
 import vine from '@vinejs/vine'
 import { MAX_ID, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#core/money'
 import { withoutInvisible } from '#core/visible_text'
+import { isCurrency, isTimeZone } from '#core/intl_codes'
 
 /*
 | Numbers shared by the validators. vine.number() casts what it is given with Number(), so in a
@@ -126,3 +127,21 @@ export const freeText = (maxLength: number) => vine.string().trim().maxLength(ma
 /** A note (a stock document's, a customer's, a parked sale's) or an address: may be empty, keeps its lines */
 export const noteText = (maxLength: number) => vine.string().use(unixNewlines()).trim().maxLength(maxLength).regex(MULTI_LINE_TEXT)
 
+/*
+| A store's time zone and currency, checked here against what Intl knows, so an unknown one is
+| refused with the form's other fields: the store services checked them only after the validator
+| had passed, and the setup page said "Unknown time zone" only once every other field was right.
+| The services keep their own check, for a call from elsewhere.
+*/
+const knownTimeZone = vine.createRule((value, _, field) => {
+  if (field.isValid && typeof value === 'string' && !isTimeZone(value)) field.report('Unknown time zone', 'timeZone', field)
+})
+const knownCurrency = vine.createRule((value, _, field) => {
+  if (field.isValid && typeof value === 'string' && !isCurrency(value)) field.report('Unknown currency', 'currencyCode', field)
+})
+
+/** An IANA time zone name ("Europe/Paris") */
+export const timeZoneName = () => vine.string().trim().minLength(1).maxLength(64).use(knownTimeZone())
+
+/** An ISO 4217 currency code, in any case ("eur" is EUR) */
+export const currencyCode = () => vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/).use(knownCurrency())

@@ -1,11 +1,11 @@
 import vine from '@vinejs/vine'
-import { nameText, noteText } from '#validators/fields'
+import { nameText, noteText, timeZoneName, currencyCode } from '#validators/fields'
 
 export const setupValidator = vine.create({
   store_name: nameText(120),
   address: noteText(500).nullable().optional(),
-  currency: vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/),
-  time_zone: vine.string().trim().maxLength(64),
+  currency: currencyCode(),
+  time_zone: timeZoneName(),
   tax_rate: vine.string().trim().regex(/^\d{1,2}(\.\d{1,4})?$/).nullable().optional(),
   prices_include_tax: vine.accepted().optional(),
   name: nameText(120),

@@ -1,12 +1,12 @@
 import vine from '@vinejs/vine'
-import { freeText, nameText, noteText, textId, textNumber } from '#validators/fields'
+import { freeText, nameText, noteText, textId, textNumber, timeZoneName, currencyCode } from '#validators/fields'
 
 /** The Stores page's form; the checkboxes arrive as "on" (see the controller) */
 export const storeValidator = vine.create({
   name: nameText(120),
   address: noteText(500).nullable().optional(),
-  currency: vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/),
-  time_zone: vine.string().trim().minLength(1).maxLength(64),
+  currency: currencyCode(),
+  time_zone: timeZoneName(),
   // Cash is rounded to this many minor units: 1 = none, 5 = to 0.05, 10 = to 0.10
   cash_rounding: textNumber().withoutDecimals().min(1).max(1000),
   // The most a cashier may take off a sale without a manager's PIN, in percent (sales/discount_limit.ts)

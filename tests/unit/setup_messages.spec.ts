@@ -28,3 +28,27 @@ test.group('Setup: the tax rate refusal names the limits', () => {
     assert.isNull(await taxRateMessage('8.875'))
   })
 })
+
+/*
+| An unknown time zone or currency was said only once every other field passed: the check was in
+| the setup service, after the validator. The validator says it with the other fields, at once.
+*/
+test.group('Setup: every refused field in one answer', () => {
+  test('an unknown time zone and currency are refused beside a missing store name', async ({ assert }) => {
+    let messages: any[] = []
+    try {
+      await setupValidator.validate({ ...valid, store_name: '', time_zone: 'Mars/Base', currency: 'XYZ' })
+    } catch (error) {
+      if (!(error instanceof errors.E_VALIDATION_ERROR)) throw error
+      messages = error.messages
+    }
+    assert.deepEqual(Object.fromEntries(messages.map((m) => [m.field, m.message])), {
+      store_name: 'Enter the store name',
+      time_zone: 'Unknown time zone: use a name such as Europe/Paris or America/New_York',
+      currency: 'Unknown currency: use its three-letter code, such as USD or EUR',
+    })
+    // Known ones pass, whatever their case ("eur" was always taken as EUR)
+    const ok = await setupValidator.validate({ ...valid, time_zone: 'Europe/Paris', currency: 'eur' })
+    assert.deepEqual([ok.time_zone, ok.currency], ['Europe/Paris', 'EUR'])
+  })
+})

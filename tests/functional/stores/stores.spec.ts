@@ -275,6 +275,11 @@ test.group('Several stores: the Stores page', () => {
     assert.match(zone.flashMessage('inputErrorsBag').time_zone[0], /Unknown time zone/)
     const currency = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ currency: 'XYZ' }), '/backoffice/stores/create')
     assert.match(currency.flashMessage('inputErrorsBag').currency[0], /Unknown currency/)
+    // In one answer with the other fields (they were said only once the rest passed), on create and edit
+    const together = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ name: '', currency: 'XYZ', time_zone: 'Mars/Base' }), '/backoffice/stores/create')
+    assert.sameMembers(Object.keys(together.flashMessage('inputErrorsBag')), ['name', 'currency', 'time_zone'])
+    const edited = await submit(client, admin, 'put', `/backoffice/stores/${fixture.store.id}`, storeForm({ name: '', time_zone: 'Mars/Base' }), `/backoffice/stores/${fixture.store.id}/edit`)
+    assert.sameMembers(Object.keys(edited.flashMessage('inputErrorsBag')), ['name', 'time_zone'])
     // A field is named in the form's words ("The receipt_footer field..." before, then "The receipt footer field must not be greater than...")
     const footer = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ receipt_footer: 'x'.repeat(256) }), '/backoffice/stores/create')
     assert.match(footer.flashMessage('inputErrorsBag').receipt_footer[0], /^Use at most 255 characters for the receipt footer$/)
