@@ -4,6 +4,7 @@ import { DateTime } from 'luxon'
 import User from '#models/user'
 import VoidService from '#returns/void_service'
 import AuditLogService, { type AuditFilters } from '#reports/audit_log_service'
+import { auditActionWords } from '#reports/audit_actions'
 import { verifyChains } from '#sales/chain_verifier'
 import { withoutQueryDeadline } from '#platform/query_deadline'
 import { actorOf } from '#staff/actor'
@@ -48,7 +49,12 @@ export default class ReturnsController {
       userNames: Object.fromEntries(users.map((u) => [u.id, u.name])),
       exportUrl: '/backoffice/audit.csv?' + new URLSearchParams(query as Record<string, string>).toString(),
       filters: shownFilters(request.qs(), filters, errors),
-      actionOptions: [{ value: '', label: 'All actions' }, ...actions.map((a) => ({ value: a, label: a }))],
+      // Said in words, in their order; the value stays the identifier (URLs, the CSV)
+      actionOptions: [
+        { value: '', label: 'All actions' },
+        ...actions.map((a) => ({ value: a, label: auditActionWords(a) })).sort((x, y) => x.label.localeCompare(y.label)),
+      ],
+      actionWords: auditActionWords,
       userOptions: [{ value: '', label: 'Everyone' }, ...users.map((u) => ({ value: u.id, label: u.name }))],
     })
   }
