@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { SKU_TEXT_MESSAGE } from '#validators/fields'
+import { SKU_TEXT_MESSAGE, TYPED_AMOUNT_WORDS } from '#validators/fields'
 import { HumanMessagesProvider, type Message } from '#validators/messages_provider'
 
 /*
@@ -60,22 +60,19 @@ const CHOICES: Record<string, Message> = {
   'items.array.minLength': 'Add at least one line',
 }
 
-// The rules take no sign: "-5" is refused too, so the words say so (a payment of 0 is refused later)
-const AN_AMOUNT = 'as a number of 0 or more, such as 12.50'
-const A_PAYMENT = 'as a number above 0, such as 12.50'
-
 vine.messagesProvider = new HumanMessagesProvider(
   {
     ...RULES,
     ...CHOICES,
-    'discount_value.regex': 'Enter the discount as a number of 0 or more, such as 10 or 0.50',
-    'price.regex': `Enter the price ${AN_AMOUNT}`,
-    'cost.regex': `Enter the cost ${AN_AMOUNT}`,
+    'discount_value.regex': TYPED_AMOUNT_WORDS.discount_value,
+    'price.regex': TYPED_AMOUNT_WORDS.price,
+    // The rules take no sign: "-5" is refused too, so the words say so (a payment of 0 is refused later)
+    'cost.regex': 'Enter the cost as a number of 0 or more, such as 12.50',
     // A JSON body's amounts are minor units: the limit is said in them
     'price.max': 'The price can be at most {{ max }} (in minor units, such as cents)',
     'cost.max': 'The cost can be at most {{ max }} (in minor units, such as cents)',
-    'amount.regex': `Enter the amount ${A_PAYMENT}`,
-    'tendered.regex': `Enter the amount tendered ${A_PAYMENT}`,
+    'amount.regex': TYPED_AMOUNT_WORDS.amount,
+    'tendered.regex': TYPED_AMOUNT_WORDS.tendered,
     'pin.regex': 'A PIN is 4 to 6 digits',
     'sku.regex': SKU_TEXT_MESSAGE,
     'currency.regex': 'A currency is its three-letter code, such as USD',

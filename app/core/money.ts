@@ -121,10 +121,29 @@ function plainDecimal(typed: string, digits: number): string | null {
   return comma < dot ? typed.replaceAll(',', '') : typed.replaceAll('.', '').replace(',', '.')
 }
 
+/**
+ * The shape of an amount typed in a form, before parseMoney reads it: digits with decimal points or
+ * commas, no sign nor currency ("12,50", "1.234,50"). The server's forms check it (typedAmount in
+ * app/validators/fields.ts), and the till's change-due preview with it (public/js/components.js)
+ */
+export const TYPED_AMOUNT = /^\d[\d.,]*$/
+
 /** "12.34", "12,34" or "1.234,50" -> minor units for the currency's digits (1234); null when the text is not one amount */
 export function parseMoney(text: string | number | null | undefined, currency: string): number | null {
+  return parseDecimal(text, currencyDigits(currency))
+}
+
+/**
+ * A typed percentage -> basis points ("12,5" or "12.5" -> 1250; null when it is not one number):
+ * a percent off has two decimals, and is read by money's rule as if it were an amount of a
+ * currency of 2 digits, so "1,5" is 1.5 % wherever it is typed, the online till or the offline one
+ */
+export function parsePercent(text: string | number | null | undefined): number | null {
+  return parseDecimal(text, 2)
+}
+
+function parseDecimal(text: string | number | null | undefined, digits: number): number | null {
   if (text === null || text === undefined) return null
-  const digits = currencyDigits(currency)
   const typed = String(text).trim().replace(/[\s$€£¥]/g, '')
   const negative = typed.startsWith('-')
   const cleaned = plainDecimal(negative ? typed.slice(1) : typed, digits)

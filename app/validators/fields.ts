@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { MAX_ID, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE } from '#core/money'
+import { MAX_ID, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE, TYPED_AMOUNT } from '#core/money'
 import { withoutInvisible } from '#core/visible_text'
 import { isCurrency, isTimeZone } from '#core/intl_codes'
 
@@ -54,7 +54,19 @@ export const textNumber = () => vine.number().parse((value) => (value === undefi
  * "12,50", "1.234,50"), so a typo is refused with the form's other fields. parseMoney reads it in
  * the store's currency after (whether "1,234" is 1234 or 1.234 depends on the currency's digits).
  */
-export const typedAmount = () => vine.string().trim().maxLength(32).regex(/^\d[\d.,]*$/)
+export const typedAmount = () => vine.string().trim().maxLength(32).regex(TYPED_AMOUNT)
+
+/**
+ * What the till says of a typed amount it cannot take, by field: the same words for a shape
+ * typedAmount refuses ("12x", start/validator.ts) and for one parseMoney reads no way ("1,2,3").
+ * The shape takes no sign: "-5" is refused too, so the words say so (a payment of 0 is refused later)
+ */
+export const TYPED_AMOUNT_WORDS = {
+  price: 'Enter the price as a number of 0 or more, such as 12.50',
+  discount_value: 'Enter the discount as a number of 0 or more, such as 10 or 0.50',
+  amount: 'Enter the amount as a number above 0, such as 12.50',
+  tendered: 'Enter the amount tendered as a number above 0, such as 12.50',
+} as const
 
 /** A row id typed in a form or a query string */
 export const textId = () => textNumber().withoutDecimals().min(1).max(MAX_ID)

@@ -1,6 +1,6 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#sales/payment_methods'
-import { amount, freeText, id, paymentAmount, price, quantity, textNumber, textPage } from '#validators/fields'
+import { amount, freeText, id, paymentAmount, price, quantity, textNumber, textPage, typedAmount } from '#validators/fields'
 
 /** The tenders known now (plugins may add some), so an unknown one is a 422 on the field that named it */
 const knownMethods = () => paymentMethods().map((m) => m.id)
@@ -42,10 +42,10 @@ export const saleListValidator = vine.create({
   per_page: textNumber().withoutDecimals().min(1).max(100).optional(),
 })
 
-/** Till forms: amounts typed as decimals */
+/** Till forms: amounts as typed ("20,00", "12.50"), read by parseMoney in the store's currency */
 export const tillPaymentValidator = vine.create({
   method: vine.string().trim().maxLength(32),
-  amount: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
-  tendered: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
+  amount: typedAmount().nullable().optional(),
+  tendered: typedAmount().nullable().optional(),
   reference: freeText(120).nullable().optional(),
 })

@@ -1,8 +1,6 @@
 import vine from '@vinejs/vine'
 import { MAX_QUANTITY } from '#core/money'
-import { noteText, textId, textNumber } from '#validators/fields'
-
-const decimal = () => vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/)
+import { noteText, textId, textNumber, typedAmount } from '#validators/fields'
 
 // The till's search is its scan field typed into (its name is code), before Enter
 export const searchValidator = vine.create({ code: vine.string().trim().maxLength(100).optional() })
@@ -18,11 +16,12 @@ export const quantityValidator = vine.create({ quantity: textNumber().withoutDec
 export const removeValidator = vine.create({ pin: managerPin() })
 export const discountValidator = vine.create({
   discount_type: vine.enum(['percent', 'amount', 'none']),
-  discount_value: decimal().nullable().optional(),
+  // An amount or a percent as typed ("0,50", "12,5"): the controller reads it by parseMoney's rule
+  discount_value: typedAmount().nullable().optional(),
   pin: managerPin(),
 })
 export const priceOverrideValidator = vine.create({
-  price: decimal(),
+  price: typedAmount(),
   pin: vine.string().trim().regex(/^\d{4,6}$/).nullable().optional(),
 })
 export const parkValidator = vine.create({ note: noteText(255).nullable().optional() })

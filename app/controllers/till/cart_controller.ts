@@ -4,9 +4,10 @@ import CartService from '#sales/cart_service'
 import CatalogService from '#catalog/catalog_service'
 import TillScreenService from '#sales/till_screen_service'
 import AuthService from '#staff/auth_service'
-import { parseMoney } from '#core/money'
+import { parsePercent } from '#core/money'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { changeCart, renderCart, shownCartId } from '#controllers/till/render_cart'
+import { tillAmount } from '#controllers/till/typed_amount'
 import {
   addItemValidator,
   discountValidator,
@@ -17,7 +18,7 @@ import {
   searchValidator,
 } from '#validators/till'
 import { actorOf } from '#staff/actor'
-import { filterId } from '#validators/fields'
+import { filterId, TYPED_AMOUNT_WORDS } from '#validators/fields'
 import type Sale from '#models/sale'
 
 /** The form that sends a refused change again with a manager's PIN (till/_change_approval.edge) */
@@ -190,8 +191,7 @@ export default class CartController {
       if (!pin) throw new DomainError('Enter a manager\u2019s PIN to change a price', { code: 'manager_required', field: 'pin' })
       approver = await this.auth.verifyPin(ctx.store.id, pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true })
     }
-    const unitPrice = parseMoney(price, ctx.store.currency)
-    if (unitPrice === null) throw new DomainError('Enter the price as an amount, such as 4.99', { code: 'invalid_price', field: 'price' })
+    const unitPrice = tillAmount(ctx, price, 'price', 'invalid_price')!
     const sale = await changeCart(ctx, this.screen, (cart) => this.cart.overridePrice(actorOf(ctx), cart, Number(ctx.params.id), unitPrice, approver))
     return renderCart(ctx, this.screen, sale)
   }
@@ -208,12 +208,13 @@ export default class CartController {
     const approver = await this.#approver(ctx, input.pin)
     if (input.discount_type === 'none' || !input.discount_value) return { type: null, value: 0, approver }
     if (input.discount_type === 'percent') {
-      const percent = Number(input.discount_value)
-      if (percent > 100) throw new DomainError('A percent discount is at most 100', { code: 'invalid_discount', field: 'discount_value' })
-      return { type: 'percent' as const, value: Math.round(percent * 100), approver }
+      // Read by money's rule with two decimals ("1,5" is 1.5 %), as the offline till reads it
+      const points = parsePercent(input.discount_value)
+      if (points === null) throw new DomainError(TYPED_AMOUNT_WORDS.discount_value, { code: 'invalid_discount', field: 'discount_value' })
+      if (points > 10_000) throw new DomainError('A percent discount is at most 100', { code: 'invalid_discount', field: 'discount_value' })
+      return { type: 'percent' as const, value: points, approver }
     }
-    const value = parseMoney(input.discount_value, ctx.store.currency)
-    if (value === null) throw new DomainError('Enter the discount as an amount, such as 0.50', { code: 'invalid_discount', field: 'discount_value' })
+    const value = tillAmount(ctx, input.discount_value, 'discount_value', 'invalid_discount')!
     return { type: 'amount' as const, value, approver }
   }
 }

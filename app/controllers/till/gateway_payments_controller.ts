@@ -5,15 +5,15 @@ import TillScreenService from '#sales/till_screen_service'
 import SalesQueryService from '#sales/sales_query_service'
 import GatewayPaymentService, { type GatewayOutcome } from '#sales/gateway_payment_service'
 import Sale from '#models/sale'
-import { parseMoney } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
 import { renderCart, shownCartId } from '#controllers/till/render_cart'
 import { actorOf } from '#staff/actor'
-import { freeText } from '#validators/fields'
+import { freeText, typedAmount } from '#validators/fields'
+import { tillAmount } from '#controllers/till/typed_amount'
 
 const startValidator = vine.create({
   method: vine.string().trim().maxLength(32),
-  amount: vine.string().trim().regex(/^\d{1,7}(\.\d{1,3})?$/).nullable().optional(),
+  amount: typedAmount().nullable().optional(),
   approval_code: freeText(20).nullable().optional(),
 })
 
@@ -31,7 +31,7 @@ export default class GatewayPaymentsController {
     const saleId = await shownCartId(ctx, this.screen, 'Nothing was charged')
     const outcome = await this.gateways.start(actorOf(ctx), saleId, {
       method: input.method,
-      amount: input.amount ? parseMoney(input.amount, ctx.store.currency) : null,
+      amount: tillAmount(ctx, input.amount, 'amount'),
       approvalCode: input.approval_code ?? null,
     })
     return this.#render(ctx, outcome)

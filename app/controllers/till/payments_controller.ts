@@ -3,11 +3,11 @@ import { inject } from '@adonisjs/core'
 import PaymentService from '#sales/payment_service'
 import TillScreenService from '#sales/till_screen_service'
 import SalesQueryService from '#sales/sales_query_service'
-import { parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { refuseWithoutReceipt } from '#sales/receipt_service'
 import { currentSaleId, renderCart, shownCartId } from '#controllers/till/render_cart'
 import { tillPaymentValidator } from '#validators/sales'
+import { tillAmount } from '#controllers/till/typed_amount'
 import { actorOf } from '#staff/actor'
 
 @inject()
@@ -21,9 +21,8 @@ export default class PaymentsController {
   /** Takes a payment; the one that covers the balance completes the sale and shows the receipt */
   async store(ctx: HttpContext) {
     const input = await ctx.request.validateUsing(tillPaymentValidator)
-    const currency = ctx.store.currency
-    const amount = input.amount ? parseMoney(input.amount, currency) : null
-    const tendered = input.tendered ? parseMoney(input.tendered, currency) : null
+    const amount = tillAmount(ctx, input.amount, 'amount')
+    const tendered = tillAmount(ctx, input.tendered, 'tendered')
     if (input.method === 'cash' && tendered === null && amount === null) {
       throw new DomainError('Enter the amount the customer handed over', { code: 'tendered_required', field: 'tendered' })
     }

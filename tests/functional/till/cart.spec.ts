@@ -149,10 +149,10 @@ test.group('Till cart over htmx', () => {
     const bad = await till(client, fixture, 'patch', `/till/items/${line.id}`).form({ quantity: '2.5' })
     bad.assertStatus(422)
     // An amount that is no amount of the currency is the cashier's typo, not a missing thing (was a
-    // 404); text that is no number says how to write one (was "The discount_value field format is invalid")
+    // 404); it and text that is no number say how to write one (was "The discount_value field format is invalid")
     for (const [url, value, message] of [
-      [`/till/items/${line.id}/discount`, '0.001', 'Enter the discount as an amount, such as 0.50'],
-      ['/till/discount', '1.005', 'Enter the discount as an amount, such as 0.50'],
+      [`/till/items/${line.id}/discount`, '0.001', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
+      ['/till/discount', '1.005', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
       ['/till/discount', 'abc', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
       ['/till/discount', '-5', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
     ]) {

@@ -1,5 +1,5 @@
 import { test } from '@japa/runner'
-import { allocate, divideRoundHalfUp, mulDivRoundHalfUp, formatMoney, minorToDecimal, parseMoney, roundToIncrement } from '#core/money'
+import { allocate, divideRoundHalfUp, mulDivRoundHalfUp, formatMoney, minorToDecimal, parseMoney, parsePercent, roundToIncrement } from '#core/money'
 
 test.group('Money arithmetic', () => {
   test('divides with half-up rounding, away from zero', ({ assert }) => {
@@ -51,6 +51,13 @@ test.group('Money arithmetic', () => {
     assert.isNull(parseMoney('1.234', 'USD'))
     assert.equal(formatMoney(1234, 'USD'), '$12.34')
     assert.equal(minorToDecimal(5, 'USD'), '0.05')
+  })
+
+  test('a typed percentage is read by the same rule, in basis points', ({ assert }) => {
+    for (const [typed, points] of [['1,5', 150], ['1.5', 150], ['12,50', 1250], ['100', 10_000], ['0,05', 5], ['1,234', 123_400]] as const) {
+      assert.equal(parsePercent(typed), points, typed)
+    }
+    for (const typed of ['1,5050', '1,2,3', 'abc', '', '1.2,5']) assert.isNull(parsePercent(typed), typed)
   })
 
   test('formatted amounts are kept, and always read as Intl formats them', ({ assert }) => {
