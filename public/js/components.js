@@ -14,8 +14,23 @@ document.addEventListener('alpine:init', () => {
     const amount = minor / 10 ** digits
     return root.dataset.currency ? new Intl.NumberFormat('en-US', { style: 'currency', currency: root.dataset.currency }).format(amount) : amount.toFixed(digits)
   }
-  /** What the server takes as an amount typed: digits, a point and decimals (no sign) */
-  const AMOUNT = /^\d{1,7}(\.\d{1,3})?$/
+  /*
+   * The app's core (app/core: parseMoney reads a typed amount by the rule the server reads it,
+   * "20,00" in euros is 20.00), as the till's bundle exports it. The page imports that bundle after
+   * its first paint (app.js); asking for the same address gives the same module, once. Only a
+   * component that needs it asks (the till's payment), never another page.
+   */
+  let core = null
+  let coreLoading = null
+  const withCore = (use) => {
+    if (core) return use(core)
+    coreLoading ??= new Promise((resolve) => {
+      const load = () => import('/js/build/offline-till.js').then((module) => resolve((core = module.core)), (error) => console.warn('The till’s core did not load:', error))
+      if (document.readyState === 'complete') load()
+      else window.addEventListener('load', load, { once: true })
+    })
+    coreLoading.then(use)
+  }
 
   // A stocktake's sheet: when each count was typed (typed[p<id>], this page's clock) and when the
   // sheet was sent, so the server compares each count with the stock of when it was typed. A line's
@@ -46,12 +61,13 @@ document.addEventListener('alpine:init', () => {
     },
   }))
 
-  // Payment: choosing a method, the tendered amount and the change due (data-due, data-digits)
+  // Payment: choosing a method, the tendered amount and the change due (data-due, data-currency)
   Alpine.data('payment', () => ({
     method: null,
     tendered: '',
     due: 0,
-    digits: 2,
+    // Whether the core's parseMoney is here to read the amount tendered (until then no change shows)
+    reading: false,
     // Another till holds this register (the page's banner, till/_register_held.edge): no payment
     // starts, and Pay says why. The server would refuse it anyway (409 register_leased), but only
     // once the tender is done: cash in hand, or a card already charged on the external machine
@@ -62,8 +78,10 @@ document.addEventListener('alpine:init', () => {
     held: false,
     init() {
       this.due = Number(this.$root.dataset.due) || 0
-      this.digits = Number(this.$root.dataset.digits) || 0
       this.held = Boolean(document.getElementById('register-held'))
+      withCore(() => {
+        this.reading = true
+      })
     },
     free() {
       this.held = false
@@ -100,11 +118,16 @@ document.addEventListener('alpine:init', () => {
     setTendered(amount) {
       this.tendered = amount
     },
-    /** The change in minor units; null while the amount typed is none the server takes (-5, abc) */
+    /**
+     * The change in minor units; null while the amount typed is none the server takes (-5, abc,
+     * 1,2,3): its shape and parseMoney, the server's own, in the store's currency
+     */
     change() {
+      if (!this.reading) return null
       const typed = String(this.tendered).trim()
-      if (typed !== '' && !AMOUNT.test(typed)) return null
-      return Math.round(parseFloat(typed || '0') * 10 ** this.digits) - this.due
+      if (typed === '') return -this.due
+      const given = core.TYPED_AMOUNT.test(typed) ? core.parseMoney(typed, this.$root.dataset.currency) : null
+      return given === null ? null : given - this.due
     },
     changeText() {
       const change = this.change()

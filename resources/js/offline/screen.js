@@ -1,4 +1,4 @@
-import { formatMoney, minorToDecimal, parseMoney } from '../../../app/core/index.ts'
+import { formatMoney, minorToDecimal, parseMoney, parsePercent } from '../../../app/core/index.ts'
 import { findByCode, grid, loadCodeIndex, search } from './catalog.js'
 import { button, h } from './dom.js'
 import { payPanel, receiptPanel } from './pay_screen.js'
@@ -200,12 +200,12 @@ export class OfflineScreen {
     return { li, amount, quantity }
   }
 
-  /** "10" as a percent -> 1000 basis points; as an amount -> minor units */
+  /** "10" or "12,5" as a percent -> 1000 or 1250 basis points; as an amount -> minor units (the online till's rule) */
   discountOf(type, text) {
     if (type === 'none' || !String(text).trim()) return [null, 0]
     if (type === 'percent') {
-      const value = Math.round(Number(String(text).replace(',', '.')) * 100)
-      if (!Number.isFinite(value)) throw new Error('A percent discount must be between 0 and 100')
+      const value = parsePercent(text)
+      if (value === null) throw new Error('A percent discount must be between 0 and 100')
       return ['percent', value]
     }
     const minor = parseMoney(text, this.till.settings.store.currency)
