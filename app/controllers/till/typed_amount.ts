@@ -6,7 +6,7 @@ import { TYPED_AMOUNT_WORDS } from '#validators/fields'
 /**
  * An amount a till form sent (its shape checked by typedAmount) in minor units of the store's
  * currency, by parseMoney's one rule ("20,00" is 20.00 in euros); null when the field was left
- * empty. A shape that reads no way ("1,2,3", "5,505" in euros) is refused at its field: it was
+ * empty. A shape that reads no way ("1,2,3", "5,5050" in euros) is refused at its field: it was
  * taken as no amount at all, and a payment of "1.234" paid the whole balance.
  */
 export function tillAmount(ctx: HttpContext, text: string | null | undefined, field: keyof typeof TYPED_AMOUNT_WORDS, code = 'invalid_amount'): number | null {
