@@ -13,6 +13,9 @@
 | the report summaries of the days rolled up equal the lines (pos:summaries --check: the sales made
 | here are today's, which write none), and no client was left with a
 | 5xx. Prints sales/s before and after the faults and the retries.
+| Alone it starts node 0 of a cluster of its own in tmp/cluster; under all.ts (CLUSTER_GIVEN=1) it
+| checks that the running cluster is three Synced nodes and stops nodes 1 and 2 cleanly, so that
+| they join again by SST as above.
 | Exits 1 on any failed check. Needs galera-4 and mariadb-server (Debian) and redis-server.
 */
 import { spawnSync } from 'node:child_process'
@@ -67,6 +70,8 @@ function call(port: number, method: string, path: string, body?: unknown, header
 }
 
 const cluster = new GaleraCluster()
+// CLUSTER_GIVEN=1: a running three-node cluster in tmp/cluster (all.ts's) to use and leave running
+const given = process.env.CLUSTER_GIVEN === '1'
 const servers: AppServer[] = []
 let redis = null as { stop(): void } | null
 
@@ -77,11 +82,21 @@ function ace(args: string[], env: Record<string, string>) {
 
 async function main() {
   const started = Date.now()
-  console.log('starting Galera node 0 in tmp/cluster ...')
-  await cluster.create(1)
-  console.log(`node 0 ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  if (given) {
+    // npm run test:cluster's cluster (tests/cluster/all.ts), after the setup race: it must be
+    // whole. Nodes 1 and 2 leave it cleanly, to join again from empty data directories below
+    await cluster.waitHealthy()
+    cluster.stop(2)
+    cluster.stop(1)
+    await cluster.waitHealthy(1)
+    console.log(`node 0 alone (nodes 1 and 2 stopped) in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  } else {
+    console.log('starting Galera node 0 in tmp/cluster ...')
+    await cluster.create(1)
+    console.log(`node 0 ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  }
   redis = await startRedis(REDIS_PORT)
-  cluster.sql(0, `CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+  cluster.sql(0, `DROP DATABASE IF EXISTS ${DATABASE}; CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
 
   const env = {
     NODE_ENV: 'production',
@@ -258,7 +273,7 @@ try {
 } finally {
   for (const server of servers) server.kill()
   redis?.stop()
-  if (!process.env.KEEP_CLUSTER) cluster.stopAll()
+  if (!given && !process.env.KEEP_CLUSTER) cluster.stopAll()
   agent.destroy()
 }
 const passed = checks.filter((c) => c.ok).length

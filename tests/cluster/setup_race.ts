@@ -8,6 +8,9 @@
 | same key and both committed: two stores and two admins (3 rounds of 10 here, 1 of 5 in another
 | run). One must be made; the other answered as a setup that already happened (to /login).
 |
+| Alone it starts a cluster of its own in tmp/cluster; under all.ts (CLUSTER_GIVEN=1) it uses the
+| running one, after checking that it is three Synced nodes, and leaves it running.
+|
 | The race depends on timing, so it is played SETUP_ROUNDS times (10), each on an empty database
 | (every table emptied, the schema kept). After each round, on every node (reads with
 | wsrep_sync_wait): exactly one store and one user; both answers were not 5xx and exactly one
@@ -30,6 +33,8 @@ const check = (name: string, ok: boolean, detail = '') => {
 }
 
 const cluster = new GaleraCluster()
+// CLUSTER_GIVEN=1: a running cluster in tmp/cluster (all.ts's) to use and leave running
+const given = process.env.CLUSTER_GIVEN === '1'
 const servers: AppServer[] = []
 let redis = null as { stop(): void } | null
 
@@ -41,12 +46,17 @@ function sql(n: number, statement: string) {
 }
 
 async function main() {
-  const started = Date.now()
-  console.log('starting three Galera nodes in tmp/cluster ...')
-  await cluster.create()
-  console.log(`three nodes ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  if (given) {
+    // npm run test:cluster started the cluster (tests/cluster/all.ts): it must be whole
+    await cluster.waitHealthy()
+  } else {
+    const started = Date.now()
+    console.log('starting three Galera nodes in tmp/cluster ...')
+    await cluster.create()
+    console.log(`three nodes ready in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  }
   redis = await startRedis(REDIS_PORT)
-  cluster.sql(0, `CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+  cluster.sql(0, `DROP DATABASE IF EXISTS ${DATABASE}; CREATE DATABASE ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
   const env = {
     NODE_ENV: 'production',
     DB_CONNECTION: 'mysql',
@@ -137,7 +147,7 @@ try {
 } finally {
   for (const server of servers) server.kill()
   redis?.stop()
-  if (!process.env.KEEP_CLUSTER) cluster.stopAll()
+  if (!given && !process.env.KEEP_CLUSTER) cluster.stopAll()
 }
 const passed = checks.filter((c) => c.ok).length
 const failures = checks.length - passed + (failed ? 1 : 0)
