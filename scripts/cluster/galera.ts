@@ -125,10 +125,13 @@ export class GaleraCluster {
     for (let n = 1; n < nodes; n++) await this.waitReady(n)
   }
 
-  /** Adds node n, from an empty data directory, to the running cluster (a full copy by SST) */
-  async join(n: number) {
-    this.#startJoiner(n)
-    await this.waitReady(n)
+  /**
+   * Adds the nodes, from empty data directories, to the running cluster (a full copy each by SST).
+   * They start together: a second joiner's SST waits for a donor that is free, as in create()
+   */
+  async join(...nodes: number[]) {
+    for (const n of nodes) this.#startJoiner(n)
+    for (const n of nodes) await this.waitReady(n)
   }
 
   #startJoiner(n: number) {

@@ -18,7 +18,7 @@
 | they join again by SST as above.
 | Exits 1 on any failed check. Needs galera-4 and mariadb-server (Debian) and redis-server.
 */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'node:http'
@@ -80,6 +80,18 @@ function ace(args: string[], env: Record<string, string>) {
   return { code: run.status ?? 1, output: `${run.stdout}\n${run.stderr}` }
 }
 
+/** ace() without waiting: the checks of the three nodes, read-only, run side by side */
+function aceAside(args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['ace.js', ...args], { env: { ...process.env, ...env } })
+    let output = ''
+    child.stdout.on('data', (chunk) => (output += chunk))
+    child.stderr.on('data', (chunk) => (output += chunk))
+    child.once('error', (error) => resolve({ code: 1, output: String(error) }))
+    child.once('close', (code) => resolve({ code: code ?? 1, output }))
+  })
+}
+
 async function main() {
   const started = Date.now()
   if (given) {
@@ -111,7 +123,7 @@ async function main() {
   }
   const seeded = ace(['pos:demo'], env)
   if (seeded.code !== 0) throw new Error(`pos:demo failed:\n${seeded.output.slice(-2000)}`)
-  for (const port of PORTS) servers.push(await startAppServer(port, env))
+  servers.push(...(await Promise.all(PORTS.map((port) => startAppServer(port, env)))))
 
   // A manager receives plenty of stock of the products the clients sell, through the API
   const manager = await call(PORTS[0], 'POST', '/api/auth/login', { email: 'manager@demo.test', password: 'demo-pass-1' })
@@ -130,8 +142,7 @@ async function main() {
   const salesBefore = Number(cluster.sql(0, `SELECT COALESCE(MAX(id), 0) FROM ${DATABASE}.sales`).trim())
   const oneNode = await load(products, tokens, BASELINE_SECONDS, async () => {})
   const joining = Date.now()
-  await cluster.join(1)
-  await cluster.join(2)
+  await cluster.join(1, 2)
   console.log(`nodes 1 and 2 joined (a full copy each, by SST) in ${((Date.now() - joining) / 1000).toFixed(1)} s`)
 
   // ------------------------------------------------------------------ three nodes, with faults
@@ -160,6 +171,10 @@ async function main() {
   const left = oneNode.stats.leftWith5xx + threeNodes.stats.leftWith5xx
   check('no client was left with a 5xx or no answer after its retries', left === 0, `${left} left`)
   for (const server of servers) server.kill()
+  const nodeCommands = [0, 1, 2].map((n) => {
+    const nodeEnv = { ...env, DB_HOSTS: `127.0.0.1:${sqlPort(n)}` }
+    return Promise.all([aceAside(['audit:verify'], nodeEnv), aceAside(['pos:summaries', '--check'], nodeEnv)])
+  })
   const ackIds = [...acknowledged.values()].map((a) => a.id).sort((a, b) => a - b)
   for (let n = 0; n < 3; n++) {
     const rows = cluster.sql(n, `SET SESSION wsrep_sync_wait = 1; SELECT id FROM ${DATABASE}.sales WHERE id > ${salesBefore} ORDER BY id`).trim().split('\n').filter(Boolean).map(Number)
@@ -179,10 +194,9 @@ async function main() {
     check(`node ${n}: register numbers are gapless`, gaps.length === 0, gaps.map(([r, c, m]) => `register ${r}: ${c} sales, max ${m}`).join('; '))
     const drift = cluster.sql(n, `SELECT p.id, p.stock, COALESCE(SUM(m.quantity), 0) FROM ${DATABASE}.products p LEFT JOIN ${DATABASE}.stock_movements m ON m.product_id = p.id GROUP BY p.id, p.stock HAVING p.stock <> COALESCE(SUM(m.quantity), 0)`).trim()
     check(`node ${n}: products.stock equals the ledger`, drift === '', drift.split('\n').slice(0, 3).join('; '))
-    const verify = ace(['audit:verify'], { ...env, DB_HOSTS: `127.0.0.1:${sqlPort(n)}` })
+    const [verify, summaries] = await nodeCommands[n]
     check(`node ${n}: audit:verify passes`, verify.code === 0, verify.code === 0 ? '' : verify.output.trim().split('\n').slice(-3).join(' | '))
     // The report summaries of the days rolled up equal what the lines add up to (today's sales write none)
-    const summaries = ace(['pos:summaries', '--check'], { ...env, DB_HOSTS: `127.0.0.1:${sqlPort(n)}` })
     check(`node ${n}: the report summaries equal the sale lines`, summaries.code === 0, summaries.code === 0 ? '' : summaries.output.trim().split('\n').slice(-3).join(' | '))
   }
 }
