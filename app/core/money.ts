@@ -101,8 +101,11 @@ export function formatMoney(minor: number, currency: string, locale = 'en-US'): 
  * reads two ways or none. People type money as their locale writes it, whatever the store's
  * currency: "1,20" in a currency of 2 digits can only be 1.20 ("5,00" was once read as 500.00,
  * then refused, while the products CSV took "3,50"). A comma alone is a decimal comma when it is
- * followed by no more digits than the currency has, else it groups thousands ("1,234", "1,500"
- * yen); "1,234" in a currency of 3 digits reads both ways and is refused. With both marks, the
+ * followed by no more digits than the currency has. It groups thousands only where that is the one
+ * reading: in a currency without decimals ("1,500" yen), or in two groups or more ("1,234,567").
+ * One comma before three digits ("4,995", "1,234") is refused in a currency with decimals: it is
+ * a thousand-fold amount or a typo of "4,95", and a till must not guess (a price override of
+ * "4,995" read as 4995.00). A first group of 0 groups nothing ("0,505"). With both marks, the
  * last is the decimal one and the other groups thousands ("1,234.50", "1.234,50"). Dots alone
  * are a decimal point, as they always were ("1.234" in dollars is refused, not 1234).
  */
@@ -111,13 +114,13 @@ function plainDecimal(typed: string, digits: number): string | null {
   const dot = typed.lastIndexOf('.')
   if (comma === -1) return typed
   if (dot === -1) {
-    const grouped = /^\d{1,3}(,\d{3})+$/.test(typed)
-    const decimalComma = digits > 0 && new RegExp(`^\\d+,\\d{1,${digits}}$`).test(typed)
+    const grouped = digits === 0 ? /^[1-9]\d{0,2}(,\d{3})+$/.test(typed) : /^[1-9]\d{0,2}(,\d{3}){2,}$/.test(typed)
+    const decimalComma = digits > 0 && !/^\d+,\d{3}$/.test(typed) && new RegExp(`^\\d+,\\d{1,${digits}}$`).test(typed)
     if (grouped === decimalComma) return null
     return grouped ? typed.replaceAll(',', '') : typed.replace(',', '.')
   }
   const [group, mark] = comma < dot ? [',', '\\.'] : ['\\.', ',']
-  if (!new RegExp(`^\\d{1,3}(${group}\\d{3})+${mark}\\d*$`).test(typed)) return null
+  if (!new RegExp(`^[1-9]\\d{0,2}(${group}\\d{3})+${mark}\\d*$`).test(typed)) return null
   return comma < dot ? typed.replaceAll(',', '') : typed.replaceAll('.', '').replace(',', '.')
 }
 

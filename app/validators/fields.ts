@@ -52,7 +52,7 @@ export const textNumber = () => vine.number().parse((value) => (value === undefi
 /**
  * An amount of money typed in a form, as its shape: digits with decimal points or commas ("12.50",
  * "12,50", "1.234,50"), so a typo is refused with the form's other fields. parseMoney reads it in
- * the store's currency after (whether "1,234" is 1234 or 1.234 depends on the currency's digits).
+ * the store's currency after (a comma is a decimal or a grouping one by the currency's digits).
  */
 export const typedAmount = () => vine.string().trim().maxLength(32).regex(TYPED_AMOUNT)
 

@@ -25,7 +25,22 @@ document.addEventListener('alpine:init', () => {
   const withCore = (use) => {
     if (core) return use(core)
     coreLoading ??= new Promise((resolve) => {
-      const load = () => import('/js/build/offline-till.js').then((module) => resolve((core = module.core)), (error) => console.warn('The till’s core did not load:', error))
+      let tries = 0
+      const load = () =>
+        // A retry asks a fresh address: a browser may keep a failed import's answer for its address
+        import(`/js/build/offline-till.js${tries++ ? `?retry=${tries}` : ''}`).then(
+          (module) => {
+            // A bundle a service worker kept from before the preview read amounts has no TYPED_AMOUNT
+            if (module.core?.TYPED_AMOUNT && module.core.parseMoney) resolve((core = module.core))
+            else console.warn('The till’s core is too old to read amounts typed: reload the page once online')
+          },
+          // A server restarting, or still building the bundle: tried again, or the change due
+          // stayed blank for the whole shift
+          (error) => {
+            console.warn('The till’s core did not load, trying again in 5 s:', error)
+            setTimeout(load, 5000)
+          }
+        )
       if (document.readyState === 'complete') load()
       else window.addEventListener('load', load, { once: true })
     })

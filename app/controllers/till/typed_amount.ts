@@ -1,5 +1,5 @@
 import type { HttpContext } from '@adonisjs/core/http'
-import { parseMoney } from '#core/money'
+import { MAX_SALE_TOTAL, parseMoney } from '#core/money'
 import { DomainError } from '#exceptions/domain_error'
 import { TYPED_AMOUNT_WORDS } from '#validators/fields'
 
@@ -13,5 +13,7 @@ export function tillAmount(ctx: HttpContext, text: string | null | undefined, fi
   if (text === undefined || text === null || text === '') return null
   const minor = parseMoney(text, ctx.store.currency)
   if (minor === null) throw new DomainError(TYPED_AMOUNT_WORDS[field], { code, field })
+  // Said here, at the till's field: past this, the payment service answered in the API's words ("whole number of cents")
+  if (minor > MAX_SALE_TOTAL) throw new DomainError('This amount is larger than any sale may be: check the digits typed', { code, field })
   return minor
 }

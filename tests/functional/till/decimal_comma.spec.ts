@@ -46,6 +46,10 @@ test.group('Till: amounts typed with a decimal comma', () => {
       [{ method: 'card_external', amount: '5,5050' }, 'amount', 'Enter the amount as a number above 0, such as 12.50'],
       // Three decimals in euros: it was taken as no amount, and the card paid the whole balance
       [{ method: 'card_external', amount: '1.234' }, 'amount', 'Enter the amount as a number above 0, such as 12.50'],
+      // One digit too many, or a thousand-fold amount: not guessed
+      [{ method: 'cash', tendered: '5,505' }, 'tendered', 'Enter the amount tendered as a number above 0, such as 12.50'],
+      // Past what a sale may total: said at the field, not in the API's words ("whole number of cents")
+      [{ method: 'cash', tendered: '12345678901' }, 'tendered', 'This amount is larger than any sale may be'],
     ] as const) {
       const refused = await till(client, fixture, '/till/payments').form(fields)
       refused.assertStatus(422)
@@ -89,8 +93,9 @@ test.group('Till: amounts typed with a decimal comma', () => {
     for (const [url, value, words] of [
       [`/till/items/${lineId}/discount`, '1,2,3', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
       ['/till/discount', '1,5x', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
-      // "1,234" in a percent of 2 decimals groups thousands: 1234 %
-      ['/till/discount', '1,234', 'A percent discount is at most 100'],
+      // "1,234": 1234 % or a typo of 12,34: not guessed
+      ['/till/discount', '1,234', 'Enter the discount as a number of 0 or more, such as 10 or 0.50'],
+      ['/till/discount', '120', 'A percent discount is at most 100'],
     ] as const) {
       const refused = await till(client, fixture, url, 'manager').form({ discount_type: 'percent', discount_value: value })
       refused.assertStatus(422)
