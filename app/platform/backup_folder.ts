@@ -11,6 +11,7 @@ import env from '#start/env'
 /** A backup file's name: pos-backup-<UTC time>[-<reason>].jsonl.gz (a .partial is none) */
 export const BACKUP_NAME = /^pos-backup-[0-9TZ-]+(-[a-z-]+)?\.jsonl\.gz$/
 
+/** BACKUP_DIR, else storage/backups; an empty BACKUP_DIR (`BACKUP_DIR=` in .env) is none, not the app's own folder */
 export function backupDir() {
-  return resolve(app.makePath(env.get('BACKUP_DIR') ?? 'storage/backups'))
+  return resolve(app.makePath(env.get('BACKUP_DIR') || 'storage/backups'))
 }
