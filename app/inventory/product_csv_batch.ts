@@ -8,6 +8,7 @@ import { nameKey } from '#core/name_key'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
+import { insertStatement, runStatements, type Statement, type StatementResult } from '#platform/sql_batch'
 import type { ImportRow, RowError } from '#inventory/product_csv_format'
 
 /*
@@ -119,29 +120,28 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
     const updates = good.filter((r) => existing.has(r.sku))
     const categoryOf = (r: ImportRow) => (r.category ? categoryIds.get(nameKey(r.category)) : null)
 
-    for (let i = 0; i < fresh.length; i += 200) {
-      await trx.insertQuery().table('products').multiInsert(
-        fresh.slice(i, i + 200).map((r) => ({
-          store_id: store.id,
-          name: r.name,
-          sku: r.sku,
-          price: r.price,
-          cost: r.cost ?? 0,
-          category_id: categoryOf(r),
-          tax_class: r.taxClass || 'standard',
-          stock: r.stock ?? 0,
-          low_stock_threshold: r.lowStockThreshold ?? 5,
-          active: r.active ?? true,
-          created_at: now,
-          updated_at: now,
-        }))
-      )
-    }
+    // The batch's writes go a few statements per round trip on MariaDB (sql_batch.ts): sent one
+    // by one, its thousand UPDATEs of a re-import were a round trip each, 0.7 ms apiece
+    const productRows = fresh.map((r) => ({
+      store_id: store.id,
+      name: r.name,
+      sku: r.sku,
+      price: r.price,
+      cost: r.cost ?? 0,
+      category_id: categoryOf(r) ?? null,
+      tax_class: r.taxClass || 'standard',
+      stock: r.stock ?? 0,
+      low_stock_threshold: r.lowStockThreshold ?? 5,
+      active: r.active ?? true,
+      created_at: now,
+      updated_at: now,
+    }))
+    await runInGroups(trx, chunks(productRows, 200).map((part) => insertStatement('products', part)))
+    // A multi-row INSERT's ids are not known to be consecutive (Galera interleaves them): asked back by SKU
     const ids = new Map<string, number>()
-    for (let i = 0; i < fresh.length; i += 500) {
-      const created = await trx.from('products').where('store_id', store.id).whereIn('sku', fresh.slice(i, i + 500).map((r) => r.sku)).select('id', 'sku')
-      for (const c of created) ids.set(c.sku, Number(c.id))
-    }
+    const skuParts = chunks(fresh.map((r) => r.sku), 500)
+    const created = await runInGroups(trx, skuParts.map((part) => ({ sql: `SELECT id, sku FROM products WHERE store_id = ? AND sku IN (${part.map(() => '?').join(', ')})`, bindings: [store.id, ...part] })))
+    for (const answer of created) for (const c of answer.rows) ids.set(c.sku, Number(c.id))
     const movement = (productId: number, quantity: number, reason: 'initial' | 'import') => ({
       store_id: store.id,
       product_id: productId,
@@ -155,13 +155,17 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
     })
     const movements: Record<string, unknown>[] = []
     const stockChanges: StockChange[] = []
+    const updateStatements: Statement[] = []
+    // Products whose name the row keeps: their search words are already the name's
+    const renamed: ImportRow[] = []
     for (const r of updates) {
       const before = existing.get(r.sku)!
       const id = Number(before.id)
       ids.set(r.sku, id)
+      if (r.name !== before.name) renamed.push(r)
       const changes: Record<string, unknown> = { name: r.name, price: r.price, updated_at: now }
       if (r.cost !== null) changes.cost = r.cost
-      if (r.category !== null) changes.category_id = categoryOf(r)
+      if (r.category !== null) changes.category_id = categoryOf(r) ?? null
       if (r.taxClass) changes.tax_class = r.taxClass
       if (r.lowStockThreshold !== null) changes.low_stock_threshold = r.lowStockThreshold
       if (r.active !== null) changes.active = r.active
@@ -170,26 +174,29 @@ export async function writeBatch(store: Store, user: User, job: ImportRef, rows:
         movements.push(movement(id, r.stock - Number(before.stock), 'import'))
         stockChanges.push({ sku: r.sku, from: Number(before.stock), to: r.stock })
       }
-      await trx.from('products').where('id', id).update(changes)
+      const columns = Object.keys(changes)
+      updateStatements.push({ sql: `UPDATE products SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, bindings: [...columns.map((c) => changes[c]), id] })
     }
+    await runInGroups(trx, updateStatements)
     for (const r of fresh) {
       if (!r.stock) continue
       movements.push(movement(ids.get(r.sku)!, r.stock, 'initial'))
       stockChanges.push({ sku: r.sku, from: 0, to: r.stock })
     }
-    for (let i = 0; i < movements.length; i += 500) await trx.insertQuery().table('stock_movements').multiInsert(movements.slice(i, i + 500))
+    await runInGroups(trx, chunks(movements, 500).map((part) => insertStatement('stock_movements', part)))
 
-    // Barcodes (when the column was given) and the search words of every written product
+    // Barcodes (when the column was given) and the search words of every product created or renamed
     const withCodes = good.filter((r) => r.barcodes !== null)
-    for (let i = 0; i < withCodes.length; i += 500) {
-      await trx.from('product_barcodes').whereIn('product_id', withCodes.slice(i, i + 500).map((r) => ids.get(r.sku)!)).delete()
-    }
     const codeRows = withCodes.flatMap((r) => r.barcodes!.map((code) => ({ store_id: store.id, product_id: ids.get(r.sku), code })))
-    for (let i = 0; i < codeRows.length; i += 500) await trx.insertQuery().table('product_barcodes').multiInsert(codeRows.slice(i, i + 500))
-    const updatedIds = updates.map((r) => ids.get(r.sku)!)
-    for (let i = 0; i < updatedIds.length; i += 500) await trx.from('product_words').whereIn('product_id', updatedIds.slice(i, i + 500)).delete()
-    const wordRows = good.flatMap((r) => searchWords(r.name).map((word) => ({ store_id: store.id, word, product_id: ids.get(r.sku) })))
-    for (let i = 0; i < wordRows.length; i += 500) await trx.insertQuery().table('product_words').multiInsert(wordRows.slice(i, i + 500))
+    await runInGroups(trx, [
+      ...chunks(withCodes.map((r) => ids.get(r.sku)!), 500).map(deleteOf('product_barcodes')),
+      ...chunks(codeRows, 500).map((part) => insertStatement('product_barcodes', part)),
+    ])
+    const wordRows = [...fresh, ...renamed].flatMap((r) => searchWords(r.name).map((word) => ({ store_id: store.id, word, product_id: ids.get(r.sku) })))
+    await runInGroups(trx, [
+      ...chunks(renamed.map((r) => ids.get(r.sku)!), 500).map(deleteOf('product_words')),
+      ...chunks(wordRows, 500).map((part) => insertStatement('product_words', part)),
+    ])
 
     // New figures: the caller keeps them once the transaction has committed (a retried one starts again from `progress`)
     const own = { created: fresh.length, updated: updates.length, stockChanges: stockChanges.length }
@@ -257,7 +264,29 @@ export async function barcodeClashes(client: QueryClientContract, storeId: numbe
  * (app/catalog/sku.ts) is given the stored spelling: it updates that product, whose SKU stays
  */
 export async function knownSkus(client: QueryClientContract, storeId: number, rows: ImportRow[], forUpdate = false) {
-  const found = await productsBySku(client, storeId, rows.map((r) => r.sku), ['stock'], { forUpdate })
+  const found = await productsBySku(client, storeId, rows.map((r) => r.sku), ['stock', 'name'], { forUpdate })
   for (const r of rows) r.sku = found.get(r.sku)?.sku ?? r.sku
   return new Map([...found.values()].map((row) => [String(row.sku), row]))
+}
+
+/** The list in parts of at most `size` */
+function chunks<T>(list: T[], size: number): T[][] {
+  const parts: T[][] = []
+  for (let i = 0; i < list.length; i += size) parts.push(list.slice(i, i + size))
+  return parts
+}
+
+/** A DELETE of a table's rows of these products */
+function deleteOf(table: string) {
+  return (productIds: number[]): Statement => ({ sql: `DELETE FROM ${table} WHERE product_id IN (${productIds.map(() => '?').join(', ')})`, bindings: productIds })
+}
+
+/**
+ * The statements in order, 200 per round trip on MariaDB (a thousand rows' UPDATEs, or an insert's
+ * parts, in a few packets well under max_allowed_packet); one result per statement
+ */
+async function runInGroups(trx: TransactionClientContract, statements: Statement[]) {
+  const results: StatementResult[] = []
+  for (let i = 0; i < statements.length; i += 200) results.push(...(await runStatements(trx, statements.slice(i, i + 200))))
+  return results
 }
