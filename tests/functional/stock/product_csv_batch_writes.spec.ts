@@ -7,10 +7,9 @@ import { noProgress, writeBatch } from '#inventory/product_csv_batch'
 import type { ImportRow } from '#inventory/product_csv_format'
 
 /*
-| One batch of a product CSV import (app/inventory/product_csv_batch.ts) written as statements
-| sent together: on MariaDB a batch of 1,000 rows is a handful of round trips, whether it creates
-| its products or updates them. Its thousand UPDATEs went one round trip each (a 100,000-row
-| re-import took over a minute on MariaDB against 18 s on SQLite). What it writes is checked on
+| One batch of a product CSV import (app/inventory/product_csv_batch.ts): on MariaDB a batch of
+| 1,000 rows that updates its products is a handful of round trips. Its thousand UPDATEs went one
+| round trip each (a 100,000-row re-import took over a minute on MariaDB against 18 s on SQLite). What it writes is checked on
 | both databases: the products, their ledger, and the search words of a renamed product (a
 | product whose name the row keeps keeps its words, which are the name's already).
 */
@@ -35,7 +34,7 @@ async function wordsOf(productId: number) {
 }
 
 test.group('Products CSV import: a batch of rows', () => {
-  test('1,000 rows created, then updated with new stock and one renamed: a few round trips each on MariaDB, the ledger and the words right', async ({ assert }) => {
+  test('1,000 rows created, then updated with new stock and one renamed: the update a few round trips on MariaDB, the ledger and the words right', async ({ assert }) => {
     const fixture = await createStore()
     const job = await runningImport(fixture)
     const { store } = fixture
@@ -67,9 +66,10 @@ test.group('Products CSV import: a batch of rows', () => {
     assert.equal(ended.status, 'done')
 
     if (isMysql()) {
-      // Sent one by one, the creating batch took 20 round trips and the updating one over 1,000
-      assert.isAtMost(createTrips, 12, `create: ${createTrips} round trips`)
-      assert.isAtMost(updateTrips, 14, `update: ${updateTrips} round trips`)
+      // Its UPDATEs sent one by one, the updating batch took over 1,000 round trips; the creating
+      // one takes 20 (its multi-row INSERTs: sending them together saved no measurable time)
+      assert.isAtMost(createTrips, 20, `create: ${createTrips} round trips`)
+      assert.isAtMost(updateTrips, 20, `update: ${updateTrips} round trips`)
     }
   }).timeout(120_000)
 })
