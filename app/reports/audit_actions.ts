@@ -90,8 +90,8 @@ export const AUDIT_ACTION_WORDS: Record<string, string> = {
 
 /** An action in words; one written before its words existed (an older version's) reads as its identifier in words */
 export function auditActionWords(action: string): string {
-  const words = AUDIT_ACTION_WORDS[action]
-  if (words) return words
+  // Own keys only: "constructor" is no action, though every object answers to it
+  if (Object.hasOwn(AUDIT_ACTION_WORDS, action)) return AUDIT_ACTION_WORDS[action]
   const spaced = action.replace(/[_.:]+/g, ' ').trim()
   return spaced.charAt(0).toUpperCase() + spaced.slice(1)
 }

@@ -19,6 +19,20 @@ import { createConnection } from 'node:net'
 import { join, resolve } from 'node:path'
 
 export const NODE_COUNT = 3
+
+/** What a cluster needs from Debian (.ci/run installs it): each package and a file it installs */
+const PACKAGES = [
+  ['galera-4', '/usr/lib/galera/libgalera_smm.so'],
+  ['mariadb-server', '/usr/sbin/mariadbd'],
+  ['redis-server', '/usr/bin/redis-server'],
+  ['rsync', '/usr/bin/rsync'],
+] as const
+
+/** Why a cluster cannot run here (a package not installed), or null when it can */
+export function missingPackage(): string | null {
+  const missing = PACKAGES.find(([, path]) => !existsSync(path))
+  return missing ? `${missing[0]} is not installed (${missing[1]}); apt-get install ${PACKAGES.map(([name]) => name).join(' ')}` : null
+}
 const base = Number(process.env.CLUSTER_PORT_BASE) || 0
 export const sqlPort = (n: number) => (base ? base + n : 4306 + n)
 const groupPort = (n: number) => (base ? base + 10 + n : 4567 + 10 * n)

@@ -8,12 +8,11 @@
 | when all passed, 77 when all were skipped (no Galera here), 1 otherwise.
 */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { GaleraCluster } from '../../scripts/cluster/galera.ts'
+import { GaleraCluster, missingPackage } from '../../scripts/cluster/galera.ts'
 
 const files = ['tests/cluster/setup_race.ts', 'tests/cluster/failover.ts']
 // Without Galera the tests say what is missing and skip (77): no cluster to start for them
-const installed = ['/usr/lib/galera/libgalera_smm.so', '/usr/sbin/mariadbd', '/usr/bin/redis-server', '/usr/bin/rsync'].every((path) => existsSync(path))
+const installed = !missingPackage()
 const cluster = new GaleraCluster()
 const began = Date.now()
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`

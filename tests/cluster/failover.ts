@@ -19,10 +19,9 @@
 | Exits 1 on any failed check. Needs galera-4 and mariadb-server (Debian) and redis-server.
 */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { Agent, request } from 'node:http'
-import { APP_PORTS, GaleraCluster, REDIS_PORT, sleep, sqlPort } from '../../scripts/cluster/galera.ts'
+import { APP_PORTS, GaleraCluster, REDIS_PORT, sleep, sqlPort, missingPackage } from '../../scripts/cluster/galera.ts'
 import { startAppServer, startRedis, type AppServer } from '../../scripts/cluster/apps.ts'
 
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 60)
@@ -270,12 +269,11 @@ async function serverRetries() {
   return counts.join('; ')
 }
 
-// What the cluster needs from Debian (.ci/run installs it): without it, say so and skip (77)
-for (const [what, path] of [['galera-4', '/usr/lib/galera/libgalera_smm.so'], ['mariadb-server', '/usr/sbin/mariadbd'], ['redis-server', '/usr/bin/redis-server'], ['rsync', '/usr/bin/rsync']]) {
-  if (!existsSync(path)) {
-    console.log(`skipped: ${what} is not installed (${path}); apt-get install galera-4 mariadb-server redis-server rsync`)
-    process.exit(77)
-  }
+// Without what a cluster needs from Debian, say so and skip (77)
+const missing = missingPackage()
+if (missing) {
+  console.log(`skipped: ${missing}`)
+  process.exit(77)
 }
 
 let failed = false

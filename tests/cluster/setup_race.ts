@@ -17,9 +17,8 @@
 | went on to /backoffice. Exits 1 on any failed check, 77 when Galera is not installed.
 */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
-import { APP_PORTS, GaleraCluster, NODE_COUNT, REDIS_PORT, sqlPort } from '../../scripts/cluster/galera.ts'
+import { APP_PORTS, GaleraCluster, NODE_COUNT, REDIS_PORT, sqlPort, missingPackage } from '../../scripts/cluster/galera.ts'
 import { startAppServer, startRedis, type AppServer } from '../../scripts/cluster/apps.ts'
 import { CookieSession } from '../live_client.ts'
 
@@ -130,12 +129,11 @@ async function main() {
   console.log(`the two setups conflicted in Galera in ${roundsMet} of ${ROUNDS} rounds`)
 }
 
-// What the cluster needs from Debian (.ci/run installs it): without it, say so and skip (77)
-for (const [what, path] of [['galera-4', '/usr/lib/galera/libgalera_smm.so'], ['mariadb-server', '/usr/sbin/mariadbd'], ['redis-server', '/usr/bin/redis-server'], ['rsync', '/usr/bin/rsync']]) {
-  if (!existsSync(path)) {
-    console.log(`skipped: ${what} is not installed (${path}); apt-get install galera-4 mariadb-server redis-server rsync`)
-    process.exit(77)
-  }
+// Without what a cluster needs from Debian, say so and skip (77)
+const missing = missingPackage()
+if (missing) {
+  console.log(`skipped: ${missing}`)
+  process.exit(77)
 }
 
 let failed = false

@@ -64,5 +64,8 @@ test.group('Audit log: every action in words', () => {
     assert.equal(auditActionWords('plugin_enabled'), 'Plugin enabled')
     assert.equal(auditActionWords('category_created'), 'Category created')
     for (const words of Object.values(AUDIT_ACTION_WORDS)) assert.notMatch(words, /_/, words)
+    assert.equal(auditActionWords('stock_recounted_twice'), 'Stock recounted twice')
+    // Not an inherited property of the map: it read as a function
+    assert.equal(auditActionWords('constructor'), 'Constructor')
   })
 })
