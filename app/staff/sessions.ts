@@ -64,12 +64,20 @@ export function sessionDataEnded(values: Record<string, unknown>, user: User) {
 /** Ends every session of the person signed in until now: one more version, counted by the database */
 export async function endSessions(user: User, client: QueryClientContract = db.connection()) {
   await client.from('users').where('id', user.id).increment('session_version', 1)
-  // The other servers (through Redis) end the person's live-update streams they hold
-  identityChanged(client, user.id)
-  // Their pages' live-update streams end too, once the new version is committed (a stream's page
-  // opening it again before that would still be let in)
-  if (client.isTransaction) (client as any).after('commit', () => endStreamsOf(user.id))
-  else endStreamsOf(user.id)
+  endLiveStreams(user.id, client)
+}
+
+/**
+ * Ends the person's live-update streams, here and (through Redis) on the other servers, once the
+ * change is committed (a stream's page opening it again before that would still be let in). Their
+ * pages open them again and subscribe as they may now: after a sign-out not at all, after being
+ * taken off a store's staff not to that store's channels (start/live.ts), which a stream opened
+ * before went on carrying.
+ */
+export function endLiveStreams(userId: number, client: QueryClientContract = db.connection()) {
+  identityChanged(client, userId)
+  if (client.isTransaction) (client as any).after('commit', () => endStreamsOf(userId))
+  else endStreamsOf(userId)
 }
 
 /** This browser's session goes on after its person's sessions were ended (their own new password) */

@@ -10,6 +10,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { isCurrency, isTimeZone } from '#core/intl_codes'
 import StoreAccessService from '#staff/store_access_service'
 import { checkPinsJoiningStore } from '#staff/pin_clash'
+import { endLiveStreams } from '#staff/sessions'
 
 export interface StoreInput {
   name: string
@@ -134,6 +135,8 @@ export default class StoreAdminService {
           removed.push(user.id)
         }
       }
+      // A page of this store open in their browser heard its sales and stock on until closed
+      for (const userId of removed) endLiveStreams(userId, trx)
       if (added.length || removed.length) {
         await recordAudit({ action: 'store_staff_changed', storeId: store.id, userId: admin.id, subjectType: 'store', subjectId: store.id, data: { added, removed }, ip }, trx)
       }
