@@ -95,6 +95,22 @@ export function deactivatedSellerReview(sale: OfflineSale, name: string): Review
   return { kind: 'seller_deactivated', message: `Sale #${sale.number} was made offline by ${name}, deactivated before it synced`.slice(0, 255), detail: { sellerId: sale.user_id, completedAt: sale.completed_at } }
 }
 
+/**
+ * How far ahead of the server's clock a sale may be dated without a word: a till corrects its clock
+ * to the server's at each lease renewal when it is over a minute off (docs/offline-sync.md)
+ */
+const AHEAD_MS = 5 * 60_000
+
+/**
+ * A sale dated after it reached the server, by less than the day past which it is refused
+ * (clockProblem): its till's clock ran ahead (changed while offline), or the till was tampered
+ * with. Recorded on the hour and day it says, so it shows there in the reports, and reviewed.
+ */
+export function datedAheadReview(sale: OfflineSale, now = Date.now()): Review[] {
+  if (Date.parse(sale.completed_at) <= now + AHEAD_MS) return []
+  return [{ kind: 'dated_ahead', message: `Sale #${sale.number} is dated ${sale.completed_at}, after it reached the server: its till's clock ran ahead, and the reports show it then`, detail: { completedAt: sale.completed_at, receivedAt: new Date(now).toISOString() } }]
+}
+
 /** The INSERT of the sale itself, as the model would write it */
 export function saleInsert(storeId: number, shiftId: number | null, recorded: Omit<RecordedSale, 'saleId' | 'reviews'>): Statement {
   const { sale, sellerId } = recorded

@@ -13,7 +13,7 @@ import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { chunkedInsert, completedAtOf, deactivatedSellerReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { chunkedInsert, completedAtOf, datedAheadReview, deactivatedSellerReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
@@ -259,6 +259,7 @@ export default class OfflineSyncService {
           if (!sellerIsManager || handedOver) entry.reviews.push(...discountReview(sale, actor.store.discountLimit))
           if (sellerIsManager && handedOver) entry.reviews.push(...handoverReview(sale))
           if (sellerGone) entry.reviews.push(deactivatedSellerReview(sale, sellerGone))
+          entry.reviews.push(...datedAheadReview(sale))
           const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)
           if (shift.review) entry.reviews.push(shift.review)
           statements.push(saleInsert(storeId, shift.id, entry))

@@ -90,7 +90,7 @@ test.group('Offline till: what a sync refuses', () => {
     assert.equal(await salesOf(fixture.register.id), 0)
   })
 
-  test('a sale dated a day ahead of the server or over a year back is kept for review: the till clock is wrong', async ({ client, assert }) => {
+  test('a sale dated a day ahead of the server or over a year back is kept for review: the till clock is wrong; hours ahead is recorded and reviewed', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { price: 450, stock: 20 })
     const device = new TestDevice(fixture)
@@ -104,9 +104,18 @@ test.group('Offline till: what a sync refuses', () => {
       device.unsell(sale)
     }
     assert.equal(await salesOf(fixture.register.id), 0)
-    // A clock a few hours off (a wrong time zone setting) is still a day the reports show
-    await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ hours: 5 }) })
+    // A clock a few hours off (a wrong time zone setting) is still a day the reports show: recorded,
+    // and reviewed, since a sale cannot be made after it reached the server (it was recorded with no
+    // word, on a later hour or the next day of the reports)
+    const ahead = await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ hours: 5 }) })
+    // A till a few seconds ahead (its clock is corrected to the minute at each lease) is not
+    const onTime = await device.sell([{ product: tea, quantity: 1 }], { at: DateTime.utc().plus({ seconds: 30 }) })
     await device.syncAll(client, assert)
+    assert.equal(await salesOf(fixture.register.id), 2)
+    const reviews = await db.from('offline_reviews').where('kind', 'dated_ahead').whereIn('client_uuid', [ahead.client_uuid, onTime.client_uuid]).select('client_uuid', 'message', 'sale_id')
+    assert.deepEqual(reviews.map((review) => review.client_uuid), [ahead.client_uuid])
+    assert.isNotNull(reviews[0].sale_id)
+    assert.include(reviews[0].message, `is dated ${ahead.completed_at}, after it reached the server`)
   })
 
   test('a recorded line takes the product name and SKU from the catalog, not from the till', async ({ client, assert }) => {
