@@ -22,15 +22,22 @@ transmit.registerRoutes((route) => {
   if (route.getPattern().endsWith('__transmit/subscribe')) route.use(currentStoreOnly)
 })
 
+/** The only channels anything is broadcast on (app/platform/live_updates_service.ts) */
+const STORE_CHANNEL = /^stores\/(\d+)\/(stock|sales)$/
+
 /**
+ * A subscription is to a store's channel, or refused (400): Transmit took any text as a channel
+ * and kept it for the stream's life, so a signed-in page could hold any number of them, each up
+ * to a body's size, in the server's memory.
  * A page whose store was switched in another tab (its session works in another store now) asks
  * for its old store's channels when its stream comes back: Transmit's bare 400 was asked again
  * every 30 s for as long as the page stayed open. A 409 `store_changed` tells the page, which
  * stops listening and says so once (public/js/live.js): its figures are the old store's.
  */
 async function currentStoreOnly(ctx: HttpContext, next: NextFn) {
-  const storeId = /^stores\/(\d+)\//.exec(String(ctx.request.input('channel') ?? ''))?.[1]
-  if (storeId && ctx.store && Number(storeId) !== ctx.store.id) {
+  const storeId = STORE_CHANNEL.exec(String(ctx.request.input('channel') ?? ''))?.[1]
+  if (!storeId) return ctx.response.badRequest({ errors: [{ message: 'No such live-update channel', code: 'invalid_channel', field: 'channel' }] })
+  if (ctx.store && Number(storeId) !== ctx.store.id) {
     return ctx.response.conflict({ errors: [{ message: 'This page is of another store than the one you work in now: reload it', code: 'store_changed', field: 'channel' }] })
   }
   return next()

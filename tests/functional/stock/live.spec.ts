@@ -40,6 +40,26 @@ test.group('Live updates: channels', () => {
     }
   })
 
+  test('a channel the app never broadcasts on is refused: a signed-in page could keep any number of any size in memory', async ({ assert }) => {
+    const fixture = await createStore()
+    const stream = await liveAs(fixture.users.cashier.email)
+    try {
+      // Each was kept for the stream's life (60 of 900 KB held 54 MB of the server's memory)
+      for (const channel of ['x'.repeat(100_000), `Stores/${fixture.store.id}/sales`, `stores/${fixture.store.id}/sales/`, `stores/${fixture.store.id}`, `stores/${fixture.store.id}/stock/x`]) {
+        const refused = await stream.session.request('/__transmit/subscribe', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': stream.session.csrf },
+          body: JSON.stringify({ uid: stream.uid, channel }),
+        })
+        assert.equal(refused.status, 400, channel.slice(0, 40))
+        assert.deepEqual(await refused.json(), { errors: [{ message: 'No such live-update channel', code: 'invalid_channel', field: 'channel' }] })
+      }
+      assert.equal(await stream.subscribe(`stores/${fixture.store.id}/stock`), 204)
+    } finally {
+      stream.close()
+    }
+  })
+
   test('without signing in there is no stream and no subscription', async ({ assert }) => {
     const fixture = await createStore()
     const events = await fetch(`${baseUrl()}/__transmit/events?uid=${crypto.randomUUID()}`, { redirect: 'manual' })
