@@ -173,6 +173,13 @@ export default class PeriodReportService {
     const revenueBefore = new Map(productsBefore.all.map((p) => [p.productId, p.revenue]))
     const categoriesBefore = new Map(productsBefore.categories.map((c) => [c.category, c.revenue]))
     const withBefore = (p: ProductRow) => ({ ...p, marginRate: rate(p.margin, p.revenue), previousRevenue: revenueBefore.get(p.productId) ?? 0 })
+    // What sold in the period before and not in this one keeps a row of zeros beside its revenue
+    // then: left out, a product or category that stopped selling was not in the comparison, and
+    // the column of the period before did not add up to its revenue
+    const soldNow = new Set(products.all.map((p) => p.productId))
+    const categoriesNow = new Set(products.categories.map((c) => c.category))
+    const goneProducts = productsBefore.all.filter((p) => !soldNow.has(p.productId)).sort((a, b) => b.revenue - a.revenue || a.name.localeCompare(b.name))
+    const goneCategories = productsBefore.categories.filter((c) => !categoriesNow.has(c.category)).sort((a, b) => b.revenue - a.revenue || a.category.localeCompare(b.category))
     return {
       current,
       previous,
@@ -181,8 +188,12 @@ export default class PeriodReportService {
       rows,
       best: products.best.map(withBefore),
       worst: products.worst.map(withBefore),
-      all: products.all.map(withBefore),
-      categories: products.categories.map((c) => ({ ...c, marginRate: rate(c.margin, c.revenue), previousRevenue: categoriesBefore.get(c.category) ?? 0 })),
+      all: [...products.all, ...goneProducts.map((p) => ({ ...p, sold: 0, returned: 0, quantity: 0, revenue: 0, cost: 0, margin: 0 }))].map(withBefore),
+      categories: [...products.categories, ...goneCategories.map((c) => ({ category: c.category, sold: 0, returned: 0, revenue: 0, margin: 0 }))].map((c) => ({
+        ...c,
+        marginRate: rate(c.margin, c.revenue),
+        previousRevenue: categoriesBefore.get(c.category) ?? 0,
+      })),
       margin: products.all.reduce((sum, p) => sum + p.margin, 0),
       previousMargin: productsBefore.all.reduce((sum, p) => sum + p.margin, 0),
     }

@@ -101,3 +101,43 @@ test.group('Months and years', () => {
     ;(await client.get('/backoffice/reports/periods?from=2025-05-01&to=2025-05-03').loginAs(fixture.users.manager)).assertStatus(200)
   })
 })
+
+test.group('Months and years: what sold only in the period before', () => {
+  test('a product and a category that sold in the month before and not in this one keep their rows, so the previous revenue adds up', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const drinks = await Category.create({ storeId: fixture.store.id, name: 'Drinks', position: 1 })
+    const coffee = await createProduct(fixture, { name: 'Coffee', price: 300, cost: 100, taxClass: 'zero', stock: 50 })
+    const cola = await createProduct(fixture, { name: 'Cola', price: 200, cost: 150, taxClass: 'zero', stock: 50 })
+    await db.from('products').where('id', cola.id).update({ category_id: drinks.id })
+    const month = DateTime.now().setZone(fixture.store.timeZone).minus({ months: 2 }).startOf('month')
+    const before = month.minus({ months: 1 })
+    const device = new TestDevice(fixture)
+    ;(await device.takeLease(client)).assertStatus(200)
+    await device.sell([{ product: coffee, quantity: 1 }, { product: cola, quantity: 2 }], { at: before.set({ day: 5, hour: 11 }) })
+    await device.sell([{ product: coffee, quantity: 4 }], { at: month.set({ day: 3, hour: 10 }) })
+    await device.syncAll(client, assert)
+    await rollUpDays(fixture.store)
+    const key = month.toFormat('yyyy-MM')
+    const parse = async (table: string) => Papa.parse<string[]>((await client.get(`/backoffice/reports/periods/csv/${table}?view=month&period=${key}`).loginAs(fixture.users.manager)).text().replace(/^\uFEFF/, '').trim()).data
+
+    // Cola sold $4.00 in the month before and nothing in this one: a row of zeros beside its $4.00 (it had none)
+    const products = await parse('products')
+    assert.deepEqual(products.slice(1), [
+      ['Coffee', coffee.sku, 'General', '4', '0', '12.00', '4.00', '8.00', '66.7', '3.00'],
+      ['Cola', cola.sku, 'Drinks', '0', '0', '0.00', '0.00', '0.00', '', '4.00'],
+    ])
+    const categories = await parse('categories')
+    assert.deepEqual(categories.slice(1), [
+      ['General', '4', '0', '12.00', '8.00', '66.7', '3.00'],
+      ['Drinks', '0', '0', '0.00', '0.00', '', '4.00'],
+    ])
+    // Each column adds up to the period it is of: $7.00 before
+    const before$ = (rows: string[][], column: number) => rows.slice(1).reduce((sum, row) => sum + Math.round(Number(row[column]) * 100), 0)
+    assert.equal(before$(products, 9), 700)
+    assert.equal(before$(categories, 6), 700)
+    const html = (await client.get(`/backoffice/reports/periods?view=month&period=${key}`).loginAs(fixture.users.manager)).text()
+    assert.include(html, '<tr data-category="Drinks"><td>Drinks</td><td class="num">0</td><td class="num">0</td><td class="num">$0.00</td><td class="num">$0.00</td><td class="num">–</td><td class="num">$4.00</td></tr>')
+    // Not among the best or worst sellers: it sold nothing this month
+    assert.notInclude(html, `data-product="${cola.id}"`)
+  }).timeout(60_000)
+})
