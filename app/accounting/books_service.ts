@@ -140,18 +140,19 @@ export class BooksSource implements ExportSource {
         .select(db.raw(`${saleBucket} as bucket`), 'p.method', db.raw('sum(p.amount) as amount'))
         .groupByRaw(`${saleBucket}, p.method`),
       ofPeriod(db.from('refunds as f'))
-        .select(db.raw(`${refundBucket} as bucket`), db.raw('sum(f.total) as total'), db.raw('sum(f.tax_total) as tax'))
+        .select(db.raw(`${refundBucket} as bucket`), db.raw('sum(f.tax_total) as tax'))
         .groupByRaw(refundBucket),
       ofPeriod(db.from('refund_payments as p').join('refunds as f', 'f.id', 'p.refund_id'))
         .select(db.raw(`${refundBucket} as bucket`), 'p.method', db.raw('sum(p.amount) as amount'))
         .groupByRaw(`${refundBucket}, p.method`),
-      // The tax refunded, by the rate its sale's line was taxed at; a return without a receipt
-      // keeps no rate: its product's class and that class's rate now (a tax plugin's: 0, in the memo)
+      // The goods' value and the tax refunded, by the rate its sale's line was taxed at; a return
+      // without a receipt keeps no rate: its product's class and that class's rate now (a tax
+      // plugin's: 0, in the memo)
       ofPeriod(db.from('refund_items as r').join('refunds as f', 'f.id', 'r.refund_id'))
         .leftJoin('sale_items as i', 'i.id', 'r.sale_item_id')
         .leftJoin('products as pr', 'pr.id', 'r.product_id')
         .leftJoin('tax_rates as tr', (on: any) => on.on('tr.store_id', 'f.store_id').andOn('tr.tax_class', 'pr.tax_class'))
-        .select(db.raw(`${refundBucket} as bucket`), db.raw('coalesce(i.tax_class, pr.tax_class) as tax_class'), db.raw('coalesce(i.tax_rate_ppm, tr.rate_ppm, 0) as rate'), db.raw('sum(r.tax_amount) as tax'))
+        .select(db.raw(`${refundBucket} as bucket`), db.raw('coalesce(i.tax_class, pr.tax_class) as tax_class'), db.raw('coalesce(i.tax_rate_ppm, tr.rate_ppm, 0) as rate'), db.raw('sum(r.tax_amount) as tax'), db.raw('sum(r.amount) as amount'))
         .groupByRaw(`${refundBucket}, coalesce(i.tax_class, pr.tax_class), coalesce(i.tax_rate_ppm, tr.rate_ppm, 0)`),
     ])
 
@@ -161,7 +162,7 @@ export class BooksSource implements ExportSource {
       payments: new Map<string, number>(),
       refunds: new Map<string, number>(),
       refundedTaxes: new Map<string, BookTax>(),
-      refundTotal: 0,
+      refundedGoods: 0,
     }))
     const firsts = days.map((bounds) => bounds.starts.slice(0, length))
     /** The day of a bucket: the last whose start is not after it */
@@ -194,27 +195,29 @@ export class BooksSource implements ExportSource {
       sum.day.discounts += Math.round(Number(row.discounts))
       addTax(sum.taxes, row.tax_class, Number(row.tax_rate_ppm), Number(row.tax))
     }
-    for (const row of refundTaxes) addTax(of(row.bucket).refundedTaxes, String(row.tax_class ?? ''), Number(row.rate), Number(row.tax))
-    for (const row of payments) add(of(row.bucket).payments, row.method, Number(row.amount))
-    // Refunds count on the store day they were made: the goods' value and its tax from the
-    // refunds, the money by the tender it went back by (refund_payments). An exchange's credit
-    // ('exchange') is paid back here and received by the new sale, so the two cancel out.
-    for (const row of refunds) {
+    for (const row of refundTaxes) {
       const sum = of(row.bucket)
-      const tax = Number(row.tax)
-      sum.refundTotal += Number(row.total)
-      sum.day.refundedSales += Number(row.total) - tax
-      sum.day.refundedTax += tax
+      addTax(sum.refundedTaxes, String(row.tax_class ?? ''), Number(row.rate), Number(row.tax))
+      sum.refundedGoods += Number(row.amount)
     }
+    for (const row of payments) add(of(row.bucket).payments, row.method, Number(row.amount))
+    // Refunds count on the store day they were made: the goods' value from their lines and its
+    // tax, the money by the tender it went back by (refund_payments), and the difference as cash
+    // rounding. A refund's total is the money (its cash in the smallest coin): booked as the goods,
+    // the Refunds account took the coin's difference and the rounding of refunds was always 0.
+    // An exchange's credit ('exchange') is paid back here and received by the new sale, so the
+    // two cancel out.
+    for (const row of refunds) of(row.bucket).day.refundedTax += Number(row.tax)
+    for (const sum of sums) sum.day.refundedSales = sum.refundedGoods - sum.day.refundedTax
     for (const row of refundPayments) add(of(row.bucket).refunds, row.method, Number(row.amount))
 
     const ordered = (taxes: Map<string, BookTax>) => [...taxes.values()].filter((t) => t.amount !== 0 || t.ratePpm !== 0).sort((a, b) => compare(a.code, b.code) || a.ratePpm - b.ratePpm)
-    return sums.map(({ day, taxes, payments, refunds, refundedTaxes, refundTotal }) => {
+    return sums.map(({ day, taxes, payments, refunds, refundedTaxes, refundedGoods }) => {
       day.taxes = ordered(taxes)
       day.refundedTaxes = ordered(refundedTaxes).filter((t) => t.amount !== 0)
       day.payments = [...payments].map(([method, amount]) => ({ method, amount })).sort((a, b) => compare(a.method, b.method))
       day.refunds = [...refunds].map(([method, amount]) => ({ method, amount })).sort((a, b) => compare(a.method, b.method))
-      day.refundRounding = day.refunds.reduce((paid, r) => paid + r.amount, 0) - refundTotal
+      day.refundRounding = day.refunds.reduce((paid, r) => paid + r.amount, 0) - refundedGoods
       return day
     })
   }

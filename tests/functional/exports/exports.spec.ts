@@ -242,6 +242,8 @@ test.group('Accounting exports: store days and pages', (group) => {
         store_id: fixture.store.id, register_id: fixture.register.id, user_id: fixture.users.manager.id, reason: 'test',
         total: 1000 + k, tax_total: 80, hash: `refund-${fixture.tag}-${k}`, created_at: dbTimestamp(at),
       })
+      // The goods' value (the cash back is a little more on every other one: its smallest coin)
+      await db.table('refund_items').insert({ refund_id: refundId, product_id: product.id, quantity: 1, amount: 1000 + k, tax_amount: 80, restock: false })
       await db.table('refund_payments').multiInsert([
         { refund_id: refundId, method: 'cash', amount: 700 + k + (k % 2) * 5 },
         { refund_id: refundId, method: 'card_external', amount: 300 },
