@@ -1,5 +1,6 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { ModelQueryBuilderContract } from '@adonisjs/lucid/types/model'
+import db from '@adonisjs/lucid/services/db'
 import Customer from '#models/customer'
 import Sale from '#models/sale'
 import type Store from '#models/store'
@@ -131,12 +132,16 @@ export default class CustomerService {
       .paginate(page, perPage)
   }
 
-  /** How many completed sales, what they came to, and what refunds gave back of them */
+  /**
+   * How many completed sales, what was paid for them, and what refunds gave back of them. Paid is
+   * the total with its cash rounding, as refunds give back money in the smallest coin: the total
+   * alone left a sale returned in full a cent or two spent, or refunded beyond
+   */
   async totals(store: Store, customer: Customer) {
     const row = await Sale.query()
       .where({ store_id: store.id, customer_id: customer.id, status: 'completed' })
       .count('* as count')
-      .sum('total as sold')
+      .select(db.raw('sum(total + rounding_total) as sold'))
       .sum('refunded_total as refunded')
       .first()
     const sold = Number(row?.$extras.sold ?? 0)

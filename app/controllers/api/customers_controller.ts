@@ -31,7 +31,7 @@ export default class CustomersController {
       ...customerJson(customer),
       purchases: {
         count: totals.count,
-        // What the purchases came to, less what refunds gave back (refunded)
+        // What was paid for the purchases (cash rounding included), less what refunds gave back (refunded)
         total: totals.spent,
         refunded: totals.refunded,
         data: sales.all().map(purchaseJson),

@@ -119,6 +119,22 @@ test.group('Back office: customers', () => {
     assert.notInclude(sale.text(), 'Lovelace')
   })
 
+  test('what a customer spent is what they paid (cash rounding included) less what came back: a sale returned in full is $0.00', async ({ client, assert }) => {
+    const fixture = await createStore({ cashRounding: 5 })
+    const product = await createProduct(fixture, { price: 1001 })
+    const customer = await createCustomer(fixture)
+    // $10.81 with tax, $10.80 in cash; the refund of all of it gives back the $10.80 paid
+    const sale = await sellTo(fixture, customer, [{ product, quantity: 1 }])
+    assert.deepEqual([sale.total, sale.roundingTotal], [1081, -1])
+    const line = await db.from('sale_items').where('sale_id', sale.id).firstOrFail()
+    const token = await apiToken(client, fixture.users.manager)
+    ;(await client.post(`/api/sales/${sale.id}/refunds`).bearerToken(token).json({ items: [{ sale_item_id: line.id, quantity: 1 }], reason: 'Faulty' })).assertStatus(201)
+    // It was the sale's total less the cash back: $0.01 spent on nothing
+    const html = (await client.get(`/backoffice/customers/${customer.id}`).loginAs(fixture.users.manager)).text()
+    assert.match(html, /data-testid="purchase-total">\$0\.00 \(after \$10\.80 refunded\)</)
+    assert.containsSubset((await client.get(`/api/customers/${customer.id}`).bearerToken(token)).body().purchases, { count: 1, total: 0, refunded: 1080 })
+  })
+
   test('the list pages through many customers', async ({ client, assert }) => {
     const fixture = await createStore()
     for (let i = 0; i < 27; i++) await createCustomer(fixture, { name: `Paged ${String(i).padStart(2, '0')}`, email: null })
