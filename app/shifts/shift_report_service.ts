@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import { paymentMethodLabel } from '#sales/payment_methods'
 import { formatMoney } from '#core/money'
 import db from '@adonisjs/lucid/services/db'
@@ -18,14 +19,18 @@ import { dbTimestamp } from '#platform/db_time'
 
 const n = (value: unknown) => Number(value ?? 0)
 
-/** A Z report as label / value lines, for the receipt printer (the PDF and page use the templates) */
-export function zReportLines(number: number, f: ShiftFigures): [string, string][] {
+/**
+ * A Z report as label / value lines, for the receipt printer (the PDF and page use the templates).
+ * Times are the store's, as on the page and the PDF (they were printed in UTC, unmarked)
+ */
+export function zReportLines(number: number, f: ShiftFigures, timeZone: string): [string, string][] {
   const m = (minor: number | null) => formatMoney(minor ?? 0, f.currency)
+  const at = (iso: string | null) => (iso ? DateTime.fromISO(iso, { zone: 'utc' }).setZone(timeZone).toFormat('yyyy-MM-dd HH:mm') : '')
   const difference = f.difference ?? 0
   return [
     ['Z report', `#${number}`],
-    ['Opened', f.openedAt.slice(0, 16).replace('T', ' ')],
-    ['Closed', (f.closedAt ?? '').slice(0, 16).replace('T', ' ')],
+    ['Opened', at(f.openedAt)],
+    ['Closed', at(f.closedAt)],
     ['Sales', `${f.sales.count} · ${m(f.sales.total)}`],
     ['Discounts', m(f.sales.discounts)],
     [salesTaxIncluded(f.sales) ? 'Included tax' : 'Tax', m(f.sales.tax)],

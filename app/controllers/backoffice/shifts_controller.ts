@@ -38,7 +38,7 @@ export default class ShiftsController {
   /** Prints the Z report on the register's receipt printer, through its bridge */
   async print({ params, response, session, store, auth }: HttpContext) {
     const report = await this.shifts.zReport(store.id, Number(params.id) || 0)
-    const job = await queueZReport(store, report.registerId, `Z report #${report.number}`, zReportLines(report.number, report.figures), auth.user!.id)
+    const job = await queueZReport(store, report.registerId, `Z report #${report.number}`, zReportLines(report.number, report.figures, store.timeZone), auth.user!.id)
     session.flash('notice', `Z report sent to the printer (job #${job.id})`)
     return response.redirect().back()
   }

@@ -61,6 +61,11 @@ test.group('Hardware in the back office', () => {
     assert.equal(job.status, 'queued')
     const printed = Buffer.from(job.payload, 'base64').toString('latin1')
     assert.include(printed, 'Z report #1')
+    // Opened and closed at the store's time, as on the report's page and PDF (they were UTC: five hours on in New York)
+    const local = (at: DateTime) => at.setZone(fixture.store.timeZone).toFormat('yyyy-MM-dd HH:mm')
+    assert.match(printed, new RegExp(`Opened +${local(shift.openedAt)}`))
+    assert.match(printed, new RegExp(`Closed +${local(shift.closedAt!)}`))
+    assert.notInclude(printed, shift.openedAt.toUTC().toFormat('yyyy-MM-dd HH:mm'))
     assert.include(printed, '$9.72') // the shift's one sale
     assert.include(printed, '$10.00') // counted
     // The word says the sign, as the report's page: "Short $x", never "Difference -$x"

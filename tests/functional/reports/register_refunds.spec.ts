@@ -30,7 +30,7 @@ test.group('Reports: refunds by register', () => {
     const shift = (await new ShiftService().current(fixture.store.id, fixture.register.id))!
     const { figures } = await new ShiftService().xReport(fixture.store.id, fixture.store.currency, shift.id)
     assert.equal(figures.cash.refunds, 1000)
-    const lines = zReportLines(1, figures)
+    const lines = zReportLines(1, figures, fixture.store.timeZone)
     assert.deepInclude(lines, ['Refunds (all tenders)', '2 · $20.00'])
     assert.deepInclude(lines, ['Cash refunds', '$10.00'])
     const x = await client.get(`/backoffice/shifts/${shift.id}`).loginAs(fixture.users.manager)
