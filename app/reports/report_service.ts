@@ -309,7 +309,8 @@ export default class ReportService {
       const returned = n(r.returned)
       const quantity = sold - returned
       const revenue = n(r.gross) - n(r.tax)
-      const cost = quantity * n(r.cost)
+      // + 0: more returned than sold of a product that costs nothing is -0, which the page wrote "-$0.00"
+      const cost = quantity * n(r.cost) + 0
       return { productId: n(r.product_id), name: r.name, sku: r.sku, category: r.category ?? 'No category', sold, returned, quantity, revenue, cost, margin: revenue - cost }
     })
     // Units sold and returned apart, as for the products: a return is no sale less (it netted the

@@ -76,4 +76,21 @@ test.group('Reports: sellers and returns', () => {
     assert.isNotNull((await new ReportService().split(fixture.store, past.toISODate()!, past.toISODate()!)).summary)
     await check(past.toISODate()!, 'a day rolled up, from the summaries')
   })
+
+  test('a product that costs nothing, with more returned than sold, costs $0.00 on the page as in the CSV (it read -$0.00)', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const bag = await createProduct(fixture, { name: 'Gift wrap', price: 200, cost: 0, taxClass: 'zero', stock: 50 })
+    await cashIntoDrawer(fixture, 5000)
+    const manager = await apiToken(client, fixture.users.manager)
+    const earlier = await completedSale(client, manager, [{ product_id: bag.id, quantity: 2 }])
+    await db.from('sales').where('id', earlier.id).update({ completed_at: dbTimestamp(DateTime.utc().minus({ days: 3 })) })
+    await completedSale(client, manager, [{ product_id: bag.id, quantity: 1 }])
+    ;(await client.post(`/api/sales/${earlier.id}/refunds`).bearerToken(manager).json({ items: [{ sale_item_id: earlier.items[0].id, quantity: 2 }], reason: 'Torn' })).assertStatus(201)
+    const today = DateTime.now().setZone(fixture.store.timeZone).toISODate()!
+    const html = (await client.get(`/backoffice/reports?from=${today}&to=${today}`).loginAs(fixture.users.manager)).text()
+    // 1 sold, 2 returned: -$2.00 of revenue, no cost
+    assert.include(html, `<tr data-product="${bag.id}"><td>Gift wrap</td><td>${bag.sku}</td><td class="num">1</td><td class="num">2</td><td class="num">-$2.00</td><td class="num">$0.00</td><td class="num">-$2.00</td></tr>`)
+    const rows = csv((await client.get(`/backoffice/reports/csv/best?from=${today}&to=${today}`).loginAs(fixture.users.manager)).text())
+    assert.deepEqual(rows[1], ['Gift wrap', bag.sku, 'General', '1', '2', '-2.00', '0.00', '-2.00'])
+  })
 })
