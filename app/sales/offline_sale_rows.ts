@@ -111,6 +111,28 @@ export function datedAheadReview(sale: OfflineSale, now = Date.now()): Review[] 
   return [{ kind: 'dated_ahead', message: `Sale #${sale.number} is dated ${sale.completed_at}, after it reached the server: its till's clock ran ahead, and the reports show it then`, detail: { completedAt: sale.completed_at, receivedAt: new Date(now).toISOString() } }]
 }
 
+/**
+ * How far before the previous sale of its register a sale may be dated without a word: a till
+ * keeps its clock within a minute of the server's (it takes the offset past a minute at each lease
+ * renewal, docs/offline-sync.md), so its first offline sale may be stamped a little before the
+ * online sale just made on the server's clock
+ */
+const BEFORE_PREVIOUS_MS = 2 * 60_000
+
+/**
+ * A sale dated before the sale before it in its register's chain (the till numbers and links its
+ * sales in the order it makes them): its till's clock was set back while it was offline, or the
+ * till was tampered with to put sales on earlier hours. Recorded on the time it says, so the
+ * reports show it then, and reviewed (`dated_before_last`: a review's kind is at most 20 characters).
+ * `previousAt` is the previous sale's time (ms), null for none.
+ */
+export function datedBeforePreviousReview(sale: OfflineSale, previousAt: number | null): Review[] {
+  const madeAt = Date.parse(sale.completed_at)
+  if (previousAt === null || !(madeAt < previousAt - BEFORE_PREVIOUS_MS)) return []
+  const previous = new Date(previousAt).toISOString()
+  return [{ kind: 'dated_before_last', message: `Sale #${sale.number} is dated ${sale.completed_at}, before sale #${sale.number - 1} of its register (${previous}): its till's clock was set back, and the reports show it then`.slice(0, 255), detail: { completedAt: sale.completed_at, previousAt: previous } }]
+}
+
 /** The INSERT of the sale itself, as the model would write it */
 export function saleInsert(storeId: number, shiftId: number | null, recorded: Omit<RecordedSale, 'saleId' | 'reviews'>): Statement {
   const { sale, sellerId } = recorded

@@ -13,7 +13,7 @@ import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { chunkedInsert, completedAtOf, datedAheadReview, deactivatedSellerReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { chunkedInsert, completedAtOf, datedAheadReview, datedBeforePreviousReview, deactivatedSellerReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
@@ -162,8 +162,10 @@ export default class OfflineSyncService {
     // A date the checks refuse (a 31st of February) is no bound
     const times = sales.map((sale) => Date.parse(sale.completed_at)).filter(Number.isFinite)
     const earliest = new Date(times.length ? Math.min(...times) : 0)
-    const [registerRead, shiftsRead, salesRead, reviewsRead, productsRead, countsRead] = await runStatements(trx, [
+    const [registerRead, headRead, shiftsRead, salesRead, reviewsRead, productsRead, countsRead] = await runStatements(trx, [
       { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id, lease_user_id, lease_prior_user_id, lease_prior_until FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
+      // When the register's last sale was made: the next one dated well before it is reviewed
+      { sql: 'SELECT sales.completed_at FROM sales JOIN registers ON registers.id = sales.register_id AND registers.last_sale_number = sales.number WHERE registers.id = ? AND registers.store_id = ?', bindings: [registerId, storeId] },
       // The register's shifts the sales may have been made in (a sale goes to the one open when it was made)
       { sql: 'SELECT id, opened_at, closed_at FROM shifts WHERE register_id = ? AND store_id = ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id', bindings: [registerId, storeId, dbTimestamp(earliest)] },
       // The same sales committed while this batch waited for the register (two tabs, a retry): a
@@ -191,7 +193,7 @@ export default class OfflineSyncService {
     const rates = await flatRateTax.ratesFor(storeId, trx)
 
     // The sales in the order sent, on the register's head as the ones before them leave it
-    let head = { number: Number(register.last_sale_number), hash: (register.last_sale_hash ?? null) as string | null }
+    let head = { number: Number(register.last_sale_number), hash: (register.last_sale_hash ?? null) as string | null, madeAt: rowTime(headRead.rows[0]?.completed_at)?.toMillis() ?? null }
     const statements: Statement[] = []
     const audits: AuditEntry[] = []
     const reviews: Record<string, unknown>[] = []
@@ -260,6 +262,7 @@ export default class OfflineSyncService {
           if (sellerIsManager && handedOver) entry.reviews.push(...handoverReview(sale))
           if (sellerGone) entry.reviews.push(deactivatedSellerReview(sale, sellerGone))
           entry.reviews.push(...datedAheadReview(sale))
+          entry.reviews.push(...datedBeforePreviousReview(sale, head.madeAt))
           const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)
           if (shift.review) entry.reviews.push(shift.review)
           statements.push(saleInsert(storeId, shift.id, entry))
@@ -268,7 +271,7 @@ export default class OfflineSyncService {
           recorded.push(entry)
           inBatch.set(uuid, entry)
           results.push({ clientUuid: uuid, outcome: 'recorded', number: sale.number, reviews: entry.reviews.map((r) => r.kind) })
-          head = { number: sale.number, hash: sale.hash }
+          head = { number: sale.number, hash: sale.hash, madeAt: completedAtOf(sale).toMillis() }
         }
       }
     }
