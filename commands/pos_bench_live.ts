@@ -45,7 +45,8 @@ export default class PosBenchLive extends BaseCommand {
       await db.manager.closeAll()
 
       const port = await freePort(this.port)
-      server = startServer(this.app.appRoot, { NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), SESSION_DRIVER: 'cookie' }, { quiet: true })
+      // One person's N streams: past the 10 a person may open on a server (app/platform/live_streams.ts)
+      server = startServer(this.app.appRoot, { NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), SESSION_DRIVER: 'cookie', LIVE_STREAMS_PER_USER: String(this.subscribers) }, { quiet: true })
       server.child.stdout?.resume()
       await waitForServer(server, port)
       const baseUrl = `http://127.0.0.1:${port}`

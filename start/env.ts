@@ -44,6 +44,8 @@ const env = await Env.create(appRoot, {
   TRUSTED_PROXIES: Env.schema.string.optional(),
 
   WEB_CONCURRENCY: Env.schema.number.optional(),
+  // Live-update streams one signed-in user may hold open on one server (app/platform/live_streams.ts)
+  LIVE_STREAMS_PER_USER: Env.schema.number.optional(),
   // Milliseconds a request's user, store and token rows serve the next requests (identity_cache.ts)
   AUTH_CACHE_TTL: Env.schema.number.optional(),
   // Days an Idempotency-Key and its answer are kept (idempotency_service.ts)

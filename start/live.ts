@@ -11,11 +11,12 @@ import router from '@adonisjs/core/services/router'
 import { middleware } from '#start/kernel'
 import { broadcastRefund, broadcastSale, broadcastStock, resyncConnectedPages } from '#platform/live_updates_service'
 import { onBroadcastsMissed } from '#platform/live_transport'
-import { oneStreamPerClient, ownClientOnly } from '#platform/live_streams'
+import { atStreamLimit, oneStreamPerClient, ownClientOnly, tooManyStreams } from '#platform/live_streams'
 
 // Signed-in users only; the store comes from the auth middleware (ctx.store). A stream that comes
 // back under its client's uid first ends the earlier one; a uid whose open stream is another
-// user's is refused (app/platform/live_streams.ts)
+// user's is refused, and so is a user's stream past the few pages a person has open
+// (app/platform/live_streams.ts)
 transmit.registerRoutes((route) => {
   route.use(middleware.auth({ guards: ['web'] }))
   route.use(route.getPattern().endsWith('__transmit/events') ? oneStreamPerClient : ownClientOnly)
@@ -44,8 +45,12 @@ async function currentStoreOnly(ctx: HttpContext, next: NextFn) {
 }
 
 // Is the page's session still on? live.js asks when its stream was answered with an error (a
-// browser tells no status): 204 goes on retrying, the 401 of an ended session stops it
-router.get('/__transmit/signed-in', ({ response }) => response.noContent()).use(middleware.auth({ guards: ['web'] }))
+// browser tells no status): 204 goes on retrying, the 401 of an ended session stops it, and the
+// 429 of a user whose other pages (not counting this page's uid) hold all their streams here makes
+// it wait Retry-After and say why
+router
+  .get('/__transmit/signed-in', (ctx) => (atStreamLimit(ctx.auth.user!.id, ctx.request.input('uid')) ? tooManyStreams(ctx) : ctx.response.noContent()))
+  .use(middleware.auth({ guards: ['web'] }))
 
 // A store's channels are for the people working in that store, nobody else
 const sameStore = (ctx: HttpContext, params: { id: string }) => !!ctx.store && ctx.store.id === Number(params.id)

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import env from '#start/env'
 
 /*
 | One event stream per Transmit client. A page's client keeps its uid for the page's life and
@@ -28,6 +29,22 @@ import type { NextFn } from '@adonisjs/core/types/http'
 | checks, by their own session, and hearing only that. The owner's stream elsewhere is untouched.
 */
 
+/*
+| At most MAX_STREAMS_PER_USER streams of one signed-in user on one server. Each page holds one
+| stream, under a new uid (a reload or another tab is a new uid), so one user could open any number
+| of them, each a socket and its memory kept for as long as it stays open: a cashier's script could
+| hold thousands. A real person has a few pages open at once: the till, a back-office page or two,
+| perhaps the same on a second screen; 10 leaves room for that and for a few reloads whose old
+| stream the server has not seen close yet. The next is refused with a 429; a stream that closes
+| frees its place, and a page opening its stream again under its own uid takes its old place (the
+| old stream is ended first). Counted per server: with several, a user's streams are spread over
+| them, and each server's memory is what is defended.
+*/
+const MAX_STREAMS_PER_USER = env.get('LIVE_STREAMS_PER_USER') ?? 10
+
+/** Seconds a page refused for too many streams waits before asking again (public/js/live.js) */
+const STREAMS_RETRY_AFTER_S = 15
+
 /** The open stream of each client uid on this server, and the user who opened it */
 const streams = new Map<string, { response: ServerResponse; userId: number }>()
 
@@ -45,12 +62,26 @@ function ended(response: ServerResponse) {
   })
 }
 
+/** Does the user hold as many streams as they may on this server, not counting the uid's own? */
+export function atStreamLimit(userId: number, uid?: unknown) {
+  let open = 0
+  for (const [heldUid, held] of streams) if (held.userId === userId && heldUid !== uid) open++
+  return open >= MAX_STREAMS_PER_USER
+}
+
+/** 429: the user's other pages hold all the streams they may open here */
+export function tooManyStreams(ctx: HttpContext) {
+  ctx.response.header('Retry-After', String(STREAMS_RETRY_AFTER_S))
+  const message = `You have ${MAX_STREAMS_PER_USER} pages with live updates open already: close one, and this page is updated again within ${STREAMS_RETRY_AFTER_S} seconds`
+  return ctx.response.tooManyRequests({ errors: [{ message, code: 'too_many_streams' }] })
+}
+
 const notYours = (ctx: HttpContext) => ctx.response.forbidden({ errors: [{ message: 'This live-update client is another user\u2019s', code: 'not_your_client' }] })
 
 /**
  * Route middleware of GET /__transmit/events (start/live.ts), after the auth middleware: ends the
  * earlier stream of the same uid before Transmit registers this one; refuses (403) a uid whose
- * open stream is another user's.
+ * open stream is another user's, and (429) a stream past the user's MAX_STREAMS_PER_USER here.
  */
 export async function oneStreamPerClient(ctx: HttpContext, next: NextFn) {
   const uid = ctx.request.input('uid')
@@ -66,6 +97,8 @@ export async function oneStreamPerClient(ctx: HttpContext, next: NextFn) {
     // Its close listener below has run by now; a stuck one is dropped from the map all the same
     if (streams.get(uid) === earlier) streams.delete(uid)
   }
+  // Checked with nothing awaited before the stream is kept below: two opened at once count each other
+  if (atStreamLimit(userId, uid)) return tooManyStreams(ctx)
   const held = { response: ctx.response.response, userId }
   // Gone already (the page left while its user was read, or while an earlier stream ended): its
   // 'close' has fired, and an entry made now would never be removed

@@ -25,7 +25,10 @@
  * server restarts): this one opens it again, at growing intervals up to 30 s, unless the answer
  * was the session's end (signed out in another tab, expired): then it stops for good, the body
  * says data-live="signed-out" and a pos:signed-out event goes to the page (the till shows its
- * "Signed out" status with a Sign in link; elsewhere the next click meets the sign-in page).
+ * "Signed out" status with a Sign in link; elsewhere the next click meets the sign-in page). One
+ * refused because the person has too many pages with live updates open (a 429: a user may hold 10
+ * streams on a server, app/platform/live_streams.ts) waits the server's Retry-After (15 s) before
+ * each try, and the body says data-live="too-many-streams" until a place is free.
  */
 import { Transmit } from '/vendor/transmit.js'
 
@@ -72,24 +75,30 @@ function catchUp() {
 }
 
 /**
- * Has the session ended? A browser tells nothing of the answer that made it give a stream up, so
- * the server is asked (GET /__transmit/signed-in: 204 while signed in). 401, 403, 419 or a
- * redirect (to the sign-in page) mean ended; no answer or a balancer's 5xx mean "not known": the
- * stream is tried again.
+ * Why was the stream given up? A browser tells nothing of the answer that made it give a stream
+ * up, so the server is asked (GET /__transmit/signed-in: 204 while signed in). 401, 403, 419 or a
+ * redirect (to the sign-in page) mean the session ended; a 429 that the person's other pages hold
+ * all the streams they may open (not counting this page's uid): wait Retry-After; no answer or a
+ * balancer's 5xx mean "not known": the stream is tried again.
  */
-async function sessionEnded() {
+async function whyRefused(url) {
+  const uid = new URL(url, window.location.href).searchParams.get('uid') ?? ''
   try {
-    const response = await fetch('/__transmit/signed-in', { credentials: 'same-origin', cache: 'no-store', redirect: 'manual', signal: AbortSignal.timeout(8000) })
-    return response.type === 'opaqueredirect' || [401, 403, 419].includes(response.status)
+    const response = await fetch(`/__transmit/signed-in?uid=${encodeURIComponent(uid)}`, { credentials: 'same-origin', cache: 'no-store', redirect: 'manual', signal: AbortSignal.timeout(8000) })
+    if (response.type === 'opaqueredirect' || [401, 403, 419].includes(response.status)) return { ended: true }
+    if (response.status === 429) return { wait: (Number(response.headers.get('retry-after')) || 30) * 1000 }
+    return {}
   } catch {
-    return false
+    return {}
   }
 }
 
 /**
  * An EventSource that opens again when the browser gave it up (it stays closed after an error
  * answer), and stops for good, with a `signedout` event, when the session has ended: retrying
- * then only met 401s every 30 s for as long as the page stayed open.
+ * then only met 401s every 30 s for as long as the page stayed open. Refused because the person
+ * has too many pages open (a 429), it says so (a `toomany` event) and waits the server's
+ * Retry-After before each try.
  */
 class LastingEventSource extends EventTarget {
   #source = null
@@ -116,13 +125,15 @@ class LastingEventSource extends EventTarget {
   }
 
   async #openLater(url, options) {
-    if (await sessionEnded()) {
-      if (this.#closed) return
+    const { ended, wait = 0 } = await whyRefused(url)
+    if (this.#closed) return
+    if (ended) {
       this.#closed = true
       this.dispatchEvent(new Event('signedout'))
       return
     }
-    setTimeout(() => this.#closed || this.#open(url, options), this.#delay)
+    if (wait) this.dispatchEvent(new Event('toomany'))
+    setTimeout(() => this.#closed || this.#open(url, options), Math.max(this.#delay, wait))
     this.#delay = Math.min(this.#delay * 2, 30_000)
   }
 
@@ -267,6 +278,12 @@ function start() {
     eventSourceFactory: (url, options) => {
       const source = new LastingEventSource(url, options)
       source.addEventListener('signedout', signedOut)
+      // The person's other pages hold all their streams: this one waits, and says why
+      source.addEventListener('toomany', () => {
+        if (stopped) return
+        document.body.dataset.live = 'too-many-streams'
+        document.dispatchEvent(new CustomEvent('pos:too-many-streams'))
+      })
       return source
     },
   })
