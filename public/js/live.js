@@ -26,7 +26,7 @@
  * was the session's end (signed out in another tab, expired): then it stops for good, the body
  * says data-live="signed-out" and a pos:signed-out event goes to the page (the till shows its
  * "Signed out" status with a Sign in link; elsewhere the next click meets the sign-in page). One
- * refused because the person has too many pages with live updates open (a 429: a user may hold 10
+ * refused because the person has too many pages with live updates open (a 429: a user may hold 50
  * streams on a server, app/platform/live_streams.ts) waits the server's Retry-After (15 s) before
  * each try, and the body says data-live="too-many-streams" until a place is free.
  */
