@@ -294,9 +294,14 @@ class OfflineTill {
       if (synced) await this.renewLease()
       this.lastError = null
       const idle = !this.screen || (this.screen.cart.empty && !this.screen.receipt)
-      if ((await this.syncable()) === 0 && idle && this.settings?.offline.allowed !== false) {
+      const sent = (await this.syncable()) === 0
+      if (sent && idle && this.settings?.offline.allowed !== false) {
         this.mode = 'reloading'
         window.location.reload()
+      } else if (sent && !idle) {
+        // The sale on screen keeps the till offline: the status said "The server does not answer"
+        // long after it did, the queue synced, as if the sale could not reach it
+        this.reason = this.screen.receipt ? 'The server is back: New sale goes back online' : 'The server is back: the till goes back online after this sale'
       }
     } catch (error) {
       if (error instanceof SignedOut) this.signedOut = true
