@@ -15,7 +15,7 @@ import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
 import { publish } from '#events/domain_events'
 import { faultPoint } from '#platform/fault_injection'
-import { expireUnrunPreviews, failDeadImports } from '#inventory/product_import_expiry'
+import { expireUnrunPreviews, failDeadImports, markImportFailed } from '#inventory/product_import_expiry'
 import { barcodeClashes, KEPT_ERRORS, knownSkus, noProgress, refuseRow, writeBatch, type ImportRef } from '#inventory/product_csv_batch'
 import { NotAProductCsv, readRows, REQUIRED_COLUMNS, type ImportRow, type RowError } from '#inventory/product_csv_format'
 
@@ -124,13 +124,7 @@ export default class ProductCsvService {
     setImmediate(() => {
       this.#write(store, user, { id: importId, fileName: job.file_name }, job.path).catch(async (error) => {
         logger.error({ err: error }, 'CSV import failed')
-        // Only while running: a last batch that committed made it done, whatever failed after
-        await db
-          .from('product_imports')
-          .where({ id: importId, status: 'running' })
-          .update({ status: 'failed', updated_at: dbTimestamp() })
-          // The database gone too: failDeadImports marks it failed once it is back
-          .catch((markError: unknown) => logger.error({ err: markError }, 'CSV import could not be marked failed'))
+        await markImportFailed(importId)
       })
     })
     return true

@@ -1,5 +1,7 @@
 import { rm } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
 import { dbTimestamp } from '#platform/db_time'
 
 /** Hours a product import's preview waits to be imported before its file is removed */
@@ -46,4 +48,32 @@ export async function failDeadImports(now: Date = new Date(), importId?: number)
     await rm(job.path, { force: true })
   }
   return failed
+}
+
+const FAILED = JSON.stringify([{ row: 1, column: '', message: 'The import stopped part way (a batch could not be written: the database was out of reach, or another error): nothing after the last completed batch was written. The audit log lists what each batch wrote; import the file again to write the rest.' }])
+
+/** Seconds between two tries at marking a failed import while the database is out of reach */
+export const MARK_FAILED_RETRY_SECONDS = 2
+
+/**
+ * The import whose batch failed, in this live process, is marked failed, only while still
+ * `running` (a last batch that committed made it done). When the database is gone too (the usual
+ * reason a batch fails), the mark is tried again until it is back: the page said "Importing" for
+ * an hour, until failDeadImports took the import for dead, though this process knew it had stopped.
+ * After that hour failDeadImports does it anyway, so the tries stop there.
+ */
+export async function markImportFailed(importId: number) {
+  const until = Date.now() + DEAD_IMPORT_MINUTES * 60_000
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.from('product_imports').where({ id: importId, status: 'running' }).update({ status: 'failed', errors: FAILED, updated_at: dbTimestamp() })
+      if (attempt) logger.info({ importId }, 'CSV import marked failed, the database back')
+      return
+    } catch (error) {
+      if (!attempt) logger.error({ err: error }, 'CSV import could not be marked failed: tried again until the database is back')
+      if (Date.now() > until) return
+      // unref: a clean stop does not wait for the database to come back
+      await sleep(MARK_FAILED_RETRY_SECONDS * 1000, undefined, { ref: false })
+    }
+  }
 }
