@@ -15,6 +15,15 @@ document.addEventListener('DOMContentLoaded', () => {
   htmx.config.defaultSwapStyle = 'innerHTML'
 })
 
+// A 5xx whose answer names where its message goes (HX-Retarget: the database out of reach,
+// exceptions/handler.ts) is shown there. Not swapped, a refund sent on the Returns screen while
+// the database was gone did nothing on screen: no message, no sign to try again.
+// (On the till page the offline till goes offline on it as well.) Other 5xx stay unswapped.
+document.addEventListener('htmx:beforeSwap', (event) => {
+  const { xhr, target } = event.detail
+  if (xhr.status >= 500 && xhr.getResponseHeader('HX-Retarget') && target) event.detail.shouldSwap = true
+})
+
 // The till's device id (kept by the offline till, resources/js/offline/till.js) goes with every
 // request: the server lets only the device holding a register's offline lease sell on it online.
 // Read from localStorage, synchronously, so a sale made before the offline code has loaded has it too
