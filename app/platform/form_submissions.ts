@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { HttpContext } from '@adonisjs/core/http'
 import { heldClaim } from '#platform/idempotency_claim'
-import { claim, release, remember, requestHash, storedKey, takeOver, type KeyedRequest } from '#platform/idempotency_service'
+import { claimOrFree, releaseOrLater, remember, requestHash, storedKey, takeOver, type KeyedRequest } from '#platform/idempotency_service'
 
 /*
 | A form posted twice writes once: a double click, the same form sent again from the back
@@ -28,13 +28,13 @@ export function submissionKey() {
 export async function submitOnce(ctx: HttpContext, write: () => Promise<string>): Promise<void> {
   const request = formRequest(ctx)
   if (!request) return ctx.response.redirect(await write())
-  const token = (await claim(request)) ? request.token : await takeOver(request)
+  const token = (await claimOrFree(request)) ? request.token : await takeOver(request)
   if (!token) return sentBefore(ctx, request, write)
   let location: string
   try {
     location = await heldClaim.run({ userId: request.userId, key: request.key, token }, write)
   } catch (error) {
-    await release(request, token)
+    await releaseOrLater(request, token)
     throw error
   }
   await remember(request, token, { status: 303, body: { location } })
@@ -75,6 +75,8 @@ async function sentBefore(ctx: HttpContext, request: KeyedRequest, write: () => 
     ctx.session.flashErrors({ E_FORM: 'This form was recorded, but the page after it was lost: look at the list before sending it again' })
   } else {
     ctx.session.flashErrors({ E_FORM: 'This form is still being recorded: look again in a moment before sending it again' })
+    // What was typed (a close's cash count) comes back with the form, not an empty one
+    ctx.session.flashExcept(['_csrf', '_submission'])
   }
   return ctx.response.redirect().back()
 }

@@ -66,7 +66,7 @@ export async function runIdempotent(ctx: HttpContext, handler: () => Promise<Sto
   const request = keyedRequest(ctx)
   if (!request) return send(ctx, await handler())
 
-  const token = (await claim(request)) ? request.token : await takeOver(request)
+  const token = (await claimOrFree(request)) ? request.token : await takeOver(request)
   if (!token) return send(ctx, await replay(ctx, request))
   faultPoint('after_idempotency_claim')
   let outcome: StoredResponse
@@ -78,7 +78,7 @@ export async function runIdempotent(ctx: HttpContext, handler: () => Promise<Sto
       await remember(request, token, answer)
     } else {
       // Nothing was written: let a retry run the request again
-      await release(request, token)
+      await releaseOrLater(request, token)
     }
     throw error
   }
@@ -90,6 +90,51 @@ export async function runIdempotent(ctx: HttpContext, handler: () => Promise<Sto
 /** Frees a claim whose write never committed, so the same key runs again */
 export async function release(request: KeyedRequest, token: string) {
   await db.from('idempotency_keys').where({ user_id: request.userId, key: request.key, claim_token: token }).whereNull('written_at').delete()
+}
+
+/*
+| A request that fails for the database (gone, frozen, or past its query deadline) may leave its
+| claim behind: the release fails as well, or the claim's INSERT itself reaches the database after
+| the request gave up (a frozen server answering late, a row lock held past the deadline). The same
+| form or key sent again, once the database was back, then met a claim nobody held: a till's shift
+| close was refused as "still being recorded" for a minute, its typed count gone. Such a claim is
+| freed now if the database answers, else every 2 s until it is, or until its lease is over and
+| takeOver settles it anyway. Only a claim with this token and no write is deleted.
+*/
+const RELEASE_RETRY_MS = 2000
+
+/** Releases the claim; when that fails, frees it later (see above) */
+export async function releaseOrLater(request: KeyedRequest, token: string) {
+  try {
+    await release(request, token)
+  } catch {
+    freeLeftClaim(request, token)
+  }
+}
+
+/** Claims the key; when the claim fails, frees what of it may still reach the database (see above) */
+export async function claimOrFree(request: KeyedRequest) {
+  try {
+    return await claim(request)
+  } catch (error) {
+    freeLeftClaim(request, request.token)
+    throw error
+  }
+}
+
+function freeLeftClaim(request: KeyedRequest, token: string) {
+  const until = Date.now() + CLAIM_LEASE_SECONDS * 1000
+  const attempt = async () => {
+    const deleted = await db
+      .from('idempotency_keys')
+      .where({ user_id: request.userId, key: request.key, claim_token: token })
+      .whereNull('written_at')
+      .delete()
+      .catch(() => 0)
+    // Not there yet (or never): its INSERT may still land, until the lease is over
+    if (!affectedRows(deleted) && Date.now() < until) setTimeout(attempt, RELEASE_RETRY_MS).unref()
+  }
+  setTimeout(attempt, 0).unref()
 }
 
 /** Takes over a claim of this same request whose lease ran out and whose write never committed */
