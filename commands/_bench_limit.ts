@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { cpuPer, type CpuSnapshot } from './_bench_measure.js'
+import { MYSQL_SESSION_ZONE } from '#platform/db_time'
 
 /*
 | The limit pos:bench compares the app's sales with: the very same rows of the same 5-line cash
@@ -34,7 +35,12 @@ const pickFrom = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]
 export async function limitSalesPerSecond(target: LimitTarget, sales: number, concurrency: number, snapshot: () => CpuSnapshot) {
   const mysql = await import('mysql2/promise')
   const connections = await Promise.all(
-    Array.from({ length: concurrency }, () => mysql.createConnection({ ...target.connection, multipleStatements: true, supportBigNumbers: true, timezone: 'Z' }))
+    Array.from({ length: concurrency }, async () => {
+      const connection = await mysql.createConnection({ ...target.connection, multipleStatements: true, supportBigNumbers: true, timezone: 'Z' })
+      // As the app's pool does at connect (config/database.ts)
+      await connection.query(`SET SESSION ${MYSQL_SESSION_ZONE}`)
+      return connection
+    })
   )
   try {
     // Warm up (the connections, MariaDB's caches), then measure

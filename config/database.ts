@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { pipelineTransactions } from '#platform/mysql_pipelining'
 import { clusterNodes } from '#platform/database_nodes'
+import { MYSQL_SESSION_ZONE } from '#platform/db_time'
 import { refuseToStart } from '#start/configuration_error'
 import { enforceQueryDeadline } from '#platform/query_deadline'
 import { lockMigrationsPerDatabase } from '#platform/migration_lock'
@@ -108,10 +109,15 @@ export default defineConfig({
           noteOpened(connection)
           // First, so that a query dropped at its deadline is seen by the wrappers below (a COMMIT's outcome unknown)
           enforceQueryDeadline(connection)
-          // On a cluster, statements go one by one (see runStatements in sql_batch.ts)
+          // On a cluster, statements go one by one (see runStatements in sql_batch.ts); adopt sets the zone too
           if (clusterNodes) return clusterNodes.adopt(connection, env.get('DB_WSREP_SYNC_WAIT', 1), done)
-          pipelineTransactions(connection)
-          done(null, connection)
+          // Sessions in UTC, as the app writes times (db_time.ts), whatever the server's own zone;
+          // the connection is handed out only once that is done, and not at all when it failed
+          connection.query(`SET SESSION ${MYSQL_SESSION_ZONE}`, (error: Error | null) => {
+            if (error) return done(error, connection)
+            pipelineTransactions(connection)
+            done(null, connection)
+          })
         },
       },
       migrations,

@@ -110,7 +110,10 @@ async function mysqlSnapshot(config: any): Promise<Snapshot> {
   // stream: on a cluster (DB_HOSTS) the socket goes to the node the app writes through, as the
   // app's own connections do (config/database.ts), not to DB_HOST
   const { socketPath, host, port, user, password, database, stream } = config
-  // dateStrings: timestamps come back as the text the app wrote, whatever the server's time zone
+  // dateStrings: timestamps come back as the text the app wrote, whatever the server's time zone.
+  // No SET time_zone here, unlike the app's pool: DATETIME columns read the same in any zone, and
+  // TIMESTAMP ones not yet converted by migration 0148 read right only in the server's own zone,
+  // the one they were written under
   const conn = mysql.createConnection({ socketPath, host, port, user, password, database, stream, dateStrings: true, supportBigNumbers: true })
   const query = (sql: string) => conn.promise().query(sql)
   await query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ')

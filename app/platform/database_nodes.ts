@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net'
+import { MYSQL_SESSION_ZONE } from '#platform/db_time'
 
 /*
 | Which MySQL/MariaDB server new connections go to. DB_HOSTS lists the nodes of a Galera cluster
@@ -84,11 +85,14 @@ export class DatabaseNodes {
   /**
    * For a new pooled connection (the pool's afterCreate): a connection lost without our asking
    * marks its node down; on a Galera node, the node must be in the primary component and synced
-   * (wsrep_ready), and reads wait for every earlier commit of the cluster (wsrep_sync_wait).
+   * (wsrep_ready), and reads wait for every earlier commit of the cluster (wsrep_sync_wait); the
+   * session's zone is UTC, as on a single server (config/database.ts).
    */
   adopt(connection: any, syncWait: number, done: (error: Error | null, connection: any) => void) {
     const node = nodeOf(connection)
-    if (!node) return done(null, connection)
+    // Sessions in UTC as everywhere (config/database.ts); on Galera in the same SET as wsrep_sync_wait
+    const zone = `SET SESSION ${MYSQL_SESSION_ZONE}`
+    if (!node) return connection.query(zone, (error: any) => done(error ?? null, connection))
     // Closed by the server or the network, not by us (the pool ends idle connections with end())
     let closedByUs = false
     for (const method of ['end', 'destroy'] as const) {
@@ -107,11 +111,11 @@ export class DatabaseNodes {
     // A server without Galera (a single MariaDB or MySQL in DB_HOSTS) has no wsrep state to check
     connection.query("SHOW VARIABLES LIKE 'wsrep_on'", (error: any, wsrepOn: any) => {
       if (error) return refuse(String(error.code ?? error.message))
-      if (wsrepOn?.[0]?.Value !== 'ON') return done(null, connection)
+      if (wsrepOn?.[0]?.Value !== 'ON') return connection.query(zone, (setError: any) => (setError ? refuse(String(setError.code)) : done(null, connection)))
       connection.query("SHOW STATUS LIKE 'wsrep_ready'", (statusError: any, status: any) => {
         const ready = status?.[0]?.Value
         if (statusError || ready !== 'ON') return refuse(statusError ? String(statusError.code) : `wsrep_ready is ${ready ?? 'unknown'}`)
-        connection.query(`SET SESSION wsrep_sync_wait = ${Number(syncWait) | 0}`, (setError: any) => (setError ? refuse(String(setError.code)) : done(null, connection)))
+        connection.query(`${zone}, wsrep_sync_wait = ${Number(syncWait) | 0}`, (setError: any) => (setError ? refuse(String(setError.code)) : done(null, connection)))
       })
     })
   }

@@ -16,3 +16,13 @@ export function readTimestamp(value: unknown): Date {
   if (value instanceof Date) return value
   return new Date(String(value).replace(' ', 'T') + (/[zZ]|[+-]\d\d:?\d\d$/.test(String(value)) ? '' : 'Z'))
 }
+
+/**
+ * The time zone of every MySQL/MariaDB session the app opens (SET at connect, config/database.ts).
+ * The columns are DATETIME (migration 0148), which the server stores as written; the session's
+ * zone still decides what NOW() and CURRENT_TIMESTAMP defaults write, and how a TIMESTAMP column
+ * a plugin might still have is read: UTC, as the app writes. Left unset, the server's own zone
+ * applied: on a server set to local time the TIMESTAMP columns refused every UTC time of its
+ * spring-forward hour (error 1292) and mixed up those of its fall-back hour.
+ */
+export const MYSQL_SESSION_ZONE = "time_zone = '+00:00'"
