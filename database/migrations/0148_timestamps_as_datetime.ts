@@ -21,7 +21,9 @@ import { MYSQL_SESSION_ZONE } from '#platform/db_time'
 | 10.10) added it by itself to a table's first NOT NULL TIMESTAMP, which rewrote that time (a
 | sale's completed_at) whenever its row was updated.
 | One ALTER per table, all its columns at once: each copies the table (minutes for millions of
-| rows; docs/deploy.md). There is no way down: the app no longer writes TIMESTAMPs.
+| rows; docs/deploy.md). There is no way down: the app no longer writes TIMESTAMPs. pos:restore
+| needs nothing of this: a backup holds the times as text (read with dateStrings), which a
+| DATETIME column stores as it is.
 */
 
 export default class extends BaseSchema {

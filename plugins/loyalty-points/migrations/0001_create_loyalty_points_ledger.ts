@@ -18,7 +18,7 @@ export default class extends BaseSchema {
       table.integer('points').notNullable()
       // 'earn:<sale>', 'reverse:<refund>': the same event delivered twice never counts twice
       table.string('dedupe_key', 64).nullable().unique()
-      table.timestamp('created_at').notNullable()
+      table.dateTime('created_at').notNullable()
       table.index(['store_id', 'customer_id'])
       table.index(['sale_id'])
     })

@@ -47,6 +47,25 @@ test.group('MySQL/MariaDB time zone', () => {
     }
   }).skip(sqlite(), ON_SQLITE)
 
+  test("a UTC time in Berlin's spring-forward hour is written and read back as it is", async ({ assert }) => {
+    // On a server set to Europe/Berlin (mariadbd started with TZ=Europe/Berlin) this was refused: 1292
+    const times = ['2026-03-29 02:30:00', '2026-10-25 02:30:00']
+    const ids = await db.transaction(async (trx) => {
+      const made: number[] = []
+      for (const at of times) made.push(Number((await trx.table('audit_logs').insert({ action: 'time_zone.check', created_at: at }))[0]))
+      return made
+    })
+    try {
+      const read = await db.from('audit_logs').whereIn('id', ids).orderBy('id').select(db.raw('CAST(created_at AS CHAR) AS text'), 'created_at')
+      assert.deepEqual(read.map((r) => r.text), times)
+      assert.deepEqual(read.map((r) => (r.created_at as Date).toISOString().slice(0, 19).replace('T', ' ')), times)
+      // Ranges compare the instants in order across the fall-back hour
+      assert.equal(Number((await db.from('audit_logs').whereIn('id', ids).where('created_at', '>', '2026-10-25 01:59:59').count('* as n'))[0].n), 1)
+    } finally {
+      await db.from('audit_logs').whereIn('id', ids).delete()
+    }
+  }).skip(sqlite(), ON_SQLITE)
+
   test('after the migrations no column is a TIMESTAMP (a migration uses .dateTime(), not .timestamp())', async ({ assert }) => {
     const left = await rows("SELECT CONCAT(table_name, '.', column_name) AS name FROM information_schema.columns WHERE table_schema = DATABASE() AND data_type = 'timestamp' ORDER BY 1")
     assert.deepEqual(
