@@ -112,9 +112,13 @@ export default defineConfig({
           // On a cluster, statements go one by one (see runStatements in sql_batch.ts); adopt sets the zone too
           if (clusterNodes) return clusterNodes.adopt(connection, env.get('DB_WSREP_SYNC_WAIT', 1), done)
           // Sessions in UTC, as the app writes times (db_time.ts), whatever the server's own zone;
-          // the connection is handed out only once that is done, and not at all when it failed
+          // the connection is handed out only once that is done, and not at all when it failed (knex
+          // leaves a connection whose afterCreate failed open: closed here)
           connection.query(`SET SESSION ${MYSQL_SESSION_ZONE}`, (error: Error | null) => {
-            if (error) return done(error, connection)
+            if (error) {
+              connection.destroy()
+              return done(error, connection)
+            }
             pipelineTransactions(connection)
             done(null, connection)
           })

@@ -92,7 +92,7 @@ export class DatabaseNodes {
     const node = nodeOf(connection)
     // Sessions in UTC as everywhere (config/database.ts); on Galera in the same SET as wsrep_sync_wait
     const zone = `SET SESSION ${MYSQL_SESSION_ZONE}`
-    if (!node) return connection.query(zone, (error: any) => done(error ?? null, connection))
+    if (!node) return connection.query(zone, (error: any) => (error && connection.destroy(), done(error ?? null, connection)))
     // Closed by the server or the network, not by us (the pool ends idle connections with end())
     let closedByUs = false
     for (const method of ['end', 'destroy'] as const) {

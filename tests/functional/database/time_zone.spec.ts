@@ -34,6 +34,19 @@ test.group('MySQL/MariaDB time zone', () => {
     assert.deepEqual(answers, ['+00:00', '+00:00'])
   }).skip(sqlite(), ON_SQLITE)
 
+  test('a connection whose SET fails is not handed out: the pool gets the error', async ({ assert }) => {
+    const { afterCreate } = (db.manager.get(db.primaryConnectionName)!.config as any).pool
+    const { createConnection } = await import('mysql2')
+    const { host, port, user, password } = (db.manager.get(db.primaryConnectionName)!.config as any).connection
+    const connection: any = createConnection({ host, port, user, password })
+    await new Promise<void>((resolve, reject) => connection.connect((error: any) => (error ? reject(error) : resolve())))
+    // Closed under it, as a server gone between the handshake and the SET
+    connection.destroy()
+    const outcome = await new Promise<Error | null>((resolve) => afterCreate(connection, (error: Error | null) => resolve(error)))
+    assert.instanceOf(outcome, Error)
+    assert.match(outcome!.message, /closed state/)
+  }).skip(sqlite(), ON_SQLITE)
+
   test('on a cluster (DB_HOSTS) too: the node adopts the connection in UTC', async ({ assert }) => {
     const nodes = new DatabaseNodes(parseNodes(`${process.env.DB_HOST ?? '127.0.0.1'}:${process.env.DB_PORT ?? 3306}`), 60_000)
     const { createConnection } = await import('mysql2')
