@@ -56,6 +56,7 @@ export const AUDIT_ACTION_WORDS: Record<string, string> = {
   offline_sale_refused: 'Offline sale kept for review (refused)',
   offline_review_resolved: 'Offline sale review resolved',
   offline_sales_handed_over: 'Offline sales handed over to another till',
+  offline_open_cart_parked: 'Cart open when its till went offline parked (its offline sales synced)',
   // Products and stock
   product_updated: 'Product changed',
   product_archived: 'Product archived',

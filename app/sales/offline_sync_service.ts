@@ -20,6 +20,7 @@ import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
 import { mayNameSeller, namedByTill } from '#sales/register_lease_service'
 import { correctCountsAfter, countCorrectionStatements, countLines, countLinesStatement, noCorrections } from '#inventory/counts_after_offline_sales'
+import { openCartsStatement, parkOpenCarts } from '#sales/offline_open_carts'
 
 /*
 | Recording the sales a till made while the server was out of reach (the offline till). The till
@@ -162,8 +163,10 @@ export default class OfflineSyncService {
     // A date the checks refuse (a 31st of February) is no bound
     const times = sales.map((sale) => Date.parse(sale.completed_at)).filter(Number.isFinite)
     const earliest = new Date(times.length ? Math.min(...times) : 0)
-    const [registerRead, headRead, shiftsRead, salesRead, reviewsRead, productsRead, countsRead] = await runStatements(trx, [
+    const [registerRead, cartsRead, headRead, shiftsRead, salesRead, reviewsRead, productsRead, countsRead] = await runStatements(trx, [
       { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id, lease_user_id, lease_prior_user_id, lease_prior_until FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
+      // The cart its till had open online when it went offline: parked below once its sales are recorded
+      openCartsStatement(registerId, storeId, forUpdate),
       // When the register's last sale was made: the next one dated well before it is reviewed
       { sql: 'SELECT sales.completed_at FROM sales JOIN registers ON registers.id = sales.register_id AND registers.last_sale_number = sales.number WHERE registers.id = ? AND registers.store_id = ?', bindings: [registerId, storeId] },
       // The register's shifts the sales may have been made in (a sale goes to the one open when it was made)
@@ -281,6 +284,8 @@ export default class OfflineSyncService {
     for (const { sale } of recorded) for (const [productId, quantity] of unitsByProduct(sale)) units.set(productId, (units.get(productId) ?? 0) + quantity)
     for (const [productId, quantity] of putBack) units.set(productId, units.get(productId)! - quantity)
     const moved = new Map([...units].sort(([a], [b]) => a - b))
+    const parked = parkOpenCarts(cartsRead.rows, recorded, { storeId, registerId, timeZone: actor.store.timeZone, leaseDeviceId: register.lease_device_id ?? null, userId: actor.user.id, ip: actor.ip })
+    audits.push(...parked.audits)
     const answers = await runStatements(
       trx,
       [
@@ -289,6 +294,7 @@ export default class OfflineSyncService {
         ...rowStatements(storeId, recorded, products),
         ...countCorrectionStatements(storeId, actor.user.id, corrections),
         ...(recorded.length ? [{ sql: 'UPDATE registers SET last_sale_number = ?, last_sale_hash = ? WHERE id = ?', bindings: [head.number, head.hash, registerId] }] : []),
+        ...parked.statements,
         ...(audits.length ? [auditStatement(...audits)] : []),
         ...chunkedInsert('offline_reviews', reviews),
         // Last, the report summaries of the days the sales were made (their own completed_at,
