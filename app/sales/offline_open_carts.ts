@@ -40,8 +40,8 @@ interface Context {
 }
 
 /** The UPDATEs that park the carts left open when the till went offline, and their audit entries */
-export function parkOpenCarts(rows: Record<string, any>[], recorded: RecordedSale[], context: Context): { statements: Statement[]; audits: AuditEntry[] } {
-  if (!recorded.length) return { statements: [], audits: [] }
+export function parkOpenCarts(rows: Record<string, any>[], recorded: RecordedSale[], context: Context): { statements: Statement[]; audits: AuditEntry[]; ids: number[] } {
+  if (!recorded.length) return { statements: [], audits: [], ids: [] }
   const first = recorded.reduce((a, b) => (completedAtOf(b.sale).toMillis() < completedAtOf(a.sale).toMillis() ? b : a))
   const madeAt = completedAtOf(first.sale).toMillis()
   const sellers = new Set(recorded.map((r) => r.sellerId))
@@ -66,5 +66,5 @@ export function parkOpenCarts(rows: Record<string, any>[], recorded: RecordedSal
       ip: context.ip,
     })
   }
-  return { statements, audits }
+  return { statements, audits, ids: audits.map((audit) => audit.subjectId as number) }
 }

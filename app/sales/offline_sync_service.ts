@@ -71,6 +71,8 @@ export interface SyncResult {
   error?: { code: string; message: string; field: string }
   /** Not recorded, but kept whole for a manager (a conflict, or a refusal of the checks): its till may hand over the sales behind it */
   kept?: boolean
+  /** The carts parked because they were open when the till went offline (offline_open_carts.ts), on the batch's first sale recorded */
+  parkedCarts?: number[]
 }
 
 type Earlier = { saleId: number; number: number; storeId: number; hash: string | null; reviews: string[] }
@@ -314,6 +316,7 @@ export default class OfflineSyncService {
     const ids = new Map(recorded.map((entry) => [entry.sale.client_uuid, Number(answers[entry.saleId.in(statements)].insertId)]))
     // Not on a refusal of the same UUID with other content: that is not the sale recorded
     for (const result of results) if (ids.has(result.clientUuid) && result.outcome !== 'refused') result.saleId = ids.get(result.clientUuid)
+    if (parked.ids.length) results.find((result) => result.outcome === 'recorded')!.parkedCarts = parked.ids
     return { results, recorded: recorded.map(({ sale }) => ({ sale, saleId: ids.get(sale.client_uuid)! })) }
   }
 }

@@ -45,7 +45,7 @@ export default class TillOfflineController {
     const { sales } = await ctx.request.validateUsing(offlineSalesValidator)
     const results = await this.sync.record(actorOf(ctx), sales)
     return {
-      results: results.map((r) => ({ client_uuid: r.clientUuid, outcome: r.outcome, sale_id: r.saleId ?? null, number: r.number ?? null, reviews: r.reviews ?? [], error: r.error ?? null, kept_for_review: r.kept ?? false })),
+      results: results.map((r) => ({ client_uuid: r.clientUuid, outcome: r.outcome, sale_id: r.saleId ?? null, number: r.number ?? null, reviews: r.reviews ?? [], error: r.error ?? null, kept_for_review: r.kept ?? false, ...(r.parkedCarts ? { parked_carts: r.parkedCarts } : {}) })),
     }
   }
 

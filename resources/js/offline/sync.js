@@ -1,4 +1,4 @@
-import { transaction } from './idb.js'
+import { setMeta, transaction } from './idb.js'
 import { call } from './net.js'
 import { mark, queued } from './queue.js'
 
@@ -56,6 +56,8 @@ function sendable(sales) {
   return [...perRegister.values()]
 }
 
+export const PARKED_NOTICE = 'The cart open when the till went offline was parked: it is in Parked sales'
+
 /** Sends what can be sent; throws Unreachable or SignedOut when that stops it */
 export async function syncQueue(db) {
   let synced = 0
@@ -87,6 +89,9 @@ export async function syncQueue(db) {
       const answered = data.results.filter((r) => byUuid.has(r.client_uuid) && (r.outcome === 'recorded' || r.outcome === 'replayed')).map((r) => r.client_uuid)
       await dropAll(db, answered)
       synced += answered.length
+      // The online cart open when the till went offline, parked by the server: the page back online
+      // says so (its lines were rung again offline; recalled, they would be charged twice)
+      if (data.results.some((r) => r.parked_carts?.length)) await setMeta(db, 'parked_notice', { text: PARKED_NOTICE, at: Date.now() })
       const blocked = data.results.find((r) => byUuid.has(r.client_uuid) && BLOCKING.has(r.outcome))
       if (blocked) {
         // A refusal the server kept for a manager is held as a conflict is: handed over once looked at

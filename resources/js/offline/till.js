@@ -61,6 +61,12 @@ class OfflineTill {
     this.settings = (await getMeta(this.db, 'settings')) ?? null
     this.clockOffset = (await getMeta(this.db, 'clock_offset')) ?? 0
     this.held = (await heldByConflict(this.db)).some((held) => held.registerId === this.registerId)
+    // Said once, by the page the sync's reload opened (sync.js): taken, so the next page says it no more
+    const parked = await getMeta(this.db, 'parked_notice')
+    if (parked) {
+      this.parkedNotice = Date.now() - parked.at < NOTICE_MS ? parked.text : null
+      await setMeta(this.db, 'parked_notice', null)
+    }
     document.body.addEventListener('htmx:sendError', () => this.goOffline('The server does not answer'))
     // Behind a proxy (nginx, docs/deploy.md) an app that is down answers through it: 502-504 is
     // the server out of reach as much as a refused connection (net.js says the same)
@@ -326,6 +332,7 @@ class OfflineTill {
     if (this.waitingForManager && blocked.length) parts.push(this.waitingForManager)
     const notice = await getMeta(this.db, 'handoff_notice')
     if (notice && Date.now() - notice.at < NOTICE_MS) parts.push(notice.text)
+    if (this.parkedNotice) parts.push(this.parkedNotice)
     if (this.signedOut) parts.push(waiting ? 'Signed out: sign in again to sync' : 'Signed out: sign in again')
     if (this.lastError) parts.push(`Sync stopped: ${this.lastError}`)
     if (this.problem) parts.push(`Offline copy not refreshed: ${this.problem}`)
