@@ -153,7 +153,9 @@ export default class OfflineSyncService {
   /**
    * Two round trips on MariaDB, as one online sale: the locking reads of the whole batch, then every
    * write with the COMMIT (sql_batch.ts); between them the markers of months that are over, if a
-   * sale lands in one. Locks in the online order: the register, then products by id, then markers.
+   * sale lands in one. Locks in the online order: the register, then products by id, then markers;
+   * after the register its open till carts (offline_open_carts.ts: an online payment on one takes the
+   * cart, then the register, so a deadlock with it is possible, and retried, db_transaction.ts).
    */
   async #write(actor: SyncActor, sales: OfflineSale[], checked: Map<string, Checked>, trx: TransactionClientContract) {
     const storeId = actor.store.id
