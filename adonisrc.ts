@@ -29,6 +29,7 @@ export default defineConfig({
     () => import('#start/kernel'),
     () => import('#start/view'),
     () => import('#start/hardware'),
+    () => import('#start/redis'),
     { file: () => import('#start/plugins'), environment: ['web', 'test'] },
     { file: () => import('#start/maintenance'), environment: ['web'] },
   ],

@@ -63,3 +63,18 @@ export function watchRedis() {
     })
     .catch((error) => redisDown(error))
 }
+
+/**
+ * At a process's end (app.terminating, start/redis.ts), its Redis connections that are not up are
+ * dropped: the Redis provider then quits each connection, and a QUIT waits for a connection that
+ * never comes back. pos:demo run while Redis was away never ended (its user saves had told the
+ * other servers through Redis), logging a reconnection failure every few hundred ms.
+ */
+export async function dropRedisIfAway() {
+  if (!state.configured) return
+  const { default: redis } = await import('@adonisjs/redis/services/main')
+  for (const connection of Object.values(redis.activeConnections) as any[]) {
+    const statuses = [connection.ioConnection?.status, connection.ioSubscriberConnection?.status].filter(Boolean)
+    if (statuses.some((status) => status !== 'ready')) await connection.disconnect()
+  }
+}

@@ -99,7 +99,11 @@ const RETRY_MS = 5000
 let complained = false
 
 async function redisConnection() {
-  return (await import('@adonisjs/redis/services/main')).default
+  const redis = (await import('@adonisjs/redis/services/main')).default
+  // Its failures are said here, once per outage: AdonisJS's own line at every reconnection (FATAL,
+  // several a second) flooded a command's output (pos:demo) while Redis was away
+  redis.doNotLogErrors()
+  return redis
 }
 
 /**

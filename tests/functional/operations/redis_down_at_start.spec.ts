@@ -64,4 +64,27 @@ test.group('Redis down when the server starts', () => {
     // It stopped on its own: before, it died of the subscription given up, or (closing) waited forever
     assert.isBelow(Date.now() - started, 45_000)
   }).timeout(90_000)
+
+  test('pos:demo run while Redis is down ends, and says so once instead of at every reconnection', async ({ assert }) => {
+    const { execFile } = await import('node:child_process')
+    const { rmSync } = await import('node:fs')
+    const { fileURLToPath } = await import('node:url')
+    const root = fileURLToPath(new URL('../../../', import.meta.url))
+    const file = `tmp/demo-redis-down-${process.pid}.sqlite3`
+    // Its user saves tell the other servers through Redis: that connection's QUIT at the end waited
+    // for a Redis that never came back, and AdonisJS logged each reconnection at FATAL
+    const env = { ...process.env, DB_CONNECTION: 'sqlite', SQLITE_PATH: file, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(Number(process.env.PORT) + 18), AUTH_CACHE_TTL: '5000' }
+    try {
+      const started = Date.now()
+      const outcome = await new Promise<{ code: number; output: string }>((resolve) =>
+        execFile(process.execPath, ['ace.js', 'pos:demo'], { cwd: root, timeout: 60_000, env }, (error: any, stdout, stderr) => resolve({ code: error ? (error.code ?? 1) : 0, output: stdout + stderr }))
+      )
+      assert.equal(outcome.code, 0, outcome.output.slice(-2000))
+      assert.include(outcome.output, 'Open POS Demo Grocery')
+      assert.notMatch(outcome.output, /FATAL|"level":60/)
+      assert.isBelow(Date.now() - started, 45_000)
+    } finally {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${root}${file}${suffix}`, { force: true })
+    }
+  }).timeout(90_000)
 })
