@@ -24,7 +24,9 @@ transmit.registerRoutes((route) => {
 })
 
 /** The only channels anything is broadcast on (app/platform/live_updates_service.ts) */
-const STORE_CHANNEL = /^stores\/(\d+)\/(stock|sales)$/
+// A store id as the app writes it: "stores/07/stock" (any number of zeros) was the same store's
+// channel to the checks below, yet a new name for Transmit to keep
+const STORE_CHANNEL = /^stores\/([1-9]\d{0,9})\/(stock|sales)$/
 
 /**
  * A subscription is to a store's channel, or refused (400): Transmit took any text as a channel

@@ -98,10 +98,13 @@ export async function release(request: KeyedRequest, token: string) {
 | the request gave up (a frozen server answering late, a row lock held past the deadline). The same
 | form or key sent again, once the database was back, then met a claim nobody held: a till's shift
 | close was refused as "still being recorded" for a minute, its typed count gone. Such a claim is
-| freed now if the database answers, else every 2 s until it is, or until its lease is over and
-| takeOver settles it anyway. Only a claim with this token and no write is deleted.
+| freed as soon as the database answers, and again every 2 s until its lease is over (after which
+| takeOver settles it anyway). Only a claim with this token and no write is deleted.
 */
-const RELEASE_RETRY_MS = 2000
+const SWEEP_MS = 2000
+/** Claims waiting to be freed, by claim token: whose key, and until when (ms) */
+const leftClaims = new Map<string, { userId: number; key: string; until: number }>()
+let sweeping = false
 
 /** Releases the claim; when that fails, frees it later (see above) */
 export async function releaseOrLater(request: KeyedRequest, token: string) {
@@ -112,29 +115,53 @@ export async function releaseOrLater(request: KeyedRequest, token: string) {
   }
 }
 
-/** Claims the key; when the claim fails, frees what of it may still reach the database (see above) */
+/** Claims the key; when the claim's INSERT may have reached the database all the same, frees it later (see above) */
 export async function claimOrFree(request: KeyedRequest) {
   try {
     return await claim(request)
   } catch (error) {
-    freeLeftClaim(request, request.token)
+    if (mayHaveBeenSent(error)) freeLeftClaim(request, request.token)
     throw error
   }
 }
 
+/**
+ * A statement that failed before it left (no pooled connection within its wait, a refused
+ * connection) wrote nothing: only one dropped or lost on its way may still land
+ */
+function mayHaveBeenSent(error: any) {
+  return !(error?.name === 'KnexTimeoutError' || ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH'].includes(error?.code))
+}
+
+/**
+ * One sweep every 2 s for the claims left, in one statement (an outage leaves many, and a
+ * loop each queued as many statements for the pool at the moment the database came back); a
+ * claim is swept until its lease is over, as its INSERT may land late (each by its key and its
+ * token, unique: nothing else is ever deleted)
+ */
 function freeLeftClaim(request: KeyedRequest, token: string) {
-  const until = Date.now() + CLAIM_LEASE_SECONDS * 1000
-  const attempt = async () => {
-    const deleted = await db
-      .from('idempotency_keys')
-      .where({ user_id: request.userId, key: request.key, claim_token: token })
-      .whereNull('written_at')
-      .delete()
-      .catch(() => 0)
-    // Not there yet (or never): its INSERT may still land, until the lease is over
-    if (!affectedRows(deleted) && Date.now() < until) setTimeout(attempt, RELEASE_RETRY_MS).unref()
+  leftClaims.set(token, { userId: request.userId, key: request.key, until: Date.now() + CLAIM_LEASE_SECONDS * 1000 })
+  if (sweeping) return
+  sweeping = true
+  const sweep = async () => {
+    const now = Date.now()
+    for (const [left, { until }] of leftClaims) if (until < now) leftClaims.delete(left)
+    const claims = [...leftClaims].slice(0, 200)
+    if (claims.length) {
+      // Each by its unique key (user, key): claim_token has no index, and a scan would lock every row
+      await db
+        .from('idempotency_keys')
+        .where((query) => {
+          for (const [token, { userId, key }] of claims) query.orWhere((one) => one.where({ user_id: userId, key, claim_token: token }))
+        })
+        .whereNull('written_at')
+        .delete()
+        .catch(() => {})
+    }
+    if (leftClaims.size) setTimeout(sweep, SWEEP_MS).unref()
+    else sweeping = false
   }
-  setTimeout(attempt, 0).unref()
+  setTimeout(sweep, 0).unref()
 }
 
 /** Takes over a claim of this same request whose lease ran out and whose write never committed */
