@@ -45,7 +45,7 @@ export default class PosBenchLive extends BaseCommand {
       await db.manager.closeAll()
 
       const port = await freePort(this.port)
-      // One person's N streams: past the 10 a person may open on a server (app/platform/live_streams.ts)
+      // One person's N streams: past the 50 a person may open by default on a server (app/platform/live_streams.ts)
       server = startServer(this.app.appRoot, { NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), SESSION_DRIVER: 'cookie', LIVE_STREAMS_PER_USER: String(this.subscribers) }, { quiet: true })
       server.child.stdout?.resume()
       await waitForServer(server, port)

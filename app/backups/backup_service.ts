@@ -6,7 +6,7 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import { parseBackupInterval } from '#start/configuration_error'
 import { BackupWriter, type BackupManifest } from '#backups/backup_format'
-import { dbTimestamp } from '#platform/db_time'
+import { dbTimestamp, MYSQL_SESSION_ZONE } from '#platform/db_time'
 import { BACKUP_NAME, backupDir } from '#platform/backup_folder'
 
 /*
@@ -111,11 +111,15 @@ async function mysqlSnapshot(config: any): Promise<Snapshot> {
   // app's own connections do (config/database.ts), not to DB_HOST
   const { socketPath, host, port, user, password, database, stream } = config
   // dateStrings: timestamps come back as the text the app wrote, whatever the server's time zone.
-  // No SET time_zone here, unlike the app's pool: DATETIME columns read the same in any zone, and
-  // TIMESTAMP ones not yet converted by migration 0148 read right only in the server's own zone,
-  // the one they were written under
+  // DATETIME columns read the same in any zone; a TIMESTAMP column reads right in the zone it was
+  // written under: the server's own before migration 0148 (every column then a TIMESTAMP), UTC
+  // after it (the app's sessions; a plugin's table made since may still have one)
   const conn = mysql.createConnection({ socketPath, host, port, user, password, database, stream, dateStrings: true, supportBigNumbers: true })
   const query = (sql: string) => conn.promise().query(sql)
+  const [converted]: any = await query("select 1 from information_schema.tables where table_schema = database() and table_name = 'adonis_schema'").then(async ([found]: any) =>
+    found.length ? query("select 1 from adonis_schema where name like '%0148_timestamps_as_datetime'") : [[]]
+  )
+  if (converted.length) await query(`SET SESSION ${MYSQL_SESSION_ZONE}`)
   await query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ')
   await query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY')
   return {

@@ -40,7 +40,7 @@ import env from '#start/env'
 | server: with several, a user's streams are spread over them, and each server's memory is what is
 | defended. Read at each stream, so a test can set it.
 */
-const maxStreamsPerUser = () => env.get('LIVE_STREAMS_PER_USER') ?? 50
+const maxStreamsPerUser = () => Math.max(1, env.get('LIVE_STREAMS_PER_USER') ?? 50)
 
 /** Seconds a page refused for too many streams waits before asking again (public/js/live.js) */
 const STREAMS_RETRY_AFTER_S = 15

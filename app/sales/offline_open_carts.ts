@@ -17,7 +17,7 @@ import { completedAtOf } from '#sales/offline_sale_rows'
 | a batch sent again records nothing, so parks nothing.
 */
 
-/** The register's open till carts, locked (after the register, the lock order of the sync), with whether they have lines or a payment on its way */
+/** The register's open till carts, locked (before the register, as a payment at the till locks them), with whether they have lines or a payment on its way */
 export function openCartsStatement(registerId: number, storeId: number, forUpdate: string): Statement {
   return {
     sql:
@@ -43,7 +43,9 @@ interface Context {
 export function parkOpenCarts(rows: Record<string, any>[], recorded: RecordedSale[], context: Context): { statements: Statement[]; audits: AuditEntry[]; ids: number[] } {
   if (!recorded.length) return { statements: [], audits: [], ids: [] }
   const first = recorded.reduce((a, b) => (completedAtOf(b.sale).toMillis() < completedAtOf(a.sale).toMillis() ? b : a))
-  const madeAt = completedAtOf(first.sale).toMillis()
+  // No later than now: a till clock ahead (such a sale is only reviewed, dated_ahead) would have the
+  // cart rung up at this moment on the register count as left before it
+  const madeAt = Math.min(completedAtOf(first.sale).toMillis(), Date.now())
   const sellers = new Set(recorded.map((r) => r.sellerId))
   const tillHeldIt = context.leaseDeviceId !== null && recorded.some((r) => r.sale.device_id === context.leaseDeviceId)
   const statements: Statement[] = []

@@ -153,9 +153,9 @@ export default class OfflineSyncService {
   /**
    * Two round trips on MariaDB, as one online sale: the locking reads of the whole batch, then every
    * write with the COMMIT (sql_batch.ts); between them the markers of months that are over, if a
-   * sale lands in one. Locks in the online order: the register, then products by id, then markers;
-   * after the register its open till carts (offline_open_carts.ts: an online payment on one takes the
-   * cart, then the register, so a deadlock with it is possible, and retried, db_transaction.ts).
+   * sale lands in one. Locks in the online order: the register's open till carts (offline_open_carts.ts;
+   * a payment at the till takes its cart, then the register), the register, then products by id,
+   * then markers.
    */
   async #write(actor: SyncActor, sales: OfflineSale[], checked: Map<string, Checked>, trx: TransactionClientContract) {
     const storeId = actor.store.id
@@ -167,10 +167,11 @@ export default class OfflineSyncService {
     // A date the checks refuse (a 31st of February) is no bound
     const times = sales.map((sale) => Date.parse(sale.completed_at)).filter(Number.isFinite)
     const earliest = new Date(times.length ? Math.min(...times) : 0)
-    const [registerRead, cartsRead, headRead, shiftsRead, salesRead, reviewsRead, productsRead, countsRead] = await runStatements(trx, [
-      { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id, lease_user_id, lease_prior_user_id, lease_prior_until FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
-      // The cart its till had open online when it went offline: parked below once its sales are recorded
+    const [cartsRead, registerRead, headRead, shiftsRead, salesRead, reviewsRead, productsRead, countsRead] = await runStatements(trx, [
+      // The cart its till had open online when it went offline: parked below once its sales are
+      // recorded. Locked before the register, as a payment at the till locks them
       openCartsStatement(registerId, storeId, forUpdate),
+      { sql: `SELECT id, last_sale_number, last_sale_hash, open_shift_id, lease_device_id, lease_user_id, lease_prior_user_id, lease_prior_until FROM registers WHERE id = ? AND store_id = ?${forUpdate}`, bindings: [registerId, storeId] },
       // When the register's last sale was made: the next one dated well before it is reviewed
       { sql: 'SELECT sales.completed_at FROM sales JOIN registers ON registers.id = sales.register_id AND registers.last_sale_number = sales.number WHERE registers.id = ? AND registers.store_id = ?', bindings: [registerId, storeId] },
       // The register's shifts the sales may have been made in (a sale goes to the one open when it was made)

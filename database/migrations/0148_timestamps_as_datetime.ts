@@ -63,7 +63,9 @@ export async function timestampsToDatetime(client: QueryClientContract, zone?: s
   try {
     const columns: TimeColumn[] = await run(
       `select table_name as \`table\`, column_name as name, column_type as type, is_nullable as nullable, column_default as fallback, column_comment as comment
-       from information_schema.columns where table_schema = database() and data_type = 'timestamp' order by table_name, ordinal_position`
+       from information_schema.columns c where table_schema = database() and data_type = 'timestamp'
+         and exists (select 1 from information_schema.tables t where t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE')
+       order by table_name, ordinal_position`
     )
     if (!columns.length) return 0
     const [{ serverZone }] = await run('select @@global.time_zone as serverZone')
@@ -89,7 +91,9 @@ function definition(column: TimeColumn, escape: (text: string) => string): strin
   const parts = [column.type.replace(/^timestamp/i, 'datetime'), column.nullable === 'YES' ? 'NULL' : 'NOT NULL']
   const fallback = column.fallback
   // MariaDB lists a NULL default as the text NULL and quotes literals; MySQL gives SQL NULL and bare text
-  if (fallback !== null && !/^null$/i.test(fallback)) {
+  // A zero date ('0000-00-00 00:00:00', what an older MariaDB gave a table's later NOT NULL
+  // TIMESTAMPs by itself) is dropped: a DATETIME default of it fails under NO_ZERO_DATE (1067)
+  if (fallback !== null && !/^null$/i.test(fallback) && !/^'?0000-00-00/.test(fallback)) {
     if (/^current_timestamp(\(\d*\))?$/i.test(fallback)) parts.push(`DEFAULT ${fallback}`)
     else parts.push(`DEFAULT ${fallback.startsWith("'") ? fallback : escape(fallback)}`)
   }

@@ -120,6 +120,11 @@ test.group('MySQL/MariaDB time zone', () => {
         )
       }
       await writer.query("INSERT INTO audit_logs (id, action, created_at) VALUES (1, 'sale.completed', '2026-03-29 02:59:59')")
+      // A view with a time column (a DBA's, a plugin's) is no table to ALTER; a zero-date default
+      // (an older MariaDB gave a table's later NOT NULL TIMESTAMPs one) fails as a DATETIME's under NO_ZERO_DATE
+      await writer.query('CREATE VIEW audit_times AS SELECT id, created_at FROM audit_logs')
+      await writer.query("SET SESSION sql_mode = ''")
+      await writer.query("CREATE TABLE plugin_zero_dates (id INT PRIMARY KEY, made_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, seen_at TIMESTAMP NOT NULL DEFAULT '0000-00-00 00:00:00')")
       await writer.end()
       writer = undefined
 
@@ -141,6 +146,9 @@ test.group('MySQL/MariaDB time zone', () => {
         target.name
       )
       assert.deepEqual(nullable.map((c) => [c.name, c.n, c.type]), [['completed_at', 'YES', 'datetime'], ['created_at', 'NO', 'datetime']])
+      const zero = await rows("SELECT column_name AS name, data_type AS type, column_default AS fallback FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'plugin_zero_dates' AND column_name <> 'id' ORDER BY 1", [], target.name)
+      assert.deepEqual(zero.map((c) => [c.name, c.type, c.fallback === null || /^null$/i.test(String(c.fallback)) ? null : 'kept']), [['made_at', 'datetime', 'kept'], ['seen_at', 'datetime', null]])
+      assert.equal((await rows('SELECT CAST(created_at AS CHAR) AS text FROM audit_times', [], target.name))[0].text, '2026-03-29 02:59:59')
       // The app's pool connection the conversion used is back in UTC
       assert.equal((await rows('SELECT @@session.time_zone AS zone', [], target.name))[0].zone, '+00:00')
     } finally {
