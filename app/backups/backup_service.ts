@@ -116,9 +116,11 @@ async function mysqlSnapshot(config: any): Promise<Snapshot> {
   // after it (the app's sessions; a plugin's table made since may still have one)
   const conn = mysql.createConnection({ socketPath, host, port, user, password, database, stream, dateStrings: true, supportBigNumbers: true })
   const query = (sql: string) => conn.promise().query(sql)
-  const [converted]: any = await query("select 1 from information_schema.tables where table_schema = database() and table_name = 'adonis_schema'").then(async ([found]: any) =>
-    found.length ? query("select 1 from adonis_schema where name like '%0148_timestamps_as_datetime'") : [[]]
-  )
+  // (An empty database, a fresh machine's, has no adonis_schema yet: nothing converted)
+  const [converted]: any = await query("select 1 from adonis_schema where name like '%0148_timestamps_as_datetime'").catch((error: any) => {
+    if (error?.code === 'ER_NO_SUCH_TABLE') return [[]]
+    throw error
+  })
   if (converted.length) await query(`SET SESSION ${MYSQL_SESSION_ZONE}`)
   await query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ')
   await query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY')

@@ -14,13 +14,19 @@ import { rollUpDays } from '#reports/day_rollup'
 | sales do.
 */
 
+/** A store selling Coffee (no category) and Cola (in Drinks), with their costs, untaxed */
+async function coffeeAndCola() {
+  const fixture = await createStore()
+  const drinks = await Category.create({ storeId: fixture.store.id, name: 'Drinks', position: 1 })
+  const coffee = await createProduct(fixture, { name: 'Coffee', price: 300, cost: 100, taxClass: 'zero', stock: 50 })
+  const cola = await createProduct(fixture, { name: 'Cola', price: 200, cost: 150, taxClass: 'zero', stock: 50 })
+  await db.from('products').where('id', cola.id).update({ category_id: drinks.id })
+  return { fixture, coffee, cola }
+}
+
 test.group('Months and years', () => {
   test('a month against the month before, products and categories with margins, by year, as CSV', async ({ client, assert }) => {
-    const fixture = await createStore()
-    const drinks = await Category.create({ storeId: fixture.store.id, name: 'Drinks', position: 1 })
-    const coffee = await createProduct(fixture, { name: 'Coffee', price: 300, cost: 100, taxClass: 'zero', stock: 50 })
-    const cola = await createProduct(fixture, { name: 'Cola', price: 200, cost: 150, taxClass: 'zero', stock: 50 })
-    await db.from('products').where('id', cola.id).update({ category_id: drinks.id })
+    const { fixture, coffee, cola } = await coffeeAndCola()
     const zone = fixture.store.timeZone
     const month = DateTime.now().setZone(zone).minus({ months: 2 }).startOf('month')
     const before = month.minus({ months: 1 })
@@ -104,11 +110,7 @@ test.group('Months and years', () => {
 
 test.group('Months and years: what sold only in the period before', () => {
   test('a product and a category that sold in the month before and not in this one keep their rows, so the previous revenue adds up', async ({ client, assert }) => {
-    const fixture = await createStore()
-    const drinks = await Category.create({ storeId: fixture.store.id, name: 'Drinks', position: 1 })
-    const coffee = await createProduct(fixture, { name: 'Coffee', price: 300, cost: 100, taxClass: 'zero', stock: 50 })
-    const cola = await createProduct(fixture, { name: 'Cola', price: 200, cost: 150, taxClass: 'zero', stock: 50 })
-    await db.from('products').where('id', cola.id).update({ category_id: drinks.id })
+    const { fixture, coffee, cola } = await coffeeAndCola()
     const month = DateTime.now().setZone(fixture.store.timeZone).minus({ months: 2 }).startOf('month')
     const before = month.minus({ months: 1 })
     const device = new TestDevice(fixture)
