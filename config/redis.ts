@@ -1,5 +1,6 @@
 import env from '#start/env'
 import { defineConfig } from '@adonisjs/redis'
+import { redisKeyPrefix } from '#platform/installation'
 import type { InferConnections } from '@adonisjs/redis/types'
 
 const redisConfig = defineConfig({
@@ -10,7 +11,9 @@ const redisConfig = defineConfig({
       port: env.get('REDIS_PORT', 6379),
       password: env.get('REDIS_PASSWORD', ''),
       db: 0,
-      keyPrefix: 'pos:',
+      // Keys of this installation only (rate limits count by user and store ids, which another
+      // installation sharing this Redis has too)
+      keyPrefix: redisKeyPrefix(),
       lazyConnect: true,
       // Redis is optional: keep reconnecting (every 2 s at most) for as long as it is away, so
       // the app uses it again when it is back; a command fails after one reconnection attempt

@@ -6,13 +6,13 @@ import { chromium } from 'playwright'
 import type { Config } from '@japa/runner/types'
 import app from '@adonisjs/core/services/app'
 import testUtils from '@adonisjs/core/services/test_utils'
-import limiter from '@adonisjs/limiter/services/main'
 import { sessionApiClient } from '@adonisjs/session/plugins/api_client'
 import { authApiClient } from '@adonisjs/auth/plugins/api_client'
 import { locateBrowser } from '#platform/browser_locator'
 import { shieldApiClient } from '@adonisjs/shield/plugins/api_client'
 import { failOnPageViolations } from '#tests/browser_guard'
 import { migrate } from '../commands/_server.js'
+import { clearRateLimits } from '#platform/rate_limits'
 
 /*
 | Tests talk to a real database (SQLite by default, MariaDB with DB_CONNECTION=mysql), a real
@@ -46,7 +46,7 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
       // another process migrates (the lock is one per MariaDB server, not per database)
       await migrate()
       // Rate-limit counters survive in Redis between runs; start every run from zero
-      await limiter.clear()
+      await clearRateLimits()
     },
   ],
   teardown: [],

@@ -1,6 +1,7 @@
 import limiter from '@adonisjs/limiter/services/main'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import type { Limiter } from '@adonisjs/limiter'
+import redis from '@adonisjs/redis/services/main'
 import { redisDown, redisUsable } from '#platform/redis_status'
 
 /*
@@ -75,4 +76,27 @@ export async function penalizeAll<T>(counts: Count[], callback: () => Promise<T>
   }
   await Promise.all(counts.map((count) => onStore<unknown>(count.options, (limit) => (count.clearedBySuccess ? limit.delete(count.key) : limit.decrement(count.key)))))
   return [null, result]
+}
+
+/**
+ * Forgets every count of this installation (the test suite, before it runs): in this process's
+ * memory, and in Redis its own keys only. The limiter's own clear() empties the whole Redis
+ * database, the counts of any other installation using it too (a second test run beside this one).
+ */
+export async function clearRateLimits() {
+  await limiter.clear(['memory'])
+  if (!redisUsable()) return
+  const connection = redis.connection().ioConnection
+  const prefix = String(connection.options.keyPrefix ?? '')
+  // SCAN's pattern is not prefixed by ioredis, and DEL's keys are: strip the prefix found
+  let cursor = '0'
+  try {
+    do {
+      const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 500)
+      cursor = next
+      if (keys.length) await connection.del(...keys.map((key) => key.slice(prefix.length)))
+    } while (cursor !== '0')
+  } catch (error) {
+    redisDown(error)
+  }
 }

@@ -4,6 +4,7 @@ import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import User from '#models/user'
 import Store from '#models/store'
 import { endStreamsOf } from '#platform/live_streams'
+import { installationName } from '#platform/installation'
 
 /*
 | Who is asking, remembered for a few seconds. Every request reads its user and the user's home
@@ -89,7 +90,7 @@ for (const model of [User, Store]) {
 // ---------------------------------------------------------------- other processes, via Redis
 
 const redisHost = env.get('REDIS_HOST')
-const channel = `pos:identity:${env.get('DB_CONNECTION') === 'mysql' ? env.get('DB_DATABASE', 'pos') : (env.get('SQLITE_PATH') ?? 'sqlite')}`
+const channel = `pos:identity:${installationName()}`
 /** Subscribed, and the subscriber connection up: until then (and after it drops) nothing is kept */
 let listening = false
 let subscribing = false

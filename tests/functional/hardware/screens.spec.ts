@@ -13,7 +13,7 @@ import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { eventually } from '#tests/functional/hardware/fake_printer'
 import { pdfText } from '#tests/pdf_text'
-import limiter from '@adonisjs/limiter/services/main'
+import { clearRateLimits } from '#platform/rate_limits'
 import { createPairingCode } from '#hardware/pairing'
 import ShiftService from '#shifts/shift_service'
 import { forgetBrowserLocation } from '#platform/browser_locator'
@@ -109,7 +109,7 @@ test.group('Hardware in the back office', () => {
   })
 
   test('guessing pairing codes is blocked after ten refusals from one address', async ({ client, assert, cleanup }) => {
-    cleanup(() => limiter.clear())
+    cleanup(() => clearRateLimits())
     const fixture = await createStore()
     for (let i = 0; i < 10; i++) (await client.post('/api/bridge/pair').json({ code: `WRONG${i}` })).assertStatus(401)
     const { code } = await createPairingCode(fixture.store, fixture.register.id, fixture.users.manager)
