@@ -44,9 +44,10 @@ export default class AuthMiddleware {
     const store = await access.resolve(ctx, user, !!options.guards?.includes('api'))
     if (!store) return ctx.response.redirect('/setup')
     ctx.store = store
-    // A signed-in page is no one else's: not kept by the browser, so Back after signing out
-    // does not show a customer's details from its cache (a route may say otherwise)
-    if (!options.guards?.includes('api')) ctx.response.header('Cache-Control', 'no-store')
+    // A signed-in answer is no one else's: not kept by the browser, so Back after signing out
+    // does not show a customer's details from its cache, nor by a proxy (the API's answers too,
+    // which security_headers_middleware.ts marks so before any route; a route may say otherwise)
+    ctx.response.header('Cache-Control', 'no-store')
     if (!isMachineRequest(ctx) && 'view' in ctx) {
       ctx.view.share({ currentUser: user, store })
       // The top bar's store switcher, for those who may switch (by password: a PIN opens the till only)
