@@ -180,12 +180,12 @@ export default class StockService {
       input.lines.forEach((line, i) => {
         const product = products.get(line.productId)
         if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${i}.product_id`, 'unknown_product')
-        if (!targetBySku.has(product.sku)) {
-          throw field(`${destination.name} has no product with SKU ${product.sku} ("${product.name}"): create it there first`, `items.${i}.product_id`, 'no_matching_sku')
-        }
-        // Stock landing on a product the other store took off sale is stock nobody can sell there
-        if (targets.get(product.sku)!.archived_at) {
-          throw field(`${destination.name} has archived its product with SKU ${product.sku} ("${product.name}"): it must restore it before stock is sent to it`, `items.${i}.product_id`, 'archived_in_destination')
+        // Stock landing on a product the other store took off sale is stock nobody can sell there.
+        // The sender need not work in that store: one answer whatever the reason there (no such
+        // SKU, or archived), naming only the sender's own product, not the store or its catalog
+        const target = targets.get(product.sku)
+        if (!target || target.archived_at) {
+          throw field(`The receiving store has no product on sale with the SKU ${product.sku} ("${product.name}"): ask them to add it, or put theirs back on sale, before sending it`, `items.${i}.product_id`, 'no_matching_sku')
         }
       })
       const now = dbTimestamp()
