@@ -7,7 +7,7 @@ import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
 import { identityChanged } from '#staff/identity_cache'
 import StoreAccessService, { worksIn } from '#staff/store_access_service'
-import { endSessions } from '#staff/sessions'
+import { endLiveStreams, endSessions } from '#staff/sessions'
 
 export interface StaffInput {
   name: string
@@ -78,6 +78,11 @@ export default class StaffService {
       await user.save()
       // A new password or a deactivation ends the person's signed-in sessions too
       if (input.password || (wasActive && !user.active)) await endSessions(user, trx)
+      // A new role does not sign them out (a manager made cashier goes on at the till): every
+      // request reads the role afresh (identity_cache.ts forgets the kept rows on commit, on every
+      // server through Redis). Their live-update streams, subscribed under the old role, end
+      // too: each page opens its stream again and subscribes as the new role may
+      else if (previousRole !== user.role) endLiveStreams(user.id, trx)
       const audit = { storeId: store.id, userId: actor.id, subjectType: 'user', subjectId: user.id, ip }
       if (previousRole !== user.role) {
         await recordAudit({ ...audit, action: 'user_role_changed', data: { from: previousRole, to: user.role } }, trx)

@@ -84,6 +84,38 @@ test.group('Live updates: a person\u2019s streams end with their sessions', (gro
     assert.isFalse(await endsWithin(own, 200), 'the admin\u2019s own stream goes on')
   })
 
+  test('a role change ends the person\u2019s streams; their session goes on with the new role\u2019s rights only, at once', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const stock = `stores/${fixture.store.id}/stock`
+    const admin = await signIn(baseUrl(), fixture.users.admin.email, PASSWORD)
+    const managerSession = await signIn(baseUrl(), fixture.users.manager.email, PASSWORD)
+    const manager = await listening(managerSession, stock)
+    const cashier = await listening(await signIn(baseUrl(), fixture.users.cashier.email, PASSWORD), stock)
+    streams.push(manager, cashier)
+    const token = await apiToken(client, fixture.users.manager)
+    const adjust = () => client.post('/api/stock/adjustments').bearerToken(token).json({ reason: 'found', items: [{ product_id: 0, quantity: 1 }] })
+    assert.equal((await managerSession.request('/backoffice/stock')).status, 200)
+    assert.notEqual((await adjust()).status(), 403)
+
+    const { manager: person } = fixture.users
+    const demoted = await form(admin, `/backoffice/users/${person.id}?_method=PUT`, { name: person.name, email: person.email, role: 'cashier', password: '', pin: '', active: 'on' })
+    assert.equal(demoted.status, 302)
+    assert.isTrue(await endsWithin(manager), 'the demoted manager\u2019s stream ended: the page subscribes again with the new role\u2019s rights')
+    assert.isFalse(await endsWithin(cashier, 200), 'a colleague\u2019s stream goes on')
+    // Within AUTH_CACHE_TTL of their last request: the role is the new one already
+    assert.equal((await managerSession.request('/backoffice/stock')).status, 403)
+    ;(await adjust()).assertStatus(403)
+    // Not signed out: the same session and token go on as a cashier's
+    assert.equal((await managerSession.request('/till')).status, 200)
+    const me = await client.get('/api/auth/me').bearerToken(token)
+    me.assertStatus(200)
+    assert.equal(me.body().user.role, 'cashier')
+    const again = new LiveStream(managerSession)
+    again.uid = manager.uid
+    streams.push(await again.open())
+    assert.equal(await again.subscribe(stock), 204)
+  })
+
   test('an admin setting their own password keeps this session: the page\u2019s stream ends and opens again', async ({ assert }) => {
     const fixture = await createStore()
     const stock = `stores/${fixture.store.id}/stock`
@@ -117,6 +149,45 @@ test.group('Live updates: a person\u2019s streams end with their sessions', (gro
       assert.equal((await form(admin, `/backoffice/users/${fixture.users.cashier.id}?_method=DELETE`, {})).status, 302)
       assert.isTrue(await endsWithin(cashier), 'the deactivated cashier\u2019s stream on the other server ended')
       assert.isFalse(await endsWithin(colleague, 200), 'a colleague\u2019s stream there goes on')
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()))
+    }
+  })
+    .skip(!process.env.REDIS_HOST, 'REDIS_HOST is not set: two servers need Redis to share what they do')
+    .timeout(180_000)
+
+  test('with two app servers, a manager demoted on one loses the manager\u2019s rights on the other at once, whatever its AUTH_CACHE_TTL', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const stock = `stores/${fixture.store.id}/stock`
+    const ports = [Number(process.env.PORT) + 24, Number(process.env.PORT) + 28]
+    // A TTL far longer than the test: only the message through Redis makes the other server forget
+    const env = (port: number) => ({ PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'warn', SESSION_DRIVER: 'cookie', REDIS_HOST: process.env.REDIS_HOST, AUTH_CACHE_TTL: '600000' })
+    const servers: ServerProcess[] = ports.map((port) => startServer(new URL('../../../', import.meta.url), env(port)))
+    try {
+      await Promise.all(servers.map((server, i) => waitForServer(server, ports[i], 90_000)))
+      const [one, two] = ports.map((port) => `http://127.0.0.1:${port}`)
+      const session = await signIn(two, fixture.users.manager.email, PASSWORD)
+      const manager = await listening(session, stock)
+      streams.push(manager)
+      const token = await apiToken(client, fixture.users.manager)
+      const adjust = () => fetch(`${two}/api/stock/adjustments`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ reason: 'found', items: [{ product_id: 0, quantity: 1 }] }) })
+      // Read on two, and kept there for the TTL
+      assert.equal((await session.request('/backoffice/stock')).status, 200)
+      assert.notEqual((await adjust()).status, 403)
+
+      const admin = await signIn(one, fixture.users.admin.email, PASSWORD)
+      const { manager: person } = fixture.users
+      assert.equal((await form(admin, `/backoffice/users/${person.id}?_method=PUT`, { name: person.name, email: person.email, role: 'cashier', password: '', pin: '', active: 'on' })).status, 302)
+      assert.isTrue(await endsWithin(manager), 'the stream the other server held ended')
+      // Redis delivers within milliseconds: a second is plenty
+      let page = 200
+      for (let i = 0; i < 20 && page !== 403; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        page = (await session.request('/backoffice/stock')).status
+      }
+      assert.equal(page, 403)
+      assert.equal((await adjust()).status, 403)
+      assert.equal((await session.request('/till')).status, 200)
     } finally {
       await Promise.all(servers.map((server) => server.stop()))
     }
