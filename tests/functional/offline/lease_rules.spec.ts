@@ -50,7 +50,7 @@ test.group('The offline lease: who may take a register', () => {
     const other = await createStore()
     const foreign = await client.post(`/backoffice/offline/registers/${fixture.register.id}/release`).loginAs(other.users.manager).withCsrfToken().header('referer', '/backoffice/offline').redirects(0)
     // A form's refusal goes back to its page with the message ("does not exist in your store")
-    assert.match(foreign.flashMessage('errorsBag')?.E_NOT_FOUND ?? JSON.stringify(foreign.flashMessages()), /does not exist in your store/)
+    assert.include(JSON.stringify(foreign.flashMessages()), 'does not exist in your store')
     assert.equal((await registerRow(fixture.register.id)).lease_device_id, holder.deviceId)
   })
 
