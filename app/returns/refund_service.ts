@@ -57,8 +57,8 @@ export interface ExchangeRequest extends RefundRequest {
   payment?: PaymentRequest | null
 }
 
-/** Given the returned goods' value and the register, makes the new sale; answers how much of the credit it used */
-type ExchangeMaker = (credit: number, registerId: number, customerId: number | null) => Promise<{ used: number; saleId: number }>
+/** Given the returned goods' value and the register, makes the new sale; answers how much of the credit it used, and when it was completed */
+type ExchangeMaker = (credit: number, registerId: number, customerId: number | null) => Promise<{ used: number; saleId: number; completedAt: DateTime }>
 
 /**
  * The money for returning `returning` more units of a line sold `quantity` times for `lineTotal`,
@@ -126,10 +126,12 @@ export default class RefundService {
 
     // An exchange moves the credit to the new sale; what it does not use goes back as a refund
     let exchangeSaleId: number | null = null
+    let exchangedAt: DateTime | null = null
     let payments: Tenders
     if (options.exchange) {
       const made = await options.exchange(owed, register.id, sale.customerId ?? null)
       exchangeSaleId = made.saleId
+      exchangedAt = made.completedAt
       const rest = owed - made.used
       payments = rest > 0 ? await refundTenders(trx, actor, sale, rest, request, last) : []
       if (made.used > 0) payments.unshift({ method: 'exchange', amount: made.used })
@@ -159,7 +161,9 @@ export default class RefundService {
       if (affectedRows(updated) === 0) throw this.#overReturn(line.item, 0, line.index)
     }
 
-    const createdAt = DateTime.utc().startOf('second')
+    // An exchange is one act: its return takes its new sale's moment. Its own clock read, a moment
+    // later, put the return of an exchange made at 23:59:59 on the next store day, apart from its sale
+    const createdAt = exchangedAt ?? DateTime.utc().startOf('second')
     // Read again: an exchange's new sale has just become the head of this register's chain
     // (a locking read: on MariaDB a plain read would see the snapshot taken before the lock was granted)
     const head = await trx.from('registers').where('id', register.id).forUpdate().select('last_sale_hash').first()
@@ -265,7 +269,7 @@ export default class RefundService {
             client: trx,
           })
           newSale = sale
-          return { used: Math.min(credit, sale.total), saleId: sale.id }
+          return { used: Math.min(credit, sale.total), saleId: sale.id, completedAt: sale.completedAt! }
         },
       })
     })
