@@ -8,6 +8,7 @@ import { cacheEdgeTemplates } from '#platform/edge_template_cache'
 import { salesTaxIncluded } from '#shifts/shift_report_service'
 import { submissionKey } from '#platform/form_submissions'
 import { refusalAlerts } from '#platform/form_refusals'
+import { wallClock } from '#platform/wall_clock'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
@@ -16,9 +17,8 @@ edge.global('methodLabel', paymentMethodLabel)
 edge.global('currencyDigits', currencyDigits)
 edge.global('percent', (basisPoints: number) => `${(basisPoints / 100).toFixed(basisPoints % 100 ? 2 : 0)}%`)
 edge.global('ratePercent', (ppm: number) => `${Number((ppm / 10000).toFixed(4))}%`)
-edge.global('localTime', (date: any, zone: string, format = 'yyyy-LL-dd HH:mm') =>
-  date ? date.setZone(zone).toFormat(format) : ''
-)
+// With its UTC offset in the hour the clocks go back, which reads twice (wall_clock.ts)
+edge.global('localTime', (date: any, zone: string, format = 'yyyy-LL-dd HH:mm') => (date ? wallClock(date, zone, format) : ''))
 /** "at 19:21" today in the zone, "on 2026-12-05 at 19:21" another day (a till opened in the morning names last night's sale) */
 edge.global('localWhen', (date: any, zone: string) => {
   if (!date) return ''

@@ -6,6 +6,7 @@ import SalesQueryService from '#sales/sales_query_service'
 import { paymentMethodLabel } from '#sales/payment_methods'
 import { dbTimestamp } from '#platform/db_time'
 import { minorToDecimal } from '#core/money'
+import { wallClock } from '#platform/wall_clock'
 
 /*
 | The back office's list of refunds (Refunds, for those who read reports): who gave what back,
@@ -28,7 +29,7 @@ export interface RefundFilters {
 
 export interface RefundRow {
   id: number
-  /** Local time in the store's zone, yyyy-MM-dd HH:mm */
+  /** Local time in the store's zone, yyyy-MM-dd HH:mm (with its UTC offset in the hour the clocks go back, which reads twice) */
   time: string
   saleId: number | null
   saleNumber: number | null
@@ -111,7 +112,7 @@ export default class RefundListService {
     const numbers = new Map((sales as any[]).map((s) => [Number(s.id), s.number === null ? null : Number(s.number)]))
     return refunds.map((r) => ({
       id: r.id,
-      time: r.createdAt.setZone(store.timeZone).toFormat('yyyy-MM-dd HH:mm'),
+      time: wallClock(r.createdAt, store.timeZone),
       saleId: r.saleId,
       saleNumber: r.saleId ? (numbers.get(r.saleId) ?? null) : null,
       register: registerNames.get(r.registerId) ?? '',
