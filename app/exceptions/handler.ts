@@ -116,12 +116,35 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (answersJson(ctx)) {
       return ctx.response.status(503).json(apiErrorBody(error)!.body)
     }
-    const message = 'The database is not reachable: your cart is kept, try again'
-    if (ctx.request.header('hx-request')) return this.#htmxMessage(ctx, 503, message)
+    if (ctx.request.header('hx-request')) return this.#htmxUnavailable(ctx)
     const html = await ctx.view
       .render('errors/status', { status: 503, title: 'Database not reachable', message: 'The database is not reachable. Nothing was lost: try again in a few seconds.' })
       .catch(() => '<!doctype html><title>503</title><h1>Database not reachable</h1><p>Try again in a few seconds.</p>')
     return ctx.response.status(503).send(html)
+  }
+
+  /**
+   * An htmx request's 503, said where the user is looking. The till's pages have a message area
+   * (#till-message); the sale screen keeps its cart on the server, the Returns screen has none to
+   * keep. A back-office fragment (an import's progress, polled every second) has no such area: the
+   * message aimed at it threw htmx's "invalid re-target" on every poll, and the page went on
+   * showing the last progress with no word of the outage. It goes into the fragment's own place
+   * (innerHTML: the polling element stays, and shows the progress again once the database is back).
+   */
+  #htmxUnavailable(ctx: HttpContext) {
+    const page = pagePath(ctx)
+    if (page === '/till' || page.startsWith('/till/')) {
+      const returns = page.startsWith('/till/returns')
+      return this.#htmxMessage(ctx, 503, returns ? 'The database is not reachable: nothing was changed, try again in a few seconds' : 'The database is not reachable: your cart is kept, try again')
+    }
+    const target = ctx.request.header('hx-target') ?? ''
+    const html = ctx.view.render('components/alert', { message: 'The database is not reachable. Nothing was lost: this is tried again in a few seconds, or reload the page.', tone: 'error' })
+    // An id as the templates write them, never a selector from the request
+    if (/^[A-Za-z][\w-]{0,60}$/.test(target)) {
+      ctx.response.header('HX-Retarget', `#${target}`)
+      ctx.response.header('HX-Reswap', 'innerHTML')
+    }
+    return html.then((body) => ctx.response.status(503).send(body))
   }
 
   #htmxMessage(ctx: HttpContext, status: number, message: string) {
@@ -148,6 +171,15 @@ function asDomainError(error: any) {
     return new DomainError('The body is not compressed as its Content-Encoding says', { status: 400, code: 'bad_content_encoding' })
   }
   return error
+}
+
+/** The path of the page an htmx request came from (HX-Current-URL), or of the request itself */
+function pagePath(ctx: HttpContext) {
+  try {
+    return new URL(ctx.request.header('hx-current-url') ?? '').pathname
+  } catch {
+    return new URL(ctx.request.url(), 'http://x').pathname
+  }
 }
 
 /** The API, and the till's own JSON calls (the offline till's sync), answer errors in JSON */
