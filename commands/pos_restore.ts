@@ -120,6 +120,11 @@ export default class PosRestore extends BaseCommand {
         await db.from('summary_product_months').delete()
         await rollUpProductMonths()
       }
+      // A backup from before the summaries kept the cash rounding: its days with a rounding written again, as migration 0149 does
+      if (!manifest.schema.some((name) => name.includes('0149_summary_rounding'))) {
+        const { summariseRounding } = await import('#database/migrations/0149_summary_rounding')
+        await summariseRounding(db.connection())
+      }
       const problems = [...(await chainProblems(connection)), ...(await stockLedgerProblems(connection))]
       // The rows are as they were when backed up: a problem is reported, not a failed restore
       for (const problem of problems) this.logger.warning(`in the backup: ${problem}`)

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
-import ReportService, { type ProductRow } from '#reports/report_service'
+import ReportService, { TAKEN, type ProductRow } from '#reports/report_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { dbTimestamp } from '#platform/db_time'
 import { bucketDay, quarterColumns } from '#reports/summary_rebuild'
@@ -28,7 +28,10 @@ export interface Period {
 
 export interface Figures {
   count: number
+  /** What was taken: the sales' totals with their cash rounding */
   total: number
+  /** The cash rounding in that total */
+  rounding: number
   tax: number
   discounts: number
   refunds: number
@@ -64,7 +67,7 @@ export function askedPeriod(qs: Record<string, unknown>): AskedPeriod {
 }
 
 const n = (value: unknown) => Number(value ?? 0)
-const zero = (): Figures => ({ count: 0, total: 0, tax: 0, discounts: 0, refunds: 0, refunded: 0 })
+const zero = (): Figures => ({ count: 0, total: 0, rounding: 0, tax: 0, discounts: 0, refunds: 0, refunded: 0 })
 
 export default class PeriodReportService {
   constructor(
@@ -104,6 +107,7 @@ export default class PeriodReportService {
       if (!entry) return
       entry.count += n(row.count)
       entry.total += n(row.total)
+      entry.rounding += n(row.rounding)
       entry.tax += n(row.tax)
       entry.discounts += n(row.discounts)
       entry.refunds += n(row.refunds)
@@ -115,8 +119,8 @@ export default class PeriodReportService {
         .where('store_id', store.id)
         .whereBetween('day', [summary.from, summary.to])
         .groupBy('day')
-        .select('day')
-        .sum({ count: 'sales_count', total: 'total', tax: 'tax_total', discounts: 'discount_total', refunds: 'refund_count', refunded: 'refund_total' })
+        .select('day', db.raw(`sum(${TAKEN}) as total`))
+        .sum({ count: 'sales_count', rounding: 'rounding_total', tax: 'tax_total', discounts: 'discount_total', refunds: 'refund_count', refunded: 'refund_total' })
       for (const row of rows) add(String(row.day), row)
     }
     if (lines) {
@@ -128,7 +132,7 @@ export default class PeriodReportService {
       const refund = quarterColumns(client, 'created_at')
       const [sold, back] = await Promise.all([
         client.from('sales').where({ store_id: store.id, status: 'completed' }).whereBetween('completed_at', range)
-          .select(client.raw(`${sale.hour} as h`), client.raw(`${sale.quarter} as q`)).count('* as count').sum({ total: 'total', tax: 'tax_total', discounts: 'discount_total' }).groupByRaw(`${sale.hour}, ${sale.quarter}`),
+          .select(client.raw(`${sale.hour} as h`), client.raw(`${sale.quarter} as q`), client.raw(`sum(${TAKEN}) as total`)).count('* as count').sum({ rounding: 'rounding_total', tax: 'tax_total', discounts: 'discount_total' }).groupByRaw(`${sale.hour}, ${sale.quarter}`),
         client.from('refunds').where('store_id', store.id).whereBetween('created_at', range)
           .select(client.raw(`${refund.hour} as h`), client.raw(`${refund.quarter} as q`)).count('* as refunds').sum('total as refunded').groupByRaw(`${refund.hour}, ${refund.quarter}`),
       ])

@@ -23,10 +23,18 @@ import { summariesThrough } from '#sales/summary_days'
 export interface DayRow {
   day: string
   count: number
+  /** What was taken: the sales' totals with their cash rounding, as the tenders took it */
   total: number
+  /** The cash rounding in that total (+ or -) */
+  rounding: number
   tax: number
   discounts: number
 }
+
+// What was taken: a sale's total with its cash rounding (a cash sale of 1.02 paid 1.00 took 1.00).
+// Every total of these reports is this, as the tenders, the Z report's payments, the journal and
+// the dashboard count it: the days' Total left the rounding out, and was cents off the takings
+export const TAKEN = 'total + rounding_total'
 
 export interface ProductRow {
   productId: number
@@ -81,13 +89,14 @@ export default class ReportService {
     // Calendar days, counted in UTC: in the store's zone a day whose midnight does not exist
     // (Santiago springs forward at 00:00) starts at 01:00, every day after it was stepped at 01:00,
     // and the last day (at 00:00) was left out of the table while its sales stayed in the hours
-    for (const day of eachDay(from, to)) days.set(day, { day, count: 0, total: 0, tax: 0, discounts: 0 })
+    for (const day of eachDay(from, to)) days.set(day, { day, count: 0, total: 0, rounding: 0, tax: 0, discounts: 0 })
     const hours = Array.from({ length: 24 }, (_, h) => ({ hour: h, count: 0, total: 0 }))
     const add = (dayKey: string, hour: number, row: any) => {
       const day = days.get(dayKey)
       if (day) {
         day.count += n(row.count)
         day.total += n(row.total)
+        day.rounding += n(row.rounding)
         day.tax += n(row.tax)
         day.discounts += n(row.discounts)
       }
@@ -99,7 +108,7 @@ export default class ReportService {
         .from('summary_sales')
         .where('store_id', store.id)
         .whereBetween('day', [summary.from, summary.to])
-        .select('day', 'hour', 'sales_count as count', 'total', 'tax_total as tax', 'discount_total as discounts')
+        .select('day', 'hour', 'sales_count as count', db.raw(`${TAKEN} as total`), 'rounding_total as rounding', 'tax_total as tax', 'discount_total as discounts')
       for (const row of rows) add(String(row.day), n(row.hour), row)
     }
     if (lines) {
@@ -113,7 +122,8 @@ export default class ReportService {
         .where('completed_at', '<=', end)
         .select(client.raw(`${hour} as h`), client.raw(`${quarter} as q`))
         .count('* as count')
-        .sum({ total: 'total', tax: 'tax_total', discounts: 'discount_total' })
+        .select(client.raw(`sum(${TAKEN}) as total`))
+        .sum({ rounding: 'rounding_total', tax: 'tax_total', discounts: 'discount_total' })
         .groupByRaw(`${hour}, ${quarter}`)
       for (const row of buckets as any[]) {
         const local = DateTime.fromFormat(String(row.h), 'yyyy-MM-dd HH', { zone: 'utc' }).plus({ minutes: n(row.q) * 15 }).setZone(store.timeZone)
@@ -192,8 +202,8 @@ export default class ReportService {
           .where('summary_cashiers.store_id', store.id)
           .whereBetween('summary_cashiers.day', [summary.from, summary.to])
           .groupBy('summary_cashiers.user_id', 'users.name')
-          .select('summary_cashiers.user_id', 'users.name')
-          .sum({ count: 'summary_cashiers.sales_count', total: 'summary_cashiers.total' })
+          .select('summary_cashiers.user_id', 'users.name', db.raw('sum(summary_cashiers.total + summary_cashiers.rounding_total) as total'))
+          .sum({ count: 'summary_cashiers.sales_count' })
       )
     }
     if (lines) {
@@ -206,9 +216,8 @@ export default class ReportService {
           .where('sales.completed_at', '>=', start)
           .where('sales.completed_at', '<=', end)
           .groupBy('sales.user_id', 'users.name')
-          .select('sales.user_id', 'users.name')
+          .select('sales.user_id', 'users.name', db.raw('sum(sales.total + sales.rounding_total) as total'))
           .count('* as count')
-          .sum('sales.total as total')
       )
     }
     return [...cashiers.values()].filter((c) => c.count !== 0).sort((a, b) => b.total - a.total || a.name.localeCompare(b.name))
@@ -248,12 +257,12 @@ export default class ReportService {
         .sum('refund_payments.amount as cash_refunds')
     )
     if (summary) {
-      add(await db.from('summary_sales').where('store_id', store.id).whereBetween('day', [summary.from, summary.to]).groupBy('register_id').select('register_id').sum({ count: 'sales_count', total: 'total', refunds: 'refund_total' }))
+      add(await db.from('summary_sales').where('store_id', store.id).whereBetween('day', [summary.from, summary.to]).groupBy('register_id').select('register_id', db.raw(`sum(${TAKEN}) as total`)).sum({ count: 'sales_count', refunds: 'refund_total' }))
     }
     if (lines) {
       const [start, end] = this.#utc(store, lines)
       const [sold, refunded] = await Promise.all([
-        db.from('sales').where({ store_id: store.id, status: 'completed' }).where('completed_at', '>=', start).where('completed_at', '<=', end).groupBy('register_id').select('register_id').count('* as count').sum('total as total'),
+        db.from('sales').where({ store_id: store.id, status: 'completed' }).where('completed_at', '>=', start).where('completed_at', '<=', end).groupBy('register_id').select('register_id', db.raw(`sum(${TAKEN}) as total`)).count('* as count'),
         db.from('refunds').where('store_id', store.id).where('created_at', '>=', start).where('created_at', '<=', end).groupBy('register_id').select('register_id').sum('total as refunds'),
       ])
       add([...sold, ...refunded])
@@ -287,11 +296,11 @@ export default class ReportService {
       const ids = group.map((s) => s.id)
       const { summary, lines } = range
       if (summary) {
-        add(await db.from('summary_sales').whereIn('store_id', ids).whereBetween('day', [summary.from, summary.to]).groupBy('store_id').select('store_id').sum({ count: 'sales_count', total: 'total' }))
+        add(await db.from('summary_sales').whereIn('store_id', ids).whereBetween('day', [summary.from, summary.to]).groupBy('store_id').select('store_id', db.raw(`sum(${TAKEN}) as total`)).sum({ count: 'sales_count' }))
       }
       if (lines) {
         const [start, end] = this.#utc(group[0], lines)
-        add(await db.from('sales').whereIn('store_id', ids).where('status', 'completed').where('completed_at', '>=', start).where('completed_at', '<=', end).groupBy('store_id').select('store_id').count('* as count').sum('total as total'))
+        add(await db.from('sales').whereIn('store_id', ids).where('status', 'completed').where('completed_at', '>=', start).where('completed_at', '<=', end).groupBy('store_id').select('store_id', db.raw(`sum(${TAKEN}) as total`)).count('* as count'))
       }
     }
     return stores.map((store) => ({ storeId: store.id, name: store.name, currency: store.currency, count: totals.get(store.id)?.count ?? 0, total: totals.get(store.id)?.total ?? 0 }))

@@ -26,9 +26,9 @@ interface SummaryTable {
 }
 
 export const SUMMARY_TABLES: SummaryTable[] = [
-  { name: 'summary_sales', keys: ['hour', 'register_id'], counters: ['sales_count', 'total', 'tax_total', 'discount_total', 'refund_count', 'refund_total', 'refund_tax'] },
+  { name: 'summary_sales', keys: ['hour', 'register_id'], counters: ['sales_count', 'total', 'tax_total', 'discount_total', 'rounding_total', 'refund_count', 'refund_total', 'refund_tax'] },
   { name: 'summary_tenders', keys: ['method', 'register_id'], counters: ['payment_count', 'amount'] },
-  { name: 'summary_cashiers', keys: ['user_id'], counters: ['sales_count', 'total'] },
+  { name: 'summary_cashiers', keys: ['user_id'], counters: ['sales_count', 'total', 'rounding_total'] },
   { name: 'summary_products', keys: ['product_id'], counters: PRODUCT_COUNTERS },
 ]
 
@@ -89,7 +89,7 @@ export default class SummaryRebuild {
       sold(client.from('sales'))
         .select(client.raw(`${saleQ.hour} as h`), client.raw(`${saleQ.quarter} as q`), 'register_id')
         .count('* as sales_count')
-        .sum({ total: 'total', tax_total: 'tax_total', discount_total: 'discount_total' })
+        .sum({ total: 'total', tax_total: 'tax_total', discount_total: 'discount_total', rounding_total: 'rounding_total' })
         .groupByRaw(`${saleQ.hour}, ${saleQ.quarter}, register_id`),
       client
         .from('refunds')
@@ -105,7 +105,7 @@ export default class SummaryRebuild {
         .select('payments.method', 'sales.register_id')
         .count('* as payment_count')
         .sum('payments.amount as amount'),
-      sold(client.from('sales')).groupBy('user_id').select('user_id').count('* as sales_count').sum('total as total'),
+      sold(client.from('sales')).groupBy('user_id').select('user_id').count('* as sales_count').sum({ total: 'total', rounding_total: 'rounding_total' }),
       sold(client.from('sale_items').join('sales', 'sales.id', 'sale_items.sale_id'))
         .groupBy('sale_items.product_id')
         .select('sale_items.product_id')
@@ -126,7 +126,7 @@ export default class SummaryRebuild {
       map.set(key, row)
     }
     const hourOf = (r: any) => ({ hour: bucketHour(String(r.h), n(r.q), store.timeZone), register_id: n(r.register_id) })
-    for (const r of hours as any[]) into(byHour, keyOf(hourOf(r)), hourOf(r), { sales_count: r.sales_count, total: r.total, tax_total: r.tax_total, discount_total: r.discount_total })
+    for (const r of hours as any[]) into(byHour, keyOf(hourOf(r)), hourOf(r), { sales_count: r.sales_count, total: r.total, tax_total: r.tax_total, discount_total: r.discount_total, rounding_total: r.rounding_total })
     for (const r of refunds as any[]) into(byHour, keyOf(hourOf(r)), hourOf(r), { refund_count: r.refund_count, refund_total: r.refund_total, refund_tax: r.refund_tax })
     const byProduct = new Map<number, Row>()
     for (const r of products as any[]) into(byProduct, n(r.product_id), { product_id: n(r.product_id) }, { quantity: r.quantity, total: r.total, tax_total: r.tax_total })
@@ -134,7 +134,7 @@ export default class SummaryRebuild {
     const rows = new Map<string, Row[]>([
       ['summary_sales', [...byHour.values()]],
       ['summary_tenders', (tenders as any[]).map((r) => ({ method: String(r.method), register_id: n(r.register_id), payment_count: n(r.payment_count), amount: n(r.amount) }))],
-      ['summary_cashiers', (cashiers as any[]).map((r) => ({ user_id: n(r.user_id), sales_count: n(r.sales_count), total: n(r.total) }))],
+      ['summary_cashiers', (cashiers as any[]).map((r) => ({ user_id: n(r.user_id), sales_count: n(r.sales_count), total: n(r.total), rounding_total: n(r.rounding_total) }))],
       ['summary_products', [...byProduct.values()]],
     ])
     for (const table of SUMMARY_TABLES) rows.set(table.name, rows.get(table.name)!.map((row) => complete(table, row)).filter((row) => !isZero(table, row)))

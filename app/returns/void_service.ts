@@ -87,7 +87,7 @@ export default class VoidService {
         await saleSummaryStatements(
           trx,
           actor.store.timeZone,
-          { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt: sale.completedAt!, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments: payments.map((p) => ({ method: String(p.method), amount: Number(p.amount) })) },
+          { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt: sale.completedAt!, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, rounding: sale.roundingTotal, lines: items, payments: payments.map((p) => ({ method: String(p.method), amount: Number(p.amount) })) },
           -1
         )
       )

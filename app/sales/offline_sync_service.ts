@@ -309,7 +309,7 @@ export default class OfflineSyncService {
           ? await saleSummaryStatements(
               trx,
               actor.store.timeZone,
-              recorded.map(({ sale, priced, sellerId }) => ({ storeId, registerId, userId: sellerId, completedAt: completedAtOf(sale), total: sale.total, taxTotal: sale.tax_total, discountTotal: sale.discount_total, lines: sale.items.map((item, i) => ({ productId: item.product_id, quantity: item.quantity, total: priced.lines[i].total, taxTotal: priced.lines[i].taxTotal })), payments: sale.payments })),
+              recorded.map(({ sale, priced, sellerId }) => ({ storeId, registerId, userId: sellerId, completedAt: completedAtOf(sale), total: sale.total, taxTotal: sale.tax_total, discountTotal: sale.discount_total, rounding: sale.rounding, lines: sale.items.map((item, i) => ({ productId: item.product_id, quantity: item.quantity, total: priced.lines[i].total, taxTotal: priced.lines[i].taxTotal })), payments: sale.payments })),
               1
             )
           : []),

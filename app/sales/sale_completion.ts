@@ -117,7 +117,7 @@ export async function completeSale(
   const saleId = isNew ? insertedId(saleWrite!) : sale.id
   const freshItems = items.filter((i): i is CartLine => !i.id)
   const freshPayments = payments.filter((p): p is NewPayment => p instanceof NewPayment && !p.id)
-  const summaries = await saleSummaryStatements(trx, actor.store.timeZone, { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, lines: items, payments }, 1)
+  const summaries = await saleSummaryStatements(trx, actor.store.timeZone, { storeId: sale.storeId, registerId: sale.registerId, userId: sale.userId, completedAt, total: sale.total, taxTotal: sale.taxTotal, discountTotal: sale.discountTotal, rounding: sale.roundingTotal, lines: items, payments }, 1)
   const statements: Statement[] = [
     ...(saleWrite ? [saleWrite] : []),
     ...freshPayments.map((payment) => newPaymentInsert(payment, saleId)),

@@ -25,6 +25,8 @@ export interface SaleFigures {
   total: number
   taxTotal: number
   discountTotal: number
+  /** The cash rounding taken (what the tenders took beyond the total: + or -) */
+  rounding: number
   lines: { productId: number; quantity: number; total: number; taxTotal: number }[]
   /** The approved payments */
   payments: { method: string; amount: number }[]
@@ -100,9 +102,9 @@ export async function saleSummaryStatements(trx: TransactionClientContract, time
     if (!rolledUp.has(day)) continue
     const at = { store_id: sale.storeId, day }
     const registerId = sale.registerId
-    add(hours, `${sale.storeId} ${day} ${hour} ${registerId}`, { ...at, hour, register_id: registerId }, { sales_count: 1, total: sale.total, tax_total: sale.taxTotal, discount_total: sale.discountTotal })
+    add(hours, `${sale.storeId} ${day} ${hour} ${registerId}`, { ...at, hour, register_id: registerId }, { sales_count: 1, total: sale.total, tax_total: sale.taxTotal, discount_total: sale.discountTotal, rounding_total: sale.rounding })
     for (const p of sale.payments) add(tenders, `${sale.storeId} ${day} ${p.method} ${registerId}`, { ...at, method: p.method, register_id: registerId }, { payment_count: 1, amount: p.amount })
-    add(cashiers, `${sale.storeId} ${day} ${sale.userId}`, { ...at, user_id: sale.userId }, { sales_count: 1, total: sale.total })
+    add(cashiers, `${sale.storeId} ${day} ${sale.userId}`, { ...at, user_id: sale.userId }, { sales_count: 1, total: sale.total, rounding_total: sale.rounding })
     for (const line of sale.lines) add(products, `${sale.storeId} ${day} ${line.productId}`, { ...at, product_id: line.productId }, { quantity: line.quantity, total: line.total, tax_total: line.taxTotal })
   }
   // In one order on every writer (day, then hour, method, cashier or product id, then register): tills queue, never deadlock

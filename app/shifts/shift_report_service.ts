@@ -34,7 +34,13 @@ export function zReportLines(number: number, f: ShiftFigures, timeZone: string):
     ['Sales', `${f.sales.count} · ${m(f.sales.total)}`],
     ['Discounts', m(f.sales.discounts)],
     [salesTaxIncluded(f.sales) ? 'Included tax' : 'Tax', m(f.sales.tax)],
-    ...(f.sales.rounding ? [['Cash rounding', `${f.sales.rounding < 0 ? '-' : '+'}${m(Math.abs(f.sales.rounding))}`] as [string, string]] : []),
+    // With a rounding, what was taken beside it: the reports' Total of these sales
+    ...(f.sales.rounding
+      ? ([
+          ['Cash rounding', `${f.sales.rounding < 0 ? '-' : '+'}${m(Math.abs(f.sales.rounding))}`],
+          ['Taken', m(f.sales.total + f.sales.rounding)],
+        ] as [string, string][])
+      : []),
     ...f.byMethod.map((t): [string, string] => [paymentMethodLabel(t.method), m(t.amount)]),
     ...f.taxByRate.map((t): [string, string] => [`Tax ${Number((t.ratePpm / 10000).toFixed(4))}%`, m(t.tax)]),
     // Every tender; the drawer's cash counts only the cash refunds (below)

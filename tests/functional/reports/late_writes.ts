@@ -11,7 +11,7 @@ import type { SaleFigures } from '#sales/sale_summaries'
 
 /** What a cash sale of two of the product (4.50 each, no tax) made at `completedAt` adds to the summaries */
 export function lateSaleFigures(fixture: TestStore, productId: number, completedAt: DateTime): SaleFigures {
-  return { storeId: fixture.store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt, total: 900, taxTotal: 0, discountTotal: 0, lines: [{ productId, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
+  return { storeId: fixture.store.id, registerId: fixture.register.id, userId: fixture.users.cashier.id, completedAt, total: 900, taxTotal: 0, discountTotal: 0, rounding: 0, lines: [{ productId, quantity: 2, total: 900, taxTotal: 0 }], payments: [{ method: 'cash', amount: 900 }] }
 }
 
 /** A transaction that has done `first` and holds its locks until finish(), then does `last` and commits */

@@ -34,7 +34,7 @@ test.group('Reports', () => {
 
     const reports = new ReportService()
     const jan15 = await reports.byDayAndHour(fixture.store, '2026-01-15', '2026-01-15')
-    assert.deepEqual(jan15.days, [{ day: '2026-01-15', count: 1, total: 1000, tax: 0, discounts: 0 }])
+    assert.deepEqual(jan15.days, [{ day: '2026-01-15', count: 1, total: 1000, rounding: 0, tax: 0, discounts: 0 }])
     assert.equal(jan15.hours[23].total, 1000)
     const both = await reports.byDayAndHour(fixture.store, '2026-01-15', '2026-01-16')
     assert.deepEqual(both.days.map((d) => [d.day, d.total]), [['2026-01-15', 1000], ['2026-01-16', 2000]])
