@@ -2,7 +2,7 @@ import { BaseSchema } from '@adonisjs/lucid/schema'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type { Knex } from 'knex'
 import type Store from '#models/store'
-import SummaryRebuild, { SUMMARY_TABLES, eachDay, eachMonth } from '#reports/summary_rebuild'
+import SummaryRebuild, { SUMMARY_TABLES, eachDay, eachMonth, withoutColumns } from '#reports/summary_rebuild'
 import { transaction } from '#platform/db_transaction'
 
 /*
@@ -79,8 +79,9 @@ async function rebuildSummaries(client: QueryClientContract, byRegister: boolean
         const expected = await lines.fromLines(store, day, trx)
         for (const table of SUMMARY_TABLES) {
           await trx.from(table.name).where({ store_id: store.id, day }).delete()
-          let rows = expected.get(table.name)!
-          if (!byRegister && table.keys.includes('register_id')) rows = withoutRegister(rows, table.keys, table.counters)
+          // The schema of this migration: the cash rounding came with 0149 (which writes it then)
+          let rows = withoutColumns(expected.get(table.name)!, ['rounding_total'])
+          if (!byRegister && table.keys.includes('register_id')) rows = withoutRegister(rows, table.keys, table.counters.filter((c) => c !== 'rounding_total'))
           for (let i = 0; i < rows.length; i += 500) {
             await trx.table(table.name).multiInsert(rows.slice(i, i + 500).map((r) => ({ store_id: store.id, day, ...r })))
           }

@@ -36,7 +36,7 @@ export default class extends BaseSchema {
         const store = { id: Number(row.id), timeZone: String(row.time_zone) } as Store
         const from = row.through_day ? nextDay(String(row.through_day)) : ((await summaries.span(store, client))?.from ?? null)
         const today = new Date().toISOString().slice(0, 10)
-        if (from) for (const day of eachDay(from, nextDay(today))) await summaries.writeDay(client, store, day)
+        if (from) for (const day of eachDay(from, nextDay(today))) await summaries.writeDay(client, store, day, ['rounding_total'])
       }
     })
     this.schema.dropTable('summary_days_rolled')
