@@ -176,7 +176,7 @@ export default class PeriodReportService {
     }))
     const revenueBefore = new Map(productsBefore.all.map((p) => [p.productId, p.revenue]))
     const categoriesBefore = new Map(productsBefore.categories.map((c) => [c.category, c.revenue]))
-    const withBefore = (p: ProductRow) => ({ ...p, marginRate: rate(p.margin, p.revenue), previousRevenue: revenueBefore.get(p.productId) ?? 0 })
+    const withBefore = (p: ProductRow) => ({ ...p, marginRate: marginRate(p.margin, p.revenue), previousRevenue: revenueBefore.get(p.productId) ?? 0 })
     // What sold in the period before and not in this one keeps a row of zeros beside its revenue
     // then: left out, a product or category that stopped selling was not in the comparison, and
     // the column of the period before did not add up to its revenue
@@ -195,7 +195,7 @@ export default class PeriodReportService {
       all: [...products.all, ...goneProducts.map((p) => ({ ...p, sold: 0, returned: 0, quantity: 0, revenue: 0, cost: 0, margin: 0 }))].map(withBefore),
       categories: [...products.categories, ...goneCategories.map((c) => ({ category: c.category, sold: 0, returned: 0, revenue: 0, margin: 0 }))].map((c) => ({
         ...c,
-        marginRate: rate(c.margin, c.revenue),
+        marginRate: marginRate(c.margin, c.revenue),
         previousRevenue: categoriesBefore.get(c.category) ?? 0,
       })),
       margin: products.all.reduce((sum, p) => sum + p.margin, 0),
@@ -207,6 +207,15 @@ export default class PeriodReportService {
 /** A share in per cent with one decimal, or null when there is nothing to divide by */
 export function rate(part: number, whole: number): number | null {
   return whole ? Math.round((part / whole) * 1000) / 10 : null
+}
+
+/**
+ * The margin as a share of the revenue, or null without a revenue above zero: a month whose only
+ * movement of a product is the return of an earlier sale has a revenue and a margin below zero,
+ * whose quotient (-7.99 / -12.99) read as a healthy 61.5 %
+ */
+export function marginRate(margin: number, revenue: number): number | null {
+  return revenue > 0 ? rate(margin, revenue) : null
 }
 
 /** The change from before to now in per cent with one decimal (null when before is zero) */
