@@ -51,11 +51,14 @@ export default class SalesController {
     if (userId) query.user_id = userId
     sales?.baseUrl('/backoffice/sales').queryString(query)
     const pageTotal = sales ? sales.all().reduce((sum, sale) => sum + sale.total, 0) : 0
+    // With the cash rounding beside it, what was taken: the reports' Total of the same days
+    const pageRounding = sales ? sales.all().reduce((sum, sale) => sum + sale.roundingTotal, 0) : 0
     if (invalid) response.status(422)
 
     return view.render('backoffice/sales/index', {
       sales,
       pageTotal,
+      pageRounding,
       errors: invalid ? errors : null,
       filters: { from: errors.from ? String(qs.from) : from, to: errors.to ? String(qs.to) : to, status: errors.status ? 'completed' : status, register_id: errors.register_id ? '' : (registerId ?? ''), user_id: errors.user_id ? '' : (userId ?? '') },
       statusOptions: STATUSES.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) })),

@@ -75,6 +75,13 @@ test.group('Reports: the cash rounding in the totals', () => {
     const shiftPage = (await client.get(`/backoffice/shifts/${shift.id}`).loginAs(fixture.users.manager)).text()
     assert.match(shiftPage, /data-testid="sales-taken">\$3\.02</)
 
+    // The sales list of that day: the sales' totals, their rounding, and what was taken (the
+    // reports' Total); its one footer said the totals alone, 3.06
+    const list = (await client.get(`/backoffice/sales?from=${day}&to=${day}`).loginAs(fixture.users.manager)).text()
+    assert.match(list, /data-testid="sales-total">\s*<span class="money">\$3\.06<\/span>/)
+    assert.match(list, /data-testid="sales-rounding">\s*<span class="money negative">-\$0\.04<\/span>/)
+    assert.match(list, /data-testid="sales-taken">\s*<span class="money">\$3\.02<\/span>/)
+
     // The journal: the money received that day
     for await (const book of new BooksSource(store, day, day).days()) {
       assert.equal(book.payments.reduce((sum, p) => sum + p.amount, 0), taken)
