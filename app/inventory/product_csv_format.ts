@@ -58,7 +58,9 @@ export async function* readRows(path: string): AsyncGenerator<{ row: number; val
     },
     transform: (value: string) => unneutralise(value),
   } as any)
-  const input = createReadStream(path)
+  // Read as text: the stream's decoder keeps a letter of several bytes (é, ñ, an emoji) whole when
+  // a 64 KB chunk ends inside it; papaparse decoded each Buffer chunk alone, into two "\ufffd"
+  const input = createReadStream(path, { encoding: 'utf8' })
   input.on('error', (error) => parser.destroy(error))
   input.pipe(parser)
   // Rows are taken from 'data' events in blocks (an async iterator over the parser is 20x slower);

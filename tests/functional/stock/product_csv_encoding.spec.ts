@@ -1,0 +1,56 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { createStore, type TestStore } from '#tests/fixtures'
+
+/*
+| The products CSV is read from disk in chunks of 64 KB. A letter written in UTF-8 as two bytes or
+| more (é, ñ, ü, an emoji) that a chunk's end cut in two was decoded as two replacement characters:
+| the product imported as "ééé��é", once per 64 KB of a file of accented names.
+*/
+
+async function check(client: any, fixture: TestStore, csv: string) {
+  const response = await client
+    .post('/backoffice/products/import')
+    .file('file', Buffer.from(csv, 'utf8'), { filename: 'products.csv', contentType: 'text/csv' })
+    .withCsrfToken()
+    .loginAs(fixture.users.manager)
+    .redirects(0)
+  response.assertStatus(302)
+  return Number(response.headers().location.split('/').pop())
+}
+
+async function settled(importId: number) {
+  for (;;) {
+    const job = await db.from('product_imports').where('id', importId).first()
+    if (!['checking', 'running'].includes(job.status)) return job
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+test.group('Products CSV encoding', () => {
+  test('accented names across the 64 KB chunks of the file import letter for letter', async ({ client, assert }) => {
+    const fixture = await createStore()
+    // The first row is padded until the end of the first chunk falls inside a two-byte é
+    const file = (pad: number) => {
+      let text = `sku,name,price\nPAD-0,${'x'.repeat(pad)},1.00\n`
+      for (let row = 1; Buffer.byteLength(text) < 65536 * 2 + 4096; row++) text += `CR-${row},Crème brûlée ééééé ${row},1.00\n`
+      return text
+    }
+    let pad = 1
+    while ((Buffer.from(file(pad))[65536] & 0xc0) !== 0x80) pad++
+    const csv = file(pad)
+    const rows = csv.trim().split('\n').length - 1
+    const id = await check(client, fixture, csv)
+    const preview = await settled(id)
+    assert.equal(preview.status, 'previewed', preview.errors)
+    assert.equal(preview.created_rows, rows)
+
+    const run = await client.post(`/backoffice/products/import/${id}/run`).withCsrfToken().loginAs(fixture.users.manager).redirects(0)
+    run.assertStatus(302)
+    assert.equal((await settled(id)).status, 'done')
+    const names = (await db.from('products').where('store_id', fixture.store.id).select('name')).map((row) => row.name)
+    assert.lengthOf(names, rows)
+    assert.deepEqual(names.filter((name) => name.includes('\ufffd')), [])
+    assert.include(names, 'Crème brûlée ééééé 1')
+  })
+})
