@@ -1,0 +1,44 @@
+import { test } from '@japa/runner'
+import { createStore, PASSWORD } from '#tests/fixtures'
+
+/*
+| The back office's top bar on a tablet held upright (768 wide) and a small laptop (1024): the
+| store's name and the signed-in user on one side, the menu under them across the whole width. The
+| menu sat squeezed between them, a column 180 px wide of one or two links a line: a manager's bar
+| was 436 px of a 1024 px screen before any of the page (an admin's, 224 px at 1024 wide).
+*/
+async function backofficeAt(visit: any, width: number, role: 'manager' | 'admin') {
+  const fixture = await createStore()
+  const page = await visit('/login')
+  await page.setViewportSize({ width, height: 1024 })
+  await page.getByLabel('Email').fill(fixture.users[role].email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL('**/backoffice')
+  return page
+}
+
+const measure = (page: any) =>
+  page.evaluate(() => {
+    const document = (globalThis as any).document
+    const box = (selector: string) => document.querySelector(selector).getBoundingClientRect()
+    return { header: box('header.topbar').height, nav: box('header.topbar nav').width, page: document.documentElement.clientWidth }
+  })
+
+test.group('Back office top bar', () => {
+  for (const [width, role, most] of [
+    [768, 'manager', 200],
+    [768, 'admin', 240],
+    [1024, 'admin', 200],
+  ] as const) {
+    test(`at ${width} px ${role === 'admin' ? 'an' : 'a'} ${role}'s menu spans the width and the bar stays under ${most} px`, async ({ visit, assert }) => {
+      const page = await backofficeAt(visit, width, role)
+      const { header, nav, page: widthOfPage } = await measure(page)
+      assert.isAbove(nav, widthOfPage * 0.9, `the menu is ${nav} px wide of ${widthOfPage}`)
+      assert.isBelow(header, most)
+      // Every link of the menu is on screen
+      const links = await page.locator('header.topbar nav a').evaluateAll((items: any[]) => items.filter((a) => a.getBoundingClientRect().right > (globalThis as any).innerWidth).length)
+      assert.equal(links, 0)
+    })
+  }
+})
