@@ -207,6 +207,15 @@ export function buildPayment(actor: Actor, sale: SaleFields, request: PaymentReq
   }
   if (method.isCash) {
     if (amount === null) amount = Math.min(tendered ?? cashDue, cashDue)
+    // Cash that covers the balance but not the balance rounded up (9.69 of 9.68 where the smallest
+    // coin is 5) pays the balance, the rest back as change: taken whole as a part payment, it paid
+    // the sale more than its total, with neither rounding nor change to account for the cent
+    if (amount > due && amount < cashDue) {
+      if (request.amount !== null && request.amount !== undefined) {
+        throw new DomainError(`The amount is more than the ${formatMoney(due, actor.store.currency)} due`, { code: 'overpayment', field: 'amount' })
+      }
+      amount = due
+    }
     if (amount > cashDue) {
       throw new DomainError(`The amount is more than the ${formatMoney(cashDue, actor.store.currency)} due; enter it as tendered to give change`, { code: 'overpayment', field: 'amount' })
     }

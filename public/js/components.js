@@ -81,6 +81,8 @@ document.addEventListener('alpine:init', () => {
     method: null,
     tendered: '',
     due: 0,
+    // The balance before cash rounding (data-balance); `due` is what cash pays, rounded to the smallest coin
+    balance: 0,
     // Whether the core's parseMoney is here to read the amount tendered (until then no change shows)
     reading: false,
     // Another till holds this register (the page's banner, till/_register_held.edge): no payment
@@ -93,6 +95,7 @@ document.addEventListener('alpine:init', () => {
     held: false,
     init() {
       this.due = Number(this.$root.dataset.due) || 0
+      this.balance = Number(this.$root.dataset.balance ?? this.$root.dataset.due) || 0
       this.held = Boolean(document.getElementById('register-held'))
       withCore(() => {
         this.reading = true
@@ -142,7 +145,10 @@ document.addEventListener('alpine:init', () => {
       const typed = String(this.tendered).trim()
       if (typed === '') return -this.due
       const given = core.TYPED_AMOUNT.test(typed) ? core.parseMoney(typed, this.$root.dataset.currency) : null
-      return given === null ? null : given - this.due
+      if (given === null) return null
+      // Between the balance and the cash due rounded up (9.69 of 9.68, coins of 5), the server takes
+      // the balance and gives the rest back (payment_service.ts): the change, not a part payment
+      return given < this.due && given >= this.balance ? given - this.balance : given - this.due
     },
     changeText() {
       const change = this.change()

@@ -53,3 +53,30 @@ test.group('Till in Chromium: amounts typed with a decimal comma', () => {
     assert.deepEqual([Number(sale.total), Number(payment.tendered), Number(payment.change)], [1231, 2000, 769])
   })
 })
+
+test.group('Till in Chromium: cash rounded to the smallest coin', () => {
+  test('9.69 tendered of 9.68 (coins of 5, 9.70 due in cash) shows 0.01 back, not a part payment, and the sale gives it', async ({ visit, assert }) => {
+    const fixture = await createStore({ cashRounding: 5, taxPpm: 0 })
+    await createProduct(fixture, { name: 'Honey Jar', price: 968, barcode: '96385074', stock: 10 })
+    const page = await signInAtTill(visit, fixture.users.cashier.email)
+    await htmxIdle(page, { requests: false })
+    await page.getByLabel('Scan or search').fill('96385074')
+    await page.getByLabel('Scan or search').press('Enter')
+    await page.locator('.cart-line', { hasText: 'Honey Jar' }).waitFor()
+
+    await htmxIdle(page, { requests: false })
+    await page.getByRole('button', { name: 'Pay', exact: true }).click()
+    const tendered = page.getByLabel('Amount tendered')
+    await tendered.waitFor({ state: 'visible' })
+    await tendered.fill('9.69')
+    await page.locator('[data-testid="change-preview"]', { hasText: '$0.01' }).waitFor()
+    assert.isFalse(await page.getByText('(less than due: taken as part payment)').isVisible())
+    await tendered.fill('9.65')
+    await page.getByText('(less than due: taken as part payment)').waitFor({ state: 'visible' })
+
+    await tendered.fill('9.69')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByTestId('change-due').waitFor()
+    assert.equal(await page.getByTestId('change-due').textContent(), '$0.01')
+  })
+})

@@ -22,4 +22,18 @@ test.group('Till: a rest that cash rounds to nothing', () => {
     const sale = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).firstOrFail()
     assert.deepEqual([sale.total, sale.paid_total, sale.rounding_total], [1080, 1078, -2])
   })
+
+  test('cash between the balance and the balance rounded up (9.69 of 9.68, coins of 5): the sale is paid 9.68, 0.01 back, never overpaid', async ({ client, assert }) => {
+    const fixture = await createStore({ cashRounding: 5, taxPpm: 0 })
+    const product = await createProduct(fixture, { price: 968, stock: 5 })
+    await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
+    const cash = await till(client, fixture, 'post', '/till/payments').form({ method: 'cash', tendered: '9.69' })
+    assert.equal(cash.status(), 200, cash.text())
+    assert.include(cash.text(), 'completed')
+    const sale = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).firstOrFail()
+    // Taken whole, the 9.69 paid 1 cent more than the sale, with no rounding nor change to say why
+    assert.deepEqual([sale.total, sale.paid_total, sale.rounding_total], [968, 968, 0])
+    const payment = await db.from('payments').where('sale_id', sale.id).firstOrFail()
+    assert.deepEqual([payment.amount, payment.tendered, payment.change], [968, 969, 1])
+  })
 })
