@@ -9,7 +9,7 @@ import { checkBarcode } from '#core/barcode'
 import { minorToDecimal } from '#core/money'
 import { priceTooHigh, typedPrice } from '#catalog/typed_price'
 import { productFormValidator } from '#validators/catalog'
-import { SINGLE_LINE_TEXT, SKU_TEXT_MESSAGE } from '#validators/fields'
+import { SINGLE_LINE_TEXT, SKU_TEXT_MESSAGE, typedNumber } from '#validators/fields'
 import { withoutInvisible } from '#core/visible_text'
 import { dbTimestamp } from '#platform/db_time'
 import { MAX_COUNT } from '#inventory/stock_service'
@@ -197,7 +197,8 @@ export default class ProductCsvService {
           cost: text('cost') || null,
           barcodes: text('barcodes') || null,
           tax_class: text('tax_class') || 'standard',
-          stock: stockText === '' ? null : Number(stockText),
+          // Plain digits, as a form's number (docs/rules.md): Number() read "1e3" as 1000 units
+          stock: stockText === '' ? null : typedNumber(stockText),
         })
       } catch (error) {
         if (!(error instanceof vineErrors.E_VALIDATION_ERROR)) throw error
@@ -217,10 +218,10 @@ export default class ProductCsvService {
       }
       const price = read('price', 1299)
       const cost = text('cost') ? read('cost', 450) : null
-      const stock = stockText === '' ? null : Number(stockText)
+      const stock = stockText === '' ? null : typedNumber(stockText)
       if (stock !== null && stock < 0) checked('stock', 'Stock cannot be negative')
       const thresholdText = text('low_stock_threshold')
-      const threshold = thresholdText === '' ? null : Number(thresholdText)
+      const threshold = thresholdText === '' ? null : typedNumber(thresholdText)
       if (threshold !== null && (!Number.isInteger(threshold) || threshold < 0 || threshold > MAX_COUNT)) checked('low_stock_threshold', `"${thresholdText}" is not a whole number from 0 to ${MAX_COUNT}`)
       const taxClass = text('tax_class') || null
       if (taxClass && !taxClasses.has(taxClass)) checked('tax_class', `Unknown tax class "${taxClass.slice(0, 40)}": use one of ${[...taxClasses].join(', ')}`)

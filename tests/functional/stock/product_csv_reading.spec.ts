@@ -27,7 +27,7 @@ async function settled(importId: number) {
   }
 }
 
-test.group('Products CSV encoding', () => {
+test.group('Products CSV: reading the file', () => {
   test('accented names across the 64 KB chunks of the file import letter for letter', async ({ client, assert }) => {
     const fixture = await createStore()
     // The first row is padded until the end of the first chunk falls inside a two-byte é
@@ -52,5 +52,17 @@ test.group('Products CSV encoding', () => {
     assert.lengthOf(names, rows)
     assert.deepEqual(names.filter((name) => name.includes('\ufffd')), [])
     assert.include(names, 'Crème brûlée ééééé 1')
+  })
+
+  test('a stock or alert level written "1e3" or "0x10" is an error at its row and column, as on the product form', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const csv = ['sku,name,price,stock,low_stock_threshold', 'N-1,Exponent,1.00,1e3,', 'N-2,Hexadecimal,1.00,0x10,', 'N-3,Alert,1.00,5,1e1', 'N-4,Plain,1.00,7,2'].join('\n')
+    const preview = await settled(await check(client, fixture, csv))
+    assert.equal(preview.status, 'previewed')
+    const errors = JSON.parse(preview.errors) as { row: number; column: string; message: string }[]
+    // Number() read them as 1000, 16 and 10: a thousand units in stock from a typo
+    assert.deepEqual(errors.map((error) => `${error.row}:${error.column}`), ['2:stock', '3:stock', '4:low_stock_threshold'])
+    assert.equal(errors[0].message, '"1e3" is not a whole number of units (at most 1,000,000)')
+    assert.deepEqual([preview.created_rows, preview.error_rows], [1, 3])
   })
 })
