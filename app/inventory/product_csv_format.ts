@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs'
 import Papa from 'papaparse'
 import { unneutralise } from '#platform/csv_writer'
+import { QuoteCheck } from '#inventory/product_csv_quotes'
 
 /*
 | The products CSV file: its columns (the export writes them, an import reads them, by name, in
@@ -62,6 +63,12 @@ export async function* readRows(path: string): AsyncGenerator<{ row: number; val
   // a 64 KB chunk ends inside it; papaparse decoded each Buffer chunk alone, into two "\ufffd"
   const input = createReadStream(path, { encoding: 'utf8' })
   input.on('error', (error) => parser.destroy(error))
+  // A quote left open would have papaparse read the lines after it into one cell: said, not skipped
+  const quotes = new QuoteCheck()
+  input.on('data', (text: string | Buffer) => {
+    const problem = quotes.feed(String(text))
+    if (problem) parser.destroy(new NotAProductCsv(problem))
+  })
   input.pipe(parser)
   // Rows are taken from 'data' events in blocks (an async iterator over the parser is 20x slower);
   // the parser pauses while a block waits, so memory holds one block, not the file
@@ -104,6 +111,8 @@ export async function* readRows(path: string): AsyncGenerator<{ row: number; val
         yield { row, values }
       }
     }
+    const unclosed = quotes.end()
+    if (unclosed) throw new NotAProductCsv(unclosed)
   } finally {
     input.destroy()
   }

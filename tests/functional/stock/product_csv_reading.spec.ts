@@ -65,4 +65,21 @@ test.group('Products CSV: reading the file', () => {
     assert.equal(errors[0].message, '"1e3" is not a whole number of units (at most 1,000,000)')
     assert.deepEqual([preview.created_rows, preview.error_rows], [1, 3])
   })
+
+  test('a quote that opens a cell and does not close where it ends refuses the file at its line; quotes written right import', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const rows = (name: string) => ['sku,name,price', 'Q-1,Apple,1.00', `Q-2,${name},2.00`, 'Q-3,Plum,3.00', 'Q-4,Kiwi,4.00', 'Q-5,Fig,5.00'].join('\r\n')
+    // Read into one cell up to the end of the file: "2 rows", and Q-3 to Q-5 in no list
+    for (const [name, cell] of [['"Best" Coffee', '"Best" Coffee,2.00'], ['"Pear 12in', '"Pear 12in,2.00']]) {
+      const job = await settled(await check(client, fixture, rows(name)))
+      assert.equal(job.status, 'failed', name)
+      const [error] = JSON.parse(job.errors)
+      assert.isTrue(error.message.startsWith(`Line 3: the quote that opens the cell ${cell}`), error.message)
+      assert.equal(await db.from('products').where('store_id', fixture.store.id).count('* as n').first().then((r) => Number(r.n)), 0)
+    }
+    // Quoted as a spreadsheet writes it (quotes doubled, a comma, a line break), a quote inside a cell, spaces after a closing quote
+    const good = await settled(await check(client, fixture, rows('"""Best"" Coffee, dark\nroast"  ').replace('Q-4,Kiwi', 'Q-4,12" Pizza')))
+    assert.equal(good.status, 'previewed', good.errors)
+    assert.deepEqual([good.total_rows, good.created_rows, good.error_rows], [5, 5, 0])
+  })
 })
