@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { rmSync } from 'node:fs'
+import env from '#start/env'
 import { startCapturedServer } from './server_child.js'
 
 /*
@@ -39,6 +40,29 @@ test.group('Readiness failures', () => {
       // Nothing of this stops a till selling: its heartbeat answers 200
       assert.equal(report.till.status, 200, JSON.stringify(report.till.body))
       assert.deepEqual(report.till.body.checks.map((c: any) => [c.name, c.status]), [['database', 'ok'], ['database_writable', 'ok']])
+    } finally {
+      await server.stop()
+    }
+  }).timeout(120_000)
+
+  test('Redis configured and up: "ok" at the first ask of a server just started', async ({ assert, cleanup }) => {
+    // The machine's Redis (the SQLite run reaches it too). Its connection is made on first use, and
+    // a server nobody had signed in to yet said "Redis does not answer" after every start
+    const port = Number(process.env.PORT) + 14
+    const file = `tmp/health-redis-up-${process.pid}.sqlite3`
+    cleanup(() => ['', '-wal', '-shm'].forEach((s) => rmSync(file + s, { force: true })))
+    const server = await startCapturedServer(port, {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'fatal',
+      DB_CONNECTION: 'sqlite',
+      SQLITE_PATH: file,
+      REDIS_HOST: env.get('REDIS_HOST') ?? '127.0.0.1',
+      REDIS_PORT: String(env.get('REDIS_PORT') ?? 6379),
+    })
+    try {
+      const report = await health(server.url)
+      assert.equal(report.check('redis').status, 'ok', report.text)
+      assert.equal(report.check('redis').message, 'Redis answers')
     } finally {
       await server.stop()
     }
