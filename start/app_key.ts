@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { refuseToStart } from '#start/configuration_error'
 
 /**
  * Fills in the defaults a fresh checkout needs before the env is validated,
@@ -22,9 +24,21 @@ export function ensureAppKey(appRoot: URL) {
 
   const storage = new URL('storage/', appRoot)
   const keyFile = new URL('app_key', storage)
-  if (!existsSync(keyFile)) {
-    mkdirSync(storage, { recursive: true })
-    writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 })
+  let making = false
+  try {
+    if (!existsSync(keyFile)) {
+      making = true
+      mkdirSync(storage, { recursive: true })
+      writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 })
+      making = false
+    }
+    process.env.APP_KEY = readFileSync(keyFile, 'utf8').trim()
+  } catch (error) {
+    // A storage/ the app's user may not write (its chown forgotten, a read-only mount), or a key
+    // file another user made (an ace command run as root first): the error's stack and a code
+    // frame of this file read as a crash, not as a setting to fix
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    const path = fileURLToPath(keyFile)
+    refuseToStart([`APP_KEY is not set, and ${path} cannot be ${making ? 'made' : 'read'} (${code}): set APP_KEY (openssl rand -base64 32), or let the app's user ${making ? 'write its folder' : 'read it'} (docs/deploy.md)`])
   }
-  process.env.APP_KEY = readFileSync(keyFile, 'utf8').trim()
 }

@@ -24,6 +24,7 @@ test.group('Configuration errors at the start', (group) => {
     dir = await mkdtemp(join(app.makePath('tmp'), 'config-errors-'))
     return async () => {
       await run('chattr', ['-i', join(dir, 'locked')]).catch(() => {})
+      await run('chattr', ['-i', join(dir, 'app', 'storage')]).catch(() => {})
       await rm(dir, { recursive: true, force: true })
     }
   })
@@ -91,5 +92,26 @@ test.group('Configuration errors at the start', (group) => {
     assert.equal(down.code, 1, down.out)
     assert.include(down.out, `The database server (DB_HOSTS ${closed}) cannot be reached`)
     assert.notInclude(down.out, 'DB_HOST 127.0.0.1:3306')
+  }).timeout(60_000)
+
+  test('no APP_KEY and a storage/ the app may not write (its key cannot be made): one line naming both, exit 1', async ({ assert }) => {
+    // start/env.ts makes the key in <app>/storage/app_key on first start; here an app root whose
+    // storage/ is immutable (a `chown pos:pos storage` forgotten, a read-only mount). It printed the
+    // EPERM with its stack and a code frame of start/app_key.ts
+    const storage = join(dir, 'app', 'storage')
+    await mkdir(storage, { recursive: true })
+    await run('chattr', ['+i', storage])
+    const root = `file://${join(dir, 'app')}/`
+    const script = `import { ensureAppKey } from '#start/app_key'; ensureAppKey(new URL(${JSON.stringify(root)})); console.log('started')`
+    const { APP_KEY, ...withoutKey } = process.env
+    const result = await run(process.execPath, ['--import', '@poppinss/ts-exec', '--input-type=module', '-e', script], { cwd: app.makePath(), env: withoutKey }).then(
+      ({ stdout, stderr }) => ({ code: 0, out: stdout + stderr }),
+      (error: any) => ({ code: error.code as number, out: `${error.stdout}${error.stderr}` })
+    )
+    const lines = result.out.split('\n').filter(Boolean)
+    assert.equal(result.code, 1, result.out)
+    assert.lengthOf(lines, 1, result.out)
+    assert.include(lines[0], `Configuration error: APP_KEY is not set, and ${join(storage, 'app_key')} cannot be made (EPERM)`)
+    assert.include(lines[0], 'set APP_KEY')
   }).timeout(60_000)
 })
