@@ -19,7 +19,11 @@ export default class PosStart extends BaseCommand {
     const { sqliteFolderProblem } = await import('#platform/health')
     const { interruptedRestore } = await import('#backups/restore_guard')
     const { databaseLoginProblem } = await import('#platform/database_login')
-    const folderProblem = (await sqliteFolderProblem()) ?? (await databaseLoginProblem()) ?? interruptedRestore()
+    const { appFolderProblem } = await import('#platform/app_folders')
+    // tmp/ holds the product CSV uploads: one the app cannot write failed every upload
+    const tmpProblem = await appFolderProblem(this.app.tmpPath())
+    const folderProblem =
+      (await sqliteFolderProblem()) ?? (tmpProblem && `Configuration error: ${tmpProblem}: the app keeps uploads there; let the app's user write it (docs/deploy.md)`) ?? (await databaseLoginProblem()) ?? interruptedRestore()
     if (folderProblem) {
       this.logger.error(`${folderProblem}; the server is not started`)
       this.exitCode = 1

@@ -3,8 +3,7 @@ import { inject } from '@adonisjs/core'
 import app from '@adonisjs/core/services/app'
 import logger from '@adonisjs/core/services/logger'
 import { randomUUID } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, open, rm, type FileHandle } from 'node:fs/promises'
 import { once } from 'node:events'
 import db from '@adonisjs/lucid/services/db'
 import ProductCsvService from '#inventory/product_csv_service'
@@ -39,7 +38,6 @@ export default class ProductCsvController {
   async upload(ctx: HttpContext) {
     const { request, response, store, auth, session } = ctx
     const folder = app.tmpPath('imports')
-    await mkdir(folder, { recursive: true })
     const path = `${folder}/${randomUUID()}.csv`
     const fail = async (message: string) => {
       await rm(path, { force: true })
@@ -48,26 +46,46 @@ export default class ProductCsvController {
     }
     // A body that is not multipart (a plain form, JSON) has no file part and no multipart reader
     if (!request.multipart) return fail('Choose a CSV file to upload')
+    // A tmp/ the app may not write (pos:start refuses to serve then, bin/server.ts alone does not):
+    // the upload was answered "too large", or a job whose check failed on a file never written
+    let file: FileHandle | null = null
+    let storeError: string | null = null
+    try {
+      await mkdir(folder, { recursive: true })
+      file = await open(path, 'w', 0o600)
+    } catch (error) {
+      storeError = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    }
     let size = 0
     let fileName = ''
     let tooLarge = false
     request.multipart.onFile('file', {}, async (part) => {
       fileName = part.filename ?? 'upload.csv'
-      const out = createWriteStream(path)
+      const out = file?.createWriteStream()
+      // A disk full while writing: said as such, and the rest of the upload is read and dropped
+      out?.on('error', (error: NodeJS.ErrnoException) => (storeError ??= error.code ?? error.message))
       for await (const chunk of part) {
         size += chunk.length
         // Past the limit the rest is read and dropped, so the browser gets a clear answer
         if (size > MAX_FILE_BYTES) tooLarge = true
-        else if (!out.write(chunk)) await once(out, 'drain')
+        else if (out && !storeError && !out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')])
       }
-      out.end()
-      await once(out, 'close')
+      if (out && !out.closed) {
+        out.end()
+        await once(out, 'close')
+      }
     })
     try {
       await request.multipart.process({ limit: MAX_FILE_BYTES * 4 })
     } catch (error: any) {
       logger.warn({ err: error }, 'CSV upload refused')
       tooLarge = true
+    } finally {
+      await file?.close().catch(() => {})
+    }
+    if (storeError) {
+      logger.error({ folder, code: storeError }, 'CSV upload not kept: the folder cannot be written')
+      return fail(`The server cannot keep the uploaded file (its folder tmp/imports cannot be written: ${storeError}). Tell the administrator.`)
     }
     if (tooLarge) return fail(`This file is too large: the limit is ${MAX_FILE_BYTES / 1024 / 1024} MB (about 200,000 products). Split it, or check that it is the right file.`)
     if (!fileName || size === 0) return fail('Choose a CSV file to upload')
