@@ -3,6 +3,9 @@ import { Ignitor, prettyPrintError } from '@adonisjs/core'
 
 const APP_ROOT = new URL('../', import.meta.url)
 
+/** pos:start checks the login itself; pos:backup-verify works in a scratch database of its own */
+const CHECKS_DATABASE_LOGIN = new Set(['migration:run', 'migration:rollback', 'migration:status', 'migration:fresh', 'migration:refresh', 'migration:reset', 'db:seed', 'db:wipe', 'db:truncate', 'audit:verify', 'pos:summaries', 'pos:backup', 'pos:restore', 'pos:demo'])
+
 const IMPORTER = (filePath: string) => {
   if (filePath.startsWith('./') || filePath.startsWith('../')) {
     return import(new URL(filePath, APP_ROOT).href)
@@ -17,5 +20,20 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     })
   )
   .ace()
+  .configure((app) => {
+    // The commands the docs give an admin that use the configured database try its login first,
+    // as pos:start does: a refused login or a server out of reach printed knex's pool warnings
+    // with mysql2's stack (and Lucid's commands an error with its stack), which read as a crash
+    app.container.make('ace').then((kernel) =>
+      kernel.executing(async (command, isMain) => {
+        if (!isMain || !CHECKS_DATABASE_LOGIN.has(command.commandName)) return
+        const { databaseLoginProblem } = await import('#platform/database_login')
+        const problem = await databaseLoginProblem()
+        if (!problem) return
+        process.stderr.write(`${problem}\n`)
+        process.exit(1)
+      })
+    )
+  })
   .handle(process.argv.splice(2))
   .catch(prettyPrintError)

@@ -114,4 +114,19 @@ test.group('Configuration errors at the start', (group) => {
     assert.include(lines[0], `Configuration error: APP_KEY is not set, and ${join(storage, 'app_key')} cannot be made (EPERM)`)
     assert.include(lines[0], 'set APP_KEY')
   }).timeout(60_000)
+
+  test('the ace commands the docs give an admin, with a login the server refuses: one line, exit 1, no stack', async ({ assert }) => {
+    // deploy.md and backups.md run these by hand (an upgrade, a move to MariaDB); each printed
+    // knex's "Acquire connection error" warnings with mysql2's stack, and the lucid commands an
+    // error with its stack under them
+    const refused = { DB_CONNECTION: 'mysql', DB_HOST: env.get('DB_HOST', '127.0.0.1'), DB_USER: 'pos_refused_login', DB_PASSWORD: 'not-the-password', DB_DATABASE: 'pos_refused_login' }
+    for (const args of [['migration:run', '--force'], ['audit:verify'], ['pos:summaries', '--check'], ['pos:restore', 'tmp/no-such-backup.jsonl.gz']]) {
+      const result = await ace(args, { ...refused, BACKUP_EVERY: '0' }, undefined, 45_000)
+      const lines = result.out.split('\n').map((line) => line.trim()).filter(Boolean)
+      assert.equal(result.code, 1, `${args[0]}: ${result.out}`)
+      assert.lengthOf(lines, 1, `${args[0]}: ${result.out}`)
+      assert.include(lines[0], 'Configuration error: the database server refused DB_USER "pos_refused_login" with this DB_PASSWORD (Access denied for user', args[0])
+      assert.notInclude(result.out, 'Acquire connection', args[0])
+    }
+  }).timeout(240_000)
 })
