@@ -31,7 +31,7 @@ test.group('The tmp folder', () => {
       .redirects(0)
     response.assertStatus(302)
     response.assertHeader('location', '/backoffice/products/import')
-    const message = response.flashMessages().inputErrorsBag.file[0]
+    const message = (response.flashMessages().inputErrorsBag as any).file[0]
     assert.notInclude(message, 'too large')
     assert.equal(message, 'The server cannot keep the uploaded file (its folder tmp/imports cannot be written: EPERM). Tell the administrator.')
   })
