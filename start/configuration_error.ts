@@ -1,3 +1,5 @@
+import { isIP } from 'node:net'
+
 /*
 | A setting that is wrong stops the start with one line per problem, naming the variable, and
 | exit code 1: not a stack trace with a code frame (an invalid PORT or DB_CONNECTION), the same
@@ -39,4 +41,38 @@ export function parseBackupInterval(value: string): number {
   if (!match) return Number.NaN
   const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, '': 3_600_000 }[match[2] as 's']
   return Math.round(Number(match[1]) * unit)
+}
+
+/** LOG_LEVEL: one of pino's levels (pino threw with a stack on any other word) */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export function logLevel(key: string, value?: string): (typeof LOG_LEVELS)[number] {
+  if (!LOG_LEVELS.includes(value as any)) throw new Error(`${key} must be one of ${LOG_LEVELS.join(', ')} (it is "${value ?? ''}")`)
+  return value as (typeof LOG_LEVELS)[number]
+}
+
+const entries = (value: string) => value.split(',').map((entry) => entry.trim()).filter(Boolean)
+
+/**
+ * TRUSTED_PROXIES: what proxy-addr (under AdonisJS's trustProxy) takes: addresses, address/prefix,
+ * address/netmask, and its three names. A host name there threw from config/app.ts with a stack
+ */
+export function proxyList(key: string, value?: string): string | undefined {
+  if (!value) return undefined
+  for (const entry of entries(value)) {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) continue
+    const [address, range, ...rest] = entry.split('/')
+    const family = isIP(address)
+    const prefixOk = range === undefined || (/^\d+$/.test(range) ? Number(range) <= (family === 6 ? 128 : 32) : isIP(range) === family)
+    if (!family || !prefixOk || rest.length) throw new Error(`${key} must be addresses or CIDR ranges (or loopback, linklocal, uniquelocal), comma-separated: "${entry}" is not one`)
+  }
+  return value
+}
+
+/** METRICS_ALLOW: plain addresses (app/platform/metrics_access.ts compares them as they are) */
+export function addressList(key: string, value?: string): string | undefined {
+  if (!value) return undefined
+  for (const entry of entries(value)) {
+    if (!isIP(entry)) throw new Error(`${key} must be addresses, comma-separated (no ranges, no names): "${entry}" is not one`)
+  }
+  return value
 }

@@ -5,7 +5,7 @@
 */
 import { Env } from '@adonisjs/core/env'
 import { ensureAppKey } from '#start/app_key'
-import { appKeyLength, configurationProblems, parseBackupInterval, port, refuseToStart } from '#start/configuration_error'
+import { addressList, appKeyLength, configurationProblems, logLevel, parseBackupInterval, port, proxyList, refuseToStart } from '#start/configuration_error'
 
 const appRoot = new URL('../', import.meta.url)
 ensureAppKey(appRoot)
@@ -19,7 +19,7 @@ const env = await Env.create(appRoot, {
     return Env.schema.secret()(key, value)
   },
   APP_URL: Env.schema.string.optional(),
-  LOG_LEVEL: Env.schema.string(),
+  LOG_LEVEL: logLevel,
   SESSION_DRIVER: Env.schema.enum(['cookie', 'memory'] as const),
 
   DB_CONNECTION: Env.schema.enum(['sqlite', 'mysql'] as const),
@@ -41,7 +41,7 @@ const env = await Env.create(appRoot, {
   DB_LONG_QUERY_TIMEOUT_MS: Env.schema.number.optional(),
 
   // Reverse proxies whose X-Forwarded-For is believed (config/app.ts); loopback by default
-  TRUSTED_PROXIES: Env.schema.string.optional(),
+  TRUSTED_PROXIES: proxyList,
 
   WEB_CONCURRENCY: Env.schema.number.optional(),
   // Live-update streams one signed-in user may hold open on one server (app/platform/live_streams.ts)
@@ -65,7 +65,7 @@ const env = await Env.create(appRoot, {
   BACKUP_KEEP: Env.schema.number.optional(),
   // GET /metrics: a bearer token, or else the addresses allowed (comma-separated; loopback by default)
   METRICS_TOKEN: Env.schema.string.optional(),
-  METRICS_ALLOW: Env.schema.string.optional(),
+  METRICS_ALLOW: addressList,
   // Seconds a SIGTERM waits for requests in flight before the process exits anyway
   SHUTDOWN_TIMEOUT: Env.schema.number.optional(),
 

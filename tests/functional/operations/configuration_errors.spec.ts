@@ -42,6 +42,11 @@ test.group('Configuration errors at the start', (group) => {
     { name: 'PORT out of range', settings: { PORT: '99999' }, says: 'Configuration error: PORT must be a port number from 1 to 65535 (it is "99999")' },
     { name: 'DB_CONNECTION unknown', settings: { DB_CONNECTION: 'postgres' }, says: 'Configuration error: "DB_CONNECTION" env variable must be one of "sqlite,mysql"' },
     { name: 'BACKUP_EVERY not a duration', settings: { BACKUP_EVERY: 'banana' }, says: 'Configuration error: BACKUP_EVERY must be a duration' },
+    // Each of these three printed a stack with a code frame (pino's level check, proxy-addr), or for
+    // METRICS_ALLOW started a server whose /metrics refused every address
+    { name: 'LOG_LEVEL not a level', settings: { LOG_LEVEL: 'verbose' }, says: 'Configuration error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (it is "verbose")' },
+    { name: 'TRUSTED_PROXIES naming a host', settings: { TRUSTED_PROXIES: '127.0.0.1,nginx.local' }, says: 'Configuration error: TRUSTED_PROXIES must be addresses or CIDR ranges (or loopback, linklocal, uniquelocal), comma-separated: "nginx.local" is not one' },
+    { name: 'METRICS_ALLOW with a range', settings: { METRICS_ALLOW: '127.0.0.1,10.0.0.0/24' }, says: 'Configuration error: METRICS_ALLOW must be addresses, comma-separated (no ranges, no names): "10.0.0.0/24" is not one' },
   ]
   test('{name}: one line naming it, exit 1')
     .with(cases)
