@@ -157,7 +157,7 @@ step "sale $sale_id (total $sale_total) found after the restart"
 
 # ------------------------------------------------------------------ compose
 if command -v docker-compose >/dev/null; then
-  export POS_DB_PASSWORD=compose-check MARIADB_ROOT_PASSWORD=compose-check
+  export POS_DB_PASSWORD=compose-check MARIADB_ROOT_PASSWORD=compose-check REDIS_PASSWORD=compose-check
   docker-compose -f docker-compose.yml config -q || fail "docker-compose config rejects docker-compose.yml"
   for service in $(docker-compose -f docker-compose.yml config --services); do
     mode=$(docker-compose -f docker-compose.yml config | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=s.split(/\n  (?=\S)/).find(b=>b.startsWith(process.argv[1]+":"))||"";console.log((m.match(/network_mode: (\S+)/)||[])[1]||"none")})' "$service")
