@@ -20,20 +20,19 @@ new Ignitor(APP_ROOT, { importer: IMPORTER })
     })
   )
   .ace()
-  .configure((app) => {
+  .configure(async (app) => {
     // The commands the docs give an admin that use the configured database try its login first,
     // as pos:start does: a refused login or a server out of reach printed knex's pool warnings
     // with mysql2's stack (and Lucid's commands an error with its stack), which read as a crash
-    app.container.make('ace').then((kernel) =>
-      kernel.executing(async (command, isMain) => {
-        if (!isMain || !CHECKS_DATABASE_LOGIN.has(command.commandName)) return
-        const { databaseLoginProblem } = await import('#platform/database_login')
-        const problem = await databaseLoginProblem()
-        if (!problem) return
-        process.stderr.write(`${problem}\n`)
-        process.exit(1)
-      })
-    )
+    const kernel = await app.container.make('ace')
+    kernel.executing(async (command, isMain) => {
+      if (!isMain || !CHECKS_DATABASE_LOGIN.has(command.commandName)) return
+      const { databaseLoginProblem } = await import('#platform/database_login')
+      const problem = await databaseLoginProblem()
+      if (!problem) return
+      process.stderr.write(`${problem}\n`)
+      process.exit(1)
+    })
   })
   .handle(process.argv.splice(2))
   .catch(prettyPrintError)
