@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { existsSync } from 'node:fs'
 
 /*
 | pos:start tries the MySQL/MariaDB settings with one connection of its own before anything uses
@@ -28,4 +29,21 @@ export async function databaseLoginProblem(connectionName = db.primaryConnection
     if (code?.startsWith('ER_')) return `The database server (${where}) refused the connection: ${message}`
     return `The database server (${where}) cannot be reached: ${code ?? message}`
   }
+}
+
+/**
+ * For the commands that read a store (audit:verify, pos:summaries, pos:backup): the configured
+ * database holds none. Run without the server's settings (/etc/pos/pos.env is read by systemd
+ * only), they went to SQLite in storage/ and printed "no such table: registers" with a stack,
+ * leaving an empty database file behind. The SQLite file is looked for before any connection
+ * would make it.
+ */
+export async function noStoreProblem(connectionName = db.primaryConnectionName): Promise<string | null> {
+  const config: any = db.manager.get(connectionName)?.config
+  const sqliteFile: string | null = config?.client === 'better-sqlite3' ? config.connection.filename : null
+  const settings = `are the server's settings loaded? (docs/deploy.md)`
+  if (sqliteFile && !existsSync(sqliteFile)) return `Configuration error: there is no POS database at ${sqliteFile} (DB_CONNECTION sqlite, SQLITE_PATH): ${settings}`
+  if (await db.connection(connectionName).schema.hasTable('adonis_schema')) return null
+  const where = sqliteFile ? `${sqliteFile} (DB_CONNECTION sqlite, SQLITE_PATH)` : `DB_DATABASE "${config?.connection?.database}"`
+  return `Configuration error: ${where} holds no POS tables (no migration has run there): ${settings}`
 }

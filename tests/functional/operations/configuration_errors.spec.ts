@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import app from '@adonisjs/core/services/app'
@@ -132,6 +133,22 @@ test.group('Configuration errors at the start', (group) => {
       assert.lengthOf(lines, 1, `${args[0]}: ${result.out}`)
       assert.include(lines[0], 'Configuration error: the database server refused DB_USER "pos_refused_login" with this DB_PASSWORD (Access denied for user', args[0])
       assert.notInclude(result.out, 'Acquire connection', args[0])
+    }
+  }).timeout(240_000)
+
+  test('the commands that read a store, pointed at no store (the settings not loaded): one line, exit 1, no file made', async ({ assert }) => {
+    // Run without /etc/pos/pos.env (docs/deploy.md), a command uses SQLite in storage/: audit:verify
+    // and pos:summaries printed "no such table: registers" with a stack and a code frame, and left
+    // an empty database file behind; pos:backup said "unable to open database file"
+    const file = join(dir, 'no-store', 'pos.sqlite3')
+    await mkdir(join(dir, 'no-store'), { recursive: true })
+    for (const args of [['audit:verify'], ['pos:summaries', '--check'], ['pos:backup', '--to', join(dir, 'no-store', 'b.jsonl.gz')]]) {
+      const result = await ace(args, { DB_CONNECTION: 'sqlite', SQLITE_PATH: file, BACKUP_EVERY: '0' }, undefined, 45_000)
+      const lines = result.out.split('\n').map((line) => line.trim()).filter(Boolean)
+      assert.equal(result.code, 1, `${args[0]}: ${result.out}`)
+      assert.lengthOf(lines, 1, `${args[0]}: ${result.out}`)
+      assert.equal(lines[0], `Configuration error: there is no POS database at ${file} (DB_CONNECTION sqlite, SQLITE_PATH): are the server's settings loaded? (docs/deploy.md)`, args[0])
+      assert.isFalse(existsSync(file), `${args[0]} made ${file}`)
     }
   }).timeout(240_000)
 })
