@@ -76,6 +76,17 @@ export function cashAmountDue(due: number, cashRounding: number): number {
   return roundToIncrement(due, cashRounding)
 }
 
+/**
+ * Whether cash of `amount` covers the balance but not the balance rounded up to the smallest coin
+ * (9.69 or 9.68 of 9.68 where the coins are of 5 and 9.70 is due in cash). Such cash can neither
+ * settle the sale (in cash it is 9.70) nor be a part payment (it pays the whole total, or more): it
+ * is refused, at the till, by the API and on the offline till alike
+ */
+export function cashShortOfRounding(amount: number, due: number, cashRounding: number): boolean {
+  const cashDue = cashAmountDue(due, cashRounding)
+  return cashDue > due && amount >= due && amount < cashDue
+}
+
 export async function priceCart<Context extends BaseTaxContext>(
   inputs: PricedLineInput[],
   cartDiscount: { type: DiscountType | null; value: number },

@@ -4,7 +4,7 @@ import SaleItem from '#models/sale_item'
 import Payment from '#models/payment'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import type { Actor } from '#staff/actor'
-import { cashAmountDue } from '#core/pricing'
+import { cashAmountDue, cashShortOfRounding } from '#core/pricing'
 import { formatMoney, MAX_SALE_TOTAL } from '#core/money'
 import { recordAudit } from '#platform/audit_service'
 import { inTransaction } from '#platform/db_transaction'
@@ -207,14 +207,14 @@ export function buildPayment(actor: Actor, sale: SaleFields, request: PaymentReq
   }
   if (method.isCash) {
     if (amount === null) amount = Math.min(tendered ?? cashDue, cashDue)
-    // Cash that covers the balance but not the balance rounded up (9.69 of 9.68 where the smallest
-    // coin is 5) pays the balance, the rest back as change: taken whole as a part payment, it paid
-    // the sale more than its total, with neither rounding nor change to account for the cent
-    if (amount > due && amount < cashDue) {
-      if (request.amount !== null && request.amount !== undefined) {
-        throw new DomainError(`The amount is more than the ${formatMoney(due, actor.store.currency)} due`, { code: 'overpayment', field: 'amount' })
-      }
-      amount = due
+    // Taken as a part payment, 9.69 of 9.68 (9.70 due in cash) completed the sale paid a cent over
+    // its total, with neither rounding nor change to account for it
+    if (cashShortOfRounding(amount, due, actor.store.cashRounding)) {
+      const money = (value: number) => formatMoney(value, actor.store.currency)
+      throw new DomainError(`In cash ${money(cashDue)} is due (${money(due)} rounded to the smallest coin): take ${money(cashDue)}, or less as a part payment`, {
+        code: 'cash_rounding_due',
+        field: request.amount !== null && request.amount !== undefined ? 'amount' : 'tendered',
+      })
     }
     if (amount > cashDue) {
       throw new DomainError(`The amount is more than the ${formatMoney(cashDue, actor.store.currency)} due; enter it as tendered to give change`, { code: 'overpayment', field: 'amount' })

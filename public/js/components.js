@@ -145,10 +145,12 @@ document.addEventListener('alpine:init', () => {
       const typed = String(this.tendered).trim()
       if (typed === '') return -this.due
       const given = core.TYPED_AMOUNT.test(typed) ? core.parseMoney(typed, this.$root.dataset.currency) : null
-      if (given === null) return null
-      // Between the balance and the cash due rounded up (9.69 of 9.68, coins of 5), the server takes
-      // the balance and gives the rest back (payment_service.ts): the change, not a part payment
-      return given < this.due && given >= this.balance ? given - this.balance : given - this.due
+      return given === null ? null : given - this.due
+    },
+    /** Cash that covers the balance but not the cash due (9.69 of 9.68, 9.70 due): refused, not a part payment (core cashShortOfRounding) */
+    shortOfRounding() {
+      const change = this.change()
+      return this.tendered !== '' && change !== null && change < 0 && change + this.due >= this.balance
     },
     changeText() {
       const change = this.change()
@@ -156,7 +158,7 @@ document.addEventListener('alpine:init', () => {
     },
     shortOfDue() {
       const change = this.change()
-      return this.tendered !== '' && change !== null && change < 0
+      return this.tendered !== '' && change !== null && change < 0 && !this.shortOfRounding()
     },
   }))
 

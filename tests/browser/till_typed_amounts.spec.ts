@@ -55,7 +55,7 @@ test.group('Till in Chromium: amounts typed with a decimal comma', () => {
 })
 
 test.group('Till in Chromium: cash rounded to the smallest coin', () => {
-  test('9.69 tendered of 9.68 (coins of 5, 9.70 due in cash) shows 0.01 back, not a part payment, and the sale gives it', async ({ visit, assert }) => {
+  test('9.69 tendered of 9.68 (coins of 5, 9.70 due in cash) says 9.70 is due, not a part payment, and is refused; 10.00 gives 0.30 back', async ({ visit, assert }) => {
     const fixture = await createStore({ cashRounding: 5, taxPpm: 0 })
     await createProduct(fixture, { name: 'Honey Jar', price: 968, barcode: '96385074', stock: 10 })
     const page = await signInAtTill(visit, fixture.users.cashier.email)
@@ -69,14 +69,19 @@ test.group('Till in Chromium: cash rounded to the smallest coin', () => {
     const tendered = page.getByLabel('Amount tendered')
     await tendered.waitFor({ state: 'visible' })
     await tendered.fill('9.69')
-    await page.locator('[data-testid="change-preview"]', { hasText: '$0.01' }).waitFor()
+    await page.getByText('(in cash $9.70 is due: rounded to the smallest coin)').waitFor({ state: 'visible' })
     assert.isFalse(await page.getByText('(less than due: taken as part payment)').isVisible())
     await tendered.fill('9.65')
     await page.getByText('(less than due: taken as part payment)').waitFor({ state: 'visible' })
+    assert.isFalse(await page.getByText('(in cash $9.70 is due: rounded to the smallest coin)').isVisible())
 
     await tendered.fill('9.69')
     await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByText('In cash $9.70 is due ($9.68 rounded to the smallest coin)').waitFor()
+    await htmxIdle(page, { requests: false })
+    await tendered.fill('10.00')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
     await page.getByTestId('change-due').waitFor()
-    assert.equal(await page.getByTestId('change-due').textContent(), '$0.01')
+    assert.equal(await page.getByTestId('change-due').textContent(), '$0.30')
   })
 })

@@ -1,4 +1,4 @@
-import { MAX_QUANTITY, MAX_SALE_TOTAL, discountNeedsManager, discountShareOf, discountsWithin, offlineAmountDue, percentDiscountsOf, priceOfflineCart } from '../../../app/core/index.ts'
+import { MAX_QUANTITY, MAX_SALE_TOTAL, cashShortOfRounding, discountNeedsManager, formatMoney, discountShareOf, discountsWithin, offlineAmountDue, percentDiscountsOf, priceOfflineCart } from '../../../app/core/index.ts'
 
 /*
 | The offline cart: lines as the server's offline sale body has them, priced by the core's
@@ -159,6 +159,10 @@ export class OfflineCart {
     if (amount > MAX_SALE_TOTAL) throw new Error('That amount is more than a sale may take: check what was typed')
     if (method === 'cash') {
       if (due === 0) throw new Error('What is left is less than the smallest coin: take it by card')
+      // As online (core cashShortOfRounding): 9.69 of 9.68 where 9.70 is due in cash is neither
+      // the whole nor a part
+      const balance = this.due('card')
+      if (cashShortOfRounding(amount, balance, this.settings.store.cash_rounding)) throw new Error(`In cash ${formatMoney(due, this.settings.store.currency)} is due (rounded to the smallest coin): take that, or less as a part payment`)
       this.payments.push({ method, amount: Math.min(amount, due), tendered: amount, reference: null })
       return amount >= due
     }

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 
 function till(client: any, fixture: TestStore, method: 'get' | 'post', url: string) {
@@ -23,17 +23,39 @@ test.group('Till: a rest that cash rounds to nothing', () => {
     assert.deepEqual([sale.total, sale.paid_total, sale.rounding_total], [1080, 1078, -2])
   })
 
-  test('cash between the balance and the balance rounded up (9.69 of 9.68, coins of 5): the sale is paid 9.68, 0.01 back, never overpaid', async ({ client, assert }) => {
+  test('cash between the balance and the balance rounded up (9.69 or 9.68 of 9.68, coins of 5) is refused: 9.70 is due in cash; 9.70 completes it', async ({ client, assert }) => {
     const fixture = await createStore({ cashRounding: 5, taxPpm: 0 })
     const product = await createProduct(fixture, { price: 968, stock: 5 })
     await till(client, fixture, 'post', '/till/items').form({ product_id: product.id })
-    const cash = await till(client, fixture, 'post', '/till/payments').form({ method: 'cash', tendered: '9.69' })
+    for (const tendered of ['9.69', '9.68']) {
+      const refused = await till(client, fixture, 'post', '/till/payments').form({ method: 'cash', tendered })
+      assert.equal(refused.status(), 422, refused.text())
+      assert.include(refused.text(), 'In cash $9.70 is due ($9.68 rounded to the smallest coin)')
+    }
+    // Taken as a part payment, 9.69 completed the sale paid a cent over its total, with no rounding nor change
+    const open = await db.from('sales').where({ register_id: fixture.register.id, status: 'open' }).firstOrFail()
+    assert.equal(await db.from('payments').where('sale_id', open.id).count('* as n').first().then((row) => Number(row.n)), 0)
+    const cash = await till(client, fixture, 'post', '/till/payments').form({ method: 'cash', tendered: '10.00' })
     assert.equal(cash.status(), 200, cash.text())
-    assert.include(cash.text(), 'completed')
-    const sale = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).firstOrFail()
-    // Taken whole, the 9.69 paid 1 cent more than the sale, with no rounding nor change to say why
-    assert.deepEqual([sale.total, sale.paid_total, sale.rounding_total], [968, 968, 0])
+    const sale = await db.from('sales').where({ id: open.id }).firstOrFail()
+    assert.deepEqual([sale.status, sale.total, sale.paid_total, sale.rounding_total], ['completed', 968, 970, 2])
     const payment = await db.from('payments').where('sale_id', sale.id).firstOrFail()
-    assert.deepEqual([payment.amount, payment.tendered, payment.change], [968, 969, 1])
+    assert.deepEqual([payment.amount, payment.tendered, payment.change], [970, 1000, 30])
+  })
+
+  test('the API refuses an explicit cash amount of the unrounded balance, at its field', async ({ client, assert }) => {
+    const fixture = await createStore({ cashRounding: 5, taxPpm: 0 })
+    const product = await createProduct(fixture, { price: 713, stock: 5 })
+    const token = await apiToken(client, fixture.users.cashier)
+    const open = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: product.id, quantity: 1 }] })
+    open.assertStatus(201)
+    const refused = await client.post('/api/payments').bearerToken(token).json({ sale_id: open.body().id, method: 'cash', amount: 713 })
+    refused.assertStatus(422)
+    assert.equal(refused.body().errors[0].code, 'cash_rounding_due')
+    assert.equal(refused.body().errors[0].field, 'amount')
+    const paid = await client.post('/api/payments').bearerToken(token).json({ sale_id: open.body().id, method: 'cash', amount: 715 })
+    paid.assertStatus(201)
+    const sale = await db.from('sales').where({ id: open.body().id }).firstOrFail()
+    assert.deepEqual([sale.status, sale.paid_total, sale.rounding_total], ['completed', 715, 2])
   })
 })
