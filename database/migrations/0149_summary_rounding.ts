@@ -19,12 +19,18 @@ export default class extends BaseSchema {
   static disableTransactions = true
 
   async up() {
-    for (const table of ['summary_sales', 'summary_cashiers']) {
-      this.schema.alterTable(table, (t) => {
-        t.bigInteger('rounding_total').notNullable().defaultTo(0)
-      })
-    }
-    this.defer((client) => summariseRounding(client))
+    // Each ALTER commits on its own (no transaction around DDL on MariaDB): a run stopped during the
+    // days' rewrite leaves the columns, and the run again adds only what is missing, else it failed
+    // on "Duplicate column name" and the upgrade stayed stuck
+    this.defer(async (client) => {
+      for (const table of ['summary_sales', 'summary_cashiers']) {
+        if (await client.schema.hasColumn(table, 'rounding_total')) continue
+        await client.schema.alterTable(table, (t) => {
+          t.bigInteger('rounding_total').notNullable().defaultTo(0)
+        })
+      }
+      await summariseRounding(client)
+    })
   }
 
   async down() {

@@ -125,4 +125,20 @@ test.group('Upgrading a database that holds rows', () => {
       }
     })
     .timeout(180_000)
+
+  test('0149 stopped after adding its first column (its ALTERs commit one by one) runs again to the end', async ({ assert }) => {
+    const target = await scratchTarget()
+    try {
+      await migrations(target.name, 'up')
+      const client = db.connection(target.name)
+      await migrations(target.name, 'down', 1)
+      await client.schema.alterTable('summary_sales', (t) => {
+        t.bigInteger('rounding_total').notNullable().defaultTo(0)
+      })
+      assert.deepEqual(await migrations(target.name, 'up'), ['database/migrations/0149_summary_rounding'])
+      for (const table of ['summary_sales', 'summary_cashiers']) assert.isTrue(await client.schema.hasColumn(table, 'rounding_total'), table)
+    } finally {
+      await target.drop()
+    }
+  }).timeout(120_000)
 })
