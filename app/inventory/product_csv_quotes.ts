@@ -24,9 +24,10 @@ export class QuoteCheck {
   /** Follows the next piece of the file's text; returns the problem found, if any (then stops) */
   feed(text: string): string | null {
     if (this.#problem) return this.#problem
-    // The delimiter papaparse would guess, from the header line: the one it holds most of
+    // The delimiter papaparse would guess, from the header line: the one it holds most of outside
+    // quoted names (a header cell "a,b,c,d" in a file of semicolons counted four commas)
     if (this.#delimiter === -1) {
-      const header = text.split('\n', 1)[0]
+      const header = text.split('\n', 1)[0].replace(/"(?:[^"]|"")*"/g, '')
       const counts = DELIMITERS.map((d) => header.split(d).length)
       this.#delimiter = DELIMITERS[counts.indexOf(Math.max(...counts))].charCodeAt(0)
     }

@@ -82,4 +82,15 @@ test.group('Products CSV: reading the file', () => {
     assert.equal(good.status, 'previewed', good.errors)
     assert.deepEqual([good.total_rows, good.created_rows, good.error_rows], [5, 5, 0])
   })
+
+  test('a file of semicolons whose header names a column "a,b,c" is read with its semicolons', async ({ client, assert }) => {
+    const fixture = await createStore()
+    // Counted in the whole header line, the quoted name's commas outnumbered the semicolons: the
+    // quotes were followed cell by cell at the commas, and a quote inside a cell papaparse reads
+    // as it should (box 12,"large" lid) was taken for one opening a cell and left open
+    const csv = ['sku;name;price;"notes, if, any, at, all"', 'S-1;"12"" Pizza, thin";2.00;box 12,"large" lid', 'S-2;Fig;5.00;"dry, sweet"'].join('\r\n')
+    const job = await settled(await check(client, fixture, csv))
+    assert.equal(job.status, 'previewed', job.errors)
+    assert.deepEqual([job.total_rows, job.created_rows, job.error_rows], [2, 2, 0])
+  })
 })
