@@ -138,7 +138,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return this.#htmxMessage(ctx, 503, returns ? 'The database is not reachable: nothing was changed, try again in a few seconds' : 'The database is not reachable: your cart is kept, try again')
     }
     const target = ctx.request.header('hx-target') ?? ''
-    const html = ctx.view.render('components/alert', { message: 'The database is not reachable. Nothing was lost: this is tried again in a few seconds, or reload the page.', tone: 'error' })
+    const html = ctx.view.render('components/alert', { message: 'The database is not reachable. Nothing was lost: reload the page in a few seconds (a progress shown here comes back by itself).', tone: 'error' })
     // An id as the templates write them, never a selector from the request
     if (/^[A-Za-z][\w-]{0,60}$/.test(target)) {
       ctx.response.header('HX-Retarget', `#${target}`)

@@ -45,15 +45,17 @@ export default class PeriodReportsController {
     const m = (amount: number) => minorToDecimal(amount, ctx.store.currency)
     const tables: Record<string, () => [string[], unknown[][]]> = {
       periods: () => [
-        // Total: what was taken, the cash rounding included (the rounding in it beside)
-        [view === 'year' ? 'Month' : 'Day', 'Sales', 'Total', 'Cash rounding', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %'],
+        // Total: what was taken, the cash rounding included (the rounding in it last: a column
+        // added since is put after the others, where a spreadsheet reading them by place finds none)
+        [view === 'year' ? 'Month' : 'Day', 'Sales', 'Total', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %', 'Cash rounding'],
         data.rows.map((r) => [
           // A day of the period before that this one has not (key ''): its side left empty
-          ...(r.key ? [r.key, r.count, m(r.total), m(r.rounding), m(r.tax), m(r.discounts), r.refunds, m(r.refunded)] : ['', '', '', '', '', '', '', '']),
+          ...(r.key ? [r.key, r.count, m(r.total), m(r.tax), m(r.discounts), r.refunds, m(r.refunded)] : ['', '', '', '', '', '', '']),
           r.previous.key,
           r.previous.count,
           m(r.previous.total),
           (r.key && change(r.total, r.previous.total)) ?? '',
+          r.key ? m(r.rounding) : '',
         ]),
       ],
       products: () => [

@@ -58,8 +58,9 @@ export default class ReportsController {
     const currency = ctx.store.currency
     const m = (amount: number) => minorToDecimal(amount, currency)
     const tables: Record<string, () => [{ key: string; label: string }[], Record<string, unknown>[]]> = {
-      // Total: what was taken, the cash rounding included (the rounding in it beside), as the tenders' amounts
-      days: () => [cols('day:Day', 'count:Sales', 'total:Total', 'rounding:Cash rounding', 'tax:Tax', 'discounts:Discounts'), data.days.map((d) => ({ ...d, total: m(d.total), rounding: m(d.rounding), tax: m(d.tax), discounts: m(d.discounts) }))],
+      // Total: what was taken, the cash rounding included, as the tenders' amounts (the rounding in
+      // it last, a column added since: a spreadsheet reading the others by place still finds them)
+      days: () => [cols('day:Day', 'count:Sales', 'total:Total', 'tax:Tax', 'discounts:Discounts', 'rounding:Cash rounding'), data.days.map((d) => ({ ...d, total: m(d.total), rounding: m(d.rounding), tax: m(d.tax), discounts: m(d.discounts) }))],
       hours: () => [cols('hour:Hour', 'count:Sales', 'total:Total'), data.hours.map((h) => ({ ...h, total: m(h.total) }))],
       methods: () => [
         cols('method:Method', 'count:Payments', 'amount:Amount', 'refunded:Refunded', 'net:Net'),

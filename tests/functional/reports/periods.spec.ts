@@ -58,8 +58,8 @@ test.group('Months and years', () => {
     const csv = await client.get(`/backoffice/reports/periods/csv/periods?view=month&period=${key}`).loginAs(fixture.users.manager)
     csv.assertStatus(200)
     const rows = Papa.parse<string[]>(csv.text().trim()).data
-    assert.deepEqual(rows[0], ['Day', 'Sales', 'Total', 'Cash rounding', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %'])
-    assert.deepEqual(rows[3], [month.set({ day: 3 }).toISODate()!, '1', '12.00', '0.00', '0.00', '0.00', '0', '0.00', before.set({ day: 3 }).toISODate()!, '0', '0.00', ''])
+    assert.deepEqual(rows[0], ['Day', 'Sales', 'Total', 'Tax', 'Discounts', 'Refunds', 'Refunded', 'Previous period', 'Previous sales', 'Previous total', 'Change %', 'Cash rounding'])
+    assert.deepEqual(rows[3], [month.set({ day: 3 }).toISODate()!, '1', '12.00', '0.00', '0.00', '0', '0.00', before.set({ day: 3 }).toISODate()!, '0', '0.00', '', '0.00'])
     const products = Papa.parse<string[]>((await client.get(`/backoffice/reports/periods/csv/products?view=month&period=${key}`).loginAs(fixture.users.manager)).text().trim()).data
     assert.deepEqual(products[1], ['Coffee', coffee.sku, 'General', '4', '0', '12.00', '4.00', '8.00', '66.7', '3.00'])
     ;(await client.get(`/backoffice/reports/periods/csv/categories?view=month&period=${key}`).loginAs(fixture.users.manager)).assertStatus(200)
