@@ -124,8 +124,12 @@ export default class ReportsController {
       ;[from, to] = [to, from]
       said.push('The first day was after the last.')
     }
-    if (DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days >= MAX_DAYS) {
-      from = DateTime.fromISO(to).minus({ days: MAX_DAYS - 1 }).toISODate()!
+    const tooLong = () => DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days >= MAX_DAYS
+    if (tooLong()) {
+      // The days to come are cut first: they hold no sales. Counted back from the end of next year,
+      // the year kept was all ahead, and the report showed nothing of the days asked for
+      if (to > today) to = from > today ? from : today
+      if (tooLong()) from = DateTime.fromISO(to).minus({ days: MAX_DAYS - 1 }).toISODate()!
       said.push(`A report covers at most ${MAX_DAYS} days (months and years are under Months and years).`)
     }
     return { from, to, notice: said.length ? `${said.join(' ')} Shown from ${from} to ${to}.` : null, errors: Object.keys(errors).length ? errors : null }

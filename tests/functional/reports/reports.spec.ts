@@ -56,6 +56,13 @@ test.group('Reports', () => {
     assert.include(swapped.text(), 'data-day="2026-01-16"')
     const decades = await client.get('/backoffice/reports?from=2000-01-01&to=2026-01-16').loginAs(fixture.users.manager)
     assert.include(decades.text(), 'A report covers at most 366 days (months and years are under Months and years). Shown from 2025-01-16 to 2026-01-16.')
+    // A range running into the years to come keeps the days asked for up to today (counted back from
+    // its end, the year shown was all ahead: no sales at all)
+    const today = DateTime.now().setZone(fixture.store.timeZone)
+    const tenDaysAgo = today.minus({ days: 10 }).toISODate()!
+    const ahead = await client.get(`/backoffice/reports?from=${tenDaysAgo}&to=2099-12-31`).loginAs(fixture.users.manager)
+    assert.include(ahead.text(), `Shown from ${tenDaysAgo} to ${today.toISODate()}.`)
+    assert.include(ahead.text(), `data-day="${tenDaysAgo}"`)
     const reversedDecades = await client.get('/backoffice/reports?from=2026-01-16&to=2000-01-01').loginAs(fixture.users.manager)
     assert.include(reversedDecades.text(), 'The first day was after the last. A report covers at most 366 days')
     // A day past what the books hold is refused with a word, not followed: the day loop of 9999-12-31
