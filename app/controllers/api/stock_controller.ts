@@ -69,7 +69,9 @@ export default class StockController {
   }
 
   async movements(ctx: HttpContext) {
-    await ctx.bouncer.authorize('viewProducts')
+    // As the back office's stock history: the notes of adjustments and who made each movement are
+    // the managers' (any role could read them here, a cashier included)
+    await ctx.bouncer.authorize('manageStock')
     const query = await ctx.request.validateUsing(movementsValidator, { data: ctx.request.qs() })
     const result = await this.stock.movements(ctx.store.id, Number(ctx.params.id) || 0, query.page ?? 1, query.per_page ?? 50)
     return {

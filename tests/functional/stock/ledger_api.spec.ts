@@ -236,4 +236,13 @@ test.group('Stock API: a product\'s ledger', () => {
     const foreign = await client.get(`/api/products/${theirs.id}/movements`).bearerToken(token)
     foreign.assertStatus(404)
   })
+
+  test('a cashier may not read a product\'s ledger (adjustment notes, who moved what), as in the back office', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { stock: 10 })
+    const refused = await client.get(`/api/products/${a.id}/movements`).bearerToken(await apiToken(client, fixture.users.cashier))
+    refused.assertStatus(403)
+    assert.notProperty(refused.body(), 'data')
+    ;(await client.get('/backoffice/stock').loginAs(fixture.users.cashier)).assertStatus(403)
+  })
 })
