@@ -30,7 +30,8 @@ const RULES: Record<string, Message> = {
   'boolean': 'Use true or false for the {{ field }}',
   'accepted': 'Tick the {{ field }} box, or leave it empty',
   'enum': ({ field, choices }) => `Choose the ${field}: ${[choices].flat().join(', ')}`,
-  'in': ({ field, choices }) => `Choose the ${field}: ${[choices].flat().join(', ')}`,
+  // (choices: an enum's; values: a number's list)
+  'in': ({ field, choices, values }) => `Choose the ${field}: ${[choices ?? values].flat().join(', ')}`,
   'object': 'Send the {{ field }} as an object',
   'record': 'Send the {{ field }} as an object of names and values',
   'array': 'Send the {{ field }} as a list',

@@ -31,7 +31,7 @@ async function validators() {
 }
 
 /** The rule a refusal names, where it is not its type's or its check's own name */
-const RULE_NAMES: Record<string, string> = { checkbox: 'accepted', enumList: 'enum' }
+const RULE_NAMES: Record<string, string> = { checkbox: 'accepted', enumList: 'enum', inValues: 'in' }
 
 /** Rules that change a value and never refuse it */
 const TRANSFORMS = new Set(['', 'trim', 'toLowerCase', 'toUpperCase', 'escape', 'normalizeEmail', 'parse'])

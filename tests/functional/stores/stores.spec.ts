@@ -271,6 +271,9 @@ test.group('Several stores: the Stores page', () => {
     bad.assertStatus(302)
     bad.assertHeader('location', '/backoffice/stores/create')
     assert.properties(bad.flashMessage('inputErrorsBag'), ['name', 'currency', 'cash_rounding', 'time_zone'])
+    // No coin is 7 cents: every cash sale would round to sevens
+    const sevens = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ cash_rounding: '7' }), '/backoffice/stores/create')
+    assert.equal(sevens.flashMessage('inputErrorsBag').cash_rounding[0], 'Choose the cash rounding: 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000')
     const zone = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ time_zone: 'Mars/Olympus' }), '/backoffice/stores/create')
     assert.match(zone.flashMessage('inputErrorsBag').time_zone[0], /Unknown time zone/)
     const currency = await submit(client, admin, 'post', '/backoffice/stores', storeForm({ currency: 'XYZ' }), '/backoffice/stores/create')
