@@ -52,6 +52,8 @@ export default class ShiftController {
     return submitOnce(ctx, async () => {
       const shift = await this.#openShift(ctx, input.shift_id)
       const amount = input.kind === 'no_sale' ? null : this.#money(ctx, input.amount, 'amount')
+      // Left empty: asked for (the service's "more than zero" read as if something were typed)
+      if (input.kind !== 'no_sale' && amount === null) throw new DomainError('Enter the amount', { code: 'invalid_amount', field: 'amount' })
       await this.shifts.recordMovement(actorOf(ctx), shift.id, input.kind, amount, input.reason ?? null)
       const done = { cash_in: 'Cash in recorded', cash_out: 'Cash out recorded', no_sale: 'Drawer opened (no sale)' }[input.kind]
       ctx.session.flash('notice', done)

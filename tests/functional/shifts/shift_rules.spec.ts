@@ -66,6 +66,11 @@ test.group('Shifts: bad input writes nothing', () => {
       .loginAs(fixture.users.cashier).withCookie('pos_register', cookie).withCsrfToken().header('referer', '/till/shift').redirects(0)
     failed.assertStatus(302)
     assert.deepEqual(failed.flashMessages().inputErrorsBag, { reason: ['Say what the cash was paid out for'] })
+    // An amount left empty is asked for, not said to be "more than zero"
+    const empty = await client.post('/till/shift/movements').form({ kind: 'cash_in', amount: '', reason: 'Float top-up' })
+      .loginAs(fixture.users.cashier).withCookie('pos_register', cookie).withCsrfToken().header('referer', '/till/shift').redirects(0)
+    empty.assertStatus(302)
+    assert.deepEqual(empty.flashMessages().inputErrorsBag, { amount: ['Enter the amount'] })
     assert.equal(await countRows('cash_movements', { shift_id: id }), 0)
   })
 
