@@ -31,6 +31,9 @@ export interface RefundRow {
   id: number
   /** Local time in the store's zone, yyyy-MM-dd HH:mm (with its UTC offset in the hour the clocks go back, which reads twice) */
   time: string
+  /** The same, always without the offset, and the offset apart (UTC+02:00, not +02:00, which a spreadsheet takes for a formula): the CSV's two columns */
+  localTime: string
+  utcOffset: string
   saleId: number | null
   saleNumber: number | null
   register: string
@@ -81,7 +84,9 @@ export default class RefundListService {
       if (!refunds.length) return
       beforeId = refunds.at(-1)!.id
       for (const r of await this.rows(store, refunds)) {
-        yield [r.id, r.time, r.saleId === null ? 'without a receipt' : `sale #${r.saleNumber ?? r.saleId}`, r.register, r.user, r.approvedBy, r.kind, r.products, m(r.total), r.tenders, r.reason]
+        // One format a spreadsheet reads as a time in every row, the offset in a column of its own
+        // (the page's "02:30 UTC+02:00" of the repeated hour made those rows text among times)
+        yield [r.id, r.localTime, r.saleId === null ? 'without a receipt' : `sale #${r.saleNumber ?? r.saleId}`, r.register, r.user, r.approvedBy, r.kind, r.products, m(r.total), r.tenders, r.reason, r.utcOffset]
       }
     }
   }
@@ -113,6 +118,8 @@ export default class RefundListService {
     return refunds.map((r) => ({
       id: r.id,
       time: wallClock(r.createdAt, store.timeZone),
+      localTime: r.createdAt.setZone(store.timeZone).toFormat('yyyy-LL-dd HH:mm'),
+      utcOffset: `UTC${r.createdAt.setZone(store.timeZone).toFormat('ZZ')}`,
       saleId: r.saleId,
       saleNumber: r.saleId ? (numbers.get(r.saleId) ?? null) : null,
       register: registerNames.get(r.registerId) ?? '',

@@ -10,7 +10,7 @@ import { filterId, pageNumber } from '#validators/fields'
 
 const MAX_DAYS = 366
 const RECEIPT_LABELS: Record<ReceiptFilter, string> = { all: 'All refunds', without: 'Without a receipt', with: 'With a receipt' }
-const CSV_HEADER = ['refund', 'time', 'receipt', 'register', 'refunded_by', 'approved_by', 'kind', 'products', 'amount', 'tenders', 'reason']
+const CSV_HEADER = ['refund', 'time', 'receipt', 'register', 'refunded_by', 'approved_by', 'kind', 'products', 'amount', 'tenders', 'reason', 'utc_offset']
 
 /** GET /backoffice/refunds (and .csv): every refund of the store's days, those without a receipt on their own by a filter */
 @inject()

@@ -49,9 +49,9 @@ test.group('Back office: refunds list', () => {
     assert.include(csv.header('content-disposition'), `refunds-without-receipt-${today}-${today}.csv`)
     assert.isTrue(csv.text().startsWith('\ufeff'), 'for a spreadsheet: with the BOM')
     const rows = Papa.parse<string[]>(csv.text().trim()).data
-    assert.deepEqual(rows[0], ['refund', 'time', 'receipt', 'register', 'refunded_by', 'approved_by', 'kind', 'products', 'amount', 'tenders', 'reason'])
+    assert.deepEqual(rows[0], ['refund', 'time', 'receipt', 'register', 'refunded_by', 'approved_by', 'kind', 'products', 'amount', 'tenders', 'reason', 'utc_offset'])
     assert.lengthOf(rows, 2)
-    assert.deepEqual(rows[1].filter((_, i) => i !== 1), [String(noReceipt.body().id), 'without a receipt', 'Register 1', fixture.users.cashier.name, fixture.users.manager.name, 'refund', `1 × Crème brûlée mug (${mug.sku}) damaged`, '10.80', 'Cash 10.80', 'Gift, no receipt'])
+    assert.deepEqual(rows[1].filter((_, i) => i !== 1), [String(noReceipt.body().id), 'without a receipt', 'Register 1', fixture.users.cashier.name, fixture.users.manager.name, 'refund', `1 × Crème brûlée mug (${mug.sku}) damaged`, '10.80', 'Cash 10.80', 'Gift, no receipt', rows[1][11]])
 
     // Those who read reports reach it from the navigation; a cashier does not
     assert.include((await client.get('/backoffice/reports').loginAs(fixture.users.manager)).text(), '<a href="/backoffice/refunds">Refunds</a>')
