@@ -89,3 +89,13 @@ export interface PageWeight {
   html: { bytes: number; encoding: string }
   assets: { path: string; bytes: number; encoding: string; status: number }[]
 }
+
+/**
+ * The styles and scripts a page loads, as the URLs it names them by (most carry their version,
+ * `?v=`), each file once: the first page's weight counts these
+ */
+export function pageAssets(html: string) {
+  const byPath = new Map(['/css/app.css', '/js/app.js', '/vendor/htmx.min.js', '/vendor/alpine.min.js'].map((path) => [path, path]))
+  for (const match of html.matchAll(/<(?:link[^>]+href|script[^>]+src)="(\/[^"?]+\.(?:css|js))(\?[^"]*)?"/g)) byPath.set(match[1], match[1] + (match[2] ?? ''))
+  return [...byPath.values()]
+}

@@ -6,7 +6,7 @@ import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { describeDatabase, freePort, migrate, startServer, waitForServer, type ServerProcess } from './_server.js'
 import { limitSalesPerSecond, prepareLimit } from './_bench_limit.js'
 import { BenchClient, BROWSER_ENCODINGS, serverTime, type Timing } from './_bench_client.js'
-import { cpuPer, cpuSnapshot, ms, pick, sleep, stats, type Phase, type PageWeight } from './_bench_measure.js'
+import { cpuPer, cpuSnapshot, ms, pageAssets, pick, sleep, stats, type Phase, type PageWeight } from './_bench_measure.js'
 import { BENCH_PASSWORD, seedBenchStore, type Fixture } from './_bench_seed.js'
 
 /*
@@ -303,10 +303,8 @@ export default class PosBench extends BaseCommand {
     const page = await client.request('GET', '/till', { encoding })
     // Every script and stylesheet the page loads
     const html = page.body.toString()
-    const referenced = new Set<string>(['/css/app.css', '/js/app.js', '/vendor/htmx.min.js', '/vendor/alpine.min.js'])
-    for (const match of html.matchAll(/<(?:link[^>]+href|script[^>]+src)="(\/[^"]+\.(?:css|js)(?:\?[^"]*)?)"/g)) referenced.add(match[1])
     const assets: { path: string; bytes: number; encoding: string; status: number }[] = []
-    for (const path of referenced) {
+    for (const path of pageAssets(html)) {
       const res = await client.request('GET', path, { encoding })
       assets.push({ path, bytes: res.wire.length, encoding: String(res.headers['content-encoding'] ?? 'identity'), status: res.status })
     }
@@ -369,7 +367,7 @@ export default class PosBench extends BaseCommand {
     table.render()
 
     for (const asset of [{ path: '/till (HTML)', bytes: weight.html.bytes, encoding: weight.html.encoding, status: 200 }, ...weight.assets]) {
-      this.logger.info(`  ${asset.path.padEnd(24)} ${kb(asset.bytes).padStart(9)}  ${asset.encoding}${asset.status !== 200 ? `  (HTTP ${asset.status})` : ''}`)
+      this.logger.info(`  ${asset.path.replace(/\?.*/, '').padEnd(24)} ${kb(asset.bytes).padStart(9)}  ${asset.encoding}${asset.status !== 200 ? `  (HTTP ${asset.status})` : ''}`)
     }
     this.logger.info(`database: ${result.database}; ${scan.n} scans in ${scan.seconds.toFixed(1)}s, ${sale.n} sales in ${sale.seconds.toFixed(1)}s; whole run ${result.seconds.toFixed(0)}s`)
     this.logger.info(`server: ${result.workers} worker process(es); machine load average now ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`)

@@ -4,7 +4,7 @@ import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { describeDatabase, freePort, migrate, percentile, startServer, waitForServer, type ServerProcess } from './_server.js'
 import { buildOfflineSales, productOfRow, type CatalogProduct, type TillSettings } from './_offline_bench.js'
-import { median } from './_bench_measure.js'
+import { median, pageAssets } from './_bench_measure.js'
 import { BenchClient, BROWSER_ENCODINGS, serverTime } from './_bench_client.js'
 
 /*
@@ -153,8 +153,7 @@ export default class PosBenchOffline extends BaseCommand {
   async pageWeight(session: BenchClient, page: Awaited<ReturnType<BenchClient['signInAtTill']>>) {
     const html = page.body.toString()
     // As pos:bench counts it: the page's styles and scripts, and the till's own
-    const referenced = new Set<string>(['/css/app.css', '/js/app.js', '/vendor/htmx.min.js', '/vendor/alpine.min.js'])
-    for (const match of html.matchAll(/<(?:link[^>]+href|script[^>]+src)="(\/[^"]+\.(?:css|js)(?:\?[^"]*)?)"/g)) referenced.add(match[1])
+    const referenced = pageAssets(html)
     const assets: { path: string; bytes: number; encoding: string }[] = []
     for (const path of referenced) {
       const answer = await session.request('GET', path)
@@ -167,7 +166,7 @@ export default class PosBenchOffline extends BaseCommand {
       html: { bytes: page.wire.length, encoding: String(page.headers['content-encoding'] ?? 'identity') },
       assets,
       offline: {
-        inFirstPage: [...referenced].some((path) => path.includes('offline')) || /offline-till\.js/.test(html),
+        inFirstPage: referenced.some((path) => path.includes('offline')) || /offline-till\.js/.test(html),
         afterLoad: /addEventListener\('load'[\s\S]{0,200}offline-till\.js/.test(loader),
         bytes: offlineCode.status === 200 ? offlineCode.wire.length : NaN,
       },

@@ -9,6 +9,7 @@ import { salesTaxIncluded } from '#shifts/shift_report_service'
 import { submissionKey } from '#platform/form_submissions'
 import { refusalAlerts } from '#platform/form_refusals'
 import { wallClock } from '#platform/wall_clock'
+import { assetUrl } from '#platform/static_assets'
 
 /** Helpers every template may use; money is always formatted here, never in a template */
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
@@ -35,6 +36,8 @@ edge.global('timeAgo', (date: DateTime | null) => {
 
 /** Tax totals by tax and rate for a receipt, from the sale's lines */
 edge.global('taxLines', taxesByRate)
+/** A browser file's URL with its version: `/js/app.js?v=…`, cached for a year (static_assets.ts) */
+edge.global('asset', assetUrl)
 edge.global('salesTaxIncluded', salesTaxIncluded)
 
 /** The customer's loyalty points on the receipt (null without a program or a customer) */

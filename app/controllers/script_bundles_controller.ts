@@ -1,5 +1,6 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { scriptBundle } from '#platform/script_bundles'
+import { sendStaticAsset } from '#platform/static_assets'
 
 /*
 | The offline till's script and its service worker, built from the app's code on first use
@@ -8,19 +9,9 @@ import { scriptBundle } from '#platform/script_bundles'
 | one for when the server is out of reach.
 */
 export default class ScriptBundlesController {
-  async handle({ params, request, response }: HttpContext) {
-    const pending = scriptBundle(params.file ?? 'till-sw.js')
-    if (!pending) return response.notFound('')
-    const bundle = await pending
-    response.header('Content-Type', 'text/javascript; charset=utf-8')
-    response.header('Cache-Control', 'no-cache')
-    response.header('ETag', bundle.etag)
-    response.header('Vary', 'Accept-Encoding')
-    if (request.header('if-none-match') === bundle.etag) return response.status(304).send('')
-    if (/\bgzip\b/.test(request.header('accept-encoding') ?? '')) {
-      response.header('Content-Encoding', 'gzip')
-      return response.send(bundle.gzipped)
-    }
-    return response.send(bundle.raw)
+  async handle(ctx: HttpContext) {
+    const pending = scriptBundle(ctx.params.file ?? 'till-sw.js')
+    if (!pending) return ctx.response.notFound('')
+    return sendStaticAsset(ctx, await pending)
   }
 }

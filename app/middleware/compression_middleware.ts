@@ -4,18 +4,18 @@ import { brotliCompressSync, constants, createBrotliCompress, createGzip, gzipSy
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
+import { COMPRESSIBLE, negotiateEncoding } from '#platform/content_encoding'
 
 /*
 | Compresses text answers (pages, fragments, CSS, JS, JSON, CSV, SVG) with gzip, or brotli when
 | the client takes it: many self-hosters run the app with no proxy in front, and a till on a
 | slow shop network waits on bytes. It works on Node's ServerResponse itself, so buffered
-| bodies, files from the static middleware and streamed downloads (CSV exports) all pass
-| through, and a stream still leaves in chunks as it is produced. Left alone: server-sent
-| events (compression holds events back), bodies already encoded (the vendor files come
-| gzipped), bodies under 1 KB, HEAD, 204 and 304. On in production, or with
+| bodies and streamed downloads (CSV exports) all pass through, and a stream still leaves in
+| chunks as it is produced. Left alone: server-sent events (compression holds events back),
+| bodies already encoded (the browser's files, compressed once: static_assets.ts), bodies under
+| 1 KB, HEAD, 204 and 304. On in production, or with
 | COMPRESS_RESPONSES=true; off in development, where a readable answer in dev tools helps more.
 */
-const COMPRESSIBLE = /^(text\/(?!event-stream)|application\/(json|javascript|xml|[a-z.+-]*\+(json|xml))|image\/svg\+xml)/i
 const THRESHOLD = 1024
 /*
 | A body handed over whole (a page, a till's cart fragment, an API answer) and up to this size is
@@ -29,21 +29,6 @@ const WHOLE_BODY_LIMIT = 64 * 1024
 
 export function compressionEnabled() {
   return app.inProduction || process.env.COMPRESS_RESPONSES === 'true'
-}
-
-/** The encoding to use: brotli, then gzip, when the client lists it with a non-zero q */
-export function negotiateEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | null {
-  const accepted = new Map<string, number>()
-  for (const part of (acceptEncoding ?? '').split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';')
-    if (!name) continue
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
-    accepted.set(name, q ? Number(q.slice(2)) || 0 : 1)
-  }
-  const allows = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0
-  if (allows('br')) return 'br'
-  if (allows('gzip')) return 'gzip'
-  return null
 }
 
 function addVary(res: ServerResponse) {

@@ -2,21 +2,17 @@ import { readdirSync } from 'node:fs'
 import app from '@adonisjs/core/services/app'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { NextFn } from '@adonisjs/core/types/http'
-import StaticMiddleware from '@adonisjs/static/static_middleware'
+import { publicAsset, sendStaticAsset } from '#platform/static_assets'
 
 /*
-| The files of public/ (config/static.ts), served by AdonisJS's static middleware to the requests
-| that can name one. That middleware looks every GET and HEAD up on the file system (an fs.stat,
-| which goes through libuv's thread pool and back) and wraps every request, POSTs included, in a
-| promise and a 'finish' listener before passing it on: a sixth of the server's CPU on a request
-| as small as GET /health/live, and a few percent of a till's page loads and API reads. Only a
-| path under one of public/'s own entries (css/, js/) can be such a file, so every other request
-| goes straight on. The entries are listed once, at the first GET (a deploy restarts; in
-| development a new top-level folder of public/ needs a restart too).
+| The files of public/, from memory, compressed once (app/platform/static_assets.ts), to the GET
+| and HEAD requests that can name one. Only a path under one of public/'s own entries (css/,
+| js/) can be such a file, so every other request goes straight on without a look at the file
+| system. The entries are listed once, at the first GET (a deploy restarts; in development a new
+| top-level folder of public/ needs a restart too).
 */
 
 let entries: Set<string> | undefined
-let files: StaticMiddleware | undefined
 
 /** The first segment of a request's path: 'css' for /css/app.css */
 function firstSegment(path: string) {
@@ -37,9 +33,11 @@ export default class StaticFilesMiddleware {
   async handle(ctx: HttpContext, next: NextFn) {
     const method = ctx.request.method()
     if (method !== 'GET' && method !== 'HEAD') return next()
+    const path = ctx.request.url()
     entries ??= publicEntries()
-    if (!entries?.has(firstSegment(ctx.request.url()))) return next()
-    files ??= await app.container.make(StaticMiddleware)
-    return files.handle(ctx, next)
+    if (!entries?.has(firstSegment(path))) return next()
+    const asset = publicAsset(path)
+    if (!asset) return next()
+    return sendStaticAsset(ctx, await asset)
   }
 }

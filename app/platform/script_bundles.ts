@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
+import { staticAsset, type StaticAsset } from '#platform/static_assets'
 
 /*
 | The browser scripts that are built from the app's own code: the offline till (its modules in
 | resources/js/offline/ with the pure core, app/core, bundled in) and its service worker. esbuild
 | builds each one the first time it is asked for, once per server process, and keeps it in
-| memory, gzipped: no build step to forget, no generated copy in the repo that could drift from
+| memory, compressed (static_assets.ts): no build step to forget, no generated copy in the repo that could drift from
 | the core the server runs.
 */
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -16,15 +15,9 @@ export const SCRIPT_BUNDLES: Record<string, string> = {
   'till-sw.js': 'resources/js/offline/service_worker.js',
 }
 
-export interface ScriptBundle {
-  raw: Buffer
-  gzipped: Buffer
-  etag: string
-}
+const built = new Map<string, Promise<StaticAsset>>()
 
-const built = new Map<string, Promise<ScriptBundle>>()
-
-async function build(name: string): Promise<ScriptBundle> {
+async function build(name: string): Promise<StaticAsset> {
   const { build: esbuild } = await import('esbuild')
   const result = await esbuild({
     entryPoints: [`${root}${SCRIPT_BUNDLES[name]}`],
@@ -37,12 +30,11 @@ async function build(name: string): Promise<ScriptBundle> {
     target: 'es2022',
     logLevel: 'silent',
   })
-  const raw = Buffer.from(result.outputFiles[0].contents)
-  return { raw, gzipped: gzipSync(raw, { level: 9 }), etag: `"${createHash('sha256').update(raw).digest('base64url').slice(0, 22)}"` }
+  return staticAsset(Buffer.from(result.outputFiles[0].contents), 'text/javascript; charset=utf-8')
 }
 
 /** The named bundle, built on first use; null for a name that is not one */
-export function scriptBundle(name: string): Promise<ScriptBundle> | null {
+export function scriptBundle(name: string): Promise<StaticAsset> | null {
   if (!Object.hasOwn(SCRIPT_BUNDLES, name)) return null
   let entry = built.get(name)
   if (!entry) {
