@@ -1,7 +1,7 @@
 import { Bouncer } from '@adonisjs/bouncer'
 import type User from '#models/user'
 import type Shift from '#models/shift'
-import StoreAccessService from '#staff/store_access_service'
+import StoreAccessService, { maySwitchStore } from '#staff/store_access_service'
 
 /*
 | What each role may do. Every route checks one of these, and menus show only what passes.
@@ -41,7 +41,7 @@ export const viewReports = Bouncer.ability((user: User) => user.role !== 'cashie
 export const readShiftReport = Bouncer.ability((user: User, shift: Pick<Shift, 'status' | 'openedBy' | 'closedBy'>) =>
   user.role !== 'cashier' || shift.status === 'open' || shift.openedBy === user.id || shift.closedBy === user.id
 )
-export const switchStore = Bouncer.ability((user: User) => isManager(user))
+export const switchStore = Bouncer.ability((user: User) => maySwitchStore(user))
 // Hardware, plugins and accounting exports
 export const manageDevices = Bouncer.ability((user: User) => isManager(user))
 // Sending a job to the store's printers from the back office (a receipt again, a Z report): those

@@ -9,6 +9,15 @@ import { DomainError } from '#exceptions/domain_error'
 export const STORE_SESSION_KEY = 'store_id'
 
 /**
+ * Who may work in another store than their home store on pages (the top bar's switcher): managers
+ * and admins, by their role now. The ability switchStore (app/abilities/main.ts) and the store a
+ * session works in (resolve) both ask this, so a role that may not switch keeps no switched store
+ */
+export function maySwitchStore(user: Pick<User, 'role'>) {
+  return user.role === 'admin' || user.role === 'manager'
+}
+
+/**
  * Which store a request works on (ctx.store). A user works in their home store (users.store_id)
  * and in the stores store_users lists. The API may name one with an X-Store-Id header (403 for
  * a store the user does not belong to); on pages, managers and admins switch store and the choice
@@ -70,8 +79,11 @@ export default class StoreAccessService {
     } else if ('session' in ctx) {
       const chosen = Number(ctx.session.get(STORE_SESSION_KEY)) || null
       if (chosen && chosen !== user.storeId) {
-        // A choice the user may no longer make (removed from that store) falls back to the home store
-        if (await this.belongs(user, chosen)) {
+        // A choice the user may no longer make falls back to the home store, and is forgotten:
+        // removed from that store, or made cashier or accountant since (a role that switches
+        // no store). Until 2026-12-07 a manager made cashier went on working in the store they had
+        // switched to, for as long as their session lasted
+        if (maySwitchStore(user) && (await this.belongs(user, chosen))) {
           const store = await Store.find(chosen)
           if (store) return store
         }
