@@ -126,3 +126,15 @@ function problemOf(sale: OfflineSale, priced: PricedOfflineSale, store: { id: nu
   if (hash !== sale.hash) return 'its hash is not the hash of its content and the previous sale'
   return null
 }
+
+/**
+ * The HTTP status each refused or conflicting sale of a sync answers in its own `error.status` (the
+ * batch itself is a 200, one result per sale): 409 for a conflict with what the server holds (the
+ * register's chain, its lease, a client_uuid taken by another sale), 403 for a seller who may not
+ * be named or did not sell then, or a sale of another store, 422 for a sale its checks refuse
+ */
+export function refusalStatus(outcome: string, error: { code: string; field: string }) {
+  if (outcome === 'conflict' || error.code === 'client_uuid_reused') return 409
+  if (error.field === 'user_id' || error.code === 'store_mismatch') return 403
+  return 422
+}

@@ -90,11 +90,6 @@ export function handoverReview(sale: OfflineSale): Review[] {
   return [{ kind: 'seller_handover', message: `Sale #${sale.number} was sent by someone else in the name of a manager who used this till: check it was theirs`, detail: { sellerId: sale.user_id, completedAt: sale.completed_at } }]
 }
 
-/** A sale made offline by a cashier deactivated before it synced: recorded (made while they could sell), and reviewed */
-export function deactivatedSellerReview(sale: OfflineSale, name: string): Review {
-  return { kind: 'seller_deactivated', message: `Sale #${sale.number} was made offline by ${name}, deactivated before it synced`.slice(0, 255), detail: { sellerId: sale.user_id, completedAt: sale.completed_at } }
-}
-
 /**
  * How far ahead of the server's clock a sale may be dated without a word: a till corrects its clock
  * to the server's at each lease renewal when it is over a minute off (docs/offline-sync.md)

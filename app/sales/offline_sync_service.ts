@@ -12,8 +12,9 @@ import { insertedId, runStatements, type Statement } from '#platform/sql_batch'
 import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
-import { checkOfflineSale, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { chunkedInsert, completedAtOf, datedAheadReview, datedBeforePreviousReview, deactivatedSellerReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { checkOfflineSale, clockProblem, refusalStatus, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
+import { chunkedInsert, completedAtOf, datedAheadReview, datedBeforePreviousReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { roleChangesOf, roleRefusal, sellerSince, sinceAudit, sinceReviews, SELLING_ROLES, type SellerHistory, type SellerSince } from '#sales/offline_seller_history'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
 import StoreAccessService from '#staff/store_access_service'
@@ -68,7 +69,7 @@ export interface SyncResult {
   saleId?: number
   number?: number
   reviews?: string[]
-  error?: { code: string; message: string; field: string }
+  error?: { code: string; message: string; field: string; status?: number }
   /** Not recorded, but kept whole for a manager (a conflict, or a refusal of the checks): its till may hand over the sales behind it */
   kept?: boolean
   /** The carts parked because they were open when the till went offline (offline_open_carts.ts), on the batch's first sale recorded */
@@ -77,9 +78,9 @@ export interface SyncResult {
 
 type Earlier = { saleId: number; number: number; storeId: number; hash: string | null; reviews: string[] }
 /** A sale not recorded before, as checked before the transaction: priced and its seller, or why it is refused */
-type Checked = { sale: OfflineSale; priced: PricedOfflineSale | null; sellerId: number; sellerIsManager?: boolean; /** The seller's name when they were deactivated since the sale was made */ sellerGone?: string | null; refusal: { code: string; message: string; field: string; reason: string } | null }
-/** A seller's role, and when they were deactivated (null while active); null for one who may not sell here */
-type Seller = { role: string; name: string; deactivatedAt: number | null } | null
+type Checked = { sale: OfflineSale; priced: PricedOfflineSale | null; sellerId: number; sellerIsManager?: boolean; /** What changed of its seller between the sale and its sync (deactivated, another role) */ since?: SellerSince; refusal: { code: string; message: string; field: string; reason: string } | null }
+/** A seller of the store, with their role's changes and deactivation (offline_seller_history.ts); null for one not of this store */
+type Seller = SellerHistory | null
 
 export default class OfflineSyncService {
   async record(actor: SyncActor, sales: OfflineSale[], retried = false): Promise<SyncResult[]> {
@@ -87,7 +88,7 @@ export default class OfflineSyncService {
     // Sent before (a lost answer, another tab): answered from the first record, with no transaction
     // when the whole batch was
     const earlier = await this.#recorded(sales.map((s) => s.client_uuid))
-    if (sales.every((s) => earlier.has(s.client_uuid))) return replays(actor.store.id, sales, earlier)
+    if (sales.every((s) => earlier.has(s.client_uuid))) return withStatus(replays(actor.store.id, sales, earlier))
 
     const checked = new Map<string, Checked>()
     const sellers = new Map<number, Seller>()
@@ -112,7 +113,7 @@ export default class OfflineSyncService {
         publish('sale:completed', { saleId, storeId: actor.store.id, registerId: sale.register_id, number: sale.number, total: sale.total, productIds: [...new Set(sale.items.map((i) => i.product_id))], tenders: sale.payments.map((p) => ({ method: p.method, amount: p.amount })) })
       }
     }
-    return outcome.results
+    return withStatus(outcome.results)
   }
 
   /** The sales of these UUIDs recorded before, with their reviews */
@@ -138,11 +139,17 @@ export default class OfflineSyncService {
     if (seller.deactivatedAt !== null && !(Date.parse(sale.completed_at) < seller.deactivatedAt)) {
       return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: 'This offline sale was refused: its cashier was deactivated before it was made', reason: 'seller deactivated before the sale' } }
     }
-    const role = seller.role
+    // Judged by the seller's role when the sale was made, not at its sync: a cashier made accountant
+    // meanwhile sold while they could (recorded, and reviewed as synced after the change), one made
+    // manager had a cashier's discount limit. Until 2026-12-07 the role at the sync decided: a cashier
+    // made accountant had every sale refused, and all their register's later sales held behind them
+    const since = sellerSince(seller, Date.parse(sale.completed_at))
+    const notSelling = roleRefusal(since)
+    if (notSelling) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: notSelling, reason: 'seller role may not sell when the sale was made' } }
     try {
       const { priced, problem } = await checkOfflineSale(sale, actor.store)
       if (problem) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: problem.field, message: `This offline sale was refused: ${problem.message}`, reason: problem.message } }
-      return { sale, priced, sellerId: sale.user_id, sellerIsManager: role !== 'cashier', sellerGone: seller.deactivatedAt === null ? null : seller.name, refusal: null }
+      return { sale, priced, sellerId: sale.user_id, sellerIsManager: since.role !== 'cashier', since, refusal: null }
     } catch (error) {
       // A line the pricing itself refuses (a discount over its line): not a sale the till could make
       if (!(error instanceof PricingRefusal)) throw error
@@ -234,7 +241,7 @@ export default class OfflineSyncService {
         stopped = results.at(-1)!.outcome === 'refused'
       }
       else {
-        const { priced, sellerId, sellerIsManager, sellerGone, refusal } = checked.get(uuid)!
+        const { priced, sellerId, sellerIsManager, since, refusal } = checked.get(uuid)!
         const expected = head.number + 1
         const unknown = sale.items.find((item) => !products.has(item.product_id))
         const wrongClock = clockProblem(sale)
@@ -268,13 +275,13 @@ export default class OfflineSyncService {
           const handedOver = namedByTill(sale, actor.user.id)
           if (!sellerIsManager || handedOver) entry.reviews.push(...discountReview(sale, actor.store.discountLimit))
           if (sellerIsManager && handedOver) entry.reviews.push(...handoverReview(sale))
-          if (sellerGone) entry.reviews.push(deactivatedSellerReview(sale, sellerGone))
+          if (since) entry.reviews.push(...sinceReviews(sale, since))
           entry.reviews.push(...datedAheadReview(sale))
           entry.reviews.push(...datedBeforePreviousReview(sale, head.madeAt))
           const shift = shiftOf(sale, shiftsRead.rows, register.open_shift_id)
           if (shift.review) entry.reviews.push(shift.review)
           statements.push(saleInsert(storeId, shift.id, entry))
-          audits.push({ action: 'sale_completed', storeId, userId: sellerId, subjectType: 'sale', subjectId: entry.saleId, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id }, ip: actor.ip })
+          audits.push({ action: 'sale_completed', storeId, userId: sellerId, subjectType: 'sale', subjectId: entry.saleId, data: { number: sale.number, total: sale.total, payment: sale.payments.at(-1)?.method, offline: true, syncedBy: actor.user.id, ...(since ? sinceAudit(since) : {}) }, ip: actor.ip })
           reviews.push(...reviewRows(storeId, sale, entry.saleId, entry.reviews, reviewed.get(uuid)!))
           recorded.push(entry)
           inBatch.set(uuid, entry)
@@ -325,16 +332,23 @@ export default class OfflineSyncService {
 }
 
 /**
- * Who may be named as an offline sale's seller here: an admin, manager or cashier of the store, active
- * or deactivated since (when: the latest user_deactivated of the audit log; none known, never)
+ * Who may be named as an offline sale's seller here: a person of the store, active or deactivated
+ * since (when: the latest user_deactivated of the audit log; none known, never), with their role's
+ * changes, so that a sale is judged by the role its seller had when it was made (sellerSince)
  */
 async function sellerOf(actor: SyncActor, userId: number): Promise<Seller> {
   const user = userId === actor.user.id ? actor.user : await UserModel.find(userId)
-  if (!user || !['admin', 'manager', 'cashier'].includes(user.role) || !(await new StoreAccessService().belongs(user, actor.store.id))) return null
-  if (user.active) return { role: user.role, name: user.name, deactivatedAt: null }
+  if (!user || !(await new StoreAccessService().belongs(user, actor.store.id))) return null
+  const roleChanges = await roleChangesOf(user.id)
+  // Never a seller, then or now (an accountant all along): not a name an offline sale may carry
+  if (!SELLING_ROLES.includes(user.role) && !roleChanges.some((change) => SELLING_ROLES.includes(change.from))) return null
+  if (user.active) return { role: user.role, name: user.name, deactivatedAt: null, roleChanges }
   const last = await db.from('audit_logs').where({ action: 'user_deactivated', subject_type: 'user', subject_id: user.id }).max('created_at as at').first()
-  return { role: user.role, name: user.name, deactivatedAt: rowTime(last?.at)?.toMillis() ?? Number.NEGATIVE_INFINITY }
+  return { role: user.role, name: user.name, deactivatedAt: rowTime(last?.at)?.toMillis() ?? Number.NEGATIVE_INFINITY, roleChanges }
 }
+
+/** Each refused or conflicting sale says its own 4xx (refusalStatus) */
+const withStatus = (results: SyncResult[]) => results.map((r) => (r.error ? { ...r, error: { ...r.error, status: refusalStatus(r.outcome, r.error) } } : r))
 
 /** A batch sent whole before: every sale answered from its first record (the first of another store stops it) */
 function replays(storeId: number, sales: OfflineSale[], earlier: Map<string, Earlier>): SyncResult[] {
