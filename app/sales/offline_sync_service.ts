@@ -37,8 +37,9 @@ import { openCartsStatement, parkOpenCarts } from '#sales/offline_open_carts'
 |   of the register's last hash (the sales before it in the batch included). Anything else means
 |   the register sold elsewhere meanwhile: the sale is refused (a conflict) and kept whole for a
 |   manager (offline_reviews), never renumbered.
-| - Checked like any sale: the cashier who made it may sell and works in the store, and was active
-|   when it was made (one deactivated since is named, and the sale reviewed);
+| - Checked like any sale: the cashier who made it works in the store, and was active and in a role
+|   that sells when it was made (one deactivated or given another role since is named, and the sale
+|   reviewed: offline_seller_history.ts);
 |   its amounts and hash are what its lines make (offline_sale_check.ts). It is recorded in its
 |   seller's name only if that is the user signed in to sync it or a user of the till holding the
 |   register's lease when it was made (a manager may sign in on a cashier's till to send its queue:
