@@ -2,16 +2,17 @@ import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 
 /*
-| node ace pos:backup [--to FILE]
+| node ace pos:backup [--to FOLDER|FILE]
 | A consistent backup of the database while the tills keep selling (app/backups/backup_service.ts),
-| into BACKUP_DIR unless --to names the file. The last line printed is the file's path.
+| into BACKUP_DIR unless --to names a folder that is there or a new file in one (a missing folder
+| is refused, never made). The last line printed is the file's path.
 */
 export default class PosBackup extends BaseCommand {
   static commandName = 'pos:backup'
   static description = 'Back up the database (consistent while selling, gzip, with a manifest); prints the file last'
   static options: CommandOptions = { startApp: true }
 
-  @flags.string({ description: 'Write the backup to this file instead of BACKUP_DIR' })
+  @flags.string({ description: 'Write the backup into this folder (it must be there), or to this new .jsonl.gz file, instead of BACKUP_DIR' })
   declare to: string
 
   async run() {

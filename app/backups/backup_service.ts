@@ -198,6 +198,27 @@ function stamp(date = new Date()) {
   return date.toISOString().replace(/\.\d+Z$/, 'Z').replaceAll(':', '-')
 }
 
+/** `--to` naming a folder that is there: the backup goes into it under its usual name */
+function backupTarget(to: string, name: string) {
+  const path = resolve(to)
+  return existsSync(path) && statSync(path).isDirectory() ? join(path, name) : path
+}
+
+/**
+ * `--to` must lead into a folder that is there: making it put the backup of an admin who typed
+ * the path of a USB disk that was not mounted on the root disk, in a folder made where the disk
+ * was to be, and said nothing. Typed as the disk itself (`/media/usb`, or `/media/usb/`), a path
+ * that is not there and not a backup file's name (…jsonl.gz) is a folder too: it was written as
+ * a file called `usb`.
+ */
+function refuseMissingFolder(to: string, path: string) {
+  const typedAsFolder = /[\\/]$/.test(to) || !path.endsWith('.jsonl.gz')
+  const folder = typedAsFolder && !existsSync(path) ? path : dirname(path)
+  if (!existsSync(folder)) {
+    throw new Error(`the folder ${folder} does not exist (a disk not mounted?): --to names a folder that is there, or a new .jsonl.gz file in one`)
+  }
+}
+
 /**
  * A backup into BACKUP_DIR (or `to`), recorded in the directory's log with its reason (manual,
  * scheduled, before-migrations, before-restore); old ones beyond BACKUP_KEEP are deleted
@@ -208,10 +229,12 @@ export async function runBackup(options: { to?: string; reason?: string; connect
   const reason = options.reason ?? 'manual'
   const dir = backupDir()
   const suffix = reason === 'manual' || reason === 'scheduled' ? '' : `-${reason}`
-  const path = options.to ? resolve(options.to) : join(dir, `pos-backup-${stamp()}${suffix}.jsonl.gz`)
+  const name = `pos-backup-${stamp()}${suffix}.jsonl.gz`
+  const path = options.to ? backupTarget(options.to, name) : join(dir, name)
   const started = Date.now()
   const entry: BackupLogEntry = { at: new Date().toISOString(), file: path, bytes: 0, ok: false, reason, ms: 0 }
   try {
+    if (options.to) refuseMissingFolder(options.to, path)
     // A backup never replaces a file: `--to` naming the live SQLite database, or an earlier
     // backup, overwrote it with this one
     if (options.to && existsSync(path)) throw new Error(`${path} exists: a backup never replaces a file, name a new one`)

@@ -1,12 +1,12 @@
 import { test } from '@japa/runner'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
 import { createStore } from '#tests/fixtures'
 import { runBackup } from '#backups/backup_service'
 import { BACKUP_NAME } from '#platform/backup_folder'
-import { joinEveryStore } from './helpers.js'
+import { ace, joinEveryStore } from './helpers.js'
 
 /*
 | Who may have the installation's backups. A backup holds every store's customers, sales and
@@ -92,4 +92,25 @@ test.group('Backups: who may have them', (group) => {
     await assert.rejects(() => runBackup({ to: path }), /exists/)
     assert.deepEqual(readFileSync(path), before)
   }).timeout(60_000)
+
+  test('--to a folder that is not there (a USB disk not mounted) is refused in one line, nothing made', async ({ assert }) => {
+    await createStore()
+    // The backup was written into a folder made on the root disk where the disk was to be mounted
+    const unmounted = join(dir, 'usb-disk')
+    const run = await ace(['pos:backup', '--to', join(unmounted, 'store.jsonl.gz')], { BACKUP_DIR: dir })
+    assert.equal(run.code, 1, run.out)
+    const lines = run.out.trim().split('\n')
+    assert.lengthOf(lines, 1, run.out)
+    assert.include(lines[0], `the folder ${unmounted} does not exist`)
+    assert.isFalse(existsSync(unmounted), 'no folder is made')
+    // The disk's own path, as an admin types it: no file called usb-disk either
+    await assert.rejects(() => runBackup({ to: unmounted }), /the folder .*usb-disk does not exist/)
+    await assert.rejects(() => runBackup({ to: `${unmounted}/` }), /the folder .*usb-disk does not exist/)
+    assert.isFalse(existsSync(unmounted))
+    // Once it is there (mounted), the backup goes into it under its usual name
+    mkdirSync(unmounted)
+    const { path } = await runBackup({ to: unmounted })
+    assert.lengthOf(backupsIn(unmounted), 1)
+    assert.equal(join(unmounted, backupsIn(unmounted)[0]), path)
+  }).timeout(90_000)
 })
