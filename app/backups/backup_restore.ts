@@ -291,9 +291,26 @@ export async function chainProblems(connectionName: string, storeId?: number): P
   return verdicts.filter((v) => !v.ok).map((v) => `hash chain of store ${v.storeId}, ${v.registerName} (register ${v.registerId}): ${v.problem}`)
 }
 
+/**
+ * A folder for the scratch database in the system's temp folder. One missing or read-only said
+ * "ENOENT: no such file or directory, mkdtemp '/…/pos-verify-XXXXXX'", naming neither the folder
+ * to fix nor the setting that chose it (os.tmpdir() reads TMPDIR, else /tmp).
+ */
+function scratchFolder() {
+  const temp = tmpdir()
+  try {
+    return mkdtempSync(join(temp, 'pos-verify-'))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const setting = process.env.TMPDIR ? 'TMPDIR' : 'TMPDIR unset: the system default'
+    const state = code === 'ENOENT' ? 'does not exist' : `cannot be written (${code})`
+    throw new Error(`not verified: the temp folder ${temp} (${setting}) ${state}; the scratch database is made there: set TMPDIR to a folder that may be written`)
+  }
+}
+
 /** A scratch SQLite database under the system's temp folder, as a Lucid connection */
 export async function withScratchDatabase<T>(work: (connectionName: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'pos-verify-'))
+  const dir = scratchFolder()
   const name = `backup_scratch_${process.pid}_${Date.now()}`
   db.manager.add(name, {
     client: 'better-sqlite3',

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import type { Assert } from '@japa/assert'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
@@ -281,5 +282,29 @@ test.group('Backups: crafted files and the scratch database of a verify', (group
     // (the run's database holds other tests' stores, some with chains broken on purpose)
     assert.notInclude(run.out, `store ${fixture.store.id},`)
     if (run.code !== 0) assert.include(run.out, 'hash chain of store', run.out)
+  }).timeout(120_000)
+
+  test('a temp folder that is missing or read-only is named with its setting, TMPDIR, in one line', async ({ assert, cleanup }) => {
+    await sellingStore()
+    const { path } = await runBackup({ to: join(dir, 'for-tmpdir.jsonl.gz') })
+    // It said "ENOENT: no such file or directory, mkdtemp '/…/pos-verify-XXXXXX'" after the file's name
+    const missing = join(dir, 'no-such-tmp')
+    const run = await ace(['pos:backup-verify', path], { TMPDIR: missing })
+    assert.equal(run.code, 1, run.out)
+    const lines = run.out.trim().split('\n')
+    assert.lengthOf(lines, 1, run.out)
+    assert.include(lines[0], `the temp folder ${missing} (TMPDIR) does not exist`)
+    // Read-only (chattr +i: root writes a chmod 555 folder)
+    const locked = join(dir, 'locked-tmp')
+    mkdirSync(locked)
+    execFileSync('chattr', ['+i', locked])
+    const previous = process.env.TMPDIR
+    cleanup(() => {
+      execFileSync('chattr', ['-i', locked])
+      if (previous === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = previous
+    })
+    process.env.TMPDIR = locked
+    await assert.rejects(() => verifyBackup(path), new RegExp(`the temp folder ${locked} \\(TMPDIR\\) cannot be written \\(EPERM\\)`))
   }).timeout(120_000)
 })
