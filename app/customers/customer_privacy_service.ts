@@ -50,7 +50,7 @@ export default class CustomerPrivacyService {
     })
     return {
       exported_at: DateTime.utc().toISO(),
-      store: { id: store.id, name: store.name, currency: store.currency },
+      store: { id: store.id, name: store.name, currency: store.currency, time_zone: store.timeZone },
       customer: customerJson(customer),
       sales: sales.map((sale) => ({
         id: sale.id,
@@ -77,17 +77,22 @@ export default class CustomerPrivacyService {
   /**
    * The same export as one CSV for a spreadsheet: a row per record (the customer, each sale,
    * line and payment), amounts as decimals of the store's currency. A cell starting with
-   * = + - @ (or a tab or carriage return) gets a leading ' so a spreadsheet never runs it (csv_writer.ts).
+   * = + - @ (or a tab or carriage return) gets a leading ' so a spreadsheet never runs it (csv_writer.ts);
+   * a phone too (+1555…): docs/customers.md says why no other way is safe. Times are the sales
+   * lines export's: the store's zone with its offset, to the second, in every row (the customer's
+   * row read "…+00:00" and the sales' "…Z", some with milliseconds).
    */
   toCsv(data: Awaited<ReturnType<CustomerPrivacyService['exportData']>>) {
     const currency = data.store.currency
+    const zone = data.store.time_zone
+    const time = (iso: string | null | undefined) => (iso ? DateTime.fromISO(iso, { setZone: true }).setZone(zone).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ") : '')
     const amount = (minor: number | null | undefined) => (minor === null || minor === undefined ? '' : minorToDecimal(minor, currency))
     const rows: Record<string, string | number | null>[] = []
     const c = data.customer
-    rows.push({ record: 'customer', id: c.id, date: c.created_at, name: c.name, email: c.email, phone: c.phone, notes: c.notes })
+    rows.push({ record: 'customer', id: c.id, date: time(c.created_at), name: c.name, email: c.email, phone: c.phone, notes: c.notes })
     for (const sale of data.sales) {
       rows.push({
-        record: 'sale', id: sale.id, sale_id: sale.id, date: sale.completed_at ?? sale.created_at, name: sale.number ? `Sale #${sale.number}` : `Sale ${sale.id}`,
+        record: 'sale', id: sale.id, sale_id: sale.id, date: time(sale.completed_at ?? sale.created_at), name: sale.number ? `Sale #${sale.number}` : `Sale ${sale.id}`,
         notes: sale.note, status: sale.status, discount: amount(sale.discount_total), tax: amount(sale.tax_total), total: amount(sale.total), currency,
       })
       for (const item of sale.items) {
@@ -98,7 +103,7 @@ export default class CustomerPrivacyService {
       }
       for (const payment of sale.payments) {
         rows.push({
-          record: 'payment', id: payment.id, sale_id: sale.id, date: payment.created_at, status: payment.status, method: payment.method,
+          record: 'payment', id: payment.id, sale_id: sale.id, date: time(payment.created_at), status: payment.status, method: payment.method,
           reference: payment.reference, total: amount(payment.amount), currency,
         })
       }
