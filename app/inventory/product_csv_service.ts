@@ -185,7 +185,10 @@ export default class ProductCsvService {
       // and loses the invisible characters it does not show, as a typed name does (nameText)
       const line = (column: string) => withoutInvisible(text(column).replace(/\s*[\r\n]+\s*/g, ' ')).trim()
       if (values.__parsed_extra) add('', `This row has more fields than the header (${Object.keys(values).length - 1 + values.__parsed_extra.length})`)
-      for (const column of REQUIRED_COLUMNS) if (values[column] === undefined) add(column, `This row has no ${column} field (fewer fields than the header)`)
+      // A needed field the row ends before is one problem, named once: the form's rules below
+      // said it again of the empty value ("Enter a price" after "This row has no price field")
+      const missing = new Set(REQUIRED_COLUMNS.filter((column) => values[column] === undefined))
+      for (const column of missing) add(column, `This row has no ${column} field (fewer fields than the header)`)
 
       const barcodes = text('barcodes') ? [...new Set(text('barcodes').split(/[\s|,;]+/).filter(Boolean))] : []
       const stockText = text('stock')
@@ -202,7 +205,7 @@ export default class ProductCsvService {
         })
       } catch (error) {
         if (!(error instanceof vineErrors.E_VALIDATION_ERROR)) throw error
-        for (const m of error.messages as any[]) add(m.field, this.#message(m.field, m.rule, values[m.field]))
+        for (const m of error.messages as any[]) if (!missing.has(m.field)) add(m.field, this.#message(m.field, m.rule, values[m.field]))
       }
       // Every column's problem is listed at once, as the import page promises: a column the form's
       // rules refused is not checked again (the rest of a row with a bad name was not checked at all)

@@ -93,4 +93,16 @@ test.group('Products CSV: reading the file', () => {
     assert.equal(job.status, 'previewed', job.errors)
     assert.deepEqual([job.total_rows, job.created_rows, job.error_rows], [2, 2, 0])
   })
+
+  test('a row that ends before a needed column has one message at that row and column', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const csv = ['sku,name,price,stock', 'M-1,Missing Price', 'M-2', 'M-3,Whole,1.00,2'].join('\n')
+    const preview = await settled(await check(client, fixture, csv))
+    assert.equal(preview.status, 'previewed', preview.errors)
+    const errors = JSON.parse(preview.errors) as { row: number; column: string; message: string }[]
+    // Each was named twice: "This row has no price field", and the form's "Enter a price"
+    assert.deepEqual(errors.map((error) => `${error.row}:${error.column}`), ['2:price', '3:name', '3:price'])
+    assert.equal(errors[0].message, 'This row has no price field (fewer fields than the header)')
+    assert.deepEqual([preview.created_rows, preview.error_rows], [1, 2])
+  })
 })
