@@ -2,7 +2,7 @@ import { errors as vineErrors } from '@vinejs/vine'
 import { errors as authErrors } from '@adonisjs/auth'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
-import { DomainError } from '#exceptions/domain_error'
+import { DomainError, FieldErrors } from '#exceptions/domain_error'
 import { CLOSED_STATE } from '#platform/lost_connections'
 
 export interface ApiErrorAnswer {
@@ -71,6 +71,9 @@ export function apiErrorBody(error: any): ApiErrorAnswer | null {
         errors: (error.messages as any[]).map((m) => ({ field: m.field, message: m.message, rule: m.rule })),
       },
     }
+  }
+  if (error instanceof FieldErrors) {
+    return { status: error.status, body: { errors: error.problems.map(({ field, message, code }) => ({ message, code, field })) } }
   }
   if (error instanceof DomainError) {
     const entry: { message: string; code: string; field?: string } = { message: error.message, code: error.code! }

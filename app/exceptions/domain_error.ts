@@ -16,5 +16,24 @@ export class DomainError extends Exception {
   }
 }
 
+export interface FieldProblem {
+  field: string
+  message: string
+  code: string
+}
+
+/**
+ * Several fields refused at once (a stock receipt's supplier and three of its lines): a form shows
+ * each at its field, the API lists each. Read as a DomainError, it is the first of them.
+ */
+export class FieldErrors extends DomainError {
+  declare problems: FieldProblem[]
+
+  constructor(problems: FieldProblem[]) {
+    super(problems[0].message, { code: problems[0].code, field: problems[0].field })
+    this.problems = problems
+  }
+}
+
 export const notFound = (what: string, field?: string) =>
   new DomainError(`${what} was not found`, { status: 404, code: 'not_found', field })

@@ -4,7 +4,7 @@ import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/h
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
-import { DomainError } from '#exceptions/domain_error'
+import { DomainError, FieldErrors } from '#exceptions/domain_error'
 import { PricingRefusal } from '#core/pricing'
 import { apiErrorBody, DATABASE_RETRY_AFTER, isDatabaseUnavailable, retryAfterOf } from '#exceptions/api_errors'
 import { keepFlashedInputSmall } from '#platform/flashed_input'
@@ -69,7 +69,8 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return ctx.response.status(403).send(html)
     }
     if (error instanceof DomainError && error.status < 500 && 'session' in ctx && ctx.request.method() !== 'GET') {
-      ctx.session.flashValidationErrors({ code: 'E_FORM', messages: [{ field: error.field ?? 'form', message: error.message }] } as any)
+      const messages = error instanceof FieldErrors ? error.problems.map(({ field, message }) => ({ field, message })) : [{ field: error.field ?? 'form', message: error.message }]
+      ctx.session.flashValidationErrors({ code: 'E_FORM', messages } as any)
       // The page's alert says why: "could not be saved, see below" pointed at nothing when the
       // field is not on that page (a void refused for a held register, a print with no printer)
       ctx.session.flashErrors({ E_FORM: error.message })

@@ -1,6 +1,6 @@
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Actor } from '#staff/actor'
-import { DomainError } from '#exceptions/domain_error'
+import { DomainError, FieldErrors, type FieldProblem } from '#exceptions/domain_error'
 import { affectedRows } from '#platform/db_transaction'
 import { dbTimestamp } from '#platform/db_time'
 import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '#validators/fields'
@@ -14,6 +14,45 @@ import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '#validators/fields'
 export const MAX_LINES = 500
 
 export const field = (message: string, name: string, code = 'invalid_field') => new DomainError(message, { code, field: name })
+
+/**
+ * The refusals of a stock document's fields, gathered so that a form shows every one at once (the
+ * receipt form came back with the supplier's error, then the first bad line's, then the next).
+ * `rename` turns a service's field (items.<position>.product_id) into the form's; a field keeps its
+ * first refusal only.
+ */
+export class FieldProblems {
+  readonly list: FieldProblem[] = []
+
+  constructor(readonly rename: (field: string) => string = (name) => name) {}
+
+  add(error: DomainError) {
+    this.addAt(this.rename(error.field ?? 'form'), error.message, error.code ?? 'invalid_field')
+  }
+
+  /** A refusal already named as the form names its field */
+  addAt(name: string, message: string, code = 'invalid_field') {
+    if (!this.has(name)) this.list.push({ field: name, message, code })
+  }
+
+  /** Runs a check that throws a field's refusal, keeping the refusal instead */
+  check(work: () => void) {
+    try {
+      work()
+    } catch (error) {
+      if (!(error instanceof DomainError) || !error.field || error instanceof FieldErrors) throw error
+      this.add(error)
+    }
+  }
+
+  has(name: string) {
+    return this.list.some((problem) => problem.field === name)
+  }
+
+  throwIfAny() {
+    if (this.list.length) throw new FieldErrors(this.list)
+  }
+}
 
 export function checkInteger(value: number, name: string, min: number, max: number, what: string) {
   if (!Number.isInteger(value)) throw field(`${what} must be a whole number`, name)

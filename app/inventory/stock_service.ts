@@ -3,7 +3,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import type { Actor } from '#staff/actor'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { affectedRows, inTransaction } from '#platform/db_transaction'
-import { byProduct, changeStock, checkInteger, checkLines, checkText, clipText, field, lockProducts, writeLedger } from '#inventory/stock_ledger'
+import { byProduct, changeStock, checkInteger, checkLines, checkText, clipText, field, FieldProblems, lockProducts, writeLedger } from '#inventory/stock_ledger'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
 import { publish } from '#events/domain_events'
@@ -58,34 +58,54 @@ function checkAdjustment(input: AdjustmentInput) {
 
 const adjustmentNote = (input: AdjustmentInput) => clipText(input.note?.trim() ?? '') || null
 
+/** Each line's product is in the store and not archived (a receipt brings no stock into an archived one) */
+function receivable(products: Map<number, any>, lines: { productId: number }[], problems: FieldProblems) {
+  lines.forEach((line, i) => {
+    const product = products.get(line.productId)
+    if (!product) problems.add(field(`Product ${line.productId} is not in this store`, `items.${i}.product_id`, 'unknown_product'))
+    else if (product.archived_at) {
+      problems.add(field(`"${product.name}" is archived: restore it before receiving stock into it`, `items.${i}.product_id`, 'archived_product'))
+    }
+  })
+}
+
 export default class StockService {
   // ---------------------------------------------------------------- receiving
 
   /** Goods from a supplier: stock goes up and the product's cost becomes the last unit cost paid */
-  async receive(actor: Actor, input: ReceiptInput) {
+  /**
+   * A delivery into stock. Every field's refusal is gathered and thrown at once (FieldErrors), into
+   * `problems` when the form passes the ones it found itself (an unknown SKU, a cost not a number)
+   */
+  async receive(actor: Actor, input: ReceiptInput, problems = new FieldProblems()) {
     const supplier = (input.supplier ?? '').trim()
-    if (!supplier) throw field('Name the supplier', 'supplier')
-    if (supplier.length > 120) throw field('The supplier name is too long (120 characters at most)', 'supplier')
+    if (!supplier) problems.add(field('Name the supplier', 'supplier'))
+    else if (supplier.length > 120) problems.add(field('The supplier name is too long (120 characters at most)', 'supplier'))
     const reference = input.reference?.trim().slice(0, 80) || null
     const note = clipText(input.note?.trim() ?? '') || null
-    checkText(supplier, 'supplier', 'A supplier')
-    checkText(reference, 'reference', 'A reference')
-    checkText(note, 'note', 'A note', true)
-    checkLines(input.lines)
+    problems.check(() => checkText(supplier, 'supplier', 'A supplier'))
+    problems.check(() => checkText(reference, 'reference', 'A reference'))
+    problems.check(() => checkText(note, 'note', 'A note', true))
+    // Lines the form refused itself are not passed on: none left is not "add a product"
+    if (input.lines.length || !problems.list.length) problems.check(() => checkLines(input.lines))
     input.lines.forEach((line, i) => {
-      checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity received')
-      checkInteger(line.unitCost, `items.${i}.unit_cost`, 0, MAX_UNIT_COST, 'The unit cost')
+      problems.check(() => checkInteger(line.quantity, `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity received'))
+      problems.check(() => checkInteger(line.unitCost, `items.${i}.unit_cost`, 0, MAX_UNIT_COST, 'The unit cost'))
     })
+    // Read once before, to be said with the rest; checked again under the lock, where it counts
+    if (input.lines.length) {
+      const ids = input.lines.map((l) => l.productId).filter((id) => Number.isInteger(id) && id > 0)
+      const rows = await db.from('products').whereIn('id', ids).where('store_id', actor.store.id).select('id', 'name', 'archived_at')
+      receivable(new Map(rows.map((r) => [Number(r.id), r])), input.lines, problems)
+    }
+    problems.throwIfAny()
 
     const receiptId = await inTransaction(async (trx) => {
       const products = await lockProducts(trx, actor.store.id, input.lines.map((l) => l.productId))
-      input.lines.forEach((line, i) => {
-        const product = products.get(line.productId)
-        if (!product) throw field(`Product ${line.productId} is not in this store`, `items.${i}.product_id`, 'unknown_product')
-        if (product.archived_at) {
-          throw field(`"${product.name}" is archived: restore it before receiving stock into it`, `items.${i}.product_id`, 'archived_product')
-        }
-      })
+      // Gathered anew on each try of the transaction (a retry after a deadlock)
+      const locked = new FieldProblems(problems.rename)
+      receivable(products, input.lines, locked)
+      locked.throwIfAny()
       const now = dbTimestamp()
       const [id] = await trx.table('stock_receipts').insert({
         store_id: actor.store.id,

@@ -5,7 +5,8 @@ import StockService, { ADJUSTMENT_REASONS } from '#inventory/stock_service'
 import StocktakeService from '#inventory/stocktake_service'
 import CatalogService from '#catalog/catalog_service'
 import { parseMoney, minorToDecimal } from '#core/money'
-import { DomainError } from '#exceptions/domain_error'
+import { DomainError, FieldErrors } from '#exceptions/domain_error'
+import { FieldProblems } from '#inventory/stock_ledger'
 import { actorOf } from '#staff/actor'
 import { submitOnce } from '#platform/form_submissions'
 import { filterId, pageNumber, typedNumber } from '#validators/fields'
@@ -51,7 +52,9 @@ export default class StockController {
 
   async storeReceipt(ctx: HttpContext) {
     const { session, store } = ctx
-    const lines = await this.#lines(ctx)
+    // Every field's refusal at once, the form's own (a SKU unknown, a cost not money) with the
+    // service's (the supplier, the quantities, an archived product): it showed one at a time
+    const { lines, problems } = await this.#lines(ctx)
     const input = {
       supplier: this.#text(ctx, 'supplier') ?? '',
       reference: this.#text(ctx, 'reference'),
@@ -59,11 +62,11 @@ export default class StockController {
       lines: lines.map((l) => ({
         productId: l.productId,
         quantity: typedNumber(l.quantity),
-        unitCost: this.#cost(l, store.currency),
+        unitCost: this.#cost(l, store.currency, problems),
       })),
     }
     return submitOnce(ctx, async () => {
-      const receipt = await this.#onLines(lines, () => this.stock.receive(actorOf(ctx), input))
+      const receipt = await this.#onLines(lines, () => this.stock.receive(actorOf(ctx), input, problems))
       session.flash('notice', `Received ${receipt.lines.length} line(s) from ${receipt.supplier}`)
       return `/backoffice/stock/receipts/${receipt.id}`
     })
@@ -79,7 +82,8 @@ export default class StockController {
   }
 
   async storeAdjustment(ctx: HttpContext) {
-    const lines = await this.#lines(ctx)
+    const { lines, problems } = await this.#lines(ctx)
+    problems.throwIfAny()
     const input = {
       reason: this.#text(ctx, 'reason') ?? '',
       note: this.#text(ctx, 'note'),
@@ -99,7 +103,8 @@ export default class StockController {
   }
 
   async storeTransfer(ctx: HttpContext) {
-    const lines = await this.#lines(ctx)
+    const { lines, problems } = await this.#lines(ctx)
+    problems.throwIfAny()
     const input = {
       toStoreId: typedNumber(ctx.request.input('to_store_id')),
       note: this.#text(ctx, 'note'),
@@ -234,8 +239,12 @@ export default class StockController {
 
   // ---------------------------------------------------------------- internals
 
-  /** The filled-in lines of a form, each resolved from its SKU or barcode */
-  async #lines(ctx: HttpContext): Promise<(FormLine & { productId: number })[]> {
+  /**
+   * The filled-in lines of a form, each resolved from its SKU or barcode, and the refusals of those
+   * that were not (every one, at its row), renaming a service's line field (items.<position among
+   * the lines>.product_id) to the form's (items.<row>.code)
+   */
+  async #lines(ctx: HttpContext): Promise<{ lines: (FormLine & { productId: number })[]; problems: FieldProblems }> {
     const raw = ctx.request.input('items') ?? []
     // A cell is a text or left out: a list (items[0][code][]=x) was read as its text joined by commas
     const cell = (row: any, index: number, name: string) => {
@@ -251,17 +260,29 @@ export default class StockController {
     }))
     const filled = rows.filter((r) => r.code || r.quantity || r.unitCost)
     if (!filled.length) throw new DomainError('Add at least one product', { code: 'no_lines', field: 'items.0.code' })
-    const lines = []
+    const lines: (FormLine & { productId: number })[] = []
+    const problems = new FieldProblems((name) => this.#formField(lines, name))
+    const refuse = (row: FormLine, message: string, code = 'invalid_field') => problems.addAt(`items.${row.index}.code`, message, code)
     for (const row of filled) {
-      if (!row.code) throw new DomainError('Enter a SKU or barcode', { code: 'invalid_field', field: `items.${row.index}.code` })
+      if (!row.code) refuse(row, 'Enter a SKU or barcode')
       // Longer than any SKU or barcode; the refusal below repeats the code, and a pasted page of text
       // there made the session cookie too large for the browser, which dropped the message
-      if (row.code.length > 64) throw new DomainError('Use at most 64 characters for the SKU or barcode', { code: 'invalid_field', field: `items.${row.index}.code` })
-      const product = await this.catalog.findByCode(ctx.store.id, row.code)
-      if (!product) throw new DomainError(`No product with SKU or barcode "${row.code}"`, { code: 'unknown_product', field: `items.${row.index}.code` })
-      lines.push({ ...row, productId: product.id })
+      else if (row.code.length > 64) refuse(row, 'Use at most 64 characters for the SKU or barcode')
+      else {
+        const product = await this.catalog.findByCode(ctx.store.id, row.code)
+        if (!product) refuse(row, `No product with SKU or barcode "${row.code}"`, 'unknown_product')
+        else lines.push({ ...row, productId: product.id })
+      }
     }
-    return lines
+    return { lines, problems }
+  }
+
+  /** A service's field of a line (items.<position among the lines>.<column>) as the form's */
+  #formField(lines: FormLine[], name: string) {
+    const match = name.match(/^items\.(\d+)\.(\w+)$/)
+    if (!match) return name
+    const column = match[2] === 'product_id' ? 'code' : match[2]
+    return `items.${lines[Number(match[1])]?.index ?? 0}.${column}`
   }
 
   /** A text field of the form; a list or an object where a text belongs is refused on its field */
@@ -272,26 +293,19 @@ export default class StockController {
     return value
   }
 
-  #cost(line: FormLine, currency: string): number {
+  /** A line's unit cost; one that is not money is refused at its field (NaN passed on, refused there once) */
+  #cost(line: FormLine, currency: string, problems: FieldProblems): number {
     const cost = parseMoney(line.unitCost, currency)
-    if (cost === null) {
-      throw new DomainError(`Enter the unit cost like ${minorToDecimal(450, currency)}`, { code: 'invalid_field', field: `items.${line.index}.unit_cost` })
-    }
-    return cost
+    if (cost === null) problems.addAt(`items.${line.index}.unit_cost`, `Enter the unit cost like ${minorToDecimal(450, currency)}`)
+    return cost ?? Number.NaN
   }
 
-  /** The service names lines by their position among the filled ones; the form by its row */
+  /** The service names lines by their position among the filled ones; the form by its row (FieldErrors are named so already) */
   async #onLines<T>(lines: FormLine[], work: () => Promise<T>): Promise<T> {
     try {
       return await work()
     } catch (error) {
-      if (error instanceof DomainError && error.field) {
-        const match = error.field.match(/^items\.(\d+)\.(\w+)$/)
-        if (match) {
-          const column = match[2] === 'product_id' ? 'code' : match[2]
-          error.field = `items.${lines[Number(match[1])]?.index ?? 0}.${column}`
-        }
-      }
+      if (error instanceof DomainError && !(error instanceof FieldErrors) && error.field) error.field = this.#formField(lines, error.field)
       throw error
     }
   }

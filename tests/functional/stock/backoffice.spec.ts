@@ -71,6 +71,40 @@ test.group('Back office: stock', () => {
     assert.include(page.text(), '$1.25')
   })
 
+  test('a receipt wrong in several fields shows every field\'s error at once, nothing written', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const a = await createProduct(fixture, { name: 'Oat Milk', stock: 2 })
+    const b = await createProduct(fixture, { name: 'Soy Milk', stock: 3 })
+    const c = await createProduct(fixture, { name: 'Rice Milk', stock: 4 })
+    await db.from('products').where('id', c.id).update({ archived_at: '2026-01-01 00:00:00' })
+    const manager = fixture.users.manager
+    // It came back with the supplier's error only; fixed, with the first line's; and so on
+    const bad = await submit(client, manager, 'post', '/backoffice/stock/receipts', {
+      supplier: '',
+      ...fields('items', [
+        { code: 'NOPE', quantity: '1', unit_cost: '1.00' },
+        { code: a.sku, quantity: '-2', unit_cost: '1.00' },
+        { code: b.sku, quantity: '3', unit_cost: 'abc' },
+        { code: '', quantity: '4', unit_cost: '' },
+        { code: c.sku, quantity: '1', unit_cost: '1.00' },
+      ]),
+    }, '/backoffice/stock/receipts/new')
+    bad.assertStatus(302)
+    const bag = bad.flashMessages().inputErrorsBag
+    assert.deepEqual(bag, {
+      'supplier': ['Name the supplier'],
+      'items.0.code': ['No product with SKU or barcode "NOPE"'],
+      'items.1.quantity': ['The quantity received cannot be negative'],
+      'items.2.unit_cost': ['Enter the unit cost like 4.50'],
+      'items.3.code': ['Enter a SKU or barcode'],
+      'items.4.code': ['"Rice Milk" is archived: restore it before receiving stock into it'],
+    })
+    const reopened = await reopen(client, manager, '/backoffice/stock/receipts/new', bad)
+    for (const key of Object.keys(bag).filter((k) => k !== 'supplier')) assert.include(reopened.text(), `data-error-for="${key}"`)
+    assert.deepEqual([await stockOf(a.id), await stockOf(b.id), await stockOf(c.id)], [2, 3, 4])
+    assert.equal(await countRows('stock_receipts', { store_id: fixture.store.id }), 0)
+  })
+
   test('an adjustment from the form, then the product\'s ledger with balances', async ({ client, assert }) => {
     const fixture = await createStore()
     const a = await createProduct(fixture, { name: 'Glass Jar', stock: 6 })
