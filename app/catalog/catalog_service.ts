@@ -5,6 +5,7 @@ import Store from '#models/store'
 import type User from '#models/user'
 import { DomainError } from '#exceptions/domain_error'
 import { checkBarcode } from '#core/barcode'
+import { searchOperators } from '#core/search_text'
 import { categoryIdNamed } from '#catalog/category_service'
 import { exactSkuFirst, skuEquals, skuPrefix, skuStartsWith } from '#catalog/sku'
 import { inTransaction } from '#platform/db_transaction'
@@ -124,9 +125,12 @@ export default class CatalogService {
         sub.from('product_barcodes').where({ store_id: storeId, code: options.barcode!.trim() }).select('product_id')
       )
     }
-    const words = searchWords(options.search ?? '')
+    const raw = (options.search ?? '').trim()
+    const words = searchWords(raw)
+    // Only symbols ("==", "+-*"): no word to look for, so no name matches (it listed every
+    // product); a SKU may still start with them
+    if (raw && !words.length) query.whereRaw(skuStartsWith('products.sku'), [skuPrefix(raw)])
     if (words.length) {
-      const raw = (options.search ?? '').trim()
       // The longest word first narrows by index; the others filter the few rows left. A SKU of
       // several words ("TEA-1") is found whole, whatever its name's words
       for (const word of words.sort((a, b) => b.length - a.length)) {
@@ -143,6 +147,9 @@ export default class CatalogService {
             // A SKU's start finds it too ("TST" the TST-0001 to TST-0099): the field says "Name or SKU"
             .orWhereRaw(skuStartsWith('products.sku'), [skuPrefix(raw)])
         })
+      }
+      for (const operator of searchOperators(raw)) {
+        query.where((scope) => scope.whereRaw('instr(products.name, ?) > 0', [operator]).orWhereRaw(skuStartsWith('products.sku'), [skuPrefix(raw)]))
       }
     }
     return query.orderBy('products.name').orderBy('products.id').paginate(page, perPage)

@@ -1,3 +1,4 @@
+import { searchOperators } from '../../../app/core/index.ts'
 import { done, getMeta, setMeta, transaction } from './idb.js'
 import { fetchJson } from './net.js'
 
@@ -156,10 +157,11 @@ export async function findByCode(db, code) {
   })
 }
 
-/** Products whose name has a word starting with each word typed, by name */
+/** Products whose name has a word starting with each word typed, and each operator typed (as the server's search), by name */
 export async function search(db, text, limit = 20) {
   const words = wordsOf(text)
   if (!words.length) return []
+  const operators = searchOperators(text)
   const [first, ...rest] = [...words].sort((a, b) => b.length - a.length)
   const found = new Map()
   await transaction(db, 'products', 'readonly', (s) =>
@@ -170,7 +172,7 @@ export async function search(db, text, limit = 20) {
         const at = cursor.result
         if (!at || found.size >= limit * 5) return resolve()
         const product = at.value
-        if (rest.every((word) => product.words.some((w) => w.startsWith(word)))) found.set(product.id, product)
+        if (rest.every((word) => product.words.some((w) => w.startsWith(word))) && operators.every((op) => product.name.includes(op))) found.set(product.id, product)
         at.continue()
       }
     })

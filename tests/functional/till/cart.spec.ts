@@ -70,6 +70,28 @@ test.group('Till cart over htmx', () => {
     assert.lengthOf(await cartLines(fixture), 0)
   })
 
+  test('a search of symbols or a formula (=1+1) lists no unrelated products; an operator typed must be in the name', async ({ client, assert }) => {
+    const fixture = await createStore()
+    for (const name of ['Salted Butter 1 lb', 'Spaghetti 1 lb', 'Cola 12 oz Can', 'Kids Puzzle 3+', 'Socks 1+1 Bundle', 'Coca-Cola 2 L']) await createProduct(fixture, { name })
+    const found = async (code: string) => {
+      const response = await till(client, fixture, 'get', '/till/search').qs({ code })
+      response.assertStatus(200)
+      return [...response.text().matchAll(/aria-label="Add ([^"]+)"/g)].map((match) => match[1]).sort()
+    }
+    // The symbols were dropped as word separators: "=1+1" searched the word "1", every size
+    // starting with a 1 (12 oz, 1 lb); "==" searched no word, every product of the store
+    assert.deepEqual(await found('=1+1'), [])
+    assert.deepEqual(await found('=='), [])
+    assert.deepEqual(await found('+*/'), [])
+    assert.deepEqual(await found('1+1'), ['Socks 1+1 Bundle'])
+    assert.deepEqual(await found('3+'), ['Kids Puzzle 3+'])
+    // Word separators of names stay separators
+    assert.deepEqual(await found('coca-cola'), ['Coca-Cola 2 L'])
+    assert.deepEqual(await found('1 lb'), ['Salted Butter 1 lb', 'Spaghetti 1 lb'])
+    const none = await till(client, fixture, 'post', '/till/scan').form({ code: '=1+1' })
+    assert.include(none.text(), 'Nothing matches')
+  })
+
   test('overselling is refused in the message area unless the store allows negative stock', async ({ client, assert }) => {
     const fixture = await createStore()
     const product = await createProduct(fixture, { name: 'Last Loaf', stock: 1 })
