@@ -154,16 +154,36 @@ class LiveTransport extends RedisTransport {
     }
   }
 
+  /** Stock messages waiting for the publisher to connect (see publish), and the last one's turn */
+  #waiting = 0
+  #turn: Promise<void> = Promise.resolve()
+
   /**
    * A page applies the stock figures a message carries as they are, so a message that goes out
    * late (kept by the publisher or the bus's retry queue while Redis was away) would overwrite
    * the newer figures the other servers' pages have heard or read since. Such a message goes out
    * as a `refresh` instead: its pages read the figures again (public/js/live.js). Late means the
-   * publisher is not up as it is handed over (it will wait in ioredis's queue), or it is older
-   * than LATE_MS (a retry from the bus's queue).
+   * publisher cannot write it as it is handed over (it would wait in ioredis's queue), or it is
+   * older than LATE_MS (a retry from the bus's queue).
+   * A publisher still connecting (the first broadcasts after a start, or the instant its socket is
+   * up but ioredis's handshake and ready check are not answered yet) is not late: a stock message
+   * waits for it, for what is left of LATE_MS, in turn with the ones before it (so none overtakes
+   * an older one), and keeps its figures if it is up by then. Before, every stock message handed
+   * over before ioredis said 'ready' went out without figures, even one written at once on the
+   * connected socket (ioredis writes a PUBLISH before its ready check).
    */
   async publish(channel: string, message: Serializable) {
-    return super.publish(channel, withoutLateFigures(message, this.template.made[0]?.status === 'ready'))
+    const publisher = this.template.made[0]
+    if (!carriesFigures(message) || (!this.#waiting && writesNow(publisher))) {
+      return super.publish(channel, withoutLateFigures(message, writesNow(publisher)))
+    }
+    this.#waiting++
+    const left = LATE_MS - (Date.now() - Number((message as any).payload.at))
+    const turn = this.#turn.then(() => (writesNow(publisher) ? undefined : readyOrAfter(publisher, Math.max(0, left))))
+    this.#turn = turn
+    await turn
+    this.#waiting--
+    return super.publish(channel, withoutLateFigures(message, writesNow(publisher)))
   }
 
   /**
@@ -198,10 +218,24 @@ class LiveTransport extends RedisTransport {
 /** A message handed to the publisher this long after it was made is late (see publish) */
 const LATE_MS = 500
 
+/**
+ * Whether ioredis writes a command handed to it now: when ready, and while connected but not yet
+ * ready ('connect'), for a PUBLISH (allowed while Redis loads); otherwise it waits in its queue
+ */
+function writesNow(connection: Redis | undefined) {
+  return connection?.status === 'ready' || connection?.status === 'connect'
+}
+
+/** Whether the message is Transmit's broadcast of stock figures */
+function carriesFigures(message: Serializable) {
+  const payload = (message as any)?.payload
+  return !!payload && typeof payload === 'object' && Array.isArray(payload.products)
+}
+
 /** Transmit's broadcast with a stock message's figures replaced by a refresh when it goes out late */
 export function withoutLateFigures(message: Serializable, publisherUp: boolean): Serializable {
-  const payload = (message as any)?.payload
-  if (!payload || typeof payload !== 'object' || !Array.isArray(payload.products)) return message
+  if (!carriesFigures(message)) return message
+  const payload = (message as any).payload
   const at = Number(payload.at)
   if (publisherUp && Number.isFinite(at) && Date.now() - at <= LATE_MS) return message
   return { ...(message as object), payload: { reason: payload.reason, refresh: true, at: payload.at } } as Serializable
