@@ -3,7 +3,7 @@ import { errors as authErrors } from '@adonisjs/auth'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { DomainError, FieldErrors } from '#exceptions/domain_error'
-import { CLOSED_STATE } from '#platform/lost_connections'
+import { isLostConnection } from '#platform/lost_connections'
 
 export interface ApiErrorAnswer {
   status: number
@@ -22,7 +22,6 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
   'ER_SERVER_SHUTDOWN',
-  'ER_CONNECTION_KILLED',
   'ER_CON_COUNT_ERROR',
   // Galera: "WSREP has not yet prepared node for application use" (a node that lost its cluster)
   'ER_UNKNOWN_COM_ERROR',
@@ -50,8 +49,9 @@ export function isDatabaseUnreachable(error: any): boolean {
   if (!error || typeof error !== 'object') return false
   if (UNAVAILABLE_CODES.has(error.code)) return true
   if (error.name === 'KnexTimeoutError') return true
-  // mysql2's refusal of a query on a connection it knows closed: nothing was sent
-  if (String(error.message ?? '').startsWith(CLOSED_STATE)) return true
+  // A connection closed under its query (or refused by mysql2 as closed before anything was sent),
+  // among them "Connection was killed", which mysql2 gives no code (it answered 500)
+  if (isLostConnection(error)) return true
   return /\bWSREP\b/.test(String(error.sqlMessage ?? ''))
 }
 

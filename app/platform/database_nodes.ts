@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net'
 import { MYSQL_SESSION_ZONE } from '#platform/db_time'
+import { isLostConnection } from '#platform/lost_connections'
 
 /*
 | Which MySQL/MariaDB server new connections go to. DB_HOSTS lists the nodes of a Galera cluster
@@ -136,7 +137,7 @@ export class DatabaseNodes {
           connection.__knex__disposed = error
           this.markDown(node, error.code ?? error.message)
           // Lost while its COMMIT was on the way: the transaction may have committed (see db_transaction.ts)
-          if (error.fatal && /^\s*COMMIT/i.test(sql ?? '')) error.commitOutcomeUnknown = true
+          if ((error.fatal || isLostConnection(error)) && /^\s*COMMIT/i.test(sql ?? '')) error.commitOutcomeUnknown = true
         }
         callback(error, ...rest)
       })

@@ -5,8 +5,9 @@ import { createRequire } from 'node:module'
 | KILL) is known dead only once the app has seen its close; the pool then drops it (knex checks
 | the connection when it hands it out). A close that comes just as a query is sent on it, or that
 | a network device between them never passes on, is seen by that query: it fails with the
-| connection lost (PROTOCOL_CONNECTION_LOST, ECONNRESET, EPIPE, "closed state") although the
-| database is back, and a plain read right after an outage answered 503.
+| connection lost (PROTOCOL_CONNECTION_LOST, ECONNRESET, EPIPE, "closed state", or the server's
+| "Connection was killed") although the database is back, and a plain read right after an outage
+| answered 503. A KILL (a DBA's, a Galera node leaving) while a read runs is met the same way.
 | Handled where every MySQL/MariaDB query of the app passes, knex's mysql2 client (_query), and
 | without a round trip more: a ping before each checkout would cost the till's every scan one. On
 | the class, not on one client: Lucid makes its knex clients itself (anew when a connection's
@@ -28,9 +29,16 @@ export const CLOSED_STATE = "Can't add new command when connection is in closed 
 
 const LOST = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE'])
 
-/** The connection the query was sent on was closed under it (mysql2's errors for that) */
+// The server's own word that it is ending the connection, sent as the answer to the query before
+// it closes: "Connection was killed" (1927: a KILL where MariaDB does not shut the socket first, a
+// MaxScale in front of a cluster losing its node, or wsrep_reject_queries=ALL_KILL; mysql2 knows no
+// name for it, so by number), "Server shutdown in progress" (1053: a node restarting mid-query),
+// and MySQL 8's idle timeout (4031). None was run again before, and 1927 (no code) answered 500, not 503.
+const ENDED = new Set([1927, 1053, 4031])
+
+/** The connection the query was sent on was closed under it (mysql2's errors, or the server's word, for that) */
 export function isLostConnection(error: any): boolean {
-  return LOST.has(error?.code) || String(error?.message ?? '').startsWith(CLOSED_STATE)
+  return LOST.has(error?.code) || ENDED.has(error?.errno) || String(error?.message ?? '').startsWith(CLOSED_STATE)
 }
 
 // Every statement a SELECT or a SHOW (a batch of reads goes in one round trip: sql_batch.ts; a

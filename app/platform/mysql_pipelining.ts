@@ -1,3 +1,5 @@
+import { isLostConnection } from '#platform/lost_connections'
+
 /*
 | Fewer round trips for MySQL/MariaDB transactions. On this kind of machine a round trip costs
 | more CPU (a socket write and a wake-up on both ends) than the small statements it carries, and
@@ -36,7 +38,9 @@ export function mysqlRoundTrips() {
  * the client retries with its Idempotency-Key, which answers with the first result if it did.
  */
 function outcomeOf(error: any, committing: boolean) {
-  if (error && committing && error.fatal) error.commitOutcomeUnknown = true
+  // A connection killed (1927) or a server shutting down (1053) under a COMMIT says so without a
+  // fatal error: it may have committed just the same
+  if (error && committing && (error.fatal || isLostConnection(error))) error.commitOutcomeUnknown = true
   return error
 }
 

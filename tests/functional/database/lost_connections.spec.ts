@@ -109,4 +109,19 @@ test.group('Queries on a connection the server closed', (group) => {
   })
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(30_000)
+
+  test('MariaDB\u2019s "Connection was killed" (1927, which mysql2 gives no code) is a lost connection: 503, not 500', async ({ assert }) => {
+    const { createConnection } = await import('mysql2/promise')
+    const config: any = db.manager.get(db.primaryConnectionName)!.config
+    const connection = await createConnection({ ...config.connection })
+    connection.on('error', () => {})
+    // A connection that kills itself is told so; another's KILL comes as a close, where MaxScale says it
+    const error = await connection.query('KILL CONNECTION_ID()').catch((thrown) => thrown)
+    assert.equal(error?.errno, 1927)
+    assert.isTrue(isLostConnection(error))
+    assert.isTrue(isDatabaseUnreachable(error))
+    assert.equal(apiErrorBody(error)?.status, 503)
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(30_000)
 })

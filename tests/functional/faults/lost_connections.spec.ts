@@ -1,4 +1,6 @@
 import { test } from '@japa/runner'
+import type { ApiClient } from '@japa/api-client'
+import type { Assert } from '@japa/assert'
 import { randomUUID } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, countRows, createProduct, createStore, PASSWORD } from '#tests/fixtures'
@@ -65,6 +67,53 @@ test.group('Pooled connections the database closed', (group) => {
     const read = await app.request('/api/products', { token: await apiToken(client, fixture.users.admin) })
     assert.equal(read.status, 200, await read.clone().text())
     assert.isArray(((await read.json()) as { data: unknown }).data)
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(60_000)
+
+  /**
+   * An API read waits on a table the test holds; the test KILLs the app's connection that waits,
+   * then lets the table go: the read answers 200 from a fresh connection. `said`: the kill comes to
+   * the app as "Connection was killed" (1927, as MaxScale or a node leaving says it), not as a close
+   */
+  async function readKilledWhileItRuns(client: ApiClient, assert: Assert, said: boolean) {
+    const fixture = await createStore()
+    const token = await apiToken(client, fixture.users.manager)
+    const { app, proxy } = await start()
+    assert.equal((await app.request('/api/products', { token })).status, 200)
+    if (said) proxy.sayKilled()
+    // The test's own connection holds the products table, so the app's read waits in the server
+    const { createConnection } = await import('mysql2/promise')
+    const config: any = db.manager.get(db.primaryConnectionName)!.config
+    const holder = await createConnection({ ...config.connection })
+    try {
+      await holder.query('LOCK TABLES products WRITE')
+      const read = app.request('/api/products', { token })
+      const ports = proxy.serverSidePorts()
+      let waiting: number | undefined
+      for (const until = Date.now() + 10_000; !waiting && Date.now() < until; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        const [rows] = await db.rawQuery("SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE STATE LIKE '%metadata lock%'")
+        waiting = (rows as { id: number; host: string }[]).find((row) => ports.includes(Number(String(row.host).split(':').pop())))?.id
+      }
+      assert.isDefined(waiting, 'the app\u2019s read waits on the table')
+      await db.rawQuery(`KILL CONNECTION ${waiting}`)
+      await holder.query('UNLOCK TABLES')
+      const answer = await read
+      assert.equal(answer.status, 200, await answer.clone().text())
+      assert.isArray(((await answer.json()) as { data: unknown }).data)
+    } finally {
+      await holder.end()
+    }
+  }
+
+  test('an API read whose connection is killed while it runs (a DBA\u2019s KILL) answers 200, from a fresh connection', async ({ client, assert }) => {
+    await readKilledWhileItRuns(client, assert, false)
+  })
+    .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
+    .timeout(60_000)
+
+  test('one whose kill is said ("Connection was killed", 1927) answers 200 too, from a fresh connection', async ({ client, assert }) => {
+    await readKilledWhileItRuns(client, assert, true)
   })
     .skip(!onMariaDb, 'MariaDB only (DB_CONNECTION=mysql)')
     .timeout(60_000)

@@ -17,6 +17,7 @@ export class TcpProxy {
   #frozen = false
   #freezeAfter: { armedBy: RegExp; then: RegExp } | null = null
   #holdCloses = false
+  #sayKilled = false
 
   constructor(
     public port: number,
@@ -64,7 +65,12 @@ export class TcpProxy {
         client.write(chunk)
       })
       client.on('end', () => upstream.end())
-      upstream.on('end', () => (this.#holdCloses && !waiting ? (serverClosed = true) : client.end()))
+      upstream.on('end', () => {
+        if (this.#holdCloses && !waiting) return void (serverClosed = true)
+        // The answer to the query waiting (sequence 1 after its COM_QUERY): an ERR packet
+        if (this.#sayKilled && waiting) client.write(killedPacket())
+        client.end()
+      })
     })
     await new Promise<void>((resolve, reject) => {
       this.#server!.once('error', reject)
@@ -89,6 +95,15 @@ export class TcpProxy {
     this.#holdCloses = true
   }
 
+  /**
+   * From now on, a connection the server closes while the app waits for an answer is answered
+   * "Connection was killed" (ER_CONNECTION_KILLED, 1927) before it closes, as MaxScale in front of
+   * a cluster says it, and as MariaDB does where its KILL does not shut the socket first
+   */
+  sayKilled() {
+    this.#sayKilled = true
+  }
+
   /** The local ports of the connections to the server (MariaDB's processlist shows them as the client's) */
   serverSidePorts(): number[] {
     return [...this.#upstreams].map((socket) => socket.localPort!)
@@ -108,6 +123,7 @@ export class TcpProxy {
     this.#frozen = false
     this.#freezeAfter = null
     this.#holdCloses = false
+    this.#sayKilled = false
     for (const socket of this.#sockets) socket.destroy()
     this.#sockets.clear()
     if (server) await new Promise((resolve) => server.close(resolve))
@@ -118,4 +134,11 @@ export class TcpProxy {
     await this.cut()
     await this.start()
   }
+}
+
+/** A MySQL protocol ERR packet, the answer to a query: 1927, SQLSTATE 70100, "Connection was killed" */
+function killedPacket() {
+  const message = Buffer.from('#70100Connection was killed', 'latin1')
+  const payload = Buffer.concat([Buffer.from([0xff, 1927 & 0xff, 1927 >> 8]), message])
+  return Buffer.concat([Buffer.from([payload.length & 0xff, (payload.length >> 8) & 0xff, payload.length >> 16, 1]), payload])
 }
