@@ -76,3 +76,14 @@ export function addressList(key: string, value?: string): string | undefined {
   }
   return value
 }
+
+/**
+ * INSTALLATION_ID: this installation's name in its Redis keys and channels
+ * (app/platform/installation.ts); letters, digits, - and _, up to 64 (a space or a colon would
+ * make keys another installation's prefix could match)
+ */
+export function installationId(key: string, value?: string): string | undefined {
+  if (!value) return undefined
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw new Error(`${key} must be letters, digits, - and _, up to 64 characters (it is "${value}")`)
+  return value
+}

@@ -5,7 +5,7 @@
 */
 import { Env } from '@adonisjs/core/env'
 import { ensureAppKey } from '#start/app_key'
-import { addressList, appKeyLength, configurationProblems, logLevel, parseBackupInterval, port, proxyList, refuseToStart } from '#start/configuration_error'
+import { addressList, appKeyLength, configurationProblems, installationId, logLevel, parseBackupInterval, port, proxyList, refuseToStart } from '#start/configuration_error'
 
 const appRoot = new URL('../', import.meta.url)
 ensureAppKey(appRoot)
@@ -53,6 +53,8 @@ const env = await Env.create(appRoot, {
   IDEMPOTENCY_LEASE_SECONDS: Env.schema.number.optional(),
 
   REDIS_HOST: Env.schema.string.optional(),
+  // This installation's name in Redis keys and channels (app/platform/installation.ts); the database's name by default
+  INSTALLATION_ID: installationId,
   REDIS_PORT: Env.schema.number.optional(),
   REDIS_PASSWORD: Env.schema.string.optional(),
 

@@ -47,6 +47,7 @@ test.group('Configuration errors at the start', (group) => {
     // METRICS_ALLOW started a server whose /metrics refused every address
     { name: 'LOG_LEVEL not a level', settings: { LOG_LEVEL: 'verbose' }, says: 'Configuration error: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (it is "verbose")' },
     { name: 'TRUSTED_PROXIES naming a host', settings: { TRUSTED_PROXIES: '127.0.0.1,nginx.local' }, says: 'Configuration error: TRUSTED_PROXIES must be addresses or CIDR ranges (or loopback, linklocal, uniquelocal), comma-separated: "nginx.local" is not one' },
+    { name: 'INSTALLATION_ID with a space', settings: { INSTALLATION_ID: 'shop north' }, says: 'Configuration error: INSTALLATION_ID must be letters, digits, - and _, up to 64 characters (it is "shop north")' },
     { name: 'METRICS_ALLOW with a range', settings: { METRICS_ALLOW: '127.0.0.1,10.0.0.0/24' }, says: 'Configuration error: METRICS_ALLOW must be addresses, comma-separated (no ranges, no names): "10.0.0.0/24" is not one' },
   ]
   test('{name}: one line naming it, exit 1')
