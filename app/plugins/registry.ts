@@ -27,12 +27,24 @@ class PluginRegistry {
     const entry: Registrations = { taxRegions: [], gateways: [], loyalty: [], exporters: [], listeners: [] }
     this.unregister(pluginId)
     this.#byPlugin.set(pluginId, entry)
+    /*
+    | A registration after this registrar's plugin was unregistered (its setup() outlived its
+    | time limit and the host marked it failed, or it registers from a timer after Disable) is
+    | ignored: a listener added then was never removed, so a failed or disabled plugin still
+    | heard every sale
+    */
+    const current = (what: string) => {
+      if (this.#byPlugin.get(pluginId) === entry) return true
+      logger.warn({ plugin: pluginId }, 'Plugin %s registered a %s after it was stopped: ignored', pluginId, what)
+      return false
+    }
     return {
-      taxRegion: (calculator) => entry.taxRegions.push(calculator),
-      paymentGateway: (gateway) => entry.gateways.push(gateway),
-      loyaltyProgram: (program) => entry.loyalty.push(program),
-      accountingExporter: (exporter) => entry.exporters.push(exporter),
+      taxRegion: (calculator) => current('tax region') && entry.taxRegions.push(calculator),
+      paymentGateway: (gateway) => current('payment gateway') && entry.gateways.push(gateway),
+      loyaltyProgram: (program) => current('loyalty program') && entry.loyalty.push(program),
+      accountingExporter: (exporter) => current('accounting exporter') && entry.exporters.push(exporter),
       on: (event, listener) => {
+        if (!current(`listener of ${event}`)) return
         // A plugin's listener that throws is logged and never reaches the core
         const isolated = async (data: any) => {
           try {

@@ -338,4 +338,25 @@ test.group('Plugins: failures are isolated', (group) => {
     const row = await eventually(() => db.from('plugins').where('id', 'throws-in-hook').whereNotNull('last_error').first())
     assert.equal(row.last_error, 'listener of sale:completed: listener exploded')
   })
+
+  test('a setup() that registers after its time limit leaves nothing running: the failed plugin hears no sale', async ({ client, assert }) => {
+    const fixture = await createStore({ chainAdmin: true })
+    const product = await createProduct(fixture, { price: 1000 })
+    ;(globalThis as any).lateListenerCalls = 0
+    await pluginPost(client, fixture.users.admin, '/backoffice/plugins/throws-in-hook/settings', { mode: 'late' })
+    pluginHost.hookTimeoutMs = 100
+    try {
+      const enable = await pluginPost(client, fixture.users.admin, '/backoffice/plugins/throws-in-hook/enable').header('referer', PAGE)
+      assert.match(JSON.stringify(enable.flashMessages()), /setup\(\) did not answer within 0.1 s/)
+    } finally {
+      pluginHost.hookTimeoutMs = 3000
+    }
+    assert.equal(pluginHost.get('throws-in-hook').state, 'failed')
+    // setup() goes on and registers its listener after the host gave up on it
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const sale = await sellFor(fixture, [{ product, quantity: 1 }])
+    assert.equal(sale.status, 'completed')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal((globalThis as any).lateListenerCalls, 0)
+  })
 })
