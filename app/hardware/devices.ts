@@ -135,12 +135,17 @@ export async function hardwareState(registerId: number): Promise<HardwareState> 
   const health = printer ? bridge.status?.devices?.find((d) => d.id === printer.id) : null
   if (failing) return { ...base, tone: 'bad', message: `Printer offline${queued}`, detail: failing.lastError!, waiting }
   if (health && !health.ok) return { ...base, tone: 'bad', message: `Printer offline${queued}`, detail: health.message, waiting }
+  // A display that missed a text says nothing here: the next sale's text replaces it
   const gaveUp = await PrintJob.query()
     .where({ register_id: registerId, status: 'failed' })
+    .whereNot('kind', 'display')
     .where('completed_at', '>', DateTime.utc().minus({ minutes: 15 }).toFormat('yyyy-MM-dd HH:mm:ss'))
     .orderBy('id', 'desc')
     .first()
-  if (gaveUp) return { ...base, tone: 'bad', message: 'Receipt not printed', detail: `${gaveUp.lastError} (reprint it from the receipt)`, waiting }
+  // A drawer kick that gave up, unless one opened it since; it said "Receipt not printed"
+  const opened = gaveUp?.kind === 'drawer' && (await PrintJob.query().where({ register_id: registerId, kind: 'drawer', status: 'done' }).where('id', '>', gaveUp.id).first())
+  if (gaveUp?.kind === 'drawer' && !opened) return { ...base, tone: 'bad', message: 'Drawer did not open', detail: gaveUp.lastError ?? '', waiting }
+  if (gaveUp && gaveUp.kind !== 'drawer') return { ...base, tone: 'bad', message: 'Receipt not printed', detail: `${gaveUp.lastError} (reprint it from the receipt)`, waiting }
   const caveat = await PrintJob.query()
     .where({ register_id: registerId, status: 'done' })
     .whereNotNull('warning')

@@ -6,6 +6,7 @@ import type Bridge from '#models/bridge'
 import Device from '#models/device'
 import { dbTimestamp } from '#platform/db_time'
 import { affectedRows } from '#platform/db_transaction'
+import { MOMENTARY_KINDS, momentaryCutoff, momentaryGaveUp } from '#hardware/momentary'
 
 /*
 | Pushes jobs to the bridges connected to this server over their event streams. Jobs live in
@@ -143,8 +144,19 @@ class Dispatcher {
         })
         .orderBy('id')
         .limit(50)
+        // A drawer kick or a display's text queued too long ago is not sent (momentary.ts)
+        .select('*', db.raw(`CASE WHEN kind IN (${MOMENTARY_KINDS.map(() => '?').join(', ')}) AND created_at < ? THEN 1 ELSE 0 END AS expired`, [...MOMENTARY_KINDS, momentaryCutoff()]))
       const jobs = await query
       for (const job of jobs) {
+        if (Number(job.expired)) {
+          const when = dbTimestamp()
+          await db
+            .from('print_jobs')
+            .where('id', job.id)
+            .whereIn('status', ['queued', 'sent'])
+            .update({ status: 'failed', last_error: momentaryGaveUp(job.kind, job.last_error).slice(0, 500), completed_at: when, updated_at: when })
+          continue
+        }
         if (job.status === 'queued') {
           const claimed = affectedRows(
             await db

@@ -11,11 +11,13 @@ import { affectedRows } from '#platform/db_transaction'
 import ReceiptService from '#sales/receipt_service'
 import { encodeDisplay, encodeDocument, encodeDrawerPulse, encodeReceipt, type Encoded } from '#hardware/escpos'
 import { dispatcher } from '#hardware/dispatcher'
+import { isMomentary, momentaryGaveUp, queuedTooLongAgo } from '#hardware/momentary'
 
 /*
 | The job queue. A job is a row: queued -> sent (pushed to the register's bridge) -> done, or
 | back to queued with a growing pause after a failed attempt (1 s, 2 s, 4 s ... at most 30 s),
-| until MAX_ATTEMPTS, then failed (a reprint queues it afresh). The bytes are encoded here when
+| until MAX_ATTEMPTS, then failed (a reprint queues it afresh); a drawer kick or a display's text
+| gives up after a minute instead (momentary.ts). The bytes are encoded here when
 | the job is queued, so the bridge only moves them to the device.
 */
 
@@ -181,7 +183,8 @@ export async function recordResult(bridge: Bridge, jobId: number, outcome: { ok:
   if (job.status === 'done') return job
   const attempts = job.attempts + 1
   const error = String(outcome.error || 'The bridge reported a failure').slice(0, 500)
-  const giveUp = outcome.permanent || attempts >= MAX_ATTEMPTS
+  const expired = isMomentary(job.kind) && (await queuedTooLongAgo(job.id, now))
+  const giveUp = outcome.permanent || attempts >= MAX_ATTEMPTS || expired
   await db
     .from('print_jobs')
     .where('id', job.id)
@@ -189,7 +192,7 @@ export async function recordResult(bridge: Bridge, jobId: number, outcome: { ok:
     .update({
       status: giveUp ? 'failed' : 'queued',
       attempts,
-      last_error: error,
+      last_error: expired ? momentaryGaveUp(job.kind, error).slice(0, 500) : error,
       next_attempt_at: dbTimestamp(now.plus({ seconds: backoffSeconds(attempts) })),
       completed_at: giveUp ? dbTimestamp(now) : null,
       updated_at: dbTimestamp(now),

@@ -1,0 +1,62 @@
+import { test } from '@japa/runner'
+import { PassThrough } from 'node:stream'
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import Bridge from '#models/bridge'
+import Device from '#models/device'
+import PrintJob from '#models/print_job'
+import { createStore, type TestStore } from '#tests/fixtures'
+import { REGISTER_COOKIE } from '#sales/till_screen_service'
+import { createPairingCode } from '#hardware/pairing'
+import { dispatcher } from '#hardware/dispatcher'
+
+/*
+| A drawer kick (and a display's text) is now or never: the printer off, or the bridge away,
+| for more than a minute, it gives up rather than popping the drawer open later (momentary.ts).
+*/
+
+function till(client: any, fixture: TestStore, method: 'get' | 'post', url: string) {
+  return client[method](url).loginAs(fixture.users.cashier).withCsrfToken().withCookie(REGISTER_COOKIE, String(fixture.register.id)).header('HX-Request', 'true')
+}
+
+async function printerFor(fixture: TestStore) {
+  return Device.create({ storeId: fixture.store.id, registerId: fixture.register.id, kind: 'printer', name: 'Front printer', transport: 'tcp', host: '127.0.0.1', port: 9 })
+}
+
+test.group('Hardware: momentary jobs', () => {
+  test('a drawer kick the printer cannot take within a minute gives up and says so: the drawer never pops open later', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const printer = await printerFor(fixture)
+    await Device.create({ storeId: fixture.store.id, registerId: fixture.register.id, kind: 'drawer', name: 'Drawer', transport: 'tcp', printerId: printer.id })
+    const { code } = await createPairingCode(fixture.store, fixture.register.id, fixture.users.manager)
+    const token = (await client.post('/api/bridge/pair').json({ code, name: 'Till PC' })).body().token
+    const bridge = await Bridge.query().where('register_id', fixture.register.id).firstOrFail()
+    const minutesAgo = (job: PrintJob, minutes: number) => db.from('print_jobs').where('id', job.id).update({ created_at: DateTime.utc().minus({ minutes }).toFormat('yyyy-MM-dd HH:mm:ss') })
+
+    // The printer is off: the bridge reports each attempt failed; after a minute the kick gives up
+    ;(await till(client, fixture, 'post', '/till/drawer')).assertStatus(200)
+    const kick = await PrintJob.query().where({ register_id: fixture.register.id, kind: 'drawer' }).firstOrFail()
+    const fail = () => client.post(`/api/bridge/jobs/${kick.id}/result`).bearerToken(token).json({ ok: false, error: 'The printer Front printer at 127.0.0.1:9 refused the connection' })
+    assert.equal((await fail()).body().status, 'queued')
+    await minutesAgo(kick, 2)
+    assert.equal((await fail()).body().status, 'failed')
+    const state = (await till(client, fixture, 'get', '/till/hardware')).text()
+    assert.include(state, 'Drawer did not open')
+    assert.notInclude(state, 'Receipt not printed')
+
+    // A kick asked for while the bridge was away is not sent when it comes back minutes later
+    ;(await till(client, fixture, 'post', '/till/drawer')).assertStatus(200)
+    const late = await PrintJob.query().where({ register_id: fixture.register.id, kind: 'drawer', status: 'queued' }).firstOrFail()
+    await minutesAgo(late, 5)
+    const stream = new PassThrough()
+    let sent = ''
+    stream.on('data', (chunk) => (sent += chunk))
+    await dispatcher.attach(bridge, stream)
+    dispatcher.detach(bridge.id, stream)
+    assert.include(sent, 'event: hello')
+    assert.notInclude(sent, 'event: job')
+    await late.refresh()
+    assert.equal(late.status, 'failed')
+    assert.match(late.lastError!, /not opened/)
+  })
+})
