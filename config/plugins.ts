@@ -14,6 +14,8 @@ const pluginsConfig = {
   hookTimeoutMs: 3000,
   /** A payment terminal may take a little longer to answer */
   gatewayTimeoutMs: 5000,
+  /** An accounting exporter's next row (it may read a busy day of the books first) */
+  exportRowTimeoutMs: 30_000,
 }
 
 export default pluginsConfig

@@ -64,6 +64,7 @@ class PluginHost {
   #queue: Promise<unknown> = Promise.resolve()
   hookTimeoutMs = pluginsConfig.hookTimeoutMs
   gatewayTimeoutMs = pluginsConfig.gatewayTimeoutMs
+  exportRowTimeoutMs = pluginsConfig.exportRowTimeoutMs
   readonly coreVersion = CORE_VERSION
 
   /** The folders scanned for plugins (tests point the host at their fixtures) */

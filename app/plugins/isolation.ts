@@ -4,6 +4,7 @@ import type { PluginRegistrar } from '#plugins/contracts/plugin'
 import type { TaxCalculator, TaxResult, LineTax, TaxableLine } from '#plugins/contracts/tax_region'
 import type { PaymentGateway, GatewayPaymentStatus } from '#plugins/contracts/payment_gateway'
 import type { LoyaltyProgram } from '#plugins/contracts/loyalty'
+import type { AccountingExporter } from '#plugins/contracts/accounting_export'
 
 /*
 | Every call into plugin code goes through here: it gets a time limit and a try/catch, its
@@ -34,6 +35,8 @@ export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Prom
 interface ErrorSink {
   hookTimeoutMs: number
   gatewayTimeoutMs: number
+  /** How long an exporter may take to give its next row */
+  exportRowTimeoutMs: number
   recordError(id: string, where: string, error: unknown): void
 }
 
@@ -114,8 +117,27 @@ export function isolatingRegistrar(pluginId: string, base: PluginRegistrar, sink
       })
     },
 
-    accountingExporter(exporter) {
-      base.accountingExporter(exporter)
+    accountingExporter(exporter: AccountingExporter) {
+      // An export was the one call into plugin code without a guard: a columns() that threw was a
+      // 500, a rows() that hung held the download open for ever, and neither showed on the page
+      const failed = (where: string, error: unknown) => {
+        if (!(error instanceof DomainError)) sink.recordError(pluginId, where, error)
+        return new PluginFailure(pluginId, `The export "${exporter.label}" failed: ${messageOf(error)}. Nothing complete was exported; an admin can see the error on the Plugins page.`, 'export_failed')
+      }
+      base.accountingExporter({
+        id: exporter.id,
+        label: exporter.label,
+        fileName: exporter.fileName,
+        forSpreadsheets: exporter.forSpreadsheets,
+        columns: (settings) => {
+          try {
+            return exporter.columns(settings)
+          } catch (error) {
+            throw failed('export columns()', error)
+          }
+        },
+        rows: (period, source, settings) => guardedRows(() => exporter.rows(period, source, settings), sink.exportRowTimeoutMs, failed),
+      })
     },
 
     on(event, listener) {
@@ -128,6 +150,40 @@ export function isolatingRegistrar(pluginId: string, base: PluginRegistrar, sink
         }
       })
     },
+  }
+}
+
+/**
+ * The exporter's rows, each with a time limit; a throw or a hang ends the download with an error
+ * (the CSV is cut short, never passed off as whole) and is recorded for the Plugins page
+ */
+async function* guardedRows<T>(open: () => Iterable<T> | AsyncIterable<T>, ms: number, failed: (where: string, error: unknown) => Error): AsyncGenerator<T> {
+  let iterator: Iterator<T> | AsyncIterator<T>
+  try {
+    const rows: any = open()
+    iterator = rows[Symbol.asyncIterator]?.() ?? rows[Symbol.iterator]()
+  } catch (error) {
+    throw failed('export rows()', error)
+  }
+  let finished = false
+  try {
+    while (true) {
+      let step: IteratorResult<T>
+      try {
+        step = await withTimeout(Promise.resolve(iterator.next()), ms, 'export rows()')
+      } catch (error) {
+        finished = true
+        throw failed('export rows()', error)
+      }
+      if (step.done) {
+        finished = true
+        return
+      }
+      yield step.value
+    }
+  } finally {
+    // A download stopped early (or a failed one) lets the exporter close what it holds; a hung one is not awaited
+    if (!finished) Promise.resolve(iterator.return?.()).catch(() => {})
   }
 }
 

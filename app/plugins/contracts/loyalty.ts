@@ -16,11 +16,14 @@ export interface LoyaltyProgram {
   readonly id: string
   /** Points balance and its value in minor units */
   balance(context: LoyaltyContext): Promise<{ points: number; value: number }>
-  /** Called inside the sale's transaction when a sale with a customer completes */
+  /**
+   * Points for a completed sale with a customer. The core never calls it: the plugin calls it
+   * from its own sale:completed listener, in a transaction of its own (loyalty-points does)
+   */
   earn(context: LoyaltyContext & { saleId: number; amount: number }): Promise<{ points: number }>
   /** Redeems points worth `amount` as a tender; throws a DomainError when the balance is short */
   redeem(context: LoyaltyContext & { saleId: number; amount: number }): Promise<{ points: number }>
-  /** Called inside the refund's transaction: takes back what the refunded part earned */
+  /** Takes back what the refunded part earned. The core never calls it: the plugin's own sale:refunded listener does */
   reverse(context: LoyaltyContext & { saleId: number; refundId: number; amount: number }): Promise<{ points: number }>
   /**
    * Called inside the refund's transaction when it pays `amount` (minor units) back in points: a
