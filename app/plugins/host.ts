@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import app from '@adonisjs/core/services/app'
@@ -10,7 +10,7 @@ import { DomainError, notFound } from '#exceptions/domain_error'
 import { recordAudit } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
 import { pluginRegistry } from '#plugins/registry'
-import { clashWithEnabled, readManifest } from '#plugins/manifest'
+import { clashWithEnabled, namesIn, readPluginFolder } from '#plugins/manifest'
 import { isolatingRegistrar, messageOf, withTimeout } from '#plugins/isolation'
 import { decodeSetting, defaultSettings, encodeSetting, validateSettings } from '#plugins/settings'
 import type { PluginDefinition, PluginManifest, PluginSettings } from '#plugins/contracts/plugin'
@@ -103,11 +103,12 @@ class PluginHost {
   discover() {
     const found = new Map<string, PluginEntry>()
     for (const root of this.#roots) {
-      if (!existsSync(root)) continue
-      for (const name of readdirSync(root).sort()) {
+      for (const name of namesIn(root)) {
         const folder = join(root, name)
-        if (name.startsWith('.') || !statSync(folder).isDirectory()) continue
-        const { manifest, problems } = readManifest(folder, name, this.coreVersion)
+        if (name.startsWith('.')) continue
+        const read = readPluginFolder(folder, name, this.coreVersion)
+        if (!read) continue
+        const { manifest, problems } = read
         const previous = this.#entries.get(name)
         const duplicate = found.get(name)
         if (duplicate) {

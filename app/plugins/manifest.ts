@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import logger from '@adonisjs/core/services/logger'
 import { join } from 'node:path'
 import semver from 'semver'
 import type { ExtensionPoint, PluginManifest, SettingField } from '#plugins/contracts/plugin'
@@ -16,6 +17,32 @@ const SETTING_KEY = /^[a-z][a-z0-9_]{0,63}$/
 export interface ManifestCheck {
   manifest: PluginManifest | null
   problems: string[]
+}
+
+/** The entries of a plugins folder; one missing or unreadable has none (logged), never a failed boot */
+export function namesIn(root: string): string[] {
+  if (!existsSync(root)) return []
+  try {
+    return readdirSync(root).sort()
+  } catch (error) {
+    logger.error({ err: error }, 'The plugins folder %s cannot be read', root)
+    return []
+  }
+}
+
+/**
+ * One entry of a plugins folder: null when it is not a folder; a link to nothing (a removed
+ * checkout) or a folder that cannot be read is a plugin that cannot load (it threw, and the POS
+ * did not boot)
+ */
+export function readPluginFolder(folder: string, name: string, coreVersion: string): ManifestCheck | null {
+  let isFolder: boolean
+  try {
+    isFolder = statSync(folder).isDirectory()
+  } catch (error: any) {
+    return { manifest: null, problems: [`the folder cannot be read (${error?.code ?? error?.message})`] }
+  }
+  return isFolder ? readManifest(folder, name, coreVersion) : null
 }
 
 export function readManifest(folder: string, folderName: string, coreVersion: string): ManifestCheck {

@@ -1,4 +1,7 @@
 import { test } from '@japa/runner'
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import { pluginHost } from '#plugins/host'
@@ -276,6 +279,18 @@ test.group('Plugins: failures are isolated', (group) => {
     assert.equal(pluginHost.get('hello').state, 'enabled')
     assert.equal(pluginHost.get('throws-on-load').state, 'failed')
     assert.equal(pluginHost.get('throws-on-load').error, 'the licence server is unreachable')
+  })
+
+  test('a plugin folder that cannot be read (a link to nothing) is listed as Cannot load; the POS boots anyway', async ({ assert, cleanup }) => {
+    const root = app.makePath('tmp', `plugins-${process.pid}`)
+    mkdirSync(root, { recursive: true })
+    symlinkSync(join(root, 'removed-checkout'), join(root, 'dangling'))
+    cleanup(() => rmSync(root, { recursive: true, force: true }))
+    pluginHost.setRoots([FIXTURES, root])
+    await pluginHost.boot()
+    assert.equal(pluginHost.get('dangling').state, 'invalid')
+    assert.match(pluginHost.get('dangling').problems.join(), /the folder cannot be read \(ENOENT\)/)
+    assert.equal(pluginHost.get('hello').state, 'available')
   })
 
   test('a tax plugin that throws or hangs blocks the sale with a clear message, never a fallback rate', async ({ client, assert }) => {
