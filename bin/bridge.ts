@@ -5,7 +5,8 @@
 |   node --import @poppinss/ts-exec bin/bridge.ts            (later: the saved token is used)
 |
 | `node ace bridge` does the same. Options: --state <file> (default storage/bridge.json),
-| --name <label>, --health-interval <ms>, --reply-timeout <ms>, --any-device-file (write to any
+| --name <label>, --health-interval <ms>, --reply-timeout <ms>, --stream-timeout <ms> (silence on
+| the event stream before connecting again, default 45000), --any-device-file (write to any
 | file a device names, not only printers' and serial lines': docs/hardware.md). Exit codes: 0 stopped,
 | 1 an error (pairing refused, no saved pairing), 2 revoked by the server.
 */
@@ -19,6 +20,7 @@ const client = new BridgeClient({
   stateFile: args.state ?? 'storage/bridge.json',
   healthIntervalMs: args['health-interval'] ? Number(args['health-interval']) : undefined,
   replyTimeoutMs: args['reply-timeout'] ? Number(args['reply-timeout']) : undefined,
+  streamTimeoutMs: args['stream-timeout'] ? Number(args['stream-timeout']) : undefined,
   anyDeviceFile: args['any-device-file'] === 'true',
 })
 

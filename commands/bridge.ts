@@ -19,6 +19,7 @@ export default class Bridge extends BaseCommand {
   @flags.boolean({ description: 'Write to any file a device names, not only printers and serial lines (a udev symlink of your own)' }) declare anyDeviceFile?: boolean
   @flags.number({ description: 'Milliseconds between two health reports of the devices' }) declare healthInterval?: number
   @flags.number({ description: 'Milliseconds a device has to answer (a printer status, a display)' }) declare replyTimeout?: number
+  @flags.number({ description: 'Milliseconds of silence on the event stream before connecting again (the server pings every 15 s)' }) declare streamTimeout?: number
 
   async run() {
     const client = new BridgeClient({
@@ -29,6 +30,7 @@ export default class Bridge extends BaseCommand {
       anyDeviceFile: this.anyDeviceFile,
       healthIntervalMs: this.healthInterval,
       replyTimeoutMs: this.replyTimeout,
+      streamTimeoutMs: this.streamTimeout,
     })
     const stop = () => client.stop()
     process.once('SIGINT', stop)

@@ -7,7 +7,8 @@ import { send, probe, DeviceError, type DeviceTarget } from '#hardware/transport
 | The hardware bridge: runs on the till's computer, with nothing of the server but this file and
 | transports.ts. It pairs once (a one-time code for a long-lived token, saved in its state
 | file), then holds an outgoing event stream to the server: jobs come down it, each outcome goes
-| back over HTTP. It reconnects by itself (1 s, 2 s ... 15 s), reports its devices' health every
+| back over HTTP. It reconnects by itself (1 s, 2 s ... 15 s), also when the stream goes silent
+| (a connection cut without a close), reports its devices' health every
 | few seconds, and stops for good when the server says it was revoked (401).
 |
 | A job is printed at most once by this bridge: the ids of the jobs it printed are written to
@@ -24,6 +25,11 @@ export interface BridgeOptions {
   stateFile: string
   healthIntervalMs?: number
   replyTimeoutMs?: number
+  /**
+   * How long the event stream may stay silent (the server pings every 15 s) before the bridge
+   * takes it for dead and connects again
+   */
+  streamTimeoutMs?: number
   /** Write to any file a device names, not only printers' and serial lines' (a udev symlink of the till's own; tests) */
   anyDeviceFile?: boolean
   log?: (message: string) => void
@@ -141,25 +147,49 @@ export class BridgeClient {
     throw new BridgeRevoked('This bridge was revoked')
   }
 
-  /** One connection of the event stream, until it ends */
+  /**
+   * One connection of the event stream, until it ends. A connection cut without a close (a
+   * router restarted, the server lost power, a NAT forgot it) stays open on this side for hours:
+   * the bridge waited on it for ever, its health reports kept the register "online", and no job
+   * reached it. Silence longer than streamTimeoutMs (the server pings every 15 s) ends it.
+   */
   private async listen() {
-    this.abort = new AbortController()
-    const response = await fetch(`${this.state.server}/api/bridge/events`, { headers: this.headers(), signal: this.abort.signal })
-    if (response.status === 401) this.revoked()
-    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
-    this.log('connected')
-    const decoder = new TextDecoder()
-    let buffer = ''
-    for await (const chunk of response.body as any as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true })
-      let end: number
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, end)
-        buffer = buffer.slice(end + 2)
-        this.handle(block)
-      }
+    const abort = (this.abort = new AbortController())
+    const limit = this.options.streamTimeoutMs ?? 45_000
+    let silent = false
+    let watchdog: NodeJS.Timeout | undefined
+    const heard = () => {
+      clearTimeout(watchdog)
+      watchdog = setTimeout(() => {
+        silent = true
+        this.log(`no word from the server for ${limit / 1000} s (not even its ping): connecting again`)
+        abort.abort()
+      }, limit)
     }
-    throw new Error('the server closed the stream')
+    heard()
+    try {
+      const response = await fetch(`${this.state.server}/api/bridge/events`, { headers: this.headers(), signal: abort.signal })
+      if (response.status === 401) this.revoked()
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
+      this.log('connected')
+      const decoder = new TextDecoder()
+      let buffer = ''
+      for await (const chunk of response.body as any as AsyncIterable<Uint8Array>) {
+        heard()
+        buffer += decoder.decode(chunk, { stream: true })
+        let end: number
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          this.handle(block)
+        }
+      }
+      throw new Error('the server closed the stream')
+    } catch (error) {
+      throw silent ? new Error('the event stream went silent') : error
+    } finally {
+      clearTimeout(watchdog)
+    }
   }
 
   private handle(block: string) {

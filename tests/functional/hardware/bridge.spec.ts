@@ -12,6 +12,7 @@ import { FakePrinter, eventually } from '#tests/functional/hardware/fake_printer
 import { BridgeProcess } from '#tests/functional/hardware/bridge_process'
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
+import { connect, createServer, type Socket } from 'node:net'
 
 const PRINTER_PORT = Number(process.env.PORT ?? 3334) + 2
 
@@ -46,6 +47,44 @@ async function pairedBridge(fixture: TestStore, extra: Record<string, string> = 
 
 const receiptJob = (saleId: number) => eventually(() => PrintJob.query().where({ sale_id: saleId, kind: 'receipt' }).first(), 'the receipt is queued')
 const printedSale = (printer: FakePrinter, number: number | null) => printer.texts().filter((t) => t.includes(`Sale #${number}`)).length
+
+/**
+ * Between the bridge and the server: forwards every connection, until told to stop passing the
+ * bytes of the open event stream without closing it, as a connection cut in the middle (a
+ * router's restart, a server that lost power) stays open on the till's side. New connections pass.
+ */
+async function streamCutter(port: number) {
+  const frozen = new Set<() => void>()
+  const sockets = new Set<Socket>()
+  const server = createServer((inbound) => {
+    const outbound = connect(Number(process.env.PORT ?? 3334), '127.0.0.1')
+    sockets.add(inbound).add(outbound)
+    inbound.on('error', () => {})
+    outbound.on('error', () => {})
+    inbound.once('data', (first) => {
+      outbound.write(first)
+      inbound.pipe(outbound)
+      outbound.pipe(inbound)
+      if (first.toString().startsWith('GET /api/bridge/events')) {
+        frozen.add(() => {
+          inbound.unpipe(outbound)
+          outbound.unpipe(inbound)
+          inbound.pause()
+          outbound.pause()
+        })
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${port}`,
+    freeze: () => frozen.forEach((cut) => cut()),
+    close: () => {
+      for (const socket of sockets) socket.destroy()
+      server.close()
+    },
+  }
+}
 
 test.group('Hardware bridge: pairing, jobs and printing through a real bridge process', (group) => {
   let printer: FakePrinter
@@ -166,6 +205,23 @@ test.group('Hardware bridge: pairing, jobs and printing through a real bridge pr
     assert.equal(printedSale(printer, sale.number), 1)
   })
 
+  test('the event stream cut without a close: the bridge hears no ping, reconnects by itself, and the receipt prints once', async ({ assert, cleanup }) => {
+    const { fixture } = await setup()
+    const cutter = await streamCutter(PRINTER_PORT + 1)
+    cleanup(() => cutter.close())
+    const { bridge } = await pairedBridge(fixture, { server: cutter.url, 'stream-timeout': '1500' })
+    bridges.push(bridge)
+    cutter.freeze()
+
+    const sale = await sellFor(fixture, [{ product: await createProduct(fixture, { name: 'Rye Bread', price: 450 }), quantity: 1 }])
+    const job = await receiptJob(sale.id)
+    await eventually(async () => (await PrintJob.findOrFail(job.id)).status === 'done', 'the bridge reconnects and prints the receipt', 20_000).catch((error) => {
+      throw new Error(`${error.message}\n${bridge.output}`)
+    })
+    assert.equal(printedSale(printer, sale.number), 1)
+    assert.include(bridge.output, 'no word from the server')
+  })
+
   test('the bridge killed mid-job and restarted: the job is not lost and not printed twice', async ({ assert }) => {
     const { fixture } = await setup()
     const { bridge } = await pairedBridge(fixture, { 'reply-timeout': '20000' })
@@ -237,11 +293,11 @@ test.group('Hardware bridge: pairing, jobs and printing through a real bridge pr
     assert.include(printer.texts().at(-1)!, 'Turkish ğışçöü İĞŞ')
   })
 
-  test('node ace bridge takes the same timing flags as bin/bridge.ts (--reply-timeout, --health-interval)', async ({ assert }) => {
+  test('node ace bridge takes the same timing flags as bin/bridge.ts (--reply-timeout, --health-interval, --stream-timeout)', async ({ assert }) => {
     const { execFile } = await import('node:child_process')
     const { fileURLToPath } = await import('node:url')
     const root = fileURLToPath(new URL('../../../', import.meta.url))
-    const args = ['ace.js', 'bridge', '--reply-timeout', '1000', '--health-interval', '500', '--server', 'http://127.0.0.1:9', '--code', 'ABCD-EFGH', '--state', 'tmp/ace-bridge-flags.json']
+    const args = ['ace.js', 'bridge', '--reply-timeout', '1000', '--health-interval', '500', '--stream-timeout', '45000', '--server', 'http://127.0.0.1:9', '--code', 'ABCD-EFGH', '--state', 'tmp/ace-bridge-flags.json']
     const outcome = await new Promise<{ code: number; output: string }>((resolve) =>
       execFile(process.execPath, args, { cwd: root, timeout: 60_000 }, (error: any, stdout, stderr) => resolve({ code: error?.code ?? 0, output: stdout + stderr }))
     )
