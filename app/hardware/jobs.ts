@@ -93,14 +93,32 @@ export async function queueSaleReceipt(saleId: number) {
   return enqueue({ storeId: store.id, registerId: sale.registerId, deviceId: printer.id, kind: 'receipt', encoded, saleId: sale.id, uniqueKey: `receipt:${sale.id}` })
 }
 
-/** A reprint: the sale's receipt again, on the printer of the given register (default: the sale's) */
-export async function queueReprint(store: Store, saleId: number, userId: number, registerId?: number | null) {
+/**
+ * A reprint: the sale's receipt again, on the printer of the given register (default: the
+ * sale's). While a receipt of the sale still waits for that printer (out of paper, switched off),
+ * the cashier's natural "Reprint" tries it again now instead: a second job printed a second copy
+ * the moment the printer came back. `waiting` says so.
+ */
+export async function queueReprint(store: Store, saleId: number, userId: number, registerId?: number | null): Promise<{ job: PrintJob; waiting: boolean }> {
   const sale = await Sale.query().where({ id: saleId, store_id: store.id }).first()
   if (!sale) throw notFound('The sale')
   const target = registerId ?? sale.registerId
   const printer = await requirePrinter(store, target)
+  const pending = await PrintJob.query().where({ sale_id: sale.id, device_id: printer.id, kind: 'receipt' }).whereIn('status', ['queued', 'sent']).orderBy('id').first()
+  if (pending) {
+    await db.from('print_jobs').where({ id: pending.id, status: 'queued' }).update({ next_attempt_at: dbTimestamp(), updated_at: dbTimestamp() })
+    dispatcher.poke(target)
+    return { job: pending, waiting: true }
+  }
   const encoded = await encodeSaleReceipt(store, sale.id, printer)
-  return (await enqueue({ storeId: store.id, registerId: target, deviceId: printer.id, kind: 'receipt', encoded, saleId: sale.id, createdBy: userId }))!
+  const job = (await enqueue({ storeId: store.id, registerId: target, deviceId: printer.id, kind: 'receipt', encoded, saleId: sale.id, createdBy: userId }))!
+  return { job, waiting: false }
+}
+
+/** What the cashier or manager is told after Reprint */
+export function reprintMessage({ job, waiting }: { job: PrintJob; waiting: boolean }) {
+  if (!waiting) return `Receipt sent to the printer.`
+  return `This receipt is already waiting for the printer (${job.lastError ?? 'it has not answered yet'}): it was tried again now, and prints once the printer answers. No second copy was queued.`
 }
 
 async function requirePrinter(store: Store, registerId: number) {

@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import ReceiptPdfService from '#sales/receipt_pdf_service'
-import { queueReprint } from '#hardware/jobs'
+import { queueReprint, reprintMessage } from '#hardware/jobs'
 import { download } from '#controllers/till/hardware_controller'
 
 /** A sale's receipt from its back-office page: reprint on the register's printer, PDFs */
@@ -10,8 +10,8 @@ export default class SaleReceiptsController {
   constructor(private pdfs: ReceiptPdfService) {}
 
   async reprint({ params, response, session, store, auth }: HttpContext) {
-    const job = await queueReprint(store, Number(params.id) || 0, auth.user!.id)
-    session.flash('notice', `Receipt sent to the printer (job #${job.id})`)
+    const reprint = await queueReprint(store, Number(params.id) || 0, auth.user!.id)
+    session.flash('notice', reprint.waiting ? reprintMessage(reprint) : `Receipt sent to the printer (job #${reprint.job.id})`)
     return response.redirect().back()
   }
 

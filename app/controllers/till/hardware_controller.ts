@@ -6,7 +6,7 @@ import { recordAudit } from '#platform/audit_service'
 import { DomainError } from '#exceptions/domain_error'
 import Sale from '#models/sale'
 import { canPrint, hardwareState } from '#hardware/devices'
-import { queueDrawerOpen, queueReprint } from '#hardware/jobs'
+import { queueDrawerOpen, queueReprint, reprintMessage } from '#hardware/jobs'
 
 /** The till's printer state, the no-sale drawer, reprints and receipt downloads */
 @inject()
@@ -44,8 +44,8 @@ export default class TillHardwareController {
 
   async reprint(ctx: HttpContext) {
     const register = await this.requireRegister(ctx)
-    await queueReprint(ctx.store, Number(ctx.params.id) || 0, ctx.auth.user!.id, register.id)
-    return ctx.view.render('components/alert', { message: 'Receipt sent to the printer.', tone: 'success' })
+    const reprint = await queueReprint(ctx.store, Number(ctx.params.id) || 0, ctx.auth.user!.id, register.id)
+    return ctx.view.render('components/alert', { message: reprintMessage(reprint), tone: reprint.waiting ? 'warning' : 'success' })
   }
 
   async receiptPdf(ctx: HttpContext) {

@@ -5,14 +5,17 @@ import db from '@adonisjs/lucid/services/db'
 import Bridge from '#models/bridge'
 import Device from '#models/device'
 import PrintJob from '#models/print_job'
-import { createStore, type TestStore } from '#tests/fixtures'
+import { createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { sellFor } from '#tests/functional/backoffice/helpers'
+import { eventually } from '#tests/functional/hardware/fake_printer'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { createPairingCode } from '#hardware/pairing'
 import { dispatcher } from '#hardware/dispatcher'
 
 /*
-| A drawer kick (and a display's text) is now or never: the printer off, or the bridge away,
-| for more than a minute, it gives up rather than popping the drawer open later (momentary.ts).
+| While the printer is away (off, out of paper, its bridge offline): a drawer kick (and a
+| display's text) is now or never, giving up after a minute rather than popping the drawer open
+| later (momentary.ts); a reprint of a receipt still waiting does not queue a second copy.
 */
 
 function till(client: any, fixture: TestStore, method: 'get' | 'post', url: string) {
@@ -23,7 +26,7 @@ async function printerFor(fixture: TestStore) {
   return Device.create({ storeId: fixture.store.id, registerId: fixture.register.id, kind: 'printer', name: 'Front printer', transport: 'tcp', host: '127.0.0.1', port: 9 })
 }
 
-test.group('Hardware: momentary jobs', () => {
+test.group('Hardware: jobs while the printer is away', () => {
   test('a drawer kick the printer cannot take within a minute gives up and says so: the drawer never pops open later', async ({ client, assert }) => {
     const fixture = await createStore()
     const printer = await printerFor(fixture)
@@ -58,5 +61,29 @@ test.group('Hardware: momentary jobs', () => {
     await late.refresh()
     assert.equal(late.status, 'failed')
     assert.match(late.lastError!, /not opened/)
+  })
+
+  test('reprint while the sale’s receipt still waits for the printer: it is tried again now, never queued twice', async ({ client, assert }) => {
+    const fixture = await createStore()
+    await printerFor(fixture)
+    const { code } = await createPairingCode(fixture.store, fixture.register.id, fixture.users.manager)
+    ;(await client.post('/api/bridge/pair').json({ code, name: 'Till PC' })).assertStatus(201)
+    const sale = await sellFor(fixture, [{ product: await createProduct(fixture), quantity: 1 }])
+    const waiting = await eventually(() => PrintJob.query().where({ sale_id: sale.id }).first(), 'the receipt is queued')
+    // The printer is out of paper: the receipt waits for its next attempt
+    const later = DateTime.utc().plus({ seconds: 30 }).toFormat('yyyy-MM-dd HH:mm:ss')
+    await db.from('print_jobs').where('id', waiting.id).update({ attempts: 3, last_error: 'The printer Front printer is out of paper', next_attempt_at: later })
+
+    const reprinted = await till(client, fixture, 'post', `/till/receipts/${sale.id}/reprint`)
+    reprinted.assertStatus(200)
+    assert.include(reprinted.text(), 'already waiting for the printer')
+    const jobs = await PrintJob.query().where({ sale_id: sale.id })
+    assert.lengthOf(jobs, 1)
+    assert.isTrue(jobs[0].nextAttemptAt <= DateTime.utc())
+
+    // Once it printed, a reprint is a new copy
+    await db.from('print_jobs').where('id', waiting.id).update({ status: 'done' })
+    assert.include((await till(client, fixture, 'post', `/till/receipts/${sale.id}/reprint`)).text(), 'Receipt sent to the printer.')
+    assert.equal(await PrintJob.query().where({ sale_id: sale.id }).count('* as n').first().then((r: any) => Number(r.$extras.n)), 2)
   })
 })
