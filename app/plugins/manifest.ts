@@ -142,8 +142,39 @@ function checkSettingsSchema(fields: any[]): string[] {
       }
     }
     if (field.type === 'secret' && field.default !== undefined) problems.push(`${name}: a secret cannot have a default`)
+    else if (field.default !== undefined) {
+      const wrong = wrongDefault(field)
+      if (wrong) problems.push(`${name}: the default must be ${wrong} (got ${JSON.stringify(field.default)})`)
+    }
   })
   return problems
+}
+
+/**
+ * What a field's default should be, when it is not (null when it fits): a default the type
+ * cannot hold reached the plugin as it was, the text "ten" for a number setting, before anyone
+ * saved the form
+ */
+function wrongDefault(field: SettingField): string | null {
+  const value = field.default
+  switch (field.type) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? null : 'a number'
+    case 'money':
+    case 'percent':
+    case 'rate':
+      return Number.isSafeInteger(value) ? null : `a whole number (${field.type === 'money' ? 'minor units' : field.type === 'percent' ? 'basis points' : 'parts per million'})`
+    case 'boolean':
+      return typeof value === 'boolean' ? null : 'true or false'
+    case 'select': {
+      const values = Array.isArray(field.options) ? field.options.map((o) => o?.value) : []
+      return value === '' || values.includes(value as string) ? null : `one of the options (${values.join(', ')})`
+    }
+    case 'string':
+      return typeof value === 'string' ? null : 'text'
+    default:
+      return null
+  }
 }
 
 /** What only one plugin may provide at a time, and what the one enabled does */

@@ -47,6 +47,10 @@ test.group('Plugins: discovery and the settings page', (group) => {
     assert.include(problems('broken-manifest'), '"provides" has an unknown extension point "teleport"')
     assert.include(problems('broken-manifest'), 'setting "x" has no label')
     assert.include(problems('broken-manifest'), 'setting "x" has an unknown type "colour"')
+    // A default the field's type cannot hold reached the plugin as it was (the text "ten" for a number)
+    assert.include(problems('broken-manifest'), 'setting "rate": the default must be a number (got "ten")')
+    assert.include(problems('broken-manifest'), 'setting "mode": the default must be one of the options (slow) (got "fast")')
+    assert.include(problems('broken-manifest'), 'setting "on": the default must be true or false (got "yes")')
     assert.equal(problems('no-entry'), 'the entry file index.ts does not exist')
     assert.equal(problems('bad-core'), `needs core >=99.0.0, but this POS is version ${pluginHost.coreVersion}`)
     // The page shows the problems (escaped) and offers no Enable button for them
