@@ -105,15 +105,29 @@ export function isolatingRegistrar(pluginId: string, base: PluginRegistrar, sink
     },
 
     loyaltyProgram(program: LoyaltyProgram) {
+      // The plugin's own refusal (too few points) reaches the cashier as it is; its crash or hang
+      // was a 500 (a points payment, a refund in points, a void): a 503 saying what to do instead
+      const guarded = async <T>(where: string, work: () => Promise<T>): Promise<T> => {
+        try {
+          return await call(`loyalty ${where}`, work)
+        } catch (error) {
+          if (error instanceof DomainError) throw error
+          throw new PluginFailure(
+            pluginId,
+            `The loyalty program failed (${messageOf(error)}): points cannot be used or given back until an admin fixes or disables the plugin "${pluginId}". Take another tender.`,
+            'loyalty_unavailable'
+          )
+        }
+      }
       base.loyaltyProgram({
         id: program.id,
-        balance: (context) => call('loyalty balance()', () => program.balance(context)),
-        earn: (context) => call('loyalty earn()', () => program.earn(context)),
-        redeem: (context) => call('loyalty redeem()', () => program.redeem(context)),
-        reverse: (context) => call('loyalty reverse()', () => program.reverse(context)),
-        giveBack: (context) => call('loyalty giveBack()', () => program.giveBack(context)),
-        restore: (context) => call('loyalty restore()', () => program.restore(context)),
-        saleVoided: (context) => call('loyalty saleVoided()', () => program.saleVoided(context)),
+        balance: (context) => guarded('balance()', () => program.balance(context)),
+        earn: (context) => guarded('earn()', () => program.earn(context)),
+        redeem: (context) => guarded('redeem()', () => program.redeem(context)),
+        reverse: (context) => guarded('reverse()', () => program.reverse(context)),
+        giveBack: (context) => guarded('giveBack()', () => program.giveBack(context)),
+        restore: (context) => guarded('restore()', () => program.restore(context)),
+        saleVoided: (context) => guarded('saleVoided()', () => program.saleVoided(context)),
       })
     },
 
