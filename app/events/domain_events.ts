@@ -20,6 +20,8 @@ export interface SaleCompletedEvent {
   customerId?: number | null
   /** The sale's payments by tender, when the publisher has them at hand (else listeners read them) */
   tenders?: { method: string; amount: number }[]
+  /** Made on the offline till and recorded at its sync: its receipt was given and its cash taken then */
+  madeOffline?: boolean
 }
 
 export interface SaleRefundedEvent {

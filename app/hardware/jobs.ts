@@ -130,16 +130,25 @@ async function requirePrinter(store: Store, registerId: number) {
   return printer
 }
 
-/** The drawer-kick pulse through the drawer's printer (the register's first drawer) */
+/** The register's first cash drawer */
+export async function drawerOf(storeId: number, registerId: number) {
+  return Device.query().where({ register_id: registerId, store_id: storeId, kind: 'drawer' }).orderBy('id').first()
+}
+
+/** The drawer-kick pulse through the printer the drawer hangs off; `uniqueKey` makes it once per sale or refund */
+export function queueDrawerPulse(drawer: Device, job: { createdBy?: number | null; saleId?: number | null; uniqueKey?: string | null }) {
+  const encoded = { data: encodeDrawerPulse(drawer.drawerPin === 5 ? 5 : 2, drawer.pulseOnMs, drawer.pulseOffMs), unencodable: [] }
+  return enqueue({ storeId: drawer.storeId, registerId: drawer.registerId, deviceId: drawer.printerId ?? drawer.id, kind: 'drawer', encoded, ...job })
+}
+
+/** Open drawer on the till: the drawer-kick pulse without a sale (the register's first drawer) */
 export async function queueDrawerOpen(store: Store, registerId: number, userId: number) {
-  const drawer = await Device.query().where({ register_id: registerId, store_id: store.id, kind: 'drawer' }).orderBy('id').first()
+  const drawer = await drawerOf(store.id, registerId)
   if (!drawer) throw new DomainError('This register has no cash drawer set up', { code: 'no_drawer', status: 409 })
   if (!(await activeBridge(registerId))) {
     throw new DomainError('This register has no paired hardware bridge', { code: 'no_bridge', status: 409 })
   }
-  const encoded = { data: encodeDrawerPulse(drawer.drawerPin === 5 ? 5 : 2, drawer.pulseOnMs, drawer.pulseOffMs), unencodable: [] }
-  // the pulse goes to the printer the drawer hangs off
-  return (await enqueue({ storeId: store.id, registerId, deviceId: drawer.printerId ?? drawer.id, kind: 'drawer', encoded, createdBy: userId }))!
+  return (await queueDrawerPulse(drawer, { createdBy: userId }))!
 }
 
 /** A test page (or a display's test text) on one device of the store */

@@ -111,7 +111,7 @@ export default class OfflineSyncService {
       // The crash tests' "committed, but the till never got the answer" (honoured only in tests)
       faultPoint('after_offline_sale_commit')
       for (const { sale, saleId } of outcome.recorded) {
-        publish('sale:completed', { saleId, storeId: actor.store.id, registerId: sale.register_id, number: sale.number, total: sale.total, productIds: [...new Set(sale.items.map((i) => i.product_id))], tenders: sale.payments.map((p) => ({ method: p.method, amount: p.amount })) })
+        publish('sale:completed', { saleId, storeId: actor.store.id, registerId: sale.register_id, number: sale.number, total: sale.total, productIds: [...new Set(sale.items.map((i) => i.product_id))], tenders: sale.payments.map((p) => ({ method: p.method, amount: p.amount })), madeOffline: true })
       }
     }
     return withStatus(outcome.results)
