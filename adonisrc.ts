@@ -23,6 +23,7 @@ export default defineConfig({
   ],
 
   preloads: [
+    () => import('#start/clock'),
     () => import('#start/validator'),
     () => import('#start/routes'),
     () => import('#start/kernel'),
