@@ -154,7 +154,7 @@ class LiveTransport extends RedisTransport {
     }
   }
 
-  /** Stock messages waiting for the publisher to connect (see publish), and the last one's turn */
+  /** Messages waiting their turn behind a stock message that waits for the publisher (see publish), and the last one's turn */
   #waiting = 0
   #turn: Promise<void> = Promise.resolve()
 
@@ -167,22 +167,31 @@ class LiveTransport extends RedisTransport {
    * older than LATE_MS (a retry from the bus's queue).
    * A publisher still connecting (the first broadcasts after a start, or the instant its socket is
    * up but ioredis's handshake and ready check are not answered yet) is not late: a stock message
-   * waits for it, for what is left of LATE_MS, in turn with the ones before it (so none overtakes
-   * an older one), and keeps its figures if it is up by then. Before, every stock message handed
-   * over before ioredis said 'ready' went out without figures, even one written at once on the
-   * connected socket (ioredis writes a PUBLISH before its ready check).
+   * waits for it, until LATE_MS after it was made, and keeps its figures if it is up by then.
+   * Every message handed over meanwhile goes in turn behind it (a refresh that overtook an older
+   * message with figures let those older figures land last). Each waits until its own deadline,
+   * not LATE_MS after the one before it: through an outage the messages were held back one after
+   * another, two a second, an ever longer queue. Before, every stock message handed over before
+   * ioredis said 'ready' went out without figures, even one written at once on the connected
+   * socket (ioredis writes a PUBLISH before its ready check).
    */
   async publish(channel: string, message: Serializable) {
     const publisher = this.template.made[0]
-    if (!carriesFigures(message) || (!this.#waiting && writesNow(publisher))) {
-      return super.publish(channel, withoutLateFigures(message, writesNow(publisher)))
-    }
+    const waits = carriesFigures(message) && !writesNow(publisher) && publisher?.status !== 'end'
+    if (!waits && !this.#waiting) return super.publish(channel, withoutLateFigures(message, writesNow(publisher)))
     this.#waiting++
-    const left = LATE_MS - (Date.now() - Number((message as any).payload.at))
-    const turn = this.#turn.then(() => (writesNow(publisher) ? undefined : readyOrAfter(publisher, Math.max(0, left))))
+    const deadline = Number((message as any)?.payload?.at) + LATE_MS
+    const turn = this.#turn.then(() => {
+      const left = deadline - Date.now()
+      if (!waits || writesNow(publisher) || !(left > 0)) return
+      return readyOrAfter(publisher, left)
+    })
     this.#turn = turn
-    await turn
-    this.#waiting--
+    try {
+      await turn
+    } finally {
+      this.#waiting--
+    }
     return super.publish(channel, withoutLateFigures(message, writesNow(publisher)))
   }
 
