@@ -33,12 +33,15 @@ const LOST = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE'])
 // it closes: "Connection was killed" (1927: a KILL where MariaDB does not shut the socket first, a
 // MaxScale in front of a cluster losing its node, or wsrep_reject_queries=ALL_KILL; mysql2 knows no
 // name for it, so by number), "Server shutdown in progress" (1053: a node restarting mid-query),
-// and MySQL 8's idle timeout (4031). None was run again before, and 1927 (no code) answered 500, not 503.
-const ENDED = new Set([1927, 1053, 4031])
+// and MySQL 8's idle timeout (4031, by its message too: on MariaDB 4031 is a trigger's error, not
+// a lost connection). None was run again before, and 1927 (no code) answered 500, not 503.
+const ENDED = new Set([1927, 1053])
+const IDLE_TIMEOUT = { errno: 4031, message: /disconnected by the server because of inactivity/i }
 
 /** The connection the query was sent on was closed under it (mysql2's errors, or the server's word, for that) */
 export function isLostConnection(error: any): boolean {
-  return LOST.has(error?.code) || ENDED.has(error?.errno) || String(error?.message ?? '').startsWith(CLOSED_STATE)
+  if (LOST.has(error?.code) || ENDED.has(error?.errno) || String(error?.message ?? '').startsWith(CLOSED_STATE)) return true
+  return error?.errno === IDLE_TIMEOUT.errno && IDLE_TIMEOUT.message.test(String(error?.sqlMessage ?? error?.message ?? ''))
 }
 
 // Every statement a SELECT or a SHOW (a batch of reads goes in one round trip: sql_batch.ts; a

@@ -97,6 +97,8 @@ const TYPES: Record<string, string> = {
 interface PublicFile {
   /** When it was read: a file changed since is read again (in development; a deploy restarts) */
   modified: number
+  /** Its path under public/, decoded: what its type is told by */
+  name: string
   raw: Buffer
   version: string
   asset?: Promise<StaticAsset>
@@ -123,7 +125,7 @@ function publicFile(path: string): PublicFile | null {
   if (!stats?.isFile()) return null
   if (kept && kept.modified === stats.mtimeMs) return kept
   const raw = readFileSync(join(app.publicPath(), ...segments))
-  const file: PublicFile = { modified: stats.mtimeMs, raw, version: assetVersion(raw) }
+  const file: PublicFile = { modified: stats.mtimeMs, name: decoded, raw, version: assetVersion(raw) }
   publicFiles.set(decoded, file)
   return file
 }
@@ -132,7 +134,7 @@ function publicFile(path: string): PublicFile | null {
 export function publicAsset(path: string): Promise<StaticAsset> | null {
   const file = publicFile(path)
   if (!file) return null
-  const extension = path.slice(path.lastIndexOf('.') + 1).toLowerCase()
+  const extension = file.name.slice(file.name.lastIndexOf('.') + 1).toLowerCase()
   file.asset ??= staticAsset(file.raw, TYPES[extension] ?? 'application/octet-stream')
   return file.asset
 }

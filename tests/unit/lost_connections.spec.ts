@@ -37,5 +37,10 @@ test.group('Lost connections: what is run again', () => {
     assert.isFalse(isLostConnection({ code: 'ETIMEDOUT', fatal: true, message: 'The database did not answer within 5000 ms; its connection was dropped' }))
     for (const code of ['ECONNREFUSED', 'ER_CONNECTION_KILLED', 'ER_QUERY_INTERRUPTED', 'ER_LOCK_DEADLOCK', 'ER_DUP_ENTRY']) assert.isFalse(isLostConnection({ code }), code)
     assert.isFalse(isLostConnection(null))
+    // The server's word, by number: a KILL, a shutdown, MySQL 8's idle timeout; on MariaDB 4031 is
+    // a trigger's error (ER_REFERENCED_TRG_DOES_NOT_EXIST), not a lost connection
+    for (const errno of [1927, 1053]) assert.isTrue(isLostConnection({ errno }), String(errno))
+    assert.isTrue(isLostConnection({ errno: 4031, sqlMessage: 'The client was disconnected by the server because of inactivity.' }))
+    assert.isFalse(isLostConnection({ errno: 4031, sqlMessage: "Referenced trigger 'tr1' for the given action time and event type does not exist" }))
   })
 })
