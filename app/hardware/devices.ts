@@ -101,6 +101,9 @@ export async function removeDevice(store: Store, deviceId: number, user: User) {
 
 export type Tone = 'ok' | 'warn' | 'bad'
 
+/** A waiting job as the till's top bar names it */
+const JOB_NAMES: Record<string, string> = { receipt: 'receipt', drawer: 'drawer kick', z_report: 'Z report', display: 'display text', test: 'test page' }
+
 export interface HardwareState {
   /** The register has a printer or drawer set up */
   configured: boolean
@@ -129,12 +132,15 @@ export async function hardwareState(registerId: number): Promise<HardwareState> 
   if (!bridge) return { ...base, tone: 'warn', message: 'No printer bridge paired', detail: 'Print receipts from the browser, or pair a bridge under Devices', waiting: 0 }
   const pending = await PrintJob.query().where('register_id', registerId).whereIn('status', ['queued', 'sent']).orderBy('id')
   const waiting = pending.length
-  const queued = waiting ? ` — ${waiting === 1 ? 'receipt' : `${waiting} jobs`} queued` : ''
+  // What waits, by name: one drawer kick waiting read "receipt queued"
+  const queued = waiting ? ` — ${waiting === 1 ? JOB_NAMES[pending[0].kind] : `${waiting} jobs`} queued` : ''
   if (!bridge.online) return { ...base, tone: 'bad', message: `Printer bridge offline${queued}`, detail: 'Is the till computer on, and the bridge running?', waiting }
   const failing = pending.find((job) => job.attempts > 0 && job.lastError)
   const health = printer ? bridge.status?.devices?.find((d) => d.id === printer.id) : null
-  if (failing) return { ...base, tone: 'bad', message: `Printer offline${queued}`, detail: failing.lastError!, waiting }
-  if (health && !health.ok) return { ...base, tone: 'bad', message: `Printer offline${queued}`, detail: health.message, waiting }
+  // Out of paper is said as such: "Printer offline" sent the cashier to check its cable and power
+  const down = (why: string) => `${/out of paper/i.test(why) ? 'Printer out of paper' : 'Printer offline'}${queued}`
+  if (failing) return { ...base, tone: 'bad', message: down(failing.lastError!), detail: failing.lastError!, waiting }
+  if (health && !health.ok) return { ...base, tone: 'bad', message: down(health.message ?? ''), detail: health.message, waiting }
   // A display that missed a text says nothing here: the next sale's text replaces it
   const gaveUp = await PrintJob.query()
     .where({ register_id: registerId, status: 'failed' })

@@ -240,6 +240,12 @@ export async function retryJob(store: Store, jobId: number) {
   const job = await PrintJob.query().where({ id: jobId, store_id: store.id }).first()
   if (!job) throw notFound('The job')
   if (job.status !== 'failed') throw new DomainError(`Job #${job.id} is ${job.status}: only a failed job can be retried`, { code: 'not_failed', status: 409 })
+  // Past its minute, it would give up again at once; and a drawer opened now, from the back
+  // office, may be far from anyone at the till (momentary.ts)
+  if (isMomentary(job.kind)) {
+    const instead = job.kind === 'drawer' ? 'press Open drawer on the till' : 'the next sale shows its own total'
+    throw new DomainError(`Job #${job.id} (${job.kind === 'drawer' ? 'a drawer kick' : 'a display’s text'}) is now or never and is not retried: ${instead}`, { code: 'not_retried', status: 409 })
+  }
   const now = dbTimestamp()
   await db
     .from('print_jobs')

@@ -186,6 +186,9 @@ async function* guardedRows<T>(open: () => Iterable<T> | AsyncIterable<T>, ms: n
       try {
         step = await withTimeout(Promise.resolve(iterator.next()), ms, 'export rows()')
       } catch (error) {
+        // A throw ended the exporter's own iterator; a hang did not: it is told to close what it
+        // holds (a database stream), not waited for
+        if (error instanceof Error && /did not answer within/.test(error.message)) Promise.resolve(iterator.return?.()).catch(() => {})
         finished = true
         throw failed('export rows()', error)
       }

@@ -6,7 +6,7 @@ import Bridge from '#models/bridge'
 import Device from '#models/device'
 import PrintJob from '#models/print_job'
 import { createProduct, createStore, type TestStore } from '#tests/fixtures'
-import { sellFor } from '#tests/functional/backoffice/helpers'
+import { reopen, sellFor, submit } from '#tests/functional/backoffice/helpers'
 import { eventually } from '#tests/functional/hardware/fake_printer'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { createPairingCode } from '#hardware/pairing'
@@ -41,11 +41,18 @@ test.group('Hardware: jobs while the printer is away', () => {
     const kick = await PrintJob.query().where({ register_id: fixture.register.id, kind: 'drawer' }).firstOrFail()
     const fail = () => client.post(`/api/bridge/jobs/${kick.id}/result`).bearerToken(token).json({ ok: false, error: 'The printer Front printer at 127.0.0.1:9 refused the connection' })
     assert.equal((await fail()).body().status, 'queued')
+    // What waits is named: it read "receipt queued"
+    assert.include((await till(client, fixture, 'get', '/till/hardware')).text(), 'Printer offline — drawer kick queued')
     await minutesAgo(kick, 2)
     assert.equal((await fail()).body().status, 'failed')
     const state = (await till(client, fixture, 'get', '/till/hardware')).text()
     assert.include(state, 'Drawer did not open')
     assert.notInclude(state, 'Receipt not printed')
+    // Retry from the back office is refused: past its minute it gave up again at once, and a
+    // drawer opened from the office may be far from anyone at the till
+    const retried = await submit(client, fixture.users.manager, 'post', `/backoffice/jobs/${kick.id}/retry`, {}, '/backoffice/devices')
+    assert.include((await reopen(client, fixture.users.manager, '/backoffice/devices', retried)).text(), 'is now or never and is not retried: press Open drawer on the till')
+    assert.equal((await PrintJob.findOrFail(kick.id)).status, 'failed')
 
     // A kick asked for while the bridge was away is not sent when it comes back minutes later
     ;(await till(client, fixture, 'post', '/till/drawer')).assertStatus(200)
@@ -73,6 +80,8 @@ test.group('Hardware: jobs while the printer is away', () => {
     // The printer is out of paper: the receipt waits for its next attempt
     const later = DateTime.utc().plus({ seconds: 30 }).toFormat('yyyy-MM-dd HH:mm:ss')
     await db.from('print_jobs').where('id', waiting.id).update({ attempts: 3, last_error: 'The printer Front printer is out of paper', next_attempt_at: later })
+    // Said as such on the till (it read "Printer offline": the cashier checked its cable)
+    assert.include((await till(client, fixture, 'get', '/till/hardware')).text(), 'Printer out of paper — receipt queued')
 
     const reprinted = await till(client, fixture, 'post', `/till/receipts/${sale.id}/reprint`)
     reprinted.assertStatus(200)
