@@ -81,7 +81,7 @@ test.group('Offline till: the seller a sync records', () => {
     const sales = [await sealAs(device, fixture, cashier, tea), await sealAs(device, fixture, cashier, tea)]
 
     // Back online with the manager signed in: the till renews its lease (2 pending), then syncs
-    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 2 })).assertStatus(200)
+    ;(await device.lease(client, manager, 2)).assertStatus(200)
     const answer = await device.as(client, 'post', '/till/offline/sales', manager).json({ sales })
     assert.deepEqual(answer.body().results.map((r: any) => r.outcome), ['recorded', 'recorded'], JSON.stringify(answer.body()))
     const sellers = await db.from('sales').whereIn('client_uuid', sales.map((s) => s.client_uuid)).select('user_id')
@@ -91,7 +91,7 @@ test.group('Offline till: the seller a sync records', () => {
 
     // The till is the manager's since he signed in: a sale in the cashier's name made after that
     // (the till's clock 3 minutes on) is not the cashier's
-    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
+    ;(await device.lease(client, manager, 0)).assertStatus(200)
     assert.equal(Number((await db.from('registers').where('id', device.registerId).first()).lease_user_id), manager.id)
     const late = await sealAs(device, fixture, cashier, tea, new Date(Date.now() + 3 * MINUTE))
     const [refused] = (await device.as(client, 'post', '/till/offline/sales', manager).json({ sales: [late] })).body().results
@@ -104,12 +104,12 @@ test.group('Offline till: the seller a sync records', () => {
     const tea = await createProduct(fixture, { price: 450, stock: 20 })
     const { cashier, manager } = fixture.users
     const device = new TestDevice(fixture)
-    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
+    ;(await device.lease(client, manager, 0)).assertStatus(200)
     device.lastNumber = 0
     const sale = await sealAs(device, fixture, manager, tea)
     // 50% off, past the cashier limit (20%): the manager's own discount, as the till says
     const discounted = await sealAs(device, fixture, manager, tea, new Date(), 50)
-    ;(await device.as(client, 'post', '/till/offline/lease', cashier).json({ device_id: device.deviceId, register_id: device.registerId, pending: 2 })).assertStatus(200)
+    ;(await device.lease(client, cashier, 2)).assertStatus(200)
     const [result, second] = (await device.as(client, 'post', '/till/offline/sales', cashier).json({ sales: [sale, discounted] })).body().results
     assert.equal(result.outcome, 'recorded', JSON.stringify(result))
     assert.equal(Number((await db.from('sales').where('id', result.sale_id).first()).user_id), manager.id)
@@ -125,10 +125,10 @@ test.group('Offline till: the seller a sync records', () => {
     const tea = await createProduct(fixture, { price: 450, stock: 20 })
     const { cashier, manager } = fixture.users
     const device = new TestDevice(fixture)
-    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
+    ;(await device.lease(client, manager, 0)).assertStatus(200)
     device.lastNumber = 0
     // The cashier signs in on the manager's till, which claims 5 unsynced sales (a tampered count)
-    ;(await device.as(client, 'post', '/till/offline/lease', cashier).json({ device_id: device.deviceId, register_id: device.registerId, pending: 5 })).assertStatus(200)
+    ;(await device.lease(client, cashier, 5)).assertStatus(200)
     // A sale in the manager's name made after the cashier took the till over is refused, kept, audited
     const forged = await sealAs(device, fixture, manager, tea, new Date(Date.now() + 3 * MINUTE))
     const [result] = (await device.as(client, 'post', '/till/offline/sales', cashier).json({ sales: [forged] })).body().results
@@ -147,7 +147,7 @@ test.group('Offline till: the seller a sync records', () => {
     const tea = await createProduct(fixture, { price: 450, stock: 20 })
     const { cashier, manager } = fixture.users
     const device = new TestDevice(fixture)
-    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
+    ;(await device.lease(client, manager, 0)).assertStatus(200)
     device.lastNumber = 0
     const before = await sealAs(device, fixture, manager, tea, new Date(Date.now() - 5 * MINUTE))
     // The manager signs out on the till (its sign-out form carries the till's device id)
@@ -177,7 +177,7 @@ test.group('Offline till: the seller a sync records', () => {
     const after = await sealAs(device, fixture, cashier, tea, new Date(Date.now() + 2 * MINUTE))
 
     // A manager signs in on the till and syncs its queue
-    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 3 })).assertStatus(200)
+    ;(await device.lease(client, manager, 3)).assertStatus(200)
     const answer = await device.as(client, 'post', '/till/offline/sales', manager).json({ sales: [...before, after] })
     answer.assertStatus(200)
     // The two made before the deactivation are recorded in the cashier's name and reviewed (until
@@ -212,7 +212,7 @@ test.group('Offline till: a seller whose role changed before the sync', () => {
     ;(await device.as(client, 'post', '/till/offline/sales', cashier).json({ sales: before })).assertStatus(403)
 
     // A manager signs in on the till and syncs its queue
-    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 3 })).assertStatus(200)
+    ;(await device.lease(client, manager, 3)).assertStatus(200)
     const answer = await device.as(client, 'post', '/till/offline/sales', manager).json({ sales: [...before, after] })
     answer.assertStatus(200)
     const results = answer.body().results
@@ -241,7 +241,7 @@ test.group('Offline till: a seller whose role changed before the sync', () => {
     const tea = await createProduct(fixture, { price: 450, stock: 20 })
     const { cashier, manager } = fixture.users
     const device = new TestDevice(fixture)
-    ;(await device.as(client, 'post', '/till/offline/lease', manager).json({ device_id: device.deviceId, register_id: device.registerId, pending: 0 })).assertStatus(200)
+    ;(await device.lease(client, manager, 0)).assertStatus(200)
     device.lastNumber = 0
     const managers = await sealAs(device, fixture, manager, tea, new Date(Date.now() - 5 * MINUTE), 50)
     ;(await setRole(client, fixture, manager, 'cashier')).assertStatus(302)

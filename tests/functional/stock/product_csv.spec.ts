@@ -1,44 +1,14 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Product from '#models/product'
-import { apiToken, countRows, createProduct, createStore, ledgerSum, PASSWORD, type TestStore } from '#tests/fixtures'
+import { apiToken, countRows, createProduct, createStore, ledgerSum, PASSWORD } from '#tests/fixtures'
 import { REGISTER_COOKIE } from '#sales/till_screen_service'
 import { signIn } from '#tests/live_client'
 import { ean13 } from '#core/barcode'
 import { existsSync } from 'node:fs'
 import { dbTimestamp } from '#platform/db_time'
+import { checkProductsCsv as uploadAndCheck, runProductsImport as runImport, settledImport as settled, uploadProductsCsv as upload } from './product_csv_import.js'
 
-/** Uploads a CSV as the import form does and waits for the check to finish; returns the job row */
-async function upload(client: any, fixture: TestStore, content: string | Buffer, name = 'products.csv') {
-  const response = await client
-    .post('/backoffice/products/import')
-    .file('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), { filename: name, contentType: 'text/csv' })
-    .withCsrfToken()
-    .loginAs(fixture.users.manager)
-    .redirects(0)
-  return response
-}
-
-async function settled(importId: number) {
-  for (;;) {
-    const job = await db.from('product_imports').where('id', importId).first()
-    if (!['checking', 'running'].includes(job.status)) return { ...job, errors: job.errors ? JSON.parse(job.errors) : [] }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-async function uploadAndCheck(client: any, fixture: TestStore, content: string | Buffer) {
-  const response = await upload(client, fixture, content)
-  response.assertStatus(302)
-  const id = Number(response.headers().location.split('/').pop())
-  return settled(id)
-}
-
-async function runImport(client: any, fixture: TestStore, id: number) {
-  const response = await client.post(`/backoffice/products/import/${id}/run`).withCsrfToken().loginAs(fixture.users.manager).redirects(0)
-  response.assertStatus(302)
-  return settled(id)
-}
 
 test.group('Products CSV', () => {
   test('export streams every product with a header, barcodes and decimal prices', async ({ client, assert }) => {

@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore, ledgerSum, type TestStore } from '#tests/fixtures'
+import { createProduct, createStore, ledgerSum } from '#tests/fixtures'
+import { importProductsCsv } from './product_csv_import.js'
 
 /*
 | A product CSV import that sets stock is seen by a manager reviewing shrinkage: each stock change
@@ -21,34 +22,13 @@ async function auditedParts(importId: number) {
   return entries.map((entry) => JSON.parse(entry.data))
 }
 
-async function importFile(client: any, fixture: TestStore, content: string, name: string) {
-  const upload = await client
-    .post('/backoffice/products/import')
-    .file('file', Buffer.from(content, 'utf8'), { filename: name, contentType: 'text/csv' })
-    .withCsrfToken()
-    .loginAs(fixture.users.manager)
-    .redirects(0)
-  upload.assertStatus(302)
-  const id = Number(upload.headers().location.split('/').pop())
-  const settled = async () => {
-    for (;;) {
-      const job = await db.from('product_imports').where('id', id).first()
-      if (!['checking', 'running'].includes(job.status)) return job
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-  }
-  await settled()
-  ;(await client.post(`/backoffice/products/import/${id}/run`).withCsrfToken().loginAs(fixture.users.manager).redirects(0)).assertStatus(302)
-  return settled()
-}
-
 test.group('Products CSV import: the ledger and the audit log', () => {
   test('stock set by an import: movements of reason import naming it, and one audit entry with the file, the counts and the stock changes', async ({ client, assert }) => {
     const fixture = await createStore()
     const shrunk = await createProduct(fixture, { name: 'Shrunk', sku: 'SHR-1', stock: 10 })
     const same = await createProduct(fixture, { name: 'Same', sku: 'SAM-1', stock: 4 })
     const csv = 'sku,name,price,stock\r\nSHR-1,Shrunk,1.00,7\r\nSAM-1,Same,2.00,4\r\nNEW-1,Fresh,3.00,5\r\nNEW-2,Empty,3.00,\r\n'
-    const job = await importFile(client, fixture, csv, 'spring-stock.csv')
+    const job = await importProductsCsv(client, fixture, csv, 'spring-stock.csv')
     assert.equal(job.status, 'done')
 
     const movements = await db.from('stock_movements').whereIn('product_id', [shrunk.id, same.id]).where('reason', '<>', 'initial').select('product_id', 'quantity', 'reason', 'document_type', 'document_id', 'user_id')
@@ -87,7 +67,7 @@ test.group('Products CSV import: the ledger and the audit log', () => {
     const rows = ['sku,name,price,stock', 'CNT-1,Counted,1.00,8']
     for (let i = 1; i < 2000; i++) rows.push(`BIG-${i},Item ${i},1.00,${i % 3}`)
     rows.push('BAD-1,Bad,not a price,1')
-    const job = await importFile(client, fixture, rows.join('\r\n') + '\r\n', 'big.csv')
+    const job = await importProductsCsv(client, fixture, rows.join('\r\n') + '\r\n', 'big.csv')
     assert.equal(job.status, 'done')
     assert.equal(job.error_rows, 1)
     const parts = await auditedParts(job.id)
@@ -124,7 +104,7 @@ test.group('Products CSV import: the ledger and the audit log', () => {
     )
     let job: any
     try {
-      job = await importFile(client, fixture, rows.join('\r\n') + '\r\n', 'stopped.csv')
+      job = await importProductsCsv(client, fixture, rows.join('\r\n') + '\r\n', 'stopped.csv')
       assert.equal(job.status, 'failed')
     } finally {
       await db.rawQuery(`DROP TRIGGER refuse_${fixture.tag}`)
@@ -147,7 +127,7 @@ test.group('Products CSV import: the ledger and the audit log', () => {
     )
     let job: any
     try {
-      job = await importFile(client, fixture, `sku,name,price,stock\r\nKEPT-${fixture.tag},Kept,1.00,5\r\nNEW-${fixture.tag},New,1.00,3\r\n`, 'unsaved.csv')
+      job = await importProductsCsv(client, fixture, `sku,name,price,stock\r\nKEPT-${fixture.tag},Kept,1.00,5\r\nNEW-${fixture.tag},New,1.00,3\r\n`, 'unsaved.csv')
       assert.equal(job.status, 'failed')
     } finally {
       await db.rawQuery(`DROP TRIGGER ${trigger}`)
@@ -161,7 +141,7 @@ test.group('Products CSV import: the ledger and the audit log', () => {
   test('an import that changes no stock is audited too, with no stock change and no movement', async ({ client, assert }) => {
     const fixture = await createStore()
     await createProduct(fixture, { sku: 'KEEP-1', stock: 3 })
-    const job = await importFile(client, fixture, 'sku,name,price,stock\r\nKEEP-1,Kept,1.00,3\r\n', 'nothing.csv')
+    const job = await importProductsCsv(client, fixture, 'sku,name,price,stock\r\nKEEP-1,Kept,1.00,3\r\n', 'nothing.csv')
     assert.equal(job.status, 'done')
     const entries = await db.from('audit_logs').where({ store_id: fixture.store.id, action: 'products_imported' }).select('data')
     assert.deepEqual(entries.map((e) => JSON.parse(e.data)), [{ file: 'nothing.csv', created: 0, updated: 1, stockChanges: 0, stock: [] }])

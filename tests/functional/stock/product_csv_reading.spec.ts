@@ -1,31 +1,13 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createStore, type TestStore } from '#tests/fixtures'
+import { createStore } from '#tests/fixtures'
+import { checkProductsCsv, runProductsImport } from './product_csv_import.js'
 
 /*
 | The products CSV is read from disk in chunks of 64 KB. A letter written in UTF-8 as two bytes or
 | more (é, ñ, ü, an emoji) that a chunk's end cut in two was decoded as two replacement characters:
 | the product imported as "ééé��é", once per 64 KB of a file of accented names.
 */
-
-async function check(client: any, fixture: TestStore, csv: string) {
-  const response = await client
-    .post('/backoffice/products/import')
-    .file('file', Buffer.from(csv, 'utf8'), { filename: 'products.csv', contentType: 'text/csv' })
-    .withCsrfToken()
-    .loginAs(fixture.users.manager)
-    .redirects(0)
-  response.assertStatus(302)
-  return Number(response.headers().location.split('/').pop())
-}
-
-async function settled(importId: number) {
-  for (;;) {
-    const job = await db.from('product_imports').where('id', importId).first()
-    if (!['checking', 'running'].includes(job.status)) return job
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 test.group('Products CSV: reading the file', () => {
   test('accented names across the 64 KB chunks of the file import letter for letter', async ({ client, assert }) => {
@@ -40,14 +22,10 @@ test.group('Products CSV: reading the file', () => {
     while ((Buffer.from(file(pad))[65536] & 0xc0) !== 0x80) pad++
     const csv = file(pad)
     const rows = csv.trim().split('\n').length - 1
-    const id = await check(client, fixture, csv)
-    const preview = await settled(id)
-    assert.equal(preview.status, 'previewed', preview.errors)
+    const preview = await checkProductsCsv(client, fixture, csv)
+    assert.equal(preview.status, 'previewed', JSON.stringify(preview.errors))
     assert.equal(preview.created_rows, rows)
-
-    const run = await client.post(`/backoffice/products/import/${id}/run`).withCsrfToken().loginAs(fixture.users.manager).redirects(0)
-    run.assertStatus(302)
-    assert.equal((await settled(id)).status, 'done')
+    assert.equal((await runProductsImport(client, fixture, preview.id)).status, 'done')
     const names = (await db.from('products').where('store_id', fixture.store.id).select('name')).map((row) => row.name)
     assert.lengthOf(names, rows)
     assert.deepEqual(names.filter((name) => name.includes('\ufffd')), [])
@@ -57,9 +35,9 @@ test.group('Products CSV: reading the file', () => {
   test('a stock or alert level written "1e3" or "0x10" is an error at its row and column, as on the product form', async ({ client, assert }) => {
     const fixture = await createStore()
     const csv = ['sku,name,price,stock,low_stock_threshold', 'N-1,Exponent,1.00,1e3,', 'N-2,Hexadecimal,1.00,0x10,', 'N-3,Alert,1.00,5,1e1', 'N-4,Plain,1.00,7,2'].join('\n')
-    const preview = await settled(await check(client, fixture, csv))
+    const preview = await checkProductsCsv(client, fixture, csv)
     assert.equal(preview.status, 'previewed')
-    const errors = JSON.parse(preview.errors) as { row: number; column: string; message: string }[]
+    const errors = preview.errors as { row: number; column: string; message: string }[]
     // Number() read them as 1000, 16 and 10: a thousand units in stock from a typo
     assert.deepEqual(errors.map((error) => `${error.row}:${error.column}`), ['2:stock', '3:stock', '4:low_stock_threshold'])
     assert.equal(errors[0].message, '"1e3" is not a whole number of units (at most 1,000,000)')
@@ -71,15 +49,15 @@ test.group('Products CSV: reading the file', () => {
     const rows = (name: string) => ['sku,name,price', 'Q-1,Apple,1.00', `Q-2,${name},2.00`, 'Q-3,Plum,3.00', 'Q-4,Kiwi,4.00', 'Q-5,Fig,5.00'].join('\r\n')
     // Read into one cell up to the end of the file: "2 rows", and Q-3 to Q-5 in no list
     for (const [name, cell] of [['"Best" Coffee', '"Best" Coffee,2.00'], ['"Pear 12in', '"Pear 12in,2.00']]) {
-      const job = await settled(await check(client, fixture, rows(name)))
+      const job = await checkProductsCsv(client, fixture, rows(name))
       assert.equal(job.status, 'failed', name)
-      const [error] = JSON.parse(job.errors)
+      const [error] = job.errors
       assert.isTrue(error.message.startsWith(`Line 3: the quote that opens the cell ${cell}`), error.message)
       assert.equal(await db.from('products').where('store_id', fixture.store.id).count('* as n').first().then((r) => Number(r.n)), 0)
     }
     // Quoted as a spreadsheet writes it (quotes doubled, a comma, a line break), a quote inside a cell, spaces after a closing quote
-    const good = await settled(await check(client, fixture, rows('"""Best"" Coffee, dark\nroast"  ').replace('Q-4,Kiwi', 'Q-4,12" Pizza')))
-    assert.equal(good.status, 'previewed', good.errors)
+    const good = await checkProductsCsv(client, fixture, rows('"""Best"" Coffee, dark\nroast"  ').replace('Q-4,Kiwi', 'Q-4,12" Pizza'))
+    assert.equal(good.status, 'previewed', JSON.stringify(good.errors))
     assert.deepEqual([good.total_rows, good.created_rows, good.error_rows], [5, 5, 0])
   })
 
@@ -89,17 +67,17 @@ test.group('Products CSV: reading the file', () => {
     // quotes were followed cell by cell at the commas, and a quote inside a cell papaparse reads
     // as it should (box 12,"large" lid) was taken for one opening a cell and left open
     const csv = ['sku;name;price;"notes, if, any, at, all"', 'S-1;"12"" Pizza, thin";2.00;box 12,"large" lid', 'S-2;Fig;5.00;"dry, sweet"'].join('\r\n')
-    const job = await settled(await check(client, fixture, csv))
-    assert.equal(job.status, 'previewed', job.errors)
+    const job = await checkProductsCsv(client, fixture, csv)
+    assert.equal(job.status, 'previewed', JSON.stringify(job.errors))
     assert.deepEqual([job.total_rows, job.created_rows, job.error_rows], [2, 2, 0])
   })
 
   test('a row that ends before a needed column has one message at that row and column', async ({ client, assert }) => {
     const fixture = await createStore()
     const csv = ['sku,name,price,stock', 'M-1,Missing Price', 'M-2', 'M-3,Whole,1.00,2'].join('\n')
-    const preview = await settled(await check(client, fixture, csv))
-    assert.equal(preview.status, 'previewed', preview.errors)
-    const errors = JSON.parse(preview.errors) as { row: number; column: string; message: string }[]
+    const preview = await checkProductsCsv(client, fixture, csv)
+    assert.equal(preview.status, 'previewed', JSON.stringify(preview.errors))
+    const errors = preview.errors as { row: number; column: string; message: string }[]
     // Each was named twice: "This row has no price field", and the form's "Enter a price"
     assert.deepEqual(errors.map((error) => `${error.row}:${error.column}`), ['2:price', '3:name', '3:price'])
     assert.equal(errors[0].message, 'This row has no price field (fewer fields than the header)')

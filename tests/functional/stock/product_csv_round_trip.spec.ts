@@ -2,7 +2,8 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import Category from '#models/category'
 import { neutralise, unneutralise } from '#platform/csv_writer'
-import { countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
+import { countRows, createProduct, createStore } from '#tests/fixtures'
+import { importProductsCsv } from './product_csv_import.js'
 
 /*
 | Export, edit, import: the products CSV comes back as it went out. The export puts a ' before a
@@ -10,30 +11,6 @@ import { countRows, createProduct, createStore, type TestStore } from '#tests/fi
 | quote off again, in every column, so "@Home Candle" stays "@Home Candle" and "=SKU-1" still names
 | its product. A name that really starts with ' stays as it is.
 */
-
-async function settled(importId: number) {
-  for (;;) {
-    const job = await db.from('product_imports').where('id', importId).first()
-    if (!['checking', 'running'].includes(job.status)) return { ...job, errors: job.errors ? JSON.parse(job.errors) : [] }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-/** The file through the import form: checked, then run; returns the finished job */
-async function importCsv(client: any, fixture: TestStore, content: string) {
-  const upload = await client
-    .post('/backoffice/products/import')
-    .file('file', Buffer.from(content, 'utf8'), { filename: 'products.csv', contentType: 'text/csv' })
-    .withCsrfToken()
-    .loginAs(fixture.users.manager)
-    .redirects(0)
-  upload.assertStatus(302)
-  const id = Number(upload.headers().location.split('/').pop())
-  const preview = await settled(id)
-  if (preview.status !== 'previewed') return preview
-  ;(await client.post(`/backoffice/products/import/${id}/run`).withCsrfToken().loginAs(fixture.users.manager).redirects(0)).assertStatus(302)
-  return settled(id)
-}
 
 const NAMES = ['@Home Candle', '=Half price', '+Plus size', '-Minus deal', "'Quoted from the start", "'=Quote, then equals", "''@Two quotes", "'-12.50", '-12.50', 'Plain Tea']
 
@@ -62,7 +39,7 @@ test.group('Products CSV: export, edit, import', () => {
     const edited = exported.text().replace(/(,'@Home Candle,[^,]*,'@Outdoor,)10\.00,/, '$122.50,')
     assert.notEqual(edited, exported.text())
 
-    const done = await importCsv(client, fixture, edited)
+    const done = await importProductsCsv(client, fixture, edited)
     assert.equal(done.status, 'done', JSON.stringify(done.errors))
     assert.deepInclude(done, { created_rows: 0, updated_rows: NAMES.length, error_rows: 0 })
     assert.equal(await countRows('products', { store_id: fixture.store.id }), before)
