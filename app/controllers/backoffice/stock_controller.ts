@@ -259,9 +259,10 @@ export default class StockController {
       unitCost: cell(r, index, 'unit_cost'),
     }))
     const filled = rows.filter((r) => r.code || r.quantity || r.unitCost)
-    if (!filled.length) throw new DomainError('Add at least one product', { code: 'no_lines', field: 'items.0.code' })
     const lines: (FormLine & { productId: number })[] = []
     const problems = new FieldProblems((name) => this.#formField(lines, name))
+    // Said with the form's other refusals (a receipt's supplier left blank too), not alone
+    if (!filled.length) problems.addAt('items.0.code', 'Add at least one product', 'no_lines')
     const refuse = (row: FormLine, message: string, code = 'invalid_field') => problems.addAt(`items.${row.index}.code`, message, code)
     for (const row of filled) {
       if (!row.code) refuse(row, 'Enter a SKU or barcode')

@@ -103,6 +103,10 @@ test.group('Back office: stock', () => {
     for (const key of Object.keys(bag).filter((k) => k !== 'supplier')) assert.include(reopened.text(), `data-error-for="${key}"`)
     assert.deepEqual([await stockOf(a.id), await stockOf(b.id), await stockOf(c.id)], [2, 3, 4])
     assert.equal(await countRows('stock_receipts', { store_id: fixture.store.id }), 0)
+
+    // Sent empty: no line, and no supplier either (it said only "Add at least one product")
+    const empty = await submit(client, manager, 'post', '/backoffice/stock/receipts', { supplier: '' }, '/backoffice/stock/receipts/new')
+    assert.deepEqual(empty.flashMessages().inputErrorsBag, { 'items.0.code': ['Add at least one product'], 'supplier': ['Name the supplier'] })
   })
 
   test('an adjustment from the form, then the product\'s ledger with balances', async ({ client, assert }) => {
