@@ -38,7 +38,22 @@ const STORAGE_FAULT = /^(SQLITE_(READONLY|FULL|IOERR|CANTOPEN)|ER_(DISK_FULL|REC
 
 /** The one place that decides whether an error means "the database is unavailable" (a 503) */
 export function isDatabaseUnavailable(error: any): boolean {
-  return isDatabaseUnreachable(error) || STORAGE_FAULT.test(String(error?.code ?? ''))
+  return isDatabaseUnreachable(error) || isStorageFault(error)
+}
+
+function isStorageFault(error: any): boolean {
+  return STORAGE_FAULT.test(String(error?.code ?? ''))
+}
+
+/**
+ * What is wrong, in words, for each place that says a 503 of the database. A full disk said "The
+ * database is not reachable": the admin looked at the network and the database server, which were
+ * fine, and nobody freed the disk. It is not the cashier's to fix, so it says who must.
+ */
+export function databaseUnavailableReason(error: unknown): string {
+  return isStorageFault(error)
+    ? 'The database cannot save anything: its disk is full or read-only (whoever runs the server must free space)'
+    : 'The database is not reachable'
 }
 
 /**
@@ -98,7 +113,7 @@ export function apiErrorBody(error: any): ApiErrorAnswer | null {
     return { status: 404, body: { errors: [{ message: 'Not found', code: 'not_found' }] } }
   }
   if (isDatabaseUnavailable(error)) {
-    return { status: 503, body: { errors: [{ message: 'The database is not reachable; try again shortly', code: 'database_unavailable' }] } }
+    return { status: 503, body: { errors: [{ message: `${databaseUnavailableReason(error)}; try again shortly`, code: 'database_unavailable' }] } }
   }
   const status = Number(error?.status)
   if (status >= 400 && status < 500) {

@@ -44,7 +44,7 @@ test.group('The database out of reach', (group) => {
     const page = await fetch(`${app.url}/till`, { headers: { cookie } })
     assert.equal(page.status, 503)
     assert.equal(page.headers.get('retry-after'), '5')
-    assert.include(await page.text(), 'Database not reachable')
+    assert.include(await page.text(), 'Database unavailable')
 
     await proxy.start()
     const again = await sell(key)
