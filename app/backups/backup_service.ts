@@ -220,6 +220,22 @@ function refuseMissingFolder(to: string, path: string) {
 }
 
 /**
+ * The backup's folder refusing the file, in words an admin acts on: "ENOSPC: no space left on
+ * device, write" was all a full backup disk said (nothing of the failed backup is kept)
+ */
+function storageRefusal(error: NodeJS.ErrnoException, folder: string) {
+  const said: Record<string, string> = {
+    ENOSPC: 'is full',
+    EDQUOT: 'is over its disk quota',
+    EROFS: 'is on a read-only disk',
+    EACCES: 'may not be written by this user',
+    EPERM: 'may not be written by this user',
+  }
+  if (!error?.code || !said[error.code]) return null
+  return new Error(`the folder ${folder} ${said[error.code]} (${error.code}): nothing of this backup was kept; free space there, or name another folder with --to`)
+}
+
+/**
  * A backup into BACKUP_DIR (or `to`), recorded in the directory's log with its reason (manual,
  * scheduled, before-migrations, before-restore); old ones beyond BACKUP_KEEP are deleted
  * (pruneBackups), never the file named by `spare` (the one a restore is about to read).
@@ -238,7 +254,9 @@ export async function runBackup(options: { to?: string; reason?: string; connect
     // A backup never replaces a file: `--to` naming the live SQLite database, or an earlier
     // backup, overwrote it with this one
     if (options.to && existsSync(path)) throw new Error(`${path} exists: a backup never replaces a file, name a new one`)
-    const manifest = await writeBackup(path, options.connectionName, options.onSnapshot)
+    const manifest = await writeBackup(path, options.connectionName, options.onSnapshot).catch((error) => {
+      throw storageRefusal(error, dirname(path)) ?? error
+    })
     entry.ok = true
     entry.bytes = statSync(path).size
     entry.rows = Object.values(manifest.tables).reduce((a, b) => a + b, 0)
