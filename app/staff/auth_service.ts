@@ -35,7 +35,12 @@ export default class AuthService {
     const key = `login:${email.toLowerCase()}:${ip}`
     const [error, user] = await penalize(loginLimit, key, async () => {
       try {
-        return await User.verifyCredentials(email.toLowerCase(), password)
+        const user = await User.verifyCredentials(email.toLowerCase(), password)
+        // MariaDB's collation (utf8mb4_unicode_ci) finds cashier@… for cáshier@… or çashier@…,
+        // and this block counts per email as typed: each such spelling was 5 more guesses, without
+        // end. Only the account's own email (stored lower-cased) signs in to it.
+        if (user.email !== email.toLowerCase()) throw new authErrors.E_INVALID_CREDENTIALS('Invalid user credentials')
+        return user
       } catch (failure) {
         logger.warn({ email, ip }, 'failed login')
         await recordAudit({ action: 'login_failed', ...(await whoseEmail(email)), data: { email }, ip })
