@@ -4,6 +4,7 @@ import { addDevice, overview, removeDevice } from '#hardware/devices'
 import { queueTest, retryJob } from '#hardware/jobs'
 import { deviceValidator } from '#validators/hardware'
 import { appUrl } from '#config/app'
+import { recordAudit } from '#platform/audit_service'
 
 /** Registers' bridges and devices (managers: manageDevices): pair, revoke, add, remove, test */
 export default class DevicesController {
@@ -43,8 +44,12 @@ export default class DevicesController {
     return response.redirect('/backoffice/devices')
   }
 
-  async test({ params, response, session, store, auth }: HttpContext) {
+  async test({ params, response, session, store, auth, request }: HttpContext) {
     const job = await queueTest(store, Number(params.id) || 0, auth.user!.id)
+    // A drawer's test opens it: a no-sale like the till's Open drawer, recorded as one
+    if (job.kind === 'drawer') {
+      await recordAudit({ action: 'drawer_opened_no_sale', storeId: store.id, userId: auth.user!.id, subjectType: 'register', subjectId: job.registerId, data: { jobId: job.id, test: true, deviceId: Number(params.id) }, ip: request.ip() })
+    }
     session.flash('notice', `Test job #${job.id} queued${job.warning ? ` (${job.warning})` : ''}`)
     return response.redirect('/backoffice/devices')
   }

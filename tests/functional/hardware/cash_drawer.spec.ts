@@ -7,6 +7,7 @@ import { apiToken, createProduct, createStore, type TestStore } from '#tests/fix
 import { eventually } from '#tests/functional/hardware/fake_printer'
 import { createPairingCode } from '#hardware/pairing'
 import { TestDevice } from '#tests/functional/offline/device'
+import { submit } from '#tests/functional/backoffice/helpers'
 
 /*
 | The cash drawer opens for the cash a sale takes and a refund pays back (app/hardware/cash_drawer.ts),
@@ -50,6 +51,23 @@ test.group('Hardware: the cash drawer opens for cash', () => {
     ;(await sell({ payment_method: 'card_external', reference: 'AUTH-1' })).assertStatus(201)
     await eventually(async () => (await jobsOf(fixture)).length === 3 || null, 'the card sale’s receipt is queued')
     assert.deepEqual((await jobsOf(fixture)).map((job) => job.kind), ['drawer', 'receipt', 'receipt'])
+  })
+
+  test('Test on the drawer in Devices opens it as a no-sale would: in the audit log, by whom', async ({ client, assert }) => {
+    // It opened the drawer from the back office with no word in the audit log: a no-sale the
+    // Open drawer button would have recorded (hardware_controller.ts)
+    const { fixture } = await tillWithDrawer(client)
+    const drawer = await Device.query().where({ register_id: fixture.register.id, kind: 'drawer' }).firstOrFail()
+    const printer = await Device.query().where({ register_id: fixture.register.id, kind: 'printer' }).firstOrFail()
+    ;(await submit(client, fixture.users.manager, 'post', `/backoffice/devices/${drawer.id}/test`, {}, '/backoffice/devices')).assertStatus(302)
+    ;(await submit(client, fixture.users.manager, 'post', `/backoffice/devices/${printer.id}/test`, {}, '/backoffice/devices')).assertStatus(302)
+    const kick = await PrintJob.query().where({ register_id: fixture.register.id, kind: 'drawer' }).firstOrFail()
+    const audits = await db.from('audit_logs').where({ action: 'drawer_opened_no_sale', store_id: fixture.store.id })
+    assert.lengthOf(audits, 1)
+    assert.equal(audits[0].user_id, fixture.users.manager.id)
+    assert.equal(audits[0].subject_id, fixture.register.id)
+    const data = typeof audits[0].data === 'string' ? JSON.parse(audits[0].data) : audits[0].data
+    assert.deepEqual(data, { jobId: kick.id, test: true, deviceId: drawer.id })
   })
 
   test('a refund paid back in cash opens the drawer; an offline sale synced later opens nothing and prints nothing', async ({ client, assert }) => {
