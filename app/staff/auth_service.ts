@@ -38,8 +38,9 @@ export default class AuthService {
         const user = await User.verifyCredentials(email.toLowerCase(), password)
         // MariaDB's collation (utf8mb4_unicode_ci) finds cashier@… for cáshier@… or çashier@…,
         // and this block counts per email as typed: each such spelling was 5 more guesses, without
-        // end. Only the account's own email (stored lower-cased) signs in to it.
-        if (user.email !== email.toLowerCase()) throw new authErrors.E_INVALID_CREDENTIALS('Invalid user credentials')
+        // end. Only the account's own email signs in to it (in any case: the block's key is lower-cased
+        // too, and a row written in capitals before emails were lower-cased still signs in).
+        if (user.email.toLowerCase() !== email.toLowerCase()) throw new authErrors.E_INVALID_CREDENTIALS('Invalid user credentials')
         return user
       } catch (failure) {
         logger.warn({ email, ip }, 'failed login')
