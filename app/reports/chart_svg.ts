@@ -6,6 +6,7 @@
 | style): presentation attributes and the .chart class of app.css. The page puts the same
 | figures in a table beside the chart, the accessible alternative.
 */
+import { currencyDigits, formatMoney } from '#core/money'
 
 export interface ChartPoint {
   label: string
@@ -88,6 +89,17 @@ export function barChart(points: ChartPoint[], options: BarChartOptions): string
     bars +
     `</svg>`
   )
+}
+
+/**
+ * An axis tick's amount, round ones without their zero cents ("$1,500", not "$1,500.00"; "$0.25"
+ * kept). Only the cents are taken off: a currency of no minor digits has none, and stripping the
+ * last zeros after a separator wrote ¥2,000 as "¥2"
+ */
+export function axisAmount(minor: number, currency: string): string {
+  const text = formatMoney(minor, currency)
+  const digits = currencyDigits(currency)
+  return digits > 0 && minor % 10 ** digits === 0 ? text.replace(/\.0+(?=\D*$)/, '') : text
 }
 
 /** A compact amount for a bar: 950, 1.2k, 35k, 1.4M of the currency's major unit */

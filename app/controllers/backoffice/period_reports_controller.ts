@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import PeriodReportService, { askedPeriod, change } from '#reports/period_report_service'
-import { barChart, compactAmount } from '#reports/chart_svg'
+import { axisAmount, barChart, compactAmount } from '#reports/chart_svg'
 import { csvStream } from '#platform/csv_writer'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
 
@@ -26,7 +26,7 @@ export default class PeriodReportsController {
     const digits = currencyDigits(store.currency)
     const chart = barChart(
       data.rows.filter((r) => r.key).map((r) => ({ label: view === 'year' ? r.key.slice(5) : r.key.slice(8), value: r.total, text: `${r.key}: ${money(r.total)} in ${r.count} sales` })),
-      { title: `Sales by ${view === 'year' ? 'month' : 'day'}, ${data.current.label}`, labelEvery: view === 'year' ? 1 : 5, format: (a: number) => money(a).replace(/[.,]0+(?=\D*$)/, ''), formatShort: (a: number) => compactAmount(a, digits) }
+      { title: `Sales by ${view === 'year' ? 'month' : 'day'}, ${data.current.label}`, labelEvery: view === 'year' ? 1 : 5, format: (a: number) => axisAmount(a, store.currency), formatShort: (a: number) => compactAmount(a, digits) }
     )
     const nav = this.periods.periods(store, view, data.current.key)
     const previousKey = nav.previous.key

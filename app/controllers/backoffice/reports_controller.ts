@@ -3,7 +3,7 @@ import { inject } from '@adonisjs/core'
 import { DateTime } from 'luxon'
 import StoreAccessService from '#staff/store_access_service'
 import ReportService from '#reports/report_service'
-import { barChart, compactAmount } from '#reports/chart_svg'
+import { axisAmount, barChart, compactAmount } from '#reports/chart_svg'
 import { csvStream } from '#platform/csv_writer'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
 import { paymentMethodLabel } from '#sales/payment_methods'
@@ -33,7 +33,7 @@ export default class ReportsController {
     const money = (amount: number) => formatMoney(amount, store.currency)
     const digits = currencyDigits(store.currency)
     // Axis ticks are round amounts: "$1,500", not "$1,500.00"
-    const axis = { format: (amount: number) => money(amount).replace(/[.,]0+(?=\D*$)/, ''), formatShort: (amount: number) => compactAmount(amount, digits) }
+    const axis = { format: (amount: number) => axisAmount(amount, store.currency), formatShort: (amount: number) => compactAmount(amount, digits) }
     const hourChart = barChart(
       data.hours.map((h) => ({ label: String(h.hour).padStart(2, '0'), value: h.total, text: `${money(h.total)} in ${h.count} sales` })),
       { title: 'Sales by hour of the day', labelEvery: 3, ...axis }
