@@ -59,8 +59,10 @@ export default class PosSummaries extends BaseCommand {
         this.exitCode = 2
         return
       }
-      const stores = this.store ? await Store.query().where('id', this.store) : await Store.query().orderBy('id')
-      if (this.store && !stores.length) {
+      // --store=0 names no store: read as "no --store", it checked (or rebuilt) every store and said all was well
+      const one = this.store !== undefined
+      const stores = one ? await Store.query().where('id', this.store) : await Store.query().orderBy('id')
+      if (one && !stores.length) {
         this.logger.error(`No store ${this.store}`)
         this.exitCode = 2
         return

@@ -128,6 +128,14 @@ test.group('Reports: the edges of a store day', () => {
     }
   }).timeout(90_000)
 
+  test('pos:summaries --store=0 is no store: refused, not every store checked and rebuilt', async ({ assert }) => {
+    for (const args of [['--check', '--store=0'], ['--rebuild', '--store=0']]) {
+      const failed = await run('node', ['ace.js', 'pos:summaries', ...args], { timeout: 60_000 }).then(() => null, (error) => error)
+      assert.equal(failed?.code, 2, `${args.join(' ')}: not refused`)
+      assert.include(failed.stdout + failed.stderr, 'No store 0')
+    }
+  }).timeout(150_000)
+
   test('a month set against a longer one keeps the last days of the longer one in its rows and CSV (their sales were only in the totals)', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { name: 'Tea', price: 1000, taxClass: 'zero' })
