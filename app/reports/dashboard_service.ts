@@ -29,15 +29,15 @@ export default class DashboardService {
     return { day, count: Number(sold?.count ?? 0), total, refunds, takings: total - refunds }
   }
 
-  /** Active, not archived products at or below their own low-stock threshold, the emptiest first */
-  async lowStock(store: Store, limit = 10) {
-    return Product.query()
+  /** Active, not archived products at or below their own low-stock threshold, the emptiest first (`limit`: only so many; null: all) */
+  async lowStock(store: Store, limit: number | null = 10) {
+    const query = Product.query()
       .where('store_id', store.id)
       .where('active', true)
       .whereNull('archived_at')
       .whereRaw('stock <= low_stock_threshold')
       .orderBy('stock')
       .orderBy('name')
-      .limit(limit)
+    return limit === null ? query : query.limit(limit)
   }
 }

@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import Papa from 'papaparse'
 import db from '@adonisjs/lucid/services/db'
 import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import ReportService from '#reports/report_service'
@@ -7,7 +8,8 @@ import SalesQueryService from '#sales/sales_query_service'
 
 /*
 | Figures an accountant compares: the stock valuation holds every unit on hand (an archived or
-| inactive product's too), and the dashboard's takings are the reports' (with the cash rounding).
+| inactive product's too), the dashboard's takings are the reports' (with the cash rounding), and
+| the report's low stock lists every product running low, as the dashboard's link to it says.
 */
 test.group('Reports: valuation and takings', () => {
   test('an archived or inactive product with stock stays in the stock valuation', async ({ assert }) => {
@@ -32,4 +34,19 @@ test.group('Reports: valuation and takings', () => {
     // 336 of goods paid 335 in cash: the reports' takings, and the drawer's
     assert.equal(today.takings, 335)
   })
+
+  test('the report lists every product running low, page and CSV, not the 50 emptiest', async ({ client, assert }) => {
+    const fixture = await createStore()
+    for (let i = 0; i < 55; i++) await createProduct(fixture, { name: `Low ${String(i).padStart(2, '0')}`, stock: i % 5 })
+    await createProduct(fixture, { name: 'Plenty', stock: 40 })
+    const page = await client.get('/backoffice/reports').loginAs(fixture.users.manager)
+    page.assertStatus(200)
+    const table = page.text().split('data-testid="low-stock"')[1].split('</table>')[0]
+    assert.equal(table.match(/<tr><td>Low \d\d<\/td>/g)?.length, 55)
+    const csv = await client.get('/backoffice/reports/csv/low_stock').loginAs(fixture.users.manager)
+    csv.assertStatus(200)
+    const rows = Papa.parse<string[]>(csv.text().replace('\ufeff', '').trim()).data.slice(1)
+    assert.lengthOf(rows, 55)
+    assert.notInclude(rows.map((r) => r[0]), 'Plenty')
+  }).timeout(60_000)
 })
