@@ -50,7 +50,15 @@ export type AskedPeriod = { view: PeriodView; key: string | null; errors: null }
  */
 export function askedPeriod(qs: Record<string, unknown>): AskedPeriod {
   const errors: Record<string, string> = {}
-  const alias = qs.period === undefined ? (qs.month !== undefined ? 'month' : qs.year !== undefined ? 'year' : null) : null
+  // Asked two ways at once (period and month, month and year, view=year with month): one of them
+  // was shown as if the other had not been asked
+  const given = (['period', 'month', 'year'] as const).filter((key) => qs[key] !== undefined && qs[key] !== '')
+  const said = (key: string) => `${key}=${String(qs[key]).slice(0, 20)}`
+  if (given.length > 1) return { view: 'month', key: null, errors: { period: `Give the period once: ${said(given[0])} and ${said(given[1])} were both given` } }
+  const alias = given[0] === 'month' || given[0] === 'year' ? given[0] : null
+  if (alias && (qs.view === 'month' || qs.view === 'year') && qs.view !== alias) {
+    return { view: alias, key: null, errors: { view: `${said(alias)} asks for a ${alias}, view=${qs.view} for a ${qs.view}: give one` } }
+  }
   const typedView = alias ?? qs.view
   let view: PeriodView = 'month'
   if (typedView === 'year' || typedView === 'month') view = typedView

@@ -83,6 +83,11 @@ test.group('Months and years', () => {
       ['month=abc', 'period', '&quot;abc&quot; is not a month (yyyy-mm)'],
       ['month=2026-13&from=2026-13', 'period', '&quot;2026-13&quot; is not a month (yyyy-mm)'],
       ['year=20266', 'period', '&quot;20266&quot; is not a year (yyyy)'],
+      // Asked two ways at once: one of them was shown as if the other had not been asked
+      ['period=2026-05&month=2026-06', 'period', 'Give the period once: period=2026-05 and month=2026-06 were both given'],
+      ['month=2026-05&year=2025', 'period', 'Give the period once: month=2026-05 and year=2025 were both given'],
+      ['view=year&month=2026-05', 'view', 'month=2026-05 asks for a month, view=year for a year: give one'],
+      ['view=month&year=2025', 'view', 'year=2025 asks for a year, view=month for a month: give one'],
     ]
     for (const [query, field, message] of bad) {
       const page = await client.get(`/backoffice/reports/periods?${query}`).loginAs(fixture.users.manager)
@@ -104,6 +109,8 @@ test.group('Months and years', () => {
     // The shorter ?month= and ?year= are read as the period; a report's from and to are not this page's
     assert.include((await client.get('/backoffice/reports/periods?month=2025-05').loginAs(fixture.users.manager)).text(), 'May 2025 (2025-05-01 to 2025-05-31)')
     assert.include((await client.get('/backoffice/reports/periods?year=2024').loginAs(fixture.users.manager)).text(), '2024 (2024-01-01 to 2024-12-31)')
+    // With the view they say themselves, or an empty one, they are read all the same
+    assert.include((await client.get('/backoffice/reports/periods?view=year&year=2024&month=').loginAs(fixture.users.manager)).text(), '2024 (2024-01-01 to 2024-12-31)')
     ;(await client.get('/backoffice/reports/periods?from=2025-05-01&to=2025-05-03').loginAs(fixture.users.manager)).assertStatus(200)
   })
 })
