@@ -4,6 +4,7 @@ import PeriodReportService, { askedPeriod, change } from '#reports/period_report
 import { axisAmount, barChart, compactAmount } from '#reports/chart_svg'
 import { csvStream } from '#platform/csv_writer'
 import { currencyDigits, formatMoney, minorToDecimal } from '#core/money'
+import { FIRST_YEAR } from '#platform/calendar_day'
 
 /** The owners' month and year views: this period against the one before, products, categories, margins, and a CSV of each table */
 @inject()
@@ -29,7 +30,7 @@ export default class PeriodReportsController {
       { title: `Sales by ${view === 'year' ? 'month' : 'day'}, ${data.current.label}`, labelEvery: view === 'year' ? 1 : 5, format: (a: number) => axisAmount(a, store.currency), formatShort: (a: number) => compactAmount(a, digits) }
     )
     const nav = this.periods.periods(store, view, data.current.key)
-    const previousKey = nav.previous.key
+    const previousKey = Number(nav.previous.key.slice(0, 4)) >= FIRST_YEAR ? nav.previous.key : null
     const query = new URLSearchParams({ view, period: data.current.key }).toString()
     return ctx.view.render('backoffice/reports/periods', { ...data, view, chart, previousKey, query, change })
   }

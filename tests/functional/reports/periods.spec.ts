@@ -109,6 +109,12 @@ test.group('Months and years', () => {
     // The shorter ?month= and ?year= are read as the period; a report's from and to are not this page's
     assert.include((await client.get('/backoffice/reports/periods?month=2025-05').loginAs(fixture.users.manager)).text(), 'May 2025 (2025-05-01 to 2025-05-31)')
     assert.include((await client.get('/backoffice/reports/periods?year=2024').loginAs(fixture.users.manager)).text(), '2024 (2024-01-01 to 2024-12-31)')
+    // The first month and year the books hold have no link to the one before (it answered 422)
+    const first = await client.get('/backoffice/reports/periods?view=month&period=2000-01').loginAs(fixture.users.manager)
+    first.assertStatus(200)
+    assert.notInclude(first.text(), 'period=1999-12')
+    assert.notInclude((await client.get('/backoffice/reports/periods?view=year&period=2000').loginAs(fixture.users.manager)).text(), 'period=1999"')
+    assert.include((await client.get('/backoffice/reports/periods?view=month&period=2000-02').loginAs(fixture.users.manager)).text(), 'period=2000-01">Previous month</a>')
     // With the view they say themselves, or an empty one, they are read all the same
     assert.include((await client.get('/backoffice/reports/periods?view=year&year=2024&month=').loginAs(fixture.users.manager)).text(), '2024 (2024-01-01 to 2024-12-31)')
     ;(await client.get('/backoffice/reports/periods?from=2025-05-01&to=2025-05-03').loginAs(fixture.users.manager)).assertStatus(200)
