@@ -367,11 +367,12 @@ export default class ReportService {
   }
 
   /**
-   * Every product running low: the dashboard shows the ten emptiest and links here for the rest,
-   * which stopped at 50 (page and CSV) without a word
+   * The products running low, the emptiest first: `limit` of them, or every one (null). The
+   * dashboard shows the ten emptiest and links to the report for the rest, which stopped at 50
+   * (page and CSV) without a word; the page says when there are more than it shows
    */
-  async lowStock(store: Store) {
-    const products = await new DashboardService(this.sales).lowStock(store, null)
+  async lowStock(store: Store, limit: number | null) {
+    const products = await new DashboardService(this.sales).lowStock(store, limit)
     return products.map((p) => ({ productId: p.id, name: p.name, sku: p.sku, stock: p.stock }))
   }
 }

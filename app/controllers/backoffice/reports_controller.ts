@@ -10,6 +10,12 @@ import { paymentMethodLabel } from '#sales/payment_methods'
 import { calendarDay, dayError } from '#platform/calendar_day'
 
 const MAX_DAYS = 366
+/**
+ * Low stock on the page: the emptiest so many, and a word that there are more (the CSV has every
+ * one). A store of 100,000 products, many of them a few units deep under the default threshold of
+ * 5, would otherwise send a table of tens of thousands of rows with every report
+ */
+const LOW_STOCK_SHOWN = 100
 
 /** The managers' reports page, its charts and a CSV of each table */
 @inject()
@@ -27,7 +33,7 @@ export default class ReportsController {
       const typed = (value: unknown) => (typeof value === 'string' ? value : '')
       return ctx.view.render('backoffice/reports/index', { errors, from: typed(qs.from), to: typed(qs.to) })
     }
-    const data = await this.#tables(ctx, from, to)
+    const { lowStock, ...data } = await this.#tables(ctx, from, to, LOW_STOCK_SHOWN + 1)
     const trendFrom = DateTime.fromISO(to).minus({ days: 29 }).toISODate()!
     const trend = await this.reports.byDayAndHour(store, trendFrom, to)
     const money = (amount: number) => formatMoney(amount, store.currency)
@@ -43,7 +49,12 @@ export default class ReportsController {
       { title: `Sales per day, ${trendFrom} to ${to}`, labelEvery: 5, ...axis }
     )
     const query = new URLSearchParams({ from, to }).toString()
-    return ctx.view.render('backoffice/reports/index', { ...data, from, to, rangeNotice: notice, hourChart, trendChart, trendDays: trend.days, query })
+    return ctx.view.render('backoffice/reports/index', {
+      ...data,
+      lowStock: lowStock.slice(0, LOW_STOCK_SHOWN),
+      moreLowStock: lowStock.length > LOW_STOCK_SHOWN,
+      from, to, rangeNotice: notice, hourChart, trendChart, trendDays: trend.days, query,
+    })
   }
 
   async csv(ctx: HttpContext) {
@@ -54,7 +65,7 @@ export default class ReportsController {
       ctx.response.status(422).header('content-type', 'text/plain; charset=utf-8')
       return notice
     }
-    const data = await this.#tables(ctx, from, to)
+    const data = await this.#tables(ctx, from, to, null)
     const currency = ctx.store.currency
     const m = (amount: number) => minorToDecimal(amount, currency)
     const tables: Record<string, () => [{ key: string; label: string }[], Record<string, unknown>[]]> = {
@@ -86,7 +97,8 @@ export default class ReportsController {
     ctx.response.stream(csvStream(columns.map((c) => c.label), rows.map((row) => columns.map((c) => row[c.key] ?? '')), { bom: true }))
   }
 
-  async #tables(ctx: HttpContext, from: string, to: string) {
+  /** Every table of the page; `lowStockLimit`: the emptiest so many products running low (null: all) */
+  async #tables(ctx: HttpContext, from: string, to: string, lowStockLimit: number | null) {
     const { store } = ctx
     // An admin sees the stores they work in side by side (a chain's owner: all of them); others their own
     const stores = ctx.auth.user!.role === 'admin' ? await new StoreAccessService().storesOf(ctx.auth.user!) : [store]
@@ -98,7 +110,7 @@ export default class ReportsController {
       this.reports.byStore(stores, from, to),
       this.reports.products(store, from, to),
       this.reports.stockValuation(store),
-      this.reports.lowStock(store),
+      this.reports.lowStock(store, lowStockLimit),
     ])
     return { days: dayHour.days, hours: dayHour.hours, methods, cashiers, registers, stores: storeRows, products, valuation, lowStock }
   }
