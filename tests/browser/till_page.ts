@@ -53,12 +53,30 @@ export async function scannerKeys(page: any, code: string) {
 
 /* The scans of the rush-hour specs (till_rush, till_scan_hold): a fast scanner, a slow network */
 
-/** Requests held back `ms` before they reach the server (a slow network on the way there) */
-export function slowRequests(page: any, pattern: string, ms: number) {
-  return page.route(pattern, async (route: any) => {
-    await new Promise((resolve) => setTimeout(resolve, ms))
-    await route.continue()
+/**
+ * Requests held on their way to the server until the test lets them go: `release()` waits until
+ * at least one is held, then sends every one held so far (`fail`: their connection fails
+ * instead). A network slowed by a set time answered before the test's next step on a loaded
+ * machine: a payment meant to wait for a scan found it answered and went at once
+ */
+export async function heldRequests(page: any, pattern: string) {
+  let waiting: Array<(fail: boolean) => void> = []
+  await page.route(pattern, async (route: any) => {
+    const fail = await new Promise<boolean>((resolve) => waiting.push(resolve))
+    await (fail ? route.abort('connectionfailed') : route.continue())
   })
+  return {
+    async release({ fail = false } = {}) {
+      const since = Date.now()
+      while (!waiting.length) {
+        if (Date.now() - since > 10_000) throw new Error(`No request to ${pattern} was held`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      const held = waiting
+      waiting = []
+      for (const go of held) go(fail)
+    },
+  }
 }
 
 /** A keyboard-wedge scanner: the code's characters 5 ms apart, then Enter, into the focused field */

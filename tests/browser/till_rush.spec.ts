@@ -2,7 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
 import { htmxIdle } from '#tests/browser/htmx_idle'
-import { cartLines, colaAndGumTill, savedLines, scannerKeys, signInAtTill, slowRequests, wedgeScan } from '#tests/browser/till_page'
+import { cartLines, colaAndGumTill, heldRequests, savedLines, scannerKeys, signInAtTill, wedgeScan } from '#tests/browser/till_page'
 
 /* The till at rush hour: a scanner faster than the server, double clicks, a slow network */
 
@@ -80,13 +80,15 @@ test.group('Till at rush hour in Chromium', () => {
     assert.equal(await page.getByLabel('Amount tendered').inputValue(), '10.80')
 
     // The last item scanned on a slow network, and Complete pressed before the scan got there
-    await slowRequests(page, '**/till/scan', 1500)
+    const scans = await heldRequests(page, '**/till/scan')
     await page.keyboard.press('F2')
     await wedgeScan(page, '4006381333931')
     await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByText('Waiting for the items scanned to be added before paying').waitFor()
+    await scans.release()
     // The $10.80 paid, the Gum's $2.70 left to pay on screen; no sale completed without it
     await page.locator('[data-action="pay"]', { hasText: '$2.70' }).or(page.getByText('Sale #1 completed.')).waitFor({ timeout: 10_000 })
-    await page.waitForTimeout(1600)
+    await page.waitForTimeout(300)
     await htmxIdle(page)
     const sales = await db.from('sales').where('store_id', fixture.store.id).orderBy('id').select('status', 'total', 'paid_total')
     assert.deepEqual(sales.map((sale) => [sale.status, sale.total, sale.paid_total]), [['open', 1350, 1080]])
@@ -100,7 +102,8 @@ test.group('Till at rush hour in Chromium', () => {
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
-    await slowRequests(page, '**/till/scan', 1500)
+    // Each scan held until the test lets it go: it must still be on its way at each press
+    const scans = await heldRequests(page, '**/till/scan')
     const payments = async () => (await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where('sales.store_id', fixture.store.id).select('payments.amount')).map((p) => Number(p.amount))
 
     // Complete pressed while the Gum is on its way, then Back to the cart (Esc): nothing is paid
@@ -112,6 +115,7 @@ test.group('Till at rush hour in Chromium', () => {
     await page.getByText('Waiting for the items scanned to be added before paying').waitFor()
     await page.keyboard.press('Escape')
     await page.getByText('Waiting for the items scanned to be added before paying').waitFor({ state: 'detached' })
+    await scans.release()
     await page.locator('.cart-line', { hasText: 'Gum' }).waitFor({ timeout: 10_000 })
     await page.waitForTimeout(300)
     await htmxIdle(page)
@@ -125,6 +129,8 @@ test.group('Till at rush hour in Chromium', () => {
     await page.getByRole('button', { name: /Complete sale/ }).click()
     await page.getByLabel('Amount tendered').fill('20.00')
     await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByText('Waiting for the items scanned to be added before paying').waitFor()
+    await scans.release()
     await page.getByText('Sale #1 completed.').waitFor({ timeout: 10_000 })
     await htmxIdle(page)
     assert.deepEqual(await savedLines(fixture.store.id), ['Cola x1', 'Gum x2'])

@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { htmxIdle } from '#tests/browser/htmx_idle'
-import { cartLines, colaAndGumTill, slowRequests, wedgeScan } from '#tests/browser/till_page'
+import { cartLines, colaAndGumTill, heldRequests, wedgeScan } from '#tests/browser/till_page'
 
 /*
 | Park and Void pressed while a scan is still on its way (public/js/scanning.js): they wait for the
@@ -30,12 +30,13 @@ test.group('Till: Park and Void wait for the scans on their way, in Chromium', (
     })
 
     // The Gum scanned on a slow network, and Park pressed before the scan got there
-    await slowRequests(page, '**/till/scan', 1500)
+    const scans = await heldRequests(page, '**/till/scan')
     await wedgeScan(page, '4006381333931')
     await page.locator('[data-shortcut="F8"]').click()
     await page.getByText('Waiting for the items scanned to be added before parking').waitFor()
+    await scans.release()
     await page.getByText('Sale parked.').waitFor({ timeout: 10_000 })
-    await page.waitForTimeout(1600)
+    await page.waitForTimeout(300)
     await htmxIdle(page)
     assert.equal(asked, 1)
     assert.deepEqual(await cartLines(page), [])
@@ -56,12 +57,13 @@ test.group('Till: Park and Void wait for the scans on their way, in Chromium', (
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
-    await slowRequests(page, '**/till/scan', 1500)
+    const scans = await heldRequests(page, '**/till/scan')
 
     // Void pressed while the Gum is on its way, and its "Void the whole sale?" cancelled: nothing is voided
     page.once('dialog', (dialog: any) => dialog.dismiss())
     await wedgeScan(page, '4006381333931')
     await page.locator('[data-shortcut="F12"]').click()
+    await scans.release()
     await page.locator('.cart-line', { hasText: 'Gum' }).waitFor({ timeout: 10_000 })
     await page.waitForTimeout(300)
     await htmxIdle(page)
@@ -72,8 +74,9 @@ test.group('Till: Park and Void wait for the scans on their way, in Chromium', (
     await wedgeScan(page, '4006381333931')
     await page.locator('[data-shortcut="F12"]').click()
     await page.getByText('Waiting for the items scanned to be added before voiding').waitFor()
+    await scans.release()
     await page.getByText('The sale was voided.').waitFor({ timeout: 10_000 })
-    await page.waitForTimeout(1600)
+    await page.waitForTimeout(300)
     await htmxIdle(page)
     assert.deepEqual(await cartLines(page), [])
     assert.deepEqual(await salesWithLines(fixture.store.id), [
@@ -97,10 +100,12 @@ test.group('Till: Park and Void wait for the scans on their way, in Chromium', (
     await wedgeScan(page, '5000112637922')
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await htmxIdle(page)
-    await slowRequests(page, '**/till/scan', 1000)
+    const scans = await heldRequests(page, '**/till/scan')
     page.once('dialog', (dialog: any) => dialog.accept('Mr Jones'))
     await wedgeScan(page, '4006381333931')
     await page.locator('[data-shortcut="F8"]').click()
+    await page.getByText('Waiting for the items scanned to be added before parking').waitFor()
+    await scans.release()
     await page.getByText('Sale parked.').waitFor({ timeout: 10_000 })
     await htmxIdle(page)
     assert.deepEqual(await notes(), ['Mrs Smith, back at 5', 'Mr Jones'])
