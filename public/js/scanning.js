@@ -37,8 +37,12 @@ document.addEventListener('htmx:afterRequest', (event) => {
   const number = event.detail.requestConfig?.triggeringEvent?.scanNumber
   if (number === undefined) return
   scansOnTheirWay.delete(number)
+  if (held && number <= held.upTo && !addedItem(event.detail)) held.missed = true
   sendHeld()
 })
+// A scan's answer that put its item in the cart: the cart drawn in place (a code no product has
+// is answered with the matches, HX-Retarget; a refusal or a lost answer is no success)
+const addedItem = (detail) => detail.successful && !detail.xhr?.getResponseHeader('HX-Retarget')
 
 // A payment (Complete sale, Enter in the amount, a card's record), a Park or a Void (the buttons
 // marked data-waits-for-scans, till/_cart.edge) made while scans typed before it are still on their
@@ -53,6 +57,10 @@ document.addEventListener('htmx:afterRequest', (event) => {
 // their mind about this sale). One action waits at a time and the till says which; the latest
 // press is the one that goes (the customer said "card" after all, or the amount was corrected, or
 // the sale is parked instead), and Back to the cart (Esc) sends none.
+// A scan it waits for that added nothing (its answer lost on the network, refused, a code no product
+// has) stops it: sent all the same, the sale was completed without the item the cashier had scanned
+// (and the customer left with it unpaid). The till says nothing was done and why; the cashier scans
+// again and presses again.
 let held = null
 let sendingHeld = false
 function waiting(doing) {
@@ -94,10 +102,12 @@ document.addEventListener('click', (event) => {
 document.addEventListener('keydown', (event) => {
   if (held && event.key === 'Escape') cancelHeld()
 })
+const NOT_DONE = { paying: 'Nothing was paid', parking: 'The sale was not parked', voiding: 'The sale was not voided' }
 function sendHeld() {
   if (!held || [...scansOnTheirWay].some((number) => number <= held.upTo)) return
-  const { doing, path, method, values } = held
+  const { doing, path, method, values, missed } = held
   cancelHeld()
+  if (missed) return notDone(doing)
   const form = doing === 'paying' && document.querySelector(`#cart-pay form[data-method="${CSS.escape(method ?? '')}"]`)
   // Not the Park or Void button itself: htmx would ask its question again
   const source = form || document.getElementById('cart-panel')
@@ -107,6 +117,21 @@ function sendHeld() {
   } finally {
     sendingHeld = false
   }
+}
+
+// Said after what the scan's answer shows (its refusal, the matches), and after "The server cannot be
+// reached" that a lost answer writes over the message area (app.js, on htmx:sendError, which comes after)
+function notDone(doing) {
+  queueMicrotask(() => {
+    const message = document.getElementById('till-message')
+    if (!message) return
+    const alert = document.createElement('div')
+    alert.className = 'alert alert-error'
+    alert.setAttribute('role', 'alert')
+    alert.textContent = `${NOT_DONE[doing] ?? 'Nothing was done'}: an item scanned before it was not added. Check the cart, scan the item again, then try again.`
+    message.append(alert)
+    message.dataset.shownAt = String(performance.now())
+  })
 }
 
 // A code scanned into an amount of the payment (scanner_burst.js tells it from typed keys): the

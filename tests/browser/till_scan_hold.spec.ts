@@ -1,6 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { htmxIdle } from '#tests/browser/htmx_idle'
+import { createProduct } from '#tests/fixtures'
 import { cartLines, colaAndGumTill, heldRequests, wedgeScan } from '#tests/browser/till_page'
 
 /*
@@ -111,5 +112,53 @@ test.group('Till: Park and Void wait for the scans on their way, in Chromium', (
     assert.deepEqual(await notes(), ['Mrs Smith, back at 5', 'Mr Jones'])
     await page.keyboard.press('F4')
     await page.locator('.parked-row', { hasText: 'Mrs Smith, back at 5' }).waitFor()
+  })
+
+  test('a payment waiting for a scan that adds nothing is not sent: refused, unknown or lost, the sale is not completed without the item', async ({ visit, browserContext, assert }) => {
+    const { fixture, page } = await colaAndGumTill(visit, browserContext)
+    await createProduct(fixture, { name: 'Sold-out Mints', price: 150, barcode: '4006381333948', stock: 0 })
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    const scans = await heldRequests(page, '**/till/scan')
+    const notPaid = page.getByText('Nothing was paid: an item scanned before it was not added')
+    const onlyCola = async () => {
+      assert.deepEqual(await salesWithLines(fixture.store.id), [{ status: 'open', lines: ['Cola x1'] }])
+      assert.equal((await db.from('payments').where('store_id', fixture.store.id)).length, 0)
+    }
+    // Exact and Complete pressed while `code` is on its way; the scan answered (or lost) after
+    const payWhileScanning = async (code: string, fail = false) => {
+      await page.keyboard.press('F9')
+      await page.getByRole('button', { name: 'Exact amount' }).click()
+      await page.keyboard.press('F2')
+      await wedgeScan(page, code)
+      await page.getByRole('button', { name: /Complete sale/ }).click()
+      await page.getByText('Waiting for the items scanned to be added before paying').waitFor()
+      await scans.release({ fail })
+    }
+
+    // Refused by the server (none in stock): the refusal and what was not done are both said
+    await payWhileScanning('4006381333948')
+    await notPaid.waitFor({ timeout: 10_000 })
+    await page.getByText(/Sold-out Mints|stock/i).first().waitFor()
+    await htmxIdle(page)
+    await onlyCola()
+
+    // A code no product has (the matches say "Nothing matches")
+    await page.keyboard.press('Escape')
+    await htmxIdle(page)
+    await payWhileScanning('4000000000006')
+    await notPaid.waitFor({ timeout: 10_000 })
+    await htmxIdle(page)
+    await onlyCola()
+
+    // Its answer lost on the network: the till goes offline, and back online with the sale still open
+    await page.keyboard.press('Escape')
+    await htmxIdle(page)
+    const reloaded = page.waitForEvent('load', { timeout: 30_000 })
+    await payWhileScanning('4006381333931', true)
+    await reloaded
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await onlyCola()
   })
 })
