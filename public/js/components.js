@@ -76,6 +76,10 @@ document.addEventListener('alpine:init', () => {
     },
   }))
 
+  // Keys pressed on the page so far (counted before any handler acts on them): see the payment's choose()
+  let keysPressed = 0
+  document.addEventListener('keydown', () => keysPressed++, true)
+
   // Payment: choosing a method, the tendered amount and the change due (data-due, data-currency)
   Alpine.data('payment', () => ({
     method: null,
@@ -118,13 +122,21 @@ document.addEventListener('alpine:init', () => {
     // x-show shows the form at the next animation frame (a timeout while the page is hidden), and
     // $nextTick comes before it whenever that frame is late (a busy till): the field, still hidden,
     // did not take the focus, and the amount typed after F9 went into the scan field. The focus is
-    // given in a callback queued the same way, after Alpine's (queued when the change took effect)
+    // given in a callback queued the same way, after Alpine's (queued when the change took effect).
+    // Unless the cashier has since put it in a field outside the payment with a key (F2, and a scan
+    // typed there): on a busy till that frame came half a second late, the focus was taken from the
+    // scan field in the middle of a code, and the code was cut in two (its end scanned alone, not found)
     choose(id) {
       if (this.held) return
       this.method = id
+      const keys = keysPressed
       this.$nextTick(() => {
         const afterShown = document.visibilityState === 'visible' ? requestAnimationFrame : setTimeout
-        afterShown(() => this.$root.querySelector(`form[data-method="${CSS.escape(id)}"] input:not([type="hidden"])`)?.focus())
+        afterShown(() => {
+          const now = document.activeElement
+          if (keysPressed !== keys && now && now !== document.body && !this.$root.contains(now)) return
+          this.$root.querySelector(`form[data-method="${CSS.escape(id)}"] input:not([type="hidden"])`)?.focus()
+        })
       })
     },
     startCash() {

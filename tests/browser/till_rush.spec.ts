@@ -16,15 +16,15 @@ function slowDown(page: any, pattern: string, ms: number) {
 }
 
 /**
- * Animation frames that come late, as on a busy till: each one a tenth of a second after it was
- * asked for (Alpine shows what x-show reveals at the next frame)
+ * Animation frames that come late, as on a busy till: each one `ms` (a tenth of a second) after it
+ * was asked for (Alpine shows what x-show reveals at the next frame)
  */
-function lateFrames(page: any) {
-  return page.evaluate(() => {
+function lateFrames(page: any, ms = 100) {
+  return page.evaluate((late: number) => {
     const w = globalThis as any
     const frame = w.requestAnimationFrame.bind(w)
-    w.requestAnimationFrame = (callback: any) => w.setTimeout(() => frame(callback), 100)
-  })
+    w.requestAnimationFrame = (callback: any) => w.setTimeout(() => frame(callback), late)
+  }, ms)
 }
 
 /** Waits until the field with this id has the focus */
@@ -255,6 +255,27 @@ test.group('Till at rush hour in Chromium', () => {
     await page.keyboard.press('Enter')
     await page.getByTestId('change-due').waitFor()
     assert.equal(await page.getByTestId('change-due').textContent(), `$${((2000 - total) / 100).toFixed(2)}`)
+  })
+
+  test('a code scanned at once after F9 and F2 on a busy till is added whole: the amount tendered, shown late, does not take the focus back', async ({ visit, browserContext, assert }) => {
+    const { fixture, page } = await colaAndGumTill(visit, browserContext)
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    // Frames half a second late: Pay's form is shown, and its amount offered the focus, long after F9.
+    // The cashier meanwhile went back to the scan field (F2) and scans one more item
+    await lateFrames(page, 500)
+    await page.keyboard.press('F9')
+    await page.keyboard.press('F2')
+    await page.keyboard.type('400638', { delay: 5 })
+    await page.getByLabel('Amount tendered').waitFor()
+    await page.waitForTimeout(100)
+    await wedgeScan(page, '1333931')
+    await page.locator('.cart-line', { hasText: 'Gum' }).waitFor({ timeout: 10_000 })
+    await htmxIdle(page)
+    assert.deepEqual(await savedLines(fixture.store.id), ['Cola x1', 'Gum x1'])
+    assert.equal(await page.getByLabel('Amount tendered').inputValue(), '')
+    assert.equal(await page.evaluate(() => (globalThis as any).document.activeElement?.id), 'scan-input')
   })
 
   test('a till reloaded while its payment was on its way says the sale was completed: the cashier does not sell it again', async ({ visit, browserContext, assert }) => {
