@@ -83,6 +83,9 @@ document.addEventListener('htmx:confirm', (event) => {
   const doing = sendingHeld || event.defaultPrevented || !scansOnTheirWay.size ? null : waitsToDo(elt)
   if (!doing) return
   event.preventDefault()
+  // A scan that added nothing while the action waited stops the press made since too (its "not
+  // done" is said only when the scans are all back: pressed again meanwhile, it went without the item)
+  const missed = held?.missed ?? false
   cancelHeld()
   const values = doing === 'paying' ? Object.fromEntries(new FormData(elt)) : {}
   const question = elt.getAttribute('hx-prompt')
@@ -93,7 +96,7 @@ document.addEventListener('htmx:confirm', (event) => {
     if (elt.dataset.promptField) values[elt.dataset.promptField] = answer
   }
   if (event.detail.question && !window.confirm(event.detail.question)) return
-  held = { doing, upTo: scansTyped, path: event.detail.path, method: elt.dataset.method, values }
+  held = { doing, upTo: scansTyped, path: event.detail.path, method: elt.dataset.method, values, missed }
   waiting(doing)
 })
 document.addEventListener('click', (event) => {

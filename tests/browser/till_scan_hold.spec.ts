@@ -161,4 +161,33 @@ test.group('Till: Park and Void wait for the scans on their way, in Chromium', (
     await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
     await onlyCola()
   })
+
+  test('a press made again while the scans are still on their way does not forget one of them that added nothing', async ({ visit, browserContext, assert }) => {
+    const { fixture, page } = await colaAndGumTill(visit, browserContext)
+    await createProduct(fixture, { name: 'Sold-out Mints', price: 150, barcode: '4006381333948', stock: 0 })
+    await wedgeScan(page, '5000112637922')
+    await page.locator('.cart-line', { hasText: 'Cola' }).waitFor()
+    await htmxIdle(page)
+    const scans = await heldRequests(page, '**/till/scan')
+
+    // The Mints (refused: none in stock), then the Gum; Complete pressed while both are on their way
+    await page.keyboard.press('F9')
+    await page.getByLabel('Amount tendered').fill('20.00')
+    await page.keyboard.press('F2')
+    await wedgeScan(page, '4006381333948')
+    await wedgeScan(page, '4006381333931')
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await page.getByText('Waiting for the items scanned to be added before paying').waitFor()
+    // The Mints refused; Complete pressed again while the Gum is still on its way
+    await scans.release()
+    await page.getByText(/Sold-out Mints|stock/i).first().waitFor({ timeout: 10_000 })
+    await htmxIdle(page, { requests: false })
+    await page.getByRole('button', { name: /Complete sale/ }).click()
+    await scans.release()
+    await page.getByText('Nothing was paid: an item scanned before it was not added').waitFor({ timeout: 10_000 })
+    await page.waitForTimeout(300)
+    await htmxIdle(page)
+    assert.deepEqual(await salesWithLines(fixture.store.id), [{ status: 'open', lines: ['Cola x1', 'Gum x1'] }])
+    assert.equal((await db.from('payments').where('store_id', fixture.store.id)).length, 0)
+  })
 })
