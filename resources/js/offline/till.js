@@ -32,6 +32,7 @@ const DEVICE_KEY = 'pos-till-device'
 const GATEWAY_DOWN = [502, 503, 504]
 // A device clock off by less than this is left as it is (the server's Date header is to the second)
 const CLOCK_TOLERANCE_MS = 60_000
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // A till request unanswered this long is the server out of reach. htmx waits forever by default:
 // a server that hung (its database frozen, before the server gave up on it in 5 s) held the till,
 // which neither sold online nor went offline. Past the server's own limits (a gateway payment's
@@ -51,8 +52,8 @@ class OfflineTill {
   async start() {
     if ('serviceWorker' in navigator) navigator.serviceWorker.register('/till-sw.js', { scope: '/' }).catch(() => {})
     navigator.storage?.persist?.().catch(() => {})
-    this.db = await openDb()
-    this.deviceId = (await getMeta(this.db, 'device_id')) ?? (await this.newDeviceId())
+    await this.openStorage()
+    this.deviceId = await this.keptDeviceId()
     try {
       localStorage.setItem(DEVICE_KEY, this.deviceId)
     } catch {}
@@ -97,10 +98,54 @@ class OfflineTill {
     setInterval(() => this.mode !== 'online' && this.tick(), RETRY_MS)
   }
 
-  async newDeviceId() {
-    const id = crypto.randomUUID()
+  /**
+   * The device id IndexedDB keeps, else the one the page's requests carry (localStorage): an
+   * IndexedDB cleared or evicted while localStorage stayed is the same till. Made anew, it was
+   * another device, and the till's own register refused it ("in use on another till") until a
+   * manager released it
+   */
+  async keptDeviceId() {
+    let id = await getMeta(this.db, 'device_id')
+    if (id) return id
+    try {
+      id = localStorage.getItem(DEVICE_KEY)
+    } catch {}
+    if (!UUID.test(id ?? '')) id = crypto.randomUUID()
     await setMeta(this.db, 'device_id', id, 'strict')
     return id
+  }
+
+  async openStorage() {
+    this.db = await openDb()
+    this.db.addEventListener('close', () => void this.storageLost())
+  }
+
+  /**
+   * The browser closed the database under the till: its storage was cleared ("clear site data") or
+   * evicted (the disk full). The queue and the register's head went with it: the sales not synced
+   * are lost, and no sale can be numbered offline until the server gives the head again. The till
+   * opens its storage afresh under the same device id and says so; it failed every payment with
+   * "The database connection is closing", and never came back online ("Sync stopped")
+   */
+  async storageLost() {
+    const lost = Number(this.status?.dataset.waiting ?? 0)
+    // Opened while the browser still deletes it, the database refuses ("The connection was closed")
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.openStorage()
+        break
+      } catch (error) {
+        if (attempt === 10) throw error
+        await new Promise((resolve) => setTimeout(resolve, 300))
+      }
+    }
+    await setMeta(this.db, 'device_id', this.deviceId, 'strict')
+    const text = `This till's offline storage was cleared (by the browser, or its disk is full)${lost ? `: ${lost} offline sale${lost === 1 ? '' : 's'} not synced ${lost === 1 ? 'was' : 'were'} lost with it; tell a manager` : ''}`
+    await setMeta(this.db, 'storage_notice', { text, at: Date.now() }, 'strict')
+    if (this.mode === 'online') return this.keepReady()
+    this.settings = null
+    await this.showOfflineScreen()
+    await this.showStatus()
   }
 
   /** Online: settings, lease and catalog up to date, so the till can go offline at any moment */
@@ -250,7 +295,8 @@ class OfflineTill {
    */
   async showOfflineScreen() {
     const refused = this.settings ? await getMeta(this.db, `lease_refused:${this.registerId}`) : null
-    const cannot = !this.settings ? 'This till has not loaded its catalog yet: it cannot sell offline until it has reached the server once.'
+    const cannot = !this.settings && (await getMeta(this.db, 'storage_notice')) ? "This till's offline storage was cleared: it cannot sell offline until it reaches the server again."
+      : !this.settings ? 'This till has not loaded its catalog yet: it cannot sell offline until it has reached the server once.'
       : !this.settings.offline.allowed ? this.settings.offline.reason
       : refused ? refused : null
     if (cannot) {
@@ -330,8 +376,10 @@ class OfflineTill {
     if (this.mode === 'online' && this.leaseHeldElsewhere && !this.held && !document.getElementById('register-held')) parts.push(`This till cannot complete sales here: ${this.leaseRefused}`)
     for (const sale of blocked) parts.push(`Sale #${sale.number} held: ${sale.problem}`)
     if (this.waitingForManager && blocked.length) parts.push(this.waitingForManager)
-    const notice = await getMeta(this.db, 'handoff_notice')
-    if (notice && Date.now() - notice.at < NOTICE_MS) parts.push(notice.text)
+    for (const key of ['handoff_notice', 'storage_notice']) {
+      const notice = await getMeta(this.db, key)
+      if (notice && Date.now() - notice.at < NOTICE_MS) parts.push(notice.text)
+    }
     if (this.parkedNotice) parts.push(this.parkedNotice)
     if (this.signedOut) parts.push(waiting ? 'Signed out: sign in again to sync' : 'Signed out: sign in again')
     if (this.lastError) parts.push(`Sync stopped: ${this.lastError}`)
