@@ -1,4 +1,5 @@
-import { getMeta, openDb, setMeta } from './idb.js'
+import { getMeta, setMeta } from './idb.js'
+import { keptDeviceId, openStorage, reopenStorage, storageWasLost } from './storage.js'
 import { refreshCatalog } from './catalog.js'
 import { OfflineCart } from './cart.js'
 import { call, fetchJson, reachable, SignedOut, Unreachable } from './net.js'
@@ -32,7 +33,6 @@ const DEVICE_KEY = 'pos-till-device'
 const GATEWAY_DOWN = [502, 503, 504]
 // A device clock off by less than this is left as it is (the server's Date header is to the second)
 const CLOCK_TOLERANCE_MS = 60_000
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // A till request unanswered this long is the server out of reach. htmx waits forever by default:
 // a server that hung (its database frozen, before the server gave up on it in 5 s) held the till,
 // which neither sold online nor went offline. Past the server's own limits (a gateway payment's
@@ -53,7 +53,7 @@ class OfflineTill {
     if ('serviceWorker' in navigator) navigator.serviceWorker.register('/till-sw.js', { scope: '/' }).catch(() => {})
     navigator.storage?.persist?.().catch(() => {})
     await this.openStorage()
-    this.deviceId = await this.keptDeviceId()
+    this.deviceId = await keptDeviceId(this.db, DEVICE_KEY)
     try {
       localStorage.setItem(DEVICE_KEY, this.deviceId)
     } catch {}
@@ -78,6 +78,12 @@ class OfflineTill {
     document.body.addEventListener('htmx:timeout', () => this.goOffline('The server does not answer'))
     document.addEventListener('htmx:afterSettle', () => this.onlineSaleSeen())
     window.addEventListener('offline', () => this.goOffline('This device has no network'))
+    // What needs the server stays shut offline from the keyboard too: F1 clicks the Returns link
+    // (public/js/app.js) and Enter follows a focused one, which pointer-events do not stop. The
+    // page the browser could not load replaced the offline till, and the cart on it was gone
+    document.addEventListener('click', (event) => {
+      if (this.mode !== 'online' && event.target.closest?.('[data-online-only]')) event.preventDefault()
+    }, true)
     window.addEventListener('online', () => this.tick())
     document.getElementById('offline-sync-now')?.addEventListener('click', () => this.tick(true))
     // Live updates found the session over (public/js/live.js): the status says so, with Sign in
@@ -98,50 +104,19 @@ class OfflineTill {
     setInterval(() => this.mode !== 'online' && this.tick(), RETRY_MS)
   }
 
-  /**
-   * The device id IndexedDB keeps, else the one the page's requests carry (localStorage): an
-   * IndexedDB cleared or evicted while localStorage stayed is the same till. Made anew, it was
-   * another device, and the till's own register refused it ("in use on another till") until a
-   * manager released it
-   */
-  async keptDeviceId() {
-    let id = await getMeta(this.db, 'device_id')
-    if (id) return id
-    try {
-      id = localStorage.getItem(DEVICE_KEY)
-    } catch {}
-    if (!UUID.test(id ?? '')) id = crypto.randomUUID()
-    await setMeta(this.db, 'device_id', id, 'strict')
-    return id
-  }
-
   async openStorage() {
-    this.db = await openDb()
-    this.db.addEventListener('close', () => void this.storageLost())
+    this.db = await openStorage(() => void this.storageLost())
   }
 
   /**
-   * The browser closed the database under the till: its storage was cleared ("clear site data") or
-   * evicted (the disk full). The queue and the register's head went with it: the sales not synced
-   * are lost, and no sale can be numbered offline until the server gives the head again. The till
-   * opens its storage afresh under the same device id and says so; it failed every payment with
-   * "The database connection is closing", and never came back online ("Sync stopped")
+   * The browser closed the database under the till: its storage was cleared or evicted
+   * (storage.js). The queue and the register's head went with it: no sale can be numbered offline
+   * until the server gives the head again. Opened afresh under the same device id, and said; it
+   * failed every payment with "The database connection is closing", and never came back online
    */
   async storageLost() {
     const lost = Number(this.status?.dataset.waiting ?? 0)
-    // Opened while the browser still deletes it, the database refuses ("The connection was closed")
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.openStorage()
-        break
-      } catch (error) {
-        if (attempt === 10) throw error
-        await new Promise((resolve) => setTimeout(resolve, 300))
-      }
-    }
-    await setMeta(this.db, 'device_id', this.deviceId, 'strict')
-    const text = `This till's offline storage was cleared (by the browser, or its disk is full)${lost ? `: ${lost} offline sale${lost === 1 ? '' : 's'} not synced ${lost === 1 ? 'was' : 'were'} lost with it; tell a manager` : ''}`
-    await setMeta(this.db, 'storage_notice', { text, at: Date.now() }, 'strict')
+    this.db = await reopenStorage(() => void this.storageLost(), this.deviceId, lost)
     if (this.mode === 'online') return this.keepReady()
     this.settings = null
     await this.showOfflineScreen()
@@ -295,7 +270,7 @@ class OfflineTill {
    */
   async showOfflineScreen() {
     const refused = this.settings ? await getMeta(this.db, `lease_refused:${this.registerId}`) : null
-    const cannot = !this.settings && (await getMeta(this.db, 'storage_notice')) ? "This till's offline storage was cleared: it cannot sell offline until it reaches the server again."
+    const cannot = !this.settings && (await storageWasLost(this.db)) ? "This till's offline storage was cleared: it cannot sell offline until it reaches the server again."
       : !this.settings ? 'This till has not loaded its catalog yet: it cannot sell offline until it has reached the server once.'
       : !this.settings.offline.allowed ? this.settings.offline.reason
       : refused ? refused : null

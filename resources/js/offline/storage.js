@@ -1,0 +1,58 @@
+import { getMeta, openDb, setMeta } from './idb.js'
+
+/*
+| The till's storage going under it. The browser may clear the till's IndexedDB ("clear site data"
+| for the site's storage) or evict it (the device's disk full): the database's connection is
+| closed, its `close` event fires, and every later transaction throws "The database connection is
+| closing". The sales not synced are gone with it; the till opens its storage afresh under the same
+| device id and says so (docs/offline.md).
+*/
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The database, with `onLost` called when the browser closes it under the till */
+export async function openStorage(onLost) {
+  const db = await openDb()
+  db.addEventListener('close', onLost)
+  return db
+}
+
+/**
+ * The device id IndexedDB keeps, else the one the page's requests carry (localStorage `key`): an
+ * IndexedDB cleared or evicted while localStorage stayed is the same till. Made anew, it was
+ * another device, and the till's own register refused it ("in use on another till") until a
+ * manager released it
+ */
+export async function keptDeviceId(db, key) {
+  let id = await getMeta(db, 'device_id')
+  if (id) return id
+  try {
+    id = localStorage.getItem(key)
+  } catch {}
+  if (!UUID.test(id ?? '')) id = crypto.randomUUID()
+  await setMeta(db, 'device_id', id, 'strict')
+  return id
+}
+
+/** Opens the storage afresh after it was lost, under the same device id, with the notice of `lost` unsynced sales */
+export async function reopenStorage(onLost, deviceId, lost) {
+  let db
+  // Opened while the browser still deletes it, the database refuses ("The connection was closed")
+  for (let attempt = 1; !db; attempt++) {
+    try {
+      db = await openStorage(onLost)
+    } catch (error) {
+      if (attempt === 10) throw error
+      await new Promise((resolve) => setTimeout(resolve, 300))
+    }
+  }
+  await setMeta(db, 'device_id', deviceId, 'strict')
+  const gone = lost ? `: ${lost} offline sale${lost === 1 ? '' : 's'} not synced ${lost === 1 ? 'was' : 'were'} lost with it; tell a manager` : ''
+  await setMeta(db, 'storage_notice', { text: `This till's offline storage was cleared (by the browser, or its disk is full)${gone}`, at: Date.now() }, 'strict')
+  return db
+}
+
+/** Whether this device's storage was lost lately (the offline screen says so rather than "not loaded yet") */
+export async function storageWasLost(db) {
+  return Boolean(await getMeta(db, 'storage_notice'))
+}
