@@ -86,6 +86,8 @@ class OfflineTill {
     }, true)
     window.addEventListener('online', () => this.tick())
     document.getElementById('offline-sync-now')?.addEventListener('click', () => this.tick(true))
+    document.querySelector('form[action="/logout"]')?.addEventListener('submit', (event) => this.signingOut(event))
+    this.signedOut = Boolean(await getMeta(this.db, 'signed_out'))
     // Live updates found the session over (public/js/live.js): the status says so, with Sign in
     document.addEventListener('pos:signed-out', () => {
       this.signedOut = true
@@ -123,11 +125,29 @@ class OfflineTill {
     await this.showStatus()
   }
 
+  /**
+   * A sign-out on this till ends its offline selling until someone signs in (keepReady): the kept
+   * page sold offline in the name of the cashier who had signed out and left, sales the server
+   * takes as not theirs. Written before the form goes (the page is gone after)
+   */
+  signingOut(event) {
+    if (this.signOutKept) return
+    event.preventDefault()
+    const form = event.target
+    setMeta(this.db, 'signed_out', true, 'strict').finally(() => {
+      this.signOutKept = true
+      form.submit()
+    })
+  }
+
   /** Online: settings, lease and catalog up to date, so the till can go offline at any moment */
   async keepReady() {
     try {
       this.settings = await fetchJson('/till/offline/settings')
       await setMeta(this.db, 'settings', this.settings)
+      // Someone is signed in (the settings are the session's): the till may sell offline again
+      await setMeta(this.db, 'signed_out', null)
+      this.signedOut = false
       await this.handOver()
       const renewal = await this.renewLease()
       if (this.settings.offline.allowed) await refreshCatalog(this.db, this.settings.store.id)
@@ -273,6 +293,7 @@ class OfflineTill {
     const cannot = !this.settings && (await storageWasLost(this.db)) ? "This till's offline storage was cleared: it cannot sell offline until it reaches the server again."
       : !this.settings ? 'This till has not loaded its catalog yet: it cannot sell offline until it has reached the server once.'
       : !this.settings.offline.allowed ? this.settings.offline.reason
+      : (await getMeta(this.db, 'signed_out')) ? 'Signed out on this till: it sells offline again once someone signs in (only the server checks who signs in).'
       : refused ? refused : null
     if (cannot) {
       this.root.replaceChildren(Object.assign(document.createElement('p'), { className: 'alert offline-cannot', textContent: cannot }))
