@@ -89,6 +89,22 @@ export function cleanReference(reference: string | null): string | null {
 const DAY_MS = 86_400_000
 
 /**
+ * Why an offline sale's number is not the register's next one, in words a manager can act on. A
+ * register this very till holds can only have moved on through this till (a sale, refund or void
+ * from elsewhere is refused on it: refuseLeasedElsewhere): most likely its own online sale was
+ * recorded while the answer was lost as the network went, and the offline sale took that number
+ * again. It said "Someone sold on this register meanwhile", which sent the manager looking for
+ * another till that never sold.
+ */
+export function registerConflictMessage(sale: Pick<OfflineSale, 'number' | 'device_id'>, expected: number, leaseDeviceId: string | null): string {
+  const moved = `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}.`
+  const why = leaseDeviceId && leaseDeviceId === sale.device_id
+    ? 'A sale, refund or void was recorded online from this same till after the till last heard from the server (an answer lost as the network went, most likely).'
+    : 'Someone sold on this register meanwhile.'
+  return `${moved} ${why} The sale is kept for a manager to review.`
+}
+
+/**
  * Why an offline sale's time cannot be when it was made (null when it can): a day ahead of the
  * server's clock, or over a year back (a till whose clock was reset reads 1970 or 2000). Such a
  * sale would land on a day no report looks at; it is kept for review instead (offline_sync_service.ts).

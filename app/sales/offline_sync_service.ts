@@ -12,7 +12,7 @@ import { insertedId, runStatements, type Statement } from '#platform/sql_batch'
 import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
-import { checkOfflineSale, clockProblem, refusalStatus, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
+import { checkOfflineSale, clockProblem, refusalStatus, registerConflictMessage, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import { chunkedInsert, completedAtOf, datedAheadReview, datedBeforePreviousReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
 import { roleChangesOf, roleRefusal, sellerSince, sinceAudit, sinceReviews, SELLING_ROLES, type SellerHistory, type SellerSince } from '#sales/offline_seller_history'
 import { dbTimestamp } from '#platform/db_time'
@@ -252,8 +252,7 @@ export default class OfflineSyncService {
           conflict(sale, { code: 'offline_sale_invalid', field: 'user_id', data: { reason: 'seller neither signed in nor holding the till', sellerId, tillUserId: register.lease_user_id ?? null, priorUserId: register.lease_prior_user_id ?? null } },
             "This offline sale was refused: its cashier is neither the user signed in to sync it nor a user of the till that holds this register when it was made. The sale is kept for a manager to review.", 'refused')
         } else if (sale.number !== expected || (sale.previous_hash ?? null) !== head.hash) {
-          conflict(sale, { code: 'register_conflict', field: 'number', data: { expected } },
-            `Register sale #${sale.number} made offline cannot be recorded: the register's next number is #${expected}${sale.number === expected ? ', and its chain has moved on' : ''}. Someone sold on this register meanwhile; the sale is kept for a manager to review.`)
+          conflict(sale, { code: 'register_conflict', field: 'number', data: { expected } }, registerConflictMessage(sale, expected, register.lease_device_id ?? null))
         } else if (register.lease_device_id && register.lease_device_id !== sale.device_id) {
           // Another till holds the register: recording this sale would take the number its offline sales continue from
           conflict(sale, { code: 'register_leased', field: 'device_id', data: { deviceId: sale.device_id, holder: register.lease_device_id } },

@@ -90,6 +90,7 @@ test.group('Offline till: sync', () => {
     assert.equal(refused.outcome, 'conflict')
     assert.equal(refused.error.code, 'register_conflict')
     assert.include(refused.error.message, 'kept for a manager')
+    assert.include(refused.error.message, 'Someone sold on this register meanwhile')
     assert.equal(await countRows('sales', { client_uuid: offline.client_uuid }), 0)
     assert.equal(await stockOf(tea.id), 19)
     assert.equal(await countRows('offline_reviews', { client_uuid: offline.client_uuid, kind: 'conflict' }), 1)
@@ -105,6 +106,26 @@ test.group('Offline till: sync', () => {
     page.assertStatus(200)
     assert.include(page.text(), 'Not recorded: kept for review')
     assert.include(page.text(), `Register sale #1 made offline cannot be recorded`)
+  })
+
+  test("the till's own online sale whose answer was lost, then its offline sale of that number: the conflict says so, not that someone else sold", async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { price: 450, stock: 20 })
+    const device = new TestDevice(fixture)
+    await device.takeLease(client)
+    // Paid online from this till (its device header): recorded, but the answer never reached it
+    const token = await apiToken(client, fixture.users.cashier)
+    ;(await client.post('/api/sales').bearerToken(token).header('x-till-device', device.deviceId).header('idempotency-key', crypto.randomUUID())
+      .json({ items: [{ product_id: tea.id, quantity: 1 }], payment_method: 'cash', register_id: fixture.register.id })).assertStatus(201)
+    // Offline, the till numbers its next sale from the head it knew: the number its own online sale took
+    const offline = await device.sell([{ product: tea, quantity: 1 }])
+    const refused = (await device.sync(client, offline)).body().results[0]
+    assert.equal(refused.outcome, 'conflict')
+    assert.equal(refused.error.code, 'register_conflict')
+    // It said "Someone sold on this register meanwhile": the manager looked for a till that never sold
+    assert.equal(refused.error.message, "Register sale #1 made offline cannot be recorded: the register's next number is #2. A sale, refund or void was recorded online from this same till after the till last heard from the server (an answer lost as the network went, most likely). The sale is kept for a manager to review.")
+    assert.equal(await countRows('sales', { client_uuid: offline.client_uuid }), 0)
+    assert.isTrue(await chainsOk(fixture.store.id))
   })
 
   test('a forged or tampered sale is refused, written to the audit log, and nothing else is written', async ({ client, assert }) => {
