@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
-import { offline, openTill, sellOffline, waitReady } from './offline/till_device.js'
+import { offline, openTill, sellOffline, signInAtTill, TillBrowser, TillServer, waitReady } from './offline/till_device.js'
 
 /*
 | A cashier signs out on the till (online), then the server goes down. The service worker keeps the
@@ -50,4 +50,28 @@ test.group('Offline till: signed out', () => {
     const sales = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).count('* as n')
     assert.equal(Number(sales[0].n), 0)
   }).timeout(180_000)
+
+  test('signed out from the back office, the till page kept by the service worker does not sell offline in that name either', async ({ assert, cleanup }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const server = new TillServer(PORT)
+    const till = new TillBrowser()
+    cleanup(async () => {
+      await till.dispose()
+      await server.kill()
+    })
+    await server.start()
+    await till.open()
+    const page = await till.page()
+    await signInAtTill(page, server, fixture.users.manager.email)
+    // The till's Back office link, then Sign out there: only the till page's own form wrote it
+    await page.goto(`${server.url}/backoffice`)
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL((url) => url.pathname.startsWith('/login'))
+    await server.kill()
+    await page.goto(`${server.url}/till`)
+    await offline(page).waitFor({ timeout: 20_000 })
+    assert.include(await offline(page).innerText(), 'Signed out on this till')
+    assert.equal(await offline(page).getByLabel('Scan or search').count(), 0, 'no offline sale in the name of the manager who signed out')
+  }).timeout(120_000)
 })

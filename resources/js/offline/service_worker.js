@@ -6,6 +6,8 @@
 | kept copy answer. Nothing else is touched: the till's requests (htmx, /till/offline/*) go to the
 | network as they would without a worker.
 */
+import { openDb, setMeta } from './idb.js'
+
 const CACHE = 'till-v1'
 const ASSETS = ['/css/app.css', '/vendor/htmx.min.js', '/vendor/alpine.min.js', '/js/app.js', '/js/components.js', '/js/live.js', '/js/scanning.js', '/js/scanner_burst.js', '/js/build/offline-till.js']
 const PAGES = new Set(['/till', '/till/'])
@@ -37,9 +39,14 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const request = event.request
-  if (request.method !== 'GET') return
   const url = new URL(request.url)
   if (url.origin !== self.location.origin) return
+  // A sign-out from any page of the site (the back office's, the register chooser's): the till
+  // page writes it itself (storage.js keepSignOut), the others did not, and the kept till page
+  // then sold offline in the name of the cashier who had signed out. Not answered here: the
+  // request goes to the server as it is
+  if (request.method === 'POST' && url.pathname === '/logout') return event.waitUntil(markSignedOut())
+  if (request.method !== 'GET') return
   if (request.mode === 'navigate' && PAGES.has(url.pathname)) return event.respondWith(page(request))
   if (ASSETS.includes(url.pathname)) return event.respondWith(asset(request, url.pathname))
 })
@@ -72,4 +79,15 @@ async function asset(request, path) {
     if (kept) return kept
     throw error
   }
+}
+
+async function markSignedOut() {
+  try {
+    const db = await openDb()
+    try {
+      await setMeta(db, 'signed_out', true, 'strict')
+    } finally {
+      db.close()
+    }
+  } catch {}
 }

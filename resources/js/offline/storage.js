@@ -9,6 +9,27 @@ import { getMeta, openDb, setMeta } from './idb.js'
 */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const WAITING_KEY = 'pos-till-waiting'
+
+/** The offline sales waiting to sync, kept beside IndexedDB too: said if the storage is found emptied */
+export function rememberWaiting(count) {
+  try {
+    localStorage.setItem(WAITING_KEY, String(count))
+  } catch {}
+}
+
+function rememberedWaiting() {
+  try {
+    return Number(localStorage.getItem(WAITING_KEY)) || 0
+  } catch {
+    return 0
+  }
+}
+
+function lostNotice(db, lost) {
+  const gone = lost ? `: ${lost} offline sale${lost === 1 ? '' : 's'} not synced ${lost === 1 ? 'was' : 'were'} lost with it; tell a manager` : ''
+  return setMeta(db, 'storage_notice', { text: `This till's offline storage was cleared (by the browser, or its disk is full)${gone}`, at: Date.now() }, 'strict')
+}
 
 /** The database, with `onLost` called when the browser closes it under the till */
 export async function openStorage(onLost) {
@@ -29,7 +50,10 @@ export async function keptDeviceId(db, key) {
   try {
     id = localStorage.getItem(key)
   } catch {}
-  if (!UUID.test(id ?? '')) id = crypto.randomUUID()
+  // Found in localStorage alone: IndexedDB was emptied while no till page was open (the browser
+  // evicts storage then), and the sales it held went with it. Said as when it happens under a page
+  if (UUID.test(id ?? '')) await lostNotice(db, rememberedWaiting())
+  else id = crypto.randomUUID()
   await setMeta(db, 'device_id', id, 'strict')
   return id
 }
@@ -47,12 +71,29 @@ export async function reopenStorage(onLost, deviceId, lost) {
     }
   }
   await setMeta(db, 'device_id', deviceId, 'strict')
-  const gone = lost ? `: ${lost} offline sale${lost === 1 ? '' : 's'} not synced ${lost === 1 ? 'was' : 'were'} lost with it; tell a manager` : ''
-  await setMeta(db, 'storage_notice', { text: `This till's offline storage was cleared (by the browser, or its disk is full)${gone}`, at: Date.now() }, 'strict')
+  await lostNotice(db, lost)
   return db
 }
 
 /** Whether this device's storage was lost lately (the offline screen says so rather than "not loaded yet") */
 export async function storageWasLost(db) {
   return Boolean(await getMeta(db, 'storage_notice'))
+}
+
+/**
+ * A sign-out on the till ends its offline selling until someone signs in (till.js keepReady): the
+ * kept page sold offline in the name of the cashier who had signed out and left, sales the server
+ * takes as not theirs. Written before the form goes (the page is gone after), a second at most: a
+ * storage that does not answer must not keep the cashier signed in. (A sign-out from another page
+ * of the site, the back office's, is written by the service worker.)
+ */
+export function keepSignOut(event, db) {
+  const form = event.target
+  if (form.dataset.signOutKept) return
+  event.preventDefault()
+  const timeout = new Promise((resolve) => setTimeout(resolve, 1000))
+  Promise.race([setMeta(db, 'signed_out', true, 'strict'), timeout]).finally(() => {
+    form.dataset.signOutKept = 'yes'
+    form.submit()
+  })
 }

@@ -1,5 +1,5 @@
 import { getMeta, setMeta } from './idb.js'
-import { keptDeviceId, openStorage, reopenStorage, storageWasLost } from './storage.js'
+import { keepSignOut, keptDeviceId, openStorage, rememberWaiting, reopenStorage, storageWasLost } from './storage.js'
 import { refreshCatalog } from './catalog.js'
 import { OfflineCart } from './cart.js'
 import { call, fetchJson, reachable, SignedOut, Unreachable } from './net.js'
@@ -86,7 +86,7 @@ class OfflineTill {
     }, true)
     window.addEventListener('online', () => this.tick())
     document.getElementById('offline-sync-now')?.addEventListener('click', () => this.tick(true))
-    document.querySelector('form[action="/logout"]')?.addEventListener('submit', (event) => this.signingOut(event))
+    document.querySelector('form[action="/logout"]')?.addEventListener('submit', (event) => keepSignOut(event, this.db))
     this.signedOut = Boolean(await getMeta(this.db, 'signed_out'))
     // Live updates found the session over (public/js/live.js): the status says so, with Sign in
     document.addEventListener('pos:signed-out', () => {
@@ -118,26 +118,17 @@ class OfflineTill {
    */
   async storageLost() {
     const lost = Number(this.status?.dataset.waiting ?? 0)
-    this.db = await reopenStorage(() => void this.storageLost(), this.deviceId, lost)
+    try {
+      this.db = await reopenStorage(() => void this.storageLost(), this.deviceId, lost)
+    } catch (error) {
+      // Still refused after its tries: said (the status line reads the closed database, so set here)
+      if (this.status) this.status.textContent = `Sync stopped: this till's storage cannot be opened (${error.message}): reload the page`
+      return
+    }
     if (this.mode === 'online') return this.keepReady()
     this.settings = null
     await this.showOfflineScreen()
     await this.showStatus()
-  }
-
-  /**
-   * A sign-out on this till ends its offline selling until someone signs in (keepReady): the kept
-   * page sold offline in the name of the cashier who had signed out and left, sales the server
-   * takes as not theirs. Written before the form goes (the page is gone after)
-   */
-  signingOut(event) {
-    if (this.signOutKept) return
-    event.preventDefault()
-    const form = event.target
-    setMeta(this.db, 'signed_out', true, 'strict').finally(() => {
-      this.signOutKept = true
-      form.submit()
-    })
   }
 
   /** Online: settings, lease and catalog up to date, so the till can go offline at any moment */
@@ -384,6 +375,7 @@ class OfflineTill {
     this.status.hidden = parts.length === 0
     this.status.querySelector('#offline-sign-in').hidden = !this.signedOut
     this.status.dataset.waiting = String(waiting)
+    rememberWaiting(waiting)
   }
 }
 
