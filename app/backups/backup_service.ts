@@ -225,14 +225,14 @@ function refuseMissingFolder(to: string, path: string) {
  */
 function storageRefusal(error: NodeJS.ErrnoException, folder: string) {
   const said: Record<string, string> = {
-    ENOSPC: 'is full',
-    EDQUOT: 'is over its disk quota',
-    EROFS: 'is on a read-only disk',
-    EACCES: 'may not be written by this user',
-    EPERM: 'may not be written by this user',
+    ENOSPC: 'is full: free space there',
+    EDQUOT: 'is over its disk quota: free space there or raise the quota',
+    EROFS: 'is on a disk mounted read-only: mount it read-write',
+    EACCES: "may not be written by this user: give it the folder (its owner or mode)",
+    EPERM: "may not be written by this user: give it the folder (its owner or mode)",
   }
   if (!error?.code || !said[error.code]) return null
-  return new Error(`the folder ${folder} ${said[error.code]} (${error.code}): nothing of this backup was kept; free space there, or name another folder with --to`)
+  return new Error(`the folder ${folder} ${said[error.code]}, or back up to another folder (BACKUP_DIR, or pos:backup --to) (${error.code}); nothing of this backup was kept`)
 }
 
 /**

@@ -46,14 +46,20 @@ function isStorageFault(error: any): boolean {
 }
 
 /**
- * What is wrong, in words, for each place that says a 503 of the database. A full disk said "The
- * database is not reachable": the admin looked at the network and the database server, which were
- * fine, and nobody freed the disk. It is not the cashier's to fix, so it says who must.
+ * What is wrong, in words, for each place that says a 503 of the database, and when to try again.
+ * A full disk said "The database is not reachable; try again shortly": the admin looked at the
+ * network and the database server, which were fine, and nobody freed the disk. A storage fault is
+ * not the cashier's to fix and does not pass in seconds, so it says who must act.
  */
-export function databaseUnavailableReason(error: unknown): string {
-  return isStorageFault(error)
-    ? 'The database cannot save anything: its disk is full or read-only (whoever runs the server must free space)'
-    : 'The database is not reachable'
+export function databaseUnavailableWords(error: any): { reason: string; again: string } {
+  const code = String(error?.code ?? '')
+  if (!isStorageFault(error)) return { reason: 'The database is not reachable', again: 'try again shortly' }
+  const again = 'try again once it is put right'
+  if (/FULL/.test(code)) return { reason: 'The database cannot save anything: its disk is full (whoever runs the server must free space)', again }
+  if (/READONLY|READ_ONLY|OPTION_PREVENTS/.test(code)) {
+    return { reason: 'The database cannot save anything: it is read-only (a read-only file or disk, or a MariaDB server in read_only such as a replica; whoever runs the server must make it writable)', again }
+  }
+  return { reason: 'The database cannot read or write its files (a failing disk, or a file that cannot be opened: whoever runs the server must look at it)', again }
 }
 
 /**
@@ -113,7 +119,8 @@ export function apiErrorBody(error: any): ApiErrorAnswer | null {
     return { status: 404, body: { errors: [{ message: 'Not found', code: 'not_found' }] } }
   }
   if (isDatabaseUnavailable(error)) {
-    return { status: 503, body: { errors: [{ message: `${databaseUnavailableReason(error)}; try again shortly`, code: 'database_unavailable' }] } }
+    const { reason, again } = databaseUnavailableWords(error)
+    return { status: 503, body: { errors: [{ message: `${reason}; ${again}`, code: 'database_unavailable' }] } }
   }
   const status = Number(error?.status)
   if (status >= 400 && status < 500) {

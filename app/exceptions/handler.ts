@@ -6,7 +6,7 @@ import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
 import { DomainError, FieldErrors } from '#exceptions/domain_error'
 import { PricingRefusal } from '#core/pricing'
-import { apiErrorBody, DATABASE_RETRY_AFTER, databaseUnavailableReason, isDatabaseUnavailable, retryAfterOf } from '#exceptions/api_errors'
+import { apiErrorBody, DATABASE_RETRY_AFTER, databaseUnavailableWords, isDatabaseUnavailable, retryAfterOf } from '#exceptions/api_errors'
 import { keepFlashedInputSmall } from '#platform/flashed_input'
 
 /*
@@ -117,11 +117,12 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (answersJson(ctx)) {
       return ctx.response.status(503).json(apiErrorBody(error)!.body)
     }
-    const reason = databaseUnavailableReason(error)
-    if (ctx.request.header('hx-request')) return this.#htmxUnavailable(ctx, reason)
+    const words = databaseUnavailableWords(error)
+    if (ctx.request.header('hx-request')) return this.#htmxUnavailable(ctx, words)
+    const message = `${words.reason}. Nothing was lost: ${words.again}.`
     const html = await ctx.view
-      .render('errors/status', { status: 503, title: 'Database unavailable', message: `${reason}. Nothing was lost: try again in a few seconds.` })
-      .catch(() => '<!doctype html><title>503</title><h1>Database not reachable</h1><p>Try again in a few seconds.</p>')
+      .render('errors/status', { status: 503, title: 'Database unavailable', message })
+      .catch(() => `<!doctype html><title>503</title><h1>Database unavailable</h1><p>${message}</p>`)
     return ctx.response.status(503).send(html)
   }
 
@@ -133,14 +134,14 @@ export default class HttpExceptionHandler extends ExceptionHandler {
    * showing the last progress with no word of the outage. It goes into the fragment's own place
    * (innerHTML: the polling element stays, and shows the progress again once the database is back).
    */
-  #htmxUnavailable(ctx: HttpContext, reason: string) {
+  #htmxUnavailable(ctx: HttpContext, { reason, again }: { reason: string; again: string }) {
     const page = pagePath(ctx)
     if (page === '/till' || page.startsWith('/till/')) {
       const returns = page.startsWith('/till/returns')
-      return this.#htmxMessage(ctx, 503, returns ? `${reason}: nothing was changed, try again in a few seconds` : `${reason}: your cart is kept, try again`)
+      return this.#htmxMessage(ctx, 503, returns ? `${reason}: nothing was changed, ${again}` : `${reason}: your cart is kept, ${again}`)
     }
     const target = ctx.request.header('hx-target') ?? ''
-    const html = ctx.view.render('components/alert', { message: `${reason}. Nothing was lost: reload the page in a few seconds (a progress shown here comes back by itself).`, tone: 'error' })
+    const html = ctx.view.render('components/alert', { message: `${reason}. Nothing was lost: ${again} (a progress shown here comes back by itself).`, tone: 'error' })
     // An id as the templates write them, never a selector from the request
     if (/^[A-Za-z][\w-]{0,60}$/.test(target)) {
       ctx.response.header('HX-Retarget', `#${target}`)

@@ -38,6 +38,7 @@ export default class DashboardService {
       .whereRaw('stock <= low_stock_threshold')
       .orderBy('stock')
       .orderBy('name')
+    if (limit === 0) return []
     return limit === null ? query : query.limit(limit)
   }
 }

@@ -29,6 +29,11 @@ test.group('A database that cannot write', () => {
       assert.equal(error?.code, 'SQLITE_READONLY')
       assert.isTrue(isDatabaseUnavailable(error))
       assert.equal(apiErrorBody(error)?.status, 503)
+      // Said as what it is: a read-only database is not a full disk, nor a database out of reach
+      assert.match(apiErrorBody(error)!.body.errors[0].message, /^The database cannot save anything: it is read-only .*; try again once it is put right$/)
+      assert.match(apiErrorBody({ code: 'SQLITE_IOERR_WRITE' })!.body.errors[0].message, /^The database cannot read or write its files/)
+      assert.match(apiErrorBody({ code: 'ER_DISK_FULL' })!.body.errors[0].message, /its disk is full/)
+      assert.equal(apiErrorBody({ code: 'ECONNREFUSED' })!.body.errors[0].message, 'The database is not reachable; try again shortly')
       // Answered at once: a transaction is run again only for a database out of reach (a full disk
       // retried 30 times, some 6 s a request)
       assert.isFalse(isDatabaseUnreachable(error))

@@ -65,7 +65,8 @@ export default class ReportsController {
       ctx.response.status(422).header('content-type', 'text/plain; charset=utf-8')
       return notice
     }
-    const data = await this.#tables(ctx, from, to, null)
+    // Every product running low for its own CSV only: the others have no use for them
+    const data = await this.#tables(ctx, from, to, ctx.params.table === 'low_stock' ? null : 0)
     const currency = ctx.store.currency
     const m = (amount: number) => minorToDecimal(amount, currency)
     const tables: Record<string, () => [{ key: string; label: string }[], Record<string, unknown>[]]> = {

@@ -54,7 +54,7 @@ test.group('Backups that cannot be written', (group) => {
     const backups = join(dir, 'backups')
     const cases = [
       // It said only "ENOSPC: no space left on device, write"
-      { target: join(dir, 'full.jsonl.gz'), device: '/dev/full', says: /Backup failed: the folder .* is full \(ENOSPC\): nothing of this backup was kept; free space there, or name another folder with --to/ },
+      { target: join(dir, 'full.jsonl.gz'), device: '/dev/full', says: /Backup failed: the folder .* is full: free space there, or back up to another folder \(BACKUP_DIR, or pos:backup --to\) \(ENOSPC\); nothing of this backup was kept/ },
       // Opening fails (as in a read-only folder): the file's folder does not exist
       { target: join(dir, 'unopened.jsonl.gz'), device: join(dir, 'missing', 'x'), says: /Backup failed: .*ENOENT/ },
     ]

@@ -51,7 +51,7 @@ test.group('The database disk full', (group) => {
         assert.equal(answer.status(), 503)
         assert.equal(answer.header('retry-after'), '5')
         assert.deepEqual(answer.body(), {
-          errors: [{ message: 'The database cannot save anything: its disk is full or read-only (whoever runs the server must free space); try again shortly', code: 'database_unavailable' }],
+          errors: [{ message: 'The database cannot save anything: its disk is full (whoever runs the server must free space); try again once it is put right', code: 'database_unavailable' }],
         })
         refusedKey = key
       }
