@@ -261,7 +261,7 @@ test.group('Live updates: dashboard fragments', () => {
     ticker.assertStatus(200)
     assert.include(ticker.text(), `href="/backoffice/sales/${sale.body().id}">#1</a>`)
     // With its day: the ticker also lists yesterday's sales, which the time alone mixed with today's
-    assert.match(ticker.text(), /#1<\/a> · [^·<]+ · \$[\d.,]+ · [A-Z][a-z]{2} \d{1,2}, \d\d:\d\d:\d\d</)
+    assert.match(ticker.text(), /#1<\/a> · [^·<]+ · \$[\d.,]+ · [A-Z][a-z]{2} \d{1,2}, \d\d:\d\d:\d\d E[SD]T</)
     // With its register: each register numbers its own sales, so "#1" alone was two different sales
     assert.include(ticker.text(), `#1</a> · ${fixture.register.name} · `)
     assert.include(ticker.text(), 'hx-trigger="pos:sale from:document, pos:resync from:document"')
