@@ -18,10 +18,19 @@ const run = promisify(execFile)
 
 test.group('The tmp folder', () => {
   test('a CSV upload that cannot be stored says the server cannot keep it, not that the file is too large', async ({ client, assert, cleanup }) => {
+    // A tmp/ of this test's own: CI runs three suites side by side in one checkout, and the
+    // shared tmp/imports made immutable failed another suite's upload meanwhile (EPERM)
+    const own = await mkdtemp(join(app.makePath('tmp'), 'tmp-folder-'))
+    const shared = app.rcFile.directories.tmp
+    app.rcFile.directories.tmp = own
     const folder = app.tmpPath('imports')
     await mkdir(folder, { recursive: true })
     await run('chattr', ['+i', folder])
-    cleanup(() => run('chattr', ['-i', folder]).then(() => {}))
+    cleanup(async () => {
+      await run('chattr', ['-i', folder]).catch(() => {})
+      app.rcFile.directories.tmp = shared
+      await rm(own, { recursive: true, force: true })
+    })
     const fixture = await createStore()
     const response = await client
       .post('/backoffice/products/import')
