@@ -3,6 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
 import { currencyDigits } from '#core/money'
 import { dbTimestamp } from '#platform/db_time'
+import { splitRefundTax, stackedTaxes, stackedTaxesSql } from '#accounting/tax_components'
 import type { BookDay, BookSaleLine, BookTax, ExportPeriod, ExportSource } from '#plugins/contracts/accounting_export'
 
 /*
@@ -18,6 +19,8 @@ import type { BookDay, BookSaleLine, BookTax, ExportPeriod, ExportSource } from 
  * event loop while it runs
  */
 const DAYS_PER_QUERY = 7
+/** A sale line with more than one tax (state, county, city): its tax is booked per component */
+const STACKED = stackedTaxesSql('i.taxes')
 /**
  * Sale lines read per query; a page ends on a whole sale. With 5,000 (and the next page read
  * ahead), one export in four let V8's old generation grow by 200 MB and ran at half speed:
@@ -117,7 +120,7 @@ export class BooksSource implements ExportSource {
     const saleBucket = `substr(s.completed_at, 1, ${length})`
     const refundBucket = `substr(f.created_at, 1, ${length})`
     const ofPeriod = (query: any) => query.where('f.store_id', this.store.id).where('f.created_at', '>=', period.starts).where('f.created_at', '<', period.ends)
-    const [sales, lines, payments, refunds, refundPayments, refundTaxes] = await Promise.all([
+    const [sales, lines, stackedLines, payments, refunds, refundPayments, refundTaxes, stackedRefunds] = await Promise.all([
       this.#completed(period)
         .select(db.raw(`${saleBucket} as bucket`), db.raw('count(*) as sale_count'), db.raw('sum(s.rounding_total) as rounding'))
         .groupByRaw(saleBucket),
@@ -131,9 +134,12 @@ export class BooksSource implements ExportSource {
           db.raw(
             'sum(case when i.tax_total <> 0 and i.total = i.subtotal - i.line_discount - i.cart_discount_share then (i.line_discount + i.cart_discount_share) * 1000000.0 / (1000000 + i.tax_rate_ppm) else i.line_discount + i.cart_discount_share end) as discounts'
           ),
-          db.raw('sum(i.tax_total) as tax')
+          // The tax of the lines of one tax; a stacked line's is read per component below
+          db.raw(`sum(case when ${STACKED} then 0 else i.tax_total end) as tax`),
+          db.raw(`sum(case when ${STACKED} then 0 else 1 end) as flat_lines`)
         )
         .groupByRaw(`${saleBucket}, i.tax_class, i.tax_rate_ppm`),
+      this.#completed(period).join('sale_items as i', 'i.sale_id', 's.id').whereRaw(STACKED).select(db.raw(`${saleBucket} as bucket`), 'i.taxes'),
       this.#completed(period)
         .join('payments as p', 'p.sale_id', 's.id')
         .where('p.status', 'approved')
@@ -152,8 +158,14 @@ export class BooksSource implements ExportSource {
         .leftJoin('sale_items as i', 'i.id', 'r.sale_item_id')
         .leftJoin('products as pr', 'pr.id', 'r.product_id')
         .leftJoin('tax_rates as tr', (on: any) => on.on('tr.store_id', 'f.store_id').andOn('tr.tax_class', 'pr.tax_class'))
+        .whereRaw(`not ${STACKED}`)
         .select(db.raw(`${refundBucket} as bucket`), db.raw('coalesce(i.tax_class, pr.tax_class) as tax_class'), db.raw('coalesce(i.tax_rate_ppm, tr.rate_ppm, 0) as rate'), db.raw('sum(r.tax_amount) as tax'), db.raw('sum(r.amount) as amount'))
         .groupByRaw(`${refundBucket}, coalesce(i.tax_class, pr.tax_class), coalesce(i.tax_rate_ppm, tr.rate_ppm, 0)`),
+      // Returns of stacked lines, each split across its line's components
+      ofPeriod(db.from('refund_items as r').join('refunds as f', 'f.id', 'r.refund_id'))
+        .join('sale_items as i', 'i.id', 'r.sale_item_id')
+        .whereRaw(STACKED)
+        .select(db.raw(`${refundBucket} as bucket`), 'i.taxes', 'r.tax_amount', 'r.amount'),
     ])
 
     const sums = days.map((bounds) => ({
@@ -183,21 +195,31 @@ export class BooksSource implements ExportSource {
       day.saleCount += Number(row.sale_count)
       day.rounding += Number(row.rounding)
     }
-    const addTax = (taxes: Map<string, BookTax>, code: string, ratePpm: number, amount: number) => {
+    // A tax class is named as the store names its rate; a stacked line's component by its own name
+    const addTax = (taxes: Map<string, BookTax>, code: string, ratePpm: number, amount: number, name?: string) => {
       const key = `${code}|${ratePpm}`
       const tax = taxes.get(key)
       if (tax) tax.amount += amount
-      else taxes.set(key, { code, name: taxNames.get(code) ?? code, ratePpm, amount })
+      else taxes.set(key, { code, name: name ?? taxNames.get(code) ?? code, ratePpm, amount })
     }
     for (const row of lines) {
       const sum = of(row.bucket)
       sum.day.sales += Number(row.net)
       sum.day.discounts += Math.round(Number(row.discounts))
-      addTax(sum.taxes, row.tax_class, Number(row.tax_rate_ppm), Number(row.tax))
+      if (Number(row.flat_lines) > 0) addTax(sum.taxes, row.tax_class, Number(row.tax_rate_ppm), Number(row.tax))
+    }
+    for (const row of stackedLines) {
+      const sum = of(row.bucket)
+      for (const tax of stackedTaxes(row.taxes) ?? []) addTax(sum.taxes, tax.code, tax.ratePpm, tax.amount, tax.name)
     }
     for (const row of refundTaxes) {
       const sum = of(row.bucket)
       addTax(sum.refundedTaxes, String(row.tax_class ?? ''), Number(row.rate), Number(row.tax))
+      sum.refundedGoods += Number(row.amount)
+    }
+    for (const row of stackedRefunds) {
+      const sum = of(row.bucket)
+      for (const tax of splitRefundTax(stackedTaxes(row.taxes) ?? [], Number(row.tax_amount))) addTax(sum.refundedTaxes, tax.code, tax.ratePpm, tax.amount, tax.name)
       sum.refundedGoods += Number(row.amount)
     }
     for (const row of payments) add(of(row.bucket).payments, row.method, Number(row.amount))
@@ -259,6 +281,7 @@ export class BooksSource implements ExportSource {
           tax: row.tax_total,
           net: row.total - row.tax_total,
           total: row.total,
+          ...stackedLineTaxes(row.taxes),
         }
       }
     }
@@ -280,6 +303,8 @@ export class BooksSource implements ExportSource {
           's.id as sale_id', 's.number', 's.register_id', 'i.id as item_id', 'i.sku', 'i.name', 'i.quantity', 'i.unit_price',
           'i.line_discount', 'i.cart_discount_share', 'i.tax_class', 'i.tax_rate_ppm', 'i.tax_total', 'i.total'
         )
+        // Only a stacked line's taxes: the JSON of a line of one tax says nothing its columns do not
+        .select(db.raw(`case when ${STACKED} then i.taxes end as taxes`))
         // as text on both databases (mysql2 would make a Date of it)
         .select(db.raw('cast(s.completed_at as char) as completed_at'))
     const query = lines().orderBy([{ column: 's.completed_at' }, { column: 's.id' }]).limit(LINES_PER_PAGE)
@@ -345,6 +370,12 @@ function bucketLength(days: DayBounds[]): number {
     if (bounds.every((bound) => bound.endsWith(zeros))) return length
   }
   return 19
+}
+
+/** A stacked line's taxes for the sales lines (a line of one tax has none: its code and rate say it) */
+function stackedLineTaxes(stored: string | null): Pick<BookSaleLine, 'taxes'> {
+  const taxes = stackedTaxes(stored)
+  return taxes ? { taxes: taxes.map((t) => ({ code: t.code, name: t.name, ratePpm: t.ratePpm, amount: t.amount })) } : {}
 }
 
 function emptyDay(date: string): BookDay {

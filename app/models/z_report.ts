@@ -14,6 +14,8 @@ export interface MethodTotal {
 }
 
 export interface TaxRateTotal {
+  /** A stacked tax's own name (State, County, City); left out for a rate of the store's flat taxes */
+  name?: string
   ratePpm: number
   net: number
   tax: number

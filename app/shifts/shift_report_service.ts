@@ -4,9 +4,10 @@ import { formatMoney } from '#core/money'
 import db from '@adonisjs/lucid/services/db'
 import type { QueryClientContract } from '@adonisjs/lucid/types/database'
 import type Shift from '#models/shift'
-import type { MethodTotal, ShiftFigures } from '#models/z_report'
+import type { MethodTotal, ShiftFigures, TaxRateTotal } from '#models/z_report'
 import { taxIncluded } from '#sales/receipt_service'
 import { dbTimestamp } from '#platform/db_time'
+import { stackedTaxes, stackedTaxesSql } from '#accounting/tax_components'
 
 /*
 | The figures of a shift, all worked out by aggregate SQL (a few grouped queries whatever the
@@ -18,6 +19,8 @@ import { dbTimestamp } from '#platform/db_time'
 */
 
 const n = (value: unknown) => Number(value ?? 0)
+/** A line with more than one tax (state, county, city): listed by component */
+const STACKED = stackedTaxesSql('sale_items.taxes')
 
 /**
  * A Z report as label / value lines, for the receipt printer (the PDF and page use the templates).
@@ -42,7 +45,7 @@ export function zReportLines(number: number, f: ShiftFigures, timeZone: string):
         ] as [string, string][])
       : []),
     ...f.byMethod.map((t): [string, string] => [paymentMethodLabel(t.method), m(t.amount)]),
-    ...f.taxByRate.map((t): [string, string] => [`Tax ${Number((t.ratePpm / 10000).toFixed(4))}%`, m(t.tax)]),
+    ...f.taxByRate.map((t): [string, string] => [`${t.name ?? 'Tax'} ${Number((t.ratePpm / 10000).toFixed(4))}%`, m(t.tax)]),
     // Every tender; the drawer's cash counts only the cash refunds (below)
     ['Refunds (all tenders)', `${f.refunds.count} · ${m(f.refunds.total)}`],
     ['Voids', `${f.voids.count} · ${m(f.voids.total)}`],
@@ -62,10 +65,31 @@ export function salesTaxIncluded(sales: ShiftFigures['sales']) {
   return taxIncluded({ total: sales.total, subtotal: sales.subtotal, discountTotal: sales.discounts, taxTotal: sales.tax })
 }
 
+/**
+ * The tax by rate of the lines of one tax, and each component of the stacked ones under its
+ * name and rate: the net of the lines it was charged on, its amount, and the two added up.
+ * Ordered by rate, highest first, as the flat rates always were
+ */
+function withComponents(flat: TaxRateTotal[], stacked: { taxes: string; tax_total: number; total: number }[]): TaxRateTotal[] {
+  const components = new Map<string, TaxRateTotal>()
+  for (const line of stacked) {
+    const net = n(line.total) - n(line.tax_total)
+    for (const tax of stackedTaxes(line.taxes) ?? []) {
+      const key = `${tax.code}|${tax.ratePpm}`
+      const entry = components.get(key) ?? { name: tax.name, ratePpm: tax.ratePpm, net: 0, tax: 0, gross: 0 }
+      entry.net += net
+      entry.tax += tax.amount
+      entry.gross += net + tax.amount
+      components.set(key, entry)
+    }
+  }
+  return [...flat, ...components.values()].sort((a, b) => b.ratePpm - a.ratePpm)
+}
+
 export default class ShiftReportService {
   /** The shift's figures as of now (X), or as of its close when `closedAt` is given (Z) */
   async figures(shift: Shift, currency: string, client: QueryClientContract = db.connection(), closedAt: Date | null = null): Promise<ShiftFigures> {
-    const [sales, items, voids, carts, methods, taxes, movements, refunds] = await Promise.all([
+    const [sales, items, voids, carts, methods, taxes, stacked, movements, refunds] = await Promise.all([
       client
         .from('sales')
         .where({ shift_id: shift.id, status: 'completed' })
@@ -105,10 +129,18 @@ export default class ShiftReportService {
         .from('sale_items')
         .join('sales', 'sales.id', 'sale_items.sale_id')
         .where({ 'sales.shift_id': shift.id, 'sales.status': 'completed' })
+        .whereRaw(`not ${STACKED}`)
         .groupBy('sale_items.tax_rate_ppm')
         .select('sale_items.tax_rate_ppm as rate')
         .sum({ tax: 'sale_items.tax_total', gross: 'sale_items.total' })
         .orderBy('sale_items.tax_rate_ppm', 'desc'),
+      // The lines of stacked taxes, one by one (a shift's): their taxes are listed per component
+      client
+        .from('sale_items')
+        .join('sales', 'sales.id', 'sale_items.sale_id')
+        .where({ 'sales.shift_id': shift.id, 'sales.status': 'completed' })
+        .whereRaw(STACKED)
+        .select('sale_items.taxes', 'sale_items.tax_total', 'sale_items.total'),
       client.from('cash_movements').where('shift_id', shift.id).groupBy('kind').select('kind').count('* as count').sum('amount as total'),
       this.refunds(shift, client),
     ])
@@ -149,7 +181,10 @@ export default class ShiftReportService {
         items: n(items?.items),
       },
       byMethod,
-      taxByRate: taxes.map((row: any) => ({ ratePpm: n(row.rate), tax: n(row.tax), gross: n(row.gross), net: n(row.gross) - n(row.tax) })),
+      taxByRate: withComponents(
+        taxes.map((row: any) => ({ ratePpm: n(row.rate), tax: n(row.tax), gross: n(row.gross), net: n(row.gross) - n(row.tax) })),
+        stacked
+      ),
       refunds,
       voids: { count: n(voids?.count), total: n(voids?.total), carts: n(carts?.count) },
       cashIn,

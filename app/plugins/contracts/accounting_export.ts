@@ -20,7 +20,7 @@ export interface ExportPeriod {
 }
 
 export interface BookTax {
-  /** The tax class (or the region's tax code) */
+  /** The tax class, or for a line of stacked taxes its component's code (state, county, city) */
   code: string
   name: string
   ratePpm: number
@@ -43,7 +43,7 @@ export interface BookDay {
    * taken without the tax it held); sales + discounts is the gross amount before discounts
    */
   discounts: number
-  /** Tax collected, by rate, ordered by code then rate */
+  /** Tax collected, by rate (a line of stacked taxes: by component), ordered by code then rate */
   taxes: BookTax[]
   /** Money received, by payment method, ordered by method */
   payments: { method: string; amount: number }[]
@@ -51,7 +51,11 @@ export interface BookDay {
   refunds: { method: string; amount: number }[]
   refundedSales: number
   refundedTax: number
-  /** refundedTax by the rate the refunded lines were taxed at, ordered by code then rate */
+  /**
+   * refundedTax by the rate the refunded lines were taxed at, ordered by code then rate; a
+   * return of a line of stacked taxes split across its components (in proportion to their
+   * amounts, the rest to the largest)
+   */
   refundedTaxes: BookTax[]
   /** Cash rounding of refunds (positive when the customer got more back) */
   refundRounding: number
@@ -83,6 +87,12 @@ export interface BookSaleLine {
   net: number
   /** What the customer paid for the line (tax included) */
   total: number
+  /**
+   * A line taxed by more than one tax (a region that stacks them: state, county, city): each
+   * one with the amount the line kept; taxCode, taxRatePpm and tax are their class, summed rate
+   * and total. Left out for a line of one tax
+   */
+  taxes?: BookTax[]
 }
 
 export interface ExportSource {
