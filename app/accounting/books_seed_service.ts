@@ -37,8 +37,10 @@ export async function seedBusyStore(
   options: { from: string; to: string; lines: number; products: SeedProduct[]; registerId?: number; userId?: number; onProgress?: (lines: number) => void }
 ): Promise<SeedResult> {
   const days = storeDays(store.timeZone, options.from, options.to)
+  const rateRows = await db.from('tax_rates').where('store_id', store.id).select('tax_class', 'name', 'rate_ppm')
+  const names = new Map<string, string>(rateRows.map((r) => [r.tax_class, r.name]))
   const rates = new Map<string, number>(
-    (await db.from('tax_rates').where('store_id', store.id).select('tax_class', 'rate_ppm')).map((r) => [r.tax_class, Number(r.rate_ppm)])
+    rateRows.map((r) => [r.tax_class, Number(r.rate_ppm)])
   )
   const register = options.registerId
     ? await db.from('registers').where('id', options.registerId).first()
@@ -106,6 +108,8 @@ export async function seedBusyStore(
           unit_price: product.price, discount_type: discount ? 'percent' : null, discount_value: discount ? 1000 : 0, line_discount: discount,
           cart_discount_share: 0, tax_class: product.taxClass, tax_rate_ppm: ratePpm, tax_total: tax, subtotal: lineSubtotal,
           total: lineTotal, position, created_at: at, updated_at: at,
+          // Its tax as the checkout keeps it (flat_rate.ts), so the exports read what a store's lines hold
+          taxes: JSON.stringify([{ code: product.taxClass, name: names.get(product.taxClass) ?? product.taxClass, ratePpm, amount: tax }]),
         })
       }
       const method = random(3) === 0 ? 'cash' : 'card_external'

@@ -120,7 +120,7 @@ export class BooksSource implements ExportSource {
     const saleBucket = `substr(s.completed_at, 1, ${length})`
     const refundBucket = `substr(f.created_at, 1, ${length})`
     const ofPeriod = (query: any) => query.where('f.store_id', this.store.id).where('f.created_at', '>=', period.starts).where('f.created_at', '<', period.ends)
-    const [sales, lines, stackedLines, payments, refunds, refundPayments, refundTaxes, stackedRefunds] = await Promise.all([
+    const [sales, lines, payments, refunds, refundPayments, refundTaxes, stackedRefunds] = await Promise.all([
       this.#completed(period)
         .select(db.raw(`${saleBucket} as bucket`), db.raw('count(*) as sale_count'), db.raw('sum(s.rounding_total) as rounding'))
         .groupByRaw(saleBucket),
@@ -136,10 +136,10 @@ export class BooksSource implements ExportSource {
           ),
           // The tax of the lines of one tax; a stacked line's is read per component below
           db.raw(`sum(case when ${STACKED} then 0 else i.tax_total end) as tax`),
-          db.raw(`sum(case when ${STACKED} then 0 else 1 end) as flat_lines`)
+          db.raw(`sum(case when ${STACKED} then 0 else 1 end) as flat_lines`),
+          db.raw('count(*) as line_count')
         )
         .groupByRaw(`${saleBucket}, i.tax_class, i.tax_rate_ppm`),
-      this.#completed(period).join('sale_items as i', 'i.sale_id', 's.id').whereRaw(STACKED).select(db.raw(`${saleBucket} as bucket`), 'i.taxes'),
       this.#completed(period)
         .join('payments as p', 'p.sale_id', 's.id')
         .where('p.status', 'approved')
@@ -167,6 +167,11 @@ export class BooksSource implements ExportSource {
         .whereRaw(STACKED)
         .select(db.raw(`${refundBucket} as bucket`), 'i.taxes', 'r.tax_amount', 'r.amount'),
     ])
+
+    // The stacked lines one by one, read only when there are some (a store of flat rates has none)
+    const stackedLines = lines.some((row: any) => Number(row.line_count) > Number(row.flat_lines))
+      ? await this.#completed(period).join('sale_items as i', 'i.sale_id', 's.id').whereRaw(STACKED).select(db.raw(`${saleBucket} as bucket`), 'i.taxes')
+      : []
 
     const sums = days.map((bounds) => ({
       day: emptyDay(bounds.day),
