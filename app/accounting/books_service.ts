@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
 import { currencyDigits } from '#core/money'
 import { dbTimestamp } from '#platform/db_time'
-import { splitRefundTax, stackedTaxes, stackedTaxesSql } from '#accounting/tax_components'
+import { splitRefundTax, stackedLineTaxes, stackedTaxes, stackedTaxesSql } from '#accounting/tax_components'
 import type { BookDay, BookSaleLine, BookTax, ExportPeriod, ExportSource } from '#plugins/contracts/accounting_export'
 
 /*
@@ -134,9 +134,10 @@ export class BooksSource implements ExportSource {
           db.raw(
             'sum(case when i.tax_total <> 0 and i.total = i.subtotal - i.line_discount - i.cart_discount_share then (i.line_discount + i.cart_discount_share) * 1000000.0 / (1000000 + i.tax_rate_ppm) else i.line_discount + i.cart_discount_share end) as discounts'
           ),
-          // The tax of the lines of one tax; a stacked line's is read per component below
-          db.raw(`sum(case when ${STACKED} then 0 else i.tax_total end) as tax`),
-          db.raw(`sum(case when ${STACKED} then 0 else 1 end) as flat_lines`),
+          db.raw('sum(i.tax_total) as tax'),
+          // A stacked line's tax is booked per component below, and taken off its group's here
+          // (one test of its text per line: two made a year's journal 20% slower on SQLite)
+          db.raw(`sum(case when ${STACKED} then 1 else 0 end) as stacked`),
           db.raw('count(*) as line_count')
         )
         .groupByRaw(`${saleBucket}, i.tax_class, i.tax_rate_ppm`),
@@ -169,8 +170,9 @@ export class BooksSource implements ExportSource {
     ])
 
     // The stacked lines one by one, read only when there are some (a store of flat rates has none)
-    const stackedLines = lines.some((row: any) => Number(row.line_count) > Number(row.flat_lines))
-      ? await this.#completed(period).join('sale_items as i', 'i.sale_id', 's.id').whereRaw(STACKED).select(db.raw(`${saleBucket} as bucket`), 'i.taxes')
+    const stackedLines = lines.some((row: any) => Number(row.stacked) > 0)
+      ? await this.#completed(period).join('sale_items as i', 'i.sale_id', 's.id').whereRaw(STACKED)
+          .select(db.raw(`${saleBucket} as bucket`), 'i.tax_class', 'i.tax_rate_ppm', 'i.tax_total', 'i.taxes')
       : []
 
     const sums = days.map((bounds) => ({
@@ -211,10 +213,14 @@ export class BooksSource implements ExportSource {
       const sum = of(row.bucket)
       sum.day.sales += Number(row.net)
       sum.day.discounts += Math.round(Number(row.discounts))
-      if (Number(row.flat_lines) > 0) addTax(sum.taxes, row.tax_class, Number(row.tax_rate_ppm), Number(row.tax))
+      if (Number(row.line_count) > Number(row.stacked)) addTax(sum.taxes, row.tax_class, Number(row.tax_rate_ppm), Number(row.tax))
     }
+    // A group booked above with lines of one tax had its stacked lines' tax in it too: taken off
+    const group = (row: any) => `${row.bucket}|${row.tax_class}|${Number(row.tax_rate_ppm)}`
+    const mixed = new Set(lines.filter((row: any) => Number(row.stacked) > 0 && Number(row.line_count) > Number(row.stacked)).map(group))
     for (const row of stackedLines) {
       const sum = of(row.bucket)
+      if (mixed.has(group(row))) addTax(sum.taxes, row.tax_class, Number(row.tax_rate_ppm), -Number(row.tax_total))
       for (const tax of stackedTaxes(row.taxes) ?? []) addTax(sum.taxes, tax.code, tax.ratePpm, tax.amount, tax.name)
     }
     for (const row of refundTaxes) {
@@ -375,12 +381,6 @@ function bucketLength(days: DayBounds[]): number {
     if (bounds.every((bound) => bound.endsWith(zeros))) return length
   }
   return 19
-}
-
-/** A stacked line's taxes for the sales lines (a line of one tax has none: its code and rate say it) */
-function stackedLineTaxes(stored: string | null): Pick<BookSaleLine, 'taxes'> {
-  const taxes = stackedTaxes(stored)
-  return taxes ? { taxes: taxes.map((t) => ({ code: t.code, name: t.name, ratePpm: t.ratePpm, amount: t.amount })) } : {}
 }
 
 function emptyDay(date: string): BookDay {

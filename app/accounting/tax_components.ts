@@ -1,4 +1,5 @@
 import type { LineTax } from '#core/tax'
+import type { BookSaleLine } from '#plugins/contracts/accounting_export'
 
 /*
 | The taxes of a sale line, one by one. A tax region that stacks taxes (US sales tax: state,
@@ -26,6 +27,12 @@ export function stackedTaxes(stored: StoredTaxes): LineTax[] | null {
   if (typeof stored === 'string' && !stored.includes('},{')) return null
   const taxes: LineTax[] = typeof stored === 'string' ? JSON.parse(stored) : stored
   return taxes.length > 1 ? taxes : null
+}
+
+/** A stacked line's taxes for the sales lines (a line of one tax has none: its code and rate say it) */
+export function stackedLineTaxes(stored: StoredTaxes): Pick<BookSaleLine, 'taxes'> {
+  const taxes = stackedTaxes(stored)
+  return taxes ? { taxes: taxes.map((t) => ({ code: t.code, name: t.name, ratePpm: t.ratePpm, amount: t.amount })) } : {}
 }
 
 /**

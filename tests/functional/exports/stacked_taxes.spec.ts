@@ -126,4 +126,31 @@ test.group('Accounting exports and the Z report: stacked taxes listed per compon
     assert.equal(lines.reduce((sum, r) => sum + minor(r[11]), 0), 442)
     assert.equal(lines.reduce((sum, r) => sum + minor(r[13]), 0), Number(sold.body().total))
   })
+
+  test('lines of the flat rate and stacked lines of the same class and summed rate, in the same hour, are booked apart', async ({ client, assert }) => {
+    // The store's own rate for the class is what the three add up to
+    const fixture = await createStore({ taxPpm: 77500 })
+    await enablePluginForTest('export-journal')
+    const lamp = await createProduct(fixture, { name: 'Lamp', price: 1000, taxClass: 'standard', stock: 100 })
+    const api = await apiAs(client, fixture.users.cashier)
+    const flat = await sell(api, fixture.register.id, [{ product_id: lamp.id, quantity: 1 }], 'card_external')
+    flat.assertStatus(201)
+    await enablePluginForTest('tax-us-sales', US_TAXES)
+    const stacked = await sell(api, fixture.register.id, [{ product_id: lamp.id, quantity: 2 }], 'card_external')
+    stacked.assertStatus(201)
+    const [first, second] = await db.from('sale_items').whereIn('sale_id', [flat.body().id, stacked.body().id]).orderBy('id')
+    assert.deepEqual([first.tax_class, Number(first.tax_rate_ppm), second.tax_class, Number(second.tax_rate_ppm)], ['standard', 77500, 'standard', 77500])
+    // 10.00 at the flat 7.75%: 0.78; 20.00 at 6.25%, 1% and 0.5%: 1.25, 0.20, 0.10
+    assert.deepEqual([flat.body().tax_total, stacked.body().tax_total], [78, 155])
+
+    const today = DateTime.now().setZone(fixture.store.timeZone).toISODate()
+    const answer = await client.get(`/api/exports/journal?from=${today}&to=${today}`).bearerToken(await apiToken(client, fixture.users.accountant))
+    answer.assertStatus(200)
+    const rows = csvRows(answer.text()).slice(1)
+    assert.deepEqual(
+      rows.filter((r) => r[4].includes('%')).map((r) => [r[4], minor(r[3])]),
+      [['City 0.5%', 10], ['County 1%', 20], ['Sales tax 7.75%', 78], ['State 6.25%', 125]]
+    )
+    assert.equal(rows.reduce((sum, r) => sum + minor(r[2]) - minor(r[3]), 0), 0, 'the day balances')
+  })
 })
