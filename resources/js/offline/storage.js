@@ -1,8 +1,8 @@
 import { getMeta, openDb, setMeta } from './idb.js'
 
 /*
-| The till's storage going under it. The browser may clear the till's IndexedDB ("clear site data"
-| for the site's storage) or evict it (the device's disk full): the database's connection is
+| The till's storage going under it. The browser may clear the till's IndexedDB (IndexedDB alone
+| cleared from its tools) or evict it (the device's disk full): the database's connection is
 | closed, its `close` event fires, and every later transaction throws "The database connection is
 | closing". The sales not synced are gone with it; the till opens its storage afresh under the same
 | device id and says so (docs/offline.md).
