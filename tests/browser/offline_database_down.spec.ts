@@ -92,9 +92,18 @@ test.group('Offline till: the database gone, the app server up', (group) => {
     // Right after a heartbeat; the scan never gets an answer, the heartbeats still do
     await page.waitForRequest('**/health/till', { timeout: 20_000 })
     await page.route('**/till/scan', () => {})
+    // Noted the moment the offline screen shows: the heartbeats still answer, so the till may go
+    // back online within its next retry (3 s), and a check of the screen alone could miss that
+    await page.evaluate(() => {
+      const doc = (globalThis as any).document
+      const screen = doc.getElementById('offline-till')
+      new (globalThis as any).MutationObserver(() => {
+        if (!screen.hidden) (globalThis as any).wentOffline = true
+      }).observe(screen, { attributes: true, attributeFilter: ['hidden'] })
+    })
     const input = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
     await input.fill('96385074')
     await input.press('Enter')
-    await offline(page).waitFor({ timeout: 20_000 })
+    await page.waitForFunction(() => (globalThis as any).wentOffline === true, null, { timeout: 30_000 })
   }).timeout(120_000)
 })
