@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore, PASSWORD } from '#tests/fixtures'
-import { offline, openTill, sellOffline, signInAtTill, TillBrowser, TillServer, waitReady } from './offline/till_device.js'
+import { offline, openTill, sellOffline, waitReady } from './offline/till_device.js'
 
 /*
 | A cashier signs out on the till (online), then the server goes down. The service worker keeps the
@@ -54,16 +54,7 @@ test.group('Offline till: signed out', () => {
   test('signed out from the back office, the till page kept by the service worker does not sell offline in that name either', async ({ assert, cleanup }) => {
     const fixture = await createStore()
     await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
-    const server = new TillServer(PORT)
-    const till = new TillBrowser()
-    cleanup(async () => {
-      await till.dispose()
-      await server.kill()
-    })
-    await server.start()
-    await till.open()
-    const page = await till.page()
-    await signInAtTill(page, server, fixture.users.manager.email)
+    const { server, page } = await openTill(fixture, PORT, cleanup, {}, fixture.users.manager.email)
     // The till's Back office link, then Sign out there: only the till page's own form wrote it
     await page.goto(`${server.url}/backoffice`)
     await page.getByRole('button', { name: 'Sign out' }).click()

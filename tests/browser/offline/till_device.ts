@@ -93,8 +93,8 @@ export async function signInAtTill(page: Page, server: TillServer, email: string
 }
 
 /** The till holds its lease and its catalog copy, and its service worker controls the page */
-/** The real server and a till's browser signed in as the store's cashier on Register 1; `cleanup` stops both */
-export async function openTill(fixture: TestStore, port: number, cleanup: (handler: () => Promise<void>) => void, env: Record<string, string> = {}) {
+/** The real server and a till's browser signed in (the store's cashier unless `email` names another) on Register 1; `cleanup` stops both */
+export async function openTill(fixture: TestStore, port: number, cleanup: (handler: () => Promise<void>) => void, env: Record<string, string> = {}, email = fixture.users.cashier.email) {
   const server = new TillServer(port, env)
   const till = new TillBrowser()
   cleanup(async () => {
@@ -104,7 +104,7 @@ export async function openTill(fixture: TestStore, port: number, cleanup: (handl
   await server.start()
   await till.open()
   const page = await till.page()
-  await signInAtTill(page, server, fixture.users.cashier.email)
+  await signInAtTill(page, server, email)
   return { server, till, page }
 }
 
