@@ -54,12 +54,21 @@ test.group('Offline till in Chromium', () => {
     // One sale online first, and the server killed right after: the offline sales continue the
     // number and hash its receipt carried
     await onlineSale(page, '5000112637922')
-    await server.kill()
-    // The cashier scans: the request fails, and the till turns to its offline screen (unless it
-    // noticed first, renewing its lease after the sale)
+    // The cashier is typing a code as the server dies: the live search of what is typed fails and
+    // the till turns to its offline screen, maybe in the middle of the keystrokes. The whole code goes
+    // on in the offline scan field (till.js carryTypedScan): its start stayed in the hidden online
+    // field, and its end alone was scanned offline, a code of its own
     const scan = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
-    await scan.fill('4006381333931', { timeout: 2000 }).then(() => scan.press('Enter', { timeout: 2000 })).catch(() => {})
+    await scan.fill('40063813')
+    await server.kill()
+    await page.keyboard.type('33931')
     await offline(page).waitFor({ timeout: 20_000 })
+    const offlineScan = offline(page).getByLabel('Scan or search')
+    assert.equal(await offlineScan.inputValue(), '4006381333931')
+    assert.equal(await scan.inputValue(), '')
+    await offlineScan.press('Enter')
+    await offline(page).getByRole('button', { name: 'Remove Mint Gum' }).click()
+    await offline(page).getByText('Scan a product or tap one').waitFor()
     assert.isTrue(await page.locator('[data-online-only]').first().isDisabled())
     // Drawn before it is shown (till.js): visible means drawn, and it was never visible empty
     assert.include(await offline(page).textContent(), 'Not while offline')

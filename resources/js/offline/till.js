@@ -302,7 +302,22 @@ class OfflineTill {
       el.classList.add('is-offline-disabled')
     }
     this.root.hidden = false
+    this.carryTypedScan()
     this.screen?.scanInput.focus()
+  }
+
+  /**
+   * What was typed into the online scan field and not sent yet goes on in the offline one: the screen
+   * changes at any keystroke (a failed request, a heartbeat), and a code a scanner or the cashier was
+   * typing then was cut in two, its start left in the hidden online field, its end (and Enter)
+   * scanned offline as a code of its own. A scan already sent is not carried (its field was emptied).
+   */
+  carryTypedScan() {
+    const online = document.querySelector('.till-main:not(#offline-till) [data-scan-input]')
+    const typed = online?.value ?? ''
+    if (!this.screen || !typed) return
+    online.value = ''
+    this.screen.scanInput.value = typed
   }
 
   recordSale() {
