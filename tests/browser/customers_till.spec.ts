@@ -82,6 +82,20 @@ test.group('Till customers in Chromium', () => {
         doc.dispatchEvent(new (globalThis as any).KeyboardEvent('keydown', { key: 'F3', bubbles: true, cancelable: true }))
       }
       doc.body.addEventListener('htmx:afterSwap', press)
+      // What happened to the picker, said if it does not stay (a race seen once in CI, under load)
+      const log: string[] = ((globalThis as any).matchesLog = [])
+      const note = (what: string) => log.push(`${Math.round(performance.now())} ${what}`)
+      for (const name of ['htmx:beforeRequest', 'htmx:afterRequest', 'htmx:afterSwap', 'htmx:oobAfterSwap', 'keydown', 'click']) {
+        doc.addEventListener(name, (event: any) => note(`${name} ${event.detail?.pathInfo?.requestPath ?? event.key ?? event.target?.textContent?.trim().slice(0, 20) ?? ''} ${event.detail?.xhr?.status ?? ''}`), true)
+      }
+      let shown: any = null
+      new (globalThis as any).MutationObserver(() => {
+        const matches = doc.getElementById('matches')
+        const now = [matches, matches?.textContent.trim().slice(0, 30)]
+        if (shown && now[0] === shown[0] && now[1] === shown[1]) return
+        shown = now
+        note(`#matches: ${now[1]}`)
+      }).observe(doc.body, { childList: true, subtree: true })
     })
     const scanInput = page.getByLabel('Scan or search')
     await scanInput.fill('96385074')
@@ -90,6 +104,8 @@ test.group('Till customers in Chromium', () => {
     await page.getByLabel('Find a customer').waitFor({ timeout: 5000 })
     // ... and it stays (the emptied scan field's late search answers 204: nothing is swapped)
     await page.waitForTimeout(400)
-    await page.getByLabel('Find a customer').waitFor({ timeout: 100 })
+    await page.getByLabel('Find a customer').waitFor({ timeout: 100 }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${(await page.evaluate(() => (globalThis as any).matchesLog)).join('\n')}`)
+    })
   })
 })
