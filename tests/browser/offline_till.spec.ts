@@ -56,7 +56,7 @@ test.group('Offline till in Chromium', () => {
     await onlineSale(page, '5000112637922')
     // The cashier is typing a code as the server dies: the live search of what is typed fails and
     // the till turns to its offline screen, maybe in the middle of the keystrokes. The whole code goes
-    // on in the offline scan field (till.js carryTypedScan): its start stayed in the hidden online
+    // on in the offline scan field (screen.js carryTypedScan): its start stayed in the hidden online
     // field, and its end alone was scanned offline, a code of its own
     const scan = page.locator('.till-main:not(#offline-till)').getByLabel('Scan or search')
     await scan.fill('40063813')

@@ -8,6 +8,32 @@
 export class Unreachable extends Error {}
 export class SignedOut extends Error {}
 
+// What a proxy answers while the app behind it is down or restarting (and the app's own 503)
+const GATEWAY_DOWN = [502, 503, 504]
+// A till request unanswered this long is the server out of reach. htmx waits forever by default:
+// a server that hung (its database frozen, before the server gave up on it in 5 s) held the till,
+// which neither sold online nor went offline. Past the server's own limits (a gateway payment's
+// start talks to the provider), short of a cashier's patience
+const REQUEST_TIMEOUT_MS = 15_000
+// The till's payments (till/_pay.edge)
+const PAYMENT_PATHS = /^\/till\/(gateway-)?payments$/
+
+/**
+ * The online till's requests (htmx) the server did not answer: a network error, no answer within
+ * REQUEST_TIMEOUT_MS, or 502-504 (behind a proxy, docs/deploy.md, an app that is down answers
+ * through it). `unanswered` is told whether it was a payment: one may have been recorded all the
+ * same (its answer lost on the way back, or a proxy's 504 while the app went on)
+ */
+export function watchUnanswered(unanswered) {
+  const payment = (event) => PAYMENT_PATHS.test(event.detail?.pathInfo?.requestPath ?? '')
+  if (globalThis.htmx) globalThis.htmx.config.timeout = REQUEST_TIMEOUT_MS
+  document.body.addEventListener('htmx:sendError', (event) => unanswered(payment(event)))
+  document.body.addEventListener('htmx:timeout', (event) => unanswered(payment(event)))
+  document.body.addEventListener('htmx:responseError', (event) => {
+    if (GATEWAY_DOWN.includes(event.detail.xhr?.status)) unanswered(payment(event))
+  })
+}
+
 function csrfToken() {
   try {
     return JSON.parse(document.body.getAttribute('hx-headers') || '{}')['x-csrf-token'] ?? ''
@@ -31,7 +57,7 @@ export async function call(method, url, body, timeoutMs = 8000) {
   } catch (error) {
     throw new Unreachable(error?.message ?? 'network error')
   }
-  if ([502, 503, 504].includes(response.status)) throw new Unreachable(`HTTP ${response.status}`)
+  if (GATEWAY_DOWN.includes(response.status)) throw new Unreachable(`HTTP ${response.status}`)
   if (response.type === 'opaqueredirect' || [401, 419].includes(response.status)) throw new SignedOut('Signed out')
   let data = null
   try {

@@ -49,6 +49,24 @@ export class OfflineScreen {
     this.message.textContent = text ?? ''
   }
 
+  /** A notice that stays at the top while the screen is shown (a scan clears the message area) */
+  warn(text) {
+    this.root.querySelector('.till-left')?.prepend(h('p', { class: 'alert alert-warning', role: 'alert', 'data-testid': 'offline-warning' }, text))
+  }
+
+  /**
+   * What was typed into the online scan field and not sent yet goes on here: the screen changes at
+   * any keystroke (a failed request, a heartbeat), and a code a scanner or the cashier was typing
+   * was cut in two, its start left in the hidden online field, its end (and Enter) scanned offline
+   * as a code of its own. A scan already sent is not carried: its field was emptied as it went.
+   */
+  carryTypedScan() {
+    const online = document.querySelector('.till-main:not(#offline-till) [data-scan-input]')
+    if (!online?.value) return
+    this.scanInput.value = online.value
+    online.value = ''
+  }
+
   /** Drawn whole before till.js shows it */
   async draw() {
     await this.showGrid(this.category)

@@ -2,7 +2,7 @@ import { getMeta, setMeta } from './idb.js'
 import { keepSignOut, keptDeviceId, openStorage, rememberWaiting, reopenStorage, storageWasLost } from './storage.js'
 import { refreshCatalog } from './catalog.js'
 import { OfflineCart } from './cart.js'
-import { call, fetchJson, reachable, SignedOut, Unreachable } from './net.js'
+import { call, fetchJson, reachable, SignedOut, Unreachable, watchUnanswered } from './net.js'
 import { heldByConflict, queued, recordSale, takeLeaseHead } from './queue.js'
 import { handOverHeld } from './handoff.js'
 import { NOT_OFFLINE, OfflineScreen } from './screen.js'
@@ -29,15 +29,9 @@ const NOTICE_MS = 15 * 60_000
 // The page's requests carry the device id from here (public/js/app.js): the server lets only the
 // device holding a register's lease sell on it online
 const DEVICE_KEY = 'pos-till-device'
-// What a proxy answers while the app behind it is down or restarting
-const GATEWAY_DOWN = [502, 503, 504]
 // A device clock off by less than this is left as it is (the server's Date header is to the second)
 const CLOCK_TOLERANCE_MS = 60_000
-// A till request unanswered this long is the server out of reach. htmx waits forever by default:
-// a server that hung (its database frozen, before the server gave up on it in 5 s) held the till,
-// which neither sold online nor went offline. Past the server's own limits (a gateway payment's
-// start talks to the provider), short of a cashier's patience
-const REQUEST_TIMEOUT_MS = 15_000
+const PAYMENT_UNANSWERED = 'No answer came for the last payment: the server may have recorded that sale. If the customer paid, do not sell it again here; it shows under Sales once the server is back. Until then, the sales made here may wait for a manager to check them (Back office, Offline sales).'
 
 class OfflineTill {
   constructor(root) {
@@ -68,14 +62,7 @@ class OfflineTill {
       this.parkedNotice = Date.now() - parked.at < NOTICE_MS ? parked.text : null
       await setMeta(this.db, 'parked_notice', null)
     }
-    document.body.addEventListener('htmx:sendError', () => this.goOffline('The server does not answer'))
-    // Behind a proxy (nginx, docs/deploy.md) an app that is down answers through it: 502-504 is
-    // the server out of reach as much as a refused connection (net.js says the same)
-    document.body.addEventListener('htmx:responseError', (event) => {
-      if (GATEWAY_DOWN.includes(event.detail.xhr?.status)) this.goOffline('The server does not answer')
-    })
-    if (globalThis.htmx) globalThis.htmx.config.timeout = REQUEST_TIMEOUT_MS
-    document.body.addEventListener('htmx:timeout', () => this.goOffline('The server does not answer'))
+    watchUnanswered((payment) => this.requestUnanswered(payment))
     document.addEventListener('htmx:afterSettle', () => this.onlineSaleSeen())
     window.addEventListener('offline', () => this.goOffline('This device has no network'))
     // What needs the server stays shut offline from the keyboard too: F1 clicks the Returns link
@@ -266,6 +253,16 @@ class OfflineTill {
     return waiting - (await queued(this.db)).filter((s) => stopped.has(s.register_id)).length
   }
 
+  /**
+   * A request the server did not answer turns the till offline. A payment may have been recorded
+   * all the same: the offline screen, which starts with an empty cart, says so, or the cashier took
+   * the payment again offline and the sale was made twice (the second one held at sync as a conflict)
+   */
+  requestUnanswered(payment) {
+    if (this.mode === 'online' && payment) this.paymentUnanswered = true
+    return this.goOffline('The server does not answer')
+  }
+
   async goOffline(reason) {
     if (this.mode === 'online') {
       this.mode = 'offline'
@@ -302,22 +299,9 @@ class OfflineTill {
       el.classList.add('is-offline-disabled')
     }
     this.root.hidden = false
-    this.carryTypedScan()
+    this.screen?.carryTypedScan()
+    if (this.paymentUnanswered) this.screen?.warn(PAYMENT_UNANSWERED)
     this.screen?.scanInput.focus()
-  }
-
-  /**
-   * What was typed into the online scan field and not sent yet goes on in the offline one: the screen
-   * changes at any keystroke (a failed request, a heartbeat), and a code a scanner or the cashier was
-   * typing then was cut in two, its start left in the hidden online field, its end (and Enter)
-   * scanned offline as a code of its own. A scan already sent is not carried (its field was emptied).
-   */
-  carryTypedScan() {
-    const online = document.querySelector('.till-main:not(#offline-till) [data-scan-input]')
-    const typed = online?.value ?? ''
-    if (!this.screen || !typed) return
-    online.value = ''
-    this.screen.scanInput.value = typed
   }
 
   recordSale() {
