@@ -107,4 +107,41 @@ test.group('Offline till: its storage cleared', () => {
     await page.locator('#offline-status', { hasText: 'lost with it' }).waitFor({ timeout: 10_000 })
     assert.include(await statusText(page), "This till's offline storage was cleared (by the browser, or its disk is full): 2 offline sales not synced were lost with it; tell a manager")
   }).timeout(180_000)
+  test("the device's storage full: the sale is not saved, the till says why and keeps the cart; space back, it sells", async ({ assert, cleanup }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const { till, page } = await openTill(fixture, PORT, cleanup)
+    await till.context.setOffline(true)
+    await offline(page).waitFor({ timeout: 20_000 })
+    // The browser refuses the till's writes as over its quota (Chromium gives a site a share of the
+    // disk's free space: a full disk does this). Its quota override (CDP Storage.overrideQuotaForOrigin)
+    // does not reach a persistent profile's IndexedDB here, so its writes raise the browser's error
+    const storageFull = (full: boolean) =>
+      page.evaluate((on) => {
+        const store = (globalThis as any).IDBObjectStore.prototype
+        store.realPut ??= store.put
+        store.put = on
+          ? function () {
+              throw new (globalThis as any).DOMException('The quota has been exceeded.', 'QuotaExceededError')
+            }
+          : store.realPut
+      }, full)
+    await storageFull(true)
+    const screen = offline(page)
+    await screen.getByLabel('Scan or search').fill('96385074')
+    await screen.getByLabel('Scan or search').press('Enter')
+    await screen.locator('.cart-line').first().waitFor()
+    await screen.getByRole('button', { name: 'Cash', exact: true }).click()
+    await screen.getByRole('button', { name: 'Complete sale' }).click()
+    await screen.getByTestId('offline-message').filter({ hasText: "this device's storage is full" }).waitFor()
+    assert.include(await screen.getByTestId('offline-message').textContent(), 'Its payment was not recorded and the cart is kept')
+    assert.equal(await screen.locator('.cart-line').count(), 1)
+    assert.equal(await screen.getByTestId('offline-receipt').count(), 0)
+    assert.equal(await waiting(page, 0), 0)
+
+    await storageFull(false)
+    await screen.getByRole('button', { name: 'Complete sale' }).click()
+    await screen.getByTestId('offline-receipt').waitFor()
+    assert.equal(Number((await screen.getByTestId('sale-number').textContent())!.replace('#', '')), 1)
+  }).timeout(180_000)
 })

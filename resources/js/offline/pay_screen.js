@@ -88,9 +88,18 @@ async function pay(screen, method, text, reference) {
     screen.say('')
   } catch (error) {
     screen.cart.payments.pop()
-    screen.say(`The sale could not be saved on this device: ${error.message}`)
+    screen.say(notSaved(error))
   }
   await screen.render()
+}
+
+// Why a sale could not be saved on the device, in words the cashier can act on. The browser's own
+// for a full disk ("The quota has been exceeded") said neither what was lost nor what to do
+function notSaved(error) {
+  if (error?.name === 'QuotaExceededError') {
+    return "The sale was not saved: this device's storage is full. Its payment was not recorded and the cart is kept: free space on the device (or let the waiting sales sync once the server is back), then take the payment again."
+  }
+  return `The sale could not be saved on this device: ${error.message}`
 }
 
 /** Exact, then the next round amounts in notes (5, 10, 20, 50, 100 of the major unit) */
