@@ -105,6 +105,20 @@ document.addEventListener('htmx:beforeRequest', (event) => {
 document.addEventListener('htmx:afterSwap', (event) => {
   if (event.detail.target?.id === 'till-message') event.detail.target.dataset.shownAt = String(performance.now())
 })
+// The matches area shows the answer of the latest request into it: a search typed, then F3 (the
+// customer picker) or F4 (parked sales) pressed before it answered, had what the key opened replaced
+// by the late search's matches. Emptied by the cashier (Esc, Close), a late answer leaves it empty.
+let matchesSentAt = 0
+document.addEventListener('htmx:beforeSwap', (event) => {
+  if (event.detail.target?.id !== 'matches') return
+  const sentAt = event.detail.xhr?.sentAt ?? performance.now()
+  if (sentAt < matchesSentAt) event.detail.shouldSwap = false
+  else matchesSentAt = sentAt
+})
+const clearMatches = () => {
+  matchesSentAt = performance.now()
+  document.getElementById('matches')?.replaceChildren()
+}
 document.addEventListener('htmx:afterRequest', (event) => {
   // A quantity the server refused (the message says why) shows the line's quantity again, not the typo
   const field = event.detail.elt
@@ -272,7 +286,7 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') {
     const back = [...document.querySelectorAll('.pay .btn-quiet')].find(visible)
     if (back) back.click()
-    document.getElementById('matches')?.replaceChildren()
+    clearMatches()
     scanInput()?.focus()
     return
   }
@@ -316,7 +330,7 @@ document.addEventListener('htmx:afterSwap', () => {
 
 // Behaviours named by data attributes instead of inline handlers, which the CSP forbids
 document.addEventListener('click', (event) => {
-  if (event.target.closest('[data-close-matches]')) document.getElementById('matches')?.replaceChildren()
+  if (event.target.closest('[data-close-matches]')) clearMatches()
   // A search match taken: the search is done (its text stayed, and the next scan was read as
   // "gummy0711501010084"). On the click: the list it is in is gone by the time its answer is
   const input = event.target.closest('[data-clears-search]') && scanInput()

@@ -108,4 +108,29 @@ test.group('Till customers in Chromium', () => {
       throw new Error(`${error.message}\n${(await page.evaluate(() => (globalThis as any).matchesLog)).join('\n')}`)
     })
   })
+  test('a search answered after the Customer button opened the picker leaves the picker shown', async ({ visit }) => {
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Scone', price: 300, barcode: '96385074', stock: 10 })
+    const page = await openTill(visit, fixture)
+    await htmxIdle(page)
+    // The search of what is typed is held on its way back until the picker is in
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    await page.route('**/till/search?*', async (route: any) => {
+      const answer = await route.fetch()
+      await held
+      await route.fulfill({ response: answer })
+    })
+    const sent = page.waitForRequest('**/till/search?*')
+    await page.getByLabel('Scan or search').fill('Sco')
+    await sent
+    await page.getByRole('button', { name: /^Customer/ }).click()
+    await page.getByLabel('Find a customer').waitFor()
+    const answered = page.waitForEvent('requestfinished', (request: any) => request.url().includes('/till/search'))
+    release()
+    await answered
+    await htmxIdle(page)
+    await page.getByLabel('Find a customer').waitFor({ timeout: 100 })
+  })
 })
+
