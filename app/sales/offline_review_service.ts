@@ -10,6 +10,8 @@ import { recordAudit } from '#platform/audit_service'
 import { insertStatement, runStatements } from '#platform/sql_batch'
 import RegisterLeaseService, { type LeaseAnswer } from '#sales/register_lease_service'
 import type { handOverValidator } from '#validators/offline'
+import { checkOfflineSale, type OfflineSale } from '#sales/offline_sale_check'
+import { heldSaleShown, looksTheSame, saleWithNumber } from '#sales/held_sale_comparison'
 
 /*
 | The review list of offline sales: what a sync recorded that a manager should look at, and the
@@ -41,15 +43,42 @@ export default class OfflineReviewService {
       .where('r.store_id', storeId)
       .orderBy('r.id', 'desc')
       .limit(200)
-      .select('r.id', 'r.kind', 'r.message', 'r.client_uuid', 'r.created_at', 'r.resolved_at', 'r.sale_id', 's.number as sale_number', 'g.name as register')
+      .select('r.id', 'r.kind', 'r.message', 'r.client_uuid', 'r.created_at', 'r.resolved_at', 'r.resolution', 'r.sale_id', 's.number as sale_number', 'g.name as register')
     const rows = await (resolved ? query.whereNotNull('r.resolved_at') : query.whereNull('r.resolved_at'))
     return rows.map((row) => ({ ...row, created_at: DateTime.fromJSDate(readTimestamp(row.created_at)) }))
+  }
+
+  /**
+   * One review, for its page: a sale kept whole (a conflict) beside the sale that holds its number
+   * on the server (held_sale_comparison.ts), and whether it can be recorded as it was kept
+   */
+  async detail(store: Store, id: number) {
+    const review = await db
+      .from('offline_reviews as r')
+      .leftJoin('sales as s', 's.id', 'r.sale_id')
+      .leftJoin('registers as g', 'g.id', 'r.register_id')
+      .leftJoin('users as u', 'u.id', 'r.resolved_by')
+      .where({ 'r.id': id, 'r.store_id': store.id })
+      .select('r.*', 's.number as sale_number', 'g.name as register', 'u.name as resolved_by_name')
+      .first()
+    if (!review) throw notFound('This review')
+    const shown = { ...review, created_at: DateTime.fromJSDate(readTimestamp(review.created_at)), resolved_at: review.resolved_at ? DateTime.fromJSDate(readTimestamp(review.resolved_at)) : null }
+    if (review.kind !== 'conflict' || !review.detail) return { review: shown, held: null, onServer: null, same: false, problem: null }
+    const sale = JSON.parse(review.detail) as OfflineSale
+    const { priced, problem } = await checkOfflineSale(sale, store).catch((error) => ({ priced: null, problem: { field: 'items', message: String(error?.message ?? error) } }))
+    const held = await heldSaleShown(sale, priced ? priced.lines.map((line) => line.total) : null)
+    const onServer = await saleWithNumber(Number(review.register_id), sale.number)
+    // The recorded sale itself is not "the sale that took its number"
+    const holder = onServer && onServer.id !== Number(review.sale_id) ? onServer : null
+    return { review: shown, held, onServer: holder, same: holder ? looksTheSame(held, holder) : false, problem: problem?.message ?? null }
   }
 
   async resolve(user: User, storeId: number, id: number) {
     const review = await db.from('offline_reviews').where({ id, store_id: storeId }).first()
     if (!review) throw notFound('This review')
-    await db.from('offline_reviews').where('id', id).update({ resolved_at: dbTimestamp(), resolved_by: user.id })
+    // Closed already (recorded as a new sale, dismissed): left as it is
+    if (review.resolved_at) return
+    await db.from('offline_reviews').where('id', id).whereNull('resolved_at').update({ resolved_at: dbTimestamp(), resolved_by: user.id, resolution: 'reviewed' })
     await recordAudit({ action: 'offline_review_resolved', storeId, userId: user.id, subjectType: 'offline_review', subjectId: id, data: { kind: review.kind, clientUuid: review.client_uuid } })
   }
 

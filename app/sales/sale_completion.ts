@@ -66,9 +66,11 @@ export async function completeSale(
    * The sale's rows go with the COMMIT (writeAtCommit): one round trip fewer. Only when the caller
    * runs nothing after this in the transaction that reads these rows or needs their ids; the
    * ids are set once the COMMIT has answered. `audits`: more entries about the sale (the API's
-   * line discounts), written with its own
+   * line discounts), written with its own. `made`: a sale made earlier, recorded now (an offline
+   * sale held for review that a manager records, held_sale_recorder.ts): dated when it was made, in
+   * the shift open then (null: none), the register's lease and shift left to the caller
    */
-  options: { atCommit?: boolean; audits?: SaleAudit[] } = {}
+  options: { atCommit?: boolean; audits?: SaleAudit[]; made?: { at: DateTime; shiftId: number | null } } = {}
 ): Promise<{ saleInsert: Statement | null }> {
   const perProduct = quantitiesByProduct(items)
   const productIds = [...perProduct.keys()]
@@ -84,18 +86,20 @@ export async function completeSale(
     ;[moved] = await runStatements(trx, [stockStatement(actor.store, perProduct)])
   }
   // Not on a register another till holds for offline selling (read in the locking read above)
-  await refuseLeasedElsewhere(trx, register, actor.deviceId)
-  refuseWithoutShift(sale.channel, register.open_shift_id, payments)
+  if (!options.made) {
+    await refuseLeasedElsewhere(trx, register, actor.deviceId)
+    refuseWithoutShift(sale.channel, register.open_shift_id, payments)
+  }
   // A row whose stock is short is left out of the update: fewer rows changed than products
   // means the sale would oversell, and it is all rolled back
   if (moved!.affectedRows !== productIds.length) await refuseShortStock(trx, perProduct, productIds, items)
 
-  const completedAt = DateTime.utc().startOf('second')
+  const completedAt = options.made?.at ?? DateTime.utc().startOf('second')
   sale.status = 'completed'
   sale.number = register.last_sale_number + 1
   sale.completedAt = completedAt
   // The register's open shift, read under its row lock: a closing shift never misses a sale (null without one)
-  sale.shiftId = register.open_shift_id
+  sale.shiftId = options.made ? options.made.shiftId : register.open_shift_id
   sale.previousHash = register.last_sale_hash
   sale.hash = saleHash(sale.previousHash, {
     storeId: sale.storeId,

@@ -23,7 +23,10 @@ router
 router
   .group(() => {
     router.get('/offline', [OfflineReviewsController, 'index'])
+    router.get('/offline/:id', [OfflineReviewsController, 'show']).where('id', router.matchers.number())
     router.post('/offline/:id/resolve', [OfflineReviewsController, 'resolve'])
+    router.post('/offline/:id/record', [OfflineReviewsController, 'record'])
+    router.post('/offline/:id/dismiss', [OfflineReviewsController, 'dismiss'])
     router.post('/offline/registers/:id/release', [OfflineReviewsController, 'release'])
   })
   .prefix('/backoffice')

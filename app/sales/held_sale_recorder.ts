@@ -1,0 +1,185 @@
+import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import { DateTime } from 'luxon'
+import { DomainError, notFound } from '#exceptions/domain_error'
+import UserModel from '#models/user'
+import type { Actor } from '#staff/actor'
+import StoreAccessService from '#staff/store_access_service'
+import { inTransaction } from '#platform/db_transaction'
+import { auditStatement } from '#platform/audit_service'
+import { dbTimestamp } from '#platform/db_time'
+import { faultPoint } from '#platform/fault_injection'
+import { rowTime } from '#platform/row_time'
+import { runStatements } from '#platform/sql_batch'
+import { lineAmounts, newCartLine } from '#core/cart_lines'
+import { NewPayment, NewSale } from '#sales/new_sale'
+import { completeSale, quantitiesByProduct, registerStatement, stockStatement } from '#sales/sale_completion'
+import { publishCompleted, registerRow } from '#sales/checkout_rules'
+import { checkOfflineSale, cleanReference, type OfflineSale } from '#sales/offline_sale_check'
+
+/*
+| A sale made offline that the server could not record at its sync (a conflict: its number was taken
+| on the register meanwhile, most often by the till's own online sale whose answer was lost) or that
+| its till handed over behind one, is kept whole for review (offline_reviews, kind conflict). A
+| manager settles it in one of two ways:
+| - Record as a new sale: it is completed as any online sale (completeSale: the register's next
+|   number and hash-chain link under its lock, its lines, payments, stock movements, audit and report
+|   summaries in one transaction), dated when it was made (its summaries land on that day), in its
+|   seller's name and, when it is still open, in the shift open then. The review is claimed first in
+|   that transaction (resolved_at set where it was not), so a double click, two managers or a retry
+|   make one sale; the second is told it was recorded already (409).
+| - Dismiss as the same sale: the sale that took its number on the server is this very sale (its
+|   answer was lost); the review is closed with that reason, nothing is recorded.
+| A held sale is recorded as the sync would have: a product deleted since refuses it (naming the
+| line), a product taken off sale or stock gone short does not (the goods are gone, the money taken).
+*/
+
+/** The review's state after it is closed: reviewed (by hand), recorded (as a new sale), same_sale (dismissed) */
+export type Resolution = 'reviewed' | 'recorded' | 'same_sale'
+
+/** How far before the register's open shift began a sale may be dated and still be that shift's (the till's clock) */
+const CLOCK_SKEW_MS = 10 * 60_000
+
+export default class HeldSaleRecorder {
+  /** Records a held sale as a new sale of its register; answers the new sale's id and number */
+  async record(actor: Actor, reviewId: number): Promise<{ saleId: number; number: number }> {
+    const { review, held } = await this.#held(actor.store.id, reviewId)
+    const seller = await UserModel.find(held.user_id)
+    if (!seller || !(await new StoreAccessService().belongs(seller, actor.store.id))) {
+      throw new DomainError(`This sale cannot be recorded: its seller (user ${held.user_id}) no longer works in this store`, { code: 'unknown_seller', field: 'user_id' })
+    }
+    const { priced, problem } = await checkOfflineSale(held, actor.store)
+    if (problem || !priced) throw new DomainError(`This sale cannot be recorded as it was kept: ${problem?.message ?? 'it does not add up'}`, { code: 'held_sale_invalid', field: problem?.field ?? 'hash' })
+
+    const productIds = [...new Set(held.items.map((item) => item.product_id))]
+    const sale = await inTransaction(async (trx) => {
+      // Locks in the online order: the register, then products by id; the review's row after them
+      const perProduct = quantitiesByProduct(held.items.map((item) => ({ productId: item.product_id, quantity: item.quantity })))
+      const [registerRead, productsRead] = await runStatements(trx, [
+        registerStatement(trx, actor.store.id, review.register_id, true),
+        { sql: `SELECT id, name, sku FROM products WHERE store_id = ? AND id IN (${productIds.map(() => '?').join(', ')})`, bindings: [actor.store.id, ...productIds] },
+      ])
+      const register = registerRow(registerRead.rows[0])
+      const products = new Map(productsRead.rows.map((row) => [Number(row.id), row]))
+      const missing = held.items.findIndex((item) => !products.has(item.product_id))
+      if (missing >= 0) {
+        const item = held.items[missing]
+        throw new DomainError(`Line ${missing + 1} (${item.name}): product ${item.product_id} was deleted since the sale was made, so this sale cannot be recorded. Keep the review, and record the sale by hand if it must be`, {
+          code: 'unknown_product',
+          field: `items.${missing}.product_id`,
+        })
+      }
+      await refuseLeasedWithSales(trx, register.id, held)
+      await claim(trx, review.id, actor.user.id, 'recorded')
+      // The stock moves whatever is left: the goods are gone (as a synced offline sale)
+      const [stockMoved] = await runStatements(trx, [stockStatement({ allowNegativeStock: true }, perProduct)])
+
+      const at = DateTime.fromISO(held.completed_at, { zone: 'utc' }).startOf('second')
+      const sale = new NewSale({ storeId: actor.store.id, registerId: register.id, userId: held.user_id, customerId: null, channel: 'offline' })
+      Object.assign(sale, {
+        subtotal: held.subtotal,
+        discountTotal: held.discount_total,
+        taxTotal: held.tax_total,
+        total: held.total,
+        roundingTotal: held.rounding,
+        cartDiscountType: held.cart_discount_type,
+        cartDiscountValue: held.cart_discount_value,
+      })
+      const amounts = lineAmounts(priced)
+      const items = held.items.map((item, index) => {
+        const product = products.get(item.product_id)
+        // A line is named by its product as the server has it (as a synced offline sale's)
+        const line = newCartLine({ saleId: 0, productId: item.product_id, name: product.name, sku: product.sku, quantity: item.quantity, unitPrice: item.unit_price, taxClass: item.tax_class, position: index })
+        return Object.assign(line, { listPrice: item.list_price, discountType: item.discount_type, discountValue: item.discount_value }, amounts[index])
+      })
+      const payments = held.payments.map((p) => {
+        const cash = p.method === 'cash'
+        const tendered = cash ? (p.tendered ?? p.amount) : null
+        return new NewPayment({ storeId: actor.store.id, userId: held.user_id, method: p.method, amount: p.amount, tendered, change: cash ? tendered! - p.amount : 0, reference: cleanReference(p.reference), status: 'approved' })
+      })
+      sale.paidTotal = payments.reduce((sum, p) => sum + p.amount, 0)
+      sale.changeDue = payments.reduce((sum, p) => sum + p.change, 0)
+      const audits = [{ action: 'offline_sale_recorded', storeId: actor.store.id, userId: actor.user.id, data: { reviewId: review.id, clientUuid: held.client_uuid, heldNumber: held.number, sellerId: held.user_id, madeAt: held.completed_at }, ip: actor.ip }]
+      await completeSale(actor, sale, items, payments, trx, undefined, { register, stockMoved }, { audits, made: { at, shiftId: await shiftThen(trx, register.open_shift_id, at) } })
+      await trx.from('offline_reviews').where('id', review.id).update({ sale_id: sale.id })
+      trx.after('commit', () => publishCompleted(sale, productIds, payments.map((p) => ({ method: p.method, amount: p.amount }))))
+      return sale
+    })
+    // The crash test's "committed, but the manager never got the answer" (honoured only in tests)
+    faultPoint('after_held_sale_commit')
+    return { saleId: sale.id, number: sale.number! }
+  }
+
+  /** Closes a held sale's review as the same sale as the one that took its number (an answer lost): nothing recorded */
+  async dismissAsSame(actor: Actor, reviewId: number) {
+    const { review, held } = await this.#held(actor.store.id, reviewId)
+    await inTransaction(async (trx) => {
+      await claim(trx, review.id, actor.user.id, 'same_sale')
+      await runStatements(trx, [
+        auditStatement({
+          action: 'offline_review_resolved',
+          storeId: actor.store.id,
+          userId: actor.user.id,
+          subjectType: 'offline_review',
+          subjectId: review.id,
+          data: { kind: review.kind, clientUuid: held.client_uuid, heldNumber: held.number, resolution: 'same_sale', reason: 'the same sale as the one recorded with its number (its answer was lost)' },
+          ip: actor.ip,
+        }),
+      ])
+    })
+  }
+
+  /** The store's review of a sale kept whole (a conflict), still open, and the sale as its till sent it */
+  async #held(storeId: number, reviewId: number) {
+    const review = await db.from('offline_reviews').where({ id: reviewId, store_id: storeId }).first()
+    if (!review) throw notFound('This review')
+    if (review.kind !== 'conflict' || !review.detail) throw new DomainError('Only a sale kept whole for review (not recorded) can be recorded or dismissed', { status: 409, code: 'not_held', field: 'id' })
+    await refuseClosed(review)
+    return { review, held: JSON.parse(review.detail) as OfflineSale }
+  }
+}
+
+/** The review closed already: by whom and how, as a 409 */
+async function refuseClosed(review: { id: number; resolved_at: unknown; resolution?: string | null; sale_id: number | null }) {
+  if (!review.resolved_at) return
+  if (review.sale_id) {
+    const sale = await db.from('sales').where('id', review.sale_id).select('number').first()
+    throw new DomainError(`This sale was recorded already, as #${sale?.number}: it is not recorded twice`, { status: 409, code: 'review_closed', field: 'id' })
+  }
+  const how = review.resolution === 'same_sale' ? 'dismissed as the same sale as the one that took its number' : 'marked reviewed'
+  throw new DomainError(`This review was ${how} already: nothing more is recorded from it`, { status: 409, code: 'review_closed', field: 'id' })
+}
+
+/**
+ * Closes the review in the caller's transaction, only if it is still open: of two requests at once
+ * (a double click, two managers, a retry) the second waits for the first's row lock, finds it
+ * closed, and is refused with what became of it
+ */
+async function claim(trx: TransactionClientContract, reviewId: number, userId: number, resolution: Resolution) {
+  const changed = await trx.from('offline_reviews').where('id', reviewId).whereNull('resolved_at').update({ resolved_at: dbTimestamp(), resolved_by: userId, resolution })
+  if (Number(Array.isArray(changed) ? changed[0] : changed) === 1) return
+  await refuseClosed((await trx.from('offline_reviews').where('id', reviewId).first())!)
+}
+
+/**
+ * Recording moves the register's head. A till of the register that made this sale holds only sales
+ * linked behind it (its queue stops at its conflict) and hands them over; but another till holding
+ * the register with offline sales not synced yet would see every one of them conflict. It syncs first.
+ */
+async function refuseLeasedWithSales(trx: TransactionClientContract, registerId: number, held: OfflineSale) {
+  const row = await trx.from('registers').where('id', registerId).select('name', 'lease_device_id', 'lease_pending').first()
+  if (!row?.lease_device_id || row.lease_device_id === held.device_id || !Number(row.lease_pending)) return
+  throw new DomainError(`${row.name} is held by another till that has ${row.lease_pending} offline sale(s) not synced yet: recording this sale now would make them conflict. Let that till sync, then record this sale`, {
+    status: 409,
+    code: 'register_leased',
+    field: 'register_id',
+  })
+}
+
+/** The register's shift open when the sale was made, if it is still open (else none: a closed shift's count is done) */
+async function shiftThen(trx: TransactionClientContract, openShiftId: number | null, at: DateTime): Promise<number | null> {
+  if (!openShiftId) return null
+  const shift = await trx.from('shifts').where('id', openShiftId).select('opened_at').first()
+  const openedAt = rowTime(shift?.opened_at)
+  return openedAt && openedAt.toMillis() - CLOCK_SKEW_MS <= at.toMillis() ? openShiftId : null
+}
