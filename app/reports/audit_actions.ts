@@ -55,6 +55,7 @@ export const AUDIT_ACTION_WORDS: Record<string, string> = {
   offline_sale_conflict: 'Offline sale kept for review (conflict)',
   offline_sale_refused: 'Offline sale kept for review (refused)',
   offline_review_resolved: 'Offline sale review resolved',
+  offline_sale_recorded: 'Offline sale held for review recorded as a new sale',
   offline_sales_handed_over: 'Offline sales handed over to another till',
   offline_open_cart_parked: 'Cart open when its till went offline parked (its offline sales synced)',
   // Products and stock
