@@ -7,6 +7,8 @@ import { verifyChains } from '#sales/chain_verifier'
 import SummaryRebuild from '#reports/summary_rebuild'
 import { rollUpDays } from '#reports/day_rollup'
 import { rowTime } from '#platform/row_time'
+import { dbTimestamp } from '#platform/db_time'
+import { identityChanged } from '#staff/identity_cache'
 import { TestDevice } from './device.js'
 import { lostAnswer, reviewOf } from './held_sales.js'
 
@@ -140,7 +142,9 @@ test.group('Offline sales: recording a held sale, or dismissing it as the same s
   })
 
   test('another till holding the register with offline sales not synced: recording waits for them (409), then goes through', async ({ client, assert }) => {
-    const { fixture, device, held } = await lostAnswer(client)
+    // Made a little before its sync, in the shift open then (and still open)
+    const { fixture, device, held } = await lostAnswer(client, 0, { at: DateTime.utc().minus({ minutes: 20 }) })
+    await db.from('shifts').where({ open_register_id: fixture.register.id }).update({ opened_at: dbTimestamp(DateTime.utc().minus({ hours: 1 })) })
     const conflict = await reviewOf(held[0].client_uuid)
     // The old till is released; another takes the register and sells offline, not synced yet
     ;(await device.release(client)).assertStatus(302)
@@ -154,8 +158,24 @@ test.group('Offline sales: recording a held sale, or dismissing it as the same s
     // Synced (it says so at its next renewal): recorded, after the other till's sales
     ;(await other.lease(client, fixture.users.cashier, 0)).assertStatus(200)
     ;(await post(client, fixture.users.manager, `/backoffice/offline/${conflict.id}/record`)).assertStatus(302)
-    assert.equal(Number((await reviewOf(held[0].client_uuid)).resolution === 'recorded'), 1)
-    assert.equal(await countRows('sales', { register_id: fixture.register.id, number: 2 }), 1)
+    assert.equal((await reviewOf(held[0].client_uuid)).resolution, 'recorded')
+    const sale = await db.from('sales').where({ register_id: fixture.register.id, number: 2 }).first()
+    const shift = await db.from('shifts').where({ open_register_id: fixture.register.id }).first()
+    assert.equal(Number(sale.shift_id), Number(shift.id), 'in the shift open when it was made')
+  })
+
+  test("a held sale that no longer adds up under the store's settings (its cash rounding changed since) says why, and is not recorded (422)", async ({ client, assert }) => {
+    const { fixture, held } = await lostAnswer(client)
+    const conflict = await reviewOf(held[0].client_uuid)
+    await db.from('stores').where('id', fixture.store.id).update({ cash_rounding: 5 })
+    identityChanged()
+    const page = await client.get(`/backoffice/offline/${conflict.id}`).loginAs(fixture.users.manager)
+    assert.include(page.text(), 'This sale cannot be recorded as it was kept: its cash rounding is 0')
+    assert.notInclude(page.text(), 'Record as a new sale')
+    const refused = await post(client, fixture.users.manager, `/backoffice/offline/${conflict.id}/record`, { htmx: true })
+    refused.assertStatus(422)
+    assert.equal(await countRows('sales', { register_id: fixture.register.id }), 1)
+    assert.isNull((await reviewOf(held[0].client_uuid)).resolved_at)
   })
 
   test('a held sale whose product was deleted since is refused naming its line; nothing is written', async ({ client, assert }) => {
