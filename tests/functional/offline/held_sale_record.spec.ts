@@ -48,6 +48,7 @@ test.group('Offline sales: recording a held sale, or dismissing it as the same s
     assert.include(page.text(), 'data-testid="server-sale"')
     assert.include(page.text(), 'These look like the same sale')
     assert.include(page.text(), cashier.name)
+    assert.equal((page.text().match(/data-testid="total">\$4\.86</g) ?? []).length, 2, 'both totals shown')
 
     ;(await post(client, manager, `/backoffice/offline/${conflict.id}/dismiss`)).assertStatus(302)
     const dismissed = await reviewOf(held[0].client_uuid)
