@@ -38,7 +38,9 @@ export default class PosBenchCompare extends BaseCommand {
 
   async run() {
     const here = fileURLToPath(this.app.appRoot)
-    const baseDir = join(here, 'tmp', 'bench-compare-base')
+    // Named by the port, which is this run's own: two runs in one checkout at once (CI's suites side
+    // by side) each removed the other's worktree, and both failed
+    const baseDir = join(here, 'tmp', `bench-compare-base-${this.port}`)
     const db = (await import('@adonisjs/lucid/services/db')).default
     const mysql = db.connection().dialect.name === 'mysql'
     try {

@@ -11,7 +11,7 @@ import { offline, openTill, sellOffline } from './offline/till_device.js'
 | a scan or any other request unanswered does not make it say so.
 */
 
-const PORT = Number(process.env.PORT ?? 3334) + 29
+const PORT = Number(process.env.PORT ?? 3334) + 25
 const PAYMENT_UNANSWERED = 'No answer came for the last payment'
 
 async function scanOnline(page: any, code: string) {

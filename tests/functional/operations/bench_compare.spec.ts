@@ -27,7 +27,7 @@ test.group('pos:bench-compare', () => {
     const salesRow = output.split('\n').find((line) => line.includes('sales per second, back to back'))
     // Figures under 100 are printed with two decimals (a loaded machine sells fewer than 100 a second)
     assert.match(salesRow ?? '', /│\s+\d+(\.\d\d)?\s+│\s+\d+(\.\d\d)?\s+│\s+\d+\.\d\d\s+│/, salesRow)
-    assert.notInclude(execFileSync('git', ['worktree', 'list'], { cwd: root, encoding: 'utf8' }), 'bench-compare-base')
+    assert.notInclude(execFileSync('git', ['worktree', 'list'], { cwd: root, encoding: 'utf8' }), `bench-compare-base-${port}`)
   })
     .skip(!insideGit, 'not a git checkout')
     .timeout(180_000)
