@@ -27,6 +27,13 @@ export default class BrowserSessionMiddleware {
     if (isMachineRequest(ctx)) return next()
     session ??= await app.container.make(SessionMiddleware)
     shield ??= await app.container.make(ShieldMiddleware)
+    // A CSRF token is taken from the form or the X-CSRF-TOKEN header, never from the address:
+    // an address ends up in proxies' and access logs, and Shield would read `_csrf` from there too
+    const qs = ctx.request.qs()
+    if ('_csrf' in qs) {
+      const { _csrf, ...rest } = qs
+      ctx.request.updateQs(rest)
+    }
     if (ctx.request.url().startsWith('/__transmit/')) return this.#readOnlySession(ctx, next)
     return session.handle(ctx, () => shield!.handle(ctx, next))
   }

@@ -39,10 +39,16 @@ export default class ProductCsvController {
     const { request, response, store, auth, session } = ctx
     const folder = app.tmpPath('imports')
     const path = `${folder}/${randomUUID()}.csv`
+    // htmx sends the form (import.edge): it goes to the page as a whole, not a redirect it would follow and swap
+    const goTo = (url: string) => {
+      if (!request.header('hx-request')) return response.redirect(url)
+      response.header('HX-Redirect', url)
+      return response.status(204).send('')
+    }
     const fail = async (message: string) => {
       await rm(path, { force: true })
       session.flashValidationErrors({ code: 'E_FORM', messages: [{ field: 'file', message }] } as any, false)
-      return response.redirect('/backoffice/products/import')
+      return goTo('/backoffice/products/import')
     }
     // A body that is not multipart (a plain form, JSON) has no file part and no multipart reader
     if (!request.multipart) return fail('Choose a CSV file to upload')
@@ -92,7 +98,7 @@ export default class ProductCsvController {
 
     const id = await this.csv.createImport(store, auth.user!, fileName, path)
     setImmediate(() => this.csv.preview(store, id).catch((error) => logger.error({ err: error }, 'CSV preview failed')))
-    return response.redirect(`/backoffice/products/import/${id}`)
+    return goTo(`/backoffice/products/import/${id}`)
   }
 
   async show({ params, view, store }: HttpContext) {
