@@ -15,6 +15,9 @@ import { assetUrl } from '#platform/static_assets'
 edge.global('money', (minor: number, currency: string) => formatMoney(Number(minor ?? 0), currency))
 edge.global('decimal', (minor: number | null, currency: string) => (minor === null || minor === undefined ? '' : minorToDecimal(minor, currency)))
 edge.global('methodLabel', paymentMethodLabel)
+// A report's category (app/reports/report_service.ts): null is the products without one, marked
+// so, as no category's name can be (a category may well be named "No category")
+edge.global('categoryName', (name: string | null) => (name === null ? edge.globals.html.safe('<em class="hint">No category</em>') : name))
 edge.global('currencyDigits', currencyDigits)
 edge.global('percent', (basisPoints: number) => `${(basisPoints / 100).toFixed(basisPoints % 100 ? 2 : 0)}%`)
 edge.global('ratePercent', (ppm: number) => `${Number((ppm / 10000).toFixed(4))}%`)

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type Store from '#models/store'
-import ReportService, { TAKEN, type ProductRow } from '#reports/report_service'
+import ReportService, { byRevenueThenCategory, TAKEN, type ProductRow } from '#reports/report_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { dbTimestamp } from '#platform/db_time'
 import { bucketDay, quarterColumns } from '#reports/summary_rebuild'
@@ -191,7 +191,7 @@ export default class PeriodReportService {
     const soldNow = new Set(products.all.map((p) => p.productId))
     const categoriesNow = new Set(products.categories.map((c) => c.category))
     const goneProducts = productsBefore.all.filter((p) => !soldNow.has(p.productId)).sort((a, b) => b.revenue - a.revenue || a.name.localeCompare(b.name))
-    const goneCategories = productsBefore.categories.filter((c) => !categoriesNow.has(c.category)).sort((a, b) => b.revenue - a.revenue || a.category.localeCompare(b.category))
+    const goneCategories = productsBefore.categories.filter((c) => !categoriesNow.has(c.category)).sort(byRevenueThenCategory)
     return {
       current,
       previous,

@@ -40,7 +40,8 @@ export interface ProductRow {
   productId: number
   name: string
   sku: string
-  category: string
+  /** Its category's name; null: it has none (no name can collide with that, a category's can be anything) */
+  category: string | null
   /** Units sold in the period */
   sold: number
   /** Units brought back in the period (with a receipt or without), whenever they were sold */
@@ -54,7 +55,8 @@ export interface ProductRow {
 
 /** A category's products summed: units sold and returned apart (as a product's), revenue and margin net of refunds */
 export interface CategoryRow {
-  category: string
+  /** null: the products without a category, a group of their own (not one named "No category") */
+  category: string | null
   sold: number
   returned: number
   revenue: number
@@ -320,11 +322,13 @@ export default class ReportService {
       const revenue = n(r.gross) - n(r.tax)
       // + 0: more returned than sold of a product that costs nothing is -0, which the page wrote "-$0.00"
       const cost = quantity * n(r.cost) + 0
-      return { productId: n(r.product_id), name: r.name, sku: r.sku, category: r.category ?? 'No category', sold, returned, quantity, revenue, cost, margin: revenue - cost }
+      return { productId: n(r.product_id), name: r.name, sku: r.sku, category: r.category ?? null, sold, returned, quantity, revenue, cost, margin: revenue - cost }
     })
     // Units sold and returned apart, as for the products: a return is no sale less (it netted the
-    // category's units, so a return of last month's sale hid one of this period's)
-    const byCategory = new Map<string, CategoryRow>()
+    // category's units, so a return of last month's sale hid one of this period's). Keyed by the
+    // name (unique in a store) or null: the products without a category were keyed "No category",
+    // and summed with a category of that name
+    const byCategory = new Map<string | null, CategoryRow>()
     for (const row of all) {
       const entry = byCategory.get(row.category) ?? { category: row.category, sold: 0, returned: 0, revenue: 0, margin: 0 }
       entry.sold += row.sold
@@ -342,7 +346,7 @@ export default class ReportService {
       all: sorted,
       best: sellers.slice(0, 10),
       worst: sellers.slice(-10).reverse(),
-      categories: [...byCategory.values()].sort((a, b) => b.revenue - a.revenue || a.category.localeCompare(b.category)),
+      categories: [...byCategory.values()].sort(byRevenueThenCategory),
     }
   }
 
@@ -363,7 +367,8 @@ export default class ReportService {
       .sum({ units: 'products.stock' })
       .select(db.raw('sum(products.stock * products.cost) as value'))
       .orderBy('value', 'desc')
-    return rows.map((r: any) => ({ category: r.category ?? 'No category', products: n(r.products), units: n(r.units), value: n(r.value) }))
+    // Grouped by the name, which is unique in a store, or null: the products without a category
+    return rows.map((r: any) => ({ category: (r.category ?? null) as string | null, products: n(r.products), units: n(r.units), value: n(r.value) }))
   }
 
   /**
@@ -375,6 +380,11 @@ export default class ReportService {
     const products = await new DashboardService(this.sales).lowStock(store, limit)
     return products.map((p) => ({ productId: p.id, name: p.name, sku: p.sku, stock: p.stock }))
   }
+}
+
+/** The larger revenue first, then by category name, the products without one after the named ones */
+export function byRevenueThenCategory(a: CategoryRow, b: CategoryRow) {
+  return b.revenue - a.revenue || (a.category === null ? 1 : 0) - (b.category === null ? 1 : 0) || (a.category ?? '').localeCompare(b.category ?? '')
 }
 
 /** The days up to `through` (the last one rolled up) from the summaries, the others from the lines */

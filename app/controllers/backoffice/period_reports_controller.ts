@@ -61,11 +61,11 @@ export default class PeriodReportsController {
       ],
       products: () => [
         ['Product', 'SKU', 'Category', 'Sold', 'Returned', 'Revenue', 'Cost', 'Margin', 'Margin %', 'Revenue in the previous period'],
-        data.all.map((p) => [p.name, p.sku, p.category, p.sold, p.returned, m(p.revenue), m(p.cost), m(p.margin), p.marginRate ?? '', m(p.previousRevenue)]),
+        data.all.map((p) => [p.name, p.sku, p.category ?? '', p.sold, p.returned, m(p.revenue), m(p.cost), m(p.margin), p.marginRate ?? '', m(p.previousRevenue)]),
       ],
       categories: () => [
         ['Category', 'Sold', 'Returned', 'Revenue', 'Margin', 'Margin %', 'Revenue in the previous period'],
-        data.categories.map((c) => [c.category, c.sold, c.returned, m(c.revenue), m(c.margin), c.marginRate ?? '', m(c.previousRevenue)]),
+        data.categories.map((c) => [c.category ?? '', c.sold, c.returned, m(c.revenue), m(c.margin), c.marginRate ?? '', m(c.previousRevenue)]),
       ],
     }
     const table = Object.hasOwn(tables, ctx.params.table) ? tables[ctx.params.table] : null
