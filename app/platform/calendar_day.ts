@@ -26,3 +26,26 @@ export function dayError(value: unknown): string | null {
   if (value === undefined || value === null || value === '') return null
   return calendarDay(value) ? null : `"${String(value).slice(0, 20)}" is not a day (yyyy-mm-dd) from ${FIRST_YEAR} to ${LAST_YEAR}`
 }
+
+/**
+ * The days of a back-office list's filter (`?from=&to=` of the sales list and the refunds list):
+ * one parser, so the lists take the same days and refuse the same ones with the same words (the
+ * refunds list refused the wrong way round, more than 366 days, and a last day alone more than 30
+ * days back, which the sales list listed). Either end alone is that one day (as in the reports);
+ * both the wrong way round are put in order, and the form shows them so; neither is the list's own
+ * days (`none`). A day that is not one is an error at its field, and the caller lists nothing: a
+ * list of other days than typed is read as theirs. `shown`: what the form's fields show (the text
+ * typed at a field in error).
+ */
+export function listDays(qs: Record<string, unknown>, none: { from: string; to: string }) {
+  const errors: { from?: string; to?: string } = {}
+  for (const field of ['from', 'to'] as const) {
+    const problem = dayError(qs[field])
+    if (problem) errors[field] = problem
+  }
+  let from = calendarDay(qs.from) ?? calendarDay(qs.to) ?? none.from
+  let to = calendarDay(qs.to) ?? calendarDay(qs.from) ?? none.to
+  if (from > to) [from, to] = [to, from]
+  const typed = (field: 'from' | 'to', day: string) => (errors[field] && typeof qs[field] === 'string' ? (qs[field] as string) : day)
+  return { from, to, errors: errors.from || errors.to ? errors : null, shown: { from: typed('from', from), to: typed('to', to) } }
+}

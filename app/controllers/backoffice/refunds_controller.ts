@@ -1,14 +1,12 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
-import { DateTime } from 'luxon'
 import Register from '#models/register'
 import User from '#models/user'
 import RefundListService, { RECEIPT_FILTERS, lastThirtyDays, type ReceiptFilter, type RefundFilters } from '#returns/refund_list_service'
 import { csvStream } from '#platform/csv_writer'
-import { calendarDay, dayError } from '#platform/calendar_day'
+import { listDays } from '#platform/calendar_day'
 import { filterId, pageNumber } from '#validators/fields'
 
-const MAX_DAYS = 366
 const RECEIPT_LABELS: Record<ReceiptFilter, string> = { all: 'All refunds', without: 'Without a receipt', with: 'With a receipt' }
 const CSV_HEADER = ['refund', 'time', 'receipt', 'register', 'refunded_by', 'approved_by', 'kind', 'products', 'amount', 'tenders', 'reason', 'utc_offset']
 
@@ -56,18 +54,9 @@ export default class RefundsController {
   /** The filters asked for (the last 30 days by default), or each field's problem: never other days than asked */
   #filters(ctx: HttpContext) {
     const qs = ctx.request.qs()
-    const errors: Record<string, string> = {}
-    for (const field of ['from', 'to'] as const) {
-      const problem = dayError(qs[field])
-      if (problem) errors[field] = problem
-    }
-    const fallback = lastThirtyDays(ctx.store)
-    const from = calendarDay(qs.from) ?? fallback.from
-    const to = calendarDay(qs.to) ?? fallback.to
-    if (!errors.from && !errors.to) {
-      if (to < from) errors.to = 'The last day is before the first'
-      else if (DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days >= MAX_DAYS) errors.to = `At most ${MAX_DAYS} days at once`
-    }
+    // The same days as the sales list's, refused alike (the last 30 when none are asked)
+    const { from, to, shown, errors: dayErrors } = listDays(qs, lastThirtyDays(ctx.store))
+    const errors: Record<string, string> = { ...dayErrors }
     const receipt = qs.receipt === undefined || qs.receipt === '' ? 'all' : qs.receipt
     if (!RECEIPT_FILTERS.includes(receipt)) errors.receipt = 'Choose all refunds, without a receipt or with a receipt'
     // A register or a person that is not an id ("abc", a list) was read as none: every refund was listed
@@ -82,7 +71,6 @@ export default class RefundsController {
       registerId: errors.register_id ? undefined : registerId,
       userId: errors.user_id ? undefined : userId,
     }
-    const typed = { from: typeof qs.from === 'string' ? qs.from : from, to: typeof qs.to === 'string' ? qs.to : to }
-    return { filters, errors: Object.keys(errors).length ? errors : null, typed }
+    return { filters, errors: Object.keys(errors).length ? errors : null, typed: shown }
   }
 }

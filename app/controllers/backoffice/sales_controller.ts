@@ -6,7 +6,7 @@ import User from '#models/user'
 import SalesQueryService from '#sales/sales_query_service'
 import VoidService from '#returns/void_service'
 import { taxIncluded } from '#sales/receipt_service'
-import { calendarDay, dayError } from '#platform/calendar_day'
+import { listDays } from '#platform/calendar_day'
 import { filterId, pageNumber } from '#validators/fields'
 
 const STATUSES = ['completed', 'voided', 'parked', 'open'] as const
@@ -22,15 +22,9 @@ export default class SalesController {
   async index({ request, response, view, store }: HttpContext) {
     const qs = request.qs()
     const today = DateTime.now().setZone(store.timeZone).toISODate()!
-    let from = calendarDay(qs.from) ?? today
-    let to = calendarDay(qs.to) ?? (calendarDay(qs.from) ? from : today)
-    if (from > to) [from, to] = [to, from]
     // A mistyped day is said at its field, with no list: today's sales under it were read as that day's
-    const errors: Record<string, string> = {}
-    for (const field of ['from', 'to'] as const) {
-      const problem = dayError(qs[field])
-      if (problem) errors[field] = problem
-    }
+    const { from, to, shown, errors: dayErrors } = listDays(qs, { from: today, to: today })
+    const errors: Record<string, string> = { ...dayErrors }
     // So is a status, register or cashier that is not one ("abc", a list): every sale was listed
     const status = qs.status === undefined || qs.status === '' ? 'completed' : qs.status
     if (!STATUSES.includes(status)) errors.status = 'Choose a status from the list'
@@ -60,7 +54,7 @@ export default class SalesController {
       pageTotal,
       pageRounding,
       errors: invalid ? errors : null,
-      filters: { from: errors.from ? String(qs.from) : from, to: errors.to ? String(qs.to) : to, status: errors.status ? 'completed' : status, register_id: errors.register_id ? '' : (registerId ?? ''), user_id: errors.user_id ? '' : (userId ?? '') },
+      filters: { ...shown, status: errors.status ? 'completed' : status, register_id: errors.register_id ? '' : (registerId ?? ''), user_id: errors.user_id ? '' : (userId ?? '') },
       statusOptions: STATUSES.map((s) => ({ value: s, label: s[0].toUpperCase() + s.slice(1) })),
       registerOptions: [{ value: '', label: 'All registers' }, ...registers.map((r) => ({ value: r.id, label: r.name }))],
       cashierOptions: [{ value: '', label: 'Everyone' }, ...cashiers.map((u) => ({ value: u.id, label: u.name }))],

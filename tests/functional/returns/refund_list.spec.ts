@@ -58,11 +58,11 @@ test.group('Back office: refunds list', () => {
     ;(await client.get('/backoffice/refunds').loginAs(fixture.users.cashier)).assertStatus(403)
     ;(await client.get('/backoffice/refunds.csv').loginAs(fixture.users.cashier)).assertStatus(403)
 
-    // Days that are not days, the wrong way round, or a filter that is not one: 422 at the field, no list
+    // Days that are not days, or a filter that is not one: 422 at the field, no list (days the wrong
+    // way round are put in order, as the sales list does: tests/functional/backoffice/list_days.spec.ts)
     for (const [query, field, message] of [
       ['from=2026-13-01', 'from', '&quot;2026-13-01&quot; is not a day (yyyy-mm-dd) from 2000 to 2100'],
       ['from=2026-01-01&to=abc', 'to', '&quot;abc&quot; is not a day'],
-      ['from=2026-01-10&to=2026-01-01', 'to', 'The last day is before the first'],
       ['receipt=maybe', 'receipt', 'Choose all refunds, without a receipt or with a receipt'],
     ]) {
       const bad = await client.get(`/backoffice/refunds?${query}`).loginAs(fixture.users.manager)
