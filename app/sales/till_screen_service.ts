@@ -151,6 +151,16 @@ export default class TillScreenService {
     return Sale.query().where({ register_id: registerId, status: 'completed' }).whereNotNull('number').orderBy('number', 'desc').first()
   }
 
+  /**
+   * The card payment the cart's terminal is still working on, drawn on the page in place of the
+   * cart (till/_gateway_payment, polled as before): a till reloaded while the card was presented
+   * showed the cart as if nothing were being charged, refused its changes ("a card payment is in
+   * progress") without saying which, and nothing asked the terminal any more
+   */
+  pendingGatewayPayment(saleId: number) {
+    return Payment.query().where({ sale_id: saleId, status: 'pending' }).whereNotNull('gateway').orderBy('id').first()
+  }
+
   async categories(storeId: number) {
     return this.catalog.categories(storeId)
   }

@@ -6,6 +6,7 @@ import RegisterLeaseService from '#sales/register_lease_service'
 import { registerChoiceValidator } from '#validators/till'
 import ShiftService from '#shifts/shift_service'
 import { actorOf } from '#staff/actor'
+import { paymentMethodLabel } from '#sales/payment_methods'
 
 @inject()
 export default class TillController {
@@ -25,8 +26,12 @@ export default class TillController {
       this.screen.categories(ctx.store.id),
       this.leases.heldElsewhere(register, actorOf(ctx).deviceId),
     ])
-    const lastSale = state.items.length ? null : await this.screen.lastCompletedSale(register.id)
-    return ctx.view.render('till/show', { ...state, categories, lastSale, registerHeld })
+    const [lastSale, pending] = await Promise.all([
+      state.items.length ? null : this.screen.lastCompletedSale(register.id),
+      state.items.length ? this.screen.pendingGatewayPayment(state.sale.id) : null,
+    ])
+    const gatewayPayment = pending ? { payment: pending, label: paymentMethodLabel(pending.method) } : null
+    return ctx.view.render('till/show', { ...state, categories, lastSale, registerHeld, gatewayPayment })
   }
 
   /** Which register is this? Asked on a new device, and on the way out of a register another till holds */
