@@ -52,7 +52,7 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (ctx.request.header('hx-request')) {
       const answer = apiErrorBody(error)
       if (error instanceof shieldErrors.E_BAD_CSRF_TOKEN) {
-        return this.#htmxMessage(ctx, 419, 'Your session expired. Reload the page to continue; the cart is kept.')
+        return this.#htmxMessage(ctx, 419, isTillPage(ctx) ? 'Your session expired. Reload the page to continue; the cart is kept.' : 'Your session expired. Reload the page to continue.')
       }
       if (answer && answer.status !== 401) {
         return this.#htmxMessage(ctx, answer.status, answer.body.errors.map((e) => e.message).join(' '))
@@ -135,24 +135,17 @@ export default class HttpExceptionHandler extends ExceptionHandler {
    * (innerHTML: the polling element stays, and shows the progress again once the database is back).
    */
   #htmxUnavailable(ctx: HttpContext, { reason, again }: { reason: string; again: string }) {
-    const page = pagePath(ctx)
-    if (page === '/till' || page.startsWith('/till/')) {
-      const returns = page.startsWith('/till/returns')
+    if (isTillPage(ctx)) {
+      const returns = pagePath(ctx).startsWith('/till/returns')
       return this.#htmxMessage(ctx, 503, returns ? `${reason}: nothing was changed, ${again}` : `${reason}: your cart is kept, ${again}`)
     }
-    const target = ctx.request.header('hx-target') ?? ''
     const html = ctx.view.render('components/alert', { message: `${reason}. Nothing was lost: ${again} (a progress shown here comes back by itself).`, tone: 'error' })
-    // An id as the templates write them, never a selector from the request
-    if (/^[A-Za-z][\w-]{0,60}$/.test(target)) {
-      ctx.response.header('HX-Retarget', `#${target}`)
-      ctx.response.header('HX-Reswap', 'innerHTML')
-    }
+    retargetMessage(ctx)
     return html.then((body) => ctx.response.status(503).send(body))
   }
 
   #htmxMessage(ctx: HttpContext, status: number, message: string) {
-    ctx.response.header('HX-Retarget', '#till-message')
-    ctx.response.header('HX-Reswap', 'innerHTML')
+    retargetMessage(ctx)
     return ctx.view
       .render('components/alert', { message, tone: 'error' })
       .then((html) => ctx.response.status(status).send(html))
@@ -177,6 +170,24 @@ function asDomainError(error: any) {
 }
 
 /** The path of the page an htmx request came from (HX-Current-URL), or of the request itself */
+function isTillPage(ctx: HttpContext) {
+  const page = pagePath(ctx)
+  return page === '/till' || page.startsWith('/till/')
+}
+
+/**
+ * Where an htmx request's message goes: the till's message area (#till-message) on its pages; on
+ * the others, which have none, the element the request swaps into (an id as the templates write
+ * them, never a selector from the request). Aimed at #till-message there, a back-office refusal
+ * (the products import's expired token) was dropped by htmx ("invalid re-target"): nothing said
+ */
+function retargetMessage(ctx: HttpContext) {
+  const target = isTillPage(ctx) ? 'till-message' : (ctx.request.header('hx-target') ?? '')
+  if (!/^[A-Za-z][\w-]{0,60}$/.test(target)) return
+  ctx.response.header('HX-Retarget', `#${target}`)
+  ctx.response.header('HX-Reswap', 'innerHTML')
+}
+
 function pagePath(ctx: HttpContext) {
   try {
     return new URL(ctx.request.header('hx-current-url') ?? '').pathname
