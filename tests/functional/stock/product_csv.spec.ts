@@ -256,6 +256,14 @@ test.group('Products CSV: the upload form as a browser sends it', () => {
     assert.equal(job.status, 'previewed')
     assert.equal(job.created_rows, 1)
 
+    // A file refused (empty): htmx is sent back to the page, which says why at the file field
+    const empty = new FormData()
+    empty.append('file', new Blob([''], { type: 'text/csv' }), 'empty.csv')
+    const refusedFile = await session.request('/backoffice/products/import', { method: 'POST', body: empty, headers: { 'x-csrf-token': token, 'hx-request': 'true' } })
+    assert.equal(refusedFile.status, 204)
+    assert.equal(refusedFile.headers.get('hx-redirect'), '/backoffice/products/import')
+    assert.include(await (await session.request('/backoffice/products/import')).text(), 'data-error-for="file">Choose a CSV file to upload</p>')
+
     // Without the token, or with it in the address only, the upload is refused and no import is made
     for (const path of ['/backoffice/products/import', `/backoffice/products/import?_csrf=${encodeURIComponent(token)}`]) {
       const refused = await session.request(path, { method: 'POST', body, headers: { 'hx-request': 'true' } })
