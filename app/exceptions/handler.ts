@@ -169,7 +169,7 @@ function asDomainError(error: any) {
   return error
 }
 
-/** The path of the page an htmx request came from (HX-Current-URL), or of the request itself */
+/** Whether an htmx request came from the till's pages, which have a message area */
 function isTillPage(ctx: HttpContext) {
   const page = pagePath(ctx)
   return page === '/till' || page.startsWith('/till/')
@@ -188,6 +188,7 @@ function retargetMessage(ctx: HttpContext) {
   ctx.response.header('HX-Reswap', 'innerHTML')
 }
 
+/** The path of the page an htmx request came from (HX-Current-URL), or of the request itself */
 function pagePath(ctx: HttpContext) {
   try {
     return new URL(ctx.request.header('hx-current-url') ?? '').pathname
