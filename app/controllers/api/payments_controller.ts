@@ -4,7 +4,7 @@ import { actorOf } from '#staff/actor'
 import PaymentService from '#sales/payment_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { paymentJson, saleJson } from '#sales/api_presenters'
-import { runIdempotentInTransaction } from '#platform/idempotency_service'
+import { runIdempotent, runIdempotentInTransaction } from '#platform/idempotency_service'
 import { createPaymentValidator } from '#validators/sales'
 import { removeApiPayment } from '#sales/api_open_sale'
 
@@ -31,12 +31,14 @@ export default class PaymentsController {
     })
   }
 
-  /** DELETE /api/payments/:id: a payment taken off an open sale the API started */
+  /** DELETE /api/payments/:id: a payment taken off an open sale the API started (retried with its Idempotency-Key, the same answer) */
   async destroy(ctx: HttpContext) {
     await ctx.bouncer.authorize('sell')
-    const sale = await removeApiPayment(actorOf(ctx), Number(ctx.params.id) || 0)
-    const detail = await this.sales.find(ctx.store, sale.id)
-    return saleJson(detail.sale, detail.items, detail.payments, detail.refunds)
+    return runIdempotent(ctx, async () => {
+      const sale = await removeApiPayment(actorOf(ctx), Number(ctx.params.id) || 0)
+      const detail = await this.sales.find(ctx.store, sale.id)
+      return { status: 200, body: saleJson(detail.sale, detail.items, detail.payments, detail.refunds) }
+    })
   }
 
   async index({ params, bouncer, store }: HttpContext) {

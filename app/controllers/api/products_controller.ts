@@ -59,12 +59,15 @@ export default class ProductsController {
     })
   }
 
-  async destroy({ params, bouncer, store, auth, response }: HttpContext) {
-    await bouncer.authorize('manageProducts')
-    const product = await this.#find(store, params.id)
-    const outcome = await this.catalog.archiveOrDelete(product, auth.user!)
-    if (outcome === 'deleted') return response.noContent()
-    return response.ok({ ...productJson(await this.#find(store, product.id), true), archived: true })
+  /** Deleted (204) or, named by a sale, refund or stock record, archived (200, the product); retried with its Idempotency-Key, the same answer */
+  async destroy(ctx: HttpContext) {
+    await ctx.bouncer.authorize('manageProducts')
+    return runIdempotent(ctx, async () => {
+      const product = await this.#find(ctx.store, ctx.params.id)
+      const outcome = await this.catalog.archiveOrDelete(product, ctx.auth.user!)
+      if (outcome === 'deleted') return { status: 204, body: null }
+      return { status: 200, body: productJson(await this.#find(ctx.store, product.id), true) }
+    })
   }
 
   async #find(store: Store, id: unknown) {

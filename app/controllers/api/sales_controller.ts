@@ -5,7 +5,7 @@ import { actorOf } from '#staff/actor'
 import CheckoutService from '#sales/checkout_service'
 import SalesQueryService from '#sales/sales_query_service'
 import { saleJson } from '#sales/api_presenters'
-import { runIdempotentInTransaction } from '#platform/idempotency_service'
+import { runIdempotent, runIdempotentInTransaction } from '#platform/idempotency_service'
 import { createSaleValidator, saleListValidator } from '#validators/sales'
 import { cancelApiSale } from '#sales/api_open_sale'
 
@@ -39,12 +39,14 @@ export default class SalesController {
     return saleJson(sale, items, payments, refunds)
   }
 
-  /** POST /api/sales/:id/cancel: an open sale the API started, given up (kept, voided) */
+  /** POST /api/sales/:id/cancel: an open sale the API started, given up (kept, voided; retried with its Idempotency-Key, the same answer) */
   async cancel(ctx: HttpContext) {
     await ctx.bouncer.authorize('sell')
-    await cancelApiSale(actorOf(ctx), Number(ctx.params.id) || 0)
-    const { sale, items, payments, refunds } = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
-    return saleJson(sale, items, payments, refunds)
+    return runIdempotent(ctx, async () => {
+      await cancelApiSale(actorOf(ctx), Number(ctx.params.id) || 0)
+      const { sale, items, payments, refunds } = await this.sales.find(ctx.store, Number(ctx.params.id) || 0)
+      return { status: 200, body: saleJson(sale, items, payments, refunds) }
+    })
   }
 
   async store(ctx: HttpContext) {
