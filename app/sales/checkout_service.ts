@@ -104,28 +104,32 @@ export default class CheckoutService {
 
       let payment: NewPayment | null = null
       let savedAs: InsertedId | null = null
-      if (request.credit) {
-        payment = await completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, register, trx, audits)
-      } else if (request.payment) {
-        const paid = buildPayment(actor, sale, request.payment)
-        payment = paid
-        sale.paidTotal = paid.amount
-        sale.changeDue = paid.change
-        ensurePaidInFull(sale, request.payment)
-        // Points are redeemed after the sale's rows, naming its id: those are written at once
-        const atCommit = !!request.lastInTransaction && !paysWithPoints(paid)
-        const { saleInsert } = await completeSale(actor, sale, items, [paid], trx, paid, { register, stockMoved }, { atCommit, audits })
-        if (atCommit && saleInsert) savedAs = insertedId(saleInsert)
-        await redeemPoints(sale, paid, trx)
-      } else {
-        const [inserted, , linesRead] = await runStatements(trx, [
-          newSaleInsert(sale),
-          ...lineStatements(insertedId(0), items),
-          ...(audits.length ? [auditStatement(...saleSubject(audits, insertedId(0)))] : []),
-        ])
-        sale.id = inserted.insertId
-        for (const item of items) item.saleId = sale.id
-        takeLineIds(items, linesRead)
+      try {
+        if (request.credit) {
+          payment = await completeWithCredit(actor, sale, items, request.credit, request.payment ?? null, register, trx, audits)
+        } else if (request.payment) {
+          const paid = buildPayment(actor, sale, request.payment)
+          payment = paid
+          sale.paidTotal = paid.amount
+          sale.changeDue = paid.change
+          ensurePaidInFull(sale, request.payment)
+          // Points are redeemed after the sale's rows, naming its id: those are written at once
+          const atCommit = !!request.lastInTransaction && !paysWithPoints(paid)
+          const { saleInsert } = await completeSale(actor, sale, items, [paid], trx, paid, { register, stockMoved }, { atCommit, audits })
+          if (atCommit && saleInsert) savedAs = insertedId(saleInsert)
+          await redeemPoints(sale, paid, trx)
+        } else {
+          const [inserted, , linesRead] = await runStatements(trx, [
+            newSaleInsert(sale),
+            ...lineStatements(insertedId(0), items),
+            ...(audits.length ? [auditStatement(...saleSubject(audits, insertedId(0)))] : []),
+          ])
+          sale.id = inserted.insertId
+          for (const item of items) item.saleId = sale.id
+          takeLineIds(items, linesRead)
+        }
+      } catch (error) {
+        throw atPaymentMethod(error)
       }
       // A sale paid in one go names its one tender, so no listener reads the payments back
       const tenders = payment && !request.credit ? [{ method: payment.method, amount: payment.amount }] : undefined
@@ -134,6 +138,16 @@ export default class CheckoutService {
       return { sale, items, payment, savedAs }
     })
   }
+}
+
+/**
+ * This sale's tender is the request's `payment_method` (the API's sale and exchange, the till's
+ * exchange form): a refusal of it is at that field, not at the `method` of POST /api/payments
+ * (the payment's rules name), which in an exchange is the refund's tender
+ */
+function atPaymentMethod(error: unknown) {
+  if (error instanceof DomainError && error.field === 'method') error.field = 'payment_method'
+  return error
 }
 
 /** An exchange's new sale: the credit of the returned goods first, then a payment for what is left */

@@ -99,7 +99,18 @@ test.group('Loyalty points', (group) => {
     const { product, token } = await setup(client)
     const response = await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: product.id, quantity: 1 }], payment_method: 'loyalty_points' })
     response.assertStatus(422)
-    assert.deepInclude(response.body().errors[0], { code: 'customer_required', field: 'method' })
+    // At the key sent: the body has no `method` (it was named, as POST /api/payments names its own)
+    assert.deepInclude(response.body().errors[0], { code: 'customer_required', field: 'payment_method' })
+    // An exchange's `method` is the refund's: its new sale's tender is its `payment_method` too
+    const sale = await cardSale(client, token, product.id, null)
+    const exchange = await client.post(`/api/sales/${sale.id}/exchanges`).bearerToken(token).json({
+      return_items: [{ sale_item_id: sale.items[0].id, quantity: 1 }],
+      items: [{ product_id: product.id, quantity: 2 }],
+      payment_method: 'loyalty_points',
+      reason: 'Two instead',
+    })
+    exchange.assertStatus(422)
+    assert.deepInclude(exchange.body().errors[0], { code: 'customer_required', field: 'payment_method' })
   })
 
   test('without the plugin, points are not a tender', async ({ client, assert }) => {
