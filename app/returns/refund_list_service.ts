@@ -53,10 +53,12 @@ const CSV_PAGE = 500
 export default class RefundListService {
   constructor(private sales = new SalesQueryService()) {}
 
-  /** The refunds of the filters, newest first */
-  query(store: Store, filters: RefundFilters) {
+  /** The refunds of the filters (the API's days are Dates, and either may be left out: no bound) */
+  query(store: Store, filters: Omit<RefundFilters, 'from' | 'to'> & { from?: string | Date; to?: string | Date }) {
     const { start, end } = this.sales.dayRange(store, filters.from, filters.to)
-    const query = Refund.query().where('store_id', store.id).where('created_at', '>=', dbTimestamp(start!)).where('created_at', '<=', dbTimestamp(end!))
+    const query = Refund.query().where('store_id', store.id)
+    if (start) query.where('created_at', '>=', dbTimestamp(start))
+    if (end) query.where('created_at', '<=', dbTimestamp(end))
     if (filters.receipt === 'without') query.whereNull('sale_id')
     if (filters.receipt === 'with') query.whereNotNull('sale_id')
     if (filters.registerId) query.where('register_id', filters.registerId)

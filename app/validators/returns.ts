@@ -1,6 +1,7 @@
 import vine from '@vinejs/vine'
 import { paymentMethods } from '#sales/payment_methods'
-import { amount, freeText, id, quantity, typedNumber } from '#validators/fields'
+import { amount, freeText, id, quantity, textNumber, textPage, typedNumber } from '#validators/fields'
+import { RECEIPT_FILTERS } from '#returns/refund_list_service'
 import { DomainError } from '#exceptions/domain_error'
 
 const knownMethods = () => paymentMethods().map((m) => m.id)
@@ -104,3 +105,12 @@ export function formReturnLines(list: unknown) {
     return quantity === 0 ? [] : [{ saleItemId: typedNumber(line.sale_item_id), quantity, restock }]
   })
 }
+
+/** GET /api/refunds: the store's days (both optional), with or without a receipt, a page */
+export const refundListValidator = vine.create({
+  from: vine.date({ formats: ['YYYY-MM-DD'] }).optional(),
+  to: vine.date({ formats: ['YYYY-MM-DD'] }).afterOrSameAs('from').optional(),
+  receipt: vine.enum(RECEIPT_FILTERS).optional(),
+  page: textPage().optional(),
+  per_page: textNumber().withoutDecimals().min(1).max(100).optional(),
+})

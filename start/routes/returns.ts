@@ -27,6 +27,7 @@ router
 router
   .group(() => {
     router.post('/sales/:id/refunds', [ApiRefundsController, 'store']).use(middleware.can('refund'))
+    router.get('/refunds', [ApiRefundsController, 'index']).use(middleware.can('viewReports'))
     router.post('/refunds', [ApiRefundsController, 'withoutReceipt']).use(middleware.can('refund'))
     router.post('/sales/:id/exchanges', [ApiRefundsController, 'exchange']).use([middleware.can('refund'), middleware.can('sell')])
     router.post('/sales/:id/void', [ApiRefundsController, 'void']).use(middleware.can('voidSale'))

@@ -8,7 +8,8 @@ import SalesQueryService from '#sales/sales_query_service'
 import AuthService from '#staff/auth_service'
 import { saleJson, refundJson } from '#sales/api_presenters'
 import { runIdempotent } from '#platform/idempotency_service'
-import { createExchangeValidator, createRefundValidator, noReceiptRefundValidator, voidSaleValidator } from '#validators/returns'
+import { createExchangeValidator, createRefundValidator, noReceiptRefundValidator, refundListValidator, voidSaleValidator } from '#validators/returns'
+import RefundListService from '#returns/refund_list_service'
 import Register from '#models/register'
 import { DomainError } from '#exceptions/domain_error'
 import Refund from '#models/refund'
@@ -22,6 +23,22 @@ export default class RefundsController {
     private sales: SalesQueryService,
     private auth: AuthService
   ) {}
+
+  /** GET /api/refunds: the store's refunds, newest first, with a receipt or without (those have no sale to be read from) */
+  async index({ request, store }: HttpContext) {
+    const filters = await request.validateUsing(refundListValidator, { data: request.qs() })
+    const page = await new RefundListService()
+      .query(store, { from: filters.from, to: filters.to, receipt: filters.receipt ?? 'all' })
+      .preload('items')
+      .preload('payments')
+      .orderBy('id', 'desc')
+      .paginate(filters.page ?? 1, filters.per_page ?? 25)
+    const meta = page.getMeta()
+    return {
+      data: page.all().map(refundJson),
+      meta: { total: meta.total, per_page: meta.perPage, current_page: meta.currentPage, last_page: meta.lastPage },
+    }
+  }
 
   /** POST /api/sales/:id/refunds */
   async store(ctx: HttpContext) {
