@@ -204,6 +204,8 @@ export default class CatalogService {
     const before = await this.#audited(trx, locked)
     const { name, sku, price, cost, taxClass, active, categoryId, categoryName, barcodes } = input
     locked.merge(Object.fromEntries(Object.entries({ name, sku, price, active }).filter(([, v]) => v !== undefined && v !== null)))
+    // Put on sale, an archived product is restored (as Restore does): it stayed archived, off the till, while the answer said 200
+    if (active === true) locked.archivedAt = null
     if (cost !== undefined) locked.cost = cost ?? 0
     if (taxClass !== undefined) locked.taxClass = taxClass || 'standard'
     if (categoryId !== undefined || categoryName !== undefined) locked.categoryId = await this.#categoryId(trx, store.id, { categoryId, categoryName })
