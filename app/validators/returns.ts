@@ -37,7 +37,8 @@ export const createExchangeValidator = vine.create({
     )
     .minLength(1)
     .maxLength(500),
-  payment_method: vine.enum(knownMethods).optional(),
+  // tendered is the payment's: without a method it was dropped
+  payment_method: vine.enum(knownMethods).optional().requiredIfExists('tendered'),
   tendered: amount().optional(),
   // Where a credit left over goes (the original tender by default; another needs a manager)
   method: vine.enum(knownMethods).optional(),

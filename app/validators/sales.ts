@@ -19,7 +19,8 @@ export const createSaleValidator = vine.create({
     )
     .minLength(1)
     .maxLength(500),
-  payment_method: vine.enum(knownMethods).optional(),
+  // tendered and reference are the payment's: without a method they were dropped and the sale left open, unpaid
+  payment_method: vine.enum(knownMethods).optional().requiredIfAnyExists(['tendered', 'reference']),
   tendered: amount().optional(),
   reference: freeText(120).optional(),
   customer_id: id().nullable().optional(),

@@ -60,6 +60,9 @@ test.group('API sales: bad input writes nothing', () => {
     ['a fractional tendered', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'cash', tendered: 2000.5 }), 422, 'tendered'],
     ['an absurd tendered', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'cash', tendered: MAX_SALE_TOTAL + 1 }), 422, 'tendered'],
     ['an unknown payment method', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], payment_method: 'bitcoin' }), 422, 'payment_method'],
+    // Read as an open sale without a word: the client believed it paid (the sale was 201, unpaid)
+    ['cash tendered without a payment method', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], tendered: 2000 }), 422, 'payment_method'],
+    ['a card reference without a payment method', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], reference: 'AUTH-1234' }), 422, 'payment_method'],
     ['an unknown customer', ({ a }) => ({ items: [{ product_id: a, quantity: 1 }], customer_id: 999_999_999 }), 422, 'customer_id'],
     ['more than the stock', ({ a }) => ({ items: [{ product_id: a, quantity: 6 }], payment_method: 'cash' }), 409, null],
   ]

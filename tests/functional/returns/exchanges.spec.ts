@@ -103,6 +103,17 @@ test.group('Exchanges', () => {
     assert.equal(unpaid.body().errors[0].field, 'payment_method')
     assert.deepEqual(await footprint(), before)
 
+    // Cash tendered with no method for it: refused, not dropped (the credit covers these goods)
+    const tenderedAlone = await client.post(`/api/sales/${sale.id}/exchanges`).bearerToken(token).json({
+      return_items: [{ sale_item_id: sale.items[0].id, quantity: 1 }],
+      items: [{ product_id: a.id, quantity: 1 }],
+      tendered: 5000,
+      reason: 'Same again',
+    })
+    tenderedAlone.assertStatus(422)
+    assert.equal(tenderedAlone.body().errors[0].field, 'payment_method')
+    assert.deepEqual(await footprint(), before)
+
     const over = await client.post(`/api/sales/${sale.id}/exchanges`).bearerToken(token).json({
       return_items: [{ sale_item_id: sale.items[0].id, quantity: 2 }],
       items: [{ product_id: dear.id, quantity: 1 }],
