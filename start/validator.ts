@@ -75,8 +75,8 @@ vine.messagesProvider = new HumanMessagesProvider(
     'amount.regex': TYPED_AMOUNT_WORDS.amount,
     'tendered.regex': TYPED_AMOUNT_WORDS.tendered,
     'pin.regex': 'A PIN is 4 to 6 digits',
-    'payment_method.requiredIfExists': 'Choose the payment method that the amount tendered is for',
-    'payment_method.requiredIfAnyExists': 'Choose the payment method that the amount tendered or the reference is for (without one, the sale stays open)',
+    // Required only with tendered or reference (POST /api/sales, an exchange): vine names the rule `required`
+    'payment_method.required': 'Choose the payment method that the amount tendered or the reference is for',
     'sku.regex': SKU_TEXT_MESSAGE,
     'currency.regex': 'A currency is its three-letter code, such as USD',
     'color.regex': 'A colour is written #rrggbb, such as #1e88e5',

@@ -112,6 +112,7 @@ test.group('Exchanges', () => {
     })
     tenderedAlone.assertStatus(422)
     assert.equal(tenderedAlone.body().errors[0].field, 'payment_method')
+    assert.equal(tenderedAlone.body().errors[0].message, 'Choose the payment method that the amount tendered or the reference is for')
     assert.deepEqual(await footprint(), before)
 
     const over = await client.post(`/api/sales/${sale.id}/exchanges`).bearerToken(token).json({
