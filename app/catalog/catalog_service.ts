@@ -244,7 +244,9 @@ export default class CatalogService {
   async archiveOrDelete(product: Product, actor: User): Promise<'archived' | 'deleted'> {
     return inTransaction(async (trx) => {
       // Locked first, in the order sales lock products: a sale or stock document in flight is waited for
-      await trx.from('products').where('id', product.id).forUpdate().select('id').first()
+      const locked = await trx.from('products').where('id', product.id).forUpdate().select('id', 'archived_at').first()
+      // Archived already: as it was (deleted again, it moved its archive time and was audited twice)
+      if (locked?.archived_at) return 'archived'
       const named = await runStatements(trx, [
         ...PRODUCT_REFERENCES.map(([table, column]) => ({ sql: `SELECT 1 AS found FROM ${table} WHERE ${column} = ? LIMIT 1`, bindings: [product.id] })),
         { sql: "SELECT 1 AS found FROM stock_movements WHERE product_id = ? AND reason <> 'initial' LIMIT 1", bindings: [product.id] },

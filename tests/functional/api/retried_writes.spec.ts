@@ -71,5 +71,15 @@ test.group('API: writes retried with their Idempotency-Key', () => {
     again.assertStatus(200)
     assert.deepEqual(again.body(), archived.body())
     assert.equal(await countRows('audit_logs', { action: 'product_archived', subject_id: sold.id }), 1)
+
+    // Without a key, deleting it again answers the archived product and changes nothing: it
+    // archived it anew, its archive time moved to now and a second product_archived was written
+    const archivedAt = (await db.from('products').where('id', sold.id).firstOrFail()).archived_at
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    const unkeyed = await client.delete(`/api/products/${sold.id}`).bearerToken(manager)
+    unkeyed.assertStatus(200)
+    assert.deepEqual(unkeyed.body(), archived.body())
+    assert.equal(String((await db.from('products').where('id', sold.id).firstOrFail()).archived_at), String(archivedAt))
+    assert.equal(await countRows('audit_logs', { action: 'product_archived', subject_id: sold.id }), 1)
   })
 })
