@@ -47,7 +47,13 @@ function checkAdjustment(input: AdjustmentInput) {
   }
   checkLines(input.lines)
   input.lines.forEach((line, i) => {
-    checkInteger(Math.abs(line.quantity), `items.${i}.quantity`, 1, MAX_COUNT, 'The quantity')
+    // Signed, units added or taken off: "must be at least 1" said a negative one was refused too
+    const name = `items.${i}.quantity`
+    if (line.quantity === 0) throw field('An adjustment of 0 changes nothing: enter the units added (5) or taken off (-5)', name)
+    if (Math.abs(line.quantity) > MAX_COUNT) {
+      throw field(`The quantity of ${line.quantity} is not believable: at most ${MAX_COUNT.toLocaleString('en-US')} either way`, name, 'absurd_quantity')
+    }
+    checkInteger(line.quantity, name, -MAX_COUNT, MAX_COUNT, 'The quantity')
     if (line.quantity > 0 && ['damaged', 'lost'].includes(input.reason)) {
       throw field(`Stock ${input.reason} is taken off: enter a negative quantity`, `items.${i}.quantity`)
     }

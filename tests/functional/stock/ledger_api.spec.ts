@@ -112,8 +112,13 @@ test.group('Stock API: adjustments', () => {
     assert.equal(sign.body().errors[0].field, 'items.0.quantity')
     const zero = await post({ reason: 'correction', items: [{ product_id: a.id, quantity: 0 }] })
     assert.equal(zero.body().errors[0].field, 'items.0.quantity')
+    // The quantity is signed: "must be at least 1" said a negative one was refused too
+    assert.equal(zero.body().errors[0].message, 'An adjustment of 0 changes nothing: enter the units added (5) or taken off (-5)')
     const absurd = await post({ reason: 'correction', items: [{ product_id: a.id, quantity: 5_000_000 }] })
     assert.equal(absurd.body().errors[0].code, 'absurd_quantity')
+    const absurdOff = await post({ reason: 'correction', items: [{ product_id: a.id, quantity: -5_000_000 }] })
+    assert.deepInclude(absurdOff.body().errors[0], { code: 'absurd_quantity', field: 'items.0.quantity' })
+    assert.include(absurdOff.body().errors[0].message, '-5000000')
     const tooMany = await post({ reason: 'damaged', items: [{ product_id: a.id, quantity: -5 }] })
     tooMany.assertStatus(409)
     assert.equal(tooMany.body().errors[0].code, 'insufficient_stock')
