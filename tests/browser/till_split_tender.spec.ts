@@ -25,33 +25,33 @@ async function scanChair(page: any) {
   await page.locator('.cart-line', { hasText: 'Garden Chair' }).waitFor()
 }
 
+/** $10.00 of the $25.00 chair by a card whose approval is typed, then the page reloaded: the cart's totals as before it */
+async function cardPartThenReload(page: any, assert: any, card: { method: string; amount: string; approval: string }) {
+  await htmxIdle(page, { requests: false })
+  await page.keyboard.press('F9')
+  await page.getByRole('button', { name: card.method }).click()
+  await page.getByLabel(card.amount).fill('10.00')
+  await page.getByLabel(card.approval).fill('APPR42')
+  await page.getByRole('button', { name: 'Card approved: record payment' }).click()
+  await page.getByTestId('due').filter({ hasText: '$15.00' }).waitFor()
+  const before = await page.locator('#cart-totals').innerText()
+  assert.include(before, card.method)
+
+  await page.reload()
+  await page.locator('.cart-line', { hasText: 'Garden Chair' }).waitFor()
+  await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
+  assert.equal(await page.locator('#cart-totals').innerText(), before)
+  await page.getByRole('button', { name: 'Pay' }).filter({ hasText: '$15.00' }).waitFor()
+}
+
 test.group('Till split tender in Chromium', () => {
   test('a card part payment, then the page reloaded: the payment and the rest due are shown, and cash completes the sale', async ({ visit, assert }) => {
     const fixture = await createStore({ taxPpm: 0 })
     await createProduct(fixture, { name: 'Garden Chair', price: 2500, barcode: '5000112637922', stock: 5 })
     const page = await signInAtTill(visit, fixture.users.cashier.email)
-    await htmxIdle(page, { requests: false })
-    const input = page.getByLabel('Scan or search')
-    await input.fill('5000112637922')
-    await input.press('Enter')
-    await page.locator('.cart-line', { hasText: 'Garden Chair' }).waitFor()
-
-    await htmxIdle(page, { requests: false })
-    await page.keyboard.press('F9')
-    await page.getByRole('button', { name: 'Card (external terminal)' }).click()
-    await page.getByLabel('Amount charged on the card machine').fill('10.00')
-    await page.getByLabel('Approval code (optional)').fill('APPR42')
-    await page.getByRole('button', { name: 'Card approved: record payment' }).click()
-    await page.getByTestId('due').filter({ hasText: '$15.00' }).waitFor()
-    const before = await page.locator('#cart-totals').innerText()
-    assert.include(before, 'Card (external terminal)')
-
-    await page.reload()
-    await page.locator('.cart-line', { hasText: 'Garden Chair' }).waitFor()
-    await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
-    assert.equal(await page.locator('#cart-totals').innerText(), before)
+    await scanChair(page)
+    await cardPartThenReload(page, assert, { method: 'Card (external terminal)', amount: 'Amount charged on the card machine', approval: 'Approval code (optional)' })
     await page.getByRole('button', { name: 'Remove Card (external terminal) payment' }).waitFor()
-    await page.getByRole('button', { name: 'Pay' }).filter({ hasText: '$15.00' }).waitFor()
 
     // The rest in cash completes the sale: one card payment, not two
     await htmxIdle(page, { requests: false })
@@ -72,27 +72,8 @@ test.group('Till split tender in Chromium', () => {
     const fixture = await createStore({ taxPpm: 0 })
     await createProduct(fixture, { name: 'Garden Chair', price: 2500, barcode: '5000112637922', stock: 5 })
     const page = await signInAtTill(visit, fixture.users.cashier.email)
-    await htmxIdle(page, { requests: false })
-    const input = page.getByLabel('Scan or search')
-    await input.fill('5000112637922')
-    await input.press('Enter')
-    await page.locator('.cart-line', { hasText: 'Garden Chair' }).waitFor()
-
-    await htmxIdle(page, { requests: false })
-    await page.keyboard.press('F9')
-    await page.getByRole('button', { name: 'Card machine' }).click()
-    await page.getByLabel('Amount to charge').fill('10.00')
-    await page.getByLabel('Approval code from the card machine').fill('APPR42')
-    await page.getByRole('button', { name: 'Card approved: record payment' }).click()
-    await page.getByTestId('due').filter({ hasText: '$15.00' }).waitFor()
-    const before = await page.locator('#cart-totals').innerText()
-    assert.include(before, 'Card machine')
-
-    await page.reload()
-    await page.locator('.cart-line', { hasText: 'Garden Chair' }).waitFor()
-    await page.waitForFunction(() => (globalThis as any).htmx && (globalThis as any).Alpine)
-    assert.equal(await page.locator('#cart-totals').innerText(), before)
-    await page.getByRole('button', { name: 'Pay' }).filter({ hasText: '$15.00' }).waitFor()
+    await scanChair(page)
+    await cardPartThenReload(page, assert, { method: 'Card machine', amount: 'Amount to charge', approval: 'Approval code from the card machine' })
     const payments = await db.from('payments').join('sales', 'sales.id', 'payments.sale_id').where('sales.store_id', fixture.store.id).select('payments.method', 'payments.amount', 'payments.status', 'payments.reference')
     assert.deepEqual(payments.map((p) => [p.method, Number(p.amount), p.status, p.reference]), [['manual_card', 1000, 'approved', 'APPR42']])
   }).timeout(60_000)

@@ -31,7 +31,7 @@ const NOTICE_MS = 15 * 60_000
 const DEVICE_KEY = 'pos-till-device'
 // A device clock off by less than this is left as it is (the server's Date header is to the second)
 const CLOCK_TOLERANCE_MS = 60_000
-const PAYMENT_UNANSWERED = 'No answer came for the last payment: the server may have recorded that sale. If the customer paid, do not sell it again here; it shows under Sales once the server is back. Until then, the sales made here may wait for a manager to check them (Back office, Offline sales).'
+const PAYMENT_UNANSWERED = 'No answer came for the last payment: the server may have recorded that sale. If the customer paid, do not sell it again here: once the server is back, the till shows the last sale it recorded. Until then, the sales made here may wait for a manager to check them (Back office, Offline sales).'
 
 class OfflineTill {
   constructor(root) {
