@@ -9,13 +9,14 @@ import { inTransaction } from '#platform/db_transaction'
 import { auditStatement } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
 import { faultPoint } from '#platform/fault_injection'
-import { rowTime } from '#platform/row_time'
 import { runStatements } from '#platform/sql_batch'
 import { lineAmounts, newCartLine } from '#core/cart_lines'
 import { NewPayment, NewSale } from '#sales/new_sale'
 import { completeSale, quantitiesByProduct, registerStatement, stockStatement } from '#sales/sale_completion'
 import { publishCompleted, registerRow } from '#sales/checkout_rules'
-import { checkOfflineSale, cleanReference, type OfflineSale } from '#sales/offline_sale_check'
+import { checkOfflineSale, cleanReference, clockProblem, type OfflineSale } from '#sales/offline_sale_check'
+import { shiftOf } from '#sales/offline_sale_rows'
+import { saleWithNumber } from '#sales/held_sale_comparison'
 
 /*
 | A sale made offline that the server could not record at its sync (a conflict: its number was taken
@@ -37,8 +38,6 @@ import { checkOfflineSale, cleanReference, type OfflineSale } from '#sales/offli
 /** The review's state after it is closed: reviewed (by hand), recorded (as a new sale), same_sale (dismissed) */
 export type Resolution = 'reviewed' | 'recorded' | 'same_sale'
 
-/** How far before the register's open shift began a sale may be dated and still be that shift's (the till's clock) */
-const CLOCK_SKEW_MS = 10 * 60_000
 
 export default class HeldSaleRecorder {
   /** Records a held sale as a new sale of its register; answers the new sale's id and number */
@@ -48,6 +47,10 @@ export default class HeldSaleRecorder {
     if (!seller || !(await new StoreAccessService().belongs(seller, actor.store.id))) {
       throw new DomainError(`This sale cannot be recorded: its seller (user ${held.user_id}) no longer works in this store`, { code: 'unknown_seller', field: 'user_id' })
     }
+    // Its till's clock wrong (a day ahead, a year back): refused as the sync refused it, or it was
+    // recorded on that day, in its summaries and the shift open now, and no report of today had it
+    const wrongClock = clockProblem(held)
+    if (wrongClock) throw new DomainError(`This sale cannot be recorded: ${wrongClock}, by its till's wrong clock`, { code: 'clock_wrong', field: 'completed_at' })
     const { priced, problem } = await checkOfflineSale(held, actor.store)
     if (problem || !priced) throw new DomainError(`This sale cannot be recorded as it was kept: ${problem?.message ?? 'it does not add up'}`, { code: 'held_sale_invalid', field: problem?.field ?? 'hash' })
 
@@ -100,7 +103,7 @@ export default class HeldSaleRecorder {
       sale.paidTotal = payments.reduce((sum, p) => sum + p.amount, 0)
       sale.changeDue = payments.reduce((sum, p) => sum + p.change, 0)
       const audits = [{ action: 'offline_sale_recorded', storeId: actor.store.id, userId: actor.user.id, data: { reviewId: review.id, clientUuid: held.client_uuid, heldNumber: held.number, sellerId: held.user_id, madeAt: held.completed_at }, ip: actor.ip }]
-      await completeSale(actor, sale, items, payments, trx, undefined, { register, stockMoved }, { audits, made: { at, shiftId: await shiftThen(trx, register.open_shift_id, at) } })
+      await completeSale(actor, sale, items, payments, trx, undefined, { register, stockMoved }, { audits, made: { at, shiftId: await shiftThen(trx, held, actor.store.id, register) } })
       await trx.from('offline_reviews').where('id', review.id).update({ sale_id: sale.id })
       trx.after('commit', () => publishCompleted(sale, productIds, payments.map((p) => ({ method: p.method, amount: p.amount }))))
       return sale
@@ -113,6 +116,11 @@ export default class HeldSaleRecorder {
   /** Closes a held sale's review as the same sale as the one that took its number (an answer lost): nothing recorded */
   async dismissAsSame(actor: Actor, reviewId: number) {
     const { review, held } = await this.#held(actor.store.id, reviewId)
+    // Only a copy of a sale the server holds: a sale no other has the number of, dismissed, was a
+    // sale paid that never reached the books (the page shows no Dismiss then; the server says so too)
+    if (!(await saleWithNumber(Number(review.register_id), held.number))) {
+      throw new DomainError(`No sale holds #${held.number} on this register: this sale is no copy of one. Record it as a new sale, or mark it reviewed`, { status: 409, code: 'not_a_copy', field: 'id' })
+    }
     await inTransaction(async (trx) => {
       await claim(trx, review.id, actor.user.id, 'same_sale')
       await runStatements(trx, [
@@ -176,10 +184,18 @@ async function refuseLeasedWithSales(trx: TransactionClientContract, registerId:
   })
 }
 
-/** The register's shift open when the sale was made, if it is still open (else none: a closed shift's count is done) */
-async function shiftThen(trx: TransactionClientContract, openShiftId: number | null, at: DateTime): Promise<number | null> {
-  if (!openShiftId) return null
-  const shift = await trx.from('shifts').where('id', openShiftId).select('opened_at').first()
-  const openedAt = rowTime(shift?.opened_at)
-  return openedAt && openedAt.toMillis() - CLOCK_SKEW_MS <= at.toMillis() ? openShiftId : null
+/**
+ * The register's shift the sale was made in, if that one is still open, by the sync's own rule
+ * (shiftOf): a sale made in a shift closed since is in none (the shift open now, which the till's
+ * clock allowance let it into, counted a drawer that never held its cash)
+ */
+async function shiftThen(trx: TransactionClientContract, held: OfflineSale, storeId: number, register: { id: number; open_shift_id: number | null }): Promise<number | null> {
+  if (!register.open_shift_id) return null
+  const shifts = await trx
+    .from('shifts')
+    .where({ register_id: register.id, store_id: storeId })
+    .where((query) => query.whereNull('closed_at').orWhere('closed_at', '>=', dbTimestamp(DateTime.fromISO(held.completed_at))))
+    .orderBy('id')
+    .select('id', 'opened_at', 'closed_at')
+  return shiftOf(held, shifts, register.open_shift_id).id
 }

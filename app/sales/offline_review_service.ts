@@ -10,7 +10,7 @@ import { recordAudit } from '#platform/audit_service'
 import { insertStatement, runStatements } from '#platform/sql_batch'
 import RegisterLeaseService, { type LeaseAnswer } from '#sales/register_lease_service'
 import type { handOverValidator } from '#validators/offline'
-import { checkOfflineSale, type OfflineSale } from '#sales/offline_sale_check'
+import { checkOfflineSale, clockProblem, type OfflineSale } from '#sales/offline_sale_check'
 import { heldSaleShown, looksTheSame, saleWithNumber } from '#sales/held_sale_comparison'
 
 /*
@@ -70,7 +70,7 @@ export default class OfflineReviewService {
     const onServer = await saleWithNumber(Number(review.register_id), sale.number)
     // The recorded sale itself is not "the sale that took its number"
     const holder = onServer && onServer.id !== Number(review.sale_id) ? onServer : null
-    return { review: shown, held, onServer: holder, same: holder ? looksTheSame(held, holder) : false, problem: problem?.message ?? null }
+    return { review: shown, held, onServer: holder, same: holder ? looksTheSame(held, holder) : false, problem: clockProblem(sale) ?? problem?.message ?? null }
   }
 
   async resolve(user: User, storeId: number, id: number) {

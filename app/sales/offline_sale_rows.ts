@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import Sale from '#models/sale'
 import { dbTimestamp } from '#platform/db_time'
+import { rowTime } from '#platform/row_time'
 import { insertStatement, modelInsert, type InsertedId, type Statement } from '#platform/sql_batch'
 import { cleanReference, MAX_REFERENCE, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import { discountShareBp, discountsWithin } from '#core/discount_share'
@@ -242,4 +243,27 @@ export function chunkedInsert(table: string, rows: Record<string, unknown>[]): S
   const statements: Statement[] = []
   for (let start = 0; start < rows.length; start += perStatement) statements.push(insertStatement(table, rows.slice(start, start + perStatement)))
   return statements
+}
+
+/** How far a till's clock may lag the server's for a sale made just after its shift opened */
+const CLOCK_SKEW_MS = 10 * 60_000
+
+/**
+ * The shift a sale made offline belongs to: the register's shift open when it was made, if that
+ * one is still open. It went to whichever shift was open when it synced, so the cash of a drawer
+ * counted and closed showed up as over in the next one's. A sale made in a shift closed before it
+ * synced, or when none was open, is in no shift, and goes to the review list
+ */
+export function shiftOf(sale: OfflineSale, shifts: { id: number; opened_at: unknown; closed_at: unknown }[], openShiftId: number | null): { id: number | null; review?: Review } {
+  const madeAt = completedAtOf(sale).toMillis()
+  const during = shifts.find((shift) => rowTime(shift.opened_at)!.toMillis() <= madeAt && (shift.closed_at === null || rowTime(shift.closed_at)!.toMillis() > madeAt))
+  if (during && Number(during.id) === Number(openShiftId)) return { id: Number(during.id) }
+  // The till's clock runs on its own: a sale stamped a few minutes before the open shift began,
+  // when no shift was open, is that shift's (a till 60 s slow put its first sales in none)
+  const open = shifts.find((shift) => Number(shift.id) === Number(openShiftId))
+  if (!during && open && rowTime(open.opened_at)!.toMillis() - madeAt <= CLOCK_SKEW_MS) return { id: Number(open.id) }
+  const message = during
+    ? `Sale #${sale.number} was made offline in shift #${during.id}, closed before the sale synced: its takings are in no Z report (that drawer's count may show them as over)`
+    : `Sale #${sale.number} was made offline when no shift was open on its register: its takings are in no shift`
+  return { id: null, review: { kind: 'shift_closed', message } }
 }

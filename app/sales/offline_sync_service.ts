@@ -13,7 +13,7 @@ import { stockStatement } from '#sales/sale_completion'
 import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, clockProblem, refusalStatus, registerConflictMessage, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
-import { chunkedInsert, completedAtOf, datedAheadReview, datedBeforePreviousReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, unitsByProduct, type RecordedSale, type Review } from '#sales/offline_sale_rows'
+import { chunkedInsert, completedAtOf, datedAheadReview, datedBeforePreviousReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, shiftOf, unitsByProduct, type RecordedSale } from '#sales/offline_sale_rows'
 import { roleChangesOf, roleRefusal, sellerSince, sinceAudit, sinceReviews, SELLING_ROLES, type SellerHistory, type SellerSince } from '#sales/offline_seller_history'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
@@ -366,27 +366,4 @@ function replay(storeId: number, sale: OfflineSale, before: Earlier): SyncResult
 /** A till seals a sale once: the same UUID with other content is not that sale sent again */
 function uuidReused(clientUuid: string): SyncResult {
   return { clientUuid, outcome: 'refused', error: { code: 'client_uuid_reused', message: 'Another sale was recorded with this client_uuid', field: 'client_uuid' } }
-}
-
-/** How far a till's clock may lag the server's for a sale made just after its shift opened */
-const CLOCK_SKEW_MS = 10 * 60_000
-
-/**
- * The shift a sale made offline belongs to: the register's shift open when it was made, if that
- * one is still open. It went to whichever shift was open when it synced, so the cash of a drawer
- * counted and closed showed up as over in the next one's. A sale made in a shift closed before it
- * synced, or when none was open, is in no shift, and goes to the review list
- */
-function shiftOf(sale: OfflineSale, shifts: { id: number; opened_at: unknown; closed_at: unknown }[], openShiftId: number | null): { id: number | null; review?: Review } {
-  const madeAt = completedAtOf(sale).toMillis()
-  const during = shifts.find((shift) => rowTime(shift.opened_at)!.toMillis() <= madeAt && (shift.closed_at === null || rowTime(shift.closed_at)!.toMillis() > madeAt))
-  if (during && Number(during.id) === Number(openShiftId)) return { id: Number(during.id) }
-  // The till's clock runs on its own: a sale stamped a few minutes before the open shift began,
-  // when no shift was open, is that shift's (a till 60 s slow put its first sales in none)
-  const open = shifts.find((shift) => Number(shift.id) === Number(openShiftId))
-  if (!during && open && rowTime(open.opened_at)!.toMillis() - madeAt <= CLOCK_SKEW_MS) return { id: Number(open.id) }
-  const message = during
-    ? `Sale #${sale.number} was made offline in shift #${during.id}, closed before the sale synced: its takings are in no Z report (that drawer's count may show them as over)`
-    : `Sale #${sale.number} was made offline when no shift was open on its register: its takings are in no shift`
-  return { id: null, review: { kind: 'shift_closed', message } }
 }

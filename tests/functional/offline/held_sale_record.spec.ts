@@ -204,4 +204,46 @@ test.group('Offline sales: recording a held sale, or dismissing it as the same s
     assert.isNull((await reviewOf(sold.client_uuid)).resolved_at)
     assert.equal(await countRows('audit_logs', { action: 'offline_sale_recorded', store_id: fixture.store.id }), 0)
   })
+  test("a held sale dated by its till's wrong clock (over a year back) is not recorded (422), as the sync would not; nothing is written", async ({ client, assert }) => {
+    const { fixture, held } = await lostAnswer(client, 0, { at: DateTime.utc().minus({ days: 400 }) })
+    const conflict = await reviewOf(held[0].client_uuid)
+    const page = await client.get(`/backoffice/offline/${conflict.id}`).loginAs(fixture.users.manager)
+    assert.include(page.text(), 'over a year ago')
+    assert.notInclude(page.text(), 'Record as a new sale')
+    const refused = await post(client, fixture.users.manager, `/backoffice/offline/${conflict.id}/record`, { htmx: true })
+    refused.assertStatus(422)
+    assert.include(refused.text(), 'over a year ago')
+    assert.equal(await countRows('sales', { register_id: fixture.register.id }), 1)
+    assert.isNull((await reviewOf(held[0].client_uuid)).resolved_at)
+  })
+
+  test('a held sale no other sale holds the number of cannot be dismissed as a copy (409): it is recorded or marked reviewed', async ({ client, assert }) => {
+    const { fixture, device, held } = await lostAnswer(client)
+    const conflict = await reviewOf(held[0].client_uuid)
+    ;(await post(client, fixture.users.manager, `/backoffice/offline/${conflict.id}/dismiss`)).assertStatus(302)
+    assert.equal((await handOver(client, device, held)).body().state, 'handed_over')
+    const second = await reviewOf(held[1].client_uuid)
+    const refused = await post(client, fixture.users.manager, `/backoffice/offline/${second.id}/dismiss`, { htmx: true })
+    refused.assertStatus(409)
+    assert.include(refused.text(), 'No sale holds #2 on this register')
+    const open = await reviewOf(held[1].client_uuid)
+    assert.isNull(open.resolved_at)
+    assert.isNull(open.resolution)
+  })
+
+  test('a held sale made in a shift closed since goes in no shift, not in the shift that opened minutes after it', async ({ client, assert }) => {
+    const made = DateTime.utc().minus({ minutes: 30 }).startOf('second')
+    const { fixture, held } = await lostAnswer(client, 0, { at: made })
+    // Shift A was open when the sale was made and closed 3 minutes later; the open one began 5 minutes after it
+    const open = await db.from('shifts').where({ open_register_id: fixture.register.id }).first()
+    await db.from('shifts').where('id', open.id).update({ opened_at: dbTimestamp(made.plus({ minutes: 5 })) })
+    const { id: _id, ...row } = open
+    await db.table('shifts').insert({ ...row, open_register_id: null, status: 'closed', opened_at: dbTimestamp(made.minus({ hours: 1 })), closed_at: dbTimestamp(made.plus({ minutes: 3 })), closed_by: fixture.users.manager.id, counted_cash: 0 })
+    const conflict = await reviewOf(held[0].client_uuid)
+    ;(await post(client, fixture.users.manager, `/backoffice/offline/${conflict.id}/record`)).assertStatus(302)
+    const sale = await db.from('sales').where({ register_id: fixture.register.id, number: 2 }).first()
+    assert.equal(rowTime(sale.completed_at)!.toMillis(), made.toMillis())
+    assert.isNull(sale.shift_id, "its cash was in the closed shift's drawer")
+  })
 })
+
