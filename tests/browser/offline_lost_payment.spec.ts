@@ -2,6 +2,8 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { createProduct, createStore } from '#tests/fixtures'
 import { offline, openTill, sellOffline } from './offline/till_device.js'
+import { disablePluginForTest, enablePluginForTest } from '#tests/plugins'
+import { startTerminalSimulator } from '#plugins/terminal_simulator'
 
 /*
 | A payment's answer lost as the server goes (the likeliest fault of a store's bad day): the server
@@ -12,6 +14,7 @@ import { offline, openTill, sellOffline } from './offline/till_device.js'
 */
 
 const PORT = Number(process.env.PORT ?? 3334) + 25
+const SIM_PORT = Number(process.env.PORT ?? 3334) + 4
 const PAYMENT_UNANSWERED = 'No answer came for the last payment'
 
 async function scanOnline(page: any, code: string) {
@@ -43,6 +46,38 @@ test.group('Offline till: a payment whose answer was lost', () => {
     // A sale made offline clears the scan's messages, not this notice
     await sellOffline(page, ['96385074'])
     assert.include(await offline(page).getByTestId('offline-warning').textContent(), PAYMENT_UNANSWERED)
+  }).timeout(120_000)
+
+  test("a card payment approved at the terminal as the server goes: the poll's answer lost, the offline screen says it too", async ({ assert, cleanup }) => {
+    const simulator = await startTerminalSimulator(SIM_PORT)
+    cleanup(() => simulator.close())
+    const control = (body: object) => fetch(`http://127.0.0.1:${SIM_PORT}/control`, { method: 'POST', body: JSON.stringify(body) })
+    await control({ mode: 'approve', delayMs: 60_000, dropNext: false })
+    await enablePluginForTest('terminal-sim', { url: `http://127.0.0.1:${SIM_PORT}`, timeout_ms: '1500', label: 'Card (terminal)' })
+    cleanup(() => disablePluginForTest('terminal-sim'))
+    const fixture = await createStore()
+    await createProduct(fixture, { name: 'Bread', price: 400, barcode: '96385074', stock: 100 })
+    const { server, page } = await openTill(fixture, PORT, cleanup)
+    await scanOnline(page, '96385074')
+    await page.keyboard.press('F9')
+    await page.getByRole('button', { name: 'Card (terminal)' }).click()
+    await page.getByRole('button', { name: 'Send to terminal' }).click()
+    await page.getByText('Present card…').waitFor()
+    // The card approved: the poll that learns it completes the sale on the server, and its answer is lost with the server
+    let approved = false
+    await page.route('**/till/gateway-payments/*', async (route: any) => {
+      // (the polls after it find the server gone)
+      const answer = await route.fetch().catch(() => null)
+      if (!answer) return route.abort('connectionrefused')
+      if (!approved) return route.fulfill({ response: answer })
+      await server.kill()
+      await route.abort('connectionreset')
+    })
+    await control({ settle: 'approve' })
+    approved = true
+    await offline(page).getByTestId('offline-warning').filter({ hasText: PAYMENT_UNANSWERED }).waitFor({ timeout: 20_000 })
+    const recorded = await db.from('sales').where({ register_id: fixture.register.id, status: 'completed' }).select('number')
+    assert.deepEqual(recorded.map((sale) => sale.number), [1])
   }).timeout(120_000)
 
   test('a scan unanswered turns the till offline without the notice', async ({ assert, cleanup }) => {

@@ -15,8 +15,9 @@ const GATEWAY_DOWN = [502, 503, 504]
 // which neither sold online nor went offline. Past the server's own limits (a gateway payment's
 // start talks to the provider), short of a cashier's patience
 const REQUEST_TIMEOUT_MS = 15_000
-// The till's payments (till/_pay.edge)
-const PAYMENT_PATHS = /^\/till\/(gateway-)?payments$/
+// The till's payments (till/_pay.edge), and a card payment's poll and cancel while its terminal
+// works (till/_gateway_payment.edge: the sale completes on the server the moment it is approved)
+const PAYMENT_PATHS = /^\/till\/(payments|gateway-payments(\/.*)?)$/
 
 /**
  * The online till's requests (htmx) the server did not answer: a network error, no answer within
