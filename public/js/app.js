@@ -108,9 +108,11 @@ document.addEventListener('htmx:afterSwap', (event) => {
 // The matches area shows the answer of the latest request into it: a search typed, then F3 (the
 // customer picker) or F4 (parked sales) pressed before it answered, had what the key opened replaced
 // by the late search's matches. Emptied by the cashier (Esc, Close), a late answer leaves it empty.
+// Only an answer swapped in counts: a search of an emptied field answers 204, swapped nowhere, and
+// sent after the picker's request but answered first, it had the picker dropped on its way.
 let matchesSentAt = 0
 document.addEventListener('htmx:beforeSwap', (event) => {
-  if (event.detail.target?.id !== 'matches') return
+  if (event.detail.target?.id !== 'matches' || !event.detail.shouldSwap) return
   const sentAt = event.detail.xhr?.sentAt ?? performance.now()
   if (sentAt < matchesSentAt) event.detail.shouldSwap = false
   else matchesSentAt = sentAt

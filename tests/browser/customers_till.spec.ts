@@ -132,5 +132,26 @@ test.group('Till customers in Chromium', () => {
     await htmxIdle(page)
     await page.getByLabel('Find a customer').waitFor({ timeout: 100 })
   })
+  test('a search answered with nothing (204) while the picker is on its way leaves the picker to come', async ({ visit }) => {
+    const fixture = await createStore()
+    const page = await openTill(visit, fixture)
+    await htmxIdle(page)
+    // The picker's answer held until a search sent after it has answered 204 (a code too short to search)
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    await page.route('**/till/customers', async (route: any) => {
+      const answer = await route.fetch()
+      await held
+      await route.fulfill({ response: answer })
+    })
+    const sent = page.waitForRequest('**/till/customers')
+    await page.getByRole('button', { name: /^Customer/ }).click()
+    await sent
+    const empty = page.waitForResponse((response: any) => response.url().includes('/till/search') && response.status() === 204)
+    await page.getByLabel('Scan or search').fill('x')
+    await empty
+    release()
+    await page.getByLabel('Find a customer').waitFor({ timeout: 5000 })
+  })
 })
 
