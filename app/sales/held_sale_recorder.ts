@@ -38,7 +38,6 @@ import { saleWithNumber } from '#sales/held_sale_comparison'
 /** The review's state after it is closed: reviewed (by hand), recorded (as a new sale), same_sale (dismissed) */
 export type Resolution = 'reviewed' | 'recorded' | 'same_sale'
 
-
 export default class HeldSaleRecorder {
   /** Records a held sale as a new sale of its register; answers the new sale's id and number */
   async record(actor: Actor, reviewId: number): Promise<{ saleId: number; number: number }> {

@@ -16,6 +16,18 @@ function settledPicker(page: any) {
 }
 
 
+/** The answers of requests matching `pattern` held on their way back until `release()` is called */
+async function holdAnswers(page: any, pattern: string) {
+  let release = () => {}
+  const held = new Promise<void>((resolve) => (release = resolve))
+  await page.route(pattern, async (route: any) => {
+    const answer = await route.fetch()
+    await held
+    await route.fulfill({ response: answer })
+  })
+  return () => release()
+}
+
 /** The cashier signed in at Register 1, its scripts loaded */
 async function openTill(visit: any, fixture: TestStore) {
   const page = await visit('/login')
@@ -114,13 +126,7 @@ test.group('Till customers in Chromium', () => {
     const page = await openTill(visit, fixture)
     await htmxIdle(page)
     // The search of what is typed is held on its way back until the picker is in
-    let release = () => {}
-    const held = new Promise<void>((resolve) => (release = resolve))
-    await page.route('**/till/search?*', async (route: any) => {
-      const answer = await route.fetch()
-      await held
-      await route.fulfill({ response: answer })
-    })
+    const release = await holdAnswers(page, '**/till/search?*')
     const sent = page.waitForRequest('**/till/search?*')
     await page.getByLabel('Scan or search').fill('Sco')
     await sent
@@ -137,13 +143,7 @@ test.group('Till customers in Chromium', () => {
     const page = await openTill(visit, fixture)
     await htmxIdle(page)
     // The picker's answer held until a search sent after it has answered 204 (a code too short to search)
-    let release = () => {}
-    const held = new Promise<void>((resolve) => (release = resolve))
-    await page.route('**/till/customers', async (route: any) => {
-      const answer = await route.fetch()
-      await held
-      await route.fulfill({ response: answer })
-    })
+    const release = await holdAnswers(page, '**/till/customers')
     const sent = page.waitForRequest('**/till/customers')
     await page.getByRole('button', { name: /^Customer/ }).click()
     await sent
