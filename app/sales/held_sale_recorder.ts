@@ -2,9 +2,9 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { DateTime } from 'luxon'
 import { DomainError, notFound } from '#exceptions/domain_error'
-import UserModel from '#models/user'
+import { PricingRefusal } from '#core/pricing'
+import type Store from '#models/store'
 import type { Actor } from '#staff/actor'
-import StoreAccessService from '#staff/store_access_service'
 import { inTransaction } from '#platform/db_transaction'
 import { auditStatement } from '#platform/audit_service'
 import { dbTimestamp } from '#platform/db_time'
@@ -14,8 +14,10 @@ import { lineAmounts, newCartLine } from '#core/cart_lines'
 import { NewPayment, NewSale } from '#sales/new_sale'
 import { completeSale, quantitiesByProduct, registerStatement, stockStatement } from '#sales/sale_completion'
 import { publishCompleted, registerRow } from '#sales/checkout_rules'
-import { checkOfflineSale, cleanReference, clockProblem, type OfflineSale } from '#sales/offline_sale_check'
-import { shiftOf } from '#sales/offline_sale_rows'
+import { checkOfflineSale, cleanReference, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
+import { chunkedInsert, reviewRows, shiftOf } from '#sales/offline_sale_rows'
+import { judgeSeller, sellerHistoryOf } from '#sales/offline_seller_history'
+import { mayNameSeller, NAME_REFUSAL } from '#sales/register_lease_service'
 import { saleWithNumber } from '#sales/held_sale_comparison'
 
 /*
@@ -32,7 +34,10 @@ import { saleWithNumber } from '#sales/held_sale_comparison'
 | - Dismiss as the same sale: the sale that took its number on the server is this very sale (its
 |   answer was lost); the review is closed with that reason, nothing is recorded.
 | A held sale is recorded as the sync would have: a product deleted since refuses it (naming the
-| line), a product taken off sale or stock gone short does not (the goods are gone, the money taken).
+| line), a product taken off sale or stock gone short does not (the goods are gone, the money taken);
+| its seller and its seller's name are judged by the sync's own rules (heldSaleProblem). It keeps its
+| till's client_uuid (a resend is answered with it), and one made in a shift closed since, or when
+| none was open, is reviewed (shift_closed) as a late sync's is.
 */
 
 /** The review's state after it is closed: reviewed (by hand), recorded (as a new sale), same_sale (dismissed) */
@@ -42,16 +47,8 @@ export default class HeldSaleRecorder {
   /** Records a held sale as a new sale of its register; answers the new sale's id and number */
   async record(actor: Actor, reviewId: number): Promise<{ saleId: number; number: number }> {
     const { review, held } = await this.#held(actor.store.id, reviewId)
-    const seller = await UserModel.find(held.user_id)
-    if (!seller || !(await new StoreAccessService().belongs(seller, actor.store.id))) {
-      throw new DomainError(`This sale cannot be recorded: its seller (user ${held.user_id}) no longer works in this store`, { code: 'unknown_seller', field: 'user_id' })
-    }
-    // Its till's clock wrong (a day ahead, a year back): refused as the sync refused it, or it was
-    // recorded on that day, in its summaries and the shift open now, and no report of today had it
-    const wrongClock = clockProblem(held)
-    if (wrongClock) throw new DomainError(`This sale cannot be recorded: ${wrongClock}, by its till's wrong clock`, { code: 'clock_wrong', field: 'completed_at' })
-    const { priced, problem } = await checkOfflineSale(held, actor.store)
-    if (problem || !priced) throw new DomainError(`This sale cannot be recorded as it was kept: ${problem?.message ?? 'it does not add up'}`, { code: 'held_sale_invalid', field: problem?.field ?? 'hash' })
+    const { problem, priced } = await heldSaleProblem(actor.store, review, held)
+    if (problem || !priced) throw new DomainError(`This sale cannot be recorded as it was kept: ${problem?.message ?? 'it does not add up'}`, { code: problem?.code ?? 'held_sale_invalid', field: problem?.field ?? 'hash' })
 
     const productIds = [...new Set(held.items.map((item) => item.product_id))]
     const sale = await inTransaction(async (trx) => {
@@ -72,13 +69,17 @@ export default class HeldSaleRecorder {
         })
       }
       await refuseLeasedWithSales(trx, register.id, held)
+      await refuseUuidTaken(trx, held)
       await claim(trx, review.id, actor.user.id, 'recorded')
       // The stock moves whatever is left: the goods are gone (as a synced offline sale)
       const [stockMoved] = await runStatements(trx, [stockStatement({ allowNegativeStock: true }, perProduct)])
 
       const at = DateTime.fromISO(held.completed_at, { zone: 'utc' }).startOf('second')
       const sale = new NewSale({ storeId: actor.store.id, registerId: register.id, userId: held.user_id, customerId: null, channel: 'offline' })
+      // Its till's UUID (unique): the till sending it again is answered with this sale (offline_sync_service.ts)
       Object.assign(sale, {
+        clientUuid: held.client_uuid,
+        deviceId: held.device_id,
         subtotal: held.subtotal,
         discountTotal: held.discount_total,
         taxTotal: held.tax_total,
@@ -102,8 +103,11 @@ export default class HeldSaleRecorder {
       sale.paidTotal = payments.reduce((sum, p) => sum + p.amount, 0)
       sale.changeDue = payments.reduce((sum, p) => sum + p.change, 0)
       const audits = [{ action: 'offline_sale_recorded', storeId: actor.store.id, userId: actor.user.id, data: { reviewId: review.id, clientUuid: held.client_uuid, heldNumber: held.number, sellerId: held.user_id, madeAt: held.completed_at }, ip: actor.ip }]
-      await completeSale(actor, sale, items, payments, trx, undefined, { register, stockMoved }, { audits, made: { at, shiftId: await shiftThen(trx, held, actor.store.id, register) } })
+      const shift = await shiftThen(trx, held, actor.store.id, register)
+      await completeSale(actor, sale, items, payments, trx, undefined, { register, stockMoved }, { audits, made: { at, shiftId: shift.id } })
       await trx.from('offline_reviews').where('id', review.id).update({ sale_id: sale.id })
+      // Made in a shift closed since, or when none was open: reviewed as the sync reviews it (shift_closed)
+      if (shift.review) await runStatements(trx, chunkedInsert('offline_reviews', reviewRows(actor.store.id, held, sale.id, [shift.review], new Set())))
       trx.after('commit', () => publishCompleted(sale, productIds, payments.map((p) => ({ method: p.method, amount: p.amount }))))
       return sale
     })
@@ -186,15 +190,54 @@ async function refuseLeasedWithSales(trx: TransactionClientContract, registerId:
 /**
  * The register's shift the sale was made in, if that one is still open, by the sync's own rule
  * (shiftOf): a sale made in a shift closed since is in none (the shift open now, which the till's
- * clock allowance let it into, counted a drawer that never held its cash)
+ * clock allowance let it into, counted a drawer that never held its cash), and is reviewed
  */
-async function shiftThen(trx: TransactionClientContract, held: OfflineSale, storeId: number, register: { id: number; open_shift_id: number | null }): Promise<number | null> {
-  if (!register.open_shift_id) return null
+async function shiftThen(trx: TransactionClientContract, held: OfflineSale, storeId: number, register: { id: number; open_shift_id: number | null }) {
   const shifts = await trx
     .from('shifts')
     .where({ register_id: register.id, store_id: storeId })
     .where((query) => query.whereNull('closed_at').orWhere('closed_at', '>=', dbTimestamp(DateTime.fromISO(held.completed_at))))
     .orderBy('id')
     .select('id', 'opened_at', 'closed_at')
-  return shiftOf(held, shifts, register.open_shift_id).id
+  return shiftOf(held, shifts, register.open_shift_id)
+}
+
+/** A sale holds its UUID already (recorded by its till's sync since, somehow): not recorded twice */
+async function refuseUuidTaken(trx: TransactionClientContract, held: OfflineSale) {
+  const taken = await trx.from('sales').where('client_uuid', held.client_uuid).select('number').first()
+  if (!taken) return
+  throw new DomainError(`This sale was recorded already, as #${taken.number}: it is not recorded twice`, { status: 409, code: 'review_closed', field: 'id' })
+}
+
+/** Why a held sale cannot be recorded as it was kept (a clause for "cannot be recorded as it was kept: …"), with what a 422 names */
+export type HeldSaleProblem = { message: string; code: string; field: string }
+
+/**
+ * Whether a held sale can be recorded as it was kept, judged as the sync judges a sale, with the
+ * sync's own functions: its seller then (judgeSeller: of the store, not deactivated before it, in a
+ * role that sold), its seller's name (mayNameSeller, with who sent it and the lease then: a sale a
+ * till put in a manager's name is not recorded in it), its till's clock, and its amounts. The page
+ * says the same before a manager clicks (offline_review_service.ts).
+ */
+export async function heldSaleProblem(store: Store, review: { message: string; sent_by?: number | null; sent_lease?: string | null }, held: OfflineSale): Promise<{ problem: HeldSaleProblem | null; priced: PricedOfflineSale | null }> {
+  const seller = await sellerHistoryOf(store.id, held.user_id)
+  const { refusal } = judgeSeller(seller, held)
+  if (refusal) return { priced: null, problem: { message: refusal.why, code: 'seller_refused', field: 'user_id' } }
+  // Kept before who sent it was kept (migration 0151): the sync's refusal of its name says so
+  const named = review.sent_by ? mayNameSeller(held, Number(review.sent_by), JSON.parse(review.sent_lease ?? '{}')) : review.message !== NAME_REFUSAL
+  if (!named) {
+    return { priced: null, problem: { message: `it is in the name of ${seller!.name}, who was neither the user who sent it nor a user of the till that held the register when it was made (its till gave it a name it could not)`, code: 'seller_not_allowed', field: 'user_id' } }
+  }
+  // Its till's clock wrong (a day ahead, a year back): refused as the sync refused it, or it was
+  // recorded on that day, in its summaries and the shift open now, and no report of today had it
+  const wrongClock = clockProblem(held)
+  if (wrongClock) return { priced: null, problem: { message: `${wrongClock}, by its till's wrong clock`, code: 'clock_wrong', field: 'completed_at' } }
+  try {
+    const { priced, problem } = await checkOfflineSale(held, store)
+    return { priced: problem ? null : priced, problem: problem ? { message: problem.message, code: 'held_sale_invalid', field: problem.field } : null }
+  } catch (error) {
+    // A line the pricing itself refuses (a discount over its line), as the sync refuses it
+    if (!(error instanceof PricingRefusal)) throw error
+    return { priced: null, problem: { message: error.message, code: 'held_sale_invalid', field: error.field } }
+  }
 }

@@ -48,6 +48,9 @@ export class NewSale implements SaleFields {
   previousHash: string | null = null
   hash: string | null = null
   completedAt: DateTime | null = null
+  /** A sale made offline (a held sale a manager records): its till's UUID and device */
+  clientUuid: string | null = null
+  deviceId: string | null = null
   /** Set when its row is written */
   createdAt!: DateTime
 
@@ -118,6 +121,7 @@ export function newSaleInsert(sale: NewSale): Statement {
       previous_hash: sale.previousHash,
       hash: sale.hash,
       completed_at: sale.completedAt ? sqlDateTime(sale.completedAt) : null,
+      ...(sale.clientUuid ? { client_uuid: sale.clientUuid, device_id: sale.deviceId } : {}),
       created_at: at,
       updated_at: at,
     },

@@ -8,9 +8,10 @@ import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp, readTimestamp } from '#platform/db_time'
 import { recordAudit } from '#platform/audit_service'
 import { insertStatement, runStatements } from '#platform/sql_batch'
-import RegisterLeaseService, { type LeaseAnswer } from '#sales/register_lease_service'
+import RegisterLeaseService, { leaseThen, type LeaseAnswer } from '#sales/register_lease_service'
 import type { handOverValidator } from '#validators/offline'
-import { checkOfflineSale, clockProblem, type OfflineSale } from '#sales/offline_sale_check'
+import { checkOfflineSale, type OfflineSale } from '#sales/offline_sale_check'
+import { heldSaleProblem } from '#sales/held_sale_recorder'
 import { heldSaleShown, looksTheSame, saleWithNumber } from '#sales/held_sale_comparison'
 
 /*
@@ -65,12 +66,15 @@ export default class OfflineReviewService {
     const shown = { ...review, created_at: DateTime.fromJSDate(readTimestamp(review.created_at)), resolved_at: review.resolved_at ? DateTime.fromJSDate(readTimestamp(review.resolved_at)) : null }
     if (review.kind !== 'conflict' || !review.detail) return { review: shown, held: null, onServer: null, same: false, problem: null }
     const sale = JSON.parse(review.detail) as OfflineSale
-    const { priced, problem } = await checkOfflineSale(sale, store).catch((error) => ({ priced: null, problem: { field: 'items', message: String(error?.message ?? error) } }))
+    // Its line totals as the server prices them, whether or not it can be recorded (its seller refused, say)
+    const { priced } = await checkOfflineSale(sale, store).catch(() => ({ priced: null }))
+    // Why it cannot be recorded, by the recording's own checks (what its Record button would answer)
+    const { problem } = review.resolved_at ? { problem: null } : await heldSaleProblem(store, review, sale)
     const held = await heldSaleShown(sale, priced ? priced.lines.map((line) => line.total) : null)
     const onServer = await saleWithNumber(Number(review.register_id), sale.number)
     // The recorded sale itself is not "the sale that took its number"
     const holder = onServer && onServer.id !== Number(review.sale_id) ? onServer : null
-    return { review: shown, held, onServer: holder, same: holder ? looksTheSame(held, holder) : false, problem: clockProblem(sale) ?? problem?.message ?? null }
+    return { review: shown, held, onServer: holder, same: holder ? looksTheSame(held, holder) : false, problem: problem?.message ?? null }
   }
 
   async resolve(user: User, storeId: number, id: number) {
@@ -88,7 +92,7 @@ export default class OfflineReviewService {
     if (stranger >= 0) throw new DomainError('Every sale handed over must be of this register and this till', { code: 'handover_invalid', field: `sales.${stranger}` })
     return inTransaction(async (trx) => {
       // Under the register's lock: hand-offs of one register (two tabs, a resend) go one at a time
-      const register = await trx.from('registers').where({ id: input.register_id, store_id: store.id }).forUpdate().select('id', 'name', 'lease_device_id').first()
+      const register = await trx.from('registers').where({ id: input.register_id, store_id: store.id }).forUpdate().select('id', 'name', 'lease_device_id', 'lease_user_id', 'lease_prior_user_id', 'lease_prior_until').first()
       if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
       const conflict = await trx.from('offline_reviews').where({ client_uuid: input.conflict_uuid, kind: 'conflict', store_id: store.id, register_id: register.id }).select('resolved_at', 'detail').first()
       if (!conflict) throw new DomainError('The server knows no conflict of this sale on this register', { code: 'handover_unknown_conflict', field: 'conflict_uuid' })
@@ -125,6 +129,9 @@ export default class OfflineReviewService {
               message: `${register.name} sale #${sale.number} made offline was held on its till behind a conflict and handed over: not recorded, kept whole for review.`,
               detail: JSON.stringify(sale),
               created_at: now,
+              // Who handed it over and the lease then: recording it judges its seller's name by these (mayNameSeller)
+              sent_by: user.id,
+              sent_lease: JSON.stringify(leaseThen(register)),
             }))
           ),
         ])

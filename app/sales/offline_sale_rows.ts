@@ -6,6 +6,7 @@ import { insertStatement, modelInsert, type InsertedId, type Statement } from '#
 import { cleanReference, MAX_REFERENCE, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import { discountShareBp, discountsWithin } from '#core/discount_share'
 import { discountedSale, percentText } from '#sales/discount_limit'
+import type { LeaseSellers } from '#sales/register_lease_service'
 
 /*
 | The rows a synced offline sale writes, built for a batch of them (offline_sync_service.ts): the
@@ -217,8 +218,11 @@ export function rowStatements(storeId: number, recorded: RecordedSale[], product
   return [...chunkedInsert('sale_items', items), ...chunkedInsert('payments', payments), ...chunkedInsert('stock_movements', movements)]
 }
 
-/** The review rows of a sale (one per kind not reviewed yet for its UUID) */
-export function reviewRows(storeId: number, sale: OfflineSale, saleId: number | InsertedId | null, reviews: Review[], reviewed: Set<string>) {
+/**
+ * The review rows of a sale (one per kind not reviewed yet for its UUID). `sent`: of a sale kept
+ * whole (a conflict), who sent it and the register's lease then (mayNameSeller's inputs)
+ */
+export function reviewRows(storeId: number, sale: OfflineSale, saleId: number | InsertedId | null, reviews: Review[], reviewed: Set<string>, sent?: { by: number; lease: LeaseSellers }) {
   const fresh = reviews.filter((r, i) => !reviewed.has(r.kind) && reviews.findIndex((o) => o.kind === r.kind) === i)
   return fresh.map((r) => ({
     store_id: storeId,
@@ -229,6 +233,8 @@ export function reviewRows(storeId: number, sale: OfflineSale, saleId: number | 
     message: reviews.filter((o) => o.kind === r.kind).map((o) => o.message).join('; ').slice(0, 255),
     detail: r.detail === undefined ? null : JSON.stringify(r.detail),
     created_at: dbTimestamp(),
+    sent_by: sent?.by ?? null,
+    sent_lease: sent ? JSON.stringify(sent.lease) : null,
   }))
 }
 

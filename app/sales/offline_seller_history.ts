@@ -1,5 +1,8 @@
 import db from '@adonisjs/lucid/services/db'
+import UserModel from '#models/user'
+import type User from '#models/user'
 import { rowTime } from '#platform/row_time'
+import StoreAccessService from '#staff/store_access_service'
 import type { OfflineSale } from '#sales/offline_sale_check'
 import type { Review } from '#sales/offline_sale_rows'
 
@@ -63,10 +66,53 @@ export function sellerSince(seller: SellerHistory, madeAt: number): SellerSince 
   }
 }
 
-/** The refusal of a sale whose seller's role then did not sell, or null */
+/** Why a sale whose seller's role then did not sell is refused (a clause: "its seller was …"), or null */
 export function roleRefusal(since: SellerSince) {
   if (SELLING_ROLES.includes(since.role)) return null
-  return `This offline sale was refused: its seller was ${since.role === 'accountant' ? 'an accountant' : `a ${since.role}`} when it was made, who may not sell`
+  return `its seller was ${since.role === 'accountant' ? 'an accountant' : `a ${since.role}`} when it was made, who may not sell`
+}
+
+/**
+ * Who may be named as an offline sale's seller here: a person of the store, active or deactivated
+ * since (when: the latest user_deactivated of the audit log; none known, never), with their role's
+ * changes, so that a sale is judged by the role its seller had when it was made (sellerSince).
+ * `known`: a user already loaded (the one syncing), not read again.
+ */
+export async function sellerHistoryOf(storeId: number, userId: number, known?: User): Promise<SellerHistory | null> {
+  const user = known?.id === userId ? known : await UserModel.find(userId)
+  if (!user || !(await new StoreAccessService().belongs(user, storeId))) return null
+  const roleChanges = await roleChangesOf(user.id)
+  // Never a seller, then or now (an accountant all along): not a name an offline sale may carry
+  if (!SELLING_ROLES.includes(user.role) && !roleChanges.some((change) => SELLING_ROLES.includes(change.from))) return null
+  if (user.active) return { role: user.role, name: user.name, deactivatedAt: null, roleChanges }
+  const last = await db.from('audit_logs').where({ action: 'user_deactivated', subject_type: 'user', subject_id: user.id }).max('created_at as at').first()
+  return { role: user.role, name: user.name, deactivatedAt: rowTime(last?.at)?.toMillis() ?? Number.NEGATIVE_INFINITY, roleChanges }
+}
+
+/** A seller refused: why (a clause, "its cashier …"), and the audit's reason */
+export type SellerRefusal = { why: string; reason: string }
+
+/**
+ * Whether an offline sale may be in its seller's name, by who they were when it was made: the one
+ * rule of the sync (offline_sync_service.ts) and of recording a held sale (held_sale_recorder.ts).
+ * `seller` is sellerHistoryOf's (null: not a seller of this store).
+ */
+export function judgeSeller(seller: SellerHistory | null, sale: { completed_at: string }): { refusal: SellerRefusal; since?: undefined } | { refusal: null; since: SellerSince } {
+  if (!seller) return { refusal: { why: 'its cashier may not sell in this store', reason: 'seller not allowed' } }
+  // A cashier deactivated after the sale was made (the till offline meanwhile) made it while they
+  // could sell: it is recorded and reviewed. It was refused, and every later sale of its register
+  // was held behind it and handed over, none recorded
+  if (seller.deactivatedAt !== null && !(Date.parse(sale.completed_at) < seller.deactivatedAt)) {
+    return { refusal: { why: 'its cashier was deactivated before it was made', reason: 'seller deactivated before the sale' } }
+  }
+  // Judged by the seller's role when the sale was made, not at its sync: a cashier made accountant
+  // meanwhile sold while they could (recorded, and reviewed as synced after the change), one made
+  // manager had a cashier's discount limit. Until 2026-12-07 the role at the sync decided: a cashier
+  // made accountant had every sale refused, and all their register's later sales held behind them
+  const since = sellerSince(seller, Date.parse(sale.completed_at))
+  const notSelling = roleRefusal(since)
+  if (notSelling) return { refusal: { why: notSelling, reason: 'seller role may not sell when the sale was made' } }
+  return { refusal: null, since }
 }
 
 /** The reviews of a sale recorded after its seller changed: it was made while they could sell */

@@ -3,7 +3,6 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import { PricingRefusal } from '#core/pricing'
 import { DomainError } from '#exceptions/domain_error'
 import type Store from '#models/store'
-import UserModel from '#models/user'
 import type User from '#models/user'
 import { inTransaction } from '#platform/db_transaction'
 import { auditStatement, type AuditEntry } from '#platform/audit_service'
@@ -14,12 +13,11 @@ import { saleSummaryStatements } from '#sales/sale_summaries'
 import { flatRateTax } from '#sales/flat_rate_tax'
 import { checkOfflineSale, clockProblem, refusalStatus, registerConflictMessage, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import { chunkedInsert, completedAtOf, datedAheadReview, datedBeforePreviousReview, discountReview, handoverReview, reviewRows, reviewsOf, rowStatements, saleInsert, shiftOf, unitsByProduct, type RecordedSale } from '#sales/offline_sale_rows'
-import { roleChangesOf, roleRefusal, sellerSince, sinceAudit, sinceReviews, SELLING_ROLES, type SellerHistory, type SellerSince } from '#sales/offline_seller_history'
+import { judgeSeller, sellerHistoryOf, sinceAudit, sinceReviews, type SellerHistory, type SellerSince } from '#sales/offline_seller_history'
 import { dbTimestamp } from '#platform/db_time'
 import { rowTime } from '#platform/row_time'
-import StoreAccessService from '#staff/store_access_service'
 import { publish } from '#events/domain_events'
-import { mayNameSeller, namedByTill } from '#sales/register_lease_service'
+import { leaseThen, mayNameSeller, NAME_REFUSAL, namedByTill } from '#sales/register_lease_service'
 import { correctCountsAfter, countCorrectionStatements, countLines, countLinesStatement, noCorrections } from '#inventory/counts_after_offline_sales'
 import { openCartsStatement, parkOpenCarts } from '#sales/offline_open_carts'
 
@@ -120,33 +118,16 @@ export default class OfflineSyncService {
   /** The sales of these UUIDs recorded before, with their reviews */
   async #recorded(clientUuids: string[]): Promise<Map<string, Earlier>> {
     const rows = await db.from('sales').whereIn('client_uuid', clientUuids).select('id', 'store_id', 'number', 'client_uuid', 'hash')
-    const found = new Map<string, Earlier>(rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), hash: row.hash ?? null, reviews: [] }]))
-    if (found.size) {
-      for (const review of await db.from('offline_reviews').whereIn('client_uuid', [...found.keys()]).select('client_uuid', 'kind')) found.get(review.client_uuid)?.reviews.push(review.kind)
-    }
-    return found
+    if (!rows.length) return new Map()
+    return earlierOf(rows, await db.from('offline_reviews').whereIn('client_uuid', rows.map((row) => row.client_uuid)).select('client_uuid', 'kind', db.raw(HELD_DETAIL)))
   }
 
   /** The sale priced by its lines, its amounts and hash checked, and its cashier allowed to sell here */
   async #check(actor: SyncActor, sale: OfflineSale, sellers: Map<number, Seller>): Promise<Checked> {
-    if (!sellers.has(sale.user_id)) sellers.set(sale.user_id, await sellerOf(actor, sale.user_id))
-    const seller = sellers.get(sale.user_id)
-    if (!seller) {
-      return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: 'This offline sale was refused: its cashier may not sell in this store', reason: 'seller not allowed' } }
-    }
-    // A cashier deactivated after the sale was made (the till offline meanwhile) made it while they
-    // could sell: it is recorded and reviewed. It was refused, and every later sale of its register
-    // was held behind it and handed over, none recorded
-    if (seller.deactivatedAt !== null && !(Date.parse(sale.completed_at) < seller.deactivatedAt)) {
-      return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: 'This offline sale was refused: its cashier was deactivated before it was made', reason: 'seller deactivated before the sale' } }
-    }
-    // Judged by the seller's role when the sale was made, not at its sync: a cashier made accountant
-    // meanwhile sold while they could (recorded, and reviewed as synced after the change), one made
-    // manager had a cashier's discount limit. Until 2026-12-07 the role at the sync decided: a cashier
-    // made accountant had every sale refused, and all their register's later sales held behind them
-    const since = sellerSince(seller, Date.parse(sale.completed_at))
-    const notSelling = roleRefusal(since)
-    if (notSelling) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: notSelling, reason: 'seller role may not sell when the sale was made' } }
+    if (!sellers.has(sale.user_id)) sellers.set(sale.user_id, await sellerHistoryOf(actor.store.id, sale.user_id, actor.user))
+    // Its seller then: not of the store, deactivated before the sale, or in a role that did not sell
+    const { refusal, since } = judgeSeller(sellers.get(sale.user_id) ?? null, sale)
+    if (refusal) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: 'user_id', message: `This offline sale was refused: ${refusal.why}`, reason: refusal.reason } }
     try {
       const { priced, problem } = await checkOfflineSale(sale, actor.store)
       if (problem) return { sale, priced: null, sellerId: sale.user_id, refusal: { code: 'offline_sale_invalid', field: problem.field, message: `This offline sale was refused: ${problem.message}`, reason: problem.message } }
@@ -187,7 +168,7 @@ export default class OfflineSyncService {
       // The same sales committed while this batch waited for the register (two tabs, a retry): a
       // locking read sees them, and the first answers are given again
       { sql: `SELECT id, store_id, number, client_uuid, hash FROM sales WHERE client_uuid IN (${marks(uuids)})${forUpdate}`, bindings: uuids },
-      { sql: `SELECT client_uuid, kind FROM offline_reviews WHERE client_uuid IN (${marks(uuids)})`, bindings: uuids },
+      { sql: `SELECT client_uuid, kind, ${HELD_DETAIL} FROM offline_reviews WHERE client_uuid IN (${marks(uuids)})`, bindings: uuids },
       ...(productIds.length
         ? [
             { sql: `SELECT id, name, sku, price, tax_class, stock, active, archived_at FROM products WHERE store_id = ? AND id IN (${marks(productIds)}) ORDER BY id${forUpdate}`, bindings: [storeId, ...productIds] },
@@ -200,7 +181,7 @@ export default class OfflineSyncService {
     if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
     const reviewed = new Map<string, Set<string>>(uuids.map((u) => [u, new Set()]))
     for (const row of reviewsRead.rows) reviewed.get(row.client_uuid)!.add(row.kind)
-    const earlier = new Map<string, Earlier>(salesRead.rows.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), hash: row.hash ?? null, reviews: [...reviewed.get(row.client_uuid)!] }]))
+    const earlier = earlierOf(salesRead.rows, reviewsRead.rows)
     const products = new Map((productsRead?.rows ?? []).map((p) => [Number(p.id), p]))
     const stock = new Map([...products].map(([id, p]) => [id, Number(p.stock)]))
     const counts = countLines(countsRead?.rows ?? [])
@@ -222,7 +203,8 @@ export default class OfflineSyncService {
     // sales behind it): the till may have made it honestly under settings changed since (a cash
     // rounding, a cashier removed, a product deleted), and its money was taken
     const conflict = (sale: OfflineSale, why: { code: string; field: string; data: Record<string, unknown> }, message: string, outcome: 'conflict' | 'refused' = 'conflict') => {
-      reviews.push(...reviewRows(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed.get(sale.client_uuid)!))
+      // Who sent it and the lease then: recording it later judges its seller's name as here (mayNameSeller)
+      reviews.push(...reviewRows(storeId, sale, null, [{ kind: 'conflict', message, detail: sale }], reviewed.get(sale.client_uuid)!, { by: actor.user.id, lease: leaseThen(register) }))
       const action = outcome === 'conflict' ? 'offline_sale_conflict' : 'offline_sale_refused'
       audits.push({ action, storeId, userId: actor.user.id, subjectType: 'register', subjectId: registerId, data: { clientUuid: sale.client_uuid, number: sale.number, ...why.data }, ip: actor.ip })
       results.push({ clientUuid: sale.client_uuid, outcome, error: { code: why.code, message, field: why.field }, kept: true })
@@ -250,7 +232,7 @@ export default class OfflineSyncService {
           conflict(sale, { code: refusal.code, field: refusal.field, data: { reason: refusal.reason, ...(refusal.field === 'user_id' ? { sellerId } : {}) } }, refusal.message, 'refused')
         } else if (!mayNameSeller(sale, actor.user.id, register)) {
           conflict(sale, { code: 'offline_sale_invalid', field: 'user_id', data: { reason: 'seller neither signed in nor holding the till', sellerId, tillUserId: register.lease_user_id ?? null, priorUserId: register.lease_prior_user_id ?? null } },
-            "This offline sale was refused: its cashier is neither the user signed in to sync it nor a user of the till that holds this register when it was made. The sale is kept for a manager to review.", 'refused')
+            NAME_REFUSAL, 'refused')
         } else if (sale.number !== expected || (sale.previous_hash ?? null) !== head.hash) {
           conflict(sale, { code: 'register_conflict', field: 'number', data: { expected } }, registerConflictMessage(sale, expected, register.lease_device_id ?? null))
         } else if (register.lease_device_id && register.lease_device_id !== sale.device_id) {
@@ -331,20 +313,23 @@ export default class OfflineSyncService {
   }
 }
 
+/** A held sale's review, recorded by a manager since (held_sale_recorder.ts): the sale as its till sent it */
+const HELD_DETAIL = "CASE WHEN kind = 'conflict' AND sale_id IS NOT NULL THEN detail END AS held"
+
 /**
- * Who may be named as an offline sale's seller here: a person of the store, active or deactivated
- * since (when: the latest user_deactivated of the audit log; none known, never), with their role's
- * changes, so that a sale is judged by the role its seller had when it was made (sellerSince)
+ * The sales recorded before with their reviews, each with the hash its till sealed it with: a held
+ * sale a manager recorded has its register's new link as its own, and the till's in its review, so
+ * the till sending it again is answered with that sale (replayed), not refused as another sale
  */
-async function sellerOf(actor: SyncActor, userId: number): Promise<Seller> {
-  const user = userId === actor.user.id ? actor.user : await UserModel.find(userId)
-  if (!user || !(await new StoreAccessService().belongs(user, actor.store.id))) return null
-  const roleChanges = await roleChangesOf(user.id)
-  // Never a seller, then or now (an accountant all along): not a name an offline sale may carry
-  if (!SELLING_ROLES.includes(user.role) && !roleChanges.some((change) => SELLING_ROLES.includes(change.from))) return null
-  if (user.active) return { role: user.role, name: user.name, deactivatedAt: null, roleChanges }
-  const last = await db.from('audit_logs').where({ action: 'user_deactivated', subject_type: 'user', subject_id: user.id }).max('created_at as at').first()
-  return { role: user.role, name: user.name, deactivatedAt: rowTime(last?.at)?.toMillis() ?? Number.NEGATIVE_INFINITY, roleChanges }
+function earlierOf(sales: any[], reviews: { client_uuid: string; kind: string; held: string | null }[]): Map<string, Earlier> {
+  const found = new Map<string, Earlier>(sales.map((row) => [row.client_uuid, { saleId: Number(row.id), number: Number(row.number), storeId: Number(row.store_id), hash: row.hash ?? null, reviews: [] }]))
+  for (const review of reviews) {
+    const sale = found.get(review.client_uuid)
+    if (!sale) continue
+    sale.reviews.push(review.kind)
+    if (review.held) sale.hash = JSON.parse(review.held).hash ?? sale.hash
+  }
+  return found
 }
 
 /** Each refused or conflicting sale says its own 4xx (refusalStatus) */

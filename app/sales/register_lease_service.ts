@@ -216,6 +216,23 @@ export function mayNameSeller(sale: { user_id: number; device_id: string; comple
   return Date.parse(sale.completed_at) <= readTimestamp(register.lease_prior_until).getTime() + HANDOVER_CLOCK_MS
 }
 
+/** Why the sync refuses a sale mayNameSeller does not allow (a conflict kept before 0151 says only this) */
+export const NAME_REFUSAL = "This offline sale was refused: its cashier is neither the user signed in to sync it nor a user of the till that holds this register when it was made. The sale is kept for a manager to review."
+
+/**
+ * The lease as mayNameSeller read it when a sale reached the server, kept with the sale when it is
+ * kept whole for review (offline_reviews.sent_lease), so that recording it later judges its name as
+ * the sync did, whatever the lease became since
+ */
+export function leaseThen(register: LeaseSellers): LeaseSellers {
+  return {
+    lease_device_id: register.lease_device_id ?? null,
+    lease_user_id: register.lease_user_id == null ? null : Number(register.lease_user_id),
+    lease_prior_user_id: register.lease_prior_user_id == null ? null : Number(register.lease_prior_user_id),
+    lease_prior_until: register.lease_prior_until ? readTimestamp(register.lease_prior_until).toISOString() : null,
+  }
+}
+
 /**
  * A sale synced by someone other than the user it names: mayNameSeller takes that name on the
  * till's word (the till's lease, when it was made). A manager's name taken so is reviewed

@@ -231,7 +231,7 @@ test.group('Offline sales: recording a held sale, or dismissing it as the same s
     assert.isNull(open.resolution)
   })
 
-  test('a held sale made in a shift closed since goes in no shift, not in the shift that opened minutes after it', async ({ client, assert }) => {
+  test('a held sale made in a shift closed since goes in no shift, not in the shift that opened minutes after it, and is reviewed (shift_closed)', async ({ client, assert }) => {
     const made = DateTime.utc().minus({ minutes: 30 }).startOf('second')
     const { fixture, held } = await lostAnswer(client, 0, { at: made })
     // Shift A was open when the sale was made and closed 3 minutes later; the open one began 5 minutes after it
@@ -244,6 +244,12 @@ test.group('Offline sales: recording a held sale, or dismissing it as the same s
     const sale = await db.from('sales').where({ register_id: fixture.register.id, number: 2 }).first()
     assert.equal(rowTime(sale.completed_at)!.toMillis(), made.toMillis())
     assert.isNull(sale.shift_id, "its cash was in the closed shift's drawer")
+    // Reviewed as the sync reviews such a sale: its takings are in no Z report
+    const reviewed = await db.from('offline_reviews').where({ client_uuid: held[0].client_uuid, kind: 'shift_closed' }).first()
+    assert.isNotNull(reviewed, 'a shift_closed review')
+    assert.equal(Number(reviewed.sale_id), Number(sale.id))
+    assert.isNull(reviewed.resolved_at)
+    assert.include(reviewed.message, 'closed before the sale synced')
   })
 })
 
