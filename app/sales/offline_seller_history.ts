@@ -8,7 +8,7 @@ import type { Review } from '#sales/offline_sale_rows'
 
 /*
 | Who an offline sale's seller was when the sale was made, which the sync judges it by
-| (offline_sync_service.ts): the till sold while the server was out of reach, so the person's role
+| (offline_sync_service.ts), and so does recording a held sale later (held_sale_recorder.ts): the till sold while the server was out of reach, so the person's role
 | and active flag may have changed between the sale (money taken, goods gone) and its sync. What
 | they were then is read from the audit log, which the back office writes in the same transaction
 | as the change (staff_service.ts): user_role_changed {from, to} and user_deactivated. A sale made

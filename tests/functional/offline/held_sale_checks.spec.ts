@@ -77,6 +77,9 @@ test.group('Offline sales: recording a held sale judges it as the sync did', () 
       refused.assertStatus(422)
       assert.include(refused.text(), `in the name of ${manager.name}`)
     }
+    // A review kept before who sent it was kept (migration 0151): the sync's refusal of its name says so
+    await db.from('offline_reviews').where('id', review.id).update({ sent_by: null, sent_lease: null })
+    ;(await post(client, manager, `/backoffice/offline/${review.id}/record`)).assertStatus(422)
     await assertNothingWritten(assert, fixture, forged.client_uuid, tea.id, 20)
   })
 
