@@ -190,14 +190,20 @@ export async function queueZReport(store: Store, registerId: number, title: stri
   return (await enqueue({ storeId: store.id, registerId, deviceId: printer.id, kind: 'z_report', encoded, createdBy: userId ?? null }))!
 }
 
+/** A job of the bridge's register, or a 404 (looked up before the bridge's report is read, so a job not its own is a 404 whatever it sent) */
+export async function jobOfBridge(bridge: Bridge, jobId: number) {
+  const job = await PrintJob.query().where({ id: jobId, register_id: bridge.registerId }).first()
+  if (!job) throw notFound('The job')
+  return job
+}
+
 /**
  * The bridge's outcome of a job. Done is final and idempotent (a repeated ack changes
  * nothing); a failure goes back to the queue with a pause, or fails for good after
  * MAX_ATTEMPTS or when retrying cannot help.
  */
 export async function recordResult(bridge: Bridge, jobId: number, outcome: { ok: boolean; error?: string | null; permanent?: boolean }) {
-  const job = await PrintJob.query().where({ id: jobId, register_id: bridge.registerId }).first()
-  if (!job) throw notFound('The job')
+  const job = await jobOfBridge(bridge, jobId)
   const now = DateTime.utc()
   if (outcome.ok) {
     await db

@@ -325,6 +325,19 @@ export default class StockService {
       .select('stock_transfers.*', 'f.name as from_store_name', 't.name as to_store_name')
   }
 
+  /**
+   * 404s looked up before a request's body or query is read, so that a missing record is a 404
+   * whatever was sent: the transfer this store receives (one it sent is not its to receive), the
+   * product whose ledger is read
+   */
+  async incomingTransferMustExist(storeId: number, transferId: number) {
+    if (!(await db.from('stock_transfers').where({ id: transferId, to_store_id: storeId }).select('id').first())) throw notFound('The transfer')
+  }
+
+  async productMustExist(storeId: number, productId: number) {
+    if (!(await db.from('products').where({ id: productId, store_id: storeId }).select('id').first())) throw notFound('The product')
+  }
+
   // ---------------------------------------------------------------- reading the ledger
 
   /** A product's movements, newest first, with the balance after each */

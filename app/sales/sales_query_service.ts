@@ -44,6 +44,16 @@ export default class SalesQueryService {
     return query.orderBy(dateColumn, 'desc').orderBy('id', 'desc').paginate(filters.page ?? 1, filters.perPage ?? 25)
   }
 
+  /**
+   * A 404 unless the store has this sale: what acts on a sale (a refund, an exchange, a void) looks
+   * it up before reading its body, so a missing sale is a 404 whatever was sent, never a 422 on a
+   * field of a request that could change nothing
+   */
+  async mustExist(store: Store, id: number) {
+    const sale = await Sale.query().where({ id, store_id: store.id }).select('id').first()
+    if (!sale) throw notFound('The sale')
+  }
+
   /** `client`: read inside the caller's transaction, to answer with what it just wrote */
   async find(store: Store, id: number, client?: TransactionClientContract) {
     const sale = await Sale.query({ client }).where({ id, store_id: store.id }).preload('user').preload('register').preload('customer').preload('voider').first()

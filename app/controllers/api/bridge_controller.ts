@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { PassThrough } from 'node:stream'
 import { DateTime } from 'luxon'
 import { bridgeForToken, pairBridge } from '#hardware/pairing'
-import { recordResult } from '#hardware/jobs'
+import { jobOfBridge, recordResult } from '#hardware/jobs'
 import { dispatcher } from '#hardware/dispatcher'
 import { healthValidator, jobResultValidator, pairValidator } from '#validators/hardware'
 
@@ -42,6 +42,7 @@ export default class BridgeController {
   async result(ctx: HttpContext) {
     const bridge = await this.bridge(ctx)
     if (!bridge) return
+    await jobOfBridge(bridge, Number(ctx.params.id) || 0)
     const input = await ctx.request.validateUsing(jobResultValidator)
     const job = await recordResult(bridge, Number(ctx.params.id) || 0, input)
     bridge.lastSeenAt = DateTime.utc()

@@ -42,6 +42,7 @@ export default class RefundsController {
 
   /** POST /api/sales/:id/refunds */
   async store(ctx: HttpContext) {
+    await this.sales.mustExist(ctx.store, Number(ctx.params.id) || 0)
     const body = await ctx.request.validateUsing(createRefundValidator)
     return runIdempotent(ctx, async () => {
       const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true, field: 'manager_pin' }) : null
@@ -80,6 +81,7 @@ export default class RefundsController {
 
   /** POST /api/sales/:id/exchanges: the return and the new sale in one transaction */
   async exchange(ctx: HttpContext) {
+    await this.sales.mustExist(ctx.store, Number(ctx.params.id) || 0)
     const body = await ctx.request.validateUsing(createExchangeValidator)
     return runIdempotent(ctx, async () => {
       const approver = body.manager_pin ? await this.auth.verifyPin(ctx.store.id, body.manager_pin, ctx.request.ip(), { askedBy: ctx.auth.user!.id, managerOnly: true, field: 'manager_pin' }) : null
@@ -110,6 +112,7 @@ export default class RefundsController {
 
   /** POST /api/sales/:id/void */
   async void(ctx: HttpContext) {
+    await this.sales.mustExist(ctx.store, Number(ctx.params.id) || 0)
     const body = await ctx.request.validateUsing(voidSaleValidator)
     return runIdempotent(ctx, async () => {
       const sale = await this.voids.voidSale(actorOf(ctx), Number(ctx.params.id) || 0, body.reason ?? '')

@@ -48,6 +48,7 @@ export default class ShiftsController {
 
   async close(ctx: HttpContext) {
     await ctx.bouncer.authorize('runShift')
+    await this.shifts.find(ctx.store.id, Number(ctx.params.id) || 0)
     const body = await ctx.request.validateUsing(closeShiftApiValidator)
     return runIdempotent(ctx, async () => {
       const { shift, report } = await this.shifts.close(actorOf(ctx), Number(ctx.params.id) || 0, {
@@ -60,6 +61,7 @@ export default class ShiftsController {
 
   async movement(ctx: HttpContext) {
     await ctx.bouncer.authorize('runShift')
+    await this.shifts.find(ctx.store.id, Number(ctx.params.id) || 0)
     const body = await ctx.request.validateUsing(cashMovementApiValidator)
     return runIdempotent(ctx, async () => {
       const row = await this.shifts.recordMovement(actorOf(ctx), Number(ctx.params.id) || 0, body.kind, body.amount ?? null, body.reason ?? null)
@@ -81,7 +83,6 @@ export default class ShiftsController {
     const { figures } = await this.shifts.xReport(ctx.store.id, ctx.store.currency, shift.id)
     return { kind: 'x', number: null, ...figures }
   }
-
 
   async #register(storeId: number, registerId?: number) {
     const query = Register.query().where('store_id', storeId)

@@ -11,7 +11,6 @@ import { actorOf } from '#staff/actor'
 export default class StockController {
   constructor(private stock: StockService) {}
 
-
   async receipt(ctx: HttpContext) {
     await ctx.bouncer.authorize('manageStock')
     const body = await ctx.request.validateUsing(receiptValidator)
@@ -57,6 +56,7 @@ export default class StockController {
 
   async receiveTransfer(ctx: HttpContext) {
     await ctx.bouncer.authorize('manageStock')
+    await this.stock.incomingTransferMustExist(ctx.store.id, Number(ctx.params.id) || 0)
     const body = await ctx.request.validateUsing(receiveTransferValidator)
     return runIdempotent(ctx, async () => {
       const transfer = await this.stock.receiveTransfer(
@@ -72,6 +72,7 @@ export default class StockController {
     // As the back office's stock history: the notes of adjustments and who made each movement are
     // the managers' (any role could read them here, a cashier included)
     await ctx.bouncer.authorize('manageStock')
+    await this.stock.productMustExist(ctx.store.id, Number(ctx.params.id) || 0)
     const query = await ctx.request.validateUsing(movementsValidator, { data: ctx.request.qs() })
     const result = await this.stock.movements(ctx.store.id, Number(ctx.params.id) || 0, query.page ?? 1, query.per_page ?? 50)
     return {
