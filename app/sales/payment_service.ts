@@ -110,7 +110,7 @@ export default class PaymentService {
       // Cash handed over now, even in part, goes into the drawer: refused as the completion would be
       if (paymentMethod(payment.method)?.isCash) {
         const register = await trx.from('registers').where('id', sale.registerId).select('open_shift_id').first()
-        refuseWithoutShift(sale.channel, register?.open_shift_id ?? null, [payment])
+        refuseWithoutShift(sale.channel, register?.open_shift_id ?? null, [payment], payment)
       }
       await sale.useTransaction(trx).save()
       const [inserted] = await runStatements(trx, [newPaymentInsert(payment, sale.id)])

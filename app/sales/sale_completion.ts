@@ -30,17 +30,25 @@ import { NewPayment, NewSale, newPaymentInsert, newSaleInsert, type PaymentField
  * no Z report, its cash into no drawer's count. The API may sell by card (or points, credit) on a
  * register with no shift, but cash goes into that register's drawer, so it needs the register's
  * shift open too: API cash sales completed without one, and their cash was in no Z report.
+ * `newPayment`: the one the request sends. When it is the cash, the refusal is at its `method`
+ * (payment_method on a one-call sale: checkout_service.ts), as a refund's cash back is: another
+ * tender sells. When the cash was taken earlier, nothing in the request can change it (only a
+ * shift opened on the register): no field. The till's has none either: its register is the
+ * till's own, not a field of the form.
  */
-export function refuseWithoutShift(channel: Sale['channel'], openShiftId: number | null, payments: { method: string }[]) {
+export function refuseWithoutShift(channel: Sale['channel'], openShiftId: number | null, payments: { method: string }[], newPayment?: { method: string }) {
   if (openShiftId) return
   if (channel === 'till') {
     throw new DomainError('No shift is open on this register (it was closed): open a shift to take this payment', { status: 409, code: 'no_open_shift' })
   }
   if (payments.some((payment) => paymentMethod(payment.method)?.isCash)) {
-    throw new DomainError('Cash goes into the register’s drawer, and no shift is open on this register: open a shift on it (POST /api/shifts) to take cash, or pay by card', {
-      status: 409,
-      code: 'no_open_shift',
-    })
+    const sentCash = !!newPayment && !!paymentMethod(newPayment.method)?.isCash
+    throw new DomainError(
+      sentCash
+        ? 'Cash goes into the register’s drawer, and no shift is open on this register: open a shift on it (POST /api/shifts) to take cash, or pay by card'
+        : 'Cash taken earlier on this sale went into the register’s drawer, and no shift is open on this register now: open a shift on it (POST /api/shifts) to complete the sale',
+      { status: 409, code: 'no_open_shift', field: sentCash ? 'method' : undefined }
+    )
   }
 }
 
@@ -88,7 +96,7 @@ export async function completeSale(
   // Not on a register another till holds for offline selling (read in the locking read above)
   if (!options.made) {
     await refuseLeasedElsewhere(trx, register, actor.deviceId)
-    refuseWithoutShift(sale.channel, register.open_shift_id, payments)
+    refuseWithoutShift(sale.channel, register.open_shift_id, payments, newPayment)
   }
   // A row whose stock is short is left out of the update: fewer rows changed than products
   // means the sale would oversell, and it is all rolled back

@@ -92,6 +92,7 @@ export default class ShiftController {
     if (shown !== undefined && shift?.id !== shown) {
       throw new DomainError('This form was for a shift that is closed now: nothing was recorded. Open the shift screen again', { status: 409, code: 'shift_closed' })
     }
+    // No field: the register is the till's own (chosen on the till), not a field of the form
     if (!shift) throw new DomainError('This register has no open shift: open one first', { status: 409, code: 'no_open_shift' })
     return shift
   }
