@@ -41,6 +41,7 @@ const RULES: Record<string, Message> = {
   'date.afterOrSameAs': 'Choose a {{ field }} on or after the {{ otherField }}',
   'timeZone': 'Unknown time zone: use a name such as Europe/Paris or America/New_York',
   'currencyCode': 'Unknown currency: use its three-letter code, such as USD or EUR',
+  'timestamp': 'Enter the {{ field }} as a date and time, such as 2026-12-01T09:30:00Z (ISO 8601, in UTC or with its offset)',
 }
 
 /** A choice in a form is chosen, not typed */
@@ -117,6 +118,7 @@ vine.messagesProvider = new HumanMessagesProvider(
     allow_negative_stock: 'allow negative stock',
     low_stock_threshold: 'low-stock threshold',
     per_page: 'page size',
+    updated_since: 'time of the changes to list',
     manager_pin: 'manager PIN',
     pin: 'PIN',
     sku: 'SKU',

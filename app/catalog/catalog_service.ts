@@ -64,6 +64,11 @@ export interface ProductSearch {
   barcode?: string | null
   categoryId?: number | null
   includeArchived?: boolean
+  /**
+   * Changed at or after this moment (an ISO time), for a copy of the catalog kept in step: archived
+   * ones come too, as such, and the order is by id (see search)
+   */
+  updatedSince?: string | null
   page?: number
   perPage?: number
 }
@@ -118,7 +123,10 @@ export default class CatalogService {
     const perPage = Math.min(100, Math.max(1, options.perPage ?? 25))
     const query = Product.query().where('products.store_id', storeId).preload('barcodes').preload('category')
 
-    if (!options.includeArchived) query.whereNull('products.archived_at')
+    // A product archived since the last read is a change the copy must learn of, not one to leave out
+    if (!options.includeArchived && !options.updatedSince) query.whereNull('products.archived_at')
+    // The whole second: updated_at is kept to the second (a change at 10:00:00.700 is at 10:00:00)
+    if (options.updatedSince) query.where('products.updated_at', '>=', dbTimestamp(new Date(options.updatedSince)))
     if (options.categoryId) query.where('products.category_id', options.categoryId)
     if (options.barcode) {
       query.whereIn('products.id', (sub) =>
@@ -152,6 +160,11 @@ export default class CatalogService {
         query.where((scope) => scope.whereRaw('instr(products.name, ?) > 0', [operator]).orWhereRaw(skuStartsWith('products.sku'), [skuPrefix(raw)]))
       }
     }
+    // Changes by id: a product changed again while the pages are read keeps its place (its
+    // updated_at only grows), so none moves from a page not read yet onto one read already, as it
+    // would by name (a rename) or by updated_at; one changed since the first page is read again
+    // at the next updated_since. Stable (ids are unique), and (store_id, updated_at) finds them
+    if (options.updatedSince) return query.orderBy('products.id').paginate(page, perPage)
     return query.orderBy('products.name').orderBy('products.id').paginate(page, perPage)
   }
 
@@ -209,6 +222,7 @@ export default class CatalogService {
     if (cost !== undefined) locked.cost = cost ?? 0
     if (taxClass !== undefined) locked.taxClass = taxClass || 'standard'
     if (categoryId !== undefined || categoryName !== undefined) locked.categoryId = await this.#categoryId(trx, store.id, { categoryId, categoryName })
+    const rowChanged = locked.$isDirty
     await locked.useTransaction(trx).save()
     if (barcodes !== undefined || name !== undefined) {
       await this.#saveCodes(trx, locked, barcodes)
@@ -217,6 +231,11 @@ export default class CatalogService {
     const changes: ProductChanges = {}
     for (const key of Object.keys(before) as (keyof typeof before)[]) {
       if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes[key] = { from: before[key], to: after[key] }
+    }
+    // New barcodes alone leave the row as it was (they are rows of their own): its updated_at
+    // moves all the same, or a copy kept by changes (the API's updated_since, the offline till) missed them
+    if (!rowChanged && changes.barcodes) {
+      await trx.from('products').where('id', locked.id).update({ updated_at: dbTimestamp() })
     }
     return { product: locked, changes }
   }

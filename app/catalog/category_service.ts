@@ -6,6 +6,7 @@ import type User from '#models/user'
 import { DomainError, notFound } from '#exceptions/domain_error'
 import { inTransaction } from '#platform/db_transaction'
 import { recordAudit } from '#platform/audit_service'
+import { dbTimestamp } from '#platform/db_time'
 import { nameKey } from '#core/name_key'
 
 export interface CategoryInput {
@@ -118,6 +119,7 @@ export default class CategoryService {
       await this.#checkName(trx, store, input.name, category.id)
       category.useTransaction(trx)
       category.merge({ name: input.name, color: input.color ?? null, position: input.position ?? 0 })
+      const renamed = category.$dirty.name !== undefined
       try {
         await category.save()
       } catch (error) {
@@ -125,6 +127,8 @@ export default class CategoryService {
         if (!isNameClash(error)) throw error
         throw new DomainError(`A category named "${input.name}" already exists`, { code: 'duplicate_category', field: 'name' })
       }
+      // The API's product carries its category's name: a copy kept by changes (updated_since) reads them again
+      if (renamed) await trx.from('products').where('category_id', category.id).update({ updated_at: dbTimestamp() })
       return category
     })
   }
@@ -135,7 +139,8 @@ export default class CategoryService {
       const row = await trx.from('products').where('category_id', category.id).count('* as count').first()
       const products = Number(row?.count ?? 0)
       // Done here as well as by the foreign key, so it holds even where FKs are not enforced
-      await trx.from('products').where('category_id', category.id).update({ category_id: null })
+      // updated_at too: a copy kept by changes (the API's updated_since, the offline till) learns of it
+      await trx.from('products').where('category_id', category.id).update({ category_id: null, updated_at: dbTimestamp() })
       await trx.from('categories').where('id', category.id).delete()
       await recordAudit(
         { action: 'category_deleted', storeId: store.id, userId: actor.id, subjectType: 'category', subjectId: category.id, data: { name: category.name, products } },

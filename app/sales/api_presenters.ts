@@ -39,6 +39,8 @@ export function productJson(product: Product, withCost: boolean) {
     stock: product.stock,
     active: product.active && !product.archivedAt,
     archived: !!product.archivedAt,
+    // Its last change, to the second (the next GET /api/products?updated_since= of a copy kept by changes)
+    updated_at: product.updatedAt ? product.updatedAt.toUTC().toISO({ suppressMilliseconds: true }) : null,
   }
 }
 

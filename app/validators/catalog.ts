@@ -1,5 +1,5 @@
 import vine from '@vinejs/vine'
-import { id, integer, nameText, price, SKU_TEXT, textId, textNumber, textPage, typedAmount } from '#validators/fields'
+import { id, integer, isoTimestamp, nameText, price, SKU_TEXT, textId, textNumber, textPage, typedAmount } from '#validators/fields'
 
 
 const productFields = {
@@ -47,6 +47,8 @@ export const productListValidator = vine.create({
   page: textPage().optional(),
   per_page: textNumber().withoutDecimals().min(1).max(100).optional(),
   archived: vine.boolean().optional(),
+  // Changed at or after this moment (a catalog's mirror): archived ones too, by id (catalog_service.ts)
+  updated_since: isoTimestamp().optional(),
 })
 
 /** The back-office product form: prices typed as decimals ("12.99"), turned into minor units by the controller */

@@ -1,4 +1,5 @@
 import vine from '@vinejs/vine'
+import { DateTime } from 'luxon'
 import { MAX_ID, MAX_QUANTITY, MAX_SALE_TOTAL, MAX_UNIT_PRICE, TYPED_AMOUNT } from '#core/money'
 import { withoutInvisible } from '#core/visible_text'
 import { isCurrency, isTimeZone } from '#core/intl_codes'
@@ -157,3 +158,22 @@ export const timeZoneName = () => vine.string().trim().minLength(1).maxLength(64
 
 /** An ISO 4217 currency code, in any case ("eur" is EUR) */
 export const currencyCode = () => vine.string().trim().toUpperCase().regex(/^[A-Z]{3}$/).use(knownCurrency())
+
+/*
+| A moment in ISO 8601 (GET /api/products?updated_since=): a day and a time, to the minute at
+| least, with its offset or in UTC ("Z", or none). In a query string a "+" not sent as %2B is read
+| as a space (as a form sends one), so "10:00:00 01:00" is taken as "+01:00" rather than refused.
+| A day alone is refused: the start of which day, in which zone, is the client's to say.
+| Passed on as the same moment in UTC, "2026-12-01T08:30:00.000Z".
+*/
+const ISO_MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i
+const isoMoment = vine.createRule((value, _, field) => {
+  if (!field.isValid || typeof value !== 'string') return
+  const text = value.replace(/ (\d{2}(:?\d{2})?)$/, '+$1')
+  const at = ISO_MOMENT.test(text) ? DateTime.fromISO(text, { zone: 'utc' }) : null
+  // Years of four digits, as a DATETIME column holds them (and as the text compares)
+  if (!at?.isValid || at.year < 1000 || at.year > 9999) return field.report('Not an ISO 8601 time', 'timestamp', field)
+  field.mutate(at.toISO(), field)
+})
+
+export const isoTimestamp = () => vine.string().trim().maxLength(40).use(isoMoment())

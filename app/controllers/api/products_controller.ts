@@ -23,6 +23,7 @@ export default class ProductsController {
       barcode: filters.barcode,
       categoryId: filters.category_id,
       includeArchived: filters.archived,
+      updatedSince: filters.updated_since,
       page: filters.page,
       perPage: filters.per_page,
     })
