@@ -8,6 +8,7 @@ import { DomainError, FieldErrors } from '#exceptions/domain_error'
 import { PricingRefusal } from '#core/pricing'
 import { apiErrorBody, DATABASE_RETRY_AFTER, databaseUnavailableWords, isDatabaseUnavailable, retryAfterOf } from '#exceptions/api_errors'
 import { keepFlashedInputSmall } from '#platform/flashed_input'
+import { allowedMethods } from '#exceptions/method_not_allowed'
 
 /*
 | Errors answer where the user is: the API in JSON ({errors:[{field, message, code}]}),
@@ -43,6 +44,13 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       return ctx.response.unauthorized({ errors: [{ message: 'Sign in to receive live updates', code: 'unauthenticated' }] })
     }
     if (answersJson(ctx)) {
+      // A known address under a method it does not take: 405 with Allow, not "not found"
+      const allowed = error?.code === 'E_ROUTE_NOT_FOUND' ? allowedMethods(ctx) : []
+      if (allowed.length) {
+        ctx.response.header('Allow', allowed.join(', '))
+        const message = `${ctx.request.method()} is not allowed at this address: it takes ${allowed.join(', ')}`
+        return ctx.response.status(405).json({ errors: [{ message, code: 'method_not_allowed' }] })
+      }
       const answer = apiErrorBody(error)
       if (answer) return ctx.response.status(answer.status).json(answer.body)
       if (!app.inProduction) return super.handle(error, ctx)
