@@ -70,9 +70,8 @@ async function sellOnce(connection: any, target: LimitTarget, registerId: number
     const [first] = await connection.query(
       `BEGIN;\nSELECT id, last_sale_number, last_sale_hash, open_shift_id FROM registers WHERE store_id = ? AND id = ? ORDER BY id LIMIT 1 FOR UPDATE;\n` +
         `SELECT id, store_id, name, sku, price, tax_class, active, archived_at FROM products WHERE id IN (${marks});\n` +
-        // updated_at with the stock, as the app's (an API client's updated_since sees a sale's stock)
-        `UPDATE products SET stock = stock - ${quantityOf}, updated_at = ? WHERE id IN (${marks}) AND stock >= ${quantityOf}`,
-      [target.storeId, registerId, ...ids, ...quantities, now(), ...ids, ...quantities]
+        `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${marks}) AND stock >= ${quantityOf}`,
+      [target.storeId, registerId, ...ids, ...quantities, ...ids, ...quantities]
     )
     const register = first[1][0]
     if (first[3].affectedRows !== ids.length) throw new Error('the limit bench ran out of stock')

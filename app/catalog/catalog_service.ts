@@ -69,6 +69,8 @@ export interface ProductSearch {
    * ones come too, as such, and the order is by id (see search)
    */
   updatedSince?: string | null
+  /** With updatedSince: the products after this id (pages by id, not by offset) */
+  afterId?: number | null
   page?: number
   perPage?: number
 }
@@ -125,8 +127,22 @@ export default class CatalogService {
 
     // A product archived since the last read is a change the copy must learn of, not one to leave out
     if (!options.includeArchived && !options.updatedSince) query.whereNull('products.archived_at')
-    // The whole second: updated_at is kept to the second (a change at 10:00:00.700 is at 10:00:00)
-    if (options.updatedSince) query.where('products.updated_at', '>=', dbTimestamp(new Date(options.updatedSince)))
+    if (options.afterId && !options.updatedSince) throw new DomainError('after_id pages a list of changes: give updated_since too', { code: 'after_id_without_updated_since', field: 'after_id' })
+    if (options.updatedSince && page > 1) throw new DomainError('With updated_since, pages go by id: ask the next one with after_id (meta.next_after_id), not page', { code: 'page_with_updated_since', field: 'page' })
+    if (options.updatedSince) {
+      // The whole second: both are kept to the second (a change at 10:00:00.700 is at 10:00:00)
+      const since = dbTimestamp(new Date(options.updatedSince))
+      // Its fields changed (updated_at), or its stock (the stock ledger: every change of stock is a
+      // dated movement, found by its (store_id, created_at) index). A sale's stock update leaves
+      // updated_at alone: writing it made every sale update that column's index, and every sold
+      // product came again in each offline till's catalog delta, whose version then followed the
+      // sales to the second and could step past a catalog change committed a moment later
+      query.where((changed) =>
+        changed
+          .where('products.updated_at', '>=', since)
+          .orWhereIn('products.id', (moved) => moved.from('stock_movements').where('store_id', storeId).where('created_at', '>=', since).select('product_id'))
+      )
+    }
     if (options.categoryId) query.where('products.category_id', options.categoryId)
     if (options.barcode) {
       query.whereIn('products.id', (sub) =>
@@ -160,11 +176,15 @@ export default class CatalogService {
         query.where((scope) => scope.whereRaw('instr(products.name, ?) > 0', [operator]).orWhereRaw(skuStartsWith('products.sku'), [skuPrefix(raw)]))
       }
     }
-    // Changes by id: a product changed again while the pages are read keeps its place (its
-    // updated_at only grows), so none moves from a page not read yet onto one read already, as it
-    // would by name (a rename) or by updated_at; one changed since the first page is read again
-    // at the next updated_since. Stable (ids are unique), and (store_id, updated_at) finds them
-    if (options.updatedSince) return query.orderBy('products.id').paginate(page, perPage)
+    // Changes by id, each page after the last id of the one before (after_id): a product changed
+    // again while the pages are read keeps its place, and one that leaves the list meanwhile (a
+    // product deleted, one moved out of the category asked for) moves no other from a page not
+    // read yet onto one read already, as by an offset; one changed since the first page is read
+    // again at the next updated_since
+    if (options.updatedSince) {
+      if (options.afterId) query.where('products.id', '>', options.afterId)
+      return query.orderBy('products.id').paginate(1, perPage)
+    }
     return query.orderBy('products.name').orderBy('products.id').paginate(page, perPage)
   }
 

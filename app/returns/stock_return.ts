@@ -16,10 +16,8 @@ export async function returnToStock(
   for (const line of lines) perProduct.set(line.productId, (perProduct.get(line.productId) ?? 0) + line.quantity)
   const productIds = [...perProduct.keys()].sort((a, b) => a - b)
   if (!productIds.length) return productIds
-  // updated_at too: the API's product carries its stock (updated_since)
-  const now = dbTimestamp()
   for (const productId of productIds) {
-    await trx.from('products').where('id', productId).update({ stock: trx.raw('stock + ?', [perProduct.get(productId)!]), updated_at: now })
+    await trx.from('products').where('id', productId).increment('stock', perProduct.get(productId)!)
   }
   await trx.insertQuery().table('stock_movements').multiInsert(
     productIds.map((productId) => ({

@@ -39,7 +39,7 @@ export function productJson(product: Product, withCost: boolean) {
     stock: product.stock,
     active: product.active && !product.archivedAt,
     archived: !!product.archivedAt,
-    // Its last change, to the second (the next GET /api/products?updated_since= of a copy kept by changes)
+    // When its fields last changed, to the second (a change of stock alone is dated in its ledger: updated_since finds both)
     updated_at: product.updatedAt ? product.updatedAt.toUTC().toISO({ suppressMilliseconds: true }) : null,
   }
 }

@@ -203,11 +203,9 @@ export function stockStatement(store: Pick<Store, 'allowNegativeStock'>, perProd
   const quantityOf = `CASE id ${productIds.map(() => 'WHEN ? THEN ?').join(' ')} END`
   const quantities = productIds.flatMap((id) => [id, perProduct.get(id)!])
   const inIds = productIds.map(() => '?').join(', ')
-  // updated_at too: the API's product carries its stock, and a copy kept by changes (updated_since) must see a sale's
-  const now = dbTimestamp()
   return store.allowNegativeStock
-    ? { sql: `UPDATE products SET stock = stock - ${quantityOf}, updated_at = ? WHERE id IN (${inIds})`, bindings: [...quantities, now, ...productIds] }
-    : { sql: `UPDATE products SET stock = stock - ${quantityOf}, updated_at = ? WHERE id IN (${inIds}) AND stock >= ${quantityOf}`, bindings: [...quantities, now, ...productIds, ...quantities] }
+    ? { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds})`, bindings: [...quantities, ...productIds] }
+    : { sql: `UPDATE products SET stock = stock - ${quantityOf} WHERE id IN (${inIds}) AND stock >= ${quantityOf}`, bindings: [...quantities, ...productIds, ...quantities] }
 }
 
 /**

@@ -49,6 +49,8 @@ export const productListValidator = vine.create({
   archived: vine.boolean().optional(),
   // Changed at or after this moment (a catalog's mirror): archived ones too, by id (catalog_service.ts)
   updated_since: isoTimestamp().optional(),
+  // With updated_since: the next page is the products after this id (the answer's meta.next_after_id)
+  after_id: textId().optional(),
 })
 
 /** The back-office product form: prices typed as decimals ("12.99"), turned into minor units by the controller */

@@ -24,14 +24,18 @@ export default class ProductsController {
       categoryId: filters.category_id,
       includeArchived: filters.archived,
       updatedSince: filters.updated_since,
+      afterId: filters.after_id,
       page: filters.page,
       perPage: filters.per_page,
     })
     const meta = page.getMeta()
     const withCost = await bouncer.allows('manageProducts')
+    const products = page.all()
+    // A list of changes pages by id: the next page is after this one's last (catalog_service.ts)
+    const next = filters.updated_since ? { next_after_id: meta.lastPage > 1 ? products.at(-1)!.id : null } : {}
     return {
-      data: page.all().map((product) => productJson(product, withCost)),
-      meta: { total: meta.total, per_page: meta.perPage, current_page: meta.currentPage, last_page: meta.lastPage },
+      data: products.map((product) => productJson(product, withCost)),
+      meta: { total: meta.total, per_page: meta.perPage, current_page: meta.currentPage, last_page: meta.lastPage, ...next },
     }
   }
 

@@ -7,14 +7,15 @@ import { submit } from '#tests/functional/backoffice/helpers'
 | GET /api/products?updated_since=: what changed since a moment, for a shop that mirrors the
 | catalog. Archived products come too (archived: true), whatever `archived` says, so that the
 | mirror learns of the archiving; the order is by id (a product changed while the pages are read
-| keeps its place: nothing moves from a page not read yet onto one read already). Every change
-| of what the API's product carries moves its updated_at: its fields and barcodes, its stock
-| (a sale, a refund, a void), its category's name.
+| keeps its place), each page after the last id of the one before (after_id). Every change of
+| what the API's product carries lists it: its fields and barcodes and its category's name (its
+| updated_at), its stock (a sale, a refund, a void: a dated movement of the stock ledger).
 */
 
-/** Sets products' updated_at to a moment long past, so that a change after it shows */
+/** Sets products' updated_at and their stock movements to a moment long past, so that a change after it shows */
 async function aged(ids: number[], at = '2020-01-01 00:00:00') {
   await db.from('products').whereIn('id', ids).update({ updated_at: at })
+  await db.from('stock_movements').whereIn('product_id', ids).update({ created_at: at })
 }
 
 /** The ids GET /api/products lists as changed since 2021 (the aged ones are not, until changed) */
@@ -27,7 +28,7 @@ async function changedSince2021(client: any, token: string, fixture: TestStore) 
 }
 
 test.group('API: products updated since a moment', () => {
-  test('lists the products updated at or after it (the whole second), archived ones too, by id, paged; the offset and a + read as a space are taken', async ({ client, assert }) => {
+  test('lists the products updated at or after it (the whole second), archived ones too, by id, paged by after_id; the offset and a + read as a space are taken', async ({ client, assert }) => {
     const fixture = await createStore()
     const token = await apiToken(client, fixture.users.manager)
     const [first, second, third] = [await createProduct(fixture), await createProduct(fixture), await createProduct(fixture)]
@@ -53,10 +54,23 @@ test.group('API: products updated since a moment', () => {
     assert.equal(listed[0].updated_at, '2026-01-02T00:00:00Z')
     // archived=false does not hide an archived product from a sync
     assert.deepEqual((await since('2026-01-02T00:00:00Z', { archived: false })).body().data.map((p: any) => p.id), [second.id, third.id])
-    // With the other filters, and paged by id
-    const paged = await since('2026-01-01T00:00:00Z', { per_page: 2, page: 2, category_id: fixture.category.id })
+    // With the other filters, and paged by id: the next page is after the last id of the one before
+    const firstPage = await since('2026-01-01T00:00:00Z', { per_page: 2, category_id: fixture.category.id })
+    assert.deepEqual(firstPage.body().data.map((p: any) => p.id), [first.id, second.id])
+    assert.containsSubset(firstPage.body().meta, { total: 3, per_page: 2, next_after_id: second.id })
+    // A product of the first page leaving the list meanwhile (out of the category asked for) moves
+    // none onto the page read already, as an offset (page=2) did: the third would have been skipped
+    await db.from('products').where('id', first.id).update({ category_id: null })
+    const paged = await since('2026-01-01T00:00:00Z', { per_page: 2, after_id: firstPage.body().meta.next_after_id, category_id: fixture.category.id })
     assert.deepEqual(paged.body().data.map((p: any) => p.id), [third.id])
-    assert.containsSubset(paged.body().meta, { total: 3, per_page: 2, current_page: 2, last_page: 2 })
+    assert.containsSubset(paged.body().meta, { per_page: 2, next_after_id: null })
+    // page is an offset, which a list of changes does not take; after_id needs updated_since
+    const offset = await client.get('/api/products').bearerToken(token).qs({ updated_since: '2026-01-01T00:00:00Z', page: 2 })
+    offset.assertStatus(422)
+    assert.equal(offset.body().errors[0].field, 'page')
+    const alone = await client.get('/api/products').bearerToken(token).qs({ after_id: first.id })
+    alone.assertStatus(422)
+    assert.equal(alone.body().errors[0].field, 'after_id')
     assert.deepEqual((await since('2026-01-03T08:30:01Z')).body().data, [])
     // Without updated_since, the list is as it was: by name, archived ones left out
     const plain = await client.get('/api/products').bearerToken(token).qs({ category_id: fixture.category.id })
@@ -74,7 +88,7 @@ test.group('API: products updated since a moment', () => {
     }
   })
 
-  test('updated_at moves on every change the API’s product shows: a PUT of its barcodes alone, a sale, a refund and a void of its stock, its category renamed or deleted', async ({ client, assert }) => {
+  test('every change the API’s product shows lists it: a PUT of its barcodes alone, a sale, a refund and a void of its stock, its category renamed or deleted', async ({ client, assert }) => {
     const fixture = await createStore()
     const token = await apiToken(client, fixture.users.manager)
     const tea = await createProduct(fixture, { stock: 50 })

@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { createProduct, createStore } from '#tests/fixtures'
+import { apiToken, createProduct, createStore } from '#tests/fixtures'
 import { dbTimestamp } from '#platform/db_time'
 import { TestDevice } from './device.js'
 import CatalogService from '#catalog/catalog_service'
@@ -50,6 +50,21 @@ test.group('Offline till: catalog and settings', () => {
     assert.notInclude(JSON.stringify(full.body()), 'Not ours')
     ;(await client.get('/till/offline/catalog').loginAs(fixture.users.accountant)).assertStatus(403)
     ;(await device.as(client, 'get', '/till/offline/catalog?since=-5')).assertStatus(422)
+  })
+
+  test('a sale leaves the catalog as it was: the product sold is not sent again in the next delta, and its version stays', async ({ client, assert }) => {
+    const fixture = await createStore()
+    const tea = await createProduct(fixture, { name: 'Green Tea', price: 450, stock: 20 })
+    await db.from('products').where('id', tea.id).update({ updated_at: dbTimestamp(new Date(Date.now() - 60_000)) })
+    const device = new TestDevice(fixture)
+    const { version } = (await device.as(client, 'get', '/till/offline/catalog')).body()
+    const token = await apiToken(client, fixture.users.cashier)
+    ;(await client.post('/api/sales').bearerToken(token).json({ items: [{ product_id: tea.id, quantity: 2 }], payment_method: 'card_external' })).assertStatus(201)
+    // Before 2026-12-07's fix a sale moved updated_at: every product sold came again, and the
+    // version went with the sales (past a catalog change committed a moment after them)
+    const delta = (await device.as(client, 'get', `/till/offline/catalog?since=${version + 1}`)).body()
+    assert.deepEqual(delta.rows, [])
+    assert.equal(delta.version, version + 1)
   })
 
   test('the settings say how to price and whether this till may sell offline, and hold no secret', async ({ client, assert }) => {
