@@ -17,7 +17,7 @@ import { publishCompleted, registerRow } from '#sales/checkout_rules'
 import { checkOfflineSale, cleanReference, clockProblem, type OfflineSale, type PricedOfflineSale } from '#sales/offline_sale_check'
 import { chunkedInsert, reviewRows, shiftOf } from '#sales/offline_sale_rows'
 import { judgeSeller, sellerHistoryOf } from '#sales/offline_seller_history'
-import { mayNameSeller, NAME_REFUSAL } from '#sales/register_lease_service'
+import { isNameRefusal, mayNameSeller } from '#sales/register_lease_service'
 import { saleWithNumber } from '#sales/held_sale_comparison'
 
 /*
@@ -69,7 +69,7 @@ export default class HeldSaleRecorder {
         })
       }
       await refuseLeasedWithSales(trx, register.id, held)
-      await refuseUuidTaken(trx, held)
+      await refuseUuidTaken(trx, held, actor.store.id)
       await claim(trx, review.id, actor.user.id, 'recorded')
       // The stock moves whatever is left: the goods are gone (as a synced offline sale)
       const [stockMoved] = await runStatements(trx, [stockStatement({ allowNegativeStock: true }, perProduct)])
@@ -202,11 +202,15 @@ async function shiftThen(trx: TransactionClientContract, held: OfflineSale, stor
   return shiftOf(held, shifts, register.open_shift_id)
 }
 
-/** A sale holds its UUID already (recorded by its till's sync since, somehow): not recorded twice */
-async function refuseUuidTaken(trx: TransactionClientContract, held: OfflineSale) {
-  const taken = await trx.from('sales').where('client_uuid', held.client_uuid).select('number').first()
+/**
+ * A sale holds its UUID already (recorded by its till's sync since, somehow): not recorded twice.
+ * The UUID is unique across stores: another store's sale is not named (nor its number said)
+ */
+async function refuseUuidTaken(trx: TransactionClientContract, held: OfflineSale, storeId: number) {
+  const taken = await trx.from('sales').where('client_uuid', held.client_uuid).select('number', 'store_id').first()
   if (!taken) return
-  throw new DomainError(`This sale was recorded already, as #${taken.number}: it is not recorded twice`, { status: 409, code: 'review_closed', field: 'id' })
+  const which = Number(taken.store_id) === storeId ? `, as #${taken.number}` : ''
+  throw new DomainError(`A sale with this till's id for it was recorded already${which}: it is not recorded twice (dismiss it as the same sale if it is that one)`, { status: 409, code: 'client_uuid_recorded', field: 'id' })
 }
 
 /** Why a held sale cannot be recorded as it was kept (a clause for "cannot be recorded as it was kept: …"), with what a 422 names */
@@ -224,7 +228,7 @@ export async function heldSaleProblem(store: Store, review: { message: string; s
   const { refusal } = judgeSeller(seller, held)
   if (refusal) return { priced: null, problem: { message: refusal.why, code: 'seller_refused', field: 'user_id' } }
   // Kept before who sent it was kept (migration 0151): the sync's refusal of its name says so
-  const named = review.sent_by ? mayNameSeller(held, Number(review.sent_by), JSON.parse(review.sent_lease ?? '{}')) : review.message !== NAME_REFUSAL
+  const named = review.sent_by ? mayNameSeller(held, Number(review.sent_by), JSON.parse(review.sent_lease ?? '{}')) : !isNameRefusal(review.message)
   if (!named) {
     return { priced: null, problem: { message: `it is in the name of ${seller!.name}, who was neither the user who sent it nor a user of the till that held the register when it was made (its till gave it a name it could not)`, code: 'seller_not_allowed', field: 'user_id' } }
   }

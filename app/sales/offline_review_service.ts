@@ -8,7 +8,7 @@ import { inTransaction } from '#platform/db_transaction'
 import { dbTimestamp, readTimestamp } from '#platform/db_time'
 import { recordAudit } from '#platform/audit_service'
 import { insertStatement, runStatements } from '#platform/sql_batch'
-import RegisterLeaseService, { leaseThen, type LeaseAnswer } from '#sales/register_lease_service'
+import RegisterLeaseService, { type LeaseAnswer } from '#sales/register_lease_service'
 import type { handOverValidator } from '#validators/offline'
 import { checkOfflineSale, type OfflineSale } from '#sales/offline_sale_check'
 import { heldSaleProblem } from '#sales/held_sale_recorder'
@@ -92,7 +92,7 @@ export default class OfflineReviewService {
     if (stranger >= 0) throw new DomainError('Every sale handed over must be of this register and this till', { code: 'handover_invalid', field: `sales.${stranger}` })
     return inTransaction(async (trx) => {
       // Under the register's lock: hand-offs of one register (two tabs, a resend) go one at a time
-      const register = await trx.from('registers').where({ id: input.register_id, store_id: store.id }).forUpdate().select('id', 'name', 'lease_device_id', 'lease_user_id', 'lease_prior_user_id', 'lease_prior_until').first()
+      const register = await trx.from('registers').where({ id: input.register_id, store_id: store.id }).forUpdate().select('id', 'name', 'lease_device_id').first()
       if (!register) throw new DomainError('This register does not exist in your store', { code: 'unknown_register', field: 'register_id' })
       const conflict = await trx.from('offline_reviews').where({ client_uuid: input.conflict_uuid, kind: 'conflict', store_id: store.id, register_id: register.id }).select('resolved_at', 'detail').first()
       if (!conflict) throw new DomainError('The server knows no conflict of this sale on this register', { code: 'handover_unknown_conflict', field: 'conflict_uuid' })
@@ -129,9 +129,9 @@ export default class OfflineReviewService {
               message: `${register.name} sale #${sale.number} made offline was held on its till behind a conflict and handed over: not recorded, kept whole for review.`,
               detail: JSON.stringify(sale),
               created_at: now,
-              // Who handed it over and the lease then: recording it judges its seller's name by these (mayNameSeller)
-              sent_by: user.id,
-              sent_lease: JSON.stringify(leaseThen(register)),
+              // No sender nor lease kept (sent_by, sent_lease): the sync never judged these sales'
+              // names, and the lease at the hand-over is not the one they were made under (a
+              // register released to free the till has none, and refused every one of them)
             }))
           ),
         ])

@@ -219,6 +219,11 @@ export function mayNameSeller(sale: { user_id: number; device_id: string; comple
 /** Why the sync refuses a sale mayNameSeller does not allow (a conflict kept before 0151 says only this) */
 export const NAME_REFUSAL = "This offline sale was refused: its cashier is neither the user signed in to sync it nor a user of the till that holds this register when it was made. The sale is kept for a manager to review."
 
+/** Whether a conflict's message is the sync's refusal of its seller's name, in this wording or the first one (e03058c: "…nor the one whose till holds this register") */
+export function isNameRefusal(message: string) {
+  return message.startsWith('This offline sale was refused: its cashier is neither the user signed in to sync it nor ')
+}
+
 /**
  * The lease as mayNameSeller read it when a sale reached the server, kept with the sale when it is
  * kept whole for review (offline_reviews.sent_lease), so that recording it later judges its name as

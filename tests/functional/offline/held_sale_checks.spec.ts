@@ -104,4 +104,20 @@ test.group('Offline sales: recording a held sale judges it as the sync did', () 
     assert.equal(await countRows('sales', { client_uuid: held[1].client_uuid }), 1)
     assert.equal(await countRows('offline_reviews', { client_uuid: held[2].client_uuid }), 1)
   })
+
+  test("sales a till handed over after its register was released, with a manager signed in on it, are recorded in their cashier's name (the lease at the hand-over is none: it refused them all)", async ({ client, assert }) => {
+    const { fixture, device, held } = await lostAnswer(client)
+    const { manager } = fixture.users
+    ;(await device.release(client)).assertStatus(302)
+    // The manager signs in on the stopped till to free it: the hand-off is theirs
+    const handedOver = await device
+      .as(client, 'post', '/till/offline/handoff', manager)
+      .json({ device_id: device.deviceId, register_id: device.registerId, conflict_uuid: held[0].client_uuid, pending: held.length, sales: held, last: true })
+    assert.equal(handedOver.body().state, 'handed_over', JSON.stringify(handedOver.body()))
+    const review = await reviewOf(held[1].client_uuid)
+    const recorded = await post(client, manager, `/backoffice/offline/${review.id}/record`)
+    assert.equal(recorded.status(), 302, recorded.text())
+    const sale = await db.from('sales').where({ client_uuid: held[1].client_uuid }).first()
+    assert.equal(Number(sale.user_id), fixture.users.cashier.id)
+  })
 })
