@@ -81,7 +81,12 @@ test.group('Till checkout in Chromium', () => {
     await page.getByLabel('New price for Bread').fill('3.00')
     const pin = page.getByLabel('Manager PIN')
     await pin.fill(PINS.cashier)
+    // The refusal awaited as an answer first, then on screen: CI once saw no message within 30 s,
+    // and could not tell a request never sent from an answer not shown
+    const refused = page.waitForResponse((response: any) => response.request().method() === 'POST' && response.url().includes('/price'))
     await page.getByRole('button', { name: 'Set price' }).click()
+    const answer = await refused
+    assert.equal(answer.status(), 422, await answer.text())
     await page.locator('#till-message', { hasText: 'manager' }).waitFor()
     assert.include(await page.getByTestId('subtotal').textContent(), '$4.00')
     // The printer status poll (every 5 s) and the search of the emptied scan field (204, 200 ms
