@@ -14,6 +14,11 @@ export function submit(client: any, user: User, method: 'post' | 'put' | 'delete
   return from ? request.header('referer', from) : request
 }
 
+/** An admin changes a person's role on the back office's user form (their other fields as they are) */
+export function setRole(client: any, fixture: TestStore, user: User, role: string) {
+  return submit(client, fixture.users.admin, 'put', `/backoffice/users/${user.id}`, { name: user.name, email: user.email, role, password: '', pin: '', active: ['', 'on'] })
+}
+
 /** Opens the page a failed submit went back to, with the errors and input it flashed */
 export function reopen(client: any, user: User, page: string, failed: any) {
   return client.get(page).withFlashMessages(failed.flashMessages()).loginAs(user)

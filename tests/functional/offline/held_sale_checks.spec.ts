@@ -1,9 +1,9 @@
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import type User from '#models/user'
 import { countRows, createProduct, createStore, stockOf, type TestStore } from '#tests/fixtures'
 import { TestDevice } from './device.js'
+import { setRole } from '#tests/functional/backoffice/helpers'
 import { lostAnswer, reviewOf } from './held_sales.js'
 
 /*
@@ -17,14 +17,6 @@ import { lostAnswer, reviewOf } from './held_sales.js'
 function post(client: any, user: any, url: string) {
   return client.post(url).loginAs(user).redirects(0).withCsrfToken().header('hx-request', 'true')
 }
-
-const setRole = (client: any, fixture: TestStore, user: User, role: string) =>
-  client
-    .post(`/backoffice/users/${user.id}?_method=PUT`)
-    .form({ name: user.name, email: user.email, role, password: '', pin: '', active: ['', 'on'] })
-    .withCsrfToken()
-    .loginAs(fixture.users.admin)
-    .redirects(0)
 
 /** Nothing written by a refused recording: no sale, no stock moved, the review still open, no audit */
 async function assertNothingWritten(assert: any, fixture: TestStore, clientUuid: string, productId: number, stock: number) {

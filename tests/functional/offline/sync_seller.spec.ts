@@ -6,6 +6,7 @@ import type Product from '#models/product'
 import type User from '#models/user'
 import { countRows, createProduct, createStore, type TestStore } from '#tests/fixtures'
 import { TestDevice } from './device.js'
+import { setRole } from '#tests/functional/backoffice/helpers'
 
 /*
 | Whose name an offline sale is recorded in. The till names its seller (user_id); the server takes
@@ -194,10 +195,6 @@ test.group('Offline till: the seller a sync records', () => {
 })
 
 test.group('Offline till: a seller whose role changed before the sync', () => {
-  const roleForm = (user: User, role: string) => ({ name: user.name, email: user.email, role, password: '', pin: '', active: ['', 'on'] })
-  const setRole = (client: any, fixture: TestStore, user: User, role: string) =>
-    client.post(`/backoffice/users/${user.id}?_method=PUT`).form(roleForm(user, role)).withCsrfToken().loginAs(fixture.users.admin).redirects(0)
-
   test('a cashier made accountant while their till was offline: the sales made before are recorded, audited and reviewed as synced after the change; one made after is refused (403), kept for a manager', async ({ client, assert }) => {
     const fixture = await createStore()
     const tea = await createProduct(fixture, { price: 450, stock: 20 })
